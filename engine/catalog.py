@@ -1,0 +1,180 @@
+"""Reads and writes of documents, contents and chunks in the catalog.
+
+Chunks belong to a *content* (a file's sha256), not to a path: two files with the
+same bytes share one set of chunks and embeddings, and a moved file keeps them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, text
+
+from .chunk import Chunk
+from .db import meta_get, meta_set
+
+
+@dataclass
+class DocRow:
+    id: int
+    path: str
+    content_hash: str | None
+    size: int | None
+    mtime_ns: int | None
+    format: str | None
+    kind: str
+    status: str
+    error: str | None
+
+
+_DOC_COLS = "id, path, content_hash, size, mtime_ns, format, kind, status, error"
+
+
+def text_hash(embed_text: str) -> bytes:
+    """Key for reusing an embedding of identical text."""
+    return hashlib.blake2b(embed_text.encode("utf-8"), digest_size=16).digest()
+
+
+def doc_by_path(conn: Connection, path: str) -> DocRow | None:
+    row = conn.execute(text(f"SELECT {_DOC_COLS} FROM documents WHERE path=:p"), {"p": path}).first()
+    return DocRow(*row) if row else None
+
+
+def docs_under(conn: Connection, root: str) -> list[DocRow]:
+    """Documents whose path lies inside folder ``root`` (a range scan on the path index)."""
+    lo, hi = root.rstrip("/\\") + "/", root.rstrip("/\\") + "0"  # '0' sorts right after '/'
+    rows = conn.execute(text(f"SELECT {_DOC_COLS} FROM documents WHERE path >= :lo AND path < :hi"),
+                        {"lo": lo, "hi": hi})
+    return [DocRow(*r) for r in rows]
+
+
+def docs_with_content(conn: Connection, content_hash: str) -> list[DocRow]:
+    rows = conn.execute(text(f"SELECT {_DOC_COLS} FROM documents WHERE content_hash=:h ORDER BY id"),
+                        {"h": content_hash})
+    return [DocRow(*r) for r in rows]
+
+
+def content_exists(conn: Connection, content_hash: str) -> bool:
+    return conn.execute(text("SELECT 1 FROM contents WHERE hash=:h"), {"h": content_hash}).first() is not None
+
+
+def reusable_embeddings(conn: Connection, hashes: list[bytes], model: str) -> dict[bytes, bytes]:
+    """Stored embeddings of texts already embedded by ``model``, keyed by text hash."""
+    out: dict[bytes, bytes] = {}
+    for start in range(0, len(hashes), 500):
+        part = hashes[start:start + 500]
+        marks = ",".join(f":h{i}" for i in range(len(part)))
+        params: dict[str, Any] = {f"h{i}": h for i, h in enumerate(part)}
+        params["m"] = model
+        rows = conn.execute(text(f"SELECT text_hash, embedding FROM chunks WHERE model=:m AND "
+                                 f"text_hash IN ({marks})"), params)
+        out.update({bytes(r[0]): bytes(r[1]) for r in rows})
+    return out
+
+
+def insert_content(conn: Connection, content_hash: str, chunks: list[Chunk], vectors: np.ndarray,
+                   model: str) -> list[int]:
+    """Store a new content with its chunks and float16 embeddings; returns the chunk ids."""
+    conn.execute(text("INSERT INTO contents(hash, chunk_count) VALUES (:h, :n)"),
+                 {"h": content_hash, "n": len(chunks)})
+    ids = []
+    blobs = vectors.astype(np.float16)
+    for ordinal, (chunk, vec) in enumerate(zip(chunks, blobs, strict=True)):
+        result = conn.execute(
+            text("INSERT INTO chunks(content_hash, ordinal, text, heading, page, line_start, line_end, "
+                 "text_hash, embedding, model) VALUES (:c, :o, :t, :hd, :pg, :ls, :le, :th, :e, :m)"),
+            {"c": content_hash, "o": ordinal, "t": chunk.text, "hd": chunk.heading, "pg": chunk.page,
+             "ls": chunk.line_start, "le": chunk.line_end, "th": text_hash(chunk.embed_text),
+             "e": vec.tobytes(), "m": model},
+        )
+        ids.append(int(result.lastrowid))  # type: ignore[arg-type]
+    if chunks:
+        bump_generation(conn)
+    return ids
+
+
+def drop_content_if_orphan(conn: Connection, content_hash: str | None) -> list[int]:
+    """Delete a content no document points at; returns the chunk ids that went with it."""
+    if content_hash is None:
+        return []
+    if conn.execute(text("SELECT 1 FROM documents WHERE content_hash=:h LIMIT 1"), {"h": content_hash}).first():
+        return []
+    ids = [r[0] for r in conn.execute(text("SELECT id FROM chunks WHERE content_hash=:h"), {"h": content_hash})]
+    conn.execute(text("DELETE FROM chunks WHERE content_hash=:h"), {"h": content_hash})
+    conn.execute(text("DELETE FROM contents WHERE hash=:h"), {"h": content_hash})
+    if ids:
+        bump_generation(conn)
+    return ids
+
+
+def save_document(conn: Connection, path: str, *, content_hash: str | None, size: int | None,
+                  mtime_ns: int | None, fmt: str | None, kind: str, status: str, error: str | None,
+                  title: str | None = None) -> str | None:
+    """Insert or update the document at ``path``; returns the content it pointed at before."""
+    before = doc_by_path(conn, path)
+    now = time.time()
+    params = {"p": path, "c": content_hash, "s": size, "m": mtime_ns, "f": fmt, "k": kind, "st": status,
+              "e": error, "t": title, "now": now}
+    if before is None:
+        conn.execute(text("INSERT INTO documents(path, content_hash, size, mtime_ns, format, kind, status, error, "
+                          "title, ingested_at, updated_at) VALUES (:p, :c, :s, :m, :f, :k, :st, :e, :t, :now, :now)"),
+                     params)
+        return None
+    conn.execute(text("UPDATE documents SET content_hash=:c, size=:s, mtime_ns=:m, format=:f, kind=:k, status=:st, "
+                      "error=:e, title=COALESCE(:t, title), updated_at=:now WHERE path=:p"), params)
+    return before.content_hash
+
+
+def touch_document(conn: Connection, path: str, size: int, mtime_ns: int) -> None:
+    """Record a new size/mtime for a file whose content did not change."""
+    conn.execute(text("UPDATE documents SET size=:s, mtime_ns=:m WHERE path=:p"),
+                 {"s": size, "m": mtime_ns, "p": path})
+
+
+def move_document(conn: Connection, old: str, new: str, size: int, mtime_ns: int) -> None:
+    conn.execute(text("UPDATE documents SET path=:n, size=:s, mtime_ns=:m, updated_at=:t WHERE path=:o"),
+                 {"n": new, "o": old, "s": size, "m": mtime_ns, "t": time.time()})
+
+
+def delete_document(conn: Connection, path: str) -> list[int]:
+    """Remove a document; returns chunk ids that are no longer needed by any document."""
+    doc = doc_by_path(conn, path)
+    if doc is None:
+        return []
+    conn.execute(text("DELETE FROM documents WHERE id=:i"), {"i": doc.id})
+    return drop_content_if_orphan(conn, doc.content_hash)
+
+
+def generation(conn: Connection) -> int:
+    return int(meta_get(conn, "chunk_generation", "0") or 0)
+
+
+def bump_generation(conn: Connection) -> None:
+    meta_set(conn, "chunk_generation", str(generation(conn) + 1))
+
+
+def embeddings_for(conn: Connection, ids: list[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, float32 vectors) of stored embeddings: all of them, or those of ``ids``."""
+    if ids is None:
+        rows = conn.execute(text("SELECT id, embedding FROM chunks WHERE embedding IS NOT NULL ORDER BY id")).all()
+    else:
+        rows = []
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            marks = ",".join(str(int(i)) for i in part)
+            rows += conn.execute(text(f"SELECT id, embedding FROM chunks WHERE id IN ({marks}) "
+                                      "AND embedding IS NOT NULL")).all()
+    if not rows:
+        return np.empty(0, np.int64), np.empty((0, 384), np.float32)
+    keys = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    vecs = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float16).reshape(len(rows), -1)
+    return keys, vecs.astype(np.float32)
+
+
+def stored_chunk_ids(conn: Connection) -> np.ndarray:
+    rows = conn.execute(text("SELECT id FROM chunks WHERE embedding IS NOT NULL")).all()
+    return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))

@@ -1,0 +1,185 @@
+"""The catalog database (``grace.sqlite``): connection setup, schema and migrations.
+
+The schema is plain SQL run through SQLAlchemy 2.0 Core. ``PRAGMA user_version``
+holds the schema version; ``MIGRATIONS[i]`` takes a workspace from version ``i`` to
+``i + 1``, so an older workspace opens in a newer build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.pool import QueuePool
+
+_V1 = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE contents (
+    hash TEXT PRIMARY KEY,
+    chunk_count INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE documents (
+    id INTEGER PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    root TEXT,
+    content_hash TEXT REFERENCES contents(hash),
+    size INTEGER,
+    mtime_ns INTEGER,
+    format TEXT,
+    kind TEXT NOT NULL DEFAULT 'text',
+    status TEXT NOT NULL,
+    error TEXT,
+    title TEXT,
+    ingested_at REAL,
+    updated_at REAL
+);
+CREATE INDEX documents_content ON documents(content_hash);
+CREATE INDEX documents_root ON documents(root);
+CREATE TABLE chunks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: ids are the vector index's keys
+    content_hash TEXT NOT NULL REFERENCES contents(hash) ON DELETE CASCADE,
+    ordinal INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    heading TEXT NOT NULL DEFAULT '',
+    page INTEGER,
+    line_start INTEGER,
+    line_end INTEGER,
+    text_hash BLOB NOT NULL,
+    embedding BLOB,
+    model TEXT,
+    UNIQUE (content_hash, ordinal)
+);
+CREATE INDEX chunks_text_hash ON chunks(text_hash);
+CREATE VIRTUAL TABLE chunks_fts USING fts5(
+    heading, text, content='chunks', content_rowid='id', tokenize='porter unicode61'
+);
+CREATE TRIGGER chunks_ai AFTER INSERT ON chunks BEGIN
+    INSERT INTO chunks_fts(rowid, heading, text) VALUES (new.id, new.heading, new.text);
+END;
+CREATE TRIGGER chunks_ad AFTER DELETE ON chunks BEGIN
+    INSERT INTO chunks_fts(chunks_fts, rowid, heading, text) VALUES ('delete', old.id, old.heading, old.text);
+END;
+CREATE TABLE queue (
+    path TEXT PRIMARY KEY,
+    root TEXT,
+    enqueued_at REAL NOT NULL
+);
+CREATE TABLE roots (path TEXT PRIMARY KEY, added_at REAL NOT NULL);
+CREATE TABLE audit (
+    id INTEGER PRIMARY KEY,
+    ts TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    details TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL
+);
+INSERT INTO meta(key, value) VALUES ('chunk_generation', '0');
+"""
+
+_V2 = """
+CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE watches (path TEXT PRIMARY KEY, added_at REAL NOT NULL);
+"""
+
+
+def _script(sql: str) -> Callable[[Connection], None]:
+    def run(conn: Connection) -> None:
+        raw = conn.connection.driver_connection
+        for statement in _statements(sql):
+            raw.execute(statement)  # type: ignore[union-attr]
+
+    return run
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a script at top-level semicolons (trigger bodies keep theirs)."""
+    out, buf, depth = [], [], 0
+    for line in sql.strip().splitlines():
+        buf.append(line)
+        upper = line.strip().upper()
+        if upper.endswith("BEGIN"):
+            depth += 1
+        if upper.startswith("END;"):
+            depth -= 1
+        if line.rstrip().endswith(";") and depth == 0:
+            out.append("\n".join(buf))
+            buf = []
+    return out
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_script(_V1), _script(_V2)]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _on_connect(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.close()
+
+
+def open_engine(path: Path, write: bool = False) -> Engine:
+    """A SQLAlchemy engine on ``path`` with WAL and foreign keys.
+
+    The write engine holds one connection whose transactions take SQLite's write
+    lock at BEGIN (one writer at a time); the read engine pools connections for
+    readers, which WAL lets run while a write is under way.
+    """
+    engine = create_engine(
+        f"sqlite:///{path}",
+        poolclass=QueuePool,
+        pool_size=1 if write else 4,
+        max_overflow=0 if write else 8,
+        pool_timeout=600,
+        connect_args={"check_same_thread": False, "isolation_level": None},
+    )
+    event.listen(engine, "connect", _on_connect)
+    begin_sql = "BEGIN IMMEDIATE" if write else "BEGIN"
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        # The driver runs in autocommit; SQLAlchemy's begin() issues BEGIN itself
+        # (the pattern the SQLAlchemy SQLite dialect docs give for pysqlite).
+        conn.exec_driver_sql(begin_sql)
+
+    return engine
+
+
+def schema_version(conn: Connection) -> int:
+    """The workspace's schema version."""
+    return int(conn.exec_driver_sql("PRAGMA user_version").scalar_one())
+
+
+def migrate(engine: Engine, target: int = SCHEMA_VERSION) -> int:
+    """Bring the schema up to ``target``; returns the version it started at."""
+    with engine.connect() as conn:
+        start = schema_version(conn)
+        conn.rollback()  # end the read transaction so each migration gets its own
+        if start > SCHEMA_VERSION:
+            from .errors import GraceError
+
+            raise GraceError(
+                f"This workspace was made by a newer Grace (schema {start}); this build reads up to {SCHEMA_VERSION}."
+            )
+        for version in range(start, target):
+            with conn.begin():
+                MIGRATIONS[version](conn)
+                conn.exec_driver_sql(f"PRAGMA user_version={version + 1}")
+    return start
+
+
+def meta_get(conn: Connection, key: str, default: str | None = None) -> str | None:
+    row = conn.execute(text("SELECT value FROM meta WHERE key=:k"), {"k": key}).first()
+    return row[0] if row else default
+
+
+def meta_set(conn: Connection, key: str, value: str) -> None:
+    conn.execute(
+        text("INSERT INTO meta(key, value) VALUES (:k, :v) ON CONFLICT(key) DO UPDATE SET value=excluded.value"),
+        {"k": key, "v": value},
+    )

@@ -1,0 +1,303 @@
+"""Ingestion: scan -> persistent queue -> read -> extract -> chunk -> embed -> catalog.
+
+Each flush commits a batch of files in one write transaction together with their
+audit entries and the removal of their queue rows, so a crash at any moment loses
+nothing committed and the next ingest picks up the rest of the queue.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, Engine, text
+
+from . import audit, catalog
+from .chunk import Chunk, chunk_blocks
+from .errors import Cancelled, IngestError
+from .extract import extract, format_for, read_file
+from .extract.base import Limits
+from .progress import Reporter
+from .scan import Found, scan
+from .vectors import VectorIndex
+
+FLUSH_CHUNKS = 512  # chunks embedded and committed together
+FLUSH_FILES = 200  # or this many files without chunks (unchanged, failed, tables)
+
+
+@dataclass
+class IngestReport:
+    ingested: int = 0
+    unchanged: int = 0
+    removed: int = 0
+    moved: int = 0
+    failed: list[dict[str, str]] = field(default_factory=list)
+    chunks: int = 0
+    skipped: int = 0
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ingested": self.ingested, "unchanged": self.unchanged, "removed": self.removed,
+                "moved": self.moved, "failed": self.failed, "chunks": self.chunks, "skipped": self.skipped,
+                "seconds": round(self.seconds, 3)}
+
+
+@dataclass
+class _Item:
+    """One queued file on its way to the catalog."""
+
+    path: str
+    size: int = 0
+    mtime_ns: int = 0
+    content_hash: str | None = None
+    fmt: str | None = None
+    kind: str = "text"
+    title: str | None = None
+    chunks: list[Chunk] = field(default_factory=list)
+    error: str | None = None
+    outcome: str = "ingest"  # ingest | unchanged | link | move | fail | vanished
+    moved_from: str | None = None
+
+
+class Ingestor:
+    """Runs one ingest over the catalog, the vector index and the model."""
+
+    def __init__(self, engine: Engine, read_engine: Engine, index: VectorIndex, embed: Callable[..., np.ndarray],
+                 count_tokens: Callable[[list[str]], list[int]], model_id: Callable[[], str],
+                 limits: Limits, chunk_tokens: int, overlap: int) -> None:
+        # Writes go through ``engine`` (one writer); lookups use short read transactions
+        # on ``read_engine`` so they always see the latest commit.
+        self.engine, self.read, self.index, self.embed = engine, read_engine, index, embed
+        self.count_tokens, self.model_id = count_tokens, model_id
+        self.limits, self.chunk_tokens, self.overlap = limits, chunk_tokens, overlap
+        self._fraction = 0.0
+        self._scan_errors: dict[str, str] = {}
+
+    def run(self, paths: list[str | Path], reporter: Reporter) -> IngestReport:
+        started = time.monotonic()
+        report = IngestReport()
+        reporter.report(0.0, "Looking for files…", force=True)
+        found = scan(paths)
+        report.skipped = found.skipped
+        todo = self._enqueue(found, report)
+        self._drain(todo, report, reporter)
+        self._remove_missing(found, report)
+        report.seconds = time.monotonic() - started
+        reporter.report(1.0, "Done", force=True)
+        return report
+
+    # -- queue ---------------------------------------------------------------------------
+
+    def _enqueue(self, found: Any, report: IngestReport) -> list[str]:
+        """Queue new and changed files (persistently); returns every queued path."""
+        now = time.time()
+        with self.engine.begin() as conn:
+            for f in found.files:
+                if f.error and not os.path.lexists(f.path):
+                    report.failed.append({"path": f.path, "reason": f.error})
+                    continue
+                if f.error is None and self._unchanged(conn, f):
+                    report.unchanged += 1
+                    continue
+                conn.execute(text("INSERT OR IGNORE INTO queue(path, root, enqueued_at) VALUES (:p, :r, :t)"),
+                             {"p": f.path, "r": f.root, "t": now})
+            for root in found.roots:
+                conn.execute(text("INSERT OR IGNORE INTO roots(path, added_at) VALUES (:p, :t)"),
+                             {"p": root, "t": now})
+        self._scan_errors = {f.path: f.error for f in found.files if f.error}
+        with self.read.connect() as conn:
+            return [r[0] for r in conn.execute(text("SELECT path FROM queue ORDER BY enqueued_at, path"))]
+
+    @staticmethod
+    def _unchanged(conn: Connection, f: Found) -> bool:
+        row = conn.execute(text("SELECT size, mtime_ns, status FROM documents WHERE path=:p"), {"p": f.path}).first()
+        return row is not None and row[2] == "ok" and row[0] == f.size and row[1] == f.mtime_ns
+
+    # -- the main loop ---------------------------------------------------------------------
+
+    def _drain(self, todo: list[str], report: IngestReport, reporter: Reporter) -> None:
+        batch: list[_Item] = []
+        pending_chunks = 0
+        claimed: set[str] = set()  # old paths already taken by a move in this run
+        for done, path in enumerate(todo):
+            self._fraction = 0.05 + 0.9 * done / max(1, len(todo))
+            reporter.report(self._fraction, f"Reading {os.path.basename(path)} ({done + 1} of {len(todo)})")
+            with self.read.connect() as conn:
+                item = self._prepare(conn, path, batch, claimed)
+            batch.append(item)
+            pending_chunks += len(item.chunks)
+            if pending_chunks >= FLUSH_CHUNKS or len(batch) >= FLUSH_FILES:
+                self._flush(batch, report, reporter)
+                batch, pending_chunks = [], 0
+        if batch:
+            self._flush(batch, report, reporter)
+
+    def _prepare(self, conn: Connection, path: str, batch: list[_Item], claimed: set[str]) -> _Item:
+        """Read, hash and (for new content) extract and chunk one file."""
+        item = _Item(path)
+        scan_error = self._scan_errors.get(path)
+        if scan_error:
+            item.outcome, item.error = "fail", scan_error
+            return item
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            item.outcome = "vanished"
+            return item
+        except OSError as exc:
+            item.outcome, item.error = "fail", f"it cannot be read ({exc.strerror})"
+            return item
+        item.size, item.mtime_ns, item.fmt = st.st_size, st.st_mtime_ns, format_for(Path(path))
+        try:
+            data = read_file(Path(path), self.limits)
+            item.content_hash = hashlib.sha256(data).hexdigest()
+            self._classify(conn, item, data, batch, claimed)
+        except IngestError as exc:
+            item.outcome, item.error = "fail", str(exc)
+        except Cancelled:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bug in a parser must not stop the batch
+            item.outcome, item.error = "fail", f"an unexpected error happened while reading it ({exc!r})"
+        return item
+
+    def _classify(self, conn: Connection, item: _Item, data: bytes, batch: list[_Item], claimed: set[str]) -> None:
+        h = item.content_hash
+        existing = catalog.doc_by_path(conn, item.path)
+        if existing and existing.status == "ok" and existing.content_hash == h:
+            item.outcome, item.kind = "unchanged", existing.kind
+            return
+        known = catalog.docs_with_content(conn, h) if catalog.content_exists(conn, h) else []
+        in_batch = next((b for b in batch if b.content_hash == h and b.outcome == "ingest"), None)
+        if known or in_batch:
+            gone = [d for d in known if d.path not in claimed and d.path != item.path and not os.path.exists(d.path)]
+            if gone and existing is None:
+                item.outcome, item.moved_from = "move", gone[0].path
+                claimed.add(gone[0].path)
+            else:
+                item.outcome = "link"
+            source = known[0] if known else None
+            item.kind = source.kind if source else in_batch.kind  # type: ignore[union-attr]
+            item.fmt = item.fmt or (source.format if source else None)
+            return
+        extracted = extract(Path(item.path), data, self.limits)
+        item.kind, item.title, item.fmt = extracted.kind, extracted.title, extracted.format
+        if extracted.kind == "text":
+            context = extracted.title or Path(item.path).stem
+            item.chunks = chunk_blocks(extracted.blocks, self.count_tokens, self.chunk_tokens, self.overlap, context)
+
+    # -- committing ----------------------------------------------------------------------
+
+    def _flush(self, batch: list[_Item], report: IngestReport, reporter: Reporter) -> None:
+        n = sum(len(item.chunks) for item in batch)
+        if n:
+            reporter.report(self._fraction, f"Embedding {n} passages…", force=True)
+        vectors = self._embed_batch(batch, reporter)
+        added_ids: list[int] = []
+        added_vecs: list[np.ndarray] = []
+        dropped: list[int] = []
+        model = self.model_id()
+        with self.engine.begin() as conn:
+            for item in batch:
+                ids, gone = self._commit_item(conn, item, vectors, model, report)
+                if ids:
+                    added_ids += ids
+                    added_vecs.append(vectors[item.path])
+                dropped += gone
+                conn.execute(text("DELETE FROM queue WHERE path=:p"), {"p": item.path})
+        # The catalog is committed; the index follows (and is rebuilt from it after a crash).
+        if dropped:
+            self.index.remove(dropped)
+        if added_ids:
+            self.index.add(np.asarray(added_ids), np.vstack(added_vecs))
+
+    def _embed_batch(self, batch: list[_Item], reporter: Reporter) -> dict[str, np.ndarray]:
+        """Embeddings for every chunk of the batch, reusing stored ones for identical text."""
+        texts = [c.embed_text for item in batch for c in item.chunks]
+        if not texts:
+            return {}
+        model = self.model_id()
+        hashes = [catalog.text_hash(t) for t in texts]
+        with self.read.connect() as conn:
+            reuse = catalog.reusable_embeddings(conn, list(set(hashes)), model)
+        missing = sorted({i for i, h in enumerate(hashes) if h not in reuse}, key=lambda i: i)
+        fresh = self.embed([texts[i] for i in missing], is_cancelled=reporter.cancelled) if missing else None
+        out = np.empty((len(texts), 384), dtype=np.float32)
+        for row, i in enumerate(missing):
+            out[i] = fresh[row]  # type: ignore[index]
+        for i, h in enumerate(hashes):
+            if h in reuse:
+                out[i] = np.frombuffer(reuse[h], dtype=np.float16).astype(np.float32)
+        per_item, start = {}, 0
+        for item in batch:
+            per_item[item.path] = out[start:start + len(item.chunks)]
+            start += len(item.chunks)
+        return per_item
+
+    def _commit_item(self, conn: Connection, item: _Item, vectors: dict[str, np.ndarray], model: str,
+                     report: IngestReport) -> tuple[list[int], list[int]]:
+        """Write one item; returns (new chunk ids, chunk ids no longer needed)."""
+        if item.outcome == "vanished":
+            if catalog.doc_by_path(conn, item.path) is None:
+                return [], []
+            gone = catalog.delete_document(conn, item.path)
+            audit.append(conn, "remove", item.path, {}, actor="ingest")
+            report.removed += 1
+            return [], gone
+        if item.outcome == "fail":
+            return self._commit_failure(conn, item, report)
+        if item.outcome == "unchanged":
+            catalog.touch_document(conn, item.path, item.size, item.mtime_ns)
+            report.unchanged += 1
+            return [], []
+        if item.outcome == "move":
+            catalog.move_document(conn, item.moved_from, item.path, item.size, item.mtime_ns)  # type: ignore[arg-type]
+            audit.append(conn, "move", item.path, {"from": item.moved_from, "hash": item.content_hash},
+                         actor="ingest")
+            report.moved += 1
+            return [], []
+        ids: list[int] = []
+        if item.outcome == "ingest" and not catalog.content_exists(conn, item.content_hash):  # type: ignore[arg-type]
+            ids = catalog.insert_content(conn, item.content_hash, item.chunks, vectors.get(item.path, np.empty((0, 384))),
+                                         model)  # type: ignore[arg-type]
+            report.chunks += len(ids)
+        before = catalog.save_document(conn, item.path, content_hash=item.content_hash, size=item.size,
+                                       mtime_ns=item.mtime_ns, fmt=item.fmt, kind=item.kind, status="ok",
+                                       error=None, title=item.title)
+        gone = catalog.drop_content_if_orphan(conn, before) if before != item.content_hash else []
+        action = "update" if before else "ingest"
+        audit.append(conn, action, item.path, {"hash": item.content_hash, "chunks": len(item.chunks),
+                                               "format": item.fmt, "kind": item.kind}, actor="ingest")
+        report.ingested += 1
+        return ids, gone
+
+    @staticmethod
+    def _commit_failure(conn: Connection, item: _Item, report: IngestReport) -> tuple[list[int], list[int]]:
+        before = catalog.save_document(conn, item.path, content_hash=None, size=item.size or None,
+                                       mtime_ns=item.mtime_ns or None, fmt=item.fmt, kind="text", status="failed",
+                                       error=item.error)
+        gone = catalog.drop_content_if_orphan(conn, before)
+        audit.append(conn, "fail", item.path, {"reason": item.error}, actor="ingest")
+        report.failed.append({"path": item.path, "reason": item.error or "unknown"})
+        return [], gone
+
+    # -- removals ------------------------------------------------------------------------
+
+    def _remove_missing(self, found: Any, report: IngestReport) -> None:
+        """Forget documents that disappeared from the folders just scanned."""
+        seen = {f.path for f in found.files}
+        dropped: list[int] = []
+        with self.engine.begin() as conn:
+            for root in found.roots:
+                for doc in catalog.docs_under(conn, root):
+                    if doc.path in seen or os.path.exists(doc.path):
+                        continue
+                    dropped += catalog.delete_document(conn, doc.path)
+                    audit.append(conn, "remove", doc.path, {"hash": doc.content_hash}, actor="ingest")
+                    report.removed += 1
+        self.index.remove(dropped)

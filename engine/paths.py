@@ -1,0 +1,33 @@
+"""Where things live on disk, resolved without Qt."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import platformdirs
+
+
+def default_workspace_dir() -> Path:
+    """``GRACE_HOME`` if set, else the platform's user data folder for "Grace"."""
+    env = os.environ.get("GRACE_HOME")
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir("Grace", appauthor=False))
+
+
+def resources_dir() -> Path:
+    """The shipped ``resources/`` folder (inside a frozen app, next to its code)."""
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        return Path(frozen) / "resources"
+    return Path(__file__).resolve().parent.parent / "resources"
+
+
+def cache_dir() -> Path:
+    """A per-user cache folder for derived files (e.g. an optimised model)."""
+    env = os.environ.get("GRACE_CACHE")
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_cache_dir("Grace", appauthor=False))

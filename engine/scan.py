@@ -1,0 +1,111 @@
+"""Finding the files behind the paths a person gives: folders are walked, special
+files and broken links are reported (never opened), unknown types are skipped."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .extract import format_for
+
+# Folders nobody means to ingest: version control, caches, virtual environments.
+SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", "venv", ".tox", ".mypy_cache",
+             ".pytest_cache", ".ruff_cache", ".idea", ".vscode"}
+
+
+@dataclass
+class Found:
+    path: str  # absolute, not resolved through links
+    root: str | None  # the folder given by the person that contains it, if any
+    size: int = 0
+    mtime_ns: int = 0
+    error: str | None = None
+
+
+@dataclass
+class ScanResult:
+    files: list[Found] = field(default_factory=list)
+    roots: list[str] = field(default_factory=list)
+    skipped: int = 0
+
+
+def scan(paths: list[str | Path]) -> ScanResult:
+    """Walk ``paths``: each file becomes a ``Found``, with ``error`` set where it cannot be read."""
+    result = ScanResult()
+    for given in paths:
+        path = os.path.abspath(os.path.expanduser(str(given)))
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            result.files.append(Found(path, None, error=_stat_error(path, exc)))
+            continue
+        if stat.S_ISDIR(st.st_mode):
+            result.roots.append(path)
+            _walk(path, result, {(st.st_dev, st.st_ino)})
+        else:
+            found = _found(path, None, st)
+            if found.error is None and format_for(Path(path)) is None:
+                found.error = f"Grace cannot read {_kind_of(path)} files"
+            result.files.append(found)
+    return result
+
+
+def _walk(root: str, result: ScanResult, visited: set[tuple[int, int]]) -> None:
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            result.files.append(Found(folder, root, error=f"the folder cannot be read ({exc.strerror})"))
+            continue
+        for entry in entries:
+            if entry.name.startswith(".") or entry.name in SKIP_DIRS:
+                continue
+            _visit(entry, root, result, visited, stack)
+
+
+def _visit(entry: os.DirEntry[str], root: str, result: ScanResult, visited: set[tuple[int, int]],
+           stack: list[str]) -> None:
+    try:
+        st = os.stat(entry.path)  # follows links
+    except OSError as exc:
+        result.files.append(Found(entry.path, root, error=_stat_error(entry.path, exc)))
+        return
+    if stat.S_ISDIR(st.st_mode):
+        key = (st.st_dev, st.st_ino)
+        if key not in visited:  # a linked folder is walked once, so link cycles end
+            visited.add(key)
+            stack.append(entry.path)
+        return
+    if stat.S_ISREG(st.st_mode) and format_for(Path(entry.path)) is None:
+        result.skipped += 1
+        return
+    result.files.append(_found(entry.path, root, st))
+
+
+def _found(path: str, root: str | None, st: os.stat_result) -> Found:
+    mode = st.st_mode
+    if stat.S_ISREG(mode):
+        return Found(path, root, st.st_size, st.st_mtime_ns)
+    what = ("a named pipe" if stat.S_ISFIFO(mode) else "a device file" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
+    return Found(path, root, error=f"it is {what}, not a regular file, so Grace does not open it")
+
+
+def _stat_error(path: str, exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "it is a symbolic link that loops back on itself"
+    if exc.errno == errno.ENOENT:
+        return "it is a broken symbolic link" if os.path.islink(path) else "it does not exist"
+    if exc.errno == errno.EACCES:
+        return "permission to read it was denied"
+    return f"it cannot be read ({exc.strerror})"
+
+
+def _kind_of(path: str) -> str:
+    suffix = Path(path).suffix
+    return f"{suffix}" if suffix else "extension-less"

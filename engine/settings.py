@@ -1,0 +1,66 @@
+"""Settings, declared once: the same declaration drives the engine, the settings
+dialog and the documentation (``grace settings``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import SettingError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    minimum: float | None = None
+    maximum: float | None = None
+
+    @property
+    def type(self) -> type:
+        return type(self.default)
+
+    def coerce(self, value: Any) -> Any:
+        """Turn ``value`` (possibly text from a CLI or dialog) into this setting's type."""
+        try:
+            if self.type is bool:
+                out: Any = value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes", "on"}
+            else:
+                out = self.type(value)
+        except (TypeError, ValueError) as exc:
+            raise SettingError(f"Setting {self.name!r} needs a {self.type.__name__}, not {value!r}.") from exc
+        if self.minimum is not None and out < self.minimum:
+            raise SettingError(f"Setting {self.name!r} must be at least {self.minimum}.")
+        if self.maximum is not None and out > self.maximum:
+            raise SettingError(f"Setting {self.name!r} must be at most {self.maximum}.")
+        return out
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in [
+        Setting("max_file_mb", 25.0, "Files larger than this many megabytes are not read.", 0.001, 10_000),
+        Setting("max_decompressed_mb", 200.0,
+                "DOCX/XLSX archives that would expand beyond this many megabytes are refused.", 1, 100_000),
+        Setting("max_line_chars", 1_000_000,
+                "A text line longer than this many characters marks a file as not prose.", 1000, 100_000_000),
+        Setting("max_html_depth", 512, "HTML nested deeper than this is flattened.", 16, 100_000),
+        Setting("max_pages", 5000, "PDF pages beyond this count are not read.", 1, 1_000_000),
+        Setting("max_chars", 8_000_000, "At most this many characters of text are kept per file.", 1000, 1_000_000_000),
+        Setting("chunk_tokens", 200, "Target chunk size in model tokens.", 32, 250),
+        Setting("chunk_overlap_tokens", 24, "Tokens repeated between neighbouring chunks.", 0, 100),
+        Setting("search_k", 10, "How many results a search returns by default.", 1, 200),
+        Setting("watch_debounce_ms", 300, "Quiet time after a change before a watched file is read.", 0, 60_000),
+        Setting("reconcile_minutes", 10.0, "How often watched folders are rescanned in case events were missed.",
+                0.1, 10_000),
+    ]
+}
+
+
+def get_setting(name: str) -> Setting:
+    """The declaration of ``name``; raises ``SettingError`` for an unknown name."""
+    try:
+        return SETTINGS[name]
+    except KeyError:
+        raise SettingError(f"There is no setting called {name!r}.") from None

@@ -1,0 +1,250 @@
+"""``Workspace``: the one object that owns a workspace folder and everything in it."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+
+from . import audit, catalog, db
+from .changes import Changes
+from .embed import Embedder
+from .extract.base import Limits
+from .ingest import IngestReport, Ingestor
+from .paths import default_workspace_dir
+from .progress import CancelFn, ProgressFn, Reporter
+from .search import SearchHit, hybrid_search
+from .settings import SETTINGS, get_setting
+from .vectors import VectorIndex
+
+SQLITE_NAME = "grace.sqlite"
+VECTORS_NAME = "vectors.usearch"
+
+
+class Workspace:
+    """A workspace folder: the catalog, the vector index and the model that fills them.
+
+    Every method that changes anything returns a ``Changes`` (or a report carrying
+    one). Long work takes ``progress(fraction, message)`` and ``is_cancelled()``.
+    Methods are safe to call from several threads: writes take one lock, searches
+    use their own connections and never wait for an ingest.
+    """
+
+    def __init__(self, folder: str | Path | None = None, embedder: Embedder | None = None) -> None:
+        self.folder = Path(folder).expanduser() if folder else default_workspace_dir()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self.folder / SQLITE_NAME
+        self._write_engine = db.open_engine(path, write=True)
+        db.migrate(self._write_engine)
+        self._read_engine = db.open_engine(path)
+        self._write_lock = threading.RLock()
+        self.embedder = embedder or Embedder()
+        self.index = VectorIndex(self.folder / VECTORS_NAME)
+        self.index_repaired = self._open_index()
+        self._closed = False
+
+    @classmethod
+    def open(cls, folder: str | Path | None = None, embedder: Embedder | None = None) -> Workspace:
+        """Open (creating if needed) the workspace in ``folder``."""
+        return cls(folder, embedder)
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Save the vector index if it changed and release the databases."""
+        if self._closed:
+            return
+        with self._write_lock:
+            if self.index.dirty:
+                self._save_index()
+            self._write_engine.dispose()
+            self._read_engine.dispose()
+            self._closed = True
+
+    # -- the vector index ------------------------------------------------------------------
+
+    def _open_index(self) -> bool:
+        """Load the index; bring it in step with the catalog if it is missing or behind."""
+        with self._read_engine.connect() as conn:
+            gen = catalog.generation(conn)
+        if self.index.load() == gen:
+            return False
+        with self._read_engine.connect() as conn:
+            wanted = catalog.stored_chunk_ids(conn)
+            have = self.index.keys()
+            extra = sorted(set(have.tolist()) - set(wanted.tolist()))
+            missing = sorted(set(wanted.tolist()) - set(have.tolist()))
+            keys, vectors = catalog.embeddings_for(conn, missing)
+        self.index.remove(extra)
+        if len(keys):
+            self.index.add(keys, vectors)
+        self.index.save(gen)
+        return True
+
+    def _save_index(self) -> None:
+        with self._read_engine.connect() as conn:
+            self.index.save(catalog.generation(conn))
+
+    # -- ingestion -----------------------------------------------------------------------
+
+    def limits(self) -> Limits:
+        """The extraction limits, from the settings."""
+        mb = 1024 * 1024
+        return Limits(
+            max_file_bytes=int(self.setting("max_file_mb") * mb),
+            max_decompressed_bytes=int(self.setting("max_decompressed_mb") * mb),
+            max_line_chars=int(self.setting("max_line_chars")),
+            max_html_depth=int(self.setting("max_html_depth")),
+            max_pages=int(self.setting("max_pages")),
+            max_chars=int(self.setting("max_chars")),
+        )
+
+    def ingest(self, paths: list[str | Path], progress: ProgressFn | None = None,
+               is_cancelled: CancelFn | None = None) -> IngestReport:
+        """Ingest files and folders (recursively); see ``IngestReport`` for what comes back.
+
+        Unchanged files (same size and mtime) are skipped unread; changed ones replace
+        their chunks atomically; files gone from an ingested folder are removed; a
+        moved file keeps its chunks. Failures are recorded per file and never stop
+        the batch. Raises ``Cancelled`` if ``is_cancelled()`` turns true; what was
+        committed until then stays, and the rest stays queued.
+        """
+        reporter = Reporter(progress, is_cancelled)
+        with self._write_lock:
+            ingestor = Ingestor(self._write_engine, self._read_engine, self.index, self.embedder.embed, self.embedder.count_tokens,
+                                lambda: self.embedder.model_id, self.limits(),
+                                int(self.setting("chunk_tokens")), int(self.setting("chunk_overlap_tokens")))
+            try:
+                report = ingestor.run(paths, reporter)
+            finally:
+                if self.index.dirty:
+                    self._save_index()
+        return report
+
+    def resume(self, progress: ProgressFn | None = None, is_cancelled: CancelFn | None = None) -> IngestReport:
+        """Finish whatever an interrupted ingest left in the queue."""
+        return self.ingest([], progress, is_cancelled)
+
+    # -- search --------------------------------------------------------------------------
+
+    def search(self, query: str, k: int | None = None) -> list[SearchHit]:
+        """The best passages for ``query``: hybrid vector + keyword search, fused by rank."""
+        k = int(k or self.setting("search_k"))
+        with self._read_engine.connect() as conn:
+            return hybrid_search(conn, self.index, self.embedder.embed_query, query, k)
+
+    # -- reading the catalog -------------------------------------------------------------
+
+    def status(self) -> dict[str, Any]:
+        """Counts a person (or the status bar) wants at a glance."""
+        with self._read_engine.connect() as conn:
+            one = lambda sql: int(conn.execute(text(sql)).scalar_one())  # noqa: E731
+            return {
+                "workspace": str(self.folder),
+                "documents": one("SELECT count(*) FROM documents"),
+                "chunks": one("SELECT count(*) FROM chunks"),
+                "failed": one("SELECT count(*) FROM documents WHERE status='failed'"),
+                "queued": one("SELECT count(*) FROM queue"),
+                "tables": one("SELECT count(*) FROM documents WHERE kind='table' AND status='ok'"),
+                "model": self.embedder.model_id,
+                "model_loaded": self.embedder.loaded,
+                "vectors": len(self.index),
+                "audit_entries": one("SELECT count(*) FROM audit"),
+                "schema": db.schema_version(conn),
+            }
+
+    def documents(self) -> list[dict[str, Any]]:
+        """Every document with its state, for the library."""
+        with self._read_engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT d.id, d.path, d.format, d.kind, d.size, d.status, d.error, d.title, d.ingested_at, "
+                "d.updated_at, COALESCE(c.chunk_count, 0) AS chunks FROM documents d "
+                "LEFT JOIN contents c ON c.hash = d.content_hash ORDER BY d.path"))
+            return [dict(r._mapping) | {"name": os.path.basename(r.path)} for r in rows]
+
+    def failures(self) -> list[dict[str, Any]]:
+        """Documents that could not be read, with the reason."""
+        return [d for d in self.documents() if d["status"] == "failed"]
+
+    def queued(self) -> list[str]:
+        with self._read_engine.connect() as conn:
+            return [r[0] for r in conn.execute(text("SELECT path FROM queue ORDER BY enqueued_at, path"))]
+
+    def recent_events(self, limit: int = 100) -> list[dict[str, Any]]:
+        """The newest audit entries about documents (ingest, update, move, remove, fail)."""
+        with self._read_engine.connect() as conn:
+            return audit.recent(conn, limit, ("ingest", "update", "move", "remove", "fail"))
+
+    def remove_documents(self, paths: list[str]) -> Changes:
+        """Forget documents (their files are left alone)."""
+        with self._write_lock, self._write_engine.begin() as conn:
+            dropped: list[int] = []
+            for path in paths:
+                if catalog.doc_by_path(conn, path):
+                    dropped += catalog.delete_document(conn, path)
+                    audit.append(conn, "remove", path, {"by": "person"})
+        self.index.remove(dropped)
+        self._save_index()
+        return Changes(documents=True, chunks=bool(dropped), audit=True)
+
+    # -- audit ---------------------------------------------------------------------------
+
+    def verify_audit(self) -> audit.AuditReport:
+        """Recompute the audit chain; the report names the first bad entry."""
+        with self._read_engine.connect() as conn:
+            return audit.verify(conn)
+
+    def audit_entries(self, limit: int = 100) -> list[dict[str, Any]]:
+        with self._read_engine.connect() as conn:
+            return audit.recent(conn, limit)
+
+    # -- settings and watched folders -------------------------------------------------------
+
+    def setting(self, name: str) -> Any:
+        """A setting's value (its declared default until changed)."""
+        decl = get_setting(name)
+        with self._read_engine.connect() as conn:
+            row = conn.execute(text("SELECT value FROM settings WHERE name=:n"), {"n": name}).first()
+        return decl.coerce(json.loads(row[0])) if row else decl.default
+
+    def settings(self) -> dict[str, Any]:
+        return {name: self.setting(name) for name in SETTINGS}
+
+    def set_setting(self, name: str, value: Any) -> Changes:
+        """Change a setting (validated against its declaration); audited."""
+        value = get_setting(name).coerce(value)
+        with self._write_lock, self._write_engine.begin() as conn:
+            conn.execute(text("INSERT INTO settings(name, value) VALUES (:n, :v) "
+                              "ON CONFLICT(name) DO UPDATE SET value=excluded.value"),
+                         {"n": name, "v": json.dumps(value)})
+            audit.append(conn, "setting", name, {"value": value})
+        return Changes(settings=True, audit=True)
+
+    def watched_folders(self) -> list[str]:
+        with self._read_engine.connect() as conn:
+            return [r[0] for r in conn.execute(text("SELECT path FROM watches ORDER BY path"))]
+
+    def add_watch(self, folder: str | Path) -> Changes:
+        """Keep ``folder`` in step (the shell's watcher reads this list)."""
+        path = os.path.abspath(os.path.expanduser(str(folder)))
+        with self._write_lock, self._write_engine.begin() as conn:
+            conn.execute(text("INSERT OR IGNORE INTO watches(path, added_at) VALUES (:p, :t)"),
+                         {"p": path, "t": time.time()})
+            audit.append(conn, "watch", path, {})
+        return Changes(watches=True, audit=True)
+
+    def remove_watch(self, folder: str | Path) -> Changes:
+        path = os.path.abspath(os.path.expanduser(str(folder)))
+        with self._write_lock, self._write_engine.begin() as conn:
+            conn.execute(text("DELETE FROM watches WHERE path=:p"), {"p": path})
+            audit.append(conn, "unwatch", path, {})
+        return Changes(watches=True, audit=True)

@@ -1,0 +1,201 @@
+"""The ``grace`` command. Global options come before the subcommand:
+``grace [--workspace DIR] SUBCOMMAND ...``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from engine import Cancelled, GraceError, Workspace
+from engine.settings import SETTINGS
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="grace", description="Grace Desktop: a private, offline knowledge workspace.")
+    parser.add_argument("--workspace", metavar="DIR", help="workspace folder (default: $GRACE_HOME or the "
+                                                           "platform's user data folder for Grace)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("ingest", help="read files and folders into the workspace")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("search", help="search what Grace has read (several queries at once)")
+    p.add_argument("queries", nargs="+", metavar="QUERY")
+    p.add_argument("-k", type=int, default=None, help="results per query")
+    p.add_argument("--json", action="store_true", help="one JSON object per query, one per line")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("status", help="what the workspace holds")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("audit", help="the tamper-evident audit log")
+    audit_sub = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
+    v = audit_sub.add_parser("verify", help="recompute the hash chain")
+    v.add_argument("--json", action="store_true")
+    v.set_defaults(func=cmd_audit_verify)
+    lg = audit_sub.add_parser("log", help="the newest entries")
+    lg.add_argument("-n", type=int, default=20)
+    lg.add_argument("--json", action="store_true")
+    lg.set_defaults(func=cmd_audit_log)
+
+    p = sub.add_parser("settings", help="list or change settings")
+    p.add_argument("name", nargs="?")
+    p.add_argument("value", nargs="?")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_settings)
+
+    _add_gui_commands(sub)
+    return parser
+
+
+def _add_gui_commands(sub: Any) -> None:
+    p = sub.add_parser("gui", help="start the desktop app (the default)")
+    p.add_argument("--exit-after-ready", action="store_true",
+                   help="print 'ready <ms>' once the window is shown and the workspace open, then exit")
+    p.add_argument("--screenshot", metavar="PATH", help="with --exit-after-ready: save a PNG of the window")
+    p.add_argument("--pane", metavar="NAME", help="the pane to show first")
+    p.set_defaults(func=cmd_gui)
+
+
+# -- commands --------------------------------------------------------------------------------
+
+
+def cmd_ingest(args: argparse.Namespace, ws: Workspace) -> int:
+    bar = TerminalProgress() if sys.stderr.isatty() and not args.json else None
+    report = ws.ingest(args.paths, progress=bar)
+    if bar:
+        bar.finish()
+    if args.json:
+        print(json.dumps(report.as_dict()))
+        return 0
+    print(f"{report.ingested} ingested, {report.unchanged} unchanged, {report.moved} moved, "
+          f"{report.removed} removed, {len(report.failed)} failed; {report.chunks} new passages "
+          f"in {report.seconds:.1f} s")
+    for failure in report.failed:
+        print(f"  failed: {failure['path']}: {failure['reason']}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, ws: Workspace) -> int:
+    for query in args.queries:
+        started = time.perf_counter()
+        hits = ws.search(query, args.k)
+        ms = (time.perf_counter() - started) * 1000
+        if args.json:
+            print(json.dumps({"query": query, "ms": round(ms, 2), "results": [h.as_dict() for h in hits]}))
+            continue
+        print(f"{query!r}: {len(hits)} results in {ms:.0f} ms")
+        for n, hit in enumerate(hits, 1):
+            where = f"page {hit.page}, " if hit.page else ""
+            print(f"{n:>3}. {hit.path} ({where}lines {hit.line_start}-{hit.line_end})"
+                  + (f"  [{hit.heading}]" if hit.heading else ""))
+            print("     " + " ".join(hit.text.split())[:160])
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, ws: Workspace) -> int:
+    status = ws.status()
+    if args.json:
+        print(json.dumps(status))
+        return 0
+    for key, value in status.items():
+        print(f"{key:>15}: {value}")
+    for failure in ws.failures()[:20]:
+        print(f"  failed: {failure['path']}: {failure['error']}")
+    return 0
+
+
+def cmd_audit_verify(args: argparse.Namespace, ws: Workspace) -> int:
+    report = ws.verify_audit()
+    if args.json:
+        print(json.dumps(report.as_dict()))
+    elif report.ok:
+        print(f"The audit log verifies: {report.entries} entries, chain intact.")
+    else:
+        print(f"The audit log does NOT verify: {report.reason}.", file=sys.stderr)
+    return 0 if report.ok else 1
+
+
+def cmd_audit_log(args: argparse.Namespace, ws: Workspace) -> int:
+    entries = ws.audit_entries(args.n)
+    if args.json:
+        print(json.dumps(entries))
+        return 0
+    for e in entries:
+        print(f"{e['id']:>6} {e['ts']} {e['actor']:<8} {e['action']:<8} {e['subject']}")
+    return 0
+
+
+def cmd_settings(args: argparse.Namespace, ws: Workspace) -> int:
+    if args.name and args.value is not None:
+        ws.set_setting(args.name, args.value)
+    values = ws.settings()
+    if args.json:
+        print(json.dumps(values if not args.name else {args.name: values.get(args.name)}))
+        return 0
+    for name, decl in SETTINGS.items():
+        if args.name and name != args.name:
+            continue
+        print(f"{name} = {values[name]!r}   (default {decl.default!r}) — {decl.help}")
+    return 0
+
+
+def cmd_gui(args: argparse.Namespace, ws_dir: str | None) -> int:
+    from .app import run_gui  # Qt is imported only when the GUI starts
+
+    return run_gui(ws_dir, exit_after_ready=getattr(args, "exit_after_ready", False),
+                   screenshot=getattr(args, "screenshot", None), pane=getattr(args, "pane", None))
+
+
+# -- plumbing --------------------------------------------------------------------------------
+
+
+class TerminalProgress:
+    """A one-line progress bar on stderr."""
+
+    def __init__(self, width: int = 30) -> None:
+        self.width = width
+        self.started = time.monotonic()
+
+    def __call__(self, fraction: float, message: str) -> None:
+        filled = int(fraction * self.width)
+        elapsed = time.monotonic() - self.started
+        eta = f" eta {elapsed / fraction - elapsed:4.0f}s" if 0.05 < fraction < 1 else ""
+        line = f"\r[{'#' * filled}{'.' * (self.width - filled)}] {fraction * 100:3.0f}%{eta} {message[:50]:<50}"
+        sys.stderr.write(line)
+        sys.stderr.flush()
+
+    def finish(self) -> None:
+        sys.stderr.write("\r" + " " * (self.width + 70) + "\r")
+        sys.stderr.flush()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[..., int] | None = getattr(args, "func", None)
+    if func is None or func is cmd_gui:
+        return cmd_gui(args, args.workspace)
+    try:
+        with Workspace.open(args.workspace) as ws:
+            return func(args, ws)
+    except Cancelled:
+        print("Cancelled.", file=sys.stderr)
+        return 130
+    except KeyboardInterrupt:
+        print("\nInterrupted; what was finished is kept, the rest stays queued.", file=sys.stderr)
+        return 130
+    except GraceError as exc:
+        print(f"grace: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

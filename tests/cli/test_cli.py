@@ -1,0 +1,70 @@
+"""The ``grace`` command, run as a person (or a script) would run it."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def grace(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "grace_desktop", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_ingest_search_status_and_audit_as_json(tmp_path: Path, docs: Path) -> None:
+    ws = str(tmp_path / "ws")
+    (docs / "bad.pdf").write_text("not a pdf")
+    out = grace("--workspace", ws, "ingest", str(docs), "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert set(report) >= {"ingested", "unchanged", "removed", "moved", "failed", "chunks", "seconds"}
+    assert report["ingested"] == 5 and report["chunks"] > 0
+    assert report["failed"][0]["path"] == str(docs / "bad.pdf") and report["failed"][0]["reason"]
+
+    out = grace("--workspace", ws, "search", "tomato watering", "bike chain oil", "-k", "3", "--json")
+    assert out.returncode == 0, out.stderr
+    lines = [json.loads(line) for line in out.stdout.splitlines()]
+    assert [line["query"] for line in lines] == ["tomato watering", "bike chain oil"]
+    first = lines[0]["results"][0]
+    assert set(first) == {"path", "chunk_id", "score", "page", "line_start", "line_end", "heading", "text", "trust"}
+    assert first["path"] == str(docs / "guide.md") and os.path.isabs(first["path"])
+    assert lines[1]["results"][0]["path"].endswith("page.html") and lines[0]["ms"] >= 0
+
+    status = json.loads(grace("--workspace", ws, "status", "--json").stdout)
+    assert status["documents"] == 6 and status["failed"] == 1 and status["queued"] == 0
+    assert status["vectors"] == status["chunks"] and status["model"]
+
+    verify = grace("--workspace", ws, "audit", "verify", "--json")
+    assert verify.returncode == 0 and json.loads(verify.stdout)["ok"] is True
+
+
+def test_audit_verify_exits_non_zero_naming_the_bad_entry(tmp_path: Path, docs: Path) -> None:
+    ws = tmp_path / "ws"
+    assert grace("--workspace", str(ws), "ingest", str(docs)).returncode == 0
+    con = sqlite3.connect(ws / "grace.sqlite")
+    con.execute("UPDATE audit SET details='{}' WHERE id=2")
+    con.commit()
+    con.close()
+    out = grace("--workspace", str(ws), "audit", "verify")
+    assert out.returncode == 1 and "entry 2" in out.stderr
+
+
+def test_workspace_comes_from_grace_home(tmp_path: Path, docs: Path, monkeypatch) -> None:
+    monkeypatch.setenv("GRACE_HOME", str(tmp_path / "home-ws"))
+    assert grace("ingest", str(docs / "notes.txt")).returncode == 0
+    assert (tmp_path / "home-ws" / "grace.sqlite").exists()
+
+
+def test_missing_path_is_reported_and_the_run_still_completes(tmp_path: Path, docs: Path) -> None:
+    out = grace("--workspace", str(tmp_path / "ws"), "ingest", str(docs / "nope.md"), str(docs / "notes.txt"),
+                "--json")
+    assert out.returncode == 0
+    report = json.loads(out.stdout)
+    assert report["ingested"] == 1 and "does not exist" in report["failed"][0]["reason"]

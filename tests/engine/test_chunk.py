@@ -1,0 +1,49 @@
+"""Chunking follows structure and respects the token target."""
+
+from __future__ import annotations
+
+from engine.chunk import chunk_blocks
+from engine.embed import Embedder
+from engine.extract.base import Block
+
+
+def test_chunks_keep_heading_path_lines_and_context(embedder: Embedder) -> None:
+    blocks = [
+        Block("Guide", 1, 1, ("Guide",), is_heading=True),
+        Block("Intro paragraph.", 3, 3, ("Guide",)),
+        Block("Setup", 5, 5, ("Guide", "Setup"), is_heading=True),
+        Block("Install the package.\nThen run it.", 7, 8, ("Guide", "Setup")),
+    ]
+    chunks = chunk_blocks(blocks, embedder.count_tokens, target=200, overlap=20, context="file")
+    assert [c.heading for c in chunks] == ["Guide", "Guide > Setup"]
+    assert (chunks[1].line_start, chunks[1].line_end) == (7, 8)
+    assert chunks[1].embed_text.startswith("Guide > Setup\n") and "Setup" not in chunks[1].text
+
+
+def test_long_text_is_packed_under_target_without_cutting_words(embedder: Embedder) -> None:
+    sentence = "The committee reviewed the extraordinary proposal carefully. "
+    text = "\n".join(sentence * 3 for _ in range(40))
+    blocks = [Block(text, 1, 40)]
+    chunks = chunk_blocks(blocks, embedder.count_tokens, target=120, overlap=20)
+    assert len(chunks) > 5
+    words = set(sentence.split())
+    for c in chunks:
+        assert embedder.count_tokens([c.text])[0] <= 120
+        assert set(c.text.split()) <= words
+    assert chunks[0].line_start == 1 and chunks[-1].line_end == 40
+    assert all(a.line_start <= b.line_start for a, b in zip(chunks, chunks[1:]))
+
+
+def test_neighbouring_chunks_overlap_by_a_sentence(embedder: Embedder) -> None:
+    sentences = [f"Sentence number {i} describes item {i} in some detail." for i in range(60)]
+    chunks = chunk_blocks([Block(" ".join(sentences), 1, 1)], embedder.count_tokens, target=100, overlap=30)
+    assert len(chunks) > 2
+    for a, b in zip(chunks, chunks[1:]):
+        last = a.text.split(". ")[-1]
+        assert last.rstrip(".") in b.text
+
+
+def test_a_single_enormous_word_is_kept_whole(embedder: Embedder) -> None:
+    word = "x" * 5000
+    chunks = chunk_blocks([Block(f"start {word} end", 1, 1)], embedder.count_tokens, target=100, overlap=10)
+    assert any(word in c.text for c in chunks)

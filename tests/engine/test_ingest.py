@@ -1,0 +1,168 @@
+"""Ingestion end to end over real files, the real model and real databases."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from engine import Cancelled, Workspace
+
+
+def _paths(ws: Workspace) -> set[str]:
+    return {d["path"] for d in ws.documents()}
+
+
+def test_folder_is_ingested_recursively_and_searchable(ws: Workspace, docs: Path) -> None:
+    report = ws.ingest([docs])
+    assert report.ingested == 5 and not report.failed
+    assert str(docs / "sub" / "page.html") in _paths(ws)
+    status = ws.status()
+    assert status["documents"] == 5 and status["chunks"] == status["vectors"] > 0
+    hits = ws.search("how often should I oil my bike chain", k=3)
+    assert hits[0].path == str(docs / "sub" / "page.html")
+    assert "300 kilometres" in hits[0].text
+
+
+def test_tables_are_recorded_as_table_documents_without_chunks(ws: Workspace, docs: Path) -> None:
+    ws.ingest([docs])
+    table = next(d for d in ws.documents() if d["name"] == "sales.csv")
+    assert table["kind"] == "table" and table["chunks"] == 0 and table["status"] == "ok"
+
+
+def test_unchanged_files_are_skipped_without_reading(ws: Workspace, docs: Path, monkeypatch) -> None:
+    ws.ingest([docs])
+    import engine.ingest as ingest_mod
+
+    def boom(*a, **k):  # noqa: ANN002, ANN003
+        raise AssertionError("an unchanged file was read")
+
+    monkeypatch.setattr(ingest_mod, "read_file", boom)
+    again = ws.ingest([docs])
+    assert again.unchanged == 5 and again.ingested == 0 and again.chunks == 0
+
+
+def test_changed_file_replaces_its_chunks(ws: Workspace, docs: Path) -> None:
+    ws.ingest([docs])
+    notes = docs / "notes.txt"
+    notes.write_text("Meeting notes\n\nThe offsite is now in Porto, booked for the first week of May.\n")
+    report = ws.ingest([docs])
+    assert report.ingested == 1 and report.unchanged == 4
+    hits = ws.search("where is the offsite", k=5)
+    texts = " ".join(h.text for h in hits if h.path == str(notes))
+    assert "Porto" in texts and "Lyon" not in texts
+    assert ws.status()["chunks"] == ws.status()["vectors"]
+
+
+def test_removed_file_is_forgotten(ws: Workspace, docs: Path) -> None:
+    ws.ingest([docs])
+    (docs / "notes.txt").unlink()
+    report = ws.ingest([docs])
+    assert report.removed == 1
+    assert str(docs / "notes.txt") not in _paths(ws)
+    assert all(h.path != str(docs / "notes.txt") for h in ws.search("invoice supplier Lyon", k=10))
+
+
+def test_moved_file_keeps_its_chunks_under_the_new_path(ws: Workspace, docs: Path, monkeypatch) -> None:
+    ws.ingest([docs])
+    before = ws.status()["chunks"]
+    ids_before = {h.chunk_id for h in ws.search("tomatoes full sun", k=3)}
+    (docs / "archive").mkdir()
+    shutil.move(docs / "guide.md", docs / "archive" / "renamed.md")
+    calls = []
+    original = ws.embedder.embed
+    monkeypatch.setattr(ws.embedder, "embed", lambda texts, **kw: calls.append(texts) or original(texts, **kw))
+    report = ws.ingest([docs])
+    assert report.moved == 1 and report.removed == 0 and calls == []
+    assert ws.status()["chunks"] == before
+    hit = ws.search("tomatoes full sun", k=1)[0]
+    assert hit.path == str(docs / "archive" / "renamed.md") and hit.chunk_id in ids_before
+
+
+def test_identical_content_at_two_paths_is_embedded_once(ws: Workspace, docs: Path, monkeypatch) -> None:
+    ws.ingest([docs])
+    chunks = ws.status()["chunks"]
+    shutil.copy(docs / "guide.md", docs / "copy-of-guide.md")
+    monkeypatch.setattr(ws.embedder, "embed", lambda *a, **k: pytest.fail("content was embedded twice"))
+    report = ws.ingest([docs])
+    assert report.ingested == 1
+    assert ws.status()["chunks"] == chunks and ws.status()["documents"] == 6
+
+
+def test_bad_files_fail_with_reasons_and_the_batch_goes_on(ws: Workspace, docs: Path) -> None:
+    (docs / "binary.txt").write_bytes(bytes(range(256)) * 50)
+    (docs / "fake.pdf").write_text("this is not a pdf at all")
+    (docs / "broken.docx").write_bytes(b"PK\x03\x04 truncated")
+    os.mkfifo(docs / "pipe.txt")
+    os.symlink(docs / "loop-a", docs / "loop-b")
+    os.symlink(docs / "loop-b", docs / "loop-a")
+    report = ws.ingest([docs])
+    reasons = {Path(f["path"]).name: f["reason"] for f in report.failed}
+    assert set(reasons) == {"binary.txt", "fake.pdf", "broken.docx", "pipe.txt", "loop-a", "loop-b"}
+    assert "binary" in reasons["binary.txt"] and "pipe" in reasons["pipe.txt"] and "loop" in reasons["loop-a"]
+    assert report.ingested == 5
+    failed = {Path(d["path"]).name: d["error"] for d in ws.failures()}
+    assert failed == reasons
+    assert ws.status()["failed"] == 6
+
+
+def test_oversized_file_fails_naming_the_limit(ws: Workspace, tmp_path: Path) -> None:
+    ws.set_setting("max_file_mb", 0.01)
+    big = tmp_path / "big.txt"
+    big.write_text("word " * 5000)
+    report = ws.ingest([big])
+    assert report.failed and "max_file_mb" in report.failed[0]["reason"]
+
+
+def test_fixed_file_is_retried_and_succeeds(ws: Workspace, docs: Path) -> None:
+    bad = docs / "later.txt"
+    bad.write_bytes(b"\x00\x01\x02" * 100)
+    assert ws.ingest([docs]).failed
+    bad.write_text("Now it is readable text about lighthouses.")
+    report = ws.ingest([docs])
+    assert not report.failed and ws.status()["failed"] == 0
+
+
+def test_cancelled_ingest_keeps_what_was_committed_and_resumes(ws: Workspace, tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(30):
+        (folder / f"f{i:02}.txt").write_text(f"Document {i} talks about topic number {i}. " * 40)
+    import engine.ingest as ingest_mod
+
+    old = ingest_mod.FLUSH_CHUNKS
+    ingest_mod.FLUSH_CHUNKS = 5
+    try:
+        seen = []
+        with pytest.raises(Cancelled):
+            ws.ingest([folder], progress=lambda f, m: seen.append(f), is_cancelled=lambda: len(seen) > 6)
+    finally:
+        ingest_mod.FLUSH_CHUNKS = old
+    partial = ws.status()
+    assert 0 < partial["documents"] < 30 and partial["queued"] > 0
+    ws.resume()
+    assert ws.status()["queued"] == 0
+    ws.ingest([folder])
+    assert ws.status()["documents"] == 30 and ws.status()["chunks"] == ws.status()["vectors"]
+
+
+def test_searches_run_while_an_ingest_is_under_way(ws: Workspace, docs: Path, tmp_path: Path) -> None:
+    import threading
+
+    ws.ingest([docs])
+    folder = tmp_path / "more"
+    folder.mkdir()
+    for i in range(40):
+        (folder / f"m{i}.md").write_text(f"# Part {i}\n\n" + "Lighthouses guide ships along the coast. " * 60)
+    worker = threading.Thread(target=ws.ingest, args=([folder],))
+    worker.start()
+    answered = 0
+    while worker.is_alive() and answered < 20:
+        assert ws.search("bicycle chain oil", k=3)
+        answered += 1
+        time.sleep(0.01)
+    worker.join()
+    assert answered > 0 and ws.status()["documents"] == 45

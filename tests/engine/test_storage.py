@@ -1,0 +1,150 @@
+"""The catalog, the vector index and the audit chain under damage, crashes and upgrades."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from engine import Workspace, db
+from engine.embed import Embedder
+
+
+def test_missing_index_is_rebuilt_without_the_model(ws_dir: Path, embedder: Embedder, docs: Path,
+                                                    monkeypatch) -> None:
+    with Workspace(ws_dir, embedder) as ws:
+        ws.ingest([docs])
+        expected = ws.search("tyre pressure road bike", k=1)[0].path
+    (ws_dir / "vectors.usearch").unlink()
+    monkeypatch.setattr(embedder, "embed", lambda *a, **k: pytest.fail("the model ran during a rebuild"))
+    with Workspace(ws_dir, embedder) as ws:
+        assert ws.index_repaired
+        assert ws.status()["vectors"] == ws.status()["chunks"] > 0
+        assert ws.search("tyre pressure road bike", k=1)[0].path == expected
+
+
+def test_unreadable_index_is_rebuilt(ws_dir: Path, embedder: Embedder, docs: Path) -> None:
+    with Workspace(ws_dir, embedder) as ws:
+        ws.ingest([docs])
+    (ws_dir / "vectors.usearch").write_bytes(b"garbage" * 100)
+    with Workspace(ws_dir, embedder) as ws:
+        assert ws.index_repaired and ws.status()["vectors"] == ws.status()["chunks"]
+
+
+def test_index_behind_the_catalog_is_brought_in_step(ws_dir: Path, embedder: Embedder, docs: Path) -> None:
+    with Workspace(ws_dir, embedder) as ws:
+        ws.ingest([docs])
+    stale = (ws_dir / "vectors.usearch").read_bytes(), (ws_dir / "vectors.usearch.json").read_bytes()
+    (docs / "extra.md").write_text("# Kites\n\nA kite needs steady wind of about 15 km/h.\n")
+    (docs / "notes.txt").unlink()
+    with Workspace(ws_dir, embedder) as ws:
+        ws.ingest([docs])
+    (ws_dir / "vectors.usearch").write_bytes(stale[0])
+    (ws_dir / "vectors.usearch.json").write_bytes(stale[1])
+    with Workspace(ws_dir, embedder) as ws:
+        assert ws.index_repaired
+        assert ws.status()["vectors"] == ws.status()["chunks"]
+        assert ws.search("steady wind kite", k=1)[0].path.endswith("extra.md")
+
+
+def test_an_older_workspace_opens_in_this_build(tmp_path: Path, embedder: Embedder, docs: Path) -> None:
+    folder = tmp_path / "old"
+    folder.mkdir()
+    engine = db.open_engine(folder / "grace.sqlite", write=True)
+    db.migrate(engine, target=1)  # the first released schema
+    with engine.connect() as conn:
+        assert db.schema_version(conn) == 1
+    engine.dispose()
+    with Workspace(folder, embedder) as ws:
+        assert ws.status()["schema"] == db.SCHEMA_VERSION
+        ws.ingest([docs])
+        ws.set_setting("search_k", 7)
+        assert ws.setting("search_k") == 7 and ws.verify_audit().ok
+
+
+def test_audit_chain_verifies_and_names_the_first_tampered_entry(ws_dir: Path, embedder: Embedder,
+                                                                 docs: Path) -> None:
+    with Workspace(ws_dir, embedder) as ws:
+        ws.ingest([docs])
+        report = ws.verify_audit()
+        assert report.ok and report.entries == 5
+    con = sqlite3.connect(ws_dir / "grace.sqlite")
+    con.execute("UPDATE audit SET subject='/elsewhere' WHERE id=3")
+    con.commit()
+    con.close()
+    with Workspace(ws_dir, embedder) as ws:
+        report = ws.verify_audit()
+        assert not report.ok and report.first_bad_id == 3 and "changed" in report.reason
+
+
+@pytest.mark.parametrize("tamper, bad_id", [
+    ("DELETE FROM audit WHERE id=2", 2),
+    ("DELETE FROM audit WHERE id=5", 5),
+    ("UPDATE audit SET id=99 WHERE id=2; UPDATE audit SET id=2 WHERE id=3; UPDATE audit SET id=3 WHERE id=99", 2),
+])
+def test_deleted_or_reordered_audit_entries_are_caught(ws_dir: Path, embedder: Embedder, docs: Path,
+                                                       tamper: str, bad_id: int) -> None:
+    with Workspace(ws_dir, embedder) as ws:
+        ws.ingest([docs])
+    con = sqlite3.connect(ws_dir / "grace.sqlite")
+    con.executescript(tamper)
+    con.commit()
+    con.close()
+    with Workspace(ws_dir, embedder) as ws:
+        report = ws.verify_audit()
+        assert not report.ok and report.first_bad_id == bad_id
+
+
+_CRASH_CHILD = """
+import sys
+from engine import Workspace
+import engine.ingest as ingest
+ingest.FLUSH_CHUNKS = 8
+with Workspace(sys.argv[1]) as ws:
+    ws.ingest([sys.argv[2]])
+"""
+
+
+@pytest.mark.slow
+def test_kill_9_during_ingest_loses_nothing_committed(tmp_path: Path, embedder: Embedder) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for i in range(60):
+        (folder / f"doc{i:02}.md").write_text(f"# Note {i}\n\n" + f"Paragraph about subject {i}. " * 80)
+    reference = tmp_path / "reference"
+    with Workspace(reference, embedder) as ws:
+        ws.ingest([folder])
+        expected = {k: ws.status()[k] for k in ("documents", "chunks", "vectors")}
+    crashed = tmp_path / "crashed"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    child = subprocess.Popen([sys.executable, "-c", _CRASH_CHILD, str(crashed), str(folder)], env=env)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and child.poll() is None:
+        if (crashed / "grace.sqlite").exists() and _documents(crashed) >= 10:
+            break
+        time.sleep(0.02)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    with Workspace(crashed, embedder) as ws:
+        partial = ws.status()
+        assert partial["chunks"] == partial["vectors"]
+        assert partial["documents"] < 60
+        ws.ingest([folder])
+        assert {k: ws.status()[k] for k in expected} == expected
+        assert ws.status()["queued"] == 0 and ws.verify_audit().ok
+
+
+def _documents(folder: Path) -> int:
+    try:
+        con = sqlite3.connect(f"file:{folder / 'grace.sqlite'}?mode=ro", uri=True, timeout=0.1)
+        n = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+        con.close()
+        return n
+    except sqlite3.Error:
+        return 0
