@@ -3,13 +3,12 @@ files and broken links are reported (never opened), unknown types are skipped.""
 
 from __future__ import annotations
 
-import errno
 import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .extract import format_for
+from .extract import format_for, not_regular_reason, os_error_reason
 
 # Folders nobody means to ingest: version control, caches, virtual environments.
 SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", "venv", ".tox", ".mypy_cache",
@@ -88,22 +87,14 @@ def _visit(entry: os.DirEntry[str], root: str, result: ScanResult, visited: set[
 
 
 def _found(path: str, root: str | None, st: os.stat_result) -> Found:
-    mode = st.st_mode
-    if stat.S_ISREG(mode):
-        return Found(path, root, st.st_size, st.st_mtime_ns)
-    what = ("a named pipe" if stat.S_ISFIFO(mode) else "a device file" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-            else "a socket" if stat.S_ISSOCK(mode) else "not a regular file")
-    return Found(path, root, error=f"it is {what}, not a regular file, so Grace does not open it")
+    reason = not_regular_reason(st.st_mode)
+    if reason:
+        return Found(path, root, error=f"{reason}, so Grace does not open it")
+    return Found(path, root, st.st_size, st.st_mtime_ns)
 
 
 def _stat_error(path: str, exc: OSError) -> str:
-    if exc.errno == errno.ELOOP:
-        return "it is a symbolic link that loops back on itself"
-    if exc.errno == errno.ENOENT:
-        return "it is a broken symbolic link" if os.path.islink(path) else "it does not exist"
-    if exc.errno == errno.EACCES:
-        return "permission to read it was denied"
-    return f"it cannot be read ({exc.strerror})"
+    return os_error_reason(Path(path), exc)
 
 
 def _kind_of(path: str) -> str:

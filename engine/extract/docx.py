@@ -1,0 +1,160 @@
+"""DOCX extraction with python-docx, after checking the zip container cannot blow up memory."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+from engine.errors import IngestError
+from engine.extract.base import Block, Extracted, Limits
+from engine.extract.text import HeadingStack
+
+_MB = 1024 * 1024
+_BOMB_RATIO = 200
+_BOMB_MEMBER_BYTES = 10 * _MB
+_HEADING_STYLE = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
+
+
+def _mb(n: int) -> str:
+    return f"{n / _MB:,.1f}".removesuffix(".0")
+
+
+def check_zip(data: bytes, limits: Limits, what: str = "DOCX",
+              required: str | None = "word/document.xml") -> list[str]:
+    """Check that ``data`` is a zip archive that is safe to expand; return its member names.
+
+    Raises IngestError if it is not a zip, lacks ``required``, would expand beyond
+    ``limits.max_decompressed_bytes``, or holds a large member with an absurd compression
+    ratio (a zip bomb). Only the central directory is read; nothing is decompressed.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError) as exc:
+        raise IngestError(f"it is not a valid {what} file (not a zip archive)") from exc
+    names = [info.filename for info in infos]
+    if required is not None and required not in names:
+        raise IngestError(f"it is not a valid {what} file (it has no {required})")
+    total = sum(info.file_size for info in infos)
+    if total > limits.max_decompressed_bytes:
+        raise IngestError(
+            f"it would expand to {_mb(total)} MB, more than the limit of "
+            f"{_mb(limits.max_decompressed_bytes)} MB (setting max_decompressed_mb); "
+            "it may be a zip bomb"
+        )
+    for info in infos:
+        ratio = info.file_size / max(info.compress_size, 1)
+        if info.file_size > _BOMB_MEMBER_BYTES and ratio > _BOMB_RATIO:
+            raise IngestError(
+                f"its part {info.filename} would expand {ratio:,.0f} times, to "
+                f"{_mb(info.file_size)} MB; it may be a zip bomb"
+            )
+    return names
+
+
+def _heading_level(style_name: str) -> int | None:
+    """0 for the Title style, N for "Heading N", None for anything else."""
+    if style_name.strip().lower() == "title":
+        return 0
+    m = _HEADING_STYLE.match(style_name.strip())
+    return int(m.group(1)) if m else None
+
+
+def _style_name(paragraph: Any) -> str:
+    try:
+        style = paragraph.style
+    except (KeyError, ValueError, AttributeError):
+        return ""
+    return (style.name or "") if style is not None else ""
+
+
+class _Row:
+    """One table row: its distinct cells (a merged cell appears once)."""
+
+    def __init__(self, cells: list[Any]) -> None:
+        self.cells = cells
+
+
+def _distinct_cells(row: Any) -> list[Any]:
+    seen: set[int] = set()
+    cells = []
+    for cell in row.cells:
+        if id(cell._tc) not in seen:
+            seen.add(id(cell._tc))
+            cells.append(cell)
+    return cells
+
+
+def _table_items(table: Any) -> Iterator[Any]:
+    """A table as one _Row per row, each followed by the tables nested in its cells."""
+    from docx.table import Table
+
+    for row in table.rows:
+        cells = _distinct_cells(row)
+        yield _Row(cells)
+        for cell in cells:
+            yield from (t for t in cell.iter_inner_content() if isinstance(t, Table))
+
+
+def _items(document: Any) -> Iterator[Any]:
+    """Paragraphs and _Rows in reading order; nested tables use a stack, not recursion."""
+    from docx.table import Table  # deferred: python-docx is only needed for DOCX files
+
+    stack: list[Iterator[Any]] = [iter(document.iter_inner_content())]
+    while stack:
+        item = next(stack[-1], None)
+        if item is None:
+            stack.pop()
+        elif isinstance(item, Table):
+            stack.append(_table_items(item))
+        else:
+            yield item
+
+
+def extract_docx(data: bytes, limits: Limits) -> Extracted:
+    """DOCX: paragraphs in order; Title/Heading N styles become headings with heading paths;
+    each table row becomes one Block of its cells' text joined by " | ".
+
+    Line numbers count the document's paragraphs (table cells' paragraphs included), 1-based.
+    """
+    check_zip(data, limits)
+    import docx  # deferred: python-docx pulls in lxml
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # python-docx raises many kinds on a damaged package
+        raise IngestError(f"the DOCX file is damaged ({type(exc).__name__}: {exc})") from exc
+    blocks: list[Block] = []
+    headings = HeadingStack()
+    title: str | None = None
+    index = 0
+    chars = 0
+    for item in _items(document):
+        if chars >= limits.max_chars:
+            break
+        if isinstance(item, _Row):
+            texts = [cell.text.strip() for cell in item.cells]
+            count = sum(len(cell.paragraphs) for cell in item.cells)
+            text = " | ".join(t.replace("\n", " ") for t in texts if t)
+            first, index = index + 1, index + max(count, 1)
+            if text:
+                blocks.append(Block(text, first, index, headings.path))
+                chars += len(text)
+            continue
+        index += 1
+        text = item.text.strip()
+        if not text:
+            continue
+        chars += len(text)
+        level = _heading_level(_style_name(item))
+        if level is None:
+            blocks.append(Block(text, index, index, headings.path))
+            continue
+        blocks.append(Block(text, index, index, headings.push(level, text), None, True))
+        if title is None and level <= 1:
+            title = text
+    core_title = (document.core_properties.title or "").strip() or None
+    return Extracted("docx", "text", blocks, title or core_title)

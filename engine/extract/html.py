@@ -1,0 +1,168 @@
+"""HTML extraction with the standard library's event-based parser (no recursion, any depth)."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from engine.extract.base import Block, Extracted, Limits
+from engine.extract.text import HeadingStack, decode
+
+_SKIP = frozenset({"script", "style", "noscript", "template"})  # <head> is tracked apart
+_HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
+_BLOCK = frozenset({
+    "address", "article", "aside", "blockquote", "body", "br", "caption", "dd", "details",
+    "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "header",
+    "hr", "html", "legend", "li", "main", "nav", "ol", "option", "p", "pre", "section",
+    "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+})
+_VOID = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+    "source", "track", "wbr",
+})
+# Not counted towards depth: void elements, and those whose end tag is often left out.
+_UNCOUNTED = _VOID | {
+    "body", "caption", "colgroup", "dd", "dt", "head", "html", "li", "optgroup", "option", "p",
+    "rp", "rt", "tbody", "td", "tfoot", "th", "thead", "tr",
+}
+_META_CHARSET = re.compile(
+    rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:\-]+)""", re.IGNORECASE
+)
+_LATIN1_LABELS = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1", "us-ascii", "ascii"})
+# Only these may appear in <head>; any other start tag means the body has begun.
+_HEAD_TAGS = frozenset({"base", "link", "meta", "noscript", "script", "style", "template", "title"})
+_SPACE = re.compile(r"\s+")
+
+
+class _Collector(HTMLParser):
+    """Turns parser events into Blocks. All state is counters or the current paragraph."""
+
+    def __init__(self, limits: Limits) -> None:
+        super().__init__(convert_charrefs=True)
+        self.limits = limits
+        self.blocks: list[Block] = []
+        self.title: str | None = None
+        self.first_h1: str | None = None
+        self.headings = HeadingStack()
+        self.depth = 0  # open elements (see _UNCOUNTED), as a count only
+        self.skip = 0  # open script/style/noscript/template elements
+        self.in_head = False
+        self.in_title = False
+        self.title_parts: list[str] = []
+        self.pre = 0
+        self.heading_level = 0  # > 0 while inside h1..h6
+        self.parts: list[str] = []
+        self.is_pre = False
+        self.line_start = 0
+        self.line_end = 0
+        self.chars = 0
+
+    @property
+    def too_deep(self) -> bool:
+        """Elements nested deeper than max_html_depth are flattened into their parent."""
+        return self.depth > self.limits.max_html_depth
+
+    # --- events ---------------------------------------------------------------------------
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _UNCOUNTED:
+            self.depth += 1
+        if self.in_head and tag not in _HEAD_TAGS:
+            self.in_head = tag == "head"
+        if tag == "title":
+            self.in_title = True
+        elif tag == "head":
+            self.in_head = True
+        elif tag in _SKIP:
+            self.skip += 1
+        elif tag in _HEADINGS:
+            self.flush()
+            self.heading_level = _HEADINGS[tag]
+        elif tag in _BLOCK and not self.heading_level and not self.too_deep:
+            self.flush()
+            if tag == "pre":
+                self.pre += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        self._end(tag)
+        if tag not in _UNCOUNTED:
+            self.depth = max(0, self.depth - 1)
+
+    def _end(self, tag: str) -> None:
+        if tag == "title":
+            self.in_title = False
+            if self.title is None:
+                self.title = " ".join("".join(self.title_parts).split()) or None
+        elif tag == "head":
+            self.in_head = False
+        elif tag in _SKIP:
+            self.skip = max(0, self.skip - 1)
+        elif tag in _HEADINGS and self.heading_level:
+            self.flush()
+            self.heading_level = 0
+        elif tag in _BLOCK and not self.heading_level and not self.too_deep:
+            self.flush()
+            if tag == "pre":
+                self.pre = max(0, self.pre - 1)
+
+    def handle_data(self, data: str) -> None:
+        if self.in_title:
+            self.title_parts.append(data)
+            return
+        if self.skip or self.in_head or self.chars >= self.limits.max_chars:
+            return
+        stripped = data.rstrip()
+        if not stripped:
+            if self.parts:
+                self.parts.append(data)
+            return
+        line, _ = self.getpos()
+        if not self.parts:
+            lead = len(data) - len(data.lstrip())
+            self.line_start = line + data.count("\n", 0, lead)
+            self.is_pre = self.pre > 0
+        self.line_end = line + stripped.count("\n")
+        self.parts.append(data)
+        self.chars += len(data)
+
+    # --- paragraphs -----------------------------------------------------------------------
+
+    def flush(self) -> None:
+        """End the current paragraph (or heading) and emit it as a Block."""
+        raw = "".join(self.parts)
+        self.parts = []
+        if self.is_pre:
+            text = raw.strip("\n").rstrip()
+        else:
+            text = _SPACE.sub(" ", raw).strip()
+        if not text:
+            return
+        if self.heading_level:
+            path = self.headings.push(self.heading_level, text)
+            self.blocks.append(Block(text, self.line_start, self.line_end, path, None, True))
+            if self.heading_level == 1 and self.first_h1 is None:
+                self.first_h1 = text
+        else:
+            self.blocks.append(Block(text, self.line_start, self.line_end, self.headings.path))
+
+
+def _charset_hint(data: bytes) -> str | None:
+    """The <meta charset> of the first 2 KB; Latin-1 labels mean cp1252, as in browsers."""
+    m = _META_CHARSET.search(data[:2048])
+    if not m:
+        return None
+    label = m.group(1).decode("ascii").lower()
+    return "cp1252" if label in _LATIN1_LABELS else label
+
+
+def extract_html(data: bytes, limits: Limits) -> Extracted:
+    """HTML: headings with heading paths, paragraphs at block elements, title from <title>.
+
+    Line numbers are the source lines where each paragraph's text starts and ends.
+    """
+    text = decode(data, _charset_hint(data))
+    parser = _Collector(limits)
+    parser.feed(text)
+    parser.close()
+    parser.flush()
+    return Extracted("html", "text", parser.blocks, parser.title or parser.first_h1)

@@ -1,0 +1,374 @@
+"""Decoding bytes to text, and extracting plain text, Markdown, reStructuredText and code."""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterable, Iterator
+
+import charset_normalizer
+
+from engine.errors import IngestError
+from engine.extract.base import Block, Extracted, Limits
+
+BINARY_REASON = "it looks like binary data, not text"
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: it starts with the same two bytes
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+# Control characters that do not occur in text; tab, newlines, form feed and ESC (ANSI logs) do.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
+_CONTROL_SHARE = 0.05
+_SAMPLE = 256 * 1024
+# A word holding a non-ASCII letter (not punctuation such as an en dash).
+_NON_ASCII_WORD = re.compile(r"\w*(?:(?![\x00-\x7f])[^\W\d_])\w*")
+
+
+def _bom(data: bytes) -> tuple[str, int] | None:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding, len(bom)
+    return None
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:_SAMPLE]
+    if not sample:
+        return False
+    return len(_CONTROL.findall(sample)) / len(sample) > _CONTROL_SHARE
+
+
+def _plausible_western(text: str) -> bool:
+    """True when accented letters sit inside mostly-ASCII words, as in French or German."""
+    words = [w for w in _NON_ASCII_WORD.findall(text[:_SAMPLE]) if len(w) > 1]  # skip "à"
+    if not words:
+        return True
+    latin = sum(1 for w in words if sum(ord(c) > 127 for c in w) * 2 <= len(w))
+    return latin >= 0.8 * len(words)
+
+
+def _decode_legacy(data: bytes, hint: str | None) -> str:
+    """Bytes that are not UTF-8: the hinted codec, else cp1252 if plausible, else a guess."""
+    if hint:
+        try:
+            return data.decode(hint)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        western: str | None = data.decode("cp1252")
+    except UnicodeDecodeError:
+        western = None
+    if western is not None and _plausible_western(western):
+        return western
+    best = charset_normalizer.from_bytes(data).best()
+    if best is not None:
+        return str(best)
+    if western is not None:
+        return western
+    return data.decode("latin-1")
+
+
+def decode(data: bytes, hint: str | None = None) -> str:
+    """Decode file bytes to text with ``\\n`` newlines, or raise IngestError for binary data.
+
+    A byte-order mark wins; then strict UTF-8; then ``hint`` (e.g. an HTML meta charset);
+    then cp1252 when it reads like a Western language; then charset-normalizer's guess.
+    """
+    bom = _bom(data)
+    if bom is not None:
+        encoding, skip = bom
+        try:
+            text = data[skip:].decode(encoding)
+        except UnicodeDecodeError as exc:
+            raise IngestError(f"it starts with a {encoding} byte-order mark but is not "
+                              f"valid {encoding} ({exc.reason} at byte {exc.start})") from exc
+    else:
+        if b"\x00" in data:
+            raise IngestError(BINARY_REASON)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _decode_legacy(data, hint)
+    if _looks_binary(text):
+        raise IngestError(BINARY_REASON)
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def sniff_text(data: bytes) -> str:
+    """Decode only the start of ``data`` (for cheap checks); raise IngestError for binary."""
+    head = data[:_SAMPLE]
+    if len(data) > _SAMPLE and _bom(head) is None:
+        try:  # a multi-byte character may be cut at the end of the sample
+            return decode(codecs.getincrementaldecoder("utf-8")().decode(head).encode("utf-8"))
+        except UnicodeDecodeError:
+            pass
+    return decode(head)
+
+
+def text_lines(data: bytes, limits: Limits, hint: str | None = None) -> list[str]:
+    """Decode, refuse over-long lines, keep at most ``limits.max_chars``, split into lines."""
+    text = decode(data, hint)
+    lines = text.split("\n")
+    check_line_length(lines, limits)
+    if len(text) > limits.max_chars:
+        lines = text[: limits.max_chars].split("\n")
+    return lines
+
+
+def check_line_length(lines: list[str], limits: Limits) -> None:
+    """Raise IngestError if any of ``lines`` is longer than ``limits.max_line_chars``."""
+    longest = max(map(len, lines), default=0)
+    if longest > limits.max_line_chars:
+        raise IngestError(
+            f"it has a line of {longest:,} characters, longer than the limit of "
+            f"{limits.max_line_chars:,} (setting max_line_chars); it does not look like prose"
+        )
+
+
+def paragraphs(lines: list[str], first: int = 0, last: int | None = None) -> Iterator[Block]:
+    """Blocks of consecutive non-blank lines in ``lines[first:last]`` (1-based line numbers)."""
+    end = len(lines) if last is None else last
+    start: int | None = None
+    for i in range(first, end + 1):
+        blank = i == end or not lines[i].strip()
+        if blank and start is not None:
+            yield Block("\n".join(lines[start:i]).rstrip(), start + 1, i)
+            start = None
+        elif not blank and start is None:
+            start = i
+
+
+def extract_plain(data: bytes, limits: Limits) -> Extracted:
+    """Plain text: one Block per paragraph (paragraphs are separated by blank lines)."""
+    return Extracted("text", "text", list(paragraphs(text_lines(data, limits))))
+
+
+# --- headings --------------------------------------------------------------------------------
+
+
+class HeadingStack:
+    """The path of enclosing headings: a new level-N heading replaces N and deeper."""
+
+    def __init__(self) -> None:
+        self._stack: list[tuple[int, str]] = []
+
+    def push(self, level: int, title: str) -> tuple[str, ...]:
+        """Enter a heading; return the heading path including it."""
+        while self._stack and self._stack[-1][0] >= level:
+            self._stack.pop()
+        self._stack.append((level, title))
+        return self.path
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """The titles of the enclosing headings, outermost first."""
+        return tuple(title for _, title in self._stack)
+
+
+def with_path(blocks: Iterable[Block], path: tuple[str, ...]) -> list[Block]:
+    """The same blocks carrying ``path`` as their heading path."""
+    return [Block(b.text, b.line_start, b.line_end, path, b.page, b.is_heading) for b in blocks]
+
+
+# --- Markdown --------------------------------------------------------------------------------
+
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_MARKERS = frozenset("#`~=-")
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+
+
+def clean_heading(text: str) -> str:
+    """A heading's words without light inline markup: links, emphasis, code ticks."""
+    text = _LINK.sub(r"\1", text)
+    text = re.sub(r"(\*{1,3}|_{2,3}|`+)", "", text)
+    return " ".join(text.split())
+
+
+def _front_matter_end(lines: list[str]) -> int:
+    """Index of the first line after a ``---`` YAML front matter block (0 if none)."""
+    if not lines or lines[0].strip() != "---":
+        return 0
+    for i in range(1, min(len(lines), 1000)):
+        if lines[i].strip() in ("---", "..."):
+            return i + 1
+    return 0
+
+
+def _front_matter_title(lines: list[str], end: int) -> str | None:
+    """The ``title:`` value of the front matter, if it has a plain one."""
+    for line in lines[1:end]:
+        if line.startswith("title:"):
+            return line[len("title:"):].strip().strip("\"'") or None
+    return None
+
+
+def _fence_end(lines: list[str], i: int, fence: str) -> int:
+    """Index just past the closing fence of the block opened at line ``i`` (or the end)."""
+    close = re.compile(r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$")
+    for j in range(i + 1, len(lines)):
+        if close.match(lines[j]):
+            return j + 1
+    return len(lines)
+
+
+def extract_markdown(data: bytes, limits: Limits) -> Extracted:
+    """Markdown: ATX/setext headings with heading paths, fenced code kept whole, title = h1."""
+    lines = text_lines(data, limits)
+    blocks: list[Block] = []
+    headings = HeadingStack()
+    title: str | None = None
+    para: list[int] = []  # indexes of the pending paragraph's lines
+
+    def flush() -> None:
+        if para:
+            blocks.extend(with_path(paragraphs(lines, para[0], para[-1] + 1), headings.path))
+            para.clear()
+
+    def heading(level: int, text: str, first: int, last: int) -> None:
+        nonlocal title
+        text = clean_heading(text)
+        if not text:
+            return
+        path = headings.push(level, text)
+        blocks.append(Block(text, first + 1, last + 1, path, None, True))
+        if level == 1 and title is None:
+            title = text
+
+    i = front = _front_matter_end(lines)
+    while i < len(lines):
+        line = lines[i]
+        marker = line.lstrip(" ")[:1] in _MARKERS  # skip the regexes on ordinary lines
+        fence = _FENCE.match(line) if marker else None
+        atx = _ATX.match(line) if marker else None
+        setext = _SETEXT.match(line) if marker else None
+        if fence:
+            flush()
+            end = _fence_end(lines, i, fence.group(1))
+            code = "\n".join(lines[i:end]).rstrip()
+            blocks.append(Block(code, i + 1, end, headings.path))
+            i = end
+            continue
+        if atx:
+            flush()
+            heading(len(atx.group(1)), atx.group(2) or "", i, i)
+        elif setext and para and lines[para[-1]].strip():
+            first = para[0]
+            text = " ".join(lines[j].strip() for j in para)
+            para.clear()
+            heading(1 if setext.group(1)[0] == "=" else 2, text, first, i)
+        elif not line.strip() or setext:  # a blank line, or a thematic break (--- alone)
+            flush()
+        else:
+            para.append(i)
+        i += 1
+    flush()
+    return Extracted("markdown", "text", blocks, title or _front_matter_title(lines, front))
+
+
+# --- reStructuredText -------------------------------------------------------------------------
+
+_ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1+[ \t]*$")
+
+
+def _adornment(line: str) -> str | None:
+    """The repeated punctuation character if ``line`` is a section adornment."""
+    m = _ADORNMENT.match(line)
+    return m.group(1) if m else None
+
+
+def _rst_title(lines: list[str], i: int) -> tuple[tuple[str, bool], str, int] | None:
+    """At line ``i``: ((char, overlined), title, lines used) if a section title starts here."""
+    n = len(lines)
+    over = _adornment(lines[i])
+    if over and i + 2 < n and _adornment(lines[i + 2]) == over:
+        text = lines[i + 1].strip()
+        if text and len(lines[i].rstrip()) >= len(text) and not _adornment(lines[i + 1]):
+            return (over, True), text, 3
+    text = lines[i].rstrip()
+    if i + 1 < n and text and not text[0].isspace() and not over:
+        under = _adornment(lines[i + 1])
+        if under and len(lines[i + 1].rstrip()) >= len(text):
+            return (under, False), text.strip(), 2
+    return None
+
+
+def extract_rst(data: bytes, limits: Limits) -> Extracted:
+    """reStructuredText: section titles (levels by order of first use of each style)."""
+    lines = text_lines(data, limits)
+    blocks: list[Block] = []
+    headings = HeadingStack()
+    styles: list[tuple[str, bool]] = []
+    title: str | None = None
+    start: int | None = None  # first line of the pending paragraph
+    i = 0
+    while i <= len(lines):
+        found = _rst_title(lines, i) if i < len(lines) and start is None else None
+        blank = i == len(lines) or not lines[i].strip()
+        if start is not None and blank:
+            blocks.extend(with_path(paragraphs(lines, start, i), headings.path))
+            start = None
+        if found:
+            style, text, used = found
+            if style not in styles:
+                styles.append(style)
+            path = headings.push(styles.index(style) + 1, text)
+            blocks.append(Block(text, i + 1, i + used, path, None, True))
+            title = title or text
+            i += used
+            continue
+        if not blank and start is None and not _adornment(lines[i]):
+            start = i
+        i += 1
+    return Extracted("rst", "text", blocks, title)
+
+
+# --- code ------------------------------------------------------------------------------------
+
+_PY_DEF = re.compile(r"^([ \t]*)(?:async[ \t]+)?(def|class)[ \t]+(\w+)")
+_PYTHON_SUFFIXES = {".py", ".pyi", ".pyw"}
+
+
+def _python_paths(lines: list[str]) -> list[tuple[str, ...]]:
+    """For each line, the enclosing ``class``/``def`` names (by indentation)."""
+    stack: list[tuple[int, str]] = []
+    out: list[tuple[str, ...]] = []
+    for line in lines:
+        stripped = line.lstrip()
+        indent = len(line) - len(stripped)
+        # comments, decorators and closing brackets do not end a body
+        if stripped and stripped[0] not in "#@)]}":
+            while stack and stack[-1][0] >= indent:
+                stack.pop()
+            m = _PY_DEF.match(line)
+            if m:
+                stack.append((indent, f"{m.group(2)} {m.group(3)}"))
+        out.append(tuple(name for _, name in stack))
+    return out
+
+
+def extract_code(data: bytes, limits: Limits, suffix: str = "") -> Extracted:
+    """Source code: paragraphs at blank lines; Python paragraphs carry their class/def path."""
+    lines = text_lines(data, limits)
+    blocks = list(paragraphs(lines))
+    if suffix.lower() in _PYTHON_SUFFIXES:
+        paths = _python_paths(lines)
+        blocks = [_with_code_path(b, lines, paths) for b in blocks]
+    return Extracted("code", "text", blocks)
+
+
+def _with_code_path(block: Block, lines: list[str], paths: list[tuple[str, ...]]) -> Block:
+    """The block with the path of its first line that is not a comment or decorator."""
+    first = block.line_start - 1
+    for i in range(first, block.line_end):
+        if lines[i].lstrip()[:1] not in ("#", "@"):
+            first = i
+            break
+    return with_path([block], paths[first])[0]

@@ -1,0 +1,671 @@
+"""The per-format extractors, on real files written to tmp_path."""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from engine.errors import IngestError
+from engine.extract import TABLE_FORMATS, Limits, extract, format_for, read_file
+from engine.extract.docx import check_zip
+from engine.extract.text import decode
+from tests.fixtures.make_pdf import make_pdf
+
+LIMITS = Limits()
+
+
+def _write(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def _extract_file(tmp_path: Path, name: str, data: bytes, limits: Limits = LIMITS):
+    path = _write(tmp_path, name, data)
+    return extract(path, read_file(path, limits), limits)
+
+
+def _texts(extracted) -> list[str]:
+    return [b.text for b in extracted.blocks]
+
+
+# --- formats -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("notes.txt", "text"), ("NOTES.TXT", "text"), ("server.log", "text"),
+    ("README.md", "markdown"), ("page.mdx", "markdown"), ("index.rst", "rst"),
+    ("main.py", "code"), ("app.TSX", "code"), ("config.yaml", "code"), ("style.css", "code"),
+    ("page.HTM", "html"), ("paper.pdf", "pdf"), ("letter.docx", "docx"),
+    ("data.csv", "csv"), ("data.tab", "tsv"), ("rows.jsonl", "json"), ("data.json", "json"),
+    ("book.xlsm", "xlsx"), ("t.parquet", "parquet"),
+    ("Makefile", None), ("photo.jpg", None), ("archive.zip", None),
+])
+def test_format_is_chosen_by_extension_case_insensitively(name: str, expected: str | None):
+    assert format_for(Path(name)) == expected
+
+
+def test_table_formats_are_the_five_tabular_kinds():
+    assert TABLE_FORMATS == {"csv", "tsv", "json", "xlsx", "parquet"}
+
+
+def test_unknown_extension_is_refused_with_the_extension_named(tmp_path: Path):
+    with pytest.raises(IngestError, match=r"\.jpg"):
+        extract(tmp_path / "photo.jpg", b"\xff\xd8\xff", LIMITS)
+
+
+# --- decoding ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("data", [
+    "café – naïve\n".encode(),
+    b"\xef\xbb\xbf" + "café – naïve\n".encode(),
+    "\ufeffcafé – naïve\n".encode("utf-16-le"),
+    "\ufeffcafé – naïve\n".encode("utf-16-be"),
+    "\ufeffcafé – naïve\n".encode("utf-32-le"),
+    "café – naïve\n".encode("cp1252"),
+], ids=["utf8", "utf8-bom", "utf16le-bom", "utf16be-bom", "utf32le-bom", "cp1252"])
+def test_text_in_common_encodings_decodes_to_the_same_words(tmp_path: Path, data: bytes):
+    extracted = _extract_file(tmp_path, "note.txt", data)
+    assert _texts(extracted) == ["café – naïve"]
+
+
+def test_longer_cp1252_prose_decodes_right():
+    text = "Déjà vu: the café’s “crème brûlée” costs 5 €.\r\nÜber naïve Grüße.\r\n"
+    assert decode(text.encode("cp1252")) == text.replace("\r\n", "\n")
+
+
+def test_french_in_cp1252_with_many_one_letter_words_decodes_right():
+    text = "Il est allé à Paris, puis à Lyon, et il a payé très cher à l'hôtel. Où ça ?\n"
+    assert decode(text.encode("cp1252")) == text
+
+
+def test_cyrillic_in_cp1251_is_not_mistaken_for_western_text():
+    text = "Привет, мир! Это простой текст на русском языке, записанный в кодировке Windows.\n" * 5
+    assert decode(text.encode("cp1251")) == text
+
+
+def test_windows_and_old_mac_newlines_become_line_feeds():
+    assert decode(b"one\r\ntwo\rthree\n") == "one\ntwo\nthree\n"
+
+
+def test_binary_data_named_txt_is_refused_as_binary(tmp_path: Path):
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
+    with pytest.raises(IngestError, match="binary data, not text"):
+        _extract_file(tmp_path, "image.txt", png)
+
+
+def test_binary_without_nul_bytes_is_refused_by_its_control_characters(tmp_path: Path):
+    noise = bytes(b for b in os.urandom(20000) if b != 0)
+    with pytest.raises(IngestError, match="binary data, not text"):
+        _extract_file(tmp_path, "noise.txt", noise)
+
+
+# --- plain text and limits -----------------------------------------------------------------
+
+
+def test_plain_text_paragraphs_carry_their_line_numbers(tmp_path: Path):
+    data = b"First para\nstill first\n\n\nSecond para\n\nThird\n"
+    blocks = _extract_file(tmp_path, "a.txt", data).blocks
+    assert [(b.text, b.line_start, b.line_end) for b in blocks] == [
+        ("First para\nstill first", 1, 2), ("Second para", 5, 5), ("Third", 7, 7),
+    ]
+    assert all(b.heading_path == () and not b.is_heading for b in blocks)
+
+
+def test_empty_text_file_gives_no_blocks(tmp_path: Path):
+    assert _extract_file(tmp_path, "empty.txt", b"").blocks == []
+
+
+def test_text_beyond_max_chars_is_cut_off_without_error(tmp_path: Path):
+    data = ("word " * 20 + "\n\n").encode() * 100
+    extracted = _extract_file(tmp_path, "long.txt", data, Limits(max_chars=1000))
+    assert sum(len(t) for t in _texts(extracted)) <= 1000
+    assert extracted.blocks[0].text.startswith("word word")
+
+
+def test_over_long_line_is_refused_naming_the_setting(tmp_path: Path):
+    data = b"x" * 5000 + b"\nshort\n"
+    with pytest.raises(IngestError, match=r"line of 5,000 characters.*max_line_chars"):
+        _extract_file(tmp_path, "wide.txt", data, Limits(max_line_chars=1000))
+
+
+def test_thirty_megabyte_single_line_is_refused_by_line_length(tmp_path: Path):
+    limits = Limits(max_file_bytes=40 * 1024 * 1024)
+    path = tmp_path / "oneline.txt"
+    with path.open("wb") as f:
+        for _ in range(30):
+            f.write(b"a" * 1_000_000)
+    with pytest.raises(IngestError) as info:
+        extract(path, read_file(path, limits), limits)
+    assert "line of 30,000,000 characters" in str(info.value)
+    assert "limit of 1,000,000 (setting max_line_chars)" in str(info.value)
+
+
+# --- markdown ------------------------------------------------------------------------------
+
+MARKDOWN = b"""---
+title: Front matter title
+---
+# Guide
+
+Intro paragraph
+on two lines.
+
+## Install
+
+```bash
+# this is a comment, not a heading
+pip install grace
+```
+
+### Linux ###
+
+Use the package.
+
+## Use
+
+Setext Title
+============
+
+Under setext.
+"""
+
+
+def test_markdown_headings_nest_into_heading_paths(tmp_path: Path):
+    extracted = _extract_file(tmp_path, "guide.md", MARKDOWN)
+    headings = [(b.text, b.heading_path) for b in extracted.blocks if b.is_heading]
+    assert headings == [
+        ("Guide", ("Guide",)),
+        ("Install", ("Guide", "Install")),
+        ("Linux", ("Guide", "Install", "Linux")),
+        ("Use", ("Guide", "Use")),
+        ("Setext Title", ("Setext Title",)),
+    ]
+    assert extracted.title == "Guide"
+    assert extracted.format == "markdown" and extracted.kind == "text"
+
+
+def test_markdown_paragraphs_carry_enclosing_headings_and_lines(tmp_path: Path):
+    blocks = _extract_file(tmp_path, "guide.md", MARKDOWN).blocks
+    by_text = {b.text: b for b in blocks}
+    intro = by_text["Intro paragraph\non two lines."]
+    assert (intro.line_start, intro.line_end, intro.heading_path) == (6, 7, ("Guide",))
+    use = by_text["Use the package."]
+    assert use.heading_path == ("Guide", "Install", "Linux")
+    assert by_text["Under setext."].heading_path == ("Setext Title",)
+    setext = by_text["Setext Title"]
+    assert (setext.line_start, setext.line_end) == (22, 23)
+
+
+def test_hash_inside_a_code_fence_is_not_a_heading(tmp_path: Path):
+    blocks = _extract_file(tmp_path, "guide.md", MARKDOWN).blocks
+    fence = next(b for b in blocks if "pip install" in b.text)
+    assert not fence.is_heading
+    assert "# this is a comment" in fence.text
+    assert (fence.line_start, fence.line_end) == (11, 14)
+    assert fence.heading_path == ("Guide", "Install")
+    assert not any("comment" in b.text for b in blocks if b.is_heading)
+
+
+def test_markdown_front_matter_is_skipped_and_gives_a_title_without_h1(tmp_path: Path):
+    data = b"---\ntitle: Notes\ntags: [a]\n---\nJust text.\n"
+    extracted = _extract_file(tmp_path, "n.md", data)
+    assert _texts(extracted) == ["Just text."]
+    assert extracted.title == "Notes"
+
+
+def test_markdown_heading_markup_is_stripped_lightly(tmp_path: Path):
+    data = b"# The **bold** [link](http://x.y) `code`\n\ntext\n"
+    assert _extract_file(tmp_path, "m.md", data).blocks[0].text == "The bold link code"
+
+
+# --- reStructuredText ----------------------------------------------------------------------
+
+RST = b"""=========
+Handbook
+=========
+
+Welcome text.
+
+Setup
+=====
+
+Install it.
+
+Details
+-------
+
+.. note::
+
+   Indented note.
+
+Usage
+=====
+
+Run it.
+"""
+
+
+def test_rst_section_levels_follow_order_of_first_appearance(tmp_path: Path):
+    extracted = _extract_file(tmp_path, "h.rst", RST)
+    headings = [(b.text, b.heading_path, b.line_start, b.line_end)
+                for b in extracted.blocks if b.is_heading]
+    assert headings == [
+        ("Handbook", ("Handbook",), 1, 3),
+        ("Setup", ("Handbook", "Setup"), 7, 8),
+        ("Details", ("Handbook", "Setup", "Details"), 12, 13),
+        ("Usage", ("Handbook", "Usage"), 19, 20),
+    ]
+    assert extracted.title == "Handbook"
+    note = next(b for b in extracted.blocks if "Indented note" in b.text)
+    assert note.heading_path == ("Handbook", "Setup", "Details")
+    assert any(b.text == ".. note::" for b in extracted.blocks)
+
+
+def test_rst_underline_shorter_than_title_is_not_a_heading(tmp_path: Path):
+    extracted = _extract_file(tmp_path, "s.rst", b"A long title\n===\n\ntext\n")
+    assert not any(b.is_heading for b in extracted.blocks)
+
+
+# --- code ----------------------------------------------------------------------------------
+
+
+def test_python_paragraphs_carry_their_enclosing_class_and_def(tmp_path: Path):
+    data = (b"import os\n\n\nclass Store:\n    def load(self):\n        x = 1\n\n"
+            b"        return x\n\n\ndef main():\n    pass\n")
+    blocks = _extract_file(tmp_path, "store.py", data).blocks
+    assert [(b.line_start, b.heading_path) for b in blocks] == [
+        (1, ()), (4, ("class Store",)), (8, ("class Store", "def load")), (11, ("def main",)),
+    ]
+    assert blocks[0].text == "import os"
+
+
+def test_other_code_is_split_at_blank_lines(tmp_path: Path):
+    data = b"fn main() {\n    run();\n}\n\nfn run() {}\n"
+    extracted = _extract_file(tmp_path, "main.rs", data)
+    assert extracted.format == "code"
+    assert [(b.line_start, b.line_end) for b in extracted.blocks] == [(1, 3), (5, 5)]
+
+
+# --- HTML ----------------------------------------------------------------------------------
+
+HTML = b"""<!DOCTYPE html>
+<html>
+<head>
+  <title>The &amp; Page</title>
+  <style>body { color: red }</style>
+  <script>var secret = "do not index";</script>
+</head>
+<body>
+<h1>Main heading</h1>
+<p>First paragraph with
+an &eacute;ntity and   spaces.</p>
+<noscript>Enable JavaScript</noscript>
+<h2>Part <em>two</em></h2>
+<ul><li>item one</li><li>item two</li></ul>
+<pre>line 1
+    line 2</pre>
+<script>
+document.write("hidden");
+</script>
+<div>tail<br>after break</div>
+</body>
+</html>
+"""
+
+
+def test_html_headings_paragraphs_and_title(tmp_path: Path):
+    extracted = _extract_file(tmp_path, "page.html", HTML)
+    assert extracted.title == "The & Page"
+    assert [(b.text, b.heading_path, b.is_heading) for b in extracted.blocks] == [
+        ("Main heading", ("Main heading",), True),
+        ("First paragraph with an éntity and spaces.", ("Main heading",), False),
+        ("Part two", ("Main heading", "Part two"), True),
+        ("item one", ("Main heading", "Part two"), False),
+        ("item two", ("Main heading", "Part two"), False),
+        ("line 1\n    line 2", ("Main heading", "Part two"), False),
+        ("tail", ("Main heading", "Part two"), False),
+        ("after break", ("Main heading", "Part two"), False),
+    ]
+
+
+def test_html_script_style_and_noscript_text_is_skipped(tmp_path: Path):
+    text = " ".join(_texts(_extract_file(tmp_path, "page.html", HTML)))
+    for hidden in ("do not index", "hidden", "color", "Enable JavaScript"):
+        assert hidden not in text
+
+
+def test_html_blocks_carry_their_source_lines(tmp_path: Path):
+    blocks = _extract_file(tmp_path, "page.html", HTML).blocks
+    lines = {b.text: (b.line_start, b.line_end) for b in blocks}
+    assert lines["Main heading"] == (9, 9)
+    assert lines["First paragraph with an éntity and spaces."] == (10, 11)
+    assert lines["line 1\n    line 2"] == (15, 16)
+    assert lines["after break"] == (20, 20)
+
+
+def test_hundred_thousand_nested_divs_extract_without_overflow(tmp_path: Path):
+    depth = 100_000
+    data = b"<html><body>" + b"<div>" * depth + b"deep text" + b"</div>" * depth + b"<p>after</p>"
+    extracted = _extract_file(tmp_path, "deep.html", data)
+    assert _texts(extracted) == ["deep text", "after"]
+
+
+def test_html_meta_charset_is_used_when_not_utf8(tmp_path: Path):
+    data = ('<html><head><meta charset="windows-1252"></head>'
+            "<body><p>Caf\u00e9 cr\u00e8me \u2013 ok</p></body></html>").encode("cp1252")
+    assert _texts(_extract_file(tmp_path, "c.htm", data)) == ["Café crème – ok"]
+
+
+# --- PDF -----------------------------------------------------------------------------------
+
+
+def test_pdf_pages_and_lines_are_numbered(tmp_path: Path):
+    pdf = make_pdf(["Alpha report\nFirst page body text.", "Second page text\nmore (x) here",
+                    "Third page"])
+    extracted = _extract_file(tmp_path, "report.pdf", pdf)
+    assert extracted.format == "pdf" and extracted.kind == "text"
+    pages = {b.page for b in extracted.blocks}
+    assert pages == {1, 2, 3}
+    joined = {b.page: " ".join(b.text.split()) for b in extracted.blocks}
+    assert "Alpha report" in joined[1] and "First page body text." in joined[1]
+    assert "more (x) here" in joined[2]
+    assert joined[3] == "Third page"
+    first = next(b for b in extracted.blocks if b.page == 1)
+    assert first.line_start == 1
+
+
+def test_pdf_without_blank_lines_is_grouped_into_paragraphs(tmp_path: Path):
+    lines = [f"This is a fairly long line number {i} of the text" for i in range(20)]
+    lines[4] = "Short end."
+    extracted = _extract_file(tmp_path, "long.pdf", make_pdf(["\n".join(lines)]))
+    spans = [(b.line_start, b.line_end) for b in extracted.blocks]
+    assert spans[0] == (1, 5)
+    assert all(end - start < 8 for start, end in spans)
+    assert spans[-1][1] == 20
+
+
+def test_pdf_page_limit_stops_reading(tmp_path: Path):
+    pdf = make_pdf([f"Page {i}" for i in range(1, 6)])
+    extracted = _extract_file(tmp_path, "five.pdf", pdf, Limits(max_pages=2))
+    assert {b.page for b in extracted.blocks} == {1, 2}
+
+
+def test_truncated_pdf_is_refused_as_damaged(tmp_path: Path):
+    pdf = make_pdf(["Some text", "More text"])
+    with pytest.raises(IngestError, match="the PDF is damaged or truncated"):
+        _extract_file(tmp_path, "cut.pdf", pdf[: len(pdf) // 2])
+
+
+def test_text_file_named_pdf_is_refused_saying_how_it_starts(tmp_path: Path):
+    with pytest.raises(IngestError, match=r'it is not a PDF \(it starts with "hello'):
+        _extract_file(tmp_path, "fake.pdf", b"hello, I am plain text\n")
+
+
+def test_password_protected_pdf_is_refused_as_such(tmp_path: Path):
+    with pytest.raises(IngestError, match="the PDF is password-protected"):
+        _extract_file(tmp_path, "locked.pdf", make_pdf(["Secret"], locked=True))
+
+
+def test_empty_file_named_pdf_is_refused_as_empty(tmp_path: Path):
+    with pytest.raises(IngestError, match="it is empty"):
+        _extract_file(tmp_path, "empty.pdf", b"")
+
+
+def test_pdf_without_text_layer_is_refused_mentioning_ocr(tmp_path: Path):
+    with pytest.raises(IngestError, match="no text layer.*OCR"):
+        _extract_file(tmp_path, "scan.pdf", make_pdf(["", ""]))
+
+
+# --- DOCX ----------------------------------------------------------------------------------
+
+
+def _docx_bytes() -> bytes:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Annual Plan", level=0)
+    document.add_paragraph("Opening words.")
+    document.add_heading("Budget", level=1)
+    document.add_paragraph("")
+    document.add_paragraph("Money matters.")
+    document.add_heading("Travel", level=2)
+    table = document.add_table(rows=2, cols=2)
+    for r, row in enumerate([("City", "Cost"), ("Oslo", "1200")]):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    document.add_heading("Staff", level=1)
+    document.add_paragraph("People.")
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_docx_headings_paragraphs_and_tables_extract_with_paths(tmp_path: Path):
+    extracted = _extract_file(tmp_path, "plan.docx", _docx_bytes())
+    assert extracted.title == "Annual Plan"
+    got = [(b.text, b.heading_path, b.is_heading) for b in extracted.blocks]
+    assert got == [
+        ("Annual Plan", ("Annual Plan",), True),
+        ("Opening words.", ("Annual Plan",), False),
+        ("Budget", ("Annual Plan", "Budget"), True),
+        ("Money matters.", ("Annual Plan", "Budget"), False),
+        ("Travel", ("Annual Plan", "Budget", "Travel"), True),
+        ("City | Cost", ("Annual Plan", "Budget", "Travel"), False),
+        ("Oslo | 1200", ("Annual Plan", "Budget", "Travel"), False),
+        ("Staff", ("Annual Plan", "Staff"), True),
+        ("People.", ("Annual Plan", "Staff"), False),
+    ]
+
+
+def test_docx_lines_count_paragraphs_including_empty_ones(tmp_path: Path):
+    blocks = _extract_file(tmp_path, "plan.docx", _docx_bytes()).blocks
+    lines = {b.text: (b.line_start, b.line_end) for b in blocks}
+    assert lines["Opening words."] == (2, 2)
+    assert lines["Money matters."] == (5, 5)  # the empty paragraph 4 is counted, not kept
+    assert lines["City | Cost"] == (7, 8)
+    assert lines["Oslo | 1200"] == (9, 10)
+
+
+def test_non_zip_docx_is_refused(tmp_path: Path):
+    with pytest.raises(IngestError, match=r"not a valid DOCX file \(not a zip archive\)"):
+        _extract_file(tmp_path, "letter.docx", b"This is not a Word file at all.")
+
+
+def test_zip_without_document_part_is_not_a_docx(tmp_path: Path):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr("hello.txt", "hi")
+    with pytest.raises(IngestError, match="it has no word/document.xml"):
+        _extract_file(tmp_path, "letter.docx", out.getvalue())
+
+
+def _bomb(path: Path, member: str, megabytes: int) -> None:
+    chunk = b"\0" * (1024 * 1024)
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        with z.open(member, "w", force_zip64=True) as f:
+            for _ in range(megabytes):
+                f.write(chunk)
+
+
+def test_zip_bomb_named_docx_is_refused_before_expanding(tmp_path: Path):
+    path = tmp_path / "bomb.docx"
+    _bomb(path, "word/document.xml", 300)
+    assert path.stat().st_size < 2 * 1024 * 1024
+    with pytest.raises(IngestError) as info:
+        extract(path, read_file(path, LIMITS), LIMITS)
+    message = str(info.value)
+    assert "expand to 300 MB" in message
+    assert "limit of 200 MB (setting max_decompressed_mb)" in message
+    assert "zip bomb" in message
+
+
+def test_single_part_with_absurd_compression_ratio_is_refused(tmp_path: Path):
+    path = tmp_path / "ratio.docx"
+    _bomb(path, "word/document.xml", 20)
+    with pytest.raises(IngestError, match=r"word/document\.xml would expand .* zip bomb"):
+        extract(path, read_file(path, LIMITS), LIMITS)
+
+
+def test_check_zip_respects_a_lowered_limit():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", b"<w/>" * 100_000)
+    limits = Limits(max_decompressed_bytes=100_000)
+    with pytest.raises(IngestError, match="more than the limit of"):
+        check_zip(out.getvalue(), limits)
+    assert "word/document.xml" in check_zip(out.getvalue(), LIMITS)
+
+
+# --- reading files safely ------------------------------------------------------------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this platform")
+def test_fifo_is_refused_without_blocking(tmp_path: Path):
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    outcome: list[Exception | bytes] = []
+    worker = threading.Thread(target=lambda: outcome.append(_try_read(fifo)), daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    assert not worker.is_alive(), "read_file blocked on a FIFO"
+    assert isinstance(outcome[0], IngestError)
+    assert "named pipe" in str(outcome[0])
+
+
+def _try_read(path: Path) -> Exception | bytes:
+    try:
+        return read_file(path, LIMITS)
+    except (IngestError, OSError) as exc:  # handed back to the test thread
+        return exc
+
+
+def test_symlink_loop_is_refused(tmp_path: Path):
+    (tmp_path / "a.txt").symlink_to(tmp_path / "b.txt")
+    (tmp_path / "b.txt").symlink_to(tmp_path / "a.txt")
+    with pytest.raises(IngestError, match="symbolic link that loops"):
+        read_file(tmp_path / "a.txt", LIMITS)
+
+
+def test_dangling_symlink_is_refused(tmp_path: Path):
+    (tmp_path / "gone.txt").symlink_to(tmp_path / "missing.txt")
+    with pytest.raises(IngestError, match="symbolic link whose target does not exist"):
+        read_file(tmp_path / "gone.txt", LIMITS)
+
+
+def test_symlink_to_a_regular_file_is_followed(tmp_path: Path):
+    target = _write(tmp_path, "real.txt", b"real text")
+    (tmp_path / "link.txt").symlink_to(target)
+    assert read_file(tmp_path / "link.txt", LIMITS) == b"real text"
+
+
+def test_missing_file_and_folder_are_refused(tmp_path: Path):
+    with pytest.raises(IngestError, match="does not exist"):
+        read_file(tmp_path / "nope.txt", LIMITS)
+    with pytest.raises(IngestError, match="it is a folder"):
+        read_file(tmp_path, LIMITS)
+
+
+@pytest.mark.skipif(not Path("/dev/null").exists(), reason="no /dev/null")
+def test_character_device_is_refused():
+    with pytest.raises(IngestError, match="character device"):
+        read_file(Path("/dev/null"), LIMITS)
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0,
+                    reason="root reads files whatever their permissions")
+def test_unreadable_file_is_refused_as_permission_denied(tmp_path: Path):
+    path = _write(tmp_path, "secret.txt", b"x")
+    path.chmod(0)
+    with pytest.raises(IngestError, match="permission denied"):
+        read_file(path, LIMITS)
+
+
+def test_file_over_the_size_limit_is_refused_naming_the_setting(tmp_path: Path):
+    path = _write(tmp_path, "big.txt", b"a\n" * 600_000)
+    expected = r"1\.1 MB, larger than the limit of 1 MB \(setting max_file_mb\)"
+    with pytest.raises(IngestError, match=expected):
+        read_file(path, Limits(max_file_bytes=1024 * 1024))
+
+
+def test_file_within_the_size_limit_is_read_whole(tmp_path: Path):
+    data = os.urandom(3 * 1024 * 1024 + 17)
+    assert read_file(_write(tmp_path, "blob.txt", data), LIMITS) == data
+
+
+# --- table formats -------------------------------------------------------------------------
+
+
+def test_csv_and_tsv_are_tables_without_blocks(tmp_path: Path):
+    csv = _extract_file(tmp_path, "d.csv", b"a,b\n1,2\n")
+    tsv = _extract_file(tmp_path, "d.tsv", "name\tcity\nJosé\tMálaga\n".encode("cp1252"))
+    assert (csv.format, csv.kind, csv.blocks) == ("csv", "table", [])
+    assert (tsv.format, tsv.kind) == ("tsv", "table")
+
+
+def test_binary_csv_is_refused(tmp_path: Path):
+    with pytest.raises(IngestError, match="binary data"):
+        _extract_file(tmp_path, "d.csv", b"PK\x03\x04\x00\x00binary\x00stuff")
+
+
+def test_empty_csv_is_refused(tmp_path: Path):
+    with pytest.raises(IngestError, match="it is empty"):
+        _extract_file(tmp_path, "d.csv", b"")
+
+
+def test_json_must_start_like_json(tmp_path: Path):
+    ok = _extract_file(tmp_path, "d.json", b'  [{"a": 1}]')
+    assert (ok.format, ok.kind) == ("json", "table")
+    with pytest.raises(IngestError, match="does not look like JSON"):
+        _extract_file(tmp_path, "e.json", b"hello world")
+
+
+def test_real_xlsx_passes_and_fake_xlsx_is_refused(tmp_path: Path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(["a", "b"])
+    book.save(tmp_path / "real.xlsx")
+    path = tmp_path / "real.xlsx"
+    assert extract(path, read_file(path, LIMITS), LIMITS).kind == "table"
+    with pytest.raises(IngestError, match=r"not a valid XLSX file \(not a zip archive\)"):
+        _extract_file(tmp_path, "fake.xlsx", b"a,b\n1,2\n")
+
+
+def test_xlsx_zip_bomb_is_refused(tmp_path: Path):
+    path = tmp_path / "bomb.xlsx"
+    _bomb(path, "xl/workbook.xml", 20)
+    with pytest.raises(IngestError, match="zip bomb"):
+        extract(path, read_file(path, LIMITS), LIMITS)
+
+
+def test_real_parquet_passes_and_fake_parquet_is_refused(tmp_path: Path):
+    duckdb = pytest.importorskip("duckdb")
+    path = tmp_path / "t.parquet"
+    duckdb.connect().execute(f"COPY (SELECT 1 AS a, 'x' AS b) TO '{path}' (FORMAT parquet)")
+    assert extract(path, read_file(path, LIMITS), LIMITS).kind == "table"
+    with pytest.raises(IngestError, match="not a Parquet file"):
+        _extract_file(tmp_path, "fake.parquet", b"PAR1 but cut short")
+
+
+# --- HTML edge cases -----------------------------------------------------------------------
+
+
+def test_html_with_unclosed_head_still_yields_body_text(tmp_path: Path):
+    data = b"<html><head><title>T</title><meta charset=utf-8><p>Body text</p>"
+    extracted = _extract_file(tmp_path, "h.html", data)
+    assert extracted.title == "T"
+    assert _texts(extracted) == ["Body text"]
+
+
+def test_html_latin1_label_is_read_as_cp1252(tmp_path: Path):
+    data = ('<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1">'
+            "<p>A \u2013 B \u2019s</p>").encode("cp1252")
+    assert _texts(_extract_file(tmp_path, "l.html", data)) == ["A – B ’s"]
