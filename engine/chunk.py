@@ -123,7 +123,9 @@ def _word_spans(text: str, a: int, b: int, count: CountFn, target: int) -> list[
     """Cut ``text[a:b]`` at whitespace into runs of at most ``target`` tokens."""
     words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[a:b])]
     sizes = count([text[a + s:a + e] for s, e in words])
-    out, start, total = [], None, 0
+    out: list[tuple[int, int, int]] = []
+    start: int | None = None
+    total = prev_end = 0
     for (s, e), n in zip(words, sizes, strict=True):
         if start is not None and total + n > target:
             out.append((a + start, a + prev_end, total))

@@ -78,6 +78,9 @@ class Ingestor:
         self.limits, self.chunk_tokens, self.overlap = limits, chunk_tokens, overlap
         self._fraction = 0.0
         self._scan_errors: dict[str, str] = {}
+        # Committed new or changed content, for the tables work to propose after the run.
+        self.ingested_tables: list[str] = []
+        self.ingested_texts: list[dict[str, Any]] = []
 
     def run(self, paths: list[str | Path], reporter: Reporter) -> IngestReport:
         started = time.monotonic()
@@ -263,8 +266,8 @@ class Ingestor:
             return [], []
         ids: list[int] = []
         if item.outcome == "ingest" and not catalog.content_exists(conn, item.content_hash):  # type: ignore[arg-type]
-            ids = catalog.insert_content(conn, item.content_hash, item.chunks, vectors.get(item.path, np.empty((0, 384))),
-                                         model)  # type: ignore[arg-type]
+            vecs = vectors.get(item.path, np.empty((0, 384)))
+            ids = catalog.insert_content(conn, item.content_hash, item.chunks, vecs, model)  # type: ignore[arg-type]
             report.chunks += len(ids)
         before = catalog.save_document(conn, item.path, content_hash=item.content_hash, size=item.size,
                                        mtime_ns=item.mtime_ns, fmt=item.fmt, kind=item.kind, status="ok",
@@ -274,6 +277,11 @@ class Ingestor:
         audit.append(conn, action, item.path, {"hash": item.content_hash, "chunks": len(item.chunks),
                                                "format": item.fmt, "kind": item.kind}, actor="ingest")
         report.ingested += 1
+        if item.outcome == "ingest" and item.kind == "table":
+            self.ingested_tables.append(item.path)
+        elif item.outcome == "ingest":
+            self.ingested_texts.append({"path": item.path, "content_hash": item.content_hash, "title": item.title,
+                                        "format": item.fmt})
         return ids, gone
 
     @staticmethod

@@ -13,12 +13,14 @@ from sqlalchemy import text
 
 from . import audit, catalog, db
 from .changes import Changes
+from .chat import Chat
 from .embed import Embedder
 from .extract.base import Limits
-from .ingest import IngestReport, Ingestor
+from .ingest import Ingestor, IngestReport
 from .paths import default_workspace_dir
 from .progress import CancelFn, ProgressFn, Reporter
 from .search import SearchHit, hybrid_search
+from .tables import Tables
 from .settings import SETTINGS, get_setting
 from .vectors import VectorIndex
 
@@ -47,6 +49,8 @@ class Workspace:
         self.index = VectorIndex(self.folder / VECTORS_NAME)
         self.index_repaired = self._open_index()
         self._closed = False
+        self.chat = Chat(self)  # cheap: nothing loads until the first question
+        self.tables = Tables(self)  # cheap: tables.duckdb opens on first use
 
     @classmethod
     def open(cls, folder: str | Path | None = None, embedder: Embedder | None = None) -> Workspace:
@@ -66,6 +70,7 @@ class Workspace:
         with self._write_lock:
             if self.index.dirty:
                 self._save_index()
+            self.tables.close()
             self._write_engine.dispose()
             self._read_engine.dispose()
             self._closed = True
@@ -94,6 +99,23 @@ class Workspace:
         with self._read_engine.connect() as conn:
             self.index.save(catalog.generation(conn))
 
+    def reindex(self, progress: ProgressFn | None = None) -> Changes:
+        """Rebuild the vector index from the embeddings stored in the catalog (the model does not run)."""
+        reporter = Reporter(progress)
+        with self._write_lock:
+            reporter.report(0.0, "reading stored embeddings", force=True)
+            with self._read_engine.connect() as conn:
+                keys, vectors = catalog.embeddings_for(conn)
+                gen = catalog.generation(conn)
+            self.index.clear()
+            if len(keys):
+                self.index.add(keys, vectors)
+            self.index.save(gen)
+            with self._write_engine.begin() as conn:
+                audit.append(conn, "reindex", str(self.folder), {"vectors": int(len(keys))})
+            reporter.report(1.0, f"{len(keys)} vectors indexed")
+        return Changes(chunks=True, audit=True)
+
     # -- ingestion -----------------------------------------------------------------------
 
     def limits(self) -> Limits:
@@ -120,14 +142,18 @@ class Workspace:
         """
         reporter = Reporter(progress, is_cancelled)
         with self._write_lock:
-            ingestor = Ingestor(self._write_engine, self._read_engine, self.index, self.embedder.embed, self.embedder.count_tokens,
-                                lambda: self.embedder.model_id, self.limits(),
+            ingestor = Ingestor(self._write_engine, self._read_engine, self.index, self.embedder.embed,
+                                self.embedder.count_tokens, lambda: self.embedder.model_id, self.limits(),
                                 int(self.setting("chunk_tokens")), int(self.setting("chunk_overlap_tokens")))
             try:
                 report = ingestor.run(paths, reporter)
             finally:
                 if self.index.dirty:
                     self._save_index()
+        # After the ingest commit: tables become proposals, prose becomes catalog rows.
+        if ingestor.ingested_tables or ingestor.ingested_texts:
+            reporter.report(1.0, "Proposing tables…", force=True)
+            report.failed += self.tables.on_ingested(ingestor.ingested_tables, ingestor.ingested_texts)
         return report
 
     def resume(self, progress: ProgressFn | None = None, is_cancelled: CancelFn | None = None) -> IngestReport:

@@ -31,14 +31,14 @@ def test_long_text_is_packed_under_target_without_cutting_words(embedder: Embedd
         assert embedder.count_tokens([c.text])[0] <= 120
         assert set(c.text.split()) <= words
     assert chunks[0].line_start == 1 and chunks[-1].line_end == 40
-    assert all(a.line_start <= b.line_start for a, b in zip(chunks, chunks[1:]))
+    assert all(a.line_start <= b.line_start for a, b in zip(chunks, chunks[1:], strict=False))
 
 
 def test_neighbouring_chunks_overlap_by_a_sentence(embedder: Embedder) -> None:
     sentences = [f"Sentence number {i} describes item {i} in some detail." for i in range(60)]
     chunks = chunk_blocks([Block(" ".join(sentences), 1, 1)], embedder.count_tokens, target=100, overlap=30)
     assert len(chunks) > 2
-    for a, b in zip(chunks, chunks[1:]):
+    for a, b in zip(chunks, chunks[1:], strict=False):
         last = a.text.split(". ")[-1]
         assert last.rstrip(".") in b.text
 

@@ -22,8 +22,10 @@ def test_missing_index_is_rebuilt_without_the_model(ws_dir: Path, embedder: Embe
         ws.ingest([docs])
         expected = ws.search("tyre pressure road bike", k=1)[0].path
     (ws_dir / "vectors.usearch").unlink()
-    monkeypatch.setattr(embedder, "embed", lambda *a, **k: pytest.fail("the model ran during a rebuild"))
-    with Workspace(ws_dir, embedder) as ws:
+    with monkeypatch.context() as patch:
+        patch.setattr(embedder, "embed", lambda *a, **k: pytest.fail("the model ran during a rebuild"))
+        ws = Workspace(ws_dir, embedder)
+    with ws:
         assert ws.index_repaired
         assert ws.status()["vectors"] == ws.status()["chunks"] > 0
         assert ws.search("tyre pressure road bike", k=1)[0].path == expected
