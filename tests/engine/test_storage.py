@@ -75,7 +75,7 @@ def test_audit_chain_verifies_and_names_the_first_tampered_entry(ws_dir: Path, e
     with Workspace(ws_dir, embedder) as ws:
         ws.ingest([docs])
         report = ws.verify_audit()
-        assert report.ok and report.entries == 5
+        assert report.ok and report.entries >= 5  # one per document, plus tables/proposals entries
     con = sqlite3.connect(ws_dir / "grace.sqlite")
     con.execute("UPDATE audit SET subject='/elsewhere' WHERE id=3")
     con.commit()
