@@ -32,13 +32,38 @@ _LATIN1_LABELS = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1", "us-
 # Only these may appear in <head>; any other start tag means the body has begun.
 _HEAD_TAGS = frozenset({"base", "link", "meta", "noscript", "script", "style", "template", "title"})
 _SPACE = re.compile(r"\s+")
+# Page furniture that is not the document's content: menus, sidebars, footers.
+_BOILER_TAGS = frozenset({"nav", "aside", "footer"})
+_BOILER_ROLES = frozenset({"navigation", "search", "banner", "contentinfo", "complementary", "menu"})
+_BOILER_CLASSES = frozenset({"sphinxsidebar", "related", "footer", "navbar", "breadcrumb", "breadcrumbs",
+                             "sidebar", "menu", "nav", "navigation", "toc", "skip-link", "cookie-banner"})
+_MAIN = re.compile(r"""<main\b|role\s*=\s*["']?main\b""", re.IGNORECASE)
+_TERM_LEVEL = 6  # <dt> terms nest below h6: a dl at nesting n gives its terms level 6 + n
+_ANCHOR_GLYPHS = str.maketrans("", "", "\u00b6")  # the "¶" permalink anchors of docs generators
+
+
+def _attr_tokens(attrs: list[tuple[str, str | None]], name: str) -> set[str]:
+    return {tok for k, v in attrs if k == name and v for tok in v.lower().split()}
+
+
+def _is_boilerplate(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+    return (tag in _BOILER_TAGS or bool(_attr_tokens(attrs, "role") & _BOILER_ROLES)
+            or bool(_attr_tokens(attrs, "class") & _BOILER_CLASSES))
+
+
+def _is_main(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+    return tag == "main" or "main" in _attr_tokens(attrs, "role")
 
 
 class _Collector(HTMLParser):
     """Turns parser events into Blocks. All state is counters or the current paragraph."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, has_main: bool = False) -> None:
         super().__init__(convert_charrefs=True)
+        self.has_main = has_main  # when the page marks its main content, only that is kept
+        self.main_depth: int | None = None  # depth of the open main element; -1 once it closed
+        self.boiler_depth: int | None = None  # depth of the open navigation/sidebar element
+        self.dl = 0  # open definition lists
         self.limits = limits
         self.blocks: list[Block] = []
         self.title: str | None = None
@@ -64,9 +89,18 @@ class _Collector(HTMLParser):
 
     # --- events ---------------------------------------------------------------------------
 
+    @property
+    def outside_content(self) -> bool:
+        """True inside navigation/sidebars, or outside the main element of a page that has one."""
+        return self.boiler_depth is not None or (self.has_main and (self.main_depth or 0) <= 0)
+
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in _UNCOUNTED:
             self.depth += 1
+            self._enter_region(tag, attrs)
+        if tag in ("dl", "dt", "dd") and not self.too_deep:
+            self._definition_start(tag)
+            return
         if self.in_head and tag not in _HEAD_TAGS:
             self.in_head = tag == "head"
         if tag == "title":
@@ -83,9 +117,47 @@ class _Collector(HTMLParser):
             if tag == "pre":
                 self.pre += 1
 
+    def _enter_region(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.boiler_depth is None and _is_boilerplate(tag, attrs):
+            self.flush()
+            self.boiler_depth = self.depth
+        elif self.has_main and self.main_depth is None and _is_main(tag, attrs):
+            self.flush()
+            self.main_depth = self.depth
+
+    def _leave_region(self) -> None:
+        if self.boiler_depth is not None and self.depth <= self.boiler_depth:
+            self.flush()
+            self.boiler_depth = None
+        if self.main_depth and self.depth <= self.main_depth:
+            self.flush()
+            self.main_depth = -1
+
+    def _definition_start(self, tag: str) -> None:
+        """A <dt> term is a heading for its <dd> description (level below h6, by list nesting)."""
+        self.flush()
+        if tag == "dl":
+            self.dl += 1
+            self.heading_level = 0
+        elif tag == "dt":
+            self.heading_level = _TERM_LEVEL + max(1, self.dl)
+        else:
+            self.heading_level = 0
+
+    def _definition_end(self, tag: str) -> None:
+        self.flush()
+        self.heading_level = 0
+        if tag == "dl" and self.dl:
+            self.headings.pop_to(_TERM_LEVEL + self.dl)
+            self.dl -= 1
+
     def handle_endtag(self, tag: str) -> None:
-        self._end(tag)
+        if tag in ("dl", "dt", "dd") and not self.too_deep:
+            self._definition_end(tag)
+        else:
+            self._end(tag)
         if tag not in _UNCOUNTED:
+            self._leave_region()
             self.depth = max(0, self.depth - 1)
 
     def _end(self, tag: str) -> None:
@@ -109,7 +181,7 @@ class _Collector(HTMLParser):
         if self.in_title:
             self.title_parts.append(data)
             return
-        if self.skip or self.in_head or self.chars >= self.limits.max_chars:
+        if self.skip or self.in_head or self.outside_content or self.chars >= self.limits.max_chars:
             return
         stripped = data.rstrip()
         if not stripped:
@@ -129,7 +201,7 @@ class _Collector(HTMLParser):
 
     def flush(self) -> None:
         """End the current paragraph (or heading) and emit it as a Block."""
-        raw = "".join(self.parts)
+        raw = "".join(self.parts).translate(_ANCHOR_GLYPHS)
         self.parts = []
         if self.is_pre:
             text = raw.strip("\n").rstrip()
@@ -161,7 +233,7 @@ def extract_html(data: bytes, limits: Limits) -> Extracted:
     Line numbers are the source lines where each paragraph's text starts and ends.
     """
     text = decode(data, _charset_hint(data))
-    parser = _Collector(limits)
+    parser = _Collector(limits, has_main=bool(_MAIN.search(text)))
     parser.feed(text)
     parser.close()
     parser.flush()

@@ -165,6 +165,11 @@ class HeadingStack:
         self._stack.append((level, title))
         return self.path
 
+    def pop_to(self, level: int) -> None:
+        """Leave every heading of ``level`` and deeper (e.g. at the end of a definition list)."""
+        while self._stack and self._stack[-1][0] >= level:
+            self._stack.pop()
+
     @property
     def path(self) -> tuple[str, ...]:
         """The titles of the enclosing headings, outermost first."""

@@ -669,3 +669,27 @@ def test_html_latin1_label_is_read_as_cp1252(tmp_path: Path):
     data = ('<meta http-equiv="Content-Type" content="text/html; charset=ISO-8859-1">'
             "<p>A \u2013 B \u2019s</p>").encode("cp1252")
     assert _texts(_extract_file(tmp_path, "l.html", data)) == ["A – B ’s"]
+
+
+def test_html_keeps_main_content_and_drops_navigation() -> None:
+    from engine.extract.html import extract_html
+
+    page = (b"<html><head><title>T</title></head><body>"
+            b"<div class='sphinxsidebar'><h3>Table of Contents</h3><p>Sidebar text</p></div>"
+            b"<nav><p>Home | Next</p></nav>"
+            b"<div role='main'><h1>Guide\xc2\xb6</h1><p>Real content here.</p></div>"
+            b"<footer><p>Copyright</p></footer><p>After main</p></body></html>")
+    texts = [b.text for b in extract_html(page, Limits()).blocks]
+    assert texts == ["Guide", "Real content here."]
+
+
+def test_html_definition_terms_become_sub_headings() -> None:
+    from engine.extract.html import extract_html
+
+    page = (b"<h1>Functions</h1><dl><dt>round(x)</dt><dd><p>Rounds half to even.</p></dd>"
+            b"<dt>abs(x)</dt><dd><p>Absolute value.</p></dd></dl><p>Closing words.</p>")
+    blocks = [b for b in extract_html(page, Limits()).blocks if not b.is_heading]
+    paths = {b.text: b.heading_path for b in blocks}
+    assert paths["Rounds half to even."] == ("Functions", "round(x)")
+    assert paths["Absolute value."] == ("Functions", "abs(x)")
+    assert paths["Closing words."] == ("Functions",)
