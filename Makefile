@@ -22,5 +22,8 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py
 
+package: $(STAMP)
+	packaging/build.sh
+
 clean:
 	rm -rf $(VENV) build dist

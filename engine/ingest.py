@@ -103,8 +103,10 @@ class Ingestor:
         with self.engine.begin() as conn:
             for f in found.files:
                 if f.error and not os.path.lexists(f.path):
-                    report.failed.append({"path": f.path, "reason": f.error})
-                    continue
+                    if catalog.doc_by_path(conn, f.path) is None:
+                        report.failed.append({"path": f.path, "reason": f.error})
+                        continue
+                    f.error = None  # a known document whose file is gone: queued, then removed
                 if f.error is None and self._unchanged(conn, f):
                     report.unchanged += 1
                     continue

@@ -166,3 +166,11 @@ def test_searches_run_while_an_ingest_is_under_way(ws: Workspace, docs: Path, tm
         time.sleep(0.01)
     worker.join()
     assert answered > 0 and ws.status()["documents"] == 45
+
+
+def test_a_deleted_file_given_by_path_is_removed(ws: Workspace, docs: Path) -> None:
+    ws.ingest([docs])
+    (docs / "notes.txt").unlink()
+    report = ws.ingest([docs / "notes.txt"])
+    assert report.removed == 1 and not report.failed
+    assert str(docs / "notes.txt") not in _paths(ws)
