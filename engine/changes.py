@@ -13,6 +13,10 @@ class Changes:
     settings: bool = False
     watches: bool = False
     audit: bool = False
+    tables: bool = False
+    proposals: bool = False
+    conversations: bool = False
+    actions: bool = False
 
     def __or__(self, other: Changes) -> Changes:
         return Changes(**{f.name: getattr(self, f.name) or getattr(other, f.name) for f in fields(self)})

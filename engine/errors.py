@@ -28,3 +28,25 @@ class ModelError(GraceError):
 
 class SettingError(GraceError):
     """A setting's name or value is not acceptable."""
+
+
+class NotApproved(GraceError):
+    """An action or change was asked to run without the approval its tier or policy needs.
+
+    When the change was kept as a pending proposal, ``proposal_id`` names it and
+    ``changes`` says what did change (the new proposal), so the shell can refresh
+    the approvals pane.
+    """
+
+    def __init__(self, message: str, proposal_id: int | None = None, changes: object | None = None) -> None:
+        super().__init__(message)
+        self.proposal_id = proposal_id
+        self.changes = changes
+
+
+class PolicyViolation(GraceError):
+    """A request goes against the workspace's policy; the message says which rule."""
+
+
+class TableError(GraceError):
+    """A table operation could not be done; the message says what and why."""

@@ -54,6 +54,16 @@ SETTINGS: dict[str, Setting] = {
         Setting("watch_debounce_ms", 300, "Quiet time after a change before a watched file is read.", 0, 60_000),
         Setting("reconcile_minutes", 10.0, "How often watched folders are rescanned in case events were missed.",
                 0.1, 10_000),
+        # -- chat --
+        Setting("llm_base_url", "",
+                "OpenAI-compatible endpoint for chat answers (e.g. http://127.0.0.1:8080/v1); empty: answer "
+                "offline from your files. The API key is kept in the system keyring, never here."),
+        Setting("llm_model", "", "Model name sent to the chat endpoint."),
+        Setting("llm_timeout_s", 30.0, "Seconds to wait for the chat endpoint before answering offline.", 1, 600),
+        Setting("abstain_threshold", 0.42,
+                "Evidence below this strength (0-1) makes chat say it could not find the answer.", 0, 1),
+        Setting("action_tiers", "",
+                "Raise actions' governance tiers, e.g. 'ingest=3, add_rows=3' (never below an action's own)."),
     ]
 }
 

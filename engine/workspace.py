@@ -20,8 +20,8 @@ from .ingest import Ingestor, IngestReport
 from .paths import default_workspace_dir
 from .progress import CancelFn, ProgressFn, Reporter
 from .search import SearchHit, hybrid_search
-from .tables import Tables
 from .settings import SETTINGS, get_setting
+from .tables import Tables
 from .vectors import VectorIndex
 
 SQLITE_NAME = "grace.sqlite"
@@ -67,10 +67,10 @@ class Workspace:
         """Save the vector index if it changed and release the databases."""
         if self._closed:
             return
+        self.tables.close()  # before the write lock: table work takes its own lock first, then that one
         with self._write_lock:
             if self.index.dirty:
                 self._save_index()
-            self.tables.close()
             self._write_engine.dispose()
             self._read_engine.dispose()
             self._closed = True

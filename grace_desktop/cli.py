@@ -13,6 +13,8 @@ from typing import Any
 from engine import Cancelled, GraceError, Workspace
 from engine.settings import SETTINGS
 
+from . import cli_chat, cli_tables
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grace", description="Grace Desktop: a private, offline knowledge workspace.")
@@ -51,6 +53,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_settings)
 
+    p = sub.add_parser("selftest", help="check that Grace works: ingest and search the bundled sample "
+                                        "in a temporary workspace, verify the audit log")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_selftest)
+
+    cli_chat.register(sub)
+    cli_tables.register(sub)
     _add_gui_commands(sub)
     return parser
 
@@ -147,6 +156,20 @@ def cmd_settings(args: argparse.Namespace, ws: Workspace) -> int:
     return 0
 
 
+def cmd_selftest(args: argparse.Namespace) -> int:
+    """Run the self-test in a temporary workspace (never the person's); 0 when it passes."""
+    from .selftest import format_report, run_selftest
+
+    report = run_selftest()
+    if args.json:
+        print(json.dumps(report.as_dict()))
+    else:
+        print(format_report(report))
+    if not report.ok and args.json:
+        print(f"Grace self-test FAILED: {report.checks[-1].detail}", file=sys.stderr)
+    return 0 if report.ok else 1
+
+
 def cmd_gui(args: argparse.Namespace, ws_dir: str | None) -> int:
     from .app import run_gui  # Qt is imported only when the GUI starts
 
@@ -183,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
     func: Callable[..., int] | None = getattr(args, "func", None)
     if func is None or func is cmd_gui:
         return cmd_gui(args, args.workspace)
+    if func is cmd_selftest:  # uses its own temporary workspace
+        return cmd_selftest(args)
     try:
         with Workspace.open(args.workspace) as ws:
             return func(args, ws)

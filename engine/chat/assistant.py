@@ -1,0 +1,155 @@
+"""``Chat``: the workspace's chat face (``ws.chat``): ask, sessions, actions, facts, API key."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import text
+
+from ..errors import GraceError
+from .actions import Actions
+from .context import Context, assemble, table_proposals
+from .conversations import Conversations, title_for
+from .facts import Facts
+from .intents import IntentMatcher
+from .openai_client import EndpointError, OpenAIClient
+from .reasoner_offline import OfflineReasoner
+from .reasoner_openai import OpenAIReasoner
+from .render import action_text, tables_text
+from .secrets import KeyStore
+from .store import reading
+from .types import Action, Answer, Draft
+
+if TYPE_CHECKING:
+    from ..workspace import Workspace
+
+TokenFn = Callable[[str], None]
+
+
+class Chat:
+    """Grounded answers with citations and confidence; actions under governance tiers.
+
+    Creating it is cheap: nothing is loaded until the first question.
+    """
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+        self.sessions = Conversations(ws)
+        self.actions = Actions(ws)
+        self.facts = Facts(ws)
+        self.keys = KeyStore()
+        self.offline = OfflineReasoner(lambda texts: ws.embedder.embed(texts))
+        self.intents = IntentMatcher(lambda texts: ws.embedder.embed(texts))
+
+    # -- asking ------------------------------------------------------------------------------
+
+    def ask(self, question: str, session_id: int | None = None, on_token: TokenFn | None = None,
+            offline: bool = False) -> Answer:
+        """Answer ``question`` in a session (a new one when None); the answer is stored with it.
+
+        ``on_token`` receives the answer's text as it is produced. The endpoint in the
+        settings is used unless ``offline``; when it fails, the offline answerer answers
+        and the answer says why.
+        """
+        question = question.strip()
+        if session_id is None:
+            session_id = self.sessions.new(title_for(question))
+        else:
+            self.sessions.get(session_id)  # raises a sentence for an unknown session
+        ctx = assemble(self.ws, question, session_id)
+        self.sessions.add_message(session_id, "user", question, trace_id=ctx.trace_id)
+        proposals = self.intents.match(question, ctx.qvec, self._document_paths)
+        draft = self._draft(ctx, proposals, on_token, offline)
+        actions, problems = self._propose_all(draft, session_id)
+        if draft.proposals:
+            note = action_text(actions, problems)
+            draft.text = note if proposals else f"{draft.text}\n\n{note}".strip()
+            if proposals:
+                draft.confidence = 1.0 if actions and all(a.status == "executed" for a in actions) else 0.9
+        mid = self.sessions.add_message(
+            session_id, "assistant", draft.text, trace_id=ctx.trace_id, confidence=draft.confidence,
+            abstained=draft.abstained, reasoner=draft.reasoner, citations=[c.as_dict() for c in draft.citations])
+        self.actions.link([a.id for a in actions], mid)
+        return Answer(draft.text, draft.confidence, draft.abstained, draft.citations,
+                      [self.actions.get(a.id) for a in actions], session_id, mid, ctx.trace_id, draft.reasoner,
+                      draft.fallback, draft.closest)
+
+    def _draft(self, ctx: Context, proposals: list[tuple[str, dict[str, Any]]], on_token: TokenFn | None,
+               offline: bool) -> Draft:
+        threshold = float(self.ws.setting("abstain_threshold"))
+        if proposals:  # a request, not a question: the action (and its result) is the answer
+            return Draft("", [], 1.0, False, "offline", proposals=proposals)
+        base_url = str(self.ws.setting("llm_base_url")).strip()
+        if base_url and not offline:
+            client = OpenAIClient(base_url, str(self.ws.setting("llm_model")), self.keys.get(base_url),
+                                  float(self.ws.setting("llm_timeout_s")))
+            try:
+                return OpenAIReasoner(client, self.offline.candidates).answer(ctx, threshold, on_token)
+            except EndpointError as exc:
+                draft = with_tables(ctx, self.offline.answer(ctx, threshold))
+                draft.fallback = str(exc)
+                draft.text = f"_Answered offline from your files: {exc}._\n\n{draft.text}"
+                if on_token:
+                    on_token("\n\n" + draft.text)
+                return draft
+        return with_tables(ctx, self.offline.answer(ctx, threshold, on_token))
+
+    def _propose_all(self, draft: Draft, session_id: int) -> tuple[list[Action], list[str]]:
+        """Record the draft's proposals (tier 1 runs at once); malformed ones become sentences."""
+        actions, problems = [], []
+        for kind, params in draft.proposals:
+            try:
+                actions.append(self.actions.propose(kind, params, proposed_by=draft.reasoner, session_id=session_id))
+            except GraceError as exc:
+                problems.append(str(exc))
+        return actions, problems
+
+    def _document_paths(self) -> list[str]:
+        return [d["path"] for d in self.ws.documents()]
+
+    # -- the API key ---------------------------------------------------------------------------
+
+    def set_api_key(self, key: str, base_url: str | None = None) -> str:
+        """Keep the endpoint's API key (keyring, else this session); returns where it went."""
+        url = (base_url or str(self.ws.setting("llm_base_url"))).strip()
+        return self.keys.set(url, key)
+
+    # -- telemetry -----------------------------------------------------------------------------
+
+    def telemetry(self) -> dict[str, Any]:
+        """What the side panel shows: documents, tables, approvals, queue, failures, average trust."""
+        status = self.ws.status()
+        tables = getattr(self.ws, "tables", None)
+        try:
+            table_count = len(tables.list()) if tables is not None else int(status.get("tables", 0))
+        except Exception:  # noqa: BLE001
+            table_count = int(status.get("tables", 0))
+        failures = [{"path": f["path"], "reason": f["error"]} for f in self.ws.failures()]
+        failures += [{"path": f"action {a.id}: {a.summary}", "reason": a.error} for a in self.actions.list("failed", 5)]
+        return {"documents": status["documents"], "passages": status["chunks"], "tables": table_count,
+                "pending_approvals": len(self.actions.pending()) + table_proposals(self.ws),
+                "queued": status["queued"], "failed": len(failures), "failures": failures[:5],
+                "average_trust": self.average_trust()}
+
+    def average_trust(self, answers: int = 50) -> float | None:
+        """The mean trust of the sources cited by the last ``answers`` answers (None before any)."""
+        with reading(self.ws) as conn:
+            rows = conn.execute(text("SELECT citations FROM chat_messages WHERE role='assistant' "
+                                     "ORDER BY id DESC LIMIT :n"), {"n": answers}).all()
+        trusts = [float(c.get("trust", 1.0)) for (raw,) in rows for c in json.loads(raw)]
+        return round(sum(trusts) / len(trusts), 3) if trusts else None
+
+
+def with_tables(ctx: Context, draft: Draft) -> Draft:
+    """Add the rows of memory tables the question named; they answer when the files do not."""
+    if not ctx.tables:
+        return draft
+    rows = tables_text(ctx.tables)
+    if draft.abstained:
+        named = any(m["named"] for m in ctx.tables)
+        draft.text, draft.abstained, draft.confidence = rows, False, 0.9 if named else 0.7
+    else:
+        draft.text = f"{draft.text}\n\n{rows}"
+    return draft

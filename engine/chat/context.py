@@ -1,0 +1,163 @@
+"""Context assembly: everything a reasoner may use to answer one question, under one trace id.
+
+Passages (hybrid retrieval, with path, page, lines, trust and relevance), rows of memory
+tables the question names, confirmed facts, the workspace's own status, the session's
+last messages, the trust context, and recent failures when the question asks for them.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .. import catalog
+from ..search import SearchHit, hybrid_search
+from .executors import table_name
+from .store import reading
+
+if TYPE_CHECKING:
+    from ..workspace import Workspace
+
+PASSAGES = 8
+HISTORY = 10
+_ERRORS = re.compile(r"\b(errors?|fail(?:ed|ures?|s|ing)?|broken|problems?|went wrong)\b", re.I)
+_MAX_TABLE_SCAN = 500
+
+
+@dataclass
+class Passage:
+    """A retrieved passage, numbered for citing ([n]), with its cosine relevance to the question."""
+
+    n: int
+    hit: SearchHit
+    relevance: float
+    vector: np.ndarray
+
+    def as_dict(self) -> dict[str, Any]:
+        h = self.hit
+        return {"n": self.n, "path": h.path, "page": h.page, "line_start": h.line_start, "line_end": h.line_end,
+                "heading": h.heading, "trust": h.trust, "relevance": round(self.relevance, 4),
+                "chunk_id": h.chunk_id}
+
+
+@dataclass
+class Context:
+    trace_id: str
+    question: str
+    qvec: np.ndarray
+    passages: list[Passage]
+    tables: list[dict[str, Any]] = field(default_factory=list)  # {table, columns, rows}
+    facts: list[str] = field(default_factory=list)
+    status: dict[str, Any] = field(default_factory=dict)
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    history: list[dict[str, str]] = field(default_factory=list)
+    pending_approvals: int = 0
+    wants_errors: bool = False
+
+    def trust(self, cited: list[int] | None = None) -> float:
+        """Average trust of the cited passages (all passages when none are named)."""
+        chosen = [p.hit.trust for p in self.passages if cited is None or p.n in cited]
+        return float(np.mean(chosen)) if chosen else 1.0
+
+    def passage(self, n: int) -> Passage | None:
+        return next((p for p in self.passages if p.n == n), None)
+
+
+def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int = PASSAGES,
+             trace_id: str | None = None) -> Context:
+    """Build the context for ``question`` (the model runs once, for the question's embedding)."""
+    qvec = np.asarray(ws.embedder.embed_query(question), dtype=np.float32)
+    with reading(ws) as conn:
+        hits = hybrid_search(conn, ws.index, lambda _q: qvec, question, k)
+        keys, vectors = catalog.embeddings_for(conn, [h.chunk_id for h in hits])
+    by_id = {int(key): vec for key, vec in zip(keys, vectors, strict=True)}
+    passages = []
+    for hit in hits:
+        vec = by_id.get(hit.chunk_id)
+        vec = vec / (np.linalg.norm(vec) or 1.0) if vec is not None else np.zeros_like(qvec)
+        passages.append(Passage(len(passages) + 1, hit, float(vec @ qvec), vec))
+    ctx = Context(trace_id or uuid.uuid4().hex[:12], question, qvec, passages)
+    ctx.wants_errors = bool(_ERRORS.search(question))
+    _workspace_state(ws, ctx, session_id)
+    ctx.tables = table_matches(ws, question)
+    return ctx
+
+
+def _workspace_state(ws: Workspace, ctx: Context, session_id: int | None) -> None:
+    chat = getattr(ws, "chat", None)
+    ctx.status = ws.status()
+    ctx.failures = [{"path": f["path"], "reason": f["error"]} for f in ws.failures()[:20]] if ctx.wants_errors else []
+    if chat is not None:
+        ctx.facts = chat.facts.relevant(ctx.question)
+        ctx.pending_approvals = len(chat.actions.pending())
+        if session_id is not None:
+            ctx.history = [{"role": m["role"], "text": m["text"]}
+                           for m in chat.sessions.messages(session_id, last=HISTORY)]
+    ctx.pending_approvals += table_proposals(ws)
+
+
+def table_proposals(ws: Workspace) -> int:
+    """How many table proposals wait for approval (0 when there are no memory tables)."""
+    tables = getattr(ws, "tables", None)
+    try:
+        return len(tables.proposals("pending")) if tables is not None else 0
+    except Exception:  # noqa: BLE001 - telemetry must never stop an answer
+        return 0
+
+
+def _field(entry: Any, name: str, default: Any = None) -> Any:
+    return entry.get(name, default) if isinstance(entry, dict) else getattr(entry, name, default)
+
+
+def table_matches(ws: Workspace, question: str, limit: int = 10) -> list[dict[str, Any]]:
+    """Rows of memory tables the question names, or whose cell values it mentions.
+
+    Only tables that hold rows are read, at most ``_MAX_TABLE_SCAN`` rows each.
+    """
+    tables = getattr(ws, "tables", None)
+    if tables is None:
+        return []
+    try:
+        listed = [(table_name(t), _field(t, "rows", 1)) for t in tables.list()]
+    except Exception:  # noqa: BLE001
+        return []
+    lowered, out = question.lower().replace("_", " "), []
+    for name, rows_held in listed[:200]:
+        if not name or not rows_held:
+            continue
+        named = re.search(r"\b" + re.escape(name.lower().replace("_", " ")) + r"\b", lowered)
+        try:
+            columns, rows = rows_of(tables.query(f'SELECT * FROM "{name}" LIMIT {_MAX_TABLE_SCAN}'))
+        except Exception:  # noqa: BLE001 - a table that cannot be read is left out, not fatal
+            continue
+        keep = [i for i, c in enumerate(columns) if not str(c).startswith("_grace")]  # internal row keys
+        rows = [[r[i] for i in keep] for r in rows] if columns else rows
+        columns = [columns[i] for i in keep] if columns else columns
+        hits = [r for r in rows if _mentions(lowered, r)]
+        if named or hits:
+            out.append({"table": name, "columns": columns, "rows": (hits or rows)[:limit], "named": bool(named)})
+    return out
+
+
+def _mentions(lowered: str, row: list[Any]) -> bool:
+    return any(isinstance(v, str) and len(v) >= 3 and re.search(r"\b" + re.escape(v.lower()) + r"\b", lowered)
+               for v in row)
+
+
+def rows_of(result: Any) -> tuple[list[str], list[list[Any]]]:
+    """(columns, rows) from a query result: a list of dicts, a (columns, rows) pair, or a cursor-like."""
+    if isinstance(result, dict) and "columns" in result:
+        return list(result["columns"]), [list(r) for r in result.get("rows", [])]
+    if isinstance(result, tuple) and len(result) == 2:
+        return list(result[0]), [list(r) for r in result[1]]
+    if isinstance(result, list):
+        if result and isinstance(result[0], dict):
+            columns = list(result[0])
+            return columns, [[r.get(c) for c in columns] for r in result]
+        return [], [list(r) for r in result]
+    columns = [d[0] for d in getattr(result, "description", None) or []]
+    return columns, [list(r) for r in result.fetchall()] if hasattr(result, "fetchall") else []

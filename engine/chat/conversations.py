@@ -1,0 +1,184 @@
+"""Chat sessions and their messages, feedback on answers, and Markdown export."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import text
+
+from .. import audit
+from ..changes import Changes
+from ..errors import GraceError
+from .store import reading, writing
+
+if TYPE_CHECKING:
+    from ..workspace import Workspace
+
+TITLE_CHARS = 60
+
+
+def title_for(question: str) -> str:
+    """A session title from its first question (one line, at most TITLE_CHARS)."""
+    line = " ".join(question.split())
+    return line if len(line) <= TITLE_CHARS else line[: TITLE_CHARS - 1].rstrip() + "…"
+
+
+class Conversations:
+    """Start, rename, search, delete and export chat sessions; store messages and feedback."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self.ws = ws
+
+    # -- sessions ----------------------------------------------------------------------------
+
+    def new(self, title: str = "New chat") -> int:
+        """Start a session; returns its id."""
+        now = time.time()
+        with writing(self.ws) as conn:
+            sid = int(conn.execute(text("INSERT INTO chat_sessions(title, created_at, updated_at) "
+                                        "VALUES (:t, :n, :n)"), {"t": title, "n": now}).lastrowid)  # type: ignore[arg-type]
+            audit.append(conn, "chat.session", str(sid), {"title": title})
+        return sid
+
+    def rename(self, session_id: int, title: str) -> Changes:
+        title = " ".join(title.split())
+        if not title:
+            raise GraceError("A session needs a title with at least one word.")
+        with writing(self.ws) as conn:
+            self._require(conn, session_id)
+            conn.execute(text("UPDATE chat_sessions SET title=:t WHERE id=:i"), {"t": title, "i": session_id})
+            audit.append(conn, "chat.rename", str(session_id), {"title": title})
+        return Changes(conversations=True, audit=True)
+
+    def delete(self, session_id: int) -> Changes:
+        """Delete a session with its messages and feedback (its actions stay, unlinked)."""
+        with writing(self.ws) as conn:
+            title = self._require(conn, session_id)
+            conn.execute(text("DELETE FROM chat_sessions WHERE id=:i"), {"i": session_id})
+            audit.append(conn, "chat.delete", str(session_id), {"title": title})
+        return Changes(conversations=True, audit=True)
+
+    def get(self, session_id: int) -> dict[str, Any]:
+        with reading(self.ws) as conn:
+            row = conn.execute(text("SELECT id, title, created_at, updated_at FROM chat_sessions WHERE id=:i"),
+                               {"i": session_id}).first()
+        if row is None:
+            raise GraceError(f"There is no chat session {session_id}.")
+        return dict(row._mapping)
+
+    def list(self, query: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        """Sessions, newest first; ``query`` keeps those whose title or messages contain it."""
+        sql = ("SELECT s.id, s.title, s.created_at, s.updated_at, "
+               "(SELECT count(*) FROM chat_messages m WHERE m.session_id = s.id) AS messages FROM chat_sessions s")
+        params: dict[str, Any] = {"n": limit}
+        if query and query.strip():
+            sql += (" WHERE s.title LIKE :q ESCAPE '\\' OR EXISTS (SELECT 1 FROM chat_messages m "
+                    "WHERE m.session_id = s.id AND m.text LIKE :q ESCAPE '\\')")
+            params["q"] = "%" + query.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        with reading(self.ws) as conn:
+            rows = conn.execute(text(sql + " ORDER BY s.updated_at DESC, s.id DESC LIMIT :n"), params)
+            return [dict(r._mapping) for r in rows]
+
+    @staticmethod
+    def _require(conn: Any, session_id: int) -> str:
+        row = conn.execute(text("SELECT title FROM chat_sessions WHERE id=:i"), {"i": session_id}).first()
+        if row is None:
+            raise GraceError(f"There is no chat session {session_id}.")
+        return str(row[0])
+
+    # -- messages ----------------------------------------------------------------------------
+
+    def add_message(self, session_id: int, role: str, body: str, *, trace_id: str | None = None,
+                    confidence: float | None = None, abstained: bool = False, reasoner: str | None = None,
+                    citations: list[dict[str, Any]] | None = None) -> int:
+        """Store one message; returns its id."""
+        now = time.time()
+        with writing(self.ws) as conn:
+            self._require(conn, session_id)
+            mid = conn.execute(text(
+                "INSERT INTO chat_messages(session_id, role, text, trace_id, confidence, abstained, reasoner, "
+                "citations, created_at) VALUES (:s, :r, :t, :tr, :c, :a, :re, :ci, :n)"),
+                {"s": session_id, "r": role, "t": body, "tr": trace_id, "c": confidence, "a": int(abstained),
+                 "re": reasoner, "ci": json.dumps(citations or []), "n": now}).lastrowid
+            conn.execute(text("UPDATE chat_sessions SET updated_at=:n WHERE id=:s"), {"n": now, "s": session_id})
+        return int(mid)  # type: ignore[arg-type]
+
+    def messages(self, session_id: int, last: int | None = None) -> list[dict[str, Any]]:
+        """A session's messages in order (only the ``last`` few if given), with their actions."""
+        with reading(self.ws) as conn:
+            rows = conn.execute(text(
+                "SELECT id, role, text, trace_id, confidence, abstained, reasoner, citations, created_at "
+                "FROM chat_messages WHERE session_id=:s ORDER BY id DESC LIMIT :n"),
+                {"s": session_id, "n": last if last is not None else -1}).all()
+            acts = conn.execute(text("SELECT id, message_id FROM actions WHERE session_id=:s ORDER BY id"),
+                                {"s": session_id}).all()
+        by_message: dict[int, list[int]] = {}
+        for aid, mid in acts:
+            by_message.setdefault(mid, []).append(aid)
+        out = []
+        for r in reversed(rows):
+            d = dict(r._mapping)
+            d["citations"] = json.loads(d["citations"])
+            d["abstained"] = bool(d["abstained"])
+            d["actions"] = by_message.get(d["id"], [])
+            out.append(d)
+        return out
+
+    # -- feedback ----------------------------------------------------------------------------
+
+    def feedback(self, message_id: int, rating: int) -> Changes:
+        """Thumbs up (+1) or down (-1) on an answer: stored on the answer and on each cited source."""
+        if rating not in (1, -1):
+            raise GraceError("Feedback is +1 (helpful) or -1 (not helpful).")
+        now = time.time()
+        with writing(self.ws) as conn:
+            row = conn.execute(text("SELECT citations FROM chat_messages WHERE id=:i AND role='assistant'"),
+                               {"i": message_id}).first()
+            if row is None:
+                raise GraceError(f"There is no answer {message_id} to rate.")
+            conn.execute(text("DELETE FROM chat_feedback WHERE message_id=:i"), {"i": message_id})
+            rows = [(None, None)] + [(c.get("chunk_id"), c.get("path")) for c in json.loads(row[0])]
+            for chunk_id, path in rows:
+                conn.execute(text("INSERT INTO chat_feedback(message_id, rating, chunk_id, path, created_at) "
+                                  "VALUES (:m, :r, :c, :p, :n)"),
+                             {"m": message_id, "r": rating, "c": chunk_id, "p": path, "n": now})
+            audit.append(conn, "chat.feedback", str(message_id), {"rating": rating, "sources": len(rows) - 1})
+        return Changes(conversations=True, audit=True)
+
+    def source_feedback(self, chunk_id: int) -> int:
+        """The sum of ratings given to answers that cited ``chunk_id``."""
+        with reading(self.ws) as conn:
+            return int(conn.execute(text("SELECT COALESCE(sum(rating), 0) FROM chat_feedback WHERE chunk_id=:c"),
+                                    {"c": chunk_id}).scalar_one())
+
+    # -- export ------------------------------------------------------------------------------
+
+    def export_markdown(self, session_id: int) -> str:
+        """The session as Markdown: questions, answers, confidence and numbered sources."""
+        session = self.get(session_id)
+        out = [f"# {session['title']}", ""]
+        for m in self.messages(session_id):
+            if m["role"] == "user":
+                out += [f"**You:** {m['text']}", ""]
+                continue
+            out += [f"**Grace:** {m['text']}", ""]
+            if m["confidence"] is not None:
+                out += [f"*Confidence: {m['confidence']:.2f}*", ""]
+            for c in m["citations"]:
+                where = ", ".join(x for x in (f"page {c['page']}" if c.get("page") else "",
+                                              _lines(c)) if x)
+                quote = " ".join(c["quote"].split())
+                out.append(f"[{c['n']}] `{c['path']}`{' (' + where + ')' if where else ''}: “{quote}”")
+            if m["citations"]:
+                out.append("")
+        return "\n".join(out).rstrip() + "\n"
+
+
+def _lines(c: dict[str, Any]) -> str:
+    if c.get("line_start") is None:
+        return ""
+    if c.get("line_end") in (None, c["line_start"]):
+        return f"line {c['line_start']}"
+    return f"lines {c['line_start']}-{c['line_end']}"

@@ -1,0 +1,67 @@
+"""Exact line numbers of a quoted sentence, found in the cited file itself.
+
+``sentences.line_span`` estimates a sentence's lines from its passage; for files whose
+lines are the source's lines (text, Markdown, reST, code, HTML) the sentence is looked
+for inside the passage's line range of the file, which turns the estimate into the
+exact span. Files are read at most once per answer (a small cache keyed by mtime).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+from pathlib import Path
+
+from ..extract import decode, format_for
+
+_LINE_FORMATS = frozenset({"text", "markdown", "rst", "code", "html"})
+_MAX_BYTES = 25 * 1024 * 1024
+_WORD = re.compile(r"\w+")
+
+
+@lru_cache(maxsize=32)
+def _lines(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
+    with open(path, "rb") as fh:
+        return tuple(decode(fh.read(_MAX_BYTES)).split("\n"))
+
+
+def file_lines(path: str) -> tuple[str, ...] | None:
+    """The decoded lines of ``path``, or None if it cannot be read now."""
+    try:
+        st = os.stat(path)
+        return _lines(path, st.st_mtime_ns, st.st_size)
+    except (OSError, ValueError):
+        return None
+    except Exception:  # noqa: BLE001 - a refusal to decode only means no exact lines
+        return None
+
+
+def _flexible(quote: str) -> re.Pattern[str] | None:
+    """Words of ``quote`` in order, allowing any spacing or markup between them."""
+    words = _WORD.findall(quote)
+    if len(words) < 3:
+        return None
+    gap = r"(?>(?:<[^>]{0,200}>|&#?\w{1,8};|\W)*)"  # atomic: no backtracking into the gap
+    return re.compile(gap.join(re.escape(w) for w in words), re.DOTALL)
+
+
+def exact_lines(path: str, quote: str, line_start: int | None, line_end: int | None,
+                page: int | None) -> tuple[int, int] | None:
+    """The file lines holding ``quote`` within ``[line_start, line_end]``, or None if unknown."""
+    if page is not None or line_start is None or format_for(Path(path)) not in _LINE_FORMATS:
+        return None
+    lines = file_lines(path)
+    if not lines:
+        return None
+    end = len(lines) if line_end is None else min(len(lines), line_end)
+    region = "\n".join(lines[line_start - 1:end])
+    idx, length = region.find(quote), len(quote)
+    if idx < 0:
+        pattern = _flexible(quote)
+        found = pattern.search(region) if pattern else None
+        if found is None:
+            return None
+        idx, length = found.start(), found.end() - found.start()
+    first = line_start + region.count("\n", 0, idx)
+    return first, first + region.count("\n", idx, idx + length)

@@ -1,0 +1,233 @@
+"""The offline grounded answerer: the sentences of your files that answer the question.
+
+The top passages are split into sentences, embedded in one batch with the same model
+that indexed them, and scored by cosine with the question, the passage's own relevance
+and keyword overlap. The best few (redundant ones removed, MMR-style) become a 2-4
+sentence answer in reading order, each with a numbered citation quoting the sentence
+verbatim. When the best evidence is weak, it abstains and names the closest sources.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .context import Context, Passage
+from .locate import exact_lines
+from .sentences import Sentence, line_span, split_sentences
+from .types import ABSTAIN_TEXT, Citation, Draft
+from .words import content_words, overlap
+
+EmbedFn = Callable[[list[str]], np.ndarray]
+TokenFn = Callable[[str], None]
+
+PASSAGES = 8
+PER_PASSAGE = 12
+EMBED_BUDGET = 48  # sentences embedded per question: the main cost of an answer
+CACHE_SIZE = 4096
+MAX_SENTENCES = 4
+W_SENTENCE, W_PASSAGE, W_KEYWORDS, W_RANK = 0.50, 0.30, 0.20, 0.04
+REDUNDANT = 0.82
+MMR_LAMBDA = 0.75
+KEEP_WITHIN = 0.10  # further sentences must score within this of the best one
+_ANAPHORA = frozenset("it its they them their this these that those such he she his her both each".split())
+_ROLE = re.compile(r":[\w:.-]+:`~?!?([^`]+)`")
+_DOUBLE_TICK = re.compile(r"``([^`]+)``")
+
+
+@dataclass
+class Candidate:
+    passage: Passage
+    sentence: Sentence
+    score: float
+    vector: np.ndarray
+    lead: Sentence | None = None  # the sentence it leans on ("They are…" needs the one before)
+
+
+def readable(quote: str) -> str:
+    """A quote as answer prose: one line, light reST markup turned into Markdown code."""
+    text = _DOUBLE_TICK.sub(r"`\1`", _ROLE.sub(r"`\1`", quote))
+    return " ".join(text.split())
+
+
+def in_context(passage: str, prev: Sentence | None, sentence: Sentence) -> str:
+    """What is embedded for a sentence: with the sentence before it when it opens with a
+    pronoun ("They are treated with…") and that sentence is in the same paragraph."""
+    first = sentence.text.split(None, 1)[0].lower() if sentence.text.strip() else ""
+    if prev is None or first not in _ANAPHORA or "\n\n" in passage[prev.end:sentence.start]:
+        return sentence.text
+    return prev.text + " " + sentence.text
+
+
+def calibrated(evidence: float, threshold: float) -> float:
+    """Evidence mapped to 0..1 around the abstention threshold (0.5 exactly at it)."""
+    return 1.0 / (1.0 + math.exp(-(evidence - threshold) / 0.04))
+
+
+class OfflineReasoner:
+    """Answers from the retrieved passages alone; needs only the embedding model."""
+
+    name = "offline"
+
+    def __init__(self, embed: EmbedFn, budget: int = EMBED_BUDGET) -> None:
+        self._embed = embed
+        self.budget = budget
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def candidates(self, ctx: Context) -> list[Candidate]:
+        """The quotable sentences of the top passages, scored against the question.
+
+        At most ``budget`` sentences are embedded (one batch; the best by passage
+        relevance and keyword overlap first); vectors of texts seen before are reused.
+        """
+        pool = self.pool(ctx)
+        if not pool:
+            return []
+        vectors = self.vectors([x[4] for x in pool])
+        out = [Candidate(p, sentence, prior + W_SENTENCE * float(vec @ ctx.qvec), vec, lead)
+               for (prior, p, sentence, lead, _), vec in zip(pool, vectors, strict=True)]
+        return sorted(out, key=lambda c: -c.score)
+
+    def pool(self, ctx: Context) -> list[tuple[float, Passage, Sentence, Sentence | None, str]]:
+        """(prior score, passage, sentence, the sentence it leans on, text to embed), best ``budget`` first."""
+        words = content_words(ctx.question)
+        pool = []
+        for p in ctx.passages[:PASSAGES]:
+            sentences = split_sentences(p.hit.text)[:PER_PASSAGE]
+            for prev, sentence in zip([None, *sentences], sentences, strict=False):
+                textual = in_context(p.hit.text, prev, sentence)
+                kw = overlap(words, textual + " " + p.hit.heading)
+                prior = W_PASSAGE * p.relevance + W_KEYWORDS * kw + W_RANK / p.n
+                pool.append((prior, p, sentence, prev if textual != sentence.text else None, textual))
+        pool.sort(key=lambda x: -x[0])
+        return pool[: self.budget]
+
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        """Embeddings of ``texts``: cached ones reused, the rest computed in one batch."""
+        with self._lock:
+            known = {t: self._cache[t] for t in texts if t in self._cache}
+        fresh = list(dict.fromkeys(t for t in texts if t not in known))
+        if fresh:
+            for text, vec in zip(fresh, self._embed(fresh), strict=True):
+                known[text] = np.asarray(vec, dtype=np.float32)
+            with self._lock:
+                for text in fresh:
+                    self._cache[text] = known[text]
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+        return np.stack([known[t] for t in texts])
+
+    def answer(self, ctx: Context, threshold: float, on_token: TokenFn | None = None) -> Draft:
+        """A grounded answer, or an abstention when the best evidence is below ``threshold``."""
+        ranked = self.candidates(ctx)
+        evidence = ranked[0].score if ranked else 0.0
+        if evidence < threshold:
+            draft = self._abstain(ctx, ranked, evidence, threshold)
+        else:
+            draft = self._compose(ctx, select(ranked), evidence, threshold)
+        if on_token:
+            for piece in re.split(r"(?<=\s)", draft.text):
+                on_token(piece)
+        return draft
+
+    def _compose(self, ctx: Context, chosen: list[Candidate], evidence: float, threshold: float) -> Draft:
+        chosen = reading_order(chosen)
+        citations = [citation(i + 1, c) for i, c in enumerate(chosen)]
+        body = " ".join(f"{readable(c.sentence.text)} [{i + 1}]" for i, c in enumerate(chosen))
+        conf = confidence(evidence, threshold, chosen, ctx)
+        return Draft(body, citations, conf, False, self.name, evidence=evidence)
+
+    def _abstain(self, ctx: Context, ranked: list[Candidate], evidence: float, threshold: float) -> Draft:
+        closest = closest_sources(ranked)
+        text = ABSTAIN_TEXT
+        if closest:
+            text += " The closest passages were in " + "; ".join(
+                f"{c.path.rsplit('/', 1)[-1]} ({c.where()})" if c.where() else c.path.rsplit("/", 1)[-1]
+                for c in closest) + "."
+        conf = round(0.5 * calibrated(evidence, threshold), 3)
+        return Draft(text, [], conf, True, self.name, closest=closest, evidence=evidence)
+
+
+def select(ranked: list[Candidate]) -> list[Candidate]:
+    """The best sentence plus up to three more that score close to it and say something new.
+
+    A chosen sentence that leans on the one before it ("They are treated…") brings that
+    sentence along, so the answer reads on its own.
+    """
+    if not ranked:
+        return []
+    chosen = _with_lead([ranked[0]], ranked[0], ranked)
+    pool = [c for c in ranked[1:] if c.score >= ranked[0].score - KEEP_WITHIN and c not in chosen]
+    while pool and len(chosen) < MAX_SENTENCES:
+        best = max(pool, key=lambda c, chosen=chosen: _mmr(c, chosen))
+        pool.remove(best)
+        if max(float(best.vector @ s.vector) for s in chosen) < REDUNDANT and not _same_text(best, chosen):
+            grown = _with_lead(chosen + [best], best, ranked)
+            chosen = grown if len(grown) <= MAX_SENTENCES else chosen
+    return chosen
+
+
+def _mmr(c: Candidate, chosen: list[Candidate]) -> float:
+    """Relevance minus similarity to what is already chosen (maximal marginal relevance)."""
+    return MMR_LAMBDA * c.score - (1 - MMR_LAMBDA) * max(float(c.vector @ s.vector) for s in chosen)
+
+
+def _with_lead(chosen: list[Candidate], c: Candidate, ranked: list[Candidate]) -> list[Candidate]:
+    if c.lead is None or any(x.passage is c.passage and x.sentence == c.lead for x in chosen):
+        return chosen
+    lead = next((x for x in ranked if x.passage is c.passage and x.sentence == c.lead), None)
+    return chosen + [lead] if lead is not None else chosen
+
+
+def _same_text(c: Candidate, chosen: list[Candidate]) -> bool:
+    return any(c.sentence.text in s.sentence.text or s.sentence.text in c.sentence.text for s in chosen)
+
+
+def reading_order(chosen: list[Candidate]) -> list[Candidate]:
+    """Files in the order of their best sentence; inside a file, the order of the text."""
+    first: dict[str, int] = {}
+    for i, c in enumerate(chosen):
+        first.setdefault(c.passage.hit.path, i)
+    return sorted(chosen, key=lambda c: (first[c.passage.hit.path], c.passage.hit.page or 0,
+                                         c.passage.hit.line_start or 0, c.passage.hit.chunk_id, c.sentence.start))
+
+
+def citation(n: int, c: Candidate) -> Citation:
+    """A numbered citation of ``c``'s sentence with its own page and lines in the file."""
+    hit, s = c.passage.hit, c.sentence
+    first, last = line_span(hit.text, s.start, s.end, hit.line_start, hit.line_end)
+    exact = exact_lines(hit.path, s.text, hit.line_start, hit.line_end, hit.page)
+    if exact:
+        first, last = exact
+    return Citation(n, hit.path, hit.page, first, last, s.text, hit.chunk_id, hit.trust, round(c.score, 4))
+
+
+def closest_sources(ranked: list[Candidate], count: int = 3) -> list[Citation]:
+    """The best sentence of each of the first few distinct files (for an abstention)."""
+    out: list[Citation] = []
+    for c in ranked:
+        if all(x.path != c.passage.hit.path for x in out):
+            out.append(citation(len(out) + 1, c))
+        if len(out) == count:
+            break
+    return out
+
+
+def confidence(evidence: float, threshold: float, chosen: list[Candidate], ctx: Context) -> float:
+    """Retrieval strength, agreement between the chosen sentences, and their sources' trust, in 0..1."""
+    strength = calibrated(evidence, threshold)
+    if len(chosen) > 1:
+        agree = float(np.mean([max(0.0, float(c.vector @ chosen[0].vector)) for c in chosen[1:]]))
+        files = {c.passage.hit.path for c in chosen}
+        agree = min(1.0, agree + (0.15 if len(files) > 1 else 0.0))
+    else:
+        agree = 0.5
+    trust = ctx.trust([c.passage.n for c in chosen])
+    return round(max(0.0, min(1.0, strength * (0.75 + 0.25 * agree) * (0.5 + 0.5 * trust))), 3)

@@ -1,0 +1,77 @@
+"""Actions and their results as short Markdown for the answer."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from .context import rows_of
+from .types import Action
+
+_WAIT = {2: "waits for your approval", 3: "needs your confirmation with a reason"}
+
+
+def action_text(actions: list[Action], problems: list[str] | None = None) -> str:
+    """One paragraph per action: its result when it ran, or what it waits for."""
+    out = [_one(a) for a in actions]
+    out += [f"I could not propose that: {p}" for p in problems or []]
+    return "\n\n".join(out)
+
+
+def _one(a: Action) -> str:
+    if a.status == "executed":
+        return _result(a)
+    if a.status == "failed":
+        return f"I tried to {a.summary[0].lower() + a.summary[1:]}, but it failed: {a.error}"
+    return f"I have proposed: **{a.summary}** (action {a.id}, tier {a.tier}); it {_WAIT.get(a.tier, 'waits')}."
+
+
+def _result(a: Action) -> str:
+    if a.type == "status":
+        return status_text(a.result or {})
+    if a.type == "show_errors":
+        return errors_text(a.result or [], a.params.get("about"))
+    if a.type == "query":
+        return table_text(a.result)
+    return f"Done: {a.summary}."
+
+
+def status_text(s: dict[str, Any]) -> str:
+    """The workspace's status in one or two sentences."""
+    text = (f"Your workspace holds **{s.get('documents', 0)} documents** ({s.get('chunks', 0)} passages) and "
+            f"{s.get('tables', 0)} tables; {s.get('failed', 0)} could not be read and {s.get('queued', 0)} are "
+            "waiting to be read.")
+    if s.get("vectors") is not None and s.get("vectors") != s.get("chunks"):
+        text += f" The search index holds {s['vectors']} vectors."
+    return text
+
+
+def errors_text(failures: list[dict[str, Any]], about: str | None = None) -> str:
+    """Recent failures as a list with their reasons."""
+    if not failures:
+        return f"Nothing about {about} has failed." if about else "Nothing has failed recently."
+    head = f"Recent failures about {about}:" if about else "Recent failures:"
+    lines = [f"- `{os.path.basename(f['path']) or f['path']}`: {f['reason']}" for f in failures[:20]]
+    return head + "\n\n" + "\n".join(lines)
+
+
+def table_text(result: Any, limit: int = 20) -> str:
+    """A query result as a Markdown table."""
+    columns, rows = rows_of(result)
+    if not rows:
+        return "The query returned no rows."
+    columns = columns or [f"column {i + 1}" for i in range(len(rows[0]))]
+    lines = ["| " + " | ".join(map(str, columns)) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join("" if v is None else str(v) for v in r) + " |" for r in rows[:limit]]
+    if len(rows) > limit:
+        lines.append(f"\n({len(rows) - limit} more rows)")
+    return "\n".join(lines)
+
+
+def tables_text(matches: list[dict[str, Any]]) -> str:
+    """Rows of the memory tables a question named (or whose values it mentioned)."""
+    parts = []
+    for m in matches:
+        why = "" if m.get("named") else " (rows that mention your words)"
+        parts.append(f"From table **{m['table']}**{why}:\n\n" + table_text((m["columns"], m["rows"]), limit=10))
+    return "\n\n".join(parts)

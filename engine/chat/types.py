@@ -1,0 +1,107 @@
+"""What a chat answer is made of: citations, proposed actions and the answer itself."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ABSTAIN_TEXT = "I could not find this in your files."
+
+
+@dataclass
+class Citation:
+    """One numbered source of an answer: a sentence quoted verbatim from a file."""
+
+    n: int
+    path: str
+    page: int | None
+    line_start: int | None
+    line_end: int | None
+    quote: str
+    chunk_id: int
+    trust: float = 1.0
+    score: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def where(self) -> str:
+        """'page 2, line 5' / 'lines 5-7': where the quote sits, for people."""
+        parts = []
+        if self.page:
+            parts.append(f"page {self.page}")
+        if self.line_start is not None:
+            same = self.line_end in (None, self.line_start)
+            parts.append(f"line {self.line_start}" if same else f"lines {self.line_start}-{self.line_end}")
+        return ", ".join(parts)
+
+
+@dataclass
+class Action:
+    """A proposed or executed action, as stored."""
+
+    id: int
+    type: str
+    params: dict[str, Any]
+    tier: int
+    status: str  # pending, approved, rejected, executed, failed
+    summary: str
+    proposed_by: str
+    session_id: int | None = None
+    message_id: int | None = None
+    reason: str | None = None
+    result: Any = None
+    error: str | None = None
+    created_at: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def brief(self) -> dict[str, Any]:
+        """The fields the CLI prints: id, type, tier, status, summary."""
+        return {"id": self.id, "type": self.type, "tier": self.tier, "status": self.status,
+                "summary": self.summary}
+
+
+@dataclass
+class Draft:
+    """What a reasoner returns before it is stored: text, citations, confidence, proposals."""
+
+    text: str
+    citations: list[Citation]
+    confidence: float
+    abstained: bool
+    reasoner: str
+    closest: list[Citation] = field(default_factory=list)
+    proposals: list[tuple[str, dict[str, Any]]] = field(default_factory=list)  # (type, params)
+    fallback: str | None = None
+    evidence: float = 0.0
+
+
+@dataclass
+class Answer:
+    """A stored answer: the draft plus its session, message, trace and actions."""
+
+    text: str
+    confidence: float
+    abstained: bool
+    citations: list[Citation]
+    actions: list[Action]
+    session: int
+    message_id: int
+    trace_id: str
+    reasoner: str
+    fallback: str | None = None
+    closest: list[Citation] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        """The CLI's JSON shape (absolute paths)."""
+        return {
+            "answer": self.text,
+            "confidence": round(self.confidence, 3),
+            "abstained": self.abstained,
+            "citations": [{"n": c.n, "path": c.path, "page": c.page, "line_start": c.line_start,
+                           "line_end": c.line_end, "quote": c.quote} for c in self.citations],
+            "actions": [a.brief() for a in self.actions],
+            "session": self.session,
+        }

@@ -1,0 +1,39 @@
+"""Content words and keyword overlap (a light stemmer, no dependencies)."""
+
+from __future__ import annotations
+
+import re
+
+from ..search import STOPWORDS
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+QUESTION_WORDS = frozenset("""
+what which who whom whose when where why how does did done doing is are was were be been can could
+should would will shall may might must want need needs wanted like get gets got make makes use used
+using way ways tell show give find know some any one thing things there here just also only please
+i me my we us our you your it its they them their something anything kind sort
+""".split())
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ness", "ment", "ers", "er", "es", "ed", "ly", "s")
+
+
+def stem(word: str) -> str:
+    """A crude stem: lower case, one common suffix off, at most 6 letters kept."""
+    w = word.lower()
+    for suffix in _SUFFIXES:
+        if len(w) > len(suffix) + 2 and w.endswith(suffix):
+            w = w[: -len(suffix)]
+            break
+    return w[:6]
+
+
+def content_words(textual: str) -> set[str]:
+    """Stems of the words that carry meaning (no stop or question words, no 1-letter words)."""
+    return {stem(w) for w in _WORD.findall(textual.lower())
+            if len(w) > 1 and w not in STOPWORDS and w not in QUESTION_WORDS}
+
+
+def overlap(question_words: set[str], textual: str) -> float:
+    """Share of ``question_words`` found in ``textual`` (0..1)."""
+    if not question_words:
+        return 0.0
+    return len(question_words & content_words(textual)) / len(question_words)

@@ -1,0 +1,342 @@
+"""``Tables``: the person's tables and the proposals that change them (``ws.tables``).
+
+``tables.duckdb`` opens on first use, so opening a workspace stays fast; opening it
+also finishes anything a crash interrupted (see ``governance.repair``). Reads use
+the calling thread's DuckDB cursor; changes take one lock and go through the
+writer. Every change returns a ``Changes``.
+"""
+
+from __future__ import annotations
+
+import builtins
+import contextlib
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+from sqlalchemy import Connection, text
+
+from .. import audit
+from ..changes import Changes
+from ..errors import GraceError, NotApproved, PolicyViolation, TableError
+from . import browse, docrows, domain, edits, governance, proposals, sqlguard
+from .classify import Classifier
+from .model import Column, Proposal, RowFilter, TableInfo, jsonable
+from .names import quote_ident
+from .policy import PolicyStore
+from .store import Store
+
+if TYPE_CHECKING:
+    from ..workspace import Workspace
+
+DUCKDB_NAME = "tables.duckdb"
+_TYPE = re.compile(r"^[A-Za-z][A-Za-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?(\[\])?$")
+
+
+class Tables:
+    """Memory tables, their proposals and the policy that governs them."""
+
+    def __init__(self, ws: Workspace) -> None:
+        self._ws = ws
+        self.tmpdir = ws.folder / "tmp" / "tables"
+        self._lock = threading.RLock()
+        self._store: Store | None = None
+        self._orders = browse.Orders()
+        self._columns: dict[tuple[str, int], builtins.list[Column]] = {}
+        self._policy = PolicyStore(ws.folder, ws._write_engine, ws._read_engine, ws._write_lock)
+        self._classifier: Classifier | None = None
+
+    # -- plumbing ----------------------------------------------------------------------------
+
+    @property
+    def store(self) -> Store:
+        """The DuckDB store, opened (and repaired) on first use."""
+        if self._store is None:
+            with self._lock:
+                if self._store is None:
+                    self._store = Store(self._ws.folder / DUCKDB_NAME)
+                    domain.ensure_tables(self._store, self.catalog)
+                    governance.repair(self)
+        return self._store
+
+    @property
+    def catalog(self) -> dict[str, domain.DomainTable]:
+        return domain.load_catalog()
+
+    @property
+    def classifier(self) -> Classifier:
+        if self._classifier is None:
+            embedder = self._ws.embedder
+            self._classifier = Classifier(self.catalog, embedder.embed, lambda: embedder.model_id)
+        return self._classifier
+
+    def close(self) -> None:
+        """Checkpoint and close ``tables.duckdb`` (if it was opened)."""
+        with self._lock:
+            if self._store is not None:
+                self._store.close()
+                self._store = None
+            shutil.rmtree(self.tmpdir, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def sqlite_write(self) -> Iterator[Connection]:
+        with self._ws._write_lock, self._ws._write_engine.begin() as conn:
+            yield conn
+
+    @contextlib.contextmanager
+    def sqlite_read(self) -> Iterator[Connection]:
+        with self._ws._read_engine.connect() as conn:
+            yield conn
+
+    def proposal_and_plan(self, proposal_id: int) -> tuple[Proposal, dict[str, Any]]:
+        with self.sqlite_read() as conn:
+            found = proposals.get(conn, int(proposal_id))
+        if found is None:
+            raise TableError(f"There is no proposal {proposal_id}.")
+        return found
+
+    def proposal(self, proposal_id: int) -> Proposal:
+        """One proposal by id (raises ``TableError`` when there is none)."""
+        return self.proposal_and_plan(proposal_id)[0]
+
+    def type_name(self, wanted: str) -> str:
+        """DuckDB's own name for the type ``wanted``; raises ``TableError`` for an unknown type."""
+        if not _TYPE.match(wanted.strip()):
+            raise TableError(f"{wanted!r} is not a type name.")
+        try:
+            row = self.store.cursor().execute(f"SELECT typeof(CAST(NULL AS {wanted.strip()}))").fetchone()
+        except duckdb.Error as exc:
+            raise TableError(f"{wanted!r} is not a type DuckDB knows.") from exc
+        return str(row[0]) if row else wanted
+
+    def audit_edits(self) -> None:
+        """Write audit entries for journalled edits that have none yet."""
+        with self.store.lock:
+            pending = edits.unaudited(self.store.cursor())
+            if not pending:
+                return
+            with self.sqlite_write() as conn:
+                for e in pending:
+                    audit.append(conn, f"table_{e['op']}", e["table"],
+                                 {"edit": e["id"], "rows": e["rows"][:100], "column": e["column"], **e["detail"]},
+                                 actor=e["actor"])
+            with self.store.write() as cur:
+                edits.mark_audited(cur, [e["id"] for e in pending])
+
+    def drop_unused_stages(self) -> None:
+        """Drop staged rows no pending or approved proposal needs (left by a crash or a rejection)."""
+        import json
+
+        with self._lock:
+            with self.sqlite_read() as conn:
+                plans = conn.execute(text("SELECT plan FROM proposals WHERE status IN ('pending', 'approved')"))
+                keep = {json.loads(p[0]).get("stage") for p in plans}
+            cur = self.store.cursor()
+            stages = [r[0] for r in cur.execute("SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' "
+                                                "AND table_name LIKE '\\_grace\\_stage\\_%' ESCAPE '\\'").fetchall()]
+            for name in stages:
+                if name not in keep:
+                    with self.store.write() as w:
+                        w.execute(f"DROP TABLE IF EXISTS {quote_ident(name)}")
+
+    def _cols(self, table: str) -> builtins.list[Column]:
+        key = (table, self.store.generation.get(table, 0))
+        cols = self._columns.get(key)
+        if cols is None:
+            cols = self.store.require(table)
+            self._columns[key] = cols
+        return cols
+
+    def _changed(self, table: str) -> None:
+        self.store.touch(table)
+        self._columns = {k: v for k, v in self._columns.items() if k[0] != table}
+
+    # -- reading tables ------------------------------------------------------------------------
+
+    def list(self) -> builtins.list[TableInfo]:
+        """Every table with its row count, columns, protection and description."""
+        protected = set(self.policy()["protected_tables"])
+        columns = self.store.all_columns()
+        counts = self.store.row_counts(list(columns))
+        described = self.store.descriptions()
+        return [TableInfo(name, counts[name], cols, name in protected, described.get(name, ""))
+                for name, cols in sorted(columns.items())]
+
+    def columns(self, table: str) -> builtins.list[Column]:
+        """The visible columns of ``table``; raises ``TableError`` when there is no such table."""
+        return list(self._cols(table))
+
+    def count(self, table: str, flt: RowFilter | None = None) -> int:
+        """Rows of ``table`` that pass ``flt`` (all rows without one)."""
+        cols = self._cols(table)
+        if flt is None or flt.empty():
+            return self.store.row_count(table)
+        return len(self._keys(table, cols, flt, None))
+
+    def page(self, table: str, offset: int, limit: int, flt: RowFilter | None = None,
+             sort: tuple[str, bool] | None = None) -> builtins.list[tuple]:
+        """Rows ``offset``..``offset+limit`` (filtered, sorted); each starts with its stable row key."""
+        cols = self._cols(table)
+        keys = self._keys(table, cols, flt, sort)
+        start = max(0, int(offset))
+        return browse.fetch(self.store.cursor(), table, cols, keys[start:start + max(0, int(limit))])
+
+    def _keys(self, table: str, cols: builtins.list[Column], flt: RowFilter | None,
+              sort: tuple[str, bool] | None) -> Any:
+        return self._orders.keys(self.store.cursor(), table, self.store.generation.get(table, 0), cols, flt, sort)
+
+    def export_csv(self, table: str, path: Path, flt: RowFilter | None = None,
+                   sort: tuple[str, bool] | None = None) -> int:
+        """Write the (filtered, sorted) rows of ``table`` to ``path`` as CSV; returns how many."""
+        return browse.export(self.store.cursor(), table, self._cols(table), str(path), flt, sort)
+
+    def query(self, sql: str, limit: int = 10000) -> tuple[builtins.list[str], builtins.list[tuple]]:
+        """Run one read-only statement over the tables; returns column names and at most ``limit`` rows."""
+        return sqlguard.run(self.store.cursor(), sql, limit)
+
+    # -- editing -----------------------------------------------------------------------------
+
+    def _needs_approval(self, table: str) -> bool:
+        policy = self.policy()
+        return bool(policy["edits_need_approval"]) or table in policy["edits_need_approval_for"]
+
+    def _edit(self, table: str, plan: dict[str, Any], summary: str, columns: builtins.list[Column]) -> Changes:
+        """Apply an edit now, or (when the policy says so) keep it as a pending proposal and raise
+        ``NotApproved`` naming it."""
+        with self._lock:
+            if self._needs_approval(table):
+                pid = governance.propose_edit(self, table, jsonable(plan), summary, columns)
+                raise NotApproved(f"Edits to table {table} need approval; this one waits as proposal {pid}.",
+                                  pid, Changes(proposals=True, audit=True))
+            op = plan["op"]
+            with self.store.write() as cur:
+                if op == "update":
+                    edits.update_cell(self.store, cur, table, plan["row_key"], plan["column"], plan["value"], "user")
+                elif op == "add":
+                    edits.add_row(self.store, cur, table, plan["values"], "user")
+                else:
+                    edits.delete_rows(self.store, cur, table, plan["row_keys"], "user")
+            self._changed(table)
+            self.audit_edits()
+        return Changes(tables=True, audit=True)
+
+    def update_cell(self, table: str, row_key: int, column: str, value: object) -> Changes:
+        """Set one cell (audited, undoable). Raises ``NotApproved`` (with ``proposal_id``) instead
+        when the policy wants edits to ``table`` approved: the edit then waits as a proposal."""
+        col = next((c for c in self._cols(table) if c.name == column), None)
+        if col is None:
+            raise TableError(f"Table {table!r} has no column called {column!r}.")
+        plan = {"op": "update", "row_key": int(row_key), "column": column, "value": value}
+        return self._edit(table, plan, f"set {column} of row {row_key} to {value!r}", [col])
+
+    def add_row(self, table: str, values: dict[str, object]) -> Changes:
+        """Add a row (audited, undoable); ``NotApproved`` as for ``update_cell``."""
+        cols = [c for c in self._cols(table) if c.name in values]
+        return self._edit(table, {"op": "add", "values": dict(values)}, f"add a row to {table}", cols)
+
+    def delete_rows(self, table: str, row_keys: builtins.list[int]) -> Changes:
+        """Delete rows by key (audited, undoable); ``NotApproved`` as for ``update_cell``."""
+        plan = {"op": "delete", "row_keys": [int(k) for k in row_keys]}
+        return self._edit(table, plan, f"delete {len(row_keys)} row(s) from {table}", self._cols(table))
+
+    def undo_last_edit(self) -> Changes:
+        """Undo the newest edit, added row or deletion not undone yet (audited)."""
+        with self._lock:
+            with self.store.write() as cur:
+                _, what = edits.undo_last(self.store, cur, "user")
+            self._changed(what["table"])
+            self.audit_edits()
+        return Changes(tables=True, audit=True)
+
+    def drop_table(self, table: str, reason: str) -> Changes:
+        """Drop ``table`` (audited with ``reason``); raises ``PolicyViolation`` for a protected table."""
+        if table in self.policy()["protected_tables"]:
+            raise PolicyViolation(f"Table {table} is protected by the policy and cannot be dropped.")
+        if not reason or not reason.strip():
+            raise TableError("Say why the table is dropped (a reason is required).")
+        with self._lock:
+            with self.store.write() as cur:
+                edits.drop_table(self.store, cur, table, reason.strip(), "user")
+            self._changed(table)
+            self.audit_edits()
+        return Changes(tables=True, audit=True)
+
+    # -- proposals -------------------------------------------------------------------------
+
+    def import_file(self, path: Path) -> Proposal:
+        """Infer the table in ``path``, stage it and propose it (applied at once when its confidence
+        reaches the policy's threshold). A workbook proposes one table per sheet; the first is returned."""
+        return self.import_all(path)[0]
+
+    def import_all(self, path: Path, source_hash: str | None = None) -> builtins.list[Proposal]:
+        """Like ``import_file``, returning every proposal (one per sheet of a workbook)."""
+        path = Path(path).expanduser().absolute()
+        with self._lock:
+            try:
+                return governance.propose_file(self, path, source_hash)
+            except GraceError as exc:
+                raise TableError(f"{path} could not be imported: {exc}") from exc
+            except (duckdb.Error, OSError, ValueError, UnicodeError) as exc:
+                raise TableError(f"{path} could not be imported: an unexpected error happened ({exc!r})") from exc
+
+    def proposals(self, status: str | None = None) -> builtins.list[Proposal]:
+        """Proposals, newest first (optionally only those with ``status``)."""
+        if status is not None and status not in proposals.STATUSES:
+            raise TableError(f"{status!r} is not a proposal status ({', '.join(proposals.STATUSES)}).")
+        with self.sqlite_read() as conn:
+            if self._store is None and proposals.ids_with_status(conn, "approved"):
+                _ = self.store  # opening repairs half-applied proposals
+        with self.sqlite_read() as conn:
+            return proposals.listing(conn, status)
+
+    def approve(self, proposal_id: int, table: str | None = None, renames: dict[str, str] | None = None,
+                types: dict[str, str] | None = None, actor: str = "user") -> Changes:
+        """Approve (optionally into another table, renaming or retyping columns) and apply."""
+        with self._lock:
+            governance.approve(self, proposal_id, table, renames, types, actor)
+        return Changes(tables=True, proposals=True, audit=True)
+
+    def reject(self, proposal_id: int, reason: str, actor: str = "user") -> Changes:
+        """Reject with a reason (required); staged rows are discarded."""
+        with self._lock:
+            governance.reject(self, proposal_id, reason, actor)
+        return Changes(proposals=True, audit=True)
+
+    def policy(self) -> dict[str, Any]:
+        """The policy in force."""
+        return self._policy.current()
+
+    def set_policy(self, policy: dict[str, Any]) -> Changes:
+        """Make ``policy`` the one in force (checked, versioned and audited)."""
+        self._policy.set(policy, "user")
+        return Changes(settings=True, tables=True, audit=True)
+
+    def on_ingested(self, table_paths: builtins.list[str],
+                    text_docs: builtins.list[dict[str, Any]]) -> builtins.list[dict[str, str]]:
+        """Propose tables for ingested table files and catalog rows for prose documents.
+
+        ``text_docs`` holds dicts with path, content_hash, title and format. Returns the
+        failures as ``{"path", "reason"}``; one failure never stops the others.
+        """
+        failures: builtins.list[dict[str, str]] = []
+        for path in table_paths:
+            self._guarded(failures, path, "its table could not be imported",
+                          lambda p=path: governance.propose_file(self, Path(p)))
+        for doc in text_docs:
+            self._guarded(failures, doc["path"], "it could not be filed in the catalog",
+                          lambda d=doc: docrows.propose_document(self, d["path"], d["content_hash"],
+                                                                 d.get("title"), d.get("format")))
+        return failures
+
+    def _guarded(self, failures: builtins.list[dict[str, str]], path: str, what: str, work: Any) -> None:
+        with self._lock:
+            try:
+                work()
+            except GraceError as exc:
+                failures.append({"path": path, "reason": f"{what}: {exc}"})
+            except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
+                failures.append({"path": path, "reason": f"{what}: an unexpected error happened ({exc!r})"})

@@ -1,0 +1,113 @@
+"""Reading a table page by page: filters, sorting and a cache of row orders.
+
+Like Anki's browser, the order of a (table, filter, sort) is fetched once as an
+array of row keys; a page is then the keys at ``offset:offset+limit`` and one
+small query for their rows, so a page deep inside a million rows costs the same
+as the first one. Cached orders are dropped when their table changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+import duckdb
+import numpy as np
+
+from ..errors import TableError
+from .model import Column, RowFilter
+from .names import ROW_KEY, quote_ident
+
+CACHED_ORDERS = 6
+
+
+def _pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def where(columns: list[Column], flt: RowFilter | None) -> tuple[str, list[Any]]:
+    """A WHERE clause (or "") for ``flt`` and its parameters; unknown columns raise TableError."""
+    if flt is None or flt.empty():
+        return "", []
+    names = {c.name for c in columns}
+    parts, params = [], []  # type: ignore[var-annotated]
+    if flt.text:
+        parts.append("(" + " OR ".join(f"CAST({quote_ident(c.name)} AS VARCHAR) ILIKE ? ESCAPE '\\'"
+                                       for c in columns) + ")")
+        params += [_pattern(flt.text)] * len(columns)
+    for name, needle in flt.columns.items():
+        if not needle:
+            continue
+        if name not in names:
+            raise TableError(f"There is no column called {name!r} to filter on.")
+        parts.append(f"CAST({quote_ident(name)} AS VARCHAR) ILIKE ? ESCAPE '\\'")
+        params.append(_pattern(needle))
+    return (" WHERE " + " AND ".join(parts)) if parts else "", params
+
+
+def order_by(columns: list[Column], sort: tuple[str, bool] | None) -> str:
+    if not sort:
+        return f" ORDER BY {ROW_KEY}"
+    name, ascending = sort
+    if name not in {c.name for c in columns}:
+        raise TableError(f"There is no column called {name!r} to sort on.")
+    return f" ORDER BY {quote_ident(name)} {'ASC' if ascending else 'DESC'} NULLS LAST, {ROW_KEY}"
+
+
+class Orders:
+    """A small LRU cache of row-key orders, keyed by table generation, filter and sort."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[tuple[Any, ...], np.ndarray] = OrderedDict()
+
+    def keys(self, cur: duckdb.DuckDBPyConnection, table: str, generation: int, columns: list[Column],
+             flt: RowFilter | None, sort: tuple[str, bool] | None) -> np.ndarray:
+        """Every row key of ``table`` that passes ``flt``, in ``sort`` order."""
+        cache_key = (table, generation, flt.key() if flt else None, tuple(sort) if sort else None)
+        with self._lock:
+            if cache_key in self._cache:
+                self._cache.move_to_end(cache_key)
+                return self._cache[cache_key]
+        clause, params = where(columns, flt)
+        sql = f"SELECT {ROW_KEY} FROM {quote_ident(table)}{clause}{order_by(columns, sort)}"
+        keys = cur.execute(sql, params).fetchnumpy()[ROW_KEY]
+        keys = np.asarray(keys, dtype=np.int64)
+        with self._lock:
+            self._cache[cache_key] = keys
+            while len(self._cache) > CACHED_ORDERS:
+                self._cache.popitem(last=False)
+        return keys
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+
+def fetch(cur: duckdb.DuckDBPyConnection, table: str, columns: list[Column], keys: np.ndarray) -> list[tuple]:
+    """The rows with ``keys`` (key first, then the visible columns), in the order of ``keys``."""
+    if len(keys) == 0:
+        return []
+    cols = ", ".join([ROW_KEY] + [quote_ident(c.name) for c in columns])
+    first, last = int(keys[0]), int(keys[-1])
+    if last - first == len(keys) - 1 and bool(np.all(np.diff(keys) == 1)):
+        return cur.execute(f"SELECT {cols} FROM {quote_ident(table)} WHERE {ROW_KEY} BETWEEN ? AND ? "
+                           f"ORDER BY {ROW_KEY}", [first, last]).fetchall()
+    lo, hi = int(keys.min()), int(keys.max())
+    rows = cur.execute(f"SELECT {cols} FROM {quote_ident(table)} WHERE {ROW_KEY} BETWEEN ? AND ? "
+                       f"AND {ROW_KEY} IN (SELECT unnest(?::BIGINT[]))", [lo, hi, keys.tolist()]).fetchall()
+    by_key = {r[0]: r for r in rows}
+    return [by_key[k] for k in keys.tolist() if k in by_key]
+
+
+def export(cur: duckdb.DuckDBPyConnection, table: str, columns: list[Column], path: str, flt: RowFilter | None,
+           sort: tuple[str, bool] | None) -> int:
+    """Write the (filtered, sorted) rows to a CSV file with a header; returns the row count."""
+    clause, params = where(columns, flt)
+    cols = ", ".join(quote_ident(c.name) for c in columns) or "*"
+    select = f"SELECT {cols} FROM {quote_ident(table)}{clause}{order_by(columns, sort)}"
+    sql = f"COPY ({select}) TO ? (HEADER, DELIMITER ',')"
+    row = cur.execute(sql, [*params, path]).fetchone()
+    return int(row[0]) if row else 0

@@ -1,0 +1,267 @@
+"""Schema inference: what a table file holds, worked out on a sample.
+
+``infer_file`` never reads a whole large file: the dialect and types come from the
+first rows (DuckDB's sniffer plus ``values.detect``); the full read happens once,
+when the rows are staged (``load.stage``), and corrects anything the sample missed.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ..errors import TableError
+from . import csvsource, readers
+from .names import ROW_KEY, quote_ident, table_name_for, unique_names
+from .values import Detected, conversion, detect
+
+SAMPLE_ROWS = 10000
+TABLE_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".txt": "csv", ".json": "json", ".jsonl": "json",
+                  ".ndjson": "json", ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet", ".pq": "parquet"}
+
+
+@dataclass
+class ColumnPlan:
+    """How one column is read and what it becomes."""
+
+    name: str
+    source_name: str
+    type: str
+    src: str  # SQL reading the raw value from the source relation
+    read_type: str = "VARCHAR"  # delimited files: the type the reader produces itself
+    detected: Detected | None = None  # set when text is converted in SQL (and checked)
+    note: str | None = None
+
+    def select_sql(self) -> str:
+        return conversion(self.src, self.detected) if self.detected else self.src
+
+    def keep_as_text(self, note: str) -> None:
+        self.type = self.read_type = "VARCHAR"
+        self.detected, self.note = None, note
+
+
+@dataclass
+class Inference:
+    """A table found in a file (one per XLSX sheet), ready to be staged."""
+
+    path: Path
+    kind: str  # csv | json | parquet (XLSX sheets arrive as csv)
+    read_path: Path
+    columns: list[ColumnPlan]
+    table: str
+    sheet: str | None = None
+    fmt: str = "csv"
+    dialect: csvsource.Dialect | None = None
+    unwrap: str | None = None
+    est_rows: int = 0
+    notes: list[str] = field(default_factory=list)
+    penalties: list[tuple[str, float]] = field(default_factory=list)
+    temp: list[Path] = field(default_factory=list)
+    tmpdir: Path | None = None
+
+    @property
+    def source(self) -> str:
+        return f"{self.path}#{self.sheet}" if self.sheet else str(self.path)
+
+    def relation(self, rejects: tuple[str, str] | None = None) -> tuple[str, list[Any]]:
+        """The table function reading the source, and its parameters."""
+        if self.kind == "csv":
+            assert self.dialect is not None
+            rel, params = csvsource.relation(self.dialect, [c.read_type for c in self.columns], rejects)
+            return rel, [str(self.read_path), *params]
+        if self.kind == "json":
+            return readers.json_relation(self.read_path, self.unwrap)
+        return readers.parquet_relation(self.read_path)
+
+    def select(self, rejects: tuple[str, str] | None = None) -> tuple[str, list[Any], list[tuple[ColumnPlan, str]]]:
+        """SELECT producing the staged rows (row key first), its parameters, and the raw
+        text columns kept alongside converted ones so the conversion can be checked."""
+        rel, params = self.relation(rejects)
+        parts = [f"row_number() OVER () AS {ROW_KEY}"]
+        parts += [f"{c.select_sql()} AS {quote_ident(c.name)}" for c in self.columns]
+        raws = [(c, f"__raw_{i}") for i, c in enumerate(self.columns) if c.detected]
+        parts += [f"{c.src} AS {quote_ident(raw)}" for c, raw in raws]
+        return f"SELECT {', '.join(parts)} FROM {rel}", params, raws
+
+
+def kind_of(path: Path) -> str:
+    """Which reader a file needs, by its extension and, failing that, its first bytes."""
+    if path.suffix.lower() == ".gz":
+        return "json" if TABLE_SUFFIXES.get(Path(path.stem).suffix.lower()) == "json" else "csv"
+    kind = TABLE_SUFFIXES.get(path.suffix.lower())
+    if kind:
+        return kind
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head == b"PAR1":
+        return "parquet"
+    if head.startswith(b"PK"):
+        return "xlsx"
+    return "csv"
+
+
+def check_file(path: Path) -> None:
+    """Raise ``TableError`` unless ``path`` is a non-empty regular file."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise TableError("it does not exist (it may have been moved or deleted)") from None
+    except OSError as exc:
+        raise TableError(f"it cannot be read ({exc.strerror})") from exc
+    if not stat.S_ISREG(st.st_mode):
+        raise TableError("it is not a regular file")
+    if st.st_size == 0:
+        raise TableError("it is empty")
+
+
+def infer_file(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: Path, nested: str = "flatten") -> list[Inference]:
+    """The tables in ``path`` (one per sheet for a workbook); raises ``TableError``."""
+    check_file(path)
+    kind = kind_of(path)
+    if kind == "xlsx":
+        found = _infer_xlsx(con, path, tmpdir)
+    elif kind == "json":
+        found = [_infer_json(con, path, nested)]
+    elif kind == "parquet":
+        found = [_infer_parquet(con, path, nested)]
+    else:
+        found = [_infer_csv(con, path, tmpdir)]
+    for inf in found:
+        inf.tmpdir = tmpdir
+    return found
+
+
+# -- delimited text ------------------------------------------------------------------------
+
+
+def _infer_csv(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: Path, sheet: str | None = None,
+               read_path: Path | None = None) -> Inference:
+    inf = Inference(path, "csv", read_path or path, [], table_name_for(path, sheet), sheet=sheet,
+                    fmt="xlsx" if sheet is not None else "csv")
+    if read_path is None and path.suffix.lower() == ".gz":
+        inf.read_path = csvsource.gunzip(path, tmpdir)
+        inf.temp.append(inf.read_path)
+    encoding = "utf-8" if read_path else csvsource.detect_encoding(inf.read_path)
+    if encoding != "utf-8":
+        source = inf.read_path
+        inf.read_path, replaced = csvsource.utf8_copy(source, encoding, tmpdir)
+        inf.temp.append(inf.read_path)
+        inf.notes.append(f"read as {encoding} text")
+        if replaced:
+            inf.penalties.append((f"{replaced} characters could not be decoded and were replaced", 0.8))
+    dialect = csvsource.sniff(con, inf.read_path, encoding)
+    if sheet is not None:
+        dialect.delim, dialect.quote, dialect.escape = ",", '"', '"'
+    inf.dialect = dialect
+    rows = csvsource.sample(con, inf.read_path, dialect, SAMPLE_ROWS)
+    dialect.width = max([dialect.width, *(len(r) for r in rows[:1])])
+    _plan_text_columns(inf, dialect.names, [f'"c{i}"' for i in range(1, dialect.width + 1)],
+                       [[r[i] for r in rows] for i in range(dialect.width)], native=True)
+    inf.est_rows = _estimate_rows(inf.read_path, len(rows))
+    inf.notes += dialect.notes
+    if dialect.header and not dialect.header_certain:
+        # a typed column whose header cell is not of that type settles it
+        dialect.header_certain = any(c.type != "VARCHAR" and detect("", [c.source_name]).type != c.type
+                                     for c in inf.columns)
+    if not dialect.header:
+        inf.penalties.append(("there is no header row, so the columns are named column_1, column_2, …", 0.85))
+    elif not dialect.header_certain:
+        inf.penalties.append(("the first row is taken as column names, but every column is text so this is "
+                              "a guess", 0.85))
+    if dialect.ragged > 0:
+        inf.penalties.append((f"{dialect.ragged:.0%} of the sampled rows have more or fewer fields than the "
+                              "others", 0.85 if dialect.ragged > 0.01 else 0.95))
+    if dialect.skip:
+        inf.penalties.append((f"{dialect.skip} line(s) above the table (titles or notes) were skipped", 0.97))
+    if dialect.width == 1:
+        inf.penalties.append(("the file has a single column; the delimiter may not have been recognised", 0.85))
+    return inf
+
+
+def _plan_text_columns(inf: Inference, source_names: list[str], srcs: list[str], values: list[list[Any]],
+                       native: bool) -> None:
+    names = unique_names([n or None for n in source_names])
+    for i, (name, raw, src) in enumerate(zip(names, source_names, srcs, strict=True)):
+        det = detect(raw or name, values[i])
+        plan = ColumnPlan(name, raw or name, det.type, src, note=det.note)
+        if native and det.native:
+            plan.read_type = det.type
+        elif det.conv != "text":
+            plan.detected = det
+        if det.ambiguous:
+            inf.penalties.append((f"column {name}: {det.note}", 0.85))
+        inf.columns.append(plan)
+    if inf.dialect and not inf.dialect.header:
+        return
+    if any(not n for n in source_names) or len(set(source_names)) < len(source_names):
+        inf.penalties.append(("some columns have a blank or repeated name in the header and were given new "
+                              "names", 0.97))
+
+
+def _estimate_rows(path: Path, sampled: int) -> int:
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        head = f.read(csvsource.HEAD_BYTES)
+    lines = max(1, head.count(b"\n"))
+    return sampled if len(head) >= size else int(size / (len(head) / lines))
+
+
+# -- other formats -------------------------------------------------------------------------
+
+
+def _infer_xlsx(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: Path) -> list[Inference]:
+    sheets = readers.xlsx_sheets_to_csv(path, tmpdir)
+    if not sheets:
+        raise TableError("the workbook has no sheet with any data")
+    out = []
+    for title, csv_path in sheets:
+        inf = _infer_csv(con, path, tmpdir, sheet=title if len(sheets) > 1 else None, read_path=csv_path)
+        inf.sheet, inf.fmt = title, "xlsx"
+        inf.table = table_name_for(path, title if len(sheets) > 1 else None)
+        inf.temp.append(csv_path)
+        inf.notes.append(f"sheet {title!r}")
+        out.append(inf)
+    return out
+
+
+def _infer_json(con: duckdb.DuckDBPyConnection, path: Path, nested: str) -> Inference:
+    cols, unwrap, notes = readers.json_columns(con, path, nested)
+    inf = Inference(path, "json", path, [], table_name_for(path), fmt="json", unwrap=unwrap, notes=notes)
+    _plan_typed_columns(con, inf, cols)
+    return inf
+
+
+def _infer_parquet(con: duckdb.DuckDBPyConnection, path: Path, nested: str) -> Inference:
+    cols, rows = readers.parquet_columns(con, path, nested)
+    inf = Inference(path, "parquet", path, [], table_name_for(path), fmt="parquet", est_rows=rows)
+    _plan_typed_columns(con, inf, cols)
+    return inf
+
+
+def _plan_typed_columns(con: duckdb.DuckDBPyConnection, inf: Inference, cols: list[readers.SourceColumn]) -> None:
+    """Typed sources keep their types; their text columns are checked for dates and numbers."""
+    if not cols:
+        raise TableError("it holds no columns Grace can read")
+    rel, params = inf.relation()
+    text = [i for i, c in enumerate(cols) if c.type == "VARCHAR"]
+    values: list[list[Any]] = [[] for _ in cols]
+    if text:
+        picked = ", ".join(cols[i].sql for i in text)
+        rows = con.execute(f"SELECT {picked} FROM {rel} LIMIT ?", [*params, SAMPLE_ROWS]).fetchall()
+        for j, i in enumerate(text):
+            values[i] = [r[j] for r in rows]
+    names = unique_names([c.source_name or None for c in cols])
+    for i, (name, col) in enumerate(zip(names, cols, strict=True)):
+        plan = ColumnPlan(name, col.source_name or name, col.type, col.sql, read_type=col.type)
+        if i in text:
+            det = detect(plan.source_name, values[i])
+            if det.conv != "text":
+                plan.type, plan.detected, plan.note = det.type, det, det.note
+                if det.ambiguous:
+                    inf.penalties.append((f"column {name}: {det.note}", 0.85))
+        inf.columns.append(plan)

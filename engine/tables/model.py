@@ -1,0 +1,98 @@
+"""The records the tables API hands out (the panes and the CLI build on these)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import math
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class Column:
+    """One visible column: its safe name, the name it had in the source, its DuckDB type."""
+
+    name: str
+    source_name: str
+    type: str
+
+    def as_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+@dataclass
+class TableInfo:
+    name: str
+    rows: int
+    columns: list[Column]
+    protected: bool
+    description: str
+
+
+@dataclass
+class Proposal:
+    """A proposed change to the tables, waiting for (or past) a decision.
+
+    ``kind`` is 'new', 'append', 'schema_change', 'row' (a catalog row from a prose
+    document) or 'edit' (a cell edit on a table whose edits need approval).
+    """
+
+    id: int
+    kind: str
+    table: str
+    status: str
+    confidence: float
+    reasons: list[str]
+    row_count: int
+    columns: list[Column]
+    sample: list[list[Any]]
+    source: str
+    decided_by: str | None
+    decided_at: str | None
+    reason: str | None
+    created_at: str
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready dict (columns as dicts)."""
+        out = asdict(self)
+        out["columns"] = [c.as_dict() for c in self.columns]
+        return out
+
+
+@dataclass
+class RowFilter:
+    """Free text matched (case-insensitively) against every column, and per-column 'contains'."""
+
+    text: str = ""
+    columns: dict[str, str] = field(default_factory=dict)
+
+    def key(self) -> tuple[str, tuple[tuple[str, str], ...]]:
+        return self.text, tuple(sorted(self.columns.items()))
+
+    def empty(self) -> bool:
+        return not self.text and not any(self.columns.values())
+
+
+def jsonable(value: Any) -> Any:
+    """A JSON-friendly form of a DuckDB value: ISO strings for times, floats for decimals."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    return str(value)

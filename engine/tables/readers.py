@@ -1,0 +1,195 @@
+"""JSON, JSON Lines, Parquet and XLSX sources.
+
+JSON and Parquet are read by DuckDB itself; nested objects are flattened into
+``parent_child`` columns, kept as STRUCTs, or kept as JSON text, by the policy's
+``nested_json`` choice. A JSON document that is one object wrapping a list of
+records (``{"data": [...]}``) is read as that list. XLSX sheets are streamed with
+openpyxl in read-only mode into a temporary UTF-8 CSV, which then goes through the
+same inference as any CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ..errors import TableError
+from .names import quote_ident
+
+NESTED_CHOICES = ("flatten", "struct", "json")
+
+
+@dataclass
+class SourceColumn:
+    """One column a source yields: the SQL that reads it, its original name and type."""
+
+    sql: str
+    source_name: str
+    type: str
+
+
+# -- JSON ----------------------------------------------------------------------------------
+
+
+def json_relation(path: Path, unwrap: str | None = None) -> tuple[str, list[Any]]:
+    """The ``read_json`` call (optionally unnesting the wrapped list ``unwrap``) and its parameters."""
+    size = max(16 << 20, min(os.path.getsize(path) + (1 << 20), 1 << 30))
+    rel = "read_json(?, format='auto', maximum_object_size=?, sample_size=?)"
+    params: list[Any] = [str(path), size, 20480]
+    if unwrap:
+        return f"(SELECT unnest({quote_ident(unwrap)}) AS __row FROM {rel})", params
+    return rel, params
+
+
+def json_columns(con: duckdb.DuckDBPyConnection, path: Path, nested: str) -> tuple[list[SourceColumn], str | None,
+                                                                                        list[str]]:
+    """Columns of a JSON or JSON Lines file, the wrapped list it unnests (if any) and notes."""
+    rel, params = json_relation(path)
+    try:
+        top = con.sql(f"SELECT * FROM {rel}", params=params)
+        names, types = top.columns, top.dtypes
+    except duckdb.Error as exc:
+        raise TableError(f"it could not be read as JSON ({_first_line(exc)})") from exc
+    notes: list[str] = []
+    wrapped = _wrapped_list(path, names, types)
+    if wrapped:
+        others = [n for n in names if n != wrapped]
+        notes.append(f"the list under {wrapped!r} is read as the table"
+                     + (f"; other top-level fields ({', '.join(others[:5])}) are left out" if others else ""))
+        rel, params = json_relation(path, wrapped)
+        inner = con.sql(f"SELECT * FROM {rel}", params=params)
+        row_type = inner.dtypes[0]
+        if row_type.id != "struct":
+            return [SourceColumn('"__row"', wrapped, str(row_type))], wrapped, notes
+        cols = _expand("", '"__row"', row_type, nested, top_level=True)
+        return cols, wrapped, notes
+    cols = []
+    for name, t in zip(names, types, strict=True):
+        cols += _expand(name, quote_ident(name), t, nested, top_level=False)
+    return cols, None, notes
+
+
+def _wrapped_list(path: Path, names: list[str], types: list[Any]) -> str | None:
+    """The key of the one list of records a top-level JSON object wraps, else None."""
+    with open(path, "rb") as f:
+        head = f.read(1 << 20).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.startswith(b"{"):
+        return None
+    lines = [line for line in head.split(b"\n") if line.strip()]
+    try:
+        json.loads(lines[0])
+        if len(lines) > 1:
+            return None  # complete objects line after line: JSON Lines
+    except ValueError:
+        pass
+    lists = [n for n, t in zip(names, types, strict=True) if t.id == "list" and t.child.id == "struct"]
+    return lists[0] if len(lists) == 1 else None
+
+
+def _expand(name: str, sql: str, t: Any, nested: str, top_level: bool) -> list[SourceColumn]:
+    """Flatten STRUCT ``t`` into one column per leaf field (or keep it, by ``nested``)."""
+    if t.id == "struct" and nested == "flatten":
+        out = []
+        for child_name, child_type in t.children:
+            full = f"{name}_{child_name}" if name else child_name
+            out += _expand(full, f"{sql}.{quote_ident(child_name)}", child_type, nested, False)
+        return out
+    if str(t) == "JSON" and nested != "json":
+        return [SourceColumn(f"({sql} ->> '$')", name, "VARCHAR")]  # mixed values: as text, then typed
+    if t.id in ("struct", "list", "map") and nested == "json":
+        return [SourceColumn(f"CAST(to_json({sql}) AS VARCHAR)", name, "JSON")]
+    if t.id == "timestamp with time zone":
+        return [SourceColumn(f"CAST({sql} AS TIMESTAMP)", name, "TIMESTAMP")]
+    return [SourceColumn(sql, name, str(t))]
+
+
+# -- Parquet -------------------------------------------------------------------------------
+
+
+def parquet_relation(path: Path) -> tuple[str, list[Any]]:
+    return "read_parquet(?)", [str(path)]
+
+
+def parquet_columns(con: duckdb.DuckDBPyConnection, path: Path, nested: str) -> tuple[list[SourceColumn], int]:
+    """Columns of a Parquet file and its row count (from the footer, not a scan)."""
+    try:
+        rel = con.sql("SELECT * FROM read_parquet(?)", params=[str(path)])
+        names, types = rel.columns, rel.dtypes
+        rows = con.execute("SELECT sum(num_rows) FROM parquet_file_metadata(?)", [str(path)]).fetchone()
+    except duckdb.Error as exc:
+        raise TableError(f"it could not be read as Parquet ({_first_line(exc)})") from exc
+    cols = []
+    for name, t in zip(names, types, strict=True):
+        cols += _expand(name, quote_ident(name), t, nested, False)
+    return cols, int(rows[0] or 0) if rows else 0
+
+
+# -- XLSX ----------------------------------------------------------------------------------
+
+
+def xlsx_sheets_to_csv(path: Path, tmpdir: Path, max_cells: int = 50_000_000) -> list[tuple[str, Path]]:
+    """Each non-empty sheet of the workbook as (sheet name, temporary UTF-8 CSV path)."""
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise TableError(f"it could not be read as an Excel workbook ({_first_line(exc)})") from exc
+    tmpdir.mkdir(parents=True, exist_ok=True)
+    out: list[tuple[str, Path]] = []
+    try:
+        for index, ws in enumerate(wb.worksheets):
+            target = tmpdir / f"xlsx-{os.getpid()}-{abs(hash(str(path)))}-{index}.csv"
+            if _sheet_to_csv(ws.iter_rows(values_only=True), target, max_cells):
+                out.append((ws.title, target))
+            else:
+                target.unlink(missing_ok=True)
+    finally:
+        wb.close()
+    return out
+
+
+def _sheet_to_csv(rows: Any, target: Path, max_cells: int) -> bool:
+    """Write the sheet's non-empty rows (trailing empty cells dropped); False when there are none."""
+    written, cells = 0, 0
+    with open(target, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        for row in rows:
+            values = [_cell(v) for v in row]
+            while values and values[-1] == "":
+                values.pop()
+            if not values:
+                continue  # blank rows carry nothing
+            writer.writerow(values)
+            written += 1
+            cells += len(values)
+            if cells > max_cells:
+                raise TableError(f"a sheet has more than {max_cells:,} cells, more than Grace reads from a workbook")
+    return written > 0
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__

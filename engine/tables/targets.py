@@ -1,0 +1,92 @@
+"""Where a staged file goes: a new table, or an existing one whose columns it fits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .model import Column
+from .store import Store
+
+_INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
+_NUMBERS = (*_INTEGERS, "FLOAT", "DOUBLE")
+
+
+@dataclass
+class Target:
+    table: str
+    kind: str  # new | append | schema_change
+    replace: bool = False
+    notes: list[str] = field(default_factory=list)
+    penalties: list[tuple[str, float]] = field(default_factory=list)
+
+
+def type_fits(target: str, incoming: str) -> bool:
+    """True when every value of type ``incoming`` can be stored in a ``target`` column."""
+    if target == incoming or target == "VARCHAR":
+        return True
+    if incoming in _INTEGERS and (target in _NUMBERS or target.startswith("DECIMAL")):
+        return True
+    if incoming in ("FLOAT",) and target == "DOUBLE":
+        return True
+    return incoming == "DATE" and target == "TIMESTAMP"
+
+
+def fits(existing: list[Column], incoming: list[Column]) -> str | None:
+    """'append' when ``incoming`` fits ``existing`` as is, 'schema_change' when it also adds
+    columns, None when a shared column's type does not fit or too little is shared."""
+    have = {c.name: c.type for c in existing}
+    shared = [c for c in incoming if c.name in have]
+    if not shared or len(shared) < max(1, len(have) // 2):
+        return None
+    if not all(type_fits(have[c.name], c.type) for c in shared):
+        return None
+    return "append" if len(shared) == len(incoming) else "schema_change"
+
+
+def choose_target(store: Store, default: str, columns: list[Column], source: str) -> Target:
+    """The proposed destination of ``columns`` from ``source`` (default name ``default``)."""
+    if store.exists(default):
+        verdict = fits(store.columns(default), columns)
+        if verdict:
+            return _into(store, default, verdict, columns, source, same_name=True)
+        name = _free_name(store, default)
+        return Target(name, "new", notes=[f"a table called {default} exists with other columns, so this proposes "
+                                          f"a new table {name}"])
+    for other in store.table_names():
+        if _is_domain(store, other):
+            continue
+        existing = store.columns(other)
+        if len(columns) >= 2 and {c.name for c in existing} == {c.name for c in columns} \
+                and fits(existing, columns) == "append":
+            return _into(store, other, "append", columns, source, same_name=False)
+    return Target(default, "new", notes=[f"a new table {default}"])
+
+
+def _into(store: Store, table: str, kind: str, columns: list[Column], source: str, same_name: bool) -> Target:
+    target = Target(table, kind)
+    if kind == "schema_change":
+        have = {c.name for c in store.columns(table)}
+        added = [c.name for c in columns if c.name not in have]
+        target.penalties.append((f"adds column(s) {', '.join(added)} to the existing table {table}", 0.85))
+    else:
+        target.notes.append(f"appends to the existing table {table}, whose columns it fits")
+    if not same_name:
+        target.penalties.append((f"table {table} has the same columns, though its name differs", 0.85))
+    earlier = store.cursor().execute("SELECT coalesce(sum(id_hi - id_lo + 1), 0) FROM _grace.loads "
+                                     "WHERE table_name = ? AND source = ?", [table, source]).fetchone()
+    if earlier and earlier[0]:
+        target.replace = True
+        target.notes.append(f"replaces the {int(earlier[0]):,} rows loaded earlier from this same file")
+    return target
+
+
+def _is_domain(store: Store, table: str) -> bool:
+    row = store.cursor().execute("SELECT domain FROM _grace.tables WHERE name = ?", [table]).fetchone()
+    return bool(row and row[0])
+
+
+def _free_name(store: Store, base: str) -> str:
+    n = 2
+    while store.exists(f"{base}_{n}"):
+        n += 1
+    return f"{base}_{n}"

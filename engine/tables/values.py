@@ -1,0 +1,242 @@
+"""What type a column of text values really holds, and the SQL that converts it.
+
+DuckDB's sniffer knows ISO dates, numbers and booleans; files in the wild also
+carry ``Jan-1-1995``, ``01/02/1995`` (day or month first?), ``19950101`` in a
+column called ``date``, quarters such as ``1974Q1``, thousands separators,
+decimal commas, ``N/A`` for missing values and codes with leading zeros. A type
+is chosen only when every non-missing value in the sample fits it; anything else
+stays text, so no value is ever turned into NULL by a guess.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+NULL_TOKENS = ("na", "n/a", "nan", "null", "none", "-", "--", "#n/a", "nil", "missing", "?")
+_TOKEN_SQL = ", ".join(f"'{t}'" for t in NULL_TOKENS)  # constants from this module, never input
+_BOOL_TRUE, _BOOL_FALSE = ("true", "t", "yes", "y"), ("false", "f", "no", "n")
+_DATE_NAME = re.compile(r"(date|day|_dt$|^dt_|^dt$|time|when|period|ymd|_on$|^on_)", re.I)
+
+_INT = re.compile(r"^[+-]?\d+$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
+_FLOAT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")
+_DEC_COMMA = re.compile(r"^[+-]?(\d+|\d{1,3}(\.\d{3})+),\d+$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_TS = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?$")
+_ISO_TS_NATIVE = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?$")
+_ISO_TZ = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)$")
+_NUMERIC_DATE = re.compile(r"^(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+_QUARTER = re.compile(r"^(\d{4})\s*[-_ ]?\s*[Qq]([1-4])$|^[Qq]([1-4])\s*[-_ ]?\s*(\d{4})$")
+_MONTH = re.compile(r"^(\d{4})(?:[Mm](\d{1,2})|-(\d{2}))$")
+
+# (pattern, format) for unambiguous textual dates; the format is valid for Python and DuckDB.
+_DATE_FORMATS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$"), "%Y-%m-%d"),
+    (re.compile(r"^\d{4}/\d{1,2}/\d{1,2}$"), "%Y/%m/%d"),
+    (re.compile(r"^\d{4}\.\d{1,2}\.\d{1,2}$"), "%Y.%m.%d"),
+    (re.compile(r"^[A-Za-z]{3}-\d{1,2}-\d{4}$"), "%b-%d-%Y"),
+    (re.compile(r"^[A-Za-z]{3} \d{1,2} \d{4}$"), "%b %d %Y"),
+    (re.compile(r"^[A-Za-z]{3} \d{1,2}, \d{4}$"), "%b %d, %Y"),
+    (re.compile(r"^[A-Za-z]{3,9} \d{1,2}, \d{4}$"), "%B %d, %Y"),
+    (re.compile(r"^\d{1,2}-[A-Za-z]{3}-\d{4}$"), "%d-%b-%Y"),
+    (re.compile(r"^\d{1,2}-[A-Za-z]{3}-\d{2}$"), "%d-%b-%y"),
+    (re.compile(r"^\d{1,2} [A-Za-z]{3} \d{4}$"), "%d %b %Y"),
+    (re.compile(r"^\d{1,2} [A-Za-z]{3,9} \d{4}$"), "%d %B %Y"),
+]
+_MAX_CHECK = 3000  # distinct values validated one by one
+
+
+@dataclass
+class Detected:
+    """A column's type and how to get there from its text."""
+
+    type: str = "VARCHAR"  # DuckDB type name
+    conv: str = "text"  # text | int | float | bool | strptime | cast | tz | quarter | month
+    fmt: str | None = None
+    note: str | None = None
+    ambiguous: bool = False
+    tokens: bool = False  # missing-value words such as N/A were seen
+    thousands: bool = False
+    decimal_comma: bool = False
+
+    @property
+    def native(self) -> bool:
+        """True when the CSV reader can produce this type itself (fast path)."""
+        if self.tokens or self.thousands or self.decimal_comma:
+            return False
+        return self.conv in ("text", "int", "float") or (self.conv == "cast" and self.fmt == "native")
+
+
+def detect(name: str, values: list[str | None]) -> Detected:
+    """The narrowest type every non-missing value of ``values`` fits (text when none)."""
+    present = [v.strip() for v in values if v is not None and v.strip()]
+    data = [v for v in present if v.lower() not in NULL_TOKENS]
+    tokens = len(data) < len(present)
+    if not data:
+        return Detected()
+    distinct = list(dict.fromkeys(data))[:_MAX_CHECK]
+    for check in (_bool, _yyyymmdd, _numbers, _iso, _numeric_dates, _text_dates, _periods):
+        found = check(name, distinct)
+        if found is not None:
+            found.tokens = tokens and found.conv != "text"
+            if found.tokens:
+                found.note = _join(found.note, "missing-value words such as 'N/A' are read as empty")
+            return found
+    return Detected()
+
+
+def _join(a: str | None, b: str) -> str:
+    return f"{a}; {b}" if a else b
+
+
+def _bool(name: str, vals: list[str]) -> Detected | None:
+    lowered = {v.lower() for v in vals}
+    if lowered <= set(_BOOL_TRUE + _BOOL_FALSE):
+        native = lowered <= {"true", "false"}
+        return Detected("BOOLEAN", "cast" if native else "bool", "native" if native else None)
+    return None
+
+
+def _yyyymmdd(name: str, vals: list[str]) -> Detected | None:
+    if not _DATE_NAME.search(name) or not all(len(v) == 8 and v.isdigit() for v in vals):
+        return None
+    if all(_valid(v, "%Y%m%d") and 1700 <= int(v[:4]) <= 2300 for v in vals):
+        return Detected("DATE", "strptime", "%Y%m%d", note="8-digit numbers read as dates (YYYYMMDD)")
+    return None
+
+
+def _numbers(name: str, vals: list[str]) -> Detected | None:
+    if all(_INT.match(v) for v in vals):
+        digits = [v.lstrip("+-") for v in vals]
+        if any(len(d) > 1 and d.startswith("0") for d in digits):
+            return Detected(note="kept as text to keep leading zeros")
+        if any(len(d) > 18 for d in digits):
+            return Detected(note="numbers too long for an integer are kept as text")
+        return Detected("BIGINT", "int")
+    if all(_INT.match(v) or (_THOUSANDS.match(v) and "." not in v) for v in vals):
+        return Detected("BIGINT", "int", thousands=True, note="thousands separators removed")
+    if all(_FLOAT.match(v) for v in vals):
+        return Detected("DOUBLE", "float")
+    if all(_FLOAT.match(v) or _THOUSANDS.match(v) for v in vals):
+        return Detected("DOUBLE", "float", thousands=True, note="thousands separators removed")
+    if all(_INT.match(v) or _DEC_COMMA.match(v) for v in vals):
+        commas = [v for v in vals if "," in v]
+        if any(len(v.rsplit(",", 1)[1]) != 3 for v in commas):
+            return Detected("DOUBLE", "float", decimal_comma=True, note="decimal commas read as decimal points")
+    return None
+
+
+def _iso(name: str, vals: list[str]) -> Detected | None:
+    if all(_ISO_DATE.match(v) for v in vals):
+        if all(_valid(v, "%Y-%m-%d") for v in vals):
+            return Detected("DATE", "cast", "native")
+        return None
+    if all(_ISO_TS.match(v) for v in vals):
+        native = all(_ISO_TS_NATIVE.match(v) for v in vals)
+        return Detected("TIMESTAMP", "cast", "native" if native else None)
+    if all(_ISO_TS.match(v) or _ISO_TZ.match(v) for v in vals):
+        return Detected("TIMESTAMP", "tz", note="times with a UTC offset are converted to UTC")
+    return None
+
+
+def _numeric_dates(name: str, vals: list[str]) -> Detected | None:
+    """``01/02/1995``-style dates: day or month first is settled by values above 12."""
+    parts = [_NUMERIC_DATE.match(v) for v in vals]
+    if not all(parts):
+        return None
+    shapes = {(m.group(2), len(m.group(4)), m.group(5) is not None, m.group(7) is not None) for m in parts}  # type: ignore[union-attr]
+    if len(shapes) != 1:
+        return None
+    sep, ylen, has_time, has_secs = shapes.pop()
+    first_big = any(int(m.group(1)) > 12 for m in parts)  # type: ignore[union-attr]
+    second_big = any(int(m.group(3)) > 12 for m in parts)  # type: ignore[union-attr]
+    if first_big and second_big:
+        return None
+    day_first = first_big or (sep == "." and not second_big)
+    order = "%d{s}%m{s}" if day_first else "%m{s}%d{s}"
+    fmt = order.format(s=sep) + ("%Y" if ylen == 4 else "%y")
+    if has_time:
+        fmt += " %H:%M" + (":%S" if has_secs else "")
+    if not all(_valid(v, fmt) for v in vals):
+        return None
+    out = Detected("TIMESTAMP" if has_time else "DATE", "strptime", fmt)
+    if not first_big and not second_big and sep != ".":
+        out.ambiguous = True
+        out.note = (f"dates such as {vals[0]!r} could be day/month or month/day; read as month/day "
+                    "(approve with the type VARCHAR to keep the dates as written)")
+    return out
+
+
+def _text_dates(name: str, vals: list[str]) -> Detected | None:
+    """Dates with month names or a year first; several spellings may share a column."""
+    used: list[str] = []
+    for v in vals:
+        fmt = next((f for p, f in _DATE_FORMATS if p.match(v) and _valid(v, f)), None)
+        if fmt is None:
+            return None
+        if fmt not in used:
+            used.append(fmt)
+        if len(used) > 3:
+            return None
+    return Detected("DATE", "strptime", "|".join(used))
+
+
+def _periods(name: str, vals: list[str]) -> Detected | None:
+    if all(_QUARTER.match(v) for v in vals):
+        return Detected("DATE", "quarter", note=f"quarters such as {vals[0]!r} read as the quarter's first day")
+    months = [_MONTH.match(v) for v in vals]
+    if all(months) and all(1 <= int(m.group(2) or m.group(3)) <= 12 for m in months):  # type: ignore[union-attr]
+        return Detected("DATE", "month", note=f"months such as {vals[0]!r} read as the month's first day")
+    return None
+
+
+def _valid(value: str, fmt: str) -> bool:
+    try:
+        dt.datetime.strptime(value, fmt)
+        return True
+    except ValueError:
+        return False
+
+
+# -- SQL ---------------------------------------------------------------------------------
+
+
+def conversion(raw: str, d: Detected) -> str:
+    """SQL turning the quoted text column ``raw`` into ``d.type``; NULL where a value does not fit."""
+    v = f"NULLIF(trim({raw}), '')"
+    if d.tokens:
+        v = f"(CASE WHEN lower(trim({raw})) IN ({_TOKEN_SQL}) THEN NULL ELSE {v} END)"
+    if d.conv == "text":
+        return raw
+    if d.conv in ("int", "float"):
+        if d.decimal_comma:
+            v = f"replace(replace({v}, '.', ''), ',', '.')"
+        elif d.thousands:
+            v = f"replace({v}, ',', '')"
+        return f"TRY_CAST({v} AS {d.type})"
+    if d.conv == "bool":
+        yes, no = ", ".join(f"'{x}'" for x in _BOOL_TRUE), ", ".join(f"'{x}'" for x in _BOOL_FALSE)
+        return f"(CASE WHEN lower({v}) IN ({yes}) THEN true WHEN lower({v}) IN ({no}) THEN false END)"
+    if d.conv == "strptime":
+        fmts = ", ".join(f"'{f}'" for f in (d.fmt or "").split("|"))  # this module's constants, never input
+        return f"CAST(try_strptime({v}, [{fmts}]) AS {d.type})"
+    if d.conv == "cast":
+        return f"TRY_CAST({v} AS {d.type})"
+    if d.conv == "tz":
+        return f"CAST(TRY_CAST({v} AS TIMESTAMPTZ) AS TIMESTAMP)"
+    if d.conv == "quarter":
+        year = f"TRY_CAST(regexp_extract({v}, '(\\d{{4}})', 1) AS INTEGER)"
+        quarter = f"TRY_CAST(regexp_extract({v}, '[Qq]([1-4])', 1) AS INTEGER)"
+        return f"try(make_date({year}, {quarter} * 3 - 2, 1))"
+    if d.conv == "month":
+        year = f"TRY_CAST(left({v}, 4) AS INTEGER)"
+        month = f"TRY_CAST(regexp_extract({v}, '^\\d{{4}}(?:[Mm]|-)(\\d{{1,2}})$', 1) AS INTEGER)"
+        return f"try(make_date({year}, {month}, 1))"
+    raise ValueError(f"unknown conversion {d.conv}")
+
+
+def missing_sql(raw: str) -> str:
+    """SQL that is true when the text in ``raw`` counts as a missing value."""
+    return f"(NULLIF(trim({raw}), '') IS NULL OR lower(trim({raw})) IN ({_TOKEN_SQL}))"

@@ -1,0 +1,300 @@
+"""The GUI bootstrap: the QApplication, the main window and its panes, the runner, the
+error presenter and the folder watcher, wired together.
+
+Startup order keeps the window quick: the window is shown first; the workspace opens in
+a worker; the panes fill in; only then does the model load (in a worker) and the folder
+watcher start. The status bar says where each of those is.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import appsettings, ms_since_start
+from .qt import QApplication, QCoreApplication, QIcon, QObject, QStyle, QTimer, Signal
+from .runner import Runner
+
+if TYPE_CHECKING:
+    from engine import Changes, Workspace
+
+    from .qt import QWidget
+
+PaneFactory = Callable[["Workspace", Runner], "QWidget"]
+
+MODEL_WORDS = {"idle": "Model: loads after startup", "loading": "Model: loading…", "ready": "Model: ready",
+               "failed": "Model: failed to load"}
+WATCH_LABEL = "Reading changes in watched folders"
+
+
+def resources_dir() -> Path:
+    from engine.paths import resources_dir as engine_resources
+
+    return engine_resources()
+
+
+def app_icon() -> QIcon:
+    """Grace's icon (a PNG, so no image plugin is needed)."""
+    return QIcon(str(resources_dir() / "icons" / "grace.png"))
+
+
+class Shell(QObject):
+    """Everything the desktop app is made of, wired; ``ready`` fires once it is usable."""
+
+    ready = Signal(int)  # milliseconds since the process started
+
+    def __init__(self, ws_dir: str | Path | None = None, *, workspace: Workspace | None = None,
+                 embedder: Any = None, allow_modal: bool = True) -> None:
+        super().__init__()
+        from ui.activity import ActivityPane
+        from ui.errors import ErrorPresenter
+        from ui.library import LibraryPane
+        from ui.main_window import MainWindow
+        from ui.search import SearchPane
+
+        self.ws_dir, self.workspace, self.embedder = ws_dir, workspace, embedder
+        self.runner = Runner(self)
+        self.window = MainWindow()
+        self.window.setWindowIcon(app_icon())
+        self.presenter = ErrorPresenter(self.window, self.window.notifications, allow_modal)
+        self.library = LibraryPane(self.runner)
+        self.activity = ActivityPane(self.runner)
+        self.search = SearchPane(self.runner)
+        style = self.window.style()
+        pixmap = QStyle.StandardPixmap
+        self.window.register_pane("Library", self.library, style.standardIcon(pixmap.SP_DirIcon))
+        self.window.register_pane("Activity", self.activity, style.standardIcon(pixmap.SP_BrowserReload))
+        self.window.register_pane("Search", self.search, style.standardIcon(pixmap.SP_FileDialogContentsView))
+        self.watcher: Any = None
+        self.is_ready = False
+        self._status_shown = False
+        self._late_panes: dict[str, PaneFactory] = {}
+        self._wire()
+
+    def _wire(self) -> None:
+        r, w = self.runner, self.window
+        r.error.connect(self.presenter.present)
+        self.presenter.presented.connect(w.show_error)
+        r.workspace_opened.connect(self._opened)
+        r.model_state.connect(lambda state: w.set_status(model=MODEL_WORDS.get(state, state)))
+        r.jobs_changed.connect(self._show_queue)
+        r.job_progress.connect(lambda _job: self._show_queue())
+        r.changed.connect(self._on_changed)
+        w.add_paths.connect(self.add_paths)
+        w.watch_folder.connect(self.library.watched.add)
+        w.settings_requested.connect(self.edit_settings)
+        self.library.sample_requested.connect(self.load_sample)
+        self.library.loaded.connect(self._check_ready)
+        self.activity.loaded.connect(self._check_ready)
+
+    # -- starting --------------------------------------------------------------------------
+
+    def start(self, pane: str | None = None) -> None:
+        """Show the window at once, then open the workspace in a worker."""
+        self.window.restore_state()
+        if pane and not self.window.show_pane(pane):
+            print(f"grace: there is no pane called {pane!r}; the panes are: "
+                  f"{', '.join(self.window.panes)}", file=sys.stderr)
+        self.window.show()
+        if self.workspace is not None:
+            self.runner.set_workspace(self.workspace)
+        else:
+            self.runner.open_workspace(self.ws_dir, self.embedder)
+
+    def _opened(self, ws: Workspace) -> None:
+        self.window.set_status(workspace=f"Workspace: {_short(str(ws.folder))}")
+        name = ws.folder.name
+        self.window.setWindowTitle("Grace" if name.lower() == "grace" else f"Grace — {name}")
+        self._refresh_status()
+
+    def _check_ready(self) -> None:
+        """Ready once the workspace is open and the panes and status bar show it."""
+        if self.is_ready or not (self.library.has_loaded and self.activity.has_loaded and self._status_shown):
+            return
+        self.is_ready = True
+        QTimer.singleShot(0, self._announce_ready)
+
+    def _announce_ready(self) -> None:
+        QCoreApplication.sendPostedEvents()  # settle pending layouts, so the paint shows them
+        self.window.repaint()
+        self.ready.emit(ms_since_start())
+
+    def after_ready(self) -> None:
+        """What waits until the window is usable: the model, the folder watcher, late panes."""
+        self.runner.load_model()
+        self.start_watcher()
+        for key in list(self._late_panes):
+            self._build_late_pane(key)
+
+    # -- panes added by other parts of the app ----------------------------------------------
+
+    def add_pane(self, name: str, factory: PaneFactory, icon: QIcon | None = None) -> str:
+        """Add a pane built by ``factory(workspace, runner)`` once the app is ready (so its
+        imports and reads never slow the start); until then it shows a placeholder. A pane
+        with an ``on_changes(Changes)`` method is called with every ``runner.changed``."""
+        from .qt import QLabel, Qt
+
+        placeholder = QLabel("Opening workspace…", alignment=Qt.AlignmentFlag.AlignCenter)
+        key = self.window.register_pane(name, placeholder, icon)
+        self._late_panes[key] = factory
+        if self.is_ready and self.runner.ws is not None:
+            self._build_late_pane(key)
+        return key
+
+    def _build_late_pane(self, key: str) -> None:
+        factory, ws = self._late_panes.pop(key), self.runner.ws
+        assert ws is not None, "late panes are built once the workspace is open"
+        try:
+            widget = factory(ws, self.runner)
+        except Exception as exc:  # noqa: BLE001 - one broken pane must not stop the app
+            self.runner.report_error(exc, user=False, doing=f"building the {key} pane")
+            return
+        self.window.replace_pane(key, widget)
+        slot = getattr(widget, "on_changes", None) or getattr(widget, "on_changed", None)
+        if callable(slot):
+            self.runner.changed.connect(slot)
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def add_paths(self, paths: list[str]) -> None:
+        """Ingest dropped or chosen files and folders (the Activity shows the job at once)."""
+        job = self.runner.ingest(paths)
+        self.window.statusBar().showMessage(f"{job.label}…", 5000)
+
+    def load_sample(self) -> None:
+        """Copy the bundled sample documents into the workspace and read them."""
+        ws = self.runner.ws
+        if ws is None:
+            return
+        target = ws.folder / "sample"
+        shutil.copytree(resources_dir() / "sample", target, dirs_exist_ok=True)
+        self.runner.ingest([str(target)], label="Loading the sample documents")
+
+    def edit_settings(self) -> None:
+        from ui.settings_dialog import edit_settings
+
+        edit_settings(self.runner, self.window)
+
+    # -- status ----------------------------------------------------------------------------
+
+    def _on_changed(self, changes: Changes) -> None:
+        self._refresh_status()
+        if changes.watches:
+            self._refresh_watcher()
+
+    def _refresh_status(self) -> None:
+        self.runner.fetch("status", lambda ws: ws.status(), self._show_status, owner=self.window)
+
+    def _show_status(self, status: dict[str, Any]) -> None:
+        failed = f", {status['failed']} failed" if status["failed"] else ""
+        self.window.set_status(workspace=f"Workspace: {_short(status['workspace'])} — "
+                                         f"{status['documents']} documents, {status['chunks']} passages{failed}")
+        if not self._status_shown:
+            self._status_shown = True
+            self._check_ready()
+
+    def _show_queue(self) -> None:
+        running, n = self.runner.running_job, self.runner.queue_length
+        if not n:
+            self.window.set_status(queue="Queue: empty")
+            return
+        text = f"Queue: {n} job{'s' if n != 1 else ''}"
+        self.window.set_status(queue=text + (f" (reading, {running.fraction * 100:.0f}%)" if running else ""))
+
+    # -- the folder watcher ----------------------------------------------------------------
+
+    def start_watcher(self) -> None:
+        """Start the folder watcher, if this build has one, on the workspace's watched folders."""
+        ws = self.runner.ws
+        if ws is None or self.watcher is not None:
+            return
+        try:
+            from .watcher import FolderWatcher
+        except ImportError:
+            return
+        self.watcher = FolderWatcher(debounce_ms=int(ws.setting("watch_debounce_ms")),
+                                     reconcile_seconds=float(ws.setting("reconcile_minutes")) * 60)
+        self.watcher.changed.connect(self._watched_paths_changed)
+        self.watcher.status.connect(lambda sentence: self.window.statusBar().showMessage(sentence, 8000))
+        self.runner.fetch("watched folders (watcher)", lambda ws: ws.watched_folders(), self.watcher.start)
+
+    def _refresh_watcher(self) -> None:
+        if self.watcher is not None:
+            self.runner.fetch("watched folders (watcher)", lambda ws: ws.watched_folders(),
+                              self.watcher.set_folders)
+
+    def _watched_paths_changed(self, paths: list[str]) -> None:
+        self.runner.ingest(paths, label=WATCH_LABEL, user=False, merge=True)
+
+    # -- the end ---------------------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        """Stop the watcher, cancel and wait for the workers, close the workspace."""
+        if self.watcher is not None:
+            self.watcher.stop()
+            self.watcher = None
+        self.runner.shutdown()
+
+
+def _short(path: str) -> str:
+    home = os.path.expanduser("~")
+    return "~" + path[len(home):] if home != "/" and path.startswith(home + os.sep) else path
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication, named for QSettings, themed, with Grace's icon."""
+    from ui.theme import apply_theme
+
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
+    appsettings.set_application_names()
+    app.setWindowIcon(app_icon())
+    apply_theme(app)
+    return app
+
+
+def run_gui(ws_dir: str | Path | None = None, exit_after_ready: bool = False, screenshot: str | None = None,
+            pane: str | None = None) -> int:
+    """Start the desktop app on the workspace in ``ws_dir`` (default: the user's).
+
+    With ``exit_after_ready`` it prints ``ready <ms>`` once the window is shown, painted and
+    the workspace open, saves a PNG of the window to ``screenshot`` if given, and exits 0.
+    """
+    app = make_application()
+    shell = Shell(ws_dir, allow_modal=not exit_after_ready)
+    shell.window.persist = not exit_after_ready  # a probe run leaves the remembered layout alone
+    app.aboutToQuit.connect(shell.shutdown)
+
+    def on_ready(ms: int) -> None:
+        if not exit_after_ready:
+            shell.after_ready()
+            return
+        print(f"ready {ms}", flush=True)
+        if screenshot:
+            shell.window.grab().save(screenshot, "PNG")
+        app.quit()
+
+    def on_failed(sentence: str) -> None:
+        shell.window.set_status(workspace=f"The workspace could not be opened: {sentence}")
+        if exit_after_ready:
+            print(f"grace: the workspace could not be opened: {sentence}", file=sys.stderr)
+            app.exit(1)
+
+    shell.ready.connect(on_ready)
+    shell.runner.workspace_failed.connect(on_failed)
+    _quit_on_ctrl_c(app)
+    shell.start(pane)
+    return 0 if app.exec() == 0 else 1
+
+
+def _quit_on_ctrl_c(app: QApplication) -> None:
+    """Let Ctrl+C in the terminal quit cleanly (Python handles signals only while it runs)."""
+    signal.signal(signal.SIGINT, lambda *_: app.quit())
+    timer = QTimer(app)
+    timer.timeout.connect(lambda: None)
+    timer.start(500)

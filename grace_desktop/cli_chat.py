@@ -1,0 +1,100 @@
+"""``grace ask`` and ``grace actions``: chat and governed actions from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from engine import Workspace
+from engine.chat import Action, Answer
+
+
+def register(sub: Any) -> None:
+    """Add the ``ask`` and ``actions`` subcommands to the ``grace`` parser."""
+    p = sub.add_parser("ask", help="ask a question about your files (grounded, cited answer)")
+    p.add_argument("question", metavar="QUESTION")
+    p.add_argument("--session", type=int, metavar="ID", help="continue this chat session")
+    p.add_argument("--offline", action="store_true", help="never use the chat endpoint")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("actions", help="actions proposed in chat, and their approval")
+    act = p.add_subparsers(dest="actions_command", metavar="ACTION", required=True)
+    lst = act.add_parser("list", help="every action, newest first")
+    lst.add_argument("--status", choices=["pending", "approved", "rejected", "executed", "failed"])
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=cmd_actions_list)
+    ok = act.add_parser("approve", help="approve a pending action and run it")
+    ok.add_argument("id", type=int, metavar="ID")
+    ok.add_argument("--reason", metavar="TEXT", help="why (required for tier-3 actions)")
+    ok.add_argument("--json", action="store_true")
+    ok.set_defaults(func=cmd_actions_approve)
+    no = act.add_parser("reject", help="reject a pending action")
+    no.add_argument("id", type=int, metavar="ID")
+    no.add_argument("--reason", metavar="TEXT", required=True, help="why it is rejected")
+    no.add_argument("--json", action="store_true")
+    no.set_defaults(func=cmd_actions_reject)
+
+
+def cmd_ask(args: argparse.Namespace, ws: Workspace) -> int:
+    streaming = not args.json and sys.stdout.isatty() and bool(ws.setting("llm_base_url"))
+    answer = ws.chat.ask(args.question, session_id=args.session, offline=args.offline,
+                         on_token=(lambda t: print(t, end="", flush=True)) if streaming else None)
+    if args.json:
+        print(json.dumps(answer.as_json()))
+        return 0
+    if streaming:
+        print("\n")
+    print(_plain(answer))
+    return 0
+
+
+def _plain(answer: Answer) -> str:
+    lines = [answer.text, ""]
+    for c in answer.citations:
+        where = c.where()
+        lines.append(f"[{c.n}] {c.path}{' (' + where + ')' if where else ''}")
+        lines.append(f"    “{' '.join(c.quote.split())}”")
+    for a in answer.actions:
+        lines.append(_action_line(a))
+    lines.append(f"confidence {answer.confidence:.2f}{' (declined)' if answer.abstained else ''}; "
+                 f"session {answer.session}")
+    return "\n".join(lines)
+
+
+def _action_line(a: Action) -> str:
+    wait = {2: "grace actions approve {id}", 3: "grace actions approve {id} --reason TEXT"}.get(a.tier, "")
+    hint = f"  -> {wait.format(id=a.id)}" if a.status == "pending" and wait else ""
+    return f"action {a.id} [tier {a.tier}, {a.status}] {a.summary}{hint}"
+
+
+def cmd_actions_list(args: argparse.Namespace, ws: Workspace) -> int:
+    actions = ws.chat.actions.list(status=args.status)
+    if args.json:
+        print(json.dumps([a.brief() for a in actions]))
+        return 0
+    if not actions:
+        print("No actions.")
+    for a in actions:
+        print(_action_line(a))
+    return 0
+
+
+def _report(action: Action, as_json: bool) -> int:
+    if as_json:
+        print(json.dumps(action.brief() | {"error": action.error, "result": action.result}, default=str))
+    else:
+        print(_action_line(action) + (f": {action.error}" if action.error else ""))
+    return 0 if action.status != "failed" else 1
+
+
+def cmd_actions_approve(args: argparse.Namespace, ws: Workspace) -> int:
+    action, _ = ws.chat.actions.approve(args.id, reason=args.reason)
+    return _report(action, args.json)
+
+
+def cmd_actions_reject(args: argparse.Namespace, ws: Workspace) -> int:
+    action, _ = ws.chat.actions.reject(args.id, reason=args.reason)
+    return _report(action, args.json)

@@ -1,0 +1,420 @@
+"""The background runner: engine work off the GUI thread, reported through queued signals.
+
+* Ingest jobs wait in a queue and run one at a time (the engine has one writer); each can
+  be cancelled through a ``threading.Event`` that backs the engine's ``is_cancelled``.
+* A new search supersedes the running one: only the latest answer is delivered.
+* Reads for the panes (``fetch``) are keyed: a newer fetch of the same key wins.
+* Whatever changed reaches every pane through ONE signal, ``changed(Changes)``; errors
+  reach one signal, ``error(sentence, user_initiated)``, that the error presenter shows.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .qt import QObject, QRunnable, Qt, QThreadPool, Signal, Slot, isValid
+
+if TYPE_CHECKING:
+    from engine import IngestReport, Workspace
+
+log = logging.getLogger(__name__)
+
+# What an ingest (finished, failed or cancelled part-way) may have changed.
+INGEST_CHANGES = ("documents", "chunks", "queue", "audit", "tables", "proposals")
+
+
+@dataclass
+class Job:
+    """One ingest on its way through the queue."""
+
+    id: int
+    label: str
+    paths: list[str]
+    user: bool = True
+    state: str = "queued"  # queued | running | done | failed | cancelled
+    fraction: float = 0.0
+    message: str = "Waiting for its turn…"
+    started: float | None = None
+    finished: float | None = None
+    report: IngestReport | None = None
+    error: str = ""
+    cancel: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    @property
+    def active(self) -> bool:
+        return self.state in ("queued", "running")
+
+    def eta(self) -> float | None:
+        """Seconds left, estimated from the pace so far (None until there is a pace)."""
+        if self.state != "running" or self.started is None or self.fraction < 0.05:
+            return None
+        elapsed = time.monotonic() - self.started
+        return max(0.0, elapsed / self.fraction - elapsed)
+
+
+@dataclass
+class _Pending:
+    on_done: Callable[[Any], None] | None
+    on_error: Callable[[BaseException], None] | None
+    owner: QObject | None = None
+
+
+class _Relay(QObject):
+    """Lives in the GUI thread; workers emit on it, so the slots run in the GUI thread."""
+
+    done = Signal(int, object)
+    failed = Signal(int, object)
+    progress = Signal(int, float, str)
+
+
+class _Task(QRunnable):
+    def __init__(self, relay: _Relay, task_id: int, fn: Callable[[], Any]) -> None:
+        super().__init__()
+        self.relay, self.task_id, self.fn = relay, task_id, fn
+
+    def run(self) -> None:
+        try:
+            result = self.fn()
+        except BaseException as exc:  # noqa: BLE001 - every failure is reported, none is lost
+            self.relay.failed.emit(self.task_id, exc)
+        else:
+            self.relay.done.emit(self.task_id, result)
+
+
+class Runner(QObject):
+    """Runs a workspace's long operations in worker threads; see the module docstring."""
+
+    workspace_opened = Signal(object)  # Workspace
+    workspace_failed = Signal(str)  # the sentence saying why it could not be opened
+    model_state = Signal(str)  # idle | loading | ready | failed
+    changed = Signal(object)  # engine.Changes
+    jobs_changed = Signal()  # a job was added, started, finished or removed
+    job_progress = Signal(object)  # Job
+    search_results = Signal(str, object)  # query, list[SearchHit]
+    error = Signal(str, bool)  # sentence, user_initiated
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.ws: Workspace | None = None
+        self.model = "idle"
+        self.jobs: list[Job] = []  # recent jobs, oldest first
+        self._queue: deque[Job] = deque()
+        self._batch: list[Job] = []  # jobs queued since the queue was last idle, for overall progress
+        self._running: Job | None = None
+        self._ids = 0
+        self._pending: dict[int, _Pending] = {}
+        self._fetch_gen: dict[str, int] = {}
+        self._search_gen = 0
+        self._waiting_search: tuple[str, int | None] | None = None
+        self._closing = False
+        self._reads, self._writes, self._ops = QThreadPool(self), QThreadPool(self), QThreadPool(self)
+        self._reads.setMaxThreadCount(2)
+        self._writes.setMaxThreadCount(1)
+        self._ops.setMaxThreadCount(1)
+        self._relay = _Relay(self)
+        queued = Qt.ConnectionType.QueuedConnection
+        self._relay.done.connect(self._on_done, queued)
+        self._relay.failed.connect(self._on_failed, queued)
+        self._relay.progress.connect(self._on_progress, queued)
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def _submit(self, pool: QThreadPool, fn: Callable[[], Any], on_done: Callable[[Any], None] | None = None,
+                on_error: Callable[[BaseException], None] | None = None, owner: QObject | None = None) -> int:
+        self._ids += 1
+        self._pending[self._ids] = _Pending(on_done, on_error, owner)
+        pool.start(_Task(self._relay, self._ids, fn))
+        return self._ids
+
+    def _take(self, task_id: int) -> _Pending | None:
+        pending = self._pending.pop(task_id, None)
+        if pending is None or self._closing or (pending.owner is not None and not isValid(pending.owner)):
+            return None
+        return pending
+
+    @Slot(int, object)
+    def _on_done(self, task_id: int, result: Any) -> None:
+        pending = self._take(task_id)
+        if pending and pending.on_done:
+            pending.on_done(result)
+
+    @Slot(int, object)
+    def _on_failed(self, task_id: int, exc: BaseException) -> None:
+        pending = self._take(task_id)
+        if pending is None:
+            return
+        if pending.on_error:
+            pending.on_error(exc)
+        else:
+            self.report_error(exc, user=False)
+
+    def report_error(self, exc: BaseException, user: bool, doing: str = "working") -> None:
+        """Send ``exc`` to the error presenter as a sentence (a bug gets a generic one, and a log)."""
+        from engine import GraceError
+
+        if isinstance(exc, GraceError):
+            self.error.emit(str(exc), user)
+            return
+        log.error("unexpected error while %s", doing, exc_info=exc)
+        self.error.emit(f"Something went wrong while {doing}: {exc!r}. Grace kept everything finished so far.",
+                        user)
+
+    # -- the workspace and the model -------------------------------------------------------
+
+    def open_workspace(self, folder: str | Path | None, embedder: Any = None) -> None:
+        """Open (creating if needed) the workspace in a worker; ``workspace_opened`` follows."""
+
+        def work() -> Workspace:
+            from engine import Workspace
+
+            return Workspace(folder, embedder)
+
+        def failed(exc: BaseException) -> None:
+            self.report_error(exc, user=False, doing="opening the workspace")
+            self.workspace_failed.emit(str(exc))
+
+        self._submit(self._ops, work, self.set_workspace, failed)
+
+    def set_workspace(self, ws: Workspace) -> None:
+        """Use an already open workspace."""
+        self.ws = ws
+        self.workspace_opened.emit(ws)
+        self._kick()
+
+    def load_model(self) -> None:
+        """Load the embedding model in a worker; ``model_state`` says how it goes."""
+        if self.ws is None or self.model in ("loading", "ready"):
+            return
+        self._set_model("loading")
+        embedder = self.ws.embedder
+        self._submit(self._ops, embedder.load, lambda _: self._set_model("ready"), self._model_failed)
+
+    def _model_failed(self, exc: BaseException) -> None:
+        self._set_model("failed")
+        self.report_error(exc, user=False, doing="loading the model")
+
+    def _set_model(self, state: str) -> None:
+        self.model = state
+        self.model_state.emit(state)
+        self._kick()
+
+    @property
+    def _model_settled(self) -> bool:
+        return self.model in ("ready", "failed")
+
+    # -- ingest jobs -----------------------------------------------------------------------
+
+    def ingest(self, paths: list[str], label: str | None = None, user: bool = True, merge: bool = False) -> Job:
+        """Queue an ingest of ``paths``; the job shows in the Activity at once. With ``merge``,
+        paths join a job with the same label that is still waiting, instead of a new job."""
+        waiting = next((j for j in self._queue if j.label == label), None) if merge else None
+        if waiting is not None:
+            waiting.paths = list(dict.fromkeys(waiting.paths + [str(p) for p in paths]))
+            self.jobs_changed.emit()
+            return waiting
+        self._ids += 1
+        names = ", ".join(Path(p).name or p for p in paths[:3])
+        names += f" and {len(paths) - 3} more" if len(paths) > 3 else ""
+        job = Job(self._ids, label or f"Adding {names}", [str(p) for p in paths], user)
+        if self.queue_length == 0:
+            self._batch = []  # a new batch starts when the queue was idle
+        self._queue.append(job)
+        self._batch.append(job)
+        self.jobs = self.jobs[-49:] + [job]
+        self.jobs_changed.emit()
+        self._kick()
+        return job
+
+    def resume(self) -> Job:
+        """Queue a job that finishes what an interrupted ingest left in the engine's queue."""
+        return self.ingest([], label="Finishing an interrupted ingest")
+
+    def cancel(self, job: Job | None = None) -> None:
+        """Cancel ``job`` (default: the running one); a queued job is simply dropped."""
+        job = job or self._running
+        if job is None or not job.active:
+            return
+        job.cancel.set()
+        if job.state == "queued":
+            self._queue.remove(job)
+            job.state, job.message, job.finished = "cancelled", "Cancelled before it started.", time.monotonic()
+            self.jobs_changed.emit()
+        else:
+            job.message = "Cancelling…"
+            self.job_progress.emit(job)
+
+    @property
+    def running_job(self) -> Job | None:
+        return self._running
+
+    @property
+    def queue_length(self) -> int:
+        """Jobs waiting or running."""
+        return len(self._queue) + (1 if self._running else 0)
+
+    def overall(self) -> float:
+        """Overall progress of the jobs queued since the queue was last idle."""
+        if not self._batch:
+            return 1.0
+        return sum(j.fraction if j.active else 1.0 for j in self._batch) / len(self._batch)
+
+    def _kick(self) -> None:
+        """Start the next job (and a waiting search) once the workspace and model allow."""
+        if self._closing or self.ws is None:
+            return
+        if not self._model_settled:
+            if self._queue or self._waiting_search:
+                self.load_model()
+            return
+        if self._waiting_search:
+            query, k = self._waiting_search
+            self._waiting_search = None
+            self.search(query, k)
+        if self._running is None and self._queue:
+            self._start(self._queue.popleft())
+
+    def _start(self, job: Job) -> None:
+        ws = self.ws
+        assert ws is not None
+        job.state, job.started, job.message = "running", time.monotonic(), "Starting…"
+        self._running = job
+        self.jobs_changed.emit()
+
+        def work() -> IngestReport:
+            paths: list[str | Path] = list(job.paths)
+            return ws.ingest(paths, lambda f, m: self._relay.progress.emit(job.id, f, m), job.cancel.is_set)
+
+        self._submit(self._writes, work, lambda report: self._job_done(job, report),
+                     lambda exc: self._job_failed(job, exc))
+
+    @Slot(int, float, str)
+    def _on_progress(self, job_id: int, fraction: float, message: str) -> None:
+        job = self._running
+        if job is None or job.id != job_id or self._closing:
+            return
+        job.fraction = fraction
+        job.message = "Cancelling…" if job.cancel.is_set() else message
+        self.job_progress.emit(job)
+
+    def _job_done(self, job: Job, report: IngestReport) -> None:
+        job.state, job.fraction, job.report = "done", 1.0, report
+        job.message = _summary(report)
+        self._job_over(job)
+        if report.failed:
+            self.error.emit(_failures_sentence(report.failed), False)
+
+    def _job_failed(self, job: Job, exc: BaseException) -> None:
+        from engine import Cancelled
+
+        if isinstance(exc, Cancelled):
+            job.state, job.message = "cancelled", "Cancelled; what was finished is kept, the rest stays queued."
+        else:
+            job.state, job.error = "failed", str(exc)
+            job.message = f"Stopped: {exc}"
+            self.report_error(exc, job.user, doing=job.label.lower())
+        self._job_over(job)
+
+    def _job_over(self, job: Job) -> None:
+        from dataclasses import fields
+
+        from engine import Changes
+
+        job.finished = time.monotonic()
+        self._running = None
+        self.jobs_changed.emit()
+        self.changed.emit(Changes(**{f.name: True for f in fields(Changes) if f.name in INGEST_CHANGES}))
+        self._kick()
+
+    # -- searches, reads and small operations ------------------------------------------------
+
+    def search(self, query: str, k: int | None = None) -> None:
+        """Search in a worker; only the latest query's results reach ``search_results``."""
+        self._search_gen += 1
+        gen = self._search_gen
+        if self.ws is None or not self._model_settled:
+            self._waiting_search = (query, k)
+            if self.ws is not None:
+                self.load_model()
+            return
+        ws = self.ws
+
+        def work() -> Any:
+            return None if gen != self._search_gen else ws.search(query, k)  # superseded before it began
+
+        def done(hits: Any) -> None:
+            if gen == self._search_gen and hits is not None:
+                self.search_results.emit(query, hits)
+
+        self._submit(self._reads, work, done, lambda exc: self.report_error(exc, False, "searching"))
+
+    def fetch(self, key: str, fn: Callable[[Workspace], Any], callback: Callable[[Any], None],
+              owner: QObject | None = None) -> None:
+        """Run the read ``fn(ws)`` in a worker and hand the result to ``callback`` in the GUI
+        thread, unless a newer fetch of the same ``key`` was started meanwhile."""
+        if self.ws is None:
+            return
+        ws = self.ws
+        gen = self._fetch_gen[key] = self._fetch_gen.get(key, 0) + 1
+
+        def done(result: Any) -> None:
+            if self._fetch_gen.get(key) == gen:
+                callback(result)
+
+        self._submit(self._reads, lambda: fn(ws), done,
+                     lambda exc: self.report_error(exc, False, f"reading the {key}"), owner)
+
+    def run_op(self, fn: Callable[[Workspace], Any], doing: str, on_done: Callable[[Any], None] | None = None,
+               user: bool = True) -> None:
+        """Run a small change ``fn(ws)`` in a worker; a ``Changes`` it returns goes to ``changed``."""
+        from engine import Changes
+
+        if self.ws is None:
+            return
+        ws = self.ws
+
+        def done(result: Any) -> None:
+            if isinstance(result, Changes):
+                self.changed.emit(result)
+            if on_done:
+                on_done(result)
+
+        self._submit(self._ops, lambda: fn(ws), done, lambda exc: self.report_error(exc, user, doing))
+
+    # -- the end ---------------------------------------------------------------------------
+
+    def shutdown(self, timeout_ms: int = 30_000) -> None:
+        """Cancel what runs, wait for the workers, and close the workspace."""
+        self._closing = True
+        for job in list(self._queue) + ([self._running] if self._running else []):
+            job.cancel.set()
+        self._queue.clear()
+        finished = all([pool.waitForDone(timeout_ms) for pool in (self._writes, self._reads, self._ops)])
+        if self.ws is None:
+            return
+        if finished:
+            self.ws.close()
+        else:  # closing under a running operation could deadlock; what is committed is safe anyway
+            log.warning("work was still running after %d ms; the workspace is left for the process exit",
+                        timeout_ms)
+
+
+def _summary(report: IngestReport) -> str:
+    parts = [f"{report.ingested} read", f"{report.unchanged} unchanged"]
+    parts += [f"{n} {what}" for n, what in ((report.moved, "moved"), (report.removed, "removed"),
+                                            (len(report.failed), "failed")) if n]
+    return ", ".join(parts) + f"; {report.chunks} new passages in {report.seconds:.1f} s."
+
+
+def _failures_sentence(failed: list[dict[str, str]]) -> str:
+    first = failed[0]
+    sentence = f"Grace could not read {Path(first['path']).name}: {first['reason']}."
+    if len(failed) > 1:
+        sentence = f"{len(failed)} files could not be read. " + sentence + " The Library lists the others."
+    return sentence

@@ -1,0 +1,71 @@
+"""``grace ask`` and ``grace actions``, run as a person (or a script) would run them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def grace(*args: str) -> subprocess.CompletedProcess[str]:
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    return subprocess.run([sys.executable, "-m", "grace_desktop", *args], cwd=ROOT,
+                          env={**os.environ, "PYTHONPATH": path}, capture_output=True, text=True, timeout=600)
+
+
+def js(out: subprocess.CompletedProcess[str]) -> Any:
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def test_ask_prints_a_grounded_answer_as_json_and_continues_a_session(tmp_path: Path, docs: Path) -> None:
+    ws = str(tmp_path / "ws")
+    assert grace("--workspace", ws, "ingest", str(docs)).returncode == 0
+    out = grace("--workspace", ws, "ask", "How often should tomatoes be watered?", "--json")
+    assert out.returncode == 0, out.stderr
+    answer = json.loads(out.stdout)
+    assert set(answer) == {"answer", "confidence", "abstained", "citations", "actions", "session"}
+    assert not answer["abstained"] and 0 <= answer["confidence"] <= 1
+    c = answer["citations"][0]
+    assert set(c) == {"n", "path", "page", "line_start", "line_end", "quote"}
+    assert c["path"] == str(docs / "guide.md") and os.path.isabs(c["path"]) and c["n"] == 1
+    assert c["quote"] in (docs / "guide.md").read_text() and c["line_start"] == 7
+
+    again = js(grace("--workspace", ws, "ask", "What is the capital of Australia?", "--session",
+                     str(answer["session"]), "--json"))
+    assert again["session"] == answer["session"] and again["abstained"] and again["citations"] == []
+
+    plain = grace("--workspace", ws, "ask", "When is the budget review?")
+    assert plain.returncode == 0 and "Thursday" in plain.stdout and "notes.txt" in plain.stdout
+
+
+def test_actions_are_listed_approved_and_rejected(tmp_path: Path, docs: Path) -> None:
+    ws = str(tmp_path / "ws")
+    grace("--workspace", ws, "ingest", str(docs))
+    asked = js(grace("--workspace", ws, "ask", "forget the document notes.txt", "--json"))
+    delete = asked["actions"][0]
+    assert set(delete) == {"id", "type", "tier", "status", "summary"}
+    assert (delete["type"], delete["tier"], delete["status"]) == ("delete_document", 3, "pending")
+
+    listed = js(grace("--workspace", ws, "actions", "list", "--json"))
+    assert [a["id"] for a in listed] == [delete["id"]]
+
+    refused = grace("--workspace", ws, "actions", "approve", str(delete["id"]))
+    assert refused.returncode != 0 and "reason" in refused.stderr and refused.stderr.strip().endswith(".")
+    ok = grace("--workspace", ws, "actions", "approve", str(delete["id"]), "--reason", "outdated", "--json")
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["status"] == "executed"
+    status = js(grace("--workspace", ws, "status", "--json"))
+    assert status["documents"] == 4
+
+    ingest = js(grace("--workspace", ws, "ask", f"ingest {docs}", "--json"))["actions"][0]
+    assert grace("--workspace", ws, "actions", "reject", str(ingest["id"])).returncode != 0  # --reason required
+    rejected = grace("--workspace", ws, "actions", "reject", str(ingest["id"]), "--reason", "not now")
+    assert rejected.returncode == 0 and "rejected" in rejected.stdout
+    pending = js(grace("--workspace", ws, "actions", "list", "--status", "pending", "--json"))
+    assert pending == []

@@ -1,0 +1,156 @@
+"""The offline grounded answerer: verbatim quotes, exact lines and pages, abstention, confidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine import Workspace
+from engine.chat import ABSTAIN_TEXT, Answer
+from engine.chat.context import assemble
+from engine.chat.sentences import line_span, split_sentences
+from engine.extract import Limits, extract
+from tests.fixtures.make_pdf import make_pdf
+
+BEES = """Beekeeping notes
+
+
+The hive must be inspected every ten days during the swarming season.
+An inspection looks for queen cells, eggs and the amount of stored honey.
+
+Varroa mites are the most serious pest of honey bees.  They are treated
+with oxalic acid in winter, when the colony has no brood.
+
+
+
+Honey is harvested in late summer once the frames are capped with wax.
+"""
+
+PDF_PAGES = [
+    "Annual report 2023\nThe company was founded in Lyon in 1998.\nIt makes bicycle parts.",
+    "Finance\nRevenue grew by 12 percent to 4.1 million euros in 2023.\nCosts stayed flat.",
+]
+
+
+@pytest.fixture
+def corpus(docs: Path) -> Path:
+    (docs / "bees.txt").write_text(BEES, encoding="utf-8")
+    (docs / "report.pdf").write_bytes(make_pdf(PDF_PAGES))
+    return docs
+
+
+@pytest.fixture
+def filled(ws: Workspace, corpus: Path) -> Workspace:
+    report = ws.ingest([corpus])
+    assert not report.failed, report.failed
+    return ws
+
+
+def extracted_blocks(path: str) -> list[str]:
+    data = Path(path).read_bytes()
+    return [b.text for b in extract(Path(path), data, Limits()).blocks]
+
+
+def assert_grounded(answer: Answer) -> None:
+    """Every quote is verbatim in its file's extracted text, and (for text files) on its lines."""
+    assert answer.citations, answer.text
+    for c in answer.citations:
+        assert any(c.quote in block for block in extracted_blocks(c.path)), c
+        assert f"[{c.n}]" in answer.text
+        if c.page is None and c.path.endswith((".txt", ".md")):
+            lines = Path(c.path).read_text(encoding="utf-8").split("\n")
+            assert c.quote in "\n".join(lines[c.line_start - 1:c.line_end]), c
+            assert c.quote in Path(c.path).read_text(encoding="utf-8")
+
+
+def test_answer_quotes_the_sentence_that_answers_with_its_own_lines(filled: Workspace, corpus: Path) -> None:
+    answer = filled.chat.ask("How are varroa mites treated?")
+    assert not answer.abstained
+    assert_grounded(answer)
+    first = answer.citations[0]
+    assert first.path == str(corpus / "bees.txt")
+    assert "oxalic acid" in " ".join(c.quote for c in answer.citations)
+    treated = next(c for c in answer.citations if "oxalic" in c.quote)
+    assert (treated.line_start, treated.line_end) == (7, 8)  # the sentence wraps onto line 8
+
+
+def test_every_quote_is_verbatim_across_formats(filled: Workspace) -> None:
+    for question in ["How often should the hive be inspected?", "How much did revenue grow in 2023?",
+                     "How often should I oil my bicycle chain?", "What tyre pressure do road tyres want?",
+                     "When is the quarterly budget review?"]:
+        answer = filled.chat.ask(question)
+        assert not answer.abstained, question
+        assert_grounded(answer)
+        assert 1 <= len(answer.citations) <= 4
+
+
+def test_pdf_citation_carries_its_page_and_line_on_that_page(filled: Workspace, corpus: Path) -> None:
+    answer = filled.chat.ask("By how much did revenue grow in 2023?")
+    first = answer.citations[0]
+    assert first.path == str(corpus / "report.pdf")
+    assert first.page == 2
+    assert first.quote.startswith("Revenue grew by 12 percent")
+    assert first.line_start == 2  # line 1 of page 2 is the heading "Finance"
+
+
+def test_question_the_files_cannot_answer_is_declined_with_closest_sources(filled: Workspace) -> None:
+    answer = filled.chat.ask("What is the capital city of Australia?")
+    assert answer.abstained
+    assert answer.text.startswith(ABSTAIN_TEXT)
+    assert answer.citations == []
+    assert answer.closest and all(Path(c.path).exists() for c in answer.closest)
+    assert answer.confidence < 0.5
+
+
+def test_confidence_is_in_range_and_higher_for_answers_than_for_refusals(filled: Workspace) -> None:
+    good = filled.chat.ask("How often should the hive be inspected during swarming season?")
+    bad = filled.chat.ask("Who won the football world cup in 1966?")
+    assert 0.0 <= bad.confidence <= good.confidence <= 1.0
+    assert good.confidence >= 0.5 and bad.abstained
+
+
+def test_answers_stream_their_text(filled: Workspace) -> None:
+    pieces: list[str] = []
+    answer = filled.chat.ask("When is honey harvested?", on_token=pieces.append)
+    assert "".join(pieces) == answer.text
+
+
+def test_empty_workspace_declines(ws: Workspace) -> None:
+    answer = ws.chat.ask("How are varroa mites treated?")
+    assert answer.abstained and answer.citations == [] and answer.closest == []
+
+
+def test_context_carries_trace_passages_status_facts_history_and_errors(filled: Workspace, corpus: Path) -> None:
+    (corpus / "broken.pdf").write_text("not a pdf")
+    filled.ingest([corpus])
+    filled.chat.facts.add("The hive at the end of the garden is called Hive A.")
+    first = filled.chat.ask("How are varroa mites treated?")
+    ctx = assemble(filled, "Why did broken.pdf fail? And what about hive A?", first.session)
+    assert len(ctx.trace_id) == 12 and ctx.passages
+    p = ctx.passages[0].as_dict()
+    assert {"path", "page", "line_start", "line_end", "trust", "relevance"} <= set(p)
+    assert ctx.status["documents"] >= 5 and ctx.wants_errors
+    assert any(f["path"].endswith("broken.pdf") and f["reason"] for f in ctx.failures)
+    assert ctx.facts == ["The hive at the end of the garden is called Hive A."]
+    assert [m["role"] for m in ctx.history] == ["user", "assistant"]
+    assert 0.0 <= ctx.trust() <= 1.0
+
+
+def test_history_is_the_last_ten_messages(filled: Workspace) -> None:
+    sid = filled.chat.sessions.new("long")
+    for i in range(7):
+        filled.chat.sessions.add_message(sid, "user", f"question {i}")
+        filled.chat.sessions.add_message(sid, "assistant", f"answer {i}")
+    ctx = assemble(filled, "anything", sid)
+    assert len(ctx.history) == 10 and ctx.history[-1]["text"] == "answer 6" and ctx.history[0]["text"] == "question 2"
+
+
+def test_sentences_never_cross_paragraphs_and_know_their_lines() -> None:
+    passage = "First para is here and it\nwraps onto a second line.\n\nSecond para starts here. It has two sentences."
+    sentences = split_sentences(passage)
+    assert [s.text for s in sentences] == ["First para is here and it\nwraps onto a second line.",
+                                           "Second para starts here.", "It has two sentences."]
+    spans = [line_span(passage, s.start, s.end, 10, 13) for s in sentences]
+    assert spans == [(10, 11), (13, 13), (13, 13)]  # one blank line between paragraphs
+    assert line_span(passage, sentences[1].start, sentences[1].end, 10, 12) == (12, 12)  # PDF-like: no gap

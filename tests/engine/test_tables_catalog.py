@@ -1,0 +1,153 @@
+"""The domain catalog: its YAML tables, and prose documents classified into them on ingest."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+import yaml
+
+from engine import Workspace
+from engine.paths import resources_dir
+from engine.tables.domain import ROW_FIELDS, load_catalog
+
+CATALOG = ["ai_safety", "backup_dr", "business_intelligence", "business_playbooks", "codebases", "coding_agent",
+           "compliance", "data_quality", "datasets", "discovery", "documents", "execution_logs", "feedback",
+           "finance_treasury", "governance", "hr_playbooks", "insights", "market_intelligence",
+           "marketing_campaigns", "media", "model_training", "notes", "partner_relations", "product_roadmaps",
+           "prompts", "sales_assets", "security_runbooks", "self_healing", "sops", "sub_agents", "triggers",
+           "vendor_management", "verification"]
+
+RUNBOOK = """# Ransomware incident response runbook
+
+Owner: Priya Natarajan
+Severity: SEV-1
+Last reviewed: 2024-03-18
+
+This runbook tells the on-call engineer how to contain a ransomware outbreak on laptops and file servers.
+Isolate infected hosts from the network within fifteen minutes of detection.
+
+## Containment
+1. Disable compromised accounts and revoke their tokens.
+2. Block the command-and-control domains at the firewall and preserve disk images for forensics.
+"""
+
+MEMO = """Treasury memo: Q3 cash position and supplier invoices
+
+Prepared by: Martin Keller
+
+Our consolidated cash position at quarter end is EUR 4.2 million across three bank accounts. Two supplier
+invoices fall due next month and will be paid from the operating account; the liquidity forecast stays above
+the minimum cash buffer and FX exposure on the USD account remains hedged.
+"""
+
+BRIEF = """# Spring launch campaign brief
+
+Audience: small-business owners in the UK and Ireland
+Channels: email, paid social, search
+Budget: 45000
+Launch date: 2025-03-03
+
+The spring campaign introduces the new invoicing app to small-business owners. Messaging focuses on getting paid
+faster; creative includes three video ads and a landing page, and we track leads and conversion by channel.
+"""
+
+
+@pytest.fixture
+def prose(tmp_path: Path) -> Path:
+    root = tmp_path / "prose"
+    root.mkdir()
+    (root / "ransomware.md").write_text(RUNBOOK)
+    (root / "q3_memo.txt").write_text(MEMO)
+    (root / "spring.md").write_text(BRIEF)
+    return root
+
+
+def _row(ws: Workspace, table: str, source: Path) -> dict:
+    cols = [c.name for c in ws.tables.columns(table)]
+    rows = [dict(zip(cols, r[1:], strict=True)) for r in ws.tables.page(table, 0, 100)]
+    return next(r for r in rows if r["source_document"] == str(source))
+
+
+def test_the_catalog_declares_33_tables_each_with_a_description_fields_and_row_fields() -> None:
+    files = sorted(p.stem for p in (resources_dir() / "catalog").glob("*.yaml"))
+    assert files == CATALOG
+    for name, table in load_catalog().items():
+        assert len(table.description.split(". ")) >= 2, name
+        assert {f.name for f in table.fields} >= {"title", "summary", *ROW_FIELDS}
+        raw = yaml.safe_load((resources_dir() / "catalog" / f"{name}.yaml").read_text())
+        assert [f["name"] for f in raw["row_fields"]] == list(ROW_FIELDS)
+
+
+def test_catalog_tables_exist_with_their_fields_and_a_description(ws: Workspace) -> None:
+    tables = {t.name: t for t in ws.tables.list()}
+    assert set(CATALOG) <= set(tables)
+    security = tables["security_runbooks"]
+    assert security.rows == 0 and "incident" in security.description
+    assert {c.name: c.type for c in security.columns}["trust_score"] == "DOUBLE"
+
+
+def test_prose_documents_are_filed_into_the_right_catalog_tables(ws: Workspace, prose: Path) -> None:
+    report = ws.ingest([prose])
+    assert report.ingested == 3 and not report.failed
+    by_source = {Path(p.source).name: p for p in ws.tables.proposals()}
+    assert by_source["ransomware.md"].table == "security_runbooks"
+    assert by_source["q3_memo.txt"].table == "finance_treasury"
+    assert by_source["spring.md"].table == "marketing_campaigns"
+    for p in by_source.values():
+        assert p.kind == "row" and p.status == "applied" and p.confidence >= 0.9
+        assert any("margin" in r for r in p.reasons)
+    runbook = _row(ws, "security_runbooks", prose / "ransomware.md")
+    assert runbook["title"] == "Ransomware incident response runbook"
+    assert runbook["severity"] == "SEV-1" and runbook["owner"] == "Priya Natarajan"
+    assert runbook["occurred_on"] == dt.date(2024, 3, 18) and "ransomware" in runbook["tags"]
+    assert runbook["summary"].startswith("This runbook tells the on-call engineer")
+    memo = _row(ws, "finance_treasury", prose / "q3_memo.txt")
+    assert (memo["amount"], memo["currency"], memo["owner"]) == (4_200_000.0, "EUR", "Martin Keller")
+    brief = _row(ws, "marketing_campaigns", prose / "spring.md")
+    assert brief["budget"] == 45000.0 and brief["launch_date"] == dt.date(2025, 3, 3)
+    assert 0.9 <= brief["trust_score"] <= 1 and brief["created_at"] <= brief["updated_at"]
+
+
+def test_a_document_that_fits_nothing_is_a_note_waiting_for_approval(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "errands.txt").write_text("Saturday: milk, eggs, a birthday card for Sam, batteries for the "
+                                          "smoke alarm.\n")
+    ws.ingest([tmp_path / "errands.txt"])
+    (p,) = ws.tables.proposals()
+    assert (p.table, p.status) == ("notes", "pending") and p.confidence < 0.9
+
+
+def test_a_changed_document_replaces_its_row(ws: Workspace, prose: Path) -> None:
+    ws.ingest([prose])
+    first = _row(ws, "security_runbooks", prose / "ransomware.md")
+    (prose / "ransomware.md").write_text(RUNBOOK.replace("SEV-1", "SEV-2"))
+    ws.ingest([prose])
+    assert ws.tables.count("security_runbooks") == 1
+    second = _row(ws, "security_runbooks", prose / "ransomware.md")
+    assert second["severity"] == "SEV-2" and second["created_at"] == first["created_at"]
+    assert second["updated_at"] >= first["updated_at"]
+
+
+def test_a_row_can_be_approved_into_another_catalog_table(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "errands.txt").write_text("Saturday: milk, eggs, a birthday card for Sam, batteries.\n")
+    ws.ingest([tmp_path / "errands.txt"])
+    (p,) = ws.tables.proposals()
+    ws.tables.approve(p.id, table="documents")
+    assert ws.tables.proposal(p.id).table == "documents"
+    assert _row(ws, "documents", tmp_path / "errands.txt")["title"].startswith("Saturday")
+
+
+def test_tabular_files_given_to_ingest_become_tables_and_failures_are_sentences(ws: Workspace,
+                                                                                 tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "sales.csv").write_text("region,amount\nnorth,10\nsouth,20\n")
+    (folder / "broken.json").write_text('[{"a": 1}, {"a": ')
+    report = ws.ingest([folder])
+    assert ws.tables.count("sales") == 2
+    (failure,) = report.failed
+    assert failure["path"] == str(folder / "broken.json")
+    assert failure["reason"].startswith("its table could not be imported: ") and "JSON" in failure["reason"]
+    again = ws.ingest([folder])
+    assert again.unchanged == 2 and len(ws.tables.proposals()) == 1  # unchanged files are not proposed again

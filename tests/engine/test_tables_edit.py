@@ -1,0 +1,173 @@
+"""Browsing, editing, undo, export and read-only SQL over the person's tables."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from engine import Workspace
+from engine.embed import Embedder
+from engine.errors import NotApproved, TableError
+from engine.tables import RowFilter
+
+
+@pytest.fixture
+def people(ws: Workspace, tmp_path: Path) -> Workspace:
+    path = tmp_path / "people.csv"
+    path.write_text("name,city,age\nAda,London,36\nGrace,New York,85\nAlan,Wilmslow,41\nKaren,Cambridge,70\n"
+                    "Edsger,Austin,72\n")
+    assert ws.tables.import_file(path).status == "applied"
+    return ws
+
+
+def _names(ws: Workspace, **kw: object) -> list[str]:
+    return [row[1] for row in ws.tables.page("people", 0, 100, **kw)]  # type: ignore[arg-type]
+
+
+def _last_audit(ws: Workspace) -> dict:
+    return ws.audit_entries(1)[0]
+
+
+def test_pages_start_with_a_stable_row_key(people: Workspace) -> None:
+    rows = people.tables.page("people", 1, 2)
+    assert rows == [(2, "Grace", "New York", 85), (3, "Alan", "Wilmslow", 41)]
+    people.tables.delete_rows("people", [1])
+    assert people.tables.page("people", 0, 2)[0][0] == 2  # keys do not shift after a delete
+    assert people.tables.page("people", 10, 5) == []
+
+
+def test_filters_and_sorting_narrow_and_order_the_rows(people: Workspace) -> None:
+    assert _names(people, flt=RowFilter(text="LON")) == ["Ada"]  # any column, any case
+    assert _names(people, flt=RowFilter(text="an")) == ["Alan"]
+    assert _names(people, flt=RowFilter(columns={"city": "a"})) == ["Karen", "Edsger"]
+    assert _names(people, flt=RowFilter(text="8")) == ["Grace"]  # numbers match as text
+    assert people.tables.count("people", RowFilter(text="e", columns={"city": "n"})) == 2
+    assert _names(people, sort=("age", False)) == ["Grace", "Edsger", "Karen", "Alan", "Ada"]
+    assert _names(people, flt=RowFilter(text="%")) == []  # wildcards in the text are literal
+    with pytest.raises(TableError, match="no column"):
+        people.tables.page("people", 0, 5, sort=("salary", True))
+    with pytest.raises(TableError, match="no table"):
+        people.tables.count("nobody")
+
+
+def test_a_filter_holding_sql_is_just_text(people: Workspace) -> None:
+    hostile = RowFilter(text="'; DROP TABLE people; --", columns={"name": "\" OR 1=1 --"})
+    assert people.tables.count("people", hostile) == 0
+    assert people.tables.count("people") == 5
+
+
+def test_a_cell_edit_is_audited_and_can_be_undone(people: Workspace) -> None:
+    changes = people.tables.update_cell("people", 2, "age", "86")
+    assert changes.tables and changes.audit
+    assert people.tables.page("people", 1, 1)[0] == (2, "Grace", "New York", 86)
+    entry = _last_audit(people)
+    assert (entry["action"], entry["subject"], entry["details"]["value"]) == ("table_update", "people", "86")
+    people.tables.undo_last_edit()
+    assert people.tables.page("people", 1, 1)[0][3] == 85
+    assert _last_audit(people)["action"] == "table_undo"
+    assert people.verify_audit().ok
+
+
+def test_a_value_that_does_not_fit_changes_nothing(people: Workspace) -> None:
+    with pytest.raises(TableError, match="not a valid BIGINT"):
+        people.tables.update_cell("people", 1, "age", "old")
+    with pytest.raises(TableError, match="no column"):
+        people.tables.update_cell("people", 1, "_grace_id", 5)
+    assert people.tables.page("people", 0, 1)[0][3] == 36
+    with pytest.raises(TableError, match="no edit to undo"):
+        people.tables.undo_last_edit()
+
+
+def test_added_rows_get_the_next_key_and_undo_removes_them(people: Workspace) -> None:
+    people.tables.add_row("people", {"name": "Barbara", "age": 81})
+    assert people.tables.page("people", 5, 1)[0] == (6, "Barbara", None, 81)
+    people.tables.undo_last_edit()
+    assert people.tables.count("people") == 5
+
+
+def test_deleted_rows_come_back_with_their_keys_on_undo(people: Workspace) -> None:
+    people.tables.delete_rows("people", [2, 4])
+    assert _names(people) == ["Ada", "Alan", "Edsger"]
+    people.tables.undo_last_edit()
+    assert [row[0] for row in people.tables.page("people", 0, 10)] == [1, 2, 3, 4, 5]
+    assert _names(people) == ["Ada", "Grace", "Alan", "Karen", "Edsger"]
+
+
+def test_undo_walks_back_through_several_edits(people: Workspace) -> None:
+    people.tables.update_cell("people", 1, "city", "Paris")
+    people.tables.update_cell("people", 1, "city", "Rome")
+    people.tables.undo_last_edit()
+    assert people.tables.page("people", 0, 1)[0][2] == "Paris"
+    people.tables.undo_last_edit()
+    assert people.tables.page("people", 0, 1)[0][2] == "London"
+
+
+def test_edits_that_need_approval_wait_as_proposals(people: Workspace) -> None:
+    people.tables.set_policy({**people.tables.policy(), "edits_need_approval_for": ["people"]})
+    with pytest.raises(NotApproved) as caught:
+        people.tables.update_cell("people", 1, "city", "Paris")
+    pid = caught.value.proposal_id
+    assert pid and caught.value.changes.proposals  # type: ignore[union-attr]
+    assert people.tables.page("people", 0, 1)[0][2] == "London"
+    waiting = people.tables.proposal(pid)
+    assert (waiting.kind, waiting.table, waiting.status) == ("edit", "people", "pending")
+    people.tables.approve(pid, actor="manager")
+    assert people.tables.page("people", 0, 1)[0][2] == "Paris"
+    edit = next(e for e in people.audit_entries(20) if e["action"] == "table_update")
+    assert edit["actor"] == "manager"
+
+
+def test_an_edit_whose_audit_entry_was_lost_is_audited_on_the_next_open(people: Workspace, ws_dir: Path,
+                                                                        embedder: Embedder,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(type(people.tables), "audit_edits", lambda self: None)  # as if the process died here
+    people.tables.update_cell("people", 3, "city", "Manchester")
+    assert _last_audit(people)["action"] != "table_update"
+    people.close()
+    monkeypatch.undo()
+    with Workspace(ws_dir, embedder) as again:
+        again.tables.list()
+        entry = _last_audit(again)
+        assert (entry["action"], entry["details"]["value"]) == ("table_update", "Manchester")
+        assert again.verify_audit().ok
+
+
+def test_export_writes_the_filtered_sorted_rows(people: Workspace, tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    n = people.tables.export_csv("people", out, RowFilter(columns={"city": "a"}), ("age", True))
+    rows = list(csv.reader(out.open()))
+    assert n == 2 and rows[0] == ["name", "city", "age"]
+    assert rows[1:] == [["Karen", "Cambridge", "70"], ["Edsger", "Austin", "72"]]
+
+
+def test_queries_join_tables_and_only_read(people: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "cities.csv").write_text("city,country,million\nLondon,UK,8.9\nAustin,USA,1\n")
+    people.tables.import_file(tmp_path / "cities.csv")
+    columns, rows = people.tables.query(
+        "SELECT p.name, c.country FROM people p JOIN cities c USING (city) ORDER BY p.name")
+    assert columns == ["name", "country"] and rows == [("Ada", "UK"), ("Edsger", "USA")]
+    assert people.tables.query("WITH x AS (SELECT 1 AS n) SELECT n FROM x")[1] == [(1,)]
+    assert people.tables.query("SELECT * FROM people", limit=2)[1][1][1] == "Grace"
+    assert "people" in {r[0] for r in people.tables.query("SHOW TABLES")[1]}
+    assert people.tables.query("DESCRIBE people")[1][1][0] == "name"
+
+
+@pytest.mark.parametrize(("sql", "why"), [
+    ("DROP TABLE people", "DROP"),
+    ("DELETE FROM people", "DELETE"),
+    ("UPDATE people SET age = 0", "UPDATE"),
+    ("INSERT INTO people VALUES (9, 'x', 'y', 1)", "INSERT"),
+    ("SELECT 1; DROP TABLE people", "one statement"),
+    ("COPY people TO '/tmp/out.csv'", "COPY"),
+    ("ATTACH '/tmp/other.db'", "ATTACH"),
+    ("SELECT * FROM read_csv('/etc/passwd')", "read_csv"),
+    ("SELECT * FROM read_text('/etc/hostname')", "read_text"),
+    ("SELECT * FROM '/etc/passwd'", "no table"),
+    ("SELEC nonsense", "not valid"),
+])
+def test_queries_that_would_write_or_read_files_are_refused(people: Workspace, sql: str, why: str) -> None:
+    with pytest.raises(TableError, match=why):
+        people.tables.query(sql)
+    assert people.tables.count("people") == 5

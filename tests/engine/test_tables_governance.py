@@ -1,0 +1,199 @@
+"""Proposals, approvals, the policy and crash repair, over real DuckDB and SQLite."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from engine import Workspace
+from engine.embed import Embedder
+from engine.errors import PolicyViolation, TableError
+
+ROOT = Path(__file__).resolve().parents[2]
+FIX = ROOT / "tests" / "fixtures" / "tables"
+
+
+def _csv(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _actions(ws: Workspace, subject: str) -> list[str]:
+    return [e["action"] for e in reversed(ws.audit_entries(1000)) if e["subject"] == subject]
+
+
+def test_a_confident_import_is_approved_and_applied_by_the_policy(ws: Workspace, tmp_path: Path) -> None:
+    p = ws.tables.import_file(_csv(tmp_path / "sales.csv", "region,amount\nnorth,10\nsouth,20\n"))
+    assert p.status == "applied" and p.decided_by == "policy" and p.confidence >= 0.9
+    assert "threshold" in (p.reason or "") and p.decided_at
+    assert _actions(ws, f"proposal {p.id}") == ["propose", "approve", "apply"]
+    assert ws.tables.count("sales") == 2
+    assert ws.verify_audit().ok
+
+
+def test_a_doubtful_import_waits_and_creates_no_table(ws: Workspace) -> None:
+    p = ws.tables.import_file(FIX / "headerless.csv")
+    assert p.status == "pending" and p.decided_by is None
+    assert "headerless" not in [t.name for t in ws.tables.list()]
+    assert [q.id for q in ws.tables.proposals("pending")] == [p.id]
+
+
+def test_approval_can_rename_the_table_and_columns_and_change_a_type(ws: Workspace) -> None:
+    p = ws.tables.import_file(FIX / "headerless.csv")
+    changes = ws.tables.approve(p.id, table="Greek Letters", renames={"column_1": "rank", "column_2": "letter"},
+                                types={"column_3": "VARCHAR", "rank": "INTEGER"})
+    assert changes.tables and changes.proposals and changes.audit
+    done = ws.tables.proposal(p.id)
+    assert done.status == "applied" and done.table == "greek_letters" and done.decided_by == "user"
+    assert [(c.name, c.type) for c in ws.tables.columns("greek_letters")] == [
+        ("rank", "INTEGER"), ("letter", "VARCHAR"), ("column_3", "VARCHAR")]
+    assert ws.tables.page("greek_letters", 0, 1)[0][1:] == (1, "alpha", "3.5")
+
+
+def test_rejection_needs_a_reason_and_discards_the_staged_rows(ws: Workspace) -> None:
+    p = ws.tables.import_file(FIX / "headerless.csv")
+    with pytest.raises(TableError, match="reason"):
+        ws.tables.reject(p.id, "  ")
+    ws.tables.reject(p.id, "not my data", actor="alice")
+    done = ws.tables.proposal(p.id)
+    assert (done.status, done.reason, done.decided_by) == ("rejected", "not my data", "alice")
+    staged = ws.tables.query("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '%stage%'")[1]
+    assert staged == [(0,)]
+    assert _actions(ws, f"proposal {p.id}") == ["propose", "reject"]
+
+
+def test_a_decided_proposal_cannot_be_decided_again(ws: Workspace) -> None:
+    p = ws.tables.import_file(FIX / "headerless.csv")
+    ws.tables.reject(p.id, "no")
+    with pytest.raises(TableError, match="already rejected"):
+        ws.tables.approve(p.id)
+    with pytest.raises(TableError, match="no proposal 999"):
+        ws.tables.approve(999)
+
+
+def test_a_failed_application_goes_back_to_pending_with_the_reason(ws: Workspace) -> None:
+    p = ws.tables.import_file(FIX / "headerless.csv")
+    with pytest.raises(TableError, match="could not be applied"):
+        ws.tables.approve(p.id, types={"column_2": "INTEGER"})  # 'alpha' is no integer
+    back = ws.tables.proposal(p.id)
+    assert back.status == "pending" and "INTEGER" in (back.reason or "")
+    ws.tables.approve(p.id)
+    assert ws.tables.proposal(p.id).status == "applied"
+
+
+def test_reimporting_a_changed_file_replaces_its_rows(ws: Workspace, tmp_path: Path) -> None:
+    path = _csv(tmp_path / "stock.csv", "item,qty\nbolt,1\nnut,2\n")
+    ws.tables.import_file(path)
+    _csv(path, "item,qty\nbolt,5\nnut,6\nwasher,7\n")
+    p = ws.tables.import_file(path)
+    assert p.kind == "append" and any("replaces the 2 rows" in r for r in p.reasons)
+    assert p.status == "applied"
+    assert [r[1:] for r in ws.tables.page("stock", 0, 10)] == [("bolt", 5), ("nut", 6), ("washer", 7)]
+
+
+def test_a_file_with_the_same_columns_appends_to_the_existing_table(ws: Workspace, tmp_path: Path) -> None:
+    ws.tables.import_file(_csv(tmp_path / "sales_jan.csv", "region,amount\nnorth,10\n"))
+    p = ws.tables.import_file(_csv(tmp_path / "sales_feb.csv", "region,amount\nsouth,20\n"))
+    assert (p.kind, p.table, p.status) == ("append", "sales_jan", "pending")
+    ws.tables.approve(p.id)
+    assert [r[0] for r in ws.tables.page("sales_jan", 0, 10)] == [1, 2]
+
+
+def test_an_extra_column_is_a_schema_change_that_waits(ws: Workspace, tmp_path: Path) -> None:
+    ws.tables.import_file(_csv(tmp_path / "sales.csv", "region,amount\nnorth,10\n"))
+    other = tmp_path / "more"
+    other.mkdir()
+    p = ws.tables.import_file(_csv(other / "sales.csv", "region,amount,rep\nsouth,20,ann\n"))
+    assert (p.kind, p.status) == ("schema_change", "pending") and any("adds column(s) rep" in r for r in p.reasons)
+    ws.tables.approve(p.id)
+    assert [c.name for c in ws.tables.columns("sales")] == ["region", "amount", "rep"]
+    assert [r[1:] for r in ws.tables.page("sales", 0, 10)] == [("north", 10, None), ("south", 20, "ann")]
+
+
+def test_a_file_whose_columns_do_not_fit_gets_a_new_table(ws: Workspace, tmp_path: Path) -> None:
+    ws.tables.import_file(_csv(tmp_path / "data.csv", "a,b\n1,2\n"))
+    other = tmp_path / "other"
+    other.mkdir()
+    p = ws.tables.import_file(_csv(other / "data.csv", "x,y,z\nq,r,s\n"))
+    assert (p.kind, p.table) == ("new", "data_2")
+
+
+def test_the_policy_is_copied_into_the_workspace_and_every_change_versioned(ws: Workspace, ws_dir: Path) -> None:
+    policy = ws.tables.policy()
+    assert policy["auto_approve_threshold"] == 0.9 and "finance_treasury" in policy["protected_tables"]
+    current = ws_dir / "policies" / "policy.yaml"
+    assert yaml.safe_load(current.read_text())["auto_approve_threshold"] == 0.9
+    ws.tables.set_policy({**policy, "auto_approve_threshold": 0.5})
+    assert (ws_dir / "policies" / "history" / "policy-v0002.yaml").exists()
+    edited = yaml.safe_load(current.read_text()) | {"auto_approve_threshold": 0.75}
+    current.write_text(yaml.safe_dump(edited))
+    assert ws.tables.policy()["auto_approve_threshold"] == 0.75
+    entries = [e for e in ws.audit_entries(100) if e["action"] == "policy"]
+    assert [e["actor"] for e in reversed(entries)] == ["install", "user", "file"]
+    with pytest.raises(TableError, match="from 0 to 1"):
+        ws.tables.set_policy({**policy, "auto_approve_threshold": 2})
+    with pytest.raises(TableError, match="unknown"):
+        ws.tables.set_policy({**policy, "delete_everything": True})
+
+
+def test_the_threshold_decides_what_waits(ws: Workspace, tmp_path: Path) -> None:
+    ws.tables.set_policy({**ws.tables.policy(), "auto_approve_threshold": 1.0})
+    waiting = ws.tables.import_file(_csv(tmp_path / "a.csv", "x,y\n1,2\n"))
+    ws.tables.set_policy({**ws.tables.policy(), "auto_approve_threshold": 0.0})
+    applied = ws.tables.import_file(FIX / "headerless.csv")
+    assert (waiting.status, applied.status) == ("pending", "applied")
+
+
+def test_protected_tables_cannot_be_dropped_and_others_need_a_reason(ws: Workspace, tmp_path: Path) -> None:
+    with pytest.raises(PolicyViolation, match="protected"):
+        ws.tables.drop_table("finance_treasury", "tidy up")
+    ws.tables.import_file(_csv(tmp_path / "scratch.csv", "a,b\n1,2\n"))
+    with pytest.raises(TableError, match="reason"):
+        ws.tables.drop_table("scratch", "")
+    ws.tables.drop_table("scratch", "no longer needed")
+    assert "scratch" not in [t.name for t in ws.tables.list()]
+    drop = next(e for e in ws.audit_entries(50) if e["action"] == "table_drop")
+    assert drop["subject"] == "scratch" and drop["details"]["reason"] == "no longer needed"
+    assert next(t for t in ws.tables.list() if t.name == "finance_treasury").protected
+
+
+_CHILD = """
+import os, sys
+from pathlib import Path
+import engine.tables.apply, engine.tables.proposals
+from engine import Workspace
+
+def crash(*args, **kwargs):
+    os._exit(3)
+
+if sys.argv[3] == "after-duckdb":
+    engine.tables.proposals.mark_applied = crash
+else:
+    engine.tables.apply.apply = crash
+ws = Workspace(sys.argv[1])
+ws.tables.import_file(Path(sys.argv[2]))
+"""
+
+
+@pytest.mark.parametrize("moment", ["after-duckdb", "before-duckdb"])
+def test_a_crash_in_the_middle_of_applying_is_repaired_on_the_next_open(ws_dir: Path, embedder: Embedder,
+                                                                         tmp_path: Path, moment: str) -> None:
+    path = _csv(tmp_path / "ledger.csv", "account,balance\ncash,100\nbank,250\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    out = subprocess.run([sys.executable, "-c", _CHILD, str(ws_dir), str(path), moment], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 3, out.stderr
+    with Workspace(ws_dir, embedder) as ws:
+        (p,) = ws.tables.proposals()
+        assert p.status == "applied" and p.decided_by == "policy"
+        assert ws.tables.query("SELECT account, balance FROM ledger ORDER BY balance")[1] == [("cash", 100),
+                                                                                            ("bank", 250)]
+        assert _actions(ws, f"proposal {p.id}") == ["propose", "approve", "apply"]
+        assert ws.verify_audit().ok
+    with Workspace(ws_dir, embedder) as ws:  # and a second open changes nothing
+        assert ws.tables.count("ledger") == 2 and len(ws.tables.proposals()) == 1

@@ -1,0 +1,280 @@
+"""Schema inference on real, messy files: delimiters, quoting, encodings, dates, nesting."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from engine import Workspace
+from engine.errors import TableError
+from engine.tables.infer import infer_file
+
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "tables"
+
+
+def _types(proposal) -> dict[str, str]:  # noqa: ANN001
+    return {c.name: c.type for c in proposal.columns}
+
+
+def _rows(ws: Workspace, table: str) -> list[tuple]:
+    return [row[1:] for row in ws.tables.page(table, 0, 1000)]
+
+
+def test_semicolons_quoted_delimiters_and_decimal_commas_are_read_exactly(ws: Workspace) -> None:
+    p = ws.tables.import_file(FIX / "semicolon_decimal_comma.csv")
+    assert p.status == "applied" and p.row_count == 3
+    assert _types(p) == {"id": "BIGINT", "customer": "VARCHAR", "amount": "DOUBLE", "note": "VARCHAR"}
+    assert _rows(ws, p.table) == [(1, "Dupont; Fils", 12.5, "first"), (2, "Müller", 3.75, None),
+                                  (3, "Ünal", 1000.0, 'said "hi"')]
+
+
+def test_ragged_rows_keep_every_value_and_wait_for_approval(ws: Workspace) -> None:
+    p = ws.tables.import_file(FIX / "pipe_ragged.csv")
+    assert p.status == "pending" and p.confidence < 0.9 and p.row_count == 4
+    assert [c.name for c in p.columns] == ["code", "city", "population", "column_4"]
+    assert any("more or fewer fields" in r for r in p.reasons)
+    ws.tables.approve(p.id)
+    assert _rows(ws, "pipe_ragged") == [("A1", "Lyon", 516092, None), ("B2", "Porto", None, None),
+                                        ("C3", "Gent", 263927, "extra"), ("D4", "Graz", 291072, None)]
+
+
+def test_tab_separated_values_keep_embedded_tabs_and_empty_cells_become_null(ws: Workspace) -> None:
+    p = ws.tables.import_file(FIX / "tabs.tsv")
+    assert _types(p)["qty"] == "BIGINT"
+    assert _rows(ws, "tabs") == [("bolt", 10, "has\ta tab"), ("nut", 25, "plain"), ("washer", None, "empty qty")]
+
+
+def test_cp1252_file_keeps_its_accents_and_euro_sign(ws: Workspace) -> None:
+    p = ws.tables.import_file(FIX / "cp1252_prices.csv")
+    assert any("cp1252" in r for r in p.reasons)
+    assert _rows(ws, "cp1252_prices") == [("café", 2.5, "€ included"), ("thé", 3.1, "naïve choice"),
+                                          ("crème", 4.0, "“quoted”")]
+
+
+def test_utf16_file_with_a_bom_is_read(ws: Workspace) -> None:
+    p = ws.tables.import_file(FIX / "utf16_bom.csv")
+    assert [c.name for c in p.columns] == ["name", "city", "score"]
+    assert _rows(ws, "utf16_bom")[2] == ("Li", "北京", 8)
+
+
+def test_utf8_bom_and_crlf_do_not_leak_into_names_or_values(ws: Workspace) -> None:
+    p = ws.tables.import_file(FIX / "utf8_bom_crlf.csv")
+    assert _types(p) == {"sku": "VARCHAR", "price": "DOUBLE", "in_stock": "BOOLEAN"}
+    assert _rows(ws, "utf8_bom_crlf")[0] == ("A-1", 9.99, True)
+
+
+def test_dates_in_many_spellings_become_dates_and_ambiguity_is_reported(ws: Workspace) -> None:
+    p = ws.tables.import_file(FIX / "dates_mixed.csv")
+    assert set(_types(p).values()) == {"DATE"}
+    assert p.status == "pending" and any("day/month or month/day" in r for r in p.reasons)
+    ws.tables.approve(p.id)
+    first = dict(zip([c.name for c in p.columns], _rows(ws, "dates_mixed")[0], strict=True))
+    assert first["when_"] == first["iso"] == first["report_date"] == dt.date(1995, 1, 1)
+    assert first["us_style"] == dt.date(1995, 1, 2) and first["eu_style"] == dt.date(1995, 2, 13)
+    assert first["period"] == dt.date(1974, 1, 1) and first["month"] == dt.date(1974, 1, 1)
+    assert _rows(ws, "dates_mixed")[2][5] == dt.date(1974, 7, 1)  # 1974Q3
+
+
+def test_ambiguous_dates_approved_as_text_keep_their_original_spelling(ws: Workspace) -> None:
+    p = ws.tables.import_file(FIX / "dates_mixed.csv")
+    ws.tables.approve(p.id, types={"us_style": "VARCHAR"})
+    cols = [c.name for c in ws.tables.columns("dates_mixed")]
+    assert "_grace_raw_us_style" not in cols
+    us = [row[cols.index("us_style")] for row in _rows(ws, "dates_mixed")]
+    assert us == ["01/02/1995", "03/04/1996", "05/06/1997"]
+
+
+def test_wide_sparse_file_keeps_integer_columns_integer(ws: Workspace) -> None:
+    p = ws.tables.import_file(FIX / "wide_sparse.csv")
+    assert len(p.columns) == 40 and set(_types(p).values()) == {"BIGINT"}
+    assert p.columns[0].name == "field_1" and p.columns[0].source_name == "field 1"
+    assert any("empty" in r for r in p.reasons)
+    assert ws.tables.count("wide_sparse") == 30
+
+
+def test_headerless_file_gets_made_up_names_and_waits(ws: Workspace) -> None:
+    p = ws.tables.import_file(FIX / "headerless.csv")
+    assert p.status == "pending" and p.row_count == 4
+    assert _types(p) == {"column_1": "BIGINT", "column_2": "VARCHAR", "column_3": "DOUBLE"}
+    assert any("no header" in r for r in p.reasons)
+
+
+def test_missing_value_words_leading_zeros_and_thousands_separators(ws: Workspace) -> None:
+    p = ws.tables.import_file(FIX / "nulls_and_zeros.csv")
+    assert _types(p) == {"zip": "VARCHAR", "visits": "BIGINT", "revenue": "BIGINT", "flag": "BOOLEAN"}
+    assert _rows(ws, "nulls_and_zeros") == [("02134", 12, 1234, True), ("10001", None, 12000, False),
+                                            ("00501", 7, 1000000, True), ("94105", None, 999, False)]
+
+
+def test_quoted_newlines_survive(ws: Workspace) -> None:
+    ws.tables.import_file(FIX / "quoted_newlines.csv")
+    assert _rows(ws, "quoted_newlines") == [(1, "line one\nline two"), (2, "plain"), (3, 'a, b and "c"')]
+
+
+def test_lines_above_the_table_are_skipped(ws: Workspace) -> None:
+    p = ws.tables.import_file(FIX / "preamble.csv")
+    assert _types(p) == {"month": "DATE", "units": "BIGINT"}
+    assert _rows(ws, "preamble")[0] == (dt.date(2024, 1, 1), 5)
+    assert any("above the table" in r for r in p.reasons)
+
+
+def test_header_only_file_is_proposed_empty_with_low_confidence(ws: Workspace) -> None:
+    p = ws.tables.import_file(FIX / "header_only.csv")
+    assert p.status == "pending" and p.row_count == 0 and p.confidence < 0.5
+    assert any("no data rows" in r for r in p.reasons)
+
+
+def _late_surprises(path: Path, rows: int = 30000) -> Path:
+    lines = ["id,amount,label"]
+    lines += [f"{i},{i * 1.5:.2f},x{i}" for i in range(rows)]
+    lines += [f"{rows},n.a.,late", f"{rows + 1},7,extra,field", f'{rows + 2},8,"never closed']
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_inference_reads_a_sample_and_the_full_read_corrects_it(ws: Workspace, tmp_path: Path) -> None:
+    path = _late_surprises(tmp_path / "late.csv")
+    sampled = infer_file(duckdb.connect(), path, tmp_path / "tmp")[0]
+    assert {c.name: c.type for c in sampled.columns}["amount"] == "DOUBLE"  # the sample never saw 'n.a.'
+    p = ws.tables.import_file(path)
+    assert _types(p) == {"id": "BIGINT", "amount": "VARCHAR", "label": "VARCHAR", "column_4": "VARCHAR"}
+    assert p.status == "pending" and p.row_count == 30003
+    text = " ".join(p.reasons)
+    assert "'n.a.'" in text and "more fields than the header" in text
+    ws.tables.approve(p.id)
+    assert ws.tables.query("SELECT amount, label, column_4 FROM late WHERE id >= 30000 ORDER BY id")[1] == [
+        ("n.a.", "late", None), ("7", "extra", "field"), ("8", '"never closed', None)]
+    assert ws.tables.query("SELECT amount FROM late WHERE id = 3")[1] == [("4.50",)]
+
+
+def test_nested_json_is_flattened_into_parent_child_columns(ws: Workspace) -> None:
+    p = ws.tables.import_file(FIX / "nested.json")
+    assert _types(p) == {"id": "BIGINT", "name": "VARCHAR", "address_city": "VARCHAR", "address_geo_lat": "DOUBLE",
+                         "address_geo_lon": "DOUBLE", "tags": "VARCHAR[]", "joined": "DATE"}
+    assert _rows(ws, "nested")[1][:3] == (2, "Grace", "New York")
+
+
+@pytest.mark.parametrize(("mode", "address_type"), [("struct", "STRUCT"), ("json", "JSON")])
+def test_nested_json_can_be_kept_whole_by_policy(ws: Workspace, mode: str, address_type: str) -> None:
+    ws.tables.set_policy({**ws.tables.policy(), "nested_json": mode})
+    p = ws.tables.import_file(FIX / "nested.json")
+    assert _types(p)["address"].startswith(address_type)
+    if mode == "json":
+        assert json.loads(_rows(ws, "nested")[0][2])["geo"]["lat"] == 51.5
+
+
+def test_json_lines_are_read_with_their_timestamps(ws: Workspace) -> None:
+    p = ws.tables.import_file(FIX / "records.jsonl")
+    assert _types(p) == {"ts": "TIMESTAMP", "level": "VARCHAR", "count": "BIGINT"}
+    assert p.row_count == 5 and _rows(ws, "records")[0][0] == dt.datetime(2024, 5, 1, 10, 0)
+
+
+def test_a_json_object_wrapping_a_list_is_read_as_that_list(ws: Workspace) -> None:
+    p = ws.tables.import_file(FIX / "wrapped.json")
+    assert _types(p) == {"k": "VARCHAR", "v": "BIGINT"} and p.row_count == 3
+    assert any("'data'" in r for r in p.reasons)
+
+
+def test_each_sheet_of_a_workbook_becomes_its_own_proposal(ws: Workspace, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    sales = wb.active
+    sales.title = "Sales"
+    sales.append(["Region", "Amount", "Closed"])
+    sales.append(["north", 10, dt.datetime(2024, 1, 5)])
+    sales.append(["south", 20.5, dt.datetime(2024, 2, 6)])
+    staff = wb.create_sheet("Staff list")
+    staff.append(["name", "started"])
+    staff.append(["Ada", dt.date(2020, 3, 1)])
+    wb.create_sheet("Empty")
+    wb.save(tmp_path / "book.xlsx")
+    found = ws.tables.import_all(tmp_path / "book.xlsx")
+    assert [p.table for p in found] == ["book_sales", "book_staff_list"]
+    assert _types(found[0]) == {"region": "VARCHAR", "amount": "DOUBLE", "closed": "DATE"}
+    assert found[0].source.endswith("book.xlsx#Sales")
+    assert _rows(ws, "book_staff_list") == [("Ada", dt.date(2020, 3, 1))]
+
+
+def test_parquet_written_by_duckdb_keeps_its_types(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "events.parquet"
+    duckdb.connect().execute(
+        "COPY (SELECT i AS id, 'e' || i AS name, DATE '2024-01-01' + i::INTEGER AS day, i * 0.5 AS score, "
+        "strftime(DATE '2024-01-01' + i::INTEGER, '%d/%m/%Y') AS written FROM range(1, 40) t(i)) TO ? (FORMAT parquet)",
+        [str(path)])
+    p = ws.tables.import_file(path)
+    assert p.status == "applied" and p.row_count == 39
+    types = _types(p)
+    assert types.pop("score").startswith("DECIMAL")
+    assert types == {"id": "BIGINT", "name": "VARCHAR", "day": "DATE", "written": "DATE"}
+    assert _rows(ws, "events")[0][4] == dt.date(2024, 1, 2)
+
+
+@pytest.mark.parametrize(("name", "content", "why"), [
+    ("binary.csv", None, "binary"),
+    ("empty.csv", b"", "empty"),
+    ("broken.json", b'[{"a": 1}, {"a": ', "JSON"),
+    ("fake.xlsx", b"PK\x03\x04 not really a zip", "Excel"),
+    ("fake.parquet", b"PAR1 nope", "Parquet"),
+])
+def test_unreadable_files_fail_with_a_sentence_naming_the_file(ws: Workspace, tmp_path: Path, name: str,
+                                                               content: bytes | None, why: str) -> None:
+    path = FIX / name if content is None else tmp_path / name
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(TableError) as caught:
+        ws.tables.import_file(path)
+    assert str(path) in str(caught.value) and why in str(caught.value)
+    assert ws.tables.proposals() == []
+
+
+def test_a_missing_file_fails_with_a_sentence(ws: Workspace, tmp_path: Path) -> None:
+    with pytest.raises(TableError, match="does not exist"):
+        ws.tables.import_file(tmp_path / "gone.csv")
+
+
+def test_hostile_header_names_become_harmless_columns(ws: Workspace) -> None:
+    ws.tables.import_file(FIX / "semicolon_decimal_comma.csv")  # a table the header would like to drop
+    p = ws.tables.import_file(FIX / "injection.csv")
+    assert [(c.name, c.source_name) for c in p.columns] == [
+        ("x_drop_table_y", 'x"; DROP TABLE y; --'), ("select_", "select"), ("column_3", "column_3"),
+        ("amount", "Amount"), ("amount_2", "amount")]
+    assert _rows(ws, "injection") == [(1, "a", "b", 2, 3), (4, "c", "d", 5, 6)]
+    assert "semicolon_decimal_comma" in [t.name for t in ws.tables.list()]
+
+
+def test_hostile_file_names_become_harmless_table_names(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / 'x"; DROP TABLE notes; --.csv'
+    path.write_text("a,b\n1,2\n")
+    p = ws.tables.import_file(path)
+    assert p.table == "x_drop_table_notes" and ws.tables.count(p.table) == 1
+    assert "notes" in [t.name for t in ws.tables.list()]
+
+
+def test_cp1252_bytes_past_the_sample_are_read_without_loss(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "late_cp.csv"
+    path.write_bytes(b"name,qty\n" + b"plain,1\n" * 150_000 + b"caf\xe9,2\n\x80uro,3\n")  # past the first MB
+    p = ws.tables.import_file(path)
+    assert p.row_count == 150_002 and p.status == "applied" and any("cp1252" in r for r in p.reasons)
+    assert ws.tables.query("SELECT name FROM late_cp WHERE qty > 1 ORDER BY qty")[1] == [("café",), ("€uro",)]
+
+
+def test_gzipped_csv_is_read(ws: Workspace, tmp_path: Path) -> None:
+    import gzip
+
+    with gzip.open(tmp_path / "orders.csv.gz", "wb") as f:
+        f.write(b"id,total\n1,2.5\n2,3.5\n")
+    p = ws.tables.import_file(tmp_path / "orders.csv.gz")
+    assert (p.table, _types(p)) == ("orders", {"id": "BIGINT", "total": "DOUBLE"})
+    assert _rows(ws, "orders") == [(1, 2.5), (2, 3.5)]
+
+
+def test_json_fields_of_mixed_types_become_text_not_quoted_json(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "mixed.json").write_text(json.dumps([{"id": 1, "v": "a"}, {"id": "x", "v": 2}]))
+    p = ws.tables.import_file(tmp_path / "mixed.json")
+    assert _types(p) == {"id": "VARCHAR", "v": "VARCHAR"}
+    assert _rows(ws, "mixed") == [("1", "a"), ("x", "2")]

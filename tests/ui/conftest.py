@@ -1,0 +1,55 @@
+"""Fixtures for the GUI tests: fresh QSettings in tmp_path for every test (never the real
+profile), and a whole shell (window, panes, runner) over a real workspace."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from grace_desktop.qt import QCoreApplication, QSettings  # noqa: E402
+
+WAIT_MS = 300_000  # generous: the real model (and tables) on a busy 2-core machine
+
+
+@pytest.fixture(autouse=True)
+def _fresh_qsettings(tmp_path: Path) -> Iterator[None]:
+    """QSettings go to an INI file in this test's tmp_path, under test names."""
+    QCoreApplication.setOrganizationName("Grace Tests")
+    QCoreApplication.setApplicationName("Grace Desktop Tests")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    for fmt in (QSettings.Format.IniFormat, QSettings.Format.NativeFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, str(tmp_path / "qsettings"))
+        QSettings.setPath(fmt, QSettings.Scope.SystemScope, str(tmp_path / "qsettings-system"))
+    yield
+
+
+@pytest.fixture(scope="session")
+def embedder(qapp, embedder):  # type: ignore[no-untyped-def]
+    """The session's model, loaded once the QApplication exists, as in the app.
+
+    QCoreApplication calls setlocale(LC_ALL, ""); without that, importing onnxruntime after
+    usearch (which loads NumKong with RTLD_GLOBAL) crashes in libstdc++ under the C locale.
+    """
+    return embedder
+
+
+@pytest.fixture
+def shell(qtbot, ws):  # type: ignore[no-untyped-def]
+    """The whole app over the real workspace ``ws``, ready, with the model loaded."""
+    from grace_desktop.app import Shell
+
+    s = Shell(workspace=ws, allow_modal=False)
+    qtbot.addWidget(s.window)
+    s.start()
+    qtbot.waitUntil(lambda: s.is_ready, timeout=WAIT_MS)
+    s.runner.load_model()
+    qtbot.waitUntil(lambda: s.runner.model == "ready", timeout=WAIT_MS)
+    yield s
+    s.runner.shutdown(timeout_ms=600_000)  # the ws fixture closes the workspace: nothing may still run
+    if s.watcher is not None:
+        s.watcher.stop()

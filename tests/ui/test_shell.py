@@ -1,0 +1,225 @@
+"""The desktop shell over a real workspace: drop files, see them in the Library, find them
+in Search, retry a failure, cancel an ingest, load the sample, and plug in a pane."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import ui
+from engine import GraceError
+from grace_desktop import appsettings
+from grace_desktop.qt import (
+    QApplication,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDropEvent,
+    QLabel,
+    QMimeData,
+    QPointF,
+    Qt,
+    QUrl,
+)
+from tests.fixtures.make_pdf import make_pdf
+
+WAIT_MS = 300_000  # generous: the real model (and tables) on a busy 2-core machine
+
+
+def _mime(paths: list[Path]) -> QMimeData:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    return mime
+
+
+def drop(window, paths: list[Path]) -> None:  # type: ignore[no-untyped-def]
+    """Drag ``paths`` over the window and drop them, as a file manager would."""
+    mime = _mime(paths)
+    pos = QPointF(window.rect().center())
+    buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    QApplication.sendEvent(window, QDragEnterEvent(pos, Qt.DropAction.CopyAction, mime, buttons, mods))
+    QApplication.sendEvent(window, QDropEvent(pos, Qt.DropAction.CopyAction, mime, buttons, mods))
+
+
+def statuses(shell) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {row["name"]: row["status"] for row in shell.library.model.rows}
+
+
+def test_dropped_files_are_listed_in_the_library_and_found_by_search(shell, qtbot, docs: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    drop(shell.window, [docs])
+    labels = [shell.activity.jobs.topLevelItem(i).text(0) for i in range(shell.activity.jobs.topLevelItemCount())]
+    assert any(label.startswith("Adding docs") for label in labels)  # the Activity shows it at once
+    qtbot.waitUntil(lambda: statuses(shell).get("guide.md") == "ok" and "page.html" in statuses(shell),
+                    timeout=WAIT_MS)
+    assert shell.library.count_label.text().startswith("5 documents")
+
+    shell.window.show_pane("search")
+    shell.search.query.setText("how often to water tomatoes")
+    with qtbot.waitSignal(shell.search.results_shown, timeout=WAIT_MS):
+        qtbot.keyClick(shell.search.query, Qt.Key.Key_Return)
+    assert shell.search.hits[0].path == str(docs / "guide.md")
+    bold = re.findall(r'font-weight:700;">([^<]+)<', shell.search.results.toHtml())
+    assert any(word.lower().startswith("tomato") for word in bold)  # the query's words are in bold
+
+    opened: list[QUrl] = []
+    monkeypatch.setattr(ui, "open_url", lambda url: opened.append(url) or True)
+    assert shell.search.open_hit(0)
+    assert opened[0].toLocalFile() == str(docs / "guide.md")
+
+
+def test_drag_over_the_window_shows_the_drop_overlay(shell) -> None:
+    mime = _mime([Path(__file__)])
+    pos = QPointF(shell.window.rect().center())
+    event = QDragEnterEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(shell.window, event)
+    assert event.isAccepted() and shell.window.overlay.isVisible()
+    QApplication.sendEvent(shell.window, QDragLeaveEvent())
+    assert not shell.window.overlay.isVisible()
+
+
+def test_a_text_drag_is_refused(shell) -> None:
+    mime = QMimeData()
+    mime.setText("just words")
+    event = QDragEnterEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(shell.window, event)
+    assert not event.isAccepted() and not shell.window.overlay.isVisible()
+
+
+def test_a_failed_file_shows_its_reason_and_retry_reads_it_once_fixed(shell, qtbot, tmp_path: Path) -> None:
+    bad = tmp_path / "report.pdf"
+    bad.write_text("this is not a pdf")
+    drop(shell.window, [bad])
+    qtbot.waitUntil(lambda: statuses(shell).get("report.pdf") == "failed", timeout=WAIT_MS)
+
+    assert "report.pdf" in shell.presenter.log[-1].sentence  # the error presenter said why
+    assert shell.window.notifications.isVisible()
+    assert "report.pdf" in shell.window.error_label.toolTip()
+    model = shell.library.model
+    row = next(i for i, r in enumerate(model.rows) if r["name"] == "report.pdf")
+    tooltip = model.data(model.index(row, 0), Qt.ItemDataRole.ToolTipRole)
+    assert "not a PDF" in tooltip
+    assert shell.library.select_path(str(bad))
+    assert "not a PDF" in shell.library.details.text()
+    assert shell.library.retry_button.isEnabled()
+
+    bad.write_bytes(make_pdf(["Lighthouse keepers log the fog signal hours."]))
+    qtbot.mouseClick(shell.library.retry_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: statuses(shell).get("report.pdf") == "ok", timeout=WAIT_MS)
+    assert shell.runner.jobs[-1].label.startswith("Retrying report.pdf")
+
+
+def test_cancelling_a_running_ingest_keeps_the_rest_queued(shell, qtbot, tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(400):
+        (folder / f"note-{i:03}.txt").write_text(f"Note {i}: the ferry to island {i} leaves at {i % 24} o'clock "
+                                                 f"and carries {i * 3} bicycles on busy summer days.\n")
+    shell.window.show_pane("activity")
+    drop(shell.window, [folder])
+    job = shell.runner.jobs[-1]
+    qtbot.waitUntil(lambda: job.state == "running" and job.message.startswith("Reading"), timeout=WAIT_MS)
+    assert shell.activity.cancel_button.isEnabled() and "%" in shell.activity.summary.text()
+    assert shell.activity.overall.isVisible() and shell.window.queue_label.text().startswith("Queue: 1 job")
+    qtbot.mouseClick(shell.activity.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: job.state == "cancelled", timeout=WAIT_MS)
+
+    assert shell.activity.jobs.topLevelItem(0).text(1) == "Cancelled"
+    left = shell.runner.ws.queued()
+    assert 0 < len(left) <= 400
+    qtbot.waitUntil(lambda: shell.activity.waiting.isVisible(), timeout=WAIT_MS)
+    assert f"{len(left)} files" in shell.activity.waiting_label.text()
+
+    qtbot.mouseClick(shell.activity.resume_button, Qt.MouseButton.LeftButton)
+    resumed = shell.runner.jobs[-1]
+    assert resumed.label == "Finishing an interrupted ingest" and not shell.activity.waiting.isVisible()
+    qtbot.waitUntil(lambda: resumed.state == "running" and resumed.message.startswith("Reading"), timeout=WAIT_MS)
+    shell.runner.cancel()  # the resumed job reads the same queue; stopping it again keeps the rest again
+    qtbot.waitUntil(lambda: resumed.state == "cancelled", timeout=WAIT_MS)
+    assert shell.runner.ws.queued()
+
+
+def test_ingest_jobs_run_one_at_a_time(shell, qtbot, docs: Path) -> None:
+    first = shell.runner.ingest([str(docs / "guide.md")])
+    second = shell.runner.ingest([str(docs / "notes.txt")])
+    assert first.state == "running" and second.state == "queued"
+    assert shell.runner.queue_length == 2
+    qtbot.waitUntil(lambda: second.state == "done", timeout=WAIT_MS)
+    assert first.state == "done" and first.finished <= second.started  # type: ignore[operator]
+
+
+def test_the_first_start_offer_loads_the_sample(shell, qtbot) -> None:
+    banner = shell.library.banner
+    assert banner.isVisible()
+    qtbot.mouseClick(banner.load_button, Qt.MouseButton.LeftButton)
+    assert not banner.isVisible() and appsettings.load_bool("library/sample_dismissed")
+    qtbot.waitUntil(lambda: len(shell.library.model.rows) == 4, timeout=WAIT_MS)
+    assert set(statuses(shell).values()) == {"ok"}
+    assert {"household-budget.csv", "sourdough-basics.md"} <= set(statuses(shell))
+
+
+def test_remove_from_workspace_asks_first(shell, qtbot, docs: Path) -> None:
+    shell.runner.ingest([str(docs / "guide.md"), str(docs / "notes.txt")])
+    qtbot.waitUntil(lambda: len(shell.library.model.rows) == 2, timeout=WAIT_MS)
+    shell.library.select_path(str(docs / "notes.txt"))
+    shell.library.confirm = lambda _question: False
+    shell.library.remove_selected()
+    shell.library.confirm = lambda _question: True
+    shell.library.remove_selected()
+    qtbot.waitUntil(lambda: set(statuses(shell)) == {"guide.md"}, timeout=WAIT_MS)
+    assert (docs / "notes.txt").exists()
+
+
+def test_watched_folders_are_added_and_removed(shell, qtbot, docs: Path) -> None:
+    watched = shell.library.watched
+    watched.add(str(docs))
+    qtbot.waitUntil(lambda: watched.folders == [str(docs)], timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "guide.md" in statuses(shell), timeout=WAIT_MS)
+    watched.list.item(0).setSelected(True)
+    qtbot.mouseClick(watched.remove_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: watched.folders == [], timeout=WAIT_MS)
+    assert shell.runner.ws.watched_folders() == []
+
+
+def test_errors_reach_the_status_bar_and_the_notification_bar(shell) -> None:
+    shell.runner.report_error(GraceError("The disk is full, so nothing was saved."), user=False)
+    assert shell.window.notifications.isVisible()
+    assert "disk is full" in shell.window.notifications.label.text()
+    assert shell.window.error_label.toolTip() == "The disk is full, so nothing was saved."
+    shell.runner.report_error(ValueError("boom"), user=False)
+    assert shell.presenter.log[-1].sentence.startswith("Something went wrong")
+
+
+def test_other_panes_plug_in_with_register_pane(shell, qtbot) -> None:
+    pane = QLabel("tables go here")
+    key = shell.window.register_pane("Tables", pane)
+    assert key == "tables" and shell.window.sidebar.count() == 4
+    assert shell.window.panes["tables"].action.shortcut().toString() == "Ctrl+4"
+    assert shell.window.show_pane("Tables") and shell.window.stack.currentWidget() is pane
+    with pytest.raises(ValueError):
+        shell.window.register_pane("Tables", QLabel())
+    shell.window.focus_search()
+    assert shell.window.current_pane() == "search"
+
+
+def test_a_late_pane_is_built_once_the_app_is_ready(shell, qtbot) -> None:
+    made: list[object] = []
+
+    class Pane(QLabel):
+        def __init__(self, ws, runner) -> None:  # type: ignore[no-untyped-def]
+            super().__init__(f"{ws.folder.name}")
+            self.seen: list[object] = []
+            made.append((ws, runner))
+
+        def on_changes(self, changes) -> None:  # type: ignore[no-untyped-def]
+            self.seen.append(changes)
+
+    key = shell.add_pane("Chat", Pane)
+    pane = shell.window.panes[key].widget
+    assert isinstance(pane, Pane) and made == [(shell.runner.ws, shell.runner)]
+    shell.runner.run_op(lambda ws: ws.add_watch(str(ws.folder)), "watching")
+    qtbot.waitUntil(lambda: bool(pane.seen), timeout=WAIT_MS)
+    assert pane.seen[0].watches

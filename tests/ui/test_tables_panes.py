@@ -1,0 +1,407 @@
+"""The table editor, its lazy model, and the schema approval pane, over a real workspace."""
+
+from __future__ import annotations
+
+import csv
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import duckdb
+import pytest
+
+from engine import Changes, Workspace
+from engine.errors import TableError
+from engine.tables import Proposal
+from grace_desktop.qt import QKeySequence, Qt
+from ui.approvals import NOTHING_MATCHES, ApprovalsPane
+from ui.table_model import LazyTableModel
+from ui.tables import TablesPane
+from ui.theme import colors
+
+PEOPLE = "name,age,city\nAda,36,London\nGrace,85,New York\nAlan,41,London\nEdsger,72,Rotterdam\n"
+# Three of five columns empty: the engine doubts it (confidence 0.9), so with the bar at 1.0 it waits.
+SALES = "Region,Amount,Note,Extra,More\nnorth,10.5,,,\nsouth,20,,,\neast,7.25,,,\n"
+
+
+def import_csv(ws: Workspace, folder: Path, name: str, text: str) -> Proposal:
+    path = folder / f"{name}.csv"
+    path.write_text(text, encoding="utf-8")
+    return ws.tables.import_file(path)
+
+
+def set_policy(ws: Workspace, **changes: Any) -> None:
+    ws.tables.set_policy({**ws.tables.policy(), **changes})
+
+
+@pytest.fixture
+def people(ws: Workspace, tmp_path: Path) -> str:
+    """A small table, approved by the policy (a clean file is fully confident)."""
+    proposal = import_csv(ws, tmp_path, "people", PEOPLE)
+    assert proposal.status == "applied"
+    return proposal.table
+
+
+@pytest.fixture
+def pending(ws: Workspace, tmp_path: Path) -> Proposal:
+    """A proposal waiting for the person."""
+    set_policy(ws, auto_approve_threshold=1.0)
+    proposal = import_csv(ws, tmp_path, "sales", SALES)
+    assert proposal.status == "pending"
+    return proposal
+
+
+def cells(pane: TablesPane, column: int) -> list[str]:
+    return [pane.model.data(pane.model.index(r, column)) for r in range(pane.model.rowCount())]
+
+
+def list_row(pane: TablesPane, name: str) -> tuple[str, str]:
+    item = next(pane.table_list.topLevelItem(i) for i in range(pane.table_list.topLevelItemCount())
+                if pane.table_list.topLevelItem(i).text(0) == name)
+    return item.text(0), item.text(1)
+
+
+# -- the approval pane ------------------------------------------------------------------
+
+
+def test_approving_a_pending_proposal_with_a_renamed_column_creates_the_table(qtbot, ws, pending) -> None:
+    pane = ApprovalsPane(ws)
+    qtbot.addWidget(pane)
+    assert pane.list.topLevelItemCount() == 1
+    assert (pane.list.topLevelItem(0).text(1), pane.list.topLevelItem(0).text(3)) == ("sales", "sales.csv")
+    assert pane.detail.bar.value() == 90
+    assert "60% of the cells are empty" in pane.detail.reasons.text()
+    assert pane.detail.sample.rowCount() == 3
+    emitted: list[Changes] = []
+    pane.changed.connect(emitted.append)
+
+    name, kind = pane.detail.columns.editor("amount")
+    name.setText("total")
+    kind.setCurrentText("DECIMAL")
+    assert pane.detail.sample.headerData(1, Qt.Orientation.Horizontal) == "total"  # the sample follows the rename
+    pane.detail.table_name.setText("regional_sales")
+    pane.detail.approve_button.click()
+
+    columns = ws.tables.columns("regional_sales")
+    assert [c.name for c in columns] == ["region", "total", "note", "extra", "more"]
+    assert columns[1].type.startswith("DECIMAL")
+    assert ws.tables.count("regional_sales") == 3
+    assert emitted and emitted[0].tables and emitted[0].proposals
+    assert pane.list.topLevelItemCount() == 0  # nothing left waiting
+    assert pane.stack.currentWidget() is pane.empty
+
+
+def test_rejecting_a_proposal_requires_a_reason(qtbot, ws, pending) -> None:
+    pane = ApprovalsPane(ws)
+    qtbot.addWidget(pane)
+
+    pane.detail.reject_button.click()
+    assert ws.tables.proposals()[0].status == "pending"
+    assert "say why" in pane.message.text().lower()
+    assert colors()["error"] in pane.message.styleSheet()
+
+    pane.detail.reason.setText("Duplicate of last month's file")
+    pane.detail.reject_button.click()
+    decided = ws.tables.proposals()[0]
+    assert (decided.status, decided.reason) == ("rejected", "Duplicate of last month's file")
+
+
+def test_the_approval_pane_updates_live_and_filters_by_confidence_and_status(qtbot, ws, tmp_path) -> None:
+    set_policy(ws, auto_approve_threshold=1.0)
+    pane = ApprovalsPane(ws)
+    qtbot.addWidget(pane)
+    assert pane.stack.currentWidget() is pane.empty
+    assert "No proposals are waiting" in pane.empty.text()
+
+    import_csv(ws, tmp_path, "sales", SALES)
+    import_csv(ws, tmp_path, "stock", SALES.replace("Region", "Shelf"))
+    pane.on_changes(Changes(proposals=True))
+    assert pane.list.topLevelItemCount() == 2
+
+    pane.min_confidence.setValue(91)
+    assert pane.list.topLevelItemCount() == 0 and pane.empty.text() == NOTHING_MATCHES
+    pane.min_confidence.setValue(90)
+    assert pane.list.topLevelItemCount() == 2
+
+    first = pane.selected()
+    ws.tables.reject(first.id, "not needed")
+    pane.on_changes(Changes(proposals=True))
+    assert pane.list.topLevelItemCount() == 1
+    pane.status.setCurrentIndex(pane.status.findText("Rejected"))
+    assert pane.list.topLevelItemCount() == 1
+    assert "not needed" in pane.detail.meta.text()
+    assert not pane.detail.approve_button.isVisibleTo(pane)  # a decided proposal is read-only
+
+
+def test_the_delete_and_enter_keys_decide_nothing_in_the_approval_pane(qtbot, ws, pending) -> None:
+    pane = ApprovalsPane(ws)
+    qtbot.addWidget(pane)
+    pane.show()
+    qtbot.waitExposed(pane)
+    pane.list.setFocus()
+    qtbot.keyClick(pane.list, Qt.Key.Key_Delete)
+    qtbot.keyClick(pane.list, Qt.Key.Key_Return)
+    qtbot.keyClick(pane.detail.reason, Qt.Key.Key_Return)
+    assert ws.tables.proposals()[0].status == "pending"
+
+
+def test_decisions_run_in_the_runner_worker_when_there_is_one(qtbot, ws, pending) -> None:
+    from grace_desktop.runner import Runner
+
+    runner = Runner()
+    runner.set_workspace(ws)
+    pane = ApprovalsPane(ws, runner=runner)
+    qtbot.addWidget(pane)
+    emitted: list[Changes] = []
+    pane.changed.connect(emitted.append)
+    pane.detail.approve_button.click()
+    assert not pane.detail.approve_button.isEnabled()  # waiting for the worker
+    qtbot.waitUntil(lambda: bool(emitted), timeout=10_000)
+    assert ws.tables.count("sales") == 3
+    assert pane.list.topLevelItemCount() == 0
+    runner.shutdown()  # closes the workspace too; the fixture's close is then a no-op
+
+
+# -- the lazy model ---------------------------------------------------------------------
+
+
+class CountingTables:
+    """Wraps ``ws.tables`` and records every page asked for, and how long it took."""
+
+    def __init__(self, tables: Any) -> None:
+        self._tables = tables
+        self.pages: list[int] = []
+        self.seconds: list[float] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._tables, name)
+
+    def page(self, table: str, offset: int, limit: int, flt: Any = None, sort: Any = None) -> list[tuple]:
+        start = time.perf_counter()
+        rows = self._tables.page(table, offset, limit, flt, sort)
+        self.seconds.append(time.perf_counter() - start)
+        self.pages.append(offset)
+        return rows
+
+
+def test_the_lazy_model_at_a_million_rows_fetches_only_the_pages_asked_for(qtbot, ws, tmp_path) -> None:
+    source = tmp_path / "big.parquet"
+    duckdb.sql(f"COPY (SELECT range AS n, 'item ' || range AS label, range * 0.5 AS amount FROM range(1000000)) "
+               f"TO '{source}'")
+    start = time.perf_counter()
+    assert ws.tables.import_file(source).status == "applied"
+    imported = time.perf_counter() - start
+    counting = CountingTables(ws.tables)
+    model = LazyTableModel(counting, page_size=200)
+    model.set_table("big")
+
+    assert model.rowCount() == 1_000_000
+    assert counting.pages == []
+    assert model.data(model.index(999_999, 1)) == "item 999999"
+    assert model.data(model.index(999_998, 0)) == "999998"
+    assert counting.pages == [999_800]
+    for row in (0, 150, 500_000, 500_199, 250_123):
+        model.data(model.index(row, 0))
+    assert counting.pages == [999_800, 0, 500_000, 250_000]
+
+    for row in range(0, 1_000_000, 1_000_000 // 40):
+        model.data(model.index(row, 2))
+    plain = sorted(counting.seconds)
+    model.sort(1, Qt.SortOrder.DescendingOrder)
+    assert model.data(model.index(0, 1)) == "item 999999"
+    sorted_first = counting.seconds[-1]
+    model.data(model.index(999_999, 1))
+    print(f"\n1M rows: import {imported:.1f} s; page of 200: first {counting.seconds[0] * 1000:.1f} ms "
+          f"(builds the row order), median {plain[len(plain) // 2] * 1000:.1f} ms, max {plain[-1] * 1000:.1f} ms "
+          f"over {len(plain)} pages; sorted by text: first {sorted_first * 1000:.1f} ms, "
+          f"next {counting.seconds[-1] * 1000:.1f} ms")
+    assert len(model.cached_pages()) <= model.max_pages
+
+
+def test_a_page_that_cannot_be_read_shows_greyed_out_with_the_reason(qtbot, ws, people) -> None:
+    class Broken(CountingTables):
+        def page(self, *args: Any, **kwargs: Any) -> list[tuple]:
+            raise TableError("The table file is locked by another program.")
+
+    model = LazyTableModel(Broken(ws.tables))
+    model.set_table(people)
+    assert model.rowCount() == 4
+    assert model.data(model.index(0, 0)) == "Could not load this row"
+    assert model.data(model.index(2, 1), Qt.ItemDataRole.ToolTipRole) == "The table file is locked by another program."
+    assert model.data(model.index(2, 1), Qt.ItemDataRole.ForegroundRole) is not None
+    assert not model.flags(model.index(2, 1)) & Qt.ItemFlag.ItemIsEditable
+
+
+# -- the table editor -------------------------------------------------------------------
+
+
+def test_the_editor_lists_tables_with_their_row_counts_and_opens_one_with_rows(qtbot, ws, people) -> None:
+    pane = TablesPane(ws)
+    qtbot.addWidget(pane)
+    assert list_row(pane, people) == ("people", "4")
+    assert pane.table_list.topLevelItemCount() == len(ws.tables.list())
+    assert pane.model.table == people  # the catalog's empty tables are listed, the one with rows is opened
+    assert pane.count_label.text() == "4 rows"
+
+
+def test_the_editor_follows_changes_made_elsewhere(qtbot, ws, people, tmp_path) -> None:
+    pane = TablesPane(ws)
+    qtbot.addWidget(pane)
+    assert import_csv(ws, tmp_path, "cities", "city,people\nLondon,8900000\nRotterdam,650000\n").status == "applied"
+    ws.tables.add_row(people, {"name": "Barbara", "age": 83, "city": "Boston"})
+    pane.on_changes(Changes(tables=True))
+    assert list_row(pane, "cities") == ("cities", "2")
+    assert pane.model.rowCount() == 5 and pane.count_label.text() == "5 rows"
+
+    ws.tables.drop_table(people, "no longer needed")
+    pane.on_changes(Changes(tables=True))
+    assert pane.model.table == "cities"
+    assert [pane.filter_column.itemText(i) for i in range(pane.filter_column.count())] == ["city", "people"]
+
+
+def test_filter_search_and_sort_change_the_rows_shown(qtbot, ws, people) -> None:
+    pane = TablesPane(ws)
+    qtbot.addWidget(pane)
+
+    pane.set_column_filter("city", "london")
+    assert cells(pane, 0) == ["Ada", "Alan"]
+    assert pane.count_label.text() == "2 of 4 rows match"
+    pane.clear_filters()
+    assert pane.model.rowCount() == 4
+
+    pane.search.setText("york")  # debounced: nothing happens at once
+    assert pane.model.rowCount() == 4
+    qtbot.waitUntil(lambda: pane.model.rowCount() == 1, timeout=2000)
+    assert cells(pane, 0) == ["Grace"]
+    pane.clear_filters()
+
+    pane.sort_by(1)  # age, ascending
+    assert cells(pane, 1) == ["36", "41", "72", "85"]
+    pane.sort_by(1)  # descending
+    assert cells(pane, 1) == ["85", "72", "41", "36"]
+    assert pane.view.horizontalHeader().sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
+    pane.sort_by(1)  # the table's own order again
+    assert cells(pane, 0) == ["Ada", "Grace", "Alan", "Edsger"]
+
+
+def test_editing_a_cell_goes_through_update_cell_and_undo_restores_it(qtbot, ws, people) -> None:
+    pane = TablesPane(ws)
+    qtbot.addWidget(pane)
+    emitted: list[Changes] = []
+    pane.changed.connect(emitted.append)
+    index = pane.model.index(1, 1)
+
+    assert pane.model.setData(index, "86")
+    assert pane.model.data(index) == "86"
+    assert ws.tables.page(people, 1, 1)[0][2] == 86
+    assert emitted and emitted[-1].tables
+
+    assert not pane.model.setData(index, "very old")  # refused by the engine: the old value stays
+    assert pane.model.data(index) == "86"
+    assert "not a valid" in pane.message.text()
+
+    pane.undo_button.click()
+    assert pane.model.data(index) == "85"
+    assert ws.tables.page(people, 1, 1)[0][2] == 85
+
+
+def test_an_edit_the_policy_holds_for_approval_waits_in_the_approvals_pane(qtbot, ws, people) -> None:
+    set_policy(ws, edits_need_approval_for=[people])
+    pane, approvals = TablesPane(ws), ApprovalsPane(ws)
+    qtbot.addWidget(pane)
+    qtbot.addWidget(approvals)
+    pane.changed.connect(approvals.on_changes)
+
+    assert not pane.model.setData(pane.model.index(0, 1), "37")
+    assert pane.model.data(pane.model.index(0, 1)) == "36"
+    assert "need approval" in pane.message.text() and "Approvals" in pane.message.text()
+    assert approvals.list.topLevelItemCount() == 1
+    assert approvals.selected().kind == "edit"
+
+
+def test_adding_a_row_and_deleting_it_after_confirming(qtbot, ws, people, monkeypatch) -> None:
+    pane = TablesPane(ws)
+    qtbot.addWidget(pane)
+    assert pane.add_row({"name": "Barbara", "age": "83", "city": "Boston"})
+    assert pane.model.rowCount() == 5 and list_row(pane, people) == ("people", "5")
+
+    pane.view.setCurrentIndex(pane.model.index(4, 0))
+    monkeypatch.setattr(pane, "confirm", lambda question: False)
+    pane.delete_button.click()
+    assert pane.model.rowCount() == 5
+    asked: list[str] = []
+    monkeypatch.setattr(pane, "confirm", lambda question: asked.append(question) or True)
+    pane.delete_button.click()
+    assert asked == ["Delete 1 row from “people”?"]
+    assert pane.model.rowCount() == 4 and "Barbara" not in cells(pane, 0)
+
+
+def test_del_and_ctrl_z_on_the_grid_delete_after_asking_and_undo(qtbot, ws, people, monkeypatch) -> None:
+    pane = TablesPane(ws)
+    qtbot.addWidget(pane)
+    keys = {action.shortcut().toString(): action for action in pane.view.actions()}
+    assert {"Del", "Ins"} <= set(keys)
+    assert keys["Ctrl+Z"].shortcut() == QKeySequence(QKeySequence.StandardKey.Undo)
+    pane.view.setCurrentIndex(pane.model.index(0, 0))
+    asked: list[str] = []
+    monkeypatch.setattr(pane, "confirm", lambda question: asked.append(question) or True)
+
+    keys["Del"].trigger()  # offscreen windows never become active, so key presses cannot reach shortcuts
+    assert asked and cells(pane, 0) == ["Grace", "Alan", "Edsger"]
+    keys["Ctrl+Z"].trigger()
+    assert cells(pane, 0) == ["Ada", "Grace", "Alan", "Edsger"]
+
+
+def test_export_writes_the_filtered_sorted_rows_to_csv(qtbot, ws, people, tmp_path, monkeypatch) -> None:
+    pane = TablesPane(ws)
+    qtbot.addWidget(pane)
+    pane.set_column_filter("city", "london")
+    pane.sort_by(1)
+    pane.sort_by(1)
+    target = tmp_path / "london.csv"
+    from ui import tables
+
+    monkeypatch.setattr(tables.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "CSV files (*.csv)"))
+    pane.export_button.click()
+    with open(target, encoding="utf-8") as fh:
+        assert list(csv.reader(fh)) == [["name", "age", "city"], ["Alan", "41", "London"], ["Ada", "36", "London"]]
+    assert "Exported 2 rows" in pane.message.text()
+
+
+def test_the_sql_box_shows_results_and_a_sentence_for_a_write(qtbot, ws, people) -> None:
+    pane = TablesPane(ws)
+    qtbot.addWidget(pane)
+    box = pane.query_box
+    box.editor.setPlainText("SELECT city, count(*) AS people FROM people GROUP BY city ORDER BY city")
+    box.run_button.click()
+    assert box.results.rowCount() == 3
+    assert box.results.headerData(1, Qt.Orientation.Horizontal) == "people"
+    assert box.results.data(box.results.index(0, 0)) == "London"
+    assert not box.message.styleSheet()
+
+    box.editor.setPlainText("DELETE FROM people")
+    box.run_button.click()
+    assert "only reading queries" in box.message.text().lower()
+    assert colors()["error"] in box.message.styleSheet()
+    assert ws.tables.count(people) == 4
+
+
+def test_the_editor_says_what_to_do_when_there_are_no_tables(qtbot) -> None:
+    pane = TablesPane(SimpleNamespace(tables=SimpleNamespace(list=lambda: [])))
+    qtbot.addWidget(pane)
+    assert pane.stack.currentWidget() is pane.empty
+    assert "No tables yet" in pane.empty.text()
+
+
+def test_panes_built_before_the_workspace_opens_show_it_once_it_does(qtbot, ws, people, pending) -> None:
+    tables, approvals = TablesPane(None), ApprovalsPane(None)
+    qtbot.addWidget(tables)
+    qtbot.addWidget(approvals)
+    assert tables.stack.currentWidget() is tables.empty and "Opening" in tables.empty.text()
+    assert approvals.stack.currentWidget() is approvals.empty and "Opening" in approvals.empty.text()
+
+    tables.set_workspace(ws)
+    approvals.set_workspace(ws)
+    assert tables.model.table == people and tables.model.rowCount() == 4
+    assert approvals.list.topLevelItemCount() == 1

@@ -1,0 +1,48 @@
+"""Grace's Qt panes and item models. They read and change the workspace only through
+``engine.Workspace`` methods, run by the shell's runner, and import Qt only through
+``grace_desktop.qt``.
+
+The small helpers here are shared by several panes.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+
+def open_url(url: Any) -> bool:
+    """Open ``url`` (a QUrl) with the system's handler; tests replace this function."""
+    from grace_desktop.qt import QDesktopServices
+
+    return bool(QDesktopServices.openUrl(url))
+
+
+def human_size(size: int | None) -> str:
+    """``1536`` -> ``"1.5 KB"``; empty for an unknown size."""
+    if size is None:
+        return ""
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{int(value)} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return ""
+
+
+def human_time(when: float | None, now: float | None = None) -> str:
+    """An epoch time as a person reads it: "14:03" today, "Mon 14:03" this week, else a date."""
+    if not when:
+        return ""
+    now = now or time.time()
+    local, today = time.localtime(when), time.localtime(now)
+    if local[:3] == today[:3]:
+        return time.strftime("today %H:%M", local)
+    if 0 <= now - when < 6 * 86400:
+        return time.strftime("%a %H:%M", local)
+    return time.strftime("%Y-%m-%d %H:%M", local)
+
+
+def escape(text: str) -> str:
+    """``text`` made safe for Qt rich text."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,237 @@
+"""The Activity pane: the ingestion queue (a progress bar per job and overall, with ETA and
+Cancel), files an interrupted ingest left waiting, and a readable log of recent events."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import ui
+from grace_desktop.qt import (
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTextBrowser,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+
+from .theme import colors
+
+if TYPE_CHECKING:
+    from engine import Changes
+    from grace_desktop.runner import Job, Runner
+
+STATE_WORDS = {"queued": "Waiting", "running": "Running", "done": "Done", "failed": "Failed",
+               "cancelled": "Cancelled"}
+
+
+class ActivityPane(QWidget):
+    """What Grace is doing and has done; see the module docstring."""
+
+    loaded = Signal()
+
+    def __init__(self, runner: Runner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.has_loaded = False
+        self.waiting_files: list[str] = []
+        self._bars: dict[int, tuple[QTreeWidgetItem, QProgressBar]] = {}
+        self._build()
+        runner.workspace_opened.connect(lambda _ws: self.refresh())
+        runner.changed.connect(self.on_changed)
+        runner.jobs_changed.connect(self.show_jobs)
+        runner.job_progress.connect(self.show_progress)
+
+    def _build(self) -> None:
+        self.overall = QProgressBar()
+        self.overall.setRange(0, 1000)
+        self.overall.setTextVisible(False)
+        self.overall.setMaximumHeight(10)
+        self.summary = QLabel("Nothing is being read right now.")
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the running job; what it finished is kept, the rest stays queued")
+        self.cancel_button.clicked.connect(lambda: self.runner.cancel())
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.cancel_button)
+        self.jobs = QTreeWidget()
+        self.jobs.setHeaderLabels(["Job", "State", "Progress", "Details"])
+        self.jobs.setRootIsDecorated(False)
+        self.jobs.setUniformRowHeights(True)
+        header = self.jobs.header()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((260, 80, 140)):
+            self.jobs.setColumnWidth(column, width)
+        self.waiting = QFrame()
+        self.waiting.setObjectName("waiting")
+        self.waiting.setStyleSheet(f"#waiting {{ background: {colors()['banner']}; border-radius: 6px; }}")
+        self.waiting_label = QLabel("")
+        self.resume_button = QPushButton("Resume")
+        self.resume_button.clicked.connect(lambda: self.runner.resume())
+        row = QHBoxLayout(self.waiting)
+        row.setContentsMargins(12, 6, 8, 6)
+        row.addWidget(self.waiting_label, 1)
+        row.addWidget(self.resume_button)
+        self.waiting.hide()
+        self.log = QTextBrowser()
+        self.log.setOpenLinks(False)
+        self.log.anchorClicked.connect(ui.open_url)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 8)
+        layout.addWidget(QLabel("<b>Queue</b>"))
+        layout.addLayout(top)
+        layout.addWidget(self.overall)
+        layout.addWidget(self.jobs, 2)
+        layout.addWidget(self.waiting)
+        layout.addWidget(QLabel("<b>Recent events</b>"))
+        layout.addWidget(self.log, 3)
+        self.log.setHtml(_muted("Opening workspace…"))
+        self.show_jobs()
+
+    # -- the queue -------------------------------------------------------------------------
+
+    def show_jobs(self) -> None:
+        """Rebuild the job list: running and waiting jobs first, then finished ones, newest first."""
+        jobs = self.runner.jobs
+        ordered = [j for j in jobs if j.state == "running"] + [j for j in jobs if j.state == "queued"]
+        ordered += [j for j in reversed(jobs) if not j.active][:20]
+        self.jobs.clear()
+        self._bars.clear()
+        for job in ordered:
+            item = QTreeWidgetItem([job.label, STATE_WORDS[job.state], "", job.message])
+            item.setToolTip(0, "\n".join(job.paths) or "Files left in the queue")
+            item.setToolTip(3, job.message)
+            if job.state == "failed":
+                item.setForeground(3, _brush("error"))
+            self.jobs.addTopLevelItem(item)
+            bar = QProgressBar()
+            bar.setRange(0, 1000)
+            bar.setValue(1000 if job.state == "done" else int(job.fraction * 1000))
+            bar.setEnabled(job.state in ("running", "done"))
+            if job.state == "cancelled":
+                item.setForeground(1, _brush("muted"))
+            self.jobs.setItemWidget(item, 2, bar)
+            self._bars[job.id] = (item, bar)
+        if not ordered:
+            empty = QTreeWidgetItem(["No jobs yet. Files and folders you drop on the window are read here, "
+                                     "one job at a time."])
+            self.jobs.addTopLevelItem(empty)
+            empty.setFirstColumnSpanned(True)
+            empty.setForeground(0, _brush("muted"))
+        self._update_summary()
+        self._update_waiting()
+
+    def show_progress(self, job: Job) -> None:
+        """Move one job's bar and message, and the overall bar."""
+        found = self._bars.get(job.id)
+        if found is None:
+            self.show_jobs()
+            return
+        item, bar = found
+        bar.setValue(int(job.fraction * 1000))
+        item.setText(3, job.message)
+        self._update_summary()
+
+    def _update_summary(self) -> None:
+        running = self.runner.running_job
+        queued = self.runner.queue_length - (1 if running else 0)
+        self.cancel_button.setEnabled(running is not None)
+        self.overall.setValue(int(self.runner.overall() * 1000))
+        self.overall.setVisible(running is not None or queued > 0)
+        if running is None:
+            self.summary.setText("Waiting for the model to load…" if queued else
+                                 "Nothing is being read right now.")
+            return
+        eta = running.eta()
+        text = f"{running.label}: {running.fraction * 100:.0f}%"
+        text += f", about {_duration(eta)} left" if eta is not None else ""
+        text += f"; {queued} more job{'s' if queued != 1 else ''} waiting" if queued else ""
+        self.summary.setText(text)
+
+    def _update_waiting(self) -> None:
+        n = len(self.waiting_files)
+        self.waiting.setVisible(n > 0 and self.runner.queue_length == 0)
+        self.waiting_label.setText(f"{n} file{'s' if n != 1 else ''} from an interrupted or cancelled ingest "
+                                   f"{'are' if n != 1 else 'is'} still waiting to be read.")
+
+    # -- the event log ---------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read recent events and waiting files again (in a worker)."""
+        self.runner.fetch("recent events", lambda ws: ws.recent_events(100), self._show_events, owner=self)
+        self.runner.fetch("queue", lambda ws: ws.queued(), self._show_waiting, owner=self)
+
+    def on_changed(self, changes: Changes) -> None:
+        if changes.documents or changes.audit or changes.queue:
+            self.refresh()
+
+    def _show_waiting(self, paths: list[str]) -> None:
+        self.waiting_files = paths
+        self._update_waiting()
+
+    def _show_events(self, events: list[dict[str, Any]]) -> None:
+        if events:
+            self.log.setHtml("".join(_event_html(e) for e in events))
+        else:
+            self.log.setHtml(_muted("Nothing has happened yet. Files you add appear here as they are read."))
+        if not self.has_loaded:
+            self.has_loaded = True
+            self.loaded.emit()
+
+
+def _event_html(event: dict[str, Any]) -> str:
+    """One event as a line a person can read: its time and a plain sentence."""
+    c = colors()
+    when = ui.human_time(datetime.fromisoformat(event["ts"]).timestamp())
+    path, details = event["subject"], event.get("details") or {}
+    name = f"<a href='{ui.escape(_file_url(path))}'>{ui.escape(os.path.basename(path) or path)}</a>"
+    action = event["action"]
+    if action == "fail":
+        sentence = (f"<span style='color:{c['error']}'>Could not read {name}: "
+                    f"{ui.escape(str(details.get('reason') or 'unknown reason'))}</span>")
+    elif action in ("ingest", "update"):
+        what = "as a table" if details.get("kind") == "table" else f"({details.get('chunks', 0)} passages)"
+        sentence = f"{'Read' if action == 'ingest' else 'Read the new version of'} {name} {what}."
+    elif action == "move":
+        sentence = f"Noticed that {name} moved from {ui.escape(str(details.get('from', '?')))}."
+    elif action == "remove":
+        sentence = (f"Removed {name} from the workspace." if event.get("actor") != "ingest"
+                    else f"Forgot {name}: the file is gone.")
+    else:
+        sentence = f"{ui.escape(action)} {name}"
+    folder = ui.escape(os.path.dirname(path))
+    return (f"<p style='margin:2px 0'><span style='color:{c['muted']}'>{when}</span>&nbsp;&nbsp;{sentence} "
+            f"<span style='color:{c['muted']}; font-size:small'>{folder}</span></p>")
+
+
+def _file_url(path: str) -> str:
+    from grace_desktop.qt import QUrl
+
+    return QUrl.fromLocalFile(path).toString()
+
+
+def _muted(text: str) -> str:
+    return f"<p style='color:{colors()['muted']}'>{ui.escape(text)}</p>"
+
+
+def _brush(name: str) -> Any:
+    from grace_desktop.qt import QBrush, QColor
+
+    return QBrush(QColor(colors()[name]))
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{max(1, round(seconds))} s"
+    if seconds < 3600:
+        return f"{round(seconds / 60)} min"
+    return f"{seconds / 3600:.1f} h"

@@ -1,0 +1,434 @@
+"""The schema approval pane: proposals for new tables (and changes to tables) waiting for the person.
+
+A proposal is shown with its confidence (a bar and a percent) and the reasons behind
+it, its source file, the target table, its columns and a sample. Before approving,
+the person may rename the table and its columns and change column types. Rejecting
+needs a reason, which goes in the audit log. Everything goes through ``ws.tables``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import PurePath
+from typing import Any
+
+from grace_desktop.qt import (
+    QAbstractItemView,
+    QComboBox,
+    QFont,
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    Qt,
+    QTableView,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+
+from .table_model import ResultModel, run_engine, try_call
+from .tables import MessageLine, compact_rows, empty_state
+
+DUCKDB_TYPES = ["VARCHAR", "BIGINT", "INTEGER", "DOUBLE", "DECIMAL", "BOOLEAN", "DATE", "TIMESTAMP", "TIME", "JSON"]
+# What the status filter offers, and the engine statuses each shows ("applied": approved and carried out).
+STATUSES = [("Waiting for you", ("pending",)), ("Approved", ("approved", "applied")), ("Rejected", ("rejected",)),
+            ("All", None)]
+KINDS = {"new": "New table", "append": "Rows for a table", "schema_change": "Column change", "row": "New row",
+         "edit": "Edit"}
+NOTHING_PENDING = ("No proposals are waiting for you. When you drop a table file on Grace, the schema it "
+                   "proposes appears here for you to check, adjust and approve.")
+NOTHING_MATCHES = "No proposals match these filters. Lower the confidence or show another status."
+
+
+def percent(confidence: float) -> int:
+    """A confidence (0..1) as a whole percent."""
+    return round(confidence * 100) if confidence <= 1 else round(confidence)
+
+
+def file_name(source: str) -> str:
+    """The last part of a source path (the whole of anything else)."""
+    return PurePath(source).name or source
+
+
+def local_time(iso: str) -> str:
+    """An ISO timestamp as local "YYYY-MM-DD HH:MM" (or as given, if it does not parse)."""
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    except (TypeError, ValueError):
+        return str(iso)
+
+
+def confidence_bar(confidence: float) -> QProgressBar:
+    """A small bar with the percent written on it."""
+    bar = QProgressBar()
+    bar.setRange(0, 100)
+    bar.setValue(percent(confidence))
+    bar.setFormat("%p%")
+    bar.setMaximumHeight(18)
+    return bar
+
+
+def bold(text: str = "", size_delta: int = 0) -> QLabel:
+    label = QLabel(text)
+    font = QFont(label.font())
+    font.setBold(True)
+    if size_delta:
+        font.setPointSize(font.pointSize() + size_delta)
+    label.setFont(font)
+    label.setWordWrap(True)
+    return label
+
+
+class ColumnEditor(QWidget):
+    """One row per proposed column: the file's heading, an editable name and a type."""
+
+    renamed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._form = QFormLayout(self)
+        self._form.setContentsMargins(0, 0, 0, 0)
+        self._rows: list[tuple[Any, QLineEdit, QComboBox]] = []
+
+    def set_columns(self, columns: list[Any], editable: bool) -> None:
+        """Show ``columns`` (engine ``Column`` records); ``editable`` allows renaming and retyping."""
+        while self._form.rowCount():
+            self._form.removeRow(0)
+        self._rows = []
+        if columns:
+            self._form.addRow(bold("In the file"), self._pair(bold("Name in the table"), bold("Type")))
+        for col in columns:
+            name, kind = QLineEdit(col.name), self._type_box(col.type)
+            name.setEnabled(editable)
+            kind.setEnabled(editable)
+            name.textChanged.connect(self.renamed)
+            self._rows.append((col, name, kind))
+            self._form.addRow(QLabel(col.source_name or col.name), self._pair(name, kind))
+
+    @staticmethod
+    def _pair(left: QWidget, right: QWidget) -> QWidget:
+        box = QWidget()
+        row = QHBoxLayout(box)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(left, 3)
+        row.addWidget(right, 2)
+        return box
+
+    @staticmethod
+    def _type_box(current: str) -> QComboBox:
+        box = QComboBox()
+        box.addItems(DUCKDB_TYPES if current.upper() in DUCKDB_TYPES else [current, *DUCKDB_TYPES])
+        box.setCurrentText(current.upper() if current.upper() in DUCKDB_TYPES else current)
+        return box
+
+    def names(self) -> list[str]:
+        """The column names as they stand now."""
+        return [name.text().strip() or col.name for col, name, _ in self._rows]
+
+    def renames(self) -> dict[str, str]:
+        """Proposed name -> new name, for the columns the person renamed."""
+        return {col.name: name.text().strip() for col, name, _ in self._rows
+                if name.text().strip() and name.text().strip() != col.name}
+
+    def types(self) -> dict[str, str]:
+        """Proposed name -> new type, for the columns whose type the person changed."""
+        return {col.name: kind.currentText() for col, _, kind in self._rows
+                if kind.currentText().upper() != col.type.upper()}
+
+    def editor(self, column: str) -> tuple[QLineEdit, QComboBox]:
+        """The name field and type box of the proposed column ``column`` (for tests and shortcuts)."""
+        return next((name, kind) for col, name, kind in self._rows if col.name == column)
+
+
+class ProposalDetail(QWidget):
+    """Everything about one proposal, with the controls to adjust and decide it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.proposal: Any = None
+        self.title = bold(size_delta=2)
+        self.meta = QLabel()
+        self.meta.setWordWrap(True)
+        self.bar = confidence_bar(0)
+        self.reasons = QLabel()
+        self.reasons.setWordWrap(True)
+        self.table_name = QLineEdit()
+        self.columns = ColumnEditor()
+        self.columns.renamed.connect(self._show_sample)
+        self.sample = ResultModel(self)
+        self.sample_view = QTableView()
+        self.sample_view.setModel(self.sample)
+        self.sample_view.setWordWrap(False)
+        self.sample_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        compact_rows(self.sample_view)
+        self.reason = QLineEdit()
+        self.reason.setPlaceholderText("Why reject it? (required; it goes in the audit log)")
+        self.approve_button = QPushButton("&Approve")
+        self.reject_button = QPushButton("&Reject")
+        self._layout()
+
+    def _layout(self) -> None:
+        form = QFormLayout()
+        form.addRow("Confidence:", self.bar)
+        form.addRow("Why:", self.reasons)
+        form.addRow("Table name:", self.table_name)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.columns)
+        decide = QHBoxLayout()
+        decide.addWidget(self.approve_button)
+        decide.addSpacing(16)
+        decide.addWidget(self.reason, 1)
+        decide.addWidget(self.reject_button)
+        box = QVBoxLayout(self)
+        box.addWidget(self.title)
+        box.addWidget(self.meta)
+        box.addLayout(form)
+        box.addWidget(bold("Columns"))
+        box.addWidget(scroll, 2)
+        box.addWidget(bold("Sample"))
+        box.addWidget(self.sample_view, 2)
+        box.addLayout(decide)
+
+    def show_proposal(self, proposal: Any) -> None:
+        """Fill the view from ``proposal``; only a pending one can be edited and decided."""
+        self.proposal = proposal
+        pending = proposal.status == "pending"
+        kind = KINDS.get(proposal.kind, proposal.kind)
+        self.title.setText(f"{kind} “{proposal.table}” from {file_name(proposal.source)}")
+        self.meta.setText(self._meta_text(proposal))
+        self.bar.setValue(percent(proposal.confidence))
+        self.reasons.setText("\n".join(f"• {r}" for r in proposal.reasons) or "No reasons were recorded.")
+        self.table_name.setText(proposal.table)
+        self.table_name.setEnabled(pending)
+        self.columns.set_columns(proposal.columns, pending)
+        self._show_sample()
+        for widget in (self.approve_button, self.reject_button, self.reason):
+            widget.setVisible(pending)
+        self.reason.clear()
+
+    @staticmethod
+    def _meta_text(p: Any) -> str:
+        rows = f"{p.row_count:,} row{'s' if p.row_count != 1 else ''}"
+        text = f"{p.source} · {rows} · proposed {local_time(p.created_at)} · {p.status}"
+        if p.decided_by:
+            text += f" by {p.decided_by}" + (f" on {local_time(p.decided_at)}" if p.decided_at else "")
+        return text + (f" — “{p.reason}”" if p.reason else "")
+
+    def _show_sample(self) -> None:
+        rows = self.proposal.sample if self.proposal else []
+        self.sample.set_result(self.columns.names(), rows)
+        self.sample_view.resizeColumnsToContents()
+
+    def edits(self) -> dict[str, Any]:
+        """The person's changes, as keyword arguments for ``approve`` (None where nothing changed)."""
+        table = self.table_name.text().strip()
+        return {"table": table if table and table != self.proposal.table else None,
+                "renames": self.columns.renames() or None, "types": self.columns.types() or None}
+
+
+class ApprovalsPane(QWidget):
+    """Proposals waiting for approval (or decided, by filter), their detail, and Approve / Reject.
+
+    ``changed`` carries the engine's ``Changes`` after a decision. With a ``runner``
+    (``grace_desktop.runner.Runner``) decisions run in its worker: approving a big file
+    builds its table, which can take seconds. ``ws`` may be None while the workspace
+    opens; ``set_workspace`` then shows it.
+    """
+
+    changed = Signal(object)
+
+    def __init__(self, ws: Any, parent: QWidget | None = None, runner: Any = None) -> None:
+        super().__init__(parent)
+        self.ws = ws
+        self.runner = runner
+        self._shown: tuple[int, str] | None = None
+        self._proposals: list[Any] = []
+        self._own: object = None  # the Changes this pane last emitted (already shown)
+        self._build()
+        self.reload()
+
+    def _build(self) -> None:
+        self.status = QComboBox()
+        for text, value in STATUSES:
+            self.status.addItem(text, value)
+        self.status.currentIndexChanged.connect(lambda _i: self.reload())
+        self.min_confidence = QSpinBox()
+        self.min_confidence.setRange(0, 100)
+        self.min_confidence.setSuffix(" %")
+        self.min_confidence.setPrefix("at least ")
+        self.min_confidence.setToolTip("Show only proposals at least this confident")
+        self.min_confidence.valueChanged.connect(lambda _v: self.reload())
+        self.count_label = QLabel()
+        self.message = MessageLine()
+        self.list = self._build_list()
+        self.detail = ProposalDetail()
+        self.detail.approve_button.clicked.connect(self.approve_selected)
+        self.detail.reject_button.clicked.connect(lambda: self.reject_selected())
+        self.empty = empty_state(NOTHING_PENDING)
+        self._layout()
+
+    def _build_list(self) -> QTreeWidget:
+        tree = QTreeWidget()
+        tree.setHeaderLabels(["Confidence", "Table", "Kind", "Source", "Rows"])
+        tree.setRootIsDecorated(False)
+        tree.setUniformRowHeights(True)
+        head = tree.header()
+        head.setStretchLastSection(False)
+        head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        head.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        head.resizeSection(0, 110)
+        head.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
+        tree.currentItemChanged.connect(lambda _item, _old: self._show_selected())
+        return tree
+
+    def _layout(self) -> None:
+        filters = QHBoxLayout()
+        filters.addWidget(QLabel("Show"))
+        filters.addWidget(self.status)
+        filters.addWidget(self.min_confidence)
+        filters.addWidget(QLabel("confident"))
+        filters.addStretch(1)
+        filters.addWidget(self.count_label)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.list)
+        split.addWidget(self.detail)
+        split.setStretchFactor(1, 1)
+        split.setSizes([420, 580])
+        self.stack.addWidget(split)
+        box = QVBoxLayout(self)
+        box.addLayout(filters)
+        box.addWidget(self.stack, 1)
+        box.addWidget(self.message)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def set_workspace(self, ws: Any) -> None:
+        """Show the proposals of ``ws`` (the slot for ``Runner.workspace_opened``)."""
+        self.ws = ws
+        self.reload()
+
+    def on_changes(self, changes: Any) -> None:
+        """The shell's slot: refresh when proposals or tables changed (not again for this pane's own)."""
+        if changes is self._own:
+            self._own = None
+            return
+        if getattr(changes, "proposals", False) or getattr(changes, "tables", False):
+            self.reload()
+
+    def reload(self) -> None:
+        """Re-read the proposals, keeping the selected one (and the person's edits to it) if unchanged."""
+        if self.ws is None:
+            self.empty.setText("Opening the workspace…")
+            return
+        statuses = self.status.currentData()
+        one = statuses[0] if statuses and len(statuses) == 1 else None
+        ok, found = try_call(lambda: self.ws.tables.proposals(one), "list the proposals", self.message.fail)
+        if not ok or found is None:
+            return
+        found = [p for p in found if statuses is None or p.status in statuses]
+        floor = self.min_confidence.value()
+        self._proposals = [p for p in found if percent(p.confidence) >= floor]
+        keep = self.selected()
+        self.list.blockSignals(True)
+        self.list.clear()
+        for p in self._proposals:
+            self._add_item(p)
+        self.list.blockSignals(False)
+        ids = [p.id for p in self._proposals]
+        item = self.list.topLevelItem(ids.index(keep.id) if keep and keep.id in ids else 0) if ids else None
+        if item is not None:
+            self.list.setCurrentItem(item)
+        self._show_selected()
+        self.count_label.setText(f"{len(ids)} shown" if ids else "")
+        self.empty.setText(NOTHING_PENDING if not found and statuses == ("pending",) else NOTHING_MATCHES)
+        self.stack.setCurrentIndex(1 if ids else 0)
+
+    def _add_item(self, p: Any) -> None:
+        item = QTreeWidgetItem(["", p.table, KINDS.get(p.kind, p.kind), file_name(p.source), f"{p.row_count:,}"])
+        item.setData(0, Qt.ItemDataRole.UserRole, p.id)
+        item.setToolTip(3, p.source)
+        item.setToolTip(0, "\n".join(p.reasons))
+        item.setTextAlignment(4, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.list.addTopLevelItem(item)
+        self.list.setItemWidget(item, 0, confidence_bar(p.confidence))
+
+    def selected(self) -> Any:
+        """The proposal selected in the list (None if none)."""
+        item = self.list.currentItem()
+        pid = item.data(0, Qt.ItemDataRole.UserRole) if item else None
+        return next((p for p in self._proposals if p.id == pid), None)
+
+    def _show_selected(self) -> None:
+        p = self.selected()
+        key = (p.id, p.status) if p else None
+        if key == self._shown:
+            return  # same proposal, same state: keep what the person typed
+        self._shown = key
+        self.detail.setEnabled(p is not None)
+        self.message.say("")
+        if p is not None:
+            self.detail.show_proposal(p)
+
+    # -- deciding ------------------------------------------------------------------------
+
+    def approve_selected(self) -> bool:
+        """Approve the selected proposal with the person's edits (table name, renames, types)."""
+        p = self.selected()
+        if p is None or p.status != "pending":
+            return False
+        edits = self.detail.edits()
+        return self._decide(lambda: self.ws.tables.approve(p.id, **edits), f"approve the table “{p.table}”",
+                            f"Approved “{edits['table'] or p.table}”.")
+
+    def reject_selected(self, reason: str | None = None) -> bool:
+        """Reject the selected proposal; a reason is required (typed in the box, or given)."""
+        p = self.selected()
+        if p is None or p.status != "pending":
+            return False
+        reason = (reason if reason is not None else self.detail.reason.text()).strip()
+        if not reason:
+            self.message.fail("Say why you are rejecting it first; the reason goes in the audit log.")
+            self.detail.reason.setFocus()
+            return False
+        return self._decide(lambda: self.ws.tables.reject(p.id, reason), f"reject the table “{p.table}”",
+                            f"Rejected “{p.table}”.")
+
+    def _decide(self, call: Any, doing: str, news: str) -> bool:
+        """Run a decision; the buttons wait until it is done. Returns True once it is under way."""
+        self._busy(True)
+
+        def done(changes: Any) -> None:
+            self._busy(False)
+            self._shown = None  # show the decided proposal afresh
+            self.reload()
+            self.message.say(news)
+            self._own = changes
+            self.changed.emit(changes)
+
+        def failed(sentence: str) -> None:
+            self._busy(False)
+            self.message.fail(sentence)
+
+        run_engine(self.runner, call, doing, done, failed)
+        return True
+
+    def _busy(self, busy: bool) -> None:
+        self.detail.approve_button.setEnabled(not busy)
+        self.detail.reject_button.setEnabled(not busy)
+        if busy:
+            self.message.say("Working on it…")

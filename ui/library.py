@@ -1,0 +1,409 @@
+"""The Library pane: every document with its state, failures with their reasons, watched
+folders, and the first-start offer of the sample documents."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import ui
+from grace_desktop import appsettings
+from grace_desktop.qt import (
+    QAbstractItemView,
+    QAbstractTableModel,
+    QColor,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    QPushButton,
+    QSortFilterProxyModel,
+    QSplitter,
+    QStackedWidget,
+    Qt,
+    QTableView,
+    QUrl,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+
+from .theme import colors
+from .watched import WatchedFolders
+
+if TYPE_CHECKING:
+    from engine import Changes
+    from grace_desktop.runner import Runner
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+COLUMNS = [("Name", "name"), ("Kind", "kind"), ("Size", "size"), ("Passages", "chunks"), ("Status", "status"),
+           ("Last ingested", "updated_at")]
+_NUMERIC = {"size", "chunks"}
+Index = QModelIndex | QPersistentModelIndex
+
+
+class DocumentsModel(QAbstractTableModel):
+    """The rows of ``Workspace.documents()``; failed rows in red with their reason as tooltip."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows: list[dict[str, Any]] = []
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008 - Qt's names
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section][0]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        row, key = self.rows[index.row()], COLUMNS[index.column()][1]
+        failed = row["status"] == "failed"
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _display(row, key)
+        if role == SORT_ROLE:
+            value = row.get(key)
+            return (value or 0) if key in _NUMERIC or key == "updated_at" else str(value or "").lower()
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"Could not read {row['name']}: {row['error']}" if failed else row["path"]
+        if role == Qt.ItemDataRole.ForegroundRole and failed:
+            return QColor(colors()["error"])
+        if role == Qt.ItemDataRole.TextAlignmentRole and key in _NUMERIC:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+def _display(row: dict[str, Any], key: str) -> str:
+    if key == "kind":
+        fmt = row.get("format") or "unknown"
+        return f"table ({fmt})" if row.get("kind") == "table" else fmt
+    if key == "size":
+        return ui.human_size(row.get("size"))
+    if key == "chunks":
+        return "" if row["status"] == "failed" or row.get("kind") == "table" else str(row.get("chunks") or 0)
+    if key == "updated_at":
+        return ui.human_time(row.get("updated_at"))
+    return str(row.get(key) or "")
+
+
+class DocumentsFilter(QSortFilterProxyModel):
+    """Filters by a text (in the name or path) and a status (all, ok, failed)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.text, self.status = "", "all"
+        self.setSortRole(SORT_ROLE)
+
+    def set_filter(self, text: str | None = None, status: str | None = None) -> None:
+        self.beginFilterChange()
+        self.text = (text if text is not None else self.text).strip().lower()
+        self.status = status or self.status
+        self.endFilterChange()
+
+    def filterAcceptsRow(self, source_row: int, _parent: Index) -> bool:  # noqa: N802 - Qt's name
+        row = self.sourceModel().rows[source_row]  # type: ignore[attr-defined]
+        if self.status != "all" and row["status"] != self.status:
+            return False
+        return not self.text or self.text in row["path"].lower()
+
+
+class SampleBanner(QFrame):
+    """The first-start offer: load a few sample documents, or dismiss for good."""
+
+    accepted = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("sampleBanner")
+        text = QLabel("<b>New to Grace?</b> Load a few sample documents to see how it reads, finds and cites.")
+        text.setWordWrap(True)
+        self.load_button = QPushButton("Load the sample documents")
+        self.load_button.clicked.connect(self._accept)
+        dismiss = QPushButton("No thanks")
+        dismiss.setFlat(True)
+        dismiss.clicked.connect(self.dismiss)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(12, 8, 8, 8)
+        row.addWidget(text, 1)
+        row.addWidget(self.load_button)
+        row.addWidget(dismiss)
+        self.setStyleSheet(f"#sampleBanner {{ background: {colors()['banner']}; border-radius: 6px; }}")
+        self.hide()
+
+    def _accept(self) -> None:
+        self.dismiss()
+        self.accepted.emit()
+
+    def dismiss(self) -> None:
+        appsettings.save("library/sample_dismissed", True)
+        self.hide()
+
+    def offer(self, library_empty: bool) -> None:
+        """Show the banner when the library is empty and the offer was not dismissed."""
+        self.setVisible(library_empty and not appsettings.load_bool("library/sample_dismissed"))
+
+
+class LibraryPane(QWidget):
+    """Documents in a sortable, filterable table, with details, Retry, Open and Remove."""
+
+    loaded = Signal()  # the first list of documents arrived
+    sample_requested = Signal()
+
+    def __init__(self, runner: Runner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.runner = runner
+        self.confirm: Callable[[str], bool] = self._ask
+        self.has_loaded = False
+        self.model = DocumentsModel(self)
+        self.proxy = DocumentsFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.banner = SampleBanner(self)
+        self.banner.accepted.connect(self.sample_requested)
+        self._build()
+        runner.workspace_opened.connect(lambda _ws: self.refresh())
+        runner.changed.connect(self.on_changed)
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.filter_edit = QLineEdit(placeholderText="Filter by name or folder…", clearButtonEnabled=True)
+        self.filter_edit.textChanged.connect(lambda t: self._refilter(text=t))
+        self.status_combo = QComboBox()
+        for label, value in (("All documents", "all"), ("Read (ok)", "ok"), ("Failed", "failed")):
+            self.status_combo.addItem(label, value)
+        self.status_combo.currentIndexChanged.connect(lambda _i: self._refilter(status=self.status_combo.currentData()))
+        self.count_label = QLabel("")
+        self.retry_button = QPushButton("Retry")
+        self.retry_button.setToolTip("Read the selected failed files again")
+        self.retry_button.clicked.connect(self.retry_selected)
+        self.remove_button = QPushButton("Remove…")
+        self.remove_button.setToolTip("Forget the selected documents (their files are left alone)")
+        self.remove_button.clicked.connect(self.remove_selected)
+        tools = QHBoxLayout()
+        tools.addWidget(self.filter_edit, 1)
+        tools.addWidget(self.status_combo)
+        tools.addWidget(self.count_label)
+        tools.addStretch()
+        tools.addWidget(self.retry_button)
+        tools.addWidget(self.remove_button)
+        self.table = self._build_table()
+        self.placeholder = QLabel("Opening workspace…", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
+        self.placeholder.setStyleSheet(f"color: {colors()['muted']}; font-size: 13pt; padding: 24px;")
+        self.views = QStackedWidget()
+        self.views.addWidget(self.placeholder)
+        self.views.addWidget(self.table)
+        self.details = QLabel(wordWrap=True, alignment=Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setFrameShape(QFrame.Shape.StyledPanel)
+        self.details.setContentsMargins(8, 6, 8, 6)
+        self.watched = WatchedFolders(self.runner, self)
+        bottom = QSplitter(Qt.Orientation.Horizontal)
+        bottom.addWidget(self.details)
+        bottom.addWidget(self.watched)
+        bottom.setSizes([600, 360])
+        self.splitter = QSplitter(Qt.Orientation.Vertical)
+        self.splitter.addWidget(self.views)
+        self.splitter.addWidget(bottom)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([480, 150])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 8)
+        layout.addWidget(self.banner)
+        layout.addLayout(tools)
+        layout.addWidget(self.splitter, 1)
+        self._update_details()
+        self.restore_state()
+
+    def _build_table(self) -> QTableView:
+        table = QTableView()
+        table.setModel(self.proxy)
+        table.setSortingEnabled(True)
+        table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setAlternatingRowColors(True)
+        table.setShowGrid(False)
+        table.setWordWrap(False)
+        table.verticalHeader().hide()
+        table.verticalHeader().setDefaultSectionSize(26)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column, width in enumerate((0, 130, 80, 80, 70, 130)):
+            if width:
+                table.setColumnWidth(column, width)
+        table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        table.customContextMenuRequested.connect(self._context_menu)
+        table.doubleClicked.connect(lambda _index: self.open_selected())
+        table.selectionModel().selectionChanged.connect(lambda *_: self._update_details())
+        return table
+
+    # -- data ------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read the documents again (in a worker) and show them."""
+        self.runner.fetch("documents", lambda ws: ws.documents(), self._show_rows, owner=self)
+        self.watched.refresh()
+
+    def on_changed(self, changes: Changes) -> None:
+        if changes.documents:
+            self.runner.fetch("documents", lambda ws: ws.documents(), self._show_rows, owner=self)
+        if changes.watches:
+            self.watched.refresh()
+
+    def _show_rows(self, rows: list[dict[str, Any]]) -> None:
+        selected = set(self.selected_paths())
+        self.model.set_rows(rows)
+        self._reselect(selected)
+        self.banner.offer(not rows)
+        self._update_counts()
+        if not self.has_loaded:
+            self.has_loaded = True
+            self.loaded.emit()
+
+    def _reselect(self, paths: set[str]) -> None:
+        if not paths:
+            return
+        selection = self.table.selectionModel()
+        flags = selection.SelectionFlag.Select | selection.SelectionFlag.Rows
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if self.model.rows[self.proxy.mapToSource(index).row()]["path"] in paths:
+                selection.select(index, flags)
+
+    def _refilter(self, text: str | None = None, status: str | None = None) -> None:
+        self.proxy.set_filter(text, status)
+        self._update_counts()
+
+    def _update_counts(self) -> None:
+        rows = self.model.rows
+        failed = sum(1 for r in rows if r["status"] == "failed")
+        shown = self.proxy.rowCount()
+        text = f"{len(rows)} document{'s' if len(rows) != 1 else ''}" + (f", {failed} failed" if failed else "")
+        self.count_label.setText(text if shown == len(rows) else f"{shown} of {text}")
+        if not rows:
+            self.placeholder.setText("Nothing here yet.\nDrop files or folders anywhere on this window, "
+                                     "or choose File ▸ Add files… (Ctrl+O).")
+        elif not shown:
+            self.placeholder.setText("No documents match this filter.")
+        self.views.setCurrentWidget(self.table if shown else self.placeholder)
+        self._update_details()
+
+    # -- selection and actions -------------------------------------------------------------
+
+    def selected_rows(self) -> list[dict[str, Any]]:
+        """The documents selected in the table."""
+        indexes = self.table.selectionModel().selectedRows() if self.table.selectionModel() else []
+        return [self.model.rows[self.proxy.mapToSource(i).row()] for i in indexes]
+
+    def selected_paths(self) -> list[str]:
+        return [r["path"] for r in self.selected_rows()]
+
+    def select_path(self, path: str) -> bool:
+        """Select the document at ``path`` (used by tests and by other panes)."""
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if self.model.rows[self.proxy.mapToSource(index).row()]["path"] == path:
+                self.table.selectRow(row)
+                return True
+        return False
+
+    def _update_details(self) -> None:
+        rows = self.selected_rows()
+        failed = [r for r in rows if r["status"] == "failed"]
+        self.retry_button.setEnabled(bool(failed))
+        self.remove_button.setEnabled(bool(rows))
+        self.details.setText(_details_html(rows))
+
+    def retry_selected(self) -> None:
+        """Queue the selected failed files for another read."""
+        paths = [r["path"] for r in self.selected_rows() if r["status"] == "failed"]
+        if paths:
+            self.runner.ingest(paths, label=f"Retrying {', '.join(os.path.basename(p) for p in paths[:3])}"
+                                            + (" and more" if len(paths) > 3 else ""))
+
+    def remove_selected(self) -> None:
+        """Forget the selected documents, after asking."""
+        paths = self.selected_paths()
+        if not paths:
+            return
+        what = os.path.basename(paths[0]) if len(paths) == 1 else f"these {len(paths)} documents"
+        if self.confirm(f"Remove {what} from Grace? The files themselves are left alone."):
+            self.runner.run_op(lambda ws: ws.remove_documents(paths), "removing documents")
+
+    def open_selected(self, folder: bool = False) -> None:
+        """Open the selected documents (or their folders) with the system's applications."""
+        for path in self.selected_paths()[:10]:
+            target = os.path.dirname(path) if folder else path
+            ui.open_url(QUrl.fromLocalFile(target))
+
+    def _context_menu(self, pos: QPoint) -> None:
+        rows = self.selected_rows()
+        if not rows:
+            return
+        menu = QMenu(self)
+        menu.addAction("Open", self.open_selected)
+        menu.addAction("Open containing folder", lambda: self.open_selected(folder=True))
+        if any(r["status"] == "failed" for r in rows):
+            menu.addAction("Retry", self.retry_selected)
+        menu.addSeparator()
+        menu.addAction("Remove from workspace…", self.remove_selected)
+        menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def _ask(self, question: str) -> bool:
+        answer = QMessageBox.question(self, "Grace", question)
+        return answer == QMessageBox.StandardButton.Yes
+
+    # -- remembered layout -----------------------------------------------------------------
+
+    def restore_state(self) -> None:
+        header = appsettings.load("library/header")
+        if header is not None:
+            self.table.horizontalHeader().restoreState(header)
+        splitter = appsettings.load("library/splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+
+    def save_state(self) -> None:
+        appsettings.save("library/header", self.table.horizontalHeader().saveState())
+        appsettings.save("library/splitter", self.splitter.saveState())
+
+
+def _details_html(rows: list[dict[str, Any]]) -> str:
+    muted, error = colors()["muted"], colors()["error"]
+    if not rows:
+        return f"<span style='color:{muted}'>Select a document to see its details. Double-click opens it.</span>"
+    if len(rows) > 1:
+        failed = sum(1 for r in rows if r["status"] == "failed")
+        return f"<b>{len(rows)} documents selected</b>" + (f", {failed} of them failed." if failed else ".")
+    r = rows[0]
+    lines = [f"<b>{ui.escape(r.get('title') or r['name'])}</b>", f"<span style='color:{muted}'>"
+             f"{ui.escape(r['path'])}</span>"]
+    if r["status"] == "failed":
+        lines.append(f"<span style='color:{error}'><b>Could not be read:</b> {ui.escape(r['error'] or '')}</span>")
+        lines.append("Fix the file (or the setting that refused it), then choose <b>Retry</b>.")
+    else:
+        kind = "a table" if r.get("kind") == "table" else f"{r.get('chunks') or 0} passages"
+        lines.append(f"{_display(r, 'kind')}, {ui.human_size(r.get('size'))}, {kind}; "
+                     f"last read {ui.human_time(r.get('updated_at'))}.")
+    return "<br>".join(lines)

@@ -1,0 +1,339 @@
+"""The main window: a sidebar of panes, menus with shortcuts, a status bar, a notification
+bar, and a drop target covering the whole window.
+
+Panes plug in with ``register_pane(name, widget, icon)``; the window knows nothing about
+what a pane shows. Actions a pane cannot do alone (adding files, watching a folder, opening
+settings) leave the window as signals, which the shell wires to the runner.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from grace_desktop import appsettings
+from grace_desktop.qt import (
+    QAction,
+    QCloseEvent,
+    QColor,
+    QDragEnterEvent,
+    QDropEvent,
+    QEvent,
+    QFileDialog,
+    QFont,
+    QHBoxLayout,
+    QIcon,
+    QKeySequence,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QObject,
+    QPainter,
+    QPen,
+    QSize,
+    QStackedWidget,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+
+from .errors import NotificationBar
+from .theme import colors
+
+
+@dataclass
+class Pane:
+    name: str
+    key: str
+    widget: QWidget
+    item: QListWidgetItem
+    action: QAction
+
+
+class DropOverlay(QWidget):
+    """A translucent highlight saying "Drop to add to Grace" while files are dragged over."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.hide()
+
+    def paintEvent(self, _event: object) -> None:  # noqa: N802 - Qt's name
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        accent = QColor(colors()["overlay"])
+        veil = QColor(self.palette().window().color())
+        veil.setAlpha(215)
+        p.fillRect(self.rect(), veil)
+        pen = QPen(accent, 3, Qt.PenStyle.DashLine)
+        p.setPen(pen)
+        p.drawRoundedRect(self.rect().adjusted(10, 10, -10, -10), 14, 14)
+        font = QFont(self.font())
+        font.setPointSizeF(font.pointSizeF() * 1.8)
+        font.setBold(True)
+        p.setFont(font)
+        text_rect = p.fontMetrics().boundingRect("Drop to add to Grace").adjusted(-28, -16, 28, 16)
+        text_rect.moveCenter(self.rect().center())
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(accent)
+        p.drawRoundedRect(text_rect, 12, 12)
+        p.setPen(QColor("#ffffff"))
+        p.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, "Drop to add to Grace")
+
+
+class MainWindow(QMainWindow):
+    """The shell's window; see the module docstring."""
+
+    add_paths = Signal(list)  # files and folders to ingest (dropped or chosen)
+    watch_folder = Signal(str)
+    settings_requested = Signal()
+    pane_changed = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Grace")
+        self.setAcceptDrops(True)
+        self.panes: dict[str, Pane] = {}
+        self.persist = True  # False: neither restore nor save the layout (probe runs, screenshots)
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setFixedWidth(150)
+        self.sidebar.setIconSize(QSize(20, 20))
+        self.sidebar.setSpacing(2)
+        self.sidebar.setFrameShape(QListWidget.Shape.NoFrame)
+        self.stack = QStackedWidget()
+        self.notifications = NotificationBar()
+        self._build_central()
+        self._build_status_bar()
+        self._build_menus()
+        self.overlay = DropOverlay(self.central)
+        self.sidebar.currentRowChanged.connect(self._on_row)
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def _build_central(self) -> None:
+        right = QWidget()
+        column = QVBoxLayout(right)
+        column.setContentsMargins(8, 8, 8, 0)
+        column.setSpacing(6)
+        column.addWidget(self.notifications)
+        column.addWidget(self.stack, 1)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.sidebar)
+        row.addWidget(right, 1)
+        self.setCentralWidget(central)
+        self.central = central
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.workspace_label = QLabel("Opening workspace…")
+        self.model_label = QLabel("Model: loads after startup")
+        self.queue_label = QLabel("Queue: empty")
+        self.error_label = QLabel("")
+        self.error_label.setStyleSheet(f"color: {colors()['error']}")
+        self.error_label.setMaximumWidth(420)
+        for label in (self.workspace_label, self.model_label, self.queue_label):
+            label.setContentsMargins(6, 0, 6, 0)
+        bar.addWidget(self.workspace_label, 1)
+        bar.addPermanentWidget(self.error_label)
+        bar.addPermanentWidget(self.queue_label)
+        bar.addPermanentWidget(self.model_label)
+
+    def _build_menus(self) -> None:
+        file = self.menuBar().addMenu("&File")
+        self._action(file, "&Add files…", self.choose_files, QKeySequence.StandardKey.Open)
+        self._action(file, "Add &folder…", self.choose_folder, "Ctrl+Shift+O")
+        self._action(file, "&Watch folder…", self.choose_watch_folder)
+        file.addSeparator()
+        self._action(file, "&Settings…", self.settings_requested.emit, "Ctrl+,")
+        file.addSeparator()
+        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        edit = self.menuBar().addMenu("&Edit")
+        self._action(edit, "&Find", self.focus_search, QKeySequence.StandardKey.Find)
+        self.view_menu = self.menuBar().addMenu("&View")
+        help_menu = self.menuBar().addMenu("&Help")
+        self._action(help_menu, "&About Grace", self._about)
+
+    def _action(self, menu: QObject, text: str, slot: Callable[[], object],
+                shortcut: str | QKeySequence.StandardKey | None = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        menu.addAction(action)  # type: ignore[attr-defined]
+        return action
+
+    # -- panes -----------------------------------------------------------------------------
+
+    def register_pane(self, name: str, widget: QWidget, icon: QIcon | None = None) -> str:
+        """Add a pane to the sidebar and the View menu (Ctrl+1…9 in order); returns its key,
+        the lower-case name that ``show_pane`` and ``--pane`` accept."""
+        key = name.lower()
+        if key in self.panes:
+            raise ValueError(f"A pane called {name!r} is already registered.")
+        item = QListWidgetItem(icon or QIcon(), name)
+        item.setSizeHint(QSize(0, 34))
+        self.sidebar.addItem(item)
+        self.stack.addWidget(widget)
+        number = len(self.panes) + 1
+        action = self._action(self.view_menu, name, lambda: self.show_pane(key),
+                              f"Ctrl+{number}" if number <= 9 else None)
+        self.panes[key] = Pane(name, key, widget, item, action)
+        self._capture_drops(widget)
+        if self.sidebar.currentRow() < 0:
+            self.sidebar.setCurrentRow(0)
+        return key
+
+    def replace_pane(self, key: str, widget: QWidget) -> None:
+        """Put ``widget`` in place of pane ``key``'s widget (a placeholder built at startup)."""
+        pane = self.panes[key.lower()]
+        showing = self.stack.currentWidget() is pane.widget
+        index = self.stack.indexOf(pane.widget)
+        self.stack.insertWidget(index, widget)
+        self.stack.removeWidget(pane.widget)
+        pane.widget.deleteLater()
+        pane.widget = widget
+        self._capture_drops(widget)
+        if showing:
+            self.stack.setCurrentWidget(widget)
+
+    def show_pane(self, key: str) -> bool:
+        """Switch to the pane ``key`` (case-insensitive); False if there is none."""
+        pane = self.panes.get(key.lower())
+        if pane is None:
+            return False
+        self.sidebar.setCurrentItem(pane.item)
+        return True
+
+    def current_pane(self) -> str:
+        widget = self.stack.currentWidget()
+        return next((p.key for p in self.panes.values() if p.widget is widget), "")
+
+    def _on_row(self, row: int) -> None:
+        if row >= 0:
+            self.stack.setCurrentIndex(row)
+            self.pane_changed.emit(self.current_pane())
+
+    def focus_search(self) -> None:
+        """Edit ▸ Find: show the Search pane and put the cursor in its box."""
+        if self.show_pane("search"):
+            focus = getattr(self.panes["search"].widget, "focus_query", None)
+            if focus:
+                focus()
+
+    # -- status bar ------------------------------------------------------------------------
+
+    def set_status(self, workspace: str | None = None, model: str | None = None, queue: str | None = None) -> None:
+        """Update the status bar's permanent parts (None leaves a part as it is)."""
+        for label, text in ((self.workspace_label, workspace), (self.model_label, model),
+                            (self.queue_label, queue)):
+            if text is not None:
+                label.setText(text)
+
+    def show_error(self, sentence: str) -> None:
+        """The last error, shortened in the status bar; the full sentence in its tooltip."""
+        metrics = self.error_label.fontMetrics()
+        self.error_label.setText(metrics.elidedText(sentence, Qt.TextElideMode.ElideRight, 400))
+        self.error_label.setToolTip(sentence)
+
+    # -- adding files ----------------------------------------------------------------------
+
+    def choose_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Add files to Grace")
+        if paths:
+            self.add_paths.emit(paths)
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Add a folder to Grace")
+        if folder:
+            self.add_paths.emit([folder])
+
+    def choose_watch_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Watch a folder")
+        if folder:
+            self.watch_folder.emit(folder)
+
+    def _capture_drops(self, widget: QWidget) -> None:
+        """Route file drags on a pane's drop-accepting children (line edits, …) to the window."""
+        for child in [widget, *widget.findChildren(QWidget)]:
+            if child.acceptDrops():
+                child.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        handlers: dict[QEvent.Type, Callable[[Any], None]] = {
+            QEvent.Type.DragEnter: self.dragEnterEvent, QEvent.Type.DragMove: self.dragMoveEvent,
+            QEvent.Type.Drop: self.dropEvent}
+        handler = handlers.get(event.type())
+        if handler is not None and _local_paths(event):
+            handler(event)
+            return True
+        if event.type() == QEvent.Type.DragLeave:
+            self.overlay.hide()
+        return super().eventFilter(watched, event)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt's name
+        if _local_paths(event):
+            event.acceptProposedAction()
+            self.overlay.setGeometry(self.central.rect())
+            self.overlay.raise_()
+            self.overlay.show()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        event.acceptProposedAction() if _local_paths(event) else event.ignore()  # type: ignore[attr-defined]
+
+    def dragLeaveEvent(self, _event: QEvent) -> None:  # noqa: N802 - Qt's name
+        self.overlay.hide()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt's name
+        self.overlay.hide()
+        paths = _local_paths(event)
+        if paths:
+            event.acceptProposedAction()
+            self.add_paths.emit(paths)
+
+    # -- the end ---------------------------------------------------------------------------
+
+    def restore_state(self) -> None:
+        """Put the window back where it was (or give it a sensible first size)."""
+        geometry = appsettings.load("window/geometry") if self.persist else None
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1120, 720)
+        pane = appsettings.load("window/pane") if self.persist else None
+        if pane:
+            self.show_pane(str(pane))
+
+    def save_state(self) -> None:
+        appsettings.save("window/geometry", self.saveGeometry())
+        appsettings.save("window/pane", self.current_pane())
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt's name
+        if self.persist:
+            self.save_state()
+            for pane in self.panes.values():
+                save = getattr(pane.widget, "save_state", None)
+                if save:
+                    save()
+        super().closeEvent(event)
+
+    def _about(self) -> None:
+        from grace_desktop import __version__
+
+        QMessageBox.about(self, "About Grace", f"<b>Grace Desktop {__version__}</b><p>A private, offline "
+                                               "knowledge workspace. Everything stays on this computer.</p>")
+
+
+def _local_paths(event: QEvent) -> list[str]:
+    """The local files and folders a drag carries (nothing for web links or text)."""
+    mime = event.mimeData()  # type: ignore[attr-defined]
+    if mime is None or not mime.hasUrls():
+        return []
+    return [url.toLocalFile() for url in mime.urls() if url.isLocalFile() and url.toLocalFile()]

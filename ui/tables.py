@@ -1,0 +1,609 @@
+"""The table editor pane: the person's tables, a lazy grid to browse and edit them, and a read-only SQL box.
+
+The pane is thin: every read and write goes through ``ws.tables``. Writes return the
+engine's ``Changes``, which the pane re-emits on ``changed`` so the shell can tell
+the other panes; ``on_changes`` is the slot the shell calls in return.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from engine.tables import RowFilter
+from grace_desktop.qt import (
+    QAbstractItemView,
+    QAction,
+    QColor,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    Qt,
+    QTableView,
+    QTimer,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+
+from .table_model import LazyTableModel, ResultModel, run_engine, try_call
+from .theme import colors
+
+SEARCH_DELAY_MS = 250
+QUERY_LIMIT = 10_000  # rows a query shows at most
+EMPTY_TEXT = ("No tables yet. Drop a CSV, JSON, Excel or Parquet file on Grace and approve its "
+              "proposed schema in Approvals; the table will appear here.")
+
+
+def add_shortcut(widget: QWidget, keys: str | QKeySequence | QKeySequence.StandardKey, slot: Any,
+                 text: str) -> QAction:
+    """Bind ``keys`` to ``slot`` while ``widget`` (or a child) has focus."""
+    action = QAction(text, widget)
+    action.setShortcut(QKeySequence(keys))
+    action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    action.triggered.connect(slot)
+    widget.addAction(action)
+    return action
+
+
+class MessageLine(QLabel):
+    """One line under a view for what just happened: plain for news, red for a failure."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hide()
+
+    def say(self, text: str, error: bool = False) -> None:
+        """Show ``text`` (or hide the line when it is empty)."""
+        self.setStyleSheet(f"color: {colors()['error']};" if error else "")
+        self.setText(text)
+        self.setVisible(bool(text))
+
+    def fail(self, text: str) -> None:
+        self.say(text, error=True)
+
+
+def empty_state(text: str) -> QLabel:
+    """A friendly sentence shown, centred, where a view has nothing to show yet."""
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setMargin(48)
+    label.setStyleSheet(f"color: {colors()['muted']}; font-size: 11pt;")
+    return label
+
+
+def compact_rows(view: QTableView) -> None:
+    """Rows of one fixed, text-high size: no per-row measuring, so a million rows cost nothing."""
+    rows = view.verticalHeader()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setDefaultSectionSize(view.fontMetrics().height() + 8)
+    rows.setDefaultAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+
+
+class QueryBox(QWidget):
+    """A read-only SQL box: type a query, press Run (or Ctrl+Enter), see the rows below.
+
+    With a runner the query runs in its worker, so a long one does not freeze the window.
+    """
+
+    def __init__(self, tables: Any, parent: QWidget | None = None, runner: Any = None) -> None:
+        super().__init__(parent)
+        self.tables = tables
+        self.runner = runner
+        self.editor = QPlainTextEdit()
+        self.editor.setPlaceholderText("SELECT … FROM … (read-only; Ctrl+Enter runs it)")
+        self.editor.setMaximumHeight(72)
+        self.run_button = QPushButton("&Run")
+        self.run_button.setToolTip("Run the query (Ctrl+Enter)")
+        self.run_button.clicked.connect(self.run)
+        self.message = MessageLine()
+        self.results = ResultModel(self)
+        self.view = QTableView()
+        self.view.setModel(self.results)
+        self.view.setWordWrap(False)
+        self.view.setAlternatingRowColors(True)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        compact_rows(self.view)
+        self._layout()
+        self._show_view(False)  # until there is a result to show
+        for keys in ("Ctrl+Return", "Ctrl+Enter"):
+            add_shortcut(self.editor, keys, self.run, "Run query")
+
+    def _layout(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(self.editor, 1)
+        top.addWidget(self.run_button, 0, Qt.AlignmentFlag.AlignTop)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(QLabel("Ask your tables in SQL (read-only):"))
+        box.addLayout(top)
+        box.addWidget(self.message)
+        box.addWidget(self.view, 1)
+        box.addStretch(0)  # takes the room while there are no results
+
+    def _show_view(self, visible: bool) -> None:
+        self.view.setVisible(visible)
+        layout = self.layout()
+        if isinstance(layout, QVBoxLayout):
+            layout.setStretch(layout.count() - 1, 0 if visible else 1)
+
+    def run(self) -> bool:
+        """Run the query in the box; show its rows, or its failure as a sentence in red.
+
+        Returns False when there is no query to run.
+        """
+        sql = self.editor.toPlainText().strip()
+        if self.tables is None:
+            self.message.fail("The workspace is still opening; try again in a moment.")
+            return False
+        if not sql:
+            self.message.fail("Type a query first, for example: SELECT * FROM my_table LIMIT 10")
+            return False
+        self.run_button.setEnabled(False)
+        self.message.say("Running…")
+        tables = self.tables
+        run_engine(self.runner, lambda: tables.query(sql, QUERY_LIMIT), "run the query", self._show, self._fail)
+        return True
+
+    def _show(self, result: tuple[list[str], list[tuple]]) -> None:
+        names, rows = result
+        self.run_button.setEnabled(True)
+        self.results.set_result(names, rows)
+        self._show_view(True)
+        self.view.resizeColumnsToContents()
+        more = " (the first ones; add LIMIT or a WHERE clause to see others)" if len(rows) >= QUERY_LIMIT else ""
+        self.message.say(f"{len(rows):,} row{'s' if len(rows) != 1 else ''}{more}.")
+
+    def _fail(self, sentence: str) -> None:
+        self.run_button.setEnabled(True)
+        self.results.set_result([], [])
+        self._show_view(False)
+        self.message.fail(sentence)
+
+
+class AddRowDialog(QDialog):
+    """Asks for the values of a new row, one field per column; a blank field stays empty."""
+
+    def __init__(self, table: str, columns: list[Any], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(f"Add a row to “{table}”")
+        self.setMinimumWidth(380)
+        self._fields: dict[str, QLineEdit] = {}
+        form = QFormLayout(self)
+        for col in columns:
+            edit = QLineEdit()
+            edit.setPlaceholderText(col.type)
+            self._fields[col.name] = edit
+            form.addRow(f"{col.name}:", edit)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def values(self) -> dict[str, object]:
+        """The values typed, by column name (blank fields are left out)."""
+        return {name: edit.text() for name, edit in self._fields.items() if edit.text() != ""}
+
+
+class TablesPane(QWidget):
+    """The table editor: tables on the left; on the right the grid, its filters and actions, and SQL.
+
+    ``changed`` carries the engine's ``Changes`` after each edit the pane makes. With a
+    ``runner`` (``grace_desktop.runner.Runner``), exports and SQL queries run in its
+    worker; pages and single edits are a few milliseconds and run here. ``ws`` may be
+    None while the workspace opens; ``set_workspace`` then shows it.
+    """
+
+    changed = Signal(object)
+
+    def __init__(self, ws: Any, parent: QWidget | None = None, runner: Any = None) -> None:
+        super().__init__(parent)
+        self.ws = ws
+        self.runner = runner
+        self._own: object = None  # the Changes this pane last emitted (no need to refresh for it again)
+        self.model = LazyTableModel(ws.tables if ws else None, parent=self)
+        self._column_filters: dict[str, str] = {}
+        self._totals: dict[str, int] = {}
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_filter)
+        self._build()
+        self.model.failed.connect(self.message.fail)
+        self.model.changed.connect(self._after_edit)
+        self.model.waiting.connect(self._held_for_approval)
+        self.reload_tables()
+
+    # -- building ------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.table_list = self._build_list()
+        self.message = MessageLine()
+        self.view = self._build_grid()
+        self.query_box = QueryBox(self.ws.tables if self.ws else None, runner=self.runner)
+        editor = QWidget()
+        box = QVBoxLayout(editor)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addLayout(self._build_filters())
+        box.addWidget(self.view, 1)
+        box.addLayout(self._build_actions())
+        box.addWidget(self.message)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(editor)
+        right.addWidget(self.query_box)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 2)
+        right.setSizes([450, 250])
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.table_list)
+        split.addWidget(right)
+        split.setStretchFactor(1, 1)
+        split.setSizes([220, 780])
+        self.empty = empty_state(EMPTY_TEXT)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(split)
+        QVBoxLayout(self).addWidget(self.stack)
+
+    def _build_list(self) -> QTreeWidget:
+        tree = QTreeWidget()
+        tree.setHeaderLabels(["Table", "Rows"])
+        tree.setRootIsDecorated(False)
+        tree.setUniformRowHeights(True)
+        tree.header().setStretchLastSection(False)
+        tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        tree.currentItemChanged.connect(lambda item, _old: self.show_table(item.text(0) if item else None))
+        return tree
+
+    def _build_filters(self) -> QHBoxLayout:
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search every column…")
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.filter_column = QComboBox()
+        self.filter_column.setToolTip("The column to filter")
+        self.filter_column.currentTextChanged.connect(self._show_column_filter)
+        self.filter_text = QLineEdit()
+        self.filter_text.setPlaceholderText("contains…")
+        self.filter_text.setClearButtonEnabled(True)
+        self.filter_text.textEdited.connect(self._edit_column_filter)
+        self.clear_button = QPushButton("C&lear filters")
+        self.clear_button.clicked.connect(self.clear_filters)
+        row = QHBoxLayout()
+        row.addWidget(self.search, 2)
+        row.addWidget(QLabel("Filter"))
+        row.addWidget(self.filter_column, 1)
+        row.addWidget(self.filter_text, 1)
+        row.addWidget(self.clear_button)
+        return row
+
+    def _build_grid(self) -> QTableView:
+        view = QTableView()
+        view.setModel(self.model)
+        view.setWordWrap(False)
+        view.setAlternatingRowColors(True)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+                             | QAbstractItemView.EditTrigger.AnyKeyPressed)
+        compact_rows(view)
+        head = view.horizontalHeader()
+        head.setSectionsClickable(True)
+        head.setSortIndicatorShown(True)
+        head.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        head.setStretchLastSection(True)
+        head.sectionClicked.connect(self.sort_by)
+        add_shortcut(view, "Ins", self.add_row, "Add a row")
+        add_shortcut(view, QKeySequence.StandardKey.Delete, self.delete_selected, "Delete the selected rows")
+        add_shortcut(view, QKeySequence.StandardKey.Undo, self.undo_last_edit, "Undo the last edit")
+        return view
+
+    def _build_actions(self) -> QHBoxLayout:
+        self.add_button = QPushButton("&Add row")
+        self.add_button.setToolTip("Add a row (Ins)")
+        self.add_button.clicked.connect(lambda: self.add_row())
+        self.delete_button = QPushButton("&Delete rows")
+        self.delete_button.setToolTip("Delete the selected rows (Del); asks first")
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.undo_button = QPushButton("&Undo last edit")
+        self.undo_button.setToolTip("Undo the last edit (Ctrl+Z)")
+        self.undo_button.clicked.connect(self.undo_last_edit)
+        self.export_button = QPushButton("E&xport CSV…")
+        self.export_button.setToolTip("Save the rows shown (with this filter and order) as a CSV file")
+        self.export_button.clicked.connect(lambda: self.export_view())
+        self.count_label = QLabel()
+        row = QHBoxLayout()
+        for button in (self.add_button, self.delete_button, self.undo_button, self.export_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        row.addWidget(self.count_label)
+        return row
+
+    # -- the list of tables --------------------------------------------------------------
+
+    def set_workspace(self, ws: Any) -> None:
+        """Show the tables of ``ws`` (the slot for ``Runner.workspace_opened``)."""
+        self.ws = ws
+        self.model.set_source(ws.tables)
+        self.query_box.tables = ws.tables
+        self.reload_tables()
+
+    def on_changes(self, changes: Any) -> None:
+        """The shell's slot: refresh when tables changed (counts, rows or schemas) — unless this pane
+        made the change and has already refreshed for it."""
+        if changes is self._own:
+            self._own = None
+            return
+        if getattr(changes, "tables", False):
+            self._refresh()
+
+    def _refresh(self) -> None:
+        """Re-read the list and the grid's shape; the rows in sight are fetched again."""
+        self.reload_tables()
+        if self.model.refresh():
+            self._columns_changed()
+        self._show_count()
+
+    def reload_tables(self) -> None:
+        """Re-read the list of tables, keeping the current one selected if it still exists."""
+        if self.ws is None:
+            self.empty.setText("Opening the workspace…")
+            return
+        self.empty.setText(EMPTY_TEXT)
+        ok, infos = try_call(self.ws.tables.list, "list the tables", self.message.fail)
+        if not ok or infos is None:
+            return
+        current = self.model.table
+        self.table_list.blockSignals(True)
+        self.table_list.clear()
+        self._totals = {info.name: info.rows for info in infos}
+        infos = sorted(infos, key=lambda info: (info.rows == 0, info.name))  # tables with rows first
+        for info in infos:
+            self.table_list.addTopLevelItem(self._list_item(info))
+        self.table_list.blockSignals(False)
+        names = [info.name for info in infos]
+        filled = [info.name for info in infos if info.rows]
+        keep = current if current in names else (filled or names or [None])[0]
+        item = self.table_list.topLevelItem(names.index(keep)) if keep else None
+        if item is not None:
+            self.table_list.setCurrentItem(item)
+        if keep != current:
+            self.show_table(keep)
+        self.stack.setCurrentIndex(1 if names else 0)
+
+    @staticmethod
+    def _list_item(info: Any) -> QTreeWidgetItem:
+        """A row of the list: name and row count; empty tables muted; the description as a tooltip."""
+        item = QTreeWidgetItem([info.name, f"{info.rows:,}"])
+        item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        tip = textwrap.fill(info.description or info.name, 70)
+        item.setToolTip(0, tip + ("\n\nProtected by the policy: it cannot be dropped." if info.protected else ""))
+        if not info.rows:
+            for column in (0, 1):
+                item.setForeground(column, QColor(colors()["muted"]))
+        return item
+
+    def show_table(self, name: str | None) -> None:
+        """Open ``name`` in the grid, with no filter and no sort."""
+        if name == self.model.table:
+            return
+        self._column_filters.clear()
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.model.set_table(name)
+        self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
+        self._columns_changed()
+        self._show_count()
+
+    def _columns_changed(self) -> None:
+        """Offer the grid's columns for filtering and size them to their contents."""
+        self.filter_column.blockSignals(True)
+        self.filter_column.clear()
+        self.filter_column.addItems([c.name for c in self.model.columns])
+        self.filter_column.blockSignals(False)
+        self._show_column_filter(self.filter_column.currentText())
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Size columns to their header and to the first and last page of rows, within bounds.
+
+        Two pages, not the rows in sight: values often grow down the table ("item 9" … "item 999999").
+        """
+        model, head, metrics = self.model, self.view.horizontalHeader(), self.view.fontMetrics()
+        count, size = model.rowCount(), model.page_size
+        sample = [*range(min(count, size)), *range(max(size, count - size), count)]
+        for column in range(model.columnCount()):
+            texts = [str(model.headerData(column, Qt.Orientation.Horizontal))]
+            texts += [model.data(model.index(row, column)) or "" for row in sample]
+            widest = max(metrics.horizontalAdvance(text) for text in texts)
+            head.resizeSection(column, max(70, min(320, widest + 24)))
+
+    def _show_count(self) -> None:
+        total = self._totals.get(self.model.table or "", self.model.rowCount())
+        shown = self.model.rowCount()
+        if self.model.table is None:
+            self.count_label.setText("")
+        elif self._filtering():
+            self.count_label.setText(f"{shown:,} of {total:,} rows match")
+        else:
+            self.count_label.setText(f"{shown:,} row{'s' if shown != 1 else ''}")
+
+    # -- filter and sort -----------------------------------------------------------------
+
+    def _filtering(self) -> bool:
+        return bool(self.search.text().strip() or self._column_filters)
+
+    def current_filter(self) -> RowFilter | None:
+        """The filter the grid shows (None when nothing is filtered)."""
+        if not self._filtering():
+            return None
+        return RowFilter(text=self.search.text().strip(), columns=dict(self._column_filters))
+
+    def apply_filter(self) -> None:
+        """Show the rows that match the search box and the column filters."""
+        self._search_timer.stop()
+        self.model.set_filter(self.current_filter())
+        self._show_count()
+
+    def _show_column_filter(self, column: str) -> None:
+        self.filter_text.setText(self._column_filters.get(column, ""))
+
+    def _edit_column_filter(self, text: str) -> None:
+        self.set_column_filter(self.filter_column.currentText(), text, delay=True)
+
+    def set_column_filter(self, column: str, text: str, delay: bool = False) -> None:
+        """Keep rows whose ``column`` contains ``text`` (empty text removes that filter)."""
+        if not column:
+            return
+        if text.strip():
+            self._column_filters[column] = text.strip()
+        else:
+            self._column_filters.pop(column, None)
+        if column != self.filter_column.currentText():
+            self.filter_column.setCurrentText(column)  # shows this column's filter text
+        elif self.filter_text.text() != text:
+            self.filter_text.setText(text)
+        if delay:
+            self._search_timer.start()
+        else:
+            self.apply_filter()
+
+    def clear_filters(self) -> None:
+        """Drop the search and every column filter."""
+        self._column_filters.clear()
+        self.filter_text.clear()
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.apply_filter()
+
+    def sort_by(self, section: int) -> None:
+        """A header click: ascending, then descending, then the table's own order."""
+        name = self.model.column_name(section)
+        current = self.model.sort_key
+        if current is None or current[0] != name:
+            self.model.set_sort(name, True)
+        elif current[1]:
+            self.model.set_sort(name, False)
+        else:
+            self.model.set_sort(None)
+        key = self.model.sort_key
+        order = Qt.SortOrder.AscendingOrder if key is None or key[1] else Qt.SortOrder.DescendingOrder
+        self.view.horizontalHeader().setSortIndicator(section if key else -1, order)
+
+    # -- edits ---------------------------------------------------------------------------
+
+    def _after_edit(self, changes: Any) -> None:
+        """An edit went through: clear old news and tell the shell what changed."""
+        self.message.say("")
+        self._emit(changes)
+
+    def _emit(self, changes: Any) -> None:
+        self._own = changes
+        self.changed.emit(changes)
+
+    def _held_for_approval(self, sentence: str, changes: Any) -> None:
+        """The policy holds this table's edits for approval: say so, and tell the shell of the new proposal."""
+        self.message.say(sentence + " Approve it in Approvals.")
+        if changes is not None:
+            self._emit(changes)
+
+    def _write(self, call: Any, doing: str) -> Any:
+        """Run an engine write; on success refresh the grid and the list and re-emit its ``Changes``."""
+        ok, changes = try_call(call, doing, self.message.fail, self._held_for_approval)
+        if not ok:
+            return None
+        self._refresh()
+        self._after_edit(changes)
+        return changes
+
+    def add_row(self, values: dict[str, object] | None = None) -> bool:
+        """Add a row with ``values`` (asked for in a dialog when not given)."""
+        table = self.model.table
+        if table is None:
+            return False
+        if values is None:
+            dialog = AddRowDialog(table, self.model.columns, self)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return False
+            values = dialog.values()
+        done = self._write(lambda: self.ws.tables.add_row(table, values), f"add a row to “{table}”")
+        if done is not None:
+            self.view.scrollToBottom()
+        return done is not None
+
+    def selected_keys(self) -> list[int]:
+        """The engine keys of the rows with a selected cell."""
+        rows = sorted({index.row() for index in self.view.selectionModel().selectedIndexes()})
+        return [key for key in (self.model.row_key(row) for row in rows) if key is not None]
+
+    def delete_selected(self) -> bool:
+        """Delete the selected rows, after the person confirms."""
+        table, keys = self.model.table, self.selected_keys()
+        if table is None or not keys:
+            self.message.say("Select the rows to delete first.")
+            return False
+        rows = f"{len(keys):,} row{'s' if len(keys) != 1 else ''}"
+        if not self.confirm(f"Delete {rows} from “{table}”?"):
+            return False
+        return self._write(lambda: self.ws.tables.delete_rows(table, keys), f"delete {rows}") is not None
+
+    def confirm(self, question: str) -> bool:
+        """Ask a yes/no question; No is the default."""
+        answer = QMessageBox.question(self, "Grace", question, QMessageBox.StandardButton.Yes
+                                      | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def undo_last_edit(self) -> bool:
+        """Undo the most recent table edit (in any table)."""
+        done = self._write(self.ws.tables.undo_last_edit, "undo the last edit") is not None
+        if done:
+            self.message.say("Undid the last edit.")
+        return done
+
+    def export_view(self, path: str | Path | None = None) -> bool:
+        """Save the rows shown (filter and order included) to a CSV file; asks where when ``path`` is None.
+
+        Returns False when there is nothing to export or the person cancelled the file dialog.
+        """
+        table = self.model.table
+        if table is None:
+            return False
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Export the rows shown", f"{table}.csv", "CSV files (*.csv)")
+            if not path:
+                return False
+        target, flt, sort = Path(path), self.model.row_filter, self.model.sort_key
+        self.export_button.setEnabled(False)
+        self.message.say(f"Exporting to {target}…")
+
+        def done(count: int) -> None:
+            self.export_button.setEnabled(True)
+            self.message.say(f"Exported {count:,} row{'s' if count != 1 else ''} to {target}.")
+
+        def failed(sentence: str) -> None:
+            self.export_button.setEnabled(True)
+            self.message.fail(sentence)
+
+        run_engine(self.runner, lambda: self.ws.tables.export_csv(table, target, flt, sort),
+                   f"export “{table}” to {target}", done, failed)
+        return True
