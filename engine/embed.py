@@ -208,13 +208,15 @@ def variant_file(cache_dir: Path, source_sha256: str = MODEL_SHA256,
     return cache_dir / f"all-MiniLM-L6-v2-{source_sha256[:16]}-ort{_ort_version()}-{recipe}.onnx"
 
 
-def _build_nbits8(source: Path, block: int = _NBITS_BLOCK) -> bytes:
+def _build_nbits8(source: Path, block: int = _NBITS_BLOCK, fuse: bool = True) -> bytes:
     """The shipped graph with each dequantised-int8 MatMul turned into MatMulNBits (8 bits).
 
     The shipped file stores a MatMul weight as ``Mul(Cast(q: int8[K, N]), s: float[1, N])``
     with q symmetric in [-127, 127]. MatMulNBits wants ``B: uint8[N, K/block, block]``
     (zero point 128 when none is given) and ``scales: float[N, K/block]``: the same values
     shifted by 128, and each column's scale repeated for its blocks. Nothing is rounded.
+    With ``fuse``, a bias ``Add`` that follows is folded into the MatMulNBits node, and
+    the exported erf-GELU (``x * 0.5 * (1 + erf(x / sqrt 2))``) becomes one ``Gelu`` node.
     """
     import onnx
     from onnx import helper, numpy_helper
@@ -223,31 +225,42 @@ def _build_nbits8(source: Path, block: int = _NBITS_BLOCK) -> bytes:
     graph = model.graph
     inits = {i.name: i for i in graph.initializer}
     producer = {out: node for node in graph.node for out in node.output}
-    consumers: dict[str, int] = {}
+    users: dict[str, list[Any]] = {}
     for node in graph.node:
         for name in node.input:
-            consumers[name] = consumers.get(name, 0) + 1
-    new_inits: list[Any] = []
-    drop_nodes: set[int] = set()
+            users.setdefault(name, []).append(node)
+    graph_outputs = {o.name for o in graph.output}
+    drop: set[tuple[str, str]] = set()  # nodes to remove, as (op_type, first output)
     drop_inits: set[str] = set()
+    new_inits: list[Any] = []
+
+    def only_user(name: str, op: str) -> Any:
+        found = users.get(name, [])
+        if len(found) == 1 and found[0].op_type == op and name not in graph_outputs:
+            return found[0]
+        return None
+
+    def const(name: str) -> np.ndarray | None:
+        return numpy_helper.to_array(inits[name]) if name in inits else None
+
     converted = 0
     for node in graph.node:
         if node.op_type != "MatMul" or len(node.input) != 2:
             continue
         mul = producer.get(node.input[1])
-        if mul is None or mul.op_type != "Mul" or consumers.get(mul.output[0]) != 1:
+        if mul is None or mul.op_type != "Mul" or only_user(mul.output[0], "MatMul") is None:
             continue
         cast = producer.get(mul.input[0])
         scale_name = mul.input[1]
         if (cast is None or cast.op_type != "Cast" or scale_name not in inits
-                or cast.input[0] not in inits or consumers.get(cast.output[0]) != 1
-                or consumers.get(cast.input[0]) != 1 or consumers.get(scale_name) != 1):
+                or cast.input[0] not in inits or only_user(cast.output[0], "Mul") is None
+                or len(users.get(cast.input[0], [])) != 1 or len(users.get(scale_name, [])) != 1):
             continue
         q = numpy_helper.to_array(inits[cast.input[0]])
         s = numpy_helper.to_array(inits[scale_name]).astype(np.float32)
         if q.dtype != np.int8 or q.ndim != 2 or s.shape != (1, q.shape[1]) or q.shape[0] % block:
             continue
-        if int(q.min()) < -127:  # -128 would need a zero point other than 128's mirror
+        if int(q.min()) < -127:  # -128 has no mirror image around zero point 128
             continue
         k, n = q.shape
         blocks = k // block
@@ -256,20 +269,56 @@ def _build_nbits8(source: Path, block: int = _NBITS_BLOCK) -> bytes:
         base = f"nbits8_{converted}"
         new_inits += [numpy_helper.from_array(packed, base + "_B"),
                       numpy_helper.from_array(scales, base + "_scales")]
+        inputs = [node.input[0], base + "_B", base + "_scales"]
+        outputs = list(node.output)
+        add = only_user(node.output[0], "Add") if fuse else None
+        if add is not None:
+            bias_name = add.input[1] if add.input[0] == node.output[0] else add.input[0]
+            bias = const(bias_name)
+            if bias is not None and bias.shape == (n,) and bias.dtype == np.float32:
+                inputs += ["", "", bias_name]
+                outputs = list(add.output)
+                drop.add(("Add", add.output[0]))
         replacement = helper.make_node(
-            "MatMulNBits", [node.input[0], base + "_B", base + "_scales"], list(node.output),
-            name=(node.name or base) + "_nbits", domain="com.microsoft",
-            K=k, N=n, bits=8, block_size=block, accuracy_level=4)
+            "MatMulNBits", inputs, outputs, name=(node.name or base) + "_nbits",
+            domain="com.microsoft", K=k, N=n, bits=8, block_size=block, accuracy_level=4)
         node.CopyFrom(replacement)
-        drop_nodes.update((id(mul), id(cast)))
+        drop.update({("Mul", mul.output[0]), ("Cast", cast.output[0])})
         drop_inits.update((cast.input[0], scale_name))
         converted += 1
     if converted == 0:
         raise VariantError("the shipped graph has no int8 MatMul weights to convert")
-    kept_nodes = [n for n in graph.node if id(n) not in drop_nodes]
+
+    if fuse:  # erf-GELU: Mul(x, Mul(0.5, Add(Erf(Div(x, sqrt 2)), 1)))
+        for div in graph.node:
+            root2 = const(div.input[1]) if div.op_type == "Div" else None
+            if root2 is None or root2.size != 1 or not np.allclose(root2, np.sqrt(2.0), rtol=1e-6):
+                continue
+            x = div.input[0]
+            erf = only_user(div.output[0], "Erf")
+            add = None if erf is None else only_user(erf.output[0], "Add")
+            half = None if add is None else only_user(add.output[0], "Mul")
+            last = None if half is None else only_user(half.output[0], "Mul")
+            if erf is None or add is None or half is None or last is None:
+                continue
+            one = const(add.input[1] if add.input[0] == erf.output[0] else add.input[0])
+            c = const(half.input[0] if half.input[1] == add.output[0] else half.input[1])
+            other = last.input[0] if last.input[1] == half.output[0] else last.input[1]
+            if one is None or c is None or other != x or not (np.allclose(one, 1.0)
+                                                                and np.allclose(c, 0.5)):
+                continue
+            gelu = helper.make_node("Gelu", [x], list(last.output), name=div.name + "_gelu",
+                                    domain="com.microsoft")
+            drop.update({("Erf", erf.output[0]), ("Add", add.output[0]), ("Mul", half.output[0]),
+                         ("Mul", last.output[0])})
+            div.CopyFrom(gelu)
+
+    kept = [n for n in graph.node if (n.op_type, n.output[0]) not in drop]
     del graph.node[:]
-    graph.node.extend(kept_nodes)
-    kept_inits = [i for i in graph.initializer if i.name not in drop_inits]
+    graph.node.extend(kept)
+    still_used = {name for n in graph.node for name in n.input}
+    kept_inits = [i for i in graph.initializer
+                  if i.name not in drop_inits and (i.name in still_used or i.name in graph_outputs)]
     del graph.initializer[:]
     graph.initializer.extend(kept_inits + new_inits)
     if not any(op.domain == "com.microsoft" for op in model.opset_import):
