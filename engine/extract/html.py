@@ -33,7 +33,7 @@ _LATIN1_LABELS = frozenset({"iso-8859-1", "iso8859-1", "latin1", "latin-1", "us-
 _HEAD_TAGS = frozenset({"base", "link", "meta", "noscript", "script", "style", "template", "title"})
 _SPACE = re.compile(r"\s+")
 # Page furniture that is not the document's content: menus, sidebars, footers.
-_BOILER_TAGS = frozenset({"nav", "aside", "footer"})
+_BOILER_TAGS = frozenset({"nav", "footer"})  # not <aside>: docs put footnotes and notes there
 _BOILER_ROLES = frozenset({"navigation", "search", "banner", "contentinfo", "complementary", "menu"})
 _BOILER_CLASSES = frozenset({"sphinxsidebar", "related", "footer", "navbar", "breadcrumb", "breadcrumbs",
                              "sidebar", "menu", "nav", "navigation", "toc", "skip-link", "cookie-banner"})

@@ -693,3 +693,10 @@ def test_html_definition_terms_become_sub_headings() -> None:
     assert paths["Rounds half to even."] == ("Functions", "round(x)")
     assert paths["Absolute value."] == ("Functions", "abs(x)")
     assert paths["Closing words."] == ("Functions",)
+
+
+def test_html_footnotes_in_aside_are_kept() -> None:
+    from engine.extract.html import extract_html
+
+    page = b"<main><p>Body.</p><aside class='footnote' role='note'><p>Open with newline=''.</p></aside></main>"
+    assert [b.text for b in extract_html(page, Limits()).blocks] == ["Body.", "Open with newline=''."]
