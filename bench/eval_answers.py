@@ -82,6 +82,7 @@ OWN_UNANSWERABLE = [
 def evidence_rows(ws: Any, questions: list[str]) -> list[dict[str, Any]]:
     """For each question: the best sentence score (the evidence), the ranked candidates, latency."""
     from engine.chat.context import assemble
+    from engine.chat.reasoner_offline import strongest
 
     rows = []
     for q in questions:
@@ -89,8 +90,7 @@ def evidence_rows(ws: Any, questions: list[str]) -> list[dict[str, Any]]:
         ctx = assemble(ws, q)
         ranked = ws.chat.offline.candidates(ctx)
         ms = (time.perf_counter() - t0) * 1000
-        rows.append({"question": q, "ctx": ctx, "ranked": ranked, "ms": ms,
-                     "evidence": ranked[0].score if ranked else 0.0})
+        rows.append({"question": q, "ctx": ctx, "ranked": ranked, "ms": ms, "evidence": strongest(ranked)})
     return rows
 
 

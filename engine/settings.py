@@ -60,7 +60,7 @@ SETTINGS: dict[str, Setting] = {
                 "offline from your files. The API key is kept in the system keyring, never here."),
         Setting("llm_model", "", "Model name sent to the chat endpoint."),
         Setting("llm_timeout_s", 30.0, "Seconds to wait for the chat endpoint before answering offline.", 1, 600),
-        Setting("abstain_threshold", 0.42,
+        Setting("abstain_threshold", 0.40,
                 "Evidence below this strength (0-1) makes chat say it could not find the answer.", 0, 1),
         Setting("action_tiers", "",
                 "Raise actions' governance tiers, e.g. 'ingest=3, add_rows=3' (never below an action's own)."),

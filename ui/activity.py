@@ -199,7 +199,8 @@ def _event_html(event: dict[str, Any]) -> str:
         sentence = (f"<span style='color:{c['error']}'>Could not read {name}: "
                     f"{ui.escape(str(details.get('reason') or 'unknown reason'))}</span>")
     elif action in ("ingest", "update"):
-        what = "as a table" if details.get("kind") == "table" else f"({details.get('chunks', 0)} passages)"
+        n = details.get("chunks", 0)
+        what = "as a table" if details.get("kind") == "table" else f"({n} passage{'' if n == 1 else 's'})"
         sentence = f"{'Read' if action == 'ingest' else 'Read the new version of'} {name} {what}."
     elif action == "move":
         sentence = f"Noticed that {name} moved from {ui.escape(str(details.get('from', '?')))}."

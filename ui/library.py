@@ -89,6 +89,8 @@ class DocumentsModel(QAbstractTableModel):
             return QColor(colors()["error"])
         if role == Qt.ItemDataRole.TextAlignmentRole and key in _NUMERIC:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == Qt.ItemDataRole.TextAlignmentRole and key == "status":
+            return int(Qt.AlignmentFlag.AlignCenter)
         return None
 
 

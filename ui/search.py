@@ -42,6 +42,7 @@ class SearchPane(QWidget):
         self.query.returnPressed.connect(self.search_now)
         self.status = QLabel("")
         self.status.setStyleSheet(f"color: {colors()['muted']}")
+        self.status.hide()
         self.results = QTextBrowser()
         self.results.setOpenLinks(False)
         self.results.anchorClicked.connect(self._anchor)
@@ -56,6 +57,11 @@ class SearchPane(QWidget):
         runner.workspace_opened.connect(lambda _ws: self._idle())
         runner.search_results.connect(self.show_results)
         runner.changed.connect(self.on_changed)
+
+    def _say(self, text: str) -> None:
+        """The line under the box (hidden while it has nothing to say)."""
+        self.status.setText(text)
+        self.status.setVisible(bool(text))
 
     def focus_query(self) -> None:
         """Put the cursor in the search box, its text selected."""
@@ -75,7 +81,7 @@ class SearchPane(QWidget):
             self._idle()
             return
         note = " (the model is still loading)" if self.runner.model not in ("ready", "failed") else ""
-        self.status.setText(f"Searching for “{text}”…{note}")
+        self._say(f"Searching for “{text}”…{note}")
         self.runner.search(text)
 
     def on_changed(self, changes: Changes) -> None:
@@ -87,17 +93,17 @@ class SearchPane(QWidget):
         """Show ``hits`` for ``query`` (results of an older query never arrive here)."""
         self.hits, self.shown_query = list(hits), query
         if not hits:
-            self.status.setText("")
+            self._say("")
             self._placeholder(f"No passages match “{query}”. Try other words, or add the documents that "
                               "would answer it.")
         else:
-            self.status.setText(f"{len(hits)} passage{'s' if len(hits) != 1 else ''} for “{query}”")
+            self._say(f"{len(hits)} passage{'s' if len(hits) != 1 else ''} for “{query}”")
             words = query_words(query)
             self.results.setHtml("".join(_hit_html(n, hit, words) for n, hit in enumerate(hits)))
         self.results_shown.emit(query)
 
     def _idle(self) -> None:
-        self.status.setText("")
+        self._say("")
         self._placeholder("Type a few words to search everything Grace has read. Each result shows the file, "
                           "where in it the passage is, and the passage itself; click one to open its file.")
 

@@ -45,6 +45,7 @@ def palette(dark: bool) -> QPalette:
     muted = QColor("#6b7079" if dark else "#9aa0a8")
     for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText, QPalette.ColorRole.ButtonText):
         pal.setColor(QPalette.ColorGroup.Disabled, role, muted)
+    pal.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Highlight, QColor("#4a4f57" if dark else "#b8bec7"))
     return pal
 
 

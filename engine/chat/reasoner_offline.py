@@ -30,9 +30,12 @@ TokenFn = Callable[[str], None]
 PASSAGES = 8
 PER_PASSAGE = 12
 EMBED_BUDGET = 48  # sentences embedded per question: the main cost of an answer
-CACHE_SIZE = 4096
+CACHE_SIZE = 8192
 MAX_SENTENCES = 4
-W_SENTENCE, W_PASSAGE, W_KEYWORDS, W_RANK = 0.50, 0.30, 0.20, 0.04
+# Ranking (which sentence, hence which file, comes first) and evidence (whether to answer at
+# all) are weighted apart; both were fitted on bench/eval (see bench/eval_answers.py).
+W_SENTENCE, W_PASSAGE, W_KEYWORDS, W_RANK = 0.20, 0.50, 0.10, 0.04
+E_SENTENCE, E_PASSAGE = 0.50, 0.30
 REDUNDANT = 0.82
 MMR_LAMBDA = 0.75
 KEEP_WITHIN = 0.10  # further sentences must score within this of the best one
@@ -48,6 +51,7 @@ class Candidate:
     score: float
     vector: np.ndarray
     lead: Sentence | None = None  # the sentence it leans on ("They are…" needs the one before)
+    evidence: float = 0.0  # how strongly it supports an answer at all (the abstention test)
 
 
 def readable(quote: str) -> str:
@@ -91,8 +95,11 @@ class OfflineReasoner:
         if not pool:
             return []
         vectors = self.vectors([x[4] for x in pool])
-        out = [Candidate(p, sentence, prior + W_SENTENCE * float(vec @ ctx.qvec), vec, lead)
-               for (prior, p, sentence, lead, _), vec in zip(pool, vectors, strict=True)]
+        out = []
+        for (prior, p, sentence, lead, _), vec in zip(pool, vectors, strict=True):
+            cos = float(vec @ ctx.qvec)
+            out.append(Candidate(p, sentence, prior + W_SENTENCE * cos, vec, lead,
+                                 E_SENTENCE * cos + E_PASSAGE * p.relevance))
         return sorted(out, key=lambda c: -c.score)
 
     def pool(self, ctx: Context) -> list[tuple[float, Passage, Sentence, Sentence | None, str]]:
@@ -127,7 +134,7 @@ class OfflineReasoner:
     def answer(self, ctx: Context, threshold: float, on_token: TokenFn | None = None) -> Draft:
         """A grounded answer, or an abstention when the best evidence is below ``threshold``."""
         ranked = self.candidates(ctx)
-        evidence = ranked[0].score if ranked else 0.0
+        evidence = strongest(ranked)
         if evidence < threshold:
             draft = self._abstain(ctx, ranked, evidence, threshold)
         else:
@@ -153,6 +160,11 @@ class OfflineReasoner:
                 for c in closest) + "."
         conf = round(0.5 * calibrated(evidence, threshold), 3)
         return Draft(text, [], conf, True, self.name, closest=closest, evidence=evidence)
+
+
+def strongest(ranked: list[Candidate]) -> float:
+    """The evidence of the best-supported sentence (0 when there is none)."""
+    return max((c.evidence for c in ranked), default=0.0)
 
 
 def select(ranked: list[Candidate]) -> list[Candidate]:

@@ -127,7 +127,7 @@ def ground(ctx: Context, text: str, ranked: list[Candidate], threshold: float) -
     if not citations and not abstained:
         body += "\n\n(This answer cites none of your files.)"
     good = [c for c in chosen if c]
-    evidence = max((c.score for c in good), default=0.0)
+    evidence = max((c.evidence for c in good), default=0.0)
     conf = confidence(evidence, threshold, good, ctx) if good else round(0.3 * calibrated(evidence, threshold), 3)
     return Draft(body, citations, conf, abstained, "endpoint", evidence=evidence)
 
