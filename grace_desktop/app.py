@@ -74,6 +74,9 @@ class Shell(QObject):
         self.is_ready = False
         self._status_shown = False
         self._late_panes: dict[str, PaneFactory] = {}
+        self.add_pane("Tables", _tables_pane, style.standardIcon(pixmap.SP_FileDialogDetailedView))
+        self.add_pane("Approvals", _approvals_pane, style.standardIcon(pixmap.SP_DialogApplyButton))
+        self.add_pane("Chat", _chat_pane, style.standardIcon(pixmap.SP_MessageBoxQuestion))
         self._wire()
 
     def _wire(self) -> None:
@@ -145,6 +148,11 @@ class Shell(QObject):
         if self.is_ready and self.runner.ws is not None:
             self._build_late_pane(key)
         return key
+
+    def build_late_panes(self) -> None:
+        """Build every pane still waiting (used before a screenshot of a late pane)."""
+        for key in list(self._late_panes):
+            self._build_late_pane(key)
 
     def _build_late_pane(self, key: str) -> None:
         factory, ws = self._late_panes.pop(key), self.runner.ws
@@ -258,6 +266,30 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     return app
 
 
+def _tables_pane(ws: Workspace, runner: Runner) -> Any:
+    from ui.tables import TablesPane
+
+    pane = TablesPane(ws, runner=runner)
+    pane.changed.connect(runner.changed)  # its own edits reach the other panes
+    return pane
+
+
+def _approvals_pane(ws: Workspace, runner: Runner) -> Any:
+    from ui.approvals import ApprovalsPane
+
+    pane = ApprovalsPane(ws, runner=runner)
+    pane.changed.connect(runner.changed)
+    return pane
+
+
+def _chat_pane(ws: Workspace, runner: Runner) -> Any:
+    from ui.chat import ChatPane
+
+    pane = ChatPane(ws)
+    pane.changed.connect(runner.changed)
+    return pane
+
+
 def run_gui(ws_dir: str | Path | None = None, exit_after_ready: bool = False, screenshot: str | None = None,
             pane: str | None = None) -> int:
     """Start the desktop app on the workspace in ``ws_dir`` (default: the user's).
@@ -276,6 +308,8 @@ def run_gui(ws_dir: str | Path | None = None, exit_after_ready: bool = False, sc
             return
         print(f"ready {ms}", flush=True)
         if screenshot:
+            shell.build_late_panes()  # after "ready", so the figure is the plain start-up
+            QCoreApplication.sendPostedEvents()
             shell.window.grab().save(screenshot, "PNG")
         app.quit()
 

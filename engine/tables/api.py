@@ -181,9 +181,9 @@ class Tables:
              sort: tuple[str, bool] | None = None) -> builtins.list[tuple]:
         """Rows ``offset``..``offset+limit`` (filtered, sorted); each starts with its stable row key."""
         cols = self._cols(table)
-        keys = self._keys(table, cols, flt, sort)
-        start = max(0, int(offset))
-        return browse.fetch(self.store.cursor(), table, cols, keys[start:start + max(0, int(limit))])
+        generation = self.store.generation.get(table, 0)
+        return self._orders.page(self.store.cursor(), table, generation, cols, flt, sort, max(0, int(offset)),
+                                 max(0, int(limit)))
 
     def _keys(self, table: str, cols: builtins.list[Column], flt: RowFilter | None,
               sort: tuple[str, bool] | None) -> Any:

@@ -3,7 +3,9 @@
 Like Anki's browser, the order of a (table, filter, sort) is fetched once as an
 array of row keys; a page is then the keys at ``offset:offset+limit`` and one
 small query for their rows, so a page deep inside a million rows costs the same
-as the first one. Cached orders are dropped when their table changes.
+as the first one. Rows come in blocks of ``BLOCK`` kept briefly, so scrolling on
+is served from memory. Cached orders and rows belong to one generation of their
+table and are not used once it changes.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from .model import Column, RowFilter
 from .names import ROW_KEY, quote_ident
 
 CACHED_ORDERS = 6
+BLOCK = 200  # rows fetched (and cached) together: scrolling on asks for the next page from memory
+CACHED_BLOCKS = 64
 
 
 def _pattern(text: str) -> str:
@@ -62,6 +66,7 @@ class Orders:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[Any, ...], np.ndarray] = OrderedDict()
+        self._blocks: OrderedDict[tuple[Any, ...], list[tuple]] = OrderedDict()
 
     def keys(self, cur: duckdb.DuckDBPyConnection, table: str, generation: int, columns: list[Column],
              flt: RowFilter | None, sort: tuple[str, bool] | None) -> np.ndarray:
@@ -81,9 +86,38 @@ class Orders:
                 self._cache.popitem(last=False)
         return keys
 
+    def page(self, cur: duckdb.DuckDBPyConnection, table: str, generation: int, columns: list[Column],
+             flt: RowFilter | None, sort: tuple[str, bool] | None, start: int, limit: int) -> list[tuple]:
+        """Rows ``start``..``start+limit`` of the order, fetched a block at a time and kept briefly."""
+        keys = self.keys(cur, table, generation, columns, flt, sort)
+        end = min(len(keys), start + limit)
+        out: list[tuple] = []
+        order = (table, generation, flt.key() if flt else None, tuple(sort) if sort else None)
+        for block in range(start // BLOCK, (end - 1) // BLOCK + 1 if end > start else start // BLOCK):
+            rows = self._block(cur, table, columns, keys, order, block)
+            lo = max(start, block * BLOCK) - block * BLOCK
+            hi = min(end, (block + 1) * BLOCK) - block * BLOCK
+            out += rows[lo:hi]
+        return out
+
+    def _block(self, cur: duckdb.DuckDBPyConnection, table: str, columns: list[Column], keys: np.ndarray,
+               order: tuple[Any, ...], block: int) -> list[tuple]:
+        cache_key = ("block", *order, block)
+        with self._lock:
+            if cache_key in self._blocks:
+                self._blocks.move_to_end(cache_key)
+                return self._blocks[cache_key]
+        rows = fetch(cur, table, columns, keys[block * BLOCK:(block + 1) * BLOCK])
+        with self._lock:
+            self._blocks[cache_key] = rows
+            while len(self._blocks) > CACHED_BLOCKS:
+                self._blocks.popitem(last=False)
+        return rows
+
     def clear(self) -> None:
         with self._lock:
             self._cache.clear()
+            self._blocks.clear()
 
 
 def fetch(cur: duckdb.DuckDBPyConnection, table: str, columns: list[Column], keys: np.ndarray) -> list[tuple]:

@@ -171,3 +171,19 @@ def test_queries_that_would_write_or_read_files_are_refused(people: Workspace, s
     with pytest.raises(TableError, match=why):
         people.tables.query(sql)
     assert people.tables.count("people") == 5
+
+
+def test_reading_while_another_thread_imports(people: Workspace, tmp_path: Path) -> None:
+    import threading
+
+    big = tmp_path / "big.csv"
+    big.write_text("n,word\n" + "".join(f"{i},w{i}\n" for i in range(200_000)))
+    done: list[object] = []
+    worker = threading.Thread(target=lambda: done.append(people.tables.import_file(big)))
+    worker.start()
+    seen = []
+    while worker.is_alive():
+        seen.append(people.tables.page("people", 0, 2)[0][1])
+    worker.join()
+    assert seen and set(seen) == {"Ada"}
+    assert people.tables.count("big") == 200_000 and done[0].status == "applied"  # type: ignore[attr-defined]

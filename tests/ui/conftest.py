@@ -28,16 +28,6 @@ def _fresh_qsettings(tmp_path: Path) -> Iterator[None]:
     yield
 
 
-@pytest.fixture(scope="session")
-def embedder(qapp, embedder):  # type: ignore[no-untyped-def]
-    """The session's model, loaded once the QApplication exists, as in the app.
-
-    QCoreApplication calls setlocale(LC_ALL, ""); without that, importing onnxruntime after
-    usearch (which loads NumKong with RTLD_GLOBAL) crashes in libstdc++ under the C locale.
-    """
-    return embedder
-
-
 @pytest.fixture
 def shell(qtbot, ws):  # type: ignore[no-untyped-def]
     """The whole app over the real workspace ``ws``, ready, with the model loaded."""

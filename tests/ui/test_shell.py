@@ -194,13 +194,14 @@ def test_errors_reach_the_status_bar_and_the_notification_bar(shell) -> None:
 
 
 def test_other_panes_plug_in_with_register_pane(shell, qtbot) -> None:
-    pane = QLabel("tables go here")
-    key = shell.window.register_pane("Tables", pane)
-    assert key == "tables" and shell.window.sidebar.count() == 4
-    assert shell.window.panes["tables"].action.shortcut().toString() == "Ctrl+4"
-    assert shell.window.show_pane("Tables") and shell.window.stack.currentWidget() is pane
+    pane = QLabel("reports go here")
+    before = shell.window.sidebar.count()  # Library, Activity, Search, Tables, Approvals, Chat
+    key = shell.window.register_pane("Reports", pane)
+    assert key == "reports" and shell.window.sidebar.count() == before + 1
+    assert shell.window.panes["reports"].action.shortcut().toString() == f"Ctrl+{before + 1}"
+    assert shell.window.show_pane("Reports") and shell.window.stack.currentWidget() is pane
     with pytest.raises(ValueError):
-        shell.window.register_pane("Tables", QLabel())
+        shell.window.register_pane("Reports", QLabel())
     shell.window.focus_search()
     assert shell.window.current_pane() == "search"
 
@@ -217,7 +218,7 @@ def test_a_late_pane_is_built_once_the_app_is_ready(shell, qtbot) -> None:
         def on_changes(self, changes) -> None:  # type: ignore[no-untyped-def]
             self.seen.append(changes)
 
-    key = shell.add_pane("Chat", Pane)
+    key = shell.add_pane("Reports", Pane)
     pane = shell.window.panes[key].widget
     assert isinstance(pane, Pane) and made == [(shell.runner.ws, shell.runner)]
     shell.runner.run_op(lambda ws: ws.add_watch(str(ws.folder)), "watching")
