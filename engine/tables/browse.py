@@ -3,9 +3,9 @@
 Like Anki's browser, the order of a (table, filter, sort) is fetched once as an
 array of row keys; a page is then the keys at ``offset:offset+limit`` and one
 small query for their rows, so a page deep inside a million rows costs the same
-as the first one. Rows come in blocks of ``BLOCK`` kept briefly, so scrolling on
-is served from memory. Cached orders and rows belong to one generation of their
-table and are not used once it changes.
+as the first one. Runs of consecutive keys (the natural order) come in blocks of
+``BLOCK`` rows kept briefly, so scrolling on is served from memory. Cached orders
+and rows belong to one generation of their table and are not used once it changes.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from .model import Column, RowFilter
 from .names import ROW_KEY, quote_ident
 
 CACHED_ORDERS = 6
-BLOCK = 200  # rows fetched (and cached) together: scrolling on asks for the next page from memory
+BLOCK = 500  # contiguous rows fetched (and cached) together: scrolling on is served from memory
 CACHED_BLOCKS = 64
 
 
@@ -91,6 +91,8 @@ class Orders:
         """Rows ``start``..``start+limit`` of the order, fetched a block at a time and kept briefly."""
         keys = self.keys(cur, table, generation, columns, flt, sort)
         end = min(len(keys), start + limit)
+        if end > start and not _contiguous(keys[start:end]):
+            return fetch(cur, table, columns, keys[start:end])  # scattered keys: a block would cost a wider scan
         out: list[tuple] = []
         order = (table, generation, flt.key() if flt else None, tuple(sort) if sort else None)
         for block in range(start // BLOCK, (end - 1) // BLOCK + 1 if end > start else start // BLOCK):
@@ -120,13 +122,17 @@ class Orders:
             self._blocks.clear()
 
 
+def _contiguous(keys: np.ndarray) -> bool:
+    return len(keys) > 0 and int(keys[-1]) - int(keys[0]) == len(keys) - 1 and bool(np.all(np.diff(keys) == 1))
+
+
 def fetch(cur: duckdb.DuckDBPyConnection, table: str, columns: list[Column], keys: np.ndarray) -> list[tuple]:
     """The rows with ``keys`` (key first, then the visible columns), in the order of ``keys``."""
     if len(keys) == 0:
         return []
     cols = ", ".join([ROW_KEY] + [quote_ident(c.name) for c in columns])
     first, last = int(keys[0]), int(keys[-1])
-    if last - first == len(keys) - 1 and bool(np.all(np.diff(keys) == 1)):
+    if _contiguous(keys):
         return cur.execute(f"SELECT {cols} FROM {quote_ident(table)} WHERE {ROW_KEY} BETWEEN ? AND ? "
                            f"ORDER BY {ROW_KEY}", [first, last]).fetchall()
     lo, hi = int(keys.min()), int(keys.max())
