@@ -8,17 +8,17 @@ is checked before first use. Vectors are the attention-masked mean of
 Two variants of the same weights can run:
 
 ``shipped``
-    the file as installed.
-``nbits8``
-    prepared once from the shipped file and cached: every MatMul whose weight is a
-    dequantised int8 initializer becomes a ``com.microsoft.MatMulNBits`` node (8 bits,
-    ``accuracy_level=4``) that holds *the same int8 values and per-column scales*, so the
-    weights are bit-for-bit those of the shipped file; onnxruntime then runs the MatMuls
-    as int8 GEMMs, quantising activations per row and per block of 32 values. Because
-    activations are quantised per row, a text's vector does not depend on the batch it
-    was embedded in (unlike ``quantize_dynamic``'s per-tensor activation scales).
-    Preparing needs the ``onnx`` package and takes well under a second; if anything goes
-    wrong the shipped model is used instead (``fallback_reason`` says why).
+    the file as installed: float MatMuls.
+``rowq8``
+    prepared once from the shipped file and cached (:func:`prepare_variant`): the weight
+    MatMuls run as uint8 x int8 GEMMs (``MatMulIntegerToFloat``) on *the shipped int8
+    weights and scales, untouched*, with activations quantised to int8 per token (each
+    row its own scale). Per-token scales keep a text's vector independent of the batch
+    it is embedded in, which ``quantize_dynamic``'s per-tensor scales do not. The query,
+    key and value projections share one GEMM, and GELU becomes one fused node.
+    Preparing needs the ``onnx`` package and well under a second; if it fails, or if this
+    CPU's int8 GEMM saturates (x86 without VNNI), the shipped model is used instead
+    (``fallback_reason`` says why).
 
 ``auto`` resolves to :data:`DEFAULT_VARIANT`; ``bench/bench_embed.py`` holds the figures
 behind that choice. Every vector carries :attr:`Embedder.model_id`, which names the

@@ -13,6 +13,9 @@ from engine import embed as E
 from engine.embed import DIM, Embedder
 from engine.errors import Cancelled, ModelError
 
+needs_int8 = pytest.mark.skipif(not E._int8_exact(),  # noqa: SLF001
+                                reason="this CPU's int8 GEMM saturates: rowq8 falls back to shipped")
+
 TEXTS = [
     "Tomatoes need full sun and deep watering twice a week.",
     "The quarterly budget review moved to Thursday at 3 pm.",
@@ -30,8 +33,10 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> Embedder:
     return e
 
 
-@pytest.fixture(scope="module", params=["shipped", "nbits8"])
+@pytest.fixture(scope="module", params=["shipped", "rowq8"])
 def any_variant(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Embedder:
+    if request.param == "rowq8" and not E._int8_exact():  # noqa: SLF001
+        pytest.skip("this CPU's int8 GEMM saturates: rowq8 falls back to shipped")
     e = Embedder(cache_dir=tmp_path_factory.mktemp("models"), variant=request.param)
     e.load()
     assert e.variant == request.param, e.fallback_reason
@@ -169,20 +174,31 @@ def test_model_path_with_the_right_file_works(tmp_path: Path) -> None:
     assert e.embed(["fine"]).shape == (1, DIM)
 
 
-def test_nbits8_matches_shipped_vectors(shipped: Embedder, tmp_path: Path) -> None:
-    fast = Embedder(cache_dir=tmp_path, variant="nbits8")
-    texts = TEXTS + ["A long paragraph about how the garden's soil is prepared in spring, "
-                     "with compost, and how seedlings are hardened off before planting."]
+@needs_int8
+def test_rowq8_matches_shipped_vectors(shipped: Embedder, tmp_path: Path) -> None:
+    fast = Embedder(cache_dir=tmp_path, variant="rowq8")
+    texts = TEXTS + [
+        "A long paragraph about how the garden's soil is prepared in spring, with compost, "
+        "and how seedlings are hardened off before planting.",
+        "shutil.copyfile(src, dst): copy the contents of the file named src to a file named dst.",
+    ]
     cos = _cos(fast.embed(texts), shipped.embed(texts))
-    assert fast.variant == "nbits8", fast.fallback_reason
+    assert fast.variant == "rowq8", fast.fallback_reason
     assert fast.model_id != shipped.model_id and fast.model_id.startswith(shipped.model_id)
-    assert cos.min() > 0.995
+    real = [i for i, t in enumerate(texts) if len(t) > 1]
+    assert cos[real].min() > 0.995
+    assert cos.min() > 0.98  # "" and "x" (one token or none) are the worst cases
 
 
+def test_int8_kernel_self_check() -> None:
+    assert E._int8_gemm_is_exact() in (True, False)  # noqa: SLF001
+
+
+@needs_int8
 def test_prepared_variant_is_cached_and_rebuilt_when_corrupt(tmp_path: Path) -> None:
-    first = Embedder(cache_dir=tmp_path, variant="nbits8")
+    first = Embedder(cache_dir=tmp_path, variant="rowq8")
     first.load()
-    assert first.variant == "nbits8", first.fallback_reason
+    assert first.variant == "rowq8", first.fallback_reason
     files = sorted(tmp_path.glob("*.onnx"))
     assert len(files) == 1 and files[0].with_suffix(".json").is_file()
     path = files[0]
@@ -192,9 +208,9 @@ def test_prepared_variant_is_cached_and_rebuilt_when_corrupt(tmp_path: Path) -> 
     stamp = path.stat().st_mtime_ns
     ref = first.embed(TEXTS)
 
-    second = Embedder(cache_dir=tmp_path, variant="nbits8")
+    second = Embedder(cache_dir=tmp_path, variant="rowq8")
     second.load()
-    assert second.variant == "nbits8"
+    assert second.variant == "rowq8"
     assert path.stat().st_mtime_ns == stamp  # reused, not rebuilt
     np.testing.assert_allclose(second.embed(TEXTS), ref, atol=1e-6)
 
@@ -203,9 +219,9 @@ def test_prepared_variant_is_cached_and_rebuilt_when_corrupt(tmp_path: Path) -> 
         byte = fh.read(1)
         fh.seek(2_000_000)
         fh.write(bytes([byte[0] ^ 0xFF]))
-    third = Embedder(cache_dir=tmp_path, variant="nbits8")
+    third = Embedder(cache_dir=tmp_path, variant="rowq8")
     third.load()
-    assert third.variant == "nbits8"
+    assert third.variant == "rowq8"
     assert E.file_sha256(path) == meta["sha256"]  # rebuilt, identical to the first build
     np.testing.assert_allclose(third.embed(TEXTS), ref, atol=1e-6)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, path.with_suffix(".json").name])
@@ -216,8 +232,9 @@ def test_variant_falls_back_to_shipped_when_preparation_fails(
     def broken(*args: object, **kwargs: object) -> bytes:
         raise ImportError("No module named 'onnx'")
 
-    monkeypatch.setattr(E, "_build_nbits8", broken)
-    e = Embedder(cache_dir=tmp_path, variant="nbits8")
+    monkeypatch.setattr(E, "_int8_exact", lambda: True)
+    monkeypatch.setattr(E, "_build_rowq8", broken)
+    e = Embedder(cache_dir=tmp_path, variant="rowq8")
     e.load()
     assert e.variant == "shipped" and "onnx" in (e.fallback_reason or "")
     assert e.model_id == Embedder(variant="shipped").model_id
