@@ -47,9 +47,12 @@ def _flexible(quote: str) -> re.Pattern[str] | None:
 
 
 def exact_lines(path: str, quote: str, line_start: int | None, line_end: int | None,
-                page: int | None) -> tuple[int, int] | None:
-    """The file lines holding ``quote`` within ``[line_start, line_end]``, or None if unknown."""
-    if page is not None or line_start is None or format_for(Path(path)) not in _LINE_FORMATS:
+                page: int | None) -> tuple[int, int, str] | None:
+    """The file lines holding ``quote`` within ``[line_start, line_end]`` and the quote as the
+    file has it (a passage joins the pieces of a long paragraph with a space where the file
+    may have a line break), or None if it cannot be found."""
+    fmt = format_for(Path(path))
+    if page is not None or line_start is None or fmt not in _LINE_FORMATS:
         return None
     lines = file_lines(path)
     if not lines:
@@ -64,4 +67,5 @@ def exact_lines(path: str, quote: str, line_start: int | None, line_end: int | N
             return None
         idx, length = found.start(), found.end() - found.start()
     first = line_start + region.count("\n", 0, idx)
-    return first, first + region.count("\n", idx, idx + length)
+    verbatim = region[idx:idx + length] if fmt != "html" else quote  # HTML source has tags, not text
+    return first, first + region.count("\n", idx, idx + length), verbatim

@@ -215,10 +215,11 @@ def citation(n: int, c: Candidate) -> Citation:
     """A numbered citation of ``c``'s sentence with its own page and lines in the file."""
     hit, s = c.passage.hit, c.sentence
     first, last = line_span(hit.text, s.start, s.end, hit.line_start, hit.line_end)
+    quote = s.text
     exact = exact_lines(hit.path, s.text, hit.line_start, hit.line_end, hit.page)
     if exact:
-        first, last = exact
-    return Citation(n, hit.path, hit.page, first, last, s.text, hit.chunk_id, hit.trust, round(c.score, 4))
+        first, last, quote = exact
+    return Citation(n, hit.path, hit.page, first, last, quote, hit.chunk_id, hit.trust, round(c.score, 4))
 
 
 def closest_sources(ranked: list[Candidate], count: int = 3) -> list[Citation]:

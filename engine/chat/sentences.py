@@ -20,6 +20,10 @@ TITLE_CHARS = 40
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|cf|Mr|Mrs|Ms|Dr|No|Fig|approx|resp)\.|\b[A-Z]\.)$")
 _LEAD = re.compile(r"(?:\s|[-*+•>]|\d{1,3}[.)](?=\s)|#+(?=\s))+")
 _LETTERS = re.compile(r"[^\W\d_]")
+# Code is not quoted: an extractor keeps its layout, which a passage may re-flow.
+_CODE_CHARS = re.compile(r"[()\[\]{}=<>_*#|\\/\"'`]")
+_CODE_START = re.compile(r"(?m)^\s*(?:>>>|\.\.\.\s|def\s|class\s|import\s|from\s+\w+\s+import|\$\s)")
+CODE_SHARE = 0.08
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,8 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
 def _is_prose(piece: str) -> bool:
     """Enough letters and words to be worth quoting (not code, tables or rules)."""
     letters = len(_LETTERS.findall(piece))
+    if _CODE_START.search(piece) or len(_CODE_CHARS.findall(piece)) > CODE_SHARE * len(piece):
+        return False
     return letters >= 0.55 * len(piece) - piece.count(" ") and len(piece.split()) >= 4
 
 
