@@ -127,7 +127,9 @@ def build_qdyn(folder: Path) -> Path:
     g = model.graph
     inits = {i.name: i for i in g.initializer}
     producer = {o: n for n in g.node for o in n.output}
-    drop_nodes, drop_inits, new = set(), set(), []
+    drop_nodes: set[str] = set()  # by first output
+    drop_inits: set[str] = set()
+    new = []
     for mul in g.node:
         if mul.op_type != "Mul":
             continue
@@ -137,9 +139,9 @@ def build_qdyn(folder: Path) -> Path:
         q = numpy_helper.to_array(inits[cast.input[0]]).astype(np.float32)
         s = numpy_helper.to_array(inits[mul.input[1]]).astype(np.float32)
         new.append(numpy_helper.from_array((q * s).astype(np.float32), mul.output[0]))
-        drop_nodes.update((id(mul), id(cast)))
+        drop_nodes.update((mul.output[0], cast.output[0]))
         drop_inits.update((cast.input[0], mul.input[1]))
-    keep = [n for n in g.node if id(n) not in drop_nodes]
+    keep = [n for n in g.node if n.output[0] not in drop_nodes]
     del g.node[:]
     g.node.extend(keep)
     keep_i = [i for i in g.initializer if i.name not in drop_inits]
@@ -159,7 +161,7 @@ def build_qdyn(folder: Path) -> Path:
 
 def embedder_for(variant: str, path: Path | None, cache: Path, threads: int | None) -> E.Embedder:
     """A loaded Embedder; for ``qdyn`` its session is swapped for one on ``path``."""
-    if variant == "qdyn":
+    if variant == "qdyn" and path is not None:
         emb = E.Embedder(cache_dir=cache, threads=threads, variant="shipped")
         emb.load()
         emb._session = E._session(path, threads)  # noqa: SLF001 - bench-only swap

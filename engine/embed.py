@@ -64,7 +64,7 @@ VARIANTS = ("auto", "shipped", "rowq8")
 DEFAULT_VARIANT = "shipped"
 #: Name of the recipe that turns the shipped file into the ``rowq8`` variant; bump it
 #: whenever :func:`_build_rowq8` changes so stale cached files are not reused.
-ROWQ8_RECIPE = "rowq8-v1"
+ROWQ8_RECIPE = "rowq8-v2"
 _HASH_BLOCK = 1 << 20
 _MAX_BATCH_ROWS = 1024
 _PROBES = (
@@ -75,6 +75,7 @@ _PROBES = (
     " ".join(["Oil the chain every 300 kilometres and after riding in rain."] * 30),
 )
 _PROBE_MIN_COSINE = 0.98
+_GELU_SHIFT = 0.17  # erf-GELU's minimum is -0.16997
 
 
 class VariantError(Exception):
@@ -247,6 +248,7 @@ def _build_rowq8(source: Path) -> bytes:
 
     drop: set[tuple[str, str]] = set()  # nodes to remove, as (op_type, first output)
     replace: dict[tuple[str, str], list[Any]] = {}  # nodes to swap for a list of nodes
+    gelu_outputs: set[str] = set()
 
     # erf-GELU: Mul(x, Mul(0.5, Add(Erf(Div(x, sqrt 2)), 1))) -> Gelu(x)
     for div in graph.node:
@@ -267,6 +269,7 @@ def _build_rowq8(source: Path) -> bytes:
             continue
         if not (np.allclose(one, 1.0) and np.allclose(c, 0.5)):
             continue
+        gelu_outputs.add(last.output[0])
         replace[("Div", div.output[0])] = [helper.make_node(
             "Gelu", [x], list(last.output), name=f"gelu_{len(replace)}", domain="com.microsoft")]
         drop.update({("Erf", erf.output[0]), ("Add", add.output[0]), ("Mul", half.output[0]),
@@ -312,6 +315,8 @@ def _build_rowq8(source: Path) -> bytes:
         numpy_helper.from_array(np.array(128, np.uint8), "rowq8_zp"),
         numpy_helper.from_array(np.array([1.0], np.float32), "rowq8_one"),
         numpy_helper.from_array(np.array([-1], np.int64), "rowq8_axes"),
+        numpy_helper.from_array(np.array(1.0 / 255.0, np.float32), "rowq8_inv255"),
+        numpy_helper.from_array(np.array(_GELU_SHIFT, np.float32), "rowq8_shift"),
     ]
     new_inits: list[Any] = list(shared)
     for g, (act, members) in enumerate(groups.items()):
@@ -322,20 +327,37 @@ def _build_rowq8(source: Path) -> bytes:
         weight = np.ascontiguousarray(np.concatenate([m[1] for m in members], axis=1))
         scales = np.concatenate([m[2] for m in members]).astype(np.float32)
         bias = np.concatenate([m[3] for m in members]).astype(np.float32)
+        if act in gelu_outputs:
+            # GELU's output is >= -0.17: shifted up by 0.17 it fits uint8 with zero point 0,
+            # a full 8 bits per row instead of the 7 a symmetric range leaves; the shift
+            # comes back out through the bias: (A + c) W s = A W s + c colsum(W s).
+            bias = bias - _GELU_SHIFT * (weight.astype(np.float32) * scales).sum(axis=0)
+            nodes = [
+                helper.make_node("Add", [act, "rowq8_shift"], [p + "pos"]),
+                helper.make_node("ReduceMax", [p + "pos", "rowq8_axes"], [p + "amax"], keepdims=1),
+                helper.make_node("Mul", [p + "amax", "rowq8_inv255"], [p + "sa0"]),
+                helper.make_node("Max", [p + "sa0", "rowq8_eps"], [p + "sa"]),
+                helper.make_node("QuantizeLinear", [p + "pos", p + "sa"], [p + "aq"], axis=-1, block_size=k),
+                helper.make_node("MatMulIntegerToFloat", [p + "aq", p + "W", "rowq8_one", p + "s"],
+                                 [p + "y0"], domain="com.microsoft"),
+            ]
+        else:
+            nodes = [
+                helper.make_node("Abs", [act], [p + "abs"]),
+                helper.make_node("ReduceMax", [p + "abs", "rowq8_axes"], [p + "amax"], keepdims=1),
+                helper.make_node("Mul", [p + "amax", "rowq8_inv127"], [p + "sa0"]),
+                helper.make_node("Max", [p + "sa0", "rowq8_eps"], [p + "sa"]),
+                helper.make_node("Shape", [p + "sa"], [p + "sa_shape"]),
+                helper.make_node("Expand", ["rowq8_zp", p + "sa_shape"], [p + "zp"]),
+                helper.make_node("QuantizeLinear", [act, p + "sa", p + "zp"], [p + "aq"], axis=-1,
+                                 block_size=k),
+                helper.make_node("MatMulIntegerToFloat",
+                                 [p + "aq", p + "W", "rowq8_one", p + "s", "rowq8_zp"],
+                                 [p + "y0"], domain="com.microsoft"),
+            ]
+        nodes.append(helper.make_node("Mul", [p + "y0", p + "sa"], [p + "y1"]))
         new_inits += [numpy_helper.from_array(weight, p + "W"), numpy_helper.from_array(scales, p + "s"),
-                      numpy_helper.from_array(bias, p + "b")]
-        nodes = [
-            helper.make_node("Abs", [act], [p + "abs"]),
-            helper.make_node("ReduceMax", [p + "abs", "rowq8_axes"], [p + "amax"], keepdims=1),
-            helper.make_node("Mul", [p + "amax", "rowq8_inv127"], [p + "sa0"]),
-            helper.make_node("Max", [p + "sa0", "rowq8_eps"], [p + "sa"]),
-            helper.make_node("Shape", [p + "sa"], [p + "sa_shape"]),
-            helper.make_node("Expand", ["rowq8_zp", p + "sa_shape"], [p + "zp"]),
-            helper.make_node("QuantizeLinear", [act, p + "sa", p + "zp"], [p + "aq"], axis=-1, block_size=k),
-            helper.make_node("MatMulIntegerToFloat", [p + "aq", p + "W", "rowq8_one", p + "s", "rowq8_zp"],
-                             [p + "y0"], domain="com.microsoft"),
-            helper.make_node("Mul", [p + "y0", p + "sa"], [p + "y1"]),
-        ]
+                      numpy_helper.from_array(bias.astype(np.float32), p + "b")]
         if len(members) == 1:
             nodes.append(helper.make_node("Add", [p + "y1", p + "b"], [members[0][4]]))
         else:
@@ -518,7 +540,8 @@ class Embedder:
         self._threads = threads
         self._wanted = DEFAULT_VARIANT if variant == "auto" else variant
         self._model_path = Path(model_path) if model_path is not None else None
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards loading the model
+        self._tok_lock = threading.Lock()  # guards loading the tokenizers (never waits for the model)
         self._session: Any = None
         self._variant: str | None = None
         self._raw_tok: tokenizers.Tokenizer | None = None
@@ -537,7 +560,8 @@ class Embedder:
         variant = self._variant
         if variant is None:
             variant = self._wanted
-            if variant == "rowq8" and importlib.util.find_spec("onnx") is None:
+            if variant == "rowq8" and (_int8_exact_result is False
+                                       or importlib.util.find_spec("onnx") is None):
                 variant = "shipped"
         base = f"{MODEL_NAME}@{MODEL_SHA256[:8]}"
         return base if variant == "shipped" else f"{base}+{ROWQ8_RECIPE}"
@@ -562,17 +586,16 @@ class Embedder:
         make 256).
         """
         if self._raw_tok is None:
-            with self._lock:
+            with self._tok_lock:
                 if self._raw_tok is None:
                     self._raw_tok = _load_tokenizer(None)
         return self._raw_tok
 
     def _model_tokenizer(self) -> tokenizers.Tokenizer:
         if self._model_tok is None:
-            tok = _load_tokenizer(MAX_TOKENS)
-            with self._lock:
+            with self._tok_lock:
                 if self._model_tok is None:
-                    self._model_tok = tok
+                    self._model_tok = _load_tokenizer(MAX_TOKENS)
         return self._model_tok
 
     def count_tokens(self, texts: list[str]) -> list[int]:
@@ -607,8 +630,7 @@ class Embedder:
                     session = _session(source, self._threads)
                 except Exception as exc:  # noqa: BLE001
                     raise ModelError(f"The embedding model could not be started: {exc}") from exc
-            if self._model_tok is None:
-                self._model_tok = _load_tokenizer(MAX_TOKENS)
+            self._model_tokenizer()
             self._variant = variant
             self._session = session
             log.info("embedding model %s loaded in %.2f s", self.model_id, time.perf_counter() - started)

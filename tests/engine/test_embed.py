@@ -85,7 +85,7 @@ def test_empty_input(shipped: Embedder) -> None:
 def test_order_is_kept_despite_length_sorting(any_variant: Embedder) -> None:
     a, b, c = TEXTS[3], TEXTS[2], TEXTS[0]  # long, tiny, medium: sorting reorders them
     together = any_variant.embed([a, b, c])
-    for row, text in zip(together, (a, b, c)):
+    for row, text in zip(together, (a, b, c), strict=True):
         assert float(_cos(row, any_variant.embed([text])[0])) > 0.999
 
 
