@@ -1,4 +1,13 @@
-"""Hybrid search: vector (usearch) and keyword (FTS5 BM25) results fused by rank."""
+"""Hybrid search: vector (usearch) and keyword (FTS5 BM25) candidates fused by score.
+
+Every candidate from either list is scored the same way: its cosine to the query
+(looked up in the index for keyword-only candidates) plus ``KEYWORD_WEIGHT`` times its
+BM25 score relative to the best keyword match. The embedding leads, because people
+paraphrase; the keyword term lifts passages that share the query's rare words, and lets
+an exact name or code the model does not know win. Reciprocal-rank fusion, the first
+version, was measured against this on ``bench/eval_search.py`` (docs/PERFORMANCE.md):
+ranks throw away how much better one passage matched than the next.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +21,7 @@ from sqlalchemy import Connection, text
 
 from .vectors import VectorIndex
 
-RRF_K = 60
+KEYWORD_WEIGHT = 0.15  # fitted on bench/eval (0.03-0.15 score alike; more hurts paraphrases)
 _WORD = re.compile(r"\w+", re.UNICODE)
 STOPWORDS = frozenset("""a an and are as at be but by can do does for from has have how i if in into is it its
 me my of on or our so than that the their them then there these they this to was we what when where which
@@ -42,24 +51,27 @@ def fts_query(query: str) -> str | None:
     return " OR ".join(f'"{w}"' for w in words) if words else None
 
 
-def keyword_candidates(conn: Connection, query: str, limit: int) -> list[int]:
-    """Chunk ids ranked by BM25 (heading matches weigh double)."""
+def keyword_scores(conn: Connection, query: str, limit: int) -> dict[int, float]:
+    """Chunk id -> BM25 score (higher is better; heading matches weigh double), best ``limit``."""
     match = fts_query(query)
     if match is None:
-        return []
+        return {}
     rows = conn.execute(
-        text("SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH :q ORDER BY bm25(chunks_fts, 2.0, 1.0) LIMIT :n"),
+        text("SELECT rowid, bm25(chunks_fts, 2.0, 1.0) AS s FROM chunks_fts WHERE chunks_fts MATCH :q "
+             "ORDER BY s LIMIT :n"),
         {"q": match, "n": limit},
     )
-    return [r[0] for r in rows]
+    return {int(r[0]): -float(r[1]) for r in rows}
 
 
-def fuse(rankings: list[list[int]], weights: list[float]) -> list[tuple[int, float]]:
-    """Reciprocal-rank fusion: each list adds ``weight / (RRF_K + rank)`` to a chunk's score."""
-    scores: dict[int, float] = {}
-    for ranking, weight in zip(rankings, weights, strict=True):
-        for rank, key in enumerate(ranking):
-            scores[key] = scores.get(key, 0.0) + weight / (RRF_K + rank + 1)
+def fuse(cosines: dict[int, float], keyword: dict[int, float],
+         weight: float = KEYWORD_WEIGHT) -> list[tuple[int, float]]:
+    """Candidates by cosine plus ``weight`` x BM25 relative to the best keyword score, best first."""
+    best = max(keyword.values(), default=0.0)
+    scores = dict(cosines)
+    if best > 0:
+        for key, bm25 in keyword.items():
+            scores[key] = scores.get(key, 0.0) + weight * bm25 / best
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
@@ -67,10 +79,11 @@ def hybrid_search(conn: Connection, index: VectorIndex, embed_query: Callable[[s
                   k: int) -> list[SearchHit]:
     """The ``k`` best chunks for ``query`` with their file, place and text."""
     depth = max(50, 5 * k)
-    vector = [key for key, _ in index.search(embed_query(query), depth)] if len(index) else []
-    keyword = keyword_candidates(conn, query, depth)
-    fused = fuse([vector, keyword], [1.0, 1.0])
-    return _hits(conn, fused[: k * 2], k)
+    qvec = np.asarray(embed_query(query), dtype=np.float32)
+    cosines = dict(index.search(qvec, depth)) if len(index) else {}
+    keyword = keyword_scores(conn, query, depth)
+    cosines.update(index.similarities(qvec, [key for key in keyword if key not in cosines]))
+    return _hits(conn, fuse(cosines, keyword)[: k * 2], k)
 
 
 def _hits(conn: Connection, fused: list[tuple[int, float]], k: int) -> list[SearchHit]:

@@ -90,6 +90,20 @@ class VectorIndex:
             matches = self._index.search(np.asarray(vector, dtype=np.float32), min(count, len(self._index)))
         return [(int(k), 1.0 - float(d)) for k, d in zip(matches.keys, matches.distances, strict=True)]
 
+    def similarities(self, vector: np.ndarray, keys: list[int]) -> dict[int, float]:
+        """Cosine similarity of ``vector`` to the stored vectors of ``keys`` (absent keys left out)."""
+        if not keys:
+            return {}
+        with self._lock:
+            found = self._index.get(np.asarray(keys, dtype=np.uint64))
+        pairs = [(key, v) for key, v in zip(keys, found, strict=True) if v is not None]
+        if not pairs:
+            return {}
+        matrix = np.asarray([v for _, v in pairs], dtype=np.float32)
+        q = np.asarray(vector, dtype=np.float32)
+        sims = matrix @ q / np.maximum(np.linalg.norm(matrix, axis=1) * np.linalg.norm(q), 1e-12)
+        return {key: float(s) for (key, _), s in zip(pairs, sims, strict=True)}
+
     def save(self, generation: int) -> None:
         """Write the index and its stamp atomically (temp file, fsync, rename)."""
         with self._lock:
