@@ -80,6 +80,7 @@ class Ingestor:
         self._scan_errors: dict[str, str] = {}
         # Committed new or changed content, for the tables work to propose after the run.
         self.ingested_tables: list[str] = []
+        self.moved: list[tuple[str, str]] = []  # (old path, new path) of moved documents
         self.ingested_texts: list[dict[str, Any]] = []
 
     def run(self, paths: list[str | Path], reporter: Reporter) -> IngestReport:
@@ -265,6 +266,7 @@ class Ingestor:
             audit.append(conn, "move", item.path, {"from": item.moved_from, "hash": item.content_hash},
                          actor="ingest")
             report.moved += 1
+            self.moved.append((item.moved_from, item.path))  # type: ignore[arg-type]
             return [], []
         ids: list[int] = []
         if item.outcome == "ingest" and not catalog.content_exists(conn, item.content_hash):  # type: ignore[arg-type]

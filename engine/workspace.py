@@ -150,7 +150,10 @@ class Workspace:
             finally:
                 if self.index.dirty:
                     self._save_index()
-        # After the ingest commit: tables become proposals, prose becomes catalog rows.
+        # After the ingest commit: tables become proposals, prose becomes catalog rows, and what
+        # moved keeps its tables' rows under the new path.
+        if ingestor.moved:
+            self.tables.on_moved(ingestor.moved)
         if ingestor.ingested_tables or ingestor.ingested_texts:
             reporter.report(1.0, "Proposing tables…", force=True)
             report.failed += self.tables.on_ingested(ingestor.ingested_tables, ingestor.ingested_texts)

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, text
 from .. import audit
 from ..changes import Changes
 from ..errors import GraceError, NotApproved, PolicyViolation, TableError
-from . import browse, docrows, domain, edits, governance, proposals, sqlguard
+from . import apply, browse, docrows, domain, edits, governance, proposals, sqlguard
 from .classify import Classifier
 from .model import Column, Proposal, RowFilter, TableInfo, jsonable
 from .names import quote_ident
@@ -331,6 +331,19 @@ class Tables:
                           lambda d=doc: docrows.propose_document(self, d["path"], d["content_hash"],
                                                                  d.get("title"), d.get("format")))
         return failures
+
+    def on_moved(self, moves: builtins.list[tuple[str, str]]) -> None:
+        """Files that moved keep what they loaded: their proposals, loads and catalog rows
+        name the new path, so a later change to the file replaces its rows instead of adding them again."""
+        with self._lock:
+            with self.sqlite_write() as conn:
+                for old, new in moves:
+                    proposals.rename_source(conn, old, new)
+            if self._store is None and not (self._ws.folder / DUCKDB_NAME).exists():
+                return  # no tables yet: nothing loaded from anywhere
+            with self.store.write() as cur:
+                for old, new in moves:
+                    apply.rename_source(cur, old, new)
 
     def _guarded(self, failures: builtins.list[dict[str, str]], path: str, what: str, work: Any) -> None:
         with self._lock:

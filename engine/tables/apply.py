@@ -117,6 +117,15 @@ def _forget_earlier_load(cur: duckdb.DuckDBPyConnection, prop: Proposal) -> None
     cur.execute("DELETE FROM _grace.loads WHERE table_name = ? AND source = ?", [prop.table, prop.source])
 
 
+def rename_source(cur: duckdb.DuckDBPyConnection, old: str, new: str) -> None:
+    """Rows loaded from a file that moved, and catalog rows filed for it, name its new path."""
+    cur.execute("UPDATE _grace.loads SET source = ? WHERE source = ?", [new, old])
+    tables = cur.execute("SELECT table_name FROM information_schema.columns WHERE table_schema = 'main' "
+                         "AND column_name = 'source_document'").fetchall()
+    for (table,) in tables:
+        cur.execute(f"UPDATE {quote_ident(table)} SET source_document = ? WHERE source_document = ?", [new, old])
+
+
 def _record_load(cur: duckdb.DuckDBPyConnection, prop: Proposal, lo: int, hi: int) -> None:
     if hi >= lo:
         cur.execute("INSERT INTO _grace.loads VALUES (?, ?, ?, ?, ?)", [prop.id, prop.table, prop.source, lo, hi])

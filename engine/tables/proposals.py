@@ -103,3 +103,8 @@ def update(conn: Connection, proposal_id: int, *, target: str | None = None, kin
         params["plan"] = json.dumps(jsonable(plan))
     if sets:
         conn.execute(text(f"UPDATE proposals SET {', '.join(sets)} WHERE id = :i"), params)
+
+
+def rename_source(conn: Connection, old: str, new: str) -> None:
+    """Proposals of a file that moved name its new path."""
+    conn.execute(text("UPDATE proposals SET source = :new WHERE source = :old"), {"new": new, "old": old})

@@ -44,7 +44,15 @@ def fits(existing: list[Column], incoming: list[Column]) -> str | None:
 
 
 def choose_target(store: Store, default: str, columns: list[Column], source: str) -> Target:
-    """The proposed destination of ``columns`` from ``source`` (default name ``default``)."""
+    """The proposed destination of ``columns`` from ``source`` (default name ``default``).
+
+    A file that loaded rows before (under any name: it may have been renamed) goes back
+    to the table it loaded into, replacing those rows, when its columns still fit.
+    """
+    for table in _loaded_from(store, source):
+        verdict = fits(store.columns(table), columns)
+        if verdict:
+            return _into(store, table, verdict, columns, source, same_name=True)
     if store.exists(default):
         verdict = fits(store.columns(default), columns)
         if verdict:
@@ -78,6 +86,12 @@ def _into(store: Store, table: str, kind: str, columns: list[Column], source: st
         target.replace = True
         target.notes.append(f"replaces the {int(earlier[0]):,} rows loaded earlier from this same file")
     return target
+
+
+def _loaded_from(store: Store, source: str) -> list[str]:
+    rows = store.cursor().execute("SELECT DISTINCT table_name FROM _grace.loads WHERE source = ? ORDER BY 1",
+                                  [source]).fetchall()
+    return [r[0] for r in rows if store.exists(r[0])]
 
 
 def _is_domain(store: Store, table: str) -> bool:

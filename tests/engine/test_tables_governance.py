@@ -197,3 +197,18 @@ def test_a_crash_in_the_middle_of_applying_is_repaired_on_the_next_open(ws_dir: 
         assert ws.verify_audit().ok
     with Workspace(ws_dir, embedder) as ws:  # and a second open changes nothing
         assert ws.tables.count("ledger") == 2 and len(ws.tables.proposals()) == 1
+
+
+def test_a_moved_table_file_keeps_its_rows_and_a_later_change_replaces_them(ws: Workspace, tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    _csv(folder / "stock.csv", "item,qty\nbolt,1\nnut,2\n")
+    ws.ingest([folder])
+    assert ws.tables.count("stock") == 2
+    (folder / "stock.csv").rename(folder / "inventory.csv")
+    moved = ws.ingest([folder])
+    assert moved.moved == 1 and ws.tables.count("stock") == 2  # not loaded a second time
+    assert {p.source for p in ws.tables.proposals()} == {str(folder / "inventory.csv")}
+    _csv(folder / "inventory.csv", "item,qty\nbolt,5\nnut,6\nwasher,7\n")
+    ws.ingest([folder])
+    assert [r[1:] for r in ws.tables.page("stock", 0, 10)] == [("bolt", 5), ("nut", 6), ("washer", 7)]
