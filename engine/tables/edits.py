@@ -100,29 +100,48 @@ def delete_rows(store: Store, cur: duckdb.DuckDBPyConnection, table: str, keys: 
 
 
 def drop_table(store: Store, cur: duckdb.DuckDBPyConnection, table: str, reason: str, actor: str) -> int:
+    """Drop ``table``, keeping its rows and description aside so the drop can be undone."""
     store.require(table, cur)
+    edit_id = _next_id(cur)
+    snap = f"snap_{edit_id}"
+    cur.execute(f"CREATE TABLE {qualified('_grace', snap)} AS SELECT * FROM {quote_ident(table)}")
+    meta = {internal: [list(r) for r in cur.execute(
+        f"SELECT * FROM _grace.{internal} WHERE {'name' if internal == 'tables' else 'table_name'} = ?",
+        [table]).fetchall()] for internal in ("tables", "columns", "loads")}
     cur.execute(f"DROP TABLE {quote_ident(table)}")
     store.forget_table(cur, table)
-    edit_id = _next_id(cur)
-    _journal(cur, edit_id, table, "drop", [], None, None, {"reason": reason}, actor)
+    _journal(cur, edit_id, table, "drop", [], None, snap, {"reason": reason, "meta": meta}, actor)
     return edit_id
+
+
+def _undrop(store: Store, cur: duckdb.DuckDBPyConnection, table: str, snap: str, detail: dict[str, Any]) -> None:
+    if store.exists(table, cur):
+        raise TableError(f"Table {table!r} cannot be brought back: a table of that name exists again.")
+    cur.execute(f"CREATE TABLE {quote_ident(table)} AS SELECT * FROM {snap}")
+    for internal, rows in detail.get("meta", {}).items():
+        for row in rows:
+            cur.execute(f"INSERT INTO _grace.{internal} VALUES ({', '.join('?' * len(row))})", row)
+    cur.execute(f"DROP TABLE {snap}")
 
 
 def undo_last(store: Store, cur: duckdb.DuckDBPyConnection, actor: str) -> tuple[int, dict[str, Any]]:
     """Reverse the newest edit not yet undone; returns the undo's edit id and what it undid."""
     row = cur.execute("SELECT id, table_name, op, row_keys, column_name, snapshot FROM _grace.edits "
-                      "WHERE op IN ('update', 'add', 'delete') AND NOT undone ORDER BY id DESC LIMIT 1").fetchone()
+                      "WHERE op IN ('update', 'add', 'delete', 'drop') AND NOT undone ORDER BY id DESC LIMIT 1").fetchone()
     if row is None:
         raise TableError("There is no edit to undo.")
     edit_id, table, op, keys, column, snapshot = row
-    if not store.exists(table, cur):
+    if op != "drop" and not store.exists(table, cur):
         raise TableError(f"The last edit was to table {table!r}, which no longer exists.")
     snap = qualified("_grace", snapshot) if snapshot else None
     if op != "add" and snap is None:
         raise TableError("The last edit is too old to undo.")
     t = quote_ident(table)
     try:
-        if op == "update":
+        if op == "drop":
+            detail = cur.execute("SELECT detail FROM _grace.edits WHERE id = ?", [edit_id]).fetchone()[0]
+            _undrop(store, cur, table, snap, json.loads(detail or "{}"))  # type: ignore[arg-type]
+        elif op == "update":
             c = quote_ident(column)
             cur.execute(f"UPDATE {t} SET {c} = s.{c} FROM {snap} s WHERE {t}.{ROW_KEY} = s.{ROW_KEY}")
         elif op == "add":

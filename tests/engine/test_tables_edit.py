@@ -104,6 +104,18 @@ def test_undo_walks_back_through_several_edits(people: Workspace) -> None:
     assert people.tables.page("people", 0, 1)[0][2] == "London"
 
 
+def test_a_dropped_table_comes_back_whole_on_undo(people: Workspace) -> None:
+    columns = people.tables.columns("people")
+    people.tables.drop_table("people", "cleaning up")
+    assert "people" not in [t.name for t in people.tables.list()]
+    people.tables.undo_last_edit()
+    assert _names(people) == ["Ada", "Grace", "Alan", "Karen", "Edsger"]
+    assert people.tables.columns("people") == columns  # original names and types kept
+    people.tables.add_row("people", {"name": "Barbara"})
+    assert [row[0] for row in people.tables.page("people", 0, 10)] == [1, 2, 3, 4, 5, 6]
+    assert [e["action"] for e in people.audit_entries(3)][1:] == ["table_undo", "table_drop"]
+
+
 def test_edits_that_need_approval_wait_as_proposals(people: Workspace) -> None:
     people.tables.set_policy({**people.tables.policy(), "edits_need_approval_for": ["people"]})
     with pytest.raises(NotApproved) as caught:
