@@ -198,7 +198,15 @@ CREATE TABLE facts (
 );
 """
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_script(_V1), _script(_V2), _script(_V3_TABLES), _script(_V4_CHAT)]
+# How many chunks hold each (stemmed) term: lets search leave out words so common that
+# scoring their postings costs more than they tell.
+_V5_VOCAB = """
+CREATE VIRTUAL TABLE chunks_vocab USING fts5vocab(chunks_fts, 'row');
+"""
+
+MIGRATIONS: list[Callable[[Connection], None]] = [
+    _script(_V1), _script(_V2), _script(_V3_TABLES), _script(_V4_CHAT), _script(_V5_VOCAB),
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -12,6 +12,8 @@ ranks throw away how much better one passage matched than the next.
 from __future__ import annotations
 
 import re
+import sqlite3
+import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -21,6 +23,7 @@ from sqlalchemy import Connection, text
 
 from .vectors import VectorIndex
 
+KEYWORD_POSTINGS = 8000  # keyword stage: the rarest words' postings, up to about this many chunks
 KEYWORD_WEIGHT = 0.15  # fitted on bench/eval (0.03-0.15 score alike; more hurts paraphrases)
 _WORD = re.compile(r"\w+", re.UNICODE)
 STOPWORDS = frozenset("""a an and are as at be but by can do does for from has have how i if in into is it its
@@ -44,16 +47,65 @@ class SearchHit:
         return asdict(self)
 
 
-def fts_query(query: str) -> str | None:
-    """An FTS5 MATCH expression of the query's words (quoted, OR-ed), or None if none remain."""
+def query_words(query: str) -> list[str]:
+    """The query's distinct content words, in order (at most 32)."""
     words = [w for w in _WORD.findall(query.lower()) if w not in STOPWORDS and len(w) > 1]
-    words = list(dict.fromkeys(words))[:32]
+    return list(dict.fromkeys(words))[:32]
+
+
+def fts_query(words: list[str]) -> str | None:
+    """An FTS5 MATCH expression of ``words`` (quoted, OR-ed), or None if there are none."""
     return " OR ".join(f'"{w}"' for w in words) if words else None
+
+
+class _Stemmer:
+    """The index's own tokenizer (porter over unicode61), run on single words in a private
+    in-memory FTS5 table, so a word can be looked up in ``chunks_vocab``."""
+
+    def __init__(self) -> None:
+        self._db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._db.executescript("CREATE VIRTUAL TABLE w USING fts5(t, tokenize='porter unicode61');"
+                               "CREATE VIRTUAL TABLE wv USING fts5vocab(w, 'instance');")
+        self._lock = threading.Lock()
+
+    def terms(self, words: list[str]) -> list[list[str]]:
+        """Each word's index terms (a word like ``foo_bar`` has two)."""
+        with self._lock:
+            self._db.execute("DELETE FROM w")
+            self._db.executemany("INSERT INTO w(rowid, t) VALUES (?, ?)", list(enumerate(words)))
+            out: list[list[str]] = [[] for _ in words]
+            for doc, term in self._db.execute("SELECT doc, term FROM wv ORDER BY doc, offset"):
+                out[doc].append(term)
+        return out
+
+
+_stemmer = _Stemmer()
+
+
+def rarest_words(conn: Connection, words: list[str], budget: int = KEYWORD_POSTINGS) -> list[str]:
+    """The rarest of ``words`` whose postings add up to about ``budget`` chunks (always the
+    rarest one). BM25 gives very common words little weight, yet scoring their postings is
+    most of a keyword search's cost in a large workspace."""
+    if len(words) < 2:
+        return words
+    terms = _stemmer.terms(words)
+    wanted = sorted({t for ts in terms for t in ts})
+    marks = ",".join(f":t{i}" for i in range(len(wanted)))
+    df = dict(conn.execute(text(f"SELECT term, doc FROM chunks_vocab WHERE term IN ({marks})"),
+                           {f"t{i}": t for i, t in enumerate(wanted)}).all()) if wanted else {}
+    counts = [min((df.get(t, 0) for t in ts), default=0) for ts in terms]
+    chosen, total = [], 0
+    for count, word in sorted(zip(counts, words, strict=True)):
+        if chosen and total + count > budget:
+            break
+        chosen.append(word)
+        total += count
+    return [w for w in words if w in chosen]
 
 
 def keyword_scores(conn: Connection, query: str, limit: int) -> dict[int, float]:
     """Chunk id -> BM25 score (higher is better; heading matches weigh double), best ``limit``."""
-    match = fts_query(query)
+    match = fts_query(rarest_words(conn, query_words(query)))
     if match is None:
         return {}
     rows = conn.execute(
