@@ -3,7 +3,10 @@
 Like Anki's browser, the order of a (table, filter, sort) is fetched once as an
 array of row keys; a page is then the keys at ``offset:offset+limit`` and one
 small query for their rows, so a page deep inside a million rows costs the same
-as the first one. Runs of consecutive keys (the natural order) come in blocks of
+as the first one. Until an order is cached, pages near its top are read with a plain
+``ORDER BY ... LIMIT`` (a top-N, much cheaper than ordering every key), so the first
+page after a new sort or filter shows at once; the whole order is built when the
+view first goes past ``DIRECT_ROWS``. Runs of consecutive keys (the natural order) come in blocks of
 ``BLOCK`` rows kept briefly, so scrolling on is served from memory. Cached orders
 and rows belong to one generation of their table and are not used once it changes.
 """
@@ -24,6 +27,7 @@ from .names import ROW_KEY, quote_ident
 CACHED_ORDERS = 6
 BLOCK = 500  # contiguous rows fetched (and cached) together: scrolling on is served from memory
 CACHED_BLOCKS = 64
+DIRECT_ROWS = 1000  # pages within this many rows of the top skip building the order
 
 
 def _pattern(text: str) -> str:
@@ -68,6 +72,10 @@ class Orders:
         self._cache: OrderedDict[tuple[Any, ...], np.ndarray] = OrderedDict()
         self._blocks: OrderedDict[tuple[Any, ...], list[tuple]] = OrderedDict()
 
+    def cached(self, table: str, generation: int, flt: RowFilter | None, sort: tuple[str, bool] | None) -> bool:
+        with self._lock:
+            return (table, generation, flt.key() if flt else None, tuple(sort) if sort else None) in self._cache
+
     def keys(self, cur: duckdb.DuckDBPyConnection, table: str, generation: int, columns: list[Column],
              flt: RowFilter | None, sort: tuple[str, bool] | None) -> np.ndarray:
         """Every row key of ``table`` that passes ``flt``, in ``sort`` order."""
@@ -89,6 +97,8 @@ class Orders:
     def page(self, cur: duckdb.DuckDBPyConnection, table: str, generation: int, columns: list[Column],
              flt: RowFilter | None, sort: tuple[str, bool] | None, start: int, limit: int) -> list[tuple]:
         """Rows ``start``..``start+limit`` of the order, fetched a block at a time and kept briefly."""
+        if start + limit <= DIRECT_ROWS and not self.cached(table, generation, flt, sort):
+            return top(cur, table, columns, flt, sort, start, limit)
         keys = self.keys(cur, table, generation, columns, flt, sort)
         end = min(len(keys), start + limit)
         if end > start and not _contiguous(keys[start:end]):
@@ -124,6 +134,15 @@ class Orders:
 
 def _contiguous(keys: np.ndarray) -> bool:
     return len(keys) > 0 and int(keys[-1]) - int(keys[0]) == len(keys) - 1 and bool(np.all(np.diff(keys) == 1))
+
+
+def top(cur: duckdb.DuckDBPyConnection, table: str, columns: list[Column], flt: RowFilter | None,
+        sort: tuple[str, bool] | None, start: int, limit: int) -> list[tuple]:
+    """Rows ``start``..``start+limit`` of the order straight from DuckDB (a top-N query)."""
+    clause, params = where(columns, flt)
+    cols = ", ".join([ROW_KEY] + [quote_ident(c.name) for c in columns])
+    sql = f"SELECT {cols} FROM {quote_ident(table)}{clause}{order_by(columns, sort)} LIMIT ? OFFSET ?"
+    return cur.execute(sql, [*params, int(limit), int(start)]).fetchall()
 
 
 def fetch(cur: duckdb.DuckDBPyConnection, table: str, columns: list[Column], keys: np.ndarray) -> list[tuple]:

@@ -52,6 +52,23 @@ def test_filters_and_sorting_narrow_and_order_the_rows(people: Workspace) -> Non
         people.tables.count("nobody")
 
 
+def test_pages_near_the_top_and_deep_inside_agree_on_one_order(ws: Workspace, tmp_path: Path) -> None:
+    from engine.tables import browse
+
+    path = tmp_path / "stock.csv"
+    rows = [(f"item{i:04}", (i * 7919) % 1500) for i in range(1500)]  # quantities in a scrambled order
+    path.write_text("item,qty\n" + "".join(f"{a},{b}\n" for a, b in rows))
+    assert ws.tables.import_file(path).status == "applied"
+    want = [name for name, _ in sorted(rows, key=lambda r: -r[1])]
+    by_qty = {"sort": ("qty", False)}
+    top = ws.tables.page("stock", 0, 100, **by_qty)  # type: ignore[arg-type]  # a top-N query: no order built
+    assert not ws.tables._orders.cached("stock", ws.tables.store.generation.get("stock", 0), None, ("qty", False))  # noqa: SLF001
+    deep = ws.tables.page("stock", browse.DIRECT_ROWS + 200, 100, **by_qty)  # type: ignore[arg-type]  # builds it
+    again = ws.tables.page("stock", 0, 100, **by_qty)  # type: ignore[arg-type]  # now from the built order
+    assert [r[1] for r in top] == [r[1] for r in again] == want[:100]
+    assert [r[1] for r in deep] == want[browse.DIRECT_ROWS + 200:browse.DIRECT_ROWS + 300]
+
+
 def test_a_filter_holding_sql_is_just_text(people: Workspace) -> None:
     hostile = RowFilter(text="'; DROP TABLE people; --", columns={"name": "\" OR 1=1 --"})
     assert people.tables.count("people", hostile) == 0
