@@ -66,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_gui_commands(sub: Any) -> None:
     p = sub.add_parser("gui", help="start the desktop app (the default)")
+    p.add_argument("--workspace", metavar="DIR", default=argparse.SUPPRESS,
+                   help="workspace folder (the same as the global option)")
     p.add_argument("--exit-after-ready", action="store_true",
                    help="print 'ready <ms>' once the window is shown and the workspace open, then exit")
     p.add_argument("--screenshot", metavar="PATH", help="with --exit-after-ready: save a PNG of the window")

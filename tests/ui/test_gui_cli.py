@@ -16,13 +16,14 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_gui_exit_after_ready_prints_ready_and_saves_a_screenshot(tmp_path: Path) -> None:
     shot = tmp_path / "out.png"
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
-    out = subprocess.run([sys.executable, "-m", "grace_desktop", "--workspace", str(tmp_path / "ws"), "gui",
+    out = subprocess.run([sys.executable, "-m", "grace_desktop", "gui", "--workspace", str(tmp_path / "ws"),
                           "--exit-after-ready", "--screenshot", str(shot), "--pane", "library"],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr
     assert re.fullmatch(r"ready \d+", out.stdout.strip()), out.stdout
     image = QImage(str(shot))
     assert not image.isNull() and image.width() > 400 and image.height() > 300
+    assert (tmp_path / "ws" / "grace.sqlite").exists()  # `gui --workspace DIR` opened that folder
 
 
 _PROBE = """
