@@ -147,7 +147,7 @@ def score(hits_per_question: Sequence[Sequence[Any]], questions: Sequence[dict[s
     if len(hits_per_question) != len(questions):
         raise ValueError("one hit list per question")
     per: list[dict[str, Any]] = []
-    for q, hits in zip(questions, hits_per_question):
+    for q, hits in zip(questions, hits_per_question, strict=True):
         pairs = accepted(q)
         file_rank = passage_rank = None
         for rank, hit in enumerate(hits, 1):

@@ -16,7 +16,6 @@ import numpy as np
 
 from .. import catalog
 from ..search import SearchHit, hybrid_search
-from .executors import table_name
 from .store import reading
 
 if TYPE_CHECKING:
@@ -25,7 +24,6 @@ if TYPE_CHECKING:
 PASSAGES = 8
 HISTORY = 10
 _ERRORS = re.compile(r"\b(errors?|fail(?:ed|ures?|s|ing)?|broken|problems?|went wrong)\b", re.I)
-_MAX_TABLE_SCAN = 500
 
 
 @dataclass
@@ -102,50 +100,18 @@ def _workspace_state(ws: Workspace, ctx: Context, session_id: int | None) -> Non
 
 def table_proposals(ws: Workspace) -> int:
     """How many table proposals wait for approval (0 when there are no memory tables)."""
-    tables = getattr(ws, "tables", None)
     try:
-        return len(tables.proposals("pending")) if tables is not None else 0
+        return ws.tables.pending_count()
     except Exception:  # noqa: BLE001 - telemetry must never stop an answer
         return 0
 
 
-def _field(entry: Any, name: str, default: Any = None) -> Any:
-    return entry.get(name, default) if isinstance(entry, dict) else getattr(entry, name, default)
-
-
 def table_matches(ws: Workspace, question: str, limit: int = 10) -> list[dict[str, Any]]:
-    """Rows of memory tables the question names, or whose cell values it mentions.
-
-    Only tables that hold rows are read, at most ``_MAX_TABLE_SCAN`` rows each.
-    """
-    tables = getattr(ws, "tables", None)
-    if tables is None:
-        return []
+    """Rows of memory tables the question names, or whose cell values it mentions."""
     try:
-        listed = [(table_name(t), _field(t, "rows", 1)) for t in tables.list()]
-    except Exception:  # noqa: BLE001
+        return ws.tables.mentioned(question, limit)
+    except Exception:  # noqa: BLE001 - a table that cannot be read leaves the answer without table rows
         return []
-    lowered, out = question.lower().replace("_", " "), []
-    for name, rows_held in listed[:200]:
-        if not name or not rows_held:
-            continue
-        named = re.search(r"\b" + re.escape(name.lower().replace("_", " ")) + r"\b", lowered)
-        try:
-            columns, rows = rows_of(tables.query(f'SELECT * FROM "{name}" LIMIT {_MAX_TABLE_SCAN}'))
-        except Exception:  # noqa: BLE001 - a table that cannot be read is left out, not fatal
-            continue
-        keep = [i for i, c in enumerate(columns) if not str(c).startswith("_grace")]  # internal row keys
-        rows = [[r[i] for i in keep] for r in rows] if columns else rows
-        columns = [columns[i] for i in keep] if columns else columns
-        hits = [r for r in rows if _mentions(lowered, r)]
-        if named or hits:
-            out.append({"table": name, "columns": columns, "rows": (hits or rows)[:limit], "named": bool(named)})
-    return out
-
-
-def _mentions(lowered: str, row: list[Any]) -> bool:
-    return any(isinstance(v, str) and len(v) >= 3 and re.search(r"\b" + re.escape(v.lower()) + r"\b", lowered)
-               for v in row)
 
 
 def rows_of(result: Any) -> tuple[list[str], list[list[Any]]]:

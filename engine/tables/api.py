@@ -23,7 +23,7 @@ from sqlalchemy import Connection, text
 from .. import audit
 from ..changes import Changes
 from ..errors import GraceError, NotApproved, PolicyViolation, TableError
-from . import apply, browse, docrows, domain, edits, governance, proposals, sqlguard
+from . import apply, browse, docrows, domain, edits, governance, mentions, proposals, sqlguard
 from .classify import Classifier
 from .model import Column, Proposal, RowFilter, TableInfo, jsonable
 from .names import quote_ident
@@ -165,6 +165,15 @@ class Tables:
         described = self.store.descriptions()
         return [TableInfo(name, counts[name], cols, name in protected, described.get(name, ""))
                 for name, cols in sorted(columns.items())]
+
+    def mentioned(self, question: str, limit: int = 10) -> builtins.list[dict[str, Any]]:
+        """Tables the question names, and rows whose text cells it mentions (see ``mentions``)."""
+        return mentions.mentioned(self.store, self.list(), question, limit)
+
+    def pending_count(self) -> int:
+        """How many proposals wait for a decision."""
+        with self.sqlite_read() as conn:
+            return proposals.count_pending(conn)
 
     def columns(self, table: str) -> builtins.list[Column]:
         """The visible columns of ``table``; raises ``TableError`` when there is no such table."""

@@ -127,7 +127,8 @@ def _undrop(store: Store, cur: duckdb.DuckDBPyConnection, table: str, snap: str,
 def undo_last(store: Store, cur: duckdb.DuckDBPyConnection, actor: str) -> tuple[int, dict[str, Any]]:
     """Reverse the newest edit not yet undone; returns the undo's edit id and what it undid."""
     row = cur.execute("SELECT id, table_name, op, row_keys, column_name, snapshot FROM _grace.edits "
-                      "WHERE op IN ('update', 'add', 'delete', 'drop') AND NOT undone ORDER BY id DESC LIMIT 1").fetchone()
+                      "WHERE op IN ('update', 'add', 'delete', 'drop') AND NOT undone "
+                      "ORDER BY id DESC LIMIT 1").fetchone()
     if row is None:
         raise TableError("There is no edit to undo.")
     edit_id, table, op, keys, column, snapshot = row

@@ -108,3 +108,7 @@ def update(conn: Connection, proposal_id: int, *, target: str | None = None, kin
 def rename_source(conn: Connection, old: str, new: str) -> None:
     """Proposals of a file that moved name its new path."""
     conn.execute(text("UPDATE proposals SET source = :new WHERE source = :old"), {"new": new, "old": old})
+
+
+def count_pending(conn: Connection) -> int:
+    return int(conn.execute(text("SELECT count(*) FROM proposals WHERE status = 'pending'")).scalar_one())

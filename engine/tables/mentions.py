@@ -1,0 +1,60 @@
+"""Rows of the person's tables that a question names or mentions (context for chat).
+
+A table counts as named when its name (underscores read as spaces) occurs in the
+question as whole words; a row counts as mentioned when one of its text cells (three
+characters or more) does. DuckDB narrows each table to rows whose text occurs in the
+question at all (``strpos``, vectorised); whole-word matching then runs on those few.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from .model import Column, TableInfo
+from .names import ROW_KEY, quote_ident
+from .store import Store
+
+CANDIDATES = 200  # rows per table that pass DuckDB's substring test and get the whole-word check
+
+
+def _words_in(needle: str, lowered: str) -> bool:
+    return re.search(r"\b" + re.escape(needle) + r"\b", lowered) is not None
+
+
+def mentioned(store: Store, infos: list[TableInfo], question: str, limit: int = 10) -> list[dict[str, Any]]:
+    """``[{"table", "columns", "rows", "named"}]`` for tables named by or mentioned in ``question``."""
+    lowered = question.lower().replace("_", " ")
+    out = []
+    for info in infos:
+        if not info.rows:
+            continue
+        named = _words_in(info.name.lower().replace("_", " "), lowered)
+        rows = _mentioning(store, info.name, info.columns, lowered, limit)
+        if named and not rows:
+            rows = _first(store, info.name, info.columns, limit)
+        if named or rows:
+            out.append({"table": info.name, "columns": [c.name for c in info.columns], "rows": rows, "named": named})
+    return out
+
+
+def _select(columns: list[Column]) -> str:
+    return ", ".join(quote_ident(c.name) for c in columns)
+
+
+def _mentioning(store: Store, table: str, columns: list[Column], lowered: str, limit: int) -> list[list[Any]]:
+    text_cols = [i for i, c in enumerate(columns) if c.type == "VARCHAR"]
+    if not text_cols:
+        return []
+    tests = " OR ".join(f"(length({quote_ident(columns[i].name)}) >= 3 AND "
+                        f"strpos(?, lower({quote_ident(columns[i].name)})) > 0)" for i in text_cols)
+    sql = f"SELECT {_select(columns)} FROM {quote_ident(table)} WHERE {tests} ORDER BY {ROW_KEY} LIMIT ?"
+    found = store.cursor().execute(sql, [lowered] * len(text_cols) + [CANDIDATES]).fetchall()
+    hits = [list(r) for r in found
+            if any(isinstance(r[i], str) and _words_in(r[i].lower(), lowered) for i in text_cols)]
+    return hits[:limit]
+
+
+def _first(store: Store, table: str, columns: list[Column], limit: int) -> list[list[Any]]:
+    sql = f"SELECT {_select(columns)} FROM {quote_ident(table)} ORDER BY {ROW_KEY} LIMIT ?"
+    return [list(r) for r in store.cursor().execute(sql, [limit]).fetchall()]

@@ -1,0 +1,45 @@
+"""What the chat's context takes from memory tables, over real DuckDB."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine import Workspace
+from engine.chat.context import table_matches, table_proposals
+
+
+def _suppliers(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "suppliers.csv"
+    path.write_text("name,city,rating\nAcme Tools,Lyon,4\nBolt & Nut,Oslo,5\nCogs Ltd,Lyon,3\nAb,Porto,2\n")
+    assert ws.tables.import_file(path).status == "applied"
+
+
+def test_rows_whose_text_the_question_mentions_come_with_their_table(ws: Workspace, tmp_path: Path) -> None:
+    _suppliers(ws, tmp_path)
+    (match,) = table_matches(ws, "Which suppliers in Lyon did we rate?")
+    assert match["table"] == "suppliers" and match["named"] is True
+    assert match["columns"] == ["name", "city", "rating"]
+    assert [r[0] for r in match["rows"]] == ["Acme Tools", "Cogs Ltd"]
+
+
+def test_whole_words_only_and_short_cells_are_ignored(ws: Workspace, tmp_path: Path) -> None:
+    _suppliers(ws, tmp_path)
+    assert table_matches(ws, "Is Lyonnais cuisine good in Oslow?") == []  # Lyon, Oslo only inside words
+    assert table_matches(ws, "ab ab ab") == []  # 'Ab' is too short to count
+    (match,) = table_matches(ws, "what did acme tools ship")
+    assert match["named"] is False and [r[0] for r in match["rows"]] == ["Acme Tools"]
+
+
+def test_a_named_table_without_mentioned_rows_shows_its_first_rows(ws: Workspace, tmp_path: Path) -> None:
+    _suppliers(ws, tmp_path)
+    (match,) = table_matches(ws, "show me the suppliers table", limit=2)
+    assert match["named"] is True and [r[0] for r in match["rows"]] == ["Acme Tools", "Bolt & Nut"]
+
+
+def test_pending_table_proposals_are_counted(ws: Workspace, tmp_path: Path) -> None:
+    assert table_proposals(ws) == 0
+    path = tmp_path / "odd.csv"
+    path.write_text("a;b\n1;x\n")
+    ws.tables.set_policy({**ws.tables.policy(), "auto_approve_threshold": 1.0})
+    ws.tables.import_file(path)
+    assert table_proposals(ws) == len(ws.tables.proposals("pending")) == 1
