@@ -34,7 +34,8 @@ class _Piece:
     tokens: int
     line_start: int
     line_end: int
-    para: int  # pieces of one paragraph are joined with a space, paragraphs with a blank line
+    para: int  # paragraphs are joined with a blank line, pieces of one paragraph with ``sep``
+    sep: str = " "  # the spacing that stood before this piece in its paragraph (kept, so text stays verbatim)
 
 
 def chunk_blocks(blocks: list[Block], count: CountFn, target: int = 200, overlap: int = 24,
@@ -81,7 +82,7 @@ def _sections(body: list[Block], tokens: list[int]) -> Iterable[tuple[tuple[tupl
 def _join(pieces: list[_Piece]) -> str:
     parts = [pieces[0].text]
     for prev, piece in zip(pieces, pieces[1:], strict=False):
-        parts.append((" " if piece.para == prev.para else "\n\n") + piece.text)
+        parts.append((piece.sep if piece.para == prev.para else "\n\n") + piece.text)
     return "".join(parts)
 
 
@@ -106,8 +107,10 @@ def _split_long(block: Block, count: CountFn, target: int, para: int) -> list[_P
             spans.append((a, b, n))
         else:
             spans.extend(_word_spans(text, a, b, count, target))
+    ends_before = [0] + [b for _, b, _ in spans[:-1]]
     return [_Piece(text[a:b], n, block.line_start + text.count("\n", 0, a),
-                   block.line_start + text.count("\n", 0, b), para) for a, b, n in spans]
+                   block.line_start + text.count("\n", 0, b), para, text[before:a] or " ")
+            for (a, b, n), before in zip(spans, ends_before, strict=True)]
 
 
 def _spans(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:

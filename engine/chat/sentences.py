@@ -22,7 +22,8 @@ _LEAD = re.compile(r"(?:\s|[-*+•>]|\d{1,3}[.)](?=\s)|#+(?=\s))+")
 _LETTERS = re.compile(r"[^\W\d_]")
 # Code is not quoted: an extractor keeps its layout, which a passage may re-flow.
 _CODE_CHARS = re.compile(r"[()\[\]{}=<>_*#|\\/\"'`]")
-_CODE_START = re.compile(r"(?m)^\s*(?:>>>|\.\.\.\s|def\s|class\s|import\s|from\s+\w+\s+import|\$\s)")
+_CODE_START = re.compile(r"(?m)^\s*(?:>>>|\.\.\.\s|def\s|class\s|import\s|from\s+\w+\s+import|\$\s"
+                         r"|(?:pass|return|break|continue|try:|else:|finally:)\s*$)")  # a statement alone on a line
 CODE_SHARE = 0.08
 
 

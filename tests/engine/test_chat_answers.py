@@ -154,3 +154,10 @@ def test_sentences_never_cross_paragraphs_and_know_their_lines() -> None:
     spans = [line_span(passage, s.start, s.end, 10, 13) for s in sentences]
     assert spans == [(10, 11), (13, 13), (13, 13)]  # one blank line between paragraphs
     assert line_span(passage, sentences[1].start, sentences[1].end, 10, 12) == (12, 12)  # PDF-like: no gap
+
+
+def test_code_is_not_quoted_even_when_a_passage_reflowed_it() -> None:
+    code = ("for i, element in zip(range(start), iterable): pass\n        return\n    try: for i, element in "
+            "enumerate(iterable): if i == nexti: yield element")
+    prose = "Return an enumerate object which yields pairs of a count and a value."
+    assert [s.text for s in split_sentences(code + "\n\n" + prose)] == [prose]

@@ -47,3 +47,12 @@ def test_a_single_enormous_word_is_kept_whole(embedder: Embedder) -> None:
     word = "x" * 5000
     chunks = chunk_blocks([Block(f"start {word} end", 1, 1)], embedder.count_tokens, target=100, overlap=10)
     assert any(word in c.text for c in chunks)
+
+
+def test_a_long_paragraph_cut_into_pieces_keeps_its_own_line_breaks(embedder: Embedder) -> None:
+    lines = [f"Step {i} of the procedure: check valve {i} and record its pressure." for i in range(60)]
+    block = Block("\n    ".join(lines), 1, 60, ())
+    chunks = chunk_blocks([block], embedder.count_tokens, target=120, overlap=0)
+    assert len(chunks) > 2
+    for c in chunks:
+        assert c.text in block.text  # verbatim: pieces are joined by the spacing the file had
