@@ -97,6 +97,11 @@ def test_frozen_selftest_passes(frozen_app: Path, tmp_path: Path) -> None:
     report = json.loads(out.stdout)
     assert report["ok"] is True, report
     assert {c["name"] for c in report["checks"]} >= {"model", "ingest", "search", "meaning", "audit"}
+    from engine import embed
+
+    if embed._int8_exact():  # noqa: SLF001 - where the int8 variant runs, the frozen app runs it too (onnx bundled)
+        model = next(c for c in report["checks"] if c["name"] == "model")
+        assert "+rowq8" in model["detail"], model
 
 
 @pytest.mark.slow
