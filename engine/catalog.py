@@ -178,3 +178,23 @@ def embeddings_for(conn: Connection, ids: list[int] | None = None) -> tuple[np.n
 def stored_chunk_ids(conn: Connection) -> np.ndarray:
     rows = conn.execute(text("SELECT id FROM chunks WHERE embedding IS NOT NULL")).all()
     return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+
+
+# -- follow-up work for the tables (written with the document, done after the ingest) ------
+
+def add_follow_up(conn: Connection, kind: str, path: str, content_hash: str | None = None, title: str | None = None,
+                  fmt: str | None = None, moved_from: str | None = None) -> None:
+    conn.execute(text("INSERT INTO follow_up(kind, path, content_hash, title, format, moved_from) "
+                      "VALUES (:k, :p, :h, :t, :f, :m)"),
+                 {"k": kind, "p": path, "h": content_hash, "t": title, "f": fmt, "m": moved_from})
+
+
+def follow_ups(conn: Connection) -> list[dict[str, Any]]:
+    """Follow-up work not done yet, oldest first."""
+    rows = conn.execute(text("SELECT id, kind, path, content_hash, title, format, moved_from FROM follow_up "
+                             "ORDER BY id"))
+    return [dict(r._mapping) for r in rows]
+
+
+def follow_up_done(conn: Connection, follow_up_id: int) -> None:
+    conn.execute(text("DELETE FROM follow_up WHERE id = :i"), {"i": follow_up_id})

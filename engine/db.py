@@ -204,8 +204,23 @@ _V5_VOCAB = """
 CREATE VIRTUAL TABLE chunks_vocab USING fts5vocab(chunks_fts, 'row');
 """
 
+# Work the tables owe committed documents (propose a table, file a catalog row, follow a
+# move), written in the same transaction as the document, so neither a crash nor a
+# cancel between the ingest and the tables step loses it.
+_V6_FOLLOW_UP = """
+CREATE TABLE follow_up (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,          -- 'table', 'text' or 'move'
+    path TEXT NOT NULL,
+    content_hash TEXT,
+    title TEXT,
+    format TEXT,
+    moved_from TEXT
+);
+"""
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
-    _script(_V1), _script(_V2), _script(_V3_TABLES), _script(_V4_CHAT), _script(_V5_VOCAB),
+    _script(_V1), _script(_V2), _script(_V3_TABLES), _script(_V4_CHAT), _script(_V5_VOCAB), _script(_V6_FOLLOW_UP),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

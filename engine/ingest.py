@@ -78,10 +78,6 @@ class Ingestor:
         self.limits, self.chunk_tokens, self.overlap = limits, chunk_tokens, overlap
         self._fraction = 0.0
         self._scan_errors: dict[str, str] = {}
-        # Committed new or changed content, for the tables work to propose after the run.
-        self.ingested_tables: list[str] = []
-        self.moved: list[tuple[str, str]] = []  # (old path, new path) of moved documents
-        self.ingested_texts: list[dict[str, Any]] = []
 
     def run(self, paths: list[str | Path], reporter: Reporter) -> IngestReport:
         started = time.monotonic()
@@ -266,7 +262,7 @@ class Ingestor:
             audit.append(conn, "move", item.path, {"from": item.moved_from, "hash": item.content_hash},
                          actor="ingest")
             report.moved += 1
-            self.moved.append((item.moved_from, item.path))  # type: ignore[arg-type]
+            catalog.add_follow_up(conn, "move", item.path, moved_from=item.moved_from)
             return [], []
         ids: list[int] = []
         if item.outcome == "ingest" and not catalog.content_exists(conn, item.content_hash):  # type: ignore[arg-type]
@@ -281,11 +277,9 @@ class Ingestor:
         audit.append(conn, action, item.path, {"hash": item.content_hash, "chunks": len(item.chunks),
                                                "format": item.fmt, "kind": item.kind}, actor="ingest")
         report.ingested += 1
-        if item.outcome == "ingest" and item.kind == "table":
-            self.ingested_tables.append(item.path)
-        elif item.outcome == "ingest":
-            self.ingested_texts.append({"path": item.path, "content_hash": item.content_hash, "title": item.title,
-                                        "format": item.fmt})
+        if item.outcome == "ingest":  # new or changed content: the tables propose from it afterwards
+            catalog.add_follow_up(conn, "table" if item.kind == "table" else "text", item.path,
+                                  content_hash=item.content_hash, title=item.title, fmt=item.fmt)
         return ids, gone
 
     @staticmethod

@@ -151,12 +151,8 @@ class Workspace:
                 if self.index.dirty:
                     self._save_index()
         # After the ingest commit: tables become proposals, prose becomes catalog rows, and what
-        # moved keeps its tables' rows under the new path.
-        if ingestor.moved:
-            self.tables.on_moved(ingestor.moved)
-        if ingestor.ingested_tables or ingestor.ingested_texts:
-            reporter.report(1.0, "Proposing tables…", force=True)
-            report.failed += self.tables.on_ingested(ingestor.ingested_tables, ingestor.ingested_texts)
+        # moved keeps its tables' rows under the new path (work the ingest queued in its commits).
+        report.failed += self.tables.follow_up(reporter)
         return report
 
     def resume(self, progress: ProgressFn | None = None, is_cancelled: CancelFn | None = None) -> IngestReport:

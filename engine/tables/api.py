@@ -20,9 +20,10 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 from sqlalchemy import Connection, text
 
-from .. import audit
+from .. import audit, catalog
 from ..changes import Changes
 from ..errors import GraceError, NotApproved, PolicyViolation, TableError
+from ..progress import Reporter
 from . import apply, browse, docrows, domain, edits, governance, mentions, proposals, sqlguard
 from .classify import Classifier
 from .model import Column, Proposal, RowFilter, TableInfo, jsonable
@@ -324,22 +325,45 @@ class Tables:
         self._policy.set(policy, "user")
         return Changes(settings=True, tables=True, audit=True)
 
-    def on_ingested(self, table_paths: builtins.list[str],
-                    text_docs: builtins.list[dict[str, Any]]) -> builtins.list[dict[str, str]]:
-        """Propose tables for ingested table files and catalog rows for prose documents.
+    def follow_up(self, reporter: Reporter | None = None) -> builtins.list[dict[str, str]]:
+        """Do what ingests left for the tables, oldest first: propose tables for table files,
+        file prose documents into the catalog, follow moved files.
 
-        ``text_docs`` holds dicts with path, content_hash, title and format. Returns the
-        failures as ``{"path", "reason"}``; one failure never stops the others.
+        Each item is forgotten once done; a cancel (``reporter`` raises ``Cancelled``) or a
+        crash leaves the rest for the next ingest. Returns the failures as ``{"path", "reason"}``;
+        one failure never stops the others.
         """
+        with self.sqlite_read() as conn:
+            todo = catalog.follow_ups(conn)
         failures: builtins.list[dict[str, str]] = []
-        for path in table_paths:
-            self._guarded(failures, path, "its table could not be imported",
-                          lambda p=path: governance.propose_file(self, Path(p)))
-        for doc in text_docs:
-            self._guarded(failures, doc["path"], "it could not be filed in the catalog",
-                          lambda d=doc: docrows.propose_document(self, d["path"], d["content_hash"],
-                                                                 d.get("title"), d.get("format")))
+        for i, item in enumerate(todo):
+            if reporter is not None:  # the ingest reported its files done; this is its last step
+                reporter.report(0.99, f"Proposing tables… {i + 1} of {len(todo)}", force=i == 0)
+            if self._still_current(item):
+                self._follow(item, failures)
+            with self.sqlite_write() as conn:
+                catalog.follow_up_done(conn, item["id"])
         return failures
+
+    def _still_current(self, item: dict[str, Any]) -> bool:
+        """False when the document changed again or went away since the item was written."""
+        if item["kind"] == "move":
+            return True
+        with self.sqlite_read() as conn:
+            doc = catalog.doc_by_path(conn, item["path"])
+        return doc is not None and doc.status == "ok" and doc.content_hash == item["content_hash"]
+
+    def _follow(self, item: dict[str, Any], failures: builtins.list[dict[str, str]]) -> None:
+        path = item["path"]
+        if item["kind"] == "move":
+            self.on_moved([(item["moved_from"], path)])
+        elif item["kind"] == "table":
+            self._guarded(failures, path, "its table could not be imported",
+                          lambda: governance.propose_file(self, Path(path), item["content_hash"]))
+        else:
+            self._guarded(failures, path, "it could not be filed in the catalog",
+                          lambda: docrows.propose_document(self, path, item["content_hash"], item["title"],
+                                                           item["format"]))
 
     def on_moved(self, moves: builtins.list[tuple[str, str]]) -> None:
         """Files that moved keep what they loaded: their proposals, loads and catalog rows

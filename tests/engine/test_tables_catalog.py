@@ -151,3 +151,39 @@ def test_tabular_files_given_to_ingest_become_tables_and_failures_are_sentences(
     assert failure["reason"].startswith("its table could not be imported: ") and "JSON" in failure["reason"]
     again = ws.ingest([folder])
     assert again.unchanged == 2 and len(ws.tables.proposals()) == 1  # unchanged files are not proposed again
+
+
+def _three_tables(tmp_path: Path) -> Path:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    for name, column in (("apples", "tonnes"), ("pears", "crates"), ("plums", "boxes")):
+        (folder / f"{name}.csv").write_text(f"orchard,{column}\nnorth,10\nsouth,20\n")
+    return folder
+
+
+def test_a_cancel_during_the_tables_step_leaves_the_rest_for_the_next_ingest(ws: Workspace, tmp_path: Path) -> None:
+    from engine import Cancelled
+
+    folder = _three_tables(tmp_path)
+    with pytest.raises(Cancelled):
+        ws.ingest([folder], is_cancelled=lambda: len(ws.tables.proposals()) >= 1)
+    assert ws.status()["documents"] == 3 and len(ws.tables.proposals()) == 1  # the files are in; one table so far
+    ws.resume()
+    assert sorted(p.table for p in ws.tables.proposals()) == ["apples", "pears", "plums"]
+    ws.ingest([folder])
+    assert len(ws.tables.proposals()) == 3  # done once, never again
+
+
+def test_a_crash_before_the_tables_step_loses_no_table(ws_dir: Path, embedder, tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.tables.api import Tables
+
+    folder = _three_tables(tmp_path)
+    with monkeypatch.context() as m:
+        m.setattr(Tables, "follow_up", lambda self, reporter=None: (_ for _ in ()).throw(SystemExit("killed")))
+        with Workspace(ws_dir, embedder) as ws, pytest.raises(SystemExit):
+            ws.ingest([folder])
+    with Workspace(ws_dir, embedder) as ws:
+        assert ws.status()["documents"] == 3 and ws.tables.proposals() == []
+        ws.resume()
+        assert sorted(p.table for p in ws.tables.proposals()) == ["apples", "pears", "plums"]
