@@ -16,6 +16,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -79,7 +80,10 @@ class _Stemmer:
         return out
 
 
-_stemmer = _Stemmer()
+@cache
+def _stemmer() -> _Stemmer:
+    """Made on the first keyword search, not at import (start-up stays light)."""
+    return _Stemmer()
 
 
 def rarest_words(conn: Connection, words: list[str], budget: int = KEYWORD_POSTINGS) -> list[str]:
@@ -88,7 +92,7 @@ def rarest_words(conn: Connection, words: list[str], budget: int = KEYWORD_POSTI
     most of a keyword search's cost in a large workspace."""
     if len(words) < 2:
         return words
-    terms = _stemmer.terms(words)
+    terms = _stemmer().terms(words)
     wanted = sorted({t for ts in terms for t in ts})
     marks = ",".join(f":t{i}" for i in range(len(wanted)))
     df = dict(conn.execute(text(f"SELECT term, doc FROM chunks_vocab WHERE term IN ({marks})"),

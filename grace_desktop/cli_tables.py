@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -112,21 +113,18 @@ def cmd_proposals_list(args: argparse.Namespace, ws: Workspace) -> int:
 def cmd_proposals_approve(args: argparse.Namespace, ws: Workspace) -> int:
     ws.tables.approve(args.id, table=args.table, renames=_pairs(args.rename, "renames") or None,
                       types=_pairs(args.type, "types") or None)
-    p = ws.tables.proposal(args.id)
-    if args.json:
-        print(json.dumps({"proposal": _proposal_json(p)}))
-    else:
-        print(f"Proposal {p.id} approved and {p.status}: table {p.table}.")
-    return 0
+    return _decided(args, ws, lambda p: f"Proposal {p.id} approved and {p.status}: table {p.table}.")
 
 
 def cmd_proposals_reject(args: argparse.Namespace, ws: Workspace) -> int:
     ws.tables.reject(args.id, args.reason)
+    return _decided(args, ws, lambda p: f"Proposal {p.id} rejected: {p.reason}")
+
+
+def _decided(args: argparse.Namespace, ws: Workspace, sentence: Callable[[Proposal], str]) -> int:
+    """Print the proposal just decided: as JSON, or as ``sentence``."""
     p = ws.tables.proposal(args.id)
-    if args.json:
-        print(json.dumps({"proposal": _proposal_json(p)}))
-    else:
-        print(f"Proposal {p.id} rejected: {p.reason}")
+    print(json.dumps({"proposal": _proposal_json(p)}) if args.json else sentence(p))
     return 0
 
 

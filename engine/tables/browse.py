@@ -64,6 +64,11 @@ def order_by(columns: list[Column], sort: tuple[str, bool] | None) -> str:
     return f" ORDER BY {quote_ident(name)} {'ASC' if ascending else 'DESC'} NULLS LAST, {ROW_KEY}"
 
 
+def _order_key(table: str, generation: int, flt: RowFilter | None, sort: tuple[str, bool] | None) -> tuple[Any, ...]:
+    """What identifies one row order of one version of a table."""
+    return (table, generation, flt.key() if flt else None, tuple(sort) if sort else None)
+
+
 class Orders:
     """A small LRU cache of row-key orders, keyed by table generation, filter and sort."""
 
@@ -74,12 +79,12 @@ class Orders:
 
     def cached(self, table: str, generation: int, flt: RowFilter | None, sort: tuple[str, bool] | None) -> bool:
         with self._lock:
-            return (table, generation, flt.key() if flt else None, tuple(sort) if sort else None) in self._cache
+            return _order_key(table, generation, flt, sort) in self._cache
 
     def keys(self, cur: duckdb.DuckDBPyConnection, table: str, generation: int, columns: list[Column],
              flt: RowFilter | None, sort: tuple[str, bool] | None) -> np.ndarray:
         """Every row key of ``table`` that passes ``flt``, in ``sort`` order."""
-        cache_key = (table, generation, flt.key() if flt else None, tuple(sort) if sort else None)
+        cache_key = _order_key(table, generation, flt, sort)
         with self._lock:
             if cache_key in self._cache:
                 self._cache.move_to_end(cache_key)
@@ -104,7 +109,7 @@ class Orders:
         if end > start and not _contiguous(keys[start:end]):
             return fetch(cur, table, columns, keys[start:end])  # scattered keys: a block would cost a wider scan
         out: list[tuple] = []
-        order = (table, generation, flt.key() if flt else None, tuple(sort) if sort else None)
+        order = _order_key(table, generation, flt, sort)
         for block in range(start // BLOCK, (end - 1) // BLOCK + 1 if end > start else start // BLOCK):
             rows = self._block(cur, table, columns, keys, order, block)
             lo = max(start, block * BLOCK) - block * BLOCK

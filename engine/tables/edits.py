@@ -126,12 +126,12 @@ def _undrop(store: Store, cur: duckdb.DuckDBPyConnection, table: str, snap: str,
 
 def undo_last(store: Store, cur: duckdb.DuckDBPyConnection, actor: str) -> tuple[int, dict[str, Any]]:
     """Reverse the newest edit not yet undone; returns the undo's edit id and what it undid."""
-    row = cur.execute("SELECT id, table_name, op, row_keys, column_name, snapshot FROM _grace.edits "
+    row = cur.execute("SELECT id, table_name, op, row_keys, column_name, snapshot, detail FROM _grace.edits "
                       "WHERE op IN ('update', 'add', 'delete', 'drop') AND NOT undone "
                       "ORDER BY id DESC LIMIT 1").fetchone()
     if row is None:
         raise TableError("There is no edit to undo.")
-    edit_id, table, op, keys, column, snapshot = row
+    edit_id, table, op, keys, column, snapshot, detail = row
     if op != "drop" and not store.exists(table, cur):
         raise TableError(f"The last edit was to table {table!r}, which no longer exists.")
     snap = qualified("_grace", snapshot) if snapshot else None
@@ -140,7 +140,6 @@ def undo_last(store: Store, cur: duckdb.DuckDBPyConnection, actor: str) -> tuple
     t = quote_ident(table)
     try:
         if op == "drop":
-            detail = cur.execute("SELECT detail FROM _grace.edits WHERE id = ?", [edit_id]).fetchone()[0]
             _undrop(store, cur, table, snap, json.loads(detail or "{}"))  # type: ignore[arg-type]
         elif op == "update":
             c = quote_ident(column)
