@@ -333,16 +333,17 @@ class Tables:
         crash leaves the rest for the next ingest. Returns the failures as ``{"path", "reason"}``;
         one failure never stops the others.
         """
-        with self.sqlite_read() as conn:
-            todo = catalog.follow_ups(conn)
         failures: builtins.list[dict[str, str]] = []
-        for i, item in enumerate(todo):
-            if reporter is not None:  # the ingest reported its files done; this is its last step
-                reporter.report(0.99, f"Proposing tables… {i + 1} of {len(todo)}", force=i == 0)
-            if self._still_current(item):
-                self._follow(item, failures)
-            with self.sqlite_write() as conn:
-                catalog.follow_up_done(conn, item["id"])
+        with self._lock:  # two ingests finishing together must not both take the same items
+            with self.sqlite_read() as conn:
+                todo = catalog.follow_ups(conn)
+            for i, item in enumerate(todo):
+                if reporter is not None:  # the ingest reported its files done; this is its last step
+                    reporter.report(0.99, f"Proposing tables… {i + 1} of {len(todo)}", force=i == 0)
+                if self._still_current(item):
+                    self._follow(item, failures)
+                with self.sqlite_write() as conn:
+                    catalog.follow_up_done(conn, item["id"])
         return failures
 
     def _still_current(self, item: dict[str, Any]) -> bool:
@@ -356,7 +357,8 @@ class Tables:
     def _follow(self, item: dict[str, Any], failures: builtins.list[dict[str, str]]) -> None:
         path = item["path"]
         if item["kind"] == "move":
-            self.on_moved([(item["moved_from"], path)])
+            self._guarded(failures, path, "its tables could not follow the move",
+                          lambda: self.on_moved([(item["moved_from"], path)]))
         elif item["kind"] == "table":
             self._guarded(failures, path, "its table could not be imported",
                           lambda: governance.propose_file(self, Path(path), item["content_hash"]))

@@ -187,3 +187,21 @@ def test_a_crash_before_the_tables_step_loses_no_table(ws_dir: Path, embedder, t
         assert ws.status()["documents"] == 3 and ws.tables.proposals() == []
         ws.resume()
         assert sorted(p.table for p in ws.tables.proposals()) == ["apples", "pears", "plums"]
+
+
+def test_two_ingests_finishing_together_do_each_table_once(ws: Workspace, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from engine.tables.api import Tables
+
+    with monkeypatch.context() as m:
+        m.setattr(Tables, "follow_up", lambda self, reporter=None: [])
+        ws.ingest([_three_tables(tmp_path)])  # three follow-ups queued, none done
+    start = threading.Barrier(2)
+    workers = [threading.Thread(target=lambda: (start.wait(), ws.tables.follow_up())) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    assert sorted(p.table for p in ws.tables.proposals()) == ["apples", "pears", "plums"]
