@@ -59,9 +59,14 @@ def chunk_blocks(blocks: list[Block], count: CountFn, target: int = 200, overlap
             chunks.append(Chunk(
                 text=text, heading=heading, page=page,
                 line_start=piece_group[0].line_start, line_end=piece_group[-1].line_end,
-                embed_text=f"{prefix}\n{text}" if prefix else text,
+                embed_text=embed_text(prefix, text),
             ))
     return chunks
+
+
+def embed_text(prefix: str, text: str) -> str:
+    """What is embedded for a chunk: its heading path (or the file's title) over its text."""
+    return f"{prefix}\n{text}" if prefix else text
 
 
 def _sections(body: list[Block], tokens: list[int]) -> Iterable[tuple[tuple[tuple[str, ...], int | None],

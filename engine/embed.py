@@ -25,7 +25,8 @@ tokens/s with vectors at cosine 0.9986 to its and the same retrieval figures
 (``bench/bench_embed.py``, ``bench/eval_search.py``; docs/PERFORMANCE.md). Every vector
 carries :attr:`Embedder.model_id`, which names the variant. Vectors of the two variants
 are interchangeable at that agreement, so a workspace embedded by one is searched by the
-other without re-embedding; new and changed files get the variant in use.
+other without re-embedding; new and changed files get the variant in use. Vectors that
+other weights made are re-embedded in the background (``engine/reembed.py``).
 """
 
 from __future__ import annotations
@@ -571,8 +572,17 @@ class Embedder:
             if variant == "rowq8" and (_int8_exact_result is False
                                        or importlib.util.find_spec("onnx") is None):
                 variant = "shipped"
-        base = f"{MODEL_NAME}@{MODEL_SHA256[:8]}"
-        return base if variant == "shipped" else f"{base}+{ROWQ8_RECIPE}"
+        return self.family if variant == "shipped" else f"{self.family}+{ROWQ8_RECIPE}"
+
+    @property
+    def family(self) -> str:
+        """Names the weights: vectors whose model id starts with it (any variant) are this model's."""
+        return f"{MODEL_NAME}@{MODEL_SHA256[:8]}"
+
+    def makes(self, model_id: str | None) -> bool:
+        """True when a vector stored with ``model_id`` came from this model's weights, so it
+        needs no re-embedding (the variants agree at cosine 0.9986; see the module doc)."""
+        return model_id is not None and (model_id == self.family or model_id.startswith(self.family + "+"))
 
     @property
     def variant(self) -> str:

@@ -19,6 +19,7 @@ from .extract.base import Limits
 from .ingest import Ingestor, IngestReport
 from .paths import default_workspace_dir
 from .progress import CancelFn, ProgressFn, Reporter
+from .reembed import ReembedReport, reembed, stale_count
 from .search import SearchHit, hybrid_search
 from .settings import SETTINGS, get_setting
 from .tables import Tables
@@ -158,6 +159,20 @@ class Workspace:
     def resume(self, progress: ProgressFn | None = None, is_cancelled: CancelFn | None = None) -> IngestReport:
         """Finish whatever an interrupted ingest left in the queue."""
         return self.ingest([], progress, is_cancelled)
+
+    # -- a model change -------------------------------------------------------------------
+
+    def stale_vectors(self) -> int:
+        """Passages whose stored vector another model made: ``reembed`` replaces them."""
+        with self._read_engine.connect() as conn:
+            return stale_count(conn, self.embedder)
+
+    def reembed(self, progress: ProgressFn | None = None, is_cancelled: CancelFn | None = None) -> ReembedReport:
+        """Re-embed the stale passages with the current model, a batch at a time; searches keep
+        using the old vectors until each batch's new ones are in. Raises ``Cancelled`` when
+        asked to stop (finished batches are kept; the next run goes on from there)."""
+        reporter = Reporter(progress, is_cancelled)
+        return reembed(self._write_engine, self._read_engine, self.index, self.embedder, self._write_lock, reporter)
 
     # -- search --------------------------------------------------------------------------
 

@@ -128,9 +128,12 @@ class Shell(QObject):
         self.ready.emit(ms_since_start())
 
     def after_ready(self) -> None:
-        """What waits until the window is usable: the model, the folder watcher, late panes."""
+        """What waits until the window is usable: the model, the folder watcher, late panes, and
+        re-embedding what another model embedded (the old vectors answer meanwhile)."""
         self.runner.load_model()
         self.start_watcher()
+        self.runner.fetch("stale vectors", lambda ws: ws.stale_vectors(),
+                          lambda n: self.runner.reembed(n) if n else None)
         for key in list(self._late_panes):
             self._build_late_pane(key)
 

@@ -37,6 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_status)
 
+    p = sub.add_parser("reembed", help="re-embed the passages whose vectors another model made "
+                                       "(after a model change; the old vectors answer until then)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.set_defaults(func=cmd_reembed)
+
     p = sub.add_parser("audit", help="the tamper-evident audit log")
     audit_sub = p.add_subparsers(dest="audit_command", metavar="ACTION", required=True)
     v = audit_sub.add_parser("verify", help="recompute the hash chain")
@@ -111,8 +116,17 @@ def cmd_search(args: argparse.Namespace, ws: Workspace) -> int:
     return 0
 
 
+def cmd_reembed(args: argparse.Namespace, ws: Workspace) -> int:
+    bar = TerminalProgress() if sys.stderr.isatty() and not args.json else None
+    report = ws.reembed(progress=bar)
+    if bar:
+        bar.finish()
+    print(json.dumps(report.as_dict()) if args.json else report.summary())
+    return 0
+
+
 def cmd_status(args: argparse.Namespace, ws: Workspace) -> int:
-    status = ws.status()
+    status = ws.status() | {"stale_vectors": ws.stale_vectors()}
     if args.json:
         print(json.dumps(status))
         return 0
@@ -120,6 +134,9 @@ def cmd_status(args: argparse.Namespace, ws: Workspace) -> int:
         print(f"{key:>15}: {value}")
     for failure in ws.failures()[:20]:
         print(f"  failed: {failure['path']}: {failure['error']}")
+    if status["stale_vectors"]:
+        print(f"  {status['stale_vectors']} passages carry vectors of another model; `grace reembed` "
+              "replaces them (the app does it by itself)")
     return 0
 
 

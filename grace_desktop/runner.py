@@ -23,6 +23,7 @@ from .qt import QObject, QRunnable, Qt, QThreadPool, Signal, Slot, isValid
 
 if TYPE_CHECKING:
     from engine import IngestReport, Workspace
+    from engine.reembed import ReembedReport
 
 log = logging.getLogger(__name__)
 
@@ -32,18 +33,19 @@ INGEST_CHANGES = ("documents", "chunks", "queue", "audit", "tables", "proposals"
 
 @dataclass
 class Job:
-    """One ingest on its way through the queue."""
+    """One ingest (or re-embedding) on its way through the queue."""
 
     id: int
     label: str
     paths: list[str]
     user: bool = True
+    kind: str = "ingest"  # ingest | reembed
     state: str = "queued"  # queued | running | done | failed | cancelled
     fraction: float = 0.0
     message: str = "Waiting for its turn…"
     started: float | None = None
     finished: float | None = None
-    report: IngestReport | None = None
+    report: IngestReport | ReembedReport | None = None
     error: str = ""
     cancel: threading.Event = field(default_factory=threading.Event, repr=False)
 
@@ -222,7 +224,15 @@ class Runner(QObject):
         self._ids += 1
         names = ", ".join(Path(p).name or p for p in paths[:3])
         names += f" and {len(paths) - 3} more" if len(paths) > 3 else ""
-        job = Job(self._ids, label or f"Adding {names}", [str(p) for p in paths], user)
+        return self._enqueue(Job(self._ids, label or f"Adding {names}", [str(p) for p in paths], user))
+
+    def reembed(self, stale: int) -> Job:
+        """Queue the re-embedding of ``stale`` passages another model made (after a model change)."""
+        self._ids += 1
+        return self._enqueue(Job(self._ids, f"Re-embedding {stale:,} passages for the new model", [],
+                                 user=False, kind="reembed"))
+
+    def _enqueue(self, job: Job) -> Job:
         if self.queue_length == 0:
             self._batch = []  # a new batch starts when the queue was idle
         self._queue.append(job)
@@ -287,9 +297,11 @@ class Runner(QObject):
         self._running = job
         self.jobs_changed.emit()
 
-        def work() -> IngestReport:
-            paths: list[str | Path] = list(job.paths)
-            return ws.ingest(paths, lambda f, m: self._relay.progress.emit(job.id, f, m), job.cancel.is_set)
+        def work() -> IngestReport | ReembedReport:
+            progress = lambda f, m: self._relay.progress.emit(job.id, f, m)  # noqa: E731
+            if job.kind == "reembed":
+                return ws.reembed(progress, job.cancel.is_set)
+            return ws.ingest(list(job.paths), progress, job.cancel.is_set)
 
         self._submit(self._writes, work, lambda report: self._job_done(job, report),
                      lambda exc: self._job_failed(job, exc))
@@ -303,11 +315,11 @@ class Runner(QObject):
         job.message = "Cancelling…" if job.cancel.is_set() else message
         self.job_progress.emit(job)
 
-    def _job_done(self, job: Job, report: IngestReport) -> None:
+    def _job_done(self, job: Job, report: IngestReport | ReembedReport) -> None:
         job.state, job.fraction, job.report = "done", 1.0, report
         job.message = _summary(report)
         self._job_over(job)
-        if report.failed:
+        if getattr(report, "failed", None):
             self.error.emit(_failures_sentence(report.failed), False)
 
     def _job_failed(self, job: Job, exc: BaseException) -> None:
@@ -405,7 +417,9 @@ class Runner(QObject):
                         timeout_ms)
 
 
-def _summary(report: IngestReport) -> str:
+def _summary(report: IngestReport | ReembedReport) -> str:
+    if not hasattr(report, "ingested"):
+        return report.summary()
     parts = [f"{report.ingested} read", f"{report.unchanged} unchanged"]
     parts += [f"{n} {what}" for n, what in ((report.moved, "moved"), (report.removed, "removed"),
                                             (len(report.failed), "failed")) if n]

@@ -68,3 +68,23 @@ def test_missing_path_is_reported_and_the_run_still_completes(tmp_path: Path, do
     assert out.returncode == 0
     report = json.loads(out.stdout)
     assert report["ingested"] == 1 and "does not exist" in report["failed"][0]["reason"]
+
+
+def test_status_names_stale_vectors_and_reembed_replaces_them(tmp_path: Path, docs: Path, embedder) -> None:  # type: ignore[no-untyped-def]
+    from engine import Workspace
+    from tests.fixtures.old_model import age_vectors
+
+    folder = tmp_path / "ws"
+    with Workspace(folder, embedder) as ws:
+        ws.ingest([docs])
+        n = len(age_vectors(ws))
+    out = grace("--workspace", str(folder), "status")
+    assert out.returncode == 0 and f"{n} passages carry vectors of another model" in out.stdout
+    assert json.loads(grace("--workspace", str(folder), "status", "--json").stdout)["stale_vectors"] == n
+
+    out = grace("--workspace", str(folder), "reembed", "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) | {"seconds": 0} == {"reembedded": n, "remaining": 0, "model": embedder.model_id,
+                                                       "seconds": 0}
+    assert json.loads(grace("--workspace", str(folder), "status", "--json").stdout)["stale_vectors"] == 0
+    assert "0 passages re-embedded" in grace("--workspace", str(folder), "reembed").stdout

@@ -224,3 +224,27 @@ def test_a_late_pane_is_built_once_the_app_is_ready(shell, qtbot) -> None:
     shell.runner.run_op(lambda ws: ws.add_watch(str(ws.folder)), "watching")
     qtbot.waitUntil(lambda: bool(pane.seen), timeout=WAIT_MS)
     assert pane.seen[0].watches
+
+
+def test_a_workspace_from_another_model_is_re_embedded_in_the_background(qtbot, ws, docs: Path) -> None:
+    from grace_desktop.app import Shell
+    from tests.fixtures.old_model import age_vectors
+
+    ws.ingest([docs])
+    n = len(age_vectors(ws))
+    s = Shell(workspace=ws, allow_modal=False)
+    qtbot.addWidget(s.window)
+    s.start()
+    qtbot.waitUntil(lambda: s.is_ready, timeout=WAIT_MS)
+    s.after_ready()
+    qtbot.waitUntil(lambda: any(j.kind == "reembed" for j in s.runner.jobs), timeout=WAIT_MS)
+    job = next(j for j in s.runner.jobs if j.kind == "reembed")
+    assert job.label == f"Re-embedding {n} passages for the new model"
+    qtbot.waitUntil(lambda: job.state == "done", timeout=WAIT_MS)
+    assert ws.stale_vectors() == 0 and job.report.reembedded == n
+    assert job.message.startswith(f"{n} passages re-embedded")
+    labels = [s.activity.jobs.topLevelItem(i).text(0) for i in range(s.activity.jobs.topLevelItemCount())]
+    assert job.label in labels  # the Activity shows it like any other job
+    s.runner.shutdown(timeout_ms=600_000)
+    if s.watcher is not None:
+        s.watcher.stop()

@@ -1,0 +1,140 @@
+"""Re-embedding after a model change, while the old vectors keep answering.
+
+Every chunk records the id of the model that made its vector. A chunk is *stale* when
+the workspace's embedder does not make that id (``Embedder.makes``: other weights; the
+variants of one model's weights count as the same). ``reembed`` walks the stale chunks
+in id order, a batch at a time:
+
+1. rebuild what was embedded (heading path, or the file's title, over the text) and run
+   the model - outside the write lock, so ingests and searches go on;
+2. under the write lock, keep the chunks that still exist and are still stale, put their
+   new vectors in the index and save it;
+3. then commit the vectors and the model id to the catalog.
+
+A crash between 2 and 3 leaves new vectors in the saved index and the chunks still stale
+in the catalog, so the next run embeds that batch again; the index never holds a vector
+older than the catalog's. Until a chunk's turn comes, its old vector answers searches.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, Engine, text
+
+from . import audit
+from .catalog import generation, text_hash
+from .chunk import embed_text
+from .embed import Embedder
+from .progress import Reporter
+from .vectors import VectorIndex
+
+#: Chunks per step: ~40k tokens, a few seconds of the model, so a cancel or a crash costs
+#: little and the index is saved (one write of the whole file) not too often.
+BATCH = 256
+
+
+@dataclass
+class ReembedReport:
+    reembedded: int = 0
+    remaining: int = 0
+    model: str = ""
+    seconds: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"reembedded": self.reembedded, "remaining": self.remaining, "model": self.model,
+                "seconds": round(self.seconds, 3)}
+
+    def summary(self) -> str:
+        left = f"; {self.remaining} still to do" if self.remaining else ""
+        return f"{self.reembedded} passages re-embedded for {self.model} in {self.seconds:.1f} s{left}."
+
+
+def _stale(embedder: Embedder) -> tuple[str, dict[str, Any]]:
+    """SQL condition (on ``c``, the chunks) and parameters: the vector is not this model's."""
+    plus = embedder.family + "+"
+    return ("(c.model IS NULL OR c.embedding IS NULL OR NOT (c.model = :fam OR substr(c.model, 1, :n) = :plus))",
+            {"fam": embedder.family, "plus": plus, "n": len(plus)})
+
+
+def stale_count(conn: Connection, embedder: Embedder) -> int:
+    """How many chunks carry a vector another model made (or none)."""
+    where, params = _stale(embedder)
+    return int(conn.execute(text(f"SELECT count(*) FROM chunks c WHERE {where}"), params).scalar_one())
+
+
+def _next_batch(conn: Connection, embedder: Embedder, after: int, size: int) -> list[tuple[int, str]]:
+    """(chunk id, text to embed) of the next ``size`` stale chunks after id ``after``."""
+    where, params = _stale(embedder)
+    rows = conn.execute(text(
+        "SELECT c.id, c.heading, c.text, d.title, d.path FROM chunks c "
+        "LEFT JOIN documents d ON d.id = (SELECT min(id) FROM documents WHERE content_hash = c.content_hash) "
+        f"WHERE c.id > :after AND {where} ORDER BY c.id LIMIT :size"), params | {"after": after, "size": size})
+    return [(int(r.id), embed_text(r.heading or r.title or (Path(r.path).stem if r.path else ""), r.text))
+            for r in rows]
+
+
+def _still_stale(conn: Connection, embedder: Embedder, ids: list[int]) -> set[int]:
+    where, params = _stale(embedder)
+    marks = ",".join(str(i) for i in ids)
+    rows = conn.execute(text(f"SELECT c.id FROM chunks c WHERE c.id IN ({marks}) AND {where}"), params)
+    return {int(r[0]) for r in rows}
+
+
+def reembed(write: Engine, read: Engine, index: VectorIndex, embedder: Embedder, lock: Any,
+            reporter: Reporter, batch: int | None = None) -> ReembedReport:
+    """Give every stale chunk a vector from ``embedder``; see the module doc for the order of writes.
+
+    ``lock`` is the workspace's write lock. Raises ``Cancelled`` between batches (what was
+    done is kept); the audit log gets one entry either way.
+    """
+    started, report = time.perf_counter(), ReembedReport(model=embedder.model_id)
+    batch = batch or BATCH
+    with read.connect() as conn:
+        total = stale_count(conn, embedder)
+    after = 0
+    try:
+        while True:
+            with read.connect() as conn:
+                todo = _next_batch(conn, embedder, after, batch)
+            if not todo:
+                break
+            reporter.report(report.reembedded / max(total, 1),
+                            f"Re-embedding passages for the new model: {report.reembedded:,} of {total:,}")
+            vectors = embedder.embed([t for _, t in todo], is_cancelled=reporter.cancelled)
+            report.reembedded += _store(write, index, embedder, lock, todo, vectors)
+            after = todo[-1][0]
+        reporter.report(1.0, f"{report.reembedded:,} passages re-embedded", force=True)
+    finally:
+        with read.connect() as conn:
+            report.remaining = stale_count(conn, embedder)
+        report.seconds = time.perf_counter() - started
+        if report.reembedded or report.remaining:
+            with lock, write.begin() as conn:
+                audit.append(conn, "reembed", report.model, report.as_dict(), actor="engine")
+    return report
+
+
+def _store(write: Engine, index: VectorIndex, embedder: Embedder, lock: Any,
+           todo: list[tuple[int, str]], vectors: np.ndarray) -> int:
+    """Index first (saved), catalog second; returns how many chunks got their new vector."""
+    model = embedder.model_id
+    with lock:
+        with write.connect() as conn:
+            keep = _still_stale(conn, embedder, [i for i, _ in todo])
+            gen = generation(conn)
+        rows = [(i, t, v) for (i, t), v in zip(todo, vectors, strict=True) if i in keep]
+        if not rows:
+            return 0
+        index.add(np.asarray([i for i, _, _ in rows]), np.vstack([v for _, _, v in rows]))
+        index.save(gen)
+        with write.begin() as conn:
+            conn.execute(text("UPDATE chunks SET embedding = :e, model = :m, text_hash = :h WHERE id = :i"),
+                         [{"e": v.astype(np.float16).tobytes(), "m": model, "h": text_hash(t), "i": i}
+                          for i, t, v in rows])
+    return len(rows)
+
