@@ -419,10 +419,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.self_test:
         self_test()
         return 0
+    import gitdocs_corpus
     from pydocs_corpus import DEFAULT_TARGET, build_corpus
 
     corpus = args.corpus.resolve()
-    if corpus == DEFAULT_TARGET.resolve() or not corpus.is_dir() or not any(corpus.iterdir()):
+    if corpus == gitdocs_corpus.DEFAULT_TARGET.resolve():   # the second corpus (Git docs)
+        gitdocs_corpus.build_corpus(corpus, quiet=True)
+    elif corpus == DEFAULT_TARGET.resolve() or not corpus.is_dir() or not any(corpus.iterdir()):
         build_corpus(corpus, quiet=True)
     questions = load_jsonl(args.questions)
     problems = check_questions(questions, corpus)

@@ -69,25 +69,26 @@ def file_list() -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda p: p[1])
 
 
-def ensure_package() -> None:
-    """Install python3.11-doc with apt-get when its files are missing."""
-    if (DOC_ROOT / "library" / "functions.html").is_file():
+def ensure_package(package: str = DEB_PACKAGE, root: Path = DOC_ROOT,
+                   probe: str = "library/functions.html") -> None:
+    """Install ``package`` (python3.11-doc) with apt-get when ``root / probe`` is missing."""
+    if (root / probe).is_file():
         return
     if not shutil.which("apt-get"):
-        raise SystemExit(f"{DOC_ROOT} is missing and apt-get is not available: "
-                         f"install the Debian package {DEB_PACKAGE} by hand.")
+        raise SystemExit(f"{root} is missing and apt-get is not available: "
+                         f"install the Debian package {package} by hand.")
     sudo = [] if os.geteuid() == 0 else ["sudo"]
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    print(f"installing {DEB_PACKAGE} with apt-get ...", file=sys.stderr)
+    print(f"installing {package} with apt-get ...", file=sys.stderr)
     subprocess.run(sudo + ["apt-get", "update", "-qq"], check=False, env=env)
-    subprocess.run(sudo + ["apt-get", "install", "-y", "-qq", DEB_PACKAGE], check=True, env=env)
-    if not (DOC_ROOT / "library" / "functions.html").is_file():
-        raise SystemExit(f"{DEB_PACKAGE} installed but {DOC_ROOT} is still missing")
+    subprocess.run(sudo + ["apt-get", "install", "-y", "-qq", package], check=True, env=env)
+    if not (root / probe).is_file():
+        raise SystemExit(f"{package} installed but {root} is still missing")
 
 
-def package_version() -> str:
+def package_version(package: str = DEB_PACKAGE) -> str:
     try:
-        out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", DEB_PACKAGE],
+        out = subprocess.run(["dpkg-query", "-W", "-f=${Version}", package],
                              capture_output=True, text=True, check=False)
         return out.stdout.strip() or "unknown"
     except OSError:
@@ -103,14 +104,26 @@ def build_corpus(target: Path | str = DEFAULT_TARGET, *, quiet: bool = False) ->
     target = Path(target).resolve()
     ensure_package()
     wanted = file_list()
-    missing = [src for src, _ in wanted if not (DOC_ROOT / src).is_file()]
+    copy_corpus(DOC_ROOT, wanted, target, DEB_PACKAGE)
+    if not quiet:
+        print(f"corpus: {len(wanted)} files in {target}", file=sys.stderr)
+    return target
+
+
+def copy_corpus(root: Path, wanted: list[tuple[str, str]], target: Path, package: str) -> None:
+    """Copy each (source under ``root``, destination under ``target``) pair, idempotently.
+
+    Shared with the other corpus builders: identical files are not rewritten, files not in
+    ``wanted`` are removed, and ``<target>.manifest.json`` is written beside ``target``.
+    """
+    missing = [src for src, _ in wanted if not (root / src).is_file()]
     if missing:
-        raise SystemExit(f"missing from {DEB_PACKAGE}: {missing}")
+        raise SystemExit(f"missing from {package}: {missing}")
     target.mkdir(parents=True, exist_ok=True)
     keep = set()
     manifest = []
     for src, dst in wanted:
-        data = (DOC_ROOT / src).read_bytes()
+        data = (root / src).read_bytes()
         out = target / dst
         keep.add(out)
         if not (out.is_file() and out.read_bytes() == data):
@@ -125,10 +138,8 @@ def build_corpus(target: Path | str = DEFAULT_TARGET, *, quiet: bool = False) ->
             p.rmdir()
     # The manifest lives beside the corpus, not inside it, so it is never ingested.
     (target.parent / f"{target.name}.manifest.json").write_text(json.dumps(
-        {"package": DEB_PACKAGE, "version": package_version(), "files": manifest}, indent=1))
-    if not quiet:
-        print(f"corpus: {len(wanted)} files in {target}", file=sys.stderr)
-    return target
+        {"package": package, "version": package_version(package), "files": manifest},
+        indent=1))
 
 
 # ---- visible text, used to check answer substrings ------------------------------------
