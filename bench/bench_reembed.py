@@ -25,8 +25,7 @@ from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.eval_search import DEFAULT_WORKSPACE, load_jsonl  # noqa: E402
-from bench.eval_search import DEFAULT_QUESTIONS  # noqa: E402
+from bench.eval_search import DEFAULT_QUESTIONS, DEFAULT_WORKSPACE, load_jsonl  # noqa: E402
 from engine import Workspace  # noqa: E402
 
 

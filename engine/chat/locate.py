@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..extract import decode, format_for
 
-_LINE_FORMATS = frozenset({"text", "markdown", "rst", "code", "html"})
+_LINE_FORMATS = frozenset({"text", "asciidoc", "markdown", "rst", "code", "html"})
 _MAX_BYTES = 25 * 1024 * 1024
 _WORD = re.compile(r"\w+")
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
+from dataclasses import replace
 from pathlib import Path
 
 from engine.errors import IngestError
@@ -43,6 +45,7 @@ _SUFFIXES: dict[str, str] = {
     **{s: "text" for s in ("txt", "log", "text")},
     **{s: "markdown" for s in ("md", "markdown", "mdx")},
     "rst": "rst",
+    **{s: "asciidoc" for s in ("adoc", "asciidoc")},
     **{s: "code" for s in _CODE_SUFFIXES.split()},
     **{s: "html" for s in ("html", "htm", "xhtml")},
     "pdf": "pdf",
@@ -164,6 +167,34 @@ def _check_table(fmt: str, data: bytes, limits: Limits) -> None:
 
 
 def extract(path: Path, data: bytes, limits: Limits) -> Extracted:
+    """Extract ``data`` (the bytes of ``path``) by the format its extension names; a manual
+    page's NAME line (``git-clone - Clone a repository``) becomes its title and heading root."""
+    extracted = _extract(path, data, limits)
+    return named_by_name_section(extracted) if extracted.kind == "text" else extracted
+
+
+_NAME_LINE = re.compile(r"^[\w.:+\-]+(?:\(\d\w*\))?(?:,\s*[\w.:+\-]+)*\s+(?:-|\\-|–|—)\s+\S.{0,200}$")
+_NAME_SCAN = 40  # blocks looked at for the NAME section
+
+
+def named_by_name_section(extracted: Extracted) -> Extracted:
+    """A manual page says what it is in its NAME section (``ls - list directory contents``);
+    its title ("git-clone(1) Manual Page", "LS(1)") does not. Such a line becomes the title and
+    the root of every heading path, so every passage's context says what the page is about."""
+    found = next((b for b in extracted.blocks[:_NAME_SCAN] if not b.is_heading and b.heading_path
+                  and b.heading_path[-1].strip().upper() == "NAME"), None)
+    line = " ".join(found.text.split()) if found else ""
+    if not _NAME_LINE.match(line):
+        return extracted
+    assert found is not None
+    # Under a page heading ("git-clone(1) Manual Page" > NAME) the line replaces that heading;
+    # where NAME is itself outermost (a troff page's sections) it goes above the sections.
+    keep = 1 if len(found.heading_path) > 1 else 0
+    rooted = [replace(b, heading_path=(line, *b.heading_path[keep:])) for b in extracted.blocks]
+    return replace(extracted, blocks=rooted, title=line)
+
+
+def _extract(path: Path, data: bytes, limits: Limits) -> Extracted:
     """Extract ``data`` (the bytes of ``path``) by the format its extension names.
 
     Text formats return Blocks in reading order; table formats return
@@ -191,4 +222,4 @@ def extract(path: Path, data: bytes, limits: Limits) -> Extracted:
         return extract_rst(data, limits)
     if fmt == "code":
         return extract_code(data, limits, path.suffix)
-    return extract_plain(data, limits)
+    return extract_plain(data, limits, asciidoc=True if fmt == "asciidoc" else None)

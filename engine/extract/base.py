@@ -25,7 +25,7 @@ class Block:
 class Extracted:
     """The text of one file, in reading order."""
 
-    format: str  # text, markdown, rst, code, html, pdf, docx, csv, tsv, json, xlsx, parquet
+    format: str  # text, asciidoc, markdown, rst, code, html, pdf, docx, csv, tsv, json, xlsx, parquet
     kind: str  # "text" (chunked into prose) or "table" (kept for the tables work)
     blocks: list[Block] = field(default_factory=list)
     title: str | None = None

@@ -1,4 +1,4 @@
-"""Decoding bytes to text, and extracting plain text, Markdown, reStructuredText and code."""
+"""Decoding bytes to text, and extracting plain text (and AsciiDoc), Markdown, reStructuredText and code."""
 
 from __future__ import annotations
 
@@ -144,9 +144,6 @@ def paragraphs(lines: list[str], first: int = 0, last: int | None = None) -> Ite
             start = i
 
 
-def extract_plain(data: bytes, limits: Limits) -> Extracted:
-    """Plain text: one Block per paragraph (paragraphs are separated by blank lines)."""
-    return Extracted("text", "text", list(paragraphs(text_lines(data, limits))))
 
 
 # --- headings --------------------------------------------------------------------------------
@@ -333,6 +330,95 @@ def extract_rst(data: bytes, limits: Limits) -> Extracted:
             start = i
         i += 1
     return Extracted("rst", "text", blocks, title)
+
+
+# --- plain text and AsciiDoc -------------------------------------------------------------------
+
+_UNDERLINES = "=-~^+"  # two-line titles: the underline's character gives the level
+_UNDERLINE = re.compile(r"^([=\-~^+])\1+[ \t]*$")
+_ADOC_TITLE = re.compile(r"^(={1,6})[ \t]+(\S.*?)(?:[ \t]+=+)?[ \t]*$")
+# Lines that are AsciiDoc markup, not prose: block delimiters, anchors, block attributes,
+# preprocessor directives, attribute entries and comments. They end a paragraph.
+_ADOC_MARKUP = re.compile(
+    r"^(?:\[\[[^\]]*\]\][ \t]*$|\[[\w.#\-\",= ]*\][ \t]*$"
+    r"|(?:ifn?def|endif|ifeval|include)::|:!?[\w-]+!?:(?:[ \t]|$)|//(?!/))")
+# A rule or block delimiter (a line of one repeated mark): not prose in any text; ends a paragraph.
+_RULE = re.compile(r"^([-.=*+_/~#])\1{3,}[ \t]*$")
+# The markup above that plain text does not use (no delimiters, no comments): telling signs.
+_ADOC_SIGN = re.compile(r"^(?:\[\[[^\]]*\]\]|\[[\w.#\-\",= ]*\]|(?:ifn?def|endif|ifeval|include)::|:!?[\w-]+!?:)")
+# A labelled list's term ("--depth <n>::", "What should I put in user.name?::"): a heading
+# deeper than any section, so the paragraphs after it carry it.
+_ADOC_TERM = re.compile(r"^(?![ \t])(.*?[^:\s]):{2,4}[ \t]*$")
+_TERM_LEVEL = 9
+_ADOC_SAMPLE = 400  # lines looked at to tell AsciiDoc from plain text
+
+
+def _looks_asciidoc(lines: list[str]) -> bool:
+    """A document title (``= Title``) near the top, two ``== Section`` lines early on, or
+    several lines of AsciiDoc markup (anchors, block attributes, directives)."""
+    head = lines[:_ADOC_SAMPLE]
+    if any(_ADOC_TITLE.match(line) and line.startswith("= ") for line in head[:10]):
+        return True
+    if sum(1 for line in head if line.startswith("==") and _ADOC_TITLE.match(line)) >= 2:
+        return True
+    return sum(1 for line in head if line[:1] in "[:ie" and _ADOC_SIGN.match(line)) >= 2
+
+
+def _text_title(lines: list[str], i: int, adoc: bool) -> tuple[int, str, int] | None:
+    """At line ``i``: (level, title, lines used) if a section title starts here.
+
+    Two-line titles (a line of words underlined by =, -, ~, ^ or + of about its length,
+    after a blank line) count in any text; ``== Title`` lines only in AsciiDoc.
+    """
+    line = lines[i].rstrip()
+    if adoc and line.startswith("="):
+        m = _ADOC_TITLE.match(line)
+        if m:
+            return len(m.group(1)), clean_heading(m.group(2)), 1
+    if adoc and line.endswith("::"):
+        m = _ADOC_TERM.match(line)
+        if m:
+            return _TERM_LEVEL, clean_heading(m.group(1)), 1
+    if (i + 1 < len(lines) and line and not line[0].isspace() and (i == 0 or not lines[i - 1].strip())
+            and any(c.isalnum() for c in line) and not _UNDERLINE.match(line)):
+        under = _UNDERLINE.match(lines[i + 1])
+        if under and abs(len(lines[i + 1].rstrip()) - len(line)) <= 2:
+            return _UNDERLINES.index(under.group(1)) + 1, clean_heading(line), 2
+    return None
+
+
+def extract_plain(data: bytes, limits: Limits, asciidoc: bool | None = None) -> Extracted:
+    """Plain text: paragraphs (split at blank lines) under the section titles the text has.
+
+    Underlined titles are found in any text, and rules (``-----``) end paragraphs.
+    AsciiDoc (``asciidoc=True``, or a text that looks like it) also has ``== Title`` lines
+    and labelled-list terms (``term::``, kept as the heading of what follows), and its
+    markup lines (anchors, attributes, directives) end paragraphs instead of being prose.
+    """
+    lines = text_lines(data, limits)
+    adoc = _looks_asciidoc(lines) if asciidoc is None else asciidoc
+    blocks: list[Block] = []
+    headings = HeadingStack()
+    title: tuple[int, str] | None = None  # (level, text) of the outermost title seen first
+    start: int | None = None  # first line of the pending paragraph
+    i = 0
+    while i <= len(lines):
+        found = _text_title(lines, i, adoc) if i < len(lines) else None
+        breaks = (i == len(lines) or found is not None or not lines[i].strip() or _RULE.match(lines[i]) is not None
+                  or (adoc and _ADOC_MARKUP.match(lines[i]) is not None))
+        if start is not None and breaks:
+            blocks.extend(with_path(paragraphs(lines, start, i), headings.path))
+            start = None
+        if found and found[1]:
+            level, text, used = found
+            blocks.append(Block(text, i + 1, i + used, headings.push(level, text), None, True))
+            title = (level, text) if title is None or level < title[0] else title
+            i += used
+            continue
+        if not breaks and start is None:
+            start = i
+        i += 1
+    return Extracted("asciidoc" if adoc else "text", "text", blocks, title[1] if title else None)
 
 
 # --- code ------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ def _texts(extracted) -> list[str]:
 @pytest.mark.parametrize(("name", "expected"), [
     ("notes.txt", "text"), ("NOTES.TXT", "text"), ("server.log", "text"),
     ("README.md", "markdown"), ("page.mdx", "markdown"), ("index.rst", "rst"),
+    ("book.adoc", "asciidoc"), ("guide.asciidoc", "asciidoc"),
     ("main.py", "code"), ("app.TSX", "code"), ("config.yaml", "code"), ("style.css", "code"),
     ("page.HTM", "html"), ("paper.pdf", "pdf"), ("letter.docx", "docx"),
     ("data.csv", "csv"), ("data.tab", "tsv"), ("rows.jsonl", "json"), ("data.json", "json"),
@@ -116,6 +117,79 @@ def test_plain_text_paragraphs_carry_their_line_numbers(tmp_path: Path):
         ("First para\nstill first", 1, 2), ("Second para", 5, 5), ("Third", 7, 7),
     ]
     assert all(b.heading_path == () and not b.is_heading for b in blocks)
+
+
+def test_plain_text_underlined_titles_become_headings_and_rules_end_paragraphs(tmp_path: Path):
+    data = (b"Release notes\n=============\n\nThe 2.0 release.\n------------------------\nFixed bugs.\n\n"
+            b"Upgrading\n---------\nRun the installer.\n\nNot a title\n---\n")
+    extracted = _extract_file(tmp_path, "notes.txt", data)
+    assert extracted.title == "Release notes" and extracted.format == "text"
+    assert [(b.text, b.heading_path, b.is_heading) for b in extracted.blocks] == [
+        ("Release notes", ("Release notes",), True),
+        ("The 2.0 release.", ("Release notes",), False),  # a rule, not the underline of a title
+        ("Fixed bugs.", ("Release notes",), False),
+        ("Upgrading", ("Release notes", "Upgrading"), True),
+        ("Run the installer.", ("Release notes", "Upgrading"), False),
+        ("Not a title\n---", ("Release notes", "Upgrading"), False),  # underline too short, no rule
+    ]
+
+
+ASCIIDOC = b"""= Field Guide
+:toc:
+
+[[start]]
+== Getting started
+
+Read this first.
+
+[source,shell]
+----
+$ guide --init
+----
+
+=== Options
+
+--depth <n>::
+	How deep to look.
+Defaults to 3.
+
+Setup
+~~~~~
+Nothing else.
+"""
+
+
+def test_asciidoc_sections_terms_and_markup(tmp_path: Path):
+    for name in ("guide.adoc", "guide.txt"):  # a .txt that looks like AsciiDoc is read as AsciiDoc
+        extracted = _extract_file(tmp_path, name, ASCIIDOC)
+        assert extracted.title == "Field Guide" and extracted.format == "asciidoc"
+        depth = ("Field Guide", "Getting started", "Options", "--depth <n>")
+        assert [(b.text, b.heading_path, b.is_heading) for b in extracted.blocks] == [
+            ("Field Guide", ("Field Guide",), True),
+            ("Getting started", ("Field Guide", "Getting started"), True),
+            ("Read this first.", ("Field Guide", "Getting started"), False),
+            ("$ guide --init", ("Field Guide", "Getting started"), False),
+            ("Options", ("Field Guide", "Getting started", "Options"), True),
+            ("--depth <n>", depth, True),
+            ("\tHow deep to look.\nDefaults to 3.", depth, False),
+            ("Setup", ("Field Guide", "Getting started", "Setup"), True),
+            ("Nothing else.", ("Field Guide", "Getting started", "Setup"), False),
+        ]
+
+
+def test_a_manual_pages_name_line_is_its_title_and_heading_root(tmp_path: Path):
+    html = (b"<html><head><title>tool(1)</title></head><body><h1>tool(1) Manual Page</h1>"
+            b"<h2>NAME</h2><p>tool - count the words in a file</p><h2>OPTIONS</h2><p>-v  Be verbose.</p></body></html>")
+    extracted = _extract_file(tmp_path, "tool.html", html)
+    name = "tool - count the words in a file"
+    assert extracted.title == name
+    assert [b.heading_path for b in extracted.blocks if not b.is_heading] == [(name, "NAME"), (name, "OPTIONS")]
+    troff = b"NAME\n----\nls, dir - list directory contents\n\nDESCRIPTION\n-----------\nList files.\n"
+    extracted = _extract_file(tmp_path, "ls.txt", troff)  # NAME outermost: the line goes above it
+    assert extracted.title == "ls, dir - list directory contents"
+    assert extracted.blocks[-1].heading_path == ("ls, dir - list directory contents", "DESCRIPTION")
+    plain = _extract_file(tmp_path, "n.txt", b"NAME\n----\nJust a name section.\n")
+    assert plain.title == "NAME"  # no "name - what it is" line: nothing changes
 
 
 def test_empty_text_file_gives_no_blocks(tmp_path: Path):
