@@ -26,6 +26,9 @@ from .vectors import VectorIndex
 
 KEYWORD_POSTINGS = 8000  # keyword stage: the rarest words' postings, up to about this many chunks
 KEYWORD_WEIGHT = 0.15  # fitted on bench/eval (0.03-0.15 score alike; more hurts paraphrases)
+# The first few results are the best passages wherever they are; after them, passages from
+# files not shown yet come first, so one long file cannot fill the page (docs/PERFORMANCE.md).
+BEST_FIRST = 3
 _WORD = re.compile(r"\w+", re.UNICODE)
 STOPWORDS = frozenset("""a an and are as at be but by can do does for from has have how i if in into is it its
 me my of on or our so than that the their them then there these they this to was we what when where which
@@ -139,7 +142,18 @@ def hybrid_search(conn: Connection, index: VectorIndex, embed_query: Callable[[s
     cosines = dict(index.search(qvec, depth)) if len(index) else {}
     keyword = keyword_scores(conn, query, depth)
     cosines.update(index.similarities(qvec, [key for key in keyword if key not in cosines]))
-    return _hits(conn, fuse(cosines, keyword)[: k * 2], k)
+    return diversify(_hits(conn, fuse(cosines, keyword)[: k * 3], k * 3), k)
+
+
+def diversify(hits: list[SearchHit], k: int, best_first: int = BEST_FIRST) -> list[SearchHit]:
+    """``hits`` (best first) with the first ``best_first`` kept in place, then each file's best
+    passage among the rest before any file's second; ``k`` of them."""
+    head, seen = hits[:best_first], {h.path for h in hits[:best_first]}
+    new, again = [], []
+    for hit in hits[best_first:]:
+        (again if hit.path in seen else new).append(hit)
+        seen.add(hit.path)
+    return (head + new + again)[:k]
 
 
 def _hits(conn: Connection, fused: list[tuple[int, float]], k: int) -> list[SearchHit]:

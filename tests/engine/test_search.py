@@ -39,3 +39,26 @@ def test_fusion_adds_relative_bm25_to_the_cosine() -> None:
     fused = S.fuse({1: 0.50, 2: 0.45}, {2: 8.0, 3: 4.0}, weight=0.1)
     assert [k for k, _ in fused] == [2, 1, 3]
     assert dict(fused)[2] == 0.45 + 0.1 and dict(fused)[3] == 0.05
+
+
+def _hit(path: str, n: int) -> S.SearchHit:
+    return S.SearchHit(path, n, 1.0 - n / 100, None, 1, 1, "", f"passage {n}")
+
+
+def test_after_the_best_three_each_file_shows_once_before_any_shows_again() -> None:
+    hits = [_hit(p, n) for n, p in enumerate("aaaabacbd")]
+    order = [(h.path, h.chunk_id) for h in S.diversify(hits, 8)]
+    assert order == [("a", 0), ("a", 1), ("a", 2), ("b", 4), ("c", 6), ("d", 8), ("a", 3), ("a", 5)]
+    assert [h.chunk_id for h in S.diversify(hits, 2)] == [0, 1]
+
+
+def test_one_long_file_does_not_fill_the_results(ws: Workspace, tmp_path: Path) -> None:
+    folder = tmp_path / "garden"
+    folder.mkdir()
+    (folder / "tomatoes.md").write_text("".join(
+        f"# Watering tomatoes, week {i}\n\nWater the tomato plants deeply at the roots in week {i}.\n\n"
+        for i in range(12)))
+    (folder / "herbs.md").write_text("# Herbs\n\nBasil wants watering at the roots as well, but less often.\n")
+    ws.ingest([folder])
+    paths = [Path(h.path).name for h in ws.search("how should I water my tomato plants", 5)]
+    assert paths[:3] == ["tomatoes.md"] * 3 and "herbs.md" in paths
