@@ -5,7 +5,8 @@ Usage:
                                  [--json-out FILE]
 
 Questions: ``bench/eval/questions.jsonl`` (answerable, with the file that answers) and
-``bench/eval/unanswerable.jsonl`` (the corpus cannot answer them), plus this script's own
+``bench/eval/unanswerable.jsonl`` (the corpus cannot answer them; ``--questions`` and
+``--unanswerable`` name another corpus's, e.g. the Git set's), plus this script's own
 small set of questions the corpus cannot answer (``OWN_UNANSWERABLE``: some far from the
 corpus, some close to it). The workspace is the one ``bench/eval_search.py`` builds and
 reuses (``bench/_work/eval-workspace``); it is ingested here when empty.
@@ -165,6 +166,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--workspace", type=Path, default=DEFAULT_WORKSPACE)
+    ap.add_argument("--questions", type=Path, default=EVAL_DIR / "questions.jsonl")
+    ap.add_argument("--unanswerable", type=Path, default=EVAL_DIR / "unanswerable.jsonl",
+                    help="questions the corpus cannot answer")
     ap.add_argument("--threshold", type=float, help="abstention threshold (default: the workspace's setting)")
     ap.add_argument("--calibrate", action="store_true", help="pick the threshold on a calibration split")
     ap.add_argument("--verbose", "-v", action="store_true")
@@ -173,8 +177,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from engine import Workspace
 
-    questions = load_jsonl(EVAL_DIR / "questions.jsonl")
-    corpus_unanswerable = [u["question"] for u in load_jsonl(EVAL_DIR / "unanswerable.jsonl")]
+    questions = load_jsonl(args.questions)
+    corpus_unanswerable = [u["question"] for u in load_jsonl(args.unanswerable)]
     args.workspace.mkdir(parents=True, exist_ok=True)
     with Workspace.open(args.workspace) as ws:
         if ws.status()["documents"] == 0:
