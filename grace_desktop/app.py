@@ -215,7 +215,8 @@ class Shell(QObject):
             self.window.set_status(queue="Queue: empty")
             return
         text = f"Queue: {n} job{'s' if n != 1 else ''}"
-        self.window.set_status(queue=text + (f" (reading, {running.fraction * 100:.0f}%)" if running else ""))
+        doing = "re-embedding" if running and running.kind == "reembed" else "reading"
+        self.window.set_status(queue=text + (f" ({doing}, {running.fraction * 100:.0f}%)" if running else ""))
 
     # -- the folder watcher ----------------------------------------------------------------
 
