@@ -1,17 +1,25 @@
-"""PDF text extraction with pypdfium2: one Block per paragraph, pages and lines 1-based."""
+"""PDF text extraction with pypdfium2: one Block per paragraph, pages and lines 1-based.
+
+Headings are found by type size: a short line set clearly larger than the body text (the
+size most of the document's characters have) is a heading, and larger sizes nest outer.
+A line's size is the height of the loose box (the font's ascent to descent, whatever the
+glyph) of its middle character, which includes any scaling of the text matrix.
+"""
 
 from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import pypdfium2
 import pypdfium2.raw as pdfium_c
 
 from engine.errors import IngestError
 from engine.extract.base import Block, Extracted, Limits
-from engine.extract.text import paragraphs
+from engine.extract.text import HeadingStack, paragraphs
 
 NO_TEXT_REASON = (
     "the PDF has no text layer (it may be scanned images); Grace does not run OCR"
@@ -21,6 +29,18 @@ _SENTENCE_END = (".", ":", "!", "?", ";")
 # PDFium is not thread-safe; every call into it goes through this lock.
 _PDFIUM_LOCK = threading.Lock()
 _NOISE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+HEADING_RATIO = 1.15  # a heading's type is at least this much larger than the body's
+_HEADING_MAX_CHARS = 120
+_SAME_SIZE = 0.6  # points: sizes this close are one heading level
+_NOT_HEADING = re.compile(r"(?:\.\s?){3,}\s*\S*$|[.,;:)\]{}=]$")  # table-of-contents leaders, code, prose
+
+
+@dataclass
+class _Page:
+    number: int
+    lines: list[str]
+    sizes: list[float | None]  # each line's type size (None: unknown, or a blank line)
 
 
 def describe_start(data: bytes) -> str:
@@ -49,18 +69,39 @@ def _open(data: bytes) -> pypdfium2.PdfDocument:
         raise IngestError(f"the PDF is damaged or truncated (pdfium: {exc})") from exc
 
 
-def _page_text(doc: pypdfium2.PdfDocument, index: int) -> str:
+def _page(doc: pypdfium2.PdfDocument, index: int) -> _Page:
     page = doc[index]
     try:
         textpage = page.get_textpage()
         try:
-            text = textpage.get_text_range()
+            raw = textpage.get_text_range()
+            sizes = _line_sizes(textpage, raw)
         finally:
             textpage.close()
     finally:
         page.close()
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _NOISE.sub("", text)
+    lines = _NOISE.sub("", raw.replace("\r\n", "\n").replace("\r", "\n")).split("\n")
+    if len(sizes) != len(lines):  # noise removal never joins lines; be safe anyway
+        sizes = [None] * len(lines)
+    return _Page(index + 1, lines, sizes)
+
+
+def _line_sizes(textpage: pypdfium2.PdfTextPage, raw: str) -> list[float | None]:
+    """Type size of each line of ``raw`` (its middle character's loose box height)."""
+    if textpage.count_chars() != len(raw):  # characters and string positions disagree
+        return []
+    sizes: list[float | None] = []
+    for m in _LINE.finditer(raw):
+        line = m.group(0).rstrip("\r\n")
+        marks = [m.start() + i for i, c in enumerate(line) if not c.isspace()]
+        if marks:
+            _, bottom, _, top = textpage.get_charbox(marks[len(marks) // 2], loose=True)
+            sizes.append(round(top - bottom, 1))
+        else:
+            sizes.append(None)
+        if m.end() >= len(raw):
+            break
+    return sizes
 
 
 def _grouped(lines: list[str]) -> Iterator[Block]:
@@ -82,11 +123,63 @@ def _grouped(lines: list[str]) -> Iterator[Block]:
         yield Block("\n".join(s.strip() for s in lines[start:]), start + 1, len(lines))
 
 
-def _page_blocks(text: str, page: int) -> list[Block]:
-    lines = text.split("\n")
-    has_blank = any(not line.strip() for line in lines[:-1])
-    found = paragraphs(lines) if has_blank else _grouped(lines)
-    return [Block(b.text, b.line_start, b.line_end, (), page) for b in found]
+def _segment_blocks(lines: list[str], first: int, last: int) -> Iterator[Block]:
+    """Paragraphs of ``lines[first:last]``: at blank lines, or grouped when there are none."""
+    part = lines[first:last]
+    if any(not line.strip() for line in part[:-1]):
+        found: Iterator[Block] = paragraphs(lines, first, last)
+    else:
+        found = (Block(b.text, b.line_start + first, b.line_end + first) for b in _grouped(part))
+    yield from found
+
+
+def _heading_levels(pages: list[_Page]) -> dict[float, int]:
+    """Heading level by type size: sizes clearly above the body's, largest first (at most 6)."""
+    weight: Counter[float] = Counter()
+    for page in pages:
+        for line, size in zip(page.lines, page.sizes, strict=True):
+            if size:
+                weight[size] += len(line.strip())
+    if not weight:
+        return {}
+    body = weight.most_common(1)[0][0]
+    levels: dict[float, int] = {}
+    level, previous = 0, None
+    for size in sorted((s for s in weight if s >= body * HEADING_RATIO), reverse=True):
+        if previous is None or previous - size > _SAME_SIZE:
+            level, previous = level + 1, size
+        levels[size] = min(level, 6)
+    return levels
+
+
+def _is_heading(line: str, size: float | None, levels: dict[float, int]) -> bool:
+    text = line.strip()
+    return (size in levels and len(text) <= _HEADING_MAX_CHARS and sum(c.isalpha() for c in text) >= 2
+            and not _NOT_HEADING.search(text))
+
+
+def _blocks(pages: list[_Page]) -> list[Block]:
+    """Every page's paragraphs and headings; a heading's path carries over page breaks."""
+    levels, headings, blocks = _heading_levels(pages), HeadingStack(), []
+    for page in pages:
+        flags = [_is_heading(line, size, levels) for line, size in zip(page.lines, page.sizes, strict=True)]
+        start, i = 0, 0
+        while i <= len(page.lines):
+            if i < len(page.lines) and not flags[i]:
+                i += 1
+                continue
+            blocks += [Block(b.text, b.line_start, b.line_end, headings.path, page.number)
+                       for b in _segment_blocks(page.lines, start, i)]
+            if i < len(page.lines):  # a heading, with the lines of the same size that follow it
+                end = i + 1
+                while end < len(page.lines) and flags[end] and page.sizes[end] == page.sizes[i]:
+                    end += 1
+                text = " ".join(line.strip() for line in page.lines[i:end])
+                path = headings.push(levels[page.sizes[i]], text)  # type: ignore[index]
+                blocks.append(Block(text, i + 1, end, path, page.number, True))
+                i = end
+            start = i = i + (0 if i < len(page.lines) else 1)
+    return blocks
 
 
 def _title(doc: pypdfium2.PdfDocument) -> str | None:
@@ -97,12 +190,19 @@ def _title(doc: pypdfium2.PdfDocument) -> str | None:
     return " ".join(title.split()) or None
 
 
+def _cut(page: _Page, keep: int) -> None:
+    """Keep the first ``keep`` characters of ``page`` (the max_chars limit)."""
+    page.lines = "\n".join(page.lines)[: max(0, keep)].split("\n")
+    page.sizes = page.sizes[: len(page.lines)]
+
+
 def extract_pdf(data: bytes, limits: Limits) -> Extracted:
-    """PDF: paragraphs per page (``Block.page`` 1-based, lines counted within the page).
+    """PDF: paragraphs and headings per page (``Block.page`` 1-based, lines counted within
+    the page); the title is the document's own, else its first heading.
 
     Reads at most ``limits.max_pages`` pages and ``limits.max_chars`` characters.
     """
-    blocks: list[Block] = []
+    pages: list[_Page] = []
     chars = 0
     with _PDFIUM_LOCK:
         doc = _open(data)
@@ -112,18 +212,21 @@ def extract_pdf(data: bytes, limits: Limits) -> Extracted:
             title = _title(doc)
             for index in range(min(len(doc), limits.max_pages)):
                 try:
-                    text = _page_text(doc, index)
+                    page = _page(doc, index)
                 except pypdfium2.PdfiumError as exc:
                     raise IngestError(
                         f"the PDF is damaged: page {index + 1} cannot be read (pdfium: {exc})"
                     ) from exc
-                text = text[: max(0, limits.max_chars - chars)]
-                chars += len(text)
-                blocks.extend(_page_blocks(text, index + 1))
+                size, room = sum(len(line) + 1 for line in page.lines), limits.max_chars - chars
+                if size > room:
+                    _cut(page, room)
+                chars += min(size, room)
+                pages.append(page)
                 if chars >= limits.max_chars:
                     break
         finally:
             doc.close()
-    if not blocks:
+    blocks = _blocks(pages)
+    if not any(not b.is_heading for b in blocks):
         raise IngestError(NO_TEXT_REASON)
-    return Extracted("pdf", "text", blocks, title)
+    return Extracted("pdf", "text", blocks, title or next((b.text for b in blocks if b.is_heading), None))

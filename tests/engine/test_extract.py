@@ -774,3 +774,28 @@ def test_html_footnotes_in_aside_are_kept() -> None:
 
     page = b"<main><p>Body.</p><aside class='footnote' role='note'><p>Open with newline=''.</p></aside></main>"
     assert [b.text for b in extract_html(page, Limits()).blocks] == ["Body.", "Open with newline=''."]
+
+
+def test_pdf_headings_are_told_by_type_size_and_nest_across_pages(tmp_path: Path):
+    pdf = make_pdf(["# Field Manual\nIntro text for everyone.\n## Engines\nOil the engine monthly.\nCheck belts too.",
+                    "More engine care here.\n## Tyres\nPressure weekly.", "# Appendix\nNotes."])
+    extracted = _extract_file(tmp_path, "manual.pdf", pdf)
+    assert extracted.title == "Field Manual"  # no metadata title: the first heading
+    assert [(b.text, b.page, b.heading_path, b.is_heading) for b in extracted.blocks] == [
+        ("Field Manual", 1, ("Field Manual",), True),
+        ("Intro text for everyone.", 1, ("Field Manual",), False),
+        ("Engines", 1, ("Field Manual", "Engines"), True),
+        ("Oil the engine monthly.\nCheck belts too.", 1, ("Field Manual", "Engines"), False),
+        ("More engine care here.", 2, ("Field Manual", "Engines"), False),  # the heading carries over
+        ("Tyres", 2, ("Field Manual", "Tyres"), True),
+        ("Pressure weekly.", 2, ("Field Manual", "Tyres"), False),
+        ("Appendix", 3, ("Appendix",), True),
+        ("Notes.", 3, ("Appendix",), False),
+    ]
+    lines = [(b.line_start, b.line_end) for b in extracted.blocks if b.page == 1]
+    assert lines == [(1, 1), (2, 2), (3, 3), (4, 5)]
+
+
+def test_pdf_of_one_type_size_has_no_headings(tmp_path: Path):
+    extracted = _extract_file(tmp_path, "plain.pdf", make_pdf(["Alpha report\nFirst page body text."]))
+    assert not any(b.is_heading for b in extracted.blocks) and extracted.title is None
