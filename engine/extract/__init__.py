@@ -189,8 +189,9 @@ def named_by_name_section(extracted: Extracted) -> Extracted:
     assert found is not None
     # Under a page heading ("git-clone(1) Manual Page" > NAME) the line replaces that heading;
     # where NAME is itself outermost (a troff page's sections) it goes above the sections.
-    keep = 1 if len(found.heading_path) > 1 else 0
-    rooted = [replace(b, heading_path=(line, *b.heading_path[keep:])) for b in extracted.blocks]
+    page = found.heading_path[0] if len(found.heading_path) > 1 else None
+    rooted = [replace(b, heading_path=(line, *b.heading_path[1 if b.heading_path[:1] == (page,) else 0:]))
+              for b in extracted.blocks]
     return replace(extracted, blocks=rooted, title=line)
 
 
@@ -222,4 +223,6 @@ def _extract(path: Path, data: bytes, limits: Limits) -> Extracted:
         return extract_rst(data, limits)
     if fmt == "code":
         return extract_code(data, limits, path.suffix)
-    return extract_plain(data, limits, asciidoc=True if fmt == "asciidoc" else None)
+    # A .txt may be AsciiDoc (it is the usual suffix of its sources); logs are not.
+    adoc = True if fmt == "asciidoc" else None if path.suffix.lower() == ".txt" else False
+    return extract_plain(data, limits, asciidoc=adoc)

@@ -29,9 +29,11 @@ _SENTENCE_END = (".", ":", "!", "?", ";")
 # PDFium is not thread-safe; every call into it goes through this lock.
 _PDFIUM_LOCK = threading.Lock()
 _NOISE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|$)")
+_NEWLINE = re.compile(r"\r\n|\r|\n")
 HEADING_RATIO = 1.15  # a heading's type is at least this much larger than the body's
 _HEADING_MAX_CHARS = 120
+_HEADING_MAX_LINES = 3  # more lines of large type are a paragraph set large, not a heading
+_RUNNING_SHARE = 0.3  # a large line on this share of the pages (and 3+) is a running header
 _SAME_SIZE = 0.6  # points: sizes this close are one heading level
 _NOT_HEADING = re.compile(r"(?:\.\s?){3,}\s*\S*$|[.,;:)\]{}=]$")  # table-of-contents leaders, code, prose
 
@@ -90,17 +92,15 @@ def _line_sizes(textpage: pypdfium2.PdfTextPage, raw: str) -> list[float | None]
     """Type size of each line of ``raw`` (its middle character's loose box height)."""
     if textpage.count_chars() != len(raw):  # characters and string positions disagree
         return []
+    bounds = [0] + [x for m in _NEWLINE.finditer(raw) for x in (m.start(), m.end())] + [len(raw)]
     sizes: list[float | None] = []
-    for m in _LINE.finditer(raw):
-        line = m.group(0).rstrip("\r\n")
-        marks = [m.start() + i for i, c in enumerate(line) if not c.isspace()]
+    for start, end in zip(bounds[0::2], bounds[1::2], strict=True):
+        marks = [start + i for i, c in enumerate(raw[start:end]) if not c.isspace()]
         if marks:
             _, bottom, _, top = textpage.get_charbox(marks[len(marks) // 2], loose=True)
             sizes.append(round(top - bottom, 1))
         else:
             sizes.append(None)
-        if m.end() >= len(raw):
-            break
     return sizes
 
 
@@ -158,11 +158,37 @@ def _is_heading(line: str, size: float | None, levels: dict[float, int]) -> bool
             and not _NOT_HEADING.search(text))
 
 
+def _heading_flags(pages: list[_Page], levels: dict[float, int]) -> list[list[bool]]:
+    """Which lines of each page are headings: large, short lines in runs of at most three of
+    one size (and 120 characters), that do not repeat on many pages like a running header."""
+    flags = [[_is_heading(line, size, levels) for line, size in zip(p.lines, p.sizes, strict=True)] for p in pages]
+    for page, marks in zip(pages, flags, strict=True):
+        i = 0
+        while i < len(marks):
+            end = i + 1
+            while marks[i] and end < len(marks) and marks[end] and page.sizes[end] == page.sizes[i]:
+                end += 1
+            run = page.lines[i:end]
+            if marks[i] and (len(run) > _HEADING_MAX_LINES or len(" ".join(run)) > _HEADING_MAX_CHARS):
+                marks[i:end] = [False] * (end - i)
+            i = end
+    seen: Counter[str] = Counter()
+    for page, marks in zip(pages, flags, strict=True):
+        seen.update({_shape(line) for line, mark in zip(page.lines, marks, strict=True) if mark})
+    running = {text for text, n in seen.items() if n >= 3 and n >= _RUNNING_SHARE * len(pages)}
+    return [[mark and _shape(line) not in running for line, mark in zip(page.lines, marks, strict=True)]
+            for page, marks in zip(pages, flags, strict=True)]
+
+
+def _shape(line: str) -> str:
+    """A line without its digits and spacing (a running header's page number changes)."""
+    return re.sub(r"[\d\s]+", "", line).lower()
+
+
 def _blocks(pages: list[_Page]) -> list[Block]:
     """Every page's paragraphs and headings; a heading's path carries over page breaks."""
     levels, headings, blocks = _heading_levels(pages), HeadingStack(), []
-    for page in pages:
-        flags = [_is_heading(line, size, levels) for line, size in zip(page.lines, page.sizes, strict=True)]
+    for page, flags in zip(pages, _heading_flags(pages, levels), strict=True):
         start, i = 0, 0
         while i <= len(page.lines):
             if i < len(page.lines) and not flags[i]:

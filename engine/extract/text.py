@@ -168,6 +168,11 @@ class HeadingStack:
             self._stack.pop()
 
     @property
+    def level(self) -> int:
+        """The innermost heading's level (0 outside every heading)."""
+        return self._stack[-1][0] if self._stack else 0
+
+    @property
     def path(self) -> tuple[str, ...]:
         """The titles of the enclosing headings, outermost first."""
         return tuple(title for _, title in self._stack)
@@ -340,12 +345,16 @@ _ADOC_TITLE = re.compile(r"^(={1,6})[ \t]+(\S.*?)(?:[ \t]+=+)?[ \t]*$")
 # Lines that are AsciiDoc markup, not prose: block delimiters, anchors, block attributes,
 # preprocessor directives, attribute entries and comments. They end a paragraph.
 _ADOC_MARKUP = re.compile(
-    r"^(?:\[\[[^\]]*\]\][ \t]*$|\[[\w.#\-\",= ]*\][ \t]*$"
+    r"^(?:\[\[[^\]]*\]\][ \t]*$|\[[\w.#\-\",= ]*\][ \t]*$|\+[ \t]*$"
     r"|(?:ifn?def|endif|ifeval|include)::|:!?[\w-]+!?:(?:[ \t]|$)|//(?!/))")
 # A rule or block delimiter (a line of one repeated mark): not prose in any text; ends a paragraph.
 _RULE = re.compile(r"^([-.=*+_/~#])\1{3,}[ \t]*$")
-# The markup above that plain text does not use (no delimiters, no comments): telling signs.
-_ADOC_SIGN = re.compile(r"^(?:\[\[[^\]]*\]\]|\[[\w.#\-\",= ]*\]|(?:ifn?def|endif|ifeval|include)::|:!?[\w-]+!?:)")
+# AsciiDoc blocks whose lines are verbatim (listing, literal, passthrough) or a comment.
+_ADOC_VERBATIM = re.compile(r"^(-{4,}|\.{4,}|\+{4,}|/{4,})[ \t]*$")
+# Markup that plain text does not use, alone on its line: telling signs of AsciiDoc.
+_ADOC_SIGN = re.compile(r"^(?:\[\[[\w:.-]+\]\]|\[(?:source|listing|literal|verse|quote|appendix|preface|NOTE|TIP|"
+                        r"WARNING|IMPORTANT|CAUTION)\b[^\]]*\]|(?:ifn?def|endif|include)::\S*\[[^\]]*\]"
+                        r"|:[\w-]+:(?: .*)?)[ \t]*$")
 # A labelled list's term ("--depth <n>::", "What should I put in user.name?::"): a heading
 # deeper than any section, so the paragraphs after it carry it.
 _ADOC_TERM = re.compile(r"^(?![ \t])(.*?[^:\s]):{2,4}[ \t]*$")
@@ -355,20 +364,23 @@ _ADOC_SAMPLE = 400  # lines looked at to tell AsciiDoc from plain text
 
 def _looks_asciidoc(lines: list[str]) -> bool:
     """A document title (``= Title``) near the top, two ``== Section`` lines early on, or
-    several lines of AsciiDoc markup (anchors, block attributes, directives)."""
+    three lines of markup only AsciiDoc uses (anchors, block styles, directives, attributes,
+    labelled-list terms)."""
     head = lines[:_ADOC_SAMPLE]
     if any(_ADOC_TITLE.match(line) and line.startswith("= ") for line in head[:10]):
         return True
     if sum(1 for line in head if line.startswith("==") and _ADOC_TITLE.match(line)) >= 2:
         return True
-    return sum(1 for line in head if line[:1] in "[:ie" and _ADOC_SIGN.match(line)) >= 2
+    signs = sum(1 for line in head if (line[:1] in "[:i" and _ADOC_SIGN.match(line))
+                or (line.endswith("::") and _ADOC_TERM.match(line)))
+    return signs >= 3
 
 
 def _text_title(lines: list[str], i: int, adoc: bool) -> tuple[int, str, int] | None:
     """At line ``i``: (level, title, lines used) if a section title starts here.
 
     Two-line titles (a line of words underlined by =, -, ~, ^ or + of about its length,
-    after a blank line) count in any text; ``== Title`` lines only in AsciiDoc.
+    after a blank line) count in any text; ``== Title`` lines and list terms only in AsciiDoc.
     """
     line = lines[i].rstrip()
     if adoc and line.startswith("="):
@@ -387,38 +399,86 @@ def _text_title(lines: list[str], i: int, adoc: bool) -> tuple[int, str, int] | 
     return None
 
 
+def _verbatim_end(lines: list[str], i: int) -> int:
+    """Index of the line closing the AsciiDoc block opened at ``i`` (or the end)."""
+    fence = lines[i].strip()
+    return next((j for j in range(i + 1, len(lines)) if lines[j].strip() == fence), len(lines))
+
+
+class _PlainText:
+    """The state of one pass over a plain or AsciiDoc text (see ``extract_plain``)."""
+
+    def __init__(self, lines: list[str], adoc: bool) -> None:
+        self.lines, self.adoc = lines, adoc
+        self.blocks: list[Block] = []
+        self.headings = HeadingStack()
+        self.title: tuple[int, str] | None = None  # (level, text) of the outermost title seen first
+        self.term_said = False  # the innermost list term already has a paragraph
+
+    def paragraph(self, first: int, last: int) -> None:
+        if self.adoc and self.headings.level == _TERM_LEVEL and self.term_said and self._ends_list(first):
+            self.headings.pop_to(_TERM_LEVEL)
+        self.term_said = self.headings.level == _TERM_LEVEL
+        self.blocks.extend(with_path(paragraphs(self.lines, first, last), self.headings.path))
+
+    def _ends_list(self, first: int) -> bool:
+        """A paragraph at the margin after a blank line, not attached with ``+``, leaves the list."""
+        before = [line.strip() for line in self.lines[max(0, first - 2):first]]
+        return not self.lines[first][:1].isspace() and before[-1:] == [""] and before[:1] != ["+"]
+
+    def heading(self, i: int, level: int, text: str, used: int) -> None:
+        self.blocks.append(Block(text, i + 1, i + used, self.headings.push(level, text), None, True))
+        self.term_said = False
+        if self.title is None or level < self.title[0]:
+            self.title = (level, text)
+
+    def verbatim(self, i: int) -> int:
+        """An AsciiDoc listing or literal block, kept whole; comment blocks are left out."""
+        end = _verbatim_end(self.lines, i)
+        body = "\n".join(self.lines[i + 1:end]).rstrip()
+        if body.strip() and not self.lines[i].startswith("//"):
+            self.blocks.append(Block(body, i + 2, end, self.headings.path))
+        return end + 1
+
+    def run(self) -> list[Block]:
+        lines, adoc, start, i = self.lines, self.adoc, None, 0
+        while i <= len(lines):
+            found = _text_title(lines, i, adoc) if i < len(lines) else None
+            fence = adoc and i < len(lines) and _ADOC_VERBATIM.match(lines[i]) is not None
+            breaks = (i == len(lines) or found is not None or fence or not lines[i].strip()
+                      or _RULE.match(lines[i]) is not None or (adoc and _ADOC_MARKUP.match(lines[i]) is not None))
+            if start is not None and breaks:
+                self.paragraph(start, i)
+                start = None
+            if fence:
+                i = self.verbatim(i)
+                continue
+            if found and found[1]:
+                self.heading(i, *found)
+                i += found[2]
+                continue
+            if not breaks and start is None:
+                start = i
+            i += 1
+        if not any(not b.is_heading for b in self.blocks):  # only titles: they are the text
+            return [Block(b.text, b.line_start, b.line_end, b.heading_path[:-1]) for b in self.blocks]
+        return self.blocks
+
+
 def extract_plain(data: bytes, limits: Limits, asciidoc: bool | None = None) -> Extracted:
     """Plain text: paragraphs (split at blank lines) under the section titles the text has.
 
     Underlined titles are found in any text, and rules (``-----``) end paragraphs.
-    AsciiDoc (``asciidoc=True``, or a text that looks like it) also has ``== Title`` lines
-    and labelled-list terms (``term::``, kept as the heading of what follows), and its
-    markup lines (anchors, attributes, directives) end paragraphs instead of being prose.
+    AsciiDoc (``asciidoc=True``, or with ``None`` a text that looks like it) also has
+    ``== Title`` lines, labelled-list terms (``term::``, the heading of what follows until
+    the list ends), verbatim blocks kept whole, and markup lines (anchors, attributes,
+    directives, comments) that end paragraphs instead of being prose.
     """
     lines = text_lines(data, limits)
     adoc = _looks_asciidoc(lines) if asciidoc is None else asciidoc
-    blocks: list[Block] = []
-    headings = HeadingStack()
-    title: tuple[int, str] | None = None  # (level, text) of the outermost title seen first
-    start: int | None = None  # first line of the pending paragraph
-    i = 0
-    while i <= len(lines):
-        found = _text_title(lines, i, adoc) if i < len(lines) else None
-        breaks = (i == len(lines) or found is not None or not lines[i].strip() or _RULE.match(lines[i]) is not None
-                  or (adoc and _ADOC_MARKUP.match(lines[i]) is not None))
-        if start is not None and breaks:
-            blocks.extend(with_path(paragraphs(lines, start, i), headings.path))
-            start = None
-        if found and found[1]:
-            level, text, used = found
-            blocks.append(Block(text, i + 1, i + used, headings.push(level, text), None, True))
-            title = (level, text) if title is None or level < title[0] else title
-            i += used
-            continue
-        if not breaks and start is None:
-            start = i
-        i += 1
-    return Extracted("asciidoc" if adoc else "text", "text", blocks, title[1] if title else None)
+    text = _PlainText(lines, adoc)
+    blocks = text.run()
+    return Extracted("asciidoc" if adoc else "text", "text", blocks, text.title[1] if text.title else None)
 
 
 # --- code ------------------------------------------------------------------------------------

@@ -177,6 +177,29 @@ def test_asciidoc_sections_terms_and_markup(tmp_path: Path):
         ]
 
 
+def test_asciidoc_verbatim_blocks_are_kept_whole_and_lists_end(tmp_path: Path):
+    data = (b"= Config\n\n== Remotes\n\n----\n$ cat .git/config\n[remote \"staging\"]\n// not a comment here\n"
+            b"==== not a title ====\n----\n\n////\nA comment block.\n////\n\n--quiet::\n\tSay less.\n+\n"
+            b"Still about quiet.\n\nThese options can be combined.\n")
+    blocks = _extract_file(tmp_path, "config.adoc", data).blocks
+    listing = next(b for b in blocks if "cat .git/config" in b.text)
+    assert listing.text == '$ cat .git/config\n[remote "staging"]\n// not a comment here\n==== not a title ===='
+    assert (listing.line_start, listing.line_end, listing.is_heading) == (6, 9, False)
+    assert not any("comment block" in b.text for b in blocks)
+    paths = {b.text: b.heading_path for b in blocks}
+    assert paths["Still about quiet."] == ("Config", "Remotes", "--quiet")  # attached with "+"
+    assert paths["These options can be combined."] == ("Config", "Remotes")  # the list has ended
+
+
+def test_plain_text_with_brackets_is_not_asciidoc_and_logs_never_are(tmp_path: Path):
+    todo = _extract_file(tmp_path, "todo.txt", b"[x] buy milk\n[ ] call Bob\n// ask about 3pm\n\nTip::\nuse venv\n")
+    assert todo.format == "text" and "// ask about 3pm" in todo.blocks[0].text and todo.title is None
+    log = b"= Build =\n[INFO]\n[INFO]\n[WARN]\n== step one\n== step two\n"
+    assert _extract_file(tmp_path, "build.log", log).format == "text"
+    only = _extract_file(tmp_path, "title.txt", b"Release notes\n=============\n")
+    assert [(b.text, b.is_heading) for b in only.blocks] == [("Release notes", False)]  # still searchable
+
+
 def test_a_manual_pages_name_line_is_its_title_and_heading_root(tmp_path: Path):
     html = (b"<html><head><title>tool(1)</title></head><body><h1>tool(1) Manual Page</h1>"
             b"<h2>NAME</h2><p>tool - count the words in a file</p><h2>OPTIONS</h2><p>-v  Be verbose.</p></body></html>")
@@ -188,6 +211,8 @@ def test_a_manual_pages_name_line_is_its_title_and_heading_root(tmp_path: Path):
     extracted = _extract_file(tmp_path, "ls.txt", troff)  # NAME outermost: the line goes above it
     assert extracted.title == "ls, dir - list directory contents"
     assert extracted.blocks[-1].heading_path == ("ls, dir - list directory contents", "DESCRIPTION")
+    md = _extract_file(tmp_path, "tool.md", b"# tool(1)\n\n## NAME\n\ntool - count words\n\n# See also\n\nwc\n")
+    assert md.blocks[-1].heading_path == ("tool - count words", "See also")  # another top heading stays
     plain = _extract_file(tmp_path, "n.txt", b"NAME\n----\nJust a name section.\n")
     assert plain.title == "NAME"  # no "name - what it is" line: nothing changes
 
@@ -799,3 +824,15 @@ def test_pdf_headings_are_told_by_type_size_and_nest_across_pages(tmp_path: Path
 def test_pdf_of_one_type_size_has_no_headings(tmp_path: Path):
     extracted = _extract_file(tmp_path, "plain.pdf", make_pdf(["Alpha report\nFirst page body text."]))
     assert not any(b.is_heading for b in extracted.blocks) and extracted.title is None
+
+
+def test_pdf_running_headers_and_large_paragraphs_are_not_headings(tmp_path: Path):
+    lede = "\n".join(f"## This opening paragraph is set in large type, line {n}." for n in range(1, 5))
+    pdf = make_pdf(["## ACME Annual Report\n# Finances\nRevenue grew.\nCosts fell.",
+                    "## ACME Annual Report\n" + lede + "\nBody again.",
+                    "## ACME Annual Report 2026\nLast words."])
+    extracted = _extract_file(tmp_path, "report.pdf", pdf)
+    assert extracted.title == "Finances"
+    assert [b.text for b in extracted.blocks if b.is_heading] == ["Finances"]
+    body = " ".join(b.text for b in extracted.blocks if not b.is_heading)
+    assert "ACME Annual Report" in body and "line 4." in body  # kept as text, not lost
