@@ -77,10 +77,11 @@ def reusable_embeddings(conn: Connection, hashes: list[bytes], model: str) -> di
 
 
 def insert_content(conn: Connection, content_hash: str, chunks: list[Chunk], vectors: np.ndarray,
-                   model: str) -> list[int]:
-    """Store a new content with its chunks and float16 embeddings; returns the chunk ids."""
-    conn.execute(text("INSERT INTO contents(hash, chunk_count) VALUES (:h, :n)"),
-                 {"h": content_hash, "n": len(chunks)})
+                   model: str, context: str | None = None) -> list[int]:
+    """Store a new content with its chunks and float16 embeddings; returns the chunk ids.
+    ``context`` is what its headingless chunks were embedded under."""
+    conn.execute(text("INSERT INTO contents(hash, chunk_count, context) VALUES (:h, :n, :c)"),
+                 {"h": content_hash, "n": len(chunks), "c": context})
     ids = []
     blobs = vectors.astype(np.float16)
     for ordinal, (chunk, vec) in enumerate(zip(chunks, blobs, strict=True)):

@@ -219,8 +219,15 @@ CREATE TABLE follow_up (
 );
 """
 
+# What a content's headingless chunks were embedded under (the file's title, else its name),
+# so re-embedding after a model change rebuilds exactly what the ingest embedded.
+_V7_CONTEXT = """
+ALTER TABLE contents ADD COLUMN context TEXT;
+"""
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _script(_V1), _script(_V2), _script(_V3_TABLES), _script(_V4_CHAT), _script(_V5_VOCAB), _script(_V6_FOLLOW_UP),
+    _script(_V7_CONTEXT),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

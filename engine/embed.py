@@ -576,13 +576,9 @@ class Embedder:
 
     @property
     def family(self) -> str:
-        """Names the weights: vectors whose model id starts with it (any variant) are this model's."""
+        """Names the weights: vectors whose model id is this, or this + "+variant", are this model's
+        and need no re-embedding (the variants agree at cosine 0.9986; see the module doc)."""
         return f"{MODEL_NAME}@{MODEL_SHA256[:8]}"
-
-    def makes(self, model_id: str | None) -> bool:
-        """True when a vector stored with ``model_id`` came from this model's weights, so it
-        needs no re-embedding (the variants agree at cosine 0.9986; see the module doc)."""
-        return model_id is not None and (model_id == self.family or model_id.startswith(self.family + "+"))
 
     @property
     def variant(self) -> str:

@@ -59,6 +59,7 @@ class _Item:
     fmt: str | None = None
     kind: str = "text"
     title: str | None = None
+    context: str | None = None  # what headingless chunks are embedded under
     chunks: list[Chunk] = field(default_factory=list)
     error: str | None = None
     outcome: str = "ingest"  # ingest | unchanged | link | move | fail | vanished
@@ -190,8 +191,9 @@ class Ingestor:
         extracted = extract(Path(item.path), data, self.limits)
         item.kind, item.title, item.fmt = extracted.kind, extracted.title, extracted.format
         if extracted.kind == "text":
-            context = extracted.title or Path(item.path).stem
-            item.chunks = chunk_blocks(extracted.blocks, self.count_tokens, self.chunk_tokens, self.overlap, context)
+            item.context = extracted.title or Path(item.path).stem
+            item.chunks = chunk_blocks(extracted.blocks, self.count_tokens, self.chunk_tokens, self.overlap,
+                                       item.context)
 
     # -- committing ----------------------------------------------------------------------
 
@@ -267,7 +269,8 @@ class Ingestor:
         ids: list[int] = []
         if item.outcome == "ingest" and not catalog.content_exists(conn, item.content_hash):  # type: ignore[arg-type]
             vecs = vectors.get(item.path, np.empty((0, 384)))
-            ids = catalog.insert_content(conn, item.content_hash, item.chunks, vecs, model)  # type: ignore[arg-type]
+            ids = catalog.insert_content(conn, item.content_hash, item.chunks, vecs, model,  # type: ignore[arg-type]
+                                         item.context)
             report.chunks += len(ids)
         before = catalog.save_document(conn, item.path, content_hash=item.content_hash, size=item.size,
                                        mtime_ns=item.mtime_ns, fmt=item.fmt, kind=item.kind, status="ok",

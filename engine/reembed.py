@@ -1,23 +1,24 @@
 """Re-embedding after a model change, while the old vectors keep answering.
 
 Every chunk records the id of the model that made its vector. A chunk is *stale* when
-the workspace's embedder does not make that id (``Embedder.makes``: other weights; the
-variants of one model's weights count as the same). ``reembed`` walks the stale chunks
+that id is not the embedder's ``family`` (its weights) or the family plus a variant. ``reembed`` walks the stale chunks
 in id order, a batch at a time:
 
 1. rebuild what was embedded (heading path, or the file's title, over the text) and run
    the model - outside the write lock, so ingests and searches go on;
-2. under the write lock, keep the chunks that still exist and are still stale, put their
-   new vectors in the index and save it;
+2. every minute (and at the end, or on cancel), under the write lock: keep the chunks
+   that still exist and are still stale, put their new vectors in the index and save it;
 3. then commit the vectors and the model id to the catalog.
 
 A crash between 2 and 3 leaves new vectors in the saved index and the chunks still stale
-in the catalog, so the next run embeds that batch again; the index never holds a vector
-older than the catalog's. Until a chunk's turn comes, its old vector answers searches.
+in the catalog, so the next run embeds them again; a crash before 2 loses at most a
+minute of model time. The index never holds a vector older than the catalog's. Until a
+chunk's turn comes, its old vector answers searches.
 """
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,12 +31,17 @@ from . import audit
 from .catalog import generation, text_hash
 from .chunk import embed_text
 from .embed import Embedder
+from .errors import Cancelled
 from .progress import Reporter
 from .vectors import VectorIndex
 
-#: Chunks per step: ~40k tokens, a few seconds of the model, so a cancel or a crash costs
-#: little and the index is saved (one write of the whole file) not too often.
+#: Chunks embedded per step (~60k tokens, a few seconds of the model): cancelling waits
+#: for at most one step.
 BATCH = 256
+#: Finished steps are written (index saved, then catalog) at most this often, and when the
+#: run ends or is cancelled: each save rewrites the whole index file (~90 MB at 100k
+#: passages), so saving every step would write tens of gigabytes over a large workspace.
+SAVE_EVERY_S = 60.0
 
 
 @dataclass
@@ -71,11 +77,17 @@ def _next_batch(conn: Connection, embedder: Embedder, after: int, size: int) -> 
     """(chunk id, text to embed) of the next ``size`` stale chunks after id ``after``."""
     where, params = _stale(embedder)
     rows = conn.execute(text(
-        "SELECT c.id, c.heading, c.text, d.title, d.path FROM chunks c "
+        "SELECT c.id, c.heading, c.text, ct.context, d.title, d.path FROM chunks c "
+        "JOIN contents ct ON ct.hash = c.content_hash "
         "LEFT JOIN documents d ON d.id = (SELECT min(id) FROM documents WHERE content_hash = c.content_hash) "
         f"WHERE c.id > :after AND {where} ORDER BY c.id LIMIT :size"), params | {"after": after, "size": size})
-    return [(int(r.id), embed_text(r.heading or r.title or (Path(r.path).stem if r.path else ""), r.text))
-            for r in rows]
+    return [(int(r.id), embed_text(r.heading or _context(r), r.text)) for r in rows]
+
+
+def _context(row: Any) -> str:
+    """What the ingest embedded headingless chunks under: recorded since schema 7; for older
+    contents, the first document's title or file name (what the ingest used then)."""
+    return row.context or row.title or (Path(row.path).stem if row.path else "")
 
 
 def _still_stale(conn: Connection, embedder: Embedder, ids: list[int]) -> set[int]:
@@ -96,19 +108,26 @@ def reembed(write: Engine, read: Engine, index: VectorIndex, embedder: Embedder,
     batch = batch or BATCH
     with read.connect() as conn:
         total = stale_count(conn, embedder)
-    after = 0
+    after, done, pending, saved_at = 0, 0, [], time.monotonic()
     try:
         while True:
             with read.connect() as conn:
                 todo = _next_batch(conn, embedder, after, batch)
             if not todo:
                 break
-            reporter.report(report.reembedded / max(total, 1),
-                            f"Re-embedding passages for the new model: {report.reembedded:,} of {total:,}")
+            reporter.report(done / max(total, 1), f"Re-embedding passages for the new model: {done:,} of {total:,}")
             vectors = embedder.embed([t for _, t in todo], is_cancelled=reporter.cancelled)
-            report.reembedded += _store(write, index, embedder, lock, todo, vectors)
-            after = todo[-1][0]
-        reporter.report(1.0, f"{report.reembedded:,} passages re-embedded", force=True)
+            pending += [(i, t, v) for (i, t), v in zip(todo, vectors, strict=True)]
+            after, done = todo[-1][0], done + len(todo)
+            if time.monotonic() - saved_at >= SAVE_EVERY_S:
+                report.reembedded += _store(write, index, embedder, lock, pending)
+                pending, saved_at = [], time.monotonic()
+        report.reembedded += _store(write, index, embedder, lock, pending)
+        with contextlib.suppress(Cancelled):  # finished: a late cancel changes nothing
+            reporter.report(1.0, f"{report.reembedded:,} passages re-embedded", force=True)
+    except Cancelled:
+        report.reembedded += _store(write, index, embedder, lock, pending)  # embedded work is kept
+        raise
     finally:
         with read.connect() as conn:
             report.remaining = stale_count(conn, embedder)
@@ -120,14 +139,16 @@ def reembed(write: Engine, read: Engine, index: VectorIndex, embedder: Embedder,
 
 
 def _store(write: Engine, index: VectorIndex, embedder: Embedder, lock: Any,
-           todo: list[tuple[int, str]], vectors: np.ndarray) -> int:
+           rows: list[tuple[int, str, np.ndarray]]) -> int:
     """Index first (saved), catalog second; returns how many chunks got their new vector."""
+    if not rows:
+        return 0
     model = embedder.model_id
     with lock:
         with write.connect() as conn:
-            keep = _still_stale(conn, embedder, [i for i, _ in todo])
+            keep = _still_stale(conn, embedder, [i for i, _, _ in rows])
             gen = generation(conn)
-        rows = [(i, t, v) for (i, t), v in zip(todo, vectors, strict=True) if i in keep]
+        rows = [row for row in rows if row[0] in keep]
         if not rows:
             return 0
         index.add(np.asarray([i for i, _, _ in rows]), np.vstack([v for _, _, v in rows]))
@@ -137,4 +158,3 @@ def _store(write: Engine, index: VectorIndex, embedder: Embedder, lock: Any,
                          [{"e": v.astype(np.float16).tobytes(), "m": model, "h": text_hash(t), "i": i}
                           for i, t, v in rows])
     return len(rows)
-

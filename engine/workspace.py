@@ -226,14 +226,15 @@ class Workspace:
 
     def remove_documents(self, paths: list[str]) -> Changes:
         """Forget documents (their files are left alone)."""
-        with self._write_lock, self._write_engine.begin() as conn:
-            dropped: list[int] = []
-            for path in paths:
-                if catalog.doc_by_path(conn, path):
-                    dropped += catalog.delete_document(conn, path)
-                    audit.append(conn, "remove", path, {"by": "person"})
-        self.index.remove(dropped)
-        self._save_index()
+        with self._write_lock:
+            with self._write_engine.begin() as conn:
+                dropped: list[int] = []
+                for path in paths:
+                    if catalog.doc_by_path(conn, path):
+                        dropped += catalog.delete_document(conn, path)
+                        audit.append(conn, "remove", path, {"by": "person"})
+            self.index.remove(dropped)  # under the lock: no other writer saves the index in between
+            self._save_index()
         return Changes(documents=True, chunks=bool(dropped), audit=True)
 
     # -- audit ---------------------------------------------------------------------------

@@ -40,6 +40,7 @@ class Job:
     paths: list[str]
     user: bool = True
     kind: str = "ingest"  # ingest | reembed
+    paused: bool = False  # a re-embedding stopped to let an ingest go first (it is queued again)
     state: str = "queued"  # queued | running | done | failed | cancelled
     fraction: float = 0.0
     message: str = "Waiting for its turn…"
@@ -233,6 +234,10 @@ class Runner(QObject):
                                  user=False, kind="reembed"))
 
     def _enqueue(self, job: Job) -> Job:
+        running = self._running
+        if job.kind == "ingest" and running is not None and running.kind == "reembed" and not running.cancel.is_set():
+            running.paused = True  # the person's files first: it stops after the current batch
+            running.cancel.set()
         if self.queue_length == 0:
             self._batch = []  # a new batch starts when the queue was idle
         self._queue.append(job)
@@ -325,7 +330,13 @@ class Runner(QObject):
     def _job_failed(self, job: Job, exc: BaseException) -> None:
         from engine import Cancelled
 
-        if isinstance(exc, Cancelled):
+        if isinstance(exc, Cancelled) and job.paused:
+            job.state, job.message = "cancelled", "Paused for other work; it goes on after that."
+            self.fetch("stale vectors", lambda ws: ws.stale_vectors(), lambda n: self.reembed(n) if n else None)
+        elif isinstance(exc, Cancelled) and job.kind == "reembed":
+            job.state, job.message = "cancelled", ("Cancelled; what was re-embedded is kept, the rest is done "
+                                                   "the next time Grace starts.")
+        elif isinstance(exc, Cancelled):
             job.state, job.message = "cancelled", "Cancelled; what was finished is kept, the rest stays queued."
         else:
             job.state, job.error = "failed", str(exc)

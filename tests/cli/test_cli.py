@@ -87,4 +87,5 @@ def test_status_names_stale_vectors_and_reembed_replaces_them(tmp_path: Path, do
     assert json.loads(out.stdout) | {"seconds": 0} == {"reembedded": n, "remaining": 0, "model": embedder.model_id,
                                                        "seconds": 0}
     assert json.loads(grace("--workspace", str(folder), "status", "--json").stdout)["stale_vectors"] == 0
-    assert "0 passages re-embedded" in grace("--workspace", str(folder), "reembed").stdout
+    assert json.loads(grace("--workspace", str(folder), "reembed", "--json").stdout)["reembedded"] == 0
+    assert grace("--workspace", str(folder), "reembed").stdout.startswith("0 passages re-embedded")

@@ -69,6 +69,7 @@ def test_variants_of_the_same_weights_are_not_stale(ws: Workspace, embedder: Emb
 def test_cancel_keeps_finished_batches_and_the_next_run_goes_on(ws_dir: Path, embedder: Embedder, docs: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(engine.reembed, "BATCH", 2)
+    monkeypatch.setattr(engine.reembed, "SAVE_EVERY_S", 0.0)  # every batch is written at once
     with Workspace(ws_dir, embedder) as ws:
         ws.ingest([docs])
         n = len(age_vectors(ws))
@@ -80,6 +81,23 @@ def test_cancel_keeps_finished_batches_and_the_next_run_goes_on(ws_dir: Path, em
         assert ws.reembed().reembedded == n - 2
         _index_matches_catalog(ws)
         assert [e["action"] for e in ws.audit_entries(2)] == ["reembed", "reembed"]
+
+
+def test_a_cancel_writes_what_was_embedded_before_it(ws: Workspace, docs: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(engine.reembed, "BATCH", 2)  # several batches, written only at the end
+    ws.ingest([docs])
+    n = len(age_vectors(ws))
+    calls = {"n": 0}
+
+    def cancel_on_the_third_batch() -> bool:
+        calls["n"] += 1
+        return calls["n"] > 2 * 2  # two checks a batch: the reporter's and the model's
+
+    with pytest.raises(Cancelled):
+        ws.reembed(is_cancelled=cancel_on_the_third_batch)
+    assert ws.stale_vectors() == n - 4
+    _index_matches_catalog(ws)
 
 
 def test_a_crash_after_the_index_save_redoes_that_batch(ws_dir: Path, embedder: Embedder, docs: Path,
@@ -119,3 +137,16 @@ def test_a_document_removed_while_its_batch_embeds_stays_removed(ws: Workspace, 
     assert report.remaining == 0 and ws.stale_vectors() == 0
     _index_matches_catalog(ws)  # no vector came back for the removed chunks
     assert all(not h.path.endswith("guide.md") for h in ws.search("tomatoes full sun"))
+
+
+def test_re_embedding_rebuilds_the_context_the_ingest_used(ws: Workspace, tmp_path: Path) -> None:
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    for name in ("alpha.txt", "beta.txt"):  # one content, two names; no title: embedded under "alpha"
+        (folder / name).write_text("The ferry leaves at noon on weekdays.\n")
+    ws.ingest([folder / "alpha.txt"])
+    ws.ingest([folder / "beta.txt"])
+    ws.remove_documents([str(folder / "alpha.txt")])  # the content now belongs to beta.txt alone
+    hashes = age_vectors(ws)
+    assert ws.reembed().reembedded == len(hashes) == 1
+    assert [r[3] for r in _rows(ws)] == list(hashes.values())  # embedded as "alpha\n…" again, not "beta"

@@ -239,7 +239,7 @@ def test_a_workspace_from_another_model_is_re_embedded_in_the_background(qtbot, 
     s.after_ready()
     qtbot.waitUntil(lambda: any(j.kind == "reembed" for j in s.runner.jobs), timeout=WAIT_MS)
     job = next(j for j in s.runner.jobs if j.kind == "reembed")
-    assert job.label == f"Re-embedding {n} passages for the new model"
+    assert job.label == f"Re-embedding {n:,} passages for the new model"
     qtbot.waitUntil(lambda: job.state == "done", timeout=WAIT_MS)
     assert ws.stale_vectors() == 0 and job.report.reembedded == n
     assert job.message.startswith(f"{n} passages re-embedded")
@@ -248,3 +248,26 @@ def test_a_workspace_from_another_model_is_re_embedded_in_the_background(qtbot, 
     s.runner.shutdown(timeout_ms=600_000)
     if s.watcher is not None:
         s.watcher.stop()
+
+
+def test_a_re_embedding_steps_aside_for_files_the_person_adds(shell, qtbot, ws, docs: Path, embedder,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    import engine.reembed
+    from tests.fixtures.old_model import age_vectors
+
+    ws.ingest([docs / "guide.md", docs / "notes.txt"])
+    n = len(age_vectors(ws))
+    monkeypatch.setattr(engine.reembed, "BATCH", 1)
+    real_embed = embedder.embed
+    monkeypatch.setattr(embedder, "embed", lambda texts, **kw: (time.sleep(0.3), real_embed(texts, **kw))[1])
+    first = shell.runner.reembed(n)
+    qtbot.waitUntil(lambda: first.state == "running" and first.fraction > 0, timeout=WAIT_MS)
+    added = shell.runner.ingest([str(docs / "code.py")])
+    qtbot.waitUntil(lambda: first.state == "cancelled" and added.state == "done", timeout=WAIT_MS)
+    assert first.paused and first.message.startswith("Paused for other work")
+    qtbot.waitUntil(lambda: any(j.kind == "reembed" and j is not first and j.state == "done"
+                                for j in shell.runner.jobs), timeout=WAIT_MS)
+    second = next(j for j in shell.runner.jobs if j.kind == "reembed" and j is not first)
+    assert added.finished <= second.started and ws.stale_vectors() == 0  # type: ignore[operator]
