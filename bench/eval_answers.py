@@ -95,12 +95,19 @@ def evidence_rows(ws: Any, questions: list[str]) -> list[dict[str, Any]]:
     return rows
 
 
+def declined(row: dict[str, Any], threshold: float) -> bool:
+    """The answerer's own rule (weak evidence, or a name no file mentions)."""
+    from engine.chat.reasoner_offline import declines
+
+    return declines(row["ctx"], row["evidence"], threshold)
+
+
 def answer_with(ws: Any, row: dict[str, Any], threshold: float) -> Any:
     """The offline draft for a precomputed row (the same steps ``OfflineReasoner.answer`` takes)."""
     reasoner = ws.chat.offline
     from engine.chat.reasoner_offline import select
 
-    if row["evidence"] < threshold:
+    if declined(row, threshold):
         return reasoner._abstain(row["ctx"], row["ranked"], row["evidence"], threshold)  # noqa: SLF001
     return reasoner._compose(row["ctx"], select(row["ranked"]), row["evidence"], threshold)  # noqa: SLF001
 
@@ -130,19 +137,19 @@ def score(ws: Any, answerable: list[tuple[dict[str, Any], dict[str, Any]]],
         if not ok:
             misses.append((q["question"], q["file"], draft.citations[0].path.rsplit("/", 2)[-2:]
                            if draft.citations else "declined", round(row["evidence"], 3)))
-    declined = sum(row["evidence"] < threshold for row in unanswerable)
+    n_declined = sum(declined(row, threshold) for row in unanswerable)
     if verbose:
         for m in misses:
             print("  miss:", m)
         for row in unanswerable:
-            if row["evidence"] >= threshold:
+            if not declined(row, threshold):
                 print("  answered (should decline):", row["question"], round(row["evidence"], 3))
     n = max(1, len(answerable))
     return {"threshold": round(threshold, 3), "answerable": len(answerable),
             "first_citation_file": round(first_ok / n, 3), "answer_in_quotes": round(holds / n, 3),
             "quotes": quotes, "verbatim_quotes": round(verbatim / max(1, quotes), 4),
-            "unanswerable": len(unanswerable), "declined": declined,
-            "declined_rate": round(declined / max(1, len(unanswerable)), 3)}
+            "unanswerable": len(unanswerable), "declined": n_declined,
+            "declined_rate": round(n_declined / max(1, len(unanswerable)), 3)}
 
 
 def calibrate(ws: Any, answerable: list[tuple[dict[str, Any], dict[str, Any]]],
@@ -151,10 +158,10 @@ def calibrate(ws: Any, answerable: list[tuple[dict[str, Any], dict[str, Any]]],
     candidates = sorted({round(r["evidence"], 3) + 0.001 for r in unanswerable} | {0.3})
     best, best_key = 0.3, (-1.0, 0.0)
     for t in candidates:
-        declined = sum(r["evidence"] < t for r in unanswerable) / max(1, len(unanswerable))
-        if declined < 7 / 8:
+        share = sum(declined(r, t) for r in unanswerable) / max(1, len(unanswerable))
+        if share < 7 / 8:
             continue
-        ok = sum(1 for q, r in answerable if r["evidence"] >= t and r["ranked"]
+        ok = sum(1 for q, r in answerable if not declined(r, t) and r["ranked"]
                  and file_matches(r["ranked"][0].passage.hit.path, accepted_files(q)))
         key = (ok / max(1, len(answerable)), -t)
         if key > best_key:

@@ -110,6 +110,18 @@ def rarest_words(conn: Connection, words: list[str], budget: int = KEYWORD_POSTI
     return [w for w in words if w in chosen]
 
 
+def unseen(conn: Connection, words: list[str]) -> list[str]:
+    """Those of ``words`` that no passage contains (as the index stems them)."""
+    terms = _stemmer().terms(words) if words else []
+    wanted = sorted({t for ts in terms for t in ts})
+    if not wanted:
+        return []
+    marks = ",".join(f":t{i}" for i in range(len(wanted)))
+    seen = {r[0] for r in conn.execute(text(f"SELECT term FROM chunks_vocab WHERE term IN ({marks})"),
+                                       {f"t{i}": t for i, t in enumerate(wanted)})}
+    return [w for w, ts in zip(words, terms, strict=True) if ts and not any(t in seen for t in ts)]
+
+
 def keyword_scores(conn: Connection, query: str, limit: int) -> dict[int, float]:
     """Chunk id -> BM25 score (higher is better; heading matches weigh double), best ``limit``."""
     match = fts_query(rarest_words(conn, query_words(query)))

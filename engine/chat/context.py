@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import catalog
-from ..search import SearchHit, hybrid_search
+from ..search import SearchHit, hybrid_search, unseen
 from .store import reading
+from .words import names
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -55,6 +56,7 @@ class Context:
     history: list[dict[str, str]] = field(default_factory=list)
     pending_approvals: int = 0
     wants_errors: bool = False
+    unknown_names: list[str] = field(default_factory=list)  # names in the question no file mentions
 
     def trust(self, cited: list[int] | None = None) -> float:
         """Average trust of the cited passages (all passages when none are named)."""
@@ -72,13 +74,14 @@ def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int
     with reading(ws) as conn:
         hits = hybrid_search(conn, ws.index, lambda _q: qvec, question, k)
         keys, vectors = catalog.embeddings_for(conn, [h.chunk_id for h in hits])
+        unknown = unseen(conn, names(question))
     by_id = {int(key): vec for key, vec in zip(keys, vectors, strict=True)}
     passages = []
     for hit in hits:
         vec = by_id.get(hit.chunk_id)
         vec = vec / (np.linalg.norm(vec) or 1.0) if vec is not None else np.zeros_like(qvec)
         passages.append(Passage(len(passages) + 1, hit, float(vec @ qvec), vec))
-    ctx = Context(trace_id or uuid.uuid4().hex[:12], question, qvec, passages)
+    ctx = Context(trace_id or uuid.uuid4().hex[:12], question, qvec, passages, unknown_names=unknown)
     ctx.wants_errors = bool(_ERRORS.search(question))
     _workspace_state(ws, ctx, session_id)
     ctx.tables = table_matches(ws, question)

@@ -4,7 +4,8 @@ The top passages are split into sentences, embedded in one batch with the same m
 that indexed them, and scored by cosine with the question, the passage's own relevance
 and keyword overlap. The best few (redundant ones removed, MMR-style) become a 2-4
 sentence answer in reading order, each with a numbered citation quoting the sentence
-verbatim. When the best evidence is weak, it abstains and names the closest sources.
+verbatim. When the best evidence is weak, or the question names something (a capitalised
+word mid-sentence) that no file mentions, it abstains and names the closest sources.
 """
 
 from __future__ import annotations
@@ -135,7 +136,7 @@ class OfflineReasoner:
         """A grounded answer, or an abstention when the best evidence is below ``threshold``."""
         ranked = self.candidates(ctx)
         evidence = strongest(ranked)
-        if evidence < threshold:
+        if declines(ctx, evidence, threshold):
             draft = self._abstain(ctx, ranked, evidence, threshold)
         else:
             draft = self._compose(ctx, select(ranked), evidence, threshold)
@@ -154,12 +155,23 @@ class OfflineReasoner:
     def _abstain(self, ctx: Context, ranked: list[Candidate], evidence: float, threshold: float) -> Draft:
         closest = closest_sources(ranked)
         text = ABSTAIN_TEXT
+        if ctx.unknown_names:
+            text += f" None of them mention {_listed(ctx.unknown_names)}."
         if closest:
             text += " The closest passages were in " + "; ".join(
                 f"{c.path.rsplit('/', 1)[-1]} ({c.where()})" if c.where() else c.path.rsplit("/", 1)[-1]
                 for c in closest) + "."
         conf = round(0.5 * calibrated(evidence, threshold), 3)
         return Draft(text, [], conf, True, self.name, closest=closest, evidence=evidence)
+
+
+def declines(ctx: Context, evidence: float, threshold: float) -> bool:
+    """Abstain: the evidence is weak, or the question names something no file mentions."""
+    return evidence < threshold or bool(ctx.unknown_names)
+
+
+def _listed(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
 def strongest(ranked: list[Candidate]) -> float:

@@ -37,3 +37,18 @@ def overlap(question_words: set[str], textual: str) -> float:
     if not question_words:
         return 0.0
     return len(question_words & content_words(textual)) / len(question_words)
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.?!:;]\s+|[\"'(\[]\s*)$")
+
+
+def names(question: str) -> list[str]:
+    """Words the question capitalises mid-sentence ("Mercurial", "GitLab", "Kilimanjaro"): the
+    names of things. Not sentence starts, not all-capital words (acronyms, shouting)."""
+    out = []
+    for m in _WORD.finditer(question):
+        word = m.group(0)
+        if word[0].isupper() and not word.isupper() and not _SENTENCE_START.search(question[:m.start()]):
+            out.append(word)
+    return list(dict.fromkeys(out))
+

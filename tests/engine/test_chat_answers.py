@@ -103,6 +103,15 @@ def test_question_the_files_cannot_answer_is_declined_with_closest_sources(fille
     assert answer.confidence < 0.5
 
 
+def test_a_question_naming_what_no_file_mentions_is_declined_saying_so(filled: Workspace) -> None:
+    answer = filled.chat.ask("How do I treat varroa mites in a Langstroth hive?")  # close to bees.txt
+    assert answer.abstained and not answer.citations
+    assert answer.text.startswith(ABSTAIN_TEXT) and "None of them mention Langstroth." in answer.text
+    assert answer.closest and answer.closest[0].path.endswith("bees.txt")
+    named = filled.chat.ask("Where in Lyon was the company founded?")  # a name the report has
+    assert not named.abstained and named.citations[0].path.endswith("report.pdf")
+
+
 def test_confidence_is_in_range_and_higher_for_answers_than_for_refusals(filled: Workspace) -> None:
     good = filled.chat.ask("How often should the hive be inspected during swarming season?")
     bad = filled.chat.ask("Who won the football world cup in 1966?")

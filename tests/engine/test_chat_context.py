@@ -43,3 +43,12 @@ def test_pending_table_proposals_are_counted(ws: Workspace, tmp_path: Path) -> N
     ws.tables.set_policy({**ws.tables.policy(), "auto_approve_threshold": 1.0})
     ws.tables.import_file(path)
     assert table_proposals(ws) == len(ws.tables.proposals("pending")) == 1
+
+
+def test_names_are_words_capitalised_mid_sentence() -> None:
+    from engine.chat.words import names
+
+    assert names("How do I open a pull request on GitHub from the website?") == ["GitHub"]
+    assert names("Does the Mercurial backend know Mercurial tags?") == ["Mercurial"]
+    assert names("What does it do. Then what? Is PDF or JSON fine?") == []  # starts, acronyms
+    assert names('He said "Stop" in Lyon') == ["Lyon"]
