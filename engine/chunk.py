@@ -47,6 +47,8 @@ def chunk_blocks(blocks: list[Block], count: CountFn, target: int = 200, overlap
     when a chunk has no heading).
     """
     body = [b for b in blocks if not b.is_heading and b.text.strip()]
+    if not body:  # only titles (a cover page, a stub): they are the text
+        body = [Block(b.text, b.line_start, b.line_end, b.heading_path[:-1], b.page) for b in blocks if b.text.strip()]
     if not body:
         return []
     tokens = count([b.text for b in body])

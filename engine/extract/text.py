@@ -460,8 +460,6 @@ class _PlainText:
             if not breaks and start is None:
                 start = i
             i += 1
-        if not any(not b.is_heading for b in self.blocks):  # only titles: they are the text
-            return [Block(b.text, b.line_start, b.line_end, b.heading_path[:-1]) for b in self.blocks]
         return self.blocks
 
 

@@ -20,6 +20,15 @@ def test_chunks_keep_heading_path_lines_and_context(embedder: Embedder) -> None:
     assert chunks[1].embed_text.startswith("Guide > Setup\n") and "Setup" not in chunks[1].text
 
 
+def test_a_text_of_titles_only_is_chunked_from_its_titles(embedder: Embedder) -> None:
+    blocks = [Block("GNU Licenses", 3, 3, ("GNU Licenses",), is_heading=True),
+              Block("Appendix", 9, 9, ("GNU Licenses", "Appendix"), is_heading=True)]
+    chunks = chunk_blocks(blocks, embedder.count_tokens, target=200, overlap=20, context="licenses")
+    assert [(c.text, c.heading, c.line_start) for c in chunks] == [  # still searchable
+        ("GNU Licenses", "", 3), ("Appendix", "GNU Licenses", 9)]
+    assert chunks[0].embed_text == "licenses\nGNU Licenses"
+
+
 def test_long_text_is_packed_under_target_without_cutting_words(embedder: Embedder) -> None:
     sentence = "The committee reviewed the extraordinary proposal carefully. "
     text = "\n".join(sentence * 3 for _ in range(40))

@@ -196,8 +196,6 @@ def test_plain_text_with_brackets_is_not_asciidoc_and_logs_never_are(tmp_path: P
     assert todo.format == "text" and "// ask about 3pm" in todo.blocks[0].text and todo.title is None
     log = b"= Build =\n[INFO]\n[INFO]\n[WARN]\n== step one\n== step two\n"
     assert _extract_file(tmp_path, "build.log", log).format == "text"
-    only = _extract_file(tmp_path, "title.txt", b"Release notes\n=============\n")
-    assert [(b.text, b.is_heading) for b in only.blocks] == [("Release notes", False)]  # still searchable
 
 
 def test_a_manual_pages_name_line_is_its_title_and_heading_root(tmp_path: Path):
