@@ -11,6 +11,7 @@ ranks throw away how much better one passage matched than the next.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import threading
@@ -117,15 +118,38 @@ def rarest_words(conn: Connection, words: list[str], budget: int = KEYWORD_POSTI
 
 
 def unseen(conn: Connection, words: list[str]) -> list[str]:
-    """Those of ``words`` that no passage contains (as the index stems them)."""
+    """Those of ``words`` that no passage, document title or file name contains. A passage
+    counts when it has the word as the index stems it, or (for words of 5+ letters) a form of
+    it ("Dateien" - "Datei"; not "DataFrame" - "datafile")."""
     terms = _stemmer().terms(words) if words else []
-    wanted = sorted({t for ts in terms for t in ts})
-    if not wanted:
-        return []
-    marks = ",".join(f":t{i}" for i in range(len(wanted)))
-    seen = {r[0] for r in conn.execute(text(f"SELECT term FROM chunks_vocab WHERE term IN ({marks})"),
-                                       {f"t{i}": t for i, t in enumerate(wanted)})}
-    return [w for w, ts in zip(words, terms, strict=True) if ts and not any(t in seen for t in ts)]
+    out = []
+    for word, ts in zip(words, terms, strict=True):
+        if ts and not any(_in_vocab(conn, t) for t in ts) and not _in_names(conn, word):
+            out.append(word)
+    return out
+
+
+def _in_vocab(conn: Connection, term: str) -> bool:
+    if conn.execute(text("SELECT 1 FROM chunks_vocab WHERE term = :t"), {"t": term}).first():
+        return True
+    if len(term) < 5:
+        return False
+    rows = conn.execute(text("SELECT term FROM chunks_vocab WHERE term >= :lo AND term < :hi LIMIT 500"),
+                        {"lo": term[:5], "hi": term[:5] + "\uffff"}).all()
+    return any(_kin(term, r[0]) for r in rows)
+
+
+def _kin(a: str, b: str) -> bool:
+    """Two forms of one word: one begins the other (5+ letters), or they share 6+ letters."""
+    shared = len(os.path.commonprefix([a, b]))
+    return shared >= 6 or shared == min(len(a), len(b)) >= 5
+
+
+def _in_names(conn: Connection, word: str) -> bool:
+    """``word`` in a document's path or title (case-insensitive, as SQLite's LIKE is for ASCII)."""
+    pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    return conn.execute(text("SELECT 1 FROM documents WHERE path LIKE :p ESCAPE '\\' OR title LIKE :p ESCAPE '\\' "
+                             "LIMIT 1"), {"p": pattern}).first() is not None
 
 
 def keyword_scores(conn: Connection, query: str, limit: int) -> dict[int, float]:

@@ -235,7 +235,8 @@ class Runner(QObject):
 
     def _enqueue(self, job: Job) -> Job:
         running = self._running
-        if job.kind == "ingest" and running is not None and running.kind == "reembed" and not running.cancel.is_set():
+        if (job.kind == "ingest" and job.user and running is not None and running.kind == "reembed"
+                and not running.cancel.is_set()):
             running.paused = True  # the person's files first: it stops after the current batch
             running.cancel.set()
         if self.queue_length == 0:
@@ -257,6 +258,7 @@ class Runner(QObject):
         if job is None or not job.active:
             return
         job.cancel.set()
+        job.paused = False  # the person's cancel wins over a pause for other work
         if job.state == "queued":
             self._queue.remove(job)
             job.state, job.message, job.finished = "cancelled", "Cancelled before it started.", time.monotonic()

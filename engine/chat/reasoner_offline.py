@@ -40,6 +40,7 @@ E_SENTENCE, E_PASSAGE = 0.50, 0.30
 REDUNDANT = 0.82
 MMR_LAMBDA = 0.75
 KEEP_WITHIN = 0.10  # further sentences must score within this of the best one
+NAME_MARGIN = 0.15  # a name no file mentions declines answers up to this far above the threshold
 _ANAPHORA = frozenset("it its they them their this these that those such he she his her both each".split())
 _ROLE = re.compile(r":[\w:.-]+:`~?!?([^`]+)`")
 _DOUBLE_TICK = re.compile(r"``([^`]+)``")
@@ -166,8 +167,9 @@ class OfflineReasoner:
 
 
 def declines(ctx: Context, evidence: float, threshold: float) -> bool:
-    """Abstain: the evidence is weak, or the question names something no file mentions."""
-    return evidence < threshold or bool(ctx.unknown_names)
+    """Abstain: the evidence is weak, or not strong and the question names something no file
+    mentions (strong evidence wins: the name may be a spelling the files do not use)."""
+    return evidence < threshold or (bool(ctx.unknown_names) and evidence < threshold + NAME_MARGIN)
 
 
 def _listed(words: list[str]) -> str:

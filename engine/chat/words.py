@@ -42,13 +42,17 @@ def overlap(question_words: set[str], textual: str) -> float:
 _SENTENCE_START = re.compile(r"(?:^|[.?!:;]\s+|[\"'(\[]\s*)$")
 
 
+_NOT_NAMES = frozenset({"Grace"})  # "Hi Grace, how do I…": the assistant's own name
+
+
 def names(question: str) -> list[str]:
     """Words the question capitalises mid-sentence ("Mercurial", "GitLab", "Kilimanjaro"): the
     names of things. Not sentence starts, not all-capital words (acronyms, shouting)."""
     out = []
     for m in _WORD.finditer(question):
         word = m.group(0)
-        if word[0].isupper() and not word.isupper() and not _SENTENCE_START.search(question[:m.start()]):
+        if (word[0].isupper() and not word.isupper() and word not in _NOT_NAMES
+                and not _SENTENCE_START.search(question[:m.start()])):
             out.append(word)
     return list(dict.fromkeys(out))
 

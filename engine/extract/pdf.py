@@ -33,7 +33,11 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 HEADING_RATIO = 1.15  # a heading's type is at least this much larger than the body's
 _HEADING_MAX_CHARS = 120
 _HEADING_MAX_LINES = 3  # more lines of large type are a paragraph set large, not a heading
-_RUNNING_SHARE = 0.3  # a large line on this share of the pages (and 3+) is a running header
+# A large line at a page's top or bottom on 3+ pages and this share of them is a running
+# header; lines that differ only in numbers must be on half the pages ("Chapter 1", "Chapter
+# 2", ... opening their pages are headings, a "page 4" footer is not).
+_RUNNING_SHARE = 0.25
+_RUNNING_ALIKE_SHARE = 0.5
 _SAME_SIZE = 0.6  # points: sizes this close are one heading level
 _NOT_HEADING = re.compile(r"(?:\.\s?){3,}\s*\S*$|[.,;:)\]{}=]$")  # table-of-contents leaders, code, prose
 
@@ -160,7 +164,8 @@ def _is_heading(line: str, size: float | None, levels: dict[float, int]) -> bool
 
 def _heading_flags(pages: list[_Page], levels: dict[float, int]) -> list[list[bool]]:
     """Which lines of each page are headings: large, short lines in runs of at most three of
-    one size (and 120 characters), that do not repeat on many pages like a running header."""
+    one size (and 120 characters), that do not repeat at the page's edge on many pages like a
+    running header."""
     flags = [[_is_heading(line, size, levels) for line, size in zip(p.lines, p.sizes, strict=True)] for p in pages]
     for page, marks in zip(pages, flags, strict=True):
         i = 0
@@ -172,12 +177,26 @@ def _heading_flags(pages: list[_Page], levels: dict[float, int]) -> list[list[bo
             if marks[i] and (len(run) > _HEADING_MAX_LINES or len(" ".join(run)) > _HEADING_MAX_CHARS):
                 marks[i:end] = [False] * (end - i)
             i = end
-    seen: Counter[str] = Counter()
+    same: Counter[str] = Counter()  # the very same words at a page's edge
+    alike: Counter[str] = Counter()  # the same but for numbers ("Report - page 4")
     for page, marks in zip(pages, flags, strict=True):
-        seen.update({_shape(line) for line, mark in zip(page.lines, marks, strict=True) if mark})
-    running = {text for text, n in seen.items() if n >= 3 and n >= _RUNNING_SHARE * len(pages)}
-    return [[mark and _shape(line) not in running for line, mark in zip(page.lines, marks, strict=True)]
-            for page, marks in zip(pages, flags, strict=True)]
+        same.update({" ".join(page.lines[i].split()) for i in _edges(page) if marks[i]})
+        alike.update({_shape(page.lines[i]) for i in _edges(page) if marks[i]})
+    n = len(pages)
+    running = ({t for t, c in same.items() if c >= 3 and c >= _RUNNING_SHARE * n}
+               | {t for t, c in alike.items() if c >= 3 and c >= _RUNNING_ALIKE_SHARE * n})
+    for page, marks in zip(pages, flags, strict=True):
+        for i in _edges(page):
+            line = page.lines[i]
+            marks[i] = marks[i] and " ".join(line.split()) not in running and _shape(line) not in running
+    return flags
+
+
+def _edges(page: _Page) -> list[int]:
+    """The first two and last two lines with text: where running headers and footers sit
+    ("Chapter 3" opening a page mid-book is a heading, the same words atop every page are not)."""
+    full = [i for i, line in enumerate(page.lines) if line.strip()]
+    return sorted(set(full[:2] + full[-2:]))
 
 
 def _shape(line: str) -> str:

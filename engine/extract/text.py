@@ -371,9 +371,19 @@ def _looks_asciidoc(lines: list[str]) -> bool:
         return True
     if sum(1 for line in head if line.startswith("==") and _ADOC_TITLE.match(line)) >= 2:
         return True
-    signs = sum(1 for line in head if (line[:1] in "[:i" and _ADOC_SIGN.match(line))
-                or (line.endswith("::") and _ADOC_TERM.match(line)))
+    signs = sum(1 for i, line in enumerate(head) if (line[:1] in "[:i" and _ADOC_SIGN.match(line))
+                or _is_term(head, i))
     return signs >= 3
+
+
+def _is_term(lines: list[str], i: int) -> bool:
+    """A labelled-list term: ``text::`` after a blank line or another term (in reST, a
+    paragraph's last line may end in ``::``; it follows a line of the same paragraph)."""
+    line = lines[i].rstrip()
+    if not line.endswith("::") or not _ADOC_TERM.match(line):
+        return False
+    before = lines[i - 1].rstrip() if i else ""
+    return not before or bool(before.endswith("::") and _ADOC_TERM.match(before))
 
 
 def _text_title(lines: list[str], i: int, adoc: bool) -> tuple[int, str, int] | None:
@@ -387,10 +397,8 @@ def _text_title(lines: list[str], i: int, adoc: bool) -> tuple[int, str, int] | 
         m = _ADOC_TITLE.match(line)
         if m:
             return len(m.group(1)), clean_heading(m.group(2)), 1
-    if adoc and line.endswith("::"):
-        m = _ADOC_TERM.match(line)
-        if m:
-            return _TERM_LEVEL, clean_heading(m.group(1)), 1
+    if adoc and _is_term(lines, i):
+        return _TERM_LEVEL, clean_heading(_ADOC_TERM.match(line).group(1)), 1  # type: ignore[union-attr]
     if (i + 1 < len(lines) and line and not line[0].isspace() and (i == 0 or not lines[i - 1].strip())
             and any(c.isalnum() for c in line) and not _UNDERLINE.match(line)):
         under = _UNDERLINE.match(lines[i + 1])

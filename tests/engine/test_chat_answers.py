@@ -104,10 +104,12 @@ def test_question_the_files_cannot_answer_is_declined_with_closest_sources(fille
 
 
 def test_a_question_naming_what_no_file_mentions_is_declined_saying_so(filled: Workspace) -> None:
-    answer = filled.chat.ask("How do I treat varroa mites in a Langstroth hive?")  # close to bees.txt
+    answer = filled.chat.ask("How many frames does a Langstroth hive hold?")  # near bees.txt
     assert answer.abstained and not answer.citations
     assert answer.text.startswith(ABSTAIN_TEXT) and "None of them mention Langstroth." in answer.text
     assert answer.closest and answer.closest[0].path.endswith("bees.txt")
+    strong = filled.chat.ask("How are varroa mites treated in a Langstroth hive?")  # the files answer it
+    assert not strong.abstained and "oxalic acid" in strong.text
     named = filled.chat.ask("Where in Lyon was the company founded?")  # a name the report has
     assert not named.abstained and named.citations[0].path.endswith("report.pdf")
 

@@ -52,3 +52,19 @@ def test_names_are_words_capitalised_mid_sentence() -> None:
     assert names("Does the Mercurial backend know Mercurial tags?") == ["Mercurial"]
     assert names("What does it do. Then what? Is PDF or JSON fine?") == []  # starts, acronyms
     assert names('He said "Stop" in Lyon') == ["Lyon"]
+    assert names("Hi Grace, how do I rebase?") == []  # the assistant's own name
+
+
+def test_a_name_counts_as_mentioned_in_text_in_another_form_or_in_a_file_name(ws, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from types import SimpleNamespace
+
+    from engine.chat.reasoner_offline import declines
+    from engine.search import unseen
+
+    (tmp_path / "kilimanjaro-trip.txt").write_text("We climbed for six days.\n\nDie Dateien liegen im Ordner.\n")
+    ws.ingest([tmp_path / "kilimanjaro-trip.txt"])
+    with ws._read_engine.connect() as conn:  # noqa: SLF001
+        assert unseen(conn, ["Kilimanjaro", "Datei", "Langstroth", "Dataflow"]) == ["Langstroth", "Dataflow"]
+    ctx = SimpleNamespace(unknown_names=["Langstroth"])
+    assert declines(ctx, 0.45, 0.40) and not declines(ctx, 0.60, 0.40)  # strong evidence wins
+    assert not declines(SimpleNamespace(unknown_names=[]), 0.45, 0.40)

@@ -194,6 +194,9 @@ def test_asciidoc_verbatim_blocks_are_kept_whole_and_lists_end(tmp_path: Path):
 def test_plain_text_with_brackets_is_not_asciidoc_and_logs_never_are(tmp_path: Path):
     todo = _extract_file(tmp_path, "todo.txt", b"[x] buy milk\n[ ] call Bob\n// ask about 3pm\n\nTip::\nuse venv\n")
     assert todo.format == "text" and "// ask about 3pm" in todo.blocks[0].text and todo.title is None
+    rest = (b"First install the package\nwith pip like this::\n\n    pip install x\n\n"
+            b"Then run the setup\nscript like this::\n\n    x run\n\nAnd configure it\nlike this::\n\n    x cfg\n")
+    assert _extract_file(tmp_path, "howto.txt", rest).format == "text"  # reST's "::" ends a paragraph
     log = b"= Build =\n[INFO]\n[INFO]\n[WARN]\n== step one\n== step two\n"
     assert _extract_file(tmp_path, "build.log", log).format == "text"
 
@@ -834,3 +837,6 @@ def test_pdf_running_headers_and_large_paragraphs_are_not_headings(tmp_path: Pat
     assert [b.text for b in extracted.blocks if b.is_heading] == ["Finances"]
     body = " ".join(b.text for b in extracted.blocks if not b.is_heading)
     assert "ACME Annual Report" in body and "line 4." in body  # kept as text, not lost
+    chapters = make_pdf([f"# Chapter {n}\nText of chapter {n}.\nMore text." for n in range(1, 4)] + ["Index page."] * 4)
+    headings = [b.text for b in _extract_file(tmp_path, "book.pdf", chapters).blocks if b.is_heading]
+    assert headings == ["Chapter 1", "Chapter 2", "Chapter 3"]  # numbered like a footer, yet headings

@@ -264,6 +264,8 @@ def test_a_re_embedding_steps_aside_for_files_the_person_adds(shell, qtbot, ws, 
     monkeypatch.setattr(embedder, "embed", lambda texts, **kw: (time.sleep(0.3), real_embed(texts, **kw))[1])
     first = shell.runner.reembed(n)
     qtbot.waitUntil(lambda: first.state == "running" and first.fraction > 0, timeout=WAIT_MS)
+    shell.runner.ingest([str(docs / "notes.txt")], label="Keeping watched folders in step", user=False)
+    assert not first.paused  # a watched folder's catch-up waits its turn
     added = shell.runner.ingest([str(docs / "code.py")])
     qtbot.waitUntil(lambda: first.state == "cancelled" and added.state == "done", timeout=WAIT_MS)
     assert first.paused and first.message.startswith("Paused for other work")
@@ -271,3 +273,24 @@ def test_a_re_embedding_steps_aside_for_files_the_person_adds(shell, qtbot, ws, 
                                 for j in shell.runner.jobs), timeout=WAIT_MS)
     second = next(j for j in shell.runner.jobs if j.kind == "reembed" and j is not first)
     assert added.finished <= second.started and ws.stale_vectors() == 0  # type: ignore[operator]
+
+
+def test_cancelling_a_paused_re_embedding_does_not_queue_it_again(shell, qtbot, ws, docs: Path, embedder,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    import engine.reembed
+    from tests.fixtures.old_model import age_vectors
+
+    ws.ingest([docs / "guide.md"])
+    n = len(age_vectors(ws))
+    monkeypatch.setattr(engine.reembed, "BATCH", 1)
+    real_embed = embedder.embed
+    monkeypatch.setattr(embedder, "embed", lambda texts, **kw: (time.sleep(0.3), real_embed(texts, **kw))[1])
+    job = shell.runner.reembed(n)
+    qtbot.waitUntil(lambda: job.state == "running", timeout=WAIT_MS)
+    added = shell.runner.ingest([str(docs / "code.py")])
+    shell.runner.cancel(job)  # the person cancels while it is pausing
+    qtbot.waitUntil(lambda: job.state == "cancelled" and added.state == "done", timeout=WAIT_MS)
+    qtbot.wait(500)
+    assert not job.paused and [j for j in shell.runner.jobs if j.kind == "reembed"] == [job]
