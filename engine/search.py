@@ -103,10 +103,7 @@ def rarest_words(conn: Connection, words: list[str], budget: int = KEYWORD_POSTI
     if len(words) < 2:
         return words
     terms = _stemmer().terms(words)
-    wanted = sorted({t for ts in terms for t in ts})
-    marks = ",".join(f":t{i}" for i in range(len(wanted)))
-    df = dict(conn.execute(text(f"SELECT term, doc FROM chunks_vocab WHERE term IN ({marks})"),
-                           {f"t{i}": t for i, t in enumerate(wanted)}).all()) if wanted else {}
+    df = _doc_freq(conn, terms)
     counts = [min((df.get(t, 0) for t in ts), default=0) for ts in terms]
     chosen, total = [], 0
     for count, word in sorted(zip(counts, words, strict=True)):
@@ -122,16 +119,23 @@ def unseen(conn: Connection, words: list[str]) -> list[str]:
     counts when it has the word as the index stems it, or (for words of 5+ letters) a form of
     it ("Dateien" - "Datei"; not "DataFrame" - "datafile")."""
     terms = _stemmer().terms(words) if words else []
-    out = []
-    for word, ts in zip(words, terms, strict=True):
-        if ts and not any(_in_vocab(conn, t) for t in ts) and not _in_names(conn, word):
-            out.append(word)
-    return out
+    df = _doc_freq(conn, terms)
+    return [word for word, ts in zip(words, terms, strict=True)
+            if ts and not any(t in df or _has_kin(conn, t) for t in ts) and not _in_names(conn, word)]
 
 
-def _in_vocab(conn: Connection, term: str) -> bool:
-    if conn.execute(text("SELECT 1 FROM chunks_vocab WHERE term = :t"), {"t": term}).first():
-        return True
+def _doc_freq(conn: Connection, terms: list[list[str]]) -> dict[str, int]:
+    """How many chunks hold each of ``terms`` (index terms absent from every chunk are left out)."""
+    wanted = sorted({t for ts in terms for t in ts})
+    if not wanted:
+        return {}
+    marks = ",".join(f":t{i}" for i in range(len(wanted)))
+    return dict(conn.execute(text(f"SELECT term, doc FROM chunks_vocab WHERE term IN ({marks})"),
+                             {f"t{i}": t for i, t in enumerate(wanted)}).all())
+
+
+def _has_kin(conn: Connection, term: str) -> bool:
+    """Another form of ``term`` is in the index (see ``_kin``)."""
     if len(term) < 5:
         return False
     rows = conn.execute(text("SELECT term FROM chunks_vocab WHERE term >= :lo AND term < :hi LIMIT 500"),

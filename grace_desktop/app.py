@@ -132,8 +132,7 @@ class Shell(QObject):
         re-embedding what another model embedded (the old vectors answer meanwhile)."""
         self.runner.load_model()
         self.start_watcher()
-        self.runner.fetch("stale vectors", lambda ws: ws.stale_vectors(),
-                          lambda n: self.runner.reembed(n) if n else None)
+        self.runner.reembed_stale()
         for key in list(self._late_panes):
             self._build_late_pane(key)
 

@@ -233,6 +233,10 @@ class Runner(QObject):
         return self._enqueue(Job(self._ids, f"Re-embedding {stale:,} passages for the new model", [],
                                  user=False, kind="reembed"))
 
+    def reembed_stale(self) -> None:
+        """Queue a re-embedding if any passage carries a vector another model made."""
+        self.fetch("stale vectors", lambda ws: ws.stale_vectors(), lambda n: self.reembed(n) if n else None)
+
     def _enqueue(self, job: Job) -> Job:
         running = self._running
         if (job.kind == "ingest" and job.user and running is not None and running.kind == "reembed"
@@ -334,7 +338,7 @@ class Runner(QObject):
 
         if isinstance(exc, Cancelled) and job.paused:
             job.state, job.message = "cancelled", "Paused for other work; it goes on after that."
-            self.fetch("stale vectors", lambda ws: ws.stale_vectors(), lambda n: self.reembed(n) if n else None)
+            self.reembed_stale()
         elif isinstance(exc, Cancelled) and job.kind == "reembed":
             job.state, job.message = "cancelled", ("Cancelled; what was re-embedded is kept, the rest is done "
                                                    "the next time Grace starts.")

@@ -40,8 +40,6 @@ def overlap(question_words: set[str], textual: str) -> float:
 
 
 _SENTENCE_START = re.compile(r"(?:^|[.?!:;]\s+|[\"'(\[]\s*)$")
-
-
 _NOT_NAMES = frozenset({"Grace"})  # "Hi Grace, how do I…": the assistant's own name
 
 
@@ -55,4 +53,3 @@ def names(question: str) -> list[str]:
                 and not _SENTENCE_START.search(question[:m.start()])):
             out.append(word)
     return list(dict.fromkeys(out))
-

@@ -170,9 +170,7 @@ def _heading_flags(pages: list[_Page], levels: dict[float, int]) -> list[list[bo
     for page, marks in zip(pages, flags, strict=True):
         i = 0
         while i < len(marks):
-            end = i + 1
-            while marks[i] and end < len(marks) and marks[end] and page.sizes[end] == page.sizes[i]:
-                end += 1
+            end = _run_end(page, marks, i) if marks[i] else i + 1
             run = page.lines[i:end]
             if marks[i] and (len(run) > _HEADING_MAX_LINES or len(" ".join(run)) > _HEADING_MAX_CHARS):
                 marks[i:end] = [False] * (end - i)
@@ -190,6 +188,14 @@ def _heading_flags(pages: list[_Page], levels: dict[float, int]) -> list[list[bo
             line = page.lines[i]
             marks[i] = marks[i] and " ".join(line.split()) not in running and _shape(line) not in running
     return flags
+
+
+def _run_end(page: _Page, flags: list[bool], i: int) -> int:
+    """Just past the heading lines of ``page.sizes[i]``'s size that start at line ``i``."""
+    end = i + 1
+    while end < len(flags) and flags[end] and page.sizes[end] == page.sizes[i]:
+        end += 1
+    return end
 
 
 def _edges(page: _Page) -> list[int]:
@@ -216,9 +222,7 @@ def _blocks(pages: list[_Page]) -> list[Block]:
             blocks += [Block(b.text, b.line_start, b.line_end, headings.path, page.number)
                        for b in _segment_blocks(page.lines, start, i)]
             if i < len(page.lines):  # a heading, with the lines of the same size that follow it
-                end = i + 1
-                while end < len(page.lines) and flags[end] and page.sizes[end] == page.sizes[i]:
-                    end += 1
+                end = _run_end(page, flags, i)
                 text = " ".join(line.strip() for line in page.lines[i:end])
                 path = headings.push(levels[page.sizes[i]], text)  # type: ignore[index]
                 blocks.append(Block(text, i + 1, end, path, page.number, True))

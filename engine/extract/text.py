@@ -342,7 +342,7 @@ def extract_rst(data: bytes, limits: Limits) -> Extracted:
 _UNDERLINES = "=-~^+"  # two-line titles: the underline's character gives the level
 _UNDERLINE = re.compile(r"^([=\-~^+])\1+[ \t]*$")
 _ADOC_TITLE = re.compile(r"^(={1,6})[ \t]+(\S.*?)(?:[ \t]+=+)?[ \t]*$")
-# Lines that are AsciiDoc markup, not prose: block delimiters, anchors, block attributes,
+# Lines that are AsciiDoc markup, not prose: anchors, block attributes, list continuations,
 # preprocessor directives, attribute entries and comments. They end a paragraph.
 _ADOC_MARKUP = re.compile(
     r"^(?:\[\[[^\]]*\]\][ \t]*$|\[[\w.#\-\",= ]*\][ \t]*$|\+[ \t]*$"
