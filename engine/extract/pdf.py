@@ -39,7 +39,13 @@ _HEADING_MAX_LINES = 3  # more lines of large type are a paragraph set large, no
 _RUNNING_SHARE = 0.25
 _RUNNING_ALIKE_SHARE = 0.5
 _SAME_SIZE = 0.6  # points: sizes this close are one heading level
-_NOT_HEADING = re.compile(r"(?:\.\s?){3,}\s*\S*$|[.,;:)\]{}=]$")  # table-of-contents leaders, code, prose
+_NOT_HEADING = re.compile(r"(?:\.\s?){3,}\s*\S*$|[.,;:)\]{}=]$"  # table-of-contents leaders, code, prose
+                          r"|^\s*(?:https?://|www\.)\S+\s*$|^\s*\S+@\S+\.\w+\s*$")  # a bare web or mail address
+_FOOTNOTE_MARKS = "∗†‡§¶"  # a title's \thanks mark ("The float package∗") is not part of it
+# A metadata title that is the source file's name ("float.dvi", "Microsoft Word - plan.docx")
+# or a tool's placeholder says nothing about the document; its first heading does.
+_FILE_TITLE = re.compile(r"^microsoft \w+ - |^\S+\.(?:dvi|tex|e?ps|pdf|docx?|odt|rtf|txt|md|html?|indd|pptx?|xlsx?)$"
+                         r"|^(?:untitled|title|document|unknown|no title)\s*\d*$", re.IGNORECASE)
 
 
 @dataclass
@@ -223,7 +229,7 @@ def _blocks(pages: list[_Page]) -> list[Block]:
                        for b in _segment_blocks(page.lines, start, i)]
             if i < len(page.lines):  # a heading, with the lines of the same size that follow it
                 end = _run_end(page, flags, i)
-                text = " ".join(line.strip() for line in page.lines[i:end])
+                text = " ".join(line.strip() for line in page.lines[i:end]).rstrip(_FOOTNOTE_MARKS)
                 path = headings.push(levels[page.sizes[i]], text)  # type: ignore[index]
                 blocks.append(Block(text, i + 1, end, path, page.number, True))
                 i = end
@@ -236,7 +242,8 @@ def _title(doc: pypdfium2.PdfDocument) -> str | None:
         title = doc.get_metadata_dict().get("Title", "")
     except pypdfium2.PdfiumError:
         return None
-    return " ".join(title.split()) or None
+    title = " ".join(title.split())
+    return None if _FILE_TITLE.match(title) else title or None
 
 
 def _cut(page: _Page, keep: int) -> None:

@@ -822,6 +822,17 @@ def test_pdf_headings_are_told_by_type_size_and_nest_across_pages(tmp_path: Path
     assert lines == [(1, 1), (2, 2), (3, 3), (4, 5)]
 
 
+def test_pdf_file_name_titles_and_bare_addresses_give_way_to_headings(tmp_path: Path):
+    pages = ["# https://example.org/floats\n# An Improved Environment for Floats\u2020\n## anselm@example.org\nThe body text of the paper, long enough to set the body size.\n"
+             "More body text follows here."]
+    for junk in ("float.dvi", "Microsoft Word - plan B.docx", "Untitled", ""):
+        extracted = _extract_file(tmp_path, "float.pdf", make_pdf(pages, title=junk))
+        assert extracted.title == "An Improved Environment for Floats", junk
+    assert [b.text for b in extracted.blocks if b.is_heading] == ["An Improved Environment for Floats"]
+    assert "https://example.org/floats" in extracted.blocks[0].text  # kept as text
+    assert _extract_file(tmp_path, "float.pdf", make_pdf(pages, title="Floats, improved")).title == "Floats, improved"
+
+
 def test_pdf_of_one_type_size_has_no_headings(tmp_path: Path):
     extracted = _extract_file(tmp_path, "plain.pdf", make_pdf(["Alpha report\nFirst page body text."]))
     assert not any(b.is_heading for b in extracted.blocks) and extracted.title is None
