@@ -43,8 +43,8 @@ def chunk_blocks(blocks: list[Block], count: CountFn, target: int = 200, overlap
     """Chunks of at most about ``target`` tokens, in reading order.
 
     Headings are not repeated in chunk text: they travel as the chunk's heading path
-    and are prepended to what is embedded (``context``, e.g. the file's title, is used
-    when a chunk has no heading).
+    and are prepended to what is embedded, under ``context`` (e.g. the file's title) when
+    the path does not start with it (``embed_prefix``).
     """
     body = [b for b in blocks if not b.is_heading and b.text.strip()]
     if not body:  # only titles (a cover page, a stub): they are the text
@@ -55,7 +55,7 @@ def chunk_blocks(blocks: list[Block], count: CountFn, target: int = 200, overlap
     chunks: list[Chunk] = []
     for (heading_path, page), section in _sections(body, tokens):
         heading = HEADING_SEP.join(h for h in heading_path if h)
-        prefix = heading or context
+        prefix = embed_prefix(heading, context)
         for piece_group in _pack(_pieces(section, count, target), target, overlap):
             text = _join(piece_group)
             chunks.append(Chunk(
@@ -64,6 +64,16 @@ def chunk_blocks(blocks: list[Block], count: CountFn, target: int = 200, overlap
                 embed_text=embed_text(prefix, text),
             ))
     return chunks
+
+
+def embed_prefix(heading: str, context: str) -> str:
+    """A chunk's heading path, under the document's title (``context``) unless the path's root
+    already names it: a page whose title is "Write-Ahead Logging" and whose first heading is
+    "1. Overview" is still about write-ahead logging. The file's title alone without headings."""
+    if not heading or not context:
+        return heading or context
+    root, title = heading.split(HEADING_SEP, 1)[0].casefold(), context.casefold()
+    return heading if root in title or title in root else f"{context}{HEADING_SEP}{heading}"
 
 
 def embed_text(prefix: str, text: str) -> str:

@@ -29,7 +29,7 @@ from sqlalchemy import Connection, Engine, text
 
 from . import audit
 from .catalog import generation, text_hash
-from .chunk import embed_text
+from .chunk import embed_prefix, embed_text
 from .embed import Embedder
 from .errors import Cancelled
 from .progress import Reporter
@@ -81,7 +81,7 @@ def _next_batch(conn: Connection, embedder: Embedder, after: int, size: int) -> 
         "JOIN contents ct ON ct.hash = c.content_hash "
         "LEFT JOIN documents d ON d.id = (SELECT min(id) FROM documents WHERE content_hash = c.content_hash) "
         f"WHERE c.id > :after AND {where} ORDER BY c.id LIMIT :size"), params | {"after": after, "size": size})
-    return [(int(r.id), embed_text(r.heading or _context(r), r.text)) for r in rows]
+    return [(int(r.id), embed_text(embed_prefix(r.heading, _context(r)), r.text)) for r in rows]
 
 
 def _context(row: Any) -> str:

@@ -14,10 +14,14 @@ def test_chunks_keep_heading_path_lines_and_context(embedder: Embedder) -> None:
         Block("Setup", 5, 5, ("Guide", "Setup"), is_heading=True),
         Block("Install the package.\nThen run it.", 7, 8, ("Guide", "Setup")),
     ]
-    chunks = chunk_blocks(blocks, embedder.count_tokens, target=200, overlap=20, context="file")
+    chunks = chunk_blocks(blocks, embedder.count_tokens, target=200, overlap=20, context="Guide - Example docs")
     assert [c.heading for c in chunks] == ["Guide", "Guide > Setup"]
     assert (chunks[1].line_start, chunks[1].line_end) == (7, 8)
     assert chunks[1].embed_text.startswith("Guide > Setup\n") and "Setup" not in chunks[1].text
+    # A title the headings do not start with ("1. Overview" under "Write-Ahead Logging") leads them.
+    titled = chunk_blocks(blocks, embedder.count_tokens, target=200, overlap=20, context="Write-Ahead Logging")
+    assert titled[1].heading == "Guide > Setup"  # what is shown stays the page's own headings
+    assert titled[1].embed_text.startswith("Write-Ahead Logging > Guide > Setup\n")
 
 
 def test_a_text_of_titles_only_is_chunked_from_its_titles(embedder: Embedder) -> None:
