@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from engine.extract.base import Block, Extracted, Limits
 from engine.extract.text import HeadingStack, decode
 
-_SKIP = frozenset({"script", "style", "noscript", "template"})  # <head> is tracked apart
+_SKIP = frozenset({"script", "style", "noscript", "template", "select"})  # <head> is tracked apart
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _BLOCK = frozenset({
     "address", "article", "aside", "blockquote", "body", "br", "caption", "dd", "details",
@@ -37,6 +37,8 @@ _BOILER_TAGS = frozenset({"nav", "footer"})  # not <aside>: docs put footnotes a
 _BOILER_ROLES = frozenset({"navigation", "search", "banner", "contentinfo", "complementary", "menu"})
 _BOILER_CLASSES = frozenset({"sphinxsidebar", "related", "footer", "navbar", "breadcrumb", "breadcrumbs",
                              "sidebar", "menu", "nav", "navigation", "toc", "skip-link", "cookie-banner"})
+_BOILER_PARTS = frozenset({"toc", "nav", "navbar", "sidebar", "breadcrumb", "breadcrumbs", "navigation"})  # not "menu"
+_CONTAINERS = frozenset({"aside", "div", "header", "ol", "section", "ul"})
 _MAIN = re.compile(r"""<main\b|role\s*=\s*["']?main\b""", re.IGNORECASE)
 _TERM_LEVEL = 6  # <dt> terms nest below h6: a dl at nesting n gives its terms level 6 + n
 _ANCHOR_GLYPHS = str.maketrans("", "", "\u00b6")  # the "¶" permalink anchors of docs generators
@@ -46,9 +48,19 @@ def _attr_tokens(attrs: list[tuple[str, str | None]], name: str) -> set[str]:
     return {tok for k, v in attrs if k == name and v for tok in v.lower().split()}
 
 
+def _class_words(tag: str, attrs: list[tuple[str, str | None]]) -> set[str]:
+    """Class names, and for containers their parts ("fancy_toc", "fancy-toc1": fancy, toc);
+    not for inline elements (a heading's ``<a class="toc-backref">`` is the heading)."""
+    tokens = _attr_tokens(attrs, "class")
+    if tag not in _CONTAINERS:
+        return tokens
+    parts = {part.rstrip("0123456789") for tok in tokens for part in re.split(r"[-_]", tok)}
+    return tokens | (parts & _BOILER_PARTS)
+
+
 def _is_boilerplate(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
     return (tag in _BOILER_TAGS or bool(_attr_tokens(attrs, "role") & _BOILER_ROLES)
-            or bool(_attr_tokens(attrs, "class") & _BOILER_CLASSES))
+            or bool(_class_words(tag, attrs) & _BOILER_CLASSES))
 
 
 def _is_main(tag: str, attrs: list[tuple[str, str | None]]) -> bool:

@@ -783,6 +783,21 @@ def test_html_keeps_main_content_and_drops_navigation() -> None:
     assert texts == ["Guide", "Real content here."]
 
 
+def test_html_tables_of_contents_by_class_part_and_form_options_are_dropped() -> None:
+    from engine.extract.html import extract_html
+
+    page = (b"<html><head><title>Write-Ahead Logging</title></head><body>"
+            b"<form><select><option>Search Documentation</option><option>Search Changelog</option></select></form>"
+            b"<div class='fancy_toc'><a>Table Of Contents</a><div class='fancy-toc1'><a href='#o'>1. Overview</a></div></div>"
+            b"<h1><a class='toc-backref' href='#t'>1. Overview</a></h1><p>WAL is faster.</p>"
+            b"<div class='dinner-menu'><p>Soup of the day.</p></div></body></html>")
+    extracted = extract_html(page, Limits())
+    assert [(b.text, b.heading_path) for b in extracted.blocks] == [  # an inline toc-backref is the heading
+        ("1. Overview", ("1. Overview",)), ("WAL is faster.", ("1. Overview",)),
+        ("Soup of the day.", ("1. Overview",))]  # a "dinner-menu" is content
+    assert extracted.title == "Write-Ahead Logging"
+
+
 def test_html_definition_terms_become_sub_headings() -> None:
     from engine.extract.html import extract_html
 
