@@ -397,6 +397,22 @@ def self_test() -> None:
     print("self-test passed")
 
 
+def build_for(corpus: Path) -> None:
+    """Build (or refresh) ``corpus`` when it is one of the evaluation corpora's default folders
+    (Python, Git, SQLite, LaTeX docs); an empty or missing other folder gets the Python one."""
+    import gitdocs_corpus
+    import latexdocs_corpus
+    import pydocs_corpus
+    import sqlitedocs_corpus
+
+    for module in (gitdocs_corpus, sqlitedocs_corpus, latexdocs_corpus, pydocs_corpus):
+        if corpus == module.DEFAULT_TARGET.resolve():
+            module.build_corpus(corpus, quiet=True)
+            return
+    if not corpus.is_dir() or not any(corpus.iterdir()):
+        pydocs_corpus.build_corpus(corpus, quiet=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -419,14 +435,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.self_test:
         self_test()
         return 0
-    import gitdocs_corpus
-    from pydocs_corpus import DEFAULT_TARGET, build_corpus
-
     corpus = args.corpus.resolve()
-    if corpus == gitdocs_corpus.DEFAULT_TARGET.resolve():   # the second corpus (Git docs)
-        gitdocs_corpus.build_corpus(corpus, quiet=True)
-    elif corpus == DEFAULT_TARGET.resolve() or not corpus.is_dir() or not any(corpus.iterdir()):
-        build_corpus(corpus, quiet=True)
+    build_for(corpus)
     questions = load_jsonl(args.questions)
     problems = check_questions(questions, corpus)
     if problems:

@@ -173,10 +173,23 @@ def visible_texts(path: Path | str) -> tuple[str, str]:
 
     For HTML the tags are stripped and entities unescaped; the text nodes are joined once
     with nothing and once with a space between them (extractors differ on inline tags such
-    as ``<code>x</code>s``). An answer substring should occur in both. For other formats the
-    two are the same: the file's text.
+    as ``<code>x</code>s``). An answer substring should occur in both. For a PDF both are
+    the text of every page (pypdfium2), NFKC-normalised so that ligatures (U+FB01 ...) read
+    "fi", pages joined with a space. For other formats the two are the same: the file's text.
     """
     path = Path(path)
+    if path.suffix.lower() == ".pdf":
+        import unicodedata  # noqa: PLC0415
+
+        import pypdfium2 as pdfium  # noqa: PLC0415
+
+        doc = pdfium.PdfDocument(path)
+        try:
+            pages = [page.get_textpage().get_text_range() for page in doc]
+        finally:
+            doc.close()
+        text = normalise(unicodedata.normalize("NFKC", " ".join(pages)))
+        return text, text
     raw = path.read_text(encoding="utf-8", errors="replace")
     if path.suffix.lower() in (".html", ".htm"):
         p = _TextParser()
