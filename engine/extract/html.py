@@ -8,7 +8,8 @@ from html.parser import HTMLParser
 from engine.extract.base import Block, Extracted, Limits
 from engine.extract.text import HeadingStack, decode
 
-_SKIP = frozenset({"script", "style", "noscript", "template", "select"})  # <head> is tracked apart
+# Not text: code, form drop-downs, and drawings (an SVG diagram's labels are not sentences).
+_SKIP = frozenset({"script", "style", "noscript", "template", "select", "svg"})  # <head> is tracked apart
 _HEADINGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 _BLOCK = frozenset({
     "address", "article", "aside", "blockquote", "body", "br", "caption", "dd", "details",

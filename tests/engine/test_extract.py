@@ -783,13 +783,14 @@ def test_html_keeps_main_content_and_drops_navigation() -> None:
     assert texts == ["Guide", "Real content here."]
 
 
-def test_html_tables_of_contents_by_class_part_and_form_options_are_dropped() -> None:
+def test_html_tables_of_contents_by_class_part_form_options_and_drawings_are_dropped() -> None:
     from engine.extract.html import extract_html
 
     page = (b"<html><head><title>Write-Ahead Logging</title></head><body>"
             b"<form><select><option>Search Documentation</option><option>Search Changelog</option></select></form>"
             b"<div class='fancy_toc'><a>Table Of Contents</a><div class='fancy-toc1'><a href='#o'>1. Overview</a></div></div>"
             b"<h1><a class='toc-backref' href='#t'>1. Overview</a></h1><p>WAL is faster.</p>"
+            b"<svg viewBox='0 0 9 9'><text>SELECT</text><text>DISTINCT</text></svg>"
             b"<div class='dinner-menu'><p>Soup of the day.</p></div></body></html>")
     extracted = extract_html(page, Limits())
     assert [(b.text, b.heading_path) for b in extracted.blocks] == [  # an inline toc-backref is the heading
