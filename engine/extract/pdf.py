@@ -33,8 +33,8 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 HEADING_RATIO = 1.15  # a heading's type is at least this much larger than the body's
 _HEADING_MAX_CHARS = 120
 _HEADING_MAX_LINES = 3  # more lines of large type are a paragraph set large, not a heading
-# A large line at a page's top or bottom on 3+ pages and this share of them is a running
-# header; lines that differ only in numbers must be on half the pages ("Chapter 1", "Chapter
+# A line at a page's top or bottom on 3+ pages and this share of them is a running header or
+# footer; lines that differ only in numbers must be on half the pages ("Chapter 1", "Chapter
 # 2", ... opening their pages are headings, a "page 4" footer is not).
 _RUNNING_SHARE = 0.25
 _RUNNING_ALIKE_SHARE = 0.5
@@ -121,7 +121,10 @@ def _grouped(lines: list[str]) -> Iterator[Block]:
     start: int | None = None
     for i, line in enumerate(lines):
         stripped = line.strip()
-        if not stripped:
+        if not stripped:  # a blanked running header or footer ends a paragraph too
+            if start is not None:
+                yield Block("\n".join(s.strip() for s in lines[start:i]), start + 1, i)
+                start = None
             continue
         if start is None:
             start = i
@@ -170,8 +173,7 @@ def _is_heading(line: str, size: float | None, levels: dict[float, int]) -> bool
 
 def _heading_flags(pages: list[_Page], levels: dict[float, int]) -> list[list[bool]]:
     """Which lines of each page are headings: large, short lines in runs of at most three of
-    one size (and 120 characters), that do not repeat at the page's edge on many pages like a
-    running header."""
+    one size (and 120 characters)."""
     flags = [[_is_heading(line, size, levels) for line, size in zip(p.lines, p.sizes, strict=True)] for p in pages]
     for page, marks in zip(pages, flags, strict=True):
         i = 0
@@ -181,19 +183,41 @@ def _heading_flags(pages: list[_Page], levels: dict[float, int]) -> list[list[bo
             if marks[i] and (len(run) > _HEADING_MAX_LINES or len(" ".join(run)) > _HEADING_MAX_CHARS):
                 marks[i:end] = [False] * (end - i)
             i = end
-    same: Counter[str] = Counter()  # the very same words at a page's edge
-    alike: Counter[str] = Counter()  # the same but for numbers ("Report - page 4")
-    for page, marks in zip(pages, flags, strict=True):
-        same.update({" ".join(page.lines[i].split()) for i in _edges(page) if marks[i]})
-        alike.update({_shape(page.lines[i]) for i in _edges(page) if marks[i]})
-    n = len(pages)
-    running = ({t for t, c in same.items() if c >= 3 and c >= _RUNNING_SHARE * n}
-               | {t for t, c in alike.items() if c >= 3 and c >= _RUNNING_ALIKE_SHARE * n})
-    for page, marks in zip(pages, flags, strict=True):
-        for i in _edges(page):
-            line = page.lines[i]
-            marks[i] = marks[i] and " ".join(line.split()) not in running and _shape(line) not in running
     return flags
+
+
+def _drop_running(pages: list[_Page]) -> None:
+    """Blank the running headers and footers: lines at a page's edge that recur, but for their
+    numbers ("xcolor v2.14 - 4", a bare page number), at the edge of 3+ pages and half of them
+    ("Chapter 2" opening a chapter's page is no footer); and the very same words at the edge
+    of 3+ pages and a quarter of them, but for their first showing (slides repeat text)."""
+    edges = [_edges(page) for page in pages]
+    same: Counter[str] = Counter()
+    alike: Counter[str] = Counter()
+    for page, where in zip(pages, edges, strict=True):
+        same.update({_words(page.lines[i]) for i in where})
+        alike.update({_numbered(page.lines[i]) for i in where} - {None})
+    n = len(pages)
+    running = {t for t, c in same.items() if c >= 3 and c >= _RUNNING_SHARE * n}
+    numbered = {t for t, c in alike.items() if c >= 3 and c >= _RUNNING_ALIKE_SHARE * n}
+    shown: set[str] = set()
+    for page, where in zip(pages, edges, strict=True):
+        for i in where:
+            words = _words(page.lines[i])
+            if _numbered(page.lines[i]) in numbered or words in shown:
+                page.lines[i], page.sizes[i] = "", None
+            elif words in running:
+                shown.add(words)
+
+
+def _words(line: str) -> str:
+    return " ".join(line.split())
+
+
+def _numbered(line: str) -> str | None:
+    """A line with numbers in it, without its digits and spacing (a running header's page
+    number changes); None for a line without numbers."""
+    return re.sub(r"[\d\s]+", "", line).lower() if any(c.isdigit() for c in line) else None
 
 
 def _run_end(page: _Page, flags: list[bool], i: int) -> int:
@@ -211,13 +235,9 @@ def _edges(page: _Page) -> list[int]:
     return sorted(set(full[:2] + full[-2:]))
 
 
-def _shape(line: str) -> str:
-    """A line without its digits and spacing (a running header's page number changes)."""
-    return re.sub(r"[\d\s]+", "", line).lower()
-
-
 def _blocks(pages: list[_Page]) -> list[Block]:
     """Every page's paragraphs and headings; a heading's path carries over page breaks."""
+    _drop_running(pages)
     levels, headings, blocks = _heading_levels(pages), HeadingStack(), []
     for page, flags in zip(pages, _heading_flags(pages, levels), strict=True):
         start, i = 0, 0

@@ -854,16 +854,19 @@ def test_pdf_of_one_type_size_has_no_headings(tmp_path: Path):
     assert not any(b.is_heading for b in extracted.blocks) and extracted.title is None
 
 
-def test_pdf_running_headers_and_large_paragraphs_are_not_headings(tmp_path: Path):
+def test_pdf_running_headers_and_footers_leave_the_text_and_large_paragraphs_are_not_headings(tmp_path: Path):
     lede = "\n".join(f"## This opening paragraph is set in large type, line {n}." for n in range(1, 5))
-    pdf = make_pdf(["## ACME Annual Report\n# Finances\nRevenue grew.\nCosts fell.",
-                    "## ACME Annual Report\n" + lede + "\nBody again.",
-                    "## ACME Annual Report 2026\nLast words."])
+    pdf = make_pdf(["## ACME Annual Report\n# Finances\nRevenue grew.\nCosts fell.\n\n1",
+                    "## ACME Annual Report\n" + lede + "\nBody again.\n\n2",
+                    "## ACME Annual Report\nLast words.\n\n3"])
     extracted = _extract_file(tmp_path, "report.pdf", pdf)
     assert extracted.title == "Finances"
     assert [b.text for b in extracted.blocks if b.is_heading] == ["Finances"]
-    body = " ".join(b.text for b in extracted.blocks if not b.is_heading)
-    assert "ACME Annual Report" in body and "line 4." in body  # kept as text, not lost
+    body = [b.text for b in extracted.blocks if not b.is_heading]
+    assert "line 4." in body[2] and body[-1] == "Last words."  # large text kept
+    assert [b.text for b in extracted.blocks if b.page == 1] == [  # page numbers are gone
+        "ACME Annual Report", "Finances", "Revenue grew.\nCosts fell."]
+    assert " ".join(body).count("ACME Annual Report") == 1  # a running header stays once, not lost
     chapters = make_pdf([f"# Chapter {n}\nText of chapter {n}.\nMore text." for n in range(1, 4)] + ["Index page."] * 4)
     headings = [b.text for b in _extract_file(tmp_path, "book.pdf", chapters).blocks if b.is_heading]
     assert headings == ["Chapter 1", "Chapter 2", "Chapter 3"]  # numbered like a footer, yet headings
