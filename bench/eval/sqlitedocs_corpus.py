@@ -19,9 +19,10 @@ Every page carries the same navigation header ("Small. Fast. Reliable. Choose an
 three. Home Menu About Documentation ..."), a large inline script, and a "This page last
 modified" footer; SQL syntax diagrams are inline SVG whose ``<text>`` labels are visible
 text, including the collapsed sub-diagrams (``display:none``) that repeat the whole
-expression and SELECT grammar on many lang_*.html pages. The huge all-in-one pages (capi3ref.html, changes.html, requirements.html, the
-cross-reference indexes, fileformat2.html, which duplicates fileformat.html), short stub
-and redirect pages, and the release logs are left out.
+expression and SELECT grammar on many lang_*.html pages. The huge all-in-one pages
+(capi3ref.html, changes.html, requirements.html, the cross-reference indexes,
+fileformat2.html, which duplicates fileformat.html), short stub and redirect pages, and the
+release logs are left out.
 
 Usage:
     python bench/eval/sqlitedocs_corpus.py [TARGET_DIR]

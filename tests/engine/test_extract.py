@@ -788,7 +788,8 @@ def test_html_tables_of_contents_by_class_part_form_options_and_drawings_are_dro
 
     page = (b"<html><head><title>Write-Ahead Logging</title></head><body>"
             b"<form><select><option>Search Documentation</option><option>Search Changelog</option></select></form>"
-            b"<div class='fancy_toc'><a>Table Of Contents</a><div class='fancy-toc1'><a href='#o'>1. Overview</a></div></div>"
+            b"<div class='fancy_toc'><a>Table Of Contents</a>"
+            b"<div class='fancy-toc1'><a href='#o'>1. Overview</a></div></div>"
             b"<h1><a class='toc-backref' href='#t'>1. Overview</a></h1><p>WAL is faster.</p>"
             b"<svg viewBox='0 0 9 9'><text>SELECT</text><text>DISTINCT</text></svg>"
             b"<div class='dinner-menu'><p>Soup of the day.</p></div></body></html>")
@@ -839,8 +840,8 @@ def test_pdf_headings_are_told_by_type_size_and_nest_across_pages(tmp_path: Path
 
 
 def test_pdf_file_name_titles_and_bare_addresses_give_way_to_headings(tmp_path: Path):
-    pages = ["# https://example.org/floats\n# An Improved Environment for Floats\u2020\n## anselm@example.org\nThe body text of the paper, long enough to set the body size.\n"
-             "More body text follows here."]
+    pages = ["# https://example.org/floats\n# An Improved Environment for Floats\u2020\n## anselm@example.org\n"
+             "The body text of the paper, long enough to set the body size.\nMore body text follows here."]
     for junk in ("float.dvi", "Microsoft Word - plan B.docx", "Untitled", ""):
         extracted = _extract_file(tmp_path, "float.pdf", make_pdf(pages, title=junk))
         assert extracted.title == "An Improved Environment for Floats", junk
