@@ -96,18 +96,32 @@ def package_version(package: str = DEB_PACKAGE) -> str:
 
 
 def build_corpus(target: Path | str = DEFAULT_TARGET, *, quiet: bool = False) -> Path:
-    """Copy the fixed file list into ``target`` (idempotent). Returns the corpus root.
+    """Copy the fixed file list into ``target`` (idempotent). Returns the corpus root."""
+    return build_listed(DEB_PACKAGE, DOC_ROOT, "library/functions.html", file_list(), target, quiet)
 
-    Files already present with identical bytes are left untouched (so their mtimes do not
-    change and an incremental ingest sees nothing new); files not in the list are removed.
+
+def build_listed(package: str, root: Path, probe: str, wanted: list[tuple[str, str]], target: Path | str,
+                 quiet: bool = False) -> Path:
+    """Install ``package`` when ``root / probe`` is missing, then copy ``wanted`` into ``target``.
+
+    Shared by every corpus builder. Files already present with identical bytes are left
+    untouched (so their mtimes do not change and an incremental ingest sees nothing new);
+    files not in the list are removed; ``<target>.manifest.json`` (sha256 of every file,
+    package version) is written beside it. Returns the corpus root.
     """
     target = Path(target).resolve()
-    ensure_package()
-    wanted = file_list()
-    copy_corpus(DOC_ROOT, wanted, target, DEB_PACKAGE)
+    ensure_package(package, root, probe)
+    copy_corpus(root, wanted, target, package)
     if not quiet:
         print(f"corpus: {len(wanted)} files in {target}", file=sys.stderr)
     return target
+
+
+def print_summary(root: Path) -> None:
+    """What a corpus builder prints when run as a script."""
+    files = [p for p in root.rglob("*") if p.is_file()]
+    chars = sum(len(visible_text(p)) for p in files)
+    print(f"{len(files)} files, {chars / 1e6:.2f} MB of visible text")
 
 
 def copy_corpus(root: Path, wanted: list[tuple[str, str]], target: Path, package: str) -> None:
@@ -205,7 +219,4 @@ def visible_text(path: Path | str) -> str:
 
 
 if __name__ == "__main__":
-    root = build_corpus(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_TARGET)
-    files = [p for p in root.rglob("*") if p.is_file()]
-    chars = sum(len(visible_text(p)) for p in files)
-    print(f"{len(files)} files, {chars / 1e6:.2f} MB of visible text")
+    print_summary(build_corpus(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_TARGET))

@@ -35,7 +35,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from pydocs_corpus import copy_corpus, ensure_package, visible_text  # noqa: E402
+from pydocs_corpus import build_listed, print_summary  # noqa: E402
 
 DEB_PACKAGE = "sqlite3-doc"
 DOC_ROOT = Path("/usr/share/doc/sqlite3")
@@ -92,23 +92,9 @@ def file_list() -> list[tuple[str, str]]:
 
 
 def build_corpus(target: Path | str = DEFAULT_TARGET, *, quiet: bool = False) -> Path:
-    """Copy the fixed file list into ``target`` (idempotent). Returns the corpus root.
-
-    Files already present with identical bytes are left untouched (so their mtimes do not
-    change and an incremental ingest sees nothing new); files not in the list are removed;
-    ``<target>.manifest.json`` (sha256 of every file, package version) is written beside it.
-    """
-    target = Path(target).resolve()
-    ensure_package(DEB_PACKAGE, DOC_ROOT, "lang_select.html")
-    wanted = file_list()
-    copy_corpus(DOC_ROOT, wanted, target, DEB_PACKAGE)
-    if not quiet:
-        print(f"corpus: {len(wanted)} files in {target}", file=sys.stderr)
-    return target
+    """Copy the fixed file list into ``target`` (idempotent; see ``pydocs_corpus.build_listed``)."""
+    return build_listed(DEB_PACKAGE, DOC_ROOT, "lang_select.html", file_list(), target, quiet)
 
 
 if __name__ == "__main__":
-    root = build_corpus(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_TARGET)
-    files = [p for p in root.rglob("*") if p.is_file()]
-    chars = sum(len(visible_text(p)) for p in files)
-    print(f"{len(files)} files, {chars / 1e6:.2f} MB of visible text")
+    print_summary(build_corpus(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_TARGET))
