@@ -39,6 +39,7 @@ _BOILER_ROLES = frozenset({"navigation", "search", "banner", "contentinfo", "com
 _BOILER_CLASSES = frozenset({"sphinxsidebar", "related", "footer", "navbar", "breadcrumb", "breadcrumbs",
                              "sidebar", "menu", "nav", "navigation", "toc", "skip-link", "cookie-banner"})
 _BOILER_PARTS = frozenset({"toc", "nav", "navbar", "sidebar", "breadcrumb", "breadcrumbs", "navigation"})  # not "menu"
+_HAS = re.compile(r"(?:has|with|no|show|hide)[-_]")  # "has-sidebar": a layout that has one
 _CONTAINERS = frozenset({"aside", "div", "header", "ol", "section", "ul"})
 _MAIN = re.compile(r"""<main\b|role\s*=\s*["']?main\b""", re.IGNORECASE)
 _TERM_LEVEL = 6  # <dt> terms nest below h6: a dl at nesting n gives its terms level 6 + n
@@ -50,13 +51,14 @@ def _attr_tokens(attrs: list[tuple[str, str | None]], name: str) -> set[str]:
 
 
 def _class_words(tag: str, attrs: list[tuple[str, str | None]]) -> set[str]:
-    """Class names, and for containers their parts ("fancy_toc", "fancy-toc1": fancy, toc);
-    not for inline elements (a heading's ``<a class="toc-backref">`` is the heading)."""
+    """Class names, and for containers the last part of each ("fancy_toc", "fancy-toc1",
+    "mobile-nav"; not "wy-nav-content", "has-sidebar"); not for inline elements (a heading's
+    ``<a class="toc-backref">`` is the heading)."""
     tokens = _attr_tokens(attrs, "class")
     if tag not in _CONTAINERS:
         return tokens
-    parts = {part.rstrip("0123456789") for tok in tokens for part in re.split(r"[-_]", tok)}
-    return tokens | (parts & _BOILER_PARTS)
+    lasts = {re.split(r"[-_]+", tok)[-1].rstrip("0123456789") for tok in tokens if not _HAS.match(tok)}
+    return tokens | (lasts & _BOILER_PARTS)
 
 
 def _is_boilerplate(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
@@ -131,12 +133,12 @@ class _Collector(HTMLParser):
                 self.pre += 1
 
     def _enter_region(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if self.boiler_depth is None and _is_boilerplate(tag, attrs):
+        if self.has_main and self.main_depth is None and _is_main(tag, attrs):
+            self.flush()  # the main content wins over a layout wrapper taken for navigation
+            self.main_depth, self.boiler_depth = self.depth, None
+        elif self.boiler_depth is None and _is_boilerplate(tag, attrs):
             self.flush()
             self.boiler_depth = self.depth
-        elif self.has_main and self.main_depth is None and _is_main(tag, attrs):
-            self.flush()
-            self.main_depth = self.depth
 
     def _leave_region(self) -> None:
         if self.boiler_depth is not None and self.depth <= self.boiler_depth:

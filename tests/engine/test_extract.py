@@ -800,6 +800,23 @@ def test_html_tables_of_contents_by_class_part_form_options_and_drawings_are_dro
     assert extracted.title == "Write-Ahead Logging"
 
 
+def test_html_layout_wrappers_named_after_navigation_keep_their_content() -> None:
+    from engine.extract.html import extract_html
+
+    pages = [  # Read the Docs, a saved GitHub page, WordPress, a layout class, tabs
+        b"<div class='wy-grid-for-nav'><section class='wy-nav-content-wrap'><div class='wy-nav-content'>"
+        b"<div role='main' class='document'><h1>Install</h1><p>Run pip install proj.</p></div></div></section></div>",
+        b"<div class='Layout Layout--sidebar-narrow'><div class='Layout-main'><h1>Install</h1>"
+        b"<p>Run pip install proj.</p></div></div>",
+        b"<div class='content-sidebar-wrap'><main><h1>Install</h1><p>Run pip install proj.</p></main>"
+        b"<aside class='sidebar'>Recent posts</aside></div>",
+        b"<div class='container has-sidebar'><h1>Install</h1><p>Run pip install proj.</p></div>",
+        b"<div class='nav-tabs-custom'><h1>Install</h1><div class='tab-content'><p>Run pip install proj.</p></div></div>",
+    ]
+    for page in pages:
+        assert [b.text for b in extract_html(page, Limits()).blocks] == ["Install", "Run pip install proj."], page
+
+
 def test_html_definition_terms_become_sub_headings() -> None:
     from engine.extract.html import extract_html
 
