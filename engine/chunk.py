@@ -15,6 +15,7 @@ from .extract.base import Block
 
 CountFn = Callable[[list[str]], list[int]]
 HEADING_SEP = " > "
+_WORDS = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+(?=\S)")
 
 
@@ -72,8 +73,13 @@ def embed_prefix(heading: str, context: str) -> str:
     "1. Overview" is still about write-ahead logging. The file's title alone without headings."""
     if not heading or not context:
         return heading or context
-    root, title = heading.split(HEADING_SEP, 1)[0].casefold(), context.casefold()
-    return heading if root in title or title in root else f"{context}{HEADING_SEP}{heading}"
+    root, title = _WORDS.findall(heading.split(HEADING_SEP, 1)[0].casefold()), _WORDS.findall(context.casefold())
+    return heading if _within(root, title) or _within(title, root) else f"{context}{HEADING_SEP}{heading}"
+
+
+def _within(part: list[str], whole: list[str]) -> bool:
+    """``part``'s words stand together in ``whole`` ("API" is not in "Rapid prototyping")."""
+    return any(whole[i:i + len(part)] == part for i in range(len(whole) - len(part) + 1))
 
 
 def embed_text(prefix: str, text: str) -> str:

@@ -12,7 +12,7 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pypdfium2
 import pypdfium2.raw as pdfium_c
@@ -38,14 +38,17 @@ _HEADING_MAX_LINES = 3  # more lines of large type are a paragraph set large, no
 # 2", ... opening their pages are headings, a "page 4" footer is not).
 _RUNNING_SHARE = 0.25
 _RUNNING_ALIKE_SHARE = 0.5
+_RUNNING_MAX_CHARS = 80  # a running header or footer is short
+_RUNNING_MIN_LINES = 6
 _SAME_SIZE = 0.6  # points: sizes this close are one heading level
 _NOT_HEADING = re.compile(r"(?:\.\s?){3,}\s*\S*$|[.,;:)\]{}=]$"  # table-of-contents leaders, code, prose
                           r"|^\s*(?:https?://|www\.)\S+\s*$|^\s*\S+@\S+\.\w+\s*$")  # a bare web or mail address
 _FOOTNOTE_MARKS = "∗†‡§¶"  # a title's \thanks mark ("The float package∗") is not part of it
 # A metadata title that is the source file's name ("float.dvi", "Microsoft Word - plan.docx")
 # or a tool's placeholder says nothing about the document; its first heading does.
-_FILE_TITLE = re.compile(r"^microsoft \w+ - |^\S+\.(?:dvi|tex|e?ps|pdf|docx?|odt|rtf|txt|md|html?|indd|pptx?|xlsx?)$"
-                         r"|^(?:untitled|title|document|unknown|no title)\s*\d*$", re.IGNORECASE)
+_FILE_TITLE = re.compile(r"^microsoft \w+ - |^.{0,120}\.(?:dvi|tex|e?ps|pdf|docx?|odt|rtf|txt|md|html?|indd|pptx?"
+                         r"|xlsx?)$"
+                         r"|^(?:untitled|title|document|unknown|no title)(?:[-_\s]*\d*|\s+\w+)$", re.IGNORECASE)
 
 
 @dataclass
@@ -53,6 +56,7 @@ class _Page:
     number: int
     lines: list[str]
     sizes: list[float | None]  # each line's type size (None: unknown, or a blank line)
+    dropped: set[int] = field(default_factory=set)  # running headers and footers blanked
 
 
 def describe_start(data: bytes) -> str:
@@ -136,10 +140,11 @@ def _grouped(lines: list[str]) -> Iterator[Block]:
         yield Block("\n".join(s.strip() for s in lines[start:]), start + 1, len(lines))
 
 
-def _segment_blocks(lines: list[str], first: int, last: int) -> Iterator[Block]:
-    """Paragraphs of ``lines[first:last]``: at blank lines, or grouped when there are none."""
-    part = lines[first:last]
-    if any(not line.strip() for line in part[:-1]):
+def _segment_blocks(page: _Page, first: int, last: int) -> Iterator[Block]:
+    """Paragraphs of ``page.lines[first:last]``: at blank lines, or grouped when there are none
+    (a blanked running header is not a paragraph break the page was set with)."""
+    lines, part = page.lines, page.lines[first:last]
+    if any(not line.strip() and first + j not in page.dropped for j, line in enumerate(part[:-1])):
         found: Iterator[Block] = paragraphs(lines, first, last)
     else:
         found = (Block(b.text, b.line_start + first, b.line_end + first) for b in _grouped(part))
@@ -173,7 +178,8 @@ def _is_heading(line: str, size: float | None, levels: dict[float, int]) -> bool
 
 def _heading_flags(pages: list[_Page], levels: dict[float, int]) -> list[list[bool]]:
     """Which lines of each page are headings: large, short lines in runs of at most three of
-    one size (and 120 characters)."""
+    one size (and 120 characters), that do not repeat at the page's edge on many pages like a
+    running header."""
     flags = [[_is_heading(line, size, levels) for line, size in zip(p.lines, p.sizes, strict=True)] for p in pages]
     for page, marks in zip(pages, flags, strict=True):
         i = 0
@@ -183,41 +189,56 @@ def _heading_flags(pages: list[_Page], levels: dict[float, int]) -> list[list[bo
             if marks[i] and (len(run) > _HEADING_MAX_LINES or len(" ".join(run)) > _HEADING_MAX_CHARS):
                 marks[i:end] = [False] * (end - i)
             i = end
+    same: Counter[str] = Counter()  # the very same words at a page's edge
+    alike: Counter[str] = Counter()  # the same but for numbers ("Report - page 4")
+    for page, marks in zip(pages, flags, strict=True):
+        same.update({" ".join(page.lines[i].split()) for i in _edges(page) if marks[i]})
+        alike.update({_shape(page.lines[i]) for i in _edges(page) if marks[i]})
+    n = len(pages)
+    running = ({t for t, c in same.items() if c >= 3 and c >= _RUNNING_SHARE * n}
+               | {t for t, c in alike.items() if c >= 3 and c >= _RUNNING_ALIKE_SHARE * n})
+    for page, marks in zip(pages, flags, strict=True):
+        for i in _edges(page):
+            line = page.lines[i]
+            marks[i] = marks[i] and " ".join(line.split()) not in running and _shape(line) not in running
     return flags
 
 
-def _drop_running(pages: list[_Page]) -> None:
-    """Blank the running headers and footers: lines at a page's edge that recur, but for their
-    numbers ("xcolor v2.14 - 4", a bare page number), at the edge of 3+ pages and half of them
-    ("Chapter 2" opening a chapter's page is no footer); and the very same words at the edge
-    of 3+ pages and a quarter of them, but for their first showing (slides repeat text)."""
-    edges = [_edges(page) for page in pages]
+def _drop_running(pages: list[_Page], levels: dict[float, int]) -> None:
+    """Blank the body-sized running headers and footers at pages' edges: lines whose number
+    follows the page's ("12", "Page 12 of 40", "xcolor v2.14 - 12") on 3+ pages and half of
+    them, and lines whose very words stood at an edge one or two pages before, on 3+ pages
+    and a quarter of them (so a header's first showing stays, and a heading that recurs
+    chapters apart is no header). Pages of fewer than six lines keep them all."""
+    n, edges, lines = len(pages), [_edges(page) for page in pages], [list(page.lines) for page in pages]
+    paged: Counter[tuple[str, int]] = Counter()
     same: Counter[str] = Counter()
-    alike: Counter[str] = Counter()
     for page, where in zip(pages, edges, strict=True):
+        paged.update({key for i in where for key in _page_keys(page, i)})
         same.update({_words(page.lines[i]) for i in where})
-        alike.update({_numbered(page.lines[i]) for i in where} - {None})
-    n = len(pages)
-    running = {t for t, c in same.items() if c >= 3 and c >= _RUNNING_SHARE * n}
-    numbered = {t for t, c in alike.items() if c >= 3 and c >= _RUNNING_ALIKE_SHARE * n}
-    shown: set[str] = set()
-    for page, where in zip(pages, edges, strict=True):
-        for i in where:
-            words = _words(page.lines[i])
-            if _numbered(page.lines[i]) in numbered or words in shown:
-                page.lines[i], page.sizes[i] = "", None
-            elif words in running:
-                shown.add(words)
+    for p, (page, where) in enumerate(zip(pages, edges, strict=True)):
+        if len([line for line in page.lines if line.strip()]) < _RUNNING_MIN_LINES:
+            continue  # every line of a short page is at an edge: slides, covers, worksheets
+        before = {_words(lines[q][i]) for q in range(max(0, p - 2), p) for i in edges[q]}
+        drop = [i for i in where if page.sizes[i] not in levels and (
+            any(paged[k] >= 3 and paged[k] >= _RUNNING_ALIKE_SHARE * n for k in _page_keys(page, i))
+            or (_words(page.lines[i]) in before and same[_words(page.lines[i])] >= max(3, _RUNNING_SHARE * n)))]
+        for i in drop:
+            page.lines[i], page.sizes[i] = "", None
+            page.dropped.add(i)
+
+
+def _page_keys(page: _Page, i: int) -> set[tuple[str, int]]:
+    """(the line without digits, a number in it less the page number) for a short line: a
+    running footer's key stays the same from page to page."""
+    line = page.lines[i]
+    if len(line) > _RUNNING_MAX_CHARS:
+        return set()
+    return {(_shape(line), int(m) - page.number) for m in re.findall(r"\d{1,5}", line)}
 
 
 def _words(line: str) -> str:
     return " ".join(line.split())
-
-
-def _numbered(line: str) -> str | None:
-    """A line with numbers in it, without its digits and spacing (a running header's page
-    number changes); None for a line without numbers."""
-    return re.sub(r"[\d\s]+", "", line).lower() if any(c.isdigit() for c in line) else None
 
 
 def _run_end(page: _Page, flags: list[bool], i: int) -> int:
@@ -235,10 +256,15 @@ def _edges(page: _Page) -> list[int]:
     return sorted(set(full[:2] + full[-2:]))
 
 
+def _shape(line: str) -> str:
+    """A line without its digits and spacing (a running header's page number changes)."""
+    return re.sub(r"[\d\s]+", "", line).lower()
+
+
 def _blocks(pages: list[_Page]) -> list[Block]:
     """Every page's paragraphs and headings; a heading's path carries over page breaks."""
-    _drop_running(pages)
     levels, headings, blocks = _heading_levels(pages), HeadingStack(), []
+    _drop_running(pages, levels)
     for page, flags in zip(pages, _heading_flags(pages, levels), strict=True):
         start, i = 0, 0
         while i <= len(page.lines):
@@ -246,10 +272,10 @@ def _blocks(pages: list[_Page]) -> list[Block]:
                 i += 1
                 continue
             blocks += [Block(b.text, b.line_start, b.line_end, headings.path, page.number)
-                       for b in _segment_blocks(page.lines, start, i)]
+                       for b in _segment_blocks(page, start, i)]
             if i < len(page.lines):  # a heading, with the lines of the same size that follow it
                 end = _run_end(page, flags, i)
-                text = " ".join(line.strip() for line in page.lines[i:end]).rstrip(_FOOTNOTE_MARKS)
+                text = " ".join(line.strip() for line in page.lines[i:end]).rstrip(_FOOTNOTE_MARKS).rstrip()
                 path = headings.push(levels[page.sizes[i]], text)  # type: ignore[index]
                 blocks.append(Block(text, i + 1, end, path, page.number, True))
                 i = end

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.chunk import chunk_blocks
+from engine.chunk import chunk_blocks, embed_prefix
 from engine.embed import Embedder
 from engine.extract.base import Block
 
@@ -22,6 +22,8 @@ def test_chunks_keep_heading_path_lines_and_context(embedder: Embedder) -> None:
     titled = chunk_blocks(blocks, embedder.count_tokens, target=200, overlap=20, context="Write-Ahead Logging")
     assert titled[1].heading == "Guide > Setup"  # what is shown stays the page's own headings
     assert titled[1].embed_text.startswith("Write-Ahead Logging > Guide > Setup\n")
+    assert embed_prefix("Rapid prototyping > Tools", "API") == "API > Rapid prototyping > Tools"  # words, not letters
+    assert embed_prefix("3. Pointer-Passing Interfaces", "Pointer Passing") == "3. Pointer-Passing Interfaces"
 
 
 def test_a_text_of_titles_only_is_chunked_from_its_titles(embedder: Embedder) -> None:
