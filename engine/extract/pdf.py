@@ -206,10 +206,10 @@ def _heading_flags(pages: list[_Page], levels: dict[float, int]) -> list[list[bo
 
 def _drop_running(pages: list[_Page], levels: dict[float, int]) -> None:
     """Blank the body-sized running headers and footers at pages' edges: lines whose number
-    follows the page's ("12", "Page 12 of 40", "xcolor v2.14 - 12") on 3+ pages and half of
-    them, and lines whose very words stood at an edge one or two pages before, on 3+ pages
-    and a quarter of them (so a header's first showing stays, and a heading that recurs
-    chapters apart is no header). Pages of fewer than six lines keep them all."""
+    follows the page's on 3+ pages ("12", "Page 12 of 40", "OPTIONS 12" through a section),
+    and lines whose very words stood at an edge one or two pages before, on 3+ pages and a
+    quarter of them (so a header's first showing stays, and a heading that recurs chapters
+    apart is no header). Pages of fewer than six lines keep them all."""
     n, edges, lines = len(pages), [_edges(page) for page in pages], [list(page.lines) for page in pages]
     paged: Counter[tuple[str, int]] = Counter()
     same: Counter[str] = Counter()
@@ -221,7 +221,7 @@ def _drop_running(pages: list[_Page], levels: dict[float, int]) -> None:
             continue  # every line of a short page is at an edge: slides, covers, worksheets
         before = {_words(lines[q][i]) for q in range(max(0, p - 2), p) for i in edges[q]}
         drop = [i for i in where if page.sizes[i] not in levels and (
-            any(paged[k] >= 3 and paged[k] >= _RUNNING_ALIKE_SHARE * n for k in _page_keys(page, i))
+            any(paged[k] >= 3 for k in _page_keys(page, i))
             or (_words(page.lines[i]) in before and same[_words(page.lines[i])] >= max(3, _RUNNING_SHARE * n)))]
         for i in drop:
             page.lines[i], page.sizes[i] = "", None
