@@ -202,18 +202,20 @@ class Workspace:
                 "schema": db.schema_version(conn),
             }
 
-    def documents(self) -> list[dict[str, Any]]:
-        """Every document with its state, for the library."""
+    def documents(self, status: str | None = None) -> list[dict[str, Any]]:
+        """Every document (or those of one ``status``) with its state, for the library."""
         with self._read_engine.connect() as conn:
             rows = conn.execute(text(
                 "SELECT d.id, d.path, d.format, d.kind, d.size, d.status, d.error, d.title, d.ingested_at, "
                 "d.updated_at, COALESCE(c.chunk_count, 0) AS chunks FROM documents d "
-                "LEFT JOIN contents c ON c.hash = d.content_hash ORDER BY d.path"))
+                "LEFT JOIN contents c ON c.hash = d.content_hash "
+                "WHERE :status IS NULL OR d.status = :status ORDER BY d.path"), {"status": status})
             return [dict(r._mapping) | {"name": os.path.basename(r.path)} for r in rows]
 
     def failures(self) -> list[dict[str, Any]]:
-        """Documents that could not be read, with the reason."""
-        return [d for d in self.documents() if d["status"] == "failed"]
+        """Documents that could not be read, with the reason (asked of every chat answer and
+        telemetry tick: only the failed rows are read)."""
+        return self.documents("failed")
 
     def queued(self) -> list[str]:
         with self._read_engine.connect() as conn:
