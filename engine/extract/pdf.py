@@ -33,9 +33,10 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 HEADING_RATIO = 1.15  # a heading's type is at least this much larger than the body's
 _HEADING_MAX_CHARS = 120
 _HEADING_MAX_LINES = 3  # more lines of large type are a paragraph set large, not a heading
-# A line at a page's top or bottom on 3+ pages and this share of them is a running header or
-# footer; lines that differ only in numbers must be on half the pages ("Chapter 1", "Chapter
-# 2", ... opening their pages are headings, a "page 4" footer is not).
+# A large line at a page's top or bottom on 3+ pages and this share of them is a running
+# header, not a heading; lines that differ only in numbers must be on half the pages
+# ("Chapter 1", "Chapter 2", ... opening their pages are headings, a "page 4" footer is not).
+# Body-sized running lines are blanked (``_drop_running``).
 _RUNNING_SHARE = 0.25
 _RUNNING_ALIKE_SHARE = 0.5
 _RUNNING_MAX_CHARS = 80  # a running header or footer is short
