@@ -262,9 +262,31 @@ def _shape(line: str) -> str:
     return re.sub(r"[\d\s]+", "", line).lower()
 
 
+_SECTION_NUMBER = re.compile(r"(\d+(?:\.\d+)*)\.?\s")
+
+
+class _NumberedHeadings(HeadingStack):
+    """A heading stack that keeps a numbered section under its number's parent: "2.4 Margins"
+    goes under "2 Options" even when large example text ("Even larger size") was taken for a
+    heading in between."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._seen: dict[str, tuple[int, str]] = {}  # section number -> (level, heading)
+
+    def push(self, level: int, title: str) -> tuple[str, ...]:
+        number = _SECTION_NUMBER.match(title)
+        if number:
+            parent = self._seen.get(number.group(1).rpartition(".")[0])
+            if parent and parent[0] < level and parent[1] not in self.path:
+                super().push(*parent)
+            self._seen[number.group(1)] = (level, title)
+        return super().push(level, title)
+
+
 def _blocks(pages: list[_Page]) -> list[Block]:
     """Every page's paragraphs and headings; a heading's path carries over page breaks."""
-    levels, headings, blocks = _heading_levels(pages), HeadingStack(), []
+    levels, headings, blocks = _heading_levels(pages), _NumberedHeadings(), []
     _drop_running(pages, levels)
     for page, flags in zip(pages, _heading_flags(pages, levels), strict=True):
         start, i = 0, 0

@@ -869,6 +869,15 @@ def test_pdf_file_name_titles_and_bare_addresses_give_way_to_headings(tmp_path: 
     assert _extract_file(tmp_path, "float.pdf", make_pdf(pages, title="Floats, improved")).title == "Floats, improved"
 
 
+def test_pdf_numbered_sections_stay_under_their_parent_after_large_example_text(tmp_path: Path):
+    body = "\n".join(f"Body line {k} of the manual, set at the ordinary size of the text." for k in range(8))
+    pdf = make_pdf([f"# 2 Options\n{body}\n## 2.1 Formatting\n{body}",
+                    f"# Even larger size\n{body}\n## 2.4 Margins\n{body}\n# 3 Commands\n{body}"])
+    paths = [b.heading_path for b in _extract_file(tmp_path, "manual.pdf", pdf).blocks if b.is_heading]
+    assert paths == [("2 Options",), ("2 Options", "2.1 Formatting"), ("Even larger size",),
+                     ("2 Options", "2.4 Margins"), ("3 Commands",)]
+
+
 def test_pdf_of_one_type_size_has_no_headings(tmp_path: Path):
     extracted = _extract_file(tmp_path, "plain.pdf", make_pdf(["Alpha report\nFirst page body text."]))
     assert not any(b.is_heading for b in extracted.blocks) and extracted.title is None
