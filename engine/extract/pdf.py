@@ -46,7 +46,7 @@ _NOT_HEADING = re.compile(r"(?:\.\s?){3,}\s*\S*$|[.,;:)\]{}=]$"  # table-of-cont
                           r"|^\s*(?:https?://|www\.)\S+\s*$|^\s*\S+@\S+\.\w+\s*$")  # a bare web or mail address
 _FOOTNOTE_MARKS = "∗†‡§¶"  # a title's \thanks mark ("The float package∗") is not part of it
 # A metadata title that is the source file's name ("float.dvi", "Microsoft Word - plan.docx")
-# or a tool's placeholder says nothing about the document; its first heading does.
+# or a tool's default name ("Untitled-1") says nothing about the document; its first heading does.
 _FILE_TITLE = re.compile(r"^microsoft \w+ - |^.{0,120}\.(?:dvi|tex|e?ps|pdf|docx?|odt|rtf|txt|md|html?|indd|pptx?"
                          r"|xlsx?)$"
                          r"|^(?:untitled|title|document|unknown|no title)(?:[-_\s]*\d*|\s+\w+)$", re.IGNORECASE)
