@@ -47,8 +47,8 @@ _NOT_HEADING = re.compile(r"(?:\.\s?){3,}\s*\S*$|[.,;:)\]{}=]$"  # table-of-cont
 _FOOTNOTE_MARKS = "∗†‡§¶"  # a title's \thanks mark ("The float package∗") is not part of it
 # A metadata title that is the source file's name ("float.dvi", "Microsoft Word - plan.docx")
 # or a tool's default name ("Untitled-1") says nothing about the document; its first heading does.
-_FILE_TITLE = re.compile(r"^microsoft \w+ - |^.{0,120}\.(?:dvi|tex|e?ps|pdf|docx?|odt|rtf|txt|md|html?|indd|pptx?"
-                         r"|xlsx?)$"
+_FILE_TITLE = re.compile(r"^microsoft \w+ - "
+                         r"|^.{0,120}\.(?:dvi|tex|e?ps|pdf|docx?|odt|rtf|txt|md|html?|indd|pptx?|xlsx?)$"
                          r"|^(?:untitled|title|document|unknown|no title)(?:[-_\s]*\d*|\s+\w+)$", re.IGNORECASE)
 
 
@@ -120,8 +120,8 @@ def _line_sizes(textpage: pypdfium2.PdfTextPage, raw: str) -> list[float | None]
 
 
 def _grouped(lines: list[str]) -> Iterator[Block]:
-    """Paragraphs for a page without blank lines: break after a short line ending a
-    sentence, or every few lines."""
+    """Paragraphs for a page set without blank lines: break after a short line ending a
+    sentence, every few lines, or at a blanked running header or footer."""
     widest = max((len(line.strip()) for line in lines), default=0)
     start: int | None = None
     for i, line in enumerate(lines):
@@ -144,12 +144,10 @@ def _grouped(lines: list[str]) -> Iterator[Block]:
 def _segment_blocks(page: _Page, first: int, last: int) -> Iterator[Block]:
     """Paragraphs of ``page.lines[first:last]``: at blank lines, or grouped when there are none
     (a blanked running header is not a paragraph break the page was set with)."""
-    lines, part = page.lines, page.lines[first:last]
+    part = page.lines[first:last]
     if any(not line.strip() and first + j not in page.dropped for j, line in enumerate(part[:-1])):
-        found: Iterator[Block] = paragraphs(lines, first, last)
-    else:
-        found = (Block(b.text, b.line_start + first, b.line_end + first) for b in _grouped(part))
-    yield from found
+        return paragraphs(page.lines, first, last)
+    return (Block(b.text, b.line_start + first, b.line_end + first) for b in _grouped(part))
 
 
 def _heading_levels(pages: list[_Page]) -> dict[float, int]:
@@ -193,7 +191,7 @@ def _heading_flags(pages: list[_Page], levels: dict[float, int]) -> list[list[bo
     same: Counter[str] = Counter()  # the very same words at a page's edge
     alike: Counter[str] = Counter()  # the same but for numbers ("Report - page 4")
     for page, marks in zip(pages, flags, strict=True):
-        same.update({" ".join(page.lines[i].split()) for i in _edges(page) if marks[i]})
+        same.update({_words(page.lines[i]) for i in _edges(page) if marks[i]})
         alike.update({_shape(page.lines[i]) for i in _edges(page) if marks[i]})
     n = len(pages)
     running = ({t for t, c in same.items() if c >= 3 and c >= _RUNNING_SHARE * n}
@@ -201,7 +199,7 @@ def _heading_flags(pages: list[_Page], levels: dict[float, int]) -> list[list[bo
     for page, marks in zip(pages, flags, strict=True):
         for i in _edges(page):
             line = page.lines[i]
-            marks[i] = marks[i] and " ".join(line.split()) not in running and _shape(line) not in running
+            marks[i] = marks[i] and _words(line) not in running and _shape(line) not in running
     return flags
 
 

@@ -144,8 +144,6 @@ def paragraphs(lines: list[str], first: int = 0, last: int | None = None) -> Ite
             start = i
 
 
-
-
 # --- headings --------------------------------------------------------------------------------
 
 
