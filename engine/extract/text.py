@@ -188,6 +188,11 @@ _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _MARKERS = frozenset("#`~=-")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+# What a Markdown reader never sees: an HTML comment block (CommonMark's HTML block type 2,
+# e.g. Node.js's "<!-- YAML added: v0.1.29 changes: ... -->" history before every API
+# entry) and link reference definitions ("[`Buffer`]: buffer.md#class-buffer").
+_COMMENT_OPEN = re.compile(r"^ {0,3}<!--")
+_LINK_DEF = re.compile(r"""^ {0,3}\[[^\]]+\]:[ \t]*(<[^>]*>|\S+)([ \t]+("[^"]*"|'[^']*'|\([^)]*\)))?[ \t]*$""")
 
 
 def clean_heading(text: str) -> str:
@@ -215,6 +220,14 @@ def _front_matter_title(lines: list[str], end: int) -> str | None:
     return None
 
 
+def _comment_end(lines: list[str], i: int) -> int:
+    """Index just past the line that closes the HTML comment opened at line ``i`` (or the end)."""
+    for j in range(i, len(lines)):
+        if "-->" in (lines[j].split("<!--", 1)[1] if j == i else lines[j]):
+            return j + 1
+    return len(lines)
+
+
 def _fence_end(lines: list[str], i: int, fence: str) -> int:
     """Index just past the closing fence of the block opened at line ``i`` (or the end)."""
     close = re.compile(r"^ {0,3}" + re.escape(fence[0]) + "{" + str(len(fence)) + r",}[ \t]*$")
@@ -225,7 +238,10 @@ def _fence_end(lines: list[str], i: int, fence: str) -> int:
 
 
 def extract_markdown(data: bytes, limits: Limits) -> Extracted:
-    """Markdown: ATX/setext headings with heading paths, fenced code kept whole, title = h1."""
+    """Markdown: ATX/setext headings with heading paths, fenced code kept whole, title = h1.
+
+    HTML comment blocks and link reference definitions are left out: they are not shown.
+    """
     lines = text_lines(data, limits)
     blocks: list[Block] = []
     headings = HeadingStack()
@@ -250,6 +266,10 @@ def extract_markdown(data: bytes, limits: Limits) -> Extracted:
     i = front = _front_matter_end(lines)
     while i < len(lines):
         line = lines[i]
+        if _COMMENT_OPEN.match(line) or (not para and _LINK_DEF.match(line)):
+            flush()
+            i = _comment_end(lines, i) if line.lstrip(" ").startswith("<!--") else i + 1
+            continue
         marker = line.lstrip(" ")[:1] in _MARKERS  # skip the regexes on ordinary lines
         fence = _FENCE.match(line) if marker else None
         atx = _ATX.match(line) if marker else None

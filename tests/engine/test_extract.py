@@ -325,6 +325,27 @@ def test_markdown_heading_markup_is_stripped_lightly(tmp_path: Path):
     assert _extract_file(tmp_path, "m.md", data).blocks[0].text == "The bold link code"
 
 
+def test_markdown_leaves_out_what_a_reader_never_sees(tmp_path: Path):
+    data = (b"# fs\n<!--introduced_in=v0.10.0-->\n\n## `fs.open(path)`\n<!-- YAML\nadded: v0.0.2\n"
+            b"changes:\n  - version: v11.1.0\n-->\n\nOpens a [`FileHandle`][] for `path`.\n"
+            b"Still the same paragraph.\n<!-- a note between paragraphs -->\nNext paragraph.\n\n"
+            b"```md\n<!-- shown: it is code -->\n[x]: y\n```\n\n"
+            b"[`FileHandle`]: #class-filehandle\n[x]: https://example.org/x \"X\"\n")
+    blocks = _extract_file(tmp_path, "fs.md", data).blocks
+    texts = [b.text for b in blocks]
+    assert texts == ["fs", "fs.open(path)",
+                     "Opens a [`FileHandle`][] for `path`.\nStill the same paragraph.",
+                     "Next paragraph.", "```md\n<!-- shown: it is code -->\n[x]: y\n```"]
+    assert [(b.line_start, b.line_end) for b in blocks[2:4]] == [(11, 12), (14, 14)]
+
+
+def test_markdown_keeps_text_that_only_looks_like_a_link_definition(tmp_path: Path):
+    inside = b"A paragraph that goes on\n[x]: y\n"  # a definition cannot interrupt a paragraph
+    note = b"[Note]: keep a backup first.\n"  # no single destination: text
+    assert _texts(_extract_file(tmp_path, "n.md", inside + b"\n" + note)) == [
+        inside.decode().rstrip(), note.decode().rstrip()]
+
+
 # --- reStructuredText ----------------------------------------------------------------------
 
 RST = b"""=========
