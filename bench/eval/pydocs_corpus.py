@@ -124,7 +124,8 @@ def print_summary(root: Path) -> None:
     print(f"{len(files)} files, {chars / 1e6:.2f} MB of visible text")
 
 
-def copy_corpus(root: Path, wanted: list[tuple[str, str]], target: Path, package: str) -> None:
+def copy_corpus(root: Path, wanted: list[tuple[str, str]], target: Path, package: str,
+                version: str | None = None) -> None:
     """Copy each (source under ``root``, destination under ``target``) pair, idempotently.
 
     Shared with the other corpus builders: identical files are not rewritten, files not in
@@ -152,7 +153,7 @@ def copy_corpus(root: Path, wanted: list[tuple[str, str]], target: Path, package
             p.rmdir()
     # The manifest lives beside the corpus, not inside it, so it is never ingested.
     (target.parent / f"{target.name}.manifest.json").write_text(json.dumps(
-        {"package": package, "version": package_version(package), "files": manifest},
+        {"package": package, "version": version or package_version(package), "files": manifest},
         indent=1))
 
 
