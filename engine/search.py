@@ -36,6 +36,12 @@ BEST_FIRST = 3
 # changed nothing.
 VECTOR_CANDIDATES = 50
 KEYWORD_CANDIDATES = 150
+# A passage of few words is scored mostly by the heading path embedded with it ("Class:
+# Histogram > histogram.min: The minimum recorded event loop delay." matches any question
+# about histograms). It loses up to BREVITY_PENALTY, in proportion to how far it falls short
+# of BREVITY_WORDS words. Fitted on five evaluation sets together (docs/PERFORMANCE.md).
+BREVITY_WORDS = 80
+BREVITY_PENALTY = 0.10
 _WORD = re.compile(r"\w+", re.UNICODE)
 STOPWORDS = frozenset("""a an and are as at be but by can do does for from has have how i if in into is it its
 me my of on or our so than that the their them then there these they this to was we what when where which
@@ -187,7 +193,16 @@ def hybrid_search(conn: Connection, index: VectorIndex, embed_query: Callable[[s
     cosines = dict(index.search(qvec, max(VECTOR_CANDIDATES, 5 * k))) if len(index) else {}
     keyword = keyword_scores(conn, query, max(KEYWORD_CANDIDATES, 5 * k))
     cosines.update(index.similarities(qvec, [key for key in keyword if key not in cosines]))
-    return diversify(_hits(conn, fuse(cosines, keyword)[: k * 3], k * 3), k)
+    hits = brevity(_hits(conn, fuse(cosines, keyword)[: k * 6], k * 6))
+    return diversify(hits[: k * 3], k)
+
+
+def brevity(hits: list[SearchHit], words: int = BREVITY_WORDS, penalty: float = BREVITY_PENALTY) -> list[SearchHit]:
+    """``hits`` re-scored with the short-passage penalty (see ``BREVITY_WORDS``), best first."""
+    for hit in hits:
+        short = max(0.0, 1.0 - len(_WORD.findall(hit.text)) / words)
+        hit.score = round(hit.score - penalty * short, 6)
+    return sorted(hits, key=lambda h: -h.score)
 
 
 def diversify(hits: list[SearchHit], k: int, best_first: int = BEST_FIRST) -> list[SearchHit]:

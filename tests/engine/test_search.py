@@ -52,6 +52,14 @@ def test_after_the_best_three_each_file_shows_once_before_any_shows_again() -> N
     assert [h.chunk_id for h in S.diversify(hits, 2)] == [0, 1]
 
 
+def test_short_passages_lose_up_to_the_penalty_in_proportion_to_their_shortness() -> None:
+    hits = [S.SearchHit("a", 1, 0.80, None, 1, 1, "", "one two three four"),
+            S.SearchHit("b", 2, 0.76, None, 1, 1, "", " ".join(["word"] * 100))]
+    ranked = S.brevity(hits, words=8, penalty=0.1)
+    assert [h.chunk_id for h in ranked] == [2, 1]
+    assert [h.score for h in ranked] == [0.76, 0.75]
+
+
 def test_one_long_file_does_not_fill_the_results(ws: Workspace, tmp_path: Path) -> None:
     folder = tmp_path / "garden"
     folder.mkdir()
