@@ -200,7 +200,7 @@ def hybrid_search(conn: Connection, index: VectorIndex, embed_query: Callable[[s
 def brevity(hits: list[SearchHit], words: int = BREVITY_WORDS, penalty: float = BREVITY_PENALTY) -> list[SearchHit]:
     """``hits`` re-scored with the short-passage penalty (see ``BREVITY_WORDS``), best first."""
     for hit in hits:
-        short = max(0.0, 1.0 - len(_WORD.findall(hit.text)) / words)
+        short = max(0.0, 1.0 - len(hit.text.split(None, words)) / words)  # stops counting at ``words``
         hit.score = round(hit.score - penalty * short, 6)
     return sorted(hits, key=lambda h: -h.score)
 
