@@ -44,6 +44,8 @@ NAME_MARGIN = 0.15  # a name no file mentions declines answers up to this far ab
 _ANAPHORA = frozenset("it its they them their this these that those such he she his her both each".split())
 _ROLE = re.compile(r":[\w:.-]+:`~?!?([^`]+)`")
 _DOUBLE_TICK = re.compile(r"``([^`]+)``")
+# Markdown links as their words: "[`fs.ReadStream`][]", "[the guide][setup]", "[docs](a.md#b)".
+_MD_LINK = re.compile(r"(?<![\w\]])\[([^\]\n]+)\](?:\[[^\]\n]*\]|\([^)\s]*(?:\s+\"[^\"]*\")?\))")
 
 
 @dataclass
@@ -57,8 +59,9 @@ class Candidate:
 
 
 def readable(quote: str) -> str:
-    """A quote as answer prose: one line, light reST markup turned into Markdown code."""
-    text = _DOUBLE_TICK.sub(r"`\1`", _ROLE.sub(r"`\1`", quote))
+    """A quote as answer prose: one line, light reST markup turned into Markdown code, Markdown
+    links (whose targets the answer cannot resolve) reduced to their words."""
+    text = _MD_LINK.sub(r"\1", _DOUBLE_TICK.sub(r"`\1`", _ROLE.sub(r"`\1`", quote)))
     return " ".join(text.split())
 
 

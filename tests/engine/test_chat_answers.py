@@ -9,6 +9,7 @@ import pytest
 from engine import Workspace
 from engine.chat import ABSTAIN_TEXT, Answer
 from engine.chat.context import assemble
+from engine.chat.reasoner_offline import readable
 from engine.chat.sentences import line_span, split_sentences
 from engine.extract import Limits, extract
 from tests.fixtures.make_pdf import make_pdf
@@ -155,6 +156,12 @@ def test_history_is_the_last_ten_messages(filled: Workspace) -> None:
         filled.chat.sessions.add_message(sid, "assistant", f"answer {i}")
     ctx = assemble(filled, "anything", sid)
     assert len(ctx.history) == 10 and ctx.history[-1]["text"] == "answer 6" and ctx.history[0]["text"] == "question 2"
+
+
+def test_answer_prose_reads_markdown_links_as_their_words_and_leaves_code_alone() -> None:
+    quote = 'Use the [`fs.ReadStream`][] API\nwith [a loop][for-await] (see [docs](a.md#b "B")).'
+    assert readable(quote) == "Use the `fs.ReadStream` API with a loop (see docs)."
+    assert readable("x[0](y) and m[a][b] and [plain] brackets") == "x[0](y) and m[a][b] and [plain] brackets"
 
 
 def test_sentences_never_cross_paragraphs_and_know_their_lines() -> None:
