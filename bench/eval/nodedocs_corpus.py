@@ -38,38 +38,66 @@ DEFAULT_TARGET = DATA / "node-corpus"
 UNPACKED = DATA / "nodejs-doc-deb"  # the .deb and its unpacked tree (git-ignored, reused)
 API = "usr/share/doc/nodejs/api"
 LEFT_OUT = {"index.md", "policy.md"}
+EXPECTED_FILES = 62  # nodejs-doc 18.20.4 (Debian 12); the questions were written on these pages
 
 
 def unpack_package(where: Path = UNPACKED) -> tuple[Path, str]:
     """Download and unpack ``nodejs-doc`` into ``where`` once; the Markdown, un-gzipped,
-    goes to ``where/md``. Returns that folder and the package's version."""
+    goes to ``where/md`` (renamed into place only when complete). Returns that folder and
+    the package's version."""
     md = where / "md"
+    deb = _download(where)
+    version = deb.name.split("_")[1]
+    if md.is_dir() and (md / ".version").is_file() and (md / ".version").read_text() == version:
+        return md, version
+    staging, tree = where / "md.partial", where / "tree"
+    for old in (staging, tree, md):
+        shutil.rmtree(old, ignore_errors=True)
+    unpacked = subprocess.run(["dpkg-deb", "-x", str(deb), str(tree)], capture_output=True, text=True)
+    if unpacked.returncode != 0:
+        deb.unlink()
+        shutil.rmtree(tree, ignore_errors=True)
+        raise SystemExit(f"{deb.name} could not be unpacked ({unpacked.stderr.strip()}); it was deleted, "
+                         "so the next run downloads it again")
+    staging.mkdir(parents=True)
+    for src in sorted((tree / API).glob("*.md*")):
+        name = src.name.removesuffix(".gz")
+        data = gzip.decompress(src.read_bytes()) if src.suffix == ".gz" else src.read_bytes()
+        (staging / name).write_bytes(data)
+    (staging / ".version").write_text(version)
+    staging.rename(md)
+    shutil.rmtree(tree, ignore_errors=True)
+    return md, version
+
+
+def _download(where: Path) -> Path:
+    """The package's .deb in ``where``, fetched with ``apt-get download`` when there is none."""
+    debs = sorted(where.glob(f"{DEB_PACKAGE}_*.deb"), key=lambda p: p.stat().st_mtime)
+    if debs:
+        return debs[-1]
+    if not shutil.which("apt-get"):
+        raise SystemExit(f"apt-get is not available: download the Debian package {DEB_PACKAGE} into {where}")
+    where.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    print(f"downloading {DEB_PACKAGE} with apt-get ...", file=sys.stderr)
+    fetch = ["apt-get", "download", DEB_PACKAGE]
+    if subprocess.run(fetch, cwd=where, env=env).returncode != 0:
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)  # no package lists yet?
+        if subprocess.run(fetch, cwd=where, env=env).returncode != 0:
+            raise SystemExit(f"apt-get could not download {DEB_PACKAGE} (its message is above)")
     debs = sorted(where.glob(f"{DEB_PACKAGE}_*.deb"))
     if not debs:
-        if not shutil.which("apt-get"):
-            raise SystemExit(f"apt-get is not available: download the Debian package {DEB_PACKAGE} by hand into {where}")
-        where.mkdir(parents=True, exist_ok=True)
-        print(f"downloading {DEB_PACKAGE} with apt-get ...", file=sys.stderr)
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        subprocess.run(["apt-get", "download", DEB_PACKAGE], cwd=where, check=True, env=env,
-                       stderr=subprocess.DEVNULL)
-        debs = sorted(where.glob(f"{DEB_PACKAGE}_*.deb"))
-    deb = debs[-1]
-    version = deb.name.split("_")[1]
-    if not md.is_dir():
-        tree = where / "tree"
-        subprocess.run(["dpkg-deb", "-x", str(deb), str(tree)], check=True)
-        md.mkdir(parents=True)
-        for src in sorted((tree / API).glob("*.md*")):
-            name = src.name.removesuffix(".gz")
-            data = gzip.decompress(src.read_bytes()) if src.suffix == ".gz" else src.read_bytes()
-            (md / name).write_bytes(data)
-    return md, version
+        raise SystemExit(f"apt-get download {DEB_PACKAGE} left no .deb in {where}")
+    return debs[-1]
 
 
 def file_list(md: Path) -> list[tuple[str, str]]:
     """(source name under ``md``, destination path relative to the corpus root)."""
-    return [(p.name, f"api/{p.name}") for p in sorted(md.glob("*.md")) if p.name not in LEFT_OUT]
+    pairs = [(p.name, f"api/{p.name}") for p in sorted(md.glob("*.md")) if p.name not in LEFT_OUT]
+    if len(pairs) != EXPECTED_FILES:
+        raise SystemExit(f"{md} holds {len(pairs)} API pages, not {EXPECTED_FILES}: another version of "
+                         f"{DEB_PACKAGE}? Delete {md.parent} to fetch it again.")
+    return pairs
 
 
 def build_corpus(target: Path | str = DEFAULT_TARGET, *, quiet: bool = False) -> Path:

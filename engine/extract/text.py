@@ -192,7 +192,7 @@ _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 # e.g. Node.js's "<!-- YAML added: v0.1.29 changes: ... -->" history before every API
 # entry) and link reference definitions ("[`Buffer`]: buffer.md#class-buffer").
 _COMMENT_OPEN = re.compile(r"^ {0,3}<!--")
-_LINK_DEF = re.compile(r"""^ {0,3}\[[^\]]+\]:[ \t]*(<[^>]*>|\S+)([ \t]+("[^"]*"|'[^']*'|\([^)]*\)))?[ \t]*$""")
+_LINK_DEF = re.compile(r"""^ {0,3}\[(?=[^\]]*[^\]\s])[^\]]+\]:[ \t]*(<[^<>]*>|[^<\s]\S*)([ \t]+("[^"]*"|'[^']*'|\([^)]*\)))?[ \t]*$""")
 
 
 def clean_heading(text: str) -> str:
@@ -220,12 +220,22 @@ def _front_matter_title(lines: list[str], end: int) -> str | None:
     return None
 
 
-def _comment_end(lines: list[str], i: int) -> int:
-    """Index just past the line that closes the HTML comment opened at line ``i`` (or the end)."""
+def _link_def(line: str) -> bool:
+    """``line`` is a whole link reference definition (a bare destination's parentheses balance)."""
+    m = _LINK_DEF.match(line)
+    return bool(m) and (m.group(1).startswith("<") or m.group(1).count("(") == m.group(1).count(")"))
+
+
+def _comment_close(lines: list[str], i: int) -> tuple[int, bool]:
+    """The line that closes the HTML comment opened at line ``i`` (the last line if none does),
+    and whether text follows the close there: a reader sees that text (CommonMark passes the
+    block through as HTML). ``<!-->`` and ``<!--->`` close at once, as in HTML."""
     for j in range(i, len(lines)):
-        if "-->" in (lines[j].split("<!--", 1)[1] if j == i else lines[j]):
-            return j + 1
-    return len(lines)
+        line = "<!--" + lines[j].split("<!--", 1)[1] if j == i else lines[j]
+        close = line.find("-->", 2 if j == i else 0)
+        if close >= 0:
+            return j, bool(line[close + 3:].strip())
+    return len(lines) - 1, False
 
 
 def _fence_end(lines: list[str], i: int, fence: str) -> int:
@@ -266,9 +276,15 @@ def extract_markdown(data: bytes, limits: Limits) -> Extracted:
     i = front = _front_matter_end(lines)
     while i < len(lines):
         line = lines[i]
-        if _COMMENT_OPEN.match(line) or (not para and _LINK_DEF.match(line)):
+        if _COMMENT_OPEN.match(line):
             flush()
-            i = _comment_end(lines, i) if line.lstrip(" ").startswith("<!--") else i + 1
+            close, shown = _comment_close(lines, i)
+            if shown and close == i:  # "<!-- note --> Text.": a paragraph line
+                para.append(i)
+            i = close if shown and close > i else close + 1  # a shown closing line is read on
+            continue
+        if not para and _link_def(line):
+            i += 1
             continue
         marker = line.lstrip(" ")[:1] in _MARKERS  # skip the regexes on ordinary lines
         fence = _FENCE.match(line) if marker else None

@@ -339,11 +339,25 @@ def test_markdown_leaves_out_what_a_reader_never_sees(tmp_path: Path):
     assert [(b.line_start, b.line_end) for b in blocks[2:4]] == [(11, 12), (14, 14)]
 
 
+@pytest.mark.parametrize(("data", "shown"), [
+    (b"<!-- note --> Shown one.\n\nTwo.\n", [("<!-- note --> Shown one.", 1), ("Two.", 3)]),
+    (b"<!--\nhidden\n--> Shown after the close.\n\nTwo.\n", [("--> Shown after the close.", 3), ("Two.", 5)]),
+    (b"<!-->\nShown A.\n\n<!--->\nShown B.\n", [("Shown A.", 2), ("Shown B.", 5)]),
+    (b"<!-- never closed\nhidden\n\nhidden too\n", []),
+])
+def test_markdown_comment_blocks_hide_only_what_a_reader_does_not_see(tmp_path: Path, data: bytes, shown):
+    blocks = _extract_file(tmp_path, "c.md", data).blocks
+    assert [(b.text, b.line_start) for b in blocks] == shown
+
+
 def test_markdown_keeps_text_that_only_looks_like_a_link_definition(tmp_path: Path):
     inside = b"A paragraph that goes on\n[x]: y\n"  # a definition cannot interrupt a paragraph
     note = b"[Note]: keep a backup first.\n"  # no single destination: text
     assert _texts(_extract_file(tmp_path, "n.md", inside + b"\n" + note)) == [
         inside.decode().rstrip(), note.decode().rstrip()]
+    for text in ("[ ]: todo", "[x]: <foo", "[x]: f(x", "[x]: <a>b"):  # not definitions in CommonMark
+        assert _texts(_extract_file(tmp_path, "d.md", text.encode())) == [text]
+    assert _texts(_extract_file(tmp_path, "d.md", b"[x]: f(x)\n[y]: <a b> 'T'\n")) == []
 
 
 # --- reStructuredText ----------------------------------------------------------------------
