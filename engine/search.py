@@ -6,7 +6,9 @@ BM25 score relative to the best keyword match. The embedding leads, because peop
 paraphrase; the keyword term lifts passages that share the query's rare words, and lets
 an exact name or code the model does not know win. Reciprocal-rank fusion, the first
 version, was measured against this on ``bench/eval_search.py`` (docs/PERFORMANCE.md):
-ranks throw away how much better one passage matched than the next.
+ranks throw away how much better one passage matched than the next. A short passage under a
+long heading then loses a little (``brevity``), and after the best three results each file's
+best passage comes before any file's second (``diversify``).
 """
 
 from __future__ import annotations
@@ -36,12 +38,14 @@ BEST_FIRST = 3
 # changed nothing.
 VECTOR_CANDIDATES = 50
 KEYWORD_CANDIDATES = 150
-# A passage of few words is scored mostly by the heading path embedded with it ("Class:
-# Histogram > histogram.min: The minimum recorded event loop delay." matches any question
-# about histograms). It loses up to BREVITY_PENALTY, in proportion to how far it falls short
-# of BREVITY_WORDS words. Fitted on five evaluation sets together (docs/PERFORMANCE.md).
-BREVITY_WORDS = 80
-BREVITY_PENALTY = 0.10
+# A short passage is scored mostly by the heading path embedded with it ("Class: Histogram >
+# histogram.min: The minimum recorded event loop delay." matches any question about
+# histograms). It loses up to BREVITY_PENALTY times the heading's share of heading and text,
+# in proportion to how far its text falls short of BREVITY_CHARS characters (about 80
+# words); a short note with no heading keeps its score. Fitted on five evaluation sets
+# together (docs/PERFORMANCE.md, "Short passages").
+BREVITY_CHARS = 480
+BREVITY_PENALTY = 0.4
 _WORD = re.compile(r"\w+", re.UNICODE)
 STOPWORDS = frozenset("""a an and are as at be but by can do does for from has have how i if in into is it its
 me my of on or our so than that the their them then there these they this to was we what when where which
@@ -197,11 +201,12 @@ def hybrid_search(conn: Connection, index: VectorIndex, embed_query: Callable[[s
     return diversify(hits[: k * 3], k)
 
 
-def brevity(hits: list[SearchHit], words: int = BREVITY_WORDS, penalty: float = BREVITY_PENALTY) -> list[SearchHit]:
-    """``hits`` re-scored with the short-passage penalty (see ``BREVITY_WORDS``), best first."""
+def brevity(hits: list[SearchHit], chars: int = BREVITY_CHARS, penalty: float = BREVITY_PENALTY) -> list[SearchHit]:
+    """``hits`` re-scored with the short-passage penalty (see ``BREVITY_CHARS``), best first."""
     for hit in hits:
-        short = max(0.0, 1.0 - len(hit.text.split(None, words)) / words)  # stops counting at ``words``
-        hit.score = round(hit.score - penalty * short, 6)
+        text, heading = len(hit.text), len(hit.heading)
+        if heading:
+            hit.score = round(hit.score - penalty * max(0.0, 1.0 - text / chars) * heading / (heading + text), 6)
     return sorted(hits, key=lambda h: -h.score)
 
 

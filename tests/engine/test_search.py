@@ -52,12 +52,17 @@ def test_after_the_best_three_each_file_shows_once_before_any_shows_again() -> N
     assert [h.chunk_id for h in S.diversify(hits, 2)] == [0, 1]
 
 
-def test_short_passages_lose_up_to_the_penalty_in_proportion_to_their_shortness() -> None:
-    hits = [S.SearchHit("a", 1, 0.80, None, 1, 1, "", "one two three four"),
-            S.SearchHit("b", 2, 0.76, None, 1, 1, "", " ".join(["word"] * 100))]
-    ranked = S.brevity(hits, words=8, penalty=0.1)
-    assert [h.chunk_id for h in ranked] == [2, 1]
-    assert [h.score for h in ranked] == [0.76, 0.75]
+def test_a_short_passage_under_a_long_heading_loses_what_its_heading_lends_it() -> None:
+    heading = "Class: Histogram > histogram.min"  # 32 characters
+    hits = [S.SearchHit("a", 1, 0.80, None, 1, 1, heading, "The minimum delay."),  # 18
+            S.SearchHit("b", 2, 0.70, None, 1, 1, heading, "x" * 100),
+            S.SearchHit("c", 3, 0.75, None, 1, 1, "", "Guest wifi: tulip."),  # no heading: no loss
+            S.SearchHit("d", 4, 0.60, None, 1, 1, heading, "y" * 200)]  # long enough: no loss
+    ranked = S.brevity(hits, chars=200, penalty=0.5)
+    assert [h.chunk_id for h in ranked] == [3, 2, 4, 1]
+    assert ranked[3].score == round(0.80 - 0.5 * (1 - 18 / 200) * 32 / 50, 6)
+    assert ranked[1].score == round(0.70 - 0.5 * 0.5 * 32 / 132, 6)
+    assert (ranked[0].score, ranked[2].score) == (0.75, 0.60)
 
 
 def test_one_long_file_does_not_fill_the_results(ws: Workspace, tmp_path: Path) -> None:
