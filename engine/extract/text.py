@@ -341,6 +341,32 @@ def _rst_title(lines: list[str], i: int) -> tuple[tuple[str, bool], str, int] | 
     return None
 
 
+# Explicit markup a reader never sees: comments, hyperlink targets, substitution definitions
+# and the directives that render nothing of their own (Sphinx's index, module, highlight, ...).
+_RST_MARKUP = re.compile(r"^\.\.(?=[ \t]|$)[ \t]*(?:(_[^:]*:)|(\|[^|]+\|)|(\[[^\]]+\])|([\w:-]+)::)?")
+_RST_SILENT = frozenset("""index highlight currentmodule module moduleauthor sectionauthor codeauthor meta
+testsetup testcleanup tabularcolumns toctree default-role default-domain role include""".split())
+
+
+def _rst_hidden_end(lines: list[str], i: int) -> int | None:
+    """Index just past the explicit markup block at line ``i`` when a reader does not see it
+    (the block runs on over indented and blank lines), else None."""
+    m = _RST_MARKUP.match(lines[i])
+    if not m:
+        return None
+    target, substitution, footnote, directive = m.groups()
+    if footnote or (directive and directive.split(":")[-1] not in _RST_SILENT):
+        return None  # a footnote or a directive with visible content: read as before
+    end = i + 1
+    if lines[i].strip() == "..":  # an empty comment only separates (a list from a block quote)
+        return end
+    while end < len(lines) and (not lines[end].strip() or lines[end][:1] in " \t"):
+        end += 1
+    while end > i + 1 and not lines[end - 1].strip():
+        end -= 1
+    return end
+
+
 def extract_rst(data: bytes, limits: Limits) -> Extracted:
     """reStructuredText: section titles (levels by order of first use of each style)."""
     lines = text_lines(data, limits)
@@ -364,6 +390,10 @@ def extract_rst(data: bytes, limits: Limits) -> Extracted:
             blocks.append(Block(text, i + 1, i + used, path, None, True))
             title = title or text
             i += used
+            continue
+        hidden = _rst_hidden_end(lines, i) if start is None and not blank and lines[i].startswith("..") else None
+        if hidden is not None:
+            i = hidden
             continue
         if not blank and start is None and not _adornment(lines[i]):
             start = i

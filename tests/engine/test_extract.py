@@ -403,6 +403,19 @@ def test_rst_section_levels_follow_order_of_first_appearance(tmp_path: Path):
     assert any(b.text == ".. note::" for b in extracted.blocks)
 
 
+def test_rst_leaves_out_explicit_markup_a_reader_never_sees(tmp_path: Path):
+    data = (b".. _sorting-howto:\n\nSorting\n*******\n\n.. index:: sorting\n   single: sort\n\n"
+            b".. A comment\n   that runs on.\n\nLists sort.\n\n.. |name| replace:: Grace\n\n"
+            b".. py:currentmodule:: x\n\n.. note::\n\n   A note people read.\n\n"
+            b".. [1] A footnote people read.\n\n..\n\n   A block quote after an empty comment.\n\n"
+            b"...not markup\n")
+    blocks = _extract_file(tmp_path, "s.rst", data).blocks
+    assert [(b.text, b.line_start) for b in blocks] == [
+        ("Sorting", 3), ("Lists sort.", 12), (".. note::", 18), ("   A note people read.", 20),
+        (".. [1] A footnote people read.", 22), ("   A block quote after an empty comment.", 26),
+        ("...not markup", 28)]
+
+
 def test_rst_underline_shorter_than_title_is_not_a_heading(tmp_path: Path):
     extracted = _extract_file(tmp_path, "s.rst", b"A long title\n===\n\ntext\n")
     assert not any(b.is_heading for b in extracted.blocks)
