@@ -16,6 +16,12 @@ _MB = 1024 * 1024
 _BOMB_RATIO = 200
 _BOMB_MEMBER_BYTES = 10 * _MB
 _HEADING_STYLE = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+# Inside a paragraph: what is text, and what is not read (deleted or moved-away revisions,
+# text boxes, which are paragraphs of their own, and a drawing's fallback copy).
+_CHARS = {_W + "t": None, _W + "tab": "\t", _W + "br": "\n", _W + "cr": "\n", _W + "noBreakHyphen": "-"}
+_UNREAD = frozenset({_W + "del", _W + "moveFrom", _W + "txbxContent", _W + "pPr", _W + "rPr", _MC_FALLBACK})
 
 
 def _mb(n: int) -> str:
@@ -71,6 +77,49 @@ def _style_name(paragraph: Any) -> str:
     return (style.name or "") if style is not None else ""
 
 
+def paragraph_text(p: Any) -> str:
+    """The text Word shows for the ``w:p`` element ``p``: every run, including those inside
+    tracked insertions, content controls, smart tags, fields and hyperlinks (python-docx's
+    ``Paragraph.text`` reads only the paragraph's direct runs and hyperlinks)."""
+    out: list[str] = []
+    stack = [iter(p)]
+    while stack:
+        node = next(stack[-1], None)
+        if node is None:
+            stack.pop()
+            continue
+        tag = node.tag
+        if not isinstance(tag, str) or tag in _UNREAD:
+            continue
+        if tag in _CHARS:
+            out.append(node.text or "" if _CHARS[tag] is None else _CHARS[tag])
+        elif len(node):
+            stack.append(iter(node))
+    return "".join(out)
+
+
+def _cell_text(cell: Any) -> str:
+    return "\n".join(paragraph_text(el) for el in _blocks(cell._tc) if el.tag == _W + "p")
+
+
+def _blocks(element: Any) -> Iterator[Any]:
+    """The ``w:p`` and ``w:tbl`` children of a body or cell in order, with those of block-level
+    content controls (``w:sdt``: cover pages, form fields), except a table of contents."""
+    for child in element:
+        if child.tag in (_W + "p", _W + "tbl"):
+            yield child
+        elif child.tag == _W + "sdt" and not _is_contents(child):
+            content = child.find(_W + "sdtContent")
+            if content is not None:
+                yield from _blocks(content)
+
+
+def _is_contents(sdt: Any) -> bool:
+    """A content control holding Word's table of contents (its gallery says so)."""
+    gallery = sdt.find(f"{_W}sdtPr/{_W}docPartObj/{_W}docPartGallery")
+    return gallery is not None and "contents" in (gallery.get(_W + "val") or "").lower()
+
+
 class _Row:
     """One table row: its distinct cells (a merged cell appears once)."""
 
@@ -96,20 +145,26 @@ def _table_items(table: Any) -> Iterator[Any]:
         cells = _distinct_cells(row)
         yield _Row(cells)
         for cell in cells:
-            yield from (t for t in cell.iter_inner_content() if isinstance(t, Table))
+            yield from (Table(el, cell) for el in _blocks(cell._tc) if el.tag == _W + "tbl")
 
 
 def _items(document: Any) -> Iterator[Any]:
     """Paragraphs and _Rows in reading order; nested tables use a stack, not recursion."""
     from docx.table import Table  # deferred: python-docx is only needed for DOCX files
+    from docx.text.paragraph import Paragraph
 
-    stack: list[Iterator[Any]] = [iter(document.iter_inner_content())]
+    body = document._body
+    stack: list[Iterator[Any]] = [iter(_blocks(body._element))]
     while stack:
         item = next(stack[-1], None)
         if item is None:
             stack.pop()
         elif isinstance(item, Table):
             stack.append(_table_items(item))
+        elif getattr(item, "tag", None) == _W + "tbl":
+            stack.append(_table_items(Table(item, body)))
+        elif getattr(item, "tag", None) == _W + "p":
+            yield Paragraph(item, body)
         else:
             yield item
 
@@ -136,7 +191,7 @@ def extract_docx(data: bytes, limits: Limits) -> Extracted:
         if chars >= limits.max_chars:
             break
         if isinstance(item, _Row):
-            texts = [cell.text.strip() for cell in item.cells]
+            texts = [_cell_text(cell).strip() for cell in item.cells]
             count = sum(len(cell.paragraphs) for cell in item.cells)
             text = " | ".join(t.replace("\n", " ") for t in texts if t)
             first, index = index + 1, index + max(count, 1)
@@ -145,7 +200,7 @@ def extract_docx(data: bytes, limits: Limits) -> Extracted:
                 chars += len(text)
             continue
         index += 1
-        text = item.text.strip()
+        text = paragraph_text(item._p).strip()
         if not text:
             continue
         chars += len(text)

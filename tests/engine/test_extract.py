@@ -621,6 +621,37 @@ def test_docx_lines_count_paragraphs_including_empty_ones(tmp_path: Path):
     assert lines["Oslo | 1200"] == (9, 10)
 
 
+def _docx_with_body_xml(xml: str) -> bytes:
+    import docx
+    from docx.oxml import parse_xml
+
+    document = docx.Document()
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    body = document.element.body
+    for element in parse_xml(f"<w:body {ns}>{xml}</w:body>"):
+        body.insert(len(body) - 1, element)  # before the section properties
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_docx_reads_tracked_insertions_content_controls_and_fields_not_deletions(tmp_path: Path):
+    run = "<w:r><w:t xml:space='preserve'>{}</w:t></w:r>"
+    xml = (
+        "<w:p>" + run.format("Budget is ") + "<w:ins w:id='1' w:author='a'>" + run.format("twelve")
+        + "</w:ins><w:del w:id='2' w:author='a'><w:r><w:delText>ten</w:delText></w:r></w:del>"
+        + run.format(" units, signed by ") + "<w:sdt><w:sdtContent>" + run.format("Ada")
+        + "</w:sdtContent></w:sdt><w:smartTag w:uri='u' w:element='e'>" + run.format(" in Oslo")
+        + "</w:smartTag><w:fldSimple w:instr='PAGE'>" + run.format(" p3") + "</w:fldSimple></w:p>"
+        "<w:sdt><w:sdtPr><w:docPartObj><w:docPartGallery w:val='Table of Contents'/></w:docPartObj>"
+        "</w:sdtPr><w:sdtContent><w:p>" + run.format("Contents 1") + "</w:p></w:sdtContent></w:sdt>"
+        "<w:sdt><w:sdtContent><w:p>" + run.format("Cover page text.") + "</w:p></w:sdtContent></w:sdt>"
+        "<w:p><w:r><w:t>Line one</w:t><w:br/><w:t>line two</w:t><w:tab/><w:t>end.</w:t></w:r></w:p>")
+    texts = _texts(_extract_file(tmp_path, "tracked.docx", _docx_with_body_xml(xml)))
+    assert texts == ["Budget is twelve units, signed by Ada in Oslo p3", "Cover page text.",
+                     "Line one\nline two\tend."]
+
+
 def test_non_zip_docx_is_refused(tmp_path: Path):
     with pytest.raises(IngestError, match=r"not a valid DOCX file \(not a zip archive\)"):
         _extract_file(tmp_path, "letter.docx", b"This is not a Word file at all.")
