@@ -154,17 +154,14 @@ def _items(document: Any) -> Iterator[Any]:
     from docx.text.paragraph import Paragraph
 
     body = document._body
-    stack: list[Iterator[Any]] = [iter(_blocks(body._element))]
+    elements = (Paragraph(el, body) if el.tag == _W + "p" else Table(el, body) for el in _blocks(body._element))
+    stack: list[Iterator[Any]] = [elements]
     while stack:
         item = next(stack[-1], None)
         if item is None:
             stack.pop()
         elif isinstance(item, Table):
             stack.append(_table_items(item))
-        elif getattr(item, "tag", None) == _W + "tbl":
-            stack.append(_table_items(Table(item, body)))
-        elif getattr(item, "tag", None) == _W + "p":
-            yield Paragraph(item, body)
         else:
             yield item
 
