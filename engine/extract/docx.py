@@ -17,11 +17,13 @@ _BOMB_RATIO = 200
 _BOMB_MEMBER_BYTES = 10 * _MB
 _HEADING_STYLE = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 # Inside a paragraph: what is text, and what is not read (deleted or moved-away revisions,
-# text boxes, which are paragraphs of their own, and a drawing's fallback copy).
-_CHARS = {_W + "t": None, _W + "tab": "\t", _W + "br": "\n", _W + "cr": "\n", _W + "noBreakHyphen": "-"}
-_UNREAD = frozenset({_W + "del", _W + "moveFrom", _W + "txbxContent", _W + "pPr", _W + "rPr", _MC_FALLBACK})
+# text boxes). Of alternate content (mc:AlternateContent) the first choice is read, or the
+# fallback when the choice holds no text (an emoji: a w16se:symEx choice, a w:t fallback).
+_CHARS = {_W + "t": None, _W + "tab": "\t", _W + "ptab": "\t", _W + "br": "\n", _W + "cr": "\n",
+          _W + "noBreakHyphen": "-"}
+_UNREAD = frozenset({_W + "del", _W + "moveFrom", _W + "txbxContent", _W + "pPr", _W + "rPr"})
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 
 
 def _mb(n: int) -> str:
@@ -91,15 +93,17 @@ def paragraph_text(p: Any) -> str:
         tag = node.tag
         if not isinstance(tag, str) or tag in _UNREAD:
             continue
-        if tag in _CHARS:
+        if tag == _MC + "AlternateContent":
+            out.append(next((t for t in map(paragraph_text, node) if t), ""))
+        elif tag in _CHARS:
             out.append(node.text or "" if _CHARS[tag] is None else _CHARS[tag])
         elif len(node):
             stack.append(iter(node))
     return "".join(out)
 
 
-def _cell_text(cell: Any) -> str:
-    return "\n".join(paragraph_text(el) for el in _blocks(cell._tc) if el.tag == _W + "p")
+def _cell_paragraphs(cell: Any) -> list[Any]:
+    return [el for el in _blocks(cell._tc) if el.tag == _W + "p"]
 
 
 def _blocks(element: Any) -> Iterator[Any]:
@@ -188,8 +192,9 @@ def extract_docx(data: bytes, limits: Limits) -> Extracted:
         if chars >= limits.max_chars:
             break
         if isinstance(item, _Row):
-            texts = [_cell_text(cell).strip() for cell in item.cells]
-            count = sum(len(cell.paragraphs) for cell in item.cells)
+            paragraphs = [_cell_paragraphs(cell) for cell in item.cells]
+            texts = ["\n".join(map(paragraph_text, ps)).strip() for ps in paragraphs]
+            count = sum(map(len, paragraphs))
             text = " | ".join(t.replace("\n", " ") for t in texts if t)
             first, index = index + 1, index + max(count, 1)
             if text:

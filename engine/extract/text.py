@@ -342,25 +342,34 @@ def _rst_title(lines: list[str], i: int) -> tuple[tuple[str, bool], str, int] | 
 
 
 # Explicit markup a reader never sees: comments, hyperlink targets, substitution definitions
-# and the directives that render nothing of their own (Sphinx's index, module, highlight, ...).
-_RST_MARKUP = re.compile(r"^\.\.(?=[ \t]|$)[ \t]*(?:(_[^:]*:)|(\|[^|]+\|)|(\[[^\]]+\])|([\w:-]+)::)?")
-_RST_SILENT = frozenset("""index highlight currentmodule module moduleauthor sectionauthor codeauthor meta
-testsetup testcleanup tabularcolumns toctree default-role default-domain role include""".split())
+# and the directives that render nothing of their own (Sphinx's index, highlight, ...; a
+# toctree's entries are file names, not the titles a reader sees). Names as docutils reads
+# them: any case, an optional space before "::".
+_RST_MARKUP = re.compile(r"^\.\.(?=[ \t]|$)[ \t]*(?:(_[^:]*:)|(\|[^|]+\|)|(\[[^\]]+\])|([\w.+:-]+) ?::)?")
+_RST_SILENT = frozenset("""index highlight currentmodule py:currentmodule moduleauthor sectionauthor codeauthor
+meta testsetup testcleanup tabularcolumns toctree default-role default-domain role include""".split())
+
+
+def _indented(line: str) -> bool:
+    return line[:1] in " \t"
 
 
 def _rst_hidden_end(lines: list[str], i: int) -> int | None:
-    """Index just past the explicit markup block at line ``i`` when a reader does not see it
-    (the block runs on over indented and blank lines), else None."""
+    """Index just past the explicit markup block at line ``i`` when a reader does not see it,
+    else None. A target ends at the next blank line (an indented block after it is a block
+    quote); a comment or a silent directive runs on over indented and blank lines."""
     m = _RST_MARKUP.match(lines[i])
     if not m:
         return None
     target, substitution, footnote, directive = m.groups()
-    if footnote or (directive and directive.split(":")[-1] not in _RST_SILENT):
+    if footnote or (directive and directive.lower() not in _RST_SILENT):
         return None  # a footnote or a directive with visible content: read as before
     end = i + 1
-    if lines[i].strip() == "..":  # an empty comment only separates (a list from a block quote)
+    if target or lines[i].strip() == "..":  # an empty comment takes only lines right below it
+        while end < len(lines) and lines[end].strip() and _indented(lines[end]):
+            end += 1
         return end
-    while end < len(lines) and (not lines[end].strip() or lines[end][:1] in " \t"):
+    while end < len(lines) and (not lines[end].strip() or _indented(lines[end])):
         end += 1
     while end > i + 1 and not lines[end - 1].strip():
         end -= 1

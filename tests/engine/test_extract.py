@@ -416,6 +416,18 @@ def test_rst_leaves_out_explicit_markup_a_reader_never_sees(tmp_path: Path):
         ("...not markup", 28)]
 
 
+@pytest.mark.parametrize(("source", "kept"), [
+    (".. note :: Keep the receipt.\n", [".. note :: Keep the receipt."]),  # docutils allows " ::"
+    (".. _label:\n\n   A block quote after a target.\n", ["   A block quote after a target."]),
+    (".. py:module:: spam\n\n   Cooks eggs.\n", [".. py:module:: spam", "   Cooks eggs."]),
+    (".. rst:role:: kbd\n\n   Marks keys.\n", [".. rst:role:: kbd", "   Marks keys."]),
+    (".. Index:: spam\n   single: eggs\n\nText.\n", ["Text."]),  # names in any case
+    ("..\n   A comment right below.\n\nText.\n", ["Text."]),
+])
+def test_rst_markup_is_dropped_only_where_docutils_shows_nothing(tmp_path: Path, source: str, kept: list[str]):
+    assert _texts(_extract_file(tmp_path, "m.rst", source.encode())) == kept
+
+
 def test_rst_underline_shorter_than_title_is_not_a_heading(tmp_path: Path):
     extracted = _extract_file(tmp_path, "s.rst", b"A long title\n===\n\ntext\n")
     assert not any(b.is_heading for b in extracted.blocks)
@@ -650,6 +662,28 @@ def test_docx_reads_tracked_insertions_content_controls_and_fields_not_deletions
     texts = _texts(_extract_file(tmp_path, "tracked.docx", _docx_with_body_xml(xml)))
     assert texts == ["Budget is twelve units, signed by Ada in Oslo p3", "Cover page text.",
                      "Line one\nline two\tend."]
+
+
+def test_docx_alternate_content_is_read_once_and_absolute_tabs_are_tabs(tmp_path: Path):
+    mc = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+    xml = (f"<w:p><w:r><w:t xml:space='preserve'>Great job </w:t></w:r><mc:AlternateContent {mc}>"
+           "<mc:Choice Requires='w16se'><w:r><w:sym w:char='1F600'/></w:r></mc:Choice>"
+           "<mc:Fallback><w:r><w:t>\U0001F600</w:t></w:r></mc:Fallback></mc:AlternateContent>"
+           f"<mc:AlternateContent {mc}><mc:Choice Requires='x'><w:r><w:t>A</w:t></w:r></mc:Choice>"
+           "<mc:Fallback><w:r><w:t>A</w:t></w:r></mc:Fallback></mc:AlternateContent></w:p>"
+           "<w:p><w:r><w:t>Left</w:t><w:ptab w:relativeTo='margin' w:alignment='right' w:leader='none'/>"
+           "<w:t>Right</w:t></w:r></w:p>")
+    texts = _texts(_extract_file(tmp_path, "alt.docx", _docx_with_body_xml(xml)))
+    assert texts == ["Great job \U0001F600A", "Left\tRight"]
+
+
+def test_docx_lines_count_the_paragraphs_of_a_content_control_in_a_cell(tmp_path: Path):
+    cell = "<w:tc><w:sdt><w:sdtContent><w:p><w:r><w:t>a</w:t></w:r></w:p><w:p><w:r><w:t>b</w:t></w:r></w:p>" \
+           "</w:sdtContent></w:sdt></w:tc>"
+    xml = f"<w:tbl><w:tr>{cell}<w:tc><w:p><w:r><w:t>x</w:t></w:r></w:p></w:tc></w:tr></w:tbl>" \
+          "<w:p><w:r><w:t>after</w:t></w:r></w:p>"
+    blocks = _extract_file(tmp_path, "cells.docx", _docx_with_body_xml(xml)).blocks
+    assert [(b.text, b.line_start, b.line_end) for b in blocks] == [("a b | x", 1, 3), ("after", 4, 4)]
 
 
 def test_non_zip_docx_is_refused(tmp_path: Path):
