@@ -192,7 +192,9 @@ _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 # e.g. Node.js's "<!-- YAML added: v0.1.29 changes: ... -->" history before every API
 # entry) and link reference definitions ("[`Buffer`]: buffer.md#class-buffer").
 _COMMENT_OPEN = re.compile(r"^ {0,3}<!--")
-_LINK_DEF = re.compile(r"""^ {0,3}\[(?=[^\]]*[^\]\s])[^\]]+\]:[ \t]*(<[^<>]*>|[^<\s]\S*)([ \t]+("[^"]*"|'[^']*'|\([^)]*\)))?[ \t]*$""")
+_LINK_DEF = re.compile(r"^ {0,3}\[(?=[^\]]*[^\]\s])[^\]]+\]:[ \t]*"  # a label with a non-space character
+                       r"(<[^<>]*>|[^<\s]\S*)"  # one destination
+                       r"""([ \t]+("[^"]*"|'[^']*'|\([^)]*\)))?[ \t]*$""")  # an optional title
 
 
 def clean_heading(text: str) -> str:
