@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from engine.errors import IngestError
@@ -17,12 +17,13 @@ _BOMB_RATIO = 200
 _BOMB_MEMBER_BYTES = 10 * _MB
 _HEADING_STYLE = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-# Inside a paragraph: what is text, and what is not read (deleted or moved-away revisions,
-# text boxes). Of alternate content (mc:AlternateContent) the first choice is read, or the
-# fallback when the choice holds no text (an emoji: a w16se:symEx choice, a w:t fallback).
+# Inside a paragraph: what is text, and what is not read (deleted or moved-away revisions).
+# A text box holds paragraphs of its own, read after the paragraph it is anchored in. Of
+# alternate content (mc:AlternateContent) the first choice is read, or the fallback when the
+# choice holds no text (an emoji: a w16se:symEx choice, a w:t fallback); a text box is in both.
 _CHARS = {_W + "t": None, _W + "tab": "\t", _W + "ptab": "\t", _W + "br": "\n", _W + "cr": "\n",
           _W + "noBreakHyphen": "-"}
-_UNREAD = frozenset({_W + "del", _W + "moveFrom", _W + "txbxContent", _W + "pPr", _W + "rPr"})
+_UNREAD = frozenset({_W + "del", _W + "moveFrom", _W + "pPr", _W + "rPr"})
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 
 
@@ -79,10 +80,11 @@ def _style_name(paragraph: Any) -> str:
     return (style.name or "") if style is not None else ""
 
 
-def paragraph_text(p: Any) -> str:
+def paragraph_text(p: Any, boxes: list[Any] | None = None) -> str:
     """The text Word shows for the ``w:p`` element ``p``: every run, including those inside
     tracked insertions, content controls, smart tags, fields and hyperlinks (python-docx's
-    ``Paragraph.text`` reads only the paragraph's direct runs and hyperlinks)."""
+    ``Paragraph.text`` reads only the paragraph's direct runs and hyperlinks). The text boxes
+    anchored in it (``w:txbxContent``) are appended to ``boxes``."""
     out: list[str] = []
     stack = [iter(p)]
     while stack:
@@ -93,8 +95,12 @@ def paragraph_text(p: Any) -> str:
         tag = node.tag
         if not isinstance(tag, str) or tag in _UNREAD:
             continue
-        if tag == _MC + "AlternateContent":
-            out.append(next((t for t in map(paragraph_text, node) if t), ""))
+        if tag == _W + "txbxContent":
+            if boxes is not None:
+                boxes.append(node)
+        elif tag == _MC + "AlternateContent":
+            first = paragraph_text(node[0], boxes) if len(node) else ""
+            out.append(first or (paragraph_text(node[-1]) if len(node) > 1 else ""))
         elif tag in _CHARS:
             out.append(node.text or "" if _CHARS[tag] is None else _CHARS[tag])
         elif len(node):
@@ -153,13 +159,17 @@ def _table_items(table: Any) -> Iterator[Any]:
 
 
 def _items(document: Any) -> Iterator[Any]:
-    """Paragraphs and _Rows in reading order; nested tables use a stack, not recursion."""
+    """Paragraphs and _Rows in reading order, a paragraph's text boxes after it; nested tables
+    and text boxes use a stack, not recursion."""
     from docx.table import Table  # deferred: python-docx is only needed for DOCX files
     from docx.text.paragraph import Paragraph
 
     body = document._body
-    elements = (Paragraph(el, body) if el.tag == _W + "p" else Table(el, body) for el in _blocks(body._element))
-    stack: list[Iterator[Any]] = [elements]
+
+    def wrapped(elements: Iterable[Any]) -> Iterator[Any]:
+        return (Paragraph(el, body) if el.tag == _W + "p" else Table(el, body) for el in elements)
+
+    stack: list[Iterator[Any]] = [wrapped(_blocks(body._element))]
     while stack:
         item = next(stack[-1], None)
         if item is None:
@@ -168,6 +178,11 @@ def _items(document: Any) -> Iterator[Any]:
             stack.append(_table_items(item))
         else:
             yield item
+            boxes: list[Any] = []
+            if isinstance(item, Paragraph):
+                paragraph_text(item._p, boxes)
+            if boxes:
+                stack.append(wrapped(el for box in boxes for el in _blocks(box)))
 
 
 def extract_docx(data: bytes, limits: Limits) -> Extracted:

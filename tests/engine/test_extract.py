@@ -677,6 +677,15 @@ def test_docx_alternate_content_is_read_once_and_absolute_tabs_are_tabs(tmp_path
     assert texts == ["Great job \U0001F600A", "Left\tRight"]
 
 
+def test_docx_text_box_is_read_once_after_its_paragraph(tmp_path: Path):
+    mc = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+    box = "<w:txbxContent><w:p><w:r><w:t>Box text.</w:t></w:r></w:p></w:txbxContent>"
+    xml = (f"<w:p><w:r><w:t>Body.</w:t></w:r><w:r><mc:AlternateContent {mc}><mc:Choice Requires='wps'>"
+           f"<w:drawing>{box}</w:drawing></mc:Choice><mc:Fallback><w:pict>{box}</w:pict></mc:Fallback>"
+           "</mc:AlternateContent></w:r></w:p><w:p><w:r><w:t>Next.</w:t></w:r></w:p>")
+    assert _texts(_extract_file(tmp_path, "box.docx", _docx_with_body_xml(xml))) == ["Body.", "Box text.", "Next."]
+
+
 def test_docx_lines_count_the_paragraphs_of_a_content_control_in_a_cell(tmp_path: Path):
     cell = "<w:tc><w:sdt><w:sdtContent><w:p><w:r><w:t>a</w:t></w:r></w:p><w:p><w:r><w:t>b</w:t></w:r></w:p>" \
            "</w:sdtContent></w:sdt></w:tc>"
