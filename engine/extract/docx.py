@@ -18,13 +18,17 @@ _BOMB_MEMBER_BYTES = 10 * _MB
 _HEADING_STYLE = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Inside a paragraph: what is text, and what is not read (deleted or moved-away revisions).
-# A text box holds paragraphs of its own, read after the paragraph it is anchored in. Of
+# A text box, and a foot- or endnote, hold paragraphs of their own, read after the paragraph
+# that holds the box or cites the note. Of
 # alternate content (mc:AlternateContent) the first choice is read, or the fallback when the
 # choice holds no text (an emoji: a w16se:symEx choice, a w:t fallback); a text box is in both.
 _CHARS = {_W + "t": None, _W + "tab": "\t", _W + "ptab": "\t", _W + "br": "\n", _W + "cr": "\n",
           _W + "noBreakHyphen": "-"}
 _UNREAD = frozenset({_W + "del", _W + "moveFrom", _W + "pPr", _W + "rPr"})
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+# Read after the paragraph they are anchored in: text boxes, and the foot- and endnotes it cites.
+_ANCHORED = frozenset({_W + "txbxContent", _W + "footnoteReference", _W + "endnoteReference"})
+_NOTES = {"footnotes": _W + "footnote", "endnotes": _W + "endnote"}
 
 
 def _mb(n: int) -> str:
@@ -84,7 +88,7 @@ def paragraph_text(p: Any, boxes: list[Any] | None = None) -> str:
     """The text Word shows for the ``w:p`` element ``p``: every run, including those inside
     tracked insertions, content controls, smart tags, fields and hyperlinks (python-docx's
     ``Paragraph.text`` reads only the paragraph's direct runs and hyperlinks). The text boxes
-    anchored in it (``w:txbxContent``) are appended to ``boxes``."""
+    anchored in it and its note references are appended to ``boxes``."""
     out: list[str] = []
     stack = [iter(p)]
     while stack:
@@ -95,7 +99,7 @@ def paragraph_text(p: Any, boxes: list[Any] | None = None) -> str:
         tag = node.tag
         if not isinstance(tag, str) or tag in _UNREAD:
             continue
-        if tag == _W + "txbxContent":
+        if tag in _ANCHORED:
             if boxes is not None:
                 boxes.append(node)
         elif tag == _MC + "AlternateContent":
@@ -158,13 +162,41 @@ def _table_items(table: Any) -> Iterator[Any]:
             yield from (Table(el, cell) for el in _blocks(cell._tc) if el.tag == _W + "tbl")
 
 
+def _notes(document: Any) -> dict[tuple[str, str | None], Any]:
+    """The document's foot- and endnotes by (reference tag, id); separators left out."""
+    from docx.oxml import parse_xml
+
+    notes = {}
+    for rel in document.part.rels.values():
+        kind = rel.reltype.rsplit("/", 1)[-1]
+        if kind not in _NOTES or rel.is_external:
+            continue
+        try:
+            root = parse_xml(rel.target_part.blob)
+        except (SyntaxError, ValueError):  # a damaged notes part: the body is still worth reading
+            continue
+        for note in root.iter(_NOTES[kind]):
+            if note.get(_W + "type") in (None, "normal"):
+                notes[(_NOTES[kind] + "Reference", note.get(_W + "id"))] = note
+    return notes
+
+
+def _anchored_blocks(anchored: list[Any], notes: dict[tuple[str, str | None], Any]) -> Iterator[Any]:
+    """The paragraphs and tables of the text boxes and of each note cited (once) in a paragraph."""
+    for node in anchored:
+        box = node if node.tag == _W + "txbxContent" else notes.pop((node.tag, node.get(_W + "id")), None)
+        if box is not None:
+            yield from _blocks(box)
+
+
 def _items(document: Any) -> Iterator[Any]:
-    """Paragraphs and _Rows in reading order, a paragraph's text boxes after it; nested tables
-    and text boxes use a stack, not recursion."""
+    """Paragraphs and _Rows in reading order, a paragraph's text boxes and notes after it;
+    nested tables, boxes and notes use a stack, not recursion."""
     from docx.table import Table  # deferred: python-docx is only needed for DOCX files
     from docx.text.paragraph import Paragraph
 
     body = document._body
+    notes = _notes(document)
 
     def wrapped(elements: Iterable[Any]) -> Iterator[Any]:
         return (Paragraph(el, body) if el.tag == _W + "p" else Table(el, body) for el in elements)
@@ -178,11 +210,11 @@ def _items(document: Any) -> Iterator[Any]:
             stack.append(_table_items(item))
         else:
             yield item
-            boxes: list[Any] = []
+            anchored: list[Any] = []
             if isinstance(item, Paragraph):
-                paragraph_text(item._p, boxes)
-            if boxes:
-                stack.append(wrapped(el for box in boxes for el in _blocks(box)))
+                paragraph_text(item._p, anchored)
+            if anchored:
+                stack.append(wrapped(_anchored_blocks(anchored, notes)))
 
 
 def extract_docx(data: bytes, limits: Limits) -> Extracted:

@@ -686,6 +686,38 @@ def test_docx_text_box_is_read_once_after_its_paragraph(tmp_path: Path):
     assert _texts(_extract_file(tmp_path, "box.docx", _docx_with_body_xml(xml))) == ["Body.", "Box text.", "Next."]
 
 
+def _with_footnotes(docx_bytes: bytes, notes_xml: str) -> bytes:
+    """``docx_bytes`` with a word/footnotes.xml part holding ``notes_xml``."""
+    rel = ('<Relationship Id="rIdNotes" Target="footnotes.xml" Type="http://schemas.openxmlformats.org/'
+           'officeDocument/2006/relationships/footnotes"/>')
+    kind = ('<Override PartName="/word/footnotes.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.wordprocessingml.footnotes+xml"/>')
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx_bytes)) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "word/_rels/document.xml.rels":
+                data = data.replace(b"</Relationships>", rel.encode() + b"</Relationships>")
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", kind.encode() + b"</Types>")
+            dst.writestr(item, data)
+        dst.writestr("word/footnotes.xml", notes_xml)
+    return out.getvalue()
+
+
+def test_docx_footnotes_are_read_after_the_paragraph_that_cites_them(tmp_path: Path):
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    notes = (f"<w:footnotes {w}><w:footnote w:type='separator' w:id='-1'><w:p><w:r><w:t>----</w:t></w:r></w:p>"
+             "</w:footnote><w:footnote w:id='1'><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space='preserve'>"
+             " Measured in 2024.</w:t></w:r></w:p></w:footnote></w:footnotes>")
+    xml = ("<w:p><w:r><w:t>Sales rose.</w:t></w:r><w:r><w:footnoteReference w:id='1'/></w:r></w:p>"
+           "<w:p><w:r><w:t>Costs fell.</w:t></w:r></w:p>")
+    data = _with_footnotes(_docx_with_body_xml(xml), notes)
+    assert _texts(_extract_file(tmp_path, "notes.docx", data)) == ["Sales rose.", "Measured in 2024.", "Costs fell."]
+    damaged = _with_footnotes(_docx_with_body_xml(xml), "<w:footnotes")
+    assert _texts(_extract_file(tmp_path, "damaged.docx", damaged)) == ["Sales rose.", "Costs fell."]
+
+
 def test_docx_lines_count_the_paragraphs_of_a_content_control_in_a_cell(tmp_path: Path):
     cell = "<w:tc><w:sdt><w:sdtContent><w:p><w:r><w:t>a</w:t></w:r></w:p><w:p><w:r><w:t>b</w:t></w:r></w:p>" \
            "</w:sdtContent></w:sdt></w:tc>"
