@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from engine.errors import IngestError
@@ -103,8 +103,11 @@ def paragraph_text(p: Any, boxes: list[Any] | None = None) -> str:
             if boxes is not None:
                 boxes.append(node)
         elif tag == _MC + "AlternateContent":
+            found = len(boxes) if boxes is not None else 0
             first = paragraph_text(node[0], boxes) if len(node) else ""
-            out.append(first or (paragraph_text(node[-1]) if len(node) > 1 else ""))
+            if not first and len(node) > 1 and (boxes is None or len(boxes) == found):
+                first = paragraph_text(node[-1], boxes)  # the choice showed nothing: its fallback
+            out.append(first)
         elif tag in _CHARS:
             out.append(node.text or "" if _CHARS[tag] is None else _CHARS[tag])
         elif len(node):
@@ -162,29 +165,45 @@ def _table_items(table: Any) -> Iterator[Any]:
             yield from (Table(el, cell) for el in _blocks(cell._tc) if el.tag == _W + "tbl")
 
 
-def _notes(document: Any) -> dict[tuple[str, str | None], Any]:
-    """The document's foot- and endnotes by (reference tag, id); separators left out."""
+class _Notes:
+    """The document's foot- and endnotes by (reference tag, id), separators left out; a notes
+    part is parsed when a paragraph first cites one of its notes, and each note is given once."""
+
+    def __init__(self, document: Any) -> None:
+        self._parts = {_NOTES[kind] + "Reference": rel for rel in document.part.rels.values()
+                       if (kind := rel.reltype.rsplit("/", 1)[-1]) in _NOTES and not rel.is_external}
+        self._notes: dict[tuple[str, str | None], Any] = {}
+
+    def take(self, reference: Any) -> Any:
+        """The note ``reference`` cites, the first time it is cited (else None)."""
+        rel = self._parts.pop(reference.tag, None)
+        if rel is not None:
+            self._notes.update(_parse_notes(rel.target_part.blob, reference.tag))
+        return self._notes.pop((reference.tag, reference.get(_W + "id")), None)
+
+
+def _parse_notes(blob: bytes, reference: str) -> dict[tuple[str, str | None], Any]:
     from docx.oxml import parse_xml
 
-    notes = {}
-    for rel in document.part.rels.values():
-        kind = rel.reltype.rsplit("/", 1)[-1]
-        if kind not in _NOTES or rel.is_external:
-            continue
-        try:
-            root = parse_xml(rel.target_part.blob)
-        except (SyntaxError, ValueError):  # a damaged notes part: the body is still worth reading
-            continue
-        for note in root.iter(_NOTES[kind]):
-            if note.get(_W + "type") in (None, "normal"):
-                notes[(_NOTES[kind] + "Reference", note.get(_W + "id"))] = note
-    return notes
+    try:
+        root = parse_xml(blob)
+    except (SyntaxError, ValueError):  # a damaged notes part: the body is still worth reading
+        return {}
+    return {(reference, note.get(_W + "id")): note for note in root.iter(reference.removesuffix("Reference"))
+            if note.get(_W + "type") in (None, "normal")}
 
 
-def _anchored_blocks(anchored: list[Any], notes: dict[tuple[str, str | None], Any]) -> Iterator[Any]:
+class _Anchored:
+    """A paragraph of a text box or a note: body text wherever it stands, never a heading."""
+
+    def __init__(self, p: Any) -> None:
+        self._p = p
+
+
+def _anchored_blocks(anchored: list[Any], notes: _Notes) -> Iterator[Any]:
     """The paragraphs and tables of the text boxes and of each note cited (once) in a paragraph."""
     for node in anchored:
-        box = node if node.tag == _W + "txbxContent" else notes.pop((node.tag, node.get(_W + "id")), None)
+        box = node if node.tag == _W + "txbxContent" else notes.take(node)
         if box is not None:
             yield from _blocks(box)
 
@@ -196,12 +215,12 @@ def _items(document: Any) -> Iterator[Any]:
     from docx.text.paragraph import Paragraph
 
     body = document._body
-    notes = _notes(document)
+    notes = _Notes(document)
 
-    def wrapped(elements: Iterable[Any]) -> Iterator[Any]:
-        return (Paragraph(el, body) if el.tag == _W + "p" else Table(el, body) for el in elements)
+    def wrapped(elements: Iterable[Any], paragraph: Callable[[Any], Any]) -> Iterator[Any]:
+        return (paragraph(el) if el.tag == _W + "p" else Table(el, body) for el in elements)
 
-    stack: list[Iterator[Any]] = [wrapped(_blocks(body._element))]
+    stack: list[Iterator[Any]] = [wrapped(_blocks(body._element), lambda el: Paragraph(el, body))]
     while stack:
         item = next(stack[-1], None)
         if item is None:
@@ -211,17 +230,19 @@ def _items(document: Any) -> Iterator[Any]:
         else:
             yield item
             anchored: list[Any] = []
-            if isinstance(item, Paragraph):
-                paragraph_text(item._p, anchored)
+            cells = item.cells if isinstance(item, _Row) else []
+            for p in [item._p] if not cells else [p for cell in cells for p in _cell_paragraphs(cell)]:
+                paragraph_text(p, anchored)
             if anchored:
-                stack.append(wrapped(_anchored_blocks(anchored, notes)))
+                stack.append(wrapped(_anchored_blocks(anchored, notes), _Anchored))
 
 
 def extract_docx(data: bytes, limits: Limits) -> Extracted:
     """DOCX: paragraphs in order; Title/Heading N styles become headings with heading paths;
     each table row becomes one Block of its cells' text joined by " | ".
 
-    Line numbers count the document's paragraphs (table cells' paragraphs included), 1-based.
+    Line numbers count the document's paragraphs (table cells', text boxes' and cited notes'
+    paragraphs included, in the order they are read), 1-based.
     """
     check_zip(data, limits)
     import docx  # deferred: python-docx pulls in lxml
@@ -253,7 +274,7 @@ def extract_docx(data: bytes, limits: Limits) -> Extracted:
         if not text:
             continue
         chars += len(text)
-        level = _heading_level(_style_name(item))
+        level = None if isinstance(item, _Anchored) else _heading_level(_style_name(item))
         if level is None:
             blocks.append(Block(text, index, index, headings.path))
             continue

@@ -718,6 +718,24 @@ def test_docx_footnotes_are_read_after_the_paragraph_that_cites_them(tmp_path: P
     assert _texts(_extract_file(tmp_path, "damaged.docx", damaged)) == ["Sales rose.", "Costs fell."]
 
 
+def test_docx_boxes_and_notes_are_found_wherever_word_puts_them_and_are_never_headings(tmp_path: Path):
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    mc = 'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+    h1 = "<w:pPr><w:pStyle w:val='Heading1'/></w:pPr>"
+    box = f"<w:txbxContent><w:p>{h1}<w:r><w:t>Sidebar</w:t></w:r></w:p></w:txbxContent>"
+    notes = (f"<w:footnotes {w}><w:footnote w:id='6'><w:p><w:r><w:t>Cell note.</w:t></w:r></w:p>"
+             "</w:footnote></w:footnotes>")
+    xml = (f"<w:p>{h1}<w:r><w:t>Intro</w:t></w:r></w:p>"
+           f"<w:p><w:r><w:t>Body.</w:t></w:r><w:r><mc:AlternateContent {mc}><mc:Choice Requires='wps'>"
+           f"<w:drawing/></mc:Choice><mc:Fallback><w:pict>{box}</w:pict></mc:Fallback></mc:AlternateContent>"
+           "</w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Cell cites</w:t></w:r>"
+           "<w:r><w:footnoteReference w:id='6'/></w:r></w:p></w:tc></w:tr></w:tbl><w:p><w:r><w:t>After.</w:t></w:r></w:p>")
+    blocks = _extract_file(tmp_path, "b.docx", _with_footnotes(_docx_with_body_xml(xml), notes)).blocks
+    assert [(b.text, b.heading_path, b.is_heading) for b in blocks] == [
+        ("Intro", ("Intro",), True), ("Body.", ("Intro",), False), ("Sidebar", ("Intro",), False),
+        ("Cell cites", ("Intro",), False), ("Cell note.", ("Intro",), False), ("After.", ("Intro",), False)]
+
+
 def test_docx_lines_count_the_paragraphs_of_a_content_control_in_a_cell(tmp_path: Path):
     cell = "<w:tc><w:sdt><w:sdtContent><w:p><w:r><w:t>a</w:t></w:r></w:p><w:p><w:r><w:t>b</w:t></w:r></w:p>" \
            "</w:sdtContent></w:sdt></w:tc>"
