@@ -19,9 +19,9 @@ _HEADING_STYLE = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Inside a paragraph: what is text, and what is not read (deleted or moved-away revisions).
 # A text box, and a foot- or endnote, hold paragraphs of their own, read after the paragraph
-# that holds the box or cites the note. Of
-# alternate content (mc:AlternateContent) the first choice is read, or the fallback when the
-# choice holds no text (an emoji: a w16se:symEx choice, a w:t fallback); a text box is in both.
+# that holds the box or cites the note. Of alternate content (mc:AlternateContent) the first
+# choice is read, or the fallback when the choice shows nothing (an emoji: a w16se:symEx
+# choice, a w:t fallback); Word writes a text box into both.
 _CHARS = {_W + "t": None, _W + "tab": "\t", _W + "ptab": "\t", _W + "br": "\n", _W + "cr": "\n",
           _W + "noBreakHyphen": "-"}
 _UNREAD = frozenset({_W + "del", _W + "moveFrom", _W + "pPr", _W + "rPr"})
