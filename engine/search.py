@@ -204,9 +204,9 @@ def hybrid_search(conn: Connection, index: VectorIndex, embed_query: Callable[[s
 def brevity(hits: list[SearchHit], chars: int = BREVITY_CHARS, penalty: float = BREVITY_PENALTY) -> list[SearchHit]:
     """``hits`` re-scored with the short-passage penalty (see ``BREVITY_CHARS``), best first."""
     for hit in hits:
-        text, heading = len(hit.text), len(hit.heading)
+        body, heading = len(hit.text), len(hit.heading)
         if heading:
-            hit.score = round(hit.score - penalty * max(0.0, 1.0 - text / chars) * heading / (heading + text), 6)
+            hit.score = round(hit.score - penalty * max(0.0, 1.0 - body / chars) * heading / (heading + body), 6)
     return sorted(hits, key=lambda h: -h.score)
 
 

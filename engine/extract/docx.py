@@ -28,7 +28,9 @@ _UNREAD = frozenset({_W + "del", _W + "moveFrom", _W + "pPr", _W + "rPr"})
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 # Read after the paragraph they are anchored in: text boxes, and the foot- and endnotes it cites.
 _ANCHORED = frozenset({_W + "txbxContent", _W + "footnoteReference", _W + "endnoteReference"})
-_NOTES = {"footnotes": _W + "footnote", "endnotes": _W + "endnote"}
+# A notes part (by its relationship type) -> the reference that cites its notes -> a note's tag.
+_NOTE_PARTS = {"footnotes": _W + "footnoteReference", "endnotes": _W + "endnoteReference"}
+_NOTE_TAG = {_W + "footnoteReference": _W + "footnote", _W + "endnoteReference": _W + "endnote"}
 
 
 def _mb(n: int) -> str:
@@ -170,8 +172,8 @@ class _Notes:
     part is parsed when a paragraph first cites one of its notes, and each note is given once."""
 
     def __init__(self, document: Any) -> None:
-        self._parts = {_NOTES[kind] + "Reference": rel for rel in document.part.rels.values()
-                       if (kind := rel.reltype.rsplit("/", 1)[-1]) in _NOTES and not rel.is_external}
+        self._parts = {_NOTE_PARTS[kind]: rel for rel in document.part.rels.values()
+                       if (kind := rel.reltype.rsplit("/", 1)[-1]) in _NOTE_PARTS and not rel.is_external}
         self._notes: dict[tuple[str, str | None], Any] = {}
 
     def take(self, reference: Any) -> Any:
@@ -189,7 +191,7 @@ def _parse_notes(blob: bytes, reference: str) -> dict[tuple[str, str | None], An
         root = parse_xml(blob)
     except (SyntaxError, ValueError):  # a damaged notes part: the body is still worth reading
         return {}
-    return {(reference, note.get(_W + "id")): note for note in root.iter(reference.removesuffix("Reference"))
+    return {(reference, note.get(_W + "id")): note for note in root.iter(_NOTE_TAG[reference])
             if note.get(_W + "type") in (None, "normal")}
 
 

@@ -729,7 +729,8 @@ def test_docx_boxes_and_notes_are_found_wherever_word_puts_them_and_are_never_he
            f"<w:p><w:r><w:t>Body.</w:t></w:r><w:r><mc:AlternateContent {mc}><mc:Choice Requires='wps'>"
            f"<w:drawing/></mc:Choice><mc:Fallback><w:pict>{box}</w:pict></mc:Fallback></mc:AlternateContent>"
            "</w:r></w:p><w:tbl><w:tr><w:tc><w:p><w:r><w:t>Cell cites</w:t></w:r>"
-           "<w:r><w:footnoteReference w:id='6'/></w:r></w:p></w:tc></w:tr></w:tbl><w:p><w:r><w:t>After.</w:t></w:r></w:p>")
+           "<w:r><w:footnoteReference w:id='6'/></w:r></w:p></w:tc></w:tr></w:tbl>"
+           "<w:p><w:r><w:t>After.</w:t></w:r></w:p>")
     blocks = _extract_file(tmp_path, "b.docx", _with_footnotes(_docx_with_body_xml(xml), notes)).blocks
     assert [(b.text, b.heading_path, b.is_heading) for b in blocks] == [
         ("Intro", ("Intro",), True), ("Body.", ("Intro",), False), ("Sidebar", ("Intro",), False),
