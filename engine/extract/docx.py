@@ -21,9 +21,23 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # A text box, and a foot- or endnote, hold paragraphs of their own, read after the paragraph
 # that holds the box or cites the note. Of alternate content (mc:AlternateContent) the first
 # choice is read, or the fallback when the choice shows nothing (an emoji: a w16se:symEx
-# choice, a w:t fallback); Word writes a text box into both.
-_CHARS = {_W + "t": None, _W + "tab": "\t", _W + "ptab": "\t", _W + "br": "\n", _W + "cr": "\n",
-          _W + "noBreakHyphen": "-"}
+# choice, a w:t fallback); Word writes a text box into both. An equation's text (m:t) is read
+# in the order it is written, as Word's linear format marks a denominator, superscript and subscript.
+_M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
+_MATH_MARKS = {_M + "den": "/", _M + "sup": "^", _M + "sub": "_"}
+_CHARS = {_W + "t": None, _M + "t": None, _W + "tab": "\t", _W + "ptab": "\t", _W + "br": "\n",
+          _W + "cr": "\n", _W + "noBreakHyphen": "-"}
+# A w:sym names a character of a font: a Unicode one (an emoji) is that character; of the Symbol
+# font's own codes (U+F020-U+F0FF) its Greek letters, common math signs and ASCII are read as Unicode;
+# a picture font's glyphs (Wingdings' arrows and ticks) are not text.
+_SYMBOL_FONT = dict(zip(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+    "ΑΒΧΔΕΦΓΗΙϑΚΛΜΝΟΠΘΡΣΤΥςΩΞΨΖαβχδεφγηιϕκλμνοπθρστυϖωξψζ", strict=True))
+_SYMBOL_FONT.update({"\xa3": "≤", "\xa5": "∞", "\xac": "←", "\xad": "↑", "\xae": "→", "\xaf": "↓",
+                     "\xb0": "°", "\xb1": "±", "\xb3": "≥", "\xb4": "×", "\xb6": "∂", "\xb7": "•",
+                     "\xb8": "÷", "\xb9": "≠", "\xba": "≡", "\xbb": "≈", "\xd6": "√", "\xe5": "∑",
+                     "\xf2": "∫", "\xce": "∈", "\xc7": "∩", "\xc8": "∪", "\xd0": "∠", "\xd1": "∇", "\xd5": "∏",
+                     '"': "∀", "$": "∃", "'": "∋", "@": "≅", "\\": "∴", "^": "⊥", "`": "", "~": "∼"})
 _UNREAD = frozenset({_W + "del", _W + "moveFrom", _W + "pPr", _W + "rPr"})
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 # Read after the paragraph they are anchored in: text boxes, and the foot- and endnotes it cites.
@@ -112,25 +126,48 @@ def paragraph_text(p: Any, boxes: list[Any] | None = None) -> str:
             out.append(first)
         elif tag in _CHARS:
             out.append(node.text or "" if _CHARS[tag] is None else _CHARS[tag])
+        elif tag == _W + "sym":
+            out.append(_symbol(node))
         elif len(node):
+            out.append(_MATH_MARKS.get(tag, ""))
             stack.append(iter(node))
     return "".join(out)
 
 
-def _cell_paragraphs(cell: Any) -> list[Any]:
-    return [el for el in _blocks(cell._tc) if el.tag == _W + "p"]
+def _symbol(sym: Any) -> str:
+    """The text of a ``w:sym`` (see _SYMBOL_FONT); "" for a glyph that is not text."""
+    try:
+        code = int(sym.get(_W + "char") or "", 16)
+    except ValueError:
+        return ""
+    if 0x20 <= code < 0xF000 and code not in range(0xD800, 0xE000):
+        return chr(code)
+    if 0xF020 <= code <= 0xF0FF and (sym.get(_W + "font") or "").strip().lower() == "symbol":
+        char = chr(code - 0xF000)
+        return _SYMBOL_FONT.get(char, char if char.isascii() else "")  # its digits and (), +, = ...
+    return chr(code) if 0x10000 <= code <= 0x10FFFF else ""
+
+
+def _cell_paragraphs(tc: Any) -> list[Any]:
+    return [el for el in _blocks(tc) if el.tag == _W + "p"]
+
+
+def _content(element: Any) -> Iterator[Any]:
+    """The children of a body, cell, table or row in order, those of content controls
+    (``w:sdt``: cover pages, form fields, repeating sections) and of custom XML in their
+    place; a content control holding Word's table of contents is left out."""
+    for child in element:
+        if child.tag == _W + "customXml":
+            yield from _content(child)
+        elif child.tag != _W + "sdt":
+            yield child
+        elif not _is_contents(child) and (content := child.find(_W + "sdtContent")) is not None:
+            yield from _content(content)
 
 
 def _blocks(element: Any) -> Iterator[Any]:
-    """The ``w:p`` and ``w:tbl`` children of a body or cell in order, with those of block-level
-    content controls (``w:sdt``: cover pages, form fields), except a table of contents."""
-    for child in element:
-        if child.tag in (_W + "p", _W + "tbl"):
-            yield child
-        elif child.tag == _W + "sdt" and not _is_contents(child):
-            content = child.find(_W + "sdtContent")
-            if content is not None:
-                yield from _blocks(content)
+    """The ``w:p`` and ``w:tbl`` elements of a body or cell in reading order."""
+    return (child for child in _content(element) if child.tag in (_W + "p", _W + "tbl"))
 
 
 def _is_contents(sdt: Any) -> bool:
@@ -140,31 +177,27 @@ def _is_contents(sdt: Any) -> bool:
 
 
 class _Row:
-    """One table row: its distinct cells (a merged cell appears once)."""
+    """One table row: its ``w:tc`` cells. A cell merged across columns is one ``w:tc``; one
+    merged down rows is read in its first row (the rows below hold an empty ``w:tc``)."""
 
-    def __init__(self, cells: list[Any]) -> None:
-        self.cells = cells
-
-
-def _distinct_cells(row: Any) -> list[Any]:
-    seen: set[int] = set()
-    cells = []
-    for cell in row.cells:
-        if id(cell._tc) not in seen:
-            seen.add(id(cell._tc))
-            cells.append(cell)
-    return cells
+    def __init__(self, tr: Any) -> None:
+        self.cells = [child for child in _content(tr) if child.tag == _W + "tc"]
 
 
-def _table_items(table: Any) -> Iterator[Any]:
-    """A table as one _Row per row, each followed by the tables nested in its cells."""
-    from docx.table import Table
+def _paragraphs(item: Any) -> list[Any]:
+    """The ``w:p`` elements of a paragraph item or of a _Row's cells."""
+    return [p for tc in item.cells for p in _cell_paragraphs(tc)] if isinstance(item, _Row) else [item._p]
 
-    for row in table.rows:
-        cells = _distinct_cells(row)
-        yield _Row(cells)
-        for cell in cells:
-            yield from (Table(el, cell) for el in _blocks(cell._tc) if el.tag == _W + "tbl")
+
+def _table_items(tbl: Any) -> Iterator[Any]:
+    """A ``w:tbl`` as one _Row per row, each followed by the tables nested in its cells (as
+    iterators of their own: _items keeps them on its stack)."""
+    for tr in _content(tbl):
+        if tr.tag == _W + "tr":
+            row = _Row(tr)
+            yield row
+            for tc in row.cells:
+                yield from (_table_items(el) for el in _blocks(tc) if el.tag == _W + "tbl")
 
 
 class _Notes:
@@ -211,29 +244,27 @@ def _anchored_blocks(anchored: list[Any], notes: _Notes) -> Iterator[Any]:
 
 
 def _items(document: Any) -> Iterator[Any]:
-    """Paragraphs and _Rows in reading order, a paragraph's text boxes and notes after it;
-    nested tables, boxes and notes use a stack, not recursion."""
-    from docx.table import Table  # deferred: python-docx is only needed for DOCX files
-    from docx.text.paragraph import Paragraph
+    """Paragraphs and _Rows in reading order, a paragraph's or row's text boxes and notes after
+    it; nested tables, boxes and notes use a stack, not recursion."""
+    from docx.text.paragraph import Paragraph  # deferred: python-docx is only needed for DOCX files
 
     body = document._body
     notes = _Notes(document)
 
     def wrapped(elements: Iterable[Any], paragraph: Callable[[Any], Any]) -> Iterator[Any]:
-        return (paragraph(el) if el.tag == _W + "p" else Table(el, body) for el in elements)
+        return (paragraph(el) if el.tag == _W + "p" else _table_items(el) for el in elements)
 
     stack: list[Iterator[Any]] = [wrapped(_blocks(body._element), lambda el: Paragraph(el, body))]
     while stack:
         item = next(stack[-1], None)
         if item is None:
             stack.pop()
-        elif isinstance(item, Table):
-            stack.append(_table_items(item))
+        elif isinstance(item, Iterator):  # a table's rows
+            stack.append(item)
         else:
             yield item
             anchored: list[Any] = []
-            cells = item.cells if isinstance(item, _Row) else []
-            for p in [item._p] if not cells else [p for cell in cells for p in _cell_paragraphs(cell)]:
+            for p in _paragraphs(item):
                 paragraph_text(p, anchored)
             if anchored:
                 stack.append(wrapped(_anchored_blocks(anchored, notes), _Anchored))

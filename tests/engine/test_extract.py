@@ -746,6 +746,37 @@ def test_docx_lines_count_the_paragraphs_of_a_content_control_in_a_cell(tmp_path
     assert [(b.text, b.line_start, b.line_end) for b in blocks] == [("a b | x", 1, 3), ("after", 4, 4)]
 
 
+def test_docx_reads_repeating_sections_cell_controls_and_custom_xml_and_merged_cells_once(tmp_path: Path):
+    def cell(text: str, merge: str = "") -> str:
+        return f"<w:tc><w:tcPr>{merge}</w:tcPr><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>"
+
+    repeating = "<w:sdt><w:sdtContent><w:tr>{}</w:tr><w:tr>{}</w:tr></w:sdtContent></w:sdt>".format(
+        cell("Oslo", "<w:vMerge w:val='restart'/>") + cell("Jan"),
+        "<w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p/></w:tc>" + cell("Feb"))
+    in_control = "<w:tr><w:sdt><w:sdtContent>" + cell("Bergen") + "</w:sdtContent></w:sdt>" + cell("Mar") + "</w:tr>"
+    xml = (f"<w:tbl><w:tr>{cell('City')}{cell('Month')}</w:tr>{repeating}{in_control}</w:tbl>"
+           "<w:customXml w:element='memo'><w:p><w:r><w:t>Tagged paragraph.</w:t></w:r></w:p></w:customXml>"
+           "<w:p><w:r><w:t>After.</w:t></w:r></w:p>")
+    blocks = _extract_file(tmp_path, "sections.docx", _docx_with_body_xml(xml)).blocks
+    assert [(b.text, b.line_start, b.line_end) for b in blocks] == [
+        ("City | Month", 1, 2), ("Oslo | Jan", 3, 4), ("Feb", 5, 6), ("Bergen | Mar", 7, 8),
+        ("Tagged paragraph.", 9, 9), ("After.", 10, 10)]
+
+
+def test_docx_symbols_and_equations_are_read_and_picture_glyphs_are_not(tmp_path: Path):
+    def sym(font: str, char: str) -> str:
+        return f"<w:r><w:sym w:font='{font}' w:char='{char}'/></w:r>"
+
+    m = 'xmlns:m="http://schemas.openxmlformats.org/officeDocument/2006/math"'
+    xml = ("<w:p><w:r><w:t xml:space='preserve'>Angle </w:t></w:r>" + sym("Symbol", "F061")
+           + "<w:r><w:t xml:space='preserve'> </w:t></w:r>" + sym("Symbol", "F0B3") + sym("Symbol", "F032")
+           + sym("Wingdings", "F0E0") + sym("Segoe UI Emoji", "1F600") + sym("Symbol", "zz") + "</w:p>"
+           f"<w:p><m:oMathPara {m}><m:oMath><m:r><m:t>Margin=</m:t></m:r><m:f><m:num><m:r><m:t>Profit</m:t>"
+           "</m:r></m:num><m:den><m:r><m:t>Revenue</m:t></m:r></m:den></m:f></m:oMath></m:oMathPara></w:p>")
+    assert _texts(_extract_file(tmp_path, "sym.docx", _docx_with_body_xml(xml))) == [
+        "Angle α ≥2\U0001F600", "Margin=Profit/Revenue"]
+
+
 def test_non_zip_docx_is_refused(tmp_path: Path):
     with pytest.raises(IngestError, match=r"not a valid DOCX file \(not a zip archive\)"):
         _extract_file(tmp_path, "letter.docx", b"This is not a Word file at all.")
