@@ -141,13 +141,18 @@ def move_document(conn: Connection, old: str, new: str, size: int, mtime_ns: int
                  {"n": new, "o": old, "s": size, "m": mtime_ns, "t": time.time()})
 
 
-def delete_document(conn: Connection, path: str) -> list[int]:
-    """Remove a document; returns chunk ids that are no longer needed by any document."""
+def forget_document(conn: Connection, path: str) -> str | None:
+    """Remove a document's row, keeping its content; returns the content it pointed at."""
     doc = doc_by_path(conn, path)
     if doc is None:
-        return []
+        return None
     conn.execute(text("DELETE FROM documents WHERE id=:i"), {"i": doc.id})
-    return drop_content_if_orphan(conn, doc.content_hash)
+    return doc.content_hash
+
+
+def delete_document(conn: Connection, path: str) -> list[int]:
+    """Remove a document; returns chunk ids that are no longer needed by any document."""
+    return drop_content_if_orphan(conn, forget_document(conn, path))
 
 
 def generation(conn: Connection) -> int:

@@ -7,6 +7,7 @@ nothing committed and the next ingest picks up the rest of the queue.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import time
@@ -17,6 +18,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from . import audit, catalog
 from .chunk import Chunk, chunk_blocks
@@ -79,6 +81,7 @@ class Ingestor:
         self.limits, self.chunk_tokens, self.overlap = limits, chunk_tokens, overlap
         self._fraction = 0.0
         self._scan_errors: dict[str, str] = {}
+        self._last_refusal: Exception | None = None
 
     def run(self, paths: list[str | Path], reporter: Reporter) -> IngestReport:
         started = time.monotonic()
@@ -202,23 +205,61 @@ class Ingestor:
         if n:
             reporter.report(self._fraction, f"Embedding {n} passages…", force=True)
         vectors = self._embed_batch(batch, reporter)
-        added_ids: list[int] = []
-        added_vecs: list[np.ndarray] = []
-        dropped: list[int] = []
-        model = self.model_id()
-        with self.engine.begin() as conn:
-            for item in batch:
-                ids, gone = self._commit_item(conn, item, vectors, model, report)
-                if ids:
-                    added_ids += ids
-                    added_vecs.append(vectors[item.path])
-                dropped += gone
-                conn.execute(text("DELETE FROM queue WHERE path=:p"), {"p": item.path})
+        done = self._try_commit(batch, vectors, report)
+        # One item the catalog refuses must not roll back the others, nor stay queued and stop
+        # every later ingest: then they are committed one at a time, the refused as failed.
+        if done is None:
+            done = self._commit_one_by_one(batch, vectors, report)
+        added, dropped = done
         # The catalog is committed; the index follows (and is rebuilt from it after a crash).
         if dropped:
             self.index.remove(dropped)
-        if added_ids:
-            self.index.add(np.asarray(added_ids), np.vstack(added_vecs))
+        if added:
+            self.index.add(np.asarray([i for i, _ in added]), np.vstack([v for _, v in added]))
+
+    def _try_commit(self, batch: list[_Item], vectors: dict[str, np.ndarray], report: IngestReport
+                    ) -> tuple[list[tuple[int, np.ndarray]], list[int]] | None:
+        """Commit ``batch`` in one transaction; None (and ``report`` as it was) if it failed."""
+        saved = copy.deepcopy(report)
+        try:
+            with self.engine.begin() as conn:
+                return self._commit_batch(conn, batch, vectors, report)
+        except SQLAlchemyError as exc:
+            report.__dict__.update(saved.__dict__)
+            self._last_refusal = exc
+            return None
+
+    def _commit_batch(self, conn: Connection, batch: list[_Item], vectors: dict[str, np.ndarray],
+                      report: IngestReport) -> tuple[list[tuple[int, np.ndarray]], list[int]]:
+        """Write ``batch``; returns the new (chunk id, vector) pairs and the chunk ids dropped.
+        Contents left without a document are dropped last: a later item of the same batch may
+        link to the content an earlier one let go (a file copied, then the original edited)."""
+        added: list[tuple[int, np.ndarray]] = []
+        released: list[str] = []
+        model = self.model_id()
+        for item in batch:
+            ids, before = self._commit_item(conn, item, vectors, model, report)
+            added += zip(ids, vectors.get(item.path, ()), strict=False)
+            released += [before] if before else []
+            conn.execute(text("DELETE FROM queue WHERE path=:p"), {"p": item.path})
+        dropped = [i for h in dict.fromkeys(released) for i in catalog.drop_content_if_orphan(conn, h)]
+        return added, dropped
+
+    def _commit_one_by_one(self, batch: list[_Item], vectors: dict[str, np.ndarray],
+                           report: IngestReport) -> tuple[list[tuple[int, np.ndarray]], list[int]]:
+        added: list[tuple[int, np.ndarray]] = []
+        dropped: list[int] = []
+        for item in batch:
+            done = self._try_commit([item], vectors, report)
+            if done is None:
+                cause = getattr(self._last_refusal, "orig", None) or self._last_refusal
+                item.outcome, item.chunks = "fail", []
+                item.error = f"the catalog could not record it ({type(cause).__name__}: {cause})"
+                with self.engine.begin() as conn:
+                    done = self._commit_batch(conn, [item], vectors, report)
+            added += done[0]
+            dropped += done[1]
+        return added, dropped
 
     def _embed_batch(self, batch: list[_Item], reporter: Reporter) -> dict[str, np.ndarray]:
         """Embeddings for every chunk of the batch, reusing stored ones for identical text."""
@@ -244,28 +285,28 @@ class Ingestor:
         return per_item
 
     def _commit_item(self, conn: Connection, item: _Item, vectors: dict[str, np.ndarray], model: str,
-                     report: IngestReport) -> tuple[list[int], list[int]]:
-        """Write one item; returns (new chunk ids, chunk ids no longer needed)."""
+                     report: IngestReport) -> tuple[list[int], str | None]:
+        """Write one item; returns its new chunk ids and the content it no longer points at."""
         if item.outcome == "vanished":
             if catalog.doc_by_path(conn, item.path) is None:
-                return [], []
-            gone = catalog.delete_document(conn, item.path)
+                return [], None
+            before = catalog.forget_document(conn, item.path)
             audit.append(conn, "remove", item.path, {}, actor="ingest")
             report.removed += 1
-            return [], gone
+            return [], before
         if item.outcome == "fail":
             return self._commit_failure(conn, item, report)
         if item.outcome == "unchanged":
             catalog.touch_document(conn, item.path, item.size, item.mtime_ns)
             report.unchanged += 1
-            return [], []
+            return [], None
         if item.outcome == "move":
             catalog.move_document(conn, item.moved_from, item.path, item.size, item.mtime_ns)  # type: ignore[arg-type]
             audit.append(conn, "move", item.path, {"from": item.moved_from, "hash": item.content_hash},
                          actor="ingest")
             report.moved += 1
             catalog.add_follow_up(conn, "move", item.path, moved_from=item.moved_from)
-            return [], []
+            return [], None
         ids: list[int] = []
         if item.outcome == "ingest" and not catalog.content_exists(conn, item.content_hash):  # type: ignore[arg-type]
             vecs = vectors.get(item.path, np.empty((0, 384)))
@@ -275,7 +316,6 @@ class Ingestor:
         before = catalog.save_document(conn, item.path, content_hash=item.content_hash, size=item.size,
                                        mtime_ns=item.mtime_ns, fmt=item.fmt, kind=item.kind, status="ok",
                                        error=None, title=item.title)
-        gone = catalog.drop_content_if_orphan(conn, before) if before != item.content_hash else []
         action = "update" if before else "ingest"
         audit.append(conn, action, item.path, {"hash": item.content_hash, "chunks": len(item.chunks),
                                                "format": item.fmt, "kind": item.kind}, actor="ingest")
@@ -283,17 +323,16 @@ class Ingestor:
         if item.outcome == "ingest":  # new or changed content: the tables propose from it afterwards
             catalog.add_follow_up(conn, "table" if item.kind == "table" else "text", item.path,
                                   content_hash=item.content_hash, title=item.title, fmt=item.fmt)
-        return ids, gone
+        return ids, before if before != item.content_hash else None
 
     @staticmethod
-    def _commit_failure(conn: Connection, item: _Item, report: IngestReport) -> tuple[list[int], list[int]]:
+    def _commit_failure(conn: Connection, item: _Item, report: IngestReport) -> tuple[list[int], str | None]:
         before = catalog.save_document(conn, item.path, content_hash=None, size=item.size or None,
                                        mtime_ns=item.mtime_ns or None, fmt=item.fmt, kind="text", status="failed",
                                        error=item.error)
-        gone = catalog.drop_content_if_orphan(conn, before)
         audit.append(conn, "fail", item.path, {"reason": item.error}, actor="ingest")
         report.failed.append({"path": item.path, "reason": item.error or "unknown"})
-        return [], gone
+        return [], before
 
     # -- removals ------------------------------------------------------------------------
 
@@ -304,7 +343,7 @@ class Ingestor:
         with self.engine.begin() as conn:
             for root in found.roots:
                 for doc in catalog.docs_under(conn, root):
-                    if doc.path in seen or os.path.exists(doc.path):
+                    if doc.path in seen or os.path.isfile(doc.path):  # a file, not a folder made in its place
                         continue
                     dropped += catalog.delete_document(conn, doc.path)
                     audit.append(conn, "remove", doc.path, {"hash": doc.content_hash}, actor="ingest")

@@ -36,6 +36,9 @@ def scan(paths: list[str | Path]) -> ScanResult:
     result = ScanResult()
     for given in paths:
         path = os.path.abspath(os.path.expanduser(str(given)))
+        if (shown := _misnamed(path)) is not None:
+            result.files.append(Found(shown, None, error=_MISNAMED))
+            continue
         try:
             st = os.stat(path)
         except OSError as exc:
@@ -69,6 +72,10 @@ def _walk(root: str, result: ScanResult, visited: set[tuple[int, int]]) -> None:
 
 def _visit(entry: os.DirEntry[str], root: str, result: ScanResult, visited: set[tuple[int, int]],
            stack: list[str]) -> None:
+    shown = _misnamed(entry.path)
+    if shown is not None and (entry.is_dir() or format_for(Path(entry.path)) is not None):
+        result.files.append(Found(shown, root, error=_MISNAMED))
+        return
     try:
         st = os.stat(entry.path)  # follows links
     except OSError as exc:
@@ -84,6 +91,19 @@ def _visit(entry: os.DirEntry[str], root: str, result: ScanResult, visited: set[
         result.skipped += 1
         return
     result.files.append(_found(entry.path, root, st))
+
+
+_MISNAMED = "its name is not valid UTF-8 text, so Grace cannot record it; rename it to read it"
+
+
+def _misnamed(path: str) -> str | None:
+    """For a name the file system gave as bytes that are not UTF-8 (Python keeps them as
+    surrogates, which the catalog cannot store): the name with those bytes shown as \\xNN."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(path).decode("utf-8", "backslashreplace")
+    return None
 
 
 def _found(path: str, root: str | None, st: os.stat_result) -> Found:

@@ -127,13 +127,16 @@ def cmd_reembed(args: argparse.Namespace, ws: Workspace) -> int:
 
 def cmd_status(args: argparse.Namespace, ws: Workspace) -> int:
     status = ws.status() | {"stale_vectors": ws.stale_vectors()}
+    failures = ws.failures()
     if args.json:
-        print(json.dumps(status))
+        print(json.dumps(status | {"failures": [{"path": f["path"], "reason": f["error"]} for f in failures]}))
         return 0
     for key, value in status.items():
         print(f"{key:>15}: {value}")
-    for failure in ws.failures()[:20]:
+    for failure in failures[:20]:
         print(f"  failed: {failure['path']}: {failure['error']}")
+    if len(failures) > 20:
+        print(f"  … and {len(failures) - 20} more (`grace status --json` lists them all)")
     if status["stale_vectors"]:
         print(f"  {status['stale_vectors']} passages carry vectors of another model; `grace reembed` "
               "replaces them (the app does it by itself)")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import audit
-from ..errors import TableError
 from . import proposals
 from .classify import extract_fields, load_doc
 from .governance import auto_decide
@@ -16,12 +15,13 @@ if TYPE_CHECKING:
 
 
 def propose_document(t: Tables, path: str, content_hash: str, title: str | None = None,
-                     fmt: str | None = None) -> Proposal:
-    """Classify the ingested document into a catalog table and propose its row."""
+                     fmt: str | None = None) -> Proposal | None:
+    """Classify the ingested document into a catalog table and propose its row (none for a
+    document without text: an emptied file has nothing to file)."""
     with t.sqlite_read() as conn:
         doc = load_doc(conn, path, content_hash, title, fmt)
     if not doc.text.strip():
-        raise TableError("it has no text to classify")
+        return None
     policy = t.policy()
     verdict = t.classifier.classify(doc, policy["min_classification_similarity"])
     table = t.catalog[verdict.table]

@@ -40,6 +40,7 @@ def test_ingest_search_status_and_audit_as_json(tmp_path: Path, docs: Path) -> N
     status = json.loads(grace("--workspace", ws, "status", "--json").stdout)
     assert status["documents"] == 6 and status["failed"] == 1 and status["queued"] == 0
     assert status["vectors"] == status["chunks"] and status["model"]
+    assert status["failures"] == [{"path": str(docs / "bad.pdf"), "reason": report["failed"][0]["reason"]}]
 
     verify = grace("--workspace", ws, "audit", "verify", "--json")
     assert verify.returncode == 0 and json.loads(verify.stdout)["ok"] is True

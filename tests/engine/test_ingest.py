@@ -174,3 +174,67 @@ def test_a_deleted_file_given_by_path_is_removed(ws: Workspace, docs: Path) -> N
     report = ws.ingest([docs / "notes.txt"])
     assert report.removed == 1 and not report.failed
     assert str(docs / "notes.txt") not in _paths(ws)
+
+
+def test_a_copy_of_a_file_edited_in_the_same_run_keeps_the_old_content(ws: Workspace, docs: Path) -> None:
+    """A copy (or a rename plus a new file at the old name; their names sort after the original's,
+    so the original is committed first) links to the content the edited
+    original lets go of in the same batch; the content must outlive the batch."""
+    ws.ingest([docs])
+    notes = docs / "notes.txt"
+    old = notes.read_text()
+    shutil.copy(notes, docs / "notes_backup.txt")
+    notes.write_text("Meeting notes\n\nThe offsite moved to Porto.\n")
+    shutil.move(docs / "guide.md", docs / "guide_old.md")
+    (docs / "guide.md").write_text("# Guide\n\nA new guide about bees.\n")
+    report = ws.ingest([docs])
+    assert not report.failed and ws.status()["queued"] == 0
+    assert (docs / "notes_backup.txt").read_text() == old
+    hit = ws.search("invoice supplier Lyon", k=1)[0]
+    assert hit.path == str(docs / "notes_backup.txt")
+    assert ws.search("tomatoes full sun", k=1)[0].path == str(docs / "guide_old.md")
+    assert ws.status()["chunks"] == ws.status()["vectors"] and ws.verify_audit().ok
+
+
+def test_an_item_the_catalog_refuses_fails_alone_and_leaves_the_queue_empty(ws: Workspace, docs: Path,
+                                                                           monkeypatch) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    import engine.catalog as catalog_mod
+
+    original = catalog_mod.save_document
+
+    def refuse_notes(conn, path, **kw):  # noqa: ANN001, ANN003, ANN202
+        if path.endswith("notes.txt") and kw["status"] == "ok":
+            raise IntegrityError("INSERT", {}, Exception("FOREIGN KEY constraint failed"))
+        return original(conn, path, **kw)
+
+    monkeypatch.setattr(catalog_mod, "save_document", refuse_notes)
+    report = ws.ingest([docs])
+    assert report.ingested == 4 and [Path(f["path"]).name for f in report.failed] == ["notes.txt"]
+    assert "could not record it" in report.failed[0]["reason"] and "FOREIGN KEY" in report.failed[0]["reason"]
+    assert ws.status()["queued"] == 0 and ws.status()["failed"] == 1
+    assert ws.status()["chunks"] == ws.status()["vectors"] and ws.verify_audit().ok
+
+
+def test_a_file_whose_name_is_not_utf8_fails_by_itself(ws: Workspace, docs: Path) -> None:
+    bad = os.path.join(os.fsencode(docs), b"bad\xffname.txt")
+    with open(bad, "wb") as f:
+        f.write(b"hello")
+    os.mkdir(os.path.join(os.fsencode(docs), b"folder\xfe"))
+    report = ws.ingest([docs])
+    assert report.ingested == 5
+    assert sorted(Path(f["path"]).name for f in report.failed) == ["bad\\xffname.txt", "folder\\xfe"]
+    assert "not valid UTF-8" in report.failed[0]["reason"]
+
+
+def test_a_file_replaced_by_a_folder_is_forgotten_and_an_emptied_file_is_not_a_failure(
+        ws: Workspace, docs: Path) -> None:
+    ws.ingest([docs])
+    (docs / "notes.txt").unlink()
+    (docs / "notes.txt").mkdir()
+    (docs / "guide.md").write_text("")
+    report = ws.ingest([docs])
+    assert str(docs / "notes.txt") not in _paths(ws) and report.removed == 1
+    assert not report.failed and ws.status()["failed"] == 0
+    assert all(h.path != str(docs / "guide.md") for h in ws.search("tomatoes full sun", k=10))
