@@ -181,6 +181,10 @@ def embeddings_for(conn: Connection, ids: list[int] | None = None) -> tuple[np.n
     return keys, vecs.astype(np.float32)
 
 
+def embedding_count(conn: Connection) -> int:
+    return int(conn.execute(text("SELECT count(*) FROM chunks WHERE embedding IS NOT NULL")).scalar_one())
+
+
 def stored_chunk_ids(conn: Connection) -> np.ndarray:
     rows = conn.execute(text("SELECT id FROM chunks WHERE embedding IS NOT NULL")).all()
     return np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))

@@ -106,11 +106,15 @@ class VectorIndex:
 
     def save(self, generation: int) -> None:
         """Write the index and its stamp atomically (temp file, fsync, rename)."""
-        with self._lock:
-            tmp = self.path.with_name(self.path.name + ".tmp")
-            self._index.save(str(tmp))
-            count = len(self._index)
-        _fsync_replace(tmp, self.path)
+        tmp = self.path.with_name(self.path.name + ".tmp")
+        try:
+            with self._lock:
+                self._index.save(str(tmp))
+                count = len(self._index)
+            _fsync_replace(tmp, self.path)
+        except BaseException:
+            tmp.unlink(missing_ok=True)  # a half-written file (a full disk) is not left behind
+            raise
         stamp_tmp = self.stamp_path.with_name(self.stamp_path.name + ".tmp")
         stamp_tmp.write_text(json.dumps({"generation": generation, "count": count}))
         _fsync_replace(stamp_tmp, self.stamp_path)

@@ -17,6 +17,7 @@ from .chat import Chat
 from .embed import Embedder
 from .extract.base import Limits
 from .ingest import Ingestor, IngestReport
+from .locking import WriterLock
 from .paths import default_workspace_dir
 from .progress import CancelFn, ProgressFn, Reporter
 from .reembed import ReembedReport, reembed, stale_count
@@ -27,6 +28,7 @@ from .vectors import VectorIndex
 
 SQLITE_NAME = "grace.sqlite"
 VECTORS_NAME = "vectors.usearch"
+LOCK_NAME = "write.lock"
 
 
 class Workspace:
@@ -39,15 +41,19 @@ class Workspace:
     """
 
     def __init__(self, folder: str | Path | None = None, embedder: Embedder | None = None) -> None:
-        self.folder = Path(folder).expanduser() if folder else default_workspace_dir()
+        self.folder = Path(folder).expanduser().absolute() if folder else default_workspace_dir()
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / SQLITE_NAME
         self._write_engine = db.open_engine(path, write=True)
         db.migrate(self._write_engine)
         self._read_engine = db.open_engine(path)
-        self._write_lock = threading.RLock()
         self.embedder = embedder or Embedder()
         self.index = VectorIndex(self.folder / VECTORS_NAME)
+        self._index_generation = -1  # the catalog generation the index in memory reflects
+        self.index_save_error: str | None = None
+        self._write_lock = threading.RLock()  # every write; with the file lock for chunks and index:
+        self._index_writer = WriterLock(self.folder / LOCK_NAME, self._write_lock, self._catch_up_index,
+                                        self._note_index_generation)
         self.index_repaired = self._open_index()
         self._closed = False
         self.chat = Chat(self)  # cheap: nothing loads until the first question
@@ -69,9 +75,10 @@ class Workspace:
         if self._closed:
             return
         self.tables.close()  # before the write lock: table work takes its own lock first, then that one
-        with self._write_lock:
-            if self.index.dirty:
+        if self.index.dirty:
+            with self._index_writer:
                 self._save_index()
+        with self._write_lock:
             self._write_engine.dispose()
             self._read_engine.dispose()
             self._closed = True
@@ -79,12 +86,28 @@ class Workspace:
     # -- the vector index ------------------------------------------------------------------
 
     def _open_index(self) -> bool:
-        """Load the index; bring it in step with the catalog if it is missing or behind."""
+        """Load the index; bring it in step with the catalog if it is missing, behind, or
+        holds another count of vectors than the catalog has embeddings."""
         with self._read_engine.connect() as conn:
             gen = catalog.generation(conn)
-        if self.index.load() == gen:
+            stored = catalog.embedding_count(conn)
+        if self.index.load() == gen and len(self.index) == stored:
+            self._index_generation = gen
             return False
+        if not self._index_writer.acquire(wait=False):  # another process is writing: its save will do
+            self._sync_index()
+            return True
+        try:
+            self._sync_index()
+            self._save_index()
+        finally:
+            self._index_writer.release()
+        return True
+
+    def _sync_index(self) -> None:
+        """Make the index hold exactly the catalog's stored embeddings (no model run)."""
         with self._read_engine.connect() as conn:
+            gen = catalog.generation(conn)
             wanted = catalog.stored_chunk_ids(conn)
             have = self.index.keys()
             extra = sorted(set(have.tolist()) - set(wanted.tolist()))
@@ -93,25 +116,50 @@ class Workspace:
         self.index.remove(extra)
         if len(keys):
             self.index.add(keys, vectors)
-        self.index.save(gen)
-        return True
+        self._index_generation = gen
+
+    def _catch_up_index(self) -> None:
+        """On taking the write lock: take in what another process wrote since (its chunks
+        are in the catalog; its vectors only in its own memory and index file)."""
+        if self._index_generation >= 0 and self._catalog_generation() != self._index_generation:
+            self._sync_index()
+
+    def _note_index_generation(self) -> None:
+        """On giving the write lock up: every write since taking it was this process's, and
+        each one's vectors went into the index with it."""
+        if self._index_generation >= 0:
+            self._index_generation = self._catalog_generation()
+
+    def _catch_up_for_reading(self) -> None:
+        """Before a search: take in another process's writes if no writer is at work (a
+        search never waits for one; during this process's own ingest the index is current)."""
+        if self._catalog_generation() != self._index_generation and self._index_writer.acquire(wait=False):
+            self._index_writer.release()
+
+    def _catalog_generation(self) -> int:
+        with self._read_engine.connect() as conn:
+            return catalog.generation(conn)
 
     def _save_index(self) -> None:
-        with self._read_engine.connect() as conn:
-            self.index.save(catalog.generation(conn))
+        """Save the index (the caller holds the write lock). A failure (a full disk) keeps the
+        index in memory, still to be saved; the catalog, not this file, is what counts."""
+        try:
+            self.index.save(self._catalog_generation())
+        except (OSError, RuntimeError) as exc:
+            self.index.dirty = True
+            self.index_save_error = f"the vector index could not be saved ({exc}); it is rebuilt on the next open"
 
     def reindex(self, progress: ProgressFn | None = None) -> Changes:
         """Rebuild the vector index from the embeddings stored in the catalog (the model does not run)."""
         reporter = Reporter(progress)
-        with self._write_lock:
+        with self._index_writer:
             reporter.report(0.0, "reading stored embeddings", force=True)
             with self._read_engine.connect() as conn:
                 keys, vectors = catalog.embeddings_for(conn)
-                gen = catalog.generation(conn)
             self.index.clear()
             if len(keys):
                 self.index.add(keys, vectors)
-            self.index.save(gen)
+            self._save_index()
             with self._write_engine.begin() as conn:
                 audit.append(conn, "reindex", str(self.folder), {"vectors": int(len(keys))})
             reporter.report(1.0, f"{len(keys)} vectors indexed")
@@ -142,7 +190,7 @@ class Workspace:
         committed until then stays, and the rest stays queued.
         """
         reporter = Reporter(progress, is_cancelled)
-        with self._write_lock:
+        with self._index_writer:
             ingestor = Ingestor(self._write_engine, self._read_engine, self.index, self.embedder.embed,
                                 self.embedder.count_tokens, lambda: self.embedder.model_id, self.limits(),
                                 int(self.setting("chunk_tokens")), int(self.setting("chunk_overlap_tokens")))
@@ -172,13 +220,19 @@ class Workspace:
         using the old vectors until each batch's new ones are in. Raises ``Cancelled`` when
         asked to stop (finished batches are kept; the next run goes on from there)."""
         reporter = Reporter(progress, is_cancelled)
-        return reembed(self._write_engine, self._read_engine, self.index, self.embedder, self._write_lock, reporter)
+        return reembed(self._write_engine, self._read_engine, self.index, self.embedder, self._index_writer, reporter)
 
     # -- search --------------------------------------------------------------------------
 
     def search(self, query: str, k: int | None = None) -> list[SearchHit]:
-        """The best passages for ``query``: hybrid vector + keyword search, fused by rank."""
+        """The best passages for ``query``: hybrid vector + keyword search, fused by rank.
+        A blank query finds nothing; ``k`` below 1 is an error."""
+        if k is not None and k < 1:
+            raise ValueError(f"the number of results must be at least 1, not {k}")
         k = int(k or self.setting("search_k"))
+        if not query.strip():
+            return []
+        self._catch_up_for_reading()
         with self._read_engine.connect() as conn:
             return hybrid_search(conn, self.index, self.embedder.embed_query, query, k)
 
@@ -200,6 +254,7 @@ class Workspace:
                 "vectors": len(self.index),
                 "audit_entries": one("SELECT count(*) FROM audit"),
                 "schema": db.schema_version(conn),
+                "index_error": self.index_save_error,
             }
 
     def documents(self, status: str | None = None) -> list[dict[str, Any]]:
@@ -228,7 +283,7 @@ class Workspace:
 
     def remove_documents(self, paths: list[str]) -> Changes:
         """Forget documents (their files are left alone)."""
-        with self._write_lock:
+        with self._index_writer:
             with self._write_engine.begin() as conn:
                 dropped: list[int] = []
                 for path in paths:

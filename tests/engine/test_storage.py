@@ -55,6 +55,62 @@ def test_index_behind_the_catalog_is_brought_in_step(ws_dir: Path, embedder: Emb
         assert ws.search("steady wind kite", k=1)[0].path.endswith("extra.md")
 
 
+def test_an_index_of_another_count_than_the_catalog_is_rebuilt_whatever_its_stamp(
+        ws_dir: Path, tmp_path: Path, embedder: Embedder, docs: Path) -> None:
+    with Workspace(ws_dir, embedder) as ws:
+        ws.ingest([docs])
+        generation = ws._catalog_generation()
+    with Workspace(tmp_path / "other", embedder) as other:
+        other.ingest([docs / "notes.txt"])
+        count = len(other.index)
+    (ws_dir / "vectors.usearch").write_bytes((tmp_path / "other" / "vectors.usearch").read_bytes())
+    (ws_dir / "vectors.usearch.json").write_text(f'{{"generation": {generation}, "count": {count}}}')
+    with Workspace(ws_dir, embedder) as ws:
+        assert ws.index_repaired and ws.status()["vectors"] == ws.status()["chunks"] > count
+
+
+def test_two_workspaces_on_one_folder_keep_each_others_vectors(ws_dir: Path, tmp_path: Path, embedder: Embedder,
+                                                              docs: Path) -> None:
+    """The app and a command line open the same folder: each writer first takes in what the
+    other wrote, and the index saved last holds both."""
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "kites.md").write_text("# Kites\n\nA kite needs steady wind of about 15 km/h.\n")
+    a, b = Workspace(ws_dir, embedder), Workspace(ws_dir, embedder)
+    b.ingest([docs])
+    b.close()
+    assert a.search("tyre pressure road bike", k=1)[0].path.endswith("page.html")  # a search catches up
+    a.ingest([more])
+    a.close()
+    with Workspace(ws_dir, embedder) as ws:
+        assert not ws.index_repaired and ws.status()["vectors"] == ws.status()["chunks"]
+        assert ws.search("steady wind kite", k=1)[0].path.endswith("kites.md")
+        assert ws.search("tyre pressure road bike", k=1)[0].path.endswith("page.html")
+
+
+def test_a_workspace_opens_and_searches_when_the_index_cannot_be_saved(ws_dir: Path, embedder: Embedder,
+                                                                      docs: Path, monkeypatch) -> None:
+    with Workspace(ws_dir, embedder) as ws:
+        ws.ingest([docs])
+    (ws_dir / "vectors.usearch").unlink()
+    from engine.vectors import VectorIndex
+
+    def disk_full(self, generation):  # noqa: ANN001, ANN202
+        raise RuntimeError("Failed to serialize into stream")
+
+    monkeypatch.setattr(VectorIndex, "save", disk_full)
+    with Workspace(ws_dir, embedder) as ws:
+        assert "could not be saved" in ws.status()["index_error"]
+        assert ws.search("tyre pressure road bike", k=1)[0].path.endswith("page.html")
+
+
+def test_search_refuses_k_below_one_and_a_blank_query_finds_nothing(ws: Workspace, docs: Path) -> None:
+    ws.ingest([docs])
+    with pytest.raises(ValueError, match="at least 1"):
+        ws.search("bike", k=0)
+    assert ws.search("   ", k=3) == []
+
+
 def test_an_older_workspace_opens_in_this_build(tmp_path: Path, embedder: Embedder, docs: Path) -> None:
     folder = tmp_path / "old"
     folder.mkdir()
