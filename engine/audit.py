@@ -3,7 +3,11 @@
 Each entry's hash covers its own fields and the previous entry's hash, so editing,
 deleting or reordering an entry breaks the chain at that entry. The chain's head
 (last id and hash) is also kept in ``meta`` so that removing the newest entries is
-caught too.
+caught too, and a write that finds the head and the newest entry disagreeing records that
+(``audit_break``) instead of covering it up, so the next verify still fails.
+
+What it cannot catch, as no log kept beside the data it records can: a chain rewritten
+whole with fresh hashes, or every entry deleted together with the head and break records.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ def append(conn: Connection, action: str, subject: str, details: dict[str, Any] 
     """Append one entry inside the caller's transaction; returns its hash."""
     row = conn.execute(text("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1")).first()
     prev = row[1] if row else GENESIS
+    _record_break(conn, [row[0], row[1]] if row else [0, GENESIS])
     ts = datetime.now(UTC).isoformat(timespec="microseconds")
     body = canonical_json(details or {})
     digest = entry_hash(prev, ts, actor, action, subject, body)
@@ -48,6 +53,26 @@ def append(conn: Connection, action: str, subject: str, details: dict[str, Any] 
     )
     meta_set(conn, "audit_head", canonical_json([result.lastrowid, digest]))
     return digest
+
+
+def _head(conn: Connection) -> list[Any] | None:
+    """The recorded head [id, hash]; None if there is none; ["damaged"] if it is not one."""
+    raw = meta_get(conn, "audit_head")
+    if raw is None:
+        return None
+    try:
+        head = json.loads(raw)
+    except ValueError:
+        return ["damaged"]
+    return head if isinstance(head, list) and len(head) == 2 else ["damaged"]
+
+
+def _record_break(conn: Connection, tail: list[Any]) -> None:
+    """Before chaining onto ``tail``: if the head says otherwise, keep that (the first time)."""
+    head = _head(conn)
+    if head == tail or (head is None and tail[0] == 0) or meta_get(conn, "audit_break") is not None:
+        return
+    meta_set(conn, "audit_break", canonical_json({"tail": tail[0], "head": head}))
 
 
 @dataclass
@@ -63,11 +88,11 @@ class AuditReport:
 
 def verify(conn: Connection) -> AuditReport:
     """Recompute the chain and report the first entry that does not verify."""
-    prev, expected_id, count, last = GENESIS, None, 0, (0, GENESIS)
+    prev, expected_id, count, last = GENESIS, 1, 0, (0, GENESIS)
     rows = conn.execute(text("SELECT id, ts, actor, action, subject, details, prev_hash, hash FROM audit ORDER BY id"))
     for row in rows:
         count += 1
-        if expected_id is not None and row.id != expected_id:
+        if row.id != expected_id:
             return AuditReport(False, count, expected_id, f"entry {expected_id} is missing (deleted)")
         if row.prev_hash != prev:
             return AuditReport(False, count, row.id, f"entry {row.id} does not follow the entry before it "
@@ -75,11 +100,30 @@ def verify(conn: Connection) -> AuditReport:
         if entry_hash(row.prev_hash, row.ts, row.actor, row.action, row.subject, row.details) != row.hash:
             return AuditReport(False, count, row.id, f"entry {row.id} was changed after it was written")
         prev, expected_id, last = row.hash, row.id + 1, (row.id, row.hash)
-    head = meta_get(conn, "audit_head")
-    if head is not None and json.loads(head) != list(last):
-        bad = int(json.loads(head)[0])
-        return AuditReport(False, count, bad, f"the newest entries (up to {bad}) were removed")
-    return AuditReport(True, count)
+    return _check_head(conn, count, list(last))
+
+
+def _check_head(conn: Connection, count: int, last: list[Any]) -> AuditReport:
+    """The newest entry against the recorded head, and any break a write found before."""
+    broken = meta_get(conn, "audit_break")
+    if broken is not None:
+        try:
+            tail = int(json.loads(broken)["tail"])
+        except (ValueError, TypeError, KeyError):
+            tail = 0
+        return AuditReport(False, count, tail + 1, f"entries after {tail} were removed or the record of the newest "
+                                                   "entry was changed, behind Grace's back; found at a later write")
+    head = _head(conn)
+    if head is None and count:
+        return AuditReport(False, count, last[0], "the record of the newest entry was deleted")
+    if head is None or head == last:
+        return AuditReport(True, count)
+    if head == ["damaged"]:
+        return AuditReport(False, count, last[0], "the record of the newest entry is damaged")
+    if isinstance(head[0], int) and head[0] > last[0]:
+        return AuditReport(False, count, last[0] + 1, f"the newest entries ({last[0] + 1} to {head[0]}) were removed")
+    return AuditReport(False, count, last[0], "the record of the newest entry does not match it "
+                                              "(the record or the newest entries were changed)")
 
 
 def recent(conn: Connection, limit: int = 100, actions: tuple[str, ...] | None = None) -> list[dict[str, Any]]:

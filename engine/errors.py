@@ -26,6 +26,22 @@ class ModelError(GraceError):
     """The embedding model is missing, damaged or cannot run."""
 
 
+class WorkspaceError(GraceError):
+    """A workspace folder or its catalog cannot be opened or written."""
+
+
+def reason_of(exc: BaseException) -> str:
+    """The plain reason inside an operating-system or database error."""
+    cause = getattr(exc, "orig", None) or exc  # SQLAlchemy wraps the driver's error
+    if isinstance(cause, OSError) and cause.strerror:
+        where = f" ({cause.filename})" if cause.filename else ""
+        return f"{cause.strerror.lower()}{where}"
+    text = str(cause).split("\n", 1)[0]
+    if "file is not a database" in text:
+        return "its grace.sqlite is not a Grace catalog or is damaged (file is not a database)"
+    return text
+
+
 class SettingError(GraceError):
     """A setting's name or value is not acceptable."""
 

@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from . import audit, catalog, db
 from .changes import Changes
 from .chat import Chat
 from .embed import Embedder
+from .errors import WorkspaceError, reason_of
 from .extract.base import Limits
 from .ingest import Ingestor, IngestReport
 from .locking import WriterLock
@@ -42,11 +44,16 @@ class Workspace:
 
     def __init__(self, folder: str | Path | None = None, embedder: Embedder | None = None) -> None:
         self.folder = Path(folder).expanduser().absolute() if folder else default_workspace_dir()
-        self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / SQLITE_NAME
-        self._write_engine = db.open_engine(path, write=True)
-        db.migrate(self._write_engine)
-        self._read_engine = db.open_engine(path)
+        if self.folder.exists() and not self.folder.is_dir():
+            raise WorkspaceError(f"The workspace {self.folder} cannot be opened: it is a file, not a folder.")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            path = self.folder / SQLITE_NAME
+            self._write_engine = db.open_engine(path, write=True)
+            db.migrate(self._write_engine)
+            self._read_engine = db.open_engine(path)
+        except (OSError, SQLAlchemyError) as exc:
+            raise WorkspaceError(f"The workspace {self.folder} cannot be opened: {reason_of(exc)}.") from exc
         self.embedder = embedder or Embedder()
         self.index = VectorIndex(self.folder / VECTORS_NAME)
         self._index_generation = -1  # the catalog generation the index in memory reflects

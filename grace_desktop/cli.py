@@ -10,10 +10,20 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from engine import Cancelled, GraceError, Workspace
+from engine.errors import reason_of
 from engine.settings import SETTINGS
 
 from . import cli_chat, cli_tables
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {number}")
+    return number
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", help="search what Grace has read (several queries at once)")
     p.add_argument("queries", nargs="+", metavar="QUERY")
-    p.add_argument("-k", type=int, default=None, help="results per query")
+    p.add_argument("-k", type=_positive, default=None, help="results per query")
     p.add_argument("--json", action="store_true", help="one JSON object per query, one per line")
     p.set_defaults(func=cmd_search)
 
@@ -241,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except GraceError as exc:
         print(f"grace: {exc}", file=sys.stderr)
+        return 1
+    except (OSError, SQLAlchemyError) as exc:  # a full disk, a read-only catalog, a damaged file
+        print(f"grace: {reason_of(exc)}", file=sys.stderr)
         return 1
 
 

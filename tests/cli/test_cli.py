@@ -90,3 +90,15 @@ def test_status_names_stale_vectors_and_reembed_replaces_them(tmp_path: Path, do
     assert json.loads(grace("--workspace", str(folder), "status", "--json").stdout)["stale_vectors"] == 0
     assert json.loads(grace("--workspace", str(folder), "reembed", "--json").stdout)["reembedded"] == 0
     assert grace("--workspace", str(folder), "reembed").stdout.startswith("0 passages re-embedded")
+
+
+def test_a_workspace_that_cannot_be_opened_is_a_plain_error_not_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("not a folder")
+    out = grace("--workspace", str(tmp_path / "afile"), "status")
+    assert out.returncode == 1 and "it is a file, not a folder" in out.stderr and "Traceback" not in out.stderr
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "grace.sqlite").write_text("hello")
+    out = grace("--workspace", str(tmp_path / "ws"), "status")
+    assert out.returncode == 1 and "not a Grace catalog" in out.stderr and "Traceback" not in out.stderr
+    out = grace("--workspace", str(tmp_path / "ws2"), "search", "x", "-k", "0")
+    assert out.returncode == 2 and "at least 1" in out.stderr

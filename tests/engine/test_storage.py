@@ -145,6 +145,10 @@ def test_audit_chain_verifies_and_names_the_first_tampered_entry(ws_dir: Path, e
     ("DELETE FROM audit WHERE id=2", 2),
     ("DELETE FROM audit WHERE id=5", 5),
     ("UPDATE audit SET id=99 WHERE id=2; UPDATE audit SET id=2 WHERE id=3; UPDATE audit SET id=3 WHERE id=99", 2),
+    ("DELETE FROM audit WHERE id=1", 1),
+    ("DELETE FROM meta WHERE key='audit_head'", 0),  # 0: the newest entry
+    ("UPDATE meta SET value='xx' WHERE key='audit_head'", 0),
+    ("DELETE FROM audit WHERE id>=4", 4),
 ])
 def test_deleted_or_reordered_audit_entries_are_caught(ws_dir: Path, embedder: Embedder, docs: Path,
                                                        tamper: str, bad_id: int) -> None:
@@ -156,7 +160,21 @@ def test_deleted_or_reordered_audit_entries_are_caught(ws_dir: Path, embedder: E
     con.close()
     with Workspace(ws_dir, embedder) as ws:
         report = ws.verify_audit()
-        assert not report.ok and report.first_bad_id == bad_id
+        assert not report.ok and report.first_bad_id == (bad_id or report.entries)
+
+
+def test_removed_newest_entries_stay_evident_after_the_next_write(ws_dir: Path, embedder: Embedder,
+                                                                   docs: Path) -> None:
+    with Workspace(ws_dir, embedder) as ws:
+        ws.ingest([docs])
+    con = sqlite3.connect(ws_dir / "grace.sqlite")
+    con.execute("DELETE FROM audit WHERE id>=4")
+    con.commit()
+    con.close()
+    with Workspace(ws_dir, embedder) as ws:
+        ws.set_setting("search_k", 7)  # a write chains onto entry 3
+        report = ws.verify_audit()
+        assert not report.ok and report.first_bad_id == 4 and "entries after 3 were removed" in report.reason
 
 
 _CRASH_CHILD = """
