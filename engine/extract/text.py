@@ -72,10 +72,30 @@ def _decode_legacy(data: bytes, hint: str | None) -> str:
     return data.decode("latin-1")
 
 
+_STRAY_NULS = 1000  # at most one NUL byte in this many is not yet binary
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text written without a byte-order mark (some Windows tools do): text in the
+    Latin, Greek or Cyrillic ranges has a NUL in nearly every other byte, on one side."""
+    sample = data[: 2 * _SAMPLE]
+    even, odd = sample[0::2], sample[1::2]
+    if len(odd) < 2:
+        return None
+    nul_even, nul_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    encoding = "utf-16-le" if nul_odd > 0.6 > 20 * nul_even else "utf-16-be" if nul_even > 0.6 > 20 * nul_odd else None
+    if encoding is None:
+        return None
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
+
+
 def decode(data: bytes, hint: str | None = None) -> str:
     """Decode file bytes to text with ``\\n`` newlines, or raise IngestError for binary data.
 
-    A byte-order mark wins; then strict UTF-8; then ``hint`` (e.g. an HTML meta charset);
+    A byte-order mark wins; then UTF-16 without one; then strict UTF-8; then ``hint`` (e.g. an HTML meta charset);
     then cp1252 when it reads like a Western language; then charset-normalizer's guess.
     """
     bom = _bom(data)
@@ -86,9 +106,13 @@ def decode(data: bytes, hint: str | None = None) -> str:
         except UnicodeDecodeError as exc:
             raise IngestError(f"it starts with a {encoding} byte-order mark but is not "
                               f"valid {encoding} ({exc.reason} at byte {exc.start})") from exc
+    elif b"\x00" in data and (utf16 := _utf16_without_bom(data)) is not None:
+        text = utf16
     else:
-        if b"\x00" in data:
-            raise IngestError(BINARY_REASON)
+        if b"\x00" in data:  # a few stray NULs (a log a crash cut short) are dropped; many are binary
+            if data.count(0) * _STRAY_NULS > len(data):
+                raise IngestError(BINARY_REASON)
+            data = data.replace(b"\x00", b"")
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:

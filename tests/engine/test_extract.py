@@ -95,6 +95,19 @@ def test_windows_and_old_mac_newlines_become_line_feeds():
     assert decode(b"one\r\ntwo\rthree\n") == "one\ntwo\nthree\n"
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_a_byte_order_mark_is_text(encoding: str):
+    text = "Inventory export, Grüße aus Köln, Привет\nSecond line\n" * 3
+    assert decode(text.replace("\n", "\r\n").encode(encoding)) == text
+
+
+def test_a_few_stray_nul_bytes_in_a_log_are_dropped_but_many_are_binary():
+    log = b"2024-05-01 service started\n" * 2000 + b"\x00" * 16 + b"2024-05-02 restarted after a crash\n"
+    assert decode(log).endswith("service started\n2024-05-02 restarted after a crash\n")
+    with pytest.raises(IngestError, match="binary data, not text"):
+        decode(b"text with holes \x00\x00 " * 200)
+
+
 def test_binary_data_named_txt_is_refused_as_binary(tmp_path: Path):
     png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4
     with pytest.raises(IngestError, match="binary data, not text"):
