@@ -92,12 +92,30 @@ def _heading_level(style_name: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
-def _style_name(paragraph: Any) -> str:
-    try:
-        style = paragraph.style
-    except (KeyError, ValueError, AttributeError):
-        return ""
-    return (style.name or "") if style is not None else ""
+class _StyleNames:
+    """Paragraph style names by style id, read once (python-docx's ``Paragraph.style`` scans
+    every style for the default on each call: a millisecond a paragraph). An id the document
+    does not define, or a paragraph without one, has the default paragraph style's name."""
+
+    def __init__(self, document: Any) -> None:
+        from docx.enum.style import WD_STYLE_TYPE
+
+        self._names: dict[str, str] = {}
+        self._default = ""
+        try:
+            for style in document.styles:
+                if style.type == WD_STYLE_TYPE.PARAGRAPH:
+                    self._names[style.style_id] = style.name or ""
+            default = document.styles.default(WD_STYLE_TYPE.PARAGRAPH)
+        except (KeyError, ValueError, AttributeError, NotImplementedError):  # a damaged styles part
+            return
+        self._default = (default.name or "") if default is not None else ""
+
+    def of(self, p: Any) -> str:
+        """The style name of the ``w:p`` element ``p``."""
+        style = p.find(f"{_W}pPr/{_W}pStyle")
+        style_id = style.get(_W + "val") if style is not None else None
+        return self._names.get(style_id, self._default) if style_id else self._default
 
 
 def paragraph_text(p: Any, boxes: list[Any] | None = None) -> str:
@@ -285,6 +303,7 @@ def extract_docx(data: bytes, limits: Limits) -> Extracted:
     except Exception as exc:  # python-docx raises many kinds on a damaged package
         raise IngestError(f"the DOCX file is damaged ({type(exc).__name__}: {exc})") from exc
     blocks: list[Block] = []
+    styles = _StyleNames(document)
     headings = HeadingStack()
     title: str | None = None
     index = 0
@@ -307,7 +326,7 @@ def extract_docx(data: bytes, limits: Limits) -> Extracted:
         if not text:
             continue
         chars += len(text)
-        level = None if isinstance(item, _Anchored) else _heading_level(_style_name(item))
+        level = None if isinstance(item, _Anchored) else _heading_level(styles.of(item._p))
         if level is None:
             blocks.append(Block(text, index, index, headings.path))
             continue
