@@ -15,8 +15,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from . import audit, catalog, db
 from .changes import Changes
 from .chat import Chat
+from .chat.actions import check_setting as check_chat_setting
 from .embed import Embedder
-from .errors import WorkspaceError, reason_of
+from .errors import PolicyViolation, SettingError, WorkspaceError, reason_of
 from .extract.base import Limits
 from .ingest import Ingestor, IngestReport
 from .locking import WriterLock
@@ -325,8 +326,13 @@ class Workspace:
         return {name: self.setting(name) for name in SETTINGS}
 
     def set_setting(self, name: str, value: Any) -> Changes:
-        """Change a setting (validated against its declaration); audited."""
+        """Change a setting (validated against its declaration and, for the action policy,
+        read as one); audited."""
         value = get_setting(name).coerce(value)
+        try:
+            check_chat_setting(name, value)
+        except PolicyViolation as exc:
+            raise SettingError(str(exc)) from None
         with self._write_lock, self._write_engine.begin() as conn:
             conn.execute(text("INSERT INTO settings(name, value) VALUES (:n, :v) "
                               "ON CONFLICT(name) DO UPDATE SET value=excluded.value"),

@@ -8,7 +8,7 @@ import sys
 from typing import Any
 
 from engine import Workspace
-from engine.chat import Action, Answer
+from engine.chat import Action, Answer, EmptyQuestion
 
 
 def register(sub: Any) -> None:
@@ -40,8 +40,12 @@ def register(sub: Any) -> None:
 
 def cmd_ask(args: argparse.Namespace, ws: Workspace) -> int:
     streaming = not args.json and sys.stdout.isatty() and bool(ws.setting("llm_base_url"))
-    answer = ws.chat.ask(args.question, session_id=args.session, offline=args.offline,
-                         on_token=(lambda t: print(t, end="", flush=True)) if streaming else None)
+    try:
+        answer = ws.chat.ask(args.question, session_id=args.session, offline=args.offline,
+                             on_token=(lambda t: print(t, end="", flush=True)) if streaming else None)
+    except EmptyQuestion as exc:  # a usage error, like a missing argument
+        print(f"grace ask: {exc}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(answer.as_json()))
         return 0

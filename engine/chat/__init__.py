@@ -3,6 +3,6 @@ governance tiers; conversations. ``Workspace.chat`` is its face."""
 
 from .assistant import Chat
 from .openai_client import EndpointError
-from .types import ABSTAIN_TEXT, Action, Answer, Citation
+from .types import ABSTAIN_TEXT, Action, Answer, Citation, EmptyQuestion
 
-__all__ = ["ABSTAIN_TEXT", "Action", "Answer", "Chat", "Citation", "EndpointError"]
+__all__ = ["ABSTAIN_TEXT", "Action", "Answer", "Chat", "Citation", "EmptyQuestion", "EndpointError"]

@@ -30,15 +30,32 @@ _COLS = ("id, type, params, tier, status, summary, proposed_by, session_id, mess
 
 def parse_overrides(spec: str) -> dict[str, int]:
     """'ingest=3, add_rows=3' -> {'ingest': 3, 'add_rows': 3}; raises PolicyViolation on nonsense."""
+    overrides, problems = read_policy(spec)
+    if problems:
+        raise PolicyViolation(problems[0])
+    return overrides
+
+
+def read_policy(spec: str) -> tuple[dict[str, int], list[str]]:
+    """The policy's readable entries, and a sentence for each entry that cannot be read."""
     out: dict[str, int] = {}
-    for part in filter(None, (p.strip() for p in spec.replace(";", ",").split(","))):
+    problems = []
+    for part in filter(None, (p.strip() for p in str(spec or "").replace(";", ",").split(","))):
         name, _, tier = part.partition("=")
         name, tier = name.strip(), tier.strip()
         if name not in KINDS or tier not in ("1", "2", "3"):
-            raise PolicyViolation(f"The action policy entry {part!r} is not 'kind=tier' with a known kind "
-                                  f"({', '.join(KINDS)}) and a tier of 1, 2 or 3.")
-        out[name] = int(tier)
-    return out
+            problems.append(f"The action policy entry {part!r} is not 'kind=tier' with a known kind "
+                            f"({', '.join(KINDS)}) and a tier of 1, 2 or 3.")
+        else:
+            out[name] = int(tier)
+    return out, problems
+
+
+def check_setting(name: str, value: object) -> None:
+    """Refuse a value of a chat setting that cannot be used (PolicyViolation); for the code that
+    changes settings to call before it stores one."""
+    if name == "action_tiers":
+        parse_overrides(str(value))
 
 
 class Actions:
@@ -50,9 +67,18 @@ class Actions:
     # -- policy ------------------------------------------------------------------------------
 
     def tier_of(self, kind: str) -> int:
-        """The kind's tier after the policy's overrides (which can only raise it)."""
+        """The kind's tier after the policy's overrides (which can only raise it; entries that
+        cannot be read are left out, see ``policy_note``)."""
         base = KINDS[kind].tier
-        return max(base, parse_overrides(str(self.ws.setting("action_tiers"))).get(kind, base))
+        return max(base, read_policy(str(self.ws.setting("action_tiers")))[0].get(kind, base))
+
+    def policy_note(self) -> str | None:
+        """A sentence when the stored policy has entries that cannot be read (else None)."""
+        problems = read_policy(str(self.ws.setting("action_tiers")))[1]
+        if not problems:
+            return None
+        return (" ".join(problems) + " Until the setting action_tiers is corrected, that entry is ignored and the "
+                "default tier applies.")
 
     # -- proposing ---------------------------------------------------------------------------
 
@@ -64,6 +90,8 @@ class Actions:
         missing = [p for p in KINDS[kind].required if params.get(p) in (None, "", [])]
         if missing:
             raise PolicyViolation(f"The {kind} action needs {', '.join(missing)}.")
+        if KINDS[kind].prepare is not None:
+            params = KINDS[kind].prepare(self.ws, params)
         tier, summary = self.tier_of(kind), KINDS[kind].summary(params)
         with writing(self.ws) as conn:
             aid = int(conn.execute(text(
@@ -88,15 +116,18 @@ class Actions:
     def approve(self, action_id: int, reason: str | None = None, actor: str = "user") -> tuple[Action, Changes]:
         """Approve a pending action and run it. Tier 3 needs a typed ``reason`` (else NotApproved)."""
         reason = (reason or "").strip() or None
+        policy = self.tier_of(self.get(action_id).type)  # the policy may have been raised since the proposal
         with writing(self.ws) as conn:
             action = self._get(conn, action_id)
             if action.status != "pending":
                 raise GraceError(f"Action {action_id} is {action.status}, not waiting for approval.")
-            if action.tier >= 3 and not reason:
-                raise NotApproved(f"Action {action_id} ({action.summary}) is a tier-3 change: confirm it with a "
-                                  "reason (--reason TEXT) saying why.")
-            self._set(conn, action_id, "approved", reason=reason, decided=True)
-            audit.append(conn, "action.approve", str(action_id), {"type": action.type, "tier": action.tier,
+            tier = max(action.tier, policy)
+            if tier >= 3 and not reason:
+                raised = f" (the policy now puts {action.type} at tier {tier})" if tier > action.tier else ""
+                raise NotApproved(f"Action {action_id} ({action.summary}) is a tier-3 change{raised}: confirm it "
+                                  "with a reason (--reason TEXT) saying why.")
+            self._set(conn, action_id, "approved", reason=reason, decided=True, tier=tier)
+            audit.append(conn, "action.approve", str(action_id), {"type": action.type, "tier": tier,
                                                                   "reason": reason}, actor=actor)
         return self._execute(action_id, actor=actor)
 
@@ -166,14 +197,15 @@ class Actions:
 
     @staticmethod
     def _set(conn: Any, action_id: int, status: str, *, reason: str | None = None, result: Any = None,
-             error: str | None = None, decided: bool = False) -> None:
+             error: str | None = None, decided: bool = False, tier: int | None = None) -> None:
         now = time.time()
         conn.execute(text(
             "UPDATE actions SET status=:s, reason=COALESCE(:r, reason), result=COALESCE(:res, result), error=:e, "
+            "tier=COALESCE(:tier, tier), "
             "decided_at=CASE WHEN :d THEN :now ELSE decided_at END, "
             "executed_at=CASE WHEN :s IN ('executed', 'failed') THEN :now ELSE executed_at END WHERE id=:i"),
             {"s": status, "r": reason, "res": None if result is None else json.dumps(result, default=str),
-             "e": error, "d": decided, "now": now, "i": action_id})
+             "e": error, "d": decided, "now": now, "i": action_id, "tier": tier})
 
 
 def _row(r: Any) -> Action:

@@ -12,15 +12,17 @@ from ..errors import GraceError
 from .actions import Actions
 from .context import Context, assemble, table_proposals
 from .conversations import Conversations, title_for
+from .executors import memory_table_count
 from .facts import Facts
-from .intents import IntentMatcher
+from .followup import resolve
+from .intents import SAY, IntentMatcher
 from .openai_client import EndpointError, OpenAIClient
 from .reasoner_offline import OfflineReasoner
 from .reasoner_openai import OpenAIReasoner
 from .render import action_text, tables_text
 from .secrets import KeyStore
 from .store import reading
-from .types import Action, Answer, Draft
+from .types import Action, Answer, Draft, EmptyQuestion
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -51,22 +53,33 @@ class Chat:
 
         ``on_token`` receives the answer's text as it is produced. The endpoint in the
         settings is used unless ``offline``; when it fails, the offline answerer answers
-        and the answer says why.
+        and the answer says why. A blank question raises ``EmptyQuestion``; nothing is
+        stored until the answer is ready.
         """
         question = question.strip()
+        if not question:
+            raise EmptyQuestion("Ask a question with at least one word in it.")
+        if session_id is not None:
+            self.sessions.get(session_id)  # raises a sentence for an unknown session
+        threshold = float(self.ws.setting("abstain_threshold"))
+        ctx = assemble(self.ws, question, session_id)
+        proposals = self.intents.match(question, ctx.qvec, self._document_paths)
+        if not proposals:
+            ctx = resolve(ctx, threshold, self.offline.candidates,
+                          lambda joined: assemble(self.ws, question, session_id, trace_id=ctx.trace_id, query=joined))
+        draft = self._draft(ctx, proposals, on_token, offline, threshold)
+        return self._store(question, session_id, ctx, draft)
+
+    def _store(self, question: str, session_id: int | None, ctx: Context, draft: Draft) -> Answer:
+        """Keep the question, its proposals and the answer in the session (a new one when None)."""
         if session_id is None:
             session_id = self.sessions.new(title_for(question))
-        else:
-            self.sessions.get(session_id)  # raises a sentence for an unknown session
-        ctx = assemble(self.ws, question, session_id)
         self.sessions.add_message(session_id, "user", question, trace_id=ctx.trace_id)
-        proposals = self.intents.match(question, ctx.qvec, self._document_paths)
-        draft = self._draft(ctx, proposals, on_token, offline)
-        actions, problems = self._propose_all(draft, session_id)
+        actions, notes = self._propose_all(draft, session_id)
         if draft.proposals:
-            note = action_text(actions, problems)
-            draft.text = note if proposals else f"{draft.text}\n\n{note}".strip()
-            if proposals:
+            requested = not draft.text  # a request: the action (or the reply) is the whole answer
+            draft.text = f"{draft.text}\n\n{action_text(actions, notes)}".strip()
+            if requested:
                 draft.confidence = 1.0 if actions and all(a.status == "executed" for a in actions) else 0.9
         mid = self.sessions.add_message(
             session_id, "assistant", draft.text, trace_id=ctx.trace_id, confidence=draft.confidence,
@@ -77,8 +90,7 @@ class Chat:
                       draft.fallback, draft.closest)
 
     def _draft(self, ctx: Context, proposals: list[tuple[str, dict[str, Any]]], on_token: TokenFn | None,
-               offline: bool) -> Draft:
-        threshold = float(self.ws.setting("abstain_threshold"))
+               offline: bool, threshold: float) -> Draft:
         if proposals:  # a request, not a question: the action (and its result) is the answer
             return Draft("", [], 1.0, False, "offline", proposals=proposals)
         base_url = str(self.ws.setting("llm_base_url")).strip()
@@ -86,7 +98,8 @@ class Chat:
             client = OpenAIClient(base_url, str(self.ws.setting("llm_model")), self.keys.get(base_url),
                                   float(self.ws.setting("llm_timeout_s")))
             try:
-                return OpenAIReasoner(client, self.offline.candidates).answer(ctx, threshold, on_token)
+                draft = OpenAIReasoner(client, self.offline.candidates).answer(ctx, threshold, on_token)
+                return with_tables(ctx, draft) if draft.abstained else draft
             except EndpointError as exc:
                 draft = with_tables(ctx, self.offline.answer(ctx, threshold))
                 draft.fallback = str(exc)
@@ -97,14 +110,19 @@ class Chat:
         return with_tables(ctx, self.offline.answer(ctx, threshold, on_token))
 
     def _propose_all(self, draft: Draft, session_id: int) -> tuple[list[Action], list[str]]:
-        """Record the draft's proposals (tier 1 runs at once); malformed ones become sentences."""
-        actions, problems = [], []
+        """Record the draft's proposals (tier 1 runs at once); plain replies and malformed
+        proposals become sentences, and so does a policy setting that cannot be read."""
+        actions, notes = [], []
         for kind, params in draft.proposals:
+            if kind == SAY:
+                notes.append(str(params["text"]))
+                continue
             try:
                 actions.append(self.actions.propose(kind, params, proposed_by=draft.reasoner, session_id=session_id))
             except GraceError as exc:
-                problems.append(str(exc))
-        return actions, problems
+                notes.append(f"I could not propose that: {exc}")
+        policy = self.actions.policy_note() if actions else None
+        return actions, notes + ([f"_Note: {policy}_"] if policy else [])
 
     def _document_paths(self) -> list[str]:
         return [d["path"] for d in self.ws.documents()]
@@ -121,11 +139,7 @@ class Chat:
     def telemetry(self) -> dict[str, Any]:
         """What the side panel shows: documents, tables, approvals, queue, failures, average trust."""
         status = self.ws.status()
-        tables = getattr(self.ws, "tables", None)
-        try:
-            table_count = len(tables.list()) if tables is not None else int(status.get("tables", 0))
-        except Exception:  # noqa: BLE001
-            table_count = int(status.get("tables", 0))
+        table_count = memory_table_count(self.ws)
         failures = [{"path": f["path"], "reason": f["error"]} for f in self.ws.failures()]
         failures += [{"path": f"action {a.id}: {a.summary}", "reason": a.error} for a in self.actions.list("failed", 5)]
         return {"documents": status["documents"], "passages": status["chunks"], "tables": table_count,

@@ -16,6 +16,7 @@ import numpy as np
 
 from .. import catalog
 from ..search import SearchHit, hybrid_search, unseen
+from .executors import memory_table_count
 from .store import reading
 from .words import names
 
@@ -57,6 +58,13 @@ class Context:
     pending_approvals: int = 0
     wants_errors: bool = False
     unknown_names: list[str] = field(default_factory=list)  # names in the question no file mentions
+    query: str = ""  # what was retrieved for, when not the question alone (a follow-up joined to its thread)
+    focus: frozenset[str] = frozenset()  # a follow-up's own new words: the sentences quoted must have one
+
+    @property
+    def searched(self) -> str:
+        """The text the passages were retrieved for."""
+        return self.query or self.question
 
     def trust(self, cited: list[int] | None = None) -> float:
         """Average trust of the cited passages (all passages when none are named)."""
@@ -68,29 +76,32 @@ class Context:
 
 
 def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int = PASSAGES,
-             trace_id: str | None = None) -> Context:
-    """Build the context for ``question`` (the model runs once, for the question's embedding)."""
-    qvec = np.asarray(ws.embedder.embed_query(question), dtype=np.float32)
+             trace_id: str | None = None, query: str | None = None) -> Context:
+    """Build the context for ``question`` (the model runs once, for the embedding of ``query``,
+    the text to retrieve for: the question itself unless given)."""
+    searched = query or question
+    qvec = np.asarray(ws.embedder.embed_query(searched), dtype=np.float32)
     with reading(ws) as conn:
-        hits = hybrid_search(conn, ws.index, lambda _q: qvec, question, k)
+        hits = hybrid_search(conn, ws.index, lambda _q: qvec, searched, k)
         keys, vectors = catalog.embeddings_for(conn, [h.chunk_id for h in hits])
-        unknown = unseen(conn, names(question))
+        unknown = unseen(conn, names(searched))
     by_id = {int(key): vec for key, vec in zip(keys, vectors, strict=True)}
     passages = []
     for hit in hits:
         vec = by_id.get(hit.chunk_id)
         vec = vec / (np.linalg.norm(vec) or 1.0) if vec is not None else np.zeros_like(qvec)
         passages.append(Passage(len(passages) + 1, hit, float(vec @ qvec), vec))
-    ctx = Context(trace_id or uuid.uuid4().hex[:12], question, qvec, passages, unknown_names=unknown)
+    ctx = Context(trace_id or uuid.uuid4().hex[:12], question, qvec, passages, unknown_names=unknown,
+                  query=query or "")
     ctx.wants_errors = bool(_ERRORS.search(question))
     _workspace_state(ws, ctx, session_id)
-    ctx.tables = table_matches(ws, question)
+    ctx.tables = table_matches(ws, searched)
     return ctx
 
 
 def _workspace_state(ws: Workspace, ctx: Context, session_id: int | None) -> None:
     chat = getattr(ws, "chat", None)
-    ctx.status = ws.status()
+    ctx.status = ws.status() | {"memory_tables": memory_table_count(ws)}
     ctx.failures = [{"path": f["path"], "reason": f["error"]} for f in ws.failures()[:20]] if ctx.wants_errors else []
     if chat is not None:
         ctx.facts = chat.facts.relevant(ctx.question)

@@ -11,11 +11,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..changes import Changes
 from ..errors import GraceError, NotApproved, PolicyViolation
+from ..tables.names import safe_name
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
 
 Run = Callable[["Workspace", dict[str, Any]], tuple[Any, Changes]]
+Prepare = Callable[["Workspace", dict[str, Any]], dict[str, Any]]
 _READ_ONLY_SQL = re.compile(r"^\s*(select|with|describe|show|summarize|pragma\s+table_info)\b", re.I)
 
 
@@ -29,6 +31,7 @@ class Kind:
     summary: Callable[[dict[str, Any]], str]
     run: Run
     description: str
+    prepare: Prepare | None = None  # checks and normalises parameters when proposed (PolicyViolation)
 
 
 def tables_of(ws: Workspace) -> Any:
@@ -39,8 +42,16 @@ def tables_of(ws: Workspace) -> Any:
     return tables
 
 
+def memory_table_count(ws: Workspace) -> int:
+    """How many memory tables there are (0 when they cannot be listed)."""
+    try:
+        return len(tables_of(ws).list())
+    except Exception:  # noqa: BLE001 - a count for people: never stops an answer
+        return 0
+
+
 def _status(ws: Workspace, params: dict[str, Any]) -> tuple[Any, Changes]:
-    return ws.status(), Changes()
+    return ws.status() | {"memory_tables": memory_table_count(ws)}, Changes()
 
 
 def _show_errors(ws: Workspace, params: dict[str, Any]) -> tuple[Any, Changes]:
@@ -68,16 +79,32 @@ def _query(ws: Workspace, params: dict[str, Any]) -> tuple[Any, Changes]:
     return tables_of(ws).query(sql), Changes()
 
 
+def _prepare_create(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    """The table and column names as the tables will create them; two columns that would
+    get the same name are refused rather than renamed."""
+    given = params["columns"]
+    if not isinstance(given, list | str):
+        raise PolicyViolation("The create_table action needs its columns as a list of names.")
+    given = re.split(r"\s*[,;]\s*", given) if isinstance(given, str) else given
+    raws = [str(c).strip() for c in given if str(c).strip()]
+    names = [safe_name(c, f"column_{i}") for i, c in enumerate(raws, 1)]
+    for name in dict.fromkeys(names):
+        same = [r for r, n in zip(raws, names, strict=True) if n == name]
+        if len(same) > 1:
+            raise PolicyViolation(f"The columns {', '.join(same)} would all be called {name!r}; give them "
+                                  "different names.")
+    if not names:
+        raise PolicyViolation("The create_table action needs at least one column.")
+    return params | {"table": safe_name(params["table"], "table", "t"), "columns": names}
+
+
 def _create_table(ws: Workspace, params: dict[str, Any]) -> tuple[Any, Changes]:
     """Create an empty table with the named columns (a header-only CSV through the tables'
     own import and proposal, approved by this action's approval)."""
     tables = tables_of(ws)
     name, columns = str(params["table"]), [str(c) for c in params["columns"]]
-    if _has_table(tables, name):
+    if _table_called(tables, name):
         return {"table": name, "existed": True}, Changes()  # idempotent: a retried action does no harm
-    direct = getattr(tables, "create_table", None)
-    if direct is not None:
-        return {"table": name, "columns": columns}, direct(name, columns)
     folder = ws.folder / "tmp" / "chat"
     folder.mkdir(parents=True, exist_ok=True)
     header = folder / f"{re.sub(r'[^A-Za-z0-9_]+', '_', name)}.csv"
@@ -90,32 +117,65 @@ def _create_table(ws: Workspace, params: dict[str, Any]) -> tuple[Any, Changes]:
             changes = tables.approve(proposal.id, table=name)
     finally:
         header.unlink(missing_ok=True)
-    return {"table": name, "columns": columns, "proposal": proposal.id}, changes
+    created = [c.name for c in tables.columns(name)]
+    return {"table": name, "columns": created, "proposal": proposal.id}, changes
 
 
-def _has_table(tables: Any, name: str) -> bool:
-    return name.lower() in {table_name(t).lower() for t in tables.list()}
+def _table_called(tables: Any, name: str) -> str | None:
+    """The existing table ``name`` means (its own name, or the name the tables would make of it)."""
+    existing = [t.name for t in tables.list()]
+    wanted = {name, safe_name(name, name, "t")}
+    return next((t for t in existing if t in wanted), None) or next(
+        (t for t in existing if t.lower() == name.lower()), None)
 
 
-def table_name(entry: Any) -> str:
-    """A table's name from whatever ``tables.list()`` gives (a name, a dict or an object)."""
-    if isinstance(entry, str):
-        return entry
-    if isinstance(entry, dict):
-        return str(entry.get("name") or entry.get("table") or "")
-    return str(getattr(entry, "name", "") or getattr(entry, "table", ""))
+def column_for(key: str, columns: list[Any]) -> str | None:
+    """The column ``key`` names: its own name, or the same key normalised as the table's columns
+    were (case, spaces and punctuation, SQL keywords), or the column's source name."""
+    wanted = {key, safe_name(key, key)}
+    for col in columns:
+        if col.name in wanted or str(col.source_name).strip().lower() == key.strip().lower():
+            return str(col.name)
+    return None
+
+
+def _resolve_rows(tables: Any, table: str, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows keyed by ``table``'s column names; a key that names no column is refused."""
+    columns = tables.columns(table)
+    out = []
+    for row in rows:
+        resolved = {}
+        for key, value in dict(row).items():
+            col = column_for(str(key), columns)
+            if col is None:
+                raise PolicyViolation(f"Table {table} has no column called {key!r}; its columns are "
+                                      f"{', '.join(c.name for c in columns)}.")
+            resolved[col] = value
+        out.append(resolved)
+    return out
+
+
+def _prepare_rows(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    """Keys resolved to columns now when the table exists (else when the rows are added)."""
+    if not isinstance(params["rows"], list) or not all(isinstance(r, dict) for r in params["rows"]):
+        raise PolicyViolation("The add_rows action needs rows as objects of column: value.")
+    table = _table_called(tables_of(ws), str(params["table"]))
+    if table is None:
+        return params
+    return params | {"table": table, "rows": _resolve_rows(tables_of(ws), table, params["rows"])}
 
 
 def _add_rows(ws: Workspace, params: dict[str, Any]) -> tuple[Any, Changes]:
     tables, changes, waiting = tables_of(ws), Changes(), []
-    for row in params["rows"]:
+    table = _table_called(tables, str(params["table"])) or str(params["table"])
+    for row in _resolve_rows(tables, table, params["rows"]):
         try:
-            out = tables.add_row(str(params["table"]), dict(row))
+            out = tables.add_row(table, row)
         except NotApproved as exc:  # the table's own policy keeps the row as a proposal
             waiting.append(getattr(exc, "proposal_id", None))
             out = getattr(exc, "changes", None)
         changes = changes | (out if isinstance(out, Changes) else Changes(audit=True))
-    return {"table": params["table"], "rows": len(params["rows"]) - len(waiting), "proposals": waiting}, changes
+    return {"table": table, "rows": len(params["rows"]) - len(waiting), "proposals": waiting}, changes
 
 
 def _ingest(ws: Workspace, params: dict[str, Any]) -> tuple[Any, Changes]:
@@ -133,8 +193,37 @@ def _reindex(ws: Workspace, params: dict[str, Any]) -> tuple[Any, Changes]:
 
 
 def _delete_table(ws: Workspace, params: dict[str, Any]) -> tuple[Any, Changes]:
-    out = tables_of(ws).drop_table(str(params["table"]), str(params.get("reason") or "asked in chat"))
-    return {"table": params["table"]}, out if isinstance(out, Changes) else Changes(audit=True)
+    tables = tables_of(ws)
+    table = _table_called(tables, str(params["table"])) or str(params["table"])
+    out = tables.drop_table(table, str(params.get("reason") or "asked in chat"))
+    return {"table": table}, out if isinstance(out, Changes) else Changes(audit=True)
+
+
+def documents_named(name: str, paths: list[str]) -> list[str]:
+    """The workspace documents ``name`` means: its full path, a path suffix or a file name
+    (spaces allowed; case ignored when nothing matches exactly)."""
+    name = name.strip().strip("\"'`").strip()
+    if not name:
+        return []
+    full = os.path.abspath(os.path.expanduser(name))
+    if full in paths:
+        return [full]
+    suffix = name.replace("/", os.sep)
+    for fold in (str, str.lower):
+        found = [p for p in paths if fold(p).endswith(fold(os.sep + suffix)) or fold(os.path.basename(p)) == fold(name)]
+        if found:
+            return found
+    return []
+
+
+def _prepare_delete(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    """The one document the path names, or a refusal saying there is none or which ones."""
+    found = documents_named(str(params["path"]), [d["path"] for d in ws.documents()])
+    if not found:
+        raise PolicyViolation(f"No document in your workspace is called {params['path']}.")
+    if len(found) > 1:
+        raise PolicyViolation(f"Several documents are called {params['path']}: {', '.join(found[:10])}.")
+    return params | {"path": found[0]}
 
 
 def _delete_document(ws: Workspace, params: dict[str, Any]) -> tuple[Any, Changes]:
@@ -157,9 +246,9 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     Kind("query", 1, ("sql",), lambda p: f"Run a read-only query: {p['sql']}", _query,
          "Run one read-only SQL SELECT over the memory tables."),
     Kind("create_table", 2, ("table", "columns"), lambda p: f"Create table {p['table']} ({_cols(p)})",
-         _create_table, "Create a memory table with the named columns."),
+         _create_table, "Create a memory table with the named columns.", _prepare_create),
     Kind("add_rows", 2, ("table", "rows"), lambda p: f"Add {len(p['rows'])} row(s) to {p['table']}", _add_rows,
-         "Add rows (objects of column: value) to a memory table."),
+         "Add rows (objects of column: value) to a memory table.", _prepare_rows),
     Kind("ingest", 2, ("paths",), lambda p: "Ingest " + ", ".join(map(str, p["paths"])), _ingest,
          "Read files or folders into the workspace."),
     Kind("reindex", 2, (), lambda p: "Rebuild the search index from stored embeddings", _reindex,
@@ -167,5 +256,5 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     Kind("delete_table", 3, ("table",), lambda p: f"Delete table {p['table']}", _delete_table,
          "Delete a memory table and its rows."),
     Kind("delete_document", 3, ("path",), lambda p: f"Forget document {p['path']}", _delete_document,
-         "Remove a document from the workspace (the file itself is left alone)."),
+         "Remove a document from the workspace (the file itself is left alone).", _prepare_delete),
 ]}

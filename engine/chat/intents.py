@@ -1,8 +1,12 @@
 """The offline reasoner's intent matcher: requests for actions, by pattern and by meaning.
 
-Patterns extract parameters (a table's name and fields, a folder, a row's values); the
-embedding check only recognises the parameterless requests (status, errors, re-index),
-so a question about a document's own "status" or "errors" is not taken for a command.
+A request is an action only when it is about the workspace. Patterns match whole requests
+and extract parameters (a table's name and fields, a row's values, a document of the
+workspace, a folder that exists); the parameterless requests (status, errors, re-index)
+are recognised only when every content word of the question is a word about the
+workspace. So "Why did the Western Roman Empire fail?" or "How many documents must a
+customer send?" stay questions for the files, while "Why did report.pdf fail?" and "How
+many documents are in my workspace?" are requests.
 """
 
 from __future__ import annotations
@@ -14,35 +18,54 @@ from typing import Any
 
 import numpy as np
 
+from .executors import documents_named
+from .words import content_words
+
 Proposal = tuple[str, dict[str, Any]]
+SAY = "say"  # not an action: a plain answer to a request that cannot be proposed as asked
 _I = re.IGNORECASE
 _NAME = r"['\"`]?(?P<name>[A-Za-z_][\w ]{0,60}?)['\"`]?"
-_PATH = r"(?P<path>\"[^\"]+\"|'[^']+'|[~./][^\s,;]*|[A-Za-z]:\\[^\s,;]*|\S+/\S*)"
-_PAIR = re.compile(r"\s*(?P<k>[^=:]+?)\s*(?:=|:|\bis\b)\s*(?P<v>.+?)\s*$")
 _ASK = r"^\s*(?:please\s+|(?:can|could|would)\s+you\s+(?:please\s+)?|grace[,:]?\s+|now\s+)*"
+_END = r"(?:\s*,?\s*(?:please|thanks|thank\s+you))?\s*[.?!]*\s*$"
+_WHERE = r"(?:\s+(?:in|into|to|from)\s+(?:my|the)\s+(?:workspace|library|index))?"
 _WORD_NAME = r"['\"`]?(?P<name>[A-Za-z_]\w*)['\"`]?"
-_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&)\s*", _I)
+_SPLIT = re.compile(r"\s*(?:,|;|\band\b)\s*", _I)
+# A row's values: "key = value" pairs; a separator splits only where another pair starts.
+_KEY = r"['\"`]?(?!and\b)[^\W\d][\w'-]*(?:\s+(?!and\b)[\w'-]+){0,3}['\"`]?"
+_PAIR_SPLIT = re.compile(r"\s*(?:,|;|\band\b)\s*(?=" + _KEY + r"(?:\s*[=:]|\s+is\b))", _I)
+_PAIR = re.compile(r"\s*(?P<k>[^=:]+?)\s*(?:=|:|\bis\b)\s*(?P<v>.+?)\s*$", re.DOTALL)
 
 _CREATE = re.compile(_ASK + r"(?:create|make|set up|start|add)\s+(?:a\s+|an\s+)?(?:new\s+)?(?:memory\s+)?table\s+"
                      r"(?:called\s+|named\s+)?" + _NAME + r"\s+(?:with|having)\s+(?:the\s+)?"
                      r"(?:fields|columns)\s*:?\s*(?P<cols>.+?)\s*[.?!]?$", _I)
 _ADD_ROW = re.compile(_ASK + r"add\s+(?:a\s+|an\s+|one\s+)?(?:new\s+)?(?:row|record|entry)\s+(?:to|into|in)\s+"
                       r"(?:the\s+)?(?:table\s+)?" + _WORD_NAME
-                      + r"(?:\s+table)?\s*(?:with|:|where)\s*(?P<vals>.+?)\s*[.!]?$", _I)
+                      + r"(?:\s+table)?\s*(?:with|:|where)\s*(?P<vals>.+?)\s*[.!]?$", _I | re.DOTALL)
 _DELETE_TABLE = re.compile(_ASK + r"(?:delete|drop|remove)\s+(?:the\s+)?(?:memory\s+)?table\s+" + _NAME
                            + r"\s*[.!]?$", _I)
-_DELETE_DOC = re.compile(_ASK + r"(?:delete|remove|forget)\s+(?:the\s+)?(?:document|file|doc)\s+"
-                         r"(?P<path>\"[^\"]+\"|'[^']+'|\S+)", _I)
-_INGEST = re.compile(_ASK + r"(?:ingest|import|index|read in|load|add)\s+(?:the\s+|my\s+)?(?:folder|directory|files?"
-                     r"|documents?|docs)?\s*(?:in|at|from)?\s*" + _PATH, _I)
+_DELETE_DOC = re.compile(_ASK + r"(?:delete|remove|forget)\s+(?:the\s+)?(?:document|file|doc)\s+(?:called\s+|named\s+)?"
+                         r"(?P<path>.+?)" + _WHERE + _END, _I)
+_INGEST = re.compile(_ASK + r"(?:ingest|import|index|read\s+in|load|add)\s+(?:(?:the|my|this|these)\s+)?"
+                     r"(?:(?P<word>folder|directory|files?|documents?|docs)\s+)?(?:(?:in|at|from|called|named)\s+)?"
+                     r"(?P<path>.+?)" + _WHERE + _END, _I)
 _REINDEX = re.compile(_ASK + r"(?:re-?index|rebuild\s+(?:the\s+)?(?:search\s+|vector\s+)?index)\b", _I)
-_ERRORS = re.compile(r"\b(?:show|list|see|display)\s+(?:me\s+)?(?:the\s+|all\s+|any\s+)?"
-                     r"(?:recent\s+|latest\s+|last\s+)?(?:errors|failures|problems)\b|\b(?:recent|latest|my)\s+(?:errors|failures)\b"
-                     r"|\bwhat\s+(?:has\s+)?failed\b", _I)
-_WHY_FAIL = re.compile(r"\bwhy\s+(?:did|does|has)\s+(?P<about>.+?)\s+(?:fail|not\s+ingest|break)", _I)
-_STATUS = re.compile(r"^\s*(?:(?:show|give|tell)\s+(?:me\s+)?)?(?:the\s+|my\s+)?(?:workspace(?:'s)?\s+)?status\s*\??$"
-                     r"|\bworkspace(?:'s)?\s+status\b|\bhow\s+many\s+(?:documents|files|tables)\b"
-                     r"|\bwhat(?:'s|\s+is)\s+in\s+(?:my|the)\s+workspace\b", _I)
+_WHY_FAIL = re.compile(_ASK + r"why\s+(?:did|does|do|has|have|was|were|is|are)\s+(?P<about>.+?)\s+"
+                       r"(?:fail\w*|break|broken|(?:not\s+)?(?:get\s+|be\s+)?(?:ingest|import|load|index|read)\w*)"
+                       r"(?P<tail>.*?)" + _END, _I)
+_ACTION = re.compile(r"action\s+#?\d+", _I)
+_ERROR_WORDS = re.compile(r"\b(?:errors?|failures?|fail(?:ed|s|ing)?|problems?|(?:went|gone|goes|go)\s+wrong"
+                          r"|broken|broke)\b", _I)
+_STATUS_WORDS = re.compile(r"\b(?:status|overview|how\s+many|how\s+much|what(?:'s|\s+is|\s+are)\s+in|hold|holds"
+                           r"|contain|contains|(?:do|have)\s+i\s+(?:have|got))\b", _I)
+# The words a request about the workspace is made of (its files, their state, its errors).
+WORKSPACE_WORDS = content_words("""workspace file files document documents doc docs folder folders directory
+directories table tables memory passage passages chunk chunks index indexed indexing reindex search vector vectors
+status state overview summary error errors failure failures fail failed failing fails problem problems wrong went
+gone broken broke recent recently latest last lately today yesterday week far now currently right ingest ingested
+ingesting ingestion import imported importing imports load loaded loading loads read reading upload uploaded
+uploads hold holds contain contains stored store many much count number total all every library approval
+approvals pending queue queued waiting action actions grace list display see show give happened anything
+everything overall whole rebuild re""")
 
 PROTOTYPES: dict[str, list[str]] = {
     "status": ["show me the workspace status", "what does my workspace hold", "give me an overview of my files"],
@@ -50,6 +73,11 @@ PROTOTYPES: dict[str, list[str]] = {
     "reindex": ["rebuild the search index", "re-index everything"],
 }
 PROTOTYPE_MIN = 0.80
+
+
+def about_workspace(text: str) -> bool:
+    """Every content word of ``text`` (numbers aside) is a word about the workspace."""
+    return {w for w in content_words(text) if not w.isdigit()} <= WORKSPACE_WORDS
 
 
 def _unquote(s: str) -> str:
@@ -60,52 +88,92 @@ def _columns(spec: str) -> list[str]:
     return [c for c in (_unquote(x).strip(" .") for x in _SPLIT.split(spec)) if c]
 
 
-def _values(spec: str) -> dict[str, str]:
-    """'name=Ann, qty: 3 and city = Lyon' -> {'name': 'Ann', 'qty': '3', 'city': 'Lyon'}."""
-    out = {}
-    for part in re.split(r"\s*(?:,|;|\band\b)\s*", spec):
+def values(spec: str) -> tuple[dict[str, str], list[str]]:
+    """'title = War and Peace, year: 1869' -> ({'title': 'War and Peace', 'year': '1869'}, parts not read)."""
+    out: dict[str, str] = {}
+    unread = []
+    for part in _PAIR_SPLIT.split(spec.strip()):
         m = _PAIR.match(part)
-        if m:
-            out[_unquote(m["k"])] = _unquote(m["v"])
-    return out
+        key, value = (_unquote(m["k"]), _unquote(m["v"])) if m else ("", "")
+        if key and value and key not in out:
+            out[key] = value
+        elif part.strip():
+            unread.append(part.strip())
+    return out, unread
 
 
-def _path(raw: str, documents: Callable[[], list[str]] | None) -> str:
-    """An absolute path; a bare file name is matched against the workspace's documents."""
-    raw = _unquote(raw).rstrip(".?!")
-    expanded = os.path.expanduser(raw)
-    if os.path.isabs(expanded) or documents is None:
-        return os.path.abspath(expanded)
-    matches = [d for d in documents() if d.endswith(os.sep + raw) or os.path.basename(d) == raw]
-    return matches[0] if len(matches) == 1 else os.path.abspath(expanded)
+def _add_row(m: re.Match[str]) -> list[Proposal]:
+    row, unread = values(m["vals"])
+    if unread or not row:
+        what = ", ".join(f"“{p}”" for p in unread) or f"“{m['vals']}”"
+        return [(SAY, {"text": f"I could not add that row: I cannot read {what} as column = value. Write each "
+                               "value as column = value, separated by commas."})]
+    return [("add_rows", {"table": _unquote(m["name"]), "rows": [row]})]
+
+
+def _delete_document(raw: str, documents: Callable[[], list[str]] | None) -> list[Proposal]:
+    name = _unquote(raw)
+    if documents is None:
+        return [("delete_document", {"path": os.path.abspath(os.path.expanduser(name))})]
+    found = documents_named(name, documents())
+    if len(found) == 1:
+        return [("delete_document", {"path": found[0]})]
+    if not found:
+        return [(SAY, {"text": f"No document in your workspace is called {name}, so there is nothing to forget."})]
+    listed = "\n".join(f"- `{p}`" for p in found[:10])
+    return [(SAY, {"text": f"Several documents in your workspace are called {name}; say which one by its "
+                           f"path:\n\n{listed}"})]
+
+
+def _ingest_path(m: re.Match[str]) -> str | None:
+    """The path to ingest: one that exists, or a single path-like word after "folder", "file"…"""
+    raw = m["path"].strip()
+    quoted = len(raw) > 1 and raw[0] == raw[-1] and raw[0] in "\"'`"
+    path = os.path.abspath(os.path.expanduser(_unquote(raw)))
+    if os.path.exists(path) or (m["word"] and (quoted or not re.search(r"\s", raw))):
+        return path
+    return None
+
+
+def _why_failed(m: re.Match[str], documents: Callable[[], list[str]] | None) -> list[Proposal] | None:
+    """show_errors when the subject names a document, a failed file or action, or the ingestion;
+    None (a question for the files) when it names anything else."""
+    if not about_workspace(m["tail"]):
+        return None
+    about = re.sub(r"^(?:the|my|this|that)\s+", "", _unquote(m["about"]), flags=_I)
+    if _ACTION.fullmatch(about) or (documents is not None and documents_named(about, documents())):
+        return [("show_errors", {"about": about})]
+    return [("show_errors", {})] if about_workspace(about) else None
 
 
 def match(question: str, documents: Callable[[], list[str]] | None = None) -> list[Proposal]:
     """Actions asked for in ``question`` by pattern (the first kind that matches wins)."""
     q = question.strip()
     if m := _CREATE.search(q):
-        return [("create_table", {"table": _unquote(m["name"]).replace(" ", "_"), "columns": _columns(m["cols"])})]
-    if (m := _ADD_ROW.search(q)) and _values(m["vals"]):
-        return [("add_rows", {"table": _unquote(m["name"]).replace(" ", "_"), "rows": [_values(m["vals"])]})]
+        return [("create_table", {"table": _unquote(m["name"]), "columns": _columns(m["cols"])})]
+    if m := _ADD_ROW.search(q):
+        return _add_row(m)
     if m := _DELETE_TABLE.search(q):
         return [("delete_table", {"table": _unquote(m["name"]).replace(" ", "_")})]
     if m := _DELETE_DOC.search(q):
-        return [("delete_document", {"path": _path(m["path"], documents)})]
-    if _REINDEX.search(q):
+        return _delete_document(m["path"], documents)
+    if _REINDEX.search(q) and about_workspace(q):
         return [("reindex", {})]
-    if m := _INGEST.search(q):
-        return [("ingest", {"paths": [_path(m["path"], None)]})]
+    if (m := _INGEST.search(q)) and (path := _ingest_path(m)):
+        return [("ingest", {"paths": [path]})]
     if m := _WHY_FAIL.search(q):
-        return [("show_errors", {"about": _unquote(m["about"]).removeprefix("the ").strip()})]
-    if _ERRORS.search(q):
+        return _why_failed(m, documents) or []
+    if not about_workspace(q):
+        return []
+    if _ERROR_WORDS.search(q):
         return [("show_errors", {})]
-    if _STATUS.search(q):
+    if _STATUS_WORDS.search(q):
         return [("status", {})]
     return []
 
 
 class IntentMatcher:
-    """Patterns first; then, for parameterless requests, nearness to a few example phrasings."""
+    """Patterns first; then, for short requests about the workspace, nearness to example phrasings."""
 
     def __init__(self, embed: Callable[[list[str]], np.ndarray]) -> None:
         self._embed = embed
@@ -122,7 +190,7 @@ class IntentMatcher:
     def match(self, question: str, qvec: np.ndarray | None,
               documents: Callable[[], list[str]] | None = None) -> list[Proposal]:
         found = match(question, documents)
-        if found or qvec is None or len(question.split()) > 9:
+        if found or qvec is None or len(question.split()) > 9 or not about_workspace(question):
             return found
         sims = self._prototypes() @ qvec
         best = int(np.argmax(sims))

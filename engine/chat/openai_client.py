@@ -28,7 +28,7 @@ class EndpointError(GraceError):
 @dataclass
 class Completion:
     text: str
-    tool_calls: list[dict[str, str]] = field(default_factory=list)  # {"name", "arguments"} (JSON text)
+    tool_calls: list[dict[str, str]] = field(default_factory=list)  # {"name", "arguments"} (JSON text, "{}" if none)
 
 
 class OpenAIClient:
@@ -87,9 +87,29 @@ def _reason(exc: urllib.error.HTTPError) -> str:
 
 def _parse(reply: dict[str, Any]) -> Completion:
     message = reply["choices"][0]["message"]
-    calls = [{"name": c["function"]["name"], "arguments": c["function"].get("arguments") or "{}"}
+    calls = [{"name": str(c["function"]["name"]), "arguments": _arguments(c["function"].get("arguments"))}
              for c in message.get("tool_calls") or []]
-    return Completion(message.get("content") or "", calls)
+    return Completion(_text(message.get("content")), calls)
+
+
+def _text(content: Any) -> str:
+    """A message's content: text, or a list of parts whose text parts are joined; else ValueError."""
+    if content is None or isinstance(content, str):
+        return content or ""
+    if isinstance(content, list):
+        parts = [p if isinstance(p, str) else p.get("text") for p in content if isinstance(p, str | dict)]
+        if len(parts) == len(content) and all(isinstance(p, str | None) for p in parts):
+            return "".join(p for p in parts if p)
+    raise ValueError("the message content is neither text nor a list of text parts")
+
+
+def _arguments(arguments: Any) -> str:
+    """A tool call's arguments as JSON text (some endpoints send a JSON object); else ValueError."""
+    if arguments is None or isinstance(arguments, str):
+        return arguments or "{}"
+    if isinstance(arguments, dict):
+        return json.dumps(arguments)
+    raise ValueError("a tool call's arguments are neither JSON text nor an object")
 
 
 def _read_stream(resp: Any, on_token: Callable[[str], None], deadline: float, timeout: float) -> Completion:
@@ -106,12 +126,13 @@ def _read_stream(resp: Any, on_token: Callable[[str], None], deadline: float, ti
             break
         choices = json.loads(data).get("choices") or [{}]
         delta = choices[0].get("delta") or {}
-        if delta.get("content"):
-            parts.append(delta["content"])
-            on_token(delta["content"])
+        piece = _text(delta.get("content"))
+        if piece:
+            parts.append(piece)
+            on_token(piece)
         for call in delta.get("tool_calls") or []:
             slot = calls.setdefault(int(call.get("index", len(calls))), {"name": "", "arguments": ""})
             fn = call.get("function") or {}
-            slot["name"] += fn.get("name") or ""
-            slot["arguments"] += fn.get("arguments") or ""
+            slot["name"] += str(fn.get("name") or "")
+            slot["arguments"] += _arguments(fn.get("arguments")) if fn.get("arguments") else ""
     return Completion("".join(parts), [calls[i] for i in sorted(calls)])

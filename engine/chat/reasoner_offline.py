@@ -105,11 +105,11 @@ class OfflineReasoner:
             cos = float(vec @ ctx.qvec)
             out.append(Candidate(p, sentence, prior + W_SENTENCE * cos, vec, lead,
                                  E_SENTENCE * cos + E_PASSAGE * p.relevance))
-        return sorted(out, key=lambda c: -c.score)
+        return sorted(on_focus(out, ctx.focus), key=lambda c: -c.score)
 
     def pool(self, ctx: Context) -> list[tuple[float, Passage, Sentence, Sentence | None, str]]:
         """(prior score, passage, sentence, the sentence it leans on, text to embed), best ``budget`` first."""
-        words = content_words(ctx.question)
+        words = content_words(ctx.searched)
         pool = []
         for p in ctx.passages[:PASSAGES]:
             sentences = split_sentences(p.hit.text)[:PER_PASSAGE]
@@ -157,16 +157,33 @@ class OfflineReasoner:
         return Draft(body, citations, conf, False, self.name, evidence=evidence)
 
     def _abstain(self, ctx: Context, ranked: list[Candidate], evidence: float, threshold: float) -> Draft:
-        closest = closest_sources(ranked)
-        text = ABSTAIN_TEXT
-        if ctx.unknown_names:
-            text += f" None of them mention {_listed(ctx.unknown_names)}."
-        if closest:
-            text += " The closest passages were in " + "; ".join(
-                f"{c.path.rsplit('/', 1)[-1]} ({c.where()})" if c.where() else c.path.rsplit("/", 1)[-1]
-                for c in closest) + "."
-        conf = round(0.5 * calibrated(evidence, threshold), 3)
-        return Draft(text, [], conf, True, self.name, closest=closest, evidence=evidence)
+        return abstention(ctx, ranked, evidence, threshold, self.name)
+
+
+def abstention(ctx: Context, ranked: list[Candidate], evidence: float, threshold: float, reasoner: str) -> Draft:
+    """The abstention (ABSTAIN_TEXT), with the names no file mentions and the closest sources."""
+    closest = closest_sources(ranked)
+    text = ABSTAIN_TEXT
+    if ctx.unknown_names:
+        text += f" None of them mention {_listed(ctx.unknown_names)}."
+    if closest:
+        text += " The closest passages were in " + "; ".join(
+            f"{c.path.rsplit('/', 1)[-1]} ({c.where()})" if c.where() else c.path.rsplit("/", 1)[-1]
+            for c in closest) + "."
+    conf = round(0.5 * calibrated(evidence, threshold), 3)
+    return Draft(text, [], conf, True, reasoner, closest=closest, evidence=evidence)
+
+
+def on_focus(ranked: list[Candidate], focus: frozenset[str]) -> list[Candidate]:
+    """The sentences that say one of a follow-up's new words (all of them when none does)."""
+    if not focus:
+        return ranked
+    return [c for c in ranked if says(c, focus)] or ranked
+
+
+def says(c: Candidate, words: frozenset[str]) -> bool:
+    """The candidate's sentence (with the one it leans on) has one of ``words``."""
+    return bool(words & content_words(c.sentence.text + " " + (c.lead.text if c.lead else "")))
 
 
 def declines(ctx: Context, evidence: float, threshold: float) -> bool:

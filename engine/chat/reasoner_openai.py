@@ -3,7 +3,9 @@ checked against them.
 
 Citations ``[n]`` must point at a retrieved passage; any that do not are removed and
 flagged in the answer. Each kept citation quotes, verbatim, the sentence of its passage
-that best supports the claim it is attached to. Tool calls become proposed actions.
+that best supports the claim it is attached to. An answer the files do not support (the
+retrieved evidence below the offline answerer's abstention threshold, or no valid citation
+left) is replaced by the offline answerer's abstention. Tool calls become proposed actions.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 from .context import Context
 from .executors import KINDS
 from .openai_client import OpenAIClient
-from .reasoner_offline import Candidate, calibrated, citation, confidence
+from .reasoner_offline import Candidate, abstention, calibrated, citation, confidence, declines, strongest
 from .types import ABSTAIN_TEXT, Citation, Draft
 from .words import content_words, overlap
 
@@ -63,7 +65,8 @@ def context_text(ctx: Context) -> str:
     if ctx.facts:
         out.append("Facts the person confirmed:\n" + "\n".join(f"- {f}" for f in ctx.facts))
     s = ctx.status
-    out.append(f"Workspace: {s.get('documents', 0)} documents, {s.get('tables', 0)} tables, "
+    out.append(f"Workspace: {s.get('documents', 0)} documents ({s.get('tables', 0)} tabular files), "
+               f"{s.get('memory_tables', 0)} memory tables, "
                f"{s.get('failed', 0)} failed, {ctx.pending_approvals} pending approvals.")
     if ctx.failures:
         out.append("Recent failures:\n" + "\n".join(f"- {f['path']}: {f['reason']}" for f in ctx.failures))
@@ -84,19 +87,40 @@ class OpenAIReasoner:
         self._candidates = candidates
 
     def answer(self, ctx: Context, threshold: float, on_token: Callable[[str], None] | None = None) -> Draft:
-        """Ask the endpoint (raises EndpointError), then ground its citations in the passages."""
+        """Ask the endpoint (raises EndpointError), then ground its citations in the passages.
+
+        An answer the files do not support (evidence below ``threshold``, as for the offline
+        answerer, or no valid citation left) becomes the offline answerer's abstention.
+        """
         completion = self.client.complete(messages(ctx), tools(), on_token)
-        draft = ground(ctx, completion.text.strip(), self._candidates(ctx), threshold)
-        for call in completion.tool_calls:
-            try:
-                args = json.loads(call["arguments"] or "{}")
-            except ValueError:
-                args = None
-            if call["name"] in KINDS and isinstance(args, dict):
-                draft.proposals.append((call["name"], args))
-            else:
-                draft.text += f"\n\n(The endpoint asked for an action Grace cannot read: {call['name']!r}; ignored.)"
-        return draft
+        ranked = self._candidates(ctx)
+        draft = ground(ctx, completion.text.strip(), ranked, threshold)
+        draft.proposals, refused = proposals(completion.tool_calls)
+        draft.text += "".join(refused)
+        evidence = strongest(ranked)
+        if draft.proposals or (draft.citations and not declines(ctx, evidence, threshold)):
+            return draft  # a request, or an answer the files support
+        out = abstention(ctx, ranked, evidence, threshold, self.name)
+        if not draft.abstained:
+            out.text += "\n\n_The endpoint gave an answer, but your files do not support it, so it is not shown._"
+            if on_token:
+                on_token("\n\n" + out.text)
+        return out
+
+
+def proposals(calls: list[dict[str, str]]) -> tuple[list[tuple[str, dict[str, Any]]], list[str]]:
+    """Tool calls as proposed actions, and a sentence for each call that cannot be read."""
+    out, refused = [], []
+    for call in calls:
+        try:
+            args = json.loads(call["arguments"] or "{}")
+        except (TypeError, ValueError):
+            args = None
+        if call["name"] in KINDS and isinstance(args, dict):
+            out.append((call["name"], args))
+        else:
+            refused.append(f"\n\n(The endpoint asked for an action Grace cannot read: {call['name']!r}; ignored.)")
+    return out, refused
 
 
 def ground(ctx: Context, text: str, ranked: list[Candidate], threshold: float) -> Draft:

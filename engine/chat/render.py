@@ -11,11 +11,9 @@ from .types import Action
 _WAIT = {2: "waits for your approval", 3: "needs your confirmation with a reason"}
 
 
-def action_text(actions: list[Action], problems: list[str] | None = None) -> str:
-    """One paragraph per action: its result when it ran, or what it waits for."""
-    out = [_one(a) for a in actions]
-    out += [f"I could not propose that: {p}" for p in problems or []]
-    return "\n\n".join(out)
+def action_text(actions: list[Action], notes: list[str] | None = None) -> str:
+    """One paragraph per action (its result when it ran, or what it waits for), then the notes."""
+    return "\n\n".join([_one(a) for a in actions] + list(notes or []))
 
 
 def _one(a: Action) -> str:
@@ -33,17 +31,24 @@ def _result(a: Action) -> str:
         return errors_text(a.result or [], a.params.get("about"))
     if a.type == "query":
         return table_text(a.result)
+    if isinstance(a.result, dict) and a.result.get("existed"):
+        return f"Table {a.result.get('table')} already exists, so nothing was created."
     return f"Done: {a.summary}."
 
 
 def status_text(s: dict[str, Any]) -> str:
-    """The workspace's status in one or two sentences."""
-    text = (f"Your workspace holds **{s.get('documents', 0)} documents** ({s.get('chunks', 0)} passages) and "
-            f"{s.get('tables', 0)} tables; {s.get('failed', 0)} could not be read and {s.get('queued', 0)} are "
-            "waiting to be read.")
+    """The workspace's status in one or two sentences: documents (with how many are tabular
+    files) and memory tables are counted apart."""
+    text = (f"Your workspace holds **{_n(s.get('documents', 0), 'document')}** ({_n(s.get('chunks', 0), 'passage')}; "
+            f"{_n(s.get('tables', 0), 'tabular file')}) and **{_n(s.get('memory_tables', 0), 'memory table')}**; "
+            f"{s.get('failed', 0)} could not be read and {s.get('queued', 0)} are waiting to be read.")
     if s.get("vectors") is not None and s.get("vectors") != s.get("chunks"):
         text += f" The search index holds {s['vectors']} vectors."
     return text
+
+
+def _n(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 def errors_text(failures: list[dict[str, Any]], about: str | None = None) -> str:

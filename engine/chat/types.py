@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..errors import GraceError
+
 ABSTAIN_TEXT = "I could not find this in your files."
+
+
+class EmptyQuestion(GraceError, ValueError):
+    """A question with no words in it: nothing is asked, nothing is stored."""
 
 
 @dataclass

@@ -69,3 +69,13 @@ def test_actions_are_listed_approved_and_rejected(tmp_path: Path, docs: Path) ->
     assert rejected.returncode == 0 and "rejected" in rejected.stdout
     pending = js(grace("--workspace", ws, "actions", "list", "--status", "pending", "--json"))
     assert pending == []
+
+
+def test_a_blank_question_is_a_usage_error_and_stores_nothing(tmp_path: Path, docs: Path) -> None:
+    ws = str(tmp_path / "ws")
+    assert grace("--workspace", ws, "ingest", str(docs)).returncode == 0
+    for blank in ("", "   "):
+        out = grace("--workspace", ws, "ask", blank, "--json")
+        assert out.returncode == 2 and out.stdout == "" and "question" in out.stderr, out.stderr
+    session = js(grace("--workspace", ws, "ask", "When is the budget review?", "--json"))["session"]
+    assert session == 1  # the blank questions started no session

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine import GraceError, Workspace
-from engine.errors import NotApproved, PolicyViolation
+from engine.errors import NotApproved, PolicyViolation, SettingError
 
 
 def audit_actions(ws: Workspace, action_id: int) -> list[str]:
@@ -77,9 +77,9 @@ def test_policy_raises_a_tier_but_never_lowers_one(ws: Workspace, docs: Path) ->
     action = ws.chat.actions.propose("ingest", {"paths": [str(docs)]})
     with pytest.raises(NotApproved):
         ws.chat.actions.approve(action.id)
-    ws.set_setting("action_tiers", "nonsense")
-    with pytest.raises(PolicyViolation):
-        ws.chat.actions.tier_of("status")
+    _store_unchecked(ws, "action_tiers", "nonsense, ingest=3")  # a stored entry that cannot be read is left out
+    assert ws.chat.actions.tier_of("status") == 1 and ws.chat.actions.tier_of("ingest") == 3
+    assert "'nonsense'" in ws.chat.actions.policy_note()
 
 
 def test_malformed_proposals_are_refused(ws: Workspace) -> None:
@@ -147,3 +147,137 @@ def test_rows_are_added_after_approval_and_answer_questions_naming_the_table(ws:
         ws.chat.actions.approve(drop.id)
     ws.chat.actions.approve(drop.id, reason="spring cleaning")
     assert "pantry" not in {t.name for t in tables.list()}
+
+
+HISTORY = ("The Western Roman Empire fell in 476 when Odoacer deposed Romulus Augustulus.\n\n"
+           "Historians point to economic decline, reliance on mercenaries and political instability as causes.\n\n"
+           "The Roman army recruited many Germanic soldiers in the late empire, and errors of command were common.\n")
+
+
+def test_questions_about_file_content_are_not_taken_for_actions(ws: Workspace, docs: Path) -> None:
+    (docs / "rome.txt").write_text(HISTORY, encoding="utf-8")
+    (docs / "refunds.txt").write_text("A customer must send two documents with a refund request: the receipt "
+                                      "and a photo.\n", encoding="utf-8")
+    ws.ingest([docs])
+    for question in ["Why did the Western Roman Empire fail?",
+                     "What failed in the Western Roman Empire according to historians?",
+                     "Show me the errors in the Roman army",
+                     "How many documents must a customer send with a refund request?",
+                     "Load balancing/failover: how does the deploy guide handle it?",
+                     "Please add 2/3 cup of sugar to the dough?"]:
+        answer = ws.chat.ask(question)
+        assert answer.actions == [] and ws.chat.actions.list() == [], question
+    why = ws.chat.ask("Why did the Western Roman Empire fail?")
+    assert not why.abstained and why.citations[0].path == str(docs / "rome.txt")
+    refund = ws.chat.ask("How many documents must a customer send with a refund request?")
+    assert "two documents" in refund.text
+
+
+def test_requests_about_the_workspace_are_still_recognised(ws: Workspace, docs: Path, tmp_path: Path) -> None:
+    ws.ingest([docs])
+    asked = {q: [(a.type, a.params) for a in ws.chat.ask(q).actions] for q in [
+        "how many documents are in my workspace?", "What went wrong recently?", "Why did the import fail?",
+        "Why did notes.txt fail?", f"ingest the folder {tmp_path / 'not-yet'}", f"load {docs / 'sub'}"]}
+    assert asked == {
+        "how many documents are in my workspace?": [("status", {})],
+        "What went wrong recently?": [("show_errors", {})],
+        "Why did the import fail?": [("show_errors", {})],
+        "Why did notes.txt fail?": [("show_errors", {"about": "notes.txt"})],
+        f"ingest the folder {tmp_path / 'not-yet'}": [("ingest", {"paths": [str(tmp_path / "not-yet")]})],
+        f"load {docs / 'sub'}": [("ingest", {"paths": [str(docs / "sub")]})]}
+
+
+def test_row_values_keep_their_inner_and_and_commas(ws: Workspace) -> None:
+    create = ws.chat.ask("Create a table called books with columns title, author and year").actions[0]
+    ws.chat.actions.approve(create.id)
+    add = ws.chat.ask("Add a row to books with title = War and Peace, author = Tolstoy, year = 1869").actions[0]
+    assert add.params["rows"] == [{"title": "War and Peace", "author": "Tolstoy", "year": "1869"}]
+    other = ws.chat.ask("add a row to books: title = Peace, Love and Understanding and author = Nick Lowe")
+    assert other.actions[0].params["rows"] == [{"title": "Peace, Love and Understanding", "author": "Nick Lowe"}]
+    for action in (add, other.actions[0]):
+        assert ws.chat.actions.approve(action.id)[0].status == "executed"
+    assert ws.tables.query("SELECT title, author FROM books ORDER BY title")[1] == [
+        ("Peace, Love and Understanding", "Nick Lowe"), ("War and Peace", "Tolstoy")]
+    refused = ws.chat.ask("Add a row to books with Dune, author = Herbert")
+    assert refused.actions == [] and "“Dune”" in refused.text
+    assert len(ws.chat.actions.list()) == 3
+
+
+def test_a_raised_policy_applies_to_actions_already_pending(ws: Workspace, docs: Path) -> None:
+    action = ws.chat.actions.propose("ingest", {"paths": [str(docs)]})
+    assert action.tier == 2
+    ws.set_setting("action_tiers", "ingest=3")
+    with pytest.raises(NotApproved, match="reason"):
+        ws.chat.actions.approve(action.id)
+    assert ws.chat.actions.get(action.id).status == "pending" and ws.status()["documents"] == 0
+    done, _ = ws.chat.actions.approve(action.id, reason="checked the folder")
+    assert done.status == "executed" and done.tier == 3 and done.reason == "checked the folder"
+
+
+def test_delete_document_names_a_workspace_document_or_proposes_nothing(ws: Workspace, docs: Path) -> None:
+    (docs / "my notes.txt").write_text("Buy more seed potatoes.\n", encoding="utf-8")
+    (docs / "sub" / "notes.txt").write_text("Second notes file.\n", encoding="utf-8")
+    ws.ingest([docs])
+    spaced = ws.chat.ask("Delete the document my notes.txt").actions
+    assert [(a.type, a.params["path"]) for a in spaced] == [("delete_document", str(docs / "my notes.txt"))]
+    ghost = ws.chat.ask("Delete the document ghost.txt")
+    assert ghost.actions == [] and "No document in your workspace is called ghost.txt" in ghost.text
+    both = ws.chat.ask("forget the file notes.txt")
+    assert both.actions == [] and str(docs / "notes.txt") in both.text and str(docs / "sub" / "notes.txt") in both.text
+    one = ws.chat.ask("forget the file sub/notes.txt").actions
+    assert [a.params["path"] for a in one] == [str(docs / "sub" / "notes.txt")]
+    with pytest.raises(PolicyViolation, match="ghost.txt"):
+        ws.chat.actions.propose("delete_document", {"path": str(docs / "ghost.txt")})
+    assert len(ws.chat.actions.list()) == 2
+
+
+def test_created_columns_are_named_as_the_table_names_them(ws: Workspace) -> None:
+    create = ws.chat.ask("Create a table called weird with columns first name, select, from, order").actions[0]
+    assert create.summary == "Create table weird (first_name, select_, from_, order_)"
+    done, _ = ws.chat.actions.approve(create.id)
+    assert done.result["columns"] == ["first_name", "select_", "from_", "order_"]
+    add = ws.chat.ask("Add a row to weird with First Name = Ann, Select: yes").actions[0]
+    assert add.params["rows"] == [{"first_name": "Ann", "select_": "yes"}]
+    assert ws.chat.actions.approve(add.id)[0].status == "executed"
+    assert ws.tables.query("SELECT first_name, select_ FROM weird")[1] == [("Ann", "yes")]
+    unknown = ws.chat.ask("Add a row to weird with nickname = Annie")
+    assert unknown.actions == [] and "no column called 'nickname'" in unknown.text
+    duplicate = ws.chat.ask("Create a table called people with columns name, Name, name")
+    assert duplicate.actions == [] and "would all be called 'name'" in duplicate.text
+    budget = ws.chat.ask("Create a table called budget with columns R&D budget; year").actions[0]
+    assert budget.params["columns"] == ["r_d_budget", "year"]
+
+
+def _store_unchecked(ws: Workspace, name: str, value: str) -> None:
+    """A setting as an older build (or a hand edit) may have left it: not checked."""
+    import json
+
+    from sqlalchemy import text
+
+    with ws._write_engine.begin() as conn:
+        conn.execute(text("INSERT INTO settings(name, value) VALUES (:n, :v) "
+                          "ON CONFLICT(name) DO UPDATE SET value=excluded.value"), {"n": name, "v": json.dumps(value)})
+
+
+def test_a_malformed_policy_setting_is_refused_and_never_blocks_tier_one(ws: Workspace) -> None:
+    with pytest.raises(SettingError, match="add_rows=three"):
+        ws.set_setting("action_tiers", "add_rows=three")
+    _store_unchecked(ws, "action_tiers", "add_rows=three")
+    status = ws.chat.ask("Show me the workspace status")
+    assert [(a.type, a.status) for a in status.actions] == [("status", "executed")]
+    assert "add_rows=three" in status.text and "default tier" in status.text
+    from engine.chat.actions import check_setting  # what the code that stores settings calls first
+
+    with pytest.raises(PolicyViolation, match="add_rows=three"):
+        check_setting("action_tiers", "add_rows=three")
+    check_setting("action_tiers", "add_rows=3, ingest=3")
+
+
+def test_status_counts_memory_tables_and_tabular_files_apart(ws: Workspace, docs: Path) -> None:
+    ws.ingest([docs])  # sales.csv is a tabular file
+    create = ws.chat.ask("Create a table called pantry with fields item and shelf").actions[0]
+    ws.chat.actions.approve(create.id)
+    tables = ws.chat.telemetry()["tables"]
+    status = ws.chat.ask("how many tables do I have?")
+    assert status.actions[0].type == "status"
+    assert f"**{tables} memory tables**" in status.text and "1 tabular file)" in status.text

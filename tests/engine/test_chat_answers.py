@@ -179,3 +179,31 @@ def test_code_is_not_quoted_even_when_a_passage_reflowed_it() -> None:
             "enumerate(iterable): if i == nexti: yield element")
     prose = "Return an enumerate object which yields pairs of a count and a value."
     assert [s.text for s in split_sentences(code + "\n\n" + prose)] == [prose]
+
+
+PLANS = """# Refund policy
+
+## Alpha plan
+
+The refund window on the Alpha plan is 30 days from purchase.
+
+## Beta plan
+
+The refund window on the Beta plan is 14 days from purchase. Customers on the Beta plan must keep the receipt.
+"""
+
+
+def test_a_follow_up_is_read_with_the_question_before_it(filled: Workspace, corpus: Path) -> None:
+    (corpus / "plans.md").write_text(PLANS, encoding="utf-8")
+    filled.ingest([corpus])
+    first = filled.chat.ask("What is the refund window on the Alpha plan?")
+    assert "30 days" in first.text
+    follow = filled.chat.ask("And for the Beta plan?", session_id=first.session)
+    assert not follow.abstained and "14 days" in follow.text and "30 days" not in follow.text
+    assert_grounded(follow)
+    alone = filled.chat.ask("And for the Beta plan?")  # no question before it: nothing to lean on
+    assert alone.abstained
+    other = filled.chat.ask("What is the capital city of Australia?", session_id=first.session)
+    assert other.abstained  # short, but a new topic: not answered with the refund window
+    assert filled.chat.ask("How are varroa mites treated?", session_id=first.session).citations[0].path.endswith(
+        "bees.txt")

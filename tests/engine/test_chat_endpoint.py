@@ -16,6 +16,7 @@ import keyring
 import pytest
 
 from engine import Workspace
+from engine.chat import ABSTAIN_TEXT
 from engine.chat.reasoner_openai import tools
 from tests.engine.test_chat_secrets import MemoryKeyring
 
@@ -199,3 +200,45 @@ def test_unreachable_endpoint_falls_back(endpoint_ws: Workspace) -> None:
     endpoint_ws.set_setting("llm_base_url", "http://127.0.0.1:9/v1")
     answer = endpoint_ws.chat.ask("How often should tomatoes be watered?")
     assert answer.reasoner == "offline" and "could not be reached" in answer.fallback
+
+
+def test_object_arguments_and_content_parts_are_read(endpoint_ws: Workspace, server: FakeOpenAI,
+                                                     docs: Path) -> None:
+    endpoint_ws.chat.ask("warm up")
+    question = "How often should tomatoes be watered?"
+    endpoint_ws.chat.ask(question)
+    n = passage_number(server, "guide.md")
+    server.reply = {"text": [{"type": "text", "text": "Tomatoes want deep watering "},
+                             {"type": "text", "text": f"twice a week [{n}]."}],
+                    "tool_calls": [{"name": "ingest", "arguments": {"paths": [str(docs)]}}]}
+    answer = endpoint_ws.chat.ask(question)
+    assert answer.reasoner == "endpoint" and answer.fallback is None
+    assert answer.text.startswith("Tomatoes want deep watering twice a week [1].")
+    assert [(a.type, a.params) for a in answer.actions] == [("ingest", {"paths": [str(docs)]})]
+
+
+@pytest.mark.parametrize("reply", [
+    {"text": {"unexpected": "object"}, "tool_calls": []},
+    {"text": [{"type": "text", "text": 7}], "tool_calls": []},
+    {"text": "Fine.", "tool_calls": [{"name": "ingest", "arguments": 5}]},
+])
+def test_a_malformed_reply_falls_back_offline_and_stores_one_whole_exchange(
+        endpoint_ws: Workspace, server: FakeOpenAI, reply: dict[str, Any]) -> None:
+    server.reply = reply
+    answer = endpoint_ws.chat.ask("How often should tomatoes be watered?")
+    assert answer.reasoner == "offline" and "reply could not be read" in answer.fallback
+    assert answer.text.startswith("_Answered offline from your files") and answer.citations
+    messages = endpoint_ws.chat.sessions.messages(answer.session)
+    assert [m["role"] for m in messages] == ["user", "assistant"]
+
+
+def test_an_endpoint_answer_the_files_do_not_support_is_an_abstention(endpoint_ws: Workspace,
+                                                                      server: FakeOpenAI) -> None:
+    server.reply = {"text": "The capital of Australia is Canberra [1].", "tool_calls": []}
+    answer = endpoint_ws.chat.ask("What is the capital of Australia?")
+    assert answer.abstained and answer.citations == [] and answer.closest
+    assert answer.text.startswith(ABSTAIN_TEXT) and "Canberra" not in answer.text
+    assert answer.confidence < 0.5
+    server.reply = {"text": "Tomatoes want deep watering twice a week [42].", "tool_calls": []}
+    uncited = endpoint_ws.chat.ask("How often should tomatoes be watered?")  # strong evidence, no valid citation
+    assert uncited.abstained and uncited.citations == [] and uncited.text.startswith(ABSTAIN_TEXT)

@@ -96,3 +96,15 @@ def test_telemetry_counts_documents_approvals_and_failures(ws: Workspace, docs: 
     assert t["failures"][0]["path"].endswith("bad.pdf") and t["average_trust"] is None
     ws.chat.ask("How often should tomatoes be watered?")
     assert 0.0 <= ws.chat.telemetry()["average_trust"] <= 1.0
+
+
+def test_a_blank_question_is_refused_and_nothing_is_stored(filled: Workspace) -> None:
+    for blank in ("", "   \n\t"):
+        with pytest.raises(ValueError, match="at least one word") as refused:
+            filled.chat.ask(blank)
+        assert isinstance(refused.value, GraceError)  # EmptyQuestion: a sentence, and a ValueError
+    session = filled.chat.sessions.new("kept")
+    with pytest.raises(ValueError):
+        filled.chat.ask(" ", session_id=session)
+    assert [s["id"] for s in filled.chat.sessions.list()] == [session]
+    assert filled.chat.sessions.messages(session) == []

@@ -1,0 +1,68 @@
+"""Follow-up questions: "And for the Beta plan?" read with the question it follows.
+
+A question looks elliptical when it opens like a continuation ("and", "or", "what about",
+"how about", …) or when it is short. Such a question is retrieved a second time joined to
+its thread (the previous user question, and those before it while they continue); the joined
+retrieval is used when its evidence is stronger and some sentence says one of the words the
+follow-up brings (which the answer's sentences must then say), so a new short question
+("What is the capital of Australia?") is not answered with the previous topic. A
+self-contained question is never touched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from .context import Context
+from .reasoner_offline import Candidate, says, strongest
+from .words import content_words
+
+_CONTINUES = re.compile(r"^\s*(?:and|or|but|also|then|so|what\s+about|how\s+about|same\s+for|as\s+for)\b", re.I)
+SHORT_WORDS = 3  # a question with at most this many content words may lean on the one before
+THREAD = 3  # at most this many earlier questions are joined
+
+
+def continues(question: str) -> bool:
+    """Opens like a continuation of the previous question."""
+    return bool(_CONTINUES.match(question))
+
+
+def leans(question: str) -> bool:
+    """Might need the question before it: opens like a continuation, or is short."""
+    return continues(question) or len(content_words(question)) <= SHORT_WORDS
+
+
+def thread(history: list[dict[str, Any]]) -> list[str]:
+    """The previous user question, oldest first with the ones before it while each opens
+    like a continuation ("And for Gamma?" after "And for Beta?" after the real question)."""
+    out: list[str] = []
+    for message in reversed(history):
+        if message["role"] != "user":
+            continue
+        out.insert(0, message["text"])
+        if not continues(message["text"]) or len(out) == THREAD:
+            break
+    return out
+
+
+def resolve(ctx: Context, threshold: float, rank: Callable[[Context], list[Candidate]],
+            joined: Callable[[str], Context]) -> Context:
+    """``ctx``, or the context retrieved for the question joined to its thread when that is
+    a follow-up's better reading."""
+    earlier = thread(ctx.history)
+    if not earlier or not leans(ctx.question):
+        return ctx
+    own = strongest(rank(ctx))
+    if own >= threshold and not continues(ctx.question):
+        return ctx  # short but answered on its own
+    other = joined(" ".join([*earlier, ctx.question]))
+    other.focus = frozenset(content_words(ctx.question) - content_words(" ".join(earlier)))
+    ranked = rank(other)
+    return other if strongest(ranked) > own and _speaks_of(other.focus, ranked) else ctx
+
+
+def _speaks_of(focus: frozenset[str], ranked: list[Candidate]) -> bool:
+    """Some sentence says one of the follow-up's new words (or it brings none)."""
+    return bool(ranked) and (not focus or any(says(c, focus) for c in ranked))
