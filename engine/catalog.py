@@ -16,6 +16,7 @@ from sqlalchemy import Connection, text
 
 from .chunk import Chunk
 from .db import meta_get, meta_set
+from .extract import TABLE_FORMATS
 
 
 @dataclass
@@ -32,6 +33,12 @@ class DocRow:
 
 
 _DOC_COLS = "id, path, content_hash, size, mtime_ns, format, kind, status, error"
+
+
+def content_key(digest: str, fmt: str | None) -> str:
+    """The catalog's key for a file's bytes (sha256 hex ``digest``) read as format ``fmt``: a
+    table's content is kept apart from the same bytes read as text."""
+    return f"{digest}:table" if fmt in TABLE_FORMATS else digest
 
 
 def text_hash(embed_text: str) -> bytes:

@@ -225,9 +225,27 @@ _V7_CONTEXT = """
 ALTER TABLE contents ADD COLUMN context TEXT;
 """
 
+# A table file's content is keyed "<sha256>:table" (a table has no passages), so the same bytes
+# as a .csv and as a .txt are two contents, each read its own way. Documents whose kind does
+# not match their extension (a copy that took another kind's content) are read again.
+_TABLE_SUFFIXES = ("csv", "tsv", "tab", "json", "jsonl", "ndjson", "xlsx", "xlsm", "parquet")
+_IS_TABLE_FILE = "(" + " OR ".join(f"lower(path) LIKE '%.{s}'" for s in _TABLE_SUFFIXES) + ")"
+_V8_TABLE_CONTENTS = f"""
+INSERT OR IGNORE INTO contents(hash, chunk_count)
+    SELECT DISTINCT content_hash || ':table', 0 FROM documents
+    WHERE kind = 'table' AND content_hash IS NOT NULL AND content_hash NOT LIKE '%:table';
+UPDATE documents SET content_hash = content_hash || ':table'
+    WHERE kind = 'table' AND content_hash IS NOT NULL AND content_hash NOT LIKE '%:table';
+UPDATE follow_up SET content_hash = content_hash || ':table'
+    WHERE kind = 'table' AND content_hash IS NOT NULL AND content_hash NOT LIKE '%:table';
+UPDATE documents SET size = NULL, mtime_ns = NULL WHERE (kind = 'table') != {_IS_TABLE_FILE};
+DELETE FROM contents WHERE chunk_count = 0
+    AND hash NOT IN (SELECT content_hash FROM documents WHERE content_hash IS NOT NULL);
+"""
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _script(_V1), _script(_V2), _script(_V3_TABLES), _script(_V4_CHAT), _script(_V5_VOCAB), _script(_V6_FOLLOW_UP),
-    _script(_V7_CONTEXT),
+    _script(_V7_CONTEXT), _script(_V8_TABLE_CONTENTS),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

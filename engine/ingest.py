@@ -162,7 +162,7 @@ class Ingestor:
         item.size, item.mtime_ns, item.fmt = st.st_size, st.st_mtime_ns, format_for(Path(path))
         try:
             data = read_file(Path(path), self.limits)
-            item.content_hash = hashlib.sha256(data).hexdigest()
+            item.content_hash = catalog.content_key(hashlib.sha256(data).hexdigest(), item.fmt)
             self._classify(conn, item, data, batch, claimed)
         except IngestError as exc:
             item.outcome, item.error = "fail", str(exc)

@@ -238,3 +238,19 @@ def test_a_file_replaced_by_a_folder_is_forgotten_and_an_emptied_file_is_not_a_f
     assert str(docs / "notes.txt") not in _paths(ws) and report.removed == 1
     assert not report.failed and ws.status()["failed"] == 0
     assert all(h.path != str(docs / "guide.md") for h in ws.search("tomatoes full sun", k=10))
+
+
+def test_the_same_bytes_as_a_table_and_as_text_are_each_read_their_own_way(ws: Workspace, tmp_path: Path) -> None:
+    folder = tmp_path / "r"
+    folder.mkdir()
+    (folder / "a.csv").write_text("city,mascot\nOslo,narwhal\nLima,capybara\n")
+    shutil.copy(folder / "a.csv", folder / "b.txt")
+    shutil.copy(folder / "a.csv", folder / "data.txt")
+    ws.ingest([folder])
+    kinds = {d["name"]: d["kind"] for d in ws.documents()}
+    assert kinds == {"a.csv": "table", "b.txt": "text", "data.txt": "text"}
+    assert ws.search("capybara", k=1)[0].path in (str(folder / "b.txt"), str(folder / "data.txt"))
+    (folder / "data.txt").rename(folder / "data.csv")  # renamed to a table: read as one, not moved as text
+    report = ws.ingest([folder])
+    assert report.moved == 0 and report.removed == 1
+    assert {d["name"]: d["kind"] for d in ws.documents()}["data.csv"] == "table"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -124,6 +126,29 @@ def test_an_older_workspace_opens_in_this_build(tmp_path: Path, embedder: Embedd
         ws.ingest([docs])
         ws.set_setting("search_k", 7)
         assert ws.setting("search_k") == 7 and ws.verify_audit().ok
+
+
+def test_a_text_copy_of_a_table_linked_by_an_older_build_is_read_as_text_after_the_upgrade(
+        tmp_path: Path, embedder: Embedder) -> None:
+    folder, files = tmp_path / "old", tmp_path / "files"
+    files.mkdir()
+    (files / "a.csv").write_text("city,mascot\nOslo,narwhal\nLima,capybara\n")
+    with Workspace(folder, embedder) as ws:
+        ws.ingest([files / "a.csv"])
+    digest = hashlib.sha256((files / "a.csv").read_bytes()).hexdigest()
+    con = sqlite3.connect(folder / "grace.sqlite")  # as schema 7 left it: b.txt linked to the table's content
+    con.executescript(f"""PRAGMA foreign_keys=OFF; UPDATE contents SET hash='{digest}';
+        UPDATE documents SET content_hash='{digest}'; UPDATE follow_up SET content_hash='{digest}';
+        INSERT INTO documents(path, content_hash, size, mtime_ns, format, kind, status, ingested_at, updated_at)
+        SELECT '{files / "b.txt"}', content_hash, size, mtime_ns, 'text', 'table', 'ok', 0, 0 FROM documents;
+        PRAGMA user_version=7;""")
+    con.close()
+    shutil.copy(files / "a.csv", files / "b.txt")
+    with Workspace(folder, embedder) as ws:
+        ws.ingest([files])
+        assert {d["name"]: d["kind"] for d in ws.documents()} == {"a.csv": "table", "b.txt": "text"}
+        assert ws.search("capybara", k=1)[0].path == str(files / "b.txt")
+        assert ws.status()["chunks"] == ws.status()["vectors"] and ws.verify_audit().ok
 
 
 def test_audit_chain_verifies_and_names_the_first_tampered_entry(ws_dir: Path, embedder: Embedder,
