@@ -60,9 +60,22 @@ class Candidate:
 
 def readable(quote: str) -> str:
     """A quote as answer prose: one line, light reST markup turned into Markdown code, Markdown
-    links (whose targets the answer cannot resolve) reduced to their words."""
+    links (whose targets the answer cannot resolve) reduced to their words, inline HTML that
+    Markdown files use (<em>, <b>, <code>, <kbd>, ...) turned into Markdown or its words."""
     text = _MD_LINK.sub(r"\1", _DOUBLE_TICK.sub(r"`\1`", _ROLE.sub(r"`\1`", quote)))
+    for pattern, markdown in _INLINE_HTML:
+        text = pattern.sub(markdown, text)
     return " ".join(text.split())
+
+
+_TAGS = "span|a|sup|sub|small|mark|u|s|abbr|cite|q|var|samp|ins|del|font"
+_INLINE_HTML = [
+    (re.compile(r"<(em|i)>(.+?)</\1>", re.I | re.S), r"*\2*"),
+    (re.compile(r"<(strong|b)>(.+?)</\1>", re.I | re.S), r"**\2**"),
+    (re.compile(r"<(code|kbd|tt)>(.+?)</\1>", re.I | re.S), r"`\2`"),
+    (re.compile(r"<br\s*/?>", re.I), " "),
+    (re.compile(rf"</?(?:{_TAGS})(?:\s[^<>]{{0,200}})?>", re.I), ""),
+]
 
 
 def in_context(passage: str, prev: Sentence | None, sentence: Sentence) -> str:

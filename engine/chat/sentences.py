@@ -19,6 +19,8 @@ _END = re.compile(r"[.!?][\"')\]]*(\s+)(?=[\"'(\[`*]?[A-Z0-9])")
 TITLE_CHARS = 40
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|cf|Mr|Mrs|Ms|Dr|No|Fig|approx|resp)\.|\b[A-Z]\.)$")
 _LEAD = re.compile(r"(?:\s|[-*+•>]|\d{1,3}[.)](?=\s)|#+(?=\s))+")
+# A list item starts a sentence of its own ("- Backups run nightly." / "2) Restore ...").
+_ITEM = re.compile(r"\n[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+(?=\S)")
 _LETTERS = re.compile(r"[^\W\d_]")
 # Code is not quoted: an extractor keeps its layout, which a passage may re-flow.
 _CODE_CHARS = re.compile(r"[()\[\]{}=<>_*#|\\/\"'`]")
@@ -48,6 +50,7 @@ def _sentence_spans(text: str, a: int, b: int) -> list[tuple[int, int]]:
     cuts = [(m.start(1), m.end(1)) for m in _END.finditer(text, a, b)
             if not _ABBREV.search(text, max(a, m.start(1) - 8), m.start(1))]
     cuts += _title_lines(text, a, b)
+    cuts += [(m.start(), m.start() + 1) for m in _ITEM.finditer(text, a, b)]
     out, start = [], a
     for cut, resume in sorted(cuts):
         if cut > start:

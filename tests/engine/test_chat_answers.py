@@ -164,6 +164,16 @@ def test_answer_prose_reads_markdown_links_as_their_words_and_leaves_code_alone(
     assert readable("x[0](y) and m[a][b] and [plain] brackets") == "x[0](y) and m[a][b] and [plain] brackets"
 
 
+def test_answer_prose_reads_inline_html_as_markdown_and_list_items_are_sentences() -> None:
+    assert readable("Approved by the <em>data steward</em>, <b>logged</b>, <kbd>Ctrl</kbd>+<kbd>C</kbd>; "
+                    "<span class='x'>List&lt;T&gt;</span> and List<String> stay.") == (
+        "Approved by the *data steward*, **logged**, `Ctrl`+`C`; List&lt;T&gt; and List<String> stay.")
+    items = ["Backups run nightly, checked automatically.", "Restores must be approved first.",
+             "Logs are kept for ninety days"]
+    passage = f"{items[0]}\n* {items[1]}\n2) {items[2]}"
+    assert [s.text for s in split_sentences(passage)] == items
+
+
 def test_sentences_never_cross_paragraphs_and_know_their_lines() -> None:
     passage = "First para is here and it\nwraps onto a second line.\n\nSecond para starts here. It has two sentences."
     sentences = split_sentences(passage)
