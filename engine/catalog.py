@@ -189,7 +189,9 @@ def embeddings_for(conn: Connection, ids: list[int] | None = None) -> tuple[np.n
 
 
 def embedding_count(conn: Connection) -> int:
-    return int(conn.execute(text("SELECT count(*) FROM chunks WHERE embedding IS NOT NULL")).scalar_one())
+    """How many passages the catalog holds, each stored with its embedding (summed per content:
+    counting the chunks table itself reads all of it, 0.15 s at 100k passages)."""
+    return int(conn.execute(text("SELECT COALESCE(sum(chunk_count), 0) FROM contents")).scalar_one())
 
 
 def stored_chunk_ids(conn: Connection) -> np.ndarray:
