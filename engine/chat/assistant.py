@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
+from .. import catalog
 from ..errors import GraceError
 from .actions import Actions
 from .context import Context, assemble, table_proposals
@@ -68,6 +70,8 @@ class Chat:
             ctx = resolve(ctx, threshold, self.offline.candidates,
                           lambda joined: assemble(self.ws, question, session_id, trace_id=ctx.trace_id, query=joined))
         draft = self._draft(ctx, proposals, on_token, offline, threshold)
+        if changed := changed_since_read(self.ws, [c.path for c in draft.citations]):
+            draft.text += "\n\n" + changed_note(changed)
         return self._store(question, session_id, ctx, draft)
 
     def _store(self, question: str, session_id: int | None, ctx: Context, draft: Draft) -> Answer:
@@ -154,6 +158,29 @@ class Chat:
                                      "ORDER BY id DESC LIMIT :n"), {"n": answers}).all()
         trusts = [float(c.get("trust", 1.0)) for (raw,) in rows for c in json.loads(raw)]
         return round(sum(trusts) / len(trusts), 3) if trusts else None
+
+
+def changed_since_read(ws: Workspace, paths: list[str]) -> list[str]:
+    """The cited files whose size or time differs from when Grace read them (or that are gone)."""
+    out = []
+    with reading(ws) as conn:
+        for path in dict.fromkeys(paths):
+            doc = catalog.doc_by_path(conn, path)
+            try:
+                st = os.stat(path)
+            except OSError:
+                out.append(path)
+                continue
+            if doc is None or (doc.size, doc.mtime_ns) != (st.st_size, st.st_mtime_ns):
+                out.append(path)
+    return out
+
+
+def changed_note(paths: list[str]) -> str:
+    names = ", ".join(os.path.basename(p) for p in paths)
+    verb = "has changed or gone" if len(paths) == 1 else "have changed or gone"
+    return (f"Note: {names} {verb} since Grace read it; the quotes are from the version it read. "
+            "Ingest it again (a watched folder does this by itself) to answer from what it says now.")
 
 
 def with_tables(ctx: Context, draft: Draft) -> Draft:

@@ -177,6 +177,9 @@ def abstention(ctx: Context, ranked: list[Candidate], evidence: float, threshold
     """The abstention (ABSTAIN_TEXT), with the names no file mentions and the closest sources."""
     closest = closest_sources(ranked)
     text = ABSTAIN_TEXT
+    if not ctx.passages and not ctx.status.get("chunks"):
+        text += (" Your workspace has no readable files yet: add files or folders (drag them onto the window, "
+                 "or `grace ingest PATH`) and ask again.")
     if ctx.unknown_names:
         text += f" None of them mention {_listed(ctx.unknown_names)}."
     if closest:

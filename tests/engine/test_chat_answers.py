@@ -76,6 +76,15 @@ def test_answer_quotes_the_sentence_that_answers_with_its_own_lines(filled: Work
     assert (treated.line_start, treated.line_end) == (7, 8)  # the sentence wraps onto line 8
 
 
+def test_an_answer_citing_a_file_changed_since_it_was_read_says_so(filled: Workspace, corpus: Path) -> None:
+    assert "changed or gone" not in filled.chat.ask("How are varroa mites treated?").text
+    bees = corpus / "bees.txt"
+    bees.write_text("Important update: read the new guide first.\n" + bees.read_text(encoding="utf-8"))
+    answer = filled.chat.ask("How are varroa mites treated?")
+    assert answer.citations[0].path == str(bees)
+    assert "bees.txt has changed or gone since Grace read it" in answer.text
+
+
 def test_every_quote_is_verbatim_across_formats(filled: Workspace) -> None:
     for question in ["How often should the hive be inspected?", "How much did revenue grow in 2023?",
                      "How often should I oil my bicycle chain?", "What tyre pressure do road tyres want?",
@@ -131,6 +140,7 @@ def test_answers_stream_their_text(filled: Workspace) -> None:
 def test_empty_workspace_declines(ws: Workspace) -> None:
     answer = ws.chat.ask("How are varroa mites treated?")
     assert answer.abstained and answer.citations == [] and answer.closest == []
+    assert "no readable files yet" in answer.text
 
 
 def test_context_carries_trace_passages_status_facts_history_and_errors(filled: Workspace, corpus: Path) -> None:
