@@ -1,4 +1,10 @@
-"""Connections for the chat modules: reads on the workspace's pool, writes through its one writer."""
+"""Connections for the chat modules: reads on the workspace's pool, writes through its one writer.
+
+A chat write is one short transaction on the workspace's single write connection (SQLite's
+BEGIN IMMEDIATE: one writer at a time, each check and change inside one transaction). It
+does not take the workspace's write lock, which an ingest holds for its whole run: a
+question asked during an ingest is answered and kept at once, between the ingest's commits.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +20,8 @@ if TYPE_CHECKING:
 
 @contextmanager
 def writing(ws: Workspace) -> Iterator[Connection]:
-    """One write transaction under the workspace's write lock (audit entries go in it too)."""
-    with ws._write_lock, ws._write_engine.begin() as conn:  # noqa: SLF001 - same package layer
+    """One write transaction (audit entries go in it too)."""
+    with ws._write_engine.begin() as conn:  # noqa: SLF001 - same package layer
         yield conn
 
 

@@ -227,3 +227,35 @@ def test_a_follow_up_is_read_with_the_question_before_it(filled: Workspace, corp
     assert other.abstained  # short, but a new topic: not answered with the refund window
     assert filled.chat.ask("How are varroa mites treated?", session_id=first.session).citations[0].path.endswith(
         "bees.txt")
+
+
+def test_a_question_asked_during_an_ingest_is_answered_and_kept_without_waiting_for_it(
+        filled: Workspace, tmp_path: Path, monkeypatch) -> None:
+    import threading
+
+    import engine.ingest as ingest_mod
+
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "kites.md").write_text("# Kites\n\nA kite needs steady wind.\n")
+    reading, release, resumed = threading.Event(), threading.Event(), threading.Event()
+    original = ingest_mod.read_file
+
+    def slow_read(path, limits):  # noqa: ANN001, ANN202 - the ingest stops here, holding its lock
+        reading.set()
+        release.wait(60)
+        resumed.set()
+        return original(path, limits)
+
+    monkeypatch.setattr(ingest_mod, "read_file", slow_read)
+    ingest = threading.Thread(target=filled.ingest, args=([more],))
+    ingest.start()
+    try:
+        assert reading.wait(60)
+        answer = filled.chat.ask("How are varroa mites treated?")
+        assert not answer.abstained and not resumed.is_set()  # answered while the ingest is held
+        assert filled.chat.sessions.get(answer.session)["title"]
+    finally:
+        release.set()
+        ingest.join(120)
+    assert not ingest.is_alive()
