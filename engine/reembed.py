@@ -28,7 +28,7 @@ import numpy as np
 from sqlalchemy import Connection, Engine, text
 
 from . import audit
-from .catalog import generation, text_hash
+from .catalog import bump_generation, generation, text_hash
 from .chunk import embed_prefix, embed_text
 from .embed import Embedder
 from .errors import Cancelled
@@ -152,9 +152,10 @@ def _store(write: Engine, index: VectorIndex, embedder: Embedder, lock: Any,
         if not rows:
             return 0
         index.add(np.asarray([i for i, _, _ in rows]), np.vstack([v for _, _, v in rows]))
-        index.save(gen)
+        index.save(gen + 1)  # a new generation: another process then reloads the index, not just its ids
         with write.begin() as conn:
             conn.execute(text("UPDATE chunks SET embedding = :e, model = :m, text_hash = :h WHERE id = :i"),
                          [{"e": v.astype(np.float16).tobytes(), "m": model, "h": text_hash(t), "i": i}
                           for i, t, v in rows])
+            bump_generation(conn)
     return len(rows)

@@ -127,9 +127,16 @@ class Workspace:
         self._index_generation = gen
 
     def _catch_up_index(self) -> None:
-        """On taking the write lock: take in what another process wrote since (its chunks
-        are in the catalog; its vectors only in its own memory and index file)."""
-        if self._index_generation >= 0 and self._catalog_generation() != self._index_generation:
+        """On taking the write lock: take in what another process wrote since (its chunks are
+        in the catalog, its vectors in its index file once it saved it). The file is used when
+        its stamp is the catalog's generation (a re-embed changes vectors under the same ids,
+        which comparing ids cannot see); else the ids are brought in step."""
+        gen = self._catalog_generation()
+        if self._index_generation < 0 or gen == self._index_generation:
+            return
+        if not self.index.dirty and self.index.load() == gen:
+            self._index_generation = gen
+        else:
             self._sync_index()
 
     def _note_index_generation(self) -> None:
@@ -198,7 +205,10 @@ class Workspace:
         committed until then stays, and the rest stays queued.
         """
         reporter = Reporter(progress, is_cancelled)
-        with self._index_writer:
+        self._index_writer.acquire(is_cancelled=reporter.cancelled, on_wait=lambda: reporter.report(
+            0.0, "Waiting for another Grace (the app or a grace command) to finish writing to this workspace…",
+            force=True))
+        try:
             ingestor = Ingestor(self._write_engine, self._read_engine, self.index, self.embedder.embed,
                                 self.embedder.count_tokens, lambda: self.embedder.model_id, self.limits(),
                                 int(self.setting("chunk_tokens")), int(self.setting("chunk_overlap_tokens")))
@@ -207,6 +217,8 @@ class Workspace:
             finally:
                 if self.index.dirty:
                     self._save_index()
+        finally:
+            self._index_writer.release()
         # After the ingest commit: tables become proposals, prose becomes catalog rows, and what
         # moved keeps its tables' rows under the new path (work the ingest queued in its commits).
         report.failed += self.tables.follow_up(reporter)

@@ -150,3 +150,23 @@ def test_re_embedding_rebuilds_the_context_the_ingest_used(ws: Workspace, tmp_pa
     hashes = age_vectors(ws)
     assert ws.reembed().reembedded == len(hashes) == 1
     assert [r[3] for r in _rows(ws)] == list(hashes.values())  # embedded as "alpha\n…" again, not "beta"
+
+
+def test_another_process_s_re_embedding_reaches_an_open_workspace(ws_dir: Path, embedder: Embedder,
+                                                                 docs: Path, tmp_path: Path) -> None:
+    """The app keeps a workspace open while `grace reembed` replaces vectors under the same ids:
+    the app's next write takes the new vectors in, and does not save its old ones over them."""
+    a = Workspace(ws_dir, embedder)
+    a.ingest([docs])
+    age_vectors(a)
+    b = Workspace(ws_dir, embedder)
+    assert b.reembed().remaining == 0
+    b.close()
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "kites.md").write_text("# Kites\n\nA kite needs steady wind of about 15 km/h.\n")
+    a.ingest([more])
+    _index_matches_catalog(a)
+    a.close()
+    with Workspace(ws_dir, embedder) as ws:
+        _index_matches_catalog(ws)

@@ -249,3 +249,36 @@ def _documents(folder: Path) -> int:
         return n
     except sqlite3.Error:
         return 0
+
+
+def test_a_writer_waiting_for_another_process_blocks_no_other_write_and_can_be_cancelled(
+        ws: Workspace, docs: Path) -> None:
+    import fcntl
+    import threading
+
+    from engine import Cancelled
+
+    holder = os.open(ws.folder / "write.lock", os.O_RDWR)  # another process's ingest, as the OS sees it
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    waiting, cancel = threading.Event(), threading.Event()
+    outcome: list[object] = []
+
+    def ingest() -> None:
+        try:
+            ws.ingest([docs], progress=lambda f, m: waiting.set() if m.startswith("Waiting") else None,
+                      is_cancelled=cancel.is_set)
+        except Cancelled as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=ingest)
+    thread.start()
+    try:
+        assert waiting.wait(60)
+        ws.set_setting("search_k", 7)  # not held up by the waiting ingest
+        assert ws.setting("search_k") == 7
+    finally:
+        cancel.set()
+        thread.join(60)
+        fcntl.flock(holder, fcntl.LOCK_UN)
+        os.close(holder)
+    assert isinstance(outcome[0], Cancelled) and ws.status()["documents"] == 0
