@@ -36,13 +36,13 @@ def scan(paths: list[str | Path]) -> ScanResult:
     result = ScanResult()
     for given in paths:
         path = os.path.abspath(os.path.expanduser(str(given)))
-        if (shown := _misnamed(path)) is not None:
-            result.files.append(Found(shown, None, error=_MISNAMED))
+        if _misnamed(path) is not None:
+            _add(result, Found(path, None))
             continue
         try:
             st = os.stat(path)
         except OSError as exc:
-            result.files.append(Found(path, None, error=_stat_error(path, exc)))
+            _add(result, Found(path, None, error=_stat_error(path, exc)))
             continue
         if stat.S_ISDIR(st.st_mode):
             result.roots.append(path)
@@ -51,7 +51,7 @@ def scan(paths: list[str | Path]) -> ScanResult:
             found = _found(path, None, st)
             if found.error is None and format_for(Path(path)) is None:
                 found.error = f"Grace cannot read {_kind_of(path)} files"
-            result.files.append(found)
+            _add(result, found)
     return result
 
 
@@ -62,7 +62,7 @@ def _walk(root: str, result: ScanResult, visited: set[tuple[int, int]]) -> None:
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
-            result.files.append(Found(folder, root, error=f"the folder cannot be read ({exc.strerror})"))
+            _add(result, Found(folder, root, error=f"the folder cannot be read ({exc.strerror})"))
             continue
         for entry in entries:
             if entry.name.startswith(".") or entry.name in SKIP_DIRS:
@@ -72,14 +72,13 @@ def _walk(root: str, result: ScanResult, visited: set[tuple[int, int]]) -> None:
 
 def _visit(entry: os.DirEntry[str], root: str, result: ScanResult, visited: set[tuple[int, int]],
            stack: list[str]) -> None:
-    shown = _misnamed(entry.path)
-    if shown is not None and (entry.is_dir() or format_for(Path(entry.path)) is not None):
-        result.files.append(Found(shown, root, error=_MISNAMED))
+    if _misnamed(entry.path) is not None and entry.is_dir(follow_symlinks=False):
+        _add(result, Found(entry.path, root))  # not walked: none of its paths could be stored
         return
     try:
         st = os.stat(entry.path)  # follows links
     except OSError as exc:
-        result.files.append(Found(entry.path, root, error=_stat_error(entry.path, exc)))
+        _add(result, Found(entry.path, root, error=_stat_error(entry.path, exc)))
         return
     if stat.S_ISDIR(st.st_mode):
         key = (st.st_dev, st.st_ino)
@@ -90,10 +89,18 @@ def _visit(entry: os.DirEntry[str], root: str, result: ScanResult, visited: set[
     if stat.S_ISREG(st.st_mode) and format_for(Path(entry.path)) is None:
         result.skipped += 1
         return
-    result.files.append(_found(entry.path, root, st))
+    _add(result, _found(entry.path, root, st))
 
 
 _MISNAMED = "its name is not valid UTF-8 text, so Grace cannot record it; rename it to read it"
+
+
+def _add(result: ScanResult, found: Found) -> None:
+    """Record ``found``; a path that is not UTF-8 fails, shown with its bytes as \\xNN."""
+    shown = _misnamed(found.path)
+    if shown is not None:
+        found = Found(shown, found.root, error=_MISNAMED)
+    result.files.append(found)
 
 
 def _misnamed(path: str) -> str | None:

@@ -222,9 +222,12 @@ def test_a_file_whose_name_is_not_utf8_fails_by_itself(ws: Workspace, docs: Path
     with open(bad, "wb") as f:
         f.write(b"hello")
     os.mkdir(os.path.join(os.fsencode(docs), b"folder\xfe"))
+    os.symlink(b"/nonexistent", os.path.join(os.fsencode(docs), b"link\xff"))
+    os.mkfifo(os.path.join(os.fsencode(docs), b"pipe\xfe"))
     report = ws.ingest([docs])
     assert report.ingested == 5
-    assert sorted(Path(f["path"]).name for f in report.failed) == ["bad\\xffname.txt", "folder\\xfe"]
+    assert sorted(Path(f["path"]).name for f in report.failed) == [
+        "bad\\xffname.txt", "folder\\xfe", "link\\xff", "pipe\\xfe"]
     assert "not valid UTF-8" in report.failed[0]["reason"]
 
 
