@@ -63,7 +63,7 @@ directories table tables memory passage passages chunk chunks index indexed inde
 status state overview summary error errors failure failures fail failed failing fails problem problems wrong went
 gone broken broke recent recently latest last lately today yesterday week far now currently right ingest ingested
 ingesting ingestion import imported importing imports load loaded loading loads read reading upload uploaded
-uploads hold holds contain contains stored store many much count number total all every library approval
+uploads hold holds contain contains stored store many much count number total all every library approval added adding
 approvals pending queue queued waiting action actions grace list display see show give happened anything
 everything overall whole rebuild re""")
 
@@ -125,14 +125,22 @@ def _delete_document(raw: str, documents: Callable[[], list[str]] | None) -> lis
                            f"path:\n\n{listed}"})]
 
 
+_PATHLIKE = re.compile(r"^(?:[~.]|[A-Za-z]:)?[\\/]|[\\/]")
+_FOLDER_WORDS = re.compile(r"\s+(?:folder|directory)$", _I)
+
+
 def _ingest_path(m: re.Match[str]) -> str | None:
-    """The path to ingest: one that exists, or a single path-like word after "folder", "file"…"""
+    """The path to ingest: one that exists or is written as a path (quoted, or one word with a
+    slash or ``~``), or "my Documents folder" when the home folder has one of that name; else None."""
     raw = m["path"].strip()
     quoted = len(raw) > 1 and raw[0] == raw[-1] and raw[0] in "\"'`"
     path = os.path.abspath(os.path.expanduser(_unquote(raw)))
-    if os.path.exists(path) or (m["word"] and (quoted or not re.search(r"\s", raw))):
+    if os.path.exists(path) or quoted or (_PATHLIKE.search(raw) and not re.search(r"\s", raw)):
         return path
-    return None
+    phrase = f"{m['word'] or ''} {raw}".strip()
+    named = _FOLDER_WORDS.sub("", phrase)
+    home = os.path.join(os.path.expanduser("~"), named)
+    return home if named != phrase and os.path.isdir(home) else None
 
 
 def _why_failed(m: re.Match[str], documents: Callable[[], list[str]] | None) -> list[Proposal] | None:

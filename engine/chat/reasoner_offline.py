@@ -198,8 +198,11 @@ def on_focus(ranked: list[Candidate], focus: frozenset[str]) -> list[Candidate]:
 
 
 def says(c: Candidate, words: frozenset[str]) -> bool:
-    """The candidate's sentence (with the one it leans on) has one of ``words``."""
-    return bool(words & content_words(c.sentence.text + " " + (c.lead.text if c.lead else "")))
+    """The candidate's sentence (with the one it leans on) has ``words``: all of them when they
+    are one or two ("the population of Canada" is not answered by Australia's population and
+    Canada's capital), all but one when more."""
+    found = len(words & content_words(c.sentence.text + " " + (c.lead.text if c.lead else "")))
+    return found >= (len(words) if len(words) <= 2 else len(words) - 1) and found > 0
 
 
 def declines(ctx: Context, evidence: float, threshold: float) -> bool:

@@ -281,3 +281,14 @@ def test_status_counts_memory_tables_and_tabular_files_apart(ws: Workspace, docs
     status = ws.chat.ask("how many tables do I have?")
     assert status.actions[0].type == "status"
     assert f"**{tables} memory tables**" in status.text and "1 tabular file)" in status.text
+
+
+def test_a_folder_named_in_words_is_ingested_only_when_it_exists(ws: Workspace, tmp_path: Path, monkeypatch) -> None:
+    from engine.chat.intents import match
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for request in ["index my Documents folder", "Import the files folder", "load my docs folder please"]:
+        assert match(request) == []  # no such folder: nothing made up from the current directory
+    (tmp_path / "Documents").mkdir()
+    assert match("index my Documents folder") == [("ingest", {"paths": [str(tmp_path / "Documents")]})]
+    assert match("Load balancing/failover: how does the guide handle it?") == []

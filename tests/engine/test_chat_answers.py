@@ -229,6 +229,16 @@ def test_a_follow_up_is_read_with_the_question_before_it(filled: Workspace, corp
         "bees.txt")
 
 
+def test_a_follow_up_is_not_answered_by_sentences_that_each_say_half_of_it(filled: Workspace, corpus: Path) -> None:
+    (corpus / "geo.md").write_text("# Countries\n\nThe capital of Australia is Canberra. The capital of Canada "
+                                   "is Ottawa. Australia has a population of about 26 million people.\n")
+    filled.ingest([corpus])
+    first = filled.chat.ask("What is the capital of Australia?")
+    assert "Canberra" in first.text
+    follow = filled.chat.ask("And the population of Canada?", session_id=first.session)
+    assert follow.abstained and "26 million" not in follow.text
+
+
 def test_a_question_asked_during_an_ingest_is_answered_and_kept_without_waiting_for_it(
         filled: Workspace, tmp_path: Path, monkeypatch) -> None:
     import threading
