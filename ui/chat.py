@@ -3,25 +3,40 @@
 Questions run in a QThreadPool worker (the window never waits); the answer's text
 streams in by queued signal, then the stored answer replaces it with citation chips
 (a click opens the file, a PDF at its page), its confidence and any action cards.
+
+One question runs at a time. The person may open other sessions meanwhile: the answer
+is stored by the engine in the session it was asked in and shown there (the note says
+where it went when another session is on screen).
 """
 
 from __future__ import annotations
 
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ui
 from engine.chat import Action, Answer, Citation
 from grace_desktop.qt import (
+    QAction,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QHBoxLayout,
+    QKeySequence,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QMessageBox,
+    QPoint,
     QPushButton,
     QScrollArea,
+    QSize,
+    QSizePolicy,
     QSplitter,
     Qt,
     QThreadPool,
@@ -30,9 +45,10 @@ from grace_desktop.qt import (
     QVBoxLayout,
     QWidget,
     Signal,
+    isValid,
 )
 
-from .chat_widgets import ActionCard, MessageWidget, TelemetryPanel
+from .chat_widgets import ActionCard, MessageWidget, QuestionBox, TelemetryPanel
 from .chat_worker import Worker
 from .theme import colors
 
@@ -40,6 +56,28 @@ if TYPE_CHECKING:
     from engine import Changes, Workspace
 
 TELEMETRY_MS = 5000
+CENTER_MIN_PX = 300  # the conversation is never narrower than this (nor than 44 average characters)
+CENTER_SHARE = 0.5  # nor, while the side panels can shrink, than this share of the pane
+STILL_ANSWERING = "Grace is still answering; your question stays here."
+
+
+@dataclass
+class _Asking:
+    """The question being answered: its session (None: a new one) and, while that session is
+    on screen, its two bubbles."""
+
+    question: str
+    session: int | None
+    text: str = ""
+    user: MessageWidget | None = None
+    bubble: MessageWidget | None = None
+
+
+class MessageColumn(QWidget):
+    """The conversation's column: never wider than the view (no sideways scrolling)."""
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(0, super().minimumSizeHint().height())
 
 
 class ChatPane(QWidget):
@@ -54,8 +92,11 @@ class ChatPane(QWidget):
         self.session_id: int | None = None
         self.pool = QThreadPool(self)
         self._workers: set[Worker] = set()
-        self._streaming: MessageWidget | None = None
+        self._asking: _Asking | None = None
+        self._ratings: dict[int, int] = {}  # message id -> rating given in this run
+        self._say_session: int | None = None  # the session the note links to
         self.confirm_delete = self._confirm_delete  # tests replace this to avoid a modal box
+        self.choose_export_file = self._choose_export_file  # and this to avoid a file dialog
         self._build()
         self.timer = QTimer(self, interval=TELEMETRY_MS)
         self.timer.timeout.connect(self.refresh_telemetry)
@@ -69,38 +110,67 @@ class ChatPane(QWidget):
         self.search = QLineEdit(placeholderText="Search chats…", clearButtonEnabled=True)
         self.search.textChanged.connect(lambda _t: self.refresh_sessions())
         self.sessions = QListWidget()
+        self.sessions.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sessions.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.sessions.itemClicked.connect(lambda item: self.open_session(item.data(Qt.ItemDataRole.UserRole)))
         self.sessions.itemChanged.connect(self._renamed)
-        buttons = QHBoxLayout()
-        for label, slot in (("New", self.new_session), ("Rename", self._rename), ("Delete", self.delete_session)):
-            button = QPushButton(label)
-            button.clicked.connect(slot)
-            buttons.addWidget(button)
+        self.sessions.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.sessions.customContextMenuRequested.connect(self._session_menu_at)
+        delete_key = QAction("Delete chat", self.sessions)
+        delete_key.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        delete_key.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # not while a title is edited
+        delete_key.triggered.connect(lambda: self.delete_session())
+        self.sessions.addAction(delete_key)
+        self.session_buttons: list[QPushButton] = []
+        rows = []
+        for pair in ((("New", self.new_session, "A new chat (Ctrl+N)"),
+                      ("Rename", self._rename, "Rename the chosen chat (or double-click it)")),
+                     (("Export…", lambda: self.export_session(), "Save the chosen chat as a Markdown file"),
+                      ("Delete", lambda: self.delete_session(), "Delete the chosen chat (Delete key)"))):
+            row = QHBoxLayout()
+            for label, slot, tip in pair:
+                button = QPushButton(label)
+                button.setToolTip(tip)
+                button.clicked.connect(slot)
+                row.addWidget(button)
+                self.session_buttons.append(button)
+            rows.append(row)
         left = QWidget()
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 0, 0)
         lv.addWidget(self.search)
         lv.addWidget(self.sessions, 1)
-        lv.addLayout(buttons)
+        for row in rows:
+            lv.addLayout(row)
 
-        self.messages = QWidget()
+        self.messages = MessageColumn()
         self.list_layout = QVBoxLayout(self.messages)
         self.list_layout.addStretch(1)
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setWidget(self.messages)
         self.scroll.verticalScrollBar().rangeChanged.connect(lambda _a, b: self.scroll.verticalScrollBar().setValue(b))
-        self.input = QLineEdit(placeholderText="Ask about your files, or ask Grace to do something…")
-        self.input.setMinimumHeight(32)
-        self.input.returnPressed.connect(self.send)
+        self.input = QuestionBox("Ask about your files, or ask Grace to do something…")
+        self.input.setToolTip("Enter asks; Shift+Enter starts a new line.")
+        self.input.submitted.connect(self.send)
         self.send_button = QPushButton("Ask")
         self.send_button.clicked.connect(self.send)
         self.note = QLabel("")
-        self.note.setStyleSheet(f"color: {colors()['muted']}")
+        self.note.setWordWrap(True)
+        self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                          | Qt.TextInteractionFlag.LinksAccessibleByMouse)
+        self.note.linkActivated.connect(self._open_link)
+        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.note.setSizePolicy(policy)  # a long sentence wraps; it never widens the window
+        self._say("")
         row = QHBoxLayout()
         row.addWidget(self.input, 1)
-        row.addWidget(self.send_button)
+        row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
         center = QWidget()
+        # Room for an answer's footer and an action card's buttons; the side panels give way first.
+        center.setMinimumWidth(max(CENTER_MIN_PX, 44 * self.fontMetrics().averageCharWidth()))
         cv = QVBoxLayout(center)
         cv.setContentsMargins(0, 0, 0, 0)
         cv.addWidget(self.scroll, 1)
@@ -112,28 +182,76 @@ class ChatPane(QWidget):
         self.key_button.setToolTip("Kept in the system keyring (or for this session only), never in a file.")
         self.key_button.clicked.connect(self.ask_api_key)
         self.telemetry.layout().addWidget(self.key_button)
-        splitter = QSplitter()
+        self.splitter = splitter = QSplitter()
         for widget, stretch in ((left, 0), (center, 1), (self.telemetry, 0)):
             splitter.addWidget(widget)
             splitter.setStretchFactor(splitter.count() - 1, stretch)
+            splitter.setCollapsible(splitter.count() - 1, False)
         splitter.setSizes([200, 640, 200])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
 
+        new_chat = QAction("New chat", self)
+        new_chat.setShortcut(QKeySequence(QKeySequence.StandardKey.New))
+        new_chat.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        new_chat.triggered.connect(self.new_session)
+        self.addAction(new_chat)
+        self._update_tab_order()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        """In a narrow window the side panels shrink (to their minimum) before the conversation does."""
+        super().resizeEvent(event)
+        sizes = self.splitter.sizes()
+        if len(sizes) != 3 or sum(sizes) <= 0:
+            return
+        want = max(self.splitter.widget(1).minimumWidth(), int(sum(sizes) * CENTER_SHARE))
+        if sizes[1] >= want:
+            return
+        need = want - sizes[1]
+        for i in (2, 0):  # the workspace panel first, then the chats
+            spare = max(0, sizes[i] - self.splitter.widget(i).minimumSizeHint().width())
+            give = min(spare, need)
+            sizes[i] -= give
+            sizes[1] += give
+            need -= give
+        self.splitter.setSizes(sizes)
+
+    def _say(self, text: str, error: bool = False, html: bool = False) -> None:
+        """Show ``text`` in the note under the conversation (rich text only for our own links)."""
+        self._say_session = None
+        self.note.setTextFormat(Qt.TextFormat.RichText if html else Qt.TextFormat.PlainText)
+        self.note.setText(text)
+        self.note.setStyleSheet(f"color: {colors()['error' if error else 'muted']}")
+
+    def _update_tab_order(self) -> None:
+        """Tab goes through the chats, then the conversation in reading order, then the question."""
+        chain: list[QWidget] = [self.search, self.sessions, *self.session_buttons]
+        chain += [w for m in self.message_widgets() for w in m.focus_chain()]
+        chain += [self.input, self.send_button, self.key_button]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
     # -- asking ------------------------------------------------------------------------------
+
+    @property
+    def _streaming(self) -> MessageWidget | None:
+        """The bubble the answer streams into, while it is on screen."""
+        return self._asking.bubble if self._asking is not None else None
 
     def send(self) -> None:
         """Ask the input's question in a worker; its answer streams into a new bubble."""
         question = self.input.text().strip()
-        if not question or self._streaming is not None:
+        if not question:
+            return
+        if self._asking is not None:
+            self._say(STILL_ANSWERING)
             return
         self.input.clear()
-        self._add(MessageWidget("user", question))
-        self._streaming = self._add(MessageWidget("assistant", "…"))
-        self._stream_text = ""
+        self._asking = _Asking(question, self.session_id)
+        self._show_asking()
         self.send_button.setEnabled(False)
-        self.note.setText("Grace is reading your files…")
+        self._say("Grace is reading your files…")
         session = self.session_id
         worker = Worker(lambda on_token: self.ws.chat.ask(question, session_id=session, on_token=on_token))
         worker.signals.token.connect(self._token)
@@ -141,33 +259,56 @@ class ChatPane(QWidget):
         worker.signals.failed.connect(self._failed)
         self._start(worker)
 
+    def _show_asking(self) -> None:
+        """Put the question and its answer so far on screen."""
+        asking = self._asking
+        if asking is not None:
+            asking.user = self._add(MessageWidget("user", asking.question))
+            asking.bubble = self._add(MessageWidget("assistant", asking.text or "…"))
+
     def _token(self, piece: str) -> None:
-        if self._streaming is not None:
-            self._stream_text += piece
-            self._streaming.set_text(self._stream_text)
+        if self._asking is not None:
+            self._asking.text += piece
+            if self._asking.bubble is not None:
+                self._asking.bubble.set_text(self._asking.text)
 
     def _answered(self, answer: Answer) -> None:
-        self._drop_streaming()
-        self.session_id = answer.session
-        self._add(self._answer_widget(answer.message_id, answer.text, answer.citations, answer.confidence,
-                                      answer.abstained, answer.actions))
-        self.note.setText(f"Answered offline after an endpoint problem: {answer.fallback}" if answer.fallback else "")
+        asking, self._asking = self._asking, None
+        self.send_button.setEnabled(True)
+        fallback = f"Answered offline after an endpoint problem: {answer.fallback}" if answer.fallback else ""
+        if asking is not None and asking.bubble is not None:  # its session is on screen
+            self._remove(asking.bubble)
+            self.session_id = answer.session
+            self._add(self._answer_widget(answer.message_id, answer.text, answer.citations, answer.confidence,
+                                          answer.abstained, answer.actions))
+            self._say(fallback)
+        elif self.session_id == answer.session:
+            self.open_session(answer.session)
+            self._say(fallback)
+        else:
+            question = asking.question if asking is not None else ""
+            self._say(f"The answer to “{ui.escape(_short(question))}” is in the chat "
+                      f"<a href=\"session:{answer.session}\">{ui.escape(self._title(answer.session))}</a>.",
+                      html=True)
+            self._say_session = answer.session  # the note goes when the person opens that session
         self.refresh_sessions()
         self.refresh_telemetry()
         self.answered.emit(answer)
 
     def _failed(self, sentence: str) -> None:
-        self._drop_streaming()
-        self.note.setText(sentence)
-        self.note.setStyleSheet(f"color: {colors()['error']}")
-
-    def _drop_streaming(self) -> None:
-        if self._streaming is not None:
-            self._streaming.setParent(None)
-            self._streaming.deleteLater()
-            self._streaming = None
+        asking, self._asking = self._asking, None
         self.send_button.setEnabled(True)
-        self.note.setStyleSheet(f"color: {colors()['muted']}")
+        if asking is None:
+            self._say(sentence, error=True)
+            return
+        for bubble in (asking.user, asking.bubble):
+            if bubble is not None:
+                self._remove(bubble)
+        restored = not self.input.text().strip()
+        if restored:  # nothing was stored: the question goes back in the box to try again
+            self.input.setText(asking.question)
+        where = "" if asking.bubble is not None else f"Your question “{_short(asking.question)}” was not answered: "
+        self._say(where + sentence + (" (Your question is back in the box.)" if restored else ""), error=True)
 
     def _start(self, worker: Worker) -> None:
         self._workers.add(worker)
@@ -180,14 +321,19 @@ class ChatPane(QWidget):
 
     def _add(self, widget: MessageWidget) -> MessageWidget:
         self.list_layout.insertWidget(self.list_layout.count() - 1, widget)
+        self._update_tab_order()
         return widget
 
+    def _remove(self, widget: MessageWidget) -> None:
+        widget.setParent(None)
+        widget.deleteLater()
+
     def _answer_widget(self, message_id: int, text: str, citations: list[Citation], confidence: float | None,
-                       abstained: bool, actions: list[Action]) -> MessageWidget:
+                       abstained: bool, actions: list[Action], rating: int | None = None) -> MessageWidget:
         widget = MessageWidget("assistant", text)
-        widget.add_answer_parts(message_id, citations, confidence, abstained, actions)
+        widget.add_answer_parts(message_id, citations, confidence, abstained, actions, rating)
         widget.citation_clicked.connect(self.open_citation)
-        widget.feedback_given.connect(self._feedback)
+        widget.feedback_given.connect(lambda mid, r, w=widget: self._feedback(w, mid, r))
         for card in widget.cards:
             card.approve_requested.connect(lambda aid, reason, card=card: self._decide(card, aid, reason, True))
             card.reject_requested.connect(lambda aid, reason, card=card: self._decide(card, aid, reason, False))
@@ -205,9 +351,17 @@ class ChatPane(QWidget):
             url.setFragment(f"page={citation.page}")
         return ui.open_url(url)
 
-    def _feedback(self, message_id: int, rating: int) -> None:
-        self.changed.emit(self.ws.chat.sessions.feedback(message_id, rating))
-        self.note.setText("Thanks: noted for this answer and its sources.")
+    def _feedback(self, widget: MessageWidget, message_id: int, rating: int) -> None:
+        try:
+            changes = self.ws.chat.sessions.feedback(message_id, rating)
+        except Exception as exc:  # noqa: BLE001 - shown as a sentence
+            self._say(str(exc), error=True)
+            return
+        self._ratings[message_id] = rating
+        widget.show_rating(rating)
+        self._say("Marked helpful: thanks. Its sources count for a little more." if rating > 0 else
+                  "Marked not helpful: thanks. Its sources count for a little less.")
+        self.changed.emit(changes)
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -224,22 +378,27 @@ class ChatPane(QWidget):
 
     def _decided(self, card: ActionCard, result: tuple[Action, Changes]) -> None:
         action, changes = result
-        card.show_action(action)
+        if isValid(card):  # the person may have opened another session meanwhile
+            card.show_action(action)
         self.changed.emit(changes)
         self.refresh_telemetry()
 
     def _decide_failed(self, card: ActionCard, sentence: str) -> None:
-        card.set_busy(False)
-        self.note.setText(sentence)
+        if isValid(card):
+            card.set_busy(False)
+        self._say(sentence, error=True)
 
     # -- sessions ----------------------------------------------------------------------------
 
     def refresh_sessions(self) -> None:
         self.sessions.blockSignals(True)
         self.sessions.clear()
+        height = self.sessions.fontMetrics().height() + 8
         for s in self.ws.chat.sessions.list(self.search.text()):
             item = QListWidgetItem(s["title"])
             item.setData(Qt.ItemDataRole.UserRole, s["id"])
+            item.setToolTip(s["title"])
+            item.setSizeHint(QSize(0, height))  # as wide as the list: a long title is elided
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
             self.sessions.addItem(item)
             if s["id"] == self.session_id:
@@ -256,6 +415,8 @@ class ChatPane(QWidget):
     def open_session(self, session_id: int) -> None:
         """Show a stored session with its answers, chips and action cards."""
         self.session_id = session_id
+        if self._say_session == session_id:  # "the answer is in …": it is on screen now
+            self._say("")
         self._clear_messages()
         for m in self.ws.chat.sessions.messages(session_id):
             if m["role"] == "user":
@@ -263,12 +424,38 @@ class ChatPane(QWidget):
                 continue
             citations = [Citation(**c) for c in m["citations"]]
             actions = [self.ws.chat.actions.get(a) for a in m["actions"]]
-            self._add(self._answer_widget(m["id"], m["text"], citations, m["confidence"], m["abstained"], actions))
+            rating = m.get("rating") or self._ratings.get(m["id"])
+            self._add(self._answer_widget(m["id"], m["text"], citations, m["confidence"], m["abstained"], actions,
+                                          rating))
+        if self._asking is not None and self._asking.session == session_id:
+            self._show_asking()  # still being answered: the question and the answer so far
 
     def _clear_messages(self) -> None:
+        if self._asking is not None:  # its bubbles go; the answer still lands in its session
+            self._asking.user = self._asking.bubble = None
         for widget in self.message_widgets():
-            widget.setParent(None)
-            widget.deleteLater()
+            self._remove(widget)
+        self._update_tab_order()
+
+    def _title(self, session_id: int) -> str:
+        try:
+            return str(self.ws.chat.sessions.get(session_id)["title"])
+        except Exception:  # noqa: BLE001 - deleted meanwhile
+            return f"session {session_id}"
+
+    def _open_link(self, link: str) -> None:
+        if link.startswith("session:"):
+            self.open_session(int(link.split(":", 1)[1]))
+            self.refresh_sessions()
+
+    def _chosen(self, session_id: int | None) -> tuple[int, str] | None:
+        """The session ``session_id``, else the one chosen in the list: (id, title)."""
+        if session_id is None:
+            item = self.sessions.currentItem()
+            if item is None or not item.isSelected():
+                return None
+            session_id = item.data(Qt.ItemDataRole.UserRole)
+        return int(session_id), self._title(int(session_id))
 
     def _rename(self) -> None:
         item = self.sessions.currentItem()
@@ -279,14 +466,15 @@ class ChatPane(QWidget):
         try:
             self.changed.emit(self.ws.chat.sessions.rename(item.data(Qt.ItemDataRole.UserRole), item.text()))
         except Exception as exc:  # noqa: BLE001 - shown as a sentence
-            self.note.setText(str(exc))
+            self._say(str(exc), error=True)
         self.refresh_sessions()
 
-    def delete_session(self) -> None:
-        item = self.sessions.currentItem()
-        if item is None or not self.confirm_delete(item.text()):
+    def delete_session(self, session_id: int | None = None) -> None:
+        """Delete ``session_id`` (else the chosen chat) once the person confirms."""
+        chosen = self._chosen(session_id)
+        if chosen is None or not self.confirm_delete(chosen[1]):
             return
-        sid = item.data(Qt.ItemDataRole.UserRole)
+        sid = chosen[0]
         self.changed.emit(self.ws.chat.sessions.delete(sid))
         if sid == self.session_id:
             self.new_session()
@@ -296,13 +484,63 @@ class ChatPane(QWidget):
         answer = QMessageBox.question(self, "Delete chat", f"Delete the chat “{title}” and its messages?")
         return answer == QMessageBox.StandardButton.Yes
 
+    def export_session(self, session_id: int | None = None) -> str | None:
+        """Save ``session_id`` (else the chosen chat, else the one on screen) as Markdown in a file
+        the person names; returns the file's path (None when nothing was written)."""
+        chosen = self._chosen(session_id)
+        if chosen is None and self.session_id is not None:
+            chosen = self._chosen(self.session_id)
+        if chosen is None:
+            self._say("Choose a chat in the list to export.")
+            return None
+        sid, title = chosen
+        path = self.choose_export_file(title)
+        if not path:
+            return None
+        try:
+            Path(path).write_text(self.ws.chat.sessions.export_markdown(sid), encoding="utf-8")
+        except Exception as exc:  # noqa: BLE001 - shown as a sentence
+            self._say(f"The chat “{title}” could not be exported: {exc}", error=True)
+            return None
+        self._say(f"Exported the chat “{title}” to {path}.")
+        return str(path)
+
+    def _choose_export_file(self, title: str) -> str | None:
+        name = re.sub(r"[^\w\- ]+", "", title).strip()[:60] or "chat"
+        path, _filter = QFileDialog.getSaveFileName(self, "Export chat as Markdown",
+                                                    os.path.join(os.path.expanduser("~"), f"{name}.md"),
+                                                    "Markdown (*.md);;All files (*)")
+        if path and not os.path.splitext(path)[1]:
+            path += ".md"
+        return path or None
+
+    def session_menu(self, item: QListWidgetItem) -> QMenu:
+        """The context menu of a chat in the list: open, rename, export, delete."""
+        sid = int(item.data(Qt.ItemDataRole.UserRole))
+        menu = QMenu(self)
+        menu.addAction("Open", lambda: self.open_session(sid))
+        menu.addAction("Rename", lambda: self.sessions.editItem(item))
+        menu.addAction("Export as Markdown…", lambda: self.export_session(sid))
+        menu.addSeparator()
+        menu.addAction("Delete…", lambda: self.delete_session(sid))
+        return menu
+
+    def _session_menu_at(self, pos: QPoint) -> None:
+        item = self.sessions.itemAt(pos)
+        if item is None:
+            return
+        self.sessions.setCurrentItem(item)
+        menu = self.session_menu(item)
+        menu.exec(self.sessions.viewport().mapToGlobal(pos))
+        menu.deleteLater()
+
     # -- the endpoint's key ---------------------------------------------------------------------
 
     def ask_api_key(self) -> None:
         """A password box for the chat endpoint's API key (stored by ``ws.chat.set_api_key``)."""
         url = str(self.ws.setting("llm_base_url")).strip()
         if not url:
-            self.note.setText("Set the chat endpoint's base URL in the settings first (llm_base_url).")
+            self._say("Set the chat endpoint's base URL in the settings first (llm_base_url).")
             return
         dialog = QDialog(self)
         dialog.setWindowTitle("Chat endpoint API key")
@@ -314,7 +552,7 @@ class ChatPane(QWidget):
         layout.addWidget(box)
         layout.addWidget(buttons)
         if dialog.exec() and box.text().strip():
-            self.note.setText(self.ws.chat.set_api_key(box.text().strip()))
+            self._say(self.ws.chat.set_api_key(box.text().strip()))
 
     # -- telemetry ---------------------------------------------------------------------------
 
@@ -332,3 +570,8 @@ class ChatPane(QWidget):
             self.refresh_sessions()
         if changes.any():
             self.refresh_telemetry()
+
+
+def _short(text: str, limit: int = 60) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"

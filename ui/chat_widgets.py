@@ -1,19 +1,32 @@
-"""The chat pane's pieces: message bubbles, citation chips, action cards, the telemetry panel."""
+"""The chat pane's pieces: message bubbles, citation chips, action cards, the telemetry panel
+and the question box.
+
+Nothing here may make the conversation wider than its view: text wraps (a long word
+anywhere), chips elide their file names and wrap onto new lines, rows shrink.
+"""
 
 from __future__ import annotations
 
+import math
 import os
+import re
 from typing import Any
 
 from engine.chat import Action, Citation
 from grace_desktop.qt import (
+    QCoreApplication,
+    QEvent,
     QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPlainTextEdit,
     QPushButton,
+    QScrollArea,
+    QSize,
     QSizePolicy,
     Qt,
+    QTextBrowser,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -21,9 +34,13 @@ from grace_desktop.qt import (
 
 from .theme import colors
 
-CHIPS_PER_ROW = 3
+CHIP_NAME_PX = 220  # a chip shows at most this many pixels of its file name (the middle elided)
+CHIP_SPACING = 6
+INPUT_LINES = (2, 6)  # the question box is this many lines high at least / at most
 _TIER_WAIT = {1: "runs at once (read-only)", 2: "tier 2 · waits for your approval",
               3: "tier 3 · needs a confirmation with a reason"}
+# The engine starts an answer it gave offline after an endpoint failure with this line (in _..._).
+_FALLBACK = re.compile(r"\A\s*_(Answered offline from your files: [^\n]*)_[ \t]*(?:\n|\Z)")
 
 
 def confidence_words(confidence: float, abstained: bool) -> str:
@@ -34,20 +51,190 @@ def confidence_words(confidence: float, abstained: bool) -> str:
     return f"Confidence {confidence:.0%} ({word})"
 
 
+def split_notice(text: str) -> tuple[str, str]:
+    """``(notice, rest)``: the offline-fallback line an answer starts with (if any) and the answer."""
+    match = _FALLBACK.match(text)
+    if match is None:
+        return "", text
+    return match.group(1), text[match.end():].lstrip("\n")
+
+
+class MessageText(QTextBrowser):
+    """Read-only text that wraps at its width (a long word anywhere) and is as high as its text.
+
+    ``fmt`` is "markdown", "plain" or "html"; ``text()`` gives back what was set.
+    """
+
+    def __init__(self, fmt: str = "markdown", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.fmt = fmt
+        self._source = ""
+        self._heights: dict[int, int] = {}
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWordWrapMode(type(self.wordWrapMode()).WrapAtWordBoundaryOrAnywhere)
+        self.document().setDocumentMargin(0)
+        self.setOpenLinks(False)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
+                                     | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)  # selectable and copyable, not a Tab stop
+        self.setTabChangesFocus(True)
+        self.viewport().setAutoFillBackground(False)
+        self._measure = self.document().clone(self)  # lays the text out at widths the layout asks about
+        self._measure.setDocumentMargin(0)
+        self.set_color(None)
+        policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def set_color(self, color: str | None, italic: bool = False) -> None:
+        style = "background: transparent;" + (f" color: {color};" if color else "")
+        self.setStyleSheet(f"QTextBrowser {{ {style}{' font-style: italic;' if italic else ''} }}")
+
+    def text(self) -> str:
+        return self._source
+
+    def set_text(self, text: str) -> None:
+        self._source = text
+        for doc in (self.document(), self._measure):
+            if self.fmt == "markdown":
+                doc.setMarkdown(text)
+            elif self.fmt == "html":
+                doc.setHtml(text)
+            else:
+                doc.setPlainText(text)
+        self._remeasure()
+
+    def _remeasure(self) -> None:
+        self._measure.setDefaultFont(self.font())
+        self._heights.clear()
+        self.updateGeometry()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._remeasure()
+
+    def wheelEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        """The text never scrolls by itself: the wheel scrolls the conversation around it."""
+        outer = self.parentWidget()
+        while outer is not None and not isinstance(outer, QScrollArea):
+            outer = outer.parentWidget()
+        if outer is None:
+            event.ignore()
+            return
+        QCoreApplication.sendEvent(outer.verticalScrollBar(), event)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        if width not in self._heights:
+            m = self.contentsMargins()
+            self._measure.setTextWidth(max(1, width - m.left() - m.right()))
+            self._heights[width] = math.ceil(self._measure.size().height()) + m.top() + m.bottom()
+        return self._heights[width]
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        self._measure.setTextWidth(-1)
+        width = min(math.ceil(self._measure.idealWidth()) + 2, 480)
+        return QSize(width, self.heightForWidth(width))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(24, self.fontMetrics().height())
+
+
 class CitationChip(QPushButton):
-    """'[1] guide.md · line 7': a click opens the file (a PDF at its page)."""
+    """'[1] guide.md · l. 7': a click opens the file (a PDF at its page). A long file name is
+    elided in the middle (more when the bubble is narrow); the tooltip has the full path."""
 
     def __init__(self, citation: Citation, parent: QWidget | None = None) -> None:
-        where = citation.where().replace("lines ", "l. ").replace("line ", "l. ")
-        label = f"[{citation.n}] {os.path.basename(citation.path)}" + (f" · {where}" if where else "")
-        super().__init__(label, parent)
+        super().__init__(parent)
         self.citation = citation
+        where = citation.where()
+        short = where.replace("lines ", "l. ").replace("line ", "l. ")
+        self._prefix, self._name = f"[{citation.n}] ", os.path.basename(citation.path) or citation.path
+        self._suffix = f" · {short}" if short else ""
         self.setObjectName("chip")
         self.setCursor(Qt.CursorShape.PointingHandCursor)
-        self.setToolTip(f"{citation.path}\n\n“{' '.join(citation.quote.split())}”")
         self.setStyleSheet("QPushButton#chip { border: 1px solid palette(mid); border-radius: 10px; "
                            "padding: 2px 10px; background: palette(alternate-base); }"
-                           "QPushButton#chip:hover { border-color: palette(highlight); }")
+                           "QPushButton#chip:hover, QPushButton#chip:focus { border-color: palette(highlight); }")
+        opens = "Click to open the file"
+        if citation.page and citation.path.lower().endswith(".pdf"):
+            opens += f" at page {citation.page}"
+        elif where:
+            opens += f"; the quote is at {where}"
+        self.setToolTip(f"{self._name}{' — ' + where if where else ''}\n{citation.path}\n\n"
+                        f"“{' '.join(citation.quote.split())}”\n\n{opens}.")
+        self._fit(CHIP_NAME_PX)
+        self._full = self.text()
+
+    def _fit(self, name_px: int) -> None:
+        name = self.fontMetrics().elidedText(self._name, Qt.TextElideMode.ElideMiddle, max(name_px, 0))
+        self.setText(self._prefix + name + self._suffix)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        """The size for the label elided at CHIP_NAME_PX, whatever it shows now."""
+        hint = super().sizeHint()
+        metrics = self.fontMetrics()
+        extra = metrics.horizontalAdvance(self._full) - metrics.horizontalAdvance(self.text())
+        return QSize(hint.width() + extra, hint.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(min(self.sizeHint().width(), 60), super().minimumSizeHint().height())
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        shown = self.fontMetrics().horizontalAdvance(
+            self.fontMetrics().elidedText(self._name, Qt.TextElideMode.ElideMiddle, CHIP_NAME_PX))
+        slack = self.width() - self.sizeHint().width()
+        self._fit(shown + min(slack, 0))
+
+
+class ChipFlow(QWidget):
+    """Citation chips left to right, wrapping onto new lines within the bubble's width."""
+
+    def __init__(self, chips: list[CitationChip], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.chips = chips
+        for chip in chips:
+            chip.setParent(self)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+
+    def _place(self, width: int, apply: bool) -> int:
+        """Lay the chips out in ``width`` (moving them when ``apply``); returns the height used."""
+        x = y = row = 0
+        for chip in self.chips:
+            hint = chip.sizeHint()
+            w = min(hint.width(), max(width, 1))
+            if x > 0 and x + w > width:
+                x, y, row = 0, y + row + CHIP_SPACING, 0
+            if apply:
+                chip.setGeometry(x, y, w, hint.height())
+            x += w + CHIP_SPACING
+            row = max(row, hint.height())
+        return y + row
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt's name
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt's name
+        return self._place(width, apply=False)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        width = sum(c.sizeHint().width() for c in self.chips) + CHIP_SPACING * max(len(self.chips) - 1, 0)
+        return QSize(width, self._place(width, apply=False))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(min(self.sizeHint().width(), 60), self.chips[0].sizeHint().height() if self.chips else 0)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._place(self.width(), apply=True)
 
 
 class ActionCard(QFrame):
@@ -61,9 +248,9 @@ class ActionCard(QFrame):
         self.setObjectName("actionCard")
         self.setStyleSheet("QFrame#actionCard { border: 1px solid palette(mid); border-left: 4px solid "
                            "palette(highlight); border-radius: 6px; background: palette(base); }")
-        self.title = QLabel()
-        self.title.setWordWrap(True)
+        self.title = MessageText("html")
         self.state = QLabel()
+        self.state.setWordWrap(True)
         self.state.setStyleSheet(f"color: {colors()['muted']}")
         self.reason = QLineEdit()
         self.approve = QPushButton("Approve")
@@ -72,20 +259,21 @@ class ActionCard(QFrame):
         self.reject.clicked.connect(lambda: self.reject_requested.emit(self.action.id, self.reason.text().strip()))
         self.reason.textChanged.connect(lambda _t: self._enable())
         buttons = QHBoxLayout()
-        buttons.addWidget(self.reason, 1)
+        buttons.addStretch(1)
         buttons.addWidget(self.approve)
         buttons.addWidget(self.reject)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.addWidget(self.title)
         layout.addWidget(self.state)
+        layout.addWidget(self.reason)  # a line of its own: the placeholder is readable in a narrow window
         layout.addLayout(buttons)
         self.show_action(action)
 
     def show_action(self, action: Action) -> None:
         """Show ``action``'s current status (buttons only while it is pending)."""
         self.action = action
-        self.title.setText(f"<b>{_escape(action.summary)}</b>")
+        self.title.set_text(f"<b>{_escape(action.summary)}</b>")
         pending = action.status == "pending"
         state = _TIER_WAIT.get(action.tier, "") if pending else f"tier {action.tier} · {action.status}"
         if action.reason and not pending:
@@ -115,7 +303,10 @@ class ActionCard(QFrame):
 
 
 class MessageWidget(QFrame):
-    """One message: Markdown text; for answers, citation chips, confidence, actions and feedback."""
+    """One message: Markdown text; for answers, citation chips, confidence, actions and feedback.
+
+    An answer given offline after an endpoint failure shows that as a plain note above it.
+    """
 
     citation_clicked = Signal(object)  # Citation
     feedback_given = Signal(int, int)  # message id, +1 / -1
@@ -123,39 +314,42 @@ class MessageWidget(QFrame):
     def __init__(self, role: str, text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.role, self.message_id, self.cards, self.chips = role, 0, [], []
+        self.rating: int | None = None
+        self.helpful: QPushButton | None = None
+        self.not_helpful: QPushButton | None = None
         self.setObjectName("bubble")
         tint = "palette(alternate-base)" if role == "user" else "palette(base)"
         self.setStyleSheet(f"QFrame#bubble {{ background: {tint}; border: 1px solid palette(mid); "
                            "border-radius: 8px; }")
-        self.body = QLabel()
-        self.body.setTextFormat(Qt.TextFormat.MarkdownText)
-        self.body.setWordWrap(True)
-        self.body.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.body.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.notice = MessageText("plain")
+        self.notice.set_color(colors()["muted"], italic=True)
+        self.notice.hide()
+        self.body = MessageText("plain" if role == "user" else "markdown")
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(12, 8, 12, 8)
         who = QLabel("You" if role == "user" else "Grace")
         who.setStyleSheet(f"color: {colors()['muted']}; font-weight: bold")
         self.layout_.addWidget(who)
+        self.layout_.addWidget(self.notice)
         self.layout_.addWidget(self.body)
         self.set_text(text)
 
     def set_text(self, text: str) -> None:
-        self.body.setText(text)
+        notice, body = split_notice(text) if self.role == "assistant" else ("", text)
+        self.notice.set_text(notice)
+        self.notice.setVisible(bool(notice))
+        self.body.set_text(body)
 
     def add_answer_parts(self, message_id: int, citations: list[Citation], confidence: float | None,
-                         abstained: bool, actions: list[Action]) -> None:
+                         abstained: bool, actions: list[Action], rating: int | None = None) -> None:
         """Chips, confidence, action cards and the feedback buttons under the answer text."""
         self.message_id = message_id
-        for start in range(0, len(citations), CHIPS_PER_ROW):
-            row = QHBoxLayout()
-            for c in citations[start:start + CHIPS_PER_ROW]:
-                chip = CitationChip(c)
-                chip.clicked.connect(lambda _=False, c=c: self.citation_clicked.emit(c))
-                row.addWidget(chip)
-                self.chips.append(chip)
-            row.addStretch(1)
-            self.layout_.addLayout(row)
+        for c in citations:
+            chip = CitationChip(c)
+            chip.clicked.connect(lambda _=False, c=c: self.citation_clicked.emit(c))
+            self.chips.append(chip)
+        if self.chips:
+            self.layout_.addWidget(ChipFlow(self.chips))
         for action in actions:
             card = ActionCard(action)
             self.cards.append(card)
@@ -163,22 +357,96 @@ class MessageWidget(QFrame):
         # An answer that is an action's outcome has no sources to weigh: no confidence line.
         grounded = bool(citations) or abstained or not actions
         self.layout_.addLayout(self._footer(confidence if grounded else None, abstained))
+        self.show_rating(rating)
 
     def _footer(self, confidence: float | None, abstained: bool) -> QHBoxLayout:
         row = QHBoxLayout()
         self.confidence = QLabel("")
+        self.confidence.setWordWrap(True)
         if confidence is not None:
             tone = "ok" if confidence >= 0.75 and not abstained else "muted" if confidence >= 0.5 else "error"
             self.confidence.setText(confidence_words(confidence, abstained))
             self.confidence.setStyleSheet(f"color: {colors()[tone]}")
-        row.addWidget(self.confidence)
-        row.addStretch(1)
-        for label, rating in (("Helpful", 1), ("Not helpful", -1)):
-            button = QPushButton(label)
-            button.setFlat(True)
-            button.clicked.connect(lambda _=False, r=rating: self.feedback_given.emit(self.message_id, r))
+        row.addWidget(self.confidence, 1)
+        self.helpful, self.not_helpful = QPushButton("Helpful"), QPushButton("Not helpful")
+        for button, rating, tip in ((self.helpful, 1, "This answer helped: its sources count for more."),
+                                    (self.not_helpful, -1, "This answer did not help: its sources count for less.")):
+            button.setObjectName("rating")
+            button.setCheckable(True)
+            button.setToolTip(tip)
+            button.setStyleSheet("QPushButton#rating { border: 1px solid transparent; border-radius: 4px; "
+                                 "padding: 3px 8px; background: transparent; }"
+                                 "QPushButton#rating:hover, QPushButton#rating:focus { border-color: palette(mid); }"
+                                 "QPushButton#rating:checked { border-color: palette(highlight); "
+                                 "background: palette(highlight); color: palette(highlighted-text); }")
+            button.clicked.connect(lambda _=False, r=rating: self._rate(r))
             row.addWidget(button)
         return row
+
+    def show_rating(self, rating: int | None) -> None:
+        """Check the button of the stored rating (+1 helpful, -1 not helpful, None: neither)."""
+        self.rating = rating
+        if self.helpful is not None and self.not_helpful is not None:
+            self.helpful.setChecked(rating == 1)
+            self.not_helpful.setChecked(rating == -1)
+
+    def _rate(self, rating: int) -> None:
+        # The buttons show what is stored: the pane calls show_rating once the engine kept it.
+        self.show_rating(self.rating)
+        if rating != self.rating:
+            self.feedback_given.emit(self.message_id, rating)
+
+    def focus_chain(self) -> list[QWidget]:
+        """The widgets Tab visits in this message, in reading order."""
+        out: list[QWidget] = list(self.chips)
+        for card in self.cards:
+            out += [card.reason, card.approve, card.reject]
+        return out + [b for b in (self.helpful, self.not_helpful) if b is not None]
+
+
+class QuestionBox(QPlainTextEdit):
+    """The question: Enter asks it, Shift+Enter starts a new line; a few lines high, growing
+    with the text up to INPUT_LINES[1] lines."""
+
+    submitted = Signal()
+
+    def __init__(self, placeholder: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setPlaceholderText(placeholder)
+        self.setTabChangesFocus(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.document().documentLayout().documentSizeChanged.connect(lambda _size: self._fit())
+        self._fit()
+
+    def text(self) -> str:
+        return self.toPlainText()
+
+    def setText(self, text: str) -> None:  # noqa: N802 - like QLineEdit's
+        self.setPlainText(text)
+        self.moveCursor(self.textCursor().MoveOperation.End)
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+                self.insertPlainText("\n")
+            else:
+                self.submitted.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def lines(self) -> int:
+        """How many lines the text takes at the box's width (wrapped lines count)."""
+        return max(1, round(self.document().documentLayout().documentSize().height()))
+
+    def _fit(self) -> None:
+        low, high = INPUT_LINES
+        lines = min(max(self.lines(), low), high)
+        margins = self.contentsMargins()
+        height = (lines * self.fontMetrics().lineSpacing() + 2 * round(self.document().documentMargin())
+                  + margins.top() + margins.bottom())
+        if height != self.height():
+            self.setFixedHeight(height)
 
 
 class TelemetryPanel(QFrame):
@@ -203,6 +471,9 @@ class TelemetryPanel(QFrame):
         self.failures = QLabel("")
         self.failures.setWordWrap(True)
         self.failures.setStyleSheet(f"color: {colors()['error']}")
+        policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.failures.setSizePolicy(policy)  # a long file name never widens the panel
         layout.addWidget(self.failures)
         layout.addStretch(1)  # the pane adds its endpoint-key button below
 
@@ -216,6 +487,7 @@ class TelemetryPanel(QFrame):
             self.values[key].setText(text)
         lines = [f"{os.path.basename(f['path']) or f['path']}: {f['reason']}" for f in values.get("failures", [])]
         self.failures.setText("\n".join(lines))
+        self.failures.setToolTip("\n".join(f"{f['path']}: {f['reason']}" for f in values.get("failures", [])))
 
 
 def _escape(text: str) -> str:

@@ -34,6 +34,7 @@ from grace_desktop.qt import (
     QPainter,
     QPen,
     QSize,
+    QSizePolicy,
     QStackedWidget,
     Qt,
     QVBoxLayout,
@@ -98,6 +99,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("Grace")
         self.setAcceptDrops(True)
         self.panes: dict[str, Pane] = {}
+        self._policies: dict[QWidget, QSizePolicy] = {}  # each pane's own size policy
         self.persist = True  # False: neither restore nor save the layout (probe runs, screenshots)
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
@@ -189,6 +191,7 @@ class MainWindow(QMainWindow):
         self._capture_drops(widget)
         if self.sidebar.currentRow() < 0:
             self.sidebar.setCurrentRow(0)
+        self._size_to_current()
         return key
 
     def replace_pane(self, key: str, widget: QWidget) -> None:
@@ -198,11 +201,13 @@ class MainWindow(QMainWindow):
         index = self.stack.indexOf(pane.widget)
         self.stack.insertWidget(index, widget)
         self.stack.removeWidget(pane.widget)
+        self._policies.pop(pane.widget, None)
         pane.widget.deleteLater()
         pane.widget = widget
         self._capture_drops(widget)
         if showing:
             self.stack.setCurrentWidget(widget)
+        self._size_to_current()
 
     def show_pane(self, key: str) -> bool:
         """Switch to the pane ``key`` (case-insensitive); False if there is none."""
@@ -219,7 +224,18 @@ class MainWindow(QMainWindow):
     def _on_row(self, row: int) -> None:
         if row >= 0:
             self.stack.setCurrentIndex(row)
+            self._size_to_current()
             self.pane_changed.emit(self.current_pane())
+
+    def _size_to_current(self) -> None:
+        """Only the pane on show sets the window's minimum size: a hidden pane's size policy is
+        Ignored (a stack is otherwise as wide as its widest pane, shown or not)."""
+        current = self.stack.currentWidget()
+        for i in range(self.stack.count()):
+            widget = self.stack.widget(i)
+            own = self._policies.setdefault(widget, widget.sizePolicy())
+            ignored = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+            widget.setSizePolicy(own if widget is current else ignored)
 
     def focus_search(self) -> None:
         """Edit ▸ Find: show the Search pane and put the cursor in its box."""

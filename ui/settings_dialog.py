@@ -3,8 +3,10 @@ a spin box for each number, a check box for each flag, the help text beside and 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from engine.chat.openai_client import check_base_url
 from engine.settings import SETTINGS, Setting
 from grace_desktop.qt import (
     QCheckBox,
@@ -26,6 +28,11 @@ if TYPE_CHECKING:
     from grace_desktop.runner import Runner
 
 _INT_MAX = 2**31 - 1
+# Settings whose text the dialog checks before it closes (the check gives the reason a value
+# cannot be used, or None), with what to do about it.
+CHECKS: dict[str, tuple[Callable[[str], str | None], str]] = {
+    "llm_base_url": (check_base_url, "Correct it, or leave it empty to answer offline from your files."),
+}
 _WORDS = {"mb": "(MB)", "ms": "(ms)", "s": "(seconds)", "minutes": "(minutes)", "chars": "characters",
           "llm": "LLM", "html": "HTML", "url": "URL", "k": "results"}
 
@@ -107,11 +114,40 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).clicked.connect(self.restore_defaults)
+        self.scroll = scroll
+        self.problem = QLabel("")
+        self.problem.setWordWrap(True)
+        self.problem.setStyleSheet(f"color: {colors()['error']}")
+        self.problem.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("These settings belong to this workspace. Hover over one to read what it does."))
         layout.addWidget(scroll, 1)
+        layout.addWidget(self.problem)
         layout.addWidget(buttons)
         self.resize(620, 560)
+
+    def problems(self) -> dict[str, str]:
+        """The settings whose value cannot be used, each with a sentence saying why."""
+        out = {}
+        for name, (check, advice) in CHECKS.items():
+            editor = self.editors.get(name)
+            problem = check(str(value_of(editor))) if editor is not None else None
+            if problem:
+                out[name] = f"{title(name)}: {problem}. {advice}"
+        return out
+
+    def accept(self) -> None:
+        """Close and save only when every value can be used; else say why and stay open."""
+        problems = self.problems()
+        if problems:
+            name = next(iter(problems))
+            self.problem.setText(" ".join(problems.values()))
+            self.problem.show()
+            self.scroll.ensureWidgetVisible(self.editors[name])
+            self.editors[name].setFocus()
+            return
+        self.problem.hide()
+        super().accept()
 
     def values(self) -> dict[str, Any]:
         return {name: value_of(editor) for name, editor in self.editors.items()}

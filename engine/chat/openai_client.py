@@ -31,19 +31,46 @@ class Completion:
     tool_calls: list[dict[str, str]] = field(default_factory=list)  # {"name", "arguments"} (JSON text, "{}" if none)
 
 
+def check_base_url(base_url: str) -> str | None:
+    """Why ``base_url`` cannot be a chat endpoint's address, as a sentence; None when it can be
+    (``http(s)://host[:port][/path]``) or is empty (no endpoint: answers are given offline)."""
+    url = base_url.strip()
+    if not url:
+        return None
+    problem = f"the endpoint address {url!r} is not a URL: "
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as exc:
+        return problem + str(exc)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return problem + "it needs http:// or https:// and a host, like http://127.0.0.1:8080/v1"
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return problem + "it contains spaces or control characters"
+    return None
+
+
 class OpenAIClient:
     def __init__(self, base_url: str, model: str, api_key: str | None, timeout: float) -> None:
-        self.url = base_url.rstrip("/") + "/chat/completions"
+        self.base_url = base_url.strip()
+        self.url = self.base_url.rstrip("/") + "/chat/completions"
         self.model, self.timeout = model, float(timeout)
         self._key = api_key
-        host = urlsplit(self.url).hostname or ""
+        try:
+            host = urlsplit(self.url).hostname or ""
+        except ValueError:  # not a URL: ``complete`` says so
+            host = ""
         # Loopback endpoints never go through a proxy from the environment.
         handlers = [urllib.request.ProxyHandler({})] if host.startswith(_LOOPBACK) else []
         self._opener = urllib.request.build_opener(*handlers)
 
     def complete(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None,
                  on_token: Callable[[str], None] | None = None) -> Completion:
-        """One chat completion; streamed into ``on_token`` when it is given."""
+        """One chat completion; streamed into ``on_token`` when it is given. Any failure, a base
+        URL that is not a URL included, is an ``EndpointError`` saying why."""
+        problem = check_base_url(self.base_url) if self.base_url else "no endpoint address is set"
+        if problem:
+            raise EndpointError(problem)
         body: dict[str, Any] = {"model": self.model, "messages": messages, "temperature": 0,
                                 "stream": on_token is not None}
         if tools:
@@ -52,7 +79,10 @@ class OpenAIClient:
                    "Accept": "text/event-stream" if on_token else "application/json"}
         if self._key:
             headers["Authorization"] = f"Bearer {self._key}"
-        request = urllib.request.Request(self.url, json.dumps(body).encode("utf-8"), headers, method="POST")
+        try:
+            request = urllib.request.Request(self.url, json.dumps(body).encode("utf-8"), headers, method="POST")
+        except ValueError as exc:  # e.g. "unknown url type"
+            raise EndpointError(f"the endpoint address {self.base_url!r} is not a URL: {exc}") from None
         deadline = time.monotonic() + self.timeout
         try:
             with self._opener.open(request, timeout=self.timeout) as resp:

@@ -242,3 +242,27 @@ def test_an_endpoint_answer_the_files_do_not_support_is_an_abstention(endpoint_w
     server.reply = {"text": "Tomatoes want deep watering twice a week [42].", "tool_calls": []}
     uncited = endpoint_ws.chat.ask("How often should tomatoes be watered?")  # strong evidence, no valid citation
     assert uncited.abstained and uncited.citations == [] and uncited.text.startswith(ABSTAIN_TEXT)
+
+
+@pytest.mark.parametrize("base_url", ["not a url at all", "ftp://127.0.0.1/v1", "localhost:8080/v1", "http:///v1",
+                                      "http://127.0.0.1:port/v1", "http://[::1/v1"])
+def test_a_base_url_that_is_not_a_url_is_an_endpoint_error_and_answers_offline(endpoint_ws: Workspace,
+                                                                              base_url: str) -> None:
+    from engine.chat.openai_client import EndpointError, OpenAIClient
+
+    with pytest.raises(EndpointError, match="is not a URL"):
+        OpenAIClient(base_url, "m", None, 1.0).complete([{"role": "user", "content": "hi"}])
+    endpoint_ws.set_setting("llm_base_url", base_url)
+    answer = endpoint_ws.chat.ask("How often should tomatoes be watered?", on_token=lambda t: None)
+    assert answer.reasoner == "offline" and answer.fallback.startswith(f"the endpoint address {base_url!r} is not")
+    assert answer.text.startswith("_Answered offline from your files") and answer.citations
+    assert [m["role"] for m in endpoint_ws.chat.sessions.messages(answer.session)] == ["user", "assistant"]
+
+
+def test_check_base_url_says_why_an_address_cannot_be_used() -> None:
+    from engine.chat.openai_client import check_base_url
+
+    for good in ("", "http://127.0.0.1:8080/v1", "https://api.example.com/v1/", "http://localhost:11434"):
+        assert check_base_url(good) is None, good
+    assert "needs http:// or https://" in (check_base_url("not a url at all") or "")
+    assert "spaces" in (check_base_url("http://my host/v1") or "")

@@ -4,13 +4,23 @@ sessions; the window never waits for an answer."""
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
+import keyring
 import pytest
+from PySide6.QtCore import QPointF
+from PySide6.QtGui import QWheelEvent
 
 import ui
 from engine import Workspace
+from grace_desktop.qt import QCoreApplication, QPoint, QPushButton, Qt, QWidget
+from tests.engine.test_chat_endpoint import FakeOpenAI
+from tests.engine.test_chat_secrets import MemoryKeyring
+from tests.fixtures.make_pdf import make_pdf
 from ui.chat import ChatPane
+from ui.theme import colors
 
 WAIT_MS = 120_000
 
@@ -93,3 +103,322 @@ def test_screenshot_after_an_exchange_with_citations_and_an_action_card(qtbot, p
     path = os.environ.get("GRACE_CHAT_SCREENSHOT") or str(tmp_path / "chat.png")
     assert pane.grab().save(path)
     assert Path(path).stat().st_size > 10_000
+
+
+# -- what a person ran into: switching chats mid-answer, widths, the keyboard, … -------------------------
+
+LONG_NAME = "an_extremely_long_file_name_about_sourdough_starter_feeding_schedule_and_hydration.md"
+
+
+def _button(pane: ChatPane, text: str) -> QPushButton:
+    return next(b for b in pane.findChildren(QPushButton) if b.text() == text)
+
+
+@pytest.fixture
+def endpoint(ws: Workspace) -> Iterator[FakeOpenAI]:
+    """A streaming OpenAI-compatible endpoint on 127.0.0.1 (the engine tests' fake), in the settings."""
+    before = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    server = FakeOpenAI()
+    server.reply = {"text": "Tomatoes want deep watering twice a week, and full sun, and a stake "
+                            "when they reach knee height.", "tool_calls": []}
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    ws.set_setting("llm_base_url", server.base_url)
+    ws.set_setting("llm_model", "tiny-test")
+    yield server
+    server.shutdown()
+    server.server_close()
+    keyring.set_keyring(before)
+
+
+@pytest.fixture
+def no_keyring() -> Iterator[None]:
+    """Endpoint settings read the API key: from a keyring in memory, never the real one."""
+    before = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    yield
+    keyring.set_keyring(before)
+
+
+@pytest.mark.parametrize("reasoner", ["offline", "endpoint"])
+def test_new_chat_while_an_answer_streams_keeps_the_pane_usable(qtbot, pane: ChatPane, reasoner: str,
+                                                                request: pytest.FixtureRequest) -> None:
+    if reasoner == "endpoint":
+        request.getfixturevalue("endpoint")
+    question = "How often should tomatoes be watered?"
+    pane.input.setText(question)
+    with qtbot.waitSignal(pane.answered, timeout=WAIT_MS) as blocker:
+        pane.send_button.click()
+        assert [b.role for b in pane.message_widgets()] == ["user", "assistant"]
+        _button(pane, "New").click()  # before a single token has arrived (they are queued to this thread)
+    answer = blocker.args[0]
+    assert answer.reasoner == reasoner
+    assert pane.message_widgets() == [] and pane.session_id is None  # not painted into the new chat
+    assert pane.send_button.isEnabled()
+    assert "is in the chat" in pane.note.text() and question in pane.note.text()
+    pane.note.linkActivated.emit(f"session:{answer.session}")  # the note links to it
+    assert pane.session_id == answer.session and pane.note.text() == ""
+    bubbles = pane.message_widgets()
+    assert [b.role for b in bubbles] == ["user", "assistant"] and bubbles[-1].body.text() == answer.text
+    pane.new_session()
+    again = ask(qtbot, pane, "When is the budget review?")  # and the pane still answers
+    assert again.session != answer.session and len(pane.message_widgets()) == 2
+
+
+def test_an_answer_lands_in_its_own_session_when_the_person_goes_away_and_back(qtbot, pane: ChatPane) -> None:
+    first = ask(qtbot, pane, "When is the budget review?")
+    pane.new_session()
+    other = ask(qtbot, pane, "Where does Alice send the invoice?")
+    pane.open_session(first.session)
+    pane.input.setText("How often should tomatoes be watered?")
+    with qtbot.waitSignal(pane.answered, timeout=WAIT_MS) as blocker:
+        pane.send_button.click()
+        pane.open_session(other.session)
+        assert len(pane.message_widgets()) == 2  # the other chat shows only its own messages
+        pane.open_session(first.session)  # back before the answer arrives: the question is there again
+        assert [b.role for b in pane.message_widgets()] == ["user", "assistant"] * 2
+    assert blocker.args[0].session == first.session
+    bubbles = pane.message_widgets()
+    assert [b.role for b in bubbles] == ["user", "assistant"] * 2
+    assert "twice a week" in bubbles[-1].body.text() and bubbles[-1].chips
+    assert pane.send_button.isEnabled() and pane.session_id == first.session
+
+
+def test_the_wheel_over_an_answer_scrolls_the_conversation(qtbot, pane: ChatPane) -> None:
+    for question in ("How often should tomatoes be watered?", "When is the budget review?", "status",
+                     "Where does Alice send the invoice?"):
+        ask(qtbot, pane, question)
+    pane.resize(900, 300)
+    bar = pane.scroll.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum(), timeout=WAIT_MS)
+    text = pane.message_widgets()[-1].body.viewport()
+    at = QPointF(5, 5)
+    wheel = QWheelEvent(at, QPointF(text.mapToGlobal(QPoint(5, 5))), QPoint(0, 0), QPoint(0, 120),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QCoreApplication.sendEvent(text, wheel)
+    assert bar.value() < bar.maximum()
+
+
+def _inside(widget: QWidget, view: QWidget) -> bool:
+    """``widget`` is shown whole within ``view``'s width."""
+    left = widget.mapTo(view, QPoint(0, 0)).x()
+    return left >= 0 and left + widget.width() <= view.width()
+
+
+def test_long_file_names_and_words_never_widen_the_conversation(qtbot, ws: Workspace, docs: Path) -> None:
+    deep = docs / ("very_long_folder_name_for_testing_paths_" + "a" * 30) / ("nested_subfolder_" + "b" * 30)
+    deep.mkdir(parents=True)
+    (deep / LONG_NAME).write_text("# Sourdough\n\nFeed the sourdough starter twice a day with equal weights of "
+                                  "flour and water.\n\nKeep the starter in the fridge if you bake only once a "
+                                  "week, and feed it weekly.\n", encoding="utf-8")
+    ws.ingest([docs])
+    pane = ChatPane(ws)
+    qtbot.addWidget(pane)
+    pane.resize(1100, 700)
+    pane.show()
+    ask(qtbot, pane, "How should I feed the sourdough starter?")
+    ask(qtbot, pane, "tell me about " + "x" * 240)
+    ask(qtbot, pane, f"forget the document {LONG_NAME}")
+    bubbles = pane.message_widgets()
+    chip = bubbles[1].chips[0]
+    assert chip.text().startswith("[1] an_extremely") and "…" in chip.text() and chip.text().endswith("l. 3")
+    assert str(deep / LONG_NAME) in chip.toolTip()
+    card = bubbles[-1].cards[0]
+    assert card.action.tier == 3
+    for width in (1600, 1100, 640):  # 640: the pane in an 800 px window
+        pane.resize(width, 700)
+        QCoreApplication.sendPostedEvents()
+        QCoreApplication.processEvents()
+        view = pane.scroll.viewport()
+        assert pane.scroll.horizontalScrollBar().maximum() == 0
+        assert pane.messages.width() <= view.width()
+        for bubble in pane.message_widgets():
+            assert _inside(bubble, view), width
+            for part in [bubble.body, *bubble.chips, *bubble.focus_chain()]:
+                assert _inside(part, view), (width, part)
+        assert all(not w.isHidden() for w in (card.reason, card.approve, card.reject))
+
+
+def test_the_pane_works_in_an_800_px_window_with_an_endpoint_error(qtbot, shell, docs: Path,
+                                                                   no_keyring: None) -> None:
+    window, ws = shell.window, shell.runner.ws
+    ws.ingest([docs])
+    shell.build_late_panes()
+    window.show_pane("chat")
+    pane = window.panes["chat"].widget
+    ask(qtbot, pane, "forget the document notes.txt")  # a pending action: Approvals lists it
+    ws.set_setting("llm_base_url", "http://127.0.0.1:9/v1")  # nothing listens there
+    answer = ask(qtbot, pane, "How often should tomatoes be watered?")
+    assert "could not be reached" in answer.fallback and "could not be reached" in pane.note.text()
+    window.resize(800, 600)
+    QCoreApplication.sendPostedEvents()
+    QCoreApplication.processEvents()
+    assert window.width() == 800  # no pane (shown or not) holds the window wider
+    assert pane.scroll.horizontalScrollBar().maximum() == 0
+    assert pane.note.wordWrap() and _inside(pane.note, pane)
+    reply = pane.message_widgets()[-1]
+    for part in [reply.body, reply.notice, *reply.focus_chain()]:
+        assert _inside(part, pane.scroll.viewport())
+
+
+def test_an_offline_fallback_is_a_plain_note_above_the_answer(qtbot, pane: ChatPane, ws: Workspace,
+                                                              no_keyring: None) -> None:
+    ws.set_setting("llm_base_url", "http://127.0.0.1:9/v1")
+    answer = ask(qtbot, pane, "How often should tomatoes be watered?")
+    assert answer.text.startswith("_Answered offline from your files")
+    for reply in (pane.message_widgets()[-1], None):
+        if reply is None:  # and so when the session is opened again
+            pane.open_session(answer.session)
+            reply = pane.message_widgets()[-1]
+        assert not reply.notice.isHidden() and reply.notice.text().startswith("Answered offline from your files")
+        assert "could not be reached" in reply.notice.text() and "_" not in reply.notice.text()
+        assert reply.body.text().startswith("Tomatoes need full sun")
+
+
+def test_a_base_url_that_is_not_a_url_answers_offline_with_a_note(qtbot, pane: ChatPane, ws: Workspace,
+                                                                  no_keyring: None) -> None:
+    ws.set_setting("llm_base_url", "not a url at all")
+    answer = ask(qtbot, pane, "How often should tomatoes be watered?")
+    assert answer.reasoner == "offline" and "is not a URL" in answer.fallback
+    assert "is not a URL" in pane.note.text() and "twice a week" in pane.message_widgets()[-1].body.text()
+    assert [m["role"] for m in ws.chat.sessions.messages(answer.session)] == ["user", "assistant"]
+
+
+def test_a_session_is_exported_to_markdown_from_the_button_and_the_menu(qtbot, pane: ChatPane, ws: Workspace,
+                                                                       tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    answer = ask(qtbot, pane, "How often should tomatoes be watered?")
+    asked: list[str] = []
+    pane.choose_export_file = lambda title: asked.append(title) or str(tmp_path / "tomatoes.md")
+    pane.sessions.setCurrentRow(0)
+    _button(pane, "Export…").click()
+    expected = ws.chat.sessions.export_markdown(answer.session)
+    assert asked == ["How often should tomatoes be watered?"]
+    assert (tmp_path / "tomatoes.md").read_text(encoding="utf-8") == expected
+    assert "tomatoes.md" in pane.note.text()
+    # the context menu, with the real file dialog's call replaced (a name without .md gets it)
+    pane.choose_export_file = pane._choose_export_file
+    from ui import chat as chat_module
+
+    monkeypatch.setattr(chat_module.QFileDialog, "getSaveFileName",
+                        staticmethod(lambda *a, **k: (str(tmp_path / "from-menu"), "")))
+    menu = pane.session_menu(pane.sessions.item(0))
+    export = next(a for a in menu.actions() if a.text().startswith("Export"))
+    export.trigger()
+    assert (tmp_path / "from-menu.md").read_text(encoding="utf-8") == expected
+
+
+def test_shift_enter_adds_a_line_and_enter_asks(qtbot, pane: ChatPane) -> None:
+    qtbot.keyClicks(pane.input, "How often should tomatoes")
+    qtbot.keyClick(pane.input, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    qtbot.keyClicks(pane.input, "be watered?")
+    assert pane.message_widgets() == [] and pane.input.text() == "How often should tomatoes\nbe watered?"
+    height = pane.input.height()
+    with qtbot.waitSignal(pane.answered, timeout=WAIT_MS):
+        qtbot.keyClick(pane.input, Qt.Key.Key_Return)
+    assert pane.message_widgets()[0].body.text() == "How often should tomatoes\nbe watered?"
+    assert pane.input.text() == ""
+    pane.input.setText("\n".join(f"line {i}" for i in range(4)))
+    assert pane.input.height() > height  # it grows with the text …
+    tall = pane.input.height()
+    pane.input.setText("\n".join(f"line {i}" for i in range(20)))
+    assert pane.input.height() == pane.input.maximumHeight()  # … up to a few lines
+    assert tall < pane.input.height() < 20 * pane.input.fontMetrics().lineSpacing()
+
+
+def test_helpful_and_not_helpful_are_one_choice_kept_with_the_session(qtbot, pane: ChatPane) -> None:
+    answer = ask(qtbot, pane, "How often should tomatoes be watered?")
+    reply = pane.message_widgets()[-1]
+    assert not reply.helpful.isChecked() and not reply.not_helpful.isChecked()
+    reply.helpful.click()
+    assert reply.helpful.isChecked() and not reply.not_helpful.isChecked()
+    assert pane.note.text().startswith("Marked helpful")
+    reply.not_helpful.click()
+    assert reply.not_helpful.isChecked() and not reply.helpful.isChecked()
+    assert pane.note.text().startswith("Marked not helpful")
+    reply.not_helpful.click()  # clicking the chosen one again keeps it
+    assert reply.not_helpful.isChecked()
+    pane.new_session()
+    pane.open_session(answer.session)
+    again = pane.message_widgets()[-1]
+    assert again.not_helpful.isChecked() and not again.helpful.isChecked()
+
+
+def test_a_chip_says_where_the_quote_is_and_a_pdf_opens_at_its_page(qtbot, ws: Workspace, docs: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    (docs / "report.pdf").write_bytes(make_pdf([
+        "Annual report 2023\nThe company was founded in Lyon in 1998.\nIt makes bicycle parts.",
+        "Finance\nRevenue grew by 12 percent to 4.1 million euros in 2023.\nCosts stayed flat."]))
+    ws.ingest([docs])
+    pane = ChatPane(ws)
+    qtbot.addWidget(pane)
+    pane.show()
+    opened = []
+    monkeypatch.setattr(ui, "open_url", lambda url: opened.append(url) or True)
+    ask(qtbot, pane, "How often should tomatoes be watered?")
+    chip = pane.message_widgets()[-1].chips[0]
+    assert "line 7" in chip.toolTip() and str(docs / "guide.md") in chip.toolTip()
+    ask(qtbot, pane, "By how much did revenue grow in 2023?")
+    chip = pane.message_widgets()[-1].chips[0]
+    assert "page 2" in chip.toolTip()
+    chip.click()
+    assert opened[-1].toLocalFile() == str(docs / "report.pdf") and opened[-1].fragment() == "page=2"
+
+
+def _tab_stops(pane: ChatPane) -> list[QWidget]:
+    """The widgets Tab visits from the search box, in order (as Qt walks its focus chain)."""
+    QCoreApplication.processEvents()  # new bubbles are shown by a queued call
+    out: list[QWidget] = []
+    widget = pane.search.nextInFocusChain()
+    while widget is not pane.search and len(out) < 200:
+        if (widget.focusPolicy() & Qt.FocusPolicy.TabFocus) == Qt.FocusPolicy.TabFocus and widget.isVisibleTo(pane) \
+                and widget.isEnabled() and pane.isAncestorOf(widget):
+            out.append(widget)
+        widget = widget.nextInFocusChain()
+    return out
+
+
+def test_the_keyboard_reaches_everything_in_reading_order(qtbot, pane: ChatPane, ws: Workspace) -> None:
+    ask(qtbot, pane, "How often should tomatoes be watered?")
+    ask(qtbot, pane, "forget the document notes.txt")
+    answer, card = pane.message_widgets()[1], pane.message_widgets()[-1].cards[0]
+    stops = _tab_stops(pane)
+    order = [answer.chips[0], answer.helpful, answer.not_helpful, card.reason, pane.input, pane.send_button]
+    assert [stops.index(w) for w in order] == sorted(stops.index(w) for w in order)
+    assert stops.index(pane.input) == stops.index(pane.message_widgets()[-1].not_helpful) + 1
+    # Delete in the list asks (as the button does); Ctrl+N starts a new chat from anywhere in the pane
+    asked: list[str] = []
+    pane.confirm_delete = lambda title: asked.append(title) or False
+    pane.activateWindow()
+    qtbot.waitUntil(lambda: pane.isActiveWindow(), timeout=WAIT_MS)
+    pane.sessions.setCurrentRow(0)
+    pane.sessions.setFocus()
+    qtbot.keyClick(pane.sessions, Qt.Key.Key_Delete)
+    assert asked == ["How often should tomatoes be watered?"] and pane.sessions.count() == 1
+    pane.input.setFocus()
+    qtbot.keyClick(pane.input, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert pane.message_widgets() == [] and pane.session_id is None
+
+
+def test_a_question_typed_during_an_answer_stays_in_the_box(qtbot, pane: ChatPane) -> None:
+    pane.input.setText("How often should tomatoes be watered?")
+    with qtbot.waitSignal(pane.answered, timeout=WAIT_MS):
+        pane.send_button.click()
+        qtbot.keyClicks(pane.input, "When is the budget review?")
+        qtbot.keyClick(pane.input, Qt.Key.Key_Return)
+        assert pane.input.text() == "When is the budget review?"
+        assert pane.note.text() == "Grace is still answering; your question stays here."
+    assert pane.input.text() == "When is the budget review?" and len(pane.message_widgets()) == 2
+
+
+def test_session_titles_rename_errors_and_long_titles(qtbot, pane: ChatPane) -> None:
+    ask(qtbot, pane, "How often should tomatoes be watered?")
+    pane.sessions.item(0).setText("   ")
+    assert pane.note.text() == "A session needs a title with at least one word."
+    assert colors()["error"] in pane.note.styleSheet()
+    pane.sessions.item(0).setText("A" * 300)
+    item = pane.sessions.item(0)
+    assert item.text() == "A" * 300 and item.toolTip() == "A" * 300
+    assert pane.sessions.visualItemRect(item).width() <= pane.sessions.viewport().width()  # elided
+    assert pane.sessions.horizontalScrollBar().maximum() == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from engine.settings import SETTINGS
 from grace_desktop import appsettings
-from grace_desktop.qt import QCheckBox, QDoubleSpinBox, QLineEdit, QSpinBox
+from grace_desktop.qt import QCheckBox, QDialogButtonBox, QDoubleSpinBox, QLineEdit, QSpinBox
 from ui.main_window import MainWindow
 from ui.settings_dialog import SettingsDialog, title
 
@@ -80,3 +80,40 @@ def test_window_geometry_and_pane_are_kept_in_qsettings(qtbot) -> None:
 def test_tests_never_write_to_the_real_profile(tmp_path) -> None:
     settings = appsettings.app_settings()
     assert settings.fileName().startswith(str(tmp_path))
+
+
+def test_a_base_url_that_is_not_a_url_is_refused_with_a_reason(shell, qtbot) -> None:
+    dialog = _open_dialog(shell, qtbot)
+    dialog.editors["llm_base_url"].setText("not a url at all")
+    dialog.editors["search_k"].setValue(17)
+    ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    ok.click()
+    assert dialog.isVisible() and not dialog.problem.isHidden()  # it stays open and says why
+    assert "'not a url at all' is not a URL" in dialog.problem.text() and "http://" in dialog.problem.text()
+    for bad in ("ftp://example.com/v1", "localhost:8080/v1", "http:///v1", "http://host:port/v1"):
+        dialog.editors["llm_base_url"].setText(bad)
+        ok.click()
+        assert dialog.isVisible() and "is not a URL" in dialog.problem.text(), bad
+    dialog.editors["llm_base_url"].setText("http://127.0.0.1:8080/v1")
+    ok.click()
+    assert not dialog.isVisible()
+    qtbot.waitUntil(lambda: shell.runner.ws.setting("search_k") == 17, timeout=WAIT_MS)
+    assert shell.runner.ws.setting("llm_base_url") == "http://127.0.0.1:8080/v1"
+
+
+def test_only_the_pane_on_show_sets_the_windows_minimum_width(qtbot) -> None:
+    from grace_desktop.qt import QLabel
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.register_pane("Chat", QLabel("narrow"))
+    window.register_pane("Approvals", QLabel("a pane whose content is wide " * 12))  # ~2000 px, hidden
+    window.show_pane("chat")
+    window.show()
+    window.resize(800, 600)
+    qtbot.waitUntil(lambda: window.width() == 800, timeout=WAIT_MS)
+    assert window.minimumSizeHint().width() < 800
+    window.show_pane("approvals")  # shown, the wide pane widens the window as before
+    qtbot.waitUntil(lambda: window.minimumSizeHint().width() > 1000, timeout=WAIT_MS)
+    window.show_pane("chat")
+    qtbot.waitUntil(lambda: window.minimumSizeHint().width() < 800, timeout=WAIT_MS)
