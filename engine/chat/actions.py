@@ -17,6 +17,7 @@ from .. import audit
 from ..changes import Changes
 from ..errors import GraceError, NotApproved, PolicyViolation
 from .executors import KINDS
+from .openai_client import check_base_url
 from .store import reading, writing
 from .types import Action
 
@@ -56,6 +57,8 @@ def check_setting(name: str, value: object) -> None:
     changes settings to call before it stores one."""
     if name == "action_tiers":
         parse_overrides(str(value))
+    elif name == "llm_base_url" and (problem := check_base_url(str(value))):
+        raise PolicyViolation(problem[0].upper() + problem[1:] + ".")
 
 
 class Actions:

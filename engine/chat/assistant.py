@@ -126,7 +126,7 @@ class Chat:
             except GraceError as exc:
                 notes.append(f"I could not propose that: {exc}")
         policy = self.actions.policy_note() if actions else None
-        return actions, notes + ([f"_Note: {policy}_"] if policy else [])
+        return actions, notes + ([f"Note: {policy}"] if policy else [])
 
     def _document_paths(self) -> list[str]:
         return [d["path"] for d in self.ws.documents()]

@@ -106,11 +106,13 @@ class Conversations:
         return int(mid)  # type: ignore[arg-type]
 
     def messages(self, session_id: int, last: int | None = None) -> list[dict[str, Any]]:
-        """A session's messages in order (only the ``last`` few if given), with their actions."""
+        """A session's messages in order (only the ``last`` few if given), with their actions and
+        the person's rating of an answer (+1, -1 or None)."""
         with reading(self.ws) as conn:
             rows = conn.execute(text(
-                "SELECT id, role, text, trace_id, confidence, abstained, reasoner, citations, created_at "
-                "FROM chat_messages WHERE session_id=:s ORDER BY id DESC LIMIT :n"),
+                "SELECT id, role, text, trace_id, confidence, abstained, reasoner, citations, created_at, "
+                "(SELECT rating FROM chat_feedback f WHERE f.message_id = m.id AND f.chunk_id IS NULL LIMIT 1) "
+                "AS rating FROM chat_messages m WHERE session_id=:s ORDER BY id DESC LIMIT :n"),
                 {"s": session_id, "n": last if last is not None else -1}).all()
             acts = conn.execute(text("SELECT id, message_id FROM actions WHERE session_id=:s ORDER BY id"),
                                 {"s": session_id}).all()

@@ -14,6 +14,7 @@ from typing import Any
 
 import keyring
 import pytest
+from sqlalchemy import text
 
 from engine import Workspace
 from engine.chat import ABSTAIN_TEXT
@@ -252,7 +253,8 @@ def test_a_base_url_that_is_not_a_url_is_an_endpoint_error_and_answers_offline(e
 
     with pytest.raises(EndpointError, match="is not a URL"):
         OpenAIClient(base_url, "m", None, 1.0).complete([{"role": "user", "content": "hi"}])
-    endpoint_ws.set_setting("llm_base_url", base_url)
+    with endpoint_ws._write_engine.begin() as conn:  # as an older build may have stored it: not checked
+        conn.execute(text("UPDATE settings SET value=:v WHERE name='llm_base_url'"), {"v": json.dumps(base_url)})
     answer = endpoint_ws.chat.ask("How often should tomatoes be watered?", on_token=lambda t: None)
     assert answer.reasoner == "offline" and answer.fallback.startswith(f"the endpoint address {base_url!r} is not")
     assert answer.text.startswith("_Answered offline from your files") and answer.citations
@@ -266,3 +268,12 @@ def test_check_base_url_says_why_an_address_cannot_be_used() -> None:
         assert check_base_url(good) is None, good
     assert "needs http:// or https://" in (check_base_url("not a url at all") or "")
     assert "spaces" in (check_base_url("http://my host/v1") or "")
+
+
+def test_a_base_url_that_is_not_a_url_is_refused_as_a_setting(ws: Workspace) -> None:
+    from engine.errors import SettingError
+
+    with pytest.raises(SettingError, match="is not a URL"):
+        ws.set_setting("llm_base_url", "not a url at all")
+    ws.set_setting("llm_base_url", "http://127.0.0.1:8080/v1")
+    ws.set_setting("llm_base_url", "")  # no endpoint: answers offline

@@ -74,6 +74,8 @@ def test_feedback_is_stored_on_the_answer_and_each_cited_source(filled: Workspac
     assert filled.chat.sessions.source_feedback(answer.citations[0].chunk_id) == 1
     with pytest.raises(GraceError):
         filled.chat.sessions.feedback(answer.message_id, 5)
+    ratings = {m["id"]: m["rating"] for m in filled.chat.sessions.messages(answer.session)}
+    assert ratings[answer.message_id] == 1 and list(ratings.values()).count(None) == 1  # the question has none
 
 
 def test_facts_are_confirmed_listed_and_removed(ws: Workspace) -> None:
