@@ -8,6 +8,7 @@ needs a reason, which goes in the audit log. Everything goes through ``ws.tables
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import PurePath
 from typing import Any
@@ -77,6 +78,12 @@ def confidence_bar(confidence: float) -> QProgressBar:
     bar.setFormat("%p%")
     bar.setMaximumHeight(18)
     return bar
+
+
+def breakable(text: str) -> str:
+    """``text`` with a zero-width space after each / _ . - so a word-wrapped label can break a
+    long file name or path instead of growing wider than the window."""
+    return re.sub(r"(?<=[/_.\\-])(?=\S)", "\u200b", text)
 
 
 def bold(text: str = "", size_delta: int = 0) -> QLabel:
@@ -207,8 +214,8 @@ class ProposalDetail(QWidget):
         self.proposal = proposal
         pending = proposal.status == "pending"
         kind = KINDS.get(proposal.kind, proposal.kind)
-        self.title.setText(f"{kind} “{proposal.table}” from {file_name(proposal.source)}")
-        self.meta.setText(self._meta_text(proposal))
+        self.title.setText(breakable(f"{kind} “{proposal.table}” from {file_name(proposal.source)}"))
+        self.meta.setText(breakable(self._meta_text(proposal)))
         self.bar.setValue(percent(proposal.confidence))
         self.reasons.setText("\n".join(f"• {r}" for r in proposal.reasons) or "No reasons were recorded.")
         self.table_name.setText(proposal.table)
@@ -307,8 +314,9 @@ class ApprovalsPane(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.list)
         split.addWidget(self.detail)
-        split.setStretchFactor(1, 1)
-        split.setSizes([420, 580])
+        split.setStretchFactor(0, 2)  # both give way as the window narrows, the detail keeping more
+        split.setStretchFactor(1, 3)
+        split.setSizes([400, 600])
         self.stack.addWidget(split)
         box = QVBoxLayout(self)
         box.addLayout(filters)

@@ -405,3 +405,17 @@ def test_panes_built_before_the_workspace_opens_show_it_once_it_does(qtbot, ws, 
     approvals.set_workspace(ws)
     assert tables.model.table == people and tables.model.rowCount() == 4
     assert approvals.list.topLevelItemCount() == 1
+
+
+def test_a_proposal_from_a_long_path_fits_a_narrow_window(qtbot, ws, tmp_path) -> None:
+    set_policy(ws, auto_approve_threshold=1.0)
+    folder = tmp_path / ("a_very_long_folder_name_" * 4) / ("another_deeply_nested_folder_" * 3)
+    folder.mkdir(parents=True)
+    import_csv(ws, folder, "quarterly_sales_figures_for_the_northern_region_" * 2, SALES)
+    pane = ApprovalsPane(ws)
+    qtbot.addWidget(pane)
+    pane.resize(650, 500)
+    pane.show()
+    qtbot.waitExposed(pane)
+    assert pane.list.topLevelItemCount() == 1
+    assert pane.minimumSizeHint().width() <= 650 and pane.width() <= 650
