@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 import time
@@ -28,6 +29,8 @@ from .search import SearchHit, hybrid_search
 from .settings import SETTINGS, get_setting
 from .tables import Tables
 from .vectors import VectorIndex
+
+log = logging.getLogger(__name__)
 
 SQLITE_NAME = "grace.sqlite"
 VECTORS_NAME = "vectors.usearch"
@@ -82,7 +85,10 @@ class Workspace:
         """Save the vector index if it changed and release the databases."""
         if self._closed:
             return
-        self.tables.close()  # before the write lock: table work takes its own lock first, then that one
+        try:  # before the write lock: table work takes its own lock first, then that one
+            self.tables.close()
+        except Exception:  # noqa: BLE001 - a table still in use must not stop the catalog and index closing
+            log.exception("the memory tables could not be closed cleanly")
         if self.index.dirty:
             with self._index_writer:
                 self._save_index()

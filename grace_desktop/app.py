@@ -249,6 +249,10 @@ class Shell(QObject):
         if self.watcher is not None:
             self.watcher.stop()
             self.watcher = None
+        for pane in self.window.panes.values():  # panes with workers of their own (the chat's answer)
+            stop = getattr(pane.widget, "shutdown", None)
+            if callable(stop):
+                stop()
         self.runner.shutdown()
 
 

@@ -21,6 +21,7 @@ import ui
 from engine.chat import Action, Answer, Citation
 from grace_desktop.qt import (
     QAction,
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -93,7 +94,6 @@ class ChatPane(QWidget):
         self.pool = QThreadPool(self)
         self._workers: set[Worker] = set()
         self._asking: _Asking | None = None
-        self._ratings: dict[int, int] = {}  # message id -> rating given in this run
         self._say_session: int | None = None  # the session the note links to
         self.confirm_delete = self._confirm_delete  # tests replace this to avoid a modal box
         self.choose_export_file = self._choose_export_file  # and this to avoid a file dialog
@@ -150,7 +150,14 @@ class ChatPane(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setWidget(self.messages)
-        self.scroll.verticalScrollBar().rangeChanged.connect(lambda _a, b: self.scroll.verticalScrollBar().setValue(b))
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its chips and buttons take focus, not the area
+        bar = self.scroll.verticalScrollBar()
+        self._follow = True  # the view follows new text while it is at the bottom
+        bar.valueChanged.connect(lambda value: setattr(self, "_follow", value >= bar.maximum() - 8))
+        bar.rangeChanged.connect(lambda _low, high: bar.setValue(high) if self._follow else None)
+        app = QApplication.instance()
+        if app is not None:
+            app.focusChanged.connect(self._focus_moved)
         self.input = QuestionBox("Ask about your files, or ask Grace to do something…")
         self.input.setToolTip("Enter asks; Shift+Enter starts a new line.")
         self.input.submitted.connect(self.send)
@@ -248,6 +255,7 @@ class ChatPane(QWidget):
             self._say(STILL_ANSWERING)
             return
         self.input.clear()
+        self._follow = True
         self._asking = _Asking(question, self.session_id)
         self._show_asking()
         self.send_button.setEnabled(False)
@@ -357,7 +365,6 @@ class ChatPane(QWidget):
         except Exception as exc:  # noqa: BLE001 - shown as a sentence
             self._say(str(exc), error=True)
             return
-        self._ratings[message_id] = rating
         widget.show_rating(rating)
         self._say("Marked helpful: thanks. Its sources count for a little more." if rating > 0 else
                   "Marked not helpful: thanks. Its sources count for a little less.")
@@ -412,9 +419,19 @@ class ChatPane(QWidget):
         self.sessions.clearSelection()
         self.input.setFocus()
 
+    def shutdown(self, timeout_ms: int = 30_000) -> None:
+        """Before the workspace closes: let an answer being written finish (it is stored)."""
+        self.pool.waitForDone(timeout_ms)
+
+    def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
+        """Tab onto a chip or button of a message off screen: scroll it into view."""
+        if new is not None and self.messages.isAncestorOf(new):
+            self.scroll.ensureWidgetVisible(new)
+
     def open_session(self, session_id: int) -> None:
         """Show a stored session with its answers, chips and action cards."""
         self.session_id = session_id
+        self._follow = True
         if self._say_session == session_id:  # "the answer is in …": it is on screen now
             self._say("")
         self._clear_messages()
@@ -424,7 +441,7 @@ class ChatPane(QWidget):
                 continue
             citations = [Citation(**c) for c in m["citations"]]
             actions = [self.ws.chat.actions.get(a) for a in m["actions"]]
-            rating = m.get("rating") or self._ratings.get(m["id"])
+            rating = m.get("rating")
             self._add(self._answer_widget(m["id"], m["text"], citations, m["confidence"], m["abstained"], actions,
                                           rating))
         if self._asking is not None and self._asking.session == session_id:
@@ -445,7 +462,13 @@ class ChatPane(QWidget):
 
     def _open_link(self, link: str) -> None:
         if link.startswith("session:"):
-            self.open_session(int(link.split(":", 1)[1]))
+            session_id = int(link.split(":", 1)[1])
+            try:
+                self.ws.chat.sessions.get(session_id)
+            except Exception:  # noqa: BLE001 - deleted meanwhile
+                self._say("That chat was deleted.")
+                return
+            self.open_session(session_id)
             self.refresh_sessions()
 
     def _chosen(self, session_id: int | None) -> tuple[int, str] | None:
@@ -475,7 +498,12 @@ class ChatPane(QWidget):
         if chosen is None or not self.confirm_delete(chosen[1]):
             return
         sid = chosen[0]
+        if self._asking is not None and self._asking.session == sid:
+            self._say("Grace is still answering in this chat; delete it once the answer is in.", error=True)
+            return
         self.changed.emit(self.ws.chat.sessions.delete(sid))
+        if self._say_session == sid:
+            self._say("")
         if sid == self.session_id:
             self.new_session()
         self.refresh_sessions()

@@ -102,7 +102,7 @@ class OpenAIReasoner:
             return draft  # a request, or an answer the files support
         out = abstention(ctx, ranked, evidence, threshold, self.name)
         if not draft.abstained:
-            out.text += "\n\n_The endpoint gave an answer, but your files do not support it, so it is not shown._"
+            out.text += "\n\nNote: the endpoint gave an answer, but your files do not support it, so it is not shown."
             if on_token:
                 on_token("\n\n" + out.text)
         return out

@@ -428,3 +428,53 @@ def test_session_titles_rename_errors_and_long_titles(qtbot, pane: ChatPane) -> 
     assert item.text() == "A" * 300 and item.toolTip() == "A" * 300
     assert pane.sessions.visualItemRect(item).width() <= pane.sessions.viewport().width()  # elided
     assert pane.sessions.horizontalScrollBar().maximum() == 0
+
+
+def test_reading_back_is_not_pulled_to_the_bottom_and_tab_scrolls_to_what_it_reaches(qtbot, pane: ChatPane) -> None:
+    for question in ("How often should tomatoes be watered?", "When is the budget review?",
+                     "Where does Alice send the invoice?"):
+        ask(qtbot, pane, question)
+    pane.resize(900, 300)
+    pane.show()
+    bar = pane.scroll.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum(), timeout=WAIT_MS)
+    bar.setValue(0)  # the person scrolls up to read the first answer
+    pane.message_widgets()[1].helpful.click()  # its footer changes: the layout with it
+    pane.resize(880, 320)
+    QCoreApplication.processEvents()
+    assert bar.value() == 0
+    assert pane.scroll.focusPolicy() == Qt.FocusPolicy.NoFocus  # no invisible Tab stop
+    last = pane.message_widgets()[-1].not_helpful
+    last.setFocus()
+    QCoreApplication.processEvents()
+    assert bar.value() > 0  # the button Tab reached is scrolled into view
+
+
+def test_the_chat_being_answered_cannot_be_deleted_and_a_link_to_a_deleted_chat_says_so(
+        qtbot, pane: ChatPane) -> None:
+    first = ask(qtbot, pane, "When is the budget review?")
+    pane.confirm_delete = lambda title: True
+    pane.input.setText("How often should tomatoes be watered?")
+    with qtbot.waitSignal(pane.answered, timeout=WAIT_MS):
+        pane.send_button.click()
+        pane.delete_session(first.session)
+        assert "still answering in this chat" in pane.note.text()
+    assert pane.ws.chat.sessions.get(first.session)
+    pane.delete_session(first.session)
+    pane.note.linkActivated.emit(f"session:{first.session}")
+    assert pane.note.text() == "That chat was deleted." and pane.message_widgets() == []
+
+
+def test_closing_the_app_mid_answer_keeps_the_answer_and_closes_the_workspace_whole(qtbot, shell, docs: Path) -> None:
+    ws = shell.runner.ws
+    ws.ingest([docs])
+    shell.build_late_panes()
+    shell.window.show_pane("chat")
+    pane = shell.window.panes["chat"].widget
+    pane.input.setText("How often should tomatoes be watered?")
+    pane.send_button.click()
+    shell.shutdown()  # at once, while the answer is being written
+    assert ws._closed
+    with Workspace(ws.folder, ws.embedder) as again:
+        sessions = again.chat.sessions.list()
+        assert len(sessions) == 1 and len(again.chat.sessions.messages(sessions[0]["id"])) == 2
