@@ -81,7 +81,6 @@ class Ingestor:
         self.limits, self.chunk_tokens, self.overlap = limits, chunk_tokens, overlap
         self._fraction = 0.0
         self._scan_errors: dict[str, str] = {}
-        self._last_refusal: Exception | None = None
 
     def run(self, paths: list[str | Path], reporter: Reporter) -> IngestReport:
         started = time.monotonic()
@@ -205,29 +204,29 @@ class Ingestor:
         if n:
             reporter.report(self._fraction, f"Embedding {n} passages…", force=True)
         vectors = self._embed_batch(batch, reporter)
-        done = self._try_commit(batch, vectors, report)
         # One item the catalog refuses must not roll back the others, nor stay queued and stop
         # every later ingest: then they are committed one at a time, the refused as failed.
-        if done is None:
-            done = self._commit_one_by_one(batch, vectors, report)
-        added, dropped = done
+        try:
+            added, dropped = self._commit(batch, vectors, report)
+        except SQLAlchemyError:
+            added, dropped = self._commit_one_by_one(batch, vectors, report)
         # The catalog is committed; the index follows (and is rebuilt from it after a crash).
         if dropped:
             self.index.remove(dropped)
         if added:
             self.index.add(np.asarray([i for i, _ in added]), np.vstack([v for _, v in added]))
 
-    def _try_commit(self, batch: list[_Item], vectors: dict[str, np.ndarray], report: IngestReport
-                    ) -> tuple[list[tuple[int, np.ndarray]], list[int]] | None:
-        """Commit ``batch`` in one transaction; None (and ``report`` as it was) if it failed."""
+    def _commit(self, batch: list[_Item], vectors: dict[str, np.ndarray], report: IngestReport
+                ) -> tuple[list[tuple[int, np.ndarray]], list[int]]:
+        """Commit ``batch`` in one transaction; if the catalog refuses it, ``report`` is put back
+        as it was and the error raised."""
         saved = copy.deepcopy(report)
         try:
             with self.engine.begin() as conn:
                 return self._commit_batch(conn, batch, vectors, report)
-        except SQLAlchemyError as exc:
+        except SQLAlchemyError:
             report.__dict__.update(saved.__dict__)
-            self._last_refusal = exc
-            return None
+            raise
 
     def _commit_batch(self, conn: Connection, batch: list[_Item], vectors: dict[str, np.ndarray],
                       report: IngestReport) -> tuple[list[tuple[int, np.ndarray]], list[int]]:
@@ -250,13 +249,13 @@ class Ingestor:
         added: list[tuple[int, np.ndarray]] = []
         dropped: list[int] = []
         for item in batch:
-            done = self._try_commit([item], vectors, report)
-            if done is None:
-                cause = getattr(self._last_refusal, "orig", None) or self._last_refusal
+            try:
+                done = self._commit([item], vectors, report)
+            except SQLAlchemyError as exc:
+                cause = getattr(exc, "orig", None) or exc
                 item.outcome, item.chunks = "fail", []
                 item.error = f"the catalog could not record it ({type(cause).__name__}: {cause})"
-                with self.engine.begin() as conn:
-                    done = self._commit_batch(conn, [item], vectors, report)
+                done = self._commit([item], vectors, report)
             added += done[0]
             dropped += done[1]
         return added, dropped

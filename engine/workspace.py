@@ -102,11 +102,7 @@ class Workspace:
     def _open_index(self) -> bool:
         """Load the index; bring it in step with the catalog if it is missing, behind, or
         holds another count of vectors than the catalog has embeddings."""
-        with self._read_engine.connect() as conn:
-            gen = catalog.generation(conn)
-            stored = catalog.embedding_count(conn)
-        if self.index.load() == gen and len(self.index) == stored:
-            self._index_generation = gen
+        if self._adopt_saved_index():
             return False
         if not self._index_writer.acquire(wait=False):  # another process is writing: its save will do
             self._sync_index()
@@ -137,13 +133,19 @@ class Workspace:
         in the catalog, its vectors in its index file once it saved it). The file is used when
         its stamp is the catalog's generation (a re-embed changes vectors under the same ids,
         which comparing ids cannot see); else the ids are brought in step."""
-        gen = self._catalog_generation()
-        if self._index_generation < 0 or gen == self._index_generation:
-            return
-        if not self.index.dirty and self.index.load() == gen:
-            self._index_generation = gen
-        else:
+        if 0 <= self._index_generation != self._catalog_generation() and not self._adopt_saved_index():
             self._sync_index()
+
+    def _adopt_saved_index(self) -> bool:
+        """Load the saved index if it is the catalog's: stamped with its generation and holding
+        as many vectors as it has passages (never over unsaved changes of this process's)."""
+        with self._read_engine.connect() as conn:
+            gen = catalog.generation(conn)
+            stored = catalog.embedding_count(conn)
+        if self.index.dirty or self.index.load() != gen or len(self.index) != stored:
+            return False
+        self._index_generation = gen
+        return True
 
     def _note_index_generation(self) -> None:
         """On giving the write lock up: every write since taking it was this process's, and
