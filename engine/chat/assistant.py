@@ -101,6 +101,7 @@ class Chat:
         if base_url and not offline:
             client = OpenAIClient(base_url, str(self.ws.setting("llm_model")), self.keys.get(base_url),
                                   float(self.ws.setting("llm_timeout_s")))
+            ctx.status["memory_tables"] = memory_table_count(self.ws)  # for the prompt (7 ms: not offline)
             try:
                 draft = OpenAIReasoner(client, self.offline.candidates).answer(ctx, threshold, on_token)
                 return with_tables(ctx, draft) if draft.abstained else draft

@@ -16,7 +16,6 @@ import numpy as np
 
 from .. import catalog
 from ..search import SearchHit, hybrid_search, unseen
-from .executors import memory_table_count
 from .store import reading
 from .words import names
 
@@ -101,7 +100,7 @@ def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int
 
 def _workspace_state(ws: Workspace, ctx: Context, session_id: int | None) -> None:
     chat = getattr(ws, "chat", None)
-    ctx.status = ws.status() | {"memory_tables": memory_table_count(ws)}
+    ctx.status = ws.status()
     ctx.failures = [{"path": f["path"], "reason": f["error"]} for f in ws.failures()[:20]] if ctx.wants_errors else []
     if chat is not None:
         ctx.facts = chat.facts.relevant(ctx.question)
