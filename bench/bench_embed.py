@@ -24,10 +24,12 @@ The float reference is sentence-transformers' all-MiniLM-L6-v2 from gt_all_minil
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
 import inspect
 import os
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -200,6 +202,7 @@ def main() -> None:
           f"{len(long)} long texts, {len(short)} short chunks, {len(queries)} retrieval pairs")
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-embed-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     # One-off preparation cost, in a fresh cache (with the probe check the embedder runs).
     t0 = time.perf_counter()
     E.prepare_variant(cache_dir=tmp / "prep-check")

@@ -10,6 +10,7 @@ the ingest call until a search finds it (goal <= 1 s).
 from __future__ import annotations
 
 import argparse
+import atexit
 import shutil
 import statistics
 import sys
@@ -47,6 +48,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, required=True)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="grace-bench-ingest-"))
+    atexit.register(shutil.rmtree, work, ignore_errors=True)
     corpus = work / "corpus"
     shutil.copytree(args.corpus, corpus)
     with Workspace(work / "ws") as ws:

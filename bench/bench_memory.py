@@ -15,6 +15,8 @@ one batch, in its own process) is printed too.
 from __future__ import annotations
 
 import argparse
+import atexit
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -84,6 +86,7 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, default=100_000)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="grace-bench-mem-"))
+    atexit.register(shutil.rmtree, work, ignore_errors=True)
     corpus = work / "corpus"
     corpus.mkdir()
     make_corpus(corpus, args.chunks)

@@ -8,6 +8,8 @@ queries are embedded by the real model, as in the app.
 from __future__ import annotations
 
 import argparse
+import atexit
+import shutil
 import statistics
 import subprocess
 import sys
@@ -38,6 +40,7 @@ def pct(values: list[float], p: float) -> float:
 
 def bench_size(n: int, n_queries: int) -> dict[str, float]:
     folder = Path(tempfile.mkdtemp(prefix=f"grace-bench-{n}-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     t = time.perf_counter()
     make_workspace(folder, n)
     build = time.perf_counter() - t

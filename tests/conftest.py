@@ -21,25 +21,22 @@ def _isolated_profile(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     monkeypatch.setenv("GRACE_HOME", str(home / "workspace"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / "data"))
-    monkeypatch.setenv("GRACE_CACHE", os.environ.get("GRACE_TEST_CACHE", str(_session_cache())))
+    monkeypatch.setenv("GRACE_CACHE", os.environ.get("GRACE_TEST_CACHE", str(_session_cache(tmp_path_factory))))
 
 
-_CACHE: Path | None = None
-
-
-def _session_cache() -> Path:
-    global _CACHE
-    if _CACHE is None:
-        import tempfile
-
-        _CACHE = Path(tempfile.mkdtemp(prefix="grace-test-cache-"))
-    return _CACHE
+def _session_cache(factory: pytest.TempPathFactory) -> Path:
+    """One cache (the prepared model variant) per run, inside pytest's own temporary
+    folder, which pytest prunes to the last three runs (a ``mkdtemp`` here left 22 MB in
+    the system's temporary folder after every run)."""
+    cache = factory.getbasetemp() / "cache"
+    cache.mkdir(exist_ok=True)
+    return cache
 
 
 @pytest.fixture(scope="session")
-def embedder() -> Embedder:
+def embedder(tmp_path_factory: pytest.TempPathFactory) -> Embedder:
     """The real model, loaded once for the whole run."""
-    e = Embedder(cache_dir=_session_cache() / "models")
+    e = Embedder(cache_dir=_session_cache(tmp_path_factory) / "models")
     e.load()
     return e
 
