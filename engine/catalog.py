@@ -99,7 +99,7 @@ def insert_content(conn: Connection, content_hash: str, chunks: list[Chunk], vec
              "ls": chunk.line_start, "le": chunk.line_end, "th": text_hash(chunk.embed_text),
              "e": vec.tobytes(), "m": model},
         )
-        ids.append(int(result.lastrowid))  # type: ignore[arg-type]
+        ids.append(int(result.lastrowid))
     if chunks:
         bump_generation(conn)
     return ids

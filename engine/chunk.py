@@ -90,7 +90,8 @@ def embed_text(prefix: str, text: str) -> str:
 def _sections(body: list[Block], tokens: list[int]) -> Iterable[tuple[tuple[tuple[str, ...], int | None],
                                                                         list[tuple[Block, int]]]]:
     """Consecutive blocks that share a heading path and page."""
-    key, group = None, []
+    key: tuple[tuple[str, ...], int | None] | None = None
+    group: list[tuple[Block, int]] = []
     for block, n in zip(body, tokens, strict=True):
         k = (block.heading_path, block.page)
         if k != key and group:

@@ -11,7 +11,7 @@ import copy
 import hashlib
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,7 +82,7 @@ class Ingestor:
         self._fraction = 0.0
         self._scan_errors: dict[str, str] = {}
 
-    def run(self, paths: list[str | Path], reporter: Reporter) -> IngestReport:
+    def run(self, paths: Sequence[str | Path], reporter: Reporter) -> IngestReport:
         started = time.monotonic()
         report = IngestReport()
         reporter.report(0.0, "Looking for files…", force=True)
@@ -173,6 +173,7 @@ class Ingestor:
 
     def _classify(self, conn: Connection, item: _Item, data: bytes, batch: list[_Item], claimed: set[str]) -> None:
         h = item.content_hash
+        assert h is not None, "hashed by _read just before"
         existing = catalog.doc_by_path(conn, item.path)
         if existing and existing.status == "ok" and existing.content_hash == h:
             item.outcome, item.kind = "unchanged", existing.kind

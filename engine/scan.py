@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,7 @@ class ScanResult:
     skipped: int = 0
 
 
-def scan(paths: list[str | Path]) -> ScanResult:
+def scan(paths: Sequence[str | Path]) -> ScanResult:
     """Walk ``paths``: each file becomes a ``Found``, with ``error`` set where it cannot be read."""
     result = ScanResult()
     for given in paths:

@@ -115,7 +115,8 @@ def rarest_words(conn: Connection, words: list[str], budget: int = KEYWORD_POSTI
     terms = _stemmer().terms(words)
     df = _doc_freq(conn, terms)
     counts = [min((df.get(t, 0) for t in ts), default=0) for ts in terms]
-    chosen, total = [], 0
+    chosen: list[str] = []
+    total = 0
     for count, word in sorted(zip(counts, words, strict=True)):
         if chosen and total + count > budget:
             break
@@ -214,7 +215,8 @@ def diversify(hits: list[SearchHit], k: int, best_first: int = BEST_FIRST) -> li
     """``hits`` (best first) with the first ``best_first`` kept in place, then each file's best
     passage among the rest before any file's second; ``k`` of them."""
     head, seen = hits[:best_first], {h.path for h in hits[:best_first]}
-    new, again = [], []
+    new: list[SearchHit] = []
+    again: list[SearchHit] = []
     for hit in hits[best_first:]:
         (again if hit.path in seen else new).append(hit)
         seen.add(hit.path)

@@ -12,6 +12,7 @@ import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from usearch.index import Index
@@ -95,7 +96,8 @@ class VectorIndex:
         if not keys:
             return {}
         with self._lock:
-            found = self._index.get(np.asarray(keys, dtype=np.uint64))
+            # one row per key, None where the key is absent (usearch types this loosely)
+            found: Any = self._index.get(np.asarray(keys, dtype=np.uint64))
         pairs = [(key, v) for key, v in zip(keys, found, strict=True) if v is not None]
         if not pairs:
             return {}

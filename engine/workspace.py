@@ -7,6 +7,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -202,7 +203,7 @@ class Workspace:
             max_chars=int(self.setting("max_chars")),
         )
 
-    def ingest(self, paths: list[str | Path], progress: ProgressFn | None = None,
+    def ingest(self, paths: Sequence[str | Path], progress: ProgressFn | None = None,
                is_cancelled: CancelFn | None = None) -> IngestReport:
         """Ingest files and folders (recursively); see ``IngestReport`` for what comes back.
 

@@ -330,8 +330,9 @@ class Runner(QObject):
         job.state, job.fraction, job.report = "done", 1.0, report
         job.message = _summary(report)
         self._job_over(job)
-        if getattr(report, "failed", None):
-            self.error.emit(_failures_sentence(report.failed), False)
+        failed = _failed(report)
+        if failed:
+            self.error.emit(_failures_sentence(failed), False)
 
     def _job_failed(self, job: Job, exc: BaseException) -> None:
         from engine import Cancelled
@@ -383,7 +384,7 @@ class Runner(QObject):
 
         self._submit(self._reads, work, done, lambda exc: self.report_error(exc, False, "searching"))
 
-    def fetch(self, key: str, fn: Callable[[Workspace], Any], callback: Callable[[Any], None],
+    def fetch(self, key: str, fn: Callable[[Workspace], Any], callback: Callable[[Any], object],
               owner: QObject | None = None) -> None:
         """Run the read ``fn(ws)`` in a worker and hand the result to ``callback`` in the GUI
         thread, unless a newer fetch of the same ``key`` was started meanwhile."""
@@ -434,8 +435,17 @@ class Runner(QObject):
                         timeout_ms)
 
 
+def _failed(report: IngestReport | ReembedReport) -> list[dict[str, str]]:
+    """An ingest's failed files (a re-embedding has none)."""
+    from engine.reembed import ReembedReport  # noqa: PLC0415 - the engine is loaded by now
+
+    return [] if isinstance(report, ReembedReport) else report.failed
+
+
 def _summary(report: IngestReport | ReembedReport) -> str:
-    if not hasattr(report, "ingested"):
+    from engine.reembed import ReembedReport  # noqa: PLC0415 - the engine is loaded by now
+
+    if isinstance(report, ReembedReport):
         return report.summary()
     parts = [f"{report.ingested} read", f"{report.unchanged} unchanged"]
     parts += [f"{n} {what}" for n, what in ((report.moved, "moved"), (report.removed, "removed"),

@@ -69,6 +69,7 @@ class _Asking:
 
     question: str
     session: int | None
+    after: int = 0  # the session's newest message id when it was asked
     text: str = ""
     user: MessageWidget | None = None
     bubble: MessageWidget | None = None
@@ -146,17 +147,17 @@ class ChatPane(QWidget):
         self.messages = MessageColumn()
         self.list_layout = QVBoxLayout(self.messages)
         self.list_layout.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.scroll.setWidget(self.messages)
-        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its chips and buttons take focus, not the area
-        bar = self.scroll.verticalScrollBar()
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(self.messages)
+        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its chips and buttons take focus, not the area
+        bar = self.scroll_area.verticalScrollBar()
         self._follow = True  # the view follows new text while it is at the bottom
         bar.valueChanged.connect(lambda value: setattr(self, "_follow", value >= bar.maximum() - 8))
         bar.rangeChanged.connect(lambda _low, high: bar.setValue(high) if self._follow else None)
         app = QApplication.instance()
-        if app is not None:
+        if isinstance(app, QApplication):
             app.focusChanged.connect(self._focus_moved)
         self.input = QuestionBox("Ask about your files, or ask Grace to do something…")
         self.input.setToolTip("Enter asks; Shift+Enter starts a new line.")
@@ -180,7 +181,7 @@ class ChatPane(QWidget):
         center.setMinimumWidth(max(CENTER_MIN_PX, 44 * self.fontMetrics().averageCharWidth()))
         cv = QVBoxLayout(center)
         cv.setContentsMargins(0, 0, 0, 0)
-        cv.addWidget(self.scroll, 1)
+        cv.addWidget(self.scroll_area, 1)
         cv.addWidget(self.note)
         cv.addLayout(row)
 
@@ -188,9 +189,10 @@ class ChatPane(QWidget):
         self.key_button = QPushButton("Endpoint API key…")
         self.key_button.setToolTip("Kept in the system keyring (or for this session only), never in a file.")
         self.key_button.clicked.connect(self.ask_api_key)
-        self.telemetry.layout().addWidget(self.key_button)
+        self.telemetry.column.addWidget(self.key_button)
         self.splitter = splitter = QSplitter()
-        for widget, stretch in ((left, 0), (center, 1), (self.telemetry, 0)):
+        self._columns = (left, center, self.telemetry)
+        for widget, stretch in zip(self._columns, (0, 1, 0), strict=True):
             splitter.addWidget(widget)
             splitter.setStretchFactor(splitter.count() - 1, stretch)
             splitter.setCollapsible(splitter.count() - 1, False)
@@ -212,12 +214,12 @@ class ChatPane(QWidget):
         sizes = self.splitter.sizes()
         if len(sizes) != 3 or sum(sizes) <= 0:
             return
-        want = max(self.splitter.widget(1).minimumWidth(), int(sum(sizes) * CENTER_SHARE))
+        want = max(self._columns[1].minimumWidth(), int(sum(sizes) * CENTER_SHARE))
         if sizes[1] >= want:
             return
         need = want - sizes[1]
         for i in (2, 0):  # the workspace panel first, then the chats
-            spare = max(0, sizes[i] - self.splitter.widget(i).minimumSizeHint().width())
+            spare = max(0, sizes[i] - self._columns[i].minimumSizeHint().width())
             give = min(spare, need)
             sizes[i] -= give
             sizes[1] += give
@@ -256,7 +258,7 @@ class ChatPane(QWidget):
             return
         self.input.clear()
         self._follow = True
-        self._asking = _Asking(question, self.session_id)
+        self._asking = _Asking(question, self.session_id, self._newest_message(self.session_id))
         self._show_asking()
         self.send_button.setEnabled(False)
         self._say("Grace is reading your files…")
@@ -349,8 +351,8 @@ class ChatPane(QWidget):
 
     def message_widgets(self) -> list[MessageWidget]:
         """The bubbles on screen, in order."""
-        items = (self.list_layout.itemAt(i).widget() for i in range(self.list_layout.count()))
-        return [w for w in items if isinstance(w, MessageWidget)]
+        items = (self.list_layout.itemAt(i) for i in range(self.list_layout.count()))
+        return [w for w in (item.widget() for item in items if item is not None) if isinstance(w, MessageWidget)]
 
     def open_citation(self, citation: Citation) -> bool:
         """Open a cited file with the system's handler, a PDF at its page."""
@@ -426,7 +428,7 @@ class ChatPane(QWidget):
     def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
         """Tab onto a chip or button of a message off screen: scroll it into view."""
         if new is not None and self.messages.isAncestorOf(new):
-            self.scroll.ensureWidgetVisible(new)
+            self.scroll_area.ensureWidgetVisible(new)
 
     def open_session(self, session_id: int) -> None:
         """Show a stored session with its answers, chips and action cards."""
@@ -435,7 +437,8 @@ class ChatPane(QWidget):
         if self._say_session == session_id:  # "the answer is in …": it is on screen now
             self._say("")
         self._clear_messages()
-        for m in self.ws.chat.sessions.messages(session_id):
+        stored = self.ws.chat.sessions.messages(session_id)
+        for m in stored:
             if m["role"] == "user":
                 self._add(MessageWidget("user", m["text"]))
                 continue
@@ -444,8 +447,15 @@ class ChatPane(QWidget):
             rating = m.get("rating")
             self._add(self._answer_widget(m["id"], m["text"], citations, m["confidence"], m["abstained"], actions,
                                           rating))
-        if self._asking is not None and self._asking.session == session_id:
+        asking = self._asking
+        if asking is not None and asking.session == session_id and all(m["id"] <= asking.after for m in stored):
             self._show_asking()  # still being answered: the question and the answer so far
+        # (with newer messages stored, the answer is in and its signal on the way: shown above)
+
+    def _newest_message(self, session_id: int | None) -> int:
+        if session_id is None:
+            return 0
+        return max((int(m["id"]) for m in self.ws.chat.sessions.messages(session_id, last=1)), default=0)
 
     def _clear_messages(self) -> None:
         if self._asking is not None:  # its bubbles go; the answer still lands in its session

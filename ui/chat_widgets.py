@@ -313,7 +313,9 @@ class MessageWidget(QFrame):
 
     def __init__(self, role: str, text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.role, self.message_id, self.cards, self.chips = role, 0, [], []
+        self.role, self.message_id = role, 0
+        self.cards: list[ActionCard] = []
+        self.chips: list[CitationChip] = []
         self.rating: int | None = None
         self.helpful: QPushButton | None = None
         self.not_helpful: QPushButton | None = None
@@ -457,7 +459,7 @@ class TelemetryPanel(QFrame):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QVBoxLayout(self)
+        self.column = layout = QVBoxLayout(self)
         title = QLabel("<b>Workspace</b>")
         layout.addWidget(title)
         self.values: dict[str, QLabel] = {}

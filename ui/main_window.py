@@ -233,6 +233,8 @@ class MainWindow(QMainWindow):
         current = self.stack.currentWidget()
         for i in range(self.stack.count()):
             widget = self.stack.widget(i)
+            if widget is None:
+                continue
             own = self._policies.setdefault(widget, widget.sizePolicy())
             ignored = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
             widget.setSizePolicy(own if widget is current else ignored)

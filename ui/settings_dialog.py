@@ -114,7 +114,7 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults).clicked.connect(self.restore_defaults)
-        self.scroll = scroll
+        self.scroll_area = scroll
         self.problem = QLabel("")
         self.problem.setWordWrap(True)
         self.problem.setStyleSheet(f"color: {colors()['error']}")
@@ -143,7 +143,7 @@ class SettingsDialog(QDialog):
             name = next(iter(problems))
             self.problem.setText(" ".join(problems.values()))
             self.problem.show()
-            self.scroll.ensureWidgetVisible(self.editors[name])
+            self.scroll_area.ensureWidgetVisible(self.editors[name])
             self.editors[name].setFocus()
             return
         self.problem.hide()

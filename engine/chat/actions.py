@@ -7,6 +7,7 @@ workspace's policy (setting ``action_tiers``) can raise a kind's tier, never low
 
 from __future__ import annotations
 
+import builtins
 import json
 import time
 from typing import TYPE_CHECKING, Any
@@ -93,15 +94,16 @@ class Actions:
         missing = [p for p in KINDS[kind].required if params.get(p) in (None, "", [])]
         if missing:
             raise PolicyViolation(f"The {kind} action needs {', '.join(missing)}.")
-        if KINDS[kind].prepare is not None:
-            params = KINDS[kind].prepare(self.ws, params)
+        prepare = KINDS[kind].prepare
+        if prepare is not None:
+            params = prepare(self.ws, params)
         tier, summary = self.tier_of(kind), KINDS[kind].summary(params)
         with writing(self.ws) as conn:
             aid = int(conn.execute(text(
                 "INSERT INTO actions(type, params, tier, status, summary, proposed_by, session_id, message_id, "
                 "created_at) VALUES (:t, :p, :tier, 'pending', :s, :by, :sid, :mid, :now)"),
                 {"t": kind, "p": json.dumps(params), "tier": tier, "s": summary, "by": proposed_by,
-                 "sid": session_id, "mid": message_id, "now": time.time()}).lastrowid)  # type: ignore[arg-type]
+                 "sid": session_id, "mid": message_id, "now": time.time()}).lastrowid)
             audit.append(conn, "action.propose", str(aid), {"type": kind, "tier": tier, "params": params},
                          actor=proposed_by)
         if tier == 1:
@@ -189,7 +191,7 @@ class Actions:
         with reading(self.ws) as conn:
             return [_row(r) for r in conn.execute(text(sql + " ORDER BY id DESC LIMIT :n"), params)]
 
-    def pending(self) -> list[Action]:
+    def pending(self) -> builtins.list[Action]:
         return self.list(status="pending")
 
     def _get(self, conn: Any, action_id: int) -> Action:

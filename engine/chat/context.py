@@ -85,7 +85,7 @@ def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int
         keys, vectors = catalog.embeddings_for(conn, [h.chunk_id for h in hits])
         unknown = unseen(conn, names(searched))
     by_id = {int(key): vec for key, vec in zip(keys, vectors, strict=True)}
-    passages = []
+    passages: list[Passage] = []
     for hit in hits:
         vec = by_id.get(hit.chunk_id)
         vec = vec / (np.linalg.norm(vec) or 1.0) if vec is not None else np.zeros_like(qvec)

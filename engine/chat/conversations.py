@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import json
 import time
 from typing import TYPE_CHECKING, Any
@@ -38,7 +39,7 @@ class Conversations:
         now = time.time()
         with writing(self.ws) as conn:
             sid = int(conn.execute(text("INSERT INTO chat_sessions(title, created_at, updated_at) "
-                                        "VALUES (:t, :n, :n)"), {"t": title, "n": now}).lastrowid)  # type: ignore[arg-type]
+                                        "VALUES (:t, :n, :n)"), {"t": title, "n": now}).lastrowid)
             audit.append(conn, "chat.session", str(sid), {"title": title})
         return sid
 
@@ -92,7 +93,7 @@ class Conversations:
 
     def add_message(self, session_id: int, role: str, body: str, *, trace_id: str | None = None,
                     confidence: float | None = None, abstained: bool = False, reasoner: str | None = None,
-                    citations: list[dict[str, Any]] | None = None) -> int:
+                    citations: builtins.list[dict[str, Any]] | None = None) -> int:
         """Store one message; returns its id."""
         now = time.time()
         with writing(self.ws) as conn:
@@ -103,9 +104,9 @@ class Conversations:
                 {"s": session_id, "r": role, "t": body, "tr": trace_id, "c": confidence, "a": int(abstained),
                  "re": reasoner, "ci": json.dumps(citations or []), "n": now}).lastrowid
             conn.execute(text("UPDATE chat_sessions SET updated_at=:n WHERE id=:s"), {"n": now, "s": session_id})
-        return int(mid)  # type: ignore[arg-type]
+        return int(mid)
 
-    def messages(self, session_id: int, last: int | None = None) -> list[dict[str, Any]]:
+    def messages(self, session_id: int, last: int | None = None) -> builtins.list[dict[str, Any]]:
         """A session's messages in order (only the ``last`` few if given), with their actions and
         the person's rating of an answer (+1, -1 or None)."""
         with reading(self.ws) as conn:

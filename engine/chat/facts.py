@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -49,7 +50,7 @@ class Facts:
             rows = conn.execute(text("SELECT id, statement, source, confirmed_at FROM facts ORDER BY id"))
             return [dict(r._mapping) for r in rows]
 
-    def relevant(self, question: str, limit: int = 5) -> list[str]:
+    def relevant(self, question: str, limit: int = 5) -> builtins.list[str]:
         """The confirmed statements sharing the most words with ``question``."""
         words = content_words(question)
         scored = [(overlap(words, f["statement"]), f["statement"]) for f in self.list()]

@@ -16,6 +16,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -231,7 +232,7 @@ def select(ranked: list[Candidate]) -> list[Candidate]:
     chosen = _with_lead([ranked[0]], ranked[0], ranked)
     pool = [c for c in ranked[1:] if c.score >= ranked[0].score - KEEP_WITHIN and c not in chosen]
     while pool and len(chosen) < MAX_SENTENCES:
-        best = max(pool, key=lambda c, chosen=chosen: _mmr(c, chosen))
+        best = max(pool, key=partial(_mmr, chosen=chosen))
         pool.remove(best)
         if max(float(best.vector @ s.vector) for s in chosen) < REDUNDANT and not _same_text(best, chosen):
             grown = _with_lead(chosen + [best], best, ranked)

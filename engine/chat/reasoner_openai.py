@@ -170,6 +170,8 @@ def _best_sentence(ranked: list[Candidate], n: int, claim: str) -> Candidate | N
 
 def _whole(ctx: Context, n: int, number: int) -> Citation:
     """A passage with no quotable sentence: cite its first line, verbatim."""
-    h = ctx.passage(n).hit  # type: ignore[union-attr] - n was checked
+    passage = ctx.passage(n)
+    assert passage is not None, "n was checked against the context"
+    h = passage.hit
     quote = h.text.strip().split("\n", 1)[0]
     return Citation(number, h.path, h.page, h.line_start, h.line_start, quote, h.chunk_id, h.trust)

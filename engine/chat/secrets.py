@@ -12,7 +12,7 @@ import threading
 SERVICE = "Grace Desktop"
 
 
-def _keyring():  # type: ignore[no-untyped-def]
+def _keyring():
     """The keyring module, or None when it is not installed."""
     try:
         import keyring
@@ -48,7 +48,7 @@ class KeyStore:
         base_url = base_url.strip()
         if keyring_available():
             try:
-                _keyring().set_password(SERVICE, base_url, key)  # type: ignore[union-attr]
+                _keyring().set_password(SERVICE, base_url, key)
                 with self._lock:
                     self._session.pop(base_url, None)
                 self.note = "The API key is stored in the system keyring."
@@ -72,7 +72,7 @@ class KeyStore:
         if not keyring_available():
             return None
         try:
-            return _keyring().get_password(SERVICE, base_url)  # type: ignore[union-attr]
+            return _keyring().get_password(SERVICE, base_url)
         except Exception:  # noqa: BLE001
             return None
 
@@ -83,6 +83,6 @@ class KeyStore:
             self._session.pop(base_url, None)
         if keyring_available():
             try:
-                _keyring().delete_password(SERVICE, base_url)  # type: ignore[union-attr]
+                _keyring().delete_password(SERVICE, base_url)
             except Exception:  # noqa: BLE001 - nothing stored is fine
                 pass

@@ -143,7 +143,8 @@ def paragraph_text(p: Any, boxes: list[Any] | None = None) -> str:
                 first = paragraph_text(node[-1], boxes)  # the choice showed nothing: its fallback
             out.append(first)
         elif tag in _CHARS:
-            out.append(node.text or "" if _CHARS[tag] is None else _CHARS[tag])
+            mark = _CHARS[tag]
+            out.append((node.text or "") if mark is None else mark)
         elif tag == _W + "sym":
             out.append(_symbol(node))
         elif len(node):

@@ -249,7 +249,10 @@ def _front_matter_title(lines: list[str], end: int) -> str | None:
 def _link_def(line: str) -> bool:
     """``line`` is a whole link reference definition (a bare destination's parentheses balance)."""
     m = _LINK_DEF.match(line)
-    return bool(m) and (m.group(1).startswith("<") or m.group(1).count("(") == m.group(1).count(")"))
+    if m is None:
+        return False
+    dest = m.group(1)
+    return dest.startswith("<") or dest.count("(") == dest.count(")")
 
 
 def _comment_close(lines: list[str], i: int) -> tuple[int, bool]:

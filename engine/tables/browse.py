@@ -40,7 +40,7 @@ def where(columns: list[Column], flt: RowFilter | None) -> tuple[str, list[Any]]
     if flt is None or flt.empty():
         return "", []
     names = {c.name for c in columns}
-    parts, params = [], []  # type: ignore[var-annotated]
+    parts, params = [], []
     if flt.text:
         parts.append("(" + " OR ".join(f"CAST({quote_ident(c.name)} AS VARCHAR) ILIKE ? ESCAPE '\\'"
                                        for c in columns) + ")")

@@ -29,7 +29,7 @@ def create(conn: Connection, *, kind: str, target: str, confidence: float, reaso
         {"k": kind, "t": target, "c": round(float(confidence), 4), "r": json.dumps(reasons), "n": row_count,
          "cols": json.dumps([c.as_dict() for c in columns]), "s": json.dumps(jsonable(sample)), "src": source,
          "h": source_hash, "p": json.dumps(jsonable(plan)), "at": now()})
-    return int(result.lastrowid)  # type: ignore[arg-type]
+    return int(result.lastrowid)
 
 
 def _to_proposal(row: Any) -> Proposal:

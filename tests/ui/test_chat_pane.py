@@ -185,12 +185,25 @@ def test_an_answer_lands_in_its_own_session_when_the_person_goes_away_and_back(q
     assert pane.send_button.isEnabled() and pane.session_id == first.session
 
 
+def test_a_chat_opened_after_its_answer_is_stored_but_before_it_arrives_shows_it_once(
+        qtbot, pane: ChatPane) -> None:
+    first = ask(qtbot, pane, "When is the budget review?")
+    pane.input.setText("How often should tomatoes be watered?")
+    with qtbot.waitSignal(pane.answered, timeout=WAIT_MS):
+        pane.send_button.click()
+        pane.pool.waitForDone(WAIT_MS)  # stored; its "done" signal waits in the event queue
+        pane.open_session(first.session)
+        assert [b.role for b in pane.message_widgets()] == ["user", "assistant"] * 2  # not the question twice
+    bubbles = pane.message_widgets()
+    assert [b.role for b in bubbles] == ["user", "assistant"] * 2 and "twice a week" in bubbles[-1].body.text()
+
+
 def test_the_wheel_over_an_answer_scrolls_the_conversation(qtbot, pane: ChatPane) -> None:
     for question in ("How often should tomatoes be watered?", "When is the budget review?", "status",
                      "Where does Alice send the invoice?"):
         ask(qtbot, pane, question)
     pane.resize(900, 300)
-    bar = pane.scroll.verticalScrollBar()
+    bar = pane.scroll_area.verticalScrollBar()
     qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum(), timeout=WAIT_MS)
     text = pane.message_widgets()[-1].body.viewport()
     at = QPointF(5, 5)
@@ -230,8 +243,8 @@ def test_long_file_names_and_words_never_widen_the_conversation(qtbot, ws: Works
         pane.resize(width, 700)
         QCoreApplication.sendPostedEvents()
         QCoreApplication.processEvents()
-        view = pane.scroll.viewport()
-        assert pane.scroll.horizontalScrollBar().maximum() == 0
+        view = pane.scroll_area.viewport()
+        assert pane.scroll_area.horizontalScrollBar().maximum() == 0
         assert pane.messages.width() <= view.width()
         for bubble in pane.message_widgets():
             assert _inside(bubble, view), width
@@ -255,11 +268,11 @@ def test_the_pane_works_in_an_800_px_window_with_an_endpoint_error(qtbot, shell,
     QCoreApplication.sendPostedEvents()
     QCoreApplication.processEvents()
     assert window.width() == 800  # no pane (shown or not) holds the window wider
-    assert pane.scroll.horizontalScrollBar().maximum() == 0
+    assert pane.scroll_area.horizontalScrollBar().maximum() == 0
     assert pane.note.wordWrap() and _inside(pane.note, pane)
     reply = pane.message_widgets()[-1]
     for part in [reply.body, reply.notice, *reply.focus_chain()]:
-        assert _inside(part, pane.scroll.viewport())
+        assert _inside(part, pane.scroll_area.viewport())
 
 
 def test_an_offline_fallback_is_a_plain_note_above_the_answer(qtbot, pane: ChatPane, ws: Workspace,
@@ -436,14 +449,14 @@ def test_reading_back_is_not_pulled_to_the_bottom_and_tab_scrolls_to_what_it_rea
         ask(qtbot, pane, question)
     pane.resize(900, 300)
     pane.show()
-    bar = pane.scroll.verticalScrollBar()
+    bar = pane.scroll_area.verticalScrollBar()
     qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum(), timeout=WAIT_MS)
     bar.setValue(0)  # the person scrolls up to read the first answer
     pane.message_widgets()[1].helpful.click()  # its footer changes: the layout with it
     pane.resize(880, 320)
     QCoreApplication.processEvents()
     assert bar.value() == 0
-    assert pane.scroll.focusPolicy() == Qt.FocusPolicy.NoFocus  # no invisible Tab stop
+    assert pane.scroll_area.focusPolicy() == Qt.FocusPolicy.NoFocus  # no invisible Tab stop
     last = pane.message_widgets()[-1].not_helpful
     last.setFocus()
     QCoreApplication.processEvents()
