@@ -170,6 +170,7 @@ def _load_tokenizer(max_length: int | None) -> tokenizers.Tokenizer:
 def _session(model: Path | bytes, threads: int | None) -> onnxruntime.InferenceSession:
     import onnxruntime as ort
 
+    ort.disable_telemetry_events()  # the environment switch in engine/__init__.py is what stops it
     so = ort.SessionOptions()
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     so.intra_op_num_threads = max(1, threads or os.cpu_count() or 1)

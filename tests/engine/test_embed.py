@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +15,8 @@ import pytest
 from engine import embed as E
 from engine.embed import DIM, Embedder
 from engine.errors import Cancelled, ModelError
+
+ROOT = Path(__file__).resolve().parents[2]
 
 needs_int8 = pytest.mark.skipif(not E._int8_exact(),  # noqa: SLF001
                                 reason="this CPU's int8 GEMM saturates: rowq8 falls back to shipped")
@@ -257,3 +262,18 @@ def test_load_is_thread_safe(tmp_path: Path) -> None:
     for t in threads:
         t.join()
     assert len(sessions) == 4 and all(s is sessions[0] for s in sessions)
+
+
+def test_the_model_runs_without_onnxruntime_reporting_usage(tmp_path: Path) -> None:
+    """onnxruntime writes a device id and an events database under the user's cache (and sends
+    them to Microsoft) unless told not to before it loads."""
+    home = tmp_path / "home"
+    script = ("import sys; from pathlib import Path; from engine.embed import Embedder; "
+              "e = Embedder(cache_dir=Path(sys.argv[1])); e.load(); print(e.embed(['a sentence to embed']).shape)")
+    env = {**os.environ, "HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache")}
+    env.pop("ORT_DISABLE_TELEMETRY", None)
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path / "models")], cwd=ROOT, env=env,
+                          capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "(1, 384)" in done.stdout
+    assert not list(home.rglob("*onnxruntime*")), list(home.rglob("*"))
