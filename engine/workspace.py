@@ -277,7 +277,7 @@ class Workspace:
                 "chunks": one("SELECT count(*) FROM chunks"),
                 "failed": one("SELECT count(*) FROM documents WHERE status='failed'"),
                 "queued": one("SELECT count(*) FROM queue"),
-                "tables": one("SELECT count(*) FROM documents WHERE kind='table' AND status='ok'"),
+                "table_files": one("SELECT count(*) FROM documents WHERE kind='table' AND status='ok'"),
                 "model": self.embedder.model_id,
                 "model_loaded": self.embedder.loaded,
                 "vectors": len(self.index),

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from engine import Cancelled, GraceError, Workspace
+from engine.chat.executors import memory_table_count
 from engine.errors import reason_of
 from engine.settings import SETTINGS
 
@@ -136,7 +137,7 @@ def cmd_reembed(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 def cmd_status(args: argparse.Namespace, ws: Workspace) -> int:
-    status = ws.status() | {"stale_vectors": ws.stale_vectors()}
+    status = ws.status() | {"memory_tables": memory_table_count(ws), "stale_vectors": ws.stale_vectors()}
     failures = ws.failures()
     if args.json:
         print(json.dumps(status | {"failures": [{"path": f["path"], "reason": f["error"]} for f in failures]}))

@@ -40,6 +40,9 @@ def test_ingest_search_status_and_audit_as_json(tmp_path: Path, docs: Path) -> N
     status = json.loads(grace("--workspace", ws, "status", "--json").stdout)
     assert status["documents"] == 6 and status["failed"] == 1 and status["queued"] == 0
     assert status["vectors"] == status["chunks"] and status["model"]
+    listed = json.loads(grace("--workspace", ws, "tables", "list", "--json").stdout)["tables"]
+    assert "sales" in {t["name"] for t in listed}  # sales.csv, read and applied by policy
+    assert status["table_files"] == 1 and status["memory_tables"] == len(listed)
     assert status["failures"] == [{"path": str(docs / "bad.pdf"), "reason": report["failed"][0]["reason"]}]
 
     verify = grace("--workspace", ws, "audit", "verify", "--json")
