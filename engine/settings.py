@@ -8,6 +8,19 @@ from typing import Any
 
 from .errors import SettingError
 
+_KIND = {int: "a whole number", float: "a number", bool: "true or false (yes/no, on/off, 1/0)", str: "text"}
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+def _flag(value: Any) -> bool:
+    """A yes/no setting from a bool or its usual spellings; anything else is refused (not taken as no)."""
+    if isinstance(value, bool):
+        return value
+    word = str(value).strip().lower()
+    if word not in _TRUE | _FALSE:
+        raise ValueError(word)
+    return word in _TRUE
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -24,12 +37,10 @@ class Setting:
     def coerce(self, value: Any) -> Any:
         """Turn ``value`` (possibly text from a CLI or dialog) into this setting's type."""
         try:
-            if self.type is bool:
-                out: Any = value if isinstance(value, bool) else str(value).lower() in {"1", "true", "yes", "on"}
-            else:
-                out = self.type(value)
+            out: Any = _flag(value) if self.type is bool else self.type(value)
         except (TypeError, ValueError) as exc:
-            raise SettingError(f"Setting {self.name!r} needs a {self.type.__name__}, not {value!r}.") from exc
+            raise SettingError(f"Setting {self.name!r} needs {_KIND.get(self.type, 'a value of its kind')}, "
+                               f"not {value!r}.") from exc
         if self.minimum is not None and out < self.minimum:
             raise SettingError(f"Setting {self.name!r} must be at least {self.minimum}.")
         if self.maximum is not None and out > self.maximum:

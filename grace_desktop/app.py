@@ -100,9 +100,8 @@ class Shell(QObject):
     def start(self, pane: str | None = None) -> None:
         """Show the window at once, then open the workspace in a worker."""
         self.window.restore_state()
-        if pane and not self.window.show_pane(pane):
-            print(f"grace: there is no pane called {pane!r}; the panes are: "
-                  f"{', '.join(self.window.panes)}", file=sys.stderr)
+        if pane:
+            self.window.show_pane(pane)
         self.window.show()
         if self.workspace is not None:
             self.runner.set_workspace(self.workspace)
@@ -306,6 +305,10 @@ def run_gui(ws_dir: str | Path | None = None, exit_after_ready: bool = False, sc
     """
     app = make_application()
     shell = Shell(ws_dir, allow_modal=not exit_after_ready)
+    if pane and pane.lower() not in shell.window.panes:
+        print(f"grace: there is no pane called {pane!r}; the panes are: {', '.join(shell.window.panes)}",
+              file=sys.stderr)
+        return 2
     shell.window.persist = not exit_after_ready  # a probe run leaves the remembered layout alone
     app.aboutToQuit.connect(shell.shutdown)
 

@@ -42,3 +42,12 @@ def test_startup_leaves_heavy_modules_until_after_ready(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     ready, loaded = out.stdout.strip().splitlines()
     assert ready.startswith("ready ") and loaded == "[]"
+
+
+def test_gui_refuses_a_pane_it_does_not_have(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
+    out = subprocess.run([sys.executable, "-m", "grace_desktop", "gui", "--workspace", str(tmp_path / "ws"),
+                          "--exit-after-ready", "--pane", "bogus"], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 2 and "ready" not in out.stdout
+    assert "no pane called 'bogus'" in out.stderr and "chat" in out.stderr
