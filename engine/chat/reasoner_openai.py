@@ -65,7 +65,7 @@ def context_text(ctx: Context) -> str:
     if ctx.facts:
         out.append("Facts the person confirmed:\n" + "\n".join(f"- {f}" for f in ctx.facts))
     s = ctx.status
-    out.append(f"Workspace: {s.get('documents', 0)} documents ({s.get('tables', 0)} tabular files), "
+    out.append(f"Workspace: {s.get('documents', 0)} documents ({s.get('table_files', 0)} tabular files), "
                f"{s.get('memory_tables', 0)} memory tables, "
                f"{s.get('failed', 0)} failed, {ctx.pending_approvals} pending approvals.")
     if ctx.failures:

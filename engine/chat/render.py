@@ -40,7 +40,7 @@ def status_text(s: dict[str, Any]) -> str:
     """The workspace's status in one or two sentences: documents (with how many are tabular
     files) and memory tables are counted apart."""
     text = (f"Your workspace holds **{_n(s.get('documents', 0), 'document')}** ({_n(s.get('chunks', 0), 'passage')}; "
-            f"{_n(s.get('tables', 0), 'tabular file')}) and **{_n(s.get('memory_tables', 0), 'memory table')}**; "
+            f"{_n(s.get('table_files', 0), 'tabular file')}) and **{_n(s.get('memory_tables', 0), 'memory table')}**; "
             f"{s.get('failed', 0)} could not be read and {s.get('queued', 0)} are waiting to be read.")
     if s.get("vectors") is not None and s.get("vectors") != s.get("chunks"):
         text += f" The search index holds {s['vectors']} vectors."
