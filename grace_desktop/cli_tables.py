@@ -44,10 +44,14 @@ def register(sub: Any) -> None:
     t.add_argument("--json", action="store_true")
     t.set_defaults(func=cmd_proposals_reject)
 
-    p = sub.add_parser("sql", help="run one read-only SQL query over the tables (joins welcome)")
+    p = sub.add_parser("sql", help="run one read-only SQL query over the tables (joins welcome)",
+                       description="Run one read-only SQL query over the tables. The plain output is "
+                                   "tab-separated, a header line first; a tab, newline, carriage return or "
+                                   "backslash inside a value is written as \\t, \\n, \\r or \\\\; NULL is an "
+                                   "empty field.")
     p.add_argument("query", metavar="QUERY")
     p.add_argument("--limit", type=int, default=10000, help="at most this many rows (default 10000)")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print one JSON object (columns and rows)")
     p.set_defaults(func=cmd_sql)
 
 
@@ -133,7 +137,15 @@ def cmd_sql(args: argparse.Namespace, ws: Workspace) -> int:
     if args.json:
         print(json.dumps({"columns": columns, "rows": [jsonable(list(r)) for r in rows]}))
         return 0
-    print("\t".join(columns))
+    print("\t".join(_tsv(c) for c in columns))
     for row in rows:
-        print("\t".join("" if v is None else str(v) for v in row))
+        print("\t".join("" if v is None else _tsv(str(v)) for v in row))
     return 0
+
+
+def _tsv(text: str) -> str:
+    """``text`` as one TSV field: a tab or line break inside it would split the field or the row."""
+    return text.translate(_TSV_ESCAPES)
+
+
+_TSV_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})

@@ -4,6 +4,8 @@
   be cancelled through a ``threading.Event`` that backs the engine's ``is_cancelled``.
 * A new search supersedes the running one: only the latest answer is delivered.
 * Reads for the panes (``fetch``) are keyed: a newer fetch of the same key wins.
+* A person's SQL queries run in their own pool (``run_query``), so a long one never holds up
+  approvals or exports; each can be stopped, and shutdown stops them all.
 * Whatever changed reaches every pane through ONE signal, ``changed(Changes)``; errors
   reach one signal, ``error(sentence, user_initiated)``, that the error presenter shows.
 """
@@ -118,9 +120,12 @@ class Runner(QObject):
         self._waiting_search: tuple[str, int | None] | None = None
         self._closing = False
         self._reads, self._writes, self._ops = QThreadPool(self), QThreadPool(self), QThreadPool(self)
+        self._queries = QThreadPool(self)
         self._reads.setMaxThreadCount(2)
         self._writes.setMaxThreadCount(1)
         self._ops.setMaxThreadCount(1)
+        self._queries.setMaxThreadCount(2)
+        self._stops: dict[object, Callable[[], None]] = {}  # how to stop each running query
         self._relay = _Relay(self)
         queued = Qt.ConnectionType.QueuedConnection
         self._relay.done.connect(self._on_done, queued)
@@ -417,6 +422,26 @@ class Runner(QObject):
 
         self._submit(self._ops, lambda: fn(ws), done, lambda exc: self.report_error(exc, user, doing))
 
+    def run_query(self, fn: Callable[[Workspace], Any], on_done: Callable[[Any], None],
+                  stop: Callable[[], None] | None = None) -> None:
+        """Run the read-only query ``fn(ws)`` in the query pool and hand its result to ``on_done``;
+        ``stop`` interrupts it when the runner shuts down."""
+        if self.ws is None:
+            return
+        ws, key = self.ws, object()
+        if stop is not None:
+            self._stops[key] = stop
+
+        def finished(result: Any) -> None:
+            self._stops.pop(key, None)
+            on_done(result)
+
+        def failed(exc: BaseException) -> None:
+            self._stops.pop(key, None)
+            self.report_error(exc, True, "running the query")
+
+        self._submit(self._queries, lambda: fn(ws), finished, failed)
+
     # -- the end ---------------------------------------------------------------------------
 
     def shutdown(self, timeout_ms: int = 30_000) -> None:
@@ -425,7 +450,10 @@ class Runner(QObject):
         for job in list(self._queue) + ([self._running] if self._running else []):
             job.cancel.set()
         self._queue.clear()
-        finished = all([pool.waitForDone(timeout_ms) for pool in (self._writes, self._reads, self._ops)])
+        for stop in list(self._stops.values()):
+            stop()
+        pools = (self._writes, self._reads, self._ops, self._queries)
+        finished = all([pool.waitForDone(timeout_ms) for pool in pools])
         if self.ws is None:
             return
         if finished:

@@ -68,11 +68,13 @@ def try_call(fn: Callable[[], T], doing: str, on_error: Callable[[str], None],
 
 
 def run_engine(runner: Any, call: Callable[[], T], doing: str, on_done: Callable[[T], None],
-               on_error: Callable[[str], None]) -> None:
+               on_error: Callable[[str], None], query: bool = False, stop: Callable[[], None] | None = None) -> None:
     """Run ``call()``, then ``on_done(result)``, or ``on_error(sentence)`` if it raised.
 
     With a ``grace_desktop.runner.Runner`` the call runs in its worker and the callbacks
     in the GUI thread (for work that may take seconds); with None it all happens here, now.
+    A ``query`` (read-only) runs in the runner's query pool, never behind approvals or exports;
+    ``stop`` interrupts it if the runner shuts down first.
     """
     if runner is None:
         ok, result = try_call(call, doing, on_error)
@@ -93,7 +95,10 @@ def run_engine(runner: Any, call: Callable[[], T], doing: str, on_done: Callable
         else:
             on_error(error_sentence(value, doing))
 
-    runner.run_op(work, doing, done)
+    if query:
+        runner.run_query(work, done, stop)
+    else:
+        runner.run_op(work, doing, done)
 
 
 def is_numeric(type_name: str) -> bool:

@@ -7,11 +7,14 @@ the other panes; ``on_changes`` is the slot the shell calls in return.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 from typing import Any
 
 from engine.tables import RowFilter
+from engine.tables.api import QUERY_CANCELLED, QueryStop
+from engine.tables.browse import EXPORT_FORMATS
 from grace_desktop.qt import (
     QAbstractItemView,
     QAction,
@@ -46,6 +49,7 @@ from .theme import colors
 
 SEARCH_DELAY_MS = 250
 QUERY_LIMIT = 10_000  # rows a query shows at most
+EXPORT_FILTERS = ";;".join(f"{label} (*{suffix})" for suffix, label in EXPORT_FORMATS.items())
 EMPTY_TEXT = ("No tables yet. Drop a CSV, JSON, Excel or Parquet file on Grace and approve its "
               "proposed schema in Approvals; the table will appear here.")
 
@@ -80,6 +84,14 @@ class MessageLine(QLabel):
         self.say(text, error=True)
 
 
+def with_suffix(path: str, name_filter: str) -> str:
+    """``path``, ending in the extension of the chosen file-dialog filter when it has no known one."""
+    if Path(path).suffix.lower() in EXPORT_FORMATS:
+        return path
+    found = re.search(r"\(\*(\.\w+)\)", name_filter)
+    return path + found.group(1) if found else path
+
+
 def empty_state(text: str) -> QLabel:
     """A friendly sentence shown, centred, where a view has nothing to show yet."""
     label = QLabel(text)
@@ -101,7 +113,8 @@ def compact_rows(view: QTableView) -> None:
 class QueryBox(QWidget):
     """A read-only SQL box: type a query, press Run (or Ctrl+Enter), see the rows below.
 
-    With a runner the query runs in its worker, so a long one does not freeze the window.
+    With a runner the query runs in its query pool, so a long one freezes neither the window
+    nor approvals and exports; Cancel (or Esc) interrupts it.
     """
 
     def __init__(self, tables: Any, parent: QWidget | None = None, runner: Any = None) -> None:
@@ -114,6 +127,11 @@ class QueryBox(QWidget):
         self.run_button = QPushButton("&Run")
         self.run_button.setToolTip("Run the query (Ctrl+Enter)")
         self.run_button.clicked.connect(self.run)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setToolTip("Stop the running query (Esc)")
+        self.cancel_button.setEnabled(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self._stop: QueryStop | None = None  # the running query's
         self.message = MessageLine()
         self.results = ResultModel(self)
         self.view = QTableView()
@@ -126,11 +144,16 @@ class QueryBox(QWidget):
         self._show_view(False)  # until there is a result to show
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             add_shortcut(self.editor, keys, self.run, "Run query")
+        add_shortcut(self, "Esc", self.cancel, "Cancel the query")
 
     def _layout(self) -> None:
+        buttons = QVBoxLayout()
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.cancel_button)
+        buttons.addStretch(1)
         top = QHBoxLayout()
         top.addWidget(self.editor, 1)
-        top.addWidget(self.run_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addLayout(buttons)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(QLabel("Ask your tables in SQL (read-only):"))
@@ -158,25 +181,52 @@ class QueryBox(QWidget):
             self.message.fail("Type a query first, for example: SELECT * FROM my_table LIMIT 10")
             return False
         self.run_button.setEnabled(False)
+        self.cancel_button.setEnabled(True)
         self.message.say("Running…")
-        tables = self.tables
-        run_engine(self.runner, lambda: tables.query(sql, QUERY_LIMIT), "run the query", self._show, self._fail)
+        tables, stop = self.tables, QueryStop()
+        self._stop = stop
+        run_engine(self.runner, lambda: tables.query(sql, QUERY_LIMIT, stop), "run the query",
+                   lambda result: self._show(result, stop), lambda sentence: self._fail(sentence, stop),
+                   query=True, stop=stop.cancel)
         return True
 
-    def _show(self, result: tuple[list[str], list[tuple]]) -> None:
-        names, rows = result
+    def cancel(self) -> bool:
+        """Interrupt the running query (it then says "Query cancelled."); False when none runs."""
+        if self._stop is None or self._stop.cancelled:
+            return False
+        self._stop.cancel()
+        self.cancel_button.setEnabled(False)
+        self.message.say("Cancelling…")
+        return True
+
+    def _over(self, stop: QueryStop) -> bool:
+        """The query ``stop`` belongs to ended: re-enable Run; False if a newer query has started since."""
+        if stop is not self._stop:
+            return False
+        self._stop = None
         self.run_button.setEnabled(True)
+        self.cancel_button.setEnabled(False)
+        return True
+
+    def _show(self, result: tuple[list[str], list[tuple]], stop: QueryStop) -> None:
+        if not self._over(stop):
+            return
+        names, rows = result
         self.results.set_result(names, rows)
         self._show_view(True)
         self.view.resizeColumnsToContents()
         more = " (the first ones; add LIMIT or a WHERE clause to see others)" if len(rows) >= QUERY_LIMIT else ""
         self.message.say(f"{len(rows):,} row{'s' if len(rows) != 1 else ''}{more}.")
 
-    def _fail(self, sentence: str) -> None:
-        self.run_button.setEnabled(True)
+    def _fail(self, sentence: str, stop: QueryStop) -> None:
+        if not self._over(stop):
+            return
         self.results.set_result([], [])
         self._show_view(False)
-        self.message.fail(sentence)
+        if stop.cancelled:
+            self.message.say(QUERY_CANCELLED)
+        else:
+            self.message.fail(sentence)
 
 
 class AddRowDialog(QDialog):
@@ -324,10 +374,11 @@ class TablesPane(QWidget):
         self.delete_button.setToolTip("Delete the selected rows (Del); asks first")
         self.delete_button.clicked.connect(self.delete_selected)
         self.undo_button = QPushButton("&Undo last edit")
-        self.undo_button.setToolTip("Undo the last edit (Ctrl+Z)")
+        self.undo_button.setToolTip("Undo the newest edit, whichever table it was in (Ctrl+Z)")
         self.undo_button.clicked.connect(self.undo_last_edit)
-        self.export_button = QPushButton("E&xport CSV…")
-        self.export_button.setToolTip("Save the rows shown (with this filter and order) as a CSV file")
+        self.export_button = QPushButton("E&xport…")
+        self.export_button.setToolTip("Save the rows shown (with this filter and order) as a CSV, TSV, Parquet, "
+                                      "JSON or Excel file")
         self.export_button.clicked.connect(lambda: self.export_view())
         self.count_label = QLabel()
         row = QHBoxLayout()
@@ -574,14 +625,16 @@ class TablesPane(QWidget):
         return answer == QMessageBox.StandardButton.Yes
 
     def undo_last_edit(self) -> bool:
-        """Undo the most recent table edit (in any table)."""
+        """Undo the most recent table edit (in any table), saying which edit of which table it was."""
+        what = self.ws.tables.next_undo()
         done = self._write(self.ws.tables.undo_last_edit, "undo the last edit") is not None
         if done:
-            self.message.say("Undid the last edit.")
+            self.message.say(f"Undid {what}." if what else "Undid the last edit.")
         return done
 
     def export_view(self, path: str | Path | None = None) -> bool:
-        """Save the rows shown (filter and order included) to a CSV file; asks where when ``path`` is None.
+        """Save the rows shown (filter and order included) to a file whose extension picks the format
+        (CSV, TSV, Parquet, JSON or Excel); asks where when ``path`` is None.
 
         Returns False when there is nothing to export or the person cancelled the file dialog.
         """
@@ -589,9 +642,10 @@ class TablesPane(QWidget):
         if table is None:
             return False
         if path is None:
-            path, _ = QFileDialog.getSaveFileName(self, "Export the rows shown", f"{table}.csv", "CSV files (*.csv)")
+            path, chosen = QFileDialog.getSaveFileName(self, "Export the rows shown", f"{table}.csv", EXPORT_FILTERS)
             if not path:
                 return False
+            path = with_suffix(path, chosen)
         target, flt, sort = Path(path), self.model.row_filter, self.model.sort_key
         self.export_button.setEnabled(False)
         self.message.say(f"Exporting to {target}…")
@@ -604,6 +658,6 @@ class TablesPane(QWidget):
             self.export_button.setEnabled(True)
             self.message.fail(sentence)
 
-        run_engine(self.runner, lambda: self.ws.tables.export_csv(table, target, flt, sort),
+        run_engine(self.runner, lambda: self.ws.tables.export(table, target, flt, sort),
                    f"export “{table}” to {target}", done, failed)
         return True

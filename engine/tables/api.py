@@ -22,7 +22,7 @@ from sqlalchemy import Connection, text
 
 from .. import audit, catalog
 from ..changes import Changes
-from ..errors import GraceError, NotApproved, PolicyViolation, TableError
+from ..errors import Cancelled, GraceError, NotApproved, PolicyViolation, TableError
 from ..progress import Reporter
 from . import apply, browse, docrows, domain, edits, governance, mentions, proposals, sqlguard
 from .classify import Classifier
@@ -35,7 +35,49 @@ if TYPE_CHECKING:
     from ..workspace import Workspace
 
 DUCKDB_NAME = "tables.duckdb"
+QUERY_CANCELLED = "Query cancelled."
+INTERRUPT_EVERY = 0.05  # seconds between interrupts while a cancelled query still runs
 _TYPE = re.compile(r"^[A-Za-z][A-Za-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?(\[\])?$")
+
+
+class QueryStop:
+    """Stops one running ``Tables.query`` from another thread (a Cancel button) through DuckDB's interrupt."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cursor: duckdb.DuckDBPyConnection | None = None
+        self._over = threading.Event()
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        """Interrupt the query (or stop it before it starts); it raises ``Cancelled``."""
+        with self._lock:
+            self.cancelled = True
+        threading.Thread(target=self._interrupt, name="query-stop", daemon=True).start()
+
+    def _interrupt(self) -> None:
+        """An interrupt between two of the query's statements is lost, so repeat it until the query is over."""
+        while True:
+            with self._lock:
+                if self._cursor is None:
+                    return
+                self._cursor.interrupt()
+            if self._over.wait(INTERRUPT_EVERY):
+                return
+
+    @contextlib.contextmanager
+    def running(self, cur: duckdb.DuckDBPyConnection) -> Iterator[None]:
+        """While the block runs on ``cur``, ``cancel`` interrupts it."""
+        with self._lock:
+            if self.cancelled:
+                raise Cancelled(QUERY_CANCELLED)
+            self._cursor = cur
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._cursor = None
+            self._over.set()
 
 
 class Tables:
@@ -199,14 +241,34 @@ class Tables:
               sort: tuple[str, bool] | None) -> Any:
         return self._orders.keys(self.store.cursor(), table, self.store.generation.get(table, 0), cols, flt, sort)
 
-    def export_csv(self, table: str, path: Path, flt: RowFilter | None = None,
-                   sort: tuple[str, bool] | None = None) -> int:
-        """Write the (filtered, sorted) rows of ``table`` to ``path`` as CSV; returns how many."""
-        return browse.export(self.store.cursor(), table, self._cols(table), str(path), flt, sort)
+    def export(self, table: str, path: Path, flt: RowFilter | None = None,
+               sort: tuple[str, bool] | None = None) -> int:
+        """Write the (filtered, sorted) rows of ``table`` to ``path`` in the format its extension names
+        (``browse.EXPORT_FORMATS``: CSV, TSV, Parquet, JSON or Excel); returns how many."""
+        return browse.export(self.store.cursor(), table, self._cols(table), Path(path), flt, sort)
 
-    def query(self, sql: str, limit: int = 10000) -> tuple[builtins.list[str], builtins.list[tuple]]:
-        """Run one read-only statement over the tables; returns column names and at most ``limit`` rows."""
-        return sqlguard.run(self.store.cursor(), sql, limit)
+    export_csv = export  # the older name, from when CSV was the only format
+
+    def query(self, sql: str, limit: int = 10000,
+              stop: QueryStop | None = None) -> tuple[builtins.list[str], builtins.list[tuple]]:
+        """Run one read-only statement over the tables; returns column names and at most ``limit`` rows.
+
+        ``stop.cancel()``, from another thread, interrupts it: the query then raises ``Cancelled``."""
+        cur = self.store.cursor()
+        if stop is None:
+            return sqlguard.run(cur, sql, limit)
+        try:
+            with stop.running(cur):
+                result = sqlguard.run(cur, sql, limit)
+        except (TableError, duckdb.Error) as exc:
+            if not stop.cancelled:
+                raise
+            with contextlib.suppress(duckdb.Error):
+                cur.execute("ROLLBACK")  # an interrupted ROLLBACK leaves the read-only transaction open
+            raise Cancelled(QUERY_CANCELLED) from exc
+        if stop.cancelled:  # it finished before the interrupt reached it; the person no longer wants it
+            raise Cancelled(QUERY_CANCELLED)
+        return result
 
     # -- editing -----------------------------------------------------------------------------
 
@@ -253,14 +315,52 @@ class Tables:
         plan = {"op": "delete", "row_keys": [int(k) for k in row_keys]}
         return self._edit(table, plan, f"delete {len(row_keys)} row(s) from {table}", self._cols(table))
 
+    def next_undo(self) -> str | None:
+        """What ``undo_last_edit`` would undo ("the edit of age in row 3 of staff"); None when nothing."""
+        try:
+            return edits.describe(edits.last_edit(self.store.cursor()))
+        except TableError:
+            return None
+
     def undo_last_edit(self) -> Changes:
-        """Undo the newest edit, added row or deletion not undone yet (audited)."""
+        """Undo the newest edit, added row, deletion or drop not undone yet (audited).
+
+        An edit undo can no longer reverse (its table was reloaded from a file since, for one)
+        raises ``TableError`` saying so, and undo moves on past it next time. Where the policy
+        wants edits to the table approved, the undo waits as a proposal (``NotApproved``)."""
         with self._lock:
             with self.store.write() as cur:
-                _, what = edits.undo_last(self.store, cur, "user")
-            self._changed(what["table"])
+                edit = edits.last_edit(cur)
+                refused = edits.refusal(self.store, cur, edit)
+                held = refused is None and edit.op != "drop" and self._needs_approval(edit.table)
+                if refused:
+                    edits.retire(cur, edit)  # committed: the next undo goes on past it
+                elif not held:
+                    edits.undo(cur, edit, "user")
+            if refused:
+                raise TableError(refused)
+            if held:
+                self._propose_undo(edit)
+            self._changed(edit.table)
             self.audit_edits()
         return Changes(tables=True, audit=True)
+
+    def _propose_undo(self, edit: edits.Edit) -> None:
+        """Keep the undo of ``edit`` as a pending proposal and raise ``NotApproved`` naming it."""
+        what = edits.describe(edit)
+        with self.sqlite_read() as conn:
+            pending = [proposals.get(conn, p.id) for p in proposals.listing(conn, "pending") if p.kind == "edit"]
+        waiting = [p.id for p, plan in filter(None, pending) if plan.get("op") == "undo"
+                   and plan.get("edit") == edit.id]
+        if waiting:
+            raise TableError(f"The undo of {what} already waits for approval as proposal {waiting[0]}.")
+        cols = self._cols(edit.table)
+        plan = {"op": "undo", "edit": edit.id, "row_keys": edit.keys,
+                "value": edits.old_value(self.store.cursor(), edit)}
+        pid = governance.propose_edit(self, edit.table, jsonable(plan), f"undo {what}",
+                                      [c for c in cols if c.name == edit.column] or cols)
+        raise NotApproved(f"Edits to table {edit.table} need approval; the undo of {what} waits as proposal "
+                          f"{pid}.", pid, Changes(proposals=True, audit=True))
 
     def drop_table(self, table: str, reason: str) -> Changes:
         """Drop ``table`` (audited with ``reason``); raises ``PolicyViolation`` for a protected table."""

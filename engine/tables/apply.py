@@ -160,5 +160,7 @@ def _edit(store: Store, cur: duckdb.DuckDBPyConnection, prop: Proposal, plan: di
         edits.add_row(store, cur, prop.table, plan["values"], actor)
     elif op == "delete":
         edits.delete_rows(store, cur, prop.table, plan["row_keys"], actor)
+    elif op == "undo":  # an undo the policy held for approval, like the edit it reverses
+        edits.undo_approved(store, cur, plan["edit"], actor)
     else:
         raise TableError(f"Proposal {prop.id} holds an unknown edit ({op}).")

@@ -9,16 +9,28 @@ page after a new sort or filter shows at once; the whole order is built when the
 view first goes past ``DIRECT_ROWS``. Runs of consecutive keys (the natural order) come in blocks of
 ``BLOCK`` rows kept briefly, so scrolling on is served from memory. Cached orders
 and rows belong to one generation of their table and are not used once it changes.
+
+``export`` writes the same (filtered, sorted) view to a CSV, TSV, Parquet, JSON or
+Excel file, chosen by the file's extension; the internal row key is never exported.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import os
 import threading
+import uuid
 from collections import OrderedDict
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import numpy as np
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from ..errors import TableError
 from .model import Column, RowFilter
@@ -28,6 +40,11 @@ CACHED_ORDERS = 6
 BLOCK = 500  # contiguous rows fetched (and cached) together: scrolling on is served from memory
 CACHED_BLOCKS = 64
 DIRECT_ROWS = 1000  # pages within this many rows of the top skip building the order
+EXPORT_FORMATS = {".csv": "CSV", ".tsv": "Tab-separated text", ".parquet": "Parquet", ".json": "JSON",
+                  ".xlsx": "Excel workbook"}
+_COPY = {".csv": "FORMAT csv, HEADER, DELIMITER ','", ".tsv": "FORMAT csv, HEADER, DELIMITER '\t'",
+         ".parquet": "FORMAT parquet", ".json": "FORMAT json, ARRAY true"}
+EXCEL_ROWS = 1_048_576  # rows in an Excel sheet, the header included
 
 
 def _pattern(text: str) -> str:
@@ -166,12 +183,80 @@ def fetch(cur: duckdb.DuckDBPyConnection, table: str, columns: list[Column], key
     return [by_key[k] for k in keys.tolist() if k in by_key]
 
 
-def export(cur: duckdb.DuckDBPyConnection, table: str, columns: list[Column], path: str, flt: RowFilter | None,
+def export(cur: duckdb.DuckDBPyConnection, table: str, columns: list[Column], path: Path, flt: RowFilter | None,
            sort: tuple[str, bool] | None) -> int:
-    """Write the (filtered, sorted) rows to a CSV file with a header; returns the row count."""
+    """Write the (filtered, sorted) visible columns to ``path`` in the format its extension names; returns
+    the row count. The file is written under a temporary name beside it and then renamed over it."""
+    suffix = _export_suffix(path)
+    if not path.parent.is_dir():
+        raise TableError(f"The folder {path.parent} does not exist; choose another place to export to.")
     clause, params = where(columns, flt)
-    cols = ", ".join(quote_ident(c.name) for c in columns) or "*"
+    cols = ", ".join(quote_ident(c.name) for c in columns)
     select = f"SELECT {cols} FROM {quote_ident(table)}{clause}{order_by(columns, sort)}"
-    sql = f"COPY ({select}) TO ? (HEADER, DELIMITER ',')"
-    row = cur.execute(sql, [*params, path]).fetchone()
-    return int(row[0]) if row else 0
+    part = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
+    try:
+        if suffix == ".xlsx":
+            count = _write_xlsx(cur, table, columns, select, params, part)
+        else:
+            row = cur.execute(f"COPY ({select}) TO ? ({_COPY[suffix]})", [*params, str(part)]).fetchone()
+            count = int(row[0]) if row else 0
+        os.replace(part, path)
+    except duckdb.Error as exc:
+        raise TableError(f"The rows could not be exported to {path}: {_first_line(exc)}") from exc
+    except OSError as exc:
+        raise TableError(f"The rows could not be exported to {path}: {exc.strerror or exc}.") from exc
+    finally:
+        part.unlink(missing_ok=True)
+    return count
+
+
+def _export_suffix(path: Path) -> str:
+    suffix = path.suffix.lower()
+    if suffix not in EXPORT_FORMATS:
+        what = f"a {suffix} file" if suffix else "a file without an extension"
+        names = ", ".join(list(EXPORT_FORMATS)[:-1]) + f" or {list(EXPORT_FORMATS)[-1]}"
+        raise TableError(f"Grace cannot export to {what}; end the file's name with {names}.")
+    return suffix
+
+
+def _write_xlsx(cur: duckdb.DuckDBPyConnection, table: str, columns: list[Column], select: str,
+                params: list[Any], part: Path) -> int:
+    """Stream the rows into a one-sheet workbook (openpyxl's write-only mode keeps memory flat)."""
+    row = cur.execute(f"SELECT count(*) FROM ({select})", params).fetchone()
+    total = int(row[0]) if row else 0
+    if total >= EXCEL_ROWS:
+        raise TableError(f"{total:,} rows do not fit in an Excel sheet (at most {EXCEL_ROWS - 1:,} under the "
+                         "header); filter the rows first, or export to CSV or Parquet.")
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(table[:31])
+    sheet.append([c.name for c in columns])
+    result, count = cur.execute(select, params), 0
+    while batch := result.fetchmany(10_000):
+        for values in batch:
+            sheet.append([_excel_value(sheet, v) for v in values])
+        count += len(batch)
+    book.save(part)
+    return count
+
+
+def _excel_value(sheet: Any, value: Any) -> Any:
+    """A cell value Excel can hold: text stays text (never a formula), times lose their zone (UTC)."""
+    if isinstance(value, str):
+        text = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if not text.startswith("="):
+            return text
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.data_type = "s"  # a value like "=HYPERLINK(...)" must not run as a formula
+        return cell
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if value is None or isinstance(value, int | float | Decimal | dt.date | dt.time | dt.timedelta):
+        return value
+    return str(value)  # lists, structs, UUIDs, blobs: their text
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:300] if text else type(exc).__name__

@@ -2,13 +2,20 @@
 
 Every edit (cell update, added row, deleted rows, dropped table) writes a row in
 ``_grace.edits`` in the same DuckDB transaction as the change, with a snapshot of
-the rows it overwrote or removed. The audit entry in SQLite follows; an edit whose
-audit entry a crash prevented is audited on the next open (``audited = false``).
+the rows it overwrote or removed, and the loads those rows came from. The audit entry
+in SQLite follows; an edit whose audit entry a crash prevented is audited on the next
+open (``audited = false``).
+
+Undo walks back through the journal. An edit it cannot reverse (its table was reloaded
+from a file since, dropped, or its snapshot pruned) is refused with a sentence and
+``retired`` together with the earlier edits of its table, so the next undo moves on.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import duckdb
@@ -20,6 +27,24 @@ from .store import Store
 
 SNAPSHOTS_KEPT = 200
 UNDOABLE = ("update", "add", "delete")
+_WHOLE = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
+          "UHUGEINT"}
+_EDIT_FIELDS = "id, table_name, op, row_keys, column_name, snapshot, detail, loads, undone OR coalesce(retired, false)"
+
+
+@dataclass
+class Edit:
+    """One journalled edit, as undo sees it."""
+
+    id: int
+    table: str
+    op: str
+    keys: list[int]
+    column: str | None
+    snapshot: str | None
+    detail: dict[str, Any]
+    loads: list[int] | None  # the loads its rows came from (None: journalled before this was kept)
+    over: bool = False  # undone already, or retired
 
 
 def _next_id(cur: duckdb.DuckDBPyConnection) -> int:
@@ -28,8 +53,17 @@ def _next_id(cur: duckdb.DuckDBPyConnection) -> int:
 
 def _journal(cur: duckdb.DuckDBPyConnection, edit_id: int, table: str, op: str, keys: list[int],
              column: str | None, snapshot: str | None, detail: dict[str, Any], actor: str) -> None:
-    cur.execute("INSERT INTO _grace.edits VALUES (?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, false, false)",
-                [edit_id, table, op, keys, column, snapshot, json.dumps(jsonable(detail)), actor])
+    cur.execute("INSERT INTO _grace.edits (id, table_name, op, row_keys, column_name, snapshot, detail, actor, "
+                "edited_at, loads) VALUES (?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?)",
+                [edit_id, table, op, keys, column, snapshot, json.dumps(jsonable(detail)), actor,
+                 _loads_of(cur, table, keys)])
+
+
+def _loads_of(cur: duckdb.DuckDBPyConnection, table: str, keys: list[int]) -> list[int]:
+    """The loads (proposal ids) that put the rows with ``keys`` in ``table``."""
+    rows = cur.execute("SELECT DISTINCT l.proposal_id FROM _grace.loads l, (SELECT unnest(?::BIGINT[]) AS k) x "
+                       "WHERE l.table_name = ? AND x.k BETWEEN l.id_lo AND l.id_hi", [keys, table]).fetchall()
+    return sorted(int(r[0]) for r in rows)
 
 
 def _snapshot(cur: duckdb.DuckDBPyConnection, edit_id: int, table: str, keys: list[int]) -> tuple[str, int]:
@@ -52,10 +86,24 @@ def _bad_value(exc: duckdb.Error, value: Any, col: Column) -> TableError:
                       f"({str(exc).strip().splitlines()[0][:200]}).")
 
 
+def _check_whole(value: Any, col: Column) -> None:
+    """Refuse a fraction for a whole-number column (DuckDB's cast would round 3.7 to 4 without a word)."""
+    if col.type.upper() not in _WHOLE or value is None or isinstance(value, int):
+        return
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return  # not a number at all: the cast says why
+    if number.is_finite() and number != number.to_integral_value():
+        raise TableError(f"{value!r} is not a valid {col.type} for column {col.name!r}: it takes whole numbers "
+                         "only, and this one would have been rounded.")
+
+
 def update_cell(store: Store, cur: duckdb.DuckDBPyConnection, table: str, key: int, column: str, value: Any,
                 actor: str) -> int:
     """Set one cell; returns the edit's id."""
     col = _column(store.require(table, cur), column, table)
+    _check_whole(value, col)
     edit_id = _next_id(cur)
     snapshot, found = _snapshot(cur, edit_id, table, [int(key)])
     if not found:
@@ -73,6 +121,8 @@ def add_row(store: Store, cur: duckdb.DuckDBPyConnection, table: str, values: di
     """Add a row; returns the edit's id (the new row's key is in the journal)."""
     columns = store.require(table, cur)
     cols = [_column(columns, name, table) for name in values]
+    for col in cols:
+        _check_whole(values[col.name], col)
     key = store.next_key(cur, table)
     names = ", ".join([ROW_KEY] + [quote_ident(c.name) for c in cols])
     marks = ", ".join(["?"] + [f"CAST(? AS {c.type})" for c in cols])
@@ -114,9 +164,7 @@ def drop_table(store: Store, cur: duckdb.DuckDBPyConnection, table: str, reason:
     return edit_id
 
 
-def _undrop(store: Store, cur: duckdb.DuckDBPyConnection, table: str, snap: str, detail: dict[str, Any]) -> None:
-    if store.exists(table, cur):
-        raise TableError(f"Table {table!r} cannot be brought back: a table of that name exists again.")
+def _undrop(cur: duckdb.DuckDBPyConnection, table: str, snap: str, detail: dict[str, Any]) -> None:
     cur.execute(f"CREATE TABLE {quote_ident(table)} AS SELECT * FROM {snap}")
     for internal, rows in detail.get("meta", {}).items():
         for row in rows:
@@ -124,37 +172,144 @@ def _undrop(store: Store, cur: duckdb.DuckDBPyConnection, table: str, snap: str,
     cur.execute(f"DROP TABLE {snap}")
 
 
-def undo_last(store: Store, cur: duckdb.DuckDBPyConnection, actor: str) -> tuple[int, dict[str, Any]]:
-    """Reverse the newest edit not yet undone; returns the undo's edit id and what it undid."""
-    row = cur.execute("SELECT id, table_name, op, row_keys, column_name, snapshot, detail FROM _grace.edits "
-                      "WHERE op IN ('update', 'add', 'delete', 'drop') AND NOT undone "
-                      "ORDER BY id DESC LIMIT 1").fetchone()
+# -- undo ------------------------------------------------------------------------------------
+
+
+def _edit(row: tuple) -> Edit:
+    return Edit(int(row[0]), row[1], row[2], [int(k) for k in row[3] or []], row[4], row[5],
+                json.loads(row[6] or "{}"), None if row[7] is None else [int(p) for p in row[7]], bool(row[8]))
+
+
+def last_edit(cur: duckdb.DuckDBPyConnection) -> Edit:
+    """The newest edit undo can still try; raises ``TableError`` when there is none."""
+    row = cur.execute(f"SELECT {_EDIT_FIELDS} FROM _grace.edits WHERE op IN ('update', 'add', 'delete', 'drop') "
+                      "AND NOT undone AND NOT coalesce(retired, false) ORDER BY id DESC LIMIT 1").fetchone()
     if row is None:
         raise TableError("There is no edit to undo.")
-    edit_id, table, op, keys, column, snapshot, detail = row
-    if op != "drop" and not store.exists(table, cur):
-        raise TableError(f"The last edit was to table {table!r}, which no longer exists.")
-    snap = qualified("_grace", snapshot) if snapshot else None
-    if op != "add" and snap is None:
-        raise TableError("The last edit is too old to undo.")
-    t = quote_ident(table)
+    return _edit(row)
+
+
+def edit_by_id(cur: duckdb.DuckDBPyConnection, edit_id: int) -> Edit:
+    row = cur.execute(f"SELECT {_EDIT_FIELDS} FROM _grace.edits WHERE id = ?", [int(edit_id)]).fetchone()
+    if row is None:
+        raise TableError(f"There is no edit {edit_id} to undo.")
+    return _edit(row)
+
+
+def describe(edit: Edit) -> str:
+    """What the edit did, for a sentence: "the edit of age in row 3 of staff"."""
+    if edit.op == "update":
+        return f"the edit of {edit.column} in row {edit.keys[0]} of {edit.table}"
+    if edit.op == "add":
+        return f"the addition of row {edit.keys[0]} to {edit.table}"
+    if edit.op == "delete":
+        rows = f"row {edit.keys[0]}" if len(edit.keys) == 1 else f"{len(edit.keys):,} rows"
+        return f"the deletion of {rows} from {edit.table}"
+    return f"the drop of table {edit.table}"
+
+
+def old_value(cur: duckdb.DuckDBPyConnection, edit: Edit) -> Any:
+    """The value undoing an update puts back (None for other edits)."""
+    if edit.op != "update" or not edit.snapshot:
+        return None
+    row = cur.execute(f"SELECT {quote_ident(edit.column or '')} FROM {qualified('_grace', edit.snapshot)}").fetchone()
+    return row[0] if row else None
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _reloaded(cur: duckdb.DuckDBPyConnection, edit: Edit) -> bool:
+    """True when a load the edited rows came from has since been replaced by a newer version of its file."""
+    if not edit.loads:
+        return False
+    now = {int(r[0]) for r in cur.execute("SELECT proposal_id FROM _grace.loads WHERE table_name = ?",
+                                          [edit.table]).fetchall()}
+    return not set(edit.loads) <= now
+
+
+def _rows_present(cur: duckdb.DuckDBPyConnection, edit: Edit) -> int:
+    row = cur.execute(f"SELECT count(*) FROM {quote_ident(edit.table)} WHERE {ROW_KEY} IN "
+                      "(SELECT unnest(?::BIGINT[]))", [edit.keys]).fetchone()
+    return int(row[0]) if row else 0
+
+
+def _obstacle(store: Store, cur: duckdb.DuckDBPyConnection, edit: Edit) -> str | None:
+    """Why ``edit`` cannot be reversed any more (None when it can)."""
+    table, exists = edit.table, store.exists(edit.table, cur)
+    if edit.op == "drop" and exists:
+        return f"a table called {table} exists again"
+    if edit.op != "drop" and not exists:
+        return f"table {table} no longer exists"
+    if edit.op != "drop" and _reloaded(cur, edit):
+        return f"{table} was reloaded from a file since, which replaced the rows it changed"
+    if edit.op == "delete" and _rows_present(cur, edit):
+        return f"rows with the same keys were added to {table} since"
+    if edit.op == "update" and not _rows_present(cur, edit):
+        return f"row {edit.keys[0]} of {table} no longer exists"
+    if edit.op != "add" and edit.snapshot is None:
+        return "it is too old (only the newest edits keep what they changed)"
+    return None
+
+
+def refusal(store: Store, cur: duckdb.DuckDBPyConnection, edit: Edit) -> str | None:
+    """The sentence refusing to undo ``edit``, or None when it can be undone."""
+    why = _obstacle(store, cur, edit)
+    if why is None:
+        return None
+    return (f"{_cap(describe(edit))} cannot be undone: {why}. Earlier edits to {edit.table} cannot be undone "
+            "either; Undo now goes on with the edits of other tables.")
+
+
+def retire(cur: duckdb.DuckDBPyConnection, edit: Edit) -> None:
+    """Give up on ``edit`` and the earlier edits of its table, so the next undo moves on to other tables."""
+    cur.execute("UPDATE _grace.edits SET retired = true WHERE table_name = ? AND id <= ? AND NOT undone",
+                [edit.table, edit.id])
+
+
+def undo_approved(store: Store, cur: duckdb.DuckDBPyConnection, edit_id: int, actor: str) -> int:
+    """Undo edit ``edit_id`` as an approved proposal asked; returns the undo's journal id."""
+    edit = edit_by_id(cur, edit_id)
+    check_undo(store, cur, edit)
+    return undo(cur, edit, actor)
+
+
+def check_undo(store: Store, cur: duckdb.DuckDBPyConnection, edit: Edit) -> None:
+    """Raise ``TableError`` unless ``edit`` is the newest edit of its table that undo can still reverse
+    (an undo approved later may find the table changed since it was proposed)."""
+    newer = cur.execute("SELECT count(*) FROM _grace.edits WHERE table_name = ? AND id > ? AND NOT undone "
+                        "AND op IN ('update', 'add', 'delete', 'drop')", [edit.table, edit.id]).fetchone()
+    if edit.op not in (*UNDOABLE, "drop") or edit.over:
+        raise TableError(f"{_cap(describe(edit))} was undone already or can no longer be undone.")
+    if newer and newer[0]:
+        raise TableError(f"{_cap(describe(edit))} is no longer the last edit of {edit.table}; undo the later ones "
+                         "first.")
+    why = refusal(store, cur, edit)
+    if why:
+        raise TableError(why)
+
+
+def undo(cur: duckdb.DuckDBPyConnection, edit: Edit, actor: str) -> int:
+    """Reverse ``edit`` (checked by ``refusal`` first); returns the undo's own journal id."""
+    t, snap = quote_ident(edit.table), qualified("_grace", edit.snapshot) if edit.snapshot else ""
     try:
-        if op == "drop":
-            _undrop(store, cur, table, snap, json.loads(detail or "{}"))  # type: ignore[arg-type]
-        elif op == "update":
-            c = quote_ident(column)
+        if edit.op == "drop":
+            _undrop(cur, edit.table, snap, edit.detail)
+        elif edit.op == "update":
+            c = quote_ident(edit.column or "")
             cur.execute(f"UPDATE {t} SET {c} = s.{c} FROM {snap} s WHERE {t}.{ROW_KEY} = s.{ROW_KEY}")
-        elif op == "add":
-            cur.execute(f"DELETE FROM {t} WHERE {ROW_KEY} IN (SELECT unnest(?::BIGINT[]))", [keys])
+        elif edit.op == "add":
+            cur.execute(f"DELETE FROM {t} WHERE {ROW_KEY} IN (SELECT unnest(?::BIGINT[]))", [edit.keys])
         else:
             cur.execute(f"INSERT INTO {t} BY NAME SELECT * FROM {snap}")
     except duckdb.Error as exc:
-        raise TableError(f"The last edit to {table!r} cannot be undone: {str(exc).splitlines()[0][:200]}") from exc
-    cur.execute("UPDATE _grace.edits SET undone = true WHERE id = ?", [edit_id])
+        raise TableError(f"{_cap(describe(edit))} cannot be undone: {str(exc).splitlines()[0][:200]}") from exc
+    cur.execute("UPDATE _grace.edits SET undone = true WHERE id = ?", [edit.id])
     undo_id = _next_id(cur)
-    what = {"undid": edit_id, "op": op, "rows": list(keys or [])}
-    _journal(cur, undo_id, table, "undo", list(keys or []), column, None, what, actor)
-    return undo_id, {"table": table, **what}
+    _journal(cur, undo_id, edit.table, "undo", edit.keys, edit.column, None,
+             {"undid": edit.id, "op": edit.op, "rows": edit.keys}, actor)
+    return undo_id
 
 
 def unaudited(cur: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:

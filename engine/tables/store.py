@@ -3,7 +3,8 @@
 Bookkeeping lives in the ``_grace`` schema of the same file, so that it commits
 in the same DuckDB transaction as the data it describes: which proposals are
 applied, the original names of columns, which rows came from which file, and the
-journal of edits (with snapshots for undo).
+journal of edits (with snapshots for undo, the loads the edited rows came from, and
+whether undo has given up on an edit).
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ CREATE TABLE IF NOT EXISTS _grace.loads (proposal_id BIGINT NOT NULL, table_name
 CREATE TABLE IF NOT EXISTS _grace.edits (id BIGINT NOT NULL, table_name VARCHAR NOT NULL, op VARCHAR NOT NULL,
     row_keys BIGINT[], column_name VARCHAR, snapshot VARCHAR, detail VARCHAR, actor VARCHAR NOT NULL,
     edited_at TIMESTAMP NOT NULL, audited BOOLEAN NOT NULL DEFAULT false, undone BOOLEAN NOT NULL DEFAULT false);
+ALTER TABLE _grace.edits ADD COLUMN IF NOT EXISTS loads BIGINT[];
+ALTER TABLE _grace.edits ADD COLUMN IF NOT EXISTS retired BOOLEAN DEFAULT false;
 """
 
 

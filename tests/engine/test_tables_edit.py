@@ -216,3 +216,173 @@ def test_reading_while_another_thread_imports(people: Workspace, tmp_path: Path)
     worker.join()
     assert seen and set(seen) == {"Ada"}
     assert people.tables.count("big") == 200_000 and done[0].status == "applied"  # type: ignore[attr-defined]
+
+
+# -- undo after a re-import, undo under the approval policy, whole numbers ------------------------
+
+
+def _load(ws: Workspace, path: Path) -> None:
+    """Import ``path`` and approve it if the policy left it waiting."""
+    proposal = ws.tables.import_file(path)
+    if proposal.status == "pending":
+        ws.tables.approve(proposal.id)
+
+
+def _reimport_people(ws: Workspace, tmp_path: Path) -> None:
+    """The same file again with other rows: its earlier rows are replaced and their keys handed out anew."""
+    (tmp_path / "people.csv").write_text("name,city,age\nMary,Leeds,50\nJohn,York,60\n")
+    assert ws.tables.import_file(tmp_path / "people.csv").status == "applied"
+
+
+def test_an_edit_made_before_a_reimport_is_not_undone_into_the_new_rows(people: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "cities.csv").write_text("city,country\nLondon,UK\nAustin,USA\n")
+    _load(people, tmp_path / "cities.csv")
+    people.tables.update_cell("cities", 1, "country", "England")
+    people.tables.update_cell("people", 1, "age", 37)
+    _reimport_people(people, tmp_path)
+    with pytest.raises(TableError, match="age in row 1 of people cannot be undone: people was reloaded"):
+        people.tables.undo_last_edit()
+    assert people.tables.page("people", 0, 5) == [(1, "Mary", "Leeds", 50), (2, "John", "York", 60)]
+    assert people.tables.next_undo() == "the edit of country in row 1 of cities"  # undo moves on
+    people.tables.undo_last_edit()
+    assert people.tables.page("cities", 0, 1)[0][2] == "UK"
+    with pytest.raises(TableError, match="no edit to undo"):
+        people.tables.undo_last_edit()
+
+
+def test_an_undone_delete_never_brings_back_a_key_a_new_row_has(people: Workspace, tmp_path: Path) -> None:
+    people.tables.delete_rows("people", [1])
+    _reimport_people(people, tmp_path)
+    with pytest.raises(TableError, match="deletion of row 1 from people cannot be undone"):
+        people.tables.undo_last_edit()
+    keys = [r[0] for r in people.tables.query("SELECT _grace_id FROM people ORDER BY 1")[1]]
+    assert keys == [1, 2]
+    people.tables.update_cell("people", 1, "age", 99)
+    assert people.tables.query("SELECT name FROM people WHERE age = 99")[1] == [("Mary",)]
+
+
+def test_an_undone_delete_is_refused_when_its_keys_were_taken_since(people: Workspace, tmp_path: Path) -> None:
+    people.tables.delete_rows("people", [5])
+    other = tmp_path / "more" / "people.csv"  # another file of the same name: appended, not replacing
+    other.parent.mkdir()
+    other.write_text("name,city,age\nBarbara,Boston,83\n")
+    _load(people, other)
+    assert people.tables.page("people", 4, 1)[0][:2] == (5, "Barbara")
+    with pytest.raises(TableError, match="rows with the same keys were added to people"):
+        people.tables.undo_last_edit()
+    assert people.tables.count("people") == 5
+
+
+def test_undo_follows_the_policy_that_edits_need_approval(people: Workspace) -> None:
+    people.tables.update_cell("people", 1, "age", 37)  # made before the policy changed
+    people.tables.set_policy({**people.tables.policy(), "edits_need_approval_for": ["people"]})
+    with pytest.raises(NotApproved, match="the undo of the edit of age in row 1 of people waits") as caught:
+        people.tables.undo_last_edit()
+    assert people.tables.page("people", 0, 1)[0][3] == 37
+    with pytest.raises(TableError, match=f"already waits for approval as proposal {caught.value.proposal_id}"):
+        people.tables.undo_last_edit()
+    people.tables.approve(caught.value.proposal_id)  # type: ignore[arg-type]
+    assert people.tables.page("people", 0, 1)[0][3] == 36
+    assert people.tables.proposal(caught.value.proposal_id).status == "applied"  # type: ignore[arg-type]
+    assert any(e["action"] == "table_undo" for e in people.audit_entries(5))
+
+
+@pytest.mark.parametrize("value", ["3.7", 3.7, " -2.5 "])
+def test_a_fraction_in_a_whole_number_column_is_refused_not_rounded(people: Workspace, value: object) -> None:
+    with pytest.raises(TableError, match="whole numbers only"):
+        people.tables.update_cell("people", 1, "age", value)
+    with pytest.raises(TableError, match="whole numbers only"):
+        people.tables.add_row("people", {"name": "Z", "age": value})
+    assert people.tables.page("people", 0, 1)[0][3] == 36 and people.tables.count("people") == 5
+    people.tables.update_cell("people", 1, "age", "40.0")  # a whole number written with a point is fine
+    assert people.tables.page("people", 0, 1)[0][3] == 40
+
+
+# -- export formats -------------------------------------------------------------------------
+
+
+def _read_back(path: Path) -> list[list[object]]:
+    """Header and rows of an exported file, whatever its format."""
+    import json
+
+    import duckdb
+    from openpyxl import load_workbook
+
+    if path.suffix == ".xlsx":
+        return [list(r) for r in load_workbook(path).active.iter_rows(values_only=True)]  # type: ignore[union-attr]
+    if path.suffix == ".json":
+        records = json.loads(path.read_text())
+        return [list(records[0])] + [list(r.values()) for r in records]
+    if path.suffix == ".parquet":
+        rel = duckdb.sql(f"SELECT * FROM read_parquet('{path}')")
+        return [list(rel.columns)] + [list(r) for r in rel.fetchall()]
+    delimiter = "\t" if path.suffix == ".tsv" else ","
+    return [[int(v) if v.isdigit() else v for v in r] for r in csv.reader(path.open(), delimiter=delimiter)]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".parquet", ".json", ".xlsx"])
+def test_export_writes_the_format_the_extension_names(people: Workspace, tmp_path: Path, suffix: str) -> None:
+    people.tables.update_cell("people", 4, "city", "Cam\tbridge")
+    people.tables.update_cell("people", 5, "city", '=HYPERLINK("b")')  # text, never a formula
+    out = tmp_path / f"out{suffix}"
+    assert people.tables.export("people", out, RowFilter(columns={"city": "b"}), ("age", False)) == 2
+    assert _read_back(out) == [["name", "city", "age"], ["Edsger", '=HYPERLINK("b")', 72],
+                               ["Karen", "Cam\tbridge", 70]]  # no internal row key
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary file left
+
+
+@pytest.mark.parametrize("name", ["out.csv.gz", "out.txt", "out"])
+def test_export_to_an_unknown_extension_is_refused_with_the_supported_ones(people: Workspace, tmp_path: Path,
+                                                                         name: str) -> None:
+    with pytest.raises(TableError, match=r"end the file's name with \.csv, \.tsv, \.parquet, \.json or \.xlsx"):
+        people.tables.export("people", tmp_path / name)
+    assert not (tmp_path / name).exists()
+
+
+def test_a_failed_export_leaves_the_old_file_and_no_half_written_one(people: Workspace, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.tables import browse
+
+    out = tmp_path / "out.xlsx"
+    out.write_text("the earlier export")
+    monkeypatch.setattr(browse, "EXCEL_ROWS", 5)  # Excel's limit, made small: 5 rows and a header do not fit
+    with pytest.raises(TableError, match="5 rows do not fit in an Excel sheet"):
+        people.tables.export("people", out)
+    assert out.read_text() == "the earlier export"
+    assert people.tables.export("people", out, RowFilter(columns={"city": "o"})) == 3
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    with pytest.raises(TableError, match="does not exist"):
+        people.tables.export("people", tmp_path / "nowhere" / "out.csv")
+    (tmp_path / "taken.csv").mkdir()  # the rename fails: DuckDB wrote the rows, the name is a folder
+    with pytest.raises(TableError, match="could not be exported"):
+        people.tables.export("people", tmp_path / "taken.csv")
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+# -- stopping a query ---------------------------------------------------------------------------
+
+
+def test_a_running_query_can_be_stopped_from_another_thread(people: Workspace) -> None:
+    import threading
+
+    from engine.errors import Cancelled
+    from engine.tables.api import QueryStop
+
+    stop, outcome = QueryStop(), []
+
+    def run() -> None:
+        try:
+            people.tables.query("SELECT count(*) FROM range(10000000000000) a WHERE a.range % 7 = 3", stop=stop)
+        except Cancelled as exc:
+            outcome.append(str(exc))
+        outcome.append(people.tables.query("SELECT count(*) FROM people")[1])  # the thread's cursor still works
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    while stop._cursor is None and worker.is_alive():  # noqa: SLF001 - wait until the query runs
+        threading.Event().wait(0.01)
+    stop.cancel()
+    worker.join(120)
+    assert outcome == ["Query cancelled.", [(5,)]]
+    with pytest.raises(Cancelled):
+        people.tables.query("SELECT 1", stop=stop)  # a stopped query does not start again

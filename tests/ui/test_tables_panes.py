@@ -419,3 +419,73 @@ def test_a_proposal_from_a_long_path_fits_a_narrow_window(qtbot, ws, tmp_path) -
     qtbot.waitExposed(pane)
     assert pane.list.topLevelItemCount() == 1
     assert pane.minimumSizeHint().width() <= 650 and pane.width() <= 650
+
+
+def test_a_fraction_typed_into_a_whole_number_cell_is_refused(qtbot, ws, people) -> None:
+    pane = TablesPane(ws)
+    qtbot.addWidget(pane)
+    index = pane.model.index(0, 1)
+    assert not pane.model.setData(index, "3.7")
+    assert pane.model.data(index) == "36" and ws.tables.page(people, 0, 1)[0][2] == 36
+    assert "whole numbers only" in pane.message.text() and colors()["error"] in pane.message.styleSheet()
+
+
+def test_undo_says_which_edit_of_which_table_it_undid(qtbot, ws, people) -> None:
+    pane = TablesPane(ws)
+    qtbot.addWidget(pane)
+    assert pane.model.setData(pane.model.index(2, 1), "42")
+    pane.undo_button.click()
+    assert pane.message.text() == "Undid the edit of age in row 3 of people."
+    assert pane.model.data(pane.model.index(2, 1)) == "41"
+
+
+def test_export_offers_every_format_and_writes_the_one_chosen(qtbot, ws, people, tmp_path, monkeypatch) -> None:
+    from openpyxl import load_workbook
+
+    from ui import tables
+
+    pane = TablesPane(ws)
+    qtbot.addWidget(pane)
+    pane.set_column_filter("city", "london")
+    offered: list[str] = []
+
+    def choose(_parent: Any, _title: str, _name: str, filters: str) -> tuple[str, str]:
+        offered.extend(filters.split(";;"))
+        return str(tmp_path / "london"), "Excel workbook (*.xlsx)"  # no extension typed: the filter's is added
+
+    monkeypatch.setattr(tables.QFileDialog, "getSaveFileName", choose)
+    pane.export_button.click()
+    assert offered == ["CSV (*.csv)", "Tab-separated text (*.tsv)", "Parquet (*.parquet)", "JSON (*.json)",
+                       "Excel workbook (*.xlsx)"]
+    sheet = load_workbook(tmp_path / "london.xlsx").active
+    assert [list(r) for r in sheet.iter_rows(values_only=True)] == [["name", "age", "city"], ["Ada", 36, "London"],
+                                                                     ["Alan", 41, "London"]]
+    assert "Exported 2 rows" in pane.message.text()
+    pane.export_view(tmp_path / "london.gz")
+    assert "end the file's name with .csv, .tsv" in pane.message.text()
+
+
+def test_a_long_query_can_be_cancelled_and_does_not_hold_up_approvals(qtbot, ws, people, pending) -> None:
+    from grace_desktop.runner import Runner
+
+    runner = Runner()
+    runner.set_workspace(ws)
+    pane, approvals = TablesPane(ws, runner=runner), ApprovalsPane(ws, runner=runner)
+    qtbot.addWidget(pane)
+    qtbot.addWidget(approvals)
+    box = pane.query_box
+    box.editor.setPlainText("SELECT count(*) FROM range(10000000000000) a WHERE a.range % 7 = 3")  # hours
+    assert box.run() and box.cancel_button.isEnabled() and not box.run_button.isEnabled()
+    approvals.approve_selected()
+    qtbot.waitUntil(lambda: ws.tables.proposal(pending.id).status == "applied", timeout=60_000)
+    assert not box.run_button.isEnabled()  # the query still runs beside the approval
+    escape = next(a for a in box.actions() if a.shortcut().toString() == "Esc")
+    escape.trigger()  # offscreen windows never become active, so key presses cannot reach shortcuts
+    qtbot.waitUntil(box.run_button.isEnabled, timeout=60_000)
+    assert box.message.text() == "Query cancelled." and colors()["error"] not in box.message.styleSheet()
+    assert not box.cancel_button.isEnabled()
+    box.editor.setPlainText("SELECT count(*) AS n FROM people")
+    box.run()
+    qtbot.waitUntil(box.run_button.isEnabled, timeout=60_000)
+    assert box.results.data(box.results.index(0, 0)) == "4"
+    runner.shutdown()
