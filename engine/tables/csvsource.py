@@ -4,7 +4,9 @@ DuckDB's ``sniff_csv`` finds the dialect of most files; when it settles on one
 column for a file whose lines plainly split on ``;``, ``|`` or tabs (ragged rows
 defeat it), the delimiter found here on the sample is handed back to it. Files
 that are not UTF-8 are transcoded once into a temporary UTF-8 copy, since the
-reader knows UTF-8, UTF-16 and Latin-1 only (and cp1252 is not Latin-1).
+reader knows UTF-8, UTF-16 and Latin-1 only (and cp1252 is not Latin-1). A single-byte
+file is cp1252 when it reads like a Western language, else charset-normalizer's best
+reading whose words are not garbled (Cyrillic, Polish and Greek code pages).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import codecs
 import csv
 import io
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,21 +75,49 @@ def detect_encoding(path: Path) -> str:
     except UnicodeDecodeError as exc:
         if exc.start >= len(head) - 3 and len(head) == HEAD_BYTES:
             return "utf-8"  # a character cut in half at the end of the sample
+    return _legacy_encoding(head)
+
+
+# cp1252's symbols that Central European letters turn into when read as cp1252 (Wrocław -> Wroc³aw)
+_STRAY = "¡¢£¤¥¦§¨©«¬®¯°±²³¶¸¹»¼½¾¿×÷"
+_GLUED = re.compile(rf"[^\W\d_][{_STRAY}]+[^\W\d_]|(?<!\w)[£¥¯][^\W\d_]")
+_NON_ASCII_TOKEN = re.compile(r"\S*[^\x00-\x7f]\S*")
+
+
+def _legacy_encoding(head: bytes) -> str:
+    """Bytes that are not UTF-8: cp1252 when it reads like a Western language (as prose is
+    decoded), else charset-normalizer's best-ranked reading whose words are not garbled."""
     from charset_normalizer import from_bytes
 
-    best = from_bytes(head).best()
-    name = (best.encoding if best else "cp1252") or "cp1252"
-    if name.startswith(("cp125", "iso8859", "latin", "mac_", "cp85", "ascii")) and _decodes(head, "cp1252"):
-        return "cp1252"  # a Western single-byte guess: cp1252 is by far the likeliest writer of such files
-    return name
+    from ..extract.text import _plausible_western  # how prose is decoded; loaded only for such files
 
-
-def _decodes(data: bytes, encoding: str) -> bool:
     try:
-        data.decode(encoding)
-        return True
+        western: str | None = head.decode("cp1252")
     except UnicodeDecodeError:
-        return False
+        western = None
+    if western is not None and _plausible_western(western) and not _garbled(western):
+        return "cp1252"  # cp1252 is by far the likeliest writer of Western single-byte files
+    matches = list(from_bytes(head))
+    fallback = "cp1252" if western is not None or not matches else matches[0].encoding
+    return _likeliest(matches) or fallback
+
+
+def _likeliest(matches: list[Any]) -> str | None:
+    """The best-ranked of charset-normalizer's readings whose words are not garbled; a Windows
+    code page ranked about as well wins, since a few lines rank Mac and DOS ones as high."""
+    sensible = [m for m in matches if not _garbled(str(m))]
+    if not sensible:
+        return None
+    top = sensible[0]
+    near = [m for m in sensible if m.chaos <= top.chaos + 0.1 and m.coherence >= top.coherence - 0.05]
+    return next((m.encoding for m in near if m.encoding.startswith("cp125")), top.encoding)
+
+
+def _garbled(text: str) -> bool:
+    """True when more than one word in twenty has letters glued to stray symbols, as Łódź and
+    Wrocław read as cp1252 do ('£ódŸ', 'Wroc³aw')."""
+    sample = text[:1 << 18]
+    return len(_GLUED.findall(sample)) * 20 > len(_NON_ASCII_TOKEN.findall(sample))
 
 
 def utf8_copy(path: Path, encoding: str, tmpdir: Path) -> tuple[Path, int]:
@@ -127,11 +158,15 @@ def sniff(con: duckdb.DuckDBPyConnection, path: Path, encoding: str = "utf-8") -
     if not head.strip():
         raise TableError("it is empty")
     _refuse_binary(head)
-    guess, skip, ragged = _python_layout(head)
+    notes = _leading_notes(head)
+    guess, skip, ragged = _python_layout("".join(head.splitlines(keepends=True)[notes:]))
+    skip += notes
     row = _duck_sniff(con, path, None, 0)
     if row is None or (len(row[7]) <= 1 and guess and guess != row[0]) or (skip and int(row[5] or 0) < skip):
         row = _duck_sniff(con, path, guess, skip) or row
     dialect = _dialect_from(row, head) if row else _fallback(head, guess)
+    if dialect.comment and not notes:  # lines the reader skips as comments do not make the rows ragged
+        ragged = _python_layout(_uncommented(head, dialect.comment))[2]
     dialect.encoding, dialect.ragged = encoding, ragged
     _read_header(dialect, head)
     return dialect
@@ -192,6 +227,27 @@ def _python_layout(head: str) -> tuple[str | None, int, float]:
     return best if best_score >= 0.5 else (None, 0, 0.0)
 
 
+def _leading_notes(head: str) -> int:
+    """How many leading '#' lines are notes above the table rather than its header ('#id,name'):
+    those holding no delimiter or another number of fields than the lines below them."""
+    lines = head.splitlines()[:400]
+    marked = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
+    delim = _python_layout("\n".join(lines[marked:]))[0] if marked else None
+    if delim is None:
+        return 0  # no '#' lines, or what follows them is not a table
+    width = Counter(len(r) for r in csv.reader(lines[marked:], delimiter=delim) if r).most_common(1)[0][0]
+    notes = 0
+    for line in lines[:marked]:
+        if delim in line and len(next(csv.reader([line], delimiter=delim))) == width:
+            break
+        notes += 1
+    return notes
+
+
+def _uncommented(head: str, comment: str) -> str:
+    return "\n".join(line for line in head.splitlines() if not line.startswith(comment))
+
+
 def _unempty(value: str | None) -> str:
     return "" if value in (None, _EMPTY) else str(value)
 
@@ -221,11 +277,12 @@ def _read_header(d: Dialect, head: str) -> None:
     """Record the header cells exactly as written (names are made safe later)."""
     reader = csv.reader(io.StringIO(head), delimiter=d.delim, quotechar=d.quote or '"',
                         quoting=csv.QUOTE_MINIMAL if d.quote else csv.QUOTE_NONE)
-    try:
-        rows = [r for _, r in zip(range(d.skip + 2), reader, strict=False)]
+    comment = d.comment
+    try:  # the reader also passes over comment lines above the header
+        cells = next((r for i, r in enumerate(reader)
+                      if i >= d.skip and not (comment and r and r[0].startswith(comment))), [])
     except csv.Error:
-        rows = []
-    cells = rows[d.skip] if len(rows) > d.skip else []
+        cells = []
     d.width = max(d.width, len(cells))
     if d.header:
         d.names = [c.strip() for c in cells] + [""] * (d.width - len(cells))

@@ -57,7 +57,7 @@ def _propose_inference(t: Tables, inf: Inference, source_hash: str | None) -> in
     staged = stage(store, inf, stage_name())
     try:
         columns = [Column(c.name, c.source_name, c.type) for c in inf.columns]
-        target = choose_target(store, inf.table, columns, inf.source)
+        target = choose_target(store, inf.table, columns, inf.source, str(inf.path) if inf.sheet else None)
         confidence, reasons = _confidence(inf, staged, target.penalties)
         reasons += target.notes
         picked = ", ".join(quote_ident(c.name) for c in columns)
@@ -195,10 +195,12 @@ def _amend(t: Tables, prop: Proposal, plan: dict[str, Any], table: str | None, r
             col.type = t.type_name(wanted)
     if len({c.name for c in prop.columns}) != len(prop.columns):
         raise TableError("Two columns would have the same name; choose different names.")
+    own = prop.table
     if table:
         prop.table = safe_name(table, prop.table, "t")
     if table or renames or types:
-        prop.kind, plan["replace"] = _kind_for(t, prop), plan.get("replace", False) and not table
+        # naming its own table (in any case) keeps a re-import's replace; another table gets an append
+        prop.kind, plan["replace"] = _kind_for(t, prop), plan.get("replace", False) and prop.table == own
     return prop
 
 

@@ -58,6 +58,7 @@ class Inference:
     fmt: str = "csv"
     dialect: csvsource.Dialect | None = None
     unwrap: str | None = None
+    json_types: dict[str, str] | None = None  # JSON: the types its top-level fields are read with
     est_rows: int = 0
     notes: list[str] = field(default_factory=list)
     penalties: list[tuple[str, float]] = field(default_factory=list)
@@ -75,7 +76,7 @@ class Inference:
             rel, params = csvsource.relation(self.dialect, [c.read_type for c in self.columns], rejects)
             return rel, [str(self.read_path), *params]
         if self.kind == "json":
-            return readers.json_relation(self.read_path, self.unwrap)
+            return readers.json_relation(self.read_path, self.unwrap, self.json_types)
         return readers.parquet_relation(self.read_path)
 
     def select(self, rejects: tuple[str, str] | None = None) -> tuple[str, list[Any], list[tuple[ColumnPlan, str]]]:
@@ -230,9 +231,10 @@ def _infer_xlsx(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: Path) -> lis
 
 
 def _infer_json(con: duckdb.DuckDBPyConnection, path: Path, nested: str) -> Inference:
-    cols, unwrap, notes = readers.json_columns(con, path, nested)
-    inf = Inference(path, "json", path, [], table_name_for(path), fmt="json", unwrap=unwrap, notes=notes)
-    _plan_typed_columns(con, inf, cols)
+    found = readers.json_columns(con, path, nested)
+    inf = Inference(path, "json", path, [], table_name_for(path), fmt="json", unwrap=found.unwrap,
+                    json_types=found.types, notes=found.notes)
+    _plan_typed_columns(con, inf, found.columns)
     return inf
 
 
@@ -260,8 +262,9 @@ def _plan_typed_columns(con: duckdb.DuckDBPyConnection, inf: Inference, cols: li
         plan = ColumnPlan(name, col.source_name or name, col.type, col.sql, read_type=col.type)
         if i in text:
             det = detect(plan.source_name, values[i])
+            plan.note = det.note  # also why numbers stay text
             if det.conv != "text":
-                plan.type, plan.detected, plan.note = det.type, det, det.note
+                plan.type, plan.detected = det.type, det
                 if det.ambiguous:
                     inf.penalties.append((f"column {name}: {det.note}", 0.85))
         inf.columns.append(plan)

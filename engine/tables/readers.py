@@ -2,10 +2,12 @@
 
 JSON and Parquet are read by DuckDB itself; nested objects are flattened into
 ``parent_child`` columns, kept as STRUCTs, or kept as JSON text, by the policy's
-``nested_json`` choice. A JSON document that is one object wrapping a list of
-records (``{"data": [...]}``) is read as that list. XLSX sheets are streamed with
-openpyxl in read-only mode into a temporary UTF-8 CSV, which then goes through the
-same inference as any CSV.
+``nested_json`` choice. Numbers DuckDB would read as doubles are read as written and
+typed like text (a double rounds 23-digit integers and holds 1e400 as infinity), and a
+field with no value in the sample is text rather than DuckDB's NULL type. A JSON
+document that is one object wrapping a list of records (``{"data": [...]}``) is read
+as that list. XLSX sheets are streamed with openpyxl in read-only mode into a
+temporary UTF-8 CSV, which then goes through the same inference as any CSV.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import csv
 import datetime as dt
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,42 +40,93 @@ class SourceColumn:
 # -- JSON ----------------------------------------------------------------------------------
 
 
-def json_relation(path: Path, unwrap: str | None = None) -> tuple[str, list[Any]]:
-    """The ``read_json`` call (optionally unnesting the wrapped list ``unwrap``) and its parameters."""
+def json_relation(path: Path, unwrap: str | None = None,
+                  types: dict[str, str] | None = None) -> tuple[str, list[Any]]:
+    """The ``read_json`` call (optionally unnesting the wrapped list ``unwrap``, reading the
+    top-level fields with ``types``) and its parameters."""
     size = max(16 << 20, min(os.path.getsize(path) + (1 << 20), 1 << 30))
-    rel = "read_json(?, format='auto', maximum_object_size=?, sample_size=?)"
+    rel = "read_json(?, format='auto', maximum_object_size=?, sample_size=?"
     params: list[Any] = [str(path), size, 20480]
+    if types:
+        rel += ", columns=?"
+        params.append(types)
+    rel += ")"
     if unwrap:
         return f"(SELECT unnest({quote_ident(unwrap)}) AS __row FROM {rel})", params
     return rel, params
 
 
-def json_columns(con: duckdb.DuckDBPyConnection, path: Path, nested: str) -> tuple[list[SourceColumn], str | None,
-                                                                                        list[str]]:
-    """Columns of a JSON or JSON Lines file, the wrapped list it unnests (if any) and notes."""
-    rel, params = json_relation(path)
-    try:
-        top = con.sql(f"SELECT * FROM {rel}", params=params)
-        names, types = top.columns, top.dtypes
-    except duckdb.Error as exc:
-        raise TableError(f"it could not be read as JSON ({_first_line(exc)})") from exc
-    notes: list[str] = []
+@dataclass
+class JsonColumns:
+    """What a JSON file yields: its columns, the wrapped list it unnests, the types its
+    top-level fields are read with (None: as DuckDB finds them) and notes."""
+
+    columns: list[SourceColumn]
+    unwrap: str | None = None
+    types: dict[str, str] | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def json_columns(con: duckdb.DuckDBPyConnection, path: Path, nested: str) -> JsonColumns:
+    """The columns of a JSON or JSON Lines file and how to read them."""
+    names, types = _json_fields(con, path, None)
     wrapped = _wrapped_list(path, names, types)
+    read_types = _read_types(names, types, nested, wrapped)
+    if read_types:
+        names, types = _json_fields(con, path, read_types)
+    found = JsonColumns([], wrapped, read_types)
     if wrapped:
         others = [n for n in names if n != wrapped]
-        notes.append(f"the list under {wrapped!r} is read as the table"
-                     + (f"; other top-level fields ({', '.join(others[:5])}) are left out" if others else ""))
-        rel, params = json_relation(path, wrapped)
-        inner = con.sql(f"SELECT * FROM {rel}", params=params)
-        row_type = inner.dtypes[0]
+        found.notes.append(f"the list under {wrapped!r} is read as the table"
+                           + (f"; other top-level fields ({', '.join(others[:5])}) are left out" if others else ""))
+        rel, params = json_relation(path, wrapped, read_types)
+        row_type = con.sql(f"SELECT * FROM {rel}", params=params).dtypes[0]
         if row_type.id != "struct":
-            return [SourceColumn('"__row"', wrapped, str(row_type))], wrapped, notes
-        cols = _expand("", '"__row"', row_type, nested, top_level=True)
-        return cols, wrapped, notes
-    cols = []
+            found.columns = [SourceColumn('"__row"', wrapped, str(row_type))]
+        else:
+            found.columns = _expand("", '"__row"', row_type, nested, top_level=True)
+        return found
     for name, t in zip(names, types, strict=True):
-        cols += _expand(name, quote_ident(name), t, nested, top_level=False)
-    return cols, None, notes
+        found.columns += _expand(name, quote_ident(name), t, nested, top_level=False)
+    return found
+
+
+def _json_fields(con: duckdb.DuckDBPyConnection, path: Path, read_types: dict[str, str] | None
+                 ) -> tuple[list[str], list[Any]]:
+    rel, params = json_relation(path, None, read_types)
+    try:
+        top = con.sql(f"SELECT * FROM {rel}", params=params)
+        return top.columns, top.dtypes
+    except duckdb.Error as exc:
+        raise TableError(f"it could not be read as JSON ({_first_line(exc)})") from exc
+
+
+def _read_types(names: list[str], types: list[Any], nested: str, wrapped: str | None) -> dict[str, str] | None:
+    """The types to read the top-level fields with, when any differ from DuckDB's own finding."""
+    flatten = nested == "flatten"
+    out = {}
+    for name, t in zip(names, types, strict=True):
+        if name == wrapped and t.id == "list":
+            out[name] = f"{_read_type(t.child, True, flatten)}[]"  # each record's fields become columns
+        else:
+            out[name] = _read_type(t, True, flatten)
+    return out if any(out[n] != str(t) for n, t in zip(names, types, strict=True)) else None
+
+
+def _read_type(t: Any, own_column: bool, flatten: bool) -> str:
+    """How to read a field of type ``t``: a number that becomes a column of its own as written (DuckDB
+    rounds integers past 64 bits into doubles and reads 1e400 as infinity), and NULL as text."""
+    if t.id == "null" or (t.id == "double" and own_column):
+        return "VARCHAR"
+    if t.id == "struct":
+        kids = [(n, c, _read_type(c, own_column and flatten, flatten)) for n, c in t.children]
+        if all(r == str(c) for _, c, r in kids):
+            return str(t)
+        return "STRUCT(" + ", ".join(f"{quote_ident(n)} {r}" for n, _, r in kids) + ")"
+    if t.id == "list":
+        inner = _read_type(t.child, False, flatten)
+        return str(t) if inner == str(t.child) else f"{inner}[]"
+    return str(t)
 
 
 def _wrapped_list(path: Path, names: list[str], types: list[Any]) -> str | None:
@@ -105,6 +158,8 @@ def _expand(name: str, sql: str, t: Any, nested: str, top_level: bool) -> list[S
         return [SourceColumn(f"({sql} ->> '$')", name, "VARCHAR")]  # mixed values: as text, then typed
     if t.id in ("struct", "list", "map") and nested == "json":
         return [SourceColumn(f"CAST(to_json({sql}) AS VARCHAR)", name, "JSON")]
+    if t.id == "null":
+        return [SourceColumn(f"CAST({sql} AS VARCHAR)", name, "VARCHAR")]  # no value seen: text can hold any
     if t.id == "timestamp with time zone":
         return [SourceColumn(f"CAST({sql} AS TIMESTAMP)", name, "TIMESTAMP")]
     return [SourceColumn(sql, name, str(t))]

@@ -43,8 +43,10 @@ def fits(existing: list[Column], incoming: list[Column]) -> str | None:
     return "append" if len(shared) == len(incoming) else "schema_change"
 
 
-def choose_target(store: Store, default: str, columns: list[Column], source: str) -> Target:
-    """The proposed destination of ``columns`` from ``source`` (default name ``default``).
+def choose_target(store: Store, default: str, columns: list[Column], source: str,
+                  workbook: str | None = None) -> Target:
+    """The proposed destination of ``columns`` from ``source`` (default name ``default``;
+    ``workbook`` is the file a sheet comes from).
 
     A file that loaded rows before (under any name: it may have been renamed) goes back
     to the table it loaded into, replacing those rows, when its columns still fit.
@@ -55,6 +57,10 @@ def choose_target(store: Store, default: str, columns: list[Column], source: str
             return _into(store, table, verdict, columns, source, same_name=True)
     if store.exists(default):
         verdict = fits(store.columns(default), columns)
+        if verdict and workbook and _other_sources(store, default, source, f"{workbook}#"):
+            name = _free_name(store, default)  # sheets whose names differ in case or spaces: still two sheets
+            return Target(name, "new", notes=[f"another sheet of this workbook went into {default}, and each "
+                                              f"sheet is its own table, so this proposes a new table {name}"])
         if verdict:
             return _into(store, default, verdict, columns, source, same_name=True)
         name = _free_name(store, default)
@@ -85,7 +91,26 @@ def _into(store: Store, table: str, kind: str, columns: list[Column], source: st
     if earlier and earlier[0]:
         target.replace = True
         target.notes.append(f"replaces the {int(earlier[0]):,} rows loaded earlier from this same file")
+    elif store.row_count(table):
+        target.penalties.append(_mixing(store, table, source))
     return target
+
+
+def _mixing(store: Store, table: str, source: str) -> tuple[str, float]:
+    """The doubt in putting a file's rows beside other rows: two files of one name may be two
+    months of one ledger or two unrelated lists, so a person decides (0.85 is below the default
+    auto-approval threshold, as for a table whose name differs)."""
+    others = _other_sources(store, table, source)
+    where = f"from {others[0]}" + (f" and {len(others) - 1} other file(s)" if len(others) > 1 else "") \
+        if others else "that did not come from a file"
+    return (f"table {table} already holds rows {where}; this file's rows would be added to them", 0.85)
+
+
+def _other_sources(store: Store, table: str, source: str, prefix: str = "") -> list[str]:
+    """The other files (starting with ``prefix``) whose rows ``table`` holds."""
+    rows = store.cursor().execute("SELECT DISTINCT source FROM _grace.loads WHERE table_name = ? AND source <> ? "
+                                  "AND starts_with(source, ?) ORDER BY 1", [table, source, prefix]).fetchall()
+    return [r[0] for r in rows]
 
 
 def _loaded_from(store: Store, source: str) -> list[str]:

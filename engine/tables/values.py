@@ -11,6 +11,7 @@ stays text, so no value is ever turned into NULL by a guess.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from dataclasses import dataclass
 
@@ -117,6 +118,8 @@ def _numbers(name: str, vals: list[str]) -> Detected | None:
         return Detected("BIGINT", "int")
     if all(_INT.match(v) or (_THOUSANDS.match(v) and "." not in v) for v in vals):
         return Detected("BIGINT", "int", thousands=True, note="thousands separators removed")
+    if all(_FLOAT.match(v) or _THOUSANDS.match(v) for v in vals) and not all(map(_fits_double, vals)):
+        return Detected(note="numbers too large or too long for a floating-point number are kept as text")
     if all(_FLOAT.match(v) for v in vals):
         return Detected("DOUBLE", "float")
     if all(_FLOAT.match(v) or _THOUSANDS.match(v) for v in vals):
@@ -126,6 +129,14 @@ def _numbers(name: str, vals: list[str]) -> Detected | None:
         if any(len(v.rsplit(",", 1)[1]) != 3 for v in commas):
             return Detected("DOUBLE", "float", decimal_comma=True, note="decimal commas read as decimal points")
     return None
+
+
+def _fits_double(value: str) -> bool:
+    """False for 1e400 (infinity) and for an integer with more digits than a double keeps."""
+    number = value.replace(",", "")
+    if _INT.match(number):
+        return int(float(number)) == int(number)
+    return math.isfinite(float(number))
 
 
 def _iso(name: str, vals: list[str]) -> Detected | None:
@@ -215,7 +226,10 @@ def conversion(raw: str, d: Detected) -> str:
             v = f"replace(replace({v}, '.', ''), ',', '.')"
         elif d.thousands:
             v = f"replace({v}, ',', '')"
-        return f"TRY_CAST({v} AS {d.type})"
+        if d.conv == "int":  # a cast from text would round '2.5' to 3; it must be a misfit instead
+            return f"(CASE WHEN regexp_full_match({v}, '[+-]?[0-9]+') THEN TRY_CAST({v} AS {d.type}) END)"
+        # 1e400 would become infinity; NULL makes it a misfit, and the column stays text
+        return f"(CASE WHEN isfinite(TRY_CAST({v} AS {d.type})) THEN TRY_CAST({v} AS {d.type}) END)"
     if d.conv == "bool":
         yes, no = ", ".join(f"'{x}'" for x in _BOOL_TRUE), ", ".join(f"'{x}'" for x in _BOOL_FALSE)
         return f"(CASE WHEN lower({v}) IN ({yes}) THEN true WHEN lower({v}) IN ({no}) THEN false END)"

@@ -77,3 +77,36 @@ def test_tabular_files_given_to_ingest_become_tables(tmp_path: Path) -> None:
     assert _json(grace(ws, "ingest", str(data), "--json"))["failed"] == []
     result = _json(grace(ws, "sql", "SELECT sum(total) AS total, max(placed) AS last FROM orders", "--json"))
     assert result["rows"] == [[21.75, "2024-01-03"]]
+
+
+# -- `grace sql` plain output stays valid TSV ---------------------------------------------------
+
+
+def test_sql_plain_output_escapes_tabs_newlines_and_backslashes(tmp_path: Path) -> None:
+    out = grace(tmp_path / "ws", "sql", "SELECT 'a' || chr(9) || 'b' AS tab, 'one' || chr(10) || 'two' AS line, "
+                                         "'back\\slash' AS back, NULL AS nothing, 'x' || chr(13) AS cr")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == ["tab\tline\tback\tnothing\tcr", "a\\tb\tone\\ntwo\tback\\\\slash\t\tx\\r"]
+    assert "written as \\t, \\n, \\r or \\\\" in grace(tmp_path / "ws", "sql", "--help").stdout
+
+
+# -- `grace sql` reads only the workspace's tables, whatever a CTE is called --------------------
+
+
+def test_sql_cannot_read_a_file_through_a_cte_named_like_it(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    secret = tmp_path / "secret.csv"
+    secret.write_text("user,pass\nroot,hunter2\n")
+    f, q = f'"{secret}"', f"'{secret}'"
+    for sql in [f"SELECT b.* FROM (WITH {f} AS (SELECT 1) SELECT * FROM {f}) a, {q} b",  # the CTE's scope ends
+                f"WITH a AS (SELECT * FROM {f}), {f} AS (SELECT 1) SELECT * FROM a",  # defined after its use
+                f"WITH {f} AS (SELECT * FROM {f}) SELECT * FROM {f}",  # a CTE does not see itself
+                f"WITH RECURSIVE {f} AS (SELECT * FROM {f} UNION ALL SELECT * FROM {f}) SELECT * FROM {f}"]:
+        out = grace(ws, "sql", sql)
+        assert out.returncode == 1 and "There is no table called" in out.stderr, (sql, out.stdout)
+        assert "hunter2" not in out.stdout
+    legit = f"WITH {f} AS (SELECT 1 AS n) SELECT * FROM {q}, (SELECT * FROM {f}) x"
+    assert _json(grace(ws, "sql", legit, "--json"))["rows"] == [[1, 1]]
+    counted = ("WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM (SELECT * FROM r) WHERE n < 3) "
+               "SELECT count(*) FROM r")
+    assert _json(grace(ws, "sql", counted, "--json"))["rows"] == [[3]]

@@ -212,3 +212,50 @@ def test_a_moved_table_file_keeps_its_rows_and_a_later_change_replaces_them(ws: 
     _csv(folder / "inventory.csv", "item,qty\nbolt,5\nnut,6\nwasher,7\n")
     ws.ingest([folder])
     assert [r[1:] for r in ws.tables.page("stock", 0, 10)] == [("bolt", 5), ("nut", 6), ("washer", 7)]
+
+
+# -- another file's rows, sibling sheets and approving under the table's own name --------------
+
+
+def test_a_file_of_the_same_name_from_another_folder_waits_before_its_rows_join_the_table(
+        ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = _csv(tmp_path / "a" / "staff.csv", "name,age\nAnn,30\n")
+    ws.tables.import_file(first)
+    p = ws.tables.import_file(_csv(tmp_path / "b" / "staff.csv", "name,age\nTest User,99\n"))
+    assert (p.kind, p.table, p.status) == ("append", "staff", "pending") and p.confidence < 0.9
+    assert any(f"already holds rows from {first}" in r for r in p.reasons)
+    assert [r[1:] for r in ws.tables.page("staff", 0, 10)] == [("Ann", 30)]
+    _csv(first, "name,age\nAnn,31\n")
+    again = ws.tables.import_file(first)  # the same file again is still a confident replace
+    assert (again.status, again.confidence) == ("applied", 1.0)
+    assert [r[1:] for r in ws.tables.page("staff", 0, 10)] == [("Ann", 31)]
+
+
+def test_sheets_whose_names_differ_only_in_case_or_spaces_get_a_table_each(ws: Workspace, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Sales Q1"
+    wb.active.append(["region", "amount"])
+    wb.active.append(["north", 10])
+    wb.create_sheet("sales q1 ").append(["region", "amount"])
+    wb["sales q1 "].append(["east", 5])
+    wb.save(tmp_path / "book.xlsx")
+    found = ws.tables.import_all(tmp_path / "book.xlsx")
+    assert [(p.table, p.kind, p.status) for p in found] == [("book_sales_q1", "new", "applied"),
+                                                           ("book_sales_q1_2", "new", "applied")]
+    assert [r[1:] for r in ws.tables.page("book_sales_q1", 0, 10)] == [("north", 10)]
+    assert [r[1:] for r in ws.tables.page("book_sales_q1_2", 0, 10)] == [("east", 5)]
+
+
+@pytest.mark.parametrize("name", ["orders", "Orders"])
+def test_approving_a_reimport_under_its_own_table_name_still_replaces(ws: Workspace, tmp_path: Path,
+                                                                      name: str) -> None:
+    path = _csv(tmp_path / "orders.csv", "id,qty\n1,5\n2,6\n")
+    ws.tables.import_file(path)
+    p = ws.tables.import_file(_csv(path, "id\n7\n"))  # a single column: it waits
+    assert (p.kind, p.status) == ("append", "pending") and any("replaces the 2 rows" in r for r in p.reasons)
+    ws.tables.approve(p.id, table=name)
+    assert [r[1:] for r in ws.tables.page("orders", 0, 10)] == [(7, None)]

@@ -278,3 +278,74 @@ def test_json_fields_of_mixed_types_become_text_not_quoted_json(ws: Workspace, t
     p = ws.tables.import_file(tmp_path / "mixed.json")
     assert _types(p) == {"id": "VARCHAR", "v": "VARCHAR"}
     assert _rows(ws, "mixed") == [("1", "a"), ("x", "2")]
+
+
+# -- single-byte code pages other than cp1252 -------------------------------------------------
+
+
+@pytest.mark.parametrize(("encoding", "text"), [
+    ("cp1251", "город,население\nМосква,13000000\nСанкт-Петербург,5600000\nНовосибирск,1600000\n"),
+    ("cp1250", "miasto,ludność\nŁódź,670000\nKraków,800000\nGdańsk,470000\nWrocław,640000\n"),
+])
+def test_cyrillic_and_central_european_code_pages_are_not_read_as_cp1252(ws: Workspace, tmp_path: Path,
+                                                                         encoding: str, text: str) -> None:
+    (tmp_path / "cities.csv").write_bytes(text.encode(encoding))
+    p = ws.tables.import_file(tmp_path / "cities.csv")
+    assert any(f"read as {encoding}" in r for r in p.reasons)
+    assert [c.source_name for c in p.columns] == text.splitlines()[0].split(",")
+    assert [r[0] for r in _rows(ws, "cities")] == [line.split(",")[0] for line in text.splitlines()[1:]]
+
+
+# -- JSON numbers a double cannot hold, and columns with no value ------------------------------
+
+
+def test_json_numbers_a_double_cannot_hold_stay_text_as_written(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "bignum.json").write_text('[{"id": 12345678901234567890123, "f": 1e400, "g": 2.5, '
+                                          '"n": {"x": 1e400, "y": 1.5}}, {"id": 7, "f": 1.5, "g": 3, '
+                                          '"n": {"x": 2, "y": 2}}]')
+    p = ws.tables.import_file(tmp_path / "bignum.json")
+    assert _types(p) == {"id": "VARCHAR", "f": "VARCHAR", "g": "DOUBLE", "n_x": "VARCHAR", "n_y": "DOUBLE"}
+    assert _rows(ws, "bignum") == [("12345678901234567890123", "1e400", 2.5, "1e400", 1.5),
+                                   ("7", "1.5", 3.0, "2", 2.0)]
+    assert any("numbers too long for an integer are kept as text" in r for r in p.reasons)
+
+
+def test_a_number_too_large_for_a_double_keeps_a_csv_column_text(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "huge.csv").write_text("label,x\na,1.5\nb,1e400\n")
+    p = ws.tables.import_file(tmp_path / "huge.csv")
+    assert _types(p)["x"] == "VARCHAR" and _rows(ws, "huge") == [("a", "1.5"), ("b", "1e400")]
+
+
+def test_a_json_number_past_the_sample_too_large_for_a_double_turns_the_column_to_text(
+        ws: Workspace, tmp_path: Path) -> None:
+    records = [{"x": i + 0.5} for i in range(12_000)]  # past the 10,000 rows inference samples
+    (tmp_path / "late.json").write_text(json.dumps(records)[:-1] + ', {"x": 1e400}]')
+    p = ws.tables.import_file(tmp_path / "late.json")
+    assert _types(p) == {"x": "VARCHAR"} and any("'1e400'" in r for r in p.reasons)
+    assert ws.tables.query("SELECT x FROM late ORDER BY _grace_id DESC LIMIT 2")[1] == [("1e400",), ("11999.5",)]
+
+
+def test_columns_with_no_value_in_json_and_parquet_become_text(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "mixed.json").write_text('[{"a": 1}, {"a": "x"}, {"b": null}]')
+    assert _types(ws.tables.import_file(tmp_path / "mixed.json")) == {"a": "VARCHAR", "b": "VARCHAR"}
+    path = tmp_path / "odd.parquet"
+    duckdb.connect().execute("COPY (SELECT 1 AS id, NULL AS nothing) TO ? (FORMAT parquet)", [str(path)])
+    assert _types(ws.tables.import_file(path)) == {"id": "INTEGER", "nothing": "VARCHAR"}
+    ws.tables.update_cell("mixed", 3, "b", "now a value")
+    ws.tables.update_cell("odd", 1, "nothing", "something")
+    assert (_rows(ws, "mixed")[2], _rows(ws, "odd")) == ((None, "now a value"), [(1, "something")])
+
+
+# -- comment lines above the table -------------------------------------------------------------
+
+
+def test_comment_lines_above_the_table_are_skipped_but_a_hash_header_is_kept(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "noted.csv").write_text("# comment\n# another\na,b\n1,2\n")
+    p = ws.tables.import_file(tmp_path / "noted.csv")
+    assert _types(p) == {"a": "BIGINT", "b": "BIGINT"} and _rows(ws, "noted") == [(1, 2)]
+    (tmp_path / "hashed.csv").write_text("#id,name\n1,a\n2,b\n")
+    p = ws.tables.import_file(tmp_path / "hashed.csv")
+    assert [c.source_name for c in p.columns] == ["#id", "name"] and _rows(ws, "hashed") == [(1, "a"), (2, "b")]
+    (tmp_path / "tool.csv").write_text("# exported by tool, v2\n# on 2024-05-01\ncode,label\n1,a\n2,b\n")
+    p = ws.tables.import_file(tmp_path / "tool.csv")  # DuckDB's sniffer finds '#' comments here
+    assert [c.source_name for c in p.columns] == ["code", "label"] and _rows(ws, "tool") == [(1, "a"), (2, "b")]
