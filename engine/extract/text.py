@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import charset_normalizer
 
@@ -52,24 +53,51 @@ def _plausible_western(text: str) -> bool:
 
 
 def _decode_legacy(data: bytes, hint: str | None) -> str:
-    """Bytes that are not UTF-8: the hinted codec, else cp1252 if plausible, else a guess."""
+    """Bytes that are not UTF-8: the hinted codec, else the likeliest single-byte one."""
     if hint:
         try:
             return data.decode(hint)
         except (LookupError, UnicodeDecodeError):
             pass
+    return data.decode(legacy_encoding(data), errors="replace")
+
+
+def legacy_encoding(data: bytes) -> str:
+    """The encoding of bytes that are not UTF-8 (prose and CSV alike): cp1252 when it reads like
+    a Western language with no garbled words, else charset-normalizer's best-ranked reading
+    whose words are not garbled, else cp1252 (or latin-1, which decodes anything)."""
     try:
         western: str | None = data.decode("cp1252")
     except UnicodeDecodeError:
         western = None
-    if western is not None and _plausible_western(western):
-        return western
-    best = charset_normalizer.from_bytes(data).best()
-    if best is not None:
-        return str(best)
-    if western is not None:
-        return western
-    return data.decode("latin-1")
+    if western is not None and _plausible_western(western) and not _garbled(western):
+        return "cp1252"  # by far the likeliest writer of Western single-byte files
+    matches = list(charset_normalizer.from_bytes(data[:_SAMPLE * 4]))
+    return _likeliest(matches) or ("cp1252" if western is not None else "latin-1")
+
+
+# cp1252's symbols that Central European letters turn into when read as cp1252 (Wrocław -> Wroc³aw)
+_STRAY = "¡¢£¤¥¦§¨©«¬®¯°±²³¶¸¹»¼½¾¿×÷"
+_GLUED = re.compile(rf"[^\W\d_][{_STRAY}]+[^\W\d_]|(?<!\w)[£¥¯][^\W\d_]")
+_NON_ASCII_TOKEN = re.compile(r"\S*[^\x00-\x7f]\S*")
+
+
+def _likeliest(matches: list[Any]) -> str | None:
+    """The best-ranked of charset-normalizer's readings whose words are not garbled; a Windows
+    code page ranked about as well wins, since a few lines rank Mac and DOS ones as high."""
+    sensible = [m for m in matches if not _garbled(str(m))]
+    if not sensible:
+        return None
+    top = sensible[0]
+    near = [m for m in sensible if m.chaos <= top.chaos + 0.1 and m.coherence >= top.coherence - 0.05]
+    return next((m.encoding for m in near if m.encoding.startswith("cp125")), top.encoding)
+
+
+def _garbled(text: str) -> bool:
+    """True when more than one word in twenty has letters glued to stray symbols, as Łódź and
+    Wrocław read as cp1252 do ('£ódŸ', 'Wroc³aw')."""
+    sample = text[:1 << 18]
+    return len(_GLUED.findall(sample)) * 20 > len(_NON_ASCII_TOKEN.findall(sample))
 
 
 _STRAY_NULS = 1000  # at most one NUL byte in this many is not yet binary

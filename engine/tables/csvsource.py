@@ -15,7 +15,6 @@ import codecs
 import csv
 import io
 import os
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,46 +77,11 @@ def detect_encoding(path: Path) -> str:
     return _legacy_encoding(head)
 
 
-# cp1252's symbols that Central European letters turn into when read as cp1252 (Wrocław -> Wroc³aw)
-_STRAY = "¡¢£¤¥¦§¨©«¬®¯°±²³¶¸¹»¼½¾¿×÷"
-_GLUED = re.compile(rf"[^\W\d_][{_STRAY}]+[^\W\d_]|(?<!\w)[£¥¯][^\W\d_]")
-_NON_ASCII_TOKEN = re.compile(r"\S*[^\x00-\x7f]\S*")
-
-
 def _legacy_encoding(head: bytes) -> str:
-    """Bytes that are not UTF-8: cp1252 when it reads like a Western language (as prose is
-    decoded), else charset-normalizer's best-ranked reading whose words are not garbled."""
-    from charset_normalizer import from_bytes
+    """Bytes that are not UTF-8: chosen as prose is (``engine.extract.text.legacy_encoding``)."""
+    from ..extract.text import legacy_encoding  # loaded only for such files
 
-    from ..extract.text import _plausible_western  # how prose is decoded; loaded only for such files
-
-    try:
-        western: str | None = head.decode("cp1252")
-    except UnicodeDecodeError:
-        western = None
-    if western is not None and _plausible_western(western) and not _garbled(western):
-        return "cp1252"  # cp1252 is by far the likeliest writer of Western single-byte files
-    matches = list(from_bytes(head))
-    fallback = "cp1252" if western is not None or not matches else matches[0].encoding
-    return _likeliest(matches) or fallback
-
-
-def _likeliest(matches: list[Any]) -> str | None:
-    """The best-ranked of charset-normalizer's readings whose words are not garbled; a Windows
-    code page ranked about as well wins, since a few lines rank Mac and DOS ones as high."""
-    sensible = [m for m in matches if not _garbled(str(m))]
-    if not sensible:
-        return None
-    top = sensible[0]
-    near = [m for m in sensible if m.chaos <= top.chaos + 0.1 and m.coherence >= top.coherence - 0.05]
-    return next((m.encoding for m in near if m.encoding.startswith("cp125")), top.encoding)
-
-
-def _garbled(text: str) -> bool:
-    """True when more than one word in twenty has letters glued to stray symbols, as Łódź and
-    Wrocław read as cp1252 do ('£ódŸ', 'Wroc³aw')."""
-    sample = text[:1 << 18]
-    return len(_GLUED.findall(sample)) * 20 > len(_NON_ASCII_TOKEN.findall(sample))
+    return legacy_encoding(head)
 
 
 def utf8_copy(path: Path, encoding: str, tmpdir: Path) -> tuple[Path, int]:

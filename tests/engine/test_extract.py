@@ -91,6 +91,12 @@ def test_cyrillic_in_cp1251_is_not_mistaken_for_western_text():
     assert decode(text.encode("cp1251")) == text
 
 
+def test_polish_in_cp1250_is_not_read_as_garbled_cp1252():
+    text = ("Spotkanie zespołu odbędzie się w Łodzi, a następne we Wrocławiu i w Gdańsku. "
+            "Proszę przynieść sprawozdania kwartalne.\n") * 3
+    assert decode(text.encode("cp1250")) == text  # cp1252 read it as 'zespo³u', '£odzi', 'Wroc³awiu'
+
+
 def test_windows_and_old_mac_newlines_become_line_feeds():
     assert decode(b"one\r\ntwo\rthree\n") == "one\ntwo\nthree\n"
 
