@@ -24,6 +24,7 @@ from ..errors import TableError
 from .model import Column, jsonable
 from .names import ROW_KEY, qualified, quote_ident
 from .store import Store
+from .values import conversion, detect
 
 SNAPSHOTS_KEPT = 200
 UNDOABLE = ("update", "add", "delete")
@@ -99,6 +100,21 @@ def _check_whole(value: Any, col: Column) -> None:
                          "only, and this one would have been rounded.")
 
 
+_READ_AS_IMPORTED = {"DATE", "TIMESTAMP", "BOOLEAN"}
+
+
+def _as_imported(cur: duckdb.DuckDBPyConnection, value: Any, col: Column) -> Any:
+    """A typed-in date or yes/no read as an import reads one ('2024-03' is March's first day,
+    '31/12/2024' a date, 'yes' true), so an edit takes what the file's own column took."""
+    if not isinstance(value, str) or col.type.upper() not in _READ_AS_IMPORTED:
+        return value
+    found = detect(col.name, [value])
+    if found.type.upper() != col.type.upper() or found.conv in ("text", "cast"):
+        return value  # the plain cast reads it, or says why not
+    row = cur.execute(f"SELECT {conversion('v', found)} FROM (SELECT ?::VARCHAR AS v)", [value]).fetchone()
+    return value if row is None or row[0] is None else row[0]
+
+
 def update_cell(store: Store, cur: duckdb.DuckDBPyConnection, table: str, key: int, column: str, value: Any,
                 actor: str) -> int:
     """Set one cell; returns the edit's id."""
@@ -110,7 +126,7 @@ def update_cell(store: Store, cur: duckdb.DuckDBPyConnection, table: str, key: i
         raise TableError(f"Table {table!r} has no row with key {key}.")
     try:
         cur.execute(f"UPDATE {quote_ident(table)} SET {quote_ident(col.name)} = CAST(? AS {col.type}) "
-                    f"WHERE {ROW_KEY} = ?", [value, int(key)])
+                    f"WHERE {ROW_KEY} = ?", [_as_imported(cur, value, col), int(key)])
     except duckdb.Error as exc:
         raise _bad_value(exc, value, col) from exc
     _journal(cur, edit_id, table, "update", [int(key)], col.name, snapshot, {"value": value}, actor)
@@ -127,7 +143,8 @@ def add_row(store: Store, cur: duckdb.DuckDBPyConnection, table: str, values: di
     names = ", ".join([ROW_KEY] + [quote_ident(c.name) for c in cols])
     marks = ", ".join(["?"] + [f"CAST(? AS {c.type})" for c in cols])
     try:
-        cur.execute(f"INSERT INTO {quote_ident(table)} ({names}) VALUES ({marks})", [key, *values.values()])
+        cur.execute(f"INSERT INTO {quote_ident(table)} ({names}) VALUES ({marks})",
+                    [key, *(_as_imported(cur, values[c.name], c) for c in cols)])
     except duckdb.Error as exc:
         raise TableError(f"The row could not be added to {table!r}: {str(exc).strip().splitlines()[0][:200]}") \
             from exc

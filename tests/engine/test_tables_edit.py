@@ -386,3 +386,17 @@ def test_a_running_query_can_be_stopped_from_another_thread(people: Workspace) -
     assert outcome == ["Query cancelled.", [(5,)]]
     with pytest.raises(Cancelled):
         people.tables.query("SELECT 1", stop=stop)  # a stopped query does not start again
+
+
+def test_a_typed_month_or_yes_is_read_as_the_import_read_the_file(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "budget.csv"
+    path.write_text("month,category,amount,paid\n2024-01,rent,1200,yes\n2024-02,food,300,no\n")
+    assert ws.tables.import_file(path).status == "applied"
+    assert [c.type for c in ws.tables.columns("budget")][:1] + [ws.tables.columns("budget")[3].type] == \
+        ["DATE", "BOOLEAN"]
+    ws.tables.add_row("budget", {"month": "2024-03", "category": "rent", "amount": "1200", "paid": "yes"})
+    ws.tables.update_cell("budget", 2, "month", "2024-04")
+    rows = ws.tables.page("budget", 0, 10)
+    assert [str(r[1]) for r in rows] == ["2024-01-01", "2024-04-01", "2024-03-01"] and rows[2][4] is True
+    with pytest.raises(TableError, match="not a valid DATE for column 'month'"):
+        ws.tables.update_cell("budget", 1, "month", "someday")
