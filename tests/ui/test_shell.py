@@ -18,6 +18,7 @@ from grace_desktop.qt import (
     QDropEvent,
     QLabel,
     QMimeData,
+    QPoint,
     QPointF,
     Qt,
     QUrl,
@@ -36,10 +37,10 @@ def _mime(paths: list[Path]) -> QMimeData:
 def drop(window, paths: list[Path]) -> None:  # type: ignore[no-untyped-def]
     """Drag ``paths`` over the window and drop them, as a file manager would."""
     mime = _mime(paths)
-    pos = QPointF(window.rect().center())
+    pos = window.rect().center()  # Qt takes a QPoint for a drag's entry, a QPointF for its drop
     buttons, mods = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
     QApplication.sendEvent(window, QDragEnterEvent(pos, Qt.DropAction.CopyAction, mime, buttons, mods))
-    QApplication.sendEvent(window, QDropEvent(pos, Qt.DropAction.CopyAction, mime, buttons, mods))
+    QApplication.sendEvent(window, QDropEvent(QPointF(pos), Qt.DropAction.CopyAction, mime, buttons, mods))
 
 
 def statuses(shell) -> dict[str, str]:  # type: ignore[no-untyped-def]
@@ -71,7 +72,7 @@ def test_dropped_files_are_listed_in_the_library_and_found_by_search(shell, qtbo
 
 def test_drag_over_the_window_shows_the_drop_overlay(shell) -> None:
     mime = _mime([Path(__file__)])
-    pos = QPointF(shell.window.rect().center())
+    pos = shell.window.rect().center()
     event = QDragEnterEvent(pos, Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                             Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(shell.window, event)
@@ -83,7 +84,7 @@ def test_drag_over_the_window_shows_the_drop_overlay(shell) -> None:
 def test_a_text_drag_is_refused(shell) -> None:
     mime = QMimeData()
     mime.setText("just words")
-    event = QDragEnterEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+    event = QDragEnterEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                             Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(shell.window, event)
     assert not event.isAccepted() and not shell.window.overlay.isVisible()
