@@ -90,6 +90,29 @@ def test_frozen_app_bundles_the_model_and_leaves_the_dev_tools_out(frozen_app: P
 
 
 @pytest.mark.slow
+def test_frozen_app_carries_the_licence_notices(frozen_app: Path) -> None:
+    from importlib import metadata
+
+    licenses = frozen_app.parent / "licenses"  # next to the executable, not inside _internal/
+    assert not (frozen_app.parent / "_internal" / "licenses").exists()
+    assert (licenses / "grace-desktop" / "LICENSE").read_bytes() == (ROOT / "LICENSE").read_bytes()
+    assert (licenses / "grace-desktop" / "resources" / "model" / "NOTICE.md").is_file()
+    assert (licenses / "onnxruntime" / "onnxruntime" / "ThirdPartyNotices.txt").is_file()
+    assert (licenses / "onnxruntime" / "onnxruntime" / "LICENSE").is_file()
+    assert any("GNU LESSER GENERAL PUBLIC LICENSE" in p.read_text(errors="replace")
+               for p in (licenses / "pyside6-essentials").rglob("*") if p.is_file())
+    index = (licenses / "README.txt").read_text(encoding="utf-8")
+    # Everything the app's code imports brings its notices (found from the build, not from a list).
+    for dist in ("onnxruntime", "onnx", "pyside6-essentials", "shiboken6", "usearch", "tokenizers", "pypdfium2",
+                 "lxml", "duckdb", "numpy", "sqlalchemy", "python-docx", "openpyxl", "pyyaml", "pyqtgraph",
+                 "watchdog", "keyring", "platformdirs", "charset-normalizer", "pyinstaller", "python"):
+        assert f"\n{dist} " in index, dist
+        assert (licenses / dist).is_dir(), dist
+    assert f"onnxruntime {metadata.version('onnxruntime')}\n" in index
+    assert "\ntorch " not in index and "\nscipy " not in index
+
+
+@pytest.mark.slow
 def test_frozen_selftest_passes(frozen_app: Path, tmp_path: Path) -> None:
     out = subprocess.run([str(frozen_app), "selftest", "--json"], env=_frozen_env(tmp_path),
                          capture_output=True, text=True, timeout=600)
