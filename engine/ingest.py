@@ -339,11 +339,14 @@ class Ingestor:
     def _remove_missing(self, found: Any, report: IngestReport) -> None:
         """Forget documents that disappeared from the folders just scanned."""
         seen = {f.path for f in found.files}
+        unread = tuple(folder.rstrip(os.sep) + os.sep for folder in found.unread)
         dropped: list[int] = []
         with self.engine.begin() as conn:
             for root in found.roots:
                 for doc in catalog.docs_under(conn, root):
                     if doc.path in seen or os.path.isfile(doc.path):  # a file, not a folder made in its place
+                        continue
+                    if doc.path.startswith(unread):  # in a folder that could not be listed: not known gone
                         continue
                     dropped += catalog.delete_document(conn, doc.path)
                     audit.append(conn, "remove", doc.path, {"hash": doc.content_hash}, actor="ingest")

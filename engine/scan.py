@@ -30,6 +30,7 @@ class ScanResult:
     files: list[Found] = field(default_factory=list)
     roots: list[str] = field(default_factory=list)
     skipped: int = 0
+    unread: list[str] = field(default_factory=list)  # folders that could not be listed: contents unknown
 
 
 def scan(paths: Sequence[str | Path]) -> ScanResult:
@@ -64,6 +65,7 @@ def _walk(root: str, result: ScanResult, visited: set[tuple[int, int]]) -> None:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
             _add(result, Found(folder, root, error=f"the folder cannot be read ({exc.strerror})"))
+            result.unread.append(folder)
             continue
         for entry in entries:
             if entry.name.startswith(".") or entry.name in SKIP_DIRS:

@@ -66,6 +66,31 @@ def test_removed_file_is_forgotten(ws: Workspace, docs: Path) -> None:
     assert all(h.path != str(docs / "notes.txt") for h in ws.search("invoice supplier Lyon", k=10))
 
 
+def test_files_in_a_folder_that_cannot_be_listed_are_kept_not_forgotten(ws: Workspace, docs: Path,
+                                                                        monkeypatch) -> None:
+    sub = docs / "hives"
+    sub.mkdir()
+    (sub / "inner.md").write_text("# Hives\n\nCheck the queen cells every week in spring.\n")
+    ws.ingest([docs])
+    inner = str(sub / "inner.md")
+    real_scandir, real_isfile = os.scandir, os.path.isfile
+
+    def scandir(path):  # type: ignore[no-untyped-def]
+        if os.fspath(path) == str(sub):
+            raise PermissionError(13, "Permission denied", str(sub))
+        return real_scandir(path)
+
+    # what chmod 000 on the folder does (the test may run as root, which ignores it): no listing, no stat inside
+    monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.setattr(os.path, "isfile", lambda p: False if str(p).startswith(str(sub) + os.sep) else real_isfile(p))
+    report = ws.ingest([docs])
+    assert report.removed == 0 and inner in _paths(ws)  # not known to be gone: kept (it was removed before)
+    assert [f["reason"] for f in report.failed if f["path"] == str(sub)] == ["the folder cannot be read "
+                                                                              "(Permission denied)"]
+    monkeypatch.undo()
+    assert ws.ingest([docs]).ingested == 0 and ws.search("queen cells", k=1)[0].path == inner
+
+
 def test_moved_file_keeps_its_chunks_under_the_new_path(ws: Workspace, docs: Path, monkeypatch) -> None:
     ws.ingest([docs])
     before = ws.status()["chunks"]
