@@ -14,11 +14,9 @@ Without ``--quick`` the sizes are the ones quoted in ``docs/PERFORMANCE.md``. ``
 uses smaller ones: fewer texts and one run for the embedding benchmark (speed figures are
 rougher), the corpus's ``tutorial`` folder (16 files) for the ingest benchmark, and a
 2,000-passage workspace of its own (``bench/_work/answer-bench-quick``, built on the first
-run and reused) for the answer benchmark. Measured: about 5.5 minutes (329 s) on a shared
-2-core machine at load average 2-3, all eight run, the corpus present and the quick answer
-workspace built during the run (embed 76 s, watch 124 s, memory 55 s, the rest under 30 s
-each); expect more on a busier machine. About 2 of those minutes are the watch benchmark
-waiting for its start-up rescan, whatever the size.
+run and reused) for the answer benchmark. Measured: 155 s on the project's 2-core machine
+(load average 1.4-1.9, all eight run, the corpus present and the quick answer workspace
+already built); expect more on a busier machine.
 """
 
 from __future__ import annotations
@@ -89,7 +87,7 @@ def summary(results: dict[str, tuple[str, str]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--quick", action="store_true", help="smaller sizes (about 5.5 minutes on 2 cores)")
+    ap.add_argument("--quick", action="store_true", help="smaller sizes (about 2.5 minutes on 2 cores)")
     ap.add_argument("--only", nargs="+", choices=sorted(BENCHMARKS), help="run just these")
     args = ap.parse_args(argv)
     names = args.only or list(BENCHMARKS)
