@@ -71,6 +71,7 @@ class Shell(QObject):
         self.window.register_pane("Activity", self.activity, style.standardIcon(pixmap.SP_BrowserReload))
         self.window.register_pane("Search", self.search, style.standardIcon(pixmap.SP_FileDialogContentsView))
         self.watcher: Any = None
+        self.watch_timing: dict[str, float] = {}  # what the running watcher was made with
         self.is_ready = False
         self._status_shown = False
         self._late_panes: dict[str, PaneFactory] = {}
@@ -195,6 +196,8 @@ class Shell(QObject):
         self._refresh_status()
         if changes.watches:
             self._refresh_watcher()
+        if changes.settings and self.watcher is not None:
+            self.runner.fetch("watcher timing", _watch_timing, self._retime_watcher)
 
     def _refresh_status(self) -> None:
         self.runner.fetch("status", lambda ws: ws.status(), self._show_status, owner=self.window)
@@ -227,8 +230,9 @@ class Shell(QObject):
             from .watcher import FolderWatcher
         except ImportError:
             return
-        self.watcher = FolderWatcher(debounce_ms=int(ws.setting("watch_debounce_ms")),
-                                     reconcile_seconds=float(ws.setting("reconcile_minutes")) * 60)
+        self.watch_timing = _watch_timing(ws)
+        self.watcher = FolderWatcher(debounce_ms=int(self.watch_timing["debounce_ms"]),
+                                     reconcile_seconds=self.watch_timing["reconcile_seconds"])
         self.watcher.changed.connect(self._watched_paths_changed)
         self.watcher.status.connect(lambda sentence: self.window.statusBar().showMessage(sentence, 8000))
         self.runner.fetch("watched folders (watcher)", lambda ws: ws.watched_folders(), self.watcher.start)
@@ -237,6 +241,15 @@ class Shell(QObject):
         if self.watcher is not None:
             self.runner.fetch("watched folders (watcher)", lambda ws: ws.watched_folders(),
                               self.watcher.set_folders)
+
+    def _retime_watcher(self, timing: dict[str, float]) -> None:
+        """The watcher reads its timing only when made: a changed one restarts it (its start rescans
+        the watched folders, so nothing waiting in the old one is lost)."""
+        if self.watcher is None or timing == self.watch_timing:
+            return
+        self.watcher.stop()
+        self.watcher = None
+        self.start_watcher()
 
     def _watched_paths_changed(self, paths: list[str]) -> None:
         self.runner.ingest(paths, label=WATCH_LABEL, user=False, merge=True)
@@ -253,6 +266,12 @@ class Shell(QObject):
             if callable(stop):
                 stop()
         self.runner.shutdown()
+
+
+def _watch_timing(ws: Workspace) -> dict[str, float]:
+    """The watcher's settings: quiet time after a change, and how often folders are rescanned."""
+    return {"debounce_ms": int(ws.setting("watch_debounce_ms")),
+            "reconcile_seconds": float(ws.setting("reconcile_minutes")) * 60}
 
 
 def _short(path: str) -> str:

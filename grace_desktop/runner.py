@@ -103,6 +103,7 @@ class Runner(QObject):
     jobs_changed = Signal()  # a job was added, started, finished or removed
     job_progress = Signal(object)  # Job
     search_results = Signal(str, object)  # query, list[SearchHit]
+    search_failed = Signal(str, object)  # query, the exception that stopped it
     error = Signal(str, bool)  # sentence, user_initiated
 
     def __init__(self, parent: QObject | None = None) -> None:
@@ -387,7 +388,12 @@ class Runner(QObject):
             if gen == self._search_gen and hits is not None:
                 self.search_results.emit(query, hits)
 
-        self._submit(self._reads, work, done, lambda exc: self.report_error(exc, False, "searching"))
+        def failed(exc: BaseException) -> None:
+            if gen == self._search_gen:  # the pane waits for this query's answer, failed or not
+                self.search_failed.emit(query, exc)
+            self.report_error(exc, False, "searching")
+
+        self._submit(self._reads, work, done, failed)
 
     def fetch(self, key: str, fn: Callable[[Workspace], Any], callback: Callable[[Any], object],
               owner: QObject | None = None) -> None:

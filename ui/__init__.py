@@ -7,6 +7,7 @@ The small helpers here are shared by several panes.
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -46,3 +47,9 @@ def human_time(when: float | None, now: float | None = None) -> str:
 def escape(text: str) -> str:
     """``text`` made safe for Qt rich text."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def breakable(text: str) -> str:
+    """``text`` with a zero-width space after each / _ . - so a word-wrapped label can break a
+    long file name or path instead of growing wider than the window."""
+    return re.sub(r"(?<=[/_.\\-])(?=\S)", "\u200b", text)

@@ -8,7 +8,6 @@ needs a reason, which goes in the audit log. Everything goes through ``ws.tables
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from pathlib import PurePath
 from typing import Any
@@ -38,6 +37,7 @@ from grace_desktop.qt import (
     Signal,
 )
 
+from . import breakable
 from .table_model import ResultModel, run_engine, try_call
 from .tables import MessageLine, compact_rows, empty_state
 
@@ -78,12 +78,6 @@ def confidence_bar(confidence: float) -> QProgressBar:
     bar.setFormat("%p%")
     bar.setMaximumHeight(18)
     return bar
-
-
-def breakable(text: str) -> str:
-    """``text`` with a zero-width space after each / _ . - so a word-wrapped label can break a
-    long file name or path instead of growing wider than the window."""
-    return re.sub(r"(?<=[/_.\\-])(?=\S)", "\u200b", text)
 
 
 def bold(text: str = "", size_delta: int = 0) -> QLabel:
@@ -284,6 +278,7 @@ class ApprovalsPane(QWidget):
         self.detail = ProposalDetail()
         self.detail.approve_button.clicked.connect(self.approve_selected)
         self.detail.reject_button.clicked.connect(lambda: self.reject_selected())
+        self.detail.reason.returnPressed.connect(lambda: self.reject_selected())  # Enter after the reason rejects
         self.empty = empty_state(NOTHING_PENDING)
         self._layout()
 
@@ -351,14 +346,16 @@ class ApprovalsPane(QWidget):
         found = [p for p in found if statuses is None or p.status in statuses]
         floor = self.min_confidence.value()
         self._proposals = [p for p in found if percent(p.confidence) >= floor]
-        keep = self.selected()
+        keep, row = self.selected(), self.list.currentIndex().row()
         self.list.blockSignals(True)
         self.list.clear()
         for p in self._proposals:
             self._add_item(p)
         self.list.blockSignals(False)
         ids = [p.id for p in self._proposals]
-        item = self.list.topLevelItem(ids.index(keep.id) if keep and keep.id in ids else 0) if ids else None
+        # The same proposal; once it is gone (decided), the one now in its row, or the last.
+        at = ids.index(keep.id) if keep and keep.id in ids else min(max(row, 0), len(ids) - 1)
+        item = self.list.topLevelItem(at) if ids else None
         if item is not None:
             self.list.setCurrentItem(item)
         self._show_selected()

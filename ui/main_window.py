@@ -43,7 +43,7 @@ from grace_desktop.qt import (
 )
 
 from .errors import NotificationBar
-from .theme import colors
+from .theme import colors, tint
 
 
 @dataclass
@@ -109,6 +109,7 @@ class MainWindow(QMainWindow):
         self.sidebar.setFrameShape(QListWidget.Shape.NoFrame)
         self.stack = QStackedWidget()
         self.notifications = NotificationBar()
+        self.notifications.dismissed.connect(lambda: self.show_error(""))  # dismissed there, gone here too
         self._build_central()
         self._build_status_bar()
         self._build_menus()
@@ -139,7 +140,7 @@ class MainWindow(QMainWindow):
         self.model_label = QLabel("Model: loads after startup")
         self.queue_label = QLabel("Queue: empty")
         self.error_label = QLabel("")
-        self.error_label.setStyleSheet(f"color: {colors()['error']}")
+        tint(self.error_label, "error")  # follows a light/dark switch
         self.error_label.setMaximumWidth(420)
         for label in (self.workspace_label, self.model_label, self.queue_label):
             label.setContentsMargins(6, 0, 6, 0)
@@ -152,16 +153,17 @@ class MainWindow(QMainWindow):
         file = self.menuBar().addMenu("&File")
         self._action(file, "&Add files…", self.choose_files, QKeySequence.StandardKey.Open)
         self._action(file, "Add &folder…", self.choose_folder, "Ctrl+Shift+O")
-        self._action(file, "&Watch folder…", self.choose_watch_folder)
+        self._action(file, "&Watch folder…", self.choose_watch_folder, "Ctrl+Shift+W")
         file.addSeparator()
         self._action(file, "&Settings…", self.settings_requested.emit, "Ctrl+,")
         file.addSeparator()
-        self._action(file, "&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self._action(file, "&Quit", self.close, _quit_key())
         edit = self.menuBar().addMenu("&Edit")
         self._action(edit, "&Find", self.focus_search, QKeySequence.StandardKey.Find)
         self.view_menu = self.menuBar().addMenu("&View")
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&About Grace", self._about)
+        self._action(help_menu, "About &Qt", lambda: QMessageBox.aboutQt(self, "About Qt"))
 
     def _action(self, menu: QObject, text: str, slot: Callable[[], object],
                 shortcut: str | QKeySequence.StandardKey | None = None) -> QAction:
@@ -346,7 +348,33 @@ class MainWindow(QMainWindow):
         from grace_desktop import __version__
 
         QMessageBox.about(self, "About Grace", f"<b>Grace Desktop {__version__}</b><p>A private, offline "
-                                               "knowledge workspace. Everything stays on this computer.</p>")
+                                               "knowledge workspace. Everything stays on this computer.</p>"
+                          + _licences_html())
+
+
+def _quit_key() -> QKeySequence.StandardKey | str:
+    """The platform's Quit key, or Ctrl+Q where the platform has none (Windows, offscreen)."""
+    standard = QKeySequence.StandardKey.Quit
+    return standard if QKeySequence.keyBindings(standard) else "Ctrl+Q"
+
+
+def _licences_html() -> str:
+    """About's licence lines: Grace's, Qt's, and where the packaged app keeps every notice."""
+    import sys
+    from pathlib import Path
+
+    from grace_desktop.qt import QUrl
+
+    from . import escape
+
+    here = Path(sys.executable).resolve().parent  # packaging/notices.py puts licenses/ beside it
+    folder = next((f for f in (here / "licenses", here.parent / "Resources" / "licenses") if f.is_dir()), None)
+    where = (f"<a href='{QUrl.fromLocalFile(str(folder)).toString()}'>{escape(str(folder))}</a>" if folder
+             else "the <i>licenses</i> folder beside the Grace program")
+    return ("<p>Grace is licensed under the Apache License 2.0 (Apache-2.0).</p>"
+            "<p>It uses Qt through PySide6, under the GNU Lesser General Public License v3 (LGPL-3.0); "
+            "Help ▸ About Qt says more.</p>"
+            f"<p>The licences of Grace and of every component it includes are in {where}.</p>")
 
 
 def _local_paths(event: QEvent) -> list[str]:

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import os
 import re
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import ui
-from grace_desktop.qt import QLabel, QLineEdit, Qt, QTextBrowser, QTimer, QUrl, QVBoxLayout, QWidget, Signal
+from grace_desktop.qt import QEvent, QLabel, QLineEdit, Qt, QTextBrowser, QTimer, QUrl, QVBoxLayout, QWidget, Signal
 
-from .theme import colors
+from .theme import colors, tint
 
 if TYPE_CHECKING:
     from engine import Changes, SearchHit
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
 
 DEBOUNCE_MS = 250
 SNIPPET_CHARS = 320
+# Scripts written without spaces: the index (unicode61) keeps a whole run as one token, so a word
+# of them is found, and bolded, anywhere inside a run.
+_UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_TOKEN = re.compile(r"[^\W_]+")  # letters and digits: the index splits words on anything else, "_" too
 
 
 class SearchPane(QWidget):
@@ -36,12 +41,14 @@ class SearchPane(QWidget):
         self.runner = runner
         self.hits: list[SearchHit] = []
         self.shown_query = ""
+        self._sentence = ""  # the sentence shown instead of results (re-drawn when the theme changes)
         self.query = QLineEdit(placeholderText="Search everything Grace has read…", clearButtonEnabled=True)
         self.query.setMinimumHeight(32)
         self.query.textChanged.connect(self._typed)
         self.query.returnPressed.connect(self.search_now)
         self.status = QLabel("")
-        self.status.setStyleSheet(f"color: {colors()['muted']}")
+        self.status.setWordWrap(True)
+        tint(self.status, "muted")
         self.status.hide()
         self.results = QTextBrowser()
         self.results.setOpenLinks(False)
@@ -56,6 +63,7 @@ class SearchPane(QWidget):
         self._placeholder("Opening workspace…")
         runner.workspace_opened.connect(lambda _ws: self._idle())
         runner.search_results.connect(self.show_results)
+        runner.search_failed.connect(self.show_failure)
         runner.changed.connect(self.on_changed)
 
     def _say(self, text: str) -> None:
@@ -98,9 +106,31 @@ class SearchPane(QWidget):
                               "would answer it.")
         else:
             self._say(f"{len(hits)} passage{'s' if len(hits) != 1 else ''} for “{query}”")
-            words = query_words(query)
-            self.results.setHtml("".join(_hit_html(n, hit, words) for n, hit in enumerate(hits)))
+            self._show_hits()
         self.results_shown.emit(query)
+
+    def show_failure(self, query: str, exc: BaseException) -> None:
+        """Say that the search for ``query`` failed, and why, in place of its results."""
+        reason = str(exc).strip().rstrip(".") or type(exc).__name__
+        if self.runner.model == "failed":  # the query cannot be embedded without the model
+            reason = f"the search model could not load ({reason})"
+        self._say("")
+        self._placeholder(f"The search for “{query}” failed: {reason}.")
+
+    def _show_hits(self) -> None:
+        self._sentence = ""
+        words = query_words(self.shown_query)
+        self.results.setHtml("".join(_hit_html(n, hit, words) for n, hit in enumerate(self.hits)))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        """Re-draw the results in the new scheme's colours after a light/dark switch."""
+        super().changeEvent(event)
+        if event.type() != QEvent.Type.PaletteChange:
+            return
+        if self._sentence:
+            self._placeholder(self._sentence)
+        else:
+            self._show_hits()
 
     def _idle(self) -> None:
         self._say("")
@@ -108,7 +138,7 @@ class SearchPane(QWidget):
                           "where in it the passage is, and the passage itself; click one to open its file.")
 
     def _placeholder(self, sentence: str) -> None:
-        self.hits = []
+        self.hits, self._sentence = [], sentence
         self.results.setHtml(f"<p style='color:{colors()['muted']}; margin:16px'>{ui.escape(sentence)}</p>")
 
     # -- opening ---------------------------------------------------------------------------
@@ -122,6 +152,10 @@ class SearchPane(QWidget):
         if not 0 <= n < len(self.hits):
             return False
         hit = self.hits[n]
+        if not os.path.exists(hit.path):
+            self._say(f"“{ui.breakable(os.path.basename(hit.path))}” no longer exists (it was moved or deleted "
+                      "since Grace read it).")
+            return False
         url = QUrl.fromLocalFile(hit.path)
         if hit.page and hit.path.lower().endswith(".pdf"):
             url.setFragment(f"page={hit.page}")
@@ -129,18 +163,34 @@ class SearchPane(QWidget):
 
 
 def query_words(query: str) -> list[str]:
-    """The words of ``query`` worth highlighting (no stop words, no single letters)."""
+    """The words of ``query`` worth highlighting, split as the index splits them (no stop words,
+    no single letters but a single character of a script written without spaces)."""
     from engine.search import STOPWORDS
 
-    words = [w for w in re.findall(r"\w+", query.lower()) if len(w) > 1 and w not in STOPWORDS]
+    words = [w for w in _TOKEN.findall(query.lower())
+             if (len(w) > 1 or _UNSPACED.search(w)) and w not in STOPWORDS]
     return list(dict.fromkeys(words))
 
 
+@lru_cache(maxsize=64)
+def _matcher(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """What the index matches for ``words``: a token starting with a word or its stem (porter:
+    "compressed" finds "compression"); a word of an unspaced script anywhere in its run."""
+    from engine.search import _stemmer  # the index's own tokenizer, so bold marks what it matched
+
+    pieces = {p for w in words for p in _TOKEN.findall(w.lower())}
+    pieces |= {t for terms in _stemmer().terms(list(words)) for t in terms if len(t) > 2}
+    starts = sorted((re.escape(p) for p in pieces if not _UNSPACED.search(p)), key=len, reverse=True)
+    inside = sorted((re.escape(p) for p in pieces if _UNSPACED.search(p)), key=len, reverse=True)
+    alternatives = ([r"(?<![^\W_])(?:" + "|".join(starts) + r")[^\W_]*"] if starts else []) + inside
+    return re.compile("|".join(alternatives), re.IGNORECASE) if alternatives else None
+
+
 def highlight(text: str, words: list[str]) -> str:
-    """``text`` as rich text with every word starting with one of ``words`` in bold."""
-    if not words:
+    """``text`` as rich text with every match of ``words`` (as the index matches them) in bold."""
+    pattern = _matcher(tuple(words))
+    if pattern is None:
         return ui.escape(text)
-    pattern = re.compile(r"\b(" + "|".join(re.escape(w) for w in words) + r")\w*", re.IGNORECASE)
     out, last = [], 0
     for match in pattern.finditer(text):
         out.append(ui.escape(text[last:match.start()]) + f"<b>{ui.escape(match.group(0))}</b>")
@@ -153,8 +203,9 @@ def snippet(text: str, words: list[str], size: int = SNIPPET_CHARS) -> str:
     flat = " ".join(text.split())
     if len(flat) <= size:
         return flat
-    lower = flat.lower()
-    first = min((i for i in (lower.find(w) for w in words) if i >= 0), default=0)
+    pattern = _matcher(tuple(words))
+    found = pattern.search(flat) if pattern is not None else None
+    first = found.start() if found else 0
     start = max(0, min(first - size // 3, len(flat) - size))
     cut = flat[start:start + size]
     return ("…" if start else "") + cut + ("…" if start + size < len(flat) else "")

@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from engine.chat.actions import check_setting
 from engine.chat.openai_client import check_base_url
+from engine.errors import PolicyViolation, SettingError
 from engine.settings import SETTINGS, Setting
 from grace_desktop.qt import (
     QCheckBox,
@@ -18,21 +20,38 @@ from grace_desktop.qt import (
     QLineEdit,
     QScrollArea,
     QSpinBox,
+    Qt,
     QVBoxLayout,
     QWidget,
 )
 
-from .theme import colors
+from .theme import colors, tint
 
 if TYPE_CHECKING:
     from grace_desktop.runner import Runner
 
 _INT_MAX = 2**31 - 1
+
+
+def check_tiers(text: str) -> str | None:
+    """Why ``text`` cannot be the action policy (the engine's own reading of it), or None."""
+    try:
+        check_setting("action_tiers", text)
+    except PolicyViolation as exc:
+        return str(exc)
+    return None
+
+
 # Settings whose text the dialog checks before it closes (the check gives the reason a value
 # cannot be used, or None), with what to do about it.
 CHECKS: dict[str, tuple[Callable[[str], str | None], str]] = {
     "llm_base_url": (check_base_url, "Correct it, or leave it empty to answer offline from your files."),
+    "action_tiers": (check_tiers, "Correct it, or leave it empty to keep every action's own tier."),
 }
+# Settings read only when a file is read: a change leaves the passages of files already read as they are.
+LATER = {"max_file_mb", "max_decompressed_mb", "max_line_chars", "max_html_depth", "max_pages", "max_chars",
+         "chunk_tokens", "chunk_overlap_tokens"}
+LATER_NOTE = "Applies only to files read from now on."
 _WORDS = {"mb": "(MB)", "ms": "(ms)", "s": "(seconds)", "minutes": "(minutes)", "chars": "characters",
           "llm": "LLM", "html": "HTML", "url": "URL", "k": "results"}
 
@@ -57,7 +76,7 @@ def editor_for(decl: Setting, value: Any) -> QWidget:
         widget.setValue(int(value))
     elif decl.type is float:
         widget = QDoubleSpinBox()
-        widget.setDecimals(3 if decl.minimum is not None and 0 < decl.minimum < 0.01 else 2)
+        widget.setDecimals(decimals(decl, value))
         widget.setRange(decl.minimum if decl.minimum is not None else -1e12,
                         decl.maximum if decl.maximum is not None else 1e12)
         widget.setValue(float(value))
@@ -66,6 +85,30 @@ def editor_for(decl: Setting, value: Any) -> QWidget:
     widget.setToolTip(decl.help)
     widget.setObjectName(decl.name)
     return widget
+
+
+def decimals(decl: Setting, value: Any) -> int:
+    """Enough decimals to show ``value``, the default and the minimum as they are (2 to 6)."""
+    numbers = [n for n in (value, decl.default, decl.minimum) if isinstance(n, int | float)]
+    return max([2] + [len(f"{abs(n):.6f}".rstrip("0").partition(".")[2]) for n in numbers])
+
+
+def unchanged(widget: QWidget, value: Any, initial: Any) -> bool:
+    """True when ``value`` is what ``widget`` showed of ``initial`` (a spin box rounds to its decimals)."""
+    if isinstance(widget, QDoubleSpinBox) and isinstance(initial, int | float):
+        return abs(value - initial) <= 0.5 * 10 ** -widget.decimals() + 1e-12
+    return bool(value == initial)
+
+
+def problem_with(name: str, value: Any) -> str | None:
+    """Why ``value`` cannot be stored as setting ``name``, as a sentence; None when it can."""
+    try:
+        SETTINGS[name].coerce(value)
+    except SettingError as exc:
+        return str(exc)
+    check, advice = CHECKS.get(name, (None, ""))
+    problem = check(str(value)) if check is not None else None
+    return f"{title(name)}: {problem.rstrip('.')}. {advice}" if problem else None
 
 
 def value_of(widget: QWidget) -> Any:
@@ -104,7 +147,7 @@ class SettingsDialog(QDialog):
             label.setToolTip(decl.help)
             label.setBuddy(editor)
             form.addRow(label, editor)
-            form.addRow("", _help_label(decl.help))
+            form.addRow("", _help_label(decl.help, LATER_NOTE if name in LATER else ""))
         scroll = QScrollArea()
         scroll.setWidget(form_widget)
         scroll.setWidgetResizable(True)
@@ -117,7 +160,7 @@ class SettingsDialog(QDialog):
         self.scroll_area = scroll
         self.problem = QLabel("")
         self.problem.setWordWrap(True)
-        self.problem.setStyleSheet(f"color: {colors()['error']}")
+        tint(self.problem, "error")
         self.problem.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("These settings belong to this workspace. Hover over one to read what it does."))
@@ -127,17 +170,12 @@ class SettingsDialog(QDialog):
         self.resize(620, 560)
 
     def problems(self) -> dict[str, str]:
-        """The settings whose value cannot be used, each with a sentence saying why."""
-        out = {}
-        for name, (check, advice) in CHECKS.items():
-            editor = self.editors.get(name)
-            problem = check(str(value_of(editor))) if editor is not None else None
-            if problem:
-                out[name] = f"{title(name)}: {problem}. {advice}"
-        return out
+        """The changed settings whose value cannot be used, each with a sentence saying why."""
+        found = {name: problem_with(name, value) for name, value in self.changed().items()}
+        return {name: problem for name, problem in found.items() if problem}
 
     def accept(self) -> None:
-        """Close and save only when every value can be used; else say why and stay open."""
+        """Close (and save) only when every changed value can be used; else say why and stay open."""
         problems = self.problems()
         if problems:
             name = next(iter(problems))
@@ -154,7 +192,8 @@ class SettingsDialog(QDialog):
 
     def changed(self) -> dict[str, Any]:
         """The settings whose value differs from when the dialog opened."""
-        return {name: value for name, value in self.values().items() if value != self.initial.get(name)}
+        return {name: value for name, value in self.values().items()
+                if not unchanged(self.editors[name], value, self.initial.get(name))}
 
     def restore_defaults(self) -> None:
         """Put every editor back to its declared default (saved only on OK)."""
@@ -162,9 +201,11 @@ class SettingsDialog(QDialog):
             set_value(self.editors[name], decl.default)
 
 
-def _help_label(text: str) -> QLabel:
-    label = QLabel(text)
+def _help_label(text: str, note: str = "") -> QLabel:
+    """The help under a setting; ``note``, on a line below it, says when a change takes effect."""
+    label = QLabel(text + (f"\n{note}" if note else ""))
     label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)  # any spare height goes below
     label.setStyleSheet(f"color: {colors()['muted']}; font-size: small; margin-bottom: 6px")
     return label
 
@@ -187,6 +228,9 @@ def save_settings(runner: Runner, changed: dict[str, Any]) -> None:
         return
 
     def work(ws: Any) -> Any:
+        problem = next(filter(None, (problem_with(name, value) for name, value in changed.items())), None)
+        if problem:  # all or nothing: no value is stored unless every one can be
+            raise SettingError(problem)
         out = None
         for name, value in changed.items():
             out = ws.set_setting(name, value) if out is None else out | ws.set_setting(name, value)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grace_desktop.qt import QApplication, QColor, QPalette, QStyleFactory, Qt
+from grace_desktop.qt import QApplication, QColor, QEvent, QObject, QPalette, QStyleFactory, Qt, QWidget
 
 _LIGHT = {
     "Window": "#f3f4f6", "WindowText": "#1f2328", "Base": "#ffffff", "AlternateBase": "#f6f8fa",
@@ -35,6 +35,32 @@ def is_dark() -> bool:
 def colors() -> dict[str, str]:
     """Semantic colours (error, ok, muted, banner, overlay) for the current scheme."""
     return _SEMANTIC[is_dark()]
+
+
+def tint(widget: QWidget, role: str) -> None:
+    """Write ``widget``'s text in the semantic colour ``role``, now and after every switch
+    between light and dark (the palette change a switch brings re-applies it)."""
+    _Tint(widget, role)
+
+
+class _Tint(QObject):
+    def __init__(self, widget: QWidget, role: str) -> None:
+        super().__init__(widget)
+        self.widget, self.role = widget, role
+        widget.installEventFilter(self)
+        self.apply()
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if event.type() == QEvent.Type.PaletteChange:
+            self.apply()
+        return False
+
+    def apply(self) -> None:
+        color, pal = QColor(colors()[self.role]), self.widget.palette()
+        if pal.color(QPalette.ColorRole.WindowText) != color:  # setting it sends a PaletteChange of its own
+            pal.setColor(QPalette.ColorRole.WindowText, color)
+            pal.setColor(QPalette.ColorRole.Text, color)
+            self.widget.setPalette(pal)
 
 
 def palette(dark: bool) -> QPalette:

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ui.search import highlight, query_words, snippet
+import ui
+from engine.search import SearchHit
+from grace_desktop.qt import QApplication, QPalette
+from ui import theme
+from ui.search import SearchPane, highlight, query_words, snippet
 
 WAIT_MS = 300_000  # generous: the real model (and tables) on a busy 2-core machine
 
@@ -14,6 +18,17 @@ def test_query_words_are_bolded_and_the_rest_is_escaped() -> None:
     assert words == ["water", "tomatoes"]
     html = highlight("Tomatoes need <deep> watering & sun.", ["water", "tomatoes"])
     assert html == "<b>Tomatoes</b> need &lt;deep&gt; <b>watering</b> &amp; sun."
+
+
+def test_bold_and_snippets_match_words_as_the_index_splits_and_stems_them() -> None:
+    assert highlight("Use the node:worker_threads module.", query_words("threads")) == \
+        "Use the node:worker_<b>threads</b> module."  # the index splits on "_"
+    assert highlight("ストリーム処理の例", query_words("処理")) == "ストリーム<b>処理</b>の例"  # inside a CJK run
+    assert highlight("It compresses; compression", query_words("compressed")) == \
+        "It <b>compresses</b>; <b>compression</b>"  # porter: the stem "compress"
+    assert highlight("We support it", query_words("port")) == "We support it"  # not inside a word
+    text = "We support many platforms. " + "filler text here. " * 30 + "Open the port 8080 to connect."
+    assert "port 8080" in snippet(text, query_words("port"))  # centred on the word, not on "support"
 
 
 def test_a_long_passage_is_cut_around_its_first_match() -> None:
@@ -44,3 +59,75 @@ def test_no_results_says_so_in_a_sentence(shell, qtbot) -> None:
     with qtbot.waitSignal(shell.search.results_shown, timeout=WAIT_MS):
         shell.search.search_now()
     assert "No passages match “zebra”" in shell.search.results.toPlainText()
+
+
+def test_a_failed_search_says_why_instead_of_searching_forever(shell, qtbot, monkeypatch) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise OSError("disk I/O error")
+
+    monkeypatch.setattr(shell.runner.ws, "search", broken)
+    shell.search.query.setText("streams")
+    with qtbot.waitSignal(shell.runner.error, timeout=WAIT_MS):
+        shell.search.search_now()
+    assert "Searching" not in shell.search.status.text()
+    assert "The search for “streams” failed: disk I/O error." in shell.search.results.toPlainText()
+
+
+def test_a_search_after_the_model_failed_to_load_says_so(qtbot, ws, monkeypatch) -> None:
+    from grace_desktop.app import Shell
+
+    def corrupt(*_args: object) -> None:
+        raise OSError("model file is corrupt")
+
+    monkeypatch.setattr(ws.embedder, "load", corrupt)
+    monkeypatch.setattr(ws.embedder, "embed_query", corrupt)
+    shell = Shell(workspace=ws, allow_modal=False)
+    qtbot.addWidget(shell.window)
+    shell.start()
+    qtbot.waitUntil(lambda: shell.is_ready, timeout=WAIT_MS)
+    try:
+        shell.search.query.setText("worker threads")
+        with qtbot.waitSignal(shell.runner.error, timeout=WAIT_MS,
+                              check_params_cb=lambda sentence, _user: "searching" in sentence):
+            shell.search.search_now()  # the model loads first, and fails
+        assert shell.runner.model == "failed" and not shell.search.status.text()
+        assert ("the search model could not load (model file is corrupt)"
+                in shell.search.results.toPlainText())
+    finally:
+        shell.runner.shutdown(timeout_ms=600_000)
+
+
+def test_a_result_whose_file_is_gone_says_so_when_clicked(shell, qtbot, docs: Path, monkeypatch) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(ui, "open_url", lambda url: opened.append(url.toString()) or True)
+    shell.runner.ingest([str(docs)])
+    qtbot.waitUntil(lambda: shell.runner.queue_length == 0 and len(shell.library.model.rows) == 5, timeout=WAIT_MS)
+    shell.search.query.setText("tomatoes watering")
+    with qtbot.waitSignal(shell.search.results_shown, timeout=WAIT_MS):
+        shell.search.search_now()
+    n = next(i for i, hit in enumerate(shell.search.hits) if hit.path.endswith("guide.md"))
+    (docs / "guide.md").unlink()
+    assert not shell.search.open_hit(n) and not opened
+    assert shell.search.status.text().replace("\u200b", "") == ("“guide.md” no longer exists (it was moved or "
+                                                               "deleted since Grace read it).")
+
+
+def test_results_and_status_take_the_dark_colours_when_the_system_switches(qtbot, monkeypatch) -> None:
+    from grace_desktop.runner import Runner
+
+    pane = SearchPane(Runner())
+    qtbot.addWidget(pane)
+    pane.show()
+    hit = SearchHit("/notes/garden.md", 1, 0.9, None, 3, 4, "Tomatoes", "Tomatoes need deep watering.")
+    pane.show_results("tomatoes", [hit])
+    assert theme.colors()["muted"] in pane.results.toHtml()
+    app = QApplication.instance()
+    monkeypatch.setattr(theme, "is_dark", lambda: True)
+    try:
+        app.setPalette(theme.palette(True))  # what the handler of the system's scheme change does
+        dark = theme.colors()["muted"]
+        qtbot.waitUntil(lambda: dark in pane.results.toHtml(), timeout=10_000)
+        assert pane.status.palette().color(QPalette.ColorRole.WindowText).name() == dark
+    finally:
+        monkeypatch.undo()
+        app.setPalette(theme.palette(False))

@@ -117,3 +117,67 @@ def test_only_the_pane_on_show_sets_the_windows_minimum_width(qtbot) -> None:
     qtbot.waitUntil(lambda: window.minimumSizeHint().width() > 1000, timeout=WAIT_MS)
     window.show_pane("chat")
     qtbot.waitUntil(lambda: window.minimumSizeHint().width() < 800, timeout=WAIT_MS)
+
+
+def test_an_action_policy_that_cannot_be_read_keeps_the_dialog_open_and_saves_nothing(shell, qtbot) -> None:
+    dialog = _open_dialog(shell, qtbot)
+    dialog.editors["search_k"].setValue(25)
+    dialog.editors["action_tiers"].setText("ingest=banana")
+    dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.isVisible() and dialog.editors["action_tiers"].text() == "ingest=banana"
+    assert "'ingest=banana' is not 'kind=tier'" in dialog.problem.text()
+    assert shell.runner.ws.setting("search_k") == SETTINGS["search_k"].default
+    dialog.editors["action_tiers"].setText("ingest=3")
+    dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok).click()
+    qtbot.waitUntil(lambda: shell.runner.ws.setting("action_tiers") == "ingest=3", timeout=WAIT_MS)
+    assert shell.runner.ws.setting("search_k") == 25
+
+
+def test_saving_is_all_or_nothing(shell, qtbot) -> None:
+    from ui.settings_dialog import save_settings
+
+    with qtbot.waitSignal(shell.runner.error, timeout=WAIT_MS) as refused:
+        save_settings(shell.runner, {"search_k": 25, "action_tiers": "ingest=banana"})
+    assert "ingest=banana" in refused.args[0]
+    assert shell.runner.ws.setting("search_k") == SETTINGS["search_k"].default  # not stored before the refusal
+
+
+def test_ok_without_edits_changes_nothing_however_precise_the_stored_values(qtbot) -> None:
+    values = {name: decl.default for name, decl in SETTINGS.items()}
+    values.update(abstain_threshold=0.333, max_file_mb=0.0015, reconcile_minutes=2.125)
+    dialog = SettingsDialog(values)
+    qtbot.addWidget(dialog)
+    assert dialog.changed() == {}
+    assert dialog.editors["abstain_threshold"].value() == 0.333
+    assert dialog.editors["max_file_mb"].value() == 0.0015
+    dialog.editors["abstain_threshold"].setValue(0.334)
+    assert dialog.changed() == {"abstain_threshold": 0.334}
+
+
+LATER_NOTE = "files read from now on"
+
+
+def test_settings_read_only_with_a_file_say_they_apply_to_files_read_from_now_on(qtbot) -> None:
+    from grace_desktop.qt import QLabel
+
+    dialog = SettingsDialog({name: decl.default for name, decl in SETTINGS.items()})
+    qtbot.addWidget(dialog)
+    notes = [label.text() for label in dialog.findChildren(QLabel) if LATER_NOTE in label.text()]
+    assert len(notes) >= 2  # chunk_tokens and chunk_overlap_tokens at least
+    form = dialog.editors["chunk_tokens"].parentWidget().layout()
+    row = form.getWidgetPosition(dialog.editors["chunk_tokens"])[0]
+    assert LATER_NOTE in form.itemAt(row + 1, form.ItemRole.FieldRole).widget().text()
+    row = form.getWidgetPosition(dialog.editors["search_k"])[0]
+    assert LATER_NOTE not in form.itemAt(row + 1, form.ItemRole.FieldRole).widget().text()
+
+
+def test_a_changed_watcher_timing_applies_at_once(shell, qtbot) -> None:
+    shell.start_watcher()
+    assert shell.watcher._core.debounce == 0.3
+    with qtbot.waitSignal(shell.runner.changed, timeout=WAIT_MS):
+        shell.runner.run_op(lambda ws: ws.set_setting("watch_debounce_ms", 5000), "saving the settings")
+    qtbot.waitUntil(lambda: shell.watcher._core.debounce == 5.0, timeout=10_000)  # the running watcher's
+    assert shell.watch_timing == {"debounce_ms": 5000, "reconcile_seconds": 600.0}
+    again = shell.watcher
+    shell._retime_watcher(dict(shell.watch_timing))  # another setting changed: the timing did not
+    assert shell.watcher is again

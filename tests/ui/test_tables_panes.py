@@ -489,3 +489,28 @@ def test_a_long_query_can_be_cancelled_and_does_not_hold_up_approvals(qtbot, ws,
     qtbot.waitUntil(box.run_button.isEnabled, timeout=60_000)
     assert box.results.data(box.results.index(0, 0)) == "4"
     runner.shutdown()
+
+
+def test_after_a_decision_the_selection_stays_in_its_place(qtbot, ws, tmp_path) -> None:
+    set_policy(ws, auto_approve_threshold=1.0)
+    for name in ("north", "south", "east"):
+        import_csv(ws, tmp_path, name, SALES)
+    pane = ApprovalsPane(ws)
+    qtbot.addWidget(pane)
+    tables = [pane.list.topLevelItem(i).text(1) for i in range(3)]
+    pane.list.setCurrentItem(pane.list.topLevelItem(1))
+    pane.detail.approve_button.click()
+    assert pane.selected().table == tables[2]  # the next one, now in the approved one's row
+    pane.detail.approve_button.click()
+    assert pane.selected().table == tables[0]  # the last one approved: the one before it
+
+
+def test_enter_in_the_reason_box_rejects(qtbot, ws, pending) -> None:
+    pane = ApprovalsPane(ws)
+    qtbot.addWidget(pane)
+    pane.show()
+    qtbot.waitExposed(pane)
+    qtbot.keyClicks(pane.detail.reason, "Duplicate of last month's file")
+    qtbot.keyClick(pane.detail.reason, Qt.Key.Key_Return)
+    decided = ws.tables.proposals()[0]
+    assert (decided.status, decided.reason) == ("rejected", "Duplicate of last month's file")

@@ -1,0 +1,89 @@
+"""The main window's own parts: the notification bar and the status bar's error, the notices
+window, the light/dark switch, the Quit shortcut and About."""
+
+from __future__ import annotations
+
+import pytest
+
+from grace_desktop.qt import QAction, QApplication, QDialog, QKeySequence, QMessageBox, QPalette, QToolButton
+from ui import theme
+from ui.errors import ErrorPresenter
+from ui.main_window import MainWindow
+
+LONG_NAME = ("Quarterly_Financial_Report_Department_of_Regional_Infrastructure_and_Transport_"
+             "Final_Draft_Reviewed_by_Legal_and_Compliance_2024-03-15_v7_signed.pdf")
+
+
+@pytest.fixture
+def window(qtbot) -> MainWindow:  # type: ignore[no-untyped-def]
+    w = MainWindow()
+    qtbot.addWidget(w)
+    w.presenter = ErrorPresenter(w, w.notifications, allow_modal=False)
+    w.presenter.presented.connect(w.show_error)  # as the shell wires them
+    w.resize(800, 600)
+    w.show()
+    qtbot.waitExposed(w)
+    return w
+
+
+def test_a_long_file_name_in_an_error_keeps_the_window_its_size(window, qtbot) -> None:
+    window.presenter.present(f"Grace could not read {LONG_NAME}: the PDF is damaged.")
+    window.presenter.present("x" * 400)  # one word no wrap can break: clipped, not widening
+    QApplication.processEvents()
+    assert window.minimumSizeHint().width() < 800 and window.width() == 800
+
+
+def test_dismiss_clears_the_error_in_the_status_bar_too(window) -> None:
+    window.presenter.present("Grace could not read notes.pdf: the file is damaged.")
+    assert window.error_label.text()
+    dismiss = next(b for b in window.notifications.findChildren(QToolButton) if b.text() == "Dismiss")
+    dismiss.click()
+    assert window.notifications.isHidden() and window.error_label.text() == ""
+
+
+def test_show_all_reuses_one_notices_window_that_follows_new_notices(window, qtbot) -> None:
+    window.presenter.present("The first notice.")
+    window.presenter.present("The second notice.")
+    window.notifications.more.click()
+    window.notifications.more.click()
+    logs = [d for d in window.findChildren(QDialog) if d.isVisible()]
+    assert len(logs) == 1
+    window.presenter.present("The third notice.")
+    assert "The third notice." in window.presenter.log_view.toPlainText()
+    logs[0].close()
+    qtbot.waitUntil(lambda: not window.findChildren(QDialog), timeout=10_000)  # deleted on close
+    window.notifications.more.click()
+    assert "The first notice." in window.presenter.log_view.toPlainText()
+
+
+def test_the_error_colours_follow_a_switch_to_dark(window, qtbot, monkeypatch) -> None:
+    window.presenter.present("Grace could not read notes.pdf: the file is damaged.")
+    assert theme.colors()["error"] in window.notifications.label.text()
+    app = QApplication.instance()
+    monkeypatch.setattr(theme, "is_dark", lambda: True)
+    try:
+        app.setPalette(theme.palette(True))  # what the handler of the system's scheme change does
+        dark = theme.colors()["error"]
+        qtbot.waitUntil(lambda: dark in window.notifications.label.text(), timeout=10_000)
+        assert window.error_label.palette().color(QPalette.ColorRole.WindowText).name() == dark
+    finally:
+        monkeypatch.undo()
+        app.setPalette(theme.palette(False))
+
+
+def test_quit_has_a_shortcut_even_where_the_platform_has_none(window) -> None:
+    quit_action = next(a for a in window.findChildren(QAction) if a.text() == "&Quit")
+    assert not quit_action.shortcut().isEmpty()
+    if not QKeySequence.keyBindings(QKeySequence.StandardKey.Quit):  # offscreen and Windows
+        assert quit_action.shortcut() == QKeySequence("Ctrl+Q")
+
+
+def test_about_names_the_licences_and_about_qt_is_offered(window, monkeypatch) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "about", staticmethod(lambda _parent, _title, text: shown.append(text)))
+    window._about()
+    assert all(word in shown[0] for word in ("Apache-2.0", "PySide6", "LGPL-3.0", "licenses"))
+    asked: list[str] = []
+    monkeypatch.setattr(QMessageBox, "aboutQt", staticmethod(lambda _parent, title: asked.append(title)))
+    next(a for a in window.findChildren(QAction) if a.text() == "About &Qt").trigger()
+    assert asked == ["About Qt"]
