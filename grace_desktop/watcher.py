@@ -8,7 +8,9 @@ by then is reported as its nearest existing folder: ingesting a folder forgets t
 documents that vanished from it (and a file saved by rename is back before that).
 Watched folders are rescanned at start and every ``reconcile_seconds`` (ingesting a
 folder skips unchanged files), because watchdog can miss events; when the system
-refuses more native watches the folder is polled instead.
+refuses more native watches the folder is polled instead. A watched folder that goes
+(deleted, renamed, unmounted) stops being watched but its documents are kept; every
+``CHECK_MS`` the watcher looks whether it came back, then watches and rescans it.
 """
 
 from __future__ import annotations
@@ -17,15 +19,18 @@ import errno
 import fnmatch
 import logging
 import os
+import stat
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from watchdog.events import (
+    DirAttribEvent,
     DirCreatedEvent,
     DirDeletedEvent,
     DirMovedEvent,
+    FileAttribEvent,
     FileClosedEvent,
     FileCreatedEvent,
     FileDeletedEvent,
@@ -48,12 +53,16 @@ TICK_MS = 50  # how often pending paths are looked at while there are any
 POLL_SECONDS = 1.0  # the polling observer's interval, when native watches are refused
 REFUSED = {errno.ENOSPC, errno.EMFILE}  # inotify watch/instance limits
 OVERFLOW_RESCAN_MS = 1000  # after the kernel dropped events, rescan once things calm down
+CHECK_MS = 2000  # how often watched folders are checked for having gone or come back (a rename sends no event)
+MISSING = "it is missing (deleted, renamed, or on a disk or share that is not connected)"
 
 # Names editors and office suites use for temporary, lock and backup files.
 TEMP_PATTERNS = ("~$*", "*.swp", "*.swx", "*.swo", "*~", "*.tmp", "*.temp", "*.part", "*.crdownload",
                  "#*#", "4913", "*.kate-swp", "*.bak")
+# Attribute events (chmod, chown, touch) are reported too: a file that failed for want of permission
+# is read again once it is fixed, while an unchanged ok file costs the ingest one stat.
 EVENT_TYPES = [FileCreatedEvent, FileModifiedEvent, FileClosedEvent, FileDeletedEvent, FileMovedEvent,
-               DirCreatedEvent, DirDeletedEvent, DirMovedEvent]
+               FileAttribEvent, DirCreatedEvent, DirDeletedEvent, DirMovedEvent, DirAttribEvent]
 
 
 def is_ignored(path: str, root: str) -> bool:
@@ -122,6 +131,7 @@ class _WatchCore(QObject):
         self.observers: dict[str, BaseObserver] = {}
         self.polled: set[str] = set()
         self.problems: dict[str, str] = {}
+        self.identity: dict[str, tuple[int, int] | None] = {}  # each watched folder's (device, inode) at its start
         self.pending: dict[str, _Pending] = {}
         self.raw_event.connect(self._on_raw, Qt.ConnectionType.QueuedConnection)
         self.tick = QTimer(self)
@@ -129,6 +139,9 @@ class _WatchCore(QObject):
         self.tick.timeout.connect(self._on_tick)
         self.reconcile_timer = QTimer(self)
         self.reconcile_timer.timeout.connect(self.reconcile)
+        self.check_timer = QTimer(self)
+        self.check_timer.setInterval(CHECK_MS)
+        self.check_timer.timeout.connect(self.check_folders)
         self.overflow_timer = QTimer(self)
         self.overflow_timer.setSingleShot(True)
         self.overflow_timer.setInterval(OVERFLOW_RESCAN_MS)
@@ -149,6 +162,7 @@ class _WatchCore(QObject):
         for folder in added:
             self._watch(folder)
         self.reconcile_timer.start(self.reconcile_ms)
+        self.check_timer.start()
         logging.getLogger("watchdog.observers").addHandler(self.alarm)  # added once, however often called
         self._emit_status()
         self._emit_existing(added)
@@ -159,6 +173,7 @@ class _WatchCore(QObject):
         logging.getLogger("watchdog.observers").removeHandler(self.alarm)
         self.tick.stop()
         self.reconcile_timer.stop()
+        self.check_timer.stop()
         self.overflow_timer.stop()
         for folder in list(self.folders):
             self._unwatch(folder)
@@ -169,22 +184,52 @@ class _WatchCore(QObject):
     def reconcile(self) -> None:
         """Emit every watched folder, so that events watchdog missed are caught up.
 
-        A folder that could not be watched before (it did not exist yet) is tried again.
+        Folders that went are noticed first; one that could not be watched before (it was
+        missing, or the system refused) is tried again.
         """
-        retry = [f for f in self.problems if os.path.isdir(f)]
-        for folder in retry:
-            self.problems.pop(folder)
-            self._watch(folder)
-        if retry:
-            self._emit_status()
+        self._drop_gone()
+        self._retry([f for f in self.problems if os.path.isdir(f)])
         self._emit_existing(self.folders)
+
+    @Slot()
+    def check_folders(self) -> None:
+        """Between rescans: notice watched folders that went, and watch and rescan those that came back."""
+        self._drop_gone()
+        back = self._retry([f for f, why in self.problems.items() if why == MISSING and os.path.isdir(f)])
+        for folder in back:
+            self.status.emit(f"The watched folder {folder} is back; reading it again")
+        self._emit_existing(back)
 
     # -- observers ------------------------------------------------------------------------
 
+    def _drop_gone(self) -> None:
+        """Stop watching folders that are gone or were made again (their observer watches nothing now).
+
+        Their documents are NOT forgotten: a folder on an unplugged disk or an unmounted share
+        looks just like a deleted one, so the person decides (the Library's watched folders
+        show it missing; Remove offers to forget them) and a folder that comes back is rescanned.
+        """
+        for folder in [f for f in self.observers if _identity(f) != self.identity.get(f)]:
+            self._unwatch(folder)
+            self.problems[folder] = MISSING
+            if not os.path.isdir(folder):
+                self.status.emit(f"The watched folder {folder} is missing; its documents are kept until it "
+                                 "comes back or you stop watching it")
+
+    def _retry(self, folders: list[str]) -> list[str]:
+        """Try to watch ``folders`` again; returns those now watched."""
+        for folder in folders:
+            self.problems.pop(folder)
+            self._watch(folder)
+        if folders:
+            self._emit_status()
+        return [f for f in folders if f in self.observers]
+
     def _watch(self, folder: str) -> None:
         if not os.path.isdir(folder):
-            self.problems[folder] = "it is not a folder that exists"
+            self.problems[folder] = MISSING
             return
+        self.identity[folder] = _identity(folder)  # taken first: a folder replaced meanwhile differs from it
         try:
             self.observers[folder] = self._start_observer(NativeObserver, folder)
             return
@@ -220,6 +265,7 @@ class _WatchCore(QObject):
             observer.join(5)
         self.polled.discard(folder)
         self.problems.pop(folder, None)
+        self.identity.pop(folder, None)
         self.pending = {p: v for p, v in self.pending.items() if v.root != folder}
 
     def _emit_status(self) -> None:
@@ -251,11 +297,20 @@ class _WatchCore(QObject):
         out = [_target(path, self.pending.pop(path)) for path in ready]
         if not self.pending:
             self.tick.stop()
-        for gone in [p for p in ready if p in self.observers and not os.path.isdir(p)]:
-            self.status.emit(f"The watched folder {gone} no longer exists")
+        if None in out:  # a watched folder itself is gone: say so now, not at the next check
+            self._drop_gone()
         out = list(dict.fromkeys(p for p in out if p))
         if out:
             self.changed.emit(out)
+
+
+def _identity(folder: str) -> tuple[int, int] | None:
+    """The folder's (device, inode), or None when it is not a folder that exists."""
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino) if stat.S_ISDIR(st.st_mode) else None
 
 
 def _size(path: str) -> int | None:
@@ -284,7 +339,8 @@ def _target(path: str, pending: _Pending) -> str | None:
     """What to ingest for a settled path: itself if it exists, else its nearest existing folder.
 
     Ingesting a folder forgets the documents that vanished from it; when the watched
-    folder itself is gone there is nothing inside the watch to rescan (None).
+    folder itself is gone there is nothing inside the watch to rescan (None): its
+    documents are kept (see ``_WatchCore._drop_gone``).
     """
     while not os.path.lexists(path):
         if path == pending.root or len(path) <= len(pending.root):

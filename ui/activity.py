@@ -9,12 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 import ui
 from grace_desktop.qt import (
+    QAction,
     QFrame,
     QHBoxLayout,
     QHeaderView,
+    QKeySequence,
     QLabel,
     QProgressBar,
     QPushButton,
+    Qt,
     QTextBrowser,
     QTreeWidget,
     QTreeWidgetItem,
@@ -57,8 +60,13 @@ class ActivityPane(QWidget):
         self.overall.setMaximumHeight(10)
         self.summary = QLabel("Nothing is being read right now.")
         self.cancel_button = QPushButton("Cancel")
-        self.cancel_button.setToolTip("Stop the running job; what it finished is kept, the rest stays queued")
+        self.cancel_button.setToolTip("Stop the running job; what it finished is kept, the rest stays queued (Esc)")
         self.cancel_button.clicked.connect(lambda: self.runner.cancel())
+        escape = QAction("Cancel the running job", self)
+        escape.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        escape.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)  # only while this pane has focus
+        escape.triggered.connect(lambda: self.runner.cancel())  # nothing running: it does nothing
+        self.addAction(escape)
         top = QHBoxLayout()
         top.addWidget(self.summary, 1)
         top.addWidget(self.cancel_button)

@@ -37,7 +37,7 @@ from grace_desktop.qt import (
 )
 
 from .theme import colors
-from .watched import WatchedFolders
+from .watched import WatchedFolders, add_delete_key
 
 if TYPE_CHECKING:
     from engine import Changes
@@ -198,7 +198,7 @@ class LibraryPane(QWidget):
         self.retry_button.setToolTip("Read the selected failed files again")
         self.retry_button.clicked.connect(self.retry_selected)
         self.remove_button = QPushButton("Remove…")
-        self.remove_button.setToolTip("Forget the selected documents (their files are left alone)")
+        self.remove_button.setToolTip("Forget the selected documents (their files are left alone; Delete)")
         self.remove_button.clicked.connect(self.remove_selected)
         tools = QHBoxLayout()
         tools.addWidget(self.filter_edit, 1)
@@ -257,6 +257,7 @@ class LibraryPane(QWidget):
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._context_menu)
         table.doubleClicked.connect(lambda _index: self.open_selected())
+        add_delete_key(table, "Remove from workspace…", self.remove_selected)
         table.selectionModel().selectionChanged.connect(lambda *_: self._update_details())
         return table
 
@@ -277,6 +278,7 @@ class LibraryPane(QWidget):
         selected = set(self.selected_paths())
         self.model.set_rows(rows)
         self._reselect(selected)
+        self.watched.set_documents([r["path"] for r in rows])
         self.banner.offer(not rows)
         self._update_counts()
         if not self.has_loaded:
@@ -350,7 +352,8 @@ class LibraryPane(QWidget):
         if not paths:
             return
         what = os.path.basename(paths[0]) if len(paths) == 1 else f"these {len(paths)} documents"
-        if self.confirm(f"Remove {what} from Grace? The files themselves are left alone."):
+        note = _watched_note(paths, [self.watched.folder_holding(p) for p in paths])
+        if self.confirm(f"Remove {what} from Grace? The files themselves are left alone.{note}"):
             self.runner.run_op(lambda ws: ws.remove_documents(paths), "removing documents")
 
     def open_selected(self, folder: bool = False) -> None:
@@ -389,6 +392,22 @@ class LibraryPane(QWidget):
     def save_state(self) -> None:
         appsettings.save("library/header", self.table.horizontalHeader().saveState())
         appsettings.save("library/splitter", self.splitter.saveState())
+
+
+def _watched_note(paths: list[str], folders: list[str | None]) -> str:
+    """Why a removal will not last: a document in a watched folder is read again at its next scan."""
+    inside = sorted({f for f in folders if f})
+    if not inside:
+        return ""
+    folder = "folder" if len(inside) == 1 else "folders"
+    where = f"the watched {folder} {', '.join(inside)}"
+    if len(paths) == 1:
+        return (f" It is in {where}, so it comes back when the folder is next scanned; remove it from disk or "
+                "stop watching the folder to keep it out.")
+    n = sum(1 for f in folders if f)
+    who = "They are" if n == len(paths) else f"{n} of them are"
+    return (f" {who} in {where}, so they come back when the {folder} {'is' if len(inside) == 1 else 'are'} next "
+            f"scanned; remove them from disk or stop watching the {folder} to keep them out.")
 
 
 def _details_html(rows: list[dict[str, Any]]) -> str:

@@ -1,23 +1,33 @@
 """The Library's list of watched folders, with Add… and Remove.
 
 Adding a folder records it in the workspace (``Workspace.add_watch``) and queues a first
-read of it; the shell's folder watcher follows the list through ``Changes.watches``.
+read of it; the shell's folder watcher follows the list through ``Changes.watches``. A
+watched folder that is gone is shown missing, its documents kept: Remove asks whether to
+keep what was read or forget it.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ui
 from grace_desktop.qt import (
     QAbstractItemView,
+    QAction,
+    QColor,
     QFileDialog,
     QHBoxLayout,
+    QKeySequence,
     QLabel,
     QListWidget,
+    QListWidgetItem,
+    QMessageBox,
     QPushButton,
+    Qt,
+    QTimer,
     QUrl,
     QVBoxLayout,
     QWidget,
@@ -29,6 +39,12 @@ if TYPE_CHECKING:
     from engine import Changes, Workspace
     from grace_desktop.runner import Runner
 
+RECHECK_MS = 2000  # a folder that goes or comes back tells the pane nothing, so the list on show looks again
+FOLDER_ROLE = Qt.ItemDataRole.UserRole
+MISSING_TIP = ("Grace cannot find this folder: it was deleted or renamed, or it is on a disk or share that is not "
+               "connected. Nothing read from it was forgotten; when it comes back it is read again. Remove offers "
+               "to forget its documents.")
+
 
 class WatchedFolders(QWidget):
     """Folders Grace keeps in step with; see the module docstring."""
@@ -37,17 +53,24 @@ class WatchedFolders(QWidget):
         super().__init__(parent)
         self.runner = runner
         self.folders: list[str] = []
+        self.missing: set[str] = set()
+        self.documents: list[str] = []  # every document's path, given by the Library (for the counts)
+        self.confirm_remove: Callable[[str], str] = self._ask  # "keep", "forget" or "cancel"; tests replace it
+        self._reading = False  # a read of the list is under way
         title = QLabel("<b>Watched folders</b>")
         self.hint = QLabel("")
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet(f"color: {colors()['muted']}")
         self.list = QListWidget()
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.list.itemDoubleClicked.connect(lambda item: ui.open_url(QUrl.fromLocalFile(item.text())))
+        self.list.setWordWrap(True)
+        self.list.itemDoubleClicked.connect(lambda item: ui.open_url(QUrl.fromLocalFile(_folder(item))))
         self.list.itemSelectionChanged.connect(self._update_buttons)
+        add_delete_key(self.list, "Stop watching the selected folders", self.remove_selected)
         add = QPushButton("Add…")
         add.clicked.connect(self.choose)
         self.remove_button = QPushButton("Remove")
+        self.remove_button.setToolTip("Stop watching the selected folders (Delete)")
         self.remove_button.clicked.connect(self.remove_selected)
         buttons = QHBoxLayout()
         buttons.addWidget(add)
@@ -60,21 +83,70 @@ class WatchedFolders(QWidget):
         layout.addWidget(self.hint)
         layout.addLayout(buttons)
         layout.addStretch()  # keeps the title, hint and buttons together while the list is hidden
-        self._show([])
+        self.recheck = QTimer(self)
+        self.recheck.setInterval(RECHECK_MS)
+        self.recheck.timeout.connect(self._recheck)
+        self._render()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        self.recheck.start()
+        self.refresh()
+
+    def hideEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        self.recheck.stop()
+        super().hideEvent(event)
 
     def refresh(self) -> None:
-        """Read the list again (in a worker)."""
-        self.runner.fetch("watched folders", lambda ws: ws.watched_folders(), self._show, owner=self)
+        """Read the list again, and whether each folder is there (in a worker: a lost share can hang)."""
+        self._reading = True
+        self.runner.fetch("watched folders", _folder_states, self._show, owner=self)
 
-    def _show(self, folders: list[str]) -> None:
-        self.folders = folders
+    def _recheck(self) -> None:
+        if not self._reading:  # a folder on a share that hangs must not take every reader thread in turn
+            self.refresh()
+
+    def set_documents(self, paths: list[str]) -> None:
+        """Every document's path, for the counts of missing folders and of what Remove may forget."""
+        self.documents = paths
+        if self.missing:
+            self._render()
+
+    def folder_holding(self, path: str) -> str | None:
+        """The watched folder ``path`` lies in, if any."""
+        return next((f for f in self.folders if _under(path, f)), None)
+
+    def _show(self, states: list[tuple[str, bool]]) -> None:
+        self._reading = False
+        folders, missing = [f for f, _ in states], {f for f, here in states if not here}
+        if (folders, missing) != (self.folders, self.missing):  # unchanged: keep the selection as it is
+            self.folders, self.missing = folders, missing
+            self._render()
+
+    def _render(self) -> None:
+        selected = {_folder(item) for item in self.list.selectedItems()}
         self.list.clear()
-        self.list.addItems(folders)
-        self.list.setVisible(bool(folders))
-        self.hint.setText("Changes in these folders are read automatically." if folders else
-                          "None yet. Add a folder and Grace keeps it in step: new and changed files are "
-                          "read, deleted ones forgotten.")
+        for folder in self.folders:
+            item = QListWidgetItem(self._missing_text(folder) if folder in self.missing else folder)
+            item.setData(FOLDER_ROLE, folder)
+            item.setToolTip(MISSING_TIP if folder in self.missing else folder)
+            if folder in self.missing:
+                item.setForeground(QColor(colors()["error"]))
+            self.list.addItem(item)
+            item.setSelected(folder in selected)
+        self.list.setVisible(bool(self.folders))
+        self.hint.setText("Changes in these folders are read automatically." if self.folders else
+                          "None yet. Add a folder (or File ▸ Watch folder…, Ctrl+Shift+W) and Grace keeps it in "
+                          "step: new and changed files are read, deleted ones forgotten.")
         self._update_buttons()
+
+    def _missing_text(self, folder: str) -> str:
+        n = self._count(folder)
+        kept = f"its {n} document{' is' if n == 1 else 's are'} kept"
+        return f"{folder}\nmissing — {kept} until it comes back or you remove it"
+
+    def _count(self, folder: str) -> int:
+        return sum(1 for p in self.documents if _under(p, folder))
 
     def _update_buttons(self) -> None:
         self.remove_button.setEnabled(bool(self.list.selectedItems()))
@@ -91,11 +163,65 @@ class WatchedFolders(QWidget):
                            user=True)
 
     def remove_selected(self) -> None:
-        """Stop watching the selected folders (what was read from them stays)."""
-        for item in self.list.selectedItems():
-            folder = item.text()
-            self.runner.run_op(partial(_unwatch, folder=folder), f"no longer watching {folder}")
+        """Stop watching the selected folders, after asking whether to keep or forget what was read."""
+        folders = [_folder(item) for item in self.list.selectedItems()]
+        if not folders:
+            return
+        choice = self.confirm_remove(self._removal_question(folders))
+        if choice not in ("keep", "forget"):
+            return
+        op = _forget if choice == "forget" else _unwatch
+        for folder in folders:
+            self.runner.run_op(partial(op, folder=folder), f"no longer watching {folder}")
+
+    def _removal_question(self, folders: list[str]) -> str:
+        n = sum(self._count(f) for f in folders)
+        what = folders[0] if len(folders) == 1 else f"these {len(folders)} folders"
+        docs = f"{n} document{'' if n == 1 else 's'}"
+        return (f"Stop watching {what}?\n\nKeep what was read: the {docs} stay searchable, but are no longer kept "
+                f"in step (a file changed or deleted later is not noticed).\n\nForget: Grace forgets the {docs}. "
+                "Either way the files themselves are left alone.")
+
+    def _ask(self, question: str) -> str:
+        box = QMessageBox(QMessageBox.Icon.Question, "Grace", question, parent=self)
+        keep = box.addButton("Keep what was read", QMessageBox.ButtonRole.AcceptRole)
+        forget = box.addButton("Forget the documents", QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(keep)
+        box.exec()
+        clicked = box.clickedButton()
+        return "keep" if clicked is keep else "forget" if clicked is forget else "cancel"
+
+
+def add_delete_key(widget: QWidget, text: str, slot: Callable[[], object]) -> None:
+    """Delete (or Backspace) does ``slot`` while ``widget`` has focus."""
+    action = QAction(text, widget)
+    action.setShortcuts([QKeySequence(Qt.Key.Key_Delete), QKeySequence(Qt.Key.Key_Backspace)])
+    action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+    action.triggered.connect(slot)
+    widget.addAction(action)
+
+
+def _folder(item: QListWidgetItem) -> str:
+    return str(item.data(FOLDER_ROLE))
+
+
+def _under(path: str, folder: str) -> bool:
+    return path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _folder_states(ws: Workspace) -> list[tuple[str, bool]]:
+    return [(f, os.path.isdir(f)) for f in ws.watched_folders()]
 
 
 def _unwatch(ws: Workspace, folder: str) -> Changes:
     return ws.remove_watch(folder)
+
+
+def _forget(ws: Workspace, folder: str) -> Changes:
+    """Stop watching ``folder`` and forget its documents (those also in another watched folder stay)."""
+    changes = ws.remove_watch(folder)  # first: a rescan of the folder meanwhile would read them back
+    others = ws.watched_folders()
+    paths = [d["path"] for d in ws.documents()
+             if _under(d["path"], folder) and not any(_under(d["path"], o) for o in others)]
+    return changes | ws.remove_documents(paths)

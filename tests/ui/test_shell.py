@@ -137,7 +137,7 @@ def test_cancelling_a_running_ingest_keeps_the_rest_queued(shell, qtbot, tmp_pat
     qtbot.mouseClick(shell.activity.resume_button, Qt.MouseButton.LeftButton)
     resumed = shell.runner.jobs[-1]
     assert resumed.label == "Finishing an interrupted ingest" and not shell.activity.waiting.isVisible()
-    qtbot.waitUntil(lambda: resumed.state == "running" and resumed.message.startswith("Reading"), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: resumed.state == "running", timeout=WAIT_MS)  # its reading can be over in 0.1 s
     shell.runner.cancel()  # the resumed job reads the same queue; stopping it again keeps the rest again
     qtbot.waitUntil(lambda: resumed.state == "cancelled", timeout=WAIT_MS)
     assert shell.runner.ws.queued()
@@ -180,6 +180,7 @@ def test_watched_folders_are_added_and_removed(shell, qtbot, docs: Path) -> None
     qtbot.waitUntil(lambda: watched.folders == [str(docs)], timeout=WAIT_MS)
     qtbot.waitUntil(lambda: "guide.md" in statuses(shell), timeout=WAIT_MS)
     watched.list.item(0).setSelected(True)
+    watched.confirm_remove = lambda _question: "keep"  # Remove now asks whether to keep what was read
     qtbot.mouseClick(watched.remove_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: watched.folders == [], timeout=WAIT_MS)
     assert shell.runner.ws.watched_folders() == []
@@ -295,3 +296,97 @@ def test_cancelling_a_paused_re_embedding_does_not_queue_it_again(shell, qtbot, 
     qtbot.waitUntil(lambda: job.state == "cancelled" and added.state == "done", timeout=WAIT_MS)
     qtbot.wait(500)
     assert not job.paused and [j for j in shell.runner.jobs if j.kind == "reembed"] == [job]
+
+
+def test_a_missing_watched_folder_is_shown_with_its_documents_kept(shell, qtbot, docs: Path) -> None:
+    watched = shell.library.watched
+    watched.add(str(docs))
+    qtbot.waitUntil(lambda: len(statuses(shell)) == 5, timeout=WAIT_MS)
+    away = docs.with_name("docs-on-a-usb-disk")
+    docs.rename(away)  # as an unplugged disk looks: the folder is simply not there
+    qtbot.waitUntil(lambda: watched.missing == {str(docs)}, timeout=WAIT_MS)
+    assert watched.list.item(0).text() == (f"{docs}\nmissing — its 5 documents are kept until it comes back "
+                                           "or you remove it")
+    assert len(statuses(shell)) == 5 and shell.runner.ws.watched_folders() == [str(docs)]
+    away.rename(docs)
+    qtbot.waitUntil(lambda: not watched.missing, timeout=WAIT_MS)
+    assert watched.list.item(0).text() == str(docs)
+
+
+def test_removing_a_watched_folder_asks_whether_to_keep_or_forget_its_documents(
+        shell, qtbot, docs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    other = tmp_path / "other.md"
+    other.write_text("# Other\n\nNot in the watched folder: the otters stay.\n")
+    shell.runner.ingest([str(other)])
+    watched = shell.library.watched
+    watched.add(str(docs))
+    qtbot.waitUntil(lambda: len(statuses(shell)) == 6, timeout=WAIT_MS)
+    asked: list[str] = []
+    answers = iter(["cancel", "forget"])
+    watched.confirm_remove = lambda question: asked.append(question) or next(answers)
+    ops: list[str] = []
+    run_op = shell.runner.run_op
+    monkeypatch.setattr(shell.runner, "run_op",
+                        lambda fn, doing, *a, **kw: (ops.append(doing), run_op(fn, doing, *a, **kw)))
+    watched.list.item(0).setSelected(True)
+    watched.remove_selected()  # Cancel: nothing is done
+    assert ops == []
+    assert asked[0].startswith(f"Stop watching {docs}?") and "the 5 documents stay searchable" in asked[0]
+    watched.remove_selected()  # Forget: the folder's documents go, the other one stays, the files too
+    qtbot.waitUntil(lambda: watched.folders == [] and set(statuses(shell)) == {"other.md"}, timeout=WAIT_MS)
+    assert (docs / "guide.md").exists() and ops == [f"no longer watching {docs}"]
+
+
+def test_removing_a_document_of_a_watched_folder_says_it_comes_back(shell, qtbot, docs: Path,
+                                                                   tmp_path: Path) -> None:
+    other = tmp_path / "other.md"
+    other.write_text("# Other\n\nNot in the watched folder.\n")
+    shell.runner.ingest([str(other)])
+    shell.library.watched.add(str(docs))
+    qtbot.waitUntil(lambda: len(statuses(shell)) == 6 and shell.library.watched.folders == [str(docs)],
+                    timeout=WAIT_MS)
+    asked: list[str] = []
+    shell.library.confirm = lambda question: asked.append(question) or False
+    shell.library.select_path(str(docs / "guide.md"))
+    shell.library.remove_selected()
+    shell.library.select_path(str(other))
+    shell.library.remove_selected()
+    assert asked[0] == (f"Remove guide.md from Grace? The files themselves are left alone. It is in the watched "
+                        f"folder {docs}, so it comes back when the folder is next scanned; remove it from disk or "
+                        "stop watching the folder to keep it out.")
+    assert asked[1] == "Remove other.md from Grace? The files themselves are left alone."
+
+
+def test_keys_remove_documents_and_watched_folders_cancel_jobs_and_watch_a_folder(shell, qtbot, docs: Path,
+                                                                                 monkeypatch: pytest.MonkeyPatch
+                                                                                 ) -> None:
+    library, watched = shell.library, shell.library.watched
+    watched.add(str(docs))
+    qtbot.waitUntil(lambda: len(statuses(shell)) == 5 and watched.folders == [str(docs)], timeout=WAIT_MS)
+    asked: list[str] = []
+    library.confirm = lambda question: asked.append(question) or False
+    watched.confirm_remove = lambda question: asked.append(question) or "cancel"
+    cancels: list[object] = []
+    monkeypatch.setattr(shell.runner, "cancel", lambda job=None: cancels.append(job))
+    shell.window.activateWindow()
+    qtbot.waitUntil(lambda: shell.window.isActiveWindow(), timeout=WAIT_MS)
+    library.select_path(str(docs / "notes.txt"))
+    library.table.setFocus()
+    for key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace, Qt.Key.Key_Escape):
+        qtbot.keyClick(library.table, key)
+    assert [q.split("?")[0] for q in asked] == ["Remove notes.txt from Grace"] * 2 and cancels == []
+    watched.list.item(0).setSelected(True)
+    watched.list.setFocus()
+    qtbot.keyClick(watched.list, Qt.Key.Key_Delete)
+    assert asked[-1].startswith(f"Stop watching {docs}?")
+    shell.window.show_pane("activity")
+    shell.activity.jobs.setFocus()
+    qtbot.keyClick(shell.activity.jobs, Qt.Key.Key_Escape)
+    assert cancels == [None]
+    file_menu = shell.window.menuBar().actions()[0].menu()
+    watch = next(a for a in file_menu.actions() if a.text() == "&Watch folder…")
+    assert watch.shortcut().toString() == "Ctrl+Shift+W"
+    from grace_desktop.qt import QAction
+
+    others = [a for a in shell.window.findChildren(QAction) if a is not watch]
+    assert all(a.shortcut() != watch.shortcut() for a in others)

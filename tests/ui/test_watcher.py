@@ -196,3 +196,71 @@ def test_a_lost_event_queue_triggers_a_rescan(qtbot, make_watcher, watched: Path
     # what watchdog's inotify reader logs when the kernel dropped events
     logging.getLogger("watchdog.observers.inotify_c").warning("Inotify queue overflowed; filesystem events were lost")
     qtbot.waitUntil(lambda: [str(watched)] in rec.changed, timeout=WAIT_MS)
+
+
+def test_a_renamed_watched_folder_is_reported_missing_and_its_documents_kept(qtbot, ws: Workspace, make_watcher,
+                                                                            watched: Path) -> None:
+    (watched / "sub" / "kept.md").write_text("# Kept\n\nThe archivist files the herons under H.\n")
+    watcher, rec = make_watcher(debounce_ms=100)
+    watcher.changed.connect(lambda paths: ws.ingest(paths))
+    watcher.start([str(watched)])
+    qtbot.waitUntil(lambda: len(ws.documents()) == 1, timeout=WAIT_MS)
+    watched.rename(watched.with_name("elsewhere"))  # a rename of the folder itself sends no event at all
+    qtbot.waitUntil(lambda: any(s.startswith(f"The watched folder {watched} is missing") for s in rec.status),
+                    timeout=WAIT_MS)
+    assert [d["path"] for d in ws.documents()] == [str(watched / "sub" / "kept.md")]  # not forgotten
+    assert watcher._core.problems == {str(watched): watcher_module.MISSING}
+
+
+def test_watching_resumes_when_a_deleted_watched_folder_is_made_again(qtbot, ws: Workspace, make_watcher,
+                                                                      watched: Path) -> None:
+    import shutil
+
+    (watched / "old.md").write_text("# Old\n\nThe ferryman rows across at dawn.\n")
+    watcher, rec = make_watcher(debounce_ms=100)  # the periodic rescan is ten minutes away
+    watcher.changed.connect(lambda paths: ws.ingest(paths))
+    watcher.start([str(watched)])
+    qtbot.waitUntil(lambda: len(ws.documents()) == 1, timeout=WAIT_MS)
+    shutil.rmtree(watched)
+    qtbot.waitUntil(lambda: any(str(watched) in s for s in rec.status), timeout=WAIT_MS)
+    assert len(ws.documents()) == 1  # kept while the folder is away
+    watched.mkdir()
+    (watched / "back.md").write_text("# Back\n\nThe ferryman now rows at dusk.\n")
+    qtbot.waitUntil(lambda: [d["path"] for d in ws.documents()] == [str(watched / "back.md")], timeout=WAIT_MS)
+    later = watched / "later.md"  # written after the rescan: only a live watch reports it
+    qtbot.waitUntil(lambda: f"The watched folder {watched} is back; reading it again" in rec.status, timeout=WAIT_MS)
+    later.write_text("# Later\n\nThe ferryman retires to the lighthouse.\n")
+    qtbot.waitUntil(lambda: str(later) in rec.paths(), timeout=WAIT_MS)
+
+
+def test_a_permission_change_alone_is_noticed(qtbot, ws: Workspace, make_watcher, watched: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    import engine.ingest
+    from engine.errors import IngestError
+    from engine.extract import os_error_reason
+
+    real_read = engine.ingest.read_file
+
+    def read_file(path: Path, limits: object) -> bytes:  # what a user without it meets (tests may run as root)
+        if not os.stat(path).st_mode & 0o444:
+            raise IngestError(os_error_reason(path, PermissionError(errno.EACCES, "Permission denied")))
+        return real_read(path, limits)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(engine.ingest, "read_file", read_file)
+    locked, fine = watched / "locked.md", watched / "fine.md"
+    locked.write_text("# Locked\n\nThe vault holds the silver spoons.\n")
+    fine.write_text("# Fine\n\nThe pantry holds the copper pans.\n")
+    locked.chmod(0)
+    ws.ingest([str(watched)])
+    assert {d["name"]: d["status"] for d in ws.documents()} == {"locked.md": "failed", "fine.md": "ok"}
+    watcher, rec = make_watcher(debounce_ms=100)
+    reports = []
+    watcher.changed.connect(lambda paths: reports.append((paths, ws.ingest(paths))))
+    watcher.start([str(watched)])
+    qtbot.waitUntil(lambda: bool(reports), timeout=WAIT_MS)
+    locked.chmod(0o644)  # size and mtime unchanged: only the permission changed
+    qtbot.waitUntil(lambda: {d["name"]: d["status"] for d in ws.documents()}["locked.md"] == "ok", timeout=WAIT_MS)
+    fine.chmod(0o600)  # an ok file: the ingest only looks at its size and mtime, and skips it
+    qtbot.waitUntil(lambda: any(paths == [str(fine)] for paths, _ in reports), timeout=WAIT_MS)
+    report = next(r for paths, r in reports if paths == [str(fine)])
+    assert report.unchanged == 1 and report.ingested == 0
