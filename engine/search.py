@@ -106,6 +106,12 @@ def _stemmer() -> _Stemmer:
     return _Stemmer()
 
 
+def index_terms(words: list[str]) -> list[list[str]]:
+    """Each word's terms as the keyword index stores them (porter stems; ``foo_bar`` has two),
+    so a view can mark what a search matched."""
+    return _stemmer().terms(words)
+
+
 def rarest_words(conn: Connection, words: list[str], budget: int = KEYWORD_POSTINGS) -> list[str]:
     """The rarest of ``words`` whose postings add up to about ``budget`` chunks (always the
     rarest one). BM25 gives very common words little weight, yet scoring their postings is

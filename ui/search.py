@@ -176,10 +176,10 @@ def query_words(query: str) -> list[str]:
 def _matcher(words: tuple[str, ...]) -> re.Pattern[str] | None:
     """What the index matches for ``words``: a token starting with a word or its stem (porter:
     "compressed" finds "compression"); a word of an unspaced script anywhere in its run."""
-    from engine.search import _stemmer  # the index's own tokenizer, so bold marks what it matched
+    from engine.search import index_terms  # the index's own tokenizer, so bold marks what it matched
 
     pieces = {p for w in words for p in _TOKEN.findall(w.lower())}
-    pieces |= {t for terms in _stemmer().terms(list(words)) for t in terms if len(t) > 2}
+    pieces |= {t for terms in index_terms(list(words)) for t in terms if len(t) > 2}
     starts = sorted((re.escape(p) for p in pieces if not _UNSPACED.search(p)), key=len, reverse=True)
     inside = sorted((re.escape(p) for p in pieces if _UNSPACED.search(p)), key=len, reverse=True)
     alternatives = ([r"(?<![^\W_])(?:" + "|".join(starts) + r")[^\W_]*"] if starts else []) + inside
