@@ -20,6 +20,7 @@ from . import csvsource, readers
 from .names import ROW_KEY, quote_ident, table_name_for, unique_names
 from .values import Detected, conversion, detect
 
+EXACT_IN_DOUBLE = 2**53  # whole numbers below this a double holds exactly
 SAMPLE_ROWS = 10000
 TABLE_SUFFIXES = {".csv": "csv", ".tsv": "csv", ".tab": "csv", ".txt": "csv", ".json": "json", ".jsonl": "json",
                   ".ndjson": "json", ".xlsx": "xlsx", ".xlsm": "xlsx", ".parquet": "parquet", ".pq": "parquet"}
@@ -36,13 +37,27 @@ class ColumnPlan:
     read_type: str = "VARCHAR"  # delimited files: the type the reader produces itself
     detected: Detected | None = None  # set when text is converted in SQL (and checked)
     note: str | None = None
+    # Whole numbers the CSV reader reads as DOUBLE and this SQL checks: read as an integer type,
+    # DuckDB's scanner rounds a "2.5" past the sample without a word (its issue 25824).
+    via_double: bool = False
 
     def select_sql(self) -> str:
-        return conversion(self.src, self.detected) if self.detected else self.src
+        if self.detected:
+            return conversion(self.src, self.detected)
+        if self.via_double:
+            return f"(CASE WHEN {self.src} = trunc({self.src}) AND abs({self.src}) < {EXACT_IN_DOUBLE} " \
+                   f"THEN CAST({self.src} AS {self.type}) END)"
+        return self.src
 
     def keep_as_text(self, note: str) -> None:
         self.type = self.read_type = "VARCHAR"
-        self.detected, self.note = None, note
+        self.detected, self.note, self.via_double = None, note, False
+
+    def convert_from_text(self) -> None:
+        """Read as text and converted in SQL (each value checked): for whole numbers too large
+        for a double to hold exactly."""
+        self.read_type, self.via_double = "VARCHAR", False
+        self.detected = Detected(self.type, "int")
 
 
 @dataclass
@@ -85,7 +100,7 @@ class Inference:
         rel, params = self.relation(rejects)
         parts = [f"row_number() OVER () AS {ROW_KEY}"]
         parts += [f"{c.select_sql()} AS {quote_ident(c.name)}" for c in self.columns]
-        raws = [(c, f"__raw_{i}") for i, c in enumerate(self.columns) if c.detected]
+        raws = [(c, f"__raw_{i}") for i, c in enumerate(self.columns) if c.detected or c.via_double]
         parts += [f"{c.src} AS {quote_ident(raw)}" for c, raw in raws]
         return f"SELECT {', '.join(parts)} FROM {rel}", params, raws
 
@@ -191,7 +206,7 @@ def _plan_text_columns(inf: Inference, source_names: list[str], srcs: list[str],
         det = detect(raw or name, values[i])
         plan = ColumnPlan(name, raw or name, det.type, src, note=det.note)
         if native and det.native:
-            plan.read_type = det.type
+            plan.read_type, plan.via_double = ("DOUBLE", True) if det.conv == "int" else (det.type, False)
         elif det.conv != "text":
             plan.detected = det
         if det.ambiguous:

@@ -316,6 +316,22 @@ def test_a_number_too_large_for_a_double_keeps_a_csv_column_text(ws: Workspace, 
     assert _types(p)["x"] == "VARCHAR" and _rows(ws, "huge") == [("a", "1.5"), ("b", "1e400")]
 
 
+def test_a_fraction_past_the_sample_in_a_whole_number_csv_column_is_not_rounded(ws: Workspace, tmp_path: Path) -> None:
+    lines = [f"{i},{i % 7}" for i in range(1, 30_000)]  # far past the rows inference samples
+    (tmp_path / "late.csv").write_text("id,qty\n" + "\n".join(lines) + "\n30000,2.5\n")
+    p = ws.tables.import_file(tmp_path / "late.csv")
+    assert _types(p) == {"id": "BIGINT", "qty": "VARCHAR"} and any("'2.5'" in r for r in p.reasons)
+    assert ws.tables.query("SELECT qty FROM late WHERE id = 30000")[1] == [("2.5",)]  # DuckDB's reader said 3
+
+
+def test_whole_numbers_past_the_sample_too_large_for_a_double_stay_exact(ws: Workspace, tmp_path: Path) -> None:
+    lines = [f"{i},{i * 3}" for i in range(1, 30_000)]
+    (tmp_path / "ids.csv").write_text("id,n\n" + "\n".join(lines) + "\n9007199254740993,1\n")
+    p = ws.tables.import_file(tmp_path / "ids.csv")
+    assert _types(p) == {"id": "BIGINT", "n": "BIGINT"}
+    assert ws.tables.query("SELECT id FROM ids WHERE n = 1")[1] == [(9007199254740993,)]
+
+
 def test_a_json_number_past_the_sample_too_large_for_a_double_turns_the_column_to_text(
         ws: Workspace, tmp_path: Path) -> None:
     records = [{"x": i + 0.5} for i in range(12_000)]  # past the 10,000 rows inference samples
