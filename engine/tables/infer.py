@@ -37,26 +37,29 @@ class ColumnPlan:
     read_type: str = "VARCHAR"  # delimited files: the type the reader produces itself
     detected: Detected | None = None  # set when text is converted in SQL (and checked)
     note: str | None = None
-    # Whole numbers the CSV reader reads as DOUBLE and this SQL checks: read as an integer type,
-    # DuckDB's scanner rounds a "2.5" past the sample without a word (its issue 25824).
-    via_double: bool = False
+    # Numbers the CSV reader types itself are checked here: DuckDB's scanner casts non-strictly
+    # (its issue 25824), rounding a "2.5" past the sample into an integer and reading 1e400 as
+    # infinity. "whole": read as DOUBLE, kept when whole and exact in a double; "finite": kept when finite.
+    check: str | None = None
 
     def select_sql(self) -> str:
         if self.detected:
             return conversion(self.src, self.detected)
-        if self.via_double:
+        if self.check == "whole":
             return f"(CASE WHEN {self.src} = trunc({self.src}) AND abs({self.src}) < {EXACT_IN_DOUBLE} " \
                    f"THEN CAST({self.src} AS {self.type}) END)"
+        if self.check == "finite":
+            return f"(CASE WHEN isfinite({self.src}) THEN {self.src} END)"
         return self.src
 
     def keep_as_text(self, note: str) -> None:
         self.type = self.read_type = "VARCHAR"
-        self.detected, self.note, self.via_double = None, note, False
+        self.detected, self.note, self.check = None, note, None
 
     def convert_from_text(self) -> None:
         """Read as text and converted in SQL (each value checked): for whole numbers too large
         for a double to hold exactly."""
-        self.read_type, self.via_double = "VARCHAR", False
+        self.read_type, self.check = "VARCHAR", None
         self.detected = Detected(self.type, "int")
 
 
@@ -100,7 +103,7 @@ class Inference:
         rel, params = self.relation(rejects)
         parts = [f"row_number() OVER () AS {ROW_KEY}"]
         parts += [f"{c.select_sql()} AS {quote_ident(c.name)}" for c in self.columns]
-        raws = [(c, f"__raw_{i}") for i, c in enumerate(self.columns) if c.detected or c.via_double]
+        raws = [(c, f"__raw_{i}") for i, c in enumerate(self.columns) if c.detected or c.check]
         parts += [f"{c.src} AS {quote_ident(raw)}" for c, raw in raws]
         return f"SELECT {', '.join(parts)} FROM {rel}", params, raws
 
@@ -206,7 +209,8 @@ def _plan_text_columns(inf: Inference, source_names: list[str], srcs: list[str],
         det = detect(raw or name, values[i])
         plan = ColumnPlan(name, raw or name, det.type, src, note=det.note)
         if native and det.native:
-            plan.read_type, plan.via_double = ("DOUBLE", True) if det.conv == "int" else (det.type, False)
+            plan.read_type = "DOUBLE" if det.conv == "int" else det.type
+            plan.check = {"int": "whole", "float": "finite"}.get(det.conv)
         elif det.conv != "text":
             plan.detected = det
         if det.ambiguous:

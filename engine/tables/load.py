@@ -117,13 +117,15 @@ def _adjust_for_rejects(inf: Inference, errors: list[tuple], result: Staged) -> 
 def _check_conversions(cur: duckdb.DuckDBPyConnection, table: str, raws: list[tuple[ColumnPlan, str]],
                        result: Staged) -> bool:
     """Compare converted columns with their text; a column with misfits goes back to text."""
+    raws = [(plan, raw) for plan, raw in raws if plan.detected or plan.check]  # not turned to text meanwhile
     if not raws:
         return False
     parts = []
     for plan, raw in raws:
         r = quote_ident(raw)
-        misfit = (f"{r} IS NOT NULL AND {r} <> trunc({r})" if plan.via_double  # a fraction; too large: below
-                  else f"NOT {missing_sql(r)} AND {quote_ident(plan.name)} IS NULL")
+        misfit = {"whole": f"{r} IS NOT NULL AND {r} <> trunc({r})",  # a fraction (too large: below)
+                  "finite": f"{r} IS NOT NULL AND NOT isfinite({r})"}.get(
+            plan.check or "", f"NOT {missing_sql(r)} AND {quote_ident(plan.name)} IS NULL")
         parts += [f"count(*) FILTER (WHERE {misfit})", f"any_value({r}) FILTER (WHERE {misfit})",
                   f"count(*) FILTER (WHERE {r} IS NOT NULL AND {quote_ident(plan.name)} IS NULL)"]
     row = cur.execute(f"SELECT {', '.join(parts)} FROM {table}").fetchone()
@@ -134,7 +136,7 @@ def _check_conversions(cur: duckdb.DuckDBPyConnection, table: str, raws: list[tu
         if count:
             _keep_text(plan, count, None if example is None else str(example), result)
             retry = True
-        elif plan.via_double and unread:  # whole, but too large for a double: read as text and checked
+        elif plan.check == "whole" and unread:  # whole, but too large for a double: read as text and checked
             plan.convert_from_text()
             retry = True
     return retry

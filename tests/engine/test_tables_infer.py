@@ -322,6 +322,17 @@ def test_a_fraction_past_the_sample_in_a_whole_number_csv_column_is_not_rounded(
     p = ws.tables.import_file(tmp_path / "late.csv")
     assert _types(p) == {"id": "BIGINT", "qty": "VARCHAR"} and any("'2.5'" in r for r in p.reasons)
     assert ws.tables.query("SELECT qty FROM late WHERE id = 30000")[1] == [("2.5",)]  # DuckDB's reader said 3
+    (tmp_path / "word.csv").write_text("id,qty\n" + "\n".join(lines) + "\n30000,many\n")  # the reader rejects it
+    assert _types(ws.tables.import_file(tmp_path / "word.csv")) == {"id": "BIGINT", "qty": "VARCHAR"}
+
+
+def test_a_number_past_the_sample_too_large_for_a_double_keeps_a_csv_column_text(ws: Workspace,
+                                                                                  tmp_path: Path) -> None:
+    lines = [f"{i},{i + 0.5}" for i in range(1, 30_000)]
+    (tmp_path / "far.csv").write_text("id,x\n" + "\n".join(lines) + "\n30000,1e400\n")
+    p = ws.tables.import_file(tmp_path / "far.csv")
+    assert _types(p) == {"id": "BIGINT", "x": "VARCHAR"}  # not infinity
+    assert ws.tables.query("SELECT x FROM far WHERE id = 30000")[1] == [("1e400",)]
 
 
 def test_whole_numbers_past_the_sample_too_large_for_a_double_stay_exact(ws: Workspace, tmp_path: Path) -> None:
