@@ -14,6 +14,7 @@ from a file since, dropped, or its snapshot pruned) is refused with a sentence a
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -88,16 +89,28 @@ def _bad_value(exc: duckdb.Error, value: Any, col: Column) -> TableError:
 
 
 def _check_whole(value: Any, col: Column) -> None:
-    """Refuse a fraction for a whole-number column (DuckDB's cast would round 3.7 to 4 without a word)."""
-    if col.type.upper() not in _WHOLE or value is None or isinstance(value, int):
+    """Refuse more decimal places than the column holds: DuckDB's cast would round 3.7 to 4 in a
+    whole-number column, and 3.756 to 3.76 in a DECIMAL(10,2), without a word."""
+    places = _places(col.type)
+    if places is None or value is None or isinstance(value, int):
         return
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
         return  # not a number at all: the cast says why
-    if number.is_finite() and number != number.to_integral_value():
-        raise TableError(f"{value!r} is not a valid {col.type} for column {col.name!r}: it takes whole numbers "
-                         "only, and this one would have been rounded.")
+    if number.is_finite() and number != round(number, places):
+        kind = "whole numbers only" if places == 0 else f"at most {places} decimal places"
+        raise TableError(f"{value!r} is not a valid {col.type} for column {col.name!r}: it takes {kind}, and this "
+                         "one would have been rounded.")
+
+
+def _places(sql_type: str) -> int | None:
+    """How many decimal places a column of ``sql_type`` keeps (None: not a fixed-point type)."""
+    upper = sql_type.upper().replace(" ", "")
+    if upper in _WHOLE:
+        return 0
+    fixed = re.fullmatch(r"(?:DECIMAL|NUMERIC)\((\d+),(\d+)\)", upper)
+    return int(fixed.group(2)) if fixed else None
 
 
 _READ_AS_IMPORTED = {"DATE", "TIMESTAMP", "BOOLEAN"}

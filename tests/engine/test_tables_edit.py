@@ -298,6 +298,20 @@ def test_a_fraction_in_a_whole_number_column_is_refused_not_rounded(people: Work
     assert people.tables.page("people", 0, 1)[0][3] == 40
 
 
+def test_more_decimal_places_than_a_decimal_column_keeps_are_refused(ws: Workspace, tmp_path: Path) -> None:
+    from decimal import Decimal
+
+    import duckdb
+
+    path = tmp_path / "prices.parquet"
+    duckdb.connect().execute("COPY (SELECT 1 AS id, 3.50::DECIMAL(10,2) AS price) TO ? (FORMAT parquet)", [str(path)])
+    assert ws.tables.import_file(path).status == "applied"
+    with pytest.raises(TableError, match="at most 2 decimal places"):
+        ws.tables.update_cell("prices", 1, "price", "3.756")  # DuckDB would store 3.76
+    ws.tables.update_cell("prices", 1, "price", "3.75")
+    assert ws.tables.page("prices", 0, 1)[0][2] == Decimal("3.75")
+
+
 # -- export formats -------------------------------------------------------------------------
 
 
