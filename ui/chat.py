@@ -147,6 +147,10 @@ class ChatPane(QWidget):
         self.messages = MessageColumn()
         self.list_layout = QVBoxLayout(self.messages)
         self.list_layout.addStretch(1)
+        # The bubbles in order, kept here rather than read back through the layout: a layout item's
+        # Python wrapper can outlive the item Qt deleted, and PySide then handed that stale wrapper
+        # back for a new widget at the same address ("QWidgetItem has no setAutoFillBackground").
+        self._bubbles: list[MessageWidget] = []
         self.scroll_area = QScrollArea()
         self.scroll_area.setWidgetResizable(True)
         self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -331,10 +335,13 @@ class ChatPane(QWidget):
 
     def _add(self, widget: MessageWidget) -> MessageWidget:
         self.list_layout.insertWidget(self.list_layout.count() - 1, widget)
+        self._bubbles.append(widget)
         self._update_tab_order()
         return widget
 
     def _remove(self, widget: MessageWidget) -> None:
+        if widget in self._bubbles:
+            self._bubbles.remove(widget)
         widget.setParent(None)
         widget.deleteLater()
 
@@ -351,8 +358,7 @@ class ChatPane(QWidget):
 
     def message_widgets(self) -> list[MessageWidget]:
         """The bubbles on screen, in order."""
-        items = (self.list_layout.itemAt(i) for i in range(self.list_layout.count()))
-        return [w for w in (item.widget() for item in items if item is not None) if isinstance(w, MessageWidget)]
+        return list(self._bubbles)
 
     def open_citation(self, citation: Citation) -> bool:
         """Open a cited file with the system's handler, a PDF at its page."""
