@@ -247,8 +247,6 @@ class Tables:
         (``browse.EXPORT_FORMATS``: CSV, TSV, Parquet, JSON or Excel); returns how many."""
         return browse.export(self.store.cursor(), table, self._cols(table), Path(path), flt, sort)
 
-    export_csv = export  # the older name, from when CSV was the only format
-
     def query(self, sql: str, limit: int = 10000,
               stop: QueryStop | None = None) -> tuple[builtins.list[str], builtins.list[tuple]]:
         """Run one read-only statement over the tables; returns column names and at most ``limit`` rows.

@@ -165,7 +165,7 @@ def test_an_edit_whose_audit_entry_was_lost_is_audited_on_the_next_open(people: 
 
 def test_export_writes_the_filtered_sorted_rows(people: Workspace, tmp_path: Path) -> None:
     out = tmp_path / "out.csv"
-    n = people.tables.export_csv("people", out, RowFilter(columns={"city": "a"}), ("age", True))
+    n = people.tables.export("people", out, RowFilter(columns={"city": "a"}), ("age", True))
     rows = list(csv.reader(out.open()))
     assert n == 2 and rows[0] == ["name", "city", "age"]
     assert rows[1:] == [["Karen", "Cambridge", "70"], ["Edsger", "Austin", "72"]]
