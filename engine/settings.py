@@ -29,6 +29,7 @@ class Setting:
     help: str
     minimum: float | None = None
     maximum: float | None = None
+    on_read: bool = False  # read only when a file is read: files already read keep what it gave them
 
     @property
     def type(self) -> type:
@@ -51,16 +52,20 @@ class Setting:
 SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in [
-        Setting("max_file_mb", 25.0, "Files larger than this many megabytes are not read.", 0.001, 10_000),
+        Setting("max_file_mb", 25.0, "Files larger than this many megabytes are not read.", 0.001, 10_000,
+                on_read=True),
         Setting("max_decompressed_mb", 200.0,
-                "DOCX/XLSX archives that would expand beyond this many megabytes are refused.", 1, 100_000),
+                "DOCX/XLSX archives that would expand beyond this many megabytes are refused.", 1, 100_000,
+                on_read=True),
         Setting("max_line_chars", 1_000_000,
-                "A text line longer than this many characters marks a file as not prose.", 1000, 100_000_000),
-        Setting("max_html_depth", 512, "HTML nested deeper than this is flattened.", 16, 100_000),
-        Setting("max_pages", 5000, "PDF pages beyond this count are not read.", 1, 1_000_000),
-        Setting("max_chars", 8_000_000, "At most this many characters of text are kept per file.", 1000, 1_000_000_000),
-        Setting("chunk_tokens", 200, "Target chunk size in model tokens.", 32, 250),
-        Setting("chunk_overlap_tokens", 24, "Tokens repeated between neighbouring chunks.", 0, 100),
+                "A text line longer than this many characters marks a file as not prose.", 1000, 100_000_000,
+                on_read=True),
+        Setting("max_html_depth", 512, "HTML nested deeper than this is flattened.", 16, 100_000, on_read=True),
+        Setting("max_pages", 5000, "PDF pages beyond this count are not read.", 1, 1_000_000, on_read=True),
+        Setting("max_chars", 8_000_000, "At most this many characters of text are kept per file.", 1000,
+                1_000_000_000, on_read=True),
+        Setting("chunk_tokens", 200, "Target chunk size in model tokens.", 32, 250, on_read=True),
+        Setting("chunk_overlap_tokens", 24, "Tokens repeated between neighbouring chunks.", 0, 100, on_read=True),
         Setting("search_k", 10, "How many results a search returns by default.", 1, 200),
         Setting("watch_debounce_ms", 300, "Quiet time after a change before a watched file is read.", 0, 60_000),
         Setting("reconcile_minutes", 10.0, "How often watched folders are rescanned in case events were missed.",

@@ -48,9 +48,6 @@ CHECKS: dict[str, tuple[Callable[[str], str | None], str]] = {
     "llm_base_url": (check_base_url, "Correct it, or leave it empty to answer offline from your files."),
     "action_tiers": (check_tiers, "Correct it, or leave it empty to keep every action's own tier."),
 }
-# Settings read only when a file is read: a change leaves the passages of files already read as they are.
-LATER = {"max_file_mb", "max_decompressed_mb", "max_line_chars", "max_html_depth", "max_pages", "max_chars",
-         "chunk_tokens", "chunk_overlap_tokens"}
 LATER_NOTE = "Applies only to files read from now on."
 _WORDS = {"mb": "(MB)", "ms": "(ms)", "s": "(seconds)", "minutes": "(minutes)", "chars": "characters",
           "llm": "LLM", "html": "HTML", "url": "URL", "k": "results"}
@@ -147,7 +144,7 @@ class SettingsDialog(QDialog):
             label.setToolTip(decl.help)
             label.setBuddy(editor)
             form.addRow(label, editor)
-            form.addRow("", _help_label(decl.help, LATER_NOTE if name in LATER else ""))
+            form.addRow("", _help_label(decl.help, LATER_NOTE if decl.on_read else ""))
         scroll = QScrollArea()
         scroll.setWidget(form_widget)
         scroll.setWidgetResizable(True)
