@@ -235,6 +235,7 @@ class Shell(QObject):
                                      reconcile_seconds=self.watch_timing["reconcile_seconds"])
         self.watcher.changed.connect(self._watched_paths_changed)
         self.watcher.status.connect(lambda sentence: self.window.statusBar().showMessage(sentence, 8000))
+        self.watcher.missing.connect(self.library.watched.set_missing)
         self.runner.fetch("watched folders (watcher)", lambda ws: ws.watched_folders(), self.watcher.start)
 
     def _refresh_watcher(self) -> None:

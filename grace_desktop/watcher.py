@@ -122,6 +122,7 @@ class _WatchCore(QObject):
     overflowed = Signal()  # from watchdog's threads, through _OverflowAlarm
     changed = Signal(list)
     status = Signal(str)
+    missing = Signal(list)  # the watched folders that are missing now, sorted; sent when that changes
 
     def __init__(self, debounce_ms: int, reconcile_seconds: float) -> None:
         super().__init__()
@@ -132,6 +133,7 @@ class _WatchCore(QObject):
         self.polled: set[str] = set()
         self.problems: dict[str, str] = {}
         self.identity: dict[str, tuple[int, int] | None] = {}  # each watched folder's (device, inode) at its start
+        self.reported: list[str] = []  # what ``missing`` last said
         self.pending: dict[str, _Pending] = {}
         self.raw_event.connect(self._on_raw, Qt.ConnectionType.QueuedConnection)
         self.tick = QTimer(self)
@@ -165,6 +167,7 @@ class _WatchCore(QObject):
         self.check_timer.start()
         logging.getLogger("watchdog.observers").addHandler(self.alarm)  # added once, however often called
         self._emit_status()
+        self._report_missing()
         self._emit_existing(added)
 
     @Slot()
@@ -179,6 +182,7 @@ class _WatchCore(QObject):
             self._unwatch(folder)
         self.folders = []
         self.pending.clear()
+        self.reported = []  # a new start says again what is missing; stopping tells nothing about that
 
     @Slot()
     def reconcile(self) -> None:
@@ -189,6 +193,7 @@ class _WatchCore(QObject):
         """
         self._drop_gone()
         self._retry([f for f in self.problems if os.path.isdir(f)])
+        self._report_missing()
         self._emit_existing(self.folders)
 
     @Slot()
@@ -198,6 +203,7 @@ class _WatchCore(QObject):
         back = self._retry([f for f, why in self.problems.items() if why == MISSING and os.path.isdir(f)])
         for folder in back:
             self.status.emit(f"The watched folder {folder} is back; reading it again")
+        self._report_missing()
         self._emit_existing(back)
 
     # -- observers ------------------------------------------------------------------------
@@ -275,6 +281,13 @@ class _WatchCore(QObject):
         parts += [f"not watching {f}: {why}" for f, why in sorted(self.problems.items())]
         self.status.emit("; ".join(parts))
 
+    def _report_missing(self) -> None:
+        """Send ``missing`` when the set of missing folders changed since it was last sent."""
+        now = sorted(f for f, why in self.problems.items() if why == MISSING)
+        if now != self.reported:
+            self.reported = now
+            self.missing.emit(now)
+
     def _emit_existing(self, folders: list[str]) -> None:
         existing = [f for f in folders if os.path.isdir(f)]
         if existing:
@@ -299,6 +312,7 @@ class _WatchCore(QObject):
             self.tick.stop()
         if None in out:  # a watched folder itself is gone: say so now, not at the next check
             self._drop_gone()
+            self._report_missing()
         out = list(dict.fromkeys(p for p in out if p))
         if out:
             self.changed.emit(out)
@@ -353,12 +367,14 @@ class FolderWatcher(QObject):
     """Watches folders off the GUI thread and emits debounced paths to give to ``Workspace.ingest``.
 
     ``changed(list[str])`` carries absolute paths (files that were created, changed,
-    renamed or deleted, or whole folders to rescan); ``status(str)`` a plain sentence.
+    renamed or deleted, or whole folders to rescan); ``status(str)`` a plain sentence;
+    ``missing(list[str])`` the watched folders that are missing now, whenever that changes.
     Call ``stop()`` before the application quits.
     """
 
     changed = Signal(list)
     status = Signal(str)
+    missing = Signal(list)
     _set_requested = Signal(list)
     _stop_requested = Signal()
 
@@ -371,6 +387,7 @@ class FolderWatcher(QObject):
         self._core.moveToThread(self._thread)
         self._core.changed.connect(self.changed)
         self._core.status.connect(self.status)
+        self._core.missing.connect(self.missing)
         self._set_requested.connect(self._core.set_folders)
         self._stop_requested.connect(self._core.stop, Qt.ConnectionType.BlockingQueuedConnection)
         app = QCoreApplication.instance()

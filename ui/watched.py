@@ -3,7 +3,8 @@
 Adding a folder records it in the workspace (``Workspace.add_watch``) and queues a first
 read of it; the shell's folder watcher follows the list through ``Changes.watches``. A
 watched folder that is gone is shown missing, its documents kept: Remove asks whether to
-keep what was read or forget it.
+keep what was read or forget it. Which folders are missing is the folder watcher's to say
+(``set_missing``, from ``FolderWatcher.missing``): it already looks every few seconds.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import ui
 from grace_desktop.qt import (
@@ -27,7 +28,6 @@ from grace_desktop.qt import (
     QMessageBox,
     QPushButton,
     Qt,
-    QTimer,
     QUrl,
     QVBoxLayout,
     QWidget,
@@ -39,7 +39,6 @@ if TYPE_CHECKING:
     from engine import Changes, Workspace
     from grace_desktop.runner import Runner
 
-RECHECK_MS = 2000  # a folder that goes or comes back tells the pane nothing, so the list on show looks again
 FOLDER_ROLE = Qt.ItemDataRole.UserRole
 MISSING_TIP = ("Grace cannot find this folder: it was deleted or renamed, or it is on a disk or share that is not "
                "connected. Nothing read from it was forgotten; when it comes back it is read again. Remove offers "
@@ -56,7 +55,6 @@ class WatchedFolders(QWidget):
         self.missing: set[str] = set()
         self.documents: list[str] = []  # every document's path, given by the Library (for the counts)
         self.confirm_remove: Callable[[str], str] = self._ask  # "keep", "forget" or "cancel"; tests replace it
-        self._reading = False  # a read of the list is under way
         title = QLabel("<b>Watched folders</b>")
         self.hint = QLabel("")
         self.hint.setWordWrap(True)
@@ -83,28 +81,17 @@ class WatchedFolders(QWidget):
         layout.addWidget(self.hint)
         layout.addLayout(buttons)
         layout.addStretch()  # keeps the title, hint and buttons together while the list is hidden
-        self.recheck = QTimer(self)
-        self.recheck.setInterval(RECHECK_MS)
-        self.recheck.timeout.connect(self._recheck)
         self._render()
 
-    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
-        super().showEvent(event)
-        self.recheck.start()
-        self.refresh()
-
-    def hideEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
-        self.recheck.stop()
-        super().hideEvent(event)
-
     def refresh(self) -> None:
-        """Read the list again, and whether each folder is there (in a worker: a lost share can hang)."""
-        self._reading = True
-        self.runner.fetch("watched folders", _folder_states, self._show, owner=self)
+        """Read the list of watched folders again."""
+        self.runner.fetch("watched folders", lambda ws: ws.watched_folders(), self._show, owner=self)
 
-    def _recheck(self) -> None:
-        if not self._reading:  # a folder on a share that hangs must not take every reader thread in turn
-            self.refresh()
+    def set_missing(self, folders: list[str]) -> None:
+        """The watched folders that are missing now (the folder watcher tells)."""
+        if set(folders) != self.missing:
+            self.missing = set(folders)
+            self._render()
 
     def set_documents(self, paths: list[str]) -> None:
         """Every document's path, for the counts of missing folders and of what Remove may forget."""
@@ -116,11 +103,9 @@ class WatchedFolders(QWidget):
         """The watched folder ``path`` lies in, if any."""
         return next((f for f in self.folders if _under(path, f)), None)
 
-    def _show(self, states: list[tuple[str, bool]]) -> None:
-        self._reading = False
-        folders, missing = [f for f, _ in states], {f for f, here in states if not here}
-        if (folders, missing) != (self.folders, self.missing):  # unchanged: keep the selection as it is
-            self.folders, self.missing = folders, missing
+    def _show(self, folders: list[str]) -> None:
+        if folders != self.folders:  # unchanged: keep the selection as it is
+            self.folders = folders
             self._render()
 
     def _render(self) -> None:
@@ -208,10 +193,6 @@ def _folder(item: QListWidgetItem) -> str:
 
 def _under(path: str, folder: str) -> bool:
     return path.startswith(folder.rstrip(os.sep) + os.sep)
-
-
-def _folder_states(ws: Workspace) -> list[tuple[str, bool]]:
-    return [(f, os.path.isdir(f)) for f in ws.watched_folders()]
 
 
 def _unwatch(ws: Workspace, folder: str) -> Changes:

@@ -300,6 +300,7 @@ def test_cancelling_a_paused_re_embedding_does_not_queue_it_again(shell, qtbot, 
 
 def test_a_missing_watched_folder_is_shown_with_its_documents_kept(shell, qtbot, docs: Path) -> None:
     watched = shell.library.watched
+    shell.start_watcher()  # as after_ready does in the app: the watcher tells which folders are missing
     watched.add(str(docs))
     qtbot.waitUntil(lambda: len(statuses(shell)) == 5, timeout=WAIT_MS)
     away = docs.with_name("docs-on-a-usb-disk")

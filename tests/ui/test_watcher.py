@@ -25,8 +25,10 @@ class Recorder:
     def __init__(self, watcher: FolderWatcher) -> None:
         self.changed: list[list[str]] = []
         self.status: list[str] = []
+        self.missing: list[list[str]] = []
         watcher.changed.connect(self.changed.append)
         watcher.status.connect(self.status.append)
+        watcher.missing.connect(self.missing.append)
 
     def paths(self) -> list[str]:
         return [p for batch in self.changed for p in batch]
@@ -210,6 +212,9 @@ def test_a_renamed_watched_folder_is_reported_missing_and_its_documents_kept(qtb
                     timeout=WAIT_MS)
     assert [d["path"] for d in ws.documents()] == [str(watched / "sub" / "kept.md")]  # not forgotten
     assert watcher._core.problems == {str(watched): watcher_module.MISSING}
+    qtbot.waitUntil(lambda: rec.missing == [[str(watched)]], timeout=WAIT_MS)  # said once, for the Library
+    watched.with_name("elsewhere").rename(watched)
+    qtbot.waitUntil(lambda: rec.missing == [[str(watched)], []], timeout=WAIT_MS)
 
 
 def test_watching_resumes_when_a_deleted_watched_folder_is_made_again(qtbot, ws: Workspace, make_watcher,
