@@ -14,6 +14,7 @@ from typing import Any
 
 from grace_desktop.qt import (
     QAbstractItemView,
+    QApplication,
     QComboBox,
     QFont,
     QFormLayout,
@@ -28,6 +29,10 @@ from grace_desktop.qt import (
     QSpinBox,
     QSplitter,
     QStackedWidget,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionProgressBar,
+    QStyleOptionViewItem,
     Qt,
     QTableView,
     QTreeWidget,
@@ -50,6 +55,7 @@ KINDS = {"new": "New table", "append": "Rows for a table", "schema_change": "Col
 NOTHING_PENDING = ("No proposals are waiting for you. When you drop a table file on Grace, the schema it "
                    "proposes appears here for you to check, adjust and approve.")
 NOTHING_MATCHES = "No proposals match these filters. Lower the confidence or show another status."
+CONFIDENCE_ROLE = Qt.ItemDataRole.UserRole + 1  # the list's percent, painted as a bar
 
 
 def percent(confidence: float) -> int:
@@ -68,6 +74,22 @@ def local_time(iso: str) -> str:
         return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
     except (TypeError, ValueError):
         return str(iso)
+
+
+class ConfidenceDelegate(QStyledItemDelegate):
+    """Paints a list cell's percent as a small progress bar (one widget a row would make a list of
+    thousands of proposals take a minute to fill)."""
+
+    def paint(self, painter: Any, option: QStyleOptionViewItem, index: Any) -> None:
+        bar = QStyleOptionProgressBar()
+        bar.rect = option.rect.adjusted(2, 2, -2, -2)
+        bar.minimum, bar.maximum = 0, 100
+        bar.progress = int(index.data(CONFIDENCE_ROLE) or 0)
+        bar.text, bar.textVisible = f"{bar.progress}%", True
+        bar.state = option.state | QStyle.StateFlag.State_Horizontal
+        widget = option.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, widget)
 
 
 def confidence_bar(confidence: float) -> QProgressBar:
@@ -150,6 +172,18 @@ class ColumnEditor(QWidget):
     def editor(self, column: str) -> tuple[QLineEdit, QComboBox]:
         """The name field and type box of the proposed column ``column`` (for tests and shortcuts)."""
         return next((name, kind) for col, name, kind in self._rows if col.name == column)
+
+
+def _item(p: Any) -> QTreeWidgetItem:
+    """A proposal's row in the list."""
+    share = percent(p.confidence)
+    item = QTreeWidgetItem([f"{share}%", p.table, KINDS.get(p.kind, p.kind), file_name(p.source), f"{p.row_count:,}"])
+    item.setData(0, Qt.ItemDataRole.UserRole, p.id)
+    item.setData(0, CONFIDENCE_ROLE, share)
+    item.setToolTip(3, p.source)
+    item.setToolTip(0, "\n".join(p.reasons))
+    item.setTextAlignment(4, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    return item
 
 
 class ProposalDetail(QWidget):
@@ -276,6 +310,7 @@ class ApprovalsPane(QWidget):
         self.message = MessageLine()
         self.list = self._build_list()
         self.detail = ProposalDetail()
+        self.detail.setEnabled(False)  # until a proposal is shown
         self.detail.approve_button.clicked.connect(self.approve_selected)
         self.detail.reject_button.clicked.connect(lambda: self.reject_selected())
         self.detail.reason.returnPressed.connect(lambda: self.reject_selected())  # Enter after the reason rejects
@@ -293,6 +328,8 @@ class ApprovalsPane(QWidget):
         head.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
         head.resizeSection(0, 110)
         head.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
+        head.setResizeContentsPrecision(100)  # fitting columns to thousands of rows reads the first hundred
+        tree.setItemDelegateForColumn(0, ConfidenceDelegate(tree))
         tree.currentItemChanged.connect(lambda _item, _old: self._show_selected())
         return tree
 
@@ -334,23 +371,29 @@ class ApprovalsPane(QWidget):
             self.reload()
 
     def reload(self) -> None:
-        """Re-read the proposals, keeping the selected one (and the person's edits to it) if unchanged."""
+        """Re-read the proposals (in the runner's worker, if there is one), keeping the selected one
+        (and the person's edits to it) if unchanged."""
         if self.ws is None:
             self.empty.setText("Opening the workspace…")
             return
         statuses = self.status.currentData()
         one = statuses[0] if statuses and len(statuses) == 1 else None
-        ok, found = try_call(lambda: self.ws.tables.proposals(one), "list the proposals", self.message.fail)
-        if not ok or found is None:
+        if self.runner is not None:
+            self.runner.fetch("proposals", lambda ws: ws.tables.proposals(one), self._show_found, owner=self)
             return
+        ok, found = try_call(lambda: self.ws.tables.proposals(one), "list the proposals", self.message.fail)
+        if ok and found is not None:
+            self._show_found(found)
+
+    def _show_found(self, found: list[Any]) -> None:
+        statuses = self.status.currentData()
         found = [p for p in found if statuses is None or p.status in statuses]
         floor = self.min_confidence.value()
         self._proposals = [p for p in found if percent(p.confidence) >= floor]
         keep, row = self.selected(), self.list.currentIndex().row()
         self.list.blockSignals(True)
         self.list.clear()
-        for p in self._proposals:
-            self._add_item(p)
+        self.list.addTopLevelItems([_item(p) for p in self._proposals])  # at once: one layout, not one a row
         self.list.blockSignals(False)
         ids = [p.id for p in self._proposals]
         # The same proposal; once it is gone (decided), the one now in its row, or the last.
@@ -362,15 +405,6 @@ class ApprovalsPane(QWidget):
         self.count_label.setText(f"{len(ids)} shown" if ids else "")
         self.empty.setText(NOTHING_PENDING if not found and statuses == ("pending",) else NOTHING_MATCHES)
         self.stack.setCurrentIndex(1 if ids else 0)
-
-    def _add_item(self, p: Any) -> None:
-        item = QTreeWidgetItem(["", p.table, KINDS.get(p.kind, p.kind), file_name(p.source), f"{p.row_count:,}"])
-        item.setData(0, Qt.ItemDataRole.UserRole, p.id)
-        item.setToolTip(3, p.source)
-        item.setToolTip(0, "\n".join(p.reasons))
-        item.setTextAlignment(4, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.list.addTopLevelItem(item)
-        self.list.setItemWidget(item, 0, confidence_bar(p.confidence))
 
     def selected(self) -> Any:
         """The proposal selected in the list (None if none)."""

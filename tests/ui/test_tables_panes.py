@@ -155,6 +155,8 @@ def test_decisions_run_in_the_runner_worker_when_there_is_one(qtbot, ws, pending
     qtbot.addWidget(pane)
     emitted: list[Changes] = []
     pane.changed.connect(emitted.append)
+    assert not pane.detail.isEnabled()  # the proposals are read in the worker too
+    qtbot.waitUntil(lambda: pane.list.topLevelItemCount() == 1, timeout=10_000)
     pane.detail.approve_button.click()
     assert not pane.detail.approve_button.isEnabled()  # waiting for the worker
     qtbot.waitUntil(lambda: bool(emitted), timeout=10_000)
@@ -476,6 +478,7 @@ def test_a_long_query_can_be_cancelled_and_does_not_hold_up_approvals(qtbot, ws,
     box = pane.query_box
     box.editor.setPlainText("SELECT count(*) FROM range(10000000000000) a WHERE a.range % 7 = 3")  # hours
     assert box.run() and box.cancel_button.isEnabled() and not box.run_button.isEnabled()
+    qtbot.waitUntil(lambda: approvals.list.topLevelItemCount() == 1, timeout=60_000)
     approvals.approve_selected()
     qtbot.waitUntil(lambda: ws.tables.proposal(pending.id).status == "applied", timeout=60_000)
     assert not box.run_button.isEnabled()  # the query still runs beside the approval
