@@ -391,3 +391,27 @@ def test_keys_remove_documents_and_watched_folders_cancel_jobs_and_watch_a_folde
 
     others = [a for a in shell.window.findChildren(QAction) if a is not watch]
     assert all(a.shortcut() != watch.shortcut() for a in others)
+
+
+def test_the_library_sorts_by_any_column_keeping_the_selection(shell, qtbot, docs: Path) -> None:
+    library = shell.library
+    shell.runner.ingest([str(docs)])
+    qtbot.waitUntil(lambda: len(statuses(shell)) == 5, timeout=WAIT_MS)
+
+    def shown(key: str) -> list:  # type: ignore[type-arg]
+        rows = [library.model.rows[library.proxy.mapToSource(library.proxy.index(r, 0)).row()]
+                for r in range(library.proxy.rowCount())]
+        return [row[key] for row in rows]
+
+    assert shown("name") == sorted(shown("name"), key=str.lower)  # by name at first
+    assert library.select_path(str(docs / "notes.txt"))
+    library.table.sortByColumn(2, Qt.SortOrder.DescendingOrder)
+    assert shown("size") == sorted(shown("size"), reverse=True)
+    assert library.selected_paths() == [str(docs / "notes.txt")]  # the same document stays selected
+
+    (docs / "huge.md").write_text("# Huge\n\n" + "A long paragraph about sorting documents. " * 400)
+    shell.runner.ingest([str(docs / "huge.md")])
+    qtbot.waitUntil(lambda: len(statuses(shell)) == 6, timeout=WAIT_MS)
+    assert shown("name")[0] == "huge.md"  # a new document lands in its place in the order
+    assert shown("size") == sorted(shown("size"), reverse=True)
+    assert library.selected_paths() == [str(docs / "notes.txt")]
