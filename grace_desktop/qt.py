@@ -49,6 +49,7 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
     QPixmap,
+    QTextDocument,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -105,6 +106,7 @@ __all__ = [
     "QProgressBar", "QPushButton", "QRect", "QRunnable", "QScrollArea", "QSettings", "QSize", "QSizePolicy",
     "QSortFilterProxyModel", "QSpinBox", "QSplitter", "QStackedWidget", "QStatusBar", "QStyle",
     "QStyledItemDelegate", "QStyleFactory", "QStyleOptionProgressBar", "QStyleOptionViewItem",
-    "Qt", "QTableView", "QTextBrowser", "QThread", "QThreadPool", "QTimer", "QToolButton", "QTreeWidget",
+    "Qt", "QTableView", "QTextBrowser", "QTextDocument", "QThread", "QThreadPool", "QTimer", "QToolButton",
+    "QTreeWidget",
     "QTreeWidgetItem", "QUrl", "QVBoxLayout", "QWidget", "Signal", "Slot",
 ]

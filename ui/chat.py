@@ -49,7 +49,7 @@ from grace_desktop.qt import (
     isValid,
 )
 
-from .chat_widgets import ActionCard, MessageWidget, QuestionBox, TelemetryPanel
+from .chat_widgets import ActionCard, MessageWidget, QuestionBox, TelemetryPanel, literal_quotes
 from .chat_worker import Worker
 from .theme import colors
 
@@ -347,7 +347,7 @@ class ChatPane(QWidget):
 
     def _answer_widget(self, message_id: int, text: str, citations: list[Citation], confidence: float | None,
                        abstained: bool, actions: list[Action], rating: int | None = None) -> MessageWidget:
-        widget = MessageWidget("assistant", text)
+        widget = MessageWidget("assistant", literal_quotes(text, citations))
         widget.add_answer_parts(message_id, citations, confidence, abstained, actions, rating)
         widget.citation_clicked.connect(self.open_citation)
         widget.feedback_given.connect(lambda mid, r, w=widget: self._feedback(w, mid, r))

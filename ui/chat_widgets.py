@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from engine.chat import Action, Citation
+from engine.chat.reasoner_offline import readable
 from grace_desktop.qt import (
     QCoreApplication,
     QEvent,
@@ -27,12 +28,19 @@ from grace_desktop.qt import (
     QSizePolicy,
     Qt,
     QTextBrowser,
+    QTextDocument,
     QVBoxLayout,
     QWidget,
     Signal,
 )
 
 from .theme import colors
+
+MARKDOWN_FEATURES = (QTextDocument.MarkdownFeature.MarkdownDialectGitHub
+                     | QTextDocument.MarkdownFeature.MarkdownNoHTML)
+MARKDOWN_FILES = (".md", ".markdown", ".mdown", ".mkd")  # quotes from these may keep their emphasis
+_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 
 CHIP_NAME_PX = 220  # a chip shows at most this many pixels of its file name (the middle elided)
 CHIP_SPACING = 6
@@ -98,8 +106,8 @@ class MessageText(QTextBrowser):
     def set_text(self, text: str) -> None:
         self._source = text
         for doc in (self.document(), self._measure):
-            if self.fmt == "markdown":
-                doc.setMarkdown(text)
+            if self.fmt == "markdown":  # HTML in it is text: a file's "<img>" must not hide the rest
+                doc.setMarkdown(text, MARKDOWN_FEATURES)
             elif self.fmt == "html":
                 doc.setHtml(text)
             else:
@@ -143,6 +151,25 @@ class MessageText(QTextBrowser):
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         return QSize(24, self.fontMetrics().height())
+
+
+def literal_quotes(text: str, citations: list[Citation]) -> str:
+    """``text`` (an answer's Markdown) with the quotes from files that are not Markdown made
+    literal, so that a text file's ``__init__`` or ``2*qty*rate`` shows as written, not as
+    emphasis. Code spans the answer made (from reST roles) stay code."""
+    for c in citations:
+        shown = readable(c.quote)
+        if shown and not c.path.lower().endswith(MARKDOWN_FILES) and shown in text:
+            text = text.replace(shown, _escape_outside_code(shown))
+    return text
+
+
+def _escape_outside_code(text: str) -> str:
+    parts, last = [], 0
+    for span in _CODE_SPAN.finditer(text):
+        parts += [_MARKDOWN_SPECIAL.sub(r"\\\1", text[last:span.start()]), span.group(0)]
+        last = span.end()
+    return "".join(parts) + _MARKDOWN_SPECIAL.sub(r"\\\1", text[last:])
 
 
 class CitationChip(QPushButton):

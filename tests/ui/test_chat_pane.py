@@ -491,3 +491,21 @@ def test_closing_the_app_mid_answer_keeps_the_answer_and_closes_the_workspace_wh
     with Workspace(ws.folder, ws.embedder) as again:
         sessions = again.chat.sessions.list()
         assert len(sessions) == 1 and len(again.chat.sessions.messages(sessions[0]["id"])) == 2
+
+
+def test_quotes_from_plain_text_show_as_written_not_as_markdown_or_html(qtbot, pane: ChatPane, ws: Workspace,
+                                                                         tmp_path: Path) -> None:
+    said = {"Which file does the plugin loader read first?":
+            "The plugin loader reads the __init__ file first and then the settings module of each plugin.",
+            "How does the billing export price each part?":
+            "The billing export prices each part at 1.2*qty*rate before it rounds to whole cents.",
+            "When is the pump motor serviced?":
+            'The pump motor is serviced every Friday by the day team <img src="x.png"> before the shift change.'}
+    notes = tmp_path / "plant-notes.txt"
+    notes.write_text("Plant notes\n\n" + "\n\n".join(said.values()) + "\n", encoding="utf-8")
+    ws.ingest([notes])
+    for question, sentence in said.items():
+        answer = ask(qtbot, pane, question)
+        assert answer.citations and answer.citations[0].path == str(notes)
+        # no emphasis eating the underscores or stars, no image swallowing the rest of the answer
+        assert sentence in pane.message_widgets()[-1].body.toPlainText()
