@@ -167,6 +167,10 @@ class Actions:
         except Exception as exc:  # noqa: BLE001 - any failure is recorded as a sentence, never lost
             return self._finish(action, "failed", None, f"{type(exc).__name__}: {exc}", actor), \
                 Changes(actions=True, audit=True)
+        except BaseException as exc:  # Ctrl+C, or the app quitting: not left "approved" for good
+            self._finish(action, "failed", None, f"It was interrupted ({type(exc).__name__}) before it finished; "
+                         "what it had done so far is kept. Ask again to propose it anew.", actor)
+            raise
         return self._finish(action, "executed", result, None, actor), changes | Changes(actions=True, audit=True)
 
     def _finish(self, action: Action, status: str, result: Any, error: str | None, actor: str) -> Action:

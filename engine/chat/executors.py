@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 from collections.abc import Callable
@@ -99,26 +98,13 @@ def _prepare_create(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _create_table(ws: Workspace, params: dict[str, Any]) -> tuple[Any, Changes]:
-    """Create an empty table with the named columns (a header-only CSV through the tables'
-    own import and proposal, approved by this action's approval)."""
+    """Create an empty table with exactly the named columns (text, until rows say otherwise)."""
     tables = tables_of(ws)
     name, columns = str(params["table"]), [str(c) for c in params["columns"]]
     if _table_called(tables, name):
         return {"table": name, "existed": True}, Changes()  # idempotent: a retried action does no harm
-    folder = ws.folder / "tmp" / "chat"
-    folder.mkdir(parents=True, exist_ok=True)
-    header = folder / f"{re.sub(r'[^A-Za-z0-9_]+', '_', name)}.csv"
-    with open(header, "w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh).writerow(columns)
-    try:
-        proposal = tables.import_file(header)
-        changes = Changes(tables=True, audit=True)
-        if proposal.status == "pending":
-            changes = tables.approve(proposal.id, table=name)
-    finally:
-        header.unlink(missing_ok=True)
-    created = [c.name for c in tables.columns(name)]
-    return {"table": name, "columns": created, "proposal": proposal.id}, changes
+    changes = tables.create_empty(name, columns, source=f"chat action: {KINDS['create_table'].summary(params)}")
+    return {"table": name, "columns": [c.name for c in tables.columns(name)]}, changes
 
 
 def _table_called(tables: Any, name: str) -> str | None:

@@ -27,7 +27,7 @@ from ..progress import Reporter
 from . import apply, browse, docrows, domain, edits, governance, mentions, proposals, sqlguard
 from .classify import Classifier
 from .model import Column, Proposal, RowFilter, TableInfo, jsonable
-from .names import quote_ident
+from .names import ROW_KEY, quote_ident
 from .policy import PolicyStore
 from .store import Store
 
@@ -372,6 +372,19 @@ class Tables:
             self._changed(table)
             self.audit_edits()
         return Changes(tables=True, audit=True)
+
+    def create_empty(self, table: str, columns: builtins.list[str], source: str) -> Changes:
+        """Create ``table`` with no rows and the text ``columns`` as named (names already safe; the
+        caller governs and audits the decision, e.g. an approved chat action)."""
+        with self._lock:
+            with self.store.write() as cur:
+                if self.store.exists(table, cur):
+                    raise TableError(f"A table called {table!r} exists already.")
+                cols = ", ".join(f"{quote_ident(c)} VARCHAR" for c in columns)
+                cur.execute(f"CREATE TABLE {quote_ident(table)} ({ROW_KEY} BIGINT NOT NULL, {cols})")
+                self.store.record_table(cur, table, [Column(c, c, "VARCHAR") for c in columns], "", source)
+            self._changed(table)
+        return Changes(tables=True)
 
     # -- proposals -------------------------------------------------------------------------
 

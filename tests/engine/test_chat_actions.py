@@ -292,3 +292,28 @@ def test_a_folder_named_in_words_is_ingested_only_when_it_exists(ws: Workspace, 
     (tmp_path / "Documents").mkdir()
     assert match("index my Documents folder") == [("ingest", {"paths": [str(tmp_path / "Documents")]})]
     assert match("Load balancing/failover: how does the guide handle it?") == []
+
+
+def test_a_created_table_has_exactly_the_columns_approved(ws: Workspace) -> None:
+    create = ws.chat.ask("Create a table called survey with columns question, yes, no").actions[0]
+    done, _ = ws.chat.actions.approve(create.id)
+    assert done.status == "executed" and done.result["columns"] == ["question", "yes", "no"]
+    assert ws.tables.query("SELECT count(*) FROM survey")[1] == [(0,)]  # the names are not a row
+    add = ws.chat.ask("Add a row to survey with question = Coffee?, yes = 3, no = 1").actions[0]
+    assert ws.chat.actions.approve(add.id)[0].status == "executed"
+    assert ws.tables.query("SELECT question, yes, no FROM survey")[1] == [("Coffee?", "3", "1")]
+
+
+def test_an_action_interrupted_while_it_runs_is_recorded_as_failed(ws: Workspace, docs: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    action = ws.chat.actions.propose("ingest", {"paths": [str(docs)]})
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ws, "ingest", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        ws.chat.actions.approve(action.id)
+    stopped = ws.chat.actions.get(action.id)
+    assert stopped.status == "failed" and "interrupted" in (stopped.error or "")
+    assert audit_actions(ws, action.id) == ["action.propose", "action.approve", "action.fail"]
