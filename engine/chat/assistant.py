@@ -25,6 +25,10 @@ from .render import action_text, tables_text
 from .secrets import KeyStore
 from .store import reading
 from .types import Action, Answer, Draft, EmptyQuestion
+from .words import names as words_names
+from .words import table_cover
+
+TABLE_COVER = 0.5  # table rows answer a question the files cannot when they cover more of it than this
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -185,13 +189,20 @@ def changed_note(paths: list[str]) -> str:
 
 
 def with_tables(ctx: Context, draft: Draft) -> Draft:
-    """Add the rows of memory tables the question named; they answer when the files do not."""
+    """Add the rows of memory tables the question named or whose cells it mentions. They answer
+    when the files do not only if they account for most of the question (``table_cover``) and for
+    every name in it; otherwise the question stays declined, the rows shown as related."""
     if not ctx.tables:
         return draft
     rows = tables_text(ctx.tables)
-    if draft.abstained:
-        named = any(m["named"] for m in ctx.tables)
-        draft.text, draft.abstained, draft.confidence = rows, False, 0.9 if named else 0.7
-    else:
+    if not draft.abstained:
         draft.text = f"{draft.text}\n\n{rows}"
+        return draft
+    cover = table_cover(ctx.question, ctx.tables)
+    cells = " ".join(str(c) for m in ctx.tables for row in m["rows"] for c in row).lower()
+    unmatched = [n for n in words_names(ctx.question) if n.lower() not in cells]
+    if cover > TABLE_COVER and not unmatched:
+        draft.text, draft.abstained, draft.confidence = rows, False, round(0.5 + 0.5 * cover, 3)
+    else:
+        draft.text += f"\n\nRelated rows (they do not answer it):\n\n{rows}"
     return draft

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..search import STOPWORDS
 
@@ -53,3 +54,17 @@ def names(question: str) -> list[str]:
                 and not _SENTENCE_START.search(question[:m.start()])):
             out.append(word)
     return list(dict.fromkeys(out))
+
+
+TABLE_WORDS = frozenset(stem(w) for w in "table tables row rows column columns entry entries record records list "
+                        "all every each show".split())
+
+
+def table_cover(question: str, tables: list[dict[str, Any]]) -> float:
+    """Share of the question's content words that the matched tables account for: their names,
+    column names and the cells of their matched rows (words about tables as such count too)."""
+    asked = content_words(question)
+    if not asked:
+        return 0.0
+    parts = [str(p) for m in tables for p in [m["table"], *m["columns"], *(c for row in m["rows"] for c in row)]]
+    return len(asked & (content_words(" ".join(parts).replace("_", " ")) | TABLE_WORDS)) / len(asked)

@@ -149,6 +149,20 @@ def test_rows_are_added_after_approval_and_answer_questions_naming_the_table(ws:
     assert "pantry" not in {t.name for t in tables.list()}
 
 
+def test_table_rows_answer_only_questions_they_account_for(ws: Workspace) -> None:
+    ws.chat.actions.approve(ws.chat.ask("Create a table called contacts with fields name, city, phone").actions[0].id)
+    for row in ("name = Alice Meyer, city = Paris, phone = 555-0100",
+                "name = Bob Stone, city = Berlin, phone = 555-0199"):
+        ws.chat.actions.approve(ws.chat.ask(f"Add a row to contacts with {row}").actions[0].id)
+    phone = ws.chat.ask("What is Alice Meyer's phone number?")
+    assert not phone.abstained and "555-0100" in phone.text and 0.5 < phone.confidence <= 1
+    assert not ws.chat.ask("List my contacts").abstained
+    for unanswerable in ("What is Barack Obama's phone number in my contacts?", "What is the population of Paris?"):
+        declined = ws.chat.ask(unanswerable)
+        assert declined.abstained and declined.confidence < 0.5, unanswerable
+        assert "Related rows (they do not answer it)" in declined.text
+
+
 HISTORY = ("The Western Roman Empire fell in 476 when Odoacer deposed Romulus Augustulus.\n\n"
            "Historians point to economic decline, reliance on mercenaries and political instability as causes.\n\n"
            "The Roman army recruited many Germanic soldiers in the late empire, and errors of command were common.\n")
