@@ -27,6 +27,11 @@ _CODE_CHARS = re.compile(r"[()\[\]{}=<>_*#|\\/\"'`]")
 _CODE_START = re.compile(r"(?m)^\s*(?:>>>|\.\.\.\s|def\s|class\s|import\s|from\s+\w+\s+import|\$\s"
                          r"|(?:pass|return|break|continue|try:|else:|finally:)\s*$)")  # a statement alone on a line
 CODE_SHARE = 0.08
+# Markdown that prose uses, left out before the code share is taken: emphasis markers, a code
+# span (counted as one word), a link's target. "The **oven** is cleaned on Fridays." is prose.
+_MARKUP = [(re.compile(r"(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1(?!\w)"), r"\2"),
+           (re.compile(r"(`+)[^`]+?\1"), "code"),
+           (re.compile(r"\[([^\]\n]+)\](?:\([^)\s]*\)|\[[^\]\n]*\])"), r"\1")]
 
 
 @dataclass(frozen=True)
@@ -84,7 +89,12 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
 def _is_prose(piece: str) -> bool:
     """Enough letters and words to be worth quoting (not code, tables or rules)."""
     letters = len(_LETTERS.findall(piece))
-    if _CODE_START.search(piece) or len(_CODE_CHARS.findall(piece)) > CODE_SHARE * len(piece):
+    if _CODE_START.search(piece):
+        return False
+    plain = piece
+    for pattern, words in _MARKUP:
+        plain = pattern.sub(words, plain)
+    if len(_CODE_CHARS.findall(plain)) > CODE_SHARE * len(plain):
         return False
     return letters >= 0.55 * len(piece) - piece.count(" ") and len(piece.split()) >= 4
 

@@ -201,6 +201,20 @@ def test_code_is_not_quoted_even_when_a_passage_reflowed_it() -> None:
     assert [s.text for s in split_sentences(code + "\n\n" + prose)] == [prose]
 
 
+def test_markdown_emphasis_code_spans_and_links_do_not_make_prose_look_like_code() -> None:
+    prose = ["The **oven** is cleaned every Friday.", "Call `fs.stat()` before `fs.open(path, flags)` to check it.",
+             "See [the guide](https://example.org/care_notes) for the oven's cleaning rules."]
+    code = "total = price_each * qty_items if (qty_items > 0) else base_rate"
+    assert [s.text for s in split_sentences("\n\n".join(prose + [code]))] == prose
+
+
+def test_a_markdown_sentence_with_a_bold_word_answers(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "kitchen.md").write_text("# Kitchen\n\nThe **oven** is cleaned every Friday.\n", encoding="utf-8")
+    ws.ingest([tmp_path / "kitchen.md"])
+    answer = ws.chat.ask("When is the oven cleaned?")
+    assert not answer.abstained and answer.citations[0].quote == "The **oven** is cleaned every Friday."
+
+
 PLANS = """# Refund policy
 
 ## Alpha plan
