@@ -159,8 +159,8 @@ class Actions:
             raise NotApproved(f"Action {action_id} ({action.summary}) has not been approved; it is {action.status}.")
         try:
             params = dict(action.params)
-            if action.reason and not params.get("reason"):
-                params["reason"] = action.reason  # a drop is recorded with the person's own reason
+            if action.reason:
+                params["reason"] = action.reason  # a drop is recorded with the person's own reason, not a model's
             result, changes = KINDS[action.type].run(self.ws, params)
         except GraceError as exc:
             return self._finish(action, "failed", None, str(exc), actor), Changes(actions=True, audit=True)

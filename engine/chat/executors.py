@@ -185,6 +185,16 @@ def _delete_table(ws: Workspace, params: dict[str, Any]) -> tuple[Any, Changes]:
     return {"table": table}, out if isinstance(out, Changes) else Changes(audit=True)
 
 
+def _prepare_drop(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    """The table the name means, or a refusal naming the tables there are."""
+    tables = tables_of(ws)
+    found = _table_called(tables, str(params["table"]))
+    if not found:
+        names = ", ".join(t.name for t in tables.list()[:20]) or "none yet"
+        raise PolicyViolation(f"There is no memory table called {params['table']} (your tables: {names}).")
+    return params | {"table": found}
+
+
 def documents_named(name: str, paths: list[str]) -> list[str]:
     """The workspace documents ``name`` means: its full path, a path suffix or a file name
     (spaces allowed; case ignored when nothing matches exactly)."""
@@ -240,7 +250,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     Kind("reindex", 2, (), lambda p: "Rebuild the search index from stored embeddings", _reindex,
          "Rebuild the vector index from the embeddings stored in the catalog (no model run)."),
     Kind("delete_table", 3, ("table",), lambda p: f"Delete table {p['table']}", _delete_table,
-         "Delete a memory table and its rows."),
+         "Delete a memory table and its rows.", _prepare_drop),
     Kind("delete_document", 3, ("path",), lambda p: f"Forget document {p['path']}", _delete_document,
          "Remove a document from the workspace (the file itself is left alone).", _prepare_delete),
 ]}

@@ -38,11 +38,21 @@ _PAIR = re.compile(r"\s*(?P<k>[^=:]+?)\s*(?:=|:|\bis\b)\s*(?P<v>.+?)\s*$", re.DO
 _CREATE = re.compile(_ASK + r"(?:create|make|set up|start|add)\s+(?:a\s+|an\s+)?(?:new\s+)?(?:memory\s+)?table\s+"
                      r"(?:called\s+|named\s+)?" + _NAME + r"\s+(?:with|having)\s+(?:the\s+)?"
                      r"(?:fields|columns)\s*:?\s*(?P<cols>.+?)\s*[.?!]?$", _I)
+# Without the word "fields" or "columns" before them, the name must be "called X" or come
+# before "table" with the columns' word after them; or the request is written as SQL.
+_MAKE = _ASK + r"(?:create|make|set up|start|add)\s+(?:a\s+|an\s+)?(?:new\s+)?(?:memory\s+)?"
+_CREATE_CALLED = re.compile(_MAKE + r"table\s+(?:called|named)\s+" + _WORD_NAME + r"\s+(?:with|having)\s+"
+                            r"(?:the\s+)?(?P<cols>.+?)(?:\s+(?:fields|columns))?\s*[.?!]?$", _I)
+_CREATE_BEFORE = re.compile(_MAKE + _WORD_NAME + r"\s+table\s+(?:with|having)\s+(?:the\s+)?(?P<cols>.+?)\s+"
+                            r"(?:fields|columns)\s*[.?!]?$", _I)
+_CREATE_SQL = re.compile(r"^\s*create\s+table\s+" + _WORD_NAME + r"\s*\((?P<cols>[^()]+)\)\s*;?\s*$", _I)
 _ADD_ROW = re.compile(_ASK + r"add\s+(?:a\s+|an\s+|one\s+)?(?:new\s+)?(?:row|record|entry)\s+(?:to|into|in)\s+"
                       r"(?:the\s+)?(?:table\s+)?" + _WORD_NAME
                       + r"(?:\s+table)?\s*(?:with|:|where)\s*(?P<vals>.+?)\s*[.!]?$", _I | re.DOTALL)
 _DELETE_TABLE = re.compile(_ASK + r"(?:delete|drop|remove)\s+(?:the\s+)?(?:memory\s+)?table\s+" + _NAME
                            + r"\s*[.!]?$", _I)
+_DELETE_NAMED_TABLE = re.compile(_ASK + r"(?:delete|drop|remove)\s+(?:the\s+|my\s+)?" + _WORD_NAME
+                                 + r"\s+table\s*[.!]?$", _I)
 _DELETE_DOC = re.compile(_ASK + r"(?:delete|remove|forget)\s+(?:the\s+)?(?:document|file|doc)\s+(?:called\s+|named\s+)?"
                          r"(?P<path>.+?)" + _WHERE + _END, _I)
 _INGEST = re.compile(_ASK + r"(?:ingest|import|index|read\s+in|load|add)\s+(?:(?:the|my|this|these)\s+)?"
@@ -157,11 +167,13 @@ def _why_failed(m: re.Match[str], documents: Callable[[], list[str]] | None) -> 
 def match(question: str, documents: Callable[[], list[str]] | None = None) -> list[Proposal]:
     """Actions asked for in ``question`` by pattern (the first kind that matches wins)."""
     q = question.strip()
-    if m := _CREATE.search(q):
+    if m := _CREATE.search(q) or _CREATE_CALLED.search(q) or _CREATE_BEFORE.search(q):
         return [("create_table", {"table": _unquote(m["name"]), "columns": _columns(m["cols"])})]
+    if m := _CREATE_SQL.search(q):  # "create table pets (name text, age int)": the names only
+        return [("create_table", {"table": m["name"], "columns": [c.split()[0] for c in _columns(m["cols"])]})]
     if m := _ADD_ROW.search(q):
         return _add_row(m)
-    if m := _DELETE_TABLE.search(q):
+    if m := _DELETE_TABLE.search(q) or _DELETE_NAMED_TABLE.search(q):
         return [("delete_table", {"table": _unquote(m["name"]).replace(" ", "_")})]
     if m := _DELETE_DOC.search(q):
         return _delete_document(m["path"], documents)

@@ -331,3 +331,37 @@ def test_an_action_interrupted_while_it_runs_is_recorded_as_failed(ws: Workspace
     stopped = ws.chat.actions.get(action.id)
     assert stopped.status == "failed" and "interrupted" in (stopped.error or "")
     assert audit_actions(ws, action.id) == ["action.propose", "action.approve", "action.fail"]
+
+
+@pytest.mark.parametrize("request_text", [
+    "create a table called pets with name and age",
+    "make a pets table with name and age columns",
+    "create table pets (name text, age integer)",
+    "Please create a table named pets with name and age columns",
+])
+def test_table_requests_in_everyday_words_are_recognised(ws: Workspace, request_text: str) -> None:
+    create = ws.chat.ask(request_text).actions[0]
+    assert (create.type, create.params["table"], create.params["columns"]) == ("create_table", "pets", ["name", "age"])
+    ws.chat.actions.approve(create.id)
+    drop = ws.chat.ask("delete the pets table").actions[0]
+    assert (drop.type, drop.params["table"], drop.tier) == ("delete_table", "pets", 3)
+
+
+def test_questions_about_creating_tables_are_questions_and_a_missing_table_is_not_proposed_for_deletion(
+        ws: Workspace) -> None:
+    for question in ("Can you create a table in SQLite with a primary key?",
+                     "Can you make a temporary table with the same name as a regular one?",
+                     "How do I create a table with a generated column?"):
+        assert ws.chat.ask(question).actions == [], question
+    contents = ws.chat.ask("Remove the table of contents.")
+    assert contents.actions == [] and "There is no memory table called of_contents" in contents.text
+
+
+def test_the_person_s_reason_is_the_one_a_drop_records(ws: Workspace) -> None:
+    ws.chat.actions.approve(ws.chat.ask("create a table called pets with name and age").actions[0].id)
+    drop = ws.chat.actions.propose("delete_table", {"table": "pets", "reason": "the model's own reason"},
+                                   proposed_by="endpoint")
+    ws.chat.actions.approve(drop.id, reason="typed by the person")
+    drops = [e for e in ws.audit_entries(100) if "typed by the person" in str(e["details"])]
+    assert drops and not any("the model's own reason" in str(e["details"]) for e in ws.audit_entries(100)
+                             if e["action"] != "action.propose")
