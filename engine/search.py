@@ -68,6 +68,12 @@ class SearchHit:
         return asdict(self)
 
 
+def readable_text(text: str) -> str:
+    """``text`` with bytes that were not UTF-8 (a command line's surrogate escapes) as U+FFFD, which
+    the tokenizer and SQLite can take."""
+    return text if text.isascii() else text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
 def query_words(query: str) -> list[str]:
     """The query's distinct content words, in order (at most 32)."""
     words = [w for w in _WORD.findall(query.lower()) if w not in STOPWORDS and len(w) > 1]

@@ -26,7 +26,7 @@ from .locking import WriterLock
 from .paths import default_workspace_dir
 from .progress import CancelFn, ProgressFn, Reporter
 from .reembed import ReembedReport, reembed, stale_count
-from .search import SearchHit, hybrid_search
+from .search import SearchHit, hybrid_search, readable_text
 from .settings import SETTINGS, get_setting
 from .tables import Tables
 from .vectors import VectorIndex
@@ -259,6 +259,7 @@ class Workspace:
         if k is not None and k < 1:
             raise ValueError(f"the number of results must be at least 1, not {k}")
         k = int(k or self.setting("search_k"))
+        query = readable_text(query)
         if not query.strip():
             return []
         self._catch_up_for_reading()

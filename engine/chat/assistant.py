@@ -11,6 +11,7 @@ from sqlalchemy import text
 
 from .. import catalog
 from ..errors import GraceError
+from ..search import readable_text
 from .actions import Actions
 from .context import Context, assemble, table_proposals
 from .conversations import Conversations, title_for
@@ -62,7 +63,7 @@ class Chat:
         and the answer says why. A blank question raises ``EmptyQuestion``; nothing is
         stored until the answer is ready.
         """
-        question = question.strip()
+        question = readable_text(question).strip()
         if not question:
             raise EmptyQuestion("Ask a question with at least one word in it.")
         if session_id is not None:

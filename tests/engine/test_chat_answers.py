@@ -283,3 +283,9 @@ def test_a_question_asked_during_an_ingest_is_answered_and_kept_without_waiting_
         release.set()
         ingest.join(120)
     assert not ingest.is_alive()
+
+
+def test_a_question_with_bytes_that_are_not_utf8_is_answered_not_a_crash(filled: Workspace) -> None:
+    garbled = "How often should tomatoes be \udcff watered?"  # what a command line makes of a stray byte
+    assert filled.search(garbled, 3)[0].path.endswith("guide.md")
+    assert "twice a week" in filled.chat.ask(garbled).text
