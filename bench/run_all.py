@@ -40,6 +40,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str], Path | None]] = {
     "memory": ([], ["--chunks", "20000"], None),
     "tables": (["--mb", "100"], ["--mb", "10", "--pages", "50"], None),
     "watch": ([], ["-n", "5"], None),
+    "ui": ([], ["-n", "300"], None),
     "ingest": (["--corpus", str(CORPUS)], ["--corpus", str(QUICK_CORPUS)], CORPUS),
     "answer": ([], ["--questions", "20", "--chunks", "2000", "--corpus", str(QUICK_CORPUS),
                     "--workspace", str(HERE / "_work" / "answer-bench-quick")], CORPUS),
