@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from typing import Any
 
@@ -39,24 +40,34 @@ def register(sub: Any) -> None:
 
 
 def cmd_ask(args: argparse.Namespace, ws: Workspace) -> int:
-    streaming = not args.json and sys.stdout.isatty() and bool(ws.setting("llm_base_url"))
+    # On a terminal an endpoint's answer streams as it is grounded (the offline answer is ready
+    # at once, so --offline does not stream); the rest of the answer is printed after it.
+    streaming = (not args.json and not args.offline and sys.stdout.isatty()
+                 and bool(str(ws.setting("llm_base_url")).strip()))
+    shown: list[str] = []
+
+    def show(piece: str) -> None:
+        piece = piece if shown else piece.lstrip()  # (the offline answer after an endpoint failed starts "\n\n")
+        if piece:
+            shown.append(piece)
+            print(piece, end="", flush=True)
+
     try:
         answer = ws.chat.ask(args.question, session_id=args.session, offline=args.offline,
-                             on_token=(lambda t: print(t, end="", flush=True)) if streaming else None)
+                             on_token=show if streaming else None)
     except EmptyQuestion as exc:  # a usage error, like a missing argument
         print(f"grace ask: {exc}", file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(answer.as_json()))
         return 0
-    if streaming:
-        print("\n")
-    print(_plain(answer))
+    print(_plain(answer, "".join(shown) if shown else None))
     return 0
 
 
-def _plain(answer: Answer) -> str:
-    lines = [answer.text, ""]
+def _plain(answer: Answer, shown: str | None = None) -> str:
+    """The answer for people; after ``shown`` (what streamed), only what it did not show."""
+    lines = [answer.text if shown is None else _unshown(shown, answer.text), ""]
     for c in answer.citations:
         where = c.where()
         lines.append(f"[{c.n}] {c.path}{' (' + where + ')' if where else ''}")
@@ -66,6 +77,17 @@ def _plain(answer: Answer) -> str:
     lines.append(f"confidence {answer.confidence:.2f}{' (declined)' if answer.abstained else ''}; "
                  f"session {answer.session}")
     return "\n".join(lines)
+
+
+def _unshown(shown: str, text: str) -> str:
+    """The end of ``text`` that is not on screen yet: what follows the part of it that streamed
+    (from the start of ``shown`` or of one of its paragraphs, such as the offline answer given
+    after an endpoint failed); all of it, after a blank line, when it is not what streamed."""
+    for start in [0, *(m.end() for m in re.finditer(r"\n\n", shown))]:
+        seen = shown[start:].strip()
+        if seen and text.startswith(seen):
+            return text[len(seen):]
+    return "\n\n" + text
 
 
 def _action_line(a: Action) -> str:

@@ -86,7 +86,7 @@ class Chat:
         self.sessions.add_message(session_id, "user", question, trace_id=ctx.trace_id)
         actions, notes = self._propose_all(draft, session_id)
         if draft.proposals:
-            requested = not draft.text  # a request: the action (or the reply) is the whole answer
+            requested = not draft.citations and not draft.abstained  # a request: the actions are the answer
             draft.text = f"{draft.text}\n\n{action_text(actions, notes)}".strip()
             if requested:
                 draft.confidence = 1.0 if actions and all(a.status == "executed" for a in actions) else 0.9

@@ -1,24 +1,31 @@
 """A minimal OpenAI-compatible ``/chat/completions`` client on the standard library.
 
 Streaming reads Server-Sent Events (``data:`` lines, ``[DONE]`` at the end); tool calls
-are gathered from their deltas. A whole exchange must finish within ``timeout`` seconds.
-The API key goes only into the Authorization header; it is never in a message or log.
+are gathered from their deltas. A whole exchange must finish within ``timeout`` seconds:
+the body is read in pieces and the deadline checked after each one. The API key goes only
+into the Authorization header, and only to the endpoint's own address (a redirect is
+refused); it is never in a message or log: any text of an ``EndpointError`` that repeats
+it shows ``***`` instead.
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
 from ..errors import GraceError
 
 _LOOPBACK = ("127.", "localhost", "::1", "[::1]")
+_PIECE = 64 * 1024  # bytes read at a time (one system call at most)
+_UNREADABLE = "the endpoint's reply could not be read"
+_LONGEST = 400  # characters of an EndpointError's sentence
 
 
 class EndpointError(GraceError):
@@ -50,6 +57,22 @@ def check_base_url(base_url: str) -> str | None:
     return None
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Refuses every redirect: an API endpoint has no business redirecting a POST, and
+    following one would send the Authorization header (the API key) to another address."""
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
+                         newurl: str) -> urllib.request.Request | None:
+        try:
+            host = urlsplit(newurl).hostname or newurl
+        except ValueError:
+            host = newurl
+        fp.close()
+        raise EndpointError(f"the endpoint redirected the request (HTTP {code}) to {host}; Grace does not follow "
+                            "redirects, so the API key was not sent there. Set the address it redirects to as "
+                            "the endpoint if you trust it")
+
+
 class OpenAIClient:
     def __init__(self, base_url: str, model: str, api_key: str | None, timeout: float) -> None:
         self.base_url = base_url.strip()
@@ -60,14 +83,42 @@ class OpenAIClient:
             host = urlsplit(self.url).hostname or ""
         except ValueError:  # not a URL: ``complete`` says so
             host = ""
-        # Loopback endpoints never go through a proxy from the environment.
-        handlers = [urllib.request.ProxyHandler({})] if host.startswith(_LOOPBACK) else []
+        # Loopback endpoints never go through a proxy from the environment; no endpoint is
+        # followed to another address.
+        handlers: list[urllib.request.BaseHandler] = [_NoRedirects()]
+        if host.startswith(_LOOPBACK):
+            handlers.append(urllib.request.ProxyHandler({}))
         self._opener = urllib.request.build_opener(*handlers)
 
     def complete(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None = None,
                  on_token: Callable[[str], None] | None = None) -> Completion:
         """One chat completion; streamed into ``on_token`` when it is given. Any failure, a base
-        URL that is not a URL included, is an ``EndpointError`` saying why."""
+        URL that is not a URL included, is an ``EndpointError`` saying why (with the API key,
+        should the endpoint have repeated it, shown as ``***``)."""
+        try:
+            return self._exchange(messages, tools, on_token)
+        except EndpointError as exc:
+            raise EndpointError(self.redact(str(exc))) from None
+
+    def redact(self, text: str) -> str:
+        """``text`` with the API key, and any piece of it 8 characters long or more (an echo the
+        endpoint cut short), replaced by ``***``; then shortened to a readable length."""
+        key = self._key or ""
+        if len(key) >= 4:
+            text = text.replace(key, "***")
+        if len(key) >= 8:
+            out, i = [], 0
+            while i < len(text):
+                n = 0
+                while i + n < len(text) and text[i:i + n + 1] in key:
+                    n += 1
+                out.append("***" if n >= 8 else text[i])
+                i += n if n >= 8 else 1
+            text = "".join(out)
+        return text if len(text) <= _LONGEST else text[:_LONGEST - 1] + "…"
+
+    def _exchange(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None,
+                  on_token: Callable[[str], None] | None) -> Completion:
         problem = check_base_url(self.base_url) if self.base_url else "no endpoint address is set"
         if problem:
             raise EndpointError(problem)
@@ -87,39 +138,124 @@ class OpenAIClient:
         try:
             with self._opener.open(request, timeout=self.timeout) as resp:
                 if on_token is not None and "event-stream" in resp.headers.get("Content-Type", ""):
-                    return _read_stream(resp, on_token, deadline, self.timeout)
-                completion = _parse(json.loads(resp.read().decode("utf-8")))
+                    return _read_stream(_pieces(resp, deadline), on_token)
+                completion = _parse(json.loads(b"".join(_pieces(resp, deadline)).decode("utf-8")))
                 if on_token is not None and completion.text:
                     on_token(completion.text)
                 return completion
         except urllib.error.HTTPError as exc:
-            raise EndpointError(f"the endpoint answered HTTP {exc.code} ({_reason(exc)})") from None
+            reason = self.redact(_reason(exc)[:1000])[:200]  # redacted before it is shortened
+            raise EndpointError(f"the endpoint answered HTTP {exc.code} ({reason})") from None
         except TimeoutError:
             raise EndpointError(f"the endpoint did not answer within {self.timeout:g} s") from None
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, TimeoutError):
                 raise EndpointError(f"the endpoint did not answer within {self.timeout:g} s") from None
             raise EndpointError(f"the endpoint at {self.url} could not be reached ({exc.reason})") from None
-        except (ValueError, KeyError, IndexError, TypeError) as exc:
-            raise EndpointError(f"the endpoint's reply could not be read ({type(exc).__name__})") from None
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+            raise EndpointError(f"{_UNREADABLE} ({type(exc).__name__})") from None
+        except http.client.HTTPException as exc:  # e.g. IncompleteRead: the reply was cut off
+            raise EndpointError(f"{_UNREADABLE} ({type(exc).__name__}: it was cut off or malformed)") from None
         except OSError as exc:
             raise EndpointError(f"the connection to the endpoint failed ({exc.strerror or exc})") from None
 
 
+def _pieces(resp: Any, deadline: float) -> Iterator[bytes]:
+    """The reply's body as it arrives, a piece (one system call) at a time; ``TimeoutError``
+    once ``deadline`` has passed, however steadily the endpoint trickles bytes."""
+    read = getattr(resp, "read1", None) or resp.read
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        _wait_at_most(resp, left)
+        piece = read(_PIECE)
+        if time.monotonic() > deadline:
+            raise TimeoutError
+        if not piece:
+            return
+        yield piece
+
+
+def _wait_at_most(resp: Any, seconds: float) -> None:
+    """Let the next read on ``resp``'s socket wait ``seconds`` at most (when the socket can be reached)."""
+    sock = getattr(getattr(getattr(resp, "fp", None), "raw", None), "_sock", None)
+    if sock is not None:
+        try:
+            sock.settimeout(max(seconds, 0.01))
+        except OSError:
+            pass
+
+
 def _reason(exc: urllib.error.HTTPError) -> str:
+    """The error message of an HTTP error reply (untruncated: it is redacted, then shortened)."""
     try:
         detail = json.loads(exc.read().decode("utf-8", "replace"))
-        message = detail.get("error", {}).get("message") if isinstance(detail, dict) else None
+        error = detail.get("error") if isinstance(detail, dict) else None
+        message = error.get("message") if isinstance(error, dict) else error
     except Exception:  # noqa: BLE001
         message = None
-    return str(message or exc.reason)[:200]
+    return str(message or exc.reason)
 
 
-def _parse(reply: dict[str, Any]) -> Completion:
-    message = reply["choices"][0]["message"]
-    calls = [{"name": str(c["function"]["name"]), "arguments": _arguments(c["function"].get("arguments"))}
-             for c in message.get("tool_calls") or []]
-    return Completion(_text(message.get("content")), calls)
+def _unreadable(why: str) -> NoReturn:
+    raise EndpointError(f"{_UNREADABLE}: {why}")
+
+
+def _object(value: Any, what: str) -> dict[str, Any]:
+    """``value`` when it is a JSON object; else an EndpointError saying what is not."""
+    if not isinstance(value, dict):
+        _unreadable(f"{what} is {_kind(value)}, not an object")
+    return value
+
+
+def _items(value: Any, what: str) -> list[Any]:
+    """``value`` when it is a JSON array (None: empty); else an EndpointError saying what is not."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        _unreadable(f"{what} is {_kind(value)}, not a list")
+    return value
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "a list", str: "text", bool: "true or false", int: "a number",
+            float: "a number", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def _failed(reply: dict[str, Any]) -> None:
+    """An ``error`` the endpoint put in a reply it sent with HTTP 200, as an EndpointError."""
+    error = reply.get("error")
+    if error:
+        message = error.get("message") if isinstance(error, dict) else error
+        raise EndpointError(f"the endpoint reported an error: {str(message or error)[:1000]}")
+
+
+def _parse(reply: Any) -> Completion:
+    reply = _object(reply, "the reply")
+    _failed(reply)
+    choices = _items(reply.get("choices"), "its choices")
+    if not choices:
+        _unreadable("it has no choices")
+    message = _object(_object(choices[0], "its first choice").get("message"), "its message")
+    calls = [_call(_object(c, "a tool call").get("function"), "a tool call's function")
+             for c in _items(message.get("tool_calls"), "its tool calls")]
+    completion = Completion(_text(message.get("content")), calls)
+    _check_not_empty(completion)
+    return completion
+
+
+def _call(function: Any, what: str) -> dict[str, str]:
+    fn = _object(function, what)
+    name = fn.get("name")
+    if not isinstance(name, str) or not name:
+        _unreadable("a tool call has no name")
+    return {"name": name, "arguments": _arguments(fn.get("arguments"))}
+
+
+def _check_not_empty(completion: Completion) -> None:
+    if not completion.text.strip() and not completion.tool_calls:
+        raise EndpointError("the endpoint sent an empty reply")
 
 
 def _text(content: Any) -> str:
@@ -142,27 +278,66 @@ def _arguments(arguments: Any) -> str:
     raise ValueError("a tool call's arguments are neither JSON text nor an object")
 
 
-def _read_stream(resp: Any, on_token: Callable[[str], None], deadline: float, timeout: float) -> Completion:
+def _lines(pieces: Iterator[bytes]) -> Iterator[str]:
+    """The lines of a byte stream (a last line without its newline included)."""
+    pending = b""
+    for piece in pieces:
+        pending += piece
+        *complete, pending = pending.split(b"\n")
+        for line in complete:
+            yield line.decode("utf-8").strip()
+    if pending:
+        yield pending.decode("utf-8").strip()
+
+
+def _read_stream(pieces: Iterator[bytes], on_token: Callable[[str], None]) -> Completion:
     parts: list[str] = []
     calls: dict[int, dict[str, str]] = {}
-    for raw in resp:
-        if time.monotonic() > deadline:
-            raise TimeoutError
-        line = raw.decode("utf-8").strip()
+    event = ""
+    for line in _lines(pieces):
+        if not line:
+            event = ""  # a blank line ends an event
+            continue
+        if line.startswith("event:"):
+            event = line[6:].strip()
+            continue
         if not line.startswith("data:"):
             continue
         data = line[5:].strip()
         if data == "[DONE]":
             break
-        choices = json.loads(data).get("choices") or [{}]
-        delta = choices[0].get("delta") or {}
+        try:
+            chunk = json.loads(data)
+        except ValueError:
+            if event == "error":
+                raise EndpointError(f"the endpoint reported an error: {data[:1000]}") from None
+            raise
+        if event == "error" and not (isinstance(chunk, dict) and chunk.get("error")):
+            raise EndpointError(f"the endpoint reported an error: {data[:1000]}")
+        chunk = _object(chunk, "a streamed event")
+        _failed(chunk)
+        choices = _items(chunk.get("choices"), "a streamed event's choices") or [{}]
+        delta = _object(_object(choices[0], "a streamed choice").get("delta") or {}, "a streamed delta")
         piece = _text(delta.get("content"))
         if piece:
             parts.append(piece)
             on_token(piece)
-        for call in delta.get("tool_calls") or []:
-            slot = calls.setdefault(int(call.get("index", len(calls))), {"name": "", "arguments": ""})
-            fn = call.get("function") or {}
-            slot["name"] += str(fn.get("name") or "")
+        for call in _items(delta.get("tool_calls"), "a streamed delta's tool calls"):
+            call = _object(call, "a streamed tool call")
+            index = call.get("index", len(calls))
+            if not isinstance(index, int) or isinstance(index, bool):
+                _unreadable("a streamed tool call's index is not a number")
+            slot = calls.setdefault(index, {"name": "", "arguments": ""})
+            fn = _object(call.get("function") or {}, "a streamed tool call's function")
+            name = fn.get("name")
+            if name is not None and not isinstance(name, str):
+                _unreadable("a streamed tool call's name is not text")
+            slot["name"] += name or ""
             slot["arguments"] += _arguments(fn.get("arguments")) if fn.get("arguments") else ""
-    return Completion("".join(parts), [calls[i] for i in sorted(calls)])
+    completion = Completion("".join(parts), [calls[i] for i in sorted(calls)])
+    for call in completion.tool_calls:
+        if not call["name"]:
+            _unreadable("a tool call has no name")
+        call["arguments"] = call["arguments"] or "{}"
+    _check_not_empty(completion)
+    return completion

@@ -32,7 +32,10 @@ class FakeOpenAI(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), Handler)
         self.reply: dict[str, Any] = {"text": "", "tool_calls": []}
-        self.mode = "ok"  # ok, slow, error
+        self.mode = "ok"  # ok, slow, error, raw, redirect, trickle
+        self.raw: tuple[int, str, bytes] = (200, "application/json", b"{}")  # status, content type, body
+        self.location = ""  # where "redirect" sends the client
+        self.trickle: tuple[str, float] = ("application/json", 6.0)  # content type, seconds of whitespace
         self.requests: list[dict[str, Any]] = []
         self.headers_seen: list[dict[str, str]] = []
 
@@ -47,6 +50,10 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:  # keep test output quiet
         pass
 
+    def do_GET(self) -> None:  # noqa: N802 - http.server's name (a redirected POST arrives as a GET)
+        self.server.headers_seen.append(dict(self.headers))
+        self.send_error(404)
+
     def do_POST(self) -> None:  # noqa: N802 - http.server's name
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         self.server.requests.append(body)
@@ -60,9 +67,43 @@ class Handler(BaseHTTPRequestHandler):
             self._json(500, {"error": {"message": "model is overloaded"}})
             return
         try:
-            self._answer(body)
+            if self.server.mode == "raw":
+                self._send(*self.server.raw)
+            elif self.server.mode == "redirect":
+                self._send(302, "text/plain", b"", location=self.server.location)
+            elif self.server.mode == "trickle":
+                self._trickle(body)
+            else:
+                self._answer(body)
         except (BrokenPipeError, ConnectionResetError):
             pass  # the client gave up (the timeout test)
+
+    def _send(self, status: int, content_type: str, data: bytes, location: str = "") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(data)))
+        if location:
+            self.send_header("Location", location)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _trickle(self, body: dict[str, Any]) -> None:
+        """Headers at once, then a space every 0.2 s (keep-alive whitespace), then the answer."""
+        content_type, seconds = self.server.trickle
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.end_headers()
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            self.wfile.write(b" ")
+            self.wfile.flush()
+            time.sleep(0.2)
+        text = self.server.reply["text"]
+        if body.get("stream"):
+            self._event({"choices": [{"delta": {"content": text}}]})
+            self.wfile.write(b"data: [DONE]\n\n")
+        else:
+            self.wfile.write(json.dumps({"choices": [{"message": {"content": text}}]}).encode())
 
     def _answer(self, body: dict[str, Any]) -> None:
         if body.get("stream"):
