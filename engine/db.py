@@ -243,9 +243,16 @@ DELETE FROM contents WHERE chunk_count = 0
     AND hash NOT IN (SELECT content_hash FROM documents WHERE content_hash IS NOT NULL);
 """
 
+def _v9_closest(conn: Connection) -> None:
+    """An answer that declines keeps the closest passages it found (JSON, like its citations)."""
+    raw = conn.connection.driver_connection
+    if "closest" not in {row[1] for row in raw.execute("PRAGMA table_info(chat_messages)")}:  # type: ignore[union-attr]
+        raw.execute("ALTER TABLE chat_messages ADD COLUMN closest TEXT NOT NULL DEFAULT '[]'")  # type: ignore[union-attr]
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _script(_V1), _script(_V2), _script(_V3_TABLES), _script(_V4_CHAT), _script(_V5_VOCAB), _script(_V6_FOLLOW_UP),
-    _script(_V7_CONTEXT), _script(_V8_TABLE_CONTENTS),
+    _script(_V7_CONTEXT), _script(_V8_TABLE_CONTENTS), _v9_closest,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

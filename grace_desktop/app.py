@@ -311,7 +311,7 @@ def _approvals_pane(ws: Workspace, runner: Runner) -> Any:
 def _chat_pane(ws: Workspace, runner: Runner) -> Any:
     from ui.chat import ChatPane
 
-    pane = ChatPane(ws)
+    pane = ChatPane(ws, runner=runner)
     pane.changed.connect(runner.changed)
     return pane
 

@@ -1,7 +1,8 @@
 """The background runner: engine work off the GUI thread, reported through queued signals.
 
 * Ingest jobs wait in a queue and run one at a time (the engine has one writer); each can
-  be cancelled through a ``threading.Event`` that backs the engine's ``is_cancelled``.
+  be cancelled through a ``threading.Event`` that backs the engine's ``is_cancelled``. Other
+  long work a pane starts (an ingest approved in chat) joins the same queue (``queue_work``).
 * A new search supersedes the running one: only the latest answer is delivered.
 * Reads for the panes (``fetch``) are keyed: a newer fetch of the same key wins.
 * A person's SQL queries run in their own pool (``run_query``), so a long one never holds up
@@ -31,17 +32,21 @@ log = logging.getLogger(__name__)
 
 # What an ingest (finished, failed or cancelled part-way) may have changed.
 INGEST_CHANGES = ("documents", "chunks", "queue", "audit", "tables", "proposals")
+# Long work a pane queues: work(ws, progress(fraction, message), is_cancelled) -> result.
+Work = Callable[["Workspace", Callable[[float, str], None], Callable[[], bool]], Any]
+# How queued work ended, from its result: (state "done" | "failed" | "cancelled", message).
+Outcome = Callable[[Any], tuple[str, str]]
 
 
 @dataclass
 class Job:
-    """One ingest (or re-embedding) on its way through the queue."""
+    """One ingest (or re-embedding, or a pane's queued work) on its way through the queue."""
 
     id: int
     label: str
     paths: list[str]
     user: bool = True
-    kind: str = "ingest"  # ingest | reembed
+    kind: str = "ingest"  # ingest | reembed | work
     paused: bool = False  # a re-embedding stopped to let an ingest go first (it is queued again)
     state: str = "queued"  # queued | running | done | failed | cancelled
     fraction: float = 0.0
@@ -51,6 +56,11 @@ class Job:
     report: IngestReport | ReembedReport | None = None
     error: str = ""
     cancel: threading.Event = field(default_factory=threading.Event, repr=False)
+    work: Work | None = field(default=None, repr=False)  # kind "work": what it runs …
+    outcome: Outcome | None = field(default=None, repr=False)  # … how its result reads …
+    on_done: Callable[[Any], None] | None = field(default=None, repr=False)  # … and who hears of it
+    on_failed: Callable[[BaseException], None] | None = field(default=None, repr=False)
+    owner: QObject | None = field(default=None, repr=False)
 
     @property
     def active(self) -> bool:
@@ -243,9 +253,20 @@ class Runner(QObject):
         """Queue a re-embedding if any passage carries a vector another model made."""
         self.fetch("stale vectors", lambda ws: ws.stale_vectors(), lambda n: self.reembed(n) if n else None)
 
+    def queue_work(self, label: str, work: Work, on_done: Callable[[Any], None],
+                   on_failed: Callable[[BaseException], None], *, outcome: Outcome | None = None,
+                   paths: list[str] | None = None, owner: QObject | None = None) -> Job:
+        """Queue ``work(ws, progress, is_cancelled)`` as a job like an ingest: one at a time, shown
+        in the Activity, cancellable, waited for (and cancelled) at shutdown. ``on_done(result)``
+        or ``on_failed(exc)`` follows in the GUI thread (``Cancelled`` when it was cancelled before
+        it began) while ``owner`` lives; ``outcome(result)`` gives the job's final state and message."""
+        self._ids += 1
+        return self._enqueue(Job(self._ids, label, [str(p) for p in paths or []], kind="work", work=work,
+                                 outcome=outcome, on_done=on_done, on_failed=on_failed, owner=owner))
+
     def _enqueue(self, job: Job) -> Job:
         running = self._running
-        if (job.kind == "ingest" and job.user and running is not None and running.kind == "reembed"
+        if (job.kind != "reembed" and job.user and running is not None and running.kind == "reembed"
                 and not running.cancel.is_set()):
             running.paused = True  # the person's files first: it stops after the current batch
             running.cancel.set()
@@ -270,9 +291,12 @@ class Runner(QObject):
         job.cancel.set()
         job.paused = False  # the person's cancel wins over a pause for other work
         if job.state == "queued":
+            from engine import Cancelled
+
             self._queue.remove(job)
             job.state, job.message, job.finished = "cancelled", "Cancelled before it started.", time.monotonic()
             self.jobs_changed.emit()
+            self._tell(job, job.on_failed, Cancelled(job.message))
         else:
             job.message = "Cancelling…"
             self.job_progress.emit(job)
@@ -314,8 +338,10 @@ class Runner(QObject):
         self._running = job
         self.jobs_changed.emit()
 
-        def work() -> IngestReport | ReembedReport:
+        def work() -> Any:
             progress = lambda f, m: self._relay.progress.emit(job.id, f, m)  # noqa: E731
+            if job.work is not None:
+                return job.work(ws, progress, job.cancel.is_set)
             if job.kind == "reembed":
                 return ws.reembed(progress, job.cancel.is_set)
             return ws.ingest(list(job.paths), progress, job.cancel.is_set)
@@ -332,7 +358,14 @@ class Runner(QObject):
         job.message = "Cancelling…" if job.cancel.is_set() else message
         self.job_progress.emit(job)
 
-    def _job_done(self, job: Job, report: IngestReport | ReembedReport) -> None:
+    def _job_done(self, job: Job, report: Any) -> None:
+        if job.kind == "work":
+            job.state, job.message = job.outcome(report) if job.outcome else ("done", "Done.")
+            job.fraction = 1.0 if job.state == "done" else job.fraction
+            job.error = job.message if job.state == "failed" else ""
+            self._job_over(job)
+            self._tell(job, job.on_done, report)
+            return
         job.state, job.fraction, job.report = "done", 1.0, report
         job.message = _summary(report)
         self._job_over(job)
@@ -354,8 +387,16 @@ class Runner(QObject):
         else:
             job.state, job.error = "failed", str(exc)
             job.message = f"Stopped: {exc}"
-            self.report_error(exc, job.user, doing=job.label.lower())
+            if job.on_failed is None:  # queued work says it where it was asked for
+                self.report_error(exc, job.user, doing=job.label.lower())
         self._job_over(job)
+        self._tell(job, job.on_failed, exc)
+
+    @staticmethod
+    def _tell(job: Job, callback: Callable[[Any], None] | None, value: Any) -> None:
+        """Hand queued work's result (or failure) to the pane that queued it, while that pane lives."""
+        if callback is not None and (job.owner is None or isValid(job.owner)):
+            callback(value)
 
     def _job_over(self, job: Job) -> None:
         from dataclasses import fields
@@ -365,7 +406,8 @@ class Runner(QObject):
         job.finished = time.monotonic()
         self._running = None
         self.jobs_changed.emit()
-        self.changed.emit(Changes(**{f.name: True for f in fields(Changes) if f.name in INGEST_CHANGES}))
+        if job.kind != "work":  # queued work says what it changed through its pane
+            self.changed.emit(Changes(**{f.name: True for f in fields(Changes) if f.name in INGEST_CHANGES}))
         self._kick()
 
     # -- searches, reads and small operations ------------------------------------------------

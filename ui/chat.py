@@ -7,12 +7,17 @@ streams in by queued signal, then the stored answer replaces it with citation ch
 One question runs at a time. The person may open other sessions meanwhile: the answer
 is stored by the engine in the session it was asked in and shown there (the note says
 where it went when another session is on screen).
+
+With the shell's runner, approving an action that does long work (an ingest, a reindex) is
+a job in the runner's queue, shown in the Activity and cancelled there or at shutdown, and
+the workspace panel is read in the runner's read pool; without one (tests), both run here.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +29,7 @@ from grace_desktop.qt import (
     QApplication,
     QDialog,
     QDialogButtonBox,
+    QEvent,
     QFileDialog,
     QHBoxLayout,
     QKeySequence,
@@ -50,16 +56,18 @@ from grace_desktop.qt import (
 )
 
 from .chat_widgets import ActionCard, MessageWidget, QuestionBox, TelemetryPanel, literal_quotes
-from .chat_worker import Worker
-from .theme import colors
+from .chat_worker import Worker, approval_outcome, approve_action, current_actions
+from .theme import tint
 
 if TYPE_CHECKING:
     from engine import Changes, Workspace
+    from grace_desktop.runner import Job, Runner
 
 TELEMETRY_MS = 5000
 CENTER_MIN_PX = 300  # the conversation is never narrower than this (nor than 44 average characters)
 CENTER_SHARE = 0.5  # nor, while the side panels can shrink, than this share of the pane
 STILL_ANSWERING = "Grace is still answering; your question stays here."
+LONG_KINDS = ("ingest", "reindex")  # actions whose approval is a job in the runner's queue
 
 
 @dataclass
@@ -88,10 +96,12 @@ class ChatPane(QWidget):
     changed = Signal(object)
     answered = Signal(object)  # Answer
 
-    def __init__(self, ws: Workspace, parent: QWidget | None = None) -> None:
+    def __init__(self, ws: Workspace, parent: QWidget | None = None, runner: Runner | None = None) -> None:
         super().__init__(parent)
-        self.ws = ws
+        self.ws, self.runner = ws, runner
         self.session_id: int | None = None
+        self._approvals: dict[int, Job] = {}  # action id -> its approval's job in the runner's queue
+        self._queued = 0  # files in the engine's ingest queue, at the last telemetry read
         self.pool = QThreadPool(self)
         self._workers: set[Worker] = set()
         self._asking: _Asking | None = None
@@ -101,7 +111,11 @@ class ChatPane(QWidget):
         self._build()
         self.timer = QTimer(self, interval=TELEMETRY_MS)
         self.timer.timeout.connect(self.refresh_telemetry)
+        self.timer.timeout.connect(lambda: self.refresh_cards(pending_only=True))  # decided elsewhere (CLI)
         self.timer.start()
+        if runner is not None:
+            runner.jobs_changed.connect(self._jobs_changed)
+            runner.job_progress.connect(self._job_moved)
         self.refresh_sessions()
         self.refresh_telemetry()
 
@@ -113,7 +127,10 @@ class ChatPane(QWidget):
         self.sessions = QListWidget()
         self.sessions.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.sessions.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.sessions.itemClicked.connect(lambda item: self.open_session(item.data(Qt.ItemDataRole.UserRole)))
+        # The highlighted chat is the one on screen: arrows, Enter and clicks all open it.
+        self.sessions.currentItemChanged.connect(lambda item, _old: self._highlighted(item))
+        self.sessions.itemActivated.connect(self._highlighted)
+        self.sessions.itemClicked.connect(self._highlighted)
         self.sessions.itemChanged.connect(self._renamed)
         self.sessions.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.sessions.customContextMenuRequested.connect(self._session_menu_at)
@@ -235,7 +252,14 @@ class ChatPane(QWidget):
         self._say_session = None
         self.note.setTextFormat(Qt.TextFormat.RichText if html else Qt.TextFormat.PlainText)
         self.note.setText(text)
-        self.note.setStyleSheet(f"color: {colors()['error' if error else 'muted']}")
+        tint(self.note, "error" if error else "muted")
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        """After a switch between light and dark, the bubbles read their palette colours again."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            for bubble in self._bubbles:
+                bubble.restyle()
 
     def _update_tab_order(self) -> None:
         """Tab goes through the chats, then the conversation in reading order, then the question."""
@@ -294,8 +318,9 @@ class ChatPane(QWidget):
             self._remove(asking.bubble)
             self.session_id = answer.session
             self._add(self._answer_widget(answer.message_id, answer.text, answer.citations, answer.confidence,
-                                          answer.abstained, answer.actions))
+                                          answer.abstained, answer.actions, closest=answer.closest))
             self._say(fallback)
+            self.refresh_cards(pending_only=True)  # the policy's tier for what it proposed
         elif self.session_id == answer.session:
             self.open_session(answer.session)
             self._say(fallback)
@@ -346,14 +371,18 @@ class ChatPane(QWidget):
         widget.deleteLater()
 
     def _answer_widget(self, message_id: int, text: str, citations: list[Citation], confidence: float | None,
-                       abstained: bool, actions: list[Action], rating: int | None = None) -> MessageWidget:
+                       abstained: bool, actions: list[Action], rating: int | None = None,
+                       closest: list[Citation] | None = None) -> MessageWidget:
         widget = MessageWidget("assistant", literal_quotes(text, citations))
-        widget.add_answer_parts(message_id, citations, confidence, abstained, actions, rating)
+        widget.add_answer_parts(message_id, citations, confidence, abstained, actions, rating, closest)
         widget.citation_clicked.connect(self.open_citation)
         widget.feedback_given.connect(lambda mid, r, w=widget: self._feedback(w, mid, r))
         for card in widget.cards:
             card.approve_requested.connect(lambda aid, reason, card=card: self._decide(card, aid, reason, True))
             card.reject_requested.connect(lambda aid, reason, card=card: self._decide(card, aid, reason, False))
+            job = self._approvals.get(card.action.id)
+            if job is not None:  # its approval is still in the runner's queue
+                card.set_busy(_job_words(job))
         return widget
 
     def message_widgets(self) -> list[MessageWidget]:
@@ -361,11 +390,20 @@ class ChatPane(QWidget):
         return list(self._bubbles)
 
     def open_citation(self, citation: Citation) -> bool:
-        """Open a cited file with the system's handler, a PDF at its page."""
+        """Open a cited file with the system's handler, a PDF at its page; the note says why not
+        when the file is gone or nothing opened it."""
+        name = os.path.basename(citation.path) or citation.path
+        if not os.path.isfile(citation.path):
+            self._say(f"{name} is no longer at {citation.path}: it was moved or deleted after Grace read it. "
+                      "Add it again from where it is now to open it from here.", error=True)
+            return False
         url = QUrl.fromLocalFile(citation.path)
         if citation.page and citation.path.lower().endswith(".pdf"):
             url.setFragment(f"page={citation.page}")
-        return ui.open_url(url)
+        if not ui.open_url(url):
+            self._say(f"No program on this computer would open {name}; it is at {citation.path}.", error=True)
+            return False
+        return True
 
     def _feedback(self, widget: MessageWidget, message_id: int, rating: int) -> None:
         try:
@@ -381,8 +419,14 @@ class ChatPane(QWidget):
     # -- actions -----------------------------------------------------------------------------
 
     def _decide(self, card: ActionCard, action_id: int, reason: str, approve: bool) -> None:
-        """Approve (and run) or reject an action in a worker; the card shows the outcome."""
-        card.set_busy(True)
+        """Approve (and run) or reject an action in a worker, or as a job in the runner's queue when
+        it does long work; the card shows the outcome."""
+        if approve and self._needs_reason(card, reason):
+            return
+        card.set_busy()
+        if approve and self.runner is not None and card.action.type in LONG_KINDS:
+            self._queue_approval(self.runner, card.action, reason)
+            return
         actions = self.ws.chat.actions
         call = (lambda _t: actions.approve(action_id, reason or None)) if approve else \
             (lambda _t: actions.reject(action_id, reason))
@@ -390,6 +434,23 @@ class ChatPane(QWidget):
         worker.signals.done.connect(lambda result: self._decided(card, result))
         worker.signals.failed.connect(lambda sentence: self._decide_failed(card, sentence))
         self._start(worker)
+
+    def _tier(self, action: Action) -> int:
+        """``action``'s tier under the current policy (which can raise it after the proposal)."""
+        try:
+            return max(action.tier, self.ws.chat.actions.tier_of(action.type))
+        except Exception:  # noqa: BLE001 - the engine checks again when it approves
+            return action.tier
+
+    def _needs_reason(self, card: ActionCard, reason: str) -> bool:
+        """True (and the card and note say so) when a tier-3 approval has no reason."""
+        tier = self._tier(card.action)
+        if tier < 3 or reason:
+            return False
+        card.show_action(card.action, tier)
+        self._say(f"Action {card.action.id} ({card.action.summary}) is a tier-3 change: type a reason in its box "
+                  "saying why, then approve it.", error=True)
+        return True
 
     def _decided(self, card: ActionCard, result: tuple[Action, Changes]) -> None:
         action, changes = result
@@ -399,9 +460,89 @@ class ChatPane(QWidget):
         self.refresh_telemetry()
 
     def _decide_failed(self, card: ActionCard, sentence: str) -> None:
+        """The decision was refused: the card shows the action as it is now, the note says why."""
         if isValid(card):
-            card.set_busy(False)
-        self._say(sentence, error=True)
+            card.show_action(card.action, card.tier)  # usable at once; the engine's state follows
+            self.refresh_cards()
+        self._say(_for_gui(sentence), error=True)
+
+    def _queue_approval(self, runner: Runner, action: Action, reason: str) -> None:
+        """Approve ``action`` as a job in the runner's queue (the Activity shows it and can cancel it)."""
+        job = runner.queue_work(
+            f"{action.summary} (approved in chat)",
+            lambda ws, progress, cancelled: approve_action(ws, action.id, reason, progress, cancelled),
+            lambda result: self._approval_done(action.id, result), lambda exc: self._approval_failed(action.id, exc),
+            outcome=approval_outcome, paths=[str(p) for p in action.params.get("paths", [])], owner=self)
+        self._approvals[action.id] = job
+        self._jobs_changed()
+        self._say("Queued: Grace approves and runs it as a job in the Activity, where you can follow it or "
+                  "cancel it.")
+
+    def _approval_done(self, action_id: int, result: tuple[Action, Changes]) -> None:
+        self._approvals.pop(action_id, None)
+        action, changes = result
+        for card in self._cards(action_id):
+            card.show_action(action)
+        if action.status == "failed":
+            self._say(f"Action {action.id} ({action.summary}) failed: {action.error}", error=True)
+        self.changed.emit(changes)
+        self.refresh_telemetry()
+
+    def _approval_failed(self, action_id: int, exc: BaseException) -> None:
+        self._approvals.pop(action_id, None)
+        for card in self._cards(action_id):
+            card.show_action(card.action, card.tier)
+        self.refresh_cards()
+        self._say(_for_gui(str(exc) or type(exc).__name__), error=True)
+        self.refresh_telemetry()
+
+    def _cards(self, action_id: int) -> list[ActionCard]:
+        """The cards on screen of action ``action_id``."""
+        return [c for m in self._bubbles for c in m.cards if c.action.id == action_id and isValid(c)]
+
+    def _jobs_changed(self) -> None:
+        """A job started, moved on or ended: the count of running jobs and the cards of queued approvals."""
+        self.telemetry.values["running"].setText(self._running_jobs())
+        for action_id, job in self._approvals.items():
+            for card in self._cards(action_id):
+                card.set_busy(_job_words(job))
+
+    def _job_moved(self, _job: Job) -> None:
+        self._jobs_changed()
+
+    def refresh_cards(self, pending_only: bool = False) -> None:
+        """Read the actions of the cards on screen (only those still pending, if asked) again, with
+        their tier under the current policy, and show them (a card whose decision is under way is
+        left alone)."""
+        ids = [c.action.id for m in self._bubbles for c in m.cards
+               if not c.busy and (c.action.status == "pending" or not pending_only)]
+        if ids:
+            self._read("chat action cards", lambda ws: current_actions(ws, ids), self._show_cards)
+
+    def _show_cards(self, found: dict[int, tuple[Action, int]]) -> None:
+        for action_id, (action, tier) in found.items():
+            for card in self._cards(action_id):
+                if not card.busy:
+                    card.show_action(action, tier)
+
+    def _read(self, key: str, fn: Callable[[Workspace], Any], callback: Callable[[Any], None]) -> None:
+        """``fn(ws)`` in the runner's read pool, its result handed to ``callback`` here (nothing
+        when it fails: the pane keeps what it shows); without a runner, here and now."""
+
+        def quietly(ws: Workspace) -> Any:
+            try:
+                return fn(ws)
+            except Exception:  # noqa: BLE001 - a read for the view: the next one tries again
+                return None
+
+        def show(result: Any) -> None:
+            if result is not None:
+                callback(result)
+
+        if self.runner is not None:
+            self.runner.fetch(key, quietly, show, owner=self)
+        else:
+            show(quietly(self.ws))
 
     # -- sessions ----------------------------------------------------------------------------
 
@@ -417,18 +558,27 @@ class ChatPane(QWidget):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
             self.sessions.addItem(item)
             if s["id"] == self.session_id:
-                item.setSelected(True)
+                self.sessions.setCurrentItem(item)  # the arrows move on from the chat on screen
         self.sessions.blockSignals(False)
+
+    def _highlighted(self, item: QListWidgetItem | None) -> None:
+        """Open the chat highlighted in the list (by the arrows, Enter or a click), unless it is on screen."""
+        if item is not None and item.data(Qt.ItemDataRole.UserRole) != self.session_id:
+            self.open_session(int(item.data(Qt.ItemDataRole.UserRole)))
 
     def new_session(self) -> None:
         """An empty conversation; the session is stored with its first question."""
         self.session_id = None
         self._clear_messages()
+        self.sessions.blockSignals(True)
+        self.sessions.setCurrentRow(-1)  # no chat in the list is the one on screen
         self.sessions.clearSelection()
+        self.sessions.blockSignals(False)
         self.input.setFocus()
 
     def shutdown(self, timeout_ms: int = 30_000) -> None:
-        """Before the workspace closes: let an answer being written finish (it is stored)."""
+        """Before the workspace closes: let an answer being written finish (it is stored). Approvals
+        queued in the runner are its jobs: its shutdown cancels and waits for them."""
         self.pool.waitForDone(timeout_ms)
 
     def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
@@ -449,14 +599,15 @@ class ChatPane(QWidget):
                 self._add(MessageWidget("user", m["text"]))
                 continue
             citations = [Citation(**c) for c in m["citations"]]
+            closest = [Citation(**c) for c in m.get("closest", [])]
             actions = [self.ws.chat.actions.get(a) for a in m["actions"]]
-            rating = m.get("rating")
             self._add(self._answer_widget(m["id"], m["text"], citations, m["confidence"], m["abstained"], actions,
-                                          rating))
+                                          m.get("rating"), closest))
         asking = self._asking
         if asking is not None and asking.session == session_id and all(m["id"] <= asking.after for m in stored):
             self._show_asking()  # still being answered: the question and the answer so far
         # (with newer messages stored, the answer is in and its signal on the way: shown above)
+        self.refresh_cards(pending_only=True)  # tiers under the current policy, decisions made elsewhere
 
     def _newest_message(self, session_id: int | None) -> int:
         if session_id is None:
@@ -511,11 +662,13 @@ class ChatPane(QWidget):
     def delete_session(self, session_id: int | None = None) -> None:
         """Delete ``session_id`` (else the chosen chat) once the person confirms."""
         chosen = self._chosen(session_id)
-        if chosen is None or not self.confirm_delete(chosen[1]):
+        if chosen is None:
             return
         sid = chosen[0]
-        if self._asking is not None and self._asking.session == sid:
+        if self._asking is not None and self._asking.session == sid:  # said before asking to confirm
             self._say("Grace is still answering in this chat; delete it once the answer is in.", error=True)
+            return
+        if not self.confirm_delete(chosen[1]):
             return
         self.changed.emit(self.ws.chat.sessions.delete(sid))
         if self._say_session == sid:
@@ -601,19 +754,43 @@ class ChatPane(QWidget):
     # -- telemetry ---------------------------------------------------------------------------
 
     def refresh_telemetry(self) -> None:
-        try:
-            values: dict[str, Any] = self.ws.chat.telemetry()
-        except Exception:  # noqa: BLE001 - the panel keeps its last values rather than break the pane
-            return
-        values["running"] = len(self._workers) + int(values.get("queued", 0) > 0)
+        """Read the workspace panel's figures (in the runner's read pool when there is one)."""
+        self._read("chat telemetry", lambda ws: ws.chat.telemetry(), self._show_telemetry)
+
+    def _show_telemetry(self, values: dict[str, Any]) -> None:
+        self._queued = int(values.get("queued", 0))
+        values["running"] = self._running_jobs()
         self.telemetry.show_values(values)
+
+    def _running_jobs(self) -> str:
+        """Running jobs, from one source: the runner's queue (else this pane's workers, or the
+        engine's queue of files when nothing here runs)."""
+        if self.runner is None:
+            return str(max(len(self._workers), int(self._queued > 0)))
+        running = 1 if self.runner.running_job is not None else 0
+        waiting = self.runner.queue_length - running
+        return f"{running} (+{waiting} waiting)" if waiting else str(running)
 
     def on_changes(self, changes: Changes) -> None:
         """Refresh what ``changes`` touched (the shell calls this after any operation)."""
         if getattr(changes, "conversations", False):
             self.refresh_sessions()
+        if changes.actions or changes.settings:  # decided elsewhere, or the policy's tiers changed
+            self.refresh_cards()
         if changes.any():
             self.refresh_telemetry()
+
+
+def _job_words(job: Job) -> str:
+    """How an approval's job goes, for its card."""
+    if job.state == "queued":
+        return "queued in the Activity: approved and run when its turn comes (it can be cancelled there)…"
+    return f"{job.message} ({job.fraction:.0%}) · the Activity can cancel it"
+
+
+def _for_gui(sentence: str) -> str:
+    """An engine sentence that names a command-line option, worded for the pane."""
+    return sentence.replace(" (--reason TEXT)", " (in the reason box of its card)")
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -34,7 +34,7 @@ from grace_desktop.qt import (
     Signal,
 )
 
-from .theme import colors
+from .theme import tint
 
 MARKDOWN_FEATURES = (QTextDocument.MarkdownFeature.MarkdownDialectGitHub
                      | QTextDocument.MarkdownFeature.MarkdownNoHTML)
@@ -91,14 +91,17 @@ class MessageText(QTextBrowser):
         self.viewport().setAutoFillBackground(False)
         self._measure = self.document().clone(self)  # lays the text out at widths the layout asks about
         self._measure.setDocumentMargin(0)
-        self.set_color(None)
+        self.setStyleSheet("QTextBrowser { background: transparent; }")
         policy = QSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.setSizePolicy(policy)
 
-    def set_color(self, color: str | None, italic: bool = False) -> None:
-        style = "background: transparent;" + (f" color: {color};" if color else "")
-        self.setStyleSheet(f"QTextBrowser {{ {style}{' font-style: italic;' if italic else ''} }}")
+    def set_tone(self, role: str, italic: bool = False) -> None:
+        """Write the text in the semantic colour ``role`` (following light and dark), in italics if asked."""
+        tint(self, role)
+        font = self.font()
+        font.setItalic(italic)
+        self.setFont(font)
 
     def text(self) -> str:
         return self._source
@@ -214,10 +217,14 @@ class CitationChip(QPushButton):
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
+        slack = self.width() - self.sizeHint().width()
+        if slack >= 0:  # room for the label as made: elided at CHIP_NAME_PX only
+            self._fit(CHIP_NAME_PX)
+            return
+        # Narrower than its label: the name gives up the missing pixels.
         shown = self.fontMetrics().horizontalAdvance(
             self.fontMetrics().elidedText(self._name, Qt.TextElideMode.ElideMiddle, CHIP_NAME_PX))
-        slack = self.width() - self.sizeHint().width()
-        self._fit(shown + min(slack, 0))
+        self._fit(shown + slack)
 
 
 class ChipFlow(QWidget):
@@ -265,20 +272,24 @@ class ChipFlow(QWidget):
 
 
 class ActionCard(QFrame):
-    """A proposed action with Approve and Reject; tier 3 asks for a typed reason."""
+    """A proposed action with Approve and Reject; tier 3 asks for a typed reason.
+
+    ``tier`` is the action's tier under the current policy, which may have raised it since the
+    action was proposed; ``busy`` is True while a decision on it is under way.
+    """
 
     approve_requested = Signal(int, str)
     reject_requested = Signal(int, str)
 
     def __init__(self, action: Action, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.tier, self.busy = action.tier, False
         self.setObjectName("actionCard")
         self.setStyleSheet("QFrame#actionCard { border: 1px solid palette(mid); border-left: 4px solid "
                            "palette(highlight); border-radius: 6px; background: palette(base); }")
         self.title = MessageText("html")
         self.state = QLabel()
         self.state.setWordWrap(True)
-        self.state.setStyleSheet(f"color: {colors()['muted']}")
         self.reason = QLineEdit()
         self.approve = QPushButton("Approve")
         self.reject = QPushButton("Reject")
@@ -297,42 +308,47 @@ class ActionCard(QFrame):
         layout.addLayout(buttons)
         self.show_action(action)
 
-    def show_action(self, action: Action) -> None:
-        """Show ``action``'s current status (buttons only while it is pending)."""
-        self.action = action
-        self.title.set_text(f"<b>{_escape(action.summary)}</b>")
+    def show_action(self, action: Action, tier: int | None = None) -> None:
+        """Show ``action``'s current status (buttons only while it is pending); ``tier`` is its
+        kind's tier under the current policy (a pending action is held to the higher of the two)."""
+        self.action, self.busy = action, False
         pending = action.status == "pending"
-        state = _TIER_WAIT.get(action.tier, "") if pending else f"tier {action.tier} · {action.status}"
+        self.tier = max(action.tier, tier or 0) if pending else action.tier
+        self.title.set_text(f"<b>{_escape(action.summary)}</b>")
+        state = _TIER_WAIT.get(self.tier, "") if pending else f"tier {action.tier} · {action.status}"
+        if pending and self.tier > action.tier:
+            state += f" (the policy now puts {action.type} at tier {self.tier})"
         if action.reason and not pending:
             state += f" · reason: {action.reason}"
         if action.error:
             state += f" · {action.error}"
         self.state.setText(f"Action {action.id} · {state}")
-        self.state.setStyleSheet(f"color: {colors()['error' if action.status == 'failed' else 'muted']}")
-        self.reason.setPlaceholderText("Reason (required to confirm)" if action.tier >= 3
+        tint(self.state, "error" if action.status == "failed" else "muted")
+        self.reason.setPlaceholderText("Reason (required to confirm)" if self.tier >= 3
                                        else "Reason (needed to reject)")
         for w in (self.reason, self.approve, self.reject):
             w.setVisible(pending)
         self._enable()
 
-    def set_busy(self, busy: bool) -> None:
+    def set_busy(self, doing: str = "working…") -> None:
+        """Hold the buttons while a decision is under way; ``doing`` says how it goes. ``show_action``
+        ends it with the action's new status."""
+        self.busy = True
         for w in (self.reason, self.approve, self.reject):
-            w.setEnabled(not busy)
-        if busy:
-            self.state.setText(f"Action {self.action.id} · working…")
-        else:
-            self._enable()
+            w.setEnabled(False)
+        self.state.setText(f"Action {self.action.id} · {doing}")
 
     def _enable(self) -> None:
         has_reason = bool(self.reason.text().strip())
-        self.approve.setEnabled(self.action.tier < 3 or has_reason)
-        self.reject.setEnabled(has_reason)
+        self.approve.setEnabled(not self.busy and (self.tier < 3 or has_reason))
+        self.reject.setEnabled(not self.busy and has_reason)
 
 
 class MessageWidget(QFrame):
     """One message: Markdown text; for answers, citation chips, confidence, actions and feedback.
 
-    An answer given offline after an endpoint failure shows that as a plain note above it.
+    An answer given offline after an endpoint failure shows that as a plain note above it; an
+    answer that declines shows the closest passages as chips under a line saying so.
     """
 
     citation_clicked = Signal(object)  # Citation
@@ -346,22 +362,31 @@ class MessageWidget(QFrame):
         self.rating: int | None = None
         self.helpful: QPushButton | None = None
         self.not_helpful: QPushButton | None = None
+        self.closest: list[Citation] = []
         self.setObjectName("bubble")
-        tint = "palette(alternate-base)" if role == "user" else "palette(base)"
-        self.setStyleSheet(f"QFrame#bubble {{ background: {tint}; border: 1px solid palette(mid); "
+        background = "palette(alternate-base)" if role == "user" else "palette(base)"
+        self.setStyleSheet(f"QFrame#bubble {{ background: {background}; border: 1px solid palette(mid); "
                            "border-radius: 8px; }")
         self.notice = MessageText("plain")
-        self.notice.set_color(colors()["muted"], italic=True)
+        self.notice.set_tone("muted", italic=True)
         self.notice.hide()
         self.body = MessageText("plain" if role == "user" else "markdown")
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(12, 8, 12, 8)
         who = QLabel("You" if role == "user" else "Grace")
-        who.setStyleSheet(f"color: {colors()['muted']}; font-weight: bold")
+        tint(who, "muted")
+        bold = who.font()
+        bold.setBold(True)
+        who.setFont(bold)
         self.layout_.addWidget(who)
         self.layout_.addWidget(self.notice)
         self.layout_.addWidget(self.body)
         self.set_text(text)
+
+    def restyle(self) -> None:
+        """Read the palette(...) colours of this message's style sheets again (after a switch between
+        light and dark: Qt resolves them once, when a sheet is set)."""
+        self.setStyleSheet(self.styleSheet())
 
     def set_text(self, text: str) -> None:
         notice, body = split_notice(text) if self.role == "assistant" else ("", text)
@@ -370,15 +395,20 @@ class MessageWidget(QFrame):
         self.body.set_text(body)
 
     def add_answer_parts(self, message_id: int, citations: list[Citation], confidence: float | None,
-                         abstained: bool, actions: list[Action], rating: int | None = None) -> None:
-        """Chips, confidence, action cards and the feedback buttons under the answer text."""
+                         abstained: bool, actions: list[Action], rating: int | None = None,
+                         closest: list[Citation] | None = None) -> None:
+        """Chips, confidence, action cards and the feedback buttons under the answer text; the
+        ``closest`` passages of an answer that declines, as chips of their own."""
         self.message_id = message_id
-        for c in citations:
-            chip = CitationChip(c)
-            chip.clicked.connect(lambda _=False, c=c: self.citation_clicked.emit(c))
-            self.chips.append(chip)
-        if self.chips:
-            self.layout_.addWidget(ChipFlow(self.chips))
+        if citations:
+            self.layout_.addWidget(self._chip_flow(citations))
+        if closest and not citations:
+            self.closest = list(closest)
+            heading = QLabel("The closest passages (they do not answer it):")
+            heading.setWordWrap(True)
+            tint(heading, "muted")
+            self.layout_.addWidget(heading)
+            self.layout_.addWidget(self._chip_flow(closest))
         for action in actions:
             card = ActionCard(action)
             self.cards.append(card)
@@ -388,14 +418,21 @@ class MessageWidget(QFrame):
         self.layout_.addLayout(self._footer(confidence if grounded else None, abstained))
         self.show_rating(rating)
 
+    def _chip_flow(self, citations: list[Citation]) -> ChipFlow:
+        chips = [CitationChip(c) for c in citations]
+        for chip in chips:
+            chip.clicked.connect(lambda _=False, c=chip.citation: self.citation_clicked.emit(c))
+        self.chips += chips
+        return ChipFlow(chips)
+
     def _footer(self, confidence: float | None, abstained: bool) -> QHBoxLayout:
         row = QHBoxLayout()
         self.confidence = QLabel("")
         self.confidence.setWordWrap(True)
         if confidence is not None:
-            tone = "ok" if confidence >= 0.75 and not abstained else "muted" if confidence >= 0.5 else "error"
+            role = "ok" if confidence >= 0.75 and not abstained else "muted" if confidence >= 0.5 else "error"
             self.confidence.setText(confidence_words(confidence, abstained))
-            self.confidence.setStyleSheet(f"color: {colors()[tone]}")
+            tint(self.confidence, role)
         row.addWidget(self.confidence, 1)
         self.helpful, self.not_helpful = QPushButton("Helpful"), QPushButton("Not helpful")
         for button, rating, tip in ((self.helpful, 1, "This answer helped: its sources count for more."),
@@ -499,7 +536,7 @@ class TelemetryPanel(QFrame):
             layout.addLayout(row)
         self.failures = QLabel("")
         self.failures.setWordWrap(True)
-        self.failures.setStyleSheet(f"color: {colors()['error']}")
+        tint(self.failures, "error")
         policy = QSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         policy.setHeightForWidth(True)
         self.failures.setSizePolicy(policy)  # a long file name never widens the panel
@@ -514,9 +551,14 @@ class TelemetryPanel(QFrame):
             else:
                 text = str(value if value is not None else "–")
             self.values[key].setText(text)
-        lines = [f"{os.path.basename(f['path']) or f['path']}: {f['reason']}" for f in values.get("failures", [])]
+        lines = [f"{_failure_name(f['path'])}: {f['reason']}" for f in values.get("failures", [])]
         self.failures.setText("\n".join(lines))
         self.failures.setToolTip("\n".join(f"{f['path']}: {f['reason']}" for f in values.get("failures", [])))
+
+
+def _failure_name(path: str) -> str:
+    """A failed file by its name; anything else (a failed action: "action 3: Ingest /x/y") whole."""
+    return (os.path.basename(path) or path) if os.path.isabs(path) else path
 
 
 def _escape(text: str) -> str:

@@ -39,8 +39,14 @@ def colors() -> dict[str, str]:
 
 def tint(widget: QWidget, role: str) -> None:
     """Write ``widget``'s text in the semantic colour ``role``, now and after every switch
-    between light and dark (the palette change a switch brings re-applies it)."""
-    _Tint(widget, role)
+    between light and dark (the palette change a switch brings re-applies it). Tinting a widget
+    again changes its role (a note that was muted and now says an error)."""
+    current = next((c for c in widget.children() if isinstance(c, _Tint)), None)
+    if current is None:
+        _Tint(widget, role)
+    else:
+        current.role = role
+        current.apply()
 
 
 class _Tint(QObject):

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from .. import audit
 from ..changes import Changes
 from ..errors import GraceError, NotApproved, PolicyViolation
-from .executors import KINDS
+from .executors import KINDS, QUIET, Watch
 from .openai_client import check_base_url
 from .store import reading, writing
 from .types import Action
@@ -118,8 +118,10 @@ class Actions:
 
     # -- deciding ----------------------------------------------------------------------------
 
-    def approve(self, action_id: int, reason: str | None = None, actor: str = "user") -> tuple[Action, Changes]:
-        """Approve a pending action and run it. Tier 3 needs a typed ``reason`` (else NotApproved)."""
+    def approve(self, action_id: int, reason: str | None = None, actor: str = "user",
+                watch: Watch = QUIET) -> tuple[Action, Changes]:
+        """Approve a pending action and run it (``watch``: the progress and cancel of the app's job
+        running it). Tier 3 needs a typed ``reason`` (else NotApproved)."""
         reason = (reason or "").strip() or None
         policy = self.tier_of(self.get(action_id).type)  # the policy may have been raised since the proposal
         with writing(self.ws) as conn:
@@ -134,7 +136,7 @@ class Actions:
             self._set(conn, action_id, "approved", reason=reason, decided=True, tier=tier)
             audit.append(conn, "action.approve", str(action_id), {"type": action.type, "tier": tier,
                                                                   "reason": reason}, actor=actor)
-        return self._execute(action_id, actor=actor)
+        return self._execute(action_id, actor=actor, watch=watch)
 
     def reject(self, action_id: int, reason: str, actor: str = "user") -> tuple[Action, Changes]:
         """Reject a pending action; the reason is kept and audited."""
@@ -153,7 +155,7 @@ class Actions:
         """Run an approved action again (after a crash between approval and execution)."""
         return self._execute(action_id, actor="user")
 
-    def _execute(self, action_id: int, actor: str) -> tuple[Action, Changes]:
+    def _execute(self, action_id: int, actor: str, watch: Watch = QUIET) -> tuple[Action, Changes]:
         action = self.get(action_id)
         if action.status != "approved" and not (action.tier == 1 and action.status == "pending"):
             raise NotApproved(f"Action {action_id} ({action.summary}) has not been approved; it is {action.status}.")
@@ -161,7 +163,7 @@ class Actions:
             params = dict(action.params)
             if action.reason:
                 params["reason"] = action.reason  # a drop is recorded with the person's own reason, not a model's
-            result, changes = KINDS[action.type].run(self.ws, params)
+            result, changes = KINDS[action.type].run(self.ws, params, watch)
         except GraceError as exc:
             return self._finish(action, "failed", None, str(exc), actor), Changes(actions=True, audit=True)
         except Exception as exc:  # noqa: BLE001 - any failure is recorded as a sentence, never lost

@@ -92,7 +92,8 @@ class Chat:
                 draft.confidence = 1.0 if actions and all(a.status == "executed" for a in actions) else 0.9
         mid = self.sessions.add_message(
             session_id, "assistant", draft.text, trace_id=ctx.trace_id, confidence=draft.confidence,
-            abstained=draft.abstained, reasoner=draft.reasoner, citations=[c.as_dict() for c in draft.citations])
+            abstained=draft.abstained, reasoner=draft.reasoner, citations=[c.as_dict() for c in draft.citations],
+            closest=[c.as_dict() for c in draft.closest])
         self.actions.link([a.id for a in actions], mid)
         return Answer(draft.text, draft.confidence, draft.abstained, draft.citations,
                       [self.actions.get(a.id) for a in actions], session_id, mid, ctx.trace_id, draft.reasoner,

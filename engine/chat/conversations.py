@@ -1,4 +1,8 @@
-"""Chat sessions and their messages, feedback on answers, and Markdown export."""
+"""Chat sessions and their messages, feedback on answers, and Markdown export.
+
+An answer that declines keeps the closest passages it found (``closest``, apart from the
+citations: they are not sources of the answer, so feedback never reaches them).
+"""
 
 from __future__ import annotations
 
@@ -93,25 +97,27 @@ class Conversations:
 
     def add_message(self, session_id: int, role: str, body: str, *, trace_id: str | None = None,
                     confidence: float | None = None, abstained: bool = False, reasoner: str | None = None,
-                    citations: builtins.list[dict[str, Any]] | None = None) -> int:
-        """Store one message; returns its id."""
+                    citations: builtins.list[dict[str, Any]] | None = None,
+                    closest: builtins.list[dict[str, Any]] | None = None) -> int:
+        """Store one message (with the ``closest`` passages of an answer that declines); returns its id."""
         now = time.time()
         with writing(self.ws) as conn:
             self._require(conn, session_id)
             mid = conn.execute(text(
                 "INSERT INTO chat_messages(session_id, role, text, trace_id, confidence, abstained, reasoner, "
-                "citations, created_at) VALUES (:s, :r, :t, :tr, :c, :a, :re, :ci, :n)"),
+                "citations, closest, created_at) VALUES (:s, :r, :t, :tr, :c, :a, :re, :ci, :cl, :n)"),
                 {"s": session_id, "r": role, "t": body, "tr": trace_id, "c": confidence, "a": int(abstained),
-                 "re": reasoner, "ci": json.dumps(citations or []), "n": now}).lastrowid
+                 "re": reasoner, "ci": json.dumps(citations or []), "cl": json.dumps(closest or []),
+                 "n": now}).lastrowid
             conn.execute(text("UPDATE chat_sessions SET updated_at=:n WHERE id=:s"), {"n": now, "s": session_id})
         return int(mid)
 
     def messages(self, session_id: int, last: int | None = None) -> builtins.list[dict[str, Any]]:
-        """A session's messages in order (only the ``last`` few if given), with their actions and
-        the person's rating of an answer (+1, -1 or None)."""
+        """A session's messages in order (only the ``last`` few if given), with their actions, the
+        person's rating of an answer (+1, -1 or None) and the ``closest`` passages of one that declined."""
         with reading(self.ws) as conn:
             rows = conn.execute(text(
-                "SELECT id, role, text, trace_id, confidence, abstained, reasoner, citations, created_at, "
+                "SELECT id, role, text, trace_id, confidence, abstained, reasoner, citations, closest, created_at, "
                 "(SELECT rating FROM chat_feedback f WHERE f.message_id = m.id AND f.chunk_id IS NULL LIMIT 1) "
                 "AS rating FROM chat_messages m WHERE session_id=:s ORDER BY id DESC LIMIT :n"),
                 {"s": session_id, "n": last if last is not None else -1}).all()
@@ -123,7 +129,7 @@ class Conversations:
         out = []
         for r in reversed(rows):
             d = dict(r._mapping)
-            d["citations"] = json.loads(d["citations"])
+            d["citations"], d["closest"] = json.loads(d["citations"]), json.loads(d["closest"])
             d["abstained"] = bool(d["abstained"])
             d["actions"] = by_message.get(d["id"], [])
             out.append(d)
@@ -170,13 +176,21 @@ class Conversations:
             if m["confidence"] is not None:
                 out += [f"*Confidence: {m['confidence']:.2f}*", ""]
             for c in m["citations"]:
-                where = ", ".join(x for x in (f"page {c['page']}" if c.get("page") else "",
-                                              _lines(c)) if x)
-                quote = " ".join(c["quote"].split())
-                out.append(f"[{c['n']}] `{c['path']}`{' (' + where + ')' if where else ''}: “{quote}”")
-            if m["citations"]:
+                out.append(_source(c))
+            if m["closest"]:
+                out.append("*The closest passages:*")
+            for c in m["closest"]:
+                out.append(_source(c))
+            if m["citations"] or m["closest"]:
                 out.append("")
         return "\n".join(out).rstrip() + "\n"
+
+
+def _source(c: dict[str, Any]) -> str:
+    """One source as an export line: number, path, where, and its quote."""
+    where = ", ".join(x for x in (f"page {c['page']}" if c.get("page") else "", _lines(c)) if x)
+    quote = " ".join(c["quote"].split())
+    return f"[{c['n']}] `{c['path']}`{' (' + where + ')' if where else ''}: “{quote}”"
 
 
 def _lines(c: dict[str, Any]) -> str:

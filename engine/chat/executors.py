@@ -10,12 +10,24 @@ from typing import TYPE_CHECKING, Any
 
 from ..changes import Changes
 from ..errors import GraceError, NotApproved, PolicyViolation
+from ..progress import CancelFn, ProgressFn
 from ..tables.names import safe_name
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
 
-Run = Callable[["Workspace", dict[str, Any]], tuple[Any, Changes]]
+
+
+@dataclass(frozen=True)
+class Watch:
+    """Progress and cancel for a long action (an ingest, a re-index) run as an app's job."""
+
+    progress: ProgressFn | None = None
+    is_cancelled: CancelFn | None = None
+
+
+QUIET = Watch()  # no progress shown, never cancelled (the CLI, tests, tier-1 actions)
+Run = Callable[["Workspace", dict[str, Any], Watch], tuple[Any, Changes]]
 Prepare = Callable[["Workspace", dict[str, Any]], dict[str, Any]]
 _READ_ONLY_SQL = re.compile(r"^\s*(select|with|describe|show|summarize|pragma\s+table_info)\b", re.I)
 
@@ -49,11 +61,11 @@ def memory_table_count(ws: Workspace) -> int:
         return 0
 
 
-def _status(ws: Workspace, params: dict[str, Any]) -> tuple[Any, Changes]:
+def _status(ws: Workspace, params: dict[str, Any], watch: Watch) -> tuple[Any, Changes]:
     return ws.status() | {"memory_tables": memory_table_count(ws)}, Changes()
 
 
-def _show_errors(ws: Workspace, params: dict[str, Any]) -> tuple[Any, Changes]:
+def _show_errors(ws: Workspace, params: dict[str, Any], watch: Watch) -> tuple[Any, Changes]:
     needle = str(params.get("about") or "").lower()
     failures = [{"path": f["path"], "reason": f["error"], "when": f["updated_at"]} for f in ws.failures()]
     failures += _failed_actions(ws)
@@ -71,7 +83,7 @@ def _failed_actions(ws: Workspace) -> list[dict[str, Any]]:
             for a in chat.actions.list(status="failed", limit=20)]
 
 
-def _query(ws: Workspace, params: dict[str, Any]) -> tuple[Any, Changes]:
+def _query(ws: Workspace, params: dict[str, Any], watch: Watch) -> tuple[Any, Changes]:
     sql = str(params["sql"])
     if not _READ_ONLY_SQL.match(sql) or ";" in sql.strip().rstrip(";"):
         raise PolicyViolation("Only one read-only query (SELECT) can run without approval.")
@@ -97,7 +109,7 @@ def _prepare_create(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     return params | {"table": safe_name(params["table"], "table", "t"), "columns": names}
 
 
-def _create_table(ws: Workspace, params: dict[str, Any]) -> tuple[Any, Changes]:
+def _create_table(ws: Workspace, params: dict[str, Any], watch: Watch) -> tuple[Any, Changes]:
     """Create an empty table with exactly the named columns (text, until rows say otherwise)."""
     tables = tables_of(ws)
     name, columns = str(params["table"]), [str(c) for c in params["columns"]]
@@ -151,7 +163,7 @@ def _prepare_rows(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     return params | {"table": table, "rows": _resolve_rows(tables_of(ws), table, params["rows"])}
 
 
-def _add_rows(ws: Workspace, params: dict[str, Any]) -> tuple[Any, Changes]:
+def _add_rows(ws: Workspace, params: dict[str, Any], watch: Watch) -> tuple[Any, Changes]:
     tables, changes, waiting = tables_of(ws), Changes(), []
     table = _table_called(tables, str(params["table"])) or str(params["table"])
     for row in _resolve_rows(tables, table, params["rows"]):
@@ -164,21 +176,21 @@ def _add_rows(ws: Workspace, params: dict[str, Any]) -> tuple[Any, Changes]:
     return {"table": table, "rows": len(params["rows"]) - len(waiting), "proposals": waiting}, changes
 
 
-def _ingest(ws: Workspace, params: dict[str, Any]) -> tuple[Any, Changes]:
+def _ingest(ws: Workspace, params: dict[str, Any], watch: Watch) -> tuple[Any, Changes]:
     paths = [os.path.abspath(os.path.expanduser(str(p))) for p in params["paths"]]
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
         raise GraceError(f"Nothing to ingest at {', '.join(missing)}: no such file or folder.")
-    report = ws.ingest(paths)
+    report = ws.ingest(paths, watch.progress, watch.is_cancelled)
     return report.as_dict(), Changes(documents=True, chunks=True, queue=True, audit=True)
 
 
-def _reindex(ws: Workspace, params: dict[str, Any]) -> tuple[Any, Changes]:
-    changes = ws.reindex()
+def _reindex(ws: Workspace, params: dict[str, Any], watch: Watch) -> tuple[Any, Changes]:
+    changes = ws.reindex(watch.progress)
     return {"vectors": len(ws.index)}, changes
 
 
-def _delete_table(ws: Workspace, params: dict[str, Any]) -> tuple[Any, Changes]:
+def _delete_table(ws: Workspace, params: dict[str, Any], watch: Watch) -> tuple[Any, Changes]:
     tables = tables_of(ws)
     table = _table_called(tables, str(params["table"])) or str(params["table"])
     out = tables.drop_table(table, str(params.get("reason") or "asked in chat"))
@@ -222,7 +234,7 @@ def _prepare_delete(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     return params | {"path": found[0]}
 
 
-def _delete_document(ws: Workspace, params: dict[str, Any]) -> tuple[Any, Changes]:
+def _delete_document(ws: Workspace, params: dict[str, Any], watch: Watch) -> tuple[Any, Changes]:
     path = os.path.abspath(os.path.expanduser(str(params["path"])))
     known = {d["path"] for d in ws.documents()}
     if path not in known:

@@ -14,12 +14,18 @@ from PySide6.QtCore import QPointF
 from PySide6.QtGui import QWheelEvent
 
 import ui
-from engine import Workspace
-from grace_desktop.qt import QCoreApplication, QPoint, QPushButton, Qt, QWidget
+import ui.theme as theme
+from engine import Changes, Workspace
+from engine.chat import Citation
+from engine.chat.types import ABSTAIN_TEXT
+from grace_desktop.qt import QApplication, QCoreApplication, QPalette, QPoint, QPushButton, Qt, QWidget
+from grace_desktop.runner import Runner
+from tests.engine.test_chat_actions import audit_actions
 from tests.engine.test_chat_endpoint import FakeOpenAI
 from tests.engine.test_chat_secrets import MemoryKeyring
 from tests.fixtures.make_pdf import make_pdf
 from ui.chat import ChatPane
+from ui.chat_widgets import ChipFlow, CitationChip
 from ui.theme import colors
 
 WAIT_MS = 120_000
@@ -435,7 +441,7 @@ def test_session_titles_rename_errors_and_long_titles(qtbot, pane: ChatPane) -> 
     ask(qtbot, pane, "How often should tomatoes be watered?")
     pane.sessions.item(0).setText("   ")
     assert pane.note.text() == "A session needs a title with at least one word."
-    assert colors()["error"] in pane.note.styleSheet()
+    assert pane.note.palette().color(QPalette.ColorRole.WindowText).name() == colors()["error"]
     pane.sessions.item(0).setText("A" * 300)
     item = pane.sessions.item(0)
     assert item.text() == "A" * 300 and item.toolTip() == "A" * 300
@@ -466,12 +472,14 @@ def test_reading_back_is_not_pulled_to_the_bottom_and_tab_scrolls_to_what_it_rea
 def test_the_chat_being_answered_cannot_be_deleted_and_a_link_to_a_deleted_chat_says_so(
         qtbot, pane: ChatPane) -> None:
     first = ask(qtbot, pane, "When is the budget review?")
-    pane.confirm_delete = lambda title: True
+    asked: list[str] = []
+    pane.confirm_delete = lambda title: asked.append(title) or True
     pane.input.setText("How often should tomatoes be watered?")
     with qtbot.waitSignal(pane.answered, timeout=WAIT_MS):
         pane.send_button.click()
         pane.delete_session(first.session)
         assert "still answering in this chat" in pane.note.text()
+        assert asked == []  # refused before the person is asked to confirm
     assert pane.ws.chat.sessions.get(first.session)
     pane.delete_session(first.session)
     pane.note.linkActivated.emit(f"session:{first.session}")
@@ -509,3 +517,176 @@ def test_quotes_from_plain_text_show_as_written_not_as_markdown_or_html(qtbot, p
         assert answer.citations and answer.citations[0].path == str(notes)
         # no emphasis eating the underscores or stars, no image swallowing the rest of the answer
         assert sentence in pane.message_widgets()[-1].body.toPlainText()
+
+
+# -- a review of the pane: cards after a refusal, long approvals as jobs, the keyboard, chips, colours --------
+
+
+def _card_for(qtbot, pane: ChatPane, question: str):  # type: ignore[no-untyped-def]
+    ask(qtbot, pane, question)
+    return pane.message_widgets()[-1].cards[0]
+
+
+def test_a_card_follows_a_policy_that_raised_its_tier_and_says_so_in_words_for_the_window(
+        qtbot, pane: ChatPane, ws: Workspace, tmp_path: Path) -> None:
+    card = _card_for(qtbot, pane, f"ingest the folder {tmp_path}")
+    assert card.action.tier == 2 and card.approve.isEnabled()
+    ws.set_setting("action_tiers", "ingest=3")  # as the settings dialog does; the shell passes its Changes on
+    pane.on_changes(Changes(settings=True))
+    qtbot.waitUntil(lambda: card.tier == 3, timeout=WAIT_MS)
+    assert not card.approve.isEnabled() and card.reason.placeholderText() == "Reason (required to confirm)"
+    assert "tier 3" in card.state.text() and "policy" in card.state.text()
+    card.approve_requested.emit(card.action.id, "")  # a click that got past the disabled button
+    assert "type a reason" in pane.note.text() and "--reason" not in pane.note.text()
+    assert "working" not in card.state.text() and ws.chat.actions.get(card.action.id).status == "pending"
+
+
+def test_a_refused_approval_leaves_the_card_showing_the_action_as_it_is(qtbot, pane: ChatPane, ws: Workspace,
+                                                                        tmp_path: Path) -> None:
+    card = _card_for(qtbot, pane, f"ingest the folder {tmp_path}")
+    ws.chat.actions.reject(card.action.id, "decided in a terminal")  # as the CLI does, unseen by the pane
+    card.approve.click()
+    qtbot.waitUntil(lambda: "rejected" in card.state.text(), timeout=WAIT_MS)
+    assert "working" not in card.state.text() and card.approve.isHidden()
+    assert "not waiting for approval" in pane.note.text()
+
+
+def test_an_ingest_approved_in_chat_is_a_job_of_the_runner_that_can_be_cancelled(
+        qtbot, ws: Workspace, docs: Path, tmp_path: Path) -> None:
+    ws.ingest([docs])
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "bees.md").write_text("# Bees\n\nBees make honey from nectar all summer.\n", encoding="utf-8")
+    runner = Runner()
+    runner.set_workspace(ws)
+    pane = ChatPane(ws, runner=runner)
+    qtbot.addWidget(pane)
+    pane.show()
+    try:
+        card = _card_for(qtbot, pane, f"ingest the folder {extra}")
+        card.approve.click()
+        job = runner.jobs[-1]  # in the queue the Activity shows (it waits for the model to load)
+        assert job.kind == "work" and "approved in chat" in job.label and runner.queue_length == 1
+        assert card.busy and not card.approve.isEnabled() and "Activity" in card.state.text()
+        runner.cancel(job)
+        assert not card.busy and card.approve.isEnabled() and "Cancelled" in pane.note.text()
+        assert ws.chat.actions.get(card.action.id).status == "pending"
+        card.approve.click()
+        qtbot.waitUntil(lambda: card.action.status == "executed", timeout=WAIT_MS)
+        assert runner.jobs[-1].state == "done" and runner.queue_length == 0
+        assert str(extra / "bees.md") in {d["path"] for d in ws.documents()}
+        assert audit_actions(ws, card.action.id) == ["action.propose", "action.approve", "action.execute"]
+        qtbot.waitUntil(lambda: pane.telemetry.values["running"].text() == "0", timeout=WAIT_MS)
+    finally:
+        runner.shutdown(timeout_ms=WAIT_MS)
+
+
+def test_with_a_runner_the_workspace_panel_is_read_off_the_gui_thread(qtbot, ws: Workspace, docs: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    ws.ingest([docs])
+    threads: list[threading.Thread] = []
+    read = ws.chat.telemetry
+    monkeypatch.setattr(ws.chat, "telemetry", lambda: threads.append(threading.current_thread()) or read())
+    runner = Runner()
+    runner.set_workspace(ws)
+    pane = ChatPane(ws, runner=runner)
+    qtbot.addWidget(pane)
+    try:
+        qtbot.waitUntil(lambda: pane.telemetry.values["documents"].text() == "5", timeout=WAIT_MS)
+        pane.on_changes(Changes(documents=True))
+        qtbot.waitUntil(lambda: len(threads) >= 2, timeout=WAIT_MS)
+        assert threading.main_thread() not in threads
+    finally:
+        runner.shutdown(timeout_ms=WAIT_MS)
+
+
+def test_the_chat_highlighted_in_the_list_is_the_one_on_screen(qtbot, pane: ChatPane) -> None:
+    first = ask(qtbot, pane, "When is the budget review?")
+    pane.new_session()
+    second = ask(qtbot, pane, "How often should tomatoes be watered?")
+    pane.sessions.setFocus()
+    qtbot.keyClick(pane.sessions, Qt.Key.Key_Down)
+    assert pane.sessions.currentItem().data(Qt.ItemDataRole.UserRole) == first.session == pane.session_id
+    assert "Thursday" in pane.message_widgets()[-1].body.text()
+    qtbot.keyClick(pane.sessions, Qt.Key.Key_Up)
+    assert pane.session_id == second.session
+    pane.new_session()
+    assert pane.sessions.currentItem() is None  # the new chat is in no row
+    qtbot.keyClick(pane.sessions, Qt.Key.Key_Down)
+    assert pane.session_id == pane.sessions.currentItem().data(Qt.ItemDataRole.UserRole) == second.session
+
+
+def test_a_chip_with_room_shows_its_name_whole_however_often_it_is_laid_out(qtbot) -> None:
+    for name in ("ops-notes.txt", "welcome-to-grace.md", "annual report.pdf", "markdown-notes.md"):
+        chip = CitationChip(Citation(1, f"/tmp/{name}", None, 3, 3, "a quote", 1))
+        flow = ChipFlow([chip])
+        qtbot.addWidget(flow)
+        flow.show()
+        for width in (700, 701, 702, 703, 704):
+            flow.resize(width, 40)
+            QCoreApplication.processEvents()
+            assert chip.text() == f"[1] {name} · l. 3", (name, width)
+        flow.resize(90, 40)  # too narrow: the name gives way, and comes back with the room
+        QCoreApplication.processEvents()
+        assert "…" in chip.text() and chip.width() <= 90
+        flow.resize(700, 40)
+        QCoreApplication.processEvents()
+        assert chip.text() == f"[1] {name} · l. 3"
+
+
+def test_a_chip_whose_file_is_gone_or_that_nothing_opens_says_so(qtbot, pane: ChatPane, docs: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    opened: list[object] = []
+    monkeypatch.setattr(ui, "open_url", lambda url: opened.append(url) or False)  # no program for it
+    ask(qtbot, pane, "How often should tomatoes be watered?")
+    chip = pane.message_widgets()[-1].chips[0]
+    chip.click()
+    assert len(opened) == 1 and "No program" in pane.note.text() and "guide.md" in pane.note.text()
+    (docs / "guide.md").rename(docs / "garden.md")
+    chip.click()
+    assert len(opened) == 1  # nothing to open
+    assert "guide.md is no longer at" in pane.note.text() and str(docs / "guide.md") in pane.note.text()
+
+
+def test_an_answer_that_declines_shows_the_closest_passages_as_chips_also_when_reopened(
+        qtbot, pane: ChatPane, ws: Workspace) -> None:
+    answer = ask(qtbot, pane, "What is the capital city of Australia?")
+    assert answer.abstained and answer.closest and not answer.citations
+    reply = pane.message_widgets()[-1]
+    assert [c.citation.path for c in reply.chips] == [c.path for c in answer.closest]
+    assert reply.closest == answer.closest
+    sessions = ws.chat.sessions  # a stored answer that kept its closest passages
+    sid = sessions.new("Declined")
+    sessions.add_message(sid, "user", "What is the capital city of Australia?")
+    sessions.add_message(sid, "assistant", ABSTAIN_TEXT, confidence=0.1, abstained=True,
+                         closest=[c.as_dict() for c in answer.closest])
+    pane.open_session(sid)
+    reopened = pane.message_widgets()[-1]
+    assert [c.citation for c in reopened.chips] == answer.closest
+
+
+def test_a_switch_to_dark_recolours_the_bubbles_and_the_failure_list(qtbot, pane: ChatPane,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    ask(qtbot, pane, "How often should tomatoes be watered?")
+    pane.telemetry.show_values({"failures": [
+        {"path": "action 3: Ingest /data/does-not-exist", "reason": "Nothing to ingest there."},
+        {"path": "/data/reports/q3.pdf", "reason": "The PDF is encrypted."}]})
+    assert pane.telemetry.failures.text().splitlines() == [
+        "action 3: Ingest /data/does-not-exist: Nothing to ingest there.", "q3.pdf: The PDF is encrypted."]
+    reply = pane.message_widgets()[-1]
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    monkeypatch.setattr(theme, "is_dark", lambda: True)  # what the system's switch does (theme.apply_theme)
+    app.setPalette(theme.palette(True))
+    try:
+        QCoreApplication.processEvents()
+        background = reply.grab().toImage().pixelColor(4, reply.height() // 2)
+        assert background == theme.palette(True).color(QPalette.ColorRole.Base)
+        failures = pane.telemetry.failures.palette().color(QPalette.ColorRole.WindowText)
+        assert failures.name() == colors()["error"] == "#ff7b72"
+        pane._say("A sentence.")
+        assert pane.note.palette().color(QPalette.ColorRole.WindowText).name() == colors()["muted"]
+    finally:
+        monkeypatch.undo()
+        app.setPalette(theme.palette(False))
+        QCoreApplication.processEvents()
