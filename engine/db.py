@@ -264,6 +264,9 @@ def _on_connect(dbapi_conn, _record) -> None:
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+    # casefold(x): SQLite's LIKE and lower() fold ASCII only ("über" never finds "Über").
+    dbapi_conn.create_function("casefold", 1, lambda x: x.casefold() if isinstance(x, str) else x,
+                               deterministic=True)
 
 
 def open_engine(path: Path, write: bool = False) -> Engine:

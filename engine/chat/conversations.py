@@ -79,9 +79,9 @@ class Conversations:
                "(SELECT count(*) FROM chat_messages m WHERE m.session_id = s.id) AS messages FROM chat_sessions s")
         params: dict[str, Any] = {"n": limit}
         if query and query.strip():
-            sql += (" WHERE s.title LIKE :q ESCAPE '\\' OR EXISTS (SELECT 1 FROM chat_messages m "
-                    "WHERE m.session_id = s.id AND m.text LIKE :q ESCAPE '\\')")
-            params["q"] = "%" + query.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            sql += (" WHERE instr(casefold(s.title), :q) OR EXISTS (SELECT 1 FROM chat_messages m "
+                    "WHERE m.session_id = s.id AND instr(casefold(m.text), :q))")
+            params["q"] = query.strip().casefold()
         with reading(self.ws) as conn:
             rows = conn.execute(text(sql + " ORDER BY s.updated_at DESC, s.id DESC LIMIT :n"), params)
             return [dict(r._mapping) for r in rows]

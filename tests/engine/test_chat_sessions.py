@@ -36,6 +36,8 @@ def test_sessions_can_be_renamed_searched_and_deleted(filled: Workspace) -> None
     assert [s["title"] for s in filled.chat.sessions.list("garden")] == ["Garden"]
     assert [s["id"] for s in filled.chat.sessions.list("Thursday")] == [b]  # found by an answer's text
     assert [s["id"] for s in filled.chat.sessions.list("100%")] == []  # LIKE wildcards are literal
+    filled.chat.sessions.rename(b, "Über das Budget")
+    assert [s["id"] for s in filled.chat.sessions.list("über")] == [b]  # case folded beyond ASCII
     with pytest.raises(GraceError):
         filled.chat.sessions.rename(a, "   ")
     filled.chat.sessions.delete(a)
