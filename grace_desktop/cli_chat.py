@@ -10,6 +10,7 @@ from typing import Any
 
 from engine import Workspace
 from engine.chat import Action, Answer, EmptyQuestion
+from engine.chat.render import action_text
 
 
 def register(sub: Any) -> None:
@@ -113,6 +114,8 @@ def _report(action: Action, as_json: bool) -> int:
         print(json.dumps(action.brief() | {"error": action.error, "result": action.result}, default=str))
     else:
         print(_action_line(action) + (f": {action.error}" if action.error else ""))
+        if action.status == "executed":
+            print(action_text([action]))  # what it did, or where rows the table holds for approval wait
     return 0 if action.status != "failed" else 1
 
 

@@ -33,6 +33,13 @@ def _result(a: Action) -> str:
         return table_text(a.result)
     if isinstance(a.result, dict) and a.result.get("existed"):
         return f"Table {a.result.get('table')} already exists, so nothing was created."
+    if isinstance(a.result, dict) and (waiting := [p for p in a.result.get("proposals") or [] if p is not None]):
+        added = int(a.result.get("rows") or 0)
+        ids = ", ".join(str(p) for p in waiting)
+        text = (f"{'added ' + _n(added, 'row') + '; ' if added else ''}table {a.result.get('table')} keeps new rows "
+                f"for your approval, so {_n(len(waiting), 'row')} wait{'s' if len(waiting) == 1 else ''} as "
+                f"proposal{'' if len(waiting) == 1 else 's'} {ids} in Approvals.")
+        return text[0].upper() + text[1:]
     return f"Done: {a.summary}."
 
 

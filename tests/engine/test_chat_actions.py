@@ -365,3 +365,16 @@ def test_the_person_s_reason_is_the_one_a_drop_records(ws: Workspace) -> None:
     drops = [e for e in ws.audit_entries(100) if "typed by the person" in str(e["details"])]
     assert drops and not any("the model's own reason" in str(e["details"]) for e in ws.audit_entries(100)
                              if e["action"] != "action.propose")
+
+
+def test_rows_a_protected_table_holds_for_approval_are_said_to_wait(ws: Workspace, docs: Path) -> None:
+    from engine.chat.render import action_text
+
+    ws.ingest([docs])  # the catalog's tables exist from the first ingest; compliance is protected
+    column = next(c.name for c in ws.tables.columns("compliance") if not c.name.startswith("_"))
+    add = ws.chat.ask(f"Add a row to compliance with {column} = GDPR-1").actions[0]
+    done, _ = ws.chat.actions.approve(add.id)
+    assert ws.tables.query("SELECT count(*) FROM compliance")[1] == [(0,)]
+    waiting = done.result["proposals"]
+    assert action_text([done]) == (f"Table compliance keeps new rows for your approval, so 1 row waits as proposal "
+                                   f"{waiting[0]} in Approvals.")
