@@ -4,8 +4,9 @@ checked against them.
 Citations ``[n]`` must point at a retrieved passage; any that do not are removed and
 flagged in the answer. Each kept citation quotes, verbatim, the sentence of its passage
 that best supports the claim it is attached to. An answer the files do not support (the
-retrieved evidence below the offline answerer's abstention threshold, or no valid citation
-left) is replaced by the offline answerer's abstention. Tool calls become proposed actions
+retrieved evidence below the offline answerer's abstention threshold) is replaced by the
+offline answerer's abstention; one with no valid citation left when the files do answer gives
+way to the offline answer. Tool calls become proposed actions
 once their parameters match the declared schema; any other call is left out with a note.
 
 While the endpoint streams, only text that is already grounded is passed on (the marks
@@ -105,7 +106,8 @@ class OpenAIReasoner:
         """Ask the endpoint (raises EndpointError), then ground its citations in the passages.
 
         An answer the files do not support (evidence below ``threshold``, as for the offline
-        answerer, or no valid citation left) becomes the offline answerer's abstention.
+        answerer) becomes the offline answerer's abstention; one that cites none of the passages
+        when the files do answer raises EndpointError, so the offline answer is given.
         ``on_token`` receives only text that is part of the answer returned.
         """
         ranked = self._candidates(ctx)
@@ -123,6 +125,8 @@ class OpenAIReasoner:
         if asked or (draft.citations and not weak):
             draft.text += notes
             out = draft  # a request, or an answer the files support
+        elif not weak:  # the files answer, but the endpoint cited none of them: the offline answer does
+            raise EndpointError("the endpoint's answer cited none of the passages it was given")
         else:
             out = abstention(ctx, ranked, evidence, threshold, self.name)
             if text and not draft.abstained:
