@@ -142,14 +142,19 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.flush()
 
 
-@pytest.fixture
-def server() -> Iterator[FakeOpenAI]:
+def serving() -> Iterator[FakeOpenAI]:
+    """A FakeOpenAI answering on a loopback port until the test is over."""
     srv = FakeOpenAI()
     thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     yield srv
     srv.shutdown()
     srv.server_close()
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOpenAI]:
+    yield from serving()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ streams, the answer's own text is left as written, and a request is answered as 
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 from engine import Workspace
 from engine.chat import ABSTAIN_TEXT
 from tests.engine import test_chat_endpoint as base
-from tests.engine.test_chat_endpoint import FakeOpenAI, passage_number
+from tests.engine.test_chat_endpoint import FakeOpenAI, passage_number, serving
 
 server = base.server  # the fixtures: the loopback endpoint, and a workspace that uses it
 endpoint_ws = base.endpoint_ws
@@ -52,12 +51,7 @@ def numbered(endpoint_ws: Workspace, server: FakeOpenAI) -> int:
 @pytest.fixture
 def sink() -> Iterator[FakeOpenAI]:
     """A second loopback server: where a redirect would send the request."""
-    srv = FakeOpenAI()
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
+    yield from serving()
 
 
 # -- 1. the API key -------------------------------------------------------------------------------
