@@ -64,7 +64,7 @@ class _Item:
     context: str | None = None  # what headingless chunks are embedded under
     chunks: list[Chunk] = field(default_factory=list)
     error: str | None = None
-    outcome: str = "ingest"  # ingest | unchanged | link | move | fail | vanished
+    outcome: str = "ingest"  # ingest | unchanged | link | move | fail | vanished | moved_away
     moved_from: str | None = None
 
 
@@ -185,6 +185,9 @@ class Ingestor:
             if gone and existing is None:
                 item.outcome, item.moved_from = "move", gone[0].path
                 claimed.add(gone[0].path)
+                for old in batch:  # its old path, prepared as vanished in this batch, is the move's now
+                    if old.path == gone[0].path and old.outcome == "vanished":
+                        old.outcome = "moved_away"
             else:
                 item.outcome = "link"
             source = known[0] if known else None
@@ -287,6 +290,8 @@ class Ingestor:
     def _commit_item(self, conn: Connection, item: _Item, vectors: dict[str, np.ndarray], model: str,
                      report: IngestReport) -> tuple[list[int], str | None]:
         """Write one item; returns its new chunk ids and the content it no longer points at."""
+        if item.outcome == "moved_away":
+            return [], None  # the move that took its document over says it
         if item.outcome == "vanished":
             if catalog.doc_by_path(conn, item.path) is None:
                 return [], None

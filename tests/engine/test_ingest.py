@@ -107,6 +107,16 @@ def test_moved_file_keeps_its_chunks_under_the_new_path(ws: Workspace, docs: Pat
     assert hit.path == str(docs / "archive" / "renamed.md") and hit.chunk_id in ids_before
 
 
+def test_a_rename_given_as_its_old_and_new_paths_is_a_move(ws: Workspace, docs: Path) -> None:
+    ws.ingest([docs / "guide.md"])
+    (docs / "guide.md").rename(docs / "zz-renamed.md")  # the old path comes first, as a rename list gives it
+    report = ws.ingest([docs / "guide.md", docs / "zz-renamed.md"])
+    assert (report.moved, report.removed) == (1, 0)
+    assert [d["path"] for d in ws.documents()] == [str(docs / "zz-renamed.md")]
+    assert ws.search("tomatoes full sun", k=1)[0].path == str(docs / "zz-renamed.md")
+    assert ws.status()["queued"] == 0
+
+
 def test_identical_content_at_two_paths_is_embedded_once(ws: Workspace, docs: Path, monkeypatch) -> None:
     ws.ingest([docs])
     chunks = ws.status()["chunks"]
