@@ -90,9 +90,11 @@ class Workspace:
             self.tables.close()
         except Exception:  # noqa: BLE001 - a table still in use must not stop the catalog and index closing
             log.exception("the memory tables could not be closed cleanly")
-        if self.index.dirty:
-            with self._index_writer:
+        if self.index.dirty and self._index_writer.acquire(wait=False):  # another process writing saves its own:
+            try:  # the index is derived from the catalog, so a reader never waits at exit to save it
                 self._save_index()
+            finally:
+                self._index_writer.release()
         with self._write_lock:
             self._write_engine.dispose()
             self._read_engine.dispose()

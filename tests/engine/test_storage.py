@@ -282,3 +282,35 @@ def test_a_writer_waiting_for_another_process_blocks_no_other_write_and_can_be_c
         fcntl.flock(holder, fcntl.LOCK_UN)
         os.close(holder)
     assert isinstance(outcome[0], Cancelled) and ws.status()["documents"] == 0
+
+
+_HOLD_WRITER = """
+import sys, time
+from engine import Workspace
+ws = Workspace(sys.argv[1])
+assert ws._index_writer.acquire()
+print("held", flush=True)
+sys.stdin.read()  # until the test closes our stdin
+"""
+
+
+def test_a_reader_never_waits_at_exit_for_another_process_writing(ws_dir: Path, embedder: Embedder,
+                                                                  docs: Path) -> None:
+    import threading
+
+    with Workspace(ws_dir, embedder) as ws:
+        ws.ingest([docs])
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    writer = subprocess.Popen([sys.executable, "-c", _HOLD_WRITER, str(ws_dir)], env=env, text=True,
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "held"
+        reader = Workspace(ws_dir, embedder)
+        assert reader.search("tyre pressure road bike", k=1)
+        reader.index.dirty = True  # as when it brought a saved index behind the catalog in step at open
+        closing = threading.Thread(target=reader.close, daemon=True)
+        closing.start()
+        closing.join(60)  # the old close waited for the writer's whole ingest: here, for ever
+        assert not closing.is_alive()
+    finally:
+        writer.communicate("", timeout=60)
