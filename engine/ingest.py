@@ -82,11 +82,11 @@ class Ingestor:
         self._fraction = 0.0
         self._scan_errors: dict[str, str] = {}
 
-    def run(self, paths: Sequence[str | Path], reporter: Reporter) -> IngestReport:
+    def run(self, paths: Sequence[str | Path], reporter: Reporter, skip: Sequence[str | Path] = ()) -> IngestReport:
         started = time.monotonic()
         report = IngestReport()
         reporter.report(0.0, "Looking for files…", force=True)
-        found = scan(paths)
+        found = scan(paths, skip)
         report.skipped = found.skipped
         todo = self._enqueue(found, report)
         self._drain(todo, report, reporter)

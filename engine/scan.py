@@ -33,11 +33,16 @@ class ScanResult:
     unread: list[str] = field(default_factory=list)  # folders that could not be listed: contents unknown
 
 
-def scan(paths: Sequence[str | Path]) -> ScanResult:
-    """Walk ``paths``: each file becomes a ``Found``, with ``error`` set where it cannot be read."""
+def scan(paths: Sequence[str | Path], skip: Sequence[str | Path] = ()) -> ScanResult:
+    """Walk ``paths``: each file becomes a ``Found``, with ``error`` set where it cannot be read.
+    Folders in ``skip`` (the workspace's own) are passed over, and so is anything given in them."""
     result = ScanResult()
+    skipped = {os.path.abspath(str(s)) for s in skip}
+    avoid = {(st.st_dev, st.st_ino) for st in map(_stat_or_none, skipped) if st is not None}
     for given in paths:
         path = os.path.abspath(os.path.expanduser(str(given)))
+        if any(path == s or path.startswith(s.rstrip(os.sep) + os.sep) for s in skipped):
+            continue
         if _misnamed(path) is not None:
             _add(result, Found(path, None))
             continue
@@ -48,13 +53,20 @@ def scan(paths: Sequence[str | Path]) -> ScanResult:
             continue
         if stat.S_ISDIR(st.st_mode):
             result.roots.append(path)
-            _walk(path, result, {(st.st_dev, st.st_ino)})
+            _walk(path, result, {(st.st_dev, st.st_ino)} | avoid)
         else:
             found = _found(path, None, st)
             if found.error is None and format_for(Path(path)) is None:
                 found.error = f"Grace cannot read {_kind_of(path)} files"
             _add(result, found)
     return result
+
+
+def _stat_or_none(path: str) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
 
 
 def _walk(root: str, result: ScanResult, visited: set[tuple[int, int]]) -> None:

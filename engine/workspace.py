@@ -224,7 +224,7 @@ class Workspace:
                                 self.embedder.count_tokens, lambda: self.embedder.model_id, self.limits(),
                                 int(self.setting("chunk_tokens")), int(self.setting("chunk_overlap_tokens")))
             try:
-                report = ingestor.run(paths, reporter)
+                report = ingestor.run(paths, reporter, skip=[self.folder])  # never its own files
             finally:
                 if self.index.dirty:
                     self._save_index()

@@ -292,3 +292,12 @@ def test_the_same_bytes_as_a_table_and_as_text_are_each_read_their_own_way(ws: W
     report = ws.ingest([folder])
     assert report.moved == 0 and report.removed == 1
     assert {d["name"]: d["kind"] for d in ws.documents()}["data.csv"] == "table"
+
+
+def test_a_workspace_inside_an_ingested_folder_is_not_read(embedder, docs: Path) -> None:  # type: ignore[no-untyped-def]
+    with Workspace(docs / "grace-workspace", embedder) as ws:
+        first = ws.ingest([docs])
+        assert not any("grace-workspace" in d["path"] for d in ws.documents())
+        again = ws.ingest([docs])  # its own files change with every ingest: still nothing new
+        assert (again.ingested, again.unchanged) == (0, first.ingested)
+        assert ws.ingest([docs / "grace-workspace" / "grace.sqlite"]).failed == []
