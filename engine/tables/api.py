@@ -23,6 +23,7 @@ from sqlalchemy import Connection, text
 from .. import audit, catalog
 from ..changes import Changes
 from ..errors import Cancelled, GraceError, NotApproved, PolicyViolation, TableError
+from ..locking import WriterLock
 from ..progress import Reporter
 from . import apply, browse, docrows, domain, edits, governance, mentions, proposals, sqlguard
 from .classify import Classifier
@@ -87,6 +88,8 @@ class Tables:
         self._ws = ws
         self.tmpdir = ws.folder / "tmp" / "tables"
         self._lock = threading.RLock()
+        # Another process's ingest may finish at the same time: follow-ups are taken one process at a time.
+        self._follow_lock = WriterLock(ws.folder / "follow_up.lock", threading.RLock())
         self._store: Store | None = None
         self._orders = browse.Orders()
         self._columns: dict[tuple[str, int], builtins.list[Column]] = {}
@@ -445,7 +448,7 @@ class Tables:
         one failure never stops the others.
         """
         failures: builtins.list[dict[str, str]] = []
-        with self._lock:  # two ingests finishing together must not both take the same items
+        with self._lock, self._follow_lock:  # two ingests finishing together must not both take the same items
             with self.sqlite_read() as conn:
                 todo = catalog.follow_ups(conn)
             for i, item in enumerate(todo):

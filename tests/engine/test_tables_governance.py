@@ -259,3 +259,23 @@ def test_approving_a_reimport_under_its_own_table_name_still_replaces(ws: Worksp
     assert (p.kind, p.status) == ("append", "pending") and any("replaces the 2 rows" in r for r in p.reasons)
     ws.tables.approve(p.id, table=name)
     assert [r[1:] for r in ws.tables.page("orders", 0, 10)] == [(7, None)]
+
+
+def test_two_ingests_ending_together_take_the_table_follow_ups_one_at_a_time(ws: Workspace, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    (tmp_path / "files").mkdir()
+    (tmp_path / "files" / "sales.csv").write_text("region,amount\nnorth,10\nsouth,20\n")
+    with Workspace(ws.folder) as other:  # another process's workspace, as far as locks go
+        assert other.tables._follow_lock.acquire()
+        read, finished = threading.Event(), threading.Event()
+        progress = lambda fraction, _message: read.set() if fraction >= 1.0 else None  # noqa: E731
+        ingest = threading.Thread(target=lambda: (ws.ingest([tmp_path / "files"], progress), finished.set()),
+                                  daemon=True)
+        ingest.start()
+        assert read.wait(300)  # the files are read and committed; the follow-ups come next
+        finished.wait(3)
+        assert not finished.is_set()  # they wait for the other's to end
+        other.tables._follow_lock.release()
+        ingest.join(300)
+    assert finished.is_set() and len(ws.tables.proposals()) == 1
