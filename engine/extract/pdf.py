@@ -83,6 +83,8 @@ def _open(data: bytes) -> pypdfium2.PdfDocument:
             raise IngestError("the PDF is password-protected") from exc
         if code == pdfium_c.FPDF_ERR_SECURITY:
             raise IngestError("the PDF uses an encryption scheme Grace cannot open") from exc
+        if code == pdfium_c.FPDF_ERR_SUCCESS:  # pdfium found no error, yet no document: no pages to read
+            raise IngestError("the PDF has no pages (its page tree is empty)") from exc
         raise IngestError(f"the PDF is damaged or truncated (pdfium: {exc})") from exc
 
 

@@ -592,6 +592,19 @@ def test_password_protected_pdf_is_refused_as_such(tmp_path: Path):
         _extract_file(tmp_path, "locked.pdf", make_pdf(["Secret"], locked=True))
 
 
+def test_pdf_with_no_pages_is_refused_as_such(tmp_path: Path):
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
+    body, offsets = bytearray(b"%PDF-1.7\n"), []
+    for n, obj in enumerate(objects, 1):
+        offsets.append(len(body))
+        body += b"%d 0 obj\n%s\nendobj\n" % (n, obj)
+    xref = len(body)
+    body += b"xref\n0 3\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    body += b"trailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    with pytest.raises(IngestError, match=r"the PDF has no pages"):
+        _extract_file(tmp_path, "blank.pdf", bytes(body))
+
+
 def test_empty_file_named_pdf_is_refused_as_empty(tmp_path: Path):
     with pytest.raises(IngestError, match="it is empty"):
         _extract_file(tmp_path, "empty.pdf", b"")
