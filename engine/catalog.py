@@ -7,6 +7,7 @@ same bytes share one set of chunks and embeddings, and a moved file keeps them.
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -53,7 +54,8 @@ def doc_by_path(conn: Connection, path: str) -> DocRow | None:
 
 def docs_under(conn: Connection, root: str) -> list[DocRow]:
     """Documents whose path lies inside folder ``root`` (a range scan on the path index)."""
-    lo, hi = root.rstrip("/\\") + "/", root.rstrip("/\\") + "0"  # '0' sorts right after '/'
+    base = root.rstrip(os.sep + (os.altsep or ""))  # only separators: "notes\\" is a name on POSIX
+    lo, hi = base + os.sep, base + chr(ord(os.sep) + 1)  # the next character sorts right after the separator
     rows = conn.execute(text(f"SELECT {_DOC_COLS} FROM documents WHERE path >= :lo AND path < :hi"),
                         {"lo": lo, "hi": hi})
     return [DocRow(*r) for r in rows]

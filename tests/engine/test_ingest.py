@@ -301,3 +301,15 @@ def test_a_workspace_inside_an_ingested_folder_is_not_read(embedder, docs: Path)
         again = ws.ingest([docs])  # its own files change with every ingest: still nothing new
         assert (again.ingested, again.unchanged) == (0, first.ingested)
         assert ws.ingest([docs / "grace-workspace" / "grace.sqlite"]).failed == []
+
+
+def test_a_file_deleted_from_a_folder_whose_name_ends_in_a_backslash_is_forgotten(ws: Workspace,
+                                                                                  tmp_path: Path) -> None:
+    folder = tmp_path / "notes\\"  # a legal name on Linux and macOS
+    folder.mkdir()
+    (folder / "one.txt").write_text("The first note is about walruses.\n")
+    (folder / "two.txt").write_text("The second note is about narwhals.\n")
+    ws.ingest([folder])
+    (folder / "two.txt").unlink()
+    assert ws.ingest([folder]).removed == 1
+    assert [d["path"] for d in ws.documents()] == [str(folder / "one.txt")]
