@@ -332,10 +332,14 @@ class Ingestor:
 
     @staticmethod
     def _commit_failure(conn: Connection, item: _Item, report: IngestReport) -> tuple[list[int], str | None]:
+        known = catalog.doc_by_path(conn, item.path)
+        same = (known is not None and known.status == "failed" and known.error == item.error
+                and (known.size, known.mtime_ns) == (item.size or None, item.mtime_ns or None))
         before = catalog.save_document(conn, item.path, content_hash=None, size=item.size or None,
                                        mtime_ns=item.mtime_ns or None, fmt=item.fmt, kind="text", status="failed",
                                        error=item.error)
-        audit.append(conn, "fail", item.path, {"reason": item.error}, actor="ingest")
+        if not same:  # read again unchanged (a rescan of a watched folder): the audit has it already
+            audit.append(conn, "fail", item.path, {"reason": item.error}, actor="ingest")
         report.failed.append({"path": item.path, "reason": item.error or "unknown"})
         return [], before
 

@@ -313,3 +313,15 @@ def test_a_file_deleted_from_a_folder_whose_name_ends_in_a_backslash_is_forgotte
     (folder / "two.txt").unlink()
     assert ws.ingest([folder]).removed == 1
     assert [d["path"] for d in ws.documents()] == [str(folder / "one.txt")]
+
+
+def test_a_failed_file_read_again_unchanged_is_audited_once(ws: Workspace, tmp_path: Path) -> None:
+    bad = tmp_path / "broken.pdf"
+    bad.write_bytes(b"%PDF-1.4 this is not really a PDF")
+    for _ in range(3):  # as a watched folder's rescans read it
+        assert [f["path"] for f in ws.ingest([tmp_path]).failed] == [str(bad)]
+    fails = [e for e in ws.audit_entries(100) if e["action"] == "fail"]
+    assert len(fails) == 1 and ws.status()["failed"] == 1
+    bad.write_bytes(b"%PDF-1.4 still not a PDF, but changed")
+    ws.ingest([tmp_path])
+    assert len([e for e in ws.audit_entries(100) if e["action"] == "fail"]) == 2  # a new failure is recorded
