@@ -71,6 +71,9 @@ def describe_start(data: bytes) -> str:
     return "the bytes " + head[:8].hex(" ")
 
 
+_NO_PAGES = re.compile(rb"/Type\s*/Pages\b[^>]{0,200}?/Count\s+0\b|/Count\s+0\b[^>]{0,200}?/Type\s*/Pages\b")
+
+
 def _open(data: bytes) -> pypdfium2.PdfDocument:
     """Open ``data`` as a PDF or raise IngestError with the reason."""
     if b"%PDF-" not in data[:1024]:
@@ -78,12 +81,13 @@ def _open(data: bytes) -> pypdfium2.PdfDocument:
     try:
         return pypdfium2.PdfDocument(data)
     except pypdfium2.PdfiumError as exc:
-        code = getattr(exc, "err_code", None)
-        if code == pdfium_c.FPDF_ERR_PASSWORD:
+        code = getattr(exc, "err_code", None)  # pdfium's last error: it can be an earlier file's
+        encrypted = b"/Encrypt" in data
+        if code == pdfium_c.FPDF_ERR_PASSWORD and encrypted:
             raise IngestError("the PDF is password-protected") from exc
-        if code == pdfium_c.FPDF_ERR_SECURITY:
+        if code == pdfium_c.FPDF_ERR_SECURITY and encrypted:
             raise IngestError("the PDF uses an encryption scheme Grace cannot open") from exc
-        if code == pdfium_c.FPDF_ERR_SUCCESS:  # pdfium found no error, yet no document: no pages to read
+        if code == pdfium_c.FPDF_ERR_SUCCESS or _NO_PAGES.search(data):
             raise IngestError("the PDF has no pages (its page tree is empty)") from exc
         raise IngestError(f"the PDF is damaged or truncated (pdfium: {exc})") from exc
 
