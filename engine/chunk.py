@@ -8,8 +8,10 @@ re-tokenizing every candidate piece.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import groupby
+from typing import TypeVar
 
 from .extract.base import Block
 
@@ -17,6 +19,12 @@ CountFn = Callable[[list[str]], list[int]]
 HEADING_SEP = " > "
 _WORDS = re.compile(r"\w+")
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+(?=\S)")
+_WORD = re.compile(r"\S+")
+# No chunk holds more than this many characters per target token (ordinary prose has 4 to 10):
+# a run of words the tokenizer reads as one unknown token cannot make a chunk of megabytes.
+_CHARS_PER_TOKEN = 64
+_BATCH_TEXTS, _BATCH_CHARS = 1024, 1 << 18  # texts handed to the tokenizer at once
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -41,23 +49,26 @@ class _Piece:
 
 def chunk_blocks(blocks: list[Block], count: CountFn, target: int = 200, overlap: int = 24,
                  context: str = "") -> list[Chunk]:
-    """Chunks of at most about ``target`` tokens, in reading order.
+    """Chunks of at most about ``target`` tokens (and ``_CHARS_PER_TOKEN * target`` characters),
+    in reading order.
 
     Headings are not repeated in chunk text: they travel as the chunk's heading path
     and are prepended to what is embedded, under ``context`` (e.g. the file's title) when
-    the path does not start with it (``embed_prefix``).
+    the path does not start with it (``embed_prefix``). Texts are counted in bounded batches
+    and pieces are packed as they come, so memory stays bounded on any input.
     """
     body = [b for b in blocks if not b.is_heading and b.text.strip()]
     if not body:  # only titles (a cover page, a stub): they are the text
         body = [Block(b.text, b.line_start, b.line_end, b.heading_path[:-1], b.page) for b in blocks if b.text.strip()]
     if not body:
         return []
-    tokens = count([b.text for b in body])
+    cap = _CHARS_PER_TOKEN * target
+    counted = _counted(body, _block_text, count, cap)
     chunks: list[Chunk] = []
-    for (heading_path, page), section in _sections(body, tokens):
+    for (heading_path, page), section in groupby(counted, key=_section_key):
         heading = HEADING_SEP.join(h for h in heading_path if h)
         prefix = embed_prefix(heading, context)
-        for piece_group in _pack(_pieces(section, count, target), target, overlap):
+        for piece_group in _pack(_pieces(section, count, target, cap), target, overlap, cap):
             text = _join(piece_group)
             chunks.append(Chunk(
                 text=text, heading=heading, page=page,
@@ -87,20 +98,37 @@ def embed_text(prefix: str, text: str) -> str:
     return f"{prefix}\n{text}" if prefix else text
 
 
-def _sections(body: list[Block], tokens: list[int]) -> Iterable[tuple[tuple[tuple[str, ...], int | None],
-                                                                        list[tuple[Block, int]]]]:
-    """Consecutive blocks that share a heading path and page."""
-    key: tuple[tuple[str, ...], int | None] | None = None
-    group: list[tuple[Block, int]] = []
-    for block, n in zip(body, tokens, strict=True):
-        k = (block.heading_path, block.page)
-        if k != key and group:
-            yield key, group  # type: ignore[misc]
-            group = []
-        key = k
-        group.append((block, n))
-    if group:
-        yield key, group  # type: ignore[misc]
+def _block_text(block: Block) -> str:
+    return block.text
+
+
+def _section_key(counted: tuple[Block, int | None]) -> tuple[tuple[str, ...], int | None]:
+    """Consecutive blocks that share a heading path and page make a section."""
+    return counted[0].heading_path, counted[0].page
+
+
+def _counted(items: Iterable[_T], text_of: Callable[[_T], str], count: CountFn,
+             cap: int) -> Iterator[tuple[_T, int | None]]:
+    """Each item with its text's token count, counted in bounded batches; None (not counted)
+    for a text longer than ``cap`` characters, which is cut smaller whatever its count."""
+    batch: list[tuple[_T, str | None]] = []
+    chars = 0
+    for item in items:
+        text = text_of(item)
+        kept = text if len(text) <= cap else None
+        batch.append((item, kept))
+        chars += len(kept) if kept else 0
+        if len(batch) >= _BATCH_TEXTS or chars >= _BATCH_CHARS:
+            yield from _count_batch(batch, count)
+            batch, chars = [], 0
+    yield from _count_batch(batch, count)
+
+
+def _count_batch(batch: list[tuple[_T, str | None]], count: CountFn) -> Iterator[tuple[_T, int | None]]:
+    texts = [t for _, t in batch if t is not None]
+    sizes = iter(count(texts) if texts else [])
+    for item, text in batch:
+        yield item, (next(sizes) if text is not None else None)
 
 
 def _join(pieces: list[_Piece]) -> str:
@@ -110,91 +138,118 @@ def _join(pieces: list[_Piece]) -> str:
     return "".join(parts)
 
 
-def _pieces(section: list[tuple[Block, int]], count: CountFn, target: int) -> list[_Piece]:
-    """Paragraphs as pieces; a paragraph longer than ``target`` is cut into sentences, then words."""
-    out: list[_Piece] = []
+def _pieces(section: Iterable[tuple[Block, int | None]], count: CountFn, target: int,
+            cap: int) -> Iterator[_Piece]:
+    """Paragraphs as pieces; a paragraph longer than ``target`` tokens (or ``cap`` characters)
+    is cut into sentences, then words, and a word longer than that into character windows."""
     for para, (block, n) in enumerate(section):
-        if n <= target:
-            out.append(_Piece(block.text.strip(), n, block.line_start, block.line_end, para))
+        if n is not None and n <= target:
+            yield _Piece(block.text.strip(), n, block.line_start, block.line_end, para)
         else:
-            out.extend(_split_long(block, count, target, para))
-    return out
+            yield from _split_long(block, count, target, para, cap)
 
 
-def _split_long(block: Block, count: CountFn, target: int, para: int) -> list[_Piece]:
+def _split_long(block: Block, count: CountFn, target: int, para: int, cap: int) -> Iterator[_Piece]:
     text = block.text.strip()
-    sentences = _spans(text, _SENTENCE_END)
-    sizes = count([text[a:b] for a, b in sentences])
-    spans: list[tuple[int, int, int]] = []
-    for (a, b), n in zip(sentences, sizes, strict=True):
-        if n <= target:
-            spans.append((a, b, n))
+    line, pos, before = block.line_start, 0, None  # lines counted as the spans go (once over the text)
+    for a, b, n in _long_spans(text, count, target, cap):
+        line += text.count("\n", pos, a)
+        first = line
+        line += text.count("\n", a, b)
+        pos = b
+        yield _Piece(text[a:b], n, first, line, para, " " if before is None else text[before:a])
+        before = b
+
+
+def _long_spans(text: str, count: CountFn, target: int, cap: int) -> Iterator[tuple[int, int, int]]:
+    """Spans of ``text`` of at most ``target`` tokens: its sentences, and word runs of the longer ones."""
+    for (a, b), n in _counted(_spans(text, _SENTENCE_END), lambda s: text[s[0]:s[1]], count, cap):
+        if n is not None and n <= target:
+            yield a, b, n
         else:
-            spans.extend(_word_spans(text, a, b, count, target))
-    ends_before = [0] + [b for _, b, _ in spans[:-1]]
-    return [_Piece(text[a:b], n, block.line_start + text.count("\n", 0, a),
-                   block.line_start + text.count("\n", 0, b), para, text[before:a] or " ")
-            for (a, b, n), before in zip(spans, ends_before, strict=True)]
+            yield from _word_spans(text, a, b, count, target, cap)
 
 
-def _spans(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
-    out, start = [], 0
+def _spans(text: str, pattern: re.Pattern[str]) -> Iterator[tuple[int, int]]:
+    start = 0
     for m in pattern.finditer(text):
-        out.append((start, m.start()))
+        if m.start() > start:
+            yield start, m.start()
         start = m.end()
-    out.append((start, len(text)))
-    return [(a, b) for a, b in out if b > a]
+    if len(text) > start:
+        yield start, len(text)
 
 
-def _word_spans(text: str, a: int, b: int, count: CountFn, target: int) -> list[tuple[int, int, int]]:
-    """Cut ``text[a:b]`` at whitespace into runs of at most ``target`` tokens."""
-    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[a:b])]
-    sizes = count([text[a + s:a + e] for s, e in words])
-    out: list[tuple[int, int, int]] = []
+def _word_spans(text: str, a: int, b: int, count: CountFn, target: int, cap: int) -> Iterator[tuple[int, int, int]]:
+    """Cut ``text[a:b]`` at whitespace into runs of at most ``target`` tokens and ``cap`` characters;
+    a word longer than that is cut into character windows."""
     start: int | None = None
     total = prev_end = 0
-    for (s, e), n in zip(words, sizes, strict=True):
-        if start is not None and total + n > target:
-            out.append((a + start, a + prev_end, total))
+    for s, e, n in _words(text, a, b, count, target, cap):
+        if start is not None and (total + n > target or e - start > cap):
+            yield start, prev_end, total
             start, total = None, 0
         if start is None:
             start = s
         total += n
         prev_end = e
     if start is not None:
-        out.append((a + start, a + prev_end, total))
-    return out
+        yield start, prev_end, total
 
 
-def _pack(pieces: list[_Piece], target: int, overlap: int) -> list[list[_Piece]]:
-    """Greedy packing of pieces into groups of at most ``target`` tokens.
+def _words(text: str, a: int, b: int, count: CountFn, target: int, cap: int) -> Iterator[tuple[int, int, int]]:
+    """The words of ``text[a:b]`` with their token counts; a word of more than ``target`` tokens
+    (or ``cap`` characters) comes as windows of ``target // 2`` characters."""
+    words = ((m.start(), m.end()) for m in _WORD.finditer(text, a, b))
+    for (s, e), n in _counted(words, lambda w: text[w[0]:w[1]], count, cap):
+        if n is not None and n <= target:
+            yield s, e, n
+        else:
+            yield from _windows(text, s, e, count, target, max(1, target // 2))
+
+
+def _windows(text: str, a: int, b: int, count: CountFn, target: int, size: int) -> Iterator[tuple[int, int, int]]:
+    """``text[a:b]`` (one over-long word) in windows of ``size`` characters with their token
+    counts; a window still over ``target`` tokens is cut in halves."""
+    spans = ((s, min(s + size, b)) for s in range(a, b, size))
+    for (s, e), n in _counted(spans, lambda w: text[w[0]:w[1]], count, size):
+        if n is not None and (n <= target or e - s == 1):
+            yield s, e, n
+        else:
+            yield from _windows(text, s, e, count, target, max(1, (e - s) // 2))
+
+
+def _pack(pieces: Iterable[_Piece], target: int, overlap: int, cap: int) -> Iterator[list[_Piece]]:
+    """Greedy packing of pieces into groups of at most ``target`` tokens (and about ``cap`` characters).
 
     A new group starts with the previous group's last pieces (at most ``overlap``
     tokens of whole sentences or paragraphs), so a passage cut at a boundary keeps
     its lead-in.
     """
-    groups: list[list[_Piece]] = []
     current: list[_Piece] = []
-    total = 0
+    total = chars = 0
     for piece in pieces:
-        if current and total + piece.tokens > target:
-            groups.append(current)
-            current = _tail(current, overlap, target - piece.tokens)
+        if current and (total + piece.tokens > target or chars + len(piece.text) > cap):
+            yield current
+            current = _tail(current, overlap, target - piece.tokens, cap - len(piece.text))
             total = sum(p.tokens for p in current)
+            chars = sum(len(p.text) for p in current)
         current.append(piece)
         total += piece.tokens
+        chars += len(piece.text)
     if current:
-        groups.append(current)
-    return groups
+        yield current
 
 
-def _tail(group: list[_Piece], overlap: int, room: int) -> list[_Piece]:
-    """The last pieces of ``group`` that fit in ``overlap`` (and ``room``) tokens, never all of it."""
+def _tail(group: list[_Piece], overlap: int, room: int, room_chars: int) -> list[_Piece]:
+    """The last pieces of ``group`` that fit in ``overlap`` (and ``room``) tokens and ``room_chars``
+    characters, never all of it."""
     tail: list[_Piece] = []
-    total = 0
+    total = chars = 0
     for piece in reversed(group[1:]):
-        if total + piece.tokens > min(overlap, room):
+        if total + piece.tokens > min(overlap, room) or chars + len(piece.text) > room_chars:
             break
         tail.insert(0, piece)
         total += piece.tokens
+        chars += len(piece.text)
     return tail

@@ -25,8 +25,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1a\x1c-\x1f\x7f]")
 _CONTROL_SHARE = 0.05
 _SAMPLE = 256 * 1024
-# A word holding a non-ASCII letter (not punctuation such as an en dash).
-_NON_ASCII_WORD = re.compile(r"\w*(?:(?![\x00-\x7f])[^\W\d_])\w*")
+# A word holding a non-ASCII letter (not punctuation such as an en dash). A match starts only
+# where a word does: tried inside a long ASCII word at every position, it would be quadratic.
+_NON_ASCII_WORD = re.compile(r"(?<!\w)\w*(?:(?![\x00-\x7f])[^\W\d_])\w*")
 
 
 def _bom(data: bytes) -> tuple[str, int] | None:
@@ -79,7 +80,8 @@ def legacy_encoding(data: bytes) -> str:
 # cp1252's symbols that Central European letters turn into when read as cp1252 (Wrocław -> Wroc³aw)
 _STRAY = "¡¢£¤¥¦§¨©«¬®¯°±²³¶¸¹»¼½¾¿×÷"
 _GLUED = re.compile(rf"[^\W\d_][{_STRAY}]+[^\W\d_]|(?<!\w)[£¥¯][^\W\d_]")
-_NON_ASCII_TOKEN = re.compile(r"\S*[^\x00-\x7f]\S*")
+# Guarded as _NON_ASCII_WORD is: a match never starts inside a token unless at a non-ASCII character.
+_NON_ASCII_TOKEN = re.compile(r"(?:(?<!\S)|(?=[^\x00-\x7f]))\S*[^\x00-\x7f]\S*")
 
 
 def _likeliest(matches: list[Any]) -> str | None:
@@ -164,18 +166,37 @@ def sniff_text(data: bytes) -> str:
 
 
 def text_lines(data: bytes, limits: Limits, hint: str | None = None) -> list[str]:
-    """Decode, refuse over-long lines, keep at most ``limits.max_chars``, split into lines."""
+    """Decode, refuse over-long lines (in the whole text), keep at most ``limits.max_chars``,
+    split into lines. Only the kept text is ever split, so memory is bounded by ``max_chars``."""
     text = decode(data, hint)
-    lines = text.split("\n")
-    check_line_length(lines, limits)
+    _check_longest(_longest_line(text), limits)
     if len(text) > limits.max_chars:
-        lines = text[: limits.max_chars].split("\n")
-    return lines
+        text = text[: limits.max_chars]
+    return text.split("\n")
+
+
+_SCAN = 1 << 20  # characters split into lines at a time when measuring them
+
+
+def _longest_line(text: str) -> int:
+    """The length of ``text``'s longest line, measured a slice at a time (never all lines at once)."""
+    longest = run = 0  # run: the length so far of the line the previous slice ended in
+    for i in range(0, len(text), _SCAN):
+        parts = text[i:i + _SCAN].split("\n")
+        if len(parts) == 1:
+            run += len(parts[0])
+            continue
+        longest = max(longest, run + len(parts[0]), max(map(len, parts[1:-1]), default=0))
+        run = len(parts[-1])
+    return max(longest, run)
 
 
 def check_line_length(lines: list[str], limits: Limits) -> None:
     """Raise IngestError if any of ``lines`` is longer than ``limits.max_line_chars``."""
-    longest = max(map(len, lines), default=0)
+    _check_longest(max(map(len, lines), default=0), limits)
+
+
+def _check_longest(longest: int, limits: Limits) -> None:
     if longest > limits.max_line_chars:
         raise IngestError(
             f"it has a line of {longest:,} characters, longer than the limit of "
@@ -235,11 +256,13 @@ def with_path(blocks: Iterable[Block], path: tuple[str, ...]) -> list[Block]:
 
 # --- Markdown --------------------------------------------------------------------------------
 
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+# Headings are matched by linear patterns and their closing sequence is trimmed in Python: a lazy
+# group before an optional closing sequence and ``[ \t]*$`` backtracks quadratically on a long
+# run of spaces.
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*))?$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _MARKERS = frozenset("#`~=-")
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 # What a Markdown reader never sees: an HTML comment block (CommonMark's HTML block type 2,
 # e.g. Node.js's "<!-- YAML added: v0.1.29 changes: ... -->" history before every API
 # entry) and link reference definitions ("[`Buffer`]: buffer.md#class-buffer").
@@ -249,9 +272,56 @@ _LINK_DEF = re.compile(r"^ {0,3}\[(?=[^\]]*[^\]\s])[^\]]+\]:[ \t]*"  # a label w
                        r"""([ \t]+("[^"]*"|'[^']*'|\([^)]*\)))?[ \t]*$""")  # an optional title
 
 
+def _trim_closing(text: str, mark: str) -> str:
+    """``text`` without trailing spaces and tabs, and without a closing sequence of ``mark``
+    that spaces or tabs set off (``Title ##`` -> ``Title``)."""
+    text = text.rstrip(" \t")
+    bare = text.rstrip(mark)
+    if len(bare) < len(text) and bare[-1:] in (" ", "\t"):
+        return bare.rstrip(" \t")
+    return text
+
+
+def _atx(line: str) -> tuple[int, str] | None:
+    """(level, text) of an ATX heading line (``## Title ##``), else None."""
+    m = _ATX.match(line)
+    if m is None:
+        return None
+    return len(m.group(1)), _trim_closing(m.group(2) or "", "#")
+
+
+def _strip_links(text: str) -> str:
+    r"""``text`` with each link or image (``[words](target)``, ``![alt](src)``) replaced by its words.
+
+    What ``re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)`` does, in linear time: the pattern
+    scans to the end of the text from every ``[`` that no ``](...)`` follows. The first ``]``
+    (and ``)``) after a position is remembered until a later ``[`` passes it.
+    """
+    out: list[str] = []
+    pos = i = 0  # pos: the text up to here is in out; i: where to look for the next "["
+    close = paren = -1  # the last "]" and ")" found, each the first one after where it was looked for
+    while (p := text.find("[", i)) >= 0:
+        if close <= p:
+            close = text.find("]", p + 1)
+            if close < 0:
+                break  # no "]" after this "[": none after any later one either
+        if text.startswith("(", close + 1):
+            if paren <= close + 1:
+                paren = text.find(")", close + 2)
+                if paren < 0:
+                    break  # no ")" after this link's "(": none for any later link either
+            start = p - 1 if p - 1 >= pos and text.startswith("!", p - 1) else p
+            out += (text[pos:start], text[p + 1:close])
+            pos = i = paren + 1
+        else:
+            i = p + 1
+    out.append(text[pos:])
+    return "".join(out)
+
+
 def clean_heading(text: str) -> str:
     """A heading's words without light inline markup: links, emphasis, code ticks."""
-    text = _LINK.sub(r"\1", text)
+    text = _strip_links(text)
     text = re.sub(r"(\*{1,3}|_{2,3}|`+)", "", text)
     return " ".join(text.split())
 
@@ -345,7 +415,7 @@ def extract_markdown(data: bytes, limits: Limits) -> Extracted:
             continue
         marker = line.lstrip(" ")[:1] in _MARKERS  # skip the regexes on ordinary lines
         fence = _FENCE.match(line) if marker else None
-        atx = _ATX.match(line) if marker else None
+        atx = _atx(line) if marker else None
         setext = _SETEXT.match(line) if marker else None
         if fence:
             flush()
@@ -356,7 +426,7 @@ def extract_markdown(data: bytes, limits: Limits) -> Extracted:
             continue
         if atx:
             flush()
-            heading(len(atx.group(1)), atx.group(2) or "", i, i)
+            heading(atx[0], atx[1], i, i)
         elif setext and para and lines[para[-1]].strip():
             first = para[0]
             text = " ".join(lines[j].strip() for j in para)
@@ -471,7 +541,7 @@ def extract_rst(data: bytes, limits: Limits) -> Extracted:
 
 _UNDERLINES = "=-~^+"  # two-line titles: the underline's character gives the level
 _UNDERLINE = re.compile(r"^([=\-~^+])\1+[ \t]*$")
-_ADOC_TITLE = re.compile(r"^(={1,6})[ \t]+(\S.*?)(?:[ \t]+=+)?[ \t]*$")
+_ADOC_TITLE = re.compile(r"^(={1,6})[ \t]+(\S.*)$")  # linear: the closing ``=``s are trimmed in _adoc_title
 # Lines that are AsciiDoc markup, not prose: anchors, block attributes, list continuations,
 # preprocessor directives, attribute entries and comments. They end a paragraph.
 _ADOC_MARKUP = re.compile(
@@ -483,7 +553,7 @@ _RULE = re.compile(r"^([-.=*+_/~#])\1{3,}[ \t]*$")
 _ADOC_VERBATIM = re.compile(r"^(-{4,}|\.{4,}|\+{4,}|/{4,})[ \t]*$")
 # Markup that plain text does not use, alone on its line: telling signs of AsciiDoc.
 _ADOC_SIGN = re.compile(r"^(?:\[\[[\w:.-]+\]\]|\[(?:source|listing|literal|verse|quote|appendix|preface|NOTE|TIP|"
-                        r"WARNING|IMPORTANT|CAUTION)\b[^\]]*\]|(?:ifn?def|endif|include)::\S*\[[^\]]*\]"
+                        r"WARNING|IMPORTANT|CAUTION)\b[^\]]*\]|(?:ifn?def|endif|include)::(?:\S*\])?[^\s\[\]]*\[[^\]]*\]"
                         r"|:[\w-]+:(?: .*)?)[ \t]*$")
 # A labelled list's term ("--depth <n>::", "What should I put in user.name?::"): a heading
 # deeper than any section, so the paragraphs after it carry it.
@@ -492,14 +562,22 @@ _TERM_LEVEL = 9
 _ADOC_SAMPLE = 400  # lines looked at to tell AsciiDoc from plain text
 
 
+def _adoc_title(line: str) -> tuple[int, str] | None:
+    """(level, text) of an AsciiDoc section title line (``== Title ==``), else None."""
+    m = _ADOC_TITLE.match(line)
+    if m is None:
+        return None
+    return len(m.group(1)), _trim_closing(m.group(2), "=")
+
+
 def _looks_asciidoc(lines: list[str]) -> bool:
     """A document title (``= Title``) near the top, two ``== Section`` lines early on, or
     three lines of markup only AsciiDoc uses (anchors, block styles, directives, attributes,
     labelled-list terms)."""
     head = lines[:_ADOC_SAMPLE]
-    if any(_ADOC_TITLE.match(line) and line.startswith("= ") for line in head[:10]):
+    if any(line.startswith("= ") and _adoc_title(line) for line in head[:10]):
         return True
-    if sum(1 for line in head if line.startswith("==") and _ADOC_TITLE.match(line)) >= 2:
+    if sum(1 for line in head if line.startswith("==") and _adoc_title(line)) >= 2:
         return True
     signs = sum(1 for i, line in enumerate(head) if (line[:1] in "[:i" and _ADOC_SIGN.match(line))
                 or _is_term(head, i))
@@ -524,9 +602,9 @@ def _text_title(lines: list[str], i: int, adoc: bool) -> tuple[int, str, int] | 
     """
     line = lines[i].rstrip()
     if adoc and line.startswith("="):
-        m = _ADOC_TITLE.match(line)
-        if m:
-            return len(m.group(1)), clean_heading(m.group(2)), 1
+        title = _adoc_title(line)
+        if title:
+            return title[0], clean_heading(title[1]), 1
     if adoc and _is_term(lines, i):
         return _TERM_LEVEL, clean_heading(_ADOC_TERM.match(line).group(1)), 1  # type: ignore[union-attr]
     if (i + 1 < len(lines) and line and not line[0].isspace() and (i == 0 or not lines[i - 1].strip())
