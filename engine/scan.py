@@ -35,7 +35,7 @@ class ScanResult:
 
 def scan(paths: Sequence[str | Path], skip: Sequence[str | Path] = ()) -> ScanResult:
     """Walk ``paths``: each file becomes a ``Found``, with ``error`` set where it cannot be read.
-    Folders in ``skip`` (the workspace's own) are passed over, and so is anything given in them."""
+    Files and folders in ``skip`` (the workspace's own) are passed over, given or found in a walk."""
     result = ScanResult()
     skipped = {os.path.abspath(str(s)) for s in skip}
     avoid = {(st.st_dev, st.st_ino) for st in map(_stat_or_none, skipped) if st is not None}
@@ -95,11 +95,13 @@ def _visit(entry: os.DirEntry[str], root: str, result: ScanResult, visited: set[
     except OSError as exc:
         _add(result, Found(entry.path, root, error=_stat_error(entry.path, exc)))
         return
+    key = (st.st_dev, st.st_ino)
     if stat.S_ISDIR(st.st_mode):
-        key = (st.st_dev, st.st_ino)
         if key not in visited:  # a linked folder is walked once, so link cycles end
             visited.add(key)
             stack.append(entry.path)
+        return
+    if key in visited:  # one of the files to pass over
         return
     if stat.S_ISREG(st.st_mode) and format_for(Path(entry.path)) is None:
         result.skipped += 1

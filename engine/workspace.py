@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 SQLITE_NAME = "grace.sqlite"
 VECTORS_NAME = "vectors.usearch"
 LOCK_NAME = "write.lock"
+OWN_FILES = ("grace.sqlite", "tables.duckdb", "vectors.usearch", LOCK_NAME, "follow_up.lock")  # and -wal, .json…
+OWN_FOLDERS = ("policies", "tmp")
 
 
 class Workspace:
@@ -224,7 +226,7 @@ class Workspace:
                                 self.embedder.count_tokens, lambda: self.embedder.model_id, self.limits(),
                                 int(self.setting("chunk_tokens")), int(self.setting("chunk_overlap_tokens")))
             try:
-                report = ingestor.run(paths, reporter, skip=[self.folder])  # never its own files
+                report = ingestor.run(paths, reporter, skip=self._own_files())
             finally:
                 if self.index.dirty:
                     self._save_index()
@@ -234,6 +236,12 @@ class Workspace:
         # moved keeps its tables' rows under the new path (work the ingest queued in its commits).
         report.failed += self.tables.follow_up(reporter)
         return report
+
+    def _own_files(self) -> list[Path]:
+        """The workspace's own files and folders (its databases, index, locks, policies, temporary
+        files), which an ingest of a folder holding the workspace must not read; anything else in
+        it (the sample the app copies there) is the person's."""
+        return [p for p in self.folder.iterdir() if p.name.startswith(OWN_FILES) or p.name in OWN_FOLDERS]
 
     def resume(self, progress: ProgressFn | None = None, is_cancelled: CancelFn | None = None) -> IngestReport:
         """Finish whatever an interrupted ingest left in the queue."""

@@ -301,6 +301,9 @@ def test_a_workspace_inside_an_ingested_folder_is_not_read(embedder, docs: Path)
         again = ws.ingest([docs])  # its own files change with every ingest: still nothing new
         assert (again.ingested, again.unchanged) == (0, first.ingested)
         assert ws.ingest([docs / "grace-workspace" / "grace.sqlite"]).failed == []
+        (docs / "grace-workspace" / "sample").mkdir()  # what the app's sample offer copies there is read
+        (docs / "grace-workspace" / "sample" / "welcome.md").write_text("# Welcome\n\nThe sample says hello.\n")
+        assert ws.ingest([docs]).ingested == 1
 
 
 def test_a_file_deleted_from_a_folder_whose_name_ends_in_a_backslash_is_forgotten(ws: Workspace,

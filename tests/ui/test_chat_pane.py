@@ -127,7 +127,7 @@ def endpoint(ws: Workspace) -> Iterator[FakeOpenAI]:
     keyring.set_keyring(MemoryKeyring())
     server = FakeOpenAI()
     server.reply = {"text": "Tomatoes want deep watering twice a week, and full sun, and a stake "
-                            "when they reach knee height.", "tool_calls": []}
+                            "when they reach knee height [1].", "tool_calls": []}
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     ws.set_setting("llm_base_url", server.base_url)
