@@ -15,6 +15,9 @@ from engine.extract.text import HeadingStack
 _MB = 1024 * 1024
 _BOMB_RATIO = 200
 _BOMB_MEMBER_BYTES = 10 * _MB
+# The XML a DOCX may expand to (all parts together), per character max_chars keeps, and at least.
+_XML_BYTES_PER_CHAR = 8
+_XML_FLOOR = 16 * _MB
 _HEADING_STYLE = re.compile(r"^heading\s*([1-9])$", re.IGNORECASE)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Inside a paragraph: what is text, and what is not read (deleted or moved-away revisions).
@@ -82,6 +85,35 @@ def check_zip(data: bytes, limits: Limits, what: str = "DOCX",
                 f"{_mb(info.file_size)} MB; it may be a zip bomb"
             )
     return names
+
+
+def check_xml_size(data: bytes, limits: Limits) -> None:
+    """Refuse a DOCX whose XML parts are too large to read into memory.
+
+    python-docx reads each XML part (word/document.xml above all) whole into an lxml tree of
+    some 20 bytes of memory per byte of XML, before a character is counted against max_chars:
+    a 190 MB word/document.xml, within max_decompressed_mb, takes 4 GB. The XML allowed is
+    declared by max_chars, at ``_XML_BYTES_PER_CHAR`` bytes a character (no less than
+    ``_XML_FLOOR``): 64 MB at the default of 8,000,000 characters, far more than the text kept
+    needs in any ordinary document (Word writes 2 to 30 bytes of XML per character of text).
+    Only the central directory is read.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = [(info.file_size, info.filename) for info in archive.infolist()
+                 if info.filename.lower().endswith((".xml", ".rels"))]
+    total, allowed = sum(size for size, _ in parts), xml_limit(limits)
+    if total > allowed:
+        size, name = max(parts)
+        raise IngestError(
+            f"its XML would expand to {_mb(total)} MB ({name}: {_mb(size)} MB), more than the "
+            f"{_mb(allowed)} MB a DOCX may hold when at most {limits.max_chars:,} characters are kept "
+            f"(setting max_chars, {_XML_BYTES_PER_CHAR} bytes of XML a character); it is too large to read"
+        )
+
+
+def xml_limit(limits: Limits) -> int:
+    """The most XML (in bytes, all parts together) a DOCX may expand to: see check_xml_size."""
+    return max(_XML_FLOOR, _XML_BYTES_PER_CHAR * limits.max_chars)
 
 
 def _heading_level(style_name: str) -> int | None:
@@ -297,6 +329,7 @@ def extract_docx(data: bytes, limits: Limits) -> Extracted:
     paragraphs included, in the order they are read), 1-based.
     """
     check_zip(data, limits)
+    check_xml_size(data, limits)
     import docx  # deferred: python-docx pulls in lxml
 
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from html.parser import HTMLParser
 
 from engine.extract.base import Block, Extracted, Limits
@@ -42,6 +43,9 @@ _BOILER_PARTS = frozenset({"toc", "nav", "navbar", "sidebar", "breadcrumb", "bre
 _HAS = re.compile(r"(?:has|with|no|show|hide)[-_]")  # "has-sidebar": a layout that has one
 _CONTAINERS = frozenset({"aside", "div", "header", "ol", "section", "ul"})
 _MAIN = re.compile(r"""<main\b|role\s*=\s*["']?main\b""", re.IGNORECASE)
+# Feeding the parser (see _feed): the first piece's size, and the work allowed per character.
+_PIECE = 1 << 16
+_WORK_PER_CHAR = 16
 _TERM_LEVEL = 6  # <dt> terms nest below h6: a dl at nesting n gives its terms level 6 + n
 _ANCHOR_GLYPHS = str.maketrans("", "", "\u00b6")  # the "¶" permalink anchors of docs generators
 
@@ -242,6 +246,58 @@ def _charset_hint(data: bytes) -> str | None:
     return "cp1252" if label in _LATIN1_LABELS else label
 
 
+def _feed(parser: HTMLParser, text: str) -> None:
+    """Give ``text`` to ``parser`` in pieces, with the events of one ``feed(text); close()``,
+    in time linear in the length of ``text``.
+
+    The standard library's parser, given all the text at once, looks for the end of each
+    markup construct (a tag, comment, declaration) in all the rest of the text; when it is
+    not there ("<a" never followed by ">"), ``close()`` takes only up to the next "<" as
+    text and looks again from there: time quadratic in the length of the text. Here the
+    parser only ever holds the construct it is in plus the next piece, a piece ends just
+    before a "<" (a run of text is never split), and a construct still open when all the
+    text is given is taken as text exactly as ``close()`` would take it; then the pieces
+    start again after it. The text each call to the parser sees is counted: past
+    ``_WORK_PER_CHAR`` times the length of the text (far more than any page needs; only
+    many unclosed constructs spend it), the rest is taken as plain text.
+    """
+    n = len(text)
+    work = _WORK_PER_CHAR * n + 4 * _PIECE
+    pos = 0  # text[:pos] has been given to the parser
+    while True:
+        held = len(parser.rawdata)  # the construct (or text) the parser waits to see the end of
+        if pos < n:
+            end = text.find("<", pos + max(_PIECE, held))  # a held construct doubles the piece
+            end = n if end < 0 else end
+            work -= held + end - pos
+            if work < 0:
+                break
+            parser.feed(text[pos:end])
+            pos = end
+            continue
+        raw = parser.rawdata
+        if not raw.startswith("<") or parser.cdata_elem:
+            break  # text waiting for a possible character reference, or an unclosed <script>
+        # An unclosed construct: close() takes it as text up to its first ">", or up to the next "<".
+        k = raw.find(">", 1) + 1 or raw.find("<", 1)
+        k = k if k > 0 else 1
+        work -= len(raw)
+        if work < 0:
+            break
+        parser.handle_data(unescape(raw[:k]))
+        parser.updatepos(0, k)
+        parser.rawdata = ""
+        pos = n - len(raw) + k
+    if pos < n or (parser.rawdata.startswith("<") and not parser.cdata_elem):
+        rest = parser.rawdata + text[pos:]  # the work allowed is spent: the rest is text
+        parser.rawdata = rest
+        parser.clear_cdata_mode()
+        parser.handle_data(unescape(rest))
+        parser.updatepos(0, len(rest))
+        parser.rawdata = ""
+    parser.close()
+
+
 def extract_html(data: bytes, limits: Limits) -> Extracted:
     """HTML: headings with heading paths, paragraphs at block elements, title from <title>.
 
@@ -249,7 +305,6 @@ def extract_html(data: bytes, limits: Limits) -> Extracted:
     """
     text = decode(data, _charset_hint(data))
     parser = _Collector(limits, has_main=bool(_MAIN.search(text)))
-    parser.feed(text)
-    parser.close()
+    _feed(parser, text)
     parser.flush()
     return Extracted("html", "text", parser.blocks, parser.title or parser.first_h1)
