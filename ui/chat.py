@@ -438,7 +438,7 @@ class ChatPane(QWidget):
     def _tier(self, action: Action) -> int:
         """``action``'s tier under the current policy (which can raise it after the proposal)."""
         try:
-            return max(action.tier, self.ws.chat.actions.tier_of(action.type))
+            return self.ws.chat.actions.tier_now(action)
         except Exception:  # noqa: BLE001 - the engine checks again when it approves
             return action.tier
 

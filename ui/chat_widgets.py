@@ -309,11 +309,11 @@ class ActionCard(QFrame):
         self.show_action(action)
 
     def show_action(self, action: Action, tier: int | None = None) -> None:
-        """Show ``action``'s current status (buttons only while it is pending); ``tier`` is its
-        kind's tier under the current policy (a pending action is held to the higher of the two)."""
+        """Show ``action``'s current status (buttons only while it is pending); ``tier`` is the tier
+        a pending action needs under the current policy (``Actions.tier_now``)."""
         self.action, self.busy = action, False
         pending = action.status == "pending"
-        self.tier = max(action.tier, tier or 0) if pending else action.tier
+        self.tier = (tier or action.tier) if pending else action.tier
         self.title.set_text(f"<b>{_escape(action.summary)}</b>")
         state = _TIER_WAIT.get(self.tier, "") if pending else f"tier {action.tier} · {action.status}"
         if pending and self.tier > action.tier:

@@ -65,7 +65,7 @@ def approval_outcome(result: tuple[Action, Changes]) -> tuple[str, str]:
 
 
 def current_actions(ws: Workspace, ids: list[int]) -> dict[int, tuple[Action, int]]:
-    """The actions ``ids`` as stored now, each with its kind's tier under the current policy."""
+    """The actions ``ids`` as stored now, each with the tier it needs under the current policy."""
     actions = ws.chat.actions
     found = {}
     for action_id in ids:
@@ -73,5 +73,5 @@ def current_actions(ws: Workspace, ids: list[int]) -> dict[int, tuple[Action, in
             action = actions.get(action_id)
         except Exception:  # noqa: BLE001 - gone meanwhile: its card stays as it is
             continue
-        found[action_id] = (action, actions.tier_of(action.type))
+        found[action_id] = (action, actions.tier_now(action))
     return found

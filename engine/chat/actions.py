@@ -76,6 +76,10 @@ class Actions:
         base = KINDS[kind].tier
         return max(base, read_policy(str(self.ws.setting("action_tiers")))[0].get(kind, base))
 
+    def tier_now(self, action: Action) -> int:
+        """The tier a pending ``action`` needs now: its own, or its kind's if the policy was raised since."""
+        return max(action.tier, self.tier_of(action.type))
+
     def policy_note(self) -> str | None:
         """A sentence when the stored policy has entries that cannot be read (else None)."""
         problems = read_policy(str(self.ws.setting("action_tiers")))[1]
@@ -123,12 +127,11 @@ class Actions:
         """Approve a pending action and run it (``watch``: the progress and cancel of the app's job
         running it). Tier 3 needs a typed ``reason`` (else NotApproved)."""
         reason = (reason or "").strip() or None
-        policy = self.tier_of(self.get(action_id).type)  # the policy may have been raised since the proposal
+        tier = self.tier_now(self.get(action_id))  # the policy may have been raised since the proposal
         with writing(self.ws) as conn:
             action = self._get(conn, action_id)
             if action.status != "pending":
                 raise GraceError(f"Action {action_id} is {action.status}, not waiting for approval.")
-            tier = max(action.tier, policy)
             if tier >= 3 and not reason:
                 raised = f" (the policy now puts {action.type} at tier {tier})" if tier > action.tier else ""
                 raise NotApproved(f"Action {action_id} ({action.summary}) is a tier-3 change{raised}: confirm it "
