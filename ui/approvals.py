@@ -432,7 +432,7 @@ class ApprovalsPane(QWidget):
             return False
         edits = self.detail.edits()
         return self._decide(lambda: self.ws.tables.approve(p.id, **edits), f"approve the table “{p.table}”",
-                            f"Approved “{edits['table'] or p.table}”.")
+                            f"Approved “{edits['table'] or p.table}”.", (p.id, "approved"))
 
     def reject_selected(self, reason: str | None = None) -> bool:
         """Reject the selected proposal; a reason is required (typed in the box, or given)."""
@@ -445,15 +445,17 @@ class ApprovalsPane(QWidget):
             self.detail.reason.setFocus()
             return False
         return self._decide(lambda: self.ws.tables.reject(p.id, reason), f"reject the table “{p.table}”",
-                            f"Rejected “{p.table}”.")
+                            f"Rejected “{p.table}”.", (p.id, "rejected"))
 
-    def _decide(self, call: Any, doing: str, news: str) -> bool:
-        """Run a decision; the buttons wait until it is done. Returns True once it is under way."""
+    def _decide(self, call: Any, doing: str, news: str, outcome: tuple[int, str]) -> bool:
+        """Run a decision; the buttons wait until it is done. Returns True once it is under way.
+        ``outcome`` is (proposal id, its status once decided)."""
         self._busy(True)
 
         def done(changes: Any) -> None:
             self._busy(False)
             self._shown = None  # show the decided proposal afresh
+            self._drop_decided(*outcome)  # at once: the re-read below may run in the worker
             self.reload()
             self.message.say(news)
             self._own = changes
@@ -465,6 +467,14 @@ class ApprovalsPane(QWidget):
 
         run_engine(self.runner, call, doing, done, failed)
         return True
+
+    def _drop_decided(self, pid: int, status: str) -> None:
+        """Take a just-decided proposal off the list if the status filter no longer shows it, so it
+        cannot be decided twice while the list is re-read."""
+        statuses = self.status.currentData()
+        if statuses is None or status in statuses:
+            return
+        self._show_found([p for p in self._proposals if p.id != pid])
 
     def _busy(self, busy: bool) -> None:
         self.detail.approve_button.setEnabled(not busy)
