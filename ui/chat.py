@@ -16,10 +16,8 @@ the workspace panel is read in the runner's read pool; without one (tests), both
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import ui
@@ -30,16 +28,10 @@ from grace_desktop.qt import (
     QDialog,
     QDialogButtonBox,
     QEvent,
-    QFileDialog,
     QHBoxLayout,
     QKeySequence,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
-    QMenu,
-    QMessageBox,
-    QPoint,
     QPushButton,
     QScrollArea,
     QSize,
@@ -55,6 +47,7 @@ from grace_desktop.qt import (
     isValid,
 )
 
+from .chat_sessions import SessionList, session_title
 from .chat_widgets import ActionCard, MessageWidget, QuestionBox, TelemetryPanel, literal_quotes
 from .chat_worker import Worker, approval_outcome, approve_action, current_actions
 from .theme import tint
@@ -99,15 +92,12 @@ class ChatPane(QWidget):
     def __init__(self, ws: Workspace, parent: QWidget | None = None, runner: Runner | None = None) -> None:
         super().__init__(parent)
         self.ws, self.runner = ws, runner
-        self.session_id: int | None = None
         self._approvals: dict[int, Job] = {}  # action id -> its approval's job in the runner's queue
         self._queued = 0  # files in the engine's ingest queue, at the last telemetry read
         self.pool = QThreadPool(self)
         self._workers: set[Worker] = set()
         self._asking: _Asking | None = None
         self._say_session: int | None = None  # the session the note links to
-        self.confirm_delete = self._confirm_delete  # tests replace this to avoid a modal box
-        self.choose_export_file = self._choose_export_file  # and this to avoid a file dialog
         self._build()
         self.timer = QTimer(self, interval=TELEMETRY_MS)
         self.timer.timeout.connect(self.refresh_telemetry)
@@ -122,44 +112,13 @@ class ChatPane(QWidget):
     # -- layout ------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.search = QLineEdit(placeholderText="Search chats…", clearButtonEnabled=True)
-        self.search.textChanged.connect(lambda _t: self.refresh_sessions())
-        self.sessions = QListWidget()
-        self.sessions.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.sessions.setTextElideMode(Qt.TextElideMode.ElideRight)
-        # The highlighted chat is the one on screen: arrows, Enter and clicks all open it.
-        self.sessions.currentItemChanged.connect(lambda item, _old: self._highlighted(item))
-        self.sessions.itemActivated.connect(self._highlighted)
-        self.sessions.itemClicked.connect(self._highlighted)
-        self.sessions.itemChanged.connect(self._renamed)
-        self.sessions.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.sessions.customContextMenuRequested.connect(self._session_menu_at)
-        delete_key = QAction("Delete chat", self.sessions)
-        delete_key.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
-        delete_key.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # not while a title is edited
-        delete_key.triggered.connect(lambda: self.delete_session())
-        self.sessions.addAction(delete_key)
-        self.session_buttons: list[QPushButton] = []
-        rows = []
-        for pair in ((("New", self.new_session, "A new chat (Ctrl+N)"),
-                      ("Rename", self._rename, "Rename the chosen chat (or double-click it)")),
-                     (("Export…", lambda: self.export_session(), "Save the chosen chat as a Markdown file"),
-                      ("Delete", lambda: self.delete_session(), "Delete the chosen chat (Delete key)"))):
-            row = QHBoxLayout()
-            for label, slot, tip in pair:
-                button = QPushButton(label)
-                button.setToolTip(tip)
-                button.clicked.connect(slot)
-                row.addWidget(button)
-                self.session_buttons.append(button)
-            rows.append(row)
-        left = QWidget()
-        lv = QVBoxLayout(left)
-        lv.setContentsMargins(0, 0, 0, 0)
-        lv.addWidget(self.search)
-        lv.addWidget(self.sessions, 1)
-        for row in rows:
-            lv.addLayout(row)
+        self.chats = left = SessionList(self.ws, lambda: self._asking.session if self._asking else None)
+        self.sessions, self.search = self.chats.list, self.chats.search
+        self.chats.open_requested.connect(self.open_session)
+        self.chats.new_requested.connect(self.new_session)
+        self.chats.deleted.connect(self._deleted)
+        self.chats.changed.connect(self.changed.emit)
+        self.chats.said.connect(lambda text, error: self._say(text, error=error))
 
         self.messages = MessageColumn()
         self.list_layout = QVBoxLayout(self.messages)
@@ -261,9 +220,18 @@ class ChatPane(QWidget):
             for bubble in self._bubbles:
                 bubble.restyle()
 
+    @property
+    def session_id(self) -> int | None:
+        """The chat on screen (None: a new one, stored with its first question)."""
+        return self.chats.current
+
+    @session_id.setter
+    def session_id(self, session_id: int | None) -> None:
+        self.chats.current = session_id
+
     def _update_tab_order(self) -> None:
         """Tab goes through the chats, then the conversation in reading order, then the question."""
-        chain: list[QWidget] = [self.search, self.sessions, *self.session_buttons]
+        chain: list[QWidget] = [self.search, self.sessions, *self.chats.buttons]
         chain += [w for m in self.message_widgets() for w in m.focus_chain()]
         chain += [self.input, self.send_button, self.key_button]
         for first, second in zip(chain, chain[1:], strict=False):
@@ -327,7 +295,7 @@ class ChatPane(QWidget):
         else:
             question = asking.question if asking is not None else ""
             self._say(f"The answer to “{ui.escape(_short(question))}” is in the chat "
-                      f"<a href=\"session:{answer.session}\">{ui.escape(self._title(answer.session))}</a>.",
+                      f"<a href=\"session:{answer.session}\">{ui.escape(session_title(self.ws, answer.session))}</a>.",
                       html=True)
             self._say_session = answer.session  # the note goes when the person opens that session
         self.refresh_sessions()
@@ -547,33 +515,12 @@ class ChatPane(QWidget):
     # -- sessions ----------------------------------------------------------------------------
 
     def refresh_sessions(self) -> None:
-        self.sessions.blockSignals(True)
-        self.sessions.clear()
-        height = self.sessions.fontMetrics().height() + 8
-        for s in self.ws.chat.sessions.list(self.search.text()):
-            item = QListWidgetItem(s["title"])
-            item.setData(Qt.ItemDataRole.UserRole, s["id"])
-            item.setToolTip(s["title"])
-            item.setSizeHint(QSize(0, height))  # as wide as the list: a long title is elided
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
-            self.sessions.addItem(item)
-            if s["id"] == self.session_id:
-                self.sessions.setCurrentItem(item)  # the arrows move on from the chat on screen
-        self.sessions.blockSignals(False)
-
-    def _highlighted(self, item: QListWidgetItem | None) -> None:
-        """Open the chat highlighted in the list (by the arrows, Enter or a click), unless it is on screen."""
-        if item is not None and item.data(Qt.ItemDataRole.UserRole) != self.session_id:
-            self.open_session(int(item.data(Qt.ItemDataRole.UserRole)))
+        self.chats.refresh()
 
     def new_session(self) -> None:
         """An empty conversation; the session is stored with its first question."""
-        self.session_id = None
+        self.chats.show_current(None)  # no chat in the list is the one on screen
         self._clear_messages()
-        self.sessions.blockSignals(True)
-        self.sessions.setCurrentRow(-1)  # no chat in the list is the one on screen
-        self.sessions.clearSelection()
-        self.sessions.blockSignals(False)
         self.input.setFocus()
 
     def shutdown(self, timeout_ms: int = 30_000) -> None:
@@ -621,12 +568,6 @@ class ChatPane(QWidget):
             self._remove(widget)
         self._update_tab_order()
 
-    def _title(self, session_id: int) -> str:
-        try:
-            return str(self.ws.chat.sessions.get(session_id)["title"])
-        except Exception:  # noqa: BLE001 - deleted meanwhile
-            return f"session {session_id}"
-
     def _open_link(self, link: str) -> None:
         if link.startswith("session:"):
             session_id = int(link.split(":", 1)[1])
@@ -638,98 +579,11 @@ class ChatPane(QWidget):
             self.open_session(session_id)
             self.refresh_sessions()
 
-    def _chosen(self, session_id: int | None) -> tuple[int, str] | None:
-        """The session ``session_id``, else the one chosen in the list: (id, title)."""
-        if session_id is None:
-            item = self.sessions.currentItem()
-            if item is None or not item.isSelected():
-                return None
-            session_id = item.data(Qt.ItemDataRole.UserRole)
-        return int(session_id), self._title(int(session_id))
-
-    def _rename(self) -> None:
-        item = self.sessions.currentItem()
-        if item is not None:
-            self.sessions.editItem(item)
-
-    def _renamed(self, item: QListWidgetItem) -> None:
-        try:
-            self.changed.emit(self.ws.chat.sessions.rename(item.data(Qt.ItemDataRole.UserRole), item.text()))
-        except Exception as exc:  # noqa: BLE001 - shown as a sentence
-            self._say(str(exc), error=True)
-        self.refresh_sessions()
-
-    def delete_session(self, session_id: int | None = None) -> None:
-        """Delete ``session_id`` (else the chosen chat) once the person confirms."""
-        chosen = self._chosen(session_id)
-        if chosen is None:
-            return
-        sid = chosen[0]
-        if self._asking is not None and self._asking.session == sid:  # said before asking to confirm
-            self._say("Grace is still answering in this chat; delete it once the answer is in.", error=True)
-            return
-        if not self.confirm_delete(chosen[1]):
-            return
-        self.changed.emit(self.ws.chat.sessions.delete(sid))
-        if self._say_session == sid:
+    def _deleted(self, session_id: int) -> None:
+        if self._say_session == session_id:
             self._say("")
-        if sid == self.session_id:
+        if session_id == self.session_id:
             self.new_session()
-        self.refresh_sessions()
-
-    def _confirm_delete(self, title: str) -> bool:
-        answer = QMessageBox.question(self, "Delete chat", f"Delete the chat “{title}” and its messages?")
-        return answer == QMessageBox.StandardButton.Yes
-
-    def export_session(self, session_id: int | None = None) -> str | None:
-        """Save ``session_id`` (else the chosen chat, else the one on screen) as Markdown in a file
-        the person names; returns the file's path (None when nothing was written)."""
-        chosen = self._chosen(session_id)
-        if chosen is None and self.session_id is not None:
-            chosen = self._chosen(self.session_id)
-        if chosen is None:
-            self._say("Choose a chat in the list to export.")
-            return None
-        sid, title = chosen
-        path = self.choose_export_file(title)
-        if not path:
-            return None
-        try:
-            Path(path).write_text(self.ws.chat.sessions.export_markdown(sid), encoding="utf-8")
-        except Exception as exc:  # noqa: BLE001 - shown as a sentence
-            self._say(f"The chat “{title}” could not be exported: {exc}", error=True)
-            return None
-        self._say(f"Exported the chat “{title}” to {path}.")
-        return str(path)
-
-    def _choose_export_file(self, title: str) -> str | None:
-        name = re.sub(r"[^\w\- ]+", "", title).strip()[:60] or "chat"
-        path, _filter = QFileDialog.getSaveFileName(self, "Export chat as Markdown",
-                                                    os.path.join(os.path.expanduser("~"), f"{name}.md"),
-                                                    "Markdown (*.md);;All files (*)")
-        if path and not os.path.splitext(path)[1]:
-            path += ".md"
-        return path or None
-
-    def session_menu(self, item: QListWidgetItem) -> QMenu:
-        """The context menu of a chat in the list: open, rename, export, delete."""
-        sid = int(item.data(Qt.ItemDataRole.UserRole))
-        menu = QMenu(self)
-        menu.addAction("Open", lambda: self.open_session(sid))
-        menu.addAction("Rename", lambda: self.sessions.editItem(item))
-        menu.addAction("Export as Markdown…", lambda: self.export_session(sid))
-        menu.addSeparator()
-        menu.addAction("Delete…", lambda: self.delete_session(sid))
-        return menu
-
-    def _session_menu_at(self, pos: QPoint) -> None:
-        item = self.sessions.itemAt(pos)
-        if item is None:
-            return
-        self.sessions.setCurrentItem(item)
-        menu = self.session_menu(item)
-        menu.exec(self.sessions.viewport().mapToGlobal(pos))
-        menu.deleteLater()
 
     # -- the endpoint's key ---------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ WAIT_MS = 120_000
 def pane(qtbot, ws: Workspace, docs: Path) -> ChatPane:  # type: ignore[no-untyped-def]
     ws.ingest([docs])
     widget = ChatPane(ws)
-    widget.confirm_delete = lambda title: True
+    widget.chats.confirm_delete = lambda title: True
     qtbot.addWidget(widget)
     widget.resize(1100, 700)
     widget.show()
@@ -97,7 +97,7 @@ def test_sessions_are_listed_reopened_renamed_and_deleted(qtbot, pane: ChatPane,
     assert pane.sessions.count() == 1
     pane.search.setText("")
     pane.sessions.setCurrentRow(0)
-    pane.delete_session()
+    pane.chats.delete()
     assert pane.sessions.count() == 1
 
 
@@ -315,7 +315,7 @@ def test_a_session_is_exported_to_markdown_from_the_button_and_the_menu(qtbot, p
                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     answer = ask(qtbot, pane, "How often should tomatoes be watered?")
     asked: list[str] = []
-    pane.choose_export_file = lambda title: asked.append(title) or str(tmp_path / "tomatoes.md")
+    pane.chats.choose_export_file = lambda title: asked.append(title) or str(tmp_path / "tomatoes.md")
     pane.sessions.setCurrentRow(0)
     _button(pane, "Export…").click()
     expected = ws.chat.sessions.export_markdown(answer.session)
@@ -323,12 +323,12 @@ def test_a_session_is_exported_to_markdown_from_the_button_and_the_menu(qtbot, p
     assert (tmp_path / "tomatoes.md").read_text(encoding="utf-8") == expected
     assert "tomatoes.md" in pane.note.text()
     # the context menu, with the real file dialog's call replaced (a name without .md gets it)
-    pane.choose_export_file = pane._choose_export_file
-    from ui import chat as chat_module
+    pane.chats.choose_export_file = pane.chats._choose_export_file
+    from ui import chat_sessions
 
-    monkeypatch.setattr(chat_module.QFileDialog, "getSaveFileName",
+    monkeypatch.setattr(chat_sessions.QFileDialog, "getSaveFileName",
                         staticmethod(lambda *a, **k: (str(tmp_path / "from-menu"), "")))
-    menu = pane.session_menu(pane.sessions.item(0))
+    menu = pane.chats.menu(pane.sessions.item(0))
     export = next(a for a in menu.actions() if a.text().startswith("Export"))
     export.trigger()
     assert (tmp_path / "from-menu.md").read_text(encoding="utf-8") == expected
@@ -414,7 +414,7 @@ def test_the_keyboard_reaches_everything_in_reading_order(qtbot, pane: ChatPane,
     assert stops.index(pane.input) == stops.index(pane.message_widgets()[-1].not_helpful) + 1
     # Delete in the list asks (as the button does); Ctrl+N starts a new chat from anywhere in the pane
     asked: list[str] = []
-    pane.confirm_delete = lambda title: asked.append(title) or False
+    pane.chats.confirm_delete = lambda title: asked.append(title) or False
     pane.activateWindow()
     qtbot.waitUntil(lambda: pane.isActiveWindow(), timeout=WAIT_MS)
     pane.sessions.setCurrentRow(0)
@@ -473,15 +473,15 @@ def test_the_chat_being_answered_cannot_be_deleted_and_a_link_to_a_deleted_chat_
         qtbot, pane: ChatPane) -> None:
     first = ask(qtbot, pane, "When is the budget review?")
     asked: list[str] = []
-    pane.confirm_delete = lambda title: asked.append(title) or True
+    pane.chats.confirm_delete = lambda title: asked.append(title) or True
     pane.input.setText("How often should tomatoes be watered?")
     with qtbot.waitSignal(pane.answered, timeout=WAIT_MS):
         pane.send_button.click()
-        pane.delete_session(first.session)
+        pane.chats.delete(first.session)
         assert "still answering in this chat" in pane.note.text()
         assert asked == []  # refused before the person is asked to confirm
     assert pane.ws.chat.sessions.get(first.session)
-    pane.delete_session(first.session)
+    pane.chats.delete(first.session)
     pane.note.linkActivated.emit(f"session:{first.session}")
     assert pane.note.text() == "That chat was deleted." and pane.message_widgets() == []
 

@@ -1,0 +1,230 @@
+"""The Chat pane's list of chats: a search box, the list, and New / Rename / Export / Delete.
+
+The list says what the person chose (``open_requested``, ``new_requested``) and what it did
+(``deleted``, ``changed``, ``said``); the pane decides what is on screen and tells the list
+which chat that is (``show_current``). Arrows, Enter and clicks open the highlighted chat;
+Delete deletes it after a confirmation; a double-click or F2 renames it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from grace_desktop.qt import (
+    QAction,
+    QFileDialog,
+    QHBoxLayout,
+    QKeySequence,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QMessageBox,
+    QPoint,
+    QPushButton,
+    QSize,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+
+if TYPE_CHECKING:
+    from engine import Workspace
+
+ID = Qt.ItemDataRole.UserRole
+
+
+def session_title(ws: Workspace, session_id: int) -> str:
+    """A chat's title ("session N" once it is deleted)."""
+    try:
+        return str(ws.chat.sessions.get(session_id)["title"])
+    except Exception:  # noqa: BLE001 - deleted meanwhile
+        return f"session {session_id}"
+
+
+class SessionList(QWidget):
+    """See the module docstring. ``answering`` tells which chat is being answered (None: none):
+    that one is not deleted until its answer is in."""
+
+    open_requested = Signal(int)
+    new_requested = Signal()
+    deleted = Signal(int)
+    changed = Signal(object)  # Changes
+    said = Signal(str, bool)  # a sentence for the pane's note; True: an error
+
+    def __init__(self, ws: Workspace, answering: Callable[[], int | None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ws, self._answering = ws, answering
+        self.current: int | None = None  # the chat on screen
+        self.confirm_delete = self._confirm_delete  # tests replace this to avoid a modal box
+        self.choose_export_file = self._choose_export_file  # and this to avoid a file dialog
+        self.search = QLineEdit(placeholderText="Search chats…", clearButtonEnabled=True)
+        self.search.textChanged.connect(lambda _t: self.refresh())
+        self.list = self._build_list()
+        self.buttons: list[QPushButton] = []
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.search)
+        layout.addWidget(self.list, 1)
+        for pair in ((("New", self.new_requested.emit, "A new chat (Ctrl+N)"),
+                      ("Rename", self.rename_chosen, "Rename the chosen chat (or double-click it)")),
+                     (("Export…", lambda: self.export(), "Save the chosen chat as a Markdown file"),
+                      ("Delete", lambda: self.delete(), "Delete the chosen chat (Delete key)"))):
+            layout.addLayout(self._button_row(pair))
+
+    def _build_list(self) -> QListWidget:
+        chats = QListWidget()
+        chats.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        chats.setTextElideMode(Qt.TextElideMode.ElideRight)
+        # The highlighted chat is the one on screen: arrows, Enter and clicks all open it.
+        chats.currentItemChanged.connect(lambda item, _old: self._highlighted(item))
+        chats.itemActivated.connect(self._highlighted)
+        chats.itemClicked.connect(self._highlighted)
+        chats.itemChanged.connect(self._renamed)
+        chats.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        chats.customContextMenuRequested.connect(self._menu_at)
+        delete_key = QAction("Delete chat", chats)
+        delete_key.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+        delete_key.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # not while a title is edited
+        delete_key.triggered.connect(lambda: self.delete())
+        chats.addAction(delete_key)
+        return chats
+
+    def _button_row(self, pair: tuple[tuple[str, Callable[[], object], str], ...]) -> QHBoxLayout:
+        row = QHBoxLayout()
+        for label, slot, tip in pair:
+            button = QPushButton(label)
+            button.setToolTip(tip)
+            button.clicked.connect(slot)
+            row.addWidget(button)
+            self.buttons.append(button)
+        return row
+
+    # -- what is listed, and which is on screen ----------------------------------------------
+
+    def refresh(self) -> None:
+        """List the chats matching the search, the one on screen highlighted."""
+        self.list.blockSignals(True)
+        self.list.clear()
+        height = self.list.fontMetrics().height() + 8
+        for s in self.ws.chat.sessions.list(self.search.text()):
+            item = QListWidgetItem(s["title"])
+            item.setData(ID, s["id"])
+            item.setToolTip(s["title"])
+            item.setSizeHint(QSize(0, height))  # as wide as the list: a long title is elided
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
+            self.list.addItem(item)
+            if s["id"] == self.current:
+                self.list.setCurrentItem(item)  # the arrows move on from the chat on screen
+        self.list.blockSignals(False)
+
+    def show_current(self, session_id: int | None) -> None:
+        """``session_id`` is on screen now (None: a new chat, in no row)."""
+        self.current = session_id
+        if session_id is None:
+            self.list.blockSignals(True)
+            self.list.setCurrentRow(-1)
+            self.list.clearSelection()
+            self.list.blockSignals(False)
+
+    def _highlighted(self, item: QListWidgetItem | None) -> None:
+        """Open the chat highlighted in the list (by the arrows, Enter or a click), unless it is on screen."""
+        if item is not None and item.data(ID) != self.current:
+            self.open_requested.emit(int(item.data(ID)))
+
+    def chosen(self, session_id: int | None = None) -> tuple[int, str] | None:
+        """The session ``session_id``, else the one chosen in the list: (id, title)."""
+        if session_id is None:
+            item = self.list.currentItem()
+            if item is None or not item.isSelected():
+                return None
+            session_id = item.data(ID)
+        return int(session_id), session_title(self.ws, int(session_id))
+
+    # -- rename, delete, export --------------------------------------------------------------
+
+    def rename_chosen(self) -> None:
+        item = self.list.currentItem()
+        if item is not None:
+            self.list.editItem(item)
+
+    def _renamed(self, item: QListWidgetItem) -> None:
+        try:
+            self.changed.emit(self.ws.chat.sessions.rename(item.data(ID), item.text()))
+        except Exception as exc:  # noqa: BLE001 - shown as a sentence
+            self.said.emit(str(exc), True)
+        self.refresh()
+
+    def delete(self, session_id: int | None = None) -> None:
+        """Delete ``session_id`` (else the chosen chat) once the person confirms."""
+        chosen = self.chosen(session_id)
+        if chosen is None:
+            return
+        sid = chosen[0]
+        if self._answering() == sid:  # said before asking to confirm
+            self.said.emit("Grace is still answering in this chat; delete it once the answer is in.", True)
+            return
+        if not self.confirm_delete(chosen[1]):
+            return
+        self.changed.emit(self.ws.chat.sessions.delete(sid))
+        self.deleted.emit(sid)
+        self.refresh()
+
+    def _confirm_delete(self, title: str) -> bool:
+        answer = QMessageBox.question(self, "Delete chat", f"Delete the chat “{title}” and its messages?")
+        return answer == QMessageBox.StandardButton.Yes
+
+    def export(self, session_id: int | None = None) -> str | None:
+        """Save ``session_id`` (else the chosen chat, else the one on screen) as Markdown in a file
+        the person names; returns the file's path (None when nothing was written)."""
+        chosen = self.chosen(session_id)
+        if chosen is None and self.current is not None:
+            chosen = self.chosen(self.current)
+        if chosen is None:
+            self.said.emit("Choose a chat in the list to export.", False)
+            return None
+        sid, title = chosen
+        path = self.choose_export_file(title)
+        if not path:
+            return None
+        try:
+            Path(path).write_text(self.ws.chat.sessions.export_markdown(sid), encoding="utf-8")
+        except Exception as exc:  # noqa: BLE001 - shown as a sentence
+            self.said.emit(f"The chat “{title}” could not be exported: {exc}", True)
+            return None
+        self.said.emit(f"Exported the chat “{title}” to {path}.", False)
+        return str(path)
+
+    def _choose_export_file(self, title: str) -> str | None:
+        name = re.sub(r"[^\w\- ]+", "", title).strip()[:60] or "chat"
+        path, _filter = QFileDialog.getSaveFileName(self, "Export chat as Markdown",
+                                                    os.path.join(os.path.expanduser("~"), f"{name}.md"),
+                                                    "Markdown (*.md);;All files (*)")
+        if path and not os.path.splitext(path)[1]:
+            path += ".md"
+        return path or None
+
+    def menu(self, item: QListWidgetItem) -> QMenu:
+        """The context menu of a chat in the list: open, rename, export, delete."""
+        sid = int(item.data(ID))
+        menu = QMenu(self)
+        menu.addAction("Open", lambda: self.open_requested.emit(sid))
+        menu.addAction("Rename", lambda: self.list.editItem(item))
+        menu.addAction("Export as Markdown…", lambda: self.export(sid))
+        menu.addSeparator()
+        menu.addAction("Delete…", lambda: self.delete(sid))
+        return menu
+
+    def _menu_at(self, pos: QPoint) -> None:
+        item = self.list.itemAt(pos)
+        if item is None:
+            return
+        self.list.setCurrentItem(item)
+        menu = self.menu(item)
+        menu.exec(self.list.viewport().mapToGlobal(pos))
+        menu.deleteLater()
