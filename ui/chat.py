@@ -541,6 +541,11 @@ class ChatPane(QWidget):
             self._say("")
         self._clear_messages()
         stored = self.ws.chat.sessions.messages(session_id)
+        asking = self._asking if self._asking is not None and self._asking.session == session_id else None
+        if asking is not None and any(m["id"] > asking.after and m["role"] == "assistant" for m in stored):
+            asking = None  # its answer is stored, and its signal on the way: shown below
+        if asking is not None:  # still being answered: its question may be stored already; shown once, below
+            stored = [m for m in stored if m["id"] <= asking.after]
         for m in stored:
             if m["role"] == "user":
                 self._add(MessageWidget("user", m["text"]))
@@ -550,10 +555,8 @@ class ChatPane(QWidget):
             actions = [self.ws.chat.actions.get(a) for a in m["actions"]]
             self._add(self._answer_widget(m["id"], m["text"], citations, m["confidence"], m["abstained"], actions,
                                           m.get("rating"), closest))
-        asking = self._asking
-        if asking is not None and asking.session == session_id and all(m["id"] <= asking.after for m in stored):
-            self._show_asking()  # still being answered: the question and the answer so far
-        # (with newer messages stored, the answer is in and its signal on the way: shown above)
+        if asking is not None:
+            self._show_asking()  # the question and the answer so far
         self.refresh_cards(pending_only=True)  # tiers under the current policy, decisions made elsewhere
 
     def _newest_message(self, session_id: int | None) -> int:

@@ -7,6 +7,7 @@ import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import keyring
 import pytest
@@ -170,6 +171,31 @@ def test_new_chat_while_an_answer_streams_keeps_the_pane_usable(qtbot, pane: Cha
     pane.new_session()
     again = ask(qtbot, pane, "When is the budget review?")  # and the pane still answers
     assert again.session != answer.session and len(pane.message_widgets()) == 2
+
+
+def test_a_chat_reopened_while_its_question_is_stored_but_not_answered_shows_it_once(
+        qtbot, pane: ChatPane, ws: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = ask(qtbot, pane, "When is the budget review?")
+    stored, go_on = threading.Event(), threading.Event()
+    propose = ws.chat._propose_all
+
+    def between(*args: Any) -> Any:  # the engine stores the question, then proposes, then the answer
+        stored.set()
+        go_on.wait(WAIT_MS / 1000)
+        return propose(*args)
+
+    monkeypatch.setattr(ws.chat, "_propose_all", between)
+    pane.input.setText("How often should tomatoes be watered?")
+    with qtbot.waitSignal(pane.answered, timeout=WAIT_MS):
+        pane.send_button.click()
+        qtbot.waitUntil(stored.is_set, timeout=WAIT_MS)
+        pane.new_session()
+        pane.open_session(first.session)  # the question is stored; its answer is not
+        bubbles = pane.message_widgets()
+        assert [b.role for b in bubbles] == ["user", "assistant"] * 2  # not the stored question alone
+        assert bubbles[2].body.text().startswith("How often")
+        go_on.set()
+    assert [b.role for b in pane.message_widgets()] == ["user", "assistant"] * 2
 
 
 def test_an_answer_lands_in_its_own_session_when_the_person_goes_away_and_back(qtbot, pane: ChatPane) -> None:
