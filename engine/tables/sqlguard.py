@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 
 from ..errors import TableError
+from .names import ROW_KEY
 
 _ALLOWED = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
 _SAFE_TABLE_FUNCTIONS = {
@@ -131,7 +132,15 @@ def run(cur: duckdb.DuckDBPyConnection, sql: str, limit: int) -> tuple[list[str]
         raise TableError(f"The query failed: {_first_line(exc)}") from exc
     finally:
         cur.execute("ROLLBACK")
-    return columns, rows
+    return _without_row_key(sql, columns, rows)
+
+
+def _without_row_key(sql: str, columns: list[str], rows: list[tuple]) -> tuple[list[str], list[tuple]]:
+    """Grace's own row key (``SELECT *`` brings it along) shows only in a query that names it."""
+    if ROW_KEY in sql.lower() or ROW_KEY not in columns:
+        return columns, rows
+    keep = [i for i, name in enumerate(columns) if name != ROW_KEY]
+    return [columns[i] for i in keep], [tuple(row[i] for i in keep) for row in rows]
 
 
 def _first_line(exc: BaseException) -> str:

@@ -178,7 +178,7 @@ def test_queries_join_tables_and_only_read(people: Workspace, tmp_path: Path) ->
         "SELECT p.name, c.country FROM people p JOIN cities c USING (city) ORDER BY p.name")
     assert columns == ["name", "country"] and rows == [("Ada", "UK"), ("Edsger", "USA")]
     assert people.tables.query("WITH x AS (SELECT 1 AS n) SELECT n FROM x")[1] == [(1,)]
-    assert people.tables.query("SELECT * FROM people", limit=2)[1][1][1] == "Grace"
+    assert people.tables.query("SELECT * FROM people", limit=2)[1][1][0] == "Grace"  # the row key stays hidden
     assert "people" in {r[0] for r in people.tables.query("SHOW TABLES")[1]}
     assert people.tables.query("DESCRIBE people")[1][1][0] == "name"
 
@@ -371,6 +371,18 @@ def test_a_failed_export_leaves_the_old_file_and_no_half_written_one(people: Wor
     with pytest.raises(TableError, match="could not be exported"):
         people.tables.export("people", tmp_path / "taken.csv")
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+# -- querying ----------------------------------------------------------------------------------
+
+
+def test_select_star_shows_the_persons_columns_and_the_row_key_only_when_named(people: Workspace) -> None:
+    columns, rows = people.tables.query("SELECT * FROM people ORDER BY age LIMIT 1")
+    assert columns == ["name", "city", "age"] and rows == [("Ada", "London", 36)]
+    columns, rows = people.tables.query("SELECT a.*, b.name AS other FROM people a JOIN people b USING (age)")
+    assert "_grace_id" not in columns and len(rows[0]) == len(columns) == 4
+    columns, rows = people.tables.query("SELECT _grace_id, * FROM people ORDER BY _grace_id LIMIT 1")
+    assert columns[0] == "_grace_id" and rows[0][0] == 1  # asked for by name: shown
 
 
 # -- stopping a query ---------------------------------------------------------------------------
