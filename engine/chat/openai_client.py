@@ -1,8 +1,9 @@
 """A minimal OpenAI-compatible ``/chat/completions`` client on the standard library.
 
 Streaming reads Server-Sent Events (``data:`` lines, ``[DONE]`` at the end); tool calls
-are gathered from their deltas. A whole exchange must finish within ``timeout`` seconds:
-the body is read in pieces and the deadline checked after each one. The API key goes only
+are gathered from their deltas. A whole exchange must finish within ``timeout`` seconds, one
+deadline for all of it: the name lookup and the connection, sending the request, and every
+read of the headers and the body wait only for the time that is left. The API key goes only
 into the Authorization header, and only to the endpoint's own address (a redirect is
 refused); it is never in a message or log: any text of an ``EndpointError`` that repeats
 it shows ``***`` instead.
@@ -10,8 +11,12 @@ it shows ``***`` instead.
 
 from __future__ import annotations
 
+import functools
 import http.client
+import io
 import json
+import socket
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -73,6 +78,137 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
                             "the endpoint if you trust it")
 
 
+class _Deadline:
+    """The one deadline of an exchange: ``left`` is the time that remains (TimeoutError once none does)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.end = time.monotonic() + seconds
+
+    def left(self) -> float:
+        left = self.end - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        return left
+
+
+class _Request(urllib.request.Request):
+    deadline: _Deadline
+
+
+def _resolve(host: str, port: int, deadline: _Deadline) -> list[Any]:
+    """``getaddrinfo`` given up on when the deadline passes (a lookup cannot be stopped: a slow
+    one ends in the background, in a thread of its own)."""
+    found: list[Any] = []
+
+    def lookup() -> None:
+        try:
+            found.append(socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM))
+        except Exception as exc:  # noqa: BLE001 - raised again below, in the caller's thread
+            found.append(exc)
+
+    worker = threading.Thread(target=lookup, name="grace-endpoint-lookup", daemon=True)
+    worker.start()
+    worker.join(deadline.left())
+    if not found:
+        raise TimeoutError
+    if isinstance(found[0], Exception):
+        raise found[0]
+    return list(found[0])
+
+
+def _connect(deadline: _Deadline, address: tuple[str, int], *_args: Any, **_kwargs: Any) -> socket.socket:
+    """``socket.create_connection`` within the deadline: each address is tried in the time
+    that is left (not the whole timeout again for each), and the socket is left with it."""
+    host, port = address
+    error: OSError = OSError(f"no address was found for {host}")
+    for family, kind, proto, _, addr in _resolve(host, port, deadline):
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.settimeout(deadline.left())
+            sock.connect(addr)
+            sock.settimeout(deadline.left())  # what a TLS handshake that follows may take
+            return sock
+        except TimeoutError:
+            sock.close()
+            raise
+        except OSError as exc:
+            sock.close()
+            error = exc
+    raise error
+
+
+class _BoundReader(io.RawIOBase):
+    """The socket's bytes, each read waiting only for the time the deadline leaves."""
+
+    def __init__(self, sock: socket.socket, deadline: _Deadline) -> None:
+        super().__init__()
+        self._sock, self._deadline = sock, deadline
+        self._raw = sock.makefile("rb", buffering=0)  # keeps the socket open until this is closed
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int | None:
+        self._sock.settimeout(self._deadline.left())
+        return self._raw.readinto(buffer)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class _BoundSocket:
+    """A connected socket as ``http.client`` uses it (``sendall``, ``makefile("rb")``), every
+    send and read bounded by the deadline."""
+
+    def __init__(self, sock: socket.socket, deadline: _Deadline) -> None:
+        self._sock, self._deadline = sock, deadline
+
+    def sendall(self, data: Any) -> None:
+        self._sock.settimeout(self._deadline.left())
+        self._sock.sendall(data)
+
+    def makefile(self, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        if mode != "rb":
+            return self._sock.makefile(mode, *args, **kwargs)  # type: ignore[call-overload]
+        return io.BufferedReader(_BoundReader(self._sock, self._deadline))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+class _BoundHTTP(http.client.HTTPConnection):
+    """An HTTP connection whose whole exchange, connecting included, keeps to one deadline."""
+
+    def __init__(self, *args: Any, deadline: _Deadline, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._deadline = deadline
+        self._create_connection = functools.partial(_connect, deadline)
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock = _BoundSocket(self.sock, self._deadline)
+
+
+class _BoundHTTPS(_BoundHTTP, http.client.HTTPSConnection):
+    """The same over TLS (the handshake has the time that is left once connected)."""
+
+
+def _deadline_of(req: urllib.request.Request) -> _Deadline:
+    return getattr(req, "deadline", None) or _Deadline(float(getattr(req, "timeout", None) or 60))
+
+
+class _BoundHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(functools.partial(_BoundHTTP, deadline=_deadline_of(req)), req)
+
+
+class _BoundHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(functools.partial(_BoundHTTPS, deadline=_deadline_of(req)), req,
+                            context=getattr(self, "_context", None))
+
+
 class OpenAIClient:
     def __init__(self, base_url: str, model: str, api_key: str | None, timeout: float) -> None:
         self.base_url = base_url.strip()
@@ -85,7 +221,7 @@ class OpenAIClient:
             host = ""
         # Loopback endpoints never go through a proxy from the environment; no endpoint is
         # followed to another address.
-        handlers: list[urllib.request.BaseHandler] = [_NoRedirects()]
+        handlers: list[urllib.request.BaseHandler] = [_NoRedirects(), _BoundHTTPHandler(), _BoundHTTPSHandler()]
         if host.startswith(_LOOPBACK):
             handlers.append(urllib.request.ProxyHandler({}))
         self._opener = urllib.request.build_opener(*handlers)
@@ -131,10 +267,10 @@ class OpenAIClient:
         if self._key:
             headers["Authorization"] = f"Bearer {self._key}"
         try:
-            request = urllib.request.Request(self.url, json.dumps(body).encode("utf-8"), headers, method="POST")
+            request = _Request(self.url, json.dumps(body).encode("utf-8"), headers, method="POST")
         except ValueError as exc:  # e.g. "unknown url type"
             raise EndpointError(f"the endpoint address {self.base_url!r} is not a URL: {exc}") from None
-        deadline = time.monotonic() + self.timeout
+        request.deadline = deadline = _Deadline(self.timeout)
         try:
             with self._opener.open(request, timeout=self.timeout) as resp:
                 if on_token is not None and "event-stream" in resp.headers.get("Content-Type", ""):
@@ -160,31 +296,14 @@ class OpenAIClient:
             raise EndpointError(f"the connection to the endpoint failed ({exc.strerror or exc})") from None
 
 
-def _pieces(resp: Any, deadline: float) -> Iterator[bytes]:
+def _pieces(resp: Any, deadline: _Deadline) -> Iterator[bytes]:
     """The reply's body as it arrives, a piece (one system call) at a time; ``TimeoutError``
-    once ``deadline`` has passed, however steadily the endpoint trickles bytes."""
+    once ``deadline`` has passed, however steadily the endpoint trickles bytes (each read
+    waits only for the time that is left, see ``_BoundReader``)."""
     read = getattr(resp, "read1", None) or resp.read
-    while True:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise TimeoutError
-        _wait_at_most(resp, left)
-        piece = read(_PIECE)
-        if time.monotonic() > deadline:
-            raise TimeoutError
-        if not piece:
-            return
+    while piece := read(_PIECE):
+        deadline.left()
         yield piece
-
-
-def _wait_at_most(resp: Any, seconds: float) -> None:
-    """Let the next read on ``resp``'s socket wait ``seconds`` at most (when the socket can be reached)."""
-    sock = getattr(getattr(getattr(resp, "fp", None), "raw", None), "_sock", None)
-    if sock is not None:
-        try:
-            sock.settimeout(max(seconds, 0.01))
-        except OSError:
-            pass
 
 
 def _reason(exc: urllib.error.HTTPError) -> str:

@@ -2,13 +2,16 @@
 ``test_chat_endpoint``: the API key never leaves for another address nor lands in a message,
 malformed or failed replies fall back to the offline answer, tool calls must match their
 declared parameters, the timeout holds while the body trickles in, only grounded text
-streams, the answer's own text is left as written, and a request is answered as a request."""
+streams, the answer's own text is left as written, a request is answered as a request, and
+the timeout holds for the whole exchange: the lookup, the connection and the headers too."""
 
 from __future__ import annotations
 
 import json
+import socket
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -314,3 +317,160 @@ def test_an_endpoint_request_that_ran_has_full_confidence(endpoint_ws: Workspace
     assert [(a.type, a.status) for a in answer.actions] == [("status", "executed")]
     assert answer.confidence == 1.0 and "cites none of your files" not in answer.text
     assert answer.text.startswith("Your workspace holds")
+
+
+# -- 9. one deadline for the whole exchange: connecting and the headers too ---------------------------
+
+class Stalling:
+    """A loopback endpoint that misbehaves before its reply's body: each connection it accepts
+    is handed to ``script`` (in a thread of its own) until the test is over."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.listener.settimeout(0.1)
+        self.over = threading.Event()
+        self.script: Callable[[Stalling, socket.socket], None] = Stalling.silent
+        self.accepted: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}/v1"
+
+    def _serve(self) -> None:
+        while not self.over.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except TimeoutError:
+                continue
+            self.accepted.append(conn)
+            threading.Thread(target=self._run, args=(conn,), daemon=True).start()
+
+    def _run(self, conn: socket.socket) -> None:
+        try:
+            read_request(conn)
+            self.script(self, conn)
+        except OSError:
+            pass  # the client gave up
+
+    def silent(self, conn: socket.socket) -> None:
+        """Accepts the request and never answers."""
+        self.over.wait()
+
+    def headers_then_stall(self, conn: socket.socket) -> None:
+        """Sends whole headers, then nothing."""
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 400\r\n\r\n")
+        self.over.wait()
+
+    def slow_headers(self, conn: socket.socket) -> None:
+        """Sends its headers a byte every 0.1 s, and never comes to their end."""
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Padding: ")
+        while not self.over.wait(0.1):
+            conn.sendall(b".")
+
+    def close(self) -> None:
+        self.over.set()
+        self.thread.join()
+        self.listener.close()
+        for conn in self.accepted:
+            conn.close()
+
+
+def read_request(conn: socket.socket) -> None:
+    """Read an HTTP request's headers and its body (by its Content-Length)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        piece = conn.recv(65536)
+        if not piece:
+            return
+        data += piece
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                   if line.lower().startswith(b"content-length:")), 0)
+    while len(body) < length:
+        piece = conn.recv(65536)
+        if not piece:
+            return
+        body += piece
+
+
+@pytest.fixture
+def stalling() -> Iterator[Stalling]:
+    srv = Stalling()
+    yield srv
+    srv.close()
+
+
+def ask_in_time(ws: Workspace, release: Callable[[], None] = lambda: None) -> Any:
+    """``ws.chat.ask(QUESTION)`` in a thread, then ``release`` (what stalls the endpoint); a
+    bounded wait (generous, no measure of the timeout) stands for "the question did not hang"."""
+    result: list[Any] = []
+    asking = threading.Thread(target=lambda: result.append(ws.chat.ask(QUESTION)), daemon=True)
+    asking.start()
+    asking.join(60)
+    hung = asking.is_alive()
+    release()
+    asking.join(60)
+    assert not hung, "the question waited for the endpoint past its timeout"
+    return result[0]
+
+
+@pytest.mark.parametrize("script", [Stalling.silent, Stalling.headers_then_stall, Stalling.slow_headers])
+def test_the_timeout_holds_while_the_endpoint_keeps_the_headers_back(
+        endpoint_ws: Workspace, stalling: Stalling, script: Callable[[Stalling, socket.socket], None]) -> None:
+    stalling.script = script
+    endpoint_ws.set_setting("llm_base_url", stalling.base_url)
+    answer = ask_in_time(endpoint_ws, stalling.over.set)
+    fell_back(endpoint_ws, answer)
+    assert answer.fallback == "the endpoint did not answer within 1.5 s"
+
+
+@pytest.fixture
+def blackhole() -> Iterator[str]:
+    """The address of a loopback listener whose queue is full, so that a new connection's SYN is
+    dropped, as by a host that blackholes it (skipped where the system refuses it instead)."""
+    listener = socket.create_server(("127.0.0.1", 0), backlog=0)
+    address = listener.getsockname()
+    filler = socket.create_connection(address)  # fills the queue: nothing accepts it
+    probe = socket.socket()
+    probe.settimeout(0.3)
+    try:
+        probe.connect(address)
+        dropped = False
+    except TimeoutError:
+        dropped = True
+    except OSError:
+        dropped = False
+    finally:
+        probe.close()
+    try:
+        if not dropped:
+            pytest.skip("this system does not drop connections to a full listen queue")
+        yield f"http://127.0.0.1:{address[1]}/v1"
+    finally:
+        filler.close()
+        listener.close()
+
+
+def test_the_timeout_holds_while_connecting(endpoint_ws: Workspace, blackhole: str) -> None:
+    endpoint_ws.set_setting("llm_base_url", blackhole)
+    answer = ask_in_time(endpoint_ws)
+    fell_back(endpoint_ws, answer)
+    assert answer.fallback == "the endpoint did not answer within 1.5 s"
+
+
+def test_the_timeout_holds_while_the_name_is_looked_up(endpoint_ws: Workspace,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A resolver that does not answer (the lookup of even a numeric address waits for it)."""
+    answered = threading.Event()
+    real = socket.getaddrinfo
+
+    def unanswered(*args: Any, **kwargs: Any) -> Any:
+        answered.wait(120)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", unanswered)
+    answer = ask_in_time(endpoint_ws, answered.set)
+    fell_back(endpoint_ws, answer)
+    assert answer.fallback == "the endpoint did not answer within 1.5 s"
