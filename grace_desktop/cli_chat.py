@@ -10,6 +10,7 @@ from typing import Any
 
 from engine import Workspace
 from engine.chat import Action, Answer, EmptyQuestion
+from engine.chat.actions import interrupted
 from engine.chat.render import action_text
 
 
@@ -28,7 +29,7 @@ def register(sub: Any) -> None:
     lst.add_argument("--status", choices=["pending", "approved", "rejected", "executed", "failed"])
     lst.add_argument("--json", action="store_true")
     lst.set_defaults(func=cmd_actions_list)
-    ok = act.add_parser("approve", help="approve a pending action and run it")
+    ok = act.add_parser("approve", help="approve a pending action and run it (or run again one that was interrupted)")
     ok.add_argument("id", type=int, metavar="ID")
     ok.add_argument("--reason", metavar="TEXT", help="why (required for tier-3 actions)")
     ok.add_argument("--json", action="store_true")
@@ -94,6 +95,8 @@ def _unshown(shown: str, text: str) -> str:
 def _action_line(a: Action) -> str:
     wait = {2: "grace actions approve {id}", 3: "grace actions approve {id} --reason TEXT"}.get(a.tier, "")
     hint = f"  -> {wait.format(id=a.id)}" if a.status == "pending" and wait else ""
+    if interrupted(a):
+        hint = f" (interrupted)  -> {wait.format(id=a.id) or f'grace actions approve {a.id}'} to run it again"
     return f"action {a.id} [tier {a.tier}, {a.status}] {a.summary}{hint}"
 
 

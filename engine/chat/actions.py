@@ -3,13 +3,22 @@
 Tier 1 (read-only) runs at once. Tier 2 (writes) waits for approval. Tier 3 (destructive
 or system changes) waits for an explicit confirmation that carries a typed reason. The
 workspace's policy (setting ``action_tiers``) can raise a kind's tier, never lower it.
+
+An approved action runs in the call that approves it, holding the action's run lock (a file
+lock the system lets go of when the process ends, however it ends). An action still approved
+whose lock is free was cut short (the process was killed, the machine lost power): reading
+the actions records it as failed, interrupted, and approving it again runs it again.
 """
 
 from __future__ import annotations
 
 import builtins
 import json
+import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
@@ -17,6 +26,7 @@ from sqlalchemy import text
 from .. import audit
 from ..changes import Changes
 from ..errors import GraceError, NotApproved, PolicyViolation
+from ..locking import _try_lock_file, _unlock_file
 from .executors import KINDS, QUIET, Watch
 from .openai_client import check_base_url
 from .store import reading, writing
@@ -28,6 +38,15 @@ if TYPE_CHECKING:
 STATUSES = ("pending", "approved", "rejected", "executed", "failed")
 _COLS = ("id, type, params, tier, status, summary, proposed_by, session_id, message_id, reason, result, error, "
          "created_at")
+INTERRUPTED = "Interrupted"  # how the error of an action cut short begins (approving it again runs it again)
+_AGAIN = "what it had done so far is kept. Approve it again to run it again, or ask again to propose it anew."
+STOPPED = (f"{INTERRUPTED}: Grace stopped while it ran (it was closed, killed or lost power), so it may not have "
+           f"finished; {_AGAIN}")
+
+
+def interrupted(action: Action) -> bool:
+    """True for an action that failed because its run was cut short (it may be approved again)."""
+    return action.status == "failed" and (action.error or "").startswith(INTERRUPTED)
 
 
 def parse_overrides(spec: str) -> dict[str, int]:
@@ -125,27 +144,37 @@ class Actions:
     def approve(self, action_id: int, reason: str | None = None, actor: str = "user",
                 watch: Watch = QUIET) -> tuple[Action, Changes]:
         """Approve a pending action and run it (``watch``: the progress and cancel of the app's job
-        running it). Tier 3 needs a typed ``reason`` (else NotApproved)."""
+        running it); one whose run was cut short (``interrupted``) is run again the same way. Tier 3
+        needs a typed ``reason`` (else NotApproved)."""
         reason = (reason or "").strip() or None
+        with self._running(action_id) as mine:
+            if not mine:
+                raise GraceError(f"Action {action_id} is running now; its outcome is recorded when it finishes.")
+            self._decide(action_id, reason, actor)
+            return self._execute(action_id, actor=actor, watch=watch)
+
+    def _decide(self, action_id: int, reason: str | None, actor: str) -> None:
+        """Mark the action approved (its run lock is held), or raise why it cannot be."""
         tier = self.tier_now(self.get(action_id))  # the policy may have been raised since the proposal
         with writing(self.ws) as conn:
-            action = self._get(conn, action_id)
-            if action.status != "pending":
+            action = self._stopped(conn, self._get(conn, action_id))  # approved, yet run by no one: cut short
+            again = interrupted(action)
+            if action.status != "pending" and not again:
                 raise GraceError(f"Action {action_id} is {action.status}, not waiting for approval.")
             if tier >= 3 and not reason:
                 raised = f" (the policy now puts {action.type} at tier {tier})" if tier > action.tier else ""
                 raise NotApproved(f"Action {action_id} ({action.summary}) is a tier-3 change{raised}: confirm it "
                                   "with a reason (--reason TEXT) saying why.")
             self._set(conn, action_id, "approved", reason=reason, decided=True, tier=tier)
-            audit.append(conn, "action.approve", str(action_id), {"type": action.type, "tier": tier,
-                                                                  "reason": reason}, actor=actor)
-        return self._execute(action_id, actor=actor, watch=watch)
+            audit.append(conn, "action.approve", str(action_id), {"type": action.type, "tier": tier, "reason": reason}
+                         | ({"again": True} if again else {}), actor=actor)
 
     def reject(self, action_id: int, reason: str, actor: str = "user") -> tuple[Action, Changes]:
         """Reject a pending action; the reason is kept and audited."""
         reason = (reason or "").strip()
         if not reason:
             raise GraceError("Say why the action is rejected (a reason is required).")
+        self.recover(action_id)  # an approved action whose run was cut short is said to be so
         with writing(self.ws) as conn:
             action = self._get(conn, action_id)
             if action.status != "pending":
@@ -155,8 +184,11 @@ class Actions:
         return self.get(action_id), Changes(actions=True, audit=True)
 
     def execute(self, action_id: int) -> tuple[Action, Changes]:
-        """Run an approved action again (after a crash between approval and execution)."""
-        return self._execute(action_id, actor="user")
+        """Run an approved action that no one is running (its run was cut short) again."""
+        with self._running(action_id) as mine:
+            if not mine:
+                raise GraceError(f"Action {action_id} is running now; its outcome is recorded when it finishes.")
+            return self._execute(action_id, actor="user")
 
     def _execute(self, action_id: int, actor: str, watch: Watch = QUIET) -> tuple[Action, Changes]:
         action = self.get(action_id)
@@ -173,8 +205,8 @@ class Actions:
             return self._finish(action, "failed", None, f"{type(exc).__name__}: {exc}", actor), \
                 Changes(actions=True, audit=True)
         except BaseException as exc:  # Ctrl+C, or the app quitting: not left "approved" for good
-            self._finish(action, "failed", None, f"It was interrupted ({type(exc).__name__}) before it finished; "
-                         "what it had done so far is kept. Ask again to propose it anew.", actor)
+            self._finish(action, "failed", None, f"{INTERRUPTED} ({type(exc).__name__}) before it finished; {_AGAIN}",
+                         actor)
             raise
         return self._finish(action, "executed", result, None, actor), changes | Changes(actions=True, audit=True)
 
@@ -188,11 +220,13 @@ class Actions:
     # -- reading -----------------------------------------------------------------------------
 
     def get(self, action_id: int) -> Action:
+        self.recover(action_id)
         with reading(self.ws) as conn:
             return self._get(conn, action_id)
 
     def list(self, status: str | None = None, limit: int = 200) -> list[Action]:
         """Actions, newest first (only those with ``status`` if given)."""
+        self.recover()
         sql, params = f"SELECT {_COLS} FROM actions", {"n": limit}
         if status:
             sql += " WHERE status=:s"
@@ -202,6 +236,44 @@ class Actions:
 
     def pending(self) -> builtins.list[Action]:
         return self.list(status="pending")
+
+    # -- runs cut short ------------------------------------------------------------------------
+
+    def recover(self, action_id: int | None = None) -> None:
+        """Record as failed (interrupted, see ``STOPPED``) each approved action (or ``action_id``)
+        that no process or thread is running: its run was cut short. An action whose run lock
+        cannot be made (a folder that cannot be written) is left as it is."""
+        sql = "SELECT id FROM actions WHERE status='approved'" + ("" if action_id is None else " AND id=:i")
+        with reading(self.ws) as conn:
+            stale = [int(r.id) for r in conn.execute(text(sql), {"i": action_id})]
+        for aid in stale:
+            try:
+                with self._running(aid) as mine:
+                    if mine:
+                        with writing(self.ws) as conn:
+                            self._stopped(conn, self._get(conn, aid))
+            except OSError:
+                continue
+
+    def _stopped(self, conn: Any, action: Action) -> Action:
+        """``action`` recorded as interrupted when it is approved; its run lock is held here."""
+        if action.status != "approved":
+            return action
+        self._set(conn, action.id, "failed", error=STOPPED)
+        audit.append(conn, "action.fail", str(action.id), {"type": action.type, "error": STOPPED,
+                                                           "interrupted": True}, actor="grace")
+        return self._get(conn, action.id)
+
+    @contextmanager
+    def _running(self, action_id: int) -> Iterator[bool]:
+        """Hold ``action_id``'s run lock: True, or False when another process or thread holds it."""
+        path = self.ws.folder / "tmp" / "actions" / f"action-{action_id}.lock"
+        fd = _take(path)
+        try:
+            yield fd is not None
+        finally:
+            if fd is not None:
+                _let_go(path, fd)
 
     def _get(self, conn: Any, action_id: int) -> Action:
         row = conn.execute(text(f"SELECT {_COLS} FROM actions WHERE id=:i"), {"i": action_id}).first()
@@ -226,3 +298,30 @@ def _row(r: Any) -> Action:
     return Action(id=r.id, type=r.type, params=json.loads(r.params), tier=r.tier, status=r.status, summary=r.summary,
                   proposed_by=r.proposed_by, session_id=r.session_id, message_id=r.message_id, reason=r.reason,
                   result=json.loads(r.result) if r.result else None, error=r.error, created_at=r.created_at)
+
+
+def _take(path: Path) -> int | None:
+    """The lock on the file ``path`` (its descriptor, held), or None when another holds it. The
+    file is removed as it is let go of, so the one locked must still be the one at ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        if not _try_lock_file(fd):
+            os.close(fd)
+            return None
+        try:
+            if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                return fd
+        except FileNotFoundError:
+            pass
+        _unlock_file(fd)  # removed meanwhile by the one that held it: lock the file there now
+        os.close(fd)
+
+
+def _let_go(path: Path, fd: int) -> None:
+    try:
+        os.unlink(path)  # while still held: whoever opened it meanwhile sees it gone once they lock it
+    except OSError:
+        pass  # (Windows does not remove an open file: it stays, unlocked)
+    _unlock_file(fd)
+    os.close(fd)

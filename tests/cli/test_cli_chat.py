@@ -79,3 +79,26 @@ def test_a_blank_question_is_a_usage_error_and_stores_nothing(tmp_path: Path, do
         assert out.returncode == 2 and out.stdout == "" and "question" in out.stderr, out.stderr
     session = js(grace("--workspace", ws, "ask", "When is the budget review?", "--json"))["session"]
     assert session == 1  # the blank questions started no session
+
+
+def test_an_action_whose_process_was_killed_is_shown_interrupted_and_approved_again(tmp_path: Path,
+                                                                                     docs: Path) -> None:
+    from tests.engine.test_chat_actions import approving_elsewhere
+
+    ws = tmp_path / "ws"
+    ingest = js(grace("--workspace", str(ws), "ask", f"ingest {docs}", "--json"))["actions"][0]
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    with approving_elsewhere(ws, ingest["id"], scratch) as (proc, _):
+        assert [a["status"] for a in js(grace("--workspace", str(ws), "actions", "list", "--json"))] == ["approved"]
+        proc.kill()  # kill -9 while it runs
+        proc.wait(600)
+    listed = js(grace("--workspace", str(ws), "actions", "list", "--json"))
+    assert [(a["id"], a["status"]) for a in listed] == [(ingest["id"], "failed")]
+    plain = grace("--workspace", str(ws), "actions", "list")
+    assert f"(interrupted)  -> grace actions approve {ingest['id']} to run it again" in plain.stdout
+    errors = js(grace("--workspace", str(ws), "ask", "show me recent errors", "--json"))
+    assert "Grace stopped while it ran" in errors["answer"]
+    again = js(grace("--workspace", str(ws), "actions", "approve", str(ingest["id"]), "--json"))
+    assert again["status"] == "executed" and again["error"] is None
+    assert js(grace("--workspace", str(ws), "status", "--json"))["documents"] == 5

@@ -1,13 +1,23 @@
-"""Actions under governance tiers: read-only runs at once, writes wait, deletes need a reason."""
+"""Actions under governance tiers: read-only runs at once, writes wait, deletes need a reason;
+an action whose run was cut short (its process killed) is recorded as interrupted, and only then."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from engine import GraceError, Workspace
 from engine.errors import NotApproved, PolicyViolation, SettingError
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def audit_actions(ws: Workspace, action_id: int) -> list[str]:
@@ -329,8 +339,12 @@ def test_an_action_interrupted_while_it_runs_is_recorded_as_failed(ws: Workspace
     with pytest.raises(KeyboardInterrupt):
         ws.chat.actions.approve(action.id)
     stopped = ws.chat.actions.get(action.id)
-    assert stopped.status == "failed" and "interrupted" in (stopped.error or "")
+    assert stopped.status == "failed" and (stopped.error or "").startswith("Interrupted (KeyboardInterrupt)")
     assert audit_actions(ws, action.id) == ["action.propose", "action.approve", "action.fail"]
+    monkeypatch.undo()
+    again, _ = ws.chat.actions.approve(action.id)  # approving it again runs it again
+    assert again.status == "executed" and again.error is None and ws.status()["documents"] == 5
+    assert audit_actions(ws, action.id)[3:] == ["action.approve", "action.execute"]
 
 
 @pytest.mark.parametrize("request_text", [
@@ -378,3 +392,123 @@ def test_rows_a_protected_table_holds_for_approval_are_said_to_wait(ws: Workspac
     waiting = done.result["proposals"]
     assert action_text([done]) == (f"Table compliance keeps new rows for your approval, so 1 row waits as proposal "
                                    f"{waiting[0]} in Approvals.")
+
+
+# -- a run cut short ----------------------------------------------------------------------------------
+
+STUCK = """
+import os, sys, time
+from engine import Workspace
+
+folder, action_id, started, go_on = sys.argv[1:]
+ws = Workspace(folder)
+ingest = ws.ingest
+
+def stuck(*args, **kwargs):
+    open(started, "w").close()
+    while not os.path.exists(go_on):
+        time.sleep(0.05)
+    return ingest(*args, **kwargs)
+
+ws.ingest = stuck
+print(ws.chat.actions.approve(int(action_id))[0].status)
+ws.close()
+"""
+
+
+@contextmanager
+def approving_elsewhere(folder: Path, action_id: int, scratch: Path) -> Iterator[tuple[subprocess.Popen[str], Path]]:
+    """Another process approving the ingest ``action_id``, its run held up inside the ingest until
+    the file it yields is made; yields once the run has begun (a bounded wait, no measure of time)."""
+    started, go_on = scratch / "started", scratch / "go-on"
+    path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
+    with open(scratch / "stderr.txt", "w") as err:
+        proc = subprocess.Popen([sys.executable, "-c", STUCK, str(folder), str(action_id), str(started), str(go_on)],
+                                cwd=ROOT, env={**os.environ, "PYTHONPATH": path}, stdout=subprocess.PIPE,
+                                stderr=err, text=True)
+    try:
+        for _ in range(3000):
+            if started.exists() or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert started.exists(), (scratch / "stderr.txt").read_text()
+        yield proc, go_on
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.communicate(timeout=600)
+
+
+def test_an_action_whose_process_was_killed_is_recorded_as_interrupted_and_runs_again(
+        ws: Workspace, docs: Path, tmp_path: Path) -> None:
+    action = ws.chat.actions.propose("ingest", {"paths": [str(docs)]})
+    with approving_elsewhere(ws.folder, action.id, tmp_path) as (proc, _):
+        assert ws.chat.actions.get(action.id).status == "approved"  # it runs: left alone
+        proc.kill()  # kill -9: nothing in that process records anything
+        proc.wait(600)
+    listed = {a.id: a for a in ws.chat.actions.list()}[action.id]
+    assert listed.status == "failed"
+    assert (listed.error or "").startswith("Interrupted: Grace stopped while it ran")
+    assert audit_actions(ws, action.id) == ["action.propose", "action.approve", "action.fail"]
+    assert ws.chat.actions.list(status="approved") == []
+    assert f"action {action.id} (ingest)" in ws.chat.ask("show me recent errors").text
+
+    again, _ = ws.chat.actions.approve(action.id)
+    assert again.status == "executed" and again.error is None and ws.status()["documents"] == 5
+    assert audit_actions(ws, action.id)[3:] == ["action.approve", "action.execute"]
+    approvals = [e for e in ws.audit_entries(100) if e["action"] == "action.approve"]
+    assert approvals[0]["details"]["again"] is True  # (newest first)
+
+
+def test_an_approved_action_that_is_stale_is_run_again_by_approving_it(ws: Workspace, docs: Path,
+                                                                      tmp_path: Path) -> None:
+    action = ws.chat.actions.propose("ingest", {"paths": [str(docs)]})
+    with approving_elsewhere(ws.folder, action.id, tmp_path) as (proc, _):
+        proc.kill()
+        proc.wait(600)
+    done, _ = ws.chat.actions.approve(action.id)  # no listing first
+    assert done.status == "executed" and ws.status()["documents"] == 5
+    assert audit_actions(ws, action.id) == ["action.propose", "action.approve", "action.fail", "action.approve",
+                                            "action.execute"]
+
+
+def test_an_action_another_process_is_running_is_left_approved(ws: Workspace, docs: Path, tmp_path: Path) -> None:
+    action = ws.chat.actions.propose("ingest", {"paths": [str(docs)]})
+    with approving_elsewhere(ws.folder, action.id, tmp_path) as (proc, go_on):
+        assert [a.status for a in ws.chat.actions.list()] == ["approved"]
+        assert ws.chat.actions.get(action.id).status == "approved"
+        with pytest.raises(GraceError, match="running now"):
+            ws.chat.actions.approve(action.id)
+        with pytest.raises(GraceError, match="running now"):
+            ws.chat.actions.execute(action.id)
+        go_on.touch()
+        out, _ = proc.communicate(timeout=600)
+    assert proc.returncode == 0 and out.strip() == "executed"
+    assert ws.chat.actions.get(action.id).status == "executed" and ws.status()["documents"] == 5
+    assert audit_actions(ws, action.id) == ["action.propose", "action.approve", "action.execute"]
+    assert list((ws.folder / "tmp" / "actions").iterdir()) == []  # no lock file is left behind
+
+
+def test_an_action_another_thread_is_running_is_left_approved(ws: Workspace, docs: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    action = ws.chat.actions.propose("ingest", {"paths": [str(docs)]})
+    started, go_on = threading.Event(), threading.Event()
+    ingest = ws.ingest
+
+    def stuck(*args: object, **kwargs: object) -> object:
+        started.set()
+        go_on.wait(600)
+        return ingest(*args, **kwargs)
+
+    monkeypatch.setattr(ws, "ingest", stuck)
+    result: list[object] = []
+    worker = threading.Thread(target=lambda: result.append(ws.chat.actions.approve(action.id)[0]), daemon=True)
+    worker.start()
+    try:
+        assert started.wait(600)
+        assert [a.status for a in ws.chat.actions.list()] == ["approved"]
+        assert ws.chat.actions.get(action.id).status == "approved"
+    finally:
+        go_on.set()
+        worker.join(600)
+    assert ws.chat.actions.get(action.id).status == "executed"
