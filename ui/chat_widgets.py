@@ -13,6 +13,7 @@ import re
 from typing import Any
 
 from engine.chat import Action, Citation
+from engine.chat.actions import interrupted
 from engine.chat.reasoner_offline import readable
 from grace_desktop.qt import (
     QCoreApplication,
@@ -309,8 +310,9 @@ class ActionCard(QFrame):
         self.show_action(action)
 
     def show_action(self, action: Action, tier: int | None = None) -> None:
-        """Show ``action``'s current status (buttons only while it is pending); ``tier`` is the tier
-        a pending action needs under the current policy (``Actions.tier_now``)."""
+        """Show ``action``'s current status (buttons only while it is pending, and Approve again once
+        it was interrupted); ``tier`` is the tier a pending action needs under the current policy
+        (``Actions.tier_now``)."""
         self.action, self.busy = action, False
         pending = action.status == "pending"
         self.tier = (tier or action.tier) if pending else action.tier
@@ -326,8 +328,13 @@ class ActionCard(QFrame):
         tint(self.state, "error" if action.status == "failed" else "muted")
         self.reason.setPlaceholderText("Reason (required to confirm)" if self.tier >= 3
                                        else "Reason (needed to reject)")
-        for w in (self.reason, self.approve, self.reject):
-            w.setVisible(pending)
+        again = interrupted(action)  # cut short: approving it again runs it again
+        self.approve.setText("Approve again" if again else "Approve")
+        self.approve.setToolTip("Run this action again; what it did before it was cut short is kept." if again
+                                else "")
+        self.reason.setVisible(pending or (again and self.tier >= 3))
+        self.approve.setVisible(pending or again)
+        self.reject.setVisible(pending)
         self._enable()
 
     def set_busy(self, doing: str = "working…") -> None:

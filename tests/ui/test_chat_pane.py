@@ -81,6 +81,24 @@ def test_approving_an_action_card_runs_it(qtbot, pane: ChatPane, ws: Workspace, 
     assert card.approve.isHidden() and "stale notes" in card.state.text()
 
 
+def test_an_action_cut_short_by_a_killed_process_can_be_approved_again_from_its_card(
+        qtbot, pane: ChatPane, ws: Workspace) -> None:
+    from sqlalchemy import text
+
+    from engine.chat.store import writing
+
+    answer = ask(qtbot, pane, "create a table called pets with name and age")
+    with writing(ws) as conn:  # as a process killed while it ran the action leaves it
+        conn.execute(text("UPDATE actions SET status='approved' WHERE id=:i"), {"i": answer.actions[0].id})
+    pane.open_session(answer.session)
+    card = pane.message_widgets()[-1].cards[0]
+    assert card.action.status == "failed" and "Interrupted" in card.state.text()
+    assert card.approve.text() == "Approve again" and not card.approve.isHidden() and card.reject.isHidden()
+    card.approve.click()
+    qtbot.waitUntil(lambda: card.action.status == "executed", timeout=WAIT_MS)
+    assert "pets" in {t.name for t in ws.tables.list()} and card.approve.isHidden()
+
+
 def test_sessions_are_listed_reopened_renamed_and_deleted(qtbot, pane: ChatPane, ws: Workspace) -> None:
     first = ask(qtbot, pane, "When is the budget review?")
     pane.new_session()
