@@ -40,6 +40,9 @@ def scan(paths: Sequence[str | Path], skip: Sequence[str | Path] = ()) -> ScanRe
     skipped = {os.path.abspath(str(s)) for s in skip}
     avoid = {(st.st_dev, st.st_ino) for st in map(_stat_or_none, skipped) if st is not None}
     for given in paths:
+        if not str(given).strip():  # abspath("") would be the working folder
+            _add(result, Found(str(given), None, error="the path is empty: name a file or a folder"))
+            continue
         path = os.path.abspath(os.path.expanduser(str(given)))
         if any(path == s or path.startswith(s.rstrip(os.sep) + os.sep) for s in skipped):
             continue
@@ -59,6 +62,19 @@ def scan(paths: Sequence[str | Path], skip: Sequence[str | Path] = ()) -> ScanRe
             if found.error is None and format_for(Path(path)) is None:
                 found.error = f"Grace cannot read {_kind_of(path)} files"
             _add(result, found)
+    return _once_each(result)
+
+
+def _once_each(result: ScanResult) -> ScanResult:
+    """Each file and root once, where paths given overlap (a folder and a file in it, a folder twice)."""
+    seen: set[str] = set()
+    files = []
+    for found in result.files:
+        if found.path not in seen:
+            seen.add(found.path)
+            files.append(found)
+    result.files = files
+    result.roots = list(dict.fromkeys(result.roots))
     return result
 
 

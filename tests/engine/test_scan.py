@@ -1,0 +1,30 @@
+"""What the paths a person gives come to: each file once, however the paths overlap; an empty
+path is an error, never the working folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from engine import Workspace
+from engine.scan import scan
+
+
+def test_overlapping_paths_are_counted_once(ws: Workspace, docs: Path) -> None:
+    files = len(scan([docs]).files)
+    given = [docs, docs / "notes.txt", str(docs) + os.sep, docs]
+    assert len(scan(given).files) == files and scan(given).roots == [str(docs)]
+    first = ws.ingest(given)
+    assert first.ingested + len(first.failed) == files
+    again = ws.ingest(given)
+    assert again.unchanged + len(again.failed) == files and again.ingested == 0
+
+
+def test_an_empty_path_fails_with_a_reason_and_reads_nothing(ws: Workspace, docs: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(docs)  # what abspath("") would have read
+    report = ws.ingest([""])
+    assert report.ingested == 0 and ws.status()["documents"] == 0
+    assert [(f["path"], f["reason"]) for f in report.failed] == [("", "the path is empty: name a file or a folder")]
