@@ -13,7 +13,7 @@ def default_workspace_dir() -> Path:
     """``GRACE_HOME`` if set, else the platform's user data folder for "Grace"."""
     env = os.environ.get("GRACE_HOME")
     if env:
-        return Path(env).expanduser()
+        return Path(env).expanduser().absolute()
     return Path(platformdirs.user_data_dir("Grace", appauthor=False))
 
 

@@ -27,10 +27,17 @@ def _positive(value: str) -> int:
     return number
 
 
+def workspace_arg(text: str) -> str:
+    """``--workspace``'s value: an empty one is an error, not the default folder."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the workspace folder is empty: name a folder (or leave the option out)")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grace", description="Grace Desktop: a private, offline knowledge workspace.")
-    parser.add_argument("--workspace", metavar="DIR", help="workspace folder (default: $GRACE_HOME or the "
-                                                           "platform's user data folder for Grace)")
+    parser.add_argument("--workspace", metavar="DIR", type=workspace_arg,
+                        help="workspace folder (default: $GRACE_HOME or the platform's user data folder for Grace)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("ingest", help="read files and folders into the workspace")
@@ -82,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _add_gui_commands(sub: Any) -> None:
     p = sub.add_parser("gui", help="start the desktop app (the default)")
-    p.add_argument("--workspace", metavar="DIR", default=argparse.SUPPRESS,
+    p.add_argument("--workspace", metavar="DIR", default=argparse.SUPPRESS, type=workspace_arg,
                    help="workspace folder (the same as the global option)")
     p.add_argument("--exit-after-ready", action="store_true",
                    help="print 'ready <ms>' once the window is shown and the workspace open, then exit")

@@ -1,0 +1,25 @@
+"""The workspace folder the ``grace`` command is given: always absolute, never silently the default."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_cli import grace
+
+
+def test_a_relative_grace_home_is_made_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRACE_HOME", "home-ws")
+    out = grace("status", "--json", cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["workspace"] == str(tmp_path / "home-ws")
+
+
+def test_an_empty_workspace_option_is_an_error_not_the_default_folder(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GRACE_HOME", str(tmp_path / "default-ws"))
+    out = grace("--workspace", "", "status", "--json")
+    assert out.returncode == 2 and "the workspace folder is empty" in out.stderr
+    assert not (tmp_path / "default-ws").exists()
