@@ -86,11 +86,12 @@ def reusable_embeddings(conn: Connection, hashes: list[bytes], model: str) -> di
 
 
 def insert_content(conn: Connection, content_hash: str, chunks: list[Chunk], vectors: np.ndarray,
-                   model: str, context: str | None = None) -> list[int]:
+                   model: str, context: str | None = None, partial: str | None = None) -> list[int]:
     """Store a new content with its chunks and float16 embeddings; returns the chunk ids.
-    ``context`` is what its headingless chunks were embedded under."""
-    conn.execute(text("INSERT INTO contents(hash, chunk_count, context) VALUES (:h, :n, :c)"),
-                 {"h": content_hash, "n": len(chunks), "c": context})
+    ``context`` is what its headingless chunks were embedded under; ``partial`` what of the
+    file was not read into them, and why."""
+    conn.execute(text("INSERT INTO contents(hash, chunk_count, context, partial) VALUES (:h, :n, :c, :p)"),
+                 {"h": content_hash, "n": len(chunks), "c": context, "p": partial})
     ids = []
     blobs = vectors.astype(np.float16)
     for ordinal, (chunk, vec) in enumerate(zip(chunks, blobs, strict=True)):
@@ -105,6 +106,12 @@ def insert_content(conn: Connection, content_hash: str, chunks: list[Chunk], vec
     if chunks:
         bump_generation(conn)
     return ids
+
+
+def content_partial(conn: Connection, content_hash: str | None) -> str | None:
+    """What of a content's file was not read into passages, and why (None: all of it was)."""
+    row = conn.execute(text("SELECT partial FROM contents WHERE hash=:h"), {"h": content_hash}).first()
+    return row[0] if row else None
 
 
 def drop_content_if_orphan(conn: Connection, content_hash: str | None) -> list[int]:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from .extract.base import Block
 
@@ -47,35 +47,51 @@ class _Piece:
     sep: str = " "  # the spacing that stood before this piece in its paragraph (kept, so text stays verbatim)
 
 
-def chunk_blocks(blocks: list[Block], count: CountFn, target: int = 200, overlap: int = 24,
-                 context: str = "") -> list[Chunk]:
+def chunk_blocks(blocks: Iterable[Block], count: CountFn, target: int = 200, overlap: int = 24,
+                 context: str | Callable[[], str] = "") -> list[Chunk]:
     """Chunks of at most about ``target`` tokens (and ``_CHARS_PER_TOKEN * target`` characters),
     in reading order.
 
     Headings are not repeated in chunk text: they travel as the chunk's heading path
     and are prepended to what is embedded, under ``context`` (e.g. the file's title) when
-    the path does not start with it (``embed_prefix``). Texts are counted in bounded batches
-    and pieces are packed as they come, so memory stays bounded on any input.
+    the path does not start with it (``embed_prefix``). ``blocks`` are read as they come (a
+    ``Streamed`` text: then ``context`` may be a function, asked once they have all come, and
+    ``blocks`` are read twice when they hold only titles); texts are counted in bounded batches
+    and pieces packed as they come, so memory stays bounded on any input.
     """
-    body = [b for b in blocks if not b.is_heading and b.text.strip()]
-    if not body:  # only titles (a cover page, a stub): they are the text
-        body = [Block(b.text, b.line_start, b.line_end, b.heading_path[:-1], b.page) for b in blocks if b.text.strip()]
-    if not body:
-        return []
     cap = _CHARS_PER_TOKEN * target
-    counted = _counted(body, _block_text, count, cap)
-    chunks: list[Chunk] = []
-    for (heading_path, page), section in groupby(counted, key=_section_key):
+    made = list(_chunked(_body(blocks), count, target, overlap, cap))
+    if not made:  # only titles (a cover page, a stub): they are the text
+        made = list(_chunked(_titles(blocks), count, target, overlap, cap))
+    title = context() if callable(context) else context
+    prefixes = {heading: embed_prefix(heading, title) for heading in {m.heading for m in made}}
+    return [Chunk(*m, embed_text=embed_text(prefixes[m.heading], m.text)) for m in made]
+
+
+class _Made(NamedTuple):
+    """A chunk but for what is embedded, which waits for the document's title."""
+
+    text: str
+    heading: str
+    page: int | None
+    line_start: int
+    line_end: int
+
+
+def _body(blocks: Iterable[Block]) -> Iterator[Block]:
+    return (b for b in blocks if not b.is_heading and b.text.strip())
+
+
+def _titles(blocks: Iterable[Block]) -> Iterator[Block]:
+    """The titles of a text that has nothing else, as its body (each under its parents)."""
+    return (Block(b.text, b.line_start, b.line_end, b.heading_path[:-1], b.page) for b in blocks if b.text.strip())
+
+
+def _chunked(body: Iterable[Block], count: CountFn, target: int, overlap: int, cap: int) -> Iterator[_Made]:
+    for (heading_path, page), section in groupby(_counted(body, _block_text, count, cap), key=_section_key):
         heading = HEADING_SEP.join(h for h in heading_path if h)
-        prefix = embed_prefix(heading, context)
-        for piece_group in _pack(_pieces(section, count, target, cap), target, overlap, cap):
-            text = _join(piece_group)
-            chunks.append(Chunk(
-                text=text, heading=heading, page=page,
-                line_start=piece_group[0].line_start, line_end=piece_group[-1].line_end,
-                embed_text=embed_text(prefix, text),
-            ))
-    return chunks
+        for group in _pack(_pieces(section, count, target, cap), target, overlap, cap):
+            yield _Made(_join(group), heading, page, group[0].line_start, group[-1].line_end)
 
 
 def embed_prefix(heading: str, context: str) -> str:

@@ -250,9 +250,16 @@ def _v9_closest(conn: Connection) -> None:
         raw.execute("ALTER TABLE chat_messages ADD COLUMN closest TEXT NOT NULL DEFAULT '[]'")  # type: ignore[union-attr]
 
 
+def _v10_partial(conn: Connection) -> None:
+    """What of a content's file was not read into passages, and why ("read the first 5,000 of
+    7,200 pages (the max_pages setting)"); NULL when all of it was."""
+    raw = conn.connection.driver_connection
+    if "partial" not in {row[1] for row in raw.execute("PRAGMA table_info(contents)")}:  # type: ignore[union-attr]
+        raw.execute("ALTER TABLE contents ADD COLUMN partial TEXT")  # type: ignore[union-attr]
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _script(_V1), _script(_V2), _script(_V3_TABLES), _script(_V4_CHAT), _script(_V5_VOCAB), _script(_V6_FOLLOW_UP),
-    _script(_V7_CONTEXT), _script(_V8_TABLE_CONTENTS), _v9_closest,
+    _script(_V7_CONTEXT), _script(_V8_TABLE_CONTENTS), _v9_closest, _v10_partial,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -23,7 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from . import audit, catalog
 from .chunk import Chunk, chunk_blocks
 from .errors import Cancelled, IngestError
-from .extract import extract, format_for, read_file
+from .extract import extract_stream, format_for, read_file
 from .extract.base import Limits
 from .progress import Reporter
 from .scan import Found, scan
@@ -43,11 +43,12 @@ class IngestReport:
     chunks: int = 0
     skipped: int = 0
     seconds: float = 0.0
+    partial: list[dict[str, str]] = field(default_factory=list)  # ingested, but not all of it read
 
     def as_dict(self) -> dict[str, Any]:
         return {"ingested": self.ingested, "unchanged": self.unchanged, "removed": self.removed,
                 "moved": self.moved, "failed": self.failed, "chunks": self.chunks, "skipped": self.skipped,
-                "seconds": round(self.seconds, 3)}
+                "seconds": round(self.seconds, 3), "partial": self.partial}
 
 
 @dataclass
@@ -63,6 +64,7 @@ class _Item:
     title: str | None = None
     context: str | None = None  # what headingless chunks are embedded under
     chunks: list[Chunk] = field(default_factory=list)
+    partial: str | None = None  # what of the file was not read into passages, and why
     error: str | None = None
     outcome: str = "ingest"  # ingest | unchanged | link | move | fail | vanished | moved_away
     moved_from: str | None = None
@@ -194,12 +196,14 @@ class Ingestor:
             item.kind = source.kind if source else in_batch.kind  # type: ignore[union-attr]
             item.fmt = item.fmt or (source.format if source else None)
             return
-        extracted = extract(Path(item.path), data, self.limits)
-        item.kind, item.title, item.fmt = extracted.kind, extracted.title, extracted.format
-        if extracted.kind == "text":
-            item.context = extracted.title or Path(item.path).stem
+        extracted = extract_stream(Path(item.path), data, self.limits)
+        item.kind, item.fmt = extracted.kind, extracted.format
+        if extracted.kind == "text":  # read as it is chunked: the title is known at the end
+            stem = Path(item.path).stem
             item.chunks = chunk_blocks(extracted.blocks, self.count_tokens, self.chunk_tokens, self.overlap,
-                                       item.context)
+                                       lambda: extracted.title or stem)
+            item.context = extracted.title or stem
+        item.title, item.partial = extracted.title, extracted.partial
 
     # -- committing ----------------------------------------------------------------------
 
@@ -273,19 +277,29 @@ class Ingestor:
         hashes = [catalog.text_hash(t) for t in texts]
         with self.read.connect() as conn:
             reuse = catalog.reusable_embeddings(conn, list(set(hashes)), model)
-        missing = sorted({i for i, h in enumerate(hashes) if h not in reuse}, key=lambda i: i)
-        fresh = self.embed([texts[i] for i in missing], is_cancelled=reporter.cancelled) if missing else None
+        first: dict[bytes, int] = {}  # each text not embedded yet, once (a file may repeat a passage)
+        for i, h in enumerate(hashes):
+            if h not in reuse:
+                first.setdefault(h, i)
         out = np.empty((len(texts), 384), dtype=np.float32)
-        for row, i in enumerate(missing):
-            out[i] = fresh[row]  # type: ignore[index]
+        self._embed_rows(texts, list(first.values()), out, reporter)
         for i, h in enumerate(hashes):
             if h in reuse:
                 out[i] = np.frombuffer(reuse[h], dtype=np.float16).astype(np.float32)
+            elif first[h] != i:
+                out[i] = out[first[h]]
         per_item, start = {}, 0
         for item in batch:
             per_item[item.path] = out[start:start + len(item.chunks)]
             start += len(item.chunks)
         return per_item
+
+    def _embed_rows(self, texts: list[str], rows: list[int], out: np.ndarray, reporter: Reporter) -> None:
+        """Embed ``texts[i]`` into ``out[i]`` for each of ``rows``, ``FLUSH_CHUNKS`` at a time: a
+        file of thousands of passages never has them all tokenized at once."""
+        for start in range(0, len(rows), FLUSH_CHUNKS):
+            part = rows[start:start + FLUSH_CHUNKS]
+            out[part] = self.embed([texts[i] for i in part], is_cancelled=reporter.cancelled)
 
     def _commit_item(self, conn: Connection, item: _Item, vectors: dict[str, np.ndarray], model: str,
                      report: IngestReport) -> tuple[list[int], str | None]:
@@ -316,14 +330,18 @@ class Ingestor:
         if item.outcome == "ingest" and not catalog.content_exists(conn, item.content_hash):  # type: ignore[arg-type]
             vecs = vectors.get(item.path, np.empty((0, 384)))
             ids = catalog.insert_content(conn, item.content_hash, item.chunks, vecs, model,  # type: ignore[arg-type]
-                                         item.context)
+                                         item.context, item.partial)
             report.chunks += len(ids)
         before = catalog.save_document(conn, item.path, content_hash=item.content_hash, size=item.size,
                                        mtime_ns=item.mtime_ns, fmt=item.fmt, kind=item.kind, status="ok",
                                        error=None, title=item.title)
         action = "update" if before else "ingest"
-        audit.append(conn, action, item.path, {"hash": item.content_hash, "chunks": len(item.chunks),
-                                               "format": item.fmt, "kind": item.kind}, actor="ingest")
+        details = {"hash": item.content_hash, "chunks": len(item.chunks), "format": item.fmt, "kind": item.kind}
+        partial = catalog.content_partial(conn, item.content_hash)  # a copy's too
+        if partial:
+            details["partial"] = partial
+            report.partial.append({"path": item.path, "reason": partial})
+        audit.append(conn, action, item.path, details, actor="ingest")
         report.ingested += 1
         if item.outcome == "ingest":  # new or changed content: the tables propose from it afterwards
             catalog.add_follow_up(conn, "table" if item.kind == "table" else "text", item.path,

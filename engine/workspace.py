@@ -302,7 +302,7 @@ class Workspace:
         with self._read_engine.connect() as conn:
             rows = conn.execute(text(
                 "SELECT d.id, d.path, d.format, d.kind, d.size, d.status, d.error, d.title, d.ingested_at, "
-                "d.updated_at, COALESCE(c.chunk_count, 0) AS chunks FROM documents d "
+                "d.updated_at, COALESCE(c.chunk_count, 0) AS chunks, c.partial FROM documents d "
                 "LEFT JOIN contents c ON c.hash = d.content_hash "
                 "WHERE :status IS NULL OR d.status = :status ORDER BY d.path"), {"status": status})
             return [dict(r._mapping) | {"name": os.path.basename(r.path)} for r in rows]
@@ -311,6 +311,14 @@ class Workspace:
         """Documents that could not be read, with the reason (asked of every chat answer and
         telemetry tick: only the failed rows are read)."""
         return self.documents("failed")
+
+    def partly_read(self) -> list[dict[str, Any]]:
+        """Documents ingested but not read whole (a limit reached, encoded data left out), with the reason."""
+        with self._read_engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT d.path, c.partial AS reason FROM documents d JOIN contents c ON c.hash = d.content_hash "
+                "WHERE c.partial IS NOT NULL AND d.status = 'ok' ORDER BY d.path"))
+            return [dict(r._mapping) for r in rows]
 
     def queued(self) -> list[str]:
         with self._read_engine.connect() as conn:

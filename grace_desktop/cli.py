@@ -114,6 +114,8 @@ def cmd_ingest(args: argparse.Namespace, ws: Workspace) -> int:
           f"in {report.seconds:.1f} s")
     for failure in report.failed:
         print(f"  failed: {failure['path']}: {failure['reason']}")
+    for partial in report.partial:
+        print(f"  partly read: {partial['path']}: {partial['reason']}")
     return 0
 
 
@@ -145,14 +147,17 @@ def cmd_reembed(args: argparse.Namespace, ws: Workspace) -> int:
 
 def cmd_status(args: argparse.Namespace, ws: Workspace) -> int:
     status = ws.status() | {"memory_tables": memory_table_count(ws), "stale_vectors": ws.stale_vectors()}
-    failures = ws.failures()
+    failures, partial = ws.failures(), ws.partly_read()
     if args.json:
-        print(json.dumps(status | {"failures": [{"path": f["path"], "reason": f["error"]} for f in failures]}))
+        print(json.dumps(status | {"failures": [{"path": f["path"], "reason": f["error"]} for f in failures],
+                                   "partial": partial}))
         return 0
     for key, value in status.items():
         print(f"{key:>15}: {value}")
     for failure in failures[:20]:
         print(f"  failed: {failure['path']}: {failure['error']}")
+    for doc in partial[:20]:
+        print(f"  partly read: {doc['path']}: {doc['reason']}")
     if len(failures) > 20:
         print(f"  … and {len(failures) - 20} more (`grace status --json` lists them all)")
     if status["stale_vectors"]:

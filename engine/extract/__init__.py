@@ -11,26 +11,29 @@ import errno
 import os
 import re
 import stat
+from collections.abc import Callable, Iterable
 from dataclasses import replace
+from itertools import chain, islice
 from pathlib import Path
 
 from engine.errors import IngestError
-from engine.extract.base import Block, Extracted, Limits
+from engine.extract.base import Block, BlockSource, Extracted, Limits, Streamed, joined_notes
 from engine.extract.docx import check_zip, extract_docx
-from engine.extract.html import extract_html
+from engine.extract.encoded import LeftOut, without_encoded
+from engine.extract.html import stream_html
 from engine.extract.pdf import describe_start, extract_pdf
 from engine.extract.text import (
     decode,
-    extract_code,
-    extract_markdown,
-    extract_plain,
-    extract_rst,
     sniff_text,
+    stream_code,
+    stream_markdown,
+    stream_plain,
+    stream_rst,
 )
 
 __all__ = [
-    "TABLE_FORMATS", "Block", "Extracted", "Limits", "check_zip", "decode", "extract",
-    "format_for", "not_regular_reason", "os_error_reason", "read_file",
+    "TABLE_FORMATS", "Block", "Extracted", "Limits", "Streamed", "check_zip", "decode", "extract",
+    "extract_stream", "format_for", "not_regular_reason", "os_error_reason", "read_file",
 ]
 
 TABLE_FORMATS = frozenset({"csv", "tsv", "json", "xlsx", "parquet"})
@@ -168,38 +171,63 @@ def _check_table(fmt: str, data: bytes, limits: Limits) -> None:
 
 def extract(path: Path, data: bytes, limits: Limits) -> Extracted:
     """Extract ``data`` (the bytes of ``path``) by the format its extension names; a manual
-    page's NAME line (``git-clone - Clone a repository``) becomes its title and heading root."""
-    extracted = _extract(path, data, limits)
-    return named_by_name_section(extracted) if extracted.kind == "text" else extracted
+    page's NAME line (``git-clone - Clone a repository``) becomes its title and heading root,
+    and runs of base64-encoded data are cut out of the text (``encoded``)."""
+    found = extract_stream(path, data, limits)
+    return found.collect() if isinstance(found, Streamed) else found
+
+
+def extract_stream(path: Path, data: bytes, limits: Limits) -> Extracted | Streamed:
+    """``extract``, with a text's blocks produced as they are read (what the ingest chunks), so a
+    file of millions of tiny paragraphs never holds them all at once."""
+    found = _extract(path, data, limits)
+    if found.kind != "text":
+        return found
+    stream = Streamed(found.format, lambda: _read(found, stream), found.partial)
+    return stream
+
+
+def _read(found: Extracted | Streamed, stream: Streamed) -> BlockSource:
+    """One pass over ``found``'s blocks for ``stream``: named by a manual page's NAME line,
+    without encoded data (which the stream's ``partial`` then says)."""
+    blocks = iter(found.blocks)
+    head = list(islice(blocks, _NAME_SCAN))
+    name = _name_root(head)
+    left_out = LeftOut()
+    yield from without_encoded(map(name[1], chain(head, blocks)) if name else chain(head, blocks), left_out)
+    stream.partial = joined_notes(found.partial, left_out.note())
+    return name[0] if name else found.title
 
 
 _NAME_LINE = re.compile(r"^[\w.:+\-]+(?:\(\d\w*\))?(?:,\s*[\w.:+\-]+)*\s+(?:-|\\-|–|—)\s+\S.{0,200}$")
 _NAME_SCAN = 40  # blocks looked at for the NAME section
 
 
-def named_by_name_section(extracted: Extracted) -> Extracted:
+def _name_root(head: Iterable[Block]) -> tuple[str, Callable[[Block], Block]] | None:
     """A manual page says what it is in its NAME section (``ls - list directory contents``);
-    its title ("git-clone(1) Manual Page", "LS(1)") does not. Such a line becomes the title and
-    the root of every heading path, so every passage's context says what the page is about."""
-    found = next((b for b in extracted.blocks[:_NAME_SCAN] if not b.is_heading and b.heading_path
+    its title ("git-clone(1) Manual Page", "LS(1)") does not. Such a line (among the first
+    blocks, ``head``) becomes the title and the root of every heading path, so every passage's
+    context says what the page is about: returns it, and what puts it at a block's root."""
+    found = next((b for b in head if not b.is_heading and b.heading_path
                   and b.heading_path[-1].strip().upper() == "NAME"), None)
     line = " ".join(found.text.split()) if found else ""
-    if not _NAME_LINE.match(line):
-        return extracted
-    assert found is not None
+    if found is None or not _NAME_LINE.match(line):
+        return None
     # Under a page heading ("git-clone(1) Manual Page" > NAME) the line replaces that heading;
     # where NAME is itself outermost (a troff page's sections) it goes above the sections.
     page = found.heading_path[0] if len(found.heading_path) > 1 else None
-    rooted = [replace(b, heading_path=(line, *b.heading_path[1 if b.heading_path[:1] == (page,) else 0:]))
-              for b in extracted.blocks]
-    return replace(extracted, blocks=rooted, title=line)
+
+    def root(b: Block) -> Block:
+        return replace(b, heading_path=(line, *b.heading_path[1 if b.heading_path[:1] == (page,) else 0:]))
+
+    return line, root
 
 
-def _extract(path: Path, data: bytes, limits: Limits) -> Extracted:
+def _extract(path: Path, data: bytes, limits: Limits) -> Extracted | Streamed:
     """Extract ``data`` (the bytes of ``path``) by the format its extension names.
 
-    Text formats return Blocks in reading order; table formats return
-    ``Extracted(kind="table", blocks=[])`` after a cheap check of the content.
+    Text formats return Blocks in reading order (all but PDF and DOCX as they are read); table
+    formats return ``Extracted(kind="table", blocks=[])`` after a cheap check of the content.
     Raises IngestError with the reason when the content cannot be read as that format.
     """
     fmt = format_for(path)
@@ -216,13 +244,13 @@ def _extract(path: Path, data: bytes, limits: Limits) -> Extracted:
     if fmt == "docx":
         return extract_docx(data, limits)
     if fmt == "html":
-        return extract_html(data, limits)
+        return stream_html(data, limits)
     if fmt == "markdown":
-        return extract_markdown(data, limits)
+        return stream_markdown(data, limits)
     if fmt == "rst":
-        return extract_rst(data, limits)
+        return stream_rst(data, limits)
     if fmt == "code":
-        return extract_code(data, limits, path.suffix)
+        return stream_code(data, limits, path.suffix)
     # A .txt may be AsciiDoc (it is the usual suffix of its sources); logs are not.
     adoc = True if fmt == "asciidoc" else None if path.suffix.lower() == ".txt" else False
-    return extract_plain(data, limits, asciidoc=adoc)
+    return stream_plain(data, limits, asciidoc=adoc)

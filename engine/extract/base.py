@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 
 
@@ -29,6 +30,36 @@ class Extracted:
     kind: str  # "text" (chunked into prose) or "table" (kept for the tables work)
     blocks: list[Block] = field(default_factory=list)
     title: str | None = None
+    partial: str | None = None  # what of it is not in the blocks, and why (a limit reached, encoded data)
+
+
+# Yields a text's blocks in reading order and returns its title.
+BlockSource = Generator[Block, None, str | None]
+
+
+class Streamed:
+    """A text file's blocks, produced as they are read, so that a file of millions of tiny
+    paragraphs never holds them all at once. Each iteration of ``blocks`` reads again;
+    ``title`` (and ``partial``, where the reading finds it out) are known once one has ended."""
+
+    kind = "text"
+
+    def __init__(self, fmt: str, source: Callable[[], BlockSource], partial: str | None = None) -> None:
+        self.format, self.partial = fmt, partial
+        self.title: str | None = None
+        self._source = source
+
+    @property
+    def blocks(self) -> Streamed:
+        return self
+
+    def __iter__(self) -> Iterator[Block]:
+        self.title = yield from self._source()
+
+    def collect(self) -> Extracted:
+        """All the blocks at once, as the other formats give them."""
+        blocks = list(self)
+        return Extracted(self.format, "text", blocks, self.title, self.partial)
 
 
 @dataclass(frozen=True)
@@ -41,3 +72,22 @@ class Limits:
     max_html_depth: int = 512
     max_pages: int = 5000
     max_chars: int = 8_000_000
+
+
+def chars_note(kept: int, total: int | None = None, where: str | None = None) -> str:
+    """Why a text was read only in part: the max_chars setting (with the ``total`` when it is
+    known, else ``where`` the reading stopped when that is)."""
+    if total is not None:
+        return f"read the first {kept:,} of {total:,} characters (the max_chars setting)"
+    rest = f", up to {where}" if where else "; the rest was not read"
+    return f"read the first {kept:,} characters{rest} (the max_chars setting)"
+
+
+def pages_note(read: int, total: int) -> str:
+    """Why a PDF was read only in part: the max_pages setting."""
+    return f"read the first {read:,} of {total:,} pages (the max_pages setting)"
+
+
+def joined_notes(*notes: str | None) -> str | None:
+    """The notes that apply, as one clause ("...; ...")."""
+    return "; ".join(n for n in notes if n) or None

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from engine.errors import IngestError
-from engine.extract.base import Block, Extracted, Limits
+from engine.extract.base import Block, Extracted, Limits, chars_note
 from engine.extract.text import HeadingStack
 
 _MB = 1024 * 1024
@@ -340,10 +340,11 @@ def extract_docx(data: bytes, limits: Limits) -> Extracted:
     styles = _StyleNames(document)
     headings = HeadingStack()
     title: str | None = None
-    index = 0
-    chars = 0
+    index = chars = 0
+    partial = None
     for item in _items(document):
         if chars >= limits.max_chars:
+            partial = chars_note(chars)
             break
         if isinstance(item, _Row):
             paragraphs = [_cell_paragraphs(cell) for cell in item.cells]
@@ -368,4 +369,4 @@ def extract_docx(data: bytes, limits: Limits) -> Extracted:
         if title is None and level <= 1:
             title = text
     core_title = (document.core_properties.title or "").strip() or None
-    return Extracted("docx", "text", blocks, title or core_title)
+    return Extracted("docx", "text", blocks, title or core_title, partial)

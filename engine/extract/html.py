@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from html import unescape
 from html.parser import HTMLParser
 
-from engine.extract.base import Block, Extracted, Limits
+from engine.extract.base import Block, BlockSource, Extracted, Limits, Streamed, chars_note
 from engine.extract.text import HeadingStack, decode
 
 # Not text: code, form drop-downs, and drawings (an SVG diagram's labels are not sentences).
@@ -100,6 +101,7 @@ class _Collector(HTMLParser):
         self.line_start = 0
         self.line_end = 0
         self.chars = 0
+        self.unread = 0  # characters of text past max_chars
 
     @property
     def too_deep(self) -> bool:
@@ -200,7 +202,10 @@ class _Collector(HTMLParser):
         if self.in_title:
             self.title_parts.append(data)
             return
-        if self.skip or self.in_head or self.outside_content or self.chars >= self.limits.max_chars:
+        if self.skip or self.in_head or self.outside_content:
+            return
+        if self.chars >= self.limits.max_chars:
+            self.unread += len(data) if data.strip() else 0
             return
         stripped = data.rstrip()
         if not stripped:
@@ -246,9 +251,10 @@ def _charset_hint(data: bytes) -> str | None:
     return "cp1252" if label in _LATIN1_LABELS else label
 
 
-def _feed(parser: HTMLParser, text: str) -> None:
+def _feed(parser: HTMLParser, text: str) -> Iterator[None]:
     """Give ``text`` to ``parser`` in pieces, with the events of one ``feed(text); close()``,
-    in time linear in the length of ``text``.
+    in time linear in the length of ``text``; yields after each piece (what it made can be
+    handed on).
 
     The standard library's parser, given all the text at once, looks for the end of each
     markup construct (a tag, comment, declaration) in all the rest of the text; when it is
@@ -274,6 +280,7 @@ def _feed(parser: HTMLParser, text: str) -> None:
                 break
             parser.feed(text[pos:end])
             pos = end
+            yield
             continue
         raw = parser.rawdata
         if not raw.startswith("<") or parser.cdata_elem:
@@ -288,6 +295,7 @@ def _feed(parser: HTMLParser, text: str) -> None:
         parser.updatepos(0, k)
         parser.rawdata = ""
         pos = n - len(raw) + k
+        yield
     if pos < n or (parser.rawdata.startswith("<") and not parser.cdata_elem):
         rest = parser.rawdata + text[pos:]  # the work allowed is spent: the rest is text
         parser.rawdata = rest
@@ -296,6 +304,7 @@ def _feed(parser: HTMLParser, text: str) -> None:
         parser.updatepos(0, len(rest))
         parser.rawdata = ""
     parser.close()
+    yield
 
 
 def extract_html(data: bytes, limits: Limits) -> Extracted:
@@ -303,8 +312,22 @@ def extract_html(data: bytes, limits: Limits) -> Extracted:
 
     Line numbers are the source lines where each paragraph's text starts and ends.
     """
+    return stream_html(data, limits).collect()
+
+
+def stream_html(data: bytes, limits: Limits) -> Streamed:
+    """``extract_html``'s blocks, produced as the page is parsed (``partial`` known at the end)."""
     text = decode(data, _charset_hint(data))
+    stream = Streamed("html", lambda: _html(text, limits, stream))
+    return stream
+
+
+def _html(text: str, limits: Limits, stream: Streamed) -> BlockSource:
     parser = _Collector(limits, has_main=bool(_MAIN.search(text)))
-    _feed(parser, text)
+    for _ in _feed(parser, text):
+        yield from parser.blocks
+        parser.blocks.clear()
     parser.flush()
-    return Extracted("html", "text", parser.blocks, parser.title or parser.first_h1)
+    yield from parser.blocks
+    stream.partial = chars_note(parser.chars, parser.chars + parser.unread) if parser.unread else None
+    return parser.title or parser.first_h1

@@ -18,7 +18,7 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 
 from engine.errors import IngestError
-from engine.extract.base import Block, Extracted, Limits
+from engine.extract.base import Block, Extracted, Limits, chars_note, pages_note
 from engine.extract.text import HeadingStack, paragraphs
 
 NO_TEXT_REASON = (
@@ -331,31 +331,35 @@ def extract_pdf(data: bytes, limits: Limits) -> Extracted:
 
     Reads at most ``limits.max_pages`` pages and ``limits.max_chars`` characters.
     """
-    pages: list[_Page] = []
-    chars = 0
     with _PDFIUM_LOCK:
         doc = _open(data)
         try:
             if len(doc) == 0:
                 raise IngestError("the PDF has no pages")
             title = _title(doc)
-            for index in range(min(len(doc), limits.max_pages)):
-                try:
-                    page = _page(doc, index)
-                except pypdfium2.PdfiumError as exc:
-                    raise IngestError(
-                        f"the PDF is damaged: page {index + 1} cannot be read (pdfium: {exc})"
-                    ) from exc
-                size, room = sum(len(line) + 1 for line in page.lines), limits.max_chars - chars
-                if size > room:
-                    _cut(page, room)
-                chars += min(size, room)
-                pages.append(page)
-                if chars >= limits.max_chars:
-                    break
+            pages, partial = _read_pages(doc, limits)
         finally:
             doc.close()
     blocks = _blocks(pages)
     if not any(not b.is_heading for b in blocks):
         raise IngestError(NO_TEXT_REASON)
-    return Extracted("pdf", "text", blocks, title or next((b.text for b in blocks if b.is_heading), None))
+    return Extracted("pdf", "text", blocks, title or next((b.text for b in blocks if b.is_heading), None), partial)
+
+
+def _read_pages(doc: pypdfium2.PdfDocument, limits: Limits) -> tuple[list[_Page], str | None]:
+    """The pages within ``limits`` (the last one cut at max_chars), and what was not read and why."""
+    pages: list[_Page] = []
+    chars = 0
+    for index in range(min(len(doc), limits.max_pages)):
+        try:
+            page = _page(doc, index)
+        except pypdfium2.PdfiumError as exc:
+            raise IngestError(f"the PDF is damaged: page {index + 1} cannot be read (pdfium: {exc})") from exc
+        size, room = sum(len(line) + 1 for line in page.lines), limits.max_chars - chars
+        if size > room:
+            _cut(page, room)
+        chars += min(size, room)
+        pages.append(page)
+        if chars >= limits.max_chars and (size > room or index + 1 < len(doc)):
+            return pages, chars_note(chars, where=f"page {index + 1:,} of {len(doc):,}")
+    return pages, pages_note(len(pages), len(doc)) if len(doc) > len(pages) else None

@@ -10,7 +10,7 @@ from typing import Any
 import charset_normalizer
 
 from engine.errors import IngestError
-from engine.extract.base import Block, Extracted, Limits
+from engine.extract.base import Block, BlockSource, Extracted, Limits, Streamed, chars_note
 
 BINARY_REASON = "it looks like binary data, not text"
 
@@ -168,11 +168,18 @@ def sniff_text(data: bytes) -> str:
 def text_lines(data: bytes, limits: Limits, hint: str | None = None) -> list[str]:
     """Decode, refuse over-long lines (in the whole text), keep at most ``limits.max_chars``,
     split into lines. Only the kept text is ever split, so memory is bounded by ``max_chars``."""
+    return kept_lines(data, limits, hint)[0]
+
+
+def kept_lines(data: bytes, limits: Limits, hint: str | None = None) -> tuple[list[str], str | None]:
+    """``text_lines``, and why not all of the text was kept (None when it was)."""
     text = decode(data, hint)
     _check_longest(_longest_line(text), limits)
+    note = None
     if len(text) > limits.max_chars:
+        note = chars_note(limits.max_chars, len(text))
         text = text[: limits.max_chars]
-    return text.split("\n")
+    return text.split("\n"), note
 
 
 _SCAN = 1 << 20  # characters split into lines at a time when measuring them
@@ -379,8 +386,17 @@ def extract_markdown(data: bytes, limits: Limits) -> Extracted:
 
     HTML comment blocks and link reference definitions are left out: they are not shown.
     """
-    lines = text_lines(data, limits)
-    blocks: list[Block] = []
+    return stream_markdown(data, limits).collect()
+
+
+def stream_markdown(data: bytes, limits: Limits) -> Streamed:
+    """``extract_markdown``'s blocks, produced as they are read."""
+    lines, note = kept_lines(data, limits)
+    return Streamed("markdown", lambda: _markdown(lines), note)
+
+
+def _markdown(lines: list[str]) -> BlockSource:
+    blocks: list[Block] = []  # made by the step under way, handed on before the next
     headings = HeadingStack()
     title: str | None = None
     para: list[int] = []  # indexes of the pending paragraph's lines
@@ -402,6 +418,8 @@ def extract_markdown(data: bytes, limits: Limits) -> Extracted:
 
     i = front = _front_matter_end(lines)
     while i < len(lines):
+        yield from blocks
+        blocks.clear()
         line = lines[i]
         if _COMMENT_OPEN.match(line):
             flush()
@@ -438,7 +456,8 @@ def extract_markdown(data: bytes, limits: Limits) -> Extracted:
             para.append(i)
         i += 1
     flush()
-    return Extracted("markdown", "text", blocks, title or _front_matter_title(lines, front))
+    yield from blocks
+    return title or _front_matter_title(lines, front)
 
 
 # --- reStructuredText -------------------------------------------------------------------------
@@ -505,8 +524,16 @@ def _rst_hidden_end(lines: list[str], i: int) -> int | None:
 
 def extract_rst(data: bytes, limits: Limits) -> Extracted:
     """reStructuredText: section titles (levels by order of first use of each style)."""
-    lines = text_lines(data, limits)
-    blocks: list[Block] = []
+    return stream_rst(data, limits).collect()
+
+
+def stream_rst(data: bytes, limits: Limits) -> Streamed:
+    """``extract_rst``'s blocks, produced as they are read."""
+    lines, note = kept_lines(data, limits)
+    return Streamed("rst", lambda: _rst(lines), note)
+
+
+def _rst(lines: list[str]) -> BlockSource:
     headings = HeadingStack()
     styles: list[tuple[str, bool]] = []
     title: str | None = None
@@ -516,14 +543,14 @@ def extract_rst(data: bytes, limits: Limits) -> Extracted:
         found = _rst_title(lines, i) if i < len(lines) and start is None else None
         blank = i == len(lines) or not lines[i].strip()
         if start is not None and blank:
-            blocks.extend(with_path(paragraphs(lines, start, i), headings.path))
+            yield from with_path(paragraphs(lines, start, i), headings.path)
             start = None
         if found:
             style, text, used = found
             if style not in styles:
                 styles.append(style)
             path = headings.push(styles.index(style) + 1, text)
-            blocks.append(Block(text, i + 1, i + used, path, None, True))
+            yield Block(text, i + 1, i + used, path, None, True)
             title = title or text
             i += used
             continue
@@ -534,7 +561,7 @@ def extract_rst(data: bytes, limits: Limits) -> Extracted:
         if not blank and start is None and not _adornment(lines[i]):
             start = i
         i += 1
-    return Extracted("rst", "text", blocks, title)
+    return title
 
 
 # --- plain text and AsciiDoc -------------------------------------------------------------------
@@ -626,7 +653,7 @@ class _PlainText:
 
     def __init__(self, lines: list[str], adoc: bool) -> None:
         self.lines, self.adoc = lines, adoc
-        self.blocks: list[Block] = []
+        self.blocks: list[Block] = []  # made by the step under way, handed on before the next
         self.headings = HeadingStack()
         self.title: tuple[int, str] | None = None  # (level, text) of the outermost title seen first
         self.term_said = False  # the innermost list term already has a paragraph
@@ -656,9 +683,11 @@ class _PlainText:
             self.blocks.append(Block(body, i + 2, end, self.headings.path))
         return end + 1
 
-    def run(self) -> list[Block]:
+    def run(self) -> BlockSource:
         lines, adoc, start, i = self.lines, self.adoc, None, 0
         while i <= len(lines):
+            yield from self.blocks
+            self.blocks.clear()
             found = _text_title(lines, i, adoc) if i < len(lines) else None
             fence = adoc and i < len(lines) and _ADOC_VERBATIM.match(lines[i]) is not None
             breaks = (i == len(lines) or found is not None or fence or not lines[i].strip()
@@ -676,7 +705,8 @@ class _PlainText:
             if not breaks and start is None:
                 start = i
             i += 1
-        return self.blocks
+        yield from self.blocks
+        return self.title[1] if self.title else None
 
 
 def extract_plain(data: bytes, limits: Limits, asciidoc: bool | None = None) -> Extracted:
@@ -688,11 +718,14 @@ def extract_plain(data: bytes, limits: Limits, asciidoc: bool | None = None) -> 
     the list ends), verbatim blocks kept whole, and markup lines (anchors, attributes,
     directives, comments) that end paragraphs instead of being prose.
     """
-    lines = text_lines(data, limits)
+    return stream_plain(data, limits, asciidoc).collect()
+
+
+def stream_plain(data: bytes, limits: Limits, asciidoc: bool | None = None) -> Streamed:
+    """``extract_plain``'s blocks, produced as they are read."""
+    lines, note = kept_lines(data, limits)
     adoc = _looks_asciidoc(lines) if asciidoc is None else asciidoc
-    text = _PlainText(lines, adoc)
-    blocks = text.run()
-    return Extracted("asciidoc" if adoc else "text", "text", blocks, text.title[1] if text.title else None)
+    return Streamed("asciidoc" if adoc else "text", lambda: _PlainText(lines, adoc).run(), note)
 
 
 # --- code ------------------------------------------------------------------------------------
@@ -705,6 +738,7 @@ def _python_paths(lines: list[str]) -> list[tuple[str, ...]]:
     """For each line, the enclosing ``class``/``def`` names (by indentation)."""
     stack: list[tuple[int, str]] = []
     out: list[tuple[str, ...]] = []
+    path: tuple[str, ...] = ()  # shared by the lines it holds for (not a tuple per line)
     for line in lines:
         stripped = line.lstrip()
         indent = len(line) - len(stripped)
@@ -715,18 +749,28 @@ def _python_paths(lines: list[str]) -> list[tuple[str, ...]]:
             m = _PY_DEF.match(line)
             if m:
                 stack.append((indent, f"{m.group(2)} {m.group(3)}"))
-        out.append(tuple(name for _, name in stack))
+            if len(stack) != len(path) or (stack and stack[-1][1] != path[-1]):
+                path = tuple(name for _, name in stack)
+        out.append(path)
     return out
 
 
 def extract_code(data: bytes, limits: Limits, suffix: str = "") -> Extracted:
     """Source code: paragraphs at blank lines; Python paragraphs carry their class/def path."""
-    lines = text_lines(data, limits)
-    blocks = list(paragraphs(lines))
-    if suffix.lower() in _PYTHON_SUFFIXES:
-        paths = _python_paths(lines)
-        blocks = [_with_code_path(b, lines, paths) for b in blocks]
-    return Extracted("code", "text", blocks)
+    return stream_code(data, limits, suffix).collect()
+
+
+def stream_code(data: bytes, limits: Limits, suffix: str = "") -> Streamed:
+    """``extract_code``'s blocks, produced as they are read."""
+    lines, note = kept_lines(data, limits)
+    paths = _python_paths(lines) if suffix.lower() in _PYTHON_SUFFIXES else None
+    return Streamed("code", lambda: _code(lines, paths), note)
+
+
+def _code(lines: list[str], paths: list[tuple[str, ...]] | None) -> BlockSource:
+    for block in paragraphs(lines):
+        yield block if paths is None else _with_code_path(block, lines, paths)
+    return None
 
 
 def _with_code_path(block: Block, lines: list[str], paths: list[tuple[str, ...]]) -> Block:

@@ -105,3 +105,21 @@ def test_a_workspace_that_cannot_be_opened_is_a_plain_error_not_a_traceback(tmp_
     assert out.returncode == 1 and "not a Grace catalog" in out.stderr and "Traceback" not in out.stderr
     out = grace("--workspace", str(tmp_path / "ws2"), "search", "x", "-k", "0")
     assert out.returncode == 2 and "at least 1" in out.stderr
+
+
+def test_a_file_read_in_part_is_said_by_ingest_and_status(tmp_path: Path) -> None:
+    ws = str(tmp_path / "ws")
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Tide notes for the northern harbour.\n\n" * 50)  # 1,900 characters
+    assert grace("--workspace", ws, "settings", "max_chars", "1000").returncode == 0
+    out = grace("--workspace", ws, "ingest", str(notes), "--json")
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert set(report) >= {"ingested", "unchanged", "removed", "moved", "failed", "chunks", "seconds"}
+    reason = "read the first 1,000 of 1,900 characters (the max_chars setting)"
+    assert report["ingested"] == 1 and report["failed"] == []
+    assert report["partial"] == [{"path": str(notes), "reason": reason}]
+    status = json.loads(grace("--workspace", ws, "status", "--json").stdout)
+    assert status["failed"] == 0 and status["failures"] == []
+    assert status["partial"] == [{"path": str(notes), "reason": reason}]
+    assert f"partly read: {notes}: {reason}" in grace("--workspace", ws, "status").stdout

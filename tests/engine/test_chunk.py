@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+
 from engine.chunk import chunk_blocks, embed_prefix
 from engine.embed import Embedder
 from engine.extract.base import Block
@@ -71,3 +73,52 @@ def test_a_long_paragraph_cut_into_pieces_keeps_its_own_line_breaks(embedder: Em
     assert len(chunks) > 2
     for c in chunks:
         assert c.text in block.text  # verbatim: pieces are joined by the spacing the file had
+
+
+class _Live:
+    """Blocks made on demand, counting how many are alive at once (a frozen dataclass takes weak
+    references): a chunker that holds them all keeps every one alive."""
+
+    def __init__(self) -> None:
+        self.alive = self.most = 0
+
+    def blocks(self, n: int, heading: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+        for i in range(n):
+            block = Block(f"Note {i} about the harbour.", 2 * i + 1, 2 * i + 1, heading)
+            self.alive += 1
+            self.most = max(self.most, self.alive)
+            weakref.finalize(block, self._gone)
+            yield block
+
+    def _gone(self) -> None:
+        self.alive -= 1
+
+
+def test_blocks_are_chunked_as_they_come_not_all_held_at_once(embedder: Embedder) -> None:
+    live = _Live()
+    chunks = chunk_blocks(live.blocks(20_000, ("Log",)), embedder.count_tokens, target=200, overlap=24)
+    assert live.most <= 2_000  # a batch of texts counted together, not 20,000
+    expected = chunk_blocks(list(_Live().blocks(20_000, ("Log",))), embedder.count_tokens, target=200, overlap=24)
+    assert chunks == expected and len(chunks) > 100
+
+
+def test_a_title_known_only_after_the_blocks_is_what_chunks_are_embedded_under(embedder: Embedder) -> None:
+    found: list[str] = []
+
+    def blocks():  # type: ignore[no-untyped-def]
+        yield Block("Intro paragraph about otters.", 3, 3)
+        found.append("Otter field guide")  # as a stream learns its title: at the end
+
+    chunks = chunk_blocks(blocks(), embedder.count_tokens, context=lambda: found[0])
+    assert [c.embed_text for c in chunks] == ["Otter field guide\nIntro paragraph about otters."]
+
+
+def test_a_text_of_titles_only_given_as_a_stream_is_read_again_for_its_titles(embedder: Embedder) -> None:
+    class Again:
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            yield Block("GNU Licenses", 3, 3, ("GNU Licenses",), is_heading=True)
+            yield Block("Appendix", 9, 9, ("GNU Licenses", "Appendix"), is_heading=True)
+
+    chunks = chunk_blocks(Again(), embedder.count_tokens, target=200, overlap=20, context="licenses")
+    assert [(c.text, c.heading, c.line_start) for c in chunks] == [
+        ("GNU Licenses", "", 3), ("Appendix", "GNU Licenses", 9)]

@@ -7,6 +7,7 @@ DOCX tests check the refusal and its reason.
 
 from __future__ import annotations
 
+import base64
 import io
 import random
 import subprocess
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from engine.errors import IngestError
+from engine.extract import extract
 from engine.extract import html as html_mod
 from engine.extract.base import Limits
 from engine.extract.docx import extract_docx
@@ -148,3 +150,63 @@ def test_docx_within_the_xml_limit_is_read() -> None:
     data = _docx_with_document_xml(200_000)
     extracted = extract_docx(data, Limits(max_chars=1000))
     assert extracted.blocks and sum(len(b.text) for b in extracted.blocks) < 1100
+
+
+# --- encoded data -----------------------------------------------------------------------------
+
+
+def _extract_named(tmp_path: Path, name: str, data: bytes):  # type: ignore[no-untyped-def]
+    path = tmp_path / name
+    path.write_bytes(data)
+    return extract(path, data, Limits())
+
+
+def _b64(n: int, seed: int) -> str:
+    return base64.b64encode(random.Random(seed).randbytes(n)).decode()
+
+
+def test_a_data_uri_image_is_cut_out_and_the_text_around_it_stays_verbatim(tmp_path: Path) -> None:
+    blob = _b64(60_000, 1)  # 80,000 characters: hundreds of passages of junk if read as words
+    text = (f"# Ocelots\n\nThe ocelot hunts at night.\n\n![An ocelot at dusk](data:image/png;base64,{blob}) "
+            f"Photo by the survey team.\n\nLynxes are larger.\n")
+    extracted = _extract_named(tmp_path, "cats.md", text.encode())
+    body = [b for b in extracted.blocks if not b.is_heading]
+    assert not any(blob[:100] in b.text for b in body)
+    assert [(b.text, b.line_start, b.line_end) for b in body] == [
+        ("The ocelot hunts at night.", 3, 3),
+        ("![An ocelot at dusk](data:image/png;base64,", 5, 5), (") Photo by the survey team.", 5, 5),
+        ("Lynxes are larger.", 7, 7)]
+    lines = text.split("\n")
+    assert all(b.text in lines[b.line_start - 1] for b in body)  # verbatim pieces of their lines
+    assert extracted.partial == ("left out a run of base64-encoded data (80,000 characters), which is not prose")
+
+
+def test_a_pem_dump_is_cut_out_and_the_lines_after_it_still_count(tmp_path: Path) -> None:
+    body64 = _b64(3_000, 2)
+    pem_lines = [body64[i:i + 64] for i in range(0, len(body64), 64)]
+    text = "\n".join(["Server certificate, renewed in May:", "-----BEGIN CERTIFICATE-----", *pem_lines,
+                      "-----END CERTIFICATE-----", "", "Rotate it before it expires.", ""])
+    extracted = _extract_named(tmp_path, "cert.txt", text.encode())
+    end = 3 + len(pem_lines)  # the END line
+    assert [(b.text, b.line_start, b.line_end) for b in extracted.blocks] == [
+        ("Server certificate, renewed in May:\n-----BEGIN CERTIFICATE-----", 1, 2),
+        ("-----END CERTIFICATE-----", end, end), ("Rotate it before it expires.", end + 2, end + 2)]
+    assert "left out a run of base64-encoded data (4,062 characters)" in (extracted.partial or "")
+
+
+def test_long_runs_that_are_not_encoded_data_are_kept(tmp_path: Path) -> None:
+    hexed = random.Random(3).randbytes(400).hex()  # a hex dump: not base64, kept (as the TLS docs' moduli)
+    path = "org/springframework/beans/factory/support/AbstractAutowireCapableBeanFactory/" * 5
+    words = "\n".join(["internationalization", "Representationalism12"] * 40)
+    zeros = base64.b64encode(bytes(600)).decode()  # AAAA...: no mix of letters and digits
+    text = "\n\n".join([hexed, path, words, zeros]) + "\n"
+    extracted = _extract_named(tmp_path, "runs.txt", text.encode())
+    assert [b.text for b in extracted.blocks] == [hexed, path, words, zeros]
+    assert extracted.partial is None
+
+
+def test_docx_past_max_chars_says_the_rest_was_not_read() -> None:
+    extracted = extract_docx(_docx_with_document_xml(200_000), Limits(max_chars=1000))
+    kept = sum(len(b.text) for b in extracted.blocks)
+    assert extracted.partial == f"read the first {kept:,} characters; the rest was not read (the max_chars setting)"
+    assert extract_docx(_docx_with_document_xml(2_000), Limits()).partial is None

@@ -13,8 +13,10 @@ from pathlib import Path
 
 from engine.chunk import chunk_blocks
 from engine.embed import Embedder
+from engine.extract import extract
 from engine.extract.base import Block, Limits
 from engine.extract.text import _adoc_title, _atx, clean_heading, extract_markdown, extract_plain, text_lines
+from tests.fixtures.make_pdf import make_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -144,3 +146,45 @@ def test_heading_with_a_long_run_still_reads_its_title() -> None:
     assert md.title == "Title"
     txt = extract_plain(b"= Title" + b" " * 5000 + b"==\n\nBody about okapis.\n", Limits())
     assert txt.format == "asciidoc" and txt.title == "Title"
+
+
+# --- what a limit left unread is said, not dropped silently -----------------------------------
+
+
+def _extracted(tmp_path: Path, name: str, data: bytes, limits: Limits):  # type: ignore[no-untyped-def]
+    path = tmp_path / name
+    path.write_bytes(data)
+    return extract(path, data, limits)
+
+
+def test_text_past_max_chars_says_how_much_of_it_was_read(tmp_path: Path) -> None:
+    data = ("word " * 20 + "\n\n").encode() * 100  # 10,200 characters
+    for name in ("long.txt", "long.md", "long.rst", "long.py"):
+        extracted = _extracted(tmp_path, name, data, Limits(max_chars=1000))
+        assert extracted.partial == "read the first 1,000 of 10,200 characters (the max_chars setting)", name
+    assert _extracted(tmp_path, "whole.md", data, Limits(max_chars=10_200)).partial is None
+
+
+def test_pdf_past_max_pages_says_how_many_pages_were_read(tmp_path: Path) -> None:
+    pdf = make_pdf([f"Page {i} of the survey." for i in range(1, 6)])
+    extracted = _extracted(tmp_path, "five.pdf", pdf, Limits(max_pages=2))
+    assert {b.page for b in extracted.blocks} == {1, 2}
+    assert extracted.partial == "read the first 2 of 5 pages (the max_pages setting)"
+    assert _extracted(tmp_path, "all.pdf", pdf, Limits(max_pages=5)).partial is None
+
+
+def test_pdf_past_max_chars_says_the_page_where_reading_stopped(tmp_path: Path) -> None:
+    pdf = make_pdf(["\n".join(f"Line {j} of page {i} about the survey of the coast." for j in range(30))
+                    for i in range(1, 6)])
+    extracted = _extracted(tmp_path, "long.pdf", pdf, Limits(max_chars=2000))
+    last = max(b.page or 0 for b in extracted.blocks)
+    assert last < 5 and extracted.partial == (
+        f"read the first 2,000 characters, up to page {last} of 5 (the max_chars setting)")
+
+
+def test_html_past_max_chars_says_how_much_of_its_text_was_read(tmp_path: Path) -> None:
+    page = "<html><body>" + "<p>Tide tables for the northern harbour.</p>" * 100 + "</body></html>"
+    extracted = _extracted(tmp_path, "tides.html", page.encode(), Limits(max_chars=1000))
+    kept = sum(len(b.text) for b in extracted.blocks)
+    assert kept < 1100 and extracted.partial == (
+        f"read the first {kept:,} of 3,700 characters (the max_chars setting)")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import time
 from pathlib import Path
 
 import pytest
 
 from engine import Cancelled, Workspace
+from engine.extract.base import Block
 
 
 def _paths(ws: Workspace) -> set[str]:
@@ -328,3 +330,135 @@ def test_a_failed_file_read_again_unchanged_is_audited_once(ws: Workspace, tmp_p
     bad.write_bytes(b"%PDF-1.4 still not a PDF, but changed")
     ws.ingest([tmp_path])
     assert len([e for e in ws.audit_entries(100) if e["action"] == "fail"]) == 2  # a new failure is recorded
+
+
+# --- hostile input: bounded memory, encoded data, limits said ------------------------------------
+
+
+@pytest.mark.parametrize("name, text", [("tiny.md", "# Tally\n\n" + "a\n\n" * 30_000),
+                                        ("tiny.html", "<h1>Tally</h1>" + "<p>a</p>\n" * 30_000)])
+def test_a_file_of_tiny_paragraphs_is_chunked_as_it_is_read(ws: Workspace, tmp_path: Path, monkeypatch,
+                                                             name: str, text: str) -> None:
+    import weakref
+
+    import engine.extract.html as html_mod
+    import engine.extract.text as text_mod
+
+    live = {"now": 0, "most": 0}
+
+    def gone() -> None:
+        live["now"] -= 1
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]  # the extractor's Block, counted while alive
+        block = Block(*args, **kwargs)
+        live["now"] += 1
+        live["most"] = max(live["most"], live["now"])
+        weakref.finalize(block, gone)
+        return block
+
+    monkeypatch.setattr(text_mod, "Block", counted)
+    monkeypatch.setattr(html_mod, "Block", counted)
+    monkeypatch.setattr(html_mod, "_PIECE", 4096)  # the HTML parser's pieces: 450 paragraphs, not 7,000
+    tiny = tmp_path / name
+    tiny.write_text(text)
+    report = ws.ingest([tiny])
+    assert report.ingested == 1 and report.chunks > 100
+    assert live["most"] <= 3_000  # never the 30,000 paragraphs at once (a batch of them is counted together)
+
+
+def test_a_file_of_many_passages_is_embedded_a_slice_at_a_time_each_text_once(ws: Workspace, ws_dir: Path,
+                                                                             tmp_path: Path, monkeypatch) -> None:
+    import numpy as np
+
+    from engine.ingest import FLUSH_CHUNKS
+
+    calls: list[list[str]] = []
+
+    def embed(texts: list[str], **kwargs) -> np.ndarray:  # type: ignore[no-untyped-def]
+        calls.append(list(texts))
+        rng = np.random.default_rng(len(calls))
+        vectors = rng.standard_normal((len(texts), 384)).astype(np.float32)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    monkeypatch.setattr(ws.embedder, "embed", embed)
+    ws.set_setting("chunk_tokens", 32)
+    notes = [f"Crane {i} at berth {i % 40} was serviced on day {i % 365} by team {i % 7}." for i in range(1_400)]
+    same = ["The harbour office opens at six and closes at noon on Sundays."] * 400
+    big = tmp_path / "log.md"
+    big.write_text("# Service log\n\n" + "\n\n".join(notes) + "\n\n# Notices\n\n" + "\n\n".join(same) + "\n")
+    report = ws.ingest([big])
+    con = sqlite3.connect(ws_dir / "grace.sqlite")
+    chunks, distinct = con.execute("SELECT count(*), count(DISTINCT text_hash) FROM chunks").fetchone()
+    con.close()
+    assert report.chunks == chunks > FLUSH_CHUNKS and distinct < chunks - 100
+    assert max(map(len, calls)) <= FLUSH_CHUNKS  # never all of a big file's passages tokenized at once
+    assert sum(map(len, calls)) == distinct  # a passage the file repeats is embedded once
+    assert ws.status()["vectors"] == chunks
+
+
+def test_a_file_read_in_part_is_ingested_and_says_why(ws: Workspace, tmp_path: Path) -> None:
+    from tests.fixtures.make_pdf import make_pdf
+
+    ws.set_setting("max_pages", 2)
+    ws.set_setting("max_chars", 1000)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "survey.pdf").write_bytes(make_pdf([f"Page {i} of the tide survey." for i in range(1, 6)]))
+    (folder / "notes.txt").write_text("Tide notes for the northern harbour.\n\n" * 50)  # 1,900 characters
+    (folder / "short.txt").write_text("All of this is read.\n")
+    pages = "read the first 2 of 5 pages (the max_pages setting)"
+    chars = "read the first 1,000 of 1,900 characters (the max_chars setting)"
+    report = ws.ingest([folder])
+    assert report.ingested == 3 and not report.failed
+    assert report.partial == [{"path": str(folder / "notes.txt"), "reason": chars},
+                              {"path": str(folder / "survey.pdf"), "reason": pages}]
+    assert ws.partly_read() == report.partial and ws.status()["failed"] == 0
+    assert {d["name"]: d["partial"] for d in ws.documents()} == {"notes.txt": chars, "short.txt": None,
+                                                                "survey.pdf": pages}
+    assert ws.search("page 2 of the tide survey", k=3)[0].path == str(folder / "survey.pdf")  # still searchable
+    details = {e["subject"]: e["details"] for e in ws.audit_entries() if e["action"] == "ingest"}
+    assert details[str(folder / "survey.pdf")]["partial"] == pages
+    assert "partial" not in details[str(folder / "short.txt")]
+    shutil.copy(folder / "survey.pdf", folder / "copy.pdf")  # the same content at a second path: said too
+    again = ws.ingest([folder])
+    assert again.partial == [{"path": str(folder / "copy.pdf"), "reason": pages}] and again.unchanged == 3
+    assert len(ws.partly_read()) == 3
+
+
+def test_encoded_data_is_left_out_of_passages_and_quotes_still_find_their_lines(ws: Workspace,
+                                                                                 tmp_path: Path) -> None:
+    import base64
+    import random
+
+    from engine.chat.locate import exact_lines
+
+    blob = base64.b64encode(random.Random(5).randbytes(300_000)).decode()  # 400,000 characters
+    page = tmp_path / "ocelots.md"
+    page.write_text(f"# Ocelots\n\nThe ocelot hunts at night.\n\n![An ocelot](data:image/png;base64,{blob})\n\n"
+                    "Ocelots rest in dense cover during the day.\nThey den in hollow trees.\n")
+    report = ws.ingest([page])
+    assert report.chunks <= 3  # not thousands of passages of base64
+    assert report.partial == [{"path": str(page), "reason": "left out a run of base64-encoded data "
+                                                              "(400,000 characters), which is not prose"}]
+    hit = ws.search("where do ocelots den", k=1)[0]
+    assert blob[:50] not in hit.text and "They den in hollow trees." in hit.text
+    assert exact_lines(str(page), "They den in hollow trees.", hit.line_start, hit.line_end, hit.page)[:2] == (8, 8)
+
+
+def test_a_schema_9_workspace_gains_the_partial_column(tmp_path: Path, embedder, docs: Path) -> None:  # type: ignore[no-untyped-def]
+    from engine import db
+
+    folder = tmp_path / "old"
+    folder.mkdir()
+    engine = db.open_engine(folder / "grace.sqlite", write=True)
+    db.migrate(engine, target=9)  # the schema before contents said what was left unread
+    engine.dispose()
+    for _ in range(2):  # and once more with the column there already (a build that lowered user_version)
+        with Workspace(folder, embedder) as ws:
+            assert ws.status()["schema"] == db.SCHEMA_VERSION >= 10
+            ws.ingest([docs])
+            assert ws.partly_read() == [] and ws.verify_audit().ok
+        con = sqlite3.connect(folder / "grace.sqlite")
+        assert "partial" in {row[1] for row in con.execute("PRAGMA table_info(contents)")}
+        con.execute("PRAGMA user_version=9")
+        con.close()
