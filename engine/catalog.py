@@ -128,6 +128,17 @@ def drop_content_if_orphan(conn: Connection, content_hash: str | None) -> list[i
     return ids
 
 
+def fail_content(conn: Connection, content_hash: str, reason: str) -> list[str]:
+    """Record every document holding ``content_hash`` as failed with ``reason`` (a table file
+    whose import failed after the ingest had read it), and drop the content; returns their paths."""
+    paths = [r[0] for r in conn.execute(text("SELECT path FROM documents WHERE content_hash=:h AND status='ok' "
+                                             "ORDER BY path"), {"h": content_hash})]
+    conn.execute(text("UPDATE documents SET status='failed', error=:e, content_hash=NULL, updated_at=:t "
+                      "WHERE content_hash=:h AND status='ok'"), {"e": reason, "t": time.time(), "h": content_hash})
+    drop_content_if_orphan(conn, content_hash)
+    return paths
+
+
 def save_document(conn: Connection, path: str, *, content_hash: str | None, size: int | None,
                   mtime_ns: int | None, fmt: str | None, kind: str, status: str, error: str | None,
                   title: str | None = None) -> str | None:

@@ -44,6 +44,7 @@ class IngestReport:
     skipped: int = 0
     seconds: float = 0.0
     partial: list[dict[str, str]] = field(default_factory=list)  # ingested, but not all of it read
+    ingested_paths: set[str] = field(default_factory=set, repr=False)  # the ``ingested``, by path
 
     def as_dict(self) -> dict[str, Any]:
         return {"ingested": self.ingested, "unchanged": self.unchanged, "removed": self.removed,
@@ -343,6 +344,7 @@ class Ingestor:
             report.partial.append({"path": item.path, "reason": partial})
         audit.append(conn, action, item.path, details, actor="ingest")
         report.ingested += 1
+        report.ingested_paths.add(item.path)
         if item.outcome == "ingest":  # new or changed content: the tables propose from it afterwards
             catalog.add_follow_up(conn, "table" if item.kind == "table" else "text", item.path,
                                   content_hash=item.content_hash, title=item.title, fmt=item.fmt)

@@ -232,10 +232,18 @@ class Workspace:
                     self._save_index()
         finally:
             self._index_writer.release()
-        # After the ingest commit: tables become proposals, prose becomes catalog rows, and what
-        # moved keeps its tables' rows under the new path (work the ingest queued in its commits).
-        report.failed += self.tables.follow_up(reporter)
+        self._follow_up(report, reporter)
         return report
+
+    def _follow_up(self, report: IngestReport, reporter: Reporter) -> None:
+        """After the ingest commit: tables become proposals, prose becomes catalog rows, and what
+        moved keeps its tables' rows under the new path (work the ingest queued in its commits).
+        A table file that cannot be imported fails here: it no longer counts as ingested."""
+        failed = self.tables.follow_up(reporter)
+        report.failed += failed
+        if failed:  # (not those whose tables merely could not follow a move: they stay ingested)
+            now_failed = {d["path"] for d in self.failures()}
+            report.ingested -= len(report.ingested_paths & {f["path"] for f in failed} & now_failed)
 
     def _own_files(self) -> list[Path]:
         """The workspace's own files and folders (its databases, index, locks, policies, temporary

@@ -454,9 +454,13 @@ class Tables:
             for i, item in enumerate(todo):
                 if reporter is not None:  # the ingest reported its files done; this is its last step
                     reporter.report(0.99, f"Proposing tables… {i + 1} of {len(todo)}", force=i == 0)
+                before = len(failures)
                 if self._still_current(item):
                     self._follow(item, failures)
                 with self.sqlite_write() as conn:
+                    if item["kind"] == "table" and len(failures) > before:
+                        failures[before:] = _failed_table(conn, item["content_hash"], failures[before]["reason"]) \
+                            or failures[before:]
                     catalog.follow_up_done(conn, item["id"])
         return failures
 
@@ -502,3 +506,12 @@ class Tables:
                 failures.append({"path": path, "reason": f"{what}: {exc}"})
             except Exception as exc:  # noqa: BLE001 - one bad file must not stop the batch
                 failures.append({"path": path, "reason": f"{what}: an unexpected error happened ({exc!r})"})
+
+
+def _failed_table(conn: Connection, content_hash: str, reason: str) -> builtins.list[dict[str, str]]:
+    """A table file the ingest read but that could not be imported fails, at every path holding
+    it, so ``status`` and the next ingest say so (its document would otherwise stay "ok")."""
+    paths = catalog.fail_content(conn, content_hash, reason)
+    for path in paths:
+        audit.append(conn, "fail", path, {"reason": reason}, actor="tables")
+    return [{"path": path, "reason": reason} for path in paths]

@@ -462,3 +462,19 @@ def test_a_schema_9_workspace_gains_the_partial_column(tmp_path: Path, embedder,
         assert "partial" in {row[1] for row in con.execute("PRAGMA table_info(contents)")}
         con.execute("PRAGMA user_version=9")
         con.close()
+
+
+def test_a_table_file_that_cannot_be_imported_fails_and_stays_failed(ws: Workspace, tmp_path: Path) -> None:
+    folder = tmp_path / "tables"
+    folder.mkdir()
+    (folder / "good.csv").write_text("name,age\nAda,36\n")
+    (folder / "broken.json").write_text("{not json")
+    (folder / "copy.json").write_text("{not json")  # the same bytes at a second path
+    report = ws.ingest([folder])
+    broken = {str(folder / "broken.json"), str(folder / "copy.json")}
+    assert report.ingested == 1 and {f["path"] for f in report.failed} == broken
+    assert all("could not be imported" in f["reason"] for f in report.failed)
+    assert {d["path"] for d in ws.failures()} == broken and ws.status()["failed"] == 2
+    again = ws.ingest([folder])  # tried again, and said again: not "unchanged" and forgotten
+    assert again.unchanged == 1 and again.ingested == 0 and {f["path"] for f in again.failed} == broken
+    assert ws.verify_audit().ok

@@ -150,7 +150,8 @@ def test_tabular_files_given_to_ingest_become_tables_and_failures_are_sentences(
     assert failure["path"] == str(folder / "broken.json")
     assert failure["reason"].startswith("its table could not be imported: ") and "JSON" in failure["reason"]
     again = ws.ingest([folder])
-    assert again.unchanged == 2 and len(ws.tables.proposals()) == 1  # unchanged files are not proposed again
+    assert again.unchanged == 1 and len(ws.tables.proposals()) == 1  # unchanged files are not proposed again
+    assert again.failed == [failure]  # the broken one is tried, and reported, again
 
 
 def _three_tables(tmp_path: Path) -> Path:
