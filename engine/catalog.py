@@ -36,10 +36,19 @@ class DocRow:
 _DOC_COLS = "id, path, content_hash, size, mtime_ns, format, kind, status, error"
 
 
+# Formats whose reader makes of the same bytes what no other reader would: their contents are
+# kept apart (an empty or mislabelled .pdf is not the .txt with its bytes). Plain text, Markdown,
+# reStructuredText and code share one key, so a note renamed from .txt to .md keeps its passages.
+_KEYED_BY_FORMAT = frozenset({"pdf", "docx", "html"})
+
+
 def content_key(digest: str, fmt: str | None) -> str:
     """The catalog's key for a file's bytes (sha256 hex ``digest``) read as format ``fmt``: a
-    table's content is kept apart from the same bytes read as text."""
-    return f"{digest}:table" if fmt in TABLE_FORMATS else digest
+    table's content, a PDF's, a DOCX's and an HTML page's are kept apart from the same bytes
+    read another way."""
+    if fmt in TABLE_FORMATS:
+        return f"{digest}:table"
+    return f"{digest}:{fmt}" if fmt in _KEYED_BY_FORMAT else digest
 
 
 def text_hash(embed_text: str) -> bytes:

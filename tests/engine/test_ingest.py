@@ -478,3 +478,20 @@ def test_a_table_file_that_cannot_be_imported_fails_and_stays_failed(ws: Workspa
     again = ws.ingest([folder])  # tried again, and said again: not "unchanged" and forgotten
     assert again.unchanged == 1 and again.ingested == 0 and {f["path"] for f in again.failed} == broken
     assert ws.verify_audit().ok
+
+
+def test_the_same_bytes_under_another_format_are_read_in_their_own_format(ws: Workspace, tmp_path: Path) -> None:
+    folder = tmp_path / "same-bytes"
+    folder.mkdir()
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "empty.pdf").write_bytes(b"")
+    (folder / "a.md").write_text("hello world\n")
+    (folder / "b.pdf").write_text("hello world\n")  # not a PDF, whatever the Markdown file made of it
+    first = ws.ingest([folder])
+    failed = {f["path"]: f["reason"] for f in first.failed}
+    assert set(failed) == {str(folder / "empty.pdf"), str(folder / "b.pdf")} and "not a PDF" in failed[
+        str(folder / "b.pdf")]
+    again = ws.ingest([folder])  # nothing changed: the same outcome, not a link to the .txt's content
+    assert again.ingested == 0 and {f["path"] for f in again.failed} == set(failed)
+    assert ws.status()["failed"] == 2
+
