@@ -107,7 +107,7 @@ class Ingestor:
             for f in found.files:
                 if f.error and not os.path.lexists(f.path):
                     if catalog.doc_by_path(conn, f.path) is None:
-                        report.failed.append({"path": f.path, "reason": f.error})
+                        self._gone_folder(conn, f, report, now)
                         continue
                     f.error = None  # a known document whose file is gone: queued, then removed
                 if f.error is None and self._unchanged(conn, f):
@@ -121,6 +121,17 @@ class Ingestor:
         self._scan_errors = {f.path: f.error for f in found.files if f.error}
         with self.read.connect() as conn:
             return [r[0] for r in conn.execute(text("SELECT path FROM queue ORDER BY enqueued_at, path"))]
+
+    @staticmethod
+    def _gone_folder(conn: Connection, f: Found, report: IngestReport, now: float) -> None:
+        """A path given that does not exist: the documents once read inside it (a folder that was
+        deleted) are queued, then removed as any vanished file is; a path never read fails."""
+        gone = catalog.docs_under(conn, f.path)
+        if not gone:
+            report.failed.append({"path": f.path, "reason": f.error or "it does not exist"})
+        for doc in gone:
+            conn.execute(text("INSERT OR IGNORE INTO queue(path, root, enqueued_at) VALUES (:p, :r, :t)"),
+                         {"p": doc.path, "r": f.path, "t": now})
 
     @staticmethod
     def _unchanged(conn: Connection, f: Found) -> bool:

@@ -495,3 +495,15 @@ def test_the_same_bytes_under_another_format_are_read_in_their_own_format(ws: Wo
     assert again.ingested == 0 and {f["path"] for f in again.failed} == set(failed)
     assert ws.status()["failed"] == 2
 
+
+def test_a_folder_deleted_after_it_was_read_is_forgotten_when_given_again(ws: Workspace, docs: Path,
+                                                                          tmp_path: Path) -> None:
+    import shutil
+
+    assert ws.ingest([docs]).ingested == 5
+    shutil.rmtree(docs)
+    report = ws.ingest([docs])
+    assert report.removed == 5 and report.failed == [] and ws.status()["documents"] == 0
+    assert ws.search("tomatoes watering", k=5) == []
+    never = ws.ingest([tmp_path / "never-there"])  # a path never read: it fails, saying why
+    assert [f["path"] for f in never.failed] == [str(tmp_path / "never-there")] and never.removed == 0
