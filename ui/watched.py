@@ -1,10 +1,12 @@
 """The Library's list of watched folders, with Add… and Remove.
 
 Adding a folder records it in the workspace (``Workspace.add_watch``) and queues a first
-read of it; the shell's folder watcher follows the list through ``Changes.watches``. A
-watched folder that is gone is shown missing, its documents kept: Remove asks whether to
-keep what was read or forget it. Which folders are missing is the folder watcher's to say
-(``set_missing``, from ``FolderWatcher.missing``): it already looks every few seconds.
+read of it; the shell's folder watcher follows the list through ``Changes.watches``. The list
+shows an added folder at once: recording it waits for the workspace's writer, which an ingest
+running meanwhile holds until it ends. A watched folder that is gone is shown missing, its
+documents kept: Remove asks whether to keep what was read or forget it. Which folders are
+missing is the folder watcher's to say (``set_missing``, from ``FolderWatcher.missing``): it
+already looks every few seconds.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ class WatchedFolders(QWidget):
         self.folders: list[str] = []
         self.missing: set[str] = set()
         self.documents: list[str] = []  # every document's path, given by the Library (for the counts)
+        self._adding: set[str] = set()  # added, not yet in the workspace: listed all the same
         self.confirm_remove: Callable[[str], str] = self._ask  # "keep", "forget" or "cancel"; tests replace it
         title = QLabel("<b>Watched folders</b>")
         self.hint = QLabel("")
@@ -104,6 +107,8 @@ class WatchedFolders(QWidget):
         return next((f for f in self.folders if _under(path, f)), None)
 
     def _show(self, folders: list[str]) -> None:
+        if self._adding:  # a read from before they were stored does not take them off the list
+            folders = sorted({*folders, *self._adding})
         if folders != self.folders:  # unchanged: keep the selection as it is
             self.folders = folders
             self._render()
@@ -142,10 +147,22 @@ class WatchedFolders(QWidget):
             self.add(folder)
 
     def add(self, folder: str) -> None:
-        """Watch ``folder`` and read what it holds now."""
-        self.runner.run_op(lambda ws: ws.add_watch(folder), f"watching {folder}")
+        """Watch ``folder`` and read what it holds now. It is listed at once, not when the workspace
+        has stored it (that waits for a running ingest) and the list was read again."""
+        path = os.path.abspath(os.path.expanduser(folder))
+        self._adding.add(path)
+        self._show(self.folders)
+        self.runner.run_op(partial(_watch, folder=folder), f"watching {folder}", partial(self._added, path, folder))
         self.runner.ingest([folder], label=f"Reading watched folder {os.path.basename(folder) or folder}",
                            user=True)
+
+    def _added(self, path: str, folder: str, result: Changes | Exception) -> None:
+        """The workspace has stored ``folder`` (its ``Changes`` went out first: the list is being read
+        again), or it could not: then the list shows what the workspace has, and the error says why."""
+        self._adding.discard(path)
+        if isinstance(result, Exception):
+            self.refresh()
+            self.runner.report_error(result, user=True, doing=f"watching {folder}")
 
     def remove_selected(self) -> None:
         """Stop watching the selected folders, after asking whether to keep or forget what was read."""
@@ -193,6 +210,14 @@ def _folder(item: QListWidgetItem) -> str:
 
 def _under(path: str, folder: str) -> bool:
     return path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _watch(ws: Workspace, folder: str) -> Changes | Exception:
+    """Store ``folder`` as watched; a failure is returned, for the pane to take it off its list."""
+    try:
+        return ws.add_watch(folder)
+    except Exception as exc:  # noqa: BLE001 - reported by the pane, as the runner would have
+        return exc
 
 
 def _unwatch(ws: Workspace, folder: str) -> Changes:
