@@ -274,7 +274,7 @@ def test_filter_search_and_sort_change_the_rows_shown(qtbot, ws, people) -> None
 
     pane.search.setText("york")  # debounced: nothing happens at once
     assert pane.model.rowCount() == 4
-    qtbot.waitUntil(lambda: pane.model.rowCount() == 1, timeout=2000)
+    qtbot.waitUntil(lambda: pane.model.rowCount() == 1, timeout=60_000)  # the delay, however busy the machine
     assert cells(pane, 0) == ["Grace"]
     pane.clear_filters()
 
