@@ -67,7 +67,7 @@ class _Item:
     chunks: list[Chunk] = field(default_factory=list)
     partial: str | None = None  # what of the file was not read into passages, and why
     error: str | None = None
-    outcome: str = "ingest"  # ingest | unchanged | link | move | fail | vanished | moved_away
+    outcome: str = "ingest"  # ingest | unchanged | link | move | fail | vanished | moved_away | kept
     moved_from: str | None = None
 
 
@@ -84,12 +84,19 @@ class Ingestor:
         self.limits, self.chunk_tokens, self.overlap = limits, chunk_tokens, overlap
         self._fraction = 0.0
         self._scan_errors: dict[str, str] = {}
+        self._keep_roots: set[str] = set()  # given folders whose documents stay if the folder goes
 
-    def run(self, paths: Sequence[str | Path], reporter: Reporter, skip: Sequence[str | Path] = ()) -> IngestReport:
+    def run(self, paths: Sequence[str | Path], reporter: Reporter, skip: Sequence[str | Path] = (),
+            keep_missing_roots: bool = False) -> IngestReport:
+        """Ingest ``paths``. With ``keep_missing_roots`` (a watched folder's rescan), a given folder
+        that is missing, or goes while it is read, keeps its documents: an unplugged disk or an
+        unmounted share looks just like a deleted folder."""
         started = time.monotonic()
         report = IngestReport()
         reporter.report(0.0, "Looking for files…", force=True)
         found = scan(paths, skip)
+        if keep_missing_roots:
+            self._keep_roots = {os.path.abspath(os.path.expanduser(str(p))) for p in paths}
         report.skipped = found.skipped
         todo = self._enqueue(found, report)
         self._drain(todo, report, reporter)
@@ -122,11 +129,10 @@ class Ingestor:
         with self.read.connect() as conn:
             return [r[0] for r in conn.execute(text("SELECT path FROM queue ORDER BY enqueued_at, path"))]
 
-    @staticmethod
-    def _gone_folder(conn: Connection, f: Found, report: IngestReport, now: float) -> None:
+    def _gone_folder(self, conn: Connection, f: Found, report: IngestReport, now: float) -> None:
         """A path given that does not exist: the documents once read inside it (a folder that was
         deleted) are queued, then removed as any vanished file is; a path never read fails."""
-        gone = catalog.docs_under(conn, f.path)
+        gone = [] if f.path in self._keep_roots else catalog.docs_under(conn, f.path)
         if not gone:
             report.failed.append({"path": f.path, "reason": f.error or "it does not exist"})
         for doc in gone:
@@ -157,6 +163,11 @@ class Ingestor:
         if batch:
             self._flush(batch, report, reporter)
 
+    def _root_gone(self, path: str) -> bool:
+        """True when ``path`` lies in a folder whose documents stay (``keep_missing_roots``) and
+        that folder is gone."""
+        return any(_under(path, root) and not os.path.isdir(root) for root in self._keep_roots)
+
     def _prepare(self, conn: Connection, path: str, batch: list[_Item], claimed: set[str]) -> _Item:
         """Read, hash and (for new content) extract and chunk one file."""
         item = _Item(path)
@@ -167,7 +178,7 @@ class Ingestor:
         try:
             st = os.stat(path)
         except FileNotFoundError:
-            item.outcome = "vanished"
+            item.outcome = "kept" if self._root_gone(path) else "vanished"
             return item
         except OSError as exc:
             item.outcome, item.error = "fail", f"it cannot be read ({exc.strerror})"
@@ -316,8 +327,8 @@ class Ingestor:
     def _commit_item(self, conn: Connection, item: _Item, vectors: dict[str, np.ndarray], model: str,
                      report: IngestReport) -> tuple[list[int], str | None]:
         """Write one item; returns its new chunk ids and the content it no longer points at."""
-        if item.outcome == "moved_away":
-            return [], None  # the move that took its document over says it
+        if item.outcome in ("moved_away", "kept"):
+            return [], None  # the move that took its document over says it; or its folder went
         if item.outcome == "vanished":
             if catalog.doc_by_path(conn, item.path) is None:
                 return [], None
@@ -383,6 +394,8 @@ class Ingestor:
         dropped: list[int] = []
         with self.engine.begin() as conn:
             for root in found.roots:
+                if root in self._keep_roots and not os.path.isdir(root):
+                    continue  # gone while it was read: its documents stay (see ``run``)
                 for doc in catalog.docs_under(conn, root):
                     if doc.path in seen or os.path.isfile(doc.path):  # a file, not a folder made in its place
                         continue
@@ -392,3 +405,7 @@ class Ingestor:
                     audit.append(conn, "remove", doc.path, {"hash": doc.content_hash}, actor="ingest")
                     report.removed += 1
         self.index.remove(dropped)
+
+
+def _under(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)

@@ -208,14 +208,16 @@ class Workspace:
         )
 
     def ingest(self, paths: Sequence[str | Path], progress: ProgressFn | None = None,
-               is_cancelled: CancelFn | None = None) -> IngestReport:
+               is_cancelled: CancelFn | None = None, keep_missing_roots: bool = False) -> IngestReport:
         """Ingest files and folders (recursively); see ``IngestReport`` for what comes back.
 
         Unchanged files (same size and mtime) are skipped unread; changed ones replace
         their chunks atomically; files gone from an ingested folder are removed; a
         moved file keeps its chunks. Failures are recorded per file and never stop
         the batch. Raises ``Cancelled`` if ``is_cancelled()`` turns true; what was
-        committed until then stays, and the rest stays queued.
+        committed until then stays, and the rest stays queued. ``keep_missing_roots`` is for
+        a watched folder's rescan: a folder given that is missing or goes meanwhile keeps its
+        documents (an unplugged disk looks like a deleted folder).
         """
         reporter = Reporter(progress, is_cancelled)
         self._index_writer.acquire(is_cancelled=reporter.cancelled, on_wait=lambda: reporter.report(
@@ -226,7 +228,7 @@ class Workspace:
                                 self.embedder.count_tokens, lambda: self.embedder.model_id, self.limits(),
                                 int(self.setting("chunk_tokens")), int(self.setting("chunk_overlap_tokens")))
             try:
-                report = ingestor.run(paths, reporter, skip=self._own_files())
+                report = ingestor.run(paths, reporter, skip=self._own_files(), keep_missing_roots=keep_missing_roots)
             finally:
                 if self.index.dirty:
                     self._save_index()

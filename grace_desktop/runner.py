@@ -344,7 +344,8 @@ class Runner(QObject):
                 return job.work(ws, progress, job.cancel.is_set)
             if job.kind == "reembed":
                 return ws.reembed(progress, job.cancel.is_set)
-            return ws.ingest(list(job.paths), progress, job.cancel.is_set)
+            # A rescan by the watcher (not asked for by the person) keeps a folder that went missing.
+            return ws.ingest(list(job.paths), progress, job.cancel.is_set, keep_missing_roots=not job.user)
 
         self._submit(self._writes, work, lambda report: self._job_done(job, report),
                      lambda exc: self._job_failed(job, exc))

@@ -507,3 +507,26 @@ def test_a_folder_deleted_after_it_was_read_is_forgotten_when_given_again(ws: Wo
     assert ws.search("tomatoes watering", k=5) == []
     never = ws.ingest([tmp_path / "never-there"])  # a path never read: it fails, saying why
     assert [f["path"] for f in never.failed] == [str(tmp_path / "never-there")] and never.removed == 0
+
+
+def test_a_watched_rescan_keeps_the_documents_of_a_folder_that_is_missing_or_goes_meanwhile(
+        ws: Workspace, docs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    from engine import ingest as ingest_module
+
+    assert ws.ingest([docs]).ingested == 5
+    scan = ingest_module.scan
+
+    def scan_then_unplug(*args: object, **kwargs: object) -> object:
+        found = scan(*args, **kwargs)  # type: ignore[arg-type]
+        shutil.move(docs, docs.with_name("unplugged"))  # the disk goes while its files are read
+        return found
+
+    monkeypatch.setattr(ingest_module, "scan", scan_then_unplug)
+    report = ws.ingest([docs], keep_missing_roots=True)
+    assert report.removed == 0 and ws.status()["documents"] == 5
+    monkeypatch.setattr(ingest_module, "scan", scan)
+    missing = ws.ingest([docs], keep_missing_roots=True)  # rescanned while it is missing
+    assert missing.removed == 0 and ws.status()["documents"] == 5 and missing.failed[0]["path"] == str(docs)
+    assert ws.ingest([docs]).removed == 5  # given by the person: a deleted folder is forgotten
