@@ -8,6 +8,7 @@ needs a reason, which goes in the audit log. Everything goes through ``ws.tables
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from pathlib import PurePath
 from typing import Any
@@ -417,9 +418,10 @@ class ApprovalsPane(QWidget):
         key = (p.id, p.status) if p else None
         if key == self._shown:
             return  # same proposal, same state: keep what the person typed
+        if p is None or self._shown is None or self._shown[0] != p.id:
+            self.message.say("")  # another proposal: the note was about the last one
         self._shown = key
         self.detail.setEnabled(p is not None)
-        self.message.say("")
         if p is not None:
             self.detail.show_proposal(p)
 
@@ -469,12 +471,12 @@ class ApprovalsPane(QWidget):
         return True
 
     def _drop_decided(self, pid: int, status: str) -> None:
-        """Take a just-decided proposal off the list if the status filter no longer shows it, so it
-        cannot be decided twice while the list is re-read."""
+        """Show a just-decided proposal as decided at once (off the list, if the status filter no
+        longer shows it), so it cannot be decided twice while the list is re-read."""
         statuses = self.status.currentData()
-        if statuses is None or status in statuses:
-            return
-        self._show_found([p for p in self._proposals if p.id != pid])
+        shown = statuses is None or status in statuses
+        self._show_found([dataclasses.replace(p, status=status) if p.id == pid else p
+                          for p in self._proposals if shown or p.id != pid])
 
     def _busy(self, busy: bool) -> None:
         self.detail.approve_button.setEnabled(not busy)

@@ -165,6 +165,26 @@ def test_decisions_run_in_the_runner_worker_when_there_is_one(qtbot, ws, pending
     runner.shutdown()  # closes the workspace too; the fixture's close is then a no-op
 
 
+def test_a_decided_proposal_shown_by_the_filter_is_read_only_at_once(qtbot, ws, pending) -> None:
+    from grace_desktop.runner import Runner
+
+    runner = Runner()
+    runner.set_workspace(ws)
+    pane = ApprovalsPane(ws, runner=runner)
+    qtbot.addWidget(pane)
+    pane.status.setCurrentIndex(pane.status.findText("All"))
+    qtbot.waitUntil(lambda: pane.list.topLevelItemCount() == 1 and pane.detail.isEnabled(), timeout=10_000)
+    emitted: list[Changes] = []
+    pane.changed.connect(emitted.append)
+    pane.detail.approve_button.click()
+    qtbot.waitUntil(lambda: bool(emitted), timeout=10_000)
+    assert pane.selected().status != "pending"  # not waiting for the worker's re-read
+    assert not pane.detail.approve_button.isVisibleTo(pane)  # so it cannot be approved twice
+    qtbot.waitUntil(lambda: pane.selected().status == "applied", timeout=10_000)  # the re-read is in
+    assert "Approved" in pane.message.text()  # and the note about it stays
+    runner.shutdown()
+
+
 # -- the lazy model ---------------------------------------------------------------------
 
 
