@@ -102,7 +102,9 @@ class DocumentsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return _display(row, key)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"Could not read {row['name']}: {row['error']}" if failed else row["path"]
+            if failed:
+                return f"Could not read {row['name']}: {row['error']}"
+            return f"{row['path']}\nPartly read: {row['partial']}" if row.get("partial") else row["path"]
         if role == Qt.ItemDataRole.ForegroundRole and failed:
             return QColor(colors()["error"])
         if role == Qt.ItemDataRole.TextAlignmentRole and key in _NUMERIC:
@@ -130,6 +132,8 @@ def _display(row: dict[str, Any], key: str) -> str:
         return "" if row["status"] == "failed" or row.get("kind") == "table" else str(row.get("chunks") or 0)
     if key == "updated_at":
         return ui.human_time(row.get("updated_at"))
+    if key == "status" and row["status"] == "ok" and row.get("partial"):
+        return "ok (part)"  # ingested, but a limit or encoded data left some of it out
     return str(row.get(key) or "")
 
 
@@ -456,4 +460,6 @@ def _details_html(rows: list[dict[str, Any]]) -> str:
         kind = "a table" if r.get("kind") == "table" else f"{r.get('chunks') or 0} passages"
         lines.append(f"{_display(r, 'kind')}, {ui.human_size(r.get('size'))}, {kind}; "
                      f"last read {ui.human_time(r.get('updated_at'))}.")
+        if r.get("partial"):
+            lines.append(f"<b>Partly read:</b> {ui.escape(r['partial'])}.")
     return "<br>".join(lines)

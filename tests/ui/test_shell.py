@@ -24,6 +24,7 @@ from grace_desktop.qt import (
     QUrl,
 )
 from tests.fixtures.make_pdf import make_pdf
+from ui.library import COLUMNS
 
 WAIT_MS = 300_000  # generous: the real model (and tables) on a busy 2-core machine
 
@@ -425,6 +426,21 @@ def test_keys_remove_documents_and_watched_folders_cancel_jobs_and_watch_a_folde
 
     others = [a for a in shell.window.findChildren(QAction) if a is not watch]
     assert all(a.shortcut() != watch.shortcut() for a in others)
+
+
+def test_a_file_read_only_in_part_says_so_in_the_library(shell, qtbot, tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_text("Lighthouse keepers log the fog signal hours.\n" * 40)
+    shell.runner.ws.set_setting("max_chars", 1000)
+    drop(shell.window, [big])
+    qtbot.waitUntil(lambda: statuses(shell).get("big.txt") == "ok", timeout=WAIT_MS)
+    model = shell.library.model
+    row = next(i for i, r in enumerate(model.rows) if r["name"] == "big.txt")
+    status = [key for _label, key in COLUMNS].index("status")
+    assert model.data(model.index(row, status)) == "ok (part)"
+    assert "max_chars" in model.data(model.index(row, 0), Qt.ItemDataRole.ToolTipRole)
+    assert shell.library.select_path(str(big))
+    assert "Partly read:" in shell.library.details.text() and "max_chars" in shell.library.details.text()
 
 
 def test_the_library_sorts_by_any_column_keeping_the_selection(shell, qtbot, docs: Path) -> None:
