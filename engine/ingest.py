@@ -96,7 +96,7 @@ class Ingestor:
         reporter.report(0.0, "Looking for files…", force=True)
         found = scan(paths, skip)
         if keep_missing_roots:
-            self._keep_roots = {os.path.abspath(os.path.expanduser(str(p))) for p in paths}
+            self._keep_roots = {os.path.abspath(os.path.expanduser(str(p))) for p in paths if str(p).strip()}
         report.skipped = found.skipped
         todo = self._enqueue(found, report)
         self._drain(todo, report, reporter)
@@ -132,7 +132,7 @@ class Ingestor:
     def _gone_folder(self, conn: Connection, f: Found, report: IngestReport, now: float) -> None:
         """A path given that does not exist: the documents once read inside it (a folder that was
         deleted) are queued, then removed as any vanished file is; a path never read fails."""
-        gone = [] if f.path in self._keep_roots else catalog.docs_under(conn, f.path)
+        gone = [] if not f.path or f.path in self._keep_roots else catalog.docs_under(conn, f.path)
         if not gone:
             report.failed.append({"path": f.path, "reason": f.error or "it does not exist"})
         for doc in gone:
@@ -165,8 +165,8 @@ class Ingestor:
 
     def _root_gone(self, path: str) -> bool:
         """True when ``path`` lies in a folder whose documents stay (``keep_missing_roots``) and
-        that folder is gone."""
-        return any(_under(path, root) and not os.path.isdir(root) for root in self._keep_roots)
+        that folder is gone (a file given itself that is gone was deleted: it does not stay)."""
+        return any(path != root and _under(path, root) and not os.path.isdir(root) for root in self._keep_roots)
 
     def _prepare(self, conn: Connection, path: str, batch: list[_Item], claimed: set[str]) -> _Item:
         """Read, hash and (for new content) extract and chunk one file."""

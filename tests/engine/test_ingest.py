@@ -530,3 +530,11 @@ def test_a_watched_rescan_keeps_the_documents_of_a_folder_that_is_missing_or_goe
     missing = ws.ingest([docs], keep_missing_roots=True)  # rescanned while it is missing
     assert missing.removed == 0 and ws.status()["documents"] == 5 and missing.failed[0]["path"] == str(docs)
     assert ws.ingest([docs]).removed == 5  # given by the person: a deleted folder is forgotten
+
+
+def test_a_watched_rescan_forgets_a_file_deleted_before_it_ran(ws: Workspace, docs: Path) -> None:
+    assert ws.ingest([docs]).ingested == 5
+    (docs / "notes.txt").unlink()  # the watcher queued the file (it changed), then it was deleted
+    report = ws.ingest([docs / "notes.txt", docs], keep_missing_roots=True)
+    assert report.removed == 1 and str(docs / "notes.txt") not in {d["path"] for d in ws.documents()}
+

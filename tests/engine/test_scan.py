@@ -28,3 +28,8 @@ def test_an_empty_path_fails_with_a_reason_and_reads_nothing(ws: Workspace, docs
     report = ws.ingest([""])
     assert report.ingested == 0 and ws.status()["documents"] == 0
     assert [(f["path"], f["reason"]) for f in report.failed] == [("", "the path is empty: name a file or a folder")]
+    assert ws.ingest([docs]).ingested == 5
+    (docs / "notes.txt").unlink()  # a document whose file is gone: an empty path must not touch it
+    for keep in (False, True):
+        again = ws.ingest([""], keep_missing_roots=keep)
+        assert again.removed == again.unchanged == 0 and len(again.failed) == 1 and ws.status()["documents"] == 5
