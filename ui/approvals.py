@@ -473,10 +473,7 @@ class ApprovalsPane(QWidget):
     def _drop_decided(self, pid: int, status: str) -> None:
         """Show a just-decided proposal as decided at once (off the list, if the status filter no
         longer shows it), so it cannot be decided twice while the list is re-read."""
-        statuses = self.status.currentData()
-        shown = statuses is None or status in statuses
-        self._show_found([dataclasses.replace(p, status=status) if p.id == pid else p
-                          for p in self._proposals if shown or p.id != pid])
+        self._show_found([dataclasses.replace(p, status=status) if p.id == pid else p for p in self._proposals])
 
     def _busy(self, busy: bool) -> None:
         self.detail.approve_button.setEnabled(not busy)
