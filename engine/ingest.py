@@ -25,6 +25,7 @@ from .chunk import Chunk, chunk_blocks
 from .errors import Cancelled, IngestError
 from .extract import extract_stream, format_for, read_file
 from .extract.base import Limits
+from .paths import inside
 from .progress import Reporter
 from .scan import Found, scan
 from .vectors import VectorIndex
@@ -120,8 +121,7 @@ class Ingestor:
                 if f.error is None and self._unchanged(conn, f):
                     report.unchanged += 1
                     continue
-                conn.execute(text("INSERT OR IGNORE INTO queue(path, root, enqueued_at) VALUES (:p, :r, :t)"),
-                             {"p": f.path, "r": f.root, "t": now})
+                _queue(conn, f.path, f.root, now)
             for root in found.roots:
                 conn.execute(text("INSERT OR IGNORE INTO roots(path, added_at) VALUES (:p, :t)"),
                              {"p": root, "t": now})
@@ -136,8 +136,7 @@ class Ingestor:
         if not gone:
             report.failed.append({"path": f.path, "reason": f.error or "it does not exist"})
         for doc in gone:
-            conn.execute(text("INSERT OR IGNORE INTO queue(path, root, enqueued_at) VALUES (:p, :r, :t)"),
-                         {"p": doc.path, "r": f.path, "t": now})
+            _queue(conn, doc.path, f.path, now)
 
     @staticmethod
     def _unchanged(conn: Connection, f: Found) -> bool:
@@ -166,7 +165,7 @@ class Ingestor:
     def _root_gone(self, path: str) -> bool:
         """True when ``path`` lies in a folder whose documents stay (``keep_missing_roots``) and
         that folder is gone (a file given itself that is gone was deleted: it does not stay)."""
-        return any(path != root and _under(path, root) and not os.path.isdir(root) for root in self._keep_roots)
+        return any(inside(path, root) and not os.path.isdir(root) for root in self._keep_roots)
 
     def _prepare(self, conn: Connection, path: str, batch: list[_Item], claimed: set[str]) -> _Item:
         """Read, hash and (for new content) extract and chunk one file."""
@@ -407,5 +406,7 @@ class Ingestor:
         self.index.remove(dropped)
 
 
-def _under(path: str, folder: str) -> bool:
-    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+def _queue(conn: Connection, path: str, root: str | None, now: float) -> None:
+    """Put ``path`` (found under the given ``root``) in the persistent queue, once."""
+    conn.execute(text("INSERT OR IGNORE INTO queue(path, root, enqueued_at) VALUES (:p, :r, :t)"),
+                 {"p": path, "r": root, "t": now})

@@ -17,6 +17,11 @@ def default_workspace_dir() -> Path:
     return Path(platformdirs.user_data_dir("Grace", appauthor=False))
 
 
+def inside(path: str, folder: str) -> bool:
+    """True when ``path`` lies strictly inside ``folder`` (both absolute, as the catalog keeps them)."""
+    return path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
 def resources_dir() -> Path:
     """The shipped ``resources/`` folder (inside a frozen app, next to its code)."""
     frozen = getattr(sys, "_MEIPASS", None)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .extract import format_for, not_regular_reason, os_error_reason
+from .paths import inside
 
 # Folders nobody means to ingest: version control, caches, virtual environments.
 SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", "venv", ".tox", ".mypy_cache",
@@ -44,7 +45,7 @@ def scan(paths: Sequence[str | Path], skip: Sequence[str | Path] = ()) -> ScanRe
             _add(result, Found(str(given), None, error="the path is empty: name a file or a folder"))
             continue
         path = os.path.abspath(os.path.expanduser(str(given)))
-        if any(path == s or path.startswith(s.rstrip(os.sep) + os.sep) for s in skipped):
+        if any(path == s or inside(path, s) for s in skipped):
             continue
         if _misnamed(path) is not None:
             _add(result, Found(path, None))

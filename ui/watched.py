@@ -17,6 +17,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 import ui
+from engine.paths import inside
 from grace_desktop.qt import (
     QAbstractItemView,
     QAction,
@@ -104,7 +105,7 @@ class WatchedFolders(QWidget):
 
     def folder_holding(self, path: str) -> str | None:
         """The watched folder ``path`` lies in, if any."""
-        return next((f for f in self.folders if _under(path, f)), None)
+        return next((f for f in self.folders if inside(path, f)), None)
 
     def _show(self, folders: list[str]) -> None:
         if self._adding:  # a read from before they were stored does not take them off the list
@@ -136,7 +137,7 @@ class WatchedFolders(QWidget):
         return f"{folder}\nmissing — {kept} until it comes back or you remove it"
 
     def _count(self, folder: str) -> int:
-        return sum(1 for p in self.documents if _under(p, folder))
+        return sum(1 for p in self.documents if inside(p, folder))
 
     def _update_buttons(self) -> None:
         self.remove_button.setEnabled(bool(self.list.selectedItems()))
@@ -208,10 +209,6 @@ def _folder(item: QListWidgetItem) -> str:
     return str(item.data(FOLDER_ROLE))
 
 
-def _under(path: str, folder: str) -> bool:
-    return path.startswith(folder.rstrip(os.sep) + os.sep)
-
-
 def _watch(ws: Workspace, folder: str) -> Changes | Exception:
     """Store ``folder`` as watched; a failure is returned, for the pane to take it off its list."""
     try:
@@ -229,5 +226,5 @@ def _forget(ws: Workspace, folder: str) -> Changes:
     changes = ws.remove_watch(folder)  # first: a rescan of the folder meanwhile would read them back
     others = ws.watched_folders()
     paths = [d["path"] for d in ws.documents()
-             if _under(d["path"], folder) and not any(_under(d["path"], o) for o in others)]
+             if inside(d["path"], folder) and not any(inside(d["path"], o) for o in others)]
     return changes | ws.remove_documents(paths)
