@@ -1,7 +1,9 @@
 """Synthetic workspaces at scale: real storage and index, synthetic text and vectors.
 
 Text is drawn from a Zipf-distributed vocabulary so keyword search sees realistic
-posting-list lengths; vectors are random unit vectors (clustered a little).
+posting-list lengths; vectors are random unit vectors (clustered a little), and token bits
+random too, as many tokens as a real 120-word passage has (about 160), so late interaction
+reads and scores as much as it does on real text.
 """
 
 from __future__ import annotations
@@ -46,9 +48,11 @@ def make_workspace(folder: Path, n_chunks: int, per_doc: int = 20, seed: int = 7
                       for i, w in enumerate(words)]
             vecs = centers[rng.integers(0, 64, n)] + rng.normal(scale=0.8, size=(n, 384)).astype(np.float32)
             vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+            bits = [rng.integers(0, 256, size=(int(t), 48), dtype=np.uint8).tobytes()
+                    for t in rng.integers(120, 200, n)]
             h = hashlib.sha256(f"synthetic-{doc}".encode()).hexdigest()
             with engine.begin() as conn:
-                catalog.insert_content(conn, h, chunks, vecs, ws.embedder.model_id)
+                catalog.insert_content(conn, h, chunks, vecs, ws.embedder.model_id, token_bits=bits)
                 catalog.save_document(conn, f"/synthetic/doc{doc:06}.txt", content_hash=h, size=1000, mtime_ns=0,
                                       fmt="text", kind="text", status="ok", error=None)
                 audit.append(conn, "ingest", f"/synthetic/doc{doc:06}.txt", {"hash": h}, actor="bench")

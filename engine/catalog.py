@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,25 +81,31 @@ def content_exists(conn: Connection, content_hash: str) -> bool:
     return conn.execute(text("SELECT 1 FROM contents WHERE hash=:h"), {"h": content_hash}).first() is not None
 
 
-def reusable_embeddings(conn: Connection, hashes: list[bytes], model: str) -> dict[bytes, bytes]:
-    """Stored embeddings of texts already embedded by ``model``, keyed by text hash."""
-    out: dict[bytes, bytes] = {}
+def reusable_embeddings(conn: Connection, hashes: list[bytes], model: str
+                        ) -> dict[bytes, tuple[bytes, bytes | None]]:
+    """Stored embeddings (and token bits, where there are any) of texts already embedded by
+    ``model``, keyed by text hash."""
+    out: dict[bytes, tuple[bytes, bytes | None]] = {}
     for start in range(0, len(hashes), 500):
         part = hashes[start:start + 500]
         marks = ",".join(f":h{i}" for i in range(len(part)))
         params: dict[str, Any] = {f"h{i}": h for i, h in enumerate(part)}
         params["m"] = model
-        rows = conn.execute(text(f"SELECT text_hash, embedding FROM chunks WHERE model=:m AND "
-                                 f"text_hash IN ({marks})"), params)
-        out.update({bytes(r[0]): bytes(r[1]) for r in rows})
+        rows = conn.execute(text(f"SELECT c.text_hash, c.embedding, t.bits FROM chunks c "
+                                 f"LEFT JOIN chunk_tokens t ON t.chunk_id = c.id WHERE c.model=:m AND "
+                                 f"c.text_hash IN ({marks})"), params)
+        for r in rows:
+            if r[2] is not None or bytes(r[0]) not in out:  # one with bits, where a copy has them
+                out[bytes(r[0])] = (bytes(r[1]), bytes(r[2]) if r[2] is not None else None)
     return out
 
 
 def insert_content(conn: Connection, content_hash: str, chunks: list[Chunk], vectors: np.ndarray,
-                   model: str, context: str | None = None, partial: str | None = None) -> list[int]:
-    """Store a new content with its chunks and float16 embeddings; returns the chunk ids.
-    ``context`` is what its headingless chunks were embedded under; ``partial`` what of the
-    file was not read into them, and why."""
+                   model: str, context: str | None = None, partial: str | None = None,
+                   token_bits: Sequence[bytes | None] | None = None) -> list[int]:
+    """Store a new content with its chunks, float16 embeddings and token bits (``engine/late.py``;
+    None where a chunk has none); returns the chunk ids. ``context`` is what its headingless
+    chunks were embedded under; ``partial`` what of the file was not read into them, and why."""
     conn.execute(text("INSERT INTO contents(hash, chunk_count, context, partial) VALUES (:h, :n, :c, :p)"),
                  {"h": content_hash, "n": len(chunks), "c": context, "p": partial})
     ids = []
@@ -112,6 +119,9 @@ def insert_content(conn: Connection, content_hash: str, chunks: list[Chunk], vec
              "e": vec.tobytes(), "m": model},
         )
         ids.append(int(result.lastrowid))
+    bits = [{"i": i, "b": b} for i, b in zip(ids, token_bits or (), strict=False) if b]
+    if bits:
+        conn.execute(text("INSERT INTO chunk_tokens(chunk_id, bits) VALUES (:i, :b)"), bits)
     if chunks:
         bump_generation(conn)
     return ids

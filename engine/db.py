@@ -257,9 +257,18 @@ def _v10_partial(conn: Connection) -> None:
     if "partial" not in {row[1] for row in raw.execute("PRAGMA table_info(contents)")}:  # type: ignore[union-attr]
         raw.execute("ALTER TABLE contents ADD COLUMN partial TEXT")  # type: ignore[union-attr]
 
+# Each passage's token states from the model run that embedded it, one sign bit per dimension
+# (engine/late.py); they leave with their chunk. Older chunks have none until re-embedded.
+_V11_TOKENS = """
+CREATE TABLE IF NOT EXISTS chunk_tokens (
+    chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
+    bits BLOB NOT NULL
+);
+"""
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _script(_V1), _script(_V2), _script(_V3_TABLES), _script(_V4_CHAT), _script(_V5_VOCAB), _script(_V6_FOLLOW_UP),
-    _script(_V7_CONTEXT), _script(_V8_TABLE_CONTENTS), _v9_closest, _v10_partial,
+    _script(_V7_CONTEXT), _script(_V8_TABLE_CONTENTS), _v9_closest, _v10_partial, _script(_V11_TOKENS),
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

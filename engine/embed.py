@@ -40,11 +40,13 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import late
 from .errors import Cancelled, ModelError
 from .paths import cache_dir as _user_cache_dir
 from .paths import resources_dir
@@ -186,8 +188,17 @@ def _session(model: Path | bytes, threads: int | None) -> onnxruntime.InferenceS
 
 def _run_pooled(session: Any, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
     """Mean of ``last_hidden_state`` over real tokens, L2-normalised, float32 (rows, DIM)."""
+    return _pool(_run_hidden(session, ids, mask), mask)
+
+
+def _run_hidden(session: Any, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """``last_hidden_state``: one vector per token, ``(rows, tokens, DIM)``."""
     (hidden,) = session.run(["last_hidden_state"], {
         "input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})
+    return np.asarray(hidden)
+
+
+def _pool(hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
     weights = mask.astype(np.float32)
     summed = np.einsum("bld,bl->bd", hidden, weights, dtype=np.float32)
     summed /= np.maximum(weights.sum(axis=1, keepdims=True), 1e-9)
@@ -534,6 +545,15 @@ def _int8_exact() -> bool:
 
 # -- the embedder ---------------------------------------------------------------------------
 
+@dataclass(frozen=True)
+class QueryVectors:
+    """What search needs of a question: its vector, and its word pieces' vectors (unit,
+    ``(tokens, DIM)``, [CLS] and [SEP] left out) for late interaction."""
+
+    vector: np.ndarray
+    tokens: np.ndarray
+
+
 class Embedder:
     """Turns texts into unit vectors. Construction is instant; the model loads on first use.
 
@@ -657,13 +677,16 @@ class Embedder:
 
     def embed(self, texts: list[str], batch_tokens: int = BATCH_TOKENS,
               progress: Callable[[int, int], None] | None = None,
-              is_cancelled: Callable[[], bool] | None = None) -> np.ndarray:
+              is_cancelled: Callable[[], bool] | None = None,
+              token_bits: list[bytes | None] | None = None) -> np.ndarray:
         """Unit vectors (float32, ``(len(texts), DIM)``) in the order of ``texts``.
 
         Texts are sorted by token length and run in batches of similar length whose
         padded size stays within ``batch_tokens`` tokens (so short texts make big
         batches). ``progress(done, total)`` follows each batch; ``Cancelled`` is raised
-        if ``is_cancelled()`` turns true between batches.
+        if ``is_cancelled()`` turns true between batches. Given ``token_bits`` (a list as
+        long as ``texts``), each text's token states from the same run go in it, packed
+        for late interaction (``engine/late.py``).
         """
         texts = list(texts)
         total = len(texts)
@@ -688,7 +711,11 @@ class Embedder:
                 stop += 1
             idx = order[start:stop]
             ids, mask = _pad([rows[i] for i in idx], int(lengths[idx[-1]]))
-            out[idx] = _run_pooled(self._session, ids, mask)
+            hidden = _run_hidden(self._session, ids, mask)
+            out[idx] = _pool(hidden, mask)
+            if token_bits is not None:
+                for j, i in enumerate(idx):
+                    token_bits[i] = late.pack(hidden[j, :lengths[i]])
             start = stop
             if progress is not None:
                 progress(start, total)
@@ -696,7 +723,14 @@ class Embedder:
 
     def embed_query(self, text: str) -> np.ndarray:
         """One text's unit vector, ``(DIM,)`` float32."""
+        return self.encode_query(text).vector
+
+    def encode_query(self, text: str) -> QueryVectors:
+        """A question's unit vector and its tokens' unit vectors, from one model run."""
         self.load()
         row = self._model_tokenizer().encode(text).ids
         ids, mask = _pad([row], len(row))
-        return _run_pooled(self._session, ids, mask)[0]
+        hidden = _run_hidden(self._session, ids, mask)
+        tokens = hidden[0, 1:len(row) - 1]  # [CLS] and [SEP] left out
+        tokens = tokens / np.maximum(np.linalg.norm(tokens, axis=1, keepdims=True), 1e-12)
+        return QueryVectors(_pool(hidden, mask)[0], tokens.astype(np.float32, copy=False))

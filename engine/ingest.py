@@ -72,6 +72,14 @@ class _Item:
     moved_from: str | None = None
 
 
+@dataclass
+class _Embedded:
+    """A file's chunks' vectors, and their token bits (None where there are none)."""
+
+    vectors: np.ndarray
+    tokens: list[bytes | None]
+
+
 class Ingestor:
     """Runs one ingest over the catalog, the vector index and the model."""
 
@@ -246,7 +254,7 @@ class Ingestor:
         if added:
             self.index.add(np.asarray([i for i, _ in added]), np.vstack([v for _, v in added]))
 
-    def _commit(self, batch: list[_Item], vectors: dict[str, np.ndarray], report: IngestReport
+    def _commit(self, batch: list[_Item], vectors: dict[str, _Embedded], report: IngestReport
                 ) -> tuple[list[tuple[int, np.ndarray]], list[int]]:
         """Commit ``batch`` in one transaction; if the catalog refuses it, ``report`` is put back
         as it was and the error raised."""
@@ -258,7 +266,7 @@ class Ingestor:
             report.__dict__.update(saved.__dict__)
             raise
 
-    def _commit_batch(self, conn: Connection, batch: list[_Item], vectors: dict[str, np.ndarray],
+    def _commit_batch(self, conn: Connection, batch: list[_Item], vectors: dict[str, _Embedded],
                       report: IngestReport) -> tuple[list[tuple[int, np.ndarray]], list[int]]:
         """Write ``batch``; returns the new (chunk id, vector) pairs and the chunk ids dropped.
         Contents left without a document are dropped last: a later item of the same batch may
@@ -268,13 +276,13 @@ class Ingestor:
         model = self.model_id()
         for item in batch:
             ids, before = self._commit_item(conn, item, vectors, model, report)
-            added += zip(ids, vectors.get(item.path, ()), strict=False)
+            added += zip(ids, vectors[item.path].vectors if item.path in vectors else (), strict=False)
             released += [before] if before else []
             conn.execute(text("DELETE FROM queue WHERE path=:p"), {"p": item.path})
         dropped = [i for h in dict.fromkeys(released) for i in catalog.drop_content_if_orphan(conn, h)]
         return added, dropped
 
-    def _commit_one_by_one(self, batch: list[_Item], vectors: dict[str, np.ndarray],
+    def _commit_one_by_one(self, batch: list[_Item], vectors: dict[str, _Embedded],
                            report: IngestReport) -> tuple[list[tuple[int, np.ndarray]], list[int]]:
         added: list[tuple[int, np.ndarray]] = []
         dropped: list[int] = []
@@ -290,8 +298,9 @@ class Ingestor:
             dropped += done[1]
         return added, dropped
 
-    def _embed_batch(self, batch: list[_Item], reporter: Reporter) -> dict[str, np.ndarray]:
-        """Embeddings for every chunk of the batch, reusing stored ones for identical text."""
+    def _embed_batch(self, batch: list[_Item], reporter: Reporter) -> dict[str, _Embedded]:
+        """Embeddings (and token bits) for every chunk of the batch, reusing stored ones for
+        identical text."""
         texts = [c.embed_text for item in batch for c in item.chunks]
         if not texts:
             return {}
@@ -304,26 +313,33 @@ class Ingestor:
             if h not in reuse:
                 first.setdefault(h, i)
         out = np.empty((len(texts), 384), dtype=np.float32)
-        self._embed_rows(texts, list(first.values()), out, reporter)
+        bits: list[bytes | None] = [None] * len(texts)
+        self._embed_rows(texts, list(first.values()), out, bits, reporter)
         for i, h in enumerate(hashes):
             if h in reuse:
-                out[i] = np.frombuffer(reuse[h], dtype=np.float16).astype(np.float32)
+                out[i] = np.frombuffer(reuse[h][0], dtype=np.float16).astype(np.float32)
+                bits[i] = reuse[h][1]
             elif first[h] != i:
-                out[i] = out[first[h]]
+                out[i], bits[i] = out[first[h]], bits[first[h]]
         per_item, start = {}, 0
         for item in batch:
-            per_item[item.path] = out[start:start + len(item.chunks)]
-            start += len(item.chunks)
+            stop = start + len(item.chunks)
+            per_item[item.path] = _Embedded(out[start:stop], bits[start:stop])
+            start = stop
         return per_item
 
-    def _embed_rows(self, texts: list[str], rows: list[int], out: np.ndarray, reporter: Reporter) -> None:
-        """Embed ``texts[i]`` into ``out[i]`` for each of ``rows``, ``FLUSH_CHUNKS`` at a time: a
-        file of thousands of passages never has them all tokenized at once."""
+    def _embed_rows(self, texts: list[str], rows: list[int], out: np.ndarray, bits: list[bytes | None],
+                    reporter: Reporter) -> None:
+        """Embed ``texts[i]`` into ``out[i]`` (its token bits into ``bits[i]``) for each of ``rows``,
+        ``FLUSH_CHUNKS`` at a time: a file of thousands of passages never has them all tokenized at once."""
         for start in range(0, len(rows), FLUSH_CHUNKS):
             part = rows[start:start + FLUSH_CHUNKS]
-            out[part] = self.embed([texts[i] for i in part], is_cancelled=reporter.cancelled)
+            got: list[bytes | None] = [None] * len(part)
+            out[part] = self.embed([texts[i] for i in part], is_cancelled=reporter.cancelled, token_bits=got)
+            for i, b in zip(part, got, strict=True):
+                bits[i] = b
 
-    def _commit_item(self, conn: Connection, item: _Item, vectors: dict[str, np.ndarray], model: str,
+    def _commit_item(self, conn: Connection, item: _Item, vectors: dict[str, _Embedded], model: str,
                      report: IngestReport) -> tuple[list[int], str | None]:
         """Write one item; returns its new chunk ids and the content it no longer points at."""
         if item.outcome in ("moved_away", "kept"):
@@ -350,9 +366,9 @@ class Ingestor:
             return [], None
         ids: list[int] = []
         if item.outcome == "ingest" and not catalog.content_exists(conn, item.content_hash):  # type: ignore[arg-type]
-            vecs = vectors.get(item.path, np.empty((0, 384)))
-            ids = catalog.insert_content(conn, item.content_hash, item.chunks, vecs, model,  # type: ignore[arg-type]
-                                         item.context, item.partial)
+            got = vectors.get(item.path) or _Embedded(np.empty((0, 384)), [])
+            ids = catalog.insert_content(conn, item.content_hash, item.chunks, got.vectors, model,  # type: ignore[arg-type]
+                                         item.context, item.partial, got.tokens)
             report.chunks += len(ids)
         before = catalog.save_document(conn, item.path, content_hash=item.content_hash, size=item.size,
                                        mtime_ns=item.mtime_ns, fmt=item.fmt, kind=item.kind, status="ok",

@@ -1,7 +1,8 @@
 """Re-embedding after a model change, while the old vectors keep answering.
 
 Every chunk records the id of the model that made its vector. A chunk is *stale* when
-that id is not the embedder's ``family`` (its weights) or the family plus a variant. ``reembed`` walks the stale chunks
+that id is not the embedder's ``family`` (its weights) or the family plus a variant, or when
+it has no token bits (``engine/late.py``; chunks from before schema 11). ``reembed`` walks the stale chunks
 in id order, a batch at a time:
 
 1. rebuild what was embedded (heading path, or the file's title, over the text) and run
@@ -61,14 +62,16 @@ class ReembedReport:
 
 
 def _stale(embedder: Embedder) -> tuple[str, dict[str, Any]]:
-    """SQL condition (on ``c``, the chunks) and parameters: the vector is not this model's."""
+    """SQL condition (on ``c``, the chunks) and parameters: the vector is not this model's, or
+    the chunk has no token bits."""
     plus = embedder.family + "+"
-    return ("(c.model IS NULL OR c.embedding IS NULL OR NOT (c.model = :fam OR substr(c.model, 1, :n) = :plus))",
+    return ("(c.model IS NULL OR c.embedding IS NULL OR NOT (c.model = :fam OR substr(c.model, 1, :n) = :plus) "
+            "OR NOT EXISTS (SELECT 1 FROM chunk_tokens t WHERE t.chunk_id = c.id))",
             {"fam": embedder.family, "plus": plus, "n": len(plus)})
 
 
 def stale_count(conn: Connection, embedder: Embedder) -> int:
-    """How many chunks carry a vector another model made (or none)."""
+    """How many chunks carry a vector another model made (or none), or no token bits."""
     where, params = _stale(embedder)
     return int(conn.execute(text(f"SELECT count(*) FROM chunks c WHERE {where}"), params).scalar_one())
 
@@ -115,9 +118,10 @@ def reembed(write: Engine, read: Engine, index: VectorIndex, embedder: Embedder,
                 todo = _next_batch(conn, embedder, after, batch)
             if not todo:
                 break
-            reporter.report(done / max(total, 1), f"Re-embedding passages for the new model: {done:,} of {total:,}")
-            vectors = embedder.embed([t for _, t in todo], is_cancelled=reporter.cancelled)
-            pending += [(i, t, v) for (i, t), v in zip(todo, vectors, strict=True)]
+            reporter.report(done / max(total, 1), f"Re-embedding passages: {done:,} of {total:,}")
+            bits: list[bytes | None] = [None] * len(todo)
+            vectors = embedder.embed([t for _, t in todo], is_cancelled=reporter.cancelled, token_bits=bits)
+            pending += [(i, t, v, b) for (i, t), v, b in zip(todo, vectors, bits, strict=True)]
             after, done = todo[-1][0], done + len(todo)
             if time.monotonic() - saved_at >= SAVE_EVERY_S:
                 report.reembedded += _store(write, index, embedder, lock, pending)
@@ -139,23 +143,26 @@ def reembed(write: Engine, read: Engine, index: VectorIndex, embedder: Embedder,
 
 
 def _store(write: Engine, index: VectorIndex, embedder: Embedder, lock: Any,
-           rows: list[tuple[int, str, np.ndarray]]) -> int:
+           rows: list[tuple[int, str, np.ndarray, bytes | None]]) -> int:
     """Index first (saved), catalog second; returns how many chunks got their new vector."""
     if not rows:
         return 0
     model = embedder.model_id
     with lock:
         with write.connect() as conn:
-            keep = _still_stale(conn, embedder, [i for i, _, _ in rows])
+            keep = _still_stale(conn, embedder, [row[0] for row in rows])
             gen = generation(conn)
         rows = [row for row in rows if row[0] in keep]
         if not rows:
             return 0
-        index.add(np.asarray([i for i, _, _ in rows]), np.vstack([v for _, _, v in rows]))
+        index.add(np.asarray([row[0] for row in rows]), np.vstack([row[2] for row in rows]))
         index.save(gen + 1)  # a new generation: another process then reloads the index, not just its ids
         with write.begin() as conn:
             conn.execute(text("UPDATE chunks SET embedding = :e, model = :m, text_hash = :h WHERE id = :i"),
                          [{"e": v.astype(np.float16).tobytes(), "m": model, "h": text_hash(t), "i": i}
-                          for i, t, v in rows])
+                          for i, t, v, _ in rows])
+            bits = [{"i": i, "b": b} for i, _, _, b in rows if b]
+            if bits:
+                conn.execute(text("INSERT OR REPLACE INTO chunk_tokens(chunk_id, bits) VALUES (:i, :b)"), bits)
             bump_generation(conn)
     return len(rows)

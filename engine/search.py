@@ -7,8 +7,9 @@ paraphrase; the keyword term lifts passages that share the query's rare words, a
 an exact name or code the model does not know win. Reciprocal-rank fusion, the first
 version, was measured against this on ``bench/eval_search.py`` (docs/PERFORMANCE.md):
 ranks throw away how much better one passage matched than the next. A short passage under a
-long heading then loses a little (``brevity``), and after the best three results each file's
-best passage comes before any file's second (``diversify``).
+long heading then loses a little (``brevity``), the best 20 are re-ordered by how well each
+word of the question finds its match in the passage (``engine/late.py``), and after the best
+three results each file's best passage comes before any file's second (``diversify``).
 """
 
 from __future__ import annotations
@@ -20,12 +21,16 @@ import threading
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import Connection, text
 
+from . import late
 from .vectors import VectorIndex
+
+if TYPE_CHECKING:
+    from .embed import QueryVectors
 
 KEYWORD_POSTINGS = 8000  # keyword stage: the rarest words' postings, up to about this many chunks
 KEYWORD_WEIGHT = 0.15  # fitted on bench/eval (0.03-0.15 score alike; more hurts paraphrases)
@@ -203,14 +208,16 @@ def fuse(cosines: dict[int, float], keyword: dict[int, float],
     return sorted(scores.items(), key=lambda kv: -kv[1])
 
 
-def hybrid_search(conn: Connection, index: VectorIndex, embed_query: Callable[[str], np.ndarray], query: str,
+def hybrid_search(conn: Connection, index: VectorIndex, encode_query: Callable[[str], QueryVectors], query: str,
                   k: int) -> list[SearchHit]:
     """The ``k`` best chunks for ``query`` with their file, place and text."""
-    qvec = np.asarray(embed_query(query), dtype=np.float32)
+    encoded = encode_query(query)
+    qvec = np.asarray(encoded.vector, dtype=np.float32)
     cosines = dict(index.search(qvec, max(VECTOR_CANDIDATES, 5 * k))) if len(index) else {}
     keyword = keyword_scores(conn, query, max(KEYWORD_CANDIDATES, 5 * k))
     cosines.update(index.similarities(qvec, [key for key in keyword if key not in cosines]))
     hits = brevity(_hits(conn, fuse(cosines, keyword)[: k * 6], k * 6))
+    hits = late.rerank(conn, hits, encoded.tokens)
     return diversify(hits[: k * 3], k)
 
 

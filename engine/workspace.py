@@ -260,7 +260,8 @@ class Workspace:
     # -- a model change -------------------------------------------------------------------
 
     def stale_vectors(self) -> int:
-        """Passages whose stored vector another model made: ``reembed`` replaces them."""
+        """Passages whose stored vector another model made, or that have no token bits:
+        ``reembed`` gives them both."""
         with self._read_engine.connect() as conn:
             return stale_count(conn, self.embedder)
 
@@ -274,7 +275,8 @@ class Workspace:
     # -- search --------------------------------------------------------------------------
 
     def search(self, query: str, k: int | None = None) -> list[SearchHit]:
-        """The best passages for ``query``: hybrid vector + keyword search, fused by rank.
+        """The best passages for ``query``: hybrid vector + keyword search fused by score, the best
+        re-ordered by late interaction (``engine/search.py``).
         A blank query finds nothing; ``k`` below 1 is an error."""
         if k is not None and k < 1:
             raise ValueError(f"the number of results must be at least 1, not {k}")
@@ -284,7 +286,7 @@ class Workspace:
             return []
         self._catch_up_for_reading()
         with self._read_engine.connect() as conn:
-            return hybrid_search(conn, self.index, self.embedder.embed_query, query, k)
+            return hybrid_search(conn, self.index, self.embedder.encode_query, query, k)
 
     # -- reading the catalog -------------------------------------------------------------
 

@@ -129,7 +129,8 @@ class Shell(QObject):
 
     def after_ready(self) -> None:
         """What waits until the window is usable: the model, the folder watcher, late panes, and
-        re-embedding what another model embedded (the old vectors answer meanwhile)."""
+        re-embedding what another model embedded or what has no token bits (the old vectors
+        answer meanwhile)."""
         self.runner.load_model()
         self.start_watcher()
         self.runner.reembed_stale()

@@ -55,8 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_status)
 
-    p = sub.add_parser("reembed", help="re-embed the passages whose vectors another model made "
-                                       "(after a model change; the old vectors answer until then)")
+    p = sub.add_parser("reembed", help="re-embed the passages whose vectors another model made, or "
+                                       "that have no token vectors yet (the old vectors answer until then)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_reembed)
 
@@ -161,8 +161,8 @@ def cmd_status(args: argparse.Namespace, ws: Workspace) -> int:
     if len(failures) > 20:
         print(f"  … and {len(failures) - 20} more (`grace status --json` lists them all)")
     if status["stale_vectors"]:
-        print(f"  {status['stale_vectors']} passages carry vectors of another model; `grace reembed` "
-              "replaces them (the app does it by itself)")
+        print(f"  {status['stale_vectors']} passages need re-embedding (another model's vectors, or no "
+              "token vectors for re-ranking yet); `grace reembed` does it (the app does it by itself)")
     return 0
 
 

@@ -244,13 +244,14 @@ class Runner(QObject):
         return self._enqueue(Job(self._ids, label or f"Adding {names}", [str(p) for p in paths], user))
 
     def reembed(self, stale: int) -> Job:
-        """Queue the re-embedding of ``stale`` passages another model made (after a model change)."""
+        """Queue the re-embedding of ``stale`` passages another model made (after a model change), or
+        that have no token bits yet (a workspace from before schema 11)."""
         self._ids += 1
-        return self._enqueue(Job(self._ids, f"Re-embedding {stale:,} passages for the new model", [],
+        return self._enqueue(Job(self._ids, f"Re-embedding {stale:,} passages", [],
                                  user=False, kind="reembed"))
 
     def reembed_stale(self) -> None:
-        """Queue a re-embedding if any passage carries a vector another model made."""
+        """Queue a re-embedding if any passage carries a vector another model made, or no token bits."""
         self.fetch("stale vectors", lambda ws: ws.stale_vectors(), lambda n: self.reembed(n) if n else None)
 
     def queue_work(self, label: str, work: Work, on_done: Callable[[Any], None],

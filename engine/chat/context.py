@@ -79,9 +79,10 @@ def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int
     """Build the context for ``question`` (the model runs once, for the embedding of ``query``,
     the text to retrieve for: the question itself unless given)."""
     searched = query or question
-    qvec = np.asarray(ws.embedder.embed_query(searched), dtype=np.float32)
+    encoded = ws.embedder.encode_query(searched)
+    qvec = np.asarray(encoded.vector, dtype=np.float32)
     with reading(ws) as conn:
-        hits = hybrid_search(conn, ws.index, lambda _q: qvec, searched, k)
+        hits = hybrid_search(conn, ws.index, lambda _q: encoded, searched, k)
         keys, vectors = catalog.embeddings_for(conn, [h.chunk_id for h in hits])
         unknown = unseen(conn, names(searched))
     by_id = {int(key): vec for key, vec in zip(keys, vectors, strict=True)}

@@ -83,7 +83,7 @@ def test_status_names_stale_vectors_and_reembed_replaces_them(tmp_path: Path, do
         ws.ingest([docs])
         n = len(age_vectors(ws))
     out = grace("--workspace", str(folder), "status")
-    assert out.returncode == 0 and f"{n} passages carry vectors of another model" in out.stdout
+    assert out.returncode == 0 and f"{n} passages need re-embedding" in out.stdout
     assert json.loads(grace("--workspace", str(folder), "status", "--json").stdout)["stale_vectors"] == n
 
     out = grace("--workspace", str(folder), "reembed", "--json")

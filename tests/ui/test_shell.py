@@ -274,7 +274,7 @@ def test_a_workspace_from_another_model_is_re_embedded_in_the_background(qtbot, 
     s.after_ready()
     qtbot.waitUntil(lambda: any(j.kind == "reembed" for j in s.runner.jobs), timeout=WAIT_MS)
     job = next(j for j in s.runner.jobs if j.kind == "reembed")
-    assert job.label == f"Re-embedding {n:,} passages for the new model"
+    assert job.label == f"Re-embedding {n:,} passages"
     qtbot.waitUntil(lambda: job.state == "done", timeout=WAIT_MS)
     assert ws.stale_vectors() == 0 and job.report.reembedded == n
     assert job.message.startswith(f"{n} passages re-embedded")
