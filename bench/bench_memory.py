@@ -7,8 +7,8 @@ run on full batches of 256-token texts (so onnxruntime's arena has grown to its
 working size), and a workspace ingesting generated Markdown through the whole
 pipeline (scan, read, extract, chunk, catalog, FTS5, usearch). Embedding 100k chunks
 with the real model takes most of an hour on 2 cores, so the ingest itself uses a
-stand-in embedder that returns hashed unit vectors at once; the real one stays loaded
-beside it. The child's peak RSS is the figure (goal <= 600 MB). The model alone (load +
+stand-in embedder that returns hashed unit vectors (and random token bits, about as many
+as the real model keeps) at once; the real one stays loaded beside it. The child's peak RSS is the figure (goal <= 600 MB). The model alone (load +
 one batch, in its own process) is printed too.
 """
 
@@ -34,12 +34,16 @@ class FastEmbedder(Embedder):
     def load(self): pass
     @property
     def loaded(self): return True
-    def embed(self, texts, **kw):
+    def embed(self, texts, token_bits=None, **kw):
         out = np.empty((len(texts), 384), np.float32)
         for i, t in enumerate(texts):
             seed = int.from_bytes(hashlib.blake2b(t.encode(), digest_size=8).digest(), "little")
-            v = np.random.default_rng(seed).standard_normal(384).astype(np.float32)
+            rng = np.random.default_rng(seed)
+            v = rng.standard_normal(384).astype(np.float32)
             out[i] = v / np.linalg.norm(v)
+            if token_bits is not None:  # as many tokens as the real model would keep
+                n = min(len(t.split()) * 2 + 2, 256)
+                token_bits[i] = rng.integers(0, 256, size=(n, 48), dtype=np.uint8).tobytes()
         return out
     def embed_query(self, text): return self.embed([text])[0]
 

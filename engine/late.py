@@ -6,8 +6,8 @@ user manual's overview) above the one that answers a paraphrased question. Match
 question's tokens one by one against the passage's (ColBERT's *MaxSim*: for each question
 token the best cosine to any passage token, averaged over the question) separates them
 much better, with the same model and no training: over the five evaluation sets, 457
-questions, re-ordering the best ``DEPTH`` candidates this way took passage@3 from 239 to
-266 and file@1 from 321 to 337 (docs/PERFORMANCE.md, "Late interaction").
+questions, re-ordering the best ``DEPTH`` candidates this way took file@1 from 321 to 338,
+file@5 from 420 to 426 and passage@3 from 239 to 268 (docs/PERFORMANCE.md, "Late interaction").
 
 The passage's token states come from the ingest's own model run (``Embedder.embed`` with
 ``token_bits``), so nothing runs the model again at search time. Each token is stored as
@@ -31,9 +31,10 @@ from sqlalchemy import Connection, text
 if TYPE_CHECKING:
     from .search import SearchHit
 
-#: How many of the fused candidates are re-ordered (10 and 20 measured; 20 did better on
-#: every set, chosen leave-one-corpus-out).
-DEPTH = 20
+#: How many of the fused candidates are re-ordered. 20 did better than 10 on every set (chosen
+#: leave-one-corpus-out); 30 gained a little more (file@5 423 -> 426, passage@3 266 -> 268 of
+#: 457) and 40-60 no more than noise, each 10 costing ~0.5 ms (docs/PERFORMANCE.md).
+DEPTH = 30
 
 
 def pack(states: np.ndarray) -> bytes:
@@ -57,8 +58,8 @@ def maxsim(query: np.ndarray, blobs: Sequence[bytes]) -> np.ndarray:
     raw = np.frombuffer(b"".join(blobs), dtype=np.uint8).reshape(-1, dim // 8)
     ones = np.unpackbits(raw, axis=1).astype(np.float32)  # 0/1, not -1/+1: q.s = 2 q.b - sum(q)
     starts = np.cumsum([0] + [len(b) // (dim // 8) for b in blobs[:-1]])
-    best = np.maximum.reduceat(query @ ones.T, starts, axis=1)  # (query tokens, passages)
-    return ((2.0 * best - query.sum(axis=1, keepdims=True)) / np.sqrt(dim)).mean(axis=0)
+    best = np.maximum.reduceat(ones @ query.T, starts, axis=0)  # (passages, query tokens)
+    return ((2.0 * best - query.sum(axis=1)) / np.sqrt(dim)).mean(axis=1)
 
 
 def stored_bits(conn: Connection, ids: Sequence[int]) -> dict[int, bytes]:

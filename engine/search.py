@@ -7,7 +7,7 @@ paraphrase; the keyword term lifts passages that share the query's rare words, a
 an exact name or code the model does not know win. Reciprocal-rank fusion, the first
 version, was measured against this on ``bench/eval_search.py`` (docs/PERFORMANCE.md):
 ranks throw away how much better one passage matched than the next. A short passage under a
-long heading then loses a little (``brevity``), the best 20 are re-ordered by how well each
+long heading then loses a little (``brevity``), the best 30 are re-ordered by how well each
 word of the question finds its match in the passage (``engine/late.py``), and after the best
 three results each file's best passage comes before any file's second (``diversify``).
 """

@@ -35,8 +35,11 @@ EMBED_BUDGET = 48  # sentences embedded per question: the main cost of an answer
 CACHE_SIZE = 8192
 MAX_SENTENCES = 4
 # Ranking (which sentence, hence which file, comes first) and evidence (whether to answer at
-# all) are weighted apart; both were fitted on bench/eval (see bench/eval_answers.py).
-W_SENTENCE, W_PASSAGE, W_KEYWORDS, W_RANK = 0.20, 0.50, 0.10, 0.04
+# all) are weighted apart; both were fitted on bench/eval (see bench/eval_answers.py). Since
+# search re-ranks by late interaction its first passage is right more often than the best
+# sentence's, so rank weighs more (W_RANK 0.04 -> 0.2: first citation 293 -> 303 of 457 on
+# five sets; 0.1-1.0 a plateau; docs/PERFORMANCE.md).
+W_SENTENCE, W_PASSAGE, W_KEYWORDS, W_RANK = 0.20, 0.50, 0.10, 0.20
 E_SENTENCE, E_PASSAGE = 0.50, 0.30
 REDUNDANT = 0.82
 MMR_LAMBDA = 0.75
