@@ -8,8 +8,9 @@ working size), and a workspace ingesting generated Markdown through the whole
 pipeline (scan, read, extract, chunk, catalog, FTS5, usearch). Embedding 100k chunks
 with the real model takes most of an hour on 2 cores, so the ingest itself uses a
 stand-in embedder that returns hashed unit vectors (and random token bits, about as many
-as the real model keeps) at once; the real one stays loaded beside it. The child's peak RSS is the figure (goal <= 600 MB). The model alone (load +
-one batch, in its own process) is printed too.
+as the real model keeps) at once; the real one stays loaded beside it. The child's peak
+RSS is the figure (goal <= 600 MB). The model alone (load + one batch, in its own
+process) is printed too.
 """
 
 from __future__ import annotations

@@ -31,8 +31,8 @@ from sqlalchemy import Connection, text
 if TYPE_CHECKING:
     from .search import SearchHit
 
-#: How many of the fused candidates are re-ordered. 20 did better than 10 on every set (chosen
-#: leave-one-corpus-out); 30 gained a little more (file@5 423 -> 426, passage@3 266 -> 268 of
+#: How many of the fused candidates are re-ordered. 20 beat 10 in total and was chosen
+#: leave-one-corpus-out on every fold; 30 gained a little more (file@5 423 -> 426, passage@3 266 -> 268 of
 #: 457) and 40-60 no more than noise, each 10 costing ~0.5 ms (docs/PERFORMANCE.md).
 DEPTH = 30
 
@@ -73,9 +73,11 @@ def stored_bits(conn: Connection, ids: Sequence[int]) -> dict[int, bytes]:
 
 def rerank(conn: Connection, hits: list[SearchHit], query: np.ndarray, depth: int = DEPTH) -> list[SearchHit]:
     """``hits`` (best first) with the first ``depth`` re-ordered by MaxSim to ``query``'s token
-    vectors; unchanged when one of them has no stored bits. Scores stay the fused ones."""
+    vectors; unchanged when one of them has no stored bits (or bits of another width). Scores
+    stay the fused ones."""
     head = hits[:depth]
-    bits = stored_bits(conn, [h.chunk_id for h in head])
+    width = query.shape[1] // 8 if query.ndim == 2 else 0
+    bits = {i: b for i, b in stored_bits(conn, [h.chunk_id for h in head]).items() if width and not len(b) % width}
     if len(head) < 2 or len(bits) < len(head):
         return hits
     scores = maxsim(query, [bits[h.chunk_id] for h in head])

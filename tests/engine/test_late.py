@@ -74,6 +74,19 @@ def test_a_copy_and_a_moved_file_keep_their_token_bits(ws: Workspace, ws_dir: Pa
     assert all(after[i] == b for i, b in before.items())
 
 
+def test_token_bits_leave_with_their_passages(ws: Workspace, ws_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "a.md").write_text("# Ferries\n\nThe ferry to the island leaves at noon on weekdays.\n")
+    (folder / "b.md").write_text("# Buses\n\nThe night bus stops at the harbour every hour.\n")
+    ws.ingest([folder])
+    (folder / "a.md").write_text("# Ferries\n\nThe ferry now leaves at one o'clock, even on Sundays.\n")
+    (folder / "b.md").unlink()
+    report = ws.ingest([folder])
+    assert report.ingested == 1 and report.removed == 1
+    assert set(_bits(ws_dir)) == set(_chunks(ws_dir)) and len(_chunks(ws_dir)) == 1
+
+
 def _garden(folder: Path) -> Path:
     folder.mkdir()
     topics = ["pruning roses", "watering tomatoes", "sharpening shears", "storing bulbs", "composting leaves",
@@ -117,6 +130,17 @@ def test_without_bits_for_every_candidate_the_fused_order_stands(ws: Workspace, 
     fused, _ = _fused_and_maxsim(ws, embedder, QUESTION)
     con = sqlite3.connect(ws_dir / "grace.sqlite")
     con.execute("DELETE FROM chunk_tokens WHERE chunk_id = ?", (fused[min(late.DEPTH, len(fused)) - 1],))
+    con.commit()
+    con.close()
+    assert [h.chunk_id for h in ws.search(QUESTION, k=10)][:3] == fused[:3]
+
+
+def test_damaged_bits_leave_the_fused_order_and_search_works(ws: Workspace, ws_dir: Path, embedder: Embedder,
+                                                             tmp_path: Path) -> None:
+    ws.ingest([_garden(tmp_path / "garden")])
+    fused, _ = _fused_and_maxsim(ws, embedder, QUESTION)
+    con = sqlite3.connect(ws_dir / "grace.sqlite")
+    con.execute("UPDATE chunk_tokens SET bits = substr(bits, 1, 47) WHERE chunk_id = ?", (fused[0],))
     con.commit()
     con.close()
     assert [h.chunk_id for h in ws.search(QUESTION, k=10)][:3] == fused[:3]
