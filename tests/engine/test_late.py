@@ -7,6 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import numpy as np
+import pytest
 from sqlalchemy import text
 
 from engine import Workspace, db, late
@@ -124,23 +125,15 @@ def test_search_orders_its_best_candidates_by_maxsim_to_the_question(ws: Workspa
     assert [h.chunk_id for h in ws.search(QUESTION, k=10)][:3] == by_maxsim[:3]
 
 
-def test_without_bits_for_every_candidate_the_fused_order_stands(ws: Workspace, ws_dir: Path, embedder: Embedder,
-                                                                 tmp_path: Path) -> None:
+@pytest.mark.parametrize("damage", ["DELETE FROM chunk_tokens WHERE chunk_id = ?",
+                                    "UPDATE chunk_tokens SET bits = substr(bits, 1, 47) WHERE chunk_id = ?"],
+                         ids=["missing", "cut short"])
+def test_without_usable_bits_for_every_candidate_the_fused_order_stands(
+        damage: str, ws: Workspace, ws_dir: Path, embedder: Embedder, tmp_path: Path) -> None:
     ws.ingest([_garden(tmp_path / "garden")])
     fused, _ = _fused_and_maxsim(ws, embedder, QUESTION)
     con = sqlite3.connect(ws_dir / "grace.sqlite")
-    con.execute("DELETE FROM chunk_tokens WHERE chunk_id = ?", (fused[min(late.DEPTH, len(fused)) - 1],))
-    con.commit()
-    con.close()
-    assert [h.chunk_id for h in ws.search(QUESTION, k=10)][:3] == fused[:3]
-
-
-def test_damaged_bits_leave_the_fused_order_and_search_works(ws: Workspace, ws_dir: Path, embedder: Embedder,
-                                                             tmp_path: Path) -> None:
-    ws.ingest([_garden(tmp_path / "garden")])
-    fused, _ = _fused_and_maxsim(ws, embedder, QUESTION)
-    con = sqlite3.connect(ws_dir / "grace.sqlite")
-    con.execute("UPDATE chunk_tokens SET bits = substr(bits, 1, 47) WHERE chunk_id = ?", (fused[0],))
+    con.execute(damage, (fused[0],))
     con.commit()
     con.close()
     assert [h.chunk_id for h in ws.search(QUESTION, k=10)][:3] == fused[:3]
