@@ -80,6 +80,9 @@ class _Embedded:
     tokens: list[bytes | None]
 
 
+_NOTHING_EMBEDDED = _Embedded(np.empty((0, 384), dtype=np.float32), [])
+
+
 class Ingestor:
     """Runs one ingest over the catalog, the vector index and the model."""
 
@@ -276,7 +279,7 @@ class Ingestor:
         model = self.model_id()
         for item in batch:
             ids, before = self._commit_item(conn, item, vectors, model, report)
-            added += zip(ids, vectors[item.path].vectors if item.path in vectors else (), strict=False)
+            added += zip(ids, vectors.get(item.path, _NOTHING_EMBEDDED).vectors, strict=False)
             released += [before] if before else []
             conn.execute(text("DELETE FROM queue WHERE path=:p"), {"p": item.path})
         dropped = [i for h in dict.fromkeys(released) for i in catalog.drop_content_if_orphan(conn, h)]
@@ -366,7 +369,7 @@ class Ingestor:
             return [], None
         ids: list[int] = []
         if item.outcome == "ingest" and not catalog.content_exists(conn, item.content_hash):  # type: ignore[arg-type]
-            got = vectors.get(item.path) or _Embedded(np.empty((0, 384)), [])
+            got = vectors.get(item.path, _NOTHING_EMBEDDED)
             ids = catalog.insert_content(conn, item.content_hash, item.chunks, got.vectors, model,  # type: ignore[arg-type]
                                          item.context, item.partial, got.tokens)
             report.chunks += len(ids)

@@ -76,8 +76,8 @@ def rerank(conn: Connection, hits: list[SearchHit], query: np.ndarray, depth: in
     vectors; unchanged when one of them has no stored bits (or bits of another width). Scores
     stay the fused ones."""
     head = hits[:depth]
-    width = query.shape[1] // 8 if query.ndim == 2 else 0
-    bits = {i: b for i, b in stored_bits(conn, [h.chunk_id for h in head]).items() if width and not len(b) % width}
+    width = query.shape[1] // 8
+    bits = {i: b for i, b in stored_bits(conn, [h.chunk_id for h in head]).items() if not len(b) % width}
     if len(head) < 2 or len(bits) < len(head):
         return hits
     scores = maxsim(query, [bits[h.chunk_id] for h in head])

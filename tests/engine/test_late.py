@@ -17,20 +17,20 @@ from engine.search import _hits, brevity, fuse, keyword_scores
 BYTES_A_TOKEN = DIM // 8
 
 
-def _bits(ws_dir: Path) -> dict[int, bytes]:
+def _by_id(ws_dir: Path, sql: str) -> dict:  # type: ignore[type-arg]
     con = sqlite3.connect(ws_dir / "grace.sqlite")
     try:
-        return dict(con.execute("SELECT chunk_id, bits FROM chunk_tokens"))
+        return dict(con.execute(sql))
     finally:
         con.close()
+
+
+def _bits(ws_dir: Path) -> dict[int, bytes]:
+    return _by_id(ws_dir, "SELECT chunk_id, bits FROM chunk_tokens")
 
 
 def _chunks(ws_dir: Path) -> dict[int, str]:
-    con = sqlite3.connect(ws_dir / "grace.sqlite")
-    try:
-        return dict(con.execute("SELECT id, text FROM chunks"))
-    finally:
-        con.close()
+    return _by_id(ws_dir, "SELECT id, text FROM chunks")
 
 
 def test_pack_keeps_each_sign_and_maxsim_finds_the_matching_tokens() -> None:
