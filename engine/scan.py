@@ -24,6 +24,8 @@ class Found:
     size: int = 0
     mtime_ns: int = 0
     error: str | None = None
+    inode: tuple[int, int] | None = None  # (device, inode) of what the path leads to
+    linked: bool = False  # the path itself is a symbolic link
 
 
 @dataclass
@@ -59,7 +61,7 @@ def scan(paths: Sequence[str | Path], skip: Sequence[str | Path] = ()) -> ScanRe
             result.roots.append(path)
             _walk(path, result, {(st.st_dev, st.st_ino)} | avoid)
         else:
-            found = _found(path, None, st)
+            found = _found(path, None, st, os.path.islink(path))
             if found.error is None and format_for(Path(path)) is None:
                 found.error = f"Grace cannot read {_kind_of(path)} files"
             _add(result, found)
@@ -67,13 +69,20 @@ def scan(paths: Sequence[str | Path], skip: Sequence[str | Path] = ()) -> ScanRe
 
 
 def _once_each(result: ScanResult) -> ScanResult:
-    """Each file and root once, where paths given overlap (a folder and a file in it, a folder twice)."""
+    """Each file and root once, where paths given overlap (a folder and a file in it, a folder
+    twice), and each file once where links lead to it: a symbolic link to a file that is also
+    found under its own name is passed over (hard links, both real names, both stay)."""
     seen: set[str] = set()
+    real = {f.inode for f in result.files if f.inode is not None and not f.linked}
     files = []
     for found in result.files:
-        if found.path not in seen:
+        if found.linked and found.inode in real:
+            result.skipped += 1
+        elif found.path not in seen:
             seen.add(found.path)
             files.append(found)
+            if found.inode is not None:
+                real.add(found.inode)  # a second link to one target outside the folders is passed over too
     result.files = files
     result.roots = list(dict.fromkeys(result.roots))
     return result
@@ -87,9 +96,18 @@ def _stat_or_none(path: str) -> os.stat_result | None:
 
 
 def _walk(root: str, result: ScanResult, visited: set[tuple[int, int]]) -> None:
-    stack = [root]
-    while stack:
-        folder = stack.pop()
+    """Walk ``root``: folders under their own names first, then those reached only through a
+    link, each once (``visited``), so link cycles end and a file keeps its real path."""
+    folders: list[str] = [root]
+    linked: list[str] = []
+    while folders or linked:
+        folder = folders.pop() if folders else linked.pop()
+        if folder != root:
+            key = _inode(folder)
+            if key in visited:
+                continue
+            if key is not None:
+                visited.add(key)
         try:
             entries = sorted(os.scandir(folder), key=lambda e: e.name)
         except OSError as exc:
@@ -99,11 +117,16 @@ def _walk(root: str, result: ScanResult, visited: set[tuple[int, int]]) -> None:
         for entry in entries:
             if entry.name.startswith(".") or entry.name in SKIP_DIRS:
                 continue
-            _visit(entry, root, result, visited, stack)
+            _visit(entry, root, result, visited, linked if entry.is_symlink() else folders)
+
+
+def _inode(path: str) -> tuple[int, int] | None:
+    st = _stat_or_none(path)
+    return (st.st_dev, st.st_ino) if st is not None else None
 
 
 def _visit(entry: os.DirEntry[str], root: str, result: ScanResult, visited: set[tuple[int, int]],
-           stack: list[str]) -> None:
+           folders: list[str]) -> None:
     if _misnamed(entry.path) is not None and entry.is_dir(follow_symlinks=False):
         _add(result, Found(entry.path, root))  # not walked: none of its paths could be stored
         return
@@ -114,16 +137,14 @@ def _visit(entry: os.DirEntry[str], root: str, result: ScanResult, visited: set[
         return
     key = (st.st_dev, st.st_ino)
     if stat.S_ISDIR(st.st_mode):
-        if key not in visited:  # a linked folder is walked once, so link cycles end
-            visited.add(key)
-            stack.append(entry.path)
+        folders.append(entry.path)  # walked later, once (see _walk)
         return
     if key in visited:  # one of the files to pass over
         return
     if stat.S_ISREG(st.st_mode) and format_for(Path(entry.path)) is None:
         result.skipped += 1
         return
-    _add(result, _found(entry.path, root, st))
+    _add(result, _found(entry.path, root, st, entry.is_symlink()))
 
 
 _MISNAMED = "its name is not valid UTF-8 text, so Grace cannot record it; rename it to read it"
@@ -147,11 +168,11 @@ def _misnamed(path: str) -> str | None:
     return None
 
 
-def _found(path: str, root: str | None, st: os.stat_result) -> Found:
+def _found(path: str, root: str | None, st: os.stat_result, linked: bool = False) -> Found:
     reason = not_regular_reason(st.st_mode)
     if reason:
         return Found(path, root, error=f"{reason}, so Grace does not open it")
-    return Found(path, root, st.st_size, st.st_mtime_ns)
+    return Found(path, root, st.st_size, st.st_mtime_ns, inode=(st.st_dev, st.st_ino), linked=linked)
 
 
 def _stat_error(path: str, exc: OSError) -> str:

@@ -1,5 +1,5 @@
-"""What the paths a person gives come to: each file once, however the paths overlap; an empty
-path is an error, never the working folder."""
+"""What the paths a person gives come to: each file once, however the paths overlap or links
+lead to it; an empty path is an error, never the working folder."""
 
 from __future__ import annotations
 
@@ -33,3 +33,25 @@ def test_an_empty_path_fails_with_a_reason_and_reads_nothing(ws: Workspace, docs
     for keep in (False, True):
         again = ws.ingest([""], keep_missing_roots=keep)
         assert again.removed == again.unchanged == 0 and len(again.failed) == 1 and ws.status()["documents"] == 5
+
+
+def _names(ws: Workspace, under: Path) -> list[str]:
+    return sorted(str(Path(d["path"]).relative_to(under)) for d in ws.documents())
+
+
+def test_a_file_reached_through_a_link_is_read_once_under_its_own_name(ws: Workspace, docs: Path,
+                                                                       tmp_path: Path) -> None:
+    (docs / "a-link-to-notes.txt").symlink_to(docs / "notes.txt")  # sorts before its target
+    (docs / "sub" / "deep.txt").write_text("Deep notes about cormorants nesting on the pier.")
+    (docs / "zz-linked-folder").symlink_to(docs / "sub")  # walked first, before this change
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_text("A note kept outside the folder, about lighthouse keepers.")
+    (docs / "outside.txt").symlink_to(outside)
+    (docs / "outside-again.txt").symlink_to(outside)
+    report = ws.ingest([docs])
+    names = _names(ws, docs)
+    assert "a-link-to-notes.txt" not in names and "notes.txt" in names
+    assert "sub/deep.txt" in names and not any(n.startswith("zz-linked-folder") for n in names)
+    assert [n for n in names if n.startswith("outside")] == ["outside-again.txt"]  # one of two links, once
+    assert report.skipped >= 2 and not report.failed
+    assert ws.ingest([docs]).ingested == 0  # and so it stays
