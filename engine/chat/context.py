@@ -17,7 +17,7 @@ import numpy as np
 from .. import catalog
 from ..search import SearchHit, hybrid_search, unseen
 from .store import reading
-from .words import names
+from .words import names, terms
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -57,6 +57,7 @@ class Context:
     pending_approvals: int = 0
     wants_errors: bool = False
     unknown_names: list[str] = field(default_factory=list)  # names in the question no file mentions
+    unknown_terms: list[str] = field(default_factory=list)  # lower-case terms (``words.terms``) no file mentions
     query: str = ""  # what was retrieved for, when not the question alone (a follow-up joined to its thread)
     focus: frozenset[str] = frozenset()  # a follow-up's own new words: the sentences quoted must have one
 
@@ -85,6 +86,7 @@ def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int
         hits = hybrid_search(conn, ws.index, lambda _q: encoded, searched, k)
         keys, vectors = catalog.embeddings_for(conn, [h.chunk_id for h in hits])
         unknown = unseen(conn, names(searched))
+        unknown_terms = unseen(conn, terms(searched, ws.embedder.count_tokens))
     by_id = {int(key): vec for key, vec in zip(keys, vectors, strict=True)}
     passages: list[Passage] = []
     for hit in hits:
@@ -92,7 +94,7 @@ def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int
         vec = vec / (np.linalg.norm(vec) or 1.0) if vec is not None else np.zeros_like(qvec)
         passages.append(Passage(len(passages) + 1, hit, float(vec @ qvec), vec))
     ctx = Context(trace_id or uuid.uuid4().hex[:12], question, qvec, passages, unknown_names=unknown,
-                  query=query or "")
+                  unknown_terms=unknown_terms, query=query or "")
     ctx.wants_errors = bool(_ERRORS.search(question))
     _workspace_state(ws, ctx, session_id)
     ctx.tables = table_matches(ws, searched)

@@ -45,6 +45,10 @@ REDUNDANT = 0.82
 MMR_LAMBDA = 0.75
 KEEP_WITHIN = 0.10  # further sentences must score within this of the best one
 NAME_MARGIN = 0.15  # a name no file mentions declines answers up to this far above the threshold
+# A term no file mentions ("serde", "tlmgr") declines up to this far above it. Names of tools,
+# but also some plain words the vocabulary splits ("subfolders"), so a smaller margin: on six
+# sets, 0.05 declines 3 more of 62 unanswerable questions for 3 of 503 answers (docs/PERFORMANCE.md).
+TERM_MARGIN = 0.05
 _ANAPHORA = frozenset("it its they them their this these that those such he she his her both each".split())
 _ROLE = re.compile(r":[\w:.-]+:`~?!?([^`]+)`")
 _DOUBLE_TICK = re.compile(r"``([^`]+)``")
@@ -184,8 +188,8 @@ def abstention(ctx: Context, ranked: list[Candidate], evidence: float, threshold
     if not ctx.passages and not ctx.status.get("chunks"):
         text += (" Your workspace has no readable files yet: add files or folders (drag them onto the window, "
                  "or `grace ingest PATH`) and ask again.")
-    if ctx.unknown_names:
-        text += f" None of them mention {_listed(ctx.unknown_names)}."
+    if ctx.unknown_names or ctx.unknown_terms:
+        text += f" None of them mention {_listed(ctx.unknown_names + ctx.unknown_terms)}."
     if closest:
         text += " The closest passages were in " + "; ".join(
             f"{c.path.rsplit('/', 1)[-1]} ({c.where()})" if c.where() else c.path.rsplit("/", 1)[-1]
@@ -212,7 +216,8 @@ def says(c: Candidate, words: frozenset[str]) -> bool:
 def declines(ctx: Context, evidence: float, threshold: float) -> bool:
     """Abstain: the evidence is weak, or not strong and the question names something no file
     mentions (strong evidence wins: the name may be a spelling the files do not use)."""
-    return evidence < threshold or (bool(ctx.unknown_names) and evidence < threshold + NAME_MARGIN)
+    return (evidence < threshold or (bool(ctx.unknown_names) and evidence < threshold + NAME_MARGIN)
+            or (bool(ctx.unknown_terms) and evidence < threshold + TERM_MARGIN))
 
 
 def _listed(words: list[str]) -> str:

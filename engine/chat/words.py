@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from ..search import STOPWORDS
@@ -54,6 +55,15 @@ def names(question: str) -> list[str]:
                 and not _SENTENCE_START.search(question[:m.start()])):
             out.append(word)
     return list(dict.fromkeys(out))
+
+
+def terms(question: str, pieces: Callable[[list[str]], list[int]]) -> list[str]:
+    """Lower-case words that the model's vocabulary does not hold whole (``pieces`` counts the
+    word pieces of each word): "serde", "tlmgr", "zsh", "makeglossaries". Like names, they
+    are usually the names of things; an everyday word ("nudge" aside) is one piece."""
+    words = [w for w in dict.fromkeys(_WORD.findall(question))
+             if w.islower() and w.isalpha() and len(w) > 2 and w not in STOPWORDS and w not in QUESTION_WORDS]
+    return [w for w, n in zip(words, pieces(words) if words else [], strict=True) if n > 1]
 
 
 TABLE_WORDS = frozenset(stem(w) for w in "table tables row rows column columns entry entries record records list "

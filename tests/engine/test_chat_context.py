@@ -65,6 +65,25 @@ def test_a_name_counts_as_mentioned_in_text_in_another_form_or_in_a_file_name(ws
     ws.ingest([tmp_path / "kilimanjaro-trip.txt"])
     with ws._read_engine.connect() as conn:  # noqa: SLF001
         assert unseen(conn, ["Kilimanjaro", "Datei", "Langstroth", "Dataflow"]) == ["Langstroth", "Dataflow"]
-    ctx = SimpleNamespace(unknown_names=["Langstroth"])
+    ctx = SimpleNamespace(unknown_names=["Langstroth"], unknown_terms=[])
     assert declines(ctx, 0.45, 0.40) and not declines(ctx, 0.60, 0.40)  # strong evidence wins
-    assert not declines(SimpleNamespace(unknown_names=[]), 0.45, 0.40)
+    assert not declines(SimpleNamespace(unknown_names=[], unknown_terms=[]), 0.45, 0.40)
+
+
+def test_terms_are_lower_case_words_the_vocabulary_splits_and_decline_within_a_smaller_margin(
+        ws: Workspace, tmp_path: Path) -> None:
+
+    from engine.chat.context import assemble
+    from engine.chat.reasoner_offline import declines
+    from engine.chat.words import terms
+
+    pieces = ws.embedder.count_tokens
+    assert terms("How do I change a field with serde when I serialise it?", pieces) == ["serde", "serialise"]
+    assert terms("Which tlmgr option sets a package, or Tlmgr?", pieces) == ["tlmgr"]  # names are names()
+    assert terms("Is the water deep and cold today?", pieces) == []
+    (tmp_path / "notes.txt").write_text("We serialise the records to JSON before sending them.\n")
+    ws.ingest([tmp_path / "notes.txt"])
+    ctx = assemble(ws, "How do I change a field with serde when I serialise it?")
+    assert ctx.unknown_terms == ["serde"] and ctx.unknown_names == []
+    assert declines(ctx, 0.42, 0.40) and not declines(ctx, 0.46, 0.40)  # a smaller margin than a name's
+
