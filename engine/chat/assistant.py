@@ -22,7 +22,7 @@ from .intents import SAY, IntentMatcher
 from .openai_client import EndpointError, OpenAIClient
 from .reasoner_offline import OfflineReasoner
 from .reasoner_openai import OpenAIReasoner
-from .render import action_text, tables_text
+from .render import action_text, row_citations, tables_text
 from .secrets import KeyStore
 from .store import reading
 from .types import Action, Answer, Draft, EmptyQuestion
@@ -196,15 +196,18 @@ def with_tables(ctx: Context, draft: Draft) -> Draft:
     every name in it; otherwise the question stays declined, the rows shown as related."""
     if not ctx.tables:
         return draft
-    rows = tables_text(ctx.tables)
+    citations, marks = row_citations(ctx.tables, len(draft.citations) + 1)
+    rows = tables_text(ctx.tables, marks)
     if not draft.abstained:
         draft.text = f"{draft.text}\n\n{rows}"
+        draft.citations = draft.citations + citations
         return draft
     cover = table_cover(ctx.question, ctx.tables)
     cells = " ".join(str(c) for m in ctx.tables for row in m["rows"] for c in row).lower()
     unmatched = [n for n in words_names(ctx.question) if n.lower() not in cells]
     if cover > TABLE_COVER and not unmatched:
         draft.text, draft.abstained, draft.confidence = rows, False, round(0.5 + 0.5 * cover, 3)
+        draft.citations = citations
     else:
-        draft.text += f"\n\nRelated rows (they do not answer it):\n\n{rows}"
+        draft.text += f"\n\nRelated rows (they do not answer it):\n\n{tables_text(ctx.tables)}"
     return draft

@@ -148,7 +148,8 @@ class Conversations:
             if row is None:
                 raise GraceError(f"There is no answer {message_id} to rate.")
             conn.execute(text("DELETE FROM chat_feedback WHERE message_id=:i"), {"i": message_id})
-            rows = [(None, None)] + [(c.get("chunk_id"), c.get("path")) for c in json.loads(row[0])]
+            rows = [(None, None)] + [(c.get("chunk_id"), c.get("path")) for c in json.loads(row[0])
+                                   if c.get("chunk_id")]  # a passage's; a table row's has none
             for chunk_id, path in rows:
                 conn.execute(text("INSERT INTO chat_feedback(message_id, rating, chunk_id, path, created_at) "
                                   "VALUES (:m, :r, :c, :p, :n)"),

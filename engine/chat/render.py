@@ -6,7 +6,7 @@ import os
 from typing import Any
 
 from .context import rows_of
-from .types import Action
+from .types import Action, Citation
 
 _WAIT = {2: "waits for your approval", 3: "needs your confirmation with a reason"}
 
@@ -80,10 +80,35 @@ def table_text(result: Any, limit: int = 20) -> str:
     return "\n".join(lines)
 
 
-def tables_text(matches: list[dict[str, Any]]) -> str:
-    """Rows of the memory tables a question named (or whose values it mentioned)."""
+TABLE_ROWS = 10  # rows shown (and cited) a table
+
+
+def tables_text(matches: list[dict[str, Any]], marks: dict[tuple[str, int], int] | None = None) -> str:
+    """Rows of the memory tables a question named (or whose values it mentioned); with ``marks``
+    ((table, row key) -> citation number), a last column cites each row's source."""
     parts = []
     for m in matches:
         why = "" if m.get("named") else " (rows that mention your words)"
-        parts.append(f"From table **{m['table']}**{why}:\n\n" + table_text((m["columns"], m["rows"]), limit=10))
+        columns, rows = m["columns"], m["rows"]
+        cited = [marks.get((m["table"], k)) for k in m.get("keys", [])] if marks else []
+        if any(cited):
+            columns = [*columns, "source"]
+            rows = [[*row, f"[{n}]" if n else ""] for row, n in zip(rows, cited, strict=False)]
+        parts.append(f"From table **{m['table']}**{why}:\n\n" + table_text((columns, rows), limit=TABLE_ROWS))
     return "\n\n".join(parts)
+
+
+def row_citations(matches: list[dict[str, Any]], first: int) -> tuple[list[Citation], dict[tuple[str, int], int]]:
+    """Citations, numbered from ``first``, of the shown rows that came from a file: the file, and
+    the row's line quoted verbatim where a line holds it; and (table, row key) -> number."""
+    citations: list[Citation] = []
+    marks: dict[tuple[str, int], int] = {}
+    for m in matches:
+        for key in m.get("keys", [])[:TABLE_ROWS]:
+            source = m.get("sources", {}).get(key)
+            if source is None:
+                continue
+            n = first + len(citations)
+            citations.append(Citation(n, source.path, None, source.line, source.line, source.quote, 0))
+            marks[(m["table"], key)] = n
+    return citations, marks

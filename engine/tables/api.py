@@ -25,7 +25,7 @@ from ..changes import Changes
 from ..errors import Cancelled, GraceError, NotApproved, PolicyViolation, TableError
 from ..locking import WriterLock
 from ..progress import Reporter
-from . import apply, browse, docrows, domain, edits, governance, mentions, proposals, sqlguard
+from . import apply, browse, docrows, domain, edits, governance, mentions, proposals, provenance, sqlguard
 from .classify import Classifier
 from .model import Column, Proposal, RowFilter, TableInfo, jsonable
 from .names import ROW_KEY, quote_ident
@@ -213,8 +213,12 @@ class Tables:
                 for name, cols in sorted(columns.items())]
 
     def mentioned(self, question: str, limit: int = 10) -> builtins.list[dict[str, Any]]:
-        """Tables the question names, and rows whose text cells it mentions (see ``mentions``)."""
-        return mentions.mentioned(self.store, self.list(), question, limit)
+        """Tables the question names, and rows whose text cells it mentions (see ``mentions``),
+        each with ``sources``: row key -> the file (and line) the row came from."""
+        found = mentions.mentioned(self.store, self.list(), question, limit)
+        for m in found:
+            m["sources"] = provenance.sources(self.store, m["table"], list(zip(m["keys"], m["rows"], strict=True)))
+        return found
 
     def pending_count(self) -> int:
         """How many proposals wait for a decision."""

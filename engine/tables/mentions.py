@@ -23,26 +23,33 @@ def _words_in(needle: str, lowered: str) -> bool:
 
 
 def mentioned(store: Store, infos: list[TableInfo], question: str, limit: int = 10) -> list[dict[str, Any]]:
-    """``[{"table", "columns", "rows", "named"}]`` for tables named by or mentioned in ``question``."""
+    """``[{"table", "columns", "rows", "keys", "named"}]`` for tables named by or mentioned in ``question``
+    (``keys``: each row's stable key)."""
     lowered = question.lower().replace("_", " ")
     out = []
     for info in infos:
         if not info.rows:
             continue
         named = _words_in(info.name.lower().replace("_", " "), lowered)
-        rows = _mentioning(store, info.name, info.columns, lowered, limit)
-        if named and not rows:
-            rows = _first(store, info.name, info.columns, limit)
-        if named or rows:
-            out.append({"table": info.name, "columns": [c.name for c in info.columns], "rows": rows, "named": named})
+        keyed = _mentioning(store, info.name, info.columns, lowered, limit)
+        if named and not keyed:
+            keyed = _first(store, info.name, info.columns, limit)
+        if named or keyed:
+            out.append({"table": info.name, "columns": [c.name for c in info.columns], "named": named,
+                        "rows": [row for _, row in keyed], "keys": [key for key, _ in keyed]})
     return out
 
 
 def _select(columns: list[Column]) -> str:
-    return ", ".join(quote_ident(c.name) for c in columns)
+    return ", ".join([ROW_KEY] + [quote_ident(c.name) for c in columns])
 
 
-def _mentioning(store: Store, table: str, columns: list[Column], lowered: str, limit: int) -> list[list[Any]]:
+def _keyed(found: list[tuple[Any, ...]]) -> list[tuple[int, list[Any]]]:
+    return [(int(r[0]), list(r[1:])) for r in found]
+
+
+def _mentioning(store: Store, table: str, columns: list[Column], lowered: str,
+                limit: int) -> list[tuple[int, list[Any]]]:
     text_cols = [i for i, c in enumerate(columns) if c.type == "VARCHAR"]
     if not text_cols:
         return []
@@ -50,11 +57,11 @@ def _mentioning(store: Store, table: str, columns: list[Column], lowered: str, l
                         f"strpos(?, lower({quote_ident(columns[i].name)})) > 0)" for i in text_cols)
     sql = f"SELECT {_select(columns)} FROM {quote_ident(table)} WHERE {tests} ORDER BY {ROW_KEY} LIMIT ?"
     found = store.cursor().execute(sql, [lowered] * len(text_cols) + [CANDIDATES]).fetchall()
-    hits = [list(r) for r in found
-            if any(isinstance(r[i], str) and _words_in(r[i].lower(), lowered) for i in text_cols)]
+    hits = [(key, row) for key, row in _keyed(found)
+            if any(isinstance(row[i], str) and _words_in(row[i].lower(), lowered) for i in text_cols)]
     return hits[:limit]
 
 
-def _first(store: Store, table: str, columns: list[Column], limit: int) -> list[list[Any]]:
+def _first(store: Store, table: str, columns: list[Column], limit: int) -> list[tuple[int, list[Any]]]:
     sql = f"SELECT {_select(columns)} FROM {quote_ident(table)} ORDER BY {ROW_KEY} LIMIT ?"
-    return [list(r) for r in store.cursor().execute(sql, [limit]).fetchall()]
+    return _keyed(store.cursor().execute(sql, [limit]).fetchall())

@@ -87,3 +87,23 @@ def test_terms_are_lower_case_words_the_vocabulary_splits_and_decline_within_a_s
     assert ctx.unknown_terms == ["serde"] and ctx.unknown_names == []
     assert declines(ctx, 0.42, 0.40) and not declines(ctx, 0.46, 0.40)  # a smaller margin than a name's
 
+
+def test_table_rows_from_a_file_are_cited_by_their_line_and_rows_added_or_edited_by_hand_are_not(
+        ws: Workspace, tmp_path: Path) -> None:
+    _suppliers(ws, tmp_path)  # line 4 of suppliers.csv: "Cogs Ltd,Lyon,3"
+    answer = ws.chat.ask("Which city is Cogs Ltd in?")
+    assert not answer.abstained
+    (cited,) = answer.citations
+    assert (cited.path, cited.line_start, cited.line_end, cited.quote) == (
+        str(tmp_path / "suppliers.csv"), 4, 4, "Cogs Ltd,Lyon,3")
+    assert f"| Cogs Ltd | Lyon | 3 | [{cited.n}] |" in answer.text
+    assert answer.as_json()["citations"][0]["quote"] == "Cogs Ltd,Lyon,3"
+    ws.chat.sessions.feedback(answer.message_id, 1)  # a row's citation is no passage to rate
+    key = ws.tables.query("SELECT _grace_id FROM suppliers WHERE name = 'Cogs Ltd'")[1][0][0]
+    ws.tables.update_cell("suppliers", key, "city", "Porto")
+    ws.tables.add_row("suppliers", {"name": "Cogs Annex", "city": "Porto", "rating": 1})
+    edited = ws.chat.ask("Which suppliers are in Porto?")
+    sources = [(c.path, c.line_start, c.quote) for c in edited.citations]
+    assert (str(tmp_path / "suppliers.csv"), None, "") in sources  # edited: its file, no line
+    assert (str(tmp_path / "suppliers.csv"), 5, "Ab,Porto,2") in sources
+    assert len(sources) == 2 and "| Cogs Annex | Porto | 1 |  |" in edited.text  # added by hand: no source
