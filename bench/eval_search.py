@@ -399,14 +399,17 @@ def self_test() -> None:
 
 def build_for(corpus: Path) -> None:
     """Build (or refresh) ``corpus`` when it is one of the evaluation corpora's default folders
-    (Python, Git, SQLite, LaTeX, Node.js docs); an empty or missing other folder gets the Python one."""
+    (Python, Git, SQLite, LaTeX, Node.js docs, the Rust book); an empty or missing other folder gets the
+    Python one."""
     import gitdocs_corpus
     import latexdocs_corpus
     import nodedocs_corpus
     import pydocs_corpus
+    import rustbook_corpus
     import sqlitedocs_corpus
 
-    for module in (gitdocs_corpus, sqlitedocs_corpus, latexdocs_corpus, nodedocs_corpus, pydocs_corpus):
+    for module in (gitdocs_corpus, sqlitedocs_corpus, latexdocs_corpus, nodedocs_corpus, rustbook_corpus,
+                   pydocs_corpus):
         if corpus == module.DEFAULT_TARGET.resolve():
             module.build_corpus(corpus, quiet=True)
             return
