@@ -197,8 +197,8 @@ class CitationChip(QPushButton):
             opens += f" at page {citation.page}"
         elif where:
             opens += f"; the quote is at {where}"
-        self.setToolTip(f"{self._name}{' — ' + where if where else ''}\n{citation.path}\n\n"
-                        f"“{' '.join(citation.quote.split())}”\n\n{opens}.")
+        quote = f"“{' '.join(citation.quote.split())}”\n\n" if citation.quote.strip() else ""  # a row: maybe none
+        self.setToolTip(f"{self._name}{' — ' + where if where else ''}\n{citation.path}\n\n{quote}{opens}.")
         self._fit(CHIP_NAME_PX)
         self._full = self.text()
 

@@ -734,3 +734,12 @@ def test_a_switch_to_dark_recolours_the_bubbles_and_the_failure_list(qtbot, pane
         monkeypatch.undo()
         app.setPalette(theme.palette(False))
         QCoreApplication.processEvents()
+
+
+def test_a_chip_for_a_table_row_cited_by_its_file_alone_shows_no_empty_quote(qtbot) -> None:  # type: ignore[no-untyped-def]
+    chip = CitationChip(Citation(2, "/data/budget.xlsx", None, None, None, "", 0))
+    qtbot.addWidget(chip)
+    assert "budget.xlsx" in chip.text() and "“" not in chip.toolTip() and "Click to open the file" in chip.toolTip()
+    quoted = CitationChip(Citation(3, "/data/suppliers.csv", None, 4, 4, "Cogs Ltd,Lyon,3", 0))
+    qtbot.addWidget(quoted)
+    assert "“Cogs Ltd,Lyon,3”" in quoted.toolTip() and "l. 4" in quoted.text()
