@@ -8,33 +8,13 @@ exact span. Files are read at most once per answer (a small cache keyed by mtime
 
 from __future__ import annotations
 
-import os
 import re
-from functools import lru_cache
 from pathlib import Path
 
-from ..extract import decode, format_for
+from ..extract import file_lines, format_for
 
 _LINE_FORMATS = frozenset({"text", "asciidoc", "markdown", "rst", "code", "html"})
-_MAX_BYTES = 25 * 1024 * 1024
 _WORD = re.compile(r"\w+")
-
-
-@lru_cache(maxsize=32)
-def _lines(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
-    with open(path, "rb") as fh:
-        return tuple(decode(fh.read(_MAX_BYTES)).split("\n"))
-
-
-def file_lines(path: str) -> tuple[str, ...] | None:
-    """The decoded lines of ``path``, or None if it cannot be read now."""
-    try:
-        st = os.stat(path)
-        return _lines(path, st.st_mtime_ns, st.st_size)
-    except (OSError, ValueError):
-        return None
-    except Exception:  # noqa: BLE001 - a refusal to decode only means no exact lines
-        return None
 
 
 def _flexible(quote: str) -> re.Pattern[str] | None:

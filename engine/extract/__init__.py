@@ -24,6 +24,7 @@ from engine.extract.html import stream_html
 from engine.extract.pdf import describe_start, extract_pdf
 from engine.extract.text import (
     decode,
+    file_lines,
     sniff_text,
     stream_code,
     stream_markdown,
@@ -33,7 +34,7 @@ from engine.extract.text import (
 
 __all__ = [
     "TABLE_FORMATS", "Block", "Extracted", "Limits", "Streamed", "check_zip", "decode", "extract",
-    "extract_stream", "format_for", "not_regular_reason", "os_error_reason", "read_file",
+    "extract_stream", "file_lines", "format_for", "not_regular_reason", "os_error_reason", "read_file",
 ]
 
 TABLE_FORMATS = frozenset({"csv", "tsv", "json", "xlsx", "parquet"})

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import codecs
+import os
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from typing import Any
 
 import charset_normalizer
@@ -781,3 +783,24 @@ def _with_code_path(block: Block, lines: list[str], paths: list[tuple[str, ...]]
             first = i
             break
     return with_path([block], paths[first])[0]
+
+
+_LINES_MAX_BYTES = 25 * 1024 * 1024
+
+
+@lru_cache(maxsize=32)
+def _lines(path: str, mtime_ns: int, size: int) -> tuple[str, ...]:
+    with open(path, "rb") as fh:
+        return tuple(decode(fh.read(_LINES_MAX_BYTES)).split("\n"))
+
+
+def file_lines(path: str) -> tuple[str, ...] | None:
+    """The decoded lines of ``path`` (its first 25 MB), or None if it cannot be read now. Kept
+    for the 32 files read last (keyed by mtime and size): a chat answer reads each file once."""
+    try:
+        st = os.stat(path)
+        return _lines(path, st.st_mtime_ns, st.st_size)
+    except (OSError, ValueError):
+        return None
+    except Exception:  # noqa: BLE001 - a refusal to decode only means no lines
+        return None

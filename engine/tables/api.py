@@ -217,7 +217,8 @@ class Tables:
         each with ``sources``: row key -> the file (and line) the row came from."""
         found = mentions.mentioned(self.store, self.list(), question, limit)
         for m in found:
-            m["sources"] = provenance.sources(self.store, m["table"], list(zip(m["keys"], m["rows"], strict=True)))
+            m["sources"] = provenance.sources(self.store, m["table"], m["columns"],
+                                              list(zip(m["keys"], m["rows"], strict=True)))
         return found
 
     def pending_count(self) -> int:

@@ -13,13 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..extract.text import decode
-from .names import ROW_KEY, quote_ident
+from ..extract import file_lines, format_for
 from .store import Store
 
-MAX_BYTES = 20 * 1024 * 1024  # larger files are cited without a line
 WINDOW = 50  # lines either side of where the record should be, searched first
-TEXT_SUFFIXES = {".csv", ".tsv", ".tab", ".txt", ".jsonl", ".ndjson", ".json"}
+_LINE_FORMATS = frozenset({"csv", "tsv", "json", "text"})  # formats whose rows are lines of text
 
 
 @dataclass
@@ -29,46 +27,24 @@ class RowSource:
     quote: str = ""  # the line as the file has it ("" when there is none)
 
 
-def sources(store: Store, table: str, keyed: list[tuple[int, list[Any]]]) -> dict[int, RowSource]:
-    """For each ``(row key, values)``: the file it came from, and its line when one holds it."""
-    cur = store.cursor()
-    loads = cur.execute("SELECT source, id_lo, id_hi FROM _grace.loads WHERE table_name = ?", [table]).fetchall()
-    filed = _filed_from(store, table, [k for k, _ in keyed])
-    lines: dict[str, list[str] | None] = {}
+def sources(store: Store, table: str, columns: list[str],
+            keyed: list[tuple[int, list[Any]]]) -> dict[int, RowSource]:
+    """For each ``(row key, values)`` of ``table`` (values in the order of ``columns``): the file
+    it came from, and its line when one holds it."""
+    loads = store.cursor().execute("SELECT source, id_lo, id_hi FROM _grace.loads WHERE table_name = ?",
+                                   [table]).fetchall()
+    filed = columns.index("source_document") if "source_document" in columns else None
     out = {}
     for key, values in keyed:
         load = next(((src, key - lo) for src, lo, hi in loads if lo <= key <= hi), None)
-        path, index = load if load else (filed.get(key), None)
-        if not path:
-            continue
-        if path not in lines:
-            lines[path] = _lines(Path(path))
-        out[key] = _located(path, lines[path], values, index)
+        path, index = load if load else (values[filed] if filed is not None else None, None)
+        if path:
+            lines = file_lines(path) if format_for(Path(path)) in _LINE_FORMATS else None
+            out[key] = _located(str(path), lines, values, index)
     return out
 
 
-def _filed_from(store: Store, table: str, keys: list[int]) -> dict[int, str]:
-    """Row key -> the document a catalog row was filed from (tables with ``source_document``)."""
-    columns = {c.name for c in store.require(table, store.cursor())}
-    if "source_document" not in columns or not keys:
-        return {}
-    marks = ",".join("?" * len(keys))
-    rows = store.cursor().execute(f"SELECT {ROW_KEY}, source_document FROM {quote_ident(table)} "
-                                  f"WHERE {ROW_KEY} IN ({marks})", keys).fetchall()
-    return {int(k): str(p) for k, p in rows if p}
-
-
-def _lines(path: Path) -> list[str] | None:
-    """The file's lines, when it is text of a readable size (None otherwise)."""
-    try:
-        if path.suffix.lower() not in TEXT_SUFFIXES or path.stat().st_size > MAX_BYTES:
-            return None
-        return decode(path.read_bytes()).splitlines()
-    except Exception:  # noqa: BLE001 - a file gone or unreadable is cited without a line
-        return None
-
-
-def _located(path: str, lines: list[str] | None, values: list[Any], index: int | None) -> RowSource:
+def _located(path: str, lines: tuple[str, ...] | None, values: list[Any], index: int | None) -> RowSource:
     """The line holding every written value of the row (its text and whole numbers), looked for
     near record ``index`` (0-based) first, then in the whole file."""
     cells = [str(v) for v in values if isinstance(v, str | int) and not isinstance(v, bool) and str(v).strip()]
@@ -80,5 +56,5 @@ def _located(path: str, lines: list[str] | None, values: list[Any], index: int |
         hits = [i for i in span if all(c in lines[i] for c in cells)]
         if hits:
             best = min(hits, key=lambda i: abs(i - near))
-            return RowSource(path, best + 1, lines[best])
+            return RowSource(path, best + 1, lines[best].rstrip("\r"))
     return RowSource(path)
