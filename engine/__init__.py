@@ -7,10 +7,13 @@ import os as _os
 _os.environ["ORT_DISABLE_TELEMETRY"] = "1"
 
 from .changes import Changes
+from .cpu import one_blas_thread
 from .errors import AuditError, Cancelled, GraceError, IngestError, ModelError, SettingError
 from .ingest import IngestReport
 from .search import SearchHit
 from .workspace import Workspace
+
+one_blas_thread()
 
 __all__ = ["AuditError", "Cancelled", "Changes", "GraceError", "IngestError", "IngestReport", "ModelError",
            "SearchHit", "SettingError", "Workspace"]
