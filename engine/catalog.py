@@ -52,6 +52,23 @@ def content_key(digest: str, fmt: str | None) -> str:
     return f"{digest}:{fmt}" if fmt in _KEYED_BY_FORMAT else digest
 
 
+def partial_key(key: str, limits_tag: str) -> str:
+    """The key of ``key``'s bytes read only in part under the limits named ``limits_tag``: kept
+    apart from the whole file's, and from a read under other limits, so raising a limit reads
+    the file again."""
+    return f"{key}@{limits_tag}"
+
+
+def current_content(conn: Connection, key: str, limits_tag: str) -> str | None:
+    """The stored content of the bytes keyed ``key`` that is good under today's limits: read whole,
+    or read in part under these same limits; None when there is none."""
+    for candidate in (key, partial_key(key, limits_tag)):
+        row = conn.execute(text("SELECT partial FROM contents WHERE hash=:h"), {"h": candidate}).first()
+        if row is not None and (candidate != key or row[0] is None):
+            return candidate
+    return None
+
+
 def text_hash(embed_text: str) -> bytes:
     """Key for reusing an embedding of identical text."""
     return hashlib.blake2b(embed_text.encode("utf-8"), digest_size=16).digest()

@@ -149,10 +149,15 @@ class Ingestor:
         for doc in gone:
             _queue(conn, doc.path, f.path, now)
 
-    @staticmethod
-    def _unchanged(conn: Connection, f: Found) -> bool:
-        row = conn.execute(text("SELECT size, mtime_ns, status FROM documents WHERE path=:p"), {"p": f.path}).first()
-        return row is not None and row[2] == "ok" and row[0] == f.size and row[1] == f.mtime_ns
+    def _unchanged(self, conn: Connection, f: Found) -> bool:
+        """The file's size and time are the ones read, and what was read of it still stands: all of
+        it, or part of it under the limits in force now."""
+        row = conn.execute(text("SELECT d.size, d.mtime_ns, d.status, d.content_hash, c.partial FROM documents d "
+                                "LEFT JOIN contents c ON c.hash = d.content_hash WHERE d.path=:p"),
+                           {"p": f.path}).first()
+        if row is None or row[2] != "ok" or (row[0], row[1]) != (f.size, f.mtime_ns):
+            return False
+        return row[4] is None or row[3].endswith("@" + self.limits.tag())
 
     # -- the main loop ---------------------------------------------------------------------
 
@@ -209,13 +214,17 @@ class Ingestor:
     def _classify(self, conn: Connection, item: _Item, data: bytes, batch: list[_Item], claimed: set[str]) -> None:
         h = item.content_hash
         assert h is not None, "hashed by _read just before"
+        tag = self.limits.tag()
+        stored = catalog.current_content(conn, h, tag)
         existing = catalog.doc_by_path(conn, item.path)
-        if existing and existing.status == "ok" and existing.content_hash == h:
-            item.outcome, item.kind = "unchanged", existing.kind
+        if existing and existing.status == "ok" and stored and existing.content_hash == stored:
+            item.outcome, item.kind, item.content_hash = "unchanged", existing.kind, stored
             return
-        known = catalog.docs_with_content(conn, h) if catalog.content_exists(conn, h) else []
-        in_batch = next((b for b in batch if b.content_hash == h and b.outcome == "ingest"), None)
+        known = catalog.docs_with_content(conn, stored) if stored else []
+        in_batch = next((b for b in batch if b.content_hash in (h, catalog.partial_key(h, tag))
+                         and b.outcome == "ingest"), None)
         if known or in_batch:
+            item.content_hash = stored or in_batch.content_hash  # type: ignore[union-attr]
             gone = [d for d in known if d.path not in claimed and d.path != item.path and not os.path.exists(d.path)]
             if gone and existing is None:
                 item.outcome, item.moved_from = "move", gone[0].path
@@ -237,6 +246,8 @@ class Ingestor:
                                        lambda: extracted.title or stem)
             item.context = extracted.title or stem
         item.title, item.partial = extracted.title, extracted.partial
+        if item.partial:  # kept apart from a whole read, and from a read under other limits
+            item.content_hash = catalog.partial_key(h, tag)
 
     # -- committing ----------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ class Setting:
     minimum: float | None = None
     maximum: float | None = None
     on_read: bool = False  # read only when a file is read: files already read keep what it gave them
+    limit: bool = False  # a reading limit: a file it cut short is read again once the limits change
 
     @property
     def type(self) -> type:
@@ -53,17 +54,19 @@ SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in [
         Setting("max_file_mb", 25.0, "Files larger than this many megabytes are not read.", 0.001, 10_000,
-                on_read=True),
+                on_read=True, limit=True),
         Setting("max_decompressed_mb", 200.0,
                 "DOCX/XLSX archives that would expand beyond this many megabytes are refused.", 1, 100_000,
-                on_read=True),
+                on_read=True, limit=True),
         Setting("max_line_chars", 1_000_000,
                 "A text line longer than this many characters marks a file as not prose.", 1000, 100_000_000,
-                on_read=True),
-        Setting("max_html_depth", 512, "HTML nested deeper than this is flattened.", 16, 100_000, on_read=True),
-        Setting("max_pages", 5000, "PDF pages beyond this count are not read.", 1, 1_000_000, on_read=True),
+                on_read=True, limit=True),
+        Setting("max_html_depth", 512, "HTML nested deeper than this is flattened.", 16, 100_000, on_read=True,
+                limit=True),
+        Setting("max_pages", 5000, "PDF pages beyond this count are not read.", 1, 1_000_000, on_read=True,
+                limit=True),
         Setting("max_chars", 8_000_000, "At most this many characters of text are kept per file.", 1000,
-                1_000_000_000, on_read=True),
+                1_000_000_000, on_read=True, limit=True),
         Setting("chunk_tokens", 200, "Target chunk size in model tokens.", 32, 250, on_read=True),
         Setting("chunk_overlap_tokens", 24, "Tokens repeated between neighbouring chunks.", 0, 100, on_read=True),
         Setting("search_k", 10, "How many results a search returns by default.", 1, 200),

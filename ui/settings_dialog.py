@@ -49,6 +49,8 @@ CHECKS: dict[str, tuple[Callable[[str], str | None], str]] = {
     "action_tiers": (check_tiers, "Correct it, or leave it empty to keep every action's own tier."),
 }
 LATER_NOTE = "Applies only to files read from now on."
+LIMIT_NOTE = ("Applies to files read from now on; a file it cut short or refused is read again at the next "
+              "ingest or rescan.")
 _WORDS = {"mb": "(MB)", "ms": "(ms)", "s": "(seconds)", "minutes": "(minutes)", "chars": "characters",
           "llm": "LLM", "html": "HTML", "url": "URL", "k": "results"}
 
@@ -127,6 +129,11 @@ def set_value(widget: QWidget, value: Any) -> None:
         widget.setText(str(value))  # type: ignore[attr-defined]
 
 
+def _note(decl: Setting) -> str:
+    """What a change of ``decl`` does to files already read."""
+    return LIMIT_NOTE if decl.limit else LATER_NOTE if decl.on_read else ""
+
+
 class SettingsDialog(QDialog):
     """Edits the workspace's settings; ``changed()`` says what the person changed."""
 
@@ -144,7 +151,7 @@ class SettingsDialog(QDialog):
             label.setToolTip(decl.help)
             label.setBuddy(editor)
             form.addRow(label, editor)
-            form.addRow("", _help_label(decl.help, LATER_NOTE if decl.on_read else ""))
+            form.addRow("", _help_label(decl.help, _note(decl)))
         scroll = QScrollArea()
         scroll.setWidget(form_widget)
         scroll.setWidgetResizable(True)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Generator, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,12 @@ class Limits:
     max_html_depth: int = 512
     max_pages: int = 5000
     max_chars: int = 8_000_000
+
+    def tag(self) -> str:
+        """A short name for these values: a file read only in part is stored under it, so it is
+        read again once the limits change (``catalog.partial_key``)."""
+        values = ",".join(str(getattr(self, f.name)) for f in fields(self))
+        return hashlib.blake2b(values.encode("ascii"), digest_size=4).hexdigest()
 
 
 def chars_note(kept: int, total: int | None = None, where: str | None = None) -> str:

@@ -425,6 +425,27 @@ def test_a_file_read_in_part_is_ingested_and_says_why(ws: Workspace, tmp_path: P
     assert len(ws.partly_read()) == 3
 
 
+def test_a_file_read_in_part_is_read_again_once_a_limit_changes(ws: Workspace, tmp_path: Path) -> None:
+    ws.set_setting("max_chars", 1000)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = "Tide notes for the northern harbour.\n\n" * 50 + "The lighthouse keeper logs fog at dawn.\n"
+    (folder / "notes.txt").write_text(text)
+    (folder / "copy.txt").write_text(text)
+    (folder / "short.txt").write_text("All of this is read.\n")
+    first = ws.ingest([folder])
+    assert first.ingested == 3 and len(first.partial) == 2
+    assert ws.ingest([folder]).unchanged == 3  # the same limits: nothing is read again
+    ws.set_setting("max_chars", 8_000_000)
+    again = ws.ingest([folder])
+    assert (again.ingested, again.unchanged, again.partial) == (2, 1, [])
+    assert ws.partly_read() == [] and ws.search("lighthouse keeper fog", k=1)[0].text.endswith("fog at dawn.")
+    status = ws.status()
+    assert status["vectors"] == status["chunks"] and ws.ingest([folder]).unchanged == 3
+    ws.set_setting("max_chars", 1000)  # lowered: a file read whole keeps what it gave
+    assert ws.ingest([folder]).unchanged == 3
+
+
 def test_encoded_data_is_left_out_of_passages_and_quotes_still_find_their_lines(ws: Workspace,
                                                                                  tmp_path: Path) -> None:
     import base64

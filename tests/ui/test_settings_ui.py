@@ -167,6 +167,9 @@ def test_settings_read_only_with_a_file_say_they_apply_to_files_read_from_now_on
     form = dialog.editors["chunk_tokens"].parentWidget().layout()
     row = form.getWidgetPosition(dialog.editors["chunk_tokens"])[0]
     assert LATER_NOTE in form.itemAt(row + 1, form.ItemRole.FieldRole).widget().text()
+    assert "cut short" not in form.itemAt(row + 1, form.ItemRole.FieldRole).widget().text()
+    row = form.getWidgetPosition(dialog.editors["max_pages"])[0]
+    assert "cut short or refused is read again" in form.itemAt(row + 1, form.ItemRole.FieldRole).widget().text()
     row = form.getWidgetPosition(dialog.editors["search_k"])[0]
     assert LATER_NOTE not in form.itemAt(row + 1, form.ItemRole.FieldRole).widget().text()
 
