@@ -103,7 +103,7 @@ def _action_line(a: Action) -> str:
 def cmd_actions_list(args: argparse.Namespace, ws: Workspace) -> int:
     actions = ws.chat.actions.list(status=args.status)
     if args.json:
-        print(json.dumps([a.brief() for a in actions]))
+        print(json.dumps([a.brief() | {"params": a.params} for a in actions], default=str))
         return 0
     if not actions:
         print("No actions.")

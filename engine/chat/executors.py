@@ -106,7 +106,13 @@ def _prepare_create(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
                                   "different names.")
     if not names:
         raise PolicyViolation("The create_table action needs at least one column.")
-    return params | {"table": safe_name(params["table"], "table", "t"), "columns": names}
+    table = safe_name(params["table"], "table", "t")
+    tables = tables_of(ws)
+    if existing := _table_called(tables, table):
+        columns = ", ".join(c.name for c in tables.columns(existing))
+        raise PolicyViolation(f"A memory table called {existing} exists already (columns: {columns}); add rows to "
+                              "it, or give the new table another name.")
+    return params | {"table": table, "columns": names}
 
 
 def _create_table(ws: Workspace, params: dict[str, Any], watch: Watch) -> tuple[Any, Changes]:
@@ -154,13 +160,32 @@ def _resolve_rows(tables: Any, table: str, rows: list[dict[str, Any]]) -> list[d
 
 
 def _prepare_rows(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    """Keys resolved to columns now when the table exists (else when the rows are added)."""
+    """Keys resolved to columns now when the table exists; when it does not, the rows wait only for
+    a table that a pending action would create (they are resolved when they are added)."""
     if not isinstance(params["rows"], list) or not all(isinstance(r, dict) for r in params["rows"]):
         raise PolicyViolation("The add_rows action needs rows as objects of column: value.")
-    table = _table_called(tables_of(ws), str(params["table"]))
+    tables = tables_of(ws)
+    table = _table_called(tables, str(params["table"]))
     if table is None:
+        if not _pending_create(ws, str(params["table"])):
+            raise PolicyViolation(f"There is no memory table called {params['table']} to add rows to "
+                                  f"(your tables: {_table_names(tables)}).")
         return params
-    return params | {"table": table, "rows": _resolve_rows(tables_of(ws), table, params["rows"])}
+    return params | {"table": table, "rows": _resolve_rows(tables, table, params["rows"])}
+
+
+def _pending_create(ws: Workspace, table: str) -> bool:
+    """A create_table action for ``table`` waits for approval."""
+    chat = getattr(ws, "chat", None)
+    wanted = {table, safe_name(table, "table", "t")}
+    return chat is not None and any(
+        a.type == "create_table" and a.params.get("table") in wanted for a in chat.actions.pending())
+
+
+def _table_names(tables: Any, shown: int = 20) -> str:
+    names = [t.name for t in tables.list()]
+    more = f" and {len(names) - shown} more" if len(names) > shown else ""
+    return ", ".join(names[:shown]) + more or "none yet"
 
 
 def _add_rows(ws: Workspace, params: dict[str, Any], watch: Watch) -> tuple[Any, Changes]:
@@ -198,13 +223,26 @@ def _delete_table(ws: Workspace, params: dict[str, Any], watch: Watch) -> tuple[
 
 
 def _prepare_drop(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    """The table the name means, or a refusal naming the tables there are."""
+    """The table the name means, or a refusal naming the tables there are, or saying the policy
+    protects it."""
     tables = tables_of(ws)
     found = _table_called(tables, str(params["table"]))
     if not found:
-        names = ", ".join(t.name for t in tables.list()[:20]) or "none yet"
-        raise PolicyViolation(f"There is no memory table called {params['table']} (your tables: {names}).")
+        raise PolicyViolation(f"There is no memory table called {params['table']} (your tables: "
+                              f"{_table_names(tables)}).")
+    if found in tables.policy()["protected_tables"]:
+        raise PolicyViolation(f"Table {found} is protected by the policy and cannot be dropped.")
     return params | {"table": found}
+
+
+def _prepare_ingest(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    """Absolute paths, each of which exists now (a refusal names those that do not)."""
+    paths = params["paths"] if isinstance(params["paths"], list) else [params["paths"]]
+    paths = [os.path.abspath(os.path.expanduser(str(p))) for p in paths]
+    missing = [p for p in paths if not os.path.exists(p)]
+    if missing:
+        raise PolicyViolation(f"Nothing to ingest at {', '.join(missing)}: no such file or folder.")
+    return params | {"paths": paths}
 
 
 def documents_named(name: str, paths: list[str]) -> list[str]:
@@ -242,6 +280,19 @@ def _delete_document(ws: Workspace, params: dict[str, Any], watch: Watch) -> tup
     return {"path": path}, ws.remove_documents([path])
 
 
+def _rows_summary(p: dict[str, Any], shown: int = 2, width: int = 100) -> str:
+    """"Add 2 rows to books: title=Dune, year=1965; title=Emma" (the first ``shown`` rows, each cut
+    at ``width`` characters), so whoever approves sees what would be written."""
+    rows = [r for r in p["rows"] if isinstance(r, dict)]
+    n = len(p["rows"])
+    parts = []
+    for row in rows[:shown]:
+        text = ", ".join(f"{k}={v}" for k, v in row.items())
+        parts.append(text if len(text) <= width else text[: width - 1] + "…")
+    more = f"; and {n - shown} more" if n > shown else ""
+    return f"Add {n} row{'s' if n != 1 else ''} to {p['table']}" + (f": {'; '.join(parts)}{more}" if parts else "")
+
+
 def _cols(p: dict[str, Any]) -> str:
     return ", ".join(str(c) for c in p.get("columns", []))
 
@@ -255,10 +306,10 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
          "Run one read-only SQL SELECT over the memory tables."),
     Kind("create_table", 2, ("table", "columns"), lambda p: f"Create table {p['table']} ({_cols(p)})",
          _create_table, "Create a memory table with the named columns.", _prepare_create),
-    Kind("add_rows", 2, ("table", "rows"), lambda p: f"Add {len(p['rows'])} row(s) to {p['table']}", _add_rows,
+    Kind("add_rows", 2, ("table", "rows"), _rows_summary, _add_rows,
          "Add rows (objects of column: value) to a memory table.", _prepare_rows),
     Kind("ingest", 2, ("paths",), lambda p: "Ingest " + ", ".join(map(str, p["paths"])), _ingest,
-         "Read files or folders into the workspace."),
+         "Read files or folders into the workspace.", _prepare_ingest),
     Kind("reindex", 2, (), lambda p: "Rebuild the search index from stored embeddings", _reindex,
          "Rebuild the vector index from the embeddings stored in the catalog (no model run)."),
     Kind("delete_table", 3, ("table",), lambda p: f"Delete table {p['table']}", _delete_table,

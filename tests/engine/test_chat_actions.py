@@ -100,7 +100,11 @@ def test_malformed_proposals_are_refused(ws: Workspace) -> None:
 
 
 def test_a_failed_action_is_kept_with_its_reason_and_shown_as_an_error(ws: Workspace, tmp_path: Path) -> None:
+    with pytest.raises(PolicyViolation, match="no such file or folder"):  # refused when proposed
+        ws.chat.actions.propose("ingest", {"paths": [str(tmp_path / "missing")]})
+    (tmp_path / "missing").mkdir()
     action = ws.chat.actions.propose("ingest", {"paths": [str(tmp_path / "missing")]})
+    (tmp_path / "missing").rmdir()  # gone before it was approved: the run fails and says why
     failed, _ = ws.chat.actions.approve(action.id)
     assert failed.status == "failed" and "no such file" in failed.error
     errors = ws.chat.ask("show me recent errors")
@@ -207,8 +211,9 @@ def test_requests_about_the_workspace_are_still_recognised(ws: Workspace, docs: 
         "What went wrong recently?": [("show_errors", {})],
         "Why did the import fail?": [("show_errors", {})],
         "Why did notes.txt fail?": [("show_errors", {"about": "notes.txt"})],
-        f"ingest the folder {tmp_path / 'not-yet'}": [("ingest", {"paths": [str(tmp_path / "not-yet")]})],
+        f"ingest the folder {tmp_path / 'not-yet'}": [],  # refused when proposed, and the answer says why
         f"load {docs / 'sub'}": [("ingest", {"paths": [str(docs / "sub")]})]}
+    assert "no such file or folder" in ws.chat.ask(f"ingest the folder {tmp_path / 'not-yet'}").text
 
 
 def test_row_values_keep_their_inner_and_and_commas(ws: Workspace) -> None:
@@ -512,3 +517,21 @@ def test_an_action_another_thread_is_running_is_left_approved(ws: Workspace, doc
         go_on.set()
         worker.join(600)
     assert ws.chat.actions.get(action.id).status == "executed"
+
+
+def test_proposals_that_could_not_run_are_refused_when_proposed(ws: Workspace, docs: Path) -> None:
+    ws.ingest([docs])  # the catalog's tables exist from the first ingest; finance_treasury is protected
+    propose = ws.chat.actions.propose
+    with pytest.raises(PolicyViolation, match="no memory table called unicorns to add rows to"):
+        propose("add_rows", {"table": "unicorns", "rows": [{"name": "Sparkle"}]})
+    with pytest.raises(PolicyViolation, match="finance_treasury is protected"):
+        propose("delete_table", {"table": "finance_treasury"})
+    create = propose("create_table", {"table": "books", "columns": ["title", "year"]})
+    waiting = propose("add_rows", {"table": "books", "rows": [{"title": "Dune", "year": "1965"}]})  # after it
+    assert waiting.summary == "Add 1 row to books: title=Dune, year=1965"
+    ws.chat.actions.approve(create.id)
+    with pytest.raises(PolicyViolation, match=r"books exists already \(columns: title, year\)"):
+        propose("create_table", {"table": "books", "columns": ["name", "age"]})
+    many = propose("add_rows", {"table": "books", "rows": [{"title": t, "year": "2000"} for t in "ABC"]})
+    assert many.summary == "Add 3 rows to books: title=A, year=2000; title=B, year=2000; and 1 more"
+    assert ws.chat.actions.list(status="pending")[0].id == many.id and len(ws.chat.actions.list()) == 3
