@@ -56,6 +56,7 @@ KINDS = {"new": "New table", "append": "Rows for a table", "schema_change": "Col
 NOTHING_PENDING = ("No proposals are waiting for you. When you drop a table file on Grace, the schema it "
                    "proposes appears here for you to check, adjust and approve.")
 NOTHING_MATCHES = "No proposals match these filters. Lower the confidence or show another status."
+ROW_TABLE_TIP = "A document's row goes into a catalog table: type another catalog table's name to file it there."
 CONFIDENCE_ROLE = Qt.ItemDataRole.UserRole + 1  # the list's percent, painted as a bar
 
 
@@ -170,6 +171,10 @@ class ColumnEditor(QWidget):
         return {col.name: kind.currentText() for col, _, kind in self._rows
                 if kind.currentText().upper() != col.type.upper()}
 
+    def editors_in_order(self) -> list[QWidget]:
+        """Each column's name field and type box, top to bottom."""
+        return [w for _, name, kind in self._rows for w in (name, kind)]
+
     def editor(self, column: str) -> tuple[QLineEdit, QComboBox]:
         """The name field and type box of the proposed column ``column`` (for tests and shortcuts)."""
         return next((name, kind) for col, name, kind in self._rows if col.name == column)
@@ -207,6 +212,7 @@ class ProposalDetail(QWidget):
         self.sample_view.setModel(self.sample)
         self.sample_view.setWordWrap(False)
         self.sample_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.sample_view.setTabKeyNavigation(False)  # Tab leaves the grid; arrows move within it
         compact_rows(self.sample_view)
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("Why reject it? (required; it goes in the audit log)")
@@ -248,12 +254,23 @@ class ProposalDetail(QWidget):
         self.bar.setValue(percent(proposal.confidence))
         self.reasons.setText("\n".join(f"• {r}" for r in proposal.reasons) or "No reasons were recorded.")
         self.table_name.setText(proposal.table)
-        self.table_name.setEnabled(pending)
-        self.columns.set_columns(proposal.columns, pending)
+        # A document's row or a cell edit keeps its table's columns; a row may go to another catalog table.
+        self.table_name.setEnabled(pending and proposal.kind != "edit")
+        self.table_name.setToolTip(ROW_TABLE_TIP if proposal.kind == "row" else "")
+        self.columns.set_columns(proposal.columns, pending and proposal.kind not in ("row", "edit"))
         self._show_sample()
         for widget in (self.approve_button, self.reject_button, self.reason):
             widget.setVisible(pending)
         self.reason.clear()
+        self._tab_order()
+
+    def _tab_order(self) -> None:
+        """Tab from the table name through each column's name and type, the sample, then the
+        decision (the column editors are made after the buttons, so Qt's own order skips them)."""
+        chain = [self.table_name, *self.columns.editors_in_order(), self.sample_view, self.approve_button,
+                 self.reason, self.reject_button]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
 
     @staticmethod
     def _meta_text(p: Any) -> str:

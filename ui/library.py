@@ -272,6 +272,7 @@ class LibraryPane(QWidget):
     def _build_table(self) -> QTableView:
         table = QTableView()
         table.setModel(self.proxy)
+        table.setTabKeyNavigation(False)  # Tab leaves the grid; arrows move within it
         table.setSortingEnabled(True)
         table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

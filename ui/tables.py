@@ -136,6 +136,7 @@ class QueryBox(QWidget):
         self.results = ResultModel(self)
         self.view = QTableView()
         self.view.setModel(self.results)
+        self.view.setTabKeyNavigation(False)  # Tab leaves the grid; arrows move within it
         self.view.setWordWrap(False)
         self.view.setAlternatingRowColors(True)
         self.view.horizontalHeader().setStretchLastSection(True)
@@ -349,6 +350,7 @@ class TablesPane(QWidget):
     def _build_grid(self) -> QTableView:
         view = QTableView()
         view.setModel(self.model)
+        view.setTabKeyNavigation(False)  # Tab leaves the grid; arrows move within it
         view.setWordWrap(False)
         view.setAlternatingRowColors(True)
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)

@@ -465,3 +465,16 @@ def test_the_library_sorts_by_any_column_keeping_the_selection(shell, qtbot, doc
     assert shown("name")[0] == "huge.md"  # a new document lands in its place in the order
     assert shown("size") == sorted(shown("size"), reverse=True)
     assert library.selected_paths() == [str(docs / "notes.txt")]
+
+
+def test_tab_leaves_every_grid_of_the_window(shell, ws) -> None:
+    from grace_desktop.qt import QTableView
+    from ui.approvals import ApprovalsPane
+    from ui.tables import TablesPane
+
+    panes = [shell.window, TablesPane(ws), ApprovalsPane(ws)]  # the last two as built on first show
+    grids = [g for pane in panes for g in pane.findChildren(QTableView)]
+    assert len(grids) >= 4  # the library, the table editor and its query results, the proposal sample
+    assert [g for g in grids if g.tabKeyNavigation()] == []  # arrows move within a grid; Tab moves on
+    for pane in panes[1:]:
+        pane.deleteLater()

@@ -342,6 +342,33 @@ def test_an_edit_the_policy_holds_for_approval_waits_in_the_approvals_pane(qtbot
     assert approvals.selected().kind == "edit"
 
 
+def test_an_edit_waiting_for_approval_shows_its_table_and_columns_read_only(qtbot, ws, people) -> None:
+    set_policy(ws, edits_need_approval_for=[people])
+    pane, approvals = TablesPane(ws), ApprovalsPane(ws)
+    qtbot.addWidget(pane)
+    qtbot.addWidget(approvals)
+    pane.changed.connect(approvals.on_changes)
+    pane.model.setData(pane.model.index(0, 1), "37")
+    name, kind = approvals.detail.columns.editor(approvals.selected().columns[0].name)
+    assert not approvals.detail.table_name.isEnabled() and not name.isEnabled() and not kind.isEnabled()
+    assert approvals.detail.approve_button.isVisible() or not approvals.isVisible()
+
+
+def test_tab_reaches_every_column_editor_and_the_decision_in_the_approval_pane(qtbot, ws, pending) -> None:
+    pane = ApprovalsPane(ws)
+    qtbot.addWidget(pane)
+    pane.show()
+    detail = pane.detail
+    reached, widget = [], detail.table_name
+    while widget is not detail.reject_button and len(reached) < 100:  # the order Tab follows
+        widget = widget.nextInFocusChain()
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isVisible() and widget.isEnabled():
+            reached.append(widget)
+    editors = detail.columns.editors_in_order()
+    assert reached[: len(editors)] == editors  # each column's name and type, in order
+    assert reached[len(editors):] == [detail.sample_view, detail.approve_button, detail.reason, detail.reject_button]
+
+
 def test_adding_a_row_and_deleting_it_after_confirming(qtbot, ws, people, monkeypatch) -> None:
     pane = TablesPane(ws)
     qtbot.addWidget(pane)
