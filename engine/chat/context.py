@@ -17,7 +17,7 @@ import numpy as np
 from .. import catalog
 from ..search import SearchHit, hybrid_search, unseen
 from .store import reading
-from .words import names, terms
+from .words import codes, names, terms
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -56,7 +56,7 @@ class Context:
     history: list[dict[str, str]] = field(default_factory=list)
     pending_approvals: int = 0
     wants_errors: bool = False
-    unknown_names: list[str] = field(default_factory=list)  # names in the question no file mentions
+    unknown_names: list[str] = field(default_factory=list)  # names (and codes, years) in the question no file mentions
     unknown_terms: list[str] = field(default_factory=list)  # lower-case terms (``words.terms``) no file mentions
     query: str = ""  # what was retrieved for, when not the question alone (a follow-up joined to its thread)
     focus: frozenset[str] = frozenset()  # a follow-up's own new words: the sentences quoted must have one
@@ -85,7 +85,7 @@ def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int
     with reading(ws) as conn:
         hits = hybrid_search(conn, ws.index, lambda _q: encoded, searched, k)
         keys, vectors = catalog.embeddings_for(conn, [h.chunk_id for h in hits])
-        unknown = unseen(conn, names(searched))
+        unknown = unseen(conn, names(searched) + codes(searched))
         unknown_terms = unseen(conn, terms(searched, ws.embedder.count_tokens))
     by_id = {int(key): vec for key, vec in zip(keys, vectors, strict=True)}
     passages: list[Passage] = []

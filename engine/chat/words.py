@@ -57,6 +57,22 @@ def names(question: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+_ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)", re.I)
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+
+
+def codes(question: str) -> list[str]:
+    """Words that mix letters and digits ("E999", "IPv6", "psycopg2") or are years ("2021"): like
+    names, the names of things, which a file that answers would mention. Not ordinals ("1st")
+    nor plain numbers (a quantity need not be in the files)."""
+    out = []
+    for word in _WORD.findall(question):
+        mixed = any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
+        if (mixed and len(word) > 1 and not _ORDINAL.fullmatch(word)) or _YEAR.fullmatch(word):
+            out.append(word)
+    return list(dict.fromkeys(out))
+
+
 def terms(question: str, pieces: Callable[[list[str]], list[int]]) -> list[str]:
     """Lower-case words that the model's vocabulary does not hold whole (``pieces`` counts the
     word pieces of each word): "serde", "tlmgr", "zsh", "makeglossaries". Like names, they

@@ -88,6 +88,22 @@ def test_terms_are_lower_case_words_the_vocabulary_splits_and_decline_within_a_s
     assert declines(ctx, 0.42, 0.40) and not declines(ctx, 0.46, 0.40)  # a smaller margin than a name's
 
 
+def test_codes_and_years_no_file_mentions_count_as_unknown_names(ws: Workspace, tmp_path: Path) -> None:
+    from engine.chat.context import assemble
+    from engine.chat.words import codes
+
+    assert codes("What does error E999 mean, or IPv6, in 2021 on the 1st of 3 days?") == ["E999", "IPv6", "2021"]
+    (tmp_path / "sync.md").write_text("# Bank sync\n\nError E401 means the bank login expired. Reconnect the "
+                                      "account.\n\nRevenue grew to 4.2 million euros in 2023.\n")
+    ws.ingest([tmp_path / "sync.md"])
+    assert assemble(ws, "What does error E999 mean in bank sync?").unknown_names == ["E999"]
+    assert assemble(ws, "What was the revenue in 2021?").unknown_names == ["2021"]
+    assert assemble(ws, "What does error E401 mean in bank sync?").unknown_names == []
+    assert ws.chat.ask("What does error E999 mean in bank sync?").abstained
+    answer = ws.chat.ask("What does error E401 mean in bank sync?")
+    assert not answer.abstained and "login expired" in answer.text
+
+
 def test_table_rows_from_a_file_are_cited_by_their_line_and_rows_added_or_edited_by_hand_are_not(
         ws: Workspace, tmp_path: Path) -> None:
     _suppliers(ws, tmp_path)  # line 4 of suppliers.csv: "Cogs Ltd,Lyon,3"
