@@ -57,6 +57,9 @@ class Detected:
     conv: str = "text"  # text | int | float | bool | strptime | cast | tz | quarter | month
     fmt: str | None = None
     note: str | None = None
+    # A reading the person should check before it is applied: day/month order, or a period read
+    # as its first day ("2024-01" shown as 2024-01-01). The text as written is kept, so approving
+    # the column as VARCHAR restores it, and the proposal waits (below the auto-approve threshold).
     ambiguous: bool = False
     tokens: bool = False  # missing-value words such as N/A were seen
     thousands: bool = False
@@ -196,10 +199,12 @@ def _text_dates(name: str, vals: list[str]) -> Detected | None:
 
 def _periods(name: str, vals: list[str]) -> Detected | None:
     if all(_QUARTER.match(v) for v in vals):
-        return Detected("DATE", "quarter", note=f"quarters such as {vals[0]!r} read as the quarter's first day")
+        return Detected("DATE", "quarter", note=f"quarters such as {vals[0]!r} read as the quarter's first day",
+                        ambiguous=True)
     months = [_MONTH.match(v) for v in vals]
     if all(months) and all(1 <= int(m.group(2) or m.group(3)) <= 12 for m in months):  # type: ignore[union-attr]
-        return Detected("DATE", "month", note=f"months such as {vals[0]!r} read as the month's first day")
+        return Detected("DATE", "month", note=f"months such as {vals[0]!r} read as the month's first day",
+                        ambiguous=True)
     return None
 
 

@@ -118,8 +118,17 @@ def test_quoted_newlines_survive(ws: Workspace) -> None:
 def test_lines_above_the_table_are_skipped(ws: Workspace) -> None:
     p = ws.tables.import_file(FIX / "preamble.csv")
     assert _types(p) == {"month": "DATE", "units": "BIGINT"}
-    assert _rows(ws, "preamble")[0] == (dt.date(2024, 1, 1), 5)
     assert any("above the table" in r for r in p.reasons)
+    assert p.status == "pending" and p.confidence < 0.9  # a month read as its first day is checked first
+    assert any("months such as '2024-01' read as the month's first day" in r for r in p.reasons)
+    ws.tables.approve(p.id)
+    assert _rows(ws, "preamble")[0] == (dt.date(2024, 1, 1), 5)
+
+
+def test_months_approved_as_text_keep_their_original_spelling(ws: Workspace) -> None:
+    p = ws.tables.import_file(FIX / "preamble.csv")
+    ws.tables.approve(p.id, types={"month": "VARCHAR"})
+    assert _rows(ws, "preamble")[0] == ("2024-01", 5)
 
 
 def test_header_only_file_is_proposed_empty_with_low_confidence(ws: Workspace) -> None:
