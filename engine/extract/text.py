@@ -124,11 +124,26 @@ def _utf16_without_bom(data: bytes) -> str | None:
         return None
 
 
+_STRAY_BYTES = 20  # at most one invalid sequence for this many valid non-ASCII characters
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 text with a few bad bytes (a pasted Latin-1 name, a file cut mid-character), with
+    each bad sequence as U+FFFD; None when it is not mostly UTF-8. Read whole as a single-byte
+    code page instead, every accent and dash of the file would be garbled ('JosÃ©', 'â€"').
+    Text in a single-byte code page almost never holds valid multi-byte sequences."""
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for c in text if ord(c) > 127) - bad
+    return text if good > 0 and bad * _STRAY_BYTES <= good else None
+
+
 def decode(data: bytes, hint: str | None = None) -> str:
     """Decode file bytes to text with ``\\n`` newlines, or raise IngestError for binary data.
 
-    A byte-order mark wins; then UTF-16 without one; then strict UTF-8; then ``hint`` (e.g. an HTML meta charset);
-    then cp1252 when it reads like a Western language; then charset-normalizer's guess.
+    A byte-order mark wins; then UTF-16 without one; then strict UTF-8, or UTF-8 with a few bad
+    bytes replaced; then ``hint`` (e.g. an HTML meta charset); then cp1252 when it reads like a
+    Western language; then charset-normalizer's guess.
     """
     bom = _bom(data)
     if bom is not None:
@@ -148,7 +163,7 @@ def decode(data: bytes, hint: str | None = None) -> str:
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError:
-            text = _decode_legacy(data, hint)
+            text = _mostly_utf8(data) or _decode_legacy(data, hint)
     if _looks_binary(text):
         raise IngestError(BINARY_REASON)
     if "\r" in text:

@@ -97,6 +97,13 @@ def test_polish_in_cp1250_is_not_read_as_garbled_cp1252():
     assert decode(text.encode("cp1250")) == text  # cp1252 read it as 'zespo³u', '£odzi', 'Wroc³awiu'
 
 
+def test_utf8_with_one_bad_byte_keeps_its_text_and_marks_only_that_byte():
+    text = "Meeting with José — we agreed on the “blue” option for the façade.\n" * 20
+    assert decode(text.encode() + b"Signed: Ren\xe9\n") == text + "Signed: Ren\ufffd\n"  # not 'JosÃ©' throughout
+    latin = "Réunion à l'hôtel, café crème.\n" * 3
+    assert decode(latin.encode("cp1252")) == latin  # a single-byte file still reads as one
+
+
 def test_windows_and_old_mac_newlines_become_line_feeds():
     assert decode(b"one\r\ntwo\rthree\n") == "one\ntwo\nthree\n"
 
