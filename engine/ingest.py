@@ -27,7 +27,7 @@ from .extract import extract_stream, format_for, read_file
 from .extract.base import Limits
 from .paths import inside
 from .progress import Reporter
-from .scan import Found, scan
+from .scan import MISNAMED, Found, scan
 from .vectors import VectorIndex
 
 FLUSH_CHUNKS = 512  # chunks embedded and committed together
@@ -124,13 +124,16 @@ class Ingestor:
         now = time.time()
         with self.engine.begin() as conn:
             for f in found.files:
-                if f.error and not os.path.lexists(f.path):
+                if f.error and f.error != MISNAMED and not os.path.lexists(f.path):  # (a bad name is shown escaped)
                     if catalog.doc_by_path(conn, f.path) is None:
                         self._gone_folder(conn, f, report, now)
                         continue
                     f.error = None  # a known document whose file is gone: queued, then removed
                 if f.error is None and self._unchanged(conn, f):
                     report.unchanged += 1
+                    continue
+                if f.linked and f.error is None and _known_elsewhere(conn, f.path):
+                    report.skipped += 1  # read already, under its own name
                     continue
                 _queue(conn, f.path, f.root, now)
             for root in found.roots:
@@ -434,6 +437,13 @@ class Ingestor:
                     audit.append(conn, "remove", doc.path, {"hash": doc.content_hash}, actor="ingest")
                     report.removed += 1
         self.index.remove(dropped)
+
+
+def _known_elsewhere(conn: Connection, path: str) -> bool:
+    """A file reached through a link is a document already under its real path."""
+    real = os.path.realpath(path)
+    known = catalog.doc_by_path(conn, real) if real != path else None
+    return known is not None and known.status == "ok"
 
 
 def _queue(conn: Connection, path: str, root: str | None, now: float) -> None:

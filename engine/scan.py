@@ -25,7 +25,7 @@ class Found:
     mtime_ns: int = 0
     error: str | None = None
     inode: tuple[int, int] | None = None  # (device, inode) of what the path leads to
-    linked: bool = False  # the path itself is a symbolic link
+    linked: bool = False  # the path goes through a symbolic link (the file's, or a folder's on the way)
 
 
 @dataclass
@@ -61,7 +61,7 @@ def scan(paths: Sequence[str | Path], skip: Sequence[str | Path] = ()) -> ScanRe
             result.roots.append(path)
             _walk(path, result, {(st.st_dev, st.st_ino)} | avoid)
         else:
-            found = _found(path, None, st, os.path.islink(path))
+            found = _found(path, None, st, os.path.realpath(path) != path)
             if found.error is None and format_for(Path(path)) is None:
                 found.error = f"Grace cannot read {_kind_of(path)} files"
             _add(result, found)
@@ -100,6 +100,7 @@ def _walk(root: str, result: ScanResult, visited: set[tuple[int, int]]) -> None:
     link, each once (``visited``), so link cycles end and a file keeps its real path."""
     folders: list[str] = [root]
     linked: list[str] = []
+    through: set[str] = set()  # folders reached through a link: their files are not under their own names
     while folders or linked:
         folder = folders.pop() if folders else linked.pop()
         if folder != root:
@@ -117,7 +118,9 @@ def _walk(root: str, result: ScanResult, visited: set[tuple[int, int]]) -> None:
         for entry in entries:
             if entry.name.startswith(".") or entry.name in SKIP_DIRS:
                 continue
-            _visit(entry, root, result, visited, linked if entry.is_symlink() else folders)
+            via = folder in through or entry.is_symlink()
+            if _visit(entry, root, result, visited, linked if entry.is_symlink() else folders, via) and via:
+                through.add(entry.path)
 
 
 def _inode(path: str) -> tuple[int, int] | None:
@@ -126,35 +129,38 @@ def _inode(path: str) -> tuple[int, int] | None:
 
 
 def _visit(entry: os.DirEntry[str], root: str, result: ScanResult, visited: set[tuple[int, int]],
-           folders: list[str]) -> None:
+           folders: list[str], via_link: bool) -> bool:
+    """Record the file ``entry`` (``via_link``: its path goes through a symbolic link), or queue
+    the folder; True for a folder."""
     if _misnamed(entry.path) is not None and entry.is_dir(follow_symlinks=False):
         _add(result, Found(entry.path, root))  # not walked: none of its paths could be stored
-        return
+        return False
     try:
         st = os.stat(entry.path)  # follows links
     except OSError as exc:
         _add(result, Found(entry.path, root, error=_stat_error(entry.path, exc)))
-        return
+        return False
     key = (st.st_dev, st.st_ino)
     if stat.S_ISDIR(st.st_mode):
         folders.append(entry.path)  # walked later, once (see _walk)
-        return
+        return True
     if key in visited:  # one of the files to pass over
-        return
+        return False
     if stat.S_ISREG(st.st_mode) and format_for(Path(entry.path)) is None:
         result.skipped += 1
-        return
-    _add(result, _found(entry.path, root, st, entry.is_symlink()))
+        return False
+    _add(result, _found(entry.path, root, st, via_link))
+    return False
 
 
-_MISNAMED = "its name is not valid UTF-8 text, so Grace cannot record it; rename it to read it"
+MISNAMED = "its name is not valid UTF-8 text, so Grace cannot read it under that name; rename it to read it"
 
 
 def _add(result: ScanResult, found: Found) -> None:
     """Record ``found``; a path that is not UTF-8 fails, shown with its bytes as \\xNN."""
     shown = _misnamed(found.path)
     if shown is not None:
-        found = Found(shown, found.root, error=_MISNAMED)
+        found = Found(shown, found.root, error=MISNAMED)
     result.files.append(found)
 
 

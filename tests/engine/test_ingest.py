@@ -266,6 +266,13 @@ def test_a_file_whose_name_is_not_utf8_fails_by_itself(ws: Workspace, docs: Path
     assert sorted(Path(f["path"]).name for f in report.failed) == [
         "bad\\xffname.txt", "folder\\xfe", "link\\xff", "pipe\\xfe"]
     assert "not valid UTF-8" in report.failed[0]["reason"]
+    assert sorted(Path(f["path"]).name for f in ws.failures()) == [  # in status and the Library too
+        "bad\\xffname.txt", "folder\\xfe", "link\\xff", "pipe\\xfe"] and ws.status()["failed"] == 4
+    again = ws.ingest([docs])
+    assert len(again.failed) == 4 and ws.status()["failed"] == 4 and ws.verify_audit().ok
+    os.rename(bad, os.path.join(os.fsencode(docs), b"good_name.txt"))  # renamed: read, and the failure goes
+    fixed = ws.ingest([docs])
+    assert fixed.ingested == 1 and fixed.removed == 1 and ws.status()["failed"] == 3
 
 
 def test_a_file_replaced_by_a_folder_is_forgotten_and_an_emptied_file_is_not_a_failure(

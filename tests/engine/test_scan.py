@@ -55,3 +55,21 @@ def test_a_file_reached_through_a_link_is_read_once_under_its_own_name(ws: Works
     assert [n for n in names if n.startswith("outside")] == ["outside-again.txt"]  # one of two links, once
     assert report.skipped >= 2 and not report.failed
     assert ws.ingest([docs]).ingested == 0  # and so it stays
+
+
+def test_a_link_back_up_the_tree_adds_no_second_name_for_files_already_read(ws: Workspace, tmp_path: Path) -> None:
+    top = tmp_path / "a"
+    (top / "sub").mkdir(parents=True)
+    (top / "yaks.txt").write_text("Notes about yaks grazing on the high plateau.")
+    (top / "sub" / "up").symlink_to("..")
+    (tmp_path / "b.txt").write_text("Notes about bison.")
+    (top / "sub" / "b-link.txt").symlink_to(tmp_path / "b.txt")
+    ws.ingest([top])
+    before = _names(ws, tmp_path)
+    assert before == ["a/sub/b-link.txt", "a/yaks.txt"]  # the link's target is outside: read once, as the link
+    sub = ws.ingest([top / "sub"])  # up/ leads to a/ again: its files are documents under their own names
+    assert sub.ingested == 0 and sub.skipped >= 1 and _names(ws, tmp_path) == before
+    ws.ingest([tmp_path / "b.txt"])
+    alone = ws.ingest([top / "sub" / "up" / "yaks.txt"])  # a file named through a link
+    assert alone.ingested == 0 and alone.skipped == 1
+    assert _names(ws, tmp_path) == ["a/sub/b-link.txt", "a/yaks.txt", "b.txt"]
