@@ -110,19 +110,40 @@ def _page(doc: pypdfium2.PdfDocument, index: int) -> _Page:
 
 
 def _line_sizes(textpage: pypdfium2.PdfTextPage, raw: str) -> list[float | None]:
-    """Type size of each line of ``raw`` (its middle character's loose box height)."""
-    if textpage.count_chars() != len(raw):  # characters and string positions disagree
-        return []
+    """Type size of each line of ``raw``: the median loose box height of up to ``_SAMPLED``
+    characters spread along it (one character may be set in another font: a symbol, code)."""
+    index = _char_indexes(textpage, raw)
     bounds = [0] + [x for m in _NEWLINE.finditer(raw) for x in (m.start(), m.end())] + [len(raw)]
     sizes: list[float | None] = []
     for start, end in zip(bounds[0::2], bounds[1::2], strict=True):
-        marks = [start + i for i, c in enumerate(raw[start:end]) if not c.isspace()]
-        if marks:
-            _, bottom, _, top = textpage.get_charbox(marks[len(marks) // 2], loose=True)
-            sizes.append(round(top - bottom, 1))
-        else:
-            sizes.append(None)
+        marks = [index[start + i] for i, c in enumerate(raw[start:end]) if not c.isspace() and index[start + i] >= 0]
+        picked = marks[:: max(1, len(marks) // _SAMPLED)][:_SAMPLED]
+        heights = sorted(top - bottom for _, bottom, _, top in (textpage.get_charbox(k, loose=True) for k in picked))
+        sizes.append(round(heights[len(heights) // 2], 1) if heights else None)
     return sizes
+
+
+_SAMPLED = 7
+
+
+_LOOKAHEAD = 8  # page characters passed over at most to find the next one of the text
+
+
+def _char_indexes(textpage: pypdfium2.PdfTextPage, raw: str) -> list[int]:
+    """For each position of ``raw`` (the page's text), the index of its character on the page,
+    or -1. They differ where the page has characters the text leaves out (some PDFs' hyphens
+    and ligature parts have no text): then the two are aligned by character code."""
+    count = textpage.count_chars()
+    if count == len(raw):
+        return list(range(count))
+    codes = [pdfium_c.FPDFText_GetUnicode(textpage, k) for k in range(count)]
+    out, k = [], 0
+    for ch in raw:
+        o = ord(ch)
+        ahead = next((j for j in range(k, min(count, k + _LOOKAHEAD)) if codes[j] == o), -1)
+        out.append(ahead)
+        k = ahead + 1 if ahead >= 0 else k
+    return out
 
 
 def _grouped(lines: list[str]) -> Iterator[Block]:

@@ -1100,6 +1100,21 @@ def test_pdf_headings_are_told_by_type_size_and_nest_across_pages(tmp_path: Path
     assert lines == [(1, 1), (2, 2), (3, 3), (4, 5)]
 
 
+def test_pdf_line_sizes_hold_where_the_page_has_characters_its_text_leaves_out(monkeypatch: pytest.MonkeyPatch):
+    from types import SimpleNamespace
+
+    from engine.extract import pdf
+
+    codes = [ord("T"), 0, ord("o"), ord("p"), 13, 10, ord("b"), ord("o"), ord("d"), ord("y")]  # 0: no text
+    heights = [20, 20, 20, 20, 0, 0, 10, 10, 30, 10]  # one letter of the body in a taller font
+    page = SimpleNamespace(count_chars=lambda: len(codes),
+                           get_charbox=lambda k, loose: (0.0, 0.0, 5.0, float(heights[k])))
+    monkeypatch.setattr(pdf, "pdfium_c", SimpleNamespace(FPDFText_GetUnicode=lambda _page, k: codes[k]))
+    raw = "Top\r\nbody"  # pdfium's text: one character shorter than the page (it was [] before)
+    assert pdf._char_indexes(page, raw) == [0, 2, 3, 4, 5, 6, 7, 8, 9]
+    assert pdf._line_sizes(page, raw) == [20.0, 10.0]  # the median, not one odd letter
+
+
 def test_pdf_file_name_titles_and_bare_addresses_give_way_to_headings(tmp_path: Path):
     pages = ["# https://example.org/floats\n# An Improved Environment for Floats \u2020\n## anselm@example.org\n"
              "The body text of the paper, long enough to set the body size.\nMore body text follows here."]
