@@ -105,6 +105,8 @@ def test_a_workspace_that_cannot_be_opened_is_a_plain_error_not_a_traceback(tmp_
     assert out.returncode == 1 and "not a Grace catalog" in out.stderr and "Traceback" not in out.stderr
     out = grace("--workspace", str(tmp_path / "ws2"), "search", "x", "-k", "0")
     assert out.returncode == 2 and "at least 1" in out.stderr
+    out = grace("--workspace", str(tmp_path / "ws2"), "search", "x", "-k", "abc")
+    assert out.returncode == 2 and "-k: must be a whole number, not 'abc'" in out.stderr
 
 
 def test_a_file_read_in_part_is_said_by_ingest_and_status(tmp_path: Path) -> None:
