@@ -35,6 +35,11 @@ if TYPE_CHECKING:
 #: leave-one-corpus-out on every fold; 30 gained a little more (file@5 423 -> 426, passage@3 266 -> 268 of
 #: 457) and 40-60 no more than noise, each 10 costing ~0.5 ms (docs/PERFORMANCE.md).
 DEPTH = 30
+#: A question of fewer word pieces keeps the fused order. One piece's best match says only
+#: whether a passage has a word like it, which the keyword stage weighs better: for "falcon",
+#: MaxSim put a 3-character licence line whose heading says "Falcon" (0.734) above the page
+#: about Falcon (0.718), while the fused scores were 0.211 and 0.596.
+MIN_QUERY_TOKENS = 3
 
 
 def pack(states: np.ndarray) -> bytes:
@@ -73,12 +78,12 @@ def stored_bits(conn: Connection, ids: Sequence[int]) -> dict[int, bytes]:
 
 def rerank(conn: Connection, hits: list[SearchHit], query: np.ndarray, depth: int = DEPTH) -> list[SearchHit]:
     """``hits`` (best first) with the first ``depth`` re-ordered by MaxSim to ``query``'s token
-    vectors; unchanged when one of them has no stored bits (or bits of another width). Scores
-    stay the fused ones."""
+    vectors; unchanged when one of them has no stored bits (or bits of another width), or the
+    question is shorter than ``MIN_QUERY_TOKENS`` pieces. Scores stay the fused ones."""
     head = hits[:depth]
     width = query.shape[1] // 8
     bits = {i: b for i, b in stored_bits(conn, [h.chunk_id for h in head]).items() if not len(b) % width}
-    if len(head) < 2 or len(bits) < len(head):
+    if len(head) < 2 or len(bits) < len(head) or len(query) < MIN_QUERY_TOKENS:
         return hits
     scores = maxsim(query, [bits[h.chunk_id] for h in head])
     order = np.argsort(-scores, kind="stable")

@@ -125,6 +125,18 @@ def test_search_orders_its_best_candidates_by_maxsim_to_the_question(ws: Workspa
     assert [h.chunk_id for h in ws.search(QUESTION, k=10)][:3] == by_maxsim[:3]
 
 
+def test_a_one_word_search_keeps_the_fused_order(ws: Workspace, embedder: Embedder, tmp_path: Path) -> None:
+    folder = tmp_path / "falcon"
+    folder.mkdir()
+    (folder / "README.md").write_text("# Falcon\n\nFalcon is an internal tool that compresses telemetry from "
+                                      "weather balloons before upload.\n\n## License\n\nMIT\n")
+    ws.ingest([folder])
+    fused, scores = _fused_and_maxsim(ws, embedder, "falcon")
+    assert len(embedder.encode_query("falcon").tokens) < late.MIN_QUERY_TOKENS
+    assert [h.chunk_id for h in ws.search("falcon", k=5)] == fused[:5]
+    assert "internal tool" in ws.search("falcon", k=1)[0].text
+
+
 @pytest.mark.parametrize("damage", ["DELETE FROM chunk_tokens WHERE chunk_id = ?",
                                     "UPDATE chunk_tokens SET bits = substr(bits, 1, 47) WHERE chunk_id = ?"],
                          ids=["missing", "cut short"])
