@@ -94,6 +94,7 @@ class Ingestor:
         self.engine, self.read, self.index, self.embed = engine, read_engine, index, embed
         self.count_tokens, self.model_id = count_tokens, model_id
         self.limits, self.chunk_tokens, self.overlap = limits, chunk_tokens, overlap
+        self.limits_tag = limits.tag()  # what a file read only in part is stored under (catalog.partial_key)
         self._fraction = 0.0
         self._scan_errors: dict[str, str] = {}
         self._keep_roots: set[str] = set()  # given folders whose documents stay if the folder goes
@@ -160,7 +161,7 @@ class Ingestor:
                            {"p": f.path}).first()
         if row is None or row[2] != "ok" or (row[0], row[1]) != (f.size, f.mtime_ns):
             return False
-        return row[4] is None or row[3].endswith("@" + self.limits.tag())
+        return row[4] is None or row[3].endswith("@" + self.limits_tag)
 
     # -- the main loop ---------------------------------------------------------------------
 
@@ -217,7 +218,7 @@ class Ingestor:
     def _classify(self, conn: Connection, item: _Item, data: bytes, batch: list[_Item], claimed: set[str]) -> None:
         h = item.content_hash
         assert h is not None, "hashed by _read just before"
-        tag = self.limits.tag()
+        tag = self.limits_tag
         stored = catalog.current_content(conn, h, tag)
         existing = catalog.doc_by_path(conn, item.path)
         if existing and existing.status == "ok" and stored and existing.content_hash == stored:

@@ -81,9 +81,11 @@ def rerank(conn: Connection, hits: list[SearchHit], query: np.ndarray, depth: in
     vectors; unchanged when one of them has no stored bits (or bits of another width), or the
     question is shorter than ``MIN_QUERY_TOKENS`` pieces. Scores stay the fused ones."""
     head = hits[:depth]
+    if len(head) < 2 or len(query) < MIN_QUERY_TOKENS:
+        return hits
     width = query.shape[1] // 8
     bits = {i: b for i, b in stored_bits(conn, [h.chunk_id for h in head]).items() if not len(b) % width}
-    if len(head) < 2 or len(bits) < len(head) or len(query) < MIN_QUERY_TOKENS:
+    if len(bits) < len(head):
         return hits
     scores = maxsim(query, [bits[h.chunk_id] for h in head])
     order = np.argsort(-scores, kind="stable")

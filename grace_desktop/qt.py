@@ -7,6 +7,7 @@ heavier modules (pyqtgraph, QtSvg, …) are imported where they are used, lazily
 from __future__ import annotations
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QCoreApplication,
     QEvent,
@@ -96,7 +97,8 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 __all__ = [
-    "isValid", "QAbstractItemView", "QAbstractTableModel", "QAction", "QApplication", "QBrush", "QCheckBox",
+    "isValid", "QAbstractItemModel", "QAbstractItemView", "QAbstractTableModel", "QAction", "QApplication", "QBrush",
+    "QCheckBox",
     "QCloseEvent", "QColor", "QComboBox", "QCoreApplication", "QDesktopServices", "QDialog", "QDialogButtonBox",
     "QDoubleSpinBox", "QDragEnterEvent", "QDragLeaveEvent", "QDropEvent", "QEvent", "QFileDialog", "QFont",
     "QFormLayout", "QFrame", "QGuiApplication", "QHBoxLayout", "QHeaderView", "QIcon", "QImage",

@@ -35,7 +35,6 @@ from grace_desktop.qt import (
     QStyleOptionProgressBar,
     QStyleOptionViewItem,
     Qt,
-    QTableView,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -45,7 +44,7 @@ from grace_desktop.qt import (
 
 from . import breakable
 from .table_model import ResultModel, run_engine, try_call
-from .tables import MessageLine, compact_rows, empty_state
+from .tables import MessageLine, compact_rows, empty_state, grid_view
 
 DUCKDB_TYPES = ["VARCHAR", "BIGINT", "INTEGER", "DOUBLE", "DECIMAL", "BOOLEAN", "DATE", "TIMESTAMP", "TIME", "JSON"]
 # What the status filter offers, and the engine statuses each shows ("applied": approved and carried out).
@@ -208,11 +207,8 @@ class ProposalDetail(QWidget):
         self.columns = ColumnEditor()
         self.columns.renamed.connect(self._show_sample)
         self.sample = ResultModel(self)
-        self.sample_view = QTableView()
-        self.sample_view.setModel(self.sample)
-        self.sample_view.setWordWrap(False)
+        self.sample_view = grid_view(self.sample)
         self.sample_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.sample_view.setTabKeyNavigation(False)  # Tab leaves the grid; arrows move within it
         compact_rows(self.sample_view)
         self.reason = QLineEdit()
         self.reason.setPlaceholderText("Why reject it? (required; it goes in the audit log)")

@@ -36,6 +36,7 @@ from grace_desktop.qt import (
     Signal,
 )
 
+from .tables import grid_view
 from .theme import colors
 from .watched import WatchedFolders, add_delete_key
 
@@ -270,15 +271,12 @@ class LibraryPane(QWidget):
         self.restore_state()
 
     def _build_table(self) -> QTableView:
-        table = QTableView()
-        table.setModel(self.proxy)
-        table.setTabKeyNavigation(False)  # Tab leaves the grid; arrows move within it
+        table = grid_view(self.proxy)
         table.setSortingEnabled(True)
         table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setAlternatingRowColors(True)
         table.setShowGrid(False)
-        table.setWordWrap(False)
         table.verticalHeader().hide()
         table.verticalHeader().setDefaultSectionSize(26)
         header = table.horizontalHeader()

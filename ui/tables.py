@@ -16,6 +16,7 @@ from engine.tables import RowFilter
 from engine.tables.api import QUERY_CANCELLED, QueryStop
 from engine.tables.browse import EXPORT_FORMATS
 from grace_desktop.qt import (
+    QAbstractItemModel,
     QAbstractItemView,
     QAction,
     QColor,
@@ -102,6 +103,16 @@ def empty_state(text: str) -> QLabel:
     return label
 
 
+def grid_view(model: QAbstractItemModel) -> QTableView:
+    """A grid over ``model``, one line a cell, where Tab moves on to the next control (arrows move
+    within the grid; Tab while editing a cell still goes to the next cell)."""
+    view = QTableView()
+    view.setModel(model)
+    view.setTabKeyNavigation(False)
+    view.setWordWrap(False)
+    return view
+
+
 def compact_rows(view: QTableView) -> None:
     """Rows of one fixed, text-high size: no per-row measuring, so a million rows cost nothing."""
     rows = view.verticalHeader()
@@ -134,10 +145,7 @@ class QueryBox(QWidget):
         self._stop: QueryStop | None = None  # the running query's
         self.message = MessageLine()
         self.results = ResultModel(self)
-        self.view = QTableView()
-        self.view.setModel(self.results)
-        self.view.setTabKeyNavigation(False)  # Tab leaves the grid; arrows move within it
-        self.view.setWordWrap(False)
+        self.view = grid_view(self.results)
         self.view.setAlternatingRowColors(True)
         self.view.horizontalHeader().setStretchLastSection(True)
         compact_rows(self.view)
@@ -348,10 +356,7 @@ class TablesPane(QWidget):
         return row
 
     def _build_grid(self) -> QTableView:
-        view = QTableView()
-        view.setModel(self.model)
-        view.setTabKeyNavigation(False)  # Tab leaves the grid; arrows move within it
-        view.setWordWrap(False)
+        view = grid_view(self.model)
         view.setAlternatingRowColors(True)
         view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         view.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed

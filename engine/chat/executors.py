@@ -202,11 +202,7 @@ def _add_rows(ws: Workspace, params: dict[str, Any], watch: Watch) -> tuple[Any,
 
 
 def _ingest(ws: Workspace, params: dict[str, Any], watch: Watch) -> tuple[Any, Changes]:
-    paths = [os.path.abspath(os.path.expanduser(str(p))) for p in params["paths"]]
-    missing = [p for p in paths if not os.path.exists(p)]
-    if missing:
-        raise GraceError(f"Nothing to ingest at {', '.join(missing)}: no such file or folder.")
-    report = ws.ingest(paths, watch.progress, watch.is_cancelled)
+    report = ws.ingest(_existing_paths(params["paths"], GraceError), watch.progress, watch.is_cancelled)
     return report.as_dict(), Changes(documents=True, chunks=True, queue=True, audit=True)
 
 
@@ -236,13 +232,17 @@ def _prepare_drop(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _prepare_ingest(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    """Absolute paths, each of which exists now (a refusal names those that do not)."""
-    paths = params["paths"] if isinstance(params["paths"], list) else [params["paths"]]
-    paths = [os.path.abspath(os.path.expanduser(str(p))) for p in paths]
+    """Absolute paths, each of which exists when proposed (and is checked again when run)."""
+    return params | {"paths": _existing_paths(params["paths"], PolicyViolation)}
+
+
+def _existing_paths(given: Any, error: type[GraceError]) -> list[str]:
+    """``given`` (a path or a list of them) as absolute paths; ``error`` names those that do not exist."""
+    paths = [os.path.abspath(os.path.expanduser(str(p))) for p in (given if isinstance(given, list) else [given])]
     missing = [p for p in paths if not os.path.exists(p)]
     if missing:
-        raise PolicyViolation(f"Nothing to ingest at {', '.join(missing)}: no such file or folder.")
-    return params | {"paths": paths}
+        raise error(f"Nothing to ingest at {', '.join(missing)}: no such file or folder.")
+    return paths
 
 
 def documents_named(name: str, paths: list[str]) -> list[str]:

@@ -123,9 +123,7 @@ def _line_sizes(textpage: pypdfium2.PdfTextPage, raw: str) -> list[float | None]
     return sizes
 
 
-_SAMPLED = 7
-
-
+_SAMPLED = 7  # characters whose box heights give a line's size
 _LOOKAHEAD = 8  # page characters passed over at most to find the next one of the text
 
 
