@@ -280,6 +280,33 @@ def _delete_document(ws: Workspace, params: dict[str, Any], watch: Watch) -> tup
     return {"path": path}, ws.remove_documents([path])
 
 
+def _prepare_policy(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
+    """A known kind and a tier it can have: the policy raises a kind's tier, never lowers it."""
+    kind, tier = str(params["kind"]), params["tier"]
+    if kind not in KINDS or kind == "change_policy":
+        raise PolicyViolation(f"There is no action kind {kind!r} the policy can set (kinds: "
+                              f"{', '.join(k for k in KINDS if k != 'change_policy')}).")
+    if str(tier) not in ("1", "2", "3"):
+        raise PolicyViolation(f"A tier is 1, 2 or 3, not {tier!r}.")
+    if int(tier) < KINDS[kind].tier:
+        raise PolicyViolation(f"{kind} is a tier-{KINDS[kind].tier} action; the policy can raise its tier, never "
+                              f"lower it below {KINDS[kind].tier}.")
+    return params | {"tier": int(tier)}
+
+
+def _change_policy(ws: Workspace, params: dict[str, Any], watch: Watch) -> tuple[Any, Changes]:
+    """Set one kind's tier in the setting action_tiers (the kind's own tier drops its entry)."""
+    from .actions import read_policy  # the policy's reader lives with the governance it serves
+
+    overrides = read_policy(str(ws.setting("action_tiers")))[0]
+    kind, tier = str(params["kind"]), int(params["tier"])
+    overrides.pop(kind, None)
+    if tier > KINDS[kind].tier:
+        overrides[kind] = tier
+    spec = ", ".join(f"{k}={t}" for k, t in overrides.items())
+    return {"action_tiers": spec}, ws.set_setting("action_tiers", spec)
+
+
 def _rows_summary(p: dict[str, Any], shown: int = 2, width: int = 100) -> str:
     """"Add 2 rows to books: title=Dune, year=1965; title=Emma" (the first ``shown`` rows, each cut
     at ``width`` characters), so whoever approves sees what would be written."""
@@ -314,6 +341,9 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
          "Rebuild the vector index from the embeddings stored in the catalog (no model run)."),
     Kind("delete_table", 3, ("table",), lambda p: f"Delete table {p['table']}", _delete_table,
          "Delete a memory table and its rows.", _prepare_drop),
+    Kind("change_policy", 3, ("kind", "tier"), lambda p: f"Set the governance tier of {p['kind']} actions to "
+         f"{p['tier']}", _change_policy, "Change the action policy: the tier (2 approval, 3 confirmation with a "
+         "reason) one action kind needs; never below the kind's own.", _prepare_policy),
     Kind("delete_document", 3, ("path",), lambda p: f"Forget document {p['path']}", _delete_document,
          "Remove a document from the workspace (the file itself is left alone).", _prepare_delete),
 ]}

@@ -11,6 +11,7 @@ many documents are in my workspace?" are requests.
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 from collections.abc import Callable
@@ -35,24 +36,40 @@ _KEY = r"['\"`]?(?!and\b)[^\W\d][\w'-]*(?:\s+(?!and\b)[\w'-]+){0,3}['\"`]?"
 _PAIR_SPLIT = re.compile(r"\s*(?:,|;|\band\b)\s*(?=" + _KEY + r"(?:\s*[=:]|\s+is\b))", _I)
 _PAIR = re.compile(r"\s*(?P<k>[^=:]+?)\s*(?:=|:|\bis\b)\s*(?P<v>.+?)\s*$", re.DOTALL)
 
-_CREATE = re.compile(_ASK + r"(?:create|make|set up|start|add)\s+(?:a\s+|an\s+)?(?:new\s+)?(?:memory\s+)?table\s+"
-                     r"(?:called\s+|named\s+)?" + _NAME + r"\s+(?:with|having)\s+(?:the\s+)?"
-                     r"(?:fields|columns)\s*:?\s*(?P<cols>.+?)\s*[.?!]?$", _I)
-# Without the word "fields" or "columns" before them, the name must be "called X" or come
-# before "table" with the columns' word after them; or the request is written as SQL.
-_MAKE = _ASK + r"(?:create|make|set up|start|add)\s+(?:a\s+|an\s+)?(?:new\s+)?(?:memory\s+)?"
-_CREATE_CALLED = re.compile(_MAKE + r"table\s+(?:called|named)\s+" + _WORD_NAME + r"\s+(?:with|having)\s+"
-                            r"(?:the\s+)?(?P<cols>.+?)(?:\s+(?:fields|columns))?\s*[.?!]?$", _I)
-_CREATE_BEFORE = re.compile(_MAKE + _WORD_NAME + r"\s+table\s+(?:with|having)\s+(?:the\s+)?(?P<cols>.+?)\s+"
-                            r"(?:fields|columns)\s*[.?!]?$", _I)
-_CREATE_SQL = re.compile(r"^\s*create\s+table\s+" + _WORD_NAME + r"\s*\((?P<cols>[^()]+)\)\s*;?\s*$", _I)
-_ADD_ROW = re.compile(_ASK + r"add\s+(?:a\s+|an\s+|one\s+)?(?:new\s+)?(?:row|record|entry)\s+(?:to|into|in)\s+"
-                      r"(?:the\s+)?(?:table\s+)?" + _WORD_NAME
-                      + r"(?:\s+table)?\s*(?:with|:|where)\s*(?P<vals>.+?)\s*[.!]?$", _I | re.DOTALL)
-_DELETE_TABLE = re.compile(_ASK + r"(?:delete|drop|remove)\s+(?:the\s+)?(?:memory\s+)?table\s+" + _NAME
-                           + r"\s*[.!]?$", _I)
-_DELETE_NAMED_TABLE = re.compile(_ASK + r"(?:delete|drop|remove)\s+(?:the\s+|my\s+)?" + _WORD_NAME
-                                 + r"\s+table\s*[.!]?$", _I)
+# A request for a new table: a verb of making (or "new", or "I need/want"), "table", then its
+# name (called X, named X, for [tracking] X, X before "table", or one word after it) and its
+# columns (after with/having/":"/"(" ); see ``_create_table``.
+_TABLE_ASK = re.compile(
+    _ASK + r"(?:(?P<want>(?:i|we)(?:'d|\s+would)?\s+(?:need|want|like)\s+(?:you\s+to\s+)?|let'?s\s+))?"
+    r"(?P<verb>(?:create|make|set\s+up|start|add|build)\s+(?:me\s+|us\s+)?)?(?:a\s+|an\s+)?(?P<new>new\s+)?"
+    r"(?:memory\s+)?(?:(?P<pre>[A-Za-z_]\w*)\s+)?table\b\s*(?P<rest>.*?)\s*[.?!]?\s*$", _I | re.DOTALL)
+_NAME_INTRO = re.compile(r"^(?P<intro>called|named|(?:for|to)(?:\s+(?:track(?:ing)?|stor(?:e|ing)|keep(?:ing)?"
+                         r"(?:\s+track\s+of)?|record(?:ing)?|hold(?:ing)?|list(?:ing)?|my|our|all))*)\s+"
+                         r"['\"`]?(?P<name>[A-Za-z_][\w ]{0,60}?)['\"`]?(?P<after>(?:\s*(?:\b(?:with|having|containing)"
+                         r"\b|[:(]).*)?)$", _I | re.DOTALL)
+_BARE_NAME = re.compile(r"^['\"`]?(?P<name>[A-Za-z_]\w*)['\"`]?(?P<after>(?:\s*(?:\b(?:with|having|containing)\b"
+                        r"|[:(]).*)?)$", _I | re.DOTALL)
+_COLUMNS = re.compile(r"^\s*(?:(?:with|having|containing)\b\s*)?(?:the\s+)?(?:following\s+)?(?P<word>(?:fields|columns)"
+                      r"\b)?\s*[:(]?\s*(?P<cols>.*?)\s*\)?\s*(?P<tail>\b(?:fields|columns))?\s*$", _I | re.DOTALL)
+_NOT_A_NAME = frozenset("a an the in on of with from for to at by as that which where like using".split())
+# Words no column's name holds ("the same name as a regular one" is a question, not columns).
+_PHRASE_WORDS = frozenset("the as than that which same like from into with one this these those".split())
+_SQL_TYPE = re.compile(r"\s+(?:text|varchar|char|string|int|integer|bigint|smallint|real|float|double|numeric"
+                       r"|decimal|number|date|time|timestamp|datetime|bool|boolean)(?:\(\d+(?:,\s*\d+)?\))?$", _I)
+# Rows to add: "add a row to books: ...", "insert into books ...", "add to the books table: ...".
+_ROWS = r"(?:(?:a|an|one|two|three|four|five|\d+|these|this|the\s+following|some)\s+)?(?:new\s+)?" \
+        r"(?P<rows>rows?|records?|entry|entries)\s+"
+_ADD_ROW = re.compile(_ASK + r"(?:add|insert|append|put)\s+(?:" + _ROWS + r")?(?:to|into|in)\s+(?:the\s+|my\s+)?"
+                      r"(?:table\s+)?" + _WORD_NAME + r"(?:\s+table)?\s*(?:with|:|where|values?|-)?\s*(?P<vals>.+?)"
+                      r"\s*[.!]?$", _I | re.DOTALL)
+_INSERT_SQL = re.compile(r"^\s*insert\s+into\s+" + _WORD_NAME + r"\s*\((?P<cols>[^()]+)\)\s*values\s*"
+                         r"(?P<vals>\(.+\))\s*;?\s*$", _I | re.DOTALL)
+_DROP = r"(?:delete|drop|remove|erase|get\s+rid\s+of)\s+"
+_DELETE_TABLE = re.compile(_ASK + _DROP + r"(?:the\s+)?(?:memory\s+)?table\s+" + _NAME + r"\s*[.!]?$", _I)
+# One-word names may be followed by a remark: "remove table vendors, we don't need it".
+_DELETE_NAMED_TABLE = re.compile(_ASK + _DROP + r"(?:(?:the\s+|my\s+)?(?:memory\s+)?table\s+" + _WORD_NAME
+                                 + r"|(?:the\s+|my\s+)?" + _WORD_NAME.replace("name", "name2") + r"\s+table)"
+                                 r"\s*(?:[,;:.!-]+\s*(?:\w.*)?)?$", _I | re.DOTALL)
 _DELETE_DOC = re.compile(_ASK + r"(?:delete|remove|forget)\s+(?:the\s+)?(?:document|file|doc)\s+(?:called\s+|named\s+)?"
                          r"(?P<path>.+?)" + _WHERE + _END, _I)
 _INGEST = re.compile(_ASK + r"(?:ingest|import|index|read\s+in|load|add)\s+(?:(?:the|my|this|these)\s+)?"
@@ -62,11 +79,41 @@ _REINDEX = re.compile(_ASK + r"(?:re-?index|rebuild\s+(?:the\s+)?(?:search\s+|ve
 _WHY_FAIL = re.compile(_ASK + r"why\s+(?:did|does|do|has|have|was|were|is|are)\s+(?P<about>.+?)\s+"
                        r"(?:fail\w*|break|broken|(?:not\s+)?(?:get\s+|be\s+)?(?:ingest|import|load|index|read)\w*)"
                        r"(?P<tail>.*?)" + _END, _I)
+# "Why couldn't you read my json file?", "why isn't report.pdf indexed?"
+_WHY_NOT = re.compile(_ASK + r"why\s+(?:(?:couldn'?t|could\s+not|can'?t|cannot|didn'?t|did\s+not|won'?t|wouldn'?t)"
+                      r"\s+(?:you|grace|it|i|we)\s+(?:be\s+able\s+to\s+)?(?:read|load|ingest|import|index|open|parse"
+                      r"|process)\w*\s+(?P<about>.+?)(?P<tail>)|(?:isn'?t|wasn'?t|aren'?t|weren'?t|is\s+not|was\s+not)"
+                      r"\s+(?P<about2>.+?)\s+(?P<tail2>(?:being\s+)?(?:read|loaded|ingested|imported|indexed|searchable"
+                      r"|showing|there|found)\b.*?))" + _END, _I)
+# A policy change: "set ingest to tier 3", "require confirmation for adding rows".
+_CONFIRM = r"(?:an?\s+)?(?:typed\s+|explicit\s+|my\s+)?(?P<what>confirmation|approval)"
+_KIND = r"(?:the\s+)?(?P<kind>[\w -]+?)(?:\s+actions?)?"
+_SO_THAT = r"(?:(?:please\s+)?change\s+(?:the\s+)?policy\s+(?:so\s+)?(?:that\s+)?)?"
+_POLICY = tuple(re.compile(_ASK + _SO_THAT + p + _END, _I) for p in (
+    r"(?:set|change|raise|make|put|move|bump)\s+" + _KIND + r"\s+(?:to\s+|at\s+|a\s+|need\s+|require\s+)?"
+    r"tier[\s-]*(?P<tier>[123])",
+    r"(?:set|change|raise|make|put|move|bump)\s+(?:the\s+)?(?:governance\s+)?tier\s+(?:of|for)\s+" + _KIND
+    + r"\s+to\s+(?:tier\s*)?(?P<tier>[123])",
+    _KIND + r"\s+(?:is|are|should\s+be|must\s+be|becomes?|needs?|requires?)\s+(?:at\s+)?tier[\s-]*(?P<tier>[123])",
+    r"(?:always\s+)?(?:require|need|ask\s+(?:me\s+)?for)\s+" + _CONFIRM + r"\s+(?:for|before)\s+"
+    r"(?:every\s+|each\s+|all\s+|any\s+)?" + _KIND,
+    r"(?:make|let)\s+" + _KIND + r"\s+(?:need|require|wait\s+for)\s+" + _CONFIRM))
+_KIND_WORDS = {"ingest": "ingest", "ingests": "ingest", "ingesting": "ingest", "ingestion": "ingest",
+               "import": "ingest", "imports": "ingest", "importing": "ingest", "add_rows": "add_rows",
+               "adding_rows": "add_rows", "add_row": "add_rows", "rows": "add_rows", "new_rows": "add_rows",
+               "create_table": "create_table", "creating_tables": "create_table", "table_creation": "create_table",
+               "new_tables": "create_table", "creating_a_table": "create_table", "reindex": "reindex",
+               "re_index": "reindex", "reindexing": "reindex", "re_indexing": "reindex", "query": "query",
+               "queries": "query", "status": "status", "show_errors": "show_errors", "errors": "show_errors",
+               "delete_table": "delete_table", "delete_document": "delete_document"}
 _ACTION = re.compile(r"action\s+#?\d+", _I)
-_ERROR_WORDS = re.compile(r"\b(?:errors?|failures?|fail(?:ed|s|ing)?|problems?|(?:went|gone|goes|go)\s+wrong"
-                          r"|broken|broke)\b", _I)
+_ERROR_WORDS = re.compile(r"\b(?:errors?|failures?|fail(?:ed|s|ing)?|problems?|wrong|broken|broke|issues?)\b", _I)
 _STATUS_WORDS = re.compile(r"\b(?:status|overview|how\s+many|how\s+much|what(?:'s|\s+is|\s+are)\s+in|hold|holds"
                            r"|contain|contains|(?:do|have)\s+i\s+(?:have|got))\b", _I)
+# The kinds of file a request can name ("why did the PDF fail?"), as the words people use.
+FORMAT_WORDS = {"pdf": "pdf", "docx": "docx", "html": "htm", "htm": "htm", "markdown": "md",
+                "md": "md", "txt": "txt", "text": "txt", "csv": "csv", "tsv": "tsv", "json": "json", "xlsx": "xlsx",
+                "excel": "xls", "spreadsheet": "xls", "parquet": "parquet", "rst": "rst", "log": "log"}
 # The words a request about the workspace is made of (its files, their state, its errors).
 WORKSPACE_WORDS = content_words("""workspace file files document documents doc docs folder folders directory
 directories table tables memory passage passages chunk chunks index indexed indexing reindex search vector vectors
@@ -75,7 +122,7 @@ gone broken broke recent recently latest last lately today yesterday week far no
 ingesting ingestion import imported importing imports load loaded loading loads read reading upload uploaded
 uploads hold holds contain contains stored store many much count number total all every library approval added adding
 approvals pending queue queued waiting action actions grace list display see show give happened anything
-everything overall whole rebuild re""")
+everything overall whole rebuild re report during while occur occurred issue issues """ + " ".join(FORMAT_WORDS))
 
 PROTOTYPES: dict[str, list[str]] = {
     "status": ["show me the workspace status", "what does my workspace hold", "give me an overview of my files"],
@@ -95,30 +142,90 @@ def _unquote(s: str) -> str:
 
 
 def _columns(spec: str) -> list[str]:
-    return [c for c in (_unquote(x).strip(" .") for x in _SPLIT.split(spec)) if c]
+    """'a name, an email and phone' -> ['name', 'email', 'phone']; 'age integer' -> 'age'."""
+    out = []
+    for part in _SPLIT.split(spec):
+        column = _SQL_TYPE.sub("", re.sub(r"^(?:a|an|the)\s+", "", _unquote(part).strip(" ."), flags=_I))
+        if column:
+            out.append(_unquote(column))
+    return out
 
 
-def values(spec: str) -> tuple[dict[str, str], list[str]]:
-    """'title = War and Peace, year: 1869' -> ({'title': 'War and Peace', 'year': '1869'}, parts not read)."""
-    out: dict[str, str] = {}
+def _plain(columns: list[str]) -> bool:
+    """Columns that read as names (at most three words, no phrase words), not a sentence."""
+    return bool(columns) and all(len(c.split()) <= 3 and not set(c.lower().split()) & _PHRASE_WORDS
+                                 for c in columns)
+
+
+def _table_name(m: re.Match[str]) -> tuple[str, str, str] | None:
+    """(name, text after it, how it was named: called, before, for or bare) of a new-table
+    request, or None without a name."""
+    rest, pre = m["rest"], m["pre"]
+    if (named := _NAME_INTRO.match(rest)) and named["name"].strip().lower() not in _NOT_A_NAME:
+        how = "called" if named["intro"].lower() in ("called", "named") else "for"
+        return named["name"].strip(), named["after"], how
+    if pre and pre.lower() not in _NOT_A_NAME | {"new", "memory"}:
+        return pre, rest, "before"
+    if (bare := _BARE_NAME.match(rest)) and bare["name"].lower() not in _NOT_A_NAME and bare["after"]:
+        return bare["name"], bare["after"], "bare"
+    return None
+
+
+def _create_table(q: str) -> list[Proposal] | None:
+    """create_table for a request to make a table with named columns; a question when a table
+    is named without columns; None when ``q`` is not such a request."""
+    m = _TABLE_ASK.match(q)
+    if not m or not (m["verb"] or m["new"] or m["want"]) or not (found := _table_name(m)):
+        return None
+    name, after, how = found
+    spec = _COLUMNS.match(after) if after.strip() else None
+    columns = _columns(spec["cols"]) if spec else []
+    said = bool(spec and (spec["word"] or spec["tail"] or after.lstrip()[:1] in ":("))
+    if columns and (said or how == "called" or _plain(columns)):
+        return [("create_table", {"table": _unquote(name), "columns": columns})]
+    if not after.strip() and how in ("called", "before"):
+        return [(SAY, {"text": f"Which columns should the table {name} have? Say, for example: create a table "
+                               f"called {name} with columns name, email and phone."})]
+    return None
+
+
+def values(spec: str) -> tuple[list[dict[str, str]], list[str]]:
+    """'title = War and Peace, year: 1869' -> ([{'title': 'War and Peace', 'year': '1869'}], parts
+    not read); a column named again starts the next row ('title = A, year = 1; title = B, year = 2')."""
+    rows: list[dict[str, str]] = [{}]
     unread = []
     for part in _PAIR_SPLIT.split(spec.strip()):
         m = _PAIR.match(part)
         key, value = (_unquote(m["k"]), _unquote(m["v"])) if m else ("", "")
-        if key and value and key not in out:
-            out[key] = value
+        if key and value:
+            if key in rows[-1]:
+                rows.append({})
+            rows[-1][key] = value
         elif part.strip():
             unread.append(part.strip())
-    return out, unread
+    return [r for r in rows if r], unread
 
 
-def _add_row(m: re.Match[str]) -> list[Proposal]:
-    row, unread = values(m["vals"])
-    if unread or not row:
+def _add_row(m: re.Match[str]) -> list[Proposal] | None:
+    if m["name"].lower() in ("workspace", "library", "index") or not (m["rows"] or re.search(r"[=:]", m["vals"])):
+        return None  # "add to my workspace the folder ~/x" is not a row
+    rows, unread = values(m["vals"])
+    if unread or not rows:
         what = ", ".join(f"“{p}”" for p in unread) or f"“{m['vals']}”"
         return [(SAY, {"text": f"I could not add that row: I cannot read {what} as column = value. Write each "
                                "value as column = value, separated by commas."})]
-    return [("add_rows", {"table": _unquote(m["name"]), "rows": [row]})]
+    return [("add_rows", {"table": _unquote(m["name"]), "rows": rows})]
+
+
+def _insert_sql(m: re.Match[str]) -> list[Proposal]:
+    """INSERT INTO t (a, b) VALUES ('x', 1), ('y', 2): one row per tuple, quotes taken off."""
+    columns = [_unquote(c) for c in m["cols"].split(",")]
+    tuples = re.findall(r"\(((?:[^()'\"]|'[^']*'|\"[^\"]*\")*)\)", m["vals"])
+    rows = [dict(zip(columns, (v.strip() for v in next(csv.reader([t], skipinitialspace=True, quotechar="'"))),
+                     strict=False)) for t in tuples]
+    if not rows or any(len(r) != len(columns) for r in rows):
+        return [(SAY, {"text": f"I could not read the values for {', '.join(columns)}: give one value per column."})]
+    return [("add_rows", {"table": m["name"], "rows": rows})]
 
 
 def _delete_document(raw: str, documents: Callable[[], list[str]] | None) -> list[Proposal]:
@@ -154,34 +261,56 @@ def _ingest_path(m: re.Match[str]) -> str | None:
 
 
 def _why_failed(m: re.Match[str], documents: Callable[[], list[str]] | None) -> list[Proposal] | None:
-    """show_errors when the subject names a document, a failed file or action, or the ingestion;
-    None (a question for the files) when it names anything else."""
-    if not about_workspace(m["tail"]):
+    """show_errors when the subject names a document, a failed file or action, a kind of file or
+    the ingestion; None (a question for the files) when it names anything else."""
+    about, tail = (m["about"], m["tail"]) if m["about"] is not None else (m["about2"], m["tail2"])
+    if not about_workspace(tail):
         return None
-    about = re.sub(r"^(?:the|my|this|that)\s+", "", _unquote(m["about"]), flags=_I)
+    about = re.sub(r"^(?:the|my|this|that|your|a|an)\s+", "", _unquote(about), flags=_I)
     if _ACTION.fullmatch(about) or (documents is not None and documents_named(about, documents())):
         return [("show_errors", {"about": about})]
-    return [("show_errors", {})] if about_workspace(about) else None
+    if not about_workspace(about):
+        return None
+    kinds = [FORMAT_WORDS[w] for w in re.findall(r"\w+", about.lower()) if w in FORMAT_WORDS]
+    return [("show_errors", {"about": kinds[0]} if len(kinds) == 1 else {})]
+
+
+def _policy(m: re.Match[str]) -> list[Proposal] | None:
+    """change_policy for one action kind; a question when the words about the workspace name no
+    kind; None when they are not about the workspace ("set the thermostat to tier 2")."""
+    said = m["kind"].strip()
+    groups = m.groupdict()
+    tier = int(groups["tier"]) if groups.get("tier") else 3 if groups["what"].lower() == "confirmation" else 2
+    key = re.sub(r"^(?:all|every|each|any)\s+", "", said.lower())
+    if kind := _KIND_WORDS.get(re.sub(r"[\s-]+", "_", key)):
+        return [("change_policy", {"kind": kind, "tier": tier})]
+    if not about_workspace(said):
+        return None
+    kinds = ", ".join(sorted(set(_KIND_WORDS.values())))
+    return [(SAY, {"text": f"I can set the tier of these kinds of action: {kinds}. “{said}” is not one of them."})]
 
 
 def match(question: str, documents: Callable[[], list[str]] | None = None) -> list[Proposal]:
     """Actions asked for in ``question`` by pattern (the first kind that matches wins)."""
     q = question.strip()
-    if m := _CREATE.search(q) or _CREATE_CALLED.search(q) or _CREATE_BEFORE.search(q):
-        return [("create_table", {"table": _unquote(m["name"]), "columns": _columns(m["cols"])})]
-    if m := _CREATE_SQL.search(q):  # "create table pets (name text, age int)": the names only
-        return [("create_table", {"table": m["name"], "columns": [c.split()[0] for c in _columns(m["cols"])]})]
-    if m := _ADD_ROW.search(q):
-        return _add_row(m)
+    if (made := _create_table(q)) is not None:
+        return made
+    if m := _INSERT_SQL.match(q):
+        return _insert_sql(m)
+    if (m := _ADD_ROW.search(q)) and (rows := _add_row(m)) is not None:
+        return rows
     if m := _DELETE_TABLE.search(q) or _DELETE_NAMED_TABLE.search(q):
-        return [("delete_table", {"table": _unquote(m["name"]).replace(" ", "_")})]
+        return [("delete_table", {"table": _unquote(m["name"] or m["name2"]).replace(" ", "_")})]
+    for pattern in _POLICY:
+        if (m := pattern.search(q)) and (policy := _policy(m)) is not None:
+            return policy
     if m := _DELETE_DOC.search(q):
         return _delete_document(m["path"], documents)
     if _REINDEX.search(q) and about_workspace(q):
         return [("reindex", {})]
     if (m := _INGEST.search(q)) and (path := _ingest_path(m)):
         return [("ingest", {"paths": [path]})]
-    if m := _WHY_FAIL.search(q):
+    if m := _WHY_FAIL.search(q) or _WHY_NOT.search(q):
         return _why_failed(m, documents) or []
     if not about_workspace(q):
         return []

@@ -33,7 +33,8 @@ SYSTEM = (
     "Use ONLY the numbered passages and workspace facts given. Cite every claim with the number of the "
     "passage it comes from in square brackets, like [2]. If the passages do not answer the question, reply "
     f"exactly: \"{ABSTAIN_TEXT}\" Answer in 2-4 sentences. To change the workspace (create a table, add rows, "
-    "ingest files, re-index, delete a table or document) or to show status or errors, call the matching "
+    "ingest files, re-index, delete a table or document, change the action policy) or to show status or "
+    "errors, call the matching "
     "tool: changes wait for the person's approval."
 )
 _MARK = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
@@ -51,6 +52,8 @@ _PARAMS: dict[str, dict[str, Any]] = {
     "ingest": {"paths": {"type": "array", "items": _TEXT, "minItems": 1}},
     "delete_table": {"table": _TEXT, "reason": {"type": "string"}},
     "delete_document": {"path": {"type": "string", "minLength": 1, "description": "absolute path of the document"}},
+    "change_policy": {"kind": {"type": "string", "enum": [k for k in KINDS if k != "change_policy"]},
+                      "tier": {"type": "integer", "enum": [1, 2, 3]}},
 }
 _TYPES: dict[str, tuple[type, ...]] = {"string": (str,), "number": (int, float), "integer": (int,),
                                        "boolean": (bool,), "object": (dict,), "array": (list,),

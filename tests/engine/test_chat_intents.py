@@ -1,0 +1,78 @@
+"""The offline intent matcher reads requests in the words people use, and leaves questions
+about the files alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine import Workspace
+from engine.chat.intents import SAY, match
+
+PETS = ("create_table", {"table": "pets", "columns": ["name", "age"]})
+
+
+@pytest.mark.parametrize(("request_text", "expected"), [
+    ("set up a table for tracking pets with name and age", PETS),
+    ("I need a new table for pets: name, age", PETS),
+    ("new table pets (name, age)", PETS),
+    ("create a pets table with a name and an age", PETS),
+    ("I want a table to track my pets with name and age", PETS),
+    ("create table pets (name varchar(20), age integer)", PETS),
+    ("insert into books title = Dune, year = 1965",
+     ("add_rows", {"table": "books", "rows": [{"title": "Dune", "year": "1965"}]})),
+    ("add to the books table: title = Dune, year = 1965",
+     ("add_rows", {"table": "books", "rows": [{"title": "Dune", "year": "1965"}]})),
+    ("add rows to books: title = Dune, year = 1965; title = Emma, year = 1815",
+     ("add_rows", {"table": "books", "rows": [{"title": "Dune", "year": "1965"}, {"title": "Emma", "year": "1815"}]})),
+    ("insert into books (title, year) values ('Emma, a novel', 1815), ('Dune', 1965)",
+     ("add_rows", {"table": "books", "rows": [{"title": "Emma, a novel", "year": "1815"},
+                                             {"title": "Dune", "year": "1965"}]})),
+    ("remove table vendors, we don't need it", ("delete_table", {"table": "vendors"})),
+    ("get rid of the vendors table", ("delete_table", {"table": "vendors"})),
+    ("give me a status report", ("status", {})),
+    ("what errors happened during ingest", ("show_errors", {})),
+    ("any issues with my files?", ("show_errors", {})),
+    ("why did the PDF fail", ("show_errors", {"about": "pdf"})),
+    ("why couldn't you read my json file", ("show_errors", {"about": "json"})),
+    ("why wasn't my spreadsheet loaded?", ("show_errors", {"about": "xls"})),
+    ("set ingest to tier 3", ("change_policy", {"kind": "ingest", "tier": 3})),
+    ("require confirmation for adding rows", ("change_policy", {"kind": "add_rows", "tier": 3})),
+    ("please change the policy so that new tables need tier 3", ("change_policy", {"kind": "create_table", "tier": 3})),
+])
+def test_requests_in_everyday_words_are_read(request_text: str, expected: tuple) -> None:
+    assert match(request_text) == [expected]
+
+
+@pytest.mark.parametrize("question", [
+    "Can you make a temporary table with the same name as a regular one?",
+    "Can you create a table in SQLite with a primary key?",
+    "make a table of contents",
+    "Please add 2/3 cup of sugar to the dough?",
+    "why did the Roman empire fail",
+    "Why didn't the treaty of Versailles hold?",
+    "set the thermostat to tier 2",
+    "what is the status of the Apollo project",
+])
+def test_questions_stay_questions(question: str) -> None:
+    assert match(question) == []
+
+
+def test_a_table_named_without_columns_is_asked_about() -> None:
+    [(kind, params)] = match("create a table called orders")
+    assert kind == SAY and "Which columns should the table orders have?" in params["text"]
+
+
+def test_a_policy_change_is_a_tier_three_action_that_can_only_raise_a_tier(ws: Workspace, docs: Path) -> None:
+    asked = ws.chat.ask("set ingest to tier 3")
+    [action] = asked.actions
+    assert (action.type, action.tier, action.status) == ("change_policy", 3, "pending")
+    assert ws.setting("action_tiers") == ""  # nothing changes before the confirmation
+    ws.chat.actions.approve(action.id, reason="check every import")
+    assert ws.setting("action_tiers") == "ingest=3" and ws.chat.actions.tier_of("ingest") == 3
+    lowered = ws.chat.ask("set ingest to tier 1")
+    assert lowered.actions == [] and "never lower it below 2" in lowered.text
+    back = ws.chat.ask("set ingest to tier 2").actions[0]
+    ws.chat.actions.approve(back.id, reason="back to approval")
+    assert ws.setting("action_tiers") == "" and ws.chat.actions.tier_of("ingest") == 2
