@@ -53,6 +53,7 @@ class Workspace:
         self.folder = Path(folder).expanduser().absolute() if folder else default_workspace_dir()
         if self.folder.exists() and not self.folder.is_dir():
             raise WorkspaceError(f"The workspace {self.folder} cannot be opened: it is a file, not a folder.")
+        self.created = not (self.folder / SQLITE_NAME).exists()  # a new workspace is made here
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             path = self.folder / SQLITE_NAME

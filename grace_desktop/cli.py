@@ -248,6 +248,14 @@ class TerminalProgress:
         sys.stderr.flush()
 
 
+def _note_if_new(ws: Workspace, func: Callable[..., int]) -> None:
+    """Say so on stderr when a command other than ingest found no workspace and made an empty
+    one: a mistyped --workspace shows at once instead of answering from an empty folder."""
+    if func is not cmd_ingest and ws.created:
+        print(f"grace: note: there was no workspace in {ws.folder}; a new, empty one was made there.",
+              file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -258,6 +266,7 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_selftest(args)
     try:
         with Workspace.open(args.workspace) as ws:
+            _note_if_new(ws, func)
             return func(args, ws)
     except Cancelled:
         print("Cancelled.", file=sys.stderr)
