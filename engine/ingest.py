@@ -133,6 +133,10 @@ class Ingestor:
                 if f.error is None and self._unchanged(conn, f):
                     report.unchanged += 1
                     continue
+                failed = None if f.error else _import_failed(conn, f)
+                if failed is not None:  # read again, it would only fail (and be audited) again
+                    report.failed.append({"path": f.path, "reason": failed})
+                    continue
                 if f.linked and f.error is None and _known_elsewhere(conn, f.path):
                     report.skipped += 1  # read already, under its own name
                     continue
@@ -445,6 +449,14 @@ def _known_elsewhere(conn: Connection, path: str) -> bool:
     real = os.path.realpath(path)
     known = catalog.doc_by_path(conn, real) if real != path else None
     return known is not None and known.status == "ok"
+
+
+def _import_failed(conn: Connection, f: Found) -> str | None:
+    """Why the tables could not import the table file ``f`` (a failed document of kind "table"),
+    when its size and time are still the ones read; else None."""
+    row = conn.execute(text("SELECT error FROM documents WHERE path=:p AND status='failed' AND kind='table' "
+                            "AND size=:s AND mtime_ns=:m"), {"p": f.path, "s": f.size, "m": f.mtime_ns}).first()
+    return None if row is None else row[0] or "its table could not be imported"
 
 
 def _queue(conn: Connection, path: str, root: str | None, now: float) -> None:

@@ -464,8 +464,8 @@ class Tables:
                     self._follow(item, failures)
                 with self.sqlite_write() as conn:
                     if item["kind"] == "table" and len(failures) > before:
-                        failures[before:] = _failed_table(conn, item["content_hash"], failures[before]["reason"]) \
-                            or failures[before:]
+                        failures[before:] = _failed_table(conn, item["content_hash"], failures[before]["reason"],
+                                                          lasting=self._store is not None) or failures[before:]
                     catalog.follow_up_done(conn, item["id"])
         return failures
 
@@ -513,10 +513,16 @@ class Tables:
                 failures.append({"path": path, "reason": f"{what}: an unexpected error happened ({exc!r})"})
 
 
-def _failed_table(conn: Connection, content_hash: str, reason: str) -> builtins.list[dict[str, str]]:
+def _failed_table(conn: Connection, content_hash: str, reason: str, lasting: bool) -> builtins.list[dict[str, str]]:
     """A table file the ingest read but that could not be imported fails, at every path holding
-    it, so ``status`` and the next ingest say so (its document would otherwise stay "ok")."""
+    it, so ``status`` and the next ingest say so (its document would otherwise stay "ok").
+
+    The document keeps its kind, size and time: the next ingest reports it again, unread and
+    unaudited, until the file changes. A failure that is not the file's (``lasting`` false: the
+    tables file could not be opened) forgets the time instead, so the next ingest reads it again."""
     paths = catalog.fail_content(conn, content_hash, reason)
     for path in paths:
+        if not lasting:
+            conn.execute(text("UPDATE documents SET mtime_ns=NULL WHERE path=:p"), {"p": path})
         audit.append(conn, "fail", path, {"reason": reason}, actor="tables")
     return [{"path": path, "reason": reason} for path in paths]
