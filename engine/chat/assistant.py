@@ -26,10 +26,10 @@ from .render import action_text, row_citations, tables_text
 from .secrets import KeyStore
 from .store import reading
 from .types import Action, Answer, Draft, EmptyQuestion
+from .words import content_words, not_in_tables
 from .words import names as words_names
-from .words import table_cover
 
-TABLE_COVER = 0.5  # table rows answer a question the files cannot when they cover more of it than this
+TABLE_CONFIDENCE = 0.9  # rows that account for every word of a question: exact, but read by words
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -192,8 +192,9 @@ def changed_note(paths: list[str]) -> str:
 
 def with_tables(ctx: Context, draft: Draft) -> Draft:
     """Add the rows of memory tables the question named or whose cells it mentions. They answer
-    when the files do not only if they account for most of the question (``table_cover``) and for
-    every name in it; otherwise the question stays declined, the rows shown as related."""
+    when the files do not only if they account for every content word of the question
+    (``not_in_tables``) and every name in it; otherwise the question stays declined, the rows
+    shown as related."""
     if not ctx.tables:
         return draft
     citations, marks = row_citations(ctx.tables, len(draft.citations) + 1)
@@ -202,12 +203,14 @@ def with_tables(ctx: Context, draft: Draft) -> Draft:
         draft.text = f"{draft.text}\n\n{rows}"
         draft.citations = draft.citations + citations
         return draft
-    cover = table_cover(ctx.question, ctx.tables)
     cells = " ".join(str(c) for m in ctx.tables for row in m["rows"] for c in row).lower()
     unmatched = [n for n in words_names(ctx.question) if n.lower() not in cells]
-    if cover > TABLE_COVER and not unmatched:
-        draft.text, draft.abstained, draft.confidence = rows, False, round(0.5 + 0.5 * cover, 3)
+    missing = not_in_tables(ctx.question, ctx.tables)
+    if content_words(ctx.question) and not missing and not unmatched:
+        draft.text, draft.abstained, draft.confidence = rows, False, TABLE_CONFIDENCE
         draft.citations = citations
     else:
-        draft.text += f"\n\nRelated rows (they do not answer it):\n\n{tables_text(ctx.tables)}"
+        lacks = (f"; no column or value in them matches {', '.join(f'“{w}”' for w in missing)}"
+                 if missing and not unmatched else "")
+        draft.text += f"\n\nRelated rows (they do not answer it{lacks}):\n\n{tables_text(ctx.tables)}"
     return draft

@@ -82,15 +82,16 @@ def terms(question: str, pieces: Callable[[list[str]], list[int]]) -> list[str]:
     return [w for w, n in zip(words, pieces(words) if words else [], strict=True) if n > 1]
 
 
+# Words about tables as such, and the generic nouns that come with a column's name ("phone number").
 TABLE_WORDS = frozenset(stem(w) for w in "table tables row rows column columns entry entries record records list "
-                        "all every each show".split())
+                        "all every each show number numbers value values detail details info information data"
+                        .split())
 
 
-def table_cover(question: str, tables: list[dict[str, Any]]) -> float:
-    """Share of the question's content words that the matched tables account for: their names,
-    column names and the cells of their matched rows (words about tables as such count too)."""
-    asked = content_words(question)
-    if not asked:
-        return 0.0
+def not_in_tables(question: str, tables: list[dict[str, Any]]) -> list[str]:
+    """The question's content words (as written) that the matched tables do not account for: not
+    their names, column names, the cells of their matched rows or words about tables as such.
+    "What is the ISBN of Emma?" over a table of titles and years leaves ["ISBN"]."""
     parts = [str(p) for m in tables for p in [m["table"], *m["columns"], *(c for row in m["rows"] for c in row)]]
-    return len(asked & (content_words(" ".join(parts).replace("_", " ")) | TABLE_WORDS)) / len(asked)
+    missing = content_words(question) - content_words(" ".join(parts).replace("_", " ")) - TABLE_WORDS
+    return list(dict.fromkeys(w for w in _WORD.findall(question) if content_words(w) & missing))

@@ -174,7 +174,7 @@ def test_table_rows_answer_only_questions_they_account_for(ws: Workspace) -> Non
     for unanswerable in ("What is Barack Obama's phone number in my contacts?", "What is the population of Paris?"):
         declined = ws.chat.ask(unanswerable)
         assert declined.abstained and declined.confidence < 0.5, unanswerable
-        assert "Related rows (they do not answer it)" in declined.text
+        assert "Related rows (they do not answer it" in declined.text
 
 
 HISTORY = ("The Western Roman Empire fell in 476 when Odoacer deposed Romulus Augustulus.\n\n"
@@ -535,3 +535,14 @@ def test_proposals_that_could_not_run_are_refused_when_proposed(ws: Workspace, d
     many = propose("add_rows", {"table": "books", "rows": [{"title": t, "year": "2000"} for t in "ABC"]})
     assert many.summary == "Add 3 rows to books: title=A, year=2000; title=B, year=2000; and 1 more"
     assert ws.chat.actions.list(status="pending")[0].id == many.id and len(ws.chat.actions.list()) == 3
+
+
+def test_table_rows_never_answer_for_a_column_the_table_lacks(ws: Workspace) -> None:
+    ws.chat.actions.approve(ws.chat.ask("create a table called books with title, author and year").actions[0].id)
+    ws.chat.actions.approve(ws.chat.ask("add rows to books: title = Emma, author = Jane Austen, year = 1815; "
+                                        "title = Dune, author = Frank Herbert, year = 1965").actions[0].id)
+    isbn = ws.chat.ask("What is the ISBN of books by Jane Austen?")
+    assert isbn.abstained and isbn.confidence < 0.5
+    assert "no column or value in them matches “ISBN”" in isbn.text and "| Emma | Jane Austen | 1815 |" in isbn.text
+    year = ws.chat.ask("What is the year of Emma by Jane Austen in my books?")
+    assert not year.abstained and "| Emma | Jane Austen | 1815 |" in year.text
