@@ -19,7 +19,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -68,9 +68,14 @@ class SearchHit:
     heading: str
     text: str
     trust: float = 1.0
+    # The passage's cosine to the query (None when it has no vector), for telling a real match from
+    # the nearest one (engine/relevance.py). Not in ``as_dict``: ``grace search --json`` keeps its keys.
+    cosine: float | None = field(default=None, compare=False, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        del out["cosine"]
+        return out
 
 
 def readable_text(text: str) -> str:
@@ -216,7 +221,7 @@ def hybrid_search(conn: Connection, index: VectorIndex, encode_query: Callable[[
     cosines = dict(index.search(qvec, max(VECTOR_CANDIDATES, 5 * k))) if len(index) else {}
     keyword = keyword_scores(conn, query, max(KEYWORD_CANDIDATES, 5 * k))
     cosines.update(index.similarities(qvec, [key for key in keyword if key not in cosines]))
-    hits = brevity(_hits(conn, fuse(cosines, keyword)[: k * 6], k * 6))
+    hits = brevity(_with_cosines(_hits(conn, fuse(cosines, keyword)[: k * 6], k * 6), cosines))
     hits = late.rerank(conn, hits, encoded.tokens)
     return diversify(hits[: k * 3], k)
 
@@ -240,6 +245,13 @@ def diversify(hits: list[SearchHit], k: int, best_first: int = BEST_FIRST) -> li
         (again if hit.path in seen else new).append(hit)
         seen.add(hit.path)
     return (head + new + again)[:k]
+
+
+def _with_cosines(hits: list[SearchHit], cosines: dict[int, float]) -> list[SearchHit]:
+    """``hits`` with each one's cosine to the query noted (their order and scores untouched)."""
+    for hit in hits:
+        hit.cosine = cosines.get(hit.chunk_id)
+    return hits
 
 
 def _hits(conn: Connection, fused: list[tuple[int, float]], k: int) -> list[SearchHit]:

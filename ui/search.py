@@ -2,6 +2,12 @@
 query's words in bold. Searching runs in the runner (the latest query wins), ~250 ms after
 typing stops or at once on Enter. Activating a result opens its file.
 
+Search always returns its best passages, so the pane says how well they match
+(``engine/relevance.py``): a result that is not a close match is greyed where it ranks; when
+none is, a line above the results says so; and when none even holds a word of the query,
+the pane says that nothing in the files matches, and shows the nearest passages only when
+asked (a link, reachable with Tab and opened with Enter).
+
 Opening "at the place": a PDF is opened with a ``#page=N`` fragment, which browsers and
 some viewers honour; other files open at their start, because the desktop's "open this
 file" call has no portable way to name a line.
@@ -21,6 +27,7 @@ from .theme import colors, tint
 
 if TYPE_CHECKING:
     from engine import Changes, SearchHit
+    from engine.relevance import Relevance
     from grace_desktop.runner import Runner
 
 DEBOUNCE_MS = 250
@@ -40,6 +47,8 @@ class SearchPane(QWidget):
         super().__init__(parent)
         self.runner = runner
         self.hits: list[SearchHit] = []
+        self.relevance: Relevance | None = None  # how well ``hits`` match ``shown_query``
+        self.nearest_shown = False  # the nearest passages are on screen although nothing matches
         self.shown_query = ""
         self._sentence = ""  # the sentence shown instead of results (re-drawn when the theme changes)
         self.query = QLineEdit(placeholderText="Search everything Grace has read…", clearButtonEnabled=True)
@@ -98,16 +107,27 @@ class SearchPane(QWidget):
             self.runner.search(self.query.text().strip())
 
     def show_results(self, query: str, hits: list[SearchHit]) -> None:
-        """Show ``hits`` for ``query`` (results of an older query never arrive here)."""
+        """Show ``hits`` for ``query`` (results of an older query never arrive here), each marked
+        as a close match or only a near one."""
+        from engine.relevance import judge
+
+        self.nearest_shown = self.nearest_shown and query == self.shown_query  # a refresh keeps them shown
         self.hits, self.shown_query = list(hits), query
         if not hits:
             self._say("")
             self._placeholder(f"No passages match “{query}”. Try other words, or add the documents that "
                               "would answer it.")
         else:
-            self._say(f"{len(hits)} passage{'s' if len(hits) != 1 else ''} for “{query}”")
+            self.relevance = judge(query, self.hits)
+            self._say(_summary(query, self.relevance))
             self._show_hits()
         self.results_shown.emit(query)
+
+    def show_nearest(self) -> None:
+        """Show the nearest passages of a query that nothing matches."""
+        if self.hits and not self.nearest_shown:
+            self.nearest_shown = True
+            self._show_hits()
 
     def show_failure(self, query: str, exc: BaseException) -> None:
         """Say that the search for ``query`` failed, and why, in place of its results."""
@@ -119,8 +139,16 @@ class SearchPane(QWidget):
 
     def _show_hits(self) -> None:
         self._sentence = ""
-        words = query_words(self.shown_query)
-        self.results.setHtml("".join(_hit_html(n, hit, words) for n, hit in enumerate(self.hits)))
+        rel = self.relevance
+        if rel is None or len(rel.matches) != len(self.hits):  # hits set without show_results
+            self.results.setHtml(_hits_html(self.hits, self.shown_query, [True] * len(self.hits)))
+        elif rel.nothing and not self.nearest_shown:
+            self.results.setHtml(_nothing_html(self.shown_query, len(self.hits)))
+        elif not rel.count:  # the line above them says that none matches closely
+            self.results.setHtml(_banner_html(self.shown_query, rel.nothing)
+                                 + _hits_html(self.hits, self.shown_query, [False] * len(self.hits), tag=False))
+        else:
+            self.results.setHtml(_hits_html(self.hits, self.shown_query, list(rel.matches)))
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
         """Re-draw the results in the new scheme's colours after a light/dark switch."""
@@ -138,7 +166,7 @@ class SearchPane(QWidget):
                           "where in it the passage is, and the passage itself; click one to open its file.")
 
     def _placeholder(self, sentence: str) -> None:
-        self.hits, self._sentence = [], sentence
+        self.hits, self.relevance, self._sentence = [], None, sentence
         self.results.setHtml(f"<p style='color:{colors()['muted']}; margin:16px'>{ui.escape(sentence)}</p>")
 
     # -- opening ---------------------------------------------------------------------------
@@ -146,6 +174,8 @@ class SearchPane(QWidget):
     def _anchor(self, url: QUrl) -> None:
         if url.scheme() == "hit":
             self.open_hit(int(url.path()))
+        elif url.scheme() == "nearest":
+            self.show_nearest()
 
     def open_hit(self, n: int) -> bool:
         """Open the file of result ``n`` (a PDF at its page, where the viewer allows)."""
@@ -221,15 +251,53 @@ def _place(hit: SearchHit) -> str:
     return " · ".join(parts)
 
 
-def _hit_html(n: int, hit: SearchHit, words: list[str]) -> str:
+def _summary(query: str, rel: Relevance) -> str:
+    """The line under the box: how many results, and how many of them match closely."""
+    total = len(rel.matches)
+    if rel.nothing:
+        return ""  # the results area says it
+    if not rel.count:
+        return f"No close matches for “{query}”"
+    if rel.count == total:
+        return f"{total} passage{'s' if total != 1 else ''} for “{query}”"
+    near = total - rel.count
+    return (f"{rel.count} close match{'es' if rel.count != 1 else ''} for “{query}”; the {near} greyed "
+            f"passage{'s are' if near != 1 else ' is'} only near it")
+
+
+def _nothing_html(query: str, count: int) -> str:
+    c = colors()
+    return (f"<p style='margin:16px 16px 6px 16px'>Nothing in your files matches “{ui.escape(query)}”: no passage "
+            "has its words, and none is close in meaning.</p>"
+            f"<p style='margin:0 16px; color:{c['muted']}'>Try other words, or add the documents that would "
+            f"answer it. <a href='nearest:'>Show the {count} nearest passages anyway</a></p>")
+
+
+def _banner_html(query: str, nothing: bool) -> str:
+    c = colors()
+    why = f"Nothing in your files matches “{ui.escape(query)}”" if nothing else "No close matches"
+    return (f"<p style='margin:8px 4px 14px 4px; padding-bottom:6px; color:{c['muted']}; "
+            f"border-bottom:1px solid {c['muted']}'><b>{why}</b> — the nearest passages are shown below.</p>")
+
+
+def _hits_html(hits: list[SearchHit], query: str, matches: list[bool], tag: bool = True) -> str:
+    """The results, those in ``matches`` that are not close greyed (and, with ``tag``, marked)."""
+    words = query_words(query)
+    pairs = enumerate(zip(hits, matches, strict=True))
+    return "".join(_hit_html(n, hit, words, close, tag) for n, (hit, close) in pairs)
+
+
+def _hit_html(n: int, hit: SearchHit, words: list[str], close: bool = True, tag: bool = True) -> str:
     c = colors()
     name = ui.escape(os.path.basename(hit.path))
     place = ui.escape(_place(hit))
     body = highlight(snippet(hit.text, words), words)
     folder = ui.escape(os.path.dirname(hit.path))
-    return (f"<div style='margin:4px 4px 14px 4px'>"
-            f"<a href='hit:{n}' style='font-weight:600; text-decoration:none'>{name}</a>"
-            f"&nbsp;&nbsp;<span style='color:{c['muted']}'>{place}</span><br>"
-            f"<span>{body}</span><br>"
+    grey = "" if close else f" color:{c['muted']};"
+    near = "" if close or not tag else f"&nbsp;&nbsp;<i style='color:{c['muted']}'>not a close match</i>"
+    return (f"<div style='margin:4px 4px 14px 4px;{grey}'>"
+            f"<a href='hit:{n}' style='font-weight:600; text-decoration:none;{grey}'>{name}</a>"
+            f"&nbsp;&nbsp;<span style='color:{c['muted']}'>{place}</span>{near}<br>"
+            f"<span style='{grey}'>{body}</span><br>"
             f"<span style='color:{c['muted']}; font-size:small'>{folder}</span></div>")
 

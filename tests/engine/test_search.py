@@ -75,3 +75,30 @@ def test_one_long_file_does_not_fill_the_results(ws: Workspace, tmp_path: Path) 
     ws.ingest([folder])
     paths = [Path(h.path).name for h in ws.search("how should I water my tomato plants", 5)]
     assert paths[:3] == ["tomatoes.md"] * 3 and "herbs.md" in paths
+
+
+def test_a_query_nothing_in_the_files_matches_is_told_apart_from_real_matches(ws: Workspace, docs: Path) -> None:
+    from engine.relevance import judge
+
+    ws.ingest([docs])
+    nonsense = ws.search("qwzx florbig", 5)
+    assert nonsense and judge("qwzx florbig", nonsense).nothing  # search still offers its nearest passages
+    offtopic = judge("recipe for banana bread", ws.search("recipe for banana bread", 5))
+    assert offtopic.count == 0
+    hits = ws.search("how often should I water tomato plants", 5)
+    rel = judge("how often should I water tomato plants", hits)
+    assert hits[0].path.endswith("guide.md") and rel.matches[0] and not rel.nothing
+    assert rel.count < len(hits)  # the meeting notes are only the nearest there is, not a match
+    assert set(hits[0].as_dict()) == {"path", "chunk_id", "score", "page", "line_start", "line_end", "heading",
+                                      "text", "trust"}  # `grace search --json` keeps its keys
+
+
+def test_a_passage_with_every_word_of_the_query_matches_whatever_its_cosine() -> None:
+    from engine.relevance import judge, word_shares
+
+    hit = S.SearchHit("a", 1, 0.1, None, 1, 1, "Valves", "Code ZX-4471 on the inlet_valve.", cosine=0.05)
+    assert judge("valves zx 4471", [hit]).matches == (True,)  # stemmed as the index stems: valves ~ valve
+    assert judge("valve florbig", [hit]).matches == (False,) and not judge("valve florbig", [hit]).nothing
+    assert word_shares(["inlet_valve", "outlet_valve"], ["inlet valve", "the inlet_valve"]) == [0.5, 0.5]
+    near = S.SearchHit("b", 2, 0.4, None, 1, 1, "", "Unrelated words.", cosine=0.5)
+    assert judge("valve florbig", [near], floor=0.35).matches == (True,)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import ui
 from engine.search import SearchHit
-from grace_desktop.qt import QApplication, QPalette
+from grace_desktop.qt import QApplication, QPalette, Qt
 from ui import theme
 from ui.search import SearchPane, highlight, query_words, snippet
 
@@ -59,6 +60,41 @@ def test_no_results_says_so_in_a_sentence(shell, qtbot) -> None:
     with qtbot.waitSignal(shell.search.results_shown, timeout=WAIT_MS):
         shell.search.search_now()
     assert "No passages match “zebra”" in shell.search.results.toPlainText()
+
+
+def test_a_query_nothing_matches_says_so_and_shows_the_nearest_when_asked_by_keyboard(shell, qtbot,
+                                                                                      docs: Path) -> None:
+    shell.runner.ingest([str(docs)])
+    qtbot.waitUntil(lambda: shell.runner.queue_length == 0 and len(shell.library.model.rows) == 5, timeout=WAIT_MS)
+    shell.search.query.setText("qwzx florbig")
+    with qtbot.waitSignal(shell.search.results_shown, timeout=WAIT_MS):
+        shell.search.search_now()
+    shown = shell.search.results.toPlainText()
+    assert "Nothing in your files matches “qwzx florbig”" in shown and "guide.md" not in shown
+    assert shell.search.hits  # kept, behind the link
+    shell.search.results.setFocus()
+    qtbot.keyClick(shell.search.results, Qt.Key.Key_Tab)  # to the link "Show the … nearest passages anyway"
+    qtbot.keyClick(shell.search.results, Qt.Key.Key_Return)
+    shown = shell.search.results.toPlainText()
+    assert "Nothing in your files matches “qwzx florbig” — the nearest passages are shown below." in shown
+    assert all(os.path.basename(hit.path) in shown for hit in shell.search.hits)
+
+
+def test_results_that_are_only_near_the_query_are_greyed_where_they_rank(shell, qtbot, docs: Path) -> None:
+    shell.runner.ingest([str(docs)])
+    qtbot.waitUntil(lambda: shell.runner.queue_length == 0 and len(shell.library.model.rows) == 5, timeout=WAIT_MS)
+    shell.search.query.setText("tomatoes watering")
+    with qtbot.waitSignal(shell.search.results_shown, timeout=WAIT_MS):
+        shell.search.search_now()
+    hits, rel = shell.search.hits, shell.search.relevance
+    assert "Tomatoes need full sun" in hits[0].text and rel is not None and rel.matches[0]
+    assert not rel.matches[[Path(h.path).name for h in hits].index("notes.txt")]  # the budget meeting
+    near = len(hits) - rel.count
+    assert near > 0 and shell.search.status.text() == (f"{rel.count} close match{'es' * (rel.count > 1)} for "
+                                                       f"“tomatoes watering”; the {near} greyed passages are "
+                                                       "only near it")
+    shown = shell.search.results.toPlainText()
+    assert shown.count("not a close match") == near and "No close matches" not in shown
 
 
 def test_a_failed_search_says_why_instead_of_searching_forever(shell, qtbot, monkeypatch) -> None:
