@@ -94,6 +94,7 @@ class ChatPane(QWidget):
         self.ws, self.runner = ws, runner
         self._approvals: dict[int, Job] = {}  # action id -> its approval's job in the runner's queue
         self._queued = 0  # files in the engine's ingest queue, at the last telemetry read
+        self._pending_session: int | None = None  # the session of the newest action waiting for approval
         self.pool = QThreadPool(self)
         self._workers: set[Worker] = set()
         self._asking: _Asking | None = None
@@ -166,6 +167,7 @@ class ChatPane(QWidget):
         cv.addLayout(row)
 
         self.telemetry = TelemetryPanel()
+        self.telemetry.waiting_chosen.connect(self.show_waiting)
         self.key_button = QPushButton("Endpoint API key…")
         self.key_button.setToolTip("Kept in the system keyring (or for this session only), never in a file.")
         self.key_button.clicked.connect(self.ask_api_key)
@@ -614,7 +616,18 @@ class ChatPane(QWidget):
         """Read the workspace panel's figures (in the runner's read pool when there is one)."""
         self._read("chat telemetry", lambda ws: ws.chat.telemetry(), self._show_telemetry)
 
+    def show_waiting(self, where: str) -> None:
+        """Go to what waits for approval: the chat session of the newest pending action, or the
+        Approvals pane (through the window, when there is one)."""
+        if where == "chat" and self._pending_session is not None:
+            self.open_session(self._pending_session)
+            self.chats.show_current(self._pending_session)
+            self.chats.refresh()
+        elif where == "approvals" and callable(show := getattr(self.window(), "show_pane", None)):
+            show("approvals")
+
     def _show_telemetry(self, values: dict[str, Any]) -> None:
+        self._pending_session = values.get("pending_session")
         self._queued = int(values.get("queued", 0))
         values["running"] = self._running_jobs()
         self.telemetry.show_values(values)

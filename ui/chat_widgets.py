@@ -528,6 +528,8 @@ class TelemetryPanel(QFrame):
     ROWS = (("documents", "Documents"), ("tables", "Tables"), ("pending_approvals", "Pending approvals"),
             ("running", "Running jobs"), ("failed", "Recent failures"), ("average_trust", "Average trust"))
 
+    waiting_chosen = Signal(str)  # "chat": the session of the newest waiting action; "approvals": that pane
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.column = layout = QVBoxLayout(self)
@@ -541,6 +543,12 @@ class TelemetryPanel(QFrame):
             self.values[key] = QLabel("–")
             row.addWidget(self.values[key])
             layout.addLayout(row)
+        self.waiting = QLabel("")  # where the pending approvals wait: chat actions, table proposals
+        self.waiting.setWordWrap(True)
+        self.waiting.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
+                                             | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        self.waiting.linkActivated.connect(self.waiting_chosen.emit)
+        layout.addWidget(self.waiting)
         self.failures = QLabel("")
         self.failures.setWordWrap(True)
         tint(self.failures, "error")
@@ -558,9 +566,23 @@ class TelemetryPanel(QFrame):
             else:
                 text = str(value if value is not None else "–")
             self.values[key].setText(text)
+        self.waiting.setText(_waiting_text(int(values.get("pending_actions") or 0),
+                                           int(values.get("pending_proposals") or 0)))
+        self.waiting.setVisible(bool(self.waiting.text()))
         lines = [f"{_failure_name(f['path'])}: {f['reason']}" for f in values.get("failures", [])]
         self.failures.setText("\n".join(lines))
         self.failures.setToolTip("\n".join(f"{f['path']}: {f['reason']}" for f in values.get("failures", [])))
+
+
+def _waiting_text(actions: int, proposals: int) -> str:
+    """Links to where approvals wait: chat actions (in their session) and table proposals (in
+    the Approvals pane); empty when nothing waits."""
+    parts = []
+    if actions:
+        parts.append(f'<a href="chat">{actions} action{"s" if actions != 1 else ""} in chat</a>')
+    if proposals:
+        parts.append(f'<a href="approvals">{proposals} table proposal{"s" if proposals != 1 else ""}</a>')
+    return " · ".join(parts)
 
 
 def _failure_name(path: str) -> str:

@@ -153,8 +153,10 @@ class Chat:
         table_count = memory_table_count(self.ws)
         failures = [{"path": f["path"], "reason": f["error"]} for f in self.ws.failures()]
         failures += [{"path": f"action {a.id}: {a.summary}", "reason": a.error} for a in self.actions.list("failed", 5)]
+        waiting, proposals = self.actions.pending(), table_proposals(self.ws)
         return {"documents": status["documents"], "passages": status["chunks"], "tables": table_count,
-                "pending_approvals": len(self.actions.pending()) + table_proposals(self.ws),
+                "pending_approvals": len(waiting) + proposals, "pending_actions": len(waiting),
+                "pending_proposals": proposals, "pending_session": waiting[0].session_id if waiting else None,
                 "queued": status["queued"], "failed": len(failures), "failures": failures[:5],
                 "average_trust": self.average_trust()}
 

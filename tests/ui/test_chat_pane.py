@@ -743,3 +743,18 @@ def test_a_chip_for_a_table_row_cited_by_its_file_alone_shows_no_empty_quote(qtb
     quoted = CitationChip(Citation(3, "/data/suppliers.csv", None, 4, 4, "Cogs Ltd,Lyon,3", 0))
     qtbot.addWidget(quoted)
     assert "“Cogs Ltd,Lyon,3”" in quoted.toolTip() and "l. 4" in quoted.text()
+
+
+def test_the_panel_says_where_approvals_wait_and_goes_there(qtbot, pane: ChatPane, docs: Path) -> None:
+    waiting = ask(qtbot, pane, "create a table called pets with name and age")
+    pane.new_session()
+    ask(qtbot, pane, "How often should tomatoes be watered?")
+    pane.refresh_telemetry()
+    qtbot.waitUntil(lambda: "1 action in chat" in pane.telemetry.waiting.text(), timeout=WAIT_MS)
+    assert pane.session_id != waiting.session
+    pane.telemetry.waiting_chosen.emit("chat")  # as a click on the link does
+    assert pane.session_id == waiting.session
+    assert [c.action.type for m in pane.message_widgets() for c in m.cards] == ["create_table"]
+    pane.ws.chat.actions.reject(waiting.actions[0].id, reason="not now")
+    pane.refresh_telemetry()
+    qtbot.waitUntil(lambda: "action" not in pane.telemetry.waiting.text(), timeout=WAIT_MS)
