@@ -110,6 +110,10 @@ _ACTION = re.compile(r"action\s+#?\d+", _I)
 _ERROR_WORDS = re.compile(r"\b(?:errors?|failures?|fail(?:ed|s|ing)?|problems?|wrong|broken|broke|issues?)\b", _I)
 _STATUS_WORDS = re.compile(r"\b(?:status|overview|how\s+many|how\s+much|what(?:'s|\s+is|\s+are)\s+in|hold|holds"
                            r"|contain|contains|(?:do|have)\s+i\s+(?:have|got))\b", _I)
+# A word pointing back into the chat, and the nouns that keep a request about the workspace.
+_REFERS = re.compile(r"\b(?:it|its|they|them|their|this|that|these|those|one)\b", _I)
+_WORKSPACE_NOUNS = re.compile(r"\b(?:workspace|files?|documents?|docs?|folders?|director(?:y|ies)|tables?|index"
+                              r"|ingest\w*|import\w*|upload\w*|library|approvals?|actions?|queue)\b", _I)
 # The kinds of file a request can name ("why did the PDF fail?"), as the words people use.
 FORMAT_WORDS = {"pdf": "pdf", "docx": "docx", "html": "htm", "htm": "htm", "markdown": "md",
                 "md": "md", "txt": "txt", "text": "txt", "csv": "csv", "tsv": "tsv", "json": "json", "xlsx": "xlsx",
@@ -269,8 +273,8 @@ def _why_failed(m: re.Match[str], documents: Callable[[], list[str]] | None) -> 
     about = re.sub(r"^(?:the|my|this|that|your|a|an)\s+", "", _unquote(about), flags=_I)
     if _ACTION.fullmatch(about) or (documents is not None and documents_named(about, documents())):
         return [("show_errors", {"about": about})]
-    if not about_workspace(about):
-        return None
+    if not about_workspace(about) or (_REFERS.fullmatch(about) and not _WORKSPACE_NOUNS.search(m.group(0))):
+        return None  # "why did it fail?" asks about what "it" was in the chat
     kinds = [FORMAT_WORDS[w] for w in re.findall(r"\w+", about.lower()) if w in FORMAT_WORDS]
     return [("show_errors", {"about": kinds[0]} if len(kinds) == 1 else {})]
 
@@ -312,8 +316,8 @@ def match(question: str, documents: Callable[[], list[str]] | None = None) -> li
         return [("ingest", {"paths": [path]})]
     if m := _WHY_FAIL.search(q) or _WHY_NOT.search(q):
         return _why_failed(m, documents) or []
-    if not about_workspace(q):
-        return []
+    if not about_workspace(q) or (_REFERS.search(q) and not _WORKSPACE_NOUNS.search(q)):
+        return []  # "and what happens if it fails?" asks about what "it" was in the chat
     if _ERROR_WORDS.search(q):
         return [("show_errors", {})]
     if _STATUS_WORDS.search(q):

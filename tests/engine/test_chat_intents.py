@@ -76,3 +76,14 @@ def test_a_policy_change_is_a_tier_three_action_that_can_only_raise_a_tier(ws: W
     back = ws.chat.ask("set ingest to tier 2").actions[0]
     ws.chat.actions.approve(back.id, reason="back to approval")
     assert ws.setting("action_tiers") == "" and ws.chat.actions.tier_of("ingest") == 2
+
+
+@pytest.mark.parametrize("follow_up", ["and what happens if it fails?", "why did it fail?", "is it broken?",
+                                       "what went wrong with that one?"])
+def test_a_question_pointing_back_into_the_chat_is_not_a_request(follow_up: str) -> None:
+    assert match(follow_up) == []
+
+
+def test_a_pointing_word_with_a_workspace_noun_is_still_a_request() -> None:
+    assert match("did that file fail?") == [("show_errors", {})]
+    assert match("why did this import fail?") == [("show_errors", {})]
