@@ -27,6 +27,14 @@ _CODE_CHARS = re.compile(r"[()\[\]{}=<>_*#|\\/\"'`]")
 _CODE_START = re.compile(r"(?m)^\s*(?:>>>|\.\.\.\s|def\s|class\s|import\s|from\s+\w+\s+import|\$\s"
                          r"|(?:pass|return|break|continue|try:|else:|finally:)\s*$)")  # a statement alone on a line
 CODE_SHARE = 0.08
+# Source code with comments or docstrings in it, and a line of it that is code or a comment's edge.
+_MIXED = re.compile(r'(?m)"""|\'\'\'|^\s*(?:#|//|/\*|\*/|def\s|class\s|return\b|function\b|import\s)')
+_CODE_LINE = re.compile(r'[ \t]*(?:"""|\'\'\'|#|//|/\*|\*/|>>>|@\w|def\s|class\s|return\b|raise\s|import\s'
+                        r'|from\s+\S+\s+import\b|(?:for|while|if|elif|else|try|except|with|function|const|let|var)\b'
+                        r'|.*(?:[{};]|"""|\'\'\')[ \t]*$)')
+_COMMENT_LINE = re.compile(r'[ \t]*(?:"""|\'\'\'|#|//|/\*)')
+_COMMENT_OPEN = re.compile(r'(?:"""|\'\'\'|/\*+|//+)[ \t]*')
+_COMMENT_CLOSE = re.compile(r'[ \t]*(?:"""|\'\'\'|\*/)$')
 # Markdown that prose uses, left out before the code share is taken: emphasis markers, a code
 # span (counted as one word), a link's target. "The **oven** is cleaned on Fridays." is prose.
 _MARKUP = [(re.compile(r"(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1(?!\w)"), r"\2"),
@@ -83,6 +91,10 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
         a = lead.end()
     while b > a and text[b - 1].isspace():
         b -= 1
+    if opened := _COMMENT_OPEN.match(text, a, b):  # a docstring's or comment's marks are not words
+        a = opened.end()
+    if closed := _COMMENT_CLOSE.search(text, a, b):
+        b = closed.start()
     return a, b
 
 
@@ -112,10 +124,28 @@ def _cut_long(text: str, a: int, b: int) -> list[tuple[int, int]]:
     return [(s, e) for s, e in out if e - s <= MAX_CHARS]
 
 
+def _prose_runs(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """A paragraph where code and its comments or docstrings meet, cut around each line of code
+    (and each line that opens or closes a comment), so the prose in it can be quoted alone;
+    any other paragraph whole."""
+    if not _MIXED.search(text, a, b):
+        return [(a, b)]
+    out, start, pos = [], a, a
+    while pos < b:
+        nl = text.find("\n", pos, b)
+        end = b if nl < 0 else nl
+        if _CODE_LINE.match(text, pos, end):
+            out += [(start, pos), (pos, end)] if _COMMENT_LINE.match(text, pos, end) else [(start, pos)]
+            start = end + 1
+        pos = end + 1
+    out.append((start, b))
+    return [(x, y) for x, y in out if text[x:y].strip()]
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """The quotable sentences of a passage, in reading order."""
     out: list[Sentence] = []
-    for pa, pb in paragraph_spans(text):
+    for pa, pb in (run for para in paragraph_spans(text) for run in _prose_runs(text, *para)):
         for sa, sb in _sentence_spans(text, pa, pb):
             for ca, cb in _cut_long(text, sa, sb):
                 a, b = _trim(text, ca, cb)

@@ -289,3 +289,30 @@ def test_a_question_with_bytes_that_are_not_utf8_is_answered_not_a_crash(filled:
     garbled = "How often should tomatoes be \udcff watered?"  # what a command line makes of a stray byte
     assert filled.search(garbled, 3)[0].path.endswith("guide.md")
     assert "twice a week" in filled.chat.ask(garbled).text
+
+
+def test_comments_and_docstrings_are_quoted_apart_from_the_code_around_them() -> None:
+    passage = ('def backoff(attempt: int) -> float:\n    """Return how long to wait before the next attempt.\n\n'
+               "The delay doubles with every attempt and is capped at 30 seconds, so a flaky\n    server is not "
+               'hammered.\n    """\n    # Jitter is not added here: the caller adds up to one second of jitter.\n'
+               "    return min(30.0, 0.5 * 2 ** attempt)\n\nfunction upload(client, path) {\n"
+               "  // Uploads are retried five times before the call gives up.\n  return client.put(path);\n}")
+    sentences = split_sentences(passage)
+    assert [s.text for s in sentences] == [
+        "Return how long to wait before the next attempt.",
+        "The delay doubles with every attempt and is capped at 30 seconds, so a flaky\n    server is not hammered.",
+        "Jitter is not added here: the caller adds up to one second of jitter.",
+        "Uploads are retried five times before the call gives up."]
+    assert all(passage[s.start:s.end] == s.text for s in sentences)  # verbatim pieces of the passage
+
+
+def test_a_question_about_a_docstring_is_answered_from_it(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "retry.py").write_text(
+        '"""Retry helpers."""\n\n\ndef upload(client, path, attempts=5):\n    """Upload the file with up to five '
+        'attempts before giving up."""\n    for attempt in range(attempts):\n        client.put(path)\n',
+        encoding="utf-8")
+    ws.ingest([tmp_path / "retry.py"])
+    answer = ws.chat.ask("How many attempts does upload make before giving up?")
+    assert not answer.abstained
+    assert answer.citations[0].quote == "Upload the file with up to five attempts before giving up."
+    assert answer.citations[0].line_start == 5
