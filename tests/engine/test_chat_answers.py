@@ -104,13 +104,15 @@ def test_pdf_citation_carries_its_page_and_line_on_that_page(filled: Workspace, 
     assert first.line_start == 2  # line 1 of page 2 is the heading "Finance"
 
 
-def test_question_the_files_cannot_answer_is_declined_with_closest_sources(filled: Workspace) -> None:
+def test_question_the_files_cannot_answer_is_declined_with_only_the_sources_near_it(filled: Workspace) -> None:
     answer = filled.chat.ask("What is the capital city of Australia?")
     assert answer.abstained
-    assert answer.text.startswith(ABSTAIN_TEXT)
-    assert answer.citations == []
-    assert answer.closest and all(Path(c.path).exists() for c in answer.closest)
+    assert answer.text == ABSTAIN_TEXT + " None of them mention Australia."  # no unrelated file named as close
+    assert answer.citations == [] and answer.closest == []
     assert answer.confidence < 0.5
+    near = filled.chat.ask("How many frames does a Langstroth hive hold?")
+    assert near.abstained and near.closest and all(Path(c.path).exists() for c in near.closest)
+    assert Path(near.closest[0].path).name == "bees.txt" and "The closest passages were in bees.txt" in near.text
 
 
 def test_a_question_naming_what_no_file_mentions_is_declined_saying_so(filled: Workspace) -> None:

@@ -58,7 +58,7 @@ def test_messages_stored_before_the_closest_passages_were_kept_read_as_before(ws
 
 def test_an_answer_that_declines_stores_the_closest_passages_it_shows(ws: Workspace, docs) -> None:  # type: ignore[no-untyped-def]
     ws.ingest([docs])
-    answer = ws.chat.ask("What is the boiling point of liquid nitrogen?")
+    answer = ws.chat.ask("How much does a new bicycle chain cost?")
     assert answer.abstained and answer.closest
     stored = ws.chat.sessions.messages(answer.session)[-1]
     assert stored["closest"] == [c.as_dict() for c in answer.closest] and stored["citations"] == []

@@ -283,7 +283,7 @@ def test_an_endpoint_answer_the_files_do_not_support_is_an_abstention(endpoint_w
                                                                       server: FakeOpenAI) -> None:
     server.reply = {"text": "The capital of Australia is Canberra [1].", "tool_calls": []}
     answer = endpoint_ws.chat.ask("What is the capital of Australia?")
-    assert answer.abstained and answer.citations == [] and answer.closest
+    assert answer.abstained and answer.citations == [] and answer.closest == []  # no file is near it
     assert answer.text.startswith(ABSTAIN_TEXT) and "Canberra" not in answer.text
     assert answer.confidence < 0.5
     server.reply = {"text": "Tomatoes want deep watering twice a week [42].", "tool_calls": []}
