@@ -2,7 +2,9 @@
 
 Each flush commits a batch of files in one write transaction together with their
 audit entries and the removal of their queue rows, so a crash at any moment loses
-nothing committed and the next ingest picks up the rest of the queue.
+nothing committed and the next ingest picks up the rest of the queue. A cancel commits the
+files embedded before it, too. Progress is measured in the queued files' bytes, credited as
+their passages are embedded (``_Work``).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from .vectors import VectorIndex
 
 FLUSH_CHUNKS = 512  # chunks embedded and committed together
 FLUSH_FILES = 200  # or this many files without chunks (unchanged, failed, tables)
+EMBED_CHUNKS = 32  # chunks per model call (about a second on two cores): progress and a cancel check follow each
 
 
 @dataclass
@@ -53,6 +56,33 @@ class IngestReport:
                 "seconds": round(self.seconds, 3), "partial": self.partial}
 
 
+class IngestCancelled(Cancelled):
+    """An ingest stopped part-way: the files finished before the cancel are kept (``report``
+    counts them) and the rest stay queued for the next ingest."""
+
+    def __init__(self, report: IngestReport) -> None:
+        n = report.ingested
+        super().__init__(f"Cancelled: {n} file{'' if n == 1 else 's'} read before it {'is' if n == 1 else 'are'} "
+                         "kept; the rest stay queued.")
+        self.report = report
+
+
+@dataclass
+class _Work:
+    """An ingest's progress, in bytes of the queued files. A file's bytes count as done as its
+    passages are embedded, the slow part (so the fraction moves at the model's pace and an ETA
+    drawn from it holds), or once it is read when it has none to embed."""
+
+    total: int
+    done: float = 0.0
+
+    def add(self, amount: float) -> None:
+        self.done += amount
+
+    def fraction(self) -> float:
+        return min(1.0, self.done / max(1, self.total))
+
+
 @dataclass
 class _Item:
     """One queued file on its way to the catalog."""
@@ -70,6 +100,7 @@ class _Item:
     error: str | None = None
     outcome: str = "ingest"  # ingest | unchanged | link | move | fail | vanished | moved_away | kept
     moved_from: str | None = None
+    weight: int = 0  # its share of the ingest's work (see ``_Work``)
 
 
 @dataclass
@@ -95,7 +126,7 @@ class Ingestor:
         self.count_tokens, self.model_id = count_tokens, model_id
         self.limits, self.chunk_tokens, self.overlap = limits, chunk_tokens, overlap
         self.limits_tag = limits.tag()  # what a file read only in part is stored under (catalog.partial_key)
-        self._fraction = 0.0
+        self._work = _Work(0)
         self._scan_errors: dict[str, str] = {}
         self._keep_roots: set[str] = set()  # given folders whose documents stay if the folder goes
 
@@ -112,10 +143,14 @@ class Ingestor:
             self._keep_roots = {os.path.abspath(os.path.expanduser(str(p))) for p in paths if str(p).strip()}
         report.skipped = found.skipped
         todo = self._enqueue(found, report)
-        self._drain(todo, report, reporter)
+        try:
+            self._drain(todo, report, reporter)
+        except Cancelled as exc:
+            report.seconds = time.monotonic() - started
+            raise IngestCancelled(report) from exc
         self._remove_missing(found, report)
         report.seconds = time.monotonic() - started
-        reporter.report(1.0, "Done", force=True)
+        reporter.send(1.0, "Done", force=True)  # every file is committed: a late cancel changes nothing
         return report
 
     # -- queue ---------------------------------------------------------------------------
@@ -170,14 +205,20 @@ class Ingestor:
     # -- the main loop ---------------------------------------------------------------------
 
     def _drain(self, todo: list[str], report: IngestReport, reporter: Reporter) -> None:
+        """Read, embed and commit the queued files, a batch at a time. A cancel (raised as
+        ``Cancelled``) keeps what was committed and the files fully embedded before it."""
+        weights = {path: _file_bytes(path) for path in todo}
+        self._work = _Work(sum(weights.values()))
         batch: list[_Item] = []
         pending_chunks = 0
         claimed: set[str] = set()  # old paths already taken by a move in this run
         for done, path in enumerate(todo):
-            self._fraction = 0.05 + 0.9 * done / max(1, len(todo))
-            reporter.report(self._fraction, f"Reading {os.path.basename(path)} ({done + 1} of {len(todo)})")
+            reporter.report(self._work.fraction(), f"Reading {os.path.basename(path)} ({done + 1} of {len(todo)})")
             with self.read.connect() as conn:
                 item = self._prepare(conn, path, batch, claimed)
+            item.weight = weights[path]
+            if not item.chunks:  # nothing to embed: done once read
+                self._work.add(item.weight)
             batch.append(item)
             pending_chunks += len(item.chunks)
             if pending_chunks >= FLUSH_CHUNKS or len(batch) >= FLUSH_FILES:
@@ -260,21 +301,23 @@ class Ingestor:
     # -- committing ----------------------------------------------------------------------
 
     def _flush(self, batch: list[_Item], report: IngestReport, reporter: Reporter) -> None:
-        n = sum(len(item.chunks) for item in batch)
-        if n:
-            reporter.report(self._fraction, f"Embedding {n} passages…", force=True)
-        vectors = self._embed_batch(batch, reporter)
+        """Embed and commit ``batch``. When a cancel stops the embedding, the files before the
+        first one not fully embedded are committed, then ``Cancelled`` is raised."""
+        vectors, ready = self._embed_batch(batch, reporter)
+        kept = batch[:ready]
         # One item the catalog refuses must not roll back the others, nor stay queued and stop
         # every later ingest: then they are committed one at a time, the refused as failed.
         try:
-            added, dropped = self._commit(batch, vectors, report)
+            added, dropped = self._commit(kept, vectors, report)
         except SQLAlchemyError:
-            added, dropped = self._commit_one_by_one(batch, vectors, report)
+            added, dropped = self._commit_one_by_one(kept, vectors, report)
         # The catalog is committed; the index follows (and is rebuilt from it after a crash).
         if dropped:
             self.index.remove(dropped)
         if added:
             self.index.add(np.asarray([i for i, _ in added]), np.vstack([v for _, v in added]))
+        if ready < len(batch):
+            raise Cancelled()
 
     def _commit(self, batch: list[_Item], vectors: dict[str, _Embedded], report: IngestReport
                 ) -> tuple[list[tuple[int, np.ndarray]], list[int]]:
@@ -320,12 +363,13 @@ class Ingestor:
             dropped += done[1]
         return added, dropped
 
-    def _embed_batch(self, batch: list[_Item], reporter: Reporter) -> dict[str, _Embedded]:
+    def _embed_batch(self, batch: list[_Item], reporter: Reporter) -> tuple[dict[str, _Embedded], int]:
         """Embeddings (and token bits) for every chunk of the batch, reusing stored ones for
-        identical text."""
+        identical text; and how many of its files, from the first, have all of theirs (every
+        one, unless a cancel stopped the model)."""
         texts = [c.embed_text for item in batch for c in item.chunks]
         if not texts:
-            return {}
+            return {}, len(batch)
         model = self.model_id()
         hashes = [catalog.text_hash(t) for t in texts]
         with self.read.connect() as conn:
@@ -336,30 +380,36 @@ class Ingestor:
                 first.setdefault(h, i)
         out = np.empty((len(texts), 384), dtype=np.float32)
         bits: list[bytes | None] = [None] * len(texts)
-        self._embed_rows(texts, list(first.values()), out, bits, reporter)
-        for i, h in enumerate(hashes):
+        rows = list(first.values())  # ascending
+        done = self._embed_rows(texts, rows, out, bits, reporter, sum(i.weight for i in batch if i.chunks))
+        cut = rows[done] if done < len(rows) else len(texts)  # every text before it has its vector
+        for i, h in enumerate(hashes[:cut]):
             if h in reuse:
                 out[i] = np.frombuffer(reuse[h][0], dtype=np.float16).astype(np.float32)
                 bits[i] = reuse[h][1]
             elif first[h] != i:
                 out[i], bits[i] = out[first[h]], bits[first[h]]
-        per_item, start = {}, 0
-        for item in batch:
-            stop = start + len(item.chunks)
-            per_item[item.path] = _Embedded(out[start:stop], bits[start:stop])
-            start = stop
-        return per_item
+        return _per_item(batch, out, bits), _files_before(batch, cut)
 
     def _embed_rows(self, texts: list[str], rows: list[int], out: np.ndarray, bits: list[bytes | None],
-                    reporter: Reporter) -> None:
+                    reporter: Reporter, weight: int) -> int:
         """Embed ``texts[i]`` into ``out[i]`` (its token bits into ``bits[i]``) for each of ``rows``,
-        ``FLUSH_CHUNKS`` at a time: a file of thousands of passages never has them all tokenized at once."""
-        for start in range(0, len(rows), FLUSH_CHUNKS):
-            part = rows[start:start + FLUSH_CHUNKS]
+        ``EMBED_CHUNKS`` at a time, crediting ``weight`` bytes of work across them. Before each
+        sub-batch, progress is sent and a cancel stops it; returns how many rows were embedded."""
+        for start in range(0, len(rows), EMBED_CHUNKS):
+            part = rows[start:start + EMBED_CHUNKS]
+            reporter.send(self._work.fraction(), f"Embedding passages {start + 1}-{start + len(part)} of {len(rows)}…",
+                          force=not start)
+            if reporter.cancelled():
+                return start
             got: list[bytes | None] = [None] * len(part)
-            out[part] = self.embed([texts[i] for i in part], is_cancelled=reporter.cancelled, token_bits=got)
+            out[part] = self.embed([texts[i] for i in part], token_bits=got)
             for i, b in zip(part, got, strict=True):
                 bits[i] = b
+            self._work.add(weight * len(part) / len(rows))
+        if not rows:  # every text had a stored vector
+            self._work.add(weight)
+        return len(rows)
 
     def _commit_item(self, conn: Connection, item: _Item, vectors: dict[str, _Embedded], model: str,
                      report: IngestReport) -> tuple[list[int], str | None]:
@@ -442,6 +492,34 @@ class Ingestor:
                     audit.append(conn, "remove", doc.path, {"hash": doc.content_hash}, actor="ingest")
                     report.removed += 1
         self.index.remove(dropped)
+
+
+def _file_bytes(path: str) -> int:
+    """A queued file's share of the work: its size (an empty or missing file counts as 1)."""
+    try:
+        return max(1, os.stat(path).st_size)
+    except OSError:
+        return 1
+
+
+def _per_item(batch: list[_Item], out: np.ndarray, bits: list[bytes | None]) -> dict[str, _Embedded]:
+    """Each item's rows of the batch's vectors and token bits."""
+    per_item, start = {}, 0
+    for item in batch:
+        stop = start + len(item.chunks)
+        per_item[item.path] = _Embedded(out[start:stop], bits[start:stop])
+        start = stop
+    return per_item
+
+
+def _files_before(batch: list[_Item], cut: int) -> int:
+    """How many of ``batch``'s items, from the first, have all their chunks before chunk ``cut``."""
+    stop = 0
+    for n, item in enumerate(batch):
+        stop += len(item.chunks)
+        if stop > cut:
+            return n
+    return len(batch)
 
 
 def _known_elsewhere(conn: Connection, path: str) -> bool:

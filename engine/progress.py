@@ -47,10 +47,14 @@ class Reporter:
         if self._is_cancelled():
             raise Cancelled()
 
-    def report(self, fraction: float, message: str, force: bool = False) -> None:
-        """Send progress if enough time passed (or ``force``), then check for cancel."""
+    def send(self, fraction: float, message: str, force: bool = False) -> None:
+        """Send progress if enough time passed (or ``force``); a cancel is not checked."""
         now = time.monotonic()
         if force or fraction >= 1.0 or now - self._last >= self._interval:
             self._last = now
             self._progress(max(0.0, min(1.0, fraction)), message)
+
+    def report(self, fraction: float, message: str, force: bool = False) -> None:
+        """``send``, then raise ``Cancelled`` if the caller asked to stop."""
+        self.send(fraction, message, force)
         self.check()

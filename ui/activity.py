@@ -160,7 +160,7 @@ class ActivityPane(QWidget):
                                  "Nothing is being read right now.")
             return
         eta = running.eta()
-        text = f"{running.label}: {running.fraction * 100:.0f}%"
+        text = f"{running.label}: {int(running.fraction * 100)}%"  # as the bars show it (they round down)
         text += f", about {_duration(eta)} left" if eta is not None else ""
         text += f"; {queued} more job{'s' if queued != 1 else ''} waiting" if queued else ""
         self.summary.setText(text)

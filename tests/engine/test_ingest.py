@@ -186,6 +186,77 @@ def test_cancelled_ingest_keeps_what_was_committed_and_resumes(ws: Workspace, tm
     assert ws.status()["documents"] == 30 and ws.status()["chunks"] == ws.status()["vectors"]
 
 
+def _prose(tmp_path: Path, n: int) -> Path:
+    """``n`` text files of about three passages each, no two alike."""
+    folder = tmp_path / "prose"
+    folder.mkdir()
+    for i in range(n):
+        (folder / f"p{i:02}.txt").write_text(" ".join(
+            f"Ferry {i}-{k} leaves pier {k % 7} for island {i * k % 13} carrying {k + i} bicycles." for k in range(40)))
+    return folder
+
+
+def _every_update(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let every progress update through to the callback (none held back by the reporter's pace)."""
+    import engine.workspace as workspace_mod
+    from engine.progress import Reporter
+
+    monkeypatch.setattr(workspace_mod, "Reporter", lambda progress=None, is_cancelled=None: Reporter(
+        progress, is_cancelled, interval=0.0))
+
+
+def test_progress_moves_with_each_sub_batch_of_passages_embedded(ws: Workspace, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import engine.ingest as ingest_mod
+
+    folder = _prose(tmp_path, 12)
+    monkeypatch.setattr(ingest_mod, "EMBED_CHUNKS", 4, raising=False)
+    monkeypatch.setattr(ingest_mod, "FLUSH_CHUNKS", 16)
+    _every_update(monkeypatch)
+    seen: list[tuple[float, str]] = []
+    report = ws.ingest([folder], progress=lambda f, m: seen.append((f, m)))
+    embedding = [f for f, m in seen if m.startswith("Embedding")]
+    assert report.chunks >= 30 and len(embedding) >= report.chunks // 4  # one update per sub-batch of 4
+    assert all(b > a for a, b in zip(embedding, embedding[1:], strict=False))  # each one further on
+    fractions = [f for f, _ in seen[:[m for _, m in seen].index("Done") + 1]]
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0  # never backwards (up to the tables' follow-up)
+
+
+def test_a_cancel_while_embedding_keeps_the_files_embedded_before_it(ws: Workspace, tmp_path: Path, embedder,
+                                                                   _empty_workspace: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import engine.ingest as ingest_mod
+
+    folder = _prose(tmp_path, 12)
+    monkeypatch.setattr(ingest_mod, "EMBED_CHUNKS", 4, raising=False)  # (all 12 files make one batch to commit)
+    _every_update(monkeypatch)
+    embedding: list[str] = []
+    asked: list[bool] = []
+
+    def cancel() -> bool:  # the person presses Cancel once the model has been at work a little
+        if embedding:
+            asked.append(True)
+        return len(asked) >= 3
+
+    with pytest.raises(Cancelled) as stopped:
+        ws.ingest([folder], progress=lambda f, m: embedding.append(m) if m.startswith("Embedding") else None,
+                  is_cancelled=cancel)
+    kept = ws.status()
+    assert 0 < kept["documents"] < 12 and len(embedding) == 3  # no model work after the cancel
+    assert stopped.value.report.ingested == kept["documents"]  # type: ignore[attr-defined]
+    assert kept["queued"] == 12 - kept["documents"] and kept["chunks"] == kept["vectors"] > 0
+    ws.resume()
+    shutil.copytree(_empty_workspace, tmp_path / "other")
+    other = Workspace(tmp_path / "other", embedder)
+    try:
+        other.ingest([folder])
+        counts = ("documents", "chunks", "vectors", "queued")
+        resumed, whole = ws.status(), other.status()  # the same as an ingest never cancelled
+        assert [resumed[c] for c in counts] == [whole[c] for c in counts] == [12, whole["vectors"], whole["chunks"], 0]
+    finally:
+        other.close()
+
+
 def test_searches_run_while_an_ingest_is_under_way(ws: Workspace, docs: Path, tmp_path: Path) -> None:
     import threading
 
