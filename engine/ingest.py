@@ -34,6 +34,7 @@ from .vectors import VectorIndex
 
 FLUSH_CHUNKS = 512  # chunks embedded and committed together
 FLUSH_FILES = 200  # or this many files without chunks (unchanged, failed, tables)
+UNCHANGED = "unchanged"  # ``Ingestor._earlier``: what was read of the file still stands
 EMBED_CHUNKS = 32  # chunks per model call (about a second on two cores): progress and a cancel check follow each
 
 
@@ -144,7 +145,7 @@ class Ingestor:
         report.skipped = found.skipped
         todo = self._enqueue(found, report)
         try:
-            self._drain(todo, report, reporter)
+            self._drain(todo, report, reporter, {f.path: f.size for f in found.files})
         except Cancelled as exc:
             report.seconds = time.monotonic() - started
             raise IngestCancelled(report) from exc
@@ -165,12 +166,12 @@ class Ingestor:
                         self._gone_folder(conn, f, report, now)
                         continue
                     f.error = None  # a known document whose file is gone: queued, then removed
-                if f.error is None and self._unchanged(conn, f):
+                earlier = None if f.error else self._earlier(conn, f)
+                if earlier == UNCHANGED:
                     report.unchanged += 1
                     continue
-                failed = None if f.error else _import_failed(conn, f)
-                if failed is not None:  # read again, it would only fail (and be audited) again
-                    report.failed.append({"path": f.path, "reason": failed})
+                if earlier is not None:  # its table could not be imported: read again, it would only fail again
+                    report.failed.append({"path": f.path, "reason": earlier})
                     continue
                 if f.linked and f.error is None and _known_elsewhere(conn, f.path):
                     report.skipped += 1  # read already, under its own name
@@ -192,22 +193,28 @@ class Ingestor:
         for doc in gone:
             _queue(conn, doc.path, f.path, now)
 
-    def _unchanged(self, conn: Connection, f: Found) -> bool:
-        """The file's size and time are the ones read, and what was read of it still stands: all of
-        it, or part of it under the limits in force now."""
-        row = conn.execute(text("SELECT d.size, d.mtime_ns, d.status, d.content_hash, c.partial FROM documents d "
-                                "LEFT JOIN contents c ON c.hash = d.content_hash WHERE d.path=:p"),
-                           {"p": f.path}).first()
-        if row is None or row[2] != "ok" or (row[0], row[1]) != (f.size, f.mtime_ns):
-            return False
-        return row[4] is None or row[3].endswith("@" + self.limits_tag)
+    def _earlier(self, conn: Connection, f: Found) -> str | None:
+        """What an earlier read of ``f`` leaves when the file's size and time are the ones read:
+        ``UNCHANGED`` when what was read still stands (all of it, or part of it under the limits in
+        force now); the reason when it is a table file the tables could not import; else None."""
+        row = conn.execute(text("SELECT d.status, d.kind, d.error, d.content_hash, c.partial FROM documents d "
+                                "LEFT JOIN contents c ON c.hash = d.content_hash "
+                                "WHERE d.path=:p AND d.size=:s AND d.mtime_ns=:m"),
+                           {"p": f.path, "s": f.size, "m": f.mtime_ns}).first()
+        if row is None:
+            return None
+        if row.status == "failed" and row.kind == "table":
+            return row.error or "its table could not be imported"
+        stands = row.status == "ok" and (row.partial is None or row.content_hash.endswith("@" + self.limits_tag))
+        return UNCHANGED if stands else None
 
     # -- the main loop ---------------------------------------------------------------------
 
-    def _drain(self, todo: list[str], report: IngestReport, reporter: Reporter) -> None:
-        """Read, embed and commit the queued files, a batch at a time. A cancel (raised as
-        ``Cancelled``) keeps what was committed and the files fully embedded before it."""
-        weights = {path: _file_bytes(path) for path in todo}
+    def _drain(self, todo: list[str], report: IngestReport, reporter: Reporter, sizes: dict[str, int]) -> None:
+        """Read, embed and commit the queued files, a batch at a time (``sizes``: those the scan
+        found, for progress). A cancel (raised as ``Cancelled``) keeps what was committed and the
+        files fully embedded before it."""
+        weights = {path: max(1, sizes[path]) if path in sizes else _file_bytes(path) for path in todo}
         self._work = _Work(sum(weights.values()))
         batch: list[_Item] = []
         pending_chunks = 0
@@ -495,7 +502,8 @@ class Ingestor:
 
 
 def _file_bytes(path: str) -> int:
-    """A queued file's share of the work: its size (an empty or missing file counts as 1)."""
+    """A file queued by an earlier run's share of the work: its size (an empty or missing file
+    counts as 1)."""
     try:
         return max(1, os.stat(path).st_size)
     except OSError:
@@ -527,14 +535,6 @@ def _known_elsewhere(conn: Connection, path: str) -> bool:
     real = os.path.realpath(path)
     known = catalog.doc_by_path(conn, real) if real != path else None
     return known is not None and known.status == "ok"
-
-
-def _import_failed(conn: Connection, f: Found) -> str | None:
-    """Why the tables could not import the table file ``f`` (a failed document of kind "table"),
-    when its size and time are still the ones read; else None."""
-    row = conn.execute(text("SELECT error FROM documents WHERE path=:p AND status='failed' AND kind='table' "
-                            "AND size=:s AND mtime_ns=:m"), {"p": f.path, "s": f.size, "m": f.mtime_ns}).first()
-    return None if row is None else row[0] or "its table could not be imported"
 
 
 def _queue(conn: Connection, path: str, root: str | None, now: float) -> None:

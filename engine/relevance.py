@@ -42,10 +42,15 @@ class Relevance:
         return sum(self.matches)
 
     @property
+    def near(self) -> tuple[bool, ...]:
+        """Each result is a close match or holds at least one of the query's words."""
+        return tuple(m or w for m, w in zip(self.matches, self.worded, strict=True))
+
+    @property
     def nothing(self) -> bool:
         """No result is a close match and none holds any of the query's words: nothing in the
         files matches the query (the results are only the nearest passages there are)."""
-        return not any(self.matches) and not any(self.worded)
+        return not any(self.near)
 
 
 def judge(query: str, hits: Sequence[SearchHit], floor: float = MATCH_COSINE) -> Relevance:

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .executors import documents_named
+from .executors import KINDS, documents_named
 from .words import content_words
 
 Proposal = tuple[str, dict[str, Any]]
@@ -67,9 +67,10 @@ _INSERT_SQL = re.compile(r"^\s*insert\s+into\s+" + _WORD_NAME + r"\s*\((?P<cols>
 _DROP = r"(?:delete|drop|remove|erase|get\s+rid\s+of)\s+"
 _DELETE_TABLE = re.compile(_ASK + _DROP + r"(?:the\s+)?(?:memory\s+)?table\s+" + _NAME + r"\s*[.!]?$", _I)
 # One-word names may be followed by a remark: "remove table vendors, we don't need it".
-_DELETE_NAMED_TABLE = re.compile(_ASK + _DROP + r"(?:(?:the\s+|my\s+)?(?:memory\s+)?table\s+" + _WORD_NAME
-                                 + r"|(?:the\s+|my\s+)?" + _WORD_NAME.replace("name", "name2") + r"\s+table)"
-                                 r"\s*(?:[,;:.!-]+\s*(?:\w.*)?)?$", _I | re.DOTALL)
+_REMARK = r"\s*(?:[,;:.!-]+\s*(?:\w.*)?)?$"
+_DELETE_NAMED_TABLE = (
+    re.compile(_ASK + _DROP + r"(?:the\s+|my\s+)?(?:memory\s+)?table\s+" + _WORD_NAME + _REMARK, _I | re.DOTALL),
+    re.compile(_ASK + _DROP + r"(?:the\s+|my\s+)?" + _WORD_NAME + r"\s+table" + _REMARK, _I | re.DOTALL))
 _DELETE_DOC = re.compile(_ASK + r"(?:delete|remove|forget)\s+(?:the\s+)?(?:document|file|doc)\s+(?:called\s+|named\s+)?"
                          r"(?P<path>.+?)" + _WHERE + _END, _I)
 _INGEST = re.compile(_ASK + r"(?:ingest|import|index|read\s+in|load|add)\s+(?:(?:the|my|this|these)\s+)?"
@@ -80,11 +81,13 @@ _WHY_FAIL = re.compile(_ASK + r"why\s+(?:did|does|do|has|have|was|were|is|are)\s
                        r"(?:fail\w*|break|broken|(?:not\s+)?(?:get\s+|be\s+)?(?:ingest|import|load|index|read)\w*)"
                        r"(?P<tail>.*?)" + _END, _I)
 # "Why couldn't you read my json file?", "why isn't report.pdf indexed?"
-_WHY_NOT = re.compile(_ASK + r"why\s+(?:(?:couldn'?t|could\s+not|can'?t|cannot|didn'?t|did\s+not|won'?t|wouldn'?t)"
-                      r"\s+(?:you|grace|it|i|we)\s+(?:be\s+able\s+to\s+)?(?:read|load|ingest|import|index|open|parse"
-                      r"|process)\w*\s+(?P<about>.+?)(?P<tail>)|(?:isn'?t|wasn'?t|aren'?t|weren'?t|is\s+not|was\s+not)"
-                      r"\s+(?P<about2>.+?)\s+(?P<tail2>(?:being\s+)?(?:read|loaded|ingested|imported|indexed|searchable"
-                      r"|showing|there|found)\b.*?))" + _END, _I)
+_WHY_NOT = (
+    re.compile(_ASK + r"why\s+(?:couldn'?t|could\s+not|can'?t|cannot|didn'?t|did\s+not|won'?t|wouldn'?t)\s+"
+               r"(?:you|grace|it|i|we)\s+(?:be\s+able\s+to\s+)?(?:read|load|ingest|import|index|open|parse|process)"
+               r"\w*\s+(?P<about>.+?)(?P<tail>)" + _END, _I),
+    re.compile(_ASK + r"why\s+(?:isn'?t|wasn'?t|aren'?t|weren'?t|is\s+not|was\s+not)\s+(?P<about>.+?)\s+"
+               r"(?P<tail>(?:being\s+)?(?:read|loaded|ingested|imported|indexed|searchable|showing|there|found)\b.*?)"
+               + _END, _I))
 # A policy change: "set ingest to tier 3", "require confirmation for adding rows".
 _CONFIRM = r"(?:an?\s+)?(?:typed\s+|explicit\s+|my\s+)?(?P<what>confirmation|approval)"
 _KIND = r"(?:the\s+)?(?P<kind>[\w -]+?)(?:\s+actions?)?"
@@ -98,14 +101,13 @@ _POLICY = tuple(re.compile(_ASK + _SO_THAT + p + _END, _I) for p in (
     r"(?:always\s+)?(?:require|need|ask\s+(?:me\s+)?for)\s+" + _CONFIRM + r"\s+(?:for|before)\s+"
     r"(?:every\s+|each\s+|all\s+|any\s+)?" + _KIND,
     r"(?:make|let)\s+" + _KIND + r"\s+(?:need|require|wait\s+for)\s+" + _CONFIRM))
-_KIND_WORDS = {"ingest": "ingest", "ingests": "ingest", "ingesting": "ingest", "ingestion": "ingest",
-               "import": "ingest", "imports": "ingest", "importing": "ingest", "add_rows": "add_rows",
-               "adding_rows": "add_rows", "add_row": "add_rows", "rows": "add_rows", "new_rows": "add_rows",
-               "create_table": "create_table", "creating_tables": "create_table", "table_creation": "create_table",
-               "new_tables": "create_table", "creating_a_table": "create_table", "reindex": "reindex",
-               "re_index": "reindex", "reindexing": "reindex", "re_indexing": "reindex", "query": "query",
-               "queries": "query", "status": "status", "show_errors": "show_errors", "errors": "show_errors",
-               "delete_table": "delete_table", "delete_document": "delete_document"}
+# An action kind by its own name ("add_rows", "add rows") or by the words people use for it.
+_KIND_WORDS = {k: k for k in KINDS if k != "change_policy"} | {
+    "ingests": "ingest", "ingesting": "ingest", "ingestion": "ingest", "import": "ingest", "imports": "ingest",
+    "importing": "ingest", "adding_rows": "add_rows", "add_row": "add_rows", "rows": "add_rows",
+    "new_rows": "add_rows", "creating_tables": "create_table", "table_creation": "create_table",
+    "new_tables": "create_table", "creating_a_table": "create_table", "re_index": "reindex",
+    "reindexing": "reindex", "re_indexing": "reindex", "queries": "query", "errors": "show_errors"}
 _ACTION = re.compile(r"action\s+#?\d+", _I)
 _ERROR_WORDS = re.compile(r"\b(?:errors?|failures?|fail(?:ed|s|ing)?|problems?|wrong|broken|broke|issues?)\b", _I)
 _STATUS_WORDS = re.compile(r"\b(?:status|overview|how\s+many|how\s+much|what(?:'s|\s+is|\s+are)\s+in|hold|holds"
@@ -267,7 +269,7 @@ def _ingest_path(m: re.Match[str]) -> str | None:
 def _why_failed(m: re.Match[str], documents: Callable[[], list[str]] | None) -> list[Proposal] | None:
     """show_errors when the subject names a document, a failed file or action, a kind of file or
     the ingestion; None (a question for the files) when it names anything else."""
-    about, tail = (m["about"], m["tail"]) if m["about"] is not None else (m["about2"], m["tail2"])
+    about, tail = m["about"], m["tail"]
     if not about_workspace(tail):
         return None
     about = re.sub(r"^(?:the|my|this|that|your|a|an)\s+", "", _unquote(about), flags=_I)
@@ -303,8 +305,9 @@ def match(question: str, documents: Callable[[], list[str]] | None = None) -> li
         return _insert_sql(m)
     if (m := _ADD_ROW.search(q)) and (rows := _add_row(m)) is not None:
         return rows
-    if m := _DELETE_TABLE.search(q) or _DELETE_NAMED_TABLE.search(q):
-        return [("delete_table", {"table": _unquote(m["name"] or m["name2"]).replace(" ", "_")})]
+    for pattern in (_DELETE_TABLE, *_DELETE_NAMED_TABLE):
+        if m := pattern.search(q):
+            return [("delete_table", {"table": _unquote(m["name"]).replace(" ", "_")})]
     for pattern in _POLICY:
         if (m := pattern.search(q)) and (policy := _policy(m)) is not None:
             return policy
@@ -314,8 +317,9 @@ def match(question: str, documents: Callable[[], list[str]] | None = None) -> li
         return [("reindex", {})]
     if (m := _INGEST.search(q)) and (path := _ingest_path(m)):
         return [("ingest", {"paths": [path]})]
-    if m := _WHY_FAIL.search(q) or _WHY_NOT.search(q):
-        return _why_failed(m, documents) or []
+    for pattern in (_WHY_FAIL, *_WHY_NOT):
+        if m := pattern.search(q):
+            return _why_failed(m, documents) or []
     if not about_workspace(q) or (_REFERS.search(q) and not _WORKSPACE_NOUNS.search(q)):
         return []  # "and what happens if it fails?" asks about what "it" was in the chat
     if _ERROR_WORDS.search(q):

@@ -185,8 +185,7 @@ class OfflineReasoner:
 def abstention(ctx: Context, ranked: list[Candidate], evidence: float, threshold: float, reasoner: str) -> Draft:
     """The abstention (ABSTAIN_TEXT), with the names no file mentions and the closest sources
     (only passages close in meaning or holding one of the question's words: ``engine.relevance``)."""
-    judged = judge(ctx.question, [p.hit for p in ctx.passages])
-    near = [m or w for m, w in zip(judged.matches, judged.worded, strict=True)]
+    near = judge(ctx.question, [p.hit for p in ctx.passages]).near
     closest = closest_sources([c for c in ranked if near[c.passage.n - 1]])
     text = ABSTAIN_TEXT
     if not ctx.passages and not ctx.status.get("chunks"):
