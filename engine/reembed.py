@@ -133,6 +133,7 @@ def reembed(write: Engine, read: Engine, index: VectorIndex, embedder: Embedder,
         report.reembedded += _store(write, index, embedder, lock, pending)  # embedded work is kept
         raise
     finally:
+        report.model = embedder.model_id  # (once loaded: the variant this CPU could run, not the one hoped for)
         with read.connect() as conn:
             report.remaining = stale_count(conn, embedder)
         report.seconds = time.perf_counter() - started
