@@ -28,7 +28,7 @@ from .errors import Cancelled, IngestError
 from .extract import extract_stream, format_for, read_file
 from .extract.base import Limits
 from .paths import inside
-from .progress import Reporter
+from .progress import FILES_DONE, Reporter
 from .scan import MISNAMED, Found, scan
 from .vectors import VectorIndex
 
@@ -81,7 +81,8 @@ class _Work:
         self.done += amount
 
     def fraction(self) -> float:
-        return min(1.0, self.done / max(1, self.total))
+        """Up to ``FILES_DONE``: the tables' follow-up and "Done" come after the files."""
+        return min(FILES_DONE, self.done / max(1, self.total))
 
 
 @dataclass
@@ -151,7 +152,7 @@ class Ingestor:
             raise IngestCancelled(report) from exc
         self._remove_missing(found, report)
         report.seconds = time.monotonic() - started
-        reporter.send(1.0, "Done", force=True)  # every file is committed: a late cancel changes nothing
+        reporter.send(FILES_DONE, "Files read", force=True)  # committed: a late cancel changes nothing
         return report
 
     # -- queue ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from .errors import Cancelled
 
 ProgressFn = Callable[[float, str], None]
 CancelFn = Callable[[], bool]
+FILES_DONE = 0.99  # an ingest's files' share of its progress: the tables' follow-up and "Done" come after
 
 
 def no_progress(fraction: float, message: str) -> None:

@@ -236,6 +236,7 @@ class Workspace:
         finally:
             self._index_writer.release()
         self._follow_up(report, reporter)
+        reporter.send(1.0, "Done", force=True)
         return report
 
     def _follow_up(self, report: IngestReport, reporter: Reporter) -> None:

@@ -24,7 +24,7 @@ from .. import audit, catalog
 from ..changes import Changes
 from ..errors import Cancelled, GraceError, NotApproved, PolicyViolation, TableError
 from ..locking import WriterLock
-from ..progress import Reporter
+from ..progress import FILES_DONE, Reporter
 from . import apply, browse, docrows, domain, edits, governance, mentions, proposals, provenance, sqlguard
 from .classify import Classifier
 from .model import Column, Proposal, RowFilter, TableInfo, jsonable
@@ -458,7 +458,7 @@ class Tables:
                 todo = catalog.follow_ups(conn)
             for i, item in enumerate(todo):
                 if reporter is not None:  # the ingest reported its files done; this is its last step
-                    reporter.report(0.99, f"Proposing tables… {i + 1} of {len(todo)}", force=i == 0)
+                    reporter.report(FILES_DONE, f"Proposing tables… {i + 1} of {len(todo)}", force=i == 0)
                 before = len(failures)
                 if self._still_current(item):
                     self._follow(item, failures)

@@ -210,6 +210,7 @@ def test_progress_moves_with_each_sub_batch_of_passages_embedded(ws: Workspace, 
     import engine.ingest as ingest_mod
 
     folder = _prose(tmp_path, 12)
+    (folder / "trips.csv").write_text("city,days\nOslo,3\nRome,4\n")  # (a table: the follow-up comes last)
     monkeypatch.setattr(ingest_mod, "EMBED_CHUNKS", 4, raising=False)
     monkeypatch.setattr(ingest_mod, "FLUSH_CHUNKS", 16)
     _every_update(monkeypatch)
@@ -218,8 +219,9 @@ def test_progress_moves_with_each_sub_batch_of_passages_embedded(ws: Workspace, 
     embedding = [f for f, m in seen if m.startswith("Embedding")]
     assert report.chunks >= 30 and len(embedding) >= report.chunks // 4  # one update per sub-batch of 4
     assert all(b > a for a, b in zip(embedding, embedding[1:], strict=False))  # each one further on
-    fractions = [f for f, _ in seen[:[m for _, m in seen].index("Done") + 1]]
-    assert fractions == sorted(fractions) and fractions[-1] == 1.0  # never backwards (up to the tables' follow-up)
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and seen[-1] == (1.0, "Done")  # never backwards, "Done" only at the end
+    assert any(m.startswith("Proposing tables") for _, m in seen) and [m for _, m in seen].count("Done") == 1
 
 
 def test_a_cancel_while_embedding_keeps_the_files_embedded_before_it(ws: Workspace, tmp_path: Path, embedder,
