@@ -384,8 +384,9 @@ class Runner(QObject):
         elif isinstance(exc, Cancelled) and job.kind == "reembed":
             job.state, job.message = "cancelled", ("Cancelled; what was re-embedded is kept, the rest is done "
                                                    "the next time Grace starts.")
-        elif isinstance(exc, Cancelled):
-            job.state, job.message = "cancelled", "Cancelled; what was finished is kept, the rest stays queued."
+        elif isinstance(exc, Cancelled):  # an ingest's says how many files it kept
+            job.state, job.report = "cancelled", getattr(exc, "report", None)
+            job.message = str(exc) if job.report else "Cancelled; what was finished is kept, the rest stays queued."
         else:
             job.state, job.error = "failed", str(exc)
             job.message = f"Stopped: {exc}"

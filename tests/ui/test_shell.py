@@ -132,6 +132,8 @@ def test_cancelling_a_running_ingest_keeps_the_rest_queued(shell, qtbot, tmp_pat
     assert shell.activity.jobs.topLevelItem(0).text(1) == "Cancelled"
     left = shell.runner.ws.queued()
     assert 0 < len(left) <= 400
+    kept = shell.runner.ws.status()["documents"]  # the job says how many files the cancel kept
+    assert shell.activity.jobs.topLevelItem(0).text(3).startswith(f"Cancelled: {kept} file")
     qtbot.waitUntil(lambda: shell.activity.waiting.isVisible(), timeout=WAIT_MS)
     assert f"{len(left)} files" in shell.activity.waiting_label.text()
 
