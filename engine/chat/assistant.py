@@ -20,7 +20,7 @@ from .facts import Facts
 from .followup import resolve
 from .intents import SAY, IntentMatcher
 from .openai_client import EndpointError, OpenAIClient
-from .reasoner_offline import OfflineReasoner
+from .reasoner_offline import EmbedFn, OfflineReasoner
 from .reasoner_openai import OpenAIReasoner
 from .render import action_text, row_citations, tables_text
 from .secrets import KeyStore
@@ -30,6 +30,12 @@ from .words import content_words, not_in_tables
 from .words import names as words_names
 
 TABLE_CONFIDENCE = 0.9  # rows that account for every word of a question: exact, but read by words
+# A question word this close in meaning (cosine) to a column's name asks for that column: "wrote"
+# and author 0.66, "cost" and price 0.73, "owns" and owner 0.79. Unlike pairs reach 0.55
+# ("publisher" and author) and "published" and author 0.60, so the bar is above them; half of 26
+# like pairs pass it ("paid" and amount 0.55 does not). Rows matched so answer less surely.
+COLUMN_MEANING = 0.62
+MEANING_CONFIDENCE = 0.75
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -110,15 +116,15 @@ class Chat:
             ctx.status["memory_tables"] = memory_table_count(self.ws)  # for the prompt (7 ms: not offline)
             try:
                 draft = OpenAIReasoner(client, self.offline.candidates).answer(ctx, threshold, on_token)
-                return with_tables(ctx, draft) if draft.abstained else draft
+                return with_tables(ctx, draft, self.ws.embedder.embed) if draft.abstained else draft
             except EndpointError as exc:
-                draft = with_tables(ctx, self.offline.answer(ctx, threshold))
+                draft = with_tables(ctx, self.offline.answer(ctx, threshold), self.ws.embedder.embed)
                 draft.fallback = str(exc)
                 draft.text = f"_Answered offline from your files: {exc}._\n\n{draft.text}"
                 if on_token:
                     on_token("\n\n" + draft.text)
                 return draft
-        return with_tables(ctx, self.offline.answer(ctx, threshold, on_token))
+        return with_tables(ctx, self.offline.answer(ctx, threshold, on_token), self.ws.embedder.embed)
 
     def _propose_all(self, draft: Draft, session_id: int) -> tuple[list[Action], list[str]]:
         """Record the draft's proposals (tier 1 runs at once); plain replies and malformed
@@ -192,11 +198,12 @@ def changed_note(paths: list[str]) -> str:
             "Ingest it again (a watched folder does this by itself) to answer from what it says now.")
 
 
-def with_tables(ctx: Context, draft: Draft) -> Draft:
+def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Draft:
     """Add the rows of memory tables the question named or whose cells it mentions. They answer
     when the files do not only if they account for every content word of the question
-    (``not_in_tables``) and every name in it; otherwise the question stays declined, the rows
-    shown as related."""
+    (``not_in_tables``, or a column's name close in meaning with ``embed``: "who wrote Dune?"
+    over an author column) and every name in it; otherwise the question stays declined, the
+    rows shown as related."""
     if not ctx.tables:
         return draft
     citations, marks = row_citations(ctx.tables, len(draft.citations) + 1)
@@ -207,12 +214,24 @@ def with_tables(ctx: Context, draft: Draft) -> Draft:
         return draft
     cells = " ".join(str(c) for m in ctx.tables for row in m["rows"] for c in row).lower()
     unmatched = [n for n in words_names(ctx.question) if n.lower() not in cells]
-    missing = not_in_tables(ctx.question, ctx.tables)
+    worded = not_in_tables(ctx.question, ctx.tables)
+    missing = not_columns(worded, ctx.tables, embed) if worded and embed is not None else worded
     if content_words(ctx.question) and not missing and not unmatched:
-        draft.text, draft.abstained, draft.confidence = rows, False, TABLE_CONFIDENCE
+        draft.text, draft.abstained = rows, False
+        draft.confidence = MEANING_CONFIDENCE if worded else TABLE_CONFIDENCE
         draft.citations = citations
     else:
         lacks = (f"; no column or value in them matches {', '.join(f'“{w}”' for w in missing)}"
                  if missing and not unmatched else "")
         draft.text += f"\n\nRelated rows (they do not answer it{lacks}):\n\n{tables_text(ctx.tables)}"
     return draft
+
+
+def not_columns(words: list[str], tables: list[dict[str, Any]], embed: EmbedFn) -> list[str]:
+    """Those of ``words`` that no column's name of ``tables`` is close to in meaning."""
+    columns = list(dict.fromkeys(str(c).replace("_", " ") for m in tables for c in m["columns"]))
+    if not columns:
+        return words
+    vectors = embed([w.lower() for w in words] + columns)
+    closest = (vectors[:len(words)] @ vectors[len(words):].T).max(axis=1)
+    return [w for w, near in zip(words, closest, strict=True) if near < COLUMN_MEANING]

@@ -546,3 +546,7 @@ def test_table_rows_never_answer_for_a_column_the_table_lacks(ws: Workspace) -> 
     assert "no column or value in them matches “ISBN”" in isbn.text and "| Emma | Jane Austen | 1815 |" in isbn.text
     year = ws.chat.ask("What is the year of Emma by Jane Austen in my books?")
     assert not year.abstained and "| Emma | Jane Austen | 1815 |" in year.text
+    wrote = ws.chat.ask("Who wrote Dune?")  # "wrote" asks for the author column, by meaning: less sure
+    assert not wrote.abstained and "| Dune | Frank Herbert | 1965 |" in wrote.text and 0.5 < wrote.confidence < 0.9
+    published = ws.chat.ask("Who published Dune?")  # no publisher column: the author is not the answer
+    assert published.abstained and "no column or value in them matches “published”" in published.text
