@@ -131,12 +131,15 @@ class Ingestor:
         self._work = _Work(0)
         self._scan_errors: dict[str, str] = {}
         self._keep_roots: set[str] = set()  # given folders whose documents stay if the folder goes
+        self._retry = False
 
     def run(self, paths: Sequence[str | Path], reporter: Reporter, skip: Sequence[str | Path] = (),
-            keep_missing_roots: bool = False) -> IngestReport:
+            keep_missing_roots: bool = False, retry: bool = False) -> IngestReport:
         """Ingest ``paths``. With ``keep_missing_roots`` (a watched folder's rescan), a given folder
         that is missing, or goes while it is read, keeps its documents: an unplugged disk or an
-        unmounted share looks just like a deleted folder."""
+        unmounted share looks just like a deleted folder. With ``retry`` (a person's Retry), a table
+        file that could not be imported is read again though it did not change."""
+        self._retry = retry
         started = time.monotonic()
         report = IngestReport()
         reporter.report(0.0, "Looking for files…", force=True)
@@ -171,7 +174,7 @@ class Ingestor:
                 if earlier == UNCHANGED:
                     report.unchanged += 1
                     continue
-                if earlier is not None:  # its table could not be imported: read again, it would only fail again
+                if earlier is not None and not self._retry:  # its table could not be imported: it would only fail again
                     report.failed.append({"path": f.path, "reason": earlier})
                     continue
                 if f.linked and f.error is None and _known_elsewhere(conn, f.path):

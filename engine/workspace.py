@@ -209,7 +209,8 @@ class Workspace:
         )
 
     def ingest(self, paths: Sequence[str | Path], progress: ProgressFn | None = None,
-               is_cancelled: CancelFn | None = None, keep_missing_roots: bool = False) -> IngestReport:
+               is_cancelled: CancelFn | None = None, keep_missing_roots: bool = False,
+               retry: bool = False) -> IngestReport:
         """Ingest files and folders (recursively); see ``IngestReport`` for what comes back.
 
         Unchanged files (same size and mtime) are skipped unread; changed ones replace
@@ -218,7 +219,9 @@ class Workspace:
         the batch. Raises ``Cancelled`` if ``is_cancelled()`` turns true; what was
         committed until then stays, and the rest stays queued. ``keep_missing_roots`` is for
         a watched folder's rescan: a folder given that is missing or goes meanwhile keeps its
-        documents (an unplugged disk looks like a deleted folder).
+        documents (an unplugged disk looks like a deleted folder). ``retry`` reads again a table
+        file the tables could not import, though it is unchanged (a setting or a fault may have
+        been the cause); otherwise such a file is reported as failed without being read.
         """
         reporter = Reporter(progress, is_cancelled)
         self._index_writer.acquire(is_cancelled=reporter.cancelled, on_wait=lambda: reporter.report(
@@ -229,7 +232,8 @@ class Workspace:
                                 self.embedder.count_tokens, lambda: self.embedder.model_id, self.limits(),
                                 int(self.setting("chunk_tokens")), int(self.setting("chunk_overlap_tokens")))
             try:
-                report = ingestor.run(paths, reporter, skip=self._own_files(), keep_missing_roots=keep_missing_roots)
+                report = ingestor.run(paths, reporter, skip=self._own_files(), keep_missing_roots=keep_missing_roots,
+                                     retry=retry)
             finally:
                 if self.index.dirty:
                     self._save_index()

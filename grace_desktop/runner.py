@@ -46,6 +46,7 @@ class Job:
     label: str
     paths: list[str]
     user: bool = True
+    retry: bool = False  # a person's Retry: read failed files again though unchanged
     kind: str = "ingest"  # ingest | reembed | work
     paused: bool = False  # a re-embedding stopped to let an ingest go first (it is queued again)
     state: str = "queued"  # queued | running | done | failed | cancelled
@@ -230,9 +231,11 @@ class Runner(QObject):
 
     # -- ingest jobs -----------------------------------------------------------------------
 
-    def ingest(self, paths: list[str], label: str | None = None, user: bool = True, merge: bool = False) -> Job:
+    def ingest(self, paths: list[str], label: str | None = None, user: bool = True, merge: bool = False,
+               retry: bool = False) -> Job:
         """Queue an ingest of ``paths``; the job shows in the Activity at once. With ``merge``,
-        paths join a job with the same label that is still waiting, instead of a new job."""
+        paths join a job with the same label that is still waiting, instead of a new job; with
+        ``retry``, files that failed are read again though unchanged (``Workspace.ingest``)."""
         waiting = next((j for j in self._queue if j.label == label), None) if merge else None
         if waiting is not None:
             waiting.paths = list(dict.fromkeys(waiting.paths + [str(p) for p in paths]))
@@ -241,7 +244,7 @@ class Runner(QObject):
         self._ids += 1
         names = ", ".join(Path(p).name or p for p in paths[:3])
         names += f" and {len(paths) - 3} more" if len(paths) > 3 else ""
-        return self._enqueue(Job(self._ids, label or f"Adding {names}", [str(p) for p in paths], user))
+        return self._enqueue(Job(self._ids, label or f"Adding {names}", [str(p) for p in paths], user, retry=retry))
 
     def reembed(self, stale: int) -> Job:
         """Queue the re-embedding of ``stale`` passages another model made (after a model change), or
@@ -346,7 +349,8 @@ class Runner(QObject):
             if job.kind == "reembed":
                 return ws.reembed(progress, job.cancel.is_set)
             # A rescan by the watcher (not asked for by the person) keeps a folder that went missing.
-            return ws.ingest(list(job.paths), progress, job.cancel.is_set, keep_missing_roots=not job.user)
+            return ws.ingest(list(job.paths), progress, job.cancel.is_set, keep_missing_roots=not job.user,
+                             retry=job.retry)
 
         self._submit(self._writes, work, lambda report: self._job_done(job, report),
                      lambda exc: self._job_failed(job, exc))

@@ -376,7 +376,7 @@ class LibraryPane(QWidget):
         paths = [r["path"] for r in self.selected_rows() if r["status"] == "failed"]
         if paths:
             self.runner.ingest(paths, label=f"Retrying {', '.join(os.path.basename(p) for p in paths[:3])}"
-                                            + (" and more" if len(paths) > 3 else ""))
+                                            + (" and more" if len(paths) > 3 else ""), retry=True)
 
     def remove_selected(self) -> None:
         """Forget the selected documents, after asking."""

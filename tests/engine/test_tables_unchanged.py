@@ -92,3 +92,24 @@ def test_a_table_file_that_failed_because_the_tables_file_was_in_use_is_read_aga
     assert failure["path"] == str(folder / "broken.json") and "JSON" in failure["reason"]
     entries = _audit_count(ws)
     assert ws.ingest([folder]).failed == [failure] and _audit_count(ws) == entries  # its own failure lasts
+
+
+def test_a_retry_reads_an_unchanged_table_file_again(ws: Workspace, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.errors import TableError
+    from engine.tables import governance
+
+    (tmp_path / "good.csv").write_text("name,age\nAda,36\n")
+    ws.ingest([tmp_path / "good.csv"])  # (the tables are open: a failure now is the file's)
+    prices = tmp_path / "prices.csv"
+    prices.write_text("item,price\ntea,7\n")
+    real = governance.propose_file
+
+    def fails_once(*args: object) -> object:  # a fault that goes away by itself
+        monkeypatch.setattr(governance, "propose_file", real)
+        raise TableError("the disk was busy")
+
+    monkeypatch.setattr(governance, "propose_file", fails_once)
+    assert ws.ingest([prices]).failed and ws.ingest([prices]).failed  # unchanged: not read again
+    retried = ws.ingest([prices], retry=True)  # the Library's Retry
+    assert retried.failed == [] and ws.failures() == [] and ws.tables.count("prices") == 1
