@@ -11,11 +11,13 @@ import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, text
 
+from . import audit
 from .chunk import Chunk
 from .db import meta_get, meta_set
 from .extract import TABLE_FORMATS
@@ -210,7 +212,20 @@ def forget_document(conn: Connection, path: str) -> str | None:
     if doc is None:
         return None
     conn.execute(text("DELETE FROM documents WHERE id=:i"), {"i": doc.id})
+    _withdraw_proposals(conn, path)
     return doc.content_hash
+
+
+def _withdraw_proposals(conn: Connection, path: str) -> None:
+    """Reject the table proposals still waiting on a document that is gone: approving one later
+    would load rows from a file Grace no longer holds."""
+    waiting = [r[0] for r in conn.execute(text("SELECT id FROM proposals WHERE status = 'pending' AND source = :s"),
+                                          {"s": path})]
+    for pid in waiting:
+        conn.execute(text("UPDATE proposals SET status = 'rejected', decided_by = 'system', decided_at = :t, "
+                          "reason = :r WHERE id = :i"),
+                     {"t": datetime.now(UTC).isoformat(timespec="seconds"), "r": "its document was removed", "i": pid})
+        audit.append(conn, "reject", f"proposal {pid}", {"reason": "its document was removed"}, actor="system")
 
 
 def delete_document(conn: Connection, path: str) -> list[int]:

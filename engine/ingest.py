@@ -76,6 +76,7 @@ class _Work:
 
     total: int
     done: float = 0.0
+    passages: int = 0  # embedded so far (the count the message shows: the whole run's is not known ahead)
 
     def add(self, amount: float) -> None:
         self.done += amount
@@ -409,7 +410,7 @@ class Ingestor:
         sub-batch, progress is sent and a cancel stops it; returns how many rows were embedded."""
         for start in range(0, len(rows), EMBED_CHUNKS):
             part = rows[start:start + EMBED_CHUNKS]
-            reporter.send(self._work.fraction(), f"Embedding passages {start + 1}-{start + len(part)} of {len(rows)}…",
+            reporter.send(self._work.fraction(), f"Embedding passages… {self._work.passages:,} embedded so far",
                           force=not start)
             if reporter.cancelled():
                 return start
@@ -417,6 +418,7 @@ class Ingestor:
             out[part] = self.embed([texts[i] for i in part], token_bits=got)
             for i, b in zip(part, got, strict=True):
                 bits[i] = b
+            self._work.passages += len(part)
             self._work.add(weight * len(part) / len(rows))
         if not rows:  # every text had a stored vector
             self._work.add(weight)

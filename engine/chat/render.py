@@ -8,7 +8,8 @@ from typing import Any
 from .context import rows_of
 from .types import Action, Citation
 
-_WAIT = {2: "waits for your approval", 3: "needs your confirmation with a reason"}
+# What a proposal needs, in words that stay true once it is decided (the card shows where it stands).
+_WAIT = {2: "runs once you approve it", 3: "runs once you confirm it with a reason"}
 
 
 def action_text(actions: list[Action], notes: list[str] | None = None) -> str:
@@ -21,7 +22,7 @@ def _one(a: Action) -> str:
         return _result(a)
     if a.status == "failed":
         return f"I tried to {a.summary[0].lower() + a.summary[1:]}, but it failed: {a.error}"
-    return f"I have proposed: **{a.summary}** (action {a.id}, tier {a.tier}); it {_WAIT.get(a.tier, 'waits')}."
+    return f"I have proposed: **{a.summary}** (action {a.id}, tier {a.tier}); it {_WAIT.get(a.tier, 'runs once approved')}."
 
 
 def _result(a: Action) -> str:

@@ -118,6 +118,24 @@ def test_a_document_that_fits_nothing_is_a_note_waiting_for_approval(ws: Workspa
     assert (p.table, p.status) == ("notes", "pending") and p.confidence < 0.9
 
 
+def test_a_document_that_is_forgotten_or_deleted_withdraws_its_waiting_proposals(ws: Workspace,
+                                                                                tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for name, day in (("errands.txt", "Saturday"), ("chores.txt", "Sunday")):  # notes that wait for approval
+        (notes / name).write_text(f"{day}: milk, eggs, a birthday card for Sam, batteries for the smoke alarm.\n")
+    ws.ingest([notes])
+    assert ws.tables.pending_count() == 2
+    ws.remove_documents([str(notes / "errands.txt")])  # forgotten in the Library or by chat
+    assert ws.tables.pending_count() == 1
+    for name in ("errands.txt", "chores.txt"):  # deleted from a folder Grace reads
+        (notes / name).unlink()
+    assert ws.ingest([notes]).removed == 1
+    assert ws.tables.pending_count() == 0
+    assert {(p.status, p.reason) for p in ws.tables.proposals()} == {("rejected", "its document was removed")}
+    assert ws.verify_audit().ok
+
+
 def test_a_changed_document_replaces_its_row(ws: Workspace, prose: Path) -> None:
     ws.ingest([prose])
     first = _row(ws, "security_runbooks", prose / "ransomware.md")
