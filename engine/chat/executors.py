@@ -262,6 +262,36 @@ def documents_named(name: str, paths: list[str]) -> list[str]:
     return []
 
 
+_NOT_NAMING = frozenset("the my our your a an all every everything of document documents doc docs file files".split())
+
+
+def documents_like(name: str, paths: list[str]) -> list[str]:
+    """The documents whose file name holds every word of ``name`` (crudely stemmed): "the lease"
+    means lease_summary.md, "Pepper's vet records" vet_records_pepper.txt."""
+    from .words import stem  # noqa: PLC0415 - words imports the search module; keep this module light
+
+    def words(s: str) -> set[str]:
+        return {stem(w) for w in re.findall(r"[a-z0-9]+", re.sub(r"'s\b", "", s.lower())) if w not in _NOT_NAMING}
+
+    wanted = words(name)
+    found = [p for p in paths if wanted and wanted <= words(os.path.basename(p))] if wanted else []
+    same = [p for p in found if os.path.splitext(os.path.basename(p))[0].lower() == name.strip().lower()]
+    return same or found
+
+
+def folders_named(name: str, paths: list[str]) -> list[str]:
+    """The folders holding documents of ``paths`` whose own name is ``name`` ("the recipes folder")."""
+    want = name.strip().strip("\"'`").lower()
+    found = set()
+    for path in paths:
+        folder = os.path.dirname(path)
+        while folder and folder != os.path.dirname(folder):
+            if os.path.basename(folder).lower() == want:
+                found.add(folder)
+            folder = os.path.dirname(folder)
+    return sorted(found)
+
+
 def _prepare_delete(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     """The one document the path names, or a refusal saying there is none or which ones."""
     found = documents_named(str(params["path"]), [d["path"] for d in ws.documents()])
@@ -291,6 +321,10 @@ def _prepare_policy(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
     if int(tier) < KINDS[kind].tier:
         raise PolicyViolation(f"{kind} is a tier-{KINDS[kind].tier} action; the policy can raise its tier, never "
                               f"lower it below {KINDS[kind].tier}.")
+    from .actions import read_policy  # noqa: PLC0415 - the policy's reader lives with the governance it serves
+
+    if int(tier) == read_policy(str(ws.setting("action_tiers")))[0].get(kind, KINDS[kind].tier):
+        raise PolicyViolation(f"{kind} actions are tier {tier} already, so the policy stays as it is.")
     return params | {"tier": int(tier)}
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .executors import KINDS, documents_named
+from .executors import KINDS, documents_like, documents_named, folders_named
 from .words import content_words
 
 Proposal = tuple[str, dict[str, Any]]
@@ -43,10 +43,10 @@ _TABLE_ASK = re.compile(
     _ASK + r"(?:(?P<want>(?:i|we)(?:'d|\s+would)?\s+(?:need|want|like)\s+(?:you\s+to\s+)?|let'?s\s+))?"
     r"(?P<verb>(?:create|make|set\s+up|start|add|build)\s+(?:me\s+|us\s+)?)?(?:a\s+|an\s+)?(?P<new>new\s+)?"
     r"(?:memory\s+)?(?:(?P<pre>[A-Za-z_]\w*)\s+)?table\b\s*(?P<rest>.*?)\s*[.?!]?\s*$", _I | re.DOTALL)
-_NAME_INTRO = re.compile(r"^(?P<intro>called|named|(?:for|to)(?:\s+(?:track(?:ing)?|stor(?:e|ing)|keep(?:ing)?"
-                         r"(?:\s+track\s+of)?|record(?:ing)?|hold(?:ing)?|list(?:ing)?|my|our|all))*)\s+"
-                         r"['\"`]?(?P<name>[A-Za-z_][\w ]{0,60}?)['\"`]?(?P<after>(?:\s*(?:\b(?:with|having|containing)"
-                         r"\b|[:(]).*)?)$", _I | re.DOTALL)
+_NAME_INTRO = re.compile(r"^(?P<intro>called|named|(?:for|to|of)(?:\s+(?:track(?:ing)?|stor(?:e|ing)|keep(?:ing)?"
+                         r"(?:\s+track\s+of)?|record(?:ing)?|hold(?:ing)?|list(?:ing)?|my|our|all|the))*)\s+"
+                         r"['\"`]?(?P<name>[A-Za-z_][\w' ]{0,60}?)['\"`]?"
+                         r"(?P<after>(?:\s*(?:\b(?:with|having|containing)\b|[:(]).*)?)$", _I | re.DOTALL)
 _BARE_NAME = re.compile(r"^['\"`]?(?P<name>[A-Za-z_]\w*)['\"`]?(?P<after>(?:\s*(?:\b(?:with|having|containing)\b"
                         r"|[:(]).*)?)$", _I | re.DOTALL)
 _COLUMNS = re.compile(r"^\s*(?:(?:with|having|containing)\b\s*)?(?:the\s+)?(?:following\s+)?(?P<word>(?:fields|columns)"
@@ -65,17 +65,30 @@ _ADD_ROW = re.compile(_ASK + r"(?:add|insert|append|put)\s+(?:" + _ROWS + r")?(?
 _INSERT_SQL = re.compile(r"^\s*insert\s+into\s+" + _WORD_NAME + r"\s*\((?P<cols>[^()]+)\)\s*values\s*"
                          r"(?P<vals>\(.+\))\s*;?\s*$", _I | re.DOTALL)
 _DROP = r"(?:delete|drop|remove|erase|get\s+rid\s+of)\s+"
-_DELETE_TABLE = re.compile(_ASK + _DROP + r"(?:the\s+)?(?:memory\s+)?table\s+" + _NAME + r"\s*[.!]?$", _I)
+_DELETE_TABLE = re.compile(_ASK + _DROP + r"(?:the\s+)?(?:memory\s+)?table\s+" + _NAME + _END, _I)
+# A word of a table's name: not an article, pronoun or preposition ("delete the table" names none).
+_NOT_NAME_WORDS = _NOT_A_NAME | {"my", "our", "your", "this", "these", "those", "it", "its"}
+_NAME_WORD = r"(?!(?:" + "|".join(_NOT_NAME_WORDS) + r")\b)[A-Za-z_][\w']*"
 # One-word names may be followed by a remark: "remove table vendors, we don't need it".
-_REMARK = r"\s*(?:[,;:.!-]+\s*(?:\w.*)?)?$"
+_REMARK = r"(?:\s*,?\s*(?:please|thanks|thank\s+you))?\s*(?:[,;:.!-]+\s*(?:\w.*)?)?$"
 _DELETE_NAMED_TABLE = (
     re.compile(_ASK + _DROP + r"(?:the\s+|my\s+)?(?:memory\s+)?table\s+" + _WORD_NAME + _REMARK, _I | re.DOTALL),
-    re.compile(_ASK + _DROP + r"(?:the\s+|my\s+)?" + _WORD_NAME + r"\s+table" + _REMARK, _I | re.DOTALL))
+    re.compile(_ASK + _DROP + r"(?:the\s+|my\s+)?['\"`]?(?P<name>" + _NAME_WORD + r"(?:\s+" + _NAME_WORD + r"){0,2})"
+               r"['\"`]?\s+table" + _REMARK, _I | re.DOTALL))
 _DELETE_DOC = re.compile(_ASK + r"(?:delete|remove|forget)\s+(?:the\s+)?(?:document|file|doc)\s+(?:called\s+|named\s+)?"
                          r"(?P<path>.+?)" + _WHERE + _END, _I)
+# "forget the lease document", "remove my tax notes file"; and a bare "remove Pepper's vet records,
+# they're outdated", which is a request only when a document's file name holds its words.
+_DELETE_DOC_AFTER = re.compile(_ASK + r"(?:delete|remove|forget)\s+(?:the\s+|my\s+)?(?P<path>[^,;!?]+?)\s+"
+                               r"(?:document|file|doc)" + _WHERE + _REMARK, _I | re.DOTALL)
+_FORGET = re.compile(_ASK + r"(?:delete|remove|forget)\s+(?P<path>[^,;!?]+?)" + _WHERE + _REMARK, _I | re.DOTALL)
 _INGEST = re.compile(_ASK + r"(?:ingest|import|index|read\s+in|load|add)\s+(?:(?:the|my|this|these)\s+)?"
                      r"(?:(?P<word>folder|directory|files?|documents?|docs)\s+)?(?:(?:in|at|from|called|named)\s+)?"
                      r"(?P<path>.+?)" + _WHERE + _END, _I)
+# "please re-scan the corpus folder": a folder Grace has read documents from, by its name.
+_RESCAN = re.compile(_ASK + r"(?:re-?scan|re-?read|refresh|update|sync|re-?ingest|re-?load|re-?import|check)\s+"
+                     r"(?:the\s+|my\s+)?['\"`]?(?P<name>[\w .'-]+?)['\"`]?\s+(?:folder|directory)" + _WHERE + _REMARK,
+                     _I | re.DOTALL)
 _REINDEX = re.compile(_ASK + r"(?:re-?index|rebuild\s+(?:the\s+)?(?:search\s+|vector\s+)?index)\b", _I)
 _WHY_FAIL = re.compile(_ASK + r"why\s+(?:did|does|do|has|have|was|were|is|are)\s+(?P<about>.+?)\s+"
                        r"(?:fail\w*|break|broken|(?:not\s+)?(?:get\s+|be\s+)?(?:ingest|import|load|index|read)\w*)"
@@ -216,11 +229,23 @@ def _add_row(m: re.Match[str]) -> list[Proposal] | None:
     if m["name"].lower() in ("workspace", "library", "index") or not (m["rows"] or re.search(r"[=:]", m["vals"])):
         return None  # "add to my workspace the folder ~/x" is not a row
     rows, unread = values(m["vals"])
+    if unread and m["rows"] and (loose := _loose_values(m["vals"])):
+        rows, unread = [loose], []
     if unread or not rows:
         what = ", ".join(f"“{p}”" for p in unread) or f"“{m['vals']}”"
         return [(SAY, {"text": f"I could not add that row: I cannot read {what} as column = value. Write each "
                                "value as column = value, separated by commas."})]
     return [("add_rows", {"table": _unquote(m["name"]), "rows": rows})]
+
+
+def _loose_values(spec: str) -> dict[str, str] | None:
+    """'date 2026-04-01, garage AutoFix and cost 95' -> one row keyed by each part's first word;
+    None unless every part is a word and a value."""
+    parts = [p.split(None, 1) for p in _SPLIT.split(spec.strip().rstrip(".")) if p.strip()]
+    if not parts or any(len(p) != 2 or not re.fullmatch(r"[^\W\d]\w*", p[0]) for p in parts):
+        return None
+    row = {key.lower(): _unquote(value) for key, value in parts}
+    return row if len(row) == len(parts) else None
 
 
 def _insert_sql(m: re.Match[str]) -> list[Proposal]:
@@ -234,11 +259,17 @@ def _insert_sql(m: re.Match[str]) -> list[Proposal]:
     return [("add_rows", {"table": m["name"], "rows": rows})]
 
 
-def _delete_document(raw: str, documents: Callable[[], list[str]] | None) -> list[Proposal]:
+def _delete_document(raw: str, documents: Callable[[], list[str]] | None, bare: bool = False) -> list[Proposal]:
+    """delete_document for the one document ``raw`` names (by path, file name, or the words of its
+    file name); a sentence when none or several do; with ``bare`` (no "document" said), nothing
+    unless some document is meant."""
     name = _unquote(raw)
     if documents is None:
-        return [("delete_document", {"path": os.path.abspath(os.path.expanduser(name))})]
-    found = documents_named(name, documents())
+        return [] if bare else [("delete_document", {"path": os.path.abspath(os.path.expanduser(name))})]
+    paths = documents()
+    found = documents_named(name, paths) or documents_like(name, paths)
+    if bare and not found:
+        return []
     if len(found) == 1:
         return [("delete_document", {"path": found[0]})]
     if not found:
@@ -264,6 +295,20 @@ def _ingest_path(m: re.Match[str]) -> str | None:
     named = _FOLDER_WORDS.sub("", phrase)
     home = os.path.join(os.path.expanduser("~"), named)
     return home if named != phrase and os.path.isdir(home) else None
+
+
+def _rescan(name: str, documents: Callable[[], list[str]] | None) -> list[Proposal]:
+    """ingest of the folder ``name`` means: a path, or a folder Grace read documents from."""
+    path = os.path.abspath(os.path.expanduser(name))
+    written = _PATHLIKE.search(name) and os.path.isdir(path)  # (a bare name is not looked for where Grace runs)
+    found = [path] if written else folders_named(name, documents() if documents else [])
+    if len(found) == 1:
+        return [("ingest", {"paths": found})]
+    if not found:
+        return [(SAY, {"text": f"No folder called {name} holds documents Grace has read. Give its path, for "
+                               "example: ingest ~/Documents/notes."})]
+    listed = "\n".join(f"- `{p}`" for p in found[:10])
+    return [(SAY, {"text": f"Several folders are called {name}; say which one by its path:\n\n{listed}"})]
 
 
 def _why_failed(m: re.Match[str], documents: Callable[[], list[str]] | None) -> list[Proposal] | None:
@@ -311,8 +356,12 @@ def match(question: str, documents: Callable[[], list[str]] | None = None) -> li
     for pattern in _POLICY:
         if (m := pattern.search(q)) and (policy := _policy(m)) is not None:
             return policy
-    if m := _DELETE_DOC.search(q):
+    if m := _DELETE_DOC.search(q) or _DELETE_DOC_AFTER.search(q):
         return _delete_document(m["path"], documents)
+    if (m := _FORGET.search(q)) and (forget := _delete_document(m["path"], documents, bare=True)):
+        return forget
+    if m := _RESCAN.search(q):
+        return _rescan(m["name"], documents)
     if _REINDEX.search(q) and about_workspace(q):
         return [("reindex", {})]
     if (m := _INGEST.search(q)) and (path := _ingest_path(m)):

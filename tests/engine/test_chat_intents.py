@@ -76,6 +76,8 @@ def test_a_policy_change_is_a_tier_three_action_that_can_only_raise_a_tier(ws: W
     back = ws.chat.ask("set ingest to tier 2").actions[0]
     ws.chat.actions.approve(back.id, reason="back to approval")
     assert ws.setting("action_tiers") == "" and ws.chat.actions.tier_of("ingest") == 2
+    same = ws.chat.ask("require approval for adding rows")  # add_rows waits for approval already
+    assert same.actions == [] and "add_rows actions are tier 2 already" in same.text
 
 
 @pytest.mark.parametrize("follow_up", ["and what happens if it fails?", "why did it fail?", "is it broken?",
@@ -87,3 +89,41 @@ def test_a_question_pointing_back_into_the_chat_is_not_a_request(follow_up: str)
 def test_a_pointing_word_with_a_workspace_noun_is_still_a_request() -> None:
     assert match("did that file fail?") == [("show_errors", {})]
     assert match("why did this import fail?") == [("show_errors", {})]
+
+
+DOCS = ["/notes/home/lease_summary.md", "/notes/pets/vet_records_pepper.txt", "/notes/recipes/sourdough_notes.txt",
+        "/notes/work/notes.txt", "/notes/recipes/banana_bread.txt"]
+
+
+@pytest.mark.parametrize(("request_text", "expected"), [
+    ("could you start a table of my car repairs with date, garage and cost",
+     ("create_table", {"table": "car repairs", "columns": ["date", "garage", "cost"]})),
+    ("I'd like a new table for Lena's piano lessons with date, piece and teacher",
+     ("create_table", {"table": "Lena's piano lessons", "columns": ["date", "piece", "teacher"]})),
+    ("drop the car repairs table", ("delete_table", {"table": "car_repairs"})),
+    ("remove table vendors please", ("delete_table", {"table": "vendors"})),
+    ("add a row to car_repairs with date 2026-04-01, garage AutoFix and cost 95",
+     ("add_rows", {"table": "car_repairs", "rows": [{"date": "2026-04-01", "garage": "AutoFix", "cost": "95"}]})),
+    ("forget the lease document", ("delete_document", {"path": "/notes/home/lease_summary.md"})),
+    ("remove Pepper's vet records, they're outdated",
+     ("delete_document", {"path": "/notes/pets/vet_records_pepper.txt"})),
+    ("remove notes", ("delete_document", {"path": "/notes/work/notes.txt"})),  # the one called so, not sourdough_notes
+    ("please re-scan the recipes folder", ("ingest", {"paths": ["/notes/recipes"]})),
+    ("refresh my pets folder please", ("ingest", {"paths": ["/notes/pets"]})),
+])
+def test_requests_name_tables_documents_and_folders_in_everyday_words(request_text: str, expected: tuple) -> None:
+    assert match(request_text, lambda: DOCS) == [expected]
+
+
+@pytest.mark.parametrize("question", ["delete the table", "remove my table", "delete the stain from the carpet",
+                                      "how do I remove a stain?", "delete everything", "update the project folder "
+                                      "structure", "remove the banana peel before baking"])
+def test_a_verb_of_removing_without_a_table_or_document_it_names_stays_a_question(question: str) -> None:
+    assert match(question, lambda: DOCS) == []
+
+
+def test_a_folder_or_document_that_is_not_there_is_said_so() -> None:
+    (folder,) = match("please re-scan the corpus folder", lambda: DOCS)
+    assert folder[0] == SAY and "No folder called corpus" in folder[1]["text"]
+    (doc,) = match("forget the tax document", lambda: DOCS)
+    assert doc[0] == SAY and "No document in your workspace is called tax" in doc[1]["text"]
