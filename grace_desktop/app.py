@@ -83,6 +83,7 @@ class Shell(QObject):
     def _wire(self) -> None:
         r, w = self.runner, self.window
         r.error.connect(self.presenter.present)
+        r.files_failed.connect(self.presenter.present_failures)
         self.presenter.presented.connect(w.show_error)
         r.workspace_opened.connect(self._opened)
         r.model_state.connect(lambda state: w.set_status(model=MODEL_WORDS.get(state, state)))
@@ -166,6 +167,8 @@ class Shell(QObject):
             self.runner.report_error(exc, user=False, doing=f"building the {key} pane")
             return
         self.window.replace_pane(key, widget)
+        for action in getattr(widget, "window_actions", []):
+            self.window.add_pane_action(key, action)
         slot = getattr(widget, "on_changes", None) or getattr(widget, "on_changed", None)
         if callable(slot):
             self.runner.changed.connect(slot)
@@ -195,6 +198,9 @@ class Shell(QObject):
 
     def _on_changed(self, changes: Changes) -> None:
         self._refresh_status()
+        if changes.documents and self.presenter.failing:  # a file it names may be read or removed by now
+            self.runner.fetch("failures (notice)", lambda ws: ws.failures(), self.presenter.follow_failures,
+                              owner=self.presenter)
         if changes.watches:
             self._refresh_watcher()
         if changes.settings and self.watcher is not None:
@@ -212,13 +218,15 @@ class Shell(QObject):
             self._check_ready()
 
     def _show_queue(self) -> None:
+        import ui
+
         running, n = self.runner.running_job, self.runner.queue_length
         if not n:
             self.window.set_status(queue="Queue: empty")
             return
         text = f"Queue: {n} job{'s' if n != 1 else ''}"
         doing = "re-embedding" if running and running.kind == "reembed" else "reading"
-        self.window.set_status(queue=text + (f" ({doing}, {running.fraction * 100:.0f}%)" if running else ""))
+        self.window.set_status(queue=text + (f" ({doing}, {ui.percent(running.fraction)}%)" if running else ""))
 
     # -- the folder watcher ----------------------------------------------------------------
 

@@ -32,6 +32,10 @@ log = logging.getLogger(__name__)
 
 # What an ingest (finished, failed or cancelled part-way) may have changed.
 INGEST_CHANGES = ("documents", "chunks", "queue", "audit", "tables", "proposals")
+# While an ingest runs, what its committed batches changed (for the Library, status bar and log) …
+LIVE_CHANGES = ("documents", "chunks", "audit")
+LIVE_SECONDS = 2.5  # … told to the panes at most this often
+RESUME_LABEL = "Reading the files left waiting"  # after a crash or a cancel alike
 # Long work a pane queues: work(ws, progress(fraction, message), is_cancelled) -> result.
 Work = Callable[["Workspace", Callable[[float, str], None], Callable[[], bool]], Any]
 # How queued work ended, from its result: (state "done" | "failed" | "cancelled", message).
@@ -116,6 +120,7 @@ class Runner(QObject):
     search_results = Signal(str, object)  # query, list[SearchHit]
     search_failed = Signal(str, object)  # query, the exception that stopped it
     error = Signal(str, bool)  # sentence, user_initiated
+    files_failed = Signal(list)  # an ingest's failed files [{path, reason}], for a notice that follows fixes
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -131,6 +136,7 @@ class Runner(QObject):
         self._search_gen = 0
         self._waiting_search: tuple[str, int | None] | None = None
         self._closing = False
+        self._live_at = 0.0  # when the panes last heard what a running ingest committed
         self._reads, self._writes, self._ops = QThreadPool(self), QThreadPool(self), QThreadPool(self)
         self._queries = QThreadPool(self)
         self._reads.setMaxThreadCount(2)
@@ -284,8 +290,8 @@ class Runner(QObject):
         return job
 
     def resume(self) -> Job:
-        """Queue a job that finishes what an interrupted ingest left in the engine's queue."""
-        return self.ingest([], label="Finishing an interrupted ingest")
+        """Queue a job that reads what an interrupted or cancelled ingest left in the engine's queue."""
+        return self.ingest([], label=RESUME_LABEL)
 
     def cancel(self, job: Job | None = None) -> None:
         """Cancel ``job`` (default: the running one); a queued job is simply dropped."""
@@ -340,6 +346,7 @@ class Runner(QObject):
         assert ws is not None
         job.state, job.started, job.message = "running", time.monotonic(), "Starting…"
         self._running = job
+        self._live_at = job.started
         self.jobs_changed.emit()
 
         def work() -> Any:
@@ -363,6 +370,22 @@ class Runner(QObject):
         job.fraction = fraction
         job.message = "Cancelling…" if job.cancel.is_set() else message
         self.job_progress.emit(job)
+        self._tell_live(job)
+
+    def _tell_live(self, job: Job) -> None:
+        """Let the panes show the files a running ingest has committed so far, throttled."""
+        from engine import Changes
+
+        now = time.monotonic()
+        if job.kind != "ingest" or now - self._live_at < LIVE_SECONDS:
+            return
+        self._live_at = now
+        self.changed.emit(Changes(**dict.fromkeys(LIVE_CHANGES, True)))
+
+    @property
+    def ingesting(self) -> bool:
+        """True while an ingest job runs (its ``changed`` then come throttled, before it ends)."""
+        return self._running is not None and self._running.kind == "ingest"
 
     def _job_done(self, job: Job, report: Any) -> None:
         if job.kind == "work":
@@ -372,12 +395,16 @@ class Runner(QObject):
             self._job_over(job)
             self._tell(job, job.on_done, report)
             return
-        job.state, job.fraction, job.report = "done", 1.0, report
-        job.message = _summary(report)
-        self._job_over(job)
         failed = _failed(report)
+        job.report = report
+        if failed and _nothing_read(report):  # every file it was given failed (again)
+            job.state, job.message = "failed", failures_sentence(failed)
+            job.error = job.message
+        else:
+            job.state, job.fraction, job.message = "done", 1.0, _summary(report)
+        self._job_over(job)
         if failed:
-            self.error.emit(_failures_sentence(failed), False)
+            self.files_failed.emit(failed)
 
     def _job_failed(self, job: Job, exc: BaseException) -> None:
         from engine import Cancelled
@@ -525,6 +552,11 @@ def _failed(report: IngestReport | ReembedReport) -> list[dict[str, str]]:
     return [] if isinstance(report, ReembedReport) else report.failed
 
 
+def _nothing_read(report: IngestReport) -> bool:
+    """True when an ingest read no file and found none unchanged."""
+    return report.ingested == 0 and report.unchanged == 0
+
+
 def _summary(report: IngestReport | ReembedReport) -> str:
     from engine.reembed import ReembedReport  # noqa: PLC0415 - the engine is loaded by now
 
@@ -533,10 +565,13 @@ def _summary(report: IngestReport | ReembedReport) -> str:
     parts = [f"{report.ingested} read", f"{report.unchanged} unchanged"]
     parts += [f"{n} {what}" for n, what in ((report.moved, "moved"), (report.removed, "removed"),
                                             (len(report.failed), "failed")) if n]
-    return ", ".join(parts) + f"; {report.chunks} new passages in {report.seconds:.1f} s."
+    passages = "passage" if report.chunks == 1 else "passages"
+    return ", ".join(parts) + f"; {report.chunks} new {passages} in {report.seconds:.1f} s."
 
 
-def _failures_sentence(failed: list[dict[str, str]]) -> str:
+def failures_sentence(failed: list[dict[str, str]]) -> str:
+    """One sentence about an ingest's failed files ({path, reason}): the first by name and reason,
+    and how many there are."""
     first = failed[0]
     sentence = f"Grace could not read {Path(first['path']).name}: {first['reason']}."
     if len(failed) > 1:

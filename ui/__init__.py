@@ -44,6 +44,12 @@ def human_time(when: float | None, now: float | None = None) -> str:
     return time.strftime("%Y-%m-%d %H:%M", local)
 
 
+def percent(fraction: float) -> int:
+    """A job's progress in whole percent, rounded down as its bar shows it (100 only when done):
+    the Activity and the status bar say the same figure."""
+    return int(fraction * 100 + 1e-9)
+
+
 def escape(text: str) -> str:
     """``text`` made safe for Qt rich text."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

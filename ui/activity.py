@@ -160,7 +160,7 @@ class ActivityPane(QWidget):
                                  "Nothing is being read right now.")
             return
         eta = running.eta()
-        text = f"{running.label}: {int(running.fraction * 100)}%"  # as the bars show it (they round down)
+        text = f"{running.label}: {ui.percent(running.fraction)}%"
         text += f", about {_duration(eta)} left" if eta is not None else ""
         text += f"; {queued} more job{'s' if queued != 1 else ''} waiting" if queued else ""
         self.summary.setText(text)
@@ -173,14 +173,16 @@ class ActivityPane(QWidget):
 
     # -- the event log ---------------------------------------------------------------------
 
-    def refresh(self) -> None:
-        """Read recent events and waiting files again (in a worker)."""
+    def refresh(self, waiting: bool = True) -> None:
+        """Read recent events and (with ``waiting``) the files left waiting again (in a worker)."""
         self.runner.fetch("recent events", lambda ws: ws.recent_events(100), self._show_events, owner=self)
-        self.runner.fetch("queue", lambda ws: ws.queued(), self._show_waiting, owner=self)
+        if waiting:
+            self.runner.fetch("queue", lambda ws: ws.queued(), self._show_waiting, owner=self)
 
     def on_changed(self, changes: Changes) -> None:
         if changes.documents or changes.audit or changes.queue:
-            self.refresh()
+            # While an ingest runs its queue is long and hidden anyway: read it again when it ends.
+            self.refresh(waiting=changes.queue or not self.runner.ingesting)
 
     def _show_waiting(self, paths: list[str]) -> None:
         self.waiting_files = paths

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from grace_desktop.qt import (
     QColor,
@@ -27,6 +28,7 @@ from grace_desktop.qt import (
     Signal,
     isValid,
 )
+from grace_desktop.runner import failures_sentence
 
 from . import breakable
 from .theme import colors
@@ -101,7 +103,8 @@ class NotificationBar(QFrame):
 
 
 class ErrorPresenter(QObject):
-    """Shows the engine's sentences; ``presented(sentence)`` feeds the status bar."""
+    """Shows the engine's sentences; ``presented(sentence)`` feeds the status bar (an empty one
+    when the error it showed is over: the files it named were read or removed)."""
 
     presented = Signal(str)
 
@@ -113,21 +116,58 @@ class ErrorPresenter(QObject):
         self.last_box: QMessageBox | None = None
         self.log_window: QDialog | None = None
         self.log_view: QTextBrowser | None = None
+        self.failing: dict[str, str] = {}  # the failed files the newest failure notice is about: path -> reason
+        self.shown = ""  # the sentence on show in the bar and the status bar
         if bar is not None:
             bar.show_log.connect(self.show_log)
+            bar.dismissed.connect(self._dismissed)
 
     def present(self, sentence: str, user_initiated: bool = False) -> None:
         """Record and show ``sentence``; a message box only for what the person just did."""
         self.log = self.log[-(MAX_LOG - 1):] + [Notice(time.time(), sentence)]
-        self.presented.emit(sentence)
-        if self.bar is not None:
-            self.bar.notify(sentence, len(self.log))
+        self._show(sentence)
         self._fill_log()
         if user_initiated and self.allow_modal and self.window is not None:
             box = QMessageBox(QMessageBox.Icon.Warning, "Grace", sentence, QMessageBox.StandardButton.Ok,
                               self.window)
             box.open()  # window-modal but never blocks the event loop
             self.last_box = box
+
+    def present_failures(self, failed: list[dict[str, str]]) -> None:
+        """Show an ingest's failed files ({path, reason}) as one notice, together with those of an
+        earlier notice that still fail; ``follow_failures`` updates it as files are fixed."""
+        earlier = self.failing if self.shown and self.shown == self._failures_text() else {}
+        self.failing = {f["path"]: f["reason"] for f in failed}  # the newest first, with its new reason
+        for path, reason in earlier.items():
+            self.failing.setdefault(path, reason)
+        self.present(self._failures_text())
+
+    def follow_failures(self, failed_now: list[dict[str, Any]]) -> None:
+        """Keep the failure notice to the files in ``failed_now`` (the workspace's failed documents):
+        a file read since, or removed, leaves it; with none left, the notice goes."""
+        reasons = {f["path"]: str(f.get("error") or f.get("reason") or "") for f in failed_now}
+        left = {p: reasons[p] or r for p, r in self.failing.items() if p in reasons}
+        if left.keys() == self.failing.keys():
+            return
+        on_show = self.shown and self.shown == self._failures_text()
+        self.failing = left
+        if on_show:  # an error that came after it stays as it is
+            self._show(self._failures_text())
+
+    def _failures_text(self) -> str:
+        return failures_sentence([{"path": p, "reason": r} for p, r in self.failing.items()]) if self.failing else ""
+
+    def _show(self, sentence: str) -> None:
+        """Put ``sentence`` in the bar and the status bar; an empty one clears both."""
+        self.shown = sentence
+        self.presented.emit(sentence)
+        if self.bar is not None and sentence:
+            self.bar.notify(sentence, len(self.log))
+        elif self.bar is not None:
+            self.bar.hide()
+
+    def _dismissed(self) -> None:
+        self.shown, self.failing = "", {}
 
     def show_log(self) -> None:
         """A non-modal window listing every notice of this session, newest first (one window,

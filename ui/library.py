@@ -4,6 +4,7 @@ folders, and the first-start offer of the sample documents."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +48,7 @@ if TYPE_CHECKING:
 COLUMNS = [("Name", "name"), ("Kind", "kind"), ("Size", "size"), ("Passages", "chunks"), ("Status", "status"),
            ("Last ingested", "updated_at")]
 _NUMERIC = {"size", "chunks"}
+LIVE_PAUSE_FACTOR = 4  # while an ingest runs, at most a fifth of the time goes to refreshing the list
 Index = QModelIndex | QPersistentModelIndex
 
 
@@ -209,6 +211,8 @@ class LibraryPane(QWidget):
         self.runner = runner
         self.confirm: Callable[[str], bool] = self._ask
         self.has_loaded = False
+        self._reading_since: float | None = None  # a read of the documents is on its way
+        self._shown_at, self._refresh_cost = 0.0, 0.0  # when the list was last shown, and what that took
         self.model = DocumentsModel(self)
         self.proxy = DocumentsFilter(self)
         self.proxy.setSourceModel(self.model)
@@ -297,22 +301,37 @@ class LibraryPane(QWidget):
 
     def refresh(self) -> None:
         """Read the documents again (in a worker) and show them."""
-        self.runner.fetch("documents", lambda ws: ws.documents(), self._show_rows, owner=self)
+        self._read_rows()
         self.watched.refresh()
 
     def on_changed(self, changes: Changes) -> None:
-        if changes.documents:
-            self.runner.fetch("documents", lambda ws: ws.documents(), self._show_rows, owner=self)
+        if changes.documents and not self._too_soon():
+            self._read_rows()
         if changes.watches:
             self.watched.refresh()
 
+    def _read_rows(self) -> None:
+        self._reading_since = time.monotonic()
+        self.runner.fetch("documents", lambda ws: ws.documents(), self._show_rows, owner=self)
+
+    def _too_soon(self) -> bool:
+        """While an ingest runs, a refresh waits for the one still reading, and for a pause as long as
+        a few refreshes took (a big workspace); the ingest's end refreshes anyway."""
+        if not self.runner.ingesting:
+            return False
+        return (self._reading_since is not None
+                or time.monotonic() - self._shown_at < LIVE_PAUSE_FACTOR * self._refresh_cost)
+
     def _show_rows(self, rows: list[dict[str, Any]]) -> None:
+        started = self._reading_since or time.monotonic()
         selected = set(self.selected_paths())
         self.model.set_rows(rows)
         self._reselect(selected)
         self.watched.set_documents([r["path"] for r in rows])
         self.banner.offer(not rows)
         self._update_counts()
+        self._shown_at = time.monotonic()
+        self._refresh_cost, self._reading_since = self._shown_at - started, None
         if not self.has_loaded:
             self.has_loaded = True
             self.loaded.emit()

@@ -23,6 +23,7 @@ from grace_desktop.qt import (
     Qt,
     QUrl,
 )
+from grace_desktop.runner import RESUME_LABEL
 from tests.fixtures.make_pdf import make_pdf
 from ui.library import COLUMNS
 
@@ -139,7 +140,7 @@ def test_cancelling_a_running_ingest_keeps_the_rest_queued(shell, qtbot, tmp_pat
 
     qtbot.mouseClick(shell.activity.resume_button, Qt.MouseButton.LeftButton)
     resumed = shell.runner.jobs[-1]
-    assert resumed.label == "Finishing an interrupted ingest" and not shell.activity.waiting.isVisible()
+    assert resumed.label == RESUME_LABEL and not shell.activity.waiting.isVisible()
     qtbot.waitUntil(lambda: resumed.state == "running", timeout=WAIT_MS)  # its reading can be over in 0.1 s
     shell.runner.cancel()  # the resumed job reads the same queue; stopping it again keeps the rest again
     qtbot.waitUntil(lambda: resumed.state == "cancelled", timeout=WAIT_MS)
