@@ -134,6 +134,7 @@ class _WatchCore(QObject):
         self.problems: dict[str, str] = {}
         self.identity: dict[str, tuple[int, int] | None] = {}  # each watched folder's (device, inode) at its start
         self.reported: list[str] = []  # what ``missing`` last said
+        self.watching = False  # ``status`` last said some folder was watched (or could not be)
         self.pending: dict[str, _Pending] = {}
         self.raw_event.connect(self._on_raw, Qt.ConnectionType.QueuedConnection)
         self.tick = QTimer(self)
@@ -276,6 +277,9 @@ class _WatchCore(QObject):
 
     def _emit_status(self) -> None:
         n = len(self.observers)
+        watching, self.watching = self.watching, bool(n or self.polled or self.problems)
+        if not (watching or self.watching):  # no folder is watched, nor was: nothing to say
+            return
         parts = [f"Watching {n} folder{'' if n == 1 else 's'}"]
         parts += [f"polling {f}: the system refused more watches" for f in sorted(self.polled)]
         parts += [f"not watching {f}: {why}" for f, why in sorted(self.problems.items())]

@@ -32,6 +32,7 @@ from grace_desktop.qt import (
     QMessageBox,
     QObject,
     QPainter,
+    QPalette,
     QPen,
     QSize,
     QSizePolicy,
@@ -84,6 +85,32 @@ class DropOverlay(QWidget):
         p.drawRoundedRect(text_rect, 12, 12)
         p.setPen(QColor("#ffffff"))
         p.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, "Drop to add to Grace")
+
+
+class ElidedLabel(QLabel):
+    """One line that shortens itself with "…" to the room it is given (up to ``widest`` pixels):
+    in a narrow status bar it gives way to the workspace's figures. ``text()`` stays whole."""
+
+    def __init__(self, widest: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.widest = widest
+
+    def shown(self) -> str:
+        """The text as drawn, shortened to the label's width."""
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, self.contentsRect().width())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        hint = super().sizeHint()
+        return QSize(min(hint.width(), self.widest), hint.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(min(self.sizeHint().width(), 60), super().minimumSizeHint().height())
+
+    def paintEvent(self, _event: object) -> None:  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(self.contentsRect(), align, self.shown())
 
 
 class MainWindow(QMainWindow):
@@ -139,18 +166,20 @@ class MainWindow(QMainWindow):
         self.workspace_label = QLabel("Opening workspace…")
         self.model_label = QLabel("Model: loads after startup")
         self.queue_label = QLabel("Queue: empty")
-        self.error_label = QLabel("")
+        self.error_label = ElidedLabel(420)
         tint(self.error_label, "error")  # follows a light/dark switch
-        self.error_label.setMaximumWidth(420)
         for label in (self.workspace_label, self.model_label, self.queue_label):
             label.setContentsMargins(6, 0, 6, 0)
+        # The workspace's figures keep their room; the error (its whole sentence is in the bar above
+        # and in the tooltip) gives way first.
+        self.workspace_label.setSizePolicy(QSizePolicy.Policy.MinimumExpanding, QSizePolicy.Policy.Preferred)
         bar.addWidget(self.workspace_label, 1)
         bar.addPermanentWidget(self.error_label)
         bar.addPermanentWidget(self.queue_label)
         bar.addPermanentWidget(self.model_label)
 
     def _build_menus(self) -> None:
-        file = self.menuBar().addMenu("&File")
+        self.file_menu = file = self.menuBar().addMenu("&File")
         self._action(file, "&Add files…", self.choose_files, QKeySequence.StandardKey.Open)
         self._action(file, "Add &folder…", self.choose_folder, "Ctrl+Shift+O")
         self._action(file, "&Watch folder…", self.choose_watch_folder, "Ctrl+Shift+W")
@@ -211,6 +240,22 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(widget)
         self._size_to_current()
 
+    def add_pane_action(self, key: str, action: QAction) -> QAction:
+        """Give pane ``key``'s ``action`` to the whole window, first in the File menu: its shortcut
+        works whichever pane is on show, and shows that pane before the action runs. Returns the
+        window's action."""
+        self.panes[key.lower()].widget.removeAction(action)  # one owner of the shortcut, or it is ambiguous
+        own = QAction(action.text(), self)
+        own.setShortcut(action.shortcut())
+        own.triggered.connect(lambda: self._show_and_trigger(key, action))
+        self.file_menu.insertAction(self.file_menu.actions()[0], own)
+        self.addAction(own)
+        return own
+
+    def _show_and_trigger(self, key: str, action: QAction) -> None:
+        if self.show_pane(key):
+            action.trigger()
+
     def show_pane(self, key: str) -> bool:
         """Switch to the pane ``key`` (case-insensitive); False if there is none."""
         pane = self.panes.get(key.lower())
@@ -259,8 +304,7 @@ class MainWindow(QMainWindow):
 
     def show_error(self, sentence: str) -> None:
         """The last error, shortened in the status bar; the full sentence in its tooltip."""
-        metrics = self.error_label.fontMetrics()
-        self.error_label.setText(metrics.elidedText(sentence, Qt.TextElideMode.ElideRight, 400))
+        self.error_label.setText(sentence)
         self.error_label.setToolTip(sentence)
 
     # -- adding files ----------------------------------------------------------------------

@@ -41,6 +41,40 @@ def test_dismiss_clears_the_error_in_the_status_bar_too(window) -> None:
     assert window.notifications.isHidden() and window.error_label.text() == ""
 
 
+def test_a_failure_notice_keeps_to_the_files_that_still_fail(window) -> None:
+    presenter = window.presenter
+    presenter.present_failures([{"path": "/d/report.pdf", "reason": "it is not a PDF"},
+                                {"path": "/d/minutes.docx", "reason": "it is not a valid DOCX file"}])
+    assert window.notifications.sentence.startswith("2 files could not be read.")
+    presenter.follow_failures([{"path": "/d/minutes.docx", "error": "it is not a valid DOCX file"},
+                               {"path": "/d/other.txt", "error": "it is empty"}])  # report.pdf was read
+    assert window.notifications.sentence == "Grace could not read minutes.docx: it is not a valid DOCX file."
+    assert window.error_label.toolTip() == window.notifications.sentence  # the status bar follows
+    presenter.follow_failures([])  # minutes.docx removed: nothing the notice named fails any more
+    assert window.notifications.isHidden() and window.error_label.text() == ""
+    assert len(presenter.log) == 1  # the notices window still lists what happened
+
+
+def test_an_error_after_a_failure_notice_stays_when_the_failures_are_fixed(window) -> None:
+    window.presenter.present_failures([{"path": "/d/report.pdf", "reason": "it is not a PDF"}])
+    window.presenter.present("The disk is full, so nothing was saved.")
+    window.presenter.follow_failures([])
+    assert window.notifications.isVisible() and window.error_label.toolTip().startswith("The disk is full")
+
+
+def test_the_status_bar_keeps_the_workspace_figures_whole_beside_a_long_error(window, qtbot) -> None:
+    window.set_status(workspace="Workspace: ~/Documents/Grace — 5 documents, 5 passages, 1 failed",
+                      model="Model: ready", queue="Queue: 1 job (reading, 30%)")
+    window.presenter.present("2 files could not be read. Grace could not read meeting_minutes.docx: it is "
+                             "not a valid DOCX file (not a zip archive). The Library lists the others.")
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.width() == 1024, timeout=5_000)
+    QApplication.processEvents()
+    label = window.workspace_label
+    assert label.width() >= label.fontMetrics().horizontalAdvance(label.text())  # not cut
+    assert window.error_label.shown().endswith("…") and window.error_label.toolTip().endswith("the others.")
+
+
 def test_show_all_reuses_one_notices_window_that_follows_new_notices(window, qtbot) -> None:
     window.presenter.present("The first notice.")
     window.presenter.present("The second notice.")

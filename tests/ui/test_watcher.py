@@ -76,6 +76,16 @@ def test_reconciliation_emits_the_watched_folders_at_start(qtbot, make_watcher, 
     qtbot.waitUntil(lambda: any(s.startswith("Watching 2 folders") for s in rec.status), timeout=WAIT_MS)
 
 
+def test_no_folder_watched_says_nothing_until_the_last_one_goes(qtbot, make_watcher, tmp_path: Path) -> None:
+    watcher, rec = make_watcher()
+    watcher.start([])  # every start with no watched folder: the status bar keeps the workspace's figures
+    watcher.set_folders([str(tmp_path)])
+    qtbot.waitUntil(lambda: any(s.startswith("Watching 1 folder") for s in rec.status), timeout=WAIT_MS)
+    assert not any(s.startswith("Watching 0") for s in rec.status)
+    watcher.set_folders([])
+    qtbot.waitUntil(lambda: rec.status[-1] == "Watching 0 folders", timeout=WAIT_MS)  # the change is news
+
+
 def test_new_changed_renamed_over_and_deleted_files_reach_search(qtbot, ws: Workspace, make_watcher,
                                                                  watched: Path) -> None:
     watcher, rec = make_watcher(debounce_ms=200)
