@@ -57,6 +57,9 @@ if TYPE_CHECKING:
     from grace_desktop.runner import Job, Runner
 
 TELEMETRY_MS = 5000
+FEEDBACK_WORDS = {1: "Marked helpful: thanks. Its sources count for a little more.",
+                  -1: "Marked not helpful: thanks. Its sources count for a little less.",
+                  0: "Rating taken back: its sources count as before."}
 CENTER_MIN_PX = 300  # the conversation is never narrower than this (nor than 44 average characters)
 CENTER_SHARE = 0.5  # nor, while the side panels can shrink, than this share of the pane
 STILL_ANSWERING = "Grace is still answering; your question stays here."
@@ -183,11 +186,13 @@ class ChatPane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
 
-        new_chat = QAction("New chat", self)
+        # Within the pane until the window takes it over (``MainWindow.add_pane_action``).
+        self.new_chat_action = new_chat = QAction("&New chat", self)
         new_chat.setShortcut(QKeySequence(QKeySequence.StandardKey.New))
         new_chat.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         new_chat.triggered.connect(self.new_session)
         self.addAction(new_chat)
+        self.window_actions = [new_chat]  # the actions a window may make its own (Ctrl+N from any pane)
         self._update_tab_order()
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
@@ -376,14 +381,15 @@ class ChatPane(QWidget):
         return True
 
     def _feedback(self, widget: MessageWidget, message_id: int, rating: int) -> None:
+        """Store a rating (+1, -1), or take it back (0), and show what is stored."""
+        sessions = self.ws.chat.sessions
         try:
-            changes = self.ws.chat.sessions.feedback(message_id, rating)
+            changes = sessions.feedback(message_id, rating) if rating else sessions.clear_feedback(message_id)
         except Exception as exc:  # noqa: BLE001 - shown as a sentence
             self._say(str(exc), error=True)
             return
-        widget.show_rating(rating)
-        self._say("Marked helpful: thanks. Its sources count for a little more." if rating > 0 else
-                  "Marked not helpful: thanks. Its sources count for a little less.")
+        widget.show_rating(rating or None)
+        self._say(FEEDBACK_WORDS[rating])
         self.changed.emit(changes)
 
     # -- actions -----------------------------------------------------------------------------
@@ -647,8 +653,8 @@ class ChatPane(QWidget):
             self.refresh_sessions()
         if changes.actions or changes.settings:  # decided elsewhere, or the policy's tiers changed
             self.refresh_cards()
-        if changes.any():
-            self.refresh_telemetry()
+        if changes.any() and not (self.runner is not None and self.runner.ingesting):
+            self.refresh_telemetry()  # while an ingest runs, the panel's timer is often enough
 
 
 def _job_words(job: Job) -> str:

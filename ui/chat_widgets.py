@@ -35,6 +35,7 @@ from grace_desktop.qt import (
     Signal,
 )
 
+from . import breakable
 from .theme import tint
 
 MARKDOWN_FEATURES = (QTextDocument.MarkdownFeature.MarkdownDialectGitHub
@@ -58,6 +59,14 @@ def confidence_words(confidence: float, abstained: bool) -> str:
         return f"Not found in your files · confidence {confidence:.0%}"
     word = "high" if confidence >= 0.75 else "medium" if confidence >= 0.5 else "low"
     return f"Confidence {confidence:.0%} ({word})"
+
+
+def confidence_role(confidence: float, abstained: bool) -> str:
+    """The colour of a confidence line: a low score is a caution (amber), not a failure (red, which
+    is kept for errors); an answer that declined says so in plain muted words."""
+    if abstained:
+        return "muted"
+    return "ok" if confidence >= 0.75 else "muted" if confidence >= 0.5 else "warning"
 
 
 def split_notice(text: str) -> tuple[str, str]:
@@ -359,7 +368,7 @@ class MessageWidget(QFrame):
     """
 
     citation_clicked = Signal(object)  # Citation
-    feedback_given = Signal(int, int)  # message id, +1 / -1
+    feedback_given = Signal(int, int)  # message id, +1 / -1 (0: clear the rating given)
 
     def __init__(self, role: str, text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -437,9 +446,8 @@ class MessageWidget(QFrame):
         self.confidence = QLabel("")
         self.confidence.setWordWrap(True)
         if confidence is not None:
-            role = "ok" if confidence >= 0.75 and not abstained else "muted" if confidence >= 0.5 else "error"
             self.confidence.setText(confidence_words(confidence, abstained))
-            tint(self.confidence, role)
+            tint(self.confidence, confidence_role(confidence, abstained))
         row.addWidget(self.confidence, 1)
         self.helpful, self.not_helpful = QPushButton("Helpful"), QPushButton("Not helpful")
         for button, rating, tip in ((self.helpful, 1, "This answer helped: its sources count for more."),
@@ -464,10 +472,10 @@ class MessageWidget(QFrame):
             self.not_helpful.setChecked(rating == -1)
 
     def _rate(self, rating: int) -> None:
+        """A click on a rating asks for it; on the one already given, asks to clear it (rating 0)."""
         # The buttons show what is stored: the pane calls show_rating once the engine kept it.
         self.show_rating(self.rating)
-        if rating != self.rating:
-            self.feedback_given.emit(self.message_id, rating)
+        self.feedback_given.emit(self.message_id, 0 if rating == self.rating else rating)
 
     def focus_chain(self) -> list[QWidget]:
         """The widgets Tab visits in this message, in reading order."""
@@ -569,7 +577,7 @@ class TelemetryPanel(QFrame):
         self.waiting.setText(_waiting_text(int(values.get("pending_actions") or 0),
                                            int(values.get("pending_proposals") or 0)))
         self.waiting.setVisible(bool(self.waiting.text()))
-        lines = [f"{_failure_name(f['path'])}: {f['reason']}" for f in values.get("failures", [])]
+        lines = [breakable(f"{_failure_name(f['path'])}: {f['reason']}") for f in values.get("failures", [])]
         self.failures.setText("\n".join(lines))
         self.failures.setToolTip("\n".join(f"{f['path']}: {f['reason']}" for f in values.get("failures", [])))
 

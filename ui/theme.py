@@ -19,8 +19,10 @@ _DARK = {
 
 # Colours panes use for meaning (not decoration); read through ``colors()``.
 _SEMANTIC = {
-    False: {"error": "#b42318", "ok": "#1a7f37", "muted": "#6e7781", "banner": "#e8f0fe", "overlay": "#2f6fde"},
-    True: {"error": "#ff7b72", "ok": "#56d364", "muted": "#8b949e", "banner": "#1f2f4a", "overlay": "#3b7ddd"},
+    False: {"error": "#b42318", "ok": "#1a7f37", "muted": "#6e7781", "banner": "#e8f0fe", "overlay": "#2f6fde",
+            "warning": "#9a6700"},
+    True: {"error": "#ff7b72", "ok": "#56d364", "muted": "#8b949e", "banner": "#1f2f4a", "overlay": "#3b7ddd",
+           "warning": "#d29922"},
 }
 
 
@@ -33,7 +35,7 @@ def is_dark() -> bool:
 
 
 def colors() -> dict[str, str]:
-    """Semantic colours (error, ok, muted, banner, overlay) for the current scheme."""
+    """Semantic colours (error, ok, muted, warning, banner, overlay) for the current scheme."""
     return _SEMANTIC[is_dark()]
 
 

@@ -157,6 +157,14 @@ class Conversations:
             audit.append(conn, "chat.feedback", str(message_id), {"rating": rating, "sources": len(rows) - 1})
         return Changes(conversations=True, audit=True)
 
+    def clear_feedback(self, message_id: int) -> Changes:
+        """Take back the rating of an answer (and of its cited sources); nothing to take back is fine."""
+        with writing(self.ws) as conn:
+            gone = conn.execute(text("DELETE FROM chat_feedback WHERE message_id=:i"), {"i": message_id}).rowcount
+            if gone:
+                audit.append(conn, "chat.feedback", str(message_id), {"rating": None})
+        return Changes(conversations=True, audit=bool(gone))
+
     def source_feedback(self, chunk_id: int) -> int:
         """The sum of ratings given to answers that cited ``chunk_id``."""
         with reading(self.ws) as conn:

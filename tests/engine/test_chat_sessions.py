@@ -80,6 +80,18 @@ def test_feedback_is_stored_on_the_answer_and_each_cited_source(filled: Workspac
     assert ratings[answer.message_id] == 1 and list(ratings.values()).count(None) == 1  # the question has none
 
 
+def test_a_rating_taken_back_leaves_the_answer_and_its_sources_unrated(filled: Workspace) -> None:
+    answer = filled.chat.ask("How often should tomatoes be watered?")
+    filled.chat.sessions.feedback(answer.message_id, 1)
+    changes = filled.chat.sessions.clear_feedback(answer.message_id)
+    assert changes.conversations and changes.audit
+    ratings = {m["id"]: m["rating"] for m in filled.chat.sessions.messages(answer.session)}
+    assert ratings[answer.message_id] is None
+    assert filled.chat.sessions.source_feedback(answer.citations[0].chunk_id) == 0
+    assert filled.audit_entries(1)[0]["action"] == "chat.feedback"
+    assert not filled.chat.sessions.clear_feedback(answer.message_id).audit  # nothing left: nothing audited
+
+
 def test_facts_are_confirmed_listed_and_removed(ws: Workspace) -> None:
     ws.chat.facts.add("  The office   is in Lyon. ")
     ws.chat.facts.add("The office is in Lyon.")

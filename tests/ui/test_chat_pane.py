@@ -12,7 +12,7 @@ from typing import Any
 import keyring
 import pytest
 from PySide6.QtCore import QPointF
-from PySide6.QtGui import QWheelEvent
+from PySide6.QtGui import QTextLayout, QTextOption, QWheelEvent
 
 import ui
 import ui.theme as theme
@@ -26,7 +26,7 @@ from tests.engine.test_chat_endpoint import FakeOpenAI
 from tests.engine.test_chat_secrets import MemoryKeyring
 from tests.fixtures.make_pdf import make_pdf
 from ui.chat import ChatPane
-from ui.chat_widgets import ChipFlow, CitationChip
+from ui.chat_widgets import ChipFlow, CitationChip, MessageWidget, TelemetryPanel
 from ui.theme import colors
 
 WAIT_MS = 120_000
@@ -406,12 +406,15 @@ def test_helpful_and_not_helpful_are_one_choice_kept_with_the_session(qtbot, pan
     reply.not_helpful.click()
     assert reply.not_helpful.isChecked() and not reply.helpful.isChecked()
     assert pane.note.text().startswith("Marked not helpful")
-    reply.not_helpful.click()  # clicking the chosen one again keeps it
-    assert reply.not_helpful.isChecked()
     pane.new_session()
     pane.open_session(answer.session)
     again = pane.message_widgets()[-1]
     assert again.not_helpful.isChecked() and not again.helpful.isChecked()
+    again.not_helpful.click()  # clicking the chosen one again takes the rating back
+    assert not again.not_helpful.isChecked() and not again.helpful.isChecked()
+    assert pane.note.text().startswith("Rating taken back")
+    pane.open_session(answer.session)
+    assert pane.message_widgets()[-1].rating is None  # kept so
 
 
 def test_a_chip_says_where_the_quote_is_and_a_pdf_opens_at_its_page(qtbot, ws: Workspace, docs: Path,
@@ -715,7 +718,7 @@ def test_a_switch_to_dark_recolours_the_bubbles_and_the_failure_list(qtbot, pane
     pane.telemetry.show_values({"failures": [
         {"path": "action 3: Ingest /data/does-not-exist", "reason": "Nothing to ingest there."},
         {"path": "/data/reports/q3.pdf", "reason": "The PDF is encrypted."}]})
-    assert pane.telemetry.failures.text().splitlines() == [
+    assert pane.telemetry.failures.text().replace("\u200b", "").splitlines() == [
         "action 3: Ingest /data/does-not-exist: Nothing to ingest there.", "q3.pdf: The PDF is encrypted."]
     reply = pane.message_widgets()[-1]
     app = QApplication.instance()
@@ -758,3 +761,54 @@ def test_the_panel_says_where_approvals_wait_and_goes_there(qtbot, pane: ChatPan
     pane.ws.chat.actions.reject(waiting.actions[0].id, reason="not now")
     pane.refresh_telemetry()
     qtbot.waitUntil(lambda: "action" not in pane.telemetry.waiting.text(), timeout=WAIT_MS)
+
+
+def test_a_low_confidence_is_a_caution_not_an_error(qtbot) -> None:  # type: ignore[no-untyped-def]
+    def colour(confidence: float, abstained: bool = False) -> str:
+        widget = MessageWidget("assistant", "The flight leaves at 07:40.")
+        qtbot.addWidget(widget)
+        widget.add_answer_parts(1, [Citation(1, "/data/trip.md", None, 1, 1, "07:40", 0)], confidence, abstained, [])
+        return widget.confidence.palette().color(QPalette.ColorRole.WindowText).name()
+
+    assert colour(0.48) == colors()["warning"] != colors()["error"]  # right but modestly scored
+    assert colour(0.62) == colors()["muted"] and colour(0.9) == colors()["ok"]
+    assert colour(0.01, abstained=True) != colors()["error"]  # declining is honest, not a failure
+
+
+def test_a_long_failed_file_name_wraps_inside_the_workspace_panel(qtbot) -> None:  # type: ignore[no-untyped-def]
+    panel = TelemetryPanel()
+    qtbot.addWidget(panel)
+    panel.setFixedWidth(170)
+    panel.show()
+    panel.show_values({"failures": [{"path": "/data/meeting_minutes_of_the_board.docx",
+                                     "reason": "it is not a valid DOCX file (not a zip archive)"}]})
+    QCoreApplication.processEvents()
+    label = panel.failures
+    layout = QTextLayout(label.text(), label.font())
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WordWrap)  # as a word-wrapped label lays it out
+    layout.setTextOption(option)
+    layout.beginLayout()
+    widths = []
+    while (line := layout.createLine()).isValid():
+        line.setLineWidth(label.width())
+        widths.append(line.naturalTextWidth())
+    layout.endLayout()
+    assert len(widths) > 1 and max(widths) <= label.width()  # every line fits: none is clipped
+
+
+def test_ctrl_n_starts_a_new_chat_from_any_pane(qtbot, shell) -> None:  # type: ignore[no-untyped-def]
+    shell.build_late_panes()
+    window = shell.window
+    chat = window.panes["chat"].widget
+    ask(qtbot, chat, "When does the ferry leave?")
+    window.activateWindow()
+    qtbot.waitUntil(lambda: window.isActiveWindow(), timeout=WAIT_MS)
+    window.show_pane("library")
+    window.sidebar.setFocus()
+    qtbot.keyClick(window.sidebar, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_pane() == "chat" and chat.message_widgets() == [] and chat.session_id is None
+    assert QApplication.focusWidget() is chat.input
+    ask(qtbot, chat, "When does the ferry leave?")
+    qtbot.keyClick(chat.input, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)  # and within the pane
+    assert chat.message_widgets() == [] and chat.session_id is None
