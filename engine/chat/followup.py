@@ -19,6 +19,8 @@ from .context import Context
 from .reasoner_offline import Candidate, says, strongest
 from .words import content_words
 
+# Words that point back at something the chat named before ("what is she allergic to?").
+_POINTS_BACK = re.compile(r"\b(?:it|its|they|them|their|theirs|he|him|his|she|her|hers|there|that\s+one)\b", re.I)
 _CONTINUES = re.compile(r"^\s*(?:and|or|but|also|then|so|what\s+about|how\s+about|same\s+for|as\s+for)\b", re.I)
 SHORT_WORDS = 3  # a question with at most this many content words may lean on the one before
 THREAD = 3  # at most this many earlier questions are joined
@@ -29,6 +31,11 @@ def continues(question: str) -> bool:
     return bool(_CONTINUES.match(question))
 
 
+def points_back(question: str) -> bool:
+    """Names its subject only by a pronoun: it, they, she, there, …"""
+    return bool(_POINTS_BACK.search(question))
+
+
 def leans(question: str) -> bool:
     """Might need the question before it: opens like a continuation, or is short."""
     return continues(question) or len(content_words(question)) <= SHORT_WORDS
@@ -36,13 +43,15 @@ def leans(question: str) -> bool:
 
 def thread(history: list[dict[str, Any]]) -> list[str]:
     """The previous user question, oldest first with the ones before it while each opens
-    like a continuation ("And for Gamma?" after "And for Beta?" after the real question)."""
+    like a continuation or points back ("And for Gamma?" after "And for Beta?" after the real
+    question; "what is she allergic to?" after "when is her next flea tablet due?" after "who
+    is Pepper's vet?")."""
     out: list[str] = []
     for message in reversed(history):
         if message["role"] != "user":
             continue
         out.insert(0, message["text"])
-        if not continues(message["text"]) or len(out) == THREAD:
+        if not (continues(message["text"]) or points_back(message["text"])) or len(out) == THREAD:
             break
     return out
 
@@ -55,12 +64,14 @@ def resolve(ctx: Context, threshold: float, rank: Callable[[Context], list[Candi
     if not earlier or not leans(ctx.question):
         return ctx
     own = strongest(rank(ctx))
-    if own >= threshold and not continues(ctx.question):
+    pointing = points_back(ctx.question)
+    if own >= threshold and not continues(ctx.question) and not pointing:
         return ctx  # short but answered on its own
     other = joined(" ".join([*earlier, ctx.question]))
     other.focus = frozenset(content_words(ctx.question) - content_words(" ".join(earlier)))
     ranked = rank(other)
-    return other if strongest(ranked) > own and _speaks_of(other.focus, ranked) else ctx
+    better = strongest(ranked) > own or (pointing and strongest(ranked) >= threshold)  # "it" is what came before
+    return other if better and _speaks_of(other.focus, ranked) else ctx
 
 
 def _speaks_of(focus: frozenset[str], ranked: list[Candidate]) -> bool:

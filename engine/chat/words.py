@@ -13,7 +13,7 @@ QUESTION_WORDS = frozenset("""
 what which who whom whose when where why how does did done doing is are was were be been can could
 should would will shall may might must want need needs wanted like get gets got make makes use used
 using way ways tell show give find know some any one thing things there here just also only please
-i me my we us our you your it its they them their something anything kind sort
+i me my we us our you your it its they them their he him his she her hers something anything kind sort
 """.split())
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ness", "ment", "ers", "er", "es", "ed", "ly", "s")
 
