@@ -200,22 +200,24 @@ def changed_note(paths: list[str]) -> str:
 
 def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Draft:
     """Add the rows of memory tables the question named or whose cells it mentions. They answer
-    when the files do not only if they account for every content word of the question
-    (``not_in_tables``, or a column's name close in meaning with ``embed``: "who wrote Dune?"
-    over an author column) and every name in it; otherwise the question stays declined, the
-    rows shown as related."""
+    only if they account for every content word of the question (``not_in_tables``, or a
+    column's name close in meaning with ``embed``: "who wrote Dune?" over an author column) and
+    every name in it. Then they follow the files' answer, or answer when the files do not; else
+    a declined question shows them as related, and an answered one leaves them out unless it
+    names their table ("Tom" in a subscriptions row says nothing of Tom's marathon time)."""
     if not ctx.tables:
         return draft
     citations, marks = row_citations(ctx.tables, len(draft.citations) + 1)
     rows = tables_text(ctx.tables, marks)
-    if not draft.abstained:
-        draft.text = f"{draft.text}\n\n{rows}"
-        draft.citations = draft.citations + citations
-        return draft
     cells = " ".join(str(c) for m in ctx.tables for row in m["rows"] for c in row).lower()
     unmatched = [n for n in words_names(ctx.question) if n.lower() not in cells]
     worded = not_in_tables(ctx.question, ctx.tables)
     missing = not_columns(worded, ctx.tables, embed) if worded and embed is not None else worded
+    if not draft.abstained:
+        if (content_words(ctx.question) and not missing and not unmatched) or any(m.get("named") for m in ctx.tables):
+            draft.text = f"{draft.text}\n\n{rows}"
+            draft.citations = draft.citations + citations
+        return draft
     if content_words(ctx.question) and not missing and not unmatched:
         draft.text, draft.abstained = rows, False
         draft.confidence = MEANING_CONFIDENCE if worded else TABLE_CONFIDENCE

@@ -550,3 +550,17 @@ def test_table_rows_never_answer_for_a_column_the_table_lacks(ws: Workspace) -> 
     assert not wrote.abstained and "| Dune | Frank Herbert | 1965 |" in wrote.text and 0.5 < wrote.confidence < 0.9
     published = ws.chat.ask("Who published Dune?")  # no publisher column: the author is not the answer
     assert published.abstained and "no column or value in them matches “published”" in published.text
+
+
+def test_rows_that_only_share_a_name_are_left_out_of_an_answer_from_the_files(ws: Workspace, tmp_path: Path) -> None:
+    for request in ("create a table called subscriptions with service, owner and price",
+                    "add rows to subscriptions: service = Netflix, owner = Tom, price = 13.99"):
+        ws.chat.actions.approve(ws.chat.ask(request).actions[0].id)
+    (tmp_path / "running.txt").write_text("Running plans\n\nTom's marathon goal time is 3 hours 45 minutes, set for "
+                                          "the Hamburg marathon in April.\n")
+    ws.ingest([tmp_path / "running.txt"])
+    goal = ws.chat.ask("What is Tom's marathon goal time?")
+    assert not goal.abstained and "3 hours 45 minutes" in goal.text
+    assert "Netflix" not in goal.text and all(c.path.endswith("running.txt") for c in goal.citations)
+    named = ws.chat.ask("What does Tom pay for subscriptions?")  # the table named: its rows come along
+    assert "| Netflix | Tom | 13.99 |" in named.text
