@@ -98,6 +98,9 @@ def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int
     ctx.wants_errors = bool(_ERRORS.search(question))
     _workspace_state(ws, ctx, session_id)
     ctx.tables = table_matches(ws, searched)
+    if ctx.tables and unknown:  # a name the files lack but a table row holds is not unknown
+        cells = " ".join(str(c) for m in ctx.tables for row in m["rows"] for c in row).lower()
+        ctx.unknown_names = [n for n in unknown if not re.search(r"\b" + re.escape(n.lower()) + r"\b", cells)]
     return ctx
 
 
@@ -123,9 +126,10 @@ def table_proposals(ws: Workspace) -> int:
 
 
 def table_matches(ws: Workspace, question: str, limit: int = 10) -> list[dict[str, Any]]:
-    """Rows of memory tables the question names, or whose cell values it mentions."""
+    """Rows of memory tables the question names, whose cell values it mentions, or whose cells
+    hold a name it says ("Spotify" in "Spotify Family")."""
     try:
-        return ws.tables.mentioned(question, limit)
+        return ws.tables.mentioned(question, limit, tuple(names(question) + codes(question)))
     except Exception:  # noqa: BLE001 - a table that cannot be read leaves the answer without table rows
         return []
 

@@ -84,8 +84,8 @@ def terms(question: str, pieces: Callable[[list[str]], list[int]]) -> list[str]:
 
 # Words about tables as such, and the generic nouns that come with a column's name ("phone number").
 TABLE_WORDS = frozenset(stem(w) for w in "table tables row rows column columns entry entries record records list "
-                        "all every each show number numbers value values detail details info information data much many"
-                        .split())
+                        "all every each show number numbers value values detail details info information data "
+                        "much many per".split())
 
 
 def not_in_tables(question: str, tables: list[dict[str, Any]]) -> list[str]:

@@ -212,10 +212,11 @@ class Tables:
         return [TableInfo(name, counts[name], cols, name in protected, described.get(name, ""))
                 for name, cols in sorted(columns.items())]
 
-    def mentioned(self, question: str, limit: int = 10) -> builtins.list[dict[str, Any]]:
-        """Tables the question names, and rows whose text cells it mentions (see ``mentions``),
-        each with ``sources``: row key -> the file (and line) the row came from."""
-        found = mentions.mentioned(self.store, self.list(), question, limit)
+    def mentioned(self, question: str, limit: int = 10, names: tuple[str, ...] = ()) -> builtins.list[dict[str, Any]]:
+        """Tables the question names, and rows whose text cells it mentions or hold one of its
+        ``names`` (see ``mentions``), each with ``sources``: row key -> the file (and line) the
+        row came from."""
+        found = mentions.mentioned(self.store, self.list(), question, limit, names)
         for m in found:
             m["sources"] = provenance.sources(self.store, m["table"], m["columns"],
                                               list(zip(m["keys"], m["rows"], strict=True)))

@@ -2,7 +2,8 @@
 
 A table counts as named when its name (underscores read as spaces) occurs in the
 question as whole words; a row counts as mentioned when one of its text cells (three
-characters or more) does. DuckDB narrows each table to rows whose text occurs in the
+characters or more) does, or when a cell holds one of the ``names`` the question says as a
+whole word ("Spotify" in "Spotify Family"). DuckDB narrows each table to rows whose text occurs in the
 question at all (``strpos``, vectorised); whole-word matching then runs on those few.
 """
 
@@ -22,7 +23,8 @@ def _words_in(needle: str, lowered: str) -> bool:
     return re.search(r"\b" + re.escape(needle) + r"\b", lowered) is not None
 
 
-def mentioned(store: Store, infos: list[TableInfo], question: str, limit: int = 10) -> list[dict[str, Any]]:
+def mentioned(store: Store, infos: list[TableInfo], question: str, limit: int = 10,
+              names: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """``[{"table", "columns", "rows", "keys", "named"}]`` for tables named by or mentioned in ``question``
     (``keys``: each row's stable key)."""
     lowered = question.lower().replace("_", " ")
@@ -31,7 +33,7 @@ def mentioned(store: Store, infos: list[TableInfo], question: str, limit: int = 
         if not info.rows:
             continue
         named = _words_in(info.name.lower().replace("_", " "), lowered)
-        keyed = _mentioning(store, info.name, info.columns, lowered, limit)
+        keyed = _mentioning(store, info.name, info.columns, lowered, limit, [n.lower() for n in names if len(n) >= 3])
         if named and not keyed:
             keyed = _first(store, info.name, info.columns, limit)
         if named or keyed:
@@ -49,17 +51,22 @@ def _keyed(found: list[tuple[Any, ...]]) -> list[tuple[int, list[Any]]]:
 
 
 def _mentioning(store: Store, table: str, columns: list[Column], lowered: str,
-                limit: int) -> list[tuple[int, list[Any]]]:
+                limit: int, names: list[str]) -> list[tuple[int, list[Any]]]:
     text_cols = [i for i, c in enumerate(columns) if c.type == "VARCHAR"]
     if not text_cols:
         return []
-    tests = " OR ".join(f"(length({quote_ident(columns[i].name)}) >= 3 AND "
-                        f"strpos(?, lower({quote_ident(columns[i].name)})) > 0)" for i in text_cols)
-    sql = f"SELECT {_select(columns)} FROM {quote_ident(table)} WHERE {tests} ORDER BY {ROW_KEY} LIMIT ?"
-    found = store.cursor().execute(sql, [lowered] * len(text_cols) + [CANDIDATES]).fetchall()
-    hits = [(key, row) for key, row in _keyed(found)
-            if any(isinstance(row[i], str) and _words_in(row[i].lower(), lowered) for i in text_cols)]
-    return hits[:limit]
+    cells = [f"lower({quote_ident(columns[i].name)})" for i in text_cols]
+    tests = [f"(length({cell}) >= 3 AND strpos(?, {cell}) > 0)" for cell in cells]
+    tests += [f"strpos({cell}, ?) > 0" for _ in names for cell in cells]
+    sql = f"SELECT {_select(columns)} FROM {quote_ident(table)} WHERE {' OR '.join(tests)} ORDER BY {ROW_KEY} LIMIT ?"
+    args = [lowered] * len(cells) + [n for n in names for _ in cells] + [CANDIDATES]
+    found = store.cursor().execute(sql, args).fetchall()
+
+    def says(cell: Any) -> bool:
+        return isinstance(cell, str) and (_words_in(cell.lower(), lowered)
+                                          or any(_words_in(n, cell.lower()) for n in names))
+
+    return [(key, row) for key, row in _keyed(found) if any(says(row[i]) for i in text_cols)][:limit]
 
 
 def _first(store: Store, table: str, columns: list[Column], limit: int) -> list[tuple[int, list[Any]]]:

@@ -30,6 +30,18 @@ def test_whole_words_only_and_short_cells_are_ignored(ws: Workspace, tmp_path: P
     assert match["named"] is False and [r[0] for r in match["rows"]] == ["Acme Tools"]
 
 
+def test_a_name_the_question_says_finds_the_rows_whose_cells_hold_it(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "subscriptions.json"
+    path.write_text('[{"service": "Spotify Family", "monthly_price": 17.99}, '
+                    '{"service": "Netflix", "monthly_price": 9}]')
+    assert ws.tables.import_file(path).status == "applied"
+    (match,) = table_matches(ws, "How much is Spotify per month?")  # a word of the cell, said as a name
+    assert [r[0] for r in match["rows"]] == ["Spotify Family"]
+    assert table_matches(ws, "how much is spot on the family plan?") == []  # not names, nor whole cells
+    answer = ws.chat.ask("How much is Spotify per month?")  # no file mentions it: the row answers
+    assert not answer.abstained and "| Spotify Family | 17.99 |" in answer.text
+
+
 def test_a_named_table_without_mentioned_rows_shows_its_first_rows(ws: Workspace, tmp_path: Path) -> None:
     _suppliers(ws, tmp_path)
     (match,) = table_matches(ws, "show me the suppliers table", limit=2)
