@@ -269,7 +269,7 @@ def test_two_ingests_ending_together_take_the_table_follow_ups_one_at_a_time(ws:
     with Workspace(ws.folder) as other:  # another process's workspace, as far as locks go
         assert other.tables._follow_lock.acquire()
         read, finished = threading.Event(), threading.Event()
-        progress = lambda fraction, _message: read.set() if fraction >= 1.0 else None  # noqa: E731
+        progress = lambda _fraction, message: read.set() if message == "Files read" else None  # noqa: E731
         ingest = threading.Thread(target=lambda: (ws.ingest([tmp_path / "files"], progress), finished.set()),
                                   daemon=True)
         ingest.start()
