@@ -27,10 +27,11 @@ def _flexible(quote: str) -> re.Pattern[str] | None:
 
 
 def exact_lines(path: str, quote: str, line_start: int | None, line_end: int | None,
-                page: int | None) -> tuple[int, int, str] | None:
+                page: int | None, near: int | None = None) -> tuple[int, int, str] | None:
     """The file lines holding ``quote`` within ``[line_start, line_end]`` and the quote as the
     file has it (a passage joins the pieces of a long paragraph with a space where the file
-    may have a line break), or None if it cannot be found."""
+    may have a line break), or None if it cannot be found. A quote found more than once there
+    (a short fact: "Serves 4.") is the one closest to line ``near`` (the passage's estimate)."""
     fmt = format_for(Path(path))
     if page is not None or line_start is None or fmt not in _LINE_FORMATS:
         return None
@@ -39,7 +40,7 @@ def exact_lines(path: str, quote: str, line_start: int | None, line_end: int | N
         return None
     end = len(lines) if line_end is None else min(len(lines), line_end)
     region = "\n".join(lines[line_start - 1:end])
-    idx, length = region.find(quote), len(quote)
+    idx, length = _nearest(region, quote, None if near is None else near - line_start), len(quote)
     if idx < 0:
         pattern = _flexible(quote)
         found = pattern.search(region) if pattern else None
@@ -49,3 +50,16 @@ def exact_lines(path: str, quote: str, line_start: int | None, line_end: int | N
     first = line_start + region.count("\n", 0, idx)
     verbatim = region[idx:idx + length] if fmt != "html" else quote  # HTML source has tags, not text
     return first, first + region.count("\n", idx, idx + length), verbatim
+
+
+def _nearest(region: str, quote: str, line: int | None) -> int:
+    """Where ``quote`` is in ``region`` (-1 if nowhere): the place whose line (0-based) is
+    closest to ``line``, else the first."""
+    idx = region.find(quote)
+    if line is None or idx < 0:
+        return idx
+    best, gap = idx, abs(region.count("\n", 0, idx) - line)
+    while gap and (idx := region.find(quote, idx + 1)) >= 0:
+        if (g := abs(region.count("\n", 0, idx) - line)) < gap:
+            best, gap = idx, g
+    return best

@@ -17,9 +17,12 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 import numpy as np
 
+from ..chunk import HEADING_SEP
+from ..extract import format_for
 from ..relevance import judge
 from .context import Context, Passage
 from .locate import exact_lines
@@ -88,12 +91,21 @@ _INLINE_HTML = [
 
 
 def in_context(passage: str, prev: Sentence | None, sentence: Sentence) -> str:
-    """What is embedded for a sentence: with the sentence before it when it opens with a
-    pronoun ("They are treated with…") and that sentence is in the same paragraph."""
+    """What is embedded for a sentence (a table row: with its column names): with the sentence
+    before it when it opens with a pronoun ("They are treated with…") and that sentence is in
+    the same paragraph."""
     first = sentence.text.split(None, 1)[0].lower() if sentence.text.strip() else ""
     if prev is None or first not in _ANAPHORA or "\n\n" in passage[prev.end:sentence.start]:
-        return sentence.text
-    return prev.text + " " + sentence.text
+        return sentence.meaning
+    return prev.meaning + " " + sentence.meaning
+
+
+def about(heading: str, sentence: Sentence, textual: str) -> str:
+    """A short fact embedded with the heading it sits under: "Serves 6." says nothing of what
+    it serves, "Moroccan Lamb Tagine: Serves 6." does. (A table row has its column names.)"""
+    if sentence.kind != "fact" or not heading.strip():
+        return textual
+    return f"{heading.replace(HEADING_SEP, ', ')}: {textual}"
 
 
 def calibrated(evidence: float, threshold: float) -> float:
@@ -125,8 +137,11 @@ class OfflineReasoner:
         out = []
         for (prior, p, sentence, lead, _), vec in zip(pool, vectors, strict=True):
             cos = float(vec @ ctx.qvec)
+            # A table row, read with its column names, is a record of its own: its passage (the
+            # table's pipes and dashes) embeds far from any question, so the row stands for it.
+            relevance = max(p.relevance, cos) if sentence.kind == "row" else p.relevance
             out.append(Candidate(p, sentence, prior + W_SENTENCE * cos, vec, lead,
-                                 E_SENTENCE * cos + E_PASSAGE * p.relevance))
+                                 E_SENTENCE * cos + E_PASSAGE * relevance))
         return sorted(on_focus(out, ctx.focus), key=lambda c: -c.score)
 
     def pool(self, ctx: Context) -> list[tuple[float, Passage, Sentence, Sentence | None, str]]:
@@ -134,12 +149,14 @@ class OfflineReasoner:
         words = content_words(ctx.searched)
         pool = []
         for p in ctx.passages[:PASSAGES]:
-            sentences = split_sentences(p.hit.text)[:PER_PASSAGE]
+            notes = format_for(Path(p.hit.path)) != "code"  # a source file's comments have no facts
+            sentences = split_sentences(p.hit.text, PER_PASSAGE, notes)
             for prev, sentence in zip([None, *sentences], sentences, strict=False):
                 textual = in_context(p.hit.text, prev, sentence)
                 kw = overlap(words, textual + " " + p.hit.heading)
                 prior = W_PASSAGE * p.relevance + W_KEYWORDS * kw + W_RANK / p.n
-                pool.append((prior, p, sentence, prev if textual != sentence.text else None, textual))
+                lead = prev if textual != sentence.meaning else None
+                pool.append((prior, p, sentence, lead, about(p.hit.heading, sentence, textual)))
         pool.sort(key=lambda x: -x[0])
         return pool[: self.budget]
 
@@ -174,7 +191,7 @@ class OfflineReasoner:
     def _compose(self, ctx: Context, chosen: list[Candidate], evidence: float, threshold: float) -> Draft:
         chosen = reading_order(chosen)
         citations = [citation(i + 1, c) for i, c in enumerate(chosen)]
-        body = " ".join(f"{readable(c.sentence.text)} [{i + 1}]" for i, c in enumerate(chosen))
+        body = " ".join(f"{readable(c.sentence.display)} [{i + 1}]" for i, c in enumerate(chosen))
         conf = confidence(evidence, threshold, chosen, ctx)
         return Draft(body, citations, conf, False, self.name, evidence=evidence)
 
@@ -212,7 +229,7 @@ def says(c: Candidate, words: frozenset[str]) -> bool:
     """The candidate's sentence (with the one it leans on) has ``words``: all of them when they
     are one or two ("the population of Canada" is not answered by Australia's population and
     Canada's capital), all but one when more."""
-    found = len(words & content_words(c.sentence.text + " " + (c.lead.text if c.lead else "")))
+    found = len(words & content_words(c.sentence.meaning + " " + (c.lead.meaning if c.lead else "")))
     return found >= (len(words) if len(words) <= 2 else len(words) - 1) and found > 0
 
 
@@ -236,12 +253,16 @@ def select(ranked: list[Candidate]) -> list[Candidate]:
     """The best sentence plus up to three more that score close to it and say something new.
 
     A chosen sentence that leans on the one before it ("They are treated…") brings that
-    sentence along, so the answer reads on its own.
+    sentence along, so the answer reads on its own. A short fact or a table row must also be
+    close to the best evidence: the rows of one table (a recipe's lines) share their passage's
+    score, so only their own evidence tells the battery's row from the brake pads'.
     """
     if not ranked:
         return []
     chosen = _with_lead([ranked[0]], ranked[0], ranked)
-    pool = [c for c in ranked[1:] if c.score >= ranked[0].score - KEEP_WITHIN and c not in chosen]
+    evidence = strongest(ranked)
+    pool = [c for c in ranked[1:] if c.score >= ranked[0].score - KEEP_WITHIN and c not in chosen
+            and (c.sentence.kind == "prose" or c.evidence >= evidence - KEEP_WITHIN)]
     while pool and len(chosen) < MAX_SENTENCES:
         best = max(pool, key=partial(_mmr, chosen=chosen))
         pool.remove(best)
@@ -281,7 +302,7 @@ def citation(n: int, c: Candidate) -> Citation:
     hit, s = c.passage.hit, c.sentence
     first, last = line_span(hit.text, s.start, s.end, hit.line_start, hit.line_end)
     quote = s.text
-    exact = exact_lines(hit.path, s.text, hit.line_start, hit.line_end, hit.page)
+    exact = exact_lines(hit.path, s.text, hit.line_start, hit.line_end, hit.page, near=first)
     if exact:
         first, last, quote = exact
     return Citation(n, hit.path, hit.page, first, last, quote, hit.chunk_id, hit.trust, round(c.score, 4))

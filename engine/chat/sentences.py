@@ -3,6 +3,11 @@
 A passage (chunk) is its extractor's paragraphs joined by a blank line, each paragraph
 verbatim. A sentence never crosses a paragraph break, so every span returned here cuts
 a verbatim piece of the file's extracted text: quoting it never rewrites the file.
+
+Besides prose, the short facts of notes are quotable: a "Label: value" line and a short
+sentence that hold a number or a name ("Serves 6.", "Booking reference: K7QXM2."), each
+line of a list written one item a line, and each row of a Markdown table (quoted as its
+line, read with its header's column names). Code, markup and headings stay out.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ _PARA_BREAK = re.compile(r"\n[ \t]*\n")
 _END = re.compile(r"[.!?][\"')\]]*(\s+)(?=[\"'(\[`*]?[A-Z0-9])")
 TITLE_CHARS = 40
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|cf|Mr|Mrs|Ms|Dr|No|Fig|approx|resp)\.|\b[A-Z]\.)$")
-_LEAD = re.compile(r"(?:\s|[-*+•>]|\d{1,3}[.)](?=\s)|#+(?=\s))+")
+# What opens a line before its sentence: list markers (followed by a space: "**Vet:** Dr. Vogel"
+# keeps its bold), quote marks, heading hashes.
+_LEAD = re.compile(r"(?:\s|[-*+•](?=\s)|>|\d{1,3}[.)](?=\s)|#+(?=\s))+")
 # A list item starts a sentence of its own ("- Backups run nightly." / "2) Restore ...").
 _ITEM = re.compile(r"\n[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+(?=\S)")
 _LETTERS = re.compile(r"[^\W\d_]")
@@ -46,7 +53,20 @@ _MARKUP = [(re.compile(r"(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1(?!\w)"), r"\2"),
 class Sentence:
     start: int  # character offsets into the passage text
     end: int
-    text: str
+    text: str  # the quote: passage[start:end]
+    gist: str = ""  # what it says when the quote alone does not: a table row with its column names
+    kind: str = "prose"  # "prose", "fact" (a short fact or label line) or "row" (a table row)
+    shown: str = ""  # how an answer shows it when not as the quote ("Date: 2026-03-02, Cost: 180 EUR")
+
+    @property
+    def meaning(self) -> str:
+        """The text to embed and match words against: the gist, else the quote."""
+        return self.gist or self.text
+
+    @property
+    def display(self) -> str:
+        """The text an answer shows (its citation always quotes ``text``)."""
+        return self.shown or self.text
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
@@ -101,14 +121,17 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
 def _is_prose(piece: str) -> bool:
     """Enough letters and words to be worth quoting (not code, tables or rules)."""
     letters = len(_LETTERS.findall(piece))
-    if _CODE_START.search(piece):
+    if _CODE_START.search(piece) or _code_share(piece) > CODE_SHARE:
         return False
+    return letters >= 0.55 * len(piece) - piece.count(" ") and len(piece.split()) >= 4
+
+
+def _code_share(piece: str) -> float:
+    """The share of characters that code has and prose has not (Markdown that prose uses aside)."""
     plain = piece
     for pattern, words in _MARKUP:
         plain = pattern.sub(words, plain)
-    if len(_CODE_CHARS.findall(plain)) > CODE_SHARE * len(plain):
-        return False
-    return letters >= 0.55 * len(piece) - piece.count(" ") and len(piece.split()) >= 4
+    return len(_CODE_CHARS.findall(plain)) / max(1, len(plain))
 
 
 def _cut_long(text: str, a: int, b: int) -> list[tuple[int, int]]:
@@ -142,17 +165,189 @@ def _prose_runs(text: str, a: int, b: int) -> list[tuple[int, int]]:
     return [(x, y) for x, y in out if text[x:y].strip()]
 
 
-def split_sentences(text: str) -> list[Sentence]:
-    """The quotable sentences of a passage, in reading order."""
+def split_sentences(text: str, limit: int | None = None, notes: bool = True) -> list[Sentence]:
+    """The quotable sentences of a passage, in reading order; with ``limit``, at most that
+    many prose sentences and that many facts and rows (the first ones), so facts never push
+    out the prose a passage would have offered without them. Without ``notes`` (source code:
+    its comments' short lines are fragments, not facts) only prose, as a paragraph has it."""
     out: list[Sentence] = []
-    for pa, pb in (run for para in paragraph_spans(text) for run in _prose_runs(text, *para)):
-        for sa, sb in _sentence_spans(text, pa, pb):
-            for ca, cb in _cut_long(text, sa, sb):
-                a, b = _trim(text, ca, cb)
-                piece = text[a:b]
-                if len(piece) >= MIN_CHARS and _is_prose(piece):
-                    out.append(Sentence(a, b, piece))
+    for pa, pb in paragraph_spans(text):
+        fenced = not notes or text[pa:pb].lstrip().startswith(("```", "~~~"))  # code, kept as it was
+        rows, rest = ([], [(pa, pb)]) if fenced else _table_rows(text, pa, pb)
+        out += rows
+        for ra, rb in (run for span in rest for run in _prose_runs(text, *span)):
+            for la, lb in ([(ra, rb)] if fenced else _list_lines(text, ra, rb)):
+                for sa, sb in _sentence_spans(text, la, lb):
+                    for ca, cb in _cut_long(text, sa, sb):
+                        a, b = _trim(text, ca, cb)
+                        piece = text[a:b]
+                        if len(piece) >= MIN_CHARS and _is_prose(piece):
+                            out.append(Sentence(a, b, piece))
+                        elif not fenced and _is_fact(piece, _ends_line(text, b)):
+                            out.append(Sentence(a, b, piece, kind="fact"))
+    out.sort(key=lambda s: s.start)
+    if limit is None:
+        return out
+    seen = {"prose": 0, "fact": 0}
+    kept = []
+    for s in out:
+        kind = "prose" if s.kind == "prose" else "fact"
+        seen[kind] += 1
+        if seen[kind] <= limit:
+            kept.append(s)
+    return kept
+
+
+# Short facts. A label of 1-4 words (the first capitalised), a colon, a value; field names of
+# reference documentation ("Default: 0", "Type: int") are not facts of a person's notes.
+_LABEL = re.compile(r"(?P<label>[A-Z][\w'’&.-]*(?:[ \t]+[\w'’&.-]+){0,3}):[ \t]+(?P<value>\S.*)", re.S)
+_DOC_FIELDS = frozenset("""default defaults type types required optional returns return rtype raises param params
+parameter parameters argument arguments args kwargs example examples usage syntax since deprecated availability
+platform platforms signature value values range format alias aliases env note notes warning tip important caution
+todo fixme see""".split()) | {"return type", "default value", "see also", "environment variable", "added in",
+                               "changed in", "new in"}
+_NUMBER = re.compile(r"(?<![\w.-])[-+]?\d")  # a token that starts with a digit: "6", "175", "2.5", "19:30"
+_NAME = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*")
+_LITERALS = frozenset("True False None Null NULL NaN Nil".split())
+_KEY = re.compile(r"[^:\s][^:]{0,40}:(?:\s|$)")
+_LOWER_WORD = re.compile(r"(?<![\w-])[a-z]{2,}\b")
+# What code, commands, paths, URLs and data blobs have and a short fact of notes does not.
+_NOT_FACT = re.compile(r"[{}\[\]<>=;`\\|$@~^#*_]|\S(?:\t| {2,})\S|\w\(|\":|://|::|^[:.]|[a-z]\.[a-z]|(?:^|\s)[.~]?/\w|\w/\w+/"
+                       r"|(?:^|\s)--?[A-Za-z]|[A-Za-z]:\w|\w:[A-Za-z]")
+FACT_CHARS = 120
+FACT_WORDS = 16
+
+
+def _is_fact(piece: str, ends_line: bool) -> bool:
+    """A short fact worth quoting though it is not a long sentence: a "Label: value" line whose
+    value holds a number or a name, or a sentence of 2+ words holding a number or a name that
+    ends with a period (or, holding a number among lower-case words, ends its line). It starts
+    as a sentence does (a capital or a digit: not the tail of a wrapped line) and is not shouted
+    (licence text)."""
+    emphasis, inner = _MARKUP[0]  # emphasis only: a code span is code here
+    plain = emphasis.sub(inner, piece)
+    words = plain.split()
+    if (len(words) < 2 or not (plain[0].isupper() or plain[0].isdigit()) or plain.isupper()
+            or len(plain) > FACT_CHARS or len(words) > FACT_WORDS or _NOT_FACT.search(plain.strip())
+            or _CODE_START.search(plain) or plain.count("(") != plain.count(")") or "\n" in plain):
+        return False
+    label = _LABEL.fullmatch(plain)
+    if label:
+        if label["label"].lower() in _DOC_FIELDS:
+            return False
+        value = label["value"].rstrip(".")
+        return bool(_NUMBER.search(value) or any(w not in _LITERALS for w in _NAME.findall(value)))
+    if _KEY.match(plain) and not _NUMBER.match(plain):
+        return False  # "key: value" with a key that is not a label (lower case, long): data, not notes
+    if plain.endswith(".") and not plain.endswith(".."):
+        names = [w for w in _NAME.findall(plain)[1:] if w not in _LITERALS] if plain[0].isupper() else \
+            [w for w in _NAME.findall(plain) if w not in _LITERALS]
+        return bool(_NUMBER.search(plain) or names)
+    return ends_line and bool(_NUMBER.search(plain)) and bool(_LOWER_WORD.search(plain))
+
+
+def _ends_line(text: str, b: int) -> bool:
+    rest = text[b:b + 80].lstrip(" \t")
+    return not rest or rest[0] == "\n"
+
+
+# Markdown tables: a row is quoted as its line and read with the header's column names.
+_SEPARATOR_ROW = re.compile(r"[ \t]*\|?(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*(?::?-+:?[ \t]*)?")
+_ROW_CODE = re.compile(r"[`{}<>=\\]")
+
+
+def _cells(line: str) -> list[str]:
+    inner = line.strip()
+    inner = inner[1:] if inner.startswith("|") else inner
+    inner = inner[:-1] if inner.endswith("|") else inner
+    return [c.strip() for c in re.split(r"(?<!\\)\|", inner)]
+
+
+def _table_rows(text: str, a: int, b: int) -> tuple[list[Sentence], list[tuple[int, int]]]:
+    """The rows of the Markdown tables in a paragraph (lines that open with a pipe), and the
+    stretches of the paragraph that are not table lines."""
+    rows: list[Sentence] = []
+    rest: list[tuple[int, int]] = []
+    header: list[str] = []
+    lines = _lines(text, a, b)
+    start = a
+    for i, (x, y) in enumerate(lines):
+        line = text[x:y]
+        if not (line.lstrip(" \t").startswith("|") and line.count("|") >= 2 or _is_separator(line)):
+            header = []
+            continue
+        if start < x:
+            rest.append((start, x))
+        start = y + 1
+        if _is_separator(line):
+            continue
+        if i + 1 < len(lines) and _is_separator(text[slice(*lines[i + 1])]):
+            header = [c.strip("*_ ") for c in _cells(line)]
+        elif row := _row(text, x, y, header):
+            rows.append(row)
+    if start < b:
+        rest.append((start, b))
+    return rows, [(x, y) for x, y in rest if text[x:y].strip()]
+
+
+def _is_separator(line: str) -> bool:
+    return "|" in line and bool(_SEPARATOR_ROW.fullmatch(line))
+
+
+def _lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """(start, end) of each line of ``text[a:b]``."""
+    out, pos = [], a
+    while pos <= b:
+        nl = text.find("\n", pos, b)
+        end = b if nl < 0 else nl
+        out.append((pos, end))
+        pos = end + 1
     return out
+
+
+def _row(text: str, a: int, b: int, header: list[str]) -> Sentence | None:
+    while a < b and text[a] in " \t":
+        a += 1
+    while b > a and text[b - 1] in " \t":
+        b -= 1
+    line = text[a:b]
+    cells = _cells(line)
+    if sum(1 for c in cells if _LETTERS.search(c) or any(ch.isdigit() for ch in c)) < 2 or _ROW_CODE.search(line):
+        return None
+    if not header and not (line.startswith("|") and line.endswith("|") and all(cells)):
+        return None  # no header: only a whole row ("|Build| |Coverage|" is reST, not a table)
+    pairs = [(h, c) for h, c in zip(header, cells, strict=False) if c] + [("", c) for c in cells[len(header):] if c]
+    gist = ", ".join(f"{h} {c}" if h else c for h, c in pairs)  # embeds a little closer than "h: c"
+    return Sentence(a, b, line, gist, "row", ", ".join(f"{h}: {c}" if h else c for h, c in pairs))
+
+
+# A list written one item a line, without bullets ("3 eggs, separated" / "120 g plain flour"):
+# its lines are cut apart. Lines of wrapped prose are not. In wrapped prose a line may end on a
+# comma or a joining word, or a sentence may end inside a line, and a line breaks only where the
+# next word would not have fit (in characters, roughly: a PDF's fonts are proportional, hence
+# the slack). A list has short lines, or lines with room left for the next line's first word.
+_JOINING = frozenset("and or but nor the a an of to in on at by for with from as that which who than".split())
+LIST_LINES = 3
+_INDENTED_OR_ITEM = re.compile(r"\s|(?:[-*+•]|\d{1,3}[.)])\s")
+LIST_WIDTH = 50
+WRAP_SLACK = 0.85
+
+
+def _list_lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    lines = _lines(text, a, b)
+    if len(lines) < LIST_LINES or _CODE_START.search(text, a, b) or _code_share(text[a:b]) > CODE_SHARE:
+        return [(a, b)]  # code, a shell session or a blob is not cut into lines of "prose"
+    texts = [text[x:y].strip() for x, y in lines]
+    if (not all(texts) or any(_INDENTED_OR_ITEM.match(text, x, y) for x, y in lines[1:])  # wrapped items
+            or any(t[-1] in ",;:-–—&" or t.split()[-1].lower() in _JOINING for t in texts[:-1])
+            or any(len(_sentence_spans(text, x, y)) > 1 for x, y in lines)):
+        return [(a, b)]
+    width = max(len(t) for t in texts)
+    if width <= LIST_WIDTH:
+        return lines
+    room = WRAP_SLACK * width
+    free = sum(1 for t, n in zip(texts, texts[1:], strict=False) if len(t) + 1 + len(n.split()[0]) <= room)
+    return lines if free * 2 >= len(lines) - 1 else [(a, b)]
 
 
 def line_span(text: str, start: int, end: int, line_start: int | None,
