@@ -22,7 +22,8 @@ def _one(a: Action) -> str:
         return _result(a)
     if a.status == "failed":
         return f"I tried to {a.summary[0].lower() + a.summary[1:]}, but it failed: {a.error}"
-    return f"I have proposed: **{a.summary}** (action {a.id}, tier {a.tier}); it {_WAIT.get(a.tier, 'runs once approved')}."
+    needs = _WAIT.get(a.tier, "runs once approved")
+    return f"I have proposed: **{a.summary}** (action {a.id}, tier {a.tier}); it {needs}."
 
 
 def _result(a: Action) -> str:

@@ -2,9 +2,10 @@
 
 A table counts as named when its name (underscores read as spaces) occurs in the
 question as whole words; a row counts as mentioned when one of its text cells (three
-characters or more) does, or when a cell holds one of the ``names`` the question says as a
-whole word ("Spotify" in "Spotify Family"). DuckDB narrows each table to rows whose text occurs in the
-question at all (``strpos``, vectorised); whole-word matching then runs on those few.
+characters or more) does, or when a short cell holds one of the ``names`` the question says
+as a whole word ("Spotify" in "Spotify Family"; not in a long text, such as a summary).
+DuckDB narrows each table to rows whose text occurs in the question at all (``strpos``,
+vectorised); whole-word matching then runs on those few.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from .model import Column, TableInfo
 from .names import ROW_KEY, quote_ident
 from .store import Store
 
+NAME_CELL = 60  # a name inside a cell this short names the row's thing; in a longer text it is a mention
 CANDIDATES = 200  # rows per table that pass DuckDB's substring test and get the whole-word check
 
 
@@ -57,14 +59,14 @@ def _mentioning(store: Store, table: str, columns: list[Column], lowered: str,
         return []
     cells = [f"lower({quote_ident(columns[i].name)})" for i in text_cols]
     tests = [f"(length({cell}) >= 3 AND strpos(?, {cell}) > 0)" for cell in cells]
-    tests += [f"strpos({cell}, ?) > 0" for _ in names for cell in cells]
+    tests += [f"(length({cell}) <= {NAME_CELL} AND strpos({cell}, ?) > 0)" for _ in names for cell in cells]
     sql = f"SELECT {_select(columns)} FROM {quote_ident(table)} WHERE {' OR '.join(tests)} ORDER BY {ROW_KEY} LIMIT ?"
     args = [lowered] * len(cells) + [n for n in names for _ in cells] + [CANDIDATES]
     found = store.cursor().execute(sql, args).fetchall()
 
     def says(cell: Any) -> bool:
-        return isinstance(cell, str) and (_words_in(cell.lower(), lowered)
-                                          or any(_words_in(n, cell.lower()) for n in names))
+        return isinstance(cell, str) and (_words_in(cell.lower(), lowered) or (
+            len(cell) <= NAME_CELL and any(_words_in(n, cell.lower()) for n in names)))
 
     return [(key, row) for key, row in _keyed(found) if any(says(row[i]) for i in text_cols)][:limit]
 
