@@ -213,12 +213,13 @@ def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Dra
     unmatched = [n for n in words_names(ctx.question) if n.lower() not in cells]
     worded = not_in_tables(ctx.question, ctx.tables)
     missing = not_columns(worded, ctx.tables, embed) if worded and embed is not None else worded
+    answers = bool(content_words(ctx.question)) and not missing and not unmatched
     if not draft.abstained:
-        if (content_words(ctx.question) and not missing and not unmatched) or any(m.get("named") for m in ctx.tables):
+        if answers or any(m.get("named") for m in ctx.tables):
             draft.text = f"{draft.text}\n\n{rows}"
             draft.citations = draft.citations + citations
         return draft
-    if content_words(ctx.question) and not missing and not unmatched:
+    if answers:
         draft.text, draft.abstained = rows, False
         draft.confidence = MEANING_CONFIDENCE if worded else TABLE_CONFIDENCE
         draft.citations = citations

@@ -12,6 +12,7 @@ from ..changes import Changes
 from ..errors import GraceError, NotApproved, PolicyViolation
 from ..progress import CancelFn, ProgressFn
 from ..tables.names import safe_name
+from .words import stem
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -268,13 +269,11 @@ _NOT_NAMING = frozenset("the my our your a an all every everything of document d
 def documents_like(name: str, paths: list[str]) -> list[str]:
     """The documents whose file name holds every word of ``name`` (crudely stemmed): "the lease"
     means lease_summary.md, "Pepper's vet records" vet_records_pepper.txt."""
-    from .words import stem  # noqa: PLC0415 - words imports the search module; keep this module light
-
     def words(s: str) -> set[str]:
         return {stem(w) for w in re.findall(r"[a-z0-9]+", re.sub(r"'s\b", "", s.lower())) if w not in _NOT_NAMING}
 
     wanted = words(name)
-    found = [p for p in paths if wanted and wanted <= words(os.path.basename(p))] if wanted else []
+    found = [p for p in paths if wanted <= words(os.path.basename(p))] if wanted else []
     same = [p for p in found if os.path.splitext(os.path.basename(p))[0].lower() == name.strip().lower()]
     return same or found
 
