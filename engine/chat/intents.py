@@ -298,15 +298,15 @@ def _ingest_path(m: re.Match[str]) -> str | None:
 
 
 def _rescan(name: str, documents: Callable[[], list[str]] | None) -> list[Proposal]:
-    """ingest of the folder ``name`` means: a path, or a folder Grace read documents from."""
+    """ingest of the folder ``name`` means: a path, or a folder Grace read documents from; nothing
+    when there is none (an endpoint, if one is set, may still read the request)."""
     path = os.path.abspath(os.path.expanduser(name))
     written = _PATHLIKE.search(name) and os.path.isdir(path)  # (a bare name is not looked for where Grace runs)
     found = [path] if written else folders_named(name, documents() if documents else [])
     if len(found) == 1:
         return [("ingest", {"paths": found})]
     if not found:
-        return [(SAY, {"text": f"No folder called {name} holds documents Grace has read. Give its path, for "
-                               "example: ingest ~/Documents/notes."})]
+        return []
     listed = "\n".join(f"- `{p}`" for p in found[:10])
     return [(SAY, {"text": f"Several folders are called {name}; say which one by its path:\n\n{listed}"})]
 
@@ -360,8 +360,8 @@ def match(question: str, documents: Callable[[], list[str]] | None = None) -> li
         return _delete_document(m["path"], documents)
     if (m := _FORGET.search(q)) and (forget := _delete_document(m["path"], documents, bare=True)):
         return forget
-    if m := _RESCAN.search(q):
-        return _rescan(m["name"], documents)
+    if (m := _RESCAN.search(q)) and (rescan := _rescan(m["name"], documents)):
+        return rescan
     if _REINDEX.search(q) and about_workspace(q):
         return [("reindex", {})]
     if (m := _INGEST.search(q)) and (path := _ingest_path(m)):
