@@ -11,7 +11,6 @@ import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -219,12 +218,10 @@ def forget_document(conn: Connection, path: str) -> str | None:
 def _withdraw_proposals(conn: Connection, path: str) -> None:
     """Reject the table proposals still waiting on a document that is gone: approving one later
     would load rows from a file Grace no longer holds."""
-    waiting = [r[0] for r in conn.execute(text("SELECT id FROM proposals WHERE status = 'pending' AND source = :s"),
-                                          {"s": path})]
-    for pid in waiting:
-        conn.execute(text("UPDATE proposals SET status = 'rejected', decided_by = 'system', decided_at = :t, "
-                          "reason = :r WHERE id = :i"),
-                     {"t": datetime.now(UTC).isoformat(timespec="seconds"), "r": "its document was removed", "i": pid})
+    from .tables import proposals  # noqa: PLC0415 - the tables package imports this module
+
+    for pid in proposals.pending_for_source(conn, path):
+        proposals.decide(conn, pid, "rejected", "system", "its document was removed")
         audit.append(conn, "reject", f"proposal {pid}", {"reason": "its document was removed"}, actor="system")
 
 

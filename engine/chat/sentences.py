@@ -188,14 +188,9 @@ def split_sentences(text: str, limit: int | None = None, notes: bool = True) -> 
     out.sort(key=lambda s: s.start)
     if limit is None:
         return out
-    seen = {"prose": 0, "fact": 0}
-    kept = []
-    for s in out:
-        kind = "prose" if s.kind == "prose" else "fact"
-        seen[kind] += 1
-        if seen[kind] <= limit:
-            kept.append(s)
-    return kept
+    prose = [s for s in out if s.kind == "prose"][:limit]
+    facts = [s for s in out if s.kind != "prose"][:limit]
+    return sorted(prose + facts, key=lambda s: s.start)
 
 
 # Short facts. A label of 1-4 words (the first capitalised), a colon, a value; field names of

@@ -61,12 +61,11 @@ def ids_with_status(conn: Connection, status: str) -> list[int]:
                                        {"s": status})]
 
 
-def pending_for_source(conn: Connection, source: str, kinds: tuple[str, ...]) -> list[int]:
-    marks = ",".join(f":k{i}" for i in range(len(kinds)))
-    rows = conn.execute(text(f"SELECT id FROM proposals WHERE status = 'pending' AND source = :s "
-                             f"AND kind IN ({marks}) ORDER BY id"),
-                        {"s": source, **{f"k{i}": k for i, k in enumerate(kinds)}})
-    return [r[0] for r in rows]
+def pending_for_source(conn: Connection, source: str, kinds: tuple[str, ...] | None = None) -> list[int]:
+    """The pending proposals made from ``source`` (of ``kinds``, or of any kind)."""
+    rows = conn.execute(text("SELECT id, kind FROM proposals WHERE status = 'pending' AND source = :s ORDER BY id"),
+                        {"s": source})
+    return [r.id for r in rows if kinds is None or r.kind in kinds]
 
 
 def decide(conn: Connection, proposal_id: int, status: str, actor: str, reason: str | None) -> None:

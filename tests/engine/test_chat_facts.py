@@ -44,29 +44,31 @@ def assert_verbatim_on_its_lines(path: Path, quote: str, first: int, last: int) 
     assert quote in "\n".join(lines[first - 1:last]), (quote, first, last)
 
 
-def test_a_recipe_note_answers_how_many_it_serves_citing_that_line(ws: Workspace, tmp_path: Path) -> None:
-    note = tmp_path / "tagine.md"
-    note.write_text(TAGINE, encoding="utf-8")
-    assert not ws.ingest([note]).failed
-    answer = ws.chat.ask("How many people does the tagine serve?")
+def _answered(ws: Workspace, path: Path, text: str, question: str):  # type: ignore[no-untyped-def]
+    """Ingest ``text`` as ``path`` and ask ``question``: the answer, which must not decline, whose
+    first quote is verbatim on the lines it names."""
+    path.write_text(text, encoding="utf-8")
+    assert not ws.ingest([path]).failed
+    answer = ws.chat.ask(question)
     assert not answer.abstained, answer.text
+    first = answer.citations[0]
+    assert_verbatim_on_its_lines(path, first.quote, first.line_start, first.line_end)
+    return answer
+
+
+def test_a_recipe_note_answers_how_many_it_serves_citing_that_line(ws: Workspace, tmp_path: Path) -> None:
+    answer = _answered(ws, tmp_path / "tagine.md", TAGINE, "How many people does the tagine serve?")
     first = answer.citations[0]
     assert (first.quote, first.line_start, first.line_end) == ("Serves 6.", 3, 3)
     assert answer.text.startswith("Serves 6. [1]")
-    assert_verbatim_on_its_lines(note, first.quote, first.line_start, first.line_end)
 
 
 def test_a_markdown_table_log_answers_with_the_row_quoted_verbatim_on_its_line(
         ws: Workspace, tmp_path: Path) -> None:
-    log = tmp_path / "car_log.md"
-    log.write_text(CAR_LOG, encoding="utf-8")
-    assert not ws.ingest([log]).failed
-    answer = ws.chat.ask("How much did the battery cost?")
-    assert not answer.abstained, answer.text
+    answer = _answered(ws, tmp_path / "car_log.md", CAR_LOG, "How much did the battery cost?")
     first = answer.citations[0]
     assert first.quote == "| 2026-03-02 | QuickFix | battery | 180 |"
     assert (first.line_start, first.line_end) == (6, 6)
-    assert_verbatim_on_its_lines(log, first.quote, first.line_start, first.line_end)
     # The answer reads the row with its column names; the citation keeps the file's text.
     assert answer.text.startswith("Date: 2026-03-02, Garage: QuickFix, Repair: battery, Cost: 180 [1]")
     assert "|" not in answer.text
