@@ -12,6 +12,7 @@ from sqlalchemy import text
 from .. import catalog
 from ..errors import GraceError
 from ..search import readable_text
+from . import aggregates
 from .actions import Actions
 from .context import Context, assemble, table_proposals
 from .conversations import Conversations, title_for
@@ -76,7 +77,7 @@ class Chat:
             self.sessions.get(session_id)  # raises a sentence for an unknown session
         threshold = float(self.ws.setting("abstain_threshold"))
         ctx = assemble(self.ws, question, session_id)
-        proposals = self.intents.match(question, ctx.qvec, self._document_paths)
+        proposals = self.intents.match(question, ctx.qvec, self._document_paths) or self._adding_up(question)
         if not proposals:
             ctx = resolve(ctx, threshold, self.offline.candidates,
                           lambda joined: assemble(self.ws, question, session_id, trace_id=ctx.trace_id, query=joined))
@@ -140,6 +141,12 @@ class Chat:
                 notes.append(f"I could not propose that: {exc}")
         policy = self.actions.policy_note() if actions else None
         return actions, notes + ([f"Note: {policy}"] if policy else [])
+
+    def _adding_up(self, question: str) -> list[tuple[str, dict[str, Any]]]:
+        """A read-only query when the question adds up a memory table (``aggregates``)."""
+        tables = getattr(self.ws, "tables", None)
+        found = aggregates.plan(question, tables, self.ws.embedder.embed) if tables is not None else None
+        return [("query", {"sql": found.sql, "about": found.about})] if found else []
 
     def _document_paths(self) -> list[str]:
         return [d["path"] for d in self.ws.documents()]

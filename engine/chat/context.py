@@ -138,7 +138,7 @@ def rows_of(result: Any) -> tuple[list[str], list[list[Any]]]:
     """(columns, rows) from a query result: a list of dicts, a (columns, rows) pair, or a cursor-like."""
     if isinstance(result, dict) and "columns" in result:
         return list(result["columns"]), [list(r) for r in result.get("rows", [])]
-    if isinstance(result, tuple) and len(result) == 2:
+    if isinstance(result, tuple | list) and len(result) == 2 and _pair(result):  # a list once stored as JSON
         return list(result[0]), [list(r) for r in result[1]]
     if isinstance(result, list):
         if result and isinstance(result[0], dict):
@@ -147,3 +147,9 @@ def rows_of(result: Any) -> tuple[list[str], list[list[Any]]]:
         return [], [list(r) for r in result]
     columns = [d[0] for d in getattr(result, "description", None) or []]
     return columns, [list(r) for r in result.fetchall()] if hasattr(result, "fetchall") else []
+
+
+def _pair(result: Any) -> bool:
+    columns, rows = result
+    return (isinstance(columns, list | tuple) and all(isinstance(c, str) for c in columns)
+            and isinstance(rows, list | tuple) and all(isinstance(r, list | tuple) for r in rows))

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..changes import Changes
 from ..errors import GraceError, NotApproved, PolicyViolation
 from ..progress import CancelFn, ProgressFn
+from ..tables.domain import load_catalog
 from ..tables.names import safe_name
 from .words import stem
 
@@ -54,10 +55,17 @@ def tables_of(ws: Workspace) -> Any:
     return tables
 
 
+def persons_tables(tables: Any) -> list[Any]:
+    """The person's memory tables: their own, and the catalog's domain tables that hold rows
+    (the empty catalog tables every workspace starts with are not theirs yet)."""
+    catalog = load_catalog()
+    return [t for t in tables.list() if t.rows or t.name not in catalog]
+
+
 def memory_table_count(ws: Workspace) -> int:
-    """How many memory tables there are (0 when they cannot be listed)."""
+    """How many memory tables the person has (0 when they cannot be listed)."""
     try:
-        return len(tables_of(ws).list())
+        return len(persons_tables(tables_of(ws)))
     except Exception:  # noqa: BLE001 - a count for people: never stops an answer
         return 0
 
@@ -88,7 +96,8 @@ def _query(ws: Workspace, params: dict[str, Any], watch: Watch) -> tuple[Any, Ch
     sql = str(params["sql"])
     if not _READ_ONLY_SQL.match(sql) or ";" in sql.strip().rstrip(";"):
         raise PolicyViolation("Only one read-only query (SELECT) can run without approval.")
-    return tables_of(ws).query(sql), Changes()
+    columns, rows = tables_of(ws).query(sql)
+    return {"columns": columns, "rows": [list(r) for r in rows]}, Changes()
 
 
 def _prepare_create(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
@@ -184,7 +193,7 @@ def _pending_create(ws: Workspace, table: str) -> bool:
 
 
 def _table_names(tables: Any, shown: int = 20) -> str:
-    names = [t.name for t in tables.list()]
+    names = [t.name for t in persons_tables(tables)]
     more = f" and {len(names) - shown} more" if len(names) > shown else ""
     return ", ".join(names[:shown]) + more or "none yet"
 

@@ -205,7 +205,7 @@ def abstention(ctx: Context, ranked: list[Candidate], evidence: float, threshold
     near = judge(ctx.question, [p.hit for p in ctx.passages]).near
     closest = closest_sources([c for c in ranked if near[c.passage.n - 1]])
     text = ABSTAIN_TEXT
-    if not ctx.passages and not ctx.status.get("chunks"):
+    if not ctx.passages and not ctx.status.get("documents"):
         text += (" Your workspace has no readable files yet: add files or folders (drag them onto the window, "
                  "or `grace ingest PATH`) and ask again.")
     if ctx.unknown_names or ctx.unknown_terms:

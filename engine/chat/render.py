@@ -32,7 +32,7 @@ def _result(a: Action) -> str:
     if a.type == "show_errors":
         return errors_text(a.result or [], a.params.get("about"))
     if a.type == "query":
-        return table_text(a.result)
+        return query_text(a.result, a.params.get("about"))
     if isinstance(a.result, dict) and a.result.get("existed"):
         return f"Table {a.result.get('table')} already exists, so nothing was created."
     if isinstance(a.result, dict) and (waiting := [p for p in a.result.get("proposals") or [] if p is not None]):
@@ -67,6 +67,26 @@ def errors_text(failures: list[dict[str, Any]], about: str | None = None) -> str
     head = f"Recent failures about {about}:" if about else "Recent failures:"
     lines = [f"- `{os.path.basename(f['path']) or f['path']}`: {f['reason']}" for f in failures[:20]]
     return head + "\n\n" + "\n".join(lines)
+
+
+def query_text(result: Any, about: str | None = None) -> str:
+    """A query's result; one that adds rows up (``engine.chat.aggregates``) as a sentence:
+    "Adding up amount in expenses where category is groceries: **412.3**, over 12 rows."."""
+    columns, rows = rows_of(result)
+    if not about or len(rows) != 1 or not columns or columns[-1] != "rows":
+        return f"{about}\n\n{table_text(result)}" if about else table_text(result)
+    *values, count = rows[0]
+    if not values:
+        return f"{about} **{_n(count, 'row')}**."
+    if not count:
+        return f"{about} no rows match."
+    value = values[0]
+    shown = value
+    if isinstance(value, float):
+        shown = f"{value:,.2f}" if value % 1 else f"{value:,.0f}"
+    elif isinstance(value, int) and not isinstance(value, bool):
+        shown = f"{value:,}"
+    return f"{about} **{shown}**, over {_n(count, 'row')}."
 
 
 def table_text(result: Any, limit: int = 20) -> str:

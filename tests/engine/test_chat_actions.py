@@ -564,3 +564,10 @@ def test_rows_that_only_share_a_name_are_left_out_of_an_answer_from_the_files(ws
     assert "Netflix" not in goal.text and all(c.path.endswith("running.txt") for c in goal.citations)
     named = ws.chat.ask("What does Tom pay for subscriptions?")  # the table named: its rows come along
     assert "| Netflix | Tom | 13.99 |" in named.text
+
+
+def test_telemetry_counts_the_persons_tables_not_the_empty_catalog(ws: Workspace) -> None:
+    assert ws.chat.telemetry()["tables"] == 0  # the catalog's domain tables are there, empty
+    create = ws.chat.ask("Create a table called pantry with fields item and shelf").actions[0]
+    ws.chat.actions.approve(create.id)
+    assert ws.chat.telemetry()["tables"] == 1  # an empty table the person made counts

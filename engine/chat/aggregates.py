@@ -1,0 +1,179 @@
+"""Questions that add up a memory table: "how much did we spend on groceries in January?", "how
+many repairs did the car have in 2025?", "what is the average price of the books?".
+
+Such a question becomes one read-only query (the ``query`` action, tier 1: it runs at once, and
+the answer shows what was added up, the result, and the SQL on the action's card). It is planned
+only when every content word of the question is accounted for: the table (by its name, or by a
+value of one of its text columns), the column to add up (by its name, close in meaning, or the
+money column for "spend" and "cost"), the values to keep, a month or a year of a date column,
+and words about sums and counts. A word left over ("at Lidl" when no row says Lidl) leaves the
+question to the files, so nothing is added up over the wrong rows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..tables.names import quote_ident
+from .words import TABLE_WORDS, content_words
+
+EmbedFn = Callable[[list[str]], np.ndarray]
+
+# Which operation; the first that matches wins ("the average total" is an average).
+_OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?)\b")),
+        ("count", re.compile(r"\b(?:how many|number of|count)\b")),
+        ("sum", re.compile(r"\b(?:total|sum|altogether|in all|overall|how much)\b")))
+_MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charged?|money)\b")
+_OP_WORDS = content_words("average mean typical typically total sum altogether overall much many number count "
+                          "spend spent spending cost costs paid pay paying price charge charged money did do "
+                          "have has had so far times go went been visit visited")
+_MONTHS = ("january february march april may june july august september october november december").split()
+# Whole month names ("Jan" may be a person); "may" only after a word that makes it a month.
+_MONTH = re.compile(r"\b(?:(" + "|".join(m for m in _MONTHS if m != "may")
+                    + r")|(?:in|of|since|during|until|for|last|this|next) (may))\b")
+_YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
+_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+            "UBIGINT", "FLOAT", "REAL", "DOUBLE", "DECIMAL")
+_NOT_MEASURES = re.compile(r"(?:^|_)(?:id|year|month|day|no|number|code|zip|postcode|phone)$")
+COLUMN_MEANING = 0.62  # as for rows (assistant.COLUMN_MEANING): "cost" and price 0.73
+MONEY_MEANING = 0.45  # the money column for "spend", "paid": "amount" 0.46-0.55, "cost" 0.42-0.48
+VALUE_CELL = 60  # text cells this short can be values to filter on (longer ones are prose)
+
+
+@dataclass
+class Plan:
+    """One read-only query that answers the question, and a sentence saying what it adds up."""
+
+    table: str
+    sql: str
+    about: str
+    filters: dict[str, list[str]] = field(default_factory=dict)
+
+
+def operation(question: str) -> str | None:
+    """``"sum"``, ``"avg"`` or ``"count"`` when the question asks for one, else None."""
+    lowered = question.lower()
+    return next((op for op, pattern in _OPS if pattern.search(lowered)), None)
+
+
+def plan(question: str, tables: Any, embed: EmbedFn | None = None) -> Plan | None:
+    """The query that answers ``question`` over one of ``tables`` (a ``Tables``), or None."""
+    op = operation(question)
+    if op is None:
+        return None
+    lowered = question.lower()
+    found = [p for info in tables.list() if info.rows
+             if (p := _plan_table(op, lowered, info, tables.store, embed)) is not None]
+    return found[0] if len(found) == 1 else None  # two tables that could answer: not guessed
+
+
+def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | None) -> Plan | None:
+    words = content_words(lowered)
+    name_words = content_words(info.name.replace("_", " "))
+    named = bool(name_words) and name_words <= words
+    filters = _values(store, info, lowered)
+    if not named and not filters:
+        return None
+    accounted = name_words | _OP_WORDS | TABLE_WORDS | content_words(" ".join(
+        [c.name.replace("_", " ") for c in info.columns] + [v for vs in filters.values() for v in vs]))
+    measure, meant = _measure(op, lowered, words - accounted, info.columns, embed)
+    if op != "count" and measure is None:
+        return None
+    said_months = [a or b for a, b in _MONTH.findall(lowered)]
+    months = sorted({_MONTHS.index(m) + 1 for m in said_months})
+    years = sorted({int(y) for y in _YEAR.findall(lowered)})
+    dated = _date_column(info.columns) if months or years else None
+    if (months or years) and dated is None:
+        return None
+    accounted |= meant | content_words(" ".join(said_months + _YEAR.findall(lowered)))
+    if words - accounted:
+        return None
+    if measure is not None and op == "count":
+        op = "sum"  # "how many km did I run": the km added up
+    return _build(op, info.name, measure, filters, dated, months, years)
+
+
+def _values(store: Any, info: Any, lowered: str) -> dict[str, list[str]]:
+    """Text columns' values that the question says as whole words: ``{column: [values]}``."""
+    out: dict[str, list[str]] = {}
+    for c in info.columns:
+        if c.type != "VARCHAR":
+            continue
+        cell = f"lower({quote_ident(c.name)})"
+        rows = store.cursor().execute(
+            f"SELECT min({quote_ident(c.name)}) FROM {quote_ident(info.name)} WHERE length({cell}) "
+            f"BETWEEN 3 AND {VALUE_CELL} AND strpos(?, {cell}) > 0 GROUP BY {cell} LIMIT 50", [lowered]).fetchall()
+        said = [v for (v,) in rows if _says(v.lower(), lowered)]
+        # "car repairs" and "repairs" both said: the longer one is meant
+        said = [v for v in said if not any(v != o and _says(v.lower(), o.lower()) for o in said)]
+        if said:
+            out[c.name] = said
+    return out
+
+
+def _says(needle: str, lowered: str) -> bool:
+    return re.search(r"\b" + re.escape(needle) + r"\b", lowered) is not None
+
+
+def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any],
+             embed: EmbedFn | None) -> tuple[str | None, set[str]]:
+    """The numeric column to add up, and the question's words it accounts for."""
+    numeric = [c.name for c in columns if c.type.upper().startswith(_NUMERIC) and not _NOT_MEASURES.search(c.name)]
+    if not numeric:
+        return None, set()
+    for name in numeric:  # said by name: "the km", "total cost"
+        if content_words(name.replace("_", " ")) <= content_words(lowered):
+            return name, set()
+    if embed is None:
+        return None, set()
+    asked = sorted(open_words)
+    if asked:
+        vectors = embed(asked + [n.replace("_", " ") for n in numeric])
+        sims = vectors[:len(asked)] @ vectors[len(asked):].T
+        i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
+        if sims[i, j] >= COLUMN_MEANING:
+            return numeric[j], {asked[i]}
+    if op != "count" and _MONEY.search(lowered):
+        vectors = embed(["amount of money"] + [n.replace("_", " ") for n in numeric])
+        sims = vectors[1:] @ vectors[0]
+        if float(sims.max()) >= MONEY_MEANING:
+            return numeric[int(np.argmax(sims))], set()
+    return None, set()
+
+
+def _date_column(columns: Sequence[Any]) -> str | None:
+    dates = [c.name for c in columns if c.type.upper().startswith(("DATE", "TIMESTAMP"))]
+    named = [d for d in dates if "date" in d.lower()]
+    return (named or dates or [None])[0] if len(named) == 1 or len(dates) == 1 else None
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _build(op: str, table: str, measure: str | None, filters: dict[str, list[str]], dated: str | None,
+           months: list[int], years: list[int]) -> Plan:
+    where = [f"lower({quote_ident(c)}) IN ({', '.join(_literal(v.lower()) for v in vs)})" for c, vs in filters.items()]
+    said = [f"{c} is {' or '.join(vs)}" for c, vs in filters.items()]
+    if dated is not None and months:
+        where.append(f"month({quote_ident(dated)}) IN ({', '.join(map(str, months))})")
+    if dated is not None and years:
+        where.append(f"year({quote_ident(dated)}) IN ({', '.join(map(str, years))})")
+    if dated is not None:
+        when = " or ".join(_MONTHS[m - 1].title() for m in months) + (" " if months and years else "")
+        said.append(f"{dated} is in {when}{' or '.join(map(str, years))}")
+    if op == "count" or measure is None:
+        select, doing = "count(*) AS rows", f"Counting the rows of {table}"
+    else:
+        fn, alias, verb = {"sum": ("sum", "total", "Adding up"), "avg": ("avg", "average", "Averaging")}[op]
+        value = f"round({fn}({quote_ident(measure)}), 2)"
+        select = f"{value} AS {quote_ident(f'{alias}_{measure}')}, count(*) AS rows"
+        doing = f"{verb} {measure} in {table}"
+    sql = f"SELECT {select} FROM {quote_ident(table)}" + (f" WHERE {' AND '.join(where)}" if where else "")
+    about = doing + (" where " + " and ".join(said) if said else "") + ":"
+    return Plan(table, sql, about, filters)

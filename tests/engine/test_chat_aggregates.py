@@ -1,0 +1,79 @@
+"""Questions that add up a memory table become one read-only query, over real DuckDB and the real model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine import Workspace
+from engine.chat import aggregates
+
+EXPENSES = """date,category,shop,amount
+2026-01-03,groceries,Lidl,42.10
+2026-01-10,groceries,Edeka,61.35
+2026-01-15,transport,BVG,86.00
+2026-02-02,groceries,Lidl,38.90
+2026-02-11,eating out,Pizzeria Roma,54.00
+2025-12-20,groceries,Edeka,70.00
+"""
+REPAIRS = """date,garage,work,cost,km
+2025-03-02,QuickFix,brake pads,180,61200
+2025-09-14,AutoFix,battery,95,64800
+2026-01-20,QuickFix,oil change,1120,67000
+"""
+
+
+@pytest.fixture
+def books(ws: Workspace, tmp_path: Path) -> Workspace:
+    folder = tmp_path / "money"
+    folder.mkdir()
+    for name, body in (("expenses.csv", EXPENSES), ("car_repairs.csv", REPAIRS)):
+        (folder / name).write_text(body)
+    ws.ingest([folder])  # tabular files: read, and applied by policy
+    assert {t.name for t in ws.tables.list() if t.rows} == {"expenses", "car_repairs"}
+    return ws
+
+
+@pytest.mark.parametrize(("question", "sentence"), [
+    ("how much did we spend on groceries in January?",
+     "Adding up amount in expenses where category is groceries and date is in January: **103.45**, over 2 rows."),
+    ("what did we spend at lidl in total?", "Adding up amount in expenses where shop is Lidl: **81**, over 2 rows."),
+    ("what's the total I spent on eating out in February 2026?",
+     "where category is eating out and date is in February 2026: **54**, over 1 row."),
+    ("how many repairs did the car have in 2025?",
+     "Counting the rows of car_repairs where date is in 2025: **2 rows**."),
+    ("what was the average cost of the car repairs?", "Averaging cost in car_repairs: **465**, over 3 rows."),
+    ("how much did the QuickFix repairs cost altogether?", "where garage is QuickFix: **1,300**, over 2 rows."),
+    ("how many times did we go to QuickFix?", "Counting the rows of car_repairs where garage is QuickFix: **2 rows**."),
+    ("how many expenses were there in May?", "Counting the rows of expenses where date is in May: **0 rows**."),
+])
+def test_a_question_that_adds_up_a_table_is_answered_by_a_query_that_runs_at_once(
+        books: Workspace, question: str, sentence: str) -> None:
+    answer = books.chat.ask(question)
+    (action,) = answer.actions
+    assert (action.type, action.tier, action.status) == ("query", 1, "executed")
+    assert action.params["sql"].startswith("SELECT ") and sentence in answer.text
+    assert not answer.abstained and answer.confidence == 1.0
+
+
+@pytest.mark.parametrize("question", [
+    "how much did we spend on groceries at Aldi?",  # no row says Aldi: not the total of all groceries
+    "how many km has the car done?",  # neither table is named nor a value said
+    "how much may I spend on a hotel?",  # "may" is not May, and no row is about hotels
+    "how much did Edeka and the bakery charge?",  # the bakery is in no row
+])
+def test_a_word_no_table_accounts_for_leaves_the_question_to_the_files(books: Workspace, question: str) -> None:
+    assert aggregates.plan(question, books.tables, books.embedder.embed) is None
+    answer = books.chat.ask(question)
+    assert all(a.type != "query" for a in answer.actions)
+    assert "no readable files" not in answer.text  # the tables' files were read
+
+
+def test_values_are_quoted_and_two_tables_that_could_answer_are_not_guessed(books: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "gifts.csv").write_text("person,shop,amount\nO'Brien,Lidl,20\nAnna,Edeka,35\n")
+    assert books.tables.import_file(tmp_path / "gifts.csv").status == "applied"
+    assert aggregates.plan("how much did we spend at Lidl in total?", books.tables, books.embedder.embed) is None
+    found = aggregates.plan("how much did we spend on O'Brien's gifts?", books.tables, books.embedder.embed)
+    assert found is not None and "IN ('o''brien')" in found.sql
+    assert books.tables.query(found.sql) == (["total_amount", "rows"], [(20.0, 1)])
