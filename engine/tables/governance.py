@@ -22,7 +22,7 @@ from . import edits, proposals
 from .infer import Inference, infer_file
 from .load import Staged, stage, stage_name
 from .model import Column, Proposal, jsonable
-from .names import quote_ident, safe_name
+from .names import plain_name, quote_ident, safe_name
 from .targets import choose_target, fits
 
 if TYPE_CHECKING:
@@ -95,6 +95,10 @@ def _confidence(inf: Inference, staged: Staged, target_penalties: list[tuple[str
     reasons = [f"{staged.rows:,} rows and {len(inf.columns)} columns read from the {inf.fmt.upper()} file; "
                f"{typed} column(s) typed beyond text and every value checked against its type"]
     reasons += inf.notes
+    if renamed := [f"{c.source_name} → {c.name}" for c in inf.columns
+                   if c.source_name and c.name != plain_name(c.source_name)]:
+        reasons.append(f"columns renamed to be usable in SQL: {', '.join(renamed[:8])}"
+                       f"{' …' if len(renamed) > 8 else ''}")
     reasons += [f"column {c.name}: {c.note}" for c in inf.columns
                 if c.note and c.name not in staged.conflicts and not (c.detected and c.detected.ambiguous)]
     doubts = list(inf.penalties) + list(target_penalties)

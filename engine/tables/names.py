@@ -40,16 +40,22 @@ def _reserved() -> frozenset[str]:
     return frozenset(r[0].lower() for r in rows)
 
 
+def plain_name(raw: object) -> str:
+    """``raw`` in snake case, without accents, anything but letters and digits made "_"
+    ("Start Date" and "StartDate" -> "start_date"): the rename nobody needs told of."""
+    text = "" if raw is None else str(raw)
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", text.strip())
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^0-9A-Za-z]+", "_", text).strip("_").lower()
+
+
 def safe_name(raw: object, fallback: str, digit_prefix: str = "c") -> str:
     """A lowercase ``[a-z][a-z0-9_]*`` identifier made from ``raw`` (or ``fallback``).
 
     CamelCase becomes snake_case, accents are dropped, anything else becomes "_",
     a leading digit gets a prefix and SQL reserved words get a trailing "_".
     """
-    text = "" if raw is None else str(raw)
-    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", text.strip())
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    text = re.sub(r"[^0-9A-Za-z]+", "_", text).strip("_").lower()
+    text = plain_name(raw)
     if not text:
         text = fallback
     if text[0].isdigit():

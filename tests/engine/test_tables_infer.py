@@ -385,3 +385,12 @@ def test_comment_lines_above_the_table_are_skipped_but_a_hash_header_is_kept(ws:
     (tmp_path / "tool.csv").write_text("# exported by tool, v2\n# on 2024-05-01\ncode,label\n1,a\n2,b\n")
     p = ws.tables.import_file(tmp_path / "tool.csv")  # DuckDB's sniffer finds '#' comments here
     assert [c.source_name for c in p.columns] == ["code", "label"] and _rows(ws, "tool") == [(1, "a"), (2, "b")]
+
+
+def test_columns_renamed_for_sql_are_named_in_the_reasons(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "runs.csv"
+    path.write_text("time,2024,Start Date,distance\n10:00,5,2026-01-01,10\n")
+    p = ws.tables.import_file(path)
+    assert [c.name for c in p.columns] == ["time_", "c_2024", "start_date", "distance"]
+    (said,) = [r for r in p.reasons if r.startswith("columns renamed")]
+    assert said == "columns renamed to be usable in SQL: time → time_, 2024 → c_2024"  # not "Start Date"
