@@ -77,25 +77,29 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     name_words = content_words(info.name.replace("_", " "))
     named = bool(name_words) and name_words <= words
     filters = _values(store, info, lowered)
-    if not named and not filters:
-        return None
-    accounted = name_words | _OP_WORDS | TABLE_WORDS | content_words(" ".join(
-        [c.name.replace("_", " ") for c in info.columns] + [v for vs in filters.values() for v in vs]))
-    measure, meant = _measure(op, lowered, words - accounted, info.columns, embed)
-    if op != "count" and measure is None:
-        return None
-    said_months = [a or b for a, b in _MONTH.findall(lowered)]
-    months = sorted({_MONTHS.index(m) + 1 for m in said_months})
-    years = sorted({int(y) for y in _YEAR.findall(lowered)})
+    months, years, period = _period(lowered)
     dated = _date_column(info.columns) if months or years else None
     if (months or years) and dated is None:
         return None
-    accounted |= meant | content_words(" ".join(said_months + _YEAR.findall(lowered)))
-    if words - accounted:
+    # Money over a period needs no table named: "how much did we spend in January?"
+    if not (named or filters or (dated and op != "count" and _MONEY.search(lowered))):
+        return None
+    accounted = name_words | _OP_WORDS | TABLE_WORDS | period | content_words(" ".join(
+        [c.name.replace("_", " ") for c in info.columns] + [v for vs in filters.values() for v in vs]))
+    measure, meant = _measure(op, lowered, words - accounted, info.columns, embed, named)
+    if (op != "count" and measure is None) or words - accounted - meant:
         return None
     if measure is not None and op == "count":
         op = "sum"  # "how many km did I run": the km added up
     return _build(op, info.name, measure, filters, dated, months, years)
+
+
+def _period(lowered: str) -> tuple[list[int], list[int], set[str]]:
+    """The months and years the question says, and their words."""
+    said = [a or b for a, b in _MONTH.findall(lowered)]
+    years = _YEAR.findall(lowered)
+    return (sorted({_MONTHS.index(m) + 1 for m in said}), sorted({int(y) for y in years}),
+            content_words(" ".join(said + years)))
 
 
 def _values(store: Any, info: Any, lowered: str) -> dict[str, list[str]]:
@@ -121,14 +125,17 @@ def _says(needle: str, lowered: str) -> bool:
 
 
 def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any],
-             embed: EmbedFn | None) -> tuple[str | None, set[str]]:
-    """The numeric column to add up, and the question's words it accounts for."""
+             embed: EmbedFn | None, named: bool) -> tuple[str | None, set[str]]:
+    """The numeric column to add up, and the question's words it accounts for: said by name,
+    close in meaning to a word, the money column for money words, or a named table's only one."""
     numeric = [c.name for c in columns if c.type.upper().startswith(_NUMERIC) and not _NOT_MEASURES.search(c.name)]
     if not numeric:
         return None, set()
     for name in numeric:  # said by name: "the km", "total cost"
         if content_words(name.replace("_", " ")) <= content_words(lowered):
             return name, set()
+    if named and len(numeric) == 1 and op != "count":  # "the total of the expenses"
+        return numeric[0], set()
     if embed is None:
         return None, set()
     asked = sorted(open_words)

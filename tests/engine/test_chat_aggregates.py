@@ -47,6 +47,9 @@ def books(ws: Workspace, tmp_path: Path) -> Workspace:
     ("how much did the QuickFix repairs cost altogether?", "where garage is QuickFix: **1,300**, over 2 rows."),
     ("how many times did we go to QuickFix?", "Counting the rows of car_repairs where garage is QuickFix: **2 rows**."),
     ("how many expenses were there in May?", "Counting the rows of expenses where date is in May: **0 rows**."),
+    ("what is the total of the expenses?", "Adding up amount in expenses: **352.35**, over 6 rows."),
+    ("how much did we spend in January 2026?",  # no table named: money over a period, one table fits
+     "Adding up amount in expenses where date is in January 2026: **189.45**, over 3 rows."),
 ])
 def test_a_question_that_adds_up_a_table_is_answered_by_a_query_that_runs_at_once(
         books: Workspace, question: str, sentence: str) -> None:
@@ -62,6 +65,7 @@ def test_a_question_that_adds_up_a_table_is_answered_by_a_query_that_runs_at_onc
     "how many km has the car done?",  # neither table is named nor a value said
     "how much may I spend on a hotel?",  # "may" is not May, and no row is about hotels
     "how much did Edeka and the bakery charge?",  # the bakery is in no row
+    "how much does it cost?",  # no table, value or period: about something earlier in the chat
 ])
 def test_a_word_no_table_accounts_for_leaves_the_question_to_the_files(books: Workspace, question: str) -> None:
     assert aggregates.plan(question, books.tables, books.embedder.embed) is None
