@@ -12,11 +12,11 @@ from sqlalchemy import text
 from .. import catalog
 from ..errors import GraceError
 from ..search import readable_text
-from . import aggregates
+from . import aggregates, intents
 from .actions import Actions
 from .context import Context, assemble, table_proposals
 from .conversations import Conversations, title_for
-from .executors import memory_table_count
+from .executors import memory_table_count, persons_tables
 from .facts import Facts
 from .followup import resolve
 from .intents import SAY, IntentMatcher
@@ -77,7 +77,8 @@ class Chat:
             self.sessions.get(session_id)  # raises a sentence for an unknown session
         threshold = float(self.ws.setting("abstain_threshold"))
         ctx = assemble(self.ws, question, session_id)
-        proposals = self.intents.match(question, ctx.qvec, self._document_paths) or self._adding_up(question)
+        proposals = (self.intents.match(question, ctx.qvec, self._document_paths) or self._logged_row(question)
+                     or self._adding_up(question))
         if not proposals:
             ctx = resolve(ctx, threshold, self.offline.candidates,
                           lambda joined: assemble(self.ws, question, session_id, trace_id=ctx.trace_id, query=joined))
@@ -141,6 +142,14 @@ class Chat:
                 notes.append(f"I could not propose that: {exc}")
         policy = self.actions.policy_note() if actions else None
         return actions, notes + ([f"Note: {policy}"] if policy else [])
+
+    def _logged_row(self, question: str) -> list[tuple[str, dict[str, Any]]]:
+        """A row for "log a repair: 2026-03-02, QuickFix, 180" (``intents.logged_row``)."""
+        tables = getattr(self.ws, "tables", None)
+        if tables is None:
+            return []
+        return intents.logged_row(question, lambda: [(t.name, [c.name for c in t.columns])
+                                                     for t in persons_tables(tables)])
 
     def _adding_up(self, question: str) -> list[tuple[str, dict[str, Any]]]:
         """A read-only query when the question adds up a memory table (``aggregates``)."""

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .executors import KINDS, documents_like, documents_named, folders_named
-from .words import content_words
+from .words import content_words, stem
 
 Proposal = tuple[str, dict[str, Any]]
 SAY = "say"  # not an action: a plain answer to a request that cannot be proposed as asked
@@ -236,6 +236,31 @@ def _add_row(m: re.Match[str]) -> list[Proposal] | None:
         return [(SAY, {"text": f"I could not add that row: I cannot read {what} as column = value. Write each "
                                "value as column = value, separated by commas."})]
     return [("add_rows", {"table": _unquote(m["name"]), "rows": rows})]
+
+
+# "log a repair: 2026-03-02, QuickFix, 180": a row of the table whose name ends in that noun,
+# its values in the table's column order.
+_LOG_ROW = re.compile(_ASK + r"(?:log|record|add|note(?:\s+down)?|track|enter)\s+(?:a|an|another|one|this|my|our)\s+"
+                      r"(?:new\s+)?(?P<noun>[A-Za-z][\w-]*)\s*(?::|-|—)\s*(?P<vals>\S.*?)\s*[.!]?\s*$", _I | re.DOTALL)
+
+
+def logged_row(question: str, tables: Callable[[], list[tuple[str, list[str]]]]) -> list[Proposal]:
+    """add_rows for "log a repair: 2026-03-02, QuickFix, 180" when exactly one of ``tables()``
+    (name, column names) is named by the noun (car_repairs, repairs); values in column order."""
+    m = _LOG_ROW.search(question)
+    if not m:
+        return []
+    noun = stem(m["noun"])
+    found = [(name, columns) for name, columns in tables() if stem(name.rsplit("_", 1)[-1]) == noun]
+    if len(found) != 1:
+        return []
+    name, columns = found[0]
+    values = [v.strip() for v in next(csv.reader([m["vals"]], skipinitialspace=True))]
+    if len(values) != len(columns):
+        return [(SAY, {"text": f"I could not add that {m['noun']}: {name} has {len(columns)} columns "
+                               f"({', '.join(columns)}) and I read {len(values)} values. Give one value per "
+                               "column in that order, separated by commas, or write column = value."})]
+    return [("add_rows", {"table": name, "rows": [dict(zip(columns, values, strict=True))]})]
 
 
 def _loose_values(spec: str) -> dict[str, str] | None:

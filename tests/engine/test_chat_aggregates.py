@@ -1,4 +1,5 @@
-"""Questions that add up a memory table become one read-only query, over real DuckDB and the real model."""
+"""Memory tables in chat: questions that add a table up become one read-only query, and "log a repair: …"
+adds a row; over real DuckDB and the real model."""
 
 from __future__ import annotations
 
@@ -81,3 +82,15 @@ def test_values_are_quoted_and_two_tables_that_could_answer_are_not_guessed(book
     found = aggregates.plan("how much did we spend on O'Brien's gifts?", books.tables, books.embedder.embed)
     assert found is not None and "IN ('o''brien')" in found.sql
     assert books.tables.query(found.sql) == (["total_amount", "rows"], [(20.0, 1)])
+
+
+def test_log_a_noun_adds_a_row_to_the_table_named_by_it_after_approval(books: Workspace) -> None:
+    answer = books.chat.ask("log a repair: 2026-03-02, QuickFix, brakes, 180, 70000")
+    (action,) = answer.actions
+    assert (action.type, action.status, action.params["table"]) == ("add_rows", "pending", "car_repairs")
+    books.chat.actions.approve(action.id)
+    assert books.tables.query("SELECT garage, cost FROM car_repairs WHERE work = 'brakes'") == (
+        ["garage", "cost"], [("QuickFix", 180)])
+    short = books.chat.ask("add an expense: 2026-03-01, groceries")  # 2 values for 4 columns: which?
+    assert short.actions == [] and "expenses has 4 columns (date, category, shop, amount)" in short.text
+    assert books.chat.ask("record a run: 10 km").actions == []  # no table of runs: a question
