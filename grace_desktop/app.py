@@ -94,6 +94,7 @@ class Shell(QObject):
         w.watch_folder.connect(self.library.watched.add)
         w.settings_requested.connect(self.edit_settings)
         self.library.sample_requested.connect(self.load_sample)
+        self.search.row_requested.connect(self.open_row)
         self.library.loaded.connect(self._check_ready)
         self.activity.loaded.connect(self._check_ready)
 
@@ -188,6 +189,15 @@ class Shell(QObject):
         target = ws.folder / "sample"
         shutil.copytree(resources_dir() / "sample", target, dirs_exist_ok=True)
         self.runner.ingest([str(target)], label="Loading the sample documents")
+
+    def open_row(self, row: dict[str, Any]) -> None:
+        """Show the Tables pane on ``row``'s table (a row the Search pane found), filtered to the
+        row's first matched cell, the cursor on that cell."""
+        if "tables" in self._late_panes and self.runner.ws is not None:
+            self._build_late_pane("tables")
+        pane = self.window.panes["tables"].widget
+        if hasattr(pane, "table_list") and self.window.show_pane("tables"):
+            _show_row(pane, row)
 
     def edit_settings(self) -> None:
         from ui.settings_dialog import edit_settings
@@ -299,6 +309,43 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     app.setWindowIcon(app_icon())
     apply_theme(app)
     return app
+
+
+def _show_row(pane: Any, row: dict[str, Any]) -> None:
+    """Select ``row["table"]`` in the Tables pane ``pane``, filter it to the row's first matched cell,
+    and put the cursor on that cell (unfiltered when the filter would hide the row)."""
+    if not _select_table(pane, row["table"]):
+        return
+    pane.clear_filters()
+    column = (row["matched"] or row["columns"])[0]
+    value = row["values"][row["columns"].index(column)]
+    if value is not None:
+        pane.set_column_filter(column, str(value))
+    model = pane.model
+    at = next((i for i in range(min(model.rowCount(), model.page_size)) if model.row_key(i) == row["key"]), None)
+    if at is None:
+        if not model.rowCount():
+            pane.clear_filters()  # the cell reads otherwise in the grid (a time, say): show the whole table
+        return
+    names = [model.column_name(c) for c in range(model.columnCount())]
+    index = model.index(at, names.index(column) if column in names else 0)
+    pane.view.setCurrentIndex(index)
+    pane.view.scrollTo(index)
+    pane.view.setFocus()
+
+
+def _select_table(pane: Any, table: str) -> bool:
+    """Make ``table`` the Tables pane's current table (re-reading its list when ``table`` is new to it)."""
+    from .qt import Qt
+
+    for reread in (False, True):
+        if reread:
+            pane.reload_tables()
+        found = pane.table_list.findItems(table, Qt.MatchFlag.MatchExactly, 0)
+        if found:
+            pane.table_list.setCurrentItem(found[0])
+            return True
+    return False
 
 
 def _tables_pane(ws: Workspace, runner: Runner) -> Any:

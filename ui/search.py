@@ -8,6 +8,11 @@ none is, a line above the results says so; and when none even holds a word of th
 the pane says that nothing in the files matches, and shows the nearest passages only when
 asked (a link, reachable with Tab and opened with Enter).
 
+Rows of the person's tables that hold every word of the query (``Tables.find_rows``, read in
+the runner beside the passages) are listed as "Rows in your tables": after the passages when
+some match closely, before them otherwise; activating one asks the window (``row_requested``)
+to open its table.
+
 Opening "at the place": a PDF is opened with a ``#page=N`` fragment, which browsers and
 some viewers honour; other files open at their start, because the desktop's "open this
 file" call has no portable way to name a line.
@@ -18,7 +23,7 @@ from __future__ import annotations
 import os
 import re
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ui
 from grace_desktop.qt import QEvent, QLabel, QLineEdit, Qt, QTextBrowser, QTimer, QUrl, QVBoxLayout, QWidget, Signal
@@ -32,6 +37,8 @@ if TYPE_CHECKING:
 
 DEBOUNCE_MS = 250
 SNIPPET_CHARS = 320
+ROWS_SHOWN = 10  # rows listed under "Rows in your tables"; one more is asked for, to say that more match
+ROW_CHARS = 160  # about this much of a row's cells on its line
 # Scripts written without spaces: the index (unicode61) keeps a whole run as one token, so a word
 # of them is found, and bolded, anywhere inside a run.
 _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -42,6 +49,8 @@ class SearchPane(QWidget):
     """See the module docstring."""
 
     results_shown = Signal(str)  # the query whose results are now on screen
+    rows_shown = Signal(str)  # the query whose table rows are now on screen
+    row_requested = Signal(object)  # a row ({"table", "key", "columns", "values", "matched"}) to open
 
     def __init__(self, runner: Runner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,6 +59,8 @@ class SearchPane(QWidget):
         self.relevance: Relevance | None = None  # how well ``hits`` match ``shown_query``
         self.nearest_shown = False  # the nearest passages are on screen although nothing matches
         self.shown_query = ""
+        self.rows: list[dict[str, Any]] = []  # rows of the tables holding the words of ``rows_query``
+        self.rows_query = ""  # the query whose rows were asked for last
         self._sentence = ""  # the sentence shown instead of results (re-drawn when the theme changes)
         self.query = QLineEdit(placeholderText="Search everything Grace has read…", clearButtonEnabled=True)
         self.query.setMinimumHeight(32)
@@ -100,11 +111,49 @@ class SearchPane(QWidget):
         note = " (the model is still loading)" if self.runner.model not in ("ready", "failed") else ""
         self._say(f"Searching for “{text}”…{note}")
         self.runner.search(text)
+        self._find_rows(text)
 
     def on_changed(self, changes: Changes) -> None:
-        """New passages may answer the query on screen: ask again."""
-        if changes.chunks and self.query.text().strip():
-            self.runner.search(self.query.text().strip())
+        """New passages or rows may answer the query on screen: ask again."""
+        text = self.query.text().strip()
+        if changes.chunks and text:
+            self.runner.search(text)
+        if changes.tables and text:
+            self._find_rows(text)
+
+    def _find_rows(self, query: str) -> None:
+        """Ask for the rows holding ``query``'s words (in the runner; the latest query wins)."""
+        if query != self.rows_query:
+            self.rows, self.rows_query = [], query  # an older query's rows are never shown with this one
+        self.runner.fetch("search rows", lambda ws: ws.tables.find_rows(query, ROWS_SHOWN + 1),
+                          lambda rows: self.show_rows(query, rows), owner=self)
+
+    def show_rows(self, query: str, rows: list[dict[str, Any]]) -> None:
+        """Show the table ``rows`` found for ``query`` with the passages (or alone, while they are sought)."""
+        if query != self.rows_query:
+            return
+        self.rows = list(rows)
+        if self.shown_query == query:
+            self._say(self._status())
+        self._redraw()
+        self.rows_shown.emit(query)
+
+    def _status(self) -> str:
+        """The line under the box for the passages on screen, with the rows of the same query."""
+        passages = _summary(self.shown_query, self.relevance) if self.relevance is not None else ""
+        if not self._rows_here():
+            return passages
+        count = f"{min(len(self.rows), ROWS_SHOWN)}{'+' if len(self.rows) > ROWS_SHOWN else ''}"
+        rows = f"{count} row{'' if count == '1' else 's'} in your tables"
+        if not passages:
+            return f"{rows} match{'es' if count == '1' else ''} “{self.shown_query}”"
+        if self.relevance is not None and not self.relevance.count:
+            return f"No close passages for “{self.shown_query}”, but {rows} match{'es' if count == '1' else ''}"
+        return f"{passages}; {rows}"
+
+    def _rows_here(self) -> bool:
+        """True when the rows on hand belong to the passages on screen."""
+        return bool(self.rows) and self.rows_query == self.shown_query
 
     def show_results(self, query: str, hits: list[SearchHit]) -> None:
         """Show ``hits`` for ``query`` (results of an older query never arrive here), each marked
@@ -114,12 +163,13 @@ class SearchPane(QWidget):
         self.nearest_shown = self.nearest_shown and query == self.shown_query  # a refresh keeps them shown
         self.hits, self.shown_query = list(hits), query
         if not hits:
-            self._say("")
+            self.relevance = None
+            self._say(self._status())
             self._placeholder(f"No passages match “{query}”. Try other words, or add the documents that "
                               "would answer it.")
         else:
             self.relevance = judge(query, self.hits)
-            self._say(_summary(query, self.relevance))
+            self._say(self._status())
             self._show_hits()
         self.results_shown.emit(query)
 
@@ -134,40 +184,56 @@ class SearchPane(QWidget):
         reason = str(exc).strip().rstrip(".") or type(exc).__name__
         if self.runner.model == "failed":  # the query cannot be embedded without the model
             reason = f"the search model could not load ({reason})"
-        self._say("")
+        self.shown_query, self.relevance = query, None
+        self._say(self._status())
         self._placeholder(f"The search for “{query}” failed: {reason}.")
 
     def _show_hits(self) -> None:
         self._sentence = ""
-        rel = self.relevance
+        rel, rows = self.relevance, self._rows_here()
         if rel is None or len(rel.matches) != len(self.hits):  # hits set without show_results
-            self.results.setHtml(_hits_html(self.hits, self.shown_query, [True] * len(self.hits)))
+            self._draw(_hits_html(self.hits, self.shown_query, [True] * len(self.hits)))
         elif rel.nothing and not self.nearest_shown:
-            self.results.setHtml(_nothing_html(self.shown_query, len(self.hits)))
+            self._draw(_nothing_html(self.shown_query, len(self.hits), rows), close=False)
         elif not rel.count:  # the line above them says that none matches closely
-            self.results.setHtml(_banner_html(self.shown_query, rel.nothing)
-                                 + _hits_html(self.hits, self.shown_query, [False] * len(self.hits), tag=False))
+            self._draw(_banner_html(self.shown_query, rel.nothing, rows)
+                       + _hits_html(self.hits, self.shown_query, [False] * len(self.hits), tag=False), close=False)
         else:
-            self.results.setHtml(_hits_html(self.hits, self.shown_query, list(rel.matches)))
+            self._draw(_hits_html(self.hits, self.shown_query, list(rel.matches)))
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
-        """Re-draw the results in the new scheme's colours after a light/dark switch."""
-        super().changeEvent(event)
-        if event.type() != QEvent.Type.PaletteChange:
+    def _draw(self, passages: str, close: bool = True) -> None:
+        """``passages`` with the rows of the same query: after passages that match closely, before others."""
+        if not self._rows_here():
+            self.results.setHtml(passages)
             return
-        if self._sentence:
+        rows = _rows_html(self.rows, self.shown_query, first=not close)
+        self.results.setHtml(passages + rows if close else rows + passages)
+
+    def _redraw(self) -> None:
+        """Draw again what is on hand (rows alone while the passages of their query are sought)."""
+        if self.rows and self.rows_query != self.shown_query:
+            searching = f"<p style='margin:0 4px; color:{colors()['muted']}'>Searching the passages…</p>"
+            self.results.setHtml(_rows_html(self.rows, self.rows_query, first=True) + searching)
+        elif self._sentence:
             self._placeholder(self._sentence)
         else:
             self._show_hits()
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        """Re-draw the results in the new scheme's colours after a light/dark switch."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._redraw()
+
     def _idle(self) -> None:
         self._say("")
+        self.rows, self.rows_query, self.shown_query = [], "", ""
         self._placeholder("Type a few words to search everything Grace has read. Each result shows the file, "
                           "where in it the passage is, and the passage itself; click one to open its file.")
 
     def _placeholder(self, sentence: str) -> None:
         self.hits, self.relevance, self._sentence = [], None, sentence
-        self.results.setHtml(f"<p style='color:{colors()['muted']}; margin:16px'>{ui.escape(sentence)}</p>")
+        self._draw(f"<p style='color:{colors()['muted']}; margin:16px'>{ui.escape(sentence)}</p>", close=False)
 
     # -- opening ---------------------------------------------------------------------------
 
@@ -176,6 +242,15 @@ class SearchPane(QWidget):
             self.open_hit(int(url.path()))
         elif url.scheme() == "nearest":
             self.show_nearest()
+        elif url.scheme() == "row":
+            self.open_row(int(url.path()))
+
+    def open_row(self, n: int) -> bool:
+        """Ask the window to open the table of row ``n`` of "Rows in your tables" at that row."""
+        if not 0 <= n < min(len(self.rows), ROWS_SHOWN):
+            return False
+        self.row_requested.emit(self.rows[n])
+        return True
 
     def open_hit(self, n: int) -> bool:
         """Open the file of result ``n`` (a PDF at its page, where the viewer allows)."""
@@ -265,17 +340,20 @@ def _summary(query: str, rel: Relevance) -> str:
             f"passage{'s are' if near != 1 else ' is'} only near it")
 
 
-def _nothing_html(query: str, count: int) -> str:
+def _nothing_html(query: str, count: int, rows: bool = False) -> str:
     c = colors()
-    return (f"<p style='margin:16px 16px 6px 16px'>Nothing in your files matches “{ui.escape(query)}”: no passage "
-            "has its words, and none is close in meaning.</p>"
+    what = (f"No passage of your documents matches “{ui.escape(query)}”: none" if rows  # the rows above do
+            else f"Nothing in your files matches “{ui.escape(query)}”: no passage")
+    return (f"<p style='margin:16px 16px 6px 16px'>{what} has its words, and none is close in meaning.</p>"
             f"<p style='margin:0 16px; color:{c['muted']}'>Try other words, or add the documents that would "
             f"answer it. <a href='nearest:'>Show the {count} nearest passages anyway</a></p>")
 
 
-def _banner_html(query: str, nothing: bool) -> str:
+def _banner_html(query: str, nothing: bool, rows: bool = False) -> str:
     c = colors()
     why = f"Nothing in your files matches “{ui.escape(query)}”" if nothing else "No close matches"
+    if rows:  # the rows above do match: only the passages do not
+        why = f"No passage of your documents matches “{ui.escape(query)}”" if nothing else "No close passages"
     return (f"<p style='margin:8px 4px 14px 4px; padding-bottom:6px; color:{c['muted']}; "
             f"border-bottom:1px solid {c['muted']}'><b>{why}</b> — the nearest passages are shown below.</p>")
 
@@ -301,3 +379,34 @@ def _hit_html(n: int, hit: SearchHit, words: list[str], close: bool = True, tag:
             f"<span style='{grey}'>{body}</span><br>"
             f"<span style='color:{c['muted']}; font-size:small'>{folder}</span></div>")
 
+
+def _rows_html(rows: list[dict[str, Any]], query: str, first: bool) -> str:
+    """The "Rows in your tables" section: a line per row (up to ``ROWS_SHOWN``), a rule between it
+    and the passages (below it when ``first``, above it otherwise)."""
+    from engine.tables.find import words_of  # the words the rows were found by
+
+    c = colors()
+    words = words_of(query)
+    more = (f"<p style='margin:2px 4px; color:{c['muted']}'>More rows match; the Tables pane filters them all.</p>"
+            if len(rows) > ROWS_SHOWN else "")
+    lines = "".join(_row_html(n, row, words) for n, row in enumerate(rows[:ROWS_SHOWN]))
+    section = f"<p style='margin:6px 4px 4px 4px; font-weight:600'>Rows in your tables</p>{lines}{more}"
+    return section + "<hr>" if first else "<hr>" + section
+
+
+def _row_html(n: int, row: dict[str, Any], words: list[str]) -> str:
+    """One row as "table · column: value · …": its matched cells first, about ``ROW_CHARS`` of them."""
+    c = colors()
+    cells = dict(zip(row["columns"], row["values"], strict=True))
+    names = list(row["matched"]) + [col for col in row["columns"] if col not in row["matched"]]
+    parts, used = [], 0
+    for name in names:
+        value = cells[name]
+        if value is None or str(value).strip() == "" or (used >= ROW_CHARS and name not in row["matched"]):
+            continue
+        text = snippet(str(value), words, 80 if name in row["matched"] else 40)
+        parts.append(f"<span style='color:{c['muted']}'>{ui.escape(name)}:</span> {highlight(text, words)}")
+        used += len(name) + len(text) + 4
+    dot = f"<span style='color:{c['muted']}'> · </span>"
+    return (f"<p style='margin:3px 4px'><a href='row:{n}' style='font-weight:600; text-decoration:none'>"
+            f"{ui.escape(row['table'])}</a>{dot}{dot.join(parts)}</p>")

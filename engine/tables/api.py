@@ -25,7 +25,7 @@ from ..changes import Changes
 from ..errors import Cancelled, GraceError, NotApproved, PolicyViolation, TableError
 from ..locking import WriterLock
 from ..progress import FILES_DONE, Reporter
-from . import apply, browse, docrows, domain, edits, governance, mentions, proposals, provenance, sqlguard
+from . import apply, browse, docrows, domain, edits, find, governance, mentions, proposals, provenance, sqlguard
 from .classify import Classifier
 from .model import Column, Proposal, RowFilter, TableInfo, jsonable
 from .names import ROW_KEY, quote_ident
@@ -221,6 +221,17 @@ class Tables:
             m["sources"] = provenance.sources(self.store, m["table"], m["columns"],
                                               list(zip(m["keys"], m["rows"], strict=True)))
         return found
+
+    def find_rows(self, query: str, limit: int = 20) -> builtins.list[dict[str, Any]]:
+        """Rows whose cells hold every word of ``query`` (see ``find``), the closest first:
+        ``[{"table", "key", "columns", "values", "matched"}]``; empty when there are no tables yet."""
+        if self._store is None and not (self._ws.folder / DUCKDB_NAME).exists():
+            return []  # no tables file yet: nothing to find, and nothing to create for it
+        try:
+            infos = self.list()
+        except (TableError, duckdb.Error):
+            return []
+        return find.find_rows(self.store, infos, query, limit)
 
     def pending_count(self) -> int:
         """How many proposals wait for a decision."""
