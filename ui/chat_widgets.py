@@ -15,6 +15,7 @@ from typing import Any
 from engine.chat import Action, Citation
 from engine.chat.actions import interrupted
 from engine.chat.reasoner_offline import readable
+from engine.chat.render import confidence_words
 from grace_desktop.qt import (
     QCoreApplication,
     QEvent,
@@ -51,14 +52,6 @@ _TIER_WAIT = {1: "runs at once (read-only)", 2: "tier 2 · waits for your approv
               3: "tier 3 · needs a confirmation with a reason"}
 # The engine starts an answer it gave offline after an endpoint failure with this line (in _..._).
 _FALLBACK = re.compile(r"\A\s*_(Answered offline from your files: [^\n]*)_[ \t]*(?:\n|\Z)")
-
-
-def confidence_words(confidence: float, abstained: bool) -> str:
-    """'Confidence 82% (high)': the number and a word for it."""
-    if abstained:
-        return f"Not found in your files · confidence {confidence:.0%}"
-    word = "high" if confidence >= 0.75 else "medium" if confidence >= 0.5 else "low"
-    return f"Confidence {confidence:.0%} ({word})"
 
 
 def confidence_role(confidence: float, abstained: bool) -> str:

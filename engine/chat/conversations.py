@@ -16,6 +16,7 @@ from sqlalchemy import text
 from .. import audit
 from ..changes import Changes
 from ..errors import GraceError
+from .render import confidence_words
 from .store import reading, writing
 
 if TYPE_CHECKING:
@@ -183,7 +184,7 @@ class Conversations:
                 continue
             out += [f"**Grace:** {m['text']}", ""]
             if m["confidence"] is not None:
-                out += [f"*Confidence: {m['confidence']:.2f}*", ""]
+                out += [f"*{confidence_words(m['confidence'], m['abstained'])}*", ""]
             for c in m["citations"]:
                 out.append(_source(c))
             if m["closest"]:

@@ -134,3 +134,11 @@ def row_citations(matches: list[dict[str, Any]], first: int) -> tuple[list[Citat
             citations.append(Citation(n, source.path, None, source.line, source.line, source.quote, 0))
             marks[(m["table"], key)] = n
     return citations, marks
+
+
+def confidence_words(confidence: float, abstained: bool) -> str:
+    """'Confidence 82% (high)': the number and a word for it (the pane and the export say the same)."""
+    if abstained:
+        return f"Not found in your files · confidence {confidence:.0%}"
+    word = "high" if confidence >= 0.75 else "medium" if confidence >= 0.5 else "low"
+    return f"Confidence {confidence:.0%} ({word})"

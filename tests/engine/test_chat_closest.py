@@ -42,6 +42,7 @@ def test_an_export_names_the_closest_passages_as_such(ws: Workspace) -> None:
     sid, _mid, _closest = _declined(ws)
     exported = ws.chat.sessions.export_markdown(sid)
     assert "*The closest passages:*\n[1] `/data/dns.md` (lines 3-4): “Quote 1.”" in exported
+    assert "*Not found in your files · confidence " in exported  # a decline says so, as in the pane
 
 
 def test_messages_stored_before_the_closest_passages_were_kept_read_as_before(ws: Workspace) -> None:

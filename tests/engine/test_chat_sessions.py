@@ -61,6 +61,7 @@ def test_export_to_markdown_keeps_questions_answers_and_sources(filled: Workspac
     assert "**Grace:** " + answer.text in md
     c = answer.citations[0]
     assert f"[1] `{c.path}` (line {c.line_start})" in md and c.quote in md
+    assert f"*Confidence {answer.confidence:.0%} (" in md  # in the pane's words, not 0.48
 
 
 def test_feedback_is_stored_on_the_answer_and_each_cited_source(filled: Workspace) -> None:
