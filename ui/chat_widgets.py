@@ -204,6 +204,13 @@ class CitationChip(QPushButton):
         self._fit(CHIP_NAME_PX)
         self._full = self.text()
 
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        """Enter opens the file too, as it follows a link (a push button takes only Space)."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+            self.click()
+            return
+        super().keyPressEvent(event)
+
     def _fit(self, name_px: int) -> None:
         name = self.fontMetrics().elidedText(self._name, Qt.TextElideMode.ElideMiddle, max(name_px, 0))
         self.setText(self._prefix + name + self._suffix)

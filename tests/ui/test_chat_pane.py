@@ -64,6 +64,8 @@ def test_ask_shows_the_answer_with_citation_chips_that_open_the_file(qtbot, pane
     assert "Confidence" in reply.confidence.text() and "%" in reply.confidence.text()
     reply.chips[0].click()
     assert opened and opened[0].toLocalFile() == str(docs / "guide.md")
+    qtbot.keyClick(reply.chips[0], Qt.Key.Key_Return)  # Enter on a focused chip opens it as well
+    assert len(opened) == 2 and opened[1] == opened[0]
     assert pane.sessions.count() == 1 and pane.session_id == answer.session
     assert pane.telemetry.values["documents"].text() == "5"
 
