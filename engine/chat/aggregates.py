@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from ..tables.domain import ROW_FIELDS, load_catalog
 from ..tables.names import quote_ident
 from .words import TABLE_WORDS, content_words
 
@@ -39,6 +40,7 @@ _MONTH = re.compile(r"\b(?:(" + "|".join(m for m in _MONTHS if m != "may")
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
             "UBIGINT", "FLOAT", "REAL", "DOUBLE", "DECIMAL")
+_DATE_NAME = re.compile(r"(?:^|_)(?:date|day|when)(?:_|$)")  # due_date, not updated_at
 _NOT_MEASURES = re.compile(r"(?:^|_)(?:id|year|month|day|no|number|code|zip|postcode|phone)$")
 COLUMN_MEANING = 0.62  # as for rows (assistant.COLUMN_MEANING): "cost" and price 0.73
 MONEY_MEANING = 0.45  # the money column for "spend", "paid": "amount" 0.46-0.55, "cost" 0.42-0.48
@@ -69,6 +71,8 @@ def plan(question: str, tables: Any, embed: EmbedFn | None = None) -> Plan | Non
     lowered = question.lower()
     found = [p for info in tables.list() if info.rows
              if (p := _plan_table(op, lowered, info, tables.store, embed)) is not None]
+    if len(found) > 1:  # the person's own tables before the catalog's (rows Grace filled from documents)
+        found = [p for p in found if p.table not in load_catalog()] or found
     return found[0] if len(found) == 1 else None  # two tables that could answer: not guessed
 
 
@@ -128,7 +132,8 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
              embed: EmbedFn | None, named: bool) -> tuple[str | None, set[str]]:
     """The numeric column to add up, and the question's words it accounts for: said by name,
     close in meaning to a word, the money column for money words, or a named table's only one."""
-    numeric = [c.name for c in columns if c.type.upper().startswith(_NUMERIC) and not _NOT_MEASURES.search(c.name)]
+    numeric = [c.name for c in columns if c.type.upper().startswith(_NUMERIC) and not _NOT_MEASURES.search(c.name)
+               and c.name not in ROW_FIELDS]
     if not numeric:
         return None, set()
     for name in numeric:  # said by name: "the km", "total cost"
@@ -154,8 +159,9 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
 
 
 def _date_column(columns: Sequence[Any]) -> str | None:
-    dates = [c.name for c in columns if c.type.upper().startswith(("DATE", "TIMESTAMP"))]
-    named = [d for d in dates if "date" in d.lower()]
+    """The date column a month or year is about: the only one, or the only one called a date."""
+    dates = [c.name for c in columns if c.type.upper().startswith(("DATE", "TIMESTAMP")) and c.name not in ROW_FIELDS]
+    named = [d for d in dates if _DATE_NAME.search(d.lower())]
     return (named or dates or [None])[0] if len(named) == 1 or len(dates) == 1 else None
 
 

@@ -94,3 +94,14 @@ def test_log_a_noun_adds_a_row_to_the_table_named_by_it_after_approval(books: Wo
     short = books.chat.ask("add an expense: 2026-03-01, groceries")  # 2 values for 4 columns: which?
     assert short.actions == [] and "expenses has 4 columns (date, category, shop, amount)" in short.text
     assert books.chat.ask("record a run: 10 km").actions == []  # no table of runs: a question
+
+
+def test_the_persons_own_table_answers_before_a_catalog_table_grace_filled(books: Workspace) -> None:
+    from engine.errors import NotApproved
+
+    with pytest.raises(NotApproved) as waiting:  # edits to catalog tables wait for approval
+        books.tables.add_row("finance_treasury", {"title": "Invoice 7", "amount": 500.0, "due_date": "2026-01-31"})
+    books.tables.approve(int(str(waiting.value).rsplit(" ", 1)[-1].rstrip(".")))
+    assert books.tables.count("finance_treasury") == 1
+    found = aggregates.plan("how much did we spend in January 2026?", books.tables, books.embedder.embed)
+    assert found is not None and found.table == "expenses"
