@@ -19,6 +19,7 @@ import re
 import sqlite3
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -215,15 +216,25 @@ def fuse(cosines: dict[int, float], keyword: dict[int, float],
 
 def hybrid_search(conn: Connection, index: VectorIndex, encode_query: Callable[[str], QueryVectors], query: str,
                   k: int) -> list[SearchHit]:
-    """The ``k`` best chunks for ``query`` with their file, place and text."""
-    encoded = encode_query(query)
+    """The ``k`` best chunks for ``query`` with their file, place and text.
+
+    The model encodes the query on a worker thread while SQLite runs the keyword stage here:
+    both release the GIL, so on two cores they overlap (docs/PERFORMANCE.md, session 15)."""
+    pending = _encoder().submit(encode_query, query)
+    keyword = keyword_scores(conn, query, max(KEYWORD_CANDIDATES, 5 * k))
+    encoded = pending.result()
     qvec = np.asarray(encoded.vector, dtype=np.float32)
     cosines = dict(index.search(qvec, max(VECTOR_CANDIDATES, 5 * k))) if len(index) else {}
-    keyword = keyword_scores(conn, query, max(KEYWORD_CANDIDATES, 5 * k))
     cosines.update(index.similarities(qvec, [key for key in keyword if key not in cosines]))
     hits = brevity(_with_cosines(_hits(conn, fuse(cosines, keyword)[: k * 6], k * 6), cosines))
     hits = late.rerank(conn, hits, encoded.tokens)
     return diversify(hits[: k * 3], k)
+
+
+@cache
+def _encoder() -> ThreadPoolExecutor:
+    """One thread that runs query encodings beside the keyword stage (for the process's life)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="grace-query")
 
 
 def brevity(hits: list[SearchHit], chars: int = BREVITY_CHARS, penalty: float = BREVITY_PENALTY) -> list[SearchHit]:
