@@ -36,6 +36,9 @@ TABLE_CONFIDENCE = 0.9  # rows that account for every word of a question: exact,
 # ("publisher" and author) and "published" and author 0.60, so the bar is above them; half of 26
 # like pairs pass it ("paid" and amount 0.55 does not). Rows matched so answer less surely.
 COLUMN_MEANING = 0.62
+# An answer's ~40 short sentences run faster in batches of 512 tokens than of the ingest's 1,024
+# (bench/bench_answer.py on a CPU without VNNI: docs/PERFORMANCE.md, session 15).
+SENTENCE_BATCH_TOKENS = 512
 MEANING_CONFIDENCE = 0.75
 
 if TYPE_CHECKING:
@@ -56,7 +59,7 @@ class Chat:
         self.actions = Actions(ws)
         self.facts = Facts(ws)
         self.keys = KeyStore()
-        self.offline = OfflineReasoner(lambda texts: ws.embedder.embed(texts))
+        self.offline = OfflineReasoner(lambda texts: ws.embedder.embed(texts, batch_tokens=SENTENCE_BATCH_TOKENS))
         self.intents = IntentMatcher(lambda texts: ws.embedder.embed(texts))
 
     # -- asking ------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from .store import reading
 from .words import codes, names, terms
 
 if TYPE_CHECKING:
+    from ..embed import QueryVectors
     from ..workspace import Workspace
 
 PASSAGES = 8
@@ -80,10 +81,15 @@ def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int
     """Build the context for ``question`` (the model runs once, for the embedding of ``query``,
     the text to retrieve for: the question itself unless given)."""
     searched = query or question
-    encoded = ws.embedder.encode_query(searched)
-    qvec = np.asarray(encoded.vector, dtype=np.float32)
+    made: list[QueryVectors] = []  # search encodes the question beside its keyword stage; kept here
+
+    def encode(text: str) -> QueryVectors:
+        made.append(ws.embedder.encode_query(text))
+        return made[-1]
+
     with reading(ws) as conn:
-        hits = hybrid_search(conn, ws.index, lambda _q: encoded, searched, k)
+        hits = hybrid_search(conn, ws.index, encode, searched, k)
+        qvec = np.asarray(made[-1].vector, dtype=np.float32)
         keys, vectors = catalog.embeddings_for(conn, [h.chunk_id for h in hits])
         unknown = unseen(conn, names(searched) + codes(searched))
         unknown_terms = unseen(conn, terms(searched, ws.embedder.count_tokens))
