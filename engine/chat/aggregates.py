@@ -21,7 +21,7 @@ import numpy as np
 
 from ..tables.domain import ROW_FIELDS, load_catalog
 from ..tables.names import quote_ident
-from .words import TABLE_WORDS, content_words
+from .words import COLUMN_MEANING, TABLE_WORDS, content_words
 
 EmbedFn = Callable[[list[str]], np.ndarray]
 
@@ -42,7 +42,6 @@ _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "
             "UBIGINT", "FLOAT", "REAL", "DOUBLE", "DECIMAL")
 _DATE_NAME = re.compile(r"(?:^|_)(?:date|day|when)(?:_|$)")  # due_date, not updated_at
 _NOT_MEASURES = re.compile(r"(?:^|_)(?:id|year|month|day|no|number|code|zip|postcode|phone)$")
-COLUMN_MEANING = 0.62  # as for rows (assistant.COLUMN_MEANING): "cost" and price 0.73
 MONEY_MEANING = 0.45  # the money column for "spend", "paid": "amount" 0.46-0.55, "cost" 0.42-0.48
 VALUE_CELL = 60  # text cells this short can be values to filter on (longer ones are prose)
 

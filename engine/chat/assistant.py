@@ -27,19 +27,14 @@ from .render import action_text, row_citations, tables_text
 from .secrets import KeyStore
 from .store import reading
 from .types import Action, Answer, Draft, EmptyQuestion
-from .words import content_words, not_in_tables
+from .words import COLUMN_MEANING, content_words, not_in_tables
 from .words import names as words_names
 
 TABLE_CONFIDENCE = 0.9  # rows that account for every word of a question: exact, but read by words
-# A question word this close in meaning (cosine) to a column's name asks for that column: "wrote"
-# and author 0.66, "cost" and price 0.73, "owns" and owner 0.79. Unlike pairs reach 0.55
-# ("publisher" and author) and "published" and author 0.60, so the bar is above them; half of 26
-# like pairs pass it ("paid" and amount 0.55 does not). Rows matched so answer less surely.
-COLUMN_MEANING = 0.62
 # An answer's ~40 short sentences run faster in batches of 512 tokens than of the ingest's 1,024
 # (bench/bench_answer.py on a CPU without VNNI: docs/PERFORMANCE.md, session 15).
 SENTENCE_BATCH_TOKENS = 512
-MEANING_CONFIDENCE = 0.75
+MEANING_CONFIDENCE = 0.75  # rows matched through a column's meaning (COLUMN_MEANING) answer less surely
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
