@@ -27,12 +27,16 @@ EmbedFn = Callable[[list[str]], np.ndarray]
 
 # Which operation; the first that matches wins ("the average total" is an average).
 _OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?)\b")),
+        ("max", re.compile(r"\b(?:most expensive|dearest|highest|largest|biggest|greatest|maximum|longest)\b")),
+        ("min", re.compile(r"\b(?:cheapest|least expensive|lowest|smallest|minimum|shortest)\b")),
         ("count", re.compile(r"\b(?:how many|number of|count)\b")),
         ("sum", re.compile(r"\b(?:total|sum|altogether|in all|overall|how much)\b")))
-_MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charged?|money)\b")
+_MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charged?|money|expensive|dearest|"
+                    r"cheapest)\b")
 _OP_WORDS = content_words("average mean typical typically total sum altogether overall much many number count "
                           "spend spent spending cost costs paid pay paying price charge charged money did do "
-                          "have has had so far times go went been visit visited")
+                          "have has had so far times go went been visit visited most expensive dearest highest largest "
+                          "biggest greatest maximum longest cheapest least lowest smallest minimum shortest one ever")
 _MONTHS = ("january february march april may june july august september october november december").split()
 # Whole month names ("Jan" may be a person); "may" only after a word that makes it a month.
 _MONTH = re.compile(r"\b(?:(" + "|".join(m for m in _MONTHS if m != "may")
@@ -42,7 +46,11 @@ _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "
             "UBIGINT", "FLOAT", "REAL", "DOUBLE", "DECIMAL")
 _DATE_NAME = re.compile(r"(?:^|_)(?:date|day|when)(?:_|$)")  # due_date, not updated_at
 _NOT_MEASURES = re.compile(r"(?:^|_)(?:id|year|month|day|no|number|code|zip|postcode|phone)$")
-MONEY_MEANING = 0.45  # the money column for "spend", "paid": "amount" 0.46-0.55, "cost" 0.42-0.48
+# A column not named for money is the money column when this close to "amount of money" or "price":
+# "fee" 0.60, "amount eur" 0.59; not "quantity" 0.57, "value" 0.56, "total" 0.53, "km" 0.36.
+MONEY_MEANING = 0.58
+_MONEY_NAME = re.compile(r"(?:^|_)(?:amount|cost|costs|price|prices|paid|fee|fees|spend|spent|eur|euro|euros|usd|"
+                         r"gbp|chf|dollars?|expense|expenses|charge|charges)(?:_|$)")
 VALUE_CELL = 60  # text cells this short can be values to filter on (longer ones are prose)
 
 
@@ -78,7 +86,8 @@ def plan(question: str, tables: Any, embed: EmbedFn | None = None) -> Plan | Non
 def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | None) -> Plan | None:
     words = content_words(lowered)
     name_words = content_words(info.name.replace("_", " "))
-    named = bool(name_words) and name_words <= words
+    # named: every word of its name, or the last one ("the most expensive repair": car_repairs)
+    named = bool(name_words) and (name_words <= words or bool(content_words(info.name.rsplit("_", 1)[-1]) & words))
     filters = _values(store, info, lowered)
     months, years, period = _period(lowered)
     dated = _date_column(info.columns) if months or years else None
@@ -94,7 +103,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         return None
     if measure is not None and op == "count":
         op = "sum"  # "how many km did I run": the km added up
-    return _build(op, info.name, measure, filters, dated, months, years)
+    return _build(op, info, measure, filters, dated, months, years)
 
 
 def _period(lowered: str) -> tuple[list[int], list[int], set[str]]:
@@ -150,11 +159,20 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
         if sims[i, j] >= COLUMN_MEANING:
             return numeric[j], {asked[i]}
     if op != "count" and _MONEY.search(lowered):
-        vectors = embed(["amount of money"] + [n.replace("_", " ") for n in numeric])
-        sims = vectors[1:] @ vectors[0]
-        if float(sims.max()) >= MONEY_MEANING:
-            return numeric[int(np.argmax(sims))], set()
+        return _money_column(numeric, embed), set()
     return None, set()
+
+
+def _money_column(numeric: list[str], embed: EmbedFn) -> str | None:
+    """The column of sums of money: one named so (amount, cost, price_eur), else the one closest
+    in meaning to "amount of money" or "price" when close enough."""
+    named = [n for n in numeric if _MONEY_NAME.search(n.lower())]
+    if len(named) == 1:
+        return named[0]
+    candidates = named or numeric
+    vectors = embed(["amount of money", "price"] + [n.replace("_", " ") for n in candidates])
+    sims = (vectors[2:] @ vectors[:2].T).max(axis=1)
+    return candidates[int(np.argmax(sims))] if named or float(sims.max()) >= MONEY_MEANING else None
 
 
 def _date_column(columns: Sequence[Any]) -> str | None:
@@ -168,8 +186,9 @@ def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _build(op: str, table: str, measure: str | None, filters: dict[str, list[str]], dated: str | None,
+def _build(op: str, info: Any, measure: str | None, filters: dict[str, list[str]], dated: str | None,
            months: list[int], years: list[int]) -> Plan:
+    table = info.name
     where = [f"lower({quote_ident(c)}) IN ({', '.join(_literal(v.lower()) for v in vs)})" for c, vs in filters.items()]
     said = [f"{c} is {' or '.join(vs)}" for c, vs in filters.items()]
     if dated is not None and months:
@@ -179,13 +198,18 @@ def _build(op: str, table: str, measure: str | None, filters: dict[str, list[str
     if dated is not None:
         when = " or ".join(_MONTHS[m - 1].title() for m in months) + (" " if months and years else "")
         said.append(f"{dated} is in {when}{' or '.join(map(str, years))}")
+    order = ""
     if op == "count" or measure is None:
         select, doing = "count(*) AS rows", f"Counting the rows of {table}"
+    elif op in ("max", "min"):  # the row itself: "what was the most expensive repair?"
+        select = ", ".join(quote_ident(c.name) for c in info.columns if c.name not in ROW_FIELDS)
+        order = f" ORDER BY {quote_ident(measure)} {'DESC' if op == 'max' else 'ASC'} NULLS LAST LIMIT 1"
+        doing = f"The row of {table} with the {'highest' if op == 'max' else 'lowest'} {measure}"
     else:
         fn, alias, verb = {"sum": ("sum", "total", "Adding up"), "avg": ("avg", "average", "Averaging")}[op]
         value = f"round({fn}({quote_ident(measure)}), 2)"
         select = f"{value} AS {quote_ident(f'{alias}_{measure}')}, count(*) AS rows"
         doing = f"{verb} {measure} in {table}"
-    sql = f"SELECT {select} FROM {quote_ident(table)}" + (f" WHERE {' AND '.join(where)}" if where else "")
+    sql = f"SELECT {select} FROM {quote_ident(table)}" + (f" WHERE {' AND '.join(where)}" if where else "") + order
     about = doing + (" where " + " and ".join(said) if said else "") + ":"
     return Plan(table, sql, about, filters)

@@ -49,8 +49,6 @@ def books(ws: Workspace, tmp_path: Path) -> Workspace:
     ("how many times did we go to QuickFix?", "Counting the rows of car_repairs where garage is QuickFix: **2 rows**."),
     ("how many expenses were there in May?", "Counting the rows of expenses where date is in May: **0 rows**."),
     ("what is the total of the expenses?", "Adding up amount in expenses: **352.35**, over 6 rows."),
-    ("how much did we spend in January 2026?",  # no table named: money over a period, one table fits
-     "Adding up amount in expenses where date is in January 2026: **189.45**, over 3 rows."),
 ])
 def test_a_question_that_adds_up_a_table_is_answered_by_a_query_that_runs_at_once(
         books: Workspace, question: str, sentence: str) -> None:
@@ -96,7 +94,25 @@ def test_log_a_noun_adds_a_row_to_the_table_named_by_it_after_approval(books: Wo
     assert books.chat.ask("record a run: 10 km").actions == []  # no table of runs: a question
 
 
+def test_money_over_a_period_names_no_table_and_is_not_guessed_between_two(books: Workspace) -> None:
+    question = "how much did we spend in January 2026?"  # expenses and car_repairs both have money and dates
+    assert aggregates.plan(question, books.tables, books.embedder.embed) is None
+    books.tables.drop_table("car_repairs", reason="sold the car")
+    found = aggregates.plan(question, books.tables, books.embedder.embed)
+    assert found is not None and books.tables.query(found.sql)[1] == [(189.45, 3)]
+
+
+def test_the_row_with_the_highest_or_lowest_value_answers_most_and_cheapest(books: Workspace) -> None:
+    dearest = books.chat.ask("what was the most expensive repair?")
+    assert dearest.actions[0].type == "query" and "The row of car_repairs with the highest cost:" in dearest.text
+    assert "| 2026-01-20 | QuickFix | oil change | 1120 | 67000 |" in dearest.text
+    cheapest = books.chat.ask("which repair was the cheapest?")
+    assert "| 2025-09-14 | AutoFix | battery | 95 | 64800 |" in cheapest.text
+    assert aggregates.plan("what was the longest repair?", books.tables, books.embedder.embed) is None  # no duration
+
+
 def test_the_persons_own_table_answers_before_a_catalog_table_grace_filled(books: Workspace) -> None:
+    books.tables.drop_table("car_repairs", reason="sold the car")  # else it could answer too
     from engine.errors import NotApproved
 
     with pytest.raises(NotApproved) as waiting:  # edits to catalog tables wait for approval
