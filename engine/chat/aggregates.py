@@ -20,8 +20,9 @@ from typing import Any
 import numpy as np
 
 from ..tables.domain import ROW_FIELDS, load_catalog
+from ..tables.mentions import words_in
 from ..tables.names import quote_ident
-from .words import COLUMN_MEANING, TABLE_WORDS, content_words
+from .words import COLUMN_MEANING, TABLE_WORDS, content_words, table_noun
 
 EmbedFn = Callable[[list[str]], np.ndarray]
 
@@ -87,7 +88,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     words = content_words(lowered)
     name_words = content_words(info.name.replace("_", " "))
     # named: every word of its name, or the last one ("the most expensive repair": car_repairs)
-    named = bool(name_words) and (name_words <= words or bool(content_words(info.name.rsplit("_", 1)[-1]) & words))
+    named = bool(name_words) and (name_words <= words or table_noun(info.name) in words)
     filters = _values(store, info, lowered)
     months, years, period = _period(lowered)
     dated = _date_column(info.columns) if months or years else None
@@ -124,16 +125,12 @@ def _values(store: Any, info: Any, lowered: str) -> dict[str, list[str]]:
         rows = store.cursor().execute(
             f"SELECT min({quote_ident(c.name)}) FROM {quote_ident(info.name)} WHERE length({cell}) "
             f"BETWEEN 3 AND {VALUE_CELL} AND strpos(?, {cell}) > 0 GROUP BY {cell} LIMIT 50", [lowered]).fetchall()
-        said = [v for (v,) in rows if _says(v.lower(), lowered)]
+        said = [v for (v,) in rows if words_in(v.lower(), lowered)]
         # "car repairs" and "repairs" both said: the longer one is meant
-        said = [v for v in said if not any(v != o and _says(v.lower(), o.lower()) for o in said)]
+        said = [v for v in said if not any(v != o and words_in(v.lower(), o.lower()) for o in said)]
         if said:
             out[c.name] = said
     return out
-
-
-def _says(needle: str, lowered: str) -> bool:
-    return re.search(r"\b" + re.escape(needle) + r"\b", lowered) is not None
 
 
 def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any],

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 
 from .executors import KINDS, documents_like, documents_named, folders_named
-from .words import content_words, stem
+from .words import content_words, stem, table_noun
 
 Proposal = tuple[str, dict[str, Any]]
 SAY = "say"  # not an action: a plain answer to a request that cannot be proposed as asked
@@ -251,7 +251,7 @@ def logged_row(question: str, tables: Callable[[], list[tuple[str, list[str]]]])
     if not m:
         return []
     noun = stem(m["noun"])
-    found = [(name, columns) for name, columns in tables() if stem(name.rsplit("_", 1)[-1]) == noun]
+    found = [(name, columns) for name, columns in tables() if table_noun(name) == noun]
     if len(found) != 1:
         return []
     name, columns = found[0]

@@ -82,6 +82,12 @@ def terms(question: str, pieces: Callable[[list[str]], list[int]]) -> list[str]:
     return [w for w, n in zip(words, pieces(words) if words else [], strict=True) if n > 1]
 
 
+def table_noun(table: str) -> str:
+    """The stem of a table's last name word, the noun a person calls its rows by: "repair" for
+    car_repairs ("log a repair: …", "the most expensive repair")."""
+    return stem(table.rsplit("_", 1)[-1])
+
+
 # A question word this close in meaning (cosine) to a column's name asks for that column: "wrote"
 # and author 0.66, "cost" and price 0.73, "owns" and owner 0.79. Unlike pairs reach 0.55
 # ("publisher" and author) and "published" and author 0.60, so the bar is above them; half of 26

@@ -21,7 +21,8 @@ NAME_CELL = 60  # a name inside a cell this short names the row's thing; in a lo
 CANDIDATES = 200  # rows per table that pass DuckDB's substring test and get the whole-word check
 
 
-def _words_in(needle: str, lowered: str) -> bool:
+def words_in(needle: str, lowered: str) -> bool:
+    """``needle`` occurs in ``lowered`` as whole words."""
     return re.search(r"\b" + re.escape(needle) + r"\b", lowered) is not None
 
 
@@ -34,7 +35,7 @@ def mentioned(store: Store, infos: list[TableInfo], question: str, limit: int = 
     for info in infos:
         if not info.rows:
             continue
-        named = _words_in(info.name.lower().replace("_", " "), lowered)
+        named = words_in(info.name.lower().replace("_", " "), lowered)
         keyed = _mentioning(store, info.name, info.columns, lowered, limit, [n.lower() for n in names if len(n) >= 3])
         if named and not keyed:
             keyed = _first(store, info.name, info.columns, limit)
@@ -65,8 +66,8 @@ def _mentioning(store: Store, table: str, columns: list[Column], lowered: str,
     found = store.cursor().execute(sql, args).fetchall()
 
     def says(cell: Any) -> bool:
-        return isinstance(cell, str) and (_words_in(cell.lower(), lowered) or (
-            len(cell) <= NAME_CELL and any(_words_in(n, cell.lower()) for n in names)))
+        return isinstance(cell, str) and (words_in(cell.lower(), lowered) or (
+            len(cell) <= NAME_CELL and any(words_in(n, cell.lower()) for n in names)))
 
     return [(key, row) for key, row in _keyed(found) if any(says(row[i]) for i in text_cols)][:limit]
 
