@@ -11,13 +11,14 @@ import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, text
 
 from . import audit
-from .chunk import Chunk
+from .chunk import Chunk, embed_prefix
 from .db import meta_get, meta_set
 from .extract import TABLE_FORMATS
 
@@ -68,6 +69,20 @@ def current_content(conn: Connection, key: str, limits_tag: str) -> str | None:
         if row is not None and (candidate != key or row[0] is None):
             return candidate
     return None
+
+
+#: Joins a chunk ``c`` to what its heading path was embedded under (``ct.context``; for contents
+#: older than schema 7, the first document's ``d.title`` or ``d.path``): see ``embedded_prefix``.
+EMBEDDED_FROM = ("FROM chunks c JOIN contents ct ON ct.hash = c.content_hash LEFT JOIN documents d "
+                 "ON d.id = (SELECT min(id) FROM documents WHERE content_hash = c.content_hash) ")
+
+
+def embedded_prefix(row: Any) -> str:
+    """What a chunk's text was embedded under (``chunk.embed_text``), from a row selected
+    ``EMBEDDED_FROM`` with ``c.heading``, ``ct.context``, ``d.title`` and ``d.path``. Headingless
+    chunks of contents from before schema 7 went under the first document's title or file name."""
+    context = row.context or row.title or (Path(row.path).stem if row.path else "")
+    return embed_prefix(row.heading, context)
 
 
 def text_hash(embed_text: str) -> bytes:

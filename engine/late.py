@@ -22,11 +22,15 @@ re-embed reaches it) cannot be scored; then the candidates keep the fused order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy import Connection, text
+
+from .catalog import EMBEDDED_FROM, embedded_prefix
+from .chunk import embed_text
 
 if TYPE_CHECKING:
     from .search import SearchHit
@@ -90,3 +94,59 @@ def rerank(conn: Connection, hits: list[SearchHit], query: np.ndarray, depth: in
     scores = maxsim(query, [bits[h.chunk_id] for h in head])
     order = np.argsort(-scores, kind="stable")
     return [head[i] for i in order] + hits[depth:]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A passage's token signs from the model run that embedded it, and where each word piece
+    of its own text sits among them: any span of the text (a sentence) then has a vector of
+    its own, read in the passage's context ("late chunking"), with no model run."""
+
+    signs: np.ndarray  # (tokens, dim) unit signs: [CLS], the prefix's pieces, the text's, [SEP]
+    first: int  # the index in ``signs`` of the text's first piece
+    starts: np.ndarray  # each piece's character span in the text
+    ends: np.ndarray
+
+    def span(self, start: int, end: int) -> np.ndarray | None:
+        """The unit mean of the signs of the pieces overlapping ``[start, end)`` of the text;
+        None when the model never read them (past its 256 tokens)."""
+        rows = np.nonzero((self.starts < end) & (self.ends > start))[0] + self.first
+        rows = rows[rows < len(self.signs) - 1]
+        if not len(rows):
+            return None
+        mean = self.signs[rows].mean(axis=0)
+        return mean / (float(np.linalg.norm(mean)) or 1.0)
+
+
+def layout(bits: bytes, dim: int, prefix_pieces: int, offsets: Sequence[tuple[int, int]]) -> Layout:
+    """The layout of a text embedded under a prefix of ``prefix_pieces`` word pieces, whose
+    own pieces have the character ``offsets``."""
+    spans = np.asarray(offsets, dtype=np.int64).reshape(-1, 2)
+    return Layout(unpack(bits, dim), 1 + prefix_pieces, spans[:, 0], spans[:, 1])
+
+
+def layouts(conn: Connection, embedder: Any, texts: Mapping[int, str]) -> dict[int, Layout]:
+    """The layouts of the passages ``texts`` (chunk id -> its text), from their stored token
+    bits; a passage without them (a workspace from before schema 11, until the background
+    re-embed reaches it) is embedded again here, as the ingest embedded it."""
+    if not texts:
+        return {}
+    marks = ",".join(str(int(i)) for i in texts)
+    rows = conn.execute(text(
+        f"SELECT c.id, c.heading, ct.context, d.title, d.path, t.bits {EMBEDDED_FROM}"
+        f"LEFT JOIN chunk_tokens t ON t.chunk_id = c.id WHERE c.id IN ({marks})")).fetchall()
+    from .embed import DIM as dim  # noqa: N812 (embed imports this module)
+
+    tok = embedder.tokenizer
+    prefixes = {int(r.id): embedded_prefix(r) for r in rows}
+    bits = {int(r.id): bytes(r.bits) for r in rows if r.bits and not len(r.bits) % (dim // 8)}
+    missing = [i for i in prefixes if i not in bits]
+    if missing:
+        fresh: list[bytes | None] = [None] * len(missing)
+        embedder.embed([embed_text(prefixes[i], texts[i]) for i in missing], token_bits=fresh)
+        bits |= {i: b for i, b in zip(missing, fresh, strict=True) if b}
+    out = {}
+    for i, blob in bits.items():
+        pieces = len(tok.encode(prefixes[i], add_special_tokens=False).ids) if prefixes[i] else 0
+        out[i] = layout(blob, dim, pieces, tok.encode(texts[i], add_special_tokens=False).offsets)
+    return out

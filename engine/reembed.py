@@ -22,15 +22,14 @@ from __future__ import annotations
 import contextlib
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sqlalchemy import Connection, Engine, text
 
 from . import audit
-from .catalog import bump_generation, generation, text_hash
-from .chunk import embed_prefix, embed_text
+from .catalog import EMBEDDED_FROM, bump_generation, embedded_prefix, generation, text_hash
+from .chunk import embed_text
 from .embed import Embedder
 from .errors import Cancelled
 from .progress import Reporter
@@ -80,17 +79,9 @@ def _next_batch(conn: Connection, embedder: Embedder, after: int, size: int) -> 
     """(chunk id, text to embed) of the next ``size`` stale chunks after id ``after``."""
     where, params = _stale(embedder)
     rows = conn.execute(text(
-        "SELECT c.id, c.heading, c.text, ct.context, d.title, d.path FROM chunks c "
-        "JOIN contents ct ON ct.hash = c.content_hash "
-        "LEFT JOIN documents d ON d.id = (SELECT min(id) FROM documents WHERE content_hash = c.content_hash) "
+        f"SELECT c.id, c.heading, c.text, ct.context, d.title, d.path {EMBEDDED_FROM}"
         f"WHERE c.id > :after AND {where} ORDER BY c.id LIMIT :size"), params | {"after": after, "size": size})
-    return [(int(r.id), embed_text(embed_prefix(r.heading, _context(r)), r.text)) for r in rows]
-
-
-def _context(row: Any) -> str:
-    """What the ingest embedded headingless chunks under: recorded since schema 7; for older
-    contents, the first document's title or file name (what the ingest used then)."""
-    return row.context or row.title or (Path(row.path).stem if row.path else "")
+    return [(int(r.id), embed_text(embedded_prefix(r), r.text)) for r in rows]
 
 
 def _still_stale(conn: Connection, embedder: Embedder, ids: list[int]) -> set[int]:

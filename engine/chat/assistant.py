@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
-from .. import catalog
+from .. import catalog, late
 from ..errors import GraceError
 from ..search import readable_text
 from . import aggregates, intents
@@ -31,7 +31,7 @@ from .words import COLUMN_MEANING, content_words, not_in_tables
 from .words import names as words_names
 
 TABLE_CONFIDENCE = 0.9  # rows that account for every word of a question: exact, but read by words
-# An answer's ~40 short sentences run faster in batches of 512 tokens than of the ingest's 1,024
+# An answer's short sentences run faster in batches of 512 tokens than of the ingest's 1,024
 # (bench/bench_answer.py on a CPU without VNNI: docs/PERFORMANCE.md, session 15).
 SENTENCE_BATCH_TOKENS = 512
 MEANING_CONFIDENCE = 0.75  # rows matched through a column's meaning (COLUMN_MEANING) answer less surely
@@ -54,7 +54,8 @@ class Chat:
         self.actions = Actions(ws)
         self.facts = Facts(ws)
         self.keys = KeyStore()
-        self.offline = OfflineReasoner(lambda texts: ws.embedder.embed(texts, batch_tokens=SENTENCE_BATCH_TOKENS))
+        self.offline = OfflineReasoner(lambda texts: ws.embedder.embed(texts, batch_tokens=SENTENCE_BATCH_TOKENS),
+                                       self._layouts)
         self.intents = IntentMatcher(lambda texts: ws.embedder.embed(texts))
 
     # -- asking ------------------------------------------------------------------------------
@@ -140,6 +141,11 @@ class Chat:
                 notes.append(f"I could not propose that: {exc}")
         policy = self.actions.policy_note() if actions else None
         return actions, notes + ([f"Note: {policy}"] if policy else [])
+
+    def _layouts(self, texts: Mapping[int, str]) -> dict[int, late.Layout]:
+        """The passages' token layouts, for scoring their sentences (``engine.late.layouts``)."""
+        with reading(self.ws) as conn:
+            return late.layouts(conn, self.ws.embedder, texts)
 
     def _logged_row(self, question: str) -> list[tuple[str, dict[str, Any]]]:
         """A row for "log a repair: 2026-03-02, QuickFix, 180" (``intents.logged_row``)."""

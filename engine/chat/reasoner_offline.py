@@ -1,9 +1,11 @@
 """The offline grounded answerer: the sentences of your files that answer the question.
 
-The top passages are split into sentences, embedded in one batch with the same model
-that indexed them, and scored by cosine with the question, the passage's own relevance
-and keyword overlap. The best few (redundant ones removed, MMR-style) become a 2-4
-sentence answer in reading order, each with a numbered citation quoting the sentence
+The top passages are split into sentences. Each is first read from its passage's token
+states, which the ingest stored (``engine.late.Layout``: the sentence in its passage's
+context, with no model run); the most promising of them are then embedded alone, in one
+batch with the same model that indexed them, and scored by cosine with the question, the
+passage's own relevance and keyword overlap. The best few (redundant ones removed,
+MMR-style) become a 2-4 sentence answer in reading order, each with a numbered citation quoting the sentence
 verbatim. When the best evidence is weak, or the question names something (a capitalised
 word mid-sentence) that no file mentions, it abstains and names the closest sources.
 """
@@ -14,7 +16,7 @@ import math
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -23,6 +25,7 @@ import numpy as np
 
 from ..chunk import HEADING_SEP
 from ..extract import format_for
+from ..late import Layout
 from ..relevance import judge
 from .context import Context, Passage
 from .locate import exact_lines
@@ -31,11 +34,22 @@ from .types import ABSTAIN_TEXT, Citation, Draft
 from .words import content_words, overlap
 
 EmbedFn = Callable[[list[str]], np.ndarray]
+LayoutFn = Callable[[Mapping[int, str]], Mapping[int, Layout]]  # chunk id -> text, to its layout
 TokenFn = Callable[[str], None]
+# (prior score, passage, sentence, the sentence it leans on, text to embed) and, preselected,
+# the sentence's cosine read from its passage's states
+Pooled = tuple[float, Passage, Sentence, Sentence | None, str]
+Preselected = tuple[float, Passage, Sentence, Sentence | None, str, float]
 
 PASSAGES = 8
 PER_PASSAGE = 12
-EMBED_BUDGET = 48  # sentences embedded per question: the main cost of an answer
+BUDGET = 48  # sentences read per question, the best by passage relevance and keyword overlap
+# Of those, sentences embedded alone: the main cost of an answer. They are the best by the
+# score above plus W_PRESELECT x their cosine read from the passage's states; 16 of 48 kept
+# the answers of embedding all 48 (six sets: 331 against 334 first citations, the same
+# declines; session 16, docs/PERFORMANCE.md) at a third of the model time.
+EMBEDDED = 16
+W_PRESELECT = 0.4
 CACHE_SIZE = 8192
 MAX_SENTENCES = 4
 # Ranking (which sentence, hence which file, comes first) and evidence (whether to answer at
@@ -44,6 +58,7 @@ MAX_SENTENCES = 4
 # sentence's, so rank weighs more (W_RANK 0.04 -> 0.2: first citation 293 -> 303 of 457 on
 # five sets; 0.1-1.0 a plateau; docs/PERFORMANCE.md).
 W_SENTENCE, W_PASSAGE, W_KEYWORDS, W_RANK = 0.20, 0.50, 0.10, 0.20
+W_LATE = 0.20  # the read-in-context cosine counts in ranking too (evidence stays the embedded one)
 E_SENTENCE, E_PASSAGE = 0.50, 0.30
 REDUNDANT = 0.82
 MMR_LAMBDA = 0.75
@@ -118,33 +133,35 @@ class OfflineReasoner:
 
     name = "offline"
 
-    def __init__(self, embed: EmbedFn, budget: int = EMBED_BUDGET) -> None:
+    def __init__(self, embed: EmbedFn, layouts: LayoutFn, budget: int = BUDGET, embedded: int = EMBEDDED) -> None:
         self._embed = embed
+        self._layouts = layouts
         self.budget = budget
+        self.embedded = embedded
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
 
     def candidates(self, ctx: Context) -> list[Candidate]:
         """The quotable sentences of the top passages, scored against the question.
 
-        At most ``budget`` sentences are embedded (one batch; the best by passage
-        relevance and keyword overlap first); vectors of texts seen before are reused.
+        Of ``budget`` sentences, ``embedded`` are embedded (one batch; ``preselect``);
+        vectors of texts seen before are reused.
         """
-        pool = self.pool(ctx)
+        pool = self.preselect(ctx, self.pool(ctx))
         if not pool:
             return []
         vectors = self.vectors([x[4] for x in pool])
         out = []
-        for (prior, p, sentence, lead, _), vec in zip(pool, vectors, strict=True):
+        for (prior, p, sentence, lead, _, late), vec in zip(pool, vectors, strict=True):
             cos = float(vec @ ctx.qvec)
             # A table row, read with its column names, is a record of its own: its passage (the
             # table's pipes and dashes) embeds far from any question, so the row stands for it.
             relevance = max(p.relevance, cos) if sentence.kind == "row" else p.relevance
-            out.append(Candidate(p, sentence, prior + W_SENTENCE * cos, vec, lead,
+            out.append(Candidate(p, sentence, prior + W_SENTENCE * cos + W_LATE * late, vec, lead,
                                  E_SENTENCE * cos + E_PASSAGE * relevance))
         return sorted(on_focus(out, ctx.focus), key=lambda c: -c.score)
 
-    def pool(self, ctx: Context) -> list[tuple[float, Passage, Sentence, Sentence | None, str]]:
+    def pool(self, ctx: Context) -> list[Pooled]:
         """(prior score, passage, sentence, the sentence it leans on, text to embed), best ``budget`` first."""
         words = content_words(ctx.searched)
         pool = []
@@ -159,6 +176,20 @@ class OfflineReasoner:
                 pool.append((prior, p, sentence, lead, about(p.hit.heading, sentence, textual)))
         pool.sort(key=lambda x: -x[0])
         return pool[: self.budget]
+
+    def preselect(self, ctx: Context, pool: list[Pooled]) -> list[Preselected]:
+        """The best ``embedded`` of ``pool`` by prior score plus ``W_PRESELECT`` x the cosine of
+        the sentence read from its passage's token states (with the sentence it leans on; 0
+        past the model's 256 tokens, which it never read), that cosine appended."""
+        found = self._layouts({p.hit.chunk_id: p.hit.text for _, p, _, _, _ in pool})
+        scored = []
+        for item in pool:
+            _, p, sentence, lead, _ = item
+            layout = found.get(p.hit.chunk_id)
+            vec = layout.span((lead or sentence).start, sentence.end) if layout is not None else None
+            scored.append((*item, float(vec @ ctx.qvec) if vec is not None else 0.0))
+        scored.sort(key=lambda x: -(x[0] + W_PRESELECT * x[5]))
+        return scored[: self.embedded]
 
     def vectors(self, texts: list[str]) -> np.ndarray:
         """Embeddings of ``texts``: cached ones reused, the rest computed in one batch."""

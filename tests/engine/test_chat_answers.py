@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from engine import Workspace
@@ -318,3 +319,17 @@ def test_a_question_about_a_docstring_is_answered_from_it(ws: Workspace, tmp_pat
     assert not answer.abstained
     assert answer.citations[0].quote == "Upload the file with up to five attempts before giving up."
     assert answer.citations[0].line_start == 5
+
+
+def test_only_the_most_promising_sentences_are_embedded_alone(filled: Workspace) -> None:
+    reasoner, batches = filled.chat.offline, []
+    real = reasoner._embed  # noqa: SLF001
+
+    def counted(texts: list[str]) -> np.ndarray:
+        batches.append(list(texts))
+        return real(texts)
+
+    reasoner._embed, reasoner.embedded = counted, 2  # noqa: SLF001
+    answer = filled.chat.ask("How are varroa mites treated?")
+    assert not answer.abstained and "oxalic acid" in answer.text
+    assert batches and all(len(b) <= 2 for b in batches)

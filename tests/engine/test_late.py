@@ -167,3 +167,40 @@ def test_a_workspace_from_before_token_bits_gets_them_from_the_background_re_emb
         report = ws.reembed()
         assert report.reembedded == n and ws.stale_vectors() == 0
     assert set(_bits(folder)) == set(_chunks(folder))
+
+
+def test_a_passage_layout_places_its_text_before_sep_and_matches_a_fresh_model_run(
+        ws: Workspace, ws_dir: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    (folder / "bees.md").write_text("# Hives\n\n## Pests\n\nVarroa mites are the most serious pest of honey bees. "
+                                    "They are treated with oxalic acid in winter.\n\n## Honey\n\nHoney is "
+                                    "harvested in late summer.\n")
+    ws.ingest([folder])
+    texts = _chunks(ws_dir)
+    with ws._read_engine.connect() as conn:  # noqa: SLF001
+        stored = late.layouts(conn, ws.embedder, texts)
+    assert set(stored) == set(texts)
+    for layout in stored.values():
+        assert layout.first > 1  # [CLS], then the heading path's pieces
+        assert layout.first + len(layout.starts) + 1 == len(layout.signs)  # the text's pieces, then [SEP]
+    con = sqlite3.connect(ws_dir / "grace.sqlite")
+    con.execute("DELETE FROM chunk_tokens")  # a workspace from before token bits
+    con.commit()
+    con.close()
+    with ws._read_engine.connect() as conn:  # noqa: SLF001
+        fresh = late.layouts(conn, ws.embedder, texts)
+    for i, layout in stored.items():
+        assert fresh[i].first == layout.first and fresh[i].signs.shape == layout.signs.shape
+        assert np.mean(fresh[i].signs == layout.signs) > 0.99  # batches pad differently: a rare sign flips
+
+
+def test_a_span_is_the_mean_of_its_pieces_and_none_past_what_the_model_read() -> None:
+    rng = np.random.default_rng(3)
+    states = rng.standard_normal((6, DIM)).astype(np.float32)  # [CLS], 1 prefix piece, 3 text pieces, [SEP]
+    layout = late.layout(late.pack(states), DIM, 1, [(0, 5), (6, 9), (9, 10), (11, 16), (17, 20)])
+    signs = late.unpack(late.pack(states), DIM)
+    mean = signs[2:4].mean(axis=0)
+    assert np.allclose(layout.span(0, 8), mean / np.linalg.norm(mean))  # the first two pieces
+    assert np.allclose(layout.span(9, 10), signs[4])  # the third alone (unit already)
+    assert layout.span(11, 20) is None  # pieces 4 and 5 were cut off before [SEP]
