@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -81,6 +83,7 @@ def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int
     """Build the context for ``question`` (the model runs once, for the embedding of ``query``,
     the text to retrieve for: the question itself unless given)."""
     searched = query or question
+    tables = _tables_worker().submit(table_matches, ws, searched)  # DuckDB, beside the search
     made: list[QueryVectors] = []  # search encodes the question beside its keyword stage; kept here
 
     def encode(text: str) -> QueryVectors:
@@ -103,11 +106,18 @@ def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int
                   unknown_terms=unknown_terms, query=query or "")
     ctx.wants_errors = bool(_ERRORS.search(question))
     _workspace_state(ws, ctx, session_id)
-    ctx.tables = table_matches(ws, searched)
+    ctx.tables = tables.result()
     if ctx.tables and unknown:  # a name the files lack but a table row holds is not unknown
         cells = " ".join(str(c) for m in ctx.tables for row in m["rows"] for c in row).lower()
         ctx.unknown_names = [n for n in unknown if not re.search(r"\b" + re.escape(n.lower()) + r"\b", cells)]
     return ctx
+
+
+@cache
+def _tables_worker() -> ThreadPoolExecutor:
+    """One thread that looks for table rows a question mentions while the search runs (DuckDB
+    and the search's model and SQLite release the GIL)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="grace-tables")
 
 
 def _workspace_state(ws: Workspace, ctx: Context, session_id: int | None) -> None:
