@@ -45,10 +45,11 @@ PASSAGES = 8
 PER_PASSAGE = 12
 BUDGET = 48  # sentences read per question, the best by passage relevance and keyword overlap
 # Of those, sentences embedded alone: the main cost of an answer. They are the best by the
-# score above plus W_PRESELECT x their cosine read from the passage's states; 16 of 48 kept
-# the answers of embedding all 48 (six sets: 331 against 334 first citations, the same
-# declines; session 16, docs/PERFORMANCE.md) at a third of the model time.
-EMBEDDED = 16
+# score above plus W_PRESELECT x their cosine read from the passage's states. Six sets
+# (session 16, docs/PERFORMANCE.md): all 48 gave 334 first citations of 503, 16 gave 331 and
+# 12 gave 328, each with the same 149 declines and at least as many answers whose quotes hold
+# the answer; 12 brings the p95 of an answer under 300 ms on a CPU without VNNI.
+EMBEDDED = 12
 W_PRESELECT = 0.4
 CACHE_SIZE = 8192
 MAX_SENTENCES = 4
