@@ -5,9 +5,10 @@ states, which the ingest stored (``engine.late.Layout``: the sentence in its pas
 context, with no model run); the most promising of them are then embedded alone, in one
 batch with the same model that indexed them, and scored by cosine with the question, the
 passage's own relevance and keyword overlap. The best few (redundant ones removed,
-MMR-style) become a 2-4 sentence answer in reading order, each with a numbered citation quoting the sentence
-verbatim. When the best evidence is weak, or the question names something (a capitalised
-word mid-sentence) that no file mentions, it abstains and names the closest sources.
+MMR-style) become a 2-4 sentence answer in reading order, each with a numbered citation
+quoting the sentence verbatim. When the best evidence is weak, or the question names
+something (a capitalised word mid-sentence) that no file mentions, it abstains and names
+the closest sources.
 """
 
 from __future__ import annotations
@@ -181,7 +182,8 @@ class OfflineReasoner:
     def preselect(self, ctx: Context, pool: list[Pooled]) -> list[Preselected]:
         """The best ``embedded`` of ``pool`` by prior score plus ``W_PRESELECT`` x the cosine of
         the sentence read from its passage's token states (with the sentence it leans on; 0
-        past the model's 256 tokens, which it never read), that cosine appended."""
+        past the model's 256 tokens, which it never read), that cosine appended; and the
+        sentences they lean on, so an answer can quote them along."""
         found = self._layouts({p.hit.chunk_id: p.hit.text for _, p, _, _, _ in pool})
         scored = []
         for item in pool:
@@ -190,7 +192,9 @@ class OfflineReasoner:
             vec = layout.span((lead or sentence).start, sentence.end) if layout is not None else None
             scored.append((*item, float(vec @ ctx.qvec) if vec is not None else 0.0))
         scored.sort(key=lambda x: -(x[0] + W_PRESELECT * x[5]))
-        return scored[: self.embedded]
+        best = scored[: self.embedded]
+        leads = {(id(x[1]), x[3].start) for x in best if x[3] is not None}
+        return best + [x for x in scored[self.embedded:] if (id(x[1]), x[2].start) in leads]
 
     def vectors(self, texts: list[str]) -> np.ndarray:
         """Embeddings of ``texts``: cached ones reused, the rest computed in one batch."""
