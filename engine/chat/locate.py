@@ -15,15 +15,24 @@ from ..extract import file_lines, format_for
 
 _LINE_FORMATS = frozenset({"text", "asciidoc", "markdown", "rst", "code", "html"})
 _WORD = re.compile(r"\w+")
+_TOKEN = re.compile(r"<[^>]{0,200}>|&#?\w{1,8};|(\w+)")  # a tag, an entity, or a word (group 1)
+_SEP = "\x00"
 
 
-def _flexible(quote: str) -> re.Pattern[str] | None:
-    """Words of ``quote`` in order, allowing any spacing or markup between them."""
-    words = _WORD.findall(quote)
-    if len(words) < 3:
+def _flexible(region: str, quote: str) -> tuple[int, int] | None:
+    """(start, end) in ``region`` of the words of ``quote`` in order, with only spacing,
+    punctuation or markup (tags, entities) between them; None when they are not there (or
+    fewer than three). One pass over the region's words, no pattern to compile per quote."""
+    wanted = _WORD.findall(quote)
+    if len(wanted) < 3:
         return None
-    gap = r"(?>(?:<[^>]{0,200}>|&#?\w{1,8};|\W)*)"  # atomic: no backtracking into the gap
-    return re.compile(gap.join(re.escape(w) for w in words), re.DOTALL)
+    found = [m for m in _TOKEN.finditer(region) if m.group(1)]
+    hay = _SEP + _SEP.join(m.group(1) for m in found) + _SEP
+    at = hay.find(_SEP + _SEP.join(wanted) + _SEP)
+    if at < 0:
+        return None
+    first = hay.count(_SEP, 0, at)  # the region's words before the match
+    return found[first].start(), found[first + len(wanted) - 1].end()
 
 
 def exact_lines(path: str, quote: str, line_start: int | None, line_end: int | None,
@@ -42,11 +51,10 @@ def exact_lines(path: str, quote: str, line_start: int | None, line_end: int | N
     region = "\n".join(lines[line_start - 1:end])
     idx, length = _nearest(region, quote, None if near is None else near - line_start), len(quote)
     if idx < 0:
-        pattern = _flexible(quote)
-        found = pattern.search(region) if pattern else None
-        if found is None:
+        span = _flexible(region, quote)
+        if span is None:
             return None
-        idx, length = found.start(), found.end() - found.start()
+        idx, length = span[0], span[1] - span[0]
     first = line_start + region.count("\n", 0, idx)
     verbatim = region[idx:idx + length] if fmt != "html" else quote  # HTML source has tags, not text
     return first, first + region.count("\n", idx, idx + length), verbatim

@@ -120,3 +120,13 @@ def test_a_short_quote_found_twice_is_cited_on_the_line_nearest_its_passage(tmp_
     notes.write_text("Pancakes\n\nServes 4.\n\nWaffles\n\nServes 4.\n", encoding="utf-8")
     assert exact_lines(str(notes), "Serves 4.", 1, 7, None, near=7) == (7, 7, "Serves 4.")
     assert exact_lines(str(notes), "Serves 4.", 1, 7, None, near=3) == (3, 3, "Serves 4.")
+
+
+def test_a_quote_is_found_across_markup_entities_and_line_breaks(tmp_path: Path) -> None:
+    page = tmp_path / "foxes.html"
+    page.write_text("<html><body>\n<h1>Foxes</h1>\n<p>Red foxes <em>den</em> in\nhollow&nbsp;trees, mostly "
+                    "near water.</p>\n<p>They hunt at dusk.</p>\n</body></html>\n", encoding="utf-8")
+    quote = "Red foxes den in hollow trees, mostly near water."
+    assert exact_lines(str(page), quote, 1, 7, None) == (3, 4, quote)  # HTML: the quote as the text reads
+    assert exact_lines(str(page), "Red foxes den in oak trees.", 1, 7, None) is None
+    assert exact_lines(str(page), "They hunt at dusk.", 1, 7, None)[:2] == (5, 5)
