@@ -80,7 +80,8 @@ class Chat:
                      or self._adding_up(question))
         if not proposals:
             ctx = resolve(ctx, threshold, self.offline.candidates,
-                          lambda joined: assemble(self.ws, question, session_id, trace_id=ctx.trace_id, query=joined))
+                          lambda joined: assemble(self.ws, question, session_id, trace_id=ctx.trace_id, query=joined),
+                          lambda text: self.ws.embedder.encode_query(text).vector)
         draft = self._draft(ctx, proposals, on_token, offline, threshold)
         if changed := changed_since_read(self.ws, [c.path for c in draft.citations]):
             draft.text += "\n\n" + changed_note(changed)

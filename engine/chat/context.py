@@ -63,6 +63,8 @@ class Context:
     unknown_terms: list[str] = field(default_factory=list)  # lower-case terms (``words.terms``) no file mentions
     query: str = ""  # what was retrieved for, when not the question alone (a follow-up joined to its thread)
     focus: frozenset[str] = frozenset()  # a follow-up's own new words: the sentences quoted must have one
+    focus_vec: np.ndarray | None = None  # the follow-up read alone (for when no sentence uses its words)
+    thread_vec: np.ndarray | None = None  # the questions it follows, read together
 
     @property
     def searched(self) -> str:

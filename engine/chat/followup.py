@@ -5,8 +5,11 @@ A question looks elliptical when it opens like a continuation ("and", "or", "wha
 its thread (the previous user question, and those before it while they continue); the joined
 retrieval is used when its evidence is stronger and some sentence says one of the words the
 follow-up brings (which the answer's sentences must then say), so a new short question
-("What is the capital of Australia?") is not answered with the previous topic. A
-self-contained question is never touched.
+("What is the capital of Australia?") is not answered with the previous topic. When no
+retrieved sentence uses any of those words ("and when do we fly back?" against "Return: TAP
+flight…"), the sentences that read as answering the follow-up alone better than the questions
+before it stand for them, and a sentence's evidence is its better cosine of the two readings.
+A self-contained question is never touched.
 """
 
 from __future__ import annotations
@@ -15,8 +18,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from .context import Context
-from .reasoner_offline import Candidate, says, strongest
+from .reasoner_offline import Candidate, focused, strongest
 from .words import content_words
 
 # Words that point back at something the chat named before ("what is she allergic to?").
@@ -57,7 +62,7 @@ def thread(history: list[dict[str, Any]]) -> list[str]:
 
 
 def resolve(ctx: Context, threshold: float, rank: Callable[[Context], list[Candidate]],
-            joined: Callable[[str], Context]) -> Context:
+            joined: Callable[[str], Context], encode: Callable[[str], np.ndarray]) -> Context:
     """``ctx``, or the context retrieved for the question joined to its thread when that is
     a follow-up's better reading."""
     earlier = thread(ctx.history)
@@ -69,11 +74,7 @@ def resolve(ctx: Context, threshold: float, rank: Callable[[Context], list[Candi
         return ctx  # short but answered on its own
     other = joined(" ".join([*earlier, ctx.question]))
     other.focus = frozenset(content_words(ctx.question) - content_words(" ".join(earlier)))
+    other.focus_vec, other.thread_vec = ctx.qvec, encode(" ".join(earlier))
     ranked = rank(other)
     better = strongest(ranked) > own or (pointing and strongest(ranked) >= threshold)  # "it" is what came before
-    return other if better and _speaks_of(other.focus, ranked) else ctx
-
-
-def _speaks_of(focus: frozenset[str], ranked: list[Candidate]) -> bool:
-    """Some sentence says one of the follow-up's new words (or it brings none)."""
-    return bool(ranked) and (not focus or any(says(c, focus) for c in ranked))
+    return other if better and focused(ranked, other) else ctx

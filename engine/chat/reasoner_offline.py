@@ -70,6 +70,10 @@ NAME_MARGIN = 0.15  # a name no file mentions declines answers up to this far ab
 # but also some plain words the vocabulary splits ("subfolders"), so a smaller margin: on six
 # sets, 0.05 declines 3 more of 62 unanswerable questions for 3 of 503 answers (docs/PERFORMANCE.md).
 TERM_MARGIN = 0.05
+# A follow-up whose new words no retrieved sentence uses is about the sentences at least this
+# close to it read alone, and closer than to what it follows ("and when do we fly back?":
+# "Return: TAP flight TP1356 on 21 May" 0.48 against 0.36; not "Outbound: …", 0.37 against 0.39).
+FOCUS_MEANING = 0.40
 _ANAPHORA = frozenset("it its they them their this these that those such he she his her both each".split())
 _ROLE = re.compile(r":[\w:.-]+:`~?!?([^`]+)`")
 _DOUBLE_TICK = re.compile(r"``([^`]+)``")
@@ -156,12 +160,14 @@ class OfflineReasoner:
         out = []
         for (prior, p, sentence, lead, _, late), vec in zip(pool, vectors, strict=True):
             cos = float(vec @ ctx.qvec)
+            if ctx.focus_vec is not None:  # a follow-up: it may answer the question read alone
+                cos = max(cos, float(vec @ ctx.focus_vec))
             # A table row, read with its column names, is a record of its own: its passage (the
             # table's pipes and dashes) embeds far from any question, so the row stands for it.
             relevance = max(p.relevance, cos) if sentence.kind == "row" else p.relevance
             out.append(Candidate(p, sentence, prior + W_SENTENCE * cos + W_LATE * late, vec, lead,
                                  E_SENTENCE * cos + E_PASSAGE * relevance))
-        return sorted(on_focus(out, ctx.focus), key=lambda c: -c.score)
+        return sorted(on_focus(out, ctx), key=lambda c: -c.score)
 
     def pool(self, ctx: Context) -> list[Pooled]:
         """(prior score, passage, sentence, the sentence it leans on, text to embed), best ``budget`` first."""
@@ -254,18 +260,33 @@ def abstention(ctx: Context, ranked: list[Candidate], evidence: float, threshold
     return Draft(text, [], conf, True, reasoner, closest=closest, evidence=evidence)
 
 
-def on_focus(ranked: list[Candidate], focus: frozenset[str]) -> list[Candidate]:
-    """The sentences that say one of a follow-up's new words (all of them when none does)."""
-    if not focus:
+def on_focus(ranked: list[Candidate], ctx: Context) -> list[Candidate]:
+    """The sentences that speak of a follow-up's new words (all of them when none does)."""
+    return focused(ranked, ctx) or ranked
+
+
+def focused(ranked: list[Candidate], ctx: Context) -> list[Candidate]:
+    """The sentences that say a follow-up's new words (``says``). When no sentence has any of
+    them ("fly back" against "Return: TAP flight…"), the ones that read as answering the
+    follow-up alone (cosine ``FOCUS_MEANING`` or more) better than the questions it follows.
+    All of ``ranked`` when there is no focus; empty when nothing speaks of it."""
+    if not ctx.focus:
         return ranked
-    return [c for c in ranked if says(c, focus)] or ranked
+    said = [c for c in ranked if says(c, ctx.focus)]
+    if said or ctx.focus_vec is None or ctx.thread_vec is None or any(_words(c) & ctx.focus for c in ranked):
+        return said
+    return [c for c in ranked if float(c.vector @ ctx.focus_vec) >= max(FOCUS_MEANING, float(c.vector @ ctx.thread_vec))]
+
+
+def _words(c: Candidate) -> frozenset[str]:
+    return frozenset(content_words(c.sentence.meaning + " " + (c.lead.meaning if c.lead else "")))
 
 
 def says(c: Candidate, words: frozenset[str]) -> bool:
     """The candidate's sentence (with the one it leans on) has ``words``: all of them when they
     are one or two ("the population of Canada" is not answered by Australia's population and
     Canada's capital), all but one when more."""
-    found = len(words & content_words(c.sentence.meaning + " " + (c.lead.meaning if c.lead else "")))
+    found = len(words & _words(c))
     return found >= (len(words) if len(words) <= 2 else len(words) - 1) and found > 0
 
 

@@ -33,3 +33,30 @@ def test_a_pronoun_reaches_back_through_earlier_follow_ups_to_the_name(ws: Works
     third = ws.chat.ask("what is she allergic to?", session_id=first.session)  # "she" is Pepper, two questions back
     assert not third.abstained and "allergic to chicken" in third.text
     assert third.citations[0].path.endswith("vet_records_pepper.txt")
+
+
+def _trip(root: Path) -> Path:
+    root.mkdir()
+    (root / "porto_trip.md").write_text(
+        "# Porto weekend, October\n\n## Flights to Porto\n\n"
+        "We fly to Porto on 9 October with Ryanair FR1862 from Bremen, departing 06:50.\n"
+        "Return flight: Ryanair FR1863 on 12 October, departing 21:10.\n"
+        "Seats are booked together in row 14.\n\n## Food\n\n"
+        "Dinner on Saturday at Cantinho do Avillez, table booked for 20:00.\n")
+    (root / "soup.md").write_text(
+        "# Pumpkin soup\n\nRoast the pumpkin with two onions for 40 minutes, then blend it with the stock.\n"
+        "Serve with toasted pumpkin seeds and a swirl of cream.\n")
+    return root
+
+
+def test_a_follow_up_whose_words_no_file_uses_is_read_by_its_meaning(ws: Workspace, tmp_path: Path) -> None:
+    ws.ingest([_trip(tmp_path / "notes")])
+    first = ws.chat.ask("when do we fly to Porto?")
+    assert "9 October" in first.text
+    back = ws.chat.ask("and when do we fly back?", session_id=first.session)  # no file says "back"
+    assert not back.abstained and "12 October" in back.citations[0].quote
+    assert "9 October" not in back.text  # the sentences about the way back, not the whole thread again
+    soup = ws.chat.ask("what goes on top of the pumpkin soup?")
+    assert "seeds" in soup.text
+    dessert = ws.chat.ask("and what about dessert?", session_id=soup.session)  # nothing close in meaning
+    assert dessert.abstained
