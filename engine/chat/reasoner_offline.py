@@ -30,7 +30,7 @@ from ..late import Layout
 from ..relevance import judge
 from .context import Context, Passage
 from .locate import exact_lines
-from .sentences import Sentence, line_span, split_sentences
+from .sentences import Sentence, is_title, line_span, split_sentences
 from .types import ABSTAIN_TEXT, Citation, Draft
 from .words import content_words, overlap
 
@@ -121,6 +121,16 @@ def in_context(passage: str, prev: Sentence | None, sentence: Sentence) -> str:
     return prev.meaning + " " + sentence.meaning
 
 
+def titled(p: Passage, sentences: list[Sentence]) -> tuple[list[Sentence], str]:
+    """The passage's sentences and heading. A passage that opens a file with a title line and
+    has no heading (a plain-text note: "Car insurance and tax") has that title as its heading,
+    not as a sentence: it names what the file is about and answers nothing."""
+    if p.hit.heading or p.hit.line_start != 1 or p.hit.page not in (None, 1) or not sentences \
+            or not is_title(p.hit.text, sentences[0]):
+        return sentences, p.hit.heading
+    return sentences[1:], sentences[0].text
+
+
 def about(heading: str, sentence: Sentence, textual: str) -> str:
     """A short fact embedded with the heading it sits under: "Serves 6." says nothing of what
     it serves, "Moroccan Lamb Tagine: Serves 6." does. (A table row has its column names.)"""
@@ -175,13 +185,13 @@ class OfflineReasoner:
         pool = []
         for p in ctx.passages[:PASSAGES]:
             notes = format_for(Path(p.hit.path)) != "code"  # a source file's comments have no facts
-            sentences = split_sentences(p.hit.text, PER_PASSAGE, notes)
+            sentences, heading = titled(p, split_sentences(p.hit.text, PER_PASSAGE, notes))
             for prev, sentence in zip([None, *sentences], sentences, strict=False):
                 textual = in_context(p.hit.text, prev, sentence)
-                kw = overlap(words, textual + " " + p.hit.heading)
+                kw = overlap(words, textual + " " + heading)
                 prior = W_PASSAGE * p.relevance + W_KEYWORDS * kw + W_RANK / p.n
                 lead = prev if textual != sentence.meaning else None
-                pool.append((prior, p, sentence, lead, about(p.hit.heading, sentence, textual)))
+                pool.append((prior, p, sentence, lead, about(heading, sentence, textual)))
         pool.sort(key=lambda x: -x[0])
         return pool[: self.budget]
 

@@ -165,6 +165,17 @@ def _prose_runs(text: str, a: int, b: int) -> list[tuple[int, int]]:
     return [(x, y) for x, y in out if text[x:y].strip()]
 
 
+_STANDS_ALONE = re.compile(r"[ \t]*(?:\n[ \t]*\n|$)")
+
+
+def is_title(text: str, s: Sentence) -> bool:
+    """``s`` is the first line of ``text`` standing alone, with no end punctuation: when the
+    passage opens its file, the file's title ("Pepper - vet records"), which names what the
+    file is about and answers nothing."""
+    return (s.kind == "prose" and not text[:s.start].strip() and "\n" not in s.text
+            and s.text[-1] not in ".!?" and bool(_STANDS_ALONE.match(text, s.end)))
+
+
 def split_sentences(text: str, limit: int | None = None, notes: bool = True) -> list[Sentence]:
     """The quotable sentences of a passage, in reading order; with ``limit``, at most that
     many prose sentences and that many facts and rows (the first ones), so facts never push

@@ -130,3 +130,31 @@ def test_a_quote_is_found_across_markup_entities_and_line_breaks(tmp_path: Path)
     assert exact_lines(str(page), quote, 1, 7, None) == (3, 4, quote)  # HTML: the quote as the text reads
     assert exact_lines(str(page), "Red foxes den in oak trees.", 1, 7, None) is None
     assert exact_lines(str(page), "They hunt at dusk.", 1, 7, None)[:2] == (5, 5)
+
+
+def test_a_plain_text_files_title_is_not_quoted_as_an_answer(ws: Workspace, tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "vet_records_pepper.txt").write_text(
+        "Pepper - vet records\n\n"
+        "Pepper is a 5-year-old Border Collie mix, microchip number 276098106542311.\n"
+        "Vet: Tierarztpraxis Dr. Anja Vogel, Lehmweg 9.\n"
+        "Pepper is allergic to chicken; feed the lamb and rice kibble only.\n")
+    ws.ingest([notes])
+    answer = ws.chat.ask("who is Pepper's vet?", offline=True)
+    quotes = [c.quote for c in answer.citations]
+    assert "Pepper - vet records" not in quotes  # it names the file's subject and answers nothing
+    assert "Vet: Tierarztpraxis Dr. Anja Vogel, Lehmweg 9." in quotes
+
+
+def test_only_a_first_line_standing_alone_without_end_punctuation_is_a_title() -> None:
+    from engine.chat.sentences import is_title
+
+    def titles(text: str) -> list[str]:
+        return [s.text for s in split_sentences(text) if is_title(text, s)]
+
+    assert titles("Pepper - vet records\n\nPepper is a 5-year-old Border Collie mix.\n") == ["Pepper - vet records"]
+    assert titles("Pepper is a 5-year-old dog.\n\nShe is allergic to chicken.\n") == []  # a sentence
+    assert titles("Remember to feed the starter before the weekend trip\nand leave it out overnight.\n") == []
+    assert titles("Household cleaning rota from February\n\nMonday: Tom hoovers the living room.\n") == [
+        "Household cleaning rota from February"]
