@@ -285,7 +285,8 @@ def focused(ranked: list[Candidate], ctx: Context) -> list[Candidate]:
     said = [c for c in ranked if says(c, ctx.focus)]
     if said or ctx.focus_vec is None or ctx.thread_vec is None or any(_words(c) & ctx.focus for c in ranked):
         return said
-    return [c for c in ranked if float(c.vector @ ctx.focus_vec) >= max(FOCUS_MEANING, float(c.vector @ ctx.thread_vec))]
+    alone, before = ctx.focus_vec, ctx.thread_vec
+    return [c for c in ranked if float(c.vector @ alone) >= max(FOCUS_MEANING, float(c.vector @ before))]
 
 
 def _words(c: Candidate) -> frozenset[str]:
