@@ -52,6 +52,11 @@ _NOT_MEASURES = re.compile(r"(?:^|_)(?:id|year|month|day|no|number|code|zip|post
 MONEY_MEANING = 0.58
 _MONEY_NAME = re.compile(r"(?:^|_)(?:amount|cost|costs|price|prices|paid|fee|fees|spend|spent|eur|euro|euros|usd|"
                          r"gbp|chf|dollars?|expense|expenses|charge|charges)(?:_|$)")
+# A date that says when money was spent ("date", "paid_on", "invoice_date"), not when something
+# renews, falls due or expires.
+_SPENT_DATE = re.compile(r"(?:^|_)(?:date|day|when|paid|spent|bought|purchased|billed|charged|booked)(?:_|$)")
+_NOT_SPENT = re.compile(r"(?:^|_)(?:due|renew|renews|renewal|renewed|expires|expiry|expiration|birth|start|end|"
+                        r"next|until|valid|created|updated|modified)(?:_|$)")
 VALUE_CELL = 60  # text cells this short can be values to filter on (longer ones are prose)
 
 
@@ -94,8 +99,10 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     dated = _date_column(info.columns) if months or years else None
     if (months or years) and dated is None:
         return None
-    # Money over a period needs no table named: "how much did we spend in January?"
-    if not (named or filters or (dated and op != "count" and _MONEY.search(lowered))):
+    # Money over a period needs no table named ("how much did we spend in January?") when the
+    # date says when the money was spent: not a subscription's "renews"
+    spent = dated is not None and op != "count" and _MONEY.search(lowered) and _spent_date(dated)
+    if not (named or filters or spent):
         return None
     accounted = name_words | _OP_WORDS | TABLE_WORDS | period | content_words(" ".join(
         [c.name.replace("_", " ") for c in info.columns] + [v for vs in filters.values() for v in vs]))
@@ -177,6 +184,12 @@ def _date_column(columns: Sequence[Any]) -> str | None:
     dates = [c.name for c in columns if c.type.upper().startswith(("DATE", "TIMESTAMP")) and c.name not in ROW_FIELDS]
     named = [d for d in dates if _DATE_NAME.search(d.lower())]
     return (named or dates or [None])[0] if len(named) == 1 or len(dates) == 1 else None
+
+
+def _spent_date(name: str) -> bool:
+    """Whether a date column says when money was spent: "date", "paid_on"; not "renews", "due_date"."""
+    lowered = name.lower()
+    return bool(_SPENT_DATE.search(lowered)) and not _NOT_SPENT.search(lowered)
 
 
 def _literal(value: str) -> str:

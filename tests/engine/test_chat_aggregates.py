@@ -102,6 +102,17 @@ def test_money_over_a_period_names_no_table_and_is_not_guessed_between_two(books
     assert found is not None and books.tables.query(found.sql)[1] == [(189.45, 3)]
 
 
+def test_money_over_a_period_is_not_added_up_by_a_date_that_is_not_when_it_was_spent(
+        ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "subscriptions.csv").write_text(
+        "service,monthly_eur,renews,owner\nNetflix,13.99,2026-03-05,Tom\nAudible,9.95,2026-01-20,Marta\n")
+    assert ws.tables.import_file(tmp_path / "subscriptions.csv").status == "applied"
+    # "renews" is when a subscription renews, not when money was spent: left to the files
+    assert aggregates.plan("how much did we spend in January?", ws.tables, ws.embedder.embed) is None
+    named = aggregates.plan("how much do the subscriptions cost in January?", ws.tables, ws.embedder.embed)
+    assert named is not None and ws.tables.query(named.sql)[1] == [(9.95, 1)]
+
+
 def test_the_row_with_the_highest_or_lowest_value_answers_most_and_cheapest(books: Workspace) -> None:
     dearest = books.chat.ask("what was the most expensive repair?")
     assert dearest.actions[0].type == "query" and "The row of car_repairs with the highest cost:" in dearest.text
