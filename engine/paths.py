@@ -36,3 +36,21 @@ def cache_dir() -> Path:
     if env:
         return Path(env).expanduser()
     return Path(platformdirs.user_cache_dir("Grace", appauthor=False))
+
+
+def replace_durably(tmp: Path, final: Path) -> None:
+    """Move ``tmp`` over ``final`` atomically, its data and the rename on disk first (fsync)."""
+    fd = os.open(tmp, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, final)
+    try:
+        dfd = os.open(final.parent, os.O_RDONLY)
+    except OSError:  # Windows cannot open folders; the rename is still atomic there
+        return
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)

@@ -8,7 +8,6 @@ back in step from the embeddings stored in the catalog (no model run).
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -16,6 +15,8 @@ from typing import Any
 
 import numpy as np
 from usearch.index import Index
+
+from .paths import replace_durably
 
 DIM = 384
 _ADD_STEP = 256  # vectors added per lock hold, so searches never wait long
@@ -113,28 +114,11 @@ class VectorIndex:
             with self._lock:
                 self._index.save(str(tmp))
                 count = len(self._index)
-            _fsync_replace(tmp, self.path)
+            replace_durably(tmp, self.path)
         except BaseException:
             tmp.unlink(missing_ok=True)  # a half-written file (a full disk) is not left behind
             raise
         stamp_tmp = self.stamp_path.with_name(self.stamp_path.name + ".tmp")
         stamp_tmp.write_text(json.dumps({"generation": generation, "count": count}))
-        _fsync_replace(stamp_tmp, self.stamp_path)
+        replace_durably(stamp_tmp, self.stamp_path)
         self.dirty = False
-
-
-def _fsync_replace(tmp: Path, final: Path) -> None:
-    fd = os.open(tmp, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.replace(tmp, final)
-    try:
-        dfd = os.open(final.parent, os.O_RDONLY)
-    except OSError:  # Windows cannot open folders; the rename is still atomic there
-        return
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)

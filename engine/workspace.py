@@ -59,6 +59,7 @@ class Workspace:
             path = self.folder / SQLITE_NAME
             self._write_engine = db.open_engine(path, write=True)
             db.migrate(self._write_engine)
+            self._witness = audit.keep_witness(self._write_engine, self.folder / audit.WITNESS_NAME)
             self._read_engine = db.open_engine(path)
         except (OSError, SQLAlchemyError) as exc:
             raise WorkspaceError(f"The workspace {self.folder} cannot be opened: {reason_of(exc)}.") from exc
@@ -99,6 +100,7 @@ class Workspace:
             finally:
                 self._index_writer.release()
         with self._write_lock:
+            self._witness.flush()
             self._write_engine.dispose()
             self._read_engine.dispose()
             self._closed = True
@@ -364,8 +366,9 @@ class Workspace:
 
     def verify_audit(self) -> audit.AuditReport:
         """Recompute the audit chain; the report names the first bad entry."""
+        self._witness.flush()  # what this process committed, witnessed before it is compared
         with self._read_engine.connect() as conn:
-            return audit.verify(conn)
+            return audit.verify(conn, self.folder / audit.WITNESS_NAME)
 
     def audit_entries(self, limit: int = 100) -> list[dict[str, Any]]:
         with self._read_engine.connect() as conn:

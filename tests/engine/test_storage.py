@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import signal
@@ -200,6 +201,62 @@ def test_removed_newest_entries_stay_evident_after_the_next_write(ws_dir: Path, 
         ws.set_setting("search_k", 7)  # a write chains onto entry 3
         report = ws.verify_audit()
         assert not report.ok and report.first_bad_id == 4 and "entries after 3 were removed" in report.reason
+
+
+def _tamper(ws_dir: Path, sql: str) -> None:
+    con = sqlite3.connect(ws_dir / "grace.sqlite")
+    con.executescript(sql)
+    con.commit()
+    con.close()
+
+
+_CUT_TAIL = ("DELETE FROM audit WHERE id >= 4; "  # the newest entries, and the head record made to match
+             "UPDATE meta SET value = (SELECT json_array(id, hash) FROM audit WHERE id = 3) WHERE key = 'audit_head'")
+
+
+def test_removed_newest_entries_with_a_rewritten_head_record_are_caught_by_the_witness(
+        ws_dir: Path, embedder: Embedder, docs: Path) -> None:
+    with Workspace(ws_dir, embedder) as ws:
+        ws.ingest([docs])
+        newest = ws.verify_audit().entries
+    assert json.loads((ws_dir / "audit.head").read_text())[0] == newest
+    _tamper(ws_dir, _CUT_TAIL)
+    with Workspace(ws_dir, embedder) as ws:
+        report = ws.verify_audit()
+        assert not report.ok and report.first_bad_id == 4 and f"(4 to {newest}) were removed" in report.reason
+        ws.set_setting("search_k", 7)  # a write chains onto entry 3 and rewrites the witness...
+        report = ws.verify_audit()  # ...but what it found stays evident
+        assert not report.ok and report.first_bad_id == 4 and "entries after 3 were removed" in report.reason
+
+
+def test_a_lagging_witness_is_fine_and_a_deleted_one_is_evident(ws_dir: Path, embedder: Embedder,
+                                                                 docs: Path) -> None:
+    with Workspace(ws_dir, embedder) as ws:
+        ws.ingest([docs])
+        early = (ws_dir / "audit.head").read_text()
+        ws.set_setting("search_k", 7)
+        ws.set_setting("search_k", 8)
+    (ws_dir / "audit.head").write_text(early)  # as after a crash between a commit and its witness
+    with Workspace(ws_dir, embedder) as ws:
+        assert ws.verify_audit().ok
+        ws.set_setting("search_k", 9)
+        assert ws.verify_audit().ok and json.loads((ws_dir / "audit.head").read_text())[0] == ws.verify_audit().entries
+    (ws_dir / "audit.head").unlink()
+    with Workspace(ws_dir, embedder) as ws:
+        report = ws.verify_audit()
+        assert not report.ok and "audit.head" in report.reason and "deleted" in report.reason
+
+
+def test_a_workspace_from_before_the_witness_verifies_and_gains_one(ws_dir: Path, embedder: Embedder,
+                                                                     docs: Path) -> None:
+    with Workspace(ws_dir, embedder) as ws:
+        ws.ingest([docs])
+    (ws_dir / "audit.head").unlink()
+    _tamper(ws_dir, "DELETE FROM meta WHERE key = 'audit_witnessed'")
+    with Workspace(ws_dir, embedder) as ws:
+        assert ws.verify_audit().ok
+        ws.set_setting("search_k", 7)
+        assert ws.verify_audit().ok and (ws_dir / "audit.head").exists()
 
 
 _CRASH_CHILD = """
