@@ -139,7 +139,7 @@ class Witness:
         if head is None:
             return
         self._last = time.monotonic()
-        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}-{id(self)}.tmp")  # per writer
         try:
             tmp.write_text(canonical_json(head) + "\n", encoding="utf-8")
             replace_durably(tmp, self.path)
