@@ -23,7 +23,6 @@ from grace_desktop.qt import (
     QListWidget,
     QListWidgetItem,
     QMenu,
-    QMessageBox,
     QPoint,
     QPushButton,
     QSize,
@@ -32,6 +31,8 @@ from grace_desktop.qt import (
     QWidget,
     Signal,
 )
+
+from .errors import confirmed
 
 if TYPE_CHECKING:
     from engine import Workspace
@@ -76,6 +77,8 @@ class SessionList(QWidget):
                      (("Export…", lambda: self.export(), "Save the chosen chat as a Markdown file"),
                       ("Delete", lambda: self.delete(), "Delete the chosen chat (Delete key)"))):
             layout.addLayout(self._button_row(pair))
+        self.list.itemSelectionChanged.connect(self._enable_buttons)
+        self._enable_buttons()
 
     def _build_list(self) -> QListWidget:
         chats = QListWidget()
@@ -105,6 +108,12 @@ class SessionList(QWidget):
             self.buttons.append(button)
         return row
 
+    def _enable_buttons(self) -> None:
+        """Rename, Export and Delete act on the chosen chat: enabled only while one is chosen."""
+        chosen = self.chosen() is not None
+        for button in self.buttons[1:]:
+            button.setEnabled(chosen)
+
     # -- what is listed, and which is on screen ----------------------------------------------
 
     def refresh(self) -> None:
@@ -122,6 +131,7 @@ class SessionList(QWidget):
             if s["id"] == self.current:
                 self.list.setCurrentItem(item)  # the arrows move on from the chat on screen
         self.list.blockSignals(False)
+        self._enable_buttons()
 
     def show_current(self, session_id: int | None) -> None:
         """``session_id`` is on screen now (None: a new chat, in no row)."""
@@ -131,6 +141,7 @@ class SessionList(QWidget):
             self.list.setCurrentRow(-1)
             self.list.clearSelection()
             self.list.blockSignals(False)
+        self._enable_buttons()
 
     def _highlighted(self, item: QListWidgetItem | None) -> None:
         """Open the chat highlighted in the list (by the arrows, Enter or a click), unless it is on screen."""
@@ -176,8 +187,7 @@ class SessionList(QWidget):
         self.refresh()
 
     def _confirm_delete(self, title: str) -> bool:
-        answer = QMessageBox.question(self, "Delete chat", f"Delete the chat “{title}” and its messages?")
-        return answer == QMessageBox.StandardButton.Yes
+        return confirmed(self, f"Delete the chat “{title}” and its messages?", "Delete chat")
 
     def export(self, session_id: int | None = None) -> str | None:
         """Save ``session_id`` (else the chosen chat, else the one on screen) as Markdown in a file

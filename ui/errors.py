@@ -36,6 +36,13 @@ from .theme import colors
 MAX_LOG = 200
 
 
+def confirmed(parent: QWidget, question: str, title: str = "Grace") -> bool:
+    """Ask before something is removed: Yes or No, with No the default (Enter keeps things)."""
+    buttons = QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No
+    answer = QMessageBox.question(parent, title, question, buttons, QMessageBox.StandardButton.No)
+    return answer == QMessageBox.StandardButton.Yes
+
+
 @dataclass
 class Notice:
     when: float

@@ -21,7 +21,6 @@ from grace_desktop.qt import (
     QLabel,
     QLineEdit,
     QMenu,
-    QMessageBox,
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
@@ -37,6 +36,7 @@ from grace_desktop.qt import (
     Signal,
 )
 
+from .errors import confirmed
 from .tables import grid_view
 from .theme import colors
 from .watched import WatchedFolders, add_delete_key
@@ -427,8 +427,7 @@ class LibraryPane(QWidget):
         menu.popup(self.table.viewport().mapToGlobal(pos))
 
     def _ask(self, question: str) -> bool:
-        answer = QMessageBox.question(self, "Grace", question)
-        return answer == QMessageBox.StandardButton.Yes
+        return confirmed(self, question)
 
     # -- remembered layout -----------------------------------------------------------------
 

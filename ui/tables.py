@@ -30,7 +30,6 @@ from grace_desktop.qt import (
     QKeySequence,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -45,6 +44,7 @@ from grace_desktop.qt import (
     Signal,
 )
 
+from .errors import confirmed
 from .table_model import LazyTableModel, ResultModel, run_engine, try_call
 from .theme import colors
 
@@ -627,9 +627,7 @@ class TablesPane(QWidget):
 
     def confirm(self, question: str) -> bool:
         """Ask a yes/no question; No is the default."""
-        answer = QMessageBox.question(self, "Grace", question, QMessageBox.StandardButton.Yes
-                                      | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
-        return answer == QMessageBox.StandardButton.Yes
+        return confirmed(self, question)
 
     def undo_last_edit(self) -> bool:
         """Undo the most recent table edit (in any table), saying which edit of which table it was."""

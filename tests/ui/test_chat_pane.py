@@ -102,9 +102,12 @@ def test_an_action_cut_short_by_a_killed_process_can_be_approved_again_from_its_
 
 
 def test_sessions_are_listed_reopened_renamed_and_deleted(qtbot, pane: ChatPane, ws: Workspace) -> None:
+    acting = [b for b in pane.chats.buttons if b.text() in ("Rename", "Export…", "Delete")]
+    assert len(acting) == 3 and not any(b.isEnabled() for b in acting)  # no chat to act on yet
     first = ask(qtbot, pane, "When is the budget review?")
+    assert all(b.isEnabled() for b in acting)  # the chat on screen is the chosen one
     pane.new_session()
-    assert pane.message_widgets() == []
+    assert pane.message_widgets() == [] and not any(b.isEnabled() for b in acting)
     ask(qtbot, pane, "status")
     assert pane.sessions.count() == 2
     pane.open_session(first.session)

@@ -481,3 +481,21 @@ def test_tab_leaves_every_grid_of_the_window(shell, ws) -> None:
     assert [g for g in grids if g.tabKeyNavigation()] == []  # arrows move within a grid; Tab moves on
     for pane in panes[1:]:
         pane.deleteLater()
+
+
+def test_every_question_before_a_removal_defaults_to_no(shell, ws, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from grace_desktop.qt import QMessageBox
+    from ui.chat_sessions import SessionList
+    from ui.tables import TablesPane
+
+    asked: list[tuple[str, object]] = []
+
+    def question(_parent, _title, text, _buttons, default):  # type: ignore[no-untyped-def]
+        asked.append((text, default))
+        return default  # the person pressed Enter
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    assert not shell.library._ask("Remove notes.md from Grace?")
+    assert not SessionList(ws, lambda: None)._confirm_delete("groceries")
+    assert not TablesPane(ws).confirm("Delete 2 rows from “books”?")
+    assert len(asked) == 3 and all(default == QMessageBox.StandardButton.No for _text, default in asked)
