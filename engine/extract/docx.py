@@ -323,7 +323,9 @@ def _items(document: Any) -> Iterator[Any]:
 
 def extract_docx(data: bytes, limits: Limits) -> Extracted:
     """DOCX: paragraphs in order; Title/Heading N styles become headings with heading paths;
-    each table row becomes one Block of its cells' text joined by " | ".
+    each table row becomes one Block of its cells' text joined by tabs (as Word saves a table
+    as plain text, so a row quoted in an answer is the document's own words and spacing, not
+    a separator Grace made up).
 
     Line numbers count the document's paragraphs (table cells', text boxes' and cited notes'
     paragraphs included, in the order they are read), 1-based.
@@ -350,7 +352,7 @@ def extract_docx(data: bytes, limits: Limits) -> Extracted:
             paragraphs = [_cell_paragraphs(cell) for cell in item.cells]
             texts = ["\n".join(map(paragraph_text, ps)).strip() for ps in paragraphs]
             count = sum(map(len, paragraphs))
-            text = " | ".join(t.replace("\n", " ") for t in texts if t)
+            text = "\t".join(t.replace("\n", " ") for t in texts if t)
             first, index = index + 1, index + max(count, 1)
             if text:
                 blocks.append(Block(text, first, index, headings.path))

@@ -96,6 +96,29 @@ def test_every_quote_is_verbatim_across_formats(filled: Workspace) -> None:
         assert 1 <= len(answer.citations) <= 4
 
 
+def test_a_quoted_docx_table_row_is_the_documents_own_words_and_spacing(ws: Workspace, tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Trade price list", level=1)
+    document.add_paragraph("Prices for pubs and bars, before VAT.")
+    table = document.add_table(rows=3, cols=3)
+    for r, row in enumerate([("Beer", "Container", "Price"), ("Pale Ghost IPA", "30 L keg", "£165"),
+                             ("Nightjar Stout", "20 L keg", "£120")]):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    path = tmp_path / "prices.docx"
+    document.save(str(path))
+    ws.ingest([path])
+    answer = ws.chat.ask("how much is a 30 litre keg of Pale Ghost for a pub?")
+    # What python-docx itself reads, in document order, with runs of whitespace as one space
+    words = [p.text for p in docx.Document(str(path)).paragraphs]
+    words += [cell.text for row in docx.Document(str(path)).tables[0].rows for cell in row.cells]
+    plain = " ".join(" ".join(words).split())
+    row = next(c for c in answer.citations if "Pale Ghost" in c.quote)
+    assert " ".join(row.quote.split()) in plain and "£165" in row.quote
+
+
 def test_pdf_citation_carries_its_page_and_line_on_that_page(filled: Workspace, corpus: Path) -> None:
     answer = filled.chat.ask("By how much did revenue grow in 2023?")
     first = answer.citations[0]

@@ -656,8 +656,8 @@ def test_docx_headings_paragraphs_and_tables_extract_with_paths(tmp_path: Path):
         ("Budget", ("Annual Plan", "Budget"), True),
         ("Money matters.", ("Annual Plan", "Budget"), False),
         ("Travel", ("Annual Plan", "Budget", "Travel"), True),
-        ("City | Cost", ("Annual Plan", "Budget", "Travel"), False),
-        ("Oslo | 1200", ("Annual Plan", "Budget", "Travel"), False),
+        ("City\tCost", ("Annual Plan", "Budget", "Travel"), False),
+        ("Oslo\t1200", ("Annual Plan", "Budget", "Travel"), False),
         ("Staff", ("Annual Plan", "Staff"), True),
         ("People.", ("Annual Plan", "Staff"), False),
     ]
@@ -668,8 +668,8 @@ def test_docx_lines_count_paragraphs_including_empty_ones(tmp_path: Path):
     lines = {b.text: (b.line_start, b.line_end) for b in blocks}
     assert lines["Opening words."] == (2, 2)
     assert lines["Money matters."] == (5, 5)  # the empty paragraph 4 is counted, not kept
-    assert lines["City | Cost"] == (7, 8)
-    assert lines["Oslo | 1200"] == (9, 10)
+    assert lines["City\tCost"] == (7, 8)
+    assert lines["Oslo\t1200"] == (9, 10)
 
 
 def _docx_with_body_xml(xml: str) -> bytes:
@@ -782,7 +782,7 @@ def test_docx_lines_count_the_paragraphs_of_a_content_control_in_a_cell(tmp_path
     xml = f"<w:tbl><w:tr>{cell}<w:tc><w:p><w:r><w:t>x</w:t></w:r></w:p></w:tc></w:tr></w:tbl>" \
           "<w:p><w:r><w:t>after</w:t></w:r></w:p>"
     blocks = _extract_file(tmp_path, "cells.docx", _docx_with_body_xml(xml)).blocks
-    assert [(b.text, b.line_start, b.line_end) for b in blocks] == [("a b | x", 1, 3), ("after", 4, 4)]
+    assert [(b.text, b.line_start, b.line_end) for b in blocks] == [("a b\tx", 1, 3), ("after", 4, 4)]
 
 
 def test_docx_reads_repeating_sections_cell_controls_and_custom_xml_and_merged_cells_once(tmp_path: Path):
@@ -798,7 +798,7 @@ def test_docx_reads_repeating_sections_cell_controls_and_custom_xml_and_merged_c
            "<w:p><w:r><w:t>After.</w:t></w:r></w:p>")
     blocks = _extract_file(tmp_path, "sections.docx", _docx_with_body_xml(xml)).blocks
     assert [(b.text, b.line_start, b.line_end) for b in blocks] == [
-        ("City | Month", 1, 2), ("Oslo | Jan", 3, 4), ("Feb", 5, 6), ("Bergen | Mar", 7, 8),
+        ("City\tMonth", 1, 2), ("Oslo\tJan", 3, 4), ("Feb", 5, 6), ("Bergen\tMar", 7, 8),
         ("Tagged paragraph.", 9, 9), ("After.", 10, 10)]
 
 
