@@ -169,18 +169,37 @@ def _doc_freq(conn: Connection, terms: list[list[str]]) -> dict[str, int]:
 
 
 def _has_kin(conn: Connection, term: str) -> bool:
-    """Another form of ``term`` is in the index (see ``_kin``)."""
-    if len(term) < 5:
+    """Another form of ``term`` is in the index (see ``_kin`` and ``family``)."""
+    base = family(term)
+    if len(term) < 5 and len(base) < 3:
         return False
-    rows = conn.execute(text("SELECT term FROM chunks_vocab WHERE term >= :lo AND term < :hi LIMIT 500"),
-                        {"lo": term[:5], "hi": term[:5] + "\uffff"}).all()
-    return any(_kin(term, r[0]) for r in rows)
+    lo = min(term[:5], base[:3]) if len(base) >= 3 else term[:5]
+    rows = conn.execute(text("SELECT term FROM chunks_vocab WHERE term >= :lo AND term < :hi LIMIT 2000"),
+                        {"lo": lo, "hi": lo + "\uffff"}).all()
+    return any(_kin(term, r[0]) or (len(base) >= 3 and family(r[0]) == base) for r in rows)
 
 
 def _kin(a: str, b: str) -> bool:
     """Two forms of one word: one begins the other (5+ letters), or they share 6+ letters."""
     shared = len(os.path.commonprefix([a, b]))
     return shared >= 6 or shared == min(len(a), len(b)) >= 5
+
+
+_DERIVED = ("ations", "ation", "ings", "ing", "ers", "er", "ors", "or", "ed", "es", "s")
+
+
+@cache
+def family(term: str) -> str:
+    """The root an index term shares with its derived forms: "canner" and "can" (canning, as the
+    porter stemmer leaves it) are both "can"; "brewer" and "brew"; "roaster" and "roast". One
+    derivational ending off, then a doubled last consonant made single."""
+    for suffix in _DERIVED:
+        if term.endswith(suffix) and len(term) - len(suffix) >= 3:
+            term = term[: -len(suffix)]
+            break
+    if len(term) > 3 and term[-1] == term[-2] and term[-1] not in "aeiousl":
+        term = term[:-1]
+    return term
 
 
 def _in_names(conn: Connection, word: str) -> bool:

@@ -109,10 +109,15 @@ def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int
     ctx.wants_errors = bool(_ERRORS.search(question))
     _workspace_state(ws, ctx, session_id)
     ctx.tables = tables.result()
-    if ctx.tables and unknown:  # a name the files lack but a table row holds is not unknown
-        cells = " ".join(str(c) for m in ctx.tables for row in m["rows"] for c in row).lower()
-        ctx.unknown_names = [n for n in unknown if not re.search(r"\b" + re.escape(n.lower()) + r"\b", cells)]
+    if unknown or unknown_terms:  # a word the files lack but a table holds is not unknown
+        said = " ".join([_table_words(ws)] + [str(c) for m in ctx.tables for row in m["rows"] for c in row]).lower()
+        ctx.unknown_names = [n for n in unknown if not _holds(said, n)]
+        ctx.unknown_terms = [t for t in unknown_terms if not _holds(said, t)]
     return ctx
+
+
+def _holds(said: str, word: str) -> bool:
+    return re.search(r"(?<![^\W_])" + re.escape(word.lower()) + r"(?![^\W_])", said) is not None
 
 
 @cache
@@ -141,6 +146,16 @@ def table_proposals(ws: Workspace) -> int:
         return ws.tables.pending_count()
     except Exception:  # noqa: BLE001 - telemetry must never stop an answer
         return 0
+
+
+def _table_words(ws: Workspace) -> str:
+    """The names of the person's tables and of their columns ("revenue_gbp"): words a question
+    may use that no file says."""
+    try:
+        listed = [t for t in ws.tables.list() if t.rows]
+    except Exception:  # noqa: BLE001 - tables that cannot be listed leave the words to the files
+        return ""
+    return " ".join(name for t in listed for name in [t.name, *(c.name for c in t.columns)])
 
 
 def table_matches(ws: Workspace, question: str, limit: int = 10) -> list[dict[str, Any]]:

@@ -51,12 +51,15 @@ def names(question: str) -> list[str]:
     """Words the question capitalises mid-sentence ("Mercurial", "GitLab", "Kilimanjaro"): the
     names of things. Not sentence starts, not all-capital words (acronyms, shouting)."""
     out = []
-    for m in _WORD.finditer(question):
+    for m in _NAME.finditer(question):
         word = m.group(0)
         if (word[0].isupper() and not word.isupper() and word not in _NOT_NAMES
                 and not _SENTENCE_START.search(question[:m.start()])):
             out.append(word)
     return list(dict.fromkeys(out))
+
+
+_NAME = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)  # "Wi-Fi" is one name, not "Wi" and "Fi"
 
 
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)", re.I)

@@ -150,6 +150,22 @@ def test_a_question_naming_what_no_file_mentions_is_declined_saying_so(filled: W
     assert not named.abstained and named.citations[0].path.endswith("report.pdf")
 
 
+def test_a_word_a_file_says_in_another_form_or_a_table_names_is_not_said_to_be_missing(
+        ws: Workspace, tmp_path: Path) -> None:
+    from engine.chat.words import names
+
+    (tmp_path / "canning.md").write_text("# Canning day\n\nCanDo Mobile Canning charges 14p a can and a setup fee.\n")
+    (tmp_path / "sales.csv").write_text("month,beer,revenue_gbp\n2024-01-01,Pale Ghost,100\n2024-02-01,Nightjar,80\n")
+    ws.ingest([tmp_path])
+    assert ws.tables.count("sales") == 2
+    canners = assemble(ws, "What will the mobile canners charge us?")  # "canning" is in the file
+    assert canners.unknown_terms == [] and canners.unknown_names == []
+    gbp = assemble(ws, "what was the revenue in gbp in February?")  # a column of the person's table
+    assert "gbp" not in gbp.unknown_terms + gbp.unknown_names
+    assert "serde" in assemble(ws, "how do I derive serde for a struct?").unknown_terms  # still caught
+    assert names("What's the Wi-Fi password for the Guest-Net?") == ["Wi-Fi", "Guest-Net"]
+
+
 def test_confidence_is_in_range_and_higher_for_answers_than_for_refusals(filled: Workspace) -> None:
     good = filled.chat.ask("How often should the hive be inspected during swarming season?")
     bad = filled.chat.ask("Who won the football world cup in 1966?")
