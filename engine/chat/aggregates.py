@@ -32,8 +32,10 @@ _OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?)\b")),
         ("min", re.compile(r"\b(?:cheapest|least expensive|lowest|smallest|minimum|shortest)\b")),
         ("count", re.compile(r"\b(?:how many|number of|count)\b")),
         ("sum", re.compile(r"\b(?:total|sum|altogether|in all|overall|how much)\b")))
+# Money, spent or taken in ("revenue", "sales" and "income" must still be accounted for by a
+# column or table of that name: they are not operation words).
 _MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charged?|money|expensive|dearest|"
-                    r"cheapest)\b")
+                    r"cheapest|revenues?|sales|income|earn(?:ed|t|ings)?|turnover|takings)\b")
 _OP_WORDS = content_words("average mean typical typically total sum altogether overall much many number count "
                           "spend spent spending cost costs paid pay paying price charge charged money did do "
                           "have has had so far times go went been visit visited most expensive dearest highest largest "
@@ -52,11 +54,10 @@ _NOT_MEASURES = re.compile(r"(?:^|_)(?:id|year|month|day|no|number|code|zip|post
 MONEY_MEANING = 0.58
 _MONEY_NAME = re.compile(r"(?:^|_)(?:amount|cost|costs|price|prices|paid|fee|fees|spend|spent|eur|euro|euros|usd|"
                          r"gbp|chf|dollars?|expense|expenses|charge|charges)(?:_|$)")
-# A date that says when money was spent ("date", "paid_on", "invoice_date"), not when something
-# renews, falls due or expires.
-_SPENT_DATE = re.compile(r"(?:^|_)(?:date|day|when|paid|spent|bought|purchased|billed|charged|booked)(?:_|$)")
-_NOT_SPENT = re.compile(r"(?:^|_)(?:due|renew|renews|renewal|renewed|expires|expiry|expiration|birth|start|end|"
-                        r"next|until|valid|created|updated|modified)(?:_|$)")
+# A date column the money of a period is counted by: one that says when it was spent or taken
+# ("date", "paid_on", "month"), not when something renews, falls due or expires.
+_NOT_SPENT = re.compile(r"(?:^|_)(?:due|deadline|renew|renews|renewal|renewed|expires|expiry|expiration|birth|"
+                        r"birthday|start|starts|end|ends|next|until|valid|created|updated|modified)(?:_|$)")
 VALUE_CELL = 60  # text cells this short can be values to filter on (longer ones are prose)
 
 
@@ -106,7 +107,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         return None
     accounted = name_words | _OP_WORDS | TABLE_WORDS | period | content_words(" ".join(
         [c.name.replace("_", " ") for c in info.columns] + [v for vs in filters.values() for v in vs]))
-    measure, meant = _measure(op, lowered, words - accounted, info.columns, embed, named)
+    measure, meant = _measure(op, lowered, words - accounted, info.columns, embed, named, name_words)
     if (op != "count" and measure is None) or words - accounted - meant:
         return None
     if measure is not None and op == "count":
@@ -141,7 +142,7 @@ def _values(store: Any, info: Any, lowered: str) -> dict[str, list[str]]:
 
 
 def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any],
-             embed: EmbedFn | None, named: bool) -> tuple[str | None, set[str]]:
+             embed: EmbedFn | None, named: bool, name_words: set[str]) -> tuple[str | None, set[str]]:
     """The numeric column to add up, and the question's words it accounts for: said by name,
     close in meaning to a word, the money column for money words, or a named table's only one."""
     numeric = [c.name for c in columns if c.type.upper().startswith(_NUMERIC) and not _NOT_MEASURES.search(c.name)
@@ -151,6 +152,10 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     for name in numeric:  # said by name: "the km", "total cost"
         if content_words(name.replace("_", " ")) <= content_words(lowered):
             return name, set()
+    said = content_words(lowered) - _OP_WORDS - TABLE_WORDS - name_words
+    partly = [n for n in numeric if content_words(n.replace("_", " ")) & said]
+    if op != "count" and len(partly) == 1:  # the only one of which a word is said: "revenue" for revenue_gbp
+        return partly[0], set()
     if named and len(numeric) == 1 and op != "count":  # "the total of the expenses"
         return numeric[0], set()
     if embed is None:
@@ -187,9 +192,9 @@ def _date_column(columns: Sequence[Any]) -> str | None:
 
 
 def _spent_date(name: str) -> bool:
-    """Whether a date column says when money was spent: "date", "paid_on"; not "renews", "due_date"."""
-    lowered = name.lower()
-    return bool(_SPENT_DATE.search(lowered)) and not _NOT_SPENT.search(lowered)
+    """Whether a date column says when money was spent or taken: "date", "paid_on", "month";
+    not "renews", "due_date"."""
+    return not _NOT_SPENT.search(name.lower())
 
 
 def _literal(value: str) -> str:

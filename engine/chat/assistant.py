@@ -85,6 +85,8 @@ class Chat:
         draft = self._draft(ctx, proposals, on_token, offline, threshold)
         if changed := changed_since_read(self.ws, [c.path for c in draft.citations]):
             draft.text += "\n\n" + changed_note(changed)
+        if not proposals and (waiting := self._tables_waiting(question)):
+            draft.text += "\n\n" + waiting
         return self._store(question, session_id, ctx, draft)
 
     def _store(self, question: str, session_id: int | None, ctx: Context, draft: Draft) -> Answer:
@@ -161,6 +163,23 @@ class Chat:
         tables = getattr(self.ws, "tables", None)
         found = aggregates.plan(question, tables, self.ws.embedder.embed) if tables is not None else None
         return [("query", {"sql": found.sql, "about": found.about})] if found else []
+
+    def _tables_waiting(self, question: str) -> str | None:
+        """For a question that adds up when no table could: the tables waiting for approval,
+        which might ("household_budget, from household-budget.csv")."""
+        if aggregates.operation(question) is None:
+            return None
+        try:
+            waiting = [p for p in self.ws.tables.proposals("pending") if p.kind in ("new", "append")]
+        except GraceError:
+            return None
+        if not waiting:
+            return None
+        listed = "; ".join(f"{p.table}, from {os.path.basename(p.source)}" for p in waiting[:3])
+        more = f" and {len(waiting) - 3} more" if len(waiting) > 3 else ""
+        tables = "A table waits" if len(waiting) == 1 else f"{len(waiting)} tables wait"
+        return (f"_{tables} for your approval in Approvals ({listed}{more}); once approved, questions "
+                "like this one can be added up from it._")
 
     def _document_paths(self) -> list[str]:
         return [d["path"] for d in self.ws.documents()]

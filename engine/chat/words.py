@@ -89,8 +89,10 @@ def terms(question: str, pieces: Callable[[list[str]], list[int]]) -> list[str]:
 
 def table_noun(table: str) -> str:
     """The stem of a table's last name word, the noun a person calls its rows by: "repair" for
-    car_repairs ("log a repair: …", "the most expensive repair")."""
-    return stem(table.rsplit("_", 1)[-1])
+    car_repairs ("log a repair: …", "the most expensive repair"); "sale" for sales_2024_q1 (words
+    with digits are dates and numbers, not nouns)."""
+    parts = [p for p in table.split("_") if p and not any(c.isdigit() for c in p)]
+    return stem(parts[-1] if parts else table.rsplit("_", 1)[-1])
 
 
 # A question word this close in meaning (cosine) to a column's name asks for that column: "wrote"
@@ -101,7 +103,7 @@ COLUMN_MEANING = 0.62
 # Words about tables as such, and the generic nouns that come with a column's name ("phone number").
 TABLE_WORDS = frozenset(stem(w) for w in "table tables row rows column columns entry entries record records list "
                         "all every each show number numbers value values detail details info information data "
-                        "much many per".split())
+                        "much many per total sum average mean overall altogether count".split())
 
 
 def not_in_tables(question: str, tables: list[dict[str, Any]]) -> list[str]:

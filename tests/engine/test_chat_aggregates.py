@@ -113,6 +113,27 @@ def test_money_over_a_period_is_not_added_up_by_a_date_that_is_not_when_it_was_s
     assert named is not None and ws.tables.query(named.sql)[1] == [(9.95, 1)]
 
 
+SALES = """month,beer,channel,litres,revenue_gbp
+2024-01-01,Nightjar,taproom,500,4000
+2024-02-01,Nightjar,pubs,800,6400
+2024-02-01,Pale Ghost,taproom,300,2700
+"""
+
+
+@pytest.mark.parametrize(("question", "total"), [
+    ("How much revenue did we make in February 2024?", 9100),  # money taken in, by the month column
+    ("What was the total revenue in sales_2024_q1?", 13100),  # "revenue" says revenue_gbp
+    ("what were the total sales in the taproom?", 6700),  # "sales" names the table (digits are no noun)
+])
+def test_money_taken_in_is_added_up_like_money_spent(books: Workspace, tmp_path: Path, question: str,
+                                                     total: int) -> None:
+    (tmp_path / "sales_2024_q1.csv").write_text(SALES)
+    assert books.tables.import_file(tmp_path / "sales_2024_q1.csv").status == "applied"
+    found = aggregates.plan(question, books.tables, books.embedder.embed)
+    assert found is not None and found.table == "sales_2024_q1", found
+    assert books.tables.query(found.sql)[1][0][0] == total
+
+
 def test_the_row_with_the_highest_or_lowest_value_answers_most_and_cheapest(books: Workspace) -> None:
     dearest = books.chat.ask("what was the most expensive repair?")
     assert dearest.actions[0].type == "query" and "The row of car_repairs with the highest cost:" in dearest.text
@@ -132,3 +153,18 @@ def test_the_persons_own_table_answers_before_a_catalog_table_grace_filled(books
     assert books.tables.count("finance_treasury") == 1
     found = aggregates.plan("how much did we spend in January 2026?", books.tables, books.embedder.embed)
     assert found is not None and found.table == "expenses"
+
+
+def test_a_total_asked_of_a_table_still_waiting_for_approval_says_where_it_waits(ws: Workspace) -> None:
+    from engine.paths import resources_dir
+
+    ws.ingest([resources_dir() / "sample"])  # its budget table waits: its months become dates
+    (waiting,) = [p for p in ws.tables.proposals("pending") if p.kind == "new"]
+    question = "how much did we spend on groceries in January?"
+    answer = ws.chat.ask(question)
+    assert answer.actions == [] and "A table waits for your approval in Approvals" in answer.text
+    assert f"{waiting.table}, from household-budget.csv" in answer.text
+    assert "Approvals" not in ws.chat.ask("how do I feed a sourdough starter?").text  # only for totals
+    ws.tables.approve(waiting.id)
+    added = ws.chat.ask(question)
+    assert added.actions[0].type == "query" and "**412.35**" in added.text and "waits" not in added.text
