@@ -336,16 +336,7 @@ def _show_row(pane: Any, row: dict[str, Any]) -> None:
 
 def _select_table(pane: Any, table: str) -> bool:
     """Make ``table`` the Tables pane's current table (re-reading its list when ``table`` is new to it)."""
-    from .qt import Qt
-
-    for reread in (False, True):
-        if reread:
-            pane.reload_tables()
-        found = pane.table_list.findItems(table, Qt.MatchFlag.MatchExactly, 0)
-        if found:
-            pane.table_list.setCurrentItem(found[0])
-            return True
-    return False
+    return bool(pane.select_table(table) or (pane.reload_tables() or pane.select_table(table)))
 
 
 def _tables_pane(ws: Workspace, runner: Runner) -> Any:

@@ -15,6 +15,7 @@ from typing import Any
 from engine.tables import RowFilter
 from engine.tables.api import QUERY_CANCELLED, QueryStop
 from engine.tables.browse import EXPORT_FORMATS
+from engine.tables.domain import load_catalog
 from grace_desktop.qt import (
     QAbstractItemModel,
     QAbstractItemView,
@@ -53,6 +54,9 @@ QUERY_LIMIT = 10_000  # rows a query shows at most
 EXPORT_FILTERS = ";;".join(f"{label} (*{suffix})" for suffix, label in EXPORT_FORMATS.items())
 EMPTY_TEXT = ("No tables yet. Drop a CSV, JSON, Excel or Parquet file on Grace and approve its "
               "proposed schema in Approvals; the table will appear here.")
+CATALOG_LINK = ("<p>Grace also keeps {n} empty catalog tables that documents fill once you approve their "
+                "rows: <a href='catalog'>show them</a>.</p>")
+TABLE_NAME = Qt.ItemDataRole.UserRole  # on a list item: the table it opens (none on the catalog group)
 
 
 def add_shortcut(widget: QWidget, keys: str | QKeySequence | QKeySequence.StandardKey, slot: Any,
@@ -281,6 +285,7 @@ class TablesPane(QWidget):
         self.model = LazyTableModel(ws.tables if ws else None, parent=self)
         self._column_filters: dict[str, str] = {}
         self._totals: dict[str, int] = {}
+        self._catalog_shown = False  # the catalog's empty tables: listed closed until asked for
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
@@ -317,6 +322,8 @@ class TablesPane(QWidget):
         split.setStretchFactor(1, 1)
         split.setSizes([220, 780])
         self.empty = empty_state(EMPTY_TEXT)
+        self.empty.setTextFormat(Qt.TextFormat.RichText)
+        self.empty.linkActivated.connect(self.show_catalog)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(split)
@@ -325,13 +332,18 @@ class TablesPane(QWidget):
     def _build_list(self) -> QTreeWidget:
         tree = QTreeWidget()
         tree.setHeaderLabels(["Table", "Rows"])
-        tree.setRootIsDecorated(False)
+        tree.setRootIsDecorated(True)  # the catalog's empty tables are a group that opens
         tree.setUniformRowHeights(True)
         tree.header().setStretchLastSection(False)
         tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         tree.header().setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
-        tree.currentItemChanged.connect(lambda item, _old: self.show_table(item.text(0) if item else None))
+        tree.currentItemChanged.connect(self._chosen_in_list)
         return tree
+
+    def _chosen_in_list(self, item: QTreeWidgetItem | None, _old: Any = None) -> None:
+        name = item.data(0, TABLE_NAME) if item is not None else None
+        if name:  # the catalog group opens no table
+            self.show_table(name)
 
     def _build_filters(self) -> QHBoxLayout:
         self.search = QLineEdit()
@@ -421,36 +433,80 @@ class TablesPane(QWidget):
         self._show_count()
 
     def reload_tables(self) -> None:
-        """Re-read the list of tables, keeping the current one selected if it still exists."""
+        """Re-read the list of tables, keeping the current one selected if it still exists. The
+        person's tables come first; the catalog's empty ones wait in a closed group below."""
         if self.ws is None:
             self.empty.setText("Opening the workspace…")
             return
-        self.empty.setText(EMPTY_TEXT)
         ok, infos = try_call(self.ws.tables.list, "list the tables", self.message.fail)
         if not ok or infos is None:
             return
         current = self.model.table
-        self.table_list.blockSignals(True)
-        self.table_list.clear()
-        self._totals = {info.name: info.rows for info in infos}
-        infos = sorted(infos, key=lambda info: (info.rows == 0, info.name))  # tables with rows first
-        for info in infos:
-            self.table_list.addTopLevelItem(self._list_item(info))
-        self.table_list.blockSignals(False)
-        names = [info.name for info in infos]
-        filled = [info.name for info in infos if info.rows]
-        keep = current if current in names else (filled or names or [None])[0]
-        item = self.table_list.topLevelItem(names.index(keep)) if keep else None
+        catalog = load_catalog()
+        mine = sorted((i for i in infos if i.rows or i.name not in catalog), key=lambda i: (i.rows == 0, i.name))
+        spare = sorted((i for i in infos if not i.rows and i.name in catalog), key=lambda i: i.name)
+        self._fill_list(mine, spare)
+        names = [info.name for info in mine + spare]
+        filled = [info.name for info in mine if info.rows]
+        keep = current if current in names else (filled or [info.name for info in mine] or [None])[0]
+        item = self._item_for(keep)
         if item is not None:
             self.table_list.setCurrentItem(item)
         if keep != current:
             self.show_table(keep)
-        self.stack.setCurrentIndex(1 if names else 0)
+        shown = bool(mine) or (self._catalog_shown and bool(spare))
+        self.empty.setText(EMPTY_TEXT + (CATALOG_LINK.format(n=len(spare)) if spare else ""))
+        self.stack.setCurrentIndex(1 if shown else 0)
+
+    def _fill_list(self, mine: list[Any], spare: list[Any]) -> None:
+        self._totals = {info.name: info.rows for info in mine + spare}
+        self.table_list.blockSignals(True)
+        self.table_list.clear()
+        for info in mine:
+            self.table_list.addTopLevelItem(self._list_item(info))
+        if spare:
+            group = QTreeWidgetItem([f"Empty catalog tables ({len(spare)})", ""])
+            group.setToolTip(0, "Tables of Grace's catalog that documents fill once you approve their rows "
+                                "in Approvals; you can also add rows to them by hand.")
+            group.setForeground(0, QColor(colors()["muted"]))
+            group.addChildren([self._list_item(info) for info in spare])
+            self.table_list.addTopLevelItem(group)
+            group.setFirstColumnSpanned(True)  # its label has the Rows column's room too
+            group.setExpanded(self._catalog_shown)
+        self.table_list.blockSignals(False)
+
+    def _item_for(self, name: str | None) -> QTreeWidgetItem | None:
+        """The list's item for table ``name`` (in the catalog group too)."""
+        if name is None:
+            return None
+        found = self.table_list.findItems(name, Qt.MatchFlag.MatchExactly | Qt.MatchFlag.MatchRecursive, 0)
+        return next((i for i in found if i.data(0, TABLE_NAME) == name), None)
+
+    def select_table(self, name: str) -> bool:
+        """Make ``name`` the current table of the list (False when the list has no such table)."""
+        item = self._item_for(name)
+        if item is None:
+            return False
+        group = item.parent()
+        if group is not None:
+            group.setExpanded(True)
+        self.table_list.setCurrentItem(item)
+        return True
+
+    def show_catalog(self, _link: str = "") -> None:
+        """Show the catalog's empty tables (the link of the empty state)."""
+        self._catalog_shown = True
+        self.reload_tables()
+        group = self.table_list.topLevelItem(self.table_list.topLevelItemCount() - 1)
+        first = group.child(0) if group is not None else None
+        if first is not None:
+            self.select_table(first.data(0, TABLE_NAME))
 
     @staticmethod
     def _list_item(info: Any) -> QTreeWidgetItem:
         """A row of the list: name and row count; empty tables muted; the description as a tooltip."""
         item = QTreeWidgetItem([info.name, f"{info.rows:,}"])
+        item.setData(0, TABLE_NAME, info.name)
         item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         tip = textwrap.fill(info.description or info.name, 70)
         item.setToolTip(0, tip + ("\n\nProtected by the policy: it cannot be dropped." if info.protected else ""))

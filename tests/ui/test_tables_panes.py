@@ -57,8 +57,8 @@ def cells(pane: TablesPane, column: int) -> list[str]:
 
 
 def list_row(pane: TablesPane, name: str) -> tuple[str, str]:
-    item = next(pane.table_list.topLevelItem(i) for i in range(pane.table_list.topLevelItemCount())
-                if pane.table_list.topLevelItem(i).text(0) == name)
+    item = pane._item_for(name)
+    assert item is not None, name
     return item.text(0), item.text(1)
 
 
@@ -262,8 +262,10 @@ def test_the_editor_lists_tables_with_their_row_counts_and_opens_one_with_rows(q
     pane = TablesPane(ws)
     qtbot.addWidget(pane)
     assert list_row(pane, people) == ("people", "4")
-    assert pane.table_list.topLevelItemCount() == len(ws.tables.list())
-    assert pane.model.table == people  # the catalog's empty tables are listed, the one with rows is opened
+    top = [pane.table_list.topLevelItem(i) for i in range(pane.table_list.topLevelItemCount())]
+    assert [i.text(0) for i in top] == ["people", f"Empty catalog tables ({len(ws.tables.list()) - 1})"]
+    assert not top[1].isExpanded() and top[1].childCount() == len(ws.tables.list()) - 1
+    assert pane.model.table == people  # the catalog's empty tables wait in a closed group; the person's is opened
     assert pane.count_label.text() == "4 rows"
 
 
@@ -425,6 +427,18 @@ def test_the_sql_box_shows_results_and_a_sentence_for_a_write(qtbot, ws, people)
     assert "only reading queries" in box.message.text().lower()
     assert colors()["error"] in box.message.styleSheet()
     assert ws.tables.count(people) == 4
+
+
+def test_a_new_workspace_shows_no_tables_yet_and_the_catalog_on_request(qtbot, ws) -> None:
+    pane = TablesPane(ws)
+    qtbot.addWidget(pane)
+    assert pane.stack.currentWidget() is pane.empty
+    assert "No tables yet" in pane.empty.text() and f"{len(ws.tables.list())} empty catalog tables" in pane.empty.text()
+    pane.empty.linkActivated.emit("catalog")
+    assert pane.stack.currentWidget() is not pane.empty
+    current = pane.table_list.currentItem()
+    assert current is not None and current.parent() is not None and current.parent().isExpanded()
+    assert pane.model.table == current.text(0)
 
 
 def test_the_editor_says_what_to_do_when_there_are_no_tables(qtbot) -> None:
