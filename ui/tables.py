@@ -77,6 +77,7 @@ class MessageLine(QLabel):
         super().__init__(parent)
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error = False  # a failure is showing
         self.hide()
 
     def say(self, text: str, error: bool = False) -> None:
@@ -84,6 +85,12 @@ class MessageLine(QLabel):
         self.setStyleSheet(f"color: {colors()['error']};" if error else "")
         self.setText(text)
         self.setVisible(bool(text))
+        self.error = error and bool(text)
+
+    def clear_error(self) -> None:
+        """A failure is news until the person does something else that works."""
+        if self.error:
+            self.say("")
 
     def fail(self, text: str) -> None:
         self.say(text, error=True)
@@ -520,9 +527,8 @@ class TablesPane(QWidget):
         if name == self.model.table:
             return
         self._column_filters.clear()
-        self.search.blockSignals(True)
-        self.search.clear()
-        self.search.blockSignals(False)
+        self._clear_search()
+        self.message.clear_error()
         self.model.set_table(name)
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self._columns_changed()
@@ -575,6 +581,7 @@ class TablesPane(QWidget):
     def apply_filter(self) -> None:
         """Show the rows that match the search box and the column filters."""
         self._search_timer.stop()
+        self.message.clear_error()  # before: a filter that fails says so
         self.model.set_filter(self.current_filter())
         self._show_count()
 
@@ -605,10 +612,14 @@ class TablesPane(QWidget):
         """Drop the search and every column filter."""
         self._column_filters.clear()
         self.filter_text.clear()
-        self.search.blockSignals(True)
-        self.search.clear()
-        self.search.blockSignals(False)
+        self._clear_search()
         self.apply_filter()
+
+    def _clear_search(self) -> None:
+        """Empty the search box without a delayed search of its own (not by blocking its signals,
+        which would leave its clear button showing over the empty box)."""
+        self.search.clear()
+        self._search_timer.stop()
 
     def sort_by(self, section: int) -> None:
         """A header click: ascending, then descending, then the table's own order."""

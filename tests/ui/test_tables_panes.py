@@ -14,7 +14,7 @@ import pytest
 from engine import Changes, Workspace
 from engine.errors import TableError
 from engine.tables import Proposal
-from grace_desktop.qt import QKeySequence, Qt
+from grace_desktop.qt import QKeySequence, Qt, QToolButton
 from ui.approvals import NOTHING_MATCHES, ApprovalsPane
 from ui.table_model import LazyTableModel
 from ui.tables import TablesPane
@@ -298,6 +298,12 @@ def test_filter_search_and_sort_change_the_rows_shown(qtbot, ws, people) -> None
     assert pane.model.rowCount() == 4
     qtbot.waitUntil(lambda: pane.model.rowCount() == 1, timeout=60_000)  # the delay, however busy the machine
     assert cells(pane, 0) == ["Grace"]
+    pane.clear_filters()
+    (clear_button,) = pane.search.findChildren(QToolButton)  # the box's own clear button fades out with its text
+    qtbot.waitUntil(lambda: clear_button.property("opacity") == 0.0, timeout=10_000)
+    pane.message.fail("Conversion Error: invalid date")  # as after a cell edit that failed
+    pane.set_column_filter("city", "york")  # the next thing that works takes the failure away
+    assert pane.message.isHidden() and not pane.message.error
     pane.clear_filters()
 
     pane.sort_by(1)  # age, ascending
