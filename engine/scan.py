@@ -63,7 +63,7 @@ def scan(paths: Sequence[str | Path], skip: Sequence[str | Path] = ()) -> ScanRe
         else:
             found = _found(path, None, st, os.path.realpath(path) != path)
             if found.error is None and format_for(Path(path)) is None:
-                found.error = f"Grace cannot read {_kind_of(path)} files"
+                found.error = f"{_kind_of(path)} is not a type of file Grace reads"
             _add(result, found)
     return _once_each(result)
 
@@ -187,4 +187,4 @@ def _stat_error(path: str, exc: OSError) -> str:
 
 def _kind_of(path: str) -> str:
     suffix = Path(path).suffix
-    return f"{suffix}" if suffix else "extension-less"
+    return f"{suffix}" if suffix else "a file with no extension"

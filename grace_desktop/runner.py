@@ -573,7 +573,7 @@ def failures_sentence(failed: list[dict[str, str]]) -> str:
     """One sentence about an ingest's failed files ({path, reason}): the first by name and reason,
     and how many there are."""
     first = failed[0]
-    sentence = f"Grace could not read {Path(first['path']).name}: {first['reason']}."
+    sentence = f"Grace could not read {Path(first['path']).name}: {first['reason'].rstrip('.')}."
     if len(failed) > 1:
-        sentence = f"{len(failed)} files could not be read. " + sentence + " The Library lists the others."
+        sentence = f"{len(failed)} files could not be read. " + sentence + " The Library lists all of them."
     return sentence

@@ -74,6 +74,11 @@ def describe_start(data: bytes) -> str:
 _NO_PAGES = re.compile(rb"/Type\s*/Pages\b[^>]{0,200}?/Count\s+0\b|/Count\s+0\b[^>]{0,200}?/Type\s*/Pages\b")
 
 
+# What PDFium's load errors mean, in a person's words (not "Failed to load document (PDFium: …)").
+_LOAD_ERRORS = {pdfium_c.FPDF_ERR_FORMAT: "its structure cannot be read", pdfium_c.FPDF_ERR_FILE: "it cannot be opened",
+                pdfium_c.FPDF_ERR_PAGE: "a page cannot be read"}
+
+
 def _open(data: bytes) -> pypdfium2.PdfDocument:
     """Open ``data`` as a PDF or raise IngestError with the reason."""
     if b"%PDF-" not in data[:1024]:
@@ -89,7 +94,8 @@ def _open(data: bytes) -> pypdfium2.PdfDocument:
             raise IngestError("the PDF uses an encryption scheme Grace cannot open") from exc
         if code == pdfium_c.FPDF_ERR_SUCCESS or _NO_PAGES.search(data):
             raise IngestError("the PDF has no pages (its page tree is empty)") from exc
-        raise IngestError(f"the PDF is damaged or truncated (pdfium: {exc})") from exc
+        raise IngestError(f"the PDF is damaged or truncated ({_LOAD_ERRORS.get(code, 'PDFium cannot load it')})") \
+            from exc
 
 
 def _page(doc: pypdfium2.PdfDocument, index: int) -> _Page:
@@ -373,7 +379,7 @@ def _read_pages(doc: pypdfium2.PdfDocument, limits: Limits) -> tuple[list[_Page]
         try:
             page = _page(doc, index)
         except pypdfium2.PdfiumError as exc:
-            raise IngestError(f"the PDF is damaged: page {index + 1} cannot be read (pdfium: {exc})") from exc
+            raise IngestError(f"the PDF is damaged: page {index + 1} cannot be read") from exc
         size, room = sum(len(line) + 1 for line in page.lines), limits.max_chars - chars
         if size > room:
             _cut(page, room)

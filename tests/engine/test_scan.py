@@ -73,3 +73,17 @@ def test_a_link_back_up_the_tree_adds_no_second_name_for_files_already_read(ws: 
     alone = ws.ingest([top / "sub" / "up" / "yaks.txt"])  # a file named through a link
     assert alone.ingested == 0 and alone.skipped == 1
     assert _names(ws, tmp_path) == ["a/sub/b-link.txt", "a/yaks.txt", "b.txt"]
+
+
+def test_a_file_of_a_type_grace_does_not_read_named_on_its_own_fails_saying_so_once(ws: Workspace,
+                                                                                  tmp_path: Path) -> None:
+    from grace_desktop.runner import failures_sentence
+
+    (tmp_path / "image.xyz").write_bytes(b"\x00\x01")
+    (tmp_path / "README").write_text("no extension")
+    report = ws.ingest([tmp_path / "image.xyz", tmp_path / "README"])
+    reasons = {Path(f["path"]).name: f["reason"] for f in report.failed}
+    assert reasons == {"image.xyz": ".xyz is not a type of file Grace reads",
+                       "README": "a file with no extension is not a type of file Grace reads"}
+    xyz = [f for f in report.failed if f["path"].endswith("image.xyz")]
+    assert failures_sentence(xyz) == "Grace could not read image.xyz: .xyz is not a type of file Grace reads."

@@ -66,13 +66,13 @@ def test_the_status_bar_keeps_the_workspace_figures_whole_beside_a_long_error(wi
     window.set_status(workspace="Workspace: ~/Documents/Grace — 5 documents, 5 passages, 1 failed",
                       model="Model: ready", queue="Queue: 1 job (reading, 30%)")
     window.presenter.present("2 files could not be read. Grace could not read meeting_minutes.docx: it is "
-                             "not a valid DOCX file (not a zip archive). The Library lists the others.")
+                             "not a valid DOCX file (not a zip archive). The Library lists all of them.")
     window.resize(1024, 700)
     qtbot.waitUntil(lambda: window.width() == 1024, timeout=5_000)
     QApplication.processEvents()
     label = window.workspace_label
     assert label.width() >= label.fontMetrics().horizontalAdvance(label.text())  # not cut
-    assert window.error_label.shown().endswith("…") and window.error_label.toolTip().endswith("the others.")
+    assert window.error_label.shown().endswith("…") and window.error_label.toolTip().endswith("all of them.")
 
 
 def test_show_all_reuses_one_notices_window_that_follows_new_notices(window, qtbot) -> None:
