@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -188,7 +188,7 @@ def _kin(a: str, b: str) -> bool:
 _DERIVED = ("ations", "ation", "ings", "ing", "ers", "er", "ors", "or", "ed", "es", "s")
 
 
-@cache
+@lru_cache(maxsize=65536)  # asked of the index terms near a word no passage has
 def family(term: str) -> str:
     """The root an index term shares with its derived forms: "canner" and "can" (canning, as the
     porter stemmer leaves it) are both "can"; "brewer" and "brew"; "roaster" and "roast". One
