@@ -87,9 +87,9 @@ def _head(conn: Connection) -> list[Any] | None:
 def _record_break(conn: Connection, tail: list[Any], witnessed: str | None) -> None:
     """Before chaining onto ``tail``: if the head record or the witness says otherwise, keep
     that (the first time), so the entries lost stay evident after this write."""
-    head = _head(conn)
     if meta_get(conn, "audit_break") is not None:
         return
+    head = _head(conn)
     if not (head == tail or (head is None and tail[0] == 0)):
         meta_set(conn, "audit_break", canonical_json({"tail": tail[0], "head": head}))
     elif witnessed is not None:

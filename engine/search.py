@@ -170,13 +170,12 @@ def _doc_freq(conn: Connection, terms: list[list[str]]) -> dict[str, int]:
 
 def _has_kin(conn: Connection, term: str) -> bool:
     """Another form of ``term`` is in the index (see ``_kin`` and ``family``)."""
-    base = family(term)
-    if len(term) < 5 and len(base) < 3:
+    base = family(term)  # a prefix of term
+    if len(base) < 3:
         return False
-    lo = min(term[:5], base[:3]) if len(base) >= 3 else term[:5]
     rows = conn.execute(text("SELECT term FROM chunks_vocab WHERE term >= :lo AND term < :hi LIMIT 2000"),
-                        {"lo": lo, "hi": lo + "\uffff"}).all()
-    return any(_kin(term, r[0]) or (len(base) >= 3 and family(r[0]) == base) for r in rows)
+                        {"lo": base[:3], "hi": base[:3] + "\uffff"}).all()
+    return any(_kin(term, r[0]) or family(r[0]) == base for r in rows)
 
 
 def _kin(a: str, b: str) -> bool:

@@ -336,7 +336,10 @@ def _show_row(pane: Any, row: dict[str, Any]) -> None:
 
 def _select_table(pane: Any, table: str) -> bool:
     """Make ``table`` the Tables pane's current table (re-reading its list when ``table`` is new to it)."""
-    return bool(pane.select_table(table) or (pane.reload_tables() or pane.select_table(table)))
+    if pane.select_table(table):
+        return True
+    pane.reload_tables()
+    return bool(pane.select_table(table))
 
 
 def _tables_pane(ws: Workspace, runner: Runner) -> Any:

@@ -15,7 +15,7 @@ from typing import Any
 from engine.tables import RowFilter
 from engine.tables.api import QUERY_CANCELLED, QueryStop
 from engine.tables.browse import EXPORT_FORMATS
-from engine.tables.domain import load_catalog
+from engine.tables.domain import persons_own
 from grace_desktop.qt import (
     QAbstractItemModel,
     QAbstractItemView,
@@ -449,9 +449,9 @@ class TablesPane(QWidget):
         if not ok or infos is None:
             return
         current = self.model.table
-        catalog = load_catalog()
-        mine = sorted((i for i in infos if i.rows or i.name not in catalog), key=lambda i: (i.rows == 0, i.name))
-        spare = sorted((i for i in infos if not i.rows and i.name in catalog), key=lambda i: i.name)
+        own = persons_own(infos)
+        mine = sorted(own, key=lambda i: (i.rows == 0, i.name))
+        spare = sorted((i for i in infos if i not in own), key=lambda i: i.name)
         self._fill_list(mine, spare)
         names = [info.name for info in mine + spare]
         filled = [info.name for info in mine if info.rows]

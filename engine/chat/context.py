@@ -18,6 +18,7 @@ import numpy as np
 
 from .. import catalog
 from ..search import SearchHit, hybrid_search, unseen
+from ..tables.mentions import words_in
 from .store import reading
 from .words import codes, names, terms
 
@@ -110,14 +111,11 @@ def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int
     _workspace_state(ws, ctx, session_id)
     ctx.tables = tables.result()
     if unknown or unknown_terms:  # a word the files lack but a table holds is not unknown
-        said = " ".join([_table_words(ws)] + [str(c) for m in ctx.tables for row in m["rows"] for c in row]).lower()
-        ctx.unknown_names = [n for n in unknown if not _holds(said, n)]
-        ctx.unknown_terms = [t for t in unknown_terms if not _holds(said, t)]
+        cells = [str(c) for m in ctx.tables for row in m["rows"] for c in row]
+        said = " ".join([_table_words(ws), *cells]).lower().replace("_", " ")  # revenue_gbp says "gbp"
+        ctx.unknown_names = [n for n in unknown if not words_in(n.lower(), said)]
+        ctx.unknown_terms = [t for t in unknown_terms if not words_in(t, said)]
     return ctx
-
-
-def _holds(said: str, word: str) -> bool:
-    return re.search(r"(?<![^\W_])" + re.escape(word.lower()) + r"(?![^\W_])", said) is not None
 
 
 @cache

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..changes import Changes
 from ..errors import GraceError, NotApproved, PolicyViolation
 from ..progress import CancelFn, ProgressFn
-from ..tables.domain import load_catalog
+from ..tables.domain import persons_own
 from ..tables.names import safe_name
 from .words import stem
 
@@ -56,10 +56,8 @@ def tables_of(ws: Workspace) -> Any:
 
 
 def persons_tables(tables: Any) -> list[Any]:
-    """The person's memory tables: their own, and the catalog's domain tables that hold rows
-    (the empty catalog tables every workspace starts with are not theirs yet)."""
-    catalog = load_catalog()
-    return [t for t in tables.list() if t.rows or t.name not in catalog]
+    """The person's memory tables (``engine.tables.domain.persons_own``)."""
+    return persons_own(tables.list())
 
 
 def memory_table_count(ws: Workspace) -> int:

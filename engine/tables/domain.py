@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import yaml
@@ -69,6 +71,13 @@ def _parse(path: Path) -> DomainTable:
             raise TableError(f"Catalog file {path.name}: field {f.name!r} has a bad name, type or extract kind.")
     return DomainTable(name, data.get("title", name), " ".join(str(data.get("description", "")).split()),
                        [str(k).lower() for k in data.get("keywords", [])], fields)
+
+
+def persons_own(infos: Iterable[Any]) -> list[Any]:
+    """Of ``infos`` (``TableInfo``), the person's tables: their own, and the catalog's domain
+    tables that hold rows (the empty catalog tables every workspace starts with are not theirs yet)."""
+    catalog = load_catalog()
+    return [t for t in infos if t.rows or t.name not in catalog]
 
 
 @functools.cache
