@@ -201,6 +201,17 @@ def family(term: str) -> str:
     return term
 
 
+def mentioned_anywhere(conn: Connection, phrase: str) -> bool:
+    """A passage holds ``phrase`` (its words in order, as the keyword index reads them: "24-007"
+    is 24 then 007), or a document's path or title holds it."""
+    words = _WORD.findall(phrase)
+    if not words:
+        return True
+    match = '"' + " ".join(words) + '"'
+    found = conn.execute(text("SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH :q LIMIT 1"), {"q": match}).first()
+    return found is not None or _in_names(conn, phrase)
+
+
 def _in_names(conn: Connection, word: str) -> bool:
     """``word`` in a document's path or title (case-insensitive, as SQLite's LIKE is for ASCII)."""
     pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import decimal
 import json
 import os
 from collections.abc import Callable, Mapping
@@ -12,6 +14,7 @@ from sqlalchemy import text
 from .. import catalog, late
 from ..errors import GraceError
 from ..search import readable_text
+from ..tables.mentions import words_in
 from . import aggregates, intents
 from .actions import Actions
 from .context import Context, assemble, table_proposals
@@ -27,7 +30,7 @@ from .render import action_text, row_citations, tables_text
 from .secrets import KeyStore
 from .store import reading
 from .types import Action, Answer, Draft, EmptyQuestion
-from .words import COLUMN_MEANING, content_words, not_in_tables
+from .words import COLUMN_MEANING, TABLE_WORDS, content_words, not_in_tables
 from .words import names as words_names
 
 TABLE_CONFIDENCE = 0.9  # rows that account for every word of a question: exact, but read by words
@@ -248,12 +251,16 @@ def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Dra
     if not ctx.tables:
         return draft
     citations, marks = row_citations(ctx.tables, len(draft.citations) + 1)
+    looked = looked_up(ctx)
     rows = tables_text(ctx.tables, marks)
+    if looked:
+        rows = "\n".join(f"{column} of {held}: **{cell}**" + (f" [{marks[key]}]" if key in marks else "")
+                         for held, column, cell, key in looked) + "\n\n" + rows
     cells = " ".join(str(c) for m in ctx.tables for row in m["rows"] for c in row).lower()
     unmatched = [n for n in words_names(ctx.question) if n.lower() not in cells]
     worded = not_in_tables(ctx.question, ctx.tables)
     missing = not_columns(worded, ctx.tables, embed) if worded and embed is not None else worded
-    answers = bool(content_words(ctx.question)) and not missing and not unmatched
+    answers = bool(content_words(ctx.question)) and (not missing or bool(looked)) and not unmatched
     if not draft.abstained:
         if answers or any(m.get("named") for m in ctx.tables):
             draft.text = f"{draft.text}\n\n{rows}"
@@ -268,6 +275,46 @@ def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Dra
                  if missing and not unmatched else "")
         draft.text += f"\n\nRelated rows (they do not answer it{lacks}):\n\n{tables_text(ctx.tables)}"
     return draft
+
+
+LOOKUP_ROWS = 3  # a question that points at more rows than this is not a look-up of one thing
+
+
+def looked_up(ctx: Context) -> list[tuple[str, str, str, tuple[str, int]]]:
+    """A question that looks up rows only the tables hold ("Which tank was batch 24-007 fermented
+    in?"): (what it names, a column it asks for, that column's cell, (table, row key)) for each of
+    those rows and each column whose name it says ("tank"; not the column holding "24-007").
+    The words left over ("fermented") say what the column means, not what to find. Empty when
+    the question names nothing only the tables hold, names no other column, or points at more
+    than ``LOOKUP_ROWS`` rows."""
+    asked = content_words(ctx.question) - TABLE_WORDS
+    out = []
+    for m in ctx.tables if ctx.held else []:
+        for key, row in zip(m.get("keys", []), m["rows"], strict=False):
+            said = [(h, i) for h in ctx.held for i, c in enumerate(row) if words_in(h.lower(), str(c).lower())]
+            if not said:
+                continue
+            holding = {i for _, i in said}
+            out += [(said[0][0], column, row[i], (m["table"], key)) for i, column in enumerate(m["columns"])
+                    if i not in holding and content_words(column.replace("_", " ")) & asked]
+    if len({x[3] for x in out}) > LOOKUP_ROWS:
+        return []
+    kind = _asked_kind(ctx.question)  # "When was it brewed?": brew_date, not brewer
+    fitting = [x for x in out if kind is None or isinstance(x[2], kind)] or out
+    return [(held, column, str(cell), key) for held, column, cell, key in fitting]
+
+
+def _asked_kind(question: str) -> type | tuple[type, ...] | None:
+    """The type of value a question's first word asks for: a date for "when", text for "who",
+    a number for "how many" or "how much"; None for others."""
+    opening = question.lower().split()[:2]
+    if opening[:1] == ["when"]:
+        return (datetime.date, datetime.time)
+    if opening[:1] in (["who"], ["whom"]):
+        return str
+    if opening in (["how", "many"], ["how", "much"]):
+        return (int, float, decimal.Decimal)
+    return None
 
 
 def not_columns(words: list[str], tables: list[dict[str, Any]], embed: EmbedFn) -> list[str]:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import catalog
-from ..search import SearchHit, hybrid_search, unseen
+from ..search import SearchHit, hybrid_search, mentioned_anywhere, unseen
 from ..tables.mentions import words_in
 from .store import reading
 from .words import codes, names, terms
@@ -62,6 +62,9 @@ class Context:
     wants_errors: bool = False
     unknown_names: list[str] = field(default_factory=list)  # names (and codes, years) in the question no file mentions
     unknown_terms: list[str] = field(default_factory=list)  # lower-case terms (``words.terms``) no file mentions
+    # What the question names that only the person's tables hold: a name, code or cell ("batch 24-007")
+    # no file mentions. The question is about those rows, so a file's sentence answers it only strongly.
+    held: list[str] = field(default_factory=list)
     query: str = ""  # what was retrieved for, when not the question alone (a follow-up joined to its thread)
     focus: frozenset[str] = frozenset()  # a follow-up's own new words: the sentences quoted must have one
     focus_vec: np.ndarray | None = None  # the follow-up read alone (for when no sentence uses its words)
@@ -115,7 +118,25 @@ def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int
         said = " ".join([_table_words(ws), *cells]).lower().replace("_", " ")  # revenue_gbp says "gbp"
         ctx.unknown_names = [n for n in unknown if not words_in(n.lower(), said)]
         ctx.unknown_terms = [t for t in unknown_terms if not words_in(t, said)]
+    ctx.held = [n for n in unknown if n not in ctx.unknown_names] + _cells_only_in_tables(ws, searched, ctx.tables)
     return ctx
+
+
+def _cells_only_in_tables(ws: Workspace, question: str, tables: list[dict[str, Any]]) -> list[str]:
+    """The cells of the matched rows that ``question`` says and no file mentions, when they are
+    the names of things (a digit or a capital in them: "24-007", "Spotify Family"), not plain words."""
+    lowered = question.lower()
+    said = list(dict.fromkeys(c for m in tables for row in m["rows"] for c in row
+                              if isinstance(c, str) and len(c) >= 3
+                              and _named(c) and words_in(c.lower(), lowered)))
+    if not said:
+        return []
+    with reading(ws) as conn:
+        return [cell for cell in said if not mentioned_anywhere(conn, cell)]
+
+
+def _named(cell: str) -> bool:
+    return any(ch.isdigit() or ch.isupper() for ch in cell)
 
 
 @cache

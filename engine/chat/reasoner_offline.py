@@ -303,8 +303,9 @@ def says(c: Candidate, words: frozenset[str]) -> bool:
 
 def declines(ctx: Context, evidence: float, threshold: float) -> bool:
     """Abstain: the evidence is weak, or not strong and the question names something no file
-    mentions (strong evidence wins: the name may be a spelling the files do not use)."""
-    return (evidence < threshold or (bool(ctx.unknown_names) and evidence < threshold + NAME_MARGIN)
+    mentions (strong evidence wins: the name may be a spelling the files do not use), or that only
+    the person's tables hold (their rows answer it, ``assistant.with_tables``)."""
+    return (evidence < threshold or (bool(ctx.unknown_names or ctx.held) and evidence < threshold + NAME_MARGIN)
             or (bool(ctx.unknown_terms) and evidence < threshold + TERM_MARGIN))
 
 

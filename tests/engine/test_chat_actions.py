@@ -552,6 +552,24 @@ def test_table_rows_never_answer_for_a_column_the_table_lacks(ws: Workspace) -> 
     assert published.abstained and "no column or value in them matches “published”" in published.text
 
 
+def test_a_row_only_the_tables_hold_is_looked_up_by_the_column_a_question_names(ws: Workspace, tmp_path: Path) -> None:
+    for request in ("create a table called batches with batch_id, beer, tank and brewer",
+                    "add rows to batches: batch_id = 24-007, beer = Nightjar, tank = FV4, brewer = Leo Marsh; "
+                    "batch_id = 24-008, beer = Pale Ghost, tank = FV2, brewer = Ana Silva"):
+        ws.chat.actions.approve(ws.chat.ask(request).actions[0].id)
+    (tmp_path / "cellar.txt").write_text(
+        "Cellar notes\n\nEvery batch is fermented for ten days in one of our six tanks, FV1 to FV6, before it is "
+        "moved to a conditioning tank. The brewer who brewed a batch writes the tank on the batch sheet.\n")
+    ws.ingest([tmp_path / "cellar.txt"])
+    tank = ws.chat.ask("Which tank was batch 24-007 fermented in?")  # "fermented" names no column
+    assert not tank.abstained and tank.text.startswith("tank of 24-007: **FV4**"), tank.text
+    brewer = ws.chat.ask("Who brewed batch 24-008?")  # the files speak of brewers, not of 24-008
+    assert not brewer.abstained and brewer.text.startswith("brewer of 24-008: **Ana Silva**"), brewer.text
+    assert not any(c.path.endswith("cellar.txt") for c in brewer.citations)
+    abv = ws.chat.ask("What's the ABV of batch 24-007?")  # no column for it: the row is only related
+    assert abv.abstained and "Related rows (they do not answer it" in abv.text and "| 24-007 |" in abv.text
+
+
 def test_rows_that_only_share_a_name_are_left_out_of_an_answer_from_the_files(ws: Workspace, tmp_path: Path) -> None:
     for request in ("create a table called subscriptions with service, owner and price",
                     "add rows to subscriptions: service = Netflix, owner = Tom, price = 13.99"):

@@ -77,9 +77,9 @@ def test_a_name_counts_as_mentioned_in_text_in_another_form_or_in_a_file_name(ws
     ws.ingest([tmp_path / "kilimanjaro-trip.txt"])
     with ws._read_engine.connect() as conn:  # noqa: SLF001
         assert unseen(conn, ["Kilimanjaro", "Datei", "Langstroth", "Dataflow"]) == ["Langstroth", "Dataflow"]
-    ctx = SimpleNamespace(unknown_names=["Langstroth"], unknown_terms=[])
+    ctx = SimpleNamespace(unknown_names=["Langstroth"], unknown_terms=[], held=[])
     assert declines(ctx, 0.45, 0.40) and not declines(ctx, 0.60, 0.40)  # strong evidence wins
-    assert not declines(SimpleNamespace(unknown_names=[], unknown_terms=[]), 0.45, 0.40)
+    assert not declines(SimpleNamespace(unknown_names=[], unknown_terms=[], held=[]), 0.45, 0.40)
 
 
 def test_terms_are_lower_case_words_the_vocabulary_splits_and_decline_within_a_smaller_margin(
