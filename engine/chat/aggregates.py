@@ -22,7 +22,7 @@ import numpy as np
 from ..tables.domain import ROW_FIELDS, load_catalog
 from ..tables.mentions import words_in
 from ..tables.names import quote_ident
-from .words import COLUMN_MEANING, TABLE_WORDS, content_words, table_noun
+from .words import COLUMN_MEANING, TABLE_WORDS, content_words, stem, table_noun
 
 EmbedFn = Callable[[list[str]], np.ndarray]
 
@@ -59,6 +59,14 @@ _MONEY_NAME = re.compile(r"(?:^|_)(?:amount|cost|costs|price|prices|paid|fee|fee
 _NOT_SPENT = re.compile(r"(?:^|_)(?:due|deadline|renew|renews|renewal|renewed|expires|expiry|expiration|birth|"
                         r"birthday|start|starts|end|ends|next|until|valid|created|updated|modified)(?:_|$)")
 VALUE_CELL = 60  # text cells this short can be values to filter on (longer ones are prose)
+# Verbs that name the rows of a table called by their noun: "how many litres did we sell" is
+# about the sales table, "what did we buy" about purchases. (Meaning alone does not tell them:
+# "sold" and "sales" are 0.37 apart in the model, below any column's bar.)
+_EVENT_VERBS = {stem(v): {stem(n), stem(n + "s")} for n, verbs in (("sale", "sell sells selling sold"),
+                                                                   ("purchase", "buy buys buying bought"),
+                                                                   ("expense", "spend spends spending spent"),
+                                                                   ("payment", "pay pays paying paid"))
+                for v in verbs.split()}
 
 
 @dataclass
@@ -93,8 +101,9 @@ def plan(question: str, tables: Any, embed: EmbedFn | None = None) -> Plan | Non
 def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | None) -> Plan | None:
     words = content_words(lowered)
     name_words = content_words(info.name.replace("_", " "))
-    # named: every word of its name, or the last one ("the most expensive repair": car_repairs)
-    named = bool(name_words) and (name_words <= words or table_noun(info.name) in words)
+    verbs = {w for w in words if table_noun(info.name) in _EVENT_VERBS.get(w, ())}  # "sell": sales
+    # named: every word of its name, or the last one ("the most expensive repair": car_repairs), or its verb
+    named = bool(name_words) and (name_words <= words or table_noun(info.name) in words or bool(verbs))
     filters = _values(store, info, lowered)
     months, years, period = _period(lowered)
     dated = _date_column(info.columns) if months or years else None
@@ -105,7 +114,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     spent = dated is not None and op != "count" and _MONEY.search(lowered) and _spent_date(dated)
     if not (named or filters or spent):
         return None
-    accounted = name_words | _OP_WORDS | TABLE_WORDS | period | content_words(" ".join(
+    accounted = name_words | verbs | _OP_WORDS | TABLE_WORDS | period | content_words(" ".join(
         [c.name.replace("_", " ") for c in info.columns] + [v for vs in filters.values() for v in vs]))
     measure, meant = _measure(op, lowered, words - accounted, info.columns, embed, named, name_words)
     if (op != "count" and measure is None) or words - accounted - meant:

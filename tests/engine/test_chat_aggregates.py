@@ -124,8 +124,10 @@ SALES = """month,beer,channel,litres,revenue_gbp
     ("How much revenue did we make in February 2024?", 9100),  # money taken in, by the month column
     ("What was the total revenue in sales_2024_q1?", 13100),  # "revenue" says revenue_gbp
     ("what were the total sales in the taproom?", 6700),  # "sales" names the table (digits are no noun)
+    ("How many litres of Nightjar did we sell in total?", 1300),  # "sell" names the sales, litres said
+    ("how many litres did we sell in February 2024?", 1100),
 ])
-def test_money_taken_in_is_added_up_like_money_spent(books: Workspace, tmp_path: Path, question: str,
+def test_sales_are_added_up_by_money_taken_in_or_what_was_sold(books: Workspace, tmp_path: Path, question: str,
                                                      total: int) -> None:
     (tmp_path / "sales_2024_q1.csv").write_text(SALES)
     assert books.tables.import_file(tmp_path / "sales_2024_q1.csv").status == "applied"
