@@ -22,7 +22,7 @@ import numpy as np
 from ..tables.domain import ROW_FIELDS, load_catalog
 from ..tables.mentions import words_in
 from ..tables.names import quote_ident
-from .words import COLUMN_MEANING, TABLE_WORDS, content_words, stem, table_noun
+from .words import COLUMN_MEANING, TABLE_WORDS, column_words, content_words, spelled_out, stem, table_noun
 
 EmbedFn = Callable[[list[str]], np.ndarray]
 
@@ -115,7 +115,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     if not (named or filters or spent):
         return None
     accounted = name_words | verbs | _OP_WORDS | TABLE_WORDS | period | content_words(" ".join(
-        [c.name.replace("_", " ") for c in info.columns] + [v for vs in filters.values() for v in vs]))
+        v for vs in filters.values() for v in vs)).union(*(column_words(c.name, lowered) for c in info.columns))
     measure, meant = _measure(op, lowered, words - accounted, info.columns, embed, named, name_words)
     if (op != "count" and measure is None) or words - accounted - meant:
         return None
@@ -158,8 +158,8 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
                and c.name not in ROW_FIELDS]
     if not numeric:
         return None, set()
-    for name in numeric:  # said by name: "the km", "total cost"
-        if content_words(name.replace("_", " ")) <= content_words(lowered):
+    for name in numeric:  # said by name: "the km", "total cost", "original gravity" for og
+        if content_words(name.replace("_", " ")) <= content_words(lowered) or spelled_out(name, lowered):
             return name, set()
     said = content_words(lowered) - _OP_WORDS - TABLE_WORDS - name_words
     partly = [n for n in numeric if content_words(n.replace("_", " ")) & said]

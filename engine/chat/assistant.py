@@ -30,7 +30,7 @@ from .render import action_text, row_citations, tables_text
 from .secrets import KeyStore
 from .store import reading
 from .types import Action, Answer, Draft, EmptyQuestion
-from .words import COLUMN_MEANING, TABLE_WORDS, content_words, not_in_tables
+from .words import COLUMN_MEANING, TABLE_WORDS, column_words, content_words, not_in_tables
 from .words import names as words_names
 
 TABLE_CONFIDENCE = 0.9  # rows that account for every word of a question: exact, but read by words
@@ -219,7 +219,8 @@ class Chat:
 
 
 def changed_since_read(ws: Workspace, paths: list[str]) -> list[str]:
-    """The cited files whose size or time differs from when Grace read them (or that are gone)."""
+    """The cited files whose size or time differs from when Grace read them (or that are gone). A
+    file Grace has no record of reading (a table imported from it, not ingested) counts only if gone."""
     out = []
     with reading(ws) as conn:
         for path in dict.fromkeys(paths):
@@ -229,7 +230,7 @@ def changed_since_read(ws: Workspace, paths: list[str]) -> list[str]:
             except OSError:
                 out.append(path)
                 continue
-            if doc is None or (doc.size, doc.mtime_ns) != (st.st_size, st.st_mtime_ns):
+            if doc is not None and (doc.size, doc.mtime_ns) != (st.st_size, st.st_mtime_ns):
                 out.append(path)
     return out
 
@@ -282,21 +283,21 @@ LOOKUP_ROWS = 3  # a question that points at more rows than this is not a look-u
 
 def looked_up(ctx: Context) -> list[tuple[str, str, str, tuple[str, int]]]:
     """A question that looks up rows only the tables hold ("Which tank was batch 24-007 fermented
-    in?"): (what it names, a column it asks for, that column's cell, (table, row key)) for each of
-    those rows and each column whose name it says ("tank"; not the column holding "24-007").
+    in?"): (the cell it names, a column it asks for, that column's cell, (table, row key)) for each
+    of those rows and each column whose name it says ("tank"; not the column holding "24-007", nor
+    one named like the table: "batch_id" in batches).
     The words left over ("fermented") say what the column means, not what to find. Empty when
     the question names nothing only the tables hold, names no other column, or points at more
     than ``LOOKUP_ROWS`` rows."""
-    asked = content_words(ctx.question) - TABLE_WORDS
     out = []
     for m in ctx.tables if ctx.held else []:
+        asked = content_words(ctx.question) - TABLE_WORDS - content_words(m["table"].replace("_", " "))
         for key, row in zip(m.get("keys", []), m["rows"], strict=False):
-            said = [(h, i) for h in ctx.held for i, c in enumerate(row) if words_in(h.lower(), str(c).lower())]
-            if not said:
+            holding = [i for i, c in enumerate(row) if any(words_in(h.lower(), str(c).lower()) for h in ctx.held)]
+            if not holding:
                 continue
-            holding = {i for _, i in said}
-            out += [(said[0][0], column, row[i], (m["table"], key)) for i, column in enumerate(m["columns"])
-                    if i not in holding and content_words(column.replace("_", " ")) & asked]
+            out += [(str(row[holding[0]]), column, row[i], (m["table"], key)) for i, column in enumerate(m["columns"])
+                    if i not in holding and column_words(column, ctx.question) & asked]
     if len({x[3] for x in out}) > LOOKUP_ROWS:
         return []
     kind = _asked_kind(ctx.question)  # "When was it brewed?": brew_date, not brewer

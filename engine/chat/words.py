@@ -108,8 +108,35 @@ TABLE_WORDS = frozenset(stem(w) for w in "table tables row rows column columns e
 
 def not_in_tables(question: str, tables: list[dict[str, Any]]) -> list[str]:
     """The question's content words (as written) that the matched tables do not account for: not
-    their names, column names, the cells of their matched rows or words about tables as such.
-    "What is the ISBN of Emma?" over a table of titles and years leaves ["ISBN"]."""
-    parts = [str(p) for m in tables for p in [m["table"], *m["columns"], *(c for row in m["rows"] for c in row)]]
-    missing = content_words(question) - content_words(" ".join(parts).replace("_", " ")) - TABLE_WORDS
+    their names, column names (or the words an abbreviated one stands for), the cells of their
+    matched rows or words about tables as such. "What is the ISBN of Emma?" over a table of titles
+    and years leaves ["ISBN"]."""
+    parts = [str(p) for m in tables for p in [m["table"], *(c for row in m["rows"] for c in row)]]
+    named = set().union(*(column_words(c, question) for m in tables for c in m["columns"]))
+    missing = content_words(question) - content_words(" ".join(parts).replace("_", " ")) - named - TABLE_WORDS
     return list(dict.fromkeys(w for w in _WORD.findall(question) if content_words(w) & missing))
+
+
+def column_words(column: str, question: str) -> set[str]:
+    """The content words that name ``column`` in ``question``: those of its name ("brew_date"), and
+    the words an abbreviated name stands for when the question spells them out ("og": original
+    gravity)."""
+    return content_words(column.replace("_", " ")) | spelled_out(column, question)
+
+
+_ABBREVIATION = re.compile(r"[a-z]{2,3}")
+
+
+def spelled_out(name: str, question: str) -> set[str]:
+    """The content words of the words of ``question`` whose first letters, in a row, spell the
+    short name ``name`` ("og": "original gravity", "abv": "alcohol by volume"); empty when none do
+    (or they would be fewer than two content words: "of the" spells no "ot")."""
+    name = name.lower()
+    if not _ABBREVIATION.fullmatch(name):
+        return set()
+    words = _WORD.findall(question.lower())
+    for i in range(len(words) - len(name) + 1):
+        run = " ".join(words[i:i + len(name)])
+        if "".join(w[0] for w in words[i:i + len(name)]) == name and len(found := content_words(run)) >= 2:
+            return found
+    return set()

@@ -128,12 +128,26 @@ SALES = """month,beer,channel,litres,revenue_gbp
     ("how many litres did we sell in February 2024?", 1100),
 ])
 def test_sales_are_added_up_by_money_taken_in_or_what_was_sold(books: Workspace, tmp_path: Path, question: str,
-                                                     total: int) -> None:
+                                                               total: int) -> None:
     (tmp_path / "sales_2024_q1.csv").write_text(SALES)
     assert books.tables.import_file(tmp_path / "sales_2024_q1.csv").status == "applied"
     found = aggregates.plan(question, books.tables, books.embedder.embed)
     assert found is not None and found.table == "sales_2024_q1", found
     assert books.tables.query(found.sql)[1][0][0] == total
+
+
+def test_a_short_column_name_is_said_by_the_words_it_stands_for(books: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "batches.csv").write_text("batch_id,beer,og,fg\n24-001,Nightjar,1.062,1.016\n"
+                                          "24-002,Pale Ghost,1.061,1.010\n24-006,Pale Ghost,1.059,1.009\n")
+    assert books.tables.import_file(tmp_path / "batches.csv").status == "applied"
+    found = aggregates.plan("What was the average original gravity of the Pale Ghost batches?", books.tables,
+                            books.embedder.embed)
+    assert found is not None and books.tables.query(found.sql)[1][0][0] == 1.06, found
+    final = books.chat.ask("What's the final gravity of batch 24-002?")  # a look-up: fg
+    assert not final.abstained and final.text.startswith("fg of 24-002: **1.01**"), final.text
+    assert "has changed or gone" not in final.text  # imported as a table, never read as a document
+    for unsaid in ("What was the average gravity of the Pale Ghost batches?", "What's the ABV of batch 24-002?"):
+        assert books.chat.ask(unsaid).abstained, unsaid  # "gravity" alone is neither og nor fg; no ABV column
 
 
 def test_the_row_with_the_highest_or_lowest_value_answers_most_and_cheapest(books: Workspace) -> None:
