@@ -24,6 +24,7 @@ from grace_desktop.qt import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QPalette,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -43,7 +44,7 @@ from grace_desktop.qt import (
 )
 
 from . import breakable
-from .table_model import ResultModel, run_engine, try_call
+from .table_model import ResultModel, error_sentence, run_engine, try_call
 from .tables import MessageLine, compact_rows, empty_state, grid_view
 
 DUCKDB_TYPES = ["VARCHAR", "BIGINT", "INTEGER", "DOUBLE", "DECIMAL", "BOOLEAN", "DATE", "TIMESTAMP", "TIME", "JSON"]
@@ -57,6 +58,9 @@ NOTHING_PENDING = ("No proposals are waiting for you. When you drop a table file
 NOTHING_MATCHES = "No proposals match these filters. Lower the confidence or show another status."
 ROW_TABLE_TIP = "A document's row goes into a catalog table: type another catalog table's name to file it there."
 CONFIDENCE_ROLE = Qt.ItemDataRole.UserRole + 1  # the list's percent, painted as a bar
+STATUS_WORDS = {"pending": "Waiting", "approved": "Approved", "applied": "Approved", "rejected": "Rejected"}
+STATUS_COLUMN, SOURCE_COLUMN = 4, 5
+CHOSEN_NOTE = "proposals chosen: Approve or Reject decides all of them, as proposed (renaming is for one at a time)."
 
 
 def percent(confidence: float) -> int:
@@ -82,24 +86,54 @@ class ConfidenceDelegate(QStyledItemDelegate):
     thousands of proposals take a minute to fill)."""
 
     def paint(self, painter: Any, option: QStyleOptionViewItem, index: Any) -> None:
-        bar = QStyleOptionProgressBar()
-        bar.rect = option.rect.adjusted(2, 2, -2, -2)
-        bar.minimum, bar.maximum = 0, 100
-        bar.progress = int(index.data(CONFIDENCE_ROLE) or 0)
-        bar.text, bar.textVisible = f"{bar.progress}%", True
-        bar.state = option.state | QStyle.StateFlag.State_Horizontal
         widget = option.widget
         style = widget.style() if widget is not None else QApplication.style()
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, widget)  # selection
+        share = int(index.data(CONFIDENCE_ROLE) or 0)
+        text = f"{share}%"
+        width = option.fontMetrics.horizontalAdvance("100%") + 6
+        bar = QStyleOptionProgressBar()
+        bar.rect = option.rect.adjusted(2, 3, -width, -3)
+        bar.minimum, bar.maximum, bar.progress = 0, 100, share
+        bar.textVisible = False  # the percent goes beside the bar, not across its fill
+        bar.state = option.state | QStyle.StateFlag.State_Horizontal
         style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, widget)
+        role = QPalette.ColorRole.HighlightedText if option.state & QStyle.StateFlag.State_Selected else \
+            QPalette.ColorRole.Text
+        painter.save()
+        painter.setPen(option.palette.color(role))
+        painter.drawText(option.rect.adjusted(0, 0, -2, 0), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                         text)
+        painter.restore()
 
 
-def confidence_bar(confidence: float) -> QProgressBar:
-    """A small bar with the percent written on it."""
-    bar = QProgressBar()
-    bar.setRange(0, 100)
+class ConfidenceBar(QWidget):
+    """A small bar with its percent beside it (a percent written across the fill is cut in two)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 100)
+        self.bar.setTextVisible(False)
+        self.bar.setMaximumHeight(14)
+        self.label = QLabel()
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.bar, 1)
+        row.addWidget(self.label)
+
+    def setValue(self, share: int) -> None:  # noqa: N802 - as QProgressBar's, which it stands for
+        self.bar.setValue(share)
+        self.label.setText(f"{share}%")
+
+    def value(self) -> int:
+        return self.bar.value()
+
+
+def confidence_bar(confidence: float) -> ConfidenceBar:
+    """A small bar with the percent beside it."""
+    bar = ConfidenceBar()
     bar.setValue(percent(confidence))
-    bar.setFormat("%p%")
-    bar.setMaximumHeight(18)
     return bar
 
 
@@ -182,12 +216,13 @@ class ColumnEditor(QWidget):
 def _item(p: Any) -> QTreeWidgetItem:
     """A proposal's row in the list."""
     share = percent(p.confidence)
-    item = QTreeWidgetItem([f"{share}%", p.table, KINDS.get(p.kind, p.kind), file_name(p.source), f"{p.row_count:,}"])
+    item = QTreeWidgetItem([f"{share}%", p.table, KINDS.get(p.kind, p.kind), f"{p.row_count:,}",
+                            STATUS_WORDS.get(p.status, p.status), file_name(p.source)])
     item.setData(0, Qt.ItemDataRole.UserRole, p.id)
     item.setData(0, CONFIDENCE_ROLE, share)
-    item.setToolTip(3, p.source)
+    item.setToolTip(SOURCE_COLUMN, p.source)
     item.setToolTip(0, "\n".join(p.reasons))
-    item.setTextAlignment(4, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+    item.setTextAlignment(3, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return item
 
 
@@ -259,6 +294,13 @@ class ProposalDetail(QWidget):
             widget.setVisible(pending)
         self.reason.clear()
         self._tab_order()
+
+    def set_editable(self, editable: bool) -> None:
+        """Let the person rename and retype (one proposal), or not (several chosen: decided as proposed)."""
+        pending = self.proposal is not None and self.proposal.status == "pending"
+        self.table_name.setEnabled(editable and pending and self.proposal.kind != "edit")
+        for widget in self.columns.editors_in_order():
+            widget.setEnabled(editable and pending and self.proposal.kind not in ("row", "edit"))
 
     def _tab_order(self) -> None:
         """Tab from the table name through each column's name and type, the sample, then the
@@ -333,18 +375,21 @@ class ApprovalsPane(QWidget):
 
     def _build_list(self) -> QTreeWidget:
         tree = QTreeWidget()
-        tree.setHeaderLabels(["Confidence", "Table", "Kind", "Source", "Rows"])
+        tree.setHeaderLabels(["Confidence", "Table", "Kind", "Rows", "Status", "Source"])
         tree.setRootIsDecorated(False)
         tree.setUniformRowHeights(True)
+        tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # a long file name keeps its end: "sales_20…q1.csv"
+        tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)  # Shift/Ctrl: decide several
         head = tree.header()
         head.setStretchLastSection(False)
         head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        head.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        head.resizeSection(0, 110)
+        head.setSectionResizeMode(SOURCE_COLUMN, QHeaderView.ResizeMode.Stretch)  # last: it gets what is left
+        head.resizeSection(0, 96)
         head.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
         head.setResizeContentsPrecision(100)  # fitting columns to thousands of rows reads the first hundred
         tree.setItemDelegateForColumn(0, ConfidenceDelegate(tree))
         tree.currentItemChanged.connect(lambda _item, _old: self._show_selected())
+        tree.itemSelectionChanged.connect(self._show_chosen)
         return tree
 
     def _layout(self) -> None:
@@ -360,9 +405,9 @@ class ApprovalsPane(QWidget):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.list)
         split.addWidget(self.detail)
-        split.setStretchFactor(0, 2)  # both give way as the window narrows, the detail keeping more
-        split.setStretchFactor(1, 3)
-        split.setSizes([400, 600])
+        split.setStretchFactor(0, 1)  # both give way as the window narrows, alike: the list has six columns
+        split.setStretchFactor(1, 1)
+        split.setSizes([500, 500])
         self.stack.addWidget(split)
         box = QVBoxLayout(self)
         box.addLayout(filters)
@@ -409,6 +454,8 @@ class ApprovalsPane(QWidget):
         self.list.clear()
         self.list.addTopLevelItems([_item(p) for p in self._proposals])  # at once: one layout, not one a row
         self.list.blockSignals(False)
+        one_status = statuses is not None and len({STATUS_WORDS.get(s) for s in statuses}) == 1
+        self.list.setColumnHidden(STATUS_COLUMN, one_status)  # "All" says each one's
         ids = [p.id for p in self._proposals]
         # The same proposal; once it is gone (decided), the one now in its row, or the last.
         at = ids.index(keep.id) if keep and keep.id in ids else min(max(row, 0), len(ids) - 1)
@@ -416,6 +463,7 @@ class ApprovalsPane(QWidget):
         if item is not None:
             self.list.setCurrentItem(item)
         self._show_selected()
+        self._show_chosen()
         self.count_label.setText(f"{len(ids)} shown" if ids else "")
         self.empty.setText(NOTHING_PENDING if not found and statuses == ("pending",) else NOTHING_MATCHES)
         self.stack.setCurrentIndex(1 if ids else 0)
@@ -425,6 +473,25 @@ class ApprovalsPane(QWidget):
         item = self.list.currentItem()
         pid = item.data(0, Qt.ItemDataRole.UserRole) if item else None
         return next((p for p in self._proposals if p.id == pid), None)
+
+    def chosen(self) -> list[Any]:
+        """The pending proposals selected in the list (Shift- or Ctrl-click chooses several), in
+        the list's order; the current one alone when the selection holds none."""
+        ids = {item.data(0, Qt.ItemDataRole.UserRole) for item in self.list.selectedItems()}
+        found = [p for p in self._proposals if p.id in ids and p.status == "pending"]
+        current = self.selected()
+        return found or ([current] if current is not None and current.status == "pending" else [])
+
+    def _show_chosen(self) -> None:
+        """With several proposals chosen, the buttons decide them all, as proposed."""
+        count = len(self.chosen())
+        self.detail.approve_button.setText(f"&Approve {count}" if count > 1 else "&Approve")
+        self.detail.reject_button.setText(f"&Reject {count}" if count > 1 else "&Reject")
+        self.detail.set_editable(count <= 1)
+        if count > 1:
+            self.message.say(f"{count} {CHOSEN_NOTE}")
+        elif self.message.text().endswith(CHOSEN_NOTE):
+            self.message.say("")
 
     def _show_selected(self) -> None:
         p = self.selected()
@@ -437,44 +504,77 @@ class ApprovalsPane(QWidget):
         self.detail.setEnabled(p is not None)
         if p is not None:
             self.detail.show_proposal(p)
+            self._show_chosen()
 
     # -- deciding ------------------------------------------------------------------------
 
     def approve_selected(self) -> bool:
-        """Approve the selected proposal with the person's edits (table name, renames, types)."""
-        p = self.selected()
-        if p is None or p.status != "pending":
+        """Approve the chosen proposal with the person's edits (table name, renames, types), or
+        the several chosen ones as proposed."""
+        chosen = self.chosen()
+        if len(chosen) > 1:
+            return self._decide_all(chosen, "approved", lambda p: self.ws.tables.approve(p.id), "approve")
+        if not chosen:
             return False
-        edits = self.detail.edits()
+        p, edits = chosen[0], self.detail.edits()
         return self._decide(lambda: self.ws.tables.approve(p.id, **edits), f"approve the table “{p.table}”",
-                            f"Approved “{edits['table'] or p.table}”.", (p.id, "approved"))
+                            f"Approved “{edits['table'] or p.table}”.", [(p.id, "approved")])
 
     def reject_selected(self, reason: str | None = None) -> bool:
-        """Reject the selected proposal; a reason is required (typed in the box, or given)."""
-        p = self.selected()
-        if p is None or p.status != "pending":
+        """Reject the chosen proposal (or proposals); a reason is required (typed in the box, or given)."""
+        chosen = self.chosen()
+        if not chosen:
             return False
         reason = (reason if reason is not None else self.detail.reason.text()).strip()
         if not reason:
             self.message.fail("Say why you are rejecting it first; the reason goes in the audit log.")
             self.detail.reason.setFocus()
             return False
+        if len(chosen) > 1:
+            return self._decide_all(chosen, "rejected", lambda p: self.ws.tables.reject(p.id, reason), "reject")
+        p = chosen[0]
         return self._decide(lambda: self.ws.tables.reject(p.id, reason), f"reject the table “{p.table}”",
-                            f"Rejected “{p.table}”.", (p.id, "rejected"))
+                            f"Rejected “{p.table}”.", [(p.id, "rejected")])
 
-    def _decide(self, call: Any, doing: str, news: str, outcome: tuple[int, str]) -> bool:
+    def _decide_all(self, chosen: list[Any], status: str, decide: Any, verb: str) -> bool:
+        """Decide each of ``chosen`` in one run; one that fails leaves the others decided, and the
+        note names it and why."""
+        outcome: list[tuple[int, str]] = []
+        failures: list[str] = []
+
+        def run() -> Any:
+            changes = None
+            for p in chosen:
+                try:
+                    made = decide(p)
+                    changes = made if changes is None else changes | made
+                    outcome.append((p.id, status))
+                except Exception as exc:  # noqa: BLE001 - one proposal's failure is said, the rest go on
+                    failures.append(error_sentence(exc, f"{verb} the table “{p.table}”"))
+            return changes
+
+        def news() -> tuple[str, bool]:
+            said = f"{status.capitalize()} {len(outcome)} of {len(chosen)} proposals."
+            return " ".join([said, *failures]), bool(failures)
+
+        return self._decide(run, f"{verb} {len(chosen)} proposals", news, outcome)
+
+    def _decide(self, call: Any, doing: str, news: Any, outcome: list[tuple[int, str]]) -> bool:
         """Run a decision; the buttons wait until it is done. Returns True once it is under way.
-        ``outcome`` is (proposal id, its status once decided)."""
+        ``outcome`` lists (proposal id, its status once decided); ``news`` is the note after, or a
+        function giving (the note, whether it tells of a failure)."""
         self._busy(True)
 
         def done(changes: Any) -> None:
             self._busy(False)
             self._shown = None  # show the decided proposal afresh
-            self._drop_decided(*outcome)  # at once: the re-read below may run in the worker
+            self._drop_decided(outcome)  # at once: the re-read below may run in the worker
             self.reload()
-            self.message.say(news)
-            self._own = changes
-            self.changed.emit(changes)
+            note, failed_some = news() if callable(news) else (news, False)
+            (self.message.fail if failed_some else self.message.say)(note)
+            if changes is not None:
+                self._own = changes
+                self.changed.emit(changes)
 
         def failed(sentence: str) -> None:
             self._busy(False)
@@ -483,10 +583,12 @@ class ApprovalsPane(QWidget):
         run_engine(self.runner, call, doing, done, failed)
         return True
 
-    def _drop_decided(self, pid: int, status: str) -> None:
-        """Show a just-decided proposal as decided at once (off the list, if the status filter no
-        longer shows it), so it cannot be decided twice while the list is re-read."""
-        self._show_found([dataclasses.replace(p, status=status) if p.id == pid else p for p in self._proposals])
+    def _drop_decided(self, outcome: list[tuple[int, str]]) -> None:
+        """Show just-decided proposals as decided at once (off the list, if the status filter no
+        longer shows them), so none can be decided twice while the list is re-read."""
+        status = dict(outcome)
+        self._show_found([dataclasses.replace(p, status=status[p.id]) if p.id in status else p
+                          for p in self._proposals])
 
     def _busy(self, busy: bool) -> None:
         self.detail.approve_button.setEnabled(not busy)

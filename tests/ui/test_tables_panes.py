@@ -12,10 +12,10 @@ import duckdb
 import pytest
 
 from engine import Changes, Workspace
-from engine.errors import TableError
+from engine.errors import GraceError, TableError
 from engine.tables import Proposal
 from grace_desktop.qt import QKeySequence, Qt, QToolButton
-from ui.approvals import NOTHING_MATCHES, ApprovalsPane
+from ui.approvals import NOTHING_MATCHES, SOURCE_COLUMN, STATUS_COLUMN, ApprovalsPane
 from ui.table_model import LazyTableModel
 from ui.tables import TablesPane
 from ui.theme import colors
@@ -69,7 +69,7 @@ def test_approving_a_pending_proposal_with_a_renamed_column_creates_the_table(qt
     pane = ApprovalsPane(ws)
     qtbot.addWidget(pane)
     assert pane.list.topLevelItemCount() == 1
-    assert (pane.list.topLevelItem(0).text(1), pane.list.topLevelItem(0).text(3)) == ("sales", "sales.csv")
+    assert (pane.list.topLevelItem(0).text(1), pane.list.topLevelItem(0).text(SOURCE_COLUMN)) == ("sales", "sales.csv")
     assert pane.detail.bar.value() == 90
     assert "60% of the cells are empty" in pane.detail.reasons.text()
     assert pane.detail.sample.rowCount() == 3
@@ -575,3 +575,51 @@ def test_enter_in_the_reason_box_rejects(qtbot, ws, pending) -> None:
     qtbot.keyClick(pane.detail.reason, Qt.Key.Key_Return)
     decided = ws.tables.proposals()[0]
     assert (decided.status, decided.reason) == ("rejected", "Duplicate of last month's file")
+
+
+def test_several_proposals_chosen_are_approved_or_rejected_together(qtbot, ws, tmp_path) -> None:
+    set_policy(ws, auto_approve_threshold=1.0)
+    for name in ("north", "south", "east", "west"):
+        import_csv(ws, tmp_path, name, SALES)
+    pane = ApprovalsPane(ws)
+    qtbot.addWidget(pane)
+    assert pane.list.isColumnHidden(STATUS_COLUMN)  # "Waiting for you": one status, no column for it
+    items = [pane.list.topLevelItem(i) for i in range(4)]
+    for item in items[:2]:
+        item.setSelected(True)
+    assert pane.detail.approve_button.text() == "&Approve 2" and not pane.detail.table_name.isEnabled()
+    pane.detail.approve_button.click()
+    assert "Approved 2 of 2 proposals." in pane.message.text()
+    assert sorted(p.status for p in ws.tables.proposals()) == ["applied", "applied", "pending", "pending"]
+    pane.list.selectAll()
+    assert pane.detail.reject_button.text() == "&Reject 2"
+    pane.detail.reject_button.click()  # no reason: nothing is rejected
+    assert "Say why" in pane.message.text() and len(ws.tables.proposals("pending")) == 2
+    pane.reject_selected("Regional files are merged elsewhere")
+    assert {(p.status, p.reason) for p in ws.tables.proposals("rejected")} == {
+        ("rejected", "Regional files are merged elsewhere")} and len(ws.tables.proposals("rejected")) == 2
+    pane.status.setCurrentIndex(pane.status.findText("All"))
+    assert not pane.list.isColumnHidden(STATUS_COLUMN)
+    shown = sorted(pane.list.topLevelItem(i).text(STATUS_COLUMN) for i in range(pane.list.topLevelItemCount()))
+    assert shown == ["Approved", "Approved", "Rejected", "Rejected"]
+
+
+def test_one_proposal_that_cannot_be_approved_leaves_the_others_approved(qtbot, ws, tmp_path, monkeypatch) -> None:
+    set_policy(ws, auto_approve_threshold=1.0)
+    for name in ("north", "south", "east"):
+        import_csv(ws, tmp_path, name, SALES)
+    pane = ApprovalsPane(ws)
+    qtbot.addWidget(pane)
+    broken = pane.list.topLevelItem(1).text(1)
+    approve = ws.tables.approve
+
+    def refuse_one(pid: int, **edits: Any) -> Any:
+        if ws.tables.proposal(pid).table == broken:
+            raise GraceError(f"the table {broken} is locked by another program")
+        return approve(pid, **edits)
+
+    monkeypatch.setattr(ws.tables, "approve", refuse_one)
+    pane.list.selectAll()
+    pane.detail.approve_button.click()
+    assert "Approved 2 of 3 proposals." in pane.message.text() and broken in pane.message.text()
+    assert [p.table for p in ws.tables.proposals("pending")] == [broken]
