@@ -248,7 +248,7 @@ class Runner(QObject):
             self.jobs_changed.emit()
             return waiting
         self._ids += 1
-        names = ", ".join(Path(p).name or p for p in paths[:3])
+        names = ", ".join(f"“{Path(p).name or p}”" for p in paths[:3])  # "Adding “many”", not "Adding many"
         names += f" and {len(paths) - 3} more" if len(paths) > 3 else ""
         return self._enqueue(Job(self._ids, label or f"Adding {names}", [str(p) for p in paths], user, retry=retry))
 

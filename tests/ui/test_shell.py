@@ -53,7 +53,7 @@ def test_dropped_files_are_listed_in_the_library_and_found_by_search(shell, qtbo
                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     drop(shell.window, [docs])
     labels = [shell.activity.jobs.topLevelItem(i).text(0) for i in range(shell.activity.jobs.topLevelItemCount())]
-    assert any(label.startswith("Adding docs") for label in labels)  # the Activity shows it at once
+    assert any(label.startswith("Adding “docs”") for label in labels)  # the Activity shows it at once
     qtbot.waitUntil(lambda: statuses(shell).get("guide.md") == "ok" and "page.html" in statuses(shell),
                     timeout=WAIT_MS)
     assert shell.library.count_label.text().startswith("5 documents")
