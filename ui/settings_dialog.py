@@ -129,9 +129,22 @@ def set_value(widget: QWidget, value: Any) -> None:
         widget.setText(str(value))  # type: ignore[attr-defined]
 
 
-def _note(decl: Setting) -> str:
-    """What a change of ``decl`` does to files already read."""
-    return LIMIT_NOTE if decl.limit else LATER_NOTE if decl.on_read else ""
+def sections() -> list[tuple[str, str, list[str]]]:
+    """The settings in groups, each with its heading and what a change does to files already read
+    (said once for the group, not under every setting): (heading, note, setting names)."""
+    groups = [("Limits on what Grace reads", LIMIT_NOTE, [n for n, d in SETTINGS.items() if d.limit]),
+              ("How files are cut into passages", LATER_NOTE,
+               [n for n, d in SETTINGS.items() if d.on_read and not d.limit]),
+              ("Search, answers and watched folders", "", [n for n, d in SETTINGS.items() if not d.on_read])]
+    return [g for g in groups if g[2]]
+
+
+def _section_label(heading: str, note: str) -> QLabel:
+    said = f"<br><span style='color: {colors()['muted']}'>{note}</span>" if note else ""
+    label = QLabel(f"<b>{heading}</b>{said}")
+    label.setWordWrap(True)
+    label.setStyleSheet("margin-top: 8px")
+    return label
 
 
 class SettingsDialog(QDialog):
@@ -145,13 +158,16 @@ class SettingsDialog(QDialog):
         form_widget = QWidget()
         form = QFormLayout(form_widget)
         form.setVerticalSpacing(4)
-        for name, decl in SETTINGS.items():
-            editor = self.editors[name] = editor_for(decl, values.get(name, decl.default))
-            label = QLabel(title(name))
-            label.setToolTip(decl.help)
-            label.setBuddy(editor)
-            form.addRow(label, editor)
-            form.addRow("", _help_label(decl.help, _note(decl)))
+        for heading, note, names in sections():
+            form.addRow(_section_label(heading, note))
+            for name in names:
+                decl = SETTINGS[name]
+                editor = self.editors[name] = editor_for(decl, values.get(name, decl.default))
+                label = QLabel(title(name))
+                label.setToolTip(decl.help)
+                label.setBuddy(editor)
+                form.addRow(label, editor)
+                form.addRow("", _help_label(decl.help))
         scroll = QScrollArea()
         scroll.setWidget(form_widget)
         scroll.setWidgetResizable(True)
@@ -167,7 +183,7 @@ class SettingsDialog(QDialog):
         tint(self.problem, "error")
         self.problem.hide()
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("These settings belong to this workspace. Hover over one to read what it does."))
+        layout.addWidget(QLabel("These settings belong to this workspace."))
         layout.addWidget(scroll, 1)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
@@ -205,9 +221,9 @@ class SettingsDialog(QDialog):
             set_value(self.editors[name], decl.default)
 
 
-def _help_label(text: str, note: str = "") -> QLabel:
-    """The help under a setting; ``note``, on a line below it, says when a change takes effect."""
-    label = QLabel(text + (f"\n{note}" if note else ""))
+def _help_label(text: str) -> QLabel:
+    """The help under a setting."""
+    label = QLabel(text)
     label.setWordWrap(True)
     label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)  # any spare height goes below
     label.setStyleSheet(f"color: {colors()['muted']}; font-size: small; margin-bottom: 6px")

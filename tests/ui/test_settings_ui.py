@@ -157,21 +157,26 @@ def test_ok_without_edits_changes_nothing_however_precise_the_stored_values(qtbo
 LATER_NOTE = "files read from now on"
 
 
-def test_settings_read_only_with_a_file_say_they_apply_to_files_read_from_now_on(qtbot) -> None:
+def test_settings_read_only_with_a_file_say_once_that_they_apply_to_files_read_from_now_on(qtbot) -> None:
     from grace_desktop.qt import QLabel
 
     dialog = SettingsDialog({name: decl.default for name, decl in SETTINGS.items()})
     qtbot.addWidget(dialog)
     notes = [label.text() for label in dialog.findChildren(QLabel) if LATER_NOTE in label.text()]
-    assert len(notes) >= 2  # chunk_tokens and chunk_overlap_tokens at least
+    assert len(notes) == 2  # once for the limits, once for how files are cut into passages
     form = dialog.editors["chunk_tokens"].parentWidget().layout()
-    row = form.getWidgetPosition(dialog.editors["chunk_tokens"])[0]
-    assert LATER_NOTE in form.itemAt(row + 1, form.ItemRole.FieldRole).widget().text()
-    assert "cut short" not in form.itemAt(row + 1, form.ItemRole.FieldRole).widget().text()
-    row = form.getWidgetPosition(dialog.editors["max_pages"])[0]
-    assert "cut short or refused is read again" in form.itemAt(row + 1, form.ItemRole.FieldRole).widget().text()
-    row = form.getWidgetPosition(dialog.editors["search_k"])[0]
-    assert LATER_NOTE not in form.itemAt(row + 1, form.ItemRole.FieldRole).widget().text()
+
+    def section_of(name: str) -> str:
+        row = form.getWidgetPosition(dialog.editors[name])[0]
+        while form.itemAt(row, form.ItemRole.SpanningRole) is None:
+            row -= 1
+        return form.itemAt(row, form.ItemRole.SpanningRole).widget().text()
+
+    assert LATER_NOTE in section_of("chunk_tokens") and "cut short" not in section_of("chunk_tokens")
+    assert "cut short or refused is read again" in section_of("max_pages")
+    assert LATER_NOTE not in section_of("search_k")
+    assert all(LATER_NOTE not in form.itemAt(form.getWidgetPosition(editor)[0] + 1, form.ItemRole.FieldRole)
+               .widget().text() for editor in dialog.editors.values())  # not under every setting
 
 
 def test_a_changed_watcher_timing_applies_at_once(shell, qtbot) -> None:
