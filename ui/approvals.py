@@ -285,10 +285,9 @@ class ProposalDetail(QWidget):
         self.bar.setValue(percent(proposal.confidence))
         self.reasons.setText("\n".join(f"• {r}" for r in proposal.reasons) or "No reasons were recorded.")
         self.table_name.setText(proposal.table)
-        # A document's row or a cell edit keeps its table's columns; a row may go to another catalog table.
-        self.table_name.setEnabled(pending and proposal.kind != "edit")
         self.table_name.setToolTip(ROW_TABLE_TIP if proposal.kind == "row" else "")
-        self.columns.set_columns(proposal.columns, pending and proposal.kind not in ("row", "edit"))
+        self.columns.set_columns(proposal.columns, True)
+        self.set_editable(True)
         self._show_sample()
         for widget in (self.approve_button, self.reject_button, self.reason):
             widget.setVisible(pending)
@@ -296,7 +295,9 @@ class ProposalDetail(QWidget):
         self._tab_order()
 
     def set_editable(self, editable: bool) -> None:
-        """Let the person rename and retype (one proposal), or not (several chosen: decided as proposed)."""
+        """Let the person rename and retype (one proposal), or not (several chosen: decided as proposed).
+        Only a pending proposal is edited; a document's row or a cell edit keeps its table's columns,
+        and a row may go to another catalog table."""
         pending = self.proposal is not None and self.proposal.status == "pending"
         self.table_name.setEnabled(editable and pending and self.proposal.kind != "edit")
         for widget in self.columns.editors_in_order():

@@ -118,7 +118,8 @@ def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int
         said = " ".join([_table_words(ws), *cells]).lower().replace("_", " ")  # revenue_gbp says "gbp"
         ctx.unknown_names = [n for n in unknown if not words_in(n.lower(), said)]
         ctx.unknown_terms = [t for t in unknown_terms if not words_in(t, said)]
-    ctx.held = [n for n in unknown if n not in ctx.unknown_names] + _cells_only_in_tables(ws, searched, ctx.tables)
+    held = [n for n in unknown if n not in ctx.unknown_names] + _cells_only_in_tables(ws, searched, ctx.tables)
+    ctx.held = list(dict.fromkeys(held))  # a name that is a whole cell ("Dune") once
     return ctx
 
 
