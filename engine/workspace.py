@@ -389,16 +389,24 @@ class Workspace:
     def set_setting(self, name: str, value: Any) -> Changes:
         """Change a setting (validated against its declaration and, for the action policy,
         read as one); audited."""
-        value = get_setting(name).coerce(value)
-        try:
-            check_chat_setting(name, value)
-        except PolicyViolation as exc:
-            raise SettingError(str(exc)) from None
+        return self.set_settings({name: value})
+
+    def set_settings(self, values: dict[str, Any]) -> Changes:
+        """Change several settings in one transaction: every value is checked first, and none is
+        stored unless all can be; each change is an audit entry."""
+        checked = {}
+        for name, value in values.items():
+            checked[name] = get_setting(name).coerce(value)
+            try:
+                check_chat_setting(name, checked[name])
+            except PolicyViolation as exc:
+                raise SettingError(str(exc)) from None
         with self._write_lock, self._write_engine.begin() as conn:
-            conn.execute(text("INSERT INTO settings(name, value) VALUES (:n, :v) "
-                              "ON CONFLICT(name) DO UPDATE SET value=excluded.value"),
-                         {"n": name, "v": json.dumps(value)})
-            audit.append(conn, "setting", name, {"value": value})
+            for name, value in checked.items():
+                conn.execute(text("INSERT INTO settings(name, value) VALUES (:n, :v) "
+                                  "ON CONFLICT(name) DO UPDATE SET value=excluded.value"),
+                             {"n": name, "v": json.dumps(value)})
+                audit.append(conn, "setting", name, {"value": value})
         return Changes(settings=True, audit=True)
 
     def watched_folders(self) -> list[str]:

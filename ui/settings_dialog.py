@@ -251,9 +251,6 @@ def save_settings(runner: Runner, changed: dict[str, Any]) -> None:
         problem = next(filter(None, (problem_with(name, value) for name, value in changed.items())), None)
         if problem:  # all or nothing: no value is stored unless every one can be
             raise SettingError(problem)
-        out = None
-        for name, value in changed.items():
-            out = ws.set_setting(name, value) if out is None else out | ws.set_setting(name, value)
-        return out
+        return ws.set_settings(changed)  # one transaction: the dialog's OK saves all or nothing
 
     runner.run_op(work, "saving the settings")
