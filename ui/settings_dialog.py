@@ -33,6 +33,33 @@ if TYPE_CHECKING:
 _INT_MAX = 2**31 - 1
 
 
+class FittedLabel(QLabel):
+    """A word-wrapped label exactly as tall as its text at the width it is given. A form layout
+    sizes a wrapped label by its size hint, worked out at a guessed width, so a one-line help
+    text got two lines' height and the gaps between settings were uneven."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.setWordWrap(True)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        height = self.heightForWidth(self.width())
+        if height > 0 and height != self.height():
+            self.setFixedHeight(height)
+
+
+class NumberBox(QDoubleSpinBox):
+    """A spin box for a number that shows it as briefly as it is: "25" and "0.5", not "25.000"
+    (three decimals for the smallest size a setting allows), which reads as twenty-five thousand
+    where "." groups thousands."""
+
+    def textFromValue(self, value: float) -> str:  # noqa: N802 (Qt's name)
+        shown = self.locale().toString(float(value), "f", self.decimals())
+        point = self.locale().decimalPoint()
+        return shown.rstrip("0").rstrip(point) if point in shown else shown
+
+
 def check_tiers(text: str) -> str | None:
     """Why ``text`` cannot be the action policy (the engine's own reading of it), or None."""
     try:
@@ -74,7 +101,7 @@ def editor_for(decl: Setting, value: Any) -> QWidget:
         widget.setGroupSeparatorShown(True)
         widget.setValue(int(value))
     elif decl.type is float:
-        widget = QDoubleSpinBox()
+        widget = NumberBox()
         widget.setDecimals(decimals(decl, value))
         widget.setRange(decl.minimum if decl.minimum is not None else -1e12,
                         decl.maximum if decl.maximum is not None else 1e12)
@@ -141,8 +168,7 @@ def sections() -> list[tuple[str, str, list[str]]]:
 
 def _section_label(heading: str, note: str) -> QLabel:
     said = f"<br><span style='color: {colors()['muted']}'>{note}</span>" if note else ""
-    label = QLabel(f"<b>{heading}</b>{said}")
-    label.setWordWrap(True)
+    label = FittedLabel(f"<b>{heading}</b>{said}")
     label.setStyleSheet("margin-top: 8px")
     return label
 
@@ -223,8 +249,7 @@ class SettingsDialog(QDialog):
 
 def _help_label(text: str) -> QLabel:
     """The help under a setting."""
-    label = QLabel(text)
-    label.setWordWrap(True)
+    label = FittedLabel(text)
     label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)  # any spare height goes below
     label.setStyleSheet(f"color: {colors()['muted']}; font-size: small; margin-bottom: 6px")
     return label

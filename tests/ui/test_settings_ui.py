@@ -189,3 +189,19 @@ def test_a_changed_watcher_timing_applies_at_once(shell, qtbot) -> None:
     again = shell.watcher
     shell._retime_watcher(dict(shell.watch_timing))  # another setting changed: the timing did not
     assert shell.watcher is again
+
+
+def test_each_help_text_is_as_tall_as_its_lines_and_numbers_show_no_padding_zeros(qtbot) -> None:
+    from ui.settings_dialog import FittedLabel
+
+    dialog = SettingsDialog({name: decl.default for name, decl in SETTINGS.items()})
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    labels = [label for label in dialog.findChildren(FittedLabel) if label.isVisible()]
+    assert len(labels) > len(SETTINGS)  # each setting's help, and the section headings
+    for label in labels:  # a one-line help no longer takes two lines' height (uneven gaps)
+        qtbot.waitUntil(lambda label=label: label.height() == label.heightForWidth(label.width()))
+    assert dialog.editors["max_file_mb"].text() == "25"  # not "25.000", read as 25 thousand in some places
+    dialog.editors["max_file_mb"].setValue(0.5)
+    assert dialog.editors["max_file_mb"].text() == "0.5" and dialog.editors["max_file_mb"].value() == 0.5
