@@ -39,8 +39,10 @@ from grace_desktop.qt import (
 from . import breakable
 from .theme import tint
 
-MARKDOWN_FEATURES = (QTextDocument.MarkdownFeature.MarkdownDialectGitHub
-                     | QTextDocument.MarkdownFeature.MarkdownNoHTML)
+_MD_FLAG_UNDERLINE = 0x4000  # md4c's flag, in Qt's GitHub dialect: it reads _text_ as underlined, like a link
+MARKDOWN_FEATURES = QTextDocument.MarkdownFeature(
+    (QTextDocument.MarkdownFeature.MarkdownDialectGitHub.value | QTextDocument.MarkdownFeature.MarkdownNoHTML.value)
+    & ~_MD_FLAG_UNDERLINE)  # so _text_ is emphasis (italic), as in any other Markdown reader
 MARKDOWN_FILES = (".md", ".markdown", ".mdown", ".mkd")  # quotes from these may keep their emphasis
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
@@ -50,8 +52,9 @@ CHIP_SPACING = 6
 INPUT_LINES = (2, 6)  # the question box is this many lines high at least / at most
 _TIER_WAIT = {1: "runs at once (read-only)", 2: "tier 2 · waits for your approval",
               3: "tier 3 · needs a confirmation with a reason"}
-# The engine starts an answer it gave offline after an endpoint failure with this line (in _..._).
-_FALLBACK = re.compile(r"\A\s*_(Answered offline from your files: [^\n]*)_[ \t]*(?:\n|\Z)")
+# The engine starts an answer it gave offline after an endpoint failure with this line (in *...*;
+# in _..._ in chats saved before session 20).
+_FALLBACK = re.compile(r"\A\s*([_*])(?P<notice>Answered offline from your files: [^\n]*)\1[ \t]*(?:\n|\Z)")
 
 
 def confidence_role(confidence: float, abstained: bool) -> str:
@@ -67,7 +70,7 @@ def split_notice(text: str) -> tuple[str, str]:
     match = _FALLBACK.match(text)
     if match is None:
         return "", text
-    return match.group(1), text[match.end():].lstrip("\n")
+    return match.group("notice"), text[match.end():].lstrip("\n")
 
 
 class MessageText(QTextBrowser):

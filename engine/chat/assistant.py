@@ -127,7 +127,7 @@ class Chat:
             except EndpointError as exc:
                 draft = with_tables(ctx, self.offline.answer(ctx, threshold), self.ws.embedder.embed)
                 draft.fallback = str(exc)
-                draft.text = f"_Answered offline from your files: {exc}._\n\n{draft.text}"
+                draft.text = f"*Answered offline from your files: {exc}.*\n\n{draft.text}"
                 if on_token:
                     on_token("\n\n" + draft.text)
                 return draft
@@ -181,8 +181,8 @@ class Chat:
         listed = "; ".join(f"{p.table}, from {os.path.basename(p.source)}" for p in waiting[:3])
         more = f" and {len(waiting) - 3} more" if len(waiting) > 3 else ""
         tables = "A table waits" if len(waiting) == 1 else f"{len(waiting)} tables wait"
-        return (f"_{tables} for your approval in Approvals ({listed}{more}); once approved, questions "
-                "like this one can be added up from it._")
+        return (f"*{tables} for your approval in Approvals ({listed}{more}); once approved, questions "
+                "like this one can be added up from it.*")
 
     def _document_paths(self) -> list[str]:
         return [d["path"] for d in self.ws.documents()]

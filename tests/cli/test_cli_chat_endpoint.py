@@ -98,7 +98,7 @@ def test_an_endpoint_failure_prints_the_offline_answer_once(endpoint_ws: Workspa
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     server.mode = "error"
     text = ask(endpoint_ws, monkeypatch, QUESTION).getvalue()
-    assert text.startswith("_Answered offline from your files: the endpoint answered HTTP 500")
-    assert text.count("_Answered offline") == 1
+    assert text.startswith("*Answered offline from your files: the endpoint answered HTTP 500")
+    assert text.count("*Answered offline") == 1
     answer = text.split("\n\n")[1]  # the offline answer, with its marks
     assert "[1]" in answer and text.count(answer) == 1 and text.count("confidence ") == 1

@@ -232,7 +232,7 @@ def test_slow_endpoint_falls_back_to_the_offline_answer(endpoint_ws: Workspace, 
     server.mode = "slow"
     answer = endpoint_ws.chat.ask("How often should tomatoes be watered?", on_token=lambda t: None)
     assert answer.reasoner == "offline" and "did not answer within 1.5 s" in answer.fallback
-    assert answer.text.startswith("_Answered offline from your files: the endpoint did not answer")
+    assert answer.text.startswith("*Answered offline from your files: the endpoint did not answer")
     assert answer.citations and answer.citations[0].path == str(docs / "guide.md")
 
 
@@ -274,7 +274,7 @@ def test_a_malformed_reply_falls_back_offline_and_stores_one_whole_exchange(
     server.reply = reply
     answer = endpoint_ws.chat.ask("How often should tomatoes be watered?")
     assert answer.reasoner == "offline" and "reply could not be read" in answer.fallback
-    assert answer.text.startswith("_Answered offline from your files") and answer.citations
+    assert answer.text.startswith("*Answered offline from your files") and answer.citations
     messages = endpoint_ws.chat.sessions.messages(answer.session)
     assert [m["role"] for m in messages] == ["user", "assistant"]
 
@@ -304,7 +304,7 @@ def test_a_base_url_that_is_not_a_url_is_an_endpoint_error_and_answers_offline(e
         conn.execute(text("UPDATE settings SET value=:v WHERE name='llm_base_url'"), {"v": json.dumps(base_url)})
     answer = endpoint_ws.chat.ask("How often should tomatoes be watered?", on_token=lambda t: None)
     assert answer.reasoner == "offline" and answer.fallback.startswith(f"the endpoint address {base_url!r} is not")
-    assert answer.text.startswith("_Answered offline from your files") and answer.citations
+    assert answer.text.startswith("*Answered offline from your files") and answer.citations
     assert [m["role"] for m in endpoint_ws.chat.sessions.messages(answer.session)] == ["user", "assistant"]
 
 

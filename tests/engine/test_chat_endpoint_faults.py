@@ -40,7 +40,7 @@ def leaks(data: str | bytes, key: str = SECRET) -> bool:
 def fell_back(ws: Workspace, answer: Any) -> None:
     """The offline answer was given, said why, and the session holds one whole exchange."""
     assert answer.reasoner == "offline" and answer.fallback
-    assert answer.text.startswith("_Answered offline from your files") and answer.citations
+    assert answer.text.startswith("*Answered offline from your files") and answer.citations
     assert [m["role"] for m in ws.chat.sessions.messages(answer.session)] == ["user", "assistant"]
 
 

@@ -334,7 +334,7 @@ def test_an_offline_fallback_is_a_plain_note_above_the_answer(qtbot, pane: ChatP
                                                               no_keyring: None) -> None:
     ws.set_setting("llm_base_url", "http://127.0.0.1:9/v1")
     answer = ask(qtbot, pane, "How often should tomatoes be watered?")
-    assert answer.text.startswith("_Answered offline from your files")
+    assert answer.text.startswith("*Answered offline from your files")
     for reply in (pane.message_widgets()[-1], None):
         if reply is None:  # and so when the session is opened again
             pane.open_session(answer.session)
@@ -817,3 +817,15 @@ def test_ctrl_n_starts_a_new_chat_from_any_pane(qtbot, shell) -> None:  # type: 
     ask(qtbot, chat, "When does the ferry leave?")
     qtbot.keyClick(chat.input, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)  # and within the pane
     assert chat.message_widgets() == [] and chat.session_id is None
+
+
+def test_emphasis_in_an_answer_is_italic_not_underlined_like_a_link(qtbot) -> None:
+    from ui.chat_widgets import MessageText, split_notice
+
+    text = MessageText("markdown")
+    qtbot.addWidget(text)
+    text.set_text("*A table waits for your approval in Approvals.* and _so does this_")
+    html = text.document().toHtml()
+    assert "underline" not in html and html.count("font-style:italic") == 2  # _x_ read as a link before
+    old = "_Answered offline from your files: the endpoint timed out._\n\nThe answer."  # a chat saved earlier
+    assert split_notice(old) == ("Answered offline from your files: the endpoint timed out.", "The answer.")
