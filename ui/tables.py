@@ -260,7 +260,7 @@ class AddRowDialog(QDialog):
         form = QFormLayout(self)
         for col in columns:
             edit = QLineEdit()
-            edit.setPlaceholderText(col.type)
+            edit.setPlaceholderText(col.kind)
             self._fields[col.name] = edit
             form.addRow(f"{col.name}:", edit)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)

@@ -22,15 +22,13 @@ from typing import Any
 import duckdb
 
 from ..errors import TableError
-from .model import Column, jsonable
+from .model import WHOLE_TYPES, Column, jsonable
 from .names import ROW_KEY, qualified, quote_ident
 from .store import Store
 from .values import conversion, detect
 
 SNAPSHOTS_KEPT = 200
 UNDOABLE = ("update", "add", "delete")
-_WHOLE = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
-          "UHUGEINT"}
 _EDIT_FIELDS = "id, table_name, op, row_keys, column_name, snapshot, detail, loads, undone OR coalesce(retired, false)"
 
 
@@ -84,8 +82,30 @@ def _column(columns: list[Column], name: str, table: str) -> Column:
 
 
 def _bad_value(exc: duckdb.Error, value: Any, col: Column) -> TableError:
-    return TableError(f"{value!r} is not a valid {col.type} for column {col.name!r} "
-                      f"({str(exc).strip().splitlines()[0][:200]}).")
+    """Why ``value`` cannot go in ``col``, in words (not DuckDB's "Conversion Error: ... DOUBLE")."""
+    too_big = _places(col.type) is not None and _is_number(value)  # a number a whole or fixed column refused
+    return TableError(f"{value!r} cannot go in column {col.name!r}: it takes {col.kind}"
+                      + (", and this one is too large for it." if too_big else "."))
+
+
+def _first_misfit(imported: list[Any], values: dict[str, Any], cols: list[Column], exc: duckdb.Error) -> str:
+    """Why a row's values could not be inserted: the first value its column cannot take, in words
+    (else the database's own first line). Each cast is tried on a connection of its own: the
+    failed insert has aborted the transaction it ran in."""
+    with duckdb.connect() as probe:
+        for col, value in zip(cols, imported, strict=True):
+            try:
+                probe.execute(f"SELECT CAST(? AS {col.type})", [value])
+            except duckdb.Error as one:
+                return str(_bad_value(one, values[col.name], col))
+    return str(exc).strip().splitlines()[0][:200]
+
+
+def _is_number(value: Any) -> bool:
+    try:
+        return Decimal(str(value).strip()).is_finite()
+    except InvalidOperation:
+        return False
 
 
 def _check_whole(value: Any, col: Column) -> None:
@@ -96,18 +116,19 @@ def _check_whole(value: Any, col: Column) -> None:
         return
     try:
         number = Decimal(str(value).strip())
+        rounded = number != round(number, places) if number.is_finite() else False
     except InvalidOperation:
-        return  # not a number at all: the cast says why
-    if number.is_finite() and number != round(number, places):
+        return  # not a number at all, or too large to round ("1e30"): the cast says why
+    if rounded:
         kind = "whole numbers only" if places == 0 else f"at most {places} decimal places"
-        raise TableError(f"{value!r} is not a valid {col.type} for column {col.name!r}: it takes {kind}, and this "
-                         "one would have been rounded.")
+        raise TableError(f"{value!r} cannot go in column {col.name!r}: it takes {kind}, and this one would have "
+                         "been rounded.")
 
 
 def _places(sql_type: str) -> int | None:
     """How many decimal places a column of ``sql_type`` keeps (None: not a fixed-point type)."""
     upper = sql_type.upper().replace(" ", "")
-    if upper in _WHOLE:
+    if upper in WHOLE_TYPES:
         return 0
     fixed = re.fullmatch(r"(?:DECIMAL|NUMERIC)\((\d+),(\d+)\)", upper)
     return int(fixed.group(2)) if fixed else None
@@ -155,11 +176,11 @@ def add_row(store: Store, cur: duckdb.DuckDBPyConnection, table: str, values: di
     key = store.next_key(cur, table)
     names = ", ".join([ROW_KEY] + [quote_ident(c.name) for c in cols])
     marks = ", ".join(["?"] + [f"CAST(? AS {c.type})" for c in cols])
+    imported = [_as_imported(cur, values[c.name], c) for c in cols]
     try:
-        cur.execute(f"INSERT INTO {quote_ident(table)} ({names}) VALUES ({marks})",
-                    [key, *(_as_imported(cur, values[c.name], c) for c in cols)])
+        cur.execute(f"INSERT INTO {quote_ident(table)} ({names}) VALUES ({marks})", [key, *imported])
     except duckdb.Error as exc:
-        raise TableError(f"The row could not be added to {table!r}: {str(exc).strip().splitlines()[0][:200]}") \
+        raise TableError(f"The row could not be added to {table!r}: {_first_misfit(imported, values, cols, exc)}") \
             from exc
     edit_id = _next_id(cur)
     _journal(cur, edit_id, table, "add", [key], None, None, {"values": values}, actor)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
+import re
 import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -20,6 +21,32 @@ class Column:
 
     def as_dict(self) -> dict[str, str]:
         return asdict(self)
+
+    @property
+    def kind(self) -> str:
+        """The column's type as a person says it ("a whole number", "a date (YYYY-MM-DD)"), not
+        as the database spells it (BIGINT, DATE)."""
+        return type_in_words(self.type)
+
+
+WHOLE_TYPES = frozenset({"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                         "UBIGINT", "UHUGEINT"})
+_TYPE_WORDS = {"DOUBLE": "a number", "FLOAT": "a number", "REAL": "a number", "VARCHAR": "text", "TEXT": "text",
+               "DATE": "a date (YYYY-MM-DD)", "TIMESTAMP": "a date and time (YYYY-MM-DD HH:MM)",
+               "TIMESTAMP WITH TIME ZONE": "a date and time with its zone (YYYY-MM-DD HH:MM+01)",
+               "TIME": "a time (HH:MM)", "BOOLEAN": "yes or no (true/false)"}
+
+
+def type_in_words(sql_type: str) -> str:
+    """A DuckDB type as a person says it; one without words of its own keeps its name."""
+    upper = " ".join(sql_type.upper().split())
+    fixed = re.fullmatch(r"(?:DECIMAL|NUMERIC)\s*\(\s*\d+\s*,\s*(\d+)\s*\)", upper)
+    if fixed:
+        places = int(fixed.group(1))
+        return "a whole number" if places == 0 else f"a number with at most {places} decimal places"
+    if upper in WHOLE_TYPES:
+        return "a whole number"
+    return _TYPE_WORDS.get(upper, sql_type)
 
 
 @dataclass

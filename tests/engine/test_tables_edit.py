@@ -88,8 +88,10 @@ def test_a_cell_edit_is_audited_and_can_be_undone(people: Workspace) -> None:
 
 
 def test_a_value_that_does_not_fit_changes_nothing(people: Workspace) -> None:
-    with pytest.raises(TableError, match="not a valid BIGINT"):
-        people.tables.update_cell("people", 1, "age", "old")
+    with pytest.raises(TableError, match=r"^'old' cannot go in column 'age': it takes a whole number\.$"):
+        people.tables.update_cell("people", 1, "age", "old")  # in words, not "not a valid BIGINT (Conversion Error…)"
+    with pytest.raises(TableError, match="it takes a whole number, and this one is too large for it"):
+        people.tables.update_cell("people", 1, "age", "1e30")
     with pytest.raises(TableError, match="no column"):
         people.tables.update_cell("people", 1, "_grace_id", 5)
     assert people.tables.page("people", 0, 1)[0][3] == 36
@@ -426,5 +428,12 @@ def test_a_typed_month_or_yes_is_read_as_the_import_read_the_file(ws: Workspace,
     ws.tables.update_cell("budget", 2, "month", "2024-04")
     rows = ws.tables.page("budget", 0, 10)
     assert [str(r[1]) for r in rows] == ["2024-01-01", "2024-04-01", "2024-03-01"] and rows[2][4] is True
-    with pytest.raises(TableError, match="not a valid DATE for column 'month'"):
+    with pytest.raises(TableError, match=r"cannot go in column 'month': it takes a date \(YYYY-MM-DD\)"):
         ws.tables.update_cell("budget", 1, "month", "someday")
+
+
+def test_a_row_that_cannot_be_added_names_the_value_and_what_its_column_takes(people: Workspace) -> None:
+    with pytest.raises(TableError, match=r"could not be added to 'people': 'old' cannot go in column 'age': "
+                                         r"it takes a whole number\.$"):
+        people.tables.add_row("people", {"name": "Z", "age": "old"})
+    assert people.tables.count("people") == 5

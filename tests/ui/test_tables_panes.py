@@ -329,7 +329,7 @@ def test_editing_a_cell_goes_through_update_cell_and_undo_restores_it(qtbot, ws,
 
     assert not pane.model.setData(index, "very old")  # refused by the engine: the old value stays
     assert pane.model.data(index) == "86"
-    assert "not a valid" in pane.message.text()
+    assert "cannot go in column" in pane.message.text() and "BIGINT" not in pane.message.text()
 
     pane.undo_button.click()
     assert pane.model.data(index) == "85"
@@ -623,3 +623,15 @@ def test_one_proposal_that_cannot_be_approved_leaves_the_others_approved(qtbot, 
     pane.detail.approve_button.click()
     assert "Approved 2 of 3 proposals." in pane.message.text() and broken in pane.message.text()
     assert [p.table for p in ws.tables.proposals("pending")] == [broken]
+
+
+def test_the_add_row_fields_say_what_each_column_takes_in_words(qtbot) -> None:
+    from engine.tables.model import Column
+    from ui.tables import AddRowDialog
+
+    dialog = AddRowDialog("budget", [Column("amount", "amount", "DOUBLE"), Column("month", "month", "DATE"),
+                                     Column("n", "n", "BIGINT"), Column("price", "price", "DECIMAL(10,2)"),
+                                     Column("note", "note", "VARCHAR")])
+    qtbot.addWidget(dialog)
+    assert [f.placeholderText() for f in dialog._fields.values()] == [
+        "a number", "a date (YYYY-MM-DD)", "a whole number", "a number with at most 2 decimal places", "text"]
