@@ -528,7 +528,7 @@ class TablesPane(QWidget):
             return
         self._column_filters.clear()
         self._clear_search()
-        self.message.clear_error()
+        self.message.say("")  # news of another table ("Undid the edit of … in household_budget") is not this one's
         self.model.set_table(name)
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self._columns_changed()

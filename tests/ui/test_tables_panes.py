@@ -497,6 +497,8 @@ def test_undo_says_which_edit_of_which_table_it_undid(qtbot, ws, people) -> None
     pane.undo_button.click()
     assert pane.message.text() == "Undid the edit of age in row 3 of people."
     assert pane.model.data(pane.model.index(2, 1)) == "41"
+    pane.show_table(None)  # another table (or none): the news was about people's, so it goes
+    assert pane.message.isHidden() and pane.message.text() == ""
 
 
 def test_export_offers_every_format_and_writes_the_one_chosen(qtbot, ws, people, tmp_path, monkeypatch) -> None:
