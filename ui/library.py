@@ -125,6 +125,22 @@ def _sort_value(row: dict[str, Any], key: str) -> tuple[float, str]:
     return (0.0, f"{str(value or '').lower()}\0{row['path']}")
 
 
+def with_table_states(ws: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``rows`` with each table file's ``waiting`` (the table its rows wait to go into, until they are
+    approved in Approvals) or ``rejected`` (the table that was refused). A file read as a table is
+    not searchable text: until approved, nothing of it can be found, and the Library says why."""
+    state: dict[str, tuple[str, str]] = {}
+    for status in ("rejected", "applied", "pending"):  # newest first within each: a later state wins
+        for p in reversed(ws.tables.proposals(status)):
+            if p.kind in ("new", "append"):
+                state[p.source] = (status, p.table)
+    for row in rows:
+        status, table = state.get(row["path"], ("", ""))
+        if row.get("kind") == "table" and status in ("pending", "rejected"):
+            row["waiting" if status == "pending" else "rejected"] = table
+    return rows
+
+
 def _display(row: dict[str, Any], key: str) -> str:
     if key == "kind":
         fmt = row.get("format") or "unknown"
@@ -137,6 +153,10 @@ def _display(row: dict[str, Any], key: str) -> str:
         return ui.human_time(row.get("updated_at"))
     if key == "status" and row["status"] == "ok" and row.get("partial"):
         return "ok (part)"  # ingested, but a limit or encoded data left some of it out
+    if key == "status" and row["status"] == "ok" and row.get("waiting"):
+        return "waiting for approval"
+    if key == "status" and row["status"] == "ok" and row.get("rejected"):
+        return "table rejected"
     return str(row.get(key) or "")
 
 
@@ -305,14 +325,14 @@ class LibraryPane(QWidget):
         self.watched.refresh()
 
     def on_changed(self, changes: Changes) -> None:
-        if changes.documents and not self._too_soon():
+        if (changes.documents or changes.proposals) and not self._too_soon():  # proposals: a table file's state
             self._read_rows()
         if changes.watches:
             self.watched.refresh()
 
     def _read_rows(self) -> None:
         self._reading_since = time.monotonic()
-        self.runner.fetch("documents", lambda ws: ws.documents(), self._show_rows, owner=self)
+        self.runner.fetch("documents", lambda ws: with_table_states(ws, ws.documents()), self._show_rows, owner=self)
 
     def _too_soon(self) -> bool:
         """While an ingest runs, a refresh waits for the one still reading, and for a pause as long as
@@ -479,4 +499,11 @@ def _details_html(rows: list[dict[str, Any]]) -> str:
                      f"last read {ui.human_time(r.get('updated_at'))}.")
         if r.get("partial"):
             lines.append(f"<b>Partly read:</b> {ui.escape(r['partial'])}.")
+        if r.get("waiting"):
+            lines.append(f"<b>Waiting for your approval:</b> its rows go into the table "
+                         f"<b>{ui.escape(r['waiting'])}</b> once you approve it in Approvals; until then "
+                         "search and chat cannot use them.")
+        elif r.get("rejected"):
+            lines.append(f"<b>Its table was rejected</b> ({ui.escape(r['rejected'])}): its rows are not "
+                         "in any table, and search and chat do not use them.")
     return "<br>".join(lines)

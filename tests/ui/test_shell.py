@@ -499,3 +499,27 @@ def test_every_question_before_a_removal_defaults_to_no(shell, ws, monkeypatch) 
     assert not SessionList(ws, lambda: None)._confirm_delete("groceries")
     assert not TablesPane(ws).confirm("Delete 2 rows from “books”?")
     assert len(asked) == 3 and all(default == QMessageBox.StandardButton.No for _text, default in asked)
+
+
+def test_a_table_file_waiting_for_approval_says_so_in_the_library(shell, qtbot, tmp_path: Path) -> None:
+    import shutil
+
+    from engine.paths import resources_dir
+
+    budget = tmp_path / "budget.csv"
+    shutil.copy(resources_dir() / "sample" / "household-budget.csv", budget)
+    drop(shell.window, [budget])
+    model = shell.library.model
+    status = [key for _label, key in COLUMNS].index("status")
+
+    def shown() -> str:
+        row = next((i for i, r in enumerate(model.rows) if r["name"] == "budget.csv"), None)
+        return "" if row is None else model.data(model.index(row, status))
+
+    qtbot.waitUntil(lambda: shown() == "waiting for approval", timeout=WAIT_MS)  # was "ok", yet nothing found
+    assert shell.library.select_path(str(budget))
+    assert "Waiting for your approval" in shell.library.details.text() and "Approvals" in shell.library.details.text()
+    ws = shell.runner.ws
+    ws.tables.approve(next(p.id for p in ws.tables.proposals("pending") if p.source == str(budget)))
+    shell.library.refresh()
+    qtbot.waitUntil(lambda: shown() == "ok", timeout=WAIT_MS)
