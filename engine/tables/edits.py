@@ -14,7 +14,6 @@ from a file since, dropped, or its snapshot pruned) is refused with a sentence a
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -22,7 +21,7 @@ from typing import Any
 import duckdb
 
 from ..errors import TableError
-from .model import WHOLE_TYPES, Column, jsonable
+from .model import Column, decimal_places, jsonable
 from .names import ROW_KEY, qualified, quote_ident
 from .store import Store
 from .values import conversion, detect
@@ -81,9 +80,9 @@ def _column(columns: list[Column], name: str, table: str) -> Column:
     raise TableError(f"Table {table!r} has no column called {name!r}.")
 
 
-def _bad_value(exc: duckdb.Error, value: Any, col: Column) -> TableError:
+def _bad_value(value: Any, col: Column) -> TableError:
     """Why ``value`` cannot go in ``col``, in words (not DuckDB's "Conversion Error: ... DOUBLE")."""
-    too_big = _places(col.type) is not None and _is_number(value)  # a number a whole or fixed column refused
+    too_big = decimal_places(col.type) is not None and _is_number(value)  # a number a whole or fixed column refused
     return TableError(f"{value!r} cannot go in column {col.name!r}: it takes {col.kind}"
                       + (", and this one is too large for it." if too_big else "."))
 
@@ -96,8 +95,8 @@ def _first_misfit(imported: list[Any], values: dict[str, Any], cols: list[Column
         for col, value in zip(cols, imported, strict=True):
             try:
                 probe.execute(f"SELECT CAST(? AS {col.type})", [value])
-            except duckdb.Error as one:
-                return str(_bad_value(one, values[col.name], col))
+            except duckdb.Error:
+                return str(_bad_value(values[col.name], col))
     return str(exc).strip().splitlines()[0][:200]
 
 
@@ -111,7 +110,7 @@ def _is_number(value: Any) -> bool:
 def _check_whole(value: Any, col: Column) -> None:
     """Refuse more decimal places than the column holds: DuckDB's cast would round 3.7 to 4 in a
     whole-number column, and 3.756 to 3.76 in a DECIMAL(10,2), without a word."""
-    places = _places(col.type)
+    places = decimal_places(col.type)
     if places is None or value is None or isinstance(value, int):
         return
     try:
@@ -125,13 +124,6 @@ def _check_whole(value: Any, col: Column) -> None:
                          "been rounded.")
 
 
-def _places(sql_type: str) -> int | None:
-    """How many decimal places a column of ``sql_type`` keeps (None: not a fixed-point type)."""
-    upper = sql_type.upper().replace(" ", "")
-    if upper in WHOLE_TYPES:
-        return 0
-    fixed = re.fullmatch(r"(?:DECIMAL|NUMERIC)\((\d+),(\d+)\)", upper)
-    return int(fixed.group(2)) if fixed else None
 
 
 _READ_AS_IMPORTED = {"DATE", "TIMESTAMP", "BOOLEAN"}
@@ -162,7 +154,7 @@ def update_cell(store: Store, cur: duckdb.DuckDBPyConnection, table: str, key: i
         cur.execute(f"UPDATE {quote_ident(table)} SET {quote_ident(col.name)} = CAST(? AS {col.type}) "
                     f"WHERE {ROW_KEY} = ?", [_as_imported(cur, value, col), int(key)])
     except duckdb.Error as exc:
-        raise _bad_value(exc, value, col) from exc
+        raise _bad_value(value, col) from exc
     _journal(cur, edit_id, table, "update", [int(key)], col.name, snapshot, {"value": value}, actor)
     return edit_id
 

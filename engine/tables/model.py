@@ -37,15 +37,22 @@ _TYPE_WORDS = {"DOUBLE": "a number", "FLOAT": "a number", "REAL": "a number", "V
                "TIME": "a time (HH:MM)", "BOOLEAN": "yes or no (true/false)"}
 
 
+def decimal_places(sql_type: str) -> int | None:
+    """How many decimal places a column of ``sql_type`` keeps (None: not a whole-number or
+    fixed-point type)."""
+    upper = sql_type.upper().replace(" ", "")
+    if upper in WHOLE_TYPES:
+        return 0
+    fixed = re.fullmatch(r"(?:DECIMAL|NUMERIC)\((\d+),(\d+)\)", upper)
+    return int(fixed.group(2)) if fixed else None
+
+
 def type_in_words(sql_type: str) -> str:
     """A DuckDB type as a person says it; one without words of its own keeps its name."""
-    upper = " ".join(sql_type.upper().split())
-    fixed = re.fullmatch(r"(?:DECIMAL|NUMERIC)\s*\(\s*\d+\s*,\s*(\d+)\s*\)", upper)
-    if fixed:
-        places = int(fixed.group(1))
+    places = decimal_places(sql_type)
+    if places is not None:
         return "a whole number" if places == 0 else f"a number with at most {places} decimal places"
-    if upper in WHOLE_TYPES:
-        return "a whole number"
+    upper = " ".join(sql_type.upper().split())
     return _TYPE_WORDS.get(upper, sql_type)
 
 
