@@ -211,7 +211,7 @@ class MainWindow(QMainWindow):
         key = name.lower()
         if key in self.panes:
             raise ValueError(f"A pane called {name!r} is already registered.")
-        item = QListWidgetItem(icon or QIcon(), name)
+        item = QListWidgetItem(self._untinted(icon or QIcon()), name)
         item.setSizeHint(QSize(0, 34))
         self.sidebar.addItem(item)
         self.stack.addWidget(widget)
@@ -224,6 +224,15 @@ class MainWindow(QMainWindow):
             self.sidebar.setCurrentRow(0)
         self._size_to_current()
         return key
+
+    def _untinted(self, icon: QIcon) -> QIcon:
+        """``icon`` drawn as it is on the selected row too: the style's selected mode tints it
+        with the highlight colour, and a blue icon on the blue highlight disappeared."""
+        if icon.isNull():
+            return icon
+        plain = QIcon(icon)
+        plain.addPixmap(icon.pixmap(self.sidebar.iconSize()), QIcon.Mode.Selected)
+        return plain
 
     def replace_pane(self, key: str, widget: QWidget) -> None:
         """Put ``widget`` in place of pane ``key``'s widget (a placeholder built at startup)."""

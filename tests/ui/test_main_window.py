@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from grace_desktop.qt import QAction, QApplication, QDialog, QKeySequence, QMessageBox, QPalette, QToolButton
+from grace_desktop.qt import (
+    QAction,
+    QApplication,
+    QDialog,
+    QIcon,
+    QKeySequence,
+    QLabel,
+    QMessageBox,
+    QPalette,
+    QToolButton,
+)
 from ui import theme
 from ui.errors import ErrorPresenter
 from ui.main_window import MainWindow
@@ -121,3 +131,13 @@ def test_about_names_the_licences_and_about_qt_is_offered(window, monkeypatch) -
     monkeypatch.setattr(QMessageBox, "aboutQt", staticmethod(lambda _parent, title: asked.append(title)))
     next(a for a in window.findChildren(QAction) if a.text() == "About &Qt").trigger()
     assert asked == ["About Qt"]
+
+
+def test_a_sidebar_icon_is_drawn_untinted_on_the_selected_row(window) -> None:
+    icon = window.style().standardIcon(window.style().StandardPixmap.SP_DirIcon)
+    window.register_pane("Files", QLabel("files"), icon)
+    item = window.panes["files"].item
+    size = window.sidebar.iconSize()
+    normal = item.icon().pixmap(size, QIcon.Mode.Normal).toImage()
+    assert item.icon().pixmap(size, QIcon.Mode.Selected).toImage() == normal
+    assert icon.pixmap(size, QIcon.Mode.Selected).toImage() != normal  # what the style did to it
