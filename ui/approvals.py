@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import PurePath
 from typing import Any
 
+from engine.tables.model import type_in_words
 from grace_desktop.qt import (
     QAbstractItemView,
     QApplication,
@@ -47,7 +48,10 @@ from . import breakable
 from .table_model import ResultModel, error_sentence, run_engine, try_call
 from .tables import MessageLine, compact_rows, empty_state, grid_view
 
-DUCKDB_TYPES = ["VARCHAR", "BIGINT", "INTEGER", "DOUBLE", "DECIMAL", "BOOLEAN", "DATE", "TIMESTAMP", "TIME", "JSON"]
+# The column types offered, in words, with the DuckDB type each stands for (shown as its tooltip).
+TYPE_CHOICES = [("Text", "VARCHAR"), ("Whole number", "BIGINT"), ("Number", "DOUBLE"),
+                ("Amount (2 decimal places)", "DECIMAL(18,2)"), ("Yes or no", "BOOLEAN"), ("Date", "DATE"),
+                ("Date and time", "TIMESTAMP"), ("Time", "TIME"), ("JSON", "JSON")]
 # What the status filter offers, and the engine statuses each shows ("applied": approved and carried out).
 STATUSES = [("Waiting for you", ("pending",)), ("Approved", ("approved", "applied")), ("Rejected", ("rejected",)),
             ("All", None)]
@@ -185,9 +189,22 @@ class ColumnEditor(QWidget):
 
     @staticmethod
     def _type_box(current: str) -> QComboBox:
+        """The types in words; a proposed type not among them is offered in its own words."""
         box = QComboBox()
-        box.addItems(DUCKDB_TYPES if current.upper() in DUCKDB_TYPES else [current, *DUCKDB_TYPES])
-        box.setCurrentText(current.upper() if current.upper() in DUCKDB_TYPES else current)
+        box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        box.setMinimumContentsLength(8)  # its longest choice would widen the whole proposal; the list shows it
+        choices = list(TYPE_CHOICES)
+        if _same_type(current) not in {_same_type(sql) for _, sql in choices}:
+            words = type_in_words(current).removeprefix("a ").capitalize()
+            alike = next((i for i, (said, _) in enumerate(choices) if said == words), None)
+            if alike is None:
+                choices.insert(0, (words, current))
+            else:  # INTEGER is a whole number too: the proposed one stands for it
+                choices[alike] = (words, current)
+        for words, sql in choices:
+            box.addItem(words, sql)
+            box.setItemData(box.count() - 1, f"Stored as {sql}", Qt.ItemDataRole.ToolTipRole)
+        box.setCurrentIndex(next(i for i, (_, sql) in enumerate(choices) if _same_type(sql) == _same_type(current)))
         return box
 
     def names(self) -> list[str]:
@@ -201,8 +218,8 @@ class ColumnEditor(QWidget):
 
     def types(self) -> dict[str, str]:
         """Proposed name -> new type, for the columns whose type the person changed."""
-        return {col.name: kind.currentText() for col, _, kind in self._rows
-                if kind.currentText().upper() != col.type.upper()}
+        return {col.name: kind.currentData() for col, _, kind in self._rows
+                if _same_type(kind.currentData()) != _same_type(col.type)}
 
     def editors_in_order(self) -> list[QWidget]:
         """Each column's name field and type box, top to bottom."""
@@ -211,6 +228,11 @@ class ColumnEditor(QWidget):
     def editor(self, column: str) -> tuple[QLineEdit, QComboBox]:
         """The name field and type box of the proposed column ``column`` (for tests and shortcuts)."""
         return next((name, kind) for col, name, kind in self._rows if col.name == column)
+
+
+def _same_type(sql_type: str) -> str:
+    """``sql_type`` spelled one way, to compare: "decimal(18, 2)" is "DECIMAL(18,2)"."""
+    return sql_type.upper().replace(" ", "")
 
 
 def _item(p: Any) -> QTreeWidgetItem:
@@ -252,27 +274,36 @@ class ProposalDetail(QWidget):
         self._layout()
 
     def _layout(self) -> None:
+        """Everything above the decision scrolls as one page, so a small window scrolls the whole
+        proposal rather than squeezing the columns and the sample into slivers."""
         form = QFormLayout()
         form.addRow("Confidence:", self.bar)
         form.addRow("Why:", self.reasons)
         form.addRow("Table name:", self.table_name)
+        rows = self.sample_view.verticalHeader().defaultSectionSize()
+        self.sample_view.setMinimumHeight(self.sample_view.horizontalHeader().sizeHint().height() + 5 * rows)
+        page = QWidget()
+        body = QVBoxLayout(page)
+        body.setContentsMargins(0, 0, 0, 0)
+        for part in (self.title, self.meta):
+            body.addWidget(part)
+        body.addLayout(form)
+        body.addWidget(bold("Columns"))
+        body.addWidget(self.columns)
+        body.addWidget(bold("Sample"))
+        body.addWidget(self.sample_view, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(self.columns)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(page)
         decide = QHBoxLayout()
         decide.addWidget(self.approve_button)
         decide.addSpacing(16)
         decide.addWidget(self.reason, 1)
         decide.addWidget(self.reject_button)
         box = QVBoxLayout(self)
-        box.addWidget(self.title)
-        box.addWidget(self.meta)
-        box.addLayout(form)
-        box.addWidget(bold("Columns"))
-        box.addWidget(scroll, 2)
-        box.addWidget(bold("Sample"))
-        box.addWidget(self.sample_view, 2)
+        box.addWidget(scroll, 1)
         box.addLayout(decide)
 
     def show_proposal(self, proposal: Any) -> None:

@@ -14,8 +14,9 @@ import pytest
 from engine import Changes, Workspace
 from engine.errors import GraceError, TableError
 from engine.tables import Proposal
+from engine.tables.model import Column
 from grace_desktop.qt import QKeySequence, Qt, QToolButton
-from ui.approvals import NOTHING_MATCHES, SOURCE_COLUMN, STATUS_COLUMN, ApprovalsPane
+from ui.approvals import NOTHING_MATCHES, SOURCE_COLUMN, STATUS_COLUMN, ApprovalsPane, ColumnEditor
 from ui.table_model import LazyTableModel
 from ui.tables import TablesPane
 from ui.theme import colors
@@ -78,14 +79,15 @@ def test_approving_a_pending_proposal_with_a_renamed_column_creates_the_table(qt
 
     name, kind = pane.detail.columns.editor("amount")
     name.setText("total")
-    kind.setCurrentText("DECIMAL")
+    assert kind.currentText() == "Number"  # in words; the tooltip names the DuckDB type
+    kind.setCurrentIndex(kind.findText("Amount (2 decimal places)"))
     assert pane.detail.sample.headerData(1, Qt.Orientation.Horizontal) == "total"  # the sample follows the rename
     pane.detail.table_name.setText("regional_sales")
     pane.detail.approve_button.click()
 
     columns = ws.tables.columns("regional_sales")
     assert [c.name for c in columns] == ["region", "total", "note", "extra", "more"]
-    assert columns[1].type.startswith("DECIMAL")
+    assert columns[1].type == "DECIMAL(18,2)"
     assert ws.tables.count("regional_sales") == 3
     assert emitted and emitted[0].tables and emitted[0].proposals
     assert pane.list.topLevelItemCount() == 0  # nothing left waiting
@@ -637,3 +639,17 @@ def test_the_add_row_fields_say_what_each_column_takes_in_words(qtbot) -> None:
     qtbot.addWidget(dialog)
     assert [f.placeholderText() for f in dialog._fields.values()] == [
         "a number", "a date (YYYY-MM-DD)", "a whole number", "a number with at most 2 decimal places", "text"]
+
+
+def test_the_type_boxes_offer_types_in_words_keeping_an_unlisted_proposed_type(qtbot) -> None:
+    editor = ColumnEditor()
+    qtbot.addWidget(editor)
+    editor.set_columns([Column(c, c, t) for c, t in (("n", "INTEGER"), ("price", "DECIMAL(10,2)"), ("day", "DATE"))],
+                       True)
+    n, price, day = (editor.editor(c)[1] for c in ("n", "price", "day"))
+    assert (n.currentText(), n.currentData()) == ("Whole number", "INTEGER")  # not listed twice
+    assert [n.itemText(i) for i in range(n.count())].count("Whole number") == 1
+    assert (price.currentText(), price.currentData()) == ("Number with at most 2 decimal places", "DECIMAL(10,2)")
+    assert day.currentText() == "Date" and editor.types() == {}
+    day.setCurrentIndex(day.findText("Text"))
+    assert editor.types() == {"day": "VARCHAR"}
