@@ -48,7 +48,7 @@ from grace_desktop.qt import (
 )
 
 from .chat_sessions import SessionList, session_title
-from .chat_widgets import ActionCard, MessageWidget, QuestionBox, TelemetryPanel, literal_quotes
+from .chat_widgets import ActionCard, MessageWidget, QuestionBox, TelemetryPanel, literal_quotes, without_proposals
 from .chat_worker import Worker, approval_outcome, approve_action, current_actions
 from .theme import tint
 
@@ -348,7 +348,7 @@ class ChatPane(QWidget):
     def _answer_widget(self, message_id: int, text: str, citations: list[Citation], confidence: float | None,
                        abstained: bool, actions: list[Action], rating: int | None = None,
                        closest: list[Citation] | None = None) -> MessageWidget:
-        widget = MessageWidget("assistant", literal_quotes(text, citations))
+        widget = MessageWidget("assistant", literal_quotes(without_proposals(text, actions), citations))
         widget.add_answer_parts(message_id, citations, confidence, abstained, actions, rating, closest)
         widget.citation_clicked.connect(self.open_citation)
         widget.feedback_given.connect(lambda mid, r, w=widget: self._feedback(w, mid, r))

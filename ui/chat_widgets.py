@@ -15,7 +15,7 @@ from typing import Any
 from engine.chat import Action, Citation
 from engine.chat.actions import interrupted
 from engine.chat.reasoner_offline import readable
-from engine.chat.render import confidence_words
+from engine.chat.render import confidence_words, proposes
 from grace_desktop.qt import (
     QCoreApplication,
     QEvent,
@@ -50,8 +50,9 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 CHIP_NAME_PX = 220  # a chip shows at most this many pixels of its file name (the middle elided)
 CHIP_SPACING = 6
 INPUT_LINES = (2, 6)  # the question box is this many lines high at least / at most
-_TIER_WAIT = {1: "runs at once (read-only)", 2: "tier 2 · waits for your approval",
-              3: "tier 3 · needs a confirmation with a reason"}
+# Where an action stands, in words: what a pending one waits for (by its tier), else its status.
+_TIER_WAIT = {1: "runs at once (read-only)", 2: "waits for your approval", 3: "needs your confirmation with a reason"}
+_STATUS_WORDS = {"executed": "done", "approved": "approved, running", "rejected": "rejected", "failed": "failed"}
 # The engine starts an answer it gave offline after an endpoint failure with this line (in *...*;
 # in _..._ in chats saved before session 20).
 _FALLBACK = re.compile(r"\A\s*([_*])(?P<notice>Answered offline from your files: [^\n]*)\1[ \t]*(?:\n|\Z)")
@@ -171,6 +172,11 @@ def literal_quotes(text: str, citations: list[Citation]) -> str:
         if shown and not c.path.lower().endswith(MARKDOWN_FILES) and shown in text:
             text = text.replace(shown, _escape_outside_code(shown))
     return text
+
+
+def without_proposals(text: str, actions: list[Action]) -> str:
+    """``text`` without the paragraphs that propose ``actions``: their cards say what they do."""
+    return "\n\n".join(p for p in text.split("\n\n") if not any(proposes(p, a) for a in actions))
 
 
 def _escape_outside_code(text: str) -> str:
@@ -329,9 +335,9 @@ class ActionCard(QFrame):
         pending = action.status == "pending"
         self.tier = (tier or action.tier) if pending else action.tier
         self.title.set_text(f"<b>{_escape(action.summary)}</b>")
-        state = _TIER_WAIT.get(self.tier, "") if pending else f"tier {action.tier} · {action.status}"
+        state = _TIER_WAIT.get(self.tier, "") if pending else _STATUS_WORDS.get(action.status, action.status)
         if pending and self.tier > action.tier:
-            state += f" (the policy now puts {action.type} at tier {self.tier})"
+            state += " (the action policy in Settings now asks for this)"
         if action.reason and not pending:
             state += f" · reason: {action.reason}"
         if action.error:
@@ -381,6 +387,7 @@ class MessageWidget(QFrame):
         self.rating: int | None = None
         self.helpful: QPushButton | None = None
         self.not_helpful: QPushButton | None = None
+        self.confidence: QLabel | None = None
         self.closest: list[Citation] = []
         self.setObjectName("bubble")
         background = "palette(alternate-base)" if role == "user" else "palette(base)"
@@ -412,6 +419,7 @@ class MessageWidget(QFrame):
         self.notice.set_text(notice)
         self.notice.setVisible(bool(notice))
         self.body.set_text(body)
+        self.body.setVisible(bool(body.strip()))  # an answer that only proposes an action shows its card
 
     def add_answer_parts(self, message_id: int, citations: list[Citation], confidence: float | None,
                          abstained: bool, actions: list[Action], rating: int | None = None,
@@ -432,9 +440,9 @@ class MessageWidget(QFrame):
             card = ActionCard(action)
             self.cards.append(card)
             self.layout_.addWidget(card)
-        # An answer that is an action's outcome has no sources to weigh: no confidence line.
-        grounded = bool(citations) or abstained or not actions
-        self.layout_.addLayout(self._footer(confidence if grounded else None, abstained))
+        # An answer that is an action's outcome has nothing of the files to weigh or rate: its card ends it.
+        if citations or abstained or not actions:
+            self.layout_.addLayout(self._footer(confidence, abstained))
         self.show_rating(rating)
 
     def _chip_flow(self, citations: list[Citation]) -> ChipFlow:
@@ -445,6 +453,7 @@ class MessageWidget(QFrame):
         return ChipFlow(chips)
 
     def _footer(self, confidence: float | None, abstained: bool) -> QHBoxLayout:
+        """The confidence in words, and Helpful / Not helpful."""
         row = QHBoxLayout()
         self.confidence = QLabel("")
         self.confidence.setWordWrap(True)

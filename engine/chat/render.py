@@ -10,6 +10,7 @@ from .types import Action, Citation
 
 # What a proposal needs, in words that stay true once it is decided (the card shows where it stands).
 _WAIT = {2: "runs once you approve it", 3: "runs once you confirm it with a reason"}
+_PROPOSED = "I have proposed: "
 
 
 def action_text(actions: list[Action], notes: list[str] | None = None) -> str:
@@ -22,8 +23,18 @@ def _one(a: Action) -> str:
         return _result(a)
     if a.status == "failed":
         return f"I tried to {a.summary[0].lower() + a.summary[1:]}, but it failed: {a.error}"
-    needs = _WAIT.get(a.tier, "runs once approved")
-    return f"I have proposed: **{a.summary}** (action {a.id}, tier {a.tier}); it {needs}."
+    return proposal_text(a)
+
+
+def proposal_text(a: Action) -> str:
+    """The paragraph that proposes ``a``: what it does and what it waits for."""
+    return f"{_PROPOSED}**{a.summary}**; it {_WAIT.get(a.tier, 'runs once approved')}."
+
+
+def proposes(paragraph: str, a: Action) -> bool:
+    """``paragraph`` is the one that proposed ``a`` (as now, or with the "(action 4, tier 2)"
+    of answers written before session 21)."""
+    return paragraph.strip().startswith(f"{_PROPOSED}**{a.summary}**")
 
 
 def _result(a: Action) -> str:

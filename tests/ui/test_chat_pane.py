@@ -26,7 +26,7 @@ from tests.engine.test_chat_endpoint import FakeOpenAI
 from tests.engine.test_chat_secrets import MemoryKeyring
 from tests.fixtures.make_pdf import make_pdf
 from ui.chat import ChatPane
-from ui.chat_widgets import ChipFlow, CitationChip, MessageWidget, TelemetryPanel
+from ui.chat_widgets import ChipFlow, CitationChip, MessageWidget, TelemetryPanel, without_proposals
 from ui.theme import colors
 
 WAIT_MS = 120_000
@@ -304,7 +304,7 @@ def test_long_file_names_and_words_never_widen_the_conversation(qtbot, ws: Works
         for bubble in pane.message_widgets():
             assert _inside(bubble, view), width
             for part in [bubble.body, *bubble.chips, *bubble.focus_chain()]:
-                assert _inside(part, view), (width, part)
+                assert part.isHidden() or _inside(part, view), (width, part)
         assert all(not w.isHidden() for w in (card.reason, card.approve, card.reject))
 
 
@@ -463,7 +463,8 @@ def test_the_keyboard_reaches_everything_in_reading_order(qtbot, pane: ChatPane,
     stops = _tab_stops(pane)
     order = [answer.chips[0], answer.helpful, answer.not_helpful, card.reason, pane.input, pane.send_button]
     assert [stops.index(w) for w in order] == sorted(stops.index(w) for w in order)
-    assert stops.index(pane.input) == stops.index(pane.message_widgets()[-1].not_helpful) + 1
+    assert pane.message_widgets()[-1].not_helpful is None  # an action's answer: nothing of the files to rate
+    assert stops.index(pane.input) == stops.index(card.reason) + 1  # its buttons wait for the reason
     # Delete in the list asks (as the button does); Ctrl+N starts a new chat from anywhere in the pane
     asked: list[str] = []
     pane.chats.confirm_delete = lambda title: asked.append(title) or False
@@ -587,7 +588,8 @@ def test_a_card_follows_a_policy_that_raised_its_tier_and_says_so_in_words_for_t
     pane.on_changes(Changes(settings=True))
     qtbot.waitUntil(lambda: card.tier == 3, timeout=WAIT_MS)
     assert not card.approve.isEnabled() and card.reason.placeholderText() == "Reason (required to confirm)"
-    assert "tier 3" in card.state.text() and "policy" in card.state.text()
+    assert "confirmation with a reason" in card.state.text() and "policy" in card.state.text()
+    assert "tier" not in card.state.text()
     card.approve_requested.emit(card.action.id, "")  # a click that got past the disabled button
     assert "type a reason" in pane.note.text() and "--reason" not in pane.note.text()
     assert "working" not in card.state.text() and ws.chat.actions.get(card.action.id).status == "pending"
@@ -829,3 +831,14 @@ def test_emphasis_in_an_answer_is_italic_not_underlined_like_a_link(qtbot) -> No
     assert "underline" not in html and html.count("font-style:italic") == 2  # _x_ read as a link before
     old = "_Answered offline from your files: the endpoint timed out._\n\nThe answer."  # a chat saved earlier
     assert split_notice(old) == ("Answered offline from your files: the endpoint timed out.", "The answer.")
+
+
+def test_an_answer_that_proposes_an_action_shows_its_card_once(qtbot, pane: ChatPane, ws: Workspace) -> None:
+    answer = ask(qtbot, pane, "create a table called books with fields title and author")
+    bubble = pane.message_widgets()[-1]
+    (card,) = bubble.cards
+    assert "Create table books" in card.title.text() and "waits for your approval" in card.state.text()
+    assert bubble.body.isHidden() and bubble.helpful is None  # the card says it all; nothing to rate
+    assert answer.text.startswith("I have proposed: **Create table books")  # as the CLI prints it
+    older = f"I have proposed: **{card.action.summary}** (action {card.action.id}, tier 2); it runs once approved."
+    assert without_proposals(f"{older}\n\nA note.", [card.action]) == "A note."  # chats saved before it
