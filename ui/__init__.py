@@ -59,3 +59,24 @@ def breakable(text: str) -> str:
     """``text`` with a zero-width space after each / _ . - so a word-wrapped label can break a
     long file name or path instead of growing wider than the window."""
     return re.sub(r"(?<=[/_.\\-])(?=\S)", "\u200b", text)
+
+
+MARKDOWN_FILES = (".md", ".markdown", ".mdown", ".mkd")
+_MARKUP = [
+    (re.compile(r"!?\[([^\]\n]+)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)"), r"\1"),  # [words](target), images too
+    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # **strong**, __strong__
+    (re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=\S)\*(?![\w*])"), r"\1"),  # *emphasis*
+    (re.compile(r"(?<![\w_])_(?=[^\s_])([^_\n]+?)(?<=\S)_(?![\w_])"), r"\1"),  # _emphasis_, not snake_case
+    (re.compile(r"(`+)(.+?)\1", re.S), r"\2"),  # `code`
+    (re.compile(r"^ {0,3}#{1,6}[ \t]+", re.M), ""),  # a heading's hashes
+]
+
+
+def markdown_words(text: str, path: str) -> str:
+    """``text`` as a person reads it when ``path`` is a Markdown file: without the markers of
+    emphasis, code, links and headings (a snippet showed "**File ▸ Add files…**"); as it is otherwise."""
+    if not path.lower().endswith(MARKDOWN_FILES):
+        return text
+    for pattern, words in _MARKUP:
+        text = pattern.sub(words, text)
+    return text

@@ -36,14 +36,13 @@ from grace_desktop.qt import (
     Signal,
 )
 
-from . import breakable
+from . import MARKDOWN_FILES, breakable
 from .theme import tint
 
 _MD_FLAG_UNDERLINE = 0x4000  # md4c's flag, in Qt's GitHub dialect: it reads _text_ as underlined, like a link
 MARKDOWN_FEATURES = QTextDocument.MarkdownFeature(
     (QTextDocument.MarkdownFeature.MarkdownDialectGitHub.value | QTextDocument.MarkdownFeature.MarkdownNoHTML.value)
     & ~_MD_FLAG_UNDERLINE)  # so _text_ is emphasis (italic), as in any other Markdown reader
-MARKDOWN_FILES = (".md", ".markdown", ".mdown", ".mkd")  # quotes from these may keep their emphasis
 _CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 

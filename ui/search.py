@@ -369,7 +369,7 @@ def _hit_html(n: int, hit: SearchHit, words: list[str], close: bool = True, tag:
     c = colors()
     name = ui.escape(os.path.basename(hit.path))
     place = ui.escape(_place(hit))
-    body = highlight(snippet(hit.text, words), words)
+    body = highlight(snippet(ui.markdown_words(hit.text, hit.path), words), words)
     folder = ui.escape(os.path.dirname(hit.path))
     grey = "" if close else f" color:{c['muted']};"
     near = "" if close or not tag else f"&nbsp;&nbsp;<i style='color:{c['muted']}'>not a close match</i>"

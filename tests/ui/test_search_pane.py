@@ -167,3 +167,16 @@ def test_results_and_status_take_the_dark_colours_when_the_system_switches(qtbot
     finally:
         monkeypatch.undo()
         app.setPalette(theme.palette(False))
+
+
+def test_a_markdown_passage_is_shown_without_its_markers(qtbot) -> None:
+    from grace_desktop.runner import Runner
+
+    pane = SearchPane(Runner())
+    qtbot.addWidget(pane)
+    text = "Choose **File ▸ Add files…** or see [the guide](guide.md); *watched folders* keep my_var_name."
+    hits = [SearchHit(path, n, 0.9, None, 1, 1, "Adding", text) for n, path in enumerate(("/d/a.md", "/d/b.py"))]
+    pane.show_results("add files", hits)
+    shown = pane.results.toPlainText()
+    assert "Choose File ▸ Add files… or see the guide; watched folders keep my_var_name." in shown
+    assert text in shown  # a file that is not Markdown is shown as written
