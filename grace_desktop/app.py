@@ -179,7 +179,7 @@ class Shell(QObject):
     def add_paths(self, paths: list[str]) -> None:
         """Ingest dropped or chosen files and folders (the Activity shows the job at once)."""
         job = self.runner.ingest(paths)
-        self.window.statusBar().showMessage(f"{job.label}…", 5000)
+        self.window.flash(f"{job.label}…")
 
     def load_sample(self) -> None:
         """Copy the bundled sample documents into the workspace and read them."""
@@ -253,7 +253,7 @@ class Shell(QObject):
         self.watcher = FolderWatcher(debounce_ms=int(self.watch_timing["debounce_ms"]),
                                      reconcile_seconds=self.watch_timing["reconcile_seconds"])
         self.watcher.changed.connect(self._watched_paths_changed)
-        self.watcher.status.connect(lambda sentence: self.window.statusBar().showMessage(sentence, 8000))
+        self.watcher.status.connect(lambda sentence: self.window.flash(sentence, 8000))
         self.watcher.missing.connect(self.library.watched.set_missing)
         self.runner.fetch("watched folders (watcher)", lambda ws: ws.watched_folders(), self.watcher.start)
 

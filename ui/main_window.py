@@ -38,6 +38,7 @@ from grace_desktop.qt import (
     QSizePolicy,
     QStackedWidget,
     Qt,
+    QTimer,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -168,12 +169,17 @@ class MainWindow(QMainWindow):
         self.queue_label = QLabel("Queue: empty")
         self.error_label = ElidedLabel(420)
         tint(self.error_label, "error")  # follows a light/dark switch
+        self.news_label = ElidedLabel(360)  # a passing note (``flash``)
+        tint(self.news_label, "muted")
+        self._news_timer = QTimer(self, singleShot=True)
+        self._news_timer.timeout.connect(lambda: self.flash(""))
         for label in (self.workspace_label, self.model_label, self.queue_label):
             label.setContentsMargins(6, 0, 6, 0)
         # The workspace's figures keep their room; the error (its whole sentence is in the bar above
         # and in the tooltip) gives way first.
         self.workspace_label.setSizePolicy(QSizePolicy.Policy.MinimumExpanding, QSizePolicy.Policy.Preferred)
         bar.addWidget(self.workspace_label, 1)
+        bar.addWidget(self.news_label)
         bar.addPermanentWidget(self.error_label)
         bar.addPermanentWidget(self.queue_label)
         bar.addPermanentWidget(self.model_label)
@@ -310,6 +316,14 @@ class MainWindow(QMainWindow):
                             (self.queue_label, queue)):
             if text is not None:
                 label.setText(text)
+
+    def flash(self, sentence: str, ms: int = 5000) -> None:
+        """A passing note in the status bar for ``ms`` milliseconds (a job started, a watched
+        folder changed), beside the workspace's figures: ``QStatusBar.showMessage`` hid them."""
+        self.news_label.setText(sentence)
+        self.news_label.setToolTip(sentence)
+        if sentence:
+            self._news_timer.start(ms)
 
     def show_error(self, sentence: str) -> None:
         """The last error, shortened in the status bar; the full sentence in its tooltip."""

@@ -141,3 +141,11 @@ def test_a_sidebar_icon_is_drawn_untinted_on_the_selected_row(window) -> None:
     normal = item.icon().pixmap(size, QIcon.Mode.Normal).toImage()
     assert item.icon().pixmap(size, QIcon.Mode.Selected).toImage() == normal
     assert icon.pixmap(size, QIcon.Mode.Selected).toImage() != normal  # what the style did to it
+
+
+def test_a_passing_note_leaves_the_workspace_figures_in_view_and_goes(window, qtbot) -> None:
+    window.workspace_label.setText("Workspace: /data — 9 documents, 13 passages")
+    window.flash("Reading 3 files…", ms=50)
+    assert window.workspace_label.isVisible() and window.news_label.text() == "Reading 3 files…"
+    qtbot.waitUntil(lambda: window.news_label.text() == "", timeout=5_000)
+    assert window.workspace_label.isVisible()
