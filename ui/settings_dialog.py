@@ -189,7 +189,7 @@ class SettingsDialog(QDialog):
             for name in names:
                 decl = SETTINGS[name]
                 editor = self.editors[name] = editor_for(decl, values.get(name, decl.default))
-                label = QLabel(title(name))
+                label = QLabel(decl.label or title(name))
                 label.setToolTip(decl.help)
                 label.setBuddy(editor)
                 form.addRow(label, editor)

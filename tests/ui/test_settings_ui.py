@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from engine.settings import SETTINGS
 from grace_desktop import appsettings
-from grace_desktop.qt import QCheckBox, QDialogButtonBox, QDoubleSpinBox, QLineEdit, QSpinBox
+from grace_desktop.qt import QCheckBox, QDialogButtonBox, QDoubleSpinBox, QLabel, QLineEdit, QSpinBox
 from ui.main_window import MainWindow
 from ui.settings_dialog import SettingsDialog, title
 
@@ -21,7 +21,10 @@ def test_the_dialog_has_one_editor_per_declared_setting_with_its_help(qtbot) -> 
         editor = dialog.editors[name]
         assert isinstance(editor, kinds[decl.type]) and editor.toolTip() == decl.help
     assert dialog.changed() == {}
-    assert title("max_file_mb") == "Max file (MB)"
+    labels = {label.buddy(): label.text() for label in dialog.findChildren(QLabel) if label.buddy() is not None}
+    assert labels[dialog.editors["watch_debounce_ms"]] == "Wait after a change (ms)"  # words, not a name
+    assert not [text for text in labels.values() if "_" in text or "debounce" in text.lower()]
+    assert title("max_file_mb") == "Max file (MB)"  # a setting declared without a label
 
 
 def _open_dialog(shell, qtbot) -> SettingsDialog:  # type: ignore[no-untyped-def]
