@@ -61,11 +61,11 @@ TABLE_NAME = Qt.ItemDataRole.UserRole  # on a list item: the table it opens (non
 
 def add_shortcut(widget: QWidget, keys: str | QKeySequence | QKeySequence.StandardKey, slot: Any,
                  text: str) -> QAction:
-    """Bind ``keys`` to ``slot`` while ``widget`` (or a child) has focus."""
+    """Bind ``keys`` to ``slot`` (called with no argument) while ``widget`` (or a child) has focus."""
     action = QAction(text, widget)
     action.setShortcut(QKeySequence(keys))
     action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-    action.triggered.connect(slot)
+    action.triggered.connect(lambda _checked=False: slot())  # not triggered's bool: add_row(False) failed
     widget.addAction(action)
     return action
 

@@ -653,3 +653,23 @@ def test_the_type_boxes_offer_types_in_words_keeping_an_unlisted_proposed_type(q
     assert day.currentText() == "Date" and editor.types() == {}
     day.setCurrentIndex(day.findText("Text"))
     assert editor.types() == {"day": "VARCHAR"}
+
+
+def test_ins_on_the_grid_opens_the_add_row_dialog(qtbot, ws, people, monkeypatch) -> None:
+    from ui.tables import AddRowDialog
+
+    pane = TablesPane(ws)
+    qtbot.addWidget(pane)
+    asked: list[str] = []
+
+    def fill_in(dialog: AddRowDialog) -> int:
+        asked.append(dialog.windowTitle())
+        for field, text in zip(dialog._fields.values(), ("Ada", "36", "London"), strict=True):
+            field.setText(text)
+        return int(AddRowDialog.DialogCode.Accepted)
+
+    monkeypatch.setattr(AddRowDialog, "exec", fill_in)
+    keys = {action.shortcut().toString(): action for action in pane.view.actions()}
+    keys["Ins"].trigger()  # as the key does (triggered carries a bool, which add_row once took for values)
+    assert len(asked) == 1 and not pane.message.text()
+    assert pane.model.rowCount() == 5 and "Ada" in cells(pane, 0)
