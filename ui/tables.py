@@ -146,6 +146,7 @@ class QueryBox(QWidget):
         self.editor = QPlainTextEdit()
         self.editor.setPlaceholderText("SELECT … FROM … (read-only; Ctrl+Enter runs it)")
         self.editor.setMaximumHeight(72)
+        self.editor.setTabChangesFocus(True)  # Tab goes on to Run; a query needs no tab characters
         self.run_button = QPushButton("&Run")
         self.run_button.setToolTip("Run the query (Ctrl+Enter)")
         self.run_button.clicked.connect(self.run)

@@ -42,7 +42,7 @@ def check(cur: duckdb.DuckDBPyConnection, sql: str) -> str:
     if statement.type not in _ALLOWED:
         kind = statement.type.name.replace("_", " ")
         raise TableError(f"Only reading queries (SELECT, WITH, DESCRIBE, SHOW, EXPLAIN) are allowed; "
-                         f"this is a {kind} statement.")
+                         f"this is {'an' if kind[:1] in 'AEIOU' else 'a'} {kind} statement.")
     query = statement.query.strip().rstrip(";")
     inner = _EXPLAIN.sub("", query, count=1) if statement.type == duckdb.StatementType.EXPLAIN else query
     _check_tree(cur, inner)

@@ -186,9 +186,9 @@ def test_queries_join_tables_and_only_read(people: Workspace, tmp_path: Path) ->
 
 
 @pytest.mark.parametrize(("sql", "why"), [
-    ("DROP TABLE people", "DROP"),
+    ("DROP TABLE people", "a DROP statement"),
     ("DELETE FROM people", "DELETE"),
-    ("UPDATE people SET age = 0", "UPDATE"),
+    ("UPDATE people SET age = 0", "an UPDATE statement"),
     ("INSERT INTO people VALUES (9, 'x', 'y', 1)", "INSERT"),
     ("SELECT 1; DROP TABLE people", "one statement"),
     ("COPY people TO '/tmp/out.csv'", "COPY"),

@@ -432,9 +432,10 @@ def test_the_sql_box_shows_results_and_a_sentence_for_a_write(qtbot, ws, people)
 
     box.editor.setPlainText("DELETE FROM people")
     box.run_button.click()
-    assert "only reading queries" in box.message.text().lower()
+    assert "only reading queries" in box.message.text().lower() and "a DELETE statement" in box.message.text()
     assert colors()["error"] in box.message.styleSheet()
     assert ws.tables.count(people) == 4
+    assert box.editor.tabChangesFocus()  # Tab reaches Run from the query
 
 
 def test_a_new_workspace_shows_no_tables_yet_and_the_catalog_on_request(qtbot, ws) -> None:
