@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -137,8 +138,17 @@ def _as_imported(cur: duckdb.DuckDBPyConnection, value: Any, col: Column) -> Any
     found = detect(col.name, [value])
     if found.type.upper() != col.type.upper() or found.conv in ("text", "cast"):
         return value  # the plain cast reads it, or says why not
+    if found.conv == "strptime" and found.ambiguous:  # 03/04/2024: one value cannot settle which is the day
+        raise TableError(f"'{value}' could be day/month or month/day, so it cannot go in column '{col.name}' as "
+                         f"it is: type the date as YYYY-MM-DD ({' or '.join(_both_readings(value, found.fmt or ''))}).")
     row = cur.execute(f"SELECT {conversion('v', found)} FROM (SELECT ?::VARCHAR AS v)", [value]).fetchone()
     return value if row is None or row[0] is None else row[0]
+
+
+def _both_readings(value: str, fmt: str) -> list[str]:
+    """``value`` read with ``fmt`` and with its day and month swapped, as ISO dates."""
+    swapped = fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
+    return [str(datetime.strptime(value.strip(), f)).removesuffix(" 00:00:00") for f in (fmt, swapped)]
 
 
 def update_cell(store: Store, cur: duckdb.DuckDBPyConnection, table: str, key: int, column: str, value: Any,

@@ -314,6 +314,25 @@ def test_more_decimal_places_than_a_decimal_column_keeps_are_refused(ws: Workspa
     assert ws.tables.page("prices", 0, 1)[0][2] == Decimal("3.75")
 
 
+def test_a_typed_date_that_could_be_day_or_month_first_is_refused_with_both_readings(ws: Workspace,
+                                                                                      tmp_path: Path) -> None:
+    import datetime as dt
+
+    import duckdb
+
+    path = tmp_path / "trips.parquet"
+    duckdb.connect().execute("COPY (SELECT 1 AS id, DATE '2024-01-05' AS day) TO ? (FORMAT parquet)", [str(path)])
+    assert ws.tables.import_file(path).status == "applied"
+    with pytest.raises(TableError, match=r"'03/04/2024' could be day/month or month/day.*2024-03-04 or 2024-04-03"):
+        ws.tables.update_cell("trips", 1, "day", "03/04/2024")
+    with pytest.raises(TableError, match="day/month or month/day"):
+        ws.tables.add_row("trips", {"id": 2, "day": "03/04/2024"})
+    assert ws.tables.page("trips", 0, 5)[0][-1] == dt.date(2024, 1, 5) and ws.tables.count("trips") == 1
+    ws.tables.update_cell("trips", 1, "day", "28/03/2024")  # only one reading: taken
+    ws.tables.add_row("trips", {"id": 2, "day": "2024-04-03"})
+    assert [r[-1] for r in ws.tables.page("trips", 0, 5)] == [dt.date(2024, 3, 28), dt.date(2024, 4, 3)]
+
+
 # -- export formats -------------------------------------------------------------------------
 
 
