@@ -112,7 +112,11 @@ def is_text(type_name: str) -> bool:
 
 
 def display(value: object) -> str:
-    """How a cell value reads in the grid: NULL is blank, everything else is ``str()``."""
+    """How a cell value reads in the grid: NULL is blank; a float to 15 significant digits, which
+    drops binary noise (a sum of 127.95 stored as 127.94999999999999) and a whole number's ".0";
+    everything else is ``str()``."""
+    if isinstance(value, float):
+        return f"{value:.15g}"
     return "" if value is None else str(value)
 
 

@@ -159,7 +159,7 @@ class QueryBox(QWidget):
         self.results = ResultModel(self)
         self.view = grid_view(self.results)
         self.view.setAlternatingRowColors(True)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.horizontalHeader().setStretchLastSection(False)
         compact_rows(self.view)
         self._layout()
         self._show_view(False)  # until there is a result to show
@@ -386,7 +386,7 @@ class TablesPane(QWidget):
         head.setSectionsClickable(True)
         head.setSortIndicatorShown(True)
         head.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
-        head.setStretchLastSection(True)
+        head.setStretchLastSection(False)  # a number column stretched put its figures far from their rows
         head.sectionClicked.connect(self.sort_by)
         add_shortcut(view, "Ins", self.add_row, "Add a row")
         add_shortcut(view, QKeySequence.StandardKey.Delete, self.delete_selected, "Delete the selected rows")

@@ -437,6 +437,10 @@ def test_the_sql_box_shows_results_and_a_sentence_for_a_write(qtbot, ws, people)
     assert ws.tables.count(people) == 4
     assert box.editor.tabChangesFocus()  # Tab reaches Run from the query
 
+    box.editor.setPlainText("SELECT 0.1::DOUBLE + 0.2::DOUBLE AS noisy, 1150::DOUBLE AS whole, 2.5::DOUBLE AS half")
+    box.run_button.click()
+    assert [box.results.data(box.results.index(0, c)) for c in range(3)] == ["0.3", "1150", "2.5"]
+
 
 def test_a_new_workspace_shows_no_tables_yet_and_the_catalog_on_request(qtbot, ws) -> None:
     pane = TablesPane(ws)
