@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field, fields
 
@@ -98,3 +99,19 @@ def pages_note(read: int, total: int) -> str:
 def joined_notes(*notes: str | None) -> str | None:
     """The notes that apply, as one clause ("...; ...")."""
     return "; ".join(n for n in notes if n) or None
+
+
+# A metadata title that is the source file's name ("float.dvi", "Microsoft Word - plan.docx")
+# or a tool's default name ("Untitled-1", "Word Document") says nothing about the document; its
+# first heading, or else its file name, does.
+_FILE_TITLE = re.compile(r"^microsoft \w+ - "
+                         r"|^.{0,120}\.(?:dvi|tex|e?ps|pdf|docx?|odt|rtf|txt|md|html?|indd|pptx?|xlsx?)$"
+                         r"|^(?:(?:microsoft |ms )?(?:word|office|text|pdf) )?"
+                         r"(?:untitled|title|document|unknown|no title)(?:[-_\s]*\d*|\s+\w+)$", re.IGNORECASE)
+
+
+def metadata_title(raw: str | None) -> str | None:
+    """A title from a file's metadata (PDF Title, DOCX core properties), or None when it is empty
+    or only a file name or a tool's default."""
+    title = " ".join((raw or "").split())
+    return None if _FILE_TITLE.match(title) else title or None

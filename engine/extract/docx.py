@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from engine.errors import IngestError
-from engine.extract.base import Block, Extracted, Limits, chars_note
+from engine.extract.base import Block, Extracted, Limits, chars_note, metadata_title
 from engine.extract.text import HeadingStack
 
 _MB = 1024 * 1024
@@ -370,5 +370,4 @@ def extract_docx(data: bytes, limits: Limits) -> Extracted:
         blocks.append(Block(text, index, index, headings.push(level, text), None, True))
         if title is None and level <= 1:
             title = text
-    core_title = (document.core_properties.title or "").strip() or None
-    return Extracted("docx", "text", blocks, title or core_title, partial)
+    return Extracted("docx", "text", blocks, title or metadata_title(document.core_properties.title), partial)

@@ -18,7 +18,7 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 
 from engine.errors import IngestError
-from engine.extract.base import Block, Extracted, Limits, chars_note, pages_note
+from engine.extract.base import Block, Extracted, Limits, chars_note, metadata_title, pages_note
 from engine.extract.text import HeadingStack, paragraphs
 
 NO_TEXT_REASON = (
@@ -45,11 +45,6 @@ _SAME_SIZE = 0.6  # points: sizes this close are one heading level
 _NOT_HEADING = re.compile(r"(?:\.\s?){3,}\s*\S*$|[.,;:)\]{}=]$"  # table-of-contents leaders, code, prose
                           r"|^\s*(?:https?://|www\.)\S+\s*$|^\s*\S+@\S+\.\w+\s*$")  # a bare web or mail address
 _FOOTNOTE_MARKS = "∗†‡§¶"  # a title's \thanks mark ("The float package∗") is not part of it
-# A metadata title that is the source file's name ("float.dvi", "Microsoft Word - plan.docx")
-# or a tool's default name ("Untitled-1") says nothing about the document; its first heading does.
-_FILE_TITLE = re.compile(r"^microsoft \w+ - "
-                         r"|^.{0,120}\.(?:dvi|tex|e?ps|pdf|docx?|odt|rtf|txt|md|html?|indd|pptx?|xlsx?)$"
-                         r"|^(?:untitled|title|document|unknown|no title)(?:[-_\s]*\d*|\s+\w+)$", re.IGNORECASE)
 
 
 @dataclass
@@ -340,8 +335,7 @@ def _title(doc: pypdfium2.PdfDocument) -> str | None:
         title = doc.get_metadata_dict().get("Title", "")
     except pypdfium2.PdfiumError:
         return None
-    title = " ".join(title.split())
-    return None if _FILE_TITLE.match(title) else title or None
+    return metadata_title(title)
 
 
 def _cut(page: _Page, keep: int) -> None:

@@ -664,6 +664,20 @@ def test_docx_headings_paragraphs_and_tables_extract_with_paths(tmp_path: Path):
     ]
 
 
+@pytest.mark.parametrize(("core", "title"), [("Word Document", None), ("Microsoft Word - letter.doc", None),
+                                             ("Untitled", None), ("Letter to the landlord", "Letter to the landlord")])
+def test_a_docx_without_headings_takes_its_core_title_unless_it_is_a_tool_default(tmp_path: Path, core: str,
+                                                                                   title: str | None):
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = core
+    document.add_paragraph("Dear Ms Lee, the boiler still leaks.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    assert _extract_file(tmp_path, "letter.docx", buffer.getvalue()).title == title  # None: the file's name shows
+
+
 def test_docx_lines_count_paragraphs_including_empty_ones(tmp_path: Path):
     blocks = _extract_file(tmp_path, "plan.docx", _docx_bytes()).blocks
     lines = {b.text: (b.line_start, b.line_end) for b in blocks}
