@@ -4,6 +4,7 @@ folders, and the first-start offer of the sample documents."""
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -118,11 +119,15 @@ class DocumentsModel(QAbstractTableModel):
 
 
 def _sort_value(row: dict[str, Any], key: str) -> tuple[float, str]:
-    """What a column sorts by: numbers and times as numbers, text without case (then by path)."""
+    """What a column sorts by: numbers and times as numbers, text without case and with the numbers
+    in it in order ("journal-2" before "journal-10"), then by path."""
     value = row.get(key)
     if key in _NUMERIC or key == "updated_at":
         return (float(value or 0), row["path"])
-    return (0.0, f"{str(value or '').lower()}\0{row['path']}")
+    return (0.0, _NUMBER.sub(lambda m: m.group().zfill(20), f"{str(value or '').lower()}\0{row['path']}"))
+
+
+_NUMBER = re.compile(r"\d{1,20}")
 
 
 def with_table_states(ws: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -494,7 +499,8 @@ def _details_html(rows: list[dict[str, Any]]) -> str:
         lines.append(f"<span style='color:{error}'><b>Could not be read:</b> {ui.escape(r['error'] or '')}</span>")
         lines.append("Fix the file (or the setting that refused it), then choose <b>Retry</b>.")
     else:
-        kind = "a table" if r.get("kind") == "table" else f"{r.get('chunks') or 0} passages"
+        count = r.get("chunks") or 0
+        kind = "a table" if r.get("kind") == "table" else f"{count} passage{'' if count == 1 else 's'}"
         lines.append(f"{_display(r, 'kind')}, {ui.human_size(r.get('size'))}, {kind}; "
                      f"last read {ui.human_time(r.get('updated_at'))}.")
         if r.get("partial"):

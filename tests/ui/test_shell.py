@@ -470,6 +470,16 @@ def test_the_library_sorts_by_any_column_keeping_the_selection(shell, qtbot, doc
     assert library.selected_paths() == [str(docs / "notes.txt")]
 
 
+def test_names_sort_with_their_numbers_in_order_and_details_count_in_words() -> None:
+    from ui.library import _details_html, _sort_value
+
+    rows = [{"name": n, "path": f"/notes/{n}"} for n in ("journal-10.md", "Journal-2.md", "journal-1.md")]
+    assert [r["name"] for r in sorted(rows, key=lambda r: _sort_value(r, "name"))] == [
+        "journal-1.md", "Journal-2.md", "journal-10.md"]
+    one = {"name": "a.md", "path": "/a.md", "status": "ok", "kind": "markdown", "chunks": 1, "size": 10}
+    assert "1 passage;" in _details_html([one]) and "2 passages;" in _details_html([one | {"chunks": 2}])
+
+
 def test_tab_leaves_every_grid_of_the_window(shell, ws) -> None:
     from grace_desktop.qt import QTableView
     from ui.approvals import ApprovalsPane
