@@ -62,21 +62,25 @@ def breakable(text: str) -> str:
 
 
 MARKDOWN_FILES = (".md", ".markdown", ".mdown", ".mkd")
-_MARKUP = [
-    (re.compile(r"!?\[([^\]\n]+)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)"), r"\1"),  # [words](target), images too
-    (re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"), r"\2"),  # **strong**, __strong__
-    (re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=\S)\*(?![\w*])"), r"\1"),  # *emphasis*
-    (re.compile(r"(?<![\w_])_(?=[^\s_])([^_\n]+?)(?<=\S)_(?![\w_])"), r"\1"),  # _emphasis_, not snake_case
-    (re.compile(r"(`+)(.+?)\1", re.S), r"\2"),  # `code`
-    (re.compile(r"^ {0,3}#{1,6}[ \t]+", re.M), ""),  # a heading's hashes
+CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
+_HEADING_MARK = re.compile(r"^ {0,3}#{1,6}[ \t]+", re.M)
+_EMPHASIS = [
+    re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1"),  # **strong**, __strong__
+    re.compile(r"(?<![\w*])(\*)(?=[^\s*])([^*\n]+?)(?<=\S)\*(?![\w*])"),  # *emphasis*
+    re.compile(r"(?<![\w_])(_)(?=[^\s_])([^_\n]+?)(?<=\S)_(?![\w_])"),  # _emphasis_, not snake_case
+    CODE_SPAN,  # `code`
 ]
 
 
 def markdown_words(text: str, path: str) -> str:
-    """``text`` as a person reads it when ``path`` is a Markdown file: without the markers of
-    emphasis, code, links and headings (a snippet showed "**File ▸ Add files…**"); as it is otherwise."""
+    """``text`` as a person reads it when ``path`` is a Markdown file, on one line: links and inline
+    HTML as their words (as chat quotes them, ``reasoner_offline.readable``), without the markers
+    of headings, emphasis and code (a snippet showed "**File ▸ Add files…**"); as it is otherwise."""
     if not path.lower().endswith(MARKDOWN_FILES):
         return text
-    for pattern, words in _MARKUP:
-        text = pattern.sub(words, text)
+    from engine.chat.reasoner_offline import readable
+
+    text = readable(_HEADING_MARK.sub("", text).replace("![", "["))  # an image by its alt words, like a link
+    for pattern in _EMPHASIS:
+        text = pattern.sub(r"\2", text)
     return text

@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import PurePath
 from typing import Any
 
-from engine.tables.model import type_in_words
+from engine.tables.model import same_type, type_in_words
 from grace_desktop.qt import (
     QAbstractItemView,
     QApplication,
@@ -194,7 +194,7 @@ class ColumnEditor(QWidget):
         box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         box.setMinimumContentsLength(8)  # its longest choice would widen the whole proposal; the list shows it
         choices = list(TYPE_CHOICES)
-        if _same_type(current) not in {_same_type(sql) for _, sql in choices}:
+        if same_type(current) not in {same_type(sql) for _, sql in choices}:
             words = type_in_words(current).removeprefix("a ").capitalize()
             alike = next((i for i, (said, _) in enumerate(choices) if said == words), None)
             if alike is None:
@@ -204,7 +204,7 @@ class ColumnEditor(QWidget):
         for words, sql in choices:
             box.addItem(words, sql)
             box.setItemData(box.count() - 1, f"Stored as {sql}", Qt.ItemDataRole.ToolTipRole)
-        box.setCurrentIndex(next(i for i, (_, sql) in enumerate(choices) if _same_type(sql) == _same_type(current)))
+        box.setCurrentIndex(next(i for i, (_, sql) in enumerate(choices) if same_type(sql) == same_type(current)))
         return box
 
     def names(self) -> list[str]:
@@ -219,7 +219,7 @@ class ColumnEditor(QWidget):
     def types(self) -> dict[str, str]:
         """Proposed name -> new type, for the columns whose type the person changed."""
         return {col.name: kind.currentData() for col, _, kind in self._rows
-                if _same_type(kind.currentData()) != _same_type(col.type)}
+                if same_type(kind.currentData()) != same_type(col.type)}
 
     def editors_in_order(self) -> list[QWidget]:
         """Each column's name field and type box, top to bottom."""
@@ -228,11 +228,6 @@ class ColumnEditor(QWidget):
     def editor(self, column: str) -> tuple[QLineEdit, QComboBox]:
         """The name field and type box of the proposed column ``column`` (for tests and shortcuts)."""
         return next((name, kind) for col, name, kind in self._rows if col.name == column)
-
-
-def _same_type(sql_type: str) -> str:
-    """``sql_type`` spelled one way, to compare: "decimal(18, 2)" is "DECIMAL(18,2)"."""
-    return sql_type.upper().replace(" ", "")
 
 
 def _item(p: Any) -> QTreeWidgetItem:

@@ -36,14 +36,13 @@ from grace_desktop.qt import (
     Signal,
 )
 
-from . import MARKDOWN_FILES, breakable
+from . import CODE_SPAN, MARKDOWN_FILES, breakable
 from .theme import tint
 
 _MD_FLAG_UNDERLINE = 0x4000  # md4c's flag, in Qt's GitHub dialect: it reads _text_ as underlined, like a link
 MARKDOWN_FEATURES = QTextDocument.MarkdownFeature(
     (QTextDocument.MarkdownFeature.MarkdownDialectGitHub.value | QTextDocument.MarkdownFeature.MarkdownNoHTML.value)
     & ~_MD_FLAG_UNDERLINE)  # so _text_ is emphasis (italic), as in any other Markdown reader
-_CODE_SPAN = re.compile(r"(`+)(.+?)\1", re.S)
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 
 CHIP_NAME_PX = 220  # a chip shows at most this many pixels of its file name (the middle elided)
@@ -180,7 +179,7 @@ def without_proposals(text: str, actions: list[Action]) -> str:
 
 def _escape_outside_code(text: str) -> str:
     parts, last = [], 0
-    for span in _CODE_SPAN.finditer(text):
+    for span in CODE_SPAN.finditer(text):
         parts += [_MARKDOWN_SPECIAL.sub(r"\\\1", text[last:span.start()]), span.group(0)]
         last = span.end()
     return "".join(parts) + _MARKDOWN_SPECIAL.sub(r"\\\1", text[last:])

@@ -23,11 +23,6 @@ def _one(a: Action) -> str:
         return _result(a)
     if a.status == "failed":
         return f"I tried to {a.summary[0].lower() + a.summary[1:]}, but it failed: {a.error}"
-    return proposal_text(a)
-
-
-def proposal_text(a: Action) -> str:
-    """The paragraph that proposes ``a``: what it does and what it waits for."""
     return f"{_PROPOSED}**{a.summary}**; it {_WAIT.get(a.tier, 'runs once approved')}."
 
 

@@ -37,10 +37,15 @@ _TYPE_WORDS = {"DOUBLE": "a number", "FLOAT": "a number", "REAL": "a number", "V
                "TIME": "a time (HH:MM)", "BOOLEAN": "yes or no (true/false)"}
 
 
+def same_type(sql_type: str) -> str:
+    """``sql_type`` spelled one way, to compare types: "decimal(18, 2)" is "DECIMAL(18,2)"."""
+    return sql_type.upper().replace(" ", "")
+
+
 def decimal_places(sql_type: str) -> int | None:
     """How many decimal places a column of ``sql_type`` keeps (None: not a whole-number or
     fixed-point type)."""
-    upper = sql_type.upper().replace(" ", "")
+    upper = same_type(sql_type)
     if upper in WHOLE_TYPES:
         return 0
     fixed = re.fullmatch(r"(?:DECIMAL|NUMERIC)\((\d+),(\d+)\)", upper)
