@@ -4,6 +4,7 @@ model run, and search re-orders its best candidates by MaxSim against the questi
 from __future__ import annotations
 
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +44,17 @@ def test_pack_keeps_each_sign_and_maxsim_finds_the_matching_tokens() -> None:
     other = rng.standard_normal((9, DIM)).astype(np.float32)
     holds_them, lacks_them = late.maxsim(query, [late.pack(states), late.pack(other)])
     assert holds_them > 0.6 > 0.2 > lacks_them
+
+
+def test_maxsim_shared_with_a_helper_thread_scores_each_passage_as_alone() -> None:
+    rng = np.random.default_rng(2)
+    blobs = [late.pack(rng.standard_normal((int(n), DIM))) for n in rng.integers(3, 40, 11)]
+    query = rng.standard_normal((5, DIM)).astype(np.float32)
+    query /= np.linalg.norm(query, axis=1, keepdims=True)
+    alone = [float(late.maxsim(query, [blob])[0]) for blob in blobs]
+    with ThreadPoolExecutor(max_workers=1) as helper:
+        shared = late.maxsim(query, blobs, helper)
+    assert np.allclose(shared, alone, atol=1e-5)
 
 
 def test_every_ingested_passage_keeps_its_tokens_from_the_same_model_run(ws: Workspace, ws_dir: Path,
