@@ -50,6 +50,8 @@ class ColumnPlan:
                    f"THEN CAST({self.src} AS {self.type}) END)"
         if self.check == "finite":
             return f"(CASE WHEN isfinite({self.src}) THEN {self.src} END)"
+        if self.type == "VARCHAR" and self.read_type == "VARCHAR":
+            return f"NULLIF(trim({self.src}), '')"  # " Lee Wong " is Lee Wong; a blank cell is empty
         return self.src
 
     def keep_as_text(self, note: str) -> None:
@@ -105,7 +107,11 @@ class Inference:
         parts += [f"{c.select_sql()} AS {quote_ident(c.name)}" for c in self.columns]
         raws = [(c, f"__raw_{i}") for i, c in enumerate(self.columns) if c.detected or c.check]
         parts += [f"{c.src} AS {quote_ident(raw)}" for c, raw in raws]
-        return f"SELECT {', '.join(parts)} FROM {rel}", params, raws
+        # In delimited text and sheets, a line of only delimiters (";;;;") or blanks is no row;
+        # a JSON or Parquet record is one even when all its fields are null.
+        blank = " AND ".join(f"NULLIF(trim(CAST({c.src} AS VARCHAR)), '') IS NULL" for c in self.columns)
+        where = f" WHERE NOT ({blank})" if blank and self.kind == "csv" else ""
+        return f"SELECT {', '.join(parts)} FROM {rel}{where}", params, raws
 
 
 def kind_of(path: Path) -> str:

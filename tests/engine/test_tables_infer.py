@@ -319,6 +319,15 @@ def test_json_numbers_a_double_cannot_hold_stay_text_as_written(ws: Workspace, t
     assert any("numbers too long for an integer are kept as text" in r for r in p.reasons)
 
 
+def test_text_cells_lose_surrounding_spaces_and_blank_lines_are_no_rows(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "contacts.csv").write_text('Name ; Phone;Notes\n Lee Wong ;0612;" multi\nline "\n;;\n  ; ;\n'
+                                           'Maria;;   \n')
+    p = ws.tables.import_file(tmp_path / "contacts.csv")
+    assert p.row_count == 2
+    ws.tables.approve(p.id)
+    assert _rows(ws, p.table) == [("Lee Wong", "0612", "multi\nline"), ("Maria", None, None)]
+
+
 def test_a_number_too_large_for_a_double_keeps_a_csv_column_text(ws: Workspace, tmp_path: Path) -> None:
     (tmp_path / "huge.csv").write_text("label,x\na,1.5\nb,1e400\n")
     p = ws.tables.import_file(tmp_path / "huge.csv")
