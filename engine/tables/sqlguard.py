@@ -11,6 +11,7 @@ DuckDB itself enforces.
 
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from collections.abc import Iterator
@@ -143,6 +144,29 @@ def _without_row_key(sql: str, columns: list[str], rows: list[tuple]) -> tuple[l
     return [columns[i] for i in keep], [tuple(row[i] for i in keep) for row in rows]
 
 
+_KIND = re.compile(r"^[A-Z][A-Za-z ]* Error: ")
+_NO_COLUMN = re.compile(r'Referenced column "(.+?)" not found in FROM clause!?')
+_NO_FUNCTION = re.compile(r"(?:Scalar |Aggregate |Table )?Function with name (\S+) does not exist!?")
+_CANDIDATES = re.compile(r'Candidate bindings: "([^"]+)"')
+_MEANT = re.compile(r'Did you mean "([^"]+)"\?')
+
+
 def _first_line(exc: BaseException) -> str:
+    """DuckDB's message in words: its first line without the error's kind ("Binder Error: "), with
+    the column or function it suggests instead, or its hint ("Either add it to the GROUP BY list")."""
     text = str(exc).strip()
-    return text.splitlines()[0][:400] if text else type(exc).__name__
+    if not text:
+        return type(exc).__name__
+    head, *rest = [line.strip() for line in text.splitlines() if line.strip()]
+    head = _KIND.sub("", head)
+    meant = next((m.group(1) for line in rest[:2] for m in [_CANDIDATES.match(line) or _MEANT.match(line)] if m), None)
+    if column := _NO_COLUMN.search(head):
+        head, wrong = f'there is no column "{column.group(1)}"', column.group(1)
+    elif function := _NO_FUNCTION.search(head):
+        head, wrong = f"there is no function {function.group(1)}()", function.group(1)
+    else:
+        head = head.rstrip("!")
+        hint = rest[0] if rest and rest[0].startswith("Either ") else ""
+        return (f"{head} {hint}" if hint else head)[:400]
+    close = meant and difflib.get_close_matches(wrong.lower(), [meant.lower()], cutoff=0.6)  # not "a" for "b"
+    return (f'{head}; did you mean "{meant}"?' if close else head)[:400]

@@ -185,6 +185,18 @@ def test_queries_join_tables_and_only_read(people: Workspace, tmp_path: Path) ->
     assert people.tables.query("DESCRIBE people")[1][1][0] == "name"
 
 
+@pytest.mark.parametrize(("sql", "said"), [
+    ("SELECT nmae FROM people", 'The query failed: there is no column "nmae"; did you mean "name"?'),
+    ("SELECT zzz FROM people", 'The query failed: there is no column "zzz"'),
+    ("SELECT lenght(name) FROM people", 'The query failed: there is no function lenght(); did you mean "length"?'),
+    ("SELEC 1", 'The query is not valid SQL: syntax error at or near "SELEC"'),
+])
+def test_a_query_that_fails_says_why_in_words(people: Workspace, sql: str, said: str) -> None:
+    with pytest.raises(TableError) as caught:
+        people.tables.query(sql)
+    assert str(caught.value) == said
+
+
 @pytest.mark.parametrize(("sql", "why"), [
     ("DROP TABLE people", "a DROP statement"),
     ("DELETE FROM people", "DELETE"),
