@@ -1,8 +1,9 @@
 """Questions that add up a memory table: "how much did we spend on groceries in January?", "how
 many repairs did the car have in 2025?", "what is the average price of the books?".
 
-Such a question becomes one read-only query (the ``query`` action, tier 1: it runs at once, and
-the answer shows what was added up, the result, and the SQL on the action's card). It is planned
+Such a question becomes a read-only query (the ``query`` action, tier 1: it runs at once, and
+the answer shows what was added up, the result, and the SQL on the action's card); one for each
+table that could answer it, when there are several. It is planned
 only when every content word of the question is accounted for: the table (by its name, or by a
 value of one of its text columns), the column to add up (by its name, close in meaning, or the
 money column for "spend" and "cost"), the values to keep, a month or a year of a date column,
@@ -85,17 +86,18 @@ def operation(question: str) -> str | None:
     return next((op for op, pattern in _OPS if pattern.search(lowered)), None)
 
 
-def plan(question: str, tables: Any, embed: EmbedFn | None = None) -> Plan | None:
-    """The query that answers ``question`` over one of ``tables`` (a ``Tables``), or None."""
+def plans(question: str, tables: Any, embed: EmbedFn | None = None) -> list[Plan]:
+    """The queries that answer ``question``, one for each of ``tables`` (a ``Tables``) that could.
+    Several tables that could ("how much did we spend in January?" over expenses and car repairs)
+    are each added up, not one guessed; the person's own tables come before the catalog's (rows
+    Grace filled from documents)."""
     op = operation(question)
     if op is None:
-        return None
+        return []
     lowered = question.lower()
     found = [p for info in tables.list() if info.rows
              if (p := _plan_table(op, lowered, info, tables.store, embed)) is not None]
-    if len(found) > 1:  # the person's own tables before the catalog's (rows Grace filled from documents)
-        found = [p for p in found if p.table not in load_catalog()] or found
-    return found[0] if len(found) == 1 else None  # two tables that could answer: not guessed
+    return [p for p in found if p.table not in load_catalog()] or found
 
 
 def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | None) -> Plan | None:

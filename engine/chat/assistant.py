@@ -38,6 +38,7 @@ TABLE_CONFIDENCE = 0.9  # rows that account for every word of a question: exact,
 # (bench/bench_answer.py on a CPU without VNNI: docs/PERFORMANCE.md, session 15).
 SENTENCE_BATCH_TOKENS = 512
 MEANING_CONFIDENCE = 0.75  # rows matched through a column's meaning (COLUMN_MEANING) answer less surely
+ADDED_UP_TABLES = 3  # tables that could each answer a question that adds up: each added up, at most this many
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -162,10 +163,16 @@ class Chat:
                                                      for t in persons_tables(tables)])
 
     def _adding_up(self, question: str) -> list[tuple[str, dict[str, Any]]]:
-        """A read-only query when the question adds up a memory table (``aggregates``)."""
+        """A read-only query when the question adds up a memory table (``aggregates``); one for
+        each table that could answer it (at most ``ADDED_UP_TABLES``), said to be so."""
         tables = getattr(self.ws, "tables", None)
-        found = aggregates.plan(question, tables, self.ws.embedder.embed) if tables is not None else None
-        return [("query", {"sql": found.sql, "about": found.about})] if found else []
+        found = aggregates.plans(question, tables, self.ws.embedder.embed) if tables is not None else []
+        queries: list[tuple[str, dict[str, Any]]] = [("query", {"sql": p.sql, "about": p.about})
+                                                     for p in found[:ADDED_UP_TABLES]]
+        if len(queries) > 1:
+            tables_said = " and ".join(p.table for p in found[:ADDED_UP_TABLES])
+            queries.append((SAY, {"text": f"*{tables_said} could each answer this, so each is added up on its own.*"}))
+        return queries
 
     def _tables_waiting(self, question: str) -> str | None:
         """For a question that adds up when no table could: the tables waiting for approval,

@@ -67,18 +67,22 @@ def test_a_question_that_adds_up_a_table_is_answered_by_a_query_that_runs_at_onc
     "how much does it cost?",  # no table, value or period: about something earlier in the chat
 ])
 def test_a_word_no_table_accounts_for_leaves_the_question_to_the_files(books: Workspace, question: str) -> None:
-    assert aggregates.plan(question, books.tables, books.embedder.embed) is None
+    assert aggregates.plans(question, books.tables, books.embedder.embed) == []
     answer = books.chat.ask(question)
     assert all(a.type != "query" for a in answer.actions)
     assert "no readable files" not in answer.text  # the tables' files were read
 
 
-def test_values_are_quoted_and_two_tables_that_could_answer_are_not_guessed(books: Workspace, tmp_path: Path) -> None:
+def test_values_are_quoted_and_two_tables_that_could_answer_are_each_added_up(books: Workspace, tmp_path: Path) -> None:
     (tmp_path / "gifts.csv").write_text("person,shop,amount\nO'Brien,Lidl,20\nAnna,Edeka,35\n")
     assert books.tables.import_file(tmp_path / "gifts.csv").status == "applied"
-    assert aggregates.plan("how much did we spend at Lidl in total?", books.tables, books.embedder.embed) is None
-    found = aggregates.plan("how much did we spend on O'Brien's gifts?", books.tables, books.embedder.embed)
-    assert found is not None and "IN ('o''brien')" in found.sql
+    both = books.chat.ask("how much did we spend at Lidl in total?")
+    assert [a.status for a in both.actions] == ["executed", "executed"] and not both.abstained
+    assert "Adding up amount in expenses where shop is Lidl: **81**, over 2 rows." in both.text
+    assert "Adding up amount in gifts where shop is Lidl: **20**, over 1 row." in both.text
+    assert "expenses and gifts could each answer this" in both.text
+    (found,) = aggregates.plans("how much did we spend on O'Brien's gifts?", books.tables, books.embedder.embed)
+    assert "IN ('o''brien')" in found.sql
     assert books.tables.query(found.sql) == (["total_amount", "rows"], [(20.0, 1)])
 
 
@@ -94,12 +98,13 @@ def test_log_a_noun_adds_a_row_to_the_table_named_by_it_after_approval(books: Wo
     assert books.chat.ask("record a run: 10 km").actions == []  # no table of runs: a question
 
 
-def test_money_over_a_period_names_no_table_and_is_not_guessed_between_two(books: Workspace) -> None:
+def test_money_over_a_period_names_no_table_and_each_of_two_tables_is_added_up(books: Workspace) -> None:
     question = "how much did we spend in January 2026?"  # expenses and car_repairs both have money and dates
-    assert aggregates.plan(question, books.tables, books.embedder.embed) is None
+    assert [p.table for p in aggregates.plans(question, books.tables, books.embedder.embed)] == ["car_repairs",
+                                                                                                 "expenses"]
     books.tables.drop_table("car_repairs", reason="sold the car")
-    found = aggregates.plan(question, books.tables, books.embedder.embed)
-    assert found is not None and books.tables.query(found.sql)[1] == [(189.45, 3)]
+    (found,) = aggregates.plans(question, books.tables, books.embedder.embed)
+    assert books.tables.query(found.sql)[1] == [(189.45, 3)]
 
 
 def test_money_over_a_period_is_not_added_up_by_a_date_that_is_not_when_it_was_spent(
@@ -108,9 +113,9 @@ def test_money_over_a_period_is_not_added_up_by_a_date_that_is_not_when_it_was_s
         "service,monthly_eur,renews,owner\nNetflix,13.99,2026-03-05,Tom\nAudible,9.95,2026-01-20,Marta\n")
     assert ws.tables.import_file(tmp_path / "subscriptions.csv").status == "applied"
     # "renews" is when a subscription renews, not when money was spent: left to the files
-    assert aggregates.plan("how much did we spend in January?", ws.tables, ws.embedder.embed) is None
-    named = aggregates.plan("how much do the subscriptions cost in January?", ws.tables, ws.embedder.embed)
-    assert named is not None and ws.tables.query(named.sql)[1] == [(9.95, 1)]
+    assert aggregates.plans("how much did we spend in January?", ws.tables, ws.embedder.embed) == []
+    (named,) = aggregates.plans("how much do the subscriptions cost in January?", ws.tables, ws.embedder.embed)
+    assert ws.tables.query(named.sql)[1] == [(9.95, 1)]
 
 
 SALES = """month,beer,channel,litres,revenue_gbp
@@ -131,8 +136,8 @@ def test_sales_are_added_up_by_money_taken_in_or_what_was_sold(books: Workspace,
                                                                total: int) -> None:
     (tmp_path / "sales_2024_q1.csv").write_text(SALES)
     assert books.tables.import_file(tmp_path / "sales_2024_q1.csv").status == "applied"
-    found = aggregates.plan(question, books.tables, books.embedder.embed)
-    assert found is not None and found.table == "sales_2024_q1", found
+    (found,) = aggregates.plans(question, books.tables, books.embedder.embed)
+    assert found.table == "sales_2024_q1", found
     assert books.tables.query(found.sql)[1][0][0] == total
 
 
@@ -140,9 +145,9 @@ def test_a_short_column_name_is_said_by_the_words_it_stands_for(books: Workspace
     (tmp_path / "batches.csv").write_text("batch_id,beer,og,fg\n24-001,Nightjar,1.062,1.016\n"
                                           "24-002,Pale Ghost,1.061,1.010\n24-006,Pale Ghost,1.059,1.009\n")
     assert books.tables.import_file(tmp_path / "batches.csv").status == "applied"
-    found = aggregates.plan("What was the average original gravity of the Pale Ghost batches?", books.tables,
-                            books.embedder.embed)
-    assert found is not None and books.tables.query(found.sql)[1][0][0] == 1.06, found
+    (found,) = aggregates.plans("What was the average original gravity of the Pale Ghost batches?", books.tables,
+                                books.embedder.embed)
+    assert books.tables.query(found.sql)[1][0][0] == 1.06, found
     final = books.chat.ask("What's the final gravity of batch 24-002?")  # a look-up: fg
     assert not final.abstained and final.text.startswith("fg of 24-002: **1.01**"), final.text
     assert "has changed or gone" not in final.text  # imported as a table, never read as a document
@@ -156,7 +161,7 @@ def test_the_row_with_the_highest_or_lowest_value_answers_most_and_cheapest(book
     assert "| 2026-01-20 | QuickFix | oil change | 1120 | 67000 |" in dearest.text
     cheapest = books.chat.ask("which repair was the cheapest?")
     assert "| 2025-09-14 | AutoFix | battery | 95 | 64800 |" in cheapest.text
-    assert aggregates.plan("what was the longest repair?", books.tables, books.embedder.embed) is None  # no duration
+    assert aggregates.plans("what was the longest repair?", books.tables, books.embedder.embed) == []  # no duration
 
 
 def test_the_persons_own_table_answers_before_a_catalog_table_grace_filled(books: Workspace) -> None:
@@ -167,8 +172,8 @@ def test_the_persons_own_table_answers_before_a_catalog_table_grace_filled(books
         books.tables.add_row("finance_treasury", {"title": "Invoice 7", "amount": 500.0, "due_date": "2026-01-31"})
     books.tables.approve(int(str(waiting.value).rsplit(" ", 1)[-1].rstrip(".")))
     assert books.tables.count("finance_treasury") == 1
-    found = aggregates.plan("how much did we spend in January 2026?", books.tables, books.embedder.embed)
-    assert found is not None and found.table == "expenses"
+    (found,) = aggregates.plans("how much did we spend in January 2026?", books.tables, books.embedder.embed)
+    assert found.table == "expenses"
 
 
 def test_a_total_asked_of_a_table_still_waiting_for_approval_says_where_it_waits(ws: Workspace) -> None:
