@@ -19,6 +19,19 @@ def open_url(url: Any) -> bool:
     return bool(QDesktopServices.openUrl(url))
 
 
+def add_shortcut(widget: Any, keys: Any, slot: Any, text: str, context: Any = None) -> Any:
+    """Bind ``keys`` (a key, or a list of them) to ``slot``, called with no argument, while
+    ``widget`` or one of its children has focus (or ``context``); returns the QAction."""
+    from grace_desktop.qt import QAction, QKeySequence, Qt
+
+    action = QAction(text, widget)
+    action.setShortcuts([QKeySequence(k) for k in (keys if isinstance(keys, list) else [keys])])
+    action.setShortcutContext(context or Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    action.triggered.connect(lambda _checked=False: slot())  # not triggered's bool: add_row(False) failed
+    widget.addAction(action)
+    return action
+
+
 def human_size(size: int | None) -> str:
     """``1536`` -> ``"1.5 KB"``; empty for an unknown size."""
     if size is None:

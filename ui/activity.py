@@ -93,6 +93,7 @@ class ActivityPane(QWidget):
         self.log = QTextBrowser()
         self.log.setOpenLinks(False)
         self.log.anchorClicked.connect(ui.open_url)
+        self.log.setTabChangesFocus(True)  # Tab leaves the log rather than stepping through its links
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 8)
         layout.addWidget(QLabel("<b>Queue</b>"))

@@ -392,6 +392,7 @@ class ApprovalsPane(QWidget):
         self.count_label = QLabel()
         self.message = MessageLine()
         self.list = self._build_list()
+        self.setFocusProxy(self.list)
         self.detail = ProposalDetail()
         self.detail.setEnabled(False)  # until a proposal is shown
         self.detail.approve_button.clicked.connect(self.approve_selected)

@@ -19,6 +19,7 @@ from grace_desktop.qt import (
     QFrame,
     QHBoxLayout,
     QHeaderView,
+    QKeySequence,
     QLabel,
     QLineEdit,
     QMenu,
@@ -271,6 +272,7 @@ class LibraryPane(QWidget):
         tools.addWidget(self.retry_button)
         tools.addWidget(self.remove_button)
         self.table = self._build_table()
+        self.setFocusProxy(self.table)
         self.placeholder = QLabel("Opening workspace…", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.placeholder.setStyleSheet(f"color: {colors()['muted']}; font-size: 13pt; padding: 24px;")
         self.views = QStackedWidget()
@@ -318,6 +320,8 @@ class LibraryPane(QWidget):
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._context_menu)
         table.doubleClicked.connect(lambda _index: self.open_selected())
+        ui.add_shortcut(table, [QKeySequence(Qt.Key.Key_Return), QKeySequence(Qt.Key.Key_Enter)], self.open_selected,
+                        "Open", Qt.ShortcutContext.WidgetShortcut)
         add_delete_key(table, "Remove from workspace…", self.remove_selected)
         table.selectionModel().selectionChanged.connect(lambda *_: self._update_details())
         return table

@@ -222,7 +222,7 @@ class MainWindow(QMainWindow):
         self.sidebar.addItem(item)
         self.stack.addWidget(widget)
         number = len(self.panes) + 1
-        action = self._action(self.view_menu, name, lambda: self.show_pane(key),
+        action = self._action(self.view_menu, name, lambda: self.go_to_pane(key),
                               f"Ctrl+{number}" if number <= 9 else None)
         self.panes[key] = Pane(name, key, widget, item, action)
         self._capture_drops(widget)
@@ -277,6 +277,17 @@ class MainWindow(QMainWindow):
         if pane is None:
             return False
         self.sidebar.setCurrentItem(pane.item)
+        return True
+
+    def go_to_pane(self, key: str) -> bool:
+        """View ▸ pane (Ctrl+1…9): show pane ``key`` and put the keyboard focus in it, on its focus
+        proxy (the chat's question box, the search box) or else its first control."""
+        if not self.show_pane(key):
+            return False
+        widget = self.panes[key.lower()].widget
+        target = widget.focusProxy() or first_tab_stop(widget)
+        if target is not None:
+            target.setFocus(Qt.FocusReason.ShortcutFocusReason)
         return True
 
     def current_pane(self) -> str:
@@ -417,6 +428,17 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, "About Grace", f"<b>Grace Desktop {__version__}</b><p>A private, offline "
                                                "knowledge workspace. Everything stays on this computer.</p>"
                           + _licences_html())
+
+
+def first_tab_stop(widget: QWidget) -> QWidget | None:
+    """The first control inside ``widget``, in Tab order, that takes the focus now."""
+    candidate = widget.nextInFocusChain()
+    while candidate is not None and candidate is not widget:
+        if (widget.isAncestorOf(candidate) and candidate.isVisibleTo(widget) and candidate.isEnabled()
+                and candidate.focusPolicy() & Qt.FocusPolicy.TabFocus):
+            return candidate
+        candidate = candidate.nextInFocusChain()
+    return None
 
 
 def _quit_key() -> QKeySequence.StandardKey | str:

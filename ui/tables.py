@@ -19,7 +19,6 @@ from engine.tables.domain import persons_own
 from grace_desktop.qt import (
     QAbstractItemModel,
     QAbstractItemView,
-    QAction,
     QColor,
     QComboBox,
     QDialog,
@@ -45,6 +44,7 @@ from grace_desktop.qt import (
     Signal,
 )
 
+from . import add_shortcut
 from .errors import confirmed
 from .table_model import LazyTableModel, ResultModel, run_engine, try_call
 from .theme import colors
@@ -57,17 +57,6 @@ EMPTY_TEXT = ("No tables yet. Drop a CSV, JSON, Excel or Parquet file on Grace a
 CATALOG_LINK = ("<p>Grace also keeps {n} empty catalog tables that documents fill once you approve their "
                 "rows: <a href='catalog'>show them</a>.</p>")
 TABLE_NAME = Qt.ItemDataRole.UserRole  # on a list item: the table it opens (none on the catalog group)
-
-
-def add_shortcut(widget: QWidget, keys: str | QKeySequence | QKeySequence.StandardKey, slot: Any,
-                 text: str) -> QAction:
-    """Bind ``keys`` to ``slot`` (called with no argument) while ``widget`` (or a child) has focus."""
-    action = QAction(text, widget)
-    action.setShortcut(QKeySequence(keys))
-    action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-    action.triggered.connect(lambda _checked=False: slot())  # not triggered's bool: add_row(False) failed
-    widget.addAction(action)
-    return action
 
 
 class MessageLine(QLabel):
@@ -308,6 +297,7 @@ class TablesPane(QWidget):
 
     def _build(self) -> None:
         self.table_list = self._build_list()
+        self.setFocusProxy(self.table_list)
         self.message = MessageLine()
         self.view = self._build_grid()
         self.query_box = QueryBox(self.ws.tables if self.ws else None, runner=self.runner)

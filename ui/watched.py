@@ -20,7 +20,6 @@ import ui
 from engine.paths import inside
 from grace_desktop.qt import (
     QAbstractItemView,
-    QAction,
     QColor,
     QFileDialog,
     QHBoxLayout,
@@ -198,11 +197,8 @@ class WatchedFolders(QWidget):
 
 def add_delete_key(widget: QWidget, text: str, slot: Callable[[], object]) -> None:
     """Delete (or Backspace) does ``slot`` while ``widget`` has focus."""
-    action = QAction(text, widget)
-    action.setShortcuts([QKeySequence(Qt.Key.Key_Delete), QKeySequence(Qt.Key.Key_Backspace)])
-    action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-    action.triggered.connect(slot)
-    widget.addAction(action)
+    ui.add_shortcut(widget, [QKeySequence(Qt.Key.Key_Delete), QKeySequence(Qt.Key.Key_Backspace)], slot, text,
+                    Qt.ShortcutContext.WidgetShortcut)
 
 
 def _folder(item: QListWidgetItem) -> str:

@@ -431,6 +431,33 @@ def test_keys_remove_documents_and_watched_folders_cancel_jobs_and_watch_a_folde
     assert all(a.shortcut() != watch.shortcut() for a in others)
 
 
+def test_ctrl_and_a_number_puts_the_keyboard_in_the_pane_and_enter_opens_a_document(
+        shell, qtbot, docs: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+
+    opened: list[str] = []
+    monkeypatch.setattr(ui, "open_url", lambda url: opened.append(url.toLocalFile()) or True)
+    drop(shell.window, [docs / "notes.txt"])
+    qtbot.waitUntil(lambda: statuses(shell).get("notes.txt") == "ok", timeout=WAIT_MS)
+    shell.build_late_panes()
+    window = shell.window
+    window.activateWindow()
+    qtbot.waitUntil(lambda: window.isActiveWindow(), timeout=WAIT_MS)
+    into = {"library": shell.library.table, "search": shell.search.query,
+            "chat": window.panes["chat"].widget.input, "approvals": window.panes["approvals"].widget.list}
+    for number, key in enumerate(window.panes, 1):
+        window.sidebar.setFocus()
+        qtbot.keyClick(window.sidebar, Qt.Key(Qt.Key.Key_0 + number), Qt.KeyboardModifier.ControlModifier)
+        focused = QApplication.focusWidget()
+        assert window.current_pane() == key and window.panes[key].widget.isAncestorOf(focused), key
+        if key in into:
+            assert focused is into[key], key
+    assert shell.activity.log.tabChangesFocus()  # Tab leaves the log instead of walking its links
+    qtbot.keyClick(window.sidebar, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert shell.library.select_path(str(docs / "notes.txt"))
+    qtbot.keyClick(shell.library.table, Qt.Key.Key_Return)
+    assert opened == [str(docs / "notes.txt")]
+
+
 def test_a_file_read_only_in_part_says_so_in_the_library(shell, qtbot, tmp_path: Path) -> None:
     big = tmp_path / "big.txt"
     big.write_text("Lighthouse keepers log the fog signal hours.\n" * 40)
