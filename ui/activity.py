@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import ui
 from grace_desktop.qt import (
     QAction,
+    QEvent,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -46,6 +47,7 @@ class ActivityPane(QWidget):
         self.runner = runner
         self.has_loaded = False
         self.waiting_files: list[str] = []
+        self._events: list[dict[str, Any]] | None = None  # the log's events once read
         self._bars: dict[int, tuple[QTreeWidgetItem, QProgressBar]] = {}
         self._build()
         runner.workspace_opened.connect(lambda _ws: self.refresh())
@@ -81,7 +83,7 @@ class ActivityPane(QWidget):
             self.jobs.setColumnWidth(column, width)
         self.waiting = QFrame()
         self.waiting.setObjectName("waiting")
-        self.waiting.setStyleSheet(f"#waiting {{ background: {colors()['banner']}; border-radius: 6px; }}")
+        self.waiting.setStyleSheet(_banner_style())
         self.waiting_label = QLabel("")
         self.resume_button = QPushButton("Resume")
         self.resume_button.clicked.connect(lambda: self.runner.resume())
@@ -185,15 +187,29 @@ class ActivityPane(QWidget):
             # While an ingest runs its queue is long and hidden anyway: read it again when it ends.
             self.refresh(waiting=changes.queue or not self.runner.ingesting)
 
+    def _write_log(self) -> None:
+        if self._events is None:
+            return
+        if self._events:
+            self.log.setHtml("".join(_event_html(e) for e in self._events))
+        else:
+            self.log.setHtml(_muted("Nothing has happened yet. Files you add appear here as they are read."))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        """After a switch between light and dark, the log, the jobs and the banner take the new colours."""
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self.waiting.setStyleSheet(_banner_style())
+            self.show_jobs()
+            self._write_log()
+
     def _show_waiting(self, paths: list[str]) -> None:
         self.waiting_files = paths
         self._update_waiting()
 
     def _show_events(self, events: list[dict[str, Any]]) -> None:
-        if events:
-            self.log.setHtml("".join(_event_html(e) for e in events))
-        else:
-            self.log.setHtml(_muted("Nothing has happened yet. Files you add appear here as they are read."))
+        self._events = events
+        self._write_log()
         if not self.has_loaded:
             self.has_loaded = True
             self.loaded.emit()
@@ -229,6 +245,10 @@ def _file_url(path: str) -> str:
     from grace_desktop.qt import QUrl
 
     return QUrl.fromLocalFile(path).toString()
+
+
+def _banner_style() -> str:
+    return f"#waiting {{ background: {colors()['banner']}; border-radius: 6px; }}"
 
 
 def _muted(text: str) -> str:

@@ -458,6 +458,26 @@ def test_ctrl_and_a_number_puts_the_keyboard_in_the_pane_and_enter_opens_a_docum
     assert opened == [str(docs / "notes.txt")]
 
 
+def test_the_activity_log_takes_the_dark_colours_when_the_system_switches(shell, qtbot, docs: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    from ui import theme
+
+    drop(shell.window, [docs / "notes.txt"])
+    qtbot.waitUntil(lambda: "notes.txt" in shell.activity.log.toPlainText(), timeout=WAIT_MS)
+    light, dark = theme.colors()["muted"], theme._SEMANTIC[True]["muted"]  # noqa: SLF001
+    assert light in shell.activity.log.toHtml() and dark not in shell.activity.log.toHtml()
+    app = QApplication.instance()
+    monkeypatch.setattr(theme, "is_dark", lambda: True)  # what the system's switch does (theme.apply_theme)
+    app.setPalette(theme.palette(True))  # type: ignore[union-attr]
+    try:
+        QApplication.processEvents()
+        assert dark in shell.activity.log.toHtml() and light not in shell.activity.log.toHtml()
+    finally:
+        monkeypatch.undo()
+        app.setPalette(theme.palette(False))  # type: ignore[union-attr]
+        QApplication.processEvents()
+
+
 def test_a_file_read_only_in_part_says_so_in_the_library(shell, qtbot, tmp_path: Path) -> None:
     big = tmp_path / "big.txt"
     big.write_text("Lighthouse keepers log the fog signal hours.\n" * 40)
