@@ -345,9 +345,21 @@ class Workspace:
             return [r[0] for r in conn.execute(text("SELECT path FROM queue ORDER BY enqueued_at, path"))]
 
     def recent_events(self, limit: int = 100) -> list[dict[str, Any]]:
-        """The newest audit entries about documents (ingest, update, move, remove, fail)."""
+        """The newest audit entries about documents (ingest, update, move, remove, fail), and the
+        tables proposed from files, each with its proposal as it stands now under ``"proposal"``
+        (status, decided_by, reason), so a log can say whether the table waits or was made."""
         with self._read_engine.connect() as conn:
-            return audit.recent(conn, limit, ("ingest", "update", "move", "remove", "fail"))
+            events = audit.recent(conn, limit, ("ingest", "update", "move", "remove", "fail", "propose"))
+            proposed = [e for e in events if e["action"] == "propose" and e["details"].get("source")
+                        and e["details"].get("kind") in ("new", "append", "schema_change")]
+            ids = {e["subject"].rsplit(" ", 1)[-1] for e in proposed}
+            marks = ",".join(str(int(i)) for i in ids if i.isdigit())
+            rows = conn.exec_driver_sql(f"SELECT id, status, decided_by, reason FROM proposals WHERE id IN ({marks})"
+                                        ).all() if marks else []
+        now = {f"proposal {r.id}": {"status": r.status, "decided_by": r.decided_by, "reason": r.reason} for r in rows}
+        for event in proposed:
+            event["proposal"] = now.get(event["subject"])
+        return [e for e in events if e["action"] != "propose" or e.get("proposal")]
 
     def remove_documents(self, paths: list[str]) -> Changes:
         """Forget documents (their files are left alone)."""

@@ -219,10 +219,14 @@ def _event_html(event: dict[str, Any]) -> str:
     """One event as a line a person can read: its time and a plain sentence."""
     c = colors()
     when = ui.human_time(datetime.fromisoformat(event["ts"]).timestamp())
-    path, details = event["subject"], event.get("details") or {}
+    details, action = event.get("details") or {}, event["action"]
+    path = str(details.get("source") or "") if action == "propose" else event["subject"]
     name = f"<a href='{ui.escape(_file_url(path))}'>{ui.escape(os.path.basename(path) or path)}</a>"
-    action = event["action"]
-    if action == "fail":
+    if action == "propose":
+        sentence = _proposed(details, event.get("proposal") or {}, name)
+        if not sentence:
+            return ""
+    elif action == "fail":
         sentence = (f"<span style='color:{c['error']}'>Could not read {name}: "
                     f"{ui.escape(str(details.get('reason') or 'unknown reason'))}</span>")
     elif action in ("ingest", "update"):
@@ -239,6 +243,25 @@ def _event_html(event: dict[str, Any]) -> str:
     folder = ui.escape(os.path.dirname(path))
     return (f"<p style='margin:2px 0'><span style='color:{c['muted']}'>{when}</span>&nbsp;&nbsp;{sentence} "
             f"<span style='color:{c['muted']}; font-size:small'>{folder}</span></p>")
+
+
+def _proposed(details: dict[str, Any], now: dict[str, Any], name: str) -> str:
+    """A table proposed from the file ``name``, as it stands now: waiting, made or added to (by the
+    policy or the person), or rejected; "" for one a newer version of the file replaced."""
+    table, rows = f"<b>{ui.escape(str(details.get('table', '?')))}</b>", int(details.get("rows") or 0)
+    counted = f"{rows:,} row{'' if rows == 1 else 's'}"
+    status, reason, adding = now.get("status"), str(now.get("reason") or ""), details.get("kind") != "new"
+    if status == "pending":
+        what = f"{counted} from {name} for table {table}" if adding else f"Table {table} from {name} ({counted})"
+        return f"{what} wait{'' if adding and rows != 1 else 's'} for your approval in Approvals."
+    if status in ("approved", "applied"):
+        by = " by the policy" if now.get("decided_by") == "policy" else ""
+        done = f"{counted} from {name} went into table {table}" if adding else \
+            f"Table {table} was made from {name} ({counted})"
+        return f"{done}, approved{by}."
+    if status == "rejected" and reason != "superseded":
+        return f"Table {table} from {name} was rejected: {ui.escape(reason)}"
+    return ""
 
 
 def _file_url(path: str) -> str:

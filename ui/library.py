@@ -132,18 +132,28 @@ _NUMBER = re.compile(r"\d{1,20}")
 
 
 def with_table_states(ws: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """``rows`` with each table file's ``waiting`` (the table its rows wait to go into, until they are
-    approved in Approvals) or ``rejected`` (the table that was refused). A file read as a table is
-    not searchable text: until approved, nothing of it can be found, and the Library says why."""
+    """``rows`` with each table file's tables by state: ``in_table`` (the tables its rows went
+    into), ``waiting`` (the tables they wait to go into, until approved in Approvals) or
+    ``rejected`` (refused), each the tables' names joined (a workbook's sheets make one each). A
+    file read as a table is not searchable text: until approved, nothing of it can be found, and
+    the Library says why."""
     state: dict[str, tuple[str, str]] = {}
     for status in ("rejected", "applied", "pending"):  # newest first within each: a later state wins
         for p in reversed(ws.tables.proposals(status)):
             if p.kind in ("new", "append"):
                 state[p.source] = (status, p.table)
+    by_file: dict[str, list[tuple[str, str]]] = {}
+    for source, found in state.items():  # a sheet's source is "book.xlsx#Sheet 1"
+        by_file.setdefault(source, []).append(found)
+        if "#" in source:
+            by_file.setdefault(source.rsplit("#", 1)[0], []).append(found)
     for row in rows:
-        status, table = state.get(row["path"], ("", ""))
-        if row.get("kind") == "table" and status in ("pending", "rejected"):
-            row["waiting" if status == "pending" else "rejected"] = table
+        if row.get("kind") != "table":
+            continue
+        for status, key in (("applied", "in_table"), ("pending", "waiting"), ("rejected", "rejected")):
+            tables = [t for s, t in by_file.get(row["path"], []) if s == status]
+            if tables:
+                row[key] = ", ".join(dict.fromkeys(tables))
     return rows
 
 
@@ -509,6 +519,10 @@ def _details_html(rows: list[dict[str, Any]]) -> str:
                      f"last read {ui.human_time(r.get('updated_at'))}.")
         if r.get("partial"):
             lines.append(f"<b>Partly read:</b> {ui.escape(r['partial'])}.")
+        if r.get("in_table"):
+            several = "," in r["in_table"]
+            lines.append(f"Its rows are in the table{'s' if several else ''} <b>{ui.escape(r['in_table'])}</b> "
+                         "(see Tables).")
         if r.get("waiting"):
             lines.append(f"<b>Waiting for your approval:</b> its rows go into the table "
                          f"<b>{ui.escape(r['waiting'])}</b> once you approve it in Approvals; until then "

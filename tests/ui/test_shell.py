@@ -576,7 +576,16 @@ def test_a_table_file_waiting_for_approval_says_so_in_the_library(shell, qtbot, 
     qtbot.waitUntil(lambda: shown() == "waiting for approval", timeout=WAIT_MS)  # was "ok", yet nothing found
     assert shell.library.select_path(str(budget))
     assert "Waiting for your approval" in shell.library.details.text() and "Approvals" in shell.library.details.text()
+    log = shell.activity.log
+    qtbot.waitUntil(lambda: "Table budget from budget.csv (12 rows) waits for your approval in Approvals."
+                    in log.toPlainText(), timeout=WAIT_MS)
     ws = shell.runner.ws
     ws.tables.approve(next(p.id for p in ws.tables.proposals("pending") if p.source == str(budget)))
     shell.library.refresh()
+    shell.activity.refresh()
     qtbot.waitUntil(lambda: shown() == "ok", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "Its rows are in the table <b>budget</b> (see Tables)." in shell.library.details.text(),
+                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: "Table budget was made from budget.csv (12 rows), approved." in log.toPlainText(),
+                    timeout=WAIT_MS)
+    assert "waits for your approval" not in log.toPlainText()
