@@ -29,7 +29,7 @@ from typing import Any
 import duckdb
 import numpy as np
 
-from ..errors import TableError
+from ..errors import TableError, in_words
 from .model import Column, RowFilter
 from .names import ROW_KEY, quote_ident
 
@@ -199,7 +199,7 @@ def export(cur: duckdb.DuckDBPyConnection, table: str, columns: list[Column], pa
             count = int(row[0]) if row else 0
         os.replace(part, path)
     except duckdb.Error as exc:
-        raise TableError(f"The rows could not be exported to {path}: {_first_line(exc)}") from exc
+        raise TableError(f"The rows could not be exported to {path}: {in_words(exc)}") from exc
     except OSError as exc:
         raise TableError(f"The rows could not be exported to {path}: {exc.strerror or exc}.") from exc
     finally:
@@ -257,8 +257,3 @@ def _excel_value(sheet: Any, value: Any) -> Any:
     if value is None or isinstance(value, int | float | Decimal | dt.date | dt.time | dt.timedelta):
         return value
     return str(value)  # lists, structs, UUIDs, blobs: their text
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:300] if text else type(exc).__name__

@@ -22,7 +22,7 @@ from typing import Any
 
 import duckdb
 
-from ..errors import TableError
+from ..errors import TableError, in_words
 
 HEAD_BYTES = 1 << 20
 SAMPLE_ROWS = 20480
@@ -281,7 +281,7 @@ def sample(con: duckdb.DuckDBPyConnection, path: Path, d: Dialect, rows: int) ->
             return con.execute(f"SELECT * FROM {rel} LIMIT ?", [str(path), *params, rows]).fetchall()
         except duckdb.Error as exc:
             if not relax(exc, d):
-                raise TableError(f"it could not be read as delimited text ({_first_line(exc)})") from exc
+                raise TableError(f"it could not be read as delimited text ({in_words(exc)})") from exc
     return []
 
 
@@ -297,8 +297,3 @@ def relax(exc: BaseException, d: Dialect) -> bool:
         d.strict = False
         return True
     return False
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:300] if text else type(exc).__name__

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from ..errors import TableError
+from ..errors import TableError, in_words
 from . import csvsource
 from .infer import ColumnPlan, Inference
 from .names import quote_ident, unique_names
@@ -72,7 +72,7 @@ def _attempt(cur: duckdb.DuckDBPyConnection, inf: Inference, result: Staged) -> 
     except duckdb.Error as exc:
         if inf.dialect and csvsource.relax(exc, inf.dialect):
             raise _Retry() from exc
-        raise TableError(f"it could not be read in full ({_first_line(exc)})") from exc
+        raise TableError(f"it could not be read in full ({in_words(exc)})") from exc
     errors = cur.execute(f"SELECT error_type, line, column_name, error_message FROM {quote_ident(rejects[0])}"
                          ).fetchall() if rejects else []
     if _adjust_for_rejects(inf, errors, result) | _check_conversions(cur, table, raws, result):
@@ -171,8 +171,3 @@ def _reencode(inf: Inference, result: Staged) -> None:
     inf.temp.append(copy)
     inf.read_path = copy
     result.reencoded = "cp1252"
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0][:300] if text else type(exc).__name__

@@ -22,7 +22,7 @@ from typing import Any
 
 import duckdb
 
-from ..errors import TableError
+from ..errors import TableError, in_words
 from .names import quote_ident
 
 NESTED_CHOICES = ("flatten", "struct", "json")
@@ -98,7 +98,7 @@ def _json_fields(con: duckdb.DuckDBPyConnection, path: Path, read_types: dict[st
         top = con.sql(f"SELECT * FROM {rel}", params=params)
         return top.columns, top.dtypes
     except duckdb.Error as exc:
-        raise TableError(f"it could not be read as JSON ({_first_line(exc)})") from exc
+        raise TableError(f"it could not be read as JSON ({in_words(exc)})") from exc
 
 
 def _read_types(names: list[str], types: list[Any], nested: str, wrapped: str | None) -> dict[str, str] | None:
@@ -179,7 +179,7 @@ def parquet_columns(con: duckdb.DuckDBPyConnection, path: Path, nested: str) -> 
         names, types = rel.columns, rel.dtypes
         rows = con.execute("SELECT sum(num_rows) FROM parquet_file_metadata(?)", [str(path)]).fetchone()
     except duckdb.Error as exc:
-        raise TableError(f"it could not be read as Parquet ({_first_line(exc)})") from exc
+        raise TableError(f"it could not be read as Parquet ({in_words(exc)})") from exc
     cols = []
     for name, t in zip(names, types, strict=True):
         cols += _expand(name, quote_ident(name), t, nested, False)
@@ -198,7 +198,7 @@ def xlsx_sheets_to_csv(path: Path, tmpdir: Path, max_cells: int = 50_000_000) ->
     try:
         wb = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise TableError(f"it could not be read as an Excel workbook ({_first_line(exc)})") from exc
+        raise TableError(f"it could not be read as an Excel workbook ({in_words(exc)})") from exc
     tmpdir.mkdir(parents=True, exist_ok=True)
     out: list[tuple[str, Path]] = []
     try:
@@ -244,7 +244,3 @@ def _cell(value: Any) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return str(value)
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__

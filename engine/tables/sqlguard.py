@@ -11,7 +11,6 @@ DuckDB itself enforces.
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Iterator
@@ -19,7 +18,7 @@ from typing import Any
 
 import duckdb
 
-from ..errors import TableError
+from ..errors import TableError, in_words
 from .names import ROW_KEY
 
 _ALLOWED = {duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN}
@@ -36,7 +35,7 @@ def check(cur: duckdb.DuckDBPyConnection, sql: str) -> str:
     try:
         statements = duckdb.extract_statements(sql)
     except duckdb.Error as exc:
-        raise TableError(f"The query is not valid SQL: {_first_line(exc)}") from exc
+        raise TableError(f"The query is not valid SQL: {in_words(exc, 400)}") from exc
     if len(statements) != 1:
         raise TableError(f"Run one statement at a time (this has {len(statements)}).")
     statement = statements[0]
@@ -130,7 +129,7 @@ def run(cur: duckdb.DuckDBPyConnection, sql: str, limit: int) -> tuple[list[str]
         columns = [d[0] for d in result.description or []]
         rows = result.fetchmany(max(0, int(limit)))
     except duckdb.Error as exc:
-        raise TableError(f"The query failed: {_first_line(exc)}") from exc
+        raise TableError(f"The query failed: {in_words(exc, 400)}") from exc
     finally:
         cur.execute("ROLLBACK")
     return _without_row_key(sql, columns, rows)
@@ -142,31 +141,3 @@ def _without_row_key(sql: str, columns: list[str], rows: list[tuple]) -> tuple[l
         return columns, rows
     keep = [i for i, name in enumerate(columns) if name != ROW_KEY]
     return [columns[i] for i in keep], [tuple(row[i] for i in keep) for row in rows]
-
-
-_KIND = re.compile(r"^[A-Z][A-Za-z ]* Error: ")
-_NO_COLUMN = re.compile(r'Referenced column "(.+?)" not found in FROM clause!?')
-_NO_FUNCTION = re.compile(r"(?:Scalar |Aggregate |Table )?Function with name (\S+) does not exist!?")
-_CANDIDATES = re.compile(r'Candidate bindings: "([^"]+)"')
-_MEANT = re.compile(r'Did you mean "([^"]+)"\?')
-
-
-def _first_line(exc: BaseException) -> str:
-    """DuckDB's message in words: its first line without the error's kind ("Binder Error: "), with
-    the column or function it suggests instead, or its hint ("Either add it to the GROUP BY list")."""
-    text = str(exc).strip()
-    if not text:
-        return type(exc).__name__
-    head, *rest = [line.strip() for line in text.splitlines() if line.strip()]
-    head = _KIND.sub("", head)
-    meant = next((m.group(1) for line in rest[:2] for m in [_CANDIDATES.match(line) or _MEANT.match(line)] if m), None)
-    if column := _NO_COLUMN.search(head):
-        head, wrong = f'there is no column "{column.group(1)}"', column.group(1)
-    elif function := _NO_FUNCTION.search(head):
-        head, wrong = f"there is no function {function.group(1)}()", function.group(1)
-    else:
-        head = head.rstrip("!")
-        hint = rest[0] if rest and rest[0].startswith("Either ") else ""
-        return (f"{head} {hint}" if hint else head)[:400]
-    close = meant and difflib.get_close_matches(wrong.lower(), [meant.lower()], cutoff=0.6)  # not "a" for "b"
-    return (f'{head}; did you mean "{meant}"?' if close else head)[:400]
