@@ -502,7 +502,8 @@ def _watched_note(paths: list[str], folders: list[str | None]) -> str:
 def _details_html(rows: list[dict[str, Any]]) -> str:
     muted, error = colors()["muted"], colors()["error"]
     if not rows:
-        return f"<span style='color:{muted}'>Select a document to see its details. Double-click opens it.</span>"
+        return (f"<span style='color:{muted}'>Select a document to see its details. Double-click or Enter "
+                "opens it.</span>")
     if len(rows) > 1:
         failed = sum(1 for r in rows if r["status"] == "failed")
         return f"<b>{len(rows)} documents selected</b>" + (f", {failed} of them failed." if failed else ".")
