@@ -65,6 +65,7 @@ CONFIDENCE_ROLE = Qt.ItemDataRole.UserRole + 1  # the list's percent, painted as
 STATUS_WORDS = {"pending": "Waiting", "approved": "Approved", "applied": "Approved", "rejected": "Rejected"}
 STATUS_COLUMN, SOURCE_COLUMN = 4, 5
 CHOSEN_NOTE = "proposals chosen: Approve or Reject decides all of them, as proposed (renaming is for one at a time)."
+SAMPLE_COLUMN_WIDTH = 280  # px a sample column may take: a long summary leaves the other columns in view
 
 
 def percent(confidence: float) -> int:
@@ -349,6 +350,8 @@ class ProposalDetail(QWidget):
         rows = self.proposal.sample if self.proposal else []
         self.sample.set_result(self.columns.names(), rows)
         self.sample_view.resizeColumnsToContents()
+        for column in range(self.sample.columnCount()):  # a summary's long text leaves room for the rest
+            self.sample_view.setColumnWidth(column, min(self.sample_view.columnWidth(column), SAMPLE_COLUMN_WIDTH))
 
     def edits(self) -> dict[str, Any]:
         """The person's changes, as keyword arguments for ``approve`` (None where nothing changed)."""

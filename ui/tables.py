@@ -110,6 +110,9 @@ def grid_view(model: QAbstractItemModel) -> QTableView:
     view.setModel(model)
     view.setTabKeyNavigation(False)
     view.setWordWrap(False)
+    # Names at the left of their columns, above where the values start: centred over a column of
+    # long text, a name sat off screen until the grid was scrolled (the walkthrough's note sample).
+    view.horizontalHeader().setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
     return view
 
 

@@ -16,7 +16,14 @@ from engine.errors import GraceError, TableError
 from engine.tables import Proposal
 from engine.tables.model import Column
 from grace_desktop.qt import QKeySequence, Qt, QToolButton
-from ui.approvals import NOTHING_MATCHES, SOURCE_COLUMN, STATUS_COLUMN, ApprovalsPane, ColumnEditor
+from ui.approvals import (
+    NOTHING_MATCHES,
+    SAMPLE_COLUMN_WIDTH,
+    SOURCE_COLUMN,
+    STATUS_COLUMN,
+    ApprovalsPane,
+    ColumnEditor,
+)
 from ui.table_model import LazyTableModel
 from ui.tables import TablesPane
 from ui.theme import colors
@@ -353,6 +360,21 @@ def test_an_edit_the_policy_holds_for_approval_waits_in_the_approvals_pane(qtbot
     # A held edit keeps its table and columns: they are shown read-only.
     name, kind = approvals.detail.columns.editor(approvals.selected().columns[0].name)
     assert not approvals.detail.table_name.isEnabled() and not name.isEnabled() and not kind.isEnabled()
+
+
+def test_a_long_text_in_the_sample_leaves_the_next_columns_name_in_view(qtbot, ws, tmp_path) -> None:
+    set_policy(ws, auto_approve_threshold=1.0)
+    long = "A summary that runs on and on about the garden committee's compost plans " * 4
+    import_csv(ws, tmp_path, "minutes", f"summary,owner\n{long.strip()},Anna\n")
+    pane = ApprovalsPane(ws)
+    qtbot.addWidget(pane)
+    pane.resize(900, 600)
+    pane.show()
+    qtbot.waitUntil(lambda: pane.detail.sample.columnCount() == 2, timeout=10_000)
+    view = pane.detail.sample_view
+    assert view.horizontalHeader().defaultAlignment() & Qt.AlignmentFlag.AlignLeft  # a name above where values start
+    assert view.columnWidth(0) <= SAMPLE_COLUMN_WIDTH < view.fontMetrics().horizontalAdvance(long)
+    assert view.columnViewportPosition(1) < view.viewport().width()  # "owner" is on screen, not off to the right
 
 
 def test_tab_reaches_every_column_editor_and_the_decision_in_the_approval_pane(qtbot, ws, pending) -> None:
