@@ -22,7 +22,9 @@ _PARA_BREAK = re.compile(r"\n[ \t]*\n")
 # capital, digit, quote or bracket; a lone wrapped line break inside a paragraph is not an end.
 _END = re.compile(r"[.!?][\"')\]]*(\s+)(?=[\"'(\[`*]?[A-Z0-9])")
 TITLE_CHARS = 40
-_ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|cf|Mr|Mrs|Ms|Dr|No|Fig|approx|resp)\.|\b[A-Z]\.)$")
+# Abbreviations a sentence does not end at ("Dr. Kelly", "St. Brigid's school", "Mt. Fuji").
+_ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|cf|Mr|Mrs|Ms|Mx|Dr|Prof|Rev|Sr|Jr|St|Mt|No|Fig|approx|resp)\.|"
+                     r"\b[A-Z]\.)$")
 # What opens a line before its sentence: list markers (followed by a space: "**Vet:** Dr. Vogel"
 # keeps its bold), quote marks, heading hashes.
 _LEAD = re.compile(r"(?:\s|[-*+•](?=\s)|>|\d{1,3}[.)](?=\s)|#+(?=\s))+")

@@ -189,3 +189,20 @@ def test_a_total_asked_of_a_table_still_waiting_for_approval_says_where_it_waits
     ws.tables.approve(waiting.id)
     added = ws.chat.ask(question)
     assert added.actions[0].type == "query" and "**412.35**" in added.text and "waits" not in added.text
+
+
+def test_a_row_from_a_workbooks_sheet_is_cited_without_saying_its_file_changed(ws: Workspace, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Books"
+    for row in (("title", "author", "rating"), ("Piranesi", "Susanna Clarke", 5),
+                ("Klara and the Sun", "Kazuo Ishiguro", 4)):
+        sheet.append(row)
+    book.save(tmp_path / "reading.xlsx")
+    assert ws.tables.import_file(tmp_path / "reading.xlsx").status == "applied"
+    answer = ws.chat.ask("Who is the author of Piranesi?")
+    assert answer.text.startswith("author of Piranesi: **Susanna Clarke**"), answer.text
+    assert [c.path for c in answer.citations] == [f"{tmp_path / 'reading.xlsx'}#Books"]
+    assert "changed or gone" not in answer.text  # the sheet's file is there, unchanged

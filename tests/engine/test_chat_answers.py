@@ -226,6 +226,11 @@ def test_answer_prose_reads_inline_html_as_markdown_and_list_items_are_sentences
     assert [s.text for s in split_sentences(passage)] == items
 
 
+def test_a_sentence_does_not_end_at_a_title_or_a_saints_name() -> None:
+    first = "Ella is in senior infants at St. Brigid's school, with Dr. Kelly as the school doctor."
+    assert [s.text for s in split_sentences(f"{first} Pick-up is at 13:10.")] == [first, "Pick-up is at 13:10."]
+
+
 def test_sentences_never_cross_paragraphs_and_know_their_lines() -> None:
     passage = "First para is here and it\nwraps onto a second line.\n\nSecond para starts here. It has two sentences."
     sentences = split_sentences(passage)
