@@ -70,6 +70,15 @@ _EVENT_VERBS = {stem(v): {stem(n), stem(n + "s")} for n, verbs in (("sale", "sel
                 for v in verbs.split()}
 
 
+_HOW_MANY = re.compile(r"\b(?:how many|number of)\s+(\w+)")
+# A unit as a column's name ends in it and as a question says it: each spelling to one name.
+_UNIT_OF = {spelled: unit for unit, spellings in (
+    ("km", "km kms kilometre kilometres kilometer kilometers"), ("mi", "mi mile miles"),
+    ("min", "min mins minute minutes"), ("h", "h hr hrs hour hours"), ("kcal", "kcal cal calorie calories"),
+    ("kg", "kg kgs kilo kilos kilogram kilograms"), ("l", "l litre litres liter liters"))
+    for spelled in spellings.split()}
+
+
 @dataclass
 class Plan:
     """One read-only query that answers the question, and a sentence saying what it adds up."""
@@ -163,6 +172,8 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     for name in numeric:  # said by name: "the km", "total cost", "original gravity" for og
         if content_words(name.replace("_", " ")) <= content_words(lowered) or spelled_out(name, lowered):
             return name, set()
+    if op == "count" and (counted := _counted_unit(lowered, numeric)):  # "how many km": distance_km added up
+        return counted  # with the unit's word, which the column's name may spell otherwise ("kilometres")
     said = content_words(lowered) - _OP_WORDS - TABLE_WORDS - name_words
     partly = [n for n in numeric if content_words(n.replace("_", " ")) & said]
     if op != "count" and len(partly) == 1:  # the only one of which a word is said: "revenue" for revenue_gbp
@@ -181,6 +192,20 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     if op != "count" and _MONEY.search(lowered):
         return _money_column(numeric, embed), set()
     return None, set()
+
+
+def _counted_unit(lowered: str, numeric: list[str]) -> tuple[str, set[str]] | None:
+    """The one column whose name ends in the unit that "how many" counts, and the unit's word: "how
+    many km did I run" is distance_km, "how many minutes of yoga" duration_min; not "how many runs"."""
+    said = _HOW_MANY.search(lowered)
+    if said is None:
+        return None
+    def unit(word: str) -> str:
+        return _UNIT_OF.get(word, stem(word))
+
+    counted = unit(said.group(1))
+    found = [n for n in numeric if "_" in n and unit(n.lower().rsplit("_", 1)[-1]) == counted]
+    return (found[0], {stem(said.group(1))}) if len(found) == 1 else None
 
 
 def _money_column(numeric: list[str], embed: EmbedFn) -> str | None:

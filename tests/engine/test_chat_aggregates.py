@@ -206,3 +206,28 @@ def test_a_row_from_a_workbooks_sheet_is_cited_without_saying_its_file_changed(w
     assert answer.text.startswith("author of Piranesi: **Susanna Clarke**"), answer.text
     assert [c.path for c in answer.citations] == [f"{tmp_path / 'reading.xlsx'}#Books"]
     assert "changed or gone" not in answer.text  # the sheet's file is there, unchanged
+
+
+WORKOUTS = """date,activity,duration_min,distance_km
+2025-03-02,run,32,5.1
+2025-03-04,cycling,65,22.4
+2025-03-09,run,40,6.5
+2025-03-11,yoga,50,0
+2025-04-06,run,90,15.5
+2025-04-08,yoga,45,0
+"""
+
+
+@pytest.mark.parametrize(("question", "sentence"), [
+    ("How many km did I run in March?", "Adding up distance_km in workout_log where activity is run and date is in "
+                                        "March: **11.60**, over 2 rows."),
+    ("How many kilometres did I run?", "Adding up distance_km in workout_log where activity is run: **27.10**"),
+    ("How many minutes of yoga did I do?", "Adding up duration_min in workout_log where activity is yoga: **95**"),
+    ("How many workouts did I log in April?", "Counting the rows of workout_log where date is in April: **2 rows**."),
+])
+def test_how_many_of_a_unit_adds_up_the_column_named_for_it(ws: Workspace, tmp_path: Path, question: str,
+                                                            sentence: str) -> None:
+    (tmp_path / "workout_log.csv").write_text(WORKOUTS)
+    assert ws.tables.import_file(tmp_path / "workout_log.csv").status == "applied"
+    answer = ws.chat.ask(question)
+    assert sentence in answer.text, answer.text
