@@ -42,9 +42,12 @@ _OP_WORDS = content_words("average mean typical typically total sum altogether o
                           "have has had so far times go went been visit visited most expensive dearest highest largest "
                           "biggest greatest maximum longest cheapest least lowest smallest minimum shortest one ever")
 _MONTHS = ("january february march april may june july august september october november december").split()
-# Whole month names ("Jan" may be a person); "may" only after a word that makes it a month.
+# Whole month names; "may", and short names ("Jan" may be a person, "mar" a verb), only after a
+# word that makes them a month ("in May", "for Feb") or before a year ("Sept 2025").
+_SHORT_MONTHS = "jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"
 _MONTH = re.compile(r"\b(?:(" + "|".join(m for m in _MONTHS if m != "may")
-                    + r")|(?:in|of|since|during|until|for|last|this|next) (may))\b")
+                    + rf")|(?:in|of|since|during|until|for|last|this|next) (may|{_SHORT_MONTHS})\.?"
+                    + rf"|({_SHORT_MONTHS})\.?(?= (?:19|20)\d\d\b))\b")
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
             "UBIGINT", "FLOAT", "REAL", "DOUBLE", "DECIMAL")
@@ -137,9 +140,10 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
 
 def _period(lowered: str) -> tuple[list[int], list[int], set[str]]:
     """The months and years the question says, and their words."""
-    said = [a or b for a, b in _MONTH.findall(lowered)]
+    said = [a or b or c for a, b, c in _MONTH.findall(lowered)]
     years = _YEAR.findall(lowered)
-    return (sorted({_MONTHS.index(m) + 1 for m in said}), sorted({int(y) for y in years}),
+    months = {next(i for i, name in enumerate(_MONTHS, 1) if name.startswith(m)) for m in said}
+    return (sorted(months), sorted({int(y) for y in years}),
             content_words(" ".join(said + years)))
 
 
