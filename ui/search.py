@@ -68,6 +68,7 @@ class SearchPane(QWidget):
         self.query.textChanged.connect(self._typed)
         self.query.returnPressed.connect(self.search_now)
         self.status = QLabel("")
+        self.status.setTextFormat(Qt.TextFormat.PlainText)  # it repeats the query: "<b>" is typed, not bold
         self.status.setWordWrap(True)
         tint(self.status, "muted")
         self.status.hide()
@@ -141,7 +142,7 @@ class SearchPane(QWidget):
 
     def _status(self) -> str:
         """The line under the box for the passages on screen, with the rows of the same query."""
-        passages = _summary(self.shown_query, self.relevance) if self.relevance is not None else ""
+        passages = _summary(self.shown_query, self.relevance, self._limit()) if self.relevance is not None else ""
         if not self._rows_here():
             return passages
         count = f"{min(len(self.rows), ROWS_SHOWN)}{'+' if len(self.rows) > ROWS_SHOWN else ''}"
@@ -151,6 +152,11 @@ class SearchPane(QWidget):
         if self.relevance is not None and not self.relevance.count:
             return f"No close passages for “{self.shown_query}”, but {rows} match{'es' if count == '1' else ''}"
         return f"{passages}; {rows}"
+
+    def _limit(self) -> int | None:
+        """How many passages a search returns (the Search results setting)."""
+        ws = self.runner.ws
+        return int(ws.setting("search_k")) if ws is not None else None
 
     def _rows_here(self) -> bool:
         """True when the rows on hand belong to the passages on screen."""
@@ -327,18 +333,20 @@ def _place(hit: SearchHit) -> str:
     return " · ".join(parts)
 
 
-def _summary(query: str, rel: Relevance) -> str:
-    """The line under the box: how many results, and how many of them match closely."""
+def _summary(query: str, rel: Relevance, limit: int | None = None) -> str:
+    """The line under the box: how many results, how many of them match closely, and whether
+    the search stopped at ``limit`` (the Search results setting) with more to find."""
     total = len(rel.matches)
+    more = f" (the best {total}; Settings ▸ Search results shows more)" if limit and total >= limit else ""
     if rel.nothing:
         return ""  # the results area says it
     if not rel.count:
-        return f"No close matches for “{query}”"
+        return f"No close matches for “{query}”{more}"
     if rel.count == total:
-        return f"{total} passage{'s' if total != 1 else ''} for “{query}”"
+        return f"{total} passage{'s' if total != 1 else ''} for “{query}”{more}"
     near = total - rel.count
     return (f"{rel.count} close match{'es' if rel.count != 1 else ''} for “{query}”; the {near} greyed "
-            f"passage{'s are' if near != 1 else ' is'} only near it")
+            f"passage{'s are' if near != 1 else ' is'} only near it{more}")
 
 
 def _nothing_html(query: str, count: int, rows: bool = False) -> str:

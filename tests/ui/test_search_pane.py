@@ -97,6 +97,20 @@ def test_results_that_are_only_near_the_query_are_greyed_where_they_rank(shell, 
     assert shown.count("not a close match") == near and "No close matches" not in shown
 
 
+def test_the_status_line_says_when_a_search_stopped_at_its_limit_and_shows_the_query_as_typed(
+        shell, qtbot, docs: Path) -> None:  # type: ignore[no-untyped-def]
+    shell.runner.ingest([str(docs)])
+    qtbot.waitUntil(lambda: shell.runner.queue_length == 0 and len(shell.library.model.rows) == 5, timeout=WAIT_MS)
+    shell.runner.ws.set_setting("search_k", 2)
+    shell.search.query.setText("tomatoes <b>watering</b>")
+    with qtbot.waitSignal(shell.search.results_shown, timeout=WAIT_MS):
+        shell.search.search_now()
+    assert len(shell.search.hits) == 2
+    status = shell.search.status
+    assert status.textFormat() == Qt.TextFormat.PlainText and "“tomatoes <b>watering</b>”" in status.text()
+    assert status.text().endswith("(the best 2; Settings ▸ Search results shows more)"), status.text()
+
+
 def test_a_failed_search_says_why_instead_of_searching_forever(shell, qtbot, monkeypatch) -> None:
     def broken(*_args: object, **_kwargs: object) -> None:
         raise OSError("disk I/O error")
