@@ -197,10 +197,11 @@ class Conversations:
 
 
 def _source(c: dict[str, Any]) -> str:
-    """One source as an export line: number, path, where, and its quote."""
+    """One source as an export's list item (lines of their own ran together into one paragraph in
+    a Markdown reader): number, path, where, and its quote."""
     where = ", ".join(x for x in (f"page {c['page']}" if c.get("page") else "", _lines(c)) if x)
     quote = " ".join(c["quote"].split())
-    return f"[{c['n']}] `{c['path']}`{' (' + where + ')' if where else ''}: “{quote}”"
+    return f"- [{c['n']}] `{c['path']}`{' (' + where + ')' if where else ''}: “{quote}”"
 
 
 def _lines(c: dict[str, Any]) -> str:

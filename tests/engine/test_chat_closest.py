@@ -41,7 +41,7 @@ def test_feedback_on_a_declined_answer_never_reaches_its_closest_passages(ws: Wo
 def test_an_export_names_the_closest_passages_as_such(ws: Workspace) -> None:
     sid, _mid, _closest = _declined(ws)
     exported = ws.chat.sessions.export_markdown(sid)
-    assert "*The closest passages:*\n[1] `/data/dns.md` (lines 3-4): “Quote 1.”" in exported
+    assert "*The closest passages:*\n- [1] `/data/dns.md` (lines 3-4): “Quote 1.”\n- [2] `" in exported
     assert "*Not found in your files · confidence " in exported  # a decline says so, as in the pane
 
 
