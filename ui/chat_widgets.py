@@ -15,7 +15,7 @@ from typing import Any
 from engine.chat import Action, Citation
 from engine.chat.actions import interrupted
 from engine.chat.reasoner_offline import readable
-from engine.chat.render import confidence_words, proposes
+from engine.chat.render import confidence_words, late_result, proposes
 from grace_desktop.qt import (
     QCoreApplication,
     QEvent,
@@ -307,6 +307,7 @@ class ActionCard(QFrame):
         self.title = MessageText("html")
         self.state = QLabel()
         self.state.setWordWrap(True)
+        self.result = MessageText("markdown")  # what an action approved later found
         self.reason = QLineEdit()
         self.approve = QPushButton("Approve")
         self.reject = QPushButton("Reject")
@@ -321,6 +322,7 @@ class ActionCard(QFrame):
         layout.setContentsMargins(10, 8, 10, 8)
         layout.addWidget(self.title)
         layout.addWidget(self.state)
+        layout.addWidget(self.result)
         layout.addWidget(self.reason)  # a line of its own: the placeholder is readable in a narrow window
         layout.addLayout(buttons)
         self.show_action(action)
@@ -342,6 +344,9 @@ class ActionCard(QFrame):
             state += f" · {action.error}"
         self.state.setText(f"Action {action.id} · {state}")
         tint(self.state, "error" if action.status == "failed" else "muted")
+        found = late_result(action)
+        self.result.set_text(found or "")
+        self.result.setVisible(bool(found))
         self.reason.setPlaceholderText("Reason (required to confirm)" if self.tier >= 3
                                        else "Reason (needed to reject)")
         again = interrupted(action)  # cut short: approving it again runs it again

@@ -32,6 +32,15 @@ def proposes(paragraph: str, a: Action) -> bool:
     return paragraph.strip().startswith(f"{_PROPOSED}**{a.summary}**")
 
 
+def late_result(a: Action) -> str | None:
+    """What an action that waited for approval found, for its card: the rows a query added up, the
+    status, the errors. The answer was written before it ran, so only the card can show it (an
+    action that ran at once has its result in the answer; one that only did something says "done")."""
+    if a.status != "executed" or a.tier < 2 or a.type not in ("query", "status", "show_errors"):
+        return None
+    return _result(a)
+
+
 def _result(a: Action) -> str:
     if a.type == "status":
         return status_text(a.result or {})

@@ -83,6 +83,17 @@ def test_approving_an_action_card_runs_it(qtbot, pane: ChatPane, ws: Workspace, 
     assert card.approve.isHidden() and "stale notes" in card.state.text()
 
 
+def test_a_read_only_action_approved_later_shows_what_it_found_on_its_card(qtbot, pane: ChatPane,
+                                                                         ws: Workspace) -> None:
+    ws.set_setting("action_tiers", "status=2")  # a policy that wants even the status approved
+    answer = ask(qtbot, pane, "show me the workspace status")
+    card = pane.message_widgets()[-1].cards[0]
+    assert (answer.actions[0].type, answer.actions[0].status) == ("status", "pending") and card.result.isHidden()
+    card.approve.click()
+    qtbot.waitUntil(lambda: card.action.status == "executed", timeout=WAIT_MS)
+    assert not card.result.isHidden() and card.result.toPlainText().startswith("Your workspace holds")
+
+
 def test_an_action_cut_short_by_a_killed_process_can_be_approved_again_from_its_card(
         qtbot, pane: ChatPane, ws: Workspace) -> None:
     from sqlalchemy import text
