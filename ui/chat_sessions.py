@@ -130,6 +130,10 @@ class SessionList(QWidget):
             self.list.addItem(item)
             if s["id"] == self.current:
                 self.list.setCurrentItem(item)  # the arrows move on from the chat on screen
+        if not self.list.count() and self.search.text().strip():
+            nothing = QListWidgetItem(f"No chat matches “{self.search.text().strip()}”.")
+            nothing.setFlags(Qt.ItemFlag.NoItemFlags)  # a sentence, not a chat: nothing to open or rename
+            self.list.addItem(nothing)
         self.list.blockSignals(False)
         self._enable_buttons()
 
@@ -167,6 +171,7 @@ class SessionList(QWidget):
     def _renamed(self, item: QListWidgetItem) -> None:
         try:
             self.changed.emit(self.ws.chat.sessions.rename(item.data(ID), item.text()))
+            self.said.emit(f"Renamed the chat to “{item.text().strip()}”.", False)  # no earlier error left showing
         except Exception as exc:  # noqa: BLE001 - shown as a sentence
             self.said.emit(str(exc), True)
         self.refresh()
@@ -184,10 +189,11 @@ class SessionList(QWidget):
             return
         self.changed.emit(self.ws.chat.sessions.delete(sid))
         self.deleted.emit(sid)
+        self.said.emit(f"Deleted the chat “{chosen[1]}”.", False)
         self.refresh()
 
     def _confirm_delete(self, title: str) -> bool:
-        return confirmed(self, f"Delete the chat “{title}” and its messages?", "Delete chat")
+        return confirmed(self, f"Delete the chat “{title}” and its messages? This cannot be undone.", "Delete chat")
 
     def export(self, session_id: int | None = None) -> str | None:
         """Save ``session_id`` (else the chosen chat, else the one on screen) as Markdown in a file

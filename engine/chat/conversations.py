@@ -51,7 +51,7 @@ class Conversations:
     def rename(self, session_id: int, title: str) -> Changes:
         title = " ".join(title.split())
         if not title:
-            raise GraceError("A session needs a title with at least one word.")
+            raise GraceError("A chat needs a title with at least one word.")
         with writing(self.ws) as conn:
             self._require(conn, session_id)
             conn.execute(text("UPDATE chat_sessions SET title=:t WHERE id=:i"), {"t": title, "i": session_id})

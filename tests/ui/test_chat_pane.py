@@ -504,13 +504,18 @@ def test_a_question_typed_during_an_answer_stays_in_the_box(qtbot, pane: ChatPan
 def test_session_titles_rename_errors_and_long_titles(qtbot, pane: ChatPane) -> None:
     ask(qtbot, pane, "How often should tomatoes be watered?")
     pane.sessions.item(0).setText("   ")
-    assert pane.note.text() == "A session needs a title with at least one word."
+    assert pane.note.text() == "A chat needs a title with at least one word."
     assert pane.note.palette().color(QPalette.ColorRole.WindowText).name() == colors()["error"]
     pane.sessions.item(0).setText("A" * 300)
+    assert pane.note.text() == f"Renamed the chat to “{'A' * 300}”."  # the error before it is gone
     item = pane.sessions.item(0)
     assert item.text() == "A" * 300 and item.toolTip() == "A" * 300
     assert pane.sessions.visualItemRect(item).width() <= pane.sessions.viewport().width()  # elided
     assert pane.sessions.horizontalScrollBar().maximum() == 0
+    pane.chats.search.setText("zebra")
+    qtbot.waitUntil(lambda: pane.sessions.count() == 1 and pane.sessions.item(0).text() == "No chat matches “zebra”.",
+                    timeout=WAIT_MS)
+    assert pane.sessions.item(0).flags() == Qt.ItemFlag.NoItemFlags
 
 
 def test_reading_back_is_not_pulled_to_the_bottom_and_tab_scrolls_to_what_it_reaches(qtbot, pane: ChatPane) -> None:
@@ -546,6 +551,7 @@ def test_the_chat_being_answered_cannot_be_deleted_and_a_link_to_a_deleted_chat_
         assert asked == []  # refused before the person is asked to confirm
     assert pane.ws.chat.sessions.get(first.session)
     pane.chats.delete(first.session)
+    assert pane.note.text() == "Deleted the chat “When is the budget review?”."
     pane.note.linkActivated.emit(f"session:{first.session}")
     assert pane.note.text() == "That chat was deleted." and pane.message_widgets() == []
 
