@@ -134,7 +134,7 @@ def problem_with(name: str, value: Any) -> str | None:
         return str(exc)
     check, advice = CHECKS.get(name, (None, ""))
     problem = check(str(value)) if check is not None else None
-    return f"{title(name)}: {problem.rstrip('.')}. {advice}" if problem else None
+    return f"{SETTINGS[name].label or title(name)}: {problem.rstrip('.')}. {advice}" if problem else None
 
 
 def value_of(widget: QWidget) -> Any:

@@ -53,8 +53,10 @@ def check_base_url(base_url: str) -> str | None:
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
-    except ValueError as exc:
-        return problem + str(exc)
+    except ValueError as exc:  # urllib's words ("Port out of range 0-65535") as a sentence's end
+        said = str(exc)
+        return problem + ("its port must be a number from 0 to 65535" if "port" in said.lower() else said[:1].lower()
+                          + said[1:])
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return problem + "it needs http:// or https:// and a host, like http://127.0.0.1:8080/v1"
     if any(c.isspace() or not c.isprintable() for c in url):

@@ -93,6 +93,10 @@ def test_a_base_url_that_is_not_a_url_is_refused_with_a_reason(shell, qtbot) -> 
     ok.click()
     assert dialog.isVisible() and not dialog.problem.isHidden()  # it stays open and says why
     assert "'not a url at all' is not a URL" in dialog.problem.text() and "http://" in dialog.problem.text()
+    assert dialog.problem.text().startswith("Chat endpoint URL: ")  # the field's label, not "LLM base URL"
+    dialog.editors["llm_base_url"].setText("http://localhost:99999/v1")
+    ok.click()
+    assert "its port must be a number from 0 to 65535" in dialog.problem.text()  # not urllib's "Port out of range"
     for bad in ("ftp://example.com/v1", "localhost:8080/v1", "http:///v1", "http://host:port/v1"):
         dialog.editors["llm_base_url"].setText(bad)
         ok.click()
