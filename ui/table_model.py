@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from engine.errors import GraceError, NotApproved
+from engine.tables.model import cell_text
 from grace_desktop.qt import (
     QAbstractTableModel,
     QBrush,
@@ -112,12 +113,8 @@ def is_text(type_name: str) -> bool:
 
 
 def display(value: object) -> str:
-    """How a cell value reads in the grid: NULL is blank; a float to 15 significant digits, which
-    drops binary noise (a sum of 127.95 stored as 127.94999999999999) and a whole number's ".0";
-    everything else is ``str()``."""
-    if isinstance(value, float):
-        return f"{value:.15g}"
-    return "" if value is None else str(value)
+    """How a cell value reads in the grid (``engine.tables.model.cell_text``)."""
+    return cell_text(value)
 
 
 @dataclass

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from ..tables.model import cell_text
 from .context import rows_of
 from .types import Action, Citation
 
@@ -111,10 +112,16 @@ def table_text(result: Any, limit: int = 20) -> str:
         return "The query returned no rows."
     columns = columns or [f"column {i + 1}" for i in range(len(rows[0]))]
     lines = ["| " + " | ".join(map(str, columns)) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join("" if v is None else str(v) for v in r) + " |" for r in rows[:limit]]
+    lines += ["| " + " | ".join(_cell(v) for v in r) + " |" for r in rows[:limit]]
     if len(rows) > limit:
         lines.append(f"\n({len(rows) - limit} more rows)")
     return "\n".join(lines)
+
+
+def _cell(value: Any) -> str:
+    """A cell as the grid shows it (1150, not 1150.0), on one line and with its "|" kept from
+    ending the Markdown cell."""
+    return " ".join(cell_text(value).split()).replace("|", "\\|")
 
 
 TABLE_ROWS = 10  # rows shown (and cited) a table

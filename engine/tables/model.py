@@ -37,6 +37,15 @@ _TYPE_WORDS = {"DOUBLE": "a number", "FLOAT": "a number", "REAL": "a number", "V
                "TIME": "a time (HH:MM)", "BOOLEAN": "yes or no (true/false)"}
 
 
+def cell_text(value: object) -> str:
+    """How a cell value reads in a grid or an answer: NULL is blank; a float to 15 significant
+    digits, which drops binary noise (a sum of 127.95 stored as 127.94999999999999) and a whole
+    number's ".0" (1150, not 1150.0); everything else is ``str()``."""
+    if isinstance(value, float):
+        return f"{value:.15g}"
+    return "" if value is None else str(value)
+
+
 def same_type(sql_type: str) -> str:
     """``sql_type`` spelled one way, to compare types: "decimal(18, 2)" is "DECIMAL(18,2)"."""
     return sql_type.upper().replace(" ", "")

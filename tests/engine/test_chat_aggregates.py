@@ -233,3 +233,10 @@ def test_how_many_of_a_unit_adds_up_the_column_named_for_it(ws: Workspace, tmp_p
     assert ws.tables.import_file(tmp_path / "workout_log.csv").status == "applied"
     answer = ws.chat.ask(question)
     assert sentence in answer.text, answer.text
+
+
+def test_rows_in_an_answer_read_as_in_the_grid_and_keep_their_table_whole() -> None:
+    from engine.chat.render import table_text
+
+    shown = table_text((["cost", "note"], [(1150.0, "rent | March"), (127.94999999999999, "two\nlines"), (None, 3)]))
+    assert shown.splitlines()[2:] == ["| 1150 | rent \\| March |", "| 127.95 | two lines |", "|  | 3 |"]
