@@ -75,6 +75,9 @@ class SearchPane(QWidget):
         self.results = QTextBrowser()
         self.results.setOpenLinks(False)
         self.results.anchorClicked.connect(self._anchor)
+        self.results.installEventFilter(self)  # Tab into the results lands on the first one
+        ui.add_shortcut(self.query, Qt.Key.Key_Down, self.to_results, "Go to the results",
+                        Qt.ShortcutContext.WidgetShortcut)
         self.timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self.timer.timeout.connect(self.search_now)
         layout = QVBoxLayout(self)
@@ -243,6 +246,22 @@ class SearchPane(QWidget):
         self._draw(f"<p style='color:{colors()['muted']}; margin:16px'>{ui.escape(sentence)}</p>", close=False)
 
     # -- opening ---------------------------------------------------------------------------
+
+    def to_results(self) -> bool:
+        """From the box (Down) or by Tab: the keyboard on the first result, which Enter opens and
+        Tab moves on from; False when no result has a link to land on."""
+        self.results.setFocus(Qt.FocusReason.OtherFocusReason)
+        cursor = self.results.textCursor()
+        cursor.movePosition(type(cursor).MoveOperation.Start)
+        self.results.setTextCursor(cursor)
+        return bool(self.results.toHtml().count("href=")) and self.results.focusNextPrevChild(True)
+
+    def eventFilter(self, watched: Any, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        if (watched is self.results and event.type() == QEvent.Type.FocusIn
+                and getattr(event, "reason", lambda: None)() == Qt.FocusReason.TabFocusReason
+                and not self.results.textCursor().hasSelection()):
+            self.to_results()  # not an empty landing that needs a second Tab
+        return False
 
     def _anchor(self, url: QUrl) -> None:
         if url.scheme() == "hit":

@@ -111,6 +111,31 @@ def test_the_status_line_says_when_a_search_stopped_at_its_limit_and_shows_the_q
     assert status.text().endswith("(the best 2; Settings ▸ Search results shows more)"), status.text()
 
 
+def test_down_from_the_box_lands_on_the_first_result_and_enter_opens_it(shell, qtbot, docs: Path,
+                                                                        monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import ui
+
+    opened: list[str] = []
+    monkeypatch.setattr(ui, "open_url", lambda url: opened.append(url.toLocalFile()) or True)
+    shell.runner.ingest([str(docs)])
+    qtbot.waitUntil(lambda: shell.runner.queue_length == 0 and len(shell.library.model.rows) == 5, timeout=WAIT_MS)
+    shell.window.activateWindow()
+    qtbot.waitUntil(lambda: shell.window.isActiveWindow(), timeout=WAIT_MS)
+    shell.window.go_to_pane("search")
+    qtbot.keyClicks(shell.search.query, "tomatoes watering")
+    with qtbot.waitSignal(shell.search.results_shown, timeout=WAIT_MS):
+        shell.search.search_now()
+    qtbot.keyClick(shell.search.query, Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is shell.search.results
+    assert shell.search.results.textCursor().hasSelection()  # the first result's link, not an empty landing
+    qtbot.keyClick(shell.search.results, Qt.Key.Key_Return)
+    assert opened and opened[0] == shell.search.hits[0].path
+    shell.search.query.setFocus()
+    shell.search.results.setTextCursor(shell.search.results.cursorForPosition(shell.search.results.rect().topLeft()))
+    qtbot.keyClick(shell.search.query, Qt.Key.Key_Tab)  # Tab too lands on the first result, in one press
+    assert QApplication.focusWidget() is shell.search.results and shell.search.results.textCursor().hasSelection()
+
+
 def test_a_failed_search_says_why_instead_of_searching_forever(shell, qtbot, monkeypatch) -> None:
     def broken(*_args: object, **_kwargs: object) -> None:
         raise OSError("disk I/O error")
