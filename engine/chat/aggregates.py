@@ -120,7 +120,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     named = bool(name_words) and (name_words <= words or table_noun(info.name) in words or bool(verbs))
     filters = _values(store, info, lowered)
     months, years, period = _period(lowered)
-    dated = _date_column(info.columns) if months or years else None
+    dated = _date_column(info.columns, lowered) if months or years else None
     if (months or years) and dated is None:
         return None
     # Money over a period needs no table named ("how much did we spend in January?") when the
@@ -224,11 +224,21 @@ def _money_column(numeric: list[str], embed: EmbedFn) -> str | None:
     return candidates[int(np.argmax(sims))] if named or float(sims.max()) >= MONEY_MEANING else None
 
 
-def _date_column(columns: Sequence[Any]) -> str | None:
-    """The date column a month or year is about: the only one, or the only one called a date."""
+def _date_column(columns: Sequence[Any], lowered: str = "") -> str | None:
+    """The date column a month or year is about: the only one, or the only one called a date; of
+    several ("issue_date", "due_date"), the one whose own word the question says ("due in April"),
+    else the only one that says when a thing happened rather than falls due ("invoiced in April")."""
     dates = [c.name for c in columns if c.type.upper().startswith(("DATE", "TIMESTAMP")) and c.name not in ROW_FIELDS]
     named = [d for d in dates if _DATE_NAME.search(d.lower())]
-    return (named or dates or [None])[0] if len(named) == 1 or len(dates) == 1 else None
+    if len(named) == 1 or len(dates) == 1:
+        return (named or dates)[0]
+    candidates = named or dates
+    said = content_words(lowered)
+    for pick in ([d for d in candidates if (content_words(d.replace("_", " ")) - {"date"}) & said],
+                 [d for d in candidates if _spent_date(d)]):
+        if len(pick) == 1:
+            return pick[0]
+    return None
 
 
 def _spent_date(name: str) -> bool:

@@ -240,3 +240,20 @@ def test_rows_in_an_answer_read_as_in_the_grid_and_keep_their_table_whole() -> N
 
     shown = table_text((["cost", "note"], [(1150.0, "rent | March"), (127.94999999999999, "two\nlines"), (None, 3)]))
     assert shown.splitlines()[2:] == ["| 1150 | rent \\| March |", "| 127.95 | two lines |", "|  | 3 |"]
+
+
+INVOICES = """invoice_no,client,issue_date,due_date,amount
+INV-7,Harbor Coffee,2025-03-18,2025-04-17,3150
+INV-8,Maple Bakery,2025-04-02,2025-05-02,780
+INV-9,Greenleaf Dental,2025-04-15,2025-05-15,1325
+"""
+
+
+def test_of_two_date_columns_the_one_said_or_the_one_when_it_happened_counts(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "invoices.csv").write_text(INVOICES)
+    assert ws.tables.import_file(tmp_path / "invoices.csv").status == "applied"
+    invoiced = ws.chat.ask("How much did we invoice in April?")  # when invoiced, not when due
+    assert "Adding up amount in invoices where issue_date is in April: **2,105**, over 2 rows." in invoiced.text
+    (due,) = aggregates.plans("What is the total of the invoices with a due date in April?", ws.tables,
+                              ws.embedder.embed)
+    assert "month(\"due_date\") IN (4)" in due.sql and ws.tables.query(due.sql)[1] == [(3150.0, 1)]
