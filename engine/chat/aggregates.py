@@ -32,7 +32,8 @@ _OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?)\b")),
         ("max", re.compile(r"\b(?:most expensive|dearest|highest|largest|biggest|greatest|maximum|longest)\b")),
         ("min", re.compile(r"\b(?:cheapest|least expensive|lowest|smallest|minimum|shortest)\b")),
         ("count", re.compile(r"\b(?:how many|number of|count)\b")),
-        ("sum", re.compile(r"\b(?:total|sum|altogether|in all|overall|how much)\b")))
+        ("sum", re.compile(r"\b(?:total|sum|altogether|in all|overall|how much)\b")),
+        ("list", re.compile(r"\b(?:list|show|which|what)\b")))  # the rows, only with a comparison (below)
 # Money, spent or taken in ("revenue", "sales" and "income" must still be accounted for by a
 # column or table of that name: they are not operation words).
 _MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charged?|money|expensive|dearest|"
@@ -62,6 +63,7 @@ _MONEY_NAME = re.compile(r"(?:^|_)(?:amount|cost|costs|price|prices|paid|fee|fee
 # ("date", "paid_on", "month"), not when something renews, falls due or expires.
 _NOT_SPENT = re.compile(r"(?:^|_)(?:due|deadline|renew|renews|renewal|renewed|expires|expiry|expiration|birth|"
                         r"birthday|start|starts|end|ends|next|until|valid|created|updated|modified)(?:_|$)")
+LIST_ROWS = 50  # rows a list answer reads (the answer shows the first 20 and says how many more)
 VALUE_CELL = 60  # text cells this short can be values to filter on (longer ones are prose)
 # Verbs that name the rows of a table called by their noun: "how many litres did we sell" is
 # about the sales table, "what did we buy" about purchases. (Meaning alone does not tell them:
@@ -80,6 +82,43 @@ _UNIT_OF = {spelled: unit for unit, spellings in (
     ("min", "min mins minute minutes"), ("h", "h hr hrs hour hours"), ("kcal", "kcal cal calorie calories"),
     ("kg", "kg kgs kilo kilos kilogram kilograms"), ("l", "l litre litres liter liters"))
     for spelled in spellings.split()}
+
+
+# "over 50 euros", "more than 10 km", "under €20": one numeric column compared with a number.
+_COMPARE_SQL = {"over": ">", "above": ">", "more than": ">", "greater than": ">", "longer than": ">",
+                "higher than": ">", "bigger than": ">", "larger than": ">", "more expensive than": ">",
+                "at least": ">=", "under": "<", "below": "<", "less than": "<", "shorter than": "<",
+                "lower than": "<", "smaller than": "<", "cheaper than": "<", "at most": "<="}
+_COMPARE_WORDS = {">": "over", ">=": "at least", "<": "under", "<=": "at most"}
+_COMPARE = re.compile(r"\b(" + "|".join(sorted(_COMPARE_SQL, key=len, reverse=True)) + r")\s+"
+                      r"([€$£]?)\s?(\d+(?:\.\d+)?)(?:\s*([a-z€$£]+))?")
+_CURRENCY = frozenset("€ $ £ eur euro euros usd dollar dollars gbp pound pounds chf francs".split())
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """What a question compares a column with: ``sql`` (">", "<=" …), ``number``, the unit said
+    after it ("euros", "km"; None when none), and the question's words it accounts for."""
+
+    said: str
+    sql: str
+    number: float
+    unit: str | None
+    words: frozenset[str]
+    span: tuple[int, int] = (0, 0)  # where the question says it ("over 2000" is no year)
+
+
+def comparison(lowered: str) -> Comparison | None:
+    """The comparison a question makes ("expenses over 50 euros"), or None."""
+    m = _COMPARE.search(lowered)
+    if m is None:
+        return None
+    after = m.group(4)
+    unit = "€" if m.group(2) else after if after in _CURRENCY or after in _UNIT_OF else None
+    end = m.end(4) if unit and not m.group(2) else m.end(3)
+    return Comparison(m.group(1), _COMPARE_SQL[m.group(1)], float(m.group(3)), unit,
+                      frozenset(content_words(lowered[m.start():end]) | {stem(w) for w in m.group(1).split()}),
+                      (m.start(), end))
 
 
 @dataclass
@@ -104,9 +143,9 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None) -> list[Plan
     are each added up, not one guessed; the person's own tables come before the catalog's (rows
     Grace filled from documents)."""
     op = operation(question)
-    if op is None:
-        return []
     lowered = question.lower()
+    if op is None or (op == "list" and comparison(lowered) is None):
+        return []  # "which tank was batch 24-007 in?" is a look-up, not a list
     found = [p for info in tables.list() if info.rows
              if (p := _plan_table(op, lowered, info, tables.store, embed)) is not None]
     return [p for p in found if p.table not in load_catalog()] or found
@@ -119,7 +158,9 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     # named: every word of its name, or the last one ("the most expensive repair": car_repairs), or its verb
     named = bool(name_words) and (name_words <= words or table_noun(info.name) in words or bool(verbs))
     filters = _values(store, info, lowered)
-    months, years, period = _period(lowered)
+    compared = comparison(lowered)
+    a, b = compared.span if compared else (0, 0)
+    months, years, period = _period(lowered[:a] + " " * (b - a) + lowered[b:])
     dated = _date_column(info.columns, lowered) if months or years else None
     if (months or years) and dated is None:
         return None
@@ -130,12 +171,36 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         return None
     accounted = name_words | verbs | _OP_WORDS | TABLE_WORDS | period | content_words(" ".join(
         v for vs in filters.values() for v in vs)).union(*(column_words(c.name, lowered) for c in info.columns))
-    measure, meant = _measure(op, lowered, words - accounted, info.columns, embed, named, name_words)
-    if (op != "count" and measure is None) or words - accounted - meant:
+    accounted |= compared.words if compared else set()
+    measure, meant = (None, set()) if op == "list" else _measure(op, lowered, words - accounted, info.columns, embed,
+                                                                 named, name_words)
+    if (op not in ("count", "list") and measure is None) or words - accounted - meant:
+        return None
+    against = _compared_column(compared, measure, info.columns, lowered, embed) if compared else None
+    if compared and against is None:
         return None
     if measure is not None and op == "count":
         op = "sum"  # "how many km did I run": the km added up
-    return _build(op, info, measure, filters, dated, months, years)
+    return _build(op, info, measure, filters, dated, months, years,
+                  (against, compared) if against and compared else None)
+
+
+def _compared_column(compared: Comparison, measure: str | None, columns: Sequence[Any], lowered: str,
+                     embed: EmbedFn | None) -> str | None:
+    """The numeric column a comparison is about: the money column for euros, the column named for a
+    unit ("more than 10 km": distance_km), else the column added up, else a table's only number."""
+    numeric = [c.name for c in columns if c.type.upper().startswith(_NUMERIC) and not _NOT_MEASURES.search(c.name)
+               and c.name not in ROW_FIELDS]
+    if compared.unit in _CURRENCY and embed is not None:
+        return _money_column(numeric, embed)
+    if compared.unit:
+        found = _counted_unit(f"how many {compared.unit}", numeric)
+        return found[0] if found else None
+    if measure is not None:
+        return measure
+    if _MONEY.search(lowered) and embed is not None:
+        return _money_column(numeric, embed)
+    return numeric[0] if len(numeric) == 1 else None
 
 
 def _period(lowered: str) -> tuple[list[int], list[int], set[str]]:
@@ -252,10 +317,14 @@ def _literal(value: str) -> str:
 
 
 def _build(op: str, info: Any, measure: str | None, filters: dict[str, list[str]], dated: str | None,
-           months: list[int], years: list[int]) -> Plan:
+           months: list[int], years: list[int], compare: tuple[str, Comparison] | None = None) -> Plan:
     table = info.name
     where = [f"lower({quote_ident(c)}) IN ({', '.join(_literal(v.lower()) for v in vs)})" for c, vs in filters.items()]
     said = [f"{c} is {' or '.join(vs)}" for c, vs in filters.items()]
+    if compare is not None:
+        column, cmp = compare
+        where.append(f"{quote_ident(column)} {cmp.sql} {cmp.number!r}")
+        said.append(f"{column} is {_COMPARE_WORDS[cmp.sql]} {cmp.number:g}")
     if dated is not None and months:
         where.append(f"month({quote_ident(dated)}) IN ({', '.join(map(str, months))})")
     if dated is not None and years:
@@ -264,7 +333,10 @@ def _build(op: str, info: Any, measure: str | None, filters: dict[str, list[str]
         when = " or ".join(_MONTHS[m - 1].title() for m in months) + (" " if months and years else "")
         said.append(f"{dated} is in {when}{' or '.join(map(str, years))}")
     order = ""
-    if op == "count" or measure is None:
+    if op == "list":  # the rows themselves: "list the expenses over 50 euros"
+        select = ", ".join(quote_ident(c.name) for c in info.columns if c.name not in ROW_FIELDS)
+        order, doing = f" LIMIT {LIST_ROWS}", f"The rows of {table}"
+    elif op == "count" or measure is None:
         select, doing = "count(*) AS rows", f"Counting the rows of {table}"
     elif op in ("max", "min"):  # the row itself: "what was the most expensive repair?"
         select = ", ".join(quote_ident(c.name) for c in info.columns if c.name not in ROW_FIELDS)

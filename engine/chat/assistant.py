@@ -177,7 +177,7 @@ class Chat:
     def _tables_waiting(self, question: str) -> str | None:
         """For a question that adds up when no table could: the tables waiting for approval,
         which might ("household_budget, from household-budget.csv")."""
-        if aggregates.operation(question) is None:
+        if aggregates.operation(question) in (None, "list"):  # a total or count, not a look-up
             return None
         try:
             waiting = [p for p in self.ws.tables.proposals("pending") if p.kind in ("new", "append")]

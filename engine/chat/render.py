@@ -89,6 +89,8 @@ def query_text(result: Any, about: str | None = None) -> str:
     """A query's result; one that adds rows up (``engine.chat.aggregates``) as a sentence:
     "Adding up amount in expenses where category is groceries: **412.3**, over 12 rows."."""
     columns, rows = rows_of(result)
+    if about and not rows:
+        return f"{about} none."
     if not about or len(rows) != 1 or not columns or columns[-1] != "rows":
         return f"{about}\n\n{table_text(result)}" if about else table_text(result)
     *values, count = rows[0]

@@ -257,3 +257,24 @@ def test_of_two_date_columns_the_one_said_or_the_one_when_it_happened_counts(ws:
     (due,) = aggregates.plans("What is the total of the invoices with a due date in April?", ws.tables,
                               ws.embedder.embed)
     assert "month(\"due_date\") IN (4)" in due.sql and ws.tables.query(due.sql)[1] == [(3150.0, 1)]
+
+
+@pytest.mark.parametrize(("question", "sentence"), [
+    ("List the expenses over 50 euros", "The rows of expenses where amount is over 50:\n\n| date | category | shop "
+                                        "| amount |\n|---|---|---|---|\n| 2026-01-10 | groceries | Edeka | 61.35 |"),
+    ("How many expenses were over €60?", "Counting the rows of expenses where amount is over 60: **3 rows**."),
+    ("How much did we spend on groceries under 50 euros?",
+     "Adding up amount in expenses where category is groceries and amount is under 50: **81**, over 2 rows."),
+    ("Which repairs cost more than 1000?", "The rows of car_repairs where cost is over 1000:"),
+    ("Which car repairs cost over 2000?", "The rows of car_repairs where cost is over 2000: none."),
+])
+def test_a_comparison_with_a_number_filters_the_rows_listed_counted_or_added_up(books: Workspace, question: str,
+                                                                               sentence: str) -> None:
+    answer = books.chat.ask(question)
+    assert [a.type for a in answer.actions] == ["query"], answer.text
+    assert sentence in answer.text, answer.text
+    assert "year(" not in answer.actions[0].params["sql"]  # "over 2000" is an amount, not a year
+
+
+def test_which_or_what_without_a_comparison_is_no_list(books: Workspace) -> None:
+    assert aggregates.plans("Which garage did the oil change?", books.tables, books.embedder.embed) == []
