@@ -31,6 +31,8 @@ EmbedFn = Callable[[list[str]], np.ndarray]
 _OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?)\b")),
         ("max", re.compile(r"\b(?:most expensive|dearest|highest|largest|biggest|greatest|maximum|longest)\b")),
         ("min", re.compile(r"\b(?:cheapest|least expensive|lowest|smallest|minimum|shortest)\b")),
+        # "who paid the most?", "which shop did we spend the most at?": the rows grouped, the top groups
+        ("top", re.compile(r"\b(?:who|which)\b.*\bthe (?:most|least)\b")),
         ("count", re.compile(r"\b(?:how many|number of|count)\b")),
         ("sum", re.compile(r"\b(?:total|sum|altogether|in all|overall|how much)\b")),
         ("list", re.compile(r"\b(?:list|show|which|what)\b")))  # the rows, only with a comparison (below)
@@ -38,6 +40,10 @@ _OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?)\b")),
 # column or table of that name: they are not operation words).
 _MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charged?|money|expensive|dearest|"
                     r"cheapest|revenues?|sales|income|earn(?:ed|t|ings)?|turnover|takings)\b")
+# Text columns that name who did something: "who paid the most?" groups by paid_by.
+_PERSON = re.compile(r"(?:^|_)(?:by|who|name|names|person|people|owner|payer|customer|client|member|user|author|"
+                     r"buyer|seller|driver|brewer)(?:_|$)")
+_TOP_OF = re.compile(r"\b(?:who|which (\w+))\b")
 _OP_WORDS = content_words("average mean typical typically total sum altogether overall much many number count "
                           "spend spent spending cost costs paid pay paying price charge charged money did do "
                           "have has had so far times go went been visit visited most expensive dearest highest largest "
@@ -167,11 +173,17 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     # Money over a period needs no table named ("how much did we spend in January?") when the
     # date says when the money was spent: not a subscription's "renews"
     spent = dated is not None and op != "count" and _MONEY.search(lowered) and _spent_date(dated)
-    if not (named or filters or spent):
+    grouped = _group_column(lowered, info.columns) if op == "top" else None
+    if op == "top" and grouped is None:
+        return None
+    # "which shop …", "who paid …" name their column, and so its table
+    by_column = grouped is not None and (grouped[1] != "who" or bool(column_words(grouped[0], lowered) & words))
+    if not (named or filters or spent or by_column):
         return None
     accounted = name_words | verbs | _OP_WORDS | TABLE_WORDS | period | content_words(" ".join(
         v for vs in filters.values() for v in vs)).union(*(column_words(c.name, lowered) for c in info.columns))
     accounted |= compared.words if compared else set()
+    accounted |= content_words(grouped[1]) if grouped else set()
     measure, meant = (None, set()) if op == "list" else _measure(op, lowered, words - accounted, info.columns, embed,
                                                                  named, name_words)
     if (op not in ("count", "list") and measure is None) or words - accounted - meant:
@@ -181,8 +193,29 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         return None
     if measure is not None and op == "count":
         op = "sum"  # "how many km did I run": the km added up
+    if op == "top":
+        assert grouped is not None and measure is not None
+        return _top(info.name, grouped[0], measure, "least" not in lowered, filters, dated, months, years)
     return _build(op, info, measure, filters, dated, months, years,
                   (against, compared) if against and compared else None)
+
+
+def _group_column(lowered: str, columns: Sequence[Any]) -> tuple[str, str] | None:
+    """The text column "who" or "which X" groups by, and the question's word for it: a column
+    that names people for "who" (paid_by, owner), the column called X for "which X" ("which
+    client"), or "month" for the months of the only date column."""
+    said = _TOP_OF.search(lowered)
+    if said is None:
+        return None
+    texts = [c.name for c in columns if c.type == "VARCHAR" and c.name not in ROW_FIELDS]
+    if said.group(1) is None:  # who
+        people = [t for t in texts if _PERSON.search(t.lower())]
+        return (people[0], "who") if len(people) == 1 else None
+    word = stem(said.group(1))
+    if word == stem("month") and (dated := _date_column(columns)) is not None:
+        return f"strftime({quote_ident(dated)}, '%Y-%m')", said.group(1)
+    named = [t for t in texts if word in content_words(t.replace("_", " "))]
+    return (named[0], said.group(1)) if len(named) == 1 else None
 
 
 def _compared_column(compared: Comparison, measure: str | None, columns: Sequence[Any], lowered: str,
@@ -312,13 +345,28 @@ def _spent_date(name: str) -> bool:
     return not _NOT_SPENT.search(name.lower())
 
 
+def _top(table: str, group: str, measure: str, most: bool, filters: dict[str, list[str]], dated: str | None,
+         months: list[int], years: list[int]) -> Plan:
+    """The groups with the largest (or smallest) totals of ``measure``, three of them: "who paid the most?"."""
+    where, said = _conditions(filters, dated, months, years)
+    key = group if group.startswith("strftime(") else quote_ident(group)
+    shown = "month" if group.startswith("strftime(") else group
+    sql = (f"SELECT {key} AS {quote_ident(shown)}, round(sum({quote_ident(measure)}), 2) AS "
+           f"{quote_ident('total_' + measure)}, count(*) AS rows FROM {quote_ident(table)}"
+           + (f" WHERE {' AND '.join(where)}" if where else "")
+           + f" GROUP BY 1 ORDER BY 2 {'DESC' if most else 'ASC'} NULLS LAST LIMIT 3")
+    about = (f"Adding up {measure} in {table} by {shown}" + (" where " + " and ".join(said) if said else "")
+             + f", {'largest' if most else 'smallest'} first:")
+    return Plan(table, sql, about, filters)
+
+
 def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _build(op: str, info: Any, measure: str | None, filters: dict[str, list[str]], dated: str | None,
-           months: list[int], years: list[int], compare: tuple[str, Comparison] | None = None) -> Plan:
-    table = info.name
+def _conditions(filters: dict[str, list[str]], dated: str | None, months: list[int], years: list[int],
+                compare: tuple[str, Comparison] | None = None) -> tuple[list[str], list[str]]:
+    """The WHERE conditions of the values, comparison and period a question says, and each in words."""
     where = [f"lower({quote_ident(c)}) IN ({', '.join(_literal(v.lower()) for v in vs)})" for c, vs in filters.items()]
     said = [f"{c} is {' or '.join(vs)}" for c, vs in filters.items()]
     if compare is not None:
@@ -332,6 +380,13 @@ def _build(op: str, info: Any, measure: str | None, filters: dict[str, list[str]
     if dated is not None:
         when = " or ".join(_MONTHS[m - 1].title() for m in months) + (" " if months and years else "")
         said.append(f"{dated} is in {when}{' or '.join(map(str, years))}")
+    return where, said
+
+
+def _build(op: str, info: Any, measure: str | None, filters: dict[str, list[str]], dated: str | None,
+           months: list[int], years: list[int], compare: tuple[str, Comparison] | None = None) -> Plan:
+    table = info.name
+    where, said = _conditions(filters, dated, months, years, compare)
     order = ""
     if op == "list":  # the rows themselves: "list the expenses over 50 euros"
         select = ", ".join(quote_ident(c.name) for c in info.columns if c.name not in ROW_FIELDS)

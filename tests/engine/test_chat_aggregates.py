@@ -278,3 +278,29 @@ def test_a_comparison_with_a_number_filters_the_rows_listed_counted_or_added_up(
 
 def test_which_or_what_without_a_comparison_is_no_list(books: Workspace) -> None:
     assert aggregates.plans("Which garage did the oil change?", books.tables, books.embedder.embed) == []
+
+
+PAID = """date,category,shop,amount,paid_by
+2026-01-03,groceries,Lidl,42.10,Anna
+2026-01-10,groceries,Edeka,61.35,Anna
+2026-01-15,transport,BVG,86.00,Ben
+2026-02-02,groceries,Lidl,38.90,Ben
+2026-02-11,eating out,Pizzeria Roma,54.00,Anna
+2025-12-20,groceries,Edeka,70.00,Ben
+"""
+
+
+@pytest.mark.parametrize(("question", "lines"), [
+    ("Who paid the most?", ["Adding up amount in expenses by paid_by, largest first:", "| Ben | 194.9 | 3 |\n"
+                            "| Anna | 157.45 | 3 |"]),
+    ("Which shop did we spend the least at?", ["Adding up amount in expenses by shop, smallest first:",
+                                               "| Pizzeria Roma | 54 | 1 |\n| Lidl | 81 | 2 |"]),
+    ("Which month did we spend the most on groceries?",
+     ["Adding up amount in expenses by month where category is groceries, largest first:", "| 2026-01 | 103.45 | 2 |"]),
+])
+def test_who_or_which_with_the_most_adds_up_each_group_largest_first(ws: Workspace, tmp_path: Path, question: str,
+                                                                    lines: list[str]) -> None:
+    (tmp_path / "expenses.csv").write_text(PAID)
+    assert ws.tables.import_file(tmp_path / "expenses.csv").status == "applied"
+    answer = ws.chat.ask(question)
+    assert all(line in answer.text for line in lines), answer.text
