@@ -43,6 +43,7 @@ _MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charge
 # Text columns that name who did something: "who paid the most?" groups by paid_by.
 _PERSON = re.compile(r"(?:^|_)(?:by|who|name|names|person|people|owner|payer|customer|client|member|user|author|"
                      r"buyer|seller|driver|brewer)(?:_|$)")
+_MONTHLY = re.compile(r"\b(?:monthly|per month|a month|each month|every month)\b")
 _TOP_OF = re.compile(r"\b(?:who|which (\w+))\b")
 _OP_WORDS = content_words("average mean typical typically total sum altogether overall much many number count "
                           "spend spent spending cost costs paid pay paying price charge charged money did do "
@@ -184,6 +185,11 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         v for vs in filters.values() for v in vs)).union(*(column_words(c.name, lowered) for c in info.columns))
     accounted |= compared.words if compared else set()
     accounted |= content_words(grouped[1]) if grouped else set()
+    monthly = _MONTHLY.search(lowered) if op == "avg" else None  # "the average monthly grocery spend"
+    by_month = _date_column(info.columns, lowered) if monthly else None
+    if monthly and by_month is None:
+        return None
+    accounted |= content_words(monthly.group(0)) if monthly else set()
     measure, meant = (None, set()) if op == "list" else _measure(op, lowered, words - accounted, info.columns, embed,
                                                                  named, name_words)
     if (op not in ("count", "list") and measure is None) or words - accounted - meant:
@@ -196,6 +202,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     if op == "top":
         assert grouped is not None and measure is not None
         return _top(info.name, grouped[0], measure, "least" not in lowered, filters, dated, months, years)
+    if op == "avg" and monthly and measure is not None:
+        return _monthly(info.name, by_month, measure, filters, dated, months, years)
     return _build(op, info, measure, filters, dated, months, years,
                   (against, compared) if against and compared else None)
 
@@ -358,6 +366,18 @@ def _top(table: str, group: str, measure: str, most: bool, filters: dict[str, li
     about = (f"Adding up {measure} in {table} by {shown}" + (" where " + " and ".join(said) if said else "")
              + f", {'largest' if most else 'smallest'} first:")
     return Plan(table, sql, about, filters)
+
+
+def _monthly(table: str, by_month: str | None, measure: str, filters: dict[str, list[str]], dated: str | None,
+             months: list[int], years: list[int]) -> Plan:
+    """The average of each month's total: "what is our average monthly grocery spend?"."""
+    where, said = _conditions(filters, dated, months, years)
+    inner = (f"SELECT strftime({quote_ident(str(by_month))}, '%Y-%m') AS month, sum({quote_ident(measure)}) AS total "
+             f"FROM {quote_ident(table)}" + (f" WHERE {' AND '.join(where)}" if where else "") + " GROUP BY 1")
+    sql = (f"SELECT round(avg(total), 2) AS {quote_ident(f'monthly_average_{measure}')}, count(*) AS months "
+           f"FROM ({inner})")
+    about = f"Averaging the monthly totals of {measure} in {table}" + (" where " + " and ".join(said) if said else "")
+    return Plan(table, sql, about + ":", filters)
 
 
 def _literal(value: str) -> str:

@@ -91,20 +91,21 @@ def query_text(result: Any, about: str | None = None) -> str:
     columns, rows = rows_of(result)
     if about and not rows:
         return f"{about} none."
-    if not about or len(rows) != 1 or not columns or columns[-1] != "rows":
+    if not about or len(rows) != 1 or not columns or columns[-1] not in ("rows", "months"):
         return f"{about}\n\n{table_text(result)}" if about else table_text(result)
     *values, count = rows[0]
+    noun = columns[-1][:-1]  # what was counted: rows, or the months of a monthly average
     if not values:
-        return f"{about} **{_n(count, 'row')}**."
+        return f"{about} **{_n(count, noun)}**."
     if not count:
-        return f"{about} no rows match."
+        return f"{about} no {noun}s match."
     value = values[0]
     shown = value
     if isinstance(value, float):
         shown = f"{value:,.2f}" if value % 1 else f"{value:,.0f}"
     elif isinstance(value, int) and not isinstance(value, bool):
         shown = f"{value:,}"
-    return f"{about} **{shown}**, over {_n(count, 'row')}."
+    return f"{about} **{shown}**, over {_n(count, noun)}."
 
 
 def table_text(result: Any, limit: int = 20) -> str:
