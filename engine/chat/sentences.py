@@ -350,12 +350,14 @@ def _list_lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
             or any(t[-1] in ",;:-–—&" or t.split()[-1].lower() in _JOINING for t in texts[:-1])
             or any(len(_sentence_spans(text, x, y)) > 1 for x, y in lines)):
         return [(a, b)]
+    if len(texts[0]) <= TITLE_CHARS and texts[0][-1] not in ".!?:;,-" and texts[1][:1].isupper():
+        texts = texts[1:]  # a title line ("The Moon") says nothing of how the text under it wraps
     width = max(len(t) for t in texts)
     if width <= LIST_WIDTH:
         return lines
     room = WRAP_SLACK * width
     free = sum(1 for t, n in zip(texts, texts[1:], strict=False) if len(t) + 1 + len(n.split()[0]) <= room)
-    return lines if free * 2 >= len(lines) - 1 else [(a, b)]
+    return lines if free * 2 >= len(texts) - 1 else [(a, b)]
 
 
 def line_span(text: str, start: int, end: int, line_start: int | None,

@@ -231,6 +231,12 @@ def test_a_sentence_does_not_end_at_a_title_or_a_saints_name() -> None:
     assert [s.text for s in split_sentences(f"{first} Pick-up is at 13:10.")] == [first, "Pick-up is at 13:10."]
 
 
+def test_a_sentence_wrapped_under_a_title_line_is_quoted_whole() -> None:
+    passage = ("The Moon\nThe best time to look at craters is near the first quarter, when shadows along\n"
+               "the terminator, the line between day and night, show the relief most clearly.")
+    assert [s.text for s in split_sentences(passage)] == [passage.split("\n", 1)[1]]  # not cut at "along"
+
+
 def test_sentences_never_cross_paragraphs_and_know_their_lines() -> None:
     passage = "First para is here and it\nwraps onto a second line.\n\nSecond para starts here. It has two sentences."
     sentences = split_sentences(passage)
