@@ -260,17 +260,20 @@ def edit_settings(runner: Runner, parent: QWidget | None = None) -> None:
 
     def show(values: dict[str, Any]) -> None:
         dialog = SettingsDialog(values, parent)
-        dialog.accepted.connect(lambda: save_settings(runner, dialog.changed()))
+        dialog.accepted.connect(lambda: save_settings(runner, dialog.changed(), getattr(parent, "flash", None)))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
 
     runner.fetch("settings", lambda ws: ws.settings(), show)
 
 
-def save_settings(runner: Runner, changed: dict[str, Any]) -> None:
-    """Store ``changed`` settings in the workspace (in a worker); each change is audited."""
+def save_settings(runner: Runner, changed: dict[str, Any], said: Callable[[str], None] | None = None) -> None:
+    """Store ``changed`` settings in the workspace (in a worker); each change is audited. ``said``
+    (the status bar's note) hears which were saved."""
     if not changed:
         return
+    labels = [SETTINGS[name].label or title(name) for name in changed]
+    saved = f"Saved: {', '.join(labels[:3])}" + (f" and {len(labels) - 3} more" if len(labels) > 3 else "") + "."
 
     def work(ws: Any) -> Any:
         problem = next(filter(None, (problem_with(name, value) for name, value in changed.items())), None)
@@ -278,4 +281,4 @@ def save_settings(runner: Runner, changed: dict[str, Any]) -> None:
             raise SettingError(problem)
         return ws.set_settings(changed)  # one transaction: the dialog's OK saves all or nothing
 
-    runner.run_op(work, "saving the settings")
+    runner.run_op(work, "saving the settings", (lambda _changes: said(saved)) if said else None)

@@ -212,3 +212,11 @@ def test_each_help_text_is_as_tall_as_its_lines_and_numbers_show_no_padding_zero
     assert dialog.editors["max_file_mb"].text() == "25"  # not "25.000", read as 25 thousand in some places
     dialog.editors["max_file_mb"].setValue(0.5)
     assert dialog.editors["max_file_mb"].text() == "0.5" and dialog.editors["max_file_mb"].value() == 0.5
+
+
+def test_saving_says_what_was_saved_in_the_status_bar(shell, qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog = _open_dialog(shell, qtbot)
+    dialog.editors["search_k"].setValue(23)
+    dialog.accept()
+    qtbot.waitUntil(lambda: shell.runner.ws.setting("search_k") == 23, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: shell.window.news_label.text() == "Saved: Search results.", timeout=20_000)
