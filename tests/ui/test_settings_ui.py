@@ -220,3 +220,10 @@ def test_saving_says_what_was_saved_in_the_status_bar(shell, qtbot) -> None:  # 
     dialog.accept()
     qtbot.waitUntil(lambda: shell.runner.ws.setting("search_k") == 23, timeout=WAIT_MS)
     qtbot.waitUntil(lambda: shell.window.news_label.text() == "Saved: Search results.", timeout=20_000)
+
+
+def test_the_dialog_opens_with_the_keyboard_in_its_first_field(shell, qtbot) -> None:  # type: ignore[no-untyped-def]
+    dialog = _open_dialog(shell, qtbot)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: dialog.focusWidget() is not None, timeout=20_000)
+    assert dialog.focusWidget() in dialog.editors.values()  # not the scroll area around them
