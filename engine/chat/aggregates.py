@@ -226,12 +226,17 @@ def _group_column(lowered: str, columns: Sequence[Any]) -> tuple[str, str] | Non
     return (named[0], said.group(1)) if len(named) == 1 else None
 
 
+def _measures(columns: Sequence[Any]) -> list[str]:
+    """The number columns that can be added up or compared (not ids, years or phone numbers)."""
+    return [c.name for c in columns if c.type.upper().startswith(_NUMERIC) and not _NOT_MEASURES.search(c.name)
+            and c.name not in ROW_FIELDS]
+
+
 def _compared_column(compared: Comparison, measure: str | None, columns: Sequence[Any], lowered: str,
                      embed: EmbedFn | None) -> str | None:
     """The numeric column a comparison is about: the money column for euros, the column named for a
     unit ("more than 10 km": distance_km), else the column added up, else a table's only number."""
-    numeric = [c.name for c in columns if c.type.upper().startswith(_NUMERIC) and not _NOT_MEASURES.search(c.name)
-               and c.name not in ROW_FIELDS]
+    numeric = _measures(columns)
     if compared.unit in _CURRENCY and embed is not None:
         return _money_column(numeric, embed)
     if compared.unit:
@@ -275,8 +280,7 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
              embed: EmbedFn | None, named: bool, name_words: set[str]) -> tuple[str | None, set[str]]:
     """The numeric column to add up, and the question's words it accounts for: said by name,
     close in meaning to a word, the money column for money words, or a named table's only one."""
-    numeric = [c.name for c in columns if c.type.upper().startswith(_NUMERIC) and not _NOT_MEASURES.search(c.name)
-               and c.name not in ROW_FIELDS]
+    numeric = _measures(columns)
     if not numeric:
         return None, set()
     for name in numeric:  # said by name: "the km", "total cost", "original gravity" for og
