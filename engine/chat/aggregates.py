@@ -258,8 +258,26 @@ def _period(lowered: str) -> tuple[list[int], list[int], set[str]]:
             content_words(" ".join(said + years)))
 
 
+def _other_numbers(lowered: str) -> str:
+    """``lowered`` followed by the other number of each of its words ("grocery" -> "groceries",
+    "runs" -> "run"), so a value is found whether the question says it in the singular or plural."""
+    forms = []
+    for word in re.findall(r"[a-z]{3,}", lowered):
+        if word.endswith("ies"):
+            forms.append(word[:-3] + "y")
+        elif word.endswith("s") and not word.endswith("ss"):
+            forms.append(word[:-1])
+        elif word.endswith("y"):
+            forms.append(word[:-1] + "ies")
+        else:
+            forms.append(word + "s")
+    return lowered + " | " + " ".join(forms)
+
+
 def _values(store: Any, info: Any, lowered: str) -> dict[str, list[str]]:
-    """Text columns' values that the question says as whole words: ``{column: [values]}``."""
+    """Text columns' values that the question says as whole words (in the singular or the plural):
+    ``{column: [values]}``."""
+    lowered = _other_numbers(lowered)
     out: dict[str, list[str]] = {}
     for c in info.columns:
         if c.type != "VARCHAR":
