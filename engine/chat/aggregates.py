@@ -13,6 +13,7 @@ question to the files, so nothing is added up over the wrong rows.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ _MONTH = re.compile(r"\b(?:(" + "|".join(m for m in _MONTHS if m != "may")
                     + rf")|(?:in|of|since|during|until|for|last|this|next) (may|{_SHORT_MONTHS})\.?"
                     + rf"|({_SHORT_MONTHS})\.?(?= (?:19|20)\d\d\b))\b")
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
+_RELATIVE = re.compile(r"\b(this|last) (year|month)\b")  # counted from today
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
             "UBIGINT", "FLOAT", "REAL", "DOUBLE", "DECIMAL")
 _DATE_NAME = re.compile(r"(?:^|_)(?:date|day|when)(?:_|$)")  # due_date, not updated_at
@@ -249,13 +251,24 @@ def _compared_column(compared: Comparison, measure: str | None, columns: Sequenc
     return numeric[0] if len(numeric) == 1 else None
 
 
-def _period(lowered: str) -> tuple[list[int], list[int], set[str]]:
-    """The months and years the question says, and their words."""
+def _period(lowered: str, today: dt.date | None = None) -> tuple[list[int], list[int], set[str]]:
+    """The months and years the question says, and their words; "this year", "last month" and
+    the like count from ``today``."""
     said = [a or b or c for a, b, c in _MONTH.findall(lowered)]
-    years = _YEAR.findall(lowered)
+    years = [int(y) for y in _YEAR.findall(lowered)]
     months = {next(i for i, name in enumerate(_MONTHS, 1) if name.startswith(m)) for m in said}
-    return (sorted(months), sorted({int(y) for y in years}),
-            content_words(" ".join(said + years)))
+    words = content_words(" ".join(said + [str(y) for y in years]))
+    if relative := _RELATIVE.search(lowered):
+        today = today or dt.date.today()
+        back = 0 if relative.group(1) == "this" else 1
+        if relative.group(2) == "year":
+            years.append(today.year - back)
+        else:
+            month = today.month - back or 12
+            months.add(month)
+            years.append(today.year - (month > today.month))
+        words |= content_words(relative.group(0)) | {relative.group(1)}
+    return sorted(months), sorted(set(years)), words
 
 
 def _other_numbers(lowered: str) -> str:

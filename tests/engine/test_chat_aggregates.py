@@ -307,3 +307,18 @@ def test_who_or_which_with_the_most_adds_up_each_group_largest_first(ws: Workspa
     assert ws.tables.import_file(tmp_path / "expenses.csv").status == "applied"
     answer = ws.chat.ask(question)
     assert all(line in answer.text for line in lines), answer.text
+
+
+def test_last_month_and_this_year_count_from_today(ws: Workspace, tmp_path: Path) -> None:
+    import datetime as dt
+
+    today = dt.date.today()
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=10)
+    (tmp_path / "spending.csv").write_text(f"date,category,amount\n{today.replace(day=1)},groceries,40\n"
+                                           f"{last_month},groceries,25\n{today.year - 2}-06-01,groceries,99\n")
+    assert ws.tables.import_file(tmp_path / "spending.csv").status == "applied"
+    answer = ws.chat.ask("How much did we spend on groceries last month?")
+    assert f"date is in {last_month:%B %Y}: **25**, over 1 row." in answer.text, answer.text
+    this_year = ws.chat.ask("How much did we spend on groceries this year?")
+    expected = 65 if last_month.year == today.year else 40
+    assert f"date is in {today.year}: **{expected}**" in this_year.text, this_year.text
