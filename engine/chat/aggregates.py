@@ -131,6 +131,40 @@ def comparison(lowered: str) -> Comparison | None:
 
 
 @dataclass
+class Where:
+    """Which rows a question means: the values it says (``filters``), those it says "not" of
+    (``excluded``), a month or year of the ``dated`` column, and a comparison with a number."""
+
+    filters: dict[str, list[str]]
+    excluded: dict[str, list[str]] = field(default_factory=dict)
+    dated: str | None = None
+    months: list[int] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    compare: tuple[str, Comparison] | None = None
+
+    def clauses(self) -> tuple[str, str]:
+        """`` WHERE …`` (or "") and the same in words (`` where category is groceries``, or "")."""
+        where, said = [], []
+        for (values, negated) in ((self.filters, False), (self.excluded, True)):
+            for c, vs in values.items():
+                where.append(f"lower({quote_ident(c)}) {'NOT IN' if negated else 'IN'} "
+                             f"({', '.join(_literal(v.lower()) for v in vs)})")
+                said.append(f"{c} is {'not ' if negated else ''}{' or '.join(vs)}")
+        if self.compare is not None:
+            column, cmp = self.compare
+            where.append(f"{quote_ident(column)} {cmp.sql} {cmp.number!r}")
+            said.append(f"{column} is {_COMPARE_WORDS[cmp.sql]} {cmp.number:g}")
+        if self.dated is not None and self.months:
+            where.append(f"month({quote_ident(self.dated)}) IN ({', '.join(map(str, self.months))})")
+        if self.dated is not None and self.years:
+            where.append(f"year({quote_ident(self.dated)}) IN ({', '.join(map(str, self.years))})")
+        if self.dated is not None:
+            when = [" or ".join(_MONTHS[m - 1].title() for m in self.months), " or ".join(map(str, self.years))]
+            said.append(f"{self.dated} is in {' '.join(w for w in when if w)}")
+        return (f" WHERE {' AND '.join(where)}" if where else "", f" where {' and '.join(said)}" if said else "")
+
+
+@dataclass
 class Plan:
     """One read-only query that answers the question, and a sentence saying what it adds up."""
 
@@ -153,7 +187,7 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None) -> list[Plan
     Grace filled from documents)."""
     op = operation(question)
     lowered = question.lower()
-    if op is None or (op == "list" and comparison(lowered) is None):
+    if op is None or (op == "list" and comparison(lowered) is None and not re.search(_NOT, lowered)):
         return []  # "which tank was batch 24-007 in?" is a look-up, not a list
     found = [p for info in tables.list() if info.rows
              if (p := _plan_table(op, lowered, info, tables.store, embed)) is not None]
@@ -167,6 +201,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     # named: every word of its name, or the last one ("the most expensive repair": car_repairs), or its verb
     named = bool(name_words) and (name_words <= words or table_noun(info.name) in words or bool(verbs))
     filters = _values(store, info, lowered)
+    excluded = _negated(filters, lowered)  # "the invoices not paid": status is not paid
     compared = comparison(lowered)
     a, b = compared.span if compared else (0, 0)
     months, years, period = _period(lowered[:a] + " " * (b - a) + lowered[b:])
@@ -181,11 +216,13 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         return None
     # "which shop …", "who paid …" name their column, and so its table
     by_column = grouped is not None and (grouped[1] != "who" or bool(column_words(grouped[0], lowered) & words))
-    if not (named or filters or spent or by_column):
+    if not (named or filters or excluded or spent or by_column):
         return None
     accounted = name_words | verbs | _OP_WORDS | TABLE_WORDS | period | content_words(" ".join(
-        v for vs in filters.values() for v in vs)).union(*(column_words(c.name, lowered) for c in info.columns))
+        v for values in (filters, excluded) for vs in values.values() for v in vs)).union(
+        *(column_words(c.name, lowered) for c in info.columns))
     accounted |= compared.words if compared else set()
+    accounted |= _NOT_WORDS if excluded else set()
     accounted |= content_words(grouped[1]) if grouped else set()
     monthly = _MONTHLY.search(lowered) if op == "avg" else None  # "the average monthly grocery spend"
     by_month = _date_column(info.columns, lowered) if monthly else None
@@ -201,13 +238,13 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         return None
     if measure is not None and op == "count":
         op = "sum"  # "how many km did I run": the km added up
+    rows = Where(filters, excluded, dated, months, years, (against, compared) if against and compared else None)
     if op == "top":
         assert grouped is not None and measure is not None
-        return _top(info.name, grouped[0], measure, "least" not in lowered, filters, dated, months, years)
+        return _top(info.name, grouped[0], measure, "least" not in lowered, rows)
     if op == "avg" and monthly and measure is not None:
-        return _monthly(info.name, by_month, measure, filters, dated, months, years)
-    return _build(op, info, measure, filters, dated, months, years,
-                  (against, compared) if against and compared else None)
+        return _monthly(info.name, by_month, measure, rows)
+    return _build(op, info, measure, rows)
 
 
 def _group_column(lowered: str, columns: Sequence[Any]) -> tuple[str, str] | None:
@@ -269,6 +306,24 @@ def _period(lowered: str, today: dt.date | None = None) -> tuple[list[int], list
             years.append(today.year - (month > today.month))
         words |= content_words(relative.group(0)) | {relative.group(1)}
     return sorted(months), sorted(set(years)), words
+
+
+_NOT = r"(?:\bnot|n[’']t|\bnever)(?:\s+(?:been|be|yet|fully|all))*\s+"
+_NOT_WORDS = content_words("not never been be yet fully all haven hasn isn aren wasn weren don doesn didn")
+
+
+def _negated(filters: dict[str, list[str]], lowered: str) -> dict[str, list[str]]:
+    """The values the question says "not" of ("not paid", "haven't been paid"), taken out of
+    ``filters`` (which keeps the rest) and returned by column."""
+    out: dict[str, list[str]] = {}
+    for column, values in list(filters.items()):
+        negated = [v for v in values if re.search(_NOT + re.escape(v.lower()) + r"\b", lowered)]
+        if negated:
+            out[column] = negated
+            filters[column] = [v for v in values if v not in negated]
+            if not filters[column]:
+                del filters[column]
+    return out
 
 
 def _other_numbers(lowered: str) -> str:
@@ -388,60 +443,35 @@ def _spent_date(name: str) -> bool:
     return not _NOT_SPENT.search(name.lower())
 
 
-def _top(table: str, group: str, measure: str, most: bool, filters: dict[str, list[str]], dated: str | None,
-         months: list[int], years: list[int]) -> Plan:
+def _top(table: str, group: str, measure: str, most: bool, rows: Where) -> Plan:
     """The groups with the largest (or smallest) totals of ``measure``, three of them: "who paid the most?"."""
-    where, said = _conditions(filters, dated, months, years)
+    where, said = rows.clauses()
     key = group if group.startswith("strftime(") else quote_ident(group)
     shown = "month" if group.startswith("strftime(") else group
     sql = (f"SELECT {key} AS {quote_ident(shown)}, round(sum({quote_ident(measure)}), 2) AS "
-           f"{quote_ident('total_' + measure)}, count(*) AS rows FROM {quote_ident(table)}"
-           + (f" WHERE {' AND '.join(where)}" if where else "")
-           + f" GROUP BY 1 ORDER BY 2 {'DESC' if most else 'ASC'} NULLS LAST LIMIT 3")
-    about = (f"Adding up {measure} in {table} by {shown}" + (" where " + " and ".join(said) if said else "")
-             + f", {'largest' if most else 'smallest'} first:")
-    return Plan(table, sql, about, filters)
+           f"{quote_ident('total_' + measure)}, count(*) AS rows FROM {quote_ident(table)}{where}"
+           f" GROUP BY 1 ORDER BY 2 {'DESC' if most else 'ASC'} NULLS LAST LIMIT 3")
+    about = f"Adding up {measure} in {table} by {shown}{said}, {'largest' if most else 'smallest'} first:"
+    return Plan(table, sql, about, rows.filters)
 
 
-def _monthly(table: str, by_month: str | None, measure: str, filters: dict[str, list[str]], dated: str | None,
-             months: list[int], years: list[int]) -> Plan:
+def _monthly(table: str, by_month: str | None, measure: str, rows: Where) -> Plan:
     """The average of each month's total: "what is our average monthly grocery spend?"."""
-    where, said = _conditions(filters, dated, months, years)
+    where, said = rows.clauses()
     inner = (f"SELECT strftime({quote_ident(str(by_month))}, '%Y-%m') AS month, sum({quote_ident(measure)}) AS total "
-             f"FROM {quote_ident(table)}" + (f" WHERE {' AND '.join(where)}" if where else "") + " GROUP BY 1")
+             f"FROM {quote_ident(table)}{where} GROUP BY 1")
     sql = (f"SELECT round(avg(total), 2) AS {quote_ident(f'monthly_average_{measure}')}, count(*) AS months "
            f"FROM ({inner})")
-    about = f"Averaging the monthly totals of {measure} in {table}" + (" where " + " and ".join(said) if said else "")
-    return Plan(table, sql, about + ":", filters)
+    return Plan(table, sql, f"Averaging the monthly totals of {measure} in {table}{said}:", rows.filters)
 
 
 def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _conditions(filters: dict[str, list[str]], dated: str | None, months: list[int], years: list[int],
-                compare: tuple[str, Comparison] | None = None) -> tuple[list[str], list[str]]:
-    """The WHERE conditions of the values, comparison and period a question says, and each in words."""
-    where = [f"lower({quote_ident(c)}) IN ({', '.join(_literal(v.lower()) for v in vs)})" for c, vs in filters.items()]
-    said = [f"{c} is {' or '.join(vs)}" for c, vs in filters.items()]
-    if compare is not None:
-        column, cmp = compare
-        where.append(f"{quote_ident(column)} {cmp.sql} {cmp.number!r}")
-        said.append(f"{column} is {_COMPARE_WORDS[cmp.sql]} {cmp.number:g}")
-    if dated is not None and months:
-        where.append(f"month({quote_ident(dated)}) IN ({', '.join(map(str, months))})")
-    if dated is not None and years:
-        where.append(f"year({quote_ident(dated)}) IN ({', '.join(map(str, years))})")
-    if dated is not None:
-        when = " or ".join(_MONTHS[m - 1].title() for m in months) + (" " if months and years else "")
-        said.append(f"{dated} is in {when}{' or '.join(map(str, years))}")
-    return where, said
-
-
-def _build(op: str, info: Any, measure: str | None, filters: dict[str, list[str]], dated: str | None,
-           months: list[int], years: list[int], compare: tuple[str, Comparison] | None = None) -> Plan:
+def _build(op: str, info: Any, measure: str | None, rows: Where) -> Plan:
     table = info.name
-    where, said = _conditions(filters, dated, months, years, compare)
+    where, said = rows.clauses()
     order = ""
     if op == "list":  # the rows themselves: "list the expenses over 50 euros"
         select = ", ".join(quote_ident(c.name) for c in info.columns if c.name not in ROW_FIELDS)
@@ -457,6 +487,5 @@ def _build(op: str, info: Any, measure: str | None, filters: dict[str, list[str]
         value = f"round({fn}({quote_ident(measure)}), 2)"
         select = f"{value} AS {quote_ident(f'{alias}_{measure}')}, count(*) AS rows"
         doing = f"{verb} {measure} in {table}"
-    sql = f"SELECT {select} FROM {quote_ident(table)}" + (f" WHERE {' AND '.join(where)}" if where else "") + order
-    about = doing + (" where " + " and ".join(said) if said else "") + ":"
-    return Plan(table, sql, about, filters)
+    sql = f"SELECT {select} FROM {quote_ident(table)}{where}{order}"
+    return Plan(table, sql, f"{doing}{said}:", rows.filters)

@@ -322,3 +322,18 @@ def test_last_month_and_this_year_count_from_today(ws: Workspace, tmp_path: Path
     this_year = ws.chat.ask("How much did we spend on groceries this year?")
     expected = 65 if last_month.year == today.year else 40
     assert f"date is in {today.year}: **{expected}**" in this_year.text, this_year.text
+
+
+@pytest.mark.parametrize(("question", "sentence"), [
+    ("How much has not been paid yet?", "Adding up amount in invoices where status is not paid: **2,105**, over 2 "
+                                        "rows."),
+    ("How many invoices haven't been paid?", "Counting the rows of invoices where status is not paid: **2 rows**."),
+    ("Which invoices are not paid?", "The rows of invoices where status is not paid:\n\n| invoice_no | client |"),
+])
+def test_a_value_said_with_not_leaves_its_rows_out(ws: Workspace, tmp_path: Path, question: str,
+                                                   sentence: str) -> None:
+    (tmp_path / "invoices.csv").write_text(INVOICES.replace("amount\n", "amount,status\n").replace(
+        "3150\n", "3150,paid\n").replace("780\n", "780,sent\n").replace("1325\n", "1325,overdue\n"))
+    assert ws.tables.import_file(tmp_path / "invoices.csv").status == "applied"
+    answer = ws.chat.ask(question)
+    assert sentence in answer.text, answer.text
