@@ -288,6 +288,15 @@ class ChipFlow(QWidget):
         self._place(self.width(), apply=True)
 
 
+def _card_title(action: Action) -> str:
+    """An action card's title: its summary in bold; a query's SQL below "Read-only query" in the
+    code font, where it reads as what it is rather than as a bold sentence."""
+    sql = action.params.get("sql") if action.type == "query" else None
+    if not isinstance(sql, str):
+        return f"<b>{_escape(action.summary)}</b>"
+    return f"<b>Read-only query</b><br><code>{_escape(sql)}</code>"
+
+
 class ActionCard(QFrame):
     """A proposed action with Approve and Reject; tier 3 asks for a typed reason.
 
@@ -334,7 +343,7 @@ class ActionCard(QFrame):
         self.action, self.busy = action, False
         pending = action.status == "pending"
         self.tier = (tier or action.tier) if pending else action.tier
-        self.title.set_text(f"<b>{_escape(action.summary)}</b>")
+        self.title.set_text(_card_title(action))
         state = _TIER_WAIT.get(self.tier, "") if pending else _STATUS_WORDS.get(action.status, action.status)
         if pending and self.tier > action.tier:
             state += " (the action policy in Settings now asks for this)"

@@ -94,6 +94,16 @@ def test_a_read_only_action_approved_later_shows_what_it_found_on_its_card(qtbot
     assert not card.result.isHidden() and card.result.toPlainText().startswith("Your workspace holds")
 
 
+def test_a_query_card_shows_its_sql_in_the_code_font_under_a_plain_title(qtbot, pane: ChatPane, ws: Workspace,
+                                                                         tmp_path: Path) -> None:
+    (tmp_path / "expenses.csv").write_text("date,category,amount\n2026-01-03,groceries,42.10\n")
+    assert ws.tables.import_file(tmp_path / "expenses.csv").status == "applied"
+    ask(qtbot, pane, "how much did we spend on groceries in January?")
+    card = pane.message_widgets()[-1].cards[0]
+    assert card.title.text().startswith("<b>Read-only query</b><br><code>SELECT round(sum(")
+    assert "Run a read-only query" not in card.title.text()
+
+
 def test_an_action_cut_short_by_a_killed_process_can_be_approved_again_from_its_card(
         qtbot, pane: ChatPane, ws: Workspace) -> None:
     from sqlalchemy import text
