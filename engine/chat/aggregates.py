@@ -308,8 +308,10 @@ def _period(lowered: str, today: dt.date | None = None) -> tuple[list[int], list
     return sorted(months), sorted(set(years)), words
 
 
-_NOT = r"(?:\bnot|n[’']t|\bnever)(?:\s+(?:been|be|yet|fully|all))*\s+"
-_NOT_WORDS = content_words("not never been be yet fully all haven hasn isn aren wasn weren don doesn didn")
+_NOT = (r"(?:\bnot|n[’']t|\bnever|\bexcluding|\bexcept(?:\s+for)?|\bother than|\bapart from|\bleaving out)"
+        r"(?:\s+(?:been|be|yet|fully|all|at|the))*\s+")
+_NOT_WORDS = content_words("not never been be yet fully all haven hasn isn aren wasn weren don doesn didn excluding "
+                           "except other apart leaving")
 
 
 def _negated(filters: dict[str, list[str]], lowered: str) -> dict[str, list[str]]:

@@ -51,6 +51,8 @@ def books(ws: Workspace, tmp_path: Path) -> Workspace:
     ("what is our average monthly spend on groceries?", "Averaging the monthly totals of amount in expenses where "
                                                         "category is groceries: **70.78**, over 3 months."),
     ("what was our average monthly grocery spend?", "where category is groceries: **70.78**, over 3 months."),
+    ("how much did we spend on groceries excluding Lidl?", "where category is groceries and shop is not Lidl: "
+                                                           "**131.35**, over 2 rows."),
     ("how much did we spend on groceries in Feb 2026?", "where category is groceries and date is in February 2026: "
                                                         "**38.90**, over 1 row."),
     ("what is the total of the expenses?", "Adding up amount in expenses: **352.35**, over 6 rows."),
