@@ -29,6 +29,7 @@ from .reembed import ReembedReport, reembed, stale_count
 from .search import SearchHit, hybrid_search, readable_text
 from .settings import SETTINGS, get_setting
 from .tables import Tables
+from .tables.governance import LOAD_KINDS
 from .vectors import VectorIndex
 
 log = logging.getLogger(__name__)
@@ -351,7 +352,7 @@ class Workspace:
         with self._read_engine.connect() as conn:
             events = audit.recent(conn, limit, ("ingest", "update", "move", "remove", "fail", "propose"))
             proposed = [e for e in events if e["action"] == "propose" and e["details"].get("source")
-                        and e["details"].get("kind") in ("new", "append", "schema_change")]
+                        and e["details"].get("kind") in LOAD_KINDS]
             ids = {e["subject"].rsplit(" ", 1)[-1] for e in proposed}
             marks = ",".join(str(int(i)) for i in ids if i.isdigit())
             rows = conn.exec_driver_sql(f"SELECT id, status, decided_by, reason FROM proposals WHERE id IN ({marks})"

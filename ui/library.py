@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import ui
+from engine.tables.model import source_file
 from grace_desktop import appsettings
 from grace_desktop.qt import (
     QAbstractItemView,
@@ -144,9 +145,7 @@ def with_table_states(ws: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any
                 state[p.source] = (status, p.table)
     by_file: dict[str, list[tuple[str, str]]] = {}
     for source, found in state.items():  # a sheet's source is "book.xlsx#Sheet 1"
-        by_file.setdefault(source, []).append(found)
-        if "#" in source:
-            by_file.setdefault(source.rsplit("#", 1)[0], []).append(found)
+        by_file.setdefault(source_file(source), []).append(found)
     for row in rows:
         if row.get("kind") != "table":
             continue

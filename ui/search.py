@@ -254,7 +254,7 @@ class SearchPane(QWidget):
         cursor = self.results.textCursor()
         cursor.movePosition(type(cursor).MoveOperation.Start)
         self.results.setTextCursor(cursor)
-        return bool(self.results.toHtml().count("href=")) and self.results.focusNextPrevChild(True)
+        return bool(self.hits or self._rows_here()) and self.results.focusNextPrevChild(True)
 
     def eventFilter(self, watched: Any, event: QEvent) -> bool:  # noqa: N802 - Qt's name
         if (watched is self.results and event.type() == QEvent.Type.FocusIn

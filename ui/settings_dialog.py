@@ -88,6 +88,11 @@ def title(name: str) -> str:
     return text[0].upper() + text[1:]
 
 
+def label_of(name: str) -> str:
+    """Setting ``name``'s label in words (its declared one, else one made from its name)."""
+    return SETTINGS[name].label or title(name)
+
+
 def editor_for(decl: Setting, value: Any) -> QWidget:
     """The widget that edits one setting, holding ``value``."""
     widget: QWidget
@@ -134,7 +139,7 @@ def problem_with(name: str, value: Any) -> str | None:
         return str(exc)
     check, advice = CHECKS.get(name, (None, ""))
     problem = check(str(value)) if check is not None else None
-    return f"{SETTINGS[name].label or title(name)}: {problem.rstrip('.')}. {advice}" if problem else None
+    return f"{label_of(name)}: {problem.rstrip('.')}. {advice}" if problem else None
 
 
 def value_of(widget: QWidget) -> Any:
@@ -189,7 +194,7 @@ class SettingsDialog(QDialog):
             for name in names:
                 decl = SETTINGS[name]
                 editor = self.editors[name] = editor_for(decl, values.get(name, decl.default))
-                label = QLabel(decl.label or title(name))
+                label = QLabel(label_of(name))
                 label.setToolTip(decl.help)
                 label.setBuddy(editor)
                 form.addRow(label, editor)
@@ -273,7 +278,7 @@ def save_settings(runner: Runner, changed: dict[str, Any], said: Callable[[str],
     (the status bar's note) hears which were saved."""
     if not changed:
         return
-    labels = [SETTINGS[name].label or title(name) for name in changed]
+    labels = [label_of(name) for name in changed]
     saved = f"Saved: {', '.join(labels[:3])}" + (f" and {len(labels) - 3} more" if len(labels) > 3 else "") + "."
 
     def work(ws: Any) -> Any:

@@ -15,6 +15,7 @@ from .. import catalog, late
 from ..errors import GraceError
 from ..search import readable_text
 from ..tables.mentions import words_in
+from ..tables.model import source_file
 from . import aggregates, intents
 from .actions import Actions
 from .context import Context, assemble, table_proposals
@@ -233,21 +234,13 @@ def changed_since_read(ws: Workspace, paths: list[str]) -> list[str]:
         for path in dict.fromkeys(paths):
             doc = catalog.doc_by_path(conn, path)
             try:
-                st = os.stat(path if doc is not None else _file_of(path))
+                st = os.stat(path if doc is not None else source_file(path))
             except OSError:
                 out.append(path)
                 continue
             if doc is not None and (doc.size, doc.mtime_ns) != (st.st_size, st.st_mtime_ns):
                 out.append(path)
     return out
-
-
-def _file_of(source: str) -> str:
-    """The file a table's source names: "book.xlsx#Books" is a workbook's sheet (a path that holds
-    a "#" of its own stays as it is when it exists)."""
-    if "#" in source and not os.path.exists(source):
-        return source.rsplit("#", 1)[0]
-    return source
 
 
 def changed_note(paths: list[str]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
+import os
 import re
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -35,6 +36,14 @@ _TYPE_WORDS = {"DOUBLE": "a number", "FLOAT": "a number", "REAL": "a number", "V
                "DATE": "a date (YYYY-MM-DD)", "TIMESTAMP": "a date and time (YYYY-MM-DD HH:MM)",
                "TIMESTAMP WITH TIME ZONE": "a date and time with its zone (YYYY-MM-DD HH:MM+01)",
                "TIME": "a time (HH:MM)", "BOOLEAN": "yes or no (true/false)"}
+
+
+def source_file(source: str) -> str:
+    """The file a table's source names: "book.xlsx#Books" is a workbook's sheet (a path that holds
+    a "#" of its own stays as it is when it exists)."""
+    if "#" in source and not os.path.exists(source):
+        return source.rsplit("#", 1)[0]
+    return source
 
 
 def cell_text(value: object) -> str:
