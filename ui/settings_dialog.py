@@ -3,6 +3,7 @@ a spin box for each number, a check box for each flag, the help text beside and 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -58,6 +59,19 @@ class NumberBox(QDoubleSpinBox):
         shown = self.locale().toString(float(value), "f", self.decimals())
         point = self.locale().decimalPoint()
         return shown.rstrip("0").rstrip(point) if point in shown else shown
+
+    def valueFromText(self, text: str) -> float:  # noqa: N802 (Qt's name)
+        return float(super().valueFromText(decimal_mark_as_point(text, self.locale().decimalPoint())))
+
+
+def decimal_mark_as_point(text: str, point: str) -> str:
+    """``text`` with the other decimal mark read as ``point`` where it cannot be grouping thousands:
+    "2,5" is 2.5 where "." is the point (Qt would drop the comma and read 25); "2,500" stays."""
+    other = "," if point == "." else "."
+    mark = re.fullmatch(rf"\s*([-+]?\d+){re.escape(other)}(\d*)\s*", text)
+    if mark is None or len(mark.group(2)) == 3:
+        return text
+    return f"{mark.group(1)}{point}{mark.group(2)}"
 
 
 def check_tiers(text: str) -> str | None:

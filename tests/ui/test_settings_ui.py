@@ -227,3 +227,22 @@ def test_the_dialog_opens_with_the_keyboard_in_its_first_field(shell, qtbot) -> 
     dialog.activateWindow()
     qtbot.waitUntil(lambda: dialog.focusWidget() is not None, timeout=20_000)
     assert dialog.focusWidget() in dialog.editors.values()  # not the scroll area around them
+
+
+def test_a_decimal_comma_typed_into_a_number_box_is_read_as_the_point(qtbot) -> None:
+    from PySide6.QtTest import QTest
+
+    from grace_desktop.qt import QLocale
+
+    dialog = SettingsDialog({name: decl.default for name, decl in SETTINGS.items()})
+    qtbot.addWidget(dialog)
+    box = dialog.editors["max_file_mb"]
+    box.setLocale(QLocale(QLocale.Language.English, QLocale.Country.UnitedStates))
+    box.lineEdit().selectAll()
+    QTest.keyClicks(box.lineEdit(), "2,5")
+    box.interpretText()
+    assert box.value() == 2.5  # Qt alone took the comma for grouping and read 25
+    box.lineEdit().selectAll()
+    QTest.keyClicks(box.lineEdit(), "2,500")
+    box.interpretText()
+    assert box.value() == 2500  # three digits after it: that comma groups thousands
