@@ -24,7 +24,16 @@ import numpy as np
 from ..tables.domain import ROW_FIELDS, load_catalog
 from ..tables.mentions import words_in
 from ..tables.names import quote_ident
-from .words import COLUMN_MEANING, TABLE_WORDS, column_words, content_words, spelled_out, stem, table_noun
+from .words import (
+    COLUMN_MEANING,
+    TABLE_WORDS,
+    column_words,
+    content_words,
+    spelled_out,
+    spoken,
+    stem,
+    table_noun,
+)
 
 EmbedFn = Callable[[list[str]], np.ndarray]
 
@@ -149,18 +158,18 @@ class Where:
             for c, vs in values.items():
                 where.append(f"lower({quote_ident(c)}) {'NOT IN' if negated else 'IN'} "
                              f"({', '.join(_literal(v.lower()) for v in vs)})")
-                said.append(f"{c} is {'not ' if negated else ''}{' or '.join(vs)}")
+                said.append(f"{spoken(c)} is {'not ' if negated else ''}{' or '.join(vs)}")
         if self.compare is not None:
             column, cmp = self.compare
             where.append(f"{quote_ident(column)} {cmp.sql} {cmp.number!r}")
-            said.append(f"{column} is {_COMPARE_WORDS[cmp.sql]} {cmp.number:g}")
+            said.append(f"{spoken(column)} is {_COMPARE_WORDS[cmp.sql]} {cmp.number:g}")
         if self.dated is not None and self.months:
             where.append(f"month({quote_ident(self.dated)}) IN ({', '.join(map(str, self.months))})")
         if self.dated is not None and self.years:
             where.append(f"year({quote_ident(self.dated)}) IN ({', '.join(map(str, self.years))})")
         if self.dated is not None:
             when = [" or ".join(_MONTHS[m - 1].title() for m in self.months), " or ".join(map(str, self.years))]
-            said.append(f"{self.dated} is in {' '.join(w for w in when if w)}")
+            said.append(f"{spoken(self.dated)} is in {' '.join(w for w in when if w)}")
         return (f" WHERE {' AND '.join(where)}" if where else "", f" where {' and '.join(said)}" if said else "")
 
 
@@ -453,7 +462,8 @@ def _top(table: str, group: str, measure: str, most: bool, rows: Where) -> Plan:
     sql = (f"SELECT {key} AS {quote_ident(shown)}, round(sum({quote_ident(measure)}), 2) AS "
            f"{quote_ident('total_' + measure)}, count(*) AS rows FROM {quote_ident(table)}{where}"
            f" GROUP BY 1 ORDER BY 2 {'DESC' if most else 'ASC'} NULLS LAST LIMIT 3")
-    about = f"Adding up {measure} in {table} by {shown}{said}, {'largest' if most else 'smallest'} first:"
+    order = "largest" if most else "smallest"
+    about = f"Adding up {spoken(measure)} in {table} by {spoken(shown)}{said}, {order} first:"
     return Plan(table, sql, about, rows.filters)
 
 
@@ -464,7 +474,7 @@ def _monthly(table: str, by_month: str | None, measure: str, rows: Where) -> Pla
              f"FROM {quote_ident(table)}{where} GROUP BY 1")
     sql = (f"SELECT round(avg(total), 2) AS {quote_ident(f'monthly_average_{measure}')}, count(*) AS months "
            f"FROM ({inner})")
-    return Plan(table, sql, f"Averaging the monthly totals of {measure} in {table}{said}:", rows.filters)
+    return Plan(table, sql, f"Averaging the monthly totals of {spoken(measure)} in {table}{said}:", rows.filters)
 
 
 def _literal(value: str) -> str:
@@ -483,11 +493,11 @@ def _build(op: str, info: Any, measure: str | None, rows: Where) -> Plan:
     elif op in ("max", "min"):  # the row itself: "what was the most expensive repair?"
         select = ", ".join(quote_ident(c.name) for c in info.columns if c.name not in ROW_FIELDS)
         order = f" ORDER BY {quote_ident(measure)} {'DESC' if op == 'max' else 'ASC'} NULLS LAST LIMIT 1"
-        doing = f"The row of {table} with the {'highest' if op == 'max' else 'lowest'} {measure}"
+        doing = f"The row of {table} with the {'highest' if op == 'max' else 'lowest'} {spoken(measure)}"
     else:
         fn, alias, verb = {"sum": ("sum", "total", "Adding up"), "avg": ("avg", "average", "Averaging")}[op]
         value = f"round({fn}({quote_ident(measure)}), 2)"
         select = f"{value} AS {quote_ident(f'{alias}_{measure}')}, count(*) AS rows"
-        doing = f"{verb} {measure} in {table}"
+        doing = f"{verb} {spoken(measure)} in {table}"
     sql = f"SELECT {select} FROM {quote_ident(table)}{where}{order}"
     return Plan(table, sql, f"{doing}{said}:", rows.filters)

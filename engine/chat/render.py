@@ -8,6 +8,7 @@ from typing import Any
 from ..tables.model import cell_text
 from .context import rows_of
 from .types import Action, Citation
+from .words import spoken
 
 # What a proposal needs, in words that stay true once it is decided (the card shows where it stands).
 _WAIT = {2: "runs once you approve it", 3: "runs once you confirm it with a reason"}
@@ -91,8 +92,10 @@ def query_text(result: Any, about: str | None = None) -> str:
     columns, rows = rows_of(result)
     if about and not rows:
         return f"{about} none."
-    if not about or len(rows) != 1 or not columns or columns[-1] not in ("rows", "months"):
-        return f"{about}\n\n{table_text(result)}" if about else table_text(result)
+    if not about:
+        return table_text(result)
+    if len(rows) != 1 or not columns or columns[-1] not in ("rows", "months"):
+        return f"{about}\n\n{table_text(([spoken(c) for c in columns], rows))}"
     *values, count = rows[0]
     noun = columns[-1][:-1]  # what was counted: rows, or the months of a monthly average
     if not values:

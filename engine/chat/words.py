@@ -87,6 +87,11 @@ def terms(question: str, pieces: Callable[[list[str]], list[int]]) -> list[str]:
     return [w for w, n in zip(words, pieces(words) if words else [], strict=True) if n > 1]
 
 
+def spoken(name: str) -> str:
+    """A column's name as an answer says it: ``paid_by`` -> "paid by", ``total_amount`` -> "total amount"."""
+    return " ".join(name.replace("_", " ").split())
+
+
 def table_noun(table: str) -> str:
     """The stem of a table's last name word, the noun a person calls its rows by: "repair" for
     car_repairs ("log a repair: …", "the most expensive repair"); "sale" for sales_2024_q1 (words
