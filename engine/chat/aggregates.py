@@ -147,8 +147,7 @@ class Where:
     filters: dict[str, list[str]]
     excluded: dict[str, list[str]] = field(default_factory=dict)
     dated: str | None = None
-    months: list[int] = field(default_factory=list)
-    years: list[int] = field(default_factory=list)
+    period: Period = field(default_factory=lambda: Period())
     compare: tuple[str, Comparison] | None = None
 
     def clauses(self) -> tuple[str, str]:
@@ -163,13 +162,9 @@ class Where:
             column, cmp = self.compare
             where.append(f"{quote_ident(column)} {cmp.sql} {cmp.number!r}")
             said.append(f"{spoken(column)} is {_COMPARE_WORDS[cmp.sql]} {cmp.number:g}")
-        if self.dated is not None and self.months:
-            where.append(f"month({quote_ident(self.dated)}) IN ({', '.join(map(str, self.months))})")
-        if self.dated is not None and self.years:
-            where.append(f"year({quote_ident(self.dated)}) IN ({', '.join(map(str, self.years))})")
         if self.dated is not None:
-            when = [" or ".join(_MONTHS[m - 1].title() for m in self.months), " or ".join(map(str, self.years))]
-            said.append(f"{spoken(self.dated)} is in {' '.join(w for w in when if w)}")
+            where += self.period.sql(self.dated)
+            said.append(f"{spoken(self.dated)} is {self.period.said()}")
         return (f" WHERE {' AND '.join(where)}" if where else "", f" where {' and '.join(said)}" if said else "")
 
 
@@ -213,9 +208,9 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     excluded = _negated(filters, lowered)  # "the invoices not paid": status is not paid
     compared = comparison(lowered)
     a, b = compared.span if compared else (0, 0)
-    months, years, period = _period(lowered[:a] + " " * (b - a) + lowered[b:])
-    dated = _date_column(info.columns, lowered) if months or years else None
-    if (months or years) and dated is None:
+    period = _period(lowered[:a] + " " * (b - a) + lowered[b:])
+    dated = _date_column(info.columns, lowered) if period else None
+    if period and dated is None:
         return None
     # Money over a period needs no table named ("how much did we spend in January?") when the
     # date says when the money was spent: not a subscription's "renews"
@@ -227,7 +222,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     by_column = grouped is not None and (grouped[1] != "who" or bool(column_words(grouped[0], lowered) & words))
     if not (named or filters or excluded or spent or by_column):
         return None
-    accounted = name_words | verbs | _OP_WORDS | TABLE_WORDS | period | content_words(" ".join(
+    accounted = name_words | verbs | _OP_WORDS | TABLE_WORDS | period.words | content_words(" ".join(
         v for values in (filters, excluded) for vs in values.values() for v in vs)).union(
         *(column_words(c.name, lowered) for c in info.columns))
     accounted |= compared.words if compared else set()
@@ -247,7 +242,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         return None
     if measure is not None and op == "count":
         op = "sum"  # "how many km did I run": the km added up
-    rows = Where(filters, excluded, dated, months, years, (against, compared) if against and compared else None)
+    rows = Where(filters, excluded, dated, period, (against, compared) if against and compared else None)
     if op == "top":
         assert grouped is not None and measure is not None
         return _top(info.name, grouped[0], measure, "least" not in lowered, rows)
@@ -297,13 +292,107 @@ def _compared_column(compared: Comparison, measure: str | None, columns: Sequenc
     return numeric[0] if len(numeric) == 1 else None
 
 
-def _period(lowered: str, today: dt.date | None = None) -> tuple[list[int], list[int], set[str]]:
+@dataclass
+class Period:
+    """The months and years a question says (either may be empty), or a ``span`` of months that
+    crosses a year ("from November 2024 to February 2025": first day in, first day out), and the
+    question's words for it."""
+
+    months: list[int] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    span: tuple[dt.date, dt.date] | None = None
+    words: set[str] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.months or self.years or self.span)
+
+    def sql(self, column: str) -> list[str]:
+        if self.span is not None:
+            return [f"{quote_ident(column)} >= DATE '{self.span[0]}'", f"{quote_ident(column)} < DATE '{self.span[1]}'"]
+        clauses = [f"month({quote_ident(column)}) IN ({', '.join(map(str, self.months))})"] if self.months else []
+        return clauses + ([f"year({quote_ident(column)}) IN ({', '.join(map(str, self.years))})"]
+                          if self.years else [])
+
+    def said(self) -> str:
+        """"in March", "in February to April 2025", "from November 2024 to February 2025"."""
+        if self.span is not None:
+            last = self.span[1] - dt.timedelta(days=1)
+            return f"from {self.span[0]:%B %Y} to {last:%B %Y}"
+        run = _run_of(self.months)
+        months = (f"from {_MONTHS[run[0] - 1].title()} to {_MONTHS[run[-1] - 1].title()}" if run
+                  else "in " + " or ".join(_MONTHS[m - 1].title() for m in self.months))
+        years = " or ".join(map(str, self.years))
+        return f"{months} {years}" if self.months and years else months if self.months else f"in {years}"
+
+
+def _run_of(months: list[int]) -> list[int]:
+    """``months`` in calendar order when they are three or more in a row (November to February
+    too), else []."""
+    if len(months) < 3:
+        return []
+    for first in months:
+        run = [(first - 1 + i) % 12 + 1 for i in range(len(months))]
+        if set(run) == set(months):
+            return run
+    return []
+
+
+_MONTH_WORD = rf"({'|'.join(_MONTHS)}|{_SHORT_MONTHS})\.?"
+# "between February and April", "from Nov 2024 to Feb 2025", "March–May": every month from one to the other
+_RANGE = re.compile(rf"\b(?:between |from )?{_MONTH_WORD}(?: ((?:19|20)\d\d))?\s*(?:and|to|through|thru|till|until|"
+                    rf"-|–|—)\s*{_MONTH_WORD}(?: ((?:19|20)\d\d))?\b")
+# "Q1", "the first quarter", "the second half of 2025"
+_PART = re.compile(r"\b(?:q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th|last) (quarter|half))\b")
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+
+
+def _month_number(word: str) -> int:
+    return next(i for i, name in enumerate(_MONTHS, 1) if name.startswith(word))
+
+
+def _months_between(first: int, last: int) -> list[int]:
+    return [(first - 1 + i) % 12 + 1 for i in range((last - first) % 12 + 1)]
+
+
+def _range(lowered: str) -> tuple[Period, str]:
+    """The range of months ``lowered`` says, and ``lowered`` with it blanked out."""
+    m = _RANGE.search(lowered)
+    part = _PART.search(lowered) if m is None else None
+    if m is None and (part is None or part.group(2) == "last"):
+        return Period(), lowered
+    match = m or part
+    assert match is not None
+    blanked = lowered[:match.start()] + " " * (match.end() - match.start()) + lowered[match.end():]
+    words = content_words(match.group(0))
+    if m is None:
+        assert part is not None
+        months = _part_months(part)
+        return (Period(months, words=words), blanked) if months else (Period(), lowered)
+    first, last = _month_number(m.group(1)), _month_number(m.group(3))
+    start_year, end_year = (int(m.group(2)) if m.group(2) else None), (int(m.group(4)) if m.group(4) else None)
+    end_year = end_year or start_year
+    if end_year is not None and (start_year is not None and start_year != end_year or first > last):
+        start_year = start_year or end_year - 1
+        end = dt.date(end_year + last // 12, last % 12 + 1, 1)
+        return Period(span=(dt.date(start_year, first, 1), end), words=words), blanked
+    return Period(_months_between(first, last), [end_year] if end_year else [], words=words), blanked
+
+
+def _part_months(part: re.Match[str]) -> list[int]:
+    """The months of "Q2", "the third quarter", "the first half" ([] for "the third half")."""
+    n = int(part.group(1)) if part.group(1) else _ORDINALS[part.group(2)]
+    size = 6 if part.group(3) == "half" else 3
+    return list(range((n - 1) * size + 1, n * size + 1)) if n * size <= 12 else []
+
+
+def _period(lowered: str, today: dt.date | None = None) -> Period:
     """The months and years the question says, and their words; "this year", "last month" and
     the like count from ``today``."""
+    ranged, lowered = _range(lowered)
     said = [a or b or c for a, b, c in _MONTH.findall(lowered)]
     years = [int(y) for y in _YEAR.findall(lowered)]
-    months = {next(i for i, name in enumerate(_MONTHS, 1) if name.startswith(m)) for m in said}
-    words = content_words(" ".join(said + [str(y) for y in years]))
+    months = set(ranged.months) | {_month_number(m) for m in said}
+    words = ranged.words | content_words(" ".join(said + [str(y) for y in years]))
     if relative := _RELATIVE.search(lowered):
         today = today or dt.date.today()
         back = 0 if relative.group(1) == "this" else 1
@@ -314,7 +403,14 @@ def _period(lowered: str, today: dt.date | None = None) -> tuple[list[int], list
             months.add(month)
             years.append(today.year - (month > today.month))
         words |= content_words(relative.group(0)) | {relative.group(1)}
-    return sorted(months), sorted(set(years)), words
+    if ranged.span is not None:
+        return Period(span=ranged.span, words=words)
+    return Period(sorted(months, key=_calendar_order(ranged.months)), sorted(set(ranged.years + years)), words=words)
+
+
+def _calendar_order(run: list[int]) -> Callable[[int], int]:
+    """Sorts months as the range said them (November, December, January), others after."""
+    return lambda m: run.index(m) if m in run else 12 + m
 
 
 _NOT = (r"(?:\bnot|n[’']t|\bnever|\bexcluding|\bexcept(?:\s+for)?|\bother than|\bapart from|\bleaving out)"

@@ -340,3 +340,36 @@ def test_a_value_said_with_not_leaves_its_rows_out(ws: Workspace, tmp_path: Path
     assert ws.tables.import_file(tmp_path / "invoices.csv").status == "applied"
     answer = ws.chat.ask(question)
     assert sentence in answer.text, answer.text
+
+
+MONTHLY = """date,category,amount
+2024-11-05,groceries,10
+2024-12-05,groceries,20
+2025-01-05,groceries,40
+2025-02-05,groceries,80
+2025-03-05,groceries,160
+2025-04-05,groceries,320
+2025-07-05,groceries,640
+2025-11-05,groceries,1280
+"""
+
+
+@pytest.mark.parametrize(("question", "sentence"), [
+    ("How much did we spend on groceries between February and April 2025?",
+     "where category is groceries and date is from February to April 2025: **560**, over 3 rows."),
+    ("How much did we spend on groceries from March to May?",
+     "date is from March to May: **480**, over 2 rows."),
+    ("How much did we spend on groceries from Nov 2024 to Feb 2025?",
+     "date is from November 2024 to February 2025: **150**, over 4 rows."),
+    ("How much did we spend on groceries in Q1 2025?", "date is from January to March 2025: **280**, over 3 rows."),
+    ("How much did we spend on groceries in the second half of 2025?",
+     "date is from July to December 2025: **1,920**, over 2 rows."),
+    ("How much did we spend on groceries between November and January?",
+     "date is from November to January: **1,350**, over 4 rows."),
+])
+def test_a_range_of_months_counts_every_month_from_one_to_the_other(ws: Workspace, tmp_path: Path, question: str,
+                                                                    sentence: str) -> None:
+    (tmp_path / "spending.csv").write_text(MONTHLY)
+    assert ws.tables.import_file(tmp_path / "spending.csv").status == "applied"
+    answer = ws.chat.ask(question)
+    assert sentence in answer.text, answer.text
