@@ -33,6 +33,7 @@ from .words import (
     spoken,
     stem,
     table_noun,
+    terms,
 )
 
 EmbedFn = Callable[[list[str]], np.ndarray]
@@ -184,18 +185,43 @@ def operation(question: str) -> str | None:
     return next((op for op, pattern in _OPS if pattern.search(lowered)), None)
 
 
-def plans(question: str, tables: Any, embed: EmbedFn | None = None) -> list[Plan]:
+def plans(question: str, tables: Any, embed: EmbedFn | None = None,
+          pieces: Callable[[list[str]], list[int]] | None = None) -> list[Plan]:
     """The queries that answer ``question``, one for each of ``tables`` (a ``Tables``) that could.
     Several tables that could ("how much did we spend in January?" over expenses and car repairs)
     are each added up, not one guessed; the person's own tables come before the catalog's (rows
-    Grace filled from documents)."""
+    Grace filled from documents). With ``pieces`` (the model's word pieces of each word), a word
+    its vocabulary lacks may be a table's value misspelt ("groseries")."""
     op = operation(question)
     lowered = question.lower()
     if op is None or (op == "list" and comparison(lowered) is None and not re.search(_NOT, lowered)):
         return []  # "which tank was batch 24-007 in?" is a look-up, not a list
+    unknown = [w for w in terms(lowered, pieces) if len(w) >= MISSPELT_LETTERS] if pieces else []
     found = [p for info in tables.list() if info.rows
-             if (p := _plan_table(op, lowered, info, tables.store, embed)) is not None]
+             if (p := _plan_table(op, _respelled(tables.store, info, lowered, unknown), info, tables.store,
+                                  embed)) is not None]
     return [p for p in found if p.table not in load_catalog()] or found
+
+
+MISSPELT_LETTERS = 5  # shorter words are too often another word one letter off ("cafe", "cake")
+
+
+def _respelled(store: Any, info: Any, lowered: str, unknown: list[str]) -> str:
+    """``lowered`` with each of the ``unknown`` words read as the one-word value of a text column
+    it misspells ("groseries": groceries): one letter off (or two letters swapped) in a word of up
+    to 7 letters, two in a longer one, and only when a single value is that close."""
+    for word in unknown:
+        limit = 1 if len(word) < 8 else 2
+        close: set[str] = set()
+        for c in (c for c in info.columns if c.type == "VARCHAR"):
+            cell = f"lower({quote_ident(c.name)})"
+            close |= {v for (v,) in store.cursor().execute(
+                f"SELECT DISTINCT {cell} FROM {quote_ident(info.name)} WHERE length({cell}) BETWEEN ? AND ? "
+                f"AND damerau_levenshtein({cell}, ?) <= ? LIMIT 3", [len(word) - limit, len(word) + limit, word,
+                                                                     limit]).fetchall() if v.isalpha()}
+        if len(close) == 1 and word not in close:
+            lowered = re.sub(rf"\b{re.escape(word)}\b", close.pop(), lowered)
+    return lowered
 
 
 def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | None) -> Plan | None:

@@ -167,7 +167,8 @@ class Chat:
         """A read-only query when the question adds up a memory table (``aggregates``); one for
         each table that could answer it (at most ``ADDED_UP_TABLES``), said to be so."""
         tables = getattr(self.ws, "tables", None)
-        found = aggregates.plans(question, tables, self.ws.embedder.embed) if tables is not None else []
+        found = aggregates.plans(question, tables, self.ws.embedder.embed,
+                                 self.ws.embedder.count_tokens) if tables is not None else []
         queries: list[tuple[str, dict[str, Any]]] = [("query", {"sql": p.sql, "about": p.about})
                                                      for p in found[:ADDED_UP_TABLES]]
         if len(queries) > 1:

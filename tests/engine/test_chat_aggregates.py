@@ -56,6 +56,11 @@ def books(ws: Workspace, tmp_path: Path) -> Workspace:
     ("how much did we spend on groceries in Feb 2026?", "where category is groceries and date is in February 2026: "
                                                         "**38.90**, over 1 row."),
     ("what is the total of the expenses?", "Adding up amount in expenses: **352.35**, over 6 rows."),
+    # a value misspelt: the only one a letter or two off, and the sentence says the one read
+    ("how much did we spend on groseries in January?", "where category is groceries and date is in January: "
+                                                       "**103.45**, over 2 rows."),
+    ("how much did we spend at Lidle?", "Adding up amount in expenses where shop is Lidl: **81**, over 2 rows."),
+    ("how much did we spend at Edkea in total?", "where shop is Edeka: **131.35**, over 2 rows."),
 ])
 def test_a_question_that_adds_up_a_table_is_answered_by_a_query_that_runs_at_once(
         books: Workspace, question: str, sentence: str) -> None:
