@@ -72,6 +72,12 @@ _RELATIVE = re.compile(r"\b(this|last) (year|month)\b")  # counted from today
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
             "UBIGINT", "FLOAT", "REAL", "DOUBLE", "DECIMAL")
 _DATE_NAME = re.compile(r"(?:^|_)(?:date|day|when)(?:_|$)")  # due_date, not updated_at
+# A number per something (a unit price, an hourly rate, a fee per person): averaged or compared,
+# never added up unless named.
+_RATE_NAME = re.compile(r"(?:^|_)(?:unit|per|rate|hourly|each|avg|average)(?:_|$)")
+# Money spent: a table named for money taken in (sales, income) does not answer it.
+_SPENDING = re.compile(r"\b(?:spen[dt]|spending|expenses?|expenditures?)\b")
+_INCOME_NAME = re.compile(r"(?:^|_)(?:sales?|revenues?|income|earnings?|takings|turnover|sold)(?:_|$)")
 _NOT_MEASURES = re.compile(r"(?:^|_)(?:id|year|month|day|no|number|code|zip|postcode|phone)$")
 # A column not named for money is the money column when this close to "amount of money" or "price":
 # "fee" 0.60, "amount eur" 0.59; not "quantity" 0.57, "value" 0.56, "total" 0.53, "km" 0.36.
@@ -94,7 +100,7 @@ _EVENT_VERBS = {stem(v): {stem(n), stem(n + "s")} for n, verbs in (("sale", "sel
                 for v in verbs.split()}
 
 
-_HOW_MANY = re.compile(r"\b(?:how many|number of)\s+(\w+)")
+_HOW_MANY = re.compile(r"\b(?:how many|number of)\s+(\w+)(?:\s+(\w+))?(?:\s+(\w+))?")
 # A unit as a column's name ends in it and as a question says it: each spelling to one name.
 _UNIT_OF = {spelled: unit for unit, spellings in (
     ("km", "km kms kilometre kilometres kilometer kilometers"), ("mi", "mi mile miles"),
@@ -225,6 +231,8 @@ def _respelled(store: Any, info: Any, lowered: str, unknown: list[str]) -> str:
 
 
 def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | None) -> Plan | None:
+    if _SPENDING.search(lowered) and _INCOME_NAME.search(info.name.lower()):
+        return None  # "how much did we spend?" is not the bike sales
     words = content_words(lowered)
     name_words = content_words(info.name.replace("_", " "))
     verbs = {w for w in words if table_noun(info.name) in _EVENT_VERBS.get(w, ())}  # "sell": sales
@@ -259,14 +267,17 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     if monthly and by_month is None:
         return None
     accounted |= content_words(monthly.group(0)) if monthly else set()
-    measure, meant = (None, set()) if op == "list" else _measure(op, lowered, words - accounted, info.columns, embed,
-                                                                 named, name_words)
-    if (op not in ("count", "list") and measure is None) or words - accounted - meant:
+    measures, meant = ([], set()) if op == "list" else _measure(op, lowered, words - accounted, info.columns, embed,
+                                                                named, name_words)
+    if (op not in ("count", "list") and not measures) or words - accounted - meant:
         return None
+    if len(measures) > 1 and op not in ("sum", "avg") or monthly and len(measures) > 1:
+        return None  # "who paid the most?" with labour and parts: which total is meant is not said
+    measure = measures[0] if len(measures) == 1 else None
     against = _compared_column(compared, measure, info.columns, lowered, embed) if compared else None
     if compared and against is None:
         return None
-    if measure is not None and op == "count":
+    if measures and op == "count":
         op = "sum"  # "how many km did I run": the km added up
     rows = Where(filters, excluded, dated, period, (against, compared) if against and compared else None)
     if op == "top":
@@ -274,7 +285,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         return _top(info.name, grouped[0], measure, "least" not in lowered, rows)
     if op == "avg" and monthly and measure is not None:
         return _monthly(info.name, by_month, measure, rows)
-    return _build(op, info, measure, rows)
+    return _build(op, info, measures, rows)
 
 
 def _group_column(lowered: str, columns: Sequence[Any]) -> tuple[str, str] | None:
@@ -496,35 +507,43 @@ def _values(store: Any, info: Any, lowered: str) -> dict[str, list[str]]:
 
 
 def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any],
-             embed: EmbedFn | None, named: bool, name_words: set[str]) -> tuple[str | None, set[str]]:
-    """The numeric column to add up, and the question's words it accounts for: said by name,
-    close in meaning to a word, the money column for money words, or a named table's only one."""
+             embed: EmbedFn | None, named: bool, name_words: set[str]) -> tuple[list[str], set[str]]:
+    """The numeric column to add up (or, for money of several columns, each of them), and the
+    question's words it accounts for: said by name, close in meaning to a word, the money column
+    for money words, or a named table's only one. A rate (unit price, fee per person) is added up
+    only when named."""
     numeric = _measures(columns)
     if not numeric:
-        return None, set()
+        return [], set()
     for name in numeric:  # said by name: "the km", "total cost", "original gravity" for og
         if content_words(name.replace("_", " ")) <= content_words(lowered) or spelled_out(name, lowered):
-            return name, set()
+            return [name], set()
     if op == "count" and (counted := _counted_unit(lowered, numeric)):  # "how many km": distance_km added up
-        return counted  # with the unit's word, which the column's name may spell otherwise ("kilometres")
+        return [counted[0]], counted[1]  # with the unit's word, which the name may spell otherwise ("kilometres")
+    addable = [n for n in numeric if op not in ("sum", "top", "count") or not _RATE_NAME.search(n.lower())]
+    if _MONEY.search(lowered) and any(_MONEY_NAME.search(n.lower()) for n in numeric) and not any(
+            _MONEY_NAME.search(n.lower()) for n in addable):
+        return [], set()  # the table's money is a unit cost: "how much did we pay" is not its quantities
     said = content_words(lowered) - _OP_WORDS - TABLE_WORDS - name_words
-    partly = [n for n in numeric if content_words(n.replace("_", " ")) & said]
+    partly = [n for n in addable if content_words(n.replace("_", " ")) & said]
+    if len(partly) > 1 and _MONEY.search(lowered):  # "the labour charge": labour_chf, not labour_hours
+        partly = [n for n in partly if _MONEY_NAME.search(n.lower())]
     if op != "count" and len(partly) == 1:  # the only one of which a word is said: "revenue" for revenue_gbp
-        return partly[0], set()
-    if named and len(numeric) == 1 and op != "count":  # "the total of the expenses"
-        return numeric[0], set()
-    if embed is None:
-        return None, set()
+        return partly, set()
+    if named and len(addable) == 1 and op != "count":  # "the total of the expenses"
+        return addable, set()
+    if embed is None or not addable:
+        return [], set()
     asked = sorted(open_words)
     if asked:
-        vectors = embed(asked + [n.replace("_", " ") for n in numeric])
+        vectors = embed(asked + [n.replace("_", " ") for n in addable])
         sims = vectors[:len(asked)] @ vectors[len(asked):].T
         i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
         if sims[i, j] >= COLUMN_MEANING:
-            return numeric[j], {asked[i]}
+            return [addable[j]], {asked[i]}
     if op != "count" and _MONEY.search(lowered):
-        return _money_column(numeric, embed), set()
-    return None, set()
+        return _money_columns(addable, embed), set()
+    return [], set()
 
 
 def _counted_unit(lowered: str, numeric: list[str]) -> tuple[str, set[str]] | None:
@@ -536,27 +555,41 @@ def _counted_unit(lowered: str, numeric: list[str]) -> tuple[str, set[str]] | No
     def unit(word: str) -> str:
         return _UNIT_OF.get(word, stem(word))
 
-    counted = unit(said.group(1))
-    found = [n for n in numeric if "_" in n and unit(n.lower().rsplit("_", 1)[-1]) == counted]
-    return (found[0], {stem(said.group(1))}) if len(found) == 1 else None
+    for word in (w for w in said.groups() if w):  # "how many volunteer hours": hours_2025
+        counted = unit(word)
+        found = ([n for n in numeric if "_" in n and unit(n.lower().rsplit("_", 1)[-1]) == counted]
+                 or [n for n in numeric if "_" in n and counted in {unit(p) for p in n.lower().split("_")}])
+        if found:
+            return (found[0], {stem(word)}) if len(found) == 1 else None
+    return None
+
+
+MONEY_COLUMNS = 3  # a table with more columns of money than this is not added up without one named
+
+
+def _money_columns(numeric: list[str], embed: EmbedFn) -> list[str]:
+    """The columns of sums of money: those named so (amount, cost, price_eur; several are each
+    added up, not one guessed), else the one closest in meaning to "amount of money" or "price"
+    when close enough."""
+    named = [n for n in numeric if _MONEY_NAME.search(n.lower())]
+    if named:
+        return named if len(named) <= MONEY_COLUMNS else []
+    vectors = embed(["amount of money", "price"] + [n.replace("_", " ") for n in numeric])
+    sims = (vectors[2:] @ vectors[:2].T).max(axis=1)
+    return [numeric[int(np.argmax(sims))]] if float(sims.max()) >= MONEY_MEANING else []
 
 
 def _money_column(numeric: list[str], embed: EmbedFn) -> str | None:
-    """The column of sums of money: one named so (amount, cost, price_eur), else the one closest
-    in meaning to "amount of money" or "price" when close enough."""
-    named = [n for n in numeric if _MONEY_NAME.search(n.lower())]
-    if len(named) == 1:
-        return named[0]
-    candidates = named or numeric
-    vectors = embed(["amount of money", "price"] + [n.replace("_", " ") for n in candidates])
-    sims = (vectors[2:] @ vectors[:2].T).max(axis=1)
-    return candidates[int(np.argmax(sims))] if named or float(sims.max()) >= MONEY_MEANING else None
+    """The one column of sums of money (``_money_columns``), or None."""
+    found = _money_columns(numeric, embed)
+    return found[0] if len(found) == 1 else None
 
 
 def _date_column(columns: Sequence[Any], lowered: str = "") -> str | None:
     """The date column a month or year is about: the only one, or the only one called a date; of
     several ("issue_date", "due_date"), the one whose own word the question says ("due in April"),
-    else the only one that says when a thing happened rather than falls due ("invoiced in April")."""
+    else the only one that says when a thing happened rather than falls due ("invoiced in April"),
+    else the first of those (intake_date before pickup_date; the answer names the one used)."""
     dates = [c.name for c in columns if c.type.upper().startswith(("DATE", "TIMESTAMP")) and c.name not in ROW_FIELDS]
     named = [d for d in dates if _DATE_NAME.search(d.lower())]
     if len(named) == 1 or len(dates) == 1:
@@ -567,7 +600,8 @@ def _date_column(columns: Sequence[Any], lowered: str = "") -> str | None:
                  [d for d in candidates if _spent_date(d)]):
         if len(pick) == 1:
             return pick[0]
-    return None
+    spent = [d for d in candidates if _spent_date(d)]  # intake_date and pickup_date: the first (the answer says it)
+    return (spent or candidates)[0] if candidates else None
 
 
 def _spent_date(name: str) -> bool:
@@ -603,8 +637,9 @@ def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _build(op: str, info: Any, measure: str | None, rows: Where) -> Plan:
+def _build(op: str, info: Any, measures: list[str], rows: Where) -> Plan:
     table = info.name
+    measure = measures[0] if measures else None
     where, said = rows.clauses()
     order = ""
     if op == "list":  # the rows themselves: "list the expenses over 50 euros"
@@ -616,10 +651,10 @@ def _build(op: str, info: Any, measure: str | None, rows: Where) -> Plan:
         select = ", ".join(quote_ident(c.name) for c in info.columns if c.name not in ROW_FIELDS)
         order = f" ORDER BY {quote_ident(measure)} {'DESC' if op == 'max' else 'ASC'} NULLS LAST LIMIT 1"
         doing = f"The row of {table} with the {'highest' if op == 'max' else 'lowest'} {spoken(measure)}"
-    else:
+    else:  # each of several money columns on its own: "how much did we charge?" with labour and parts
         fn, alias, verb = {"sum": ("sum", "total", "Adding up"), "avg": ("avg", "average", "Averaging")}[op]
-        value = f"round({fn}({quote_ident(measure)}), 2)"
-        select = f"{value} AS {quote_ident(f'{alias}_{measure}')}, count(*) AS rows"
-        doing = f"{verb} {spoken(measure)} in {table}"
+        select = ", ".join(f"round({fn}({quote_ident(m)}), 2) AS {quote_ident(f'{alias}_{m}')}" for m in measures)
+        select += ", count(*) AS rows"
+        doing = f"{verb} {' and '.join(spoken(m) for m in measures)} in {table}"
     sql = f"SELECT {select} FROM {quote_ident(table)}{where}{order}"
     return Plan(table, sql, f"{doing}{said}:", rows.filters)

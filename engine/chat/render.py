@@ -102,13 +102,19 @@ def query_text(result: Any, about: str | None = None) -> str:
         return f"{about} **{_n(count, noun)}**."
     if not count:
         return f"{about} no {noun}s match."
-    value = values[0]
-    shown = value
+    if len(values) == 1:
+        return f"{about} **{_figure(values[0])}**, over {_n(count, noun)}."
+    each = " and ".join(f"{spoken(c)} **{_figure(v)}**" for c, v in zip(columns, values, strict=False))
+    return f"{about} {each}, over {_n(count, noun)}."
+
+
+def _figure(value: Any) -> str:
+    """A sum or an average as an answer says it: 1,484.85, 3,640."""
     if isinstance(value, float):
-        shown = f"{value:,.2f}" if value % 1 else f"{value:,.0f}"
-    elif isinstance(value, int) and not isinstance(value, bool):
-        shown = f"{value:,}"
-    return f"{about} **{shown}**, over {_n(count, noun)}."
+        return f"{value:,.2f}" if value % 1 else f"{value:,.0f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
 
 
 def table_text(result: Any, limit: int = 20) -> str:

@@ -378,3 +378,54 @@ def test_a_range_of_months_counts_every_month_from_one_to_the_other(ws: Workspac
     assert ws.tables.import_file(tmp_path / "spending.csv").status == "applied"
     answer = ws.chat.ask(question)
     assert sentence in answer.text, answer.text
+
+
+WORKSHOP = {
+    "repairs.csv": """ticket_no,intake_date,pickup_date,customer_name,job,labour_hours,labour_chf,parts_chf
+R-1,2025-03-02,2025-03-05,Lea Brunner,full service,2.5,200,45.5
+R-2,2025-06-10,2025-06-12,Tobias Meier,flat tyre,0.5,40,12
+R-3,2025-12-29,2026-01-04,Lea Brunner,full service,2.5,200,80
+R-4,2026-02-01,2026-02-03,Aylin Demir,new wheel,1,80,166.8
+""",
+    "volunteers.csv": "name,role,hours_2025\nDario,mechanic,212\nRuth,treasurer,85\n",
+    "parts.csv": "part_no,description,supplier,unit_cost_chf,qty_in_stock\nP-1,brake pads,Velo AG,14.5,30\n"
+                 "P-2,inner tube,Velo AG,6.2,80\nP-3,chain,Bike Parts GmbH,22,12\n",
+    "bike_sales.csv": "sold_on,model,price_chf\n2025-04-01,city bike,450\n2025-09-12,cargo bike,890\n",
+}
+
+
+@pytest.fixture
+def workshop(ws: Workspace, tmp_path: Path) -> Workspace:
+    for name, body in WORKSHOP.items():
+        (tmp_path / name).write_text(body)
+        assert ws.tables.import_file(tmp_path / name).status == "applied"
+    return ws
+
+
+@pytest.mark.parametrize(("question", "sentence"), [
+    # of two money columns, the one whose word is said; not the one "labour" and "charge" half fit
+    ("What's the average labour charge for a full service?",
+     "Averaging labour chf in repairs where job is full service: **200**, over 2 rows."),
+    # neither said: each added up on its own, named, not one guessed
+    ("How much did we charge in total for repairs?", "Adding up labour chf and parts chf in repairs: total labour chf "
+                                                     "**520** and total parts chf **304.30**, over 4 rows."),
+    # two dates, neither said: the first, and the answer names it
+    ("How many repairs did we do in 2025?", "Counting the rows of repairs where intake date is in 2025: **3 rows**."),
+    # the unit a few words after "how many"
+    ("How many volunteer hours were there in total?", "Adding up hours 2025 in volunteers: **297**, over 2 rows."),
+])
+def test_the_column_added_up_is_the_one_the_question_means(workshop: Workspace, question: str,
+                                                           sentence: str) -> None:
+    answer = workshop.chat.ask(question)
+    assert sentence in answer.text, answer.text
+
+
+@pytest.mark.parametrize("question", [
+    "How much did we pay for parts from Velo AG?",  # unit costs are a rate: their sum is no payment
+    "How much money did we spend in 2025?",  # bike sales are money taken in, not spent
+    "Which customer paid the most?",  # labour or parts: which total is meant is not said
+])
+def test_a_sum_that_would_not_mean_what_was_asked_is_not_made(workshop: Workspace, question: str) -> None:
+    answer = workshop.chat.ask(question)
+    made = [a.params["sql"] for a in answer.actions if a.type == "query"]
+    assert not [sql for sql in made if "unit_cost" in sql or "bike_sales" in sql or "GROUP BY" in sql], made
