@@ -19,6 +19,7 @@ from . import edits
 from .model import Column, Proposal
 from .names import ROW_KEY, quote_ident
 from .store import Store
+from .values import conversion, detect, missing_sql, reading
 
 
 def is_applied(cur: duckdb.DuckDBPyConnection, proposal_id: int) -> bool:
@@ -72,13 +73,41 @@ def _create(store: Store, cur: duckdb.DuckDBPyConnection, prop: Proposal, plan: 
 
 
 def _retype(cur: duckdb.DuckDBPyConnection, table: str, col: Column) -> None:
+    """Make ``col`` of ``table`` ``col.type``. Text is read as an import reads it: the column's own
+    convention when one fits every value (day-first dates), else value by value ("1,200.50",
+    "2,5" and "1.234,56" are numbers); refused in words, naming values that cannot be read so."""
     name = quote_ident(col.name)
+    staged = cur.execute("SELECT data_type FROM information_schema.columns WHERE table_schema = 'main' "
+                         "AND table_name = ? AND column_name = ?", [table, col.name]).fetchone()
+    read = f"CAST({name} AS {col.type})"
+    if staged is not None and staged[0] == "VARCHAR":
+        found = detect(col.name, [v for (v,) in cur.execute(
+            f"SELECT DISTINCT {name} FROM {quote_ident(table)} LIMIT 3000").fetchall()])
+        read = conversion(name, found) if found.type == col.type else reading(name, col.type)
+        if problem := _misfits(cur, table, name, read, col):
+            raise TableError(problem)
     try:
-        cur.execute(f"ALTER TABLE {quote_ident(table)} ALTER COLUMN {name} TYPE {col.type} "
-                    f"USING CAST({name} AS {col.type})")
+        cur.execute(f"ALTER TABLE {quote_ident(table)} ALTER COLUMN {name} TYPE {col.type} USING {read}")
     except duckdb.Error as exc:
-        raise TableError(f"column {col.name!r} cannot all become {col.type} "
+        raise TableError(f"column {col.name!r} cannot all become {col.kind} "
                          f"({str(exc).strip().splitlines()[0][:200]})") from exc
+
+
+MISFITS_SHOWN = 3
+
+
+def _misfits(cur: duckdb.DuckDBPyConnection, table: str, name: str, read: str, col: Column) -> str | None:
+    """Why the text in column ``name`` of ``table`` cannot all be read by ``read`` as ``col``'s
+    type, naming the first values that cannot and their rows; None when every value can."""
+    bad = cur.execute(f"SELECT {ROW_KEY}, {name}, count(*) OVER () FROM {quote_ident(table)} "
+                      f"WHERE NOT {missing_sql(name)} AND ({read}) IS NULL ORDER BY {ROW_KEY} "
+                      f"LIMIT {MISFITS_SHOWN}").fetchall()
+    if not bad:
+        return None
+    shown = ", ".join(f"{value!r} in row {key}" for key, value, _ in bad)
+    more = bad[0][2] - len(bad)
+    return (f"column {col.name!r} cannot all become {col.kind}: {shown}{f' and {more} more' if more else ''} "
+            f"cannot be read so. Keep the column as text, or correct those values in the file and add it again.")
 
 
 def _append(store: Store, cur: duckdb.DuckDBPyConnection, prop: Proposal, plan: dict[str, Any]) -> None:
@@ -94,11 +123,17 @@ def _append(store: Store, cur: duckdb.DuckDBPyConnection, prop: Proposal, plan: 
     base = store.next_key(cur, prop.table) - 1
     names, parts = [ROW_KEY], [f"{ROW_KEY} + {base}"]
     raw = plan.get("raw", {})
+    staged = {c.name: c.type for c in store.columns(stage, cur)}
     for old, col in zip(plan["stage_columns"], prop.columns, strict=True):
         want = existing[col.name].type if col.name in existing else col.type
         names.append(quote_ident(col.name))
         source = raw[old] if want == "VARCHAR" and old in raw else old
-        parts.append(f"CAST({quote_ident(source)} AS {want})")
+        read = f"CAST({quote_ident(source)} AS {want})"
+        if want != "VARCHAR" and staged.get(old) == "VARCHAR":  # text into a typed column: read as an import
+            read = reading(quote_ident(source), want)
+            if problem := _misfits(cur, stage, quote_ident(source), read, Column(col.name, col.name, want)):
+                raise TableError(problem)
+        parts.append(read)
     try:
         cur.execute(f"INSERT INTO {target} ({', '.join(names)}) SELECT {', '.join(parts)} FROM {quote_ident(stage)}")
     except duckdb.Error as exc:

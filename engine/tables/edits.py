@@ -25,7 +25,7 @@ from ..errors import TableError
 from .model import Column, decimal_places, jsonable
 from .names import ROW_KEY, qualified, quote_ident
 from .store import Store
-from .values import conversion, detect
+from .values import NUMERIC_TYPES, conversion, detect, plain_number
 
 SNAPSHOTS_KEPT = 200
 UNDOABLE = ("update", "add", "delete")
@@ -108,9 +108,10 @@ def _is_number(value: Any) -> bool:
         return False
 
 
-def _check_whole(value: Any, col: Column) -> None:
+def _check_whole(value: Any, col: Column, typed: Any = None) -> None:
     """Refuse more decimal places than the column holds: DuckDB's cast would round 3.7 to 4 in a
-    whole-number column, and 3.756 to 3.76 in a DECIMAL(10,2), without a word."""
+    whole-number column, and 3.756 to 3.76 in a DECIMAL(10,2), without a word. The refusal names
+    the value as ``typed`` ("2,5"), when it was read into ``value`` ("2.5")."""
     places = decimal_places(col.type)
     if places is None or value is None or isinstance(value, int):
         return
@@ -121,8 +122,8 @@ def _check_whole(value: Any, col: Column) -> None:
         return  # not a number at all, or too large to round ("1e30"): the cast says why
     if rounded:
         kind = "whole numbers only" if places == 0 else f"at most {places} decimal places"
-        raise TableError(f"{value!r} cannot go in column {col.name!r}: it takes {kind}, and this one would have "
-                         "been rounded.")
+        raise TableError(f"{value if typed is None else typed!r} cannot go in column {col.name!r}: it takes {kind}, "
+                         "and this one would have been rounded.")
 
 
 
@@ -131,8 +132,11 @@ _READ_AS_IMPORTED = {"DATE", "TIMESTAMP", "BOOLEAN"}
 
 
 def _as_imported(cur: duckdb.DuckDBPyConnection, value: Any, col: Column) -> Any:
-    """A typed-in date or yes/no read as an import reads one ('2024-03' is March's first day,
-    '31/12/2024' a date, 'yes' true), so an edit takes what the file's own column took."""
+    """A typed-in number, date or yes/no read as an import reads one ('2,5' and '1.234,56' are
+    numbers, '2024-03' is March's first day, '31/12/2024' a date, 'yes' true), so an edit takes
+    what the file's own column took."""
+    if isinstance(value, str) and col.type.upper().startswith(NUMERIC_TYPES):
+        return plain_number(value)
     if not isinstance(value, str) or col.type.upper() not in _READ_AS_IMPORTED:
         return value
     found = detect(col.name, [value])
@@ -155,14 +159,15 @@ def update_cell(store: Store, cur: duckdb.DuckDBPyConnection, table: str, key: i
                 actor: str) -> int:
     """Set one cell; returns the edit's id."""
     col = _column(store.require(table, cur), column, table)
-    _check_whole(value, col)
+    imported = _as_imported(cur, value, col)
+    _check_whole(imported, col, value)
     edit_id = _next_id(cur)
     snapshot, found = _snapshot(cur, edit_id, table, [int(key)])
     if not found:
         raise TableError(f"Table {table!r} has no row with key {key}.")
     try:
         cur.execute(f"UPDATE {quote_ident(table)} SET {quote_ident(col.name)} = CAST(? AS {col.type}) "
-                    f"WHERE {ROW_KEY} = ?", [_as_imported(cur, value, col), int(key)])
+                    f"WHERE {ROW_KEY} = ?", [imported, int(key)])
     except duckdb.Error as exc:
         raise _bad_value(value, col) from exc
     _journal(cur, edit_id, table, "update", [int(key)], col.name, snapshot, {"value": value}, actor)
@@ -173,12 +178,12 @@ def add_row(store: Store, cur: duckdb.DuckDBPyConnection, table: str, values: di
     """Add a row; returns the edit's id (the new row's key is in the journal)."""
     columns = store.require(table, cur)
     cols = [_column(columns, name, table) for name in values]
-    for col in cols:
-        _check_whole(values[col.name], col)
+    imported = [_as_imported(cur, values[c.name], c) for c in cols]
+    for col, value in zip(cols, imported, strict=True):
+        _check_whole(value, col, values[col.name])
     key = store.next_key(cur, table)
     names = ", ".join([ROW_KEY] + [quote_ident(c.name) for c in cols])
     marks = ", ".join(["?"] + [f"CAST(? AS {c.type})" for c in cols])
-    imported = [_as_imported(cur, values[c.name], c) for c in cols]
     try:
         cur.execute(f"INSERT INTO {quote_ident(table)} ({names}) VALUES ({marks})", [key, *imported])
     except duckdb.Error as exc:

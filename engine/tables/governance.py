@@ -21,7 +21,7 @@ from . import apply as applier
 from . import edits, proposals
 from .infer import Inference, infer_file
 from .load import Staged, stage, stage_name
-from .model import Column, Proposal, jsonable
+from .model import Column, Proposal, jsonable, source_file
 from .names import plain_name, quote_ident, safe_name
 from .targets import choose_target, fits
 
@@ -218,6 +218,16 @@ def _kind_for(t: Tables, prop: Proposal) -> str:
     return verdict
 
 
+def _failed(prop: Proposal) -> str:
+    """What could not be done, in words: "The table 'savings' could not be made from savings.csv"."""
+    source = Path(source_file(prop.source)).name if prop.source else "its document"
+    if prop.kind == "new":
+        return f"The table {prop.table!r} could not be made from {source}"
+    if prop.kind in ("append", "schema_change"):
+        return f"The rows of {source} could not be added to the table {prop.table!r}"
+    return f"The change to the table {prop.table!r} from {source} could not be made"
+
+
 def apply_approved(t: Tables, proposal_id: int) -> None:
     """Apply an approved proposal in DuckDB and mark it applied; on failure it goes back to pending."""
     prop, plan = t.proposal_and_plan(proposal_id)
@@ -229,7 +239,7 @@ def apply_approved(t: Tables, proposal_id: int) -> None:
         with t.sqlite_write() as conn:
             proposals.reopen(conn, proposal_id, f"could not be applied: {why}")
             audit.append(conn, "apply_failed", f"proposal {proposal_id}", {"error": why}, actor="tables")
-        raise TableError(f"Proposal {proposal_id} could not be applied: {why}") from exc
+        raise TableError(f"{_failed(prop)}: {why}") from exc
     t.store.touch(*touched)
     with t.sqlite_write() as conn:
         proposals.mark_applied(conn, proposal_id)

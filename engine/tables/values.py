@@ -256,6 +256,45 @@ def conversion(raw: str, d: Detected) -> str:
     raise ValueError(f"unknown conversion {d.conv}")
 
 
+NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                  "UBIGINT", "UHUGEINT", "DOUBLE", "FLOAT", "REAL", "DECIMAL")
+_WHOLE = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
+          "UHUGEINT")
+
+
+def plain_number(text: str) -> str:
+    """A number as typed, in the form a cast reads: "1,200.50" -> "1200.50", "2,5" -> "2.5",
+    "1.234,56" -> "1234.56" (as ``reading`` reads one); other text as it is."""
+    v = text.strip()
+    if _THOUSANDS.match(v):
+        return v.replace(",", "")
+    if _DEC_COMMA.match(v):
+        return v.replace(".", "").replace(",", ".")
+    return text
+
+
+def reading(raw: str, type_: str) -> str:
+    """SQL reading the text in ``raw`` as ``type_`` value by value, as an import reads one value:
+    "1,200.50", "2,5" and "1.234,56" are numbers, "31 March 2025" and "2025/03/31" dates, "yes"
+    true. NULL where a value is missing or cannot be read so (a day-or-month-first date such as
+    03/04/2025 cannot, alone); the caller tells those apart with ``missing_sql``."""
+    kind = type_.upper()
+    v = f"NULLIF(trim({raw}), '')"
+    if kind.startswith(NUMERIC_TYPES):
+        text = (f"(CASE WHEN regexp_full_match({v}, '{_THOUSANDS.pattern[1:-1]}') THEN replace({v}, ',', '') "
+                f"WHEN regexp_full_match({v}, '{_DEC_COMMA.pattern[1:-1]}') "
+                f"THEN replace(replace({v}, '.', ''), ',', '.') ELSE {v} END)")
+        if kind.startswith(_WHOLE):  # a cast from text would round '2.5' to 3
+            return f"(CASE WHEN regexp_full_match({text}, '[+-]?[0-9]+') THEN TRY_CAST({text} AS {type_}) END)"
+        return f"(CASE WHEN isfinite(TRY_CAST({text} AS DOUBLE)) THEN TRY_CAST({text} AS {type_}) END)"
+    if kind in ("DATE", "TIMESTAMP"):
+        fmts = ", ".join(f"'{f}'" for _, f in _DATE_FORMATS)  # this module's constants, never input
+        return f"COALESCE(TRY_CAST({v} AS {type_}), CAST(try_strptime({v}, [{fmts}]) AS {type_}))"
+    if kind == "BOOLEAN":
+        return conversion(raw, Detected("BOOLEAN", "bool"))
+    return f"TRY_CAST({v} AS {type_})"
+
+
 def missing_sql(raw: str) -> str:
     """SQL that is true when the text in ``raw`` counts as a missing value."""
     return f"(NULLIF(trim({raw}), '') IS NULL OR lower(trim({raw})) IN ({_TOKEN_SQL}))"

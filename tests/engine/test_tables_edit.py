@@ -468,3 +468,15 @@ def test_a_row_that_cannot_be_added_names_the_value_and_what_its_column_takes(pe
                                          r"it takes a whole number\.$"):
         people.tables.add_row("people", {"name": "Z", "age": "old"})
     assert people.tables.count("people") == 5
+
+
+def test_a_typed_number_is_read_as_an_import_reads_one(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "fees.csv"
+    path.write_text("member,fee,visits\nAnna,25.5,3\nBram,10,4\n")
+    assert ws.tables.import_file(path).status == "applied"
+    ws.tables.update_cell("fees", 1, "fee", "12,5")  # a decimal comma, as the file's column could have had
+    ws.tables.update_cell("fees", 2, "fee", "1.234,56")
+    ws.tables.add_row("fees", {"member": "Cleo", "fee": "1,200.50", "visits": "2"})
+    assert [row[2] for row in ws.tables.page("fees", 0, 10)] == [12.5, 1234.56, 1200.5]
+    with pytest.raises(TableError, match="'2,5' cannot go in column 'visits': it takes whole numbers only"):
+        ws.tables.update_cell("fees", 1, "visits", "2,5")  # not rounded to 3 (nor read as 25)

@@ -78,10 +78,11 @@ def test_a_decided_proposal_cannot_be_decided_again(ws: Workspace) -> None:
 
 def test_a_failed_application_goes_back_to_pending_with_the_reason(ws: Workspace) -> None:
     p = ws.tables.import_file(FIX / "headerless.csv")
-    with pytest.raises(TableError, match="could not be applied"):
+    with pytest.raises(TableError, match="The table 'headerless' could not be made from headerless.csv: column "
+                                         "'column_2' cannot all become a whole number: 'alpha' in row 1"):
         ws.tables.approve(p.id, types={"column_2": "INTEGER"})  # 'alpha' is no integer
     back = ws.tables.proposal(p.id)
-    assert back.status == "pending" and "INTEGER" in (back.reason or "")
+    assert back.status == "pending" and "'gamma' in row 3 and 1 more cannot be read so" in (back.reason or "")
     ws.tables.approve(p.id)
     assert ws.tables.proposal(p.id).status == "applied"
 
@@ -279,3 +280,36 @@ def test_two_ingests_ending_together_take_the_table_follow_ups_one_at_a_time(ws:
         other.tables._follow_lock.release()
         ingest.join(300)
     assert finished.is_set() and len(ws.tables.proposals()) == 1
+
+
+def test_a_text_column_approved_as_a_number_reads_each_value_as_an_import_would(ws: Workspace,
+                                                                                 tmp_path: Path) -> None:
+    path = _csv(tmp_path / "receipts.csv", 'shop,amount\nLidl,"1,200.50"\nEdeka,"2,5"\nBVG,-40\nRewe,"1.234,56"\n'
+                                           "Aldi,N/A\n")
+    p = ws.tables.import_file(path)
+    assert {c.name: c.type for c in p.columns}["amount"] == "VARCHAR"  # the conventions differ row to row
+    ws.tables.approve(p.id, types={"amount": "DOUBLE"})
+    assert [r[0] for r in ws.tables.query("SELECT amount FROM receipts ORDER BY _grace_id")[1]] == [
+        1200.5, 2.5, -40.0, 1234.56, None]
+
+
+def test_values_that_cannot_be_numbers_are_named_with_their_rows_and_nothing_is_made(ws: Workspace,
+                                                                                    tmp_path: Path) -> None:
+    path = _csv(tmp_path / "receipts.csv", 'shop,amount\nLidl,"1,200.50"\nEdeka,€ 12\nBVG,lots\n')
+    p = ws.tables.import_file(path)
+    with pytest.raises(TableError, match=r"The table 'receipts' could not be made from receipts.csv: column 'amount' "
+                                         r"cannot all become a number: '€ 12' in row 2, 'lots' in row 3 cannot be "
+                                         r"read so\. Keep the column as text"):
+        ws.tables.approve(p.id, types={"amount": "DOUBLE"})
+    assert not ws.tables.store.exists("receipts") and ws.tables.proposal(p.id).status == "pending"
+
+
+def test_rows_added_to_a_number_column_from_text_are_read_value_by_value(ws: Workspace, tmp_path: Path) -> None:
+    assert ws.tables.import_file(_csv(tmp_path / "receipts.csv", "shop,amount\nLidl,12.5\n")).status == "applied"
+    p = ws.tables.import_file(_csv(tmp_path / "more.csv", 'shop,amount\nEdeka,"2,5"\nRewe,"1,200.50"\n'))
+    ws.tables.approve(p.id, table="receipts", types={"amount": "DOUBLE"})  # the text column, said to be a number
+    assert [r[0] for r in ws.tables.query("SELECT amount FROM receipts ORDER BY _grace_id")[1]] == [12.5, 2.5, 1200.5]
+    bad = ws.tables.import_file(_csv(tmp_path / "bad.csv", "shop,amount\nBVG,lots\n"))
+    with pytest.raises(TableError, match="The rows of bad.csv could not be added to the table 'receipts': column "
+                                         "'amount' cannot all become a number: 'lots' in row 1"):
+        ws.tables.approve(bad.id, table="receipts", types={"amount": "DOUBLE"})
