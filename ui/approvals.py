@@ -292,6 +292,7 @@ class ProposalDetail(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its fields take the focus, not the area around them
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(page)
         decide = QHBoxLayout()
@@ -396,7 +397,7 @@ class ApprovalsPane(QWidget):
         self.count_label = QLabel()
         self.message = MessageLine()
         self.list = self._build_list()
-        self.setFocusProxy(self.list)
+        self.keyboard_entry = self.list
         self.detail = ProposalDetail()
         self.detail.setEnabled(False)  # until a proposal is shown
         self.detail.approve_button.clicked.connect(self.approve_selected)

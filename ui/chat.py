@@ -146,7 +146,7 @@ class ChatPane(QWidget):
         self.input = QuestionBox("Ask about your files, or ask Grace to do something…")
         self.input.setToolTip("Enter asks; Shift+Enter starts a new line.")
         self.input.submitted.connect(self.send)
-        self.setFocusProxy(self.input)  # Ctrl+6 puts the cursor in the question box
+        self.keyboard_entry = self.input  # Ctrl+6 puts the cursor in the question box
         self.send_button = QPushButton("Ask")
         self.send_button.clicked.connect(self.send)
         self.note = QLabel("")

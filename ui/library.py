@@ -20,6 +20,7 @@ from grace_desktop.qt import (
     QFrame,
     QHBoxLayout,
     QHeaderView,
+    QItemSelectionModel,
     QKeySequence,
     QLabel,
     QLineEdit,
@@ -281,7 +282,7 @@ class LibraryPane(QWidget):
         tools.addWidget(self.retry_button)
         tools.addWidget(self.remove_button)
         self.table = self._build_table()
-        self.setFocusProxy(self.table)
+        self.keyboard_entry = self.table
         self.placeholder = QLabel("Opening workspace…", alignment=Qt.AlignmentFlag.AlignCenter, wordWrap=True)
         self.placeholder.setStyleSheet(f"color: {colors()['muted']}; font-size: 13pt; padding: 24px;")
         self.views = QStackedWidget()
@@ -417,7 +418,9 @@ class LibraryPane(QWidget):
         for row in range(self.proxy.rowCount()):
             index = self.proxy.index(row, 0)
             if self.model.rows[self.proxy.mapToSource(index).row()]["path"] == path:
-                self.table.selectRow(row)
+                # not selectRow: with Ctrl held (a shortcut just typed) it toggles a selected row off
+                flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+                self.table.selectionModel().setCurrentIndex(index, flags)
                 return True
         return False
 

@@ -280,12 +280,14 @@ class MainWindow(QMainWindow):
         return True
 
     def go_to_pane(self, key: str) -> bool:
-        """View ▸ pane (Ctrl+1…9): show pane ``key`` and put the keyboard focus in it, on its focus
-        proxy (the chat's question box, the search box) or else its first control."""
+        """View ▸ pane (Ctrl+1…9): show pane ``key`` and put the keyboard focus in it, on its
+        ``keyboard_entry`` (the chat's question box, the search box, the Library's list) or else its
+        first control. Not a focus proxy: Qt moves a proxy up the Tab chain, so Tab would skip the
+        controls above a pane's list."""
         if not self.show_pane(key):
             return False
         widget = self.panes[key.lower()].widget
-        target = widget.focusProxy() or first_tab_stop(widget)
+        target = getattr(widget, "keyboard_entry", None) or first_tab_stop(widget)
         if target is not None:
             target.setFocus(Qt.FocusReason.ShortcutFocusReason)
         return True

@@ -63,7 +63,7 @@ class SearchPane(QWidget):
         self.rows_query = ""  # the query whose rows were asked for last
         self._sentence = ""  # the sentence shown instead of results (re-drawn when the theme changes)
         self.query = QLineEdit(placeholderText="Search everything Grace has read…", clearButtonEnabled=True)
-        self.setFocusProxy(self.query)
+        self.keyboard_entry = self.query
         self.query.setMinimumHeight(32)
         self.query.textChanged.connect(self._typed)
         self.query.returnPressed.connect(self.search_now)

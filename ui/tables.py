@@ -300,7 +300,7 @@ class TablesPane(QWidget):
 
     def _build(self) -> None:
         self.table_list = self._build_list()
-        self.setFocusProxy(self.table_list)
+        self.keyboard_entry = self.table_list
         self.message = MessageLine()
         self.view = self._build_grid()
         self.query_box = QueryBox(self.ws.tables if self.ws else None, runner=self.runner)

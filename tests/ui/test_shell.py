@@ -456,6 +456,15 @@ def test_ctrl_and_a_number_puts_the_keyboard_in_the_pane_and_enter_opens_a_docum
     assert shell.library.select_path(str(docs / "notes.txt"))
     qtbot.keyClick(shell.library.table, Qt.Key.Key_Return)
     assert opened == [str(docs / "notes.txt")]
+    library = shell.library  # Tab from the list reaches every control of the pane, those above it too
+    qtbot.keyClick(window.sidebar, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert library.select_path(str(docs / "notes.txt"))  # Remove… takes the keyboard with a document chosen
+    qtbot.waitUntil(library.remove_button.isEnabled)
+    reached = []
+    for _ in range(12):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        reached.append(QApplication.focusWidget())
+    assert {library.filter_edit, library.status_combo, library.remove_button} <= set(reached)
 
 
 def test_the_activity_log_takes_the_dark_colours_when_the_system_switches(shell, qtbot, docs: Path,
