@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -243,12 +244,16 @@ class QueryBox(QWidget):
 
 
 class AddRowDialog(QDialog):
-    """Asks for the values of a new row, one field per column; a blank field stays empty."""
+    """Asks for the values of a new row, one field per column; a blank field stays empty. With
+    ``submit`` (values -> why they were refused, or None), OK adds the row, and a refusal stays in
+    the dialog with every value typed, the field it names chosen."""
 
-    def __init__(self, table: str, columns: list[Any], parent: QWidget | None = None) -> None:
+    def __init__(self, table: str, columns: list[Any], parent: QWidget | None = None,
+                 submit: Callable[[dict[str, object]], str | None] | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Add a row to “{table}”")
         self.setMinimumWidth(380)
+        self.submit = submit
         self._fields: dict[str, QLineEdit] = {}
         form = QFormLayout(self)
         for col in columns:
@@ -256,6 +261,10 @@ class AddRowDialog(QDialog):
             edit.setPlaceholderText(col.kind)
             self._fields[col.name] = edit
             form.addRow(f"{col.name}:", edit)
+        self.problem = QLabel(wordWrap=True)
+        self.problem.setStyleSheet(f"color: {colors()['error']};")
+        self.problem.hide()
+        form.addRow(self.problem)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -264,6 +273,18 @@ class AddRowDialog(QDialog):
     def values(self) -> dict[str, object]:
         """The values typed, by column name (blank fields are left out)."""
         return {name: edit.text() for name, edit in self._fields.items() if edit.text() != ""}
+
+    def accept(self) -> None:
+        problem = self.submit(self.values()) if self.submit is not None else None
+        if problem is None:
+            super().accept()
+            return
+        self.problem.setText(problem)
+        self.problem.show()
+        named = next((edit for name, edit in self._fields.items() if f"column '{name}'" in problem), None)
+        if named is not None:
+            named.setFocus()
+            named.selectAll()
 
 
 class TablesPane(QWidget):
@@ -660,12 +681,23 @@ class TablesPane(QWidget):
         table = self.model.table
         if table is None:
             return False
-        if values is None:
-            dialog = AddRowDialog(table, self.model.columns, self)
-            if dialog.exec() != QDialog.DialogCode.Accepted:
-                return False
-            values = dialog.values()
-        done = self._write(lambda: self.ws.tables.add_row(table, values), f"add a row to “{table}”")
+        doing = f"add a row to “{table}”"
+        if values is not None:
+            done = self._write(lambda: self.ws.tables.add_row(table, values), doing)
+        else:  # a refused row stays in the dialog, with what was typed
+            refusals: list[str] = []
+
+            def submit(typed: dict[str, object]) -> str | None:
+                refusals.clear()
+                ok, changes = try_call(lambda: self.ws.tables.add_row(table, typed), doing, refusals.append,
+                                       self._held_for_approval)
+                if ok:
+                    self._refresh()
+                    self._after_edit(changes)
+                return refusals[0] if refusals else None
+
+            dialog = AddRowDialog(table, self.model.columns, self, submit)
+            done = dialog.exec() == QDialog.DialogCode.Accepted or None
         if done is not None:
             self.view.scrollToBottom()
         return done is not None

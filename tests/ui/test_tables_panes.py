@@ -693,10 +693,37 @@ def test_ins_on_the_grid_opens_the_add_row_dialog(qtbot, ws, people, monkeypatch
         asked.append(dialog.windowTitle())
         for field, text in zip(dialog._fields.values(), ("Ada", "36", "London"), strict=True):
             field.setText(text)
-        return int(AddRowDialog.DialogCode.Accepted)
+        dialog.accept()  # OK
+        return dialog.result()
 
     monkeypatch.setattr(AddRowDialog, "exec", fill_in)
     keys = {action.shortcut().toString(): action for action in pane.view.actions()}
     keys["Ins"].trigger()  # as the key does (triggered carries a bool, which add_row once took for values)
     assert len(asked) == 1 and not pane.message.text()
+    assert pane.model.rowCount() == 5 and "Ada" in cells(pane, 0)
+
+
+def test_a_row_refused_by_the_table_keeps_the_add_row_dialog_open_with_what_was_typed(qtbot, ws, people,
+                                                                                    monkeypatch) -> None:
+    from ui.tables import AddRowDialog
+
+    pane = TablesPane(ws)
+    qtbot.addWidget(pane)
+    seen: list[tuple[bool, str, str]] = []
+
+    def fill_in(dialog: AddRowDialog) -> int:
+        fields = dialog._fields
+        for name, text in (("name", "Ada"), ("age", "lots"), ("city", "London")):
+            fields[name].setText(text)
+        dialog.accept()  # OK: refused, the dialog stays with the values and says why
+        seen.append((dialog.result() == AddRowDialog.DialogCode.Accepted, dialog.problem.text(),
+                     fields["name"].text()))
+        fields["age"].setText("36,0")  # corrected: a decimal comma is read as an import reads it
+        dialog.accept()
+        return dialog.result()
+
+    monkeypatch.setattr(AddRowDialog, "exec", fill_in)
+    assert pane.add_row()
+    assert seen == [(False, "The row could not be added to 'people': 'lots' cannot go in column 'age': it takes a "
+                            "whole number.", "Ada")]
     assert pane.model.rowCount() == 5 and "Ada" in cells(pane, 0)
