@@ -230,14 +230,17 @@ def forget_document(conn: Connection, path: str) -> str | None:
     return doc.content_hash
 
 
+WITHDRAWN = "its document was removed"  # why a proposal waiting on a document that went away was rejected
+
+
 def _withdraw_proposals(conn: Connection, path: str) -> None:
     """Reject the table proposals still waiting on a document that is gone: approving one later
     would load rows from a file Grace no longer holds."""
     from .tables import proposals  # noqa: PLC0415 - the tables package imports this module
 
     for pid in proposals.pending_for_source(conn, path):
-        proposals.decide(conn, pid, "rejected", "system", "its document was removed")
-        audit.append(conn, "reject", f"proposal {pid}", {"reason": "its document was removed"}, actor="system")
+        proposals.decide(conn, pid, "rejected", "system", WITHDRAWN)
+        audit.append(conn, "reject", f"proposal {pid}", {"reason": WITHDRAWN}, actor="system")
 
 
 def delete_document(conn: Connection, path: str) -> list[int]:

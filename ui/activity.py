@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import ui
+from engine.catalog import WITHDRAWN
 from grace_desktop.qt import (
     QAction,
     QEvent,
@@ -259,8 +260,12 @@ def _proposed(details: dict[str, Any], now: dict[str, Any], name: str) -> str:
         done = f"{counted} from {name} went into table {table}" if adding else \
             f"Table {table} was made from {name} ({counted})"
         return f"{done}, approved{by}."
+    rows_were = f"The {counted} from {name} for table {table} {'was' if rows == 1 else 'were'}"
+    if status == "rejected" and reason == WITHDRAWN:  # by Grace, not the person: nothing of it was loaded
+        return (f"{rows_were} dropped: the file was removed before they were approved; the table keeps its rows."
+                if adding else f"Table {table} from {name} was not made: the file was removed before it was approved.")
     if status == "rejected" and reason != "superseded":
-        return f"Table {table} from {name} was rejected: {ui.escape(reason)}"
+        return f"{rows_were if adding else f'Table {table} from {name} was'} rejected: {ui.escape(reason)}"
     return ""
 
 

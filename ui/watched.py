@@ -179,10 +179,11 @@ class WatchedFolders(QWidget):
     def _removal_question(self, folders: list[str]) -> str:
         n = sum(self._count(f) for f in folders)
         what = folders[0] if len(folders) == 1 else f"these {len(folders)} folders"
-        docs = f"{n} document{'' if n == 1 else 's'}"
-        return (f"Stop watching {what}?\n\nKeep what was read: the {docs} stay searchable, but are no longer kept "
-                f"in step (a file changed or deleted later is not noticed).\n\nForget: Grace forgets the {docs}. "
-                "Either way the files themselves are left alone.")
+        owner = "its" if len(folders) == 1 else "their"
+        docs, one = (f"{owner} document", True) if n == 1 else (f"{owner} {n} documents", False)
+        return (f"Stop watching {what}?\n\nKeep what was read: {docs} {'stays' if one else 'stay'} searchable, but "
+                f"{'is' if one else 'are'} no longer kept in step (a file changed or deleted later is not noticed)."
+                f"\n\nForget: Grace forgets {docs}. Either way the files themselves are left alone.")
 
     def _ask(self, question: str) -> str:
         box = QMessageBox(QMessageBox.Icon.Question, "Grace", question, parent=self)

@@ -44,3 +44,18 @@ def test_the_activity_bar_moves_while_passages_are_embedded(shell, qtbot, tmp_pa
     bars = [bar for bar, _ in seen]
     assert all(b > a for a, b in zip(bars, bars[1:], strict=False))  # each one further on
     assert "left" in seen[-1][1] and seen[-1][1].startswith(job.label)  # the time left, from that pace
+
+
+def test_a_proposal_withdrawn_with_its_file_is_not_said_to_be_rejected_by_the_person() -> None:
+    from engine.catalog import WITHDRAWN
+    from ui.activity import _proposed
+
+    rows = {"table": "savings", "rows": 2, "kind": "append"}
+    assert _proposed(rows, {"status": "rejected", "reason": WITHDRAWN}, "savings.csv") == (
+        "The 2 rows from savings.csv for table <b>savings</b> were dropped: the file was removed before they were "
+        "approved; the table keeps its rows.")  # was "Table savings … was rejected", while it kept its rows
+    new = {"table": "savings", "rows": 1, "kind": "new"}
+    assert _proposed(new, {"status": "rejected", "reason": WITHDRAWN}, "savings.csv") == (
+        "Table <b>savings</b> from savings.csv was not made: the file was removed before it was approved.")
+    assert _proposed(rows, {"status": "rejected", "reason": "wrong file"}, "savings.csv") == (
+        "The 2 rows from savings.csv for table <b>savings</b> were rejected: wrong file")

@@ -370,7 +370,7 @@ def test_removing_a_watched_folder_asks_whether_to_keep_or_forget_its_documents(
     watched.list.item(0).setSelected(True)
     watched.remove_selected()  # Cancel: nothing is done
     assert ops == []
-    assert asked[0].startswith(f"Stop watching {docs}?") and "the 5 documents stay searchable" in asked[0]
+    assert asked[0].startswith(f"Stop watching {docs}?") and "its 5 documents stay searchable" in asked[0]
     watched.remove_selected()  # Forget: the folder's documents go, the other one stays, the files too
     qtbot.waitUntil(lambda: watched.folders == [] and set(statuses(shell)) == {"other.md"}, timeout=WAIT_MS)
     assert (docs / "guide.md").exists() and ops == [f"no longer watching {docs}"]
