@@ -92,8 +92,10 @@ def _supersede(conn: Any, proposal_id: int) -> None:
 def _confidence(inf: Inference, staged: Staged, target_penalties: list[tuple[str, float]]) -> tuple[float, list[str]]:
     """Confidence in [0, 1] and the reasons behind it (what was found, then each doubt)."""
     typed = sum(1 for c in inf.columns if c.type != "VARCHAR")
-    reasons = [f"{staged.rows:,} rows and {len(inf.columns)} columns read from the {inf.fmt.upper()} file; "
-               f"{typed} column(s) typed beyond text and every value checked against its type"]
+    kinds = ("every column is text" if not typed else
+             f"{typed} column{'' if typed == 1 else 's'} typed beyond text, every value checked against its type")
+    reasons = [f"{staged.rows:,} row{'' if staged.rows == 1 else 's'} and {len(inf.columns)} "
+               f"column{'' if len(inf.columns) == 1 else 's'} read from the {inf.fmt.upper()} file; {kinds}"]
     reasons += inf.notes
     if renamed := [f"{c.source_name} → {c.name}" for c in inf.columns
                    if c.source_name and c.name != plain_name(c.source_name)]:

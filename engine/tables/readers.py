@@ -214,8 +214,9 @@ def xlsx_sheets_to_csv(path: Path, tmpdir: Path, max_cells: int = 50_000_000) ->
 
 
 def _sheet_to_csv(rows: Any, target: Path, max_cells: int) -> bool:
-    """Write the sheet's non-empty rows (trailing empty cells dropped); False when there are none."""
-    written, cells = 0, 0
+    """Write the sheet's non-empty rows (trailing empty cells dropped, then a row shorter than the
+    first filled to its width: an empty last cell is no missing field); False when there are none."""
+    written, cells, width = 0, 0, 0
     with open(target, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
         for row in rows:
@@ -224,7 +225,8 @@ def _sheet_to_csv(rows: Any, target: Path, max_cells: int) -> bool:
                 values.pop()
             if not values:
                 continue  # blank rows carry nothing
-            writer.writerow(values)
+            width = width or len(values)
+            writer.writerow(values + [""] * (width - len(values)))
             written += 1
             cells += len(values)
             if cells > max_cells:

@@ -91,9 +91,31 @@ def _into(store: Store, table: str, kind: str, columns: list[Column], source: st
     if earlier and earlier[0]:
         target.replace = True
         target.notes.append(f"replaces the {int(earlier[0]):,} rows loaded earlier from this same file")
+        if changed := _hand_changes(store, table, source):
+            target.penalties.append((changed, 0.85))  # the person's own edits: never replaced by the policy
     elif store.row_count(table):
         target.penalties.append(_mixing(store, table, source))
     return target
+
+
+def _hand_changes(store: Store, table: str, source: str) -> str | None:
+    """What replacing the rows ``source`` loaded into ``table`` would undo of the person's own
+    work: rows edited in Grace (the file's values replace the edits) and rows deleted (they come
+    back); None when there is none."""
+    counts = dict(store.cursor().execute(
+        "SELECT e.op, count(DISTINCT k.key) FROM _grace.edits e, (SELECT e2.id, unnest(e2.row_keys) AS key "
+        "FROM _grace.edits e2) k, _grace.loads l WHERE k.id = e.id AND e.table_name = ? AND e.op IN ('update', "
+        "'delete') AND NOT e.undone AND NOT coalesce(e.retired, false) AND l.table_name = e.table_name "
+        "AND l.source = ? AND k.key BETWEEN l.id_lo AND l.id_hi GROUP BY e.op", [table, source]).fetchall())
+    said = []
+    if counts.get("update"):
+        n = counts["update"]
+        said.append(f"{n:,} of those rows {'was' if n == 1 else 'were'} edited in Grace, and the file's values "
+                    "will replace those edits")
+    if counts.get("delete"):
+        n = counts["delete"]
+        said.append(f"{n:,} row{' you deleted comes' if n == 1 else 's you deleted come'} back")
+    return "; ".join(said) or None
 
 
 def _mixing(store: Store, table: str, source: str) -> tuple[str, float]:

@@ -245,7 +245,7 @@ def _load(ws: Workspace, path: Path) -> None:
 def _reimport_people(ws: Workspace, tmp_path: Path) -> None:
     """The same file again with other rows: its earlier rows are replaced and their keys handed out anew."""
     (tmp_path / "people.csv").write_text("name,city,age\nMary,Leeds,50\nJohn,York,60\n")
-    assert ws.tables.import_file(tmp_path / "people.csv").status == "applied"
+    _load(ws, tmp_path / "people.csv")  # waits for the person when it would replace their edits
 
 
 def test_an_edit_made_before_a_reimport_is_not_undone_into_the_new_rows(people: Workspace, tmp_path: Path) -> None:
@@ -480,3 +480,14 @@ def test_a_typed_number_is_read_as_an_import_reads_one(ws: Workspace, tmp_path: 
     assert [row[2] for row in ws.tables.page("fees", 0, 10)] == [12.5, 1234.56, 1200.5]
     with pytest.raises(TableError, match="'2,5' cannot go in column 'visits': it takes whole numbers only"):
         ws.tables.update_cell("fees", 1, "visits", "2,5")  # not rounded to 3 (nor read as 25)
+
+
+def test_a_changed_file_that_would_replace_hand_edits_waits_and_says_so(people: Workspace, tmp_path: Path) -> None:
+    people.tables.update_cell("people", 2, "age", "86")
+    people.tables.delete_rows("people", [3])
+    (tmp_path / "people.csv").write_text("name,city,age\nAda,London,36\nGrace,New York,85\nAlan,Wilmslow,41\n")
+    again = people.tables.import_file(tmp_path / "people.csv")
+    assert again.status == "pending"  # not approved by the policy, however clean the file
+    assert ("1 of those rows was edited in Grace, and the file's values will replace those edits; 1 row you deleted "
+            "comes back") in " ".join(again.reasons)
+    assert people.tables.page("people", 1, 1)[0][3] == 86  # nothing replaced until the person approves

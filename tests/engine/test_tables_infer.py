@@ -209,6 +209,21 @@ def test_each_sheet_of_a_workbook_becomes_its_own_proposal(ws: Workspace, tmp_pa
     assert _rows(ws, "book_staff_list") == [("Ada", dt.date(2020, 3, 1))]
 
 
+def test_an_empty_last_cell_in_a_sheet_is_no_ragged_row(ws: Workspace, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    plants = wb.active
+    plants.title = "Plants"
+    plants.append(["plant", "bed", "price", "location"])
+    for row in (["tomato", 1, 3.2, "north"], ["basil", 2, 2.5, None], ["chard", 3, 1.8, "south"]):
+        plants.append(row)
+    wb.save(tmp_path / "garden.xlsx")
+    (found,) = ws.tables.import_all(tmp_path / "garden.xlsx")
+    assert not [r for r in found.reasons if "more or fewer fields" in r]  # was "33% of the sampled rows …"
+    assert found.status == "applied" and _rows(ws, "garden")[1] == ("basil", 2, 2.5, None)
+
+
 def test_parquet_written_by_duckdb_keeps_its_types(ws: Workspace, tmp_path: Path) -> None:
     path = tmp_path / "events.parquet"
     duckdb.connect().execute(
