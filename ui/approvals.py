@@ -13,6 +13,8 @@ from datetime import datetime
 from pathlib import PurePath
 from typing import Any
 
+from engine import Changes
+from engine.tables.governance import LOAD_KINDS
 from engine.tables.model import same_type, type_in_words
 from grace_desktop.qt import (
     QAbstractItemView,
@@ -268,6 +270,8 @@ class ProposalDetail(QWidget):
         self.reason.setToolTip("Rejecting needs a reason; it goes in the audit log.")
         self.approve_button = QPushButton("&Approve")
         self.reject_button = QPushButton("&Reject")
+        self.again_button = QPushButton("&Propose again")
+        self.again_button.setToolTip("Read the file again and propose its table anew, to decide again")
         self._layout()
 
     def _layout(self) -> None:
@@ -300,6 +304,7 @@ class ProposalDetail(QWidget):
         decide.addSpacing(16)
         decide.addWidget(self.reason, 1)
         decide.addWidget(self.reject_button)
+        decide.addWidget(self.again_button)
         box = QVBoxLayout(self)
         box.addWidget(scroll, 1)
         box.addLayout(decide)
@@ -320,6 +325,7 @@ class ProposalDetail(QWidget):
         self._show_sample()
         for widget in (self.approve_button, self.reject_button, self.reason):
             widget.setVisible(pending)
+        self.again_button.setVisible(proposal.status == "rejected" and proposal.kind in LOAD_KINDS)
         self.reason.clear()
         self._tab_order()
 
@@ -402,6 +408,7 @@ class ApprovalsPane(QWidget):
         self.detail.setEnabled(False)  # until a proposal is shown
         self.detail.approve_button.clicked.connect(self.approve_selected)
         self.detail.reject_button.clicked.connect(lambda: self.reject_selected())
+        self.detail.again_button.clicked.connect(self.propose_again)
         self.detail.reason.returnPressed.connect(lambda: self.reject_selected())  # Enter after the reason rejects
         self.empty = empty_state(NOTHING_PENDING)
         self._layout()
@@ -569,6 +576,20 @@ class ApprovalsPane(QWidget):
         return self._decide(lambda: self.ws.tables.reject(p.id, reason), f"reject the table “{p.table}”",
                             f"Rejected “{p.table}”.", [(p.id, "rejected")])
 
+    def propose_again(self) -> bool:
+        """Propose the shown rejected table anew from its file (read again); it waits in Approvals."""
+        p = self.detail.proposal
+        if p is None or p.status != "rejected":
+            return False
+
+        def run() -> Changes:
+            self.ws.tables.propose_again(p.id)
+            return Changes(proposals=True, audit=True)
+
+        return self._decide(run, f"propose the table “{p.table}” again",
+                            f"“{p.table}” is proposed again from {file_name(p.source)}; it waits under "
+                            "Waiting for you.", [])
+
     def _decide_all(self, chosen: list[Any], status: str, decide: Any, verb: str) -> bool:
         """Decide each of ``chosen`` in one run; one that fails leaves the others decided, and the
         note names it and why."""
@@ -624,7 +645,7 @@ class ApprovalsPane(QWidget):
                           for p in self._proposals])
 
     def _busy(self, busy: bool) -> None:
-        self.detail.approve_button.setEnabled(not busy)
-        self.detail.reject_button.setEnabled(not busy)
+        for button in (self.detail.approve_button, self.detail.reject_button, self.detail.again_button):
+            button.setEnabled(not busy)
         if busy:
             self.message.say("Working on it…")

@@ -447,6 +447,15 @@ class Tables:
             governance.reject(self, proposal_id, reason, actor)
         return Changes(proposals=True, audit=True)
 
+    def propose_again(self, proposal_id: int, actor: str = "user") -> Proposal:
+        """A rejected table proposed anew from its file (read again), waiting for the person."""
+        with self._lock:
+            try:
+                pid = governance.propose_again(self, proposal_id, actor)
+            except (duckdb.Error, OSError, ValueError, UnicodeError) as exc:
+                raise TableError(f"Proposal {proposal_id} could not be proposed again ({exc!r})") from exc
+        return self.proposal(pid)
+
     def policy(self) -> dict[str, Any]:
         """The policy in force."""
         return self._policy.current()

@@ -264,6 +264,30 @@ def reject(t: Tables, proposal_id: int, reason: str, actor: str) -> None:
         _drop_stage(t, plan["stage"])
 
 
+def propose_again(t: Tables, proposal_id: int, actor: str) -> int:
+    """Read the file (or sheet) of the rejected ``proposal_id`` again and propose its table anew,
+    left for the person to decide; returns the new proposal's id."""
+    prop = t.proposal(proposal_id)
+    if prop.status != "rejected" or prop.kind not in LOAD_KINDS:
+        raise TableError(f"Only a rejected table from a file can be proposed again; this one is {prop.status}.")
+    path = Path(source_file(prop.source))
+    if not path.is_file():
+        raise TableError(f"{path.name} can no longer be read ({path} is gone), so its table cannot be proposed "
+                         "again.")
+    found = infer_file(t.store.cursor(), path, t.tmpdir, t.policy()["nested_json"])
+    try:
+        inf = next((i for i in found if i.source == prop.source), None)
+        if inf is None:
+            raise TableError(f"{path.name} no longer holds {prop.source.rsplit('#', 1)[-1]!r}.")
+        pid = _propose_inference(t, inf, None)
+    finally:
+        for tmp in (tmp for i in found for tmp in i.temp):
+            tmp.unlink(missing_ok=True)
+    with t.sqlite_write() as conn:
+        audit.append(conn, "propose_again", f"proposal {pid}", {"rejected": proposal_id}, actor=actor)
+    return pid
+
+
 def propose_edit(t: Tables, table: str, plan: dict[str, Any], summary: str, columns: list[Column]) -> int:
     """Keep an edit as a pending proposal (the policy wants edits to this table approved)."""
     with t.sqlite_write() as conn:

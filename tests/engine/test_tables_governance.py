@@ -313,3 +313,19 @@ def test_rows_added_to_a_number_column_from_text_are_read_value_by_value(ws: Wor
     with pytest.raises(TableError, match="The rows of bad.csv could not be added to the table 'receipts': column "
                                          "'amount' cannot all become a number: 'lots' in row 1"):
         ws.tables.approve(bad.id, table="receipts", types={"amount": "DOUBLE"})
+
+
+def test_a_rejected_table_can_be_proposed_again_from_its_file(ws: Workspace, tmp_path: Path) -> None:
+    path = _csv(tmp_path / "letters.csv", (FIX / "headerless.csv").read_text())  # no header: it waits
+    p = ws.tables.import_file(path)
+    ws.tables.reject(p.id, "looked wrong")
+    again = ws.tables.propose_again(p.id)
+    assert (again.status, again.table, again.row_count) == ("pending", "letters", p.row_count)  # for the person
+    ws.tables.approve(again.id)
+    assert ws.tables.count("letters") == p.row_count
+    with pytest.raises(TableError, match="Only a rejected table from a file can be proposed again; this one is "
+                                         "applied"):
+        ws.tables.propose_again(again.id)
+    path.unlink()
+    with pytest.raises(TableError, match="letters.csv can no longer be read"):
+        ws.tables.propose_again(p.id)

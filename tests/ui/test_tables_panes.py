@@ -727,3 +727,16 @@ def test_a_row_refused_by_the_table_keeps_the_add_row_dialog_open_with_what_was_
     assert seen == [(False, "The row could not be added to 'people': 'lots' cannot go in column 'age': it takes a "
                             "whole number.", "Ada")]
     assert pane.model.rowCount() == 5 and "Ada" in cells(pane, 0)
+
+
+def test_a_rejected_table_is_proposed_again_from_approvals(qtbot, ws, pending) -> None:
+    pane = ApprovalsPane(ws)
+    qtbot.addWidget(pane)
+    assert pane.detail.again_button.isHidden()  # only a rejected table can be proposed again
+    pane.reject_selected("Wrong month")
+    pane.status.setCurrentIndex(pane.status.findText("Rejected"))
+    qtbot.waitUntil(lambda: pane.detail.proposal is not None and pane.detail.proposal.status == "rejected")
+    assert not pane.detail.again_button.isHidden()
+    pane.detail.again_button.click()
+    assert pane.message.text() == "“sales” is proposed again from sales.csv; it waits under Waiting for you."
+    assert [(p.status, p.table) for p in ws.tables.proposals()] == [("pending", "sales"), ("rejected", "sales")]
