@@ -596,7 +596,7 @@ def _date_column(columns: Sequence[Any], lowered: str = "") -> str | None:
         return (named or dates)[0]
     candidates = named or dates
     said = content_words(lowered)
-    for pick in ([d for d in candidates if (content_words(d.replace("_", " ")) - {"date"}) & said],
+    for pick in ([d for d in candidates if (content_words(d.replace("_", " ")) - {stem("date")}) & said],
                  [d for d in candidates if _spent_date(d)]):
         if len(pick) == 1:
             return pick[0]

@@ -27,6 +27,8 @@ def stem(word: str) -> str:
         if len(w) > len(suffix) + 2 and w.endswith(suffix):
             w = w[: -len(suffix)]
             break
+    if len(w) > 3 and w.endswith("e"):  # "bike" as "bikes" (bik), "course" as "courses"
+        w = w[:-1]
     return w[:6]
 
 

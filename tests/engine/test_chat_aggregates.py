@@ -413,6 +413,8 @@ def workshop(ws: Workspace, tmp_path: Path) -> Workspace:
     ("How many repairs did we do in 2025?", "Counting the rows of repairs where intake date is in 2025: **3 rows**."),
     # the unit a few words after "how many"
     ("How many volunteer hours were there in total?", "Adding up hours 2025 in volunteers: **297**, over 2 rows."),
+    # "bikes" is the table's "bike": a word and its plural share a stem when it ends in -e
+    ("How many bikes did we sell in 2025?", "Counting the rows of bike_sales where sold on is in 2025: **2 rows**."),
 ])
 def test_the_column_added_up_is_the_one_the_question_means(workshop: Workspace, question: str,
                                                            sentence: str) -> None:
