@@ -43,7 +43,7 @@ _OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?)\b")),
         ("max", re.compile(r"\b(?:most expensive|dearest|highest|largest|biggest|greatest|maximum|longest)\b")),
         ("min", re.compile(r"\b(?:cheapest|least expensive|lowest|smallest|minimum|shortest)\b")),
         # "who paid the most?", "which shop did we spend the most at?": the rows grouped, the top groups
-        ("top", re.compile(r"\b(?:who|which)\b.*\bthe (?:most|least)\b")),
+        ("top", re.compile(r"\b(?:who|which)\b.*\bthe (?:most|least|fewest)\b")),
         ("count", re.compile(r"\b(?:how many|number of|count)\b")),
         ("sum", re.compile(r"\b(?:total|sum|altogether|in all|overall|how much)\b")),
         ("list", re.compile(r"\b(?:list|show|which|what)\b")))  # the rows, only with a comparison (below)
@@ -55,11 +55,13 @@ _MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charge
 _PERSON = re.compile(r"(?:^|_)(?:by|who|name|names|person|people|owner|payer|customer|client|member|user|author|"
                      r"buyer|seller|driver|brewer)(?:_|$)")
 _MONTHLY = re.compile(r"\b(?:monthly|per month|a month|each month|every month)\b")
+_MOST_OF = re.compile(r"\bthe (?:most|least|fewest) (\w+)")  # "the most repairs": counted
 _TOP_OF = re.compile(r"\b(?:who|which (\w+))\b")
 _OP_WORDS = content_words("average mean typical typically total sum altogether overall much many number count "
                           "spend spent spending cost costs paid pay paying price charge charged money did do "
                           "have has had so far times go went been visit visited most expensive dearest highest largest "
-                          "biggest greatest maximum longest cheapest least lowest smallest minimum shortest one ever")
+                          "biggest greatest maximum longest cheapest least fewest lowest smallest minimum shortest "
+                          "one ever")
 _MONTHS = ("january february march april may june july august september october november december").split()
 # Whole month names; "may", and short names ("Jan" may be a person, "mar" a verb), only after a
 # word that makes them a month ("in May", "for Feb") or before a year ("Sept 2025").
@@ -267,9 +269,14 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     if monthly and by_month is None:
         return None
     accounted |= content_words(monthly.group(0)) if monthly else set()
-    measures, meant = ([], set()) if op == "list" else _measure(op, lowered, words - accounted, info.columns, embed,
-                                                                named, name_words)
-    if (op not in ("count", "list") and not measures) or words - accounted - meant:
+    # "which customer brought the most repairs?": the rows of each group counted, not a column added up
+    most = _MOST_OF.search(lowered) if op == "top" else None
+    most_rows = most is not None and stem(most.group(1)) == table_noun(info.name)
+    if most is not None and most_rows and (top := _TOP_OF.search(lowered)) is not None:
+        accounted |= content_words(lowered[top.end():most.start()])  # and the verb between: "brought in", "had"
+    measures, meant = ([], set()) if op == "list" or most_rows else _measure(
+        op, lowered, words - accounted, info.columns, embed, named, name_words)
+    if (op not in ("count", "list") and not measures and not most_rows) or words - accounted - meant:
         return None
     if len(measures) > 1 and op not in ("sum", "avg") or monthly and len(measures) > 1:
         return None  # "who paid the most?" with labour and parts: which total is meant is not said
@@ -281,8 +288,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         op = "sum"  # "how many km did I run": the km added up
     rows = Where(filters, excluded, dated, period, (against, compared) if against and compared else None)
     if op == "top":
-        assert grouped is not None and measure is not None
-        return _top(info.name, grouped[0], measure, "least" not in lowered, rows)
+        assert grouped is not None
+        return _top(info.name, grouped[0], measure, not re.search(r"\b(?:least|fewest)\b", lowered), rows)
     if op == "avg" and monthly and measure is not None:
         return _monthly(info.name, by_month, measure, rows)
     return _build(op, info, measures, rows)
@@ -610,16 +617,18 @@ def _spent_date(name: str) -> bool:
     return not _NOT_SPENT.search(name.lower())
 
 
-def _top(table: str, group: str, measure: str, most: bool, rows: Where) -> Plan:
-    """The groups with the largest (or smallest) totals of ``measure``, three of them: "who paid the most?"."""
+def _top(table: str, group: str, measure: str | None, most: bool, rows: Where) -> Plan:
+    """The groups with the largest (or smallest) totals of ``measure`` (or the most rows, with
+    none), three of them: "who paid the most?", "which customer brought the most repairs?"."""
     where, said = rows.clauses()
     key = group if group.startswith("strftime(") else quote_ident(group)
     shown = "month" if group.startswith("strftime(") else group
-    sql = (f"SELECT {key} AS {quote_ident(shown)}, round(sum({quote_ident(measure)}), 2) AS "
-           f"{quote_ident('total_' + measure)}, count(*) AS rows FROM {quote_ident(table)}{where}"
+    total = f"round(sum({quote_ident(measure)}), 2) AS {quote_ident('total_' + measure)}, " if measure else ""
+    sql = (f"SELECT {key} AS {quote_ident(shown)}, {total}count(*) AS rows FROM {quote_ident(table)}{where}"
            f" GROUP BY 1 ORDER BY 2 {'DESC' if most else 'ASC'} NULLS LAST LIMIT 3")
-    order = "largest" if most else "smallest"
-    about = f"Adding up {spoken(measure)} in {table} by {spoken(shown)}{said}, {order} first:"
+    order = ("largest" if most else "smallest") if measure else ("most" if most else "fewest")
+    doing = f"Adding up {spoken(measure)} in" if measure else "Counting the rows of"
+    about = f"{doing} {table} by {spoken(shown)}{said}, {order} first:"
     return Plan(table, sql, about, rows.filters)
 
 

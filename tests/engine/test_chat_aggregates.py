@@ -413,6 +413,10 @@ def workshop(ws: Workspace, tmp_path: Path) -> Workspace:
     ("How many repairs did we do in 2025?", "Counting the rows of repairs where intake date is in 2025: **3 rows**."),
     # the unit a few words after "how many"
     ("How many volunteer hours were there in total?", "Adding up hours 2025 in volunteers: **297**, over 2 rows."),
+    # the rows of each group counted: "the most repairs"
+    ("Which customer brought the most repairs?", "Counting the rows of repairs by customer name, most first:\n\n"
+                                                 "| customer name | rows |\n|---|---|\n| Lea Brunner | 2 |"),
+    ("Who brought in the fewest repairs?", "Counting the rows of repairs by customer name, fewest first:"),
     # "bikes" is the table's "bike": a word and its plural share a stem when it ends in -e
     ("How many bikes did we sell in 2025?", "Counting the rows of bike_sales where sold on is in 2025: **2 rows**."),
 ])
