@@ -341,6 +341,10 @@ LIST_WIDTH = 50
 WRAP_SLACK = 0.85
 
 
+# A line that starts with a short label and a colon: an entry of a list, never a wrapped line of prose
+_LABELLED = re.compile(r"[A-Z][^:.!?\n]{0,40}:\s")
+
+
 def _list_lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
     lines = _lines(text, a, b)
     if len(lines) < LIST_LINES or _CODE_START.search(text, a, b) or _code_share(text[a:b]) > CODE_SHARE:
@@ -353,8 +357,8 @@ def _list_lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
     if len(texts[0]) <= TITLE_CHARS and texts[0][-1] not in ".!?:;,-" and texts[1][:1].isupper():
         texts = texts[1:]  # a title line ("The Moon") says nothing of how the text under it wraps
     width = max(len(t) for t in texts)
-    if width <= LIST_WIDTH:
-        return lines
+    if width <= LIST_WIDTH or sum(1 for t in texts if _LABELLED.match(t)) * 2 >= len(texts):
+        return lines  # short lines, or entries of a list ("Landlord: …", "Insurance broker: …")
     room = WRAP_SLACK * width
     free = sum(1 for t, n in zip(texts, texts[1:], strict=False) if len(t) + 1 + len(n.split()[0]) <= room)
     return lines if free * 2 >= len(texts) - 1 else [(a, b)]

@@ -113,6 +113,11 @@ def test_wrapped_prose_stays_one_sentence_while_a_list_is_cut_into_lines() -> No
     assert [s.text for s in split_sentences(prose)] == [prose]
     ingredients = "3 very ripe bananas, mashed\n75 g melted butter\n1 egg, beaten\n190 g plain flour"
     assert [s.text for s in split_sentences(ingredients)] == ingredients.split("\n")
+    contacts = ("Landlord: Immobilien Hegi GmbH, Frau Barbara Knecht, 052 244 70 30, knecht@hegi-immo.ch\n"
+                "Main parts supplier: Velo Grosshandel AG in Oberentfelden, customer number 44817\n"
+                "Insurance broker: Karin Ott at Mobiliar Winterthur, 052 260 11 80\n"
+                "Treasurer Ruth Angst keeps the spare key to the cash box.")  # long lines, yet a list's entries
+    assert [s.text for s in split_sentences(contacts)] == contacts.split("\n")
 
 
 def test_a_short_quote_found_twice_is_cited_on_the_line_nearest_its_passage(tmp_path: Path) -> None:
