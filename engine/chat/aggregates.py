@@ -55,6 +55,7 @@ _MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charge
 _PERSON = re.compile(r"(?:^|_)(?:by|who|name|names|person|people|owner|payer|customer|client|member|user|author|"
                      r"buyer|seller|driver|brewer)(?:_|$)")
 _MONTHLY = re.compile(r"\b(?:monthly|per month|a month|each month|every month)\b")
+_COMPOUND = re.compile(r"\b[^\W_]+(?:-[^\W_]+)+\b")  # "e-bikes", "x-ray"
 _MOST_OF = re.compile(r"\bthe (?:most|least|fewest) (\w+)")  # "the most repairs": counted
 _TOP_OF = re.compile(r"\b(?:who|which (\w+))\b")
 _OP_WORDS = content_words("average mean typical typically total sum altogether overall much many number count "
@@ -258,6 +259,9 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     by_column = grouped is not None and (grouped[1] != "who" or bool(column_words(grouped[0], lowered) & words))
     if not (named or filters or excluded or spent or by_column):
         return None
+    # a hyphenated word counts whole: "e-bikes" is not "bikes" unless a value says it
+    said_values = {stem(v.lower()) for values in (filters, excluded) for vs in values.values() for v in vs}
+    words |= {c for c in _COMPOUND.findall(lowered) if stem(c) not in said_values}
     accounted = name_words | verbs | _OP_WORDS | TABLE_WORDS | period.words | content_words(" ".join(
         v for values in (filters, excluded) for vs in values.values() for v in vs)).union(
         *(column_words(c.name, lowered) for c in info.columns))
@@ -324,8 +328,10 @@ def _compared_column(compared: Comparison, measure: str | None, columns: Sequenc
     """The numeric column a comparison is about: the money column for euros, the column named for a
     unit ("more than 10 km": distance_km), else the column added up, else a table's only number."""
     numeric = _measures(columns)
-    if compared.unit in _CURRENCY and embed is not None:
-        return _money_column(numeric, embed)
+    if compared.unit in _CURRENCY and embed is not None:  # of several, the one a word names: "parts cost"
+        money = _money_columns(numeric, embed)
+        named = [n for n in money if content_words(n.replace("_", " ")) & content_words(lowered)]
+        return money[0] if len(money) == 1 else named[0] if len(named) == 1 else None
     if compared.unit:
         found = _counted_unit(f"how many {compared.unit}", numeric)
         return found[0] if found else None

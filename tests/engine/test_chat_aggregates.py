@@ -417,6 +417,8 @@ def workshop(ws: Workspace, tmp_path: Path) -> Workspace:
     ("Which customer brought the most repairs?", "Counting the rows of repairs by customer name, most first:\n\n"
                                                  "| customer name | rows |\n|---|---|\n| Lea Brunner | 2 |"),
     ("Who brought in the fewest repairs?", "Counting the rows of repairs by customer name, fewest first:"),
+    # of two money columns compared with a currency, the one a word names
+    ("List the repairs where parts cost more than 100 francs", "The rows of repairs where parts chf is over 100:"),
     # "bikes" is the table's "bike": a word and its plural share a stem when it ends in -e
     ("How many bikes did we sell in 2025?", "Counting the rows of bike_sales where sold on is in 2025: **2 rows**."),
 ])
@@ -430,6 +432,7 @@ def test_the_column_added_up_is_the_one_the_question_means(workshop: Workspace, 
     "How much did we pay for parts from Velo AG?",  # unit costs are a rate: their sum is no payment
     "How much money did we spend in 2025?",  # bike sales are money taken in, not spent
     "Which customer paid the most?",  # labour or parts: which total is meant is not said
+    "What was the average price of the e-bikes we sold?",  # "e-bikes" is not "bikes": no sale says e-bike
 ])
 def test_a_sum_that_would_not_mean_what_was_asked_is_not_made(workshop: Workspace, question: str) -> None:
     answer = workshop.chat.ask(question)
