@@ -667,9 +667,10 @@ class TablesPane(QWidget):
         if changes is not None:
             self._emit(changes)
 
-    def _write(self, call: Any, doing: str) -> Any:
-        """Run an engine write; on success refresh the grid and the list and re-emit its ``Changes``."""
-        ok, changes = try_call(call, doing, self.message.fail, self._held_for_approval)
+    def _write(self, call: Any, doing: str, on_error: Callable[[str], None] | None = None) -> Any:
+        """Run an engine write; on success refresh the grid and the list and re-emit its ``Changes``.
+        A failure's sentence goes to ``on_error`` (the message line when None)."""
+        ok, changes = try_call(call, doing, on_error or self.message.fail, self._held_for_approval)
         if not ok:
             return None
         self._refresh()
@@ -689,11 +690,7 @@ class TablesPane(QWidget):
 
             def submit(typed: dict[str, object]) -> str | None:
                 refusals.clear()
-                ok, changes = try_call(lambda: self.ws.tables.add_row(table, typed), doing, refusals.append,
-                                       self._held_for_approval)
-                if ok:
-                    self._refresh()
-                    self._after_edit(changes)
+                self._write(lambda: self.ws.tables.add_row(table, typed), doing, refusals.append)
                 return refusals[0] if refusals else None
 
             dialog = AddRowDialog(table, self.model.columns, self, submit)

@@ -24,6 +24,7 @@ import numpy as np
 from ..tables.domain import ROW_FIELDS, load_catalog
 from ..tables.mentions import words_in
 from ..tables.names import quote_ident
+from ..tables.values import NUMERIC_TYPES
 from .words import (
     COLUMN_MEANING,
     TABLE_WORDS,
@@ -72,8 +73,6 @@ _MONTH = re.compile(r"\b(?:(" + "|".join(m for m in _MONTHS if m != "may")
                     + rf"|({_SHORT_MONTHS})\.?(?= (?:19|20)\d\d\b))\b")
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _RELATIVE = re.compile(r"\b(this|last) (year|month)\b")  # counted from today
-_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
-            "UBIGINT", "FLOAT", "REAL", "DOUBLE", "DECIMAL")
 _DATE_NAME = re.compile(r"(?:^|_)(?:date|day|when)(?:_|$)")  # due_date, not updated_at
 # A number per something (a unit price, an hourly rate, a fee per person): averaged or compared,
 # never added up unless named.
@@ -319,7 +318,7 @@ def _group_column(lowered: str, columns: Sequence[Any]) -> tuple[str, str] | Non
 
 def _measures(columns: Sequence[Any]) -> list[str]:
     """The number columns that can be added up or compared (not ids, years or phone numbers)."""
-    return [c.name for c in columns if c.type.upper().startswith(_NUMERIC) and not _NOT_MEASURES.search(c.name)
+    return [c.name for c in columns if c.type.upper().startswith(NUMERIC_TYPES) and not _NOT_MEASURES.search(c.name)
             and c.name not in ROW_FIELDS]
 
 
@@ -328,17 +327,15 @@ def _compared_column(compared: Comparison, measure: str | None, columns: Sequenc
     """The numeric column a comparison is about: the money column for euros, the column named for a
     unit ("more than 10 km": distance_km), else the column added up, else a table's only number."""
     numeric = _measures(columns)
-    if compared.unit in _CURRENCY and embed is not None:  # of several, the one a word names: "parts cost"
-        money = _money_columns(numeric, embed)
-        named = [n for n in money if content_words(n.replace("_", " ")) & content_words(lowered)]
-        return money[0] if len(money) == 1 else named[0] if len(named) == 1 else None
+    if compared.unit in _CURRENCY and embed is not None:
+        return _money_column(numeric, embed, lowered)
     if compared.unit:
         found = _counted_unit(f"how many {compared.unit}", numeric)
         return found[0] if found else None
     if measure is not None:
         return measure
     if _MONEY.search(lowered) and embed is not None:
-        return _money_column(numeric, embed)
+        return _money_column(numeric, embed, lowered)
     return numeric[0] if len(numeric) == 1 else None
 
 
@@ -592,10 +589,12 @@ def _money_columns(numeric: list[str], embed: EmbedFn) -> list[str]:
     return [numeric[int(np.argmax(sims))]] if float(sims.max()) >= MONEY_MEANING else []
 
 
-def _money_column(numeric: list[str], embed: EmbedFn) -> str | None:
-    """The one column of sums of money (``_money_columns``), or None."""
+def _money_column(numeric: list[str], embed: EmbedFn, lowered: str) -> str | None:
+    """The one column of sums of money (``_money_columns``), or of several the one a word of
+    ``lowered`` names ("parts cost": parts_chf); else None."""
     found = _money_columns(numeric, embed)
-    return found[0] if len(found) == 1 else None
+    named = [n for n in found if content_words(n.replace("_", " ")) & content_words(lowered)]
+    return found[0] if len(found) == 1 else named[0] if len(named) == 1 else None
 
 
 def _date_column(columns: Sequence[Any], lowered: str = "") -> str | None:
@@ -609,10 +608,9 @@ def _date_column(columns: Sequence[Any], lowered: str = "") -> str | None:
         return (named or dates)[0]
     candidates = named or dates
     said = content_words(lowered)
-    for pick in ([d for d in candidates if (content_words(d.replace("_", " ")) - {stem("date")}) & said],
-                 [d for d in candidates if _spent_date(d)]):
-        if len(pick) == 1:
-            return pick[0]
+    own_word = [d for d in candidates if (content_words(d.replace("_", " ")) - {stem("date")}) & said]
+    if len(own_word) == 1:
+        return own_word[0]
     spent = [d for d in candidates if _spent_date(d)]  # intake_date and pickup_date: the first (the answer says it)
     return (spent or candidates)[0] if candidates else None
 

@@ -63,7 +63,7 @@ def _create(store: Store, cur: duckdb.DuckDBPyConnection, prop: Proposal, plan: 
         if old != col.name:
             cur.execute(f"ALTER TABLE {target} RENAME COLUMN {quote_ident(old)} TO {quote_ident(col.name)}")
         if staged.get(old) != col.type:
-            _retype(cur, prop.table, col)
+            _retype(cur, prop.table, col, staged.get(old))
             if col.type == "VARCHAR" and old in raw:
                 cur.execute(f"UPDATE {target} SET {quote_ident(col.name)} = {quote_ident(raw[old])}")
     for column in raw.values():
@@ -72,15 +72,14 @@ def _create(store: Store, cur: duckdb.DuckDBPyConnection, prop: Proposal, plan: 
     _record_load(cur, prop, 1, store.next_key(cur, prop.table) - 1)
 
 
-def _retype(cur: duckdb.DuckDBPyConnection, table: str, col: Column) -> None:
-    """Make ``col`` of ``table`` ``col.type``. Text is read as an import reads it: the column's own
-    convention when one fits every value (day-first dates), else value by value ("1,200.50",
-    "2,5" and "1.234,56" are numbers); refused in words, naming values that cannot be read so."""
+def _retype(cur: duckdb.DuckDBPyConnection, table: str, col: Column, staged: str | None) -> None:
+    """Make ``col`` of ``table`` (staged as type ``staged``) ``col.type``. Text is read as an
+    import reads it: the column's own convention when one fits every value (day-first dates), else
+    value by value ("1,200.50", "2,5" and "1.234,56" are numbers); refused in words, naming values
+    that cannot be read so."""
     name = quote_ident(col.name)
-    staged = cur.execute("SELECT data_type FROM information_schema.columns WHERE table_schema = 'main' "
-                         "AND table_name = ? AND column_name = ?", [table, col.name]).fetchone()
     read = f"CAST({name} AS {col.type})"
-    if staged is not None and staged[0] == "VARCHAR":
+    if staged == "VARCHAR":
         found = detect(col.name, [v for (v,) in cur.execute(
             f"SELECT DISTINCT {name} FROM {quote_ident(table)} LIMIT 3000").fetchall()])
         read = conversion(name, found) if found.type == col.type else reading(name, col.type)

@@ -103,10 +103,10 @@ def _hand_changes(store: Store, table: str, source: str) -> str | None:
     work: rows edited in Grace (the file's values replace the edits) and rows deleted (they come
     back); None when there is none."""
     counts = dict(store.cursor().execute(
-        "SELECT e.op, count(DISTINCT k.key) FROM _grace.edits e, (SELECT e2.id, unnest(e2.row_keys) AS key "
-        "FROM _grace.edits e2) k, _grace.loads l WHERE k.id = e.id AND e.table_name = ? AND e.op IN ('update', "
-        "'delete') AND NOT e.undone AND NOT coalesce(e.retired, false) AND l.table_name = e.table_name "
-        "AND l.source = ? AND k.key BETWEEN l.id_lo AND l.id_hi GROUP BY e.op", [table, source]).fetchall())
+        "SELECT e.op, count(DISTINCT e.key) FROM (SELECT op, unnest(row_keys) AS key FROM _grace.edits "
+        "WHERE table_name = ? AND op IN ('update', 'delete') AND NOT undone AND NOT coalesce(retired, false)) e "
+        "JOIN _grace.loads l ON l.table_name = ? AND l.source = ? AND e.key BETWEEN l.id_lo AND l.id_hi "
+        "GROUP BY e.op", [table, table, source]).fetchall())
     said = []
     if counts.get("update"):
         n = counts["update"]

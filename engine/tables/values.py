@@ -256,10 +256,9 @@ def conversion(raw: str, d: Detected) -> str:
     raise ValueError(f"unknown conversion {d.conv}")
 
 
-NUMERIC_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
-                  "UBIGINT", "UHUGEINT", "DOUBLE", "FLOAT", "REAL", "DECIMAL")
 _WHOLE = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",
           "UHUGEINT")
+NUMERIC_TYPES = (*_WHOLE, "DOUBLE", "FLOAT", "REAL", "DECIMAL")  # type names a number column's type starts with
 
 
 def plain_number(text: str) -> str:

@@ -25,6 +25,13 @@ REPAIRS = """date,garage,work,cost,km
 """
 
 
+def _asked(ws: Workspace, path: Path, body: str, question: str) -> str:
+    """The answer's text to ``question`` once ``body`` is written to ``path`` and made a table."""
+    path.write_text(body)
+    assert ws.tables.import_file(path).status == "applied"
+    return ws.chat.ask(question).text
+
+
 @pytest.fixture
 def books(ws: Workspace, tmp_path: Path) -> Workspace:
     folder = tmp_path / "money"
@@ -239,10 +246,8 @@ WORKOUTS = """date,activity,duration_min,distance_km
 ])
 def test_how_many_of_a_unit_adds_up_the_column_named_for_it(ws: Workspace, tmp_path: Path, question: str,
                                                             sentence: str) -> None:
-    (tmp_path / "workout_log.csv").write_text(WORKOUTS)
-    assert ws.tables.import_file(tmp_path / "workout_log.csv").status == "applied"
-    answer = ws.chat.ask(question)
-    assert sentence in answer.text, answer.text
+    text = _asked(ws, tmp_path / "workout_log.csv", WORKOUTS, question)
+    assert sentence in text, text
 
 
 def test_rows_in_an_answer_read_as_in_the_grid_and_keep_their_table_whole() -> None:
@@ -374,10 +379,8 @@ MONTHLY = """date,category,amount
 ])
 def test_a_range_of_months_counts_every_month_from_one_to_the_other(ws: Workspace, tmp_path: Path, question: str,
                                                                     sentence: str) -> None:
-    (tmp_path / "spending.csv").write_text(MONTHLY)
-    assert ws.tables.import_file(tmp_path / "spending.csv").status == "applied"
-    answer = ws.chat.ask(question)
-    assert sentence in answer.text, answer.text
+    text = _asked(ws, tmp_path / "spending.csv", MONTHLY, question)
+    assert sentence in text, text
 
 
 WORKSHOP = {
