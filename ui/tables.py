@@ -24,7 +24,6 @@ from grace_desktop.qt import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -45,7 +44,7 @@ from grace_desktop.qt import (
     Signal,
 )
 
-from . import add_shortcut
+from . import add_shortcut, file_dialogs
 from .errors import confirmed
 from .table_model import LazyTableModel, ResultModel, run_engine, try_call
 from .theme import colors
@@ -713,18 +712,27 @@ class TablesPane(QWidget):
         rows = f"{len(keys):,} row{'s' if len(keys) != 1 else ''}"
         if not self.confirm(f"Delete {rows} from “{table}”?"):
             return False
-        return self._write(lambda: self.ws.tables.delete_rows(table, keys), f"delete {rows}") is not None
+        done = self._write(lambda: self.ws.tables.delete_rows(table, keys), f"delete {rows}") is not None
+        if done:
+            them = "them" if len(keys) > 1 else "it"
+            self.message.say(f"Deleted {rows} from “{table}”. Undo (Ctrl+Z) brings {them} back.")
+        return done
 
     def confirm(self, question: str) -> bool:
         """Ask a yes/no question; No is the default."""
         return confirmed(self, question)
 
     def undo_last_edit(self) -> bool:
-        """Undo the most recent table edit (in any table), saying which edit of which table it was."""
-        what = self.ws.tables.next_undo()
+        """Undo the most recent table edit (in any table), saying which edit of which table it was.
+        An edit in another table than the one shown is undone only once the person agrees."""
+        nxt = self.ws.tables.next_undo()
+        shown = self.model.table
+        if nxt is not None and shown is not None and nxt.table != shown \
+                and not self.confirm(f"The newest edit is not in “{shown}”: it is {nxt.what}. Undo it?"):
+            return False
         done = self._write(self.ws.tables.undo_last_edit, "undo the last edit") is not None
         if done:
-            self.message.say(f"Undid {what}." if what else "Undid the last edit.")
+            self.message.say(f"Undid {nxt.what}." if nxt else "Undid the last edit.")
         return done
 
     def export_view(self, path: str | Path | None = None) -> bool:
@@ -737,7 +745,7 @@ class TablesPane(QWidget):
         if table is None:
             return False
         if path is None:
-            path, chosen = QFileDialog.getSaveFileName(self, "Export the rows shown", f"{table}.csv", EXPORT_FILTERS)
+            path, chosen = file_dialogs.save_file(self, "Export the rows shown", f"{table}.csv", EXPORT_FILTERS)
             if not path:
                 return False
             path = with_suffix(path, chosen)

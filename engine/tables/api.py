@@ -333,12 +333,14 @@ class Tables:
         plan = {"op": "delete", "row_keys": [int(k) for k in row_keys]}
         return self._edit(table, plan, f"delete {len(row_keys)} row(s) from {table}", self._cols(table))
 
-    def next_undo(self) -> str | None:
-        """What ``undo_last_edit`` would undo ("the edit of age in row 3 of staff"); None when nothing."""
+    def next_undo(self) -> edits.NextUndo | None:
+        """What ``undo_last_edit`` would undo: its table and, for a sentence, "the edit of age in row 3
+        of staff"; None when nothing."""
         try:
-            return edits.describe(edits.last_edit(self.store.cursor()))
+            edit = edits.last_edit(self.store.cursor())
         except TableError:
             return None
+        return edits.NextUndo(edit.table, edits.describe(edit))
 
     def undo_last_edit(self) -> Changes:
         """Undo the newest edit, added row, deletion or drop not undone yet (audited).

@@ -47,6 +47,14 @@ class Edit:
     over: bool = False  # undone already, or retired
 
 
+@dataclass(frozen=True)
+class NextUndo:
+    """What the next undo would undo: the table it is in, and the edit in words."""
+
+    table: str
+    what: str
+
+
 def _next_id(cur: duckdb.DuckDBPyConnection) -> int:
     return int(cur.execute("SELECT coalesce(max(id), 0) + 1 FROM _grace.edits").fetchone()[0])  # type: ignore[index]
 

@@ -11,6 +11,7 @@ from engine import Workspace
 from engine.embed import Embedder
 from engine.errors import NotApproved, TableError
 from engine.tables import RowFilter
+from engine.tables.edits import NextUndo
 
 
 @pytest.fixture
@@ -257,7 +258,7 @@ def test_an_edit_made_before_a_reimport_is_not_undone_into_the_new_rows(people: 
     with pytest.raises(TableError, match="age in row 1 of people cannot be undone: people was reloaded"):
         people.tables.undo_last_edit()
     assert people.tables.page("people", 0, 5) == [(1, "Mary", "Leeds", 50), (2, "John", "York", 60)]
-    assert people.tables.next_undo() == "the edit of country in row 1 of cities"  # undo moves on
+    assert people.tables.next_undo() == NextUndo("cities", "the edit of country in row 1 of cities")  # undo moves on
     people.tables.undo_last_edit()
     assert people.tables.page("cities", 0, 1)[0][2] == "UK"
     with pytest.raises(TableError, match="no edit to undo"):
@@ -491,3 +492,24 @@ def test_a_changed_file_that_would_replace_hand_edits_waits_and_says_so(people: 
     assert ("1 of those rows was edited in Grace, and the file's values will replace those edits; 1 row you deleted "
             "comes back") in " ".join(again.reasons)
     assert people.tables.page("people", 1, 1)[0][3] == 86  # nothing replaced until the person approves
+
+
+def test_a_list_column_reads_as_json_in_the_grid_the_csv_and_excel_and_its_type_in_words(
+        ws: Workspace, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from engine.tables.model import cell_text
+
+    source = tmp_path / "trips.json"
+    source.write_text('[{"place": "Bern", "with": ["Anna", "Bram"]}, {"place": "Chur", "with": []}]')
+    assert ws.tables.import_file(source).status == "applied"
+    column = next(c for c in ws.tables.columns("trips") if c.source_name == "with")
+    assert column.kind == 'a list in square brackets, like ["first", "second"]'
+    assert cell_text(ws.tables.page("trips", 0, 1)[0][2]) == '["Anna", "Bram"]'
+    ws.tables.export("trips", tmp_path / "out.csv")
+    assert list(csv.reader((tmp_path / "out.csv").open()))[1] == ["Bern", '["Anna","Bram"]']
+    ws.tables.export("trips", tmp_path / "out.xlsx")
+    assert [c.value for c in next(load_workbook(tmp_path / "out.xlsx").active.iter_rows(min_row=2))] == \
+        ["Bern", '["Anna", "Bram"]']
+    ws.tables.update_cell("trips", 2, column.name, '["Dora"]')  # what the grid shows, typed back
+    assert ws.tables.page("trips", 1, 1)[0][2] == ["Dora"]

@@ -432,9 +432,9 @@ def test_export_writes_the_filtered_sorted_rows_to_csv(qtbot, ws, people, tmp_pa
     pane.sort_by(1)
     pane.sort_by(1)
     target = tmp_path / "london.csv"
-    from ui import tables
+    from ui import file_dialogs
 
-    monkeypatch.setattr(tables.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "CSV files (*.csv)"))
+    monkeypatch.setattr(file_dialogs.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), "CSV files (*.csv)"))
     pane.export_button.click()
     with open(target, encoding="utf-8") as fh:
         assert list(csv.reader(fh)) == [["name", "age", "city"], ["Alan", "41", "London"], ["Ada", "36", "London"]]
@@ -533,7 +533,7 @@ def test_undo_says_which_edit_of_which_table_it_undid(qtbot, ws, people) -> None
 def test_export_offers_every_format_and_writes_the_one_chosen(qtbot, ws, people, tmp_path, monkeypatch) -> None:
     from openpyxl import load_workbook
 
-    from ui import tables
+    from ui import file_dialogs
 
     pane = TablesPane(ws)
     qtbot.addWidget(pane)
@@ -544,7 +544,7 @@ def test_export_offers_every_format_and_writes_the_one_chosen(qtbot, ws, people,
         offered.extend(filters.split(";;"))
         return str(tmp_path / "london"), "Excel workbook (*.xlsx)"  # no extension typed: the filter's is added
 
-    monkeypatch.setattr(tables.QFileDialog, "getSaveFileName", choose)
+    monkeypatch.setattr(file_dialogs.QFileDialog, "getSaveFileName", choose)
     pane.export_button.click()
     assert offered == ["CSV (*.csv)", "Tab-separated text (*.tsv)", "Parquet (*.parquet)", "JSON (*.json)",
                        "Excel workbook (*.xlsx)"]
@@ -740,3 +740,54 @@ def test_a_rejected_table_is_proposed_again_from_approvals(qtbot, ws, pending) -
     pane.detail.again_button.click()
     assert pane.message.text() == "“sales” is proposed again from sales.csv; it waits under Waiting for you."
     assert [(p.status, p.table) for p in ws.tables.proposals()] == [("pending", "sales"), ("rejected", "sales")]
+
+
+def test_deleting_rows_says_so_and_how_to_bring_them_back(qtbot, ws, people, monkeypatch) -> None:
+    pane = TablesPane(ws)
+    qtbot.addWidget(pane)
+    pane.view.selectRow(0)
+    pane.view.selectionModel().select(pane.model.index(1, 0), pane.view.selectionModel().SelectionFlag.Select
+                                      | pane.view.selectionModel().SelectionFlag.Rows)
+    monkeypatch.setattr(pane, "confirm", lambda question: True)
+    assert pane.delete_selected()
+    assert pane.message.text() == "Deleted 2 rows from “people”. Undo (Ctrl+Z) brings them back."
+
+
+def test_undo_asks_first_when_the_newest_edit_is_in_another_table(qtbot, ws, people, tmp_path, monkeypatch) -> None:
+    assert import_csv(ws, tmp_path, "pets", "pet,legs\nrex,4\n").status == "applied"
+    pane = TablesPane(ws)
+    qtbot.addWidget(pane)
+    pane.select_table("pets")
+    assert pane.model.setData(pane.model.index(0, 1), "3")
+    pane.select_table(people)
+    asked: list[str] = []
+    monkeypatch.setattr(pane, "confirm", lambda question: asked.append(question) or False)
+    assert not pane.undo_last_edit()  # declined: the edit stays
+    assert asked == ["The newest edit is not in “people”: it is the edit of legs in row 1 of pets. Undo it?"]
+    assert ws.tables.page("pets", 0, 1)[0][2] == 3
+    monkeypatch.setattr(pane, "confirm", lambda question: True)
+    assert pane.undo_last_edit() and ws.tables.page("pets", 0, 1)[0][2] == 4
+    assert pane.message.text() == "Undid the edit of legs in row 1 of pets."
+
+
+def test_the_export_dialog_opens_in_documents_then_where_the_last_export_went(qtbot, ws, people, tmp_path,
+                                                                              monkeypatch) -> None:
+    from grace_desktop.qt import QStandardPaths
+    from ui import file_dialogs
+
+    pane = TablesPane(ws)
+    qtbot.addWidget(pane)
+    offered: list[str] = []
+
+    def choose(_parent: Any, _title: str, start: str, _filters: str) -> tuple[str, str]:
+        offered.append(start)
+        return str(tmp_path / "out" / "people.csv"), "CSV files (*.csv)"
+
+    (tmp_path / "out").mkdir()
+    monkeypatch.setattr(file_dialogs.QFileDialog, "getSaveFileName", choose)
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    first = documents if Path(documents).is_dir() else str(Path.home())
+    pane.export_button.click()
+    qtbot.waitUntil(lambda: (tmp_path / "out" / "people.csv").exists())
+    pane.export_button.click()
+    assert offered == [str(Path(first) / "people.csv"), str(tmp_path / "out" / "people.csv")]
