@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 
 from grace_desktop.qt import (
     QAction,
-    QFileDialog,
     QHBoxLayout,
     QKeySequence,
     QLineEdit,
@@ -32,6 +31,7 @@ from grace_desktop.qt import (
     Signal,
 )
 
+from . import file_dialogs
 from .errors import confirmed
 
 if TYPE_CHECKING:
@@ -218,9 +218,8 @@ class SessionList(QWidget):
 
     def _choose_export_file(self, title: str) -> str | None:
         name = re.sub(r"[^\w\- ]+", "", title).strip()[:60] or "chat"
-        path, _filter = QFileDialog.getSaveFileName(self, "Export chat as Markdown",
-                                                    os.path.join(os.path.expanduser("~"), f"{name}.md"),
-                                                    "Markdown (*.md);;All files (*)")
+        path, _filter = file_dialogs.save_file(self, "Export chat as Markdown", f"{name}.md",
+                                               "Markdown (*.md);;All files (*)")
         if path and not os.path.splitext(path)[1]:
             path += ".md"
         return path or None

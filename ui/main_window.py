@@ -20,7 +20,6 @@ from grace_desktop.qt import (
     QDragEnterEvent,
     QDropEvent,
     QEvent,
-    QFileDialog,
     QFont,
     QHBoxLayout,
     QIcon,
@@ -44,6 +43,7 @@ from grace_desktop.qt import (
     Signal,
 )
 
+from . import file_dialogs
 from .errors import NotificationBar
 from .theme import colors, tint
 
@@ -346,17 +346,17 @@ class MainWindow(QMainWindow):
     # -- adding files ----------------------------------------------------------------------
 
     def choose_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Add files to Grace")
+        paths = file_dialogs.open_files(self, "Add files to Grace")
         if paths:
             self.add_paths.emit(paths)
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder to Grace")
+        folder = file_dialogs.existing_folder(self, "Add a folder to Grace")
         if folder:
             self.add_paths.emit([folder])
 
     def choose_watch_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Watch a folder")
+        folder = file_dialogs.existing_folder(self, "Watch a folder", file_dialogs.WATCH)
         if folder:
             self.watch_folder.emit(folder)
 

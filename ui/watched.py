@@ -21,7 +21,6 @@ from engine.paths import inside
 from grace_desktop.qt import (
     QAbstractItemView,
     QColor,
-    QFileDialog,
     QHBoxLayout,
     QKeySequence,
     QLabel,
@@ -35,6 +34,7 @@ from grace_desktop.qt import (
     QWidget,
 )
 
+from . import file_dialogs
 from .theme import colors
 
 if TYPE_CHECKING:
@@ -142,7 +142,7 @@ class WatchedFolders(QWidget):
         self.remove_button.setEnabled(bool(self.list.selectedItems()))
 
     def choose(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Watch a folder")
+        folder = file_dialogs.existing_folder(self, "Watch a folder", file_dialogs.WATCH)
         if folder:
             self.add(folder)
 

@@ -30,7 +30,7 @@ import duckdb
 import numpy as np
 
 from ..errors import TableError, in_words
-from .model import Column, RowFilter
+from .model import Column, RowFilter, cell_text
 from .names import ROW_KEY, quote_ident
 
 CACHED_ORDERS = 6
@@ -188,7 +188,7 @@ def export(cur: duckdb.DuckDBPyConnection, table: str, columns: list[Column], pa
     if not path.parent.is_dir():
         raise TableError(f"The folder {path.parent} does not exist; choose another place to export to.")
     clause, params = where(columns, flt)
-    cols = ", ".join(quote_ident(c.name) for c in columns)
+    cols = ", ".join(_exported(c, suffix) for c in columns)
     select = f"SELECT {cols} FROM {quote_ident(table)}{clause}{order_by(columns, sort)}"
     part = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.part")
     try:
@@ -205,6 +205,14 @@ def export(cur: duckdb.DuckDBPyConnection, table: str, columns: list[Column], pa
     finally:
         part.unlink(missing_ok=True)
     return count
+
+
+def _exported(col: Column, suffix: str) -> str:
+    """A column as the export selects it: in a CSV or TSV file a list or record is written as
+    JSON (``["Anna","Bram"]``, as the grid shows it), not DuckDB's ``[Anna, Bram]``."""
+    name = quote_ident(col.name)
+    nested = col.type.strip().endswith("]") or col.type.upper().startswith(("STRUCT", "MAP", "UNION"))
+    return f"to_json({name}) AS {name}" if nested and suffix in (".csv", ".tsv") else name
 
 
 def _export_suffix(path: Path) -> str:
@@ -256,4 +264,4 @@ def _excel_value(sheet: Any, value: Any) -> Any:
         return str(value)
     if value is None or isinstance(value, int | float | Decimal | dt.date | dt.time | dt.timedelta):
         return value
-    return str(value)  # lists, structs, UUIDs, blobs: their text
+    return cell_text(value)  # lists and structs as JSON, UUIDs and blobs: their text

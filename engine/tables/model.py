@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 import math
 import os
 import re
@@ -49,9 +50,12 @@ def source_file(source: str) -> str:
 def cell_text(value: object) -> str:
     """How a cell value reads in a grid or an answer: NULL is blank; a float to 15 significant
     digits, which drops binary noise (a sum of 127.95 stored as 127.94999999999999) and a whole
-    number's ".0" (1150, not 1150.0); everything else is ``str()``."""
+    number's ".0" (1150, not 1150.0); a list or record as JSON (``["Anna", "Bram"]``, which a cell
+    of the list's type takes back when typed); everything else is ``str()``."""
     if isinstance(value, float):
         return f"{value:.15g}"
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, default=str)
     return "" if value is None else str(value)
 
 
@@ -76,7 +80,20 @@ def type_in_words(sql_type: str) -> str:
     if places is not None:
         return "a whole number" if places == 0 else f"a number with at most {places} decimal places"
     upper = " ".join(sql_type.upper().split())
+    if upper.endswith("[]"):
+        return _list_in_words(sql_type.strip()[:-2])
     return _TYPE_WORDS.get(upper, sql_type)
+
+
+_LIST_WORDS = {"text": ("", '["first", "second"]'), "a number": (" of numbers", "[1, 2.5]"),
+               "a whole number": (" of whole numbers", "[1, 2]"),
+               "a date (YYYY-MM-DD)": (" of dates", "[2025-01-31, 2025-02-28]")}
+
+
+def _list_in_words(item_type: str) -> str:
+    """A list type in words: "a list in square brackets, like ["first", "second"]"."""
+    what, example = _LIST_WORDS.get(type_in_words(item_type), (f" of {item_type}", "[…]"))
+    return f"a list{what} in square brackets, like {example}"
 
 
 @dataclass

@@ -394,9 +394,9 @@ def test_a_session_is_exported_to_markdown_from_the_button_and_the_menu(qtbot, p
     assert "tomatoes.md" in pane.note.text()
     # the context menu, with the real file dialog's call replaced (a name without .md gets it)
     pane.chats.choose_export_file = pane.chats._choose_export_file
-    from ui import chat_sessions
+    from ui import file_dialogs
 
-    monkeypatch.setattr(chat_sessions.QFileDialog, "getSaveFileName",
+    monkeypatch.setattr(file_dialogs.QFileDialog, "getSaveFileName",
                         staticmethod(lambda *a, **k: (str(tmp_path / "from-menu"), "")))
     menu = pane.chats.menu(pane.sessions.item(0))
     export = next(a for a in menu.actions() if a.text().startswith("Export"))
