@@ -13,7 +13,9 @@ from a file since, dropped, or its snapshot pruned) is refused with a sentence a
 
 from __future__ import annotations
 
+import calendar
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -92,8 +94,27 @@ def _column(columns: list[Column], name: str, table: str) -> Column:
 def _bad_value(value: Any, col: Column) -> TableError:
     """Why ``value`` cannot go in ``col``, in words (not DuckDB's "Conversion Error: ... DOUBLE")."""
     too_big = decimal_places(col.type) is not None and _is_number(value)  # a number a whole or fixed column refused
-    return TableError(f"{value!r} cannot go in column {col.name!r}: it takes {col.kind}"
-                      + (", and this one is too large for it." if too_big else "."))
+    no_day = _no_such_day(value) if col.type.upper().startswith(("DATE", "TIMESTAMP")) else None
+    return TableError(f"{value!r} cannot go in column {col.name!r}: " + (no_day or f"it takes {col.kind}"
+                      + (", and this one is too large for it" if too_big else "")) + ".")
+
+
+_ISO_DAY = re.compile(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T].*)?\s*")
+
+
+def _no_such_day(value: Any) -> str | None:
+    """Why a date written YYYY-MM-DD is not a day of the calendar ("February 2025 has 28 days"),
+    or None when it is one, or is not written so."""
+    found = _ISO_DAY.fullmatch(str(value))
+    if found is None:
+        return None
+    year, month, day = (int(part) for part in found.groups())
+    if not 1 <= month <= 12:
+        return f"there is no month {month}; write the date as YYYY-MM-DD"
+    days = calendar.monthrange(year, month)[1] if year else 31
+    if 1 <= day <= days:
+        return None
+    return f"{calendar.month_name[month]} {year} has {days} days"
 
 
 def _first_misfit(imported: list[Any], values: dict[str, Any], cols: list[Column], exc: duckdb.Error) -> str:

@@ -462,6 +462,10 @@ def test_a_typed_month_or_yes_is_read_as_the_import_read_the_file(ws: Workspace,
     assert [str(r[1]) for r in rows] == ["2024-01-01", "2024-04-01", "2024-03-01"] and rows[2][4] is True
     with pytest.raises(TableError, match=r"cannot go in column 'month': it takes a date \(YYYY-MM-DD\)"):
         ws.tables.update_cell("budget", 1, "month", "someday")
+    with pytest.raises(TableError, match=r"^'2025-02-30' cannot go in column 'month': February 2025 has 28 days\.$"):
+        ws.tables.update_cell("budget", 1, "month", "2025-02-30")
+    with pytest.raises(TableError, match=r"'2025-13-01' .*: there is no month 13; write the date as YYYY-MM-DD\.$"):
+        ws.tables.add_row("budget", {"month": "2025-13-01"})
 
 
 def test_a_row_that_cannot_be_added_names_the_value_and_what_its_column_takes(people: Workspace) -> None:
