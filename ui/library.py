@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 COLUMNS = [("Name", "name"), ("Kind", "kind"), ("Size", "size"), ("Passages", "chunks"), ("Status", "status"),
            ("Last ingested", "updated_at")]
 _NUMERIC = {"size", "chunks"}
+LONGEST_STATUS = "waiting for approval"
 LIVE_PAUSE_FACTOR = 4  # while an ingest runs, at most a fifth of the time goes to refreshing the list
 Index = QModelIndex | QPersistentModelIndex
 
@@ -139,21 +140,23 @@ def with_table_states(ws: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any
     ``rejected`` (refused), each the tables' names joined (a workbook's sheets make one each). A
     file read as a table is not searchable text: until approved, nothing of it can be found, and
     the Library says why."""
-    state: dict[str, tuple[str, str]] = {}
+    state: dict[str, tuple[str, str, str]] = {}
     for status in ("rejected", "applied", "pending"):  # newest first within each: a later state wins
         for p in reversed(ws.tables.proposals(status)):
             if p.kind in ("new", "append"):
-                state[p.source] = (status, p.table)
-    by_file: dict[str, list[tuple[str, str]]] = {}
+                state[p.source] = (status, p.table, p.reason or "")
+    by_file: dict[str, list[tuple[str, str, str]]] = {}
     for source, found in state.items():  # a sheet's source is "book.xlsx#Sheet 1"
         by_file.setdefault(source_file(source), []).append(found)
     for row in rows:
         if row.get("kind") != "table":
             continue
         for status, key in (("applied", "in_table"), ("pending", "waiting"), ("rejected", "rejected")):
-            tables = [t for s, t in by_file.get(row["path"], []) if s == status]
-            if tables:
-                row[key] = ", ".join(dict.fromkeys(tables))
+            found = [(t, why) for s, t, why in by_file.get(row["path"], []) if s == status]
+            if found:
+                row[key] = ", ".join(dict.fromkeys(t for t, _ in found))
+            if status == "rejected" and found:
+                row["rejected_why"] = "; ".join(dict.fromkeys(why for _, why in found if why))
     return rows
 
 
@@ -172,7 +175,7 @@ def _display(row: dict[str, Any], key: str) -> str:
     if key == "status" and row["status"] == "ok" and row.get("waiting"):
         return "waiting for approval"
     if key == "status" and row["status"] == "ok" and row.get("rejected"):
-        return "table rejected"
+        return "part rejected" if row.get("in_table") else "table rejected"
     return str(row.get(key) or "")
 
 
@@ -324,7 +327,8 @@ class LibraryPane(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for column, width in enumerate((0, 130, 80, 80, 70, 130)):
+        status = table.fontMetrics().horizontalAdvance(LONGEST_STATUS) + 24  # its words whole, not "waiting f…"
+        for column, width in enumerate((0, 110, 80, 80, status, 130)):
             if width:
                 table.setColumnWidth(column, width)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -444,7 +448,8 @@ class LibraryPane(QWidget):
         if not paths:
             return
         what = os.path.basename(paths[0]) if len(paths) == 1 else f"these {len(paths)} documents"
-        note = _watched_note(paths, [self.watched.folder_holding(p) for p in paths])
+        folders = [self.watched.folder_holding(p) for p in paths]
+        note = _tables_note(self.selected_rows()) + _watched_note(paths, folders)
         if self.confirm(f"Remove {what} from Grace? The files themselves are left alone.{note}"):
             self.runner.run_op(lambda ws: ws.remove_documents(paths), "removing documents")
 
@@ -483,6 +488,22 @@ class LibraryPane(QWidget):
     def save_state(self) -> None:
         appsettings.save("library/header", self.table.horizontalHeader().saveState())
         appsettings.save("library/splitter", self.splitter.saveState())
+
+
+def _tables_note(rows: list[dict[str, Any]]) -> str:
+    """What removing table files does to their tables: a table made stays, with any edits made
+    to it; a table waiting for approval is not made."""
+    made = ", ".join(dict.fromkeys(r["in_table"] for r in rows if r.get("in_table")))
+    waiting = ", ".join(dict.fromkeys(r["waiting"] for r in rows if r.get("waiting")))
+    note = ""
+    if made:
+        several = "," in made
+        them = "them" if several else "it"
+        note += (f" The table{'s' if several else ''} {made} and any edits made to {them} stay in Tables; "
+                 f"delete {them} there if you no longer want {them}.")
+    if waiting:
+        note += f" The proposed table {waiting}, waiting in Approvals, is withdrawn."
+    return note
 
 
 def _watched_note(paths: list[str], folders: list[str | None]) -> str:
@@ -530,7 +551,20 @@ def _details_html(rows: list[dict[str, Any]]) -> str:
             lines.append(f"<b>Waiting for your approval:</b> its rows go into the table "
                          f"<b>{ui.escape(r['waiting'])}</b> once you approve it in Approvals; until then "
                          "search and chat cannot use them.")
-        elif r.get("rejected"):
-            lines.append(f"<b>Its table was rejected</b> ({ui.escape(r['rejected'])}): its rows are not "
-                         "in any table, and search and chat do not use them.")
+        if r.get("rejected"):
+            lines.append(_rejected_line(r))
     return "<br>".join(lines)
+
+
+def _rejected_line(r: dict[str, Any]) -> str:
+    """What became of a table file's rejected table(s), with the reason given; when some other
+    sheet's table was made or waits, it names the rejected one(s) rather than "its table"."""
+    names = ui.escape(r["rejected"])
+    several = "," in r["rejected"]
+    alone = not (r.get("in_table") or r.get("waiting"))
+    whose = "Its" if alone and not several else "The"
+    what = f"{whose} table{'s' if several else ''} {names} {'were' if several else 'was'} rejected"
+    why = f" (“{ui.escape(r['rejected_why'])}”)" if r.get("rejected_why") else ""
+    those = "its rows are" if alone else "those rows are"
+    return (f"<b>{what}</b>{why}: {those} not in any table, and search and chat do not use them. "
+            "<b>Propose again</b> in Approvals reconsiders it.")

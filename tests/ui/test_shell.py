@@ -536,6 +536,35 @@ def test_names_sort_with_their_numbers_in_order_and_details_count_in_words() -> 
     assert "1 passage;" in _details_html([one]) and "2 passages;" in _details_html([one | {"chunks": 2}])
 
 
+def test_a_workbook_with_one_sheet_in_a_table_and_one_rejected_says_both(shell) -> None:
+    from ui.library import _details_html, _display
+
+    book = {"name": "garden.xlsx", "path": "/garden.xlsx", "status": "ok", "kind": "table", "size": 10,
+            "in_table": "garden_harvest", "rejected": "garden_plants", "rejected_why": "Prices are wrong"}
+    html = _details_html([book])
+    assert _display(book, "status") == "part rejected"
+    assert "Its rows are in the table <b>garden_harvest</b>" in html
+    assert ("<b>The table garden_plants was rejected</b> (“Prices are wrong”): those rows are not in any table"
+            in html) and "Its table" not in html
+    alone = {k: v for k, v in book.items() if k != "in_table"}
+    library = shell.library
+    status = [key for _label, key in COLUMNS].index("status")
+    assert library.table.columnWidth(status) > library.table.fontMetrics().horizontalAdvance("waiting for approval")
+    assert _display(alone, "status") == "table rejected"
+    assert "<b>Its table garden_plants was rejected</b> (“Prices are wrong”): its rows are" in _details_html([alone])
+
+
+def test_removing_a_table_file_says_its_table_stays_and_a_waiting_one_is_withdrawn() -> None:
+    from ui.library import _tables_note
+
+    rows = [{"path": "/a.csv", "in_table": "club_members"}, {"path": "/b.csv", "waiting": "savings"},
+            {"path": "/c.md"}]
+    assert _tables_note(rows) == (" The table club_members and any edits made to it stay in Tables; delete it there "
+                                  "if you no longer want it. The proposed table savings, waiting in Approvals, is "
+                                  "withdrawn.")
+    assert _tables_note(rows[2:]) == ""
+
+
 def test_tab_leaves_every_grid_of_the_window(shell, ws) -> None:
     from grace_desktop.qt import QTableView
     from ui.approvals import ApprovalsPane
