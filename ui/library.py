@@ -152,11 +152,11 @@ def with_table_states(ws: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any
         if row.get("kind") != "table":
             continue
         for status, key in (("applied", "in_table"), ("pending", "waiting"), ("rejected", "rejected")):
-            found = [(t, why) for s, t, why in by_file.get(row["path"], []) if s == status]
-            if found:
-                row[key] = ", ".join(dict.fromkeys(t for t, _ in found))
-            if status == "rejected" and found:
-                row["rejected_why"] = "; ".join(dict.fromkeys(why for _, why in found if why))
+            tables = [(t, why) for s, t, why in by_file.get(row["path"], []) if s == status]
+            if tables:
+                row[key] = ", ".join(dict.fromkeys(t for t, _ in tables))
+            if status == "rejected" and tables:
+                row["rejected_why"] = "; ".join(dict.fromkeys(why for _, why in tables if why))
     return rows
 
 
