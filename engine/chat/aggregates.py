@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..tables.domain import ROW_FIELDS, load_catalog
-from ..tables.mentions import words_in
+from ..tables.mentions import fold, folded, words_in
 from ..tables.names import quote_ident
 from ..tables.values import NUMERIC_TYPES
 from .words import (
@@ -164,8 +164,8 @@ class Where:
         where, said = [], []
         for (values, negated) in ((self.filters, False), (self.excluded, True)):
             for c, vs in values.items():
-                where.append(f"lower({quote_ident(c)}) {'NOT IN' if negated else 'IN'} "
-                             f"({', '.join(_literal(v.lower()) for v in vs)})")
+                where.append(f"{folded(quote_ident(c))} {'NOT IN' if negated else 'IN'} "
+                             f"({', '.join(_literal(fold(v)) for v in vs)})")
                 said.append(f"{spoken(c)} is {'not ' if negated else ''}{' or '.join(vs)}")
         if self.compare is not None:
             column, cmp = self.compare
@@ -499,18 +499,18 @@ def _other_numbers(lowered: str) -> str:
 def _values(store: Any, info: Any, lowered: str) -> dict[str, list[str]]:
     """Text columns' values that the question says as whole words (in the singular or the plural):
     ``{column: [values]}``."""
-    lowered = _other_numbers(lowered)
+    lowered = fold(_other_numbers(lowered))
     out: dict[str, list[str]] = {}
     for c in info.columns:
         if c.type != "VARCHAR":
             continue
-        cell = f"lower({quote_ident(c.name)})"
+        cell = folded(quote_ident(c.name))
         rows = store.cursor().execute(
             f"SELECT min({quote_ident(c.name)}) FROM {quote_ident(info.name)} WHERE length({cell}) "
             f"BETWEEN 3 AND {VALUE_CELL} AND strpos(?, {cell}) > 0 GROUP BY {cell} LIMIT 50", [lowered]).fetchall()
-        said = [v for (v,) in rows if words_in(v.lower(), lowered)]
+        said = [v for (v,) in rows if words_in(fold(v), lowered)]
         # "car repairs" and "repairs" both said: the longer one is meant
-        said = [v for v in said if not any(v != o and words_in(v.lower(), o.lower()) for o in said)]
+        said = [v for v in said if not any(v != o and words_in(fold(v), fold(o)) for o in said)]
         if said:
             out[c.name] = said
     return out

@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..search import STOPWORDS
+from ..tables.mentions import fold
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 QUESTION_WORDS = frozenset("""
@@ -21,8 +22,8 @@ _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ness", "ment", "er
 
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    """A crude stem: lower case, one common suffix off, at most 6 letters kept."""
-    w = word.lower()
+    """A crude stem: lower case without accents, one common suffix off, at most 6 letters kept."""
+    w = fold(word)
     for suffix in _SUFFIXES:
         if len(w) > len(suffix) + 2 and w.endswith(suffix):
             w = w[: -len(suffix)]

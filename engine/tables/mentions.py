@@ -11,6 +11,7 @@ vectorised); whole-word matching then runs on those few.
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from .model import Column, TableInfo
@@ -19,6 +20,20 @@ from .store import Store
 
 NAME_CELL = 60  # a name inside a cell this short names the row's thing; in a longer text it is a mention
 CANDIDATES = 200  # rows per table that pass DuckDB's substring test and get the whole-word check
+
+
+def fold(text: str) -> str:
+    """``text`` in lower case without accents ("Chloé" reads "chloe"), as ``FOLDED`` reads a cell:
+    a person types a name without its accent as often as with it."""
+    lowered = text.lower()
+    if lowered.isascii():
+        return lowered
+    return "".join(c for c in unicodedata.normalize("NFD", lowered) if not unicodedata.combining(c))
+
+
+def folded(cell: str) -> str:
+    """SQL reading a text cell as ``fold`` reads text."""
+    return f"strip_accents(lower({cell}))"
 
 
 def words_in(needle: str, lowered: str) -> bool:
@@ -30,13 +45,13 @@ def mentioned(store: Store, infos: list[TableInfo], question: str, limit: int = 
               names: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """``[{"table", "columns", "rows", "keys", "named"}]`` for tables named by or mentioned in ``question``
     (``keys``: each row's stable key)."""
-    lowered = question.lower().replace("_", " ")
+    lowered = fold(question).replace("_", " ")
     out = []
     for info in infos:
         if not info.rows:
             continue
         named = words_in(info.name.lower().replace("_", " "), lowered)
-        keyed = _mentioning(store, info.name, info.columns, lowered, limit, [n.lower() for n in names if len(n) >= 3])
+        keyed = _mentioning(store, info.name, info.columns, lowered, limit, [fold(n) for n in names if len(n) >= 3])
         if named and not keyed:
             keyed = _first(store, info.name, info.columns, limit)
         if named or keyed:
@@ -58,7 +73,7 @@ def _mentioning(store: Store, table: str, columns: list[Column], lowered: str,
     text_cols = [i for i, c in enumerate(columns) if c.type == "VARCHAR"]
     if not text_cols:
         return []
-    cells = [f"lower({quote_ident(columns[i].name)})" for i in text_cols]
+    cells = [folded(quote_ident(columns[i].name)) for i in text_cols]
     tests = [f"(length({cell}) >= 3 AND strpos(?, {cell}) > 0)" for cell in cells]
     tests += [f"(length({cell}) <= {NAME_CELL} AND strpos({cell}, ?) > 0)" for _ in names for cell in cells]
     sql = f"SELECT {_select(columns)} FROM {quote_ident(table)} WHERE {' OR '.join(tests)} ORDER BY {ROW_KEY} LIMIT ?"
@@ -66,8 +81,8 @@ def _mentioning(store: Store, table: str, columns: list[Column], lowered: str,
     found = store.cursor().execute(sql, args).fetchall()
 
     def says(cell: Any) -> bool:
-        return isinstance(cell, str) and (words_in(cell.lower(), lowered) or (
-            len(cell) <= NAME_CELL and any(words_in(n, cell.lower()) for n in names)))
+        return isinstance(cell, str) and (words_in(fold(cell), lowered) or (
+            len(cell) <= NAME_CELL and any(words_in(n, fold(cell)) for n in names)))
 
     return [(key, row) for key, row in _keyed(found) if any(says(row[i]) for i in text_cols)][:limit]
 

@@ -441,3 +441,10 @@ def test_a_sum_that_would_not_mean_what_was_asked_is_not_made(workshop: Workspac
     answer = workshop.chat.ask(question)
     made = [a.params["sql"] for a in answer.actions if a.type == "query"]
     assert not [sql for sql in made if "unit_cost" in sql or "bike_sales" in sql or "GROUP BY" in sql], made
+
+
+def test_a_name_typed_without_its_accent_finds_the_rows_that_have_it(ws: Workspace, tmp_path: Path) -> None:
+    body = "date,paid_by,amount\n2026-01-03,Chloé,40\n2026-01-09,Chloé,25.50\n2026-01-12,Zoë,12\n"
+    answer = _asked(ws, tmp_path / "payments.csv", body, "How much did Chloe pay in total?")
+    assert "where paid by is Chloé: **65.50**, over 2 rows." in answer
+    assert "**12**" in ws.chat.ask("how much did zoe pay?").text
