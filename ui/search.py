@@ -175,7 +175,7 @@ class SearchPane(QWidget):
         if not hits:
             self.relevance = None
             self._say(self._status())
-            self._placeholder(f"No passages match “{query}”. Try other words, or add the documents that "
+            self._placeholder(f"No passages match “{_shortened(query)}”. Try other words, or add the documents that "
                               "would answer it.")
         else:
             self.relevance = judge(query, self.hits)
@@ -196,7 +196,7 @@ class SearchPane(QWidget):
             reason = f"the search model could not load ({reason})"
         self.shown_query, self.relevance = query, None
         self._say(self._status())
-        self._placeholder(f"The search for “{query}” failed: {reason}.")
+        self._placeholder(f"The search for “{_shortened(query)}” failed: {reason}.")
 
     def _show_hits(self) -> None:
         self._sentence = ""
@@ -352,6 +352,17 @@ def _place(hit: SearchHit) -> str:
     return " · ".join(parts)
 
 
+QUOTED_QUERY = 80  # characters of the query a sentence repeats: a pasted paragraph is not echoed whole
+
+
+def _shortened(query: str) -> str:
+    """The query as a sentence repeats it: on one line, cut at a word with "…" past ``QUOTED_QUERY``."""
+    flat = " ".join(query.split())
+    if len(flat) <= QUOTED_QUERY:
+        return flat
+    return flat[:QUOTED_QUERY].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
 def _summary(query: str, rel: Relevance, limit: int | None = None) -> str:
     """The line under the box: how many results, how many of them match closely, and whether
     the search stopped at ``limit`` (the Search results setting) with more to find."""
@@ -360,18 +371,19 @@ def _summary(query: str, rel: Relevance, limit: int | None = None) -> str:
     if rel.nothing:
         return ""  # the results area says it
     if not rel.count:
-        return f"No close matches for “{query}”{more}"
+        return f"No close matches for “{_shortened(query)}”{more}"
     if rel.count == total:
-        return f"{total} passage{'s' if total != 1 else ''} for “{query}”{more}"
+        return f"{total} passage{'s' if total != 1 else ''} for “{_shortened(query)}”{more}"
     near = total - rel.count
-    return (f"{rel.count} close match{'es' if rel.count != 1 else ''} for “{query}”; the {near} greyed "
-            f"passage{'s are' if near != 1 else ' is'} only near it{more}")
+    matches = f"{rel.count} close match{'es' if rel.count != 1 else ''}"
+    return (f"{matches} for “{_shortened(query)}”; the {near} greyed passage{'s are' if near != 1 else ' is'} only "
+            f"near it{more}")
 
 
 def _nothing_html(query: str, count: int, rows: bool = False) -> str:
     c = colors()
-    what = (f"No passage of your documents matches “{ui.escape(query)}”: none" if rows  # the rows above do
-            else f"Nothing in your files matches “{ui.escape(query)}”: no passage")
+    what = (f"No passage of your documents matches “{ui.escape(_shortened(query))}”: none" if rows  # the rows above do
+            else f"Nothing in your files matches “{ui.escape(_shortened(query))}”: no passage")
     return (f"<p style='margin:16px 16px 6px 16px'>{what} has its words, and none is close in meaning.</p>"
             f"<p style='margin:0 16px; color:{c['muted']}'>Try other words, or add the documents that would "
             f"answer it. <a href='nearest:'>Show the {count} nearest passages anyway</a></p>")
@@ -379,9 +391,10 @@ def _nothing_html(query: str, count: int, rows: bool = False) -> str:
 
 def _banner_html(query: str, nothing: bool, rows: bool = False) -> str:
     c = colors()
-    why = f"Nothing in your files matches “{ui.escape(query)}”" if nothing else "No close matches"
+    quoted = ui.escape(_shortened(query))
+    why = f"Nothing in your files matches “{quoted}”" if nothing else "No close matches"
     if rows:  # the rows above do match: only the passages do not
-        why = f"No passage of your documents matches “{ui.escape(query)}”" if nothing else "No close passages"
+        why = f"No passage of your documents matches “{quoted}”" if nothing else "No close passages"
     return (f"<p style='margin:8px 4px 14px 4px; padding-bottom:6px; color:{c['muted']}; "
             f"border-bottom:1px solid {c['muted']}'><b>{why}</b> — the nearest passages are shown below.</p>")
 

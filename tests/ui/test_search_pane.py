@@ -109,6 +109,12 @@ def test_the_status_line_says_when_a_search_stopped_at_its_limit_and_shows_the_q
     status = shell.search.status
     assert status.textFormat() == Qt.TextFormat.PlainText and "“tomatoes <b>watering</b>”" in status.text()
     assert status.text().endswith("(the best 2; Settings ▸ Search results shows more)"), status.text()
+    pasted = "tomatoes watering\n" + "how often should the beds be watered in a dry summer " * 40
+    shell.search.query.setText(pasted)  # a pasted paragraph is not echoed whole
+    with qtbot.waitSignal(shell.search.results_shown, timeout=WAIT_MS):
+        shell.search.search_now()
+    assert "“tomatoes watering how often should the beds be watered in a dry summer how…”" in status.text()
+    assert len(status.text()) < 200
 
 
 def test_down_from_the_box_lands_on_the_first_result_and_enter_opens_it(shell, qtbot, docs: Path,
