@@ -28,6 +28,10 @@ from .values import _DATE_FORMATS, _NUMERIC_DATE
 _CUE = 0.03  # per keyword found (at most five)
 _PATH_CUE = 0.05
 _CODE_CUE = 0.3  # a source file is a codebase row almost by definition
+# A document whose text is not close to any table's description (below the policy's similarity)
+# is filed by its words alone ("log" in "Bike maintenance log": a job log?): never confident enough
+# to be approved by policy; the person decides.
+WORDS_ONLY = 0.6
 
 
 @dataclass
@@ -127,10 +131,15 @@ class Classifier:
                                                   f"{raw_best:.2f}); filed as a note"], scored[:3], found)
         margin = s1 - s2
         confidence = float(np.clip(0.55 + 3.0 * margin + 0.6 * max(0.0, raw_best - 0.25), 0.05, 0.99))
-        reasons = [f"closest catalog table is {best} (similarity {raw_best:.2f}); next is {second} "
-                   f"({s2:.2f}), a margin of {margin:.2f}"]
+        reasons = [f"closest catalog table is {best} (score {s1:.2f}: similarity {raw_best:.2f}"
+                   f"{f' and {s1 - raw_best:.2f} for cues' if s1 > raw_best else ''}); next is {second} "
+                   f"(score {s2:.2f}), a margin of {margin:.2f}"]
         if found:
             reasons.append(f"cues in the document: {', '.join(found[:6])}")
+        if raw_best < min_similarity:
+            confidence = min(confidence, WORDS_ONLY)
+            reasons.append(f"its text is not close to {best}'s description (similarity {raw_best:.2f}, below "
+                           f"{min_similarity:.2f}): only its words suggest it")
         return Classification(best, round(confidence, 3), reasons, scored[:3], found)
 
     def _cues(self, doc: DocText) -> dict[str, tuple[float, list[str]]]:

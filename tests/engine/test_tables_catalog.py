@@ -224,3 +224,14 @@ def test_two_ingests_finishing_together_do_each_table_once(ws: Workspace, tmp_pa
     for w in workers:
         w.join()
     assert sorted(p.table for p in ws.tables.proposals()) == ["apples", "pears", "plums"]
+
+
+def test_a_document_filed_by_its_words_alone_waits_for_the_person(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "bike.md").write_text("# Bike maintenance log\n\nThe chain should be lubricated every 300 kilometres "
+                                      "or after riding in rain.\n\nTyre pressure for the commuter bike is 4.5 bar.\n")
+    ws.ingest([tmp_path / "bike.md"])
+    (p,) = ws.tables.proposals()
+    assert p.status == "pending" and p.confidence <= 0.6, (p.table, p.confidence, p.reasons)
+    if p.table != "notes":
+        assert any("only its words suggest it" in r for r in p.reasons)
+    assert all("score" in r for r in p.reasons if r.startswith("closest"))
