@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 
 PASSAGES = 8
 HISTORY = 10
+# Words about the answer's form, not its subject: "a markdown table of the tyre pressures" asks
+# about tyre pressures, and no file need say "markdown" for it to be answered.
+FORM_WORDS = frozenset("""markdown md table tabular list bullet bullets bulleted numbered summary summarize
+summarise overview paragraph paragraphs format formatted""".split())
 _ERRORS = re.compile(r"\b(errors?|fail(?:ed|ures?|s|ing)?|broken|problems?|went wrong)\b", re.I)
 
 
@@ -100,8 +104,8 @@ def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int
         hits = hybrid_search(conn, ws.index, encode, searched, k)
         qvec = np.asarray(made[-1].vector, dtype=np.float32)
         keys, vectors = catalog.embeddings_for(conn, [h.chunk_id for h in hits])
-        unknown = unseen(conn, names(searched) + codes(searched))
-        unknown_terms = unseen(conn, terms(searched, ws.embedder.count_tokens))
+        unknown = unseen(conn, _subject(names(searched) + codes(searched)))
+        unknown_terms = unseen(conn, _subject(terms(searched, ws.embedder.count_tokens)))
     by_id = {int(key): vec for key, vec in zip(keys, vectors, strict=True)}
     passages: list[Passage] = []
     for hit in hits:
@@ -158,6 +162,11 @@ def _workspace_state(ws: Workspace, ctx: Context, session_id: int | None) -> Non
             ctx.history = [{"role": m["role"], "text": m["text"]}
                            for m in chat.sessions.messages(session_id, last=HISTORY)]
     ctx.pending_approvals += table_proposals(ws)
+
+
+def _subject(words: list[str]) -> list[str]:
+    """``words`` without those about the answer's form (``FORM_WORDS``)."""
+    return [w for w in words if w.lower() not in FORM_WORDS]
 
 
 def table_proposals(ws: Workspace) -> int:

@@ -32,7 +32,7 @@ from .context import Context, Passage
 from .locate import exact_lines
 from .sentences import Sentence, is_title, line_span, split_sentences
 from .types import ABSTAIN_TEXT, Citation, Draft
-from .words import content_words, overlap
+from .words import codes, content_words, overlap
 
 EmbedFn = Callable[[list[str]], np.ndarray]
 LayoutFn = Callable[[Mapping[int, str]], Mapping[int, Layout]]  # chunk id -> text, to its layout
@@ -229,7 +229,7 @@ class OfflineReasoner:
 
     def answer(self, ctx: Context, threshold: float, on_token: TokenFn | None = None) -> Draft:
         """A grounded answer, or an abstention when the best evidence is below ``threshold``."""
-        ranked = self.candidates(ctx)
+        ranked = without_other_codes(self.candidates(ctx), codes(ctx.question))
         evidence = strongest(ranked)
         if declines(ctx, evidence, threshold):
             draft = self._abstain(ctx, ranked, evidence, threshold)
@@ -301,6 +301,48 @@ def says(c: Candidate, words: frozenset[str]) -> bool:
     return found >= (len(words) if len(words) <= 2 else len(words) - 1) and found > 0
 
 
+def without_other_codes(ranked: list[Candidate], asked: list[str]) -> list[Candidate]:
+    """``ranked`` without the sentences that speak of another of a kind of code the question
+    names: asked about "Goethe C1" or "income in 2024", a sentence saying B1 (or under the heading
+    "Finances 2025", or from annual_report_2025.pdf) and never C1 (2024) answers a neighbouring
+    question, not this one. A sentence with no such code at all stays: it may still answer."""
+    if not asked:
+        return ranked
+    wanted = {code.lower() for code in asked}
+    shapes = {_shape(code) for code in wanted}
+    kept = []
+    for c in ranked:
+        said = {w.lower() for w in _CODE.findall(_surroundings(c))}
+        if not (said & wanted) and any(_shape(w) in shapes for w in said):
+            continue
+        kept.append(c)
+    return kept
+
+
+_CODE = re.compile(r"[^\W_]+")
+
+
+def _shape(word: str) -> str:
+    """A code's kind: "C1" and "B2" are "a9", "E999" is "a999", 2024 and 1999 are years; a plain
+    word or number has none ("")."""
+    if _YEAR.fullmatch(word):
+        return "year"
+    if word.isdigit() or word.isalpha():
+        return ""
+    return "".join("9" if ch.isdigit() else "a" for ch in word)
+
+
+_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+
+
+def _surroundings(c: Candidate) -> str:
+    """What says which thing a sentence is about: the sentence (with the one it leans on), its
+    passage's heading and its file's name."""
+    hit = c.passage.hit
+    lead = c.lead.text if c.lead else ""
+    return f"{lead} {c.sentence.text} {hit.heading} {Path(hit.path).stem}"
+
+
 def declines(ctx: Context, evidence: float, threshold: float) -> bool:
     """Abstain: the evidence is weak, or not strong and the question names something no file
     mentions (strong evidence wins: the name may be a spelling the files do not use), or that only
@@ -335,7 +377,7 @@ def select(ranked: list[Candidate]) -> list[Candidate]:
     while pool and len(chosen) < MAX_SENTENCES:
         best = max(pool, key=partial(_mmr, chosen=chosen))
         pool.remove(best)
-        if max(float(best.vector @ s.vector) for s in chosen) < REDUNDANT and not _same_text(best, chosen):
+        if not _repeats(best, chosen):
             grown = _with_lead(chosen + [best], best, ranked)
             chosen = grown if len(grown) <= MAX_SENTENCES else chosen
     return chosen
@@ -351,6 +393,22 @@ def _with_lead(chosen: list[Candidate], c: Candidate, ranked: list[Candidate]) -
         return chosen
     lead = next((x for x in ranked if x.passage is c.passage and x.sentence == c.lead), None)
     return chosen + [lead] if lead is not None else chosen
+
+
+def _repeats(c: Candidate, chosen: list[Candidate]) -> bool:
+    """``c`` says again what ``chosen`` says: its text is in theirs (or theirs in its), or it is
+    as close in meaning as ``REDUNDANT`` and brings no number they lack. Price lists and policies
+    are sentences of one shape that differ in the number that matters ("CHF 95 for 60 minutes",
+    "a pack of 10 lessons costs CHF 890")."""
+    if _same_text(c, chosen):
+        return True
+    if max(float(c.vector @ s.vector) for s in chosen) < REDUNDANT:
+        return False
+    known = set().union(*(_NUMBER.findall(s.sentence.text) for s in chosen))
+    return set(_NUMBER.findall(c.sentence.text)) <= known
+
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
 def _same_text(c: Candidate, chosen: list[Candidate]) -> bool:

@@ -384,3 +384,41 @@ def test_only_the_most_promising_sentences_are_embedded_alone(filled: Workspace)
     assert not answer.abstained and "oxalic acid" in answer.text
     assert "most serious pest" in answer.text  # "They are treated…" comes with the sentence it leans on
     assert batches and all(len(b) <= 2 for b in batches)  # the best one, and the one it leans on
+
+
+EXAMS = """# Exam dates
+
+The Goethe B1 exam takes place on 12 June 2026 in room 4.
+
+The Cambridge C1 exam takes place on 3 July 2026 in the main hall.
+"""
+PRICES = """# Private lessons
+
+A private lesson of 60 minutes costs CHF 95.
+
+A private lesson of 90 minutes costs CHF 135.
+"""
+
+
+def test_a_sentence_about_another_code_of_the_kind_asked_is_not_an_answer(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "exams.md").write_text(EXAMS)
+    ws.ingest([tmp_path])
+    answer = ws.chat.ask("When is the Goethe C1 exam?")
+    assert "12 June" not in answer.text  # the B1 exam's date is not the C1 exam's
+    assert "12 June" in ws.chat.ask("When is the Goethe B1 exam?").text
+
+
+def test_sentences_alike_but_for_their_numbers_are_both_quoted(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "prices.md").write_text(PRICES)
+    ws.ingest([tmp_path])
+    answer = ws.chat.ask("How much does a private lesson cost?")
+    assert "CHF 95" in answer.text and "CHF 135" in answer.text
+
+
+def test_words_about_the_answers_form_are_not_names_the_files_must_mention(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "bike.txt").write_text("Bike maintenance\n\nThe front tyre pressure is 4.5 bar and the rear tyre "
+                                       "pressure is 5 bar.\n")
+    ws.ingest([tmp_path])
+    for question in ("Give me a Markdown table of the tyre pressures", "List the tyre pressures in markdown"):
+        answer = ws.chat.ask(question)
+        assert "markdown" not in answer.text.lower() and "4.5 bar" in answer.text, question
