@@ -54,7 +54,8 @@ _MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charge
                     r"cheapest|revenues?|sales|income|earn(?:ed|t|ings)?|turnover|takings)\b")
 # Text columns that name who did something: "who paid the most?" groups by paid_by.
 _PERSON = re.compile(r"(?:^|_)(?:by|who|name|names|person|people|owner|payer|customer|client|member|user|author|"
-                     r"buyer|seller|driver|brewer)(?:_|$)")
+                     r"buyer|seller|driver|brewer|teacher|student|tutor|employee|staff|trainer|coach|patient|"
+                     r"volunteer|guest)(?:_|$)")
 _MONTHLY = re.compile(r"\b(?:monthly|per month|a month|each month|every month)\b")
 _COMPOUND = re.compile(r"\b[^\W_]+(?:-[^\W_]+)+\b")  # "e-bikes", "x-ray"
 _MOST_OF = re.compile(r"\bthe (?:most|least|fewest) (\w+)")  # "the most repairs": counted
@@ -80,6 +81,8 @@ _RATE_NAME = re.compile(r"(?:^|_)(?:unit|per|rate|hourly|each|avg|average)(?:_|$
 # Money spent: a table named for money taken in (sales, income) does not answer it.
 _SPENDING = re.compile(r"\b(?:spen[dt]|spending|expenses?|expenditures?)\b")
 _INCOME_NAME = re.compile(r"(?:^|_)(?:sales?|revenues?|income|earnings?|takings|turnover|sold)(?:_|$)")
+# A bound, not an amount: "how many students" is not the sum of max_students (not "min": minutes).
+_BOUND_NAME = re.compile(r"(?:^|_)(?:max|maximum|minimum|limit|capacity|target|quota)(?:_|$)")
 _NOT_MEASURES = re.compile(r"(?:^|_)(?:id|year|month|day|no|number|code|zip|postcode|phone)$")
 # A column not named for money is the money column when this close to "amount of money" or "price":
 # "fee" 0.60, "amount eur" 0.59; not "quantity" 0.57, "value" 0.56, "total" 0.53, "km" 0.36.
@@ -120,6 +123,17 @@ _COMPARE_WORDS = {">": "over", ">=": "at least", "<": "under", "<=": "at most"}
 _COMPARE = re.compile(r"\b(" + "|".join(sorted(_COMPARE_SQL, key=len, reverse=True)) + r")\s+"
                       r"([€$£]?)\s?(\d+(?:\.\d+)?)(?:\s*([a-z€$£]+))?")
 _CURRENCY = frozenset("€ $ £ eur euro euros usd dollar dollars gbp pound pounds chf francs".split())
+# Money in several currencies: a text column that says each row's currency (named so, or all its
+# values currency codes), whose totals are never added together; and a question's words for one.
+_CURRENCY_NAME = re.compile(r"(?:^|_)(?:currency|currencies|ccy|curr)(?:_|$)")
+_CURRENCY_CODES = ("CHF", "EUR", "USD", "GBP", "JPY", "CNY", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "PLN", "CZK",
+                   "HUF", "RON", "BGN", "ISK", "INR", "BRL", "MXN", "ZAR", "TRY", "HKD", "SGD", "KRW", "ILS", "THB",
+                   "AED")
+_CODE_OF = {word: code for code, words in (("EUR", "eur euro euros €"), ("CHF", "chf franc francs sfr fr."),
+                                           ("USD", "usd dollar dollars $"), ("GBP", "gbp pound pounds sterling £"))
+            for word in words.split()}
+_SAID_CURRENCY = (r"\b(?:(?:swiss|us|british)\s+)?(euros?|eur|francs?|chf|sfr|dollars?|usd|pounds?|gbp|sterling)\b"
+                  r"|\bfr\.(?=\s?\d)|[€$£]")
 
 
 @dataclass(frozen=True)
@@ -237,11 +251,15 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         return None  # "how much did we spend?" is not the bike sales
     words = content_words(lowered)
     name_words = content_words(info.name.replace("_", " "))
-    verbs = {w for w in words if table_noun(info.name) in _EVENT_VERBS.get(w, ())}  # "sell": sales
+    verbs = {w for w in words if table_noun(info.name) in _EVENT_VERBS.get(w, ()) or _verb_of(w, info.name)}
     # named: every word of its name, or the last one ("the most expensive repair": car_repairs), or its verb
     named = bool(name_words) and (name_words <= words or table_noun(info.name) in words or bool(verbs))
     filters = _values(store, info, lowered)
     excluded = _negated(filters, lowered)  # "the invoices not paid": status is not paid
+    currencies = _currencies_said(lowered)
+    currency = _currency_column(store, info)
+    if currencies is None or not _kept_to_currencies(currencies[0], currency, filters, excluded):
+        return None
     compared = comparison(lowered)
     a, b = compared.span if compared else (0, 0)
     period = _period(lowered[:a] + " " * (b - a) + lowered[b:])
@@ -265,6 +283,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         v for values in (filters, excluded) for vs in values.values() for v in vs)).union(
         *(column_words(c.name, lowered) for c in info.columns))
     accounted |= compared.words if compared else set()
+    kept = {v for vs in filters.values() for v in vs}
+    accounted |= _said_of_values(lowered, kept) | _said_of_joining(lowered, dated)
     accounted |= _NOT_WORDS if excluded else set()
     accounted |= content_words(grouped[1]) if grouped else set()
     monthly = _MONTHLY.search(lowered) if op == "avg" else None  # "the average monthly grocery spend"
@@ -272,14 +292,23 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     if monthly and by_month is None:
         return None
     accounted |= content_words(monthly.group(0)) if monthly else set()
-    # "which customer brought the most repairs?": the rows of each group counted, not a column added up
+    # "which customer brought the most repairs?": the rows of each group counted, not a column added up;
+    # "which teacher worked the most hours?" of teacher_hours: its hours column added up
     most = _MOST_OF.search(lowered) if op == "top" else None
-    most_rows = most is not None and stem(most.group(1)) == table_noun(info.name)
-    if most is not None and most_rows and (top := _TOP_OF.search(lowered)) is not None:
-        accounted |= content_words(lowered[top.end():most.start()])  # and the verb between: "brought in", "had"
+    most_column = most is not None and _names_a_measure(most.group(1), info.columns)
+    most_rows = most is not None and not most_column and stem(most.group(1)) == table_noun(info.name)
+    if most is not None and (most_rows or most_column):
+        accounted |= _verb_before_most(lowered, most)  # and the verb between: "brought in", "worked"
     measures, meant = ([], set()) if op == "list" or most_rows else _measure(
         op, lowered, words - accounted, info.columns, embed, named, name_words)
+    in_currency = _currency_words(currencies, currency, measures)
+    if in_currency is None:
+        return None  # "how much in euros" of prices in francs
+    accounted |= in_currency
     if (op not in ("count", "list") and not measures and not most_rows) or words - accounted - meant:
+        return None
+    own = name_words | {table_noun(info.name)} | content_words(" ".join(kept))  # nouns: "students enrolled"
+    if op == "count" and not measures and _counts_other_things(lowered, info.columns, own):
         return None
     if len(measures) > 1 and op not in ("sum", "avg") or monthly and len(measures) > 1:
         return None  # "who paid the most?" with labour and parts: which total is meant is not said
@@ -287,15 +316,92 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     against = _compared_column(compared, measure, info.columns, lowered, embed) if compared else None
     if compared and against is None:
         return None
+    by_currency = currency[0] if currency is not None else None
+    if by_currency and against and op != "list" and not currencies[0] and _MONEY_NAME.search(against.lower()):
+        return None  # "over 1000" of amounts in francs and euros: 1000 of which is not said
     if measures and op == "count":
         op = "sum"  # "how many km did I run": the km added up
     rows = Where(filters, excluded, dated, period, (against, compared) if against and compared else None)
     if op == "top":
         assert grouped is not None
-        return _top(info.name, grouped[0], measure, not re.search(r"\b(?:least|fewest)\b", lowered), rows)
+        return _top(info.name, grouped[0], measure, not re.search(r"\b(?:least|fewest)\b", lowered), rows,
+                    by_currency)
     if op == "avg" and monthly and measure is not None:
-        return _monthly(info.name, by_month, measure, rows)
-    return _build(op, info, measures, rows)
+        single = by_currency is None or len(filters.get(by_currency, [])) == 1
+        return _monthly(info.name, by_month, measure, rows) if single else None
+    return _build(op, info, measures, rows, by_currency)
+
+
+def _verb_of(word: str, table: str) -> bool:
+    """Whether a stem of the question is the table's noun as a verb, by their first five letters or
+    more: "enrolled" (enroll) and "enrol" of enrolments (enrolm); "sell" of sales is in _EVENT_VERBS."""
+    noun = table_noun(table)
+    word = word[:-1] if len(word) > 5 and word[-1] == word[-2] else word  # "enroll": enrol
+    return len(word) >= 5 and noun != word and noun.startswith(word)
+
+
+# "live in Basel", "come from Germany": a verb of where someone is, before a value kept
+_PLACE_VERB = (r"\b(lives?|living|lived|comes?|came|coming|based|located|situated|resides?|residing)\s+"
+               r"(?:in|from|at|near)\s+")
+
+
+def _said_of_values(lowered: str, values: set[str]) -> set[str]:
+    """The words of a verb of place said before a value kept ("live in Basel", "come from Germany",
+    "based in Zurich"): accounted for by the value, as "are in Basel" would be."""
+    folded_question = fold(lowered)
+    return set().union(*(content_words(m.group(1)) for v in values
+                         for m in re.finditer(_PLACE_VERB + re.escape(fold(v)) + r"\b", folded_question)))
+
+
+_JOINED_NAME = re.compile(r"(?:^|_)(?:registered|registration|joined|signup|signed|subscribed)(?:_|$)")
+_JOINING = re.compile(r"\b(?:(new)\s+(?:\w+\s+)?)?(signed up|sign up|signups?|registered|register|joined|join|"
+                      r"subscribed)\b")
+
+
+def _said_of_joining(lowered: str, dated: str | None) -> set[str]:
+    """"signed up", "joined", "registered" (and "new" before what joined) when the month or year
+    asked is of the date something joined (registered_on, joined): the words its period accounts for."""
+    if dated is None or not _JOINED_NAME.search(dated.lower()):
+        return set()
+    return set().union(*(content_words(" ".join(w for w in m.groups() if w)) for m in _JOINING.finditer(lowered)))
+
+
+def _kept_to_currencies(codes: set[str], currency: tuple[str, dict[str, str]] | None,
+                        filters: dict[str, list[str]], excluded: dict[str, list[str]]) -> bool:
+    """Keeps the rows to the currencies the question says ("in euros": currency is EUR) when the
+    table has a currency column; False when it holds none of them ("in dollars") or the question
+    also says "not" of one."""
+    if not codes or currency is None:
+        return True
+    column, values = currency
+    if not codes <= values.keys() or column in excluded:
+        return False
+    filters[column] = [values[c] for c in sorted(codes)]
+    return True
+
+
+def _names_a_measure(word: str, columns: Sequence[Any]) -> bool:
+    """Whether ``word`` (after "the most") names a number column: "hours" the hours of teacher_hours."""
+    return any(stem(word) in content_words(n.replace("_", " ")) for n in _measures(columns))
+
+
+_AUXILIARIES = frozenset("has have had did does do was were is are".split())
+_PARTICLES = frozenset("in up out on off away through".split())
+
+
+def _verb_before_most(lowered: str, most: re.Match[str]) -> set[str]:
+    """The words between "who" (or "which X") and "the most" when they are one verb, perhaps with a
+    helper or a particle ("brought in", "has worked"): what each group did. None when more is said
+    there ("which customer in Zurich brought …"), which must be accounted for on its own."""
+    top = _TOP_OF.search(lowered)
+    if top is None or top.end() > most.start():
+        return set()
+    between = lowered[top.end():most.start()].split()
+    while between and between[0] in _AUXILIARIES:
+        between = between[1:]
+    if between and between[-1] in _PARTICLES:
+        between = between[:-1]
+    return content_words(between[0]) if len(between) == 1 else set()
 
 
 def _group_column(lowered: str, columns: Sequence[Any]) -> tuple[str, str] | None:
@@ -307,13 +413,23 @@ def _group_column(lowered: str, columns: Sequence[Any]) -> tuple[str, str] | Non
         return None
     texts = [c.name for c in columns if c.type == "VARCHAR" and c.name not in ROW_FIELDS]
     if said.group(1) is None:  # who
-        people = [t for t in texts if _PERSON.search(t.lower())]
+        people = _not_codes([t for t in texts if _PERSON.search(t.lower())])
         return (people[0], "who") if len(people) == 1 else None
     word = stem(said.group(1))
     if word == stem("month") and (dated := _date_column(columns)) is not None:
         return f"strftime({quote_ident(dated)}, '%Y-%m')", said.group(1)
-    named = [t for t in texts if word in content_words(t.replace("_", " "))]
+    named = _not_codes([t for t in texts if word in content_words(t.replace("_", " "))])
     return (named[0], said.group(1)) if len(named) == 1 else None
+
+
+_CODE_NAME = re.compile(r"(?:^|_)(?:id|ids|code|codes|no|nr|number|num|key|ref)$")
+
+
+def _not_codes(columns: list[str]) -> list[str]:
+    """Of several columns a group word names, those that are not ids or codes ("which student":
+    student_name, not student_id); the columns as they are when that leaves none."""
+    named = [c for c in columns if not _CODE_NAME.search(c.lower())]
+    return named if len(columns) > 1 and named else columns
 
 
 def _measures(columns: Sequence[Any]) -> list[str]:
@@ -498,7 +614,8 @@ def _other_numbers(lowered: str) -> str:
 
 def _values(store: Any, info: Any, lowered: str) -> dict[str, list[str]]:
     """Text columns' values that the question says as whole words (in the singular or the plural):
-    ``{column: [values]}``."""
+    ``{column: [values]}``. Cells of two characters only when one is a digit (levels "B1", sizes
+    "3L"): two letters ("in", "us", "DE") are too often a word of the question."""
     lowered = fold(_other_numbers(lowered))
     out: dict[str, list[str]] = {}
     for c in info.columns:
@@ -506,14 +623,72 @@ def _values(store: Any, info: Any, lowered: str) -> dict[str, list[str]]:
             continue
         cell = folded(quote_ident(c.name))
         rows = store.cursor().execute(
-            f"SELECT min({quote_ident(c.name)}) FROM {quote_ident(info.name)} WHERE length({cell}) "
-            f"BETWEEN 3 AND {VALUE_CELL} AND strpos(?, {cell}) > 0 GROUP BY {cell} LIMIT 50", [lowered]).fetchall()
+            f"SELECT min({quote_ident(c.name)}) FROM {quote_ident(info.name)} WHERE (length({cell}) BETWEEN 3 AND "
+            f"{VALUE_CELL} OR length({cell}) = 2 AND regexp_matches({cell}, '[0-9]')) AND strpos(?, {cell}) > 0 "
+            f"GROUP BY {cell} LIMIT 50", [lowered]).fetchall()
         said = [v for (v,) in rows if words_in(fold(v), lowered)]
         # "car repairs" and "repairs" both said: the longer one is meant
         said = [v for v in said if not any(v != o and words_in(fold(v), fold(o)) for o in said)]
         if said:
             out[c.name] = said
     return out
+
+
+def _currency_column(store: Any, info: Any) -> tuple[str, dict[str, str]] | None:
+    """The text column that says each row's currency, and its values by their upper case
+    ({"EUR": "EUR", "CHF": "chf"}): the one named so (currency, ccy), else the one whose every
+    value is a currency code (CHF, EUR, USD …); None when the table has none (or two)."""
+    texts = [c.name for c in info.columns if c.type == "VARCHAR" and c.name not in ROW_FIELDS]
+    if not texts:
+        return None
+    codes = ", ".join(map(_literal, _CURRENCY_CODES))
+    checks = ", ".join(f"bool_and(upper(trim({quote_ident(t)})) IN ({codes}))" for t in texts)
+    (coded,) = store.cursor().execute(f"SELECT {checks} FROM {quote_ident(info.name)}").fetchall()
+    found = ([t for t in texts if _CURRENCY_NAME.search(t.lower())]
+             or [t for t, ok in zip(texts, coded, strict=True) if ok])
+    if len(found) != 1:
+        return None
+    column = quote_ident(found[0])
+    values = store.cursor().execute(f"SELECT DISTINCT {column} FROM {quote_ident(info.name)} "
+                                    f"WHERE {column} IS NOT NULL LIMIT 50").fetchall()
+    return found[0], {str(v).strip().upper(): v for (v,) in values}
+
+
+def _currencies_said(lowered: str) -> tuple[set[str], set[str]] | None:
+    """The currency codes ``lowered`` says ("in euros": EUR, "over 1000 francs": CHF, "$20": USD)
+    and its words for them; None when it says "not" of one ("not in euros"), which is not read."""
+    if re.search(_NOT + r"(?:in\s+)?(?:" + _SAID_CURRENCY + ")", lowered):
+        return None
+    found = list(re.finditer(_SAID_CURRENCY, lowered))
+    return {_CODE_OF[m.group(1) or m.group(0)] for m in found}, content_words(" ".join(m.group(0) for m in found))
+
+
+def _unit_code(column: str) -> str | None:
+    """The currency a money column's name is in ("amount_chf", "price_eur", "cost_dollars"), else None."""
+    words = {"euro": "EUR", "euros": "EUR", "franc": "CHF", "francs": "CHF", "dollar": "USD", "dollars": "USD"}
+    codes = {p.upper() if p.upper() in _CURRENCY_CODES else words.get(p) for p in column.lower().split("_")} - {None}
+    return codes.pop() if len(codes) == 1 else None
+
+
+def _currency_words(said: tuple[set[str], set[str]], currency: tuple[str, Any] | None,
+                    measures: list[str]) -> set[str] | None:
+    """The question's words for a currency that the table accounts for: by its currency column
+    (whose rows are kept to it), or by the unit its money column is named in ("in francs" of
+    price_chf); None when its money is in another currency ("in euros" of price_chf)."""
+    codes, words = said
+    units = {_unit_code(m) for m in measures} - {None}
+    if not codes or currency is None and not units:
+        return set()  # "over 50 euros" of a column in no named currency: the comparison's words
+    return words if currency is not None or units == codes else None
+
+
+def _unit_said(measures: list[str], currency: str | None, rows: Where) -> str:
+    """How the answer says the unit of its figures: ", in CHF" for columns named in it; ", each
+    currency on its own" for a table with a currency column, unless the rows are of one currency."""
+    if currency is not None:
+        return "" if len(rows.filters.get(currency, [])) == 1 else ", each currency on its own"
+    units = {_unit_code(m) for m in measures}
+    return f", in {units.pop()}" if len(units) == 1 and None not in units else ""
 
 
 def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any],
@@ -528,7 +703,8 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     for name in numeric:  # said by name: "the km", "total cost", "original gravity" for og
         if content_words(name.replace("_", " ")) <= content_words(lowered) or spelled_out(name, lowered):
             return [name], set()
-    if op == "count" and (counted := _counted_unit(lowered, numeric)):  # "how many km": distance_km added up
+    unbound = [n for n in numeric if not _BOUND_NAME.search(n.lower())]
+    if op == "count" and (counted := _counted_unit(lowered, unbound)):  # "how many km": distance_km added up
         return [counted[0]], counted[1]  # with the unit's word, which the name may spell otherwise ("kilometres")
     addable = [n for n in numeric if op not in ("sum", "top", "count") or not _RATE_NAME.search(n.lower())]
     if _MONEY.search(lowered) and any(_MONEY_NAME.search(n.lower()) for n in numeric) and not any(
@@ -554,6 +730,17 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     if op != "count" and _MONEY.search(lowered):
         return _money_columns(addable, embed), set()
     return [], set()
+
+
+def _counts_other_things(lowered: str, columns: Sequence[Any], own: set[str]) -> bool:
+    """Whether "how many X" counts what a column names, not the rows: "how many students" of
+    courses (its max_students), "how many customers" of repairs (customer_name); ``own`` are the
+    words that name the rows (the table's name and verbs, the values kept)."""
+    said = _HOW_MANY.search(lowered)
+    if said is None:
+        return False
+    counted = content_words(" ".join(w for w in said.groups() if w)) - _OP_WORDS - TABLE_WORDS
+    return not counted & own and any(counted & column_words(c.name, lowered) for c in columns)
 
 
 def _counted_unit(lowered: str, numeric: list[str]) -> tuple[str, set[str]] | None:
@@ -621,18 +808,28 @@ def _spent_date(name: str) -> bool:
     return not _NOT_SPENT.search(name.lower())
 
 
-def _top(table: str, group: str, measure: str | None, most: bool, rows: Where) -> Plan:
+def _top(table: str, group: str, measure: str | None, most: bool, rows: Where, currency: str | None = None) -> Plan:
     """The groups with the largest (or smallest) totals of ``measure`` (or the most rows, with
-    none), three of them: "who paid the most?", "which customer brought the most repairs?"."""
+    none), three of them: "who paid the most?", "which customer brought the most repairs?"; with
+    a ``currency`` column, three of each currency, never totals of two currencies compared."""
     where, said = rows.clauses()
     key = group if group.startswith("strftime(") else quote_ident(group)
     shown = "month" if group.startswith("strftime(") else group
-    total = f"round(sum({quote_ident(measure)}), 2) AS {quote_ident('total_' + measure)}, " if measure else ""
-    sql = (f"SELECT {key} AS {quote_ident(shown)}, {total}count(*) AS rows FROM {quote_ident(table)}{where}"
-           f" GROUP BY 1 ORDER BY 2 {'DESC' if most else 'ASC'} NULLS LAST LIMIT 3")
+    direction = "DESC" if most else "ASC"
+    if measure is not None and currency is not None:
+        total = f"sum({quote_ident(measure)})"
+        sql = (f"SELECT {key} AS {quote_ident(shown)}, {quote_ident(currency)}, round({total}, 2) AS "
+               f"{quote_ident('total_' + measure)}, count(*) AS rows FROM {quote_ident(table)}{where} GROUP BY 1, 2 "
+               f"QUALIFY row_number() OVER (PARTITION BY {quote_ident(currency)} ORDER BY {total} {direction} "
+               f"NULLS LAST) <= 3 ORDER BY 2, 3 {direction}")
+    else:
+        total = f"round(sum({quote_ident(measure)}), 2) AS {quote_ident('total_' + measure)}, " if measure else ""
+        sql = (f"SELECT {key} AS {quote_ident(shown)}, {total}count(*) AS rows FROM {quote_ident(table)}{where}"
+               f" GROUP BY 1 ORDER BY 2 {direction} NULLS LAST LIMIT 3")
     order = ("largest" if most else "smallest") if measure else ("most" if most else "fewest")
     doing = f"Adding up {spoken(measure)} in" if measure else "Counting the rows of"
-    about = f"{doing} {table} by {spoken(shown)}{said}, {order} first:"
+    unit = _unit_said([measure], currency, rows) if measure else ""
+    about = f"{doing} {table} by {spoken(shown)}{said}{unit}, {order} first:"
     return Plan(table, sql, about, rows.filters)
 
 
@@ -643,18 +840,19 @@ def _monthly(table: str, by_month: str | None, measure: str, rows: Where) -> Pla
              f"FROM {quote_ident(table)}{where} GROUP BY 1")
     sql = (f"SELECT round(avg(total), 2) AS {quote_ident(f'monthly_average_{measure}')}, count(*) AS months "
            f"FROM ({inner})")
-    return Plan(table, sql, f"Averaging the monthly totals of {spoken(measure)} in {table}{said}:", rows.filters)
+    unit = _unit_said([measure], None, rows)
+    return Plan(table, sql, f"Averaging the monthly totals of {spoken(measure)} in {table}{said}{unit}:", rows.filters)
 
 
 def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _build(op: str, info: Any, measures: list[str], rows: Where) -> Plan:
+def _build(op: str, info: Any, measures: list[str], rows: Where, currency: str | None = None) -> Plan:
     table = info.name
     measure = measures[0] if measures else None
     where, said = rows.clauses()
-    order = ""
+    order, unit = "", ""
     if op == "list":  # the rows themselves: "list the expenses over 50 euros"
         select = ", ".join(quote_ident(c.name) for c in info.columns if c.name not in ROW_FIELDS)
         order, doing = f" LIMIT {LIST_ROWS}", f"The rows of {table}"
@@ -662,12 +860,35 @@ def _build(op: str, info: Any, measures: list[str], rows: Where) -> Plan:
         select, doing = "count(*) AS rows", f"Counting the rows of {table}"
     elif op in ("max", "min"):  # the row itself: "what was the most expensive repair?"
         select = ", ".join(quote_ident(c.name) for c in info.columns if c.name not in ROW_FIELDS)
-        order = f" ORDER BY {quote_ident(measure)} {'DESC' if op == 'max' else 'ASC'} NULLS LAST LIMIT 1"
+        ordered = f"{quote_ident(measure)} {'DESC' if op == 'max' else 'ASC'} NULLS LAST"
+        order = (f" QUALIFY row_number() OVER (PARTITION BY {quote_ident(currency)} ORDER BY {ordered}) = 1 "
+                 f"ORDER BY {quote_ident(currency)}" if currency else f" ORDER BY {ordered} LIMIT 1")
         doing = f"The row of {table} with the {'highest' if op == 'max' else 'lowest'} {spoken(measure)}"
+        unit = " in each currency" if currency and len(rows.filters.get(currency, [])) != 1 else ""
     else:  # each of several money columns on its own: "how much did we charge?" with labour and parts
         fn, alias, verb = {"sum": ("sum", "total", "Adding up"), "avg": ("avg", "average", "Averaging")}[op]
+        doing = f"{verb} {' and '.join(spoken(m) for m in measures)} in {table}"
+        unit = _unit_said(measures, currency, rows)
+        if currency is not None:
+            return Plan(table, _in_each_currency(table, currency, fn, alias, measures, where), f"{doing}{said}{unit}:",
+                        rows.filters)
         select = ", ".join(f"round({fn}({quote_ident(m)}), 2) AS {quote_ident(f'{alias}_{m}')}" for m in measures)
         select += ", count(*) AS rows"
-        doing = f"{verb} {' and '.join(spoken(m) for m in measures)} in {table}"
     sql = f"SELECT {select} FROM {quote_ident(table)}{where}{order}"
-    return Plan(table, sql, f"{doing}{said}:", rows.filters)
+    return Plan(table, sql, f"{doing}{said}{unit}:", rows.filters)
+
+
+def _in_each_currency(table: str, currency: str, fn: str, alias: str, measures: list[str], where: str) -> str:
+    """SQL of one row that gives the total (or average) of each of ``measures`` in each currency,
+    with its code, as text ("CHF 12,784 and EUR 8,365"), and the rows added up."""
+    inner = ", ".join(f"round({fn}({quote_ident(m)}), 2) AS {quote_ident(m)}" for m in measures)
+    said = ", ".join(f"string_agg(currency__ || ' ' || {_figure_sql(quote_ident(m))}, ' and ' ORDER BY currency__) "
+                     f"AS {quote_ident(f'{alias}_{m}')}" for m in measures)
+    return (f"SELECT {said}, sum(rows__)::BIGINT AS rows FROM (SELECT coalesce({quote_ident(currency)}, '(none)') "
+            f"AS currency__, {inner}, count(*) AS rows__ FROM {quote_ident(table)}{where} GROUP BY 1)")
+
+
+def _figure_sql(value: str) -> str:
+    """SQL that writes a sum as an answer does: 12,784 or 1,236.50."""
+    return (f"CASE WHEN {value} IS NULL THEN 'nothing' WHEN {value} = round({value}) THEN format('{{:,}}', "
+            f"{value}::BIGINT) ELSE format('{{:,.2f}}', {value}) END")

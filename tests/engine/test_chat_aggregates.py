@@ -408,10 +408,10 @@ def workshop(ws: Workspace, tmp_path: Path) -> Workspace:
 @pytest.mark.parametrize(("question", "sentence"), [
     # of two money columns, the one whose word is said; not the one "labour" and "charge" half fit
     ("What's the average labour charge for a full service?",
-     "Averaging labour chf in repairs where job is full service: **200**, over 2 rows."),
+     "Averaging labour chf in repairs where job is full service, in CHF: **200**, over 2 rows."),
     # neither said: each added up on its own, named, not one guessed
-    ("How much did we charge in total for repairs?", "Adding up labour chf and parts chf in repairs: total labour chf "
-                                                     "**520** and total parts chf **304.30**, over 4 rows."),
+    ("How much did we charge in total for repairs?", "Adding up labour chf and parts chf in repairs, in CHF: total "
+                                                     "labour chf **520** and total parts chf **304.30**, over 4 rows."),
     # two dates, neither said: the first, and the answer names it
     ("How many repairs did we do in 2025?", "Counting the rows of repairs where intake date is in 2025: **3 rows**."),
     # the unit a few words after "how many"
@@ -448,3 +448,163 @@ def test_a_name_typed_without_its_accent_finds_the_rows_that_have_it(ws: Workspa
     answer = _asked(ws, tmp_path / "payments.csv", body, "How much did Chloe pay in total?")
     assert "where paid by is Chloé: **65.50**, over 2 rows." in answer
     assert "**12**" in ws.chat.ask("how much did zoe pay?").text
+
+
+BOOKINGS = """booking_no,guest_name,nights,amount,currency,paid_on
+B-1,Ana Silva,3,450,EUR,2025-04-02
+B-2,Tom Baker,5,600,GBP,2025-05-10
+B-3,Ana Silva,7,980,EUR,2025-07-21
+B-4,Jack Reid,2,260.50,GBP,2025-08-03
+B-5,Lena Vogt,4,620,EUR,2026-01-15
+"""
+
+
+@pytest.mark.parametrize(("question", "sentence"), [
+    # never one figure of euros and pounds added together: each with its code
+    ("What is the total amount of the bookings in 2025?",
+     "Adding up amount in bookings where paid on is in 2025, each currency on its own: **EUR 1,430 and GBP 860.50**, "
+     "over 4 rows."),
+    ("How much did Ana Silva pay in total?",
+     "where guest name is Ana Silva, each currency on its own: **EUR 1,430**,"),
+    # a currency said in words keeps its rows
+    ("How much was paid in pounds?",
+     "Adding up amount in bookings where currency is GBP: **GBP 860.50**, over 2 rows."),
+    ("Which bookings were over 500 euros?",
+     "The rows of bookings where currency is EUR and amount is over 500:\n\n"
+     "| booking no | guest name | nights | amount | currency | paid on |\n|---|---|---|---|---|---|\n"
+     "| B-3 | Ana Silva | 7 | 980 | EUR | 2025-07-21 |\n| B-5 | Lena Vogt | 4 | 620 | EUR | 2026-01-15 |"),
+    # the largest of each currency, not euros ranked against pounds
+    ("Which guest paid the most?",
+     "Adding up amount in bookings by guest name, each currency on its own, largest first:\n\n"
+     "| guest name | currency | total amount | rows |\n|---|---|---|---|\n| Ana Silva | EUR | 1430 | 2 |\n"
+     "| Lena Vogt | EUR | 620 | 1 |\n| Tom Baker | GBP | 600 | 1 |\n| Jack Reid | GBP | 260.5 | 1 |"),
+])
+def test_money_in_several_currencies_is_added_up_in_each_currency_and_says_it(ws: Workspace, tmp_path: Path,
+                                                                             question: str, sentence: str) -> None:
+    text = _asked(ws, tmp_path / "bookings.csv", BOOKINGS, question)
+    assert sentence in text, text
+
+
+@pytest.mark.parametrize("question", [
+    "How much was paid in dollars?",  # no booking is in dollars: not 0, not all of them
+    "How many bookings cost over 500?",  # 500 euros or 500 pounds: not said
+    "How much was paid not in euros?",  # "not" of a currency is not read
+])
+def test_a_currency_the_table_does_not_say_plans_nothing(ws: Workspace, tmp_path: Path, question: str) -> None:
+    (tmp_path / "bookings.csv").write_text(BOOKINGS)
+    assert ws.tables.import_file(tmp_path / "bookings.csv").status == "applied"
+    assert aggregates.plans(question, ws.tables, ws.embedder.embed) == []
+
+
+def test_a_money_column_named_in_a_currency_says_it_and_answers_no_other(workshop: Workspace) -> None:
+    (found,) = aggregates.plans("How much did we charge for labour on repairs in francs?", workshop.tables,
+                                workshop.embedder.embed)
+    assert found.about == "Adding up labour chf in repairs, in CHF:", found
+    assert aggregates.plans("How much did we charge for labour on repairs in euros?", workshop.tables,
+                            workshop.embedder.embed) == []
+
+
+CLUB = {
+    "members.csv": "name,country,city,level,joined\nAnna Berg,DE,Leipzig,B1,2025-02-01\n"
+                   "Leo Marchetti,IN,Pune,A2,2025-03-11\nSara Holm,DE,Leipzig,B1,2025-06-20\n"
+                   "Omar Haddad,US,Boston,C1,2026-01-09\n",
+    "classes.csv": "class,level,max_members,room\nTuesday conversation,B1,8,Room 2\nFriday grammar,A2,6,Room 1\n",
+}
+
+
+@pytest.fixture
+def club(ws: Workspace, tmp_path: Path) -> Workspace:
+    for name, body in CLUB.items():
+        (tmp_path / name).write_text(body)
+        assert ws.tables.import_file(tmp_path / name).status == "applied"
+    return ws
+
+
+def test_a_short_code_with_a_digit_is_a_value_and_how_many_counts_the_table_it_names(club: Workspace) -> None:
+    # "B1" is a value; "students" of the classes is their max_members, not what is counted
+    (found,) = aggregates.plans("How many members are at B1 level?", club.tables, club.embedder.embed)
+    assert found.table == "members" and club.tables.query(found.sql)[1] == [(2,)], found
+    assert found.about == "Counting the rows of members where level is B1:"
+    # two letters without a digit are never a value: "in" and "us" are words, not India and the US
+    assert "country" not in str(aggregates.plans("How many members joined us in 2025?", club.tables,
+                                                 club.embedder.embed))
+
+
+STAFF_HOURS = """date,employee,project,hours
+2026-03-02,Mia Keller,website,2
+2026-03-03,Mia Keller,website,1.5
+2026-03-04,Jonas Roth,audit,8
+2026-03-09,Mia Keller,audit,1
+2026-04-01,Jonas Roth,audit,3
+"""
+
+
+@pytest.mark.parametrize("question", ["Which employee logged the most hours in March?",
+                                      "Who has worked the most hours in March?"])  # an employee column is a person
+def test_the_most_of_a_number_column_adds_it_up_though_the_table_is_named_for_it(ws: Workspace, tmp_path: Path,
+                                                                                 question: str) -> None:
+    text = _asked(ws, tmp_path / "staff_hours.csv", STAFF_HOURS, question)
+    assert ("Adding up hours in staff_hours by employee where date is in March, largest first:\n\n"
+            "| employee | total hours | rows |\n|---|---|---|\n"
+            "| Jonas Roth | 8 | 1 |\n| Mia Keller | 4.5 | 3 |") in text, text
+
+
+def test_words_between_which_x_and_the_most_are_accounted_only_as_one_verb(workshop: Workspace) -> None:
+    # no repair is from Zurich: not the customers of all repairs
+    assert aggregates.plans("Which customer in Zurich brought the most repairs?", workshop.tables,
+                            workshop.embedder.embed) == []
+
+
+LESSONS = """lesson_date,pupil_id,pupil_name,minutes,fee
+2026-01-05,P-01,Noah Weber,45,40
+2026-01-07,P-02,Lina Arslan,60,52
+2026-01-12,P-01,Noah Weber,45,40
+"""
+
+
+def test_of_an_id_and_a_name_column_which_x_groups_by_the_name(ws: Workspace, tmp_path: Path) -> None:
+    text = _asked(ws, tmp_path / "lessons.csv", LESSONS, "Which pupil had the most lessons?")
+    assert ("Counting the rows of lessons by pupil name, most first:\n\n| pupil name | rows |\n|---|---|\n"
+            "| Noah Weber | 2 |\n| Lina Arslan | 1 |") in text, text
+
+
+@pytest.mark.parametrize(("question", "about", "count"), [
+    ("How many members live in Leipzig?", "Counting the rows of members where city is Leipzig:", 2),
+    ("How many members come from Boston?", "Counting the rows of members where city is Boston:", 1),
+    # "signed up" and "new" are what the joined date says
+    ("How many new members signed up in 2025?", "Counting the rows of members where joined is in 2025:", 3),
+])
+def test_a_verb_of_place_before_a_value_or_of_joining_before_a_join_date_is_accounted(
+        club: Workspace, question: str, about: str, count: int) -> None:
+    (found,) = aggregates.plans(question, club.tables, club.embedder.embed)
+    assert (found.about, club.tables.query(found.sql)[1]) == (about, [(count,)])
+
+
+@pytest.mark.parametrize("question", [
+    "How many members live in Oslo?",  # no member lives in Oslo
+    "How many members signed up in Leipzig?",  # no date asked: "signed up" says nothing of the rows
+    "How many members live?",  # no value after the verb
+])
+def test_an_everyday_verb_is_accounted_only_by_the_value_or_date_it_is_said_of(club: Workspace,
+                                                                                question: str) -> None:
+    assert aggregates.plans(question, club.tables, club.embedder.embed) == []
+
+
+TREATMENTS = """date,patient_name,therapist,fee
+2025-02-03,Lena Graf,Dr Roth,120
+2025-06-11,Lena Graf,Dr Roth,95
+2026-01-08,Lena Graf,Dr Roth,120
+2025-03-15,Tim Bauer,Dr Roth,210
+"""
+
+
+@pytest.mark.parametrize(("question", "sentence"), [
+    # "treated" (treat) and "treatment" (treat) are the table's noun, treatments (treatm)
+    ("How many times was Lena Graf treated in 2025?",
+     "Counting the rows of treatments where patient name is Lena Graf and date is in 2025: **2 rows**."),
+    ("What was the most expensive treatment?", "| 2025-03-15 | Tim Bauer | Dr Roth | 210 |"),
+])
+def test_a_verb_or_singular_that_begins_the_tables_noun_names_it(ws: Workspace, tmp_path: Path, question: str,
+                                                                  sentence: str) -> None:
+    text = _asked(ws, tmp_path / "treatments.csv", TREATMENTS, question)
+    assert sentence in text, text
