@@ -31,7 +31,7 @@ from grace_desktop.qt import (
 from .theme import colors
 
 if TYPE_CHECKING:
-    from engine import Changes
+    from engine import Changes, Workspace
     from grace_desktop.runner import Job, Runner
 
 STATE_WORDS = {"queued": "Waiting", "running": "Running", "done": "Done", "failed": "Failed",
@@ -179,7 +179,7 @@ class ActivityPane(QWidget):
 
     def refresh(self, waiting: bool = True) -> None:
         """Read recent events and (with ``waiting``) the files left waiting again (in a worker)."""
-        self.runner.fetch("recent events", lambda ws: ws.recent_events(100), self._show_events, owner=self)
+        self.runner.fetch("recent events", recent_events, self._show_events, owner=self)
         if waiting:
             self.runner.fetch("queue", lambda ws: ws.queued(), self._show_waiting, owner=self)
 
@@ -216,10 +216,23 @@ class ActivityPane(QWidget):
             self.loaded.emit()
 
 
+def recent_events(ws: Workspace, limit: int = 100) -> list[dict[str, Any]]:
+    """What the log shows, newest first: the documents' events and the outcomes of the actions
+    that waited for a decision (approved in Chat or on the command line, or rejected)."""
+    events = ws.recent_events(limit)
+    chat = getattr(ws, "chat", None)
+    if chat is not None:
+        events += chat.actions.events(limit)
+    return sorted(events, key=lambda e: -int(e["id"]))[:limit]
+
+
 def _event_html(event: dict[str, Any]) -> str:
     """One event as a line a person can read: its time and a plain sentence."""
     c = colors()
     when = ui.human_time(datetime.fromisoformat(event["ts"]).timestamp())
+    start = f"<p style='margin:2px 0'><span style='color:{c['muted']}'>{when}</span>&nbsp;&nbsp;"
+    if "governed" in event:
+        return f"{start}{_action_outcome(event)}</p>"
     details, action = event.get("details") or {}, event["action"]
     path = str(details.get("source") or "") if action == "propose" else event["subject"]
     name = f"<a href='{ui.escape(_file_url(path))}'>{ui.escape(os.path.basename(path) or path)}</a>"
@@ -242,8 +255,7 @@ def _event_html(event: dict[str, Any]) -> str:
     else:
         sentence = f"{ui.escape(action)} {name}"
     folder = ui.escape(os.path.dirname(path))
-    return (f"<p style='margin:2px 0'><span style='color:{c['muted']}'>{when}</span>&nbsp;&nbsp;{sentence} "
-            f"<span style='color:{c['muted']}; font-size:small'>{folder}</span></p>")
+    return f"{start}{sentence} <span style='color:{c['muted']}; font-size:small'>{folder}</span></p>"
 
 
 def _proposed(details: dict[str, Any], now: dict[str, Any], name: str) -> str:
@@ -267,6 +279,24 @@ def _proposed(details: dict[str, Any], now: dict[str, Any], name: str) -> str:
     if status == "rejected" and reason != "superseded":
         return f"{rows_were if adding else f'Table {table} from {name} was'} rejected: {ui.escape(reason)}"
     return ""
+
+
+def _action_outcome(event: dict[str, Any]) -> str:
+    """How an action that waited for a decision ended: done (approved by whom, with the reason
+    given), rejected (and why) or failed (and why)."""
+    action, details = event["governed"], event.get("details") or {}
+    what = f"<b>{ui.escape(action.summary)}</b>"
+    who = _DECIDERS.get(str(event.get("actor")), ui.escape(str(event.get("actor") or "someone")))
+    if event["action"] == "action.reject":
+        return f"Chat action rejected by {who}: {what}. Reason: “{ui.escape(str(details.get('reason') or '?'))}”."
+    if event["action"] == "action.execute":
+        why = f" Reason: “{ui.escape(action.reason)}”." if action.reason else ""
+        return f"Chat action done: {what}, approved by {who}.{why}"
+    error = ui.escape(str(details.get("error") or action.error or "no reason was recorded"))
+    return f"<span style='color:{colors()['error']}'>Chat action failed: {what}: {error}</span>"
+
+
+_DECIDERS = {"user": "you", "policy": "the policy", "grace": "Grace"}  # an audit entry's actor, in words
 
 
 def _file_url(path: str) -> str:

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import ui
 from engine.chat import Action, Answer, Citation
+from engine.chat.render import without_proposals
 from grace_desktop.qt import (
     QAction,
     QApplication,
@@ -48,7 +49,7 @@ from grace_desktop.qt import (
 )
 
 from .chat_sessions import SessionList, session_title
-from .chat_widgets import ActionCard, MessageWidget, QuestionBox, TelemetryPanel, literal_quotes, without_proposals
+from .chat_widgets import ActionCard, MessageWidget, QuestionBox, TelemetryPanel, literal_quotes
 from .chat_worker import Worker, approval_outcome, approve_action, current_actions
 from .theme import tint
 
@@ -98,6 +99,7 @@ class ChatPane(QWidget):
         self._approvals: dict[int, Job] = {}  # action id -> its approval's job in the runner's queue
         self._queued = 0  # files in the engine's ingest queue, at the last telemetry read
         self._pending_session: int | None = None  # the session of the newest action waiting for approval
+        self._pending_actions = 0  # how many actions wait for approval, at the last telemetry read
         self.pool = QThreadPool(self)
         self._workers: set[Worker] = set()
         self._asking: _Asking | None = None
@@ -592,10 +594,15 @@ class ChatPane(QWidget):
             self.refresh_sessions()
 
     def _deleted(self, session_id: int) -> None:
+        """A chat was deleted (its waiting actions rejected): off the screen, and out of the
+        workspace panel's counts and its link to where approvals wait."""
         if self._say_session == session_id:
             self._say("")
         if session_id == self.session_id:
             self.new_session()
+        if self._pending_session == session_id:
+            self._pending_session = None
+        self.refresh_telemetry()
 
     # -- the endpoint's key ---------------------------------------------------------------------
 
@@ -624,17 +631,23 @@ class ChatPane(QWidget):
         self._read("chat telemetry", lambda ws: ws.chat.telemetry(), self._show_telemetry)
 
     def show_waiting(self, where: str) -> None:
-        """Go to what waits for approval: the chat session of the newest pending action, or the
-        Approvals pane (through the window, when there is one)."""
+        """Go to what waits for approval: the chat session of the newest pending action (the note
+        says how to decide one in no chat: proposed outside one, or its chat deleted by an older
+        Grace), or the Approvals pane (through the window, when there is one)."""
         if where == "chat" and self._pending_session is not None:
             self.open_session(self._pending_session)
             self.chats.show_current(self._pending_session)
             self.chats.refresh()
+        elif where == "chat" and self._pending_actions:
+            self._say("The newest action waiting for approval is in no chat, so it has no card here; decide it on "
+                      "the command line: grace actions list --status pending, then grace actions approve ID or "
+                      "grace actions reject ID --reason TEXT.")
         elif where == "approvals" and callable(show := getattr(self.window(), "show_pane", None)):
             show("approvals")
 
     def _show_telemetry(self, values: dict[str, Any]) -> None:
         self._pending_session = values.get("pending_session")
+        self._pending_actions = int(values.get("pending_actions") or 0)
         self._queued = int(values.get("queued", 0))
         values["running"] = self._running_jobs()
         self.telemetry.show_values(values)

@@ -48,6 +48,17 @@ def session_title(ws: Workspace, session_id: int) -> str:
         return f"session {session_id}"
 
 
+def delete_question(title: str, waiting: int) -> str:
+    """What the person is asked before the chat ``title`` is deleted, with its ``waiting`` actions
+    (deleting the chat rejects them: no card would be left to decide them)."""
+    rejected = f" It has {_actions(waiting)} waiting for approval, which will be rejected." if waiting else ""
+    return f"Delete the chat “{title}” and its messages?{rejected} This cannot be undone."
+
+
+def _actions(n: int) -> str:
+    return f"{n} action{'' if n == 1 else 's'}"
+
+
 class SessionList(QWidget):
     """See the module docstring. ``answering`` tells which chat is being answered (None: none):
     that one is not deleted until its answer is in."""
@@ -62,7 +73,7 @@ class SessionList(QWidget):
         super().__init__(parent)
         self.ws, self._answering = ws, answering
         self.current: int | None = None  # the chat on screen
-        self.confirm_delete = self._confirm_delete  # tests replace this to avoid a modal box
+        self.confirm_delete = self._confirm_delete  # asks the question; tests replace it to avoid a modal box
         self.choose_export_file = self._choose_export_file  # and this to avoid a file dialog
         self.search = QLineEdit(placeholderText="Search chats…", clearButtonEnabled=True)
         self.search.textChanged.connect(lambda _t: self.refresh())
@@ -169,11 +180,16 @@ class SessionList(QWidget):
             self.list.editItem(item)
 
     def _renamed(self, item: QListWidgetItem) -> None:
+        """A title edited in the list: stored, or refused in a sentence. The item is read first:
+        ``changed`` rebuilds the list in the window (the pane refreshes it), which deletes the item."""
+        session_id, title = item.data(ID), item.text()
         try:
-            self.changed.emit(self.ws.chat.sessions.rename(item.data(ID), item.text()))
-            self.said.emit(f"Renamed the chat to “{item.text().strip()}”.", False)  # no earlier error left showing
+            changes = self.ws.chat.sessions.rename(session_id, title)
         except Exception as exc:  # noqa: BLE001 - shown as a sentence
             self.said.emit(str(exc), True)
+        else:
+            self.said.emit(f"Renamed the chat to “{title.strip()}”.", False)  # no earlier error left showing
+            self.changed.emit(changes)
         self.refresh()
 
     def delete(self, session_id: int | None = None) -> None:
@@ -185,15 +201,17 @@ class SessionList(QWidget):
         if self._answering() == sid:  # said before asking to confirm
             self.said.emit("Grace is still answering in this chat; delete it once the answer is in.", True)
             return
-        if not self.confirm_delete(chosen[1]):
+        waiting = len(self.ws.chat.sessions.waiting(sid))
+        if not self.confirm_delete(delete_question(chosen[1], waiting)):
             return
-        self.changed.emit(self.ws.chat.sessions.delete(sid))
+        self.changed.emit(self.ws.chat.sessions.delete(sid))  # (rejects the actions still waiting)
         self.deleted.emit(sid)
-        self.said.emit(f"Deleted the chat “{chosen[1]}”.", False)
+        rejected = f"; its {_actions(waiting)} waiting for approval {'was' if waiting == 1 else 'were'} rejected"
+        self.said.emit(f"Deleted the chat “{chosen[1]}”{rejected if waiting else ''}.", False)
         self.refresh()
 
-    def _confirm_delete(self, title: str) -> bool:
-        return confirmed(self, f"Delete the chat “{title}” and its messages? This cannot be undone.", "Delete chat")
+    def _confirm_delete(self, question: str) -> bool:
+        return confirmed(self, question, "Delete chat")
 
     def export(self, session_id: int | None = None) -> str | None:
         """Save ``session_id`` (else the chosen chat, else the one on screen) as Markdown in a file

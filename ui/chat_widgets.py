@@ -15,7 +15,7 @@ from typing import Any
 from engine.chat import Action, Citation
 from engine.chat.actions import interrupted
 from engine.chat.reasoner_offline import readable
-from engine.chat.render import confidence_words, late_result, proposes
+from engine.chat.render import confidence_words, late_result, weighed
 from grace_desktop.qt import (
     QCoreApplication,
     QEvent,
@@ -172,11 +172,6 @@ def literal_quotes(text: str, citations: list[Citation]) -> str:
     return text
 
 
-def without_proposals(text: str, actions: list[Action]) -> str:
-    """``text`` without the paragraphs that propose ``actions``: their cards say what they do."""
-    return "\n\n".join(p for p in text.split("\n\n") if not any(proposes(p, a) for a in actions))
-
-
 def _escape_outside_code(text: str) -> str:
     parts, last = [], 0
     for span in CODE_SPAN.finditer(text):
@@ -323,6 +318,7 @@ class ActionCard(QFrame):
         self.approve.clicked.connect(lambda: self.approve_requested.emit(self.action.id, self.reason.text().strip()))
         self.reject.clicked.connect(lambda: self.reject_requested.emit(self.action.id, self.reason.text().strip()))
         self.reason.textChanged.connect(lambda _t: self._enable())
+        self.reason.returnPressed.connect(self._reason_entered)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.approve)
@@ -374,6 +370,12 @@ class ActionCard(QFrame):
         for w in (self.reason, self.approve, self.reject):
             w.setEnabled(False)
         self.state.setText(f"Action {self.action.id} · {doing}")
+
+    def _reason_entered(self) -> None:
+        """Enter in the reason box of a tier-3 action confirms it, as its button does, once a reason
+        is typed (a tier-2 action's box holds a reason to reject it: Enter does nothing there)."""
+        if self.tier >= 3 and self.approve.isEnabled() and not self.approve.isHidden():
+            self.approve.click()
 
     def _enable(self) -> None:
         has_reason = bool(self.reason.text().strip())
@@ -452,8 +454,8 @@ class MessageWidget(QFrame):
             card = ActionCard(action)
             self.cards.append(card)
             self.layout_.addWidget(card)
-        # An answer that is an action's outcome has nothing of the files to weigh or rate: its card ends it.
-        if citations or abstained or not actions:
+        # An action's outcome, or a request refused, has nothing of the files to weigh or rate.
+        if weighed(self.body.text(), citations, abstained, actions):
             self.layout_.addLayout(self._footer(confidence, abstained))
         self.show_rating(rating)
 

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from ..workspace import Workspace
 
 STATUSES = ("pending", "approved", "rejected", "executed", "failed")
+_OUTCOMES = ("action.execute", "action.fail", "action.reject")  # the audit entries of how an action ended
 _COLS = ("id, type, params, tier, status, summary, proposed_by, session_id, message_id, reason, result, error, "
          "created_at")
 INTERRUPTED = "Interrupted"  # how the error of an action cut short begins (approving it again runs it again)
@@ -236,6 +237,19 @@ class Actions:
 
     def pending(self) -> builtins.list[Action]:
         return self.list(status="pending")
+
+    def events(self, limit: int = 100) -> builtins.list[dict[str, Any]]:
+        """The newest outcomes of governed actions (those that waited for a decision: tier 2 and 3),
+        for a log people read: the audit entries of each one done, failed or rejected (newest
+        first, as ``audit.recent`` gives them), each with its action under ``"governed"``."""
+        self.recover()
+        with reading(self.ws) as conn:
+            entries = audit.recent(conn, limit, _OUTCOMES)
+            ids = ",".join(sorted({e["subject"] for e in entries if str(e["subject"]).isdigit()}))
+            rows = conn.execute(text(f"SELECT {_COLS} FROM actions WHERE id IN ({ids})")).all() if ids else []
+            found = {str(a.id): a for a in map(_row, rows)}
+        return [e | {"governed": found[e["subject"]]} for e in entries
+                if e["subject"] in found and found[e["subject"]].tier >= 2]
 
     # -- runs cut short ------------------------------------------------------------------------
 

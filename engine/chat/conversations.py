@@ -16,13 +16,15 @@ from sqlalchemy import text
 from .. import audit
 from ..changes import Changes
 from ..errors import GraceError
-from .render import confidence_words
+from .render import confidence_words, late_result, outcome, weighed, without_proposals
 from .store import reading, writing
+from .types import Action
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
 
 TITLE_CHARS = 60
+CHAT_DELETED = "its chat was deleted"  # the reason of an action rejected because its chat was deleted
 
 
 def title_for(question: str) -> str:
@@ -59,12 +61,29 @@ class Conversations:
         return Changes(conversations=True, audit=True)
 
     def delete(self, session_id: int) -> Changes:
-        """Delete a session with its messages and feedback (its actions stay, unlinked)."""
+        """Delete a session with its messages and feedback. Its actions waiting for approval are
+        rejected first (``CHAT_DELETED``, audited as any rejection): without their chat no card is
+        left to decide them. Its other actions stay, unlinked."""
+        self.get(session_id)  # a sentence for an unknown session, before anything is rejected
+        rejected = False
+        for action_id in self.waiting(session_id):
+            try:
+                self.ws.chat.actions.reject(action_id, CHAT_DELETED)
+                rejected = True
+            except GraceError:  # decided meanwhile (approved elsewhere): it keeps that decision
+                continue
         with writing(self.ws) as conn:
             title = self._require(conn, session_id)
             conn.execute(text("DELETE FROM chat_sessions WHERE id=:i"), {"i": session_id})
             audit.append(conn, "chat.delete", str(session_id), {"title": title})
-        return Changes(conversations=True, audit=True)
+        return Changes(conversations=True, audit=True, actions=rejected)
+
+    def waiting(self, session_id: int) -> builtins.list[int]:
+        """The ids of the session's actions waiting for approval (deleting the chat rejects them)."""
+        with reading(self.ws) as conn:
+            rows = conn.execute(text("SELECT id FROM actions WHERE session_id=:s AND status='pending' ORDER BY id"),
+                                {"s": session_id})
+            return [int(r[0]) for r in rows]
 
     def get(self, session_id: int) -> dict[str, Any]:
         with reading(self.ws) as conn:
@@ -175,15 +194,19 @@ class Conversations:
     # -- export ------------------------------------------------------------------------------
 
     def export_markdown(self, session_id: int) -> str:
-        """The session as Markdown: questions, answers, confidence and numbered sources."""
+        """The session as Markdown: questions, answers, each action with where it stands now (as
+        its card shows it), confidence where the pane shows one, and numbered sources."""
         session = self.get(session_id)
         out = [f"# {session['title']}", ""]
         for m in self.messages(session_id):
             if m["role"] == "user":
                 out += [f"**You:** {m['text']}", ""]
                 continue
-            out += [f"**Grace:** {m['text']}", ""]
-            if m["confidence"] is not None:
+            actions = [self.ws.chat.actions.get(a) for a in m["actions"]]
+            out += [f"**Grace:** {without_proposals(m['text'], actions)}".rstrip(), ""]
+            for action in actions:
+                out += _action_lines(action)
+            if m["confidence"] is not None and weighed(m["text"], m["citations"], m["abstained"], actions):
                 out += [f"*{confidence_words(m['confidence'], m['abstained'])}*", ""]
             for c in m["citations"]:
                 out.append(_source(c))
@@ -194,6 +217,15 @@ class Conversations:
             if m["citations"] or m["closest"]:
                 out.append("")
         return "\n".join(out).rstrip() + "\n"
+
+
+def _action_lines(a: Action) -> list[str]:
+    """An action in an export: what it does (a query's SQL), where it stands now, and what it
+    found when it ran after approval (as its card shows it)."""
+    sql = a.params.get("sql") if a.type == "query" else None
+    what = f"Read-only query `{sql}`" if isinstance(sql, str) else f"**{a.summary}**"
+    found = late_result(a)
+    return [f"- Action {a.id}: {what} → {outcome(a)}", ""] + ([found, ""] if found else [])
 
 
 def _source(c: dict[str, Any]) -> str:

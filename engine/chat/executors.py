@@ -98,15 +98,85 @@ def _query(ws: Workspace, params: dict[str, Any], watch: Watch) -> tuple[Any, Ch
     return {"columns": columns, "rows": [list(r) for r in rows]}, Changes()
 
 
+# The types a column of a table made in chat can have: the words the Approvals pane offers, and
+# SQL's, each with the DuckDB type it stands for; TYPE_WORDS says each type back in one word.
+COLUMN_TYPES = {
+    "text": "VARCHAR", "string": "VARCHAR", "varchar": "VARCHAR", "char": "VARCHAR",
+    "whole number": "BIGINT", "integer": "BIGINT", "int": "BIGINT", "bigint": "BIGINT", "smallint": "BIGINT",
+    "number": "DOUBLE", "float": "DOUBLE", "double": "DOUBLE", "real": "DOUBLE", "numeric": "DOUBLE",
+    "amount": "DECIMAL(18,2)", "decimal": "DECIMAL(18,2)", "money": "DECIMAL(18,2)",
+    "yes/no": "BOOLEAN", "yes or no": "BOOLEAN", "boolean": "BOOLEAN", "bool": "BOOLEAN",
+    "date": "DATE", "date and time": "TIMESTAMP", "datetime": "TIMESTAMP", "timestamp": "TIMESTAMP",
+    "time": "TIME", "json": "JSON"}
+TYPE_WORDS = {"VARCHAR": "text", "BIGINT": "whole number", "DOUBLE": "number", "DECIMAL(18,2)": "amount",
+              "BOOLEAN": "yes/no", "DATE": "date", "TIMESTAMP": "date and time", "TIME": "time", "JSON": "JSON"}
+_TYPE_LIST = ", ".join(TYPE_WORDS.values())
+# "cost (number)", "cost: number", "cost as a number"; and "age INTEGER" (a bare SQL type after the name).
+_TYPED = re.compile(r"^(?P<name>[^():]+?)\s*(?:\((?P<paren>[^()]*)\)?|:\s*(?P<colon>[^:]*)"
+                    r"|\s+as\s+(?:an?\s+)?(?P<as>[\w/ -]{1,20}))$", re.I)
+_BARE_TYPE = re.compile(r"^(?P<name>.+?)\s+(?P<type>[A-Za-z]+)(?:\s*\(\s*\d+(?:\s*,\s*\d+)?\s*\))?$")
+_NAME_WORDS = frozenset({"text", "string", "number", "amount", "date", "time", "money"})  # "due date", "phone number"
+
+
+def column_type(word: str) -> str | None:
+    """The DuckDB type a type word means ("whole number", "Date and time", "VARCHAR(20)"), or None."""
+    key = re.sub(r"\(\s*\d+(?:\s*,\s*\d+)?\s*\)$", "", " ".join(re.sub(r"[-_]", " ", word.lower()).split()))
+    return COLUMN_TYPES.get(re.sub(r"^(?:an?|the)\s+", "", key).replace("yes / no", "yes/no"))
+
+
+def split_type(spec: str, sql: bool = False) -> tuple[str, str | None]:
+    """A column as written -> (its name, its type word as written, or None): "cost (number)",
+    "cost: number", "cost as a number" and "age INTEGER" give a type; "due date" and "phone
+    number" are names: a bare type word that often ends a name counts only in capitals ("date
+    DATE"), or with ``sql`` (another column has a bare SQL type: "name text, age integer")."""
+    spec = spec.strip()
+    if (m := _TYPED.match(spec)) and not re.fullmatch(r"[\d\s,]*", m["paren"] or "-"):  # VARCHAR(20): a size
+        word = next(w for w in (m["paren"], m["colon"], m["as"]) if w is not None).strip()
+        if m["as"] is None or column_type(word):  # "as" names a type only when it is one
+            return m["name"].strip(), word or None
+    if (m := _BARE_TYPE.match(spec)) and column_type(m["type"]) and (
+            sql or m["type"].isupper() or m["type"].lower() not in _NAME_WORDS):
+        return m["name"].strip(), m["type"]
+    return spec, None
+
+
+def sql_typed(specs: list[str]) -> bool:
+    """Some column of ``specs`` is written as in SQL, its name then a type no name ends with ("age integer")."""
+    return any((m := _BARE_TYPE.match(s.strip())) and column_type(m["type"]) and m["type"].lower() not in _NAME_WORDS
+               for s in specs)
+
+
+def _typed_columns(raws: list[str], given: Any) -> tuple[list[str], dict[str, str]]:
+    """The safe names of columns written as ``raws`` and the DuckDB type of each that is not text
+    (a type written with the name, or in ``given``: name -> type word); an unknown type word is refused."""
+    given = given if isinstance(given, dict) else {}
+    names: list[str] = []
+    types: dict[str, str] = {}
+    as_sql = sql_typed(raws)
+    for i, raw in enumerate(raws, 1):
+        name, word = split_type(raw, as_sql)
+        safe = safe_name(name, f"column_{i}")
+        word = word or given.get(name) or given.get(safe)
+        sql = column_type(str(word)) if word else "VARCHAR"
+        if sql is None:
+            raise PolicyViolation(f"“{word}” (the type of column {name}) is not a column type Grace knows; a column "
+                                  f"can be {_TYPE_LIST}.")
+        names.append(safe)
+        if sql != "VARCHAR":
+            types[safe] = sql
+    return names, types
+
+
 def _prepare_create(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
-    """The table and column names as the tables will create them; two columns that would
-    get the same name are refused rather than renamed."""
+    """The table and column names as the tables will create them, with the columns' types
+    (``types``: name -> DuckDB type, for those not text); two columns that would get the same
+    name are refused rather than renamed, and so is a type Grace does not know."""
     given = params["columns"]
     if not isinstance(given, list | str):
         raise PolicyViolation("The create_table action needs its columns as a list of names.")
     given = re.split(r"\s*[,;]\s*", given) if isinstance(given, str) else given
     raws = [str(c).strip() for c in given if str(c).strip()]
-    names = [safe_name(c, f"column_{i}") for i, c in enumerate(raws, 1)]
+    names, types = _typed_columns(raws, params.get("types"))
     for name in dict.fromkeys(names):
         same = [r for r, n in zip(raws, names, strict=True) if n == name]
         if len(same) > 1:
@@ -120,16 +190,17 @@ def _prepare_create(ws: Workspace, params: dict[str, Any]) -> dict[str, Any]:
         columns = ", ".join(c.name for c in tables.columns(existing))
         raise PolicyViolation(f"A memory table called {existing} exists already (columns: {columns}); add rows to "
                               "it, or give the new table another name.")
-    return params | {"table": table, "columns": names}
+    return params | {"table": table, "columns": names, "types": types}
 
 
 def _create_table(ws: Workspace, params: dict[str, Any], watch: Watch) -> tuple[Any, Changes]:
-    """Create an empty table with exactly the named columns (text, until rows say otherwise)."""
+    """Create an empty table with exactly the named columns, each of its type (text when none)."""
     tables = tables_of(ws)
     name, columns = str(params["table"]), [str(c) for c in params["columns"]]
     if _table_called(tables, name):
         return {"table": name, "existed": True}, Changes()  # idempotent: a retried action does no harm
-    changes = tables.create_empty(name, columns, source=f"chat action: {KINDS['create_table'].summary(params)}")
+    changes = tables.create_empty(name, columns, source=f"chat action: {KINDS['create_table'].summary(params)}",
+                                  types=dict(params.get("types") or {}))
     return {"table": name, "columns": [c.name for c in tables.columns(name)]}, changes
 
 
@@ -361,7 +432,11 @@ def _rows_summary(p: dict[str, Any], shown: int = 2, width: int = 100) -> str:
 
 
 def _cols(p: dict[str, Any]) -> str:
-    return ", ".join(str(c) for c in p.get("columns", []))
+    """"date: date, city: text, cost: number" once any column has a type; else the names alone."""
+    types = p.get("types") or {}
+    if not types:
+        return ", ".join(str(c) for c in p.get("columns", []))
+    return ", ".join(f"{c}: {TYPE_WORDS.get(types.get(c, 'VARCHAR'), types.get(c))}" for c in p.get("columns", []))
 
 
 KINDS: dict[str, Kind] = {k.name: k for k in [
@@ -372,7 +447,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in [
     Kind("query", 1, ("sql",), lambda p: f"Run a read-only query: {p['sql']}", _query,
          "Run one read-only SQL SELECT over the memory tables."),
     Kind("create_table", 2, ("table", "columns"), lambda p: f"Create table {p['table']} ({_cols(p)})",
-         _create_table, "Create a memory table with the named columns.", _prepare_create),
+         _create_table, "Create a memory table with the named columns (a column may give its type: 'cost (number)'; "
+         f"types: {_TYPE_LIST}).", _prepare_create),
     Kind("add_rows", 2, ("table", "rows"), _rows_summary, _add_rows,
          "Add rows (objects of column: value) to a memory table.", _prepare_rows),
     Kind("ingest", 2, ("paths",), lambda p: "Ingest " + ", ".join(map(str, p["paths"])), _ingest,

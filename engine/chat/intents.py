@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from .executors import KINDS, documents_like, documents_named, folders_named
+from .executors import KINDS, documents_like, documents_named, folders_named, split_type, sql_typed
 from .words import content_words, stem, table_noun
 
 Proposal = tuple[str, dict[str, Any]]
@@ -54,8 +54,8 @@ _COLUMNS = re.compile(r"^\s*(?:(?:with|having|containing)\b\s*)?(?:the\s+)?(?:fo
 _NOT_A_NAME = frozenset("a an the in on of with from for to at by as that which where like using".split())
 # Words no column's name holds ("the same name as a regular one" is a question, not columns).
 _PHRASE_WORDS = frozenset("the as than that which same like from into with one this these those".split())
-_SQL_TYPE = re.compile(r"\s+(?:text|varchar|char|string|int|integer|bigint|smallint|real|float|double|numeric"
-                       r"|decimal|number|date|time|timestamp|datetime|bool|boolean)(?:\(\d+(?:,\s*\d+)?\))?$", _I)
+# "start: date and time" is one type, not a column "time": said so before the columns are split.
+_DATE_AND_TIME = re.compile(r"((?:[:(]|\bas\b)\s*(?:an?\s+)?)date\s+and\s+time\b", _I)
 # Rows to add: "add a row to books: ...", "insert into books ...", "add to the books table: ...".
 _ROWS = r"(?:(?:a|an|one|two|three|four|five|\d+|these|this|the\s+following|some)\s+)?(?:new\s+)?" \
         r"(?P<rows>rows?|records?|entry|entries)\s+"
@@ -160,14 +160,31 @@ def _unquote(s: str) -> str:
     return s.strip().strip("\"'`").strip()
 
 
-def _columns(spec: str) -> list[str]:
-    """'a name, an email and phone' -> ['name', 'email', 'phone']; 'age integer' -> 'age'."""
-    out = []
-    for part in _SPLIT.split(spec):
-        column = _SQL_TYPE.sub("", re.sub(r"^(?:a|an|the)\s+", "", _unquote(part).strip(" ."), flags=_I))
-        if column:
-            out.append(_unquote(column))
-    return out
+def _columns(spec: str) -> tuple[list[str], dict[str, str]]:
+    """'a name, an email and phone' -> ['name', 'email', 'phone']; and the type word of each column
+    written with one ('cost (number)', 'cost: number', 'cost as number', 'age INTEGER': see
+    ``executors.split_type``) by its name: {'cost': 'number'}."""
+    names, types = [], {}
+    columns = [re.sub(r"^(?:a|an|the)\s+", "", _unquote(part).strip(" ."), flags=_I)
+               for part in _column_parts(_DATE_AND_TIME.sub(r"\1date_and_time", spec))]
+    as_sql = sql_typed(columns)
+    for column in columns:
+        name, word = split_type(column, as_sql)
+        if name := _unquote(name):
+            names.append(name)
+            if word:
+                types[name] = word.replace("date_and_time", "date and time")
+    return names, types
+
+
+def _column_parts(spec: str) -> list[str]:
+    """``spec`` split at commas, semicolons and "and", except within parentheses ("(yes, no)")."""
+    parts, start = [], 0
+    for sep in _SPLIT.finditer(spec):
+        if spec.count("(", 0, sep.start()) <= spec.count(")", 0, sep.start()):
+            parts.append(spec[start:sep.start()])
+            start = sep.end()
+    return [*parts, spec[start:]]
 
 
 def _plain(columns: list[str]) -> bool:
@@ -198,10 +215,10 @@ def _create_table(q: str) -> list[Proposal] | None:
         return None
     name, after, how = found
     spec = _COLUMNS.match(after) if after.strip() else None
-    columns = _columns(spec["cols"]) if spec else []
+    columns, types = _columns(spec["cols"]) if spec else ([], {})
     said = bool(spec and (spec["word"] or spec["tail"] or after.lstrip()[:1] in ":("))
     if columns and (said or how == "called" or _plain(columns)):
-        return [("create_table", {"table": _unquote(name), "columns": columns})]
+        return [("create_table", {"table": _unquote(name), "columns": columns} | ({"types": types} if types else {}))]
     if not after.strip() and how in ("called", "before"):
         return [(SAY, {"text": f"Which columns should the table {name} have? Say, for example: create a table "
                                f"called {name} with columns name, email and phone."})]

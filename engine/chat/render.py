@@ -13,6 +13,8 @@ from .words import spoken
 # What a proposal needs, in words that stay true once it is decided (the card shows where it stands).
 _WAIT = {2: "runs once you approve it", 3: "runs once you confirm it with a reason"}
 _PROPOSED = "I have proposed: "
+_PENDING = {2: "waiting for your approval", 3: "waiting for your confirmation with a reason"}
+_REFUSED = "I could not "  # "I could not propose that: …" (an answer that declines is ``abstained``)
 
 
 def action_text(actions: list[Action], notes: list[str] | None = None) -> str:
@@ -32,6 +34,32 @@ def proposes(paragraph: str, a: Action) -> bool:
     """``paragraph`` is the one that proposed ``a`` (as now, or with the "(action 4, tier 2)"
     of answers written before session 21)."""
     return paragraph.strip().startswith(f"{_PROPOSED}**{a.summary}**")
+
+
+def without_proposals(text: str, actions: list[Action]) -> str:
+    """``text`` without the paragraphs that propose ``actions``: their cards (or, in an export,
+    their outcomes) say what they do."""
+    return "\n\n".join(p for p in text.split("\n\n") if not any(proposes(p, a) for a in actions))
+
+
+def weighed(text: str, citations: list[Any], abstained: bool, actions: list[Action]) -> bool:
+    """An answer whose confidence is shown and which can be rated: one from the files (or one that
+    declines). An answer that is an action's outcome, or a request refused ("I could not propose
+    that: …"), has nothing of the files to weigh or rate: its card or its sentence ends it."""
+    if citations or abstained:
+        return True
+    refused = [p for p in text.split("\n\n") if p.strip()]
+    return not actions and not (refused and all(p.strip().startswith(_REFUSED) for p in refused))
+
+
+def outcome(a: Action) -> str:
+    """Where an action stands, in words that follow it ("done · reason: …", "rejected: …")."""
+    if a.status == "pending":
+        return _PENDING.get(a.tier, "waiting for your approval")
+    words = {"executed": "done", "approved": "approved, running"}.get(a.status, a.status)
+    said = a.error if a.status == "failed" else a.reason
+    return f"{words}: {said}" if said and a.status in ("rejected", "failed") else \
+        f"{words}{' · reason: ' + a.reason if a.reason else ''}"
 
 
 def late_result(a: Action) -> str | None:

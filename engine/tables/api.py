@@ -395,16 +395,19 @@ class Tables:
             self.audit_edits()
         return Changes(tables=True, audit=True)
 
-    def create_empty(self, table: str, columns: builtins.list[str], source: str) -> Changes:
-        """Create ``table`` with no rows and the text ``columns`` as named (names already safe; the
-        caller governs and audits the decision, e.g. an approved chat action)."""
+    def create_empty(self, table: str, columns: builtins.list[str], source: str,
+                     types: dict[str, str] | None = None) -> Changes:
+        """Create ``table`` with no rows and the ``columns`` as named (names already safe; the caller
+        governs and audits the decision, e.g. an approved chat action), each of its type in ``types``
+        (a DuckDB type; text when not given), in one transaction."""
+        typed = [Column(c, c, self.type_name((types or {}).get(c) or "VARCHAR")) for c in columns]
         with self._lock:
             with self.store.write() as cur:
                 if self.store.exists(table, cur):
                     raise TableError(f"A table called {table!r} exists already.")
-                cols = ", ".join(f"{quote_ident(c)} VARCHAR" for c in columns)
+                cols = ", ".join(f"{quote_ident(c.name)} {c.type}" for c in typed)
                 cur.execute(f"CREATE TABLE {quote_ident(table)} ({ROW_KEY} BIGINT NOT NULL, {cols})")
-                self.store.record_table(cur, table, [Column(c, c, "VARCHAR") for c in columns], "", source)
+                self.store.record_table(cur, table, typed, "", source)
             self._changed(table)
         return Changes(tables=True)
 

@@ -366,6 +366,47 @@ def test_table_requests_in_everyday_words_are_recognised(ws: Workspace, request_
     assert (drop.type, drop.params["table"], drop.tier) == ("delete_table", "pets", 3)
 
 
+def test_a_table_made_in_chat_has_the_column_types_asked_for(ws: Workspace) -> None:
+    create = ws.chat.ask("Create a table trips with columns date (date), city, cost (number)").actions[0]
+    assert create.summary == "Create table trips (date: date, city: text, cost: number)"  # the card shows them
+    assert ws.chat.actions.approve(create.id)[0].status == "executed"
+    assert [(c.name, c.type) for c in ws.tables.columns("trips")] == [
+        ("date", "DATE"), ("city", "VARCHAR"), ("cost", "DOUBLE")]
+    add = ws.chat.ask("add a row to trips: date = 2025-05-12, city = Lisbon, cost = 48.50").actions[0]
+    assert ws.chat.actions.approve(add.id)[0].status == "executed"
+    assert ws.tables.query("SELECT sum(cost), max(date) FROM trips")[1][0][0] == 48.5
+    other = ws.chat.ask("create a table called years with columns year: whole number, paid (amount), ok as yes/no")
+    assert other.actions[0].params["types"] == {"year": "BIGINT", "paid": "DECIMAL(18,2)", "ok": "BOOLEAN"}
+    bills = ws.chat.ask("create a table called bills with columns cost (number), due date, phone number").actions[0]
+    assert bills.params["columns"] == ["cost", "due_date", "phone_number"]  # names ending in a type word
+    assert bills.params["types"] == {"cost": "DOUBLE"}
+
+
+def test_a_column_type_grace_does_not_know_is_refused_naming_the_types_it_knows(ws: Workspace) -> None:
+    answer = ws.chat.ask("Create a table trips with columns date (date), cost (banana)")
+    assert answer.actions == []
+    assert ("I could not propose that: “banana” (the type of column cost) is not a column type Grace knows; a column "
+            "can be text, whole number, number, amount, yes/no, date, date and time, time, JSON.") in answer.text
+    with pytest.raises(PolicyViolation, match="“VARCHAR; DROP TABLE x” .* is not a column type"):
+        ws.chat.actions.propose("create_table", {"table": "t", "columns": ["a"],
+                                                 "types": {"a": "VARCHAR; DROP TABLE x"}})
+
+
+def test_the_outcomes_of_actions_that_waited_for_a_decision_are_events_for_the_activity_log(ws: Workspace) -> None:
+    create = ws.chat.ask("create a table called books with columns title and year").actions[0]
+    ws.chat.actions.approve(create.id)
+    add = ws.chat.ask("add a row to books: title = Ulysses, year = 1922").actions[0]
+    ws.chat.actions.reject(add.id, "changed my mind")
+    drop = ws.chat.ask("delete the table books").actions[0]
+    ws.chat.actions.approve(drop.id, "test table no longer needed")
+    ws.chat.ask("show me the workspace status")  # read-only: it ran at once, nothing was decided
+    events = ws.chat.actions.events()
+    assert [(e["action"], e["governed"].id, e["actor"]) for e in events] == [
+        ("action.execute", drop.id, "user"), ("action.reject", add.id, "user"), ("action.execute", create.id, "user")]
+    assert events[0]["governed"].reason == "test table no longer needed"
+    assert events[1]["details"]["reason"] == "changed my mind"
+
+
 def test_questions_about_creating_tables_are_questions_and_a_missing_table_is_not_proposed_for_deletion(
         ws: Workspace) -> None:
     for question in ("Can you create a table in SQLite with a primary key?",

@@ -19,7 +19,8 @@ PETS = ("create_table", {"table": "pets", "columns": ["name", "age"]})
     ("new table pets (name, age)", PETS),
     ("create a pets table with a name and an age", PETS),
     ("I want a table to track my pets with name and age", PETS),
-    ("create table pets (name varchar(20), age integer)", PETS),
+    ("create table pets (name varchar(20), age integer)",
+     ("create_table", {"table": "pets", "columns": ["name", "age"], "types": {"name": "varchar", "age": "integer"}})),
     ("insert into books title = Dune, year = 1965",
      ("add_rows", {"table": "books", "rows": [{"title": "Dune", "year": "1965"}]})),
     ("add to the books table: title = Dune, year = 1965",
@@ -126,3 +127,27 @@ def test_a_document_that_is_not_there_is_said_so_and_a_folder_is_left_to_the_rea
     assert match("please re-scan the corpus folder", lambda: DOCS) == []  # an endpoint may know better
     (doc,) = match("forget the tax document", lambda: DOCS)
     assert doc[0] == SAY and "No document in your workspace is called tax" in doc[1]["text"]
+
+
+TRIPS = ("create_table", {"table": "trips", "columns": ["date", "city", "cost"],
+                          "types": {"date": "date", "cost": "number"}})
+
+
+@pytest.mark.parametrize(("request_text", "expected"), [
+    ("Create a table trips with columns date (date), city, cost (number)", TRIPS),
+    ("create a table called trips with columns date: date, city, cost: number", TRIPS),
+    ("create a table called trips with columns date as a date, city and cost as number", TRIPS),
+    ("create a table called trips with columns date DATE, city, cost NUMBER",
+     ("create_table", {"table": "trips", "columns": ["date", "city", "cost"], "types": {"date": "DATE",
+                                                                                      "cost": "NUMBER"}})),
+    ("create a table called log with columns start (date and time), end: date and time, done (yes/no)",
+     ("create_table", {"table": "log", "columns": ["start", "end", "done"],
+                       "types": {"start": "date and time", "end": "date and time", "done": "yes/no"}})),
+    ("create a table called years with columns year (integer)",
+     ("create_table", {"table": "years", "columns": ["year"], "types": {"year": "integer"}})),
+    ("create a table called contacts with columns name, phone number, due date",  # names, not types
+     ("create_table", {"table": "contacts", "columns": ["name", "phone number", "due date"]})),
+])
+def test_a_column_type_in_parentheses_after_a_colon_or_as_is_read_apart_from_its_name(
+        request_text: str, expected: tuple) -> None:
+    assert match(request_text) == [expected]

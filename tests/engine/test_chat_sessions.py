@@ -125,3 +125,45 @@ def test_a_blank_question_is_refused_and_nothing_is_stored(filled: Workspace) ->
         filled.chat.ask(" ", session_id=session)
     assert [s["id"] for s in filled.chat.sessions.list()] == [session]
     assert filled.chat.sessions.messages(session) == []
+
+
+def test_deleting_a_chat_rejects_its_actions_waiting_for_approval(filled: Workspace) -> None:
+    from tests.engine.test_chat_actions import audit_actions
+
+    forget = filled.chat.ask("forget the document notes.txt")
+    waiting = forget.actions[0]
+    status = filled.chat.ask("status", session_id=forget.session).actions[0]  # ran at once: left as it is
+    assert filled.chat.sessions.waiting(forget.session) == [waiting.id]
+    changes = filled.chat.sessions.delete(forget.session)
+    assert changes.actions and changes.conversations  # the counts of what waits follow
+    rejected = filled.chat.actions.get(waiting.id)
+    assert (rejected.status, rejected.reason, rejected.session_id) == ("rejected", "its chat was deleted", None)
+    assert audit_actions(filled, waiting.id) == ["action.propose", "action.reject"]  # as any rejection
+    assert filled.chat.actions.get(status.id).status == "executed"
+    assert filled.chat.telemetry()["pending_actions"] == 0
+    assert str(Path(waiting.params["path"])) in {d["path"] for d in filled.documents()}  # nothing was forgotten
+
+
+def test_an_export_says_where_each_action_stands_and_shows_confidence_only_where_the_pane_does(
+        filled: Workspace, tmp_path: Path) -> None:
+    chat = filled.chat
+    create = chat.ask("create a table called books with columns title and year")
+    sid = create.session
+    chat.actions.approve(create.actions[0].id)
+    add = chat.ask("add a row to books: title = Ulysses, year = 1922", session_id=sid).actions[0]
+    chat.actions.reject(add.id, "changed my mind")
+    drop = chat.ask("delete the table books", session_id=sid).actions[0]
+    chat.actions.approve(drop.id, "test table no longer needed")
+    forget = chat.ask("forget the document notes.txt", session_id=sid).actions[0]
+    (tmp_path / "expenses.csv").write_text("date,category,amount\n2026-01-03,groceries,42.10\n")
+    assert filled.tables.import_file(tmp_path / "expenses.csv").status == "applied"
+    query = chat.ask("how much did we spend on groceries in January?", session_id=sid).actions[0]
+    md = chat.sessions.export_markdown(sid)
+    assert "runs once you approve it" not in md and "runs once you confirm it" not in md
+    assert f"- Action {create.actions[0].id}: **Create table books (title, year)** → done" in md
+    assert f"- Action {add.id}: **Add 1 row to books: title=Ulysses, year=1922** → rejected: changed my mind" in md
+    assert f"- Action {drop.id}: **Delete table books** → done · reason: test table no longer needed" in md
+    assert f"- Action {forget.id}: **{forget.summary}** → waiting for your confirmation with a reason" in md
+    assert f"- Action {query.id}: Read-only query `{query.params['sql']}` → done" in md
+    assert "Adding up amount in expenses" in md  # what the query found, as the answer said it
+    assert "Confidence" not in md  # the pane shows none for an action's answer: nothing of the files to weigh

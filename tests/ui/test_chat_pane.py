@@ -18,6 +18,7 @@ import ui
 import ui.theme as theme
 from engine import Changes, Workspace
 from engine.chat import Citation
+from engine.chat.render import without_proposals
 from engine.chat.types import ABSTAIN_TEXT
 from grace_desktop.qt import QApplication, QCoreApplication, QPalette, QPoint, QPushButton, Qt, QWidget
 from grace_desktop.runner import Runner
@@ -26,7 +27,7 @@ from tests.engine.test_chat_endpoint import FakeOpenAI
 from tests.engine.test_chat_secrets import MemoryKeyring
 from tests.fixtures.make_pdf import make_pdf
 from ui.chat import ChatPane
-from ui.chat_widgets import ChipFlow, CitationChip, MessageWidget, TelemetryPanel, without_proposals
+from ui.chat_widgets import ChipFlow, CitationChip, MessageWidget, TelemetryPanel
 from ui.theme import colors
 
 WAIT_MS = 120_000
@@ -494,7 +495,9 @@ def test_the_keyboard_reaches_everything_in_reading_order(qtbot, pane: ChatPane,
     pane.sessions.setCurrentRow(0)
     pane.sessions.setFocus()
     qtbot.keyClick(pane.sessions, Qt.Key.Key_Delete)
-    assert asked == ["How often should tomatoes be watered?"] and pane.sessions.count() == 1
+    assert asked == ["Delete the chat “How often should tomatoes be watered?” and its messages? It has 1 action "
+                     "waiting for approval, which will be rejected. This cannot be undone."]
+    assert pane.sessions.count() == 1
     pane.input.setFocus()
     qtbot.keyClick(pane.input, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert pane.message_widgets() == [] and pane.session_id is None
@@ -869,3 +872,94 @@ def test_an_answer_that_proposes_an_action_shows_its_card_once(qtbot, pane: Chat
     assert answer.text.startswith("I have proposed: **Create table books")  # as the CLI prints it
     older = f"I have proposed: **{card.action.summary}** (action {card.action.id}, tier 2); it runs once approved."
     assert without_proposals(f"{older}\n\nA note.", [card.action]) == "A note."  # chats saved before it
+
+
+def test_deleting_a_chat_with_an_action_waiting_says_it_is_rejected_and_the_panel_follows(
+        qtbot, pane: ChatPane, ws: Workspace) -> None:
+    answer = ask(qtbot, pane, "forget the document notes.txt")
+    assert "1 action in chat" in pane.telemetry.waiting.text()
+    asked: list[str] = []
+    pane.chats.confirm_delete = lambda question: asked.append(question) or True
+    pane.chats.delete(answer.session)
+    assert asked == ["Delete the chat “forget the document notes.txt” and its messages? It has 1 action waiting for "
+                     "approval, which will be rejected. This cannot be undone."]
+    assert ws.chat.actions.get(answer.actions[0].id).status == "rejected"
+    assert pane.note.text() == ("Deleted the chat “forget the document notes.txt”; its 1 action waiting for "
+                                "approval was rejected.")
+    assert "in chat" not in pane.telemetry.waiting.text()  # the panel counts it no more, nor links to it
+    assert pane.message_widgets() == [] and pane.sessions.count() == 0
+
+
+def test_renaming_a_chat_in_the_window_says_so_without_an_error(qtbot, pane: ChatPane, ws: Workspace) -> None:
+    pane.changed.connect(pane.on_changes)  # as in the window: the change rebuilds the list at once
+    answer = ask(qtbot, pane, "When is the budget review?")
+    pane.sessions.item(0).setText("Budget")
+    assert ws.chat.sessions.get(answer.session)["title"] == "Budget"
+    assert pane.note.text() == "Renamed the chat to “Budget”."  # not "Internal C++ object … already deleted"
+    assert pane.note.palette().color(QPalette.ColorRole.WindowText).name() != colors()["error"]
+    assert pane.sessions.item(0).text() == "Budget"
+
+
+def test_actions_decided_in_chat_are_told_in_the_activity_log(qtbot, shell, docs: Path) -> None:
+    window, ws = shell.window, shell.runner.ws
+    ws.ingest([docs])
+    shell.build_late_panes()
+    pane = window.panes["chat"].widget
+    ask(qtbot, pane, "create a table called books with columns title and year")
+    pane.message_widgets()[-1].cards[0].approve.click()
+    qtbot.waitUntil(lambda: "books" in {t.name for t in ws.tables.list()}, timeout=WAIT_MS)
+    ask(qtbot, pane, "add a row to books: title = Ulysses, year = 1922")
+    card = pane.message_widgets()[-1].cards[0]
+    card.reason.setText("changed my mind")
+    card.reject.click()
+    ask(qtbot, pane, "delete the table books")
+    card = pane.message_widgets()[-1].cards[0]
+    card.reason.setText("test table no longer needed")
+    card.approve.click()
+    log = shell.activity.log
+    qtbot.waitUntil(lambda: "Delete table books" in log.toPlainText(), timeout=WAIT_MS)
+    text = log.toPlainText()
+    assert "Chat action done: Delete table books, approved by you. Reason: “test table no longer needed”." in text
+    assert "Chat action rejected by you: Add 1 row to books: title=Ulysses, year=1922. Reason: “changed my mind”." \
+        in text
+    assert "Chat action done: Create table books (title, year), approved by you." in text
+    assert text.index("Delete table books") < text.index("Add 1 row") < text.index("Create table books")  # newest first
+
+
+def test_a_refused_request_shows_no_confidence_and_nothing_to_rate(qtbot, pane: ChatPane, ws: Workspace) -> None:
+    answer = ask(qtbot, pane, "Create a table trips with columns date (date), cost (banana)")
+    assert answer.actions == [] and answer.text.startswith("I could not propose that: “banana”")
+    bubble = pane.message_widgets()[-1]
+    assert bubble.confidence is None and bubble.helpful is None and bubble.not_helpful is None
+    assert "Confidence" not in ws.chat.sessions.export_markdown(answer.session)  # as the pane shows it
+    pane.open_session(answer.session)
+    assert pane.message_widgets()[-1].helpful is None  # nor once reopened
+    found = ask(qtbot, pane, "How often should tomatoes be watered?")  # an answer from the files keeps both
+    assert found.citations and pane.message_widgets()[-1].helpful is not None
+
+
+def test_enter_in_a_tier_3_reason_box_confirms_once_a_reason_is_typed(qtbot, pane: ChatPane, ws: Workspace,
+                                                                      docs: Path) -> None:
+    ask(qtbot, pane, "forget the document notes.txt")
+    card = pane.message_widgets()[-1].cards[0]
+    qtbot.keyClick(card.reason, Qt.Key.Key_Return)
+    assert card.action.status == "pending" and not card.busy  # no reason yet: nothing happens
+    qtbot.keyClicks(card.reason, "stale notes")
+    qtbot.keyClick(card.reason, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: card.action.status == "executed", timeout=WAIT_MS)
+    assert card.action.reason == "stale notes" and str(docs / "notes.txt") not in {d["path"] for d in ws.documents()}
+    ask(qtbot, pane, "create a table called pets with name and age")  # tier 2: its box holds a reason to reject
+    card = pane.message_widgets()[-1].cards[0]
+    qtbot.keyClicks(card.reason, "not now")
+    qtbot.keyClick(card.reason, Qt.Key.Key_Return)
+    assert card.action.status == "pending" and not card.busy
+
+
+def test_the_link_to_an_action_waiting_in_no_chat_says_how_to_decide_it(qtbot, pane: ChatPane, ws: Workspace) -> None:
+    pane.show_waiting("chat")
+    assert pane.note.text() == ""  # nothing waits: nothing to say
+    ws.chat.actions.propose("reindex", {})  # as the command line proposes it: in no chat
+    pane.refresh_telemetry()
+    pane.show_waiting("chat")
+    assert pane.note.text().startswith("The newest action waiting for approval is in no chat")
+    assert "grace actions reject ID --reason TEXT" in pane.note.text() and pane.session_id is None
