@@ -32,7 +32,7 @@ from .context import Context, Passage
 from .locate import exact_lines
 from .sentences import Sentence, is_title, line_span, split_sentences
 from .types import ABSTAIN_TEXT, Citation, Draft
-from .words import codes, content_words, overlap
+from .words import YEAR, codes, content_words, overlap
 
 EmbedFn = Callable[[list[str]], np.ndarray]
 LayoutFn = Callable[[Mapping[int, str]], Mapping[int, Layout]]  # chunk id -> text, to its layout
@@ -325,14 +325,12 @@ _CODE = re.compile(r"[^\W_]+")
 def _shape(word: str) -> str:
     """A code's kind: "C1" and "B2" are "a9", "E999" is "a999", 2024 and 1999 are years; a plain
     word or number has none ("")."""
-    if _YEAR.fullmatch(word):
+    if YEAR.fullmatch(word):
         return "year"
     if word.isdigit() or word.isalpha():
         return ""
     return "".join("9" if ch.isdigit() else "a" for ch in word)
 
-
-_YEAR = re.compile(r"(?:1[89]|20)\d\d")
 
 
 def _surroundings(c: Candidate) -> str:

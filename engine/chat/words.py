@@ -66,7 +66,7 @@ _NAME = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)  # "Wi-Fi" is one name, 
 
 
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)", re.I)
-_YEAR = re.compile(r"(?:1[89]|20)\d\d")
+YEAR = re.compile(r"(?:1[89]|20)\d\d")  # a year as a question or a file says it
 
 
 def codes(question: str) -> list[str]:
@@ -76,7 +76,7 @@ def codes(question: str) -> list[str]:
     out = []
     for word in _WORD.findall(question):
         mixed = any(c.isdigit() for c in word) and any(c.isalpha() for c in word)
-        if (mixed and len(word) > 1 and not _ORDINAL.fullmatch(word)) or _YEAR.fullmatch(word):
+        if (mixed and len(word) > 1 and not _ORDINAL.fullmatch(word)) or YEAR.fullmatch(word):
             out.append(word)
     return list(dict.fromkeys(out))
 

@@ -397,12 +397,17 @@ R-4,2026-02-01,2026-02-03,Aylin Demir,new wheel,1,80,166.8
 }
 
 
+def _tables_of(ws: Workspace, folder: Path, files: dict[str, str]) -> Workspace:
+    """``ws`` with each of ``files`` (name: text) written to ``folder`` and made a table."""
+    for name, body in files.items():
+        (folder / name).write_text(body)
+        assert ws.tables.import_file(folder / name).status == "applied"
+    return ws
+
+
 @pytest.fixture
 def workshop(ws: Workspace, tmp_path: Path) -> Workspace:
-    for name, body in WORKSHOP.items():
-        (tmp_path / name).write_text(body)
-        assert ws.tables.import_file(tmp_path / name).status == "applied"
-    return ws
+    return _tables_of(ws, tmp_path, WORKSHOP)
 
 
 @pytest.mark.parametrize(("question", "sentence"), [
@@ -514,10 +519,7 @@ CLUB = {
 
 @pytest.fixture
 def club(ws: Workspace, tmp_path: Path) -> Workspace:
-    for name, body in CLUB.items():
-        (tmp_path / name).write_text(body)
-        assert ws.tables.import_file(tmp_path / name).status == "applied"
-    return ws
+    return _tables_of(ws, tmp_path, CLUB)
 
 
 def test_a_short_code_with_a_digit_is_a_value_and_how_many_counts_the_table_it_names(club: Workspace) -> None:
