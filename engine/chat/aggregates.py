@@ -641,9 +641,7 @@ def _currency_column(store: Any, info: Any) -> tuple[str, dict[str, str]] | None
     texts = [c.name for c in info.columns if c.type == "VARCHAR" and c.name not in ROW_FIELDS]
     if not texts:
         return None
-    codes = ", ".join(map(_literal, _CURRENCY_CODES))
-    checks = ", ".join(f"bool_and(upper(trim({quote_ident(t)})) IN ({codes}))" for t in texts)
-    (coded,) = store.cursor().execute(f"SELECT {checks} FROM {quote_ident(info.name)}").fetchall()
+    coded = [_all_codes(store, info.name, t) for t in texts]
     found = ([t for t in texts if _CURRENCY_NAME.search(t.lower())]
              or [t for t, ok in zip(texts, coded, strict=True) if ok])
     if len(found) != 1:
@@ -652,6 +650,16 @@ def _currency_column(store: Any, info: Any) -> tuple[str, dict[str, str]] | None
     values = store.cursor().execute(f"SELECT DISTINCT {column} FROM {quote_ident(info.name)} "
                                     f"WHERE {column} IS NOT NULL LIMIT 50").fetchall()
     return found[0], {str(v).strip().upper(): v for (v,) in values}
+
+
+def _all_codes(store: Any, table: str, column: str) -> bool:
+    """Every value of ``column`` (one at least) is a currency code. A question asks it of every
+    text column of the tables it may be about, so a column stops at its first other value."""
+    codes, cell = ", ".join(map(_literal, _CURRENCY_CODES)), quote_ident(column)
+    row = store.cursor().execute(
+        f"SELECT EXISTS (SELECT 1 FROM {quote_ident(table)} WHERE {cell} IS NOT NULL) AND NOT EXISTS "
+        f"(SELECT 1 FROM {quote_ident(table)} WHERE upper(trim({cell})) NOT IN ({codes}))").fetchone()
+    return bool(row and row[0])
 
 
 def _currencies_said(lowered: str) -> tuple[set[str], set[str]] | None:

@@ -48,8 +48,8 @@ def weighed(text: str, citations: list[Any], abstained: bool, actions: list[Acti
     that: …"), has nothing of the files to weigh or rate: its card or its sentence ends it."""
     if citations or abstained:
         return True
-    refused = [p for p in text.split("\n\n") if p.strip()]
-    return not actions and not (refused and all(p.strip().startswith(_REFUSED) for p in refused))
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    return not actions and not (paragraphs and all(p.startswith(_REFUSED) for p in paragraphs))
 
 
 def outcome(a: Action) -> str:
@@ -58,8 +58,9 @@ def outcome(a: Action) -> str:
         return _PENDING.get(a.tier, "waiting for your approval")
     words = {"executed": "done", "approved": "approved, running"}.get(a.status, a.status)
     said = a.error if a.status == "failed" else a.reason
-    return f"{words}: {said}" if said and a.status in ("rejected", "failed") else \
-        f"{words}{' · reason: ' + a.reason if a.reason else ''}"
+    if said and a.status in ("rejected", "failed"):
+        return f"{words}: {said}"
+    return f"{words} · reason: {a.reason}" if a.reason else words
 
 
 def late_result(a: Action) -> str | None:
