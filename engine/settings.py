@@ -81,7 +81,8 @@ SETTINGS: dict[str, Setting] = {
         # -- chat --
         Setting("llm_base_url", "",
                 "OpenAI-compatible endpoint for chat answers (e.g. http://127.0.0.1:8080/v1); empty: answer "
-                "offline from your files. The API key is kept in the system keyring, never here.",
+                "offline from your files. The API key is kept in the system keyring, never here: enter it in "
+                "Chat ▸ Endpoint API key….",
                 label="Chat endpoint URL"),
         Setting("llm_model", "", "Model name sent to the chat endpoint.", label="Endpoint model name"),
         Setting("llm_timeout_s", 30.0, "Seconds to wait for the chat endpoint before answering offline.", 1, 600,

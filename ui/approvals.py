@@ -65,7 +65,8 @@ NOTHING_MATCHES = "No proposals match these filters. Lower the confidence or sho
 ROW_TABLE_TIP = "A document's row goes into a catalog table: type another catalog table's name to file it there."
 CONFIDENCE_ROLE = Qt.ItemDataRole.UserRole + 1  # the list's percent, painted as a bar
 STATUS_WORDS = {"pending": "Waiting", "approved": "Approved", "applied": "Approved", "rejected": "Rejected"}
-STATUS_COLUMN, SOURCE_COLUMN = 4, 5
+TABLE_COLUMN, STATUS_COLUMN, SOURCE_COLUMN = 1, 4, 5
+SOURCE_SHARE = 0.6  # of the width the other columns leave: the file names, which tell rows of one table apart
 CHOSEN_NOTE = "proposals chosen: Approve or Reject decides all of them, as proposed (renaming is for one at a time)."
 SAMPLE_COLUMN_WIDTH = 280  # px a sample column may take: a long summary leaves the other columns in view
 
@@ -240,10 +241,38 @@ def _item(p: Any) -> QTreeWidgetItem:
                             STATUS_WORDS.get(p.status, p.status), file_name(p.source)])
     item.setData(0, Qt.ItemDataRole.UserRole, p.id)
     item.setData(0, CONFIDENCE_ROLE, share)
+    item.setToolTip(TABLE_COLUMN, p.table)
     item.setToolTip(SOURCE_COLUMN, p.source)
     item.setToolTip(0, "\n".join(p.reasons))
     item.setTextAlignment(3, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return item
+
+
+class ProposalList(QTreeWidget):
+    """The proposals' list. Its Source column takes the width its file names need, up to
+    ``SOURCE_SHARE`` of what the other columns leave, and the Table column the rest: at 900 px
+    the equal share left seven "notes" rows from "wi…xt", "t…d" (the Table column stretches)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.header().sectionResized.connect(self._resized)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self.fit_source()
+
+    def _resized(self, column: int, _old: int, _new: int) -> None:
+        if column not in (TABLE_COLUMN, SOURCE_COLUMN):  # a column fitted to new contents leaves another width
+            self.fit_source()
+
+    def fit_source(self) -> None:
+        """Size the Source column for the rows shown and the width on hand."""
+        head = self.header()
+        others = sum(head.sectionSize(i) for i in range(self.columnCount())
+                     if i not in (TABLE_COLUMN, SOURCE_COLUMN) and not self.isColumnHidden(i))
+        spare = self.viewport().width() - others
+        wanted = max(self.sizeHintForColumn(SOURCE_COLUMN), head.sectionSizeHint(SOURCE_COLUMN))
+        head.resizeSection(SOURCE_COLUMN, max(head.minimumSectionSize(), min(wanted, int(spare * SOURCE_SHARE))))
 
 
 class ProposalDetail(QWidget):
@@ -386,6 +415,7 @@ class ApprovalsPane(QWidget):
         self._shown: tuple[int, str] | None = None
         self._proposals: list[Any] = []
         self._own: object = None  # the Changes this pane last emitted (already shown)
+        self._keep_note = False  # the next list shown keeps the note (a refusal that says why a proposal went)
         self._build()
         self.reload()
 
@@ -413,8 +443,8 @@ class ApprovalsPane(QWidget):
         self.empty = empty_state(NOTHING_PENDING)
         self._layout()
 
-    def _build_list(self) -> QTreeWidget:
-        tree = QTreeWidget()
+    def _build_list(self) -> ProposalList:
+        tree = ProposalList()
         tree.setHeaderLabels(["Confidence", "Table", "Kind", "Rows", "Status", "Source"])
         tree.setRootIsDecorated(False)
         tree.setUniformRowHeights(True)
@@ -423,7 +453,8 @@ class ApprovalsPane(QWidget):
         head = tree.header()
         head.setStretchLastSection(False)
         head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        head.setSectionResizeMode(SOURCE_COLUMN, QHeaderView.ResizeMode.Stretch)  # last: it gets what is left
+        head.setSectionResizeMode(TABLE_COLUMN, QHeaderView.ResizeMode.Stretch)  # it gets what Source leaves
+        head.setSectionResizeMode(SOURCE_COLUMN, QHeaderView.ResizeMode.Interactive)  # sized by fit_source
         head.resizeSection(0, 96)
         head.setSectionResizeMode(0, QHeaderView.ResizeMode.Fixed)
         head.setResizeContentsPrecision(100)  # fitting columns to thousands of rows reads the first hundred
@@ -496,6 +527,7 @@ class ApprovalsPane(QWidget):
         self.list.blockSignals(False)
         one_status = statuses is not None and len({STATUS_WORDS.get(s) for s in statuses}) == 1
         self.list.setColumnHidden(STATUS_COLUMN, one_status)  # "All" says each one's
+        self.list.fit_source()
         ids = [p.id for p in self._proposals]
         # The same proposal; once it is gone (decided), the one now in its row, or the last.
         at = ids.index(keep.id) if keep and keep.id in ids else min(max(row, 0), len(ids) - 1)
@@ -536,9 +568,10 @@ class ApprovalsPane(QWidget):
     def _show_selected(self) -> None:
         p = self.selected()
         key = (p.id, p.status) if p else None
+        keep_note, self._keep_note = self._keep_note, False
         if key == self._shown:
             return  # same proposal, same state: keep what the person typed
-        if p is None or self._shown is None or self._shown[0] != p.id:
+        if (p is None or self._shown is None or self._shown[0] != p.id) and not keep_note:
             self.message.say("")  # another proposal: the note was about the last one
         self._shown = key
         self.detail.setEnabled(p is not None)
@@ -633,6 +666,8 @@ class ApprovalsPane(QWidget):
         def failed(sentence: str) -> None:
             self._busy(False)
             self.message.fail(sentence)
+            self._keep_note = True  # the refusal may come of a change made elsewhere ("already rejected"):
+            self.reload()  # the list shows it, and the note stays to say why the proposal went
 
         run_engine(self.runner, call, doing, done, failed)
         return True

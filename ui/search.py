@@ -13,9 +13,10 @@ the runner beside the passages) are listed as "Rows in your tables": after the p
 some match closely, before them otherwise; activating one asks the window (``row_requested``)
 to open its table.
 
-Opening "at the place": a PDF is opened with a ``#page=N`` fragment, which browsers and
-some viewers honour; other files open at their start, because the desktop's "open this
-file" call has no portable way to name a line.
+Opening "at the place": a PDF opens at its page where its default program takes a page
+(``ui.open_file``); where it does not, the line under the box says on which page the passage
+is. Other files open at their start: the desktop's "open this file" call has no portable way
+to name a line.
 """
 
 from __future__ import annotations
@@ -279,18 +280,21 @@ class SearchPane(QWidget):
         return True
 
     def open_hit(self, n: int) -> bool:
-        """Open the file of result ``n`` (a PDF at its page, where the viewer allows)."""
+        """Open the file of result ``n``: a PDF at its page where its program takes one (``ui.open_file``),
+        else the line under the box says on which page the passage is."""
         if not 0 <= n < len(self.hits):
             return False
         hit = self.hits[n]
+        name = ui.breakable(os.path.basename(hit.path))
         if not os.path.exists(hit.path):
-            self._say(f"“{ui.breakable(os.path.basename(hit.path))}” no longer exists (it was moved or deleted "
-                      "since Grace read it).")
+            self._say(f"“{name}” no longer exists (it was moved or deleted since Grace read it).")
             return False
-        url = QUrl.fromLocalFile(hit.path)
-        if hit.page and hit.path.lower().endswith(".pdf"):
-            url.setFragment(f"page={hit.page}")
-        return ui.open_url(url)
+        if not ui.open_file(hit.path, hit.page):
+            self._say(f"No program on this computer would open “{name}”; it is at {hit.path}.")
+            return False
+        if hit.page and hit.path.lower().endswith(".pdf") and not ui.opens_at_page(hit.path):
+            self._say(f"Opened “{name}” at its start: the passage is on page {hit.page}.")
+        return True
 
 
 def query_words(query: str) -> list[str]:
@@ -343,12 +347,15 @@ def snippet(text: str, words: list[str], size: int = SNIPPET_CHARS) -> str:
 
 
 def _place(hit: SearchHit) -> str:
+    """"› Heading · page 2 · lines 3–5" ("paragraphs" in a DOCX file, whose lines are its paragraphs)."""
+    from engine.chat.types import line_unit
+
     parts = [f"› {hit.heading}"] if hit.heading else []
     if hit.page:
         parts.append(f"page {hit.page}")
     if hit.line_start:
         end = f"–{hit.line_end}" if hit.line_end and hit.line_end != hit.line_start else ""
-        parts.append(f"line{'s' if end else ''} {hit.line_start}{end}")
+        parts.append(f"{line_unit(hit.path, many=bool(end))} {hit.line_start}{end}")
     return " · ".join(parts)
 
 

@@ -26,6 +26,7 @@ from grace_desktop.qt import (
     QWidget,
 )
 
+from . import breakable
 from .theme import colors, tint
 
 if TYPE_CHECKING:
@@ -89,6 +90,7 @@ CHECKS: dict[str, tuple[Callable[[str], str | None], str]] = {
     "llm_base_url": (check_base_url, "Correct it, or leave it empty to answer offline from your files."),
     "action_tiers": (check_tiers, "Correct it, or leave it empty to keep every action's own tier."),
 }
+KEY_MENU = "Chat ▸ Endpoint API key…"  # where the endpoint's API key is entered
 LATER_NOTE = "Applies only to files read from now on."
 LIMIT_NOTE = ("Applies to files read from now on; a file it cut short or refused is read again at the next "
               "ingest or rescan.")
@@ -192,14 +194,56 @@ def _section_label(heading: str, note: str) -> QLabel:
     return label
 
 
+class KeyNote(QWidget):
+    """Under the endpoint's URL: whether an API key is kept for it and where one is entered; when
+    the URL is changed from one that has a key, a check box that moves the key along. A key is kept
+    for one exact URL: a corrected URL went out with no key, and no word."""
+
+    def __init__(self, editor: QLineEdit, url: str, keyed: bool) -> None:
+        super().__init__()
+        self.url, self.keyed = url.strip(), keyed
+        self.carry = QCheckBox("Move the API key to the new URL")
+        self.carry.setChecked(True)
+        self.label = _help_label("")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.carry)
+        layout.addWidget(self.label)
+        editor.textChanged.connect(self.show_for)
+        self.show_for(editor.text())
+
+    def show_for(self, url: str) -> None:
+        """Say what becomes of the key with ``url`` in the box."""
+        url = url.strip()
+        moving = bool(url) and url != self.url and self.keyed
+        self.carry.setVisible(moving)
+        self.label.setText(self.sentence(url, moving))
+        self.label.setVisible(bool(url))
+
+    def sentence(self, url: str, moving: bool) -> str:
+        """What the note says with ``url`` in the box (``moving``: the check box is offered)."""
+        if moving:  # the old URL may be long: it breaks at its / and . rather than widening the dialog
+            return (f"The API key stored for {breakable(self.url)} is kept for that exact URL: unless it is moved, "
+                    f"Grace asks the new URL without a key (or enter another in {KEY_MENU} after saving).")
+        if url == self.url and self.keyed:
+            return f"An API key is stored for this URL; {KEY_MENU} replaces it."
+        return f"If the endpoint needs an API key, enter it in {KEY_MENU} after saving."
+
+    def moved_from(self) -> str | None:
+        """The URL whose key goes to the new URL when the settings are saved, or None."""
+        return self.url if not self.carry.isHidden() and self.carry.isChecked() else None
+
+
 class SettingsDialog(QDialog):
     """Edits the workspace's settings; ``changed()`` says what the person changed."""
 
-    def __init__(self, values: dict[str, Any], parent: QWidget | None = None) -> None:
+    def __init__(self, values: dict[str, Any], parent: QWidget | None = None, key_stored: bool = False) -> None:
+        """``key_stored``: an API key is kept for the endpoint URL in ``values``."""
         super().__init__(parent)
         self.setWindowTitle("Grace — Settings")
         self.initial = dict(values)
         self.editors: dict[str, QWidget] = {}
+        self.key_note: KeyNote | None = None
         form_widget = QWidget()
         form = QFormLayout(form_widget)
         form.setVerticalSpacing(4)
@@ -213,6 +257,9 @@ class SettingsDialog(QDialog):
                 label.setBuddy(editor)
                 form.addRow(label, editor)
                 form.addRow("", _help_label(decl.help))
+                if name == "llm_base_url" and isinstance(editor, QLineEdit):
+                    self.key_note = KeyNote(editor, str(values.get(name, "")), key_stored)
+                    form.addRow("", self.key_note)
         scroll = QScrollArea()
         scroll.setWidget(form_widget)
         scroll.setWidgetResizable(True)
@@ -261,6 +308,10 @@ class SettingsDialog(QDialog):
         return {name: value for name, value in self.values().items()
                 if not unchanged(self.editors[name], value, self.initial.get(name))}
 
+    def key_from(self) -> str | None:
+        """The endpoint URL whose API key moves to the new one on saving, or None."""
+        return self.key_note.moved_from() if self.key_note is not None else None
+
     def restore_defaults(self) -> None:
         """Put every editor back to its declared default (saved only on OK)."""
         for name, decl in SETTINGS.items():
@@ -278,27 +329,49 @@ def _help_label(text: str) -> QLabel:
 def edit_settings(runner: Runner, parent: QWidget | None = None) -> None:
     """Read the settings, open the dialog (without blocking) and save what the person changes."""
 
-    def show(values: dict[str, Any]) -> None:
-        dialog = SettingsDialog(values, parent)
-        dialog.accepted.connect(lambda: save_settings(runner, dialog.changed(), getattr(parent, "flash", None)))
+    def read(ws: Any) -> tuple[dict[str, Any], bool]:
+        values = ws.settings()
+        return values, ws.chat.keys.has(str(values.get("llm_base_url", "")))  # the keyring: off the GUI thread
+
+    def show(found: tuple[dict[str, Any], bool]) -> None:
+        dialog = SettingsDialog(found[0], parent, key_stored=found[1])
+        dialog.accepted.connect(lambda: save_settings(runner, dialog.changed(), getattr(parent, "flash", None),
+                                                      dialog.key_from()))
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
 
-    runner.fetch("settings", lambda ws: ws.settings(), show)
+    runner.fetch("settings", read, show)
 
 
-def save_settings(runner: Runner, changed: dict[str, Any], said: Callable[[str], None] | None = None) -> None:
-    """Store ``changed`` settings in the workspace (in a worker); each change is audited. ``said``
-    (the status bar's note) hears which were saved."""
+def save_settings(runner: Runner, changed: dict[str, Any], said: Callable[[str], None] | None = None,
+                  key_from: str | None = None) -> None:
+    """Store ``changed`` settings in the workspace (in a worker); each change is audited. With a
+    changed endpoint URL, the API key of ``key_from`` moves to it. ``said`` (the status bar's note)
+    hears which were saved, and what became of the key."""
     if not changed:
         return
     labels = [label_of(name) for name in changed]
     saved = f"Saved: {', '.join(labels[:3])}" + (f" and {len(labels) - 3} more" if len(labels) > 3 else "") + "."
+    heard = [saved]
 
     def work(ws: Any) -> Any:
         problem = next(filter(None, (problem_with(name, value) for name, value in changed.items())), None)
         if problem:  # all or nothing: no value is stored unless every one can be
             raise SettingError(problem)
-        return ws.set_settings(changed)  # one transaction: the dialog's OK saves all or nothing
+        changes = ws.set_settings(changed)  # one transaction: the dialog's OK saves all or nothing
+        if "llm_base_url" in changed:
+            heard.append(key_after_url_change(ws.chat.keys, key_from, str(changed["llm_base_url"])))
+        return changes
 
-    runner.run_op(work, "saving the settings", (lambda _changes: said(saved)) if said else None)
+    runner.run_op(work, "saving the settings", (lambda _changes: said(" ".join(filter(None, heard)))) if said else None)
+
+
+def key_after_url_change(keys: Any, key_from: str | None, url: str) -> str:
+    """Move the API key of ``key_from`` (if any) to the endpoint's new ``url`` (a ``KeyStore``'s
+    keys); returns a sentence on the key the new URL goes with, empty when there is nothing to say."""
+    url = url.strip()
+    if key_from:
+        return keys.move(key_from, url)
+    if url and not keys.has(url):
+        return f"No API key is stored for {url}; if the endpoint needs one, enter it in {KEY_MENU}"
+    return ""

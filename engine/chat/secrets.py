@@ -76,6 +76,23 @@ class KeyStore:
         except Exception:  # noqa: BLE001
             return None
 
+    def has(self, base_url: str) -> bool:
+        """True when a key is kept for ``base_url`` (exactly that URL: a key is kept per URL)."""
+        return bool(base_url.strip()) and bool(self.get(base_url))
+
+    def move(self, old_url: str, new_url: str) -> str:
+        """Keep the key of ``old_url`` for ``new_url`` instead (the URL was corrected), unless
+        ``new_url`` has a key of its own; returns a sentence saying what became of it."""
+        old_url, new_url = old_url.strip(), new_url.strip()
+        if self.has(new_url):
+            return f"An API key was already stored for {new_url}; Grace uses that one."
+        key = self.get(old_url)
+        if not key:
+            return f"No API key was stored for {old_url}, so none was moved."
+        self.set(new_url, key)  # where it went (keyring or session) is as it was: ``note`` says it again
+        self.delete(old_url)
+        return f"Moved the API key to {new_url}."
+
     def delete(self, base_url: str) -> None:
         """Forget the key for ``base_url`` everywhere it was kept."""
         base_url = base_url.strip()

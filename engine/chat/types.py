@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..errors import GraceError
+from ..extract import format_for
 
 ABSTAIN_TEXT = "I could not find this in your files."
 
@@ -32,14 +34,22 @@ class Citation:
         return asdict(self)
 
     def where(self) -> str:
-        """'page 2, line 5' / 'lines 5-7': where the quote sits, for people."""
+        """'page 2, line 5' / 'lines 5-7' / 'paragraph 2' (a DOCX file): where the quote sits, for people."""
         parts = []
         if self.page:
             parts.append(f"page {self.page}")
         if self.line_start is not None:
             same = self.line_end in (None, self.line_start)
-            parts.append(f"line {self.line_start}" if same else f"lines {self.line_start}-{self.line_end}")
+            unit = line_unit(self.path, many=not same)
+            parts.append(f"{unit} {self.line_start}" if same else f"{unit} {self.line_start}-{self.line_end}")
         return ", ".join(parts)
+
+
+def line_unit(path: str, many: bool = False) -> str:
+    """What the line numbers of a passage of ``path`` count: "line" ("lines" with ``many``), or
+    "paragraph" in a DOCX file, whose extractor numbers its paragraphs: Word shows no lines to find."""
+    unit = "paragraph" if format_for(Path(path)) == "docx" else "line"
+    return unit + "s" if many else unit
 
 
 @dataclass

@@ -89,3 +89,26 @@ def test_key_is_never_written_to_the_workspace_or_settings(ws: Workspace, backen
     for path in Path(ws.folder).rglob("*"):
         if path.is_file():
             assert KEY.encode() not in path.read_bytes(), path
+
+
+NEW_URL = "http://127.0.0.1:18082/v1"
+
+
+def test_a_key_moves_to_a_corrected_url_and_leaves_the_old_one(backend: MemoryKeyring) -> None:
+    store = KeyStore()
+    store.set(URL, KEY)
+    assert store.has(URL) and not store.has(NEW_URL) and not store.has("  ")
+    note = store.move(URL, NEW_URL + " ")
+    assert note == f"Moved the API key to {NEW_URL}." and "system keyring" in store.note
+    assert backend.store == {(SERVICE, NEW_URL): KEY}  # one copy of the secret, under the URL in use
+    assert store.has(NEW_URL) and not store.has(URL)
+
+
+def test_a_move_never_overwrites_the_new_urls_own_key_and_says_when_there_was_none(no_backend: None) -> None:
+    store = KeyStore()
+    store.set(URL, KEY)
+    store.set(NEW_URL, "sk-its-own")
+    assert "already stored" in store.move(URL, NEW_URL)
+    assert store.get(NEW_URL) == "sk-its-own" and store.get(URL) == KEY
+    assert store.move("http://elsewhere/v1", "http://other/v1") == ("No API key was stored for http://elsewhere/v1, "
+                                                                    "so none was moved.")
