@@ -51,7 +51,9 @@ _OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?)\b")),
 # Money, spent or taken in ("revenue", "sales" and "income" must still be accounted for by a
 # column or table of that name: they are not operation words).
 _MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charged?|money|expensive|dearest|"
-                    r"cheapest|revenues?|sales|income|earn(?:ed|t|ings)?|turnover|takings)\b")
+                    r"cheapest|revenues?|sales|income|earn(?:ed|t|ings)?|turnover|takings|fees?|"
+                    r"take|took|taken|received?|receiving|(?:bring|brought|came|come|coming) in|"
+                    r"invoiced?|invoicing|bill|billed|billing)\b")
 # Text columns that name who did something: "who paid the most?" groups by paid_by.
 _PERSON = re.compile(r"(?:^|_)(?:by|who|name|names|person|people|owner|payer|customer|client|member|user|author|"
                      r"buyer|seller|driver|brewer|teacher|student|tutor|employee|staff|trainer|coach|patient|"
@@ -62,6 +64,8 @@ _MOST_OF = re.compile(r"\bthe (?:most|least|fewest) (\w+)")  # "the most repairs
 _TOP_OF = re.compile(r"\b(?:who|which (\w+))\b")
 _OP_WORDS = content_words("average mean typical typically total sum altogether overall much many number count "
                           "spend spent spending cost costs paid pay paying price charge charged money did do "
+                          "fee fees take took taken receive received bring brought came come work worked "
+                          "invoice invoiced bill billed "
                           "have has had so far times go went been visit visited most expensive dearest highest largest "
                           "biggest greatest maximum longest cheapest least fewest lowest smallest minimum shortest "
                           "one ever")
@@ -87,7 +91,7 @@ _NOT_MEASURES = re.compile(r"(?:^|_)(?:id|year|month|day|no|number|code|zip|post
 # A column not named for money is the money column when this close to "amount of money" or "price":
 # "fee" 0.60, "amount eur" 0.59; not "quantity" 0.57, "value" 0.56, "total" 0.53, "km" 0.36.
 MONEY_MEANING = 0.58
-_MONEY_NAME = re.compile(r"(?:^|_)(?:amount|cost|costs|price|prices|paid|fee|fees|spend|spent|eur|euro|euros|usd|"
+MONEY_NAME = re.compile(r"(?:^|_)(?:amount|cost|costs|price|prices|paid|fee|fees|spend|spent|eur|euro|euros|usd|"
                          r"gbp|chf|dollars?|expense|expenses|charge|charges)(?:_|$)")
 # A date column the money of a period is counted by: one that says when it was spent or taken
 # ("date", "paid_on", "month"), not when something renews, falls due or expires.
@@ -172,6 +176,10 @@ class Where:
     dated: str | None = None
     period: Period = field(default_factory=lambda: Period())
     compare: tuple[str, Comparison] | None = None
+    blank: tuple[str, bool] | None = None  # a date column empty (True: "not paid yet") or filled in
+    outside: str = ""  # the dates the column holds, when the period asked lies outside them
+    flags: dict[str, bool] = field(default_factory=dict)  # yes/no columns said: "insured", "not insured"
+
 
     def clauses(self) -> tuple[str, str]:
         """`` WHERE …`` (or "") and the same in words (`` where category is groceries``, or "")."""
@@ -187,7 +195,14 @@ class Where:
             said.append(f"{spoken(column)} is {_COMPARE_WORDS[cmp.sql]} {cmp.number:g}")
         if self.dated is not None:
             where += self.period.sql(self.dated)
-            said.append(f"{spoken(self.dated)} is {self.period.said()}")
+            said.append(f"{spoken(self.dated)} is {self.period.said()}{self.outside}")
+        for column, yes in self.flags.items():
+            where.append(f"{'' if yes else 'NOT '}coalesce({quote_ident(column)}, false)")
+            said.append(f"{spoken(column)} is {'yes' if yes else 'no'}")
+        if self.blank is not None:
+            column, empty = self.blank
+            where.append(f"{quote_ident(column)} IS {'' if empty else 'NOT '}NULL")
+            said.append(f"{spoken(column)} is {'empty' if empty else 'filled in'}")
         return (f" WHERE {' AND '.join(where)}" if where else "", f" where {' and '.join(said)}" if said else "")
 
 
@@ -199,6 +214,7 @@ class Plan:
     sql: str
     about: str
     filters: dict[str, list[str]] = field(default_factory=dict)
+    fit: int = 0  # how closely the question's words pick this table (``_fit``): of several, the closest answer
 
 
 def operation(question: str) -> str | None:
@@ -216,13 +232,27 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     its vocabulary lacks may be a table's value misspelt ("groseries")."""
     op = operation(question)
     lowered = question.lower()
-    if op is None or (op == "list" and comparison(lowered) is None and not re.search(_NOT, lowered)):
+    if op is None or (op == "list" and comparison(lowered) is None and not re.search(_NOT, lowered)
+                      and not _unpaid(lowered)):
         return []  # "which tank was batch 24-007 in?" is a look-up, not a list
     unknown = [w for w in terms(lowered, pieces) if len(w) >= MISSPELT_LETTERS] if pieces else []
-    found = [p for info in tables.list() if info.rows
+    listed = [info for info in tables.list() if info.rows]
+    found = [p for info in listed
              if (p := _plan_table(op, _respelled(tables.store, info, lowered, unknown), info, tables.store,
                                   embed)) is not None]
-    return [p for p in found if p.table not in load_catalog()] or found
+    catalog = load_catalog()
+    own = [p for p in found if p.table not in catalog]
+    if not own and any(_names_table(lowered, info.name) for info in listed if info.name not in catalog):
+        return []  # "how many invoices…" of invoices_2026, which could not say: not the invoice rows filed from notes
+    found = own or found
+    return [p for p in found if p.fit == max(f.fit for f in found)]
+
+
+def _names_table(lowered: str, table: str) -> bool:
+    """Whether the question calls a table by its name ("expenses") or its rows' noun ("invoices" of
+    invoices_2026)."""
+    words, name_words = content_words(lowered), content_words(table.replace("_", " "))
+    return bool(name_words) and (name_words <= words or table_noun(table) in words)
 
 
 MISSPELT_LETTERS = 5  # shorter words are too often another word one letter off ("cafe", "cake")
@@ -254,6 +284,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     verbs = {w for w in words if table_noun(info.name) in _EVENT_VERBS.get(w, ()) or _verb_of(w, info.name)}
     # named: every word of its name, or the last one ("the most expensive repair": car_repairs), or its verb
     named = bool(name_words) and (name_words <= words or table_noun(info.name) in words or bool(verbs))
+    named = named or op in ("avg", "sum", "max", "min") and _measure_said(words, info.columns)  # "the average discount"
     filters = _values(store, info, lowered)
     excluded = _negated(filters, lowered)  # "the invoices not paid": status is not paid
     currencies = _currencies_said(lowered)
@@ -269,24 +300,31 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     # Money over a period needs no table named ("how much did we spend in January?") when the
     # date says when the money was spent: not a subscription's "renews"
     spent = dated is not None and op != "count" and _MONEY.search(lowered) and _spent_date(dated)
+    blank, paid_words = _payment_state(store, info, lowered, dated,
+                                       [v for values in (filters, excluded) for vs in values.values() for v in vs])
     grouped = _group_column(lowered, info.columns) if op == "top" else None
     if op == "top" and grouped is None:
         return None
+    each = _each_group(lowered, info.columns) if op in ("sum", "count") else None
     # "which shop …", "who paid …" name their column, and so its table
     by_column = grouped is not None and (grouped[1] != "who" or bool(column_words(grouped[0], lowered) & words))
-    if not (named or filters or excluded or spent or by_column):
+    if not (named or filters or excluded or spent or by_column or blank and blank[1]):
         return None
     # a hyphenated word counts whole: "e-bikes" is not "bikes" unless a value says it
     said_values = {stem(v.lower()) for values in (filters, excluded) for vs in values.values() for v in vs}
     words |= {c for c in _COMPOUND.findall(lowered) if stem(c) not in said_values}
     accounted = name_words | verbs | _OP_WORDS | TABLE_WORDS | period.words | content_words(" ".join(
-        v for values in (filters, excluded) for vs in values.values() for v in vs)).union(
-        *(column_words(c.name, lowered) for c in info.columns))
+        v for values in (filters, excluded) for vs in values.values() for v in vs))
+    by_columns = {c.name: column_words(c.name, lowered) & words for c in info.columns}
+    by_names = set().union(*by_columns.values())  # words only a column's name accounts for, checked below
+    if any(_said_not(lowered, by_columns[c.name]) for c in info.columns if c.type.upper() == "BOOLEAN"):
+        accounted |= _NOT_WORDS  # "not insured": the yes/no column's no
     accounted |= compared.words if compared else set()
     kept = {v for vs in filters.values() for v in vs}
     accounted |= _said_of_values(lowered, kept) | _said_of_joining(lowered, dated)
-    accounted |= _NOT_WORDS if excluded else set()
+    accounted |= (_NOT_WORDS if excluded else set()) | paid_words
     accounted |= content_words(grouped[1]) if grouped else set()
+    accounted |= content_words(each[1]) if each else set()
     monthly = _MONTHLY.search(lowered) if op == "avg" else None  # "the average monthly grocery spend"
     by_month = _date_column(info.columns, lowered) if monthly else None
     if monthly and by_month is None:
@@ -300,12 +338,12 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     if most is not None and (most_rows or most_column):
         accounted |= _verb_before_most(lowered, most)  # and the verb between: "brought in", "worked"
     measures, meant = ([], set()) if op == "list" or most_rows else _measure(
-        op, lowered, words - accounted, info.columns, embed, named, name_words)
+        op, lowered, words - accounted - by_names, info.columns, embed, named, name_words)
     in_currency = _currency_words(currencies, currency, measures)
     if in_currency is None:
         return None  # "how much in euros" of prices in francs
     accounted |= in_currency
-    if (op not in ("count", "list") and not measures and not most_rows) or words - accounted - meant:
+    if (op not in ("count", "list") and not measures and not most_rows) or words - accounted - by_names - meant:
         return None
     own = name_words | {table_noun(info.name)} | content_words(" ".join(kept))  # nouns: "students enrolled"
     if op == "count" and not measures and _counts_other_things(lowered, info.columns, own):
@@ -316,20 +354,74 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     against = _compared_column(compared, measure, info.columns, lowered, embed) if compared else None
     if compared and against is None:
         return None
-    by_currency = currency[0] if currency is not None else None
-    if by_currency and against and op != "list" and not currencies[0] and _MONEY_NAME.search(against.lower()):
+    used = {*measures, *filters, *excluded, dated, by_month, against, blank[0] if blank else None,
+            *(g[0] for g in (grouped, each) if g), currency[0] if currency else None}
+    flags = _flags(lowered, info.columns, {c: ws for c, ws in by_columns.items() if c not in used},
+                   words - accounted - meant, used)
+    if flags is None:
+        return None
+    # a currency column splits sums of money, not of discount_pct or hours
+    by_currency = currency[0] if currency is not None and (
+        not measures or any(_money_columns([m], embed) if embed else MONEY_NAME.search(m.lower()) for m in measures)
+    ) else None
+    if by_currency and against and op != "list" and not currencies[0] and MONEY_NAME.search(against.lower()):
         return None  # "over 1000" of amounts in francs and euros: 1000 of which is not said
     if measures and op == "count":
         op = "sum"  # "how many km did I run": the km added up
-    rows = Where(filters, excluded, dated, period, (against, compared) if against and compared else None)
+    if each is not None and len(measures) > 1:
+        return None  # "how much did we charge each month?" with labour and parts: which total is not said
+    rows = Where(filters, excluded, dated, period, (against, compared) if against and compared else None, blank,
+                 _outside(store, info.name, dated, period) if dated else "", flags)
     if op == "top":
         assert grouped is not None
-        return _top(info.name, grouped[0], measure, not re.search(r"\b(?:least|fewest)\b", lowered), rows,
+        plan = _top(info.name, grouped[0], measure, not re.search(r"\b(?:least|fewest)\b", lowered), rows,
                     by_currency)
-    if op == "avg" and monthly and measure is not None:
+    elif each is not None:
+        plan = _top(info.name, each[0], measure, None, rows, by_currency)
+    elif op == "avg" and monthly and measure is not None:
         single = by_currency is None or len(filters.get(by_currency, [])) == 1
-        return _monthly(info.name, by_month, measure, rows) if single else None
-    return _build(op, info, measures, rows, by_currency)
+        if not single:
+            return None
+        plan = _monthly(info.name, by_month, measure, rows)
+    else:
+        plan = _build(op, info, measures, rows, by_currency)
+    plan.fit = _fit(lowered, words, measures, dated)
+    return plan
+
+
+def _fit(lowered: str, words: set[str], measures: list[str], dated: str | None) -> int:
+    """How closely a table's query fits the question, beyond answering it: money taken in counted
+    by when it was paid (paid_on, not a course's start_date), and a column added up that the
+    question names ("pay Markus": pay_chf of teacher_hours, not price_chf of the courses he teaches)."""
+    paid = dated is not None and bool(_PAID_NAME.search(dated.lower())) and bool(_MONEY.search(lowered))
+    said = any(content_words(m.replace("_", " ")) & words for m in measures)
+    return int(paid) + int(said)
+
+
+def _flags(lowered: str, columns: Sequence[Any], unused: dict[str, set[str]], left: set[str],
+           used: set[str | None]) -> dict[str, bool] | None:
+    """The yes/no columns the question names and nothing else uses ("how many patients are
+    insured?": insured is yes; "not insured": no), for rows kept to them. None when a word of the
+    question is accounted for only by the name of a date column the query does not use ("on our
+    books" and booked_for): the query would not mean what was asked. (A text column named, as
+    "course" of course_code in "how much did we take in course fees?", says what the rows are of.)"""
+    types = {c.name: c.type.upper() for c in columns}
+    named_used = set().union(*(column_words(c, lowered) for c in used if c and c in types))
+    flags: dict[str, bool] = {}
+    for word in left - named_used:
+        naming = [c for c, ws in unused.items() if word in ws]
+        if naming and all(types[c].startswith(("DATE", "TIMESTAMP")) for c in naming):
+            return None
+        if len(naming) != 1 or types[naming[0]] != "BOOLEAN":
+            continue
+        flags[naming[0]] = not _said_not(lowered, {word})
+    return flags
+
+
+def _said_not(lowered: str, words: set[str]) -> bool:
+    """Whether the question says "not" (or "n't", "never") right before one of ``words`` (stems)."""
+    said = [t for t in re.findall(r"[\w'’]+", lowered) if stem(t) in words]
+    return any(re.search(_NOT + r"(?:\w+\s+)?" + re.escape(t) + r"\b", lowered) for t in said)
 
 
 def _verb_of(word: str, table: str) -> bool:
@@ -351,6 +443,36 @@ def _said_of_values(lowered: str, values: set[str]) -> set[str]:
     folded_question = fold(lowered)
     return set().union(*(content_words(m.group(1)) for v in values
                          for m in re.finditer(_PLACE_VERB + re.escape(fold(v)) + r"\b", folded_question)))
+
+
+# A date column that says when a row was paid; empty while it is not: "which enrolments haven't been paid?"
+_PAID_NAME = re.compile(r"(?:^|_)(?:paid|payment|received|settled)(?:_|$)")
+_PAID = re.compile(r"\b(?:paid|received|settled)\b|\bdid\b.*\bpay\b")
+_UNPAID_WORDS = content_words("unpaid outstanding unsettled still yet")
+
+
+def _unpaid(lowered: str) -> bool:
+    return bool(re.search(_NOT + r"(?:been\s+)?(?:paid|received|settled)\b|\b(?:unpaid|outstanding|unsettled)\b",
+                          lowered))
+
+
+def _payment_state(store: Any, info: Any, lowered: str, dated: str | None,
+                   said: list[str]) -> tuple[tuple[str, bool] | None, set[str]]:
+    """Rows kept to those paid or not by the one date column that says when a row was paid
+    (paid_on): "haven't been paid yet", "unpaid" keep those where it is empty, "paid",
+    "received" and "did … pay" those where it is filled in (when some are not). Nothing when a
+    value says it (a status "paid"), when the period asked is of that column, or with no such
+    column. Returns (column, empty) or None, and the question's words it accounts for."""
+    if any("paid" in fold(v) for v in said) or not (unpaid := _unpaid(lowered)) and not _PAID.search(lowered):
+        return None, set()
+    dates = [c.name for c in info.columns if c.type.upper().startswith(("DATE", "TIMESTAMP"))
+             and _PAID_NAME.search(c.name.lower())]
+    if len(dates) != 1 or dates[0] == dated:
+        return None, set()
+    if not unpaid and not store.cursor().execute(f"SELECT EXISTS (SELECT 1 FROM {quote_ident(info.name)} WHERE "
+                                                 f"{quote_ident(dates[0])} IS NULL)").fetchone()[0]:
+        return None, set()  # every row is paid: "where paid on is filled in" would say nothing
+    return (dates[0], unpaid), (_NOT_WORDS | _UNPAID_WORDS if unpaid else set())
 
 
 _JOINED_NAME = re.compile(r"(?:^|_)(?:registered|registration|joined|signup|signed|subscribed)(?:_|$)")
@@ -378,6 +500,20 @@ def _kept_to_currencies(codes: set[str], currency: tuple[str, dict[str, str]] | 
         return False
     filters[column] = [values[c] for c in sorted(codes)]
     return True
+
+
+_UNIT_PARTS = frozenset({"pct", "percent", "perc", "pc", "pts"} | set(_UNIT_OF) | {c.lower() for c in _CURRENCY_CODES})
+
+
+def _measure_said(words: set[str], columns: Sequence[Any]) -> bool:
+    """Whether the question names a number column, but for its unit ("the average discount" of
+    discount_pct): that names its table, as the table's own name would; not by a word any money
+    question says ("how much does it cost?" names no table with a cost column)."""
+    for name in _measures(columns):
+        named = content_words(" ".join(p for p in name.lower().split("_") if p not in _UNIT_PARTS))
+        if named - _OP_WORDS and named <= words:
+            return True
+    return False
 
 
 def _names_a_measure(word: str, columns: Sequence[Any]) -> bool:
@@ -411,15 +547,34 @@ def _group_column(lowered: str, columns: Sequence[Any]) -> tuple[str, str] | Non
     said = _TOP_OF.search(lowered)
     if said is None:
         return None
-    texts = [c.name for c in columns if c.type == "VARCHAR" and c.name not in ROW_FIELDS]
     if said.group(1) is None:  # who
+        texts = [c.name for c in columns if c.type == "VARCHAR" and c.name not in ROW_FIELDS]
         people = _not_codes([t for t in texts if _PERSON.search(t.lower())])
         return (people[0], "who") if len(people) == 1 else None
-    word = stem(said.group(1))
-    if word == stem("month") and (dated := _date_column(columns)) is not None:
-        return f"strftime({quote_ident(dated)}, '%Y-%m')", said.group(1)
-    named = _not_codes([t for t in texts if word in content_words(t.replace("_", " "))])
-    return (named[0], said.group(1)) if len(named) == 1 else None
+    key = _grouped_by(said.group(1), columns, lowered)
+    return (key, said.group(1)) if key else None
+
+
+def _grouped_by(word: str, columns: Sequence[Any], lowered: str) -> str | None:
+    """What "which X" or "each X" groups by: the text column called X ("which client"), or for
+    "month" the months of the date column (an SQL expression); None when not one column."""
+    if stem(word) == stem("month") and (dated := _date_column(columns, lowered)) is not None:
+        return f"strftime({quote_ident(dated)}, '%Y-%m')"
+    texts = [c.name for c in columns if c.type == "VARCHAR" and c.name not in ROW_FIELDS]
+    named = _not_codes([t for t in texts if stem(word) in content_words(t.replace("_", " "))])
+    return named[0] if len(named) == 1 else None
+
+
+_EACH = re.compile(r"\b(?:each|every|per|by) (\w+)")
+
+
+def _each_group(lowered: str, columns: Sequence[Any]) -> tuple[str, str] | None:
+    """The group "each X", "per X" or "by X" asks a total of ("how much did we take each month?",
+    "hours per teacher"), and the word X; None when X names no one column."""
+    for m in _EACH.finditer(lowered):
+        if key := _grouped_by(m.group(1), columns, lowered):
+            return key, m.group(1)
+    return None
 
 
 _CODE_NAME = re.compile(r"(?:^|_)(?:id|ids|code|codes|no|nr|number|num|key|ref)$")
@@ -486,6 +641,25 @@ class Period:
                   else "in " + " or ".join(_MONTHS[m - 1].title() for m in self.months))
         years = " or ".join(map(str, self.years))
         return f"{months} {years}" if self.months and years else months if self.months else f"in {years}"
+
+
+def _outside(store: Any, table: str, column: str, period: Period) -> str:
+    """" (its dates run from 8 January 2025 to 30 September 2026)" when the years or span asked
+    lie wholly outside the dates ``column`` holds: "how many students in 2023?" of a table that
+    starts in 2025 is not answered "0" without saying why; else ""."""
+    low, high = store.cursor().execute(f"SELECT min({quote_ident(column)})::DATE, max({quote_ident(column)})::DATE "
+                                       f"FROM {quote_ident(table)}").fetchone()
+    if low is None:
+        return ""
+    if period.span is not None:
+        first, last = period.span[0], period.span[1] - dt.timedelta(days=1)
+    elif period.years:
+        first, last = dt.date(min(period.years), 1, 1), dt.date(max(period.years), 12, 31)
+    else:
+        return ""  # a month alone comes round every year
+    if low <= last and first <= high:
+        return ""
+    return f" (its dates run from {low.day} {low:%B %Y} to {high.day} {high:%B %Y})"
 
 
 def _run_of(months: list[int]) -> list[int]:
@@ -715,19 +889,21 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     if op == "count" and (counted := _counted_unit(lowered, unbound)):  # "how many km": distance_km added up
         return [counted[0]], counted[1]  # with the unit's word, which the name may spell otherwise ("kilometres")
     addable = [n for n in numeric if op not in ("sum", "top", "count") or not _RATE_NAME.search(n.lower())]
-    if _MONEY.search(lowered) and any(_MONEY_NAME.search(n.lower()) for n in numeric) and not any(
-            _MONEY_NAME.search(n.lower()) for n in addable):
+    if _MONEY.search(lowered) and any(MONEY_NAME.search(n.lower()) for n in numeric) and not any(
+            MONEY_NAME.search(n.lower()) for n in addable):
         return [], set()  # the table's money is a unit cost: "how much did we pay" is not its quantities
     said = content_words(lowered) - _OP_WORDS - TABLE_WORDS - name_words
     partly = [n for n in addable if content_words(n.replace("_", " ")) & said]
     if len(partly) > 1 and _MONEY.search(lowered):  # "the labour charge": labour_chf, not labour_hours
-        partly = [n for n in partly if _MONEY_NAME.search(n.lower())]
+        partly = [n for n in partly if MONEY_NAME.search(n.lower())]
     if op != "count" and len(partly) == 1:  # the only one of which a word is said: "revenue" for revenue_gbp
         return partly, set()
     if named and len(addable) == 1 and op != "count":  # "the total of the expenses"
         return addable, set()
     if embed is None or not addable:
         return [], set()
+    if named and op in ("sum", "avg") and len(money := _money_columns(addable, embed)) == 1:
+        return money, set()  # "the total of the invoices": total_eur of net, vat and total
     asked = sorted(open_words)
     if asked:
         vectors = embed(asked + [n.replace("_", " ") for n in addable])
@@ -769,6 +945,7 @@ def _counted_unit(lowered: str, numeric: list[str]) -> tuple[str, set[str]] | No
     return None
 
 
+_TOTAL_NAME = re.compile(r"(?:^|_)(?:total|gross|grand)(?:_|$)")
 MONEY_COLUMNS = 3  # a table with more columns of money than this is not added up without one named
 
 
@@ -776,7 +953,10 @@ def _money_columns(numeric: list[str], embed: EmbedFn) -> list[str]:
     """The columns of sums of money: those named so (amount, cost, price_eur; several are each
     added up, not one guessed), else the one closest in meaning to "amount of money" or "price"
     when close enough."""
-    named = [n for n in numeric if _MONEY_NAME.search(n.lower())]
+    named = [n for n in numeric if MONEY_NAME.search(n.lower())]
+    totals = [n for n in named if _TOTAL_NAME.search(n.lower())]
+    if len(named) > 1 and len(totals) == 1:
+        return totals  # net_eur, vat_eur and total_eur: the total is what was paid
     if named:
         return named if len(named) <= MONEY_COLUMNS else []
     vectors = embed(["amount of money", "price"] + [n.replace("_", " ") for n in numeric])
@@ -806,6 +986,9 @@ def _date_column(columns: Sequence[Any], lowered: str = "") -> str | None:
     own_word = [d for d in candidates if (content_words(d.replace("_", " ")) - {stem("date")}) & said]
     if len(own_word) == 1:
         return own_word[0]
+    paid = [d for d in candidates if _PAID_NAME.search(d.lower())]
+    if len(paid) == 1 and _MONEY.search(lowered):  # "how much did we take in 2025?": when it was paid
+        return paid[0]
     spent = [d for d in candidates if _spent_date(d)]  # intake_date and pickup_date: the first (the answer says it)
     return (spent or candidates)[0] if candidates else None
 
@@ -816,29 +999,36 @@ def _spent_date(name: str) -> bool:
     return not _NOT_SPENT.search(name.lower())
 
 
-def _top(table: str, group: str, measure: str | None, most: bool, rows: Where, currency: str | None = None) -> Plan:
+GROUPS_SHOWN = 60  # groups an "each X" answer reads (the answer shows the first 20 and says how many more)
+
+
+def _top(table: str, group: str, measure: str | None, most: bool | None, rows: Where,
+         currency: str | None = None) -> Plan:
     """The groups with the largest (or smallest) totals of ``measure`` (or the most rows, with
     none), three of them: "who paid the most?", "which customer brought the most repairs?"; with
-    a ``currency`` column, three of each currency, never totals of two currencies compared."""
+    a ``currency`` column, three of each currency, never totals of two currencies compared. With
+    ``most`` None, every group ("each month"): months in calendar order, others largest first."""
     where, said = rows.clauses()
     key = group if group.startswith("strftime(") else quote_ident(group)
     shown = "month" if group.startswith("strftime(") else group
-    direction = "DESC" if most else "ASC"
-    if measure is not None and currency is not None:
-        total = f"sum({quote_ident(measure)})"
-        sql = (f"SELECT {key} AS {quote_ident(shown)}, {quote_ident(currency)}, round({total}, 2) AS "
-               f"{quote_ident('total_' + measure)}, count(*) AS rows FROM {quote_ident(table)}{where} GROUP BY 1, 2 "
-               f"QUALIFY row_number() OVER (PARTITION BY {quote_ident(currency)} ORDER BY {total} {direction} "
-               f"NULLS LAST) <= 3 ORDER BY 2, 3 {direction}")
+    direction = "ASC" if most is False else "DESC"
+    by = f"sum({quote_ident(measure)})" if measure else "count(*)"
+    ranked = ("1" if shown == "month" else f"{by} {direction}") if most is None else f"{by} {direction} NULLS LAST"
+    total = f"round(sum({quote_ident(measure)}), 2) AS {quote_ident(_named('total', measure))}, " if measure else ""
+    if currency is not None and measure is not None:
+        sql = (f"SELECT {key} AS {quote_ident(shown)}, {quote_ident(currency)}, {total}count(*) AS rows "
+               f"FROM {quote_ident(table)}{where} GROUP BY 1, 2")
+        sql += (f" ORDER BY 2, {ranked} LIMIT {GROUPS_SHOWN}" if most is None else
+                f" QUALIFY row_number() OVER (PARTITION BY {quote_ident(currency)} ORDER BY {ranked}) <= 3 "
+                f"ORDER BY 2, 3 {direction}")
     else:
-        total = f"round(sum({quote_ident(measure)}), 2) AS {quote_ident('total_' + measure)}, " if measure else ""
         sql = (f"SELECT {key} AS {quote_ident(shown)}, {total}count(*) AS rows FROM {quote_ident(table)}{where}"
-               f" GROUP BY 1 ORDER BY 2 {direction} NULLS LAST LIMIT 3")
-    order = ("largest" if most else "smallest") if measure else ("most" if most else "fewest")
+               f" GROUP BY 1 ORDER BY {ranked} LIMIT {GROUPS_SHOWN if most is None else 3}")
+    order = "" if most is None else ", " + (("largest" if most else "smallest") if measure else
+                                            ("most" if most else "fewest")) + " first"
     doing = f"Adding up {spoken(measure)} in" if measure else "Counting the rows of"
     unit = _unit_said([measure], currency, rows) if measure else ""
-    about = f"{doing} {table} by {spoken(shown)}{said}{unit}, {order} first:"
-    return Plan(table, sql, about, rows.filters)
+    return Plan(table, sql, f"{doing} {table} by {spoken(shown)}{said}{unit}{order}:", rows.filters)
 
 
 def _monthly(table: str, by_month: str | None, measure: str, rows: Where) -> Plan:
@@ -850,6 +1040,11 @@ def _monthly(table: str, by_month: str | None, measure: str, rows: Where) -> Pla
            f"FROM ({inner})")
     unit = _unit_said([measure], None, rows)
     return Plan(table, sql, f"Averaging the monthly totals of {spoken(measure)} in {table}{said}{unit}:", rows.filters)
+
+
+def _named(alias: str, column: str) -> str:
+    """The result column of ``alias`` ("total") of ``column``: total_amount, but total_eur not total_total_eur."""
+    return column if column.lower().startswith(alias + "_") else f"{alias}_{column}"
 
 
 def _literal(value: str) -> str:
@@ -880,8 +1075,8 @@ def _build(op: str, info: Any, measures: list[str], rows: Where, currency: str |
         if currency is not None:
             return Plan(table, _in_each_currency(table, currency, fn, alias, measures, where), f"{doing}{said}{unit}:",
                         rows.filters)
-        select = ", ".join(f"round({fn}({quote_ident(m)}), 2) AS {quote_ident(f'{alias}_{m}')}" for m in measures)
-        select += ", count(*) AS rows"
+        select = ", ".join(f"round({fn}({quote_ident(m)}), 2) AS {quote_ident(_named(alias, m))}" for m in measures)
+        select += f", count({quote_ident(measure) if len(measures) == 1 else '*'}) AS rows"  # blanks are not counted
     sql = f"SELECT {select} FROM {quote_ident(table)}{where}{order}"
     return Plan(table, sql, f"{doing}{said}{unit}:", rows.filters)
 
@@ -891,7 +1086,7 @@ def _in_each_currency(table: str, currency: str, fn: str, alias: str, measures: 
     with its code, as text ("CHF 12,784 and EUR 8,365"), and the rows added up."""
     inner = ", ".join(f"round({fn}({quote_ident(m)}), 2) AS {quote_ident(m)}" for m in measures)
     said = ", ".join(f"string_agg(currency__ || ' ' || {_figure_sql(quote_ident(m))}, ' and ' ORDER BY currency__) "
-                     f"AS {quote_ident(f'{alias}_{m}')}" for m in measures)
+                     f"AS {quote_ident(_named(alias, m))}" for m in measures)
     return (f"SELECT {said}, sum(rows__)::BIGINT AS rows FROM (SELECT coalesce({quote_ident(currency)}, '(none)') "
             f"AS currency__, {inner}, count(*) AS rows__ FROM {quote_ident(table)}{where} GROUP BY 1)")
 

@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from ..tables.model import cell_text
+from .aggregates import MONEY_NAME
 from .context import rows_of
 from .types import Action, Citation
 from .words import spoken
@@ -152,11 +153,24 @@ def table_text(result: Any, limit: int = 20) -> str:
     if not rows:
         return "The query returned no rows."
     columns = columns or [f"column {i + 1}" for i in range(len(rows[0]))]
+    cents = _cents(columns, rows[:limit])
     lines = ["| " + " | ".join(map(str, columns)) + " |", "|" + "---|" * len(columns)]
-    lines += ["| " + " | ".join(_cell(v) for v in r) + " |" for r in rows[:limit]]
+    lines += ["| " + " | ".join(f"{v:.2f}" if i in cents and _number(v) else _cell(v) for i, v in enumerate(r)) + " |"
+              for r in rows[:limit]]
     if len(rows) > limit:
         lines.append(f"\n({len(rows) - limit} more rows)")
     return "\n".join(lines)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _cents(columns: list[Any], rows: list[Any]) -> set[int]:
+    """The columns of money (amount, price_chf, "total amount") that hold cents somewhere: each
+    of their numbers is written with two decimals (61.30 and 71.00, not 61.3 and 71)."""
+    return {i for i, c in enumerate(columns) if MONEY_NAME.search(str(c).lower().replace(" ", "_"))
+            and any(isinstance(r[i], float) and r[i] % 1 for r in rows)}
 
 
 def _cell(value: Any) -> str:

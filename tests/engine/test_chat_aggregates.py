@@ -254,7 +254,10 @@ def test_rows_in_an_answer_read_as_in_the_grid_and_keep_their_table_whole() -> N
     from engine.chat.render import table_text
 
     shown = table_text((["cost", "note"], [(1150.0, "rent | March"), (127.94999999999999, "two\nlines"), (None, 3)]))
-    assert shown.splitlines()[2:] == ["| 1150 | rent \\| March |", "| 127.95 | two lines |", "|  | 3 |"]
+    # money with cents somewhere in its column is written with two decimals throughout
+    assert shown.splitlines()[2:] == ["| 1150.00 | rent \\| March |", "| 127.95 | two lines |", "|  | 3 |"]
+    shown = table_text((["km", "note"], [(1150.0, "x"), (127.94999999999999, "y")]))
+    assert shown.splitlines()[2:] == ["| 1150 | x |", "| 127.95 | y |"]
 
 
 INVOICES = """invoice_no,client,issue_date,due_date,amount
@@ -307,7 +310,7 @@ PAID = """date,category,shop,amount,paid_by
 
 @pytest.mark.parametrize(("question", "lines"), [
     ("Who paid the most?", ["Adding up amount in expenses by paid by, largest first:",
-                            "| paid by | total amount | rows |", "| Ben | 194.9 | 3 |\n"
+                            "| paid by | total amount | rows |", "| Ben | 194.90 | 3 |\n"
                             "| Anna | 157.45 | 3 |"]),
     ("Which shop did we spend the least at?", ["Adding up amount in expenses by shop, smallest first:",
                                                "| Pizzeria Roma | 54 | 1 |\n| Lidl | 81 | 2 |"]),
@@ -481,8 +484,8 @@ B-5,Lena Vogt,4,620,EUR,2026-01-15
     # the largest of each currency, not euros ranked against pounds
     ("Which guest paid the most?",
      "Adding up amount in bookings by guest name, each currency on its own, largest first:\n\n"
-     "| guest name | currency | total amount | rows |\n|---|---|---|---|\n| Ana Silva | EUR | 1430 | 2 |\n"
-     "| Lena Vogt | EUR | 620 | 1 |\n| Tom Baker | GBP | 600 | 1 |\n| Jack Reid | GBP | 260.5 | 1 |"),
+     "| guest name | currency | total amount | rows |\n|---|---|---|---|\n| Ana Silva | EUR | 1430.00 | 2 |\n"
+     "| Lena Vogt | EUR | 620.00 | 1 |\n| Tom Baker | GBP | 600.00 | 1 |\n| Jack Reid | GBP | 260.50 | 1 |"),
 ])
 def test_money_in_several_currencies_is_added_up_in_each_currency_and_says_it(ws: Workspace, tmp_path: Path,
                                                                              question: str, sentence: str) -> None:
@@ -610,3 +613,127 @@ def test_a_verb_or_singular_that_begins_the_tables_noun_names_it(ws: Workspace, 
                                                                   sentence: str) -> None:
     text = _asked(ws, tmp_path / "treatments.csv", TREATMENTS, question)
     assert sentence in text, text
+
+
+SCHOOL = {
+    "enrolments.csv": "enrolment_id,enrolled_on,student_name,course_code,amount,currency,discount_pct,paid_on,status\n"
+                      "E-1,2025-01-20,Lukas Müller,DE-A1,725,EUR,,2025-02-12,completed\n"
+                      "E-2,2025-01-22,Zoé Favre,DE-A1,690,CHF,,2025-02-10,completed\n"
+                      "E-3,2025-02-04,Ana Pérez,FR-B1,590,CHF,10,2025-03-08,completed\n"
+                      "E-4,2025-12-28,Zoé Favre,EN-B2,640,CHF,,2026-01-05,active\n"
+                      "E-5,2026-01-10,Lukas Müller,EN-B2,675,EUR,15,,active\n"
+                      "E-6,2026-02-01,Ana Pérez,IT-A1,480,CHF,,,active\n",
+    "teacher_hours.csv": "date,teacher,course_code,hours,pay_chf\n2025-10-02,Jana Köhler,DE-A1,4,248\n"
+                         "2025-10-03,Hélène Morel,FR-B1,3,180\n2025-10-09,Jana Köhler,DE-A1,5,310\n"
+                         "2025-10-10,Hélène Morel,FR-B1,1.5,90\n2025-11-04,Jana Köhler,DE-A1,2,124\n",
+    # a price list: its prices are no money taken in, nor paid to the teachers
+    "courses.csv": "course_code,teacher,start_date,price_chf\nDE-A1,Jana Köhler,2025-02-24,690\n"
+                   "FR-B1,Hélène Morel,2025-03-03,590\nEN-B2,Sarah Whitfield,2025-10-06,640\n",
+}
+
+
+@pytest.fixture
+def school(ws: Workspace, tmp_path: Path) -> Workspace:
+    return _tables_of(ws, tmp_path, SCHOOL)
+
+
+@pytest.mark.parametrize(("question", "about", "result"), [
+    # money taken in: counted by when it was paid (paid_on), not when the student enrolled
+    ("How much did we take in course fees in 2025?",
+     "Adding up amount in enrolments where paid on is in 2025, each currency on its own:",
+     [("CHF 1,280 and EUR 725", 3)]),
+    ("How much have we received in euros in 2025?",
+     "Adding up amount in enrolments where currency is EUR and paid on is in 2025:", [("EUR 725", 1)]),
+    ("How much money did the enrolments bring in in 2025?",
+     "Adding up amount in enrolments where paid on is in 2025, each currency on its own:",
+     [("CHF 1,280 and EUR 725", 3)]),
+    # "each X": the total of every group
+    ("How much did we take each month in 2025?",
+     "Adding up amount in enrolments by month where paid on is in 2025, each currency on its own:",
+     [("2025-02", "CHF", 690.0, 1), ("2025-03", "CHF", 590.0, 1), ("2025-02", "EUR", 725.0, 1)]),
+    ("How many hours did each teacher work in October?",
+     "Adding up hours in teacher_hours by teacher where date is in October:",
+     [("Jana Köhler", 9.0, 2), ("Hélène Morel", 4.5, 2)]),
+    # a blank payment date is a row not paid yet
+    ("How many enrolments haven't been paid yet?",
+     "Counting the rows of enrolments where paid on is empty:", [(2,)]),
+    ("Which enrolments are still unpaid?", None, None),
+    ("How much did Lukas Müller pay?",
+     "Adding up amount in enrolments where student name is Lukas Müller and paid on is filled in, each currency on its "
+     "own:", [("EUR 725", 1)]),
+    # of two tables that could, the one whose money column the question names
+    ("How much did we pay Jana Köhler in October?",
+     "Adding up pay chf in teacher_hours where teacher is Jana Köhler and date is in October, in CHF:", [(558.0, 2)]),
+    # a number column said names its table; blanks are not counted as rows averaged
+    ("What's the average discount we give?", "Averaging discount pct in enrolments:", [(12.5, 2)]),
+    # a year the dates do not reach is said to be outside them, not answered "0" as if counted
+    ("How many enrolments did we have in 2023?",
+     "Counting the rows of enrolments where enrolled on is in 2023 (its dates run from 20 January 2025 to "
+     "1 February 2026):", [(0,)]),
+])
+def test_money_taken_in_each_group_unpaid_rows_and_a_period_outside_the_dates(
+        school: Workspace, question: str, about: str | None, result: list[tuple] | None) -> None:
+    found = aggregates.plans(question, school.tables, school.embedder.embed)
+    assert len(found) == 1, (question, found)
+    if about is None:  # a list of the rows: those with no payment date
+        assert found[0].sql.endswith('"paid_on" IS NULL LIMIT 50'), found
+        assert [r[0] for r in school.tables.query(found[0].sql)[1]] == ["E-5", "E-6"]
+        return
+    assert found[0].about == about, found
+    assert school.tables.query(found[0].sql)[1] == result
+
+
+def test_money_in_a_table_of_rows_keeps_its_cents(books: Workspace) -> None:
+    # 61.35 and 86 in one column: 86.00, as the grid and a bank statement write it; km stays as it is
+    text = books.chat.ask("list the expenses over 60 euros").text
+    assert "| 2026-01-10 | groceries | Edeka | 61.35 |" in text and "| 2026-01-15 | transport | BVG | 86.00 |" in text
+
+
+CLINIC = {
+    "invoices_2026.csv": "date,invoice_no,client,net_eur,vat_eur,total_eur,status\n"
+                         "2026-03-02,INV-1,Niamh Walsh,100,23,123,paid\n2026-03-09,INV-2,Conor Ryan,500,115,615,paid\n"
+                         "2026-04-01,INV-3,Niamh Walsh,40,9.2,49.2,unpaid\n",
+    "patients.csv": "name,species,insured,owner\nBran,Dog,yes,Niamh Walsh\nLuna,Cat,no,Conor Ryan\n"
+                    "Molly,Dog,yes,Conor Ryan\n",
+    "reminders.csv": "pet,species,due,booked_for,reminder_sent\nBran,Dog,2026-12-01,2026-12-03,yes\n"
+                     "Molly,Dog,2026-12-05,,no\n",
+}
+
+
+@pytest.fixture
+def clinic(ws: Workspace, tmp_path: Path) -> Workspace:
+    return _tables_of(ws, tmp_path, CLINIC)
+
+
+@pytest.mark.parametrize(("question", "about", "result"), [
+    # of net, VAT and total, the total is what an invoice comes to; "invoice" is a money verb
+    ("How much did we invoice in March?", "Adding up total eur in invoices_2026 where date is in March, in EUR:", [(738.0, 2)]),
+    ("What is the total of the invoices?", "Adding up total eur in invoices_2026, in EUR:", [(787.2, 3)]),
+    ("How many invoices were over 500 euro?", "Counting the rows of invoices_2026 where total eur is over 500:", [(1,)]),
+    ("How much VAT did we invoice in March?", "Adding up vat eur in invoices_2026 where date is in March, in EUR:", [(138.0, 2)]),
+    # a yes/no column said keeps the rows it says yes (or no) of
+    ("How many patients are insured?", "Counting the rows of patients where insured is yes:", [(2,)]),
+    ("How many patients are not insured?", "Counting the rows of patients where insured is no:", [(1,)]),
+])
+def test_invoices_with_net_vat_and_total_and_a_yes_no_column(clinic: Workspace, question: str, about: str,
+                                                               result: list[tuple]) -> None:
+    (found,) = aggregates.plans(question, clinic.tables, clinic.embedder.embed)
+    assert found.about == about, found
+    assert clinic.tables.query(found.sql)[1] == result
+
+
+def test_a_word_only_an_unused_date_columns_name_accounts_for_plans_nothing(clinic: Workspace) -> None:
+    # "books" is no booked_for date: counting the reminders of dogs would answer another question
+    assert aggregates.plans("How many dogs are on our books?", clinic.tables, clinic.embedder.embed) == []
+
+
+def test_a_table_the_question_names_that_cannot_answer_leaves_the_catalogs_rows_out(clinic: Workspace) -> None:
+    from engine.errors import NotApproved
+
+    with pytest.raises(NotApproved) as waiting:  # an invoice filed from a note, in a catalog table
+        clinic.tables.add_row("finance_treasury", {"title": "Invoice 7", "tags": "invoice", "amount": 280.0,
+                                                   "due_date": "2026-01-31"})
+    clinic.tables.approve(int(str(waiting.value).rsplit(" ", 1)[-1].rstrip(".")))
+    # invoices_2026 is named but has no due date: not the one invoice filed from a note, at confidence 1.00
+    assert aggregates.plans("What is the total amount of the invoices due in January?", clinic.tables,
+                            clinic.embedder.embed) == []
