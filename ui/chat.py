@@ -4,9 +4,13 @@ Questions run in a QThreadPool worker (the window never waits); the answer's tex
 streams in by queued signal, then the stored answer replaces it with citation chips
 (a click opens the file, a PDF at its page), its confidence and any action cards.
 
-One question runs at a time. The person may open other sessions meanwhile: the answer
-is stored by the engine in the session it was asked in and shown there (the note says
-where it went when another session is on screen).
+One question runs at a time. A new chat is listed as soon as its first question is sent; the
+person may open other sessions meanwhile: the answer is stored by the engine in the session it
+was asked in and shown there (the note says where it went when another session is on screen).
+Stop (or Esc) cancels the answer: nothing of it is stored, a chat made for it goes again, and
+the question goes back in the box; quitting stops it the same way.
+
+An empty chat offers example questions (``example_questions``), which a click asks.
 
 With the shell's runner, approving an action that does long work (an ingest, a reindex) is
 a job in the runner's queue, shown in the Activity and cancelled there or at shutdown, and
@@ -16,13 +20,16 @@ the workspace panel is read in the runner's read pool; without one (tests), both
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import ui
 from engine.chat import Action, Answer, Citation
+from engine.chat.conversations import title_for
 from engine.chat.render import without_proposals
+from engine.search import readable_text
 from grace_desktop.qt import (
     QAction,
     QApplication,
@@ -41,7 +48,6 @@ from grace_desktop.qt import (
     Qt,
     QThreadPool,
     QTimer,
-    QUrl,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -49,8 +55,8 @@ from grace_desktop.qt import (
 )
 
 from .chat_sessions import SessionList, session_title
-from .chat_widgets import ActionCard, MessageWidget, QuestionBox, TelemetryPanel, literal_quotes
-from .chat_worker import Worker, approval_outcome, approve_action, current_actions
+from .chat_widgets import ActionCard, Examples, MessageWidget, QuestionBox, TelemetryPanel, done_words, literal_quotes
+from .chat_worker import Worker, approval_outcome, approve_action, current_actions, example_questions
 from .theme import tint
 
 if TYPE_CHECKING:
@@ -63,7 +69,8 @@ FEEDBACK_WORDS = {1: "Marked helpful: thanks. Its sources count for a little mor
                   0: "Rating taken back: its sources count as before."}
 CENTER_MIN_PX = 300  # the conversation is never narrower than this (nor than 44 average characters)
 CENTER_SHARE = 0.5  # nor, while the side panels can shrink, than this share of the pane
-STILL_ANSWERING = "Grace is still answering; your question stays here."
+STILL_ANSWERING = "Grace is still answering; your question stays here (Stop or Esc ends the answer)."
+QUEUED = "Queued: Grace approves and runs it as a job in the Activity, where you can follow it or cancel it."
 LONG_KINDS = ("ingest", "reindex")  # actions whose approval is a job in the runner's queue
 
 
@@ -75,6 +82,8 @@ class _Asking:
     question: str
     session: int | None
     after: int = 0  # the session's newest message id when it was asked
+    stop: threading.Event | None = None  # set to cancel the answer
+    made: bool = False  # the session was made for this question (it goes again if nothing is stored)
     text: str = ""
     user: MessageWidget | None = None
     bubble: MessageWidget | None = None
@@ -114,6 +123,7 @@ class ChatPane(QWidget):
             runner.job_progress.connect(self._job_moved)
         self.refresh_sessions()
         self.refresh_telemetry()
+        self.refresh_examples()
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -128,6 +138,9 @@ class ChatPane(QWidget):
 
         self.messages = MessageColumn()
         self.list_layout = QVBoxLayout(self.messages)
+        self.examples = Examples()
+        self.examples.chosen.connect(self.ask_example)
+        self.list_layout.addWidget(self.examples)
         self.list_layout.addStretch(1)
         # The bubbles in order, kept here rather than read back through the layout: a layout item's
         # Python wrapper can outlive the item Qt deleted, and PySide then handed that stale wrapper
@@ -151,6 +164,13 @@ class ChatPane(QWidget):
         self.keyboard_entry = self.input  # Ctrl+6 puts the cursor in the question box
         self.send_button = QPushButton("Ask")
         self.send_button.clicked.connect(self.send)
+        self.stop_button = QPushButton("Stop")
+        self.stop_button.setToolTip("Stop this answer (Esc): nothing of it is kept, and your question goes back "
+                                    "in the box.")
+        self.stop_button.clicked.connect(self.stop_answer)
+        self.stop_button.hide()
+        self.stop_action = ui.add_shortcut(self, "Esc", self.stop_answer, "Stop the answer")
+        self.stop_action.setEnabled(False)  # Esc is left to others while no answer runs
         self.note = QLabel("")
         self.note.setWordWrap(True)
         self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse
@@ -162,6 +182,7 @@ class ChatPane(QWidget):
         self._say("")
         row = QHBoxLayout()
         row.addWidget(self.input, 1)
+        row.addWidget(self.stop_button, 0, Qt.AlignmentFlag.AlignBottom)
         row.addWidget(self.send_button, 0, Qt.AlignmentFlag.AlignBottom)
         center = QWidget()
         # Room for an answer's footer and an action card's buttons; the side panels give way first.
@@ -242,8 +263,9 @@ class ChatPane(QWidget):
     def _update_tab_order(self) -> None:
         """Tab goes through the chats, then the conversation in reading order, then the question."""
         chain: list[QWidget] = [self.search, self.sessions, *self.chats.buttons]
+        chain += list(self.examples.buttons) if not self.examples.isHidden() else []
         chain += [w for m in self.message_widgets() for w in m.focus_chain()]
-        chain += [self.input, self.send_button, self.key_button]
+        chain += [self.input, self.stop_button, self.send_button, self.key_button]
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
 
@@ -255,25 +277,66 @@ class ChatPane(QWidget):
         return self._asking.bubble if self._asking is not None else None
 
     def send(self) -> None:
-        """Ask the input's question in a worker; its answer streams into a new bubble."""
+        """Ask the input's question in a worker; its answer streams into a new bubble. A new chat
+        is stored (and listed) now, titled by the question."""
         question = self.input.text().strip()
         if not question:
             return
         if self._asking is not None:
             self._say(STILL_ANSWERING)
             return
+        session, made = self.session_id, self.session_id is None
+        if session is None:
+            try:
+                session = self.ws.chat.sessions.new(title_for(readable_text(question)) or "New chat")
+            except Exception as exc:  # noqa: BLE001 - shown as a sentence; the question stays in the box
+                self._say(str(exc), error=True)
+                return
+            self.session_id = session
+            self.refresh_sessions()
         self.input.clear()
         self._follow = True
-        self._asking = _Asking(question, self.session_id, self._newest_message(self.session_id))
+        stop = threading.Event()
+        self._asking = _Asking(question, session, 0 if made else self._newest_message(session), stop, made)
         self._show_asking()
-        self.send_button.setEnabled(False)
+        self._set_answering(True)
         self._say("Grace is reading your files…")
-        session = self.session_id
-        worker = Worker(lambda on_token: self.ws.chat.ask(question, session_id=session, on_token=on_token))
+        worker = Worker(lambda on_token: self.ws.chat.ask(question, session_id=session, on_token=on_token,
+                                                          is_cancelled=stop.is_set))
         worker.signals.token.connect(self._token)
         worker.signals.done.connect(self._answered)
         worker.signals.failed.connect(self._failed)
+        worker.signals.cancelled.connect(self._stopped)
         self._start(worker)
+
+    def ask_example(self, question: str) -> None:
+        """Ask one of the empty chat's examples; a question being typed stays in the box."""
+        if self._asking is not None:
+            self._say(STILL_ANSWERING)
+            return
+        typed = self.input.text()
+        self.input.setText(question)
+        self.send()
+        self.input.setText(typed)
+        self.input.setFocus()
+
+    def stop_answer(self) -> None:
+        """Stop the answer being written (Stop, Esc): the engine stops at its next step, or within a
+        fraction of a second while it waits for the endpoint; ``_stopped`` follows."""
+        if self._asking is None or self._asking.stop is None or self._asking.stop.is_set():
+            return
+        self._asking.stop.set()
+        self.stop_button.setEnabled(False)
+        self._say("Stopping…")
+
+    def _set_answering(self, answering: bool) -> None:
+        """Ask while no answer runs; Stop (and Esc) while one does."""
+        if not answering and self.stop_button.hasFocus():
+            self.input.setFocus()
+        self.send_button.setEnabled(not answering)
+        self.stop_button.setVisible(answering)
+        self.stop_button.setEnabled(answering)
+        self.stop_action.setEnabled(answering)
 
     def _show_asking(self) -> None:
         """Put the question and its answer so far on screen."""
@@ -289,19 +352,20 @@ class ChatPane(QWidget):
                 self._asking.bubble.set_text(self._asking.text)
 
     def _answered(self, answer: Answer) -> None:
+        """The answer is stored: shown in its chat when that is on screen (an offline fallback is
+        said once, by the answer's own notice), else the note links to it."""
         asking, self._asking = self._asking, None
-        self.send_button.setEnabled(True)
-        fallback = f"Answered offline after an endpoint problem: {answer.fallback}" if answer.fallback else ""
+        self._set_answering(False)
         if asking is not None and asking.bubble is not None:  # its session is on screen
             self._remove(asking.bubble)
             self.session_id = answer.session
             self._add(self._answer_widget(answer.message_id, answer.text, answer.citations, answer.confidence,
                                           answer.abstained, answer.actions, closest=answer.closest))
-            self._say(fallback)
+            self._say("")
             self.refresh_cards(pending_only=True)  # the policy's tier for what it proposed
         elif self.session_id == answer.session:
             self.open_session(answer.session)
-            self._say(fallback)
+            self._say("")
         else:
             question = asking.question if asking is not None else ""
             self._say(f"The answer to “{ui.escape(_short(question))}” is in the chat "
@@ -313,19 +377,57 @@ class ChatPane(QWidget):
         self.answered.emit(answer)
 
     def _failed(self, sentence: str) -> None:
-        asking, self._asking = self._asking, None
-        self.send_button.setEnabled(True)
+        asking = self._unasked()
         if asking is None:
             self._say(sentence, error=True)
             return
-        for bubble in (asking.user, asking.bubble):
-            if bubble is not None:
-                self._remove(bubble)
-        restored = not self.input.text().strip()
-        if restored:  # nothing was stored: the question goes back in the box to try again
-            self.input.setText(asking.question)
+        restored = self._restore_question(asking)
         where = "" if asking.bubble is not None else f"Your question “{_short(asking.question)}” was not answered: "
         self._say(where + sentence + (" (Your question is back in the box.)" if restored else ""), error=True)
+
+    def _stopped(self) -> None:
+        """The answer was stopped before it was stored: nothing of it is kept."""
+        asking = self._unasked()
+        if asking is None:
+            return
+        restored = self._restore_question(asking)
+        what = "Stopped" if asking.bubble is not None else f"Stopped “{_short(asking.question)}”"
+        self._say(f"{what}: nothing of the answer was kept." + (" Your question is back in the box." if restored
+                                                                   else ""))
+
+    def _unasked(self) -> _Asking | None:
+        """The question that ended without an answer, off the screen; a chat made for it goes again."""
+        asking, self._asking = self._asking, None
+        self._set_answering(False)
+        if asking is not None:
+            for bubble in (asking.user, asking.bubble):
+                if bubble is not None:
+                    self._remove(bubble)
+            self._update_empty()
+            self._forget_made_session(asking)
+        return asking
+
+    def _restore_question(self, asking: _Asking) -> bool:
+        """Nothing was stored: the question goes back in the box to try again (unless the box
+        holds another question); True when it did."""
+        if self.input.text().strip():
+            return False
+        self.input.setText(asking.question)
+        return True
+
+    def _forget_made_session(self, asking: _Asking) -> None:
+        """Delete the chat made for ``asking`` when nothing was stored in it."""
+        if not asking.made or asking.session is None:
+            return
+        try:
+            if self.ws.chat.sessions.messages(asking.session, last=1):
+                return
+            self.ws.chat.sessions.delete(asking.session)
+        except Exception:  # noqa: BLE001 - deleted meanwhile, or the workspace is closing: nothing to undo
+            return
+        if self.session_id == asking.session:
+            self.chats.show_current(None)
+        self.refresh_sessions()
 
     def _start(self, worker: Worker) -> None:
         self._workers.add(worker)
@@ -339,7 +441,7 @@ class ChatPane(QWidget):
     def _add(self, widget: MessageWidget) -> MessageWidget:
         self.list_layout.insertWidget(self.list_layout.count() - 1, widget)
         self._bubbles.append(widget)
-        self._update_tab_order()
+        self._update_empty()
         return widget
 
     def _remove(self, widget: MessageWidget) -> None:
@@ -347,6 +449,20 @@ class ChatPane(QWidget):
             self._bubbles.remove(widget)
         widget.setParent(None)
         widget.deleteLater()
+        self.examples.setVisible(not self._bubbles)  # (the tab order follows where the removal ends)
+
+    def _update_empty(self) -> None:
+        """The examples show while the conversation is empty; then Tab goes through the rest."""
+        self.examples.setVisible(not self._bubbles)
+        self._update_tab_order()
+
+    def refresh_examples(self) -> None:
+        """Read the empty chat's examples again (they name the person's tables)."""
+        self._read("chat examples", example_questions, self._show_examples)
+
+    def _show_examples(self, questions: list[str]) -> None:
+        self.examples.show_examples(questions)
+        self._update_tab_order()
 
     def _answer_widget(self, message_id: int, text: str, citations: list[Citation], confidence: float | None,
                        abstained: bool, actions: list[Action], rating: int | None = None,
@@ -375,10 +491,7 @@ class ChatPane(QWidget):
             self._say(f"{name} is no longer at {citation.path}: it was moved or deleted after Grace read it. "
                       "Add it again from where it is now to open it from here.", error=True)
             return False
-        url = QUrl.fromLocalFile(citation.path)
-        if citation.page and citation.path.lower().endswith(".pdf"):
-            url.setFragment(f"page={citation.page}")
-        if not ui.open_url(url):
+        if not ui.open_file(citation.path, citation.page):  # a PDF at its page where its program can
             self._say(f"No program on this computer would open {name}; it is at {citation.path}.", error=True)
             return False
         return True
@@ -454,16 +567,19 @@ class ChatPane(QWidget):
             outcome=approval_outcome, paths=[str(p) for p in action.params.get("paths", [])], owner=self)
         self._approvals[action.id] = job
         self._jobs_changed()
-        self._say("Queued: Grace approves and runs it as a job in the Activity, where you can follow it or "
-                  "cancel it.")
+        self._say(QUEUED)
 
     def _approval_done(self, action_id: int, result: tuple[Action, Changes]) -> None:
+        """The job ended: its cards show the outcome, and so does the note in place of "Queued"."""
         self._approvals.pop(action_id, None)
         action, changes = result
         for card in self._cards(action_id):
             card.show_action(action)
         if action.status == "failed":
             self._say(f"Action {action.id} ({action.summary}) failed: {action.error}", error=True)
+        elif self.note.text() == QUEUED:  # nothing else was said meanwhile
+            self._say(f"Action {action.id} ({action.summary}) is {done_words(action)}."
+                      if action.status == "executed" else "")
         self.changed.emit(changes)
         self.refresh_telemetry()
 
@@ -498,11 +614,11 @@ class ChatPane(QWidget):
         if ids:
             self._read("chat action cards", lambda ws: current_actions(ws, ids), self._show_cards)
 
-    def _show_cards(self, found: dict[int, tuple[Action, int]]) -> None:
-        for action_id, (action, tier) in found.items():
+    def _show_cards(self, found: dict[int, tuple[Action, int, str | None]]) -> None:
+        for action_id, (action, tier, loss) in found.items():
             for card in self._cards(action_id):
                 if not card.busy:
-                    card.show_action(action, tier)
+                    card.show_action(action, tier, loss or "")
 
     def _read(self, key: str, fn: Callable[[Workspace], Any], callback: Callable[[Any], None]) -> None:
         """``fn(ws)`` in the runner's read pool, its result handed to ``callback`` here (nothing
@@ -529,15 +645,23 @@ class ChatPane(QWidget):
         self.chats.refresh()
 
     def new_session(self) -> None:
-        """An empty conversation; the session is stored with its first question."""
+        """An empty conversation (with its examples); the session is stored with its first question."""
         self.chats.show_current(None)  # no chat in the list is the one on screen
         self._clear_messages()
         self.input.setFocus()
 
     def shutdown(self, timeout_ms: int = 30_000) -> None:
-        """Before the workspace closes: let an answer being written finish (it is stored). Approvals
-        queued in the runner are its jobs: its shutdown cancels and waits for them."""
+        """Before the workspace closes: stop the answer being written (nothing of it is stored; the
+        engine stops at its next step, or within a fraction of a second while it waits for the
+        endpoint) and wait for the workers, so that none outlives the workspace. Approvals queued
+        in the runner are its jobs: its shutdown cancels and waits for them."""
+        self.timer.stop()
+        asking = self._asking
+        if asking is not None and asking.stop is not None:
+            asking.stop.set()
         self.pool.waitForDone(timeout_ms)
+        if asking is not None:  # its "cancelled" signal would come too late: the event loop is ending
+            self._forget_made_session(asking)
 
     def _focus_moved(self, _old: QWidget | None, new: QWidget | None) -> None:
         """Tab onto a chip or button of a message off screen: scroll it into view."""
@@ -610,7 +734,7 @@ class ChatPane(QWidget):
         """A password box for the chat endpoint's API key (stored by ``ws.chat.set_api_key``)."""
         url = str(self.ws.setting("llm_base_url")).strip()
         if not url:
-            self._say("Set the chat endpoint's base URL in the settings first (llm_base_url).")
+            self._say("Set the chat endpoint's URL first: File ▸ Settings (Ctrl+,) ▸ Chat endpoint URL.")
             return
         dialog = QDialog(self)
         dialog.setWindowTitle("Chat endpoint API key")
@@ -665,6 +789,8 @@ class ChatPane(QWidget):
         """Refresh what ``changes`` touched (the shell calls this after any operation)."""
         if getattr(changes, "conversations", False):
             self.refresh_sessions()
+        if changes.tables:  # the examples name tables
+            self.refresh_examples()
         if changes.actions or changes.settings:  # decided elsewhere, or the policy's tiers changed
             self.refresh_cards()
         if changes.any() and not (self.runner is not None and self.runner.ingesting):

@@ -3,7 +3,8 @@
 The list says what the person chose (``open_requested``, ``new_requested``) and what it did
 (``deleted``, ``changed``, ``said``); the pane decides what is on screen and tells the list
 which chat that is (``show_current``). Arrows, Enter and clicks open the highlighted chat;
-Delete deletes it after a confirmation; a double-click or F2 renames it.
+Delete deletes it after a confirmation; a double-click or F2 renames it. A search chooses the
+first chat it finds, unless the one on screen is among them.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ class SessionList(QWidget):
         self.confirm_delete = self._confirm_delete  # asks the question; tests replace it to avoid a modal box
         self.choose_export_file = self._choose_export_file  # and this to avoid a file dialog
         self.search = QLineEdit(placeholderText="Search chats…", clearButtonEnabled=True)
-        self.search.textChanged.connect(lambda _t: self.refresh())
+        self.search.textChanged.connect(lambda _t: self._searched())
         self.list = self._build_list()
         self.buttons: list[QPushButton] = []
         layout = QVBoxLayout(self)
@@ -147,6 +148,16 @@ class SessionList(QWidget):
             self.list.addItem(nothing)
         self.list.blockSignals(False)
         self._enable_buttons()
+
+    def _searched(self) -> None:
+        """List the chats matching the search; the one on screen stays chosen when it matches, else
+        the first match is chosen (and so opened: Rename, Export and Delete act on it)."""
+        self.refresh()
+        first = self.list.item(0)
+        if not self.search.text().strip() or self.list.currentItem() is not None or first is None:
+            return
+        if first.data(ID) is not None:  # a chat, not the "No chat matches" line
+            self.list.setCurrentItem(first)
 
     def show_current(self, session_id: int | None) -> None:
         """``session_id`` is on screen now (None: a new chat, in no row)."""

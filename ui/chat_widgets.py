@@ -12,6 +12,7 @@ import os
 import re
 from typing import Any
 
+import ui
 from engine.chat import Action, Citation
 from engine.chat.actions import interrupted
 from engine.chat.reasoner_offline import readable
@@ -50,7 +51,10 @@ CHIP_SPACING = 6
 INPUT_LINES = (2, 6)  # the question box is this many lines high at least / at most
 # Where an action stands, in words: what a pending one waits for (by its tier), else its status.
 _TIER_WAIT = {1: "runs at once (read-only)", 2: "waits for your approval", 3: "needs your confirmation with a reason"}
-_STATUS_WORDS = {"executed": "done", "approved": "approved, running", "rejected": "rejected", "failed": "failed"}
+_STATUS_WORDS = {"approved": "approved, running", "rejected": "rejected", "failed": "failed"}
+FALLBACK_TIP = ("The chat endpoint set in Settings gave no answer, so Grace answered from your files alone. Check "
+                "that the endpoint is running at that address, or clear Chat endpoint URL in Settings to answer "
+                "offline without trying it.")
 # The engine starts an answer it gave offline after an endpoint failure with this line (in *...*;
 # in _..._ in chats saved before session 20).
 _FALLBACK = re.compile(r"\A\s*([_*])(?P<notice>Answered offline from your files: [^\n]*)\1[ \t]*(?:\n|\Z)")
@@ -62,6 +66,25 @@ def confidence_role(confidence: float, abstained: bool) -> str:
     if abstained:
         return "muted"
     return "ok" if confidence >= 0.75 else "muted" if confidence >= 0.5 else "warning"
+
+
+def done_words(action: Action) -> str:
+    """"done", with what an ingest or a re-index did when its result says (files read, passages,
+    time); for the card of an executed action and the Activity."""
+    result = action.result if isinstance(action.result, dict) else {}
+    if action.type == "ingest" and "ingested" in result:
+        failed = len(result.get("failed") or [])
+        parts = [_count(int(result["ingested"]), "file") + " read", f"{int(result.get('unchanged') or 0)} unchanged"]
+        parts += [f"{failed} could not be read (see Recent failures)"] if failed else []
+        chunks = _count(int(result.get("chunks") or 0), "new passage")
+        return f"done: {', '.join(parts)}; {chunks} in {float(result.get('seconds') or 0):.1f} s"
+    if action.type == "reindex" and "vectors" in result:
+        return f"done: the search index was rebuilt with {_count(int(result['vectors']), 'passage')}"
+    return "done"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def split_notice(text: str) -> tuple[str, str]:
@@ -197,7 +220,7 @@ class CitationChip(QPushButton):
                            "padding: 2px 10px; background: palette(alternate-base); }"
                            "QPushButton#chip:hover, QPushButton#chip:focus { border-color: palette(highlight); }")
         opens = "Click to open the file"
-        if citation.page and citation.path.lower().endswith(".pdf"):
+        if citation.page and ui.opens_at_page(citation.path):
             opens += f" at page {citation.page}"
         elif where:
             opens += f"; the quote is at {where}"
@@ -309,6 +332,10 @@ class ActionCard(QFrame):
         self.setStyleSheet("QFrame#actionCard { border: 1px solid palette(mid); border-left: 4px solid "
                            "palette(highlight); border-radius: 6px; background: palette(base); }")
         self.title = MessageText("html")
+        self.loss = QLabel()  # what approving it would take away (a table's rows, a document's passages)
+        self.loss.setWordWrap(True)
+        tint(self.loss, "warning")
+        self._loss: str | None = None
         self.state = QLabel()
         self.state.setWordWrap(True)
         self.result = MessageText("markdown")  # what an action approved later found
@@ -326,21 +353,26 @@ class ActionCard(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.addWidget(self.title)
+        layout.addWidget(self.loss)
         layout.addWidget(self.state)
         layout.addWidget(self.result)
         layout.addWidget(self.reason)  # a line of its own: the placeholder is readable in a narrow window
         layout.addLayout(buttons)
         self.show_action(action)
 
-    def show_action(self, action: Action, tier: int | None = None) -> None:
+    def show_action(self, action: Action, tier: int | None = None, loss: str | None = None) -> None:
         """Show ``action``'s current status (buttons only while it is pending, and Approve again once
         it was interrupted); ``tier`` is the tier a pending action needs under the current policy
-        (``Actions.tier_now``)."""
+        (``Actions.tier_now``), ``loss`` what approving it would take away (kept until told again)."""
         self.action, self.busy = action, False
         pending = action.status == "pending"
         self.tier = (tier or action.tier) if pending else action.tier
         self.title.set_text(_card_title(action))
-        state = _TIER_WAIT.get(self.tier, "") if pending else _STATUS_WORDS.get(action.status, action.status)
+        self._loss = loss if loss is not None else self._loss
+        self.loss.setText(self._loss or "")
+        self.loss.setVisible(pending and bool(self._loss))
+        state = (_TIER_WAIT.get(self.tier, "") if pending else done_words(action) if action.status == "executed"
+                 else _STATUS_WORDS.get(action.status, action.status))
         if pending and self.tier > action.tier:
             state += " (the action policy in Settings now asks for this)"
         if action.reason and not pending:
@@ -432,6 +464,7 @@ class MessageWidget(QFrame):
         notice, body = split_notice(text) if self.role == "assistant" else ("", text)
         self.notice.set_text(notice)
         self.notice.setVisible(bool(notice))
+        self.notice.setToolTip(FALLBACK_TIP if notice else "")
         self.body.set_text(body)
         self.body.setVisible(bool(body.strip()))  # an answer that only proposes an action shows its card
 
@@ -509,6 +542,79 @@ class MessageWidget(QFrame):
         for card in self.cards:
             out += [card.reason, card.approve, card.reject]
         return out + [b for b in (self.helpful, self.not_helpful) if b is not None]
+
+
+class ExampleButton(QPushButton):
+    """A question the empty chat offers: as wide as its text when there is room, elided (the
+    whole question in the tooltip) when there is not; never widens the conversation."""
+
+    def __init__(self, question: str, parent: QWidget | None = None) -> None:
+        super().__init__(question, parent)
+        self.question = question
+        self.setObjectName("example")
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        # A push button never shrinks below its size hint (its policy lacks Shrink): the layout then
+        # measured the whole example list at that width, and the text above it lost a line.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setToolTip(f"Ask “{question}” now (Enter or Space when it has the focus).")
+        self.setStyleSheet("QPushButton#example { border: 1px solid palette(mid); border-radius: 10px; "
+                           "padding: 3px 12px; background: palette(alternate-base); text-align: left; }"
+                           "QPushButton#example:hover, QPushButton#example:focus { border-color: palette(highlight); }")
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        """Enter asks too, as on a citation chip."""
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+            self.click()
+            return
+        super().keyPressEvent(event)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(min(self.sizeHint().width(), 80), super().minimumSizeHint().height())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        hint = super().sizeHint()
+        metrics = self.fontMetrics()
+        return QSize(hint.width() + metrics.horizontalAdvance(self.question) - metrics.horizontalAdvance(self.text()),
+                     hint.height())
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        slack = self.width() - self.sizeHint().width()
+        if slack >= 0:  # room for it whole (eliding at exactly its width may still cut it)
+            self.setText(self.question)
+            return
+        room = self.fontMetrics().horizontalAdvance(self.question) + slack
+        self.setText(self.fontMetrics().elidedText(self.question, Qt.TextElideMode.ElideRight, max(room, 0)))
+
+
+class Examples(QWidget):
+    """The empty chat's starting points: a sentence saying what Grace does, and questions that a
+    click (or Enter or Space) asks at once."""
+
+    chosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.column = QVBoxLayout(self)
+        self.column.setContentsMargins(8, 8, 8, 8)
+        self.intro = MessageText("plain")  # wraps at any width, as high as its text (a QLabel here was cut off)
+        self.intro.set_text("Ask about your files: Grace answers with quotes and where they are. Or ask it to do "
+                            "something; changes wait for your approval. For example:")
+        self.intro.set_tone("muted")
+        self.column.addWidget(self.intro)
+        self.buttons: list[ExampleButton] = []
+
+    def show_examples(self, questions: list[str]) -> None:
+        """Offer ``questions`` (in place of those offered before)."""
+        if [b.question for b in self.buttons] == questions:
+            return
+        for button in self.buttons:
+            button.setParent(None)
+            button.deleteLater()
+        self.buttons = [ExampleButton(q) for q in questions]
+        for button in self.buttons:
+            button.clicked.connect(lambda _=False, q=button.question: self.chosen.emit(q))
+            self.column.addWidget(button, 0, Qt.AlignmentFlag.AlignLeft)
 
 
 class QuestionBox(QPlainTextEdit):

@@ -6,17 +6,18 @@ import datetime
 import decimal
 import json
 import os
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
 from .. import catalog, late
-from ..errors import GraceError
+from ..errors import Cancelled, GraceError
 from ..search import readable_text
 from ..tables.mentions import words_in
 from ..tables.model import source_file
-from . import aggregates, intents
+from . import aggregates, intents, summary
 from .actions import Actions
 from .context import Context, assemble, table_proposals
 from .conversations import Conversations, title_for
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     from ..workspace import Workspace
 
 TokenFn = Callable[[str], None]
+CancelFn = Callable[[], bool]
 
 
 class Chat:
@@ -66,13 +68,15 @@ class Chat:
     # -- asking ------------------------------------------------------------------------------
 
     def ask(self, question: str, session_id: int | None = None, on_token: TokenFn | None = None,
-            offline: bool = False) -> Answer:
+            offline: bool = False, is_cancelled: CancelFn | None = None) -> Answer:
         """Answer ``question`` in a session (a new one when None); the answer is stored with it.
 
         ``on_token`` receives the answer's text as it is produced. The endpoint in the
         settings is used unless ``offline``; when it fails, the offline answerer answers
         and the answer says why. A blank question raises ``EmptyQuestion``; nothing is
-        stored until the answer is ready.
+        stored until the answer is ready. Once ``is_cancelled()`` says True (asked between
+        the steps, and while the endpoint is awaited) ``Cancelled`` is raised and nothing is
+        stored; an answer being stored is stored whole.
         """
         question = readable_text(question).strip()
         if not question:
@@ -87,11 +91,13 @@ class Chat:
             ctx = resolve(ctx, threshold, self.offline.candidates,
                           lambda joined: assemble(self.ws, question, session_id, trace_id=ctx.trace_id, query=joined),
                           lambda text: self.ws.embedder.encode_query(text).vector)
-        draft = self._draft(ctx, proposals, on_token, offline, threshold)
+        _check(is_cancelled)
+        draft = self._draft(ctx, proposals, on_token, offline, threshold, is_cancelled)
         if changed := changed_since_read(self.ws, [c.path for c in draft.citations]):
             draft.text += "\n\n" + changed_note(changed)
         if not proposals and (waiting := self._tables_waiting(question)):
             draft.text += "\n\n" + waiting
+        _check(is_cancelled)  # the last moment: from here on the answer is stored whole
         return self._store(question, session_id, ctx, draft)
 
     def _store(self, question: str, session_id: int | None, ctx: Context, draft: Draft) -> Answer:
@@ -115,13 +121,17 @@ class Chat:
                       draft.fallback, draft.closest)
 
     def _draft(self, ctx: Context, proposals: list[tuple[str, dict[str, Any]]], on_token: TokenFn | None,
-               offline: bool, threshold: float) -> Draft:
+               offline: bool, threshold: float, is_cancelled: CancelFn | None = None) -> Draft:
         if proposals:  # a request, not a question: the action (and its result) is the answer
             return Draft("", [], 1.0, False, "offline", proposals=proposals)
+        if (summed := self._summary(ctx.question)) is not None:  # "summarize the team meeting"
+            if on_token:
+                on_token(summed.text)
+            return summed
         base_url = str(self.ws.setting("llm_base_url")).strip()
         if base_url and not offline:
             client = OpenAIClient(base_url, str(self.ws.setting("llm_model")), self.keys.get(base_url),
-                                  float(self.ws.setting("llm_timeout_s")))
+                                  float(self.ws.setting("llm_timeout_s")), is_cancelled)
             ctx.status["memory_tables"] = memory_table_count(self.ws)  # for the prompt (7 ms: not offline)
             try:
                 draft = OpenAIReasoner(client, self.offline.candidates).answer(ctx, threshold, on_token)
@@ -154,6 +164,19 @@ class Chat:
         """The passages' token layouts, for scoring their sentences (``engine.late.layouts``)."""
         with reading(self.ws) as conn:
             return late.layouts(conn, self.ws.embedder, texts)
+
+    def _summary(self, question: str) -> Draft | None:
+        """A request for the gist of a file its words name ("summarize the team meeting", "what's
+        in wifi.txt?"): its key sentences, quoted (``summary``); which one, when several match;
+        None when the question is no such request or names no file (a topic is answered as asked)."""
+        request = summary.asked(question)
+        found = summary.files_named(request, self.ws.documents()) if request is not None else []
+        if len(found) > 1:
+            return summary.which_one(found)
+        if not found:
+            return None
+        with reading(self.ws) as conn:
+            return summary.summarise(conn, found[0], self.offline.vectors)
 
     def _logged_row(self, question: str) -> list[tuple[str, dict[str, Any]]]:
         """A row for "log a repair: 2026-03-02, QuickFix, 180" (``intents.logged_row``)."""
@@ -227,6 +250,12 @@ class Chat:
         return round(sum(trusts) / len(trusts), 3) if trusts else None
 
 
+def _check(is_cancelled: CancelFn | None) -> None:
+    """``Cancelled`` when the caller asked to stop."""
+    if is_cancelled is not None and is_cancelled():
+        raise Cancelled("The answer was stopped before it was stored.")
+
+
 def changed_since_read(ws: Workspace, paths: list[str]) -> list[str]:
     """The cited files whose size or time differs from when Grace read them (or that are gone). A
     file Grace has no record of reading (a table imported from it, not ingested) counts only if gone."""
@@ -298,7 +327,7 @@ def looked_up(ctx: Context) -> list[tuple[str, str, str, tuple[str, int]]]:
     The words left over ("fermented") say what the column means, not what to find. Empty when
     the question names nothing only the tables hold, names no other column, or points at more
     than ``LOOKUP_ROWS`` rows."""
-    out = []
+    out, dates = [], []
     for m in ctx.tables if ctx.held else []:
         asked = content_words(ctx.question) - TABLE_WORDS - content_words(m["table"].replace("_", " "))
         for key, row in zip(m.get("keys", []), m["rows"], strict=False):
@@ -307,11 +336,28 @@ def looked_up(ctx: Context) -> list[tuple[str, str, str, tuple[str, int]]]:
                 continue
             out += [(str(row[holding[0]]), column, row[i], (m["table"], key)) for i, column in enumerate(m["columns"])
                     if i not in holding and column_words(column, ctx.question) & asked]
-    if len({x[3] for x in out}) > LOOKUP_ROWS:
+            dates += _when_of(ctx.question, str(row[holding[0]]), m["columns"], row, (m["table"], key))
+    if len({x[3] for x in out + dates}) > LOOKUP_ROWS:
         return []
     kind = _asked_kind(ctx.question)  # "When was it brewed?": brew_date, not brewer
-    fitting = [x for x in out if kind is None or isinstance(x[2], kind)] or out
+    fitting = [x for x in out if kind is None or isinstance(x[2], kind)] or (dates if kind == _DATES else []) or out
     return [(held, column, str(cell), key) for held, column, cell, key in fitting]
+
+
+_DATES = (datetime.date, datetime.time)
+_PAID_WORDS = frozenset({"pay", "paid", "paying", "pays", "payment"})
+
+
+def _when_of(question: str, held: str, columns: list[str], row: Sequence[Any],
+             key: tuple[str, int]) -> list[tuple[str, str, Any, tuple[str, int]]]:
+    """For "when" of a row whose date column the question does not name ("When did Małgorzata
+    pay?" of enrolled_on and paid_on): the row's only date, or of several the one of paying
+    (paid_on) when the question says pay; [] otherwise."""
+    found = [(column, cell) for column, cell in zip(columns, row, strict=False) if isinstance(cell, _DATES)]
+    if len(found) > 1:
+        paying = set(question.lower().replace("?", " ").split()) & _PAID_WORDS
+        found = [(c, v) for c, v in found if paying and re.search(r"(?:^|_)(?:paid|payment)(?:_|$)", c.lower())]
+    return [(held, column, cell, key) for column, cell in found] if len(found) == 1 else []
 
 
 def _asked_kind(question: str) -> type | tuple[type, ...] | None:
@@ -319,7 +365,7 @@ def _asked_kind(question: str) -> type | tuple[type, ...] | None:
     a number for "how many" or "how much"; None for others."""
     opening = question.lower().split()[:2]
     if opening[:1] == ["when"]:
-        return (datetime.date, datetime.time)
+        return _DATES
     if opening[:1] in (["who"], ["whom"]):
         return str
     if opening in (["how", "many"], ["how", "much"]):

@@ -3,7 +3,9 @@
 Streaming reads Server-Sent Events (``data:`` lines, ``[DONE]`` at the end); tool calls
 are gathered from their deltas. A whole exchange must finish within ``timeout`` seconds, one
 deadline for all of it: the name lookup and the connection, sending the request, and every
-read of the headers and the body wait only for the time that is left. The API key goes only
+read of the headers and the body wait only for the time that is left. The caller's
+``is_cancelled`` is asked at least every ``WAKE_S`` seconds while the client waits (for the
+name, the connection or the next bytes) and stops the exchange with ``Cancelled``. The API key goes only
 into the Authorization header, and only to the endpoint's own address (a redirect is
 refused); it is never in a message or log: any text of an ``EndpointError`` that repeats
 it shows ``***`` instead.
@@ -11,10 +13,13 @@ it shows ``***`` instead.
 
 from __future__ import annotations
 
+import errno
 import functools
 import http.client
 import io
 import json
+import os
+import selectors
 import socket
 import threading
 import time
@@ -25,12 +30,14 @@ from dataclasses import dataclass, field
 from typing import Any, NoReturn
 from urllib.parse import urlsplit
 
-from ..errors import GraceError
+from ..errors import Cancelled, GraceError
 
 _LOOPBACK = ("127.", "localhost", "::1", "[::1]")
 _PIECE = 64 * 1024  # bytes read at a time (one system call at most)
 _UNREADABLE = "the endpoint's reply could not be read"
 _LONGEST = 400  # characters of an EndpointError's sentence
+WAKE_S = 0.2  # the longest a wait for the endpoint goes without asking whether the caller cancelled
+_CONNECTING = {errno.EINPROGRESS, errno.EWOULDBLOCK, errno.EALREADY, getattr(errno, "WSAEWOULDBLOCK", errno.EAGAIN)}
 
 
 class EndpointError(GraceError):
@@ -81,16 +88,23 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 
 
 class _Deadline:
-    """The one deadline of an exchange: ``left`` is the time that remains (TimeoutError once none does)."""
+    """The one deadline of an exchange: ``left`` is the time that remains (TimeoutError once none
+    does; ``Cancelled`` once the caller cancelled), ``wake`` the longest one wait may take."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, is_cancelled: Callable[[], bool] | None = None) -> None:
         self.end = time.monotonic() + seconds
+        self.is_cancelled = is_cancelled
 
     def left(self) -> float:
+        if self.is_cancelled is not None and self.is_cancelled():
+            raise Cancelled("The answer was stopped.")
         left = self.end - time.monotonic()
         if left <= 0:
             raise TimeoutError
         return left
+
+    def wake(self) -> float:
+        return min(self.left(), WAKE_S)
 
 
 class _Request(urllib.request.Request):
@@ -110,9 +124,8 @@ def _resolve(host: str, port: int, deadline: _Deadline) -> list[Any]:
 
     worker = threading.Thread(target=lookup, name="grace-endpoint-lookup", daemon=True)
     worker.start()
-    worker.join(deadline.left())
-    if not found:
-        raise TimeoutError
+    while not found:
+        worker.join(deadline.wake())
     if isinstance(found[0], Exception):
         raise found[0]
     return list(found[0])
@@ -126,11 +139,10 @@ def _connect(deadline: _Deadline, address: tuple[str, int], *_args: Any, **_kwar
     for family, kind, proto, _, addr in _resolve(host, port, deadline):
         sock = socket.socket(family, kind, proto)
         try:
-            sock.settimeout(deadline.left())
-            sock.connect(addr)
+            _connect_socket(sock, addr, deadline)
             sock.settimeout(deadline.left())  # what a TLS handshake that follows may take
             return sock
-        except TimeoutError:
+        except (TimeoutError, Cancelled):
             sock.close()
             raise
         except OSError as exc:
@@ -139,8 +151,23 @@ def _connect(deadline: _Deadline, address: tuple[str, int], *_args: Any, **_kwar
     raise error
 
 
+def _connect_socket(sock: socket.socket, addr: Any, deadline: _Deadline) -> None:
+    """Connect ``sock`` without blocking, looking every ``WAKE_S`` at the deadline (and so at
+    the caller's cancel); an ``OSError`` (ConnectionRefusedError, …) when the connection fails."""
+    sock.setblocking(False)
+    code = sock.connect_ex(addr)
+    with selectors.DefaultSelector() as waiting:
+        waiting.register(sock, selectors.EVENT_WRITE)  # writable: connected, or failed
+        while code in _CONNECTING:
+            if waiting.select(deadline.wake()):
+                code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    if code:
+        raise OSError(code, os.strerror(code))
+
+
 class _BoundReader(io.RawIOBase):
-    """The socket's bytes, each read waiting only for the time the deadline leaves."""
+    """The socket's bytes, each read waiting only for the time the deadline leaves, in waits of
+    ``WAKE_S`` at most (a cancel is seen between two)."""
 
     def __init__(self, sock: socket.socket, deadline: _Deadline) -> None:
         super().__init__()
@@ -151,8 +178,12 @@ class _BoundReader(io.RawIOBase):
         return True
 
     def readinto(self, buffer: Any) -> int | None:
-        self._sock.settimeout(self._deadline.left())
-        return self._raw.readinto(buffer)
+        while True:
+            self._sock.settimeout(self._deadline.wake())  # raises once the time is up or it was cancelled
+            try:
+                return self._sock.recv_into(buffer)  # (the socket file gives up after one timeout)
+            except TimeoutError:
+                continue
 
     def close(self) -> None:
         self._raw.close()
@@ -212,11 +243,16 @@ class _BoundHTTPSHandler(urllib.request.HTTPSHandler):
 
 
 class OpenAIClient:
-    def __init__(self, base_url: str, model: str, api_key: str | None, timeout: float) -> None:
+    """``is_cancelled``: asked while the client waits; once it says True, ``complete`` raises
+    ``Cancelled`` (within ``WAKE_S`` or so), not an ``EndpointError``."""
+
+    def __init__(self, base_url: str, model: str, api_key: str | None, timeout: float,
+                 is_cancelled: Callable[[], bool] | None = None) -> None:
         self.base_url = base_url.strip()
         self.url = self.base_url.rstrip("/") + "/chat/completions"
         self.model, self.timeout = model, float(timeout)
         self._key = api_key
+        self._is_cancelled = is_cancelled
         try:
             host = urlsplit(self.url).hostname or ""
         except ValueError:  # not a URL: ``complete`` says so
@@ -255,6 +291,17 @@ class OpenAIClient:
             text = "".join(out)
         return text if len(text) <= _LONGEST else text[:_LONGEST - 1] + "…"
 
+    def _unreachable(self, reason: Any) -> str:
+        """Why the endpoint could not be reached, in words, with the system's own reason in brackets."""
+        where = f"the endpoint at {self.base_url} could not be reached"
+        if isinstance(reason, ConnectionRefusedError):
+            return f"{where} because nothing is listening there (connection refused)"
+        if isinstance(reason, socket.gaierror):
+            host = urlsplit(self.url).hostname or self.base_url
+            return f"{where} because no computer called {host} was found ({reason.strerror or reason})"
+        said = reason.strerror if isinstance(reason, OSError) and reason.strerror else str(reason)
+        return f"{where} ({said[:1].lower() + said[1:]})"
+
     def _exchange(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None,
                   on_token: Callable[[str], None] | None) -> Completion:
         problem = check_base_url(self.base_url) if self.base_url else "no endpoint address is set"
@@ -272,7 +319,7 @@ class OpenAIClient:
             request = _Request(self.url, json.dumps(body).encode("utf-8"), headers, method="POST")
         except ValueError as exc:  # e.g. "unknown url type"
             raise EndpointError(f"the endpoint address {self.base_url!r} is not a URL: {exc}") from None
-        request.deadline = deadline = _Deadline(self.timeout)
+        request.deadline = deadline = _Deadline(self.timeout, self._is_cancelled)
         try:
             with self._opener.open(request, timeout=self.timeout) as resp:
                 if on_token is not None and "event-stream" in resp.headers.get("Content-Type", ""):
@@ -289,7 +336,7 @@ class OpenAIClient:
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, TimeoutError):
                 raise EndpointError(f"the endpoint did not answer within {self.timeout:g} s") from None
-            raise EndpointError(f"the endpoint at {self.url} could not be reached ({exc.reason})") from None
+            raise EndpointError(self._unreachable(exc.reason)) from None
         except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
             raise EndpointError(f"{_UNREADABLE} ({type(exc).__name__})") from None
         except http.client.HTTPException as exc:  # e.g. IncompleteRead: the reply was cut off

@@ -131,6 +131,21 @@ def titled(p: Passage, sentences: list[Sentence]) -> tuple[list[Sentence], str]:
     return sentences[1:], sentences[0].text
 
 
+_CLAUSE_WORDS = 3  # a clause shorter than this is no statement of its own
+_LABEL = re.compile(r"^[^\W\d][\w ]{0,30}:\s+")  # "Action items: …"
+
+
+def clauses(meaning: str) -> list[str]:
+    """The clauses of a sentence that joins statements with semicolons ("Action items: Dana books
+    the venue; Chidi sends the survey by Friday."), each read on its own, without a label before a
+    colon: one statement among several embeds far from a question about it alone. [] for a
+    sentence of one clause."""
+    parts = [p.strip() for p in meaning.split(";")]
+    if len(parts) < 2 or any(len(p.split()) < _CLAUSE_WORDS for p in parts):
+        return []
+    return [_LABEL.sub("", p) for p in parts]
+
+
 def about(heading: str, sentence: Sentence, textual: str) -> str:
     """A short fact embedded with the heading it sits under: "Serves 6." says nothing of what
     it serves, "Moroccan Lamb Tagine: Serves 6." does. (A table row has its column names.)"""
@@ -166,10 +181,15 @@ class OfflineReasoner:
         pool = self.preselect(ctx, self.pool(ctx))
         if not pool:
             return []
-        vectors = self.vectors([x[4] for x in pool])
+        parts = [clauses(x[2].meaning) for x in pool]
+        vectors = self.vectors([x[4] for x in pool] + [c for cs in parts for c in cs])
+        by_clause, at = [], len(pool)
+        for cs in parts:  # the best cosine of each sentence's clauses
+            by_clause.append(max((float(v @ ctx.qvec) for v in vectors[at:at + len(cs)]), default=-1.0))
+            at += len(cs)
         out = []
-        for (prior, p, sentence, lead, _, late), vec in zip(pool, vectors, strict=True):
-            cos = float(vec @ ctx.qvec)
+        for (prior, p, sentence, lead, _, late), vec, clause in zip(pool, vectors, by_clause, strict=False):
+            cos = max(float(vec @ ctx.qvec), clause)
             if ctx.focus_vec is not None:  # a follow-up: it may answer the question read alone
                 cos = max(cos, float(vec @ ctx.focus_vec))
             # A table row, read with its column names, is a record of its own: its passage (the

@@ -630,3 +630,14 @@ def test_telemetry_counts_the_persons_tables_not_the_empty_catalog(ws: Workspace
     create = ws.chat.ask("Create a table called pantry with fields item and shelf").actions[0]
     ws.chat.actions.approve(create.id)
     assert ws.chat.telemetry()["tables"] == 1  # an empty table the person made counts
+
+
+def test_when_of_a_row_is_its_date_of_what_the_question_says(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "enrolments.csv").write_text(
+        "enrolment_id,enrolled_on,student_name,course_code,payment_method,paid_on\n"
+        "E-31,2025-08-06,Małgorzata Nowak,ES-A1,bank transfer,2025-08-13\n"
+        "E-40,2025-09-01,Tom Weber,FR-B1,card,2025-09-20\n")
+    assert ws.tables.import_file(tmp_path / "enrolments.csv").status == "applied"
+    # "pay" and "course" name payment_method and course_code, neither a date: the date of paying answers
+    paid = ws.chat.ask("When did Małgorzata Nowak pay for her course?")
+    assert paid.text.startswith("paid_on of Małgorzata Nowak: **2025-08-13**"), paid.text

@@ -422,3 +422,46 @@ def test_words_about_the_answers_form_are_not_names_the_files_must_mention(ws: W
     for question in ("Give me a Markdown table of the tyre pressures", "List the tyre pressures in markdown"):
         answer = ws.chat.ask(question)
         assert "markdown" not in answer.text.lower() and "4.5 bar" in answer.text, question
+
+
+MEETING = """# Team meeting 2 April 2025
+
+Attendees: Anna, Bram, Chidi, Dana.
+
+Decisions:
+1. The quarterly report is due on 30 April and Bram owns it.
+2. Budget for the offsite is capped at 4,000 euros.
+
+Action items: Dana books the venue; Chidi sends the survey by Friday.
+"""
+
+
+def test_a_clause_of_a_sentence_joined_by_semicolons_answers_on_its_own(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "meeting.md").write_text(MEETING)
+    ws.ingest([tmp_path])
+    for question in ("Who books the venue?", "Who sends the survey?"):
+        answer = ws.chat.ask(question)  # the whole sentence quoted, as the file says it
+        assert not answer.abstained and answer.citations[0].quote == (
+            "Action items: Dana books the venue; Chidi sends the survey by Friday."), (question, answer.text)
+    assert ws.chat.ask("Who won the chess tournament?").abstained
+
+
+def test_a_request_for_a_files_gist_quotes_its_key_sentences_in_order(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "meeting-2025-04-02.md").write_text(MEETING)
+    (tmp_path / "bees.txt").write_text(BEES)
+    ws.ingest([tmp_path])
+    for question in ("Summarize the team meeting", "What does the bee note say?", "What's in bees.txt?"):
+        answer = ws.chat.ask(question)
+        assert not answer.abstained and len(answer.citations) >= 3, (question, answer.text)
+        assert len({c.path for c in answer.citations}) == 1
+        lines = [c.line_start for c in answer.citations]
+        assert lines == sorted(lines)  # in the file's order
+        for c in answer.citations:  # every quote the file's own words, on its line
+            assert c.quote in Path(c.path).read_text().splitlines()[c.line_start - 1]
+    (tmp_path / "meeting-2025-05-07.md").write_text("# Team meeting 7 May 2025\n\nThe offsite moves to June.\n")
+    ws.ingest([tmp_path])
+    which = ws.chat.ask("Summarise the meeting")  # two files match: it asks which
+    assert "meeting-2025-04-02.md" in which.text and "meeting-2025-05-07.md" in which.text and not which.citations
+    # a topic, not a file: answered as a question
+    topic = ws.chat.ask("Tell me about varroa mites")
+    assert "Varroa mites are the most serious pest" in topic.text and "key sentences" not in topic.text
