@@ -46,7 +46,7 @@ _OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?)\b")),
         # "who paid the most?", "which shop did we spend the most at?": the rows grouped, the top groups
         ("top", re.compile(r"\b(?:who|which)\b.*\bthe (?:most|least|fewest)\b")),
         ("count", re.compile(r"\b(?:how many|number of|count)\b")),
-        ("sum", re.compile(r"\b(?:total|sum|altogether|in all|overall|how much)\b")),
+        ("sum", re.compile(r"\b(?:total|sum|altogether|in all|overall|how much|add(?:s|ed)? up|come to)\b")),
         ("list", re.compile(r"\b(?:list|show|which|what)\b")))  # the rows, only with a comparison (below)
 # Money, spent or taken in ("revenue", "sales" and "income" must still be accounted for by a
 # column or table of that name: they are not operation words).
@@ -65,7 +65,7 @@ _TOP_OF = re.compile(r"\b(?:who|which (\w+))\b")
 _OP_WORDS = content_words("average mean typical typically total sum altogether overall much many number count "
                           "spend spent spending cost costs paid pay paying price charge charged money did do "
                           "fee fees take took taken receive received bring brought came come work worked "
-                          "invoice invoiced bill billed "
+                          "bill billed add adds added up still "
                           "have has had so far times go went been visit visited most expensive dearest highest largest "
                           "biggest greatest maximum longest cheapest least fewest lowest smallest minimum shortest "
                           "one ever")

@@ -737,3 +737,12 @@ def test_a_table_the_question_names_that_cannot_answer_leaves_the_catalogs_rows_
     # invoices_2026 is named but has no due date: not the one invoice filed from a note, at confidence 1.00
     assert aggregates.plans("What is the total amount of the invoices due in January?", clinic.tables,
                             clinic.embedder.embed) == []
+
+
+@pytest.mark.parametrize(("question", "about"), [
+    ("How many invoices are still unpaid?", "Counting the rows of invoices_2026 where status is unpaid:"),
+    ("What do the unpaid invoices add up to?", "Adding up total eur in invoices_2026 where status is unpaid, in EUR:"),
+])
+def test_everyday_words_around_a_total_are_not_left_over(clinic: Workspace, question: str, about: str) -> None:
+    (found,) = aggregates.plans(question, clinic.tables, clinic.embedder.embed)
+    assert found.about == about, found
