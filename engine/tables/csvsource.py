@@ -128,7 +128,7 @@ def sniff(con: duckdb.DuckDBPyConnection, path: Path, encoding: str = "utf-8") -
     row = _duck_sniff(con, path, None, 0)
     if row is None or (len(row[7]) <= 1 and guess and guess != row[0]) or (skip and int(row[5] or 0) < skip):
         row = _duck_sniff(con, path, guess, skip) or row
-    dialect = _dialect_from(row, head) if row else _fallback(head, guess)
+    dialect = _dialect_from(row, head) if row else _fallback(head, guess, skip)
     if dialect.comment and not notes:  # lines the reader skips as comments do not make the rows ragged
         ragged = _python_layout(_uncommented(head, dialect.comment))[2]
     dialect.encoding, dialect.ragged = encoding, ragged
@@ -228,11 +228,13 @@ def _dialect_from(row: tuple, head: str) -> Dialect:
     return d
 
 
-def _fallback(head: str, guess: str | None) -> Dialect:
+def _fallback(head: str, guess: str | None, skip: int = 0) -> Dialect:
+    """The dialect Python's reading found, when DuckDB's sniffer gives up: its delimiter, and the
+    lines above the table it skips (a title line over the header)."""
     delim = guess or ","
-    rows = [r for r in csv.reader(head.splitlines()[:400], delimiter=delim) if r]
+    rows = [r for r in csv.reader(head.splitlines()[skip:400], delimiter=delim) if r]
     width = max((len(r) for r in rows), default=1)
-    d = Dialect(delim=delim, width=width, header_certain=False)
+    d = Dialect(delim=delim, width=width, header_certain=False, skip=skip)
     d.notes.append("the file's layout was worked out without DuckDB's sniffer")
     return d
 
@@ -278,10 +280,14 @@ def sample(con: duckdb.DuckDBPyConnection, path: Path, d: Dialect, rows: int) ->
     for _ in range(3):
         rel, params = relation(d, ["VARCHAR"] * d.width)
         try:
-            return con.execute(f"SELECT * FROM {rel} LIMIT ?", [str(path), *params, rows]).fetchall()
+            found = con.execute(f"SELECT * FROM {rel} LIMIT ?", [str(path), *params, rows]).fetchall()
         except duckdb.Error as exc:
             if not relax(exc, d):
                 raise TableError(f"it could not be read as delimited text ({in_words(exc)})") from exc
+            continue
+        if found or not d.strict:
+            return found
+        d.strict = False  # strict mode dropped every row as an error (ignore_errors): read it leniently
     return []
 
 

@@ -418,3 +418,37 @@ def test_columns_renamed_for_sql_are_named_in_the_reasons(ws: Workspace, tmp_pat
     assert [c.name for c in p.columns] == ["time_", "c_2024", "start_date", "distance"]
     (said,) = [r for r in p.reasons if r.startswith("columns renamed")]
     assert said == "columns renamed to be usable in SQL: time → time_, 2024 → c_2024"  # not "Start Date"
+
+
+def test_a_json_file_cut_off_after_a_whole_record_waits_with_the_doubt_said(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "truncated.json"
+    path.write_text('[{"a": 1}, {"a": 2},')
+    p = ws.tables.import_file(path)
+    assert p.status == "pending" and p.confidence <= 0.5  # was applied at 1.00 by the policy
+    assert "the file ends with ',', before its closing ], so it may have been cut short and records may be " \
+           "missing" in p.reasons
+    path.write_text('{"rows": [{"a": 1}, {"a": 2}]')  # cut inside: refused, as before
+    with pytest.raises(TableError, match="could not be read as JSON"):
+        ws.tables.import_file(path)
+
+
+def test_a_whole_json_file_with_a_trailing_newline_is_not_doubted(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "whole.json"
+    path.write_text('\ufeff[{"a": 1}, {"a": 2}]\n\n', encoding="utf-8")
+    p = ws.tables.import_file(path)
+    assert p.status == "applied" and not any("closing" in r for r in p.reasons)
+
+
+def test_a_title_line_over_a_table_duckdb_cannot_sniff_is_still_skipped(tmp_path: Path) -> None:
+    # a title typed over a Windows file (\n after it, \r\n after each row): DuckDB's sniffer gives
+    # up, and its strict reading dropped every row, so the title became the header and all was text
+    path = tmp_path / "stock_orders.csv"
+    rows = ["order_ref,ordered,supplier,item,qty,unit_price,status,received",
+            "SO-001,08-Jan-26,Boehringer,NexGard (3 pack),2,€39.90,back-ordered,",
+            "SO-002,17-Jan-26,Zoetis,Apoquel 16 mg,4,€142.00,received,18-Jan-26",
+            'SO-003,11-Nov-26,Covetrus,"Surgical gloves, box of 50",10,€18.90,received,14-Nov-26']
+    path.write_bytes(("Stock orders 2026 (kept by Aoife; prices incl. VAT)\n" + "\r\n".join(rows) + "\r\n").encode())
+    with duckdb.connect() as con:
+        inf = infer_file(con, path, tmp_path / "tmp")[0]
+    assert [c.name for c in inf.columns][:5] == ["order_ref", "ordered", "supplier", "item", "qty"]
+    assert {c.name: c.type for c in inf.columns}["qty"] == "BIGINT"
