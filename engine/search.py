@@ -179,9 +179,11 @@ def _has_kin(conn: Connection, term: str) -> bool:
 
 
 def _kin(a: str, b: str) -> bool:
-    """Two forms of one word: one begins the other (5+ letters), or they share 6+ letters."""
+    """Two forms of one word: one begins the other (5+ letters), or they share 6+ letters; or a
+    word of four letters begins one of six or more, as an abbreviation does ("cert": certificate)."""
     shared = len(os.path.commonprefix([a, b]))
-    return shared >= 6 or shared == min(len(a), len(b)) >= 5
+    return shared >= 6 or shared == min(len(a), len(b)) >= 5 or shared == min(len(a), len(b)) == 4 <= max(
+        len(a), len(b)) - 2
 
 
 _DERIVED = ("ations", "ation", "ings", "ing", "ers", "er", "ors", "or", "ed", "es", "s")

@@ -73,10 +73,13 @@ def test_a_name_counts_as_mentioned_in_text_in_another_form_or_in_a_file_name(ws
     from engine.chat.reasoner_offline import declines
     from engine.search import unseen
 
-    (tmp_path / "kilimanjaro-trip.txt").write_text("We climbed for six days.\n\nDie Dateien liegen im Ordner.\n")
+    (tmp_path / "kilimanjaro-trip.txt").write_text("We climbed for six days.\n\nDie Dateien liegen im Ordner.\n\n"
+                                                   "A doctor's certificate is needed after three days.\n")
     ws.ingest([tmp_path / "kilimanjaro-trip.txt"])
     with ws._read_engine.connect() as conn:  # noqa: SLF001
         assert unseen(conn, ["Kilimanjaro", "Datei", "Langstroth", "Dataflow"]) == ["Langstroth", "Dataflow"]
+        # four letters that begin a longer word are its abbreviation ("cert"); three are not ("cer")
+        assert unseen(conn, ["cert", "doct", "cer"]) == ["cer"]
     ctx = SimpleNamespace(unknown_names=["Langstroth"], unknown_terms=[], held=[])
     assert declines(ctx, 0.45, 0.40) and not declines(ctx, 0.60, 0.40)  # strong evidence wins
     assert not declines(SimpleNamespace(unknown_names=[], unknown_terms=[], held=[]), 0.45, 0.40)
