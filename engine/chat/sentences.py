@@ -30,6 +30,8 @@ _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|cf|Mr|Mrs|Ms|Mx|Dr|Prof|Rev|Sr|J
 _LEAD = re.compile(r"(?:\s|[-*+•](?=\s)|>|\d{1,3}[.)](?=\s)|#+(?=\s))+")
 # A list item starts a sentence of its own ("- Backups run nightly." / "2) Restore ...").
 _ITEM = re.compile(r"\n[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+(?=\S)")
+# A line that opens with a date is an entry of a log: "...door alarm for fridge 2. AK" ends before it
+_DATED_LINE = re.compile(r"\n[ \t]*(?=(?:19|20)\d\d-\d\d-\d\d\b|\d{1,2}[./-]\d{1,2}[./-](?:19|20)?\d\d\b)")
 _LETTERS = re.compile(r"[^\W\d_]")
 # Code is not quoted: an extractor keeps its layout, which a passage may re-flow.
 _CODE_CHARS = re.compile(r"[()\[\]{}=<>_*#|\\/\"'`]")
@@ -86,6 +88,7 @@ def _sentence_spans(text: str, a: int, b: int) -> list[tuple[int, int]]:
             if not _ABBREV.search(text, max(a, m.start(1) - 8), m.start(1))]
     cuts += _title_lines(text, a, b)
     cuts += [(m.start(), m.start() + 1) for m in _ITEM.finditer(text, a, b)]
+    cuts += [(m.start(), m.start() + 1) for m in _DATED_LINE.finditer(text, a, b)]
     out, start = [], a
     for cut, resume in sorted(cuts):
         if cut > start:

@@ -465,3 +465,12 @@ def test_a_request_for_a_files_gist_quotes_its_key_sentences_in_order(ws: Worksp
     # a topic, not a file: answered as a question
     topic = ws.chat.ask("Tell me about varroa mites")
     assert "Varroa mites are the most serious pest" in topic.text and "key sentences" not in topic.text
+
+
+def test_a_log_line_that_opens_with_a_date_starts_its_own_sentence() -> None:
+    log = ("INCIDENT LOG 2026\n\n2026-01-12  Fridge 2 read 11.2 °C first thing. Ordered a door alarm. AK\n"
+           "2026-02-03  Ciarán was bitten on the left hand by a cat while holding it. GW\n"
+           "03/04/2026  The X-ray unit showed error E14 and would not expose. TB\n")
+    quotes = [s.text for s in split_sentences(log)]
+    assert "2026-02-03  Ciarán was bitten on the left hand by a cat while holding it." in quotes  # not "AK\n2026-…"
+    assert "03/04/2026  The X-ray unit showed error E14 and would not expose." in quotes
