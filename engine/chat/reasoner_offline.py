@@ -121,6 +121,18 @@ def in_context(passage: str, prev: Sentence | None, sentence: Sentence) -> str:
     return prev.meaning + " " + sentence.meaning
 
 
+def kept(sentences: list[Sentence], words: set[str], limit: int = PER_PASSAGE) -> list[Sentence]:
+    """Of a passage's sentences, the first ``limit`` of prose, and of its facts and table rows the
+    ``limit`` that share most words with the question (the first ones on a tie): a price list's
+    15th row ("Dog spay, over 40 kg") can answer as well as its first."""
+    prose = [s for s in sentences if s.kind == "prose"][:limit]
+    others = [s for s in sentences if s.kind != "prose"]
+    if len(others) > limit:
+        ranked = sorted(range(len(others)), key=lambda i: (-overlap(words, others[i].meaning), i))
+        others = [others[i] for i in sorted(ranked[:limit])]
+    return sorted(prose + others, key=lambda s: s.start)
+
+
 def titled(p: Passage, sentences: list[Sentence]) -> tuple[list[Sentence], str]:
     """The passage's sentences and heading. A passage that opens a file with a title line and
     has no heading (a plain-text note: "Car insurance and tax") has that title as its heading,
@@ -205,7 +217,7 @@ class OfflineReasoner:
         pool = []
         for p in ctx.passages[:PASSAGES]:
             notes = format_for(Path(p.hit.path)) != "code"  # a source file's comments have no facts
-            sentences, heading = titled(p, split_sentences(p.hit.text, PER_PASSAGE, notes))
+            sentences, heading = titled(p, kept(split_sentences(p.hit.text, None, notes), words))
             for prev, sentence in zip([None, *sentences], sentences, strict=False):
                 textual = in_context(p.hit.text, prev, sentence)
                 kw = overlap(words, textual + " " + heading)

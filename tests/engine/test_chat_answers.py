@@ -474,3 +474,14 @@ def test_a_log_line_that_opens_with_a_date_starts_its_own_sentence() -> None:
     quotes = [s.text for s in split_sentences(log)]
     assert "2026-02-03  Ciarán was bitten on the left hand by a cat while holding it." in quotes  # not "AK\n2026-…"
     assert "03/04/2026  The X-ray unit showed error E14 and would not expose." in quotes
+
+
+def test_a_row_past_the_twelfth_of_a_long_table_can_answer(ws: Workspace, tmp_path: Path) -> None:
+    services = ["Consultation", "Repeat consultation", "Nurse clinic", "Dog vaccination", "Cat vaccination",
+                "Rabbit vaccination", "Microchip", "Kennel cough", "Nail clip", "Anal glands", "Cat neuter",
+                "Cat spay", "Dog neuter", "Dog spay, over 40 kg", "Dental scale and polish"]
+    rows = "\n".join(f"| {s} | €{100 + 10 * i} |" for i, s in enumerate(services))
+    (tmp_path / "prices.md").write_text(f"# Price list 2026\n\n| Service | Price |\n|---|---|\n{rows}\n")
+    ws.ingest([tmp_path])
+    answer = ws.chat.ask("How much is a dog spay over 40 kg?")
+    assert "€230" in answer.text, answer.text  # the 14th row: only the first 12 rows could be quoted
