@@ -31,7 +31,7 @@ from .reasoner_openai import OpenAIReasoner
 from .render import action_text, row_citations, tables_text
 from .secrets import KeyStore
 from .store import reading
-from .types import Action, Answer, Draft, EmptyQuestion
+from .types import ABSTAIN_TEXT, Action, Answer, Draft, EmptyQuestion
 from .words import COLUMN_MEANING, TABLE_WORDS, column_words, content_words, not_in_tables
 from .words import names as words_names
 
@@ -290,12 +290,17 @@ def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Dra
     if not ctx.tables:
         return draft
     citations, marks = row_citations(ctx.tables, len(draft.citations) + 1)
-    looked = looked_up(ctx)
+    cells = " ".join(str(c) for m in ctx.tables for row in m["rows"] for c in row).lower()
+    # the names a look-up finds its rows by: those only the tables hold, or, when the files did not
+    # answer, any name of the question a row holds ("Mateusz", also named in the minutes)
+    held = ctx.held or ([n for n in words_names(ctx.question) if n.lower() in cells] if draft.abstained else [])
+    looked = looked_up(ctx, held, every=not ctx.held)
+    if looked and draft.abstained and not any(cell for _, _, cell, _ in looked):
+        return _blank_cells(draft, looked, ctx)
     rows = tables_text(ctx.tables, marks)
     if looked:
         rows = "\n".join(f"{column} of {held}: **{cell}**" + (f" [{marks[key]}]" if key in marks else "")
                          for held, column, cell, key in looked) + "\n\n" + rows
-    cells = " ".join(str(c) for m in ctx.tables for row in m["rows"] for c in row).lower()
     unmatched = [n for n in words_names(ctx.question) if n.lower() not in cells]
     worded = not_in_tables(ctx.question, ctx.tables)
     missing = not_columns(worded, ctx.tables, embed) if worded and embed is not None else worded
@@ -316,24 +321,37 @@ def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Dra
     return draft
 
 
+def _blank_cells(draft: Draft, looked: list[tuple[str, str, str, tuple[str, int]]], ctx: Context) -> Draft:
+    """A look-up whose every cell is blank ("What's Mateusz's mobile number?" of a row with no
+    mobile): declined, saying the table has the row but not the value, not the row as an answer."""
+    said = "; ".join(dict.fromkeys(f"the {column.replace('_', ' ')} of {held} is blank in {key[0]}"
+                                   for held, column, _, key in looked))
+    draft.text = f"{ABSTAIN_TEXT.rstrip('.')}: {said}.\n\nRelated rows:\n\n{tables_text(ctx.tables)}"
+    draft.abstained, draft.citations = True, []
+    return draft
+
+
 LOOKUP_ROWS = 3  # a question that points at more rows than this is not a look-up of one thing
 
 
-def looked_up(ctx: Context) -> list[tuple[str, str, str, tuple[str, int]]]:
+def looked_up(ctx: Context, held: list[str] | None = None,
+              every: bool = False) -> list[tuple[str, str, str, tuple[str, int]]]:
     """A question that looks up rows only the tables hold ("Which tank was batch 24-007 fermented
     in?"): (the cell it names, a column it asks for, that column's cell, (table, row key)) for each
     of those rows and each column whose name it says ("tank"; not the column holding "24-007", nor
     one named like the table: "batch_id" in batches).
     The words left over ("fermented") say what the column means, not what to find. Empty when
     the question names nothing only the tables hold, names no other column, or points at more
-    than ``LOOKUP_ROWS`` rows."""
+    than ``LOOKUP_ROWS`` rows. With ``held``, the rows are found by those names instead (with
+    ``every``, rows that hold every one of them). A blank cell is "" (not "None")."""
+    held = ctx.held if held is None else held
     out, dates = [], []
-    for m in ctx.tables if ctx.held else []:
+    for m in ctx.tables if held else []:
         asked = content_words(ctx.question) - TABLE_WORDS - content_words(m["table"].replace("_", " "))
         for key, row in zip(m.get("keys", []), m["rows"], strict=False):
-            holding = [i for i, c in enumerate(row) if any(words_in(h.lower(), str(c).lower()) for h in ctx.held)]
-            if not holding:
-                continue
+            holding = [i for i, c in enumerate(row) if any(words_in(h.lower(), str(c).lower()) for h in held)]
+            if not holding or every and not all(any(words_in(h.lower(), str(c).lower()) for c in row) for h in held):
+                continue  # "Gráinne Walsh": her row, not Conor Walsh's
             out += [(str(row[holding[0]]), column, row[i], (m["table"], key)) for i, column in enumerate(m["columns"])
                     if i not in holding and column_words(column, ctx.question) & asked]
             dates += _when_of(ctx.question, str(row[holding[0]]), m["columns"], row, (m["table"], key))
@@ -341,7 +359,7 @@ def looked_up(ctx: Context) -> list[tuple[str, str, str, tuple[str, int]]]:
         return []
     kind = _asked_kind(ctx.question)  # "When was it brewed?": brew_date, not brewer
     fitting = [x for x in out if kind is None or isinstance(x[2], kind)] or (dates if kind == _DATES else []) or out
-    return [(held, column, str(cell), key) for held, column, cell, key in fitting]
+    return [(name, column, "" if cell is None else str(cell), key) for name, column, cell, key in fitting]
 
 
 _DATES = (datetime.date, datetime.time)

@@ -641,3 +641,22 @@ def test_when_of_a_row_is_its_date_of_what_the_question_says(ws: Workspace, tmp_
     # "pay" and "course" name payment_method and course_code, neither a date: the date of paying answers
     paid = ws.chat.ask("When did Małgorzata Nowak pay for her course?")
     assert paid.text.startswith("paid_on of Małgorzata Nowak: **2025-08-13**"), paid.text
+
+
+def test_a_look_up_by_a_name_the_notes_also_say_answers_from_its_row_and_says_a_blank_cell(
+        ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "staff.csv").write_text("name,role,mobile\nGráinne Walsh,nurse,087 662 0415\n"
+                                        "Mateusz Wójcik,vet,\n")
+    (tmp_path / "clients.csv").write_text("client,town,phone\nConor Walsh,Bandon,021 555 0101\n"
+                                          "Aoife Walsh,Kinsale,021 555 0102\nSeán Walsh,Cork,021 555 0103\n")
+    (tmp_path / "minutes.md").write_text("# Staff meeting\n\nGráinne Walsh and Mateusz Wójcik will run the rabbit "
+                                         "morning in October.\n")
+    ws.ingest([tmp_path / "minutes.md"])
+    for name in ("staff.csv", "clients.csv"):
+        ws.tables.import_file(tmp_path / name)
+    for proposal in ws.tables.proposals("pending"):
+        ws.tables.approve(proposal.id)
+    found = ws.chat.ask("What's Gráinne Walsh's mobile number?")  # her row, not the other Walshes'
+    assert found.text.startswith("mobile of Gráinne Walsh: **087 662 0415**"), found.text
+    blank = ws.chat.ask("What's Mateusz Wójcik's mobile number?")  # his row has none: not the row as an answer
+    assert blank.abstained and "the mobile of Mateusz Wójcik is blank in staff" in blank.text, blank.text
