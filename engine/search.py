@@ -155,7 +155,7 @@ def unseen(conn: Connection, words: list[str]) -> list[str]:
     terms = _stemmer().terms(words) if words else []
     df = _doc_freq(conn, terms)
     return [word for word, ts in zip(words, terms, strict=True)
-            if ts and not any(t in df or _has_kin(conn, t) for t in ts) and not _in_names(conn, word)]
+            if ts and not any(t in df or _has_kin(conn, t, word.islower()) for t in ts) and not _in_names(conn, word)]
 
 
 def _doc_freq(conn: Connection, terms: list[list[str]]) -> dict[str, int]:
@@ -168,22 +168,24 @@ def _doc_freq(conn: Connection, terms: list[list[str]]) -> dict[str, int]:
                              {f"t{i}": t for i, t in enumerate(wanted)}).all())
 
 
-def _has_kin(conn: Connection, term: str) -> bool:
-    """Another form of ``term`` is in the index (see ``_kin`` and ``family``)."""
+def _has_kin(conn: Connection, term: str, abbreviated: bool = False) -> bool:
+    """Another form of ``term`` is in the index (see ``_kin`` and ``family``); with
+    ``abbreviated`` (a word written in lower case), a longer word a four-letter one begins."""
     base = family(term)  # a prefix of term
     if len(base) < 3:
         return False
     rows = conn.execute(text("SELECT term FROM chunks_vocab WHERE term >= :lo AND term < :hi LIMIT 2000"),
                         {"lo": base[:3], "hi": base[:3] + "\uffff"}).all()
-    return any(_kin(term, r[0]) or family(r[0]) == base for r in rows)
+    return any(_kin(term, r[0], abbreviated) or family(r[0]) == base for r in rows)
 
 
-def _kin(a: str, b: str) -> bool:
-    """Two forms of one word: one begins the other (5+ letters), or they share 6+ letters; or a
-    word of four letters begins one of six or more, as an abbreviation does ("cert": certificate)."""
+def _kin(a: str, b: str, abbreviated: bool = False) -> bool:
+    """Two forms of one word: one begins the other (5+ letters), or they share 6+ letters; with
+    ``abbreviated``, a word of four letters begins one of six or more ("cert": certificate; a name
+    such as "Deno" is no abbreviation of "denoted")."""
     shared = len(os.path.commonprefix([a, b]))
-    return shared >= 6 or shared == min(len(a), len(b)) >= 5 or shared == min(len(a), len(b)) == 4 <= max(
-        len(a), len(b)) - 2
+    return (shared >= 6 or shared == min(len(a), len(b)) >= 5
+            or abbreviated and shared == min(len(a), len(b)) == 4 <= max(len(a), len(b)) - 2)
 
 
 _DERIVED = ("ations", "ation", "ings", "ing", "ers", "er", "ors", "or", "ed", "es", "s")
