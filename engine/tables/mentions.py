@@ -41,6 +41,14 @@ def words_in(needle: str, lowered: str) -> bool:
     return re.search(r"\b" + re.escape(needle) + r"\b", lowered) is not None
 
 
+def _name_in(name: str, cell: str) -> bool:
+    """``name`` is a word of ``cell``; a number only standing alone, not inside an id or a date
+    ("2025" says nothing of patient P-2025)."""
+    if name.isdigit():
+        return re.search(r"(?<![\w./-])" + name + r"(?![\w./-])", cell) is not None
+    return words_in(name, cell)
+
+
 def mentioned(store: Store, infos: list[TableInfo], question: str, limit: int = 10,
               names: tuple[str, ...] = ()) -> list[dict[str, Any]]:
     """``[{"table", "columns", "rows", "keys", "named"}]`` for tables named by or mentioned in ``question``
@@ -82,7 +90,7 @@ def _mentioning(store: Store, table: str, columns: list[Column], lowered: str,
 
     def says(cell: Any) -> bool:
         return isinstance(cell, str) and (words_in(fold(cell), lowered) or (
-            len(cell) <= NAME_CELL and any(words_in(n, fold(cell)) for n in names)))
+            len(cell) <= NAME_CELL and any(_name_in(n, fold(cell)) for n in names)))
 
     return [(key, row) for key, row in _keyed(found) if any(says(row[i]) for i in text_cols)][:limit]
 

@@ -138,3 +138,13 @@ def test_table_rows_from_a_file_are_cited_by_their_line_and_rows_added_or_edited
     assert (str(tmp_path / "suppliers.csv"), None, "") in sources  # edited: its file, no line
     assert (str(tmp_path / "suppliers.csv"), 5, "Ab,Porto,2") in sources
     assert len(sources) == 2 and "| Cogs Annex | Porto | 1 |  |" in edited.text  # added by hand: no source
+
+
+def test_a_year_in_a_question_does_not_mention_an_id_or_a_date_that_holds_it(ws, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "patients.csv").write_text("patient_id,name,code\nP-2025,Sooty,X-1\nP-2026,Willow,2025\n"
+                                           "P-2027,Bran,2025-03-01 booked\n")
+    ws.tables.import_file(tmp_path / "patients.csv")
+    for proposal in ws.tables.proposals("pending"):
+        ws.tables.approve(proposal.id)
+    found = ws.tables.mentioned("What was our turnover in 2025?", 10, ("2025",))
+    assert [list(row[:2]) for m in found for row in m["rows"]] == [["P-2026", "Willow"]]  # not P-2025, not a date
