@@ -64,11 +64,12 @@ class Detected:
     tokens: bool = False  # missing-value words such as N/A were seen
     thousands: bool = False
     decimal_comma: bool = False
+    symbol: str | None = None  # a currency sign every value carries ("€39.90"), taken off
 
     @property
     def native(self) -> bool:
         """True when the CSV reader can produce this type itself (fast path)."""
-        if self.tokens or self.thousands or self.decimal_comma:
+        if self.tokens or self.thousands or self.decimal_comma or self.symbol:
             return False
         return self.conv in ("text", "int", "float") or (self.conv == "cast" and self.fmt == "native")
 
@@ -81,7 +82,7 @@ def detect(name: str, values: list[str | None]) -> Detected:
     if not data:
         return Detected()
     distinct = list(dict.fromkeys(data))[:_MAX_CHECK]
-    for check in (_bool, _yyyymmdd, _numbers, _iso, _numeric_dates, _text_dates, _periods):
+    for check in (_bool, _yyyymmdd, _numbers, _signed_amounts, _iso, _numeric_dates, _text_dates, _periods):
         found = check(name, distinct)
         if found is not None:
             found.tokens = tokens and found.conv != "text"
@@ -131,6 +132,23 @@ def _numbers(name: str, vals: list[str]) -> Detected | None:
         commas = [v for v in vals if "," in v]
         if any(len(v.rsplit(",", 1)[1]) != 3 for v in commas):
             return Detected("DOUBLE", "float", decimal_comma=True, note="decimal commas read as decimal points")
+    return None
+
+
+_SYMBOLS = "€$£¥"
+
+
+def _signed_amounts(name: str, vals: list[str]) -> Detected | None:
+    """Amounts that each carry one currency sign, before or after ("€39.90", "1.451,40 €"): numbers,
+    the sign taken off and said in the note; None unless every value has the same sign."""
+    for sign in _SYMBOLS:
+        if all(v.startswith(sign) or v.endswith(sign) or v.startswith("-" + sign) for v in vals):
+            found = _numbers(name, [v.replace(sign, "").strip() for v in vals])
+            if found is None or found.conv == "text":
+                return None
+            found.symbol = sign
+            found.note = _join(found.note, f"the {sign} sign taken off each amount")
+            return found
     return None
 
 
@@ -227,6 +245,8 @@ def conversion(raw: str, d: Detected) -> str:
     if d.conv == "text":
         return raw
     if d.conv in ("int", "float"):
+        if d.symbol:  # one of _SYMBOLS, never input
+            v = f"trim(replace({v}, '{d.symbol}', ''))"
         if d.decimal_comma:
             v = f"replace(replace({v}, '.', ''), ',', '.')"
         elif d.thousands:

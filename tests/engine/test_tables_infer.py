@@ -452,3 +452,23 @@ def test_a_title_line_over_a_table_duckdb_cannot_sniff_is_still_skipped(tmp_path
         inf = infer_file(con, path, tmp_path / "tmp")[0]
     assert [c.name for c in inf.columns][:5] == ["order_ref", "ordered", "supplier", "item", "qty"]
     assert {c.name: c.type for c in inf.columns}["qty"] == "BIGINT"
+
+
+def test_amounts_that_carry_a_currency_sign_are_numbers(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "orders.csv"
+    path.write_text("item,unit_price,line_total,refund\nGloves,€18.90,\"€1,451.40\",12 €\n"
+                    "Sutures,€96.00,€576.00,\"3,50 €\"\nMuzzle,n/a,€9.00,\n")
+    assert ws.tables.import_file(path).status in ("applied", "pending")
+    for proposal in ws.tables.proposals("pending"):
+        ws.tables.approve(proposal.id)
+    types = {c.name: c.type for c in next(t for t in ws.tables.list() if t.name == "orders").columns}
+    assert (types["unit_price"], types["line_total"], types["refund"]) == ("DOUBLE", "DOUBLE", "DOUBLE")
+    assert ws.tables.query("SELECT sum(line_total), sum(refund), count(unit_price) FROM orders")[1] == [
+        (2036.4, 15.5, 2)]
+    # a column where one value has no sign stays text: nothing is guessed
+    path.write_text("item,price\nGloves,€18.90\nSutures,96 dollars\n")
+    (tmp_path / "other.csv").write_text(path.read_text())
+    ws.tables.import_file(tmp_path / "other.csv")
+    for proposal in ws.tables.proposals("pending"):
+        ws.tables.approve(proposal.id)
+    assert {c.name: c.type for c in next(t for t in ws.tables.list() if t.name == "other").columns}["price"] == "VARCHAR"
