@@ -707,10 +707,13 @@ def clinic(ws: Workspace, tmp_path: Path) -> Workspace:
 
 @pytest.mark.parametrize(("question", "about", "result"), [
     # of net, VAT and total, the total is what an invoice comes to; "invoice" is a money verb
-    ("How much did we invoice in March?", "Adding up total eur in invoices_2026 where date is in March, in EUR:", [(738.0, 2)]),
+    ("How much did we invoice in March?", "Adding up total eur in invoices_2026 where date is in March, in EUR:",
+     [(738.0, 2)]),
     ("What is the total of the invoices?", "Adding up total eur in invoices_2026, in EUR:", [(787.2, 3)]),
-    ("How many invoices were over 500 euro?", "Counting the rows of invoices_2026 where total eur is over 500:", [(1,)]),
-    ("How much VAT did we invoice in March?", "Adding up vat eur in invoices_2026 where date is in March, in EUR:", [(138.0, 2)]),
+    ("How many invoices were over 500 euro?", "Counting the rows of invoices_2026 where total eur is over 500:",
+     [(1,)]),
+    ("How much VAT did we invoice in March?", "Adding up vat eur in invoices_2026 where date is in March, in EUR:",
+     [(138.0, 2)]),
     # a yes/no column said keeps the rows it says yes (or no) of
     ("How many patients are insured?", "Counting the rows of patients where insured is yes:", [(2,)]),
     ("How many patients are not insured?", "Counting the rows of patients where insured is no:", [(1,)]),

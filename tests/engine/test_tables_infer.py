@@ -471,4 +471,5 @@ def test_amounts_that_carry_a_currency_sign_are_numbers(ws: Workspace, tmp_path:
     ws.tables.import_file(tmp_path / "other.csv")
     for proposal in ws.tables.proposals("pending"):
         ws.tables.approve(proposal.id)
-    assert {c.name: c.type for c in next(t for t in ws.tables.list() if t.name == "other").columns}["price"] == "VARCHAR"
+    other = next(t for t in ws.tables.list() if t.name == "other")
+    assert {c.name: c.type for c in other.columns}["price"] == "VARCHAR"
