@@ -226,21 +226,49 @@ def forget_document(conn: Connection, path: str) -> str | None:
     if doc is None:
         return None
     conn.execute(text("DELETE FROM documents WHERE id=:i"), {"i": doc.id})
-    _withdraw_proposals(conn, path)
+    heir = _copy_of(conn, doc)
+    if heir is None:
+        _withdraw_proposals(conn, path)
+    else:
+        _hand_over(conn, path, heir)
     return doc.content_hash
 
 
 WITHDRAWN = "its document was removed"  # why a proposal waiting on a document that went away was rejected
 
 
-def _withdraw_proposals(conn: Connection, path: str) -> None:
-    """Reject the table proposals still waiting on a document that is gone: approving one later
-    would load rows from a file Grace no longer holds."""
+def _copy_of(conn: Connection, doc: DocRow) -> str | None:
+    """Another document read whole with ``doc``'s content (a copy of its file), one whose file is
+    still there first; None when there is none."""
+    if doc.content_hash is None:
+        return None
+    copies = [d.path for d in docs_with_content(conn, doc.content_hash) if d.status == "ok" and d.path != doc.path]
+    return next((p for p in copies if os.path.exists(p)), copies[0] if copies else None)
+
+
+def _hand_over(conn: Connection, path: str, heir: str) -> None:
+    """A document removed while a copy of it stays: the copy takes over what was proposed or loaded
+    from it (a copy's rows are those very rows), as a moved file does; the tables' rows follow in
+    the ingest's follow-up. Nothing is handed over when nothing came of the file."""
     from .tables import proposals  # noqa: PLC0415 - the tables package imports this module
 
-    for pid in proposals.pending_for_source(conn, path):
+    if not proposals.of_file(conn, path):
+        return
+    proposals.rename_source(conn, path, heir)
+    add_follow_up(conn, "move", heir, moved_from=path)
+    audit.append(conn, "hand_over", heir, {"from": path}, actor="system")
+
+
+def _withdraw_proposals(conn: Connection, path: str) -> list[int]:
+    """Reject the table proposals still waiting on a document that is gone (its sheets' too):
+    approving one later would load rows from a file Grace no longer holds. Returns their ids."""
+    from .tables import proposals  # noqa: PLC0415 - the tables package imports this module
+
+    withdrawn = proposals.of_file(conn, path, "pending")
+    for pid in withdrawn:
         proposals.decide(conn, pid, "rejected", "system", WITHDRAWN)
         audit.append(conn, "reject", f"proposal {pid}", {"reason": WITHDRAWN}, actor="system")
+    return withdrawn
 
 
 def delete_document(conn: Connection, path: str) -> list[int]:

@@ -29,7 +29,7 @@ from .extract import extract_stream, format_for, read_file
 from .extract.base import Limits
 from .paths import inside
 from .progress import FILES_DONE, Reporter
-from .scan import MISNAMED, Found, scan
+from .scan import MISNAMED, Found, passed_over_under, scan
 from .vectors import VectorIndex
 
 FLUSH_CHUNKS = 512  # chunks embedded and committed together
@@ -497,8 +497,8 @@ class Ingestor:
                 if root in self._keep_roots and not os.path.isdir(root):
                     continue  # gone while it was read: its documents stay (see ``run``)
                 for doc in catalog.docs_under(conn, root):
-                    if doc.path in seen or os.path.isfile(doc.path):  # a file, not a folder made in its place
-                        continue
+                    if doc.path in seen or (os.path.isfile(doc.path) and not passed_over_under(doc.path, root)):
+                        continue  # still there (a file, not a folder made in its place), and not a lock file
                     if doc.path.startswith(unread):  # in a folder that could not be listed: not known gone
                         continue
                     dropped += catalog.delete_document(conn, doc.path)

@@ -3,6 +3,7 @@ files and broken links are reported (never opened), unknown types are skipped.""
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import stat
 from collections.abc import Sequence
@@ -15,6 +16,23 @@ from .paths import inside
 # Folders nobody means to ingest: version control, caches, virtual environments.
 SKIP_DIRS = {".git", ".hg", ".svn", "__pycache__", "node_modules", ".venv", "venv", ".tox", ".mypy_cache",
              ".pytest_cache", ".ruff_cache", ".idea", ".vscode"}
+# Names editors and office suites use for temporary, lock and backup files ("~$report.docx" is
+# Word's lock beside an open report.docx; LibreOffice's ".~lock.report.docx#" is hidden already).
+TEMP_PATTERNS = ("~$*", "*.swp", "*.swx", "*.swo", "*~", "*.tmp", "*.temp", "*.part", "*.crdownload",
+                 "#*#", "4913", "*.kate-swp", "*.bak")
+
+
+def passed_over(name: str) -> bool:
+    """True for a file or folder name that folder scans and the watcher both pass over: hidden,
+    a folder nobody means to ingest, or an editor's or office suite's temporary, lock or backup file."""
+    return name.startswith(".") or name in SKIP_DIRS or any(fnmatch.fnmatch(name, p) for p in TEMP_PATTERNS)
+
+
+def passed_over_under(path: str, root: str) -> bool:
+    """True when ``path``, found under the folder ``root``, is passed over (``passed_over``): its own
+    name, or that of a folder between it and ``root``."""
+    parts = Path(os.path.relpath(path, root)).parts
+    return parts not in ((), (".",)) and any(passed_over(part) for part in parts)
 
 
 @dataclass
@@ -116,7 +134,7 @@ def _walk(root: str, result: ScanResult, visited: set[tuple[int, int]]) -> None:
             result.unread.append(folder)
             continue
         for entry in entries:
-            if entry.name.startswith(".") or entry.name in SKIP_DIRS:
+            if passed_over(entry.name):
                 continue
             via = folder in through or entry.is_symlink()
             if _visit(entry, root, result, visited, linked if entry.is_symlink() else folders, via) and via:

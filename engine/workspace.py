@@ -28,11 +28,12 @@ from .progress import CancelFn, ProgressFn, Reporter
 from .reembed import ReembedReport, reembed, stale_count
 from .search import SearchHit, hybrid_search, readable_text
 from .settings import SETTINGS, get_setting
-from .tables import Tables
+from .tables import Tables, proposals
 from .tables.governance import LOAD_KINDS
 from .vectors import VectorIndex
 
 log = logging.getLogger(__name__)
+TABLE_EDITS = ("table_update", "table_add", "table_delete", "table_undo", "table_drop")  # audit actions of edits
 
 SQLITE_NAME = "grace.sqlite"
 VECTORS_NAME = "vectors.usearch"
@@ -323,7 +324,7 @@ class Workspace:
         with self._read_engine.connect() as conn:
             rows = conn.execute(text(
                 "SELECT d.id, d.path, d.format, d.kind, d.size, d.status, d.error, d.title, d.ingested_at, "
-                "d.updated_at, COALESCE(c.chunk_count, 0) AS chunks, c.partial FROM documents d "
+                "d.updated_at, d.content_hash, COALESCE(c.chunk_count, 0) AS chunks, c.partial FROM documents d "
                 "LEFT JOIN contents c ON c.hash = d.content_hash "
                 "WHERE :status IS NULL OR d.status = :status ORDER BY d.path"), {"status": status})
             return [dict(r._mapping) | {"name": os.path.basename(r.path)} for r in rows]
@@ -346,34 +347,49 @@ class Workspace:
             return [r[0] for r in conn.execute(text("SELECT path FROM queue ORDER BY enqueued_at, path"))]
 
     def recent_events(self, limit: int = 100) -> list[dict[str, Any]]:
-        """The newest audit entries about documents (ingest, update, move, remove, fail), and the
-        tables proposed from files, each with its proposal as it stands now under ``"proposal"``
-        (status, decided_by, reason), so a log can say whether the table waits or was made."""
+        """The newest audit entries about documents (ingest, update, move, remove, fail, a copy's
+        hand-over), edits to tables (``TABLE_EDITS``: cells, rows added or deleted, undos, drops),
+        and the tables proposed from files, each with its proposal as it stands now under
+        ``"proposal"`` (status, decided_by, reason, and ``table``: its name, as approved), so a log can
+        say whether the table waits or was made, and under which name."""
         with self._read_engine.connect() as conn:
-            events = audit.recent(conn, limit, ("ingest", "update", "move", "remove", "fail", "propose"))
+            events = audit.recent(conn, limit, ("ingest", "update", "move", "remove", "fail", "propose", "hand_over",
+                                                *TABLE_EDITS))
             proposed = [e for e in events if e["action"] == "propose" and e["details"].get("source")
                         and e["details"].get("kind") in LOAD_KINDS]
             ids = {e["subject"].rsplit(" ", 1)[-1] for e in proposed}
             marks = ",".join(str(int(i)) for i in ids if i.isdigit())
-            rows = conn.exec_driver_sql(f"SELECT id, status, decided_by, reason FROM proposals WHERE id IN ({marks})"
-                                        ).all() if marks else []
-        now = {f"proposal {r.id}": {"status": r.status, "decided_by": r.decided_by, "reason": r.reason} for r in rows}
+            rows = conn.exec_driver_sql(f"SELECT id, status, decided_by, reason, target FROM proposals "
+                                        f"WHERE id IN ({marks})").all() if marks else []
+        now = {f"proposal {r.id}": {"status": r.status, "decided_by": r.decided_by, "reason": r.reason,
+                                    "table": r.target} for r in rows}
         for event in proposed:
             event["proposal"] = now.get(event["subject"])
         return [e for e in events if e["action"] != "propose" or e.get("proposal")]
 
     def remove_documents(self, paths: list[str]) -> Changes:
-        """Forget documents (their files are left alone)."""
+        """Forget documents (their files are left alone). What was proposed from one passes to a
+        copy of it that stays (its tables' rows follow), else what waits for approval is withdrawn;
+        either way the proposals changed."""
+        proposed = False
         with self._index_writer:
             with self._write_engine.begin() as conn:
                 dropped: list[int] = []
                 for path in paths:
                     if catalog.doc_by_path(conn, path):
+                        proposed = proposed or bool(proposals.of_file(conn, path))
                         dropped += catalog.delete_document(conn, path)
                         audit.append(conn, "remove", path, {"by": "person"})
             self.index.remove(dropped)  # under the lock: no other writer saves the index in between
             self._save_index()
-        return Changes(documents=True, chunks=bool(dropped), audit=True)
+        if proposed:
+            self._follow_hand_overs()
+        return Changes(documents=True, chunks=bool(dropped), audit=True, proposals=proposed, tables=proposed)
+
+    def _follow_hand_overs(self) -> None:
+        """The rows a removed file loaded follow the copy that took it over (``catalog.forget_document``)."""
+        for failure in self.tables.follow_up():
+            log.warning("after a removal, %s: %s", failure["path"], failure["reason"])
 
     # -- audit ---------------------------------------------------------------------------
 

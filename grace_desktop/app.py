@@ -220,9 +220,7 @@ class Shell(QObject):
         self.runner.fetch("status", lambda ws: ws.status(), self._show_status, owner=self.window)
 
     def _show_status(self, status: dict[str, Any]) -> None:
-        failed = f", {status['failed']} failed" if status["failed"] else ""
-        self.window.set_status(workspace=f"Workspace: {_short(status['workspace'])} — "
-                                         f"{status['documents']} documents, {status['chunks']} passages{failed}")
+        self.window.set_status(workspace=workspace_status(status))
         if not self._status_shown:
             self._status_shown = True
             self._check_ready()
@@ -292,6 +290,14 @@ def _watch_timing(ws: Workspace) -> dict[str, float]:
     """The watcher's settings: quiet time after a change, and how often folders are rescanned."""
     return {"debounce_ms": int(ws.setting("watch_debounce_ms")),
             "reconcile_seconds": float(ws.setting("reconcile_minutes")) * 60}
+
+
+def workspace_status(status: dict[str, Any]) -> str:
+    """The status bar's line for ``Workspace.status()``: "Workspace: ~/Grace — 1 document, 2 passages, 1 failed"."""
+    documents, chunks = int(status["documents"]), int(status["chunks"])
+    failed = f", {status['failed']} failed" if status["failed"] else ""
+    return (f"Workspace: {_short(status['workspace'])} — {documents} document{'' if documents == 1 else 's'}, "
+            f"{chunks} passage{'' if chunks == 1 else 's'}{failed}")
 
 
 def _short(path: str) -> str:

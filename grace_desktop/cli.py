@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -43,7 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="workspace folder (default: $GRACE_HOME or the platform's user data folder for Grace)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("ingest", help="read files and folders into the workspace")
+    p = sub.add_parser("ingest", help="read files and folders into the workspace",
+                       epilog="Exits with 1 when any path failed (each is listed with its reason; the rest "
+                              "are still read), else 0.")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_ingest)
@@ -111,15 +114,26 @@ def cmd_ingest(args: argparse.Namespace, ws: Workspace) -> int:
         bar.finish()
     if args.json:
         print(json.dumps(report.as_dict()))
+    else:
+        print(f"{report.ingested} ingested, {report.unchanged} unchanged, {report.moved} moved, "
+              f"{report.removed} removed, {len(report.failed)} failed; {report.chunks} new passages "
+              f"in {report.seconds:.1f} s")
+        for failure in report.failed:
+            print(f"  failed: {failure['path']}: {failure['reason']}")
+        for partial in report.partial:
+            print(f"  partly read: {partial['path']}: {partial['reason']}")
+    return _ingest_exit(report.failed)
+
+
+def _ingest_exit(failed: list[dict[str, str]]) -> int:
+    """1 when any path failed (so scripts and cron jobs notice), saying which on stderr; else 0."""
+    if not failed:
         return 0
-    print(f"{report.ingested} ingested, {report.unchanged} unchanged, {report.moved} moved, "
-          f"{report.removed} removed, {len(report.failed)} failed; {report.chunks} new passages "
-          f"in {report.seconds:.1f} s")
-    for failure in report.failed:
-        print(f"  failed: {failure['path']}: {failure['reason']}")
-    for partial in report.partial:
-        print(f"  partly read: {partial['path']}: {partial['reason']}")
-    return 0
+    names = ", ".join(os.path.basename(f["path"]) or f["path"] for f in failed[:5])
+    more = f" and {len(failed) - 5} more" if len(failed) > 5 else ""
+    print(f"grace: {len(failed)} path{'s' if len(failed) != 1 else ''} failed ({names}{more}); the rest were "
+          "read. Exit code 1.", file=sys.stderr)
+    return 1
 
 
 def cmd_search(args: argparse.Namespace, ws: Workspace) -> int:

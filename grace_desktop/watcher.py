@@ -16,7 +16,6 @@ refuses more native watches the folder is polled instead. A watched folder that 
 from __future__ import annotations
 
 import errno
-import fnmatch
 import logging
 import os
 import stat
@@ -44,7 +43,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserver
 
 from engine.extract import format_for
-from engine.scan import SKIP_DIRS
+from engine.scan import passed_over_under
 
 from .qt import QCoreApplication, QObject, Qt, QThread, QTimer, Signal, Slot
 
@@ -56,9 +55,6 @@ OVERFLOW_RESCAN_MS = 1000  # after the kernel dropped events, rescan once things
 CHECK_MS = 2000  # how often watched folders are checked for having gone or come back (a rename sends no event)
 MISSING = "it is missing (deleted, renamed, or on a disk or share that is not connected)"
 
-# Names editors and office suites use for temporary, lock and backup files.
-TEMP_PATTERNS = ("~$*", "*.swp", "*.swx", "*.swo", "*~", "*.tmp", "*.temp", "*.part", "*.crdownload",
-                 "#*#", "4913", "*.kate-swp", "*.bak")
 # Attribute events (chmod, chown, touch) are reported too: a file that failed for want of permission
 # is read again once it is fixed, while an unchanged ok file costs the ingest one stat.
 EVENT_TYPES = [FileCreatedEvent, FileModifiedEvent, FileClosedEvent, FileDeletedEvent, FileMovedEvent,
@@ -66,14 +62,9 @@ EVENT_TYPES = [FileCreatedEvent, FileModifiedEvent, FileClosedEvent, FileDeleted
 
 
 def is_ignored(path: str, root: str) -> bool:
-    """True for paths the watcher never reports: hidden files and folders, skipped folders, temp files."""
-    rel = os.path.relpath(path, root)
-    parts = Path(rel).parts
-    if rel == "." or not parts:
-        return False
-    if any(p.startswith(".") or p in SKIP_DIRS for p in parts):
-        return True
-    return any(fnmatch.fnmatch(parts[-1], pattern) for pattern in TEMP_PATTERNS)
+    """True for paths the watcher never reports: those folder scans pass over too (hidden files
+    and folders, skipped folders, temporary, lock and backup files), by one rule."""
+    return passed_over_under(path, root)
 
 
 @dataclass

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import ui
 from engine.catalog import WITHDRAWN
+from engine.tables.model import source_file
 from grace_desktop.qt import (
     QAction,
     QEvent,
@@ -36,6 +37,18 @@ if TYPE_CHECKING:
 
 STATE_WORDS = {"queued": "Waiting", "running": "Running", "done": "Done", "failed": "Failed",
                "cancelled": "Cancelled"}
+
+
+class EventLog(QTextBrowser):
+    """The log of recent events: one Tab (or Shift+Tab) leaves it. A QTextBrowser would step
+    through each of its file links first, a hundred presses for a long log."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTabChangesFocus(True)
+
+    def focusNextPrevChild(self, next: bool) -> bool:  # noqa: N802, A002 - Qt's names
+        return QWidget.focusNextPrevChild(self, next)  # past QTextBrowser's, which moves to the next link
 
 
 class ActivityPane(QWidget):
@@ -93,10 +106,9 @@ class ActivityPane(QWidget):
         row.addWidget(self.waiting_label, 1)
         row.addWidget(self.resume_button)
         self.waiting.hide()
-        self.log = QTextBrowser()
+        self.log = EventLog()
         self.log.setOpenLinks(False)
         self.log.anchorClicked.connect(ui.open_url)
-        self.log.setTabChangesFocus(True)  # Tab leaves the log rather than stepping through its links
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 8)
         layout.addWidget(QLabel("<b>Queue</b>"))
@@ -233,9 +245,12 @@ def _event_html(event: dict[str, Any]) -> str:
     start = f"<p style='margin:2px 0'><span style='color:{c['muted']}'>{when}</span>&nbsp;&nbsp;"
     if "governed" in event:
         return f"{start}{_action_outcome(event)}</p>"
+    if event["action"].startswith("table_"):
+        return f"{start}{_table_edit(event)}</p>"
     details, action = event.get("details") or {}, event["action"]
     path = str(details.get("source") or "") if action == "propose" else event["subject"]
-    name = f"<a href='{ui.escape(_file_url(path))}'>{ui.escape(os.path.basename(path) or path)}</a>"
+    file = source_file(path)  # a sheet's source is "book.xlsx#Sheet 1": its link opens the workbook
+    name = f"<a href='{ui.escape(_file_url(file))}'>{ui.escape(os.path.basename(path) or path)}</a>"
     if action == "propose":
         sentence = _proposed(details, event.get("proposal") or {}, name)
         if not sentence:
@@ -249,29 +264,57 @@ def _event_html(event: dict[str, Any]) -> str:
         sentence = f"{'Read' if action == 'ingest' else 'Read the new version of'} {name} {what}."
     elif action == "move":
         sentence = f"Noticed that {name} moved from {ui.escape(str(details.get('from', '?')))}."
+    elif action == "hand_over":
+        gone = ui.escape(os.path.basename(str(details.get("from", "?"))))
+        sentence = f"{name} took over the tables of {gone}, which was removed: it has the same content."
     elif action == "remove":
         sentence = (f"Removed {name} from the workspace." if event.get("actor") != "ingest"
                     else f"Forgot {name}: the file is gone.")
     else:
         sentence = f"{ui.escape(action)} {name}"
-    folder = ui.escape(os.path.dirname(path))
+    folder = ui.escape(os.path.dirname(file))
     return f"{start}{sentence} <span style='color:{c['muted']}; font-size:small'>{folder}</span></p>"
+
+
+def _table_edit(event: dict[str, Any]) -> str:
+    """An edit made to a table (in Tables, by an approved proposal or by chat), as a sentence."""
+    details, op = event.get("details") or {}, event["action"].removeprefix("table_")
+    table = f"<b>{ui.escape(event['subject'])}</b>"
+    rows = details.get("rows")
+    keys: list[Any] = rows if isinstance(rows, list) else []
+    if op == "update":
+        what = (f"Set {ui.escape(str(details.get('column')))} in row {keys[0] if keys else '?'} of table {table} to "
+                f"“{ui.escape(str(details.get('value')))}”")
+    elif op == "add":
+        what = f"Added a row to table {table}"
+    elif op == "delete":
+        n = rows if isinstance(rows, int) else len(keys)  # a deletion's audit says how many
+        what = f"Deleted {n:,} row{'' if n == 1 else 's'} from table {table}"
+    elif op == "undo":
+        undone = {"update": "an edit", "add": "an added row", "delete": "a deletion", "drop": "the drop"}
+        what = f"Undid {undone.get(str(details.get('op')), 'an edit')} in table {table}"
+    else:
+        what = f"Dropped table {table} (“{ui.escape(str(details.get('reason') or ''))}”)"
+    who = _DECIDERS.get(str(event.get("actor")), ui.escape(str(event.get("actor") or "someone")))
+    return f"{what}{'' if who == 'you' else f', approved by {who}'}."
 
 
 def _proposed(details: dict[str, Any], now: dict[str, Any], name: str) -> str:
     """A table proposed from the file ``name``, as it stands now: waiting, made or added to (by the
     policy or the person), or rejected; "" for one a newer version of the file replaced."""
-    table, rows = f"<b>{ui.escape(str(details.get('table', '?')))}</b>", int(details.get("rows") or 0)
+    proposed = str(details.get("table", "?"))
+    table, rows = f"<b>{ui.escape(str(now.get('table') or proposed))}</b>", int(details.get("rows") or 0)
     counted = f"{rows:,} row{'' if rows == 1 else 's'}"
     status, reason, adding = now.get("status"), str(now.get("reason") or ""), details.get("kind") != "new"
     if status == "pending":
         what = f"{counted} from {name} for table {table}" if adding else f"Table {table} from {name} ({counted})"
         return f"{what} wait{'' if adding and rows != 1 else 's'} for your approval in Approvals."
     if status in ("approved", "applied"):
-        by = " by the policy" if now.get("decided_by") == "policy" else ""
+        by = {"policy": " by the policy", "user": " by you"}.get(str(now.get("decided_by")), "")
         done = f"{counted} from {name} went into table {table}" if adding else \
             f"Table {table} was made from {name} ({counted})"
-        return f"{done}, approved{by}."
+        renamed = f" (renamed from {ui.escape(proposed)})" if now.get("table") not in (None, proposed) else ""
+        return f"{done}, approved{by}{renamed}."
     rows_were = f"The {counted} from {name} for table {table} {'was' if rows == 1 else 'were'}"
     if status == "rejected" and reason == WITHDRAWN:  # by Grace, not the person: nothing of it was loaded
         return (f"{rows_were} dropped: the file was removed before they were approved; the table keeps its rows."

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import ui
@@ -157,6 +157,24 @@ def with_table_states(ws: Any, rows: list[dict[str, Any]]) -> list[dict[str, Any
                 row[key] = ", ".join(dict.fromkeys(t for t, _ in tables))
             if status == "rejected" and tables:
                 row["rejected_why"] = "; ".join(dict.fromkeys(why for _, why in tables if why))
+    return _with_copies(rows)
+
+
+_STATE_KEYS = ("in_table", "waiting", "rejected", "rejected_why")
+
+
+def _with_copies(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A table file with the same bytes as another is not proposed again: its rows are the other's.
+    It shows the other's tables and states, and ``same_as``: the other's path."""
+    owners: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        if row.get("content_hash") and any(row.get(k) for k in _STATE_KEYS):
+            owners.setdefault(row["content_hash"], row)
+    for row in rows:
+        owner = owners.get(row.get("content_hash") or "")
+        if row.get("kind") == "table" and row["status"] == "ok" and owner is not None and owner is not row \
+                and not any(row.get(k) for k in _STATE_KEYS):
+            row.update({k: owner[k] for k in _STATE_KEYS if owner.get(k)}, same_as=owner["path"])
     return rows
 
 
@@ -449,7 +467,7 @@ class LibraryPane(QWidget):
             return
         what = os.path.basename(paths[0]) if len(paths) == 1 else f"these {len(paths)} documents"
         folders = [self.watched.folder_holding(p) for p in paths]
-        note = _tables_note(self.selected_rows()) + _watched_note(paths, folders)
+        note = _tables_note(self.selected_rows(), self.model.rows) + _watched_note(paths, folders)
         if self.confirm(f"Remove {what} from Grace? The files themselves are left alone.{note}"):
             self.runner.run_op(lambda ws: ws.remove_documents(paths), "removing documents")
 
@@ -490,9 +508,22 @@ class LibraryPane(QWidget):
         appsettings.save("library/splitter", self.splitter.saveState())
 
 
-def _tables_note(rows: list[dict[str, Any]]) -> str:
+def _tables_note(rows: list[dict[str, Any]], others: Sequence[dict[str, Any]] = ()) -> str:
     """What removing table files does to their tables: a table made stays, with any edits made
-    to it; a table waiting for approval is not made."""
+    to it; a table waiting for approval is not made, unless a copy of the file (among ``others``,
+    the documents that stay) takes it over. Removing a copy changes no table."""
+    leaving = {r["path"] for r in rows}
+    heirs = {r["content_hash"]: r for r in others if r["path"] not in leaving and r["status"] == "ok"
+             and r.get("content_hash")}
+    owned = [r for r in rows if not r.get("same_as")]
+    handed = [r for r in owned if r.get("content_hash") in heirs and (r.get("in_table") or r.get("waiting"))]
+    return _kept_note([r for r in owned if r not in handed]) + "".join(
+        f" {os.path.basename(heirs[r['content_hash']]['path'])} has the same content, so it takes over the table "
+        f"{', '.join(dict.fromkeys(filter(None, (r.get('in_table'), r.get('waiting')))))}." for r in handed)
+
+
+def _kept_note(rows: list[dict[str, Any]]) -> str:
+    """What becomes of the tables of table files removed with no copy left."""
     made = ", ".join(dict.fromkeys(r["in_table"] for r in rows if r.get("in_table")))
     waiting = ", ".join(dict.fromkeys(r["waiting"] for r in rows if r.get("waiting")))
     note = ""
@@ -543,6 +574,11 @@ def _details_html(rows: list[dict[str, Any]]) -> str:
                      f"last read {ui.human_time(r.get('updated_at'))}.")
         if r.get("partial"):
             lines.append(f"<b>Partly read:</b> {ui.escape(r['partial'])}.")
+        if r.get("same_as"):
+            other = ui.escape(os.path.basename(r["same_as"]))
+            lines.append(f"<b>Same content as {other}</b> <span style='color:{muted}'>({ui.escape(r['same_as'])})"
+                         f"</span>: its rows are {other}'s, so they are not proposed a second time. If {other} is "
+                         "removed, this file takes over its table.")
         if r.get("in_table"):
             several = "," in r["in_table"]
             lines.append(f"Its rows are in the table{'s' if several else ''} <b>{ui.escape(r['in_table'])}</b> "

@@ -371,12 +371,18 @@ class ResultModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        value = self._rows[index.row()][index.column()]
+        value = self._cell(index.row(), index.column())
         if role == Qt.ItemDataRole.DisplayRole:
             return display(value)
         if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, int | float) and not isinstance(value, bool):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
+
+    def _cell(self, row: int, column: int) -> Any:
+        """The value at ``row``, ``column``; None past the end of a short row (an exception raised in
+        ``data`` takes the whole app down under PySide6)."""
+        values = self._rows[row] if 0 <= row < len(self._rows) else ()
+        return values[column] if 0 <= column < len(values) else None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:

@@ -16,7 +16,7 @@ from typing import Any
 from engine.tables import RowFilter
 from engine.tables.api import QUERY_CANCELLED, QueryStop
 from engine.tables.browse import EXPORT_FORMATS
-from engine.tables.domain import persons_own
+from engine.tables.domain import bookkeeping, persons_own
 from grace_desktop.qt import (
     QAbstractItemModel,
     QAbstractItemView,
@@ -248,13 +248,16 @@ class AddRowDialog(QDialog):
     the dialog with every value typed, the field it names chosen."""
 
     def __init__(self, table: str, columns: list[Any], parent: QWidget | None = None,
-                 submit: Callable[[dict[str, object]], str | None] | None = None) -> None:
+                 submit: Callable[[dict[str, object]], str | None] | None = None, note: str = "") -> None:
         super().__init__(parent)
         self.setWindowTitle(f"Add a row to “{table}”")
         self.setMinimumWidth(380)
         self.submit = submit
         self._fields: dict[str, QLineEdit] = {}
         form = QFormLayout(self)
+        self.note = QLabel(note, wordWrap=True)
+        self.note.setVisible(bool(note))
+        form.addRow(self.note)
         for col in columns:
             edit = QLineEdit()
             edit.setPlaceholderText(col.kind)
@@ -692,11 +695,19 @@ class TablesPane(QWidget):
                 self._write(lambda: self.ws.tables.add_row(table, typed), doing, refusals.append)
                 return refusals[0] if refusals else None
 
-            dialog = AddRowDialog(table, self.model.columns, self, submit)
+            shown = [c for c in self.model.columns if c.name not in bookkeeping(self.model.columns)]
+            dialog = AddRowDialog(table, shown, self, submit, self._approval_note(table))
             done = dialog.exec() == QDialog.DialogCode.Accepted or None
         if done is not None:
             self.view.scrollToBottom()
         return done is not None
+
+    def _approval_note(self, table: str) -> str:
+        """What the Add-row dialog says first when the policy holds edits to ``table`` for approval."""
+        policy = self.ws.tables.policy()
+        if not (policy.get("edits_need_approval") or table in policy.get("edits_need_approval_for", ())):
+            return ""
+        return f"The policy holds edits to “{table}” for approval: the row waits in Approvals until approved."
 
     def selected_keys(self) -> list[int]:
         """The engine keys of the rows with a selected cell."""

@@ -13,7 +13,7 @@ import contextlib
 import re
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -294,12 +294,13 @@ class Tables:
         policy = self.policy()
         return bool(policy["edits_need_approval"]) or table in policy["edits_need_approval_for"]
 
-    def _edit(self, table: str, plan: dict[str, Any], summary: str, columns: builtins.list[Column]) -> Changes:
-        """Apply an edit now, or (when the policy says so) keep it as a pending proposal and raise
-        ``NotApproved`` naming it."""
+    def _edit(self, table: str, plan: dict[str, Any], summary: str, columns: builtins.list[Column],
+              rows: Callable[[], builtins.list[builtins.list[Any]]]) -> Changes:
+        """Apply an edit now, or (when the policy says so) keep it as a pending proposal, showing the
+        ``rows()`` it writes or removes under ``columns``, and raise ``NotApproved`` naming it."""
         with self._lock:
             if self._needs_approval(table):
-                pid = governance.propose_edit(self, table, jsonable(plan), summary, columns)
+                pid = governance.propose_edit(self, table, jsonable(plan), summary, columns, rows())
                 raise NotApproved(f"Edits to table {table} need approval; this one waits as proposal {pid}.",
                                   pid, Changes(proposals=True, audit=True))
             op = plan["op"]
@@ -321,17 +322,22 @@ class Tables:
         if col is None:
             raise TableError(f"Table {table!r} has no column called {column!r}.")
         plan = {"op": "update", "row_key": int(row_key), "column": column, "value": value}
-        return self._edit(table, plan, f"set {column} of row {row_key} to {value!r}", [col])
+        return self._edit(table, plan, f"set {column} of row {row_key} to {value!r}", [col], lambda: [[value]])
 
     def add_row(self, table: str, values: dict[str, object]) -> Changes:
-        """Add a row (audited, undoable); ``NotApproved`` as for ``update_cell``."""
+        """Add a row (audited, undoable); ``NotApproved`` as for ``update_cell``. A catalog table's
+        row gets its created and updated times (``domain.stamped``)."""
+        values = domain.stamped(self._cols(table), dict(values))
         cols = [c for c in self._cols(table) if c.name in values]
-        return self._edit(table, {"op": "add", "values": dict(values)}, f"add a row to {table}", cols)
+        return self._edit(table, {"op": "add", "values": dict(values)}, f"add a row to {table}", cols,
+                          lambda: [[values[c.name] for c in cols]])
 
     def delete_rows(self, table: str, row_keys: builtins.list[int]) -> Changes:
         """Delete rows by key (audited, undoable); ``NotApproved`` as for ``update_cell``."""
-        plan = {"op": "delete", "row_keys": [int(k) for k in row_keys]}
-        return self._edit(table, plan, f"delete {len(row_keys)} row(s) from {table}", self._cols(table))
+        keys = [int(k) for k in row_keys]
+        cols = self._cols(table)
+        return self._edit(table, {"op": "delete", "row_keys": keys}, f"delete {len(keys)} row(s) from {table}", cols,
+                          lambda: edits.rows_of(self.store.cursor(), quote_ident(table), cols, keys))
 
     def next_undo(self) -> edits.NextUndo | None:
         """What ``undo_last_edit`` would undo: its table and, for a sentence, "the edit of age in row 3
@@ -374,11 +380,10 @@ class Tables:
                    and plan.get("edit") == edit.id]
         if waiting:
             raise TableError(f"The undo of {what} already waits for approval as proposal {waiting[0]}.")
-        cols = self._cols(edit.table)
-        plan = {"op": "undo", "edit": edit.id, "row_keys": edit.keys,
-                "value": edits.old_value(self.store.cursor(), edit)}
-        pid = governance.propose_edit(self, edit.table, jsonable(plan), f"undo {what}",
-                                      [c for c in cols if c.name == edit.column] or cols)
+        cur = self.store.cursor()
+        plan = {"op": "undo", "edit": edit.id, "row_keys": edit.keys, "value": edits.old_value(cur, edit)}
+        cols, rows = edits.undo_rows(cur, edit, self._cols(edit.table))
+        pid = governance.propose_edit(self, edit.table, jsonable(plan), f"undo {what}", cols, rows)
         raise NotApproved(f"Edits to table {edit.table} need approval; the undo of {what} waits as proposal "
                           f"{pid}.", pid, Changes(proposals=True, audit=True))
 

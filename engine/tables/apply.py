@@ -153,7 +153,8 @@ def _forget_earlier_load(cur: duckdb.DuckDBPyConnection, prop: Proposal) -> None
 
 def rename_source(cur: duckdb.DuckDBPyConnection, old: str, new: str) -> None:
     """Rows loaded from a file that moved, and catalog rows filed for it, name its new path."""
-    cur.execute("UPDATE _grace.loads SET source = ? WHERE source = ?", [new, old])
+    cur.execute("UPDATE _grace.loads SET source = $new || substr(source, length($old) + 1) WHERE source = $old "
+                "OR starts_with(source, $old || '#')", {"new": new, "old": old})  # the file's sheets too
     tables = cur.execute("SELECT table_name FROM information_schema.columns WHERE table_schema = 'main' "
                          "AND column_name = 'source_document'").fetchall()
     for (table,) in tables:

@@ -8,6 +8,7 @@ created and updated times.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Iterable
@@ -53,6 +54,22 @@ class DomainTable:
     def embed_text(self) -> str:
         """What the classifier embeds for this table."""
         return f"{self.title}. {self.description} Typical topics: {', '.join(self.keywords)}."
+
+
+def bookkeeping(columns: Iterable[Column]) -> frozenset[str]:
+    """The row fields among ``columns`` when they are a catalog table's (all of ``ROW_FIELDS``): what
+    Grace fills in for a row, not the person; empty for any other table."""
+    names = {c.name for c in columns}
+    return frozenset(ROW_FIELDS) if set(ROW_FIELDS) <= names else frozenset()
+
+
+def stamped(columns: Iterable[Column], values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` of a row a person adds, with the created and updated times of now when the table
+    is a catalog table (its source document and trust score stay empty: it came from no document)."""
+    if not bookkeeping(columns):
+        return values
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
+    return {**values, "created_at": values.get("created_at") or now, "updated_at": values.get("updated_at") or now}
 
 
 def _parse(path: Path) -> DomainTable:

@@ -303,6 +303,29 @@ def old_value(cur: duckdb.DuckDBPyConnection, edit: Edit) -> Any:
     return row[0] if row else None
 
 
+def rows_of(cur: duckdb.DuckDBPyConnection, relation: str, columns: list[Column], keys: list[int],
+            limit: int = 20) -> list[list[Any]]:
+    """Up to ``limit`` rows of ``relation`` (a quoted table or snapshot name) with ``keys``, in key
+    order, one value per column of ``columns``."""
+    names = ", ".join(quote_ident(c.name) for c in columns)
+    rows = cur.execute(f"SELECT {names} FROM {relation} WHERE {ROW_KEY} IN (SELECT unnest(?::BIGINT[])) "
+                       f"ORDER BY {ROW_KEY} LIMIT ?", [keys, limit]).fetchall()
+    return [list(r) for r in rows]
+
+
+def undo_rows(cur: duckdb.DuckDBPyConnection, edit: Edit,
+              columns: list[Column]) -> tuple[list[Column], list[list[Any]]]:
+    """What undoing ``edit`` writes or removes, to show before it is approved: the columns and the
+    rows (the old value of an edited cell, the added rows it deletes, the deleted rows it puts back)."""
+    if edit.op == "update":
+        return [c for c in columns if c.name == edit.column], [[old_value(cur, edit)]]
+    if edit.op == "add":
+        return columns, rows_of(cur, quote_ident(edit.table), columns, edit.keys)
+    if edit.op == "delete" and edit.snapshot:
+        return columns, rows_of(cur, qualified("_grace", edit.snapshot), columns, edit.keys)
+    return columns, []
+
+
 def _cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 

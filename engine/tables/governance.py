@@ -288,14 +288,17 @@ def propose_again(t: Tables, proposal_id: int, actor: str) -> int:
     return pid
 
 
-def propose_edit(t: Tables, table: str, plan: dict[str, Any], summary: str, columns: list[Column]) -> int:
-    """Keep an edit as a pending proposal (the policy wants edits to this table approved)."""
+def propose_edit(t: Tables, table: str, plan: dict[str, Any], summary: str, columns: list[Column],
+                 sample: list[list[Any]]) -> int:
+    """Keep an edit as a pending proposal (the policy wants edits to this table approved); ``sample``
+    holds the rows it writes or removes, one value per column of ``columns``."""
+    if any(len(row) != len(columns) for row in sample):
+        raise TableError(f"The rows shown for the edit of {table} do not match its {len(columns)} column(s).")
     with t.sqlite_write() as conn:
         pid = proposals.create(conn, kind="edit", target=table, confidence=0.0,
                                reasons=[summary, f"the policy needs edits to {table} approved"],
                                row_count=len(plan.get("row_keys", [1])), columns=columns,
-                               sample=[jsonable(list(plan.get("values", {}).values()) or [plan.get("value")])],
-                               source=f"edit of {table}", plan=plan)
+                               sample=jsonable(sample[:SAMPLE_ROWS]), source=f"edit of {table}", plan=plan)
         audit.append(conn, "propose", f"proposal {pid}", {"kind": "edit", "table": table, "edit": plan},
                      actor="tables")
     return pid

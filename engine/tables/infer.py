@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 
 from ..errors import TableError
+from ..extract import format_for
 from . import csvsource, readers
 from .names import ROW_KEY, quote_ident, table_name_for, unique_names
 from .values import Detected, conversion, detect
@@ -121,6 +122,10 @@ def kind_of(path: Path) -> str:
     kind = TABLE_SUFFIXES.get(path.suffix.lower())
     if kind:
         return kind
+    document = format_for(path)
+    if document is not None:  # a note, a PDF, a Word file: the CSV reader would make a "table" of its lines
+        raise TableError(f"it is a document ({document}), not a table file (CSV, TSV, JSON, Excel or Parquet); "
+                         "add it as a document instead (grace ingest)")
     with open(path, "rb") as f:
         head = f.read(4)
     if head == b"PAR1":
@@ -260,6 +265,9 @@ def _infer_json(con: duckdb.DuckDBPyConnection, path: Path, nested: str) -> Infe
     inf = Inference(path, "json", path, [], table_name_for(path), fmt="json", unwrap=found.unwrap,
                     json_types=found.types, notes=found.notes)
     _plan_typed_columns(con, inf, found.columns)
+    cut = readers.json_cut_short(path)
+    if cut:  # never approved by the policy on its own: the person decides whether what is there will do
+        inf.penalties.append((cut, 0.5))
     return inf
 
 

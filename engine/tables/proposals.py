@@ -104,9 +104,21 @@ def update(conn: Connection, proposal_id: int, *, target: str | None = None, kin
         conn.execute(text(f"UPDATE proposals SET {', '.join(sets)} WHERE id = :i"), params)
 
 
+_OF_FILE = "(source = :old OR substr(source, 1, length(:old) + 1) = :old || '#')"  # the file, or one of its sheets
+
+
+def of_file(conn: Connection, path: str, status: str | None = None) -> list[int]:
+    """The proposals made from the file at ``path`` or from one of its sheets ("book.xlsx#Sheet 1"),
+    of ``status`` (or of any)."""
+    rows = conn.execute(text(f"SELECT id FROM proposals WHERE {_OF_FILE} AND (:s IS NULL OR status = :s) "
+                             "ORDER BY id"), {"old": path, "s": status})
+    return [r.id for r in rows]
+
+
 def rename_source(conn: Connection, old: str, new: str) -> None:
-    """Proposals of a file that moved name its new path."""
-    conn.execute(text("UPDATE proposals SET source = :new WHERE source = :old"), {"new": new, "old": old})
+    """Proposals of a file (and of its sheets) that moved name its new path."""
+    conn.execute(text(f"UPDATE proposals SET source = :new || substr(source, length(:old) + 1) WHERE {_OF_FILE}"),
+                 {"new": new, "old": old})
 
 
 def count_pending(conn: Connection) -> int:

@@ -129,6 +129,27 @@ def _read_type(t: Any, own_column: bool, flatten: bool) -> str:
     return str(t)
 
 
+_CLOSERS = {b"[": b"]", b"{": b"}"}
+
+
+def json_cut_short(path: Path) -> str | None:
+    """Why a JSON file looks cut off (a download or copy that stopped): it opens a list or an object
+    it never closes; None when it ends as it began. DuckDB reads the whole records before such a cut
+    without a word; a cut inside a record fails to read anyway."""
+    if path.suffix.lower() == ".gz":
+        return None  # its bytes are compressed; a cut one fails to decompress
+    blank = b"\xef\xbb\xbf \t\r\n"
+    with open(path, "rb") as f:
+        first = f.read(4096).lstrip(blank)[:1]
+        f.seek(max(0, os.fstat(f.fileno()).st_size - 4096))
+        last = f.read().rstrip(blank)[-1:]
+    closer = _CLOSERS.get(first)
+    if closer is None or last == closer:
+        return None
+    return (f"the file ends with {last.decode('utf-8', 'replace')!r}, before its closing {closer.decode()}, so it "
+            "may have been cut short and records may be missing")
+
+
 def _wrapped_list(path: Path, names: list[str], types: list[Any]) -> str | None:
     """The key of the one list of records a top-level JSON object wraps, else None."""
     with open(path, "rb") as f:

@@ -22,7 +22,7 @@ def test_ingest_search_status_and_audit_as_json(tmp_path: Path, docs: Path) -> N
     ws = str(tmp_path / "ws")
     (docs / "bad.pdf").write_text("not a pdf")
     out = grace("--workspace", ws, "ingest", str(docs), "--json")
-    assert out.returncode == 0, out.stderr
+    assert out.returncode == 1, out.stderr  # bad.pdf failed (the others were read)
     report = json.loads(out.stdout)
     assert set(report) >= {"ingested", "unchanged", "removed", "moved", "failed", "chunks", "seconds"}
     assert report["ingested"] == 5 and report["chunks"] > 0
@@ -70,9 +70,12 @@ def test_workspace_comes_from_grace_home(tmp_path: Path, docs: Path, monkeypatch
 def test_missing_path_is_reported_and_the_run_still_completes(tmp_path: Path, docs: Path) -> None:
     out = grace("--workspace", str(tmp_path / "ws"), "ingest", str(docs / "nope.md"), str(docs / "notes.txt"),
                 "--json")
-    assert out.returncode == 0
+    assert out.returncode == 1  # was 0: a script or a cron job could not tell
+    assert "grace: 1 path failed (nope.md); the rest were read. Exit code 1." in out.stderr
     report = json.loads(out.stdout)
     assert report["ingested"] == 1 and "does not exist" in report["failed"][0]["reason"]
+    again = grace("--workspace", str(tmp_path / "ws"), "ingest", str(docs / "notes.txt"))
+    assert again.returncode == 0 and again.stderr == ""  # all went well
 
 
 def test_status_names_stale_vectors_and_reembed_replaces_them(tmp_path: Path, docs: Path, embedder) -> None:  # type: ignore[no-untyped-def]

@@ -110,3 +110,14 @@ def test_sql_cannot_read_a_file_through_a_cte_named_like_it(tmp_path: Path) -> N
     counted = ("WITH RECURSIVE r AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM (SELECT * FROM r) WHERE n < 3) "
                "SELECT count(*) FROM r")
     assert _json(grace(ws, "sql", counted, "--json"))["rows"] == [[3]]
+
+
+def test_importing_a_note_as_a_table_is_refused_saying_why(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    note = tmp_path / "car.md"
+    note.write_text("The car is a 2019 Toyota Yaris hybrid, registration KX19 ABC.\n", encoding="utf-8")
+    out = grace(ws, "tables", "import", str(note))
+    assert out.returncode != 0, out.stdout  # was a "CSV" table of its words, waiting in Approvals
+    assert f"{note} could not be imported: it is a document (markdown), not a table file (CSV, TSV, JSON, Excel or " \
+           "Parquet); add it as a document instead (grace ingest)" in out.stderr
+    assert _json(grace(ws, "proposals", "list", "--json"))["proposals"] == []

@@ -87,3 +87,29 @@ def test_a_file_of_a_type_grace_does_not_read_named_on_its_own_fails_saying_so_o
                        "README": "a file with no extension is not a type of file Grace reads"}
     xyz = [f for f in report.failed if f["path"].endswith("image.xyz")]
     assert failures_sentence(xyz) == "Grace could not read image.xyz: .xyz is not a type of file Grace reads."
+
+
+def test_office_lock_and_temporary_files_in_a_folder_are_passed_over_as_the_watcher_does(ws: Workspace,
+                                                                                        tmp_path: Path) -> None:
+    from grace_desktop.watcher import is_ignored
+
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    (folder / "report.md").write_text("# Report\n\nThe boiler is serviced every March.\n")
+    locks = ["~$report.docx", ".~lock.report.docx#", "report.md.tmp", "draft.md~", "notes.md.bak"]
+    for name in locks:
+        (folder / name).write_bytes(b"\x00\x01 Word keeps the owner's name here")
+    assert [Path(f.path).name for f in scan([folder]).files] == ["report.md"]
+    report = ws.ingest([folder])
+    assert (report.ingested, report.failed) == (1, [])  # was "~$report.docx … not a valid DOCX file" at every scan
+    assert all(is_ignored(str(folder / name), str(folder)) for name in locks)  # one rule for both
+
+
+def test_a_lock_file_that_failed_before_the_rule_is_forgotten_at_the_next_scan(ws: Workspace, tmp_path: Path) -> None:
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    lock = folder / "~$report.docx"
+    lock.write_bytes(b"\x00\x01")
+    assert ws.ingest([lock]).failed  # named on its own, it is read (and fails): the person asked for it
+    ws.ingest([folder])
+    assert [d["name"] for d in ws.documents()] == []

@@ -517,3 +517,33 @@ def test_a_list_column_reads_as_json_in_the_grid_the_csv_and_excel_and_its_type_
         ["Bern", '["Anna", "Bram"]']
     ws.tables.update_cell("trips", 2, column.name, '["Dora"]')  # what the grid shows, typed back
     assert ws.tables.page("trips", 1, 1)[0][2] == ["Dora"]
+
+
+def _held(ws: Workspace, edit: object) -> int:
+    with pytest.raises(NotApproved) as caught:
+        edit()  # type: ignore[operator]
+    return caught.value.proposal_id  # type: ignore[return-value]
+
+
+def test_a_held_edit_shows_the_rows_it_changes_under_its_columns(people: Workspace) -> None:
+    people.tables.set_policy({**people.tables.policy(), "edits_need_approval_for": ["people"]})
+    deletion = people.tables.proposal(_held(people, lambda: people.tables.delete_rows("people", [2, 4])))
+    assert [c.name for c in deletion.columns] == ["name", "city", "age"]
+    assert deletion.sample == [["Grace", "New York", 85], ["Karen", "Cambridge", 70]]
+    added = people.tables.proposal(_held(people, lambda: people.tables.add_row("people", {"age": 9, "name": "Z"})))
+    assert ([c.name for c in added.columns], added.sample) == (["name", "age"], [["Z", 9]])  # the table's order
+    cell = people.tables.proposal(_held(people, lambda: people.tables.update_cell("people", 1, "city", "Paris")))
+    assert ([c.name for c in cell.columns], cell.sample) == (["city"], [["Paris"]])
+
+
+def test_a_held_undo_shows_the_rows_it_removes_or_puts_back(people: Workspace) -> None:
+    people.tables.add_row("people", {"name": "Zed", "city": "Oslo", "age": 30})
+    people.tables.set_policy({**people.tables.policy(), "edits_need_approval_for": ["people"]})
+    undo_add = people.tables.proposal(_held(people, people.tables.undo_last_edit))
+    assert len(undo_add.columns) == 3 and undo_add.sample == [["Zed", "Oslo", 30]]
+    people.tables.reject(undo_add.id, "keep Zed")
+    people.tables.set_policy({**people.tables.policy(), "edits_need_approval_for": []})
+    people.tables.delete_rows("people", [3])
+    people.tables.set_policy({**people.tables.policy(), "edits_need_approval_for": ["people"]})
+    undo_delete = people.tables.proposal(_held(people, people.tables.undo_last_edit))
+    assert undo_delete.sample == [["Alan", "Wilmslow", 41]]

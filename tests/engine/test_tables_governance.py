@@ -329,3 +329,13 @@ def test_a_rejected_table_can_be_proposed_again_from_its_file(ws: Workspace, tmp
     path.unlink()
     with pytest.raises(TableError, match="letters.csv can no longer be read"):
         ws.tables.propose_again(p.id)
+
+
+def test_the_log_of_events_names_a_table_as_it_was_approved(ws: Workspace, tmp_path: Path) -> None:
+    ws.tables.set_policy({**ws.tables.policy(), "auto_approve_threshold": 1.0})
+    path = _csv(tmp_path / "spending_messy.csv", "when,amount\n2025-01-03,£12.40\n03/01/2025,£7,95\n")
+    ws.ingest([path])
+    (pid,) = [p.id for p in ws.tables.proposals("pending")]
+    ws.tables.approve(pid, table="spending")
+    (event,) = [e for e in ws.recent_events() if e["action"] == "propose"]
+    assert (event["details"]["table"], event["proposal"]["table"]) == ("spending_messy", "spending")

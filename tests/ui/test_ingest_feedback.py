@@ -119,6 +119,15 @@ def test_one_new_passage_is_said_in_the_singular() -> None:
     assert _summary(IngestReport(ingested=2, chunks=3)).endswith("; 3 new passages in 0.0 s.")
 
 
+def test_the_status_bar_counts_one_document_and_one_passage_in_the_singular() -> None:
+    from grace_desktop.app import workspace_status
+
+    one = {"workspace": "/data/ws", "documents": 1, "chunks": 1, "failed": 0}
+    assert workspace_status(one) == "Workspace: /data/ws — 1 document, 1 passage"  # was "1 documents, 1 passages"
+    assert workspace_status(one | {"documents": 2, "chunks": 0, "failed": 1}) == \
+        "Workspace: /data/ws — 2 documents, 0 passages, 1 failed"
+
+
 def test_resume_reads_right_after_a_cancel_as_after_a_crash(qtbot) -> None:  # type: ignore[no-untyped-def]
     runner = runner_mod.Runner()
     job = runner.resume()

@@ -624,6 +624,6 @@ def test_a_table_file_waiting_for_approval_says_so_in_the_library(shell, qtbot, 
     qtbot.waitUntil(lambda: shown() == "ok", timeout=WAIT_MS)
     qtbot.waitUntil(lambda: "Its rows are in the table <b>budget</b> (see Tables)." in shell.library.details.text(),
                     timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: "Table budget was made from budget.csv (12 rows), approved." in log.toPlainText(),
+    qtbot.waitUntil(lambda: "Table budget was made from budget.csv (12 rows), approved by you." in log.toPlainText(),
                     timeout=WAIT_MS)
     assert "waits for your approval" not in log.toPlainText()
