@@ -58,14 +58,15 @@ _MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charge
 _PERSON = re.compile(r"(?:^|_)(?:by|who|name|names|person|people|owner|payer|customer|client|member|user|author|"
                      r"buyer|seller|driver|brewer|teacher|student|tutor|employee|staff|trainer|coach|patient|"
                      r"volunteer|guest)(?:_|$)")
+_ADDING = re.compile(r"\badd(?:s|ed)? up\b|\bcomes? to\b")  # "what do the unpaid invoices add up to?"
 _MONTHLY = re.compile(r"\b(?:monthly|per month|a month|each month|every month)\b")
 _COMPOUND = re.compile(r"\b[^\W_]+(?:-[^\W_]+)+\b")  # "e-bikes", "x-ray"
 _MOST_OF = re.compile(r"\bthe (?:most|least|fewest) (\w+)")  # "the most repairs": counted
 _TOP_OF = re.compile(r"\b(?:who|which (\w+))\b")
 _OP_WORDS = content_words("average mean typical typically total sum altogether overall much many number count "
                           "spend spent spending cost costs paid pay paying price charge charged money did do "
-                          "fee fees take took taken receive received bring brought came come work worked "
-                          "bill billed add adds added up still "
+                          "take took taken receive received bring brought came come work worked "
+                          "bill billed still "
                           "have has had so far times go went been visit visited most expensive dearest highest largest "
                           "biggest greatest maximum longest cheapest least fewest lowest smallest minimum shortest "
                           "one ever")
@@ -320,6 +321,9 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     if any(_said_not(lowered, by_columns[c.name]) for c in info.columns if c.type.upper() == "BOOLEAN"):
         accounted |= _NOT_WORDS  # "not insured": the yes/no column's no
     accounted |= compared.words if compared else set()
+    accounted |= set().union(*(content_words(m.group(0)) for m in _ADDING.finditer(lowered)))  # "add up to"
+    # "the fees we took in 2025" are money over a period; "how much is the consultation fee?" is a price
+    accounted |= content_words("fee fees") if spent else set()
     kept = {v for vs in filters.values() for v in vs}
     accounted |= _said_of_values(lowered, kept) | _said_of_joining(lowered, dated)
     accounted |= (_NOT_WORDS if excluded else set()) | paid_words

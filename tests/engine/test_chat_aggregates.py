@@ -749,3 +749,16 @@ def test_a_table_the_question_names_that_cannot_answer_leaves_the_catalogs_rows_
 def test_everyday_words_around_a_total_are_not_left_over(clinic: Workspace, question: str, about: str) -> None:
     (found,) = aggregates.plans(question, clinic.tables, clinic.embedder.embed)
     assert found.about == about, found
+
+
+@pytest.mark.parametrize("question", [
+    "How much is the consultation fee?",  # a price, said in the price list: not the invoices added up
+    "When does the consultation fee go up, and to how much?",
+])
+def test_a_fee_asked_of_no_period_is_a_price_not_a_total(clinic: Workspace, tmp_path: Path, question: str) -> None:
+    (tmp_path / "visits.csv").write_text("date,service,total_eur\n2026-03-02,Consultation,58\n"
+                                         "2026-03-09,Consultation,58\n")
+    clinic.tables.import_file(tmp_path / "visits.csv")
+    for proposal in clinic.tables.proposals("pending"):
+        clinic.tables.approve(proposal.id)
+    assert aggregates.plans(question, clinic.tables, clinic.embedder.embed) == []
