@@ -352,10 +352,11 @@ def looked_up(ctx: Context, held: list[str] | None = None,
             holding = [i for i, c in enumerate(row) if any(words_in(h.lower(), str(c).lower()) for h in held)]
             if not holding or every and not all(any(words_in(h.lower(), str(c).lower()) for c in row) for h in held):
                 continue  # "Gráinne Walsh": her row, not Conor Walsh's
-            out += [(str(row[holding[0]]), column, row[i], (m["table"], key)) for i, column in enumerate(m["columns"])
+            said = [(str(row[holding[0]]), column, row[i], (m["table"], key)) for i, column in enumerate(m["columns"])
                     if i not in holding and column_words(column, ctx.question) & asked]
-            dates += _when_of(ctx.question, str(row[holding[0]]), m["columns"], row, (m["table"], key))
-    if len({x[3] for x in out + dates}) > LOOKUP_ROWS:
+            out += said  # and of a row the question points at, its date of what it says ("pay": paid_on)
+            dates += _when_of(ctx.question, str(row[holding[0]]), m["columns"], row, (m["table"], key)) if said else []
+    if len({x[3] for x in out}) > LOOKUP_ROWS:
         return []
     kind = _asked_kind(ctx.question)  # "When was it brewed?": brew_date, not brewer
     fitting = [x for x in out if kind is None or isinstance(x[2], kind)] or (dates if kind == _DATES else []) or out

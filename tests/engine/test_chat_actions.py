@@ -638,6 +638,12 @@ def test_when_of_a_row_is_its_date_of_what_the_question_says(ws: Workspace, tmp_
         "E-31,2025-08-06,Małgorzata Nowak,ES-A1,bank transfer,2025-08-13\n"
         "E-40,2025-09-01,Tom Weber,FR-B1,card,2025-09-20\n")
     assert ws.tables.import_file(tmp_path / "enrolments.csv").status == "applied"
+    # her row in another table, whose date is of something else, does not count as a row asked about
+    (tmp_path / "students.csv").write_text("student_name,registered_on\nMałgorzata Nowak,2025-07-01\n"
+                                           "Tom Weber,2025-08-20\n")
+    ws.tables.import_file(tmp_path / "students.csv")
+    for proposal in ws.tables.proposals("pending"):
+        ws.tables.approve(proposal.id)
     # "pay" and "course" name payment_method and course_code, neither a date: the date of paying answers
     paid = ws.chat.ask("When did Małgorzata Nowak pay for her course?")
     assert paid.text.startswith("paid_on of Małgorzata Nowak: **2025-08-13**"), paid.text
