@@ -647,6 +647,7 @@ def test_when_of_a_row_is_its_date_of_what_the_question_says(ws: Workspace, tmp_
     # "pay" and "course" name payment_method and course_code, neither a date: the date of paying answers
     paid = ws.chat.ask("When did Małgorzata Nowak pay for her course?")
     assert paid.text.startswith("paid_on of Małgorzata Nowak: **2025-08-13**"), paid.text
+    assert "registered_on of" not in paid.text
 
 
 def test_a_look_up_by_a_name_the_notes_also_say_answers_from_its_row_and_says_a_blank_cell(
