@@ -43,3 +43,23 @@ def shell(qtbot, ws):  # type: ignore[no-untyped-def]
     s.runner.shutdown(timeout_ms=600_000)  # the ws fixture closes the workspace: nothing may still run
     if s.watcher is not None:
         s.watcher.stop()
+
+
+@pytest.fixture
+def queued(qtbot, ws, docs, tmp_path):  # type: ignore[no-untyped-def]
+    """A chat pane whose approvals run as jobs of a runner, over ``docs`` read, and a folder with
+    one more note to ingest from the chat: (pane, runner, folder)."""
+    from grace_desktop.runner import Runner
+    from ui.chat import ChatPane
+
+    ws.ingest([docs])
+    extra = tmp_path / "extra"
+    extra.mkdir()
+    (extra / "bees.md").write_text("# Bees\n\nBees make honey from nectar all summer.\n", encoding="utf-8")
+    runner = Runner()
+    runner.set_workspace(ws)
+    pane = ChatPane(ws, runner=runner)
+    qtbot.addWidget(pane)
+    pane.show()
+    yield pane, runner, extra
+    runner.shutdown(timeout_ms=WAIT_MS)

@@ -113,36 +113,25 @@ def test_quitting_during_a_slow_answer_stops_it_and_no_worker_outlives_the_works
 # -- P3: a queued approval's note and card ------------------------------------------------------------
 
 
-def test_a_queued_approval_says_what_it_did_when_its_job_ends(qtbot, ws: Workspace, docs: Path,
-                                                             tmp_path: Path) -> None:
-    ws.ingest([docs])
-    extra = tmp_path / "extra"
-    extra.mkdir()
-    (extra / "bees.md").write_text("# Bees\n\nBees make honey from nectar all summer.\n", encoding="utf-8")
-    runner = Runner()
-    runner.set_workspace(ws)
-    pane = ChatPane(ws, runner=runner)
-    qtbot.addWidget(pane)
-    pane.show()
-    try:
-        card = _card_for(qtbot, pane, f"ingest the folder {extra}")
-        card.approve.click()
-        assert pane.note.text().startswith("Queued:")
-        qtbot.waitUntil(lambda: card.action.status == "executed", timeout=WAIT_MS)
-        result = card.action.result
-        assert result["ingested"] == 1 and result["chunks"] >= 1
-        done = (f"done: 1 file read, 0 unchanged; {result['chunks']} new passage"
-                f"{'' if result['chunks'] == 1 else 's'} in {result['seconds']:.1f} s")
-        assert card.state.text() == f"Action {card.action.id} · {done}"
-        assert pane.note.text() == f"Action {card.action.id} ({card.action.summary}) is {done}."
-        assert runner.jobs[-1].message == f"Action {card.action.id} {done}."  # the Activity's words
-        card = _card_for(qtbot, pane, "rebuild the search index")
-        card.approve.click()
-        qtbot.waitUntil(lambda: card.action.status == "executed", timeout=WAIT_MS)
-        passages = ws.status()["chunks"]
-        assert card.state.text().endswith(f"done: the search index was rebuilt with {passages} passages")
-    finally:
-        runner.shutdown(timeout_ms=WAIT_MS)
+def test_a_queued_approval_says_what_it_did_when_its_job_ends(qtbot, ws: Workspace,
+                                                             queued: tuple[ChatPane, Runner, Path]) -> None:
+    pane, runner, extra = queued
+    card = _card_for(qtbot, pane, f"ingest the folder {extra}")
+    card.approve.click()
+    assert pane.note.text().startswith("Queued:")
+    qtbot.waitUntil(lambda: card.action.status == "executed", timeout=WAIT_MS)
+    result = card.action.result
+    assert result["ingested"] == 1 and result["chunks"] >= 1
+    done = (f"done: 1 file read, 0 unchanged; {result['chunks']} new passage"
+            f"{'' if result['chunks'] == 1 else 's'} in {result['seconds']:.1f} s")
+    assert card.state.text() == f"Action {card.action.id} · {done}"
+    assert pane.note.text() == f"Action {card.action.id} ({card.action.summary}) is {done}."
+    assert runner.jobs[-1].message == f"Action {card.action.id} {done}."  # the Activity's words
+    card = _card_for(qtbot, pane, "rebuild the search index")
+    card.approve.click()
+    qtbot.waitUntil(lambda: card.action.status == "executed", timeout=WAIT_MS)
+    passages = ws.status()["chunks"]
+    assert card.state.text().endswith(f"done: the search index was rebuilt with {passages} passages")
 
 
 # -- P4: what a tier-3 action would take away -------------------------------------------------------

@@ -637,33 +637,22 @@ def test_a_refused_approval_leaves_the_card_showing_the_action_as_it_is(qtbot, p
 
 
 def test_an_ingest_approved_in_chat_is_a_job_of_the_runner_that_can_be_cancelled(
-        qtbot, ws: Workspace, docs: Path, tmp_path: Path) -> None:
-    ws.ingest([docs])
-    extra = tmp_path / "extra"
-    extra.mkdir()
-    (extra / "bees.md").write_text("# Bees\n\nBees make honey from nectar all summer.\n", encoding="utf-8")
-    runner = Runner()
-    runner.set_workspace(ws)
-    pane = ChatPane(ws, runner=runner)
-    qtbot.addWidget(pane)
-    pane.show()
-    try:
-        card = _card_for(qtbot, pane, f"ingest the folder {extra}")
-        card.approve.click()
-        job = runner.jobs[-1]  # in the queue the Activity shows (it waits for the model to load)
-        assert job.kind == "work" and "approved in chat" in job.label and runner.queue_length == 1
-        assert card.busy and not card.approve.isEnabled() and "Activity" in card.state.text()
-        runner.cancel(job)
-        assert not card.busy and card.approve.isEnabled() and "Cancelled" in pane.note.text()
-        assert ws.chat.actions.get(card.action.id).status == "pending"
-        card.approve.click()
-        qtbot.waitUntil(lambda: card.action.status == "executed", timeout=WAIT_MS)
-        assert runner.jobs[-1].state == "done" and runner.queue_length == 0
-        assert str(extra / "bees.md") in {d["path"] for d in ws.documents()}
-        assert audit_actions(ws, card.action.id) == ["action.propose", "action.approve", "action.execute"]
-        qtbot.waitUntil(lambda: pane.telemetry.values["running"].text() == "0", timeout=WAIT_MS)
-    finally:
-        runner.shutdown(timeout_ms=WAIT_MS)
+        qtbot, ws: Workspace, queued: tuple[ChatPane, Runner, Path]) -> None:
+    pane, runner, extra = queued
+    card = _card_for(qtbot, pane, f"ingest the folder {extra}")
+    card.approve.click()
+    job = runner.jobs[-1]  # in the queue the Activity shows (it waits for the model to load)
+    assert job.kind == "work" and "approved in chat" in job.label and runner.queue_length == 1
+    assert card.busy and not card.approve.isEnabled() and "Activity" in card.state.text()
+    runner.cancel(job)
+    assert not card.busy and card.approve.isEnabled() and "Cancelled" in pane.note.text()
+    assert ws.chat.actions.get(card.action.id).status == "pending"
+    card.approve.click()
+    qtbot.waitUntil(lambda: card.action.status == "executed", timeout=WAIT_MS)
+    assert runner.jobs[-1].state == "done" and runner.queue_length == 0
+    assert str(extra / "bees.md") in {d["path"] for d in ws.documents()}
+    assert audit_actions(ws, card.action.id) == ["action.propose", "action.approve", "action.execute"]
+    qtbot.waitUntil(lambda: pane.telemetry.values["running"].text() == "0", timeout=WAIT_MS)
 
 
 def test_with_a_runner_the_workspace_panel_is_read_off_the_gui_thread(qtbot, ws: Workspace, docs: Path,
