@@ -63,3 +63,17 @@ def queued(qtbot, ws, docs, tmp_path):  # type: ignore[no-untyped-def]
     pane.show()
     yield pane, runner, extra
     runner.shutdown(timeout_ms=WAIT_MS)
+
+
+@pytest.fixture
+def pane(qtbot, ws, docs):  # type: ignore[no-untyped-def]
+    """The chat pane over ``docs`` read (deleting a chat needs no confirmation)."""
+    from ui.chat import ChatPane
+
+    ws.ingest([docs])
+    widget = ChatPane(ws)
+    widget.chats.confirm_delete = lambda title: True
+    qtbot.addWidget(widget)
+    widget.resize(1100, 700)
+    widget.show()
+    return widget

@@ -29,17 +29,6 @@ QUESTION = "How often should tomatoes be watered?"
 
 
 @pytest.fixture
-def pane(qtbot, ws: Workspace, docs: Path) -> ChatPane:  # type: ignore[no-untyped-def]
-    ws.ingest([docs])
-    widget = ChatPane(ws)
-    widget.chats.confirm_delete = lambda title: True
-    qtbot.addWidget(widget)
-    widget.resize(1100, 700)
-    widget.show()
-    return widget
-
-
-@pytest.fixture
 def stalled(ws: Workspace) -> Iterator[StalledStream]:
     """An endpoint in the settings that starts its answer, then stalls (for longer than any test)."""
     before = keyring.get_keyring()

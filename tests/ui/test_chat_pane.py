@@ -33,17 +33,6 @@ from ui.theme import colors
 WAIT_MS = 120_000
 
 
-@pytest.fixture
-def pane(qtbot, ws: Workspace, docs: Path) -> ChatPane:  # type: ignore[no-untyped-def]
-    ws.ingest([docs])
-    widget = ChatPane(ws)
-    widget.chats.confirm_delete = lambda title: True
-    qtbot.addWidget(widget)
-    widget.resize(1100, 700)
-    widget.show()
-    return widget
-
-
 def ask(qtbot, pane: ChatPane, question: str):  # type: ignore[no-untyped-def]
     pane.input.setText(question)
     with qtbot.waitSignal(pane.answered, timeout=WAIT_MS) as blocker:
