@@ -187,7 +187,12 @@ def split_sentences(text: str, limit: int | None = None, notes: bool = True) -> 
     out the prose a passage would have offered without them. Without ``notes`` (source code:
     its comments' short lines are fragments, not facts) only prose, as a paragraph has it."""
     out: list[Sentence] = []
-    for pa, pb in paragraph_spans(text):
+    spans = paragraph_spans(text)
+    tabbed = _tab_rows(text, spans) if notes else {}
+    for pa, pb in spans:
+        if pa in tabbed:  # a row of a table whose cells are tab-separated (a DOCX table's row)
+            out += [tabbed[pa]] if tabbed[pa] is not None else []
+            continue
         fenced = not notes or text[pa:pb].lstrip().startswith(("```", "~~~"))  # code, kept as it was
         rows, rest = ([], [(pa, pb)]) if fenced else _table_rows(text, pa, pb)
         out += rows
@@ -299,6 +304,41 @@ def _table_rows(text: str, a: int, b: int) -> tuple[list[Sentence], list[tuple[i
     if start < b:
         rest.append((start, b))
     return rows, [(x, y) for x, y in rest if text[x:y].strip()]
+
+
+_TAB_CELL = 60  # cells of a tab-separated row no longer than this (longer: prose with a tab in it)
+
+
+def _tab_cells(text: str, a: int, b: int) -> list[str] | None:
+    line = text[a:b].strip()
+    cells = [c.strip() for c in line.split("\t")]
+    if "\n" in line or len(cells) < 2 or not all(cells) or any(len(c) > _TAB_CELL for c in cells) \
+            or _ROW_CODE.search(line):
+        return None
+    return cells
+
+
+def _tab_rows(text: str, spans: list[tuple[int, int]]) -> dict[int, Sentence | None]:
+    """Paragraphs that are rows of a table written with tabs, one row a paragraph (as the DOCX
+    extractor writes a table): runs of two or more with as many cells each, the first the header.
+    {paragraph start: its row as a Sentence, or None for the header}."""
+    out: dict[int, Sentence | None] = {}
+    run: list[tuple[int, int, list[str]]] = []
+    for a, b in [*spans, (len(text), len(text))]:
+        cells = _tab_cells(text, a, b) if a < len(text) else None
+        if cells is not None and (not run or len(cells) == len(run[0][2])):
+            run.append((a, b, cells))
+            continue
+        if len(run) >= 2:
+            header = run[0][2]
+            out[run[0][0]] = None
+            for start, end, row in run[1:]:
+                x, y = _trim(text, start, end)
+                pairs = list(zip(header, row, strict=True))
+                out[start] = Sentence(x, y, text[x:y], ", ".join(f"{h} {c}" for h, c in pairs), "row",
+                                      ", ".join(f"{h}: {c}" for h, c in pairs))
+        run = [(a, b, cells)] if cells is not None else []
+    return out
 
 
 def _is_separator(line: str) -> bool:

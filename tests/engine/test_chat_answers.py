@@ -117,6 +117,9 @@ def test_a_quoted_docx_table_row_is_the_documents_own_words_and_spacing(ws: Work
     plain = " ".join(" ".join(words).split())
     row = next(c for c in answer.citations if "Pale Ghost" in c.quote)
     assert " ".join(row.quote.split()) in plain and "£165" in row.quote
+    # a short row reads with its header's names, and answers: "Beer: Nightjar Stout, …, Price: £120"
+    stout = ws.chat.ask("What does a keg of Nightjar Stout cost?")
+    assert "Beer: Nightjar Stout, Container: 20 L keg, Price: £120" in stout.text, stout.text
 
 
 def test_pdf_citation_carries_its_page_and_line_on_that_page(filled: Workspace, corpus: Path) -> None:
