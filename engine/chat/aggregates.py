@@ -41,8 +41,9 @@ EmbedFn = Callable[[list[str]], np.ndarray]
 
 # Which operation; the first that matches wins ("the average total" is an average).
 _OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?)\b")),
-        ("max", re.compile(r"\b(?:most expensive|dearest|highest|largest|biggest|greatest|maximum|longest)\b")),
-        ("min", re.compile(r"\b(?:cheapest|least expensive|lowest|smallest|minimum|shortest)\b")),
+        ("max", re.compile(r"\b(?:most expensive|dearest|highest|largest|biggest|greatest|maximum|longest|"
+                           r"heaviest|tallest)\b")),
+        ("min", re.compile(r"\b(?:cheapest|least expensive|lowest|smallest|minimum|shortest|lightest)\b")),
         # "who paid the most?", "which shop did we spend the most at?": the rows grouped, the top groups
         ("top", re.compile(r"\b(?:who|which)\b.*\bthe (?:most|least|fewest)\b")),
         ("count", re.compile(r"\b(?:how many|number of|count)\b")),
@@ -889,6 +890,8 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     for name in numeric:  # said by name: "the km", "total cost", "original gravity" for og
         if content_words(name.replace("_", " ")) <= content_words(lowered) or spelled_out(name, lowered):
             return [name], set()
+    if op in ("max", "min") and (weighed := _superlative_measure(lowered, numeric)):
+        return weighed  # "the heaviest dog": weight_kg
     unbound = [n for n in numeric if not _BOUND_NAME.search(n.lower())]
     if op == "count" and (counted := _counted_unit(lowered, unbound)):  # "how many km": distance_km added up
         return [counted[0]], counted[1]  # with the unit's word, which the name may spell otherwise ("kilometres")
@@ -918,6 +921,20 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     if op != "count" and _MONEY.search(lowered):
         return _money_columns(addable, embed), set()
     return [], set()
+
+
+# A superlative that names what it measures: "heaviest" is of a weight column, "tallest" of a height
+_MEASURED_BY = {"heaviest": ("weight", "kg", "kilos", "mass"), "lightest": ("weight", "kg", "kilos", "mass"),
+                "tallest": ("height", "cm", "tall")}
+
+
+def _superlative_measure(lowered: str, numeric: list[str]) -> tuple[list[str], set[str]] | None:
+    """The one number column a superlative measures ("the heaviest dog": weight_kg), and its word."""
+    for word, parts in _MEASURED_BY.items():
+        if re.search(rf"\b{word}\b", lowered):
+            found = [n for n in numeric if set(n.lower().split("_")) & set(parts)]
+            return ([found[0]], {stem(word)}) if len(found) == 1 else None
+    return None
 
 
 def _counts_other_things(lowered: str, columns: Sequence[Any], own: set[str]) -> bool:

@@ -762,3 +762,9 @@ def test_a_fee_asked_of_no_period_is_a_price_not_a_total(clinic: Workspace, tmp_
     for proposal in clinic.tables.proposals("pending"):
         clinic.tables.approve(proposal.id)
     assert aggregates.plans(question, clinic.tables, clinic.embedder.embed) == []
+
+
+def test_a_superlative_that_names_a_measure_finds_its_row(ws: Workspace, tmp_path: Path) -> None:
+    body = "name,species,weight_kg,age\nMolly,Dog,49.4,6\nBran,Dog,31.0,9\nLuna,Cat,4.2,12\n"
+    text = _asked(ws, tmp_path / "pets.csv", body, "Which is our heaviest dog?")
+    assert "The row of pets with the highest weight kg where species is Dog:" in text and "| Molly | Dog |" in text
