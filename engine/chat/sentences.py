@@ -191,7 +191,8 @@ def split_sentences(text: str, limit: int | None = None, notes: bool = True) -> 
     tabbed = _tab_rows(text, spans) if notes else {}
     for pa, pb in spans:
         if pa in tabbed:  # a row of a table whose cells are tab-separated (a DOCX table's row)
-            out += [tabbed[pa]] if tabbed[pa] is not None else []
+            if (row := tabbed[pa]) is not None:
+                out.append(row)
             continue
         fenced = not notes or text[pa:pb].lstrip().startswith(("```", "~~~"))  # code, kept as it was
         rows, rest = ([], [(pa, pb)]) if fenced else _table_rows(text, pa, pb)
