@@ -285,7 +285,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     name_words = content_words(info.name.replace("_", " "))
     verbs = {w for w in words if table_noun(info.name) in _EVENT_VERBS.get(w, ()) or _verb_of(w, info.name)}
     # named: every word of its name, or the last one ("the most expensive repair": car_repairs), or its verb
-    named = bool(name_words) and (name_words <= words or table_noun(info.name) in words or bool(verbs))
+    named = _names_table(lowered, info.name) or bool(verbs)
     named = named or op in ("avg", "sum", "max", "min") and _measure_said(words, info.columns)  # "the average discount"
     filters = _values(store, info, lowered)
     excluded = _negated(filters, lowered)  # "the invoices not paid": status is not paid
@@ -398,7 +398,7 @@ def _fit(lowered: str, words: set[str], measures: list[str], dated: str | None) 
     """How closely a table's query fits the question, beyond answering it: money taken in counted
     by when it was paid (paid_on, not a course's start_date), and a column added up that the
     question names ("pay Markus": pay_chf of teacher_hours, not price_chf of the courses he teaches)."""
-    paid = dated is not None and bool(_PAID_NAME.search(dated.lower())) and bool(_MONEY.search(lowered))
+    paid = dated is not None and bool(PAID_NAME.search(dated.lower())) and bool(_MONEY.search(lowered))
     said = any(content_words(m.replace("_", " ")) & words for m in measures)
     return int(paid) + int(said)
 
@@ -451,7 +451,7 @@ def _said_of_values(lowered: str, values: set[str]) -> set[str]:
 
 
 # A date column that says when a row was paid; empty while it is not: "which enrolments haven't been paid?"
-_PAID_NAME = re.compile(r"(?:^|_)(?:paid|payment|received|settled)(?:_|$)")
+PAID_NAME = re.compile(r"(?:^|_)(?:paid|payment|received|settled)(?:_|$)")
 _PAID = re.compile(r"\b(?:paid|received|settled)\b|\bdid\b.*\bpay\b")
 _UNPAID_WORDS = content_words("unpaid outstanding unsettled still yet")
 
@@ -471,7 +471,7 @@ def _payment_state(store: Any, info: Any, lowered: str, dated: str | None,
     if any("paid" in fold(v) for v in said) or not (unpaid := _unpaid(lowered)) and not _PAID.search(lowered):
         return None, set()
     dates = [c.name for c in info.columns if c.type.upper().startswith(("DATE", "TIMESTAMP"))
-             and _PAID_NAME.search(c.name.lower())]
+             and PAID_NAME.search(c.name.lower())]
     if len(dates) != 1 or dates[0] == dated:
         return None, set()
     if not unpaid and not store.cursor().execute(f"SELECT EXISTS (SELECT 1 FROM {quote_ident(info.name)} WHERE "
@@ -1007,7 +1007,7 @@ def _date_column(columns: Sequence[Any], lowered: str = "") -> str | None:
     own_word = [d for d in candidates if (content_words(d.replace("_", " ")) - {stem("date")}) & said]
     if len(own_word) == 1:
         return own_word[0]
-    paid = [d for d in candidates if _PAID_NAME.search(d.lower())]
+    paid = [d for d in candidates if PAID_NAME.search(d.lower())]
     if len(paid) == 1 and _MONEY.search(lowered):  # "how much did we take in 2025?": when it was paid
         return paid[0]
     spent = [d for d in candidates if _spent_date(d)]  # intake_date and pickup_date: the first (the answer says it)

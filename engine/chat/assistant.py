@@ -6,7 +6,6 @@ import datetime
 import decimal
 import json
 import os
-import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -375,7 +374,7 @@ def _when_of(question: str, held: str, columns: list[str], row: Sequence[Any],
     found = [(column, cell) for column, cell in zip(columns, row, strict=False) if isinstance(cell, _DATES)]
     if len(found) > 1:
         paying = set(question.lower().replace("?", " ").split()) & _PAID_WORDS
-        found = [(c, v) for c, v in found if paying and re.search(r"(?:^|_)(?:paid|payment)(?:_|$)", c.lower())]
+        found = [(c, v) for c, v in found if paying and aggregates.PAID_NAME.search(c.lower())]
     return [(held, column, cell, key) for column, cell in found] if len(found) == 1 else []
 
 

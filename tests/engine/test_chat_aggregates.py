@@ -615,6 +615,13 @@ def test_a_verb_or_singular_that_begins_the_tables_noun_names_it(ws: Workspace, 
     assert sentence in text, text
 
 
+def _plans_once(ws: Workspace, question: str, about: str, result: list[tuple]) -> None:
+    """``question`` plans one query, which says ``about`` and returns ``result``."""
+    (found,) = aggregates.plans(question, ws.tables, ws.embedder.embed)
+    assert found.about == about, found
+    assert ws.tables.query(found.sql)[1] == result
+
+
 SCHOOL = {
     "enrolments.csv": "enrolment_id,enrolled_on,student_name,course_code,amount,currency,discount_pct,paid_on,status\n"
                       "E-1,2025-01-20,Lukas Müller,DE-A1,725,EUR,,2025-02-12,completed\n"
@@ -679,8 +686,7 @@ def test_money_taken_in_each_group_unpaid_rows_and_a_period_outside_the_dates(
         assert found[0].sql.endswith('"paid_on" IS NULL LIMIT 50'), found
         assert [r[0] for r in school.tables.query(found[0].sql)[1]] == ["E-5", "E-6"]
         return
-    assert found[0].about == about, found
-    assert school.tables.query(found[0].sql)[1] == result
+    _plans_once(school, question, about, result)
 
 
 def test_money_in_a_table_of_rows_keeps_its_cents(books: Workspace) -> None:
@@ -720,9 +726,7 @@ def clinic(ws: Workspace, tmp_path: Path) -> Workspace:
 ])
 def test_invoices_with_net_vat_and_total_and_a_yes_no_column(clinic: Workspace, question: str, about: str,
                                                                result: list[tuple]) -> None:
-    (found,) = aggregates.plans(question, clinic.tables, clinic.embedder.embed)
-    assert found.about == about, found
-    assert clinic.tables.query(found.sql)[1] == result
+    _plans_once(clinic, question, about, result)
 
 
 def test_a_word_only_an_unused_date_columns_name_accounts_for_plans_nothing(clinic: Workspace) -> None:
