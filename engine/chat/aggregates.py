@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from ..tables.domain import ROW_FIELDS, load_catalog
-from ..tables.mentions import fold, folded, words_in
+from ..tables.mentions import fold, folded, kept_rows, words_in
 from ..tables.names import quote_ident
 from ..tables.values import NUMERIC_TYPES
 from .words import (
@@ -796,27 +796,58 @@ def _values(store: Any, info: Any, lowered: str) -> dict[str, list[str]]:
     ``{column: [values]}``. Cells of two characters only when one is a digit (levels "B1", sizes
     "3L"): two letters ("in", "us", "DE") are too often a word of the question."""
     lowered = fold(_other_numbers(lowered))
+    texts = [c.name for c in info.columns if c.type == "VARCHAR"]
+    if not texts:
+        return {}
+    kept = kept_rows(store, info)
+    rows = _said_cells(info, kept, lowered) if kept is not None else _said_cells_sql(store, info.name, texts, lowered)
     out: dict[str, list[str]] = {}
-    for c in info.columns:
-        if c.type != "VARCHAR":
-            continue
-        cell = folded(quote_ident(c.name))
-        rows = store.cursor().execute(
-            f"SELECT min({quote_ident(c.name)}) FROM {quote_ident(info.name)} WHERE (length({cell}) BETWEEN 3 AND "
-            f"{VALUE_CELL} OR length({cell}) = 2 AND regexp_matches({cell}, '[0-9]')) AND strpos(?, {cell}) > 0 "
-            f"GROUP BY {cell} LIMIT 50", [lowered]).fetchall()
-        said = [v for (v,) in rows if words_in(fold(v), lowered)]
+    for i, name in enumerate(texts):
+        said = [v for c, v in rows if c == i and words_in(fold(v), lowered)]
         # "car repairs" and "repairs" both said: the longer one is meant
         said = [v for v in said if not any(v != o and words_in(fold(v), fold(o)) for o in said)]
         if said:
-            out[c.name] = said
+            out[name] = sorted(said)
     return out
+
+
+def _value_cell(cell: str) -> bool:
+    """A folded cell that can be a value: three characters up to ``VALUE_CELL``, or two with a digit."""
+    return 3 <= len(cell) <= VALUE_CELL or len(cell) == 2 and re.search("[0-9]", cell) is not None
+
+
+def _said_cells(info: Any, kept: list[tuple[int, list[Any], list[str | None]]], lowered: str) -> list[tuple[int, str]]:
+    """(text column's place, value) for each value of a small table kept in memory that ``lowered``
+    holds (of values folded alike, the least), as ``_said_cells_sql`` finds them in a large one."""
+    places = [i for i, c in enumerate(info.columns) if c.type == "VARCHAR"]
+    least: dict[tuple[int, str], str] = {}
+    for _, row, cells in kept:
+        for j, cell in enumerate(cells):
+            if cell is not None and _value_cell(cell) and cell in lowered:
+                raw = row[places[j]]
+                least[j, cell] = min(least.get((j, cell), raw), raw)
+    return [(j, v) for (j, _), v in least.items()]
+
+
+def _said_cells_sql(store: Any, table: str, texts: list[str], lowered: str) -> list[tuple[int, str]]:
+    """``_said_cells`` of a large table, by DuckDB."""
+    cells = " UNION ALL ".join(f"SELECT {i} AS c, {quote_ident(name)} AS v FROM {quote_ident(table)}"
+                               for i, name in enumerate(texts))
+    cell = folded("v")
+    return store.cursor().execute(
+        f"SELECT c, min(v) FROM ({cells}) WHERE (length({cell}) BETWEEN 3 AND {VALUE_CELL} OR length({cell}) = 2 "
+        f"AND regexp_matches({cell}, '[0-9]')) AND strpos(?, {cell}) > 0 GROUP BY c, {cell} LIMIT 500",
+        [lowered]).fetchall()
 
 
 def _currency_column(store: Any, info: Any) -> tuple[str, dict[str, str]] | None:
     """The text column that says each row's currency, and its values by their upper case
     ({"EUR": "EUR", "CHF": "chf"}): the one named so (currency, ccy), else the one whose every
     value is a currency code (CHF, EUR, USD …); None when the table has none (or two)."""
+    return store.remembered(("currency", info.name), lambda: _find_currency_column(store, info))
+
+
+def _find_currency_column(store: Any, info: Any) -> tuple[str, dict[str, str]] | None:
     texts = [c.name for c in info.columns if c.type == "VARCHAR" and c.name not in ROW_FIELDS]
     if not texts:
         return None

@@ -134,15 +134,15 @@ class Chat:
             ctx.status["memory_tables"] = memory_table_count(self.ws)  # for the prompt (7 ms: not offline)
             try:
                 draft = OpenAIReasoner(client, self.offline.candidates).answer(ctx, threshold, on_token)
-                return with_tables(ctx, draft, self.ws.embedder.embed) if draft.abstained else draft
+                return with_tables(ctx, draft, self.offline.vectors) if draft.abstained else draft
             except EndpointError as exc:
-                draft = with_tables(ctx, self.offline.answer(ctx, threshold), self.ws.embedder.embed)
+                draft = with_tables(ctx, self.offline.answer(ctx, threshold), self.offline.vectors)
                 draft.fallback = str(exc)
                 draft.text = f"*Answered offline from your files: {exc}.*\n\n{draft.text}"
                 if on_token:
                     on_token("\n\n" + draft.text)
                 return draft
-        return with_tables(ctx, self.offline.answer(ctx, threshold, on_token), self.ws.embedder.embed)
+        return with_tables(ctx, self.offline.answer(ctx, threshold, on_token), self.offline.vectors)
 
     def _propose_all(self, draft: Draft, session_id: int) -> tuple[list[Action], list[str]]:
         """Record the draft's proposals (tier 1 runs at once); plain replies and malformed
@@ -189,7 +189,7 @@ class Chat:
         """A read-only query when the question adds up a memory table (``aggregates``); one for
         each table that could answer it (at most ``ADDED_UP_TABLES``), said to be so."""
         tables = getattr(self.ws, "tables", None)
-        found = aggregates.plans(question, tables, self.ws.embedder.embed,
+        found = aggregates.plans(question, tables, self.offline.vectors,
                                  self.ws.embedder.count_tokens) if tables is not None else []
         queries: list[tuple[str, dict[str, Any]]] = [("query", {"sql": p.sql, "about": p.about})
                                                      for p in found[:ADDED_UP_TABLES]]

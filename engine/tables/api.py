@@ -206,11 +206,14 @@ class Tables:
     def list(self) -> builtins.list[TableInfo]:
         """Every table with its row count, columns, protection and description."""
         protected = set(self.policy()["protected_tables"])
+        columns, counts, described = self.store.remembered("list", self._shapes)
+        return [TableInfo(name, counts[name], [Column(c.name, c.source_name, c.type) for c in cols], name in protected,
+                          described.get(name, "")) for name, cols in sorted(columns.items())]
+
+    def _shapes(self) -> tuple[dict[str, builtins.list[Column]], dict[str, int], dict[str, str]]:
+        """Every table's columns, row count and description (three queries, kept until a write)."""
         columns = self.store.all_columns()
-        counts = self.store.row_counts(list(columns))
-        described = self.store.descriptions()
-        return [TableInfo(name, counts[name], cols, name in protected, described.get(name, ""))
-                for name, cols in sorted(columns.items())]
+        return columns, self.store.row_counts(list(columns)), self.store.descriptions()
 
     def mentioned(self, question: str, limit: int = 10, names: tuple[str, ...] = ()) -> builtins.list[dict[str, Any]]:
         """Tables the question names, and rows whose text cells it mentions or hold one of its

@@ -4,8 +4,9 @@ A table counts as named when its name (underscores read as spaces) occurs in the
 question as whole words; a row counts as mentioned when one of its text cells (three
 characters or more) does, or when a short cell holds one of the ``names`` the question says
 as a whole word ("Spotify" in "Spotify Family"; not in a long text, such as a summary).
-DuckDB narrows each table to rows whose text occurs in the question at all (``strpos``,
-vectorised); whole-word matching then runs on those few.
+Each table is first narrowed to rows whose text occurs in the question at all: by DuckDB
+(``strpos``, vectorised), or for a small table from its rows kept in memory until the next
+write; whole-word matching then runs on those few.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from .store import Store
 
 NAME_CELL = 60  # a name inside a cell this short names the row's thing; in a longer text it is a mention
 CANDIDATES = 200  # rows per table that pass DuckDB's substring test and get the whole-word check
+KEPT_CELLS = 20_000  # a table with at most this many text cells is searched in memory (``_narrowed_in_memory``)
 
 
 def fold(text: str) -> str:
@@ -59,7 +61,7 @@ def mentioned(store: Store, infos: list[TableInfo], question: str, limit: int = 
         if not info.rows:
             continue
         named = words_in(info.name.lower().replace("_", " "), lowered)
-        keyed = _mentioning(store, info.name, info.columns, lowered, limit, [fold(n) for n in names if len(n) >= 3])
+        keyed = _mentioning(store, info, lowered, limit, [fold(n) for n in names if len(n) >= 3])
         if named and not keyed:
             keyed = _first(store, info.name, info.columns, limit)
         if named or keyed:
@@ -76,23 +78,63 @@ def _keyed(found: list[tuple[Any, ...]]) -> list[tuple[int, list[Any]]]:
     return [(int(r[0]), list(r[1:])) for r in found]
 
 
-def _mentioning(store: Store, table: str, columns: list[Column], lowered: str,
-                limit: int, names: list[str]) -> list[tuple[int, list[Any]]]:
+def _mentioning(store: Store, info: TableInfo, lowered: str, limit: int,
+                names: list[str]) -> list[tuple[int, list[Any]]]:
+    columns = info.columns
     text_cols = [i for i, c in enumerate(columns) if c.type == "VARCHAR"]
     if not text_cols:
         return []
-    cells = [folded(quote_ident(columns[i].name)) for i in text_cols]
-    tests = [f"(length({cell}) >= 3 AND strpos(?, {cell}) > 0)" for cell in cells]
-    tests += [f"(length({cell}) <= {NAME_CELL} AND strpos({cell}, ?) > 0)" for _ in names for cell in cells]
-    sql = f"SELECT {_select(columns)} FROM {quote_ident(table)} WHERE {' OR '.join(tests)} ORDER BY {ROW_KEY} LIMIT ?"
-    args = [lowered] * len(cells) + [n for n in names for _ in cells] + [CANDIDATES]
-    found = store.cursor().execute(sql, args).fetchall()
+    if info.rows * len(text_cols) <= KEPT_CELLS:
+        found = _narrowed_in_memory(store, info, text_cols, lowered, names)
+    else:
+        found = _narrowed(store, info.name, columns, text_cols, lowered, names)
 
     def says(cell: Any) -> bool:
         return isinstance(cell, str) and (words_in(fold(cell), lowered) or (
             len(cell) <= NAME_CELL and any(_name_in(n, fold(cell)) for n in names)))
 
-    return [(key, row) for key, row in _keyed(found) if any(says(row[i]) for i in text_cols)][:limit]
+    return [(key, row) for key, row in found if any(says(row[i]) for i in text_cols)][:limit]
+
+
+def _narrowed(store: Store, table: str, columns: list[Column], text_cols: list[int], lowered: str,
+              names: list[str]) -> list[tuple[int, list[Any]]]:
+    """The first ``CANDIDATES`` rows, in key order, with a text cell of three characters or more that
+    occurs in ``lowered``, or a short one holding one of ``names``: DuckDB's substring test."""
+    cells = [folded(quote_ident(columns[i].name)) for i in text_cols]
+    tests = [f"(length({cell}) >= 3 AND strpos(?, {cell}) > 0)" for cell in cells]
+    tests += [f"(length({cell}) <= {NAME_CELL} AND strpos({cell}, ?) > 0)" for _ in names for cell in cells]
+    sql = f"SELECT {_select(columns)} FROM {quote_ident(table)} WHERE {' OR '.join(tests)} ORDER BY {ROW_KEY} LIMIT ?"
+    args = [lowered] * len(cells) + [n for n in names for _ in cells] + [CANDIDATES]
+    return _keyed(store.cursor().execute(sql, args).fetchall())
+
+
+def _narrowed_in_memory(store: Store, info: TableInfo, text_cols: list[int], lowered: str,
+                        names: list[str]) -> list[tuple[int, list[Any]]]:
+    """``_narrowed`` over a small table's rows kept in memory (``kept_rows``)."""
+    def passes(cell: str | None) -> bool:
+        return cell is not None and (len(cell) >= 3 and cell in lowered
+                                     or len(cell) <= NAME_CELL and any(n in cell for n in names))
+
+    kept = kept_rows(store, info) or []
+    return [(key, list(row)) for key, row, cells in kept if any(passes(c) for c in cells)][:CANDIDATES]
+
+
+def kept_rows(store: Store, info: TableInfo) -> list[tuple[int, list[Any], list[str | None]]] | None:
+    """A small table's rows in key order, each with its text cells as ``fold`` reads them (None for
+    a blank), read once and kept until the next write; None for a table of more than ``KEPT_CELLS``
+    text cells. A question reads them again and again, and DuckDB plans a test of every text column
+    in about a millisecond a column: longer than a small table takes to scan here."""
+    text_cols = [i for i, c in enumerate(info.columns) if c.type == "VARCHAR"]
+    if info.rows * len(text_cols) > KEPT_CELLS:
+        return None
+
+    def read() -> list[tuple[int, list[Any], list[str | None]]]:
+        rows = _keyed(store.cursor().execute(
+            f"SELECT {_select(info.columns)} FROM {quote_ident(info.name)} ORDER BY {ROW_KEY}").fetchall())
+        return [(key, row, [fold(row[i]) if isinstance(row[i], str) else None for i in text_cols])
+                for key, row in rows]
+
+    return store.remembered(("rows", info.name), read)
 
 
 def _first(store: Store, table: str, columns: list[Column], limit: int) -> list[tuple[int, list[Any]]]:

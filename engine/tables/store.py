@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, TypeVar
 
 import duckdb
 
 from ..errors import TableError
 from .model import Column
 from .names import ROW_KEY, is_hidden, quote_ident
+
+T = TypeVar("T")
 
 _INTERNAL = """
 CREATE SCHEMA IF NOT EXISTS _grace;
@@ -56,6 +59,9 @@ class Store:
         self._cursors: list[duckdb.DuckDBPyConnection] = []
         self._cursors_lock = threading.Lock()
         self.generation: dict[str, int] = {}
+        self.writes = 0  # write transactions so far: what ``remembered`` keeps is good until the next
+        self._memo: dict[Any, Any] = {}
+        self._memo_at = 0
         for statement in _INTERNAL.strip().split(";\n"):
             self._con.execute(statement)
 
@@ -74,13 +80,38 @@ class Store:
         """One write transaction under the writer lock; rolled back if the block raises."""
         with self.lock:
             cur = self.cursor()
+            self._local.writing = getattr(self._local, "writing", 0) + 1
             cur.execute("BEGIN TRANSACTION")
             try:
                 yield cur
             except BaseException:
                 cur.execute("ROLLBACK")
                 raise
-            cur.execute("COMMIT")
+            else:
+                cur.execute("COMMIT")
+            finally:
+                self.writes += 1  # once the change is in (or gone): what was read before may be stale
+                self._local.writing -= 1
+
+    def remembered(self, key: Any, compute: Callable[[], T]) -> T:
+        """``compute()``, kept under ``key`` until the next write: what a question reads of the
+        tables' shape and contents again and again (their columns, which column holds currencies)
+        costs a DuckDB query each time, about a millisecond even of a small table. A write that
+        ends while it is computed leaves the value unkept; inside a write, which sees its own
+        changes, nothing kept is used."""
+        if getattr(self._local, "writing", 0):
+            return compute()
+        at = self.writes
+        with self._cursors_lock:
+            if self._memo_at != at:
+                self._memo, self._memo_at = {}, at
+            if key in self._memo:
+                return self._memo[key]
+        value = compute()
+        with self._cursors_lock:
+            if self._memo_at == at == self.writes:
+                self._memo[key] = value
+        return value
 
     def touch(self, *tables: str) -> None:
         """Note that ``tables`` changed (cached row orders are rebuilt)."""

@@ -772,3 +772,14 @@ def test_a_superlative_that_names_a_measure_finds_its_row(ws: Workspace, tmp_pat
     body = "name,species,weight_kg,age\nMolly,Dog,49.4,6\nBran,Dog,31.0,9\nLuna,Cat,4.2,12\n"
     text = _asked(ws, tmp_path / "pets.csv", body, "Which is our heaviest dog?")
     assert "The row of pets with the highest weight kg where species is Dog:" in text and "| Molly | Dog |" in text
+
+
+def test_values_found_in_memory_are_those_duckdb_finds(books: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.tables import mentions
+
+    questions = ["how much did we spend on groceries in January?", "how much did the QuickFix repairs cost?",
+                 "how much did we spend at lidl in total?", "how many repairs were brake pads?"]
+    kept = [[p.sql for p in aggregates.plans(q, books.tables)] for q in questions]
+    monkeypatch.setattr(mentions, "KEPT_CELLS", 0)  # every table asked of DuckDB
+    assert [[p.sql for p in aggregates.plans(q, books.tables)] for q in questions] == kept
+    assert all(kept) and "'groceries'" in kept[0][0]

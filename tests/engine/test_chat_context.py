@@ -148,3 +148,27 @@ def test_a_year_in_a_question_does_not_mention_an_id_or_a_date_that_holds_it(ws,
         ws.tables.approve(proposal.id)
     found = ws.tables.mentioned("What was our turnover in 2025?", 10, ("2025",))
     assert [list(row[:2]) for m in found for row in m["rows"]] == [["P-2026", "Willow"]]  # not P-2025, not a date
+
+
+def test_a_small_table_found_in_memory_gives_the_rows_duckdb_finds(ws, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from engine.tables import mentions
+
+    (tmp_path / "people.csv").write_text("name,city,note\nChloé Martin,Lyon,\nBolt & Nut,Oslo,spare Chloe parts\n"
+                                         "Cogs Ltd,Lyon,B1\nAb,Porto,\nÉmile Zola,Paris,writer\n")
+    ws.tables.import_file(tmp_path / "people.csv")
+    for proposal in ws.tables.proposals("pending"):
+        ws.tables.approve(proposal.id)
+    questions = [("what did chloe martin and cogs ltd buy in lyon?", ()), ("Where does Chloé live?", ("Chloé",)),
+                 ("who is in Paris", ()), ("emile zola", ("Emile",)), ("b1 ab", ())]
+    kept = [ws.tables.mentioned(q, 10, names) for q, names in questions]
+    monkeypatch.setattr(mentions, "KEPT_CELLS", 0)  # every table asked of DuckDB
+    assert [ws.tables.mentioned(q, 10, names) for q, names in questions] == kept
+    assert [[r[0] for r in m["rows"]] for m in kept[0]] == [["Chloé Martin", "Cogs Ltd"]]  # both in Lyon
+
+
+def test_rows_kept_in_memory_are_read_again_after_a_write(ws: Workspace, tmp_path: Path) -> None:
+    _suppliers(ws, tmp_path)
+    assert table_matches(ws, "who is in graz?") == []
+    key = table_matches(ws, "what about Acme Tools?")[0]["keys"][0]
+    ws.tables.update_cell("suppliers", key, "city", "Graz")
+    assert [r[:2] for m in table_matches(ws, "who is in graz?") for r in m["rows"]] == [["Acme Tools", "Graz"]]
