@@ -28,6 +28,7 @@ from ..tables.values import NUMERIC_TYPES
 from .words import (
     COLUMN_MEANING,
     TABLE_WORDS,
+    YEAR,
     column_words,
     content_words,
     spelled_out,
@@ -40,10 +41,14 @@ from .words import (
 EmbedFn = Callable[[list[str]], np.ndarray]
 
 # Which operation; the first that matches wins ("the average total" is an average).
+# When, as a superlative: the row of the latest (or earliest) date ("who moved in most recently?")
+_LATEST = re.compile(r"\b(?:most recent(?:ly)?|latest|newest)\b")
+_EARLIEST = re.compile(r"\b(?:earliest|least recent(?:ly)?)\b")
 _OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?)\b")),
         ("max", re.compile(r"\b(?:most expensive|dearest|highest|largest|biggest|greatest|maximum|longest|"
-                           r"heaviest|tallest)\b")),
-        ("min", re.compile(r"\b(?:cheapest|least expensive|lowest|smallest|minimum|shortest|lightest)\b")),
+                           r"heaviest|tallest|most recent(?:ly)?|latest|newest)\b")),
+        ("min", re.compile(r"\b(?:cheapest|least expensive|lowest|smallest|minimum|shortest|lightest|earliest|"
+                           r"least recent(?:ly)?)\b")),
         # "who paid the most?", "which shop did we spend the most at?": the rows grouped, the top groups
         ("top", re.compile(r"\b(?:who|which)\b.*\bthe (?:most|least|fewest)\b")),
         ("count", re.compile(r"\b(?:how many|number of|count)\b")),
@@ -70,7 +75,7 @@ _OP_WORDS = content_words("average mean typical typically total sum altogether o
                           "bill billed still "
                           "have has had so far times go went been visit visited most expensive dearest highest largest "
                           "biggest greatest maximum longest cheapest least fewest lowest smallest minimum shortest "
-                          "one ever")
+                          "one ever recent recently latest newest earliest")
 _MONTHS = ("january february march april may june july august september october november december").split()
 # Whole month names; "may", and short names ("Jan" may be a person, "mar" a verb), only after a
 # word that makes them a month ("in May", "for Feb") or before a year ("Sept 2025").
@@ -125,7 +130,7 @@ _COMPARE_SQL = {"over": ">", "above": ">", "more than": ">", "greater than": ">"
                 "higher than": ">", "bigger than": ">", "larger than": ">", "more expensive than": ">",
                 "at least": ">=", "under": "<", "below": "<", "less than": "<", "shorter than": "<",
                 "lower than": "<", "smaller than": "<", "cheaper than": "<", "at most": "<="}
-_COMPARE_WORDS = {">": "over", ">=": "at least", "<": "under", "<=": "at most"}
+_COMPARE_WORDS = {">": "over", ">=": "at least", "<": "under", "<=": "at most", "=": ""}
 _COMPARE = re.compile(r"\b(" + "|".join(sorted(_COMPARE_SQL, key=len, reverse=True)) + r")\s+"
                       r"([€$£]?)\s?(\d+(?:\.\d+)?)(?:\s*([a-z€$£]+))?")
 _CURRENCY = frozenset("€ $ £ eur euro euros usd dollar dollars gbp pound pounds chf francs".split())
@@ -155,8 +160,35 @@ class Comparison:
     span: tuple[int, int] = (0, 0)  # where the question says it ("over 2000" is no year)
 
 
+_SAID_EQUAL = re.compile(r"\b([a-z]+)\s+(?:no\.?\s*|number\s+|#\s*)?(\d+)\b(?![.,:/-]\d)")
+
+
+def equal_to(lowered: str, columns: Sequence[Any]) -> Comparison | None:
+    """A number said after the name of a number column ("on floor 1", "room 12"): that column
+    equal to it; None when no such column is named before a number."""
+    for m in _SAID_EQUAL.finditer(lowered):
+        named = [n for n in _measures(columns) if stem(m.group(1)) in column_words(n, lowered)]
+        if len(named) == 1 and not YEAR.fullmatch(m.group(2)):
+            return Comparison("", "=", float(m.group(2)), None, frozenset(content_words(m.group(0))), m.span())
+    return None
+
+
+def _blanked(lowered: str, span: tuple[int, int]) -> str:
+    return lowered[:span[0]] + " " * (span[1] - span[0]) + lowered[span[1]:]
+
+
+def _stray_number(lowered: str, span: tuple[int, int], values: list[str]) -> bool:
+    """A number of one digit that neither the comparison at ``span`` nor a value of the query says
+    ("on floor 1" with no floor column): the query would drop it, so it makes none. (Longer numbers
+    are content words, accounted for or not like any other word.)"""
+    rest = fold(_blanked(lowered, span))
+    for value in values:
+        rest = rest.replace(fold(value), " ")
+    return re.search(r"(?<![\w.,])\d(?![\w.,:/-])", rest) is not None
+
+
 def comparison(lowered: str) -> Comparison | None:
-    """The comparison a question makes ("expenses over 50 euros"), or None."""
+    """The comparison a question makes ("expenses over 50 euros"), or None (``equal_to`` reads "floor 1")."""
     m = _COMPARE.search(lowered)
     if m is None:
         return None
@@ -194,7 +226,7 @@ class Where:
         if self.compare is not None:
             column, cmp = self.compare
             where.append(f"{quote_ident(column)} {cmp.sql} {cmp.number!r}")
-            said.append(f"{spoken(column)} is {_COMPARE_WORDS[cmp.sql]} {cmp.number:g}")
+            said.append(" ".join(f"{spoken(column)} is {_COMPARE_WORDS[cmp.sql]} {cmp.number:g}".split()))
         if self.dated is not None:
             where += self.period.sql(self.dated)
             said.append(f"{spoken(self.dated)} is {self.period.said()}{self.outside}")
@@ -287,15 +319,16 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     # named: every word of its name, or the last one ("the most expensive repair": car_repairs), or its verb
     named = _names_table(lowered, info.name) or bool(verbs)
     named = named or op in ("avg", "sum", "max", "min") and _measure_said(words, info.columns)  # "the average discount"
+    named = named or op in ("max", "min") and _when_said(lowered, info.columns)  # "who moved in most recently?"
     filters = _values(store, info, lowered)
     excluded = _negated(filters, lowered)  # "the invoices not paid": status is not paid
     currencies = _currencies_said(lowered)
     currency = _currency_column(store, info)
     if currencies is None or not _kept_to_currencies(currencies[0], currency, filters, excluded):
         return None
-    compared = comparison(lowered)
+    compared = comparison(lowered) or equal_to(lowered, info.columns)
     a, b = compared.span if compared else (0, 0)
-    period = _period(lowered[:a] + " " * (b - a) + lowered[b:])
+    period = _period(_blanked(lowered, (a, b)))
     dated = _date_column(info.columns, lowered) if period else None
     if period and dated is None:
         return None
@@ -311,6 +344,9 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     # "which shop …", "who paid …" name their column, and so its table
     by_column = grouped is not None and (grouped[1] != "who" or bool(column_words(grouped[0], lowered) & words))
     if not (named or filters or excluded or spent or by_column or blank and blank[1]):
+        return None
+    if _stray_number(lowered, compared.span if compared else (0, 0),
+                     [v for values in (filters, excluded) for vs in values.values() for v in vs]):
         return None
     # a hyphenated word counts whole: "e-bikes" is not "bikes" unless a value says it
     said_values = {stem(v.lower()) for values in (filters, excluded) for vs in values.values() for v in vs}
@@ -331,6 +367,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     accounted |= content_words(grouped[1]) if grouped else set()
     accounted |= content_words(each[1]) if each else set()
     monthly = _MONTHLY.search(lowered) if op == "avg" else None  # "the average monthly grocery spend"
+    if monthly and any("monthly" in name.lower().split("_") for name in _measures(info.columns)):
+        monthly = None  # "the average monthly rent" of monthly_rent: the rent, not a total each month
     by_month = _date_column(info.columns, lowered) if monthly else None
     if monthly and by_month is None:
         return None
@@ -342,8 +380,10 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     most_rows = most is not None and not most_column and stem(most.group(1)) == table_noun(info.name)
     if most is not None and (most_rows or most_column):
         accounted |= _verb_before_most(lowered, most)  # and the verb between: "brought in", "worked"
+    # "the rent of flats on floor 1": floor picks the rows, it is not what is added up
+    measured = _blanked(lowered, compared.span) if compared and compared.sql == "=" else lowered
     measures, meant = ([], set()) if op == "list" or most_rows else _measure(
-        op, lowered, words - accounted - by_names, info.columns, embed, named, name_words)
+        op, measured, words - accounted - by_names, info.columns, embed, named, name_words)
     in_currency = _currency_words(currencies, currency, measures)
     if in_currency is None:
         return None  # "how much in euros" of prices in francs
@@ -603,6 +643,10 @@ def _compared_column(compared: Comparison, measure: str | None, columns: Sequenc
     """The numeric column a comparison is about: the money column for euros, the column named for a
     unit ("more than 10 km": distance_km), else the column added up, else a table's only number."""
     numeric = _measures(columns)
+    a, b = compared.span  # the column named before it ("a deposit over 2500") or in it ("floor 1")
+    before = content_words(" ".join(lowered[:a].split()[-3:]) + " " + lowered[a:b])
+    if len(named := [n for n in numeric if column_words(n, lowered) & before]) == 1:
+        return named[0]
     if compared.unit in _CURRENCY and embed is not None:
         return _money_column(numeric, embed, lowered)
     if compared.unit:
@@ -915,10 +959,17 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     question's words it accounts for: said by name, close in meaning to a word, the money column
     for money words, or a named table's only one. A rate (unit price, fee per person) is added up
     only when named."""
+    if op in ("max", "min") and (_LATEST.search(lowered) or _EARLIEST.search(lowered)):
+        return _dated_measure(lowered, columns), set()
     numeric = _measures(columns)
     if not numeric:
         return [], set()
+    # "how many" adds up only what it counts ("how many hours", "how many km"); "how many repairs
+    # cost over 200" counts repairs, and cost is compared, not added up
+    counting = _counted_words(lowered) if op == "count" else None
     for name in numeric:  # said by name: "the km", "total cost", "original gravity" for og
+        if counting is not None and not content_words(name.replace("_", " ")) & counting:
+            continue
         if content_words(name.replace("_", " ")) <= content_words(lowered) or spelled_out(name, lowered):
             return [name], set()
     if op in ("max", "min") and (weighed := _superlative_measure(lowered, numeric)):
@@ -936,13 +987,13 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
         partly = [n for n in partly if MONEY_NAME.search(n.lower())]
     if op != "count" and len(partly) == 1:  # the only one of which a word is said: "revenue" for revenue_gbp
         return partly, set()
-    if named and len(addable) == 1 and op != "count":  # "the total of the expenses"
+    if named and len(addable) == 1 and op in ("sum", "avg"):  # "the total of the expenses"; "the longest" is not of it
         return addable, set()
     if embed is None or not addable:
         return [], set()
     if named and op in ("sum", "avg") and len(money := _money_columns(addable, embed)) == 1:
         return money, set()  # "the total of the invoices": total_eur of net, vat and total
-    asked = sorted(open_words)
+    asked = sorted(open_words & counting if counting is not None else open_words)
     if asked:
         vectors = embed(asked + [n.replace("_", " ") for n in addable])
         sims = vectors[:len(asked)] @ vectors[len(asked):].T
@@ -955,8 +1006,25 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
 
 
 # A superlative that names what it measures: "heaviest" is of a weight column, "tallest" of a height
+_SIZE = ("size", "area", "m2", "sqm", "sqft", "surface")
 _MEASURED_BY = {"heaviest": ("weight", "kg", "kilos", "mass"), "lightest": ("weight", "kg", "kilos", "mass"),
-                "tallest": ("height", "cm", "tall")}
+                "tallest": ("height", "cm", "tall"), "biggest": _SIZE, "largest": _SIZE, "smallest": _SIZE}
+
+
+def _when_said(lowered: str, columns: Sequence[Any]) -> bool:
+    """The latest or earliest of a date column the question names ("moved in most recently")."""
+    said = content_words(lowered)
+    return bool((_LATEST.search(lowered) or _EARLIEST.search(lowered))
+                and any(column_words(d, lowered) & said for d in _dated_measure(lowered, columns)))
+
+
+def _dated_measure(lowered: str, columns: Sequence[Any]) -> list[str]:
+    """The date column of "the latest", "most recently": the one the question names ("moved in":
+    moved_in), else the table's only one; [] when neither."""
+    dates = [c.name for c in columns if c.type.upper().startswith(("DATE", "TIMESTAMP")) and c.name not in ROW_FIELDS]
+    said = content_words(lowered)
+    named = [d for d in dates if column_words(d, lowered) & said]
+    return named if len(named) == 1 else dates if len(dates) == 1 else []
 
 
 def _superlative_measure(lowered: str, numeric: list[str]) -> tuple[list[str], set[str]] | None:
@@ -977,6 +1045,20 @@ def _counts_other_things(lowered: str, columns: Sequence[Any], own: set[str]) ->
         return False
     counted = content_words(" ".join(w for w in said.groups() if w)) - _OP_WORDS - TABLE_WORDS
     return not counted & own and any(counted & column_words(c.name, lowered) for c in columns)
+
+
+def _counted_words(lowered: str) -> set[str]:
+    """The words "how many" (or "number of") counts, up to the noun: "how many volunteer hours" ->
+    volunt, hour; "how many repairs cost over 200" -> repair (a plural or a unit ends the noun)."""
+    said = _HOW_MANY.search(lowered)
+    counted: list[str] = []
+    for word in (w for w in (said.groups() if said else ()) if w):
+        if not content_words(word):
+            break  # "how many did we…"
+        counted.append(word)
+        if word in _UNIT_OF or word.endswith("s") and not word.endswith("ss"):
+            break
+    return content_words(" ".join(counted))
 
 
 def _counted_unit(lowered: str, numeric: list[str]) -> tuple[str, set[str]] | None:
@@ -1103,6 +1185,10 @@ def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def _date_type(columns: Sequence[Any], name: str) -> bool:
+    return any(c.name == name and c.type.upper().startswith(("DATE", "TIMESTAMP")) for c in columns)
+
+
 def _build(op: str, info: Any, measures: list[str], rows: Where, currency: str | None = None) -> Plan:
     table = info.name
     measure = measures[0] if measures else None
@@ -1118,7 +1204,8 @@ def _build(op: str, info: Any, measures: list[str], rows: Where, currency: str |
         ordered = f"{quote_ident(measure)} {'DESC' if op == 'max' else 'ASC'} NULLS LAST"
         order = (f" QUALIFY row_number() OVER (PARTITION BY {quote_ident(currency)} ORDER BY {ordered}) = 1 "
                  f"ORDER BY {quote_ident(currency)}" if currency else f" ORDER BY {ordered} LIMIT 1")
-        doing = f"The row of {table} with the {'highest' if op == 'max' else 'lowest'} {spoken(measure)}"
+        most = ("highest", "lowest", "latest", "earliest")[(op == "min") + 2 * _date_type(info.columns, measure)]
+        doing = f"The row of {table} with the {most} {spoken(measure)}"
         unit = " in each currency" if currency and len(rows.filters.get(currency, [])) != 1 else ""
     else:  # each of several money columns on its own: "how much did we charge?" with labour and parts
         fn, alias, verb = {"sum": ("sum", "total", "Adding up"), "avg": ("avg", "average", "Averaging")}[op]

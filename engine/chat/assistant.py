@@ -346,7 +346,9 @@ def looked_up(ctx: Context, held: list[str] | None = None,
     held = ctx.held if held is None else held
     out, dates = [], []
     for m in ctx.tables if held else []:
-        asked = content_words(ctx.question) - TABLE_WORDS - content_words(m["table"].replace("_", " "))
+        # not the words of the names the rows are found by: "Peter" is no "pets" column
+        asked = (content_words(ctx.question) - TABLE_WORDS - content_words(m["table"].replace("_", " "))
+                 - content_words(" ".join(held)))
         for key, row in zip(m.get("keys", []), m["rows"], strict=False):
             holding = [i for i, c in enumerate(row) if any(words_in(h.lower(), str(c).lower()) for h in held)]
             if not holding or every and not all(any(words_in(h.lower(), str(c).lower()) for c in row) for h in held):

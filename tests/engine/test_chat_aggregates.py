@@ -783,3 +783,53 @@ def test_values_found_in_memory_are_those_duckdb_finds(books: Workspace, monkeyp
     monkeypatch.setattr(mentions, "KEPT_CELLS", 0)  # every table asked of DuckDB
     assert [[p.sql for p in aggregates.plans(q, books.tables)] for q in questions] == kept
     assert all(kept) and "'groceries'" in kept[0][0]
+
+
+@pytest.fixture
+def landlord(ws: Workspace, tmp_path: Path) -> Workspace:
+    folder = tmp_path / "flats"
+    folder.mkdir()
+    (folder / "repairs.csv").write_text("id,flat,cost,contractor\n1,A1,250,Bauer\n2,A2,120,Bauer\n3,B1,900,Klein\n"
+                                        "4,B2,80,Klein\n")
+    (folder / "flats.csv").write_text("flat,floor,size_m2,monthly_rent\nA1,0,55,850\nA2,1,62,900\nB1,1,48,720\n"
+                                      "B2,2,75,1020\n")
+    (folder / "tenants.csv").write_text("name,flat,deposit,moved_in,pets\nAnna Kowalski,A1,2550,2019-03-01,yes\n"
+                                        "Peter Novak,B2,3060,2025-08-01,no\nGreta Lindqvist,A2,2160,2018-05-15,no\n")
+    ws.ingest([folder])
+    for proposal in ws.tables.proposals("pending"):
+        ws.tables.approve(proposal.id)
+    return ws
+
+
+@pytest.mark.parametrize(("question", "sentence"), [
+    # "how many" counts its noun; a column named before a comparison is compared, not added up
+    ("how many repairs cost more than 200 euros?", "Counting the rows of repairs where cost is over 200: **2 rows**."),
+    ("how many tenants paid a deposit over 2500?", "Counting the rows of tenants where deposit is over 2500: **2 rows**."),
+    # a number after a number column's name picks the rows equal to it
+    ("how many flats are on floor 1?", "Counting the rows of flats where floor is 1: **2 rows**."),
+    ("what is the total rent of flats on floor 1?", "Adding up monthly rent in flats where floor is 1: **1,620**"),
+    # "monthly" of monthly_rent is the column, not a total each month
+    ("what is the average monthly rent?", "Averaging monthly rent in flats: **872.50**, over 4 rows."),
+    # a superlative of size, and of a date
+    ("which flat is the biggest", "The row of flats with the highest size m2:"),
+    ("who moved in most recently?", "The row of tenants with the latest moved in:"),
+    ("which tenant moved in earliest?", "The row of tenants with the earliest moved in:"),
+])
+def test_landlord_questions_are_added_up_as_asked(landlord: Workspace, question: str, sentence: str) -> None:
+    answer = landlord.chat.ask(question)
+    assert sentence in answer.text and answer.confidence == 1.0
+
+
+@pytest.mark.parametrize("question", [
+    "how many flats are on floor 3 in the old wing?",  # "old wing" is in no table: not all rows
+    "which tenant has been with me the longest",  # not the highest deposit, the only number column
+    "how many tenants are in flat 2?",  # flat holds A1, B2: the 2 is not dropped, counting every tenant
+])
+def test_a_question_whose_words_the_tables_do_not_carry_is_not_added_up(landlord: Workspace, question: str) -> None:
+    assert not aggregates.plans(question, landlord.tables, landlord.embedder.embed)
+
+
+def test_a_name_that_stems_like_a_column_is_no_column_of_the_row(landlord: Workspace) -> None:
+    answer = landlord.chat.ask("what car does Peter Novak drive")  # "Peter" is no "pets"
+    assert answer.abstained and "pets of Peter Novak" not in answer.text
+    assert "deposit of Peter Novak: **3060**" in landlord.chat.ask("what's Peter Novak's deposit?").text
