@@ -25,6 +25,10 @@ TITLE_CHARS = 40
 # Abbreviations a sentence does not end at ("Dr. Kelly", "St. Brigid's school", "Mt. Fuji").
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|cf|Mr|Mrs|Ms|Mx|Dr|Prof|Rev|Sr|Jr|St|Mt|No|Fig|approx|resp)\.|"
                      r"\b[A-Z]\.)$")
+# "Policy no. WG-2231-8845", "Tel. 030 1234": a number's abbreviation, when a number or code follows
+# ("The answer is no. Then…" still ends)
+_NUMBER_ABBREV = re.compile(r"\b(?:no|nr|tel|ref|ph|acc)\.$", re.IGNORECASE)
+_CODE_AFTER = re.compile(r"[#\w/-]*\d")
 # What opens a line before its sentence: list markers (followed by a space: "**Vet:** Dr. Vogel"
 # keeps its bold), quote marks, heading hashes.
 _LEAD = re.compile(r"(?:\s|[-*+•](?=\s)|>|\d{1,3}[.)](?=\s)|#+(?=\s))+")
@@ -83,9 +87,15 @@ def paragraph_spans(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if text[a:b].strip()]
 
 
+def _numbered(text: str, a: int, end: re.Match[str]) -> bool:
+    """Whether a sentence end is a number's abbreviation before the number ("no. WG-2231")."""
+    before = _NUMBER_ABBREV.search(text, max(a, end.start(1) - 4), end.start(1))
+    return bool(before and _CODE_AFTER.match(text, end.end(1)))
+
+
 def _sentence_spans(text: str, a: int, b: int) -> list[tuple[int, int]]:
     cuts = [(m.start(1), m.end(1)) for m in _END.finditer(text, a, b)
-            if not _ABBREV.search(text, max(a, m.start(1) - 8), m.start(1))]
+            if not _ABBREV.search(text, max(a, m.start(1) - 8), m.start(1)) and not _numbered(text, a, m)]
     cuts += _title_lines(text, a, b)
     cuts += [(m.start(), m.start() + 1) for m in _ITEM.finditer(text, a, b)]
     cuts += [(m.start(), m.start() + 1) for m in _DATED_LINE.finditer(text, a, b)]

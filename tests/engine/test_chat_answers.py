@@ -234,6 +234,15 @@ def test_a_sentence_does_not_end_at_a_title_or_a_saints_name() -> None:
     assert [s.text for s in split_sentences(f"{first} Pick-up is at 13:10.")] == [first, "Pick-up is at 13:10."]
 
 
+def test_a_sentence_does_not_end_at_the_abbreviation_of_a_number_before_it() -> None:
+    policy = "The building policy no. WG-2231-8845 covers fire and storm damage."
+    call = "Call the caretaker on tel. 030 1234 after six."
+    refusal = "Can tenants keep a dog without asking? The answer is no."
+    assert [s.text for s in split_sentences(f"{policy} {call}")] == [policy, call]
+    texts = [s.text for s in split_sentences(f"{refusal} Ask the landlord first before you sign.")]
+    assert texts[-1] == "Ask the landlord first before you sign."  # "no." ends a sentence before a word
+
+
 def test_a_sentence_wrapped_under_a_title_line_is_quoted_whole() -> None:
     passage = ("The Moon\nThe best time to look at craters is near the first quarter, when shadows along\n"
                "the terminator, the line between day and night, show the relief most clearly.")
