@@ -23,7 +23,7 @@ import numpy as np
 
 from ..tables.domain import ROW_FIELDS, load_catalog
 from ..tables.mentions import fold, folded, kept_rows, words_in
-from ..tables.names import quote_ident
+from ..tables.names import quote_ident, quote_literal
 from ..tables.values import NUMERIC_TYPES
 from .words import (
     COLUMN_MEANING,
@@ -221,7 +221,7 @@ class Where:
         for (values, negated) in ((self.filters, False), (self.excluded, True)):
             for c, vs in values.items():
                 where.append(f"{folded(quote_ident(c))} {'NOT IN' if negated else 'IN'} "
-                             f"({', '.join(_literal(fold(v)) for v in vs)})")
+                             f"({', '.join(quote_literal(fold(v)) for v in vs)})")
                 said.append(f"{spoken(c)} is {'not ' if negated else ''}{' or '.join(vs)}")
         if self.compare is not None:
             column, cmp = self.compare
@@ -909,7 +909,7 @@ def _find_currency_column(store: Any, info: Any) -> tuple[str, dict[str, str]] |
 def _all_codes(store: Any, table: str, column: str) -> bool:
     """Every value of ``column`` (one at least) is a currency code. A question asks it of every
     text column of the tables it may be about, so a column stops at its first other value."""
-    codes, cell = ", ".join(map(_literal, _CURRENCY_CODES)), quote_ident(column)
+    codes, cell = ", ".join(map(quote_literal, _CURRENCY_CODES)), quote_ident(column)
     row = store.cursor().execute(
         f"SELECT EXISTS (SELECT 1 FROM {quote_ident(table)} WHERE {cell} IS NOT NULL) AND NOT EXISTS "
         f"(SELECT 1 FROM {quote_ident(table)} WHERE upper(trim({cell})) NOT IN ({codes}))").fetchone()
@@ -1179,10 +1179,6 @@ def _monthly(table: str, by_month: str | None, measure: str, rows: Where) -> Pla
 def _named(alias: str, column: str) -> str:
     """The result column of ``alias`` ("total") of ``column``: total_amount, but total_eur not total_total_eur."""
     return column if column.lower().startswith(alias + "_") else f"{alias}_{column}"
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
 
 
 def _date_type(columns: Sequence[Any], name: str) -> bool:

@@ -18,7 +18,7 @@ import duckdb
 from ..errors import TableError
 from ..extract import format_for
 from . import csvsource, readers
-from .names import ROW_KEY, quote_ident, table_name_for, unique_names
+from .names import ROW_KEY, quote_ident, quote_literal, table_name_for, unique_names
 from .values import Detected, conversion, detect
 
 EXACT_IN_DOUBLE = 2**53  # whole numbers below this a double holds exactly
@@ -85,6 +85,7 @@ class Inference:
     penalties: list[tuple[str, float]] = field(default_factory=list)
     temp: list[Path] = field(default_factory=list)
     tmpdir: Path | None = None
+    skip_header_repeats: bool = False  # delimited text with its header line repeated below (read as text)
 
     @property
     def source(self) -> str:
@@ -112,6 +113,10 @@ class Inference:
         # a JSON or Parquet record is one even when all its fields are null.
         blank = " AND ".join(f"NULLIF(trim(CAST({c.src} AS VARCHAR)), '') IS NULL" for c in self.columns)
         where = f" WHERE NOT ({blank})" if blank and self.kind == "csv" else ""
+        if self.skip_header_repeats:
+            again = " AND ".join(f"lower(trim({c.src})) = {quote_literal(c.source_name.strip().lower())}"
+                                 for c in self.columns)
+            where += f" AND NOT ({again})"
         return f"SELECT {', '.join(parts)} FROM {rel}{where}", params, raws
 
 
@@ -190,8 +195,12 @@ def _infer_csv(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: Path, sheet: 
     inf.dialect = dialect
     rows = csvsource.sample(con, inf.read_path, dialect, SAMPLE_ROWS)
     dialect.width = max([dialect.width, *(len(r) for r in rows[:1])])
+    kept = [r for r in rows if not _repeats_header(r, dialect.names)] if dialect.header else rows
+    if len(kept) < len(rows):  # a header line pasted again below ("date,flat,amount" mid-file): no row
+        inf.skip_header_repeats = True
+        inf.notes.append(f"{len(rows) - len(kept)} line(s) repeating the header were skipped")
     _plan_text_columns(inf, dialect.names, [f'"c{i}"' for i in range(1, dialect.width + 1)],
-                       [[r[i] for r in rows] for i in range(dialect.width)], native=True)
+                       [[r[i] for r in kept] for i in range(dialect.width)], native=not inf.skip_header_repeats)
     inf.est_rows = _estimate_rows(inf.read_path, len(rows))
     inf.notes += dialect.notes
     if dialect.header and not dialect.header_certain:
@@ -211,6 +220,12 @@ def _infer_csv(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: Path, sheet: 
     if dialect.width == 1:
         inf.penalties.append(("the file has a single column; the delimiter may not have been recognised", 0.85))
     return inf
+
+
+def _repeats_header(row: tuple, names: list[str]) -> bool:
+    """Whether a row's cells are the header's names again (a file pasted together from several)."""
+    cells = [str(c).strip().lower() if c is not None else "" for c in row]
+    return len(cells) == len(names) and cells == [n.strip().lower() for n in names] and any(cells)
 
 
 def _plan_text_columns(inf: Inference, source_names: list[str], srcs: list[str], values: list[list[Any]],

@@ -24,6 +24,11 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def quote_literal(value: str) -> str:
+    """``value`` as a quoted SQL string (embedded single quotes doubled)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 def qualified(schema: str, name: str) -> str:
     return f"{quote_ident(schema)}.{quote_ident(name)}"
 

@@ -82,7 +82,8 @@ def detect(name: str, values: list[str | None]) -> Detected:
     if not data:
         return Detected()
     distinct = list(dict.fromkeys(data))[:_MAX_CHECK]
-    for check in (_bool, _yyyymmdd, _numbers, _signed_amounts, _iso, _numeric_dates, _text_dates, _periods):
+    for check in (_bool, _yyyymmdd, _numbers, _signed_amounts, _mixed_amounts, _iso, _numeric_dates, _text_dates,
+                  _periods):
         found = check(name, distinct)
         if found is not None:
             found.tokens = tokens and found.conv != "text"
@@ -150,6 +151,32 @@ def _signed_amounts(name: str, vals: list[str]) -> Detected | None:
             found.note = _join(found.note, f"the {sign} sign taken off each amount")
             return found
     return None
+
+
+_AMOUNT_SIGNS = re.compile(f"[{_SYMBOLS}]")
+_DOTTED_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+$")
+
+
+def _mixed_amounts(name: str, vals: list[str]) -> Detected | None:
+    """Amounts a person typed in several ways in one column ("€ 850,00", "850.00", "€850",
+    "€ 1.020,00"): numbers, each read as written (a sign taken off; a decimal comma where one is
+    written, a thousands comma or point otherwise). None unless every value is such an amount."""
+    plain = [_AMOUNT_SIGNS.sub("", v).strip() for v in vals]
+    signs = [_AMOUNT_SIGNS.findall(v) for v in vals]
+    if any(len(found) > 1 for found in signs) or len({x for found in signs for x in found}) > 1 or not all(
+            _FLOAT.match(v) or _THOUSANDS.match(v) or _DEC_COMMA.match(v) or _DOTTED_THOUSANDS.match(v) for v in plain):
+        return None
+    if not all(_fits_double(v.replace(".", "").replace(",", "")) for v in plain):
+        return None
+    commas = any(_DEC_COMMA.match(v) and not _THOUSANDS.match(v) for v in plain)  # "850,00": "1.020" is 1020
+    if not commas and any(_DOTTED_THOUSANDS.match(v) and not _FLOAT.match(v) for v in plain):
+        return None
+    whole = all(_INT.match(v) or _THOUSANDS.match(v) and "." not in v or commas and _DOTTED_THOUSANDS.match(v)
+                for v in plain)
+    points = any("." in v and not _DOTTED_THOUSANDS.match(v) or _THOUSANDS.match(v) for v in plain)
+    return Detected("BIGINT" if whole else "DOUBLE", "amount", decimal_comma=commas, ambiguous=commas and points,
+                    note="amounts written in several ways read as numbers, each as written"
+                         + (", currency signs taken off" if any(signs) else ""))
 
 
 def _fits_double(value: str) -> bool:
@@ -255,6 +282,8 @@ def conversion(raw: str, d: Detected) -> str:
             return f"(CASE WHEN regexp_full_match({v}, '[+-]?[0-9]+') THEN TRY_CAST({v} AS {d.type}) END)"
         # 1e400 would become infinity; NULL makes it a misfit, and the column stays text
         return f"(CASE WHEN isfinite(TRY_CAST({v} AS {d.type})) THEN TRY_CAST({v} AS {d.type}) END)"
+    if d.conv == "amount":
+        return reading(f"regexp_replace({v}, '[{_SYMBOLS}]', '', 'g')", d.type, dotted=d.decimal_comma)
     if d.conv == "bool":
         yes, no = ", ".join(f"'{x}'" for x in _BOOL_TRUE), ", ".join(f"'{x}'" for x in _BOOL_FALSE)
         return f"(CASE WHEN lower({v}) IN ({yes}) THEN true WHEN lower({v}) IN ({no}) THEN false END)"
@@ -292,7 +321,7 @@ def plain_number(text: str) -> str:
     return text
 
 
-def reading(raw: str, type_: str) -> str:
+def reading(raw: str, type_: str, dotted: bool = False) -> str:
     """SQL reading the text in ``raw`` as ``type_`` value by value, as an import reads one value:
     "1,200.50", "2,5" and "1.234,56" are numbers, "31 March 2025" and "2025/03/31" dates, "yes"
     true. NULL where a value is missing or cannot be read so (a day-or-month-first date such as
@@ -300,9 +329,11 @@ def reading(raw: str, type_: str) -> str:
     kind = type_.upper()
     v = f"NULLIF(trim({raw}), '')"
     if kind.startswith(NUMERIC_TYPES):
+        points = f"WHEN regexp_full_match({v}, '{_DOTTED_THOUSANDS.pattern[1:-1]}') THEN replace({v}, '.', '') " \
+            if dotted else ""  # "1.020" among amounts with decimal commas: a thousand and twenty
         text = (f"(CASE WHEN regexp_full_match({v}, '{_THOUSANDS.pattern[1:-1]}') THEN replace({v}, ',', '') "
                 f"WHEN regexp_full_match({v}, '{_DEC_COMMA.pattern[1:-1]}') "
-                f"THEN replace(replace({v}, '.', ''), ',', '.') ELSE {v} END)")
+                f"THEN replace(replace({v}, '.', ''), ',', '.') {points}ELSE {v} END)")
         if kind.startswith(_WHOLE):  # a cast from text would round '2.5' to 3
             return f"(CASE WHEN regexp_full_match({text}, '[+-]?[0-9]+') THEN TRY_CAST({text} AS {type_}) END)"
         return f"(CASE WHEN isfinite(TRY_CAST({text} AS DOUBLE)) THEN TRY_CAST({text} AS {type_}) END)"

@@ -12,6 +12,7 @@ import pytest
 from engine import Workspace
 from engine.errors import TableError
 from engine.tables.infer import infer_file
+from engine.tables.values import detect
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "tables"
 
@@ -473,3 +474,29 @@ def test_amounts_that_carry_a_currency_sign_are_numbers(ws: Workspace, tmp_path:
         ws.tables.approve(proposal.id)
     other = next(t for t in ws.tables.list() if t.name == "other")
     assert {c.name: c.type for c in other.columns}["price"] == "VARCHAR"
+
+
+def test_amounts_typed_in_several_ways_in_one_column_are_numbers(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "rent_ledger.csv"
+    path.write_text('date paid,flat,amount\n2026-01-01,A1,"€ 850,00"\n2026-01-02,A2,850.00\n2026-01-03,B1,€720\n'
+                    '2026-02-01,B2,"€ 1.020,00"\n2026-02-02,A1,"1.020"\n2026-02-03,B1,\n')
+    ws.tables.import_file(path)
+    for proposal in ws.tables.proposals("pending"):
+        ws.tables.approve(proposal.id)
+    assert ws.tables.query("SELECT list(amount ORDER BY date_paid) FROM rent_ledger")[1] == [
+        ([850.0, 850.0, 720.0, 1020.0, 1020.0, None],)]  # "1.020" among decimal commas: a thousand and twenty
+    assert detect("price", ["€5", "$6"]).type == "VARCHAR"  # two currencies: not one number column
+    assert detect("version", ["1.020", "2.5"]).type == "DOUBLE"  # no decimal comma: a point is a point
+
+
+def test_a_header_line_repeated_below_is_no_row(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "payments.csv"
+    path.write_text("date paid,flat,amount\n2026-01-01,A1,850\n2026-01-02,A2,900\n"
+                    "Date Paid,Flat,Amount\n2026-02-01,A1,850\n")
+    proposal = ws.tables.import_file(path)
+    assert any("1 line(s) repeating the header were skipped" in r for r in proposal.reasons)
+    for pending in ws.tables.proposals("pending"):
+        ws.tables.approve(pending.id)
+    types = {c.name: c.type for c in next(t for t in ws.tables.list() if t.name == "payments").columns}
+    assert (types["date_paid"], types["amount"]) == ("DATE", "BIGINT")
+    assert ws.tables.query("SELECT count(*), sum(amount) FROM payments")[1] == [(3, 2600)]
