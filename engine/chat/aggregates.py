@@ -21,12 +21,14 @@ from typing import Any
 
 import numpy as np
 
+from ..search import STOPWORDS
 from ..tables.domain import ROW_FIELDS, load_catalog
 from ..tables.mentions import fold, folded, kept_rows, words_in
 from ..tables.names import quote_ident, quote_literal
 from ..tables.values import NUMERIC_TYPES
 from .words import (
     COLUMN_MEANING,
+    QUESTION_WORDS,
     TABLE_WORDS,
     YEAR,
     column_words,
@@ -271,9 +273,10 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
         return []  # "which tank was batch 24-007 in?" is a look-up, not a list
     unknown = [w for w in terms(lowered, pieces) if len(w) >= MISSPELT_LETTERS] if pieces else []
     listed = [info for info in tables.list() if info.rows]
+    partial = _partial_names(question)
     found = [p for info in listed
-             if (p := _plan_table(op, _respelled(tables.store, info, lowered, unknown), info, tables.store,
-                                  embed)) is not None]
+             if (p := _plan_table(op, _completed(tables.store, info, _respelled(tables.store, info, lowered, unknown),
+                                                 partial), info, tables.store, embed)) is not None]
     catalog = load_catalog()
     own = [p for p in found if p.table not in catalog]
     if not own and any(_names_table(lowered, info.name) for info in listed if info.name not in catalog):
@@ -287,6 +290,50 @@ def _names_table(lowered: str, table: str) -> bool:
     invoices_2026)."""
     words, name_words = content_words(lowered), content_words(table.replace("_", " "))
     return bool(name_words) and (name_words <= words or table_noun(table) in words)
+
+
+_CAPITALISED = re.compile(r"\b[A-ZÀ-Þ][^\W\d_]{2,}\b")
+
+
+def _partial_names(question: str) -> list[str]:
+    """The capitalised words of a question that may be part of a value ("Anna" of "Anna Kowalski",
+    "Hafenweg" of "Hafenweg 3"), at a sentence's start too ("Greta's email?"), folded; not words
+    about the question's form ("How", "Which", "Total"), nor months and days (a period, not a value)."""
+    plain = STOPWORDS | QUESTION_WORDS | set(_MONTHS) | set(_SHORT_MONTHS.split("|")) | _WEEKDAYS
+    return list(dict.fromkeys(fold(w) for w in _CAPITALISED.findall(question)
+                              if w.lower() not in plain and not content_words(w) & (_OP_WORDS | TABLE_WORDS)))
+
+
+_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+
+
+def _completed(store: Any, info: Any, lowered: str, partial: list[str]) -> str:
+    """``lowered`` with each of the ``partial`` names read as the one short text value of the table
+    that holds it as a word ("how much has anna paid" -> "how much has anna kowalski paid"), when
+    no other value does and the question does not say that value already."""
+    for word in partial:
+        if not words_in(word, fold(lowered)):
+            continue
+        held = _values_holding(store, info, word)
+        if len(held) == 1 and not words_in(fold(held[0]), fold(lowered)):
+            text = lowered if words_in(word, lowered) else fold(lowered)  # "chloé" said, or "chloe"
+            lowered = re.sub(rf"\b{re.escape(word)}\b", held[0], text, count=1)
+    return lowered
+
+
+def _values_holding(store: Any, info: Any, word: str) -> list[str]:
+    """Up to two distinct short text values of the table with ``word`` (folded) as a word of theirs."""
+    kept = kept_rows(store, info)
+    if kept is not None:
+        return list(dict.fromkeys(c for _, _, cells in kept for c in cells
+                                  if c is not None and len(c) <= VALUE_CELL and words_in(word, c)))[:2]
+    texts = [c.name for c in info.columns if c.type == "VARCHAR"]
+    if not texts:
+        return []
+    cells = " UNION ALL ".join(f"SELECT {folded(quote_ident(n))} AS v FROM {quote_ident(info.name)}" for n in texts)
+    return [v for (v,) in store.cursor().execute(
+        f"SELECT DISTINCT v FROM ({cells}) WHERE length(v) <= {VALUE_CELL} AND regexp_matches(v, ?) LIMIT 2",
+        [rf"\b{re.escape(word)}\b"]).fetchall()]
 
 
 MISSPELT_LETTERS = 5  # shorter words are too often another word one letter off ("cafe", "cake")

@@ -833,3 +833,21 @@ def test_a_name_that_stems_like_a_column_is_no_column_of_the_row(landlord: Works
     answer = landlord.chat.ask("what car does Peter Novak drive")  # "Peter" is no "pets"
     assert answer.abstained and "pets of Peter Novak" not in answer.text
     assert "deposit of Peter Novak: **3060**" in landlord.chat.ask("what's Peter Novak's deposit?").text
+
+
+@pytest.mark.parametrize(("question", "sentence"), [
+    ("how much deposit did Anna pay?", "Adding up deposit in tenants where name is Anna Kowalski: **2,550**"),
+    ("How many repairs did Bauer do?", "Counting the rows of repairs where contractor is Bauer: **2 rows**."),
+])
+def test_a_name_said_alone_is_the_one_value_that_holds_it(landlord: Workspace, question: str, sentence: str) -> None:
+    assert sentence in landlord.chat.ask(question).text
+
+
+def test_a_first_name_two_values_hold_or_a_month_is_not_read_as_one(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "payments.csv").write_text("date,payer,amount,note\n2026-08-02,Markus Brandt,400,partial\n"
+                                           "2026-08-29,Markus Brandt,320,rest of August\n"
+                                           "2026-08-03,Anna Kowalski,850,\n2026-08-04,Anna Weber,650,\n")
+    assert ws.tables.import_file(tmp_path / "payments.csv").status == "applied"
+    (plan,) = aggregates.plans("How much did Markus pay in August?", ws.tables)
+    assert plan.about == "Adding up amount in payments where payer is Markus Brandt and date is in August:"
+    assert not aggregates.plans("How much did Anna pay in August?", ws.tables)  # which Anna is not said

@@ -39,7 +39,7 @@ def test_a_name_the_question_says_finds_the_rows_whose_cells_hold_it(ws: Workspa
     assert [r[0] for r in match["rows"]] == ["Spotify Family"]
     assert table_matches(ws, "how much is spot on the family plan?") == []  # not names, nor whole cells
     answer = ws.chat.ask("How much is Spotify per month?")  # no file mentions it: the row answers
-    assert not answer.abstained and "| Spotify Family | 17.99 |" in answer.text
+    assert not answer.abstained and "17.99" in answer.text  # the row, or its price added up over that one row
 
 
 def test_a_named_table_without_mentioned_rows_shows_its_first_rows(ws: Workspace, tmp_path: Path) -> None:
