@@ -155,7 +155,17 @@ def unseen(conn: Connection, words: list[str]) -> list[str]:
     terms = _stemmer().terms(words) if words else []
     df = _doc_freq(conn, terms)
     return [word for word, ts in zip(words, terms, strict=True)
-            if ts and not any(t in df or _has_kin(conn, t, word.islower()) for t in ts) and not _in_names(conn, word)]
+            if ts and not any(t in df or _has_kin(conn, t, word.islower()) for t in ts) and not _in_names(conn, word)
+            and not _hyphenated(conn, word)]
+
+
+def _hyphenated(conn: Connection, word: str) -> bool:
+    """A passage writes ``word`` in two parts ("wifi" as "Wi-Fi", "email" as "e-mail", "login" as
+    "log in"): the keyword index holds the parts, one after the other."""
+    if not 4 <= len(word) <= 20 or not word.isalpha():
+        return False
+    return any(conn.execute(text("SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH :q LIMIT 1"),
+                            {"q": f'"{word[:i]} {word[i:]}"'}).first() is not None for i in range(1, len(word) - 1))
 
 
 def _doc_freq(conn: Connection, terms: list[list[str]]) -> dict[str, int]:

@@ -172,3 +172,13 @@ def test_rows_kept_in_memory_are_read_again_after_a_write(ws: Workspace, tmp_pat
     key = table_matches(ws, "what about Acme Tools?")[0]["keys"][0]
     ws.tables.update_cell("suppliers", key, "city", "Graz")
     assert [r[:2] for m in table_matches(ws, "who is in graz?") for r in m["rows"]] == [["Acme Tools", "Graz"]]
+
+
+def test_a_word_the_files_write_in_two_parts_is_not_unseen(ws: Workspace, tmp_path: Path) -> None:
+    from engine.search import unseen
+
+    (tmp_path / "office.md").write_text("Guests use the Wi-Fi network larkspur-guest.\n\nSend an e-mail to Tomasz to "
+                                        "log in for the first time.\n")
+    ws.ingest([tmp_path / "office.md"])
+    with ws._read_engine.connect() as conn:  # noqa: SLF001
+        assert unseen(conn, ["wifi", "email", "login", "wireless", "fiwi"]) == ["wireless", "fiwi"]
