@@ -290,13 +290,19 @@ def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Dra
         return draft
     citations, marks = row_citations(ctx.tables, len(draft.citations) + 1)
     cells = " ".join(str(c) for m in ctx.tables for row in m["rows"] for c in row).lower()
-    # the names a look-up finds its rows by: those only the tables hold, or, when the files did not
-    # answer, any name of the question a row holds ("Mateusz", also named in the minutes)
-    held = ctx.held or ([n for n in words_names(ctx.question) if n.lower() in cells] if draft.abstained else [])
+    # the names a look-up finds its rows by: those only the tables hold, or any name of the question
+    # a row holds ("Mateusz", also named in the minutes)
+    held = ctx.held or [n for n in words_names(ctx.question) if n.lower() in cells]
     looked = looked_up(ctx, held, every=not ctx.held)
     if looked and draft.abstained and not any(cell for _, _, cell, _ in looked):
         return _blank_cells(draft, looked, ctx)
     rows = tables_text(ctx.tables, marks)
+    found = "\n".join(f"{column} of {held}: **{cell}**" + (f" [{marks[key]}]" if key in marks else "")
+                      for held, column, cell, key in looked if cell)
+    if found and not draft.abstained:  # "what's Anna's phone number?": the row's phone before her call notes
+        draft.text = f"{found}\n\n{draft.text}\n\n{rows}"
+        draft.citations = draft.citations + citations
+        return draft
     if looked:
         rows = "\n".join(f"{column} of {held}: **{cell}**" + (f" [{marks[key]}]" if key in marks else "")
                          for held, column, cell, key in looked) + "\n\n" + rows
@@ -337,7 +343,7 @@ def looked_up(ctx: Context, held: list[str] | None = None,
               every: bool = False) -> list[tuple[str, str, str, tuple[str, int]]]:
     """A question that looks up rows only the tables hold ("Which tank was batch 24-007 fermented
     in?"): (the cell it names, a column it asks for, that column's cell, (table, row key)) for each
-    of those rows and each column whose name it says ("tank"; not the column holding "24-007", nor
+    of those rows and each column whose name it says ("tank"; not the first cell holding "24-007", nor
     one named like the table: "batch_id" in batches).
     The words left over ("fermented") say what the column means, not what to find. Empty when
     the question names nothing only the tables hold, names no other column, or points at more
@@ -354,13 +360,15 @@ def looked_up(ctx: Context, held: list[str] | None = None,
             if not holding or every and not all(any(words_in(h.lower(), str(c).lower()) for c in row) for h in held):
                 continue  # "Gráinne Walsh": her row, not Conor Walsh's
             said = [(str(row[holding[0]]), column, row[i], (m["table"], key)) for i, column in enumerate(m["columns"])
-                    if i not in holding and column_words(column, ctx.question) & asked]
+                    if i != holding[0] and column_words(column, ctx.question) & asked]
             out += said  # and of a row the question points at, its date of what it says ("pay": paid_on)
             dates += _when_of(ctx.question, str(row[holding[0]]), m["columns"], row, (m["table"], key)) if said else []
     if len({x[3] for x in out}) > LOOKUP_ROWS:
         return []
     kind = _asked_kind(ctx.question)  # "When was it brewed?": brew_date, not brewer
-    fitting = [x for x in out if kind is None or isinstance(x[2], kind)] or (dates if kind == _DATES else []) or out
+    # "how many keys did Peter get when he moved in?" is no date of moving in; a date may be written as text
+    fitting = ([x for x in out if kind is None or isinstance(x[2], kind)] or (dates if kind == _DATES else [])
+               or (out if kind in (None, _DATES) else []))
     return [(name, column, "" if cell is None else str(cell), key) for name, column, cell, key in fitting]
 
 

@@ -52,12 +52,15 @@ _NOT_NAMES = frozenset({"Grace"})  # "Hi Grace, how do I…": the assistant's ow
 
 def names(question: str) -> list[str]:
     """Words the question capitalises mid-sentence ("Mercurial", "GitLab", "Kilimanjaro"): the
-    names of things. Not sentence starts, not all-capital words (acronyms, shouting)."""
+    names of things. Not sentence starts (unless possessive: "Greta's email?"), not all-capital words
+    (acronyms, shouting)."""
     out = []
     for m in _NAME.finditer(question):
         word = m.group(0)
+        possessive = (question[m.end():m.end() + 2] in ("'s", "’s")  # "Greta's email?" opens with a name
+                      and word.lower() not in QUESTION_WORDS and word.lower() not in STOPWORDS)  # "What's"
         if (word[0].isupper() and not word.isupper() and word not in _NOT_NAMES
-                and not _SENTENCE_START.search(question[:m.start()])):
+                and (possessive or not _SENTENCE_START.search(question[:m.start()]))):
             out.append(word)
     return list(dict.fromkeys(out))
 
@@ -129,7 +132,14 @@ def column_words(column: str, question: str) -> set[str]:
     """The content words that name ``column`` in ``question``: those of its name ("brew_date"), and
     the words an abbreviated name stands for when the question spells them out ("og": original
     gravity)."""
-    return content_words(column.replace("_", " ")) | spelled_out(column, question)
+    return content_words(column.replace("_", " ")) | spelled_out(column, question) | _joined(column)
+
+
+def _joined(column: str) -> set[str]:
+    """A one-letter part of a name read with the next, as the word is written ("e_mail": email,
+    "x_ray": xray), beside the parts."""
+    parts = column.lower().split("_")
+    return {stem(a + b) for a, b in zip(parts, parts[1:], strict=False) if len(a) == 1 and a.isalpha() and b}
 
 
 _ABBREVIATION = re.compile(r"[a-z]{2,3}")

@@ -667,3 +667,23 @@ def test_a_look_up_by_a_name_the_notes_also_say_answers_from_its_row_and_says_a_
     assert found.text.startswith("mobile of Gráinne Walsh: **087 662 0415**"), found.text
     blank = ws.chat.ask("What's Mateusz Wójcik's mobile number?")  # his row has none: not the row as an answer
     assert blank.abstained and "the mobile of Mateusz Wójcik is blank in staff" in blank.text, blank.text
+
+
+def test_a_look_up_goes_before_notes_that_answer_around_it_and_asks_for_the_right_kind(
+        ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "tenants.csv").write_text("name,flat,phone,e-mail,moved_in\n"
+                                          "Anna Kowalski,A1,+49 170 4412 883,anna.k@example.org,2019-03-01\n"
+                                          "Greta Lindqvist,B3,+49 175 6602 7731,greta.l@example.org,2018-06-01\n")
+    (tmp_path / "call-anna.md").write_text("# Call with Anna Kowalski\n\nAnna Kowalski called about her phone "
+                                           "contract and the new dishwasher in the kitchen.\n")
+    ws.ingest([tmp_path / "call-anna.md"])
+    ws.tables.import_file(tmp_path / "tenants.csv")
+    for proposal in ws.tables.proposals("pending"):
+        ws.tables.approve(proposal.id)
+    phone = ws.chat.ask("what's Anna Kowalski's phone number")  # the notes answer around it: the row goes first
+    assert phone.text.startswith("phone of Anna Kowalski: **+49 170 4412 883**"), phone.text
+    # a column of one-letter part ("e_mail") said as written, in a cell that holds the name too
+    email = ws.chat.ask("Greta's email?")
+    assert "e_mail of Greta Lindqvist: **greta.l@example.org**" in email.text, email.text
+    keys = ws.chat.ask("how many keys did Greta get when she moved in?")  # a number: not the date moved in
+    assert "moved_in of Greta" not in keys.text, keys.text

@@ -65,6 +65,7 @@ def test_names_are_words_capitalised_mid_sentence() -> None:
     assert names("What does it do. Then what? Is PDF or JSON fine?") == []  # starts, acronyms
     assert names('He said "Stop" in Lyon') == ["Lyon"]
     assert names("Hi Grace, how do I rebase?") == []  # the assistant's own name
+    assert names("Greta's email? What's Tom’s number?") == ["Greta", "Tom"]  # a possessive opens with a name
 
 
 def test_a_name_counts_as_mentioned_in_text_in_another_form_or_in_a_file_name(ws, tmp_path) -> None:  # type: ignore[no-untyped-def]
