@@ -269,7 +269,7 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     op = operation(question)
     lowered = question.lower()
     if op is None or (op == "list" and comparison(lowered) is None and not re.search(_NOT, lowered)
-                      and not _unpaid(lowered)):
+                      and not _unpaid(lowered) and not _undone(lowered)):
         return []  # "which tank was batch 24-007 in?" is a look-up, not a list
     unknown = [w for w in terms(lowered, pieces) if len(w) >= MISSPELT_LETTERS] if pieces else []
     listed = [info for info in tables.list() if info.rows]
@@ -548,23 +548,41 @@ def _unpaid(lowered: str) -> bool:
                           lowered))
 
 
+# A date column that says when a row was done; empty while it is not: "which repairs are still open?"
+_DONE_NAME = re.compile(r"(?:^|_)(?:fixed|done|resolved|closed|completed|finished|repaired|returned)(?:_|$)")
+_DONE = re.compile(r"\b(?:fixed|resolved|closed|completed|finished|repaired)\b")
+_DONE_WORDS = content_words("open still yet outstanding pending unresolved unfixed")
+
+
+def _undone(lowered: str) -> bool:
+    return bool(re.search(_NOT + r"(?:been\s+)?(?:fixed|resolved|closed|completed|finished|repaired|done)\b|"
+                          r"\b(?:still open|open|unresolved|unfixed|outstanding|pending)\b", lowered))
+
+
+# (the date column's name, "not yet" said, "done" said, the words "not yet" accounts for, a value saying it)
+_STATES = ((PAID_NAME, _unpaid, _PAID.search, _UNPAID_WORDS, "paid"),
+           (_DONE_NAME, _undone, _DONE.search, _DONE_WORDS, "open"))
+
+
 def _payment_state(store: Any, info: Any, lowered: str, dated: str | None,
                    said: list[str]) -> tuple[tuple[str, bool] | None, set[str]]:
-    """Rows kept to those paid or not by the one date column that says when a row was paid
-    (paid_on): "haven't been paid yet", "unpaid" keep those where it is empty, "paid",
-    "received" and "did … pay" those where it is filled in (when some are not). Nothing when a
-    value says it (a status "paid"), when the period asked is of that column, or with no such
-    column. Returns (column, empty) or None, and the question's words it accounts for."""
-    if any("paid" in fold(v) for v in said) or not (unpaid := _unpaid(lowered)) and not _PAID.search(lowered):
-        return None, set()
-    dates = [c.name for c in info.columns if c.type.upper().startswith(("DATE", "TIMESTAMP"))
-             and PAID_NAME.search(c.name.lower())]
-    if len(dates) != 1 or dates[0] == dated:
-        return None, set()
-    if not unpaid and not store.cursor().execute(f"SELECT EXISTS (SELECT 1 FROM {quote_ident(info.name)} WHERE "
-                                                 f"{quote_ident(dates[0])} IS NULL)").fetchone()[0]:
-        return None, set()  # every row is paid: "where paid on is filled in" would say nothing
-    return (dates[0], unpaid), (_NOT_WORDS | _UNPAID_WORDS if unpaid else set())
+    """Rows kept to those paid (or done) or not by the one date column that says when a row was
+    paid (paid_on; or fixed, closed …): "haven't been paid yet", "unpaid", "still open" keep those
+    where it is empty, "paid", "received", "did … pay", "fixed" those where it is filled in (when
+    some are not). Nothing when a value says it (a status "paid"), when the period asked is of that
+    column, or with no such column. Returns (column, empty) or None, and the words it accounts for."""
+    for name, undone, done, words, value in _STATES:
+        if any(value in fold(v) for v in said) or not (empty := undone(lowered)) and not done(lowered):
+            continue
+        dates = [c.name for c in info.columns if c.type.upper().startswith(("DATE", "TIMESTAMP"))
+                 and name.search(c.name.lower())]
+        if len(dates) != 1 or dates[0] == dated:
+            continue
+        if not empty and not store.cursor().execute(f"SELECT EXISTS (SELECT 1 FROM {quote_ident(info.name)} WHERE "
+                                                    f"{quote_ident(dates[0])} IS NULL)").fetchone()[0]:
+            continue  # every row is paid: "where paid on is filled in" would say nothing
+        return (dates[0], empty), (_NOT_WORDS | words if empty else set())
+    return None, set()
 
 
 _JOINED_NAME = re.compile(r"(?:^|_)(?:registered|registration|joined|signup|signed|subscribed)(?:_|$)")

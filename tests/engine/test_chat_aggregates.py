@@ -851,3 +851,17 @@ def test_a_first_name_two_values_hold_or_a_month_is_not_read_as_one(ws: Workspac
     (plan,) = aggregates.plans("How much did Markus pay in August?", ws.tables)
     assert plan.about == "Adding up amount in payments where payer is Markus Brandt and date is in August:"
     assert not aggregates.plans("How much did Anna pay in August?", ws.tables)  # which Anna is not said
+
+
+def test_rows_not_done_yet_are_those_whose_done_date_is_empty(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "repairs.csv").write_text("id,flat,issue,reported,fixed,cost\nR-1,A1,leaking tap,2026-01-03,2026-01-05,"
+                                          "80\nR-2,A2,doorbell dead,2026-10-02,,\nR-3,B1,damp patch,2026-10-09,,\n"
+                                          "R-4,B2,broken window,2026-09-01,2026-09-20,310\n")
+    ws.tables.import_file(tmp_path / "repairs.csv")
+    for proposal in ws.tables.proposals("pending"):
+        ws.tables.approve(proposal.id)
+    still_open = ws.chat.ask("which repairs are still open?").text
+    assert "The rows of repairs where fixed is empty:" in still_open and "doorbell dead" in still_open
+    assert "leaking tap" not in still_open
+    (plan,) = aggregates.plans("how many repairs have been fixed?", ws.tables)
+    assert plan.about == "Counting the rows of repairs where fixed is filled in:"
