@@ -19,8 +19,9 @@ MIN_CHARS = 20
 MAX_CHARS = 480
 _PARA_BREAK = re.compile(r"\n[ \t]*\n")
 # A sentence ends at . ! ? (optionally closed by a quote or bracket) followed by space and a
-# capital, digit, quote or bracket; a lone wrapped line break inside a paragraph is not an end.
-_END = re.compile(r"[.!?][\"')\]]*(\s+)(?=[\"'(\[`*]?[A-Z0-9])")
+# capital, digit, quote or bracket (in a comment, maybe after the next line's "# "); a lone
+# wrapped line break inside a paragraph is not an end.
+_END = re.compile(r"[.!?][\"')\]]*(\s+)(?=(?:(?:#+|//+)[ \t]+)?[\"'(\[`*]?[A-Z0-9])")
 TITLE_CHARS = 40
 # Abbreviations a sentence does not end at ("Dr. Kelly", "St. Brigid's school", "Mt. Fuji").
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|cf|Mr|Mrs|Ms|Mx|Dr|Prof|Rev|Sr|Jr|St|Mt|No|Fig|approx|resp)\.|"
@@ -34,14 +35,34 @@ _CODE_AFTER = re.compile(r"[#\w/-]*\d")
 _LEAD = re.compile(r"(?:\s|[-*+•](?=\s)|>|\d{1,3}[.)](?=\s)|#+(?=\s))+")
 # A list item starts a sentence of its own ("- Backups run nightly." / "2) Restore ...").
 _ITEM = re.compile(r"\n[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+(?=\S)")
+# So does a line of a comment that is an item or a label's entry ("# 2. Retry once", "# args: the arguments").
+_COMMENT_ITEM = re.compile(r"\n(?=[ \t]*(?:#+|//+)[ \t]+(?:[-*+•]|\d{1,3}[.)]|[\w.-]{1,30}:)[ \t])")
 # A line that opens with a date is an entry of a log: "...door alarm for fridge 2. AK" ends before it
-_DATED_LINE = re.compile(r"\n[ \t]*(?=(?:19|20)\d\d-\d\d-\d\d\b|\d{1,2}[./-]\d{1,2}[./-](?:19|20)?\d\d\b)")
+_DATED_LINE = re.compile(r"\n[ \t]*(?=\[?(?:19|20)\d\d-\d\d-\d\d(?:\b|T\d)|\d{1,2}[./-]\d{1,2}[./-](?:19|20)?\d\d\b)")
 _LETTERS = re.compile(r"[^\W\d_]")
 # Code is not quoted: an extractor keeps its layout, which a passage may re-flow.
 _CODE_CHARS = re.compile(r"[()\[\]{}=<>_*#|\\/\"'`]")
 _CODE_START = re.compile(r"(?m)^\s*(?:>>>|\.\.\.\s|def\s|class\s|import\s|from\s+\w+\s+import|\$\s"
                          r"|(?:pass|return|break|continue|try:|else:|finally:)\s*$)")  # a statement alone on a line
+_WORD_START = re.compile(r"\s*(?:def|class|import)\s")  # of those, a start a line of prose may have too
 CODE_SHARE = 0.08
+# Quotes and brackets that prose puts around words ('The small room ("Buoy") seats four.') and an
+# apostrophe inside a word ("doesn't") are left out before the code share is taken; a call's
+# brackets ("f(x)") and a string of code characters ('"x=1"') are kept.
+_WORDS_IN = r"([^\W_](?:[^\W_]|[ .,;:!?&%’+–-])*)"
+_PROSE_MARKS = [(re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])"), ""),
+                (re.compile(rf"(?<![^\s(])\"{_WORDS_IN}\"(?!\w)"), r"\1"),
+                (re.compile(rf"(?<![^\s(])'{_WORDS_IN}'(?!\w)"), r"\1"),
+                (re.compile(rf"(?<![^\s\"'])\({_WORDS_IN}\)(?![\w(])"), r"\1")]
+_PROSE_END = re.compile(r"[^\W\d_][\"'’)\]]*[.!?][\"'’)\]]*\s*$")  # "… seats four." / "… (by the window)."
+# What a line of code has and a wrapped line of prose has not: an operator, a bracket, a call, a
+# condition in brackets, a block's opening or a statement's end after a string or call, a docstring's
+# edge ("x = 1", "if (ready) {", "for (const e of list)", "for item in items:", "'text';").
+_CODE_MARKS = re.compile(r"[=<>{}\[\]\\|`$]|\w\(|\s[+*/%]{1,2}\s|^[ \t]*(?:for|if|while|switch|catch)(?:[ \t]+await)?"
+                         r"[ \t]*\(|[:{}\\][ \t]*$|[\"')][ \t]*;[ \t]*$|\"\"\"|\'\'\'")
+# A sentence that ends in a line, at its end or before the next sentence ("… a fob.", "… for staging. It")
+_ENDS_SENTENCE = re.compile(r"[^\W\d_]{2}[.!?][\"')\]]*(?:[ \t]+[\"'(]?[A-Z]|[ \t]*$)")
+PROSE_LINE_WORDS = 5
 # Source code with comments or docstrings in it, and a line of it that is code or a comment's edge.
 _MIXED = re.compile(r'(?m)"""|\'\'\'|^\s*(?:#|//|/\*|\*/|def\s|class\s|return\b|function\b|import\s)')
 _CODE_LINE = re.compile(r'[ \t]*(?:"""|\'\'\'|#|//|/\*|\*/|>>>|@\w|def\s|class\s|return\b|raise\s|import\s'
@@ -98,6 +119,7 @@ def _sentence_spans(text: str, a: int, b: int) -> list[tuple[int, int]]:
             if not _ABBREV.search(text, max(a, m.start(1) - 8), m.start(1)) and not _numbered(text, a, m)]
     cuts += _title_lines(text, a, b)
     cuts += [(m.start(), m.start() + 1) for m in _ITEM.finditer(text, a, b)]
+    cuts += [(m.start(), m.start() + 1) for m in _COMMENT_ITEM.finditer(text, a, b)]
     cuts += [(m.start(), m.start() + 1) for m in _DATED_LINE.finditer(text, a, b)]
     out, start = [], a
     for cut, resume in sorted(cuts):
@@ -108,12 +130,22 @@ def _sentence_spans(text: str, a: int, b: int) -> list[tuple[int, int]]:
     return out
 
 
+_COMMENT_MARKS = re.compile(r"[ \t]*(?:#+|//+)[ \t]+")
+
+
+def _opens_capital(text: str, pos: int) -> bool:
+    """Whether the line at ``pos`` opens with a capital ("Finance"; in a comment, after its "# ")."""
+    marks = _COMMENT_MARKS.match(text, pos)
+    at = marks.end() if marks else pos
+    return text[at:at + 1].isupper()
+
+
 def _title_lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
     """Breaks after a short line with no end punctuation followed by a capital: a title ("Finance")."""
     out, start = [], a
     while (nl := text.find("\n", start, b)) >= 0:
         line = text[start:nl].rstrip()
-        if 0 < len(line.strip()) <= TITLE_CHARS and line[-1] not in ".!?:;,-" and text[nl + 1:nl + 2].isupper():
+        if 0 < len(line.strip()) <= TITLE_CHARS and line[-1] not in ".!?:;,-" and _opens_capital(text, nl + 1):
             out.append((start + len(line), nl + 1))
         start = nl + 1
     return out
@@ -136,25 +168,50 @@ def _trim(text: str, a: int, b: int) -> tuple[int, int]:
 def _is_prose(piece: str) -> bool:
     """Enough letters and words to be worth quoting (not code, tables or rules)."""
     letters = len(_LETTERS.findall(piece))
-    if _CODE_START.search(piece) or _code_share(piece) > CODE_SHARE:
+    if _code_start(piece) or _code_share(piece) > CODE_SHARE:
         return False
     return letters >= 0.55 * len(piece) - piece.count(" ") and len(piece.split()) >= 4
 
 
 def _code_share(piece: str) -> float:
-    """The share of characters that code has and prose has not (Markdown that prose uses aside)."""
+    """The share of characters that code has and prose has not (Markdown that prose uses aside,
+    and in a sentence that ends as prose does, quotes and brackets around words: 'The small room
+    ("Buoy") seats four.' has none; '"tidewell": "tec-prod",' has them)."""
     plain = piece
-    for pattern, words in _MARKUP:
+    for pattern, words in _MARKUP + (_PROSE_MARKS if _PROSE_END.search(piece) else []):
         plain = pattern.sub(words, plain)
     return len(_CODE_CHARS.findall(plain)) / max(1, len(plain))
 
 
+def _code_start(piece: str) -> bool:
+    """Whether a line of ``piece`` opens as code does and is code: "import os", not the wrapped
+    line "import the team calendar into your own on day one," of a paragraph."""
+    return any(_CODE_START.match(line) and (not _WORD_START.match(line) or _code_shaped(line))
+               for line in piece.split("\n"))
+
+
+def _code_shaped(line: str, code: bool = False) -> bool:
+    """Whether a line that opens or ends as code does ("return", "import", "if", "...;") is code,
+    not a wrapped line of prose: "return x", "import os" and "if (ready) {" are, "return the access
+    form signed; the landlord takes three working days to activate a fob." is not. In ``code`` (a
+    source file, a fenced block) a line of words is prose only where a sentence ends in it
+    ("return a if b else c" is code there)."""
+    words = line.split()
+    if len(words) < 2 or _CODE_MARKS.search(line) or _code_share(line) > CODE_SHARE:
+        return True
+    return not _ENDS_SENTENCE.search(line) and (code or len(words) < PROSE_LINE_WORDS)
+
+
+_LONG_CUT = re.compile(r"(?<=[;:])\s+|[ \t]*\n(?=[ \t]*(?:#+|//+)[ \t])")
+
+
 def _cut_long(text: str, a: int, b: int) -> list[tuple[int, int]]:
-    """A sentence longer than MAX_CHARS cut at semicolons or colons (kept whole if it cannot be)."""
+    """A sentence longer than MAX_CHARS cut at semicolons or colons, or where a comment's next line
+    starts (dropped if it cannot be)."""
     if b - a <= MAX_CHARS:
         return [(a, b)]
     out, start = [], a
-    for m in re.finditer(r"(?<=[;:])\s+", text[a:b]):
+    for m in _LONG_CUT.finditer(text[a:b]):
         if a + m.start() - start >= MIN_CHARS:
             out.append((start, a + m.start()))
             start = a + m.end()
@@ -162,33 +219,85 @@ def _cut_long(text: str, a: int, b: int) -> list[tuple[int, int]]:
     return [(s, e) for s, e in out if e - s <= MAX_CHARS]
 
 
-def _prose_runs(text: str, a: int, b: int) -> list[tuple[int, int]]:
+def _prose_runs(text: str, a: int, b: int, code: bool = False) -> list[tuple[int, int]]:
     """A paragraph where code and its comments or docstrings meet, cut around each line of code
     (and each line that opens or closes a comment), so the prose in it can be quoted alone;
-    any other paragraph whole."""
-    if not _MIXED.search(text, a, b):
+    any other paragraph whole. In ``code`` the lines of one comment make one run ("# Halvorsen is
+    not here on purpose: ..." / "# and we deploy there through ..."), and a comment after code on
+    its line is a run of its own ("run: pytest --cov  # coverage must stay at 80% or above")."""
+    lines = _lines(text, a, b)
+    if not _MIXED.search(text, a, b) and not (code and any(_after_code(text, x, y) is not None for x, y in lines)):
         return [(a, b)]
-    out, start, pos = [], a, a
-    while pos < b:
-        nl = text.find("\n", pos, b)
-        end = b if nl < 0 else nl
-        if _CODE_LINE.match(text, pos, end):
-            out += [(start, pos), (pos, end)] if _COMMENT_LINE.match(text, pos, end) else [(start, pos)]
-            start = end + 1
-        pos = end + 1
+    out: list[tuple[int, int]] = []
+    start, prev = a, ""
+    for x, y in lines:
+        cut = _line_cut(text, x, y, code)
+        if cut is None:
+            prev = ""
+            continue
+        marker = _line_comment(text, x, y) if code and cut == x else ""
+        if marker and marker == prev:  # the next line of the same comment
+            out[-1] = (out[-1][0], y)
+        else:
+            out += [(start, x), (cut, y)]
+        prev, start = marker, y + 1
     out.append((start, b))
     return [(x, y) for x, y in out if text[x:y].strip()]
+
+
+def _line_cut(text: str, x: int, y: int, code: bool) -> int | None:
+    """Where the line ``text[x:y]`` leaves the prose around it: at its start if it is a comment,
+    at its comment after code ("x = 1  # one"), at its end if it is code ("import os") or, in
+    ``code``, a fence ("```sh"); None for a line of prose, even one that opens as code does
+    ("return the access form signed; ...")."""
+    if _COMMENT_LINE.match(text, x, y):
+        return x
+    if code and (after := _after_code(text, x, y)) is not None:
+        return after
+    if code and _FENCE.match(text, x, y):
+        return y
+    return y if _CODE_LINE.match(text, x, y) and _code_shaped(text[x:y], code) else None
+
+
+_LINE_COMMENT = re.compile(r"[ \t]*(?:#+|//+)[ \t]+(?=\S)")
+_FENCE = re.compile(r"[ \t]*(?:```|~~~)")
+_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'')
+_AFTER_CODE = re.compile(r"(?<=\S)[ \t]+((?:#|//)[ \t]+\S)")
+# A comment's lines joined: the marks that open each next line ("\n    # ") are not its words.
+_NEXT_COMMENT_LINE = re.compile(r"[ \t]*\n[ \t]*(?:#+|//+)[ \t]*")
+
+
+def _line_comment(text: str, x: int, y: int) -> str:
+    """The mark, with the spaces around it, of a comment with words that fills the line
+    ``text[x:y]`` ("    # "), or "" ("#!/usr/bin/env python3", "# ----" and "#" have none). The
+    lines of one comment have the same ("#   indented" under "# Prints:" is not its text)."""
+    found = _LINE_COMMENT.match(text, x, y)
+    return found[0] if found and _WORD.search(text, found.end(), y) else ""
+
+
+def _after_code(text: str, x: int, y: int) -> int | None:
+    """Where a comment after code on the line ``text[x:y]`` starts, or None: the "#" of
+    'run: pytest  # coverage must stay at 80%'; a "#" inside a string ('"see #3  # not"') opens none."""
+    line = _STRING.sub(lambda m: "_" * len(m[0]), text[x:y])
+    found = _AFTER_CODE.search(line)
+    return x + found.start(1) if found else None
 
 
 _STANDS_ALONE = re.compile(r"[ \t]*(?:\n[ \t]*\n|$)")
 
 
+# A line that opens by shouting a label: "POST-INCIDENT REVIEW: Brightwater booking outage"
+_SHOUTED = re.compile(r"[^a-z:\n]*[A-Z]{2}[^a-z:\n]*:[ \t]")
+
+
 def is_title(text: str, s: Sentence) -> bool:
-    """``s`` is the first line of ``text`` standing alone, with no end punctuation: when the
+    """``s`` is the first line of ``text`` standing alone, or shouting a label before a colon
+    ("POST-INCIDENT REVIEW: Brightwater booking outage"), with no end punctuation: when the
     passage opens its file, the file's title ("Pepper - vet records"), which names what the
     file is about and answers nothing."""
-    return (s.kind == "prose" and not text[:s.start].strip() and "\n" not in s.text
-            and s.text[-1] not in ".!?" and bool(_STANDS_ALONE.match(text, s.end)))
+    shouted = bool(_SHOUTED.match(s.text)) and _ends_line(text, s.end)
+    return ((s.kind == "prose" or shouted) and not text[:s.start].strip() and "\n" not in s.text
+            and s.text[-1] not in ".!?" and (shouted or bool(_STANDS_ALONE.match(text, s.end))))
 
 
 def split_sentences(text: str, limit: int | None = None, notes: bool = True) -> list[Sentence]:
@@ -206,23 +315,71 @@ def split_sentences(text: str, limit: int | None = None, notes: bool = True) -> 
             continue
         fenced = not notes or text[pa:pb].lstrip().startswith(("```", "~~~"))  # code, kept as it was
         rows, rest = ([], [(pa, pb)]) if fenced else _table_rows(text, pa, pb)
-        out += rows
-        for ra, rb in (run for span in rest for run in _prose_runs(text, *span)):
-            for la, lb in ([(ra, rb)] if fenced else _list_lines(text, ra, rb)):
-                for sa, sb in _sentence_spans(text, la, lb):
-                    for ca, cb in _cut_long(text, sa, sb):
-                        a, b = _trim(text, ca, cb)
-                        piece = text[a:b]
-                        if len(piece) >= MIN_CHARS and _is_prose(piece):
-                            out.append(Sentence(a, b, piece))
-                        elif not fenced and _is_fact(piece, _ends_line(text, b)):
-                            out.append(Sentence(a, b, piece, kind="fact"))
+        entries, rest = ([], rest) if fenced else _log_entries(text, rest)
+        out += rows + entries
+        for ra, rb in (run for span in rest for run in _prose_runs(text, *span, code=fenced)):
+            out += _run_sentences(text, ra, rb, fenced)
     out.sort(key=lambda s: s.start)
     if limit is None:
         return out
     prose = [s for s in out if s.kind == "prose"][:limit]
     facts = [s for s in out if s.kind != "prose"][:limit]
     return sorted(prose + facts, key=lambda s: s.start)
+
+
+def _run_sentences(text: str, a: int, b: int, code: bool) -> list[Sentence]:
+    """The sentences and (not in ``code``) the short facts of a run of a paragraph. A comment of
+    several lines is quoted with its marks ("site\n# and we deploy ...") and read and shown
+    without them ("site and we deploy ...")."""
+    out = []
+    for la, lb in ([(a, b)] if code else _list_lines(text, a, b)):
+        for sa, sb in _sentence_spans(text, la, lb):
+            for ca, cb in _cut_long(text, sa, sb):
+                x, y = _trim(text, ca, cb)
+                piece = text[x:y]
+                plain = _NEXT_COMMENT_LINE.sub(" ", piece) if code else piece
+                if len(plain) >= MIN_CHARS and _is_prose(plain):
+                    out.append(Sentence(x, y, piece) if plain == piece else Sentence(x, y, piece, plain, shown=plain))
+                elif not code and _is_fact(piece, _ends_line(text, y)):
+                    out.append(Sentence(x, y, piece, kind="fact"))
+    return out
+
+
+# A log's entry: a timestamp, then a message with letters in it besides a level ("2024-06-04T14:09:10Z INFO
+# rolled back to v2024.05.30-2 in 187s", "[2024-06-04 14:12:30,114] WARN health check failing").
+_LOG_ENTRY = re.compile(r"\[?(?:19|20)\d\d-\d\d-\d\d[T ]\d\d:\d\d(?::\d\d)?(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?"
+                        r"[ \t]+(?P<message>\S.*)")
+_LOG_LEVEL = re.compile(r"\[?(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|CRITICAL|FATAL|SEVERE)\]?:?(?!\S)")
+_WORD = re.compile(r"[^\W\d_]{2}")
+
+
+def _log_entries(text: str, spans: list[tuple[int, int]]) -> tuple[list[Sentence], list[tuple[int, int]]]:
+    """The lines of the stretches ``spans`` that are entries of a log, each a fact quoted as its
+    line and read by its message ("rolled back to v2024.05.30-2 in 187s"), and the stretches
+    left around them."""
+    found, rest = [], []
+    for a, b in spans:
+        start = a
+        for x, y in _lines(text, a, b):
+            if (entry := _log_entry(text, x, y)) is not None:
+                rest.append((start, x))
+                found.append(entry)
+                start = y + 1
+        rest.append((start, b))
+    return found, [(x, y) for x, y in rest if text[x:y].strip()]
+
+
+def _log_entry(text: str, x: int, y: int) -> Sentence | None:
+    """The line ``text[x:y]`` as a log's entry, or None: "2024-06-04T14:09:10Z INFO  rolled back
+    to v2024.05.30-2 in 187s" is one, "2024-06-04T14:06:03Z INFO" (no message) is not."""
+    a, b = x + len(text[x:y]) - len(text[x:y].lstrip()), x + len(text[x:y].rstrip())
+    entry = _LOG_ENTRY.fullmatch(text, a, b) if b - a <= MAX_CHARS else None
+    if entry is None:
+        return None
+    level = _LOG_LEVEL.match(text, entry.start("message"), b)
+    if not _WORD.search(text, level.end() if level else entry.start("message"), b):
+        return None
+    return Sentence(a, b, text[a:b], " ".join(entry["message"].split()), "fact")
 
 
 # Short facts. A label of 1-4 words (the first capitalised), a colon, a value; field names of
@@ -256,7 +413,7 @@ def _is_fact(piece: str, ends_line: bool) -> bool:
     words = plain.split()
     if (len(words) < 2 or not (plain[0].isupper() or plain[0].isdigit()) or plain.isupper()
             or len(plain) > FACT_CHARS or len(words) > FACT_WORDS or _NOT_FACT.search(plain.strip())
-            or _CODE_START.search(plain) or plain.count("(") != plain.count(")") or "\n" in plain):
+            or _code_start(plain) or plain.count("(") != plain.count(")") or "\n" in plain):
         return False
     label = _LABEL.fullmatch(plain)
     if label:
@@ -401,7 +558,7 @@ _LABELLED = re.compile(r"[A-Z][^:.!?\n]{0,40}:\s")
 
 def _list_lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
     lines = _lines(text, a, b)
-    if len(lines) < LIST_LINES or _CODE_START.search(text, a, b) or _code_share(text[a:b]) > CODE_SHARE:
+    if len(lines) < LIST_LINES or _code_start(text[a:b]) or _code_share(text[a:b]) > CODE_SHARE:
         return [(a, b)]  # code, a shell session or a blob is not cut into lines of "prose"
     texts = [text[x:y].strip() for x, y in lines]
     if (not all(texts) or any(_INDENTED_OR_ITEM.match(text, x, y) for x, y in lines[1:])  # wrapped items

@@ -1,0 +1,116 @@
+"""Sentence extraction on the text of real files: prose that opens a line with a word code also
+opens with, quotes and brackets in prose, comments of source files (joined across their lines,
+and after code on a line), timestamped log lines and a shouted title line."""
+
+from __future__ import annotations
+
+from engine.chat.sentences import Sentence, is_title, line_span, split_sentences
+
+
+def texts(passage: str, notes: bool = True) -> list[str]:
+    """The quotes of a passage, each checked to be its verbatim piece."""
+    sentences = split_sentences(passage, None, notes)
+    assert all(passage[s.start:s.end] == s.text for s in sentences)
+    return [s.text for s in sentences]
+
+
+def test_a_wrapped_prose_line_that_opens_with_a_keyword_is_not_code() -> None:
+    welcome = ("Hannah Yoshida (office manager) will email you a welcome pack about a week before you\n"
+               "start. It contains the building access form and a link to order your laptop. Please\n"
+               "return the access form signed; the landlord takes three working days to activate a fob.")
+    assert "Please\nreturn the access form signed; the landlord takes three working days to activate a fob." \
+        in texts(welcome)
+    lines = ("The first week is mostly reading. You will\nimport the team calendar into your own on day one,\n"
+             "with help from Hannah if it does not work. A second\nclass of tickets, the small fixes, comes later,\n"
+             "for when you know the code base.")
+    assert texts(lines) == [
+        "The first week is mostly reading.",
+        "You will\nimport the team calendar into your own on day one,\nwith help from Hannah if it does not work.",
+        "A second\nclass of tickets, the small fixes, comes later,\nfor when you know the code base."]
+    # lines that are code are still cut out of a paragraph that has them
+    mixed = "Install the client first.\nimport os\nif (ready) {\nreturn x;\nThen restart the service afterwards."
+    assert texts(mixed) == ["Install the client first.", "Then restart the service afterwards."]
+
+
+def test_quotes_and_brackets_around_words_do_not_make_prose_code() -> None:
+    rooms = ('The big room ("Dock") seats ten and has the TV for video calls. The small room\n'
+             '("Buoy") seats four. Book them in Google Calendar.')
+    assert 'The small room\n("Buoy") seats four.' in texts(rooms)
+    assert "Ask for the 'quiet' desk (by the window)." in texts("Ask for the 'quiet' desk (by the window).")
+    assert texts('print("a")\n\nf(x)["key"] = g("y", (z))') == []  # still code
+
+
+def test_consecutive_comment_lines_are_one_sentence_quoted_verbatim() -> None:
+    source = ('import boto3\n\n# Clusters per client. Halvorsen is not here on purpose: the museum hosts its own site\n'
+              '# and we deploy there through their IT contractor.\nCLUSTERS = {\n    "tidewell": "tec-prod",\n}')
+    sentences = split_sentences(source, None, False)
+    halvorsen = [s for s in sentences if "Halvorsen" in s.text]
+    assert [s.text for s in halvorsen] == [
+        "Halvorsen is not here on purpose: the museum hosts its own site\n# and we deploy there through their IT "
+        "contractor."]
+    s = halvorsen[0]
+    assert source[s.start:s.end] == s.text  # verbatim, with its marker
+    assert s.display == s.meaning == ("Halvorsen is not here on purpose: the museum hosts its own site and we "
+                                      "deploy there through their IT contractor.")
+    assert line_span(source, s.start, s.end, 1, 7) == (3, 4)
+    # an indented comment, wrapped over two lines, in a function
+    body = ("def previous_tag(client: str) -> str:\n    # The rollback target is the tag deployed before the "
+            "current one, read from the\n    # ECS service's deployment history (we keep the last five task "
+            "definitions).\n    ecs = boto3.client(\"ecs\")")
+    assert texts(body, notes=False) == [
+        "The rollback target is the tag deployed before the current one, read from the\n    # ECS service's "
+        "deployment history (we keep the last five task definitions)."]
+
+
+def test_comment_lines_apart_or_ended_are_separate_sentences() -> None:
+    source = ("# Smoke tests take about eight minutes on staging.\n# Production deploys wait for the smoke marker.\n"
+              "x = 1\n# Hotfixes pass the force flag, which is logged.")
+    assert texts(source, notes=False) == [
+        "Smoke tests take about eight minutes on staging.", "Production deploys wait for the smoke marker.",
+        "Hotfixes pass the force flag, which is logged."]
+    header = "# ------------------------------\n# Copyright (c) 2025 Larkspur Software Ltd.\n#\n# Licensed under MIT."
+    assert texts(header, notes=False) == ["Copyright (c) 2025 Larkspur Software Ltd."]  # a rule joins no words
+    example = "# Prints the totals per client:\n#     northcote 12 invoices\n#     tidewell 4 invoices"
+    assert texts(example, notes=False)[0] == "Prints the totals per client:"  # not joined to an indented example
+    code = "def pick(a, b, c):\n    # Pick the first one that is set, else the last.\n    return a if b else c"
+    assert texts(code, notes=False) == ["Pick the first one that is set, else the last."]  # a line of code
+
+
+def test_a_comment_after_code_on_its_line_is_a_sentence_of_its_own() -> None:
+    steps = ("    steps:\n      - run: ruff check .          # style is enforced here, not in review\n"
+             "      - run: pytest -n 2 --cov --cov-fail-under=80   # coverage must stay at 80% or above")
+    assert texts(steps, notes=False) == ["style is enforced here, not in review",
+                                         "coverage must stay at 80% or above"]
+    code = ('sys.exit("blocked after 16:00 UTC # use the force flag for a hotfix")\n'
+            "time.sleep(15)  # ECS checks run every 15 s")
+    quotes = texts(code, notes=False)
+    assert "ECS checks run every 15 s" in quotes
+    assert not any(q.startswith("use the force flag") for q in quotes)  # a "#" in a string opens no comment
+
+
+def test_a_timestamped_log_line_is_quotable_one_line_each() -> None:
+    log = ("2024-06-04T13:31:17Z INFO  deployed v2024.06.04-1 to production (ncf-prod)\n"
+           "2024-06-04T14:05:44Z ERROR eta-service p95 latency 4.8s above threshold 2s\n"
+           "2024-06-04T14:06:03Z INFO\n"
+           "2024-06-04T14:09:10Z INFO  rolled back to v2024.05.30-2 in 187s\n"
+           "[2024-06-04 14:12:30,114] WARN health check failing task=ncf-web-7f3a")
+    sentences = split_sentences(log)
+    assert [s.text for s in sentences] == [
+        "2024-06-04T13:31:17Z INFO  deployed v2024.06.04-1 to production (ncf-prod)",
+        "2024-06-04T14:05:44Z ERROR eta-service p95 latency 4.8s above threshold 2s",
+        "2024-06-04T14:09:10Z INFO  rolled back to v2024.05.30-2 in 187s",
+        "[2024-06-04 14:12:30,114] WARN health check failing task=ncf-web-7f3a"]  # not the line with no message
+    assert all(log[s.start:s.end] == s.text and "\n" not in s.text and s.kind == "fact" for s in sentences)
+    assert [line_span(log, s.start, s.end, 1, 5) for s in sentences] == [(1, 1), (2, 2), (4, 4), (5, 5)]
+    assert "rolled back to v2024.05.30-2 in 187s" in sentences[2].meaning
+
+
+def test_a_shouted_first_line_with_a_colon_is_a_title() -> None:
+    review = ("POST-INCIDENT REVIEW: Brightwater booking outage\nIncident date: 18 May 2024 (Saturday)\n"
+              "Review held: 21 May 2024\nAuthor: Priya Raman")
+    first: Sentence = split_sentences(review)[0]
+    assert first.text == "POST-INCIDENT REVIEW: Brightwater booking outage" and is_title(review, first)
+    note = "NOTE: The office is closed on 24 December.\nAsk Hannah for a key.\n"
+    assert not is_title(note, split_sentences(note)[0])  # a sentence, not a title
+    wrapped = "Remember to feed the starter\nand leave it out overnight.\n"
+    assert not any(is_title(wrapped, s) for s in split_sentences(wrapped))
