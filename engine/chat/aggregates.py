@@ -77,7 +77,7 @@ _OP_WORDS = content_words("average mean typical typically total sum altogether o
                           "bill billed still "
                           "have has had so far times go went been visit visited most expensive dearest highest largest "
                           "biggest greatest maximum longest cheapest least fewest lowest smallest minimum shortest "
-                          "one ever recent recently latest newest earliest")
+                          "one ever recent recently latest newest earliest across")
 _MONTHS = ("january february march april may june july august september october november december").split()
 # Whole month names; "may", and short names ("Jan" may be a person, "mar" a verb), only after a
 # word that makes them a month ("in May", "for Feb") or before a year ("Sept 2025").
@@ -100,6 +100,7 @@ _NOT_MEASURES = re.compile(r"(?:^|_)(?:id|year|month|day|no|number|code|zip|post
 # A column not named for money is the money column when this close to "amount of money" or "price":
 # "fee" 0.60, "amount eur" 0.59; not "quantity" 0.57, "value" 0.56, "total" 0.53, "km" 0.36.
 MONEY_MEANING = 0.58
+_PAYMENT_WORDS = content_words("payment payments transaction transactions")
 MONEY_NAME = re.compile(r"(?:^|_)(?:amount|cost|costs|price|prices|paid|fee|fees|spend|spent|eur|euro|euros|usd|"
                          r"gbp|chf|dollars?|expense|expenses|charge|charges)(?:_|$)")
 # A date column the money of a period is counted by: one that says when it was spent or taken
@@ -408,6 +409,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     accounted |= set().union(*(content_words(m.group(0)) for m in _ADDING.finditer(lowered)))  # "add up to"
     # "the fees we took in 2025" are money over a period; "how much is the consultation fee?" is a price
     accounted |= content_words("fee fees") if spent else set()
+    # "how many rent payments are in my ledger?": the rows of a table of money are its payments
+    accounted |= _PAYMENT_WORDS if any(MONEY_NAME.search(n.lower()) for n in _measures(info.columns)) else set()
     kept = {v for vs in filters.values() for v in vs}
     accounted |= _said_of_values(lowered, kept) | _said_of_joining(lowered, dated)
     accounted |= (_NOT_WORDS if excluded else set()) | paid_words

@@ -865,3 +865,16 @@ def test_rows_not_done_yet_are_those_whose_done_date_is_empty(ws: Workspace, tmp
     assert "leaking tap" not in still_open
     (plan,) = aggregates.plans("how many repairs have been fixed?", ws.tables)
     assert plan.about == "Counting the rows of repairs where fixed is filled in:"
+
+
+@pytest.mark.parametrize(("question", "sentence"), [
+    # the rows of a table with money in it are its payments; "across" says nothing of which rows
+    ("how many payments were there at Lidl?", "Counting the rows of expenses where shop is Lidl: **2 rows**."),
+    ("what was the average cost across the car repairs?", "Averaging cost in car_repairs: **465**, over 3 rows."),
+])
+def test_payments_are_the_rows_of_a_table_of_money(books: Workspace, question: str, sentence: str) -> None:
+    assert sentence in books.chat.ask(question).text
+
+
+def test_payments_are_no_rows_of_a_table_without_money(landlord: Workspace) -> None:
+    assert not aggregates.plans("how many payments are on floor 1?", landlord.tables)  # flats: no amounts
