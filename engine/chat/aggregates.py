@@ -331,10 +331,9 @@ def _values_holding(store: Any, info: Any, word: str) -> list[str]:
     texts = [c.name for c in info.columns if c.type == "VARCHAR"]
     if not texts:
         return []
-    cells = " UNION ALL ".join(f"SELECT {folded(quote_ident(n))} AS v FROM {quote_ident(info.name)}" for n in texts)
     return [v for (v,) in store.cursor().execute(
-        f"SELECT DISTINCT v FROM ({cells}) WHERE length(v) <= {VALUE_CELL} AND regexp_matches(v, ?) LIMIT 2",
-        [rf"\b{re.escape(word)}\b"]).fetchall()]
+        f"SELECT DISTINCT {folded('v')} FROM ({_text_cells(info.name, texts)}) WHERE length(v) <= {VALUE_CELL} "
+        f"AND regexp_matches({folded('v')}, ?) LIMIT 2", [rf"\b{re.escape(word)}\b"]).fetchall()]
 
 
 MISSPELT_LETTERS = 5  # shorter words are too often another word one letter off ("cafe", "cake")
@@ -943,13 +942,18 @@ def _said_cells(info: Any, kept: list[tuple[int, list[Any], list[str | None]]], 
 
 def _said_cells_sql(store: Any, table: str, texts: list[str], lowered: str) -> list[tuple[int, str]]:
     """``_said_cells`` of a large table, by DuckDB."""
-    cells = " UNION ALL ".join(f"SELECT {i} AS c, {quote_ident(name)} AS v FROM {quote_ident(table)}"
-                               for i, name in enumerate(texts))
     cell = folded("v")
     return store.cursor().execute(
-        f"SELECT c, min(v) FROM ({cells}) WHERE (length({cell}) BETWEEN 3 AND {VALUE_CELL} OR length({cell}) = 2 "
-        f"AND regexp_matches({cell}, '[0-9]')) AND strpos(?, {cell}) > 0 GROUP BY c, {cell} LIMIT 500",
+        f"SELECT c, min(v) FROM ({_text_cells(table, texts)}) WHERE (length({cell}) BETWEEN 3 AND {VALUE_CELL} "
+        f"OR length({cell}) = 2 AND regexp_matches({cell}, '[0-9]')) AND strpos(?, {cell}) > 0 GROUP BY c, {cell} "
+        "LIMIT 500",
         [lowered]).fetchall()
+
+
+def _text_cells(table: str, texts: list[str]) -> str:
+    """SQL of every cell of the text columns ``texts`` of ``table``: c, the column's place, and v, the cell."""
+    return " UNION ALL ".join(f"SELECT {i} AS c, {quote_ident(name)} AS v FROM {quote_ident(table)}"
+                              for i, name in enumerate(texts))
 
 
 def _currency_column(store: Any, info: Any) -> tuple[str, dict[str, str]] | None:

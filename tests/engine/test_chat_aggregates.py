@@ -778,7 +778,8 @@ def test_values_found_in_memory_are_those_duckdb_finds(books: Workspace, monkeyp
     from engine.tables import mentions
 
     questions = ["how much did we spend on groceries in January?", "how much did the QuickFix repairs cost?",
-                 "how much did we spend at lidl in total?", "how many repairs were brake pads?"]
+                 "how much did we spend at lidl in total?", "how many repairs were brake pads?",
+                 "How much did we spend at Roma in total?"]  # a name said alone: Pizzeria Roma
     kept = [[p.sql for p in aggregates.plans(q, books.tables)] for q in questions]
     monkeypatch.setattr(mentions, "KEPT_CELLS", 0)  # every table asked of DuckDB
     assert [[p.sql for p in aggregates.plans(q, books.tables)] for q in questions] == kept
