@@ -38,6 +38,7 @@ _ASKED = re.compile(
     r"|\bwhat (?:does|do|did) (?P<b>.+?) (?:say|cover|contain)\b"
     r"|\bwhat(?:'s| is| are) in (?P<c>.+)"
     r"|\bwhat(?:'s| is) (?P<d>.+?) about\b", re.I)
+_ON_TOPIC = re.compile(r"\s+(?:about|on|of|regarding|concerning)\s+\w")
 # Words a request says of a file that are not its name: "the meeting notes", "my wifi file"
 _NOT_NAME = content_words("the a an my our this that these those file files document documents doc docs note notes "
                           "pdf docx text page pages please me us for briefly short quick brief")
@@ -57,8 +58,8 @@ class Asked:
 def asked(question: str) -> Asked | None:
     """The file words of a request for a summary, or None when the question is no such request."""
     m = _ASKED.search(question)
-    if m is None:
-        return None
+    if m is None or _ON_TOPIC.match(question, m.end()):
+        return None  # "what did the inspector say about the electrics?" asks of a topic, not for the gist
     named = next(g for g in m.groups() if g is not None)
     words = content_words(named.rstrip("?.! ")) - _NOT_NAME
     return Asked(frozenset(words)) if words else None

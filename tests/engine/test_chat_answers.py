@@ -477,6 +477,10 @@ def test_a_request_for_a_files_gist_quotes_its_key_sentences_in_order(ws: Worksp
     # a topic, not a file: answered as a question
     topic = ws.chat.ask("Tell me about varroa mites")
     assert "Varroa mites are the most serious pest" in topic.text and "key sentences" not in topic.text
+    from engine.chat.summary import asked
+
+    assert asked("What does the bee note say about varroa mites?") is None  # of a topic in the file: a question
+    assert asked("What does the bee note say?") is not None
 
 
 def test_a_log_line_that_opens_with_a_date_starts_its_own_sentence() -> None:
