@@ -23,7 +23,7 @@ import numpy as np
 
 from ..search import STOPWORDS
 from ..tables.domain import ROW_FIELDS, load_catalog
-from ..tables.mentions import fold, folded, kept_rows, words_in
+from ..tables.mentions import fold, folded, kept_rows, text_places, words_in
 from ..tables.names import quote_ident, quote_literal
 from ..tables.values import NUMERIC_TYPES
 from .words import (
@@ -382,8 +382,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     # Money over a period needs no table named ("how much did we spend in January?") when the
     # date says when the money was spent: not a subscription's "renews"
     spent = dated is not None and op != "count" and _MONEY.search(lowered) and _spent_date(dated)
-    blank, paid_words = _payment_state(store, info, lowered, dated,
-                                       [v for values in (filters, excluded) for vs in values.values() for v in vs])
+    values_said = [v for values in (filters, excluded) for vs in values.values() for v in vs]
+    blank, paid_words = _payment_state(store, info, lowered, dated, values_said)
     grouped = _group_column(lowered, info.columns) if op == "top" else None
     if op == "top" and grouped is None:
         return None
@@ -392,14 +392,11 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     by_column = grouped is not None and (grouped[1] != "who" or bool(column_words(grouped[0], lowered) & words))
     if not (named or filters or excluded or spent or by_column or blank and blank[1]):
         return None
-    if _stray_number(lowered, compared.span if compared else (0, 0),
-                     [v for values in (filters, excluded) for vs in values.values() for v in vs]):
+    if _stray_number(lowered, compared.span if compared else (0, 0), values_said):
         return None
     # a hyphenated word counts whole: "e-bikes" is not "bikes" unless a value says it
-    said_values = {stem(v.lower()) for values in (filters, excluded) for vs in values.values() for v in vs}
-    words |= {c for c in _COMPOUND.findall(lowered) if stem(c) not in said_values}
-    accounted = name_words | verbs | _OP_WORDS | TABLE_WORDS | period.words | content_words(" ".join(
-        v for values in (filters, excluded) for vs in values.values() for v in vs))
+    words |= {c for c in _COMPOUND.findall(lowered) if stem(c) not in {stem(v.lower()) for v in values_said}}
+    accounted = name_words | verbs | _OP_WORDS | TABLE_WORDS | period.words | content_words(" ".join(values_said))
     by_columns = {c.name: column_words(c.name, lowered) & words for c in info.columns}
     by_names = set().union(*by_columns.values())  # words only a column's name accounts for, checked below
     if any(_said_not(lowered, by_columns[c.name]) for c in info.columns if c.type.upper() == "BOOLEAN"):
@@ -930,7 +927,7 @@ def _value_cell(cell: str) -> bool:
 def _said_cells(info: Any, kept: list[tuple[int, list[Any], list[str | None]]], lowered: str) -> list[tuple[int, str]]:
     """(text column's place, value) for each value of a small table kept in memory that ``lowered``
     holds (of values folded alike, the least), as ``_said_cells_sql`` finds them in a large one."""
-    places = [i for i, c in enumerate(info.columns) if c.type == "VARCHAR"]
+    places = text_places(info.columns)
     least: dict[tuple[int, str], str] = {}
     for _, row, cells in kept:
         for j, cell in enumerate(cells):

@@ -297,15 +297,13 @@ def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Dra
     if looked and draft.abstained and not any(cell for _, _, cell, _ in looked):
         return _blank_cells(draft, looked, ctx)
     rows = tables_text(ctx.tables, marks)
-    found = "\n".join(f"{column} of {held}: **{cell}**" + (f" [{marks[key]}]" if key in marks else "")
-                      for held, column, cell, key in looked if cell)
+    found = [x for x in looked if x[2]]
     if found and not draft.abstained:  # "what's Anna's phone number?": the row's phone before her call notes
-        draft.text = f"{found}\n\n{draft.text}\n\n{rows}"
+        draft.text = f"{_looked_lines(found, marks)}\n\n{draft.text}\n\n{rows}"
         draft.citations = draft.citations + citations
         return draft
     if looked:
-        rows = "\n".join(f"{column} of {held}: **{cell}**" + (f" [{marks[key]}]" if key in marks else "")
-                         for held, column, cell, key in looked) + "\n\n" + rows
+        rows = f"{_looked_lines(looked, marks)}\n\n{rows}"
     unmatched = [n for n in words_names(ctx.question) if n.lower() not in cells]
     worded = not_in_tables(ctx.question, ctx.tables)
     missing = not_columns(worded, ctx.tables, embed) if worded and embed is not None else worded
@@ -324,6 +322,12 @@ def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Dra
                  if missing and not unmatched else "")
         draft.text += f"\n\nRelated rows (they do not answer it{lacks}):\n\n{tables_text(ctx.tables)}"
     return draft
+
+
+def _looked_lines(looked: list[tuple[str, str, str, tuple[str, int]]], marks: dict[tuple[str, int], int]) -> str:
+    """A line for each cell looked up: "phone of Anna Kowalski: **+49 170 4412 883** [3]"."""
+    return "\n".join(f"{column} of {name}: **{cell}**" + (f" [{marks[key]}]" if key in marks else "")
+                     for name, column, cell, key in looked)
 
 
 def _blank_cells(draft: Draft, looked: list[tuple[str, str, str, tuple[str, int]]], ctx: Context) -> Draft:

@@ -81,7 +81,7 @@ def _keyed(found: list[tuple[Any, ...]]) -> list[tuple[int, list[Any]]]:
 def _mentioning(store: Store, info: TableInfo, lowered: str, limit: int,
                 names: list[str]) -> list[tuple[int, list[Any]]]:
     columns = info.columns
-    text_cols = [i for i, c in enumerate(columns) if c.type == "VARCHAR"]
+    text_cols = text_places(columns)
     if not text_cols:
         return []
     if info.rows * len(text_cols) <= KEPT_CELLS:
@@ -119,12 +119,17 @@ def _narrowed_in_memory(store: Store, info: TableInfo, text_cols: list[int], low
     return [(key, list(row)) for key, row, cells in kept if any(passes(c) for c in cells)][:CANDIDATES]
 
 
+def text_places(columns: list[Column]) -> list[int]:
+    """Where the text columns are among ``columns``."""
+    return [i for i, c in enumerate(columns) if c.type == "VARCHAR"]
+
+
 def kept_rows(store: Store, info: TableInfo) -> list[tuple[int, list[Any], list[str | None]]] | None:
     """A small table's rows in key order, each with its text cells as ``fold`` reads them (None for
     a blank), read once and kept until the next write; None for a table of more than ``KEPT_CELLS``
     text cells. A question reads them again and again, and DuckDB plans a test of every text column
     in about a millisecond a column: longer than a small table takes to scan here."""
-    text_cols = [i for i, c in enumerate(info.columns) if c.type == "VARCHAR"]
+    text_cols = text_places(info.columns)
     if info.rows * len(text_cols) > KEPT_CELLS:
         return None
 
