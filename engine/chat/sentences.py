@@ -478,34 +478,47 @@ _TAB_CELL = 60  # cells of a tab-separated row no longer than this (longer: pros
 
 
 def _tab_cells(text: str, a: int, b: int) -> list[str] | None:
-    line = text[a:b].strip()
+    """A paragraph's cells if it is a row written with tabs: two or more filled, none long, no code."""
+    line = text[a:b].strip(" \r\n")
     cells = [c.strip() for c in line.split("\t")]
-    if "\n" in line or len(cells) < 2 or not all(cells) or any(len(c) > _TAB_CELL for c in cells) \
+    if "\n" in line or sum(map(bool, cells)) < 2 or any(len(c) > _TAB_CELL for c in cells) \
             or _ROW_CODE.search(line):
         return None
     return cells
 
 
+def _fits(header: list[str], cells: list[str]) -> bool:
+    """``cells`` can be a row under ``header``: as many, or fewer (empty last cells are not written)."""
+    return 2 <= len(cells) <= len(header)
+
+
 def _tab_rows(text: str, spans: list[tuple[int, int]]) -> dict[int, Sentence | None]:
     """Paragraphs that are rows of a table written with tabs, one row a paragraph (as the DOCX
-    extractor writes a table): runs of two or more with as many cells each, the first the header.
+    and HTML extractors write a table): runs of two or more that fit the first, the header.
     {paragraph start: its row as a Sentence, or None for the header}."""
     out: dict[int, Sentence | None] = {}
     run: list[tuple[int, int, list[str]]] = []
     for a, b in [*spans, (len(text), len(text))]:
         cells = _tab_cells(text, a, b) if a < len(text) else None
-        if cells is not None and (not run or len(cells) == len(run[0][2])):
+        if cells is not None and len(run) == 1 and len(cells) == len(run[0][2]) + 1:
+            run[0][2].insert(0, "")  # a header whose first cell, over the rows' names, is empty
+        if cells is not None and (not run or _fits(run[0][2], cells)):
             run.append((a, b, cells))
             continue
         if len(run) >= 2:
-            header = run[0][2]
-            out[run[0][0]] = None
-            for start, end, row in run[1:]:
-                x, y = _trim(text, start, end)
-                pairs = list(zip(header, row, strict=True))
-                out[start] = Sentence(x, y, text[x:y], ", ".join(f"{h} {c}" for h, c in pairs), "row",
-                                      ", ".join(f"{h}: {c}" for h, c in pairs))
+            out.update(_run_rows(text, run))
         run = [(a, b, cells)] if cells is not None else []
+    return out
+
+
+def _run_rows(text: str, run: list[tuple[int, int, list[str]]]) -> dict[int, Sentence | None]:
+    header = run[0][2]
+    out: dict[int, Sentence | None] = {run[0][0]: None}
+    for start, end, row in run[1:]:
+        x, y = _trim(text, start, end)
+        pairs = [(h, c) for h, c in zip(header, row + [""] * (len(header) - len(row)), strict=True) if c]
+        out[start] = Sentence(x, y, text[x:y], ", ".join(f"{h} {c}".strip() for h, c in pairs), "row",
+                              ", ".join(f"{h}: {c}" if h else c for h, c in pairs))
     return out
 
 

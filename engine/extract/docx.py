@@ -352,9 +352,10 @@ def extract_docx(data: bytes, limits: Limits) -> Extracted:
             paragraphs = [_cell_paragraphs(cell) for cell in item.cells]
             texts = ["\n".join(map(paragraph_text, ps)).strip() for ps in paragraphs]
             count = sum(map(len, paragraphs))
-            text = "\t".join(t.replace("\n", " ") for t in texts if t)
+            # Empty cells stay (as nothing between tabs) so each cell keeps its column's name.
+            text = "\t".join(t.replace("\n", " ") for t in texts).strip("\t")
             first, index = index + 1, index + max(count, 1)
-            if text:
+            if text.strip():
                 blocks.append(Block(text, first, index, headings.path))
                 chars += len(text)
             continue

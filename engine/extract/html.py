@@ -49,6 +49,11 @@ _PIECE = 1 << 16
 _WORK_PER_CHAR = 16
 _TERM_LEVEL = 6  # <dt> terms nest below h6: a dl at nesting n gives its terms level 6 + n
 _ANCHOR_GLYPHS = str.maketrans("", "", "\u00b6")  # the "¶" permalink anchors of docs generators
+# A table row is one paragraph, its cells joined by tabs (as the DOCX extractor writes one), so
+# chat reads each row with its header's column names; a row whose cells hold long text, code
+# or a table of their own lays out a page instead, and its paragraphs stay paragraphs.
+_ROW_CELL_CHARS = 200
+_ROW_ENDS = frozenset({"table", "thead", "tbody", "tfoot"})
 
 
 def _attr_tokens(attrs: list[tuple[str, str | None]], name: str) -> set[str]:
@@ -56,10 +61,10 @@ def _attr_tokens(attrs: list[tuple[str, str | None]], name: str) -> set[str]:
 
 
 def _class_words(tag: str, attrs: list[tuple[str, str | None]]) -> set[str]:
-    """Class names, and for containers the last part of each ("fancy_toc", "fancy-toc1",
+    """Class names and ids, and for containers the last part of each ("fancy_toc", "fancy-toc1",
     "mobile-nav"; not "wy-nav-content", "has-sidebar"); not for inline elements (a heading's
     ``<a class="toc-backref">`` is the heading)."""
-    tokens = _attr_tokens(attrs, "class")
+    tokens = _attr_tokens(attrs, "class") | _attr_tokens(attrs, "id")  # <div id="sidebar">, <ol id="breadcrumbs">
     if tag not in _CONTAINERS:
         return tokens
     lasts = {re.split(r"[-_]+", tok)[-1].rstrip("0123456789") for tok in tokens if not _HAS.match(tok)}
@@ -102,6 +107,8 @@ class _Collector(HTMLParser):
         self.line_end = 0
         self.chars = 0
         self.unread = 0  # characters of text past max_chars
+        self.row: list[list[tuple[str, int, int]]] | None = None  # open table row: its cells' paragraphs
+        self.row_is_layout = False
 
     @property
     def too_deep(self) -> bool:
@@ -119,6 +126,8 @@ class _Collector(HTMLParser):
         if tag not in _UNCOUNTED:
             self.depth += 1
             self._enter_region(tag, attrs)
+        if not self.too_deep:
+            self._row_start(tag)
         if tag in ("dl", "dt", "dd") and not self.too_deep:
             self._definition_start(tag)
             return
@@ -154,6 +163,32 @@ class _Collector(HTMLParser):
             self.flush()
             self.main_depth = -1
 
+    def _row_start(self, tag: str) -> None:
+        if self.row is not None and (tag in _HEADINGS or tag in ("dl", "pre", "table")):
+            self.row_is_layout = True  # a cell with a heading, code or a table: the row lays out a page
+            self._end_row()
+        elif tag == "tr" or tag in _ROW_ENDS:
+            self._end_row()
+            if tag == "tr":
+                self.row = []
+        elif self.row is not None and tag in ("td", "th"):
+            self.flush()  # the text so far belongs to the cell before
+            self.row.append([])
+
+    def _end_row(self) -> None:
+        """Emit the open table row: one paragraph of tab-joined cells, or its cells' paragraphs."""
+        if self.row is None:
+            return
+        self.flush()
+        row, self.row = self.row, None
+        pieces = [piece for cell in row for piece in cell]
+        cells = [" ".join(text for text, _, _ in cell) for cell in row]
+        if self.row_is_layout or sum(map(bool, cells)) < 2 or any(len(c) > _ROW_CELL_CHARS for c in cells):
+            self.blocks.extend(Block(text, a, b, self.headings.path) for text, a, b in pieces)
+        else:
+            self.blocks.append(Block("\t".join(cells), pieces[0][1], pieces[-1][2], self.headings.path))
+        self.row_is_layout = False
+
     def _definition_start(self, tag: str) -> None:
         """A <dt> term is a heading for its <dd> description (level below h6, by list nesting)."""
         self.flush()
@@ -173,6 +208,8 @@ class _Collector(HTMLParser):
             self.dl -= 1
 
     def handle_endtag(self, tag: str) -> None:
+        if (tag == "tr" or tag in _ROW_ENDS) and not self.too_deep:
+            self._end_row()
         if tag in ("dl", "dt", "dd") and not self.too_deep:
             self._definition_end(tag)
         else:
@@ -223,6 +260,11 @@ class _Collector(HTMLParser):
 
     # --- paragraphs -----------------------------------------------------------------------
 
+    def finish(self) -> None:
+        """End the page: a table row or paragraph still open is emitted."""
+        self._end_row()
+        self.flush()
+
     def flush(self) -> None:
         """End the current paragraph (or heading) and emit it as a Block."""
         raw = "".join(self.parts).translate(_ANCHOR_GLYPHS)
@@ -233,7 +275,13 @@ class _Collector(HTMLParser):
             text = _SPACE.sub(" ", raw).strip()
         if not text:
             return
-        if self.heading_level:
+        if self.row is not None and not self.heading_level:
+            if self.is_pre:
+                self.row_is_layout = True
+            if not self.row:
+                self.row.append([])
+            self.row[-1].append((text, self.line_start, self.line_end))
+        elif self.heading_level:
             path = self.headings.push(self.heading_level, text)
             self.blocks.append(Block(text, self.line_start, self.line_end, path, None, True))
             if self.heading_level == 1 and self.first_h1 is None:
@@ -327,7 +375,7 @@ def _html(text: str, limits: Limits, stream: Streamed) -> BlockSource:
     for _ in _feed(parser, text):
         yield from parser.blocks
         parser.blocks.clear()
-    parser.flush()
+    parser.finish()
     yield from parser.blocks
     stream.partial = chars_note(parser.chars, parser.chars + parser.unread) if parser.unread else None
     return parser.title or parser.first_h1

@@ -122,6 +122,53 @@ def test_a_quoted_docx_table_row_is_the_documents_own_words_and_spacing(ws: Work
     assert "Beer: Nightjar Stout, Container: 20 L keg, Price: £120" in stout.text, stout.text
 
 
+FEES_HTML = """<!doctype html><html><head><title>Membership fees</title></head><body>
+<nav><ul><li><a href="/">Home</a></li><li><a href="/fees">Fees</a></li></ul></nav>
+<h1>Membership fees 2026</h1>
+<p>The committee set these yearly fees at the spring meeting.</p>
+<table>
+ <thead><tr><th>Category</th><th>Yearly fee</th><th>Boat levy</th><th>Notes</th></tr></thead>
+ <tbody>
+  <tr><td>Senior</td><td>&euro; 240</td><td>&euro; 60</td><td></td></tr>
+  <tr><td>Student</td><td>&euro; 120</td><td></td><td>proof of enrolment needed</td></tr>
+  <tr><td>Junior</td><td>&euro; 90</td><td>&euro; 20</td><td>under 18 on 1 April</td></tr>
+ </tbody>
+</table>
+<p>Fees are due by the end of April.</p>
+</body></html>
+"""
+
+
+def test_an_html_table_row_is_read_with_its_header_even_with_empty_cells(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "fees.html"
+    path.write_text(FEES_HTML, encoding="utf-8")
+    ws.ingest([path])
+    student = ws.chat.ask("What is the yearly fee for a student?")
+    assert "Category: Student, Yearly fee: € 120, Notes: proof of enrolment needed" in student.text, student.text
+    junior = ws.chat.ask("How much is the boat levy for juniors?")
+    assert "Boat levy: € 20" in junior.text and any("Junior" in c.quote for c in junior.citations), junior.text
+    extracted = "\n".join(b.text for b in extract(path, path.read_bytes(), Limits()).blocks)
+    assert all(c.quote in extracted for c in student.citations + junior.citations)
+
+
+def test_a_docx_table_row_with_an_empty_cell_keeps_its_columns(ws: Workspace, tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Boat register", level=1)
+    table = document.add_table(rows=3, cols=4)
+    for r, row in enumerate([("Boat", "Type", "Last service", "Damage"),
+                             ("Kingfisher", "single scull", "", "cracked rigger"),
+                             ("Heron", "coxed four", "2026-03-14", "none")]):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    path = tmp_path / "boats.docx"
+    document.save(str(path))
+    ws.ingest([path])
+    answer = ws.chat.ask("What damage does the Kingfisher have?")
+    assert "Boat: Kingfisher, Type: single scull, Damage: cracked rigger" in answer.text, answer.text
+
+
 def test_pdf_citation_carries_its_page_and_line_on_that_page(filled: Workspace, corpus: Path) -> None:
     answer = filled.chat.ask("By how much did revenue grow in 2023?")
     first = answer.citations[0]

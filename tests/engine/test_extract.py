@@ -1185,3 +1185,25 @@ def test_pdf_body_sized_running_headers_footers_and_page_numbers_leave_the_text(
     assert "Question 3" in _extract_file(tmp_path, "quiz.pdf", short).blocks[2].text
 
 
+
+
+def test_html_table_rows_are_one_paragraph_each_and_layout_tables_keep_their_paragraphs() -> None:
+    from engine.extract.html import extract_html
+
+    page = (b"<h1>Boats</h1><table><tr><th>Boat</th><th>Seats</th><th>Notes</th></tr>\n"
+            b"<tr><td>Heron</td><td>4</td><td></td></tr>\n<tr><td>Kingfisher<td>1<td>new <b>rigger</b></tr>\n"
+            b"</table><table><tr><td><h2>News</h2><p>The regatta is on 3 May.</p></td><td>Sidebar</td></tr></table>"
+            b"<table><tr><td><pre>x = 1</pre></td><td>code</td></tr><tr><td>Only one cell</td></tr></table>")
+    blocks = [(b.text, b.line_start, b.line_end) for b in extract_html(page, Limits()).blocks if not b.is_heading]
+    assert blocks[:3] == [("Boat\tSeats\tNotes", 1, 1), ("Heron\t4\t", 2, 2), ("Kingfisher\t1\tnew rigger", 3, 3)]
+    assert [text for text, _, _ in blocks[3:]] == ["The regatta is on 3 May.", "Sidebar", "x = 1", "code",
+                                                   "Only one cell"]
+
+
+def test_html_menus_named_by_id_are_dropped_as_class_named_ones_are() -> None:
+    from engine.extract.html import extract_html
+
+    page = (b"<div id='page'><div id='navigation'><ul><li>Spaces</li><li>People</li></ul></div>"
+            b"<ol id='breadcrumbs'><li>Home</li><li>HR</li></ol><div id='main-content'><h1>Leave</h1>"
+            b"<p>Staff get 28 days of paid leave.</p></div><div id='page-sidebar'><p>Recent pages</p></div></div>")
+    assert [b.text for b in extract_html(page, Limits()).blocks] == ["Leave", "Staff get 28 days of paid leave."]
