@@ -10,6 +10,7 @@ from typing import Any
 
 from engine import Workspace
 from engine.errors import TableError
+from engine.tables.domain import persons_own
 from engine.tables.model import Proposal, jsonable
 
 
@@ -22,6 +23,7 @@ def register(sub: Any) -> None:
     t.add_argument("--json", action="store_true", help="print one JSON object")
     t.set_defaults(func=cmd_tables_import)
     t = tables.add_parser("list", help="the tables with their row counts and columns")
+    t.add_argument("--all", action="store_true", help="also the catalog's empty tables, which documents fill")
     t.add_argument("--json", action="store_true")
     t.set_defaults(func=cmd_tables_list)
 
@@ -92,7 +94,8 @@ def cmd_tables_import(args: argparse.Namespace, ws: Workspace) -> int:
 
 
 def cmd_tables_list(args: argparse.Namespace, ws: Workspace) -> int:
-    tables = ws.tables.list()
+    every = ws.tables.list()
+    tables = every if args.all else persons_own(every)
     if args.json:
         print(json.dumps({"tables": [{"name": t.name, "rows": t.rows,
                                       "columns": [{"name": c.name, "type": c.type} for c in t.columns]}
@@ -101,6 +104,9 @@ def cmd_tables_list(args: argparse.Namespace, ws: Workspace) -> int:
     for t in tables:
         flag = " (protected)" if t.protected else ""
         print(f"{t.name:<32} {t.rows:>10,} rows  {len(t.columns)} columns{flag}")
+    if hidden := len(every) - len(tables):
+        print(f"({'no tables of your own yet; ' if not tables else ''}{hidden} empty catalog tables, "
+              "which documents fill once you approve their rows, are not listed: --all lists them)")
     return 0
 
 

@@ -87,10 +87,11 @@ def unique_names(raws: list[object], taken: set[str] | None = None) -> list[str]
 
 
 def table_name_for(path: Path, sheet: str | None = None) -> str:
-    """The table a file (and sheet) proposes by default: its stem, made safe."""
+    """The table a file (and sheet) proposes by default: its stem, made safe, and the sheet's
+    name after it unless the two are one ("tenants.xlsx", sheet "Tenants": ``tenants``)."""
     stem = path.name.split(".")[0] if path.name else "table"
     name = safe_name(stem, "table", "t")
-    if sheet:
+    if sheet and safe_name(sheet, name, "t") != name:
         name = safe_name(f"{name}_{sheet}", name, "t")
     return name
 

@@ -36,7 +36,7 @@ def test_import_list_and_query_as_json(tmp_path: Path) -> None:
     tables = {t["name"]: t for t in _json(grace(ws, "tables", "list", "--json"))["tables"]}
     assert tables["dates_mixed"]["rows"] == 3
     assert tables["dates_mixed"]["columns"][0] == {"name": "happened", "type": "DATE"}
-    assert "security_runbooks" in tables
+    assert "security_runbooks" not in tables  # an empty catalog table: `tables list --all` lists it
 
     result = _json(grace(ws, "sql", "SELECT happened, period FROM dates_mixed ORDER BY happened LIMIT 2", "--json"))
     assert result == {"columns": ["happened", "period"],
@@ -60,7 +60,18 @@ def test_sql_refuses_to_write_and_says_why(tmp_path: Path) -> None:
     ws = tmp_path / "ws"
     out = grace(ws, "sql", "DROP TABLE notes")
     assert out.returncode == 1 and "Only reading queries" in out.stderr
-    assert "notes" in {t["name"] for t in _json(grace(ws, "tables", "list", "--json"))["tables"]}
+    assert "notes" in {t["name"] for t in _json(grace(ws, "tables", "list", "--all", "--json"))["tables"]}
+
+
+def test_tables_list_leaves_out_the_catalogs_empty_tables_and_says_so(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    (tmp_path / "boats.csv").write_text("boat,seats\nHeron,4\nKingfisher,1\n", encoding="utf-8")
+    assert grace(ws, "tables", "import", str(tmp_path / "boats.csv")).returncode == 0
+    out = grace(ws, "tables", "list")
+    assert out.stdout.splitlines()[0].split() == ["boats", "2", "rows", "2", "columns"]
+    assert "empty catalog tables" in out.stdout and "--all" in out.stdout and "notes " not in out.stdout
+    assert [t["name"] for t in _json(grace(ws, "tables", "list", "--json"))["tables"]] == ["boats"]
+    assert "notes" in grace(ws, "tables", "list", "--all").stdout
 
 
 def test_an_unreadable_file_is_a_sentence_not_a_traceback(tmp_path: Path) -> None:

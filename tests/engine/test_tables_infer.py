@@ -210,6 +210,19 @@ def test_each_sheet_of_a_workbook_becomes_its_own_proposal(ws: Workspace, tmp_pa
     assert _rows(ws, "book_staff_list") == [("Ada", dt.date(2020, 3, 1))]
 
 
+def test_a_sheet_named_as_its_workbook_is_not_named_twice(ws: Workspace, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Tenants"
+    wb.active.append(["name", "flat"])
+    wb.active.append(["Anna", "2B"])
+    wb.create_sheet("Payments").append(["name", "amount"])
+    wb["Payments"].append(["Anna", 850])
+    wb.save(tmp_path / "tenants.xlsx")
+    assert [p.table for p in ws.tables.import_all(tmp_path / "tenants.xlsx")] == ["tenants", "tenants_payments"]
+
+
 def test_an_empty_last_cell_in_a_sheet_is_no_ragged_row(ws: Workspace, tmp_path: Path) -> None:
     from openpyxl import Workbook
 
