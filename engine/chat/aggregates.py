@@ -62,6 +62,7 @@ _MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charge
                     r"cheapest|revenues?|sales|income|earn(?:ed|t|ings)?|turnover|takings|fees?|"
                     r"take|took|taken|received?|receiving|(?:bring|brought|came|come|coming) in|"
                     r"invoiced?|invoicing|bill|billed|billing)\b")
+MONEY_WORD = re.compile(_MONEY.pattern)  # one word about money ("paid"), for fullmatch
 # Text columns that name who did something: "who paid the most?" groups by paid_by.
 _PERSON = re.compile(r"(?:^|_)(?:by|who|name|names|person|people|owner|payer|customer|client|member|user|author|"
                      r"buyer|seller|driver|brewer|teacher|student|tutor|employee|staff|trainer|coach|patient|"

@@ -17,6 +17,7 @@ from ..search import readable_text
 from ..tables.mentions import words_in
 from ..tables.model import source_file
 from . import aggregates, intents, summary
+from .absent import Absent, absent, negated, without_negation
 from .actions import Actions
 from .context import Context, assemble, table_proposals
 from .conversations import Conversations, title_for
@@ -134,15 +135,32 @@ class Chat:
             ctx.status["memory_tables"] = memory_table_count(self.ws)  # for the prompt (7 ms: not offline)
             try:
                 draft = OpenAIReasoner(client, self.offline.candidates).answer(ctx, threshold, on_token)
-                return with_tables(ctx, draft, self.offline.vectors) if draft.abstained else draft
+                return self._tabled(ctx, draft) if draft.abstained else draft
             except EndpointError as exc:
-                draft = with_tables(ctx, self.offline.answer(ctx, threshold), self.offline.vectors)
+                draft = self._tabled(ctx, self.offline.answer(ctx, threshold))
                 draft.fallback = str(exc)
                 draft.text = f"*Answered offline from your files: {exc}.*\n\n{draft.text}"
                 if on_token:
                     on_token("\n\n" + draft.text)
                 return draft
-        return with_tables(ctx, self.offline.answer(ctx, threshold, on_token), self.offline.vectors)
+        return self._tabled(ctx, self.offline.answer(ctx, threshold, on_token))
+
+    def _tabled(self, ctx: Context, draft: Draft) -> Draft:
+        """``draft`` with the memory tables' rows that answer or relate to the question."""
+        if ctx.tables and negated(ctx.question) \
+                and (found := absent(self.ws.tables, ctx.question, said_in_rows(ctx))) is not None \
+                and not self._unaccounted(ctx, found):
+            return with_absent(ctx, draft, found)
+        return with_tables(ctx, draft, self.offline.vectors)
+
+    def _unaccounted(self, ctx: Context, found: Absent) -> list[str]:
+        """The words of a negated question that neither table accounts for (as ``with_tables``
+        asks of rows that answer); paying words count for a table with money."""
+        shown = [*ctx.tables, found.rows]
+        worded = not_in_tables(without_negation(ctx.question), shown)
+        missing = not_columns(worded, shown, self.offline.vectors) if worded else []
+        money = any(aggregates.MONEY_NAME.search(str(c).lower()) for m in shown for c in m["columns"])
+        return [w for w in missing if not (money and aggregates.MONEY_WORD.fullmatch(w.lower()))]
 
     def _propose_all(self, draft: Draft, session_id: int) -> tuple[list[Action], list[str]]:
         """Record the draft's proposals (tier 1 runs at once); plain replies and malformed
@@ -289,11 +307,10 @@ def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Dra
     if not ctx.tables:
         return draft
     citations, marks = row_citations(ctx.tables, len(draft.citations) + 1)
-    cells = " ".join(str(c) for m in ctx.tables for row in m["rows"] for c in row).lower()
-    # the names a look-up finds its rows by: those only the tables hold, or any name of the question
-    # a row holds ("Mateusz", also named in the minutes)
-    held = ctx.held or [n for n in words_names(ctx.question) if n.lower() in cells]
-    looked = looked_up(ctx, held, every=not ctx.held)
+    cells = _cells(ctx)
+    held = said_in_rows(ctx)
+    # "who hasn't paid for October?" is not answered by the rows that have October (see ``absent``)
+    looked = [] if negated(ctx.question) else looked_up(ctx, held, every=not ctx.held)
     if looked and draft.abstained and not any(cell for _, _, cell, _ in looked):
         return _blank_cells(draft, looked, ctx)
     rows = tables_text(ctx.tables, marks)
@@ -305,9 +322,10 @@ def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Dra
     if looked:
         rows = f"{_looked_lines(looked, marks)}\n\n{rows}"
     unmatched = [n for n in words_names(ctx.question) if n.lower() not in cells]
-    worded = not_in_tables(ctx.question, ctx.tables)
+    worded = not_in_tables(without_negation(ctx.question), ctx.tables)
     missing = not_columns(worded, ctx.tables, embed) if worded and embed is not None else worded
-    answers = bool(content_words(ctx.question)) and (not missing or bool(looked)) and not unmatched
+    answers = (bool(content_words(ctx.question)) and (not missing or bool(looked)) and not unmatched
+               and not negated(ctx.question))
     if not draft.abstained:
         if answers or any(m.get("named") for m in ctx.tables):
             draft.text = f"{draft.text}\n\n{rows}"
@@ -322,6 +340,38 @@ def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Dra
                  if missing and not unmatched else "")
         draft.text += f"\n\nRelated rows (they do not answer it{lacks}):\n\n{tables_text(ctx.tables)}"
     return draft
+
+
+def _cells(ctx: Context) -> str:
+    return " ".join(str(c) for m in ctx.tables for row in m["rows"] for c in row).lower()
+
+
+def said_in_rows(ctx: Context) -> list[str]:
+    """The names a look-up finds its rows by: those only the tables hold, or any name of the
+    question a row holds ("Mateusz", also named in the minutes)."""
+    cells = _cells(ctx)
+    return ctx.held or [n for n in words_names(ctx.question) if n.lower() in cells]
+
+
+def with_absent(ctx: Context, draft: Draft, found: Absent) -> Draft:
+    """The names no row picked by the question's values holds ("who hasn't paid for October?"),
+    each cited by its roster row, before what the files say."""
+    citations, marks = row_citations([found.rows], len(draft.citations) + 1)
+    roster = f"{found.roster[0]} › {found.roster[1]}"
+    picked = " and ".join(f"“{v}”" for v in found.said)
+    if found.missing:
+        lines = "\n".join(f"- **{name}**" + (f" [{marks[(found.roster[0], key)]}]"
+                                              if (key := found.keys.get(name)) is not None
+                                              and (found.roster[0], key) in marks else "")
+                           for name in found.missing)
+        said = (f"{len(found.missing)} of the {len(found.names)} in {roster} have no row for {picked} in "
+                f"**{found.table}** ({found.column}):\n\n{lines}\n\n{tables_text([found.rows], marks)}")
+    else:
+        said = f"Every one of the {len(found.names)} in {roster} has a row for {picked} in **{found.table}**."
+    if draft.abstained:
+        return Draft(said, citations, TABLE_CONFIDENCE, False, draft.reasoner)
+    return Draft(f"{said}\n\nFrom your files:\n\n{draft.text}", draft.citations + citations, TABLE_CONFIDENCE,
+                 False, draft.reasoner)
 
 
 def _looked_lines(looked: list[tuple[str, str, str, tuple[str, int]]], marks: dict[tuple[str, int], int]) -> str:
