@@ -904,7 +904,8 @@ def _values(store: Any, info: Any, lowered: str) -> dict[str, list[str]]:
     """Text columns' values that the question says as whole words (in the singular or the plural):
     ``{column: [values]}``. Cells of two characters only when one is a digit (levels "B1", sizes
     "3L"): two letters ("in", "us", "DE") are too often a word of the question."""
-    lowered = fold(_other_numbers(lowered))
+    question = lowered
+    lowered = _column_phrases_blanked(fold(_other_numbers(lowered)), info.columns)
     texts = [c.name for c in info.columns if c.type == "VARCHAR"]
     if not texts:
         return {}
@@ -917,7 +918,36 @@ def _values(store: Any, info: Any, lowered: str) -> dict[str, list[str]]:
         said = [v for v in said if not any(v != o and words_in(fold(v), fold(o)) for o in said)]
         if said:
             out[name] = sorted(said)
-    return out
+    return _one_column_each(out, question)
+
+
+def _column_phrases_blanked(lowered: str, columns: Sequence[Any]) -> str:
+    """``lowered`` without the names of columns of several words it says ("fixed by"): there a
+    word names the column, not a value ("Fixed" in status)."""
+    for column in columns:
+        phrase = column.name.replace("_", " ").lower()
+        if " " in phrase:
+            lowered = re.sub(r"\b" + re.escape(phrase) + r"\b", lambda m: " " * len(m.group()), lowered)
+    return lowered
+
+
+def _one_column_each(found: dict[str, list[str]], question: str) -> dict[str, list[str]]:
+    """``found`` with a value that several columns hold ("Paddy Joyce" in reported_by and fixed_by)
+    kept only in the one the question names ("did Paddy Joyce fix"); in none when it names none or
+    several, so it is left unaccounted for rather than required of every column at once."""
+    columns: dict[str, list[str]] = {}
+    for column, values in found.items():
+        for value in values:
+            columns.setdefault(fold(value), []).append(column)
+    words = content_words(question)
+    out = {column: list(values) for column, values in found.items()}
+    for value, holding in columns.items():
+        if len(holding) < 2:
+            continue
+        named = [c for c in holding if column_words(c, question) & words]
+        for column in holding if len(named) != 1 else [c for c in holding if c != named[0]]:
+            out[column] = [v for v in out[column] if fold(v) != value]
+    return {column: values for column, values in out.items() if values}
 
 
 def _value_cell(cell: str) -> bool:

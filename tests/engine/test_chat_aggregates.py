@@ -879,3 +879,29 @@ def test_payments_are_the_rows_of_a_table_of_money(books: Workspace, question: s
 
 def test_payments_are_no_rows_of_a_table_without_money(landlord: Workspace) -> None:
     assert not aggregates.plans("how many payments are on floor 1?", landlord.tables)  # flats: no amounts
+
+
+BOAT_REPAIRS = """boat,problem,reported_by,fixed_by,status
+Heron,cracked rigger,Paddy Joyce,Paddy Joyce,Fixed
+Kingfisher,loose seat,Aoife Burke,Paddy Joyce,Fixed
+Swan,hull scratch,Paddy Joyce,Paddy Joyce,Fixed
+Osprey,bent oar,Aoife Burke,Paddy Joyce,Fixed
+Swan,slide stuck,Paddy Joyce,,Open
+Osprey,fin missing,Aoife Burke,Aoife Burke,Fixed
+"""
+
+
+@pytest.mark.parametrize(("question", "said"), [
+    ("How many repairs did Paddy Joyce fix?", "where fixed by is Paddy Joyce: **4 rows**"),
+    ("How many repairs were fixed by Paddy Joyce?", "where fixed by is Paddy Joyce: **4 rows**"),
+    ("How many repairs did Paddy Joyce report?", "where reported by is Paddy Joyce: **3 rows**"),
+    ("How many repairs are fixed?", "where status is Fixed: **5 rows**"),
+])
+def test_a_name_in_two_columns_counts_in_the_one_the_question_names(ws: Workspace, tmp_path: Path, question: str,
+                                                                   said: str) -> None:
+    # it counted rows where Paddy Joyce both reported and fixed (2), and "fixed by" added status = Fixed
+    (tmp_path / "boat_repairs.csv").write_text(BOAT_REPAIRS)
+    proposal = ws.tables.import_file(tmp_path / "boat_repairs.csv")
+    if proposal.status == "pending":  # the blank cell makes it wait for the person
+        ws.tables.approve(proposal.id)
+    assert said in ws.chat.ask(question).text
