@@ -32,6 +32,11 @@ _CODE_CUE = 0.3  # a source file is a codebase row almost by definition
 # is filed by its words alone ("log" in "Bike maintenance log": a job log?): never confident enough
 # to be approved by policy; the person decides.
 WORDS_ONLY = 0.6
+# A wide margin over the next table says little when the best one fits loosely too: rowing safety
+# rules (similarity 0.31 to "ai_safety", far from everything else) were filed there at 0.99. Below
+# this similarity, with fewer than two of the table's keywords, the person decides.
+CLEAR_FIT = 0.40
+LOOSE_FIT = 0.85  # the confidence of such a filing at most: below the policy's approval threshold
 
 
 @dataclass
@@ -136,6 +141,10 @@ class Classifier:
                    f"(score {s2:.2f}), a margin of {margin:.2f}"]
         if found:
             reasons.append(f"cues in the document: {', '.join(found[:6])}")
+        if min_similarity <= raw_best < CLEAR_FIT and len(found) < 2 and confidence > LOOSE_FIT:
+            confidence = LOOSE_FIT
+            reasons.append(f"its text is only loosely like {best}'s description (similarity {raw_best:.2f}, "
+                           f"below {CLEAR_FIT:.2f}), so it waits for you")
         if raw_best < min_similarity:
             confidence = min(confidence, WORDS_ONLY)
             reasons.append(f"its text is not close to {best}'s description (similarity {raw_best:.2f}, below "
@@ -149,7 +158,8 @@ class Classifier:
         for name, table in self.catalog.items():
             found = [k for k in table.keywords if re.search(rf"\b{re.escape(k)}\b", head)]
             bonus = _CUE * min(len(found), 5)
-            if any(w and w in path for w in {name, name.rstrip("s"), *name.split("_")} if len(w) > 3):
+            # the whole name in the path ("runbooks/", "sops-2024"), not one word of it ("safety/" is no ai_safety)
+            if any(w in path for w in {name, name.rstrip("s"), name.replace("_", "-"), name.replace("_", " ")}):
                 bonus += _PATH_CUE
             if name == "codebases" and doc.fmt == "code":
                 bonus += _CODE_CUE

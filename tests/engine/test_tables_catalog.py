@@ -235,3 +235,37 @@ def test_a_document_filed_by_its_words_alone_waits_for_the_person(ws: Workspace,
     if p.table != "notes":
         assert any("only its words suggest it" in r for r in p.reasons)
     assert all("score" in r for r in p.reasons if r.startswith("closest"))
+
+
+ROWING_SAFETY = """Corrib ARC Safety Rules
+Version 1 - adopted March 2022
+
+1. General
+1.1 Every outing must be entered in the boathouse log book before going on the water.
+1.2 No rowing between sunset and sunrise.
+1.3 Coxes must wear a lifejacket at all times.
+
+2. Weather and water
+2.1 Juniors may not go out when the water temperature is below 10 degrees C.
+2.2 No crew boat outings when the wind exceeds 20 knots.
+2.3 When the river is in flood (red flag at the Salmon Weir) no outings are allowed.
+
+3. Emergencies
+3.1 In an emergency call 112 and ask for the Coast Guard.
+3.2 First aid kit and foil blankets are in the launch and in the boathouse office.
+3.3 Safety officer: Peadar Hughes (087 600 1234).
+
+4. Capsize
+4.1 Stay with the boat. Do not try to swim to the bank.
+"""
+
+
+def test_a_loose_fit_far_from_the_rest_waits_for_the_person(ws: Workspace, tmp_path: Path) -> None:
+    # rowing safety rules in a "safety" folder were filed into ai_safety at 0.99 and applied: the
+    # margin over the next table was wide, and "safety" in the path counted as the table's name
+    (tmp_path / "safety").mkdir()
+    (tmp_path / "safety" / "safety_rules_v1_2022.md").write_text(ROWING_SAFETY)
+    ws.ingest([tmp_path / "safety"])
+    (p,) = ws.tables.proposals()
+    assert p.status == "pending" and p.confidence < 0.9, (p.table, p.confidence, p.reasons)
+    assert not any("for cues" in r for r in p.reasons)
