@@ -121,6 +121,17 @@ def in_context(passage: str, prev: Sentence | None, sentence: Sentence) -> str:
     return prev.meaning + " " + sentence.meaning
 
 
+_CONFIG_SUFFIXES = frozenset({".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf", ".properties", ".env"})
+
+
+def sentence_kinds(path: str) -> tuple[bool, str | None]:
+    """For ``split_sentences``: whether a file's short lines can be facts (not in source code, whose
+    comments' short lines are fragments), and which lines set values ("config" or "code")."""
+    if format_for(Path(path)) != "code":
+        return True, None
+    return False, "config" if Path(path).suffix.lower() in _CONFIG_SUFFIXES else "code"
+
+
 def kept(sentences: list[Sentence], words: set[str], limit: int = PER_PASSAGE) -> list[Sentence]:
     """Of a passage's sentences, the first ``limit`` of prose, and of its facts and table rows the
     ``limit`` that share most words with the question (the first ones on a tie): a price list's
@@ -216,8 +227,8 @@ class OfflineReasoner:
         words = content_words(ctx.searched)
         pool = []
         for p in ctx.passages[:PASSAGES]:
-            notes = format_for(Path(p.hit.path)) != "code"  # a source file's comments have no facts
-            sentences, heading = titled(p, kept(split_sentences(p.hit.text, None, notes), words))
+            notes, settings = sentence_kinds(p.hit.path)
+            sentences, heading = titled(p, kept(split_sentences(p.hit.text, None, notes, settings), words))
             for prev, sentence in zip([None, *sentences], sentences, strict=False):
                 textual = in_context(p.hit.text, prev, sentence)
                 kw = overlap(words, textual + " " + heading)

@@ -84,7 +84,7 @@ class Sentence:
     end: int
     text: str  # the quote: passage[start:end]
     gist: str = ""  # what it says when the quote alone does not: a table row with its column names
-    kind: str = "prose"  # "prose", "fact" (a short fact or label line) or "row" (a table row)
+    kind: str = "prose"  # "prose", "fact" (a short fact or label line), "row" (a table row) or "setting"
     shown: str = ""  # how an answer shows it when not as the quote ("Date: 2026-03-02, Cost: 180 EUR")
 
     @property
@@ -300,12 +300,16 @@ def is_title(text: str, s: Sentence) -> bool:
             and s.text[-1] not in ".!?" and (shouted or bool(_STANDS_ALONE.match(text, s.end))))
 
 
-def split_sentences(text: str, limit: int | None = None, notes: bool = True) -> list[Sentence]:
+def split_sentences(text: str, limit: int | None = None, notes: bool = True, settings: str | None = None
+                    ) -> list[Sentence]:
     """The quotable sentences of a passage, in reading order; with ``limit``, at most that
     many prose sentences and that many facts and rows (the first ones), so facts never push
     out the prose a passage would have offered without them. Without ``notes`` (source code:
-    its comments' short lines are fragments, not facts) only prose, as a paragraph has it."""
+    its comments' short lines are fragments, not facts) only prose, as a paragraph has it, and
+    with ``settings`` ("config" or "code", see ``setting_lines``) the lines that set a value."""
     out: list[Sentence] = []
+    if settings:
+        out += setting_lines(text, settings)
     spans = paragraph_spans(text)
     tabbed = _tab_rows(text, spans) if notes else {}
     for pa, pb in spans:
@@ -319,6 +323,9 @@ def split_sentences(text: str, limit: int | None = None, notes: bool = True) -> 
         out += rows + entries
         for ra, rb in (run for span in rest for run in _prose_runs(text, *span, code=fenced)):
             out += _run_sentences(text, ra, rb, fenced)
+    if settings:  # a setting's line is quoted as one, with its comment ("limit: 24  # was 48 until April")
+        lines = [(x.start, x.end) for x in out if x.kind == "setting"]
+        out = [x for x in out if x.kind == "setting" or not any(x.start < b and a < x.end for a, b in lines)]
     out.sort(key=lambda s: s.start)
     if limit is None:
         return out
@@ -621,3 +628,51 @@ def _gap(heights: list[int], line_start: int, line_end: int | None) -> int:
         if sum(heights) + gap * (len(heights) - 1) == total:
             return gap
     return 1
+
+
+# Lines that set a value in a configuration file ("max_duration_minutes: 120", "timeout = 30") or,
+# at a source file's top level, a name to a literal ('RATES = {"Senior": 180, "Junior": 90}'):
+# facts a person asks about, read with the sections above them and the key's words.
+_SETTING = re.compile(r"(?m)^(?P<indent>[ \t]*)(?:-[ \t]+)?(?:export[ \t]+|const[ \t]+|final[ \t]+)?"
+                      r"(?P<key>[A-Za-z_][\w.-]{0,60})[ \t]*(?P<op>:|=)(?![=:])[ \t]*(?P<value>[^\n]*?)[ \t]*$")
+_SECTION = re.compile(r"(?m)^(?P<indent>[ \t]*)(?:\[(?P<ini>[^\]\n]+)\]|(?P<key>[A-Za-z_][\w.-]{0,60}):)"
+                      r"[ \t]*(?:#.*)?$")
+_TRAILING_COMMENT = re.compile(r"[ \t]+(?:#|//|;)[ \t].*$")
+_CALL_OR_NAME = re.compile(r"\w\(|^[A-Za-z_][\w.]*$|\b(?:lambda|await|new|function)\b|=>")
+_MARKS = re.compile(r"(?<!\w)[\"']|[\"'](?!\w)|[{}\[\]]")  # quotes and brackets around values, not "Nimmo's"
+_KEY_PARTS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+
+
+def setting_lines(text: str, kind: str) -> list[Sentence]:
+    """The setting lines of ``text`` (see ``_SETTING``): in a "config" file any key given a
+    value, in "code" a top-level name given a literal (no call, no other name)."""
+    out = []
+    for m in _SETTING.finditer(text):
+        value = _TRAILING_COMMENT.sub("", m["value"]).rstrip(",;").strip()
+        if not re.search(r"[^\W_]", value):
+            continue  # a section ("booking:"), an empty value or "{}"
+        if kind == "code" and (m["indent"] or m["op"] != "=" or _CALL_OR_NAME.search(value)):
+            continue
+        a = m.start("indent") + len(m["indent"])
+        b = m.end("value")
+        words = " ".join(_KEY_PARTS.findall(m["key"])).lower()
+        read = re.sub(r"\s+:", ":", _MARKS.sub(" ", value))
+        comment = _TRAILING_COMMENT.search(m["value"])
+        note = f" ({comment.group().strip(' #/;')})" if comment else ""
+        out.append(Sentence(a, b, text[a:b], " ".join(f"{_sections(text, m)} {words}: {read}{note}".split()),
+                            "setting"))
+    return out
+
+
+def _sections(text: str, m: re.Match[str]) -> str:
+    """The keys of the sections a setting line sits in ("booking" over "  max_duration_minutes: 120"),
+    and an INI file's "[section]", outermost first."""
+    indent, names = len(m["indent"].expandtabs(4)), list[str]()
+    for s in reversed(list(_SECTION.finditer(text, 0, m.start()))):
+        depth = len(s["indent"].expandtabs(4))
+        if s["ini"] and not names and not indent:
+            return s["ini"]
+        if s["key"] and depth < indent:
+            names.append(" ".join(_KEY_PARTS.findall(s["key"])).lower())
+            indent = depth
+    return " ".join(reversed(names))

@@ -169,6 +169,17 @@ def test_a_docx_table_row_with_an_empty_cell_keeps_its_columns(ws: Workspace, tm
     assert "Boat: Kingfisher, Type: single scull, Damage: cracked rigger" in answer.text, answer.text
 
 
+def test_a_configuration_files_setting_is_quoted_as_its_line(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "booking_config.yaml"
+    path.write_text("# Boat booking system config\nclub: Corrib ARC\ntimezone: Europe/Dublin\nbooking:\n"
+                    "  advance_hours_min: 24        # was 48 until April 2024\n  max_duration_minutes: 120\n"
+                    "  max_bookings_per_week: 4\nnotifications:\n  remind_before_minutes: 60\n", encoding="utf-8")
+    ws.ingest([path])
+    answer = ws.chat.ask("What is the maximum duration of a booking in minutes?")
+    # the splitter read the file as prose and cut each value from its key: "…\n  max_duration_minutes:"
+    assert any(c.quote == "max_duration_minutes: 120" and c.line_start == 6 for c in answer.citations), answer
+
+
 def test_pdf_citation_carries_its_page_and_line_on_that_page(filled: Workspace, corpus: Path) -> None:
     answer = filled.chat.ask("By how much did revenue grow in 2023?")
     first = answer.citations[0]

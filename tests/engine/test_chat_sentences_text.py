@@ -114,3 +114,40 @@ def test_a_shouted_first_line_with_a_colon_is_a_title() -> None:
     assert not is_title(note, split_sentences(note)[0])  # a sentence, not a title
     wrapped = "Remember to feed the starter\nand leave it out overnight.\n"
     assert not any(is_title(wrapped, s) for s in split_sentences(wrapped))
+
+
+BOOKING_YAML = """# Boat booking system config
+club: Corrib ARC
+booking:
+  advance_hours_min: 24        # was 48 until April 2024
+  max_duration_minutes: 120
+  sunset_cutoff: true
+boats:
+  out_of_service: [Claddagh, "Nimmo's Pier"]
+admins:
+  - ciaran@example.ie
+"""
+
+
+def test_each_setting_of_a_configuration_file_is_a_line_read_with_its_sections() -> None:
+    found = split_sentences(BOOKING_YAML, None, False, "config")
+    assert all(BOOKING_YAML[s.start:s.end] == s.text for s in found)
+    settings = {s.text: s.gist for s in found if s.kind == "setting"}
+    assert settings == {
+        "club: Corrib ARC": "club: Corrib ARC",
+        "advance_hours_min: 24        # was 48 until April 2024":
+            "booking advance hours min: 24 (was 48 until April 2024)",
+        "max_duration_minutes: 120": "booking max duration minutes: 120",
+        "sunset_cutoff: true": "booking sunset cutoff: true",
+        "out_of_service: [Claddagh, \"Nimmo's Pier\"]": "boats out of service: Claddagh, Nimmo's Pier",
+    }
+    assert not any("120" in s.text for s in found if s.kind != "setting")  # no prose across the settings
+
+
+def test_a_source_files_top_level_literal_is_a_setting_and_its_code_is_not() -> None:
+    source = ('"""Who has not paid."""\nimport csv\n\nRATES = {"Senior": 180, "Junior": 90}\nTIMEOUT = 30\n'
+              'reader = csv.reader(open(path))\nALIAS = RATES\n\n\ndef due(m):\n    fee = 45\n    return fee\n')
+    settings = [(s.text, s.gist) for s in split_sentences(source, None, False, "code") if s.kind == "setting"]
+    assert settings == [('RATES = {"Senior": 180, "Junior": 90}', "rates: Senior: 180, Junior: 90"),
+                        ("TIMEOUT = 30", "timeout: 30")]
+    assert not any(s.kind == "setting" for s in split_sentences(source, None, False))  # without settings asked
