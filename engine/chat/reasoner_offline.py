@@ -32,6 +32,7 @@ from .context import Context, Passage
 from .locate import exact_lines
 from .sentences import Sentence, is_title, line_span, split_sentences
 from .types import ABSTAIN_TEXT, Citation, Draft
+from .versions import left_out, superseded
 from .words import YEAR, codes, content_words, overlap
 
 EmbedFn = Callable[[list[str]], np.ndarray]
@@ -272,12 +273,15 @@ class OfflineReasoner:
 
     def answer(self, ctx: Context, threshold: float, on_token: TokenFn | None = None) -> Draft:
         """A grounded answer, or an abstention when the best evidence is below ``threshold``."""
-        ranked = without_other_codes(self.candidates(ctx), codes(ctx.question))
+        ranked, lost = superseded(without_other_codes(self.candidates(ctx), codes(ctx.question)))
         evidence = strongest(ranked)
         if declines(ctx, evidence, threshold):
             draft = self._abstain(ctx, ranked, evidence, threshold)
         else:
-            draft = self._compose(ctx, select(ranked), evidence, threshold)
+            chosen = select(ranked)
+            draft = self._compose(ctx, chosen, evidence, threshold)
+            if note := left_out(lost, ranked[0].score - KEEP_WITHIN if ranked else 0.0):  # would it have been quoted?
+                draft.text += f"\n\n_{note}_"
         if on_token:
             for piece in re.split(r"(?<=\s)", draft.text):
                 on_token(piece)

@@ -1,0 +1,53 @@
+"""Files that are versions of one another: an answer quotes the newer where both say the point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine import Workspace
+from engine.chat.versions import family, newer
+
+
+@pytest.mark.parametrize(("new", "old"), [
+    ("safety/safety_rules_v2_2024.pdf", "safety/safety_rules_v1_2022.pdf"),
+    ("minutes/committee_2024-05-14.md", "minutes/committee_2024-05-14_DRAFT.md"),
+    ("price list 2025.docx", "price-list-2024.docx"),
+    ("handbook v1.10.md", "handbook v1.9.md"),
+])
+def test_the_newer_version_is_known_by_its_name(new: str, old: str) -> None:
+    assert family(new) == family(old) != "" and newer(new, old) and not newer(old, new)
+
+
+@pytest.mark.parametrize(("a", "b"), [("members.csv", "members_export_2023-09.csv"), ("ch04-03-slices.md",
+                                      "ch04-02-references.md"), ("2024.txt", "2023.txt"), ("os.path.html", "os.html")])
+def test_files_that_are_not_versions_of_one_document(a: str, b: str) -> None:
+    assert not newer(a, b) and not newer(b, a)
+
+
+RULES = """Club safety rules
+Version {v} - adopted {year}
+
+1. Weather
+1.1 No crew boat outings when the wind exceeds {wind} knots.
+1.2 When the river is in flood no outings are allowed.
+
+2. Emergencies
+2.1 In an emergency call 112 and ask for the Coast Guard.
+2.2 Safety officer: {officer}.
+"""
+
+
+def test_an_answer_quotes_the_newer_version_and_says_it_left_the_older_out(ws: Workspace, tmp_path: Path) -> None:
+    for v, year, wind, officer in ((1, 2022, 20, "Peadar Hughes (087 600 1234)"),
+                                   (2, 2024, 15, "Brian Geraghty (086 919 3030)")):
+        (tmp_path / f"safety_rules_v{v}_{year}.txt").write_text(RULES.format(v=v, year=year, wind=wind,
+                                                                             officer=officer))
+    ws.ingest([tmp_path])
+    for question, said in (("Who is the safety officer?", "Brian Geraghty"),
+                           ("What is the wind limit for crew boats?", "15 knots")):
+        answer = ws.chat.ask(question)
+        assert not answer.abstained and said in answer.text, answer.text
+        assert {Path(c.path).name for c in answer.citations} == {"safety_rules_v2_2024.txt"}, answer.text
+        assert "safety_rules_v1_2022.txt (an older version of safety_rules_v2_2024.txt)" in answer.text
