@@ -797,6 +797,11 @@ _PART = re.compile(r"\b(?:q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th|la
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
 
 
+def months_named(lowered: str) -> list[int]:
+    """The months a (lower-case) question names, 1-12, in order ("in June", "Sept 2025")."""
+    return list(dict.fromkeys(_month_number(a or b or c) for a, b, c in _MONTH.findall(lowered)))
+
+
 def _month_number(word: str) -> int:
     return next(i for i, name in enumerate(_MONTHS, 1) if name.startswith(word))
 

@@ -28,6 +28,7 @@ from ..chunk import HEADING_SEP
 from ..extract import format_for
 from ..late import Layout
 from ..relevance import judge
+from .aggregates import months_named
 from .context import Context, Passage
 from .locate import exact_lines
 from .sentences import Sentence, is_title, line_span, split_sentences
@@ -274,10 +275,15 @@ class OfflineReasoner:
     def answer(self, ctx: Context, threshold: float, on_token: TokenFn | None = None) -> Draft:
         """A grounded answer, or an abstention when the best evidence is below ``threshold``."""
         ranked, lost = superseded(without_other_codes(self.candidates(ctx), codes(ctx.question)))
-        evidence = strongest(ranked)
+        months = months_named(ctx.question.lower())
+        dated = [c for c in ranked if _in_months(c, months)] if months else ranked
+        evidence = strongest(dated)
         if declines(ctx, evidence, threshold):
             draft = self._abstain(ctx, ranked, evidence, threshold)
+            if months and not declines(ctx, strongest(ranked), threshold):  # "the June meeting" of May's minutes
+                draft.text += f" None of the passages close to it mention {_listed([_MONTHS[m - 1] for m in months])}."
         else:
+            ranked = dated
             chosen = select(ranked)
             draft = self._compose(ctx, chosen, evidence, threshold)
             if note := left_out(lost, ranked[0].score - KEEP_WITHIN if ranked else 0.0):  # would it have been quoted?
@@ -315,6 +321,22 @@ def abstention(ctx: Context, ranked: list[Candidate], evidence: float, threshold
             for c in closest) + "."
     conf = round(0.5 * calibrated(evidence, threshold), 3)
     return Draft(text, [], conf, True, reasoner, closest=closest, evidence=evidence)
+
+
+_MONTHS = "January February March April May June July August September October November December".split()
+
+
+def _in_months(c: Candidate, months: list[int]) -> bool:
+    """The candidate's passage (its text, heading or file name) names one of ``months``, by name
+    ("June", "Jun") or in a date ("2024-06-11", "11/06/2024")."""
+    where = f"{c.passage.hit.text} {c.passage.hit.heading} {Path(c.passage.hit.path).name}"
+    for m in months:
+        name = _MONTHS[m - 1]
+        if re.search(rf"\b(?:{name}|{name[:3]})\b", where, re.IGNORECASE) or re.search(
+                rf"\b(?:(?:19|20)\d\d[-/._]0?{m}(?!\d)|\d{{1,2}}[-/.]0?{m}[-/.](?:19|20)?\d\d\b|(?<!\d)0?{m}[-/.]\d{{1,2}}"
+                rf"[-/.](?:19|20)\d\d\b)", where):
+            return True
+    return False
 
 
 def on_focus(ranked: list[Candidate], ctx: Context) -> list[Candidate]:

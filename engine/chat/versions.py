@@ -2,8 +2,9 @@
 "minutes_2024-05-14_DRAFT.md" and "minutes_2024-05-14.md".
 
 Two files are versions of one document when their names are the same once versions, dates and
-words such as "draft" or "final" are left out. The newer is the one with the higher version, else
-the later date, else the one that is not a draft. An answer does not quote an older version where
+words such as "draft" or "final" are left out, and they differ in version ("v1", "v2") or, with
+one date or none, one is a draft. Files that differ only in their dates are a series (each
+meeting's minutes), not versions. An answer does not quote an older version where
 the newer one says the same point (its sentence close in meaning) or has the same section (its
 passage close in meaning): "Safety officer: Peadar Hughes" of 2022 gives way to "Safety officer:
 Brian Geraghty" of 2024, and the answer says it left the older one out.
@@ -44,15 +45,15 @@ def _marks(path: str) -> tuple[tuple[int, ...] | None, tuple[int, ...] | None, b
 
 
 def newer(a: str, b: str) -> bool:
-    """``a`` is a newer version of ``b`` (the same family; a higher version, else a later date, else
-    ``b`` is the draft)."""
+    """``a`` is a newer version of ``b``: the same family and a higher version ("v2"), or the same
+    date (or none) and ``b`` is the draft."""
     if a == b or not family(a) or family(a) != family(b):
         return False
     (va, da, drafta), (vb, db, draftb) = _marks(a), _marks(b)
     if va is not None and vb is not None and va != vb:
         return va > vb
-    if da is not None and db is not None and da != db:
-        return da > db
+    if da != db:
+        return False  # dated files of one name are a series (each meeting's minutes), not versions
     return draftb and not drafta
 
 
