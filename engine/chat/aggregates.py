@@ -284,7 +284,11 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     if not own and any(_names_table(lowered, info.name) for info in listed if info.name not in catalog):
         return []  # "how many invoices…" of invoices_2026, which could not say: not the invoice rows filed from notes
     found = own or found
-    return [p for p in found if p.fit == max(f.fit for f in found)]
+    best = [p for p in found if p.fit == max(f.fit for f in found)]
+    # a table the question names whole ("members") before those it names only in part
+    # (members_export_2023_09, an older copy) or not at all (attendance rows of juniors)
+    unsaid = {p.table: len(content_words(p.table.replace("_", " ")) - content_words(lowered)) for p in best}
+    return [p for p in best if unsaid[p.table] == 0] if 0 in unsaid.values() else best
 
 
 def _names_table(lowered: str, table: str) -> bool:

@@ -905,3 +905,28 @@ def test_a_name_in_two_columns_counts_in_the_one_the_question_names(ws: Workspac
     if proposal.status == "pending":  # the blank cell makes it wait for the person
         ws.tables.approve(proposal.id)
     assert said in ws.chat.ask(question).text
+
+
+MEMBERS = "id,name,category,status\n1,Aoife Brennan,Senior,Active\n2,Liam Burke,Senior,Active\n" \
+          "3,Ella Ward,Junior,Active\n4,Rory Dolan,Junior,Active\n5,Mary Fallon,Novice,Inactive\n"
+ATTENDANCE = "date,member,session\n2024-05-04,Ella Ward,Juniors\n2024-05-11,Ella Ward,Juniors\n" \
+             "2024-05-11,Rory Dolan,Juniors\n2024-05-12,Aoife Brennan,Seniors\n"
+
+
+def test_the_table_the_question_names_whole_is_added_up_not_an_older_copy_beside_it(ws: Workspace,
+                                                                                   tmp_path: Path) -> None:
+    # "how many active members?" added up members (4) and members_export_2023_09 (3) at 1.0;
+    # "junior members" led with the junior sessions of attendance
+    for name, body, table in (("members.csv", MEMBERS, "members"), ("attendance.csv", ATTENDANCE, "attendance"),
+                              ("members_export_2023-09.csv", MEMBERS.rsplit("\n4,", 1)[0] + "\n",
+                               "members_export_2023_09")):
+        (tmp_path / name).write_text(body)
+        proposal = ws.tables.import_file(tmp_path / name)
+        if proposal.status == "pending" or proposal.table != table:
+            ws.tables.approve(proposal.id, table=table)
+    active = ws.chat.ask("How many active members do we have?").text
+    assert "members where status is Active: **4 rows**" in active and "members_export" not in active, active
+    juniors = ws.chat.ask("How many junior members are there?").text
+    assert "members where category is Junior: **2 rows**" in juniors and "attendance" not in juniors, juniors
+    sessions = ws.chat.ask("How many junior sessions were there?").text
+    assert "attendance where session is Juniors: **3 rows**" in sessions, sessions
