@@ -179,6 +179,29 @@ def about(heading: str, sentence: Sentence, textual: str) -> str:
     return f"{heading.replace(HEADING_SEP, ', ')}: {textual}"
 
 
+# "Who is the captain?" of "Captain: Aoife Brennan.": a short line that labels its value with the
+# role asked for embeds far from the question ("who is…"), though it is the answer.
+LABEL_BONUS = 0.08
+LABELLED_EVIDENCE = 0.45  # such a line is evidence enough (the default threshold is 0.40)
+_ASKS_FOR = re.compile(r"^\s*(?:who|what)(?:\s+is|\s+are|'s|\u2019s)\s+(?:the|our|my|your|their)?\s*(?P<subject>[^?]+)",
+                       re.IGNORECASE)
+_LABELLED = re.compile(r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?([^\W\d][^:\n]{0,40}):[ \t]+\S")
+
+
+def asked_role(question: str) -> set[str]:
+    """The content words of what "who is …" or "what is …" asks for ("club's safety officer")."""
+    m = _ASKS_FOR.match(question)
+    return content_words(m["subject"]) if m else set()
+
+
+def labels(text: str, role: set[str]) -> bool:
+    """``text`` opens with a label ("4.3 Safety officer: …") whose words are among ``role``'s and
+    make at least half of them."""
+    m = _LABELLED.match(text)
+    label = content_words(m[1]) if m else set()
+    return bool(label) and label <= role and 2 * len(label) >= len(role)
+
+
 def calibrated(evidence: float, threshold: float) -> float:
     """Evidence mapped to 0..1 around the abstention threshold (0.5 exactly at it)."""
     return 1.0 / (1.0 + math.exp(-(evidence - threshold) / 0.04))
@@ -213,6 +236,7 @@ class OfflineReasoner:
             by_clause.append(max((float(v @ ctx.qvec) for v in vectors[at:at + len(cs)]), default=-1.0))
             at += len(cs)
         out = []
+        role = asked_role(ctx.question)
         for (prior, p, sentence, lead, _, late), vec, clause in zip(pool, vectors, by_clause, strict=False):
             cos = max(float(vec @ ctx.qvec), clause)
             if ctx.focus_vec is not None:  # a follow-up: it may answer the question read alone
@@ -220,8 +244,11 @@ class OfflineReasoner:
             # A table row, read with its column names, is a record of its own: its passage (the
             # table's pipes and dashes) embeds far from any question, so the row stands for it.
             relevance = max(p.relevance, cos) if sentence.kind == "row" else p.relevance
-            out.append(Candidate(p, sentence, prior + W_SENTENCE * cos + W_LATE * late, vec, lead,
-                                 E_SENTENCE * cos + E_PASSAGE * relevance))
+            evidence = E_SENTENCE * cos + E_PASSAGE * relevance
+            bonus = LABEL_BONUS if role and labels(sentence.text, role) else 0.0
+            if bonus:
+                evidence = max(evidence + bonus, LABELLED_EVIDENCE)
+            out.append(Candidate(p, sentence, prior + W_SENTENCE * cos + W_LATE * late + bonus, vec, lead, evidence))
         return sorted(on_focus(out, ctx), key=lambda c: -c.score)
 
     def pool(self, ctx: Context) -> list[Pooled]:

@@ -180,6 +180,33 @@ def test_a_configuration_files_setting_is_quoted_as_its_line(ws: Workspace, tmp_
     assert any(c.quote == "max_duration_minutes: 120" and c.line_start == 6 for c in answer.citations), answer
 
 
+AGM = """Annual General Meeting - 27 January 2024
+
+1. Reports
+The captain reported a good season: 14 wins at regattas and two new crews. The treasurer presented
+the accounts to 31 December 2023, which were adopted.
+
+2. Membership fees 2024
+The meeting agreed a senior fee of 210 euro and a junior fee of 90 euro.
+
+3. Election of officers
+Captain: Aoife Brennan. Vice-captain: Liam Burke. Treasurer: Ciaran O'Malley. Secretary: Siobhan Keane.
+Welfare officer: Orla Nestor. Safety officer: Brian Geraghty. Boatman: Paddy Joyce.
+"""
+
+
+@pytest.mark.parametrize(("question", "said"), [
+    ("Who is the captain?", "Captain: Aoife Brennan."),
+    ("Who is the club's safety officer?", "Safety officer: Brian Geraghty."),
+])
+def test_a_line_labelled_with_the_role_asked_for_answers_who_is(ws: Workspace, tmp_path: Path, question: str,
+                                                                said: str) -> None:
+    (tmp_path / "agm.txt").write_text(AGM, encoding="utf-8")
+    ws.ingest([tmp_path / "agm.txt"])
+    answer = ws.chat.ask(question)  # "Captain: Aoife Brennan." embeds far from "who is the captain?": declined
+    assert not answer.abstained and answer.citations[0].quote == said, answer.text
+
+
 def test_pdf_citation_carries_its_page_and_line_on_that_page(filled: Workspace, corpus: Path) -> None:
     answer = filled.chat.ask("By how much did revenue grow in 2023?")
     first = answer.citations[0]
