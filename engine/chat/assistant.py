@@ -6,6 +6,7 @@ import datetime
 import decimal
 import json
 import os
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -306,6 +307,7 @@ def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Dra
     names their table ("Tom" in a subscriptions row says nothing of Tom's marathon time)."""
     if not ctx.tables:
         return draft
+    ctx.tables, dated = on_day(ctx.question, ctx.tables)
     citations, marks = row_citations(ctx.tables, len(draft.citations) + 1)
     cells = _cells(ctx)
     held = said_in_rows(ctx)
@@ -321,8 +323,8 @@ def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Dra
         return draft
     if looked:
         rows = f"{_looked_lines(looked, marks)}\n\n{rows}"
-    unmatched = [n for n in words_names(ctx.question) if n.lower() not in cells]
-    worded = not_in_tables(without_negation(ctx.question), ctx.tables)
+    unmatched = [n for n in words_names(ctx.question) if n.lower() not in cells and n.lower() not in dated]
+    worded = [w for w in not_in_tables(without_negation(ctx.question), ctx.tables) if w.lower() not in dated]
     missing = not_columns(worded, ctx.tables, embed) if worded and embed is not None else worded
     answers = (bool(content_words(ctx.question)) and (not missing or bool(looked)) and not unmatched
                and not negated(ctx.question))
@@ -340,6 +342,41 @@ def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Dra
                  if missing and not unmatched else "")
         draft.text += f"\n\nRelated rows (they do not answer it{lacks}):\n\n{tables_text(ctx.tables)}"
     return draft
+
+
+_MONTH_NAMES = "january february march april may june july august september october november december".split()
+_DAY_MONTH = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+([a-z]{3,9})\b"
+                        r"|\b([a-z]{3,9})\s+(\d{1,2})(?:st|nd|rd|th)?\b")
+
+
+def _day_said(question: str) -> tuple[int, int, set[str]] | None:
+    """The day and month a question says ("on 13 July", "July 13th") and its words as said."""
+    for m in _DAY_MONTH.finditer(question.lower()):
+        day, word = (m[1], m[2]) if m[1] else (m[4], m[3])
+        month = next((i for i, name in enumerate(_MONTH_NAMES, 1) if name.startswith(word)), None)
+        if month and 1 <= int(day) <= 31:
+            return int(day), month, set(m.group().split()) - {"of"}
+    return None
+
+
+def on_day(question: str, tables: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], set[str]]:
+    """The matched rows narrowed, in each table that has rows of it, to those dated on the day the
+    question says ("who is the launch driver on 13 July?": the rota's 13 July row, not its July
+    rows); and the words that say the day, then accounted for (a date cell says them)."""
+    said = _day_said(question)
+    if said is None:
+        return tables, set()
+    day, month, words = said
+    out, found = [], False
+    for m in tables:
+        on = [i for i, row in enumerate(m["rows"])
+              if any(isinstance(c, datetime.date) and (c.day, c.month) == (day, month) for c in row)]
+        if on:
+            found = True
+            m = {**m, "rows": [m["rows"][i] for i in on], "keys": [m.get("keys", [])[i] for i in on
+                                                                    if i < len(m.get("keys", []))]}
+        out.append(m)
+    return (out, words) if found else (tables, set())
 
 
 def _cells(ctx: Context) -> str:

@@ -930,3 +930,16 @@ def test_the_table_the_question_names_whole_is_added_up_not_an_older_copy_beside
     assert "members where category is Junior: **2 rows**" in juniors and "attendance" not in juniors, juniors
     sessions = ws.chat.ask("How many junior sessions were there?").text
     assert "attendance where session is Juniors: **3 rows**" in sessions, sessions
+
+
+ROTA = "date,role,volunteer\n2024-07-06,Launch driver,Brian Geraghty\n2024-07-13,Launch driver,Declan Fahy\n" \
+       "2024-07-20,Launch driver,Mark Egan\n2024-07-13,Coach,Aoife Brennan\n"
+
+
+@pytest.mark.parametrize("question", ["Who is the launch driver on 13 July?", "Who is the launch driver on July 13th?"])
+def test_a_day_said_in_words_picks_the_row_of_that_date(ws: Workspace, tmp_path: Path, question: str) -> None:
+    # it was declined ("July" matched no value) while showing every launch driver's row as related
+    answer = ws.chat.ask(question) if (tmp_path / "rota.csv").exists() else None
+    text = _asked(ws, tmp_path / "rota.csv", ROTA, question) if answer is None else answer.text
+    assert "Declan Fahy" in text and "Brian Geraghty" not in text and "Mark Egan" not in text, text
+    assert not text.startswith("I could not find")
