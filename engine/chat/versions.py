@@ -58,9 +58,11 @@ def newer(a: str, b: str) -> bool:
 
 
 def superseded(ranked: Sequence[Any]) -> tuple[list[Any], list[tuple[str, str, float]]]:
-    """``ranked`` (candidates with ``passage.hit.path``, ``score`` and a unit ``vector``) without the
-    sentences of an older version that a sentence of a newer version among them says too, and for
-    each (older, newer) pair of files that lost sentences so, the best score lost."""
+    """``ranked`` (candidates with ``passage.hit.path``, ``score``, ``evidence`` and a unit ``vector``)
+    without the sentences of an older version that a sentence of a newer version among them says too,
+    best first, and for each (older, newer) pair of files that lost sentences so, the best score lost.
+    The newer sentence that says the same point takes the older one's score and evidence where they
+    are higher (the older file's passage may have ranked first), so the answer stays the point."""
     paths = list(dict.fromkeys(c.passage.hit.path for c in ranked))
     pairs = [(old, new) for old in paths for new in paths if newer(new, old)]
     if not pairs:
@@ -68,14 +70,21 @@ def superseded(ranked: Sequence[Any]) -> tuple[list[Any], list[tuple[str, str, f
     dropped: set[int] = set()
     lost: dict[tuple[str, str], float] = {}
     for old, new in pairs:
-        newest = [c.vector for c in ranked if c.passage.hit.path == new]
-        passages = {c.passage.n: c.passage.vector for c in ranked if c.passage.hit.path == new}.values()
+        newest = [c for c in ranked if c.passage.hit.path == new]
+        passages = {c.passage.n: c.passage.vector for c in newest}.values()
         for i, c in enumerate(ranked):
-            if c.passage.hit.path == old and (any(float(c.vector @ v) >= SAME_POINT for v in newest)
-                                              or any(float(c.passage.vector @ v) >= SAME_PASSAGE for v in passages)):
+            if c.passage.hit.path != old:
+                continue
+            closeness = [float(c.vector @ n.vector) for n in newest]
+            same = newest[closeness.index(max(closeness))]
+            point = max(closeness) >= SAME_POINT
+            if point or any(float(c.passage.vector @ v) >= SAME_PASSAGE for v in passages):
                 dropped.add(i)
                 lost[old, new] = max(lost.get((old, new), c.score), c.score)
-    return [c for i, c in enumerate(ranked) if i not in dropped], [(o, n, s) for (o, n), s in lost.items()]
+            if point:
+                same.score, same.evidence = max(same.score, c.score), max(same.evidence, c.evidence)
+    kept = [c for i, c in enumerate(ranked) if i not in dropped]
+    return sorted(kept, key=lambda c: -c.score), [(o, n, s) for (o, n), s in lost.items()]
 
 
 def left_out(lost: list[tuple[str, str, float]], least: float) -> str:

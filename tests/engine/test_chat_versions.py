@@ -79,3 +79,25 @@ def test_a_month_the_question_names_must_be_in_the_passages_it_is_answered_from(
     assert "double scull" in march.text  # not dropped as an "older version" of May's minutes
     june = ws.chat.ask("What did the committee decide about boats in June 2024?")
     assert june.abstained and "None of the passages close to it mention June." in june.text, june.text
+
+
+def test_the_newer_versions_same_sentence_takes_the_older_ones_place_in_the_answer() -> None:
+    from types import SimpleNamespace as N
+
+    import numpy as np
+
+    from engine.chat.versions import superseded
+
+    def cand(path: str, n: int, vec: list[float], score: float) -> N:
+        v = np.asarray(vec, dtype=np.float32)
+        return N(passage=N(hit=N(path=path), n=n, vector=v / np.linalg.norm(v)), vector=v / np.linalg.norm(v),
+                 score=score, evidence=score / 2)
+
+    old = cand("rules_v1_2022.pdf", 1, [1, 0, 0], 0.82)  # "Junior sessions: Saturday 10:00 to 12:00."
+    other = cand("news_2023.html", 2, [0, 1, 0], 0.67)  # "Erg sessions Tuesday and Thursday 7pm."
+    same = cand("rules_v2_2024.pdf", 3, [1, 0.01, 0], 0.66)  # the same line in the newer rules
+    kept, lost = superseded([old, other, same])
+    # without taking the older line's score the newer one ranked below the newsletter, and the
+    # answer led with sentences that do not speak of juniors
+    assert kept == [same, other] and same.score == 0.82 and same.evidence == 0.41
+    assert lost == [("rules_v1_2022.pdf", "rules_v2_2024.pdf", 0.82)]
