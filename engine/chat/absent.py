@@ -41,7 +41,6 @@ class Absent:
     table: str  # the table of the picked rows ("payments")
     column: str  # its column that names them ("tenant")
     said: list[str]  # the values that pick the rows ("October")
-    picked: int  # how many rows they pick
     roster: tuple[str, str]  # where every name comes from: (table, column)
     names: list[str]  # the roster's names, in its order
     missing: list[str]  # those no picked row holds
@@ -79,18 +78,18 @@ def _asked(info: Any, places: list[int], picked: list[tuple[int, list[Any]]], sa
     asked_words = content_words(question) - TABLE_WORDS - content_words(" ".join(said))
     named = [i for i in free if column_words(info.columns[i].name, question) & asked_words]
     for i in named or free:
-        column = info.columns[i].name
         own = _distinct(tables, info, i)
         if not own or len(own) > _ROSTER_NAMES:
             continue
-        roster = _roster(tables, infos, info, own) or ((info.name, column), own, None)
-        if not named and roster[2] is None:
+        roster = _roster(tables, infos, info, own)
+        if roster is None and not named:
             continue  # an unnamed column counts only when another table lists its names
+        listing, at, names = roster or (info, i, own)
         have = {fold(str(r[i])) for _, r in picked if r[i] is not None}
-        (table, roster_column), names, roster_info = roster
         missing = [n for n in names if fold(n) not in have]
-        found = Absent(info.name, column, said, len(picked), (table, roster_column), names, missing)
-        found.rows, found.keys = _roster_rows(tables, roster_info or info, roster_column, missing)
+        column = listing.columns[at].name
+        found = Absent(info.name, info.columns[i].name, said, (listing.name, column), names, missing)
+        found.rows, found.keys = _roster_rows(tables, listing, at, missing)
         return found
     return None
 
@@ -100,8 +99,9 @@ def _distinct(tables: Any, info: Any, i: int) -> list[str]:
     return list(dict.fromkeys(str(row[i]).strip() for _, row, _ in kept if row[i] is not None and str(row[i]).strip()))
 
 
-def _roster(tables: Any, infos: list[Any], info: Any, own: list[str]) -> tuple[tuple[str, str], list[str], Any] | None:
-    """Another table's text column that holds every one of ``own`` (the most names first)."""
+def _roster(tables: Any, infos: list[Any], info: Any, own: list[str]) -> tuple[Any, int, list[str]] | None:
+    """Another table's text column that holds every one of ``own`` (the one with most names):
+    (its table, its place, its names)."""
     wanted = {fold(v) for v in own}
     best = None
     for other in infos:
@@ -110,15 +110,14 @@ def _roster(tables: Any, infos: list[Any], info: Any, own: list[str]) -> tuple[t
         for i in text_places(other.columns):
             names = _distinct(tables, other, i)
             if len(names) <= _ROSTER_NAMES and wanted <= {fold(n) for n in names} \
-                    and (best is None or len(names) > len(best[1])):
-                best = ((other.name, other.columns[i].name), names, other)
+                    and (best is None or len(names) > len(best[2])):
+                best = (other, i, names)
     return best
 
 
-def _roster_rows(tables: Any, info: Any, column: str, missing: list[str]) -> tuple[dict[str, Any], dict[str, int]]:
-    """The first row of each missing name in the roster's table, as chat shows table rows, and
-    each name's row key."""
-    at = [c.name for c in info.columns].index(column)
+def _roster_rows(tables: Any, info: Any, at: int, missing: list[str]) -> tuple[dict[str, Any], dict[str, int]]:
+    """The first row of each missing name (in column ``at`` of the roster's table), as chat shows
+    table rows, and each name's row key."""
     wanted = {fold(m): m for m in missing}
     firsts: dict[str, tuple[int, list[Any]]] = {}
     for key, row, _ in kept_rows(tables.store, info) or []:

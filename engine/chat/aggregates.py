@@ -58,11 +58,10 @@ _OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?)\b")),
         ("list", re.compile(r"\b(?:list|show|which|what)\b")))  # the rows, only with a comparison (below)
 # Money, spent or taken in ("revenue", "sales" and "income" must still be accounted for by a
 # column or table of that name: they are not operation words).
-_MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charged?|money|expensive|dearest|"
+MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charged?|money|expensive|dearest|"
                     r"cheapest|revenues?|sales|income|earn(?:ed|t|ings)?|turnover|takings|fees?|"
                     r"take|took|taken|received?|receiving|(?:bring|brought|came|come|coming) in|"
                     r"invoiced?|invoicing|bill|billed|billing)\b")
-MONEY_WORD = re.compile(_MONEY.pattern)  # one word about money ("paid"), for fullmatch
 # Text columns that name who did something: "who paid the most?" groups by paid_by.
 _PERSON = re.compile(r"(?:^|_)(?:by|who|name|names|person|people|owner|payer|customer|client|member|user|author|"
                      r"buyer|seller|driver|brewer|teacher|student|tutor|employee|staff|trainer|coach|patient|"
@@ -79,11 +78,11 @@ _OP_WORDS = content_words("average mean typical typically total sum altogether o
                           "have has had so far times go went been visit visited most expensive dearest highest largest "
                           "biggest greatest maximum longest cheapest least fewest lowest smallest minimum shortest "
                           "one ever recent recently latest newest earliest across")
-_MONTHS = ("january february march april may june july august september october november december").split()
+MONTHS = ("january february march april may june july august september october november december").split()
 # Whole month names; "may", and short names ("Jan" may be a person, "mar" a verb), only after a
 # word that makes them a month ("in May", "for Feb") or before a year ("Sept 2025").
 _SHORT_MONTHS = "jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"
-_MONTH = re.compile(r"\b(?:(" + "|".join(m for m in _MONTHS if m != "may")
+_MONTH = re.compile(r"\b(?:(" + "|".join(m for m in MONTHS if m != "may")
                     + rf")|(?:in|of|since|during|until|for|last|this|next) (may|{_SHORT_MONTHS})\.?"
                     + rf"|({_SHORT_MONTHS})\.?(?= (?:19|20)\d\d\b))\b")
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
@@ -305,7 +304,7 @@ def _partial_names(question: str) -> list[str]:
     """The capitalised words of a question that may be part of a value ("Anna" of "Anna Kowalski",
     "Hafenweg" of "Hafenweg 3"), at a sentence's start too ("Greta's email?"), folded; not words
     about the question's form ("How", "Which", "Total"), nor months and days (a period, not a value)."""
-    plain = STOPWORDS | QUESTION_WORDS | set(_MONTHS) | set(_SHORT_MONTHS.split("|")) | _WEEKDAYS
+    plain = STOPWORDS | QUESTION_WORDS | set(MONTHS) | set(_SHORT_MONTHS.split("|")) | _WEEKDAYS
     return list(dict.fromkeys(fold(w) for w in _CAPITALISED.findall(question)
                               if w.lower() not in plain and not content_words(w) & (_OP_WORDS | TABLE_WORDS)))
 
@@ -386,7 +385,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         return None
     # Money over a period needs no table named ("how much did we spend in January?") when the
     # date says when the money was spent: not a subscription's "renews"
-    spent = dated is not None and op != "count" and _MONEY.search(lowered) and _spent_date(dated)
+    spent = dated is not None and op != "count" and MONEY.search(lowered) and _spent_date(dated)
     values_said = [v for values in (filters, excluded) for vs in values.values() for v in vs]
     blank, paid_words = _payment_state(store, info, lowered, dated, values_said)
     grouped = _group_column(lowered, info.columns) if op == "top" else None
@@ -489,7 +488,7 @@ def _fit(lowered: str, words: set[str], measures: list[str], dated: str | None) 
     """How closely a table's query fits the question, beyond answering it: money taken in counted
     by when it was paid (paid_on, not a course's start_date), and a column added up that the
     question names ("pay Markus": pay_chf of teacher_hours, not price_chf of the courses he teaches)."""
-    paid = dated is not None and bool(PAID_NAME.search(dated.lower())) and bool(_MONEY.search(lowered))
+    paid = dated is not None and bool(PAID_NAME.search(dated.lower())) and bool(MONEY.search(lowered))
     said = any(content_words(m.replace("_", " ")) & words for m in measures)
     return int(paid) + int(said)
 
@@ -723,7 +722,7 @@ def _compared_column(compared: Comparison, measure: str | None, columns: Sequenc
         return found[0] if found else None
     if measure is not None:
         return measure
-    if _MONEY.search(lowered) and embed is not None:
+    if MONEY.search(lowered) and embed is not None:
         return _money_column(numeric, embed, lowered)
     return numeric[0] if len(numeric) == 1 else None
 
@@ -755,8 +754,8 @@ class Period:
             last = self.span[1] - dt.timedelta(days=1)
             return f"from {self.span[0]:%B %Y} to {last:%B %Y}"
         run = _run_of(self.months)
-        months = (f"from {_MONTHS[run[0] - 1].title()} to {_MONTHS[run[-1] - 1].title()}" if run
-                  else "in " + " or ".join(_MONTHS[m - 1].title() for m in self.months))
+        months = (f"from {MONTHS[run[0] - 1].title()} to {MONTHS[run[-1] - 1].title()}" if run
+                  else "in " + " or ".join(MONTHS[m - 1].title() for m in self.months))
         years = " or ".join(map(str, self.years))
         return f"{months} {years}" if self.months and years else months if self.months else f"in {years}"
 
@@ -792,7 +791,7 @@ def _run_of(months: list[int]) -> list[int]:
     return []
 
 
-_MONTH_WORD = rf"({'|'.join(_MONTHS)}|{_SHORT_MONTHS})\.?"
+_MONTH_WORD = rf"({'|'.join(MONTHS)}|{_SHORT_MONTHS})\.?"
 # "between February and April", "from Nov 2024 to Feb 2025", "March–May": every month from one to the other
 _RANGE = re.compile(rf"\b(?:between |from )?{_MONTH_WORD}(?: ((?:19|20)\d\d))?\s*(?:and|to|through|thru|till|until|"
                     rf"-|–|—)\s*{_MONTH_WORD}(?: ((?:19|20)\d\d))?\b")
@@ -806,8 +805,15 @@ def months_named(lowered: str) -> list[int]:
     return list(dict.fromkeys(_month_number(a or b or c) for a, b, c in _MONTH.findall(lowered)))
 
 
+def month_of(word: str) -> int | None:
+    """The month (1-12) a lower-case word names, whole or its start ("sept"); None for another word."""
+    return next((i for i, name in enumerate(MONTHS, 1) if name.startswith(word)), None)
+
+
 def _month_number(word: str) -> int:
-    return next(i for i, name in enumerate(_MONTHS, 1) if name.startswith(word))
+    month = month_of(word)
+    assert month is not None, word  # only words the month patterns matched come here
+    return month
 
 
 def _months_between(first: int, last: int) -> list[int]:
@@ -1087,12 +1093,12 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     if op == "count" and (counted := _counted_unit(lowered, unbound)):  # "how many km": distance_km added up
         return [counted[0]], counted[1]  # with the unit's word, which the name may spell otherwise ("kilometres")
     addable = [n for n in numeric if op not in ("sum", "top", "count") or not _RATE_NAME.search(n.lower())]
-    if _MONEY.search(lowered) and any(MONEY_NAME.search(n.lower()) for n in numeric) and not any(
+    if MONEY.search(lowered) and any(MONEY_NAME.search(n.lower()) for n in numeric) and not any(
             MONEY_NAME.search(n.lower()) for n in addable):
         return [], set()  # the table's money is a unit cost: "how much did we pay" is not its quantities
     said = content_words(lowered) - _OP_WORDS - TABLE_WORDS - name_words
     partly = [n for n in addable if content_words(n.replace("_", " ")) & said]
-    if len(partly) > 1 and _MONEY.search(lowered):  # "the labour charge": labour_chf, not labour_hours
+    if len(partly) > 1 and MONEY.search(lowered):  # "the labour charge": labour_chf, not labour_hours
         partly = [n for n in partly if MONEY_NAME.search(n.lower())]
     if op != "count" and len(partly) == 1:  # the only one of which a word is said: "revenue" for revenue_gbp
         return partly, set()
@@ -1109,7 +1115,7 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
         i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
         if sims[i, j] >= COLUMN_MEANING:
             return [addable[j]], {asked[i]}
-    if op != "count" and _MONEY.search(lowered):
+    if op != "count" and MONEY.search(lowered):
         return _money_columns(addable, embed), set()
     return [], set()
 
@@ -1230,7 +1236,7 @@ def _date_column(columns: Sequence[Any], lowered: str = "") -> str | None:
     if len(own_word) == 1:
         return own_word[0]
     paid = [d for d in candidates if PAID_NAME.search(d.lower())]
-    if len(paid) == 1 and _MONEY.search(lowered):  # "how much did we take in 2025?": when it was paid
+    if len(paid) == 1 and MONEY.search(lowered):  # "how much did we take in 2025?": when it was paid
         return paid[0]
     spent = [d for d in candidates if _spent_date(d)]  # intake_date and pickup_date: the first (the answer says it)
     return (spent or candidates)[0] if candidates else None

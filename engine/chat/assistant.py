@@ -158,10 +158,9 @@ class Chat:
         """The words of a negated question that neither table accounts for (as ``with_tables``
         asks of rows that answer); paying words count for a table with money."""
         shown = [*ctx.tables, found.rows]
-        worded = not_in_tables(without_negation(ctx.question), shown)
-        missing = not_columns(worded, shown, self.offline.vectors) if worded else []
+        _, missing = unaccounted(ctx.question, shown, self.offline.vectors)
         money = any(aggregates.MONEY_NAME.search(str(c).lower()) for m in shown for c in m["columns"])
-        return [w for w in missing if not (money and aggregates.MONEY_WORD.fullmatch(w.lower()))]
+        return [w for w in missing if not (money and aggregates.MONEY.fullmatch(w.lower()))]
 
     def _propose_all(self, draft: Draft, session_id: int) -> tuple[list[Action], list[str]]:
         """Record the draft's proposals (tier 1 runs at once); plain replies and malformed
@@ -310,7 +309,7 @@ def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Dra
     ctx.tables, dated = on_day(ctx.question, ctx.tables)
     citations, marks = row_citations(ctx.tables, len(draft.citations) + 1)
     cells = _cells(ctx)
-    held = said_in_rows(ctx)
+    held = said_in_rows(ctx, cells)
     # "who hasn't paid for October?" is not answered by the rows that have October (see ``absent``)
     looked = [] if negated(ctx.question) else looked_up(ctx, held, every=not ctx.held)
     if looked and draft.abstained and not any(cell for _, _, cell, _ in looked):
@@ -324,8 +323,7 @@ def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Dra
     if looked:
         rows = f"{_looked_lines(looked, marks)}\n\n{rows}"
     unmatched = [n for n in words_names(ctx.question) if n.lower() not in cells and n.lower() not in dated]
-    worded = [w for w in not_in_tables(without_negation(ctx.question), ctx.tables) if w.lower() not in dated]
-    missing = not_columns(worded, ctx.tables, embed) if worded and embed is not None else worded
+    worded, missing = unaccounted(ctx.question, ctx.tables, embed, dated)
     answers = (bool(content_words(ctx.question)) and (not missing or bool(looked)) and not unmatched
                and not negated(ctx.question))
     if not draft.abstained:
@@ -344,7 +342,6 @@ def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Dra
     return draft
 
 
-_MONTH_NAMES = "january february march april may june july august september october november december".split()
 _DAY_MONTH = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+([a-z]{3,9})\b"
                         r"|\b([a-z]{3,9})\s+(\d{1,2})(?:st|nd|rd|th)?\b")
 
@@ -353,7 +350,7 @@ def _day_said(question: str) -> tuple[int, int, set[str]] | None:
     """The day and month a question says ("on 13 July", "July 13th") and its words as said."""
     for m in _DAY_MONTH.finditer(question.lower()):
         day, word = (m[1], m[2]) if m[1] else (m[4], m[3])
-        month = next((i for i, name in enumerate(_MONTH_NAMES, 1) if name.startswith(word)), None)
+        month = aggregates.month_of(word)
         if month and 1 <= int(day) <= 31:
             return int(day), month, set(m.group().split()) - {"of"}
     return None
@@ -372,21 +369,29 @@ def on_day(question: str, tables: list[dict[str, Any]]) -> tuple[list[dict[str, 
         on = [i for i, row in enumerate(m["rows"])
               if any(isinstance(c, datetime.date) and (c.day, c.month) == (day, month) for c in row)]
         if on:
-            found = True
-            m = {**m, "rows": [m["rows"][i] for i in on], "keys": [m.get("keys", [])[i] for i in on
-                                                                    if i < len(m.get("keys", []))]}
+            found, keys = True, m.get("keys", [])
+            m = {**m, "rows": [m["rows"][i] for i in on], "keys": [keys[i] for i in on if i < len(keys)]}
         out.append(m)
     return (out, words) if found else (tables, set())
+
+
+def unaccounted(question: str, tables: list[dict[str, Any]], embed: EmbedFn | None,
+                dated: set[str] | frozenset[str] = frozenset()) -> tuple[list[str], list[str]]:
+    """The content words of ``question`` (its negation aside, and the words of a day ``on_day``
+    found) that ``tables`` do not account for by name or value (``not_in_tables``), and of those
+    the ones that, with ``embed``, no column's name is close to in meaning either (``not_columns``)."""
+    worded = [w for w in not_in_tables(without_negation(question), tables) if w.lower() not in dated]
+    return worded, not_columns(worded, tables, embed) if worded and embed is not None else worded
 
 
 def _cells(ctx: Context) -> str:
     return " ".join(str(c) for m in ctx.tables for row in m["rows"] for c in row).lower()
 
 
-def said_in_rows(ctx: Context) -> list[str]:
+def said_in_rows(ctx: Context, cells: str | None = None) -> list[str]:
     """The names a look-up finds its rows by: those only the tables hold, or any name of the
-    question a row holds ("Mateusz", also named in the minutes)."""
-    cells = _cells(ctx)
+    question a row holds ("Mateusz", also named in the minutes); ``cells``: ``_cells(ctx)``."""
+    cells = _cells(ctx) if cells is None else cells
     return ctx.held or [n for n in words_names(ctx.question) if n.lower() in cells]
 
 

@@ -28,7 +28,7 @@ from ..chunk import HEADING_SEP
 from ..extract import format_for
 from ..late import Layout
 from ..relevance import judge
-from .aggregates import months_named
+from .aggregates import MONTHS, months_named
 from .context import Context, Passage
 from .locate import exact_lines
 from .sentences import Sentence, is_title, line_span, split_sentences
@@ -308,7 +308,8 @@ class OfflineReasoner:
         if declines(ctx, evidence, threshold):
             draft = self._abstain(ctx, ranked, evidence, threshold)
             if months and not declines(ctx, strongest(ranked), threshold):  # "the June meeting" of May's minutes
-                draft.text += f" None of the passages close to it mention {_listed([_MONTHS[m - 1] for m in months])}."
+                said = _listed([MONTHS[m - 1].title() for m in months])
+                draft.text += f" None of the passages close to it mention {said}."
         else:
             ranked = dated
             chosen = select(ranked)
@@ -350,15 +351,12 @@ def abstention(ctx: Context, ranked: list[Candidate], evidence: float, threshold
     return Draft(text, [], conf, True, reasoner, closest=closest, evidence=evidence)
 
 
-_MONTHS = "January February March April May June July August September October November December".split()
-
-
 def _in_months(c: Candidate, months: list[int]) -> bool:
     """The candidate's passage (its text, heading or file name) names one of ``months``, by name
     ("June", "Jun") or in a date ("2024-06-11", "11/06/2024")."""
     where = f"{c.passage.hit.text} {c.passage.hit.heading} {Path(c.passage.hit.path).name}"
     for m in months:
-        name = _MONTHS[m - 1]
+        name = MONTHS[m - 1]
         if re.search(rf"\b(?:{name}|{name[:3]})\b", where, re.IGNORECASE) or re.search(
                 rf"\b(?:(?:19|20)\d\d[-/._]0?{m}(?!\d)|\d{{1,2}}[-/.]0?{m}[-/.](?:19|20)?\d\d\b|(?<!\d)0?{m}[-/.]\d{{1,2}}"
                 rf"[-/.](?:19|20)\d\d\b)", where):

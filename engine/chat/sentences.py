@@ -648,7 +648,8 @@ def setting_lines(text: str, kind: str) -> list[Sentence]:
     value, in "code" a top-level name given a literal (no call, no other name)."""
     out = []
     for m in _SETTING.finditer(text):
-        value = _TRAILING_COMMENT.sub("", m["value"]).rstrip(",;").strip()
+        comment = _TRAILING_COMMENT.search(m["value"])
+        value = m["value"][:comment.start() if comment else None].rstrip(",;").strip()
         if not re.search(r"[^\W_]", value):
             continue  # a section ("booking:"), an empty value or "{}"
         if kind == "code" and (m["indent"] or m["op"] != "=" or _CALL_OR_NAME.search(value)):
@@ -657,7 +658,6 @@ def setting_lines(text: str, kind: str) -> list[Sentence]:
         b = m.end("value")
         words = " ".join(_KEY_PARTS.findall(m["key"])).lower()
         read = re.sub(r"\s+:", ":", _MARKS.sub(" ", value))
-        comment = _TRAILING_COMMENT.search(m["value"])
         note = f" ({comment.group().strip(' #/;')})" if comment else ""
         out.append(Sentence(a, b, text[a:b], " ".join(f"{_sections(text, m)} {words}: {read}{note}".split()),
                             "setting"))

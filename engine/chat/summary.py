@@ -17,16 +17,14 @@ import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sqlalchemy import text
 
-from ..extract import format_for
 from ..search import SearchHit
 from .context import Passage
-from .reasoner_offline import Candidate, citation, readable, titled
+from .reasoner_offline import Candidate, citation, readable, sentence_kinds, titled
 from .sentences import split_sentences
 from .types import Draft
 from .words import content_words
@@ -124,7 +122,7 @@ def _sentences(conn: Any, doc: dict[str, Any]) -> list[Candidate]:
         "SELECT c.id, c.text, c.heading, c.page, c.line_start, c.line_end FROM chunks c "
         "JOIN documents d ON d.content_hash = c.content_hash WHERE d.id = :id ORDER BY c.ordinal"),
         {"id": doc["id"]}).all()
-    notes = format_for(Path(doc["path"])) != "code"
+    notes, _ = sentence_kinds(doc["path"])
     out = []
     for n, r in enumerate(rows, 1):
         hit = SearchHit(doc["path"], r.id, 1.0, r.page, r.line_start, r.line_end, r.heading or "", r.text)

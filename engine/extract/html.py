@@ -53,7 +53,7 @@ _ANCHOR_GLYPHS = str.maketrans("", "", "\u00b6")  # the "¶" permalink anchors o
 # chat reads each row with its header's column names; a row whose cells hold long text, code
 # or a table of their own lays out a page instead, and its paragraphs stay paragraphs.
 _ROW_CELL_CHARS = 200
-_ROW_ENDS = frozenset({"table", "thead", "tbody", "tfoot"})
+_ROW_ENDS = frozenset({"tr", "table", "thead", "tbody", "tfoot"})  # each ends the row before
 
 
 def _attr_tokens(attrs: list[tuple[str, str | None]], name: str) -> set[str]:
@@ -167,7 +167,7 @@ class _Collector(HTMLParser):
         if self.row is not None and (tag in _HEADINGS or tag in ("dl", "pre", "table")):
             self.row_is_layout = True  # a cell with a heading, code or a table: the row lays out a page
             self._end_row()
-        elif tag == "tr" or tag in _ROW_ENDS:
+        elif tag in _ROW_ENDS:
             self._end_row()
             if tag == "tr":
                 self.row = []
@@ -208,7 +208,7 @@ class _Collector(HTMLParser):
             self.dl -= 1
 
     def handle_endtag(self, tag: str) -> None:
-        if (tag == "tr" or tag in _ROW_ENDS) and not self.too_deep:
+        if tag in _ROW_ENDS and not self.too_deep:
             self._end_row()
         if tag in ("dl", "dt", "dd") and not self.too_deep:
             self._definition_end(tag)

@@ -96,19 +96,28 @@ def test_every_quote_is_verbatim_across_formats(filled: Workspace) -> None:
         assert 1 <= len(answer.citations) <= 4
 
 
-def test_a_quoted_docx_table_row_is_the_documents_own_words_and_spacing(ws: Workspace, tmp_path: Path) -> None:
+def _docx_table(path: Path, heading: str, rows: list[tuple[str, ...]], intro: str = "") -> Path:
+    """A DOCX file at ``path``: a heading, maybe a paragraph, and a table of ``rows`` (the first its header)."""
     import docx
 
     document = docx.Document()
-    document.add_heading("Trade price list", level=1)
-    document.add_paragraph("Prices for pubs and bars, before VAT.")
-    table = document.add_table(rows=3, cols=3)
-    for r, row in enumerate([("Beer", "Container", "Price"), ("Pale Ghost IPA", "30 L keg", "£165"),
-                             ("Nightjar Stout", "20 L keg", "£120")]):
+    document.add_heading(heading, level=1)
+    if intro:
+        document.add_paragraph(intro)
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, row in enumerate(rows):
         for c, value in enumerate(row):
             table.cell(r, c).text = value
-    path = tmp_path / "prices.docx"
     document.save(str(path))
+    return path
+
+
+def test_a_quoted_docx_table_row_is_the_documents_own_words_and_spacing(ws: Workspace, tmp_path: Path) -> None:
+    import docx
+
+    path = _docx_table(tmp_path / "prices.docx", "Trade price list", [
+        ("Beer", "Container", "Price"), ("Pale Ghost IPA", "30 L keg", "£165"), ("Nightjar Stout", "20 L keg", "£120")],
+        "Prices for pubs and bars, before VAT.")
     ws.ingest([path])
     answer = ws.chat.ask("how much is a 30 litre keg of Pale Ghost for a pub?")
     # What python-docx itself reads, in document order, with runs of whitespace as one space
@@ -152,18 +161,9 @@ def test_an_html_table_row_is_read_with_its_header_even_with_empty_cells(ws: Wor
 
 
 def test_a_docx_table_row_with_an_empty_cell_keeps_its_columns(ws: Workspace, tmp_path: Path) -> None:
-    import docx
-
-    document = docx.Document()
-    document.add_heading("Boat register", level=1)
-    table = document.add_table(rows=3, cols=4)
-    for r, row in enumerate([("Boat", "Type", "Last service", "Damage"),
-                             ("Kingfisher", "single scull", "", "cracked rigger"),
-                             ("Heron", "coxed four", "2026-03-14", "none")]):
-        for c, value in enumerate(row):
-            table.cell(r, c).text = value
-    path = tmp_path / "boats.docx"
-    document.save(str(path))
+    path = _docx_table(tmp_path / "boats.docx", "Boat register", [
+        ("Boat", "Type", "Last service", "Damage"), ("Kingfisher", "single scull", "", "cracked rigger"),
+        ("Heron", "coxed four", "2026-03-14", "none")])
     ws.ingest([path])
     answer = ws.chat.ask("What damage does the Kingfisher have?")
     assert "Boat: Kingfisher, Type: single scull, Damage: cracked rigger" in answer.text, answer.text
