@@ -298,48 +298,64 @@ def changed_note(paths: list[str]) -> str:
 
 
 def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Draft:
-    """Add the rows of memory tables the question named or whose cells it mentions. They answer
-    only if they account for every content word of the question (``not_in_tables``, or a
-    column's name close in meaning with ``embed``: "who wrote Dune?" over an author column) and
-    every name in it. Then they follow the files' answer, or answer when the files do not; else
-    a declined question shows them as related, and an answered one leaves them out unless it
+    """Add the rows of memory tables the question named or whose cells it mentions. A table's rows
+    answer only if that table alone accounts for every content word of the question (``not_in_tables``,
+    or a column's name close in meaning with ``embed``: "who wrote Dune?" over an author column) and
+    every name in it: "the senior fee for 2024" is not answered by the 2023 fees' Senior rows nor by
+    the members' Senior rows. Then they follow the files' answer, or answer when the files do not;
+    else a declined question shows them as related, and an answered one leaves them out unless it
     names their table ("Tom" in a subscriptions row says nothing of Tom's marathon time)."""
     if not ctx.tables:
         return draft
     ctx.tables, dated = on_day(ctx.question, ctx.tables)
-    citations, marks = row_citations(ctx.tables, len(draft.citations) + 1)
     cells = _cells(ctx)
     held = said_in_rows(ctx, cells)
     # "who hasn't paid for October?" is not answered by the rows that have October (see ``absent``)
     looked = [] if negated(ctx.question) else looked_up(ctx, held, every=not ctx.held)
     if looked and draft.abstained and not any(cell for _, _, cell, _ in looked):
         return _blank_cells(draft, looked, ctx)
-    rows = tables_text(ctx.tables, marks)
     found = [x for x in looked if x[2]]
     if found and not draft.abstained:  # "what's Anna's phone number?": the row's phone before her call notes
-        draft.text = f"{_looked_lines(found, marks)}\n\n{draft.text}\n\n{rows}"
+        shown = [m for m in ctx.tables if any(x[3][0] == m["table"] for x in found)]
+        citations, marks = row_citations(shown, len(draft.citations) + 1)
+        draft.text = f"{_looked_lines(found, marks)}\n\n{draft.text}\n\n{tables_text(shown, marks)}"
         draft.citations = draft.citations + citations
         return draft
-    if looked:
-        rows = f"{_looked_lines(looked, marks)}\n\n{rows}"
-    unmatched = [n for n in words_names(ctx.question) if n.lower() not in cells and n.lower() not in dated]
-    worded, missing = unaccounted(ctx.question, ctx.tables, embed, dated)
-    answers = (bool(content_words(ctx.question)) and (not missing or bool(looked)) and not unmatched
-               and not negated(ctx.question))
+    answering = [] if negated(ctx.question) or not content_words(ctx.question) else \
+        [m for m in ctx.tables if _answers(ctx.question, m, embed, dated)]
     if not draft.abstained:
-        if answers or any(m.get("named") for m in ctx.tables):
-            draft.text = f"{draft.text}\n\n{rows}"
+        shown = [m for m in ctx.tables if m in answering or m.get("named")]
+        citations, marks = row_citations(shown, len(draft.citations) + 1)
+        if shown:
+            draft.text = f"{draft.text}\n\n{tables_text(shown, marks)}"
             draft.citations = draft.citations + citations
         return draft
-    if answers:
-        draft.text, draft.abstained = rows, False
+    if answering or looked:
+        shown = answering or ctx.tables
+        citations, marks = row_citations(shown, 1)
+        rows = tables_text(shown, marks)
+        draft.text = f"{_looked_lines(looked, marks)}\n\n{rows}" if looked else rows
+        draft.abstained, draft.citations = False, citations
+        worded = any(unaccounted(ctx.question, [m], None, dated)[0] for m in shown)
         draft.confidence = MEANING_CONFIDENCE if worded else TABLE_CONFIDENCE
-        draft.citations = citations
-    else:
-        lacks = (f"; no column or value in them matches {', '.join(f'“{w}”' for w in missing)}"
-                 if missing and not unmatched else "")
-        draft.text += f"\n\nRelated rows (they do not answer it{lacks}):\n\n{tables_text(ctx.tables)}"
+        return draft
+    unmatched = _unmatched(ctx.question, cells, dated)
+    _, missing = unaccounted(ctx.question, ctx.tables, embed, dated)
+    lacks = (f"; no column or value in them matches {', '.join(f'“{w}”' for w in missing)}"
+             if missing and not unmatched else "")
+    draft.text += f"\n\nRelated rows (they do not answer it{lacks}):\n\n{tables_text(ctx.tables)}"
     return draft
+
+
+def _answers(question: str, table: dict[str, Any], embed: EmbedFn | None, dated: set[str]) -> bool:
+    """``table``'s rows account for every content word and every name of ``question`` on their own."""
+    cells = " ".join(str(c) for row in table["rows"] for c in row).lower()
+    return not _unmatched(question, cells, dated) and not unaccounted(question, [table], embed, dated)[1]
+
+
+def _unmatched(question: str, cells: str, dated: set[str]) -> list[str]:
+    """The names of ``question`` that no cell of ``cells`` holds (the words of a day aside)."""
+    return [n for n in words_names(question) if n.lower() not in cells and n.lower() not in dated]
 
 
 _DAY_MONTH = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+([a-z]{3,9})\b"

@@ -177,6 +177,26 @@ def test_table_rows_answer_only_questions_they_account_for(ws: Workspace) -> Non
         assert "Related rows (they do not answer it" in declined.text
 
 
+def test_only_a_table_that_accounts_for_the_question_alone_is_added_to_the_files_answer(
+        ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "agm.md").write_text("# AGM 2024\n\nThe senior membership fee for 2024 is €210 a year.\n",
+                                     encoding="utf-8")
+    (tmp_path / "fees_2023.csv").write_text("name,category,fee,date\nAoife Brennan,Senior,180,2023-01-30\n"
+                                            "Liam Burke,Senior,180,2023-02-01\nOrla Hynes,Junior,90,2023-02-03\n",
+                                            encoding="utf-8")
+    (tmp_path / "members.csv").write_text("name,membership,phone,joined\nAoife Brennan,Senior,087 123 4411,"
+                                          "2024-01-15\nOrla Hynes,Junior,086 200 3456,2019-05-02\n",
+                                          encoding="utf-8")
+    ws.ingest([tmp_path / "agm.md"])
+    for name in ("fees_2023.csv", "members.csv"):
+        assert ws.tables.import_file(tmp_path / name).status == "applied"
+    answer = ws.chat.ask("What is the senior membership fee for 2024?")
+    assert not answer.abstained and "€210" in answer.text, answer.text
+    # the 2023 fees say nothing of 2024, the members nothing of fees: together they "account" for it
+    assert "From table" not in answer.text and "087 123 4411" not in answer.text, answer.text
+    assert [c.path for c in answer.citations] == [str(tmp_path / "agm.md")]
+
+
 HISTORY = ("The Western Roman Empire fell in 476 when Odoacer deposed Romulus Augustulus.\n\n"
            "Historians point to economic decline, reliance on mercenaries and political instability as causes.\n\n"
            "The Roman army recruited many Germanic soldiers in the late empire, and errors of command were common.\n")
