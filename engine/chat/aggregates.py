@@ -28,7 +28,9 @@ from ..tables.names import quote_ident, quote_literal
 from ..tables.values import NUMERIC_TYPES
 from .words import (
     COLUMN_MEANING,
+    MONTHS,
     QUESTION_WORDS,
+    SHORT_MONTHS,
     TABLE_WORDS,
     YEAR,
     column_words,
@@ -48,8 +50,8 @@ _LATEST = re.compile(r"\b(?:most recent(?:ly)?|latest|newest)\b")
 _EARLIEST = re.compile(r"\b(?:earliest|least recent(?:ly)?)\b")
 _OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?)\b")),
         ("max", re.compile(r"\b(?:most expensive|dearest|highest|largest|biggest|greatest|maximum|longest|"
-                           r"heaviest|tallest|most recent(?:ly)?|latest|newest)\b")),
-        ("min", re.compile(r"\b(?:cheapest|least expensive|lowest|smallest|minimum|shortest|lightest|earliest|"
+                           r"heaviest|tallest|most recent(?:ly)?|latest|newest|youngest)\b")),
+        ("min", re.compile(r"\b(?:cheapest|least expensive|lowest|smallest|minimum|shortest|lightest|earliest|oldest|"
                            r"least recent(?:ly)?)\b")),
         # "who paid the most?", "which shop did we spend the most at?": the rows grouped, the top groups
         ("top", re.compile(r"\b(?:who|which)\b.*\bthe (?:most|least|fewest)\b")),
@@ -77,14 +79,12 @@ _OP_WORDS = content_words("average mean typical typically total sum altogether o
                           "bill billed still "
                           "have has had so far times go went been visit visited most expensive dearest highest largest "
                           "biggest greatest maximum longest cheapest least fewest lowest smallest minimum shortest "
-                          "one ever recent recently latest newest earliest across")
-MONTHS = ("january february march april may june july august september october november december").split()
+                          "one ever recent recently latest newest earliest across oldest youngest")
 # Whole month names; "may", and short names ("Jan" may be a person, "mar" a verb), only after a
 # word that makes them a month ("in May", "for Feb") or before a year ("Sept 2025").
-_SHORT_MONTHS = "jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"
 _MONTH = re.compile(r"\b(?:(" + "|".join(m for m in MONTHS if m != "may")
-                    + rf")|(?:in|of|since|during|until|for|last|this|next) (may|{_SHORT_MONTHS})\.?"
-                    + rf"|({_SHORT_MONTHS})\.?(?= (?:19|20)\d\d\b))\b")
+                    + rf")|(?:in|of|since|during|until|for|last|this|next) (may|{SHORT_MONTHS})\.?"
+                    + rf"|({SHORT_MONTHS})\.?(?= (?:19|20)\d\d\b))\b")
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _RELATIVE = re.compile(r"\b(this|last) (year|month)\b")  # counted from today
 _DATE_NAME = re.compile(r"(?:^|_)(?:date|day|when)(?:_|$)")  # due_date, not updated_at
@@ -270,7 +270,7 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     op = operation(question)
     lowered = question.lower()
     if op is None or (op == "list" and comparison(lowered) is None and not re.search(_NOT, lowered)
-                      and not _unpaid(lowered) and not _undone(lowered)):
+                      and not _unpaid(lowered) and not _undone(lowered) and not _MISSING.search(lowered)):
         return []  # "which tank was batch 24-007 in?" is a look-up, not a list
     unknown = [w for w in terms(lowered, pieces) if len(w) >= MISSPELT_LETTERS] if pieces else []
     listed = [info for info in tables.list() if info.rows]
@@ -304,7 +304,7 @@ def _partial_names(question: str) -> list[str]:
     """The capitalised words of a question that may be part of a value ("Anna" of "Anna Kowalski",
     "Hafenweg" of "Hafenweg 3"), at a sentence's start too ("Greta's email?"), folded; not words
     about the question's form ("How", "Which", "Total"), nor months and days (a period, not a value)."""
-    plain = STOPWORDS | QUESTION_WORDS | set(MONTHS) | set(_SHORT_MONTHS.split("|")) | _WEEKDAYS
+    plain = STOPWORDS | QUESTION_WORDS | set(MONTHS) | set(SHORT_MONTHS.split("|")) | _WEEKDAYS
     return list(dict.fromkeys(fold(w) for w in _CAPITALISED.findall(question)
                               if w.lower() not in plain and not content_words(w) & (_OP_WORDS | TABLE_WORDS)))
 
@@ -388,6 +388,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     spent = dated is not None and op != "count" and MONEY.search(lowered) and _spent_date(dated)
     values_said = [v for values in (filters, excluded) for vs in values.values() for v in vs]
     blank, paid_words = _payment_state(store, info, lowered, dated, values_said)
+    if blank is None and (blank := _missing(lowered, info.columns)) is not None:
+        paid_words = _MISSING_WORDS  # "members with no phone number": phone is blank
     grouped = _group_column(lowered, info.columns) if op == "top" else None
     if op == "top" and grouped is None:
         return None
@@ -427,7 +429,10 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     # "which teacher worked the most hours?" of teacher_hours: its hours column added up
     most = _MOST_OF.search(lowered) if op == "top" else None
     most_column = most is not None and _names_a_measure(most.group(1), info.columns)
-    most_rows = most is not None and not most_column and stem(most.group(1)) == table_noun(info.name)
+    # "who attended the most sessions?" of attendance (date, session, member): each row one attended
+    noun = table_noun(info.name)
+    most_rows = most is not None and not most_column and (stem(most.group(1)) == noun or bool(verbs or noun in words)
+                                                          and _names_a_column(most.group(1), info.columns, lowered))
     if most is not None and (most_rows or most_column):
         accounted |= _verb_before_most(lowered, most)  # and the verb between: "brought in", "worked"
     # "the rent of flats on floor 1": floor picks the rows, it is not what is added up
@@ -479,7 +484,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
             return None
         plan = _monthly(info.name, by_month, measure, rows)
     else:
-        plan = _build(op, info, measures, rows, by_currency)
+        plan = _build(by_age(op, measure) if _AGED.search(lowered) else op, info, measures, rows, by_currency)
     plan.fit = _fit(lowered, words, measures, dated)
     return plan
 
@@ -588,6 +593,25 @@ def _payment_state(store: Any, info: Any, lowered: str, dated: str | None,
     return None, set()
 
 
+# "no phone", "without an email address", "missing a due date": the rows where that column is blank
+_MISSING = re.compile(r"\b(?:no|without|missing|lacking|lack)\s+(?:an?\s+|any\s+)?(\w+)(?:\s+(\w+))?")
+_MISSING_WORDS = content_words("no without missing lacking lack any")
+
+
+def _missing(lowered: str, columns: Sequence[Any]) -> tuple[str, bool] | None:
+    """(the column said to be blank, True) for "no phone number" and the like: the one column the
+    word after "no" names (or, when it names none, the one the next word names); else None."""
+    for m in _MISSING.finditer(lowered):
+        for word in m.groups():
+            said = content_words(word or "") - TABLE_WORDS
+            named = [c.name for c in columns if said and said <= column_words(c.name, lowered)]
+            if len(named) == 1:
+                return named[0], True
+            if named:
+                break
+    return None
+
+
 _JOINED_NAME = re.compile(r"(?:^|_)(?:registered|registration|joined|signup|signed|subscribed)(?:_|$)")
 _JOINING = re.compile(r"\b(?:(new)\s+(?:\w+\s+)?)?(signed up|sign up|signups?|registered|register|joined|join|"
                       r"subscribed)\b")
@@ -629,6 +653,10 @@ def _measure_said(words: set[str], columns: Sequence[Any]) -> bool:
     return False
 
 
+def _names_a_column(word: str, columns: Sequence[Any], lowered: str) -> bool:
+    return any(stem(word) in column_words(c.name, lowered) for c in columns)
+
+
 def _names_a_measure(word: str, columns: Sequence[Any]) -> bool:
     """Whether ``word`` (after "the most") names a number column: "hours" the hours of teacher_hours."""
     return any(stem(word) in content_words(n.replace("_", " ")) for n in _measures(columns))
@@ -663,7 +691,10 @@ def _group_column(lowered: str, columns: Sequence[Any]) -> tuple[str, str] | Non
     if said.group(1) is None:  # who
         texts = [c.name for c in columns if c.type == "VARCHAR" and c.name not in ROW_FIELDS]
         people = _not_codes([t for t in texts if _PERSON.search(t.lower())])
-        return (people[0], "who") if len(people) == 1 else None
+        # of several ("member", "coach"), the one the question names, else the first: the rows'
+        # own subject comes before the others (date, session, member, coach)
+        named = [t for t in people if column_words(t, lowered) & content_words(lowered)]
+        return ((named or people)[0], "who") if len(named) == 1 or people and not named else None
     key = _grouped_by(said.group(1), columns, lowered)
     return (key, said.group(1)) if key else None
 
@@ -791,7 +822,7 @@ def _run_of(months: list[int]) -> list[int]:
     return []
 
 
-_MONTH_WORD = rf"({'|'.join(MONTHS)}|{_SHORT_MONTHS})\.?"
+_MONTH_WORD = rf"({'|'.join(MONTHS)}|{SHORT_MONTHS})\.?"
 # "between February and April", "from Nov 2024 to Feb 2025", "March–May": every month from one to the other
 _RANGE = re.compile(rf"\b(?:between |from )?{_MONTH_WORD}(?: ((?:19|20)\d\d))?\s*(?:and|to|through|thru|till|until|"
                     rf"-|–|—)\s*{_MONTH_WORD}(?: ((?:19|20)\d\d))?\b")
@@ -1074,6 +1105,8 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     question's words it accounts for: said by name, close in meaning to a word, the money column
     for money words, or a named table's only one. A rate (unit price, fee per person) is added up
     only when named."""
+    if op in ("max", "min") and (aged := _aged_measure(lowered, columns)) is not None:
+        return aged  # "the oldest boat": year_built
     if op in ("max", "min") and (_LATEST.search(lowered) or _EARLIEST.search(lowered)):
         return _dated_measure(lowered, columns), set()
     numeric = _measures(columns)
@@ -1124,6 +1157,35 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
 _SIZE = ("size", "area", "m2", "sqm", "sqft", "surface")
 _MEASURED_BY = {"heaviest": ("weight", "kg", "kilos", "mass"), "lightest": ("weight", "kg", "kilos", "mass"),
                 "tallest": ("height", "cm", "tall"), "biggest": _SIZE, "largest": _SIZE, "smallest": _SIZE}
+
+
+# "the oldest boat" is the one built first: the lowest year or date of building or birth (oldest is
+# "min", youngest and newest "max"), or the highest age
+_AGED = re.compile(r"\b(?:oldest|youngest|newest)\b")
+_MADE_PARTS = frozenset("year built build born birth dob founded made established manufactured".split())
+_AGE_PARTS = frozenset({"age"})
+
+
+def _aged_measure(lowered: str, columns: Sequence[Any]) -> tuple[list[str], set[str]] | None:
+    """The one column "oldest", "youngest" or "newest" orders by: a year or date of making or
+    birth (year_built, date_of_birth), else an age; None when the question says none of those
+    words or the table has no one such column."""
+    if not _AGED.search(lowered):
+        return None
+    ordered = [c for c in columns if c.name not in ROW_FIELDS
+               and c.type.upper().startswith((*NUMERIC_TYPES, "DATE", "TIMESTAMP"))]
+    for parts in (_MADE_PARTS, _AGE_PARTS):
+        found = [c.name for c in ordered if set(c.name.lower().split("_")) & parts]
+        if len(found) == 1:
+            return found, set()
+    return None
+
+
+def by_age(op: str, measure: str | None) -> str:
+    """``op`` for an age column: the oldest has the highest age, though the earliest year."""
+    if measure is not None and set(measure.lower().split("_")) & _AGE_PARTS:
+        return {"max": "min", "min": "max"}.get(op, op)
+    return op
 
 
 def _when_said(lowered: str, columns: Sequence[Any]) -> bool:

@@ -98,11 +98,16 @@ def spoken(name: str) -> str:
     return " ".join(name.replace("_", " ").split())
 
 
+MONTHS = ("january february march april may june july august september october november december").split()
+SHORT_MONTHS = "jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"
+_DATE_PARTS = frozenset(MONTHS) | frozenset(SHORT_MONTHS.split("|")) | {"to", "and", "from"}
+
+
 def table_noun(table: str) -> str:
     """The stem of a table's last name word, the noun a person calls its rows by: "repair" for
-    car_repairs ("log a repair: …", "the most expensive repair"); "sale" for sales_2024_q1 (words
-    with digits are dates and numbers, not nouns)."""
-    parts = [p for p in table.split("_") if p and not any(c.isdigit() for c in p)]
+    car_repairs ("log a repair: …", "the most expensive repair"); "sale" for sales_2024_q1 and
+    "attendance" for attendance_apr_may_2024 (words with digits and months are dates, not nouns)."""
+    parts = [p for p in table.split("_") if p and not any(c.isdigit() for c in p) and p.lower() not in _DATE_PARTS]
     return stem(parts[-1] if parts else table.rsplit("_", 1)[-1])
 
 

@@ -943,3 +943,48 @@ def test_a_day_said_in_words_picks_the_row_of_that_date(ws: Workspace, tmp_path:
     text = _asked(ws, tmp_path / "rota.csv", ROTA, question) if answer is None else answer.text
     assert "Declan Fahy" in text and "Brian Geraghty" not in text and "Mark Egan" not in text, text
     assert not text.startswith("I could not find")
+
+
+SESSIONS = "date,session,member,coach\n2024-04-02,Tue PM,Ella Ward,Declan Fahy\n" \
+           "2024-04-02,Tue PM,Rory Dolan,Declan Fahy\n2024-04-04,Thu PM,Ella Ward,Aoife Brennan\n" \
+           "2024-04-06,Sat AM,Ella Ward,Declan Fahy\n2024-04-06,Sat AM,Mary Fallon,Aoife Brennan\n"
+
+
+def test_who_did_the_most_of_what_a_tables_rows_record_counts_them_by_person(ws: Workspace, tmp_path: Path) -> None:
+    # declined: two person columns, and months in the table's name hid its noun ("may");
+    # each row is one member at one session, and the first person column is the rows' own
+    text = _asked(ws, tmp_path / "attendance_apr_may_2024.csv", SESSIONS, "Who attended the most sessions?")
+    assert ("Counting the rows of attendance_apr_may_2024 by member, most first:\n\n"
+            "| member | rows |\n|---|---|\n| Ella Ward | 3 |") in text, text
+    # a coach's rows are not his sessions (two members at one session): not counted
+    assert aggregates.plans("Which coach ran the most sessions?", ws.tables, ws.embedder.embed) == []
+
+
+BOATS = "boat_name,type,year_built,rack,status\nCorrib,8+,2009,A1,In use\nThe Old Lady,8+,1985,,For sale\n" \
+        "Terryland,2x,2024,C3,In use\nDangan,4x,1998,B2,In use\n"
+
+
+@pytest.mark.parametrize(("question", "boat"), [("Which is our oldest boat?", "The Old Lady"),
+                                                ("What is the newest boat?", "Terryland")])
+def test_oldest_and_newest_are_of_the_year_a_thing_was_made(ws: Workspace, tmp_path: Path, question: str,
+                                                            boat: str) -> None:
+    text = _asked(ws, tmp_path / "boats.csv", BOATS, question)
+    assert text.startswith("The row of boats with the") and f"| {boat} |" in text, text
+    assert all(f"| {b} |" not in text for b in ("Corrib", "Dangan")), text
+
+
+def test_the_oldest_by_an_age_column_has_the_highest_age(ws: Workspace, tmp_path: Path) -> None:
+    text = _asked(ws, tmp_path / "dogs.csv", "dog,breed,age\nRex,Collie,3\nBella,Pug,11\nMax,Beagle,7\n",
+                  "Which is the oldest dog?")
+    assert "| Bella |" in text and "| Rex |" not in text, text
+
+
+@pytest.mark.parametrize(("question", "said"), [
+    ("Which boats have no rack?", "The rows of boats where rack is empty:"),
+    ("How many boats are without a rack?", "Counting the rows of boats where rack is empty: **1 row**"),
+])
+def test_no_or_without_a_columns_value_keeps_the_rows_where_it_is_blank(ws: Workspace, tmp_path: Path,
+                                                                        question: str, said: str) -> None:
+    text = _asked(ws, tmp_path / "boats.csv", BOATS, question)
+    assert said in text, text
+    assert "Corrib" not in text and ("The Old Lady" in text or "**1 row**" in text), text
