@@ -17,7 +17,7 @@ import math
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -313,7 +313,7 @@ class OfflineReasoner:
         else:
             ranked = dated
             chosen = select(ranked)
-            draft = self._compose(ctx, chosen, evidence, threshold)
+            draft = self._compose(ctx, chosen, evidence, threshold, changes(chosen, ranked, threshold))
             if note := left_out(lost, ranked[0].score - KEEP_WITHIN if ranked else 0.0):  # would it have been quoted?
                 draft.text += f"\n\n_{note}_"
         if on_token:
@@ -321,11 +321,17 @@ class OfflineReasoner:
                 on_token(piece)
         return draft
 
-    def _compose(self, ctx: Context, chosen: list[Candidate], evidence: float, threshold: float) -> Draft:
+    def _compose(self, ctx: Context, chosen: list[Candidate], evidence: float, threshold: float,
+                 changed: Sequence[Candidate] = ()) -> Draft:
+        """The chosen sentences in reading order, each cited; then those of ``changed`` (another
+        file's change to a number they state), after the file's name."""
         chosen = reading_order(chosen)
-        citations = [citation(i + 1, c) for i, c in enumerate(chosen)]
+        citations = [citation(i + 1, c) for i, c in enumerate([*chosen, *changed])]
         body = " ".join(f"{readable(c.sentence.display)} [{i + 1}]" for i, c in enumerate(chosen))
-        conf = confidence(evidence, threshold, chosen, ctx)
+        if changed:
+            said = " ".join(f"{readable(c.sentence.display)} [{i}]" for i, c in enumerate(changed, len(chosen) + 1))
+            body += f"\n\n{Path(changed[0].passage.hit.path).name} records a change to this: {said}"
+        conf = confidence(evidence, threshold, [*chosen, *changed], ctx)
         return Draft(body, citations, conf, False, self.name, evidence=evidence)
 
     def _abstain(self, ctx: Context, ranked: list[Candidate], evidence: float, threshold: float) -> Draft:
@@ -473,6 +479,31 @@ def select(ranked: list[Candidate]) -> list[Candidate]:
             grown = _with_lead(chosen + [best], best, ranked)
             chosen = grown if len(grown) <= MAX_SENTENCES else chosen
     return chosen
+
+
+# "reduce the quorum from 15 to 12", "raised from €180 to €210": a number changed, said with a verb of change
+_CHANGE = re.compile(r"\b(?:amend|chang|reduc|increas|rais|lower|cut|extend|shorten|mov|replac|revis|adjust|updat|"
+                     r"drop|rise|rose|went)\w*\b.{0,80}?\bfrom\s+\D{0,3}?(\d+(?:[.,]\d+)?)\b.{0,20}?"
+                     r"\bto\s+\D{0,3}?(\d+(?:[.,]\d+)?)\b", re.I)
+# what a meeting decided of a motion, said in the sentence after it
+_OUTCOME = re.compile(r"(?:carried|approved|agreed|adopted|passed|accepted|rejected|defeated|not carried|lost|"
+                      r"withdrawn|deferred)\b", re.I)
+
+
+def changes(chosen: list[Candidate], ranked: list[Candidate], threshold: float) -> list[Candidate]:
+    """A sentence of another file that changes a number the chosen sentences state ("9.3 The quorum
+    … is 15 members." and the AGM's "Motion to amend clause 9.3 to reduce the quorum … from 15 to 12
+    members."), with evidence enough to be an answer itself, and the sentence after it when that
+    says what became of it ("Carried by two-thirds majority"); [] when there is none."""
+    stated = set(_NUMBER.findall(" ".join(c.sentence.text for c in chosen)))
+    files = {c.passage.hit.path for c in chosen}
+    for c in ranked:
+        m = _CHANGE.search(c.sentence.text) if c.passage.hit.path not in files and c.evidence >= threshold else None
+        if m and m[1] in stated and m[2] not in stated:
+            after = next((x for x in ranked if x.passage is c.passage and x.sentence.start > c.sentence.end
+                          and not c.passage.hit.text[c.sentence.end:x.sentence.start].strip()), None)
+            return [c, after] if after is not None and _OUTCOME.match(after.sentence.text) else [c]
+    return []
 
 
 def _mmr(c: Candidate, chosen: list[Candidate]) -> float:

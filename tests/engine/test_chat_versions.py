@@ -101,3 +101,23 @@ def test_the_newer_versions_same_sentence_takes_the_older_ones_place_in_the_answ
     # answer led with sentences that do not speak of juniors
     assert kept == [same, other] and same.score == 0.82 and same.evidence == 0.41
     assert lost == [("rules_v1_2022.pdf", "rules_v2_2024.pdf", 0.82)]
+
+
+def test_another_files_change_to_the_number_an_answer_states_follows_it(ws: Workspace, tmp_path: Path) -> None:
+    # the constitution's quorum was quoted alone though the AGM had amended it
+    (tmp_path / "constitution.md").write_text(
+        "# Constitution\n\n## 9. General meetings\n\n9.1 The AGM shall be held in January or February.\n"
+        "9.3 The quorum for a general meeting is 15 members.\n9.4 The constitution may be changed by a "
+        "two-thirds majority at a general meeting.\n", encoding="utf-8")
+    (tmp_path / "agm_2024.md").write_text(
+        "# AGM minutes, 27 January 2024\n\nAttendance: 23 members.\n\nMotion to amend clause 9.3 to reduce the "
+        "quorum at general meetings from 15 to 12 members. Carried by two-thirds majority (20 for, 3 against).\n\n"
+        "The summer regatta runs from 15 to 17 June.\n", encoding="utf-8")
+    ws.ingest([tmp_path])
+    answer = ws.chat.ask("What is the quorum for a general meeting?")
+    assert not answer.abstained and "9.3 The quorum for a general meeting is 15 members. [1]" in answer.text
+    assert ("agm_2024.md records a change to this: Motion to amend clause 9.3 to reduce the quorum at general "
+            "meetings from 15 to 12 members. [2] Carried by two-thirds majority (20 for, 3 against). [3]"
+            ) in answer.text, answer.text
+    assert [Path(c.path).name for c in answer.citations][-2:] == ["agm_2024.md", "agm_2024.md"]
+    assert "regatta" not in answer.text
