@@ -8,6 +8,7 @@ when the rows are staged (``load.stage``), and corrects anything the sample miss
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -86,6 +87,7 @@ class Inference:
     temp: list[Path] = field(default_factory=list)
     tmpdir: Path | None = None
     skip_header_repeats: bool = False  # delimited text with its header line repeated below (read as text)
+    skip_totals: bool = False  # delimited text or a sheet with a "Total" row: a sum of the rows, not one
 
     @property
     def source(self) -> str:
@@ -117,6 +119,10 @@ class Inference:
             again = " AND ".join(f"lower(trim({c.src})) = {quote_literal(c.source_name.strip().lower())}"
                                  for c in self.columns)
             where += f" AND NOT ({again})"
+        if self.skip_totals:  # the first filled cell is no "Total" (see ``_total_row``)
+            first = ", ".join(f"NULLIF(trim(CAST({c.src} AS VARCHAR)), '')" for c in self.columns)
+            labels = ", ".join(quote_literal(t) for t in TOTAL_LABELS)
+            where += f" AND coalesce(lower(coalesce({first})) NOT IN ({labels}), true)"
         return f"SELECT {', '.join(parts)} FROM {rel}{where}", params, raws
 
 
@@ -199,8 +205,14 @@ def _infer_csv(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: Path, sheet: 
     if len(kept) < len(rows):  # a header line pasted again below ("date,flat,amount" mid-file): no row
         inf.skip_header_repeats = True
         inf.notes.append(f"{len(rows) - len(kept)} line(s) repeating the header were skipped")
+    totals = [r for r in kept if _total_row(r)]
+    if totals:  # "TOTAL,,,£31,709.30" under the invoices: added up again, it would double every sum
+        kept = [r for r in kept if not _total_row(r)]
+        inf.skip_totals = True
+        inf.notes.append(f"{len(totals)} total row(s) left out (Grace adds up the rows itself)")
     _plan_text_columns(inf, dialect.names, [f'"c{i}"' for i in range(1, dialect.width + 1)],
-                       [[r[i] for r in kept] for i in range(dialect.width)], native=not inf.skip_header_repeats)
+                       [[r[i] for r in kept] for i in range(dialect.width)],
+                       native=not (inf.skip_header_repeats or inf.skip_totals))  # rows left out: read as text
     inf.est_rows = _estimate_rows(inf.read_path, len(rows))
     inf.notes += dialect.notes
     if dialect.header and not dialect.header_certain:
@@ -220,6 +232,19 @@ def _infer_csv(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: Path, sheet: 
     if dialect.width == 1:
         inf.penalties.append(("the file has a single column; the delimiter may not have been recognised", 0.85))
     return inf
+
+
+TOTAL_LABELS = ("total", "totals", "total:", "grand total", "grand total:", "subtotal", "sub-total", "sub total",
+                "sum", "sum:")
+_NUMBERISH = re.compile(r"^[-+(]?\s*[^\w\s]{0,3}\s*[\d.,' ]*\d[\d.,' ]*\s*[^\w\s]{0,3}\s*\)?%?$")
+
+
+def _total_row(row: tuple) -> bool:
+    """A row whose first filled cell says "Total" (or "Sum", "Subtotal") and whose other cells are
+    numbers or blank: the rows above added up, not one of them."""
+    cells = [str(c).strip() if c is not None else "" for c in row]
+    filled = [c for c in cells if c]
+    return bool(filled) and filled[0].lower() in TOTAL_LABELS and all(_NUMBERISH.match(c) for c in filled[1:])
 
 
 def _repeats_header(row: tuple, names: list[str]) -> bool:

@@ -83,7 +83,7 @@ def detect(name: str, values: list[str | None]) -> Detected:
         return Detected()
     distinct = list(dict.fromkeys(data))[:_MAX_CHECK]
     for check in (_bool, _yyyymmdd, _numbers, _signed_amounts, _mixed_amounts, _iso, _numeric_dates, _text_dates,
-                  _periods):
+                  _mixed_dates, _periods):
         found = check(name, distinct)
         if found is not None:
             found.tokens = tokens and found.conv != "text"
@@ -240,6 +240,21 @@ def _text_dates(name: str, vals: list[str]) -> Detected | None:
         if len(used) > 3:
             return None
     return Detected("DATE", "strptime", "|".join(used))
+
+
+def _mixed_dates(name: str, vals: list[str]) -> Detected | None:
+    """Dates some written as above (``_text_dates``: "2024-01-12", "15 Feb 2024") and others with
+    numbers only ("31/01/2024", read as ``_numeric_dates`` reads them alone): one column of dates,
+    as typed by hand into a sheet over the months."""
+    numeric = [v for v in vals if _NUMERIC_DATE.match(v)]
+    written = [v for v in vals if not _NUMERIC_DATE.match(v)]
+    if not numeric or not written:
+        return None
+    by_number, by_text = _numeric_dates(name, numeric), _text_dates(name, written)
+    if by_number is None or by_text is None or by_number.type != "DATE":
+        return None
+    return Detected("DATE", "strptime", f"{by_text.fmt}|{by_number.fmt}", ambiguous=by_number.ambiguous,
+                    note=_join(by_number.note, "dates written in several ways"))
 
 
 def _periods(name: str, vals: list[str]) -> Detected | None:

@@ -513,3 +513,34 @@ def test_a_header_line_repeated_below_is_no_row(ws: Workspace, tmp_path: Path) -
     types = {c.name: c.type for c in next(t for t in ws.tables.list() if t.name == "payments").columns}
     assert (types["date_paid"], types["amount"]) == ("DATE", "BIGINT")
     assert ws.tables.query("SELECT count(*), sum(amount) FROM payments")[1] == [(3, 2600)]
+
+
+def test_a_total_row_under_the_rows_is_left_out_and_the_proposal_says_so(ws: Workspace, tmp_path: Path) -> None:
+    # the footer was a row: "which month had the highest revenue?" answered "Total" at 1.0
+    path = tmp_path / "monthly_activity.csv"
+    path.write_text("month,consultations,revenue_gbp\nJanuary,412,38120\nFebruary,388,36200\n"
+                    "TOTAL,800,\"£74,320\"\n", encoding="utf-8")
+    p = ws.tables.import_file(path)
+    assert any("1 total row(s) left out" in r for r in p.reasons), p.reasons
+    ws.tables.approve(p.id) if p.status == "pending" else None
+    assert ws.tables.query("SELECT month, revenue_gbp FROM monthly_activity ORDER BY 1")[1] == [
+        ("February", 36200), ("January", 38120)]
+
+
+def test_a_row_that_only_starts_with_total_is_kept(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "products.csv"
+    path.write_text("name,kind,price\nTotal Care shampoo,grooming,12\nFlea drops,medicine,9\n", encoding="utf-8")
+    p = ws.tables.import_file(path)
+    ws.tables.approve(p.id) if p.status == "pending" else None
+    assert ws.tables.query("SELECT count(*) FROM products")[1] == [(2,)]
+
+
+def test_dates_typed_two_ways_in_one_column_are_dates(ws: Workspace, tmp_path: Path) -> None:
+    # "31/01/2024" among ISO dates left the whole column text, so no month could be asked of it
+    path = tmp_path / "invoices.csv"
+    path.write_text("invoice_no,invoice_date,amount\nNP-1,2024-01-12,10\nCP-2,31/01/2024,20\nNP-3,2024-02-03,30\n"
+                    "CP-4,15 Feb 2024,40\n", encoding="utf-8")
+    p = ws.tables.import_file(path)
+    assert _types(p)["invoice_date"] == "DATE" and p.status == "applied", p.reasons
+    assert ws.tables.query("SELECT invoice_date FROM invoices ORDER BY invoice_no")[1] == [
+        (dt.date(2024, 1, 31),), (dt.date(2024, 2, 15),), (dt.date(2024, 1, 12),), (dt.date(2024, 2, 3),)]
