@@ -387,9 +387,9 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     # date says when the money was spent: not a subscription's "renews"
     spent = dated is not None and op != "count" and MONEY.search(lowered) and _spent_date(dated)
     values_said = [v for values in (filters, excluded) for vs in values.values() for v in vs]
-    blank, paid_words = _payment_state(store, info, lowered, dated, values_said)
-    if blank is None and (blank := _missing(lowered, info.columns)) is not None:
-        paid_words = _MISSING_WORDS  # "members with no phone number": phone is blank
+    blank, state_words = _payment_state(store, info, lowered, dated, values_said)
+    if blank is None:  # "members with no phone number": phone is blank
+        blank, state_words = _missing(lowered, info.columns)
     grouped = _group_column(lowered, info.columns) if op == "top" else None
     if op == "top" and grouped is None:
         return None
@@ -415,7 +415,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     accounted |= _PAYMENT_WORDS if any(MONEY_NAME.search(n.lower()) for n in _measures(info.columns)) else set()
     kept = {v for vs in filters.values() for v in vs}
     accounted |= _said_of_values(lowered, kept) | _said_of_joining(lowered, dated)
-    accounted |= (_NOT_WORDS if excluded else set()) | paid_words
+    accounted |= (_NOT_WORDS if excluded else set()) | state_words
     accounted |= content_words(grouped[1]) if grouped else set()
     accounted |= content_words(each[1]) if each else set()
     monthly = _MONTHLY.search(lowered) if op == "avg" else None  # "the average monthly grocery spend"
@@ -484,7 +484,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
             return None
         plan = _monthly(info.name, by_month, measure, rows)
     else:
-        plan = _build(by_age(op, measure) if _AGED.search(lowered) else op, info, measures, rows, by_currency)
+        plan = _build(by_age(op, measure, lowered), info, measures, rows, by_currency)
     plan.fit = _fit(lowered, words, measures, dated)
     return plan
 
@@ -598,18 +598,19 @@ _MISSING = re.compile(r"\b(?:no|without|missing|lacking|lack)\s+(?:an?\s+|any\s+
 _MISSING_WORDS = content_words("no without missing lacking lack any")
 
 
-def _missing(lowered: str, columns: Sequence[Any]) -> tuple[str, bool] | None:
-    """(the column said to be blank, True) for "no phone number" and the like: the one column the
-    word after "no" names (or, when it names none, the one the next word names); else None."""
+def _missing(lowered: str, columns: Sequence[Any]) -> tuple[tuple[str, bool] | None, set[str]]:
+    """As ``_payment_state``: (the column said to be blank, True) for "no phone number" and the
+    like, the one column the word after "no" names (or, when it names none, the one the next word
+    names), and the words it accounts for; (None, set()) when there is none."""
     for m in _MISSING.finditer(lowered):
         for word in m.groups():
             said = content_words(word or "") - TABLE_WORDS
             named = [c.name for c in columns if said and said <= column_words(c.name, lowered)]
             if len(named) == 1:
-                return named[0], True
+                return (named[0], True), _MISSING_WORDS
             if named:
                 break
-    return None
+    return None, set()
 
 
 _JOINED_NAME = re.compile(r"(?:^|_)(?:registered|registration|joined|signup|signed|subscribed)(?:_|$)")
@@ -654,6 +655,7 @@ def _measure_said(words: set[str], columns: Sequence[Any]) -> bool:
 
 
 def _names_a_column(word: str, columns: Sequence[Any], lowered: str) -> bool:
+    """Whether ``word`` (after "the most") names a column: "sessions" the session of attendance."""
     return any(stem(word) in column_words(c.name, lowered) for c in columns)
 
 
@@ -693,8 +695,8 @@ def _group_column(lowered: str, columns: Sequence[Any]) -> tuple[str, str] | Non
         people = _not_codes([t for t in texts if _PERSON.search(t.lower())])
         # of several ("member", "coach"), the one the question names, else the first: the rows'
         # own subject comes before the others (date, session, member, coach)
-        named = [t for t in people if column_words(t, lowered) & content_words(lowered)]
-        return ((named or people)[0], "who") if len(named) == 1 or people and not named else None
+        chosen = [t for t in people if column_words(t, lowered) & content_words(lowered)] or people[:1]
+        return (chosen[0], "who") if len(chosen) == 1 else None
     key = _grouped_by(said.group(1), columns, lowered)
     return (key, said.group(1)) if key else None
 
@@ -1181,9 +1183,10 @@ def _aged_measure(lowered: str, columns: Sequence[Any]) -> tuple[list[str], set[
     return None
 
 
-def by_age(op: str, measure: str | None) -> str:
-    """``op`` for an age column: the oldest has the highest age, though the earliest year."""
-    if measure is not None and set(measure.lower().split("_")) & _AGE_PARTS:
+def by_age(op: str, measure: str | None, lowered: str) -> str:
+    """``op`` for "oldest" or "youngest" of an age column: the oldest has the highest age, though
+    the earliest year."""
+    if _AGED.search(lowered) and measure is not None and set(measure.lower().split("_")) & _AGE_PARTS:
         return {"max": "min", "min": "max"}.get(op, op)
     return op
 

@@ -308,7 +308,7 @@ def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Dra
     if not ctx.tables:
         return draft
     ctx.tables, dated = on_day(ctx.question, ctx.tables)
-    cells = _cells(ctx)
+    cells = _cells(ctx.tables)
     held = said_in_rows(ctx, cells)
     # "who hasn't paid for October?" is not answered by the rows that have October (see ``absent``)
     looked = [] if negated(ctx.question) else looked_up(ctx, held, every=not ctx.held)
@@ -321,8 +321,9 @@ def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Dra
         draft.text = f"{_looked_lines(found, marks)}\n\n{draft.text}\n\n{tables_text(shown, marks)}"
         draft.citations = draft.citations + citations
         return draft
-    answering = [] if negated(ctx.question) or not content_words(ctx.question) else \
-        [m for m in ctx.tables if _answers(ctx.question, m, embed, dated)]
+    # each table alone: (table, whether it accounts for the question, whether only by a column's meaning)
+    fits = [(m, *_fits(ctx.question, m, embed, dated)) for m in ctx.tables]
+    answering = [] if negated(ctx.question) or not content_words(ctx.question) else [m for m, ok, _ in fits if ok]
     if not draft.abstained:
         shown = [m for m in ctx.tables if m in answering or m.get("named")]
         citations, marks = row_citations(shown, len(draft.citations) + 1)
@@ -336,7 +337,7 @@ def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Dra
         rows = tables_text(shown, marks)
         draft.text = f"{_looked_lines(looked, marks)}\n\n{rows}" if looked else rows
         draft.abstained, draft.citations = False, citations
-        worded = any(unaccounted(ctx.question, [m], None, dated)[0] for m in shown)
+        worded = any(by_meaning for m, _, by_meaning in fits if any(m is x for x in shown))
         draft.confidence = MEANING_CONFIDENCE if worded else TABLE_CONFIDENCE
         return draft
     unmatched = _unmatched(ctx.question, cells, dated)
@@ -347,10 +348,11 @@ def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Dra
     return draft
 
 
-def _answers(question: str, table: dict[str, Any], embed: EmbedFn | None, dated: set[str]) -> bool:
-    """``table``'s rows account for every content word and every name of ``question`` on their own."""
-    cells = " ".join(str(c) for row in table["rows"] for c in row).lower()
-    return not _unmatched(question, cells, dated) and not unaccounted(question, [table], embed, dated)[1]
+def _fits(question: str, table: dict[str, Any], embed: EmbedFn | None, dated: set[str]) -> tuple[bool, bool]:
+    """Whether ``table``'s rows account for every content word and every name of ``question`` on
+    their own, and whether some word only by a column's meaning (not by a name or value)."""
+    worded, missing = unaccounted(question, [table], embed, dated)
+    return not _unmatched(question, _cells([table]), dated) and not missing, bool(worded)
 
 
 def _unmatched(question: str, cells: str, dated: set[str]) -> list[str]:
@@ -400,14 +402,14 @@ def unaccounted(question: str, tables: list[dict[str, Any]], embed: EmbedFn | No
     return worded, not_columns(worded, tables, embed) if worded and embed is not None else worded
 
 
-def _cells(ctx: Context) -> str:
-    return " ".join(str(c) for m in ctx.tables for row in m["rows"] for c in row).lower()
+def _cells(tables: list[dict[str, Any]]) -> str:
+    return " ".join(str(c) for m in tables for row in m["rows"] for c in row).lower()
 
 
 def said_in_rows(ctx: Context, cells: str | None = None) -> list[str]:
     """The names a look-up finds its rows by: those only the tables hold, or any name of the
-    question a row holds ("Mateusz", also named in the minutes); ``cells``: ``_cells(ctx)``."""
-    cells = _cells(ctx) if cells is None else cells
+    question a row holds ("Mateusz", also named in the minutes); ``cells``: ``_cells(ctx.tables)``."""
+    cells = _cells(ctx.tables) if cells is None else cells
     return ctx.held or [n for n in words_names(ctx.question) if n.lower() in cells]
 
 

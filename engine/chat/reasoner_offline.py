@@ -28,13 +28,13 @@ from ..chunk import HEADING_SEP
 from ..extract import format_for
 from ..late import Layout
 from ..relevance import judge
-from .aggregates import MONTHS, months_named
+from .aggregates import months_named
 from .context import Context, Passage
 from .locate import exact_lines
 from .sentences import Sentence, is_title, line_span, split_sentences
 from .types import ABSTAIN_TEXT, Citation, Draft
 from .versions import left_out, superseded
-from .words import YEAR, codes, content_words, overlap
+from .words import MONTHS, YEAR, codes, content_words, overlap
 
 EmbedFn = Callable[[list[str]], np.ndarray]
 LayoutFn = Callable[[Mapping[int, str]], Mapping[int, Layout]]  # chunk id -> text, to its layout

@@ -205,11 +205,11 @@ def _infer_csv(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: Path, sheet: 
     if len(kept) < len(rows):  # a header line pasted again below ("date,flat,amount" mid-file): no row
         inf.skip_header_repeats = True
         inf.notes.append(f"{len(rows) - len(kept)} line(s) repeating the header were skipped")
-    totals = [r for r in kept if _total_row(r)]
-    if totals:  # "TOTAL,,,£31,709.30" under the invoices: added up again, it would double every sum
-        kept = [r for r in kept if not _total_row(r)]
+    rows_only = [r for r in kept if not _total_row(r)]
+    if len(rows_only) < len(kept):  # "TOTAL,,,£31,709.30" under the invoices: added up again, it would double every sum
         inf.skip_totals = True
-        inf.notes.append(f"{len(totals)} total row(s) left out (Grace adds up the rows itself)")
+        inf.notes.append(f"{len(kept) - len(rows_only)} total row(s) left out (Grace adds up the rows itself)")
+        kept = rows_only
     _plan_text_columns(inf, dialect.names, [f'"c{i}"' for i in range(1, dialect.width + 1)],
                        [[r[i] for r in kept] for i in range(dialect.width)],
                        native=not (inf.skip_header_repeats or inf.skip_totals))  # rows left out: read as text
