@@ -370,6 +370,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     # named: every word of its name, or the last one ("the most expensive repair": car_repairs), or its verb
     named = _names_table(lowered, info.name) or bool(verbs)
     named = named or op in ("avg", "sum", "max", "min") and _measure_said(words, info.columns)  # "the average discount"
+    named = named or op == "count" and _measure_said(_counted_words(lowered), info.columns)  # "how many consultations"
     named = named or op in ("max", "min") and _when_said(lowered, info.columns)  # "who moved in most recently?"
     filters = _values(store, info, lowered)
     excluded = _negated(filters, lowered)  # "the invoices not paid": status is not paid
@@ -802,12 +803,14 @@ def _outside(store: Any, table: str, column: str, period: Period) -> str:
     if low is None:
         return ""
     if period.span is not None:
-        first, last = period.span[0], period.span[1] - dt.timedelta(days=1)
-    elif period.years:
-        first, last = dt.date(min(period.years), 1, 1), dt.date(max(period.years), 12, 31)
+        asked = [(period.span[0], period.span[1] - dt.timedelta(days=1))]
+    elif period.years:  # "in July 2024" of months from January to June 2024: each month asked
+        asked = [(dt.date(y, m, 1), dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1))
+                 for y in period.years for m in period.months] or [
+                     (dt.date(min(period.years), 1, 1), dt.date(max(period.years), 12, 31))]
     else:
         return ""  # a month alone comes round every year
-    if low <= last and first <= high:
+    if any(low <= last and first <= high for first, last in asked):
         return ""
     return f" (its dates run from {low.day} {low:%B %Y} to {high.day} {high:%B %Y})"
 

@@ -33,7 +33,7 @@ from .render import action_text, row_citations, tables_text
 from .secrets import KeyStore
 from .store import reading
 from .types import ABSTAIN_TEXT, Action, Answer, Draft, EmptyQuestion
-from .words import COLUMN_MEANING, TABLE_WORDS, column_words, content_words, not_in_tables
+from .words import COLUMN_MEANING, MONTHS, TABLE_WORDS, column_words, content_words, not_in_tables
 from .words import names as words_names
 
 TABLE_CONFIDENCE = 0.9  # rows that account for every word of a question: exact, but read by words
@@ -352,7 +352,22 @@ def _fits(question: str, table: dict[str, Any], embed: EmbedFn | None, dated: se
     """Whether ``table``'s rows account for every content word and every name of ``question`` on
     their own, and whether some word only by a column's meaning (not by a name or value)."""
     worded, missing = unaccounted(question, [table], embed, dated)
-    return not _unmatched(question, _cells([table]), dated) and not missing, bool(worded)
+    fits = not _unmatched(question, _cells([table]), dated) and not missing and _in_one_row(question, table, dated)
+    return fits, bool(worded)
+
+
+def _in_one_row(question: str, table: dict[str, Any], dated: set[str]) -> bool:
+    """Whether one row holds every word of ``question`` that only cells account for (not the
+    table's or a column's name, and not a name, which may be in rows of its own: "Anna's and
+    Tom's phones"): "consultations in July 2024" is not answered by a row in Consult room 3 and
+    another sold in July 2024."""
+    named = content_words(" ".join(n for n in words_names(question) if n.lower() not in MONTHS))  # not "July"
+    wanted = (content_words(without_negation(question)) - named - content_words(table["table"].replace("_", " "))
+              - set().union(*(column_words(c, question) for c in table["columns"])) - TABLE_WORDS
+              - content_words(" ".join(dated)))
+    rows = [content_words(" ".join(str(c) for c in row)) for row in table["rows"]]
+    needed = {w for w in wanted if any(w in r for r in rows)}  # words no cell holds are judged elsewhere
+    return len(needed) < 2 or any(needed <= r for r in rows)
 
 
 def _unmatched(question: str, cells: str, dated: set[str]) -> list[str]:

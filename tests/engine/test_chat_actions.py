@@ -707,3 +707,19 @@ def test_a_look_up_goes_before_notes_that_answer_around_it_and_asks_for_the_righ
     assert "e_mail of Greta Lindqvist: **greta.l@example.org**" in email.text, email.text
     keys = ws.chat.ask("how many keys did Greta get when she moved in?")  # a number: not the date moved in
     assert "moved_in of Greta" not in keys.text, keys.text
+
+
+def test_rows_answer_only_when_one_row_holds_the_words_only_cells_say(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "equipment.csv").write_text(
+        "item,location,status,notes\nX-ray unit,Storage,sold,sold to Hilltop Farm Vets July 2024\n"
+        "Ultrasound scanner,Consult room 3,under repair,probe fault reported 2 May 2024\n"
+        "Autoclave,Prep room,in use,\nAnaesthetic machine,Theatre,in use,serviced in March\n"
+        "Dental unit,Theatre,in use,\n", encoding="utf-8")
+    proposal = ws.tables.import_file(tmp_path / "equipment.csv")
+    if proposal.status == "pending":
+        ws.tables.approve(proposal.id)
+    # "consult" is in one row, "July 2024" in another: together they "account" for it, yet neither answers
+    scattered = ws.chat.ask("How many consultations were there in July 2024?")
+    assert scattered.abstained and scattered.confidence < 0.5, scattered.text
+    together = ws.chat.ask("Which equipment was sold to Hilltop Farm Vets in July 2024?")
+    assert not together.abstained and "| X-ray unit |" in together.text, together.text

@@ -988,3 +988,17 @@ def test_no_or_without_a_columns_value_keeps_the_rows_where_it_is_blank(ws: Work
     text = _asked(ws, tmp_path / "boats.csv", BOATS, question)
     assert said in text, text
     assert "Corrib" not in text and ("The Old Lady" in text or "**1 row**" in text), text
+
+
+def test_how_many_of_a_number_column_adds_it_up_and_a_month_past_the_dates_says_so(
+        ws: Workspace, tmp_path: Path) -> None:
+    body = "month,consultations,vaccinations,revenue_gbp\n" + "".join(
+        f"2024-0{m},{400 + m},{150 + m},{38000 + 100 * m}\n" for m in range(1, 7))
+    path = tmp_path / "monthly_activity_2024.csv"
+    path.write_text(body)
+    proposal = ws.tables.import_file(path)  # months such as 2024-01 wait to be read as the month's first day
+    ws.tables.approve(proposal.id)
+    march = ws.chat.ask("how many consultations did we do in March 2024?").text
+    assert "Adding up consultations in monthly_activity_2024 where month is in March 2024: **403**" in march, march
+    july = ws.chat.ask("how many consultations did we do in July 2024?").text
+    assert "in July 2024 (its dates run from 1 January 2024 to 1 June 2024)" in july, july
