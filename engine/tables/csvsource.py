@@ -183,12 +183,17 @@ def _python_layout(head: str) -> tuple[str | None, int, float]:
         modal, count = Counter(widths).most_common(1)[0]
         score = count / len(widths) if modal > 1 else 0.0
         if score > best_score:
-            first = next((i for i, (_, r) in enumerate(rows) if len(r) == modal), 0)
-            skip = rows[first - 1][0] if first and all(len(r) <= 1 for _, r in rows[:first]) else 0
+            # a title padded with delimiters ("Exported 01/04/2025,,,,,,,") is above the table too
+            first = next((i for i, (_, r) in enumerate(rows) if len(r) == modal and _filled(r) > 1), 0)
+            skip = rows[first - 1][0] if first and all(_filled(r) <= 1 for _, r in rows[:first]) else 0
             body = [len(r) for _, r in rows[first:] if r]
             ragged = sum(1 for w in body if w != modal) / max(1, len(body))
             best, best_score = (delim, skip, ragged), score
     return best if best_score >= 0.5 else (None, 0, 0.0)
+
+
+def _filled(row: list[str]) -> int:
+    return sum(1 for cell in row if cell.strip())
 
 
 def _leading_notes(head: str) -> int:

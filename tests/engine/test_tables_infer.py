@@ -544,3 +544,16 @@ def test_dates_typed_two_ways_in_one_column_are_dates(ws: Workspace, tmp_path: P
     assert _types(p)["invoice_date"] == "DATE" and p.status == "applied", p.reasons
     assert ws.tables.query("SELECT invoice_date FROM invoices ORDER BY invoice_no")[1] == [
         (dt.date(2024, 1, 31),), (dt.date(2024, 2, 15),), (dt.date(2024, 1, 12),), (dt.date(2024, 2, 3),)]
+
+
+def test_a_title_padded_with_delimiters_is_above_the_table_not_its_header(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "members_2025.csv"
+    path.write_text("Harbourside Players - membership list 2025\n"
+                    "Exported from the membership spreadsheet 01/04/2025,,,,\n"
+                    "Member No,Name,Category,Fee due,Email\n"
+                    "101,Rosalind Achterberg,Adult,£40,rosalind@example.org\n"
+                    "102,Priya Raman,Adult,£40,priya@example.org\n"
+                    "103,Tomás Ó Briain,Concession,£20,\n", encoding="utf-8")
+    p = ws.tables.import_file(path)
+    assert [c.name for c in p.columns] == ["member_no", "name", "category", "fee_due", "email"], p.columns
+    assert p.row_count == 3 and any("2 line(s) above the table" in r for r in p.reasons), p.reasons
