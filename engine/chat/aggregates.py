@@ -254,6 +254,12 @@ class Plan:
     fit: int = 0  # how closely the question's words pick this table (``_fit``): of several, the closest answer
 
 
+# "how many ushers do I need", "how many are required", "how many should we have": a number a rule gives
+_REQUIRED = re.compile(r"\bhow (?:many|much)\b[^?.]*?(?:\b(?:do|does|did|should|must|would|will|shall)\s+"
+                       r"(?:i|we|you|they|it|one|he|she)\s+(?:\w+\s+)?(?:need|require|have to|has to)\b"
+                       r"|\b(?:are|is)\s+(?:needed|required)\b|\bshould\s+(?:i|we|you|they)\s+have\b)")
+
+
 def operation(question: str) -> str | None:
     """``"sum"``, ``"avg"`` or ``"count"`` when the question asks for one, else None."""
     lowered = question.lower()
@@ -269,6 +275,8 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     its vocabulary lacks may be a table's value misspelt ("groseries")."""
     op = operation(question)
     lowered = question.lower()
+    if _REQUIRED.search(lowered):
+        return []  # "how many ushers do I need?" asks what a rule says, not what rows hold
     if op is None or (op == "list" and comparison(lowered) is None and not re.search(_NOT, lowered)
                       and not _unpaid(lowered) and not _undone(lowered) and not _MISSING.search(lowered)):
         return []  # "which tank was batch 24-007 in?" is a look-up, not a list
