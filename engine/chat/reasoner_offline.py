@@ -146,14 +146,37 @@ def kept(sentences: list[Sentence], words: set[str], limit: int = PER_PASSAGE) -
     return sorted(prose + others, key=lambda s: s.start)
 
 
-def titled(p: Passage, sentences: list[Sentence]) -> tuple[list[Sentence], str]:
+def titled(p: Passage, sentences: list[Sentence], question: str = "") -> tuple[list[Sentence], str]:
     """The passage's sentences and heading. A passage that opens a file with a title line and
     has no heading (a plain-text note: "Car insurance and tax") has that title as its heading,
-    not as a sentence: it names what the file is about and answers nothing."""
-    if p.hit.heading or p.hit.line_start != 1 or p.hit.page not in (None, 1) or not sentences \
-            or not is_title(p.hit.text, sentences[0]):
+    not as a sentence: it names what the file is about and answers nothing. So does an e-mail's
+    header ("From: …", "Subject: …"), its subject the heading, unless ``question`` asks who
+    sent or received it, or when."""
+    opens = p.hit.line_start == 1 and p.hit.page in (None, 1) and bool(sentences)
+    header = _mail_header(p.hit.text) if opens else 0
+    if header and not _ASKS_MAIL.search(question):
+        subject = _SUBJECT.search(p.hit.text[:header])
+        return ([s for s in sentences if s.start >= header],
+                p.hit.heading or (subject[1].strip() if subject else ""))
+    if p.hit.heading or not opens or not is_title(p.hit.text, sentences[0]):
         return sentences, p.hit.heading
     return sentences[1:], sentences[0].text
+
+
+_MAIL_FIELD = re.compile(r"(?i)(?:from|to|cc|bcc|subject|date|sent|reply-to)[ \t]*:[ \t]*\S[^\n]*(?:\n|$)")
+_SUBJECT = re.compile(r"(?im)^subject[ \t]*:[ \t]*(.+)$")
+_ASKS_MAIL = re.compile(r"(?i)\b(?:sent|sender|send|wrote|emailed|e-mailed|mailed|subject|recipients?|addressed|"
+                        r"who\s+(?:was|is)\s+it\s+(?:from|to))\b")
+
+
+def _mail_header(text: str) -> int:
+    """Where an e-mail's header that opens ``text`` ends (two or more "Field: value" lines, one
+    of them From or Subject), or 0."""
+    at, fields = 0, []
+    while m := _MAIL_FIELD.match(text, at):
+        fields.append(m.group(0).split(":", 1)[0].strip().lower())
+        at = m.end()
+    return at if len(fields) >= 2 and {"from", "subject"} & set(fields) else 0
 
 
 _CLAUSE_WORDS = 3  # a clause shorter than this is no statement of its own
@@ -257,7 +280,8 @@ class OfflineReasoner:
         pool = []
         for p in ctx.passages[:PASSAGES]:
             notes, settings = sentence_kinds(p.hit.path)
-            sentences, heading = titled(p, kept(split_sentences(p.hit.text, None, notes, settings), words))
+            sentences, heading = titled(p, kept(split_sentences(p.hit.text, None, notes, settings), words),
+                                       ctx.question)
             for prev, sentence in zip([None, *sentences], sentences, strict=False):
                 textual = in_context(p.hit.text, prev, sentence)
                 kw = overlap(words, textual + " " + heading)

@@ -586,3 +586,20 @@ def test_a_row_past_the_twelfth_of_a_long_table_can_answer(ws: Workspace, tmp_pa
     ws.ingest([tmp_path])
     answer = ws.chat.ask("How much is a dog spay over 40 kg?")
     assert "€230" in answer.text, answer.text  # the 14th row: only the first 12 rows could be quoted
+
+
+MAIL = ("From: Oliver Brandt <oliver.brandt@scanvet.co.uk>\nTo: Tomasz Wojcik <tomasz@millbrookvets.org>\n"
+        "Date: Sat, 3 Feb 2024 10:42:17 +0000\nSubject: Quotation SV-2291 - DR-400 digital radiography system\n\n"
+        "Dear Tomasz,\n\nThank you for your enquiry. Our price for the DR-400 is £16,500 including installation.\n"
+        "The system comes with a three-year parts and labour warranty.\n\nKind regards,\nOliver\n")
+
+
+def test_an_e_mails_header_is_its_heading_not_a_quote_unless_the_question_asks_who_sent_it(
+        ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "scanvet_quote.txt").write_text(MAIL, encoding="utf-8")
+    ws.ingest([tmp_path])
+    warranty = ws.chat.ask("How long is the warranty on the DR-400 radiography system?")
+    assert not warranty.abstained and "three-year parts and labour warranty" in warranty.text, warranty.text
+    assert not any(c.quote.startswith(("From:", "Subject:", "To:", "Date:")) for c in warranty.citations)
+    sent = ws.chat.ask("When was the quotation for the DR-400 radiography system sent?")
+    assert any(c.quote.startswith(("Subject:", "Date:")) for c in sent.citations), sent.text  # the header, asked of
