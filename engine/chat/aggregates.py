@@ -65,9 +65,9 @@ MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charged
                     r"take|took|taken|received?|receiving|(?:bring|brought|came|come|coming) in|"
                     r"invoiced?|invoicing|bill|billed|billing)\b")
 # Text columns that name who did something: "who paid the most?" groups by paid_by.
-_PERSON = re.compile(r"(?:^|_)(?:by|who|name|names|person|people|owner|payer|customer|client|member|user|author|"
-                     r"buyer|seller|driver|brewer|teacher|student|tutor|employee|staff|trainer|coach|patient|"
-                     r"volunteer|guest)(?:_|$)")
+PERSON = re.compile(r"(?:^|_)(?:by|who|name|names|person|people|owner|payer|customer|client|member|user|author|"
+                    r"buyer|seller|driver|brewer|teacher|student|tutor|employee|staff|trainer|coach|patient|"
+                    r"volunteer|guest|actor|actress|performer|player|vet|nurse|doctor|director|contact|lead)(?:_|$)")
 _ADDING = re.compile(r"\badd(?:s|ed)? up\b|\bcomes? to\b")  # "what do the unpaid invoices add up to?"
 _MONTHLY = re.compile(r"\b(?:monthly|per month|a month|each month|every month)\b")
 _COMPOUND = re.compile(r"\b[^\W_]+(?:-[^\W_]+)+\b")  # "e-bikes", "x-ray"
@@ -701,7 +701,7 @@ def _group_column(lowered: str, columns: Sequence[Any]) -> tuple[str, str] | Non
         return None
     if said.group(1) is None:  # who
         texts = [c.name for c in columns if c.type == "VARCHAR" and c.name not in ROW_FIELDS]
-        people = _not_codes([t for t in texts if _PERSON.search(t.lower())])
+        people = _not_codes([t for t in texts if PERSON.search(t.lower())])
         # of several ("member", "coach"), the one the question names, else the first: the rows'
         # own subject comes before the others (date, session, member, coach)
         chosen = [t for t in people if column_words(t, lowered) & content_words(lowered)] or people[:1]

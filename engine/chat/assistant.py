@@ -490,6 +490,10 @@ def looked_up(ctx: Context, held: list[str] | None = None,
                 continue  # "Gráinne Walsh": her row, not Conor Walsh's
             said = [(str(row[holding[0]]), column, row[i], (m["table"], key)) for i, column in enumerate(m["columns"])
                     if i != holding[0] and column_words(column, ctx.question) & asked]
+            if not said and _WHO_IS.match(ctx.question):  # "who's playing Lady Bracknell?": the row's person
+                said = [(str(row[holding[0]]), column, row[i], (m["table"], key))
+                        for i, column in enumerate(m["columns"])
+                        if i != holding[0] and aggregates.PERSON.search(column.lower())][:1]
             out += said  # and of a row the question points at, its date of what it says ("pay": paid_on)
             dates += _when_of(ctx.question, str(row[holding[0]]), m["columns"], row, (m["table"], key)) if said else []
     if len({x[3] for x in out}) > LOOKUP_ROWS:
@@ -501,6 +505,9 @@ def looked_up(ctx: Context, held: list[str] | None = None,
     return [(name, column, "" if cell is None else str(cell), key) for name, column, cell, key in fitting]
 
 
+# "who is …", "who's playing …": the person a row names, when no column is said
+_WHO_IS = re.compile(r"\s*who(?:'s|’s|\s+(?:is|was|are|were|will\s+be)\b|\s+(?:plays|played|covers|covered)\b)",
+                     re.IGNORECASE)
 _DATES = (datetime.date, datetime.time)
 _PAID_WORDS = frozenset({"pay", "paid", "paying", "pays", "payment"})
 

@@ -723,3 +723,21 @@ def test_rows_answer_only_when_one_row_holds_the_words_only_cells_say(ws: Worksp
     assert scattered.abstained and scattered.confidence < 0.5, scattered.text
     together = ws.chat.ask("Which equipment was sold to Hilltop Farm Vets in July 2024?")
     assert not together.abstained and "| X-ray unit |" in together.text, together.text
+
+
+def test_who_is_playing_a_part_is_the_person_of_the_row_that_names_it(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "cast_list.csv").write_text(
+        "Role,Actor,Understudy,Email\nJack Worthing,Tomás Ferreira,Arjun Mehta,tomas@example.org\n"
+        "Lady Bracknell,Hélène Marchetti,,helene@example.org\n"
+        "Gwendolen Fairfax,Chloé Dubois,Niamh Walsh,chloe@example.org\n"
+        "Cecily Cardew,Rosa Lind,Mia Stone,rosa@example.org\nMiss Prism,Gwen Lloyd,,gwen@example.org\n",
+        encoding="utf-8")
+    proposal = ws.tables.import_file(tmp_path / "cast_list.csv")
+    if proposal.status == "pending":
+        ws.tables.approve(proposal.id)
+    for question in ("Who's playing Lady Bracknell?", "Who plays Lady Bracknell?"):
+        answer = ws.chat.ask(question)  # it was declined, the answering row shown as "they do not answer it"
+        assert not answer.abstained and answer.text.startswith("actor of Lady Bracknell: **Hélène Marchetti**"), \
+            answer.text
+    published = ws.chat.ask("Who published Lady Bracknell?")  # a verb naming no column is still no look-up
+    assert published.abstained, published.text
