@@ -20,6 +20,7 @@ from .. import catalog
 from ..search import SearchHit, hybrid_search, mentioned_anywhere, unseen
 from ..tables.mentions import words_in
 from .store import reading
+from .versions import ASKS_OLD, replacements
 from .words import codes, names, terms
 
 if TYPE_CHECKING:
@@ -73,6 +74,7 @@ class Context:
     focus: frozenset[str] = frozenset()  # a follow-up's own new words: the sentences quoted must have one
     focus_vec: np.ndarray | None = None  # the follow-up read alone (for when no sentence uses its words)
     thread_vec: np.ndarray | None = None  # the questions it follows, read together
+    replaced: set[tuple[str, str]] = field(default_factory=set)  # (older, newer) files the newer says it replaces
 
     @property
     def searched(self) -> str:
@@ -106,6 +108,8 @@ def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int
         keys, vectors = catalog.embeddings_for(conn, [h.chunk_id for h in hits])
         unknown = unseen(conn, _subject(names(searched) + codes(searched)))
         unknown_terms = unseen(conn, _subject(terms(searched, ws.embedder.count_tokens)))
+        # "under the old policy, …" asks what the replaced file said
+        replaced = set() if ASKS_OLD.search(question) else replacements(conn, [h.path for h in hits])
     by_id = {int(key): vec for key, vec in zip(keys, vectors, strict=True)}
     passages: list[Passage] = []
     for hit in hits:
@@ -113,7 +117,7 @@ def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int
         vec = vec / (np.linalg.norm(vec) or 1.0) if vec is not None else np.zeros_like(qvec)
         passages.append(Passage(len(passages) + 1, hit, float(vec @ qvec), vec))
     ctx = Context(trace_id or uuid.uuid4().hex[:12], question, qvec, passages, unknown_names=unknown,
-                  unknown_terms=unknown_terms, query=query or "")
+                  unknown_terms=unknown_terms, query=query or "", replaced=replaced)
     ctx.wants_errors = bool(_ERRORS.search(question))
     _workspace_state(ws, ctx, session_id)
     ctx.tables = tables.result()

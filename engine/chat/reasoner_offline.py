@@ -325,7 +325,7 @@ class OfflineReasoner:
 
     def answer(self, ctx: Context, threshold: float, on_token: TokenFn | None = None) -> Draft:
         """A grounded answer, or an abstention when the best evidence is below ``threshold``."""
-        ranked, lost = superseded(without_other_codes(self.candidates(ctx), codes(ctx.question)))
+        ranked, lost = superseded(without_other_codes(self.candidates(ctx), codes(ctx.question)), ctx.replaced)
         months = months_named(ctx.question.lower())
         dated = [c for c in ranked if _in_months(c, months)] if months else ranked
         evidence = strongest(dated)
@@ -338,7 +338,8 @@ class OfflineReasoner:
             ranked = dated
             chosen = select(ranked)
             draft = self._compose(ctx, chosen, evidence, threshold, changes(chosen, ranked, threshold))
-            if note := left_out(lost, ranked[0].score - KEEP_WITHIN if ranked else 0.0):  # would it have been quoted?
+            least = ranked[0].score - KEEP_WITHIN if ranked else 0.0  # would it have been quoted?
+            if note := left_out(lost, least, ctx.replaced):
                 draft.text += f"\n\n_{note}_"
         if on_token:
             for piece in re.split(r"(?<=\s)", draft.text):

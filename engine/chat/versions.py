@@ -13,9 +13,12 @@ Brian Geraghty" of 2024, and the answer says it left the older one out.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import PurePath
 from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy import text as sql_text
 
 SAME_POINT = 0.75  # sentences at least this close in meaning say the same point (or contradict on it)
 SAME_PASSAGE = 0.85  # passages this close are one section in two versions: the older one's sentences go
@@ -57,14 +60,54 @@ def newer(a: str, b: str) -> bool:
     return draftb and not drafta
 
 
-def superseded(ranked: Sequence[Any]) -> tuple[list[Any], list[tuple[str, str, float]]]:
+# "This document replaces the 2023 policy in full.", "Replaces the 2022 policy.": a file that says it
+# replaces an older one of a year (not "it replaces…", which minutes say of another file)
+_REPLACES = re.compile(r"(?:^|[.!?*_(]\s*|\bthis\s+[a-z]+\s+)(?:replaces|supersedes)\s+(?:and\s+\w+\s+)?"
+                       r"(?:the|our|all)?\s*(?:previous|earlier|old|former)?\s*((?:19|20)\d\d)\s+([a-z]+)", re.I)
+
+
+ASKS_OLD = re.compile(r"\b(?:old|older|previous|former|earlier|original|superseded|replaced|used to)\b", re.I)
+
+
+def replacements(conn: Connection, paths: Sequence[str]) -> set[tuple[str, str]]:
+    """(older, newer) pairs of ``paths`` where the newer file says it replaces the older one ("This
+    policy replaces the 2023 policy"): the older shares a word of its name with the newer, and its
+    name or text has the year and the word after it ("policy"). Files need not be named v1 and v2."""
+    paths = list(dict.fromkeys(paths))
+    if len(paths) < 2:
+        return set()
+    marks = ",".join(f":p{i}" for i in range(len(paths)))
+    saying = conn.execute(sql_text(
+        f"SELECT d.path, c.text FROM chunks c JOIN documents d ON d.content_hash = c.content_hash "
+        f"WHERE d.path IN ({marks}) AND d.status = 'ok' AND (c.text LIKE '%replaces%' OR c.text LIKE '%supersedes%')"),
+        {f"p{i}": p for i, p in enumerate(paths)}).all()
+    said = {(new, m[1], m[2].lower()) for new, text in saying for m in _REPLACES.finditer(text)}
+    return {(old, new) for new, year, noun in said for old in paths
+            if old != new and _name_words(old) & _name_words(new) and _holds(conn, old, year, noun)}
+
+
+def _holds(conn: Connection, path: str, *words: str) -> bool:
+    """Whether the file's name or text has every one of ``words``."""
+    name = PurePath(path).stem.lower()
+    return all(word in name or conn.execute(sql_text(
+        "SELECT 1 FROM chunks c JOIN documents d ON d.content_hash = c.content_hash "
+        "WHERE d.path = :p AND d.status = 'ok' AND c.text LIKE :w LIMIT 1"), {"p": path, "w": f"%{word}%"}).first()
+        is not None for word in words)
+
+
+def _name_words(path: str) -> set[str]:
+    return {w for w in re.split(r"[^a-z]+", PurePath(path).stem.lower()) if len(w) > 3}
+
+
+def superseded(ranked: Sequence[Any], replaced: Collection[tuple[str, str]] = frozenset()
+               ) -> tuple[list[Any], list[tuple[str, str, float]]]:
     """``ranked`` (candidates with ``passage.hit.path``, ``score``, ``evidence`` and a unit ``vector``)
     without the sentences of an older version that a sentence of a newer version among them says too,
     best first, and for each (older, newer) pair of files that lost sentences so, the best score lost.
     The newer sentence that says the same point takes the older one's score and evidence where they
     are higher (the older file's passage may have ranked first), so the answer stays the point."""
     paths = list(dict.fromkeys(c.passage.hit.path for c in ranked))
-    pairs = [(old, new) for old in paths for new in paths if newer(new, old)]
+    pairs = [(old, new) for old in paths for new in paths if newer(new, old) or (old, new) in replaced]
     if not pairs:
         return list(ranked), []
     dropped: set[int] = set()
@@ -78,7 +121,8 @@ def superseded(ranked: Sequence[Any]) -> tuple[list[Any], list[tuple[str, str, f
             closeness = [float(c.vector @ n.vector) for n in newest]
             same = newest[closeness.index(max(closeness))]
             point = max(closeness) >= SAME_POINT
-            if point or any(float(c.passage.vector @ v) >= SAME_PASSAGE for v in passages):
+            whole = (old, new) in replaced  # a file that says it replaces another replaces all of it
+            if point or whole or any(float(c.passage.vector @ v) >= SAME_PASSAGE for v in passages):
                 dropped.add(i)
                 lost[old, new] = max(lost.get((old, new), c.score), c.score)
             if point:
@@ -87,9 +131,16 @@ def superseded(ranked: Sequence[Any]) -> tuple[list[Any], list[tuple[str, str, f
     return sorted(kept, key=lambda c: -c.score), [(o, n, s) for (o, n), s in lost.items()]
 
 
-def left_out(lost: list[tuple[str, str, float]], least: float) -> str:
+def left_out(lost: list[tuple[str, str, float]], least: float,
+             replaced: Collection[tuple[str, str]] = frozenset()) -> str:
     """The note an answer ends with: the older versions it did not quote though one of their
     sentences scored at least ``least`` (enough to be quoted), and why; "" when there are none."""
-    said = "; ".join(dict.fromkeys(f"{PurePath(old).name} (an older version of {PurePath(new).name})"
-                                   for old, new, score in lost if score >= least))
-    return f"Not quoted where a newer version says the same: {said}." if said else ""
+    shown = [(old, new) for old, new, score in lost if score >= least]
+    notes = []
+    if said := "; ".join(dict.fromkeys(f"{PurePath(old).name} (an older version of {PurePath(new).name})"
+                                       for old, new in shown if (old, new) not in replaced)):
+        notes.append(f"Not quoted where a newer version says the same: {said}.")
+    if said := "; ".join(dict.fromkeys(f"{PurePath(old).name} ({PurePath(new).name} says it replaces it)"
+                                       for old, new in shown if (old, new) in replaced)):
+        notes.append(f"Not quoted, as replaced: {said}.")
+    return " ".join(notes)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from engine import Workspace
+from engine.chat.context import assemble
 from engine.chat.versions import family, newer
 
 
@@ -121,3 +122,25 @@ def test_another_files_change_to_the_number_an_answer_states_follows_it(ws: Work
             ) in answer.text, answer.text
     assert [Path(c.path).name for c in answer.citations][-2:] == ["agm_2024.md", "agm_2024.md"]
     assert "regatta" not in answer.text
+
+
+OLD_POLICY = ("Safeguarding policy\n\nAdopted by the committee: March 2023.\n\n"
+              "Our Designated Safeguarding Lead is Margaret Okafor, telephone 07700 900123.\n\n"
+              "Every adult working with children needs a DBS check, renewed every five years.\n")
+NEW_POLICY = ("Child performers and safeguarding\n\nApproved by the committee on 6 February 2025. This document "
+              "replaces the 2023 policy in full.\n\nThe Designated Safeguarding Lead is Siobhan Bhriain, telephone "
+              "07700 900456.\n\nEvery adult working with children needs an enhanced DBS check, renewed every "
+              "three years.\n")
+
+
+def test_a_file_that_says_it_replaces_an_older_one_is_quoted_alone(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "safeguarding policy.txt").write_text(OLD_POLICY, encoding="utf-8")
+    (tmp_path / "child performers and safeguarding.txt").write_text(NEW_POLICY, encoding="utf-8")
+    ws.ingest([tmp_path])
+    lead = ws.chat.ask("Who is our designated safeguarding lead?")
+    assert "Siobhan Bhriain" in lead.text and "Margaret Okafor" not in lead.text, lead.text
+    assert "safeguarding policy.txt (child performers and safeguarding.txt says it replaces it)" in lead.text
+    assert {Path(c.path).name for c in lead.citations} == {"child performers and safeguarding.txt"}
+    pair = {(str(tmp_path / "safeguarding policy.txt"), str(tmp_path / "child performers and safeguarding.txt"))}
+    assert assemble(ws, "Who is our designated safeguarding lead?").replaced == pair
+    assert assemble(ws, "Who was the lead under the old safeguarding policy?").replaced == set()  # asked of
