@@ -102,7 +102,8 @@ _NOT_MEASURES = re.compile(r"(?:^|_)(?:id|year|month|day|no|number|code|zip|post
 MONEY_MEANING = 0.58
 _PAYMENT_WORDS = content_words("payment payments transaction transactions")
 MONEY_NAME = re.compile(r"(?:^|_)(?:amount|cost|costs|price|prices|paid|fee|fees|spend|spent|eur|euro|euros|usd|"
-                         r"gbp|chf|dollars?|expense|expenses|charge|charges)(?:_|$)")
+                         r"gbp|chf|dollars?|expense|expenses|charge|charges|gross|revenue|revenues|takings|"
+                         r"income|sales|turnover)(?:_|$)")
 # A date column the money of a period is counted by: one that says when it was spent or taken
 # ("date", "paid_on", "month"), not when something renews, falls due or expires.
 _NOT_SPENT = re.compile(r"(?:^|_)(?:due|deadline|renew|renews|renewal|renewed|expires|expiry|expiration|birth|"

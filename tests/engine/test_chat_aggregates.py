@@ -1018,3 +1018,12 @@ def test_how_many_are_needed_asks_what_a_rule_says_not_what_rows_hold(
     assert ws.tables.import_file(tmp_path / "foh_rota.csv").status == "applied"
     assert aggregates.plans(question, ws.tables, ws.embedder.embed) == []
     assert aggregates.plans("how many ushers are on the rota for each performance?", ws.tables, ws.embedder.embed)
+
+
+def test_money_taken_is_a_gross_or_takings_column(ws: Workspace, tmp_path: Path) -> None:
+    body = ("show,performance,adult,child,gross\nCinderella,Fri eve,88,60,1791\nCinderella,Sat mat,70,90,1650\n"
+            "The Importance of Being Earnest,Sat eve,120,0,2009\nThe Importance of Being Earnest,Thu eve,80,0,1320\n"
+            "Abigail's Party,Fri eve,60,0,860\n")
+    text = _asked(ws, tmp_path / "box_office_returns.csv", body, "How much money did Earnest take at the box office?")
+    assert "Adding up gross in box_office_returns where show is The Importance of Being Earnest: **3,329**" in text, \
+        text
