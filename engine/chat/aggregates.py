@@ -93,7 +93,7 @@ _DATE_NAME = re.compile(r"(?:^|_)(?:date|day|when)(?:_|$)")  # due_date, not upd
 _RATE_NAME = re.compile(r"(?:^|_)(?:unit|per|rate|hourly|each|avg|average)(?:_|$)")
 # Money spent: a table named for money taken in (sales, income) does not answer it.
 _SPENDING = re.compile(r"\b(?:spen[dt]|spending|expenses?|expenditures?)\b")
-_INCOME_NAME = re.compile(r"(?:^|_)(?:sales?|revenues?|income|earnings?|takings|turnover|sold)(?:_|$)")
+_INCOME_NAME = re.compile(r"(?:^|_)(?:sales?|revenues?|income|earnings?|takings|turnover|sold|gross)(?:_|$)")
 # A bound, not an amount: "how many students" is not the sum of max_students (not "min": minutes).
 _BOUND_NAME = re.compile(r"(?:^|_)(?:max|maximum|minimum|limit|capacity|target|quota)(?:_|$)")
 _NOT_MEASURES = re.compile(r"(?:^|_)(?:id|year|month|day|no|number|code|zip|postcode|phone)$")
@@ -371,8 +371,8 @@ def _respelled(store: Any, info: Any, lowered: str, unknown: list[str]) -> str:
 
 
 def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | None) -> Plan | None:
-    if _SPENDING.search(lowered) and _INCOME_NAME.search(info.name.lower()):
-        return None  # "how much did we spend?" is not the bike sales
+    if _SPENDING.search(lowered) and (_INCOME_NAME.search(info.name.lower()) or _only_income(info.columns)):
+        return None  # "how much did we spend?" is not the bike sales, nor a box office's gross
     words = content_words(lowered)
     name_words = content_words(info.name.replace("_", " "))
     verbs = {w for w in words if table_noun(info.name) in _EVENT_VERBS.get(w, ()) or _verb_of(w, info.name)}
@@ -651,6 +651,12 @@ def _kept_to_currencies(codes: set[str], currency: tuple[str, dict[str, str]] | 
 
 
 _UNIT_PARTS = frozenset({"pct", "percent", "perc", "pc", "pts"} | set(_UNIT_OF) | {c.lower() for c in _CURRENCY_CODES})
+
+
+def _only_income(columns: Sequence[Any]) -> bool:
+    """Whether every money column is money taken in (gross, sales, revenue_gbp)."""
+    money = [n for n in _measures(columns) if MONEY_NAME.search(n.lower())]
+    return bool(money) and all(_INCOME_NAME.search(n.lower()) for n in money)
 
 
 def _measure_said(words: set[str], columns: Sequence[Any]) -> bool:

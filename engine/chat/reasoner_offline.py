@@ -194,10 +194,11 @@ def clauses(meaning: str) -> list[str]:
     return [_LABEL.sub("", p) for p in parts]
 
 
-def about(heading: str, sentence: Sentence, textual: str) -> str:
+def about(heading: str, sentence: Sentence, textual: str, always: bool = False) -> str:
     """A short fact embedded with the heading it sits under: "Serves 6." says nothing of what
-    it serves, "Moroccan Lamb Tagine: Serves 6." does. (A table row has its column names.)"""
-    if sentence.kind != "fact" or not heading.strip():
+    it serves, "Moroccan Lamb Tagine: Serves 6." does. (A table row has its column names.) With
+    ``always``, any sentence: an e-mail's every sentence is about its subject."""
+    if sentence.kind != "fact" and not always or not heading.strip():
         return textual
     return f"{heading.replace(HEADING_SEP, ', ')}: {textual}"
 
@@ -282,12 +283,13 @@ class OfflineReasoner:
             notes, settings = sentence_kinds(p.hit.path)
             sentences, heading = titled(p, kept(split_sentences(p.hit.text, None, notes, settings), words),
                                        ctx.question)
+            mail = not p.hit.heading and p.hit.line_start == 1 and bool(_mail_header(p.hit.text))
             for prev, sentence in zip([None, *sentences], sentences, strict=False):
                 textual = in_context(p.hit.text, prev, sentence)
                 kw = overlap(words, textual + " " + heading)
                 prior = W_PASSAGE * p.relevance + W_KEYWORDS * kw + W_RANK / p.n
                 lead = prev if textual != sentence.meaning else None
-                pool.append((prior, p, sentence, lead, about(heading, sentence, textual)))
+                pool.append((prior, p, sentence, lead, about(heading, sentence, textual, mail)))
         pool.sort(key=lambda x: -x[0])
         return pool[: self.budget]
 

@@ -1027,3 +1027,10 @@ def test_money_taken_is_a_gross_or_takings_column(ws: Workspace, tmp_path: Path)
     text = _asked(ws, tmp_path / "box_office_returns.csv", body, "How much money did Earnest take at the box office?")
     assert "Adding up gross in box_office_returns where show is The Importance of Being Earnest: **3,329**" in text, \
         text
+    (tmp_path / "expenses.csv").write_text(
+        "date,production,supplier,amount\n2024-11-02,Cinderella,Kestrel Print,146.80\n"
+        "2024-12-20,Cinderella,Quayside Trust,2280\n2025-04-15,Earnest,Co-op,57.60\n")
+    assert ws.tables.import_file(tmp_path / "expenses.csv").status == "applied"
+    spent = ws.chat.ask("How much did we spend on Cinderella?").text  # the gross is money taken, not spent
+    assert "Adding up amount in expenses where production is Cinderella: **2,426.80**" in spent, spent
+    assert "gross" not in spent, spent

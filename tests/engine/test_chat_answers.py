@@ -594,6 +594,22 @@ MAIL = ("From: Oliver Brandt <oliver.brandt@scanvet.co.uk>\nTo: Tomasz Wojcik <t
         "The system comes with a three-year parts and labour warranty.\n\nKind regards,\nOliver\n")
 
 
+GET_IN = ("From: J. Harcourt <tech@quaysideplayhouse.org>\nTo: Zofia <zofia@example.org>\n"
+          "Date: Mon, 14 Apr 2025 09:12:00 +0100\nSubject: Earnest get-in\n\n"
+          "Hi both - the Friday before your tech (2 May) we have a wedding reception in the foyer until late, so "
+          "your get-in will have to be on Saturday 3 May from 12 noon instead of Friday evening.\n\n"
+          "Sorry for the hassle. The loading bay door code is unchanged.\n\nJames\n")
+
+
+def test_an_e_mails_sentences_are_read_with_its_subject(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "email_get_in_change.txt").write_text(GET_IN, encoding="utf-8")
+    (tmp_path / "about.md").write_text("# About us\n\nWe rehearse on Tuesdays and Thursdays at St Brigid's Hall.\n")
+    ws.ingest([tmp_path])
+    answer = ws.chat.ask("When is the get-in for Earnest now?")  # the body never says "Earnest"; the subject does
+    assert not answer.abstained and "Saturday 3 May from 12 noon" in answer.text, answer.text
+    assert not any(c.quote.startswith(("From:", "Subject:")) for c in answer.citations)
+
+
 def test_an_e_mails_header_is_its_heading_not_a_quote_unless_the_question_asks_who_sent_it(
         ws: Workspace, tmp_path: Path) -> None:
     (tmp_path / "scanvet_quote.txt").write_text(MAIL, encoding="utf-8")
