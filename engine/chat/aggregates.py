@@ -253,6 +253,7 @@ class Plan:
     about: str
     filters: dict[str, list[str]] = field(default_factory=dict)
     fit: int = 0  # how closely the question's words pick this table (``_fit``): of several, the closest answer
+    outside: bool = False  # the period asked lies wholly outside the table's dates ("in 2023" of 2024's months)
 
 
 # "how many ushers do I need", "how many are required", "how many should we have": a number a rule gives
@@ -495,7 +496,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         plan = _monthly(info.name, by_month, measure, rows)
     else:
         plan = _build(by_age(op, measure, lowered), info, measures, rows, by_currency)
-    plan.fit = _fit(lowered, words, measures, dated)
+    plan.fit, plan.outside = _fit(lowered, words, measures, dated), bool(rows.outside)
     return plan
 
 

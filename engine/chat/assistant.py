@@ -87,7 +87,7 @@ class Chat:
         threshold = float(self.ws.setting("abstain_threshold"))
         ctx = assemble(self.ws, question, session_id)
         proposals = (self.intents.match(question, ctx.qvec, self._document_paths) or self._logged_row(question)
-                     or self._adding_up(question))
+                     or self._adding_up(question, ctx, threshold))
         if not proposals:
             ctx = resolve(ctx, threshold, self.offline.candidates,
                           lambda joined: assemble(self.ws, question, session_id, trace_id=ctx.trace_id, query=joined),
@@ -203,12 +203,18 @@ class Chat:
         return intents.logged_row(question, lambda: [(t.name, [c.name for c in t.columns])
                                                      for t in persons_tables(tables)])
 
-    def _adding_up(self, question: str) -> list[tuple[str, dict[str, Any]]]:
+    def _adding_up(self, question: str, ctx: Context | None = None,
+                   threshold: float = 0.0) -> list[tuple[str, dict[str, Any]]]:
         """A read-only query when the question adds up a memory table (``aggregates``); one for
-        each table that could answer it (at most ``ADDED_UP_TABLES``), said to be so."""
+        each table that could answer it (at most ``ADDED_UP_TABLES``), said to be so. A period
+        outside every such table's dates ("how many consultations in 2023?" of 2024's months) is
+        left to the files when they answer it (an annual report's figure)."""
         tables = getattr(self.ws, "tables", None)
         found = aggregates.plans(question, tables, self.offline.vectors,
                                  self.ws.embedder.count_tokens) if tables is not None else []
+        if found and ctx is not None and all(p.outside for p in found) \
+                and not self.offline.answer(ctx, threshold).abstained:
+            return []
         queries: list[tuple[str, dict[str, Any]]] = [("query", {"sql": p.sql, "about": p.about})
                                                      for p in found[:ADDED_UP_TABLES]]
         if len(queries) > 1:

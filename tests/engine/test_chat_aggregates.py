@@ -1002,6 +1002,12 @@ def test_how_many_of_a_number_column_adds_it_up_and_a_month_past_the_dates_says_
     assert "Adding up consultations in monthly_activity_2024 where month is in March 2024: **403**" in march, march
     july = ws.chat.ask("how many consultations did we do in July 2024?").text
     assert "in July 2024 (its dates run from 1 January 2024 to 1 June 2024)" in july, july
+    (tmp_path / "annual_report_2023.md").write_text(
+        "# Annual report 2023\n\nIn 2023 we carried out 4,812 consultations, 1,476 vaccinations and 498 surgical "
+        "procedures.\n\nOur charity registration number is 1187342.\n")
+    ws.ingest([tmp_path / "annual_report_2023.md"])
+    before = ws.chat.ask("how many consultations did we do in 2023?")  # outside the table: the report says
+    assert not before.abstained and "4,812 consultations" in before.text and before.citations, before.text
 
 
 FOH_ROTA = ("date,performance,role,volunteer\n2025-05-07,Evening,Usher,Aoife Brennan\n"
