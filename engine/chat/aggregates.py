@@ -79,7 +79,8 @@ _OP_WORDS = content_words("average mean typical typically total sum altogether o
                           "bill billed still "
                           "have has had so far times go went been visit visited most expensive dearest highest largest "
                           "biggest greatest maximum longest cheapest least fewest lowest smallest minimum shortest "
-                          "one ever recent recently latest newest earliest across oldest youngest")
+                          "one single ever recent recently latest newest earliest across oldest youngest "
+                          "people anyone everyone someone")
 # Whole month names; "may", and short names ("Jan" may be a person, "mar" a verb), only after a
 # word that makes them a month ("in May", "for Feb") or before a year ("Sept 2025").
 _MONTH = re.compile(r"\b(?:(" + "|".join(m for m in MONTHS if m != "may")
@@ -116,7 +117,9 @@ VALUE_CELL = 60  # text cells this short can be values to filter on (longer ones
 _EVENT_VERBS = {stem(v): {stem(n), stem(n + "s")} for n, verbs in (("sale", "sell sells selling sold"),
                                                                    ("purchase", "buy buys buying bought"),
                                                                    ("expense", "spend spends spending spent"),
-                                                                   ("payment", "pay pays paying paid"))
+                                                                   ("payment", "pay pays paying paid"),
+                                                                   ("donation", "give gives giving gave given donate "
+                                                                                "donates donating donated"))
                 for v in verbs.split()}
 
 
@@ -428,6 +431,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     accounted |= _said_of_values(lowered, kept) | _said_of_joining(lowered, dated)
     accounted |= (_NOT_WORDS if excluded else set()) | state_words
     accounted |= content_words(grouped[1]) if grouped else set()
+    accounted |= _members_of(lowered, name_words | {table_noun(info.name)})  # "staff members" are the staff
     accounted |= content_words(each[1]) if each else set()
     monthly = _MONTHLY.search(lowered) if op == "avg" else None  # "the average monthly grocery spend"
     if monthly and any("monthly" in name.lower().split("_") for name in _measures(info.columns)):
@@ -605,8 +609,10 @@ def _payment_state(store: Any, info: Any, lowered: str, dated: str | None,
 
 
 # "no phone", "without an email address", "missing a due date": the rows where that column is blank
-_MISSING = re.compile(r"\b(?:no|without|missing|lacking|lack)\s+(?:an?\s+|any\s+)?(\w+)(?:\s+(\w+))?")
-_MISSING_WORDS = content_words("no without missing lacking lack any")
+_MISSING = re.compile(r"\b(?:no|without|missing|lacking|lack|(?:(?:don|doesn|didn|haven|hasn)['’]?t|do not|does not|"
+                      r"did not|have not|has not)\s+(?:have|has|got)(?:\s+got)?)"
+                      r"\s+(?:an?\s+|any\s+)?(\w+)(?:\s+(\w+))?")
+_MISSING_WORDS = content_words("no without missing lacking lack any don doesn didn haven hasn not have has got")
 
 
 def _missing(lowered: str, columns: Sequence[Any]) -> tuple[tuple[str, bool] | None, set[str]]:
@@ -652,6 +658,14 @@ def _kept_to_currencies(codes: set[str], currency: tuple[str, dict[str, str]] | 
 
 
 _UNIT_PARTS = frozenset({"pct", "percent", "perc", "pc", "pts"} | set(_UNIT_OF) | {c.lower() for c in _CURRENCY_CODES})
+
+
+_MEMBERS = re.compile(r"\b(\w+)\s+(members?|people|persons?)\b")
+
+
+def _members_of(lowered: str, own: set[str]) -> set[str]:
+    """"members" of "staff members", "cast members": a word for the rows a table name says."""
+    return {stem(m[2]) for m in _MEMBERS.finditer(lowered) if stem(m[1]) in own}
 
 
 def _only_income(columns: Sequence[Any]) -> bool:
@@ -1158,6 +1172,10 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
         return partly, set()
     if named and len(addable) == 1 and op in ("sum", "avg"):  # "the total of the expenses"; "the longest" is not of it
         return addable, set()
+    # "the biggest expense", "the largest donation": the amount of money, the one money column
+    if named and op in ("max", "min") and _AMOUNT_SUPERLATIVE.search(lowered) \
+            and len(money := [n for n in addable if MONEY_NAME.search(n.lower())]) == 1:
+        return money, set()
     if embed is None or not addable:
         return [], set()
     if named and op in ("sum", "avg") and len(money := _money_columns(addable, embed)) == 1:
@@ -1174,6 +1192,7 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     return [], set()
 
 
+_AMOUNT_SUPERLATIVE = re.compile(r"\b(?:biggest|largest|highest|greatest|smallest|lowest)\b")
 # A superlative that names what it measures: "heaviest" is of a weight column, "tallest" of a height
 _SIZE = ("size", "area", "m2", "sqm", "sqft", "surface")
 _MEASURED_BY = {"heaviest": ("weight", "kg", "kilos", "mass"), "lightest": ("weight", "kg", "kilos", "mass"),

@@ -1040,3 +1040,43 @@ def test_money_taken_is_a_gross_or_takings_column(ws: Workspace, tmp_path: Path)
     spent = ws.chat.ask("How much did we spend on Cinderella?").text  # the gross is money taken, not spent
     assert "Adding up amount in expenses where production is Cinderella: **2,426.80**" in spent, spent
     assert "gross" not in spent, spent
+
+
+THEATRE = {
+    "donations_2024.csv": "donor,received,amount_gbp,gift_aid,method\nKestrel Bay Building Society,2024-02-14,1500.00,"
+                          "false,Grant\nMaureen Quinn,2024-03-02,50.00,true,Cash\nHarbour Cafe,2024-06-20,250.00,false,"
+                          "Card\nTom Hale,2024-11-30,25.00,true,Cash\n",
+    "expenses.csv": "date,supplier,category,amount,receipt\n2024-11-19,Kestrel Print,Publicity,146.80,\n"
+                    "2024-12-20,Quayside Trust,Venue,2280.00,true\n2025-03-22,Co-op,Bar stock,57.60,\n"
+                    "2025-04-01,Ravenscourt,Costumes,780.00,true\n",
+    "staff.csv": "name,role,extension,rcvs_number\nPriya Raman,Vet,203,7562910\nBen Hartley,Student nurse,212,\n"
+                 "Chloe Martin,Receptionist,100,\nZoe Lind,Head nurse,210,1093372\n",
+}
+
+
+@pytest.fixture
+def theatre(ws: Workspace, tmp_path: Path) -> Workspace:
+    for name, body in THEATRE.items():
+        (tmp_path / name).write_text(body, encoding="utf-8")
+        proposal = ws.tables.import_file(tmp_path / name)
+        if proposal.status == "pending":
+            ws.tables.approve(proposal.id)
+    return ws
+
+
+@pytest.mark.parametrize(("question", "about", "first"), [
+    ("What was our single biggest expense?", "The row of expenses with the highest amount:", "Quayside Trust"),
+    ("Who gave us the biggest donation?", "The row of donations_2024 with the highest amount gbp:",
+     "Kestrel Bay Building Society"),
+    ("How much did people donate to us in 2024?", "Adding up amount gbp in donations_2024 where received is in 2024",
+     None),
+    ("Which expenses don't have a receipt?", "The rows of expenses where receipt is empty:", "Kestrel Print"),
+    ("Which staff members don't have an RCVS number?", "The rows of staff where rcvs number is empty:",
+     "Ben Hartley"),
+])
+def test_everyday_words_for_the_biggest_a_giver_and_what_rows_do_not_have(
+        theatre: Workspace, question: str, about: str, first: str | None) -> None:
+    found = aggregates.plans(question, theatre.tables, theatre.embedder.embed)
+    assert len(found) == 1 and found[0].about.startswith(about), (question, found)
+    if first is not None:
+        assert theatre.tables.query(found[0].sql)[1][0][{"expenses": 1, "staff": 0}.get(found[0].table, 0)] == first
