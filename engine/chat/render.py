@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import os
 from typing import Any
 
@@ -139,7 +140,9 @@ def query_text(result: Any, about: str | None = None) -> str:
 
 
 def _figure(value: Any) -> str:
-    """A sum or an average as an answer says it: 1,484.85, 3,640."""
+    """A sum or an average as an answer says it: 1,484.85, 3,640 (of a DECIMAL column too)."""
+    if isinstance(value, decimal.Decimal) and value.is_finite():
+        value = float(value)
     if isinstance(value, float):
         return f"{value:,.2f}" if value % 1 else f"{value:,.0f}"
     if isinstance(value, int) and not isinstance(value, bool):

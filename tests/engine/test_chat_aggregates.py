@@ -3,12 +3,14 @@ adds a row; over real DuckDB and the real model."""
 
 from __future__ import annotations
 
+import decimal
 from pathlib import Path
 
 import pytest
 
 from engine import Workspace
 from engine.chat import aggregates
+from engine.chat.render import query_text
 
 EXPENSES = """date,category,shop,amount
 2026-01-03,groceries,Lidl,42.10
@@ -1080,3 +1082,9 @@ def test_everyday_words_for_the_biggest_a_giver_and_what_rows_do_not_have(
     assert len(found) == 1 and found[0].about.startswith(about), (question, found)
     if first is not None:
         assert theatre.tables.query(found[0].sql)[1][0][{"expenses": 1, "staff": 0}.get(found[0].table, 0)] == first
+
+
+def test_a_sum_of_a_decimal_column_is_written_with_thousands() -> None:
+    # a Parquet or typed DECIMAL(10,2) column sums to a Decimal, which was written "2781.95"
+    assert query_text((["total_amount_gbp", "rows"], [(decimal.Decimal("2781.95"), 11)]), "Adding up:") == \
+        "Adding up: **2,781.95**, over 11 rows."
