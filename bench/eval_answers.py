@@ -89,7 +89,7 @@ def evidence_rows(ws: Any, questions: list[str]) -> list[dict[str, Any]]:
     for q in questions:
         t0 = time.perf_counter()
         ctx = assemble(ws, q)
-        ranked = ws.chat.offline.candidates(ctx)
+        ranked = ws.chat.offline.ranked(ctx)[0]  # as the answer ranks them (other codes, old versions left out)
         ms = (time.perf_counter() - t0) * 1000
         rows.append({"question": q, "ctx": ctx, "ranked": ranked, "ms": ms, "evidence": strongest(ranked)})
     return rows

@@ -34,7 +34,7 @@ from .locate import exact_lines
 from .sentences import Sentence, is_title, line_span, split_sentences
 from .types import ABSTAIN_TEXT, Citation, Draft
 from .versions import left_out, superseded
-from .words import MONTHS, YEAR, codes, content_words, overlap
+from .words import MONTHS, YEAR, codes, content_words, names, overlap, stem
 
 EmbedFn = Callable[[list[str]], np.ndarray]
 LayoutFn = Callable[[Mapping[int, str]], Mapping[int, Layout]]  # chunk id -> text, to its layout
@@ -325,9 +325,15 @@ class OfflineReasoner:
                     self._cache.popitem(last=False)
         return np.stack([known[t] for t in texts])
 
+    def ranked(self, ctx: Context) -> tuple[list[Candidate], list[tuple[str, str, float]]]:
+        """The candidates an answer chooses from, best first (those of other codes, other rows of a
+        table and older versions left out), and the older versions' losses (``superseded``)."""
+        return superseded(rows_named(without_other_codes(self.candidates(ctx), codes(ctx.question)), ctx.question),
+                          ctx.replaced)
+
     def answer(self, ctx: Context, threshold: float, on_token: TokenFn | None = None) -> Draft:
         """A grounded answer, or an abstention when the best evidence is below ``threshold``."""
-        ranked, lost = superseded(without_other_codes(self.candidates(ctx), codes(ctx.question)), ctx.replaced)
+        ranked, lost = self.ranked(ctx)
         months = months_named(ctx.question.lower())
         dated = [c for c in ranked if _in_months(c, months)] if months else ranked
         evidence = strongest(dated)
@@ -426,6 +432,32 @@ def says(c: Candidate, words: frozenset[str]) -> bool:
     Canada's capital), all but one when more."""
     found = len(words & _words(c))
     return found >= (len(words) if len(words) <= 2 else len(words) - 1) and found > 0
+
+
+_WEEKDAYS = {stem(d) for d in "monday tuesday wednesday thursday friday saturday sunday".split()}
+
+
+def rows_named(ranked: list[Candidate], question: str) -> list[Candidate]:
+    """``ranked`` without the rows of a table that another of its rows names what the question
+    names: "when do we shut on Thursdays?" is the Thursday row, not the Tuesday one beside it; and
+    without the sentences that name another day of the week and not the one asked ("open an extra
+    hour on Saturdays")."""
+    asked = content_words(" ".join(names(question) + codes(question)))
+    if not asked:
+        return ranked
+    def named(c: Candidate) -> bool:
+        return bool(asked & content_words(c.sentence.text))
+
+    tables = {id(c.passage) for c in ranked if c.sentence.kind == "row" and named(c)}
+    dropped = [c for c in ranked if c.sentence.kind == "row" and id(c.passage) in tables and not named(c)]
+    for c in ranked:  # the table answers as well as its best row did; the name says which row
+        if c.sentence.kind == "row" and named(c) and (others := [d for d in dropped if d.passage is c.passage]):
+            c.score = max(c.score, max(d.score for d in others))
+            c.evidence = max(c.evidence, max(d.evidence for d in others))
+    ranked = [c for c in ranked if not any(c is d for d in dropped)]
+    if days := asked & _WEEKDAYS:
+        ranked = [c for c in ranked if not (said := content_words(c.sentence.text) & _WEEKDAYS) or said & days]
+    return sorted(ranked, key=lambda c: -c.score)
 
 
 def without_other_codes(ranked: list[Candidate], asked: list[str]) -> list[Candidate]:
