@@ -15,7 +15,7 @@ from sqlalchemy import text
 from .. import catalog, late
 from ..errors import Cancelled, GraceError
 from ..search import readable_text
-from ..tables.mentions import words_in
+from ..tables.mentions import fold, words_in
 from ..tables.model import source_file
 from . import aggregates, intents, summary
 from .absent import Absent, absent, negated, without_negation
@@ -378,7 +378,7 @@ def _in_one_row(question: str, table: dict[str, Any], dated: set[str]) -> bool:
 
 def _unmatched(question: str, cells: str, dated: set[str]) -> list[str]:
     """The names of ``question`` that no cell of ``cells`` holds (the words of a day aside)."""
-    return [n for n in words_names(question) if n.lower() not in cells and n.lower() not in dated]
+    return [n for n in words_names(question) if fold(n) not in cells and n.lower() not in dated]
 
 
 _DAY_MONTH = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?(?:\s+of)?\s+([a-z]{3,9})\b"
@@ -424,14 +424,15 @@ def unaccounted(question: str, tables: list[dict[str, Any]], embed: EmbedFn | No
 
 
 def _cells(tables: list[dict[str, Any]]) -> str:
-    return " ".join(str(c) for m in tables for row in m["rows"] for c in row).lower()
+    """Every cell of ``tables`` as one folded text ("Chloé" reads "chloe", as a person may type it)."""
+    return fold(" ".join(str(c) for m in tables for row in m["rows"] for c in row))
 
 
 def said_in_rows(ctx: Context, cells: str | None = None) -> list[str]:
     """The names a look-up finds its rows by: those only the tables hold, or any name of the
     question a row holds ("Mateusz", also named in the minutes); ``cells``: ``_cells(ctx.tables)``."""
     cells = _cells(ctx.tables) if cells is None else cells
-    return ctx.held or [n for n in words_names(ctx.question) if n.lower() in cells]
+    return ctx.held or [n for n in words_names(ctx.question) if fold(n) in cells]
 
 
 def with_absent(ctx: Context, draft: Draft, found: Absent) -> Draft:
@@ -491,8 +492,8 @@ def looked_up(ctx: Context, held: list[str] | None = None,
         asked = (content_words(ctx.question) - TABLE_WORDS - content_words(m["table"].replace("_", " "))
                  - content_words(" ".join(held)))
         for key, row in zip(m.get("keys", []), m["rows"], strict=False):
-            holding = [i for i, c in enumerate(row) if any(words_in(h.lower(), str(c).lower()) for h in held)]
-            if not holding or every and not all(any(words_in(h.lower(), str(c).lower()) for c in row) for h in held):
+            holding = [i for i, c in enumerate(row) if any(words_in(fold(h), fold(str(c))) for h in held)]
+            if not holding or every and not all(any(words_in(fold(h), fold(str(c))) for c in row) for h in held):
                 continue  # "Gráinne Walsh": her row, not Conor Walsh's
             said = [(str(row[holding[0]]), column, row[i], (m["table"], key)) for i, column in enumerate(m["columns"])
                     if i != holding[0] and column_words(column, ctx.question) & asked]

@@ -741,3 +741,17 @@ def test_who_is_playing_a_part_is_the_person_of_the_row_that_names_it(ws: Worksp
             answer.text
     published = ws.chat.ask("Who published Lady Bracknell?")  # a verb naming no column is still no look-up
     assert published.abstained, published.text
+
+
+def test_a_name_typed_without_its_accent_looks_up_its_row(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "staff.csv").write_text(
+        "name,role,email,extension\nChloé Martin,Receptionist,chloe@millbrookvets.org,100\n"
+        "Zoë Lindqvist,Head nurse,zoe@millbrookvets.org,210\nKwame Mensah,Nurse,kwame@millbrookvets.org,211\n"
+        "Ben Hartley,Student nurse,ben@millbrookvets.org,212\n", encoding="utf-8")
+    proposal = ws.tables.import_file(tmp_path / "staff.csv")
+    if proposal.status == "pending":
+        ws.tables.approve(proposal.id)
+    (tmp_path / "minutes.txt").write_text("Staff meeting\n\nChloé to update the website and the phone message.\n")
+    ws.ingest([tmp_path / "minutes.txt"])
+    answer = ws.chat.ask("What's Chloe's email address?")
+    assert answer.text.startswith("email of Chloé Martin: **chloe@millbrookvets.org**"), answer.text
