@@ -6,6 +6,7 @@ import decimal
 import os
 from typing import Any
 
+from ..tables.domain import ROW_FIELDS
 from ..tables.model import cell_text
 from .aggregates import MONEY_NAME
 from .context import rows_of
@@ -191,7 +192,8 @@ def tables_text(matches: list[dict[str, Any]], marks: dict[tuple[str, int], int]
     parts = []
     for m in matches:
         why = "" if m.get("named") else " (rows that mention your words)"
-        columns, rows = m["columns"], m["rows"]
+        shown = [i for i, c in enumerate(m["columns"]) if c not in ROW_FIELDS]  # not trust_score, created_at
+        columns, rows = [m["columns"][i] for i in shown], [[row[i] for i in shown] for row in m["rows"]]
         cited = [marks.get((m["table"], k)) for k in m.get("keys", [])] if marks else []
         if any(cited):
             columns = [*columns, "source"]

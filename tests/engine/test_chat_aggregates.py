@@ -1088,3 +1088,14 @@ def test_a_sum_of_a_decimal_column_is_written_with_thousands() -> None:
     # a Parquet or typed DECIMAL(10,2) column sums to a Decimal, which was written "2781.95"
     assert query_text((["total_amount_gbp", "rows"], [(decimal.Decimal("2781.95"), 11)]), "Adding up:") == \
         "Adding up: **2,781.95**, over 11 rows."
+
+
+def test_rows_shown_in_an_answer_leave_out_the_catalogs_own_fields() -> None:
+    from engine.chat.render import tables_text
+
+    match = {"table": "notes", "named": True, "keys": [1],
+             "columns": ["title", "summary", "source_document", "trust_score", "created_at", "updated_at"],
+             "rows": [["AGM 2024", "Fees agreed.", "/files/agm.md", 0.8, "2026-11-23", "2026-11-23"]]}
+    text = tables_text([match])
+    assert "| title | summary |\n" in text and "| AGM 2024 | Fees agreed. |" in text, text
+    assert "trust_score" not in text and "created_at" not in text and "/files/agm.md" not in text, text
