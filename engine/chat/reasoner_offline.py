@@ -544,6 +544,9 @@ def select(ranked: list[Candidate]) -> list[Candidate]:
 _CHANGE = re.compile(r"\b(?:amend|chang|reduc|increas|rais|lower|cut|extend|shorten|mov|replac|revis|adjust|updat|"
                      r"drop|rise|rose|went)\w*\b.{0,80}?\bfrom\s+\D{0,3}?(\d+(?:[.,]\d+)?)\b.{0,20}?"
                      r"\bto\s+\D{0,3}?(\d+(?:[.,]\d+)?)\b", re.I)
+# "the fee will be £40, not £45", "20 instead of 22": the new number, then the old one it corrects
+_CORRECTED = re.compile(r"(?<![\d.,])\D{0,3}?(\d+(?:[.,]\d+)?)\b[^.;\d]{0,12}?,?\s*\(?(?:not|instead of|rather than)\s+"
+                        r"\D{0,3}?(\d+(?:[.,]\d+)?)\b", re.I)
 # what a meeting decided of a motion, said in the sentence after it
 _OUTCOME = re.compile(r"(?:carried|approved|agreed|adopted|passed|accepted|rejected|defeated|not carried|lost|"
                       r"withdrawn|deferred)\b", re.I)
@@ -557,12 +560,21 @@ def changes(chosen: list[Candidate], ranked: list[Candidate], threshold: float) 
     stated = set(_NUMBER.findall(" ".join(c.sentence.text for c in chosen)))
     files = {c.passage.hit.path for c in chosen}
     for c in ranked:
-        m = _CHANGE.search(c.sentence.text) if c.passage.hit.path not in files and c.evidence >= threshold else None
-        if m and m[1] in stated and m[2] not in stated:
+        m = _changed(c.sentence.text) if c.passage.hit.path not in files and c.evidence >= threshold else None
+        if m and m[0] in stated and m[1] not in stated:
             after = next((x for x in ranked if x.passage is c.passage and x.sentence.start > c.sentence.end
                           and not c.passage.hit.text[c.sentence.end:x.sentence.start].strip()), None)
             return [c, after] if after is not None and _OUTCOME.match(after.sentence.text) else [c]
     return []
+
+
+def _changed(sentence: str) -> tuple[str, str] | None:
+    """(old number, new number) of a sentence that changes one ("from 15 to 12", "£40, not £45")."""
+    if m := _CHANGE.search(sentence):
+        return m[1], m[2]
+    if m := _CORRECTED.search(sentence):
+        return m[2], m[1]
+    return None
 
 
 def _mmr(c: Candidate, chosen: list[Candidate]) -> float:

@@ -144,3 +144,17 @@ def test_a_file_that_says_it_replaces_an_older_one_is_quoted_alone(ws: Workspace
     pair = {(str(tmp_path / "safeguarding policy.txt"), str(tmp_path / "child performers and safeguarding.txt"))}
     assert assemble(ws, "Who is our designated safeguarding lead?").replaced == pair
     assert assemble(ws, "Who was the lead under the old safeguarding policy?").replaced == set()  # asked of
+
+
+def test_a_later_sentence_correcting_a_number_with_not_follows_the_answer(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "minutes_september.md").write_text(
+        "# Committee meeting, 12 September 2024\n\nAgreed that from 1 January 2025 the membership fees will be: "
+        "Adult £45, Concession £22, Junior £15.\n\nThe panto budget is £3,000.\n", encoding="utf-8")
+    (tmp_path / "minutes_november.md").write_text(
+        "# Committee meeting, 14 November 2024\n\nThe 2025 adult fee will be £40, not £45. "
+        "Concession reduced to £20.\n\nThe bar will stock alcohol-free beer.\n", encoding="utf-8")
+    ws.ingest([tmp_path])
+    answer = ws.chat.ask("What is the adult membership fee for 2025?")
+    assert "Adult £45" in answer.text and (
+        "minutes_november.md records a change to this: The 2025 adult fee will be £40, not £45.") in answer.text, \
+        answer.text
