@@ -34,7 +34,7 @@ _CODE_CUE = 0.3  # a source file is a codebase row almost by definition
 WORDS_ONLY = 0.6
 # A wide margin over the next table says little when the best one fits loosely too: rowing safety
 # rules (similarity 0.31 to "ai_safety", far from everything else) were filed there at 0.99. Below
-# this similarity, with fewer than two of the table's keywords, the person decides.
+# this similarity, with fewer than three of the table's keywords, the person decides.
 CLEAR_FIT = 0.40
 LOOSE_FIT = 0.85  # the confidence of such a filing at most: below the policy's approval threshold
 
@@ -141,7 +141,7 @@ class Classifier:
                    f"(score {s2:.2f}), a margin of {margin:.2f}"]
         if found:
             reasons.append(f"cues in the document: {', '.join(found[:6])}")
-        if min_similarity <= raw_best < CLEAR_FIT and len(found) < 2 and confidence > LOOSE_FIT:
+        if min_similarity <= raw_best < CLEAR_FIT and len(found) < 3 and confidence > LOOSE_FIT:
             confidence = LOOSE_FIT
             reasons.append(f"its text is only loosely like {best}'s description (similarity {raw_best:.2f}, "
                            f"below {CLEAR_FIT:.2f}), so it waits for you")

@@ -269,3 +269,26 @@ def test_a_loose_fit_far_from_the_rest_waits_for_the_person(ws: Workspace, tmp_p
     (p,) = ws.tables.proposals()
     assert p.status == "pending" and p.confidence < 0.9, (p.table, p.confidence, p.reasons)
     assert not any("for cues" in r for r in p.reasons)
+
+
+PAYMENT_POLICY = """Payment policy
+
+Version 1 - effective 1 March 2023. Owner: Tomasz Wojcik, Practice Manager.
+
+Fees are payable in full when treatment is given. We accept cash and debit or credit cards. We do not accept cheques.
+A written estimate is given before any procedure expected to cost more than £150.
+Clients with a bill over £300 may ask for a payment plan. The balance may be spread over at most 3 months, and every
+plan must be approved by the practice manager.
+An account unpaid after 30 days receives a written reminder. Accounts still unpaid after 60 days are passed to our
+debt collection agency.
+"""
+
+
+def test_a_policy_loosely_like_a_table_with_two_of_its_words_waits_for_the_person(ws: Workspace,
+                                                                                    tmp_path: Path) -> None:
+    # a clinic's payment policy was filed into finance_treasury at 0.93 and applied, as a money row of
+    # £150 due on 1 March 2023: "payment" and "cash" were cues, though its text fits the table loosely
+    (tmp_path / "payment_policy_v1.md").write_text(PAYMENT_POLICY)
+    ws.ingest([tmp_path / "payment_policy_v1.md"])
+    (p,) = ws.tables.proposals()
+    assert p.status == "pending" and p.confidence < 0.9, (p.table, p.confidence, p.reasons)
