@@ -73,7 +73,8 @@ def _plain(answer: Answer, shown: str | None = None) -> str:
     for c in answer.citations:
         where = c.where()
         lines.append(f"[{c.n}] {c.path}{' (' + where + ')' if where else ''}")
-        lines.append(f"    “{' '.join(c.quote.split())}”")
+        if c.quote.strip():  # a row of a sheet has no line to quote
+            lines.append(f"    “{' '.join(c.quote.split())}”")
     for a in answer.actions:
         lines.append(_action_line(a))
     lines.append(f"confidence {answer.confidence:.2f}{' (declined)' if answer.abstained else ''}; "

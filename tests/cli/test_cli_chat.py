@@ -102,3 +102,14 @@ def test_an_action_whose_process_was_killed_is_shown_interrupted_and_approved_ag
     again = js(grace("--workspace", str(ws), "actions", "approve", str(ingest["id"]), "--json"))
     assert again["status"] == "executed" and again["error"] is None
     assert js(grace("--workspace", str(ws), "status", "--json"))["documents"] == 5
+
+
+def test_a_row_of_a_sheet_is_cited_without_an_empty_quote() -> None:
+    from engine.chat.types import Answer, Citation
+    from grace_desktop.cli_chat import _plain
+
+    cited = [Citation(1, "/files/returns.xlsx#Returns", None, None, None, "", 0),
+             Citation(2, "/files/notes.txt", None, 3, 3, "The get-in moved to Saturday.", 0)]
+    text = _plain(Answer("An answer [1] [2]", 0.9, False, cited, [], 1, 1, "t", "offline"))
+    assert "“”" not in text and "    “The get-in moved to Saturday.”" in text, text
+    assert "[1] /files/returns.xlsx#Returns" in text
