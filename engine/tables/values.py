@@ -83,7 +83,7 @@ def detect(name: str, values: list[str | None]) -> Detected:
         return Detected()
     distinct = list(dict.fromkeys(data))[:_MAX_CHECK]
     for check in (_bool, _yyyymmdd, _numbers, _signed_amounts, _mixed_amounts, _iso, _numeric_dates, _text_dates,
-                  _mixed_dates, _periods):
+                  _mixed_dates, _periods, _weekday_dates):
         found = check(name, distinct)
         if found is not None:
             found.tokens = tokens and found.conv != "text"
@@ -255,6 +255,43 @@ def _mixed_dates(name: str, vals: list[str]) -> Detected | None:
         return None
     return Detected("DATE", "strptime", f"{by_text.fmt}|{by_number.fmt}", ambiguous=by_number.ambiguous,
                     note=_join(by_number.note, "dates written in several ways"))
+
+
+# "Wed 07/05/2025", "Saturday, 3 May 2025": a date after its day of the week
+_WEEKDAY_LEAD = re.compile(r"^(?P<day>(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*)(?P<sep>,? )(?P<date>\S.*)$", re.I)
+_DAY_FORMATS = {"%a": "mon tue wed thu fri sat sun", "%A": "monday tuesday wednesday thursday friday saturday sunday"}
+
+
+def _weekday_dates(name: str, vals: list[str]) -> Detected | None:
+    """Dates after their day of the week, the day written one way in the column ("Wed" or
+    "Wednesday") and the date one way after it. Where the numbers alone could be day/month or
+    month/day ("Wed 07/05/2025"), the days of the week settle it: 7 May 2025 is a Wednesday."""
+    parts = [_WEEKDAY_LEAD.match(v) for v in vals]
+    if not all(parts):
+        return None
+    days = {m["day"].lower() for m in parts}  # type: ignore[index]
+    day_fmt = next((f for f, names in _DAY_FORMATS.items() if days <= set(names.split())), None)
+    seps = {m["sep"] for m in parts}  # type: ignore[index]
+    if day_fmt is None or len(seps) != 1:
+        return None
+    dates = [m["date"] for m in parts]  # type: ignore[index]
+    inner = _numeric_dates(name, dates) or _text_dates(name, dates)
+    if inner is None or inner.type != "DATE" or "|" in (inner.fmt or ""):
+        return None
+    lead = day_fmt + seps.pop()
+    fmts = [inner.fmt or ""]
+    if inner.ambiguous:  # try both orders; keep the one whose days of the week are right
+        fmts.append(re.sub(r"%([dm])(.)%([dm])", r"%\3\2%\1", fmts[0]))
+    for fmt in fmts:
+        if all(_valid(v, lead + fmt) and _weekday_right(v, lead + fmt) for v in vals):
+            return Detected("DATE", "strptime", lead + fmt, note="dates read after their day of the week")
+    return None
+
+
+def _weekday_right(value: str, fmt: str) -> bool:
+    """Python's strptime reads the day of the week but does not check it against the date."""
+    read = dt.datetime.strptime(value, fmt)
+    return read.strftime(fmt).lower() == value.lower() or read.strftime("%a").lower() == value[:3].lower()
 
 
 def _periods(name: str, vals: list[str]) -> Detected | None:

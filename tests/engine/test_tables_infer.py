@@ -522,7 +522,8 @@ def test_a_total_row_under_the_rows_is_left_out_and_the_proposal_says_so(ws: Wor
                     "TOTAL,800,\"£74,320\"\n", encoding="utf-8")
     p = ws.tables.import_file(path)
     assert any("1 total row(s) left out" in r for r in p.reasons), p.reasons
-    ws.tables.approve(p.id) if p.status == "pending" else None
+    if p.status == "pending":
+        ws.tables.approve(p.id)
     assert ws.tables.query("SELECT month, revenue_gbp FROM monthly_activity ORDER BY 1")[1] == [
         ("February", 36200), ("January", 38120)]
 
@@ -531,7 +532,8 @@ def test_a_row_that_only_starts_with_total_is_kept(ws: Workspace, tmp_path: Path
     path = tmp_path / "products.csv"
     path.write_text("name,kind,price\nTotal Care shampoo,grooming,12\nFlea drops,medicine,9\n", encoding="utf-8")
     p = ws.tables.import_file(path)
-    ws.tables.approve(p.id) if p.status == "pending" else None
+    if p.status == "pending":
+        ws.tables.approve(p.id)
     assert ws.tables.query("SELECT count(*) FROM products")[1] == [(2,)]
 
 
@@ -557,3 +559,29 @@ def test_a_title_padded_with_delimiters_is_above_the_table_not_its_header(ws: Wo
     p = ws.tables.import_file(path)
     assert [c.name for c in p.columns] == ["member_no", "name", "category", "fee_due", "email"], p.columns
     assert p.row_count == 3 and any("2 line(s) above the table" in r for r in p.reasons), p.reasons
+
+
+@pytest.mark.parametrize(("values", "fmt"), [
+    (["Wed 07/05/2025", "Thu 08/05/2025", "Sat 10/05/2025"], "%a %d/%m/%Y"),  # 5 July 2025 is no Wednesday
+    (["Thu 05/08/2025", "Fri 05/09/2025"], "%a %m/%d/%Y"),  # 8 May 2025 is a Thursday: month first
+    (["Saturday, 3 May 2025", "Sunday, 4 May 2025"], "%A, %d %b %Y"),
+])
+def test_dates_after_their_day_of_the_week_are_dates_the_days_settling_the_order(values: list[str],
+                                                                                  fmt: str) -> None:
+    found = detect("date", values)
+    assert (found.type, found.fmt, found.ambiguous) == ("DATE", fmt, False)
+
+
+def test_days_of_the_week_that_fit_no_reading_leave_the_column_text() -> None:
+    assert detect("date", ["Mon 07/05/2025", "Thu 08/05/2025"]).type == "VARCHAR"  # 7 May 2025 is a Wednesday
+
+
+def test_a_rota_with_days_of_the_week_is_imported_with_dates(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "foh_rota.tsv"
+    path.write_text("Date\tPerformance\tRole\tVolunteer\nWed 07/05/2025\tEvening\tUsher\tDave Pritchard\n"
+                    "Sat 10/05/2025\tMatinee\tBar\tEwan MacLeod\nSat 10/05/2025\tEvening\tBar\tOwain Price\n")
+    p = ws.tables.import_file(path)
+    assert _types(p)["date"] == "DATE"
+    if p.status == "pending":
+        ws.tables.approve(p.id)
+    assert [r[0] for r in _rows(ws, "foh_rota")] == [dt.date(2025, 5, 7), dt.date(2025, 5, 10), dt.date(2025, 5, 10)]
