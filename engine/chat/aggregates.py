@@ -32,6 +32,7 @@ from .words import (
     QUESTION_WORDS,
     SHORT_MONTHS,
     TABLE_WORDS,
+    WEEKDAYS,
     YEAR,
     column_words,
     content_words,
@@ -322,7 +323,7 @@ def _partial_names(question: str) -> list[str]:
                               if w.lower() not in plain and not content_words(w) & (_OP_WORDS | TABLE_WORDS)))
 
 
-_WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+_WEEKDAYS = frozenset(WEEKDAYS)
 
 
 def _completed(store: Any, info: Any, lowered: str, partial: list[str]) -> str:

@@ -33,7 +33,7 @@ from .render import action_text, row_citations, tables_text
 from .secrets import KeyStore
 from .store import reading
 from .types import ABSTAIN_TEXT, Action, Answer, Draft, EmptyQuestion
-from .words import COLUMN_MEANING, MONTHS, TABLE_WORDS, column_words, content_words, not_in_tables
+from .words import COLUMN_MEANING, MONTHS, TABLE_WORDS, WEEKDAYS, column_words, content_words, not_in_tables
 from .words import names as words_names
 
 TABLE_CONFIDENCE = 0.9  # rows that account for every word of a question: exact, but read by words
@@ -338,12 +338,12 @@ def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Dra
             draft.citations = draft.citations + citations
         return draft
     if answering or looked:
-        shown = answering or ctx.tables
+        worded = any(by_meaning for m, _, by_meaning in fits if any(m is x for x in answering or ctx.tables))
+        shown = [_narrowed(ctx.question, m, dated) for m in answering] or ctx.tables
         citations, marks = row_citations(shown, 1)
         rows = tables_text(shown, marks)
         draft.text = f"{_looked_lines(looked, marks)}\n\n{rows}" if looked else rows
         draft.abstained, draft.citations = False, citations
-        worded = any(by_meaning for m, _, by_meaning in fits if any(m is x for x in shown))
         draft.confidence = MEANING_CONFIDENCE if worded else TABLE_CONFIDENCE
         return draft
     unmatched = _unmatched(ctx.question, cells, dated)
@@ -367,13 +367,29 @@ def _in_one_row(question: str, table: dict[str, Any], dated: set[str]) -> bool:
     table's or a column's name, and not a name, which may be in rows of its own: "Anna's and
     Tom's phones"): "consultations in July 2024" is not answered by a row in Consult room 3 and
     another sold in July 2024."""
+    return bool(_whole_rows(question, table, dated))
+
+
+def _whole_rows(question: str, table: dict[str, Any], dated: set[str]) -> list[int]:
+    """The rows (indexes) of ``table`` that hold every word of ``question`` only cells account for
+    (``_in_one_row``); all of them when fewer than two such words are said."""
     named = content_words(" ".join(n for n in words_names(question) if n.lower() not in MONTHS))  # not "July"
     wanted = (content_words(without_negation(question)) - named - content_words(table["table"].replace("_", " "))
               - set().union(*(column_words(c, question) for c in table["columns"])) - TABLE_WORDS
               - content_words(" ".join(dated)))
     rows = [content_words(" ".join(str(c) for c in row)) for row in table["rows"]]
     needed = {w for w in wanted if any(w in r for r in rows)}  # words no cell holds are judged elsewhere
-    return len(needed) < 2 or any(needed <= r for r in rows)
+    return [i for i, r in enumerate(rows) if len(needed) < 2 or needed <= r]
+
+
+def _narrowed(question: str, table: dict[str, Any], dated: set[str]) -> dict[str, Any]:
+    """``table`` with only the rows that hold every word the question says of its cells ("the bar at
+    the Saturday matinee": not the matinee's ushers)."""
+    whole = _whole_rows(question, table, dated)
+    if not whole or len(whole) == len(table["rows"]):
+        return table
+    keys = table.get("keys", [])
+    return {**table, "rows": [table["rows"][i] for i in whole], "keys": [keys[i] for i in whole if i < len(keys)]}
 
 
 def _unmatched(question: str, cells: str, dated: set[str]) -> list[str]:
@@ -395,18 +411,33 @@ def _day_said(question: str) -> tuple[int, int, set[str]] | None:
     return None
 
 
+def _weekday_said(question: str) -> tuple[int, set[str]] | None:
+    """The day of the week a question names ("the Saturday matinee", "on Thursdays") and its word."""
+    for word in re.findall(r"[a-z]+", question.lower()):
+        if (day := word[:-1] if word.endswith("days") else word) in WEEKDAYS:
+            return WEEKDAYS.index(day), {word}
+    return None
+
+
 def on_day(question: str, tables: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], set[str]]:
     """The matched rows narrowed, in each table that has rows of it, to those dated on the day the
     question says ("who is the launch driver on 13 July?": the rota's 13 July row, not its July
-    rows); and the words that say the day, then accounted for (a date cell says them)."""
-    said = _day_said(question)
-    if said is None:
+    rows; "the Saturday matinee": the rows of Saturdays); and the words that say the day, then
+    accounted for (a date cell says them)."""
+    said, weekday = _day_said(question), _weekday_said(question)
+    if said is not None:
+        day, month, words = said
+        def on_it(c: datetime.date) -> bool:
+            return (c.day, c.month) == (day, month)
+    elif weekday is not None:  # "the Saturday matinee": the rows dated on a Saturday
+        number, words = weekday
+        def on_it(c: datetime.date) -> bool:
+            return c.weekday() == number
+    else:
         return tables, set()
-    day, month, words = said
     out, found = [], False
     for m in tables:
-        on = [i for i, row in enumerate(m["rows"])
-              if any(isinstance(c, datetime.date) and (c.day, c.month) == (day, month) for c in row)]
+        on = [i for i, row in enumerate(m["rows"]) if any(isinstance(c, datetime.date) and on_it(c) for c in row)]
         if on:
             found, keys = True, m.get("keys", [])
             m = {**m, "rows": [m["rows"][i] for i in on], "keys": [keys[i] for i in on if i < len(keys)]}

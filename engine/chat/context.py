@@ -7,6 +7,7 @@ last messages, the trust context, and recent failures when the question asks for
 
 from __future__ import annotations
 
+import datetime
 import re
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -21,7 +22,7 @@ from ..search import SearchHit, hybrid_search, mentioned_anywhere, unseen
 from ..tables.mentions import words_in
 from .store import reading
 from .versions import ASKS_OLD, replacements
-from .words import codes, names, terms
+from .words import WEEKDAYS, codes, names, terms
 
 if TYPE_CHECKING:
     from ..embed import QueryVectors
@@ -124,7 +125,10 @@ def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int
     if unknown or unknown_terms:  # a word the files lack but a table holds is not unknown
         cells = [str(c) for m in ctx.tables for row in m["rows"] for c in row]
         said = " ".join([_table_words(ws), *cells]).lower().replace("_", " ")  # revenue_gbp says "gbp"
-        ctx.unknown_names = [n for n in unknown if not words_in(n.lower(), said)]
+        dated = any(isinstance(c, datetime.date) for m in ctx.tables for row in m["rows"] for c in row)
+        # "Saturday" of a rota's dates: a day its date cells say, though no cell writes it
+        ctx.unknown_names = [n for n in unknown if not words_in(n.lower(), said)
+                             and not (dated and n.lower().rstrip("s") in WEEKDAYS)]
         ctx.unknown_terms = [t for t in unknown_terms if not words_in(t, said)]
     held = [n for n in unknown if n not in ctx.unknown_names] + _cells_only_in_tables(ws, searched, ctx.tables)
     ctx.held = list(dict.fromkeys(held))  # a name that is a whole cell ("Dune") once

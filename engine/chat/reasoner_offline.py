@@ -34,7 +34,7 @@ from .locate import exact_lines
 from .sentences import Sentence, is_title, line_span, split_sentences
 from .types import ABSTAIN_TEXT, Citation, Draft
 from .versions import left_out, superseded
-from .words import MONTHS, YEAR, codes, content_words, names, overlap, stem
+from .words import MONTHS, WEEKDAYS, YEAR, codes, content_words, names, overlap, stem
 
 EmbedFn = Callable[[list[str]], np.ndarray]
 LayoutFn = Callable[[Mapping[int, str]], Mapping[int, Layout]]  # chunk id -> text, to its layout
@@ -434,7 +434,7 @@ def says(c: Candidate, words: frozenset[str]) -> bool:
     return found >= (len(words) if len(words) <= 2 else len(words) - 1) and found > 0
 
 
-_WEEKDAYS = {stem(d) for d in "monday tuesday wednesday thursday friday saturday sunday".split()}
+_WEEKDAYS = {stem(d) for d in WEEKDAYS}
 
 
 def rows_named(ranked: list[Candidate], question: str) -> list[Candidate]:

@@ -99,6 +99,7 @@ def spoken(name: str) -> str:
 
 
 MONTHS = ("january february march april may june july august september october november december").split()
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")  # as date.weekday()
 SHORT_MONTHS = "jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"
 _DATE_PARTS = frozenset(MONTHS) | frozenset(SHORT_MONTHS.split("|")) | {"to", "and", "from"}
 

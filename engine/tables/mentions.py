@@ -93,7 +93,10 @@ def _mentioning(store: Store, info: TableInfo, lowered: str, limit: int,
         return isinstance(cell, str) and (words_in(fold(cell), lowered) or (
             len(cell) <= NAME_CELL and any(_name_in(n, fold(cell)) for n in names)))
 
-    return [(key, row) for key, row in found if any(says(row[i]) for i in text_cols)][:limit]
+    # the rows that say most of the question first ("bar" and "matinee"), then in key order
+    said = [(sum(1 for i in text_cols if says(row[i])), key, row) for key, row in found]
+    best = sorted((x for x in said if x[0]), key=lambda x: -x[0])[:limit]
+    return [(key, row) for _, key, row in sorted(best, key=lambda x: x[1])]
 
 
 def _narrowed(store: Store, table: str, columns: list[Column], text_cols: list[int], lowered: str,

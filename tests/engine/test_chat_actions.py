@@ -755,3 +755,24 @@ def test_a_name_typed_without_its_accent_looks_up_its_row(ws: Workspace, tmp_pat
     ws.ingest([tmp_path / "minutes.txt"])
     answer = ws.chat.ask("What's Chloe's email address?")
     assert answer.text.startswith("email of Chloé Martin: **chloe@millbrookvets.org**"), answer.text
+
+
+def test_a_day_of_the_week_picks_the_rows_dated_on_it_and_rows_saying_every_word_come_first(
+        ws: Workspace, tmp_path: Path) -> None:
+    rows = [("Wed 07/05/2025", "Evening", "Bar", "Owain Price"), ("Wed 07/05/2025", "Evening", "Usher", "Sam Okonjo"),
+            ("Thu 08/05/2025", "Evening", "Bar", "Dave Pritchard"),
+            ("Fri 09/05/2025", "Evening", "Bar", "Ffion Roberts"),
+            ("Sat 10/05/2025", "Matinee", "Duty manager", "Priya Raman")]
+    rows += [("Sat 10/05/2025", "Matinee", "Usher", name) for name in ("Margaret Okafor", "Bea Lind", "Sam Okonjo",
+                                                                        "Tom Hale", "Aoife Brennan", "Ollie Stanton")]
+    rows += [("Sat 10/05/2025", "Matinee", "Bar", "Ewan MacLeod"), ("Sat 10/05/2025", "Matinee", "Bar", "Owain Price"),
+             ("Sat 10/05/2025", "Evening", "Bar", "Rosalind Achterberg")]
+    (tmp_path / "foh_rota.tsv").write_text("Date\tPerformance\tRole\tVolunteer\n" + "".join(
+        "\t".join(r) + "\n" for r in rows), encoding="utf-8")
+    proposal = ws.tables.import_file(tmp_path / "foh_rota.tsv")
+    if proposal.status == "pending":
+        ws.tables.approve(proposal.id)
+    answer = ws.chat.ask("Who's doing the bar at the Saturday matinee?")
+    assert not answer.abstained, answer.text
+    assert "| Ewan MacLeod |" in answer.text and "| Owain Price |" in answer.text, answer.text
+    assert "Priya Raman" not in answer.text and "Rosalind Achterberg" not in answer.text, answer.text
