@@ -709,15 +709,20 @@ def test_a_look_up_goes_before_notes_that_answer_around_it_and_asks_for_the_righ
     assert "moved_in of Greta" not in keys.text, keys.text
 
 
-def test_rows_answer_only_when_one_row_holds_the_words_only_cells_say(ws: Workspace, tmp_path: Path) -> None:
-    (tmp_path / "equipment.csv").write_text(
-        "item,location,status,notes\nX-ray unit,Storage,sold,sold to Hilltop Farm Vets July 2024\n"
-        "Ultrasound scanner,Consult room 3,under repair,probe fault reported 2 May 2024\n"
-        "Autoclave,Prep room,in use,\nAnaesthetic machine,Theatre,in use,serviced in March\n"
-        "Dental unit,Theatre,in use,\n", encoding="utf-8")
-    proposal = ws.tables.import_file(tmp_path / "equipment.csv")
+def _table(ws: Workspace, path: Path, body: str) -> None:
+    """``body`` written to ``path`` and made a table (approved when it waits for approval)."""
+    path.write_text(body, encoding="utf-8")
+    proposal = ws.tables.import_file(path)
     if proposal.status == "pending":
         ws.tables.approve(proposal.id)
+
+
+def test_rows_answer_only_when_one_row_holds_the_words_only_cells_say(ws: Workspace, tmp_path: Path) -> None:
+    _table(ws, tmp_path / "equipment.csv",
+           "item,location,status,notes\nX-ray unit,Storage,sold,sold to Hilltop Farm Vets July 2024\n"
+           "Ultrasound scanner,Consult room 3,under repair,probe fault reported 2 May 2024\n"
+           "Autoclave,Prep room,in use,\nAnaesthetic machine,Theatre,in use,serviced in March\n"
+           "Dental unit,Theatre,in use,\n")
     # "consult" is in one row, "July 2024" in another: together they "account" for it, yet neither answers
     scattered = ws.chat.ask("How many consultations were there in July 2024?")
     assert scattered.abstained and scattered.confidence < 0.5, scattered.text
@@ -726,15 +731,11 @@ def test_rows_answer_only_when_one_row_holds_the_words_only_cells_say(ws: Worksp
 
 
 def test_who_is_playing_a_part_is_the_person_of_the_row_that_names_it(ws: Workspace, tmp_path: Path) -> None:
-    (tmp_path / "cast_list.csv").write_text(
-        "Role,Actor,Understudy,Email\nJack Worthing,Tomás Ferreira,Arjun Mehta,tomas@example.org\n"
-        "Lady Bracknell,Hélène Marchetti,,helene@example.org\n"
-        "Gwendolen Fairfax,Chloé Dubois,Niamh Walsh,chloe@example.org\n"
-        "Cecily Cardew,Rosa Lind,Mia Stone,rosa@example.org\nMiss Prism,Gwen Lloyd,,gwen@example.org\n",
-        encoding="utf-8")
-    proposal = ws.tables.import_file(tmp_path / "cast_list.csv")
-    if proposal.status == "pending":
-        ws.tables.approve(proposal.id)
+    _table(ws, tmp_path / "cast_list.csv",
+           "Role,Actor,Understudy,Email\nJack Worthing,Tomás Ferreira,Arjun Mehta,tomas@example.org\n"
+           "Lady Bracknell,Hélène Marchetti,,helene@example.org\n"
+           "Gwendolen Fairfax,Chloé Dubois,Niamh Walsh,chloe@example.org\n"
+           "Cecily Cardew,Rosa Lind,Mia Stone,rosa@example.org\nMiss Prism,Gwen Lloyd,,gwen@example.org\n")
     for question in ("Who's playing Lady Bracknell?", "Who plays Lady Bracknell?"):
         answer = ws.chat.ask(question)  # it was declined, the answering row shown as "they do not answer it"
         assert not answer.abstained and answer.text.startswith("actor of Lady Bracknell: **Hélène Marchetti**"), \
@@ -744,13 +745,10 @@ def test_who_is_playing_a_part_is_the_person_of_the_row_that_names_it(ws: Worksp
 
 
 def test_a_name_typed_without_its_accent_looks_up_its_row(ws: Workspace, tmp_path: Path) -> None:
-    (tmp_path / "staff.csv").write_text(
-        "name,role,email,extension\nChloé Martin,Receptionist,chloe@millbrookvets.org,100\n"
-        "Zoë Lindqvist,Head nurse,zoe@millbrookvets.org,210\nKwame Mensah,Nurse,kwame@millbrookvets.org,211\n"
-        "Ben Hartley,Student nurse,ben@millbrookvets.org,212\n", encoding="utf-8")
-    proposal = ws.tables.import_file(tmp_path / "staff.csv")
-    if proposal.status == "pending":
-        ws.tables.approve(proposal.id)
+    _table(ws, tmp_path / "staff.csv",
+           "name,role,email,extension\nChloé Martin,Receptionist,chloe@millbrookvets.org,100\n"
+           "Zoë Lindqvist,Head nurse,zoe@millbrookvets.org,210\nKwame Mensah,Nurse,kwame@millbrookvets.org,211\n"
+           "Ben Hartley,Student nurse,ben@millbrookvets.org,212\n")
     (tmp_path / "minutes.txt").write_text("Staff meeting\n\nChloé to update the website and the phone message.\n")
     ws.ingest([tmp_path / "minutes.txt"])
     answer = ws.chat.ask("What's Chloe's email address?")
@@ -767,11 +765,8 @@ def test_a_day_of_the_week_picks_the_rows_dated_on_it_and_rows_saying_every_word
                                                                         "Tom Hale", "Aoife Brennan", "Ollie Stanton")]
     rows += [("Sat 10/05/2025", "Matinee", "Bar", "Ewan MacLeod"), ("Sat 10/05/2025", "Matinee", "Bar", "Owain Price"),
              ("Sat 10/05/2025", "Evening", "Bar", "Rosalind Achterberg")]
-    (tmp_path / "foh_rota.tsv").write_text("Date\tPerformance\tRole\tVolunteer\n" + "".join(
-        "\t".join(r) + "\n" for r in rows), encoding="utf-8")
-    proposal = ws.tables.import_file(tmp_path / "foh_rota.tsv")
-    if proposal.status == "pending":
-        ws.tables.approve(proposal.id)
+    _table(ws, tmp_path / "foh_rota.tsv",
+           "Date\tPerformance\tRole\tVolunteer\n" + "".join("\t".join(r) + "\n" for r in rows))
     answer = ws.chat.ask("Who's doing the bar at the Saturday matinee?")
     assert not answer.abstained, answer.text
     assert "| Ewan MacLeod |" in answer.text and "| Owain Price |" in answer.text, answer.text
