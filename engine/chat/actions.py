@@ -13,6 +13,7 @@ the actions records it as failed, interrupted, and approving it again runs it ag
 from __future__ import annotations
 
 import builtins
+import decimal
 import json
 import os
 import time
@@ -304,8 +305,16 @@ class Actions:
             "tier=COALESCE(:tier, tier), "
             "decided_at=CASE WHEN :d THEN :now ELSE decided_at END, "
             "executed_at=CASE WHEN :s IN ('executed', 'failed') THEN :now ELSE executed_at END WHERE id=:i"),
-            {"s": status, "r": reason, "res": None if result is None else json.dumps(result, default=str),
+            {"s": status, "r": reason, "res": None if result is None else json.dumps(result, default=_plain),
              "e": error, "d": decided, "now": now, "i": action_id, "tier": tier})
+
+
+def _plain(value: Any) -> Any:
+    """A result's value as JSON holds it: a DECIMAL sum stays a number (2781.95, written 2,781.95
+    like any other sum), other values their text (dates as ISO)."""
+    if isinstance(value, decimal.Decimal) and value.is_finite():
+        return float(value)
+    return str(value)
 
 
 def _row(r: Any) -> Action:

@@ -80,8 +80,10 @@ _OP_WORDS = content_words("average mean typical typically total sum altogether o
                           "bill billed still "
                           "have has had so far times go went been visit visited most expensive dearest highest largest "
                           "biggest greatest maximum longest cheapest least fewest lowest smallest minimum shortest "
-                          "one single ever recent recently latest newest earliest across oldest youngest "
-                          "people anyone everyone someone")
+                          "one single ever recent recently latest newest earliest across oldest youngest")
+# Who did it, said of no one in particular: "how much did people donate?" (but "how many people
+# came?" counts people, which a table's rows need not be)
+_ANYONE = content_words("people anyone everyone someone")
 # Whole month names; "may", and short names ("Jan" may be a person, "mar" a verb), only after a
 # word that makes them a month ("in May", "for Feb") or before a year ("Sept 2025").
 _MONTH = re.compile(r"\b(?:(" + "|".join(m for m in MONTHS if m != "may")
@@ -433,6 +435,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     accounted |= (_NOT_WORDS if excluded else set()) | state_words
     accounted |= content_words(grouped[1]) if grouped else set()
     accounted |= _members_of(lowered, name_words | {table_noun(info.name)})  # "staff members" are the staff
+    accounted |= _ANYONE if op != "count" else set()
     accounted |= content_words(each[1]) if each else set()
     monthly = _MONTHLY.search(lowered) if op == "avg" else None  # "the average monthly grocery spend"
     if monthly and any("monthly" in name.lower().split("_") for name in _measures(info.columns)):

@@ -1099,3 +1099,20 @@ def test_rows_shown_in_an_answer_leave_out_the_catalogs_own_fields() -> None:
     text = tables_text([match])
     assert "| title | summary |\n" in text and "| AGM 2024 | Fees agreed. |" in text, text
     assert "trust_score" not in text and "created_at" not in text and "/files/agm.md" not in text, text
+
+
+def test_how_many_people_is_no_count_of_rows_that_are_not_people(theatre: Workspace) -> None:
+    assert aggregates.plans("How many people came to the Co-op?", theatre.tables, theatre.embedder.embed) == []
+
+
+def test_a_decimal_columns_sum_from_parquet_is_written_with_thousands(ws: Workspace, tmp_path: Path) -> None:
+    import duckdb
+
+    path = tmp_path / "donations_2024.parquet"
+    duckdb.connect().execute(
+        "COPY (SELECT * FROM (VALUES ('Kestrel Bay Building Society', DATE '2024-02-14', 1500.00::DECIMAL(10,2)), "
+        "('Harbour Cafe', DATE '2024-06-20', 1281.95::DECIMAL(10,2))) t(donor, received, amount_gbp)) "
+        f"TO '{path}' (FORMAT parquet)")
+    assert ws.tables.import_file(path).status == "applied"
+    text = ws.chat.ask("How much did we receive in donations in 2024?").text
+    assert "**2,781.95**" in text, text
