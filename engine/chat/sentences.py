@@ -140,12 +140,18 @@ def _opens_capital(text: str, pos: int) -> bool:
     return text[at:at + 1].isupper()
 
 
+# A numbered heading a PDF's text ends a line with, after the paragraph before it: "… is present. 1. Who to contact"
+_NUMBERED_TAIL = re.compile(r"[.!?][\"')\]]*[ \t]+\d{1,2}(?:\.\d{1,2})*\.?[ \t]+[A-Z][^.!?:;\n]{0,60}$")
+
+
 def _title_lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
-    """Breaks after a short line with no end punctuation followed by a capital: a title ("Finance")."""
+    """Breaks after a short line with no end punctuation followed by a capital: a title ("Finance"),
+    or a numbered heading at the end of a line ("… present. 1. Who to contact")."""
     out, start = [], a
     while (nl := text.find("\n", start, b)) >= 0:
         line = text[start:nl].rstrip()
-        if 0 < len(line.strip()) <= TITLE_CHARS and line[-1] not in ".!?:;,-" and _opens_capital(text, nl + 1):
+        short = 0 < len(line.strip()) <= TITLE_CHARS or bool(_NUMBERED_TAIL.search(line))
+        if short and line[-1] not in ".!?:;,-" and _opens_capital(text, nl + 1):
             out.append((start + len(line), nl + 1))
         start = nl + 1
     return out

@@ -151,3 +151,11 @@ def test_a_source_files_top_level_literal_is_a_setting_and_its_code_is_not() -> 
     assert settings == [('RATES = {"Senior": 180, "Junior": 90}', "rates: Senior: 180, Junior: 90"),
                         ("TIMEOUT = 30", "timeout: 30")]
     assert not any(s.kind == "setting" for s in split_sentences(source, None, False))  # without settings asked
+
+
+def test_a_numbered_heading_a_pdf_line_ends_with_is_not_glued_to_the_next_sentence() -> None:
+    text = ("It applies to every event at which anyone under 18 is present. 1. Who to contact\n"
+            "The Designated Safeguarding Lead is Siobhan Bhriain (07700 900456). The deputy is Tomas Ferreira.")
+    said = [s.text for s in split_sentences(text)]
+    assert "The Designated Safeguarding Lead is Siobhan Bhriain (07700 900456)." in said, said
+    assert not any("Who to contact The" in s or "contact\nThe" in s for s in said), said
