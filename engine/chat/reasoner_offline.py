@@ -345,7 +345,7 @@ class OfflineReasoner:
         else:
             ranked = dated
             chosen = select(ranked)
-            draft = self._compose(ctx, chosen, evidence, threshold, changes(chosen, ranked, threshold))
+            draft = self._compose(ctx, chosen, evidence, threshold, changes(chosen, ranked, threshold, ctx.question))
             least = ranked[0].score - KEEP_WITHIN if ranked else 0.0  # would it have been quoted?
             if note := left_out(lost, least, ctx.replaced):
                 draft.text += f"\n\n_{note}_"
@@ -547,20 +547,27 @@ _CHANGE = re.compile(r"\b(?:amend|chang|reduc|increas|rais|lower|cut|extend|shor
 # "the fee will be £40, not £45", "20 instead of 22": the new number, then the old one it corrects
 _CORRECTED = re.compile(r"(?<![\d.,])\D{0,3}?(\d+(?:[.,]\d+)?)\b[^.;\d]{0,12}?,?\s*\(?(?:not|instead of|rather than)\s+"
                         r"\D{0,3}?(\d+(?:[.,]\d+)?)\b", re.I)
+# "Concession reduced to £20": a labelled number changed, its old value said elsewhere
+_LABEL_CHANGED = re.compile(r"\b([A-Z][a-z]{2,})\s+(?:(?:is|was|are|were)\s+)?(?:reduced|increased|raised|lowered|cut|"
+                            r"changed|moved|goes up|goes down|rises|falls)\s+to\s+\D{0,3}?(\d+(?:[.,]\d+)?)\b")
 # what a meeting decided of a motion, said in the sentence after it
 _OUTCOME = re.compile(r"(?:carried|approved|agreed|adopted|passed|accepted|rejected|defeated|not carried|lost|"
                       r"withdrawn|deferred)\b", re.I)
 
 
-def changes(chosen: list[Candidate], ranked: list[Candidate], threshold: float) -> list[Candidate]:
+def changes(chosen: list[Candidate], ranked: list[Candidate], threshold: float,
+            question: str = "") -> list[Candidate]:
     """A sentence of another file that changes a number the chosen sentences state ("9.3 The quorum
     … is 15 members." and the AGM's "Motion to amend clause 9.3 to reduce the quorum … from 15 to 12
     members."), with evidence enough to be an answer itself, and the sentence after it when that
-    says what became of it ("Carried by two-thirds majority"); [] when there is none."""
-    stated = set(_NUMBER.findall(" ".join(c.sentence.text for c in chosen)))
+    says what became of it ("Carried by two-thirds majority"); [] when there is none. Of several,
+    the one sharing most words with ``question``."""
+    said = " ".join(c.sentence.text for c in chosen)
+    stated = set(_NUMBER.findall(said))
     files = {c.passage.hit.path for c in chosen}
-    for c in ranked:
-        m = _changed(c.sentence.text) if c.passage.hit.path not in files and c.evidence >= threshold else None
+    asked = content_words(question)  # of several changes, one the question's words say ("concession") first
+    for c in sorted(ranked, key=lambda c: -len(asked & content_words(c.sentence.text))):
+        m = _changed(c.sentence.text, said) if c.passage.hit.path not in files and c.evidence >= threshold else None
         if m and m[0] in stated and m[1] not in stated:
             after = next((x for x in ranked if x.passage is c.passage and x.sentence.start > c.sentence.end
                           and not c.passage.hit.text[c.sentence.end:x.sentence.start].strip()), None)
@@ -568,12 +575,17 @@ def changes(chosen: list[Candidate], ranked: list[Candidate], threshold: float) 
     return []
 
 
-def _changed(sentence: str) -> tuple[str, str] | None:
-    """(old number, new number) of a sentence that changes one ("from 15 to 12", "£40, not £45")."""
+def _changed(sentence: str, said: str = "") -> tuple[str, str] | None:
+    """(old number, new number) of a sentence that changes one ("from 15 to 12", "£40, not £45"),
+    or that changes what ``said`` gives a number after a label ("Concession reduced to £20" of
+    "Concession £22")."""
     if m := _CHANGE.search(sentence):
         return m[1], m[2]
     if m := _CORRECTED.search(sentence):
         return m[2], m[1]
+    for m in _LABEL_CHANGED.finditer(sentence):
+        if old := re.search(rf"\b{re.escape(m[1])}\W{{1,3}}\D{{0,3}}?(\d+(?:[.,]\d+)?)\b", said, re.I):
+            return old[1], m[2]
     return None
 
 

@@ -154,6 +154,8 @@ def test_a_later_sentence_correcting_a_number_with_not_follows_the_answer(ws: Wo
         "# Committee meeting, 14 November 2024\n\nThe 2025 adult fee will be £40, not £45. "
         "Concession reduced to £20.\n\nThe bar will stock alcohol-free beer.\n", encoding="utf-8")
     ws.ingest([tmp_path])
+    concession = ws.chat.ask("What is the concession membership fee?")  # "reduced to £20": no old figure said
+    assert "records a change to this: Concession reduced to £20." in concession.text, concession.text
     answer = ws.chat.ask("What is the adult membership fee for 2025?")
     assert "Adult £45" in answer.text and (
         "minutes_november.md records a change to this: The 2025 adult fee will be £40, not £45.") in answer.text, \
