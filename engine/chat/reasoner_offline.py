@@ -328,8 +328,8 @@ class OfflineReasoner:
     def ranked(self, ctx: Context) -> tuple[list[Candidate], list[tuple[str, str, float]]]:
         """The candidates an answer chooses from, best first (those of other codes, other rows of a
         table and older versions left out), and the older versions' losses (``superseded``)."""
-        return superseded(rows_named(without_other_codes(self.candidates(ctx), codes(ctx.question)), ctx.question),
-                          ctx.replaced)
+        found = settings_asked(without_other_codes(self.candidates(ctx), codes(ctx.question)), ctx.question)
+        return superseded(rows_named(found, ctx.question), ctx.replaced)
 
     def answer(self, ctx: Context, threshold: float, on_token: TokenFn | None = None) -> Draft:
         """A grounded answer, or an abstention when the best evidence is below ``threshold``."""
@@ -432,6 +432,26 @@ def says(c: Candidate, words: frozenset[str]) -> bool:
     Canada's capital), all but one when more."""
     found = len(words & _words(c))
     return found >= (len(words) if len(words) <= 2 else len(words) - 1) and found > 0
+
+
+_CONFIG_COMMENT = re.compile(r"(?m)^[ \t]*[#;][^\n]*")
+
+
+def settings_asked(ranked: list[Candidate], question: str) -> list[Candidate]:
+    """``ranked`` without the lines of a settings file that say nothing the question asks: no word
+    of it is in the line's key, section or value, but for the words of the file's name and comments
+    (which say what the whole file is about). "What's the phone number for the Quayside box office?"
+    is not answered by "name = Quayside-BO-1" of the Quayside box office till's settings."""
+    asked = content_words(question)
+
+    def answers(c: Candidate) -> bool:
+        if c.sentence.kind != "setting" or Path(c.passage.hit.path).suffix.lower() not in _CONFIG_SUFFIXES:
+            return True
+        topic = content_words(Path(c.passage.hit.path).stem.replace("_", " ") + " "
+                              + " ".join(_CONFIG_COMMENT.findall(c.passage.hit.text)))
+        return bool((asked - topic) & content_words(c.sentence.meaning))
+
+    return [c for c in ranked if answers(c)]
 
 
 _WEEKDAYS = {stem(d) for d in WEEKDAYS}

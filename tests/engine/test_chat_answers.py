@@ -619,3 +619,17 @@ def test_an_e_mails_header_is_its_heading_not_a_quote_unless_the_question_asks_w
     assert not any(c.quote.startswith(("From:", "Subject:", "To:", "Date:")) for c in warranty.citations)
     sent = ws.chat.ask("When was the quotation for the DR-400 radiography system sent?")
     assert any(c.quote.startswith(("Subject:", "Date:")) for c in sent.citations), sent.text  # the header, asked of
+
+
+TILL = ("; Quayside box office till - do not edit during a performance\n[till]\nname = Quayside-BO-1\ncurrency = GBP\n"
+        "float = 100.00\n\n[card]\nprovider = SumUp\nfee_percent = 1.75\n\n[printer]\nmodel = Epson TM-T20III\n")
+
+
+def test_a_settings_line_answers_only_what_its_key_or_value_says(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "box_office_till.ini").write_text(TILL, encoding="utf-8")
+    ws.ingest([tmp_path])
+    phone = ws.chat.ask("What's the phone number for the Quayside box office?")  # "name = …" was quoted at 0.79
+    assert phone.abstained, phone.text
+    asked = ws.chat.offline.ranked(assemble(ws, "Which printer model does the Quayside box office till use?"))[0]
+    said = [c.sentence.text for c in asked]
+    assert "model = Epson TM-T20III" in said and "name = Quayside-BO-1" not in said, said  # its key says "model"
