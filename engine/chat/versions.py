@@ -20,6 +20,8 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy import text as sql_text
 
+from .words import content_words
+
 SAME_POINT = 0.75  # sentences at least this close in meaning say the same point (or contradict on it)
 SAME_PASSAGE = 0.85  # passages this close are one section in two versions: the older one's sentences go
 _SEP = r"[\s_.\-]"
@@ -105,7 +107,9 @@ def superseded(ranked: Sequence[Any], replaced: Collection[tuple[str, str]] = fr
     without the sentences of an older version that a sentence of a newer version among them says too,
     best first, and for each (older, newer) pair of files that lost sentences so, the best score lost.
     The newer sentence that says the same point takes the older one's score and evidence where they
-    are higher (the older file's passage may have ranked first), so the answer stays the point."""
+    are higher (the older file's passage may have ranked first), so the answer stays the point; so
+    does one that says it again in words with another figure ("renewed every three years" of "…,
+    renewed every five years")."""
     paths = list(dict.fromkeys(c.passage.hit.path for c in ranked))
     pairs = [(old, new) for old in paths for new in paths if newer(new, old) or (old, new) in replaced]
     if not pairs:
@@ -127,8 +131,26 @@ def superseded(ranked: Sequence[Any], replaced: Collection[tuple[str, str]] = fr
                 lost[old, new] = max(lost.get((old, new), c.score), c.score)
             if point:
                 same.score, same.evidence = max(same.score, c.score), max(same.evidence, c.evidence)
+            if i in dropped:  # and a newer sentence saying it again in words, with another number
+                for n in newest:  # ("Checks must be renewed every three years." of "…, renewed every five years.")
+                    if _restates(n, c):
+                        n.score, n.evidence = max(n.score, c.score), max(n.evidence, c.evidence)
     kept = [c for i, c in enumerate(ranked) if i not in dropped]
     return sorted(kept, key=lambda c: -c.score), [(o, n, s) for (o, n), s in lost.items()]
+
+
+_FIGURE = re.compile(r"\d+(?:[.,]\d+)?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve)\b", re.I)
+
+
+def _restates(new: Any, old: Any) -> bool:
+    """Whether candidate ``new`` says ``old``'s point again with another figure: two thirds or more
+    of its words (three or more) are ``old``'s, and its numbers differ."""
+    a, b = (getattr(getattr(c, "sentence", None), "text", "") for c in (new, old))
+    figures = {m.lower() for m in _FIGURE.findall(a)}
+    words = content_words(a) - content_words(" ".join(figures))
+    shared = words & content_words(b)
+    return len(shared) >= 3 and 3 * len(shared) >= 2 * len(words) and bool(figures) \
+        and figures != {m.lower() for m in _FIGURE.findall(b)}
 
 
 def left_out(lost: list[tuple[str, str, float]], least: float,

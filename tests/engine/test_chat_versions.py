@@ -129,14 +129,16 @@ OLD_POLICY = ("Safeguarding policy\n\nAdopted by the committee: March 2023.\n\n"
               "Every adult working with children needs a DBS check, renewed every five years.\n")
 NEW_POLICY = ("Child performers and safeguarding\n\nApproved by the committee on 6 February 2025. This document "
               "replaces the 2023 policy in full.\n\nThe Designated Safeguarding Lead is Siobhan Bhriain, telephone "
-              "07700 900456.\n\nEvery adult working with children needs an enhanced DBS check, renewed every "
-              "three years.\n")
+              "07700 900456.\n\nEvery adult whose role involves contact with children needs an enhanced DBS check. "
+              "Checks must be renewed every three years.\n")
 
 
 def test_a_file_that_says_it_replaces_an_older_one_is_quoted_alone(ws: Workspace, tmp_path: Path) -> None:
     (tmp_path / "safeguarding policy.txt").write_text(OLD_POLICY, encoding="utf-8")
     (tmp_path / "child performers and safeguarding.txt").write_text(NEW_POLICY, encoding="utf-8")
     ws.ingest([tmp_path])
+    dbs = ws.chat.ask("How often does a DBS check need renewing?")  # the new rule, not the replaced five years
+    assert "renewed every three years" in dbs.text and "five years" not in dbs.text, dbs.text
     lead = ws.chat.ask("Who is our designated safeguarding lead?")
     assert "Siobhan Bhriain" in lead.text and "Margaret Okafor" not in lead.text, lead.text
     assert "safeguarding policy.txt (child performers and safeguarding.txt says it replaces it)" in lead.text
