@@ -290,8 +290,7 @@ def _weekday_dates(name: str, vals: list[str]) -> Detected | None:
 
 def _weekday_right(value: str, fmt: str) -> bool:
     """Python's strptime reads the day of the week but does not check it against the date."""
-    read = dt.datetime.strptime(value, fmt)
-    return read.strftime(fmt).lower() == value.lower() or read.strftime("%a").lower() == value[:3].lower()
+    return dt.datetime.strptime(value, fmt).strftime("%a").lower() == value[:3].lower()
 
 
 def _periods(name: str, vals: list[str]) -> Detected | None:
