@@ -33,7 +33,7 @@ from .render import action_text, row_citations, tables_text
 from .secrets import KeyStore
 from .store import reading
 from .types import ABSTAIN_TEXT, Action, Answer, Draft, EmptyQuestion
-from .words import COLUMN_MEANING, MONTHS, TABLE_WORDS, WEEKDAYS, column_words, content_words, not_in_tables
+from .words import COLUMN_MEANING, MONTHS, TABLE_WORDS, column_words, content_words, not_in_tables, weekday
 from .words import names as words_names
 
 TABLE_CONFIDENCE = 0.9  # rows that account for every word of a question: exact, but read by words
@@ -358,21 +358,15 @@ def _fits(question: str, table: dict[str, Any], embed: EmbedFn | None, dated: se
     """Whether ``table``'s rows account for every content word and every name of ``question`` on
     their own, and whether some word only by a column's meaning (not by a name or value)."""
     worded, missing = unaccounted(question, [table], embed, dated)
-    fits = not _unmatched(question, _cells([table]), dated) and not missing and _in_one_row(question, table, dated)
-    return fits, bool(worded)
-
-
-def _in_one_row(question: str, table: dict[str, Any], dated: set[str]) -> bool:
-    """Whether one row holds every word of ``question`` that only cells account for (not the
-    table's or a column's name, and not a name, which may be in rows of its own: "Anna's and
-    Tom's phones"): "consultations in July 2024" is not answered by a row in Consult room 3 and
-    another sold in July 2024."""
-    return bool(_whole_rows(question, table, dated))
+    rows = _whole_rows(question, table, dated)
+    return not _unmatched(question, _cells([table]), dated) and not missing and bool(rows), bool(worded)
 
 
 def _whole_rows(question: str, table: dict[str, Any], dated: set[str]) -> list[int]:
     """The rows (indexes) of ``table`` that hold every word of ``question`` only cells account for
-    (``_in_one_row``); all of them when fewer than two such words are said."""
+    (not the table's or a column's name, and not a name, which may be in rows of its own: "Anna's and
+    Tom's phones"); all of them when fewer than two such words are said. None: "consultations in July
+    2024" is not answered by a row in Consult room 3 and another sold in July 2024."""
     named = content_words(" ".join(n for n in words_names(question) if n.lower() not in MONTHS))  # not "July"
     wanted = (content_words(without_negation(question)) - named - content_words(table["table"].replace("_", " "))
               - set().union(*(column_words(c, question) for c in table["columns"])) - TABLE_WORDS
@@ -414,8 +408,8 @@ def _day_said(question: str) -> tuple[int, int, set[str]] | None:
 def _weekday_said(question: str) -> tuple[int, set[str]] | None:
     """The day of the week a question names ("the Saturday matinee", "on Thursdays") and its word."""
     for word in re.findall(r"[a-z]+", question.lower()):
-        if (day := word[:-1] if word.endswith("days") else word) in WEEKDAYS:
-            return WEEKDAYS.index(day), {word}
+        if (day := weekday(word)) is not None:
+            return day, {word}
     return None
 
 

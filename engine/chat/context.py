@@ -22,7 +22,7 @@ from ..search import SearchHit, hybrid_search, mentioned_anywhere, unseen
 from ..tables.mentions import words_in
 from .store import reading
 from .versions import ASKS_OLD, replacements
-from .words import WEEKDAYS, codes, names, terms
+from .words import codes, names, terms, weekday
 
 if TYPE_CHECKING:
     from ..embed import QueryVectors
@@ -128,7 +128,7 @@ def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int
         dated = any(isinstance(c, datetime.date) for m in ctx.tables for row in m["rows"] for c in row)
         # "Saturday" of a rota's dates: a day its date cells say, though no cell writes it
         ctx.unknown_names = [n for n in unknown if not words_in(n.lower(), said)
-                             and not (dated and n.lower().rstrip("s") in WEEKDAYS)]
+                             and not (dated and weekday(n) is not None)]
         ctx.unknown_terms = [t for t in unknown_terms if not words_in(t, said)]
     held = [n for n in unknown if n not in ctx.unknown_names] + _cells_only_in_tables(ws, searched, ctx.tables)
     ctx.held = list(dict.fromkeys(held))  # a name that is a whole cell ("Dune") once

@@ -100,6 +100,13 @@ def spoken(name: str) -> str:
 
 MONTHS = ("january february march april may june july august september october november december").split()
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")  # as date.weekday()
+
+
+def weekday(word: str) -> int | None:
+    """The day of the week ``word`` names, as ``date.weekday()`` counts ("Saturdays": 5), or None."""
+    lowered = word.lower()
+    day = lowered[:-1] if lowered.endswith("days") else lowered
+    return WEEKDAYS.index(day) if day in WEEKDAYS else None
 SHORT_MONTHS = "jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"
 _DATE_PARTS = frozenset(MONTHS) | frozenset(SHORT_MONTHS.split("|")) | {"to", "and", "from"}
 
