@@ -98,7 +98,7 @@ def _page(doc: pypdfium2.PdfDocument, index: int) -> _Page:
     try:
         textpage = page.get_textpage()
         try:
-            raw = textpage.get_text_range()
+            raw = _unjoined(textpage, textpage.get_text_range())
             sizes = _line_sizes(textpage, raw)
         finally:
             textpage.close()
@@ -108,6 +108,25 @@ def _page(doc: pypdfium2.PdfDocument, index: int) -> _Page:
     if len(sizes) != len(lines):  # noise removal never joins lines; be safe anyway
         sizes = [None] * len(lines)
     return _Page(index + 1, lines, sizes)
+
+
+def _unjoined(textpage: pypdfium2.PdfTextPage, raw: str) -> str:
+    """``raw`` with a line break where PDFium joined two lines with a space: the character after
+    the space starts left of the one before it and wholly below it. Some writers (Qt's) set a
+    heading after a paragraph so ("… the 2025 calendar year. 1. Charges"), and the heading, read
+    as the paragraph's end, would be lost."""
+    if textpage.count_chars() != len(raw):
+        return raw
+    chars = list(raw)
+    for m in _JOINED.finditer(raw):
+        left, bottom, _, _ = textpage.get_charbox(m.start() - 1, loose=True)
+        left_next, _, _, top_next = textpage.get_charbox(m.start() + 1, loose=True)
+        if top_next < bottom and left_next < left:
+            chars[m.start()] = "\n"
+    return "".join(chars)
+
+
+_JOINED = re.compile(r"(?<=[^\s]) (?=[^\s])")
 
 
 def _line_sizes(textpage: pypdfium2.PdfTextPage, raw: str) -> list[float | None]:

@@ -14,7 +14,7 @@ from engine.errors import IngestError
 from engine.extract import TABLE_FORMATS, Limits, extract, format_for, read_file
 from engine.extract.docx import check_zip
 from engine.extract.text import decode
-from tests.fixtures.make_pdf import make_pdf
+from tests.fixtures.make_pdf import make_pdf, qt_pdf
 
 LIMITS = Limits()
 
@@ -1113,6 +1113,20 @@ def test_pdf_headings_are_told_by_type_size_and_nest_across_pages(tmp_path: Path
     ]
     lines = [(b.line_start, b.line_end) for b in extracted.blocks if b.page == 1]
     assert lines == [(1, 1), (2, 2), (3, 3), (4, 5)]
+
+
+def test_a_pdf_heading_set_right_after_a_paragraph_is_its_own_heading(tmp_path: Path, qapp):
+    """Qt's PDF writer sets a heading so that PDFium reads it onto the paragraph before it
+    ("… the 2025 calendar year. 1. Charges"): it is a heading still, and its section's path."""
+    pdf = qt_pdf("<h1>Hire Agreement</h1><p>Between the Trust and the Hirer for the 2025 calendar year.</p>"
+                 "<h2>1. Charges</h2><p>The hire fee is £650 for each performance day.</p>"
+                 "<h2>2. Insurance</h2><p>The Hirer must hold public liability insurance of £5 million.</p>")
+    blocks = _extract_file(tmp_path, "agreement.pdf", pdf).blocks
+    assert [b.text for b in blocks if b.is_heading] == ["Hire Agreement", "1. Charges", "2. Insurance"]
+    body = next(b for b in blocks if "calendar year" in b.text)
+    assert body.text.endswith("2025 calendar year.")
+    cover = next(b for b in blocks if "liability" in b.text)
+    assert cover.heading_path == ("Hire Agreement", "2. Insurance") and cover.page == 1
 
 
 def test_pdf_line_sizes_hold_where_the_page_has_characters_its_text_leaves_out(monkeypatch: pytest.MonkeyPatch):
