@@ -57,7 +57,9 @@ _OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?)\b")),
         # "who paid the most?", "which shop did we spend the most at?": the rows grouped, the top groups
         ("top", re.compile(r"\b(?:who|which)\b.*\bthe (?:most|least|fewest)\b")),
         ("count", re.compile(r"\b(?:how many|number of|count)\b")),
-        ("sum", re.compile(r"\b(?:total|sum|altogether|in all|overall|how much|add(?:s|ed)? up|come to)\b")),
+        ("sum", re.compile(r"\b(?:total|sum|altogether|in all|overall|how much|add(?:s|ed)? up|come to)\b|"
+                           r"\bwhat (?:did|do|does|have|has|had) \w+ (?:spen[dt]|pa(?:y|id)|earn(?:ed|t)?|ma[dk]e|"
+                           r"take|took|taken|raised?|bring|brought)\b")),  # "what did we spend in March?"
         ("list", re.compile(r"\b(?:list|show|which|what)\b")))  # the rows, only with a comparison (below)
 # Money, spent or taken in ("revenue", "sales" and "income" must still be accounted for by a
 # column or table of that name: they are not operation words).
@@ -69,7 +71,9 @@ MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charged
 PERSON = re.compile(r"(?:^|_)(?:by|who|name|names|person|people|owner|payer|customer|client|member|user|author|"
                     r"buyer|seller|driver|brewer|teacher|student|tutor|employee|staff|trainer|coach|patient|"
                     r"volunteer|guest|actor|actress|performer|player|vet|nurse|doctor|director|contact|lead)(?:_|$)")
-_ADDING = re.compile(r"\badd(?:s|ed)? up\b|\bcomes? to\b")  # "what do the unpaid invoices add up to?"
+# Sayings that ask nothing of their own: "what do the unpaid invoices add up to?", "how much has
+# Priya paid out of her own pocket?" (what she paid)
+_SAYINGS = re.compile(r"\badd(?:s|ed)? up\b|\bcomes? to\b|\b(?:out of|from) (?:my|his|her|their|our|your) own pockets?\b")
 _MONTHLY = re.compile(r"\b(?:monthly|per month|a month|each month|every month)\b")
 _COMPOUND = re.compile(r"\b[^\W_]+(?:-[^\W_]+)+\b")  # "e-bikes", "x-ray"
 _MOST_OF = re.compile(r"\bthe (?:most|least|fewest) (\w+)")  # "the most repairs": counted
@@ -299,6 +303,7 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     if not own and any(_names_table(lowered, info.name) for info in listed if info.name not in catalog):
         return []  # "how many invoices…" of invoices_2026, which could not say: not the invoice rows filed from notes
     found = own or found
+    found = [p for p in found if not p.outside] or found  # a table whose dates hold the period asked
     best = [p for p in found if p.fit == max(f.fit for f in found)]
     # a table the question names whole ("members") before those it names only in part
     # (members_export_2023_09, an older copy) or not at all (attendance rows of juniors)
@@ -425,7 +430,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     if any(_said_not(lowered, by_columns[c.name]) for c in info.columns if c.type.upper() == "BOOLEAN"):
         accounted |= _NOT_WORDS  # "not insured": the yes/no column's no
     accounted |= compared.words if compared else set()
-    accounted |= set().union(*(content_words(m.group(0)) for m in _ADDING.finditer(lowered)))  # "add up to"
+    accounted |= set().union(*(content_words(m.group(0)) for m in _SAYINGS.finditer(lowered)))
     # "the fees we took in 2025" are money over a period; "how much is the consultation fee?" is a price
     accounted |= content_words("fee fees") if spent else set()
     # "how many rent payments are in my ledger?": the rows of a table of money are its payments
@@ -511,8 +516,10 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
 def _fit(lowered: str, words: set[str], measures: list[str], dated: str | None) -> int:
     """How closely a table's query fits the question, beyond answering it: money taken in counted
     by when it was paid (paid_on, not a course's start_date), and a column added up that the
-    question names ("pay Markus": pay_chf of teacher_hours, not price_chf of the courses he teaches)."""
-    paid = dated is not None and bool(PAID_NAME.search(dated.lower())) and bool(MONEY.search(lowered))
+    question names ("pay Markus": pay_chf of teacher_hours, not price_chf of the courses he teaches).
+    Money spent is not money taken in: "what did we spend in May?" puts no members' date_paid first."""
+    paid = (dated is not None and bool(PAID_NAME.search(dated.lower())) and bool(MONEY.search(lowered))
+            and not _SPENDING.search(lowered))
     said = any(content_words(m.replace("_", " ")) & words for m in measures)
     return int(paid) + int(said)
 

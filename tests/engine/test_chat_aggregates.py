@@ -1116,3 +1116,23 @@ def test_a_decimal_columns_sum_from_parquet_is_written_with_thousands(ws: Worksp
     assert ws.tables.import_file(path).status == "applied"
     text = ws.chat.ask("How much did we receive in donations in 2024?").text
     assert "**2,781.95**" in text, text
+
+
+def test_what_we_spent_in_a_month_is_added_up_from_a_table_whose_dates_hold_it(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "expenses.csv").write_text("date,supplier,amount\n2024-11-19,Kestrel Print,146.80\n"
+                                           "2024-11-30,StageSmoke,38.50\n2025-03-22,Co-op,57.60\n")
+    (tmp_path / "members.csv").write_text("name,category,fee_due,date_paid,amount_paid\n"
+                                          "Priya Raman,Adult,40,2025-01-03,40\nGwen Lloyd,Junior,12,2025-01-07,12\n")
+    for name in ("expenses.csv", "members.csv"):
+        assert ws.tables.import_file(tmp_path / name).status == "applied"
+    # not the members' fees too, paid in January ("no rows match")
+    found = aggregates.plans("What did we spend in November 2024?", ws.tables, ws.embedder.embed)
+    assert [p.about for p in found] == ["Adding up amount in expenses where date is in November 2024:"], found
+    assert ws.tables.query(found[0].sql)[1][0][0] == pytest.approx(185.30)
+
+
+def test_paid_out_of_her_own_pocket_is_what_she_paid(ws: Workspace, tmp_path: Path) -> None:
+    body = ("date,supplier,amount,paid_by\n2024-11-19,Kestrel Print,146.80,Priya Raman\n"
+            "2024-12-03,StageSmoke,38.50,Priya Raman\n2025-03-22,Co-op,57.60,Tomás Ferreira\n")
+    text = _asked(ws, tmp_path / "expenses.csv", body, "How much has Priya paid for out of her own pocket?")
+    assert "Adding up amount in expenses where paid by is Priya Raman: **185.30**" in text, text
