@@ -73,7 +73,8 @@ PERSON = re.compile(r"(?:^|_)(?:by|who|name|names|person|people|owner|payer|cust
                     r"volunteer|guest|actor|actress|performer|player|vet|nurse|doctor|director|contact|lead)(?:_|$)")
 # Sayings that ask nothing of their own: "what do the unpaid invoices add up to?", "how much has
 # Priya paid out of her own pocket?" (what she paid)
-_SAYINGS = re.compile(r"\badd(?:s|ed)? up\b|\bcomes? to\b|\b(?:out of|from) (?:my|his|her|their|our|your) own pockets?\b")
+_SAYINGS = re.compile(r"\badd(?:s|ed)? up\b|\bcomes? to\b|"
+                      r"\b(?:out of|from) (?:my|his|her|their|our|your) own pockets?\b")
 _MONTHLY = re.compile(r"\b(?:monthly|per month|a month|each month|every month)\b")
 _COMPOUND = re.compile(r"\b[^\W_]+(?:-[^\W_]+)+\b")  # "e-bikes", "x-ray"
 _MOST_OF = re.compile(r"\bthe (?:most|least|fewest) (\w+)")  # "the most repairs": counted
