@@ -236,7 +236,8 @@ def xlsx_sheets_to_csv(path: Path, tmpdir: Path, max_cells: int = 50_000_000) ->
 
 def _sheet_to_csv(rows: Any, target: Path, max_cells: int) -> bool:
     """Write the sheet's non-empty rows (trailing empty cells dropped, then a row shorter than the
-    first filled to its width: an empty last cell is no missing field); False when there are none."""
+    widest so far filled to its width: an empty last cell is no missing field, and a title above
+    the header is no table's width); False when there are none."""
     written, cells, width = 0, 0, 0
     with open(target, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
@@ -246,7 +247,7 @@ def _sheet_to_csv(rows: Any, target: Path, max_cells: int) -> bool:
                 values.pop()
             if not values:
                 continue  # blank rows carry nothing
-            width = width or len(values)
+            width = max(width, len(values))
             writer.writerow(values + [""] * (width - len(values)))
             written += 1
             cells += len(values)

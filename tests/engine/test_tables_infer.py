@@ -561,6 +561,21 @@ def test_a_title_padded_with_delimiters_is_above_the_table_not_its_header(ws: Wo
     assert p.row_count == 3 and any("2 line(s) above the table" in r for r in p.reasons), p.reasons
 
 
+def test_a_sheets_title_over_a_header_with_a_mostly_empty_last_column_is_skipped(ws: Workspace,
+                                                                                 tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in (["Household budget 2025 (monthly)"], ["Category", "Monthly budget", "Jan actual", "Notes"],
+                ["Mortgage", 965, 964.98, "new deal from June!"], ["Council tax", 221, 209], ["Energy", 142, 142],
+                ["Car insurance", 51, None, "paid yearly"], ["Groceries", 650, 702.35]):
+        wb.active.append(row)
+    wb.save(tmp_path / "budget.xlsx")
+    p = ws.tables.import_file(tmp_path / "budget.xlsx")
+    assert [c.name for c in p.columns] == ["category", "monthly_budget", "jan_actual", "notes"], p.columns
+    assert p.row_count == 5 and ws.tables.query("SELECT sum(monthly_budget) FROM budget")[1] == [(2029,)]
+
+
 @pytest.mark.parametrize(("values", "fmt"), [
     (["Wed 07/05/2025", "Thu 08/05/2025", "Sat 10/05/2025"], "%a %d/%m/%Y"),  # 5 July 2025 is no Wednesday
     (["Thu 05/08/2025", "Fri 05/09/2025"], "%a %m/%d/%Y"),  # 8 May 2025 is a Thursday: month first
