@@ -67,6 +67,11 @@ def newer(a: str, b: str) -> bool:
 _REPLACES = re.compile(r"(?:^|[.!?*_(]\s*|\bthis\s+[a-z]+\s+)(?:replaces|supersedes)\s+(?:and\s+\w+\s+)?"
                        r"(?:the|our|all)?\s*(?:previous|earlier|old|former)?\s*((?:19|20)\d\d)\s+([a-z]+)", re.I)
 
+# "This renewal schedule replaces any schedule issued to you before.": no year, so the older files
+# are those of the noun whose latest year is earlier than the newer file's
+_REPLACES_ANY = re.compile(r"\b(?:replaces|supersedes)\s+(?:any|all|every)\s+(?:previous|earlier|older|other|prior\s+)?"
+                           r"\s*([a-z]+)\b[^.]{0,40}?\b(?:before|previously|earlier|prior to (?:it|this))\b", re.I)
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 ASKS_OLD = re.compile(r"\b(?:old|older|previous|former|earlier|original|superseded|replaced|used to)\b", re.I)
 
@@ -74,7 +79,9 @@ ASKS_OLD = re.compile(r"\b(?:old|older|previous|former|earlier|original|supersed
 def replacements(conn: Connection, paths: Sequence[str]) -> set[tuple[str, str]]:
     """(older, newer) pairs of ``paths`` where the newer file says it replaces the older one ("This
     policy replaces the 2023 policy"): the older shares a word of its name with the newer, and its
-    name or text has the year and the word after it ("policy"). Files need not be named v1 and v2."""
+    name or text has the year and the word after it ("policy"); or, said without a year ("replaces
+    any schedule issued to you before"), has the word and mentions no year as late as the newer
+    file's latest. Files need not be named v1 and v2."""
     paths = list(dict.fromkeys(paths))
     if len(paths) < 2:
         return set()
@@ -84,8 +91,20 @@ def replacements(conn: Connection, paths: Sequence[str]) -> set[tuple[str, str]]
         f"WHERE d.path IN ({marks}) AND d.status = 'ok' AND (c.text LIKE '%replaces%' OR c.text LIKE '%supersedes%')"),
         {f"p{i}": p for i, p in enumerate(paths)}).all()
     said = {(new, m[1], m[2].lower()) for new, text in saying for m in _REPLACES.finditer(text)}
-    return {(old, new) for new, year, noun in said for old in paths
-            if old != new and _name_words(old) & _name_words(new) and _holds(conn, old, year, noun)}
+    pairs = {(old, new) for new, year, noun in said for old in paths
+             if old != new and _name_words(old) & _name_words(new) and _holds(conn, old, year, noun)}
+    before = {(new, re.sub(r"(?:ies|s)$", "", m[1].lower())) for new, text in saying  # "policies": "polic"
+              for m in _REPLACES_ANY.finditer(text)}
+    return pairs | {(old, new) for new, noun in before for old in paths
+                    if old != new and _name_words(old) & _name_words(new) and _holds(conn, old, noun)
+                    and _latest_year(conn, old) < _latest_year(conn, new)}
+
+
+def _latest_year(conn: Connection, path: str) -> int:
+    """The latest year the file's text mentions (0 when none)."""
+    texts = conn.execute(sql_text("SELECT c.text FROM chunks c JOIN documents d ON d.content_hash = c.content_hash "
+                                  "WHERE d.path = :p AND d.status = 'ok'"), {"p": path}).scalars()
+    return max((int(y) for t in texts for y in _YEAR.findall(t)), default=0)
 
 
 def _holds(conn: Connection, path: str, *words: str) -> bool:

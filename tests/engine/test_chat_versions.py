@@ -148,6 +148,25 @@ def test_a_file_that_says_it_replaces_an_older_one_is_quoted_alone(ws: Workspace
     assert assemble(ws, "Who was the lead under the old safeguarding policy?").replaced == set()  # asked of
 
 
+def test_a_renewal_replacing_any_schedule_issued_before_replaces_the_older_ones_only(ws: Workspace,
+                                                                                    tmp_path: Path) -> None:
+    schedule = ("Hartwell Home Insurance\n\nPolicy schedule, issued 20 February {y}. Period of cover 14/03/{y} to "
+                "13/03/{z}.\n\nTotal annual premium: £{p}, payable by 12 monthly instalments.\n{more}")
+    (tmp_path / "Hartwell home insurance schedule.txt").write_text(
+        schedule.format(y=2024, z=2025, p="486.24", more=""), encoding="utf-8")
+    (tmp_path / "Hartwell renewal documents Mar25.txt").write_text(schedule.format(
+        y=2025, z=2026, p="531.48", more="\nThis renewal schedule replaces any schedule issued to you before.\n"),
+        encoding="utf-8")
+    (tmp_path / "Hartwell car insurance schedule 2027.txt").write_text(  # a later year: not replaced
+        "Hartwell Motor\n\nCar insurance schedule for 2027. Total annual premium: £612.00.\n", encoding="utf-8")
+    ws.ingest([tmp_path])
+    pairs = assemble(ws, "How much is the home insurance premium now?").replaced
+    assert pairs == {(str(tmp_path / "Hartwell home insurance schedule.txt"),
+                      str(tmp_path / "Hartwell renewal documents Mar25.txt"))}, pairs
+    answer = ws.chat.ask("How much is the home insurance premium now?")
+    assert "531.48" in answer.text and "486.24" not in answer.text, answer.text
+
+
 def test_a_later_sentence_correcting_a_number_with_not_follows_the_answer(ws: Workspace, tmp_path: Path) -> None:
     (tmp_path / "minutes_september.md").write_text(
         "# Committee meeting, 12 September 2024\n\nAgreed that from 1 January 2025 the membership fees will be: "
