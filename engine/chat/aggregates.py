@@ -82,7 +82,7 @@ _TOP_OF = re.compile(r"\b(?:who|which (\w+))\b")
 _OP_WORDS = content_words("average mean typical typically total sum altogether overall much many number count "
                           "spend spent spending cost costs paid pay paying price charge charged money did do "
                           "take took taken receive received bring brought came come work worked "
-                          "bill billed still "
+                          "bill billed still during throughout "
                           "have has had so far times go went been visit visited most expensive dearest highest largest "
                           "biggest greatest maximum longest cheapest least fewest lowest smallest minimum shortest "
                           "one single ever recent recently latest newest earliest across oldest youngest")
@@ -112,7 +112,15 @@ MONEY_MEANING = 0.58
 _PAYMENT_WORDS = content_words("payment payments transaction transactions")
 MONEY_NAME = re.compile(r"(?:^|_)(?:amount|cost|costs|price|prices|paid|fee|fees|spend|spent|eur|euro|euros|usd|"
                          r"gbp|chf|dollars?|expense|expenses|charge|charges|gross|revenue|revenues|takings|"
-                         r"income|sales|turnover)(?:_|$)")
+                         r"income|sales|turnover|money|debits?|credits?|withdrawals?|deposits?)(?:_|$)")
+# A bank statement's two columns of money: out (spent) and in (received). A question that says
+# which way the money went adds up that one ("how much did we spend at Tesco": money_out).
+_OUT_NAME = re.compile(r"(?:^|_)(?:out|outgoings?|debits?|withdrawals?|spent|paid_out)(?:_|$)")
+_IN_NAME = re.compile(r"(?:^|_)(?:in|incoming|credits?|deposits?|received|paid_in)(?:_|$)")
+_MONEY_OUT = re.compile(r"\b(?:spen[dt]|spending|cost|costs|bought|buy|paid (?:for|out)|pay for|outgoings|"
+                        r"went out|go(?:es)? out)\b")
+_MONEY_IN = re.compile(r"\b(?:(?:came|come|comes|coming) in|received?|receiving|earn(?:ed|t)?|income|paid in|"
+                       r"got paid|deposited|salary|wages)\b")
 # A date column the money of a period is counted by: one that says when it was spent or taken
 # ("date", "paid_on", "month"), not when something renews, falls due or expires.
 _NOT_SPENT = re.compile(r"(?:^|_)(?:due|deadline|renew|renews|renewal|renewed|expires|expiry|expiration|birth|"
@@ -295,7 +303,8 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
         return []  # "which tank was batch 24-007 in?" is a look-up, not a list
     unknown = [w for w in terms(lowered, pieces) if len(w) >= MISSPELT_LETTERS] if pieces else []
     listed = [info for info in tables.list() if info.rows]
-    partial = _partial_names(question)
+    partial = _partial_names(question) + [w for w in terms(lowered, pieces) if w not in _OP_WORDS] if pieces else \
+        _partial_names(question)  # "tesco", a word the model's vocabulary lacks, of "TESCO STORES 3041"
     found = [p for info in listed
              if (p := _plan_table(op, _completed(tables.store, info, _respelled(tables.store, info, lowered, unknown),
                                                  partial), info, tables.store, embed)) is not None]
@@ -305,11 +314,12 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
         return []  # "how many invoices…" of invoices_2026, which could not say: not the invoice rows filed from notes
     found = own or found
     found = [p for p in found if not p.outside] or found  # a table whose dates hold the period asked
-    best = [p for p in found if p.fit == max(f.fit for f in found)]
-    # a table the question names whole ("members") before those it names only in part
-    # (members_export_2023_09, an older copy) or not at all (attendance rows of juniors)
-    unsaid = {p.table: len(content_words(p.table.replace("_", " ")) - content_words(lowered)) for p in best}
-    return [p for p in best if unsaid[p.table] == 0] if 0 in unsaid.values() else best
+    # a table the question names whole ("members", "subscriptions") before those it names only in
+    # part (members_export_2023_09, an older copy) or not at all (attendance rows of juniors; a
+    # budget's row of subscriptions, however closely its monthly_budget fits "monthly")
+    unsaid = {p.table: len(content_words(p.table.replace("_", " ")) - content_words(lowered)) for p in found}
+    found = [p for p in found if unsaid[p.table] == 0] if 0 in unsaid.values() else found
+    return [p for p in found if p.fit == max(f.fit for f in found)]
 
 
 def _names_table(lowered: str, table: str) -> bool:
@@ -1156,7 +1166,7 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
         return aged  # "the oldest boat": year_built
     if op in ("max", "min") and (_LATEST.search(lowered) or _EARLIEST.search(lowered)):
         return _dated_measure(lowered, columns), set()
-    numeric = _measures(columns)
+    numeric = _directed(lowered, _measures(columns))
     if not numeric:
         return [], set()
     # "how many" adds up only what it counts ("how many hours", "how many km"); "how many repairs
@@ -1202,6 +1212,20 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     if op != "count" and MONEY.search(lowered):
         return _money_columns(addable, embed), set()
     return [], set()
+
+
+def _directed(lowered: str, numeric: list[str]) -> list[str]:
+    """``numeric`` without the money going the other way than the question says, when the table
+    has both ways (money_out and money_in): "what did we spend" is not what came in."""
+    outs = [n for n in numeric if _OUT_NAME.search(n.lower())]
+    ins = [n for n in numeric if _IN_NAME.search(n.lower())]
+    if not outs or not ins:
+        return numeric
+    if _MONEY_OUT.search(lowered) and not _MONEY_IN.search(lowered):
+        return [n for n in numeric if n not in ins]
+    if _MONEY_IN.search(lowered) and not _MONEY_OUT.search(lowered):
+        return [n for n in numeric if n not in outs]
+    return numeric
 
 
 _AMOUNT_SUPERLATIVE = re.compile(r"\b(?:biggest|largest|highest|greatest|smallest|lowest)\b")

@@ -520,8 +520,12 @@ def looked_up(ctx: Context, held: list[str] | None = None,
             holding = [i for i, c in enumerate(row) if any(words_in(fold(h), fold(str(c))) for h in held)]
             if not holding or every and not all(any(words_in(fold(h), fold(str(c))) for c in row) for h in held):
                 continue  # "Gráinne Walsh": her row, not Conor Walsh's
+            # the columns naming the most of its words: "actual … in January" is jan_actual, not feb_actual
+            naming = {i: len(column_words(column, ctx.question) & asked) for i, column in enumerate(m["columns"])
+                      if i != holding[0]}
+            most = max(naming.values(), default=0)
             said = [(str(row[holding[0]]), column, row[i], (m["table"], key)) for i, column in enumerate(m["columns"])
-                    if i != holding[0] and column_words(column, ctx.question) & asked]
+                    if most and naming.get(i) == most]
             if not said and _WHO_IS.match(ctx.question):  # "who's playing Lady Bracknell?": the row's person
                 said = [(str(row[holding[0]]), column, row[i], (m["table"], key))
                         for i, column in enumerate(m["columns"])

@@ -130,7 +130,8 @@ def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int
         ctx.unknown_names = [n for n in unknown if not words_in(n.lower(), said)
                              and not (dated and weekday(n) is not None)]
         ctx.unknown_terms = [t for t in unknown_terms if not words_in(t, said)]
-    held = [n for n in unknown if n not in ctx.unknown_names] + _cells_only_in_tables(ws, searched, ctx.tables)
+    held = [n for n in [*unknown, *unknown_terms] if n not in ctx.unknown_names + ctx.unknown_terms]
+    held += _cells_only_in_tables(ws, searched, ctx.tables)
     ctx.held = list(dict.fromkeys(held))  # a name that is a whole cell ("Dune") once
     return ctx
 
@@ -197,9 +198,11 @@ def _table_words(ws: Workspace) -> str:
 
 def table_matches(ws: Workspace, question: str, limit: int = 10) -> list[dict[str, Any]]:
     """Rows of memory tables the question names, whose cell values it mentions, or whose cells
-    hold a name it says ("Spotify" in "Spotify Family")."""
+    hold a name it says ("Spotify" in "Spotify Family"; "lidl", a word the model's vocabulary
+    lacks, in "LIDL GB THORNBURY")."""
     try:
-        return ws.tables.mentioned(question, limit, tuple(names(question) + codes(question)))
+        said = names(question) + codes(question) + terms(question, ws.embedder.count_tokens)
+        return ws.tables.mentioned(question, limit, tuple(dict.fromkeys(said)))
     except Exception:  # noqa: BLE001 - a table that cannot be read leaves the answer without table rows
         return []
 

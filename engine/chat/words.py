@@ -145,7 +145,13 @@ def column_words(column: str, question: str) -> set[str]:
     """The content words that name ``column`` in ``question``: those of its name ("brew_date"), and
     the words an abbreviated name stands for when the question spells them out ("og": original
     gravity)."""
-    return content_words(column.replace("_", " ")) | spelled_out(column, question) | _joined(column)
+    return content_words(column.replace("_", " ")) | spelled_out(column, question) | _joined(column) | _months(column)
+
+
+def _months(column: str) -> set[str]:
+    """The months a name's short month parts stand for ("jan_actual": January)."""
+    return content_words(" ".join(m for m in MONTHS for part in column.lower().split("_")
+                                  if part in (m[:3], "sept" if m == "september" else m[:3])))
 
 
 def _joined(column: str) -> set[str]:

@@ -1136,3 +1136,42 @@ def test_paid_out_of_her_own_pocket_is_what_she_paid(ws: Workspace, tmp_path: Pa
             "2024-12-03,StageSmoke,38.50,Priya Raman\n2025-03-22,Co-op,57.60,Tomás Ferreira\n")
     text = _asked(ws, tmp_path / "expenses.csv", body, "How much has Priya paid for out of her own pocket?")
     assert "Adding up amount in expenses where paid by is Priya Raman: **185.30**" in text, text
+
+
+BANK = ("date,description,category,money_out,money_in,balance\n2025-03-01,TESCO STORES 3041,Groceries,80.10,,900\n"
+        "2025-03-08,LIDL GB THORNBURY,Groceries,35.12,,864.88\n2025-03-15,TESCO STORES 3041,Groceries,61.40,,803.48\n"
+        "2025-03-28,AVONBRIDGE ENGINEERING SALARY,Income,,3100.00,3903.48\n"
+        "2025-04-02,TESCO STORES 3041,Groceries,40.00,,3863.48\n"
+        "2025-04-28,AVONBRIDGE ENGINEERING SALARY,Income,,3100.00,6963.48\n")
+
+
+@pytest.mark.parametrize(("question", "about", "total"), [
+    # a shop written lower-case, part of a bank's description; money out, not money in
+    ("how much did we spend at tesco in march?", "Adding up money out in bank where description is TESCO STORES 3041 "
+                                                 "and date is in March:", 141.50),
+    ("how many times did we go to lidl", "Counting the rows of bank where description is LIDL GB THORNBURY:", 1),
+    ("how much money came in during april", "Adding up money in in bank where date is in April:", 3100.00),
+])
+def test_a_bank_statements_shop_in_lower_case_and_which_way_the_money_went(ws: Workspace, tmp_path: Path,
+                                                                           question: str, about: str,
+                                                                           total: float) -> None:
+    (tmp_path / "bank.csv").write_text(BANK)
+    assert ws.tables.import_file(tmp_path / "bank.csv").status == "applied"
+    (found,) = aggregates.plans(question, ws.tables, ws.embedder.embed, ws.embedder.count_tokens)
+    assert found.about == about, found
+    assert ws.tables.query(found.sql)[1][0][0] == pytest.approx(total)
+    if "lidl" in question:
+        assert "None of them mention" not in ws.chat.ask(question).text
+
+
+def test_a_table_the_question_names_comes_before_a_column_that_fits_its_words(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "subscriptions.csv").write_text("service,cost_gbp,billing\nNetflix,10.99,monthly\n"
+                                                "Spotify,19.99,monthly\nAmazon Prime,95,yearly\n")
+    (tmp_path / "budget.csv").write_text("category,monthly_budget,jan_actual,feb_actual\nSubscriptions,45,44.97,44.97\n"
+                                         "Eating out,120,96.10,186.55\n")
+    for name in ("subscriptions.csv", "budget.csv"):
+        assert ws.tables.import_file(tmp_path / name).status == "applied"
+    (found,) = aggregates.plans("what do the monthly subscriptions add up to?", ws.tables, ws.embedder.embed)
+    assert found.table == "subscriptions" and ws.tables.query(found.sql)[1][0][0] == pytest.approx(30.98), found
+    text = ws.chat.ask("what did we actually spend eating out in january?").text  # jan_actual alone
+    assert "jan_actual of Eating out: **96.1**" in text and "feb_actual" not in text.split("From table")[0], text
