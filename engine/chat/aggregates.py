@@ -860,8 +860,11 @@ def _outside(store: Any, table: str, column: str, period: Period) -> str:
         asked = [(dt.date(y, m, 1), dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1))
                  for y in period.years for m in period.months] or [
                      (dt.date(min(period.years), 1, 1), dt.date(max(period.years), 12, 31))]
+    elif period.months:  # a month alone comes round every year: in none of the table's years
+        asked = [(dt.date(y, m, 1), dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1))
+                 for y in range(low.year, high.year + 1) for m in period.months]
     else:
-        return ""  # a month alone comes round every year
+        return ""
     if any(low <= last and first <= high for first, last in asked):
         return ""
     return f" (its dates run from {low.day} {low:%B %Y} to {high.day} {high:%B %Y})"

@@ -56,7 +56,8 @@ def books(ws: Workspace, tmp_path: Path) -> Workspace:
     ("what was the average cost of the car repairs?", "Averaging cost in car_repairs: **465**, over 3 rows."),
     ("how much did the QuickFix repairs cost altogether?", "where garage is QuickFix: **1,300**, over 2 rows."),
     ("how many times did we go to QuickFix?", "Counting the rows of car_repairs where garage is QuickFix: **2 rows**."),
-    ("how many expenses were there in May?", "Counting the rows of expenses where date is in May: **0 rows**."),
+    ("how many expenses were there in May?", "Counting the rows of expenses where date is in May (its dates run "
+                                             "from 20 December 2025 to 11 February 2026): **0 rows**."),
     ("what is our average monthly spend on groceries?", "Averaging the monthly totals of amount in expenses where "
                                                         "category is groceries: **70.78**, over 3 months."),
     ("what was our average monthly grocery spend?", "where category is groceries: **70.78**, over 3 months."),
@@ -1175,3 +1176,13 @@ def test_a_table_the_question_names_comes_before_a_column_that_fits_its_words(ws
     assert found.table == "subscriptions" and ws.tables.query(found.sql)[1][0][0] == pytest.approx(30.98), found
     text = ws.chat.ask("what did we actually spend eating out in january?").text  # jan_actual alone
     assert "jan_actual of Eating out: **96.1**" in text and "feb_actual" not in text.split("From table")[0], text
+
+
+def test_a_month_alone_outside_every_year_of_a_tables_dates_says_what_they_are(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "bank.csv").write_text(BANK)
+    assert ws.tables.import_file(tmp_path / "bank.csv").status == "applied"
+    text = ws.chat.ask("how much did we spend at tesco in january?").text  # the export starts in March
+    assert "(its dates run from 1 March 2025 to 28 April 2025): no rows match." in text, text
+    (found,) = aggregates.plans("how much did we spend at tesco in april?", ws.tables, ws.embedder.embed,
+                                ws.embedder.count_tokens)
+    assert "its dates run" not in found.about and ws.tables.query(found.sql)[1][0][0] == pytest.approx(40.0)
