@@ -299,8 +299,9 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     if _REQUIRED.search(lowered):
         return []  # "how many ushers do I need?" asks what a rule says, not what rows hold
     if op is None or (op == "list" and comparison(lowered) is None and not re.search(_NOT, lowered)
-                      and not _unpaid(lowered) and not _undone(lowered) and not _MISSING.search(lowered)):
-        return []  # "which tank was batch 24-007 in?" is a look-up, not a list
+                      and not _unpaid(lowered) and not _undone(lowered) and not _MISSING.search(lowered)
+                      and not (_ROWS_ASKED.match(lowered) and _period(lowered))):
+        return []  # "which tank was batch 24-007 in?" is a look-up, not a list ("which … end in 2025?" is)
     unknown = [w for w in terms(lowered, pieces) if len(w) >= MISSPELT_LETTERS] if pieces else []
     listed = [info for info in tables.list() if info.rows]
     partial = _partial_names(question) + [w for w in terms(lowered, pieces) if w not in _OP_WORDS] if pieces else \
@@ -320,6 +321,9 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     unsaid = {p.table: len(content_words(p.table.replace("_", " ")) - content_words(lowered)) for p in found}
     found = [p for p in found if unsaid[p.table] == 0] if 0 in unsaid.values() else found
     return [p for p in found if p.fit == max(f.fit for f in found)]
+
+
+_ROWS_ASKED = re.compile(r"\s*(?:which|list|show)\b")  # rows, not "what is the fee for 2024?"
 
 
 def _names_table(lowered: str, table: str) -> bool:

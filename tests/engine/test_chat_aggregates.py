@@ -1186,3 +1186,13 @@ def test_a_month_alone_outside_every_year_of_a_tables_dates_says_what_they_are(w
     (found,) = aggregates.plans("how much did we spend at tesco in april?", ws.tables, ws.embedder.embed,
                                 ws.embedder.count_tokens)
     assert "its dates run" not in found.about and ws.tables.query(found.sql)[1][0][0] == pytest.approx(40.0)
+
+
+def test_which_rows_fall_in_a_period_is_a_list_of_them(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "appliance_warranties.csv").write_text(
+        "appliance,bought,price,warranty_ends\nDishwasher,2022-11-26,379,2025-11-25\n"
+        "Fridge freezer,2023-06-02,649,2028-06-01\nTelevision,2024-11-29,699,2025-11-28\n")
+    assert ws.tables.import_file(tmp_path / "appliance_warranties.csv").status == "applied"
+    text = ws.chat.ask("Which appliance warranties end in 2025?").text
+    assert text.startswith("The rows of appliance_warranties where warranty ends is in 2025:"), text
+    assert "Dishwasher" in text and "Television" in text and "Fridge" not in text, text
