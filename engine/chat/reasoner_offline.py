@@ -329,6 +329,7 @@ class OfflineReasoner:
         """The candidates an answer chooses from, best first (those of other codes, other rows of a
         table and older versions left out), and the older versions' losses (``superseded``)."""
         found = settings_asked(without_other_codes(self.candidates(ctx), codes(ctx.question)), ctx.question)
+        found = priced(found, ctx.question)
         return superseded(rows_named(found, ctx.question), ctx.replaced)
 
     def answer(self, ctx: Context, threshold: float, on_token: TokenFn | None = None) -> Draft:
@@ -452,6 +453,24 @@ def settings_asked(ranked: list[Candidate], question: str) -> list[Candidate]:
         return bool((asked - topic) & content_words(c.sentence.meaning))
 
     return [c for c in ranked if answers(c)]
+
+
+# "How much do we pay the chaperones?" asks for a sum of money: a sentence with none does not answer
+# it ("one licensed chaperone for every 10 children"), though it speaks of the same thing.
+_ASKS_PRICE = re.compile(r"\bhow much\b.*\b(?:pay|paid|paying|cost|costs|costing|charge[sd]?|charging|fees?|price|"
+                         r"spend|spent|owe|owed)\b|\b(?:pay|paid|paying|cost|costs|costing|charge[sd]?|owe|spend|"
+                         r"spent)\b.*\bhow much\b|\bwhat (?:does|do|did|will|would)\b.*\b(?:charge|cost)\b", re.I)
+_AMOUNT = re.compile(r"[£$€¥₹]\s?\d|\d\s?(?:p|pence|pounds?|euros?|dollars?|francs?|gbp|eur|usd|chf|sek|nok|dkk|"
+                     r"kr|zł|yen)\b|\b(?:free|no charge|no cost|nothing|waived|included)\b", re.I)
+
+
+def priced(ranked: list[Candidate], question: str) -> list[Candidate]:
+    """``ranked`` without the prose sentences that name no sum of money (nor "free"), when the
+    question asks how much is paid or costs; a table's row or a setting keeps its bare number."""
+    if not _ASKS_PRICE.search(question):
+        return ranked
+    return [c for c in ranked if c.sentence.kind != "prose"
+            or _AMOUNT.search(c.sentence.text + (" " + c.lead.text if c.lead else ""))]
 
 
 _WEEKDAYS = {stem(d) for d in WEEKDAYS}

@@ -633,3 +633,16 @@ def test_a_settings_line_answers_only_what_its_key_or_value_says(ws: Workspace, 
     asked = ws.chat.offline.ranked(assemble(ws, "Which printer model does the Quayside box office till use?"))[0]
     said = [c.sentence.text for c in asked]
     assert "model = Epson TM-T20III" in said and "name = Quayside-BO-1" not in said, said  # its key says "model"
+
+
+def test_how_much_we_pay_is_answered_only_by_a_sentence_with_a_sum_of_money(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "safeguarding.md").write_text(
+        "# Chaperones\n\nWe need at least one licensed chaperone for every 10 children, and never fewer than two "
+        "chaperones backstage whenever children are in the building.\n\n# Costumes\n\nHire charge £780 for the run, "
+        "including dry cleaning on return.\n", encoding="utf-8")
+    ws.ingest([tmp_path])
+    unpaid = ws.chat.ask("Do we pay the chaperones, and how much?")  # the files say how many, not what they cost
+    assert unpaid.abstained, unpaid.text
+    hire = ws.chat.ask("How much is the costume hire costing us?")
+    assert not hire.abstained and "£780" in hire.text and "chaperone" not in hire.text, hire.text
+    assert not ws.chat.ask("How many chaperones do we need for 25 children?").abstained
