@@ -329,18 +329,18 @@ class OfflineReasoner:
         """The candidates an answer chooses from, best first (those of other codes, other rows of a
         table and older versions left out), and the older versions' losses (``superseded``)."""
         found = settings_asked(without_other_codes(self.candidates(ctx), codes(ctx.question)), ctx.question)
-        found = priced(found, ctx.question)
         return superseded(rows_named(found, ctx.question), ctx.replaced)
 
     def answer(self, ctx: Context, threshold: float, on_token: TokenFn | None = None) -> Draft:
         """A grounded answer, or an abstention when the best evidence is below ``threshold``."""
         ranked, lost = self.ranked(ctx)
         months = months_named(ctx.question.lower())
-        dated = [c for c in ranked if _in_months(c, months)] if months else ranked
+        dated = priced([c for c in ranked if _in_months(c, months)] if months else ranked, ctx.question)
         evidence = strongest(dated)
         if declines(ctx, evidence, threshold):
             draft = self._abstain(ctx, ranked, evidence, threshold)
-            if months and not declines(ctx, strongest(ranked), threshold):  # "the June meeting" of May's minutes
+            # "the June meeting" of May's minutes
+            if months and not declines(ctx, strongest(priced(ranked, ctx.question)), threshold):
                 said = _listed([MONTHS[m - 1].title() for m in months])
                 draft.text += f" None of the passages close to it mention {said}."
         else:
@@ -460,8 +460,9 @@ def settings_asked(ranked: list[Candidate], question: str) -> list[Candidate]:
 _ASKS_PRICE = re.compile(r"\bhow much\b.*\b(?:pay|paid|paying|cost|costs|costing|charge[sd]?|charging|fees?|price|"
                          r"spend|spent|owe|owed)\b|\b(?:pay|paid|paying|cost|costs|costing|charge[sd]?|owe|spend|"
                          r"spent)\b.*\bhow much\b|\bwhat (?:does|do|did|will|would)\b.*\b(?:charge|cost)\b", re.I)
-_AMOUNT = re.compile(r"[£$€¥₹]\s?\d|\d\s?(?:p|pence|pounds?|euros?|dollars?|francs?|gbp|eur|usd|chf|sek|nok|dkk|"
-                     r"kr|zł|yen)\b|\b(?:free|no charge|no cost|nothing|waived|included)\b", re.I)
+_CURRENCY = r"gbp|eur|usd|chf|sek|nok|dkk|cad|aud|nzd|jpy|inr|pln|czk|kr|zł"
+_AMOUNT = re.compile(rf"[£$€¥₹]\s?\d|\b(?:{_CURRENCY})\s?\d|\d\s?(?:p|pence|pounds?|euros?|dollars?|francs?|yen|"
+                     rf"{_CURRENCY})\b|\b(?:free|no charge|no cost|nothing|waived|included)\b", re.I)
 
 
 def priced(ranked: list[Candidate], question: str) -> list[Candidate]:
