@@ -335,12 +335,12 @@ class OfflineReasoner:
         """A grounded answer, or an abstention when the best evidence is below ``threshold``."""
         ranked, lost = self.ranked(ctx)
         months = months_named(ctx.question.lower())
-        dated = priced([c for c in ranked if _in_months(c, months)] if months else ranked, ctx.question)
+        dated = typed([c for c in ranked if _in_months(c, months)] if months else ranked, ctx.question)
         evidence = strongest(dated)
         if declines(ctx, evidence, threshold):
             draft = self._abstain(ctx, ranked, evidence, threshold)
             # "the June meeting" of May's minutes
-            if months and not declines(ctx, strongest(priced(ranked, ctx.question)), threshold):
+            if months and not declines(ctx, strongest(typed(ranked, ctx.question)), threshold):
                 said = _listed([MONTHS[m - 1].title() for m in months])
                 draft.text += f" None of the passages close to it mention {said}."
         else:
@@ -455,23 +455,45 @@ def settings_asked(ranked: list[Candidate], question: str) -> list[Candidate]:
     return [c for c in ranked if answers(c)]
 
 
-# "How much do we pay the chaperones?" asks for a sum of money: a sentence with none does not answer
-# it ("one licensed chaperone for every 10 children"), though it speaks of the same thing.
-_ASKS_PRICE = re.compile(r"\bhow much\b.*\b(?:pay|paid|paying|cost|costs|costing|charge[sd]?|charging|fees?|price|"
-                         r"spend|spent|owe|owed)\b|\b(?:pay|paid|paying|cost|costs|costing|charge[sd]?|owe|spend|"
-                         r"spent)\b.*\bhow much\b|\bwhat (?:does|do|did|will|would)\b.*\b(?:charge|cost)\b", re.I)
+# Questions that ask for a kind of value, and what a sentence answering them holds: "How much do
+# we pay the chaperones?" asks for a sum of money, and "one licensed chaperone for every 10
+# children" does not answer it, though it speaks of the same thing; "when was the boiler last
+# serviced?" is not answered by "must be serviced every 12 months".
 _CURRENCY = r"gbp|eur|usd|chf|sek|nok|dkk|cad|aud|nzd|jpy|inr|pln|czk|kr|zł"
-_AMOUNT = re.compile(rf"[£$€¥₹]\s?\d|\b(?:{_CURRENCY})\s?\d|\d\s?(?:p|pence|pounds?|euros?|dollars?|francs?|yen|"
-                     rf"{_CURRENCY})\b|\b(?:free|no charge|no cost|nothing|waived|included)\b", re.I)
+_MONTH_NAMES = "|".join(m[:3] + r"\w*" for m in MONTHS)
+_ASKED_KINDS = (
+    (re.compile(r"\bhow much\b.*\b(?:pay|paid|paying|cost|costs|costing|charge[sd]?|charging|fees?|price|spend|"
+                r"spent|owe|owed)\b|\b(?:pay|paid|paying|cost|costs|costing|charge[sd]?|owe|spend|spent)\b.*"
+                r"\bhow much\b|\bwhat (?:does|do|did|will|would)\b.*\b(?:charge|cost)\b", re.I),
+     re.compile(rf"[£$€¥₹]\s?\d|\b(?:{_CURRENCY})\s?\d|\d\s?(?:p|pence|pounds?|euros?|dollars?|francs?|yen|"
+                rf"{_CURRENCY})\b|\b(?:free|no charge|no cost|nothing|waived|included)\b", re.I)),
+    (re.compile(r"\b(?:what temp|temperature|how hot)\b", re.I),  # not a "temp file"
+     re.compile(r"°|\bdegrees?\b|\bgas mark\b|\d\s?[CF]\b")),
+    (re.compile(r"\bwhat time\b|\bhow (?:late|early) (?:do|does|did|is|are|can|could|will|should|must)\b", re.I),
+     re.compile(r"\b\d{1,2}[:.]\d\d\b|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)|\b(?:noon|midnight|midday|o'clock)\b",
+                re.I)),
+    (re.compile(r"^\s*when (?:was|were|did)\b|\bwhat date\b", re.I),
+     re.compile(rf"\b(?:19|20)\d\d\b|\b\d{{1,2}}[/.-]\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)\b|"
+                rf"\b(?:{_MONTH_NAMES}|{'|'.join(WEEKDAYS)}|yesterday|today|ago|last (?:week|month|year))\b", re.I)),
+    (re.compile(r"\b(?:phone|telephone|mobile)\b.*\bnumber\b|\bnumber (?:to|for) (?:ring|call|phone)\b", re.I),
+     re.compile(r"\d[\d ()-]{6,}\d")),
+)
 
 
-def priced(ranked: list[Candidate], question: str) -> list[Candidate]:
-    """``ranked`` without the prose sentences that name no sum of money (nor "free"), when the
-    question asks how much is paid or costs; a table's row or a setting keeps its bare number."""
-    if not _ASKS_PRICE.search(question):
+def typed(ranked: list[Candidate], question: str) -> list[Candidate]:
+    """``ranked`` without the prose sentences that hold no value of the kind the question asks
+    for (``_ASKED_KINDS``: a sum of money or "free", a temperature, a time of day, a date, a phone
+    number); a table's row or a setting keeps its bare number."""
+    needs = [need for asks, need in _ASKED_KINDS if asks.search(question)]
+    if not needs:
         return ranked
-    return [c for c in ranked if c.sentence.kind != "prose"
-            or _AMOUNT.search(c.sentence.text + (" " + c.lead.text if c.lead else ""))]
+
+    def said(c: Candidate) -> str:  # with an e-mail's header, which dates all its sentences
+        text = c.passage.hit.text
+        header = text[:_mail_header(text)] if c.passage.hit.line_start == 1 else ""
+        return " ".join([c.sentence.text, c.lead.text if c.lead else "", header])
+
+    return [c for c in ranked if c.sentence.kind != "prose" or all(need.search(said(c)) for need in needs)]
 
 
 _WEEKDAYS = {stem(d) for d in WEEKDAYS}

@@ -646,3 +646,16 @@ def test_how_much_we_pay_is_answered_only_by_a_sentence_with_a_sum_of_money(ws: 
     hire = ws.chat.ask("How much is the costume hire costing us?")
     assert not hire.abstained and "£780" in hire.text and "chaperone" not in hire.text, hire.text
     assert not ws.chat.ask("How many chaperones do we need for 25 children?").abstained
+
+
+def test_a_question_asking_for_a_temperature_or_a_date_is_not_answered_by_a_sentence_without_one(
+        ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "boiler.md").write_text(
+        "# Boiler\n\nThe boiler must be serviced every 12 months by a Gas Safe engineer to keep the warranty valid.\n\n"
+        "# Buns\n\nMormor's cinnamon buns (makes about 24).\n\nBake the cinnamon buns at 220°C (200°C fan) for 8 "
+        "minutes.\n", encoding="utf-8")
+    ws.ingest([tmp_path])
+    serviced = ws.chat.ask("When was the boiler last serviced?")  # how often, not when
+    assert serviced.abstained, serviced.text
+    buns = ws.chat.ask("What temperature do the cinnamon buns bake at?")
+    assert not buns.abstained and buns.text.startswith("Bake the cinnamon buns at 220°C"), buns.text
