@@ -63,7 +63,7 @@ _OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?)\b")),
         ("list", re.compile(r"\b(?:list|show|which|what)\b")))  # the rows, only with a comparison (below)
 # Money, spent or taken in ("revenue", "sales" and "income" must still be accounted for by a
 # column or table of that name: they are not operation words).
-MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charged?|money|expensive|dearest|"
+MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charged?|money|expensive|dearest|worth|"
                     r"cheapest|revenues?|sales|income|earn(?:ed|t|ings)?|turnover|takings|fees?|"
                     r"take|took|taken|received?|receiving|(?:bring|brought|came|come|coming) in|"
                     r"invoiced?|invoicing|bill|billed|billing)\b")
@@ -82,7 +82,7 @@ _TOP_OF = re.compile(r"\b(?:who|which (\w+))\b")
 _OP_WORDS = content_words("average mean typical typically total sum altogether overall much many number count "
                           "spend spent spending cost costs paid pay paying price charge charged money did do "
                           "take took taken receive received bring brought came come work worked "
-                          "bill billed still during throughout "
+                          "bill billed still during throughout everything worth "
                           "have has had so far times go went been visit visited most expensive dearest highest largest "
                           "biggest greatest maximum longest cheapest least fewest lowest smallest minimum shortest "
                           "one single ever recent recently latest newest earliest across oldest youngest")
@@ -112,7 +112,7 @@ MONEY_MEANING = 0.58
 _PAYMENT_WORDS = content_words("payment payments transaction transactions")
 MONEY_NAME = re.compile(r"(?:^|_)(?:amount|cost|costs|price|prices|paid|fee|fees|spend|spent|eur|euro|euros|usd|"
                          r"gbp|chf|dollars?|expense|expenses|charge|charges|gross|revenue|revenues|takings|"
-                         r"income|sales|turnover|money|debits?|credits?|withdrawals?|deposits?)(?:_|$)")
+                         r"income|sales|turnover|money|debits?|credits?|withdrawals?|deposits?|value|valuation)(?:_|$)")
 # A bank statement's two columns of money: out (spent) and in (received). A question that says
 # which way the money went adds up that one ("how much did we spend at Tesco": money_out).
 _OUT_NAME = re.compile(r"(?:^|_)(?:out|outgoings?|debits?|withdrawals?|spent|paid_out)(?:_|$)")
@@ -1182,7 +1182,8 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     for name in numeric:  # said by name: "the km", "total cost", "original gravity" for og
         if counting is not None and not content_words(name.replace("_", " ")) & counting:
             continue
-        if content_words(name.replace("_", " ")) <= content_words(lowered) or spelled_out(name, lowered):
+        # "cost a term" says cost_per_term
+        if content_words(name.replace("_", " ")) - _PER <= content_words(lowered) or spelled_out(name, lowered):
             return [name], set()
     if op in ("max", "min") and (weighed := _superlative_measure(lowered, numeric)):
         return weighed  # "the heaviest dog": weight_kg
@@ -1235,6 +1236,7 @@ def _directed(lowered: str, numeric: list[str]) -> list[str]:
     return numeric
 
 
+_PER = content_words("per")
 _AMOUNT_SUPERLATIVE = re.compile(r"\b(?:biggest|largest|highest|greatest|smallest|lowest)\b")
 # A superlative that names what it measures: "heaviest" is of a weight column, "tallest" of a height
 _SIZE = ("size", "area", "m2", "sqm", "sqft", "surface")

@@ -116,7 +116,14 @@ def table_noun(table: str) -> str:
     car_repairs ("log a repair: …", "the most expensive repair"); "sale" for sales_2024_q1 and
     "attendance" for attendance_apr_may_2024 (words with digits and months are dates, not nouns)."""
     parts = [p for p in table.split("_") if p and not any(c.isdigit() for c in p) and p.lower() not in _DATE_PARTS]
+    if len(parts) > 1 and parts[-1].lower() in _HOLDERS:  # "club" of kids_clubs_timetable
+        parts.pop()
     return stem(parts[-1] if parts else table.rsplit("_", 1)[-1])
+
+
+# What a table is kept as, not what its rows are: the noun is the word before it
+_HOLDERS = frozenset("timetable timetables schedule schedules list lists log logs register tracker sheet sheets "
+                     "export exports history records overview".split())
 
 
 # A question word this close in meaning (cosine) to a column's name asks for that column: "wrote"

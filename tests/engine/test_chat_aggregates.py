@@ -1196,3 +1196,23 @@ def test_which_rows_fall_in_a_period_is_a_list_of_them(ws: Workspace, tmp_path: 
     text = ws.chat.ask("Which appliance warranties end in 2025?").text
     assert text.startswith("The rows of appliance_warranties where warranty ends is in 2025:"), text
     assert "Dishwasher" in text and "Television" in text and "Fridge" not in text, text
+
+
+@pytest.mark.parametrize(("question", "about", "first"), [
+    ("which club is the most expensive?", "The row of kids_clubs_timetable with the highest cost per term", "Ngozi"),
+    ("how much do Ngozi's clubs cost a term?", "Adding up cost per term in kids_clubs_timetable where child is Ngozi",
+     264),
+    ("what's everything in the home inventory worth in total?", "Adding up replacement value in home_inventory", 4130),
+])
+def test_a_timetables_rows_are_its_clubs_a_term_is_per_term_and_worth_is_a_value(
+        ws: Workspace, tmp_path: Path, question: str, about: str, first: object) -> None:
+    files = {"kids_clubs_timetable.csv": "child,club,day,cost_per_term\nNgozi,Swimming,Monday,96\n"
+                                         "Elias,Cubs,Tuesday,45\nNgozi,Piano lesson,Thursday,168\n",
+             "home_inventory.csv": "room,item,year_bought,replacement_value\nLounge,Piano,2015,2800\n"
+                                   "Kitchen,Fridge freezer,2023,649\nStudy,Laptop,2022,681\n"}
+    for name, body in files.items():
+        (tmp_path / name).write_text(body)
+        assert ws.tables.import_file(tmp_path / name).status == "applied"
+    (found,) = aggregates.plans(question, ws.tables, ws.embedder.embed, ws.embedder.count_tokens)
+    assert found.about.startswith(about), found
+    assert ws.tables.query(found.sql)[1][0][0] == first
