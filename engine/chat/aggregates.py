@@ -47,11 +47,14 @@ EmbedFn = Callable[[list[str]], np.ndarray]
 
 # Which operation; the first that matches wins ("the average total" is an average).
 # When, as a superlative: the row of the latest (or earliest) date ("who moved in most recently?")
-_LATEST = re.compile(r"\b(?:most recent(?:ly)?|latest|newest)\b")
+# "the last MOT" is the latest; "the last month", "the last three visits" are periods and counts
+_LAST = (r"\bthe last (?!(?:week|weekend|month|year|quarter|day|night|time|few|couple|\d+|two|three|four|five|six|"
+         r"seven|eight|nine|ten|twelve)\b)")
+_LATEST = re.compile(rf"\b(?:most recent(?:ly)?|latest|newest)\b|{_LAST}")
 _EARLIEST = re.compile(r"\b(?:earliest|least recent(?:ly)?)\b")
 _OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?)\b")),
         ("max", re.compile(r"\b(?:most expensive|dearest|highest|largest|biggest|greatest|maximum|longest|"
-                           r"heaviest|tallest|most recent(?:ly)?|latest|newest|youngest)\b")),
+                           r"heaviest|tallest|most recent(?:ly)?|latest|newest|youngest)\b" + "|" + _LAST)),
         ("min", re.compile(r"\b(?:cheapest|least expensive|lowest|smallest|minimum|shortest|lightest|earliest|oldest|"
                            r"least recent(?:ly)?)\b")),
         # "who paid the most?", "which shop did we spend the most at?": the rows grouped, the top groups
@@ -82,7 +85,7 @@ _TOP_OF = re.compile(r"\b(?:who|which (\w+))\b")
 _OP_WORDS = content_words("average mean typical typically total sum altogether overall much many number count "
                           "spend spent spending cost costs paid pay paying price charge charged money did do "
                           "take took taken receive received bring brought came come work worked "
-                          "bill billed still during throughout everything worth "
+                          "bill billed still during throughout everything worth last "
                           "have has had so far times go went been visit visited most expensive dearest highest largest "
                           "biggest greatest maximum longest cheapest least fewest lowest smallest minimum shortest "
                           "one single ever recent recently latest newest earliest across oldest youngest")

@@ -231,7 +231,7 @@ def _numeric_dates(name: str, vals: list[str]) -> Detected | None:
 def _text_dates(name: str, vals: list[str]) -> Detected | None:
     """Dates with month names or a year first; several spellings may share a column."""
     used: list[str] = []
-    for v in vals:
+    for v in map(_plain_date, vals):
         fmt = next((f for p, f in _DATE_FORMATS if p.match(v) and _valid(v, f)), None)
         if fmt is None:
             return None
@@ -240,6 +240,18 @@ def _text_dates(name: str, vals: list[str]) -> Detected | None:
         if len(used) > 3:
             return None
     return Detected("DATE", "strptime", "|".join(used))
+
+
+# "3rd Oct 2022", "9th Sept 2024": written dates with an ordinal day or a four-letter September,
+# read as "3 Oct 2022" and "9 Sep 2024" (here and in ``conversion``'s SQL)
+_ORDINAL = re.compile(r"(\d)(?:st|nd|rd|th)\b", re.I)
+_SEPT = re.compile(r"\bsept\b", re.I)
+_PLAIN_DATE_SQL = ("regexp_replace(regexp_replace({v}, '([0-9])(st|nd|rd|th)\\b', '\\1', 'gi'), "
+                   "'\\bsept\\b', 'Sep', 'gi')")
+
+
+def _plain_date(value: str) -> str:
+    return _SEPT.sub("Sep", _ORDINAL.sub(r"\1", value))
 
 
 def _mixed_dates(name: str, vals: list[str]) -> Detected | None:
@@ -340,6 +352,8 @@ def conversion(raw: str, d: Detected) -> str:
         return f"(CASE WHEN lower({v}) IN ({yes}) THEN true WHEN lower({v}) IN ({no}) THEN false END)"
     if d.conv == "strptime":
         fmts = ", ".join(f"'{f}'" for f in (d.fmt or "").split("|"))  # this module's constants, never input
+        if any(c in (d.fmt or "") for c in ("%b", "%B")):
+            v = _PLAIN_DATE_SQL.format(v=v)
         return f"CAST(try_strptime({v}, [{fmts}]) AS {d.type})"
     if d.conv == "cast":
         return f"TRY_CAST({v} AS {d.type})"

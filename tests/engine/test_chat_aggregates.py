@@ -1216,3 +1216,12 @@ def test_a_timetables_rows_are_its_clubs_a_term_is_per_term_and_worth_is_a_value
     (found,) = aggregates.plans(question, ws.tables, ws.embedder.embed, ws.embedder.count_tokens)
     assert found.about.startswith(about), found
     assert ws.tables.query(found.sql)[1][0][0] == first
+
+
+def test_the_last_one_is_the_latest_row_and_the_last_month_a_period(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "mot_history.csv").write_text("date,type,mileage,cost\n2023-09-11,MOT,39882,54.85\n"
+                                              "2024-03-18,Service,44120,199\n2024-09-09,MOT,47763,54.85\n")
+    assert ws.tables.import_file(tmp_path / "mot_history.csv").status == "applied"
+    text = ws.chat.ask("What was the mileage at the last MOT?").text
+    assert text.startswith("The row of mot_history with the latest date where type is MOT:") and "47763" in text, text
+    assert aggregates.operation("how much did we spend in the last month?") == "sum"

@@ -600,3 +600,15 @@ def test_a_rota_with_days_of_the_week_is_imported_with_dates(ws: Workspace, tmp_
     if p.status == "pending":
         ws.tables.approve(p.id)
     assert [r[0] for r in _rows(ws, "foh_rota")] == [dt.date(2025, 5, 7), dt.date(2025, 5, 10), dt.date(2025, 5, 10)]
+
+
+def test_dates_with_ordinal_days_and_sept_beside_numeric_ones_are_one_date_column(ws: Workspace,
+                                                                                  tmp_path: Path) -> None:
+    path = tmp_path / "car history.csv"
+    path.write_text("Date,Type,Mileage,Cost\n15/03/2022,Service,\"28,950\",£189.00\n3rd Oct 2022,Tyres,\"31,560\","
+                    "£218.00\n2023-03-20,Service,\"36,410\",£329.50\n9th Sept 2024,MOT,\"47,763\",£54.85\n",
+                    encoding="utf-8")
+    assert ws.tables.import_file(path).status == "applied"
+    assert ws.tables.query('SELECT "date", mileage FROM car_history ORDER BY "date"')[1] == [
+        (dt.date(2022, 3, 15), 28950), (dt.date(2022, 10, 3), 31560), (dt.date(2023, 3, 20), 36410),
+        (dt.date(2024, 9, 9), 47763)]
