@@ -67,6 +67,7 @@ _OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?)\b")),
 # Money, spent or taken in ("revenue", "sales" and "income" must still be accounted for by a
 # column or table of that name: they are not operation words).
 MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charged?|money|expensive|dearest|worth|"
+                   r"collect(?:ed|ing)?|"
                     r"cheapest|revenues?|sales|income|earn(?:ed|t|ings)?|turnover|takings|fees?|"
                     r"take|took|taken|received?|receiving|(?:bring|brought|came|come|coming) in|"
                     r"invoiced?|invoicing|bill|billed|billing)\b")
@@ -85,7 +86,7 @@ _TOP_OF = re.compile(r"\b(?:who|which (\w+))\b")
 _OP_WORDS = content_words("average mean typical typically total sum altogether overall much many number count "
                           "spend spent spending cost costs paid pay paying price charge charged money did do "
                           "take took taken receive received bring brought came come work worked "
-                          "bill billed still during throughout everything worth last "
+                          "bill billed still during throughout everything worth last collected "
                           "have has had so far times go went been visit visited most expensive dearest highest largest "
                           "biggest greatest maximum longest cheapest least fewest lowest smallest minimum shortest "
                           "one single ever recent recently latest newest earliest across oldest youngest")
@@ -122,7 +123,8 @@ _OUT_NAME = re.compile(r"(?:^|_)(?:out|outgoings?|debits?|withdrawals?|spent|pai
 _IN_NAME = re.compile(r"(?:^|_)(?:in|incoming|credits?|deposits?|received|paid_in)(?:_|$)")
 _MONEY_OUT = re.compile(r"\b(?:spen[dt]|spending|cost|costs|bought|buy|paid (?:for|out)|pay for|outgoings|"
                         r"went out|go(?:es)? out)\b")
-_MONEY_IN = re.compile(r"\b(?:(?:came|come|comes|coming) in|received?|receiving|earn(?:ed|t)?|income|paid in|"
+_MONEY_IN = re.compile(r"\b(?:(?:came|come|comes|coming) in|received?|receiving|collect(?:ed|ing)?|earn(?:ed|t)?|"
+                       r"income|paid in|"
                        r"got paid|deposited|salary|wages)\b")
 # A date column the money of a period is counted by: one that says when it was spent or taken
 # ("date", "paid_on", "month"), not when something renews, falls due or expires.
@@ -298,7 +300,7 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     Grace filled from documents). With ``pieces`` (the model's word pieces of each word), a word
     its vocabulary lacks may be a table's value misspelt ("groseries")."""
     op = operation(question)
-    lowered = question.lower()
+    lowered = _SHIP.sub(r"\1s", question.lower())  # "membership fees" are the members' fees
     if _REQUIRED.search(lowered):
         return []  # "how many ushers do I need?" asks what a rule says, not what rows hold
     if op is None or (op == "list" and comparison(lowered) is None and not re.search(_NOT, lowered)
@@ -326,6 +328,7 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     return [p for p in found if p.fit == max(f.fit for f in found)]
 
 
+_SHIP = re.compile(r"\b(\w{4,})ship\b")
 _ROWS_ASKED = re.compile(r"\s*(?:which|list|show)\b")  # rows, not "what is the fee for 2024?"
 
 
@@ -1179,6 +1182,9 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     numeric = _directed(lowered, _measures(columns))
     if not numeric:
         return [], set()
+    paid = [n for n in numeric if PAID_NAME.search(n.lower())]
+    if op in ("sum", "avg") and _MONEY_IN.search(lowered) and len(paid) == 1:
+        return paid, set()  # "how much have we collected in fees?": amount_paid, not fee_due
     # "how many" adds up only what it counts ("how many hours", "how many km"); "how many repairs
     # cost over 200" counts repairs, and cost is compared, not added up
     counting = _counted_words(lowered) if op == "count" else None

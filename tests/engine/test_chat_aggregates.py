@@ -1225,3 +1225,14 @@ def test_the_last_one_is_the_latest_row_and_the_last_month_a_period(ws: Workspac
     text = ws.chat.ask("What was the mileage at the last MOT?").text
     assert text.startswith("The row of mot_history with the latest date where type is MOT:") and "47763" in text, text
     assert aggregates.operation("how much did we spend in the last month?") == "sum"
+
+
+def test_membership_fees_collected_are_what_the_members_paid(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "members_2025.csv").write_text("name,category,fee_due,date_paid,amount_paid\n"
+                                               "Priya Raman,Adult,40,2025-01-03,40\n"
+                                               "Gwen Lloyd,Junior,12,2025-01-07,12\n"
+                                               "Tomás Ferreira,Adult,40,2025-02-01,35\nDeclan Moss,Adult,40,,\n")
+    assert ws.tables.import_file(tmp_path / "members_2025.csv").status == "applied"
+    (found,) = aggregates.plans("How much have we collected in membership fees so far?", ws.tables, ws.embedder.embed)
+    assert found.about.startswith("Adding up amount paid in members_2025"), found
+    assert ws.tables.query(found.sql)[1][0][0] == 87
