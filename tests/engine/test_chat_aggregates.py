@@ -1120,12 +1120,11 @@ def test_a_decimal_columns_sum_from_parquet_is_written_with_thousands(ws: Worksp
 
 
 def test_what_we_spent_in_a_month_is_added_up_from_a_table_whose_dates_hold_it(ws: Workspace, tmp_path: Path) -> None:
-    (tmp_path / "expenses.csv").write_text("date,supplier,amount\n2024-11-19,Kestrel Print,146.80\n"
-                                           "2024-11-30,StageSmoke,38.50\n2025-03-22,Co-op,57.60\n")
-    (tmp_path / "members.csv").write_text("name,category,fee_due,date_paid,amount_paid\n"
-                                          "Priya Raman,Adult,40,2025-01-03,40\nGwen Lloyd,Junior,12,2025-01-07,12\n")
-    for name in ("expenses.csv", "members.csv"):
-        assert ws.tables.import_file(tmp_path / name).status == "applied"
+    _tables_of(ws, tmp_path, {"expenses.csv": "date,supplier,amount\n2024-11-19,Kestrel Print,146.80\n"
+                                              "2024-11-30,StageSmoke,38.50\n2025-03-22,Co-op,57.60\n",
+                              "members.csv": "name,category,fee_due,date_paid,amount_paid\n"
+                                             "Priya Raman,Adult,40,2025-01-03,40\n"
+                                             "Gwen Lloyd,Junior,12,2025-01-07,12\n"})
     # not the members' fees too, paid in January ("no rows match")
     found = aggregates.plans("What did we spend in November 2024?", ws.tables, ws.embedder.embed)
     assert [p.about for p in found] == ["Adding up amount in expenses where date is in November 2024:"], found
@@ -1166,12 +1165,10 @@ def test_a_bank_statements_shop_in_lower_case_and_which_way_the_money_went(ws: W
 
 
 def test_a_table_the_question_names_comes_before_a_column_that_fits_its_words(ws: Workspace, tmp_path: Path) -> None:
-    (tmp_path / "subscriptions.csv").write_text("service,cost_gbp,billing\nNetflix,10.99,monthly\n"
-                                                "Spotify,19.99,monthly\nAmazon Prime,95,yearly\n")
-    (tmp_path / "budget.csv").write_text("category,monthly_budget,jan_actual,feb_actual\nSubscriptions,45,44.97,44.97\n"
-                                         "Eating out,120,96.10,186.55\n")
-    for name in ("subscriptions.csv", "budget.csv"):
-        assert ws.tables.import_file(tmp_path / name).status == "applied"
+    _tables_of(ws, tmp_path, {"subscriptions.csv": "service,cost_gbp,billing\nNetflix,10.99,monthly\n"
+                                                   "Spotify,19.99,monthly\nAmazon Prime,95,yearly\n",
+                              "budget.csv": "category,monthly_budget,jan_actual,feb_actual\n"
+                                            "Subscriptions,45,44.97,44.97\nEating out,120,96.10,186.55\n"})
     (found,) = aggregates.plans("what do the monthly subscriptions add up to?", ws.tables, ws.embedder.embed)
     assert found.table == "subscriptions" and ws.tables.query(found.sql)[1][0][0] == pytest.approx(30.98), found
     text = ws.chat.ask("what did we actually spend eating out in january?").text  # jan_actual alone
@@ -1206,13 +1203,10 @@ def test_which_rows_fall_in_a_period_is_a_list_of_them(ws: Workspace, tmp_path: 
 ])
 def test_a_timetables_rows_are_its_clubs_a_term_is_per_term_and_worth_is_a_value(
         ws: Workspace, tmp_path: Path, question: str, about: str, first: object) -> None:
-    files = {"kids_clubs_timetable.csv": "child,club,day,cost_per_term\nNgozi,Swimming,Monday,96\n"
-                                         "Elias,Cubs,Tuesday,45\nNgozi,Piano lesson,Thursday,168\n",
-             "home_inventory.csv": "room,item,year_bought,replacement_value\nLounge,Piano,2015,2800\n"
-                                   "Kitchen,Fridge freezer,2023,649\nStudy,Laptop,2022,681\n"}
-    for name, body in files.items():
-        (tmp_path / name).write_text(body)
-        assert ws.tables.import_file(tmp_path / name).status == "applied"
+    _tables_of(ws, tmp_path, {"kids_clubs_timetable.csv": "child,club,day,cost_per_term\nNgozi,Swimming,Monday,96\n"
+                                                          "Elias,Cubs,Tuesday,45\nNgozi,Piano lesson,Thursday,168\n",
+                              "home_inventory.csv": "room,item,year_bought,replacement_value\nLounge,Piano,2015,2800\n"
+                                                    "Kitchen,Fridge freezer,2023,649\nStudy,Laptop,2022,681\n"})
     (found,) = aggregates.plans(question, ws.tables, ws.embedder.embed, ws.embedder.count_tokens)
     assert found.about.startswith(about), found
     assert ws.tables.query(found.sql)[1][0][0] == first
