@@ -18,7 +18,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 
@@ -206,6 +206,7 @@ def about(heading: str, sentence: Sentence, textual: str, always: bool = False) 
 # "Who is the captain?" of "Captain: Aoife Brennan.": a short line that labels its value with the
 # role asked for embeds far from the question ("who is…"), though it is the answer.
 LABEL_BONUS = 0.08
+TYPED_BONUS = 0.06  # a sentence holding the kind of value asked for (``typed``)
 LABELLED_EVIDENCE = 0.45  # such a line is evidence enough (the default threshold is 0.40)
 _ASKS_FOR = re.compile(r"^\s*(?:who|what)(?:\s+is|\s+are|'s|\u2019s)\s+(?:the|our|my|your|their)?\s*(?P<subject>[^?]+)",
                        re.IGNORECASE)
@@ -483,17 +484,28 @@ _ASKED_KINDS = (
 def typed(ranked: list[Candidate], question: str) -> list[Candidate]:
     """``ranked`` without the prose sentences that hold no value of the kind the question asks
     for (``_ASKED_KINDS``: a sum of money or "free", a temperature, a time of day, a date, a phone
-    number); a table's row or a setting keeps its bare number."""
-    needs = [need for asks, need in _ASKED_KINDS if asks.search(question)]
+    number); a table's row or a setting keeps its bare number. A sentence that holds one and says
+    a word the question asks of besides ("claim" of "the number to ring if we need to claim") has
+    its evidence raised by ``TYPED_BONUS``: it is the kind of answer asked for."""
+    asked = [(m, need) for asks, need in _ASKED_KINDS if (m := asks.search(question))]
+    needs = [need for _, need in asked]
     if not needs:
         return ranked
+    subject = content_words(question) - content_words(" ".join(m.group(0) for m, _ in asked))
 
     def said(c: Candidate) -> str:  # with an e-mail's header, which dates all its sentences
         text = c.passage.hit.text
         header = text[:_mail_header(text)] if c.passage.hit.line_start == 1 else ""
         return " ".join([c.sentence.text, c.lead.text if c.lead else "", header])
 
-    return [c for c in ranked if c.sentence.kind != "prose" or all(need.search(said(c)) for need in needs)]
+    kept = []
+    for c in ranked:
+        holds = all(need.search(said(c)) for need in needs)
+        if holds and subject & content_words(f"{c.sentence.text} {c.passage.hit.heading or ''}"):
+            c = replace(c, evidence=c.evidence + TYPED_BONUS)
+        if holds or c.sentence.kind != "prose":
+            kept.append(c)
+    return kept
 
 
 _WEEKDAYS = {stem(d) for d in WEEKDAYS}

@@ -659,3 +659,15 @@ def test_a_question_asking_for_a_temperature_or_a_date_is_not_answered_by_a_sent
     assert serviced.abstained, serviced.text
     buns = ws.chat.ask("What temperature do the cinnamon buns bake at?")
     assert not buns.abstained and buns.text.startswith("Bake the cinnamon buns at 220°C"), buns.text
+
+
+def test_a_sentence_holding_the_phone_number_asked_for_answers_a_loosely_worded_question(
+        ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "Hartwell renewal.md").write_text(
+        "# Hartwell Home Insurance\n\nPolicy schedule, issued 17 February 2025. Policy number HHI-4471982.\n\n"
+        "## Your premium\n\nTotal annual premium including Insurance Premium Tax: £531.48, payable by 12 monthly "
+        "Direct Debit instalments of £44.29.\n\nTo make a claim call our 24-hour claims line on 0800 468 2290, "
+        "quoting your policy number.\n", encoding="utf-8")
+    ws.ingest([tmp_path])
+    answer = ws.chat.ask("whats the number to ring hartwell if we need to claim")  # "whats": no unknown word
+    assert not answer.abstained and "0800 468 2290" in answer.text, answer.text
