@@ -307,10 +307,11 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
                       and not _unpaid(lowered) and not _undone(lowered) and not _MISSING.search(lowered)
                       and not (_ROWS_ASKED.match(lowered) and _period(lowered))):
         return []  # "which tank was batch 24-007 in?" is a look-up, not a list ("which … end in 2025?" is)
-    unknown = [w for w in terms(lowered, pieces) if len(w) >= MISSPELT_LETTERS] if pieces else []
+    rare = terms(lowered, pieces) if pieces else []  # words the model's vocabulary lacks
+    unknown = [w for w in rare if len(w) >= MISSPELT_LETTERS]
     listed = [info for info in tables.list() if info.rows]
-    partial = _partial_names(question) + [w for w in terms(lowered, pieces) if w not in _OP_WORDS] if pieces else \
-        _partial_names(question)  # "tesco", a word the model's vocabulary lacks, of "TESCO STORES 3041"
+    # capitalised names, and rare words ("tesco" of "TESCO STORES 3041"), may be part of a value
+    partial = _partial_names(question) + [w for w in rare if w not in _OP_WORDS]
     found = [p for info in listed
              if (p := _plan_table(op, _completed(tables.store, info, _respelled(tables.store, info, lowered, unknown),
                                                  partial), info, tables.store, embed)) is not None]

@@ -69,8 +69,9 @@ _REPLACES = re.compile(r"(?:^|[.!?*_(]\s*|\bthis\s+[a-z]+\s+)(?:replaces|superse
 
 # "This renewal schedule replaces any schedule issued to you before.": no year, so the older files
 # are those of the noun whose latest year is earlier than the newer file's
-_REPLACES_ANY = re.compile(r"\b(?:replaces|supersedes)\s+(?:any|all|every)\s+(?:previous|earlier|older|other|prior\s+)?"
-                           r"\s*([a-z]+)\b[^.]{0,40}?\b(?:before|previously|earlier|prior to (?:it|this))\b", re.I)
+_REPLACES_ANY = re.compile(r"\b(?:replaces|supersedes)\s+(?:any|all|every)\s+"
+                           r"(?:(?:previous|earlier|older|other|prior)\s+)?([a-z]+)\b[^.]{0,40}?"
+                           r"\b(?:before|previously|earlier|prior to (?:it|this))\b", re.I)
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d\d(?!\d)")
 
 ASKS_OLD = re.compile(r"\b(?:old|older|previous|former|earlier|original|superseded|replaced|used to)\b", re.I)

@@ -158,8 +158,8 @@ def column_words(column: str, question: str) -> set[str]:
 
 def _months(column: str) -> set[str]:
     """The months a name's short month parts stand for ("jan_actual": January)."""
-    return content_words(" ".join(m for m in MONTHS for part in column.lower().split("_")
-                                  if part in (m[:3], "sept" if m == "september" else m[:3])))
+    parts = set(column.lower().split("_"))
+    return content_words(" ".join(m for m in MONTHS if m[:3] in parts or m == "september" and "sept" in parts))
 
 
 def _joined(column: str) -> set[str]:
