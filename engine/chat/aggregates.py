@@ -124,8 +124,7 @@ _IN_NAME = re.compile(r"(?:^|_)(?:in|incoming|credits?|deposits?|received|paid_i
 _MONEY_OUT = re.compile(r"\b(?:spen[dt]|spending|cost|costs|bought|buy|paid (?:for|out)|pay for|outgoings|"
                         r"went out|go(?:es)? out)\b")
 _MONEY_IN = re.compile(r"\b(?:(?:came|come|comes|coming) in|received?|receiving|collect(?:ed|ing)?|earn(?:ed|t)?|"
-                       r"income|paid in|"
-                       r"got paid|deposited|salary|wages)\b")
+                       r"income|paid in|got paid|deposited|salary|wages)\b")
 # A date column the money of a period is counted by: one that says when it was spent or taken
 # ("date", "paid_on", "month"), not when something renews, falls due or expires.
 _NOT_SPENT = re.compile(r"(?:^|_)(?:due|deadline|renew|renews|renewal|renewed|expires|expiry|expiration|birth|"
@@ -868,17 +867,20 @@ def _outside(store: Any, table: str, column: str, period: Period) -> str:
     if period.span is not None:
         asked = [(period.span[0], period.span[1] - dt.timedelta(days=1))]
     elif period.years:  # "in July 2024" of months from January to June 2024: each month asked
-        asked = [(dt.date(y, m, 1), dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1))
-                 for y in period.years for m in period.months] or [
-                     (dt.date(min(period.years), 1, 1), dt.date(max(period.years), 12, 31))]
+        asked = [_month_days(y, m) for y in period.years for m in period.months] or [
+            (dt.date(min(period.years), 1, 1), dt.date(max(period.years), 12, 31))]
     elif period.months:  # a month alone comes round every year: in none of the table's years
-        asked = [(dt.date(y, m, 1), dt.date(y + m // 12, m % 12 + 1, 1) - dt.timedelta(days=1))
-                 for y in range(low.year, high.year + 1) for m in period.months]
+        asked = [_month_days(y, m) for y in range(low.year, high.year + 1) for m in period.months]
     else:
         return ""
     if any(low <= last and first <= high for first, last in asked):
         return ""
     return f" (its dates run from {low.day} {low:%B %Y} to {high.day} {high:%B %Y})"
+
+
+def _month_days(year: int, month: int) -> tuple[dt.date, dt.date]:
+    """The first and last day of ``month`` of ``year``."""
+    return dt.date(year, month, 1), dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
 
 
 def _run_of(months: list[int]) -> list[int]:

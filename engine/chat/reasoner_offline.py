@@ -336,12 +336,12 @@ class OfflineReasoner:
         """A grounded answer, or an abstention when the best evidence is below ``threshold``."""
         ranked, lost = self.ranked(ctx)
         months = months_named(ctx.question.lower())
-        dated = typed([c for c in ranked if _in_months(c, months)] if months else ranked, ctx.question)
+        answering = typed(ranked, ctx.question)
+        dated = [c for c in answering if _in_months(c, months)] if months else answering
         evidence = strongest(dated)
         if declines(ctx, evidence, threshold):
             draft = self._abstain(ctx, ranked, evidence, threshold)
-            # "the June meeting" of May's minutes
-            if months and not declines(ctx, strongest(typed(ranked, ctx.question)), threshold):
+            if months and not declines(ctx, strongest(answering), threshold):  # "the June meeting" of May's minutes
                 said = _listed([MONTHS[m - 1].title() for m in months])
                 draft.text += f" None of the passages close to it mention {said}."
         else:
