@@ -13,7 +13,7 @@ line, read with its header's column names). Code, markup and headings stay out.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 MIN_CHARS = 20
 MAX_CHARS = 480
@@ -325,6 +325,8 @@ def split_sentences(text: str, limit: int | None = None, notes: bool = True, set
             continue
         fenced = not notes or text[pa:pb].lstrip().startswith(("```", "~~~"))  # code, kept as it was
         rows, rest = ([], [(pa, pb)]) if fenced else _table_rows(text, pa, pb)
+        if not fenced:
+            rows, rest = _tab_lines(text, rows, rest)
         entries, rest = ([], rest) if fenced else _log_entries(text, rest)
         out += rows + entries
         for ra, rb in (run for span in rest for run in _prose_runs(text, *span, code=fenced)):
@@ -332,12 +334,22 @@ def split_sentences(text: str, limit: int | None = None, notes: bool = True, set
     if settings:  # a setting's line is quoted as one, with its comment ("limit: 24  # was 48 until April")
         lines = [(x.start, x.end) for x in out if x.kind == "setting"]
         out = [x for x in out if x.kind == "setting" or not any(x.start < b and a < x.end for a, b in lines)]
-    out.sort(key=lambda s: s.start)
+    out = sorted((_unticked(s) for s in out), key=lambda s: s.start)
     if limit is None:
         return out
     prose = [s for s in out if s.kind == "prose"][:limit]
     facts = [s for s in out if s.kind != "prose"][:limit]
     return sorted(prose + facts, key=lambda s: s.start)
+
+
+_TASK_BOX = re.compile(r"^\s*(?:[-*+]\s+)?\[[ xX]\]\s+")  # a Markdown task's "[ ]" or "[x]"
+
+
+def _unticked(s: Sentence) -> Sentence:
+    """``s`` read without a task list's box: "[ ] Book boiler service (last service 12 Oct 2024)"
+    embeds as far from "when was the boiler last serviced?" as a line of another subject."""
+    box = _TASK_BOX.match(s.meaning)
+    return replace(s, gist=s.meaning[box.end():]) if box else s
 
 
 def _run_sentences(text: str, a: int, b: int, code: bool) -> list[Sentence]:
@@ -533,6 +545,60 @@ def _run_rows(text: str, run: list[tuple[int, int, list[str]]]) -> dict[int, Sen
         out[start] = Sentence(x, y, text[x:y], ", ".join(f"{h} {c}".strip() for h, c in pairs), "row",
                               ", ".join(f"{h}: {c}" if h else c for h, c in pairs))
     return out
+
+
+TAB_LINE_CELLS = 3  # a table's lines in a paragraph (a PDF's): at least this many cells a header
+TAB_LINE_ROWS = 2  # and at least this many rows under it
+
+
+def _tab_lines(text: str, rows: list[Sentence], spans: list[tuple[int, int]]
+               ) -> tuple[list[Sentence], list[tuple[int, int]]]:
+    """``rows`` with the rows of tables whose cells are tab-separated, one row a line of a
+    paragraph (the PDF extractor writes a wide gap between cells as a tab), and the stretches of
+    ``spans`` that are not such lines. A run needs a header (``_header``) and ``TAB_LINE_ROWS`` rows
+    that fit it: two cells a line are as often a contents page's title and page number, or a term
+    and its description. The header is read as column names, not quoted."""
+    rest: list[tuple[int, int]] = []
+    for a, b in spans:
+        start = a
+        lines = _lines(text, a, b)
+        i = 0
+        while i < len(lines):
+            run = _tab_run(text, lines[i:])
+            if len(run) <= TAB_LINE_ROWS:
+                i += 1
+                continue
+            rows += [row for row in _run_rows(text, run).values() if row is not None]
+            if start < run[0][0]:
+                rest.append((start, run[0][0]))
+            start = run[-1][1] + 1
+            i += len(run)
+        if start < b:
+            rest.append((start, b))
+    return rows, [(x, y) for x, y in rest if text[x:y].strip()]
+
+
+def _tab_run(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int, list[str]]]:
+    """The lines from the first that are a header of tab-separated cells and rows fitting it."""
+    run: list[tuple[int, int, list[str]]] = []
+    for x, y in lines:
+        cells = _tab_cells(text, x, y)
+        if cells is None or (not _header(cells) if not run else not _fits(run[0][2], cells)):
+            break
+        run.append((x, y, cells))
+    return run
+
+
+def _header(cells: list[str]) -> bool:
+    """``cells`` name a table's columns: ``TAB_LINE_CELLS`` or more, each a few words (no digits,
+    no dot leaders), the first in letters. A contents page's "1 Introduction 4", a row of values,
+    or prose beside a margin note ("Note that character protrusion requires pdfTeX") is not."""
+    return len(cells) >= TAB_LINE_CELLS and bool(_LETTERS.search(cells[0])) and not any(
+        _DIGIT_OR_LEADERS.search(c) or len(c.split()) > HEADER_WORDS for c in cells)
+
+
+HEADER_WORDS = 4
+_DIGIT_OR_LEADERS = re.compile(r"\d|(?:\.\s?){3,}")
 
 
 def _is_separator(line: str) -> bool:

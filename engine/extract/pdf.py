@@ -111,21 +111,29 @@ def _page(doc: pypdfium2.PdfDocument, index: int) -> _Page:
 
 
 def _unjoined(textpage: pypdfium2.PdfTextPage, raw: str) -> str:
-    """``raw`` with a line break where PDFium joined two lines with a space: the character after
-    the space starts left of the one before it and wholly below it. Some writers (Qt's) set a
-    heading after a paragraph so ("… the 2025 calendar year. 1. Charges"), and the heading, read
-    as the paragraph's end, would be lost."""
+    """``raw`` with a line break where PDFium joined two lines with a space, and a tab where it
+    joined two cells of a table's row. A line break: the character after the space starts left
+    of the one before it and wholly below it (some writers, Qt's, set a heading after a
+    paragraph so: "… the 2025 calendar year. 1. Charges", and the heading, read as the
+    paragraph's end, would be lost). A tab: on the same line, the gap is wider than
+    ``COLUMN_GAP`` times the type's height ("Contents £50,000 £350" is three cells, read with
+    the header above them; see ``engine.chat.sentences``). A heading's text has spaces only."""
     if textpage.count_chars() != len(raw):
         return raw
     chars = list(raw)
     for m in _JOINED.finditer(raw):
-        left, bottom, _, _ = textpage.get_charbox(m.start() - 1, loose=True)
+        left, bottom, right, top = textpage.get_charbox(m.start() - 1, loose=True)
         left_next, _, _, top_next = textpage.get_charbox(m.start() + 1, loose=True)
         if top_next < bottom and left_next < left:
             chars[m.start()] = "\n"
+        elif top_next >= bottom and left_next - right > COLUMN_GAP * (top - bottom) > 0:
+            chars[m.start()] = "\t"
     return "".join(chars)
 
 
+# A word space is a quarter to a half of the type's height (justified lines stretch it); a table's
+# cells, a contents page's numbers and a term beside its description are set further apart.
+COLUMN_GAP = 0.9
 _JOINED = re.compile(r"(?<=[^\s]) (?=[^\s])")
 
 
@@ -341,7 +349,7 @@ def _blocks(pages: list[_Page]) -> list[Block]:
                        for b in _segment_blocks(page, start, i)]
             if i < len(page.lines):  # a heading, with the lines of the same size that follow it
                 end = _run_end(page, flags, i)
-                text = " ".join(line.strip() for line in page.lines[i:end]).rstrip(_FOOTNOTE_MARKS).rstrip()
+                text = " ".join(" ".join(page.lines[i:end]).split()).rstrip(_FOOTNOTE_MARKS).rstrip()
                 path = headings.push(levels[page.sizes[i]], text)  # type: ignore[index]
                 blocks.append(Block(text, i + 1, end, path, page.number, True))
                 i = end

@@ -13,7 +13,7 @@ from engine.chat.context import assemble
 from engine.chat.reasoner_offline import readable
 from engine.chat.sentences import line_span, split_sentences
 from engine.extract import Limits, extract
-from tests.fixtures.make_pdf import make_pdf
+from tests.fixtures.make_pdf import make_pdf, qt_pdf
 
 BEES = """Beekeeping notes
 
@@ -129,6 +129,46 @@ def test_a_quoted_docx_table_row_is_the_documents_own_words_and_spacing(ws: Work
     # a short row reads with its header's names, and answers: "Beer: Nightjar Stout, …, Price: £120"
     stout = ws.chat.ask("What does a keg of Nightjar Stout cost?")
     assert "Beer: Nightjar Stout, Container: 20 L keg, Price: £120" in stout.text, stout.text
+
+
+def test_a_pdf_table_row_is_read_with_its_header_and_the_header_is_not_quoted(ws: Workspace, tmp_path: Path,
+                                                                              qapp) -> None:
+    """A PDF's table reaches the answerer as lines of cells: "how much are our contents insured
+    for?" is answered by the Contents row, read with its column names, not by the header line
+    whose words are the question's ("Section Sum insured Excess")."""
+    path = tmp_path / "home insurance schedule.pdf"
+    path.write_bytes(qt_pdf(
+        "<h1>Hartwell Home Insurance</h1><p>Policy schedule for 14 Larkspur Close, issued 17 February 2025.</p>"
+        "<h2>Sections of cover</h2><table cellpadding='6'>"
+        "<tr><th>Section</th><th>Sum insured</th><th>Excess</th></tr>"
+        "<tr><td>Buildings</td><td>£400,000</td><td>£350</td></tr>"
+        "<tr><td>Contents</td><td>£50,000</td><td>£350</td></tr>"
+        "<tr><td>Valuables</td><td>£2,000</td><td>£350</td></tr></table>"
+        "<h2>Claims</h2><p>To make a claim call our 24-hour claims line on 0800 468 2290.</p>"))
+    ws.ingest([path])
+    answer = ws.chat.ask("how much are our contents insured for?")
+    assert not answer.abstained and "Sum insured: £50,000" in answer.text, answer.text
+    assert not any("Excess" in c.quote for c in answer.citations), answer.citations
+    assert any(" ".join(c.quote.split()) == "Contents £50,000 £350" for c in answer.citations)
+
+
+def test_a_to_do_lines_date_answers_when_a_thing_was_last_done(ws: Workspace, tmp_path: Path) -> None:
+    """"When was …" asks for a date: the manual's rule ("every 12 months") does not answer it, the
+    to-do line that says when does, read without its task box."""
+    (tmp_path / "TODO house.md").write_text(
+        "# House to-do (shared)\n\n## This month\n- [x] Return Ngozi's consent slip and medical form\n"
+        "- [x] Pay the residential deposit (£50, ParentPay), done 10/03\n- [ ] Pay the residential balance\n"
+        "- [x] Renew home insurance, stayed with Hartwell, premium went up :(\n"
+        "- [ ] Book boiler service with Kieran (last service 12 Oct 2024)\n"
+        "- [ ] Send Brightwave meter readings before 1 April\n- [ ] Order new school shoes for Elias (size 13)\n"
+        "- [ ] Compare broadband, Fibrelink price went up in April\n", encoding="utf-8")
+    (tmp_path / "boiler guide.md").write_text(
+        "# Vireo Combi 30 user guide\n\n## Servicing\n\nThe boiler must be serviced every 12 months by a Gas Safe "
+        "engineer to keep the warranty valid.\n\n## Pressure\n\nThe pressure gauge should read between 1 and 1.5 bar "
+        "when the system is cold.\n", encoding="utf-8")
+    ws.ingest([tmp_path])
+    answer = ws.chat.ask("when was the boiler last serviced")
+    assert not answer.abstained and "12 Oct 2024" in answer.citations[0].quote, answer.text
 
 
 FEES_HTML = """<!doctype html><html><head><title>Membership fees</title></head><body>

@@ -159,3 +159,38 @@ def test_a_numbered_heading_a_pdf_line_ends_with_is_not_glued_to_the_next_senten
     said = [s.text for s in split_sentences(text)]
     assert "The Designated Safeguarding Lead is Siobhan Bhriain (07700 900456)." in said, said
     assert not any("Who to contact The" in s or "contact\nThe" in s for s in said), said
+
+
+def test_a_paragraphs_lines_of_tab_separated_cells_are_rows_read_with_their_header() -> None:
+    """A PDF's table reaches the answerer as lines whose cells are tab-separated: each row is read
+    with the header's column names and is quoted alone; the header answers nothing, so is not quoted."""
+    text = ("Sections of cover\nSection\tSum insured\tExcess\nBuildings\t£400,000\t£350\n"
+            "Contents\t£50,000\t£350\nTo make a claim call 0800 468 2290.")
+    found = split_sentences(text)
+    rows = [s for s in found if s.kind == "row"]
+    assert [s.text for s in rows] == ["Buildings\t£400,000\t£350", "Contents\t£50,000\t£350"]
+    assert rows[1].meaning == "Section Contents, Sum insured £50,000, Excess £350"
+    assert rows[1].display == "Section: Contents, Sum insured: £50,000, Excess: £350"
+    assert not any("Excess" in s.text for s in found)
+    assert found[-1].text == "To make a claim call 0800 468 2290."
+
+
+def test_lines_of_two_tab_separated_cells_are_not_read_as_a_table() -> None:
+    """Two cells a line are as often a contents page's title and page number, or a term and its
+    description, as a table: they are read as before."""
+    text = "Contents\n1 Introduction\t4\n2 Loading the package\t5\n3 Options\t7"
+    assert not [s for s in split_sentences(text) if s.kind == "row"]
+
+
+def test_a_contents_pages_numbered_lines_are_not_a_table() -> None:
+    text = "Contents\n1\tThe problem\t2\n2\tOld solutions\t2\n2.1\tLATEX . . . . . . .\t2\n3\tOur solution\t3"
+    assert not [s for s in split_sentences(text) if s.kind == "row"]
+
+
+def test_a_markdown_tasks_box_is_quoted_but_not_read() -> None:
+    text = ("- [ ] Book boiler service with Kieran (last service 12 Oct 2024)\n"
+            "- [x] Renew home insurance with Hartwell, the premium went up.")
+    found = split_sentences(text)
+    assert [s.meaning for s in found] == ["Book boiler service with Kieran (last service 12 Oct 2024)",
+                                          "Renew home insurance with Hartwell, the premium went up."]
+    assert all(text[s.start:s.end] == s.text and s.text.startswith("[") for s in found)

@@ -1129,6 +1129,19 @@ def test_a_pdf_heading_set_right_after_a_paragraph_is_its_own_heading(tmp_path: 
     assert cover.heading_path == ("Hire Agreement", "2. Insurance") and cover.page == 1
 
 
+def test_a_pdf_tables_cells_are_tab_separated_and_its_prose_is_not(tmp_path: Path, qapp):
+    """PDFium joins a table row's cells with one space, as it joins words ("Contents £50,000 £350"):
+    a gap many times wider than a word space is a tab, so the row's cells can be read apart."""
+    pdf = qt_pdf("<h1>Policy schedule</h1><p>Your cover runs from 14 March 2025 to 13 March 2026 and renews "
+                 "each year unless you tell us otherwise.</p>"
+                 "<table cellpadding='6'><tr><th>Section</th><th>Sum insured</th><th>Excess</th></tr>"
+                 "<tr><td>Buildings</td><td>£400,000</td><td>£350</td></tr>"
+                 "<tr><td>Contents</td><td>£50,000</td><td>£350</td></tr></table>")
+    text = "\n".join(b.text for b in _extract_file(tmp_path, "schedule.pdf", pdf).blocks)
+    assert "Section\tSum insured\tExcess\nBuildings\t£400,000\t£350\nContents\t£50,000\t£350" in text
+    assert "Your cover runs from 14 March 2025" in text and text.count("\t") == 6
+
+
 def test_pdf_line_sizes_hold_where_the_page_has_characters_its_text_leaves_out(monkeypatch: pytest.MonkeyPatch):
     from types import SimpleNamespace
 
