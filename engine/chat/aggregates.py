@@ -312,8 +312,9 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     # capitalised names, and rare words ("tesco" of "TESCO STORES 3041"), may be part of a value
     partial = _partial_names(question) + [w for w in rare if w not in _OP_WORDS]
     found = [p for info in listed
-             if (p := _plan_table(op, _completed(tables.store, info, _respelled(tables.store, info, lowered, unknown),
-                                                 partial), info, tables.store, embed)) is not None]
+             if (p := _plan_table(op, _meant(tables.store, info, _completed(
+                 tables.store, info, _respelled(tables.store, info, lowered, unknown), partial), embed),
+                 info, tables.store, embed)) is not None]
     catalog = load_catalog()
     own = [p for p in found if p.table not in catalog]
     if not own and any(_names_table(lowered, info.name) for info in listed if info.name not in catalog):
@@ -368,18 +369,20 @@ def _completed(store: Any, info: Any, lowered: str, partial: list[str]) -> str:
     return lowered
 
 
-def _values_holding(store: Any, info: Any, word: str) -> list[str]:
-    """Up to two distinct short text values of the table with ``word`` (folded) as a word of theirs."""
+def _values_holding(store: Any, info: Any, word: str, plural: bool = False) -> list[str]:
+    """Up to two distinct short text values of the table with ``word`` (folded) as a word of theirs
+    (with ``plural``, or its plural: "vet" of "MEADOWBANK VETS")."""
+    pattern = rf"\b{re.escape(word)}{'(?:e?s)?' if plural else ''}\b"
     kept = kept_rows(store, info)
     if kept is not None:
-        return list(dict.fromkeys(c for _, _, cells in kept for c in cells
-                                  if c is not None and len(c) <= VALUE_CELL and words_in(word, c)))[:2]
+        return list(dict.fromkeys(c for _, _, cells in kept for c in cells if c is not None
+                                  and len(c) <= VALUE_CELL and re.search(pattern, fold(c))))[:2]
     texts = [c.name for c in info.columns if c.type == "VARCHAR"]
     if not texts:
         return []
     return [v for (v,) in store.cursor().execute(
         f"SELECT DISTINCT {folded('v')} FROM ({_text_cells(info.name, texts)}) WHERE length(v) <= {VALUE_CELL} "
-        f"AND regexp_matches({folded('v')}, ?) LIMIT 2", [rf"\b{re.escape(word)}\b"]).fetchall()]
+        f"AND regexp_matches({folded('v')}, ?) LIMIT 2", [pattern]).fetchall()]
 
 
 MISSPELT_LETTERS = 5  # shorter words are too often another word one letter off ("cafe", "cake")
@@ -401,6 +404,82 @@ def _respelled(store: Any, info: Any, lowered: str, unknown: list[str]) -> str:
         if len(close) == 1 and word not in close:
             lowered = re.sub(rf"\b{re.escape(word)}\b", close.pop(), lowered)
     return lowered
+
+
+# "How much did we spend on food?" of a statement whose category says Groceries: a word no value,
+# column or name of the table holds is read as the category value it means, when the model puts
+# that value far closer to it than any other, and the phrase it is part of ("food shopping": the
+# Shopping category, nearly as close as Groceries) means the same one.
+MEANT_COSINE = 0.6
+MEANT_MARGIN = 0.1
+CATEGORY_VALUES = 40  # a text column of at most this many distinct values, each of a few words
+_CATEGORY_WORDS = 3
+_PLAIN_WORDS = STOPWORDS | QUESTION_WORDS | set(MONTHS) | set(SHORT_MONTHS.split("|")) | set(WEEKDAYS)
+
+
+def _meant(store: Any, info: Any, lowered: str, embed: EmbedFn | None) -> str:
+    """``lowered`` with each word the table does not hold read as the category value it means
+    (see ``MEANT_COSINE``): "how much did we spend on food in march" -> "… on groceries in march"."""
+    unknown = [m for m in _WORD_AT.finditer(lowered) if _unheld(store, info, m.group(), lowered)]
+    values = _category_values(store, info) if unknown and embed is not None else []
+    if not values:
+        return lowered
+    phrases = [_phrase(lowered, m) for m in unknown]
+    assert embed is not None
+    vectors = np.asarray(embed([m.group() for m in unknown] + phrases + values), dtype=np.float32)
+    meant = vectors[2 * len(unknown):]
+    for i, m in reversed(list(enumerate(unknown))):
+        value = _closest(meant @ vectors[i], values)
+        if value is not None and _closest(meant @ vectors[len(unknown) + i], values) == value:
+            lowered = lowered[:m.start()] + value.lower() + lowered[m.end():]
+    return lowered
+
+
+_WORD_AT = re.compile(r"\b[a-z]{3,}\b")
+
+
+def _unheld(store: Any, info: Any, word: str, lowered: str) -> bool:
+    """``word`` carries meaning and no value, column or name of the table holds it."""
+    if not _naming(word):
+        return False
+    stems = content_words(word)
+    named = content_words(info.name.replace("_", " ")).union(*(column_words(c.name, lowered) for c in info.columns))
+    return not stems & named and not _values_holding(store, info, fold(word), plural=True)
+
+
+def _phrase(lowered: str, m: re.Match[str]) -> str:
+    """The words next to ``m`` in ``lowered`` that may name a thing, with it ("food shopping", not
+    "dog cost")."""
+    before, after = lowered[:m.start()].split()[-1:], lowered[m.end():].split()[:1]
+    return " ".join([*filter(_naming, before), m.group(), *filter(_naming, after)])
+
+
+def _naming(word: str) -> bool:
+    """``word`` may name a thing: not a stop, question, month or day word, nor one of an operation."""
+    return word not in _PLAIN_WORDS and bool(stems := content_words(word)) and not stems & (_OP_WORDS | TABLE_WORDS)
+
+
+def _closest(cosines: np.ndarray, values: list[str]) -> str | None:
+    order = np.argsort(-cosines)
+    best, second = float(cosines[order[0]]), float(cosines[order[1]]) if len(order) > 1 else -1.0
+    return values[order[0]] if best >= MEANT_COSINE and best - second >= MEANT_MARGIN else None
+
+
+def _category_values(store: Any, info: Any) -> list[str]:
+    """The distinct values of the table's category columns: text of a few words, at most
+    ``CATEGORY_VALUES`` of them in the column."""
+    out: list[str] = []
+    for column in (c.name for c in info.columns if c.type == "VARCHAR"):
+        values = [v for (v,) in store.cursor().execute(
+            f"SELECT DISTINCT {quote_ident(column)} FROM {quote_ident(info.name)} WHERE {quote_ident(column)} "
+            f"IS NOT NULL LIMIT {CATEGORY_VALUES + 1}").fetchall()]
+        if len(values) <= CATEGORY_VALUES and all(_LETTERS_ONLY.fullmatch(v) and len(v.split()) <= _CATEGORY_WORDS
+                                                  for v in values):
+            out += values
+    return list(dict.fromkeys(out))
+
+
+_LETTERS_ONLY = re.compile(r"[^\W\d_]+(?:[ &'/-]+[^\W\d_]+)*")
 
 
 def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | None) -> Plan | None:
@@ -1435,9 +1514,14 @@ def _top(table: str, group: str, measure: str | None, most: bool | None, rows: W
                f" GROUP BY 1 ORDER BY {ranked} LIMIT {GROUPS_SHOWN if most is None else 3}")
     order = "" if most is None else ", " + (("largest" if most else "smallest") if measure else
                                             ("most" if most else "fewest")) + " first"
-    doing = f"Adding up {spoken(measure)} in" if measure else "Counting the rows of"
+    doing = f"Adding up {spoken(measure)} {_in(measure)}" if measure else "Counting the rows of"
     unit = _unit_said([measure], currency, rows) if measure else ""
     return Plan(table, sql, f"{doing} {table} by {spoken(shown)}{said}{unit}{order}:", rows.filters)
+
+
+def _in(measure: str) -> str:
+    """The word before a table's name after its column's: "amount in expenses", "money in from bank"."""
+    return "from" if spoken(measure).endswith(" in") else "in"
 
 
 def _monthly(table: str, by_month: str | None, measure: str, rows: Where) -> Plan:
@@ -1480,7 +1564,7 @@ def _build(op: str, info: Any, measures: list[str], rows: Where, currency: str |
         unit = " in each currency" if currency and len(rows.filters.get(currency, [])) != 1 else ""
     else:  # each of several money columns on its own: "how much did we charge?" with labour and parts
         fn, alias, verb = {"sum": ("sum", "total", "Adding up"), "avg": ("avg", "average", "Averaging")}[op]
-        doing = f"{verb} {' and '.join(spoken(m) for m in measures)} in {table}"
+        doing = f"{verb} {' and '.join(spoken(m) for m in measures)} {_in(measures[-1])} {table}"
         unit = _unit_said(measures, currency, rows)
         if currency is not None:
             return Plan(table, _in_each_currency(table, currency, fn, alias, measures, where), f"{doing}{said}{unit}:",

@@ -1150,7 +1150,7 @@ BANK = ("date,description,category,money_out,money_in,balance\n2025-03-01,TESCO 
     ("how much did we spend at tesco in march?", "Adding up money out in bank where description is TESCO STORES 3041 "
                                                  "and date is in March:", 141.50),
     ("how many times did we go to lidl", "Counting the rows of bank where description is LIDL GB THORNBURY:", 1),
-    ("how much money came in during april", "Adding up money in in bank where date is in April:", 3100.00),
+    ("how much money came in during april", "Adding up money in from bank where date is in April:", 3100.00),
 ])
 def test_a_bank_statements_shop_in_lower_case_and_which_way_the_money_went(ws: Workspace, tmp_path: Path,
                                                                            question: str, about: str,
@@ -1162,6 +1162,34 @@ def test_a_bank_statements_shop_in_lower_case_and_which_way_the_money_went(ws: W
     assert ws.tables.query(found.sql)[1][0][0] == pytest.approx(total)
     if "lidl" in question:
         assert "None of them mention" not in ws.chat.ask(question).text
+
+
+CATEGORIES = ("date,description,category,money_out,money_in\n2025-03-01,TESCO STORES 3041,Groceries,80.10,\n"
+              "2025-03-04,SHELL THORNBURY,Transport,55.40,\n2025-03-08,PETS AT HOME BRISTOL,Pets,42.13,\n"
+              "2025-03-11,MEADOWBANK VETS,Pets,62.50,\n2025-03-15,LIDL GB THORNBURY,Groceries,35.12,\n"
+              "2025-03-18,ZARA BRISTOL,Shopping,49.99,\n2025-03-22,HAPPY GARDEN TAKEAWAY,Eating out,24.60,\n"
+              "2025-03-28,AVONBRIDGE ENGINEERING,Income,,3100.00\n")
+
+
+@pytest.mark.parametrize(("question", "about", "total"), [
+    ("how much did we spend on food in march?", "Adding up money out in bank where category is Groceries and date "
+                                                "is in March:", 115.22),
+    ("how much did the dog cost us in march", "Adding up money out in bank where category is Pets and date is in "
+                                              "March:", 104.63),
+    ("how much did we spend at the vet?", None, None),  # "MEADOWBANK VETS" holds it: not every Pets row
+    ("how much did we spend on food shopping?", None, None),  # Shopping is as close as Groceries
+    ("how much did we spend on the holiday?", None, None),  # no category means it
+])
+def test_a_word_no_value_holds_is_read_as_the_category_it_means(ws: Workspace, tmp_path: Path, question: str,
+                                                                about: str | None, total: float | None) -> None:
+    (tmp_path / "bank.csv").write_text(CATEGORIES)
+    assert ws.tables.import_file(tmp_path / "bank.csv").status == "applied"
+    found = aggregates.plans(question, ws.tables, ws.embedder.embed, ws.embedder.count_tokens)
+    if about is None:
+        assert not found, found
+        return
+    assert [p.about for p in found] == [about], found
+    assert ws.tables.query(found[0].sql)[1][0][0] == pytest.approx(total)
 
 
 def test_a_table_the_question_names_comes_before_a_column_that_fits_its_words(ws: Workspace, tmp_path: Path) -> None:
