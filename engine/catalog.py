@@ -42,7 +42,7 @@ _DOC_COLS = "id, path, content_hash, size, mtime_ns, format, kind, status, error
 # Formats whose reader makes of the same bytes what no other reader would: their contents are
 # kept apart (an empty or mislabelled .pdf is not the .txt with its bytes). Plain text, Markdown,
 # reStructuredText and code share one key, so a note renamed from .txt to .md keeps its passages.
-_KEYED_BY_FORMAT = frozenset({"pdf", "docx", "html"})
+_KEYED_BY_FORMAT = frozenset({"pdf", "docx", "html", "email"})
 
 
 def content_key(digest: str, fmt: str | None) -> str:

@@ -318,19 +318,19 @@ def split_sentences(text: str, limit: int | None = None, notes: bool = True, set
         out += setting_lines(text, settings)
     spans = paragraph_spans(text)
     tabbed = _tab_rows(text, spans) if notes else {}
+    plain = text.replace("\t", " ")  # outside a table's rows a tab is a space (a PDF's wide gap: "1<tab>Introduction")
     for pa, pb in spans:
         if pa in tabbed:  # a row of a table whose cells are tab-separated (a DOCX table's row)
             if (row := tabbed[pa]) is not None:
                 out.append(row)
             continue
         fenced = not notes or text[pa:pb].lstrip().startswith(("```", "~~~"))  # code, kept as it was
-        rows, rest = ([], [(pa, pb)]) if fenced else _table_rows(text, pa, pb)
-        if not fenced:
-            rows, rest = _tab_lines(text, rows, rest)
-        entries, rest = ([], rest) if fenced else _log_entries(text, rest)
-        out += rows + entries
-        for ra, rb in (run for span in rest for run in _prose_runs(text, *span, code=fenced)):
-            out += _run_sentences(text, ra, rb, fenced)
+        rows, rest = ([], [(pa, pb)]) if fenced else _tab_lines(text, *_table_rows(plain, pa, pb))
+        entries, rest = ([], rest) if fenced else _log_entries(plain, rest)
+        out += [_quoted(x, text) for x in rows + entries]
+        read = text if fenced else plain
+        for ra, rb in (run for span in rest for run in _prose_runs(read, *span, code=fenced)):
+            out += [_quoted(s, text) for s in _run_sentences(read, ra, rb, fenced)]
     if settings:  # a setting's line is quoted as one, with its comment ("limit: 24  # was 48 until April")
         lines = [(x.start, x.end) for x in out if x.kind == "setting"]
         out = [x for x in out if x.kind == "setting" or not any(x.start < b and a < x.end for a, b in lines)]
@@ -340,6 +340,11 @@ def split_sentences(text: str, limit: int | None = None, notes: bool = True, set
     prose = [s for s in out if s.kind == "prose"][:limit]
     facts = [s for s in out if s.kind != "prose"][:limit]
     return sorted(prose + facts, key=lambda s: s.start)
+
+
+def _quoted(s: Sentence, text: str) -> Sentence:
+    """``s``, read from ``text`` with its tabs as spaces, quoting ``text`` itself."""
+    return replace(s, text=text[s.start:s.end]) if "\t" in text[s.start:s.end] else s
 
 
 _TASK_BOX = re.compile(r"^\s*(?:[-*+]\s+)?\[[ xX]\]\s+")  # a Markdown task's "[ ]" or "[x]"
@@ -519,7 +524,8 @@ def _fits(header: list[str], cells: list[str]) -> bool:
 
 def _tab_rows(text: str, spans: list[tuple[int, int]]) -> dict[int, Sentence | None]:
     """Paragraphs that are rows of a table written with tabs, one row a paragraph (as the DOCX
-    and HTML extractors write a table): runs of two or more that fit the first, the header.
+    and HTML extractors write a table): runs of two or more that fit the first, the header, whose
+    cells are words (a PDF's numbered line "1<tab>Verbatim line." is no header).
     {paragraph start: its row as a Sentence, or None for the header}."""
     out: dict[int, Sentence | None] = {}
     run: list[tuple[int, int, list[str]]] = []
@@ -527,12 +533,12 @@ def _tab_rows(text: str, spans: list[tuple[int, int]]) -> dict[int, Sentence | N
         cells = _tab_cells(text, a, b) if a < len(text) else None
         if cells is not None and len(run) == 1 and len(cells) == len(run[0][2]) + 1:
             run[0][2].insert(0, "")  # a header whose first cell, over the rows' names, is empty
-        if cells is not None and (not run or _fits(run[0][2], cells)):
+        if cells is not None and run and _fits(run[0][2], cells):
             run.append((a, b, cells))
             continue
         if len(run) >= 2:
             out.update(_run_rows(text, run))
-        run = [(a, b, cells)] if cells is not None else []
+        run = [(a, b, cells)] if cells is not None and all(map(_LETTERS.search, filter(None, cells))) else []
     return out
 
 

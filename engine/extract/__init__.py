@@ -21,6 +21,7 @@ from engine.extract.base import Block, BlockSource, Extracted, Limits, Streamed,
 from engine.extract.docx import check_zip, extract_docx
 from engine.extract.encoded import LeftOut, without_encoded
 from engine.extract.html import stream_html
+from engine.extract.mail import stream_mail
 from engine.extract.pdf import describe_start, extract_pdf
 from engine.extract.text import (
     decode,
@@ -54,6 +55,7 @@ _SUFFIXES: dict[str, str] = {
     **{s: "html" for s in ("html", "htm", "xhtml")},
     "pdf": "pdf",
     "docx": "docx",
+    "eml": "email",
     "csv": "csv",
     **{s: "tsv" for s in ("tsv", "tab")},
     **{s: "json" for s in ("json", "jsonl", "ndjson")},
@@ -246,6 +248,8 @@ def _extract(path: Path, data: bytes, limits: Limits) -> Extracted | Streamed:
         return extract_docx(data, limits)
     if fmt == "html":
         return stream_html(data, limits)
+    if fmt == "email":
+        return stream_mail(data, limits)
     if fmt == "markdown":
         return stream_markdown(data, limits)
     if fmt == "rst":

@@ -194,3 +194,10 @@ def test_a_markdown_tasks_box_is_quoted_but_not_read() -> None:
     assert [s.meaning for s in found] == ["Book boiler service with Kieran (last service 12 Oct 2024)",
                                           "Renew home insurance with Hartwell, the premium went up."]
     assert all(text[s.start:s.end] == s.text and s.text.startswith("[") for s in found)
+
+
+def test_numbered_lines_a_pdf_sets_apart_are_not_a_table() -> None:
+    """A code listing's line numbers set apart from its lines: read as with a space, not as rows."""
+    text = "1\tVerbatim line.\n\n2\tSecond line.\n\n3\tThird verbatim line."
+    spaced = split_sentences(text.replace("\t", " "))
+    assert [(s.kind, s.start, s.end) for s in split_sentences(text)] == [(s.kind, s.start, s.end) for s in spaced]

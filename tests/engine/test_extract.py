@@ -1234,3 +1234,41 @@ def test_html_menus_named_by_id_are_dropped_as_class_named_ones_are() -> None:
             b"<ol id='breadcrumbs'><li>Home</li><li>HR</li></ol><div id='main-content'><h1>Leave</h1>"
             b"<p>Staff get 28 days of paid leave.</p></div><div id='page-sidebar'><p>Recent pages</p></div></div>")
     assert [b.text for b in extract_html(page, Limits()).blocks] == ["Leave", "Staff get 28 days of paid leave."]
+
+
+def _mail(body_part: str, extra: str = "") -> bytes:
+    return ("From: Blacknight <noreply@blacknight.com>\r\nTo: niamh@larkfielddigital.ie\r\n"
+            "Date: Sat, 14 Sep 2024 06:00:00 +0000\r\n"
+            "Subject: =?utf-8?q?Your_domain_expires_in_30_days_=E2=80=93_renew?=\r\n"
+            "MIME-Version: 1.0\r\n" + body_part + extra).encode("latin-1")
+
+
+def test_a_saved_e_mail_is_read_as_its_header_and_decoded_body(tmp_path: Path):
+    """A .eml's quoted-printable body is decoded, its encoded subject read; the header a reader
+    sees opens the text, and the subject is the title."""
+    data = _mail("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n"
+                 "Hello Niamh,\r\n\r\nYour domain larkfielddigital.ie will expire on 14/10/2024. "
+                 "Renewal costs =E2=82=AC24=\r\n"
+                 ".99 excl. VAT.\r\n")
+    extracted = _extract_file(tmp_path, "reminder.eml", data)
+    assert extracted.format == "email" and extracted.title == "Your domain expires in 30 days – renew"
+    texts = _texts(extracted)
+    assert texts[0] == ("From: Blacknight <noreply@blacknight.com>\nTo: niamh@larkfielddigital.ie\n"
+                        "Date: Sat, 14 Sep 2024 06:00:00 +0000\nSubject: Your domain expires in 30 days – renew")
+    assert "will expire on 14/10/2024. Renewal costs €24.99 excl. VAT." in texts[-1]
+
+
+def test_an_html_e_mail_with_an_attachment_reads_the_page_and_says_what_was_left_out(tmp_path: Path):
+    data = _mail('Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\n'
+                 "Content-Type: text/html; charset=utf-8\r\n\r\n<html><body><h1>Invoice paid</h1>"
+                 "<p>We received <b>EUR 3,920</b> on 19 August.</p></body></html>\r\n--b1\r\n"
+                 'Content-Type: application/pdf\r\nContent-Disposition: attachment; filename="inv.pdf"\r\n'
+                 "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b1--\r\n")
+    extracted = _extract_file(tmp_path, "paid.eml", data)
+    assert "We received EUR 3,920 on 19 August." in _texts(extracted)
+    assert extracted.partial == "1 attachment(s) not read"
+
+
+def test_a_file_named_eml_that_is_no_message_fails_with_a_reason(tmp_path: Path):
+    with pytest.raises(IngestError, match="not an e-mail message"):
+        _extract_file(tmp_path, "notes.eml", b"just some words\nand more words\n")
