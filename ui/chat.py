@@ -245,11 +245,13 @@ class ChatPane(QWidget):
         tint(self.note, "error" if error else "muted")
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
-        """After a switch between light and dark, the bubbles read their palette colours again."""
+        """After a switch between light and dark, the bubbles and the example questions read their
+        palette colours again."""
         super().changeEvent(event)
         if event.type() == QEvent.Type.PaletteChange:
             for bubble in self._bubbles:
                 bubble.restyle()
+            self.examples.restyle()
 
     @property
     def session_id(self) -> int | None:

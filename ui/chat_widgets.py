@@ -604,6 +604,12 @@ class Examples(QWidget):
         self.column.addWidget(self.intro)
         self.buttons: list[ExampleButton] = []
 
+    def restyle(self) -> None:
+        """Read the questions' palette(...) colours again (after a switch between light and dark: Qt
+        resolves a style sheet's once, when it is set, and they stayed light on a dark chat)."""
+        for button in self.buttons:
+            button.setStyleSheet(button.styleSheet())
+
     def show_examples(self, questions: list[str]) -> None:
         """Offer ``questions`` (in place of those offered before)."""
         if [b.question for b in self.buttons] == questions:
