@@ -328,6 +328,7 @@ class ProposalDetail(QWidget):
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # its fields take the focus, not the area around them
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(page)
+        self.page = scroll
         decide = QHBoxLayout()
         decide.addWidget(self.approve_button)
         decide.addSpacing(16)
@@ -339,7 +340,11 @@ class ProposalDetail(QWidget):
         box.addLayout(decide)
 
     def show_proposal(self, proposal: Any) -> None:
-        """Fill the view from ``proposal``; only a pending one can be edited and decided."""
+        """Fill the view from ``proposal``; only a pending one can be edited and decided. Another
+        proposal than the one shown opens at its top (its title, confidence and reasons), not where
+        the last one was scrolled to."""
+        if self.proposal is None or self.proposal.id != proposal.id:
+            self.page.verticalScrollBar().setValue(0)
         self.proposal = proposal
         pending = proposal.status == "pending"
         kind = KINDS.get(proposal.kind, proposal.kind)

@@ -5,9 +5,13 @@ blank grid that said nothing; a done "create table" card did not say where the t
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from grace_desktop.qt import QApplication, QCoreApplication, QPalette
+from engine import Workspace
+from grace_desktop.qt import QApplication, QCoreApplication, QPalette, QScrollArea
+from tests.ui.test_approvals_list import pending_imports, shown_pane
 from ui import theme
 from ui.chat import ChatPane
 
@@ -30,3 +34,21 @@ def test_the_example_questions_take_the_dark_colours_when_the_system_switches(
         monkeypatch.undo()
         app.setPalette(theme.palette(False))
         QCoreApplication.processEvents()
+
+
+def test_the_next_proposal_opens_at_its_top_not_where_the_last_was_scrolled(qtbot, ws: Workspace,
+                                                                          tmp_path: Path) -> None:
+    pending_imports(ws, tmp_path)
+    pane = shown_pane(qtbot, ws, 900)
+    pane.resize(900, 420)  # short: the proposal scrolls
+    pane.list.setCurrentItem(pane.list.topLevelItem(0))
+    scroll = pane.detail.findChild(QScrollArea)
+    assert scroll is not None
+    bar = scroll.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    bar.setValue(bar.maximum())  # read down to the sample (or tabbed to it)
+    pane.list.setCurrentItem(pane.list.topLevelItem(1))
+    assert bar.value() == 0  # the next one's title, confidence and reasons are in sight
+    bar.setValue(bar.maximum())
+    pane.detail.show_proposal(pane.detail.proposal)  # the same one shown again (refreshed): left where it was
+    assert bar.value() == bar.maximum()
