@@ -550,6 +550,8 @@ class TablesPane(QWidget):
         self.view.horizontalHeader().setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         self._columns_changed()
         self._show_count()
+        if name and not self.model.rowCount():  # a blank grid said nothing of what to do with it
+            self.message.say(f"“{name}” has no rows yet: Add row (Ins) adds one.")
 
     def _columns_changed(self) -> None:
         """Offer the grid's columns for filtering and size them to their contents."""

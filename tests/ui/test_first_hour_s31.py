@@ -14,6 +14,7 @@ from grace_desktop.qt import QApplication, QCoreApplication, QPalette, QScrollAr
 from tests.ui.test_approvals_list import pending_imports, shown_pane
 from ui import theme
 from ui.chat import ChatPane
+from ui.tables import TablesPane
 
 
 def test_the_example_questions_take_the_dark_colours_when_the_system_switches(
@@ -52,3 +53,14 @@ def test_the_next_proposal_opens_at_its_top_not_where_the_last_was_scrolled(qtbo
     bar.setValue(bar.maximum())
     pane.detail.show_proposal(pane.detail.proposal)  # the same one shown again (refreshed): left where it was
     assert bar.value() == bar.maximum()
+
+
+def test_an_empty_table_says_how_to_add_its_first_row(qtbot, ws: Workspace) -> None:
+    ws.tables.create_empty("books", ["title", "author"], source="a test")
+    pane = TablesPane(ws)
+    qtbot.addWidget(pane)
+    pane.show()
+    assert pane.select_table("books")
+    assert pane.message.text() == "“books” has no rows yet: Add row (Ins) adds one."
+    pane.add_row({"title": "Dune", "author": "Herbert"})
+    assert "no rows yet" not in pane.message.text()
