@@ -70,7 +70,7 @@ def confidence_role(confidence: float, abstained: bool) -> str:
 
 def done_words(action: Action) -> str:
     """"done", with what an ingest or a re-index did when its result says (files read, passages,
-    time); for the card of an executed action and the Activity."""
+    time) and where a made table is; for the card of an executed action and the Activity."""
     result = action.result if isinstance(action.result, dict) else {}
     if action.type == "ingest" and "ingested" in result:
         failed = len(result.get("failed") or [])
@@ -80,6 +80,10 @@ def done_words(action: Action) -> str:
         return f"done: {', '.join(parts)}; {chunks} in {float(result.get('seconds') or 0):.1f} s"
     if action.type == "reindex" and "vectors" in result:
         return f"done: the search index was rebuilt with {_count(int(result['vectors']), 'passage')}"
+    if action.type == "create_table" and result.get("table"):  # "done" alone left the person to find it
+        table = result["table"]
+        return f"done: the table “{table}” was there already" if result.get("existed") \
+            else f"done: the table “{table}” is in Tables"
     return "done"
 
 

@@ -12,8 +12,10 @@ import pytest
 from engine import Workspace
 from grace_desktop.qt import QApplication, QCoreApplication, QPalette, QScrollArea
 from tests.ui.test_approvals_list import pending_imports, shown_pane
+from tests.ui.test_chat_pane import ask
 from ui import theme
 from ui.chat import ChatPane
+from ui.chat_widgets import ActionCard
 from ui.tables import TablesPane
 
 
@@ -64,3 +66,11 @@ def test_an_empty_table_says_how_to_add_its_first_row(qtbot, ws: Workspace) -> N
     assert pane.message.text() == "“books” has no rows yet: Add row (Ins) adds one."
     pane.add_row({"title": "Dune", "author": "Herbert"})
     assert "no rows yet" not in pane.message.text()
+
+
+def test_a_done_create_table_card_says_where_the_table_is(qtbot, pane: ChatPane) -> None:
+    answer = ask(qtbot, pane, "create a table called books with title and author")
+    card = next(c for c in pane.findChildren(ActionCard) if c.action.id == answer.actions[0].id)
+    card.approve.click()
+    qtbot.waitUntil(lambda: card.action.status == "executed", timeout=60_000)
+    assert card.state.text() == f"Action {card.action.id} · done: the table “books” is in Tables"
