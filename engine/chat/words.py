@@ -17,6 +17,7 @@ should would will shall may might must want need needs wanted like get gets got 
 using way ways tell show give find know some any one thing things there here just also only please
 i me my we us our you your it its they them their he him his she her hers something anything kind sort
 whats wheres whos hows whens whys thats theres dont doesnt didnt cant wont isnt arent wasnt havent hasnt
+hadnt werent shouldnt couldnt wouldnt mustnt theyd theyll theyre theyve youd youll youre youve weve ive im itll
 """.split())  # the last line: contractions typed without their apostrophe ("whats the number…")
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ness", "ment", "ers", "er", "es", "ed", "ly", "s")
 
