@@ -420,12 +420,14 @@ _PLAIN_WORDS = STOPWORDS | QUESTION_WORDS | set(MONTHS) | set(SHORT_MONTHS.split
 def _meant(store: Any, info: Any, lowered: str, embed: EmbedFn | None) -> str:
     """``lowered`` with each word the table does not hold read as the category value it means
     (see ``MEANT_COSINE``): "how much did we spend on food in march" -> "… on groceries in march"."""
-    unknown = [m for m in _WORD_AT.finditer(lowered) if _unheld(store, info, m.group(), lowered)]
-    values = _category_values(store, info) if unknown and embed is not None else []
+    if embed is None:
+        return lowered
+    named = content_words(info.name.replace("_", " ")).union(*(column_words(c.name, lowered) for c in info.columns))
+    unknown = [m for m in _WORD_AT.finditer(lowered) if _unheld(store, info, m.group(), named)]
+    values = _category_values(store, info) if unknown else []
     if not values:
         return lowered
     phrases = [_phrase(lowered, m) for m in unknown]
-    assert embed is not None
     vectors = np.asarray(embed([m.group() for m in unknown] + phrases + values), dtype=np.float32)
     meant = vectors[2 * len(unknown):]
     for i, m in reversed(list(enumerate(unknown))):
@@ -438,13 +440,11 @@ def _meant(store: Any, info: Any, lowered: str, embed: EmbedFn | None) -> str:
 _WORD_AT = re.compile(r"\b[a-z]{3,}\b")
 
 
-def _unheld(store: Any, info: Any, word: str, lowered: str) -> bool:
-    """``word`` carries meaning and no value, column or name of the table holds it."""
-    if not _naming(word):
-        return False
-    stems = content_words(word)
-    named = content_words(info.name.replace("_", " ")).union(*(column_words(c.name, lowered) for c in info.columns))
-    return not stems & named and not _values_holding(store, info, fold(word), plural=True)
+def _unheld(store: Any, info: Any, word: str, named: set[str]) -> bool:
+    """``word`` carries meaning, and no value of the table holds it nor is it among the words
+    ``named`` by its name and columns."""
+    return _naming(word) and not content_words(word) & named \
+        and not _values_holding(store, info, fold(word), plural=True)
 
 
 def _phrase(lowered: str, m: re.Match[str]) -> str:
