@@ -13,6 +13,7 @@ import copy
 import hashlib
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,12 +30,13 @@ from .extract import extract_stream, format_for, read_file
 from .extract.base import Limits
 from .paths import inside
 from .progress import FILES_DONE, Reporter
-from .scan import MISNAMED, Found, passed_over_under, scan
+from .scan import MISNAMED, Found, passed_over_under, scan, type_of
 from .vectors import VectorIndex
 
 FLUSH_CHUNKS = 512  # chunks embedded and committed together
 FLUSH_FILES = 200  # or this many files without chunks (unchanged, failed, tables)
 UNCHANGED = "unchanged"  # ``Ingestor._earlier``: what was read of the file still stands
+UNSUPPORTED_NAMED = 50  # paths of files passed over for their type, named in an ingest's result
 EMBED_CHUNKS = 32  # chunks per model call (about a second on two cores): progress and a cancel check follow each
 
 
@@ -47,6 +49,7 @@ class IngestReport:
     failed: list[dict[str, str]] = field(default_factory=list)
     chunks: int = 0
     skipped: int = 0
+    unsupported: list[str] = field(default_factory=list)  # files in the folders of types Grace does not read
     seconds: float = 0.0
     partial: list[dict[str, str]] = field(default_factory=list)  # ingested, but not all of it read
     ingested_paths: set[str] = field(default_factory=set, repr=False)  # the ``ingested``, by path
@@ -54,7 +57,24 @@ class IngestReport:
     def as_dict(self) -> dict[str, Any]:
         return {"ingested": self.ingested, "unchanged": self.unchanged, "removed": self.removed,
                 "moved": self.moved, "failed": self.failed, "chunks": self.chunks, "skipped": self.skipped,
-                "seconds": round(self.seconds, 3), "partial": self.partial}
+                "unsupported": self.unsupported_summary(), "seconds": round(self.seconds, 3),
+                "partial": self.partial}
+
+    def unsupported_summary(self) -> dict[str, Any]:
+        """The files passed over for their type: how many of each type (its extension, most first)
+        and the first ``UNSUPPORTED_NAMED`` of their paths."""
+        types = Counter(type_of(p) for p in self.unsupported)
+        return {"count": len(self.unsupported), "types": dict(types.most_common()),
+                "paths": self.unsupported[:UNSUPPORTED_NAMED]}
+
+    def unsupported_line(self) -> str:
+        """The files passed over for their type, in a few words ("2 not read (types Grace does not
+        read: .png 1, .xyz 1)"); empty when there were none."""
+        summary = self.unsupported_summary()
+        if not summary["count"]:
+            return ""
+        kinds = ", ".join(f"{kind} {n}" for kind, n in summary["types"].items())
+        return f"{summary['count']} not read (types Grace does not read: {kinds})"
 
 
 class IngestCancelled(Cancelled):
@@ -148,6 +168,7 @@ class Ingestor:
         if keep_missing_roots:
             self._keep_roots = {os.path.abspath(os.path.expanduser(str(p))) for p in paths if str(p).strip()}
         report.skipped = found.skipped
+        report.unsupported = found.unsupported
         todo = self._enqueue(found, report)
         try:
             self._drain(todo, report, reporter, {f.path: f.size for f in found.files})

@@ -52,6 +52,7 @@ class ScanResult:
     roots: list[str] = field(default_factory=list)
     skipped: int = 0
     unread: list[str] = field(default_factory=list)  # folders that could not be listed: contents unknown
+    unsupported: list[str] = field(default_factory=list)  # files found in folders, of types Grace does not read
 
 
 def scan(paths: Sequence[str | Path], skip: Sequence[str | Path] = ()) -> ScanResult:
@@ -166,6 +167,7 @@ def _visit(entry: os.DirEntry[str], root: str, result: ScanResult, visited: set[
         return False
     if stat.S_ISREG(st.st_mode) and format_for(Path(entry.path)) is None:
         result.skipped += 1
+        result.unsupported.append(entry.path)
         return False
     _add(result, _found(entry.path, root, st, via_link))
     return False
@@ -206,3 +208,9 @@ def _stat_error(path: str, exc: OSError) -> str:
 def _kind_of(path: str) -> str:
     suffix = Path(path).suffix
     return f"{suffix}" if suffix else "a file with no extension"
+
+
+def type_of(path: str) -> str:
+    """A file's type as a person names it in a summary: its extension in lower case (".eml"), or
+    "no extension"."""
+    return Path(path).suffix.lower() or "no extension"

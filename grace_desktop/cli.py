@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from engine import Cancelled, GraceError, Workspace
 from engine.chat.executors import memory_table_count
 from engine.errors import reason_of
+from engine.scan import type_of
 from engine.settings import SETTINGS
 
 from . import cli_chat, cli_tables
@@ -122,7 +123,19 @@ def cmd_ingest(args: argparse.Namespace, ws: Workspace) -> int:
             print(f"  failed: {failure['path']}: {failure['reason']}")
         for partial in report.partial:
             print(f"  partly read: {partial['path']}: {partial['reason']}")
+        _print_unsupported(report.unsupported_summary())
     return _ingest_exit(report.failed)
+
+
+def _print_unsupported(summary: dict[str, Any]) -> None:
+    """One line per type of file passed over, with a few of its names."""
+    n = summary["count"]
+    if n:
+        print(f"  not read: {n} file{'s' if n != 1 else ''} of types Grace does not read:")
+    for kind, of_kind in summary["types"].items():
+        names = [os.path.basename(p) for p in summary["paths"] if type_of(p) == kind][:3]
+        more = ", …" if of_kind > len(names) else ""
+        print(f"    {kind}: {of_kind} ({', '.join(names)}{more})")
 
 
 def _ingest_exit(failed: list[dict[str, str]]) -> int:

@@ -565,6 +565,7 @@ def _summary(report: IngestReport | ReembedReport) -> str:
     parts = [f"{report.ingested} read", f"{report.unchanged} unchanged"]
     parts += [f"{n} {what}" for n, what in ((report.moved, "moved"), (report.removed, "removed"),
                                             (len(report.failed), "failed")) if n]
+    parts += [report.unsupported_line()] if report.unsupported else []
     passages = "passage" if report.chunks == 1 else "passages"
     return ", ".join(parts) + f"; {report.chunks} new {passages} in {report.seconds:.1f} s."
 

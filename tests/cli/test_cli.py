@@ -129,3 +129,19 @@ def test_a_file_read_in_part_is_said_by_ingest_and_status(tmp_path: Path) -> Non
     assert status["failed"] == 0 and status["failures"] == []
     assert status["partial"] == [{"path": str(notes), "reason": reason}]
     assert f"partly read: {notes}: {reason}" in grace("--workspace", ws, "status").stdout
+
+
+def test_files_of_types_grace_does_not_read_are_named_by_type_not_only_counted(tmp_path: Path) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "notes.md").write_text("The allotment key is under the blue pot.\n")
+    for name in ("photo-1.heic", "photo-2.heic", "scan.tiff"):
+        (folder / name).write_bytes(b"\x00\x01\x02")
+    ws = str(tmp_path / "ws")
+    report = json.loads(grace("--workspace", ws, "ingest", str(folder), "--json").stdout)
+    assert report["ingested"] == 1 and report["failed"] == []
+    assert report["unsupported"] == {"count": 3, "types": {".heic": 2, ".tiff": 1},
+                                     "paths": [str(folder / n) for n in ("photo-1.heic", "photo-2.heic", "scan.tiff")]}
+    plain = grace("--workspace", ws, "ingest", str(folder)).stdout  # unchanged files: the others are still said
+    assert "not read: 3 files of types Grace does not read" in plain
+    assert ".heic: 2 (photo-1.heic, photo-2.heic)" in plain and ".tiff: 1 (scan.tiff)" in plain

@@ -113,3 +113,13 @@ def test_a_lock_file_that_failed_before_the_rule_is_forgotten_at_the_next_scan(w
     assert ws.ingest([lock]).failed  # named on its own, it is read (and fails): the person asked for it
     ws.ingest([folder])
     assert [d["name"] for d in ws.documents()] == []
+
+
+def test_the_app_summary_of_an_ingest_names_the_types_it_passed_over(ws: Workspace, tmp_path: Path) -> None:
+    from grace_desktop.runner import _summary
+
+    (tmp_path / "letter.md").write_text("Dear Sam, the hall is booked for the 4th.\n")
+    (tmp_path / "song.mp3").write_bytes(b"ID3")
+    report = ws.ingest([tmp_path])
+    assert report.unsupported == [str(tmp_path / "song.mp3")]
+    assert "1 not read (types Grace does not read: .mp3 1)" in _summary(report)
