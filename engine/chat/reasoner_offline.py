@@ -164,6 +164,11 @@ def titled(p: Passage, sentences: list[Sentence], question: str = "") -> tuple[l
 
 
 _MAIL_FIELD = re.compile(r"(?i)(?:from|to|cc|bcc|subject|date|sent|reply-to)[ \t]*:[ \t]*\S[^\n]*(?:\n|$)")
+# A line that closes a message ("Kind regards,", "Thanks,", a "-- " signature mark): what follows
+# it is the sender's signature or a quoted earlier message, which the header does not date.
+_SIGNED_OFF = re.compile(r"(?im)^[ \t]*(?:(?:kind|best|warm|many|with)?[ \t]*(?:regards|wishes|thanks)|thanks?(?: you)?"
+                         r"(?: again| so much)?|cheers|best|sincerely|yours(?: sincerely| faithfully| truly)?|"
+                         r"--|sent from my \w+.*)[ \t]*[,.!]?[ \t]*$")
 _SUBJECT = re.compile(r"(?im)^subject[ \t]*:[ \t]*(.+)$")
 _ASKS_MAIL = re.compile(r"(?i)\b(?:sent|sender|send|wrote|emailed|e-mailed|mailed|subject|recipients?|addressed|"
                         r"who\s+(?:was|is)\s+it\s+(?:from|to))\b")
@@ -493,9 +498,10 @@ def typed(ranked: list[Candidate], question: str) -> list[Candidate]:
         return ranked
     subject = content_words(question) - content_words(" ".join(m.group(0) for m, _ in asked))
 
-    def said(c: Candidate) -> str:  # with an e-mail's header, which dates all its sentences
+    def said(c: Candidate) -> str:  # with an e-mail's header, which dates the sentences of its message
         text = c.passage.hit.text
-        header = text[:_mail_header(text)] if c.passage.hit.line_start == 1 else ""
+        ends = _mail_header(text) if c.passage.hit.line_start == 1 else 0
+        header = text[:ends] if ends and not _SIGNED_OFF.search(text, ends, c.sentence.start) else ""
         return " ".join([c.sentence.text, c.lead.text if c.lead else "", header])
 
     kept = []

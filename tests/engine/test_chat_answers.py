@@ -661,6 +661,19 @@ def test_an_e_mails_header_is_its_heading_not_a_quote_unless_the_question_asks_w
     assert any(c.quote.startswith(("Subject:", "Date:")) for c in sent.citations), sent.text  # the header, asked of
 
 
+
+PAYMENT = ("From: Accounts <accounts@ferrisgale.co.uk>\nTo: Priya Shah <priya@shahdesign.co.uk>\n"
+           "Date: Tue, 06 Aug 2024 15:40:02 +0100\nSubject: Re: invoice SD-0417\n\n"
+           "Dear Priya,\n\nApologies for the delay on invoice SD-0417. It needed a partner's approval and will go "
+           "out in our next payment run.\n\nKind regards,\nMarta Kowalska\nAccounts, Ferris & Gale Architects LLP\n")
+
+
+def test_an_e_mails_signature_is_not_dated_by_its_header(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "Re_ invoice SD-0417.txt").write_text(PAYMENT, encoding="utf-8")
+    ws.ingest([tmp_path])
+    paid = ws.chat.ask("when did ferris & gale actually pay SD-0417")  # the signature names them; no date does
+    assert not any("Accounts, Ferris & Gale" in c.quote for c in paid.citations), paid.text
+
 TILL = ("; Quayside box office till - do not edit during a performance\n[till]\nname = Quayside-BO-1\ncurrency = GBP\n"
         "float = 100.00\n\n[card]\nprovider = SumUp\nfee_percent = 1.75\n\n[printer]\nmodel = Epson TM-T20III\n")
 
