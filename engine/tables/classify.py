@@ -36,6 +36,7 @@ WORDS_ONLY = 0.6
 # rules (similarity 0.31 to "ai_safety", far from everything else) were filed there at 0.99. Below
 # this similarity, with fewer than three of the table's keywords, the person decides.
 CLEAR_FIT = 0.40
+CLEAR_MARGIN = 0.05  # a lead over the next table that a reason calls "well ahead"
 LOOSE_FIT = 0.85  # the confidence of such a filing at most: below the policy's approval threshold
 
 
@@ -132,40 +133,59 @@ class Classifier:
         raw_best = float(sims[names.index(best)])
         found = cues.get(best, (0.0, []))[1]
         if raw_best < min_similarity and not found:
-            return Classification(FALLBACK, 0.5, [f"no catalog table fits well (best: {best}, similarity "
-                                                  f"{raw_best:.2f}); filed as a note"], scored[:3], found)
+            why = f"No catalog table fits it well (the closest is {self._title(best)}): it is filed as a note."
+            return Classification(FALLBACK, 0.5, [why], scored[:3], found)
         margin = s1 - s2
         confidence = float(np.clip(0.55 + 3.0 * margin + 0.6 * max(0.0, raw_best - 0.25), 0.05, 0.99))
-        reasons = [f"closest catalog table is {best} (score {s1:.2f}: similarity {raw_best:.2f}"
-                   f"{f' and {s1 - raw_best:.2f} for cues' if s1 > raw_best else ''}); next is {second} "
-                   f"(score {s2:.2f}), a margin of {margin:.2f}"]
+        reasons = [self._closest(best, second, raw_best, margin)]
         if found:
-            reasons.append(f"cues in the document: {', '.join(found[:6])}")
+            reasons.append(f"Words in it that point there: {', '.join(found[:6])}.")
+        if _path_names(_lower_path(doc.path), best):
+            reasons.append(f"Its folder or file name says {best.replace('_', ' ')}.")
         if min_similarity <= raw_best < CLEAR_FIT and len(found) < 3 and confidence > LOOSE_FIT:
             confidence = LOOSE_FIT
-            reasons.append(f"its text is only loosely like {best}'s description (similarity {raw_best:.2f}, "
-                           f"below {CLEAR_FIT:.2f}), so it waits for you")
+            reasons.append(f"Its text is only loosely like what {self._title(best)} holds, so it waits for you.")
         if raw_best < min_similarity:
             confidence = min(confidence, WORDS_ONLY)
-            reasons.append(f"its text is not close to {best}'s description (similarity {raw_best:.2f}, below "
-                           f"{min_similarity:.2f}): only its words suggest it")
+            reasons.append(f"Its text is not like what {self._title(best)} holds: only its words suggest it.")
         return Classification(best, round(confidence, 3), reasons, scored[:3], found)
+
+    def _title(self, name: str) -> str:
+        """A table as the person reads its name: its title ("Business intelligence")."""
+        return f"“{self.catalog[name].title}”"
+
+    def _closest(self, best: str, second: str, similarity: float, margin: float) -> str:
+        """Why ``best``, in words: how close the document is to what it holds, and how far ahead of
+        the next table (the figures stay in the proposal's scores)."""
+        how = "closely" if similarity >= CLEAR_FIT else "somewhat" if similarity >= 0.25 else "faintly"
+        ahead = "well ahead of" if margin >= CLEAR_MARGIN else "just ahead of"
+        return (f"It reads {how} like what {self._title(best)} holds, {ahead} {self._title(second)}, "
+                "the next closest table.")
 
     def _cues(self, doc: DocText) -> dict[str, tuple[float, list[str]]]:
         head = " ".join([doc.title, *doc.headings, doc.text[:3000]]).lower()
-        path = doc.path.lower().replace("\\", "/")
+        path = _lower_path(doc.path)
         out: dict[str, tuple[float, list[str]]] = {}
         for name, table in self.catalog.items():
             found = [k for k in table.keywords if re.search(rf"\b{re.escape(k)}\b", head)]
             bonus = _CUE * min(len(found), 5)
-            # the whole name in the path ("runbooks/", "sops-2024"), not one word of it ("safety/" is no ai_safety)
-            if any(w in path for w in {name, name.rstrip("s"), name.replace("_", "-"), name.replace("_", " ")}):
+            if _path_names(path, name):
                 bonus += _PATH_CUE
             if name == "codebases" and doc.fmt == "code":
                 bonus += _CODE_CUE
             if bonus:
                 out[name] = (bonus, found)
         return out
+
+
+def _lower_path(path: str) -> str:
+    return path.lower().replace("\\", "/")
+
+
+def _path_names(path: str, table: str) -> bool:
+    """True when the (lower-case) ``path`` holds a table's whole name ("runbooks/", "sops-2024"),
+    not one word of it ("safety/" is no ai_safety)."""
+    return any(w in path for w in {table, table.rstrip("s"), table.replace("_", "-"), table.replace("_", " ")})
 
 
 # -- field extraction ----------------------------------------------------------------------

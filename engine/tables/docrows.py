@@ -27,7 +27,7 @@ def propose_document(t: Tables, path: str, content_hash: str, title: str | None 
     table = t.catalog[verdict.table]
     values = extract_fields(table, doc, verdict.keywords)
     found = [k for k, v in values.items() if v not in (None, "") and k not in ("title", "summary")]
-    reasons = [*verdict.reasons, f"fields found: {', '.join(found) if found else 'title and summary only'}"]
+    reasons = [*verdict.reasons, _found_sentence(found)]
     columns = [c for c in table.columns() if c.name in values]
     plan: dict[str, Any] = {"values": values, "trust": verdict.confidence, "scores": verdict.scores}
     with t.sqlite_write() as conn:
@@ -41,3 +41,10 @@ def propose_document(t: Tables, path: str, content_hash: str, title: str | None 
                                                           "confidence": verdict.confidence}, actor="tables")
     auto_decide(t, pid, policy)
     return t.proposal(pid)
+
+
+def _found_sentence(found: list[str]) -> str:
+    """What was found in a document for its row besides a title and a summary, as a sentence."""
+    if not found:
+        return "Only a title and a summary were found in it."
+    return f"Found in it besides a title and a summary: {', '.join(f.replace('_', ' ') for f in found)}."
