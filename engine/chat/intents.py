@@ -268,16 +268,34 @@ def logged_row(question: str, tables: Callable[[], list[tuple[str, list[str]]]])
     if not m:
         return []
     noun = stem(m["noun"])
-    found = [(name, columns) for name, columns in tables() if table_noun(name) == noun]
-    if len(found) != 1:
-        return []
-    name, columns = found[0]
     values = [v.strip() for v in next(csv.reader([m["vals"]], skipinitialspace=True))]
+    found = [(name, columns) for name, columns in tables() if table_noun(name) == noun]
+    if len(found) != 1:  # one value is a note ("add a note: ring the plumber"), not a row
+        return [(SAY, {"text": _no_table_for(m["noun"], values, [n for n, _ in found])})] if len(values) > 1 else []
+    name, columns = found[0]
     if len(values) != len(columns):
         return [(SAY, {"text": f"I could not add that {m['noun']}: {name} has {len(columns)} columns "
                                f"({', '.join(columns)}) and I read {len(values)} values. Give one value per "
                                "column in that order, separated by commas, or write column = value."})]
     return [("add_rows", {"table": name, "rows": [dict(zip(columns, values, strict=True))]})]
+
+
+_NUMBER = re.compile(r"[-+]?[£$€]?\d[\d,]*(?:\.\d+)?")
+_DATE = re.compile(r"\d{4}-\d\d-\d\d|\d{1,2}[/.]\d{1,2}[/.]\d{2,4}")
+
+
+def _no_table_for(noun: str, values: list[str], tables: list[str]) -> str:
+    """What to say to "log a repair: …" when no table, or more than one, is named by the noun:
+    which tables could take it, or how to make one (a column per value, of the kinds given)."""
+    if tables:
+        listed = " or ".join(tables)
+        return (f"Which table should the {noun} go in: {listed}? Say, for example: add to {tables[0]}: "
+                "column = value, column = value.")
+    kinds = [("date" if _DATE.fullmatch(v) else "number" if _NUMBER.fullmatch(v) else "text") for v in values]
+    example = ", ".join(f"column {i}{f' ({kind})' if kind != 'text' else ''}" for i, kind in enumerate(kinds, 1))
+    return (f"There is no table of {noun}s to log this in. Create one first, with a column for each of the "
+            f"{len(values)} values in their order, naming the columns as you like; for example: create a table "
+            f"called {noun}s with columns {example}. Then log the {noun} again.")
 
 
 def _loose_values(spec: str) -> dict[str, str] | None:

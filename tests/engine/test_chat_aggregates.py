@@ -118,6 +118,9 @@ def test_log_a_noun_adds_a_row_to_the_table_named_by_it_after_approval(books: Wo
     short = books.chat.ask("add an expense: 2026-03-01, groceries")  # 2 values for 4 columns: which?
     assert short.actions == [] and "expenses has 4 columns (date, category, shop, amount)" in short.text
     assert books.chat.ask("record a run: 10 km").actions == []  # no table of runs: a question
+    walk = books.chat.ask("log a walk: 2026-03-08, Kinder Scout, 14.5")  # no table of walks, three values
+    assert walk.actions == [] and "There is no table of walks to log this in" in walk.text, walk.text
+    assert "create a table called walks with columns column 1 (date), column 2, column 3 (number)" in walk.text
 
 
 def test_money_over_a_period_names_no_table_and_each_of_two_tables_is_added_up(books: Workspace) -> None:
