@@ -54,6 +54,10 @@ _PROSE_MARKS = [(re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])"), ""),
                 (re.compile(rf"(?<![^\s(])\"{_WORDS_IN}\"(?!\w)"), r"\1"),
                 (re.compile(rf"(?<![^\s(])'{_WORDS_IN}'(?!\w)"), r"\1"),
                 (re.compile(rf"(?<![^\s\"'])\({_WORDS_IN}\)(?![\w(])"), r"\1")]
+# What notes write that looks like code and is not: a slash between digits (a date "30/11/2024", "24/7"),
+# an arrow between words ("ROS extension -> 14/11"), an apostrophe inside a word ("Maeve's").
+_NOTE_MARKS = [(re.compile(r"(?<=\d)/(?=\d)"), "-"), (re.compile(r"(?<=\S) -{1,2}> (?=\S)"), " to "),
+               (re.compile(r"(?<=[^\W\d_])['’](?=[^\W\d_])"), "")]
 _PROSE_END = re.compile(r"[^\W\d_][\"'’)\]]*[.!?][\"'’)\]]*\s*$")  # "… seats four." / "… (by the window)."
 # What a line of code has and a wrapped line of prose has not: an operator, a bracket, a call, a
 # condition in brackets, a block's opening or a statement's end after a string or call, a docstring's
@@ -183,10 +187,17 @@ def _code_share(piece: str) -> float:
     """The share of characters that code has and prose has not (Markdown that prose uses aside,
     and in a sentence that ends as prose does, quotes and brackets around words: 'The small room
     ("Buoy") seats four.' has none; '"tidewell": "tec-prod",' has them)."""
-    plain = piece
+    plain = _as_notes(piece)
     for pattern, words in _MARKUP + (_PROSE_MARKS if _PROSE_END.search(piece) else []):
         plain = pattern.sub(words, plain)
     return len(_CODE_CHARS.findall(plain)) / max(1, len(plain))
+
+
+def _as_notes(piece: str) -> str:
+    """``piece`` without what notes write that looks like code and is not (``_NOTE_MARKS``)."""
+    for pattern, words in _NOTE_MARKS:
+        piece = pattern.sub(words, piece)
+    return piece
 
 
 def _code_start(piece: str) -> bool:
@@ -425,6 +436,7 @@ _NAME = re.compile(r"(?<![\w'’-])[A-Z][\w'’-]*")
 _LITERALS = frozenset("True False None Null NULL NaN Nil".split())
 _KEY = re.compile(r"[^:\s][^:]{0,40}:(?:\s|$)")
 _LOWER_WORD = re.compile(r"(?<![\w-])[a-z]{2,}\b")
+_WORD_OF_NAME = re.compile(r"(?<![\w-])[A-Z][a-z]{2,}\b")  # "Logitech MX Keys - 109.99 - 19/06/2024"
 # What code, commands, paths, URLs and data blobs have and a short fact of notes does not.
 _NOT_FACT = re.compile(r"[{}\[\]<>=;`\\|$@~^#*_]|\S(?:\t| {2,})\S|\w\(|\":|://|::|^[:.]|[a-z]\.[a-z]|(?:^|\s)[.~]?/\w|\w/\w+/"
                        r"|(?:^|\s)--?[A-Za-z]|[A-Za-z]:\w|\w:[A-Za-z]")
@@ -442,7 +454,7 @@ def _is_fact(piece: str, ends_line: bool) -> bool:
     plain = emphasis.sub(inner, piece)
     words = plain.split()
     if (len(words) < 2 or not (plain[0].isupper() or plain[0].isdigit()) or plain.isupper()
-            or len(plain) > FACT_CHARS or len(words) > FACT_WORDS or _NOT_FACT.search(plain.strip())
+            or len(plain) > FACT_CHARS or len(words) > FACT_WORDS or _NOT_FACT.search(_as_notes(plain.strip()))
             or _code_start(plain) or plain.count("(") != plain.count(")") or "\n" in plain):
         return False
     label = _LABEL.fullmatch(plain)
@@ -457,7 +469,8 @@ def _is_fact(piece: str, ends_line: bool) -> bool:
         names = [w for w in _NAME.findall(plain)[1:] if w not in _LITERALS] if plain[0].isupper() else \
             [w for w in _NAME.findall(plain) if w not in _LITERALS]
         return bool(_NUMBER.search(plain) or names)
-    return ends_line and bool(_NUMBER.search(plain)) and bool(_LOWER_WORD.search(plain))
+    return ends_line and bool(_NUMBER.search(plain)) and (bool(_LOWER_WORD.search(plain))
+                                                          or len(_WORD_OF_NAME.findall(plain)) >= 2)
 
 
 def _ends_line(text: str, b: int) -> bool:
@@ -656,9 +669,13 @@ _LABELLED = re.compile(r"[A-Z][^:.!?\n]{0,40}:\s")
 
 def _list_lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
     lines = _lines(text, a, b)
+    while lines and not text[lines[-1][0]:lines[-1][1]].strip():  # the file's last line break
+        lines.pop()
     if len(lines) < LIST_LINES or _code_start(text[a:b]) or _code_share(text[a:b]) > CODE_SHARE:
         return [(a, b)]  # code, a shell session or a blob is not cut into lines of "prose"
     texts = [text[x:y].strip() for x, y in lines]
+    if all(texts) and (groups := _indented_under(text, lines)):
+        return groups
     if (not all(texts) or any(_INDENTED_OR_ITEM.match(text, x, y) for x, y in lines[1:])  # wrapped items
             or any(t[-1] in ",;:-–—&" or t.split()[-1].lower() in _JOINING for t in texts[:-1])
             or any(len(_sentence_spans(text, x, y)) > 1 for x, y in lines)):
@@ -671,6 +688,20 @@ def _list_lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
     room = WRAP_SLACK * width
     free = sum(1 for t, n in zip(texts, texts[1:], strict=False) if len(t) + 1 + len(n.split()[0]) <= room)
     return lines if free * 2 >= len(texts) - 1 else [(a, b)]
+
+
+def _indented_under(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The entries of a list whose lines start at the margin, each with the indented lines under
+    it ("MacBook Pro - bought 08/02/2024" / "   AppleCare+ till 08/02/2027" / "Dell monitor - …"),
+    when some are indented and no entry ends as a line that wraps does (a comma, "and"); else []."""
+    if text[lines[0][0]:lines[0][0] + 1].isspace():
+        return []
+    heads = [i for i, (x, _) in enumerate(lines) if not text[x:x + 1].isspace()]
+    if len(heads) < 2 or len(heads) == len(lines):
+        return []
+    groups = [(lines[i][0], lines[j - 1][1]) for i, j in zip(heads, [*heads[1:], len(lines)], strict=True)]
+    last = [text[x:y].strip() for x, y in (lines[j - 1] for j in heads[1:])]
+    return [] if any(t[-1] in ",;:-–—&" or t.split()[-1].lower() in _JOINING for t in last) else groups
 
 
 def line_span(text: str, start: int, end: int, line_start: int | None,

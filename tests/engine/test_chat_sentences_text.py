@@ -201,3 +201,25 @@ def test_numbered_lines_a_pdf_sets_apart_are_not_a_table() -> None:
     text = "1\tVerbatim line.\n\n2\tSecond line.\n\n3\tThird verbatim line."
     spaced = split_sentences(text.replace("\t", " "))
     assert [(s.kind, s.start, s.end) for s in split_sentences(text)] == [(s.kind, s.start, s.end) for s in spaced]
+
+
+def test_dated_lines_of_notes_are_sentences_though_they_hold_slashes_and_arrows() -> None:
+    notes = ("Dates for 2024:\n- Preliminary tax for 2024 + 2023 return: 31/10/2024 (ROS extension -> 14/11/2024)\n"
+             "- Pay Maeve's invoice by 30/11/2024\n")  # a date's slashes, an arrow and "Maeve's" read as code
+    assert texts(notes)[-2:] == ["Preliminary tax for 2024 + 2023 return: 31/10/2024 (ROS extension -> 14/11/2024)",
+                                 "Pay Maeve's invoice by 30/11/2024"]
+
+
+def test_a_lists_entries_keep_the_indented_lines_under_them_and_no_more() -> None:
+    kit = ("MacBook Pro 14\" M3 Pro - bought 08/02/2024 Harvey Norman Galway, 2,399.00\n"
+           "   AppleCare+ till 08/02/2027 (serial in the drawer)\n"
+           "Dell U2723QE monitor - 589.00 - 08/02/2024, 3 yr warranty\n"
+           "Logitech MX Keys - 109.99 - 19/06/2024\n"
+           "Pixel 8 work phone - on the Three business plan\n")  # the file's last paragraph: it ends in a line break
+    assert texts(kit) == ["MacBook Pro 14\" M3 Pro - bought 08/02/2024 Harvey Norman Galway, 2,399.00\n"
+                          "   AppleCare+ till 08/02/2027 (serial in the drawer)",
+                          "Dell U2723QE monitor - 589.00 - 08/02/2024, 3 yr warranty",
+                          "Logitech MX Keys - 109.99 - 19/06/2024",
+                          "Pixel 8 work phone - on the Three business plan"]  # was one quote of all five lines
+    wrapped = "- The first item is long and\n  wraps onto the next line\n- Second item is here today\n- Third one too\n"
+    assert texts(wrapped)[0] == "The first item is long and\n  wraps onto the next line"
