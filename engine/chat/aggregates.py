@@ -109,6 +109,10 @@ _SPENDING = re.compile(r"\b(?:spen[dt]|spending|expenses?|expenditures?)\b")
 _INCOME_NAME = re.compile(r"(?:^|_)(?:sales?|revenues?|income|earnings?|takings|turnover|sold|gross)(?:_|$)")
 # A bound, not an amount: "how many students" is not the sum of max_students (not "min": minutes).
 _BOUND_NAME = re.compile(r"(?:^|_)(?:max|maximum|minimum|limit|capacity|target|quota)(?:_|$)")
+# A number that names one of a kind of thing, not an amount of it: court 3, floor 2, lane 5 (the
+# whole name: cost_per_term is an amount)
+_LABEL_NAME = re.compile(r"^(?:court|floor|lane|room|table|seat|pitch|bay|desk|locker|bed|ward|gate|platform|"
+                         r"flat|unit|week|quarter|term|round|rank|grade|version|team|group|hole|heat|stage|set)$")
 _NOT_MEASURES = re.compile(r"(?:^|_)(?:id|year|month|day|no|number|code|zip|postcode|phone)$")
 # A column not named for money is the money column when this close to "amount of money" or "price":
 # "fee" 0.60, "amount eur" 0.59; not "quantity" 0.57, "value" 0.56, "total" 0.53, "km" 0.36.
@@ -563,6 +567,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     measured = _blanked(lowered, compared.span) if compared and compared.sql == "=" else lowered
     measures, meant = ([], set()) if op == "list" or most_rows else _measure(
         op, measured, words - accounted - by_names, info.columns, embed, named, name_words)
+    # "who books the courts the most?" of court bookings, with nothing to add up: each row one booked
+    most_rows = most_rows or op == "top" and most is None and not measures and bool(verbs or noun in words)
     in_currency = _currency_words(currencies, currency, measures)
     if in_currency is None:
         return None  # "how much in euros" of prices in francs
@@ -609,7 +615,9 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         plan = _monthly(info.name, by_month, measure, rows)
     else:
         plan = _build(by_age(op, measure, lowered), info, measures, rows, by_currency)
-    plan.fit, plan.outside = _fit(lowered, words, measures, dated), bool(rows.outside)
+    # the rows counted by the table's own noun ("which court gets booked the most") fit as a column named would
+    plan.fit = _fit(lowered, words, measures, dated) + int(most_rows and noun in words)
+    plan.outside = bool(rows.outside)
     return plan
 
 
@@ -802,8 +810,10 @@ def _names_a_column(word: str, columns: Sequence[Any], lowered: str) -> bool:
 
 
 def _names_a_measure(word: str, columns: Sequence[Any]) -> bool:
-    """Whether ``word`` (after "the most") names a number column: "hours" the hours of teacher_hours."""
-    return any(stem(word) in content_words(n.replace("_", " ")) for n in _measures(columns))
+    """Whether ``word`` (after "the most") names a number column: "hours" the hours of teacher_hours
+    (not "court" of court 1-4: "the most court bookings" are counted)."""
+    return any(stem(word) in content_words(n.replace("_", " ")) for n in _measures(columns)
+               if not _LABEL_NAME.search(n.lower()))
 
 
 _AUXILIARIES = frozenset("has have had did does do was were is are".split())
@@ -848,7 +858,8 @@ def _grouped_by(word: str, columns: Sequence[Any], lowered: str) -> str | None:
     "month" the months of the date column (an SQL expression); None when not one column."""
     if stem(word) == stem("month") and (dated := _date_column(columns, lowered)) is not None:
         return f"strftime({quote_ident(dated)}, '%Y-%m')"
-    texts = [c.name for c in columns if c.type == "VARCHAR" and c.name not in ROW_FIELDS]
+    texts = [c.name for c in columns if c.type == "VARCHAR" and c.name not in ROW_FIELDS
+             or _LABEL_NAME.search(c.name.lower())]  # "which court": court 1-4
     named = _not_codes([t for t in texts if stem(word) in content_words(t.replace("_", " "))])
     return named[0] if len(named) == 1 else None
 
@@ -1262,6 +1273,8 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     if op in ("max", "min") and (_LATEST.search(lowered) or _EARLIEST.search(lowered)):
         return _dated_measure(lowered, columns), set()
     numeric = _directed(lowered, _measures(columns))
+    if op in ("sum", "avg", "count", "top"):  # court 1-4 names a court: its numbers add up to nothing
+        numeric = [n for n in numeric if not _LABEL_NAME.search(n.lower())]
     if not numeric:
         return [], set()
     paid = [n for n in numeric if PAID_NAME.search(n.lower())]
@@ -1270,9 +1283,10 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     # "how many" adds up only what it counts ("how many hours", "how many km"); "how many repairs
     # cost over 200" counts repairs, and cost is compared, not added up
     counting = _counted_words(lowered) if op == "count" else None
+    head = _counted_head(lowered) if op == "count" else None
     for name in numeric:  # said by name: "the km", "total cost", "original gravity" for og
-        if counting is not None and not content_words(name.replace("_", " ")) & counting:
-            continue
+        if counting is not None and not content_words(name.replace("_", " ")) & ({head} if head else counting):
+            continue  # "how many court bookings" counts bookings: court is not added up
         # "cost a term" says cost_per_term
         if content_words(name.replace("_", " ")) - _PER <= content_words(lowered) or spelled_out(name, lowered):
             return [name], set()
@@ -1404,15 +1418,31 @@ def _counts_other_things(lowered: str, columns: Sequence[Any], own: set[str]) ->
 def _counted_words(lowered: str) -> set[str]:
     """The words "how many" (or "number of") counts, up to the noun: "how many volunteer hours" ->
     volunt, hour; "how many repairs cost over 200" -> repair (a plural or a unit ends the noun)."""
+    return content_words(" ".join(_counted(lowered)))
+
+
+def _counted_head(lowered: str) -> str | None:
+    """The noun "how many" counts, when a plural or a unit ends it: "booking" of "how many court
+    bookings", "hour" of "how many volunteer hours"; None otherwise."""
+    counted = _counted(lowered)
+    last = counted[-1] if counted else ""
+    return next(iter(content_words(last)), None) if last in _UNIT_OF or _plural(last) else None
+
+
+def _counted(lowered: str) -> list[str]:
     said = _HOW_MANY.search(lowered)
     counted: list[str] = []
     for word in (w for w in (said.groups() if said else ()) if w):
         if not content_words(word):
             break  # "how many did we…"
         counted.append(word)
-        if word in _UNIT_OF or word.endswith("s") and not word.endswith("ss"):
+        if word in _UNIT_OF or _plural(word):
             break
-    return content_words(" ".join(counted))
+    return counted
+
+
+def _plural(word: str) -> bool:
+    return word.endswith("s") and not word.endswith("ss")
 
 
 def _counted_unit(lowered: str, numeric: list[str]) -> tuple[str, set[str]] | None:

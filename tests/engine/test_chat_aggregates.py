@@ -1261,3 +1261,21 @@ def test_membership_fees_collected_are_what_the_members_paid(ws: Workspace, tmp_
     (found,) = aggregates.plans("How much have we collected in membership fees so far?", ws.tables, ws.embedder.embed)
     assert found.about.startswith("Adding up amount paid in members_2025"), found
     assert ws.tables.query(found.sql)[1][0][0] == 87
+
+
+LANES = {"lane_bookings.csv": "booking_id,date,lane,booked_by,guests\n"
+                              "1,2024-07-01,3,Ana Ruiz,1\n2,2024-07-02,3,Ana Ruiz,0\n3,2024-07-09,1,Ben Ode,2\n"
+                              "4,2024-07-15,3,Ana Ruiz,0\n5,2024-08-01,2,Ben Ode,0\n6,2024-08-02,3,Cy Park,1\n"}
+
+
+def test_a_number_that_names_a_lane_is_grouped_by_never_added_up_and_how_many_counts_rows(
+        ws: Workspace, tmp_path: Path) -> None:
+    pool = _tables_of(ws, tmp_path, LANES)
+    july = pool.chat.ask("how many lane bookings were there in july")  # was the sum of the lane numbers: 10
+    assert "where date is in July: **4 rows**" in july.text, july.text
+    guests = pool.chat.ask("how many guest bookings were there in july")  # bookings counted, not guests added up
+    assert "**4 rows**" in guests.text and "guests" not in july.text.split("**")[0], guests.text
+    who = pool.chat.ask("who books the lanes the most")
+    assert "Counting the rows of lane_bookings by booked by, most first" in who.text and "| Ana Ruiz | 3 |" in who.text
+    lane = pool.chat.ask("which lane gets booked the most")
+    assert "Counting the rows of lane_bookings by lane, most first" in lane.text and "| 3 | 4 |" in lane.text, lane.text
