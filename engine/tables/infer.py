@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,7 @@ class Inference:
     tmpdir: Path | None = None
     skip_header_repeats: bool = False  # delimited text with its header line repeated below (read as text)
     skip_totals: bool = False  # delimited text or a sheet with a "Total" row: a sum of the rows, not one
+    total_labels: list[str] = field(default_factory=list)  # "total expenses": the labels of such rows under the rows
 
     @property
     def source(self) -> str:
@@ -121,7 +123,7 @@ class Inference:
             where += f" AND NOT ({again})"
         if self.skip_totals:  # the first filled cell is no "Total" (see ``_total_row``)
             first = ", ".join(f"NULLIF(trim(CAST({c.src} AS VARCHAR)), '')" for c in self.columns)
-            labels = ", ".join(quote_literal(t) for t in TOTAL_LABELS)
+            labels = ", ".join(quote_literal(t) for t in (*TOTAL_LABELS, *self.total_labels))
             where += f" AND coalesce(lower(coalesce({first})) NOT IN ({labels}), true)"
         return f"SELECT {', '.join(parts)} FROM {rel}{where}", params, raws
 
@@ -205,7 +207,8 @@ def _infer_csv(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: Path, sheet: 
     if len(kept) < len(rows):  # a header line pasted again below ("date,flat,amount" mid-file): no row
         inf.skip_header_repeats = True
         inf.notes.append(f"{len(rows) - len(kept)} line(s) repeating the header were skipped")
-    rows_only = [r for r in kept if not _total_row(r)]
+    inf.total_labels = _totals_under(kept)
+    rows_only = [r for r in kept if not _total_row(r, inf.total_labels)]
     if len(rows_only) < len(kept):  # "TOTAL,,,£31,709.30" under the invoices: added up again, it would double every sum
         inf.skip_totals = True
         inf.notes.append(f"{len(kept) - len(rows_only)} total row(s) left out (Grace adds up the rows itself)")
@@ -236,15 +239,34 @@ def _infer_csv(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: Path, sheet: 
 
 TOTAL_LABELS = ("total", "totals", "total:", "grand total", "grand total:", "subtotal", "sub-total", "sub total",
                 "sum", "sum:")
+# A total that says what it totals ("TOTAL EXPENSES", "Total income 2024") is one only under the
+# rows: "Total Care shampoo, 12" among them is a product
+_SAYS_TOTAL = re.compile(r"^(?:grand )?totals? [a-z0-9 &/-]{1,40}:?$")
 _NUMBERISH = re.compile(r"^[-+(]?\s*[^\w\s]{0,3}\s*[\d.,' ]*\d[\d.,' ]*\s*[^\w\s]{0,3}\s*\)?%?$")
 
 
-def _total_row(row: tuple) -> bool:
-    """A row whose first filled cell says "Total" (or "Sum", "Subtotal") and whose other cells are
-    numbers or blank: the rows above added up, not one of them."""
+def _total_row(row: tuple, labels: Sequence[str] = ()) -> bool:
+    """A row whose first filled cell says "Total" (or "Sum", "Subtotal", or one of ``labels``) and
+    whose other cells are numbers or blank: the rows above added up, not one of them."""
     cells = [str(c).strip() if c is not None else "" for c in row]
     filled = [c for c in cells if c]
-    return bool(filled) and filled[0].lower() in TOTAL_LABELS and all(_NUMBERISH.match(c) for c in filled[1:])
+    return bool(filled) and filled[0].lower() in (*TOTAL_LABELS, *labels) \
+        and all(_NUMBERISH.match(c) for c in filled[1:])
+
+
+def _totals_under(rows: list[tuple]) -> list[str]:
+    """The labels of the rows of totals that say what they total ("TOTAL EXPENSES") at the foot of
+    ``rows``, after the last row of data (in lower case)."""
+    labels: list[str] = []
+    for row in reversed(rows):
+        filled = [str(c).strip() for c in row if c is not None and str(c).strip()]
+        if not filled:
+            continue
+        if not (_SAYS_TOTAL.match(filled[0].lower()) or filled[0].lower() in TOTAL_LABELS) \
+                or not all(_NUMBERISH.match(c) for c in filled[1:]):
+            break
+        labels += [filled[0].lower()] if filled[0].lower() not in TOTAL_LABELS else []
+    return labels
 
 
 def _repeats_header(row: tuple, names: list[str]) -> bool:

@@ -612,3 +612,16 @@ def test_dates_with_ordinal_days_and_sept_beside_numeric_ones_are_one_date_colum
     assert ws.tables.query('SELECT "date", mileage FROM car_history ORDER BY "date"')[1] == [
         (dt.date(2022, 3, 15), 28950), (dt.date(2022, 10, 3), 31560), (dt.date(2023, 3, 20), 36410),
         (dt.date(2024, 9, 9), 47763)]
+
+
+def test_a_total_row_whose_label_says_what_it_totals_is_left_out_and_a_named_row_is_kept(
+        ws: Workspace, tmp_path: Path) -> None:
+    # "TOTAL EXPENSES" under a budget was a 14th row: any sum over the budget counted it twice
+    path = tmp_path / "budget.csv"
+    path.write_text("line,budget,actual\nCourt maintenance,4200,3950\nTotal Care cleaning,600,640\n"
+                    "Floodlights,1800,1710\nTOTAL EXPENSES,6600,6300\n", encoding="utf-8")
+    p = ws.tables.import_file(path)
+    assert any("1 total row(s) left out" in r for r in p.reasons), p.reasons
+    if p.status == "pending":
+        ws.tables.approve(p.id)
+    assert ws.tables.query("SELECT count(*), sum(budget) FROM budget")[1] == [(3, 6600)]
