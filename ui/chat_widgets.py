@@ -207,7 +207,18 @@ def _escape_outside_code(text: str) -> str:
     return "".join(parts) + _MARKDOWN_SPECIAL.sub(r"\\\1", text[last:])
 
 
-class CitationChip(QPushButton):
+class EnterButton(QPushButton):
+    """A push button that Enter clicks too, as it follows a link (a push button takes only Space
+    outside a dialog): a citation chip, an example question, "Show the query"."""
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+            self.click()
+            return
+        super().keyPressEvent(event)
+
+
+class CitationChip(EnterButton):
     """'[1] guide.md · l. 7': a click opens the file (a PDF at its page). A long file name is
     elided in the middle (more when the bubble is narrow); the tooltip has the full path."""
 
@@ -232,13 +243,6 @@ class CitationChip(QPushButton):
         self.setToolTip(f"{self._name}{' — ' + where if where else ''}\n{citation.path}\n\n{quote}{opens}.")
         self._fit(CHIP_NAME_PX)
         self._full = self.text()
-
-    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
-        """Enter opens the file too, as it follows a link (a push button takes only Space)."""
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
-            self.click()
-            return
-        super().keyPressEvent(event)
 
     def _fit(self, name_px: int) -> None:
         name = self.fontMetrics().elidedText(self._name, Qt.TextElideMode.ElideMiddle, max(name_px, 0))
@@ -311,12 +315,15 @@ class ChipFlow(QWidget):
 
 
 def _card_title(action: Action) -> str:
-    """An action card's title: its summary in bold; a query's SQL below "Read-only query" in the
-    code font, where it reads as what it is rather than as a bold sentence."""
+    """An action card's title: its summary in bold; a query's is "Read-only query" (its SQL waits
+    behind the card's "Show the query": the answer above says in words what it found)."""
+    return "<b>Read-only query</b>" if _query_sql(action) else f"<b>{_escape(action.summary)}</b>"
+
+
+def _query_sql(action: Action) -> str:
+    """The SQL of a query action ("" for any other action)."""
     sql = action.params.get("sql") if action.type == "query" else None
-    if not isinstance(sql, str):
-        return f"<b>{_escape(action.summary)}</b>"
-    return f"<b>Read-only query</b><br><code>{_escape(sql)}</code>"
+    return sql if isinstance(sql, str) else ""
 
 
 class ActionCard(QFrame):
@@ -336,6 +343,20 @@ class ActionCard(QFrame):
         self.setStyleSheet("QFrame#actionCard { border: 1px solid palette(mid); border-left: 4px solid "
                            "palette(highlight); border-radius: 6px; background: palette(base); }")
         self.title = MessageText("html")
+        # A query's SQL, for whoever wants to check it, in the code font; hidden until asked for.
+        self.show_query = EnterButton("Show the query")
+        self.show_query.setObjectName("queryToggle")
+        self.show_query.setCheckable(True)
+        self.show_query.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.show_query.setToolTip("The SQL Grace ran on your tables for this answer (Space or Enter shows or "
+                                   "hides it).")
+        self.show_query.setStyleSheet("QPushButton#queryToggle { border: 1px solid transparent; border-radius: 4px; "
+                                      "padding: 2px 6px; background: transparent; color: palette(link); }"
+                                      "QPushButton#queryToggle:hover, QPushButton#queryToggle:focus "
+                                      "{ border-color: palette(mid); }")
+        self.show_query.toggled.connect(self._show_sql)
+        self.sql = MessageText("html")
+        self.sql.hide()
         self.loss = QLabel()  # what approving it would take away (a table's rows, a document's passages)
         self.loss.setWordWrap(True)
         tint(self.loss, "warning")
@@ -359,6 +380,8 @@ class ActionCard(QFrame):
         layout.addWidget(self.title)
         layout.addWidget(self.loss)
         layout.addWidget(self.state)
+        layout.addWidget(self.show_query, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.sql)
         layout.addWidget(self.result)
         layout.addWidget(self.reason)  # a line of its own: the placeholder is readable in a narrow window
         layout.addLayout(buttons)
@@ -372,6 +395,10 @@ class ActionCard(QFrame):
         pending = action.status == "pending"
         self.tier = (tier or action.tier) if pending else action.tier
         self.title.set_text(_card_title(action))
+        sql = _query_sql(action)
+        self.sql.set_text(f"<code>{_escape(sql)}</code>" if sql else "")
+        self.show_query.setVisible(bool(sql))
+        self.sql.setVisible(bool(sql) and self.show_query.isChecked())
         self._loss = loss if loss is not None else self._loss
         self.loss.setText(self._loss or "")
         self.loss.setVisible(pending and bool(self._loss))
@@ -398,6 +425,10 @@ class ActionCard(QFrame):
         self.approve.setVisible(pending or again)
         self.reject.setVisible(pending)
         self._enable()
+
+    def _show_sql(self, shown: bool) -> None:
+        self.show_query.setText("Hide the query" if shown else "Show the query")
+        self.sql.setVisible(shown and bool(self.sql.text()))
 
     def set_busy(self, doing: str = "working…") -> None:
         """Hold the buttons while a decision is under way; ``doing`` says how it goes. ``show_action``
@@ -544,11 +575,11 @@ class MessageWidget(QFrame):
         """The widgets Tab visits in this message, in reading order."""
         out: list[QWidget] = list(self.chips)
         for card in self.cards:
-            out += [card.reason, card.approve, card.reject]
+            out += [card.show_query, card.reason, card.approve, card.reject]
         return out + [b for b in (self.helpful, self.not_helpful) if b is not None]
 
 
-class ExampleButton(QPushButton):
+class ExampleButton(EnterButton):
     """A question the empty chat offers: as wide as its text when there is room, elided (the
     whole question in the tooltip) when there is not; never widens the conversation."""
 
@@ -564,13 +595,6 @@ class ExampleButton(QPushButton):
         self.setStyleSheet("QPushButton#example { border: 1px solid palette(mid); border-radius: 10px; "
                            "padding: 3px 12px; background: palette(alternate-base); text-align: left; }"
                            "QPushButton#example:hover, QPushButton#example:focus { border-color: palette(highlight); }")
-
-    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
-        """Enter asks too, as on a citation chip."""
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
-            self.click()
-            return
-        super().keyPressEvent(event)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         return QSize(min(self.sizeHint().width(), 80), super().minimumSizeHint().height())
