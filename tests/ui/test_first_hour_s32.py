@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine import Workspace
+from ui.chat_worker import example_questions
 
 
 def test_the_status_bar_says_how_an_added_folder_went_once_it_is_read(shell, qtbot, docs: Path) -> None:
@@ -17,3 +18,16 @@ def test_the_status_bar_says_how_an_added_folder_went_once_it_is_read(shell, qtb
     qtbot.waitUntil(lambda: shell.runner.queue_length == 0, timeout=120_000)
     # Not "Adding “docs”…" for seconds more beside the workspace's new figures.
     assert news.text().startswith("Done: 5 read, 0 unchanged;"), news.text()
+
+
+def test_the_empty_chat_names_the_persons_own_table_first_as_a_person_says_it(ws: Workspace,
+                                                                              tmp_path: Path) -> None:
+    (tmp_path / "travel_costs.csv").write_text("date,category,amount\n2026-01-03,groceries,42.10\n"
+                                               "2026-01-05,fuel,30\n", encoding="utf-8")
+    assert ws.tables.import_file(tmp_path / "travel_costs.csv").status == "applied"
+    ws.tables.add_row("notes", {"title": "Call the plumber"})  # a catalog table that holds a row
+    examples = example_questions(ws)
+    assert examples[:2] == ["How many rows are in travel costs?", "How many rows are in notes?"]
+    assert "**2 rows**" in ws.chat.ask(examples[0]).text  # the chat still finds the table
+    made = ws.chat.ask(next(q for q in examples if q.startswith("Create a table"))).actions
+    assert [(a.type, a.params["table"]) for a in made] == [("create_table", "reading_list")]
