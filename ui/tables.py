@@ -309,6 +309,7 @@ class TablesPane(QWidget):
         self._column_filters: dict[str, str] = {}
         self._totals: dict[str, int] = {}
         self._catalog_shown = False  # the catalog's empty tables: listed closed until asked for
+        self._mine: set[str] | None = None  # the person's tables at the last reading (None: not read yet)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
@@ -467,12 +468,16 @@ class TablesPane(QWidget):
             return
         current = self.model.table
         own = persons_own(infos)
-        mine = sorted(own, key=lambda i: (i.rows == 0, i.name))
-        spare = sorted((i for i in infos if i not in own), key=lambda i: i.name)
+        mine = sorted(own, key=lambda i: (i.name.lower(), i.name))  # in name order, as a person looks for one
+        spare = sorted((i for i in infos if i not in own), key=lambda i: (i.name.lower(), i.name))
         self._fill_list(mine, spare)
         names = [info.name for info in mine + spare]
         filled = [info.name for info in mine if info.rows]
         keep = current if current in names else (filled or [info.name for info in mine] or [None])[0]
+        made = [info.name for info in mine if self._mine is not None and info.name not in self._mine]
+        if made and (current is None or not self.isVisible()):  # made elsewhere (a chat): shown when Tables opens
+            keep = made[0]
+        self._mine = {info.name for info in mine}
         item = self._item_for(keep)
         if item is not None:
             self.table_list.setCurrentItem(item)

@@ -8,7 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine import Workspace
+from tests.ui.test_tables_panes import PEOPLE
 from ui.chat_worker import example_questions
+from ui.tables import TABLE_NAME, TablesPane
 
 
 def test_the_status_bar_says_how_an_added_folder_went_once_it_is_read(shell, qtbot, docs: Path) -> None:
@@ -31,3 +33,26 @@ def test_the_empty_chat_names_the_persons_own_table_first_as_a_person_says_it(ws
     assert "**2 rows**" in ws.chat.ask(examples[0]).text  # the chat still finds the table
     made = ws.chat.ask(next(q for q in examples if q.startswith("Create a table"))).actions
     assert [(a.type, a.params["table"]) for a in made] == [("create_table", "reading_list")]
+
+
+def _listed(pane: TablesPane) -> list[str]:
+    items = (pane.table_list.topLevelItem(i) for i in range(pane.table_list.topLevelItemCount()))
+    return [item.data(0, TABLE_NAME) for item in items if item.data(0, TABLE_NAME)]
+
+
+def test_a_table_made_in_chat_takes_its_place_in_name_order_and_tables_opens_on_it(qtbot, ws: Workspace,
+                                                                                   tmp_path: Path) -> None:
+    for name, text in (("expenses", "date,category,amount\n2026-01-03,groceries,42.10\n2026-01-05,fuel,30\n"),
+                       ("zoo_visits", PEOPLE)):
+        (tmp_path / f"{name}.csv").write_text(text, encoding="utf-8")
+        assert ws.tables.import_file(tmp_path / f"{name}.csv").status == "applied"
+    pane = TablesPane(ws)
+    qtbot.addWidget(pane)
+    pane.show()
+    assert pane.model.table == "expenses"
+    pane.on_changes(ws.tables.create_empty("cars", ["model"], source="a test"))  # the person is here: left alone
+    assert _listed(pane) == ["cars", "expenses", "zoo_visits"] and pane.model.table == "expenses"
+    pane.hide()  # in Chat: "create a table called books …", approved
+    pane.on_changes(ws.tables.create_empty("books", ["title", "author"], source="a test"))
+    assert _listed(pane) == ["books", "cars", "expenses", "zoo_visits"]  # not after the tables with rows
+    assert pane.model.table == "books" and pane.table_list.currentItem().data(0, TABLE_NAME) == "books"
