@@ -38,6 +38,7 @@ from grace_desktop.qt import (
 )
 
 from . import CODE_SPAN, MARKDOWN_FILES, breakable
+from .links import LinkLabel
 from .theme import tint
 
 _MD_FLAG_UNDERLINE = 0x4000  # md4c's flag, in Qt's GitHub dialect: it reads _text_ as underlined, like a link
@@ -717,10 +718,8 @@ class TelemetryPanel(QFrame):
             self.values[key] = QLabel("–")
             row.addWidget(self.values[key])
             layout.addLayout(row)
-        self.waiting = QLabel("")  # where the pending approvals wait: chat actions, table proposals
+        self.waiting = LinkLabel("")  # where the pending approvals wait: chat actions, table proposals
         self.waiting.setWordWrap(True)
-        self.waiting.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
-                                             | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
         self.waiting.linkActivated.connect(self.waiting_chosen.emit)
         layout.addWidget(self.waiting)
         self.failures = QLabel("")

@@ -8,7 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine import Workspace
+from grace_desktop.qt import QApplication, QPushButton, Qt, QVBoxLayout, QWidget
 from tests.ui.test_tables_panes import PEOPLE
+from ui.chat_widgets import TelemetryPanel
 from ui.chat_worker import example_questions
 from ui.tables import TABLE_NAME, TablesPane
 
@@ -56,3 +58,29 @@ def test_a_table_made_in_chat_takes_its_place_in_name_order_and_tables_opens_on_
     pane.on_changes(ws.tables.create_empty("books", ["title", "author"], source="a test"))
     assert _listed(pane) == ["books", "cars", "expenses", "zoo_visits"]  # not after the tables with rows
     assert pane.model.table == "books" and pane.table_list.currentItem().data(0, TABLE_NAME) == "books"
+
+
+def test_one_tab_reaches_the_link_to_the_waiting_table_proposals_and_enter_follows_it(qtbot) -> None:
+    host = QWidget()
+    before = QPushButton("before", host)
+    panel = TelemetryPanel(host)
+    after = QPushButton("after", host)
+    layout = QVBoxLayout(host)
+    for widget in (before, panel, after):
+        layout.addWidget(widget)
+    qtbot.addWidget(host)
+    host.show()
+    host.activateWindow()
+    qtbot.waitUntil(host.isActiveWindow)
+    panel.show_values({"pending_proposals": 2})
+    assert panel.waiting.text() == '<a href="approvals">2 table proposals</a>'
+    before.setFocus()
+    qtbot.keyClick(before, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is panel.waiting and panel.waiting.hasSelectedText()  # the link, at once
+    with qtbot.waitSignal(panel.waiting_chosen) as chosen:
+        qtbot.keyClick(panel.waiting, Qt.Key.Key_Return)
+    assert chosen.args == ["approvals"]
+    qtbot.keyClick(panel.waiting, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is after
+    qtbot.keyClick(after, Qt.Key.Key_Backtab)  # and back: on the link again, in one stop
+    assert QApplication.focusWidget() is panel.waiting and panel.waiting.hasSelectedText()
