@@ -39,6 +39,7 @@ from grace_desktop.qt import (
 
 from . import CODE_SPAN, MARKDOWN_FILES, breakable
 from .links import LinkLabel
+from .roving import RovingFocus
 from .theme import tint
 
 _MD_FLAG_UNDERLINE = 0x4000  # md4c's flag, in Qt's GitHub dialect: it reads _text_ as underlined, like a link
@@ -49,6 +50,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 
 CHIP_NAME_PX = 220  # a chip shows at most this many pixels of its file name (the middle elided)
 CHIP_SPACING = 6
+ROVING_TIP = "Tab moves past this answer's sources and ratings; the arrow keys move between them."
 INPUT_LINES = (2, 6)  # the question box is this many lines high at least / at most
 # Where an action stands, in words: what a pending one waits for (by its tier), else its status.
 _TIER_WAIT = {1: "runs at once (read-only)", 2: "waits for your approval", 3: "needs your confirmation with a reason"}
@@ -471,6 +473,7 @@ class MessageWidget(QFrame):
         self.not_helpful: QPushButton | None = None
         self.confidence: QLabel | None = None
         self.closest: list[Citation] = []
+        self.roving: RovingFocus | None = None
         self.setObjectName("bubble")
         background = "palette(alternate-base)" if role == "user" else "palette(base)"
         self.setStyleSheet(f"QFrame#bubble {{ background: {background}; border: 1px solid palette(mid); "
@@ -527,6 +530,12 @@ class MessageWidget(QFrame):
         if weighed(self.body.text(), citations, abstained, actions):
             self.layout_.addLayout(self._footer(confidence, abstained))
         self.show_rating(rating)
+        # The chips and ratings are one Tab stop, arrows within: a long chat is not dozens of Tabs long.
+        group: list[QWidget] = [*self.chips, *(b for b in (self.helpful, self.not_helpful) if b is not None)]
+        if len(group) > 1:
+            self.roving = RovingFocus(group, self)
+            for widget in group:
+                widget.setToolTip(f"{widget.toolTip()}\n\n{ROVING_TIP}")
 
     def _chip_flow(self, citations: list[Citation]) -> ChipFlow:
         chips = [CitationChip(c) for c in citations]

@@ -481,8 +481,9 @@ def test_the_keyboard_reaches_everything_in_reading_order(qtbot, pane: ChatPane,
     ask(qtbot, pane, "forget the document notes.txt")
     answer, card = pane.message_widgets()[1], pane.message_widgets()[-1].cards[0]
     stops = _tab_stops(pane)
-    order = [answer.chips[0], answer.helpful, answer.not_helpful, card.reason, pane.input, pane.send_button]
+    order = [answer.chips[0], card.reason, pane.input, pane.send_button]  # an answer's chips and ratings: one stop
     assert [stops.index(w) for w in order] == sorted(stops.index(w) for w in order)
+    assert answer.helpful not in stops and answer.not_helpful not in stops  # reached with the arrows from the chip
     assert pane.message_widgets()[-1].not_helpful is None  # an action's answer: nothing of the files to rate
     assert stops.index(pane.input) == stops.index(card.reason) + 1  # its buttons wait for the reason
     # Delete in the list asks (as the button does); Ctrl+N starts a new chat from anywhere in the pane

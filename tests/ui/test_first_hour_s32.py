@@ -9,7 +9,9 @@ from pathlib import Path
 
 from engine import Workspace
 from grace_desktop.qt import QApplication, QPushButton, Qt, QVBoxLayout, QWidget
+from tests.ui.test_chat_pane import _tab_stops, ask
 from tests.ui.test_tables_panes import PEOPLE
+from ui.chat import ChatPane
 from ui.chat_widgets import TelemetryPanel
 from ui.chat_worker import example_questions
 from ui.tables import TABLE_NAME, TablesPane
@@ -84,3 +86,31 @@ def test_one_tab_reaches_the_link_to_the_waiting_table_proposals_and_enter_follo
     assert QApplication.focusWidget() is after
     qtbot.keyClick(after, Qt.Key.Key_Backtab)  # and back: on the link again, in one stop
     assert QApplication.focusWidget() is panel.waiting and panel.waiting.hasSelectedText()
+
+
+def test_each_answer_is_one_tab_stop_and_the_arrows_reach_its_sources_and_ratings(qtbot, pane: ChatPane) -> None:
+    for question in ("How often should tomatoes be watered?", "When is the budget review?",
+                     "What does basil need?"):
+        ask(qtbot, pane, question)
+    answers = [m for m in pane.message_widgets() if m.role == "assistant"]
+    assert all(a.helpful is not None for a in answers)
+    stops = _tab_stops(pane)
+    in_answers = [w for w in stops if any(a.isAncestorOf(w) for a in answers)]
+    assert len(in_answers) == len(answers)  # not every chip and both ratings of every answer
+    pane.activateWindow()
+    qtbot.waitUntil(pane.isActiveWindow)
+    first = answers[0]
+    group = [*first.chips, first.helpful, first.not_helpful]
+    group[0].setFocus(Qt.FocusReason.TabFocusReason)
+    reached = [QApplication.focusWidget()]
+    for _ in group[1:]:
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Right)
+        reached.append(QApplication.focusWidget())
+    assert reached == group
+    qtbot.keyClick(first.not_helpful, Qt.Key.Key_Space)  # rated from the keyboard
+    assert first.not_helpful.isChecked()
+    qtbot.keyClick(first.not_helpful, Qt.Key.Key_Home)
+    assert QApplication.focusWidget() is group[0]
+    qtbot.keyClick(group[0], Qt.Key.Key_End)
+    assert QApplication.focusWidget() is first.not_helpful
+    assert [w for w in _tab_stops(pane) if first.isAncestorOf(w)] == [first.not_helpful]  # Tab comes back to it
