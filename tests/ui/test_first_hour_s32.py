@@ -8,12 +8,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine import Workspace
-from grace_desktop.qt import QApplication, QPushButton, Qt, QVBoxLayout, QWidget
+from engine.settings import SETTINGS
+from grace_desktop.qt import QApplication, QPoint, QPushButton, QRect, Qt, QVBoxLayout, QWidget
 from tests.ui.test_chat_pane import _tab_stops, ask
 from tests.ui.test_tables_panes import PEOPLE
 from ui.chat import ChatPane
 from ui.chat_widgets import TelemetryPanel
 from ui.chat_worker import example_questions
+from ui.settings_dialog import SettingsDialog
 from ui.tables import TABLE_NAME, TablesPane
 
 
@@ -114,3 +116,19 @@ def test_each_answer_is_one_tab_stop_and_the_arrows_reach_its_sources_and_rating
     qtbot.keyClick(group[0], Qt.Key.Key_End)
     assert QApplication.focusWidget() is first.not_helpful
     assert [w for w in _tab_stops(pane) if first.isAncestorOf(w)] == [first.not_helpful]  # Tab comes back to it
+
+
+def test_settings_open_on_what_a_person_comes_to_change_not_on_the_reading_limits(qtbot) -> None:
+    dialog = SettingsDialog({name: decl.default for name, decl in SETTINGS.items()})
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    view = dialog.scroll_area.viewport()
+
+    def in_sight(name: str) -> bool:
+        editor = dialog.editors[name]
+        return view.rect().contains(QRect(editor.mapTo(view, QPoint(0, 0)), editor.size()))
+
+    assert dialog.scroll_area.verticalScrollBar().value() == 0
+    assert in_sight("llm_base_url") and in_sight("search_k")  # the chat endpoint, without scrolling
+    assert not in_sight("max_decompressed_mb")  # "Largest unpacked DOCX/XLSX (MB)" waits further down
