@@ -2,12 +2,13 @@
 
 A QLabel with ``LinksAccessibleByKeyboard`` took two Tab stops for one link: the label
 itself (nothing shown as focused), then its link. Here Tab (or Shift+Tab) into the label
-lands on its first (last) link at once, and Enter follows it.
+lands on its first (last) link at once, and Enter follows it. After a switch between light
+and dark, the links take the new palette's colour (a QLabel kept the light blue on dark).
 """
 
 from __future__ import annotations
 
-from grace_desktop.qt import QFocusEvent, QLabel, Qt, QWidget
+from grace_desktop.qt import QEvent, QFocusEvent, QLabel, Qt, QWidget
 
 
 class LinkLabel(QLabel):
@@ -25,3 +26,10 @@ class LinkLabel(QLabel):
         if reason in (Qt.FocusReason.TabFocusReason, Qt.FocusReason.BacktabFocusReason):
             # The first link (the last, going back) at once, not the label and then its link.
             self.focusNextPrevChild(reason == Qt.FocusReason.TabFocusReason)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and self.text():
+            text = self.text()  # laid out again: QLabel colours its links once, when the text is set
+            self.setText("")
+            self.setText(text)

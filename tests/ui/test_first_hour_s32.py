@@ -7,11 +7,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from engine import Workspace
 from engine.settings import SETTINGS
-from grace_desktop.qt import QApplication, QPoint, QPushButton, QRect, Qt, QVBoxLayout, QWidget
+from grace_desktop.qt import (
+    QApplication,
+    QCoreApplication,
+    QPalette,
+    QPoint,
+    QPushButton,
+    QRect,
+    Qt,
+    QVBoxLayout,
+    QWidget,
+)
 from tests.ui.test_chat_pane import _tab_stops, ask
 from tests.ui.test_tables_panes import PEOPLE
+from ui import theme
 from ui.chat import ChatPane
 from ui.chat_widgets import TelemetryPanel
 from ui.chat_worker import example_questions
@@ -132,3 +145,31 @@ def test_settings_open_on_what_a_person_comes_to_change_not_on_the_reading_limit
     assert dialog.scroll_area.verticalScrollBar().value() == 0
     assert in_sight("llm_base_url") and in_sight("search_k")  # the chat endpoint, without scrolling
     assert not in_sight("max_decompressed_mb")  # "Largest unpacked DOCX/XLSX (MB)" waits further down
+
+
+def _link_colour(label: QWidget) -> set[str]:
+    image = label.grab().toImage()
+    return {image.pixelColor(x, y).name() for x in range(image.width()) for y in range(image.height())}
+
+
+def test_the_link_to_waiting_approvals_takes_the_dark_link_colour_when_the_system_switches(
+        qtbot, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    app.setPalette(theme.palette(False))  # as the app starts in a light system
+    panel = TelemetryPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    panel.show_values({"pending_proposals": 4})
+    light, dark = (theme.palette(d).color(QPalette.ColorRole.Link).name() for d in (False, True))
+    try:
+        assert light in _link_colour(panel.waiting)
+        monkeypatch.setattr(theme, "is_dark", lambda: True)
+        app.setPalette(theme.palette(True))
+        QCoreApplication.processEvents()
+        colours = _link_colour(panel.waiting)
+        assert dark in colours and light not in colours  # not the light blue, hard to read on the dark panel
+    finally:
+        monkeypatch.undo()
+        app.setPalette(theme.palette(False))
+        QCoreApplication.processEvents()
