@@ -46,6 +46,7 @@ from grace_desktop.qt import (
 
 from . import add_shortcut, file_dialogs
 from .errors import confirmed
+from .links import LinkLabel
 from .table_model import LazyTableModel, ResultModel, run_engine, try_call
 from .theme import colors
 
@@ -93,9 +94,10 @@ def with_suffix(path: str, name_filter: str) -> str:
     return path + found.group(1) if found else path
 
 
-def empty_state(text: str) -> QLabel:
-    """A friendly sentence shown, centred, where a view has nothing to show yet."""
-    label = QLabel(text)
+def empty_state(text: str, kind: type[QLabel] = QLabel) -> QLabel:
+    """A friendly sentence shown, centred, where a view has nothing to show yet (a ``LinkLabel``
+    when it has links the keyboard should reach)."""
+    label = kind(text)
     label.setWordWrap(True)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setMargin(48)
@@ -324,7 +326,6 @@ class TablesPane(QWidget):
 
     def _build(self) -> None:
         self.table_list = self._build_list()
-        self.keyboard_entry = self.table_list
         self.message = MessageLine()
         self.view = self._build_grid()
         self.query_box = QueryBox(self.ws.tables if self.ws else None, runner=self.runner)
@@ -346,8 +347,7 @@ class TablesPane(QWidget):
         split.addWidget(right)
         split.setStretchFactor(1, 1)
         split.setSizes([220, 780])
-        self.empty = empty_state(EMPTY_TEXT)
-        self.empty.setTextFormat(Qt.TextFormat.RichText)
+        self.empty = empty_state(EMPTY_TEXT, LinkLabel)
         self.empty.linkActivated.connect(self.show_catalog)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
@@ -440,6 +440,12 @@ class TablesPane(QWidget):
         self.model.set_source(ws.tables)
         self.query_box.tables = ws.tables
         self.reload_tables()
+
+    @property
+    def keyboard_entry(self) -> QWidget:
+        """Where Ctrl+4 puts the keyboard: the list of tables, or (no table of the person's yet) the
+        empty state's link to the catalog's tables, which the keyboard did not reach."""
+        return self.empty if self.stack.currentIndex() == 0 else self.table_list
 
     def on_changes(self, changes: Any) -> None:
         """The shell's slot: refresh when tables changed (counts, rows or schemas) — unless this pane

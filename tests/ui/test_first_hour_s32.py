@@ -28,6 +28,7 @@ from ui import theme
 from ui.chat import ChatPane
 from ui.chat_widgets import TelemetryPanel
 from ui.chat_worker import example_questions
+from ui.main_window import MainWindow
 from ui.settings_dialog import SettingsDialog
 from ui.tables import TABLE_NAME, TablesPane
 
@@ -173,3 +174,19 @@ def test_the_link_to_waiting_approvals_takes_the_dark_link_colour_when_the_syste
         monkeypatch.undo()
         app.setPalette(theme.palette(False))
         QCoreApplication.processEvents()
+
+
+def test_the_keyboard_reaches_the_link_to_the_catalog_tables_in_a_new_workspace(qtbot, ws: Workspace) -> None:
+    window = MainWindow()
+    qtbot.addWidget(window)
+    pane = TablesPane(ws)
+    window.register_pane("Tables", pane)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    assert pane.stack.currentWidget() is pane.empty  # "No tables yet … show them"
+    assert window.go_to_pane("tables")  # as Ctrl+N for the pane does
+    assert QApplication.focusWidget() is pane.empty and pane.empty.hasSelectedText()  # on "show them"
+    qtbot.keyClick(pane.empty, Qt.Key.Key_Return)
+    assert pane.stack.currentWidget() is not pane.empty and pane.model.table is not None
+    assert pane.keyboard_entry is pane.table_list
