@@ -190,3 +190,14 @@ def test_the_keyboard_reaches_the_link_to_the_catalog_tables_in_a_new_workspace(
     qtbot.keyClick(pane.empty, Qt.Key.Key_Return)
     assert pane.stack.currentWidget() is not pane.empty and pane.model.table is not None
     assert pane.keyboard_entry is pane.table_list
+
+
+def test_the_watched_folders_hint_is_whole_in_a_small_window(shell, qtbot) -> None:
+    window, watched = shell.window, shell.library.watched
+    window.show_pane("library")
+    window.resize(800, 560)
+    QCoreApplication.processEvents()
+    hint = watched.hint
+    assert hint.isVisible() and hint.text().startswith("None yet. Add a folder")
+    # Five lines at this width, each whole: not squeezed into the height of four (tops and tails cut off).
+    qtbot.waitUntil(lambda: hint.height() >= hint.heightForWidth(hint.width()), timeout=5_000)
