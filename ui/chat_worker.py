@@ -120,11 +120,12 @@ def _forgotten(ws: Workspace, path: str) -> str | None:
 
 def example_questions(ws: Workspace) -> list[str]:
     """What the empty chat offers to ask: a row count for each of the person's first tables (those
-    they made or imported before the catalog's that hold rows), named as a person says it ("house
+    they made or imported before the catalog's that hold rows; empty ones last), named as a person says it ("house
     expenses", not "house_expenses"), then requests every workspace answers (``GENERAL_EXAMPLES``)."""
     try:
         catalog = load_catalog()
-        own = sorted(persons_tables(tables_of(ws)), key=lambda t: t.name in catalog)  # stable: their order kept
+        # Stable: their order kept within; an empty table (0 rows to count) after every one with rows.
+        own = sorted(persons_tables(tables_of(ws)), key=lambda t: (not t.rows, t.name in catalog))
         tables = [t.name for t in own[:EXAMPLE_TABLES]]
     except Exception:  # noqa: BLE001 - no tables to name: the requests alone
         tables = []

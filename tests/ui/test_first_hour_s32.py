@@ -48,6 +48,7 @@ def test_the_empty_chat_names_the_persons_own_table_first_as_a_person_says_it(ws
                                                "2026-01-05,fuel,30\n", encoding="utf-8")
     assert ws.tables.import_file(tmp_path / "travel_costs.csv").status == "applied"
     ws.tables.add_row("notes", {"title": "Call the plumber"})  # a catalog table that holds a row
+    ws.tables.create_empty("aardvarks", ["name"], source="a test")  # theirs, but nothing to count yet
     examples = example_questions(ws)
     assert examples[:2] == ["How many rows are in travel costs?", "How many rows are in notes?"]
     assert "**2 rows**" in ws.chat.ask(examples[0]).text  # the chat still finds the table
