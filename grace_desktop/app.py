@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import appsettings, ms_since_start
 from .qt import QApplication, QCoreApplication, QIcon, QObject, QStyle, QTimer, Signal
-from .runner import Runner
+from .runner import Job, Runner
 
 if TYPE_CHECKING:
     from engine import Changes, Workspace
@@ -71,6 +71,7 @@ class Shell(QObject):
         self.window.register_pane("Activity", self.activity, style.standardIcon(pixmap.SP_BrowserReload))
         self.window.register_pane("Search", self.search, style.standardIcon(pixmap.SP_FileDialogContentsView))
         self.watcher: Any = None
+        self._flashed: Job | None = None  # the job whose start the status bar's note tells of
         self.watch_timing: dict[str, float] = {}  # what the running watcher was made with
         self.is_ready = False
         self._status_shown = False
@@ -88,6 +89,7 @@ class Shell(QObject):
         r.workspace_opened.connect(self._opened)
         r.model_state.connect(lambda state: w.set_status(model=MODEL_WORDS.get(state, state)))
         r.jobs_changed.connect(self._show_queue)
+        r.jobs_changed.connect(self._end_flash)
         r.job_progress.connect(lambda _job: self._show_queue())
         r.changed.connect(self._on_changed)
         w.add_paths.connect(self.add_paths)
@@ -179,7 +181,21 @@ class Shell(QObject):
     def add_paths(self, paths: list[str]) -> None:
         """Ingest dropped or chosen files and folders (the Activity shows the job at once)."""
         job = self.runner.ingest(paths)
+        self._flashed = job
         self.window.flash(f"{job.label}…")
+
+    def _end_flash(self) -> None:
+        """The job the status bar says is under way ended: its "Adding …" note gives way to how it
+        went (a failure has the error's place in the status bar already), not left for seconds
+        beside the result."""
+        job = self._flashed
+        if job is None or job.state not in ("done", "failed", "cancelled"):
+            return
+        self._flashed = None
+        if self.window.news_label.text() != f"{job.label}…":  # something else was said since
+            return
+        self.window.flash(f"Done: {job.message}" if job.state == "done" else
+                          job.message if job.state == "cancelled" else "")
 
     def load_sample(self) -> None:
         """Copy the bundled sample documents into the workspace and read them."""

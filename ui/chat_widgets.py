@@ -38,6 +38,8 @@ from grace_desktop.qt import (
 )
 
 from . import CODE_SPAN, MARKDOWN_FILES, breakable
+from .links import LinkLabel
+from .roving import RovingFocus
 from .theme import tint
 
 _MD_FLAG_UNDERLINE = 0x4000  # md4c's flag, in Qt's GitHub dialect: it reads _text_ as underlined, like a link
@@ -48,6 +50,7 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
 
 CHIP_NAME_PX = 220  # a chip shows at most this many pixels of its file name (the middle elided)
 CHIP_SPACING = 6
+ROVING_TIP = "Tab moves past this answer's sources and ratings; the arrow keys move between them."
 INPUT_LINES = (2, 6)  # the question box is this many lines high at least / at most
 # Where an action stands, in words: what a pending one waits for (by its tier), else its status.
 _TIER_WAIT = {1: "runs at once (read-only)", 2: "waits for your approval", 3: "needs your confirmation with a reason"}
@@ -207,7 +210,18 @@ def _escape_outside_code(text: str) -> str:
     return "".join(parts) + _MARKDOWN_SPECIAL.sub(r"\\\1", text[last:])
 
 
-class CitationChip(QPushButton):
+class EnterButton(QPushButton):
+    """A push button that Enter clicks too, as it follows a link (a push button takes only Space
+    outside a dialog): a citation chip, an example question, "Show the query"."""
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
+            self.click()
+            return
+        super().keyPressEvent(event)
+
+
+class CitationChip(EnterButton):
     """'[1] guide.md · l. 7': a click opens the file (a PDF at its page). A long file name is
     elided in the middle (more when the bubble is narrow); the tooltip has the full path."""
 
@@ -232,13 +246,6 @@ class CitationChip(QPushButton):
         self.setToolTip(f"{self._name}{' — ' + where if where else ''}\n{citation.path}\n\n{quote}{opens}.")
         self._fit(CHIP_NAME_PX)
         self._full = self.text()
-
-    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
-        """Enter opens the file too, as it follows a link (a push button takes only Space)."""
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
-            self.click()
-            return
-        super().keyPressEvent(event)
 
     def _fit(self, name_px: int) -> None:
         name = self.fontMetrics().elidedText(self._name, Qt.TextElideMode.ElideMiddle, max(name_px, 0))
@@ -311,12 +318,15 @@ class ChipFlow(QWidget):
 
 
 def _card_title(action: Action) -> str:
-    """An action card's title: its summary in bold; a query's SQL below "Read-only query" in the
-    code font, where it reads as what it is rather than as a bold sentence."""
+    """An action card's title: its summary in bold; a query's is "Read-only query" (its SQL waits
+    behind the card's "Show the query": the answer above says in words what it found)."""
+    return "<b>Read-only query</b>" if _query_sql(action) else f"<b>{_escape(action.summary)}</b>"
+
+
+def _query_sql(action: Action) -> str:
+    """The SQL of a query action ("" for any other action)."""
     sql = action.params.get("sql") if action.type == "query" else None
-    if not isinstance(sql, str):
-        return f"<b>{_escape(action.summary)}</b>"
-    return f"<b>Read-only query</b><br><code>{_escape(sql)}</code>"
+    return sql if isinstance(sql, str) else ""
 
 
 class ActionCard(QFrame):
@@ -336,6 +346,20 @@ class ActionCard(QFrame):
         self.setStyleSheet("QFrame#actionCard { border: 1px solid palette(mid); border-left: 4px solid "
                            "palette(highlight); border-radius: 6px; background: palette(base); }")
         self.title = MessageText("html")
+        # A query's SQL, for whoever wants to check it, in the code font; hidden until asked for.
+        self.show_query = EnterButton("Show the query")
+        self.show_query.setObjectName("queryToggle")
+        self.show_query.setCheckable(True)
+        self.show_query.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.show_query.setToolTip("The SQL Grace ran on your tables for this answer (Space or Enter shows or "
+                                   "hides it).")
+        self.show_query.setStyleSheet("QPushButton#queryToggle { border: 1px solid transparent; border-radius: 4px; "
+                                      "padding: 2px 6px; background: transparent; color: palette(link); }"
+                                      "QPushButton#queryToggle:hover, QPushButton#queryToggle:focus "
+                                      "{ border-color: palette(mid); }")
+        self.show_query.toggled.connect(self._show_sql)
+        self.sql = MessageText("html")
+        self.sql.hide()
         self.loss = QLabel()  # what approving it would take away (a table's rows, a document's passages)
         self.loss.setWordWrap(True)
         tint(self.loss, "warning")
@@ -359,6 +383,8 @@ class ActionCard(QFrame):
         layout.addWidget(self.title)
         layout.addWidget(self.loss)
         layout.addWidget(self.state)
+        layout.addWidget(self.show_query, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.sql)
         layout.addWidget(self.result)
         layout.addWidget(self.reason)  # a line of its own: the placeholder is readable in a narrow window
         layout.addLayout(buttons)
@@ -372,6 +398,10 @@ class ActionCard(QFrame):
         pending = action.status == "pending"
         self.tier = (tier or action.tier) if pending else action.tier
         self.title.set_text(_card_title(action))
+        sql = _query_sql(action)
+        self.sql.set_text(f"<code>{_escape(sql)}</code>" if sql else "")
+        self.show_query.setVisible(bool(sql))
+        self.sql.setVisible(bool(sql) and self.show_query.isChecked())
         self._loss = loss if loss is not None else self._loss
         self.loss.setText(self._loss or "")
         self.loss.setVisible(pending and bool(self._loss))
@@ -398,6 +428,10 @@ class ActionCard(QFrame):
         self.approve.setVisible(pending or again)
         self.reject.setVisible(pending)
         self._enable()
+
+    def _show_sql(self, shown: bool) -> None:
+        self.show_query.setText("Hide the query" if shown else "Show the query")
+        self.sql.setVisible(shown and bool(self.sql.text()))
 
     def set_busy(self, doing: str = "working…") -> None:
         """Hold the buttons while a decision is under way; ``doing`` says how it goes. ``show_action``
@@ -439,6 +473,7 @@ class MessageWidget(QFrame):
         self.not_helpful: QPushButton | None = None
         self.confidence: QLabel | None = None
         self.closest: list[Citation] = []
+        self.roving: RovingFocus | None = None
         self.setObjectName("bubble")
         background = "palette(alternate-base)" if role == "user" else "palette(base)"
         self.setStyleSheet(f"QFrame#bubble {{ background: {background}; border: 1px solid palette(mid); "
@@ -495,6 +530,12 @@ class MessageWidget(QFrame):
         if weighed(self.body.text(), citations, abstained, actions):
             self.layout_.addLayout(self._footer(confidence, abstained))
         self.show_rating(rating)
+        # The chips and ratings are one Tab stop, arrows within: a long chat is not dozens of Tabs long.
+        group: list[QWidget] = [*self.chips, *(b for b in (self.helpful, self.not_helpful) if b is not None)]
+        if len(group) > 1:
+            self.roving = RovingFocus(group, self)
+            for widget in group:
+                widget.setToolTip(f"{widget.toolTip()}\n\n{ROVING_TIP}")
 
     def _chip_flow(self, citations: list[Citation]) -> ChipFlow:
         chips = [CitationChip(c) for c in citations]
@@ -544,11 +585,11 @@ class MessageWidget(QFrame):
         """The widgets Tab visits in this message, in reading order."""
         out: list[QWidget] = list(self.chips)
         for card in self.cards:
-            out += [card.reason, card.approve, card.reject]
+            out += [card.show_query, card.reason, card.approve, card.reject]
         return out + [b for b in (self.helpful, self.not_helpful) if b is not None]
 
 
-class ExampleButton(QPushButton):
+class ExampleButton(EnterButton):
     """A question the empty chat offers: as wide as its text when there is room, elided (the
     whole question in the tooltip) when there is not; never widens the conversation."""
 
@@ -564,13 +605,6 @@ class ExampleButton(QPushButton):
         self.setStyleSheet("QPushButton#example { border: 1px solid palette(mid); border-radius: 10px; "
                            "padding: 3px 12px; background: palette(alternate-base); text-align: left; }"
                            "QPushButton#example:hover, QPushButton#example:focus { border-color: palette(highlight); }")
-
-    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
-        """Enter asks too, as on a citation chip."""
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and not event.modifiers():
-            self.click()
-            return
-        super().keyPressEvent(event)
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         return QSize(min(self.sizeHint().width(), 80), super().minimumSizeHint().height())
@@ -693,10 +727,8 @@ class TelemetryPanel(QFrame):
             self.values[key] = QLabel("–")
             row.addWidget(self.values[key])
             layout.addLayout(row)
-        self.waiting = QLabel("")  # where the pending approvals wait: chat actions, table proposals
+        self.waiting = LinkLabel("")  # where the pending approvals wait: chat actions, table proposals
         self.waiting.setWordWrap(True)
-        self.waiting.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
-                                             | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
         self.waiting.linkActivated.connect(self.waiting_chosen.emit)
         layout.addWidget(self.waiting)
         self.failures = QLabel("")

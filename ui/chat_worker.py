@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from engine import Cancelled
 from engine.chat import Action
 from engine.chat.executors import Watch, persons_tables, tables_of
+from engine.tables.domain import load_catalog
 from grace_desktop.qt import QObject, QRunnable, Signal
 
 from .chat_widgets import done_words
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 EXAMPLE_TABLES = 2  # the empty chat offers a question about at most this many of the person's tables
 # Requests every workspace answers (checked in tests/ui/test_chat_first_hour.py): what the empty chat offers.
 GENERAL_EXAMPLES = ("Show me the workspace status", "Show recent errors",
-                    "Create a table called reading_list with columns title, author and year")
+                    "Create a table called reading list with columns title, author and year")
 
 
 class WorkerSignals(QObject):
@@ -118,13 +119,23 @@ def _forgotten(ws: Workspace, path: str) -> str | None:
 
 
 def example_questions(ws: Workspace) -> list[str]:
-    """What the empty chat offers to ask: a row count for each of the person's first tables, then
-    requests every workspace answers (``GENERAL_EXAMPLES``)."""
+    """What the empty chat offers to ask: a row count for each of the person's first tables (those
+    they made or imported before the catalog's that hold rows; empty ones last), named as a person says it ("house
+    expenses", not "house_expenses"), then requests every workspace answers (``GENERAL_EXAMPLES``)."""
     try:
-        tables = [t.name for t in persons_tables(tables_of(ws))[:EXAMPLE_TABLES]]
+        catalog = load_catalog()
+        # Stable: their order kept within; an empty table (0 rows to count) after every one with rows.
+        own = sorted(persons_tables(tables_of(ws)), key=lambda t: (not t.rows, t.name in catalog))
+        tables = [t.name for t in own[:EXAMPLE_TABLES]]
     except Exception:  # noqa: BLE001 - no tables to name: the requests alone
         tables = []
-    return [f"How many rows are in {name}?" for name in tables] + list(GENERAL_EXAMPLES)
+    return [f"How many rows are in {spoken(name)}?" for name in tables] + list(GENERAL_EXAMPLES)
+
+
+def spoken(name: str) -> str:
+    """A table's name as a person says it: "house_expenses" -> "house expenses" (the chat finds the
+    table either way)."""
+    return " ".join(name.replace("_", " ").split()) or name
 
 
 def _count(n: int, noun: str) -> str:

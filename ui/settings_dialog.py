@@ -180,10 +180,11 @@ def set_value(widget: QWidget, value: Any) -> None:
 def sections() -> list[tuple[str, str, list[str]]]:
     """The settings in groups, each with its heading and what a change does to files already read
     (said once for the group, not under every setting): (heading, note, setting names)."""
-    groups = [("Limits on what Grace reads", LIMIT_NOTE, [n for n, d in SETTINGS.items() if d.limit]),
+    # What a person comes to change (the chat endpoint, answers, search) first; the reading limits last.
+    groups = [("Search, answers and watched folders", "", [n for n, d in SETTINGS.items() if not d.on_read]),
               ("How files are cut into passages", LATER_NOTE,
                [n for n, d in SETTINGS.items() if d.on_read and not d.limit]),
-              ("Search, answers and watched folders", "", [n for n, d in SETTINGS.items() if not d.on_read])]
+              ("Limits on what Grace reads", LIMIT_NOTE, [n for n, d in SETTINGS.items() if d.limit])]
     return [g for g in groups if g[2]]
 
 

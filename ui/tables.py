@@ -46,6 +46,7 @@ from grace_desktop.qt import (
 
 from . import add_shortcut, file_dialogs
 from .errors import confirmed
+from .links import LinkLabel
 from .table_model import LazyTableModel, ResultModel, run_engine, try_call
 from .theme import colors
 
@@ -93,9 +94,10 @@ def with_suffix(path: str, name_filter: str) -> str:
     return path + found.group(1) if found else path
 
 
-def empty_state(text: str) -> QLabel:
-    """A friendly sentence shown, centred, where a view has nothing to show yet."""
-    label = QLabel(text)
+def empty_state(text: str, kind: type[QLabel] = QLabel) -> QLabel:
+    """A friendly sentence shown, centred, where a view has nothing to show yet (a ``LinkLabel``
+    when it has links the keyboard should reach)."""
+    label = kind(text)
     label.setWordWrap(True)
     label.setAlignment(Qt.AlignmentFlag.AlignCenter)
     label.setMargin(48)
@@ -309,6 +311,7 @@ class TablesPane(QWidget):
         self._column_filters: dict[str, str] = {}
         self._totals: dict[str, int] = {}
         self._catalog_shown = False  # the catalog's empty tables: listed closed until asked for
+        self._mine: set[str] | None = None  # the person's tables at the last reading (None: not read yet)
         self._search_timer = QTimer(self)
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
@@ -323,7 +326,6 @@ class TablesPane(QWidget):
 
     def _build(self) -> None:
         self.table_list = self._build_list()
-        self.keyboard_entry = self.table_list
         self.message = MessageLine()
         self.view = self._build_grid()
         self.query_box = QueryBox(self.ws.tables if self.ws else None, runner=self.runner)
@@ -345,8 +347,7 @@ class TablesPane(QWidget):
         split.addWidget(right)
         split.setStretchFactor(1, 1)
         split.setSizes([220, 780])
-        self.empty = empty_state(EMPTY_TEXT)
-        self.empty.setTextFormat(Qt.TextFormat.RichText)
+        self.empty = empty_state(EMPTY_TEXT, LinkLabel)
         self.empty.linkActivated.connect(self.show_catalog)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
@@ -440,6 +441,12 @@ class TablesPane(QWidget):
         self.query_box.tables = ws.tables
         self.reload_tables()
 
+    @property
+    def keyboard_entry(self) -> QWidget:
+        """Where Ctrl+4 puts the keyboard: the list of tables, or (no table of the person's yet) the
+        empty state's link to the catalog's tables, which the keyboard did not reach."""
+        return self.empty if self.stack.currentIndex() == 0 else self.table_list
+
     def on_changes(self, changes: Any) -> None:
         """The shell's slot: refresh when tables changed (counts, rows or schemas) — unless this pane
         made the change and has already refreshed for it."""
@@ -467,12 +474,16 @@ class TablesPane(QWidget):
             return
         current = self.model.table
         own = persons_own(infos)
-        mine = sorted(own, key=lambda i: (i.rows == 0, i.name))
-        spare = sorted((i for i in infos if i not in own), key=lambda i: i.name)
+        mine = sorted(own, key=lambda i: (i.name.lower(), i.name))  # in name order, as a person looks for one
+        spare = sorted((i for i in infos if i not in own), key=lambda i: (i.name.lower(), i.name))
         self._fill_list(mine, spare)
         names = [info.name for info in mine + spare]
         filled = [info.name for info in mine if info.rows]
         keep = current if current in names else (filled or [info.name for info in mine] or [None])[0]
+        made = [info.name for info in mine if self._mine is not None and info.name not in self._mine]
+        if made and (current is None or not self.isVisible()):  # made elsewhere (a chat): shown when Tables opens
+            keep = made[0]
+        self._mine = {info.name for info in mine}
         item = self._item_for(keep)
         if item is not None:
             self.table_list.setCurrentItem(item)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import ui
 from engine.paths import inside
@@ -86,6 +86,18 @@ class WatchedFolders(QWidget):
         layout.addStretch()  # keeps the title, hint and buttons together while the list is hidden
         self._render()
 
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        """As high as the hint's lines need at this width, at least: in a small window the Library's
+        splitter squeezed it, cutting the top and the tail of its text."""
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        layout = self.layout()  # with folders listed, the list gives way instead
+        need = layout.totalHeightForWidth(self.width()) if layout is not None and not self.folders else 0
+        if need != self.minimumHeight():
+            self.setMinimumHeight(need)
+
     def refresh(self) -> None:
         """Read the list of watched folders again."""
         self.runner.fetch("watched folders", lambda ws: ws.watched_folders(), self._show, owner=self)
@@ -129,6 +141,7 @@ class WatchedFolders(QWidget):
                           "None yet. Add a folder (or File ▸ Watch folder…, Ctrl+Shift+W) and Grace keeps it in "
                           "step: new and changed files are read, deleted ones forgotten.")
         self._update_buttons()
+        self._fit()
 
     def _missing_text(self, folder: str) -> str:
         n = self._count(folder)

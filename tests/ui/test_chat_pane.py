@@ -84,14 +84,21 @@ def test_a_read_only_action_approved_later_shows_what_it_found_on_its_card(qtbot
     assert not card.result.isHidden() and card.result.toPlainText().startswith("Your workspace holds")
 
 
-def test_a_query_card_shows_its_sql_in_the_code_font_under_a_plain_title(qtbot, pane: ChatPane, ws: Workspace,
-                                                                         tmp_path: Path) -> None:
+def test_a_query_card_keeps_its_sql_behind_show_the_query_in_the_code_font(qtbot, pane: ChatPane, ws: Workspace,
+                                                                            tmp_path: Path) -> None:
     (tmp_path / "expenses.csv").write_text("date,category,amount\n2026-01-03,groceries,42.10\n")
     assert ws.tables.import_file(tmp_path / "expenses.csv").status == "applied"
     ask(qtbot, pane, "how much did we spend on groceries in January?")
     card = pane.message_widgets()[-1].cards[0]
-    assert card.title.text().startswith("<b>Read-only query</b><br><code>SELECT round(sum(")
-    assert "Run a read-only query" not in card.title.text()
+    assert card.title.text() == "<b>Read-only query</b>"  # the answer above says in words what it found
+    assert card.sql.isHidden() and not card.show_query.isHidden() and card.show_query.text() == "Show the query"
+    assert card.show_query in pane.message_widgets()[-1].focus_chain()  # reached with Tab
+    card.show_query.setFocus()
+    qtbot.keyClick(card.show_query, Qt.Key.Key_Return)  # Enter (or Space) shows it
+    assert not card.sql.isHidden() and card.sql.text().startswith("<code>SELECT round(sum(")
+    assert card.show_query.text() == "Hide the query"
+    qtbot.keyClick(card.show_query, Qt.Key.Key_Space)
+    assert card.sql.isHidden()
 
 
 def test_an_action_cut_short_by_a_killed_process_can_be_approved_again_from_its_card(
@@ -474,8 +481,9 @@ def test_the_keyboard_reaches_everything_in_reading_order(qtbot, pane: ChatPane,
     ask(qtbot, pane, "forget the document notes.txt")
     answer, card = pane.message_widgets()[1], pane.message_widgets()[-1].cards[0]
     stops = _tab_stops(pane)
-    order = [answer.chips[0], answer.helpful, answer.not_helpful, card.reason, pane.input, pane.send_button]
+    order = [answer.chips[0], card.reason, pane.input, pane.send_button]  # an answer's chips and ratings: one stop
     assert [stops.index(w) for w in order] == sorted(stops.index(w) for w in order)
+    assert answer.helpful not in stops and answer.not_helpful not in stops  # reached with the arrows from the chip
     assert pane.message_widgets()[-1].not_helpful is None  # an action's answer: nothing of the files to rate
     assert stops.index(pane.input) == stops.index(card.reason) + 1  # its buttons wait for the reason
     # Delete in the list asks (as the button does); Ctrl+N starts a new chat from anywhere in the pane
