@@ -22,6 +22,7 @@ import numpy as np
 from sqlalchemy import Connection, text
 
 from ..paths import cache_dir
+from . import dateorder
 from .domain import FALLBACK, DomainTable
 from .values import _DATE_FORMATS, _NUMERIC_DATE
 
@@ -191,8 +192,12 @@ def _path_names(path: str, table: str) -> bool:
 # -- field extraction ----------------------------------------------------------------------
 
 
-def extract_fields(table: DomainTable, doc: DocText, keywords: list[str]) -> dict[str, Any]:
-    """Values for ``table``'s extracted fields found in ``doc`` (None where nothing is found)."""
+def extract_fields(table: DomainTable, doc: DocText, keywords: list[str],
+                   date_orders: tuple[str | None, ...] = ()) -> dict[str, Any]:
+    """Values for ``table``'s extracted fields found in ``doc`` (None where nothing is found); a
+    numeric date either way round (03/04/2024) is read in the order the document's other dates
+    show, else the first known of ``date_orders`` (``dateorder``)."""
+    day_first = dateorder.settled(dateorder.order_of([doc.text]), *date_orders)[0] == dateorder.DAY
     out: dict[str, Any] = {}
     for f in table.fields:
         if f.extract == "title":
@@ -202,7 +207,7 @@ def extract_fields(table: DomainTable, doc: DocText, keywords: list[str]) -> dic
         elif f.extract == "tags":
             value = ", ".join(keywords[:8]) or None
         elif f.extract == "date":
-            value = _first_date(doc.text)
+            value = _first_date(doc.text, day_first)
         elif f.extract in ("owner", "labeled"):
             value = _labeled(doc.text, [f.name.replace("_", " "), *f.aliases])
         elif f.extract in ("amount", "currency"):
@@ -211,7 +216,7 @@ def extract_fields(table: DomainTable, doc: DocText, keywords: list[str]) -> dic
             value = (money[0] if f.extract == "amount" else money[1]) if money else labeled
         else:
             continue
-        out[f.name] = _coerce(value, f.type)
+        out[f.name] = _coerce(value, f.type, day_first)
     return out
 
 
@@ -263,18 +268,18 @@ _DATE_IN_TEXT = re.compile(r"\b(\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{4}|[A-Z][a-
                            r"\d{1,2} [A-Z][a-z]{2,8} \d{4})\b")
 
 
-def _first_date(body: str) -> str | None:
+def _first_date(body: str, day_first: bool = False) -> str | None:
     for match in _DATE_IN_TEXT.finditer(body):
-        parsed = _parse_date(match.group(1))
+        parsed = _parse_date(match.group(1), day_first)
         if parsed:
             return parsed.isoformat()
     return None
 
 
-def _parse_date(value: str) -> dt.date | None:
+def _parse_date(value: str, day_first: bool = False) -> dt.date | None:
     formats = [f for _, f in _DATE_FORMATS]
     if _NUMERIC_DATE.match(value):
-        formats = ["%m/%d/%Y", "%d/%m/%Y"]
+        formats = ["%d/%m/%Y", "%m/%d/%Y"] if day_first else ["%m/%d/%Y", "%d/%m/%Y"]
     for fmt in formats:
         try:
             return dt.datetime.strptime(value, fmt).date()
@@ -283,7 +288,7 @@ def _parse_date(value: str) -> dt.date | None:
     return None
 
 
-def _coerce(value: Any, type_name: str) -> Any:
+def _coerce(value: Any, type_name: str, day_first: bool = False) -> Any:
     """``value`` as ``type_name`` wants it, or None when it does not fit."""
     if value is None or type_name == "VARCHAR":
         return value
@@ -295,6 +300,6 @@ def _coerce(value: Any, type_name: str) -> Any:
         number = float(match.group(0).replace(",", ""))
         return number if type_name == "DOUBLE" else int(number)
     if type_name == "DATE":
-        parsed = _parse_date(s) if not re.match(r"^\d{4}-\d{2}-\d{2}$", s) else dt.date.fromisoformat(s)
+        parsed = _parse_date(s, day_first) if not re.match(r"^\d{4}-\d{2}-\d{2}$", s) else dt.date.fromisoformat(s)
         return parsed.isoformat() if parsed else None
     return s

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import audit
-from . import proposals
+from . import dateorder, proposals
 from .classify import extract_fields, load_doc
 from .governance import auto_decide
 
@@ -25,7 +25,9 @@ def propose_document(t: Tables, path: str, content_hash: str, title: str | None 
     policy = t.policy()
     verdict = t.classifier.classify(doc, policy["min_classification_similarity"])
     table = t.catalog[verdict.table]
-    values = extract_fields(table, doc, verdict.keywords)
+    with t.sqlite_read() as conn:
+        orders = dateorder.workspace_orders(conn)
+    values = extract_fields(table, doc, verdict.keywords, orders)
     found = [k for k, v in values.items() if v not in (None, "") and k not in ("title", "summary")]
     reasons = [*verdict.reasons, _found_sentence(found)]
     columns = [c for c in table.columns() if c.name in values]

@@ -18,7 +18,7 @@ import duckdb
 from .. import audit
 from ..errors import TableError
 from . import apply as applier
-from . import edits, proposals
+from . import dateorder, edits, proposals
 from .infer import Inference, infer_file
 from .load import Staged, stage, stage_name
 from .model import Column, Proposal, jsonable, source_file
@@ -39,7 +39,10 @@ def propose_file(t: Tables, path: Path, source_hash: str | None = None) -> list[
     """Infer the tables in ``path``, stage their rows and propose them (auto-approving by policy)."""
     policy = t.policy()
     store = t.store
-    found = infer_file(store.cursor(), path, t.tmpdir, policy["nested_json"])
+    found = infer_file(store.cursor(), path, t.tmpdir, policy["nested_json"], date_orders(t))
+    if shown := next((inf.date_order for inf in found if inf.date_order), None):
+        with t.sqlite_write() as conn:  # what the next file whose dates cannot say goes by
+            dateorder.remember(conn, shown)
     out = []
     for inf in found:
         try:
@@ -50,6 +53,12 @@ def propose_file(t: Tables, path: Path, source_hash: str | None = None) -> list[
         auto_decide(t, pid, policy)
         out.append(t.proposal(pid))
     return out
+
+
+def date_orders(t: Tables) -> tuple[str | None, str | None, str | None]:
+    """What settles the order of numeric dates a file cannot (``dateorder.workspace_orders``)."""
+    with t.sqlite_read() as conn:
+        return dateorder.workspace_orders(conn)
 
 
 def _propose_inference(t: Tables, inf: Inference, source_hash: str | None) -> int:
@@ -274,7 +283,7 @@ def propose_again(t: Tables, proposal_id: int, actor: str) -> int:
     if not path.is_file():
         raise TableError(f"{path.name} can no longer be read ({path} is gone), so its table cannot be proposed "
                          "again.")
-    found = infer_file(t.store.cursor(), path, t.tmpdir, t.policy()["nested_json"])
+    found = infer_file(t.store.cursor(), path, t.tmpdir, t.policy()["nested_json"], date_orders(t))
     try:
         inf = next((i for i in found if i.source == prop.source), None)
         if inf is None:

@@ -19,7 +19,7 @@ import duckdb
 
 from ..errors import TableError
 from ..extract import format_for
-from . import csvsource, readers
+from . import csvsource, dateorder, readers
 from .names import ROW_KEY, quote_ident, quote_literal, table_name_for, unique_names
 from .values import Detected, conversion, detect
 
@@ -89,6 +89,7 @@ class Inference:
     tmpdir: Path | None = None
     skip_header_repeats: bool = False  # delimited text with its header line repeated below (read as text)
     skip_totals: bool = False  # delimited text or a sheet with a "Total" row: a sum of the rows, not one
+    date_order: str | None = None  # "day" or "month": the order the file's unambiguous numeric dates show
     total_labels: list[str] = field(default_factory=list)  # "total expenses": the labels of such rows under the rows
 
     @property
@@ -162,8 +163,17 @@ def check_file(path: Path) -> None:
         raise TableError("it is empty")
 
 
-def infer_file(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: Path, nested: str = "flatten") -> list[Inference]:
-    """The tables in ``path`` (one per sheet for a workbook); raises ``TableError``."""
+def infer_file(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: Path, nested: str = "flatten",
+               date_orders: tuple[str | None, ...] = ()) -> list[Inference]:
+    """The tables in ``path`` (one per sheet for a workbook); raises ``TableError``. Numeric dates
+    that could be either way round are read in the order the file's other dates show, else the
+    first known of ``date_orders`` (``dateorder``: the workspace's, the region's)."""
+    found = _infer_kind(con, path, tmpdir, nested)
+    _settle_dates(found, date_orders)
+    return found
+
+
+def _infer_kind(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: Path, nested: str) -> list[Inference]:
     check_file(path)
     kind = kind_of(path)
     if kind == "xlsx":
@@ -177,6 +187,29 @@ def infer_file(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: Path, nested:
     for inf in found:
         inf.tmpdir = tmpdir
     return found
+
+
+_ORDER_WHY = ("as the file's other dates are written", "as your other tables write dates",
+              "as your documents write dates", "as your computer's region writes dates")
+
+
+def _settle_dates(found: list[Inference], orders: tuple[str | None, ...]) -> None:
+    """Read the columns of numeric dates that could be day/month or month/day (03/04/2024) in the
+    order the best evidence shows (``dateorder.settled``), saying why in their note; the file's
+    own order is kept on each inference (``date_order``) for the workspace to remember."""
+    plans = [c for inf in found for c in inf.columns if c.detected is not None and c.detected.conv == "strptime"]
+    own = dateorder.order_of_formats(c.detected.fmt for c in plans if c.detected and not c.detected.ambiguous)
+    order, why = dateorder.settled(own, *orders)
+    for inf in found:
+        inf.date_order = own
+        if order != dateorder.DAY:
+            continue
+        for c in inf.columns:
+            fmt = c.detected.fmt if c.detected is not None and c.detected.ambiguous else None
+            if fmt and (day_first := dateorder.day_first_format(fmt)) and c.detected and c.note:
+                said = c.note.replace("read as month/day", f"read as day/month, {_ORDER_WHY[why]}")
+                inf.penalties = [(p.replace(c.note, said), f) for p, f in inf.penalties]
+                c.detected.fmt, c.detected.note, c.note = day_first, said, said
 
 
 # -- delimited text ------------------------------------------------------------------------
