@@ -281,6 +281,7 @@ class Plan:
     filters: dict[str, list[str]] = field(default_factory=dict)
     fit: int = 0  # how closely the question's words pick this table (``_fit``): of several, the closest answer
     outside: bool = False  # the period asked lies wholly outside the table's dates ("in 2023" of 2024's months)
+    last: dt.date | None = None  # then, the table's last date
 
 
 # "how many ushers do I need", "how many are required", "how many should we have": a number a rule gives
@@ -315,15 +316,21 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     listed = [info for info in tables.list() if info.rows]
     # capitalised names, and rare words ("tesco" of "TESCO STORES 3041"), may be part of a value
     partial = _partial_names(question) + [w for w in rare if w not in _OP_WORDS]
-    found = [p for info in listed
-             if (p := _plan_table(op, _meant(tables.store, info, _completed(
-                 tables.store, info, _respelled(tables.store, info, lowered, unknown), partial), embed),
-                 info, tables.store, embed)) is not None]
+
+    def plan_of(info: Any, today: dt.date | None = None) -> Plan | None:
+        respelled = _respelled(tables.store, info, lowered, unknown)
+        said = _meant(tables.store, info, _completed(tables.store, info, respelled, partial), embed)
+        return _plan_table(op, said, info, tables.store, embed, today)
+
+    found = [p for info in listed if (p := plan_of(info)) is not None]
     catalog = load_catalog()
     own = [p for p in found if p.table not in catalog]
     if not own and any(_names_table(lowered, info.name) for info in listed if info.name not in catalog):
         return []  # "how many invoices…" of invoices_2026, which could not say: not the invoice rows filed from notes
     found = own or found
+    if found and all(p.outside for p in found) and (relative := _RELATIVE.search(lowered)):
+        by_name = {info.name: info for info in listed}
+        found = [_from_last_date(p, relative.group(0), lambda d, p=p: plan_of(by_name[p.table], d)) for p in found]
     found = [p for p in found if not p.outside] or found  # a table whose dates hold the period asked
     # a table the question names whole ("members", "subscriptions") before those it names only in
     # part (members_export_2023_09, an older copy) or not at all (attendance rows of juniors; a
@@ -486,7 +493,8 @@ def _category_values(store: Any, info: Any) -> list[str]:
 _LETTERS_ONLY = re.compile(r"[^\W\d_]+(?:[ &'/-]+[^\W\d_]+)*")
 
 
-def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | None) -> Plan | None:
+def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | None,
+                today: dt.date | None = None) -> Plan | None:
     if _SPENDING.search(lowered) and (_INCOME_NAME.search(info.name.lower()) or _only_income(info.columns)):
         return None  # "how much did we spend?" is not the bike sales, nor a box office's gross
     words = content_words(lowered)
@@ -505,7 +513,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         return None
     compared = comparison(lowered) or equal_to(lowered, info.columns)
     a, b = compared.span if compared else (0, 0)
-    period = _period(_blanked(lowered, (a, b)))
+    period = _period(_blanked(lowered, (a, b)), today)
     dated = _date_column(info.columns, lowered) if period else None
     if period and dated is None:
         return None
@@ -618,6 +626,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     # the rows counted by the table's own noun ("which court gets booked the most") fit as a column named would
     plan.fit = _fit(lowered, words, measures, dated) + int(most_rows and noun in words)
     plan.outside = bool(rows.outside)
+    plan.last = _last_date(store, info.name, dated) if rows.outside and dated else None
     return plan
 
 
@@ -944,6 +953,25 @@ class Period:
                   else "in " + " or ".join(MONTHS[m - 1].title() for m in self.months))
         years = " or ".join(map(str, self.years))
         return f"{months} {years}" if self.months and years else months if self.months else f"in {years}"
+
+
+def _from_last_date(plan: Plan, said: str, again: Callable[[dt.date], Plan | None]) -> Plan:
+    """``plan``, whose "this year" (``said``) lies past all its table's dates, counted instead from
+    the table's last date (``again``), saying so: a bank statement that ends in August 2024, asked
+    in 2026 "what have we spent this year?", is added up for 2024."""
+    later = again(plan.last) if plan.last is not None else None
+    if later is None or later.outside or plan.last is None:
+        return plan
+    last = plan.last
+    note = f" (“{said}” counted from its last date, {last.day} {last:%B %Y}, as nothing in it is that recent)"
+    head, colon = (later.about[:-1], ":") if later.about.endswith(":") else (later.about, "")
+    later.about = head + note + colon
+    return later
+
+
+def _last_date(store: Any, table: str, column: str) -> dt.date | None:
+    found = store.cursor().execute(f"SELECT max({quote_ident(column)})::DATE FROM {quote_ident(table)}").fetchone()
+    return found[0] if found else None
 
 
 def _outside(store: Any, table: str, column: str, period: Period) -> str:

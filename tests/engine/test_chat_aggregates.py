@@ -1279,3 +1279,17 @@ def test_a_number_that_names_a_lane_is_grouped_by_never_added_up_and_how_many_co
     assert "Counting the rows of lane_bookings by booked by, most first" in who.text and "| Ana Ruiz | 3 |" in who.text
     lane = pool.chat.ask("which lane gets booked the most")
     assert "Counting the rows of lane_bookings by lane, most first" in lane.text and "| 3 | 4 |" in lane.text, lane.text
+
+
+OLD_BANK = {"bank_2019.csv": "date,category,amount\n2019-03-04,Utilities,80.5\n2019-11-20,Utilities,99.5\n"
+                             "2019-12-02,Groceries,45\n2018-12-30,Utilities,70\n"}
+
+
+def test_this_year_past_a_tables_last_date_is_counted_from_that_date_and_says_so(
+        ws: Workspace, tmp_path: Path) -> None:
+    bank = _tables_of(ws, tmp_path, OLD_BANK)  # its dates end in 2019, long before today
+    year = bank.chat.ask("how much have we spent on utilities this year")  # was "no rows match" at 1.0
+    assert "date is in 2019 (“this year” counted from its last date, 2 December 2019" in year.text, year.text
+    assert "**180**, over 2 rows" in year.text
+    month = bank.chat.ask("how much did we spend on utilities last month")
+    assert "date is in November 2019" in month.text and "**99.50**, over 1 row" in month.text, month.text
