@@ -330,7 +330,7 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     found = own or found
     if found and all(p.outside for p in found) and (relative := _RELATIVE.search(lowered)):
         by_name = {info.name: info for info in listed}
-        found = [_from_last_date(p, relative.group(0), lambda d, p=p: plan_of(by_name[p.table], d)) for p in found]
+        found = [_from_last_date(p, relative.group(0), partial_plan(plan_of, by_name[p.table])) for p in found]
     found = [p for p in found if not p.outside] or found  # a table whose dates hold the period asked
     # a table the question names whole ("members", "subscriptions") before those it names only in
     # part (members_export_2023_09, an older copy) or not at all (attendance rows of juniors; a
@@ -953,6 +953,11 @@ class Period:
                   else "in " + " or ".join(MONTHS[m - 1].title() for m in self.months))
         years = " or ".join(map(str, self.years))
         return f"{months} {years}" if self.months and years else months if self.months else f"in {years}"
+
+
+def partial_plan(plan_of: Callable[[Any, dt.date | None], Plan | None], info: Any) -> Callable[[dt.date], Plan | None]:
+    """``plan_of`` for the table ``info``, counted from a date."""
+    return lambda day: plan_of(info, day)
 
 
 def _from_last_date(plan: Plan, said: str, again: Callable[[dt.date], Plan | None]) -> Plan:
