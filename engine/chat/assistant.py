@@ -445,7 +445,20 @@ def unaccounted(question: str, tables: list[dict[str, Any]], embed: EmbedFn | No
     found) that ``tables`` do not account for by name or value (``not_in_tables``), and of those
     the ones that, with ``embed``, no column's name is close to in meaning either (``not_columns``)."""
     worded = [w for w in not_in_tables(without_negation(question), tables) if w.lower() not in dated]
+    if (did := _who_did(question)) and any(aggregates.PERSON.search(str(c).lower()) for m in tables
+                                            for c in m["columns"]):
+        worded = [w for w in worded if w.lower() != did]  # "who runs cardio tennis?": the coach column's person
     return worded, not_columns(worded, tables, embed) if worded and embed is not None else worded
+
+
+_WHO_DID = re.compile(r"\bwho(?:\s+(?:is|was|will|does|did|can|should|usually|normally))*\s+([a-z]+)\b")
+
+
+def _who_did(question: str) -> str | None:
+    """The verb "who" asks the doer of ("runs" of "who runs cardio tennis?"), which a table's column
+    of people answers whatever its name; None when the question does not start a clause with "who"."""
+    m = _WHO_DID.search(question.lower())
+    return m[1] if m and m[1] not in ("is", "was", "the", "a", "an") else None
 
 
 def _cells(tables: list[dict[str, Any]]) -> str:

@@ -1293,3 +1293,13 @@ def test_this_year_past_a_tables_last_date_is_counted_from_that_date_and_says_so
     assert "**180**, over 2 rows" in year.text
     month = bank.chat.ask("how much did we spend on utilities last month")
     assert "date is in November 2019" in month.text and "**99.50**, over 1 row" in month.text, month.text
+
+
+def test_who_does_a_thing_is_answered_by_a_column_of_people_whatever_its_verb(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "sessions.csv").write_text("id,name,coach,day\nS01,Beginners,Tom Brierley,Monday\n"
+                                           "S04,Cardio tennis,Becky Lund,Thursday\nS07,Match play,Ann Cole,Sunday\n")
+    p = ws.tables.import_file(tmp_path / "sessions.csv")
+    if p.status == "pending":
+        ws.tables.approve(p.id)
+    runs = ws.chat.ask("who runs cardio tennis")  # declined: no column or value matched "runs"
+    assert not runs.abstained and "Becky Lund" in runs.text and "Tom Brierley" not in runs.text, runs.text
