@@ -33,7 +33,7 @@ from .render import action_text, row_citations, tables_text
 from .secrets import KeyStore
 from .store import reading
 from .types import ABSTAIN_TEXT, Action, Answer, Draft, EmptyQuestion
-from .words import COLUMN_MEANING, MONTHS, TABLE_WORDS, column_words, content_words, not_in_tables, weekday
+from .words import COLUMN_MEANING, MONTHS, TABLE_WORDS, column_words, content_words, not_in_tables, stem, weekday
 from .words import names as words_names
 
 TABLE_CONFIDENCE = 0.9  # rows that account for every word of a question: exact, but read by words
@@ -445,12 +445,17 @@ def unaccounted(question: str, tables: list[dict[str, Any]], embed: EmbedFn | No
     found) that ``tables`` do not account for by name or value (``not_in_tables``), and of those
     the ones that, with ``embed``, no column's name is close to in meaning either (``not_columns``)."""
     worded = [w for w in not_in_tables(without_negation(question), tables) if w.lower() not in dated]
-    if (did := _who_did(question)) and any(aggregates.PERSON.search(str(c).lower()) for m in tables
-                                            for c in m["columns"]):
+    if (did := _who_did(question)) and stem(did) in _IN_CHARGE and any(
+            aggregates.PERSON.search(str(c).lower()) for m in tables for c in m["columns"]):
         worded = [w for w in worded if w.lower() != did]  # "who runs cardio tennis?": the coach column's person
     return worded, not_columns(worded, tables, embed) if worded and embed is not None else worded
 
 
+# Verbs of being in charge of a thing, which any column of people answers ("who runs cardio tennis?":
+# its coach); "who published Dune?" asks for a publisher, which an author column does not hold
+_IN_CHARGE = frozenset(stem(v) for v in "run runs lead leads organise organises organize organizes manage manages "
+                       "coach coaches teach teaches host hosts take takes handle handles cover covers look "
+                       "looks supervise supervises coordinate coordinates chair chairs".split())
 _WHO_DID = re.compile(r"\bwho(?:\s+(?:is|was|will|does|did|can|should|usually|normally))*\s+([a-z]+)\b")
 
 
