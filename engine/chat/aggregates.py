@@ -14,6 +14,7 @@ question to the files, so nothing is added up over the wrong rows.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -330,7 +331,7 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     found = own or found
     if found and all(p.outside for p in found) and (relative := _RELATIVE.search(lowered)):
         by_name = {info.name: info for info in listed}
-        found = [_from_last_date(p, relative.group(0), partial_plan(plan_of, by_name[p.table])) for p in found]
+        found = [_from_last_date(p, relative.group(0), functools.partial(plan_of, by_name[p.table])) for p in found]
     found = [p for p in found if not p.outside] or found  # a table whose dates hold the period asked
     # a table the question names whole ("members", "subscriptions") before those it names only in
     # part (members_export_2023_09, an older copy) or not at all (attendance rows of juniors; a
@@ -955,19 +956,14 @@ class Period:
         return f"{months} {years}" if self.months and years else months if self.months else f"in {years}"
 
 
-def partial_plan(plan_of: Callable[[Any, dt.date | None], Plan | None], info: Any) -> Callable[[dt.date], Plan | None]:
-    """``plan_of`` for the table ``info``, counted from a date."""
-    return lambda day: plan_of(info, day)
-
-
 def _from_last_date(plan: Plan, said: str, again: Callable[[dt.date], Plan | None]) -> Plan:
     """``plan``, whose "this year" (``said``) lies past all its table's dates, counted instead from
     the table's last date (``again``), saying so: a bank statement that ends in August 2024, asked
     in 2026 "what have we spent this year?", is added up for 2024."""
-    later = again(plan.last) if plan.last is not None else None
-    if later is None or later.outside or plan.last is None:
-        return plan
     last = plan.last
+    later = again(last) if last is not None else None
+    if later is None or later.outside or last is None:
+        return plan
     note = f" (“{said}” counted from its last date, {last.day} {last:%B %Y}, as nothing in it is that recent)"
     head, colon = (later.about[:-1], ":") if later.about.endswith(":") else (later.about, "")
     later.about = head + note + colon

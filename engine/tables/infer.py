@@ -197,19 +197,20 @@ def _settle_dates(found: list[Inference], orders: tuple[str | None, ...]) -> Non
     """Read the columns of numeric dates that could be day/month or month/day (03/04/2024) in the
     order the best evidence shows (``dateorder.settled``), saying why in their note; the file's
     own order is kept on each inference (``date_order``) for the workspace to remember."""
-    plans = [c for inf in found for c in inf.columns if c.detected is not None and c.detected.conv == "strptime"]
-    own = dateorder.order_of_formats(c.detected.fmt for c in plans if c.detected and not c.detected.ambiguous)
+    detected = [c.detected for inf in found for c in inf.columns if c.detected is not None]
+    dates = [d for d in detected if d.conv == "strptime"]
+    own = dateorder.order_of_formats(d.fmt for d in dates if not d.ambiguous)
     order, why = dateorder.settled(own, *orders)
     for inf in found:
         inf.date_order = own
-        if order != dateorder.DAY:
-            continue
-        for c in inf.columns:
-            fmt = c.detected.fmt if c.detected is not None and c.detected.ambiguous else None
-            if fmt and (day_first := dateorder.day_first_format(fmt)) and c.detected and c.note:
+        for c in inf.columns if order == dateorder.DAY else []:
+            det = c.detected
+            if det is None or not det.ambiguous or not det.fmt or not c.note:
+                continue
+            if day_first := dateorder.day_first_format(det.fmt):
                 said = c.note.replace("read as month/day", f"read as day/month, {_ORDER_WHY[why]}")
                 inf.penalties = [(p.replace(c.note, said), f) for p, f in inf.penalties]
-                c.detected.fmt, c.detected.note, c.note = day_first, said, said
+                det.fmt, det.note, c.note = day_first, said, said
 
 
 # -- delimited text ------------------------------------------------------------------------
