@@ -155,7 +155,7 @@ def unseen(conn: Connection, words: list[str]) -> list[str]:
     terms = _stemmer().terms(words) if words else []
     df = _doc_freq(conn, terms)
     return [word for word, ts in zip(words, terms, strict=True)
-            if ts and not any(t in df or _has_kin(conn, t, word.islower()) for t in ts) and not _in_names(conn, word)
+            if ts and not any(t in df or _has_kin(conn, t, word.islower()) for t in ts) and not in_names(conn, word)
             and not _hyphenated(conn, word)]
 
 
@@ -223,10 +223,10 @@ def mentioned_anywhere(conn: Connection, phrase: str) -> bool:
         return True
     match = '"' + " ".join(words) + '"'
     found = conn.execute(text("SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH :q LIMIT 1"), {"q": match}).first()
-    return found is not None or _in_names(conn, phrase)
+    return found is not None or in_names(conn, phrase)
 
 
-def _in_names(conn: Connection, word: str) -> bool:
+def in_names(conn: Connection, word: str) -> bool:
     """``word`` in a document's path or title (case-insensitive, as SQLite's LIKE is for ASCII)."""
     pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     return conn.execute(text("SELECT 1 FROM documents WHERE path LIKE :p ESCAPE '\\' OR title LIKE :p ESCAPE '\\' "

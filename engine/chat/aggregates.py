@@ -60,7 +60,9 @@ _OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?)\b")),
                            r"least recent(?:ly)?)\b")),
         # "who paid the most?", "which shop did we spend the most at?": the rows grouped, the top groups
         ("top", re.compile(r"\b(?:who|which)\b.*\bthe (?:most|least|fewest)\b")),
-        ("count", re.compile(r"\b(?:how many|number of|count)\b")),
+        # "number of" counts ("the number of bookings"), unless it names a field ("phone number of Jakub")
+        ("count", re.compile(r"\b(?:how many|count)\b|(?:^|\b(?:the|a|total|what|whats|what's|is|was|give|me)\s+)"
+                             r"number of\b")),
         ("sum", re.compile(r"\b(?:total|sum|altogether|in all|overall|how much|add(?:s|ed)? up|come to)\b|"
                            r"\bwhat (?:did|do|does|have|has|had) \w+ (?:spen[dt]|pa(?:y|id)|earn(?:ed|t)?|ma[dk]e|"
                            r"take|took|taken|raised?|bring|brought)\b")),  # "what did we spend in March?"
@@ -75,7 +77,8 @@ MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charged
 # Text columns that name who did something: "who paid the most?" groups by paid_by.
 PERSON = re.compile(r"(?:^|_)(?:by|who|name|names|person|people|owner|payer|customer|client|member|user|author|"
                     r"buyer|seller|driver|brewer|teacher|student|tutor|employee|staff|trainer|coach|patient|"
-                    r"volunteer|guest|actor|actress|performer|player|vet|nurse|doctor|director|contact|lead)(?:_|$)")
+                    r"volunteer|guest|actor|actress|performer|player|vet|nurse|doctor|director|contact|lead|tenant|"
+                    r"landlord|resident)(?:_|$)")
 # Sayings that ask nothing of their own: "what do the unpaid invoices add up to?", "how much has
 # Priya paid out of her own pocket?" (what she paid)
 _SAYINGS = re.compile(r"\badd(?:s|ed)? up\b|\bcomes? to\b|"
@@ -294,7 +297,15 @@ _REQUIRED = re.compile(r"\bhow (?:many|much)\b[^?.]*?(?:\b(?:do|does|did|should|
 def operation(question: str) -> str | None:
     """``"sum"``, ``"avg"`` or ``"count"`` when the question asks for one, else None."""
     lowered = question.lower()
-    return next((op for op, pattern in _OPS if pattern.search(lowered)), None)
+    found = next((op for op, pattern in _OPS if pattern.search(lowered)), None)
+    if found in (None, "list") and any(m.group(1) not in _SPEND_VERB for m in _SPEND_NOUN.finditer(lowered)):
+        return "sum"  # "repairs spend on flat c": spend as a noun, the money spent
+    return found
+
+
+_SPEND_NOUN = re.compile(r"\b([\w']+)\s+spend\b")
+_SPEND_VERB = frozenset("i we you they he she it did do does to will can would should could might must not "
+                        "i'll we'll don't didn't doesn't won't can't let lets usually".split())
 
 
 def plans(question: str, tables: Any, embed: EmbedFn | None = None,
@@ -1156,7 +1167,35 @@ def _values(store: Any, info: Any, lowered: str) -> dict[str, list[str]]:
         said = [v for v in said if not any(v != o and words_in(fold(v), fold(o)) for o in said)]
         if said:
             out[name] = sorted(said)
+    for name, value in _labelled(store, info, lowered, kept):
+        out.setdefault(name, [value])
     return _one_column_each(out, question)
+
+
+# a column's name and a short value after it: "flat c", "block 2b", "unit a3"
+_LABELLED = re.compile(r"\b([^\W\d_]{3,})\s+([^\W_]{1,3})\b")
+
+
+def _labelled(store: Any, info: Any, lowered: str,
+              kept: list[tuple[int, list[Any], list[str | None]]] | None) -> list[tuple[str, str]]:
+    """(column, value) for each short value said right after the name of the text column that holds
+    it: "flat c" of a flat column of A, B and C, too short to be found as a word on its own."""
+    out = []
+    places = text_places(info.columns)
+    for m in _LABELLED.finditer(lowered):
+        for j, i in enumerate(places):
+            name = info.columns[i].name
+            if stem(m.group(1)) not in column_words(name, lowered):
+                continue
+            if kept is not None:
+                held = [row[i] for _, row, cells in kept if cells[j] == m.group(2)]
+            else:
+                held = [v for (v,) in store.cursor().execute(
+                    f"SELECT DISTINCT {quote_ident(name)} FROM {quote_ident(info.name)} "
+                    f"WHERE {folded(quote_ident(name))} = ? LIMIT 1", [m.group(2)]).fetchall()]
+            if held:
+                out.append((name, str(held[0])))
+    return out
 
 
 def _column_phrases_blanked(lowered: str, columns: Sequence[Any]) -> str:

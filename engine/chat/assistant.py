@@ -30,6 +30,7 @@ from .openai_client import EndpointError, OpenAIClient
 from .reasoner_offline import EmbedFn, OfflineReasoner
 from .reasoner_openai import OpenAIReasoner
 from .render import action_text, row_citations, tables_text
+from .respell import Respelled, respell, table_words
 from .secrets import KeyStore
 from .store import reading
 from .types import ABSTAIN_TEXT, Action, Answer, Draft, EmptyQuestion
@@ -85,21 +86,34 @@ class Chat:
         if session_id is not None:
             self.sessions.get(session_id)  # raises a sentence for an unknown session
         threshold = float(self.ws.setting("abstain_threshold"))
-        ctx = assemble(self.ws, question, session_id)
-        proposals = (self.intents.match(question, ctx.qvec, self._document_paths) or self._logged_row(question)
-                     or self._adding_up(question, ctx, threshold))
+        read = self._respelled(question)
+        asked = read.text
+        ctx = assemble(self.ws, asked, session_id)
+        proposals = (self.intents.match(asked, ctx.qvec, self._document_paths) or self._logged_row(asked)
+                     or self._adding_up(asked, ctx, threshold))
         if not proposals:
             ctx = resolve(ctx, threshold, self.offline.candidates,
-                          lambda joined: assemble(self.ws, question, session_id, trace_id=ctx.trace_id, query=joined),
+                          lambda joined: assemble(self.ws, asked, session_id, trace_id=ctx.trace_id, query=joined),
                           lambda text: self.ws.embedder.encode_query(text).vector)
         _check(is_cancelled)
         draft = self._draft(ctx, proposals, on_token, offline, threshold, is_cancelled)
         if changed := changed_since_read(self.ws, [c.path for c in draft.citations]):
             draft.text += "\n\n" + changed_note(changed)
-        if not proposals and (waiting := self._tables_waiting(question)):
+        if not proposals and (waiting := self._tables_waiting(asked)):
             draft.text += "\n\n" + waiting
+        if read.changes:
+            draft.text += "\n\n" + read.note()
         _check(is_cancelled)  # the last moment: from here on the answer is stored whole
         return self._store(question, session_id, ctx, draft)
+
+    def _respelled(self, question: str) -> Respelled:
+        """``question`` with the words it misspells or shortens read as the files and tables write them."""
+        with reading(self.ws) as conn:
+            return respell(conn, question, self._pieces, lambda: table_words(self.ws.tables))
+
+    def _pieces(self, word: str) -> list[str]:
+        """The model's word pieces of ``word`` ("durations": duration, ##s)."""
+        return list(self.ws.embedder.tokenizer.encode(word, add_special_tokens=False).tokens)
 
     def _store(self, question: str, session_id: int | None, ctx: Context, draft: Draft) -> Answer:
         """Keep the question, its proposals and the answer in the session (a new one when None)."""
@@ -475,7 +489,7 @@ def said_in_rows(ctx: Context, cells: str | None = None) -> list[str]:
     """The names a look-up finds its rows by: those only the tables hold, or any name of the
     question a row holds ("Mateusz", also named in the minutes); ``cells``: ``_cells(ctx.tables)``."""
     cells = _cells(ctx.tables) if cells is None else cells
-    return ctx.held or [n for n in words_names(ctx.question) if fold(n) in cells]
+    return ctx.held or [n for n in [*words_names(ctx.question), *ctx.people] if fold(n) in cells]
 
 
 def with_absent(ctx: Context, draft: Draft, found: Absent) -> Draft:
@@ -518,6 +532,9 @@ def _blank_cells(draft: Draft, looked: list[tuple[str, str, str, tuple[str, int]
 LOOKUP_ROWS = 3  # a question that points at more rows than this is not a look-up of one thing
 
 
+Looked = tuple[str, str, Any, tuple[str, int]]  # (the name a row is found by, a column, its cell, (table, key))
+
+
 def looked_up(ctx: Context, held: list[str] | None = None,
               every: bool = False) -> list[tuple[str, str, str, tuple[str, int]]]:
     """A question that looks up rows only the tables hold ("Which tank was batch 24-007 fermented
@@ -529,6 +546,9 @@ def looked_up(ctx: Context, held: list[str] | None = None,
     than ``LOOKUP_ROWS`` rows. With ``held``, the rows are found by those names instead (with
     ``every``, rows that hold every one of them). A blank cell is "" (not "None")."""
     held = ctx.held if held is None else held
+    # names in cells ("Chloe", "Dixon"), not a column's name ("fob")
+    held = [h for h in held if any(_holds_every(row, [h]) for m in ctx.tables for row in m["rows"])]
+    every = every or len(held) > 1 and any(_holds_every(row, held) for m in ctx.tables for row in m["rows"])
     out, dates = [], []
     for m in ctx.tables if held else []:
         # not the words of the names the rows are found by: "Peter" is no "pets" column
@@ -536,7 +556,7 @@ def looked_up(ctx: Context, held: list[str] | None = None,
                  - content_words(" ".join(held)))
         for key, row in zip(m.get("keys", []), m["rows"], strict=False):
             holding = [i for i, c in enumerate(row) if any(words_in(fold(h), fold(str(c))) for h in held)]
-            if not holding or every and not all(any(words_in(fold(h), fold(str(c))) for c in row) for h in held):
+            if not holding or every and not _holds_every(row, held):
                 continue  # "Gráinne Walsh": her row, not Conor Walsh's
             # the columns naming the most of its words: "actual … in January" is jan_actual, not feb_actual
             naming = {i: len(column_words(column, ctx.question) & asked) for i, column in enumerate(m["columns"])
@@ -550,6 +570,7 @@ def looked_up(ctx: Context, held: list[str] | None = None,
                         if i != holding[0] and aggregates.PERSON.search(column.lower())][:1]
             out += said  # and of a row the question points at, its date of what it says ("pay": paid_on)
             dates += _when_of(ctx.question, str(row[holding[0]]), m["columns"], row, (m["table"], key)) if said else []
+    out = _most_told(ctx.question, out)
     if len({x[3] for x in out}) > LOOKUP_ROWS:
         return []
     kind = _asked_kind(ctx.question)  # "When was it brewed?": brew_date, not brewer
@@ -557,6 +578,29 @@ def looked_up(ctx: Context, held: list[str] | None = None,
     fitting = ([x for x in out if kind is None or isinstance(x[2], kind)] or (dates if kind == _DATES else [])
                or (out if kind in (None, _DATES) else []))
     return [(name, column, "" if cell is None else str(cell), key) for name, column, cell, key in fitting]
+
+
+def _holds_every(row: Sequence[Any], held: list[str]) -> bool:
+    """Each of the names ``held`` is in ``row``, a cell's or neighbouring cells' words ("Megan
+    Jackson" of a first and a last name)."""
+    cells = fold(" ".join(str(c) for c in row))
+    return all(words_in(fold(h), cells) for h in held)
+
+
+def _most_told(question: str, out: list[Looked]) -> list[Looked]:
+    """The look-ups of the table whose columns say the most of the question's words ("megan
+    jackson phone no": the members' phone and member_no, not the bookings' member_no alone), of
+    those the one with the fewest of the rows (her membership row, not her bookings)."""
+    asked = content_words(question)
+    told: dict[str, set[str]] = {}
+    rows: dict[str, set[int]] = {}
+    for _, column, _, (table, key) in out:
+        told.setdefault(table, set()).update(column_words(column, question) & asked)
+        rows.setdefault(table, set()).add(key)
+    if not told:
+        return out
+    best = min(told, key=lambda t: (-len(told[t]), len(rows[t])))
+    return [x for x in out if len(told[x[3][0]]) == len(told[best]) and len(rows[x[3][0]]) == len(rows[best])]
 
 
 # "who is …", "who's playing …": the person a row names, when no column is said

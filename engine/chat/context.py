@@ -20,6 +20,7 @@ import numpy as np
 from .. import catalog
 from ..search import SearchHit, hybrid_search, mentioned_anywhere, unseen
 from ..tables.mentions import words_in
+from .respell import table_words
 from .store import reading
 from .versions import ASKS_OLD, replacements
 from .words import codes, names, terms, weekday
@@ -34,6 +35,7 @@ HISTORY = 10
 # about tyre pressures, and no file need say "markdown" for it to be answered.
 FORM_WORDS = frozenset("""markdown md table tabular list bullet bullets bulleted numbered summary summarize
 summarise overview paragraph paragraphs format formatted""".split())
+_LETTERS = re.compile(r"[^\W\d_]+")
 _ERRORS = re.compile(r"\b(errors?|fail(?:ed|ures?|s|ing)?|broken|problems?|went wrong)\b", re.I)
 
 
@@ -71,6 +73,7 @@ class Context:
     # What the question names that only the person's tables hold: a name, code or cell ("batch 24-007")
     # no file mentions. The question is about those rows, so a file's sentence answers it only strongly.
     held: list[str] = field(default_factory=list)
+    people: list[str] = field(default_factory=list)  # names typed in lower case that tables write ("becky")
     query: str = ""  # what was retrieved for, when not the question alone (a follow-up joined to its thread)
     focus: frozenset[str] = frozenset()  # a follow-up's own new words: the sentences quoted must have one
     focus_vec: np.ndarray | None = None  # the follow-up read alone (for when no sentence uses its words)
@@ -120,6 +123,7 @@ def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int
     ctx = Context(trace_id or uuid.uuid4().hex[:12], question, qvec, passages, unknown_names=unknown,
                   unknown_terms=unknown_terms, query=query or "", replaced=replaced)
     ctx.wants_errors = bool(_ERRORS.search(question))
+    ctx.people = named(ws, searched)
     _workspace_state(ws, ctx, session_id)
     ctx.tables = tables.result()
     if unknown or unknown_terms:  # a word the files lack but a table holds is not unknown
@@ -201,10 +205,16 @@ def table_matches(ws: Workspace, question: str, limit: int = 10) -> list[dict[st
     hold a name it says ("Spotify" in "Spotify Family"; "lidl", a word the model's vocabulary
     lacks, in "LIDL GB THORNBURY")."""
     try:
-        said = names(question) + codes(question) + terms(question, ws.embedder.count_tokens)
+        said = names(question) + codes(question) + terms(question, ws.embedder.count_tokens) + named(ws, question)
         return ws.tables.mentioned(question, limit, tuple(dict.fromkeys(said)))
     except Exception:  # noqa: BLE001 - a table that cannot be read leaves the answer without table rows
         return []
+
+
+def named(ws: Workspace, question: str) -> list[str]:
+    """The question's words that the tables write as people's names, though typed in lower case
+    ("becky" of a coach "Becky Lund"; see ``respell.TableWords``)."""
+    return [w for w in _LETTERS.findall(question) if w.islower() and w in table_words(ws.tables).people]
 
 
 def rows_of(result: Any) -> tuple[list[str], list[list[Any]]]:

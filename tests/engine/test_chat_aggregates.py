@@ -1303,3 +1303,29 @@ def test_who_does_a_thing_is_answered_by_a_column_of_people_whatever_its_verb(ws
         ws.tables.approve(p.id)
     runs = ws.chat.ask("who runs cardio tennis")  # declined: no column or value matched "runs"
     assert not runs.abstained and "Becky Lund" in runs.text and "Tom Brierley" not in runs.text, runs.text
+
+
+FLATS = {"meter_readings.csv": "date,flat,meter,reading\n2024-01-01,A,electric,55102\n2024-07-01,A,electric,56890\n"
+                               "2024-07-01,C,electric,41210\n2024-07-01,C,gas,9120\n",
+         "boiler_log.csv": "flat,date,engineer,cost\nA,2024-03-14,Gary Pike,95\nC,2023-05-02,Gary Pike,110\n"
+                           "C,2024-05-03,Gary Pike,120\nB,2024-08-01,Redland,60\n",
+         "expenses.csv": "date,flat,category,amount\n2024-01-18,Flat C,Repairs,165\n2024-04-02,Flat C,Repairs,300\n"
+                         "2024-04-09,Flat A,Repairs,75\n2024-05-01,Flat C,Insurance,284.58\n"}
+
+
+def test_a_short_value_said_after_its_columns_name_picks_the_rows(ws: Workspace, tmp_path: Path) -> None:
+    flats = _tables_of(ws, tmp_path, FLATS)
+    latest = flats.chat.ask("latest electric reading for flat a")  # was Flat C's: "a" alone is no value
+    assert "flat is A" in latest.text and "| 56890 |" in latest.text and "41210" not in latest.text, latest.text
+    total = flats.chat.ask("total cost in the boiler log for flat C")  # was all 4 rows, 385
+    assert "where flat is C: **230**, over 2 rows" in total.text, total.text
+
+
+def test_spend_as_a_noun_adds_up_and_a_phone_number_of_someone_is_no_count(ws: Workspace, tmp_path: Path) -> None:
+    flats = _tables_of(ws, tmp_path, FLATS)
+    spend = flats.chat.ask("repairs spend on flat c")  # was declined: no operation word
+    assert "where flat is Flat C and category is Repairs: **465**, over 2 rows" in spend.text, spend.text
+    assert aggregates.operation("phone number of Jakub Nowak") is None  # was a count: "1 row"
+    assert aggregates.operation("what is the number of bookings in july") == "count"
+    assert aggregates.operation("number of bookings in july") == "count"
+    assert aggregates.operation("how much did we spend on repairs") == "sum"
