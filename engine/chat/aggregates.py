@@ -107,7 +107,7 @@ _RELATIVE = re.compile(r"\b(this|last) (year|month)\b")  # counted from today
 _DATE_NAME = re.compile(r"(?:^|_)(?:date|day|when)(?:_|$)")  # due_date, not updated_at
 # A number per something (a unit price, an hourly rate, a fee per person): averaged or compared,
 # never added up unless named.
-_RATE_NAME = re.compile(r"(?:^|_)(?:unit|per|rate|hourly|each|avg|average)(?:_|$)")
+_RATE_NAME = re.compile(r"(?:^|_)(?:unit|per|rate|hourly|each|avg|average|pcm|pw|pa)(?:_|$)")  # rent_pcm: a month's
 # Money spent: a table named for money taken in (sales, income) does not answer it.
 _SPENDING = re.compile(r"\b(?:spen[dt]|spending|expenses?|expenditures?)\b")
 _INCOME_NAME = re.compile(r"(?:^|_)(?:sales?|revenues?|income|earnings?|takings|turnover|sold|gross)(?:_|$)")
@@ -136,7 +136,7 @@ _MONEY_IN = re.compile(r"\b(?:(?:came|come|comes|coming) in|received?|receiving|
 # A date column the money of a period is counted by: one that says when it was spent or taken
 # ("date", "paid_on", "month"), not when something renews, falls due or expires.
 _NOT_SPENT = re.compile(r"(?:^|_)(?:due|deadline|renew|renews|renewal|renewed|expires|expiry|expiration|birth|"
-                        r"birthday|start|starts|end|ends|next|until|valid|created|updated|modified)(?:_|$)")
+                        r"birthday|start|starts|end|ends|next|until|valid|created|updated|modified|move|moved)(?:_|$)")
 LIST_ROWS = 50  # rows a list answer reads (the answer shows the first 20 and says how many more)
 VALUE_CELL = 60  # text cells this short can be values to filter on (longer ones are prose)
 # Verbs that name the rows of a table called by their noun: "how many litres did we sell" is
@@ -286,6 +286,7 @@ class Plan:
     fit: int = 0  # how closely the question's words pick this table (``_fit``): of several, the closest answer
     outside: bool = False  # the period asked lies wholly outside the table's dates ("in 2023" of 2024's months)
     last: dt.date | None = None  # then, the table's last date
+    left_out: list[str] = field(default_factory=list)  # tables of old files that could answer too, left out
 
 
 # "how many ushers do I need", "how many are required", "how many should we have": a number a rule gives
@@ -342,8 +343,12 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     found = own or found
     if found and all(p.outside for p in found) and (relative := _RELATIVE.search(lowered)):
         by_name = {info.name: info for info in listed}
-        found = [_from_last_date(p, relative.group(0), functools.partial(plan_of, by_name[p.table])) for p in found]
+        # one "this year" for all: the newest table's (a 2022 ledger beside the 2024 one answers nothing)
+        last = max((p.last for p in found if p.last is not None), default=None)
+        found = [_from_last_date(p, relative.group(0), functools.partial(plan_of, by_name[p.table]), last)
+                 for p in found]
     found = [p for p in found if not p.outside] or found  # a table whose dates hold the period asked
+    found = _current(found, tables)
     # a table the question names whole ("members", "subscriptions") before those it names only in
     # part (members_export_2023_09, an older copy) or not at all (attendance rows of juniors; a
     # budget's row of subscriptions, however closely its monthly_budget fits "monthly")
@@ -353,6 +358,18 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
 
 
 _SHIP = re.compile(r"\b(\w{4,})ship\b")
+
+
+def _current(found: list[Plan], tables: Any) -> list[Plan]:
+    """``found`` without the tables of old files ("Old/rent ledger 2022.csv") when others answer,
+    each remaining plan naming those it left out."""
+    away = tables.put_away() if found else frozenset()
+    current = [p for p in found if p.table not in away]
+    if not current or len(current) == len(found):
+        return found
+    for p in current:
+        p.left_out = [q.table for q in found if q.table in away]
+    return current
 _ROWS_ASKED = re.compile(r"\s*(?:which|list|show)\b")  # rows, not "what is the fee for 2024?"
 
 
@@ -967,11 +984,11 @@ class Period:
         return f"{months} {years}" if self.months and years else months if self.months else f"in {years}"
 
 
-def _from_last_date(plan: Plan, said: str, again: Callable[[dt.date], Plan | None]) -> Plan:
+def _from_last_date(plan: Plan, said: str, again: Callable[[dt.date], Plan | None], last: dt.date | None) -> Plan:
     """``plan``, whose "this year" (``said``) lies past all its table's dates, counted instead from
-    the table's last date (``again``), saying so: a bank statement that ends in August 2024, asked
-    in 2026 "what have we spent this year?", is added up for 2024."""
-    last = plan.last
+    ``last``, the last date of the newest table that could answer (``again``), saying so: a bank
+    statement that ends in August 2024, asked in 2026 "what have we spent this year?", is added up
+    for 2024. A table with no date in that year is left as it was (outside the period)."""
     later = again(last) if last is not None else None
     if later is None or later.outside or last is None:
         return plan

@@ -234,6 +234,9 @@ class Chat:
         if len(queries) > 1:
             tables_said = " and ".join(p.table for p in found[:ADDED_UP_TABLES])
             queries.append((SAY, {"text": f"*{tables_said} could each answer this, so each is added up on its own.*"}))
+        if found and found[0].left_out:
+            away = " and ".join(found[0].left_out)
+            queries.append((SAY, {"text": f"*Left out {away}: its file is in a folder of old files.*"}))
         return queries
 
     def _tables_waiting(self, question: str) -> str | None:
@@ -555,11 +558,12 @@ def looked_up(ctx: Context, held: list[str] | None = None,
         asked = (content_words(ctx.question) - TABLE_WORDS - content_words(m["table"].replace("_", " "))
                  - content_words(" ".join(held)))
         for key, row in zip(m.get("keys", []), m["rows"], strict=False):
-            holding = [i for i, c in enumerate(row) if any(words_in(fold(h), fold(str(c))) for h in held)]
+            holding = [i for i, c in enumerate(row) if any(words_in(fold(h), fold(str(c))) for h in held)
+                       and not _thing_of(str(c), held, ctx.question)]
             if not holding or every and not _holds_every(row, held):
                 continue  # "Gráinne Walsh": her row, not Conor Walsh's
             # the columns naming the most of its words: "actual … in January" is jan_actual, not feb_actual
-            naming = {i: len(column_words(column, ctx.question) & asked) for i, column in enumerate(m["columns"])
+            naming = {i: _naming(column, ctx.question, asked) for i, column in enumerate(m["columns"])
                       if i != holding[0]}
             most = max(naming.values(), default=0)
             said = [(str(row[holding[0]]), column, row[i], (m["table"], key)) for i, column in enumerate(m["columns"])
@@ -570,7 +574,7 @@ def looked_up(ctx: Context, held: list[str] | None = None,
                         if i != holding[0] and aggregates.PERSON.search(column.lower())][:1]
             out += said  # and of a row the question points at, its date of what it says ("pay": paid_on)
             dates += _when_of(ctx.question, str(row[holding[0]]), m["columns"], row, (m["table"], key)) if said else []
-    out = _most_told(ctx.question, out)
+    out = _most_told(ctx.question, out) if every and len(held) > 1 else out  # "megan jackson": her own row
     if len({x[3] for x in out}) > LOOKUP_ROWS:
         return []
     kind = _asked_kind(ctx.question)  # "When was it brewed?": brew_date, not brewer
@@ -578,6 +582,21 @@ def looked_up(ctx: Context, held: list[str] | None = None,
     fitting = ([x for x in out if kind is None or isinstance(x[2], kind)] or (dates if kind == _DATES else [])
                or (out if kind in (None, _DATES) else []))
     return [(name, column, "" if cell is None else str(cell), key) for name, column, cell, key in fitting]
+
+
+def _thing_of(cell: str, held: list[str], question: str) -> bool:
+    """``cell`` names a thing of the person held ("Ngozi's magazine") that the question does not
+    say ("Ngozi's residential"): not the row the question is about."""
+    lowered = fold(question).replace("\u2019", "'")
+    return any(m.group(1) not in lowered for h in held
+               for m in re.finditer(rf"\b{re.escape(fold(h))}['\u2019]s\s+(\w+)", fold(cell)))
+
+
+def _naming(column: str, question: str, asked: set[str]) -> int:
+    """How many of the ``asked`` words name ``column``; none when a single word names a column of
+    three or more ("pay" names no payment_terms_days: "how much does Corrib pay" is no term of days)."""
+    named = len(column_words(column, question) & asked)
+    return 0 if named == 1 and len(content_words(column.replace("_", " "))) >= 3 else named
 
 
 def _holds_every(row: Sequence[Any], held: list[str]) -> bool:
@@ -616,8 +635,8 @@ def _when_of(question: str, held: str, columns: list[str], row: Sequence[Any],
     pay?" of enrolled_on and paid_on): the row's only date, or of several the one of paying
     (paid_on) when the question says pay; [] otherwise."""
     found = [(column, cell) for column, cell in zip(columns, row, strict=False) if isinstance(cell, _DATES)]
-    if len(found) > 1:
-        paying = set(question.lower().replace("?", " ").split()) & _PAID_WORDS
+    paying = set(question.lower().replace("?", " ").split()) & _PAID_WORDS
+    if len(found) > 1 or paying:  # "when did they pay" of client_since alone: no date of paying
         found = [(c, v) for c, v in found if paying and aggregates.PAID_NAME.search(c.lower())]
     return [(held, column, cell, key) for column, cell in found] if len(found) == 1 else []
 

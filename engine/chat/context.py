@@ -206,7 +206,9 @@ def table_matches(ws: Workspace, question: str, limit: int = 10) -> list[dict[st
     lacks, in "LIDL GB THORNBURY")."""
     try:
         said = names(question) + codes(question) + terms(question, ws.embedder.count_tokens) + named(ws, question)
-        return ws.tables.mentioned(question, limit, tuple(dict.fromkeys(said)))
+        found = ws.tables.mentioned(question, limit, tuple(dict.fromkeys(said)))
+        away = ws.tables.put_away() if found else frozenset()
+        return sorted(found, key=lambda m: m["table"] in away)  # a folder of old files' tables last
     except Exception:  # noqa: BLE001 - a table that cannot be read leaves the answer without table rows
         return []
 

@@ -203,6 +203,10 @@ class Tables:
 
     # -- reading tables ------------------------------------------------------------------------
 
+    def put_away(self) -> frozenset[str]:
+        """The tables whose files all lie in a folder of old files ("Old/", "Archive/")."""
+        return self.store.remembered("put_away", lambda: provenance.put_away(self.store))
+
     def list(self) -> builtins.list[TableInfo]:
         """Every table with its row count, columns, protection and description."""
         protected = set(self.policy()["protected_tables"])

@@ -9,8 +9,9 @@ that comes from a spreadsheet or Parquet file, is cited by its file alone.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from ..extract import file_lines, format_for
@@ -18,6 +19,22 @@ from .store import Store
 
 WINDOW = 50  # lines either side of where the record should be, searched first
 _LINE_FORMATS = frozenset({"csv", "tsv", "json", "text"})  # formats whose rows are lines of text
+# folders a person puts old files away in
+_PUT_AWAY = re.compile(r"old|older|archived?|archives|previous|backups?|superseded|obsolete|outdated|past", re.I)
+
+
+def put_away(store: Store) -> frozenset[str]:
+    """The tables every file of which lies in a folder of old files ("Old/", "Archive/"): a 2022
+    ledger kept beside the current one."""
+    tables: dict[str, list[str]] = {}
+    for table, source in store.cursor().execute("SELECT table_name, source FROM _grace.loads").fetchall():
+        tables.setdefault(table, []).append(source or "")
+    return frozenset(t for t, paths in tables.items() if paths and all(in_old_folder(p) for p in paths))
+
+
+def in_old_folder(path: str) -> bool:
+    """``path`` lies in a folder named for old files."""
+    return any(_PUT_AWAY.fullmatch(part) for part in PurePath(path).parent.parts)
 
 
 @dataclass
