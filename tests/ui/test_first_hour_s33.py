@@ -8,6 +8,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from grace_desktop.qt import QApplication
+from tests.ui.test_tables_panes import import_csv, set_policy
+from ui.approvals import ApprovalsPane
 
 
 def _fits(view, row: int, column: int) -> bool:  # type: ignore[no-untyped-def]
@@ -32,3 +34,25 @@ def test_library_names_take_the_spare_width_in_a_small_window(shell, qtbot, tmp_
     assert all(_fits(view, row, 0) for row in range(2)), [view.columnWidth(c) for c in range(6)]
     assert all(_fits(view, 0, column) for column in range(1, 6))  # the others whole too
     assert view.model().index(0, 0).data(3).endswith("household_spending.csv")  # the tooltip names it whole
+
+
+def test_the_column_names_of_a_proposal_read_whole_in_a_small_window(qtbot, ws, tmp_path: Path) -> None:
+    set_policy(ws, auto_approve_threshold=1.0)
+    import_csv(ws, tmp_path, "minutes", "document_date,summary,owner\n2026-03-04,Budget review moved,Alice\n")
+    pane = ApprovalsPane(ws)
+    qtbot.addWidget(pane)
+    pane.resize(634, 480)  # its room in an 800×560 window
+    pane.show()
+    columns = pane.detail.columns
+    qtbot.waitUntil(lambda: len(columns.names()) == 3, timeout=10_000)
+    QApplication.processEvents()
+    for column in ("document_date", "summary", "owner"):
+        name, kind = columns.editor(column)
+        assert name.width() >= name.fontMetrics().horizontalAdvance(column) + 10, (column, name.width())
+        assert kind.width() >= kind.minimumSizeHint().width()
+    assert columns.stacked()
+    pane.resize(1100, 600)  # with room enough, heading, name and type on one line again
+    QApplication.processEvents()
+    assert not columns.stacked()
+    name, kind = columns.editor("document_date")
+    assert name.width() >= name.fontMetrics().horizontalAdvance("document_date") + 10
