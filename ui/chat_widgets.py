@@ -329,6 +329,22 @@ def _query_sql(action: Action) -> str:
     return sql if isinstance(sql, str) else ""
 
 
+_READ_ONLY_DONE = "ran on your tables; nothing was changed"
+
+
+def _sentence(words: str) -> str:
+    return words[:1].upper() + words[1:]
+
+
+def _action_number_tip(action: Action) -> str:
+    """The action's number, kept out of the card ("Action 1 · done" was bookkeeping): the Activity,
+    the chat's notes and ``grace actions`` call it by that number."""
+    return (f"Action {action.id}: the Activity and the chat's notes call it by this number, and "
+            f"“grace actions approve {action.id}” or “grace actions reject {action.id}” decide it from a terminal."
+            if action.status == "pending" else
+            f"Action {action.id}: the Activity, the chat's notes and “grace actions list” call it by this number.")
+
+
 class ActionCard(QFrame):
     """A proposed action with Approve and Reject; tier 3 asks for a typed reason.
 
@@ -413,7 +429,8 @@ class ActionCard(QFrame):
             state += f" · reason: {action.reason}"
         if action.error:
             state += f" · {action.error}"
-        self.state.setText(f"Action {action.id} · {state}")
+        self.state.setText(_sentence(_READ_ONLY_DONE if _query_sql(action) and action.status == "executed" else state))
+        self.state.setToolTip(_action_number_tip(action))
         tint(self.state, "error" if action.status == "failed" else "muted")
         found = late_result(action)
         self.result.set_text(found or "")
@@ -439,7 +456,7 @@ class ActionCard(QFrame):
         self.busy = True
         for w in (self.reason, self.approve, self.reject):
             w.setEnabled(False)
-        self.state.setText(f"Action {self.action.id} · {doing}")
+        self.state.setText(_sentence(doing))
 
     def _reason_entered(self) -> None:
         """Enter in the reason box of a tier-3 action confirms it, as its button does, once a reason

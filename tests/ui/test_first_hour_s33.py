@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from engine import Workspace
 from grace_desktop.qt import QApplication
+from tests.ui.test_chat_pane import ask
 from tests.ui.test_tables_panes import import_csv, set_policy
 from ui.approvals import ApprovalsPane
+from ui.chat import ChatPane
 
 
 def _fits(view, row: int, column: int) -> bool:  # type: ignore[no-untyped-def]
@@ -56,3 +59,17 @@ def test_the_column_names_of_a_proposal_read_whole_in_a_small_window(qtbot, ws, 
     assert not columns.stacked()
     name, kind = columns.editor("document_date")
     assert name.width() >= name.fontMetrics().horizontalAdvance("document_date") + 10
+
+
+def test_a_read_only_query_card_says_what_it_did_and_keeps_its_number_in_the_tooltip(
+        qtbot, pane: ChatPane, ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "expenses.csv").write_text("date,category,amount\n2026-02-20,fuel,55.00\n", encoding="utf-8")
+    assert ws.tables.import_file(tmp_path / "expenses.csv").status == "applied"
+    ask(qtbot, pane, "how much did we spend on fuel in February?")
+    card = pane.message_widgets()[-1].cards[0]
+    assert card.state.text() == "Ran on your tables; nothing was changed"  # not "Action 1 · done"
+    assert card.state.toolTip().startswith(f"Action {card.action.id}:") and "grace actions" in card.state.toolTip()
+    pending = ask(qtbot, pane, "create a table called reading list with title, author").actions[0]
+    card = next(c for c in pane.message_widgets()[-1].cards if c.action.id == pending.id)
+    assert card.state.text() == "Waits for your approval"
+    assert f"grace actions approve {pending.id}" in card.state.toolTip()  # the number, for a terminal
