@@ -73,3 +73,26 @@ def test_a_read_only_query_card_says_what_it_did_and_keeps_its_number_in_the_too
     card = next(c for c in pane.message_widgets()[-1].cards if c.action.id == pending.id)
     assert card.state.text() == "Waits for your approval"
     assert f"grace actions approve {pending.id}" in card.state.toolTip()  # the number, for a terminal
+
+
+def test_the_done_note_and_an_error_both_read_in_the_status_bar_at_1024(shell, qtbot, tmp_path: Path) -> None:
+    folder = tmp_path / "files"
+    folder.mkdir()
+    for n in range(4):
+        (folder / f"note {n}.md").write_text(f"# Note {n}\n\nThe plumber comes on day {n}.\n", encoding="utf-8")
+    (folder / "broken.pdf").write_bytes(b"not a pdf at all")
+    window = shell.window
+    window.resize(1024, 700)
+    window.show()
+    shell.add_paths([str(folder)])
+    qtbot.waitUntil(lambda: window.news_label.text().startswith("Done"), timeout=120_000)
+    qtbot.waitUntil(lambda: "1 failed" in window.workspace_label.text(), timeout=10_000)
+    window.set_status(workspace=window.workspace_label.text().replace(str(shell.runner.ws.folder),
+                                                                      "~/.local/share/Grace"))
+    QApplication.processEvents()
+    news, error, where = window.news_label, window.error_label, window.workspace_label
+    assert news.text() == "Done: 4 files read, 1 not read." and news.shown() == news.text()  # whole
+    assert news.toolTip().startswith("Done: 4 read, 0 unchanged, 1 failed;")  # the whole summary
+    assert error.text().startswith("Grace could not read broken.pdf") and len(error.shown().split()) >= 5
+    assert " — 5 documents, " in where.shown() and where.shown().endswith(", 1 failed")  # the figures whole
+    assert where.toolTip() == where.text()
