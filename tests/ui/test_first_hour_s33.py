@@ -8,11 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine import Workspace
-from grace_desktop.qt import QApplication
+from grace_desktop.qt import QApplication, QPushButton, Qt, QVBoxLayout, QWidget
 from tests.ui.test_chat_pane import ask
 from tests.ui.test_tables_panes import import_csv, set_policy
 from ui.approvals import ApprovalsPane
 from ui.chat import ChatPane
+from ui.links import LinkLabel
 
 
 def _fits(view, row: int, column: int) -> bool:  # type: ignore[no-untyped-def]
@@ -96,3 +97,29 @@ def test_the_done_note_and_an_error_both_read_in_the_status_bar_at_1024(shell, q
     assert error.text().startswith("Grace could not read broken.pdf") and len(error.shown().split()) >= 5
     assert " — 5 documents, " in where.shown() and where.shown().endswith(", 1 failed")  # the figures whole
     assert where.toolTip() == where.text()
+
+
+def test_shift_tab_goes_back_through_each_link_and_out_of_the_label(qtbot) -> None:
+    box = QWidget()
+    before, after = QPushButton("Before"), QPushButton("After")
+    links = LinkLabel('<a href="chat">1 action in chat</a> · <a href="approvals">4 table proposals</a>')
+    one = LinkLabel('<a href="approvals">4 table proposals</a>')
+    layout = QVBoxLayout(box)
+    for widget in (before, links, one, after):
+        layout.addWidget(widget)
+    qtbot.addWidget(box)
+    box.show()
+    box.activateWindow()
+    qtbot.waitUntil(box.isActiveWindow)
+    after.setFocus()
+    reached = []
+    for _ in range(4):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Backtab)
+        focus = QApplication.focusWidget()
+        reached.append(focus.selectedText() if isinstance(focus, LinkLabel) else focus.text())
+    # Not stuck on the first link of a label for good (the workspace panel's, in the chat).
+    assert reached == ["4 table proposals", "4 table proposals", "1 action in chat", "Before"]
+    for expected in ("1 action in chat", "4 table proposals", "4 table proposals", "After"):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        focus = QApplication.focusWidget()
+        assert (focus.selectedText() if isinstance(focus, LinkLabel) else focus.text()) == expected
