@@ -775,13 +775,14 @@ class TelemetryPanel(QFrame):
 
 def _waiting_text(actions: int, proposals: int) -> str:
     """Links to where approvals wait: chat actions (in their session) and table proposals (in
-    the Approvals pane); empty when nothing waits."""
+    the Approvals pane), one a line: side by side, a narrow panel broke "4 table proposals"
+    after its number; empty when nothing waits."""
     parts = []
     if actions:
         parts.append(f'<a href="chat">{actions} action{"s" if actions != 1 else ""} in chat</a>')
     if proposals:
         parts.append(f'<a href="approvals">{proposals} table proposal{"s" if proposals != 1 else ""}</a>')
-    return " · ".join(parts)
+    return "<br>".join(parts)
 
 
 def _failure_name(path: str) -> str:

@@ -13,6 +13,7 @@ from tests.ui.test_chat_pane import ask
 from tests.ui.test_tables_panes import import_csv, set_policy
 from ui.approvals import ApprovalsPane
 from ui.chat import ChatPane
+from ui.chat_widgets import TelemetryPanel
 from ui.links import LinkLabel
 
 
@@ -123,3 +124,17 @@ def test_shift_tab_goes_back_through_each_link_and_out_of_the_label(qtbot) -> No
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         focus = QApplication.focusWidget()
         assert (focus.selectedText() if isinstance(focus, LinkLabel) else focus.text()) == expected
+
+
+def test_each_link_to_waiting_approvals_reads_whole_in_the_narrow_workspace_panel(qtbot) -> None:
+    panel = TelemetryPanel()
+    qtbot.addWidget(panel)
+    panel.resize(150, 400)  # as narrow as it gets in an 800×560 window
+    panel.show()
+    panel.show_values({"pending_actions": 1, "pending_proposals": 4})
+    QApplication.processEvents()
+    label = panel.waiting
+    lines = label.height() // label.fontMetrics().lineSpacing()
+    assert label.text().count("<br>") == 1 and lines == 2  # "4" and "table proposals" not split apart
+    assert all(label.fontMetrics().horizontalAdvance(words) <= label.width()
+               for words in ("1 action in chat", "4 table proposals"))
