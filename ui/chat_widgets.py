@@ -359,8 +359,12 @@ class ActionCard(QFrame):
         super().__init__(parent)
         self.tier, self.busy = action.tier, False
         self.setObjectName("actionCard")
+        # The reason box has a border of its own: on the card's base colour, dark mode's frame vanished.
         self.setStyleSheet("QFrame#actionCard { border: 1px solid palette(mid); border-left: 4px solid "
-                           "palette(highlight); border-radius: 6px; background: palette(base); }")
+                           "palette(highlight); border-radius: 6px; background: palette(base); }"
+                           "QFrame#actionCard QLineEdit { border: 1px solid palette(mid); border-radius: 3px; "
+                           "padding: 2px 4px; }"
+                           "QFrame#actionCard QLineEdit:focus { border-color: palette(highlight); }")
         self.title = MessageText("html")
         # A query's SQL, for whoever wants to check it, in the code font; hidden until asked for.
         self.show_query = EnterButton("Show the query")

@@ -8,9 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine import Workspace
-from grace_desktop.qt import QApplication, QPushButton, Qt, QVBoxLayout, QWidget
+from grace_desktop.qt import QApplication, QCoreApplication, QPalette, QPushButton, Qt, QVBoxLayout, QWidget
 from tests.ui.test_chat_pane import ask
 from tests.ui.test_tables_panes import import_csv, set_policy
+from ui import theme
 from ui.approvals import ApprovalsPane
 from ui.chat import ChatPane
 from ui.chat_widgets import TelemetryPanel
@@ -138,3 +139,23 @@ def test_each_link_to_waiting_approvals_reads_whole_in_the_narrow_workspace_pane
     assert label.text().count("<br>") == 1 and lines == 2  # "4" and "table proposals" not split apart
     assert all(label.fontMetrics().horizontalAdvance(words) <= label.width()
                for words in ("1 action in chat", "4 table proposals"))
+
+
+def test_the_reason_box_of_an_action_card_shows_its_edges_in_dark_mode(qtbot, pane: ChatPane, monkeypatch) -> None:
+    answer = ask(qtbot, pane, "forget the document notes.txt")
+    card = next(c for c in pane.message_widgets()[-1].cards if c.action.id == answer.actions[0].id)
+    app = QApplication.instance()
+    monkeypatch.setattr(theme, "is_dark", lambda: True)
+    app.setPalette(theme.palette(True))
+    try:
+        QCoreApplication.processEvents()
+        image = card.grab().toImage()
+        box = card.reason.geometry()
+        inside = image.pixelColor(box.center().x(), box.center().y())
+        edge = image.pixelColor(box.center().x(), box.top())
+        assert inside == theme.palette(True).color(QPalette.ColorRole.Base)  # the box is the card's colour …
+        assert abs(edge.lightness() - inside.lightness()) >= 20, (edge.name(), inside.name())  # … its edge is not
+    finally:
+        monkeypatch.undo()
+        app.setPalette(theme.palette(False))
+        QCoreApplication.processEvents()
