@@ -156,8 +156,17 @@ def bold(text: str = "", size_delta: int = 0) -> QLabel:
     return label
 
 
+NAME_ROOM = 24  # characters of a column's name that must show whole before the form goes one line a row
+NAME_PADDING = 16  # a line edit's frame and margins around its text
+
+
 class ColumnEditor(QWidget):
-    """One row per proposed column: the file's heading, an editable name and a type."""
+    """One row per proposed column: the file's heading, an editable name and a type.
+
+    Where the three side by side would leave a name too narrow to read (a small window: the
+    names scrolled inside their boxes, "ummary", "ent_date"), each heading goes above its name
+    and type, which then have the whole width.
+    """
 
     renamed = Signal()
 
@@ -165,13 +174,15 @@ class ColumnEditor(QWidget):
         super().__init__(parent)
         self._form = QFormLayout(self)
         self._form.setContentsMargins(0, 0, 0, 0)
+        self._form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         self._rows: list[tuple[Any, QLineEdit, QComboBox]] = []
+        self._headings: list[QLabel] = []
 
     def set_columns(self, columns: list[Any], editable: bool) -> None:
         """Show ``columns`` (engine ``Column`` records); ``editable`` allows renaming and retyping."""
         while self._form.rowCount():
             self._form.removeRow(0)
-        self._rows = []
+        self._rows, self._headings = [], []
         if columns:
             self._form.addRow(bold("In the file"), self._pair(bold("Name in the table"), bold("Type")))
         for col in columns:
@@ -180,7 +191,36 @@ class ColumnEditor(QWidget):
             kind.setEnabled(editable)
             name.textChanged.connect(self.renamed)
             self._rows.append((col, name, kind))
-            self._form.addRow(QLabel(col.source_name or col.name), self._pair(name, kind))
+            heading = QLabel(col.source_name or col.name)
+            self._headings.append(heading)
+            self._form.addRow(heading, self._pair(name, kind))
+        self._fit(self.width())
+
+    def stacked(self) -> bool:
+        """True while each heading sits above its name and type (too narrow for one line)."""
+        return self._form.rowWrapPolicy() == QFormLayout.RowWrapPolicy.WrapAllRows
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._fit(event.size().width())
+
+    def _fit(self, width: int) -> None:
+        wanted = (QFormLayout.RowWrapPolicy.WrapAllRows if self._rows and width < self._one_line_width()
+                  else QFormLayout.RowWrapPolicy.DontWrapRows)
+        if self._form.rowWrapPolicy() != wanted:
+            self._form.setRowWrapPolicy(wanted)
+
+    def _one_line_width(self) -> int:
+        """The width a heading, a name readable whole (up to ``NAME_ROOM`` characters) and a type
+        need side by side; the name takes three fifths of what the heading leaves (``_pair``)."""
+        metrics = self.fontMetrics()
+        heading = max(h.sizeHint().width() for h in self._headings)
+        longest = max(min(metrics.horizontalAdvance(n.text() or "x"), metrics.averageCharWidth() * NAME_ROOM)
+                      for _, n, _ in self._rows)
+        name = longest + NAME_PADDING
+        kind = max(k.minimumSizeHint().width() for _, _, k in self._rows)
+        spacing = max(self._form.horizontalSpacing(), 0)
+        return heading + spacing + max(name * 5 // 3, name + spacing + kind)
 
     @staticmethod
     def _pair(left: QWidget, right: QWidget) -> QWidget:

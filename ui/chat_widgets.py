@@ -329,6 +329,22 @@ def _query_sql(action: Action) -> str:
     return sql if isinstance(sql, str) else ""
 
 
+_READ_ONLY_DONE = "ran on your tables; nothing was changed"
+
+
+def _sentence(words: str) -> str:
+    return words[:1].upper() + words[1:]
+
+
+def _action_number_tip(action: Action) -> str:
+    """The action's number, kept out of the card ("Action 1 · done" was bookkeeping): the Activity,
+    the chat's notes and ``grace actions`` call it by that number."""
+    return (f"Action {action.id}: the Activity and the chat's notes call it by this number, and "
+            f"“grace actions approve {action.id}” or “grace actions reject {action.id}” decide it from a terminal."
+            if action.status == "pending" else
+            f"Action {action.id}: the Activity, the chat's notes and “grace actions list” call it by this number.")
+
+
 class ActionCard(QFrame):
     """A proposed action with Approve and Reject; tier 3 asks for a typed reason.
 
@@ -343,8 +359,12 @@ class ActionCard(QFrame):
         super().__init__(parent)
         self.tier, self.busy = action.tier, False
         self.setObjectName("actionCard")
+        # The reason box has a border of its own: on the card's base colour, dark mode's frame vanished.
         self.setStyleSheet("QFrame#actionCard { border: 1px solid palette(mid); border-left: 4px solid "
-                           "palette(highlight); border-radius: 6px; background: palette(base); }")
+                           "palette(highlight); border-radius: 6px; background: palette(base); }"
+                           "QFrame#actionCard QLineEdit { border: 1px solid palette(mid); border-radius: 3px; "
+                           "padding: 2px 4px; }"
+                           "QFrame#actionCard QLineEdit:focus { border-color: palette(highlight); }")
         self.title = MessageText("html")
         # A query's SQL, for whoever wants to check it, in the code font; hidden until asked for.
         self.show_query = EnterButton("Show the query")
@@ -413,7 +433,8 @@ class ActionCard(QFrame):
             state += f" · reason: {action.reason}"
         if action.error:
             state += f" · {action.error}"
-        self.state.setText(f"Action {action.id} · {state}")
+        self.state.setText(_sentence(_READ_ONLY_DONE if _query_sql(action) and action.status == "executed" else state))
+        self.state.setToolTip(_action_number_tip(action))
         tint(self.state, "error" if action.status == "failed" else "muted")
         found = late_result(action)
         self.result.set_text(found or "")
@@ -439,7 +460,7 @@ class ActionCard(QFrame):
         self.busy = True
         for w in (self.reason, self.approve, self.reject):
             w.setEnabled(False)
-        self.state.setText(f"Action {self.action.id} · {doing}")
+        self.state.setText(_sentence(doing))
 
     def _reason_entered(self) -> None:
         """Enter in the reason box of a tier-3 action confirms it, as its button does, once a reason
@@ -758,13 +779,14 @@ class TelemetryPanel(QFrame):
 
 def _waiting_text(actions: int, proposals: int) -> str:
     """Links to where approvals wait: chat actions (in their session) and table proposals (in
-    the Approvals pane); empty when nothing waits."""
+    the Approvals pane), one a line: side by side, a narrow panel broke "4 table proposals"
+    after its number; empty when nothing waits."""
     parts = []
     if actions:
         parts.append(f'<a href="chat">{actions} action{"s" if actions != 1 else ""} in chat</a>')
     if proposals:
         parts.append(f'<a href="approvals">{proposals} table proposal{"s" if proposals != 1 else ""}</a>')
-    return " · ".join(parts)
+    return "<br>".join(parts)
 
 
 def _failure_name(path: str) -> str:

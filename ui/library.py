@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 COLUMNS = [("Name", "name"), ("Kind", "kind"), ("Size", "size"), ("Passages", "chunks"), ("Status", "status"),
            ("Last ingested", "updated_at")]
 _NUMERIC = {"size", "chunks"}
-LONGEST_STATUS = "waiting for approval"
+RESIZE_PRECISION = 500  # rows a column's width is measured over: enough to see a long one, cheap for thousands
 LIVE_PAUSE_FACTOR = 4  # while an ingest runs, at most a fifth of the time goes to refreshing the list
 Index = QModelIndex | QPersistentModelIndex
 
@@ -341,14 +341,8 @@ class LibraryPane(QWidget):
         table.setShowGrid(False)
         table.verticalHeader().hide()
         table.verticalHeader().setDefaultSectionSize(26)
-        header = table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        status = table.fontMetrics().horizontalAdvance(LONGEST_STATUS) + 24  # its words whole, not "waiting f…"
-        for column, width in enumerate((0, 110, 80, 80, status, 130)):
-            if width:
-                table.setColumnWidth(column, width)
+        table.horizontalHeader().setStretchLastSection(False)
+        _fit_columns(table)
         table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         table.customContextMenuRequested.connect(self._context_menu)
         table.doubleClicked.connect(lambda _index: self.open_selected())
@@ -499,6 +493,7 @@ class LibraryPane(QWidget):
         header = appsettings.load("library/header")
         if header is not None:
             self.table.horizontalHeader().restoreState(header)
+            _fit_columns(self.table)  # a layout saved before the columns fitted their contents
         splitter = appsettings.load("library/splitter")
         if splitter is not None:
             self.splitter.restoreState(splitter)
@@ -506,6 +501,15 @@ class LibraryPane(QWidget):
     def save_state(self) -> None:
         appsettings.save("library/header", self.table.horizontalHeader().saveState())
         appsettings.save("library/splitter", self.splitter.saveState())
+
+
+def _fit_columns(table: QTableView) -> None:
+    """The other columns as wide as what they hold, and Name the rest: at 800 pixels a fixed-width
+    Status and Last ingested kept their room while "household_spending.csv" read "household_…"."""
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    header.setResizeContentsPrecision(RESIZE_PRECISION)
 
 
 def _tables_note(rows: list[dict[str, Any]], others: Sequence[dict[str, Any]] = ()) -> str:

@@ -90,28 +90,73 @@ class DropOverlay(QWidget):
 
 class ElidedLabel(QLabel):
     """One line that shortens itself with "…" to the room it is given (up to ``widest`` pixels):
-    in a narrow status bar it gives way to the workspace's figures. ``text()`` stays whole."""
+    in a narrow status bar it gives way to the workspace's figures. ``text()`` stays whole.
+    ``keep``: the pixels it holds on to before giving way (its whole text, if shorter)."""
 
-    def __init__(self, widest: int, parent: QWidget | None = None) -> None:
+    def __init__(self, widest: int, parent: QWidget | None = None, keep: int = 60) -> None:
         super().__init__(parent)
-        self.widest = widest
+        self.widest, self.keep = widest, keep
 
     def shown(self) -> str:
-        """The text as drawn, shortened to the label's width."""
-        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight, self.contentsRect().width())
+        """The text as drawn, shortened to the label's width at the end of a word ("the file is
+        not …" read as if the file were not something)."""
+        text, width = self.text(), self.contentsRect().width()
+        cut = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, width)
+        if cut == text or not cut.endswith("…"):
+            return cut
+        words = cut[:-1].rstrip()
+        if not text[len(words):len(words) + 1].isspace() and " " in words:  # it ends inside a word
+            words = words.rsplit(" ", 1)[0]
+        return words.rstrip(" ,;:—-") + "…"
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         hint = super().sizeHint()
         return QSize(min(hint.width(), self.widest), hint.height())
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
-        return QSize(min(self.sizeHint().width(), 60), super().minimumSizeHint().height())
+        return QSize(min(super().sizeHint().width(), self.widest, self.keep), super().minimumSizeHint().height())
 
     def paintEvent(self, _event: object) -> None:  # noqa: N802 - Qt's name
         painter = QPainter(self)
         painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
         align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         painter.drawText(self.contentsRect(), align, self.shown())
+
+
+class WorkspaceLabel(ElidedLabel):
+    """"Workspace: ~/Grace — 5 documents, 5 passages": short of room, the folder's path gives way
+    in its middle ("Workspace: ~/…/Grace — …") and the figures stay whole."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(10_000, parent)
+        self.setText(text)
+
+    def _parts(self) -> tuple[str, str, str] | None:
+        head, sep, figures = self.text().partition(" — ")
+        if not sep or not head.startswith(WORKSPACE_PREFIX):
+            return None
+        return WORKSPACE_PREFIX, head.removeprefix(WORKSPACE_PREFIX), sep + figures
+
+    def shown(self) -> str:
+        parts, width = self._parts(), self.contentsRect().width()
+        metrics = self.fontMetrics()
+        if parts is None or metrics.horizontalAdvance(self.text()) <= width:
+            return super().shown()
+        prefix, path, figures = parts
+        room = width - metrics.horizontalAdvance(prefix + figures)
+        return prefix + (metrics.elidedText(path, Qt.TextElideMode.ElideMiddle, room) or "…") + figures
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        parts = self._parts()
+        if parts is None:
+            return super().minimumSizeHint()
+        prefix, path, figures = parts
+        least = self.fontMetrics().horizontalAdvance(f"{prefix}{path[:2]}…{path[-6:]}{figures}")
+        margins = self.contentsMargins()
+        return QSize(least + margins.left() + margins.right(), super().minimumSizeHint().height())
+
+
+WORKSPACE_PREFIX = "Workspace: "
 
 
 class MainWindow(QMainWindow):
@@ -164,20 +209,19 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
-        self.workspace_label = QLabel("Opening workspace…")
+        self.workspace_label = WorkspaceLabel("Opening workspace…")
         self.model_label = QLabel("Model: loads after startup")
         self.queue_label = QLabel("Queue: empty")
+        # Short of room, the error (whole in the bar above and in its tooltip) and the workspace's
+        # path give way alike; a passing note (``flash``) stays whole beside them, up to ``keep``.
         self.error_label = ElidedLabel(420)
         tint(self.error_label, "error")  # follows a light/dark switch
-        self.news_label = ElidedLabel(360)  # a passing note (``flash``)
+        self.news_label = ElidedLabel(360, keep=300)
         tint(self.news_label, "muted")
         self._news_timer = QTimer(self, singleShot=True)
         self._news_timer.timeout.connect(lambda: self.flash(""))
         for label in (self.workspace_label, self.model_label, self.queue_label):
             label.setContentsMargins(6, 0, 6, 0)
-        # The workspace's figures keep their room; the error (its whole sentence is in the bar above
-        # and in the tooltip) gives way first.
-        self.workspace_label.setSizePolicy(QSizePolicy.Policy.MinimumExpanding, QSizePolicy.Policy.Preferred)
         bar.addWidget(self.workspace_label, 1)
         bar.addWidget(self.news_label)
         bar.addPermanentWidget(self.error_label)
@@ -329,12 +373,14 @@ class MainWindow(QMainWindow):
                             (self.queue_label, queue)):
             if text is not None:
                 label.setText(text)
+                label.setToolTip(text if label is self.workspace_label else "")  # its path may be cut short
 
-    def flash(self, sentence: str, ms: int = 5000) -> None:
+    def flash(self, sentence: str, ms: int = 5000, tip: str = "") -> None:
         """A passing note in the status bar for ``ms`` milliseconds (a job started, a watched
-        folder changed), beside the workspace's figures: ``QStatusBar.showMessage`` hid them."""
+        folder changed), beside the workspace's figures: ``QStatusBar.showMessage`` hid them.
+        ``tip`` (the sentence itself if not given) is its tooltip: the whole story of a short note."""
         self.news_label.setText(sentence)
-        self.news_label.setToolTip(sentence)
+        self.news_label.setToolTip(tip or sentence)
         if sentence:
             self._news_timer.start(ms)
 

@@ -113,14 +113,14 @@ def test_a_queued_approval_says_what_it_did_when_its_job_ends(qtbot, ws: Workspa
     assert result["ingested"] == 1 and result["chunks"] >= 1
     done = (f"done: 1 file read, 0 unchanged; {result['chunks']} new passage"
             f"{'' if result['chunks'] == 1 else 's'} in {result['seconds']:.1f} s")
-    assert card.state.text() == f"Action {card.action.id} · {done}"
+    assert card.state.text() == f"D{done[1:]}" and card.state.toolTip().startswith(f"Action {card.action.id}:")
     assert pane.note.text() == f"Action {card.action.id} ({card.action.summary}) is {done}."
     assert runner.jobs[-1].message == f"Action {card.action.id} {done}."  # the Activity's words
     card = _card_for(qtbot, pane, "rebuild the search index")
     card.approve.click()
     qtbot.waitUntil(lambda: card.action.status == "executed", timeout=WAIT_MS)
     passages = ws.status()["chunks"]
-    assert card.state.text().endswith(f"done: the search index was rebuilt with {passages} passages")
+    assert card.state.text() == f"Done: the search index was rebuilt with {passages} passages"
 
 
 # -- P4: what a tier-3 action would take away -------------------------------------------------------

@@ -628,7 +628,7 @@ def test_a_refused_approval_leaves_the_card_showing_the_action_as_it_is(qtbot, p
     card = _card_for(qtbot, pane, f"ingest the folder {tmp_path}")
     ws.chat.actions.reject(card.action.id, "decided in a terminal")  # as the CLI does, unseen by the pane
     card.approve.click()
-    qtbot.waitUntil(lambda: "rejected" in card.state.text(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: card.state.text().startswith("Rejected"), timeout=WAIT_MS)
     assert "working" not in card.state.text() and card.approve.isHidden()
     assert "not waiting for approval" in pane.note.text()
 
@@ -854,7 +854,7 @@ def test_an_answer_that_proposes_an_action_shows_its_card_once(qtbot, pane: Chat
     answer = ask(qtbot, pane, "create a table called books with fields title and author")
     bubble = pane.message_widgets()[-1]
     (card,) = bubble.cards
-    assert "Create table books" in card.title.text() and "waits for your approval" in card.state.text()
+    assert "Create table books" in card.title.text() and card.state.text() == "Waits for your approval"
     assert bubble.body.isHidden() and bubble.helpful is None  # the card says it all; nothing to rate
     assert answer.text.startswith("I have proposed: **Create table books")  # as the CLI prints it
     older = f"I have proposed: **{card.action.summary}** (action {card.action.id}, tier 2); it runs once approved."

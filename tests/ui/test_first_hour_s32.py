@@ -39,7 +39,8 @@ def test_the_status_bar_says_how_an_added_folder_went_once_it_is_read(shell, qtb
     assert news.text() == "Adding “docs”…"
     qtbot.waitUntil(lambda: shell.runner.queue_length == 0, timeout=120_000)
     # Not "Adding “docs”…" for seconds more beside the workspace's new figures.
-    assert news.text().startswith("Done: 5 read, 0 unchanged;"), news.text()
+    assert news.text() == "Done: 5 files read.", news.text()
+    assert news.toolTip().startswith("Done: 5 read, 0 unchanged;")  # the whole summary
 
 
 def test_the_empty_chat_names_the_persons_own_table_first_as_a_person_says_it(ws: Workspace,

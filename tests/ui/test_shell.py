@@ -549,6 +549,8 @@ def test_a_workbook_with_one_sheet_in_a_table_and_one_rejected_says_both(shell) 
     alone = {k: v for k, v in book.items() if k != "in_table"}
     library = shell.library
     status = [key for _label, key in COLUMNS].index("status")
+    library.model.set_rows([{**book, "waiting": "garden_plants", "updated_at": 0}])  # "waiting for approval"
+    QApplication.processEvents()
     assert library.table.columnWidth(status) > library.table.fontMetrics().horizontalAdvance("waiting for approval")
     assert _display(alone, "status") == "table rejected"
     assert "<b>Its table garden_plants was rejected</b> (“Prices are wrong”): its rows are" in _details_html([alone])
