@@ -110,3 +110,26 @@ def test_a_first_and_last_name_look_up_the_persons_own_row(club: Workspace) -> N
     assert "**F594**" in text and "F352" not in text.split("\n\n")[0]
     text = club.chat.ask("megan jacksons phone no").text
     assert "**07797 786886**" in text.split("\n\n")[0]
+
+
+CLIENTS = """name,contact,email,client_since,payment_terms_days
+Corrib Cycle Tours,Sean Walsh,sean@corrib.example,2023-02-01,30
+Harbour & Finch Solicitors LLP,Dana Finch,dana@hf.example,2024-04-08,14
+"""
+SUBSCRIPTIONS = """item,cost_gbp,renews
+Ngozi's magazine,9.5,2025-01-01
+Netflix,10.99,2025-02-01
+"""
+
+
+def test_a_name_typed_in_lower_case_finds_no_answer_in_a_row_that_does_not_say_it(ws: Workspace, tmp_path: Path) -> None:
+    for name, body in (("clients.csv", CLIENTS), ("subscriptions.csv", SUBSCRIPTIONS)):
+        (tmp_path / name).write_text(body, encoding="utf-8")
+        assert ws.tables.import_file(tmp_path / name).status == "applied"
+    plan = ws.chat.ask("how much does corrib pay for their shopify plan")  # "pay" names no payment_terms_days
+    assert "payment_terms_days" not in plan.text.split("\n\n")[0], plan.text
+    paid = ws.chat.ask("when did harbour and finch say theyd pay the design instalment")
+    assert "client_since" not in paid.text.split("\n\n")[0], paid.text  # the client's start is no payment
+    costing = ws.chat.ask("how much is Ngozi's residential costing")  # her magazine is another thing
+    assert "9.5" not in costing.text.split("\n\n")[0], costing.text
+    assert "**sean@corrib.example**" in ws.chat.ask("whats seans email").text  # a person in a contact column
