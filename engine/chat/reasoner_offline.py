@@ -334,7 +334,8 @@ class OfflineReasoner:
     def ranked(self, ctx: Context) -> tuple[list[Candidate], list[tuple[str, str, float]]]:
         """The candidates an answer chooses from, best first (those of other codes, other rows of a
         table and older versions left out), and the older versions' losses (``superseded``)."""
-        found = settings_asked(without_other_codes(self.candidates(ctx), codes(ctx.question)), ctx.question)
+        found = without_other_things(without_other_codes(self.candidates(ctx), codes(ctx.question)), ctx.question)
+        found = settings_asked(found, ctx.question)
         return superseded(rows_named(found, ctx.question), ctx.replaced)
 
     def answer(self, ctx: Context, threshold: float, on_token: TokenFn | None = None) -> Draft:
@@ -559,6 +560,27 @@ def without_other_codes(ranked: list[Candidate], asked: list[str]) -> list[Candi
 
 
 _CODE = re.compile(r"[^\W_]+")
+# things told apart by a letter or a number after their name: "Flat A", "court 3", "block 2b"
+_THING = re.compile(r"\b(flat|apartment|unit|room|house|plot|block|building|suite|office|court|floor|lane|pitch|bay|"
+                    r"ward|gate|platform|team|group|class|phase|stage|zone|site|lot|option)\s+([a-z]|\d{1,3}[a-z]?)\b",
+                    re.IGNORECASE)
+
+
+def without_other_things(ranked: list[Candidate], question: str) -> list[Candidate]:
+    """``ranked`` without the sentences that speak of another flat (court, unit, …) than the one
+    the question names: asked about "flat a", a sentence whose surroundings (its passage's heading,
+    its file's name and folder) say Flat B and never Flat A answers a neighbour's question."""
+    asked = {(noun.lower(), which.lower()) for noun, which in _THING.findall(question)}
+    if not asked:
+        return ranked
+    nouns = {noun for noun, _ in asked}
+
+    def other(c: Candidate) -> bool:
+        around = f"{_surroundings(c)} {Path(c.passage.hit.path).parent.name}"
+        said = {(noun.lower(), which.lower()) for noun, which in _THING.findall(around) if noun.lower() in nouns}
+        return bool(said) and not said & asked
+
+    return [c for c in ranked if not other(c)]
 
 
 def _shape(word: str) -> str:

@@ -1331,7 +1331,8 @@ def test_spend_as_a_noun_adds_up_and_a_phone_number_of_someone_is_no_count(ws: W
     assert aggregates.operation("how much did we spend on repairs") == "sum"
 
 
-LETTINGS = {"tenants.csv": "name,flat,move_in,rent_pcm\nDaniel Okafor,A,2021-09-01,1225\nJakub Nowak,B,2024-05-15,1025\n",
+LETTINGS = {"tenants.csv": "name,flat,move_in,rent_pcm\nDaniel Okafor,A,2021-09-01,1225\n"
+                           "Jakub Nowak,B,2024-05-15,1025\n",
             "rent_ledger_2024.csv": "date,flat,tenant,amount\n2024-01-01,Flat A,Daniel Okafor,1150\n"
                                     "2024-02-01,Flat A,Daniel Okafor,1150\n2024-06-01,Flat B,Jakub Nowak,1025\n"}
 OLD_LEDGER = "date,flat,tenant,amount\n2022-01-03,Flat B,Sophie Brennan,925\n2022-02-03,Flat B,Sophie Brennan,925\n"
@@ -1340,7 +1341,7 @@ OLD_LEDGER = "date,flat,tenant,amount\n2022-01-03,Flat B,Sophie Brennan,925\n202
 def test_rent_received_is_the_ledgers_not_a_monthly_rate_counted_by_move_in_date(ws: Workspace, tmp_path: Path) -> None:
     lets = _tables_of(ws, tmp_path, LETTINGS)
     total = lets.chat.ask("total rent received in 2024")  # was rent_pcm of tenants where move_in is in 2024: 1,025
-    assert "Adding up amount in rent_ledger_2024 where date is in 2024: **3,325**, over 3 rows" in total.text, total.text
+    assert "amount in rent_ledger_2024 where date is in 2024: **3,325**, over 3 rows" in total.text, total.text
 
 
 def test_a_table_of_old_files_is_left_out_when_a_current_one_answers_and_says_so(ws: Workspace, tmp_path: Path) -> None:
@@ -1355,4 +1356,5 @@ def test_a_table_of_old_files_is_left_out_when_a_current_one_answers_and_says_so
     old = lets.chat.ask("how much rent did flat b pay in 2022")  # only the old ledger holds 2022
     assert "rent_ledger_2022 where flat is Flat B and date is in 2022: **1,850**" in old.text, old.text
     year = lets.chat.ask("how much rent came in from flat b this year")  # one "this year": the newest table's
-    assert "rent_ledger_2024 where flat is Flat B and date is in 2024" in year.text and "2022" not in year.text, year.text
+    assert "rent_ledger_2024 where flat is Flat B and date is in 2024" in year.text, year.text
+    assert "2022" not in year.text

@@ -724,3 +724,19 @@ def test_a_sentence_holding_the_phone_number_asked_for_answers_a_loosely_worded_
     ws.ingest([tmp_path])
     answer = ws.chat.ask("whats the number to ring hartwell if we need to claim")  # "whats": no unknown word
     assert not answer.abstained and "0800 468 2290" in answer.text, answer.text
+
+
+def test_a_sentence_about_another_flat_does_not_answer_of_the_one_asked(ws: Workspace, tmp_path: Path) -> None:
+    folder = tmp_path / "lettings"
+    (folder / "Flat B - 7 Gloucester Rd").mkdir(parents=True)
+    (folder / "Flat B - 7 Gloucester Rd" / "lease notes.md").write_text(
+        "# Lease\n\nThe ground rent is £250 a year, paid to Freehold Estates, due on 25 March.\n", encoding="utf-8")
+    (folder / "EPC - Flat C.md").write_text("# Energy certificate\n\nThe current energy rating is C (72).\n",
+                                           encoding="utf-8")
+    ws.ingest([folder])
+    b = ws.chat.ask("what is the ground rent on flat b?")
+    assert not b.abstained and "£250" in b.text
+    a = ws.chat.ask("what is the ground rent on flat a?")  # was Flat B's £250
+    assert a.abstained, a.text
+    assert ws.chat.ask("what is the energy rating of flat a?").abstained  # was Flat C's
+    assert "(72)" in ws.chat.ask("what is the energy rating of flat c?").text

@@ -122,7 +122,7 @@ Netflix,10.99,2025-02-01
 """
 
 
-def test_a_name_typed_in_lower_case_finds_no_answer_in_a_row_that_does_not_say_it(ws: Workspace, tmp_path: Path) -> None:
+def test_a_name_in_lower_case_finds_no_answer_in_a_row_that_does_not_say_it(ws: Workspace, tmp_path: Path) -> None:
     for name, body in (("clients.csv", CLIENTS), ("subscriptions.csv", SUBSCRIPTIONS)):
         (tmp_path / name).write_text(body, encoding="utf-8")
         assert ws.tables.import_file(tmp_path / name).status == "applied"
