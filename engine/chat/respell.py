@@ -231,21 +231,27 @@ def _read_table_words(tables: Any) -> TableWords:
         every.update(_CELL_WORD.findall(info.name.replace("_", " ").lower()))
         for c in info.columns:
             every.update(_CELL_WORD.findall(c.name.replace("_", " ").lower()))
-        for i in text_places(info.columns) if len(every) <= TABLE_WORDS_KEPT else []:
-            person = PERSON.search(info.columns[i].name.lower()) is not None
-            for value in _distinct(tables.store, info.name, info.columns[i].name):
-                words = _CELL_WORD.findall(value.replace("\u2019", "'"))
-                every.update(w.lower() for w in words)
-                if not _ADDRESS.search(value):  # "chloe.dixon@…" writes no name in lower case
-                    lower.update(w for w in words if w.islower())
-                if len(words) <= SHORT_CELL:
-                    capital.update(w.lower() for w in words if w[0].isupper())
-                    people.update(w.lower() for w in words if person and w[0].isupper())
+        if not info.rows or len(every) > TABLE_WORDS_KEPT:
+            continue
+        for column, value in _text_cells(tables.store, info):
+            words = _CELL_WORD.findall(value.replace("\u2019", "'"))
+            every.update(w.lower() for w in words)
+            if not _ADDRESS.search(value):  # "chloe.dixon@…" writes no name in lower case
+                lower.update(w for w in words if w.islower())
+            if len(words) <= SHORT_CELL:
+                capital.update(w.lower() for w in words if w[0].isupper())
+                if PERSON.search(column.lower()):
+                    people.update(w.lower() for w in words if w[0].isupper())
     return TableWords(frozenset(every), frozenset(capital - lower), frozenset(people - lower))
 
 
-def _distinct(store: Any, table: str, column: str) -> list[str]:
-    """The distinct values of a text column (a sample of a very large table's)."""
-    return [v for (v,) in store.cursor().execute(
-        f"SELECT DISTINCT {quote_ident(column)} FROM {quote_ident(table)} WHERE {quote_ident(column)} IS NOT NULL "
-        f"LIMIT 20000").fetchall()]
+def _text_cells(store: Any, info: Any) -> list[tuple[str, str]]:
+    """(column, value) for the distinct values of ``info``'s text columns, in one query (a very
+    large table's first ones)."""
+    names = [info.columns[i].name for i in text_places(info.columns)]
+    if not names:
+        return []
+    cells = " UNION ".join(f"SELECT DISTINCT {i} AS c, {quote_ident(n)} AS v FROM {quote_ident(info.name)}"
+                           for i, n in enumerate(names))
+    return [(names[c], v) for c, v in store.cursor().execute(
+        f"SELECT c, v FROM ({cells}) WHERE v IS NOT NULL LIMIT 50000").fetchall()]
