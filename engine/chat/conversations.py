@@ -18,7 +18,7 @@ from ..changes import Changes
 from ..errors import GraceError
 from .render import confidence_words, late_result, outcome, weighed, without_proposals
 from .store import reading, writing
-from .types import Action
+from .types import Action, where
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -231,14 +231,6 @@ def _action_lines(a: Action) -> list[str]:
 def _source(c: dict[str, Any]) -> str:
     """One source as an export's list item (lines of their own ran together into one paragraph in
     a Markdown reader): number, path, where, and its quote."""
-    where = ", ".join(x for x in (f"page {c['page']}" if c.get("page") else "", _lines(c)) if x)
+    said = where(c["path"], c.get("page"), c.get("line_start"), c.get("line_end"))  # "paragraph 2" of a DOCX
     quote = " ".join(c["quote"].split())
-    return f"- [{c['n']}] `{c['path']}`{' (' + where + ')' if where else ''}: “{quote}”"
-
-
-def _lines(c: dict[str, Any]) -> str:
-    if c.get("line_start") is None:
-        return ""
-    if c.get("line_end") in (None, c["line_start"]):
-        return f"line {c['line_start']}"
-    return f"lines {c['line_start']}-{c['line_end']}"
+    return f"- [{c['n']}] `{c['path']}`{' (' + said + ')' if said else ''}: “{quote}”"

@@ -35,14 +35,19 @@ class Citation:
 
     def where(self) -> str:
         """'page 2, line 5' / 'lines 5-7' / 'paragraph 2' (a DOCX file): where the quote sits, for people."""
-        parts = []
-        if self.page:
-            parts.append(f"page {self.page}")
-        if self.line_start is not None:
-            same = self.line_end in (None, self.line_start)
-            unit = line_unit(self.path, many=not same)
-            parts.append(f"{unit} {self.line_start}" if same else f"{unit} {self.line_start}-{self.line_end}")
-        return ", ".join(parts)
+        return where(self.path, self.page, self.line_start, self.line_end)
+
+
+def where(path: str, page: int | None, line_start: int | None, line_end: int | None) -> str:
+    """Where a quote of ``path`` sits, for people: 'page 2, line 5', 'lines 5-7', 'paragraph 2'."""
+    parts = []
+    if page:
+        parts.append(f"page {page}")
+    if line_start is not None:
+        same = line_end in (None, line_start)
+        unit = line_unit(path, many=not same)
+        parts.append(f"{unit} {line_start}" if same else f"{unit} {line_start}-{line_end}")
+    return ", ".join(parts)
 
 
 def line_unit(path: str, many: bool = False) -> str:

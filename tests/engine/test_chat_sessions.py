@@ -167,3 +167,17 @@ def test_an_export_says_where_each_action_stands_and_shows_confidence_only_where
     assert f"- Action {query.id}: Read-only query `{query.params['sql']}` → done" in md
     assert "Adding up amount in expenses" in md  # what the query found, as the answer said it
     assert "Confidence" not in md  # the pane shows none for an action's answer: nothing of the files to weigh
+
+
+def test_an_export_says_paragraph_for_a_docx_source_as_the_pane_does(ws: Workspace, tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Lease for Flat B")
+    document.add_paragraph("The tenant must give two months' notice before moving out.")
+    document.save(str(tmp_path / "lease.docx"))
+    ws.ingest([tmp_path / "lease.docx"])
+    answer = ws.chat.ask("How much notice must the tenant give before moving out?")
+    c = answer.citations[0]
+    assert c.where().startswith("paragraph")
+    assert f"[1] `{c.path}` ({c.where()})" in ws.chat.sessions.export_markdown(answer.session)  # was "(line 2)"
