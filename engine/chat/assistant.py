@@ -15,7 +15,7 @@ from sqlalchemy import text
 from .. import catalog, late
 from ..errors import Cancelled, GraceError
 from ..search import readable_text
-from ..tables.mentions import fold, words_in
+from ..tables.mentions import NAME_CELL, fold, words_in
 from ..tables.model import source_file
 from . import aggregates, intents, summary
 from .absent import Absent, absent, negated, without_negation
@@ -30,7 +30,7 @@ from .openai_client import EndpointError, OpenAIClient
 from .reasoner_offline import EmbedFn, OfflineReasoner
 from .reasoner_openai import OpenAIReasoner
 from .render import action_text, row_citations, tables_text
-from .respell import Respelled, respell, table_words
+from .respell import Respelled, TableWords, respell, table_words
 from .secrets import KeyStore
 from .store import reading
 from .types import ABSTAIN_TEXT, Action, Answer, Draft, EmptyQuestion
@@ -109,7 +109,15 @@ class Chat:
     def _respelled(self, question: str) -> Respelled:
         """``question`` with the words it misspells or shortens read as the files and tables write them."""
         with reading(self.ws) as conn:
-            return respell(conn, question, self._pieces, lambda: table_words(self.ws.tables))
+            return respell(conn, question, self._pieces, self._table_words)
+
+    def _table_words(self) -> TableWords:
+        """The tables' words; none when the tables cannot be read (in use by another process):
+        the question is then read as typed, as the tables' rows are left out of its answer."""
+        try:
+            return table_words(self.ws.tables)
+        except GraceError:
+            return TableWords(frozenset(), frozenset(), frozenset())
 
     def _pieces(self, word: str) -> list[str]:
         """The model's word pieces of ``word`` ("durations": duration, ##s)."""
@@ -553,6 +561,7 @@ def looked_up(ctx: Context, held: list[str] | None = None,
     held = [h for h in held if any(_holds_every(row, [h]) for m in ctx.tables for row in m["rows"])]
     every = every or len(held) > 1 and any(_holds_every(row, held) for m in ctx.tables for row in m["rows"])
     out, dates = [], []
+    people: set[str] = set()  # each row's cells it is found by ("liam owen"; "chloe dixon" of two cells)
     for m in ctx.tables if held else []:
         # not the words of the names the rows are found by: "Peter" is no "pets" column
         asked = (content_words(ctx.question) - TABLE_WORDS - content_words(m["table"].replace("_", " "))
@@ -562,6 +571,7 @@ def looked_up(ctx: Context, held: list[str] | None = None,
                        and not _thing_of(str(c), held, ctx.question)]
             if not holding or every and not _holds_every(row, held):
                 continue  # "Gráinne Walsh": her row, not Conor Walsh's
+            people.add(_person(row, holding, held))
             # the columns naming the most of its words: "actual … in January" is jan_actual, not feb_actual
             naming = {i: _naming(column, ctx.question, asked) for i, column in enumerate(m["columns"])
                       if i != holding[0]}
@@ -575,13 +585,32 @@ def looked_up(ctx: Context, held: list[str] | None = None,
             out += said  # and of a row the question points at, its date of what it says ("pay": paid_on)
             dates += _when_of(ctx.question, str(row[holding[0]]), m["columns"], row, (m["table"], key)) if said else []
     out = _most_told(ctx.question, out) if every and len(held) > 1 else out  # "megan jackson": her own row
-    if len({x[3] for x in out}) > LOOKUP_ROWS:
-        return []
+    if len({x[3] for x in out}) > LOOKUP_ROWS or len(people - {""}) > 1:
+        return []  # too many rows, or "liam" of Liam Owen and Liam Fairbrother: which one is not said
     kind = _asked_kind(ctx.question)  # "When was it brewed?": brew_date, not brewer
     # "how many keys did Peter get when he moved in?" is no date of moving in; a date may be written as text
     fitting = ([x for x in out if kind is None or isinstance(x[2], kind)] or (dates if kind == _DATES else [])
                or (out if kind in (None, _DATES) else []))
     return [(name, column, "" if cell is None else str(cell), key) for name, column, cell, key in fitting]
+
+
+def _person(row: Sequence[Any], holding: list[int], held: list[str]) -> str:
+    """Who a row found by ``held`` names, by the word after the name: "owen" of "Liam Owen", "ruane"
+    of "From: Declan Ruane <…>", a first name's next cell ("Chloe" | "Dixon"); "" when nothing
+    follows (an e-mail address says no one)."""
+    names = [fold(h) for h in held]
+    for i in holding:
+        cell = row[i]
+        if not isinstance(cell, str) or len(cell) > NAME_CELL or "@" in cell:
+            continue
+        words = _LETTERS.findall(fold(cell))
+        after = [words[j + 1] for j, w in enumerate(words[:-1]) if w in names and words[j + 1] not in names]
+        if after:
+            return after[0]
+        following = row[i + 1] if len(words) == 1 and i + 1 < len(row) else None
+        if isinstance(following, str) and _LETTERS.fullmatch(following.strip()) and fold(following) not in names:
+            return fold(following.strip())
+    return ""
 
 
 def _thing_of(cell: str, held: list[str], question: str) -> bool:
@@ -622,6 +651,7 @@ def _most_told(question: str, out: list[Looked]) -> list[Looked]:
     return [x for x in out if len(told[x[3][0]]) == len(told[best]) and len(rows[x[3][0]]) == len(rows[best])]
 
 
+_LETTERS = re.compile(r"[^\W\d_]+")
 # "who is …", "who's playing …": the person a row names, when no column is said
 _WHO_IS = re.compile(r"\s*who(?:'s|’s|\s+(?:is|was|are|were|will\s+be)\b|\s+(?:plays|played|covers|covered)\b)",
                      re.IGNORECASE)

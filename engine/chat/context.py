@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .. import catalog
+from ..errors import GraceError
 from ..search import SearchHit, hybrid_search, mentioned_anywhere, unseen
 from ..tables.mentions import words_in
 from .respell import table_words
@@ -123,7 +124,10 @@ def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int
     ctx = Context(trace_id or uuid.uuid4().hex[:12], question, qvec, passages, unknown_names=unknown,
                   unknown_terms=unknown_terms, query=query or "", replaced=replaced)
     ctx.wants_errors = bool(_ERRORS.search(question))
-    ctx.people = named(ws, searched)
+    try:
+        ctx.people = named(ws, searched)
+    except GraceError:  # the tables in use by another process: no names of theirs
+        ctx.people = []
     _workspace_state(ws, ctx, session_id)
     ctx.tables = tables.result()
     if unknown or unknown_terms:  # a word the files lack but a table holds is not unknown

@@ -133,3 +133,17 @@ def test_a_name_in_lower_case_finds_no_answer_in_a_row_that_does_not_say_it(ws: 
     costing = ws.chat.ask("how much is Ngozi's residential costing")  # her magazine is another thing
     assert "9.5" not in costing.text.split("\n\n")[0], costing.text
     assert "**sean@corrib.example**" in ws.chat.ask("whats seans email").text  # a person in a contact column
+
+
+def test_a_first_name_two_people_share_looks_up_neither_until_the_surname_is_said(ws: Workspace,
+                                                                                  tmp_path: Path) -> None:
+    (tmp_path / "coaches.csv").write_text("coach,session,dbs_expires\nLiam Fairbrother,Juniors,2027-01-09\n",
+                                          encoding="utf-8")
+    (tmp_path / "bookings.csv").write_text("booked_by,court,guest_fee\nLiam Owen,2,6\nAnn Cole,1,0\n",
+                                           encoding="utf-8")
+    for name in ("coaches.csv", "bookings.csv"):
+        assert ws.tables.import_file(tmp_path / name).status == "applied"
+    liam = ws.chat.ask("what guest fee does liam pay")  # was "guest_fee of Liam Owen: 6": which Liam?
+    assert "guest_fee of" not in liam.text, liam.text
+    owen = ws.chat.ask("what guest fee does liam owen pay")
+    assert "guest_fee of Liam Owen: **6**" in owen.text, owen.text
