@@ -136,7 +136,7 @@ def rarest_words(conn: Connection, words: list[str], budget: int = KEYWORD_POSTI
     if len(words) < 2:
         return words
     terms = _stemmer().terms(words)
-    df = _doc_freq(conn, terms)
+    df = doc_freq(conn, terms)
     counts = [min((df.get(t, 0) for t in ts), default=0) for ts in terms]
     chosen: list[str] = []
     total = 0
@@ -153,7 +153,7 @@ def unseen(conn: Connection, words: list[str]) -> list[str]:
     counts when it has the word as the index stems it, or (for words of 5+ letters) a form of
     it ("Dateien" - "Datei"; not "DataFrame" - "datafile")."""
     terms = _stemmer().terms(words) if words else []
-    df = _doc_freq(conn, terms)
+    df = doc_freq(conn, terms)
     return [word for word, ts in zip(words, terms, strict=True)
             if ts and not any(t in df or _has_kin(conn, t, word.islower()) for t in ts) and not in_names(conn, word)
             and not _hyphenated(conn, word)]
@@ -168,7 +168,7 @@ def _hyphenated(conn: Connection, word: str) -> bool:
                             {"q": f'"{word[:i]} {word[i:]}"'}).first() is not None for i in range(1, len(word) - 1))
 
 
-def _doc_freq(conn: Connection, terms: list[list[str]]) -> dict[str, int]:
+def doc_freq(conn: Connection, terms: list[list[str]]) -> dict[str, int]:
     """How many chunks hold each of ``terms`` (index terms absent from every chunk are left out)."""
     wanted = sorted({t for ts in terms for t in ts})
     if not wanted:

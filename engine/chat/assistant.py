@@ -34,7 +34,17 @@ from .respell import Respelled, TableWords, respell, table_words
 from .secrets import KeyStore
 from .store import reading
 from .types import ABSTAIN_TEXT, Action, Answer, Draft, EmptyQuestion
-from .words import COLUMN_MEANING, MONTHS, TABLE_WORDS, column_words, content_words, not_in_tables, stem, weekday
+from .words import (
+    COLUMN_MEANING,
+    LETTERS,
+    MONTHS,
+    TABLE_WORDS,
+    column_words,
+    content_words,
+    not_in_tables,
+    stem,
+    weekday,
+)
 from .words import names as words_names
 
 TABLE_CONFIDENCE = 0.9  # rows that account for every word of a question: exact, but read by words
@@ -603,12 +613,12 @@ def _person(row: Sequence[Any], holding: list[int], held: list[str]) -> str:
         cell = row[i]
         if not isinstance(cell, str) or len(cell) > NAME_CELL or "@" in cell:
             continue
-        words = _LETTERS.findall(fold(cell))
+        words = LETTERS.findall(fold(cell))
         after = [words[j + 1] for j, w in enumerate(words[:-1]) if w in names and words[j + 1] not in names]
         if after:
             return after[0]
         following = row[i + 1] if len(words) == 1 and i + 1 < len(row) else None
-        if isinstance(following, str) and _LETTERS.fullmatch(following.strip()) and fold(following) not in names:
+        if isinstance(following, str) and LETTERS.fullmatch(following.strip()) and fold(following) not in names:
             return fold(following.strip())
     return ""
 
@@ -651,7 +661,6 @@ def _most_told(question: str, out: list[Looked]) -> list[Looked]:
     return [x for x in out if len(told[x[3][0]]) == len(told[best]) and len(rows[x[3][0]]) == len(rows[best])]
 
 
-_LETTERS = re.compile(r"[^\W\d_]+")
 # "who is …", "who's playing …": the person a row names, when no column is said
 _WHO_IS = re.compile(r"\s*who(?:'s|’s|\s+(?:is|was|are|were|will\s+be)\b|\s+(?:plays|played|covers|covered)\b)",
                      re.IGNORECASE)

@@ -24,7 +24,7 @@ from ..tables.mentions import words_in
 from .respell import table_words
 from .store import reading
 from .versions import ASKS_OLD, replacements
-from .words import codes, names, terms, weekday
+from .words import LETTERS, codes, names, terms, weekday
 
 if TYPE_CHECKING:
     from ..embed import QueryVectors
@@ -36,7 +36,6 @@ HISTORY = 10
 # about tyre pressures, and no file need say "markdown" for it to be answered.
 FORM_WORDS = frozenset("""markdown md table tabular list bullet bullets bulleted numbered summary summarize
 summarise overview paragraph paragraphs format formatted""".split())
-_LETTERS = re.compile(r"[^\W\d_]+")
 _ERRORS = re.compile(r"\b(errors?|fail(?:ed|ures?|s|ing)?|broken|problems?|went wrong)\b", re.I)
 
 
@@ -220,7 +219,7 @@ def table_matches(ws: Workspace, question: str, limit: int = 10) -> list[dict[st
 def named(ws: Workspace, question: str) -> list[str]:
     """The question's words that the tables write as people's names, though typed in lower case
     ("becky" of a coach "Becky Lund"; see ``respell.TableWords``)."""
-    return [w for w in _LETTERS.findall(question) if w.islower() and w in table_words(ws.tables).people]
+    return [w for w in LETTERS.findall(question) if w.islower() and w in table_words(ws.tables).people]
 
 
 def rows_of(result: Any) -> tuple[list[str], list[list[Any]]]:

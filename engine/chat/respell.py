@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,21 +35,19 @@ from rapidfuzz.distance import DamerauLevenshtein
 from rapidfuzz.process import extract
 from sqlalchemy import Connection, text
 
-from ..search import in_names, index_terms
+from ..search import doc_freq, in_names, index_terms
 from ..tables.mentions import text_places
 from ..tables.names import quote_ident
-from .aggregates import PERSON
-from .words import terms
+from .aggregates import MISSPELT_LETTERS, PERSON
+from .words import LETTERS, terms
 
 BEGUN_LETTERS = 4  # a shorter beginning stands for too many words ("elec": electric, election)
-MISSPELT_LETTERS = 5  # shorter words are too often another word one letter off ("cafe", "cake")
 NEAREST = 5  # index terms near a misspelt word whose written forms are compared with it
 SHORT_CELL = 4  # a cell of at most this many words names a thing or a person
 TABLE_WORDS_KEPT = 200_000  # the words of the tables' text cells looked at, at most
 # word pieces that end an English word the vocabulary holds whole ("duration" + "##s")
 _ENDINGS = frozenset("##s ##es ##ed ##d ##ing ##er ##ers ##ly ##ion ##ions ##ness".split())
 _CELL_WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)*")
-_WORD = re.compile(r"[^\W\d_]+")
 _ADDRESS = re.compile(r"[@/\\]|\w\.\w")  # e-mail addresses, links, paths and file names
 
 
@@ -123,14 +121,7 @@ def _possessive(word: str, tabled: TableWords) -> str | None:
 def _in_files(conn: Connection, word: str) -> bool:
     """A passage holds ``word`` as the keyword index stems it, or a file's name or title holds it."""
     stems = index_terms([word])[0]
-    return bool(stems) and len(_doc_counts(conn, stems)) == len(set(stems)) or in_names(conn, word)
-
-
-def _doc_counts(conn: Connection, stems: Iterable[str]) -> dict[str, int]:
-    wanted = sorted(set(stems))
-    marks = ",".join(f":t{i}" for i in range(len(wanted)))
-    return dict(conn.execute(text(f"SELECT term, doc FROM chunks_vocab WHERE term IN ({marks})"),
-                             {f"t{i}": t for i, t in enumerate(wanted)}).all())
+    return bool(stems) and len(doc_freq(conn, [stems])) == len(set(stems)) or in_names(conn, word)
 
 
 def _vocabulary(conn: Connection, lo: str, hi: str, shortest: int, longest: int) -> dict[str, int]:
@@ -212,7 +203,7 @@ def _written_as(conn: Connection, term: str) -> str | None:
     """The word a passage writes that the keyword index holds as ``term`` (its most common form)."""
     rows = conn.execute(text("SELECT text FROM chunks_fts WHERE chunks_fts MATCH :q LIMIT 5"),
                         {"q": f'"{term}"*'}).all()  # a prefix: the query's term is stemmed again
-    words = list(dict.fromkeys(w.lower() for (t,) in rows for w in _WORD.findall(t)))
+    words = list(dict.fromkeys(w.lower() for (t,) in rows for w in LETTERS.findall(t)))
     forms = Counter(w for w, stems in zip(words, index_terms(words), strict=True) if stems == [term])
     return forms.most_common(1)[0][0] if forms else None
 

@@ -11,6 +11,7 @@ from ..search import STOPWORDS
 from ..tables.mentions import fold
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
+LETTERS = re.compile(r"[^\W\d_]+")  # a word of letters only
 QUESTION_WORDS = frozenset("""
 what which who whom whose when where why how does did done doing is are was were be been can could
 should would will shall may might must want need needs wanted like get gets got make makes use used
