@@ -99,7 +99,8 @@ def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int
     """Build the context for ``question`` (the model runs once, for the embedding of ``query``,
     the text to retrieve for: the question itself unless given)."""
     searched = query or question
-    tables = _tables_worker().submit(table_matches, ws, searched)  # DuckDB, beside the search
+    people = named(ws, searched)
+    tables = _tables_worker().submit(table_matches, ws, searched, people=people)  # DuckDB, beside the search
     made: list[QueryVectors] = []  # search encodes the question beside its keyword stage; kept here
 
     def encode(text: str) -> QueryVectors:
@@ -123,10 +124,7 @@ def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int
     ctx = Context(trace_id or uuid.uuid4().hex[:12], question, qvec, passages, unknown_names=unknown,
                   unknown_terms=unknown_terms, query=query or "", replaced=replaced)
     ctx.wants_errors = bool(_ERRORS.search(question))
-    try:
-        ctx.people = named(ws, searched)
-    except GraceError:  # the tables in use by another process: no names of theirs
-        ctx.people = []
+    ctx.people = people
     _workspace_state(ws, ctx, session_id)
     ctx.tables = tables.result()
     if unknown or unknown_terms:  # a word the files lack but a table holds is not unknown
@@ -203,12 +201,14 @@ def _table_words(ws: Workspace) -> str:
     return " ".join(name for t in listed for name in [t.name, *(c.name for c in t.columns)])
 
 
-def table_matches(ws: Workspace, question: str, limit: int = 10) -> list[dict[str, Any]]:
+def table_matches(ws: Workspace, question: str, limit: int = 10,
+                  people: list[str] | None = None) -> list[dict[str, Any]]:
     """Rows of memory tables the question names, whose cell values it mentions, or whose cells
     hold a name it says ("Spotify" in "Spotify Family"; "lidl", a word the model's vocabulary
-    lacks, in "LIDL GB THORNBURY")."""
+    lacks, in "LIDL GB THORNBURY"; ``people``, else ``named``: "becky" of Becky Lund)."""
     try:
-        said = names(question) + codes(question) + terms(question, ws.embedder.count_tokens) + named(ws, question)
+        people = named(ws, question) if people is None else people
+        said = names(question) + codes(question) + terms(question, ws.embedder.count_tokens) + people
         found = ws.tables.mentioned(question, limit, tuple(dict.fromkeys(said)))
         away = ws.tables.put_away() if found else frozenset()
         return sorted(found, key=lambda m: m["table"] in away)  # a folder of old files' tables last
@@ -218,8 +218,13 @@ def table_matches(ws: Workspace, question: str, limit: int = 10) -> list[dict[st
 
 def named(ws: Workspace, question: str) -> list[str]:
     """The question's words that the tables write as people's names, though typed in lower case
-    ("becky" of a coach "Becky Lund"; see ``respell.TableWords``)."""
-    return [w for w in LETTERS.findall(question) if w.islower() and w in table_words(ws.tables).people]
+    ("becky" of a coach "Becky Lund"; see ``respell.TableWords``); none while another process holds
+    the tables."""
+    try:
+        people = table_words(ws.tables).people
+    except GraceError:
+        return []
+    return [w for w in LETTERS.findall(question) if w.islower() and w in people]
 
 
 def rows_of(result: Any) -> tuple[list[str], list[list[Any]]]:
