@@ -17,7 +17,7 @@ from ..errors import Cancelled, GraceError
 from ..search import readable_text
 from ..tables.mentions import NAME_CELL, fold, words_in
 from ..tables.model import source_file
-from . import aggregates, intents, summary
+from . import aggregates, checklist, intents, summary
 from .absent import Absent, absent, negated, without_negation
 from .actions import Actions
 from .context import Context, assemble, table_proposals
@@ -161,6 +161,10 @@ class Chat:
             if on_token:
                 on_token(summed.text)
             return summed
+        if (listed := self._checklist(ctx.question)) is not None:  # "what's left on my to do list?"
+            if on_token:
+                on_token(listed.text)
+            return listed
         base_url = str(self.ws.setting("llm_base_url")).strip()
         if base_url and not offline:
             client = OpenAIClient(base_url, str(self.ws.setting("llm_model")), self.keys.get(base_url),
@@ -226,6 +230,16 @@ class Chat:
             return None
         with reading(self.ws) as conn:
             return summary.summarise(conn, found[0], self.offline.vectors)
+
+    def _checklist(self, question: str) -> Draft | None:
+        """The open (or ticked) items of the to-do lists a question asks about (``checklist``);
+        None when it asks no such thing, or the workspace has no such list."""
+        request = checklist.asked(question)
+        if request is None:
+            return None
+        with reading(self.ws) as conn:
+            found = checklist.lists(conn, request)
+        return checklist.answer(request, found) if found else None
 
     def _logged_row(self, question: str) -> list[tuple[str, dict[str, Any]]]:
         """A row for "log a repair: 2026-03-02, QuickFix, 180" (``intents.logged_row``)."""
