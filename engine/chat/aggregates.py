@@ -54,7 +54,7 @@ _LAST = (r"\bthe last (?!(?:week|weekend|month|year|quarter|day|night|time|few|c
 _LATEST = re.compile(rf"\b(?:most recent(?:ly)?|latest|newest)\b|{_LAST}")
 _EARLIEST = re.compile(r"\b(?:earliest|least recent(?:ly)?)\b")
 _OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?)\b")),
-        ("max", re.compile(r"\b(?:most expensive|dearest|highest|largest|biggest|greatest|maximum|longest|"
+        ("max", re.compile(r"\b(?:most expensive|dearest|highest|largest|biggest|greatest|maximum|max|peak|longest|"
                            r"heaviest|tallest|most recent(?:ly)?|latest|newest|youngest)\b" + "|" + _LAST)),
         ("min", re.compile(r"\b(?:cheapest|least expensive|lowest|smallest|minimum|shortest|lightest|earliest|oldest|"
                            r"least recent(?:ly)?)\b")),
@@ -92,8 +92,8 @@ _OP_WORDS = content_words("average mean typical typically total sum altogether o
                           "take took taken receive received bring brought came come work worked "
                           "bill billed still during throughout everything worth last collected "
                           "have has had so far times go went been visit visited most expensive dearest highest largest "
-                          "biggest greatest maximum longest cheapest least fewest lowest smallest minimum shortest "
-                          "one single ever recent recently latest newest earliest across oldest youngest")
+                          "biggest greatest maximum max peak longest cheapest least fewest lowest smallest minimum "
+                          "shortest one single ever recent recently latest newest earliest across oldest youngest")
 # Who did it, said of no one in particular: "how much did people donate?" (but "how many people
 # came?" counts people, which a table's rows need not be)
 _ANYONE = content_words("people anyone everyone someone")
@@ -331,7 +331,7 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     partial = _partial_names(question) + [w for w in rare if w not in _OP_WORDS]
 
     def plan_of(info: Any, today: dt.date | None = None) -> Plan | None:
-        respelled = _respelled(tables.store, info, lowered, unknown)
+        respelled = _initialled(tables.store, info, _respelled(tables.store, info, lowered, unknown))
         said = _meant(tables.store, info, _completed(tables.store, info, respelled, partial), embed)
         return _plan_table(op, said, info, tables.store, embed, today)
 
@@ -426,6 +426,35 @@ def _values_holding(store: Any, info: Any, word: str, plural: bool = False) -> l
 
 
 MISSPELT_LETTERS = 5  # shorter words are too often another word one letter off ("cafe", "cake")
+
+
+_INITIALLED = re.compile(r"([^\W\d_])\.?\s+([^\W\d_][\w'-]{2,})")
+
+
+def _initialled(store: Any, info: Any, lowered: str) -> str:
+    """``lowered`` with a first name and surname read as the table writes that person, by the first
+    name's initial ("tom hargreaves": "T. Hargreaves" of an operator column), when it writes no one
+    by that whole name."""
+    texts = [c.name for c in info.columns if c.type == "VARCHAR"]
+    if not texts:
+        return lowered
+    cells = {fold(v) for (v,) in store.cursor().execute(
+        f"SELECT DISTINCT v FROM ({_text_cells(info.name, texts)}) WHERE regexp_matches(v, ?) LIMIT 500",
+        [r"^[^\W\d_]\.?\s+[^\W\d_][\w'-]{2,}$"]).fetchall()}
+    for cell in cells:
+        m = _INITIALLED.fullmatch(cell)
+        if m is None:
+            continue
+        said = re.search(rf"\b{re.escape(m[1])}[^\W\d_]+\s+{re.escape(m[2])}\b", lowered)
+        if said and not _holds_cell(store, info, texts, said.group(0)):
+            lowered = lowered[:said.start()] + cell + lowered[said.end():]
+    return lowered
+
+
+def _holds_cell(store: Any, info: Any, texts: list[str], value: str) -> bool:
+    """A text column of ``info`` has a cell that is ``value`` (case aside)."""
+    return store.cursor().execute(f"SELECT 1 FROM ({_text_cells(info.name, texts)}) WHERE lower(v) = ? LIMIT 1",
+                                  [value]).fetchone() is not None
 
 
 def _respelled(store: Any, info: Any, lowered: str, unknown: list[str]) -> str:
@@ -531,7 +560,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     verbs = {w for w in words if table_noun(info.name) in _EVENT_VERBS.get(w, ()) or _verb_of(w, info.name)}
     # named: every word of its name, or the last one ("the most expensive repair": car_repairs), or its verb
     named = _names_table(lowered, info.name) or bool(verbs)
-    named = named or op in ("avg", "sum", "max", "min") and _measure_said(words, info.columns)  # "the average discount"
+    # "the average discount"
+    named = named or op in ("avg", "sum", "max", "min") and _measure_said(words, info.columns, lowered)
     named = named or op == "count" and _measure_said(_counted_words(lowered), info.columns)  # "how many consultations"
     named = named or op in ("max", "min") and _when_said(lowered, info.columns)  # "who moved in most recently?"
     filters = _values(store, info, lowered)
@@ -814,7 +844,23 @@ def _kept_to_currencies(codes: set[str], currency: tuple[str, dict[str, str]] | 
     return True
 
 
-_UNIT_PARTS = frozenset({"pct", "percent", "perc", "pc", "pts"} | set(_UNIT_OF) | {c.lower() for c in _CURRENCY_CODES})
+# the parts of a column's name that say its unit: "turbidity_ntu", "do_mg_l", "water_temp_c"
+_UNIT_PARTS = frozenset({"pct", "percent", "perc", "pc", "pts"} | set(_UNIT_OF) | {c.lower() for c in _CURRENCY_CODES}
+                        | set("ntu mg ug ng ml ul us ms cm mm g c f degc ppm ppb psi kpa hpa mv kw kwh mph kph db "
+                              "rpm bpm lux".split()))
+
+
+def _unitless(name: str) -> str:
+    """A column's name without the parts that say its unit ("do_mg_l": "do"; "km": nothing)."""
+    return " ".join(p for p in name.lower().split("_") if p not in _UNIT_PARTS)
+
+
+def _names_measure(name: str, words: set[str], lowered: str) -> bool:
+    """The question names the number column ``name`` whole, but for its unit: "turbidity" of
+    turbidity_ntu, or the words its short name stands for ("dissolved oxygen" of do_mg_l)."""
+    base = _unitless(name)
+    named = content_words(base) - _OP_WORDS
+    return bool(named) and named <= words or bool(base) and bool(spelled_out(base.replace(" ", ""), lowered))
 
 
 _MEMBERS = re.compile(r"\b(\w+)\s+(members?|people|persons?)\b")
@@ -831,15 +877,11 @@ def _only_income(columns: Sequence[Any]) -> bool:
     return bool(money) and all(_INCOME_NAME.search(n.lower()) for n in money)
 
 
-def _measure_said(words: set[str], columns: Sequence[Any]) -> bool:
+def _measure_said(words: set[str], columns: Sequence[Any], lowered: str = "") -> bool:
     """Whether the question names a number column, but for its unit ("the average discount" of
     discount_pct): that names its table, as the table's own name would; not by a word any money
     question says ("how much does it cost?" names no table with a cost column)."""
-    for name in _measures(columns):
-        named = content_words(" ".join(p for p in name.lower().split("_") if p not in _UNIT_PARTS))
-        if named - _OP_WORDS and named <= words:
-            return True
-    return False
+    return any(_names_measure(name, words, lowered) for name in _measures(columns))
 
 
 def _names_a_column(word: str, columns: Sequence[Any], lowered: str) -> bool:
@@ -1375,6 +1417,9 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
         # "cost a term" says cost_per_term
         if content_words(name.replace("_", " ")) - _PER <= content_words(lowered) or spelled_out(name, lowered):
             return [name], set()
+    # said but for its unit: "turbidity" of turbidity_ntu (not "labour" of labour_chf and labour_hours)
+    if op != "count" and len(bare := [n for n in numeric if _names_measure(n, content_words(lowered), lowered)]) == 1:
+        return bare, set(spelled_out(_unitless(bare[0]).replace(" ", ""), lowered))
     if op in ("max", "min") and (weighed := _superlative_measure(lowered, numeric)):
         return weighed  # "the heaviest dog": weight_kg
     unbound = [n for n in numeric if not _BOUND_NAME.search(n.lower())]

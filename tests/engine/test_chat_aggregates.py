@@ -1358,3 +1358,24 @@ def test_a_table_of_old_files_is_left_out_when_a_current_one_answers_and_says_so
     year = lets.chat.ask("how much rent came in from flat b this year")  # one "this year": the newest table's
     assert "rent_ledger_2024 where flat is Flat B and date is in 2024" in year.text, year.text
     assert "2022" not in year.text
+
+
+def test_a_column_named_with_its_unit_is_said_without_it(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "sonde.csv").write_text("timestamp,site,water_temp_c,do_mg_l,turbidity_ntu\n"
+                                        "2026-01-10 00:00,DON-03,5.1,11.2,20.5\n"
+                                        "2026-01-12 04:00,DON-03,4.9,10.4,212.4\n"
+                                        "2026-01-13 08:00,DON-03,6.3,10.9,35.0\n")
+    (tmp_path / "samples.csv").write_text("sample_id,analyte,concentration,operator\n"
+                                          "S1,PFOS,3.2,T. Hargreaves\nS2,PFOA,1.1,T. Hargreaves\n"
+                                          "S3,PFOS,2.0,Tom Reilly\n")
+    for name in ("sonde.csv", "samples.csv"):
+        assert ws.tables.import_file(tmp_path / name).status == "applied"
+    for question, column in [("when was turbidity highest", "turbidity_ntu"), ("max turbidity", "turbidity_ntu"),
+                             ("lowest dissolved oxygen the sonde recorded", "do_mg_l"),
+                             ("average water temp", "water_temp_c")]:
+        (found,) = aggregates.plans(question, ws.tables, ws.embedder.embed)
+        assert f'"{column}"' in found.sql, (question, found.sql)
+    highest = ws.chat.ask("when was turbidity highest")
+    assert "2026-01-12 04:00" in highest.text and "212.4" in highest.text, highest.text
+    (tom,) = aggregates.plans("how many samples did tom hargreaves do", ws.tables, ws.embedder.embed)
+    assert ws.tables.query(tom.sql)[1] == [(2,)]  # written "T. Hargreaves"; Tom Reilly is someone else
