@@ -27,6 +27,7 @@ from ..tables.provenance import in_old_folder
 from .context import Passage
 from .reasoner_offline import Candidate, citation
 from .sentences import Sentence
+from .summary import name_words, passages_of
 from .types import Citation, Draft
 from .words import content_words
 
@@ -130,10 +131,7 @@ def _documents(conn: Any) -> list[dict[str, Any]]:
 def _items(conn: Any, doc: dict[str, Any]) -> list[Item]:
     """The items of ``doc``'s tick-box lists in order, each once and whole (passages overlap,
     and a long line may go on in the next passage)."""
-    rows = conn.execute(text(
-        "SELECT c.id, c.text, c.heading, c.page, c.line_start, c.line_end FROM chunks c "
-        "JOIN documents d ON d.content_hash = c.content_hash WHERE d.id = :id ORDER BY c.ordinal"),
-        {"id": doc["id"]}).all()
+    rows = passages_of(conn, doc["id"])
     lines: dict[tuple[int | None, int], tuple[Any, str]] = {}  # (page, line) -> (its first passage, its text)
     for r in rows:
         for i, piece in enumerate(r.text.split("\n")):
@@ -151,7 +149,6 @@ def _items(conn: Any, doc: dict[str, Any]) -> list[Item]:
 
 
 def _name_words(doc: dict[str, Any]) -> set[str]:
-    """The words a list is called by: its title and file name, and its folder's name."""
-    path = str(doc["path"])
-    name = re.sub(r"[._-]+", " ", f"{os.path.basename(os.path.dirname(path))} {os.path.basename(path)}")
-    return content_words(f"{doc.get('title') or ''} {name}")
+    """The words a list is called by: its title and file name (``summary.name_words``), and its folder's name."""
+    folder = os.path.basename(os.path.dirname(str(doc["path"])))
+    return name_words(doc) | content_words(re.sub(r"[._-]+", " ", folder))

@@ -63,7 +63,7 @@ def asked(question: str) -> Asked | None:
     return Asked(frozenset(words)) if words else None
 
 
-def _name_words(doc: dict[str, Any]) -> set[str]:
+def name_words(doc: dict[str, Any]) -> set[str]:
     """The words a file is called by: its title and its file name (extension included)."""
     name = re.sub(r"[._-]+", " ", os.path.basename(doc["path"]))
     return content_words(f"{doc.get('title') or ''} {name}")
@@ -72,7 +72,7 @@ def _name_words(doc: dict[str, Any]) -> set[str]:
 def files_named(request: Asked, documents: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """The readable documents (not tables) whose title or file name has every word of the request."""
     return [d for d in documents if d.get("status") == "ok" and d.get("kind") != "table"
-            and request.words <= _name_words(d)]
+            and request.words <= name_words(d)]
 
 
 def which_one(found: Sequence[dict[str, Any]]) -> Draft:
@@ -115,13 +115,18 @@ def _mmr(scores: np.ndarray, vecs: np.ndarray, k: int) -> list[int]:
     return chosen
 
 
+def passages_of(conn: Any, doc_id: int) -> list[Any]:
+    """A document's passages in order: id, text, heading, page, line_start, line_end."""
+    return list(conn.execute(text(
+        "SELECT c.id, c.text, c.heading, c.page, c.line_start, c.line_end FROM chunks c "
+        "JOIN documents d ON d.content_hash = c.content_hash WHERE d.id = :id ORDER BY c.ordinal"),
+        {"id": doc_id}).all())
+
+
 def _sentences(conn: Any, doc: dict[str, Any]) -> list[Candidate]:
     """The quotable sentences of ``doc``'s passages in order (title lines left out), at most
     ``MAX_SENTENCES`` spread evenly over the file."""
-    rows = conn.execute(text(
-        "SELECT c.id, c.text, c.heading, c.page, c.line_start, c.line_end FROM chunks c "
-        "JOIN documents d ON d.content_hash = c.content_hash WHERE d.id = :id ORDER BY c.ordinal"),
-        {"id": doc["id"]}).all()
+    rows = passages_of(conn, doc["id"])
     notes, _ = sentence_kinds(doc["path"])
     out = []
     for n, r in enumerate(rows, 1):

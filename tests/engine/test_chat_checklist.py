@@ -7,7 +7,7 @@ from pathlib import Path
 from engine import Workspace
 from engine.chat.checklist import asked
 
-TODO = """# House to-do
+HOUSE_LIST = """# House to-do
 
 ## This month
 - [x] Pay the nursery deposit (£50) - done 10/03
@@ -22,7 +22,7 @@ TODO = """# House to-do
 
 
 def test_whats_left_quotes_every_open_item_and_only_those(ws: Workspace, tmp_path: Path) -> None:
-    (tmp_path / "TODO house.md").write_text(TODO, encoding="utf-8")
+    (tmp_path / "TODO house.md").write_text(HOUSE_LIST, encoding="utf-8")
     old = tmp_path / "Old"
     old.mkdir()
     (old / "todo 2023.md").write_text("# To do\n\n- [ ] Paint the shed\n- [ ] Clear the gutters\n", encoding="utf-8")
