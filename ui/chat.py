@@ -133,6 +133,7 @@ class ChatPane(QWidget):
         self.chats.open_requested.connect(self.open_session)
         self.chats.new_requested.connect(self.new_session)
         self.chats.deleted.connect(self._deleted)
+        self.chats.restored.connect(lambda _sid: self.refresh_telemetry())  # its actions wait again
         self.chats.changed.connect(self.changed.emit)
         self.chats.said.connect(lambda text, error: self._say(text, error=error))
 
@@ -424,7 +425,7 @@ class ChatPane(QWidget):
         try:
             if self.ws.chat.sessions.messages(asking.session, last=1):
                 return
-            self.ws.chat.sessions.delete(asking.session)
+            self.ws.chat.sessions.delete(asking.session, for_good=True)  # nothing in it to undo
         except Exception:  # noqa: BLE001 - deleted meanwhile, or the workspace is closing: nothing to undo
             return
         if self.session_id == asking.session:
@@ -724,7 +725,10 @@ class ChatPane(QWidget):
         workspace panel's counts and its link to where approvals wait."""
         if self._say_session == session_id:
             self._say("")
-        if session_id == self.session_id:
+        if session_id == self.session_id and self.chats.has_focus():
+            self.chats.show_current(None)  # deleted from the list: the focus stays there (Ctrl+Z, arrows)
+            self._clear_messages()
+        elif session_id == self.session_id:
             self.new_session()
         if self._pending_session == session_id:
             self._pending_session = None

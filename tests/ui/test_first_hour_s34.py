@@ -1,0 +1,78 @@
+"""What session 34 changed: deleting a chat is undone from a bar under the list (or Ctrl+Z in
+it), with no blocking question; a done card reads as history; the chat list gives way at
+800×560; the Approvals reason box reads whole there."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine import Workspace
+from grace_desktop.qt import QApplication, QMessageBox, Qt
+from tests.ui.test_chat_pane import WAIT_MS, ask
+from ui.chat import ChatPane
+
+
+@pytest.fixture(autouse=True)
+def _no_question(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Deleting a chat asks nothing (a modal box would wait for ever under offscreen)."""
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(_asked))
+
+
+def _asked(*_args: object) -> None:
+    raise AssertionError("no question is asked before a chat is deleted")
+
+
+def test_a_deleted_chat_comes_back_with_undo_and_its_actions_wait_again(qtbot, pane: ChatPane,
+                                                                       ws: Workspace) -> None:
+    first = ask(qtbot, pane, "How often should tomatoes be watered?")
+    forget = ask(qtbot, pane, "forget the document notes.txt")
+    assert forget.session == first.session
+    pane.new_session()
+    other = ask(qtbot, pane, "When is the budget review?")
+    pane.open_session(first.session)
+    before = [(b.role, len(b.chips), [c.action.id for c in b.cards]) for b in pane.message_widgets()]
+    assert pane.chats.undo_bar.isHidden()
+
+    pane.chats.delete(first.session)  # no question: it can be undone
+    assert [pane.sessions.item(i).data(256) for i in range(pane.sessions.count())] == [other.session]
+    assert pane.chats.undo_bar.isVisibleTo(pane)
+    assert pane.chats.undo_label.text() == "Chat “How often should tomatoes be watered?” deleted"
+    assert ws.chat.actions.get(forget.actions[0].id).status == "rejected"
+    assert "in chat" not in pane.telemetry.waiting.text()
+
+    pane.chats.undo_button.click()
+    assert pane.session_id == first.session  # reopened, and chosen in the list
+    assert pane.sessions.currentItem().data(256) == first.session
+    assert [(b.role, len(b.chips), [c.action.id for c in b.cards]) for b in pane.message_widgets()] == before
+    assert pane.message_widgets()[-1].cards[0].action.status == "pending"  # its action waits again
+    assert pane.note.text() == ("Restored the chat “How often should tomatoes be watered?”; its 1 action waits "
+                                "for approval again.")
+    qtbot.waitUntil(lambda: "1 action in chat" in pane.telemetry.waiting.text(), timeout=WAIT_MS)
+    assert pane.chats.undo_bar.isHidden() and pane.sessions.count() == 2
+
+
+def test_ctrl_z_in_the_chat_list_undoes_deletions_newest_first_and_the_focus_stays_in_the_list(
+        qtbot, pane: ChatPane) -> None:
+    older = ask(qtbot, pane, "When is the budget review?")
+    pane.new_session()
+    newer = ask(qtbot, pane, "How often should tomatoes be watered?")
+    pane.activateWindow()
+    qtbot.waitUntil(lambda: pane.isActiveWindow(), timeout=WAIT_MS)
+    pane.sessions.setFocus()
+    for _ in range(2):  # Delete twice: the chat on screen, then the next one chosen with the arrows
+        if pane.sessions.currentItem() is None:
+            qtbot.keyClick(pane.sessions, Qt.Key.Key_Down)
+        qtbot.keyClick(pane.sessions, Qt.Key.Key_Delete)
+        assert QApplication.focusWidget() is pane.sessions  # not sent to the question box
+    assert pane.sessions.count() == 0
+    assert pane.chats.undo_label.text() == "Chat “When is the budget review?” deleted"
+    qtbot.keyClick(pane.sessions, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert pane.session_id == older.session and QApplication.focusWidget() is pane.sessions
+    assert pane.chats.undo_label.text() == "Chat “How often should tomatoes be watered?” deleted"
+    pane.chats.undo_button.setFocus()
+    qtbot.keyClick(pane.chats.undo_button, Qt.Key.Key_Space)  # the bar's button, by keyboard
+    assert pane.session_id == newer.session and pane.sessions.count() == 2
+    assert pane.chats.undo_bar.isHidden()
+    assert QApplication.focusWidget() is pane.sessions  # the button went with the bar; the list has it
+    qtbot.keyClick(pane.sessions, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # nothing left: nothing
+    assert pane.sessions.count() == 2
