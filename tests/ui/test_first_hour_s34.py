@@ -76,3 +76,20 @@ def test_ctrl_z_in_the_chat_list_undoes_deletions_newest_first_and_the_focus_sta
     assert QApplication.focusWidget() is pane.sessions  # the button went with the bar; the list has it
     qtbot.keyClick(pane.sessions, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)  # nothing left: nothing
     assert pane.sessions.count() == 2
+
+
+def test_a_done_card_for_a_table_made_then_deleted_in_the_same_chat_reads_as_history(
+        qtbot, pane: ChatPane, ws: Workspace) -> None:
+    from ui.chat_widgets import ActionCard
+
+    create = ask(qtbot, pane, "create a table called books with title and author")
+    card = next(c for c in pane.findChildren(ActionCard) if c.action.id == create.actions[0].id)
+    card.approve.click()
+    qtbot.waitUntil(lambda: card.action.status == "executed", timeout=WAIT_MS)
+    assert card.state.text() == "Done: made the table “books”"
+    drop = ask(qtbot, pane, "delete the table books").actions[0]
+    ws.chat.actions.approve(drop.id, "a test table")
+    assert "books" not in {t.name for t in ws.tables.list()}
+    pane.open_session(create.session)  # the chat read again later: the first card still tells what it did
+    card = next(c for c in pane.findChildren(ActionCard) if c.action.id == create.actions[0].id)
+    assert card.state.text() == "Done: made the table “books”"  # not "… is in Tables": it is not, any more
