@@ -93,3 +93,22 @@ def test_a_done_card_for_a_table_made_then_deleted_in_the_same_chat_reads_as_his
     pane.open_session(create.session)  # the chat read again later: the first card still tells what it did
     card = next(c for c in pane.findChildren(ActionCard) if c.action.id == create.actions[0].id)
     assert card.state.text() == "Done: made the table “books”"  # not "… is in Tables": it is not, any more
+
+
+def test_the_reason_box_of_the_approvals_reads_whole_in_a_small_window(qtbot, ws: Workspace, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.ui.test_tables_panes import import_csv, set_policy
+    from ui.approvals import ApprovalsPane
+
+    set_policy(ws, auto_approve_threshold=1.0)
+    import_csv(ws, tmp_path, "minutes", "document_date,summary,owner\n2026-03-04,Budget review moved,Alice\n")
+    pane = ApprovalsPane(ws)
+    qtbot.addWidget(pane)
+    pane.resize(634, 480)  # its room in an 800×560 window
+    pane.show()
+    box = pane.detail.reason
+    qtbot.waitUntil(lambda: box.isEnabled(), timeout=10_000)
+    QApplication.processEvents()
+    text = box.placeholderText()
+    assert box.width() >= box.fontMetrics().horizontalAdvance(text) + 14, (text, box.width())  # + the frame's margins
+    assert "reject" in text.casefold() and "reason" in box.toolTip().casefold()
+
