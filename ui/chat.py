@@ -68,7 +68,8 @@ FEEDBACK_WORDS = {1: "Marked helpful: thanks. Its sources count for a little mor
                   -1: "Marked not helpful: thanks. Its sources count for a little less.",
                   0: "Rating taken back: its sources count as before."}
 CENTER_MIN_PX = 300  # the conversation is never narrower than this (nor than 44 average characters)
-CENTER_SHARE = 0.5  # nor, while the side panels can shrink, than this share of the pane
+CENTER_SHARE = 0.6  # nor, while the side panels can shrink, than this share of the pane
+SIDE_PX = 200  # the chat list's and the workspace panel's width when there is room
 STILL_ANSWERING = "Grace is still answering; your question stays here (Stop or Esc ends the answer)."
 QUEUED = "Queued: Grace approves and runs it as a job in the Activity, where you can follow it or cancel it."
 LONG_KINDS = ("ingest", "reindex")  # actions whose approval is a job in the runner's queue
@@ -206,7 +207,7 @@ class ChatPane(QWidget):
             splitter.addWidget(widget)
             splitter.setStretchFactor(splitter.count() - 1, stretch)
             splitter.setCollapsible(splitter.count() - 1, False)
-        splitter.setSizes([200, 640, 200])
+        splitter.setSizes([SIDE_PX, 640, SIDE_PX])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -227,11 +228,20 @@ class ChatPane(QWidget):
         if len(sizes) != 3 or sum(sizes) <= 0:
             return
         want = max(self._columns[1].minimumWidth(), int(sum(sizes) * CENTER_SHARE))
-        if sizes[1] >= want:
+        if sizes[1] > want:  # room again (a wider window): the side panels grow back to their first width
+            spare = sizes[1] - want
+            for i in (0, 2):
+                give = max(0, min(spare, SIDE_PX - sizes[i]))
+                sizes[i] += give
+                sizes[1] -= give
+                spare -= give
+            if sizes != self.splitter.sizes():
+                self.splitter.setSizes(sizes)
             return
         need = want - sizes[1]
         for i in (2, 0):  # the workspace panel first, then the chats
-            spare = max(0, sizes[i] - self._columns[i].minimumSizeHint().width())
+            column = self._columns[i]  # (the chat list sets its narrow layout's width as its minimum)
+            spare = max(0, sizes[i] - (column.minimumWidth() or column.minimumSizeHint().width()))
             give = min(spare, need)
             sizes[i] -= give
             sizes[1] += give

@@ -14,9 +14,10 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from grace_desktop.qt import (
+    QAbstractButton,
     QAction,
     QApplication,
     QHBoxLayout,
@@ -29,7 +30,9 @@ from grace_desktop.qt import (
     QPoint,
     QPushButton,
     QSize,
+    QSizePolicy,
     Qt,
+    QToolButton,
     QVBoxLayout,
     QWidget,
     Signal,
@@ -80,19 +83,71 @@ class SessionList(QWidget):
         self.search = QLineEdit(placeholderText="Search chats…", clearButtonEnabled=True)
         self.search.textChanged.connect(lambda _t: self._searched())
         self.list = self._build_list()
-        self.buttons: list[QPushButton] = []
+        self.buttons: list[QAbstractButton] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.search)
         layout.addWidget(self.list, 1)
         layout.addWidget(self._build_undo_bar())
-        for pair in ((("New", self.new_requested.emit, "A new chat (Ctrl+N)"),
-                      ("Rename", self.rename_chosen, "Rename the chosen chat (or double-click it)")),
-                     (("Export…", lambda: self.export(), "Save the chosen chat as a Markdown file"),
-                      ("Delete", lambda: self.delete(), "Delete the chosen chat (Delete key)"))):
-            layout.addLayout(self._button_row(pair))
+        pairs = ((("New", self.new_requested.emit, "A new chat (Ctrl+N)"),
+                  ("Rename", self.rename_chosen, "Rename the chosen chat (F2, or double-click it)")),
+                 (("Export…", lambda: self.export(), "Save the chosen chat as a Markdown file"),
+                  ("Delete", lambda: self.delete(), "Delete the chosen chat (Delete key; Ctrl+Z undoes it)")))
+        rows = [self._button_row(pair) for pair in pairs]
+        for row in rows:
+            layout.addLayout(row)
+        self.more = self._build_more()
+        rows[0].addWidget(self.more)  # beside New, in a narrow window
+        self.buttons.append(self.more)
         self.list.itemSelectionChanged.connect(self._enable_buttons)
         self._enable_buttons()
+        self._full_width = max(self._row_width(self.buttons[0:2]), self._row_width(self.buttons[2:4]))
+        self.setMinimumWidth(self._row_width([self.buttons[0], self.more]))  # the narrow layout's
+        self._set_compact(False)
+
+    def _build_more(self) -> QToolButton:
+        """"⋯": Rename, Export and Delete in a menu, in place of their buttons in a narrow window (a
+        tool button: a push button is at least 80 px wide in Fusion). Tab reaches it; Space opens it."""
+        more = QToolButton()
+        more.setText("⋯")
+        more.setToolTip("Rename, export or delete the chosen chat")
+        more.setAccessibleName("More chat actions")
+        more.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        more.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        font = more.font()
+        font.setBold(True)  # the thin "⋯" of a normal weight read as a disabled button
+        more.setFont(font)
+        more.setSizePolicy(QSizePolicy.Policy.Fixed, self.buttons[0].sizePolicy().verticalPolicy())
+        more.setMinimumHeight(self.buttons[0].sizeHint().height())
+        menu = QMenu(more)
+        menu.addAction("Rename\tF2", self.rename_chosen)
+        menu.addAction("Export as Markdown…", lambda: self.export())
+        menu.addAction("Delete\tDel", lambda: self.delete())
+        more.setMenu(menu)
+        return more
+
+    def _row_width(self, buttons: list[QAbstractButton]) -> int:
+        layout = self.layout()
+        spacing = max(0, layout.spacing()) if layout is not None else 0
+        return sum(b.sizeHint().width() for b in buttons) + spacing * (len(buttons) - 1)
+
+    @property
+    def compact(self) -> bool:
+        """True while Rename, Export and Delete are in the "⋯" menu (the column is narrow)."""
+        return not self.more.isHidden()
+
+    def _set_compact(self, compact: bool) -> None:
+        for button in self.buttons[1:4]:
+            button.setVisible(not compact)
+        self.more.setVisible(compact)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        """Narrower than the two rows of buttons: one row, New and "⋯" (the conversation gets the room)."""
+        super().resizeEvent(event)
+        compact = self.width() < self._full_width
+        if compact != self.compact:
+            self._set_compact(compact)
 
     def _build_list(self) -> QListWidget:
         chats = QListWidget()
@@ -121,10 +176,10 @@ class SessionList(QWidget):
         self.undo_button = QPushButton("Undo")
         self.undo_button.setToolTip("Bring the deleted chat back, with its messages and actions (Ctrl+Z in the list)")
         self.undo_button.clicked.connect(lambda: self.undo())
-        row = QHBoxLayout(bar)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.undo_label, 1)
-        row.addWidget(self.undo_button, 0, Qt.AlignmentFlag.AlignTop)
+        column = QVBoxLayout(bar)  # the sentence above its button: the list may be narrow
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.undo_label)
+        column.addWidget(self.undo_button, 0, Qt.AlignmentFlag.AlignLeft)
         bar.hide()
         # Ctrl+Z anywhere in the list's column (the search box and a title being edited keep their
         # own Ctrl+Z for their text).

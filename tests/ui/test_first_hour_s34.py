@@ -112,3 +112,20 @@ def test_the_reason_box_of_the_approvals_reads_whole_in_a_small_window(qtbot, ws
     assert box.width() >= box.fontMetrics().horizontalAdvance(text) + 14, (text, box.width())  # + the frame's margins
     assert "reject" in text.casefold() and "reason" in box.toolTip().casefold()
 
+
+def test_the_chat_list_gives_way_to_the_conversation_in_a_small_window(qtbot, pane: ChatPane) -> None:
+    ask(qtbot, pane, "When is the budget review?")
+    pane.resize(650, 500)  # its room in an 800×560 window
+    QApplication.processEvents()
+    chats, conversation = pane.chats, pane.splitter.widget(1)
+    assert conversation.width() >= 360, pane.splitter.sizes()  # was about 310, beside a 166-px list
+    assert chats.width() < 130
+    more = chats.more  # one row: New and "⋯", whose menu holds Rename, Export and Delete
+    assert [b.isVisible() for b in chats.buttons] == [True, False, False, False, True]
+    assert more.isEnabled() and more.focusPolicy() & Qt.FocusPolicy.TabFocus  # Tab reaches it, Space opens it
+    assert [a.text().split("\t")[0] for a in more.menu().actions()] == ["Rename", "Export as Markdown…", "Delete"]
+    next(a for a in more.menu().actions() if a.text().startswith("Delete")).trigger()
+    assert pane.sessions.count() == 0 and chats.undo_bar.isVisibleTo(pane)
+    pane.resize(1100, 700)  # with room enough, the two rows of buttons again
+    QApplication.processEvents()
+    assert [b.isVisible() for b in chats.buttons] == [True, True, True, True, False]
