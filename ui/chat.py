@@ -222,8 +222,17 @@ class ChatPane(QWidget):
         self._update_tab_order()
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
-        """In a narrow window the side panels shrink (to their minimum) before the conversation does."""
         super().resizeEvent(event)
+        if self.isVisible():  # a hidden pane's splitter still has its old sizes: fitted when shown
+            self._fit_columns()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        QTimer.singleShot(0, self._fit_columns)  # once the splitter is laid out at the pane's size
+
+    def _fit_columns(self) -> None:
+        """In a narrow window the side panels shrink (to their minimum) before the conversation does;
+        in a wider one they grow back to SIDE_PX."""
         sizes = self.splitter.sizes()
         if len(sizes) != 3 or sum(sizes) <= 0:
             return

@@ -129,3 +129,12 @@ def test_the_chat_list_gives_way_to_the_conversation_in_a_small_window(qtbot, pa
     pane.resize(1100, 700)  # with room enough, the two rows of buttons again
     QApplication.processEvents()
     assert [b.isVisible() for b in chats.buttons] == [True, True, True, True, False]
+
+
+def test_a_chat_pane_sized_while_hidden_keeps_its_full_chat_list_at_1024(qtbot, ws: Workspace) -> None:
+    pane = ChatPane(ws)  # (the window sizes the panes before the chat is the one shown)
+    qtbot.addWidget(pane)
+    pane.resize(874, 640)
+    pane.show()
+    qtbot.waitUntil(lambda: not pane.chats.compact, timeout=5_000)
+    assert pane.splitter.sizes()[0] >= 166
