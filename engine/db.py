@@ -266,9 +266,19 @@ CREATE TABLE IF NOT EXISTS chunk_tokens (
 );
 """
 
+
+def _v12_deleted_chats(conn: Connection) -> None:
+    """A deleted chat is kept, with the time it was deleted, until it is purged for good: deleting
+    it can be undone (``Conversations.restore``). NULL: not deleted."""
+    raw = conn.connection.driver_connection
+    if "deleted_at" not in {row[1] for row in raw.execute("PRAGMA table_info(chat_sessions)")}:  # type: ignore[union-attr]
+        raw.execute("ALTER TABLE chat_sessions ADD COLUMN deleted_at REAL")  # type: ignore[union-attr]
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [
     _script(_V1), _script(_V2), _script(_V3_TABLES), _script(_V4_CHAT), _script(_V5_VOCAB), _script(_V6_FOLLOW_UP),
     _script(_V7_CONTEXT), _script(_V8_TABLE_CONTENTS), _v9_closest, _v10_partial, _script(_V11_TOKENS),
+    _v12_deleted_chats,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

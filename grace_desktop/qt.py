@@ -57,6 +57,7 @@ from PySide6.QtGui import (
     QTextDocument,
 )
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QApplication,
     QCheckBox,
@@ -102,7 +103,7 @@ from shiboken6 import isValid
 
 __all__ = [
     "isValid", "QAbstractItemModel", "QAbstractItemView", "QAbstractTableModel", "QAction", "QApplication", "QBrush",
-    "QCheckBox",
+    "QCheckBox", "QAbstractButton",
     "QCloseEvent", "QColor", "QComboBox", "QCoreApplication", "QDesktopServices", "QDialog", "QDialogButtonBox",
     "QDoubleSpinBox", "QDragEnterEvent", "QDragLeaveEvent", "QDropEvent", "QEvent", "QFileDialog",
     "QFocusEvent", "QFont",

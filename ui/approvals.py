@@ -335,8 +335,11 @@ class ProposalDetail(QWidget):
         self.sample_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         compact_rows(self.sample_view)
         self.reason = QLineEdit()
-        self.reason.setPlaceholderText("Reason to reject (required)")
+        # Short enough to read whole beside the buttons in an 800×560 window ("Reason to rej…" before);
+        # that a reason is required is in the tooltip, and Reject without one says so.
+        self.reason.setPlaceholderText("Why reject?")
         self.reason.setToolTip("Rejecting needs a reason; it goes in the audit log.")
+        self.reason.setMinimumWidth(self.reason.fontMetrics().horizontalAdvance("Why reject?") + 16)
         self.approve_button = QPushButton("&Approve")
         self.reject_button = QPushButton("&Reject")
         self.again_button = QPushButton("&Propose again")

@@ -68,7 +68,8 @@ FEEDBACK_WORDS = {1: "Marked helpful: thanks. Its sources count for a little mor
                   -1: "Marked not helpful: thanks. Its sources count for a little less.",
                   0: "Rating taken back: its sources count as before."}
 CENTER_MIN_PX = 300  # the conversation is never narrower than this (nor than 44 average characters)
-CENTER_SHARE = 0.5  # nor, while the side panels can shrink, than this share of the pane
+CENTER_SHARE = 0.6  # nor, while the side panels can shrink, than this share of the pane
+SIDE_PX = 200  # the chat list's and the workspace panel's width when there is room
 STILL_ANSWERING = "Grace is still answering; your question stays here (Stop or Esc ends the answer)."
 QUEUED = "Queued: Grace approves and runs it as a job in the Activity, where you can follow it or cancel it."
 LONG_KINDS = ("ingest", "reindex")  # actions whose approval is a job in the runner's queue
@@ -133,6 +134,7 @@ class ChatPane(QWidget):
         self.chats.open_requested.connect(self.open_session)
         self.chats.new_requested.connect(self.new_session)
         self.chats.deleted.connect(self._deleted)
+        self.chats.restored.connect(lambda _sid: self.refresh_telemetry())  # its actions wait again
         self.chats.changed.connect(self.changed.emit)
         self.chats.said.connect(lambda text, error: self._say(text, error=error))
 
@@ -205,7 +207,7 @@ class ChatPane(QWidget):
             splitter.addWidget(widget)
             splitter.setStretchFactor(splitter.count() - 1, stretch)
             splitter.setCollapsible(splitter.count() - 1, False)
-        splitter.setSizes([200, 640, 200])
+        splitter.setSizes([SIDE_PX, 640, SIDE_PX])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -220,17 +222,35 @@ class ChatPane(QWidget):
         self._update_tab_order()
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
-        """In a narrow window the side panels shrink (to their minimum) before the conversation does."""
         super().resizeEvent(event)
+        if self.isVisible():  # a hidden pane's splitter still has its old sizes: fitted when shown
+            self._fit_columns()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().showEvent(event)
+        QTimer.singleShot(0, self._fit_columns)  # once the splitter is laid out at the pane's size
+
+    def _fit_columns(self) -> None:
+        """In a narrow window the side panels shrink (to their minimum) before the conversation does;
+        in a wider one they grow back to SIDE_PX."""
         sizes = self.splitter.sizes()
         if len(sizes) != 3 or sum(sizes) <= 0:
             return
         want = max(self._columns[1].minimumWidth(), int(sum(sizes) * CENTER_SHARE))
-        if sizes[1] >= want:
+        if sizes[1] > want:  # room again (a wider window): the side panels grow back to their first width
+            spare = sizes[1] - want
+            for i in (0, 2):
+                give = max(0, min(spare, SIDE_PX - sizes[i]))
+                sizes[i] += give
+                sizes[1] -= give
+                spare -= give
+            if sizes != self.splitter.sizes():
+                self.splitter.setSizes(sizes)
             return
         need = want - sizes[1]
         for i in (2, 0):  # the workspace panel first, then the chats
-            spare = max(0, sizes[i] - self._columns[i].minimumSizeHint().width())
+            column = self._columns[i]  # (the chat list sets its narrow layout's width as its minimum)
+            spare = max(0, sizes[i] - (column.minimumWidth() or column.minimumSizeHint().width()))
             give = min(spare, need)
             sizes[i] -= give
             sizes[1] += give
@@ -424,7 +444,7 @@ class ChatPane(QWidget):
         try:
             if self.ws.chat.sessions.messages(asking.session, last=1):
                 return
-            self.ws.chat.sessions.delete(asking.session)
+            self.ws.chat.sessions.delete(asking.session, for_good=True)  # nothing in it to undo
         except Exception:  # noqa: BLE001 - deleted meanwhile, or the workspace is closing: nothing to undo
             return
         if self.session_id == asking.session:
@@ -724,7 +744,10 @@ class ChatPane(QWidget):
         workspace panel's counts and its link to where approvals wait."""
         if self._say_session == session_id:
             self._say("")
-        if session_id == self.session_id:
+        if session_id == self.session_id and self.chats.has_focus():
+            self.chats.show_current(None)  # deleted from the list: the focus stays there (Ctrl+Z, arrows)
+            self._clear_messages()
+        elif session_id == self.session_id:
             self.new_session()
         if self._pending_session == session_id:
             self._pending_session = None

@@ -1,10 +1,11 @@
 """The Chat pane's list of chats: a search box, the list, and New / Rename / Export / Delete.
 
 The list says what the person chose (``open_requested``, ``new_requested``) and what it did
-(``deleted``, ``changed``, ``said``); the pane decides what is on screen and tells the list
-which chat that is (``show_current``). Arrows, Enter and clicks open the highlighted chat;
-Delete deletes it after a confirmation; a double-click or F2 renames it. A search chooses the
-first chat it finds, unless the one on screen is among them.
+(``deleted``, ``restored``, ``changed``, ``said``); the pane decides what is on screen and tells
+the list which chat that is (``show_current``). Arrows, Enter and clicks open the highlighted
+chat; Delete deletes it at once, and a bar under the list offers to undo that (Undo, or Ctrl+Z
+in the list: the engine keeps a deleted chat for a while). A double-click or F2 renames a chat.
+A search chooses the first chat it finds, unless the one on screen is among them.
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ import os
 import re
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from grace_desktop.qt import (
+    QAbstractButton,
     QAction,
+    QApplication,
     QHBoxLayout,
     QKeySequence,
+    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -26,14 +30,16 @@ from grace_desktop.qt import (
     QPoint,
     QPushButton,
     QSize,
+    QSizePolicy,
     Qt,
+    QToolButton,
     QVBoxLayout,
     QWidget,
     Signal,
 )
 
 from . import file_dialogs
-from .errors import confirmed
+from .theme import tint
 
 if TYPE_CHECKING:
     from engine import Workspace
@@ -49,11 +55,8 @@ def session_title(ws: Workspace, session_id: int) -> str:
         return f"session {session_id}"
 
 
-def delete_question(title: str, waiting: int) -> str:
-    """What the person is asked before the chat ``title`` is deleted, with its ``waiting`` actions
-    (deleting the chat rejects them: no card would be left to decide them)."""
-    rejected = f" It has {_actions(waiting)} waiting for approval, which will be rejected." if waiting else ""
-    return f"Delete the chat “{title}” and its messages?{rejected} This cannot be undone."
+def _short(title: str, chars: int = 40) -> str:
+    return title if len(title) <= chars else title[: chars - 1].rstrip() + "…"
 
 
 def _actions(n: int) -> str:
@@ -67,6 +70,7 @@ class SessionList(QWidget):
     open_requested = Signal(int)
     new_requested = Signal()
     deleted = Signal(int)
+    restored = Signal(int)
     changed = Signal(object)  # Changes
     said = Signal(str, bool)  # a sentence for the pane's note; True: an error
 
@@ -74,23 +78,76 @@ class SessionList(QWidget):
         super().__init__(parent)
         self.ws, self._answering = ws, answering
         self.current: int | None = None  # the chat on screen
-        self.confirm_delete = self._confirm_delete  # asks the question; tests replace it to avoid a modal box
+        self.undoable: list[tuple[int, str]] = []  # the chats deleted here, newest last: (id, title)
         self.choose_export_file = self._choose_export_file  # and this to avoid a file dialog
         self.search = QLineEdit(placeholderText="Search chats…", clearButtonEnabled=True)
         self.search.textChanged.connect(lambda _t: self._searched())
         self.list = self._build_list()
-        self.buttons: list[QPushButton] = []
+        self.buttons: list[QAbstractButton] = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.search)
         layout.addWidget(self.list, 1)
-        for pair in ((("New", self.new_requested.emit, "A new chat (Ctrl+N)"),
-                      ("Rename", self.rename_chosen, "Rename the chosen chat (or double-click it)")),
-                     (("Export…", lambda: self.export(), "Save the chosen chat as a Markdown file"),
-                      ("Delete", lambda: self.delete(), "Delete the chosen chat (Delete key)"))):
-            layout.addLayout(self._button_row(pair))
+        layout.addWidget(self._build_undo_bar())
+        pairs = ((("New", self.new_requested.emit, "A new chat (Ctrl+N)"),
+                  ("Rename", self.rename_chosen, "Rename the chosen chat (F2, or double-click it)")),
+                 (("Export…", lambda: self.export(), "Save the chosen chat as a Markdown file"),
+                  ("Delete", lambda: self.delete(), "Delete the chosen chat (Delete key; Ctrl+Z undoes it)")))
+        rows = [self._button_row(pair) for pair in pairs]
+        for row in rows:
+            layout.addLayout(row)
+        self.more = self._build_more()
+        rows[0].addWidget(self.more)  # beside New, in a narrow window
+        self.buttons.append(self.more)
         self.list.itemSelectionChanged.connect(self._enable_buttons)
         self._enable_buttons()
+        self._full_width = max(self._row_width(self.buttons[0:2]), self._row_width(self.buttons[2:4]))
+        self.setMinimumWidth(self._row_width([self.buttons[0], self.more]))  # the narrow layout's
+        self._set_compact(False)
+
+    def _build_more(self) -> QToolButton:
+        """"⋯": Rename, Export and Delete in a menu, in place of their buttons in a narrow window (a
+        tool button: a push button is at least 80 px wide in Fusion). Tab reaches it; Space opens it."""
+        more = QToolButton()
+        more.setText("⋯")
+        more.setToolTip("Rename, export or delete the chosen chat")
+        more.setAccessibleName("More chat actions")
+        more.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        more.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        more.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        font = more.font()
+        font.setBold(True)  # the thin "⋯" of a normal weight read as a disabled button
+        more.setFont(font)
+        more.setSizePolicy(QSizePolicy.Policy.Fixed, self.buttons[0].sizePolicy().verticalPolicy())
+        more.setMinimumHeight(self.buttons[0].sizeHint().height())
+        menu = QMenu(more)
+        menu.addAction("Rename\tF2", self.rename_chosen)
+        menu.addAction("Export as Markdown…", lambda: self.export())
+        menu.addAction("Delete\tDel", lambda: self.delete())
+        more.setMenu(menu)
+        return more
+
+    def _row_width(self, buttons: list[QAbstractButton]) -> int:
+        layout = self.layout()
+        spacing = max(0, layout.spacing()) if layout is not None else 0
+        return sum(b.sizeHint().width() for b in buttons) + spacing * (len(buttons) - 1)
+
+    @property
+    def compact(self) -> bool:
+        """True while Rename, Export and Delete are in the "⋯" menu (the column is narrow)."""
+        return not self.more.isHidden()
+
+    def _set_compact(self, compact: bool) -> None:
+        for button in self.buttons[1:4]:
+            button.setVisible(not compact)
+        self.more.setVisible(compact)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        """Narrower than the two rows of buttons: one row, New and "⋯" (the conversation gets the room)."""
+        super().resizeEvent(event)
+        compact = self.width() < self._full_width
+        if compact != self.compact:
+            self._set_compact(compact)
 
     def _build_list(self) -> QListWidget:
         chats = QListWidget()
@@ -109,6 +166,39 @@ class SessionList(QWidget):
         delete_key.triggered.connect(lambda: self.delete())
         chats.addAction(delete_key)
         return chats
+
+    def _build_undo_bar(self) -> QWidget:
+        """"Chat “X” deleted" with Undo, under the list while a deletion can be undone."""
+        self.undo_bar = bar = QWidget()
+        self.undo_label = QLabel("")
+        self.undo_label.setWordWrap(True)
+        tint(self.undo_label, "muted")
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setToolTip("Bring the deleted chat back, with its messages and actions (Ctrl+Z in the list)")
+        self.undo_button.clicked.connect(lambda: self.undo())
+        column = QVBoxLayout(bar)  # the sentence above its button: the list may be narrow
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.undo_label)
+        column.addWidget(self.undo_button, 0, Qt.AlignmentFlag.AlignLeft)
+        bar.hide()
+        # Ctrl+Z anywhere in the list's column (the search box and a title being edited keep their
+        # own Ctrl+Z for their text).
+        self.undo_action = QAction("Undo delete chat", self)
+        self.undo_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Undo))
+        self.undo_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.undo_action.triggered.connect(lambda: self.undo())
+        self.addAction(self.undo_action)
+        return bar
+
+    def _show_undo(self) -> None:
+        """The bar offers to undo the newest deletion (hidden when there is none)."""
+        if not self.undoable:
+            self.undo_bar.hide()
+            return
+        sid, title = self.undoable[-1]
+        self.undo_label.setText(f"Chat “{_short(title)}” deleted")
+        self.undo_label.setToolTip(f"The chat “{title}” was deleted. Undo brings it back.")
+        self.undo_bar.show()
 
     def _button_row(self, pair: tuple[tuple[str, Callable[[], object], str], ...]) -> QHBoxLayout:
         row = QHBoxLayout()
@@ -171,6 +261,8 @@ class SessionList(QWidget):
 
     def _highlighted(self, item: QListWidgetItem | None) -> None:
         """Open the chat highlighted in the list (by the arrows, Enter or a click), unless it is on screen."""
+        if item is not None and not item.isSelected() and item.data(ID) is not None:
+            item.setSelected(True)  # made current by the focus coming in: chosen too (Rename, Delete act on it)
         if item is not None and item.data(ID) != self.current:
             self.open_requested.emit(int(item.data(ID)))
 
@@ -204,25 +296,65 @@ class SessionList(QWidget):
         self.refresh()
 
     def delete(self, session_id: int | None = None) -> None:
-        """Delete ``session_id`` (else the chosen chat) once the person confirms."""
+        """Delete ``session_id`` (else the chosen chat) at once; the bar under the list can undo it."""
         chosen = self.chosen(session_id)
         if chosen is None:
             return
-        sid = chosen[0]
-        if self._answering() == sid:  # said before asking to confirm
+        sid, title = chosen
+        if self._answering() == sid:
             self.said.emit("Grace is still answering in this chat; delete it once the answer is in.", True)
             return
         waiting = len(self.ws.chat.sessions.waiting(sid))
-        if not self.confirm_delete(delete_question(chosen[1], waiting)):
+        try:
+            changes = self.ws.chat.sessions.delete(sid)  # (rejects the actions still waiting; Undo puts them back)
+        except Exception as exc:  # noqa: BLE001 - shown as a sentence
+            self.said.emit(str(exc), True)
             return
-        self.changed.emit(self.ws.chat.sessions.delete(sid))  # (rejects the actions still waiting)
+        self.undoable.append((sid, title))
+        self.refresh()  # before the pane hears of it: the focus it may put on the list must not open the deleted row
+        self._show_undo()
+        self.changed.emit(changes)
         self.deleted.emit(sid)
         rejected = f"; its {_actions(waiting)} waiting for approval {'was' if waiting == 1 else 'were'} rejected"
-        self.said.emit(f"Deleted the chat “{chosen[1]}”{rejected if waiting else ''}.", False)
-        self.refresh()
+        self.said.emit(f"Deleted the chat “{title}”{rejected if waiting else ''}.", False)
 
-    def _confirm_delete(self, question: str) -> bool:
-        return confirmed(self, question, "Delete chat")
+    def undo(self) -> None:
+        """Bring back the newest chat deleted here, open it, and put the focus on it in the list."""
+        if not self.undoable:
+            return
+        sid, title = self.undoable.pop()
+        keep_focus = self.has_focus()
+        try:
+            changes = self.ws.chat.sessions.restore(sid)
+        except Exception as exc:  # noqa: BLE001 - purged meanwhile: shown as a sentence
+            self.said.emit(str(exc), True)
+            self._show_undo()
+            return
+        self.changed.emit(changes)
+        waiting = len(self.ws.chat.sessions.waiting(sid))
+        again = f"; its {_actions(waiting)} {'waits' if waiting == 1 else 'wait'} for approval again"
+        self.said.emit(f"Restored the chat “{title}”{again if waiting else ''}.", False)
+        self.restored.emit(sid)
+        self.refresh()
+        self._show_undo()
+        item = self._item(sid)
+        if item is not None:
+            self.list.setCurrentItem(item)  # opens it (unless the pane opened it already)
+            self.list.scrollToItem(item)
+        if keep_focus:  # the button that had it may have gone with the bar
+            self.list.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def has_focus(self) -> bool:
+        """The focus is in the list's column (the list, its buttons or the Undo bar)."""
+        focus = QApplication.focusWidget()
+        return focus is not None and self.isAncestorOf(focus)
+
+    def _item(self, session_id: int) -> QListWidgetItem | None:
+        for row in range(self.list.count()):
+            item = self.list.item(row)
+            if item.data(ID) == session_id:
+                return item
+        return None
 
     def export(self, session_id: int | None = None) -> str | None:
         """Save ``session_id`` (else the chosen chat, else the one on screen) as Markdown in a file
@@ -261,7 +393,7 @@ class SessionList(QWidget):
         menu.addAction("Rename", lambda: self.list.editItem(item))
         menu.addAction("Export as Markdown…", lambda: self.export(sid))
         menu.addSeparator()
-        menu.addAction("Delete…", lambda: self.delete(sid))
+        menu.addAction("Delete", lambda: self.delete(sid))
         return menu
 
     def _menu_at(self, pos: QPoint) -> None:

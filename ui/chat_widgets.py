@@ -73,7 +73,9 @@ def confidence_role(confidence: float, abstained: bool) -> str:
 
 def done_words(action: Action) -> str:
     """"done", with what an ingest or a re-index did when its result says (files read, passages,
-    time) and where a made table is; for the card of an executed action and the Activity."""
+    time) and which table a create made; for the card of an executed action and the Activity. It
+    tells what the action did then, in the past: a card is read again after later changes (the
+    table deleted further down the same chat)."""
     result = action.result if isinstance(action.result, dict) else {}
     if action.type == "ingest" and "ingested" in result:
         failed = len(result.get("failed") or [])
@@ -86,7 +88,7 @@ def done_words(action: Action) -> str:
     if action.type == "create_table" and result.get("table"):  # "done" alone left the person to find it
         table = result["table"]
         return f"done: the table “{table}” was there already" if result.get("existed") \
-            else f"done: the table “{table}” is in Tables"
+            else f"done: made the table “{table}”"
     return "done"
 
 

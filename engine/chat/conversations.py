@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 TITLE_CHARS = 60
 CHAT_DELETED = "its chat was deleted"  # the reason of an action rejected because its chat was deleted
+PURGE_AFTER = 30 * 24 * 3600.0  # seconds a deleted chat is kept (restorable) before it is removed for good
+LIVE = "deleted_at IS NULL"  # a session not deleted
 
 
 def title_for(question: str) -> str:
@@ -60,23 +62,74 @@ class Conversations:
             audit.append(conn, "chat.rename", str(session_id), {"title": title})
         return Changes(conversations=True, audit=True)
 
-    def delete(self, session_id: int) -> Changes:
-        """Delete a session with its messages and feedback. Its actions waiting for approval are
-        rejected first (``CHAT_DELETED``, audited as any rejection): without their chat no card is
-        left to decide them. Its other actions stay, unlinked."""
+    def delete(self, session_id: int, *, for_good: bool = False) -> Changes:
+        """Delete a session: it leaves every list and search at once, and is kept with its messages,
+        feedback and actions until ``purge`` removes it for good (PURGE_AFTER after), so that
+        ``restore`` can undo the deletion. ``for_good``: removed now (a chat that holds nothing).
+        Its actions waiting for approval are rejected first (``CHAT_DELETED``, audited as any
+        rejection): without their chat no card is left to decide them; ``restore`` puts them back."""
         self.get(session_id)  # a sentence for an unknown session, before anything is rejected
-        rejected = False
+        now = time.time()
+        rejected: builtins.list[int] = []
         for action_id in self.waiting(session_id):
             try:
                 self.ws.chat.actions.reject(action_id, CHAT_DELETED)
-                rejected = True
+                rejected.append(action_id)
             except GraceError:  # decided meanwhile (approved elsewhere): it keeps that decision
                 continue
         with writing(self.ws) as conn:
             title = self._require(conn, session_id)
-            conn.execute(text("DELETE FROM chat_sessions WHERE id=:i"), {"i": session_id})
-            audit.append(conn, "chat.delete", str(session_id), {"title": title})
-        return Changes(conversations=True, audit=True, actions=rejected)
+            if for_good:
+                conn.execute(text("DELETE FROM chat_sessions WHERE id=:i"), {"i": session_id})
+            else:
+                conn.execute(text("UPDATE chat_sessions SET deleted_at=:n WHERE id=:i"), {"n": now, "i": session_id})
+            audit.append(conn, "chat.delete", str(session_id),
+                         {"title": title, "rejected": rejected} | ({"for_good": True} if for_good else {}))
+        self.purge()  # the chats deleted long enough ago
+        return Changes(conversations=True, audit=True, actions=bool(rejected))
+
+    def restore(self, session_id: int) -> Changes:
+        """Undo ``delete``: the session is listed again with its messages, citations, feedback and
+        actions, and the actions its deletion rejected wait for approval again (audited)."""
+        with writing(self.ws) as conn:
+            row = conn.execute(text("SELECT title, deleted_at FROM chat_sessions WHERE id=:i"),
+                               {"i": session_id}).first()
+            if row is None:
+                raise GraceError(f"The chat session {session_id} cannot be restored: it was deleted for good.")
+            if row.deleted_at is None:
+                return Changes()  # restored already (Undo pressed twice)
+            reopened = [int(r[0]) for r in conn.execute(text(
+                "SELECT id FROM actions WHERE session_id=:s AND status='rejected' AND reason=:why "
+                "AND decided_at >= :at ORDER BY id"), {"s": session_id, "why": CHAT_DELETED, "at": row.deleted_at})]
+            for action_id in reopened:  # rejected by the deletion, not by the person: the deletion is undone
+                conn.execute(text("UPDATE actions SET status='pending', reason=NULL, decided_at=NULL WHERE id=:i"),
+                             {"i": action_id})
+                audit.append(conn, "action.reopen", str(action_id), {"because": "its chat was restored"})
+            conn.execute(text("UPDATE chat_sessions SET deleted_at=NULL WHERE id=:i"), {"i": session_id})
+            audit.append(conn, "chat.restore", str(session_id), {"title": row.title, "reopened": reopened})
+        return Changes(conversations=True, audit=True, actions=bool(reopened))
+
+    def purge(self, older_than: float | None = PURGE_AFTER) -> int:
+        """Remove for good the sessions deleted more than ``older_than`` seconds ago (None: every
+        deleted session), with their messages and feedback; their actions stay, unlinked. Returns
+        how many were removed."""
+        before = time.time() - older_than if older_than is not None else float("inf")
+        with writing(self.ws) as conn:
+            ids = [int(r[0]) for r in conn.execute(text(
+                "SELECT id FROM chat_sessions WHERE deleted_at IS NOT NULL AND deleted_at <= :b ORDER BY id"),
+                {"b": before})]
+            if ids:
+                conn.execute(text("DELETE FROM chat_sessions WHERE deleted_at IS NOT NULL AND deleted_at <= :b"),
+                             {"b": before})
+                audit.append(conn, "chat.purge", ",".join(map(str, ids)), {"sessions": len(ids)})
+        return len(ids)
+
+    def deleted(self) -> builtins.list[dict[str, Any]]:
+        """The deleted sessions not yet purged, the most recently deleted first."""
+        with reading(self.ws) as conn:
+            rows = conn.execute(text("SELECT id, title, deleted_at FROM chat_sessions WHERE deleted_at IS NOT NULL "
+                                     "ORDER BY deleted_at DESC, id DESC"))
+            return [dict(r._mapping) for r in rows]
 
     def waiting(self, session_id: int) -> builtins.list[int]:
         """The ids of the session's actions waiting for approval (deleting the chat rejects them)."""
@@ -87,20 +140,21 @@ class Conversations:
 
     def get(self, session_id: int) -> dict[str, Any]:
         with reading(self.ws) as conn:
-            row = conn.execute(text("SELECT id, title, created_at, updated_at FROM chat_sessions WHERE id=:i"),
-                               {"i": session_id}).first()
+            row = conn.execute(text(f"SELECT id, title, created_at, updated_at FROM chat_sessions WHERE id=:i "
+                                    f"AND {LIVE}"), {"i": session_id}).first()
         if row is None:
             raise GraceError(f"There is no chat session {session_id}.")
         return dict(row._mapping)
 
     def list(self, query: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
-        """Sessions, newest first; ``query`` keeps those whose title or messages contain it."""
+        """Sessions not deleted, newest first; ``query`` keeps those whose title or messages contain it."""
         sql = ("SELECT s.id, s.title, s.created_at, s.updated_at, "
-               "(SELECT count(*) FROM chat_messages m WHERE m.session_id = s.id) AS messages FROM chat_sessions s")
+               "(SELECT count(*) FROM chat_messages m WHERE m.session_id = s.id) AS messages FROM chat_sessions s "
+               f"WHERE s.{LIVE}")
         params: dict[str, Any] = {"n": limit}
         if query and query.strip():
-            sql += (" WHERE instr(casefold(s.title), :q) OR EXISTS (SELECT 1 FROM chat_messages m "
-                    "WHERE m.session_id = s.id AND instr(casefold(m.text), :q))")
+            sql += (" AND (instr(casefold(s.title), :q) OR EXISTS (SELECT 1 FROM chat_messages m "
+                    "WHERE m.session_id = s.id AND instr(casefold(m.text), :q)))")
             params["q"] = query.strip().casefold()
         with reading(self.ws) as conn:
             rows = conn.execute(text(sql + " ORDER BY s.updated_at DESC, s.id DESC LIMIT :n"), params)
@@ -108,7 +162,7 @@ class Conversations:
 
     @staticmethod
     def _require(conn: Any, session_id: int) -> str:
-        row = conn.execute(text("SELECT title FROM chat_sessions WHERE id=:i"), {"i": session_id}).first()
+        row = conn.execute(text(f"SELECT title FROM chat_sessions WHERE id=:i AND {LIVE}"), {"i": session_id}).first()
         if row is None:
             raise GraceError(f"There is no chat session {session_id}.")
         return str(row[0])
@@ -134,12 +188,15 @@ class Conversations:
 
     def messages(self, session_id: int, last: int | None = None) -> builtins.list[dict[str, Any]]:
         """A session's messages in order (only the ``last`` few if given), with their actions, the
-        person's rating of an answer (+1, -1 or None) and the ``closest`` passages of one that declined."""
+        person's rating of an answer (+1, -1 or None) and the ``closest`` passages of one that declined.
+        A deleted session has none (until it is restored)."""
         with reading(self.ws) as conn:
             rows = conn.execute(text(
                 "SELECT id, role, text, trace_id, confidence, abstained, reasoner, citations, closest, created_at, "
                 "(SELECT rating FROM chat_feedback f WHERE f.message_id = m.id AND f.chunk_id IS NULL LIMIT 1) "
-                "AS rating FROM chat_messages m WHERE session_id=:s ORDER BY id DESC LIMIT :n"),
+                "AS rating FROM chat_messages m WHERE session_id=:s "
+                f"AND EXISTS (SELECT 1 FROM chat_sessions s WHERE s.id = m.session_id AND s.{LIVE}) "
+                "ORDER BY id DESC LIMIT :n"),
                 {"s": session_id, "n": last if last is not None else -1}).all()
             acts = conn.execute(text("SELECT id, message_id FROM actions WHERE session_id=:s ORDER BY id"),
                                 {"s": session_id}).all()
@@ -186,10 +243,12 @@ class Conversations:
         return Changes(conversations=True, audit=bool(gone))
 
     def source_feedback(self, chunk_id: int) -> int:
-        """The sum of ratings given to answers that cited ``chunk_id``."""
+        """The sum of ratings given to answers that cited ``chunk_id`` (in chats not deleted)."""
         with reading(self.ws) as conn:
-            return int(conn.execute(text("SELECT COALESCE(sum(rating), 0) FROM chat_feedback WHERE chunk_id=:c"),
-                                    {"c": chunk_id}).scalar_one())
+            return int(conn.execute(text(
+                "SELECT COALESCE(sum(f.rating), 0) FROM chat_feedback f JOIN chat_messages m ON m.id = f.message_id "
+                f"JOIN chat_sessions s ON s.id = m.session_id WHERE f.chunk_id=:c AND s.{LIVE}"),
+                {"c": chunk_id}).scalar_one())
 
     # -- export ------------------------------------------------------------------------------
 

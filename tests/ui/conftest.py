@@ -67,12 +67,11 @@ def queued(qtbot, ws, docs, tmp_path):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def pane(qtbot, ws, docs):  # type: ignore[no-untyped-def]
-    """The chat pane over ``docs`` read (deleting a chat needs no confirmation)."""
+    """The chat pane over ``docs`` read."""
     from ui.chat import ChatPane
 
     ws.ingest([docs])
     widget = ChatPane(ws)
-    widget.chats.confirm_delete = lambda title: True
     qtbot.addWidget(widget)
     widget.resize(1100, 700)
     widget.show()

@@ -486,17 +486,17 @@ def test_the_keyboard_reaches_everything_in_reading_order(qtbot, pane: ChatPane,
     assert answer.helpful not in stops and answer.not_helpful not in stops  # reached with the arrows from the chip
     assert pane.message_widgets()[-1].not_helpful is None  # an action's answer: nothing of the files to rate
     assert stops.index(pane.input) == stops.index(card.reason) + 1  # its buttons wait for the reason
-    # Delete in the list asks (as the button does); Ctrl+N starts a new chat from anywhere in the pane
-    asked: list[str] = []
-    pane.chats.confirm_delete = lambda title: asked.append(title) or False
+    # Delete in the list deletes (as the button does) and Ctrl+Z there brings the chat back;
+    # Ctrl+N starts a new chat from anywhere in the pane
     pane.activateWindow()
     qtbot.waitUntil(lambda: pane.isActiveWindow(), timeout=WAIT_MS)
     pane.sessions.setCurrentRow(0)
     pane.sessions.setFocus()
     qtbot.keyClick(pane.sessions, Qt.Key.Key_Delete)
-    assert asked == ["Delete the chat “How often should tomatoes be watered?” and its messages? It has 1 action "
-                     "waiting for approval, which will be rejected. This cannot be undone."]
-    assert pane.sessions.count() == 1
+    assert pane.sessions.count() == 0 and pane.note.text() == (
+        "Deleted the chat “How often should tomatoes be watered?”; its 1 action waiting for approval was rejected.")
+    qtbot.keyClick(pane.sessions, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert pane.sessions.count() == 1 and pane.message_widgets()[-1].cards[0].action.status == "pending"
     pane.input.setFocus()
     qtbot.keyClick(pane.input, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
     assert pane.message_widgets() == [] and pane.session_id is None
@@ -553,14 +553,12 @@ def test_reading_back_is_not_pulled_to_the_bottom_and_tab_scrolls_to_what_it_rea
 def test_the_chat_being_answered_cannot_be_deleted_and_a_link_to_a_deleted_chat_says_so(
         qtbot, pane: ChatPane) -> None:
     first = ask(qtbot, pane, "When is the budget review?")
-    asked: list[str] = []
-    pane.chats.confirm_delete = lambda title: asked.append(title) or True
     pane.input.setText("How often should tomatoes be watered?")
     with qtbot.waitSignal(pane.answered, timeout=WAIT_MS):
         pane.send_button.click()
         pane.chats.delete(first.session)
         assert "still answering in this chat" in pane.note.text()
-        assert asked == []  # refused before the person is asked to confirm
+        assert pane.chats.undo_bar.isHidden()  # nothing was deleted
     assert pane.ws.chat.sessions.get(first.session)
     pane.chats.delete(first.session)
     assert pane.note.text() == "Deleted the chat “When is the budget review?”."
@@ -865,11 +863,7 @@ def test_deleting_a_chat_with_an_action_waiting_says_it_is_rejected_and_the_pane
         qtbot, pane: ChatPane, ws: Workspace) -> None:
     answer = ask(qtbot, pane, "forget the document notes.txt")
     assert "1 action in chat" in pane.telemetry.waiting.text()
-    asked: list[str] = []
-    pane.chats.confirm_delete = lambda question: asked.append(question) or True
     pane.chats.delete(answer.session)
-    assert asked == ["Delete the chat “forget the document notes.txt” and its messages? It has 1 action waiting for "
-                     "approval, which will be rejected. This cannot be undone."]
     assert ws.chat.actions.get(answer.actions[0].id).status == "rejected"
     assert pane.note.text() == ("Deleted the chat “forget the document notes.txt”; its 1 action waiting for "
                                 "approval was rejected.")

@@ -582,7 +582,6 @@ def test_tab_leaves_every_grid_of_the_window(shell, ws) -> None:
 
 def test_every_question_before_a_removal_defaults_to_no(shell, ws, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from grace_desktop.qt import QMessageBox
-    from ui.chat_sessions import SessionList
     from ui.tables import TablesPane
 
     asked: list[tuple[str, object]] = []
@@ -593,9 +592,8 @@ def test_every_question_before_a_removal_defaults_to_no(shell, ws, monkeypatch) 
 
     monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
     assert not shell.library._ask("Remove notes.md from Grace?")
-    assert not SessionList(ws, lambda: None)._confirm_delete("groceries")
     assert not TablesPane(ws).confirm("Delete 2 rows from “books”?")
-    assert len(asked) == 3 and all(default == QMessageBox.StandardButton.No for _text, default in asked)
+    assert len(asked) == 2 and all(default == QMessageBox.StandardButton.No for _text, default in asked)
 
 
 def test_a_table_file_waiting_for_approval_says_so_in_the_library(shell, qtbot, tmp_path: Path) -> None:
