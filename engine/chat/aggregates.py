@@ -612,6 +612,9 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     accounted |= content_words(grouped[1]) if grouped else set()
     accounted |= _members_of(lowered, name_words | {table_noun(info.name)})  # "staff members" are the staff
     accounted |= _ANYONE if op != "count" else set()
+    # "the latest pfos result": pfos says what is measured, and the result is its number
+    by_value = op in ("sum", "avg", "max", "min") and _says_measured(store, info, filters)
+    accounted |= _MEASURED_WORDS if by_value else set()
     accounted |= content_words(each[1]) if each else set()
     monthly = _MONTHLY.search(lowered) if op == "avg" else None  # "the average monthly grocery spend"
     if monthly and any("monthly" in name.lower().split("_") for name in _measures(info.columns)):
@@ -633,7 +636,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     # "the rent of flats on floor 1": floor picks the rows, it is not what is added up
     measured = _blanked(lowered, compared.span) if compared and compared.sql == "=" else lowered
     measures, meant = ([], set()) if op == "list" or most_rows else _measure(
-        op, measured, words - accounted - by_names, info.columns, embed, named, name_words)
+        op, measured, words - accounted - by_names, info.columns, embed, named, name_words, by_value)
     # "who books the courts the most?" of court bookings, with nothing to add up: each row one booked
     most_rows = most_rows or op == "top" and most is None and not measures and bool(verbs or noun in words)
     in_currency = _currency_words(currencies, currency, measures)
@@ -1389,8 +1392,31 @@ def _unit_said(measures: list[str], currency: str | None, rows: Where) -> str:
     return f", in {units.pop()}" if len(units) == 1 and None not in units else ""
 
 
+_MEASURED_WORDS = content_words("measure measured measurement measurements result results reading readings value "
+                                "values level levels recorded")
+LONG_REPEAT = 1.5  # rows for each distinct rest of a row, at least, in a table in long form
+
+
+def _says_measured(store: Any, info: Any, filters: dict[str, list[str]]) -> bool:
+    """Whether a column the question picks a value of says what each row's number measures, as a
+    column's name would in a wide table: "pfos" of analyte in (site, date, analyte, concentration).
+    Its table is in long form: the rest of its rows repeat, one row for each of its values."""
+    measures = set(_measures(info.columns))
+    for column in filters:
+        rest = [quote_ident(c.name) for c in info.columns
+                if c.name != column and c.name not in measures and c.name not in ROW_FIELDS]
+        if not rest:
+            continue
+        rows, distinct = store.cursor().execute(
+            f"SELECT count(*), count(DISTINCT ({', '.join(rest)},)) FROM {quote_ident(info.name)}").fetchone()
+        if rows >= 2 * LONG_REPEAT and distinct * LONG_REPEAT <= rows:
+            return True
+    return False
+
+
 def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any],
-             embed: EmbedFn | None, named: bool, name_words: set[str]) -> tuple[list[str], set[str]]:
+             embed: EmbedFn | None, named: bool, name_words: set[str],
+             by_value: bool = False) -> tuple[list[str], set[str]]:
     """The numeric column to add up (or, for money of several columns, each of them), and the
     question's words it accounts for: said by name, close in meaning to a word, the money column
     for money words, or a named table's only one. A rate (unit price, fee per person) is added up
@@ -1436,6 +1462,8 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     if op != "count" and len(partly) == 1:  # the only one of which a word is said: "revenue" for revenue_gbp
         return partly, set()
     if named and len(addable) == 1 and op in ("sum", "avg"):  # "the total of the expenses"; "the longest" is not of it
+        return addable, set()
+    if by_value and len(addable) == 1 and op in ("sum", "avg", "max", "min"):  # "the highest pfos": its concentration
         return addable, set()
     # "the biggest expense", "the largest donation": the amount of money, the one money column
     if named and op in ("max", "min") and _AMOUNT_SUPERLATIVE.search(lowered) \

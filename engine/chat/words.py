@@ -20,7 +20,9 @@ i me my we us our you your it its they them their he him his she her hers someth
 whats wheres whos hows whens whys thats theres dont doesnt didnt cant wont isnt arent wasnt havent hasnt
 hadnt werent shouldnt couldnt wouldnt mustnt theyd theyll theyre theyve youd youll youre youve weve ive im itll
 hed hes shes
-""".split())  # the last line: contractions typed without their apostrophe ("whats the number…")
+ve ll re
+""".split())  # the last lines: contractions typed without their apostrophe ("whats the number…"), and
+# the parts of those typed with one ("we've": "we" and "ve"); not "haven" of "haven't", which negates
 _SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ness", "ment", "ers", "er", "es", "ed", "ly", "s")
 
 
