@@ -494,10 +494,36 @@ def unaccounted(question: str, tables: list[dict[str, Any]], embed: EmbedFn | No
     found) that ``tables`` do not account for by name or value (``not_in_tables``), and of those
     the ones that, with ``embed``, no column's name is close to in meaning either (``not_columns``)."""
     worded = [w for w in not_in_tables(without_negation(question), tables) if w.lower() not in dated]
-    if (did := _who_did(question)) and stem(did) in _IN_CHARGE and any(
-            aggregates.PERSON.search(str(c).lower()) for m in tables for c in m["columns"]):
-        worded = [w for w in worded if w.lower() != did]  # "who runs cardio tennis?": the coach column's person
+    columns = [str(c).lower() for m in tables for c in m["columns"]]
+    framed = {w for w in worded for kind, verb in _framed(question)
+              if stem(w.lower()) == verb and any(kind.search(c) for c in columns)}
+    worded = [w for w in worded if w not in framed and stem(w.lower()) not in _ROW_NOUNS]
     return worded, not_columns(worded, tables, embed) if worded and embed is not None else worded
+
+
+# What a table's rows of numbers are called, whatever the table: "which results were below LOD?"
+_ROW_NOUNS = frozenset(stem(w) for w in "result results reading readings measurement measurements".split())
+# Columns of places: where a thing is kept, or a person lives
+PLACE = re.compile(r"(?:^|_)(?:location|locations|place|where|room|shelf|cabinet|cupboard|drawer|storage|stored|"
+                   r"store|box|bin|building|area|position|address|site|kept)(?:_|$)")
+# "where is the nitric acid kept?": a column of places answers the verb, whatever its name
+_WHERE_PUT = re.compile(r"\bwhere(?:\s+(?:is|are|was|were|do|does|did|should|can|will|i|we))*\b.*?"
+                        r"\b(kept|stored|located|found|keep|store|put|stashed|filed|lives?|living|stays?)\b")
+# "what belongs to tom r?", "what is owned by Anna?", "whose is the van?": a column of people answers
+_BELONGS = re.compile(r"\b(belongs?|belonging|owned|owns|whose)\b")
+
+
+def _framed(question: str) -> list[tuple[re.Pattern[str], str]]:
+    """The verbs of ``question`` that a kind of column answers whatever its name, each with that
+    kind: "who runs cardio tennis?" (a column of people: its coach), "what belongs to Tom?" (its
+    owner), "where is the nitric acid kept?" (a column of places: its location)."""
+    lowered = question.lower()
+    out = []
+    if (did := _who_did(question)) and stem(did) in _IN_CHARGE:
+        out.append((aggregates.PERSON, stem(did)))
+    out += [(aggregates.PERSON, stem(m[1])) for m in _BELONGS.finditer(lowered)]
+    out += [(PLACE, stem(m[1])) for m in _WHERE_PUT.finditer(lowered)]
+    return out
 
 
 # Verbs of being in charge of a thing, which any column of people answers ("who runs cardio tennis?":

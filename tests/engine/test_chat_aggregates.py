@@ -1305,6 +1305,19 @@ def test_who_does_a_thing_is_answered_by_a_column_of_people_whatever_its_verb(ws
     assert not runs.abstained and "Becky Lund" in runs.text and "Tom Brierley" not in runs.text, runs.text
 
 
+def test_where_a_thing_is_kept_and_whose_it_is_are_answered_by_columns_of_places_and_people(
+        ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "garage.csv").write_text("tool,bought,location,owner\nHedge trimmer,2021,Shed shelf 2,Dad\n"
+                                         "Pressure washer,2023,Garage back wall,Priya\nTile cutter,2019,Loft,Sam\n")
+    p = ws.tables.import_file(tmp_path / "garage.csv")
+    if p.status == "pending":
+        ws.tables.approve(p.id)
+    for question, wanted, other in [("where is the pressure washer kept", "Garage back wall", "Loft"),
+                                    ("what belongs to sam", "Tile cutter", "Hedge trimmer")]:
+        said = ws.chat.ask(question)  # declined: no column or value matched "kept", "belongs"
+        assert not said.abstained and wanted in said.text and other not in said.text, (question, said.text)
+
+
 FLATS = {"meter_readings.csv": "date,flat,meter,reading\n2024-01-01,A,electric,55102\n2024-07-01,A,electric,56890\n"
                                "2024-07-01,C,electric,41210\n2024-07-01,C,gas,9120\n",
          "boiler_log.csv": "flat,date,engineer,cost\nA,2024-03-14,Gary Pike,95\nC,2023-05-02,Gary Pike,110\n"
@@ -1379,3 +1392,33 @@ def test_a_column_named_with_its_unit_is_said_without_it(ws: Workspace, tmp_path
     assert "2026-01-12 04:00" in highest.text and "212.4" in highest.text, highest.text
     (tom,) = aggregates.plans("how many samples did tom hargreaves do", ws.tables, ws.embedder.embed)
     assert ws.tables.query(tom.sql)[1] == [(2,)]  # written "T. Hargreaves"; Tom Reilly is someone else
+
+
+def test_a_value_of_a_long_table_names_what_its_number_measures(ws: Workspace, tmp_path: Path) -> None:
+    # one row for each test of each visit: "cholesterol" is a value of test, and result its number
+    (tmp_path / "blood.csv").write_text("visit,date,test,result,unit\n"
+                                        "V1,2025-03-02,cholesterol,5.9,mmol/L\nV1,2025-03-02,glucose,5.1,mmol/L\n"
+                                        "V1,2025-03-02,ferritin,40,ug/L\nV2,2025-09-14,cholesterol,5.2,mmol/L\n"
+                                        "V2,2025-09-14,glucose,5.6,mmol/L\nV2,2025-09-14,ferritin,55,ug/L\n"
+                                        "V3,2026-02-20,cholesterol,4.8,mmol/L\nV3,2026-02-20,glucose,5.3,mmol/L\n")
+    # one row for each purchase: "tesco" picks rows, it does not say what amount measures
+    (tmp_path / "shopping.csv").write_text("date,shop,item,amount\n2026-01-03,Tesco,bread,1.2\n"
+                                           "2026-01-04,Aldi,milk,0.9\n2026-01-05,Tesco,eggs,2.4\n")
+    for name in ("blood.csv", "shopping.csv"):
+        assert ws.tables.import_file(tmp_path / name).status == "applied"
+    for question, expected in [("average glucose", [(5.33, 3)]), ("highest cholesterol we've had", 5.9),
+                               ("latest ferritin result", 55)]:
+        (found,) = aggregates.plans(question, ws.tables, ws.embedder.embed)
+        rows = ws.tables.query(found.sql)[1]
+        assert rows == expected if isinstance(expected, list) else expected in rows[0], (question, found.sql, rows)
+    assert aggregates.plans("highest tesco", ws.tables, ws.embedder.embed) == []
+
+
+def test_results_and_readings_are_a_tables_rows(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "water.csv").write_text("date,tap,lead_ug_l,flag\n2026-01-05,kitchen,2.1,\n"
+                                        "2026-01-05,bathroom,11.8,over limit\n2026-02-05,kitchen,1.9,\n")
+    p = ws.tables.import_file(tmp_path / "water.csv")
+    if p.status == "pending":
+        ws.tables.approve(p.id)
+    over = ws.chat.ask("which results were over limit")  # declined: no column or value matched "results"
+    assert not over.abstained and "11.8" in over.text and "2.1" not in over.text, over.text
