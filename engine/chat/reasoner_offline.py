@@ -468,6 +468,11 @@ def settings_asked(ranked: list[Candidate], question: str) -> list[Candidate]:
 # serviced?" is not answered by "must be serviced every 12 months".
 _CURRENCY = r"gbp|eur|usd|chf|sek|nok|dkk|cad|aud|nzd|jpy|inr|pln|czk|kr|zł"
 _MONTH_NAMES = "|".join(m[:3] + r"\w*" for m in MONTHS)
+_DATE = re.compile(rf"\b(?:19|20)\d\d\b|\b\d{{1,2}}[/.-]\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)\b|"
+                   rf"\b(?:{_MONTH_NAMES}|{'|'.join(WEEKDAYS)}|yesterday|today|ago|last (?:week|month|year))\b", re.I)
+# "when is it due?", "the registration deadline?": a date the sentence itself says, not the date its
+# e-mail was sent (and not "when does the else block run?", which asks for a condition)
+_DUE = re.compile(r"\bby when\b|\bdeadlines?\b|\bdue\b(?!\s+to\b)", re.I)
 _ASKED_KINDS = (
     (re.compile(r"\bhow much\b.*\b(?:pay|paid|paying|cost|costs|costing|charge[sd]?|charging|fees?|price|spend|"
                 r"spent|owe|owed)\b|\b(?:pay|paid|paying|cost|costs|costing|charge[sd]?|owe|spend|spent)\b.*"
@@ -479,9 +484,8 @@ _ASKED_KINDS = (
     (re.compile(r"\bwhat time\b|\bhow (?:late|early) (?:do|does|did|is|are|can|could|will|should|must)\b", re.I),
      re.compile(r"\b\d{1,2}[:.]\d\d\b|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)|\b(?:noon|midnight|midday|o'clock)\b",
                 re.I)),
-    (re.compile(r"^\s*when (?:was|were|did)\b|\bwhat date\b", re.I),
-     re.compile(rf"\b(?:19|20)\d\d\b|\b\d{{1,2}}[/.-]\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)\b|"
-                rf"\b(?:{_MONTH_NAMES}|{'|'.join(WEEKDAYS)}|yesterday|today|ago|last (?:week|month|year))\b", re.I)),
+    (re.compile(r"^\s*when (?:was|were|did)\b|\bwhat (?:date|day)\b", re.I), _DATE),
+    (_DUE, _DATE),
     (re.compile(r"\b(?:phone|telephone|mobile)\b.*\bnumber\b|\bnumber (?:to|for) (?:ring|call|phone)\b", re.I),
      re.compile(r"\d[\d ()-]{6,}\d")),
 )
@@ -498,11 +502,12 @@ def typed(ranked: list[Candidate], question: str) -> list[Candidate]:
     if not needs:
         return ranked
     subject = content_words(question) - content_words(" ".join(m.group(0) for m, _ in asked))
+    due = _DUE.search(question) is not None
 
     def said(c: Candidate) -> str:  # with an e-mail's header, which dates the sentences of its message
         text = c.passage.hit.text
         ends = _mail_header(text) if c.passage.hit.line_start == 1 else 0
-        header = text[:ends] if ends and not _SIGNED_OFF.search(text, ends, c.sentence.start) else ""
+        header = text[:ends] if ends and not due and not _SIGNED_OFF.search(text, ends, c.sentence.start) else ""
         return " ".join([c.sentence.text, c.lead.text if c.lead else "", header])
 
     kept = []

@@ -171,6 +171,21 @@ def test_a_to_do_lines_date_answers_when_a_thing_was_last_done(ws: Workspace, tm
     assert not answer.abstained and "12 Oct 2024" in answer.citations[0].quote, answer.text
 
 
+def test_a_deadline_is_the_date_a_sentence_says_not_the_day_its_e_mail_was_sent(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "funding.eml").write_text(
+        "From: Ruth Amari <r.amari@uni.example>\nTo: Kofi Mensah <k.mensah@uni.example>\n"
+        "Subject: Travel fund\nDate: Mon, 12 Jan 2026 09:14:00 +0000\n\nHi Kofi,\n\n"
+        "The school will cover your travel to the soil science summer school if you apply before the "
+        "travel fund deadline.\n\nBest,\nRuth\n", encoding="utf-8")
+    (tmp_path / "summer school.md").write_text(
+        "# Soil science summer school 2026\n\nThe school runs in Uppsala from 6 to 10 July 2026. Travel fund "
+        "applications close on 27 February 2026, and late applications are not read.\n", encoding="utf-8")
+    ws.ingest([tmp_path])
+    answer = ws.chat.ask("travel fund deadline?")  # was Ruth's sentence, dated only by her e-mail
+    assert not answer.abstained and any("27 February 2026" in c.quote for c in answer.citations), answer.text
+    assert not any("apply before" in c.quote for c in answer.citations), answer.text
+
+
 FEES_HTML = """<!doctype html><html><head><title>Membership fees</title></head><body>
 <nav><ul><li><a href="/">Home</a></li><li><a href="/fees">Fees</a></li></ul></nav>
 <h1>Membership fees 2026</h1>
