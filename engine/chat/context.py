@@ -24,7 +24,7 @@ from ..tables.mentions import words_in
 from .respell import table_words
 from .store import reading
 from .versions import ASKS_OLD, replacements
-from .words import LETTERS, codes, names, terms, weekday
+from .words import LETTERS, acronyms, codes, names, terms, weekday
 
 if TYPE_CHECKING:
     from ..embed import QueryVectors
@@ -111,7 +111,7 @@ def assemble(ws: Workspace, question: str, session_id: int | None = None, k: int
         hits = hybrid_search(conn, ws.index, encode, searched, k)
         qvec = np.asarray(made[-1].vector, dtype=np.float32)
         keys, vectors = catalog.embeddings_for(conn, [h.chunk_id for h in hits])
-        unknown = unseen(conn, _subject(names(searched) + codes(searched)))
+        unknown = unseen(conn, _subject(names(searched) + codes(searched) + acronyms(searched)))
         unknown_terms = unseen(conn, _subject(terms(searched, ws.embedder.count_tokens)))
         # "under the old policy, …" asks what the replaced file said
         replaced = set() if ASKS_OLD.search(question) else replacements(conn, [h.path for h in hits])

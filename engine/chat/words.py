@@ -74,6 +74,15 @@ def names(question: str) -> list[str]:
 _NAME = re.compile(r"[^\W_]+(?:-[^\W_]+)*", re.UNICODE)  # "Wi-Fi" is one name, not "Wi" and "Fi"
 
 
+def acronyms(question: str) -> list[str]:
+    """Words of three or more letters the question writes in capitals ("PFNA", "HMRC"), when it is
+    not written in capitals throughout: like names, the names of things, which a file that answers
+    would mention."""
+    words = _NAME.findall(question)
+    shouted = sum(w.isupper() for w in words) * 2 > len(words)
+    return [] if shouted else list(dict.fromkeys(w for w in words if w.isupper() and w.isalpha() and len(w) >= 3))
+
+
 _ORDINAL = re.compile(r"\d+(?:st|nd|rd|th)", re.I)
 YEAR = re.compile(r"(?:1[89]|20)\d\d")  # a year as a question or a file says it
 

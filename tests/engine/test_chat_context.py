@@ -185,3 +185,15 @@ def test_a_word_the_files_write_in_two_parts_is_not_unseen(ws: Workspace, tmp_pa
     ws.ingest([tmp_path / "office.md"])
     with ws._read_engine.connect() as conn:  # noqa: SLF001
         assert unseen(conn, ["wifi", "email", "login", "wireless", "fiwi"]) == ["wireless", "fiwi"]
+
+
+def test_acronyms_no_file_mentions_count_as_unknown_names(ws: Workspace, tmp_path: Path) -> None:
+    from engine.chat.context import assemble
+    from engine.chat.words import acronyms
+
+    assert acronyms("whats the LOD for PFNA, or for Cd?") == ["LOD", "PFNA"]
+    assert acronyms("WHAT IS THE LOD FOR PFNA") == []  # shouted, not named
+    (tmp_path / "method.md").write_text("# Method\n\nThe LOD for PFOS is 0.2 ng/L and for PFOA 0.3 ng/L.\n")
+    ws.ingest([tmp_path / "method.md"])
+    assert assemble(ws, "whats the LOD for PFNA").unknown_names == ["PFNA"]
+    assert assemble(ws, "whats the LOD for PFOS").unknown_names == []
