@@ -352,7 +352,7 @@ class OfflineReasoner:
                 draft.text += f" None of the passages close to it mention {said}."
         else:
             ranked = dated
-            chosen = select(ranked)
+            chosen = with_cause(select(ranked), ranked, ctx.question)
             draft = self._compose(ctx, chosen, evidence, threshold, changes(chosen, ranked, threshold, ctx.question))
             least = ranked[0].score - KEEP_WITHIN if ranked else 0.0  # would it have been quoted?
             if note := left_out(lost, least, ctx.replaced):
@@ -645,6 +645,29 @@ def select(ranked: list[Candidate]) -> list[Candidate]:
             grown = _with_lead(chosen + [best], best, ranked)
             chosen = grown if len(grown) <= MAX_SENTENCES else chosen
     return chosen
+
+
+# "why did the calibration fail?", "what caused the delay?": a question for a cause, and the words
+# of a sentence that gives one ("since" and "as" also tell time, and are left out)
+_WHY = re.compile(r"^\s*(?:why\b|how come\b|what (?:caused|was the cause|is the cause|was the reason|is the reason))"
+                  r"|\breasons? (?:for|why)\b", re.I)
+_CAUSE = re.compile(r"\b(?:because|cause[ds]?|due to|owing to|thanks to|reasons?|as a result|so that|led to|"
+                    r"therefore|which is why|that is why|that's why)\b", re.I)
+
+
+def with_cause(chosen: list[Candidate], ranked: list[Candidate], question: str) -> list[Candidate]:
+    """For a question asking why, when no chosen sentence gives a cause: ``chosen`` with the
+    sentence of the best one's passage that does ("Cause (found on 04/11): the standard was made up
+    with…" beside "Ran a test calibration ahead of batch 8. PFHxS r2 = 0.981, below our limit"),
+    in place of the last one when there are ``MAX_SENTENCES`` already."""
+    if not chosen or not _WHY.search(question) or any(_CAUSE.search(c.sentence.text) for c in chosen):
+        return chosen
+    top = chosen[0].passage
+    cause = next((c for c in ranked if c.passage is top and c.sentence.kind == "prose"
+                  and _CAUSE.search(c.sentence.text) and not any(c is x for x in chosen)), None)
+    if cause is None:
+        return chosen
+    return chosen[:MAX_SENTENCES - 1] + [cause]
 
 
 # "reduce the quorum from 15 to 12", "raised from €180 to €210": a number changed, said with a verb of change
