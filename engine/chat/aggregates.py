@@ -29,6 +29,7 @@ from ..tables.names import quote_ident, quote_literal
 from ..tables.values import NUMERIC_TYPES
 from .words import (
     COLUMN_MEANING,
+    DATE_PARTS,
     MONTHS,
     QUESTION_WORDS,
     SHORT_MONTHS,
@@ -55,8 +56,10 @@ _LATEST = re.compile(rf"\b(?:most recent(?:ly)?|latest|newest)\b|{_LAST}")
 _EARLIEST = re.compile(r"\b(?:earliest|least recent(?:ly)?)\b")
 _OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?)\b")),
         ("max", re.compile(r"\b(?:most expensive|dearest|highest|largest|biggest|greatest|maximum|max|peak|longest|"
+                           r"farthest|furthest|"
                            r"heaviest|tallest|most recent(?:ly)?|latest|newest|youngest)\b" + "|" + _LAST)),
         ("min", re.compile(r"\b(?:cheapest|least expensive|lowest|smallest|minimum|shortest|lightest|earliest|oldest|"
+                           r"nearest|closest|"
                            r"least recent(?:ly)?)\b")),
         # "who paid the most?", "which shop did we spend the most at?": the rows grouped, the top groups
         ("top", re.compile(r"\b(?:who|which)\b.*\bthe (?:most|least|fewest)\b")),
@@ -93,7 +96,8 @@ _OP_WORDS = content_words("average mean typical typically total sum altogether o
                           "bill billed still during throughout everything worth last collected "
                           "have has had so far times go went been visit visited most expensive dearest highest largest "
                           "biggest greatest maximum max peak longest cheapest least fewest lowest smallest minimum "
-                          "shortest one single ever recent recently latest newest earliest across oldest youngest")
+                          "shortest one single ever recent recently latest newest earliest across oldest youngest "
+                          "nearest closest farthest furthest")
 # Who did it, said of no one in particular: "how much did people donate?" (but "how many people
 # came?" counts people, which a table's rows need not be)
 _ANYONE = content_words("people anyone everyone someone")
@@ -322,7 +326,8 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
         return []  # "how many ushers do I need?" asks what a rule says, not what rows hold
     if op is None or (op == "list" and comparison(lowered) is None and not re.search(_NOT, lowered)
                       and not _unpaid(lowered) and not _undone(lowered) and not _MISSING.search(lowered)
-                      and not (_ROWS_ASKED.match(lowered) and _period(lowered))):
+                      and not (_ROWS_ASKED.match(lowered) and _period(lowered))
+                      and not _names_a_flag(lowered, tables.list())):
         return []  # "which tank was batch 24-007 in?" is a look-up, not a list ("which … end in 2025?" is)
     rare = terms(lowered, pieces) if pieces else []  # words the model's vocabulary lacks
     unknown = [w for w in rare if len(w) >= MISSPELT_LETTERS]
@@ -330,10 +335,13 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     # capitalised names, and rare words ("tesco" of "TESCO STORES 3041"), may be part of a value
     partial = _partial_names(question) + [w for w in rare if w not in _OP_WORDS]
 
+    firsts = [_first_name_word(info.name) for info in listed]
+    asked = {stem(m[1]) for m in _ASKED_NOUN.finditer(lowered)}
+
     def plan_of(info: Any, today: dt.date | None = None) -> Plan | None:
         respelled = _initialled(tables.store, info, _respelled(tables.store, info, lowered, unknown))
         said = _meant(tables.store, info, _completed(tables.store, info, respelled, partial), embed)
-        return _plan_table(op, said, info, tables.store, embed, today)
+        return _plan_table(op, said, info, tables.store, embed, today, _row_nouns(info, firsts, asked))
 
     found = [p for info in listed if (p := plan_of(info)) is not None]
     catalog = load_catalog()
@@ -551,15 +559,48 @@ def _category_values(store: Any, info: Any) -> list[str]:
 _LETTERS_ONLY = re.compile(r"[^\W\d_]+(?:[ &'/-]+[^\W\d_]+)*")
 
 
+def _names_a_flag(lowered: str, listed: Sequence[Any]) -> bool:
+    """Whether the question names a yes/no column of a table ("which flats had a lift?": lift),
+    which a list of rows is kept to."""
+    return any(c.type.upper() == "BOOLEAN" and all(re.search(rf"\b{re.escape(part)}s?\b", lowered)
+                                                     for part in c.name.lower().split("_") if part)
+               for info in listed for c in info.columns)  # whole words: "Peter" is no "pets"
+
+
+def _first_name_word(table: str) -> str | None:
+    """The stem of the first word of a table's name that is no code, date or number ("flat" of
+    flat_viewings_march_2026, "quote" of quote_q_2291_line_items), when its name has two or more."""
+    parts = [p for p in table.lower().split("_") if len(p) > 1 and p.isalpha() and p not in DATE_PARTS]
+    return stem(parts[0]) if len(parts) > 1 else None
+
+
+_KEY_NAME = re.compile(r"^([a-z]{3,})_(?:no|nr|num|number|id|ref)$")
+
+
+# the noun a question asks which one of, or counts: "which flat", "the biggest flat", "how many boxes"
+_ASKED_NOUN = re.compile(r"\b(?:which|what|how many|[a-z]{3,}est|most [a-z]+|least [a-z]+)\s+([a-z]{3,})\b")
+
+
+def _row_nouns(info: Any, firsts: list[str | None], asked: set[str]) -> set[str]:
+    """The nouns that call a table's rows, besides its name's last word (``table_noun``): the
+    first word of its name, when the question asks which one of those it is ("which flat was the
+    biggest" of flat_viewings_march_2026; not "how many km has the car done" of car_repairs) and
+    no other table's name begins with it, and the thing its key column numbers ("box" of box_no
+    in packing_inventory: each row is a box)."""
+    first = _first_name_word(info.name)
+    nouns = {first} if first and first in asked and firsts.count(first) == 1 else set()
+    return nouns | {stem(m[1]) for c in info.columns if (m := _KEY_NAME.match(c.name.lower()))}
+
+
 def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | None,
-                today: dt.date | None = None) -> Plan | None:
+                today: dt.date | None = None, nouns: set[str] | frozenset[str] = frozenset()) -> Plan | None:
     if _SPENDING.search(lowered) and (_INCOME_NAME.search(info.name.lower()) or _only_income(info.columns)):
         return None  # "how much did we spend?" is not the bike sales, nor a box office's gross
     words = content_words(lowered)
     name_words = content_words(info.name.replace("_", " "))
     verbs = {w for w in words if table_noun(info.name) in _EVENT_VERBS.get(w, ()) or _verb_of(w, info.name)}
     # named: every word of its name, or the last one ("the most expensive repair": car_repairs), or its verb
-    named = _names_table(lowered, info.name) or bool(verbs)
+    named = _names_table(lowered, info.name) or bool(verbs) or bool(nouns & words)  # or a noun of its rows
     # "the average discount"
     named = named or op in ("avg", "sum", "max", "min") and _measure_said(words, info.columns, lowered)
     named = named or op == "count" and _measure_said(_counted_words(lowered), info.columns)  # "how many consultations"
@@ -595,7 +636,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         return None
     # a hyphenated word counts whole: "e-bikes" is not "bikes" unless a value says it
     words |= {c for c in _COMPOUND.findall(lowered) if stem(c) not in {stem(v.lower()) for v in values_said}}
-    accounted = name_words | verbs | _OP_WORDS | TABLE_WORDS | period.words | content_words(" ".join(values_said))
+    accounted = name_words | nouns | verbs | _OP_WORDS | TABLE_WORDS | period.words | content_words(" ".join(values_said))
     by_columns = {c.name: column_words(c.name, lowered) & words for c in info.columns}
     by_names = set().union(*by_columns.values())  # words only a column's name accounts for, checked below
     if any(_said_not(lowered, by_columns[c.name]) for c in info.columns if c.type.upper() == "BOOLEAN"):
@@ -645,7 +686,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     accounted |= in_currency
     if (op not in ("count", "list") and not measures and not most_rows) or words - accounted - by_names - meant:
         return None
-    own = name_words | {table_noun(info.name)} | content_words(" ".join(kept))  # nouns: "students enrolled"
+    own = name_words | nouns | {table_noun(info.name)} | content_words(" ".join(kept))  # "students enrolled"
     if op == "count" and not measures and _counts_other_things(lowered, info.columns, own):
         return None
     if len(measures) > 1 and op not in ("sum", "avg") or monthly and len(measures) > 1:
@@ -1446,8 +1487,8 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     # said but for its unit: "turbidity" of turbidity_ntu (not "labour" of labour_chf and labour_hours)
     if op != "count" and len(bare := [n for n in numeric if _names_measure(n, content_words(lowered), lowered)]) == 1:
         return bare, set(spelled_out(_unitless(bare[0]).replace(" ", ""), lowered))
-    if op in ("max", "min") and (weighed := _superlative_measure(lowered, numeric)):
-        return weighed  # "the heaviest dog": weight_kg
+    if op in ("max", "min", "sum", "avg") and (weighed := _superlative_measure(lowered, numeric)):
+        return weighed  # "the heaviest dog": weight_kg; "how heavy are the boxes altogether"
     unbound = [n for n in numeric if not _BOUND_NAME.search(n.lower())]
     if op == "count" and (counted := _counted_unit(lowered, unbound)):  # "how many km": distance_km added up
         return [counted[0]], counted[1]  # with the unit's word, which the name may spell otherwise ("kilometres")
@@ -1503,8 +1544,14 @@ _PER = content_words("per")
 _AMOUNT_SUPERLATIVE = re.compile(r"\b(?:biggest|largest|highest|greatest|smallest|lowest)\b")
 # A superlative that names what it measures: "heaviest" is of a weight column, "tallest" of a height
 _SIZE = ("size", "area", "m2", "sqm", "sqft", "surface")
-_MEASURED_BY = {"heaviest": ("weight", "kg", "kilos", "mass"), "lightest": ("weight", "kg", "kilos", "mass"),
-                "tallest": ("height", "cm", "tall"), "biggest": _SIZE, "largest": _SIZE, "smallest": _SIZE}
+_WEIGHT = ("weight", "kg", "kilos", "mass", "lb", "lbs")
+_HEIGHT = ("height", "cm", "tall")
+_DISTANCE = ("distance", "km", "miles", "mi", "dist")
+# and so do the words of its amount: "how heavy are the kitchen boxes altogether" adds up weight_kg
+_MEASURED_BY = {"heaviest": _WEIGHT, "lightest": _WEIGHT, "heavy": _WEIGHT, "weigh": _WEIGHT, "weighs": _WEIGHT,
+                "tallest": _HEIGHT, "tall": _HEIGHT, "biggest": _SIZE, "largest": _SIZE, "smallest": _SIZE,
+                "big": _SIZE, "nearest": _DISTANCE, "closest": _DISTANCE, "farthest": _DISTANCE,
+                "furthest": _DISTANCE, "far": _DISTANCE}
 
 
 # "the oldest boat" is the one built first: the lowest year or date of building or birth (oldest is

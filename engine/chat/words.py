@@ -123,14 +123,14 @@ def weekday(word: str) -> int | None:
     day = lowered[:-1] if lowered.endswith("days") else lowered
     return WEEKDAYS.index(day) if day in WEEKDAYS else None
 SHORT_MONTHS = "jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"
-_DATE_PARTS = frozenset(MONTHS) | frozenset(SHORT_MONTHS.split("|")) | {"to", "and", "from"}
+DATE_PARTS = frozenset(MONTHS) | frozenset(SHORT_MONTHS.split("|")) | {"to", "and", "from"}
 
 
 def table_noun(table: str) -> str:
     """The stem of a table's last name word, the noun a person calls its rows by: "repair" for
     car_repairs ("log a repair: …", "the most expensive repair"); "sale" for sales_2024_q1 and
     "attendance" for attendance_apr_may_2024 (words with digits and months are dates, not nouns)."""
-    parts = [p for p in table.split("_") if p and not any(c.isdigit() for c in p) and p.lower() not in _DATE_PARTS]
+    parts = [p for p in table.split("_") if p and not any(c.isdigit() for c in p) and p.lower() not in DATE_PARTS]
     if len(parts) > 1 and parts[-1].lower() in _HOLDERS:  # "club" of kids_clubs_timetable
         parts.pop()
     return stem(parts[-1] if parts else table.rsplit("_", 1)[-1])

@@ -1422,3 +1422,23 @@ def test_results_and_readings_are_a_tables_rows(ws: Workspace, tmp_path: Path) -
         ws.tables.approve(p.id)
     over = ws.chat.ask("which results were over limit")  # declined: no column or value matched "results"
     assert not over.abstained and "11.8" in over.text and "2.1" not in over.text, over.text
+
+
+MOVE = {"packing.csv": "box_no,room,contents,fragile,weight_kg\n1,kitchen,plates,yes,14.5\n2,kitchen,pans,no,11.0\n"
+                      "3,study,books,no,19.5\n4,lounge,lamps,yes,6.0\n",
+        "flat_viewings_may_2026.csv": "address,rent_eur,size_m2,lift\n4 rue Neuve,1400,78,yes\n9 quai Sud,1650,96,no\n"
+                                      "2 place Haute,1500,88,yes\n",
+        "school_options.csv": "school,for_child,distance_km\nÉcole Dru,Oscar,0.4\nCollège Rosset,Ella,0.9\n"}
+
+
+def test_a_tables_rows_are_called_by_its_first_name_word_and_its_key_columns_noun(ws: Workspace, tmp_path: Path) -> None:
+    moved = _tables_of(ws, tmp_path, MOVE)
+    for question, wanted, rows in [("which is the heaviest box", [3, 19.5], 1),  # box_no: each row is a box
+                                   ("how heavy are the kitchen boxes altogether", [25.5], 1),  # heavy: weight_kg
+                                   ("how many boxes are fragile", [2], 1),
+                                   ("which flat was the biggest", ["9 quai Sud"], 1),  # flat_viewings_may_2026
+                                   ("which flats had a lift", ["4 rue Neuve", "2 place Haute"], 2),
+                                   ("which school is nearest", ["École Dru"], 1)]:
+        (found,) = aggregates.plans(question, moved.tables, moved.embedder.embed)  # each found no table before
+        got = moved.tables.query(found.sql)[1]
+        assert len(got) == rows and all(any(w in row for row in got) for w in wanted), (question, found.sql, got)
