@@ -213,8 +213,8 @@ def about(heading: str, sentence: Sentence, textual: str, always: bool = False) 
 LABEL_BONUS = 0.08
 TYPED_BONUS = 0.06  # a sentence holding the kind of value asked for (``typed``)
 LABELLED_EVIDENCE = 0.45  # such a line is evidence enough (the default threshold is 0.40)
-_ASKS_FOR = re.compile(r"^\s*(?:who|what)(?:\s+is|\s+are|'s|\u2019s)\s+(?:the|our|my|your|their)?\s*(?P<subject>[^?]+)",
-                       re.IGNORECASE)
+_ASKS_FOR = re.compile(r"^\s*(?:who|what)(?:\s+is|\s+are|\s+will\s+be|'s|\u2019s|s)\s+(?:the|our|my|your|their)?\s*"
+                       r"(?P<subject>[^?]+?)(?:\s+(?:going to|gonna|meant to|supposed to) be)?\s*\??$", re.IGNORECASE)
 _LABELLED = re.compile(r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?([^\W\d][^:\n]{0,40}):[ \t]+\S")
 
 
@@ -226,10 +226,12 @@ def asked_role(question: str) -> set[str]:
 
 def labels(text: str, role: set[str]) -> bool:
     """``text`` opens with a label ("4.3 Safety officer: …") whose words are among ``role``'s and
-    make at least half of them."""
+    make at least half of them, or that holds every one of them and at most two more ("Gross
+    annual salary: EUR 72,000" of "what's my salary going to be?")."""
     m = _LABELLED.match(text)
     label = content_words(m[1]) if m else set()
-    return bool(label) and label <= role and 2 * len(label) >= len(role)
+    return bool(label) and (label <= role and 2 * len(label) >= len(role)
+                            or bool(role) and role <= label and len(label) <= len(role) + 2)
 
 
 def calibrated(evidence: float, threshold: float) -> float:
@@ -275,7 +277,8 @@ class OfflineReasoner:
             # table's pipes and dashes) embeds far from any question, so the row stands for it.
             relevance = max(p.relevance, cos) if sentence.kind == "row" else p.relevance
             evidence = E_SENTENCE * cos + E_PASSAGE * relevance
-            bonus = LABEL_BONUS if role and labels(sentence.text, role) else 0.0
+            bonus = LABEL_BONUS if role and labels(sentence.meaning if sentence.kind == "fact" else sentence.text,
+                                                   role) else 0.0
             if bonus:
                 evidence = max(evidence + bonus, LABELLED_EVIDENCE)
             out.append(Candidate(p, sentence, prior + W_SENTENCE * cos + W_LATE * late + bonus, vec, lead, evidence))
@@ -475,8 +478,11 @@ _DATE = re.compile(rf"\b(?:19|20)\d\d\b|\b\d{{1,2}}[/.-]\d{{1,2}}\b|\b\d{{1,2}}(
 _DUE = re.compile(r"\bby when\b|\bdeadlines?\b|\bdue\b(?!\s+to\b)", re.I)
 _ASKED_KINDS = (
     (re.compile(r"\bhow much\b.*\b(?:pay|paid|paying|cost|costs|costing|charge[sd]?|charging|fees?|price|spend|"
-                r"spent|owe|owed)\b|\b(?:pay|paid|paying|cost|costs|costing|charge[sd]?|owe|spend|spent)\b.*"
-                r"\bhow much\b|\bwhat (?:does|do|did|will|would)\b.*\b(?:charge|cost)\b", re.I),
+                r"spent|owe|owed)\b|\b(?:pay|paid|paying|cost|costs|"
+                r"costing|charge[sd]?|owe|spend|spent)\b.*\bhow much\b|\bwhat (?:does|do|did|will|would)\b.*"
+                r"\b(?:charge|cost)\b|\bhow much (?:is|are|was|were|will|would)\s+(?:the|a|an|my|our|your|his|her|"
+                r"their|it)\b|\bwhat(?:'s|s| is| are| was| were)\b(?=.{0,40}\b(?:fees?|prices?|costs?|rent|tax|"
+                r"deposit|salary|bonus|premium|fare)\b)", re.I),
      re.compile(rf"[£$€¥₹]\s?\d|\b(?:{_CURRENCY})\s?\d|\d\s?(?:p|pence|pounds?|euros?|dollars?|francs?|yen|"
                 rf"{_CURRENCY})\b|\b(?:free|no charge|no cost|nothing|waived|included)\b", re.I)),
     (re.compile(r"\b(?:what temp|temperature|how hot)\b", re.I),  # not a "temp file"

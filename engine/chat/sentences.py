@@ -338,7 +338,8 @@ def split_sentences(text: str, limit: int | None = None, notes: bool = True, set
         fenced = not notes or text[pa:pb].lstrip().startswith(("```", "~~~"))  # code, kept as it was
         rows, rest = ([], [(pa, pb)]) if fenced else _tab_lines(text, *_table_rows(plain, pa, pb))
         entries, rest = ([], rest) if fenced else _log_entries(plain, rest)
-        out += [_quoted(x, text) for x in rows + entries]
+        labelled, rest = ([], rest) if fenced else _tab_labels(text, rest)
+        out += [_quoted(x, text) for x in rows + entries + labelled]
         read = text if fenced else plain
         for ra, rb in (run for span in rest for run in _prose_runs(read, *span, code=fenced)):
             out += [_quoted(s, text) for s in _run_sentences(read, ra, rb, fenced)]
@@ -421,6 +422,31 @@ def _log_entry(text: str, x: int, y: int) -> Sentence | None:
     if not _WORD.search(text, level.end() if level else entry.start("message"), b):
         return None
     return Sentence(a, b, text[a:b], " ".join(entry["message"].split()), "fact")
+
+
+# A line of a term and its value with a wide gap between (a tab: a PDF's or DOCX's two-column table,
+# "Gross annual salary<TAB>EUR 72,000 paid in 12 monthly instalments"): the term of 1-5 words in
+# letters, the value not a page number alone (a contents page's "Introduction<TAB>4")
+_TAB_LABEL = re.compile(r"[ \t]*(?P<label>[^\W\d_][^\t\d:]{0,40}?)[ \t]*\t[ \t]*(?P<value>(?!\d{1,4}[ \t]*$)[^\t]*\S)[ \t]*")
+
+
+def _tab_labels(text: str, spans: list[tuple[int, int]]) -> tuple[list[Sentence], list[tuple[int, int]]]:
+    """The lines of the stretches ``spans`` that are a term, a tab and its value, each a fact
+    read as "term: value", and the stretches left around them: joined into the prose around them,
+    the lines of such a table made one sentence of a dozen facts."""
+    found, rest = [], []
+    for a, b in spans:
+        start = a
+        for x, y in _lines(text, a, b):
+            m = _TAB_LABEL.fullmatch(text, x, y)
+            if m is None or len(m["label"].split()) > 5 or y - x > MAX_CHARS:
+                continue
+            rest.append((start, x))
+            found.append(Sentence(m.start("label"), m.end("value"), text[m.start("label"):m.end("value")],
+                                  f"{m['label'].strip()}: {m['value']}", "fact"))
+            start = y + 1
+        rest.append((start, b))
+    return found, [(x, y) for x, y in rest if text[x:y].strip()]
 
 
 # Short facts. A label of 1-4 words (the first capitalised), a colon, a value; field names of

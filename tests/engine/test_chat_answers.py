@@ -278,6 +278,29 @@ def test_a_line_labelled_with_the_role_asked_for_answers_who_is(ws: Workspace, t
     assert not answer.abstained and answer.citations[0].quote == said, answer.text
 
 
+OFFER = ("Dear Priya,\nFollowing your interviews with the platform team, we are pleased to offer you the\n"
+         "position of Lead Analyst at our Gdansk office, on a permanent contract.\nStart date\t01/09/2026\n"
+         "Gross annual salary\tPLN 264,000 paid in 12 monthly instalments\nAnnual bonus\tup to 10% of gross salary\n"
+         "Trial period\t3 months\n\nPlease confirm your acceptance by 14/07/2026.\n")
+PERMIT = ("After arrival: residence permit and admin\n\n1. Book the prefecture appointment online.\n"
+          "2. Bring passports, the lease and three photos. The residence card tax is paid online with a tax "
+          "stamp before the appointment.\n   Residence card tax: PLN 340 per adult. Children "
+          "get a travel document instead, PLN 100 each.\n3. Register at the town hall within 30 days.\n")
+
+
+@pytest.mark.parametrize(("question", "quote"), [
+    ("whats my salary going to be", "Gross annual salary\tPLN 264,000 paid in 12 monthly instalments"),
+    ("how much is the residence card tax", "Residence card tax: PLN 340 per adult."),
+])
+def test_a_line_labelled_with_what_is_asked_answers_it(ws: Workspace, tmp_path: Path, question: str,
+                                                       quote: str) -> None:
+    (tmp_path / "offer letter.txt").write_text(OFFER, encoding="utf-8")
+    (tmp_path / "after arrival.txt").write_text(PERMIT, encoding="utf-8")
+    ws.ingest([tmp_path])
+    answer = ws.chat.ask(question)  # declined: the salary was one sentence of every line; the fee asked for no money
+    assert not answer.abstained and answer.citations[0].quote == quote, answer.text
+
+
 def test_pdf_citation_carries_its_page_and_line_on_that_page(filled: Workspace, corpus: Path) -> None:
     answer = filled.chat.ask("By how much did revenue grow in 2023?")
     first = answer.citations[0]

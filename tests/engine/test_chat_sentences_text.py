@@ -182,6 +182,22 @@ def test_lines_of_two_tab_separated_cells_are_not_read_as_a_table() -> None:
     assert not [s for s in split_sentences(text) if s.kind == "row"]
 
 
+def test_a_term_and_its_value_set_apart_by_a_tab_are_a_fact_each() -> None:
+    """An offer letter's two-column table: each line is a fact read as "term: value" and quoted as
+    the file writes it, not one sentence of every term (a contents page's page numbers are none)."""
+    text = ("We are pleased to offer you the position of Senior Data Engineer.\nStart date\t01/07/2026\n"
+            "Gross annual salary\tEUR 72,000 paid in 12 monthly instalments\nTrial period\t4 months\n"
+            "Please confirm your acceptance by 20/02/2026.\n\nContents\nIntroduction\t4")
+    found = split_sentences(text)
+    facts = [s for s in found if s.kind == "fact" and "\t" in s.text]
+    assert [s.meaning for s in facts] == ["Start date: 01/07/2026",
+                                          "Gross annual salary: EUR 72,000 paid in 12 monthly instalments",
+                                          "Trial period: 4 months"]
+    assert all(text[s.start:s.end] == s.text for s in found)
+    assert "Please confirm your acceptance by 20/02/2026." in [s.text for s in found]
+    assert not any(s.text.startswith("Introduction") for s in facts)
+
+
 def test_a_contents_pages_numbered_lines_are_not_a_table() -> None:
     text = "Contents\n1\tThe problem\t2\n2\tOld solutions\t2\n2.1\tLATEX . . . . . . .\t2\n3\tOur solution\t3"
     assert not [s for s in split_sentences(text) if s.kind == "row"]
