@@ -15,6 +15,7 @@ from sqlalchemy import text
 from .. import catalog, late
 from ..errors import Cancelled, GraceError
 from ..search import readable_text
+from ..tables.domain import load_catalog
 from ..tables.mentions import NAME_CELL, fold, words_in
 from ..tables.model import source_file
 from . import aggregates, checklist, intents, summary
@@ -386,6 +387,11 @@ def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Dra
             draft.text = f"{draft.text}\n\n{tables_text(shown, marks)}"
             draft.citations = draft.citations + citations
         return draft
+    # "when can the cat travel?" is not answered by the budget's travel row (no date in it), nor by
+    # the row a document was filed as (its title and date): the document itself answers or not
+    catalog = load_catalog()
+    answering = [m for m in answering if _holds_asked_kind(ctx.question, m) and m["table"] not in catalog]
+    looked = [x for x in looked if x[3][0] not in catalog]
     if answering or looked:
         worded = any(by_meaning for m, _, by_meaning in fits if any(m is x for x in answering or ctx.tables))
         shown = [_narrowed(ctx.question, m, dated) for m in answering] or ctx.tables
@@ -720,11 +726,18 @@ def _when_of(question: str, held: str, columns: list[str], row: Sequence[Any],
     return [(held, column, cell, key) for column, cell in found] if len(found) == 1 else []
 
 
+def _holds_asked_kind(question: str, table: dict[str, Any]) -> bool:
+    """Whether a cell of ``table``'s rows is of the kind of value the question asks for (a date
+    for "when"; ``_asked_kind``), or it asks for no kind."""
+    kind = _asked_kind(question)
+    return kind is None or any(isinstance(c, kind) and not isinstance(c, bool) for row in table["rows"] for c in row)
+
+
 def _asked_kind(question: str) -> type | tuple[type, ...] | None:
     """The type of value a question's first word asks for: a date for "when", text for "who",
     a number for "how many" or "how much"; None for others."""
-    opening = question.lower().split()[:2]
-    if opening[:1] == ["when"]:
+    opening = question.lower().replace("\u2019", "'").split()[:2]
+    if opening[:1] in (["when"], ["whens"], ["when's"]):
         return _DATES
     if opening[:1] in (["who"], ["whom"]):
         return str

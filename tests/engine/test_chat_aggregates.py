@@ -1442,3 +1442,30 @@ def test_a_tables_rows_are_called_by_its_first_name_word_and_its_key_columns_nou
         (found,) = aggregates.plans(question, moved.tables, moved.embedder.embed)  # each found no table before
         got = moved.tables.query(found.sql)[1]
         assert len(got) == rows and all(any(w in row for row in got) for w in wanted), (question, found.sql, got)
+
+
+def test_rows_with_no_date_do_not_answer_when(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "budget.csv").write_text("category,item,amount_gbp\npets,Biscuit travel crate and vet,180\n"
+                                         "house,removals,3650\n")
+    p = ws.tables.import_file(tmp_path / "budget.csv")
+    if p.status == "pending":
+        ws.tables.approve(p.id)
+    travel = ws.chat.ask("when can biscuit travel")  # was the budget's row, at 0.9: it holds no date
+    assert "budget" not in travel.text or travel.abstained, travel.text
+    cost = ws.chat.ask("how much is biscuit's travel crate and vet")
+    assert not cost.abstained and "180" in cost.text, cost.text
+
+
+def test_the_row_a_document_was_filed_as_does_not_answer_for_it(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "Pepper - pet travel.txt").write_text(
+        "Pepper (dog, 4 years, male, collie) - travel to Spain\n\nMicrochip: 941000024567812 (checked at the vet "
+        "05/03/2026, reads fine)\nRabies vaccination: 05/03/2026 at Hillside Vets, Dr Ana Ruiz. Must wait 21 days "
+        "after the jab before travel (so OK from 26/03/2026).\nAnimal Health Certificate (AHC): must be issued "
+        "within 10 days before we enter Spain -> book for 02/07/2026.\nTapeworm treatment needed 1-5 days before "
+        "arrival.\nFerry: Portsmouth to Bilbao, pet cabin booked.\n", encoding="utf-8")
+    ws.ingest([tmp_path])
+    for p in ws.tables.proposals():
+        if p.status == "pending":
+            ws.tables.approve(p.id)
+    answer = ws.chat.ask("when can Pepper travel")  # was the notes row of the file: its title and date, at 0.9
+    assert "From table **notes**" not in answer.text.split("Related rows")[0], answer.text
