@@ -686,6 +686,10 @@ _CORRECTED = re.compile(r"(?<![\d.,])\D{0,3}?(\d+(?:[.,]\d+)?)\b[^.;\d]{0,12}?,?
 # "Concession reduced to £20": a labelled number changed, its old value said elsewhere
 _LABEL_CHANGED = re.compile(r"\b([A-Z][a-z]{2,})\s+(?:(?:is|was|are|were)\s+)?(?:reduced|increased|raised|lowered|cut|"
                             r"changed|moved|goes up|goes down|rises|falls)\s+to\s+\D{0,3}?(\d+(?:[.,]\d+)?)\b")
+# "so the revised agreed price is GBP 340,000": a number said anew, its old value given elsewhere after the
+# same words ("the agreed price of GBP 342,500")
+_REVISED = re.compile(r"\b(?:revised|new|updated|amended|corrected|reduced|increased|final)\s+((?:[a-z]+\s+){0,2}?[a-z]+)"
+                      r"\s+(?:is|was|will be|becomes|is now|now)\s+\D{0,4}?(\d+(?:[.,]\d+)*)", re.I)
 # what a meeting decided of a motion, said in the sentence after it
 _OUTCOME = re.compile(r"(?:carried|approved|agreed|adopted|passed|accepted|rejected|defeated|not carried|lost|"
                       r"withdrawn|deferred)\b", re.I)
@@ -721,6 +725,9 @@ def _changed(sentence: str, said: str = "") -> tuple[str, str] | None:
         return m[2], m[1]
     for m in _LABEL_CHANGED.finditer(sentence):
         if old := re.search(rf"\b{re.escape(m[1])}\W{{1,3}}\D{{0,3}}?(\d+(?:[.,]\d+)?)\b", said, re.I):
+            return old[1], m[2]
+    for m in _REVISED.finditer(sentence):
+        if old := re.search(rf"\b{re.escape(m[1])}\s*(?:of|is|was|at|:)?\s*\D{{0,4}}?(\d+(?:[.,]\d+)*)", said, re.I):
             return old[1], m[2]
     return None
 

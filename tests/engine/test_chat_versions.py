@@ -181,3 +181,16 @@ def test_a_later_sentence_correcting_a_number_with_not_follows_the_answer(ws: Wo
     assert "Adult £45" in answer.text and (
         "minutes_november.md records a change to this: The 2025 adult fee will be £40, not £45.") in answer.text, \
         answer.text
+
+
+def test_a_later_sentence_giving_a_revised_number_follows_the_answer(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "2026-02-11 solicitor - sale progress.txt").write_text(
+        "Thank you for instructing us on the sale of 4 Larch Close, at the agreed price of GBP 318,000 (offer "
+        "accepted on 04/02/2026). Our fixed fee is GBP 1,200 plus VAT.\n", encoding="utf-8")
+    (tmp_path / "2026-03-09 agent - survey.txt").write_text(
+        "The buyers' survey found damp in the back bedroom. Sale of 4 Larch Close: after our call you agreed to "
+        "reduce the price by GBP 3,000, so the revised agreed price is GBP 315,000.\n", encoding="utf-8")
+    ws.ingest([tmp_path])
+    answer = ws.chat.ask("agreed price for larch close")  # was the first price alone
+    assert "318,000" in answer.text and "records a change to this:" in answer.text \
+        and "revised agreed price is GBP 315,000" in answer.text, answer.text
