@@ -519,11 +519,18 @@ def typed(ranked: list[Candidate], question: str) -> list[Candidate]:
     kept = []
     for c in ranked:
         holds = all(need.search(said(c)) for need in needs)
-        if holds and subject & content_words(f"{c.sentence.text} {c.passage.hit.heading or ''}"):
+        if holds and _about(subject, content_words(f"{c.sentence.text} {c.passage.hit.heading or ''}")):
             c = replace(c, evidence=c.evidence + TYPED_BONUS)
         if holds or c.sentence.kind != "prose":
             kept.append(c)
     return kept
+
+
+def _about(subject: set[str], said: set[str]) -> bool:
+    """Whether a sentence's words ``said`` are about the ``subject`` of a question: every one of its
+    words, or all but one when it has more than three ("how much is the eurotunnel ticket?" is not
+    answered by the Eurotunnel's pet fee, nor "what's dan's salary?" by Hannah's)."""
+    return bool(subject) and len(subject - said) <= (len(subject) > 3)
 
 
 _WEEKDAYS = {stem(d) for d in WEEKDAYS}

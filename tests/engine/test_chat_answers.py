@@ -301,6 +301,16 @@ def test_a_line_labelled_with_what_is_asked_answers_it(ws: Workspace, tmp_path: 
     assert not answer.abstained and answer.citations[0].quote == quote, answer.text
 
 
+def test_a_sum_of_money_about_something_else_does_not_answer_how_much(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "Pepper - pet travel.txt").write_text(
+        "Pepper (dog, 4 years) - travel to Spain\n\nRabies jab cost GBP 65. Total vet cost GBP 245.\n"
+        "Travel: in the car with us on the Eurotunnel (pets allowed, GBP 25 pet fee each way, booked with the "
+        "crossing).\nTapeworm treatment needed 1-5 days before arrival.\n", encoding="utf-8")
+    ws.ingest([tmp_path])
+    answer = ws.chat.ask("how much is the eurotunnel ticket")  # the pet fee is not the ticket
+    assert answer.abstained, answer.text
+
+
 def test_pdf_citation_carries_its_page_and_line_on_that_page(filled: Workspace, corpus: Path) -> None:
     answer = filled.chat.ask("By how much did revenue grow in 2023?")
     first = answer.citations[0]
