@@ -341,7 +341,8 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     def plan_of(info: Any, today: dt.date | None = None) -> Plan | None:
         respelled = _initialled(tables.store, info, _respelled(tables.store, info, lowered, unknown))
         said = _meant(tables.store, info, _completed(tables.store, info, respelled, partial), embed)
-        return _plan_table(op, said, info, tables.store, embed, today, _row_nouns(info, firsts, asked))
+        return _plan_table(op, said, info, tables.store, embed, today,
+                           _row_nouns(tables.store, info, firsts, asked))
 
     found = [p for info in listed if (p := plan_of(info)) is not None]
     catalog = load_catalog()
@@ -581,15 +582,22 @@ _KEY_NAME = re.compile(r"^([a-z]{3,})_(?:no|nr|num|number|id|ref)$")
 _ASKED_NOUN = re.compile(r"\b(?:which|what|how many|[a-z]{3,}est|most [a-z]+|least [a-z]+)\s+([a-z]{3,})\b")
 
 
-def _row_nouns(info: Any, firsts: list[str | None], asked: set[str]) -> set[str]:
+def _row_nouns(store: Any, info: Any, firsts: list[str | None], asked: set[str]) -> set[str]:
     """The nouns that call a table's rows, besides its name's last word (``table_noun``): the
     first word of its name, when the question asks which one of those it is ("which flat was the
     biggest" of flat_viewings_march_2026; not "how many km has the car done" of car_repairs) and
-    no other table's name begins with it, and the thing its key column numbers ("box" of box_no
-    in packing_inventory: each row is a box)."""
+    no other table's name begins with it, and the thing its key column numbers when each row has
+    its own ("box" of box_no in packing_inventory: each row is a box; not "sample" of a sample_id
+    that three rows share, one for each analyte)."""
     first = _first_name_word(info.name)
     nouns = {first} if first and first in asked and firsts.count(first) == 1 else set()
-    return nouns | {stem(m[1]) for c in info.columns if (m := _KEY_NAME.match(c.name.lower()))}
+    keys = [(c.name, m[1]) for c in info.columns if (m := _KEY_NAME.match(c.name.lower())) and stem(m[1]) in asked]
+    for name, noun in keys:
+        rows, distinct = store.cursor().execute(
+            f"SELECT count(*), count(DISTINCT {quote_ident(name)}) FROM {quote_ident(info.name)}").fetchone()
+        if rows == distinct:
+            nouns.add(stem(noun))
+    return nouns
 
 
 def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | None,

@@ -1396,7 +1396,7 @@ def test_a_column_named_with_its_unit_is_said_without_it(ws: Workspace, tmp_path
 
 def test_a_value_of_a_long_table_names_what_its_number_measures(ws: Workspace, tmp_path: Path) -> None:
     # one row for each test of each visit: "cholesterol" is a value of test, and result its number
-    (tmp_path / "blood.csv").write_text("visit,date,test,result,unit\n"
+    (tmp_path / "blood.csv").write_text("visit_id,date,test,result,unit\n"
                                         "V1,2025-03-02,cholesterol,5.9,mmol/L\nV1,2025-03-02,glucose,5.1,mmol/L\n"
                                         "V1,2025-03-02,ferritin,40,ug/L\nV2,2025-09-14,cholesterol,5.2,mmol/L\n"
                                         "V2,2025-09-14,glucose,5.6,mmol/L\nV2,2025-09-14,ferritin,55,ug/L\n"
@@ -1412,6 +1412,8 @@ def test_a_value_of_a_long_table_names_what_its_number_measures(ws: Workspace, t
         rows = ws.tables.query(found.sql)[1]
         assert rows == expected if isinstance(expected, list) else expected in rows[0], (question, found.sql, rows)
     assert aggregates.plans("highest tesco", ws.tables, ws.embedder.embed) == []
+    # three rows share each visit_id: counting its rows would not count the visits
+    assert aggregates.plans("how many visits were there", ws.tables, ws.embedder.embed) == []
 
 
 def test_results_and_readings_are_a_tables_rows(ws: Workspace, tmp_path: Path) -> None:
