@@ -76,7 +76,7 @@ MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charged
                    r"collect(?:ed|ing)?|"
                     r"cheapest|revenues?|sales|income|earn(?:ed|t|ings)?|turnover|takings|fees?|"
                     r"take|took|taken|received?|receiving|(?:bring|brought|came|come|coming) in|"
-                    r"invoiced?|invoicing|bill|billed|billing)\b")
+                    r"invoiced?|invoicing|bill|billed|billing|budget(?:s|ed)?|quoted?|quotation)\b")
 # Text columns that name who did something: "who paid the most?" groups by paid_by.
 PERSON = re.compile(r"(?:^|_)(?:by|who|name|names|person|people|owner|payer|customer|client|member|user|author|"
                     r"buyer|seller|driver|brewer|teacher|student|tutor|employee|staff|trainer|coach|patient|"
@@ -337,12 +337,13 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
 
     firsts = [_first_name_word(info.name) for info in listed]
     asked = {stem(m[1]) for m in _ASKED_NOUN.finditer(lowered)}
+    folders = tables.folders() if hasattr(tables, "folders") else {}
 
     def plan_of(info: Any, today: dt.date | None = None) -> Plan | None:
         respelled = _initialled(tables.store, info, _respelled(tables.store, info, lowered, unknown))
         said = _meant(tables.store, info, _completed(tables.store, info, respelled, partial), embed)
-        return _plan_table(op, said, info, tables.store, embed, today,
-                           _row_nouns(tables.store, info, firsts, asked))
+        nouns = _row_nouns(tables.store, info, firsts, asked) | _folder_nouns(info.name, folders, said)
+        return _plan_table(op, said, info, tables.store, embed, today, nouns)
 
     found = [p for info in listed if (p := plan_of(info)) is not None]
     catalog = load_catalog()
@@ -566,6 +567,15 @@ def _names_a_flag(lowered: str, listed: Sequence[Any]) -> bool:
     return any(c.type.upper() == "BOOLEAN" and all(re.search(rf"\b{re.escape(part)}s?\b", lowered)
                                                      for part in c.name.lower().split("_") if part)
                for info in listed for c in info.columns)  # whole words: "Peter" is no "pets"
+
+
+def _folder_nouns(table: str, folders: dict[str, frozenset[str]], lowered: str) -> set[str]:
+    """The words of the folder a table's file lies in, when the question says them with a word of
+    the table's name ("the removals quote" of Removals/quote Q-2291 line items.csv): they call it."""
+    words = content_words(lowered)
+    said = content_words(" ".join(folders.get(table, ()))) & words
+    return said | (content_words(table.replace("_", " ")) & words) if said and content_words(
+        table.replace("_", " ")) & words else set()
 
 
 def _first_name_word(table: str) -> str | None:

@@ -207,6 +207,10 @@ class Tables:
         """The tables whose files all lie in a folder of old files ("Old/", "Archive/")."""
         return self.store.remembered("put_away", lambda: provenance.put_away(self.store))
 
+    def folders(self) -> dict[str, frozenset[str]]:
+        """The names of the folders each table's files lie in (``provenance.folders``)."""
+        return self.store.remembered("folders", lambda: provenance.folders(self.store))
+
     def list(self) -> builtins.list[TableInfo]:
         """Every table with its row count, columns, protection and description."""
         protected = set(self.policy()["protected_tables"])

@@ -32,6 +32,16 @@ def put_away(store: Store) -> frozenset[str]:
     return frozenset(t for t, paths in tables.items() if paths and all(in_old_folder(p) for p in paths))
 
 
+def folders(store: Store) -> dict[str, frozenset[str]]:
+    """The names of the folders each table's files lie in ("Removals" of Removals/quote Q-2291
+    line items.csv): a person calls a table by them too ("the removals quote")."""
+    out: dict[str, set[str]] = {}
+    for table, source in store.cursor().execute("SELECT table_name, source FROM _grace.loads").fetchall():
+        if source:
+            out.setdefault(table, set()).add(PurePath(source.split("#", 1)[0]).parent.name)
+    return {t: frozenset(n for n in names if n) for t, names in out.items()}
+
+
 def in_old_folder(path: str) -> bool:
     """``path`` lies in a folder named for old files."""
     return any(_PUT_AWAY.fullmatch(part) for part in PurePath(path).parent.parts)

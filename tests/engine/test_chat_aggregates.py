@@ -1471,3 +1471,18 @@ def test_the_row_a_document_was_filed_as_does_not_answer_for_it(ws: Workspace, t
             ws.tables.approve(p.id)
     answer = ws.chat.ask("when can Pepper travel")  # was the notes row of the file: its title and date, at 0.9
     assert "From table **notes**" not in answer.text.split("Related rows")[0], answer.text
+
+
+def test_a_table_is_called_by_its_folder_with_a_word_of_its_name_and_a_budget_is_money(
+        ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "Removals").mkdir()
+    (tmp_path / "Removals" / "quote Q-881 line items.csv").write_text(
+        "item,amount_gbp\npacking,650\ntransport,2900\ninsurance,240\n")
+    (tmp_path / "moving budget.csv").write_text("category,item,amount_gbp,amount_eur\nhouse,removals,3790,4430\n"
+                                                "travel,ferry and fuel,410,480\n")
+    for path in (tmp_path / "Removals" / "quote Q-881 line items.csv", tmp_path / "moving budget.csv"):
+        assert ws.tables.import_file(path).status == "applied"
+    (quote,) = aggregates.plans("whats the total of the removals quote", ws.tables, ws.embedder.embed)
+    assert ws.tables.query(quote.sql)[1] == [(3790, 3)], quote.sql  # "removals" is its folder's name
+    (budget,) = aggregates.plans("whats the total moving budget", ws.tables, ws.embedder.embed)
+    assert ws.tables.query(budget.sql)[1] == [(4200, 4910, 2)], budget.sql  # each currency's column
