@@ -431,15 +431,18 @@ _TAB_LABEL = re.compile(r"[ \t]*(?P<label>[^\W\d_][^\t\d:]{0,40}?)[ \t]*\t[ \t]*
 
 
 def _tab_labels(text: str, spans: list[tuple[int, int]]) -> tuple[list[Sentence], list[tuple[int, int]]]:
-    """The lines of the stretches ``spans`` that are a term, a tab and its value, each a fact
-    read as "term: value", and the stretches left around them: joined into the prose around them,
-    the lines of such a table made one sentence of a dozen facts."""
+    """The lines of the stretches ``spans`` that are a term, a tab and its value, two or more one
+    after another (a table of two columns; one such line alone may be a wrapped row of a wider
+    table), each a fact read as "term: value", and the stretches left around them: joined into the
+    prose around them, the lines of such a table made one sentence of a dozen facts."""
     found, rest = [], []
     for a, b in spans:
         start = a
-        for x, y in _lines(text, a, b):
-            m = _TAB_LABEL.fullmatch(text, x, y)
-            if m is None or len(m["label"].split()) > 5 or y - x > MAX_CHARS:
+        lines = _lines(text, a, b)
+        labelled = [m if m is not None and len(m["label"].split()) <= 5 and y - x <= MAX_CHARS else None
+                    for x, y in lines for m in [_TAB_LABEL.fullmatch(text, x, y)]]
+        for i, ((x, y), m) in enumerate(zip(lines, labelled, strict=True)):
+            if m is None or not any(0 <= j < len(labelled) and labelled[j] is not None for j in (i - 1, i + 1)):
                 continue
             rest.append((start, x))
             found.append(Sentence(m.start("label"), m.end("value"), text[m.start("label"):m.end("value")],

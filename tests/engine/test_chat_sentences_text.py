@@ -196,6 +196,10 @@ def test_a_term_and_its_value_set_apart_by_a_tab_are_a_fact_each() -> None:
     assert all(text[s.start:s.end] == s.text for s in found)
     assert "Please confirm your acceptance by 20/02/2026." in [s.text for s in found]
     assert not any(s.text.startswith("Introduction") for s in facts)
+    # one such line alone, under a wider table's rows, is a wrapped row of it, not a table of terms
+    wide = ("Section\tSum insured\tExcess\nBuildings\t£400,000\t£350\nContents\t£50,000\t£350\n"
+            "Home emergency cover\tIncluded (boiler and heating breakdown, plumbing, drains; up to £500 per claim) —")
+    assert not [s for s in split_sentences(wide) if s.kind == "fact" and s.text.startswith("Home emergency")]
 
 
 def test_a_contents_pages_numbered_lines_are_not_a_table() -> None:
