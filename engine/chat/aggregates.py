@@ -111,6 +111,9 @@ _RELATIVE = re.compile(r"\b(this|last) (year|month)\b")  # counted from today
 _DATE_NAME = re.compile(r"(?:^|_)(?:date|day|when)(?:_|$)")  # due_date, not updated_at
 # A number per something (a unit price, an hourly rate, a fee per person): averaged or compared,
 # never added up unless named.
+# A running count (a meter's reading, an odometer): its values add up to nothing ("how much gas did
+# flat a use" is the rise between two readings, not their sum)
+_RUNNING_NAME = re.compile(r"(?:^|_)(?:readings?|odometer|mileage|meter|counter)(?:_|$)")
 _RATE_NAME = re.compile(r"(?:^|_)(?:unit|per|rate|hourly|each|avg|average|pcm|pw|pa)(?:_|$)")  # rent_pcm: a month's
 # Money spent: a table named for money taken in (sales, income) does not answer it.
 _SPENDING = re.compile(r"\b(?:spen[dt]|spending|expenses?|expenditures?)\b")
@@ -1510,7 +1513,8 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     unbound = [n for n in numeric if not _BOUND_NAME.search(n.lower())]
     if op == "count" and (counted := _counted_unit(lowered, unbound)):  # "how many km": distance_km added up
         return [counted[0]], counted[1]  # with the unit's word, which the name may spell otherwise ("kilometres")
-    addable = [n for n in numeric if op not in ("sum", "top", "count") or not _RATE_NAME.search(n.lower())]
+    addable = [n for n in numeric if op not in ("sum", "top", "count")
+               or not _RATE_NAME.search(n.lower()) and not _RUNNING_NAME.search(n.lower())]
     if MONEY.search(lowered) and any(MONEY_NAME.search(n.lower()) for n in numeric) and not any(
             MONEY_NAME.search(n.lower()) for n in addable):
         return [], set()  # the table's money is a unit cost: "how much did we pay" is not its quantities

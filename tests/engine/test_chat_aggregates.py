@@ -1486,3 +1486,13 @@ def test_a_table_is_called_by_its_folder_with_a_word_of_its_name_and_a_budget_is
     assert ws.tables.query(quote.sql)[1] == [(3790, 3)], quote.sql  # "removals" is its folder's name
     (budget,) = aggregates.plans("whats the total moving budget", ws.tables, ws.embedder.embed)
     assert ws.tables.query(budget.sql)[1] == [(4200, 4910, 2)], budget.sql  # each currency's column
+
+
+def test_a_meters_readings_are_not_added_up(ws: Workspace, tmp_path: Path) -> None:
+    readings = _tables_of(ws, tmp_path, {"readings.csv": "date,flat,meter,reading\n2024-01-01,A,gas,4410.2\n"
+                                         "2024-01-01,A,electric,55102\n2024-07-01,A,gas,4699.8\n"
+                                         "2024-07-01,A,electric,56890\n"})
+    # one row for each meter of each day (a table in long form), but a reading runs on: its rise was used
+    assert aggregates.plans("how much gas did flat a use in 2024", readings.tables, readings.embedder.embed) == []
+    (latest,) = aggregates.plans("latest gas reading", readings.tables, readings.embedder.embed)
+    assert 4699.8 in readings.tables.query(latest.sql)[1][0], latest.sql
