@@ -119,3 +119,15 @@ def test_a_workspace_from_before_deleted_chats_opens_with_its_chats(tmp_path: Pa
         assert ws.chat.sessions.list() == []
         ws.chat.sessions.restore(1)
         assert [m["text"] for m in ws.chat.sessions.messages(1)] == ["hello"]
+
+
+def test_the_average_trust_leaves_out_the_answers_of_deleted_chats(filled: Workspace) -> None:
+    answer = filled.chat.ask("How often should tomatoes be watered?")
+    assert answer.citations and filled.chat.average_trust() is not None
+
+    filled.chat.sessions.delete(answer.session)
+    assert filled.chat.average_trust() is None  # its only answer is in a deleted chat
+    assert filled.chat.telemetry()["average_trust"] is None
+
+    filled.chat.sessions.restore(answer.session)
+    assert filled.chat.average_trust() is not None
