@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import ui
+from engine import Changes
 from engine.chat import Action, Answer, Citation
 from engine.chat.conversations import title_for
 from engine.chat.render import without_proposals
@@ -60,7 +61,7 @@ from .chat_worker import Worker, approval_outcome, approve_action, current_actio
 from .theme import tint
 
 if TYPE_CHECKING:
-    from engine import Changes, Workspace
+    from engine import Workspace
     from grace_desktop.runner import Job, Runner
 
 TELEMETRY_MS = 5000
@@ -125,6 +126,7 @@ class ChatPane(QWidget):
         self.refresh_sessions()
         self.refresh_telemetry()
         self.refresh_examples()
+        self._purge_old_chats()
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -666,6 +668,16 @@ class ChatPane(QWidget):
     def refresh_sessions(self) -> None:
         self.chats.refresh()
 
+    def _purge_old_chats(self) -> None:
+        """When the pane opens the workspace's chat, the chats deleted long enough ago go for good
+        (as on every deletion: a person who never deletes again still has them purged), audited."""
+        if self.runner is not None:
+            self.runner.run_op(_purge, "removing chats deleted over a month ago", user=False)
+        else:
+            changes = _purge(self.ws)
+            if changes is not None:
+                self.changed.emit(changes)
+
     def new_session(self) -> None:
         """An empty conversation (with its examples); the session is stored with its first question."""
         self.chats.show_current(None)  # no chat in the list is the one on screen
@@ -820,6 +832,11 @@ class ChatPane(QWidget):
             self.refresh_cards()
         if changes.any() and not (self.runner is not None and self.runner.ingesting):
             self.refresh_telemetry()  # while an ingest runs, the panel's timer is often enough
+
+
+def _purge(ws: Workspace) -> Changes | None:
+    """Remove the chats deleted more than ``PURGE_AFTER`` ago; what changed (None: nothing)."""
+    return Changes(conversations=True, audit=True) if ws.chat.sessions.purge() else None
 
 
 def _job_words(job: Job) -> str:
