@@ -286,7 +286,7 @@ class ChatPane(QWidget):
 
     def _update_tab_order(self) -> None:
         """Tab goes through the chats, then the conversation in reading order, then the question."""
-        chain: list[QWidget] = [self.search, self.sessions, *self.chats.buttons]
+        chain: list[QWidget] = self.chats.focus_chain()
         chain += list(self.examples.buttons) if not self.examples.isHidden() else []
         chain += [w for m in self.message_widgets() for w in m.focus_chain()]
         chain += [self.input, self.stop_button, self.send_button, self.key_button]

@@ -8,9 +8,11 @@ import pytest
 
 from engine import Workspace
 from engine.chat.conversations import PURGE_AFTER
-from grace_desktop.qt import QMessageBox
+from grace_desktop.qt import QMessageBox, Qt
 from grace_desktop.runner import Runner
+from PySide6.QtTest import QTest
 from ui.chat import ChatPane
+from ui.deleted_chats import DeletedChats
 
 
 @pytest.fixture(autouse=True)
@@ -50,3 +52,57 @@ def test_chats_deleted_over_a_month_ago_are_purged_when_the_chat_pane_opens(qtbo
         assert heard[0].conversations and heard[0].audit  # type: ignore[attr-defined]
     finally:
         runner.shutdown(timeout_ms=60_000)
+
+
+def _reopened_pane(qtbot, ws: Workspace) -> ChatPane:  # type: ignore[no-untyped-def]
+    """The chat pane as the app builds it after a restart (no Undo left from before)."""
+    pane = ChatPane(ws)
+    qtbot.addWidget(pane)
+    pane.resize(1100, 700)
+    pane.show()
+    return pane
+
+
+def test_a_chat_deleted_before_a_restart_is_restored_from_recently_deleted_with_the_keyboard(
+        qtbot, ws: Workspace, docs) -> None:  # type: ignore[no-untyped-def]
+    ws.ingest([docs])
+    forget = ws.chat.ask("forget the document notes.txt")
+    other = ws.chat.ask("When is the budget review?").session
+    ws.chat.sessions.delete(forget.session)
+    pane = _reopened_pane(qtbot, ws)
+    assert pane.chats.undo_bar.isHidden() and pane.sessions.count() == 1
+    assert pane.chats.trash.isVisibleTo(pane) and pane.chats.trash.text() == "Recently deleted (1)…"
+
+    pane.chats.trash.click()
+    dialog = pane.chats.findChild(DeletedChats)
+    assert dialog is not None and dialog.isVisible()
+    row = dialog.table.topLevelItem(0)
+    assert dialog.table.topLevelItemCount() == 1 and row.text(0) == "forget the document notes.txt"
+    assert row.text(1)  # when it was deleted
+    assert dialog.table.currentItem() is row and dialog.restore_button.isEnabled()
+
+    QTest.keyClick(dialog.table, Qt.Key.Key_Return)  # Enter restores the chosen chat
+    assert not dialog.isVisible()
+    assert pane.session_id == forget.session and pane.sessions.count() == 2
+    assert {pane.sessions.item(i).data(256) for i in range(2)} == {forget.session, other}
+    assert ws.chat.actions.get(forget.actions[0].id).status == "pending"  # its action waits again
+    assert pane.note.text() == ("Restored the chat “forget the document notes.txt”; its 1 action waits for "
+                                "approval again.")
+    assert pane.chats.trash.isHidden()  # no deleted chat left
+
+
+def test_recently_deleted_is_in_every_menu_of_the_chat_list_and_says_when_there_is_none(
+        qtbot, ws: Workspace) -> None:  # type: ignore[no-untyped-def]
+    sid = ws.chat.sessions.new("a chat")
+    pane = _reopened_pane(qtbot, ws)
+    assert pane.chats.trash.isHidden()
+    item = pane.sessions.item(0)
+    for menu in (pane.chats.more.menu(), pane.chats.menu(item), pane.chats.list_menu()):
+        assert "Recently deleted…" in [a.text() for a in menu.actions()]
+
+    dialog = pane.chats.show_deleted()
+    assert dialog.table.topLevelItem(0).text(0) == "No chat was deleted in the last 30 days."
+    assert not dialog.restore_button.isEnabled()
+    dialog.restore()  # nothing chosen: nothing happens
+    assert dialog.isVisible() and ws.chat.sessions.list()[0]["id"] == sid
+    dialog.reject()
