@@ -72,6 +72,8 @@ def test_restoring_a_chat_puts_back_the_actions_its_deletion_rejected(filled: Wo
     kept = [a for a in filled.chat.actions.list() if a.status == "rejected"]
     assert [a.reason for a in kept] == ["not now"]  # the person's own rejection stands
     assert "action.reopen" in [e["action"] for e in filled.audit_entries(20) if e["subject"] == str(waiting.id)]
+    told = [e["action"] for e in filled.chat.actions.events() if e["governed"].id == waiting.id]
+    assert told == ["action.reopen", "action.reject"]  # the Activity's log tells both, newest first
 
 
 def test_deleted_chats_are_purged_for_good_after_a_while(filled: Workspace) -> None:

@@ -11,6 +11,7 @@ from engine.chat.conversations import PURGE_AFTER
 from grace_desktop.qt import QMessageBox, Qt
 from grace_desktop.runner import Runner
 from PySide6.QtTest import QTest
+from tests.ui.test_chat_pane import WAIT_MS, ask
 from ui.chat import ChatPane
 from ui.deleted_chats import DeletedChats
 
@@ -106,3 +107,21 @@ def test_recently_deleted_is_in_every_menu_of_the_chat_list_and_says_when_there_
     dialog.restore()  # nothing chosen: nothing happens
     assert dialog.isVisible() and ws.chat.sessions.list()[0]["id"] == sid
     dialog.reject()
+
+
+def test_the_activity_tells_that_an_undo_put_the_chat_s_actions_back_for_approval(qtbot, shell, docs) -> None:  # type: ignore[no-untyped-def]
+    ws = shell.runner.ws
+    ws.ingest([docs])
+    shell.build_late_panes()
+    pane = shell.window.panes["chat"].widget
+    forget = ask(qtbot, pane, "forget the document notes.txt")
+    pane.chats.delete(forget.session)
+    log = shell.activity.log
+    qtbot.waitUntil(lambda: "its chat was deleted" in log.toPlainText(), timeout=WAIT_MS)
+    pane.chats.undo()
+    qtbot.waitUntil(lambda: "approval again" in log.toPlainText(), timeout=60_000)
+    text = log.toPlainText()
+    summary = forget.actions[0].summary
+    again = f"Chat action waiting for approval again: {summary}. Its chat was restored."
+    assert again in text
+    assert text.index(again) < text.index(f"Chat action rejected by you: {summary}")  # newest first
