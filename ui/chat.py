@@ -210,6 +210,8 @@ class ChatPane(QWidget):
             splitter.setStretchFactor(splitter.count() - 1, stretch)
             splitter.setCollapsible(splitter.count() - 1, False)
         splitter.setSizes([SIDE_PX, 640, SIDE_PX])
+        self._sides, self._dragged = (SIDE_PX, SIDE_PX), False  # the side panels' widths when there is room
+        splitter.splitterMoved.connect(self._dragged_to)  # (only a handle moved by the person, not setSizes)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -233,31 +235,30 @@ class ChatPane(QWidget):
         QTimer.singleShot(0, self._fit_columns)  # once the splitter is laid out at the pane's size
 
     def _fit_columns(self) -> None:
-        """In a narrow window the side panels shrink (to their minimum) before the conversation does;
-        in a wider one they grow back to SIDE_PX."""
+        """The side panels at their widths (SIDE_PX, or those the person dragged them to), giving
+        way, the workspace panel first, while the conversation would be narrower than its minimum,
+        or, until the person drags a handle, than CENTER_SHARE of the pane."""
         sizes = self.splitter.sizes()
-        if len(sizes) != 3 or sum(sizes) <= 0:
+        total = sum(sizes)
+        if len(sizes) != 3 or total <= 0:
             return
-        want = max(self._columns[1].minimumWidth(), int(sum(sizes) * CENTER_SHARE))
-        if sizes[1] > want:  # room again (a wider window): the side panels grow back to their first width
-            spare = sizes[1] - want
-            for i in (0, 2):
-                give = max(0, min(spare, SIDE_PX - sizes[i]))
-                sizes[i] += give
-                sizes[1] -= give
-                spare -= give
-            if sizes != self.splitter.sizes():
-                self.splitter.setSizes(sizes)
-            return
-        need = want - sizes[1]
-        for i in (2, 0):  # the workspace panel first, then the chats
-            column = self._columns[i]  # (the chat list sets its narrow layout's width as its minimum)
-            spare = max(0, sizes[i] - (column.minimumWidth() or column.minimumSizeHint().width()))
-            give = min(spare, need)
-            sizes[i] -= give
-            sizes[1] += give
+        least = self._columns[1].minimumWidth()
+        want = least if self._dragged else max(least, int(total * CENTER_SHARE))
+        side = list(self._sides)
+        need = want - (total - sum(side))
+        for i, column in ((1, self._columns[2]), (0, self._columns[0])):
+            floor = column.minimumWidth() or column.minimumSizeHint().width()  # (the chat list's narrow layout)
+            give = max(0, min(side[i] - floor, need))
+            side[i] -= give
             need -= give
-        self.splitter.setSizes(sizes)
+        fitted = [side[0], total - side[0] - side[1], side[1]]
+        if fitted != sizes:
+            self.splitter.setSizes(fitted)
+
+    def _dragged_to(self, _pos: int, _index: int) -> None:
+        """The person moved a handle: the side panels' widths are theirs, kept across resizes."""
+        sizes = self.splitter.sizes()
+        self._sides, self._dragged = (sizes[0], sizes[2]), True
 
     def _say(self, text: str, error: bool = False, html: bool = False) -> None:
         """Show ``text`` in the note under the conversation (rich text only for our own links)."""

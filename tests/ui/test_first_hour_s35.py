@@ -8,7 +8,7 @@ import pytest
 
 from engine import Workspace
 from engine.chat.conversations import PURGE_AFTER
-from grace_desktop.qt import QMessageBox, Qt
+from grace_desktop.qt import QApplication, QMessageBox, QPoint, Qt
 from grace_desktop.runner import Runner
 from PySide6.QtTest import QTest
 from tests.ui.test_chat_pane import WAIT_MS, ask
@@ -125,3 +125,36 @@ def test_the_activity_tells_that_an_undo_put_the_chat_s_actions_back_for_approva
     again = f"Chat action waiting for approval again: {summary}. Its chat was restored."
     assert again in text
     assert text.index(again) < text.index(f"Chat action rejected by you: {summary}")  # newest first
+
+
+def _drag(qtbot, handle, dx: int) -> None:  # type: ignore[no-untyped-def]
+    """Drag a splitter handle ``dx`` pixels sideways with the mouse, as a person does."""
+    middle = handle.rect().center()
+    QTest.mousePress(handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, middle)
+    QTest.mouseMove(handle, middle + QPoint(dx, 0))
+    QTest.mouseRelease(handle, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, middle + QPoint(dx, 0))
+    QApplication.processEvents()
+
+
+def test_the_widths_the_person_dragged_the_side_panels_to_are_kept_when_the_window_is_resized(
+        qtbot, ws: Workspace) -> None:  # type: ignore[no-untyped-def]
+    pane = _reopened_pane(qtbot, ws)
+    QApplication.processEvents()
+    splitter = pane.splitter
+    assert splitter.sizes()[0] == splitter.sizes()[2] == 200
+    _drag(qtbot, splitter.handle(1), -60)  # a narrower chat list
+    _drag(qtbot, splitter.handle(2), -100)  # a wider workspace panel
+    dragged = splitter.sizes()
+    assert (dragged[0], dragged[2]) == (140, 300), dragged
+
+    for width in (1000, 1300, 1100):
+        pane.resize(width, 700)
+        QApplication.processEvents()
+        sizes = splitter.sizes()
+        assert (sizes[0], sizes[2]) == (140, 300), (width, sizes)  # the conversation takes the change
+    pane.resize(500, 700)  # too narrow for them: they give way to the conversation, and come back
+    QApplication.processEvents()
+    assert splitter.sizes()[1] >= pane._columns[1].minimumWidth()  # noqa: SLF001
+    pane.resize(1100, 700)
+    QApplication.processEvents()
+    assert (splitter.sizes()[0], splitter.sizes()[2]) == (140, 300)
