@@ -136,7 +136,6 @@ class SessionList(QWidget):
     def _build_trash(self) -> QToolButton:
         """"Recently deleted (N)…" under the list while there are deleted chats: it opens them."""
         self.trash = trash = QToolButton()
-        trash.setAutoRaise(True)
         trash.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         trash.setToolTip(f"The chats deleted in the last {KEPT_DAYS} days, to restore")
         trash.clicked.connect(self.show_deleted)
