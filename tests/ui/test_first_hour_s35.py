@@ -158,3 +158,25 @@ def test_the_widths_the_person_dragged_the_side_panels_to_are_kept_when_the_wind
     pane.resize(1100, 700)
     QApplication.processEvents()
     assert (splitter.sizes()[0], splitter.sizes()[2]) == (140, 300)
+
+
+def test_an_error_too_long_for_the_status_bar_at_800_says_where_to_read_it_rather_than_a_stub(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from ui.main_window import MainWindow
+
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.resize(800, 560)
+    window.show()
+    window.set_status(workspace="Workspace: ~/.local/share/Grace — 6 documents, 5 passages, 1 failed",
+                      queue="Queue: empty", model="Model: ready")
+    window.flash("Done: 5 files read, 1 not read.", ms=60_000)
+    sentence = "Grace could not read broken.pdf: it is not a PDF (it starts with “not a pdf at all”)."
+    window.show_error(sentence)
+    QApplication.processEvents()
+    error = window.error_label
+    assert error.shown() == "Error: see above", error.shown()  # was "Grace…"; the bar above has it whole
+    assert error.toolTip() == sentence
+    assert window.news_label.shown() == "Done: 5 files read, 1 not read."  # the note stays whole beside it
+    window.resize(1280, 700)  # room for the sentence: it is shown, cut at a word at most
+    QApplication.processEvents()
+    assert error.shown().startswith("Grace could not read broken.pdf")
