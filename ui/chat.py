@@ -255,10 +255,12 @@ class ChatPane(QWidget):
         if fitted != sizes:
             self.splitter.setSizes(fitted)
 
-    def _dragged_to(self, _pos: int, _index: int) -> None:
-        """The person moved a handle: the side panels' widths are theirs, kept across resizes."""
+    def _dragged_to(self, _pos: int, index: int) -> None:
+        """The person moved handle ``index`` (1: the chat list's, 2: the workspace panel's): the
+        width of that side panel is theirs, kept across resizes; the other keeps its own."""
         sizes = self.splitter.sizes()
-        self._sides, self._dragged = (sizes[0], sizes[2]), True
+        self._sides = (sizes[0], self._sides[1]) if index == 1 else (self._sides[0], sizes[2])
+        self._dragged = True
 
     def _say(self, text: str, error: bool = False, html: bool = False) -> None:
         """Show ``text`` in the note under the conversation (rich text only for our own links)."""

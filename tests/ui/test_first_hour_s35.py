@@ -180,3 +180,17 @@ def test_an_error_too_long_for_the_status_bar_at_800_says_where_to_read_it_rathe
     window.resize(1280, 700)  # room for the sentence: it is shown, cut at a word at most
     QApplication.processEvents()
     assert error.shown().startswith("Grace could not read broken.pdf")
+
+
+def test_dragging_the_chat_list_leaves_the_workspace_panel_its_own_width(qtbot, ws: Workspace) -> None:  # type: ignore[no-untyped-def]
+    pane = _reopened_pane(qtbot, ws)
+    pane.resize(900, 700)  # the workspace panel gives way to the conversation
+    QApplication.processEvents()
+    narrowed = pane.splitter.sizes()[2]
+    assert narrowed < 200
+    _drag(qtbot, pane.splitter.handle(1), 40)
+    list_width = pane.splitter.sizes()[0]
+    pane.resize(1300, 700)
+    QApplication.processEvents()
+    assert pane.splitter.sizes()[0] == list_width  # the person's
+    assert pane.splitter.sizes()[2] == 200  # back to its own width: the person did not drag it
