@@ -57,7 +57,9 @@ class DeletedChats(QDialog):
         # Enter in the table restores the chosen chat. Set once the button is in the dialog: set
         # before, the dialog did not know of it and made Close its default.
         self.restore_button.setDefault(True)
-        self.table.setCurrentItem(self.table.topLevelItem(0))
+        first = self.table.topLevelItem(0)  # (there is always one: a chat, or the sentence saying there is none)
+        if first is not None:
+            self.table.setCurrentItem(first)
         self.table.setFocus(Qt.FocusReason.OtherFocusReason)
         self._enable()
         self.resize(max(420, self.sizeHint().width()), 320)

@@ -5,12 +5,12 @@ and a splitter width the person dragged is kept across window resizes."""
 from __future__ import annotations
 
 import pytest
+from PySide6.QtTest import QTest
 
 from engine import Workspace
 from engine.chat.conversations import PURGE_AFTER
 from grace_desktop.qt import QApplication, QMessageBox, QPoint, Qt
 from grace_desktop.runner import Runner
-from PySide6.QtTest import QTest
 from tests.ui.test_chat_pane import WAIT_MS, ask
 from ui.chat import ChatPane
 from ui.deleted_chats import DeletedChats
