@@ -31,6 +31,7 @@ from engine.chat import Action, Answer, Citation
 from engine.chat.conversations import title_for
 from engine.chat.render import without_proposals
 from engine.search import readable_text
+from grace_desktop import appsettings
 from grace_desktop.qt import (
     QAction,
     QApplication,
@@ -211,6 +212,7 @@ class ChatPane(QWidget):
             splitter.setCollapsible(splitter.count() - 1, False)
         splitter.setSizes([SIDE_PX, 640, SIDE_PX])
         self._sides, self._dragged = (SIDE_PX, SIDE_PX), False  # the side panels' widths when there is room
+        self._restore_sides()
         splitter.splitterMoved.connect(self._dragged_to)  # (only a handle moved by the person, not setSizes)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -254,6 +256,19 @@ class ChatPane(QWidget):
         fitted = [side[0], total - side[0] - side[1], side[1]]
         if fitted != sizes:
             self.splitter.setSizes(fitted)
+
+    def _restore_sides(self) -> None:
+        """The side panels' widths the person dragged them to in an earlier run (``save_state``)."""
+        try:
+            left, right = (int(v) for v in appsettings.load("chat/sides") or ())
+        except (TypeError, ValueError):  # none saved, or not two numbers
+            return
+        self._sides, self._dragged = (max(0, left), max(0, right)), True
+
+    def save_state(self) -> None:
+        """Remember the side panels' widths for the next run, once the person has dragged one."""
+        if self._dragged:
+            appsettings.save("chat/sides", list(self._sides))
 
     def _dragged_to(self, _pos: int, index: int) -> None:
         """The person moved handle ``index`` (1: the chat list's, 2: the workspace panel's): the

@@ -9,6 +9,7 @@ from PySide6.QtTest import QTest
 
 from engine import Workspace
 from engine.chat.conversations import PURGE_AFTER
+from grace_desktop import appsettings
 from grace_desktop.qt import QApplication, QMessageBox, QPoint, Qt
 from grace_desktop.runner import Runner
 from tests.ui.test_chat_pane import WAIT_MS, ask
@@ -194,3 +195,17 @@ def test_dragging_the_chat_list_leaves_the_workspace_panel_its_own_width(qtbot, 
     QApplication.processEvents()
     assert pane.splitter.sizes()[0] == list_width  # the person's
     assert pane.splitter.sizes()[2] == 200  # back to its own width: the person did not drag it
+
+
+def test_the_side_panel_widths_the_person_dragged_are_there_again_after_a_restart(qtbot, ws: Workspace) -> None:  # type: ignore[no-untyped-def]
+    first = _reopened_pane(qtbot, ws)
+    QApplication.processEvents()
+    first.save_state()
+    assert appsettings.load("chat/sides") is None  # nothing dragged: nothing remembered (fitted as usual)
+    _drag(qtbot, first.splitter.handle(1), -60)
+    first.save_state()  # (the window does it when it closes)
+    first.close()
+
+    again = _reopened_pane(qtbot, ws)
+    QApplication.processEvents()
+    assert (again.splitter.sizes()[0], again.splitter.sizes()[2]) == (140, 200)
