@@ -125,9 +125,9 @@ class SessionList(QWidget):
         more.setSizePolicy(QSizePolicy.Policy.Fixed, self.buttons[0].sizePolicy().verticalPolicy())
         more.setMinimumHeight(self.buttons[0].sizeHint().height())
         menu = QMenu(more)
-        menu.addAction("Rename\tF2", self.rename_chosen)
-        menu.addAction("Export as Markdown…", lambda: self.export())
-        menu.addAction("Delete\tDel", lambda: self.delete())
+        self._chosen_actions = [menu.addAction("Rename\tF2", self.rename_chosen),
+                                menu.addAction("Export as Markdown…", lambda: self.export()),
+                                menu.addAction("Delete\tDel", lambda: self.delete())]
         menu.addSeparator()
         menu.addAction("Recently deleted…", self.show_deleted)
         more.setMenu(menu)
@@ -239,10 +239,11 @@ class SessionList(QWidget):
         return row
 
     def _enable_buttons(self) -> None:
-        """Rename, Export and Delete act on the chosen chat: enabled only while one is chosen."""
+        """Rename, Export and Delete act on the chosen chat: enabled only while one is chosen (the
+        "⋯" button stays enabled: its "Recently deleted…" needs no chosen chat)."""
         chosen = self.chosen() is not None
-        for button in self.buttons[1:]:
-            button.setEnabled(chosen)
+        for widget in (*self.buttons[1:4], *getattr(self, "_chosen_actions", ())):
+            widget.setEnabled(chosen)
 
     # -- what is listed, and which is on screen ----------------------------------------------
 

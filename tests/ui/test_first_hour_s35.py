@@ -209,3 +209,20 @@ def test_the_side_panel_widths_the_person_dragged_are_there_again_after_a_restar
     again = _reopened_pane(qtbot, ws)
     QApplication.processEvents()
     assert (again.splitter.sizes()[0], again.splitter.sizes()[2]) == (140, 200)
+
+
+def test_recently_deleted_in_the_narrow_list_s_menu_works_with_no_chat_chosen(qtbot, ws: Workspace) -> None:  # type: ignore[no-untyped-def]
+    sid = ws.chat.sessions.new("a chat")
+    pane = _reopened_pane(qtbot, ws)
+    pane.resize(650, 500)  # the narrow list: Rename, Export and Delete are in the "⋯" menu
+    QApplication.processEvents()
+    assert pane.chats.compact
+    pane.chats.delete(sid)  # the chosen chat is gone: none is chosen now
+    more = pane.chats.more
+    actions = {a.text().split("\t")[0]: a for a in more.menu().actions() if a.text()}
+    assert more.isEnabled() and actions["Recently deleted…"].isEnabled()  # was greyed out with the button
+    assert not any(actions[name].isEnabled() for name in ("Rename", "Export as Markdown…", "Delete"))
+    actions["Recently deleted…"].trigger()
+    dialog = pane.chats.findChild(DeletedChats)
+    assert dialog is not None and dialog.table.topLevelItem(0).text(0) == "a chat"
+    dialog.reject()
