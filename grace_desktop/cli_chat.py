@@ -1,4 +1,5 @@
-"""``grace ask`` and ``grace actions``: chat and governed actions from the command line."""
+"""``grace ask``, ``grace chats`` and ``grace actions``: chat sessions and governed actions from
+the command line."""
 
 from __future__ import annotations
 
@@ -6,22 +7,25 @@ import argparse
 import json
 import re
 import sys
+import time
 from typing import Any
 
-from engine import Workspace
+from engine import GraceError, Workspace
 from engine.chat import Action, Answer, EmptyQuestion
 from engine.chat.actions import interrupted
+from engine.chat.conversations import PURGE_AFTER
 from engine.chat.render import action_text
 
 
 def register(sub: Any) -> None:
-    """Add the ``ask`` and ``actions`` subcommands to the ``grace`` parser."""
+    """Add the ``ask``, ``chats`` and ``actions`` subcommands to the ``grace`` parser."""
     p = sub.add_parser("ask", help="ask a question about your files (grounded, cited answer)")
     p.add_argument("question", metavar="QUESTION")
     p.add_argument("--session", type=int, metavar="ID", help="continue this chat session")
     p.add_argument("--offline", action="store_true", help="never use the chat endpoint")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.set_defaults(func=cmd_ask)
+    _register_chats(sub)
 
     p = sub.add_parser("actions", help="actions proposed in chat, and their approval")
     act = p.add_subparsers(dest="actions_command", metavar="ACTION", required=True)
@@ -39,6 +43,68 @@ def register(sub: Any) -> None:
     no.add_argument("--reason", metavar="TEXT", required=True, help="why it is rejected")
     no.add_argument("--json", action="store_true")
     no.set_defaults(func=cmd_actions_reject)
+
+
+def _register_chats(sub: Any) -> None:
+    p = sub.add_parser("chats", help="chat sessions: list them, and restore one deleted in the last 30 days")
+    chats = p.add_subparsers(dest="chats_command", metavar="ACTION", required=True)
+    lst = chats.add_parser("list", help="the chats, the newest first (with --deleted: the deleted ones, "
+                                        "the most recently deleted first)")
+    lst.add_argument("--deleted", action="store_true", help="the chats deleted and not yet removed for good")
+    lst.add_argument("--json", action="store_true")
+    lst.set_defaults(func=cmd_chats_list)
+    back = chats.add_parser("restore", help="bring back a deleted chat with its messages and actions")
+    back.add_argument("id", type=int, metavar="ID")
+    back.add_argument("--json", action="store_true")
+    back.set_defaults(func=cmd_chats_restore)
+
+
+def cmd_chats_list(args: argparse.Namespace, ws: Workspace) -> int:
+    chats = ws.chat.sessions.deleted() if args.deleted else ws.chat.sessions.list()
+    if args.json:
+        print(json.dumps(chats))
+        return 0
+    if not chats:
+        print("No deleted chats." if args.deleted else "No chats.")
+    for c in chats:
+        if args.deleted:
+            print(f"{c['id']:>5}  deleted {_date(c['deleted_at'])}, removed for good on "
+                  f"{_date(c['deleted_at'] + PURGE_AFTER)[:10]}  {c['title']}  -> grace chats restore {c['id']}")
+        else:
+            print(f"{c['id']:>5}  {_date(c['updated_at'])}  {c['title']} ({c['messages']} messages)")
+    return 0
+
+
+def cmd_chats_restore(args: argparse.Namespace, ws: Workspace) -> int:
+    """Restore a deleted chat; a chat not deleted is left as it is (exit 0: it is there)."""
+    sessions = ws.chat.sessions
+    title = next((c["title"] for c in sessions.deleted() if c["id"] == args.id), None)
+    restored = title is not None
+    if restored:
+        sessions.restore(args.id)
+    else:
+        try:
+            title = sessions.get(args.id)["title"]
+        except GraceError:
+            raise GraceError(f"There is no deleted chat {args.id} to restore (`grace chats list --deleted` "
+                             "lists them; a chat is removed for good 30 days after it was deleted).") from None
+    waiting = sessions.waiting(args.id)
+    if args.json:
+        print(json.dumps({"id": args.id, "title": title, "restored": restored, "waiting": waiting}))
+    elif not restored:
+        print(f"The chat {args.id} “{title}” is not deleted; nothing to restore.")
+    else:
+        again = f"; {_waits(len(waiting))} for approval again ({', '.join(map(str, waiting))})"
+        print(f"Restored the chat {args.id} “{title}”{again if waiting else ''}.")
+    return 0
+
+
+def _waits(n: int) -> str:
+    return f"its {n} action{' waits' if n == 1 else 's wait'}"
+
+
+def _date(epoch: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(epoch))
 
 
 def cmd_ask(args: argparse.Namespace, ws: Workspace) -> int:

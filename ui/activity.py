@@ -326,12 +326,14 @@ def _proposed(details: dict[str, Any], now: dict[str, Any], name: str) -> str:
 
 def _action_outcome(event: dict[str, Any]) -> str:
     """How an action that waited for a decision ended: done (approved by whom, with the reason
-    given), rejected (and why) or failed (and why)."""
+    given), rejected (and why) or failed (and why); or that it waits again (its chat restored)."""
     action, details = event["governed"], event.get("details") or {}
     what = f"<b>{ui.escape(action.summary)}</b>"
     who = _DECIDERS.get(str(event.get("actor")), ui.escape(str(event.get("actor") or "someone")))
     if event["action"] == "action.reject":
         return f"Chat action rejected by {who}: {what}. Reason: “{ui.escape(str(details.get('reason') or '?'))}”."
+    if event["action"] == "action.reopen":  # its rejection was its chat's deletion, now undone
+        return f"Chat action waiting for approval again: {what}. Its chat was restored."
     if event["action"] == "action.execute":
         why = f" Reason: “{ui.escape(action.reason)}”." if action.reason else ""
         return f"Chat action done: {what}, approved by {who}.{why}"

@@ -26,10 +26,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import ui
+from engine import Changes
 from engine.chat import Action, Answer, Citation
 from engine.chat.conversations import title_for
 from engine.chat.render import without_proposals
 from engine.search import readable_text
+from grace_desktop import appsettings
 from grace_desktop.qt import (
     QAction,
     QApplication,
@@ -60,7 +62,7 @@ from .chat_worker import Worker, approval_outcome, approve_action, current_actio
 from .theme import tint
 
 if TYPE_CHECKING:
-    from engine import Changes, Workspace
+    from engine import Workspace
     from grace_desktop.runner import Job, Runner
 
 TELEMETRY_MS = 5000
@@ -125,6 +127,7 @@ class ChatPane(QWidget):
         self.refresh_sessions()
         self.refresh_telemetry()
         self.refresh_examples()
+        self._purge_old_chats()
 
     # -- layout ------------------------------------------------------------------------------
 
@@ -208,6 +211,9 @@ class ChatPane(QWidget):
             splitter.setStretchFactor(splitter.count() - 1, stretch)
             splitter.setCollapsible(splitter.count() - 1, False)
         splitter.setSizes([SIDE_PX, 640, SIDE_PX])
+        self._sides, self._dragged = (SIDE_PX, SIDE_PX), False  # the side panels' widths when there is room
+        self._restore_sides()
+        splitter.splitterMoved.connect(self._dragged_to)  # (only a handle moved by the person, not setSizes)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -231,31 +237,45 @@ class ChatPane(QWidget):
         QTimer.singleShot(0, self._fit_columns)  # once the splitter is laid out at the pane's size
 
     def _fit_columns(self) -> None:
-        """In a narrow window the side panels shrink (to their minimum) before the conversation does;
-        in a wider one they grow back to SIDE_PX."""
+        """The side panels at their widths (SIDE_PX, or those the person dragged them to), giving
+        way, the workspace panel first, while the conversation would be narrower than its minimum,
+        or, until the person drags a handle, than CENTER_SHARE of the pane."""
         sizes = self.splitter.sizes()
-        if len(sizes) != 3 or sum(sizes) <= 0:
+        total = sum(sizes)
+        if len(sizes) != 3 or total <= 0:
             return
-        want = max(self._columns[1].minimumWidth(), int(sum(sizes) * CENTER_SHARE))
-        if sizes[1] > want:  # room again (a wider window): the side panels grow back to their first width
-            spare = sizes[1] - want
-            for i in (0, 2):
-                give = max(0, min(spare, SIDE_PX - sizes[i]))
-                sizes[i] += give
-                sizes[1] -= give
-                spare -= give
-            if sizes != self.splitter.sizes():
-                self.splitter.setSizes(sizes)
-            return
-        need = want - sizes[1]
-        for i in (2, 0):  # the workspace panel first, then the chats
-            column = self._columns[i]  # (the chat list sets its narrow layout's width as its minimum)
-            spare = max(0, sizes[i] - (column.minimumWidth() or column.minimumSizeHint().width()))
-            give = min(spare, need)
-            sizes[i] -= give
-            sizes[1] += give
+        least = self._columns[1].minimumWidth()
+        want = least if self._dragged else max(least, int(total * CENTER_SHARE))
+        side = list(self._sides)
+        need = want - (total - sum(side))
+        for i, column in ((1, self._columns[2]), (0, self._columns[0])):
+            floor = column.minimumWidth() or column.minimumSizeHint().width()  # (the chat list's narrow layout)
+            give = max(0, min(side[i] - floor, need))
+            side[i] -= give
             need -= give
-        self.splitter.setSizes(sizes)
+        fitted = [side[0], total - side[0] - side[1], side[1]]
+        if fitted != sizes:
+            self.splitter.setSizes(fitted)
+
+    def _restore_sides(self) -> None:
+        """The side panels' widths the person dragged them to in an earlier run (``save_state``)."""
+        try:
+            left, right = (int(v) for v in appsettings.load("chat/sides") or ())
+        except (TypeError, ValueError):  # none saved, or not two numbers
+            return
+        self._sides, self._dragged = (max(0, left), max(0, right)), True
+
+    def save_state(self) -> None:
+        """Remember the side panels' widths for the next run, once the person has dragged one."""
+        if self._dragged:
+            appsettings.save("chat/sides", list(self._sides))
+
+    def _dragged_to(self, _pos: int, index: int) -> None:
+        """The person moved handle ``index`` (1: the chat list's, 2: the workspace panel's): the
+        width of that side panel is theirs, kept across resizes; the other keeps its own."""
+        sizes = self.splitter.sizes()
+        self._sides = (sizes[0], self._sides[1]) if index == 1 else (self._sides[0], sizes[2])
+        self._dragged = True
 
     def _say(self, text: str, error: bool = False, html: bool = False) -> None:
         """Show ``text`` in the note under the conversation (rich text only for our own links)."""
@@ -284,7 +304,7 @@ class ChatPane(QWidget):
 
     def _update_tab_order(self) -> None:
         """Tab goes through the chats, then the conversation in reading order, then the question."""
-        chain: list[QWidget] = [self.search, self.sessions, *self.chats.buttons]
+        chain: list[QWidget] = self.chats.focus_chain()
         chain += list(self.examples.buttons) if not self.examples.isHidden() else []
         chain += [w for m in self.message_widgets() for w in m.focus_chain()]
         chain += [self.input, self.stop_button, self.send_button, self.key_button]
@@ -666,6 +686,16 @@ class ChatPane(QWidget):
     def refresh_sessions(self) -> None:
         self.chats.refresh()
 
+    def _purge_old_chats(self) -> None:
+        """When the pane opens the workspace's chat, the chats deleted long enough ago go for good
+        (as on every deletion: a person who never deletes again still has them purged), audited."""
+        if self.runner is not None:
+            self.runner.run_op(_purge, "removing chats deleted over a month ago", user=False)
+        else:
+            changes = _purge(self.ws)
+            if changes is not None:
+                self.changed.emit(changes)
+
     def new_session(self) -> None:
         """An empty conversation (with its examples); the session is stored with its first question."""
         self.chats.show_current(None)  # no chat in the list is the one on screen
@@ -820,6 +850,11 @@ class ChatPane(QWidget):
             self.refresh_cards()
         if changes.any() and not (self.runner is not None and self.runner.ingesting):
             self.refresh_telemetry()  # while an ingest runs, the panel's timer is often enough
+
+
+def _purge(ws: Workspace) -> Changes | None:
+    """Remove the chats deleted more than ``PURGE_AFTER`` ago; what changed (None: nothing)."""
+    return Changes(conversations=True, audit=True) if ws.chat.sessions.purge() else None
 
 
 def _job_words(job: Job) -> str:

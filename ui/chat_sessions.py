@@ -4,7 +4,9 @@ The list says what the person chose (``open_requested``, ``new_requested``) and 
 (``deleted``, ``restored``, ``changed``, ``said``); the pane decides what is on screen and tells
 the list which chat that is (``show_current``). Arrows, Enter and clicks open the highlighted
 chat; Delete deletes it at once, and a bar under the list offers to undo that (Undo, or Ctrl+Z
-in the list: the engine keeps a deleted chat for a while). A double-click or F2 renames a chat.
+in the list: the engine keeps a deleted chat for a while); "Recently deleted…" (in the "⋯" and
+context menus, and under the list while there are some) restores one after a restart too.
+A double-click or F2 renames a chat.
 A search chooses the first chat it finds, unless the one on screen is among them.
 """
 
@@ -39,6 +41,7 @@ from grace_desktop.qt import (
 )
 
 from . import file_dialogs
+from .deleted_chats import KEPT_DAYS, DeletedChats
 from .theme import tint
 
 if TYPE_CHECKING:
@@ -89,6 +92,7 @@ class SessionList(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.list, 1)
         layout.addWidget(self._build_undo_bar())
+        layout.addWidget(self._build_trash())
         pairs = ((("New", self.new_requested.emit, "A new chat (Ctrl+N)"),
                   ("Rename", self.rename_chosen, "Rename the chosen chat (F2, or double-click it)")),
                  (("Export…", lambda: self.export(), "Save the chosen chat as a Markdown file"),
@@ -121,11 +125,33 @@ class SessionList(QWidget):
         more.setSizePolicy(QSizePolicy.Policy.Fixed, self.buttons[0].sizePolicy().verticalPolicy())
         more.setMinimumHeight(self.buttons[0].sizeHint().height())
         menu = QMenu(more)
-        menu.addAction("Rename\tF2", self.rename_chosen)
-        menu.addAction("Export as Markdown…", lambda: self.export())
-        menu.addAction("Delete\tDel", lambda: self.delete())
+        self._chosen_actions = [menu.addAction("Rename\tF2", self.rename_chosen),
+                                menu.addAction("Export as Markdown…", lambda: self.export()),
+                                menu.addAction("Delete\tDel", lambda: self.delete())]
+        menu.addSeparator()
+        menu.addAction("Recently deleted…", self.show_deleted)
         more.setMenu(menu)
         return more
+
+    def _build_trash(self) -> QToolButton:
+        """"Recently deleted (N)…" under the list while there are deleted chats: it opens them."""
+        self.trash = trash = QToolButton()
+        trash.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        trash.setToolTip(f"The chats deleted in the last {KEPT_DAYS} days, to restore")
+        trash.clicked.connect(self.show_deleted)
+        trash.hide()
+        return trash
+
+    def _show_trash(self) -> None:
+        """The button says how many deleted chats there are (hidden when none)."""
+        n = len(self.ws.chat.sessions.deleted())
+        self.trash.setText(f"{'Deleted' if self.compact else 'Recently deleted'} ({n})…")
+        self.trash.setAccessibleName(f"Recently deleted chats: {n}")
+        self.trash.setVisible(n > 0)
+
+    def focus_chain(self) -> list[QWidget]:
+        """The column's widgets in the order Tab visits them (the hidden ones are passed over)."""
+        return [self.search, self.list, self.undo_button, self.trash, *self.buttons]
 
     def _row_width(self, buttons: list[QAbstractButton]) -> int:
         layout = self.layout()
@@ -141,6 +167,8 @@ class SessionList(QWidget):
         for button in self.buttons[1:4]:
             button.setVisible(not compact)
         self.more.setVisible(compact)
+        if hasattr(self, "trash"):  # (its words are shorter in the narrow layout)
+            self._show_trash()
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
         """Narrower than the two rows of buttons: one row, New and "⋯" (the conversation gets the room)."""
@@ -211,10 +239,11 @@ class SessionList(QWidget):
         return row
 
     def _enable_buttons(self) -> None:
-        """Rename, Export and Delete act on the chosen chat: enabled only while one is chosen."""
+        """Rename, Export and Delete act on the chosen chat: enabled only while one is chosen (the
+        "⋯" button stays enabled: its "Recently deleted…" needs no chosen chat)."""
         chosen = self.chosen() is not None
-        for button in self.buttons[1:]:
-            button.setEnabled(chosen)
+        for widget in (*self.buttons[1:4], *getattr(self, "_chosen_actions", ())):
+            widget.setEnabled(chosen)
 
     # -- what is listed, and which is on screen ----------------------------------------------
 
@@ -238,6 +267,7 @@ class SessionList(QWidget):
             self.list.addItem(nothing)
         self.list.blockSignals(False)
         self._enable_buttons()
+        self._show_trash()
 
     def _searched(self) -> None:
         """List the chats matching the search; the one on screen stays chosen when it matches, else
@@ -320,10 +350,13 @@ class SessionList(QWidget):
 
     def undo(self) -> None:
         """Bring back the newest chat deleted here, open it, and put the focus on it in the list."""
-        if not self.undoable:
-            return
-        sid, title = self.undoable.pop()
-        keep_focus = self.has_focus()
+        if self.undoable:
+            self.restore(*self.undoable[-1], focus=self.has_focus())
+
+    def restore(self, sid: int, title: str, focus: bool = False) -> None:
+        """Bring back the deleted chat ``sid``, open it and choose it in the list; ``focus``: the
+        focus goes to the list (the button that had it may have gone with the bar)."""
+        self.undoable = [u for u in self.undoable if u[0] != sid]
         try:
             changes = self.ws.chat.sessions.restore(sid)
         except Exception as exc:  # noqa: BLE001 - purged meanwhile: shown as a sentence
@@ -341,8 +374,18 @@ class SessionList(QWidget):
         if item is not None:
             self.list.setCurrentItem(item)  # opens it (unless the pane opened it already)
             self.list.scrollToItem(item)
-        if keep_focus:  # the button that had it may have gone with the bar
+        else:  # not among the chats the search finds
+            self.open_requested.emit(sid)
+        if focus:
             self.list.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def show_deleted(self) -> DeletedChats:
+        """Open "Recently deleted chats" (without blocking); a chat restored there opens here."""
+        dialog = DeletedChats(self.ws, self)
+        dialog.restore_chosen.connect(lambda sid, title: self.restore(sid, title, focus=True))
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
 
     def has_focus(self) -> bool:
         """The focus is in the list's column (the list, its buttons or the Undo bar)."""
@@ -394,13 +437,22 @@ class SessionList(QWidget):
         menu.addAction("Export as Markdown…", lambda: self.export(sid))
         menu.addSeparator()
         menu.addAction("Delete", lambda: self.delete(sid))
+        menu.addAction("Recently deleted…", self.show_deleted)
+        return menu
+
+    def list_menu(self) -> QMenu:
+        """The context menu of the list away from any chat: a new chat, the deleted ones."""
+        menu = QMenu(self)
+        menu.addAction("New chat", self.new_requested.emit)
+        menu.addAction("Recently deleted…", self.show_deleted)
         return menu
 
     def _menu_at(self, pos: QPoint) -> None:
         item = self.list.itemAt(pos)
-        if item is None:
-            return
-        self.list.setCurrentItem(item)
-        menu = self.menu(item)
+        if item is not None and item.data(ID) is None:
+            item = None  # the "No chat matches" sentence
+        if item is not None:
+            self.list.setCurrentItem(item)
+        menu = self.menu(item) if item is not None else self.list_menu()
         menu.exec(self.list.viewport().mapToGlobal(pos))
         menu.deleteLater()

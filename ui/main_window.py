@@ -91,11 +91,13 @@ class DropOverlay(QWidget):
 class ElidedLabel(QLabel):
     """One line that shortens itself with "…" to the room it is given (up to ``widest`` pixels):
     in a narrow status bar it gives way to the workspace's figures. ``text()`` stays whole.
-    ``keep``: the pixels it holds on to before giving way (its whole text, if shorter)."""
+    ``keep``: the pixels it holds on to before giving way (its whole text, if shorter). ``short``:
+    shown instead when the room left would keep only a stub of the text ("Grace…")."""
 
-    def __init__(self, widest: int, parent: QWidget | None = None, keep: int = 60) -> None:
+    def __init__(self, widest: int, parent: QWidget | None = None, keep: int = 60, short: str = "") -> None:
         super().__init__(parent)
-        self.widest, self.keep = widest, keep
+        self.widest, self.short = widest, short
+        self.keep = max(keep, self.fontMetrics().horizontalAdvance(short) + 4)  # (elidedText wants a little more)
 
     def shown(self) -> str:
         """The text as drawn, shortened to the label's width at the end of a word ("the file is
@@ -107,6 +109,8 @@ class ElidedLabel(QLabel):
         words = cut[:-1].rstrip()
         if not text[len(words):len(words) + 1].isspace() and " " in words:  # it ends inside a word
             words = words.rsplit(" ", 1)[0]
+        if self.short and len(words) < STUB_CHARS:
+            return self.fontMetrics().elidedText(self.short, Qt.TextElideMode.ElideRight, width)
         return words.rstrip(" ,;:—-") + "…"
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt's name
@@ -157,6 +161,7 @@ class WorkspaceLabel(ElidedLabel):
 
 
 WORKSPACE_PREFIX = "Workspace: "
+STUB_CHARS = 24  # a sentence cut shorter than this says nothing ("Grace could not…"): a label's ``short`` instead
 
 
 class MainWindow(QMainWindow):
@@ -214,7 +219,7 @@ class MainWindow(QMainWindow):
         self.queue_label = QLabel("Queue: empty")
         # Short of room, the error (whole in the bar above and in its tooltip) and the workspace's
         # path give way alike; a passing note (``flash``) stays whole beside them, up to ``keep``.
-        self.error_label = ElidedLabel(420)
+        self.error_label = ElidedLabel(420, short="Error: see above")
         tint(self.error_label, "error")  # follows a light/dark switch
         self.news_label = ElidedLabel(360, keep=300)
         tint(self.news_label, "muted")

@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     from ..workspace import Workspace
 
 STATUSES = ("pending", "approved", "rejected", "executed", "failed")
-_OUTCOMES = ("action.execute", "action.fail", "action.reject")  # the audit entries of how an action ended
+# The audit entries of how an action ended, and of one that waits again (its chat's deletion undone).
+_LOGGED = ("action.execute", "action.fail", "action.reject", "action.reopen")
 _COLS = ("id, type, params, tier, status, summary, proposed_by, session_id, message_id, reason, result, error, "
          "created_at")
 INTERRUPTED = "Interrupted"  # how the error of an action cut short begins (approving it again runs it again)
@@ -241,11 +242,12 @@ class Actions:
 
     def events(self, limit: int = 100) -> builtins.list[dict[str, Any]]:
         """The newest outcomes of governed actions (those that waited for a decision: tier 2 and 3),
-        for a log people read: the audit entries of each one done, failed or rejected (newest
-        first, as ``audit.recent`` gives them), each with its action under ``"governed"``."""
+        for a log people read: the audit entries of each one done, failed or rejected, or reopened
+        when its chat was restored (newest first, as ``audit.recent`` gives them), each with its
+        action under ``"governed"``."""
         self.recover()
         with reading(self.ws) as conn:
-            entries = audit.recent(conn, limit, _OUTCOMES)
+            entries = audit.recent(conn, limit, _LOGGED)
             ids = ",".join(sorted({e["subject"] for e in entries if str(e["subject"]).isdigit()}))
             rows = conn.execute(text(f"SELECT {_COLS} FROM actions WHERE id IN ({ids})")).all() if ids else []
             found = {str(a.id): a for a in map(_row, rows)}

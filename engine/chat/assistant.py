@@ -22,7 +22,7 @@ from . import aggregates, checklist, intents, summary
 from .absent import Absent, absent, negated, without_negation
 from .actions import Actions
 from .context import Context, assemble, table_proposals
-from .conversations import Conversations, title_for
+from .conversations import LIVE, Conversations, title_for
 from .executors import memory_table_count, persons_tables
 from .facts import Facts
 from .followup import resolve
@@ -315,10 +315,12 @@ class Chat:
                 "average_trust": self.average_trust()}
 
     def average_trust(self, answers: int = 50) -> float | None:
-        """The mean trust of the sources cited by the last ``answers`` answers (None before any)."""
+        """The mean trust of the sources cited by the last ``answers`` answers in chats not deleted
+        (None before any)."""
         with reading(self.ws) as conn:
-            rows = conn.execute(text("SELECT citations FROM chat_messages WHERE role='assistant' "
-                                     "ORDER BY id DESC LIMIT :n"), {"n": answers}).all()
+            rows = conn.execute(text("SELECT m.citations FROM chat_messages m JOIN chat_sessions s "
+                                     f"ON s.id = m.session_id WHERE m.role='assistant' AND s.{LIVE} "
+                                     "ORDER BY m.id DESC LIMIT :n"), {"n": answers}).all()
         trusts = [float(c.get("trust", 1.0)) for (raw,) in rows for c in json.loads(raw)]
         return round(sum(trusts) / len(trusts), 3) if trusts else None
 

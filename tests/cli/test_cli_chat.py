@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from engine import Workspace
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -113,3 +115,28 @@ def test_a_row_of_a_sheet_is_cited_without_an_empty_quote() -> None:
     text = _plain(Answer("An answer [1] [2]", 0.9, False, cited, [], 1, 1, "t", "offline"))
     assert "“”" not in text and "    “The get-in moved to Saturday.”" in text, text
     assert "[1] /files/returns.xlsx#Returns" in text
+
+
+def test_chats_are_listed_and_one_deleted_in_the_app_is_restored(tmp_path: Path, docs: Path) -> None:
+    ws = str(tmp_path / "ws")
+    grace("--workspace", ws, "ingest", str(docs))
+    forget = js(grace("--workspace", ws, "ask", "forget the document notes.txt", "--json"))
+    other = js(grace("--workspace", ws, "ask", "When is the budget review?", "--json"))["session"]
+    with Workspace(Path(ws)) as opened:  # deleted in the app (closed before the next command)
+        opened.chat.sessions.delete(forget["session"])
+    assert [c["id"] for c in js(grace("--workspace", ws, "chats", "list", "--json"))] == [other]
+    deleted = js(grace("--workspace", ws, "chats", "list", "--deleted", "--json"))
+    assert [(c["id"], c["title"]) for c in deleted] == [(forget["session"], "forget the document notes.txt")]
+    plain = grace("--workspace", ws, "chats", "list", "--deleted")
+    assert plain.returncode == 0 and f"grace chats restore {forget['session']}" in plain.stdout
+
+    back = grace("--workspace", ws, "chats", "restore", str(forget["session"]))
+    assert back.returncode == 0, back.stderr
+    action = forget["actions"][0]["id"]
+    assert back.stdout.strip() == (f"Restored the chat {forget['session']} “forget the document notes.txt”; "
+                                   f"its 1 action waits for approval again ({action}).")
+    assert {c["id"] for c in js(grace("--workspace", ws, "chats", "list", "--json"))} == {forget["session"], other}
+    again = js(grace("--workspace", ws, "chats", "restore", str(forget["session"]), "--json"))
+    assert (again["restored"], again["waiting"]) == (False, [action])  # there already: left as it is
+    unknown = grace("--workspace", ws, "chats", "restore", "99")
+    assert unknown.returncode == 1 and "no deleted chat 99" in unknown.stderr

@@ -72,6 +72,8 @@ def test_restoring_a_chat_puts_back_the_actions_its_deletion_rejected(filled: Wo
     kept = [a for a in filled.chat.actions.list() if a.status == "rejected"]
     assert [a.reason for a in kept] == ["not now"]  # the person's own rejection stands
     assert "action.reopen" in [e["action"] for e in filled.audit_entries(20) if e["subject"] == str(waiting.id)]
+    told = [e["action"] for e in filled.chat.actions.events() if e["governed"].id == waiting.id]
+    assert told == ["action.reopen", "action.reject"]  # the Activity's log tells both, newest first
 
 
 def test_deleted_chats_are_purged_for_good_after_a_while(filled: Workspace) -> None:
@@ -119,3 +121,15 @@ def test_a_workspace_from_before_deleted_chats_opens_with_its_chats(tmp_path: Pa
         assert ws.chat.sessions.list() == []
         ws.chat.sessions.restore(1)
         assert [m["text"] for m in ws.chat.sessions.messages(1)] == ["hello"]
+
+
+def test_the_average_trust_leaves_out_the_answers_of_deleted_chats(filled: Workspace) -> None:
+    answer = filled.chat.ask("How often should tomatoes be watered?")
+    assert answer.citations and filled.chat.average_trust() is not None
+
+    filled.chat.sessions.delete(answer.session)
+    assert filled.chat.average_trust() is None  # its only answer is in a deleted chat
+    assert filled.chat.telemetry()["average_trust"] is None
+
+    filled.chat.sessions.restore(answer.session)
+    assert filled.chat.average_trust() is not None

@@ -123,7 +123,8 @@ def test_the_chat_list_gives_way_to_the_conversation_in_a_small_window(qtbot, pa
     more = chats.more  # one row: New and "⋯", whose menu holds Rename, Export and Delete
     assert [b.isVisible() for b in chats.buttons] == [True, False, False, False, True]
     assert more.isEnabled() and more.focusPolicy() & Qt.FocusPolicy.TabFocus  # Tab reaches it, Space opens it
-    assert [a.text().split("\t")[0] for a in more.menu().actions()] == ["Rename", "Export as Markdown…", "Delete"]
+    assert [a.text().split("\t")[0] for a in more.menu().actions()] == ["Rename", "Export as Markdown…", "Delete", "",
+                                                                        "Recently deleted…"]
     next(a for a in more.menu().actions() if a.text().startswith("Delete")).trigger()
     assert pane.sessions.count() == 0 and chats.undo_bar.isVisibleTo(pane)
     pane.resize(1100, 700)  # with room enough, the two rows of buttons again
