@@ -218,10 +218,21 @@ _ASKS_FOR = re.compile(r"^\s*(?:who|what)(?:\s+is|\s+are|\s+will\s+be|'s|\u2019s
 _LABELLED = re.compile(r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?([^\W\d][^:\n]{0,40}):[ \t]+\S")
 
 
+# "how much notice do we have to give?": the noun asked how much of
+_HOW_MUCH_OF = re.compile(r"^\s*how (?:much|many)\s+([a-z]{3,})\b", re.IGNORECASE)
+
+
 def asked_role(question: str) -> set[str]:
-    """The content words of what "who is …" or "what is …" asks for ("club's safety officer")."""
-    m = _ASKS_FOR.match(question)
-    return content_words(m["subject"]) if m else set()
+    """The content words of what "who is …" or "what is …" asks for ("club's safety officer"), or
+    the noun "how much …" asks of ("notice")."""
+    if m := _ASKS_FOR.match(question):
+        return content_words(m["subject"])
+    m = _HOW_MUCH_OF.match(question)
+    return content_words(m[1]) - _UNITS if m else set()  # "how many days of leave" names no label "days"
+
+
+_UNITS = content_words("time times day days week weeks month months year years hour hours minute minutes people "
+                       "money percent")
 
 
 def labels(text: str, role: set[str]) -> bool:

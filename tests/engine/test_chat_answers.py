@@ -288,14 +288,21 @@ PERMIT = ("After arrival: residence permit and admin\n\n1. Book the prefecture a
           "get a travel document instead, PLN 100 each.\n3. Register at the town hall within 30 days.\n")
 
 
+LEASE = ("# Lease notes - 8 rue Haute\n\n- Rent PLN 3,900 a month plus charges PLN 420\n- Rent is paid by transfer "
+         "on the 5th of each month\n- Notice if we leave: 1 month\n- Cellar no. 6 and a bike room; no parking space\n"
+         "- Home insurance is compulsory before the keys\n")
+
+
 @pytest.mark.parametrize(("question", "quote"), [
     ("whats my salary going to be", "Gross annual salary\tPLN 264,000 paid in 12 monthly instalments"),
     ("how much is the residence card tax", "Residence card tax: PLN 340 per adult."),
+    ("how much notice do we have to give on the flat", "Notice if we leave: 1 month"),
 ])
 def test_a_line_labelled_with_what_is_asked_answers_it(ws: Workspace, tmp_path: Path, question: str,
                                                        quote: str) -> None:
     (tmp_path / "offer letter.txt").write_text(OFFER, encoding="utf-8")
     (tmp_path / "after arrival.txt").write_text(PERMIT, encoding="utf-8")
+    (tmp_path / "lease notes.md").write_text(LEASE, encoding="utf-8")
     ws.ingest([tmp_path])
     answer = ws.chat.ask(question)  # declined: the salary was one sentence of every line; the fee asked for no money
     assert not answer.abstained and answer.citations[0].quote == quote, answer.text
