@@ -209,11 +209,22 @@ def table_matches(ws: Workspace, question: str, limit: int = 10,
     try:
         people = named(ws, question) if people is None else people
         said = names(question) + codes(question) + terms(question, ws.embedder.count_tokens) + people
+        said += written_as_names(ws, question)  # "lego" of a box's "Lego and craft box"
         found = ws.tables.mentioned(question, limit, tuple(dict.fromkeys(said)))
         away = ws.tables.put_away() if found else frozenset()
         return sorted(found, key=lambda m: m["table"] in away)  # a folder of old files' tables last
     except Exception:  # noqa: BLE001 - a table that cannot be read leaves the answer without table rows
         return []
+
+
+def written_as_names(ws: Workspace, question: str) -> list[str]:
+    """The question's words typed in lower case that the tables write only as names, with a
+    capital ("lego" of "Lego and craft box"; see ``respell.TableWords``)."""
+    try:
+        written = table_words(ws.tables).named
+    except GraceError:
+        return []
+    return [w for w in LETTERS.findall(question) if w.islower() and len(w) >= 3 and w in written]
 
 
 def named(ws: Workspace, question: str) -> list[str]:

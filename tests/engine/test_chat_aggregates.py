@@ -1496,3 +1496,10 @@ def test_a_meters_readings_are_not_added_up(ws: Workspace, tmp_path: Path) -> No
     assert aggregates.plans("how much gas did flat a use in 2024", readings.tables, readings.embedder.embed) == []
     (latest,) = aggregates.plans("latest gas reading", readings.tables, readings.embedder.embed)
     assert 4699.8 in readings.tables.query(latest.sql)[1][0], latest.sql
+
+
+def test_a_word_a_table_writes_as_a_name_finds_its_row_typed_in_lower_case(ws: Workspace, tmp_path: Path) -> None:
+    boxes = _tables_of(ws, tmp_path, {"boxes.csv": "box_no,room,contents\n14,study,files and paperwork\n"
+                                      "16,Ella's room,Lego and craft box\n17,kitchen,pans and trays\n"})
+    answer = boxes.chat.ask("which box is the lego in")  # declined: "lego" was no name, and no cell is "lego"
+    assert not answer.abstained and "| 16 |" in answer.text and "| 14 |" not in answer.text, answer.text
