@@ -657,7 +657,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         return None
     # a hyphenated word counts whole: "e-bikes" is not "bikes" unless a value says it
     words |= {c for c in _COMPOUND.findall(lowered) if stem(c) not in {stem(v.lower()) for v in values_said}}
-    accounted = name_words | nouns | verbs | _OP_WORDS | TABLE_WORDS | period.words | content_words(" ".join(values_said))
+    accounted = (name_words | nouns | verbs | _OP_WORDS | TABLE_WORDS | period.words
+                 | content_words(" ".join(values_said)))
     by_columns = {c.name: column_words(c.name, lowered) & words for c in info.columns}
     by_names = set().union(*by_columns.values())  # words only a column's name accounts for, checked below
     if any(_said_not(lowered, by_columns[c.name]) for c in info.columns if c.type.upper() == "BOOLEAN"):

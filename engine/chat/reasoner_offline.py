@@ -706,8 +706,9 @@ _LABEL_CHANGED = re.compile(r"\b([A-Z][a-z]{2,})\s+(?:(?:is|was|are|were)\s+)?(?
                             r"changed|moved|goes up|goes down|rises|falls)\s+to\s+\D{0,3}?(\d+(?:[.,]\d+)?)\b")
 # "so the revised agreed price is GBP 340,000": a number said anew, its old value given elsewhere after the
 # same words ("the agreed price of GBP 342,500")
-_REVISED = re.compile(r"\b(?:revised|new|updated|amended|corrected|reduced|increased|final)\s+((?:[a-z]+\s+){0,2}?[a-z]+)"
-                      r"\s+(?:is|was|will be|becomes|is now|now)\s+\D{0,4}?(\d+(?:[.,]\d+)*)", re.I)
+_REVISED = re.compile(r"\b(?:revised|new|updated|amended|corrected|reduced|increased|final)\s+"
+                      r"((?:[a-z]+\s+){0,2}?[a-z]+)\s+(?:is|was|will be|becomes|is now|now)\s+"
+                      r"\D{0,4}?(\d+(?:[.,]\d+)*)", re.I)
 # what a meeting decided of a motion, said in the sentence after it
 _OUTCOME = re.compile(r"(?:carried|approved|agreed|adopted|passed|accepted|rejected|defeated|not carried|lost|"
                       r"withdrawn|deferred)\b", re.I)

@@ -427,7 +427,8 @@ def _log_entry(text: str, x: int, y: int) -> Sentence | None:
 # A line of a term and its value with a wide gap between (a tab: a PDF's or DOCX's two-column table,
 # "Gross annual salary<TAB>EUR 72,000 paid in 12 monthly instalments"): the term of 1-5 words in
 # letters, the value not a page number alone (a contents page's "Introduction<TAB>4")
-_TAB_LABEL = re.compile(r"[ \t]*(?P<label>[^\W\d_][^\t\d:]{0,40}?)[ \t]*\t[ \t]*(?P<value>(?!\d{1,4}[ \t]*$)[^\t]*\S)[ \t]*")
+_TAB_LABEL = re.compile(r"[ \t]*(?P<label>[^\W\d_][^\t\d:]{0,40}?)[ \t]*\t[ \t]*"
+                        r"(?P<value>(?!\d{1,4}[ \t]*$)[^\t]*\S)[ \t]*")
 
 
 def _tab_labels(text: str, spans: list[tuple[int, int]]) -> tuple[list[Sentence], list[tuple[int, int]]]:

@@ -1433,7 +1433,8 @@ MOVE = {"packing.csv": "box_no,room,contents,fragile,weight_kg\n1,kitchen,plates
         "school_options.csv": "school,for_child,distance_km\nÉcole Dru,Oscar,0.4\nCollège Rosset,Ella,0.9\n"}
 
 
-def test_a_tables_rows_are_called_by_its_first_name_word_and_its_key_columns_noun(ws: Workspace, tmp_path: Path) -> None:
+def test_a_tables_rows_are_called_by_its_first_name_word_and_its_key_columns_noun(ws: Workspace,
+                                                                                 tmp_path: Path) -> None:
     moved = _tables_of(ws, tmp_path, MOVE)
     for question, wanted, rows in [("which is the heaviest box", [3, 19.5], 1),  # box_no: each row is a box
                                    ("how heavy are the kitchen boxes altogether", [25.5], 1),  # heavy: weight_kg

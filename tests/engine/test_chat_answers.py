@@ -171,12 +171,13 @@ def test_a_to_do_lines_date_answers_when_a_thing_was_last_done(ws: Workspace, tm
     assert not answer.abstained and "12 Oct 2024" in answer.citations[0].quote, answer.text
 
 
-def test_a_question_asking_why_is_answered_with_the_sentence_that_gives_the_cause(ws: Workspace, tmp_path: Path) -> None:
+def test_a_question_asking_why_is_answered_with_the_sentence_that_gives_the_cause(ws: Workspace,
+                                                                                  tmp_path: Path) -> None:
     (tmp_path / "2026-03-09 kiln.md").write_text(
         "# 09/03/2026 - Glaze firing 14 failed\n\nFired the test tiles for firing 14 to cone 6. Every celadon tile "
-        "crawled and the tenmoku pooled at the foot. Firing 14 failed on both glazes.\n\nCause (found on 11/03): the bucket had been topped "
-        "up with rain water from the garden tank, which carries iron and silt. Mixed a fresh "
-        "batch with filtered water and labelled the bucket.\n\nThe kiln was then booked out until 20/03, so "
+        "crawled and the tenmoku pooled at the foot. Firing 14 failed on both glazes.\n\nCause (found on 11/03): "
+        "the bucket had been topped up with rain water from the garden tank, which carries iron and silt. Mixed a "
+        "fresh batch with filtered water and labelled the bucket.\n\nThe kiln was then booked out until 20/03, so "
         "firing 14 was redone on 21/03/2026. The redone firing 14 came out clean. Firing 15 is planned for "
         "April.\n", encoding="utf-8")
     (tmp_path / "studio rules.md").write_text(
