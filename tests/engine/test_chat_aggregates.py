@@ -1307,11 +1307,8 @@ def test_who_does_a_thing_is_answered_by_a_column_of_people_whatever_its_verb(ws
 
 def test_where_a_thing_is_kept_and_whose_it_is_are_answered_by_columns_of_places_and_people(
         ws: Workspace, tmp_path: Path) -> None:
-    (tmp_path / "garage.csv").write_text("tool,bought,location,owner\nHedge trimmer,2021,Shed shelf 2,Dad\n"
-                                         "Pressure washer,2023,Garage back wall,Priya\nTile cutter,2019,Loft,Sam\n")
-    p = ws.tables.import_file(tmp_path / "garage.csv")
-    if p.status == "pending":
-        ws.tables.approve(p.id)
+    _tables_of(ws, tmp_path, {"garage.csv": "tool,bought,location,owner\nHedge trimmer,2021,Shed shelf 2,Dad\n"
+                                            "Pressure washer,2023,Garage back wall,Priya\nTile cutter,2019,Loft,Sam\n"})
     for question, wanted, other in [("where is the pressure washer kept", "Garage back wall", "Loft"),
                                     ("what belongs to sam", "Tile cutter", "Hedge trimmer")]:
         said = ws.chat.ask(question)  # declined: no column or value matched "kept", "belongs"
@@ -1417,11 +1414,8 @@ def test_a_value_of_a_long_table_names_what_its_number_measures(ws: Workspace, t
 
 
 def test_results_and_readings_are_a_tables_rows(ws: Workspace, tmp_path: Path) -> None:
-    (tmp_path / "water.csv").write_text("date,tap,lead_ug_l,flag\n2026-01-05,kitchen,2.1,\n"
-                                        "2026-01-05,bathroom,11.8,over limit\n2026-02-05,kitchen,1.9,\n")
-    p = ws.tables.import_file(tmp_path / "water.csv")
-    if p.status == "pending":
-        ws.tables.approve(p.id)
+    _tables_of(ws, tmp_path, {"water.csv": "date,tap,lead_ug_l,flag\n2026-01-05,kitchen,2.1,\n"
+                                           "2026-01-05,bathroom,11.8,over limit\n2026-02-05,kitchen,1.9,\n"})
     over = ws.chat.ask("which results were over limit")  # declined: no column or value matched "results"
     assert not over.abstained and "11.8" in over.text and "2.1" not in over.text, over.text
 
@@ -1448,11 +1442,8 @@ def test_a_tables_rows_are_called_by_its_first_name_word_and_its_key_columns_nou
 
 
 def test_rows_with_no_date_do_not_answer_when(ws: Workspace, tmp_path: Path) -> None:
-    (tmp_path / "budget.csv").write_text("category,item,amount_gbp\npets,Biscuit travel crate and vet,180\n"
-                                         "house,removals,3650\n")
-    p = ws.tables.import_file(tmp_path / "budget.csv")
-    if p.status == "pending":
-        ws.tables.approve(p.id)
+    _tables_of(ws, tmp_path, {"budget.csv": "category,item,amount_gbp\npets,Biscuit travel crate and vet,180\n"
+                                            "house,removals,3650\n"})
     travel = ws.chat.ask("when can biscuit travel")  # was the budget's row, at 0.9: it holds no date
     assert "budget" not in travel.text or travel.abstained, travel.text
     cost = ws.chat.ask("how much is biscuit's travel crate and vet")
