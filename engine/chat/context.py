@@ -219,9 +219,10 @@ def table_matches(ws: Workspace, question: str, limit: int = 10,
 
 def written_as_names(ws: Workspace, question: str) -> list[str]:
     """The question's words typed in lower case that the tables write only as names, with a
-    capital ("lego" of "Lego and craft box"; see ``respell.TableWords``)."""
+    capital, at the start of a short cell ("lego" of "Lego and craft box"; not "family" of "Spotify
+    Family", a word a name ends with; see ``respell.TableWords``)."""
     try:
-        written = table_words(ws.tables).named
+        written = table_words(ws.tables).leading
     except GraceError:
         return []
     return [w for w in LETTERS.findall(question) if w.islower() and len(w) >= 3 and w in written]

@@ -60,6 +60,7 @@ class TableWords:
     every: frozenset[str]
     named: frozenset[str]
     people: frozenset[str]  # the names among them that a column of people writes ("becky" of coach)
+    leading: frozenset[str] = frozenset()  # the names among them that begin a short cell ("lego" of "Lego and …")
 
 
 @dataclass(frozen=True)
@@ -218,6 +219,7 @@ def _read_table_words(tables: Any) -> TableWords:
     lower: set[str] = set()  # words some cell writes in lower case
     capital: set[str] = set()  # words a short cell begins with a capital
     people: set[str] = set()  # words of the cells of columns that name people
+    leading: set[str] = set()  # words a short cell begins with, with a capital
     for info in tables.list():
         every.update(_CELL_WORD.findall(info.name.replace("_", " ").lower()))
         for c in info.columns:
@@ -231,9 +233,11 @@ def _read_table_words(tables: Any) -> TableWords:
                 lower.update(w for w in words if w.islower())
             if len(words) <= SHORT_CELL:
                 capital.update(w.lower() for w in words if w[0].isupper())
+                leading.update(w.lower() for w in words[:1] if w[0].isupper())
                 if PERSON.search(column.lower()):
                     people.update(w.lower() for w in words if w[0].isupper())
-    return TableWords(frozenset(every), frozenset(capital - lower), frozenset(people - lower))
+    return TableWords(frozenset(every), frozenset(capital - lower), frozenset(people - lower),
+                      frozenset(leading - lower))
 
 
 def _text_cells(store: Any, info: Any) -> list[tuple[str, str]]:
