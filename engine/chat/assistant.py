@@ -730,7 +730,10 @@ def _when_of(question: str, held: str, columns: list[str], row: Sequence[Any],
 
 def _holds_asked_kind(question: str, table: dict[str, Any]) -> bool:
     """Whether a cell of ``table``'s rows is of the kind of value the question asks for (a date
-    for "when"; ``_asked_kind``), or it asks for no kind."""
+    for "when"; ``_asked_kind``), or it asks for no kind. No rows are a count ("how many guests are
+    on hannah's side?" is not answered by the two rows that say "Hannah's"): a count is a query's."""
+    if question.lower().split()[:2] == ["how", "many"]:
+        return False
     kind = _asked_kind(question)
     return kind is None or any(isinstance(c, kind) and not isinstance(c, bool) for row in table["rows"] for c in row)
 
