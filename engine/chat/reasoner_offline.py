@@ -519,6 +519,7 @@ def typed(ranked: list[Candidate], question: str) -> list[Candidate]:
     if not needs:
         return ranked
     subject = content_words(question) - content_words(" ".join(m.group(0) for m, _ in asked))
+    head = _head(question[max(m.end() for m, _ in asked):])
     due = _DUE.search(question) is not None
 
     def said(c: Candidate) -> str:  # with an e-mail's header, which dates the sentences of its message
@@ -530,18 +531,31 @@ def typed(ranked: list[Candidate], question: str) -> list[Candidate]:
     kept = []
     for c in ranked:
         holds = all(need.search(said(c)) for need in needs)
-        if holds and _about(subject, content_words(f"{c.sentence.text} {c.passage.hit.heading or ''}")):
+        if holds and _about(subject, head, content_words(f"{c.sentence.text} {c.passage.hit.heading or ''}")):
             c = replace(c, evidence=c.evidence + TYPED_BONUS)
         if holds or c.sentence.kind != "prose":
             kept.append(c)
     return kept
 
 
-def _about(subject: set[str], said: set[str]) -> bool:
-    """Whether a sentence's words ``said`` are about the ``subject`` of a question: every one of its
-    words, or all but one when it has more than three ("how much is the eurotunnel ticket?" is not
-    answered by the Eurotunnel's pet fee, nor "what's dan's salary?" by Hannah's)."""
-    return bool(subject) and len(subject - said) <= (len(subject) > 3)
+def _about(subject: set[str], head: str | None, said: set[str]) -> bool:
+    """Whether a sentence's words ``said`` are about the ``subject`` of a question: they hold its
+    ``head`` noun when it has one ("how much is the eurotunnel ticket?" is not answered by the
+    Eurotunnel's pet fee; "what time is our flight out to sweden?" is by the flight to Gothenburg),
+    else one of its words."""
+    return head in said if head else bool(subject & said)
+
+
+# The words after which a question's subject is said no more: "our flight | out to sweden"
+_PAST_SUBJECT = re.compile(r"\b(?:to|for|on|in|at|of|from|with|after|before|since|by|about|during|this|last|out|up|"
+                           r"down|off|back|away|over|next)\b")
+
+
+def _head(rest: str) -> str | None:
+    """The last content word of the subject a question says after what it asks for ("ticket" of
+    "the eurotunnel ticket", "flight" of "is our flight out to sweden"), or None."""
+    words = [w for w in re.findall(r"[^\W\d_]+", _PAST_SUBJECT.split(rest.lower(), 1)[0]) if content_words(w)]
+    return stem(words[-1]) if words else None
 
 
 _WEEKDAYS = {stem(d) for d in WEEKDAYS}

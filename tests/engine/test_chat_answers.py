@@ -319,6 +319,17 @@ def test_a_sum_of_money_about_something_else_does_not_answer_how_much(ws: Worksp
     assert answer.abstained, answer.text
 
 
+def test_the_kind_asked_for_needs_the_subjects_head_noun_not_every_word() -> None:
+    from engine.chat.reasoner_offline import _about, _head
+
+    assert [_head(rest) for rest in (" the eurotunnel ticket", " is our flight out to sweden",
+                                     " the solicitors fees", " the qqq back up after it broke")] == \
+        ["ticket", "flight", "fee", "qqq"]
+    flight = {"outbound", "flight", "nv4412", "bristol", "gothenburg"}
+    assert _about({"flight", "sweden"}, "flight", flight)  # the flight is said, Sweden is not
+    assert not _about({"eurotunnel", "ticket"}, "ticket", {"eurotunnel", "pet", "fee"})
+
+
 def test_pdf_citation_carries_its_page_and_line_on_that_page(filled: Workspace, corpus: Path) -> None:
     answer = filled.chat.ask("By how much did revenue grow in 2023?")
     first = answer.citations[0]
