@@ -309,6 +309,15 @@ def test_a_line_labelled_with_what_is_asked_answers_it(ws: Workspace, tmp_path: 
     assert not answer.abstained and answer.citations[0].quote == quote, answer.text
 
 
+def test_a_line_labelled_with_the_noun_of_how_many_answers_only_with_a_number(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "tenancy agreement.txt").write_text(
+        "Tenancy agreement, Flat 2, 9 Mill Lane\n\nTenant: Jo Marsh\nLandlord: Priya Nair\nRent: £950 per month\n"
+        "Term: 12 months from 01/03/2025\n", encoding="utf-8")
+    ws.ingest([tmp_path])
+    answer = ws.chat.ask("how many tenants do i have now")  # "Tenant: Jo Marsh" names one, it counts none
+    assert answer.abstained, answer.text
+
+
 def test_a_sum_of_money_about_something_else_does_not_answer_how_much(ws: Workspace, tmp_path: Path) -> None:
     (tmp_path / "Pepper - pet travel.txt").write_text(
         "Pepper (dog, 4 years) - travel to Spain\n\nRabies jab cost GBP 65. Total vet cost GBP 245.\n"
