@@ -30,7 +30,9 @@ from grace_desktop.qt import (
     QKeySequence,
     QLabel,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
+    QPoint,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -405,9 +407,13 @@ class TablesPane(QWidget):
         head.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         head.setStretchLastSection(False)  # a number column stretched put its figures far from their rows
         head.sectionClicked.connect(self.sort_by)
-        add_shortcut(view, "Ins", self.add_row, "Add a row")
-        add_shortcut(view, QKeySequence.StandardKey.Delete, self.delete_selected, "Delete the selected rows")
-        add_shortcut(view, QKeySequence.StandardKey.Undo, self.undo_last_edit, "Undo the last edit")
+        undo = QKeySequence.StandardKey.Undo
+        self.edit_actions = [add_shortcut(view, "Ins", self.add_row, "Add a row"),
+                             add_shortcut(view, QKeySequence.StandardKey.Delete, self.delete_selected,
+                                          "Delete the selected rows…"),
+                             add_shortcut(view, undo, self.undo_last_edit, "Undo the last edit")]
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(self._grid_menu)
         return view
 
     def _build_actions(self) -> QHBoxLayout:
@@ -653,17 +659,33 @@ class TablesPane(QWidget):
 
     def sort_by(self, section: int) -> None:
         """A header click: ascending, then descending, then the table's own order."""
-        name = self.model.column_name(section)
         current = self.model.sort_key
-        if current is None or current[0] != name:
-            self.model.set_sort(name, True)
-        elif current[1]:
-            self.model.set_sort(name, False)
+        if current is None or current[0] != self.model.column_name(section):
+            self.sort_column(section, True)
         else:
-            self.model.set_sort(None)
-        key = self.model.sort_key
-        order = Qt.SortOrder.AscendingOrder if key is None or key[1] else Qt.SortOrder.DescendingOrder
-        self.view.horizontalHeader().setSortIndicator(section if key else -1, order)
+            self.sort_column(section, False if current[1] else None)
+
+    def sort_column(self, section: int, ascending: bool | None) -> None:
+        """Order the rows by the column at ``section`` (``None``: the table's own order); the header shows it."""
+        self.model.set_sort(None if ascending is None else self.model.column_name(section), ascending is not False)
+        order = Qt.SortOrder.DescendingOrder if ascending is False else Qt.SortOrder.AscendingOrder
+        self.view.horizontalHeader().setSortIndicator(-1 if ascending is None else section, order)
+        self.view.setCurrentIndex(self.model.index(0, section))  # the reset lost the cell: the keyboard goes on from it
+
+    def _grid_menu(self, pos: QPoint) -> None:
+        """The grid's menu, by right-click or by the Menu key (Shift+F10) on a cell: sorting by the cell's
+        column (the header alone did it, out of the keyboard's reach), and the edits with their keys."""
+        menu = QMenu(self)
+        column = self.view.currentIndex().column()
+        if column >= 0:
+            name = self.model.column_name(column)
+            menu.addAction(f"Sort by “{name}”, ascending", lambda: self.sort_column(column, True))
+            menu.addAction(f"Sort by “{name}”, descending", lambda: self.sort_column(column, False))
+            menu.addAction("The table's own order", lambda: self.sort_column(column, None)).setEnabled(
+                self.model.sort_key is not None)
+            menu.addSeparator()
+        menu.addActions(self.edit_actions)
+        menu.popup(self.view.viewport().mapToGlobal(pos))
 
     # -- edits ---------------------------------------------------------------------------
 

@@ -1,0 +1,45 @@
+"""What the second session-35 walk through Library, Search, Tables, Approvals and Activity changed:
+a table sorts from the keyboard, ..."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QContextMenuEvent
+
+from engine import Workspace
+from grace_desktop.qt import QApplication, QMenu
+from tests.ui.test_tables_panes import cells
+from tests.ui.test_tables_panes import people as people  # the fixture
+from ui.tables import TablesPane
+
+
+def _grid_menu(pane: TablesPane) -> QMenu:
+    """The menu the Menu key opens on the grid's current cell."""
+    rect = pane.view.visualRect(pane.view.currentIndex())
+    QApplication.sendEvent(pane.view, QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, rect.center()))
+    menus = [m for m in pane.findChildren(QMenu) if m.isVisible()]
+    assert len(menus) == 1, "the Menu key opens one menu on the grid"
+    return menus[0]
+
+
+def _choose(menu: QMenu, text: str) -> None:
+    (action,) = [a for a in menu.actions() if a.text() == text]
+    assert action.isEnabled(), text
+    action.trigger()
+    menu.close()
+
+
+def test_a_table_is_sorted_from_the_keyboard_by_the_column_of_the_current_cell(qtbot, ws: Workspace, people) -> None:  # type: ignore[no-untyped-def]
+    pane = TablesPane(ws)
+    qtbot.addWidget(pane)
+    pane.show()
+    pane.view.setFocus()
+    pane.view.setCurrentIndex(pane.model.index(0, 1))  # the "age" column
+
+    _choose(_grid_menu(pane), "Sort by “age”, descending")
+    assert cells(pane, 1) == ["85", "72", "41", "36"]
+    assert pane.view.horizontalHeader().sortIndicatorSection() == 1
+    menu = _grid_menu(pane)
+    assert "Undo the last edit" in [a.text() for a in menu.actions()]  # the edits are there too, with their keys
+    _choose(menu, "The table's own order")
+    assert cells(pane, 0) == ["Ada", "Grace", "Alan", "Edsger"]
+    assert pane.view.horizontalHeader().sortIndicatorSection() == -1
