@@ -472,17 +472,26 @@ class LibraryPane(QWidget):
             ui.open_url(QUrl.fromLocalFile(target))
 
     def _context_menu(self, pos: QPoint) -> None:
+        """Right-click, or the Menu key (Shift+F10): what to do with the selected documents, and sorting
+        by the current column (the header alone did it, out of the keyboard's reach)."""
         rows = self.selected_rows()
-        if not rows:
-            return
         menu = QMenu(self)
-        menu.addAction("Open", self.open_selected)
-        menu.addAction("Open containing folder", lambda: self.open_selected(folder=True))
-        if any(r["status"] == "failed" for r in rows):
-            menu.addAction("Retry", self.retry_selected)
-        menu.addSeparator()
-        menu.addAction("Remove from workspace…", self.remove_selected)
+        if rows:
+            menu.addAction("Open", self.open_selected)
+            menu.addAction("Open containing folder", lambda: self.open_selected(folder=True))
+            if any(r["status"] == "failed" for r in rows):
+                menu.addAction("Retry", self.retry_selected)
+            menu.addSeparator()
+            menu.addAction("Remove from workspace…", self.remove_selected)
+            menu.addSeparator()
+        self._sort_entries(menu)
         menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def _sort_entries(self, menu: QMenu) -> None:
+        column = max(self.table.currentIndex().column(), 0)
+        name = self.model.headerData(column, Qt.Orientation.Horizontal)
+        for word, order in (("ascending", Qt.SortOrder.AscendingOrder), ("descending", Qt.SortOrder.DescendingOrder)):
+            menu.addAction(f"Sort by {name}, {word}", lambda o=order: self.table.sortByColumn(column, o))
 
     def _ask(self, question: str) -> bool:
         return confirmed(self, question)

@@ -3,6 +3,8 @@ a table sorts from the keyboard, ..."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtGui import QContextMenuEvent
 
 from engine import Workspace
@@ -43,3 +45,22 @@ def test_a_table_is_sorted_from_the_keyboard_by_the_column_of_the_current_cell(q
     _choose(menu, "The table's own order")
     assert cells(pane, 0) == ["Ada", "Grace", "Alan", "Edsger"]
     assert pane.view.horizontalHeader().sortIndicatorSection() == -1
+
+
+def test_the_library_is_sorted_from_the_keyboard_by_the_current_column(shell, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for name, text in (("a short.md", "One line."), ("b long.md", "# Long\n\n" + "A line of words.\n\n" * 400)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    shell.runner.ws.ingest([tmp_path])
+    library = shell.library
+    library.refresh()
+    qtbot.waitUntil(lambda: library.proxy.rowCount() == 2, timeout=60_000)
+    library.table.setFocus()
+    library.table.setCurrentIndex(library.proxy.index(0, 3))  # "Passages"
+
+    rect = library.table.visualRect(library.table.currentIndex())
+    QApplication.sendEvent(library.table, QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, rect.center()))
+    (menu,) = [m for m in library.findChildren(QMenu) if m.isVisible()]
+    _choose(menu, "Sort by Passages, descending")
+    names = [library.proxy.index(r, 0).data() for r in range(2)]
+    assert names == ["b long.md", "a short.md"]
+    assert library.table.horizontalHeader().sortIndicatorSection() == 3
