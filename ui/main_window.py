@@ -129,7 +129,8 @@ class ElidedLabel(QLabel):
 
 class WorkspaceLabel(ElidedLabel):
     """"Workspace: ~/Grace — 5 documents, 5 passages": short of room, the folder's path gives way
-    in its middle ("Workspace: ~/…/Grace — …") and the figures stay whole."""
+    in its middle ("Workspace: ~/…/Grace — …"), then to the folder's name alone, and the figures stay
+    whole."""
 
     def __init__(self, text: str, parent: QWidget | None = None) -> None:
         super().__init__(10_000, parent)
@@ -148,7 +149,11 @@ class WorkspaceLabel(ElidedLabel):
             return super().shown()
         prefix, path, figures = parts
         room = width - metrics.horizontalAdvance(prefix + figures)
-        return prefix + (metrics.elidedText(path, Qt.TextElideMode.ElideMiddle, room) or "…") + figures
+        cut = metrics.elidedText(path, Qt.TextElideMode.ElideMiddle, room)
+        name = path.rstrip("/\\").replace("\\", "/").rsplit("/", 1)[-1]
+        if name and not cut.endswith(name):  # "/t…sh" named no folder at all; "ui2-fresh" does
+            cut = metrics.elidedText(name, Qt.TextElideMode.ElideRight, room)
+        return prefix + (cut or "…") + figures
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         parts = self._parts()

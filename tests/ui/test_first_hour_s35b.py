@@ -11,6 +11,7 @@ from engine import Workspace
 from grace_desktop.qt import QApplication, QMenu
 from tests.ui.test_tables_panes import cells
 from tests.ui.test_tables_panes import people as people  # the fixture
+from ui.main_window import WorkspaceLabel
 from ui.tables import TablesPane
 
 
@@ -64,3 +65,18 @@ def test_the_library_is_sorted_from_the_keyboard_by_the_current_column(shell, qt
     names = [library.proxy.index(r, 0).data() for r in range(2)]
     assert names == ["b long.md", "a short.md"]
     assert library.table.horizontalHeader().sortIndicatorSection() == 3
+
+
+def test_a_workspace_path_too_long_for_the_status_bar_gives_way_to_the_folder_s_name(qtbot) -> None:  # type: ignore[no-untyped-def]
+    figures = " — 4 documents, 0 passages, 1 failed"
+    label = WorkspaceLabel(f"Workspace: /tmp/s35/ui2-fresh{figures}")
+    qtbot.addWidget(label)
+    metrics = label.fontMetrics()
+
+    def shown_at(text: str) -> str:  # the label as wide as ``text`` needs (and a little more)
+        label.resize(metrics.horizontalAdvance(text) + 12 + label.contentsMargins().left() * 2, 20)
+        return label.shown()
+
+    assert shown_at(f"Workspace: ui2-fresh{figures}") == f"Workspace: ui2-fresh{figures}"  # was "/t…sh"
+    assert shown_at(f"Workspace: /tmp/…/ui2-fresh{figures}").endswith(f"/ui2-fresh{figures}")  # cut in the middle
+    assert shown_at(f"Workspace: ui2-f{figures}").startswith("Workspace: ui2-")  # the name, cut at its end
