@@ -9,8 +9,10 @@ from PySide6.QtGui import QContextMenuEvent
 
 from engine import Workspace
 from grace_desktop.qt import QApplication, QMenu
+from tests.ui.conftest import WAIT_MS
 from tests.ui.test_tables_panes import cells
 from tests.ui.test_tables_panes import people as people  # the fixture
+from ui.library import _display
 from ui.main_window import WorkspaceLabel
 from ui.tables import TablesPane
 
@@ -80,3 +82,20 @@ def test_a_workspace_path_too_long_for_the_status_bar_gives_way_to_the_folder_s_
     assert shown_at(f"Workspace: ui2-fresh{figures}") == f"Workspace: ui2-fresh{figures}"  # was "/t…sh"
     assert shown_at(f"Workspace: /tmp/…/ui2-fresh{figures}").endswith(f"/ui2-fresh{figures}")  # cut in the middle
     assert shown_at(f"Workspace: ui2-f{figures}").startswith("Workspace: ui2-")  # the name, cut at its end
+
+
+def test_a_file_with_no_text_says_that_nothing_in_it_can_be_searched(shell, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    (tmp_path / "note.md").write_text("# Note\n\nThe ferry leaves at nine.\n", encoding="utf-8")
+    job = shell.runner.ingest([str(tmp_path)])
+    qtbot.waitUntil(lambda: job.state == "done", timeout=WAIT_MS)
+    library = shell.library
+    qtbot.waitUntil(lambda: len(library.model.rows) == 2, timeout=WAIT_MS)
+
+    status = {r["name"]: _display(r, "status") for r in library.model.rows}
+    assert status == {"empty.txt": "no text", "note.md": "ok"}  # was "ok" with 0 passages, as if all was well
+    assert library.select_path(str(tmp_path / "empty.txt"))
+    assert "Nothing to search:" in library.details.text() and "search and chat cannot use it" in library.details.text()
+    log = shell.activity.log
+    qtbot.waitUntil(lambda: "Read empty.txt: no text was found in it" in log.toPlainText(), timeout=WAIT_MS)
+    assert "Read note.md (1 passage)." in log.toPlainText()
