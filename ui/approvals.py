@@ -59,8 +59,9 @@ STATUSES = [("Waiting for you", ("pending",)), ("Approved", ("approved", "applie
             ("All", None)]
 KINDS = {"new": "New table", "append": "Rows for a table", "schema_change": "Column change", "row": "New row",
          "edit": "Edit"}
-NOTHING_PENDING = ("No proposals are waiting for you. When you drop a table file on Grace, the schema it "
-                   "proposes appears here for you to check, adjust and approve.")
+NOTHING_PENDING = ("No proposals are waiting for you. A table file you add (File ▸ Add files…, Ctrl+O, or drop "
+                   "it on Grace) proposes a table: the policy approves a clean one at once, and it appears in "
+                   "Tables; one Grace is unsure of waits here for you to check, adjust and approve.")
 NOTHING_MATCHES = "No proposals match these filters. Lower the confidence or show another status."
 ROW_TABLE_TIP = "A document's row goes into a catalog table: type another catalog table's name to file it there."
 CONFIDENCE_ROLE = Qt.ItemDataRole.UserRole + 1  # the list's percent, painted as a bar

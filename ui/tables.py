@@ -55,8 +55,9 @@ from .theme import colors
 SEARCH_DELAY_MS = 250
 QUERY_LIMIT = 10_000  # rows a query shows at most
 EXPORT_FILTERS = ";;".join(f"{label} (*{suffix})" for suffix, label in EXPORT_FORMATS.items())
-EMPTY_TEXT = ("No tables yet. Drop a CSV, JSON, Excel or Parquet file on Grace and approve its "
-              "proposed schema in Approvals; the table will appear here.")
+EMPTY_TEXT = ("No tables yet. Add a CSV, JSON, Excel or Parquet file with File ▸ Add files… (Ctrl+O), or drop it "
+              "on Grace: a clean file becomes a table here at once; one Grace is unsure of waits for you in "
+              "Approvals.")
 CATALOG_LINK = ("<p>Grace also keeps {n} empty catalog tables that documents fill once you approve their "
                 "rows: <a href='catalog'>show them</a>.</p>")
 TABLE_NAME = Qt.ItemDataRole.UserRole  # on a list item: the table it opens (none on the catalog group)

@@ -8,7 +8,7 @@ from pathlib import Path
 from PySide6.QtGui import QContextMenuEvent
 
 from engine import Workspace
-from grace_desktop.qt import QApplication, QMenu
+from grace_desktop.qt import QAction, QApplication, QKeySequence, QMenu
 from tests.ui.conftest import WAIT_MS
 from tests.ui.test_tables_panes import cells
 from tests.ui.test_tables_panes import people as people  # the fixture
@@ -99,3 +99,13 @@ def test_a_file_with_no_text_says_that_nothing_in_it_can_be_searched(shell, qtbo
     log = shell.activity.log
     qtbot.waitUntil(lambda: "Read empty.txt: no text was found in it" in log.toPlainText(), timeout=WAIT_MS)
     assert "Read note.md (1 passage)." in log.toPlainText()
+
+
+def test_the_empty_tables_and_approvals_name_the_key_that_adds_a_file(shell) -> None:  # type: ignore[no-untyped-def]
+    (add,) = [a for a in shell.window.findChildren(QAction) if a.text() == "&Add files…"]
+    key = add.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    shell.build_late_panes()
+    tables, approvals = shell.window.panes["tables"].widget, shell.window.panes["approvals"].widget
+    for empty in (tables.empty.text(), approvals.empty.text()):  # both spoke only of dropping a file
+        assert "File ▸ Add files…" in empty and key in empty
+    assert "approves a clean one at once" in approvals.empty.text()  # why a dropped CSV is not waiting here
