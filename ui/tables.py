@@ -54,6 +54,8 @@ from .theme import colors
 
 SEARCH_DELAY_MS = 250
 QUERY_LIMIT = 10_000  # rows a query shows at most
+NO_COLUMN = "there is no column"  # how ``engine.errors.in_words`` names an unknown column
+COLUMNS_SHOWN = 20  # a table's columns named after a query asked for one it lacks
 EXPORT_FILTERS = ";;".join(f"{label} (*{suffix})" for suffix, label in EXPORT_FORMATS.items())
 EMPTY_TEXT = ("No tables yet. Add a CSV, JSON, Excel or Parquet file with File ▸ Add files… (Ctrl+O), or drop it "
               "on Grace: a clean file becomes a table here at once; one Grace is unsure of waits for you in "
@@ -152,6 +154,7 @@ class QueryBox(QWidget):
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
         self._stop: QueryStop | None = None  # the running query's
+        self._sql = ""  # the query last run
         self.message = MessageLine()
         self.results = ResultModel(self)
         self.view = grid_view(self.results)
@@ -202,7 +205,7 @@ class QueryBox(QWidget):
         self.cancel_button.setEnabled(True)
         self.message.say("Running…")
         tables, stop = self.tables, QueryStop()
-        self._stop = stop
+        self._stop, self._sql = stop, sql
         run_engine(self.runner, lambda: tables.query(sql, QUERY_LIMIT, stop), "run the query",
                    lambda result: self._show(result, stop), lambda sentence: self._fail(sentence, stop),
                    query=True, stop=stop.cancel)
@@ -244,7 +247,17 @@ class QueryBox(QWidget):
         if stop.cancelled:
             self.message.say(QUERY_CANCELLED)
         else:
-            self.message.fail(sentence)
+            hint = columns_hint(self._sql, self.tables) if NO_COLUMN in sentence else ""
+            self.message.fail(sentence + ("" if not hint or sentence.endswith((".", "?")) else ".") + hint)
+
+
+def columns_hint(sql: str, tables: Any) -> str:
+    """" Columns of “people”: name, age, city." for each table ``sql`` names: after "there is no column
+    “shop”" (which offers only a close match) the person sees what the table does have."""
+    words = set(re.findall(r"\w+", sql.lower()))
+    named = [info for info in tables.list() if info.name.lower() in words][:3]
+    return "".join(f" Columns of “{info.name}”: {', '.join(c.name for c in info.columns[:COLUMNS_SHOWN])}"
+                   f"{', …' if len(info.columns) > COLUMNS_SHOWN else ''}." for info in named)
 
 
 class AddRowDialog(QDialog):

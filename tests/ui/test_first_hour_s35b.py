@@ -109,3 +109,17 @@ def test_the_empty_tables_and_approvals_name_the_key_that_adds_a_file(shell) -> 
     for empty in (tables.empty.text(), approvals.empty.text()):  # both spoke only of dropping a file
         assert "File ▸ Add files…" in empty and key in empty
     assert "approves a clean one at once" in approvals.empty.text()  # why a dropped CSV is not waiting here
+
+
+def test_a_query_naming_a_column_the_table_lacks_lists_the_columns_it_has(qtbot, ws: Workspace, people) -> None:  # type: ignore[no-untyped-def]
+    pane = TablesPane(ws)
+    qtbot.addWidget(pane)
+    box = pane.query_box
+    box.editor.setPlainText("SELECT shop, count(*) FROM people GROUP BY 1")
+    assert box.run()  # without a runner it runs here
+    assert box.message.error
+    assert box.message.text().endswith('there is no column "shop". Columns of “people”: name, age, city.')
+    box.editor.setPlainText("SELECT nmae FROM people")  # a close match is offered, and the columns too
+    box.run()
+    said = box.message.text()
+    assert 'did you mean "name"? Columns of “people”: name, age, city.' in said
