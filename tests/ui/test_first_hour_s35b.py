@@ -1,5 +1,7 @@
 """What the second session-35 walk through Library, Search, Tables, Approvals and Activity changed:
-a table sorts from the keyboard, ..."""
+tables and documents sort from the keyboard, the status bar names the workspace's folder when its
+path does not fit, a file with no text says so, the empty Tables and Approvals name the key that adds
+a file, and a query naming a missing column lists the columns there are."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from pathlib import Path
 from PySide6.QtGui import QContextMenuEvent
 
 from engine import Workspace
-from grace_desktop.qt import QAction, QApplication, QKeySequence, QMenu
+from grace_desktop.qt import QAbstractItemView, QAction, QApplication, QKeySequence, QMenu
 from tests.ui.conftest import WAIT_MS
 from tests.ui.test_tables_panes import cells
 from tests.ui.test_tables_panes import people as people  # the fixture
@@ -17,10 +19,16 @@ from ui.main_window import WorkspaceLabel
 from ui.tables import TablesPane
 
 
+def _menu_key(view: QAbstractItemView) -> None:
+    """What the Menu key (or Shift+F10) sends to a view: a keyboard context-menu event at its current cell."""
+    at = view.visualRect(view.currentIndex()).center()
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, at, view.viewport().mapToGlobal(at))
+    QApplication.sendEvent(view, event)
+
+
 def _grid_menu(pane: TablesPane) -> QMenu:
     """The menu the Menu key opens on the grid's current cell."""
-    rect = pane.view.visualRect(pane.view.currentIndex())
-    QApplication.sendEvent(pane.view, QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, rect.center()))
+    _menu_key(pane.view)
     menus = [m for m in pane.findChildren(QMenu) if m.isVisible()]
     assert len(menus) == 1, "the Menu key opens one menu on the grid"
     return menus[0]
@@ -60,8 +68,7 @@ def test_the_library_is_sorted_from_the_keyboard_by_the_current_column(shell, qt
     library.table.setFocus()
     library.table.setCurrentIndex(library.proxy.index(0, 3))  # "Passages"
 
-    rect = library.table.visualRect(library.table.currentIndex())
-    QApplication.sendEvent(library.table, QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, rect.center()))
+    _menu_key(library.table)
     (menu,) = [m for m in library.findChildren(QMenu) if m.isVisible()]
     _choose(menu, "Sort by Passages, descending")
     names = [library.proxy.index(r, 0).data() for r in range(2)]
