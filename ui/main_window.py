@@ -130,7 +130,7 @@ class ElidedLabel(QLabel):
 class WorkspaceLabel(ElidedLabel):
     """"Workspace: ~/Grace — 5 documents, 5 passages": short of room, the folder's path gives way
     in its middle ("Workspace: ~/…/Grace — …"), then to the folder's name alone, and the figures stay
-    whole."""
+    whole; squeezed below its minimum, it shows the figures alone (the tooltip has it all)."""
 
     def __init__(self, text: str, parent: QWidget | None = None) -> None:
         super().__init__(10_000, parent)
@@ -149,6 +149,8 @@ class WorkspaceLabel(ElidedLabel):
             return super().shown()
         prefix, path, figures = parts
         room = width - metrics.horizontalAdvance(prefix + figures)
+        if room < metrics.horizontalAdvance("…"):  # squeezed by a note and an error at 800 px: the figures alone
+            return metrics.elidedText(figures.removeprefix(" — "), Qt.TextElideMode.ElideRight, width)
         cut = metrics.elidedText(path, Qt.TextElideMode.ElideMiddle, room)
         name = path.rstrip("/\\").replace("\\", "/").rsplit("/", 1)[-1]
         if name and not cut.endswith(name):  # "/t…sh" named no folder at all; "ui2-fresh" does

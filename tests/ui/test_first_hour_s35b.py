@@ -12,6 +12,7 @@ from PySide6.QtGui import QContextMenuEvent
 from engine import Workspace
 from grace_desktop.qt import QAbstractItemView, QAction, QApplication, QKeySequence, QMenu
 from tests.ui.conftest import WAIT_MS
+from tests.ui.test_main_window import window as window  # the fixture
 from tests.ui.test_tables_panes import cells
 from tests.ui.test_tables_panes import people as people  # the fixture
 from ui.library import _display
@@ -130,3 +131,18 @@ def test_a_query_naming_a_column_the_table_lacks_lists_the_columns_it_has(qtbot,
     box.run()
     said = box.message.text()
     assert 'did you mean "name"? Columns of “people”: name, age, city.' in said
+
+
+def test_the_workspace_figures_stay_readable_beside_a_note_and_an_error_at_800(window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window.set_status(workspace="Workspace: /tmp/s35/ui2-ws — 36 documents, 58 passages, 1 failed",
+                      model="Model: ready", queue="Queue: empty")
+    window.presenter.present("Grace could not read scan of receipt.pdf: the PDF is damaged or truncated.")
+    window.flash("Done: 3 files read, 1 not read.")
+    window.resize(800, 560)
+    qtbot.waitUntil(lambda: window.width() == 800, timeout=5_000)
+    QApplication.processEvents()
+    label = window.workspace_label
+    shown = label.shown()
+    assert shown.endswith("36 documents, 58 passages, 1 failed")
+    assert label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width()  # was cut at "58 passage"
+    assert window.news_label.shown() == "Done: 3 files read, 1 not read."
