@@ -497,8 +497,9 @@ class LibraryPane(QWidget):
     def _sort_entries(self, menu: QMenu) -> None:
         column = max(self.table.currentIndex().column(), 0)
         name = self.model.headerData(column, Qt.Orientation.Horizontal)
-        for word, order in (("ascending", Qt.SortOrder.AscendingOrder), ("descending", Qt.SortOrder.DescendingOrder)):
-            menu.addAction(f"Sort by {name}, {word}", lambda o=order: self.table.sortByColumn(column, o))
+        up, down = Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder
+        menu.addAction(f"Sort by {name}, ascending", lambda: self.table.sortByColumn(column, up))
+        menu.addAction(f"Sort by {name}, descending", lambda: self.table.sortByColumn(column, down))
 
     def _ask(self, question: str) -> bool:
         return confirmed(self, question)
