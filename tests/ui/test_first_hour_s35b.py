@@ -13,8 +13,9 @@ from engine import Workspace
 from grace_desktop.qt import QAbstractItemView, QAction, QApplication, QKeySequence, QMenu
 from tests.ui.conftest import WAIT_MS
 from tests.ui.test_main_window import window as window  # the fixture
-from tests.ui.test_tables_panes import cells
+from tests.ui.test_tables_panes import cells, import_csv, set_policy
 from tests.ui.test_tables_panes import people as people  # the fixture
+from ui.approvals import ApprovalsPane
 from ui.library import _display
 from ui.main_window import WorkspaceLabel
 from ui.tables import TablesPane
@@ -146,3 +147,14 @@ def test_the_workspace_figures_stay_readable_beside_a_note_and_an_error_at_800(w
     assert shown.endswith("36 documents, 58 passages, 1 failed")
     assert label.fontMetrics().horizontalAdvance(shown) <= label.contentsRect().width()  # was cut at "58 passage"
     assert window.news_label.shown() == "Done: 3 files read, 1 not read."
+
+
+def test_a_proposal_s_reasons_name_types_as_its_type_list_does(qtbot, ws: Workspace, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    set_policy(ws, auto_approve_threshold=1.0)
+    import_csv(ws, tmp_path, "receipts", "when,shop\n2025-01-03,Tesco\n03/01/2025,Lidl\n")  # day or month first?
+    pane = ApprovalsPane(ws)
+    qtbot.addWidget(pane)
+    pane.list.setCurrentItem(pane.list.topLevelItem(0))
+    why = pane.detail.reasons.text()
+    assert "approve with the type “Text” to keep the dates as written" in why
+    assert "VARCHAR" not in why + pane.list.topLevelItem(0).toolTip(0)  # the Type list offers no such word
