@@ -287,6 +287,13 @@ class MainWindow(QMainWindow):
         self._size_to_current()
         return key
 
+    def set_pane_count(self, key: str, count: int, tip: str = "") -> None:
+        """Show ``count`` beside pane ``key``'s name in the sidebar ("Approvals (2)"; nothing for 0),
+        with ``tip`` as its tooltip: what waits there, seen from any pane."""
+        pane = self.panes[key]
+        pane.item.setText(f"{pane.name} ({count:,})" if count else pane.name)
+        pane.item.setToolTip(tip if count else "")
+
     def _untinted(self, icon: QIcon) -> QIcon:
         """``icon`` drawn as it is on the selected row too: the style's selected mode tints it
         with the highlight colour, and a blue icon on the blue highlight disappeared."""

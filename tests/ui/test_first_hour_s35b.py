@@ -158,3 +158,21 @@ def test_a_proposal_s_reasons_name_types_as_its_type_list_does(qtbot, ws: Worksp
     why = pane.detail.reasons.text()
     assert "approve with the type “Text” to keep the dates as written" in why
     assert "VARCHAR" not in why + pane.list.topLevelItem(0).toolTip(0)  # the Type list offers no such word
+
+
+def test_the_sidebar_counts_the_proposals_waiting_for_approval(shell, qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    ws = shell.runner.ws
+    item = shell.window.panes["approvals"].item
+    assert item.text() == "Approvals"
+    set_policy(ws, auto_approve_threshold=1.0)
+    (tmp_path / "receipts.csv").write_text("when,shop\n2025-01-03,Tesco\n03/01/2025,Lidl\n", encoding="utf-8")
+    job = shell.runner.ingest([str(tmp_path / "receipts.csv")])
+    qtbot.waitUntil(lambda: job.state == "done", timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: item.text() == "Approvals (1)", timeout=WAIT_MS)  # said only "Done: 1 file read."
+    assert item.toolTip() == "1 proposal waits for your approval"
+
+    shell.build_late_panes()
+    approvals = shell.window.panes["approvals"].widget
+    qtbot.waitUntil(lambda: approvals.selected() is not None, timeout=WAIT_MS)
+    approvals.detail.approve_button.click()
+    qtbot.waitUntil(lambda: item.text() == "Approvals", timeout=WAIT_MS)
