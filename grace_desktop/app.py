@@ -115,6 +115,7 @@ class Shell(QObject):
 
     def _opened(self, ws: Workspace) -> None:
         self.window.set_status(workspace=f"Workspace: {_short(str(ws.folder))}")
+        self._count_waiting()
         name = ws.folder.name
         self.window.setWindowTitle("Grace" if name.lower() == "grace" else f"Grace — {name}")
         self._refresh_status()
@@ -226,6 +227,8 @@ class Shell(QObject):
 
     def _on_changed(self, changes: Changes) -> None:
         self._refresh_status()
+        if changes.proposals:
+            self._count_waiting()
         if changes.documents and self.presenter.failing:  # a file it names may be read or removed by now
             self.runner.fetch("failures (notice)", lambda ws: ws.failures(), self.presenter.follow_failures,
                               owner=self.presenter)
@@ -233,6 +236,15 @@ class Shell(QObject):
             self._refresh_watcher()
         if changes.settings and self.watcher is not None:
             self.runner.fetch("watcher timing", _watch_timing, self._retime_watcher)
+
+    def _count_waiting(self) -> None:
+        """"Approvals (1)" in the sidebar while proposals wait: a table file Grace was unsure of said
+        only "Done: 1 file read.", and nothing led the person to the Approvals pane."""
+        def show(count: int) -> None:
+            tip = f"{count} proposal{'s wait' if count != 1 else ' waits'} for your approval"
+            self.window.set_pane_count("approvals", count, tip)
+
+        self.runner.fetch("proposals waiting", lambda ws: len(ws.tables.proposals("pending")), show, owner=self.window)
 
     def _refresh_status(self) -> None:
         self.runner.fetch("status", lambda ws: ws.status(), self._show_status, owner=self.window)

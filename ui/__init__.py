@@ -18,6 +18,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+NO_TEXT = "no text was found in it (an empty file, or pictures only), so search and chat cannot use it"
+
 
 def open_url(url: Any) -> bool:
     """Open ``url`` (a QUrl) with the system's handler; tests replace this function."""

@@ -259,9 +259,7 @@ def _event_html(event: dict[str, Any]) -> str:
         sentence = (f"<span style='color:{c['error']}'>Could not read {name}: "
                     f"{ui.escape(str(details.get('reason') or 'unknown reason'))}</span>")
     elif action in ("ingest", "update"):
-        n = details.get("chunks", 0)
-        what = "as a table" if details.get("kind") == "table" else f"({n} passage{'' if n == 1 else 's'})"
-        sentence = f"{'Read' if action == 'ingest' else 'Read the new version of'} {name} {what}."
+        sentence = f"{'Read' if action == 'ingest' else 'Read the new version of'} {name}{_what_was_read(details)}."
     elif action == "move":
         sentence = f"Noticed that {name} moved from {ui.escape(str(details.get('from', '?')))}."
     elif action == "hand_over":
@@ -275,6 +273,14 @@ def _event_html(event: dict[str, Any]) -> str:
     folder = ui.escape(os.path.dirname(file))
     return f"{start}{sentence} <span style='color:{c['muted']}; font-size:small'>{folder}</span></p>"
 
+
+
+def _what_was_read(details: dict[str, Any]) -> str:
+    """" as a table", " (3 passages)", or what an empty file means ("(0 passages)" said nothing)."""
+    if details.get("kind") == "table":
+        return " as a table"
+    n = details.get("chunks", 0)
+    return f" ({n} passage{'' if n == 1 else 's'})" if n else f": {ui.NO_TEXT}"
 
 def _table_edit(event: dict[str, Any]) -> str:
     """An edit made to a table (in Tables, by an approved proposal or by chat), as a sentence."""

@@ -9,6 +9,7 @@ needs a reason, which goes in the audit log. Everything goes through ``ws.tables
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import datetime
 from pathlib import PurePath
 from typing import Any
@@ -59,8 +60,9 @@ STATUSES = [("Waiting for you", ("pending",)), ("Approved", ("approved", "applie
             ("All", None)]
 KINDS = {"new": "New table", "append": "Rows for a table", "schema_change": "Column change", "row": "New row",
          "edit": "Edit"}
-NOTHING_PENDING = ("No proposals are waiting for you. When you drop a table file on Grace, the schema it "
-                   "proposes appears here for you to check, adjust and approve.")
+NOTHING_PENDING = ("No proposals are waiting for you. A table file you add (File ▸ Add files…, Ctrl+O, or drop "
+                   "it on Grace) proposes a table: the policy approves a clean one at once, and it appears in "
+                   "Tables; one Grace is unsure of waits here for you to check, adjust and approve.")
 NOTHING_MATCHES = "No proposals match these filters. Lower the confidence or show another status."
 ROW_TABLE_TIP = "A document's row goes into a catalog table: type another catalog table's name to file it there."
 CONFIDENCE_ROLE = Qt.ItemDataRole.UserRole + 1  # the list's percent, painted as a bar
@@ -283,9 +285,17 @@ def _item(p: Any) -> QTreeWidgetItem:
     item.setData(0, CONFIDENCE_ROLE, share)
     item.setToolTip(TABLE_COLUMN, p.table)
     item.setToolTip(SOURCE_COLUMN, p.source)
-    item.setToolTip(0, "\n".join(p.reasons))
+    item.setToolTip(0, "\n".join(map(type_words, p.reasons)))
     item.setTextAlignment(3, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     return item
+
+
+def type_words(reason: str) -> str:
+    """An engine reason with its SQL types named as the Type list names them: "approve with the type
+    VARCHAR" sent the person looking for a VARCHAR the list does not offer (it says "Text")."""
+    for word, sql in TYPE_CHOICES:
+        reason = re.sub(rf"\btype {re.escape(sql)}(?![\w(])", f"type “{word}”", reason)
+    return reason
 
 
 class ProposalList(QTreeWidget):
@@ -394,7 +404,7 @@ class ProposalDetail(QWidget):
         self.title.setText(breakable(f"{kind} “{proposal.table}” from {file_name(proposal.source)}"))
         self.meta.setText(breakable(self._meta_text(proposal)))
         self.bar.setValue(percent(proposal.confidence))
-        self.reasons.setText("\n".join(f"• {r}" for r in proposal.reasons) or "No reasons were recorded.")
+        self.reasons.setText("\n".join(f"• {type_words(r)}" for r in proposal.reasons) or "No reasons were recorded.")
         self.table_name.setText(proposal.table)
         self.table_name.setToolTip(ROW_TABLE_TIP if proposal.kind == "row" else "")
         self.columns.set_columns(proposal.columns, True)

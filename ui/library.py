@@ -188,6 +188,8 @@ def _display(row: dict[str, Any], key: str) -> str:
         return "" if row["status"] == "failed" or row.get("kind") == "table" else str(row.get("chunks") or 0)
     if key == "updated_at":
         return ui.human_time(row.get("updated_at"))
+    if key == "status" and _no_text(row):
+        return "no text"
     if key == "status" and row["status"] == "ok" and row.get("partial"):
         return "ok (part)"  # ingested, but a limit or encoded data left some of it out
     if key == "status" and row["status"] == "ok" and row.get("waiting"):
@@ -195,6 +197,11 @@ def _display(row: dict[str, Any], key: str) -> str:
     if key == "status" and row["status"] == "ok" and row.get("rejected"):
         return "part rejected" if row.get("in_table") else "table rejected"
     return str(row.get(key) or "")
+
+
+def _no_text(row: dict[str, Any]) -> bool:
+    """Read without a failure, yet nothing in it to search ("ok" and 0 passages said nothing of it)."""
+    return row["status"] == "ok" and row.get("kind") != "table" and not row.get("chunks")
 
 
 class DocumentsFilter(QSortFilterProxyModel):
@@ -472,17 +479,27 @@ class LibraryPane(QWidget):
             ui.open_url(QUrl.fromLocalFile(target))
 
     def _context_menu(self, pos: QPoint) -> None:
+        """Right-click, or the Menu key (Shift+F10): what to do with the selected documents, and sorting
+        by the current column (the header alone did it, out of the keyboard's reach)."""
         rows = self.selected_rows()
-        if not rows:
-            return
         menu = QMenu(self)
-        menu.addAction("Open", self.open_selected)
-        menu.addAction("Open containing folder", lambda: self.open_selected(folder=True))
-        if any(r["status"] == "failed" for r in rows):
-            menu.addAction("Retry", self.retry_selected)
-        menu.addSeparator()
-        menu.addAction("Remove from workspace…", self.remove_selected)
+        if rows:
+            menu.addAction("Open", self.open_selected)
+            menu.addAction("Open containing folder", lambda: self.open_selected(folder=True))
+            if any(r["status"] == "failed" for r in rows):
+                menu.addAction("Retry", self.retry_selected)
+            menu.addSeparator()
+            menu.addAction("Remove from workspace…", self.remove_selected)
+            menu.addSeparator()
+        self._sort_entries(menu)
         menu.popup(self.table.viewport().mapToGlobal(pos))
+
+    def _sort_entries(self, menu: QMenu) -> None:
+        column = max(self.table.currentIndex().column(), 0)
+        name = self.model.headerData(column, Qt.Orientation.Horizontal)
+        up, down = Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder
+        menu.addAction(f"Sort by {name}, ascending", lambda: self.table.sortByColumn(column, up))
+        menu.addAction(f"Sort by {name}, descending", lambda: self.table.sortByColumn(column, down))
 
     def _ask(self, question: str) -> bool:
         return confirmed(self, question)
@@ -576,6 +593,8 @@ def _details_html(rows: list[dict[str, Any]]) -> str:
         kind = "a table" if r.get("kind") == "table" else f"{count} passage{'' if count == 1 else 's'}"
         lines.append(f"{_display(r, 'kind')}, {ui.human_size(r.get('size'))}, {kind}; "
                      f"last read {ui.human_time(r.get('updated_at'))}.")
+        if _no_text(r):
+            lines.append(f"<b>Nothing to search:</b> {ui.NO_TEXT}.")
         if r.get("partial"):
             lines.append(f"<b>Partly read:</b> {ui.escape(r['partial'])}.")
         if r.get("same_as"):

@@ -129,7 +129,8 @@ class ElidedLabel(QLabel):
 
 class WorkspaceLabel(ElidedLabel):
     """"Workspace: ~/Grace — 5 documents, 5 passages": short of room, the folder's path gives way
-    in its middle ("Workspace: ~/…/Grace — …") and the figures stay whole."""
+    in its middle ("Workspace: ~/…/Grace — …"), then to the folder's name alone, and the figures stay
+    whole; squeezed below its minimum, it shows the figures alone (the tooltip has it all)."""
 
     def __init__(self, text: str, parent: QWidget | None = None) -> None:
         super().__init__(10_000, parent)
@@ -148,7 +149,13 @@ class WorkspaceLabel(ElidedLabel):
             return super().shown()
         prefix, path, figures = parts
         room = width - metrics.horizontalAdvance(prefix + figures)
-        return prefix + (metrics.elidedText(path, Qt.TextElideMode.ElideMiddle, room) or "…") + figures
+        if room < metrics.horizontalAdvance("…"):  # squeezed by a note and an error at 800 px: the figures alone
+            return metrics.elidedText(figures.removeprefix(" — "), Qt.TextElideMode.ElideRight, width)
+        cut = metrics.elidedText(path, Qt.TextElideMode.ElideMiddle, room)
+        name = path.rstrip("/\\").replace("\\", "/").rsplit("/", 1)[-1]
+        if name and not cut.endswith(name):  # "/t…sh" named no folder at all; "ui2-fresh" does
+            cut = metrics.elidedText(name, Qt.TextElideMode.ElideRight, room)
+        return prefix + (cut or "…") + figures
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         parts = self._parts()
@@ -279,6 +286,13 @@ class MainWindow(QMainWindow):
             self.sidebar.setCurrentRow(0)
         self._size_to_current()
         return key
+
+    def set_pane_count(self, key: str, count: int, tip: str = "") -> None:
+        """Show ``count`` beside pane ``key``'s name in the sidebar ("Approvals (2)"; nothing for 0),
+        with ``tip`` as its tooltip: what waits there, seen from any pane."""
+        pane = self.panes[key]
+        pane.item.setText(f"{pane.name} ({count:,})" if count else pane.name)
+        pane.item.setToolTip(tip if count else "")
 
     def _untinted(self, icon: QIcon) -> QIcon:
         """``icon`` drawn as it is on the selected row too: the style's selected mode tints it

@@ -30,7 +30,9 @@ from grace_desktop.qt import (
     QKeySequence,
     QLabel,
     QLineEdit,
+    QMenu,
     QPlainTextEdit,
+    QPoint,
     QPushButton,
     QSplitter,
     QStackedWidget,
@@ -52,9 +54,12 @@ from .theme import colors
 
 SEARCH_DELAY_MS = 250
 QUERY_LIMIT = 10_000  # rows a query shows at most
+NO_COLUMN = "there is no column"  # how ``engine.errors.in_words`` names an unknown column
+COLUMNS_SHOWN = 20  # a table's columns named after a query asked for one it lacks
 EXPORT_FILTERS = ";;".join(f"{label} (*{suffix})" for suffix, label in EXPORT_FORMATS.items())
-EMPTY_TEXT = ("No tables yet. Drop a CSV, JSON, Excel or Parquet file on Grace and approve its "
-              "proposed schema in Approvals; the table will appear here.")
+EMPTY_TEXT = ("No tables yet. Add a CSV, JSON, Excel or Parquet file with File ▸ Add files… (Ctrl+O), or drop it "
+              "on Grace: a clean file becomes a table here at once; one Grace is unsure of waits for you in "
+              "Approvals.")
 CATALOG_LINK = ("<p>Grace also keeps {n} empty catalog tables that documents fill once you approve their "
                 "rows: <a href='catalog'>show them</a>.</p>")
 TABLE_NAME = Qt.ItemDataRole.UserRole  # on a list item: the table it opens (none on the catalog group)
@@ -149,6 +154,7 @@ class QueryBox(QWidget):
         self.cancel_button.setEnabled(False)
         self.cancel_button.clicked.connect(self.cancel)
         self._stop: QueryStop | None = None  # the running query's
+        self._sql = ""  # the query last run
         self.message = MessageLine()
         self.results = ResultModel(self)
         self.view = grid_view(self.results)
@@ -199,7 +205,7 @@ class QueryBox(QWidget):
         self.cancel_button.setEnabled(True)
         self.message.say("Running…")
         tables, stop = self.tables, QueryStop()
-        self._stop = stop
+        self._stop, self._sql = stop, sql
         run_engine(self.runner, lambda: tables.query(sql, QUERY_LIMIT, stop), "run the query",
                    lambda result: self._show(result, stop), lambda sentence: self._fail(sentence, stop),
                    query=True, stop=stop.cancel)
@@ -241,7 +247,17 @@ class QueryBox(QWidget):
         if stop.cancelled:
             self.message.say(QUERY_CANCELLED)
         else:
-            self.message.fail(sentence)
+            hint = columns_hint(self._sql, self.tables) if NO_COLUMN in sentence else ""
+            self.message.fail(sentence + ("" if not hint or sentence.endswith((".", "?")) else ".") + hint)
+
+
+def columns_hint(sql: str, tables: Any) -> str:
+    """" Columns of “people”: name, age, city." for each table ``sql`` names: after "there is no column
+    “shop”" (which offers only a close match) the person sees what the table does have."""
+    words = set(re.findall(r"\w+", sql.lower()))
+    named = [info for info in tables.list() if info.name.lower() in words][:3]
+    return "".join(f" Columns of “{info.name}”: {', '.join(c.name for c in info.columns[:COLUMNS_SHOWN])}"
+                   f"{', …' if len(info.columns) > COLUMNS_SHOWN else ''}." for info in named)
 
 
 class AddRowDialog(QDialog):
@@ -405,9 +421,13 @@ class TablesPane(QWidget):
         head.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
         head.setStretchLastSection(False)  # a number column stretched put its figures far from their rows
         head.sectionClicked.connect(self.sort_by)
-        add_shortcut(view, "Ins", self.add_row, "Add a row")
-        add_shortcut(view, QKeySequence.StandardKey.Delete, self.delete_selected, "Delete the selected rows")
-        add_shortcut(view, QKeySequence.StandardKey.Undo, self.undo_last_edit, "Undo the last edit")
+        undo = QKeySequence.StandardKey.Undo
+        self.edit_actions = [add_shortcut(view, "Ins", self.add_row, "Add a row"),
+                             add_shortcut(view, QKeySequence.StandardKey.Delete, self.delete_selected,
+                                          "Delete the selected rows…"),
+                             add_shortcut(view, undo, self.undo_last_edit, "Undo the last edit")]
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(self._grid_menu)
         return view
 
     def _build_actions(self) -> QHBoxLayout:
@@ -653,17 +673,33 @@ class TablesPane(QWidget):
 
     def sort_by(self, section: int) -> None:
         """A header click: ascending, then descending, then the table's own order."""
-        name = self.model.column_name(section)
         current = self.model.sort_key
-        if current is None or current[0] != name:
-            self.model.set_sort(name, True)
-        elif current[1]:
-            self.model.set_sort(name, False)
+        if current is None or current[0] != self.model.column_name(section):
+            self.sort_column(section, True)
         else:
-            self.model.set_sort(None)
-        key = self.model.sort_key
-        order = Qt.SortOrder.AscendingOrder if key is None or key[1] else Qt.SortOrder.DescendingOrder
-        self.view.horizontalHeader().setSortIndicator(section if key else -1, order)
+            self.sort_column(section, False if current[1] else None)
+
+    def sort_column(self, section: int, ascending: bool | None) -> None:
+        """Order the rows by the column at ``section`` (``None``: the table's own order); the header shows it."""
+        self.model.set_sort(None if ascending is None else self.model.column_name(section), ascending is not False)
+        order = Qt.SortOrder.DescendingOrder if ascending is False else Qt.SortOrder.AscendingOrder
+        self.view.horizontalHeader().setSortIndicator(-1 if ascending is None else section, order)
+        self.view.setCurrentIndex(self.model.index(0, section))  # the reset lost the cell: the keyboard goes on from it
+
+    def _grid_menu(self, pos: QPoint) -> None:
+        """The grid's menu, by right-click or by the Menu key (Shift+F10) on a cell: sorting by the cell's
+        column (the header alone did it, out of the keyboard's reach), and the edits with their keys."""
+        menu = QMenu(self)
+        column = self.view.currentIndex().column()
+        if column >= 0:
+            name = self.model.column_name(column)
+            menu.addAction(f"Sort by “{name}”, ascending", lambda: self.sort_column(column, True))
+            menu.addAction(f"Sort by “{name}”, descending", lambda: self.sort_column(column, False))
+            menu.addAction("The table's own order", lambda: self.sort_column(column, None)).setEnabled(
+                self.model.sort_key is not None)
+            menu.addSeparator()
+        menu.addActions(self.edit_actions)
+        menu.popup(self.view.viewport().mapToGlobal(pos))
 
     # -- edits ---------------------------------------------------------------------------
 
