@@ -340,7 +340,7 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
 
     firsts = [_first_name_word(info.name) for info in listed]
     asked = {stem(m[1]) for m in _ASKED_NOUN.finditer(lowered)}
-    folders = tables.folders() if hasattr(tables, "folders") else {}
+    folders = tables.folders()
 
     def plan_of(info: Any, today: dt.date | None = None) -> Plan | None:
         respelled = _initialled(tables.store, info, _respelled(tables.store, info, lowered, unknown))
@@ -577,8 +577,8 @@ def _folder_nouns(table: str, folders: dict[str, frozenset[str]], lowered: str) 
     the table's name ("the removals quote" of Removals/quote Q-2291 line items.csv): they call it."""
     words = content_words(lowered)
     said = content_words(" ".join(folders.get(table, ()))) & words
-    return said | (content_words(table.replace("_", " ")) & words) if said and content_words(
-        table.replace("_", " ")) & words else set()
+    named = content_words(table.replace("_", " ")) & words
+    return said | named if said and named else set()
 
 
 def _first_name_word(table: str) -> str | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import re
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -21,7 +22,7 @@ from .. import catalog
 from ..errors import GraceError
 from ..search import SearchHit, hybrid_search, mentioned_anywhere, unseen
 from ..tables.mentions import words_in
-from .respell import table_words
+from .respell import TableWords, table_words
 from .store import reading
 from .versions import ASKS_OLD, replacements
 from .words import LETTERS, acronyms, codes, names, terms, weekday
@@ -221,22 +222,24 @@ def written_as_names(ws: Workspace, question: str) -> list[str]:
     """The question's words typed in lower case that the tables write only as names, with a
     capital, at the start of a short cell ("lego" of "Lego and craft box"; not "family" of "Spotify
     Family", a word a name ends with; see ``respell.TableWords``)."""
-    try:
-        written = table_words(ws.tables).leading
-    except GraceError:
-        return []
-    return [w for w in LETTERS.findall(question) if w.islower() and len(w) >= 3 and w in written]
+    return [w for w in _typed_lower(ws, question, lambda words: words.leading) if len(w) >= 3]
 
 
 def named(ws: Workspace, question: str) -> list[str]:
     """The question's words that the tables write as people's names, though typed in lower case
     ("becky" of a coach "Becky Lund"; see ``respell.TableWords``); none while another process holds
     the tables."""
+    return _typed_lower(ws, question, lambda words: words.people)
+
+
+def _typed_lower(ws: Workspace, question: str, kind: Callable[[TableWords], frozenset[str]]) -> list[str]:
+    """The question's words typed in lower case that are among ``kind`` of the tables' words; none
+    while another process holds the tables."""
     try:
-        people = table_words(ws.tables).people
+        written = kind(table_words(ws.tables))
     except GraceError:
         return []
-    return [w for w in LETTERS.findall(question) if w.islower() and w in people]
+    return [w for w in LETTERS.findall(question) if w.islower() and w in written]
 
 
 def rows_of(result: Any) -> tuple[list[str], list[list[Any]]]:

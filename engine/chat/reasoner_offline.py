@@ -218,7 +218,6 @@ _ASKS_FOR = re.compile(r"^\s*(?:who|what)(?:\s+is|\s+are|\s+will\s+be|'s|\u2019s
 _LABELLED = re.compile(r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?([^\W\d][^:\n]{0,40}):[ \t]+\S")
 
 
-_DIGIT = re.compile(r"\d")
 # "how much notice do we have to give?": the noun asked how much of (a line labelled with it answers
 # with a number: "Tenant: Daniel Okafor" is no answer to "how many tenants")
 _HOW_MUCH_OF = re.compile(r"^\s*how (?:much|many)\s+([a-z]{3,})\b", re.IGNORECASE)
@@ -292,7 +291,7 @@ class OfflineReasoner:
             relevance = max(p.relevance, cos) if sentence.kind == "row" else p.relevance
             evidence = E_SENTENCE * cos + E_PASSAGE * relevance
             bonus = LABEL_BONUS if role and labels(sentence.meaning if sentence.kind == "fact" else sentence.text,
-                                                   role) and (not counted or _DIGIT.search(sentence.text)) else 0.0
+                                                   role) and (not counted or _NUMBER.search(sentence.text)) else 0.0
             if bonus:
                 evidence = max(evidence + bonus, LABELLED_EVIDENCE)
             out.append(Candidate(p, sentence, prior + W_SENTENCE * cos + W_LATE * late + bonus, vec, lead, evidence))
