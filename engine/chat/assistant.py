@@ -18,7 +18,7 @@ from ..search import readable_text
 from ..tables.domain import load_catalog
 from ..tables.mentions import NAME_CELL, fold, words_in
 from ..tables.model import source_file
-from . import aggregates, checklist, intents, summary
+from . import aggregates, checklist, intents, placing, summary
 from .absent import Absent, absent, negated, without_negation
 from .actions import Actions
 from .context import Context, assemble, table_proposals
@@ -100,8 +100,8 @@ class Chat:
         read = self._respelled(question)
         asked = read.text
         ctx = assemble(self.ws, asked, session_id)
-        proposals = (self.intents.match(asked, ctx.qvec, self._document_paths) or self._logged_row(asked)
-                     or self._adding_up(asked, ctx, threshold))
+        proposals = (self._named_row(asked) or self.intents.match(asked, ctx.qvec, self._document_paths)
+                     or self._logged_row(asked) or self._adding_up(asked, ctx, threshold))
         if not proposals:
             ctx = resolve(ctx, threshold, self.offline.candidates,
                           lambda joined: assemble(self.ws, asked, session_id, trace_id=ctx.trace_id, query=joined),
@@ -241,6 +241,14 @@ class Chat:
         with reading(self.ws) as conn:
             found = checklist.lists(conn, request)
         return checklist.answer(request, found) if found else None
+
+    def _named_row(self, question: str) -> list[tuple[str, dict[str, Any]]]:
+        """A row for "add a row to the guest list: Hollie Grant, table 6" (``placing.named_row``)."""
+        tables = getattr(self.ws, "tables", None)
+        if tables is None:
+            return []
+        return placing.named_row(question, lambda: [(t.name, [(c.name, c.type) for c in t.columns])
+                                                    for t in persons_tables(tables)])
 
     def _logged_row(self, question: str) -> list[tuple[str, dict[str, Any]]]:
         """A row for "log a repair: 2026-03-02, QuickFix, 180" (``intents.logged_row``)."""
