@@ -1279,7 +1279,7 @@ def _values(store: Any, info: Any, lowered: str) -> dict[str, list[str]]:
     ``{column: [values]}``. Cells of two characters only when one is a digit (levels "B1", sizes
     "3L"): two letters ("in", "us", "DE") are too often a word of the question."""
     question = lowered
-    lowered = _column_phrases_blanked(fold(_other_numbers(lowered)), info.columns)
+    lowered = _table_phrase_blanked(_column_phrases_blanked(fold(_other_numbers(lowered)), info.columns), info.name)
     texts = [c.name for c in info.columns if c.type == "VARCHAR"]
     if not texts:
         return {}
@@ -1330,6 +1330,22 @@ def _column_phrases_blanked(lowered: str, columns: Sequence[Any]) -> str:
         phrase = column.name.replace("_", " ").lower()
         if " " in phrase:
             lowered = re.sub(r"\b" + re.escape(phrase) + r"\b", lambda m: " " * len(m.group()), lowered)
+    return lowered
+
+
+def _table_phrase_blanked(lowered: str, table: str) -> str:
+    """``lowered`` without the table's name of several words when it says them in a row ("the
+    bridesmaid dresses" of bridesmaid_dresses): they name the table, and "bridesmaid" is then no
+    role to keep rows to (it would drop the maid of honour's dress)."""
+    parts = [stem(p) for p in table.lower().split("_") if p and not any(c.isdigit() for c in p)
+             and p not in DATE_PARTS]
+    if len(parts) < 2:
+        return lowered
+    tokens = list(re.finditer(r"[^\W_]+", lowered))
+    for i in range(len(tokens) - len(parts) + 1):
+        if [stem(t.group()) for t in tokens[i:i + len(parts)]] == parts:
+            a, b = tokens[i].start(), tokens[i + len(parts) - 1].end()
+            return lowered[:a] + " " * (b - a) + lowered[b:]
     return lowered
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .intents import _ASK, _ROWS, SAY, Proposal, values
+from .intents import _ASK, _PAIR, _ROWS, SAY, Proposal, _unquote, values
 from .words import DATE_PARTS, stem
 
 Columns = list[tuple[str, str]]  # (name, DuckDB type)
@@ -86,8 +86,12 @@ def place(parts: list[str], columns: Columns) -> dict[str, str] | str:
 
 
 def _named_part(part: str, columns: Columns) -> tuple[str, str] | None:
-    """(column, value) when ``part`` names a column: a yes/no column by its name, with or
-    without "not"; another column by a word of its name at the part's start or end."""
+    """(column, value) when ``part`` names a column: as column = value; a yes/no column by its
+    name, with or without "not"; another column by a word of its name at the part's start or end."""
+    pair = _PAIR.match(part)
+    key = re.sub(r"\W+", "_", _unquote(pair["k"]).lower()).strip("_") if pair else ""
+    if pair and (column := next((c for c, _ in columns if c.lower() == key), None)):
+        return column, _unquote(pair["v"])
     negated = _NOT.match(part)
     said = negated["rest"] if negated else part
     for column, kind in columns:

@@ -247,9 +247,11 @@ def test_row_values_keep_their_inner_and_and_commas(ws: Workspace) -> None:
         assert ws.chat.actions.approve(action.id)[0].status == "executed"
     assert ws.tables.query("SELECT title, author FROM books ORDER BY title")[1] == [
         ("Peace, Love and Understanding", "Nick Lowe"), ("War and Peace", "Tolstoy")]
-    refused = ws.chat.ask("Add a row to books with Dune, author = Herbert")
-    assert refused.actions == [] and "“Dune”" in refused.text
-    assert len(ws.chat.actions.list()) == 3
+    placed = ws.chat.ask("Add a row to books with Dune, author = Herbert")  # a value in the first free column
+    assert placed.actions[0].params["rows"] == [{"title": "Dune", "author": "Herbert"}]
+    refused = ws.chat.ask("Add a row to books with Dune, Herbert, 1965, hardback")
+    assert refused.actions == [] and "I could not place “hardback”" in refused.text, refused.text
+    assert len(ws.chat.actions.list()) == 4
 
 
 def test_a_raised_policy_applies_to_actions_already_pending(ws: Workspace, docs: Path) -> None:

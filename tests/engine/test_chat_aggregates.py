@@ -1502,3 +1502,19 @@ def test_rows_that_mention_a_name_do_not_answer_how_many(ws: Workspace, tmp_path
                                        "colleague,6\nTom Hill,groom,Ben's uncle,2\nSue Park,bride,cousin,3\n"})
     answer = guests.chat.ask("how many guests are on annas side")  # was every row, at 0.9: no count
     assert "Fiona Grant" not in answer.text.split("Related rows")[0], answer.text
+
+
+DRESSES = """bridesmaid,role,price_gbp
+Emily Reid,maid of honour,119
+Sarah Patel,bridesmaid,119
+Chloe Okoro,bridesmaid,119
+Grace Lin,bridesmaid,119
+"""
+
+
+def test_a_table_named_by_its_words_in_a_row_is_not_kept_to_rows_of_a_value_that_is_one_of_them(
+        ws: Workspace, tmp_path: Path) -> None:
+    # "bridesmaid dresses" names bridesmaid_dresses; its role "bridesmaid" would leave the maid of honour out
+    text = _asked(ws, tmp_path / "bridesmaid_dresses.csv", DRESSES, "how much did the bridesmaid dresses cost in total")
+    assert "Adding up price gbp in bridesmaid_dresses, in GBP: **476**, over 4 rows." in text, text
+    assert "**357**" in ws.chat.ask("how much did the dresses of the bridesmaid role cost in total").text
