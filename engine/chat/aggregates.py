@@ -69,7 +69,7 @@ _OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?)\b")),
         ("sum", re.compile(r"\b(?:total|sum|altogether|in all|overall|how much|add(?:s|ed)? up|come to)\b|"
                            r"\bwhat (?:did|do|does|have|has|had) \w+ (?:spen[dt]|pa(?:y|id)|earn(?:ed|t)?|ma[dk]e|"
                            r"take|took|taken|raised?|bring|brought)\b")),  # "what did we spend in March?"
-        ("list", re.compile(r"\b(?:list|show|which|what)\b")))  # the rows, only with a comparison (below)
+        ("list", re.compile(r"\b(?:list|show|which|what|whos?)\b")))  # the rows, only with a comparison (below)
 # Money, spent or taken in ("revenue", "sales" and "income" must still be accounted for by a
 # column or table of that name: they are not operation words).
 MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charged?|money|expensive|dearest|worth|"
@@ -273,7 +273,9 @@ class Where:
             where += self.period.sql(self.dated)
             said.append(f"{spoken(self.dated)} is {self.period.said()}{self.outside}")
         for column, yes in self.flags.items():
-            where.append(f"{'' if yes else 'NOT '}coalesce({quote_ident(column)}, false)")
+            exact = not yes and _REPLY_NAME.search(column.lower())  # "said no": not those who have not replied
+            cell = quote_ident(column) if exact else f"coalesce({quote_ident(column)}, false)"
+            where.append(f"{'' if yes else 'NOT '}{cell}")
             said.append(f"{spoken(column)} is {'yes' if yes else 'no'}")
         if self.blank is not None:
             column, empty = self.blank
@@ -330,11 +332,13 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     if op is None or (op == "list" and comparison(lowered) is None and not re.search(_NOT, lowered)
                       and not _unpaid(lowered) and not _undone(lowered) and not _MISSING.search(lowered)
                       and not (_ROWS_ASKED.match(lowered) and _period(lowered))
-                      and not _names_a_flag(lowered, tables.list())):
+                      and not _names_a_flag(lowered, tables.list()) and not _asks_reply(lowered)):
         return []  # "which tank was batch 24-007 in?" is a look-up, not a list ("which … end in 2025?" is)
     rare = terms(lowered, pieces) if pieces else []  # words the model's vocabulary lacks
     unknown = [w for w in rare if len(w) >= MISSPELT_LETTERS]
     listed = [info for info in tables.list() if info.rows]
+    if op == "list" and _asks_reply(lowered) and not _names_a_flag(lowered, listed) and comparison(lowered) is None:
+        listed = [info for info in listed if _reply(tables.store, info, lowered)[0]]  # "who can't come": replies
     # capitalised names, and rare words ("tesco" of "TESCO STORES 3041"), may be part of a value
     partial = _partial_names(question) + [w for w in rare if w not in _OP_WORDS]
 
@@ -645,13 +649,17 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     blank, state_words = _payment_state(store, info, lowered, dated, values_said)
     if blank is None:  # "members with no phone number": phone is blank
         blank, state_words = _missing(lowered, info.columns)
+    reply, reply_words = _reply(store, info, lowered) if blank is None else (None, set())
+    if reply and reply[1] in ("blank", "filled"):
+        blank, state_words = (reply[0], reply[1] == "blank"), reply_words
     grouped = _group_column(lowered, info.columns) if op == "top" else None
     if op == "top" and grouped is None:
         return None
     each = _each_group(lowered, info.columns) if op in ("sum", "count") else None
     # "which shop …", "who paid …" name their column, and so its table
     by_column = grouped is not None and (grouped[1] != "who" or bool(column_words(grouped[0], lowered) & words))
-    if not (named or filters or excluded or spent or by_column or blank and blank[1]):
+    flagged = op == "list" and _names_a_flag(lowered, [info])  # "who's bringing a plus one": plus_one
+    if not (named or filters or excluded or spent or by_column or blank and blank[1] or reply or flagged):
         return None
     if _stray_number(lowered, compared.span if compared else (0, 0), values_said):
         return None
@@ -671,10 +679,11 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     accounted |= _PAYMENT_WORDS if any(MONEY_NAME.search(n.lower()) for n in _measures(info.columns)) else set()
     kept = {v for vs in filters.values() for v in vs}
     accounted |= _said_of_values(lowered, kept) | _said_of_joining(lowered, dated)
-    accounted |= (_NOT_WORDS if excluded else set()) | state_words
+    accounted |= (_NOT_WORDS if excluded else set()) | state_words | reply_words
     accounted |= content_words(grouped[1]) if grouped else set()
     accounted |= _members_of(lowered, name_words | {table_noun(info.name)})  # "staff members" are the staff
-    accounted |= _ANYONE if op != "count" else set()
+    # "how many people …" counts the rows of a table of people (one with a column of names)
+    accounted |= _ANYONE if op != "count" or any(PERSON.search(c.name.lower()) for c in info.columns) else set()
     # "the latest pfos result": pfos says what is measured, and the result is its number
     by_value = op in ("sum", "avg", "max", "min") and _says_measured(store, info, filters)
     accounted |= _MEASURED_WORDS if by_value else set()
@@ -723,6 +732,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
                    words - accounted - meant, used)
     if flags is None:
         return None
+    if reply and reply[1] in ("yes", "no"):
+        flags[reply[0]] = reply[1] == "yes"
     # a currency column splits sums of money, not of discount_pct or hours
     by_currency = currency[0] if currency is not None and (
         not measures or any(_money_columns([m], embed) if embed else MONEY_NAME.search(m.lower()) for m in measures)
@@ -881,6 +892,41 @@ def _missing(lowered: str, columns: Sequence[Any]) -> tuple[tuple[str, bool] | N
             if named:
                 break
     return None, set()
+
+
+# A yes/no column that keeps the reply to an invitation (rsvp, attending, confirmed): empty while
+# there is none, so "said no" is its no, not "not yes", and "hasn't replied" its empty cells
+_REPLY_NAME = re.compile(r"(?:^|_)(?:rsvp|rsvpd|repl(?:y|ied)|respon(?:se|ded)|attending|coming|confirmed|accepted)"
+                         r"(?:_|$)")
+_NEG = r"(?:(?:has|have|did|do|does|had)n['’]?t|(?:has|have|did|do|does)\s+not|not|yet\s+to|still\s+to)\s+(?:yet\s+)?"
+_REPLIED = r"(?:repl(?:y|ied)|respond(?:ed)?|answer(?:ed)?|rsvp['’]?d|rsvped|got\s+back)"
+_REPLIES = (("blank", re.compile(_NEG + _REPLIED + r"\b|\bno\s+(?:reply|response|answer|rsvp)\b")),
+            ("no", re.compile(r"\b(?:said|say|says|replied|answered|rsvp|rsvp['’]?d|rsvped)\s+no\b|\bdeclined\b|"
+                              r"\b(?:can['’]?t|cannot|can\s+not|won['’]?t|not)\s+(?:be\s+)?(?:come|coming|attend(?:ing)?)\b")),
+            ("yes", re.compile(r"\b(?:said|say|says|replied|answered|rsvp|rsvp['’]?d|rsvped)\s+yes\b|\baccepted\b|"
+                               r"\b(?:is|are|['’]s|['’]re|who)\s+(?:coming|attending)\b|\bconfirmed\b")),
+            ("filled", re.compile(r"\b" + _REPLIED + r"\b")))
+_REPLY_WORDS = content_words("said say says replied reply replies responded response answered answer rsvp rsvpd "
+                             "rsvped got back yes no declined accepted coming come attending attend confirmed can "
+                             "cannot won will be yet still not haven hasn didn don doesn hadn")
+
+
+def _asks_reply(lowered: str) -> bool:
+    return any(pattern.search(lowered) for _, pattern in _REPLIES)
+
+
+def _reply(store: Any, info: Any, lowered: str) -> tuple[tuple[str, str] | None, set[str]]:
+    """(the one reply column, "yes", "no", "blank" or "filled") for "said yes", "can't come",
+    "hasn't replied" and "replied" when the table has one such column (and, for the last two, some
+    rows without a reply), and the words it accounts for; (None, set()) otherwise."""
+    replies = [c.name for c in info.columns if c.type.upper() == "BOOLEAN" and _REPLY_NAME.search(c.name.lower())]
+    state = next((state for state, pattern in _REPLIES if pattern.search(lowered)), None) if len(replies) == 1 \
+        else None
+    table, column = quote_ident(info.name), quote_ident(replies[0]) if replies else ""
+    if state in ("blank", "filled") and not store.cursor().execute(
+            f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {column} IS NULL)").fetchone()[0]:
+        return None, set()  # replies sent in (a form's): none is missing one
+    return ((replies[0], state), _REPLY_WORDS) if state else (None, set())
 
 
 _JOINED_NAME = re.compile(r"(?:^|_)(?:registered|registration|joined|signup|signed|subscribed)(?:_|$)")

@@ -1518,3 +1518,27 @@ def test_a_table_named_by_its_words_in_a_row_is_not_kept_to_rows_of_a_value_that
     text = _asked(ws, tmp_path / "bridesmaid_dresses.csv", DRESSES, "how much did the bridesmaid dresses cost in total")
     assert "Adding up price gbp in bridesmaid_dresses, in GBP: **476**, over 4 rows." in text, text
     assert "**357**" in ws.chat.ask("how much did the dresses of the bridesmaid role cost in total").text
+
+
+GUESTS = """name,side,rsvp,plus_one
+Margaret Reid,bride,yes,no
+Olivia Hughes,bride,yes,yes
+Comfort Okoro,groom,no,no
+Tunde Bakare,groom,,no
+Jess Thornton,bride,,yes
+"""
+
+
+@pytest.mark.parametrize(("question", "sentence", "names"), [
+    ("how many people have said yes", "Counting the rows of guest_list where rsvp is yes: **2 rows**.", []),
+    ("who hasnt replied yet", "The rows of guest_list where rsvp is empty:", ["Tunde Bakare", "Jess Thornton"]),
+    ("which guests can't come", "The rows of guest_list where rsvp is no:", ["Comfort Okoro"]),
+    ("whos bringing a plus one", "The rows of guest_list where plus one is yes:", ["Olivia Hughes", "Jess Thornton"]),
+])
+def test_a_reply_column_is_read_as_yes_no_or_no_reply_yet(ws: Workspace, tmp_path: Path, question: str,
+                                                          sentence: str, names: list[str]) -> None:
+    text = _asked(ws, tmp_path / "guest_list.csv", GUESTS, question)
+    assert sentence in text, text
+    listed = [n for n in ("Margaret Reid", "Olivia Hughes", "Comfort Okoro", "Tunde Bakare", "Jess Thornton")
+              if n in text]
+    assert listed == names or not names
