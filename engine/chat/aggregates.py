@@ -371,6 +371,9 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     # budget's row of subscriptions, however closely its monthly_budget fits "monthly")
     unsaid = {p.table: len(content_words(p.table.replace("_", " ")) - content_words(lowered)) for p in found}
     found = [p for p in found if unsaid[p.table] == 0] if 0 in unsaid.values() else found
+    # "how many visits did Helen B do": visit_log's rows, not blood_pressure's taken by Helen B
+    nouned = [p for p in found if table_noun(p.table) in content_words(lowered)]
+    found = nouned or found
     return [p for p in found if p.fit == max(f.fit for f in found)]
 
 
@@ -556,12 +559,7 @@ def _category_values(store: Any, info: Any) -> list[str]:
     ``CATEGORY_VALUES`` of them in the column."""
     out: list[str] = []
     for column in (c.name for c in info.columns if c.type == "VARCHAR"):
-        values = [v for (v,) in store.cursor().execute(
-            f"SELECT DISTINCT {quote_ident(column)} FROM {quote_ident(info.name)} WHERE {quote_ident(column)} "
-            f"IS NOT NULL LIMIT {CATEGORY_VALUES + 1}").fetchall()]
-        if len(values) <= CATEGORY_VALUES and all(_LETTERS_ONLY.fullmatch(v) and len(v.split()) <= _CATEGORY_WORDS
-                                                  for v in values):
-            out += values
+        out += _category_column(store, info.name, column)
     return list(dict.fromkeys(out))
 
 
@@ -686,7 +684,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     accounted |= _ANYONE if op != "count" or any(PERSON.search(c.name.lower()) for c in info.columns) else set()
     # "the latest pfos result": pfos says what is measured, and the result is its number
     by_value = op in ("sum", "avg", "max", "min") and _says_measured(store, info, filters)
-    accounted |= _MEASURED_WORDS if by_value else set()
+    # "how many sugar readings …": each row of a long table is one reading of what it measures
+    accounted |= _MEASURED_WORDS if by_value or op == "count" and _says_measured(store, info, filters) else set()
     accounted |= content_words(each[1]) if each else set()
     monthly = _MONTHLY.search(lowered) if op == "avg" else None  # "the average monthly grocery spend"
     if monthly and any("monthly" in name.lower().split("_") for name in _measures(info.columns)):
@@ -1340,7 +1339,34 @@ def _values(store: Any, info: Any, lowered: str) -> dict[str, list[str]]:
             out[name] = sorted(said)
     for name, value in _labelled(store, info, lowered, kept):
         out.setdefault(name, [value])
+    for name, value in _headed(store, info, fold(question), out):
+        out.setdefault(name, [value])
     return _one_column_each(out, question)
+
+
+def _headed(store: Any, info: Any, lowered: str, said: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """(column, value) for a question word that is the last word of one category value of the
+    table and of no other ("his sugar" of a measure "blood sugar" beside "weight"): the thing it
+    names. Not a word of an operation, of money, or of a column's name."""
+    named = set().union(*(column_words(c.name, lowered) for c in info.columns))
+    asked = {stem(w): w for w in re.findall(r"[a-z]{4,}", lowered)
+             if _naming(w) and not MONEY.search(w) and not content_words(w) & named and month_of(w) is None}
+    heads: dict[str, list[tuple[str, str]]] = {}
+    for column in (c.name for c in info.columns if c.type == "VARCHAR" and c.name not in said):
+        for value in _category_column(store, info.name, column):
+            words = value.lower().split()
+            if len(words) > 1:
+                heads.setdefault(stem(words[-1]), []).append((column, value))
+    return [found[0] for head, found in heads.items() if head in asked and len(found) == 1]
+
+
+def _category_column(store: Any, table: str, column: str) -> list[str]:
+    """The distinct values of a text column of few short values (see ``_category_values``); [] else."""
+    values = [v for (v,) in store.cursor().execute(
+        f"SELECT DISTINCT {quote_ident(column)} FROM {quote_ident(table)} WHERE {quote_ident(column)} "
+        f"IS NOT NULL LIMIT {CATEGORY_VALUES + 1}").fetchall()]
+    short = all(_LETTERS_ONLY.fullmatch(v) and len(v.split()) <= _CATEGORY_WORDS for v in values)
+    return values if len(values) <= CATEGORY_VALUES and short else []
 
 
 # a column's name and a short value after it: "flat c", "block 2b", "unit a3"
@@ -1522,14 +1548,18 @@ _MEASURED_WORDS = content_words("measure measured measurement measurements resul
 LONG_REPEAT = 1.5  # rows for each distinct rest of a row, at least, in a table in long form
 
 
+_UNIT_NAME = re.compile(r"(?i)units?(?:_of_measure)?$|uom$")
+
+
 def _says_measured(store: Any, info: Any, filters: dict[str, list[str]]) -> bool:
     """Whether a column the question picks a value of says what each row's number measures, as a
     column's name would in a wide table: "pfos" of analyte in (site, date, analyte, concentration).
     Its table is in long form: the rest of its rows repeat, one row for each of its values."""
     measures = set(_measures(info.columns))
     for column in filters:
-        rest = [quote_ident(c.name) for c in info.columns
-                if c.name != column and c.name not in measures and c.name not in ROW_FIELDS]
+        rest = [quote_ident(c.name) for c in info.columns  # a unit goes with what is measured: not the rest
+                if c.name != column and c.name not in measures and c.name not in ROW_FIELDS
+                and not _UNIT_NAME.match(c.name)]
         if not rest:
             continue
         rows, distinct = store.cursor().execute(

@@ -1542,3 +1542,42 @@ def test_a_reply_column_is_read_as_yes_no_or_no_reply_yet(ws: Workspace, tmp_pat
     listed = [n for n in ("Margaret Reid", "Olivia Hughes", "Comfort Okoro", "Tunde Bakare", "Jess Thornton")
               if n in text]
     assert listed == names or not names
+
+
+READINGS = """date,measure,value,unit
+2026-09-04,blood sugar,9.6,mmol/L
+2026-09-04,weight,74.6,kg
+2026-10-27,blood sugar,13.2,mmol/L
+2026-10-27,weight,74.1,kg
+2026-11-02,blood sugar,8.1,mmol/L
+"""
+
+
+@pytest.mark.parametrize(("question", "sentence"), [
+    ("whats the highest his sugar has been", "13.2"),
+    ("how many sugar readings were over 10", "where measure is blood sugar and value is over 10: **1 row**"),
+])
+def test_the_last_word_of_one_category_value_names_it(ws: Workspace, tmp_path: Path, question: str,
+                                                      sentence: str) -> None:
+    text = _asked(ws, tmp_path / "weight_and_sugar.csv", READINGS, question)
+    assert sentence in text and "74.6" not in text, text
+
+
+VISITS = """date,carer,arrived,left
+2026-10-01,Helen B,08:00,08:40
+2026-10-02,Helen M,08:20,09:05
+2026-10-03,Helen B,08:05,08:45
+"""
+PRESSURE = """date,systolic,diastolic,taken_by
+2026-10-01,142,88,Helen B
+2026-10-05,138,84,Priya
+"""
+
+
+def test_of_two_tables_that_could_count_the_one_the_question_calls_by_its_rows_noun_answers(
+        ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "blood_pressure.csv").write_text(PRESSURE)
+    assert ws.tables.import_file(tmp_path / "blood_pressure.csv").status == "applied"
+    text = _asked(ws, tmp_path / "visit_log.csv", VISITS, "how many visits did helen b do in october")
+    assert "Counting the rows of visit_log where carer is Helen B and date is in October: **2 rows**." in text, text
+    assert "blood_pressure" not in text
