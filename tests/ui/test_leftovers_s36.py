@@ -11,7 +11,9 @@ from typing import Any
 from engine import Workspace
 from grace_desktop.qt import Qt
 from tests.ui.test_approvals_list import fits, pending_imports, shown_pane
+from tests.ui.test_tables_panes import cells
 from ui.approvals import SOURCE_COLUMN, TABLE_COLUMN
+from ui.tables import TablesPane
 
 PANE_AT_800 = 634  # the pane's width in an 800 px window, beside the pane list
 
@@ -31,3 +33,23 @@ def test_the_approvals_list_reads_its_names_whole_in_an_800_px_window(qtbot: Any
     pane.resize(1300, 700)  # a wide pane puts them side by side again
     qtbot.waitUntil(lambda: pane.split.orientation() == Qt.Orientation.Horizontal, timeout=5_000)
 
+
+RECEIPTS = "shop,amount,weight_kg\nCo-op,42.10,1.5\nBakery,3.5,0.125\nMarket,12,2\n"
+
+
+def test_money_keeps_its_cents_in_the_grid_and_edits_as_shown(qtbot: Any, ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "receipts.csv").write_text(RECEIPTS, encoding="utf-8")
+    assert ws.tables.import_file(tmp_path / "receipts.csv").status == "applied"
+    pane = TablesPane(ws)
+    qtbot.addWidget(pane)
+    assert pane.select_table("receipts")
+
+    assert cells(pane, 1) == ["42.10", "3.50", "12.00"]  # was 42.1, 3.5, 12
+    assert cells(pane, 2) == ["1.5", "0.125", "2"]  # not money, not cents: each as it is
+    amount = pane.model.index(0, 1)
+    assert pane.model.data(amount, Qt.ItemDataRole.EditRole) == "42.10"  # the editor opens on what is shown
+    assert not pane.model.setData(amount, "42.10")  # unchanged: nothing is written
+    assert pane.model.setData(amount, "7.5")
+    assert cells(pane, 1)[0] == "7.50"
+    _names, stored = ws.tables.query("SELECT amount FROM receipts ORDER BY amount")
+    assert [float(v) for (v,) in stored] == [3.5, 7.5, 12.0]  # the stored values keep their own form
