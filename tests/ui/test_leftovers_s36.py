@@ -10,9 +10,11 @@ from typing import Any
 
 from engine import Workspace
 from grace_desktop.qt import Qt
+from tests.ui.conftest import WAIT_MS
 from tests.ui.test_approvals_list import fits, pending_imports, shown_pane
 from tests.ui.test_tables_panes import cells
 from ui.approvals import SOURCE_COLUMN, TABLE_COLUMN
+from ui.library import _display
 from ui.tables import TablesPane
 
 PANE_AT_800 = 634  # the pane's width in an 800 px window, beside the pane list
@@ -53,3 +55,34 @@ def test_money_keeps_its_cents_in_the_grid_and_edits_as_shown(qtbot: Any, ws: Wo
     assert cells(pane, 1)[0] == "7.50"
     _names, stored = ws.tables.query("SELECT amount FROM receipts ORDER BY amount")
     assert [float(v) for (v,) in stored] == [3.5, 7.5, 12.0]  # the stored values keep their own form
+
+
+def _shown(library: Any) -> dict[str, str]:
+    """The rows the Library lists, by name, with what their Status column says."""
+    rows = [library.model.rows[library.proxy.mapToSource(library.proxy.index(r, 0)).row()]
+            for r in range(library.proxy.rowCount())]
+    return {r["name"]: _display(r, "status") for r in rows}
+
+
+def _choose_status(library: Any, label: str) -> None:
+    combo = library.status_combo
+    combo.setCurrentIndex(combo.findText(label))
+    assert combo.currentText() == label
+
+
+def test_the_library_s_read_filter_lists_what_its_status_column_calls_read(shell: Any, qtbot: Any,
+                                                                           tmp_path: Path) -> None:
+    (tmp_path / "empty.txt").write_text("", encoding="utf-8")
+    (tmp_path / "note.md").write_text("# Note\n\nThe ferry leaves at nine.\n", encoding="utf-8")
+    job = shell.runner.ingest([str(tmp_path)])
+    qtbot.waitUntil(lambda: job.state == "done", timeout=WAIT_MS)
+    library = shell.library
+    qtbot.waitUntil(lambda: len(library.model.rows) == 2, timeout=WAIT_MS)
+
+    _choose_status(library, "Read (ok)")
+    assert _shown(library) == {"note.md": "ok"}  # "empty.txt", "no text", was listed too
+    _choose_status(library, "No text")
+    assert _shown(library) == {"empty.txt": "no text"}
+    assert "1 of 2 documents" in library.count_label.text()
+    _choose_status(library, "All documents")
+    assert set(_shown(library)) == {"empty.txt", "note.md"}
