@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from engine import Workspace
-from grace_desktop.qt import Qt
+from grace_desktop.qt import QApplication, Qt
 from tests.ui.conftest import WAIT_MS
 from tests.ui.test_approvals_list import fits, pending_imports, shown_pane
 from tests.ui.test_tables_panes import cells
 from ui.approvals import SOURCE_COLUMN, TABLE_COLUMN
+from ui.chat import ChatPane
+from ui.chat_sessions import ID
 from ui.library import _display
 from ui.tables import TablesPane
 
@@ -86,3 +88,53 @@ def test_the_library_s_read_filter_lists_what_its_status_column_calls_read(shell
     assert "1 of 2 documents" in library.count_label.text()
     _choose_status(library, "All documents")
     assert set(_shown(library)) == {"empty.txt", "note.md"}
+
+
+def _chat_pane(qtbot: Any, ws: Workspace, width: int = 1100) -> ChatPane:
+    pane = ChatPane(ws)
+    qtbot.addWidget(pane)
+    pane.resize(width, 600)
+    pane.show()
+    pane.activateWindow()
+    qtbot.waitUntil(lambda: pane.isActiveWindow(), timeout=WAIT_MS)
+    return pane
+
+
+def _listed(pane: ChatPane) -> list[int]:
+    return [pane.sessions.item(i).data(ID) for i in range(pane.sessions.count())]
+
+
+def test_deleting_the_open_chat_opens_its_neighbour_and_the_last_leaves_a_new_chat(qtbot: Any,
+                                                                                  ws: Workspace) -> None:
+    for title in ("one", "two", "three"):
+        ws.chat.sessions.new(title)
+    pane = _chat_pane(qtbot, ws)
+    top, middle, bottom = _listed(pane)
+    pane.sessions.setCurrentRow(1)
+    assert pane.session_id == middle
+
+    delete = next(b for b in pane.chats.buttons if b.text() == "Delete")
+    qtbot.mouseClick(delete, Qt.MouseButton.LeftButton)
+    assert pane.session_id == bottom  # was None: no chat chosen, nothing open
+    assert pane.sessions.currentItem().data(ID) == bottom and pane.sessions.currentItem().isSelected()
+    assert QApplication.focusWidget() is pane.input  # the person types at once
+    pane.sessions.setFocus()
+    qtbot.keyClick(pane.sessions, Qt.Key.Key_Delete)  # the last row: the one above it opens
+    assert pane.session_id == top and QApplication.focusWidget() is pane.sessions  # Delete, Ctrl+Z go on here
+    qtbot.keyClick(pane.sessions, Qt.Key.Key_Delete)  # none left: a new, empty chat
+    assert pane.session_id is None and pane.message_widgets() == [] and pane.sessions.count() == 0
+    assert pane.chats.undo_bar.isVisibleTo(pane)
+
+
+def test_the_narrow_chat_list_s_more_button_is_a_proper_size_and_reached_with_tab(qtbot: Any,
+                                                                                  ws: Workspace) -> None:
+    ws.chat.sessions.new("a chat")
+    pane = _chat_pane(qtbot, ws, width=650)
+    more, new = pane.chats.more, pane.chats.buttons[0]
+    assert pane.chats.compact and more.isVisible()
+    assert more.height() == new.height() and more.width() >= more.height()  # was 28×22 beside a 30 px "New"
+    assert more.fontInfo().pixelSize() >= 1.4 * new.fontInfo().pixelSize()  # the "⋯" was a speck
+    assert more.accessibleName() == "More chat actions"
+    new.setFocus()
+    qtbot.keyClick(new, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is more
