@@ -138,3 +138,27 @@ def test_the_narrow_chat_list_s_more_button_is_a_proper_size_and_reached_with_ta
     new.setFocus()
     qtbot.keyClick(new, Qt.Key.Key_Tab)
     assert QApplication.focusWidget() is more
+
+
+def _reads_whole(edit: Any) -> bool:
+    """The line edit's placeholder fits it, beside its frame, margins and clear button."""
+    return edit.width() >= edit.fontMetrics().horizontalAdvance(edit.placeholderText()) + edit.height() + 12
+
+
+def test_at_800_px_the_tables_grid_gets_the_room_and_its_filters_read_whole(qtbot: Any, ws: Workspace,
+                                                                            tmp_path: Path) -> None:
+    (tmp_path / "receipts.csv").write_text(RECEIPTS, encoding="utf-8")
+    ws.tables.import_file(tmp_path / "receipts.csv")
+    pane = TablesPane(ws)
+    qtbot.addWidget(pane)
+    pane.resize(PANE_AT_800, 500)
+    pane.show()
+    qtbot.waitExposed(pane)
+    assert pane.select_table("receipts")
+    QApplication.processEvents()
+
+    assert pane.table_list.width() <= 0.25 * PANE_AT_800  # was 210 of 634 px
+    assert _reads_whole(pane.search) and _reads_whole(pane.filter_text)  # was "Search every colu…", "contain…"
+    pane.resize(1300, 700)
+    QApplication.processEvents()
+    assert pane.table_list.width() >= 210  # a wide pane keeps the list's long names whole
