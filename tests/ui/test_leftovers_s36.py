@@ -10,9 +10,11 @@ from typing import Any
 
 from engine import Workspace
 from grace_desktop.qt import QApplication, Qt
+from grace_desktop.runner import Job, Runner
 from tests.ui.conftest import WAIT_MS
 from tests.ui.test_approvals_list import fits, pending_imports, shown_pane
 from tests.ui.test_tables_panes import cells
+from ui.activity import ActivityPane
 from ui.approvals import SOURCE_COLUMN, TABLE_COLUMN
 from ui.chat import ChatPane
 from ui.chat_sessions import ID
@@ -162,3 +164,21 @@ def test_at_800_px_the_tables_grid_gets_the_room_and_its_filters_read_whole(qtbo
     pane.resize(1300, 700)
     QApplication.processEvents()
     assert pane.table_list.width() >= 210  # a wide pane keeps the list's long names whole
+
+
+def test_an_empty_job_queue_gives_its_height_to_the_recent_events(qtbot: Any) -> None:
+    runner = Runner()
+    pane = ActivityPane(runner)
+    qtbot.addWidget(pane)
+    pane.resize(1114, 760)  # its room in a 1280×800 window
+    pane.show()
+    qtbot.waitExposed(pane)
+
+    assert pane.jobs.height() <= 0.15 * pane.height()  # "No jobs yet" took about 40%
+    assert pane.log.height() >= 0.7 * pane.height()
+    runner.jobs = [Job(i, f"Adding file {i}.md", [f"/tmp/{i}.md"], state="done", message="Read it.")
+                   for i in range(1, 16)]
+    pane.show_jobs()
+    QApplication.processEvents()
+    assert pane.jobs.height() >= 0.25 * pane.height()  # a long queue gets the room to show itself
+    assert pane.log.height() >= 0.3 * pane.height()
