@@ -39,6 +39,9 @@ STATE_WORDS = {"queued": "Waiting", "running": "Running", "done": "Done", "faile
                "cancelled": "Cancelled"}
 
 
+JOB_ROWS_SHOWN = 10  # the most jobs the list shows at once before it scrolls
+
+
 class EventLog(QTextBrowser):
     """The log of recent events: one Tab (or Shift+Tab) leaves it. A QTextBrowser would step
     through each of its file links first, a hundred presses for a long log."""
@@ -151,8 +154,18 @@ class ActivityPane(QWidget):
             self.jobs.addTopLevelItem(empty)
             empty.setFirstColumnSpanned(True)
             empty.setForeground(0, _brush("muted"))
+        self._fit_jobs(len(ordered) or 1)
         self._update_summary()
         self._update_waiting()
+
+    def _fit_jobs(self, rows: int) -> None:
+        """The job list is as tall as its rows (up to ``JOB_ROWS_SHOWN``; more scroll): an empty queue's
+        one line took 40% of the pane at 1280×800, the recent events squeezed below it."""
+        jobs = self.jobs
+        row = max(jobs.sizeHintForRow(0), self.overall.sizeHint().height())  # a row holds a bar like it
+        frame = 2 * jobs.frameWidth() + jobs.header().sizeHint().height()
+        scroll = jobs.horizontalScrollBar().sizeHint().height()  # room for it, should the columns need it
+        jobs.setMaximumHeight(frame + row * min(rows, JOB_ROWS_SHOWN) + scroll)
 
     def show_progress(self, job: Job) -> None:
         """Move one job's bar and message, and the overall bar."""

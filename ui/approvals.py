@@ -71,6 +71,10 @@ TABLE_COLUMN, STATUS_COLUMN, SOURCE_COLUMN = 1, 4, 5
 SOURCE_SHARE = 0.6  # of the width the other columns leave: the file names, which tell rows of one table apart
 CHOSEN_NOTE = "proposals chosen: Approve or Reject decides all of them, as proposed (renaming is for one at a time)."
 SAMPLE_COLUMN_WIDTH = 280  # px a sample column may take: a long summary leaves the other columns in view
+# Below this pane width the detail goes under the list (as a mail reader's reading pane does): beside it,
+# at 800 px, six columns shared 300 px and read "re…ts", "rece….csv".
+SIDE_BY_SIDE_WIDTH = 1000
+LIST_SHARE_BELOW = 0.4  # of the height, the list's, when the detail is under it
 
 
 def percent(confidence: float) -> int:
@@ -531,7 +535,8 @@ class ApprovalsPane(QWidget):
         filters.addWidget(self.count_label)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
-        split = QSplitter(Qt.Orientation.Horizontal)
+        self.split = split = QSplitter(Qt.Orientation.Horizontal)
+        split.setChildrenCollapsible(False)
         split.addWidget(self.list)
         split.addWidget(self.detail)
         split.setStretchFactor(0, 1)  # both give way as the window narrows, alike: the list has six columns
@@ -542,6 +547,20 @@ class ApprovalsPane(QWidget):
         box.addLayout(filters)
         box.addWidget(self.stack, 1)
         box.addWidget(self.message)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        self._orient(event.size().width())
+
+    def _orient(self, width: int) -> None:
+        """The detail beside the list in a wide pane, under it in a narrow one."""
+        wanted = Qt.Orientation.Horizontal if width >= SIDE_BY_SIDE_WIDTH else Qt.Orientation.Vertical
+        if self.split.orientation() == wanted:
+            return
+        self.split.setOrientation(wanted)
+        whole = 1000
+        first = whole // 2 if wanted == Qt.Orientation.Horizontal else int(whole * LIST_SHARE_BELOW)
+        self.split.setSizes([first, whole - first])  # shares, scaled to the room there is
 
     # -- reading -------------------------------------------------------------------------
 

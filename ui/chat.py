@@ -770,15 +770,18 @@ class ChatPane(QWidget):
             self.refresh_sessions()
 
     def _deleted(self, session_id: int) -> None:
-        """A chat was deleted (its waiting actions rejected): off the screen, and out of the
-        workspace panel's counts and its link to where approvals wait."""
+        """A chat was deleted (its waiting actions rejected): off the screen (the list opened its
+        neighbour; with none left, a new chat), and out of the workspace panel's counts and its link to
+        where approvals wait. The focus stays in the list if it was there (Delete, Ctrl+Z and the arrows
+        go on), else it goes to the question box."""
         if self._say_session == session_id:
             self._say("")
-        if session_id == self.session_id and self.chats.has_focus():
-            self.chats.show_current(None)  # deleted from the list: the focus stays there (Ctrl+Z, arrows)
+        in_list = QApplication.focusWidget() is self.sessions
+        if session_id == self.session_id:
+            self.chats.show_current(None)
             self._clear_messages()
-        elif session_id == self.session_id:
-            self.new_session()
+        if not in_list:
+            self.input.setFocus()
         if self._pending_session == session_id:
             self._pending_session = None
         self.refresh_telemetry()

@@ -32,7 +32,6 @@ from grace_desktop.qt import (
     QPoint,
     QPushButton,
     QSize,
-    QSizePolicy,
     Qt,
     QToolButton,
     QVBoxLayout,
@@ -48,6 +47,7 @@ if TYPE_CHECKING:
     from engine import Workspace
 
 ID = Qt.ItemDataRole.UserRole
+MORE_GLYPH_SCALE = 1.6
 
 
 def session_title(ws: Workspace, session_id: int) -> str:
@@ -121,9 +121,11 @@ class SessionList(QWidget):
         more.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         font = more.font()
         font.setBold(True)  # the thin "⋯" of a normal weight read as a disabled button
+        font.setPointSizeF(font.pointSizeF() * MORE_GLYPH_SCALE)  # at the text's size it was a speck
         more.setFont(font)
-        more.setSizePolicy(QSizePolicy.Policy.Fixed, self.buttons[0].sizePolicy().verticalPolicy())
-        more.setMinimumHeight(self.buttons[0].sizeHint().height())
+        more.setStyleSheet("QToolButton::menu-indicator { image: none; width: 0px; }")  # "⋯" says it: a menu
+        side = self.buttons[0].sizeHint().height()
+        more.setFixedSize(max(side, more.sizeHint().width()), side)  # square, as tall as New beside it
         menu = QMenu(more)
         self._chosen_actions = [menu.addAction("Rename\tF2", self.rename_chosen),
                                 menu.addAction("Export as Markdown…", lambda: self.export()),
@@ -341,12 +343,28 @@ class SessionList(QWidget):
             self.said.emit(str(exc), True)
             return
         self.undoable.append((sid, title))
+        row = self._row_of(sid)
         self.refresh()  # before the pane hears of it: the focus it may put on the list must not open the deleted row
         self._show_undo()
+        if sid == self.current:
+            self._open_neighbour(row)
         self.changed.emit(changes)
         self.deleted.emit(sid)
         rejected = f"; its {_actions(waiting)} waiting for approval {'was' if waiting == 1 else 'were'} rejected"
         self.said.emit(f"Deleted the chat “{title}”{rejected if waiting else ''}.", False)
+
+    def _row_of(self, session_id: int) -> int:
+        item = self._item(session_id)
+        return self.list.row(item) if item is not None else -1
+
+    def _open_neighbour(self, row: int) -> None:
+        """The chat deleted from ``row`` was on screen: open the one now in its row (else the one above),
+        so a chat is chosen and open, not none (with none left, the pane shows a new chat)."""
+        at = min(row, self.list.count() - 1)
+        item = self.list.item(at) if row >= 0 else None
+        if item is not None and item.data(ID) is not None:  # not the "No chat matches" line
+            self.list.setCurrentItem(item)  # opens it
+            self.list.scrollToItem(item)
 
     def undo(self) -> None:
         """Bring back the newest chat deleted here, open it, and put the focus on it in the list."""

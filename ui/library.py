@@ -204,9 +204,23 @@ def _no_text(row: dict[str, Any]) -> bool:
     return row["status"] == "ok" and row.get("kind") != "table" and not row.get("chunks")
 
 
+# The status filter's choices, each the rows whose Status column reads so (see ``status_group``).
+STATUS_FILTERS = (("All documents", "all"), ("Read (ok)", "ok"), ("No text", "no text"),
+                  ("Waiting or rejected", "table"), ("Failed", "failed"))
+
+
+def status_group(row: dict[str, Any]) -> str:
+    """Which status filter lists ``row``, as its Status column reads: "ok" (and "ok (part)"), "no text",
+    "table" (its table waits for approval or was rejected), or the engine's status ("failed")."""
+    if row["status"] != "ok":
+        return str(row["status"])
+    shown = _display(row, "status")
+    return shown if shown == "no text" else "ok" if shown.startswith("ok") else "table"
+
+
 class DocumentsFilter(QSortFilterProxyModel):
-    """Filters by a text (in the name or path) and a status (all, ok, failed); sorting is the
-    source model's (see ``DocumentsModel``), so the proxy keeps its order."""
+    """Filters by a text (in the name or path) and a status group (``STATUS_FILTERS``); sorting is
+    the source model's (see ``DocumentsModel``), so the proxy keeps its order."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -223,7 +237,7 @@ class DocumentsFilter(QSortFilterProxyModel):
 
     def filterAcceptsRow(self, source_row: int, _parent: Index) -> bool:  # noqa: N802 - Qt's name
         row = self.sourceModel().rows[source_row]  # type: ignore[attr-defined]
-        if self.status != "all" and row["status"] != self.status:
+        if self.status != "all" and status_group(row) != self.status:
             return False
         return not self.text or self.text in row["path"].lower()
 
@@ -292,8 +306,10 @@ class LibraryPane(QWidget):
         self.filter_edit = QLineEdit(placeholderText="Filter by name or folder…", clearButtonEnabled=True)
         self.filter_edit.textChanged.connect(lambda t: self._refilter(text=t))
         self.status_combo = QComboBox()
-        for label, value in (("All documents", "all"), ("Read (ok)", "ok"), ("Failed", "failed")):
+        for label, value in STATUS_FILTERS:
             self.status_combo.addItem(label, value)
+        self.status_combo.setToolTip("Show the documents whose Status reads so: read, read with no text in it, "
+                                     "with a table waiting for approval or rejected, or not read")
         self.status_combo.currentIndexChanged.connect(lambda _i: self._refilter(status=self.status_combo.currentData()))
         self.count_label = QLabel("")
         self.retry_button = QPushButton("Retry")

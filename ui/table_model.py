@@ -28,6 +28,7 @@ from grace_desktop.qt import (
     Signal,
 )
 
+from .numbers import column_places, number_text
 from .theme import colors
 
 log = logging.getLogger(__name__)
@@ -37,6 +38,7 @@ T = TypeVar("T")
 
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
             "UBIGINT", "FLOAT", "REAL", "DOUBLE", "DECIMAL", "NUMERIC")
+RESULT_ROWS_LOOKED_AT = 200  # a query's rows read to decide its columns' decimal places (a grid page's worth)
 _TEXT = ("VARCHAR", "TEXT", "STRING", "CHAR", "BPCHAR", "JSON")
 
 
@@ -132,6 +134,7 @@ class _View:
     flt: Any = None
     sort: tuple[str, bool] | None = None
     columns: list[Any] = field(default_factory=list)
+    places: dict[int, int | None] | None = None  # each column's decimal places, from its type and first page
 
 
 class LazyTableModel(QAbstractTableModel):
@@ -185,11 +188,12 @@ class LazyTableModel(QAbstractTableModel):
 
     def set_filter(self, flt: Any) -> None:
         """Show only rows matching ``flt`` (an engine ``RowFilter`` or None)."""
-        self._reset(_View(self._view.table, flt, self._view.sort))
+        self._reset(_View(self._view.table, flt, self._view.sort, places=self._view.places))
 
     def set_sort(self, column: str | None, ascending: bool = True) -> None:
         """Order rows by ``column`` (None: the table's own order)."""
-        self._reset(_View(self._view.table, self._view.flt, (column, ascending) if column else None))
+        self._reset(_View(self._view.table, self._view.flt, (column, ascending) if column else None,
+                          places=self._view.places))  # the same table reads the same, whatever its order
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Qt's sort entry point: sort by the column at ``column`` (or no sort if it is negative)."""
@@ -250,6 +254,7 @@ class LazyTableModel(QAbstractTableModel):
         view = self._view
         try:
             page = list(self._tables.page(view.table, number * self.page_size, self.page_size, view.flt, view.sort))
+            self._decide_places(view, page)
         except Exception as exc:  # noqa: BLE001 - a failed page is shown, never raised into Qt
             page = _FailedPage(error_sentence(exc, "read these rows"))
         self._pages[number] = page
@@ -268,6 +273,15 @@ class LazyTableModel(QAbstractTableModel):
         """The engine's key for visible row ``row`` (None if it could not be read)."""
         got = self._row(row) if 0 <= row < self._count else None
         return got[0] if isinstance(got, tuple) else None
+
+    def _places(self, column: int) -> int | None:
+        """The decimal places the numbers of ``column`` show (decided by the first page read of the table)."""
+        return (self._view.places or {}).get(column)
+
+    def _decide_places(self, view: _View, rows: list[tuple]) -> None:
+        if view.places is None:
+            view.places = {i: column_places(c.name, c.type, (r[i + 1] for r in rows))
+                           for i, c in enumerate(view.columns)}
 
     def column_name(self, column: int) -> str:
         return str(self._view.columns[column].name)
@@ -290,7 +304,7 @@ class LazyTableModel(QAbstractTableModel):
             return None
         value = got[index.column() + 1]
         if role == Qt.ItemDataRole.DisplayRole or role == Qt.ItemDataRole.EditRole:
-            return display(value)
+            return number_text(value, self._places(index.column()))
         if role == Qt.ItemDataRole.TextAlignmentRole and is_numeric(self._view.columns[index.column()].type):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == Qt.ItemDataRole.ToolTipRole and len(display(value)) > 60:
@@ -334,8 +348,10 @@ class LazyTableModel(QAbstractTableModel):
         if role != Qt.ItemDataRole.EditRole or not index.isValid():
             return False
         key = self.row_key(index.row())
-        if key is None or display(value) == self.data(index, Qt.ItemDataRole.EditRole):
-            return False
+        got = self._row(index.row())
+        if key is None or display(value) in (self.data(index, Qt.ItemDataRole.EditRole),
+                                             display(got[index.column() + 1] if isinstance(got, tuple) else None)):
+            return False  # unchanged, as shown ("42.10") or as stored ("42.1")
         col = self._view.columns[index.column()]
         new = None if value == "" and not is_text(col.type) else value
         ok, changes = try_call(lambda: self._tables.update_cell(self._view.table, key, col.name, new),
@@ -355,11 +371,14 @@ class ResultModel(QAbstractTableModel):
         super().__init__(parent)
         self._names: list[str] = []
         self._rows: Sequence[Sequence[Any]] = []
+        self._places: list[int | None] = []
 
     def set_result(self, names: list[str], rows: Sequence[Sequence[Any]]) -> None:
-        """Show ``rows`` under the headings ``names``."""
+        """Show ``rows`` under the headings ``names`` (a column of amounts with cents shows them all)."""
         self.beginResetModel()
         self._names, self._rows = list(names), rows
+        first = rows[:RESULT_ROWS_LOOKED_AT]
+        self._places = [column_places(name, None, (r[i] for r in first if i < len(r))) for i, name in enumerate(names)]
         self.endResetModel()
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
@@ -373,7 +392,8 @@ class ResultModel(QAbstractTableModel):
             return None
         value = self._cell(index.row(), index.column())
         if role == Qt.ItemDataRole.DisplayRole:
-            return display(value)
+            places = self._places[index.column()] if index.column() < len(self._places) else None
+            return number_text(value, places)
         if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, int | float) and not isinstance(value, bool):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None

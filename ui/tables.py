@@ -53,6 +53,9 @@ from .table_model import LazyTableModel, ResultModel, run_engine, try_call
 from .theme import colors
 
 SEARCH_DELAY_MS = 250
+LIST_WIDTH = 220  # px the table list takes in a wide pane: long table names read whole
+LIST_SHARE, LIST_MIN_WIDTH = 0.24, 140  # in a narrow pane (under ~920 px): its share, and no less than this
+PLACEHOLDER_ROOM = 36  # px a line edit needs beside its placeholder: frame, margins and the clear button
 QUERY_LIMIT = 10_000  # rows a query shows at most
 NO_COLUMN = "there is no column"  # how ``engine.errors.in_words`` names an unknown column
 COLUMNS_SHOWN = 20  # a table's columns named after a query asked for one it lacks
@@ -358,17 +361,32 @@ class TablesPane(QWidget):
         right.setStretchFactor(0, 3)
         right.setStretchFactor(1, 2)
         right.setSizes([450, 250])
-        split = QSplitter(Qt.Orientation.Horizontal)
+        self.split = split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.table_list)
         split.addWidget(right)
         split.setStretchFactor(1, 1)
-        split.setSizes([220, 780])
+        split.setSizes([LIST_WIDTH, 780])
+        self._list_dragged = False  # once the person drags the splitter, its place is theirs
+        split.splitterMoved.connect(lambda _pos, _i: setattr(self, "_list_dragged", True))
         self.empty = empty_state(EMPTY_TEXT, LinkLabel)
         self.empty.linkActivated.connect(self.show_catalog)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty)
         self.stack.addWidget(split)
         QVBoxLayout(self).addWidget(self.stack)
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if not self._list_dragged:
+            self._fit_list(event.size().width())
+
+    def _fit_list(self, width: int) -> None:
+        """The table list's width for a pane ``width`` wide: ``LIST_WIDTH``, or in a narrow pane a
+        share of it, so the grid and its filters have the room (at 800 px the list kept 210 of 634)."""
+        wanted = min(LIST_WIDTH, max(LIST_MIN_WIDTH, int(width * LIST_SHARE)))
+        sizes = self.split.sizes()
+        if sum(sizes) and sizes[0] != wanted:
+            self.split.setSizes([wanted, sum(sizes) - wanted])
 
     def _build_list(self) -> QTreeWidget:
         tree = QTreeWidget()
@@ -388,7 +406,8 @@ class TablesPane(QWidget):
 
     def _build_filters(self) -> QHBoxLayout:
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search every column…")
+        self.search.setPlaceholderText("Search rows…")  # "Search every column…" read "Search every colu…" at 800 px
+        self.search.setToolTip("Show the rows with this text in any column")
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.filter_column = QComboBox()
@@ -400,6 +419,8 @@ class TablesPane(QWidget):
         self.filter_text.textEdited.connect(self._edit_column_filter)
         self.clear_button = QPushButton("C&lear filters")
         self.clear_button.clicked.connect(self.clear_filters)
+        for edit in (self.search, self.filter_text):  # the placeholder reads whole, beside the clear button
+            edit.setMinimumWidth(edit.fontMetrics().horizontalAdvance(edit.placeholderText()) + PLACEHOLDER_ROOM)
         row = QHBoxLayout()
         row.addWidget(self.search, 2)
         row.addWidget(QLabel("Filter"))

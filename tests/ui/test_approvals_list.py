@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from engine import Workspace
+from grace_desktop.qt import Qt
 from ui.approvals import SOURCE_COLUMN, TABLE_COLUMN, ApprovalsPane
 
 NAMES = ["garden-plan.csv", "household_expenses_by_month_2025.csv", "bike-costs.csv", "trips.csv"]
@@ -49,7 +50,8 @@ def test_a_narrow_list_shows_the_file_names_whole(qtbot, ws, tmp_path) -> None:
     assert fits(pane, TABLE_COLUMN, "trips")  # the table names keep a share of their own
     long = next(pane.list.topLevelItem(i) for i in range(len(NAMES))
                 if pane.list.topLevelItem(i).text(SOURCE_COLUMN) == NAMES[1])
-    assert not fits(pane, SOURCE_COLUMN, NAMES[1])  # elided, in the middle
+    assert fits(pane, SOURCE_COLUMN, NAMES[1])  # whole, now the detail is under the list (it was elided)
+    assert pane.list.textElideMode() == Qt.TextElideMode.ElideMiddle  # a longer one would keep its end
     assert long.toolTip(SOURCE_COLUMN) == str(tmp_path / NAMES[1])  # the whole path, when elided
     assert long.toolTip(TABLE_COLUMN) == long.text(TABLE_COLUMN)
 
