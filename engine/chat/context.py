@@ -25,7 +25,7 @@ from ..tables.mentions import words_in
 from .respell import TableWords, table_words
 from .store import reading
 from .versions import ASKS_OLD, replacements
-from .words import LETTERS, acronyms, codes, names, terms, weekday
+from .words import LETTERS, acronyms, codes, content_words, names, terms, weekday
 
 if TYPE_CHECKING:
     from ..embed import QueryVectors
@@ -213,9 +213,21 @@ def table_matches(ws: Workspace, question: str, limit: int = 10,
         said += written_as_names(ws, question)  # "lego" of a box's "Lego and craft box"
         found = ws.tables.mentioned(question, limit, tuple(dict.fromkeys(said)))
         away = ws.tables.put_away() if found else frozenset()
+        found = [m for m in found if m["table"] not in away or not _newer_matched(m, found, away, question)]
         return sorted(found, key=lambda m: m["table"] in away)  # a folder of old files' tables last
     except Exception:  # noqa: BLE001 - a table that cannot be read leaves the answer without table rows
         return []
+
+
+def _newer_matched(old: dict[str, Any], found: list[dict[str, Any]], away: frozenset[str], question: str) -> bool:
+    """Whether a current table with most of ``old``'s columns (its newer version: the medication
+    list beside Old/'s March list) has matched rows too, and the question says no word of the old
+    one's name that the newer one's lacks ("the march list"): then the old rows would be said as if
+    they were still so."""
+    columns, asked = set(old["columns"]), content_words(question)
+    own = content_words(old["table"].replace("_", " "))
+    return any(m["table"] not in away and len(columns & set(m["columns"])) * 2 > len(columns)
+               and not (own - content_words(m["table"].replace("_", " "))) & asked for m in found)
 
 
 def written_as_names(ws: Workspace, question: str) -> list[str]:

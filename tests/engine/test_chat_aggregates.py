@@ -1581,3 +1581,19 @@ def test_of_two_tables_that_could_count_the_one_the_question_calls_by_its_rows_n
     text = _asked(ws, tmp_path / "visit_log.csv", VISITS, "how many visits did helen b do in october")
     assert "Counting the rows of visit_log where carer is Helen B and date is in October: **2 rows**." in text, text
     assert "blood_pressure" not in text
+
+
+def test_the_rows_of_an_old_files_table_give_way_to_its_newer_version(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "Old").mkdir()
+    (tmp_path / "medications.csv").write_text("drug,dose,when,prescriber,stopped\n"
+                                              "Amlodipine,10mg,morning,Dr Iyer,\nMetformin,500mg,evening,Dr Iyer,\n")
+    (tmp_path / "Old" / "meds list march.csv").write_text("drug,dose,when,notes\nAmlodipine,5mg,morning,BP\n")
+    meds = ws
+    for path in (tmp_path / "medications.csv", tmp_path / "Old" / "meds list march.csv"):
+        proposal = meds.tables.import_file(path)
+        if proposal.status != "applied":
+            meds.tables.approve(proposal.id)
+    answer = meds.chat.ask("what dose of amlodipine is he on")
+    assert "10mg" in answer.text and "5mg" not in answer.text, answer.text
+    only_old = meds.chat.ask("what were the notes for amlodipine in the march list")  # only the old one has notes
+    assert "BP" in only_old.text, only_old.text
