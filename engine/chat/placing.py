@@ -43,7 +43,13 @@ def named_row(question: str, tables: Callable[[], list[tuple[str, Columns]]]) ->
     rows, unread = values(m["vals"])
     if rows and not unread:
         return [("add_rows", {"table": name, "rows": rows})]
-    placed = place(_PARTS.split(m["vals"].strip()), columns)
+    parts = [p for p in _PARTS.split(m["vals"].strip()) if p.strip()]
+    if len(parts) == 1 and len(columns) > 2 and len(parts[0].split()) > 3 and not _PAIR.match(parts[0]):
+        names = ", ".join(c for c, _ in columns)  # a sentence: which of its words go where is not said
+        return [(SAY, {"text": f"I could not tell which part of “{parts[0]}” goes in which column of {name}. "
+                               f"Give the values separated by commas, in the order {names}, or write column = "
+                               "value for each."})]
+    placed = place(parts, columns)
     if isinstance(placed, str):
         return [(SAY, {"text": placed})]
     return [("add_rows", {"table": name, "rows": [placed]})]
@@ -123,5 +129,5 @@ def _holds(kind: str, value: str) -> bool:
     if kind == "BOOLEAN":
         return value.strip().lower() in ("yes", "no", "true", "false", "y", "n")
     if kind.startswith(("DATE", "TIMESTAMP")):
-        return bool(re.search(r"\d", value))
+        return bool(re.search(r"\d", value)) and len(value.split()) <= 4
     return True

@@ -67,3 +67,9 @@ def test_a_table_is_named_by_the_first_words_of_its_name_and_the_shortest_such_n
     assert table_named("moving budget", tables) == ("moving_budget", COLUMNS)
     assert table_named("guests list", tables) == ("guest_list", COLUMNS)
     assert table_named("guest", tables) is None  # two tables begin so: which one is not guessed
+
+
+def test_a_row_said_as_a_sentence_is_not_guessed_into_columns(boxes: Workspace) -> None:
+    answer = boxes.chat.ask("add a row to the packing inventory - the lamp went in box 40 in the hall")
+    assert answer.actions == []
+    assert "Give the values separated by commas, in the order box_no, room, contents, fragile, weight_kg" in answer.text
