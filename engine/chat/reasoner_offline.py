@@ -223,11 +223,19 @@ _LABELLED = re.compile(r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?([^\W\d][^:\n]{0,40}):[ \t]
 _HOW_MUCH_OF = re.compile(r"^\s*how (?:much|many)\s+([a-z]{3,})\b", re.IGNORECASE)
 
 
+# "when did his allowance start?": the line labelled with the verb ("Starts<TAB>12 June 2026") says when
+_WHEN_VERB = re.compile(r"^\s*when(?:'s|\u2019s|s)?\s+(?:(?:did|does|do|will|is|was|are|were|has|have)\s+)?"
+                        r"(?:[\w'\u2019]+\s+){0,5}?(start|begin|end|finish|expire|renew|close|open)(?:s|ed|ing)?\b",
+                        re.IGNORECASE)
+
+
 def asked_role(question: str) -> set[str]:
-    """The content words of what "who is …" or "what is …" asks for ("club's safety officer"), or
-    the noun "how much …" asks of ("notice")."""
+    """The content words of what "who is …" or "what is …" asks for ("club's safety officer"), the
+    noun "how much …" asks of ("notice"), or the verb "when does … start" asks the time of."""
     if m := _ASKS_FOR.match(question):
         return content_words(m["subject"])
+    if m := _WHEN_VERB.match(question):
+        return content_words(m[1])
     m = _HOW_MUCH_OF.match(question)
     return content_words(m[1]) - _UNITS if m else set()  # "how many days of leave" names no label "days"
 

@@ -298,6 +298,7 @@ LEASE = ("# Lease notes - 8 rue Haute\n\n- Rent PLN 3,900 a month plus charges P
     ("whats my salary going to be", "Gross annual salary\tPLN 264,000 paid in 12 monthly instalments"),
     ("how much is the residence card tax", "Residence card tax: PLN 340 per adult."),
     ("how much notice do we have to give on the flat", "Notice if we leave: 1 month"),
+    ("when do i start", "Start date\t01/09/2026"),
 ])
 def test_a_line_labelled_with_what_is_asked_answers_it(ws: Workspace, tmp_path: Path, question: str,
                                                        quote: str) -> None:
