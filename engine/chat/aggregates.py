@@ -1283,9 +1283,12 @@ def _calendar_order(run: list[int]) -> Callable[[int], int]:
     return lambda m: run.index(m) if m in run else 12 + m
 
 
-_NOT = (r"(?:\bnot|n[’']t|\bnever|\bexcluding|\bexcept(?:\s+for)?|\bother than|\bapart from|\bleaving out)"
+_NOT = (r"(?:\bnot|n[’']t|\b(?:has|have|had|did|does|do|is|are|was|were|could|would|should|wo|ca)nt|"
+        r"\bnever|\bexcluding|\bexcept(?:\s+for)?|\bother than|\bapart from|\bleaving out)"
         r"(?:\s+(?:been|be|yet|fully|all|at|the))*\s+")
 _NOT_WORDS = content_words("not never been be yet fully all haven hasn isn aren wasn weren don doesn didn excluding "
+                           "hasnt havent hadnt didnt doesnt dont isnt arent wasnt werent couldnt wouldnt shouldnt "
+                           "wont cant "
                            "except other apart leaving")
 
 
@@ -1349,6 +1352,7 @@ def _headed(store: Any, info: Any, lowered: str, said: dict[str, list[str]]) -> 
     table and of no other ("his sugar" of a measure "blood sugar" beside "weight"): the thing it
     names. Not a word of an operation, of money, or of a column's name."""
     named = set().union(*(column_words(c.name, lowered) for c in info.columns))
+    named |= content_words(" ".join(v for vs in said.values() for v in vs))  # "flowers" said of category flowers
     asked = {stem(w): w for w in re.findall(r"[a-z]{4,}", lowered)
              if _naming(w) and not MONEY.search(w) and not content_words(w) & named and month_of(w) is None}
     heads: dict[str, list[tuple[str, str]]] = {}

@@ -1597,3 +1597,18 @@ def test_the_rows_of_an_old_files_table_give_way_to_its_newer_version(ws: Worksp
     assert "10mg" in answer.text and "5mg" not in answer.text, answer.text
     only_old = meds.chat.ask("what were the notes for amlodipine in the march list")  # only the old one has notes
     assert "BP" in only_old.text, only_old.text
+
+
+def test_not_typed_without_its_apostrophe_still_says_no_of_a_yes_no_column(ws: Workspace, tmp_path: Path) -> None:
+    rooms = "room,guests,nights,booked\n1,Margaret Reid,2,yes\n7,Olivia Hughes,1,no\n"
+    text = _asked(ws, tmp_path / "hotel_block.csv", rooms, "who still hasnt booked their hotel room")
+    assert "where booked is no" in text and "Olivia Hughes" in text and "Margaret Reid" not in text, text
+
+
+def test_a_word_said_as_one_value_does_not_also_name_another_it_ends(ws: Workspace, tmp_path: Path) -> None:
+    prices = ("category,supplier,item,price_gbp\nflowers,Wild Meadow Flowers,bouquet,165\n"
+              "flowers,Bloomsbury Blooms,bouquet,150\ncake,Sugar Loaf,cake,455\n")
+    (tmp_path / "price_comparison.csv").write_text(prices)
+    assert ws.tables.import_file(tmp_path / "price_comparison.csv").status == "applied"
+    for question in ("whats the total for the flowers", "total price of the flowers"):
+        assert all("supplier" not in p.sql for p in aggregates.plans(question, ws.tables, ws.embedder.embed))
