@@ -350,7 +350,9 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
         respelled = _initialled(tables.store, info, _respelled(tables.store, info, lowered, unknown))
         said = _meant(tables.store, info, _completed(tables.store, info, respelled, partial), embed)
         nouns = _row_nouns(tables.store, info, firsts, asked) | _folder_nouns(info.name, folders, said)
-        return _plan_table(op, said, info, tables.store, embed, today, nouns)
+        own = content_words(info.name.replace("_", " "))
+        elsewhere = frozenset().union(*(content_words(i.name.replace("_", " ")) for i in listed)) - own
+        return _plan_table(op, said, info, tables.store, embed, today, nouns, elsewhere)
 
     found = [p for info in listed if (p := plan_of(info)) is not None]
     catalog = load_catalog()
@@ -616,7 +618,8 @@ def _row_nouns(store: Any, info: Any, firsts: list[str | None], asked: set[str])
 
 
 def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | None,
-                today: dt.date | None = None, nouns: set[str] | frozenset[str] = frozenset()) -> Plan | None:
+                today: dt.date | None = None, nouns: set[str] | frozenset[str] = frozenset(),
+                elsewhere: frozenset[str] = frozenset()) -> Plan | None:
     if _SPENDING.search(lowered) and (_INCOME_NAME.search(info.name.lower()) or _only_income(info.columns)):
         return None  # "how much did we spend?" is not the bike sales, nor a box office's gross
     words = content_words(lowered)
@@ -628,7 +631,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     named = named or op in ("avg", "sum", "max", "min") and _measure_said(words, info.columns, lowered)
     named = named or op == "count" and _measure_said(_counted_words(lowered), info.columns)  # "how many consultations"
     named = named or op in ("max", "min") and _when_said(lowered, info.columns)  # "who moved in most recently?"
-    filters = _values(store, info, lowered)
+    filters = _values(store, info, lowered, elsewhere)
     excluded = _negated(filters, lowered)  # "the invoices not paid": status is not paid
     currencies = _currencies_said(lowered)
     currency = _currency_column(store, info)
@@ -1322,7 +1325,7 @@ def _other_numbers(lowered: str) -> str:
     return lowered + " | " + " ".join(forms)
 
 
-def _values(store: Any, info: Any, lowered: str) -> dict[str, list[str]]:
+def _values(store: Any, info: Any, lowered: str, elsewhere: frozenset[str] = frozenset()) -> dict[str, list[str]]:
     """Text columns' values that the question says as whole words (in the singular or the plural):
     ``{column: [values]}``. Cells of two characters only when one is a digit (levels "B1", sizes
     "3L"): two letters ("in", "us", "DE") are too often a word of the question."""
@@ -1342,17 +1345,19 @@ def _values(store: Any, info: Any, lowered: str) -> dict[str, list[str]]:
             out[name] = sorted(said)
     for name, value in _labelled(store, info, lowered, kept):
         out.setdefault(name, [value])
-    for name, value in _headed(store, info, fold(question), out):
+    for name, value in _headed(store, info, fold(question), out, elsewhere):
         out.setdefault(name, [value])
     return _one_column_each(out, question)
 
 
-def _headed(store: Any, info: Any, lowered: str, said: dict[str, list[str]]) -> list[tuple[str, str]]:
+def _headed(store: Any, info: Any, lowered: str, said: dict[str, list[str]],
+            elsewhere: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
     """(column, value) for a question word that is the last word of one category value of the
     table and of no other ("his sugar" of a measure "blood sugar" beside "weight"): the thing it
-    names. Not a word of an operation, of money, or of a column's name."""
+    names. Not a word of an operation, of money, of a column's name or of another table's name
+    ("rent" of rent_ledger_2024 is not the expenses' "Ground rent")."""
     named = set().union(*(column_words(c.name, lowered) for c in info.columns))
-    named |= content_words(" ".join(v for vs in said.values() for v in vs))  # "flowers" said of category flowers
+    named |= content_words(" ".join(v for vs in said.values() for v in vs)) | elsewhere  # "flowers" of flowers
     asked = {stem(w): w for w in re.findall(r"[a-z]{4,}", lowered)
              if _naming(w) and not MONEY.search(w) and not content_words(w) & named and month_of(w) is None}
     heads: dict[str, list[tuple[str, str]]] = {}

@@ -1612,3 +1612,13 @@ def test_a_word_said_as_one_value_does_not_also_name_another_it_ends(ws: Workspa
     assert ws.tables.import_file(tmp_path / "price_comparison.csv").status == "applied"
     for question in ("whats the total for the flowers", "total price of the flowers"):
         assert all("supplier" not in p.sql for p in aggregates.plans(question, ws.tables, ws.embedder.embed))
+
+
+def test_the_last_word_of_a_category_names_it_not_when_it_names_another_table(ws: Workspace, tmp_path: Path) -> None:
+    expenses = "date,category,amount\n2024-03-01,Ground rent,250\n2024-04-02,Repairs,180\n2024-05-02,Insurance,320\n"
+    ledger = "date,flat,amount\n2024-01-01,Flat A,1150\n2024-02-01,Flat A,1150\n"
+    for name, body in (("expenses_2024.csv", expenses), ("rent_ledger_2024.csv", ledger)):
+        (tmp_path / name).write_text(body)
+        assert ws.tables.import_file(tmp_path / name).status == "applied"
+    (found,) = aggregates.plans("total rent received in 2024", ws.tables, ws.embedder.embed)
+    assert found.table == "rent_ledger_2024"  # not also expenses where category is Ground rent
