@@ -1370,12 +1370,15 @@ def _headed(store: Any, info: Any, lowered: str, said: dict[str, list[str]],
 
 
 def _category_column(store: Any, table: str, column: str) -> list[str]:
-    """The distinct values of a text column of few short values (see ``_category_values``); [] else."""
-    values = [v for (v,) in store.cursor().execute(
-        f"SELECT DISTINCT {quote_ident(column)} FROM {quote_ident(table)} WHERE {quote_ident(column)} "
-        f"IS NOT NULL LIMIT {CATEGORY_VALUES + 1}").fetchall()]
-    short = all(_LETTERS_ONLY.fullmatch(v) and len(v.split()) <= _CATEGORY_WORDS for v in values)
-    return values if len(values) <= CATEGORY_VALUES and short else []
+    """The distinct values of a text column of few short values (see ``_category_values``); [] else.
+    Kept until the next write: every question that adds up reads them of every text column."""
+    def read() -> list[str]:
+        values = [v for (v,) in store.cursor().execute(
+            f"SELECT DISTINCT {quote_ident(column)} FROM {quote_ident(table)} WHERE {quote_ident(column)} "
+            f"IS NOT NULL LIMIT {CATEGORY_VALUES + 1}").fetchall()]
+        short = all(_LETTERS_ONLY.fullmatch(v) and len(v.split()) <= _CATEGORY_WORDS for v in values)
+        return values if len(values) <= CATEGORY_VALUES and short else []
+    return list(store.remembered(("categories", table, column), read))
 
 
 # a column's name and a short value after it: "flat c", "block 2b", "unit a3"
