@@ -345,13 +345,14 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     firsts = [_first_name_word(info.name) for info in listed]
     asked = {stem(m[1]) for m in _ASKED_NOUN.finditer(lowered)}
     folders = tables.folders()
+    name_words = {info.name: content_words(info.name.replace("_", " ")) for info in listed}
+    all_names = frozenset().union(*name_words.values())
 
     def plan_of(info: Any, today: dt.date | None = None) -> Plan | None:
         respelled = _initialled(tables.store, info, _respelled(tables.store, info, lowered, unknown))
         said = _meant(tables.store, info, _completed(tables.store, info, respelled, partial), embed)
         nouns = _row_nouns(tables.store, info, firsts, asked) | _folder_nouns(info.name, folders, said)
-        own = content_words(info.name.replace("_", " "))
-        elsewhere = frozenset().union(*(content_words(i.name.replace("_", " ")) for i in listed)) - own
+        elsewhere = all_names - name_words[info.name]  # "rent" of rent_ledger is no expenses' "Ground rent"
         return _plan_table(op, said, info, tables.store, embed, today, nouns, elsewhere)
 
     found = [p for info in listed if (p := plan_of(info)) is not None]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .intents import _ASK, _PAIR, _ROWS, SAY, Proposal, _unquote, values
+from .intents import _ASK, _NUMBER, _PAIR, _ROWS, SAY, Proposal, _unquote, values
 from .words import DATE_PARTS, stem
 
 Columns = list[tuple[str, str]]  # (name, DuckDB type)
@@ -27,7 +27,7 @@ _PARTS = re.compile(r"\s*(?:,|;)\s*")
 # Parts of a column's name too common to say which column a value is for ("table_no", "box_no").
 _VAGUE = frozenset("no nr num id is the of a".split())
 _NUMERIC = ("INT", "DOUBLE", "DECIMAL", "FLOAT", "REAL", "NUMERIC", "HUGEINT")
-_NUMBER = re.compile(r"[-+]?[£$€]?\d[\d,]*(?:\.\d+)?\s*%?")
+_AMOUNT = re.compile(_NUMBER.pattern + r"\s*%?")  # a number, as a row's value may be written ("12%")
 
 
 def named_row(question: str, tables: Callable[[], list[tuple[str, Columns]]]) -> list[Proposal]:
@@ -125,7 +125,7 @@ def _holds(kind: str, value: str) -> bool:
     """Whether a column of DuckDB type ``kind`` can hold ``value`` as said."""
     kind = kind.upper()
     if kind.startswith(_NUMERIC):
-        return bool(_NUMBER.fullmatch(value.strip()))
+        return bool(_AMOUNT.fullmatch(value.strip()))
     if kind == "BOOLEAN":
         return value.strip().lower() in ("yes", "no", "true", "false", "y", "n")
     if kind.startswith(("DATE", "TIMESTAMP")):
