@@ -27,6 +27,9 @@ from ..tables.domain import ROW_FIELDS, load_catalog
 from ..tables.mentions import fold, folded, kept_rows, text_places, words_in
 from ..tables.names import quote_ident, quote_literal
 from ..tables.values import NUMERIC_TYPES
+from .spans import HOURS, MINUTES, spanned
+from .spans import SAID as SPAN_SAID
+from .spans import WORDS as _SPAN_WORDS
 from .words import (
     COLUMN_MEANING,
     DATE_PARTS,
@@ -52,17 +55,20 @@ EmbedFn = Callable[[list[str]], np.ndarray]
 # "the last MOT" is the latest; "the last month", "the last three visits" are periods and counts
 _LAST = (r"\bthe last (?!(?:week|weekend|month|year|quarter|day|night|time|few|couple|\d+|two|three|four|five|six|"
          r"seven|eight|nine|ten|twelve)\b)")
-_LATEST = re.compile(rf"\b(?:most recent(?:ly)?|latest|newest)\b|{_LAST}")
+# "when did Tomasz last come?", "when was the boiler last serviced?": the latest row's date
+_LAST_WHEN = r"\bwhen (?:did|was|were|has|have|had|is|are)\b.*\blast\b(?! (?:week|weekend|month|year|night|time)\b)"
+_LATEST = re.compile(rf"\b(?:most recent(?:ly)?|latest|newest)\b|{_LAST}|{_LAST_WHEN}")
 _EARLIEST = re.compile(r"\b(?:earliest|least recent(?:ly)?)\b")
-_OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?)\b")),
+_OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?|usually|normally)\b")),
         ("max", re.compile(r"\b(?:most expensive|dearest|highest|largest|biggest|greatest|maximum|max|peak|longest|"
                            r"farthest|furthest|"
-                           r"heaviest|tallest|most recent(?:ly)?|latest|newest|youngest)\b" + "|" + _LAST)),
+                           r"heaviest|tallest|most recent(?:ly)?|latest|newest|youngest)\b"
+                           + "|" + _LAST + "|" + _LAST_WHEN)),
         ("min", re.compile(r"\b(?:cheapest|least expensive|lowest|smallest|minimum|shortest|lightest|earliest|oldest|"
                            r"nearest|closest|"
                            r"least recent(?:ly)?)\b")),
         # "who paid the most?", "which shop did we spend the most at?": the rows grouped, the top groups
-        ("top", re.compile(r"\b(?:who|which)\b.*\bthe (?:most|least|fewest)\b")),
+        ("top", re.compile(r"\b(?:who(?:['’]?s)?|which)\b.*\bthe (?:most|least|fewest)\b")),
         # "number of" counts ("the number of bookings"), unless it names a field ("phone number of Jakub")
         ("count", re.compile(r"\b(?:how many|count)\b|(?:^|\b(?:the|a|total|what|whats|what's|is|was|give|me)\s+)"
                              r"number of\b")),
@@ -81,7 +87,8 @@ MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charged
 PERSON = re.compile(r"(?:^|_)(?:by|who|name|names|person|people|owner|payer|customer|client|member|user|author|"
                     r"buyer|seller|driver|brewer|teacher|student|tutor|employee|staff|trainer|coach|patient|"
                     r"volunteer|guest|actor|actress|performer|player|vet|nurse|doctor|director|contact|lead|tenant|"
-                    r"landlord|resident)(?:_|$)")
+                    r"landlord|resident|carer|caregiver|helper|worker|assignee|attendee|participant|pupil|child|manager|agent|"
+                    r"cleaner|sender|recipient|speaker|host|winner)(?:_|$)")
 # Sayings that ask nothing of their own: "what do the unpaid invoices add up to?", "how much has
 # Priya paid out of her own pocket?" (what she paid)
 _SAYINGS = re.compile(r"\badd(?:s|ed)? up\b|\bcomes? to\b|"
@@ -89,12 +96,13 @@ _SAYINGS = re.compile(r"\badd(?:s|ed)? up\b|\bcomes? to\b|"
 _MONTHLY = re.compile(r"\b(?:monthly|per month|a month|each month|every month)\b")
 _COMPOUND = re.compile(r"\b[^\W_]+(?:-[^\W_]+)+\b")  # "e-bikes", "x-ray"
 _MOST_OF = re.compile(r"\bthe (?:most|least|fewest) (\w+)")  # "the most repairs": counted
-_TOP_OF = re.compile(r"\b(?:who|which (\w+))\b")
+_TOP_OF = re.compile(r"\b(?:who(?:['’]?s)?|which (\w+))\b")
 _OP_WORDS = content_words("average mean typical typically total sum altogether overall much many number count "
                           "spend spent spending cost costs paid pay paying price charge charged money did do "
                           "take took taken receive received bring brought came come work worked "
                           "bill billed still during throughout everything worth last collected "
-                          "have has had so far times go went been visit visited most expensive dearest highest largest "
+                          "usually normally have has had so far times go went been visit visited most expensive "
+                          "dearest highest largest "
                           "biggest greatest maximum max peak longest cheapest least fewest lowest smallest minimum "
                           "shortest one single ever recent recently latest newest earliest across oldest youngest "
                           "nearest closest farthest furthest")
@@ -149,12 +157,17 @@ VALUE_CELL = 60  # text cells this short can be values to filter on (longer ones
 # Verbs that name the rows of a table called by their noun: "how many litres did we sell" is
 # about the sales table, "what did we buy" about purchases. (Meaning alone does not tell them:
 # "sold" and "sales" are 0.37 apart in the model, below any column's bar.)
+_VISITS = ("visit", "come comes coming came visit visits visiting visited")
+# Of several tables that could answer, the visits' for "came" (not blood-pressure readings taken
+# by the same person); money verbs leave each table that could answer ("spend at Lidl": expenses, gifts)
+_VISIT_VERBS = content_words(_VISITS[1])
 _EVENT_VERBS = {stem(v): {stem(n), stem(n + "s")} for n, verbs in (("sale", "sell sells selling sold"),
                                                                    ("purchase", "buy buys buying bought"),
                                                                    ("expense", "spend spends spending spent"),
                                                                    ("payment", "pay pays paying paid"),
                                                                    ("donation", "give gives giving gave given donate "
-                                                                                "donates donating donated"))
+                                                                                "donates donating donated"),
+                                                                   _VISITS)
                 for v in verbs.split()}
 
 
@@ -331,6 +344,7 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
         return []  # "how many ushers do I need?" asks what a rule says, not what rows hold
     if op is None or (op == "list" and comparison(lowered) is None and not re.search(_NOT, lowered)
                       and not _unpaid(lowered) and not _undone(lowered) and not _MISSING.search(lowered)
+                      and not _ONGOING.search(lowered) and not _ENDED.search(lowered)
                       and not (_ROWS_ASKED.match(lowered) and _period(lowered))
                       and not _names_a_flag(lowered, tables.list()) and not _asks_reply(lowered)):
         return []  # "which tank was batch 24-007 in?" is a look-up, not a list ("which … end in 2025?" is)
@@ -350,7 +364,8 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
 
     def plan_of(info: Any, today: dt.date | None = None) -> Plan | None:
         respelled = _initialled(tables.store, info, _respelled(tables.store, info, lowered, unknown))
-        said = _meant(tables.store, info, _completed(tables.store, info, respelled, partial), embed)
+        said = _meant(tables.store, info, _completed(tables.store, info, _unabbreviated(info.name, respelled), partial),
+                      embed)
         nouns = _row_nouns(tables.store, info, firsts, asked) | _folder_nouns(info.name, folders, said)
         elsewhere = all_names - name_words[info.name]  # "rent" of rent_ledger is no expenses' "Ground rent"
         return _plan_table(op, said, info, tables.store, embed, today, nouns, elsewhere)
@@ -375,11 +390,15 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     unsaid = {p.table: len(content_words(p.table.replace("_", " ")) - content_words(lowered)) for p in found}
     found = [p for p in found if unsaid[p.table] == 0] if 0 in unsaid.values() else found
     # "how many visits did Helen B do": visit_log's rows, not blood_pressure's taken by Helen B
-    nouned = [p for p in found if table_noun(p.table) in content_words(lowered)]
+    said = content_words(lowered)
+    nouned = [p for p in found if table_noun(p.table) in said
+              or any(table_noun(p.table) in _EVENT_VERBS[w] for w in said & _VISIT_VERBS)]
     found = nouned or found
     return [p for p in found if p.fit == max(f.fit for f in found)]
 
 
+SPAN_WORDS = content_words(" ".join(_SPAN_WORDS))
+_HOURS = re.compile(r"\b(?:hours?|hrs?)\b")
 _SHIP = re.compile(r"\b(\w{4,})ship\b")
 
 
@@ -401,6 +420,17 @@ def _names_table(lowered: str, table: str) -> bool:
     invoices_2026)."""
     words, name_words = content_words(lowered), content_words(table.replace("_", " "))
     return bool(name_words) and (name_words <= words or table_noun(table) in words)
+
+
+def _unabbreviated(table: str, lowered: str) -> str:
+    """``lowered`` with the initials of a table's name of two to four words said out in full
+    ("his latest bp" of blood_pressure: "his latest blood pressure"), unless they are a word
+    already ("to", "it")."""
+    parts = [p for p in table.lower().split("_") if p.isalpha() and p not in DATE_PARTS]
+    initials = "".join(p[0] for p in parts)
+    if not 2 <= len(parts) <= 4 or initials in STOPWORDS or initials in QUESTION_WORDS:
+        return lowered
+    return re.sub(rf"\b{initials}\b", " ".join(parts), lowered)
 
 
 _CAPITALISED = re.compile(r"\b[A-ZÀ-Þ][^\W\d_]{2,}\b")
@@ -632,6 +662,9 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     named = named or op in ("avg", "sum", "max", "min") and _measure_said(words, info.columns, lowered)
     named = named or op == "count" and _measure_said(_counted_words(lowered), info.columns)  # "how many consultations"
     named = named or op in ("max", "min") and _when_said(lowered, info.columns)  # "who moved in most recently?"
+    # "how long do the carers usually stay?": the minutes between arrived and left
+    span = spanned(store, info) if op != "list" and SPAN_SAID.search(lowered) else None
+    named = named or span is not None
     filters = _values(store, info, lowered, elsewhere)
     excluded = _negated(filters, lowered)  # "the invoices not paid": status is not paid
     currencies = _currencies_said(lowered)
@@ -710,8 +743,11 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         accounted |= _verb_before_most(lowered, most)  # and the verb between: "brought in", "worked"
     # "the rent of flats on floor 1": floor picks the rows, it is not what is added up
     measured = _blanked(lowered, compared.span) if compared and compared.sql == "=" else lowered
-    measures, meant = ([], set()) if op == "list" or most_rows else _measure(
-        op, measured, words - accounted - by_names, info.columns, embed, named, name_words, by_value)
+    if span is not None and not most_rows:
+        measures, meant = [HOURS if _HOURS.search(lowered) else MINUTES], SPAN_WORDS & words
+    else:
+        measures, meant = ([], set()) if op == "list" or most_rows else _measure(
+            op, measured, words - accounted - by_names, info.columns, embed, named, name_words, by_value)
     # "who books the courts the most?" of court bookings, with nothing to add up: each row one booked
     most_rows = most_rows or op == "top" and most is None and not measures and bool(verbs or noun in words)
     in_currency = _currency_words(currencies, currency, measures)
@@ -763,6 +799,10 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     else:
         plan = _build(by_age(op, measure, lowered), info, measures, rows, by_currency)
     # the rows counted by the table's own noun ("which court gets booked the most") fit as a column named would
+    if span is not None and measure in (MINUTES, HOURS):
+        plan.sql = plan.sql.replace(f"FROM {quote_ident(info.name)}", span.table_sql(info.name), 1)
+        plan.about = plan.about.replace(spoken(measure), f"{spoken(measure)} from {spoken(span.start)} to "
+                                        f"{spoken(span.end)}", 1)
     plan.fit = _fit(lowered, words, measures, dated) + int(most_rows and noun in words)
     plan.outside = bool(rows.outside)
     plan.last = _last_date(store, info.name, dated) if rows.outside and dated else None
@@ -849,9 +889,18 @@ def _undone(lowered: str) -> bool:
                           r"\b(?:still open|open|unresolved|unfixed|outstanding|pending)\b", lowered))
 
 
+# A date column that says when something stopped; empty while it goes on: "which meds is he still
+# taking?", "what are we renting right now?" (end_date empty); "which has he stopped?" (filled in)
+_ENDED_NAME = re.compile(r"(?:^|_)(?:stopped|stop|ended|end|ends|discontinued|cancelled|canceled|until)(?:_|$)")
+_ENDED = re.compile(r"\b(?:stopped|ended|discontinued|cancelled|canceled|came off|come off|no longer)\b")
+_ONGOING = re.compile(r"\b(?:still|currently|at the moment|right now|ongoing|at present)\b")
+_ONGOING_WORDS = content_words("still currently moment right now ongoing present taking using having")
+
+
 # (the date column's name, "not yet" said, "done" said, the words "not yet" accounts for, a value saying it)
 _STATES = ((PAID_NAME, _unpaid, _PAID.search, _UNPAID_WORDS, "paid"),
-           (_DONE_NAME, _undone, _DONE.search, _DONE_WORDS, "open"))
+           (_DONE_NAME, _undone, _DONE.search, _DONE_WORDS, "open"),
+           (_ENDED_NAME, lambda lowered: bool(_ONGOING.search(lowered)), _ENDED.search, _ONGOING_WORDS, "current"))
 
 
 def _payment_state(store: Any, info: Any, lowered: str, dated: str | None,
@@ -1919,6 +1968,7 @@ def _build(op: str, info: Any, measures: list[str], rows: Where, currency: str |
         select, doing = "count(*) AS rows", f"Counting the rows of {table}"
     elif op in ("max", "min"):  # the row itself: "what was the most expensive repair?"
         select = ", ".join(quote_ident(c.name) for c in info.columns if c.name not in ROW_FIELDS)
+        select += "" if any(c.name == measure for c in info.columns) else f", {quote_ident(measure)}"  # a span's
         ordered = f"{quote_ident(measure)} {'DESC' if op == 'max' else 'ASC'} NULLS LAST"
         order = (f" QUALIFY row_number() OVER (PARTITION BY {quote_ident(currency)} ORDER BY {ordered}) = 1 "
                  f"ORDER BY {quote_ident(currency)}" if currency else f" ORDER BY {ordered} LIMIT 1")

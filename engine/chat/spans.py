@@ -1,0 +1,84 @@
+"""The time between two time columns of a row: a visit's arrived and left, a shift's start and
+end, a session's time in and time out. No column holds it, so "how long do the carers usually
+stay?" and "how many hours did Joy work in October?" have nothing to add up; a table with one such
+pair of columns is read as if it also had the minutes (and hours) each row lasted."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from ..tables.names import quote_ident
+
+# The pair's names: what begins a row's time, and what ends it
+_START = re.compile(r"(?:^|_)(?:arrived|arrival|arrive|arrives|start|starts|started|begin|begins|began|from|in|"
+                    r"checked_in|clock_in|clocked_in|time_in)(?:_|$)")
+_END = re.compile(r"(?:^|_)(?:left|leave|leaves|departed|departure|end|ends|ended|finish|finishes|finished|to|"
+                  r"until|out|checked_out|clock_out|clocked_out|time_out)(?:_|$)")
+_TIME_TEXT = r"^\s*\d{1,2}[:.]\d{2}\s*$"  # "08:00", "8.05": times kept as text
+# The measures a span gives, each the name a question's words find it by ("how many hours")
+MINUTES, HOURS = "minutes", "hours"
+# A question about how long rows lasted: these words ask for the span
+SAID = re.compile(r"\bhow long\b|\b(?:longest|shortest|duration|length|stay|stays|stayed|staying|hours|hrs|"
+                  r"minutes|mins)\b")
+WORDS = frozenset("how long longest shortest duration length stay stays stayed staying hours hrs minutes mins there "
+                  "actually".split())
+
+
+@dataclass(frozen=True)
+class Span:
+    start: str
+    end: str
+    text: bool  # the times are kept as text ("08:00"), not as TIME values
+
+    def minutes_sql(self) -> str:
+        """SQL of the minutes from start to end (past midnight when the end is earlier)."""
+        a, b = (self._time(c) for c in (self.start, self.end))
+        return f"((date_diff('minute', {a}, {b}) + 1440) % 1440)"
+
+    def _time(self, column: str) -> str:
+        if not self.text:
+            return f"{quote_ident(column)}::TIME"
+        return f"try_strptime(replace(trim({quote_ident(column)}), '.', ':'), '%H:%M')::TIME"
+
+    def table_sql(self, table: str) -> str:
+        """FROM the table with its rows' minutes and hours added, in place of FROM the table."""
+        minutes = quote_ident(MINUTES)
+        return (f"FROM (SELECT *, {self.minutes_sql()} AS {minutes}, {minutes} / 60 AS {quote_ident(HOURS)} "
+                f"FROM {quote_ident(table)}) AS {quote_ident(table)}")
+
+
+def span_of(store: Any, info: Any) -> Span | None:
+    """The one pair of time columns of a table, one named as a start and one as an end, and whose
+    every value is a time; None when it has no such pair, several, or columns named minutes or hours."""
+    names = {c.name.lower() for c in info.columns}
+    if MINUTES in names or HOURS in names:
+        return None
+
+    def timed(c: Any) -> bool | None:
+        """True for times kept as text, False for TIME or TIMESTAMP values, None for neither."""
+        kind = c.type.upper()
+        if kind in ("TIME", "TIMESTAMP"):
+            return False
+        if kind != "VARCHAR":
+            return None
+        column = quote_ident(c.name)
+        held, times = store.cursor().execute(
+            f"SELECT count({column}), count(*) FILTER (WHERE regexp_matches({column}, ?)) "
+            f"FROM {quote_ident(info.name)}", [_TIME_TEXT]).fetchone()
+        return True if held and held == times else None
+
+    starts = [c for c in info.columns if _START.search(c.name.lower())]
+    ends = [c for c in info.columns if _END.search(c.name.lower()) and c not in starts]
+    if len(starts) != 1 or len(ends) != 1:
+        return None
+    kinds = (timed(starts[0]), timed(ends[0]))
+    if None in kinds or kinds[0] != kinds[1]:
+        return None
+    return Span(starts[0].name, ends[0].name, bool(kinds[0]))
+
+
+def spanned(store: Any, info: Any) -> Span | None:
+    """``span_of`` the table, kept until the next write."""
+    return store.remembered(("span", info.name), lambda: span_of(store, info))
