@@ -499,7 +499,7 @@ _DATE = re.compile(rf"\b(?:19|20)\d\d\b|\b\d{{1,2}}[/.-]\d{{1,2}}\b|\b\d{{1,2}}(
 _DUE = re.compile(r"\bby when\b|\bdeadlines?\b|\bdue\b(?!\s+to\b)", re.I)
 _ASKED_KINDS = (
     (re.compile(r"\bhow much\b.*\b(?:pay|paid|paying|cost|costs|costing|charge[sd]?|charging|fees?|price|spend|"
-                r"spent|owe|owed)\b|\b(?:pay|paid|paying|cost|costs|"
+                r"spent|owe|owed|allowance|benefits?|pension|salary|wages?|grant|refund|rent|bill)\b|\b(?:pay|paid|paying|cost|costs|"
                 r"costing|charge[sd]?|owe|spend|spent)\b.*\bhow much\b|\bwhat (?:does|do|did|will|would)\b.*"
                 r"\b(?:charge|cost)\b|\bhow much (?:is|are|was|were|will|would)\s+(?:the|a|an|my|our|your|his|her|"
                 r"their|it)\b|\bwhat(?:'s|s| is| are| was| were)\b(?=.{0,40}\b(?:fees?|prices?|costs?|rent|tax|"
@@ -531,6 +531,7 @@ def typed(ranked: list[Candidate], question: str) -> list[Candidate]:
     subject = content_words(question) - content_words(" ".join(m.group(0) for m, _ in asked))
     head = _head(question[max(m.end() for m, _ in asked):])
     due = _DUE.search(question) is not None
+    asked_words = content_words(question)
 
     def said(c: Candidate) -> str:  # with an e-mail's header, which dates the sentences of its message
         text = c.passage.hit.text
@@ -543,9 +544,19 @@ def typed(ranked: list[Candidate], question: str) -> list[Candidate]:
         holds = all(need.search(said(c)) for need in needs)
         if holds and _about(subject, head, content_words(f"{c.sentence.text} {c.passage.hit.heading or ''}")):
             c = replace(c, evidence=c.evidence + TYPED_BONUS)
+        elif holds and c.sentence.kind != "prose" and len(_title_words(c) & asked_words) >= TITLE_WORDS:
+            # "Weekly amount £110.40" of "Attendance Allowance decision letter.pdf": its file says the subject
+            c = replace(c, evidence=max(c.evidence, LABELLED_EVIDENCE))
         if holds or c.sentence.kind != "prose":
             kept.append(c)
     return kept
+
+
+TITLE_WORDS = 2  # of a question's words, a file's name this many says what its label lines are about
+
+
+def _title_words(c: Candidate) -> set[str]:
+    return content_words(Path(c.passage.hit.path).stem.replace("_", " "))
 
 
 def _about(subject: set[str], head: str | None, said: set[str]) -> bool:

@@ -430,6 +430,8 @@ def _log_entry(text: str, x: int, y: int) -> Sentence | None:
 _TAB_LABEL = re.compile(r"[ \t]*(?P<label>[^\W\d_][^\t\d:]{0,40}?)[ \t]*\t[ \t]*"
                         r"(?P<value>(?!\d{1,4}[ \t]*$)[^\t]*\S)[ \t]*")
 
+_SPACED_LABEL = re.compile(r"[ \t]*(?P<label>[A-Z][a-z]+(?: [a-z]+){0,3}) (?P<value>[£$€]?\d[^\t]*\S)[ \t]*")
+
 
 def _tab_labels(text: str, spans: list[tuple[int, int]]) -> tuple[list[Sentence], list[tuple[int, int]]]:
     """The lines of the stretches ``spans`` that are a term, a tab and its value, two or more one
@@ -440,8 +442,12 @@ def _tab_labels(text: str, spans: list[tuple[int, int]]) -> tuple[list[Sentence]
     for a, b in spans:
         start = a
         lines = _lines(text, a, b)
-        labelled = [m if m is not None and len(m["label"].split()) <= 5 and y - x <= MAX_CHARS else None
-                    for x, y in lines for m in [_TAB_LABEL.fullmatch(text, x, y)]]
+        tabbed = [m if m is not None and len(m["label"].split()) <= 5 and y - x <= MAX_CHARS else None
+                  for x, y in lines for m in [_TAB_LABEL.fullmatch(text, x, y)]]
+        # a line among them whose tab was lost ("Weekly amount £110.40"): a term, then a figure
+        labelled = [m or (_SPACED_LABEL.fullmatch(text, x, y) if any(
+            0 <= j < len(tabbed) and tabbed[j] is not None for j in (i - 1, i + 1)) else None)
+            for i, ((x, y), m) in enumerate(zip(lines, tabbed, strict=True))]
         for i, ((x, y), m) in enumerate(zip(lines, labelled, strict=True)):
             if m is None or not any(0 <= j < len(labelled) and labelled[j] is not None for j in (i - 1, i + 1)):
                 continue

@@ -310,6 +310,20 @@ def test_a_line_labelled_with_what_is_asked_answers_it(ws: Workspace, tmp_path: 
     assert not answer.abstained and answer.citations[0].quote == quote, answer.text
 
 
+def test_a_figure_among_the_terms_of_a_letter_named_for_what_is_asked_answers_how_much(ws: Workspace,
+                                                                                     tmp_path: Path) -> None:
+    (tmp_path / "Attendance Allowance decision letter.txt").write_text(
+        "Attendance Allowance Unit, Wolverhampton\nAttendance Allowance - our decision\nWe have decided you can get "
+        "Attendance Allowance at the higher rate, because you need help both during the day and at night.\n\n"
+        "Rate\tHigher rate\nWeekly amount £110.40\nPaid\tevery 4 weeks, £441.60, into your account\n"
+        "Starts\t12 June 2026\n", encoding="utf-8")
+    (tmp_path / "to do.md").write_text("- [ ] Apply for blue badge - Dad says he doesn't need one\n"
+                                       "- [x] Send Attendance Allowance form (sent 12/05)\n", encoding="utf-8")
+    ws.ingest([tmp_path])
+    answer = ws.chat.ask("how much attendance allowance does dad get")  # the title line, or declined, before
+    assert not answer.abstained and answer.citations[0].quote == "Weekly amount £110.40", answer.text
+
+
 def test_a_line_labelled_with_the_noun_of_how_many_answers_only_with_a_number(ws: Workspace, tmp_path: Path) -> None:
     (tmp_path / "tenancy agreement.txt").write_text(
         "Tenancy agreement, Flat 2, 9 Mill Lane\n\nTenant: Jo Marsh\nLandlord: Priya Nair\nRent: £950 per month\n"

@@ -202,6 +202,17 @@ def test_a_term_and_its_value_set_apart_by_a_tab_are_a_fact_each() -> None:
     assert not [s for s in split_sentences(wide) if s.kind == "fact" and s.text.startswith("Home emergency")]
 
 
+def test_a_term_and_figure_whose_tab_was_lost_among_tabbed_terms_is_a_fact_too() -> None:
+    """A PDF's two-column table where one line lost its tab ("Weekly amount £110.40"): it reads
+    as the terms beside it do, not as a line of prose; alone, such a line is prose as before."""
+    text = ("We have decided you can get the allowance at the higher rate.\n\nRate\tHigher rate\n"
+            "Weekly amount £110.40\nPaid\tevery 4 weeks, £441.60\nStarts\t12 June 2026\n")
+    facts = [s.meaning for s in split_sentences(text) if s.kind == "fact"]
+    assert "Weekly amount: £110.40" in facts and "Starts: 12 June 2026" in facts, facts
+    assert not [s for s in split_sentences("Notes\n\nWeekly amount £110.40 was paid late.\n")
+                if s.meaning.startswith("Weekly amount:")]
+
+
 def test_a_contents_pages_numbered_lines_are_not_a_table() -> None:
     text = "Contents\n1\tThe problem\t2\n2\tOld solutions\t2\n2.1\tLATEX . . . . . . .\t2\n3\tOur solution\t3"
     assert not [s for s in split_sentences(text) if s.kind == "row"]
