@@ -17,7 +17,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -27,7 +27,7 @@ from ..tables.domain import ROW_FIELDS, load_catalog
 from ..tables.mentions import fold, folded, kept_rows, text_places, words_in
 from ..tables.names import quote_ident, quote_literal
 from ..tables.values import NUMERIC_TYPES
-from .spans import HOURS, MINUTES, spanned
+from .spans import HOURS, MINUTES, Span, derived_from, numbered, spanned
 from .spans import SAID as SPAN_SAID
 from .spans import WORDS as _SPAN_WORDS
 from .words import (
@@ -603,7 +603,7 @@ def _names_a_flag(lowered: str, listed: Sequence[Any]) -> bool:
     """Whether the question names a yes/no column of a table ("which flats had a lift?": lift),
     which a list of rows is kept to."""
     return any(c.type.upper() == "BOOLEAN" and all(re.search(rf"\b{re.escape(part)}s?\b", lowered)
-                                                     for part in c.name.lower().split("_") if part)
+                                                     for part in c.name.lower().split("_") if part.isalpha())
                for info in listed for c in info.columns)  # whole words: "Peter" is no "pets"
 
 
@@ -741,13 +741,16 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
                                                           and _names_a_column(most.group(1), info.columns, lowered))
     if most is not None and (most_rows or most_column):
         accounted |= _verb_before_most(lowered, most)  # and the verb between: "brought in", "worked"
+    # marks kept as text for a few "absent" cells are read as their numbers
+    as_text = numbered(store, info) if op != "list" or compared else {}
+    counted = [replace(c, type="DOUBLE") if c.name in as_text else c for c in info.columns]
     # "the rent of flats on floor 1": floor picks the rows, it is not what is added up
     measured = _blanked(lowered, compared.span) if compared and compared.sql == "=" else lowered
     if span is not None and not most_rows:
         measures, meant = [HOURS if _HOURS.search(lowered) else MINUTES], SPAN_WORDS & words
     else:
         measures, meant = ([], set()) if op == "list" or most_rows else _measure(
-            op, measured, words - accounted - by_names, info.columns, embed, named, name_words, by_value)
+            op, measured, words - accounted - by_names, counted, embed, named, name_words, by_value)
     # "who books the courts the most?" of court bookings, with nothing to add up: each row one booked
     most_rows = most_rows or op == "top" and most is None and not measures and bool(verbs or noun in words)
     in_currency = _currency_words(currencies, currency, measures)
@@ -762,7 +765,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     if len(measures) > 1 and op not in ("sum", "avg") or monthly and len(measures) > 1:
         return None  # "who paid the most?" with labour and parts: which total is meant is not said
     measure = measures[0] if len(measures) == 1 else None
-    against = _compared_column(compared, measure, info.columns, lowered, embed) if compared else None
+    against = _compared_column(compared, measure, counted, lowered, embed) if compared else None
     if compared and against is None:
         return None
     used = {*measures, *filters, *excluded, dated, by_month, against, blank[0] if blank else None,
@@ -799,14 +802,26 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     else:
         plan = _build(by_age(op, measure, lowered), info, measures, rows, by_currency)
     # the rows counted by the table's own noun ("which court gets booked the most") fit as a column named would
-    if span is not None and measure in (MINUTES, HOURS):
-        plan.sql = plan.sql.replace(f"FROM {quote_ident(info.name)}", span.table_sql(info.name), 1)
-        plan.about = plan.about.replace(spoken(measure), f"{spoken(measure)} from {spoken(span.start)} to "
-                                        f"{spoken(span.end)}", 1)
+    _derive(plan, span if measure in (MINUTES, HOURS) else None, {c: as_text[c] for c in (measure, against)
+                                                                   if c in as_text})
     plan.fit = _fit(lowered, words, measures, dated) + int(most_rows and noun in words)
     plan.outside = bool(rows.outside)
     plan.last = _last_date(store, info.name, dated) if rows.outside and dated else None
     return plan
+
+
+def _derive(plan: Plan, span: Span | None, as_text: dict[str, str]) -> None:
+    """``plan`` reading the ``span``'s minutes and hours, and the numbers of the text columns
+    ``as_text`` (each with a cell that is none), from the table, and saying so."""
+    if span is None and not as_text:
+        return
+    plan.sql = plan.sql.replace(f"FROM {quote_ident(plan.table)}", derived_from(plan.table, span, list(as_text)), 1)
+    if span is not None:
+        measure = next(m for m in (MINUTES, HOURS) if spoken(m) in plan.about)
+        plan.about = plan.about.replace(measure, f"{measure} from {spoken(span.start)} to {spoken(span.end)}", 1)
+    for column, other in as_text.items():
+        plan.about = plan.about.removesuffix(":") + f" (cells of {spoken(column)} that are no number, such as " \
+                                                    f"“{other}”, left out):"
 
 
 def _fit(lowered: str, words: set[str], measures: list[str], dated: str | None) -> int:
@@ -829,21 +844,23 @@ def _flags(lowered: str, columns: Sequence[Any], unused: dict[str, set[str]], le
     "course" of course_code in "how much did we take in course fees?", says what the rows are of.)"""
     types = {c.name: c.type.upper() for c in columns}
     named_used = set().union(*(column_words(c, lowered) for c in used if c and c in types))
-    flags: dict[str, bool] = {}
+    said: dict[str, set[str]] = {}
     for word in left - named_used:
         naming = [c for c, ws in unused.items() if word in ws]
         if naming and all(types[c].startswith(("DATE", "TIMESTAMP")) for c in naming):
             return None
         if len(naming) != 1 or types[naming[0]] != "BOOLEAN":
             continue
-        flags[naming[0]] = not _said_not(lowered, {word})
-    return flags
+        said.setdefault(naming[0], set()).add(word)
+    # "not got their consent form back": the no, by whichever of its words "not" comes before
+    return {column: not _said_not(lowered, words) for column, words in said.items()}
 
 
 def _said_not(lowered: str, words: set[str]) -> bool:
     """Whether the question says "not" (or "n't", "never") right before one of ``words`` (stems)."""
     said = [t for t in re.findall(r"[\w'’]+", lowered) if stem(t) in words]
-    return any(re.search(_NOT + r"(?:\w+\s+)?" + re.escape(t) + r"\b", lowered) for t in said)
+    return any(re.search(_NOT + r"(?:\w+\s+)?(?:(?:the|their|a|an|his|her|my|our|your|its|any)\s+)?"
+                         + re.escape(t) + r"\b", lowered) for t in said)  # "not paid the deposit"
 
 
 def _verb_of(word: str, table: str) -> bool:
@@ -938,7 +955,9 @@ def _missing(lowered: str, columns: Sequence[Any]) -> tuple[tuple[str, bool] | N
     for m in _MISSING.finditer(lowered):
         for word in m.groups():
             said = content_words(word or "") - TABLE_WORDS
-            named = [c.name for c in columns if said and said <= column_words(c.name, lowered)]
+            # (a yes/no column's "not got the form back" is its no, not its blanks: ``_flags``)
+            named = [c.name for c in columns if said and said <= column_words(c.name, lowered)
+                     and c.type.upper() != "BOOLEAN"]
             if len(named) == 1:
                 return (named[0], True), _MISSING_WORDS
             if named:
@@ -1677,6 +1696,9 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     partly = [n for n in addable if content_words(n.replace("_", " ")) & said]
     if len(partly) > 1 and MONEY.search(lowered):  # "the labour charge": labour_chf, not labour_hours
         partly = [n for n in partly if MONEY_NAME.search(n.lower())]
+    if len(partly) > 1:  # "the end of unit test": end_of_unit_test_60, not atomic_structure_test_40
+        overlap = {n: len(content_words(n.replace("_", " ")) & said) for n in partly}
+        partly = [n for n in partly if overlap[n] == max(overlap.values())]
     if op != "count" and len(partly) == 1:  # the only one of which a word is said: "revenue" for revenue_gbp
         return partly, set()
     if named and len(addable) == 1 and op in ("sum", "avg"):  # "the total of the expenses"; "the longest" is not of it

@@ -1,7 +1,11 @@
-"""The time between two time columns of a row: a visit's arrived and left, a shift's start and
-end, a session's time in and time out. No column holds it, so "how long do the carers usually
-stay?" and "how many hours did Joy work in October?" have nothing to add up; a table with one such
-pair of columns is read as if it also had the minutes (and hours) each row lasted."""
+"""Numbers a table holds that no numeric column gives, read as if it had them:
+
+- the time between two time columns of a row: a visit's arrived and left, a shift's start and
+  end. No column holds it, so "how long do the carers usually stay?" and "how many hours did Joy
+  work in October?" had nothing to add up; a table with one such pair of columns is read as if it
+  also had the minutes (and hours) each row lasted;
+- a column of marks or amounts kept as text because a few cells say something else ("absent",
+  "abs", "16 (late)"): read as its numbers, the other cells left out."""
 
 from __future__ import annotations
 
@@ -42,11 +46,43 @@ class Span:
             return f"{quote_ident(column)}::TIME"
         return f"try_strptime(replace(trim({quote_ident(column)}), '.', ':'), '%H:%M')::TIME"
 
-    def table_sql(self, table: str) -> str:
-        """FROM the table with its rows' minutes and hours added, in place of FROM the table."""
-        minutes = quote_ident(MINUTES)
-        return (f"FROM (SELECT *, {self.minutes_sql()} AS {minutes}, {minutes} / 60 AS {quote_ident(HOURS)} "
-                f"FROM {quote_ident(table)}) AS {quote_ident(table)}")
+    def columns_sql(self) -> str:
+        """The rows' minutes and hours, as columns to select besides the table's own."""
+        return f", {self.minutes_sql()} AS {quote_ident(MINUTES)}, {quote_ident(MINUTES)} / 60 AS {quote_ident(HOURS)}"
+
+
+def derived_from(table: str, span: Span | None, numbered: list[str]) -> str:
+    """FROM the table with the ``span``'s minutes and hours added and the ``numbered`` text
+    columns read as their numbers, in place of FROM the table."""
+    replaced = ", ".join(f"TRY_CAST(regexp_extract({quote_ident(c)}, '^\\s*(-?\\d+(?:\\.\\d+)?)', 1) AS DOUBLE) "
+                         f"AS {quote_ident(c)}" for c in numbered)
+    star = f"* REPLACE ({replaced})" if replaced else "*"
+    return f"FROM (SELECT {star}{span.columns_sql() if span else ''} FROM {quote_ident(table)}) AS {quote_ident(table)}"
+
+
+# A cell that is a number, perhaps with a note after it ("16 (late)", "12 kg"); not a time ("08:00")
+_NUMBER_CELL = r"^\s*-?\d+(?:\.\d+)?(?:\s*\([^)]*\)|\s+[^\W\d_]+|\s*%)?\s*$"  # not a code: "10C"
+NUMBERED_SHARE = 0.7  # of a text column's cells, this share or more numbers: the rest say why one is missing
+_OTHER_CELL = 20  # and those others are short ("absent", "n/a"), not prose
+
+
+def numbered(store: Any, info: Any) -> dict[str, str]:
+    """The text columns of a table whose cells are nearly all numbers, each with one of its other
+    cells ("absent"), kept until the next write."""
+    def read() -> dict[str, str]:
+        out = {}
+        for c in (c for c in info.columns if c.type.upper() == "VARCHAR"):
+            column = quote_ident(c.name)
+            held, numbers, longest, other = store.cursor().execute(
+                f"SELECT count({column}), count(*) FILTER (WHERE regexp_matches({column}, ?)), "
+                f"max(length({column})) FILTER (WHERE NOT regexp_matches({column}, ?)), "
+                f"min({column}) FILTER (WHERE NOT regexp_matches({column}, ?)) FROM {quote_ident(info.name)}",
+                [_NUMBER_CELL] * 3).fetchone()
+            if numbers >= 3 and numbers >= NUMBERED_SHARE * held and (longest or 0) <= _OTHER_CELL:
+                out[c.name] = other or ""
+        return out
+
+    return store.remembered(("numbered", info.name), read)
 
 
 def span_of(store: Any, info: Any) -> Span | None:

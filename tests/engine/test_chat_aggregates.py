@@ -1622,3 +1622,15 @@ def test_the_last_word_of_a_category_names_it_not_when_it_names_another_table(ws
         assert ws.tables.import_file(tmp_path / name).status == "applied"
     (found,) = aggregates.plans("total rent received in 2024", ws.tables, ws.embedder.embed)
     assert found.table == "rent_ledger_2024"  # not also expenses where category is Ground rent
+
+
+def test_not_before_a_yes_no_columns_words_keeps_its_no_and_names_its_table(ws: Workspace, tmp_path: Path) -> None:
+    pupils = ("pupil,form,deposit_10_paid,consent_form_back\nJasmine Begum,10C,yes,yes\nMaya Desai,10C,no,no\n"
+              "Freya Hunt,10A,,yes\n")
+    (tmp_path / "trip_pupils.csv").write_text(pupils)
+    assert ws.tables.import_file(tmp_path / "trip_pupils.csv").status == "applied"
+    for question in ("which pupils have not paid the deposit", "who hasnt paid their deposit yet"):
+        (found,) = aggregates.plans(question, ws.tables, ws.embedder.embed)  # were the payers, or nothing
+        assert ws.tables.query(found.sql)[1] == [("Maya Desai", "10C", False, False), ("Freya Hunt", "10A", None, True)]
+    (back,) = aggregates.plans("who has not got their consent form back", ws.tables, ws.embedder.embed)
+    assert [r[0] for r in ws.tables.query(back.sql)[1]] == ["Maya Desai"]  # its no, not its blanks

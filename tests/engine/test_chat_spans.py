@@ -95,3 +95,26 @@ def test_a_stop_date_left_empty_means_still_going_and_filled_in_means_stopped(ca
     assert "**2 rows**" in count, count
     weekly = _answer(care, "how much a week are we paying for equipment hire right now")
     assert "where end date is empty" in weekly and "**27.05**" in weekly, weekly
+
+
+MARKS = """student,form,atomic_structure_test_40,bonding_test_50,end_of_unit_test_60
+Evie Begum,10D,28,27,28
+Arthur Chapman,10C,21,absent,38
+Luca Fletcher,10C,14,31,absent
+Samuel Pearce,10D,37,26,13
+Ella Brooks,10C,37,16 (late),58
+"""
+
+
+def test_marks_kept_as_text_for_a_few_absent_cells_are_read_as_their_numbers(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "gradebook_marks.csv").write_text(MARKS)
+    proposal = ws.tables.import_file(tmp_path / "gradebook_marks.csv")
+    if proposal.status != "applied":
+        ws.tables.approve(proposal.id)
+    lowest = _answer(ws, "lowest end of unit test mark")  # was the atomic structure test's lowest: Luca, absent
+    assert "with the lowest end of unit test 60" in lowest and "such as “absent”, left out" in lowest, lowest
+    assert "| Samuel Pearce |" in lowest and "Luca" not in lowest, lowest
+    average = _answer(ws, "average bonding test mark")
+    assert "**25**, over 4 rows" in average, average  # 27, 31, 26 and the late 16
+    (form,) = [p for p in aggregates.plans("how many in form 10c", ws.tables, ws.embedder.embed)]
+    assert "REPLACE" not in form.sql  # "10C" is a code, not a number
