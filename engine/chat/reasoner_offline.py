@@ -499,7 +499,8 @@ _DATE = re.compile(rf"\b(?:19|20)\d\d\b|\b\d{{1,2}}[/.-]\d{{1,2}}\b|\b\d{{1,2}}(
 _DUE = re.compile(r"\bby when\b|\bdeadlines?\b|\bdue\b(?!\s+to\b)", re.I)
 _ASKED_KINDS = (
     (re.compile(r"\bhow much\b.*\b(?:pay|paid|paying|cost|costs|costing|charge[sd]?|charging|fees?|price|spend|"
-                r"spent|owe|owed|allowance|benefits?|pension|salary|wages?|grant|refund|rent|bill)\b|\b(?:pay|paid|paying|cost|costs|"
+                r"spent|owe|owed)\b|\bhow much\b(?=.*\b(?:allowance|benefits?|pension|salary|wages?|grant|refund|"
+                r"rent|bill)\b)|\b(?:pay|paid|paying|cost|costs|"
                 r"costing|charge[sd]?|owe|spend|spent)\b.*\bhow much\b|\bwhat (?:does|do|did|will|would)\b.*"
                 r"\b(?:charge|cost)\b|\bhow much (?:is|are|was|were|will|would)\s+(?:the|a|an|my|our|your|his|her|"
                 r"their|it)\b|\bwhat(?:'s|s| is| are| was| were)\b(?=.{0,40}\b(?:fees?|prices?|costs?|rent|tax|"

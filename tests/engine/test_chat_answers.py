@@ -324,6 +324,12 @@ def test_a_figure_among_the_terms_of_a_letter_named_for_what_is_asked_answers_ho
     assert not answer.abstained and answer.citations[0].quote == "Weekly amount £110.40", answer.text
 
 
+def test_how_much_of_a_grant_keeps_the_grant_as_the_subject_a_sentence_is_about(ws: Workspace) -> None:
+    ws.ingest([Path(__file__).parent.parent / "fixtures" / "eco_club"])  # a teacher's eco club: news, notes, e-mail
+    answer = ws.chat.ask("how much was the eco grant and what is it for")  # declined when "grant" asked for money
+    assert not answer.abstained and "£450" in answer.citations[0].quote, answer.text
+
+
 def test_a_line_labelled_with_the_noun_of_how_many_answers_only_with_a_number(ws: Workspace, tmp_path: Path) -> None:
     (tmp_path / "tenancy agreement.txt").write_text(
         "Tenancy agreement, Flat 2, 9 Mill Lane\n\nTenant: Jo Marsh\nLandlord: Priya Nair\nRent: £950 per month\n"
