@@ -683,7 +683,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     values_said = [v for values in (filters, excluded) for vs in values.values() for v in vs]
     blank, state_words = _payment_state(store, info, lowered, dated, values_said)
     if blank is None:  # "members with no phone number": phone is blank
-        blank, state_words = _missing(lowered, info.columns)
+        blank, state_words = _missing(lowered, info.columns, functools.partial(_says_no, store, info.name))
     reply, reply_words = _reply(store, info, lowered) if blank is None else (None, set())
     if reply and reply[1] in ("blank", "filled"):
         blank, state_words = (reply[0], reply[1] == "blank"), reply_words
@@ -948,16 +948,23 @@ _MISSING = re.compile(r"\b(?:no|without|missing|lacking|lack|(?:(?:don|doesn|did
 _MISSING_WORDS = content_words("no without missing lacking lack any don doesn didn haven hasn not have has got")
 
 
-def _missing(lowered: str, columns: Sequence[Any]) -> tuple[tuple[str, bool] | None, set[str]]:
+def _says_no(store: Any, table: str, column: str) -> bool:
+    """Whether a yes/no column has a no in it (not only yes and blanks)."""
+    return bool(store.cursor().execute(f"SELECT EXISTS (SELECT 1 FROM {quote_ident(table)} WHERE NOT "
+                                       f"{quote_ident(column)})").fetchone()[0])
+
+
+def _missing(lowered: str, columns: Sequence[Any],
+             says_no: Callable[[str], bool] = lambda column: False) -> tuple[tuple[str, bool] | None, set[str]]:
     """As ``_payment_state``: (the column said to be blank, True) for "no phone number" and the
     like, the one column the word after "no" names (or, when it names none, the one the next word
     names), and the words it accounts for; (None, set()) when there is none."""
     for m in _MISSING.finditer(lowered):
         for word in m.groups():
             said = content_words(word or "") - TABLE_WORDS
-            # (a yes/no column's "not got the form back" is its no, not its blanks: ``_flags``)
+            # (a yes/no column with noes in it: "not got the form back" is its no, not its blanks, ``_flags``)
             named = [c.name for c in columns if said and said <= column_words(c.name, lowered)
-                     and c.type.upper() != "BOOLEAN"]
+                     and not (c.type.upper() == "BOOLEAN" and says_no(c.name))]
             if len(named) == 1:
                 return (named[0], True), _MISSING_WORDS
             if named:
