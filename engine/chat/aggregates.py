@@ -29,7 +29,7 @@ from ..tables.names import quote_ident, quote_literal
 from ..tables.values import NUMERIC_TYPES
 from .spans import HOURS, MINUTES, Span, derived_from, numbered, spanned
 from .spans import SAID as SPAN_SAID
-from .spans import WORDS as _SPAN_WORDS
+from .spans import WORDS as SPAN_WORDS
 from .words import (
     COLUMN_MEANING,
     DATE_PARTS,
@@ -397,7 +397,6 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     return [p for p in found if p.fit == max(f.fit for f in found)]
 
 
-SPAN_WORDS = content_words(" ".join(_SPAN_WORDS))
 _HOURS = re.compile(r"\b(?:hours?|hrs?)\b")
 _SHIP = re.compile(r"\b(\w{4,})ship\b")
 
@@ -802,22 +801,21 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     else:
         plan = _build(by_age(op, measure, lowered), info, measures, rows, by_currency)
     # the rows counted by the table's own noun ("which court gets booked the most") fit as a column named would
-    _derive(plan, span if measure in (MINUTES, HOURS) else None, {c: as_text[c] for c in (measure, against)
-                                                                   if c in as_text})
+    _derive(plan, measure, span if measure in (MINUTES, HOURS) else None,
+            {c: as_text[c] for c in (measure, against) if c in as_text})
     plan.fit = _fit(lowered, words, measures, dated) + int(most_rows and noun in words)
     plan.outside = bool(rows.outside)
     plan.last = _last_date(store, info.name, dated) if rows.outside and dated else None
     return plan
 
 
-def _derive(plan: Plan, span: Span | None, as_text: dict[str, str]) -> None:
-    """``plan`` reading the ``span``'s minutes and hours, and the numbers of the text columns
-    ``as_text`` (each with a cell that is none), from the table, and saying so."""
+def _derive(plan: Plan, measure: str | None, span: Span | None, as_text: dict[str, str]) -> None:
+    """``plan`` reading the ``span``'s minutes and hours (its ``measure``), and the numbers of the
+    text columns ``as_text`` (each with a cell that is none), from the table, and saying so."""
     if span is None and not as_text:
         return
     plan.sql = plan.sql.replace(f"FROM {quote_ident(plan.table)}", derived_from(plan.table, span, list(as_text)), 1)
-    if span is not None:
-        measure = next(m for m in (MINUTES, HOURS) if spoken(m) in plan.about)
+    if span is not None and measure is not None:
         plan.about = plan.about.replace(measure, f"{measure} from {spoken(span.start)} to {spoken(span.end)}", 1)
     for column, other in as_text.items():
         plan.about = plan.about.removesuffix(":") + f" (cells of {spoken(column)} that are no number, such as " \
@@ -914,10 +912,14 @@ _ONGOING = re.compile(r"\b(?:still|currently|at the moment|right now|ongoing|at 
 _ONGOING_WORDS = content_words("still currently moment right now ongoing present taking using having")
 
 
+def _ongoing(lowered: str) -> bool:
+    return bool(_ONGOING.search(lowered))
+
+
 # (the date column's name, "not yet" said, "done" said, the words "not yet" accounts for, a value saying it)
 _STATES = ((PAID_NAME, _unpaid, _PAID.search, _UNPAID_WORDS, "paid"),
            (_DONE_NAME, _undone, _DONE.search, _DONE_WORDS, "open"),
-           (_ENDED_NAME, lambda lowered: bool(_ONGOING.search(lowered)), _ENDED.search, _ONGOING_WORDS, "current"))
+           (_ENDED_NAME, _ongoing, _ENDED.search, _ONGOING_WORDS, "current"))
 
 
 def _payment_state(store: Any, info: Any, lowered: str, dated: str | None,
@@ -934,8 +936,7 @@ def _payment_state(store: Any, info: Any, lowered: str, dated: str | None,
                  and name.search(c.name.lower())]
         if len(dates) != 1 or dates[0] == dated:
             continue
-        if not empty and not store.cursor().execute(f"SELECT EXISTS (SELECT 1 FROM {quote_ident(info.name)} WHERE "
-                                                    f"{quote_ident(dates[0])} IS NULL)").fetchone()[0]:
+        if not empty and not _any_row(store, info.name, f"{quote_ident(dates[0])} IS NULL"):
             continue  # every row is paid: "where paid on is filled in" would say nothing
         return (dates[0], empty), (_NOT_WORDS | words if empty else set())
     return None, set()
@@ -948,10 +949,15 @@ _MISSING = re.compile(r"\b(?:no|without|missing|lacking|lack|(?:(?:don|doesn|did
 _MISSING_WORDS = content_words("no without missing lacking lack any don doesn didn haven hasn not have has got")
 
 
+def _any_row(store: Any, table: str, where: str) -> bool:
+    """Whether a row of ``table`` meets the SQL condition ``where``."""
+    return bool(store.cursor().execute(f"SELECT EXISTS (SELECT 1 FROM {quote_ident(table)} WHERE {where})")
+                .fetchone()[0])
+
+
 def _says_no(store: Any, table: str, column: str) -> bool:
     """Whether a yes/no column has a no in it (not only yes and blanks)."""
-    return bool(store.cursor().execute(f"SELECT EXISTS (SELECT 1 FROM {quote_ident(table)} WHERE NOT "
-                                       f"{quote_ident(column)})").fetchone()[0])
+    return _any_row(store, table, f"NOT {quote_ident(column)}")
 
 
 def _missing(lowered: str, columns: Sequence[Any],
@@ -1000,9 +1006,7 @@ def _reply(store: Any, info: Any, lowered: str) -> tuple[tuple[str, str] | None,
     replies = [c.name for c in info.columns if c.type.upper() == "BOOLEAN" and _REPLY_NAME.search(c.name.lower())]
     state = next((state for state, pattern in _REPLIES if pattern.search(lowered)), None) if len(replies) == 1 \
         else None
-    table, column = quote_ident(info.name), quote_ident(replies[0]) if replies else ""
-    if state in ("blank", "filled") and not store.cursor().execute(
-            f"SELECT EXISTS (SELECT 1 FROM {table} WHERE {column} IS NULL)").fetchone()[0]:
+    if state in ("blank", "filled") and not _any_row(store, info.name, f"{quote_ident(replies[0])} IS NULL"):
         return None, set()  # replies sent in (a form's): none is missing one
     return ((replies[0], state), _REPLY_WORDS) if state else (None, set())
 

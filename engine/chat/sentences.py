@@ -13,6 +13,7 @@ line, read with its header's column names). Code, markup and headings stay out.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 MIN_CHARS = 20
@@ -445,11 +446,10 @@ def _tab_labels(text: str, spans: list[tuple[int, int]]) -> tuple[list[Sentence]
         tabbed = [m if m is not None and len(m["label"].split()) <= 5 and y - x <= MAX_CHARS else None
                   for x, y in lines for m in [_TAB_LABEL.fullmatch(text, x, y)]]
         # a line among them whose tab was lost ("Weekly amount £110.40"): a term, then a figure
-        labelled = [m or (_SPACED_LABEL.fullmatch(text, x, y) if any(
-            0 <= j < len(tabbed) and tabbed[j] is not None for j in (i - 1, i + 1)) else None)
-            for i, ((x, y), m) in enumerate(zip(lines, tabbed, strict=True))]
+        labelled = [m or (_SPACED_LABEL.fullmatch(text, x, y) if _beside(tabbed, i) else None)
+                    for i, ((x, y), m) in enumerate(zip(lines, tabbed, strict=True))]
         for i, ((x, y), m) in enumerate(zip(lines, labelled, strict=True)):
-            if m is None or not any(0 <= j < len(labelled) and labelled[j] is not None for j in (i - 1, i + 1)):
+            if m is None or not _beside(labelled, i):
                 continue
             rest.append((start, x))
             found.append(Sentence(m.start("label"), m.end("value"), text[m.start("label"):m.end("value")],
@@ -457,6 +457,11 @@ def _tab_labels(text: str, spans: list[tuple[int, int]]) -> tuple[list[Sentence]
             start = y + 1
         rest.append((start, b))
     return found, [(x, y) for x, y in rest if text[x:y].strip()]
+
+
+def _beside(found: Sequence[object], i: int) -> bool:
+    """Whether the line before or after line ``i`` was found (is not None)."""
+    return any(0 <= j < len(found) and found[j] is not None for j in (i - 1, i + 1))
 
 
 # Short facts. A label of 1-4 words (the first capitalised), a colon, a value; field names of

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..tables.names import quote_ident
+from .words import content_words
 
 # The pair's names: what begins a row's time, and what ends it
 _START = re.compile(r"(?:^|_)(?:arrived|arrival|arrive|arrives|start|starts|started|begin|begins|began|from|in|"
@@ -26,8 +27,8 @@ MINUTES, HOURS = "minutes", "hours"
 # A question about how long rows lasted: these words ask for the span
 SAID = re.compile(r"\bhow long\b|\b(?:longest|shortest|duration|length|stay|stays|stayed|staying|hours|hrs|"
                   r"minutes|mins)\b")
-WORDS = frozenset("how long longest shortest duration length stay stays stayed staying hours hrs minutes mins there "
-                  "actually".split())
+WORDS = content_words("how long longest shortest duration length stay stays stayed staying hours hrs minutes mins "
+                      "there actually")
 
 
 @dataclass(frozen=True)
