@@ -18,6 +18,7 @@ import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -62,7 +63,8 @@ _EARLIEST = re.compile(r"\b(?:earliest|least recent(?:ly)?)\b")
 _OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?|usually|normally)\b")),
         ("max", re.compile(r"\b(?:most expensive|dearest|highest|largest|biggest|greatest|maximum|max|peak|longest|"
                            r"farthest|furthest|"
-                           r"heaviest|tallest|most recent(?:ly)?|latest|newest|youngest)\b"
+                           r"heaviest|tallest|most recent(?:ly)?|latest|newest|youngest|"
+                           r"(?:top|best) (?:marks?|scores?|results?))\b"
                            + "|" + _LAST + "|" + _LAST_WHEN)),
         ("min", re.compile(r"\b(?:cheapest|least expensive|lowest|smallest|minimum|shortest|lightest|earliest|oldest|"
                            r"nearest|closest|"
@@ -88,10 +90,10 @@ PERSON = re.compile(r"(?:^|_)(?:by|who|name|names|person|people|owner|payer|cust
                     r"buyer|seller|driver|brewer|teacher|student|tutor|employee|staff|trainer|coach|patient|"
                     r"volunteer|guest|actor|actress|performer|player|vet|nurse|doctor|director|contact|lead|tenant|"
                     r"landlord|resident|carer|caregiver|helper|worker|assignee|attendee|participant|pupil|child|manager|agent|"
-                    r"cleaner|sender|recipient|speaker|host|winner)(?:_|$)")
+                    r"cleaner|sender|recipient|speaker|host|winner|surname|forename|first_name|last_name)(?:_|$)")
 # Sayings that ask nothing of their own: "what do the unpaid invoices add up to?", "how much has
 # Priya paid out of her own pocket?" (what she paid)
-_SAYINGS = re.compile(r"\badd(?:s|ed)? up\b|\bcomes? to\b|"
+_SAYINGS = re.compile(r"\badd(?:s|ed)? up\b|\bcomes? to\b|\bin full\b|"
                       r"\b(?:out of|from) (?:my|his|her|their|our|your) own pockets?\b")
 _MONTHLY = re.compile(r"\b(?:monthly|per month|a month|each month|every month)\b")
 _COMPOUND = re.compile(r"\b[^\W_]+(?:-[^\W_]+)+\b")  # "e-bikes", "x-ray"
@@ -102,7 +104,7 @@ _OP_WORDS = content_words("average mean typical typically total sum altogether o
                           "take took taken receive received bring brought came come work worked "
                           "bill billed still during throughout everything worth last collected "
                           "usually normally have has had so far times go went been visit visited most expensive "
-                          "dearest highest largest "
+                          "dearest highest largest top best "
                           "biggest greatest maximum max peak longest cheapest least fewest lowest smallest minimum "
                           "shortest one single ever recent recently latest newest earliest across oldest youngest "
                           "nearest closest farthest furthest")
@@ -223,13 +225,41 @@ def equal_to(lowered: str, columns: Sequence[Any]) -> Comparison | None:
     equal to it; None when no such column is named before a number."""
     for m in _SAID_EQUAL.finditer(lowered):
         named = [n for n in _measures(columns) if stem(m.group(1)) in column_words(n, lowered)]
-        if len(named) == 1 and not YEAR.fullmatch(m.group(2)):
+        # "paper 1" of paper_1_100 names the column, not a value of it
+        if len(named) == 1 and not YEAR.fullmatch(m.group(2)) and not _number_named(m.group(1), m.group(2), named[0]):
             return Comparison("", "=", float(m.group(2)), None, frozenset(content_words(m.group(0))), m.span())
     return None
 
 
+def _number_named(word: str, number: str, column: str) -> bool:
+    """Whether ``number`` follows ``word`` in a column's name ("paper 1" of paper_1_100, not
+    "effort 4" of effort_1_4, which is its value)."""
+    return any(a.startswith(stem(word)) and b == number for a, b in pairwise(column.lower().split("_")))
+
+
 def _blanked(lowered: str, span: tuple[int, int]) -> str:
     return lowered[:span[0]] + " " * (span[1] - span[0]) + lowered[span[1]:]
+
+
+def _numbered_names_blanked(lowered: str, columns: Sequence[Any], table: str) -> str:
+    """``lowered`` without the numbers that are part of a column's name said with the word before
+    them ("paper 1" of paper_1_100), or of the table's code ("9 y3" of t_9_y3_chem_marks): they
+    name the column or table, they are no value to keep."""
+    def blank(m: re.Match[str]) -> str:
+        return " " * len(m.group(0))
+    for c in columns:
+        for word, number in pairwise(c.name.lower().split("_")):
+            if number.isdigit() and word.isalpha():
+                lowered = re.sub(rf"\b{re.escape(stem(word))}\w*\s+{number}\b", blank, lowered)
+    for a, b in _codes(table):
+        lowered = re.sub(rf"\b{a} {re.escape(b)}\b", blank, lowered)
+    return lowered
+
+
+def _codes(table: str) -> list[tuple[str, str]]:
+    """The codes in a table's name, as (number, letters) pairs: ("10", "x2") of t_10_x2_gradebook."""
+    return [(a, b) for a, b in pairwise(table.lower().split("_"))
+            if a.isdigit() and b[:1].isalpha() and len(b) <= 3 and b not in DATE_PARTS]
 
 
 def _stray_number(lowered: str, span: tuple[int, int], values: list[str]) -> bool:
@@ -246,13 +276,27 @@ def comparison(lowered: str) -> Comparison | None:
     """The comparison a question makes ("expenses over 50 euros"), or None (``equal_to`` reads "floor 1")."""
     m = _COMPARE.search(lowered)
     if m is None:
-        return None
+        return _or_more(lowered)
     after = m.group(4)
     unit = "€" if m.group(2) else after if after in _CURRENCY or after in _UNIT_OF else None
     end = m.end(4) if unit and not m.group(2) else m.end(3)
     return Comparison(m.group(1), _COMPARE_SQL[m.group(1)], float(m.group(3)), unit,
                       frozenset(content_words(lowered[m.start():end]) | {stem(w) for w in m.group(1).split()}),
                       (m.start(), end))
+
+
+# "a 7 or above", "7 or more", "5+": the number itself counts
+_OR_MORE = re.compile(r"\b(?:an?\s+)?([€$£]?)(\d+(?:\.\d+)?)\s*(?:or\s+(?:(above|more|higher|over|better|greater|plus)|"
+                      r"(below|less|lower|under|fewer|worse))\b|(\+)(?![\w+]))")
+
+
+def _or_more(lowered: str) -> Comparison | None:
+    m = _OR_MORE.search(lowered)
+    if m is None:
+        return None
+    sql = "<=" if m.group(4) else ">="
+    return Comparison(_COMPARE_WORDS[sql], sql, float(m.group(2)), "€" if m.group(1) else None,
+                      frozenset(content_words(m.group(0))), m.span())
 
 
 @dataclass
@@ -346,7 +390,8 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
                       and not _unpaid(lowered) and not _undone(lowered) and not _MISSING.search(lowered)
                       and not _ONGOING.search(lowered) and not _ENDED.search(lowered)
                       and not (_ROWS_ASKED.match(lowered) and _period(lowered))
-                      and not _names_a_flag(lowered, tables.list()) and not _asks_reply(lowered)):
+                      and not _names_a_flag(lowered, tables.list()) and not _asks_reply(lowered)
+                      and not any(equal_to(lowered, info.columns) for info in tables.list())):  # "got effort 4"
         return []  # "which tank was batch 24-007 in?" is a look-up, not a list ("which … end in 2025?" is)
     rare = terms(lowered, pieces) if pieces else []  # words the model's vocabulary lacks
     unknown = [w for w in rare if len(w) >= MISSPELT_LETTERS]
@@ -357,14 +402,16 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     partial = _partial_names(question) + [w for w in rare if w not in _OP_WORDS]
 
     firsts = [_first_name_word(info.name) for info in listed]
-    asked = {stem(m[1]) for m in _ASKED_NOUN.finditer(lowered)}
+    asked = {stem(m[1]) for m in _ASKED_NOUN.finditer(lowered)} | content_words(lowered) & _PEOPLE_NOUNS
     folders = tables.folders()
     name_words = {info.name: content_words(info.name.replace("_", " ")) for info in listed}
     all_names = frozenset().union(*name_words.values())
 
     def plan_of(info: Any, today: dt.date | None = None) -> Plan | None:
         respelled = _initialled(tables.store, info, _respelled(tables.store, info, lowered, unknown))
-        said = _meant(tables.store, info, _completed(tables.store, info, _unabbreviated(info.name, respelled), partial),
+        coded = _coded(info.name, _unabbreviated(info.name, respelled))
+        said = _meant(tables.store, info, _completed(tables.store, info, coded,
+                                                    partial + _person_words(tables.store, info, coded)),
                       embed)
         nouns = _row_nouns(tables.store, info, firsts, asked) | _folder_nouns(info.name, folders, said)
         elsewhere = all_names - name_words[info.name]  # "rent" of rent_ledger is no expenses' "Ground rent"
@@ -394,6 +441,8 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     nouned = [p for p in found if table_noun(p.table) in said
               or any(table_noun(p.table) in _EVENT_VERBS[w] for w in said & _VISIT_VERBS)]
     found = nouned or found
+    # "how many students in 10c": the table named by its code (t_10_c_class_list), not 10C's rows elsewhere
+    found = [p for p in found if _says_code(_coded(p.table, lowered), p.table)] or found
     return [p for p in found if p.fit == max(f.fit for f in found)]
 
 
@@ -432,6 +481,23 @@ def _unabbreviated(table: str, lowered: str) -> str:
     return re.sub(rf"\b{initials}\b", " ".join(parts), lowered)
 
 
+def _coded(table: str, lowered: str) -> str:
+    """``lowered`` with a code written whole said as the parts of a table's name ("10x2" and
+    "10x2's" of t_10_x2_gradebook: "10 x2"), and a year of such a code ("y11", "year 11" of
+    t_11_x1_mocks: "11"): class, set and room codes are one word to a person, and a name's
+    digits stand apart from its letters."""
+    for a, b in _codes(table):
+        lowered = re.sub(rf"\b{a}{b}(?:['’]?s)?\b", f"{a} {b}", lowered)
+        lowered = re.sub(rf"\b(?:y|yr|year\s?){a}\b", a, lowered)
+    return lowered
+
+
+def _says_code(lowered: str, table: str) -> bool:
+    """Whether ``lowered`` (with its codes spaced out by ``_coded``) says the code in a table's name
+    ("10 x2" of t_10_x2_chemistry_gradebook)."""
+    return any(re.search(rf"\b{a} {b}\b", lowered) for a, b in _codes(table))
+
+
 _CAPITALISED = re.compile(r"\b[A-ZÀ-Þ][^\W\d_]{2,}\b")
 
 
@@ -459,6 +525,23 @@ def _completed(store: Any, info: Any, lowered: str, partial: list[str]) -> str:
             text = lowered if words_in(word, lowered) else fold(lowered)  # "chloé" said, or "chloe"
             lowered = re.sub(rf"\b{re.escape(word)}\b", held[0], text, count=1)
     return lowered
+
+
+def _person_words(store: Any, info: Any, lowered: str) -> list[str]:
+    """The words of ``lowered`` that are words of a person's name in the table ("maya" of "Maya
+    Desai" in a pupil column): people type names in lower case too."""
+    people = [c.name for c in info.columns if c.type.upper() == "VARCHAR" and PERSON.search(c.name.lower())]
+    if not people:
+        return []
+    known = store.remembered(("person words", info.name), lambda: _name_words(store, info.name, people))
+    return [w for w in dict.fromkeys(re.findall(r"[^\W\d_]{3,}", fold(lowered)))
+            if w in known and w not in STOPWORDS and w not in QUESTION_WORDS and w not in _OP_WORDS]
+
+
+def _name_words(store: Any, table: str, people: list[str]) -> frozenset[str]:
+    cells = store.cursor().execute(f"SELECT DISTINCT {folded('v')} FROM ({_text_cells(table, people)}) "
+                                   f"WHERE length(v) <= {VALUE_CELL} LIMIT 5000").fetchall()
+    return frozenset(w for (v,) in cells for w in re.findall(r"[^\W\d_]{3,}", v))
 
 
 def _values_holding(store: Any, info: Any, word: str, plural: bool = False) -> list[str]:
@@ -639,12 +722,27 @@ def _row_nouns(store: Any, info: Any, firsts: list[str | None], asked: set[str])
     first = _first_name_word(info.name)
     nouns = {first} if first and first in asked and firsts.count(first) == 1 else set()
     keys = [(c.name, m[1]) for c in info.columns if (m := _KEY_NAME.match(c.name.lower())) and stem(m[1]) in asked]
+    # "how many students" of a gradebook whose student column names each row's own pupil
+    keys += [(c.name, c.name) for c in info.columns if c.type.upper() == "VARCHAR" and stem(c.name.lower()) in asked
+             and PERSON.search(c.name.lower())]
     for name, noun in keys:
         rows, distinct = store.cursor().execute(
             f"SELECT count(*), count(DISTINCT {quote_ident(name)}) FROM {quote_ident(info.name)}").fetchone()
         if rows == distinct:
             nouns.add(stem(noun))
+    # "how many pupils" of a class list: a row for each person (surname and first name)
+    people = [c.name for c in info.columns if c.type.upper() == "VARCHAR" and PERSON.search(c.name.lower())]
+    if asked & _PEOPLE_NOUNS and people:
+        together = ", ".join(quote_ident(p) for p in people)
+        rows, distinct = store.cursor().execute(
+            f"SELECT count(*), count(DISTINCT ({together})) FROM {quote_ident(info.name)}").fetchone()
+        if rows == distinct:
+            nouns |= asked & _PEOPLE_NOUNS
     return nouns
+
+
+_PEOPLE_NOUNS = content_words("students pupils children kids people persons members employees staff patients "
+                              "clients customers guests players learners")
 
 
 def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | None,
@@ -657,8 +755,13 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     verbs = {w for w in words if table_noun(info.name) in _EVENT_VERBS.get(w, ()) or _verb_of(w, info.name)}
     # named: every word of its name, or the last one ("the most expensive repair": car_repairs), or its verb
     named = _names_table(lowered, info.name) or bool(verbs) or bool(nouns & words)  # or a noun of its rows
-    # "the average discount"
-    named = named or op in ("avg", "sum", "max", "min") and _measure_said(words, info.columns, lowered)
+    # marks kept as text for a few "absent" cells are read as their numbers
+    as_text = numbered(store, info)
+    counted = [replace(c, type="DOUBLE") if c.name in as_text else c for c in info.columns]
+    compared = comparison(lowered) or equal_to(lowered, counted)
+    # "the average discount"; "how many students in 10x2" of t_10_x2_gradebook: its code
+    named = named or _says_code(lowered, info.name)
+    named = named or op in ("avg", "sum", "max", "min") and _measure_said(words, counted, lowered)
     named = named or op == "count" and _measure_said(_counted_words(lowered), info.columns)  # "how many consultations"
     named = named or op in ("max", "min") and _when_said(lowered, info.columns)  # "who moved in most recently?"
     # "how long do the carers usually stay?": the minutes between arrived and left
@@ -670,7 +773,6 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     currency = _currency_column(store, info)
     if currencies is None or not _kept_to_currencies(currencies[0], currency, filters, excluded):
         return None
-    compared = comparison(lowered) or equal_to(lowered, info.columns)
     a, b = compared.span if compared else (0, 0)
     period = _period(_blanked(lowered, (a, b)), today)
     dated = _date_column(info.columns, lowered) if period else None
@@ -692,10 +794,11 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     each = _each_group(lowered, info.columns) if op in ("sum", "count") else None
     # "which shop …", "who paid …" name their column, and so its table
     by_column = grouped is not None and (grouped[1] != "who" or bool(column_words(grouped[0], lowered) & words))
-    flagged = op == "list" and _names_a_flag(lowered, [info])  # "who's bringing a plus one": plus_one
+    flagged = op in ("list", "count") and _names_a_flag(lowered, [info])  # "who's bringing a plus one": plus_one
     if not (named or filters or excluded or spent or by_column or blank and blank[1] or reply or flagged):
         return None
-    if _stray_number(lowered, compared.span if compared else (0, 0), values_said):
+    unnamed = _numbered_names_blanked(lowered, counted, info.name)  # "paper 1", "9 y3": no stray numbers
+    if _stray_number(unnamed, compared.span if compared else (0, 0), values_said):
         return None
     # a hyphenated word counts whole: "e-bikes" is not "bikes" unless a value says it
     words |= {c for c in _COMPOUND.findall(lowered) if stem(c) not in {stem(v.lower()) for v in values_said}}
@@ -740,9 +843,6 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
                                                           and _names_a_column(most.group(1), info.columns, lowered))
     if most is not None and (most_rows or most_column):
         accounted |= _verb_before_most(lowered, most)  # and the verb between: "brought in", "worked"
-    # marks kept as text for a few "absent" cells are read as their numbers
-    as_text = numbered(store, info) if op != "list" or compared else {}
-    counted = [replace(c, type="DOUBLE") if c.name in as_text else c for c in info.columns]
     # "the rent of flats on floor 1": floor picks the rows, it is not what is added up
     measured = _blanked(lowered, compared.span) if compared and compared.sql == "=" else lowered
     if span is not None and not most_rows:
@@ -756,10 +856,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     if in_currency is None:
         return None  # "how much in euros" of prices in francs
     accounted |= in_currency
+    accounted |= _SCORE_WORDS if measures else set()  # "the highest paper 2 mark": paper_2_100's numbers
     if (op not in ("count", "list") and not measures and not most_rows) or words - accounted - by_names - meant:
-        return None
-    own = name_words | nouns | {table_noun(info.name)} | content_words(" ".join(kept))  # "students enrolled"
-    if op == "count" and not measures and _counts_other_things(lowered, info.columns, own):
         return None
     if len(measures) > 1 and op not in ("sum", "avg") or monthly and len(measures) > 1:
         return None  # "who paid the most?" with labour and parts: which total is meant is not said
@@ -773,6 +871,12 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
                    words - accounted - meant, used)
     if flags is None:
         return None
+    own = name_words | nouns | {table_noun(info.name)} | content_words(" ".join(kept))  # "students enrolled"
+    # "how many got grade 7 or above", "how many paid the deposit" count the rows whose grade is
+    # compared, whose deposit_paid is yes: not grades, nor deposits
+    if op == "count" and not measures and _counts_other_things(
+            lowered, [c for c in info.columns if c.name != against and c.name not in flags], own):
+        return None
     if reply and reply[1] in ("yes", "no"):
         flags[reply[0]] = reply[1] == "yes"
     # a currency column splits sums of money, not of discount_pct or hours
@@ -785,6 +889,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         op = "sum"  # "how many km did I run": the km added up
     if each is not None and len(measures) > 1:
         return None  # "how much did we charge each month?" with labour and parts: which total is not said
+    if op == "list" and not (filters or excluded or period or against or blank or flags or reply):
+        return None  # a list of every row: what keeps some of them was not understood
     rows = Where(filters, excluded, dated, period, (against, compared) if against and compared else None, blank,
                  _outside(store, info.name, dated, period) if dated else "", flags)
     if op == "top":
@@ -943,10 +1049,14 @@ def _payment_state(store: Any, info: Any, lowered: str, dated: str | None,
 
 
 # "no phone", "without an email address", "missing a due date": the rows where that column is blank
+# "who hasn't done the acids homework", "not handed in the rp1 write up": its blank cells
 _MISSING = re.compile(r"\b(?:no|without|missing|lacking|lack|(?:(?:don|doesn|didn|haven|hasn)['’]?t|do not|does not|"
-                      r"did not|have not|has not)\s+(?:have|has|got)(?:\s+got)?)"
-                      r"\s+(?:an?\s+|any\s+)?(\w+)(?:\s+(\w+))?")
-_MISSING_WORDS = content_words("no without missing lacking lack any don doesn didn haven hasn not have has got")
+                      r"did not|have not|has not)\s+(?:have|has|got)(?:\s+got)?|"
+                      r"(?:(?:didn|haven|hasn)['’]?t|did not|have not|has not|not)\s+(?:yet\s+)?"
+                      r"(?:done|handed in|submitted|completed|turned in|sent in|given in|returned))"
+                      r"\s+(?:an?\s+|any\s+|the\s+|their\s+|his\s+|her\s+)?(\w+)(?:\s+(\w+))?")
+_MISSING_WORDS = content_words("no without missing lacking lack any don doesn didn haven hasn not have has got "
+                               "hasnt havent didnt yet done handed submitted completed turned sent given returned")
 
 
 def _any_row(store: Any, table: str, where: str) -> bool:
@@ -969,8 +1079,9 @@ def _missing(lowered: str, columns: Sequence[Any],
         for word in m.groups():
             said = content_words(word or "") - TABLE_WORDS
             # (a yes/no column with noes in it: "not got the form back" is its no, not its blanks, ``_flags``)
-            named = [c.name for c in columns if said and said <= column_words(c.name, lowered)
-                     and not (c.type.upper() == "BOOLEAN" and says_no(c.name))]
+            named = [c.name for c in columns if said and said <= column_words(c.name, lowered)]
+            if any(c.type.upper() == "BOOLEAN" and says_no(c.name) for c in columns if c.name in named):
+                break
             if len(named) == 1:
                 return (named[0], True), _MISSING_WORDS
             if named:
@@ -1053,7 +1164,7 @@ def _names_measure(name: str, words: set[str], lowered: str) -> bool:
     """The question names the number column ``name`` whole, but for its unit: "turbidity" of
     turbidity_ntu, or the words its short name stands for ("dissolved oxygen" of do_mg_l)."""
     base = _unitless(name)
-    named = content_words(base) - _OP_WORDS
+    named = {w for w in content_words(base) - _OP_WORDS if not w.isdigit()}  # "the atomic test" of atomic_test_40
     return bool(named) and named <= words or bool(base) and bool(spelled_out(base.replace(" ", ""), lowered))
 
 
@@ -1635,6 +1746,7 @@ def _unit_said(measures: list[str], currency: str | None, rows: Where) -> str:
     return f", in {units.pop()}" if len(units) == 1 and None not in units else ""
 
 
+_SCORE_WORDS = content_words("mark marks score scores")
 _MEASURED_WORDS = content_words("measure measured measurement measurements result results reading readings value "
                                 "values level levels recorded")
 LONG_REPEAT = 1.5  # rows for each distinct rest of a row, at least, in a table in long form
@@ -1708,7 +1820,9 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     if len(partly) > 1 and MONEY.search(lowered):  # "the labour charge": labour_chf, not labour_hours
         partly = [n for n in partly if MONEY_NAME.search(n.lower())]
     if len(partly) > 1:  # "the end of unit test": end_of_unit_test_60, not atomic_structure_test_40
-        overlap = {n: len(content_words(n.replace("_", " ")) & said) for n in partly}
+        numbers = set(re.findall(r"\b\d+\b", lowered))  # "paper 1": paper_1_100, not paper_2_100
+        overlap = {n: (len(content_words(n.replace("_", " ")) & said), len(numbers & set(n.split("_"))))
+                   for n in partly}
         partly = [n for n in partly if overlap[n] == max(overlap.values())]
     if op != "count" and len(partly) == 1:  # the only one of which a word is said: "revenue" for revenue_gbp
         return partly, set()
@@ -1826,7 +1940,8 @@ def _counts_other_things(lowered: str, columns: Sequence[Any], own: set[str]) ->
     said = _HOW_MANY.search(lowered)
     if said is None:
         return False
-    counted = content_words(" ".join(w for w in said.groups() if w)) - _OP_WORDS - TABLE_WORDS
+    counted = (content_words(" ".join(w for w in said.groups() if w and not w.isdigit()))
+               - _OP_WORDS - TABLE_WORDS - _NOT_WORDS)  # "how many have not paid": no medical_notes
     return not counted & own and any(counted & column_words(c.name, lowered) for c in columns)
 
 

@@ -1634,3 +1634,72 @@ def test_not_before_a_yes_no_columns_words_keeps_its_no_and_names_its_table(ws: 
         assert ws.tables.query(found.sql)[1] == [("Maya Desai", "10C", False, False), ("Freya Hunt", "10A", None, True)]
     (back,) = aggregates.plans("who has not got their consent form back", ws.tables, ws.embedder.embed)
     assert [r[0] for r in ws.tables.query(back.sql)[1]] == ["Maya Desai"]  # its no, not its blanks
+
+
+@pytest.fixture
+def classes(ws: Workspace, tmp_path: Path) -> Workspace:
+    """Tables named by class codes as a school writes them: "10X2 gradebook", "11X1 mocks", "10C class list"."""
+    files = {
+        "10X2 gradebook.csv": "student,form,atomic_test_40,rp1_write_up_20\nAmira Haddad,10C,40,18\n"
+                              "Maya Desai,10C,31,12\nLuca Fletcher,10A,22,absent\nNoah Fitz,10B,35,16 (late)\n",
+        "11X1 mocks.csv": "cand_no,name,paper_1_100,paper_2_100,grade\n4101,Callum Barker,58,39,5\n"
+                          "4102,Arthur Begum,65,78,8\n4103,Megan Hunt,71,ABS,7\n4104,Kacper Collins,90,88,9\n",
+        "10C class list.csv": "surname,first_name,dob\nBegum,Jasmine,2011-01-07\nBrooks,Ella,2010-10-28\n"
+                              "Haddad,Amira,2011-03-02\nDesai,Maya,2010-12-12\nHunt,Ella,2011-05-05\n",
+        "attendance 10C.csv": "pupil,week_beginning,sessions_present,late_marks\nMaya Desai,2026-09-07,8,2\n"
+                              "Maya Desai,2026-09-14,9,3\nAmira Haddad,2026-09-07,10,0\n",
+    }
+    for name, body in files.items():
+        (tmp_path / name).write_text(body)
+        assert ws.tables.import_file(tmp_path / name).status == "applied", name
+    return ws
+
+
+@pytest.mark.parametrize(("question", "table", "first"), [
+    ("how many students are in 10x2", "t_10_x2_gradebook", 4),   # the code written whole, the rows its students
+    ("how many pupils in 10c", "t_10_c_class_list", 5),         # the class list, not 10C's rows in the gradebook
+    ("average paper 1 in the y11 mocks", "t_11_x1_mocks", 71.0),  # "paper 1" names paper_1_100; y11 its year
+    ("how many got grade 7 or above in the 11x1 mocks", "t_11_x1_mocks", 3),  # "7 or above" is at least 7
+    ("how many late marks has maya had", "attendance_10_c", 5),  # "maya" typed in lower case
+])
+def test_a_class_code_names_its_table_and_a_number_in_a_columns_name_names_the_column(
+        classes: Workspace, question: str, table: str, first: object) -> None:
+    (found,) = aggregates.plans(question, classes.tables, classes.embedder.embed)  # none were planned
+    assert found.table == table and classes.tables.query(found.sql)[1][0][0] == first, found.sql
+
+
+def test_top_marks_is_the_highest_of_the_test_named_and_a_mark_kept_as_text_is_read_as_its_number(
+        classes: Workspace) -> None:
+    (top,) = aggregates.plans("who got top marks in the atomic test", classes.tables, classes.embedder.embed)
+    assert classes.tables.query(top.sql)[1][0][0] == "Amira Haddad", top.sql  # was a list of nothing
+    (paper,) = aggregates.plans("highest paper 2 mark in 11x1", classes.tables, classes.embedder.embed)
+    assert classes.tables.query(paper.sql)[1][0][1] == "Kacper Collins", paper.sql  # ABS left out, not paper 1
+
+
+def test_not_done_or_not_handed_in_keeps_the_rows_whose_cell_is_blank(ws: Workspace, tmp_path: Path) -> None:
+    marks = ("name,particles_quiz_20,acids_homework_10,effort_1_4\nDixon Leo,20,,4\nGray Layla,18,7,4\n"
+             "Marsh Sophie,12,,2\nNowak Jack,20,9,3\n")
+    (tmp_path / "9Y3 chem marks.csv").write_text(marks)
+    assert ws.tables.import_file(tmp_path / "9Y3 chem marks.csv").status == "applied"
+    for question in ("who in 9y3 hasnt done the acids homework", "who has not handed in the acids homework"):
+        (found,) = aggregates.plans(question, ws.tables, ws.embedder.embed)  # was every row, or none
+        assert [r[0] for r in ws.tables.query(found.sql)[1]] == ["Dixon Leo", "Marsh Sophie"], found.sql
+    (effort,) = aggregates.plans("which 9y3 students got effort 4", ws.tables, ws.embedder.embed)  # no list before
+    assert [r[0] for r in ws.tables.query(effort.sql)[1]] == ["Dixon Leo", "Gray Layla"], effort.sql
+
+
+@pytest.mark.parametrize(("question", "count"), [
+    ("how many paid the deposit", 2),  # counted its yeses, not "deposits" of another column
+    ("how many have not paid the deposit", 2),  # "not" is no word of medical_notes
+    ("how many have paid the balance in full", 1),
+    ("how many havent got their consent form back", 1),  # its no: not "form" blank
+])
+def test_how_many_with_a_yes_no_column_named_counts_its_yes_or_its_no(ws: Workspace, tmp_path: Path, question: str,
+                                                                      count: int) -> None:
+    pupils = ("pupil,form,deposit_10_paid,balance_32_paid,consent_form_back,medical_notes\n"
+              "Jasmine Begum,10C,yes,yes,yes,\nMaya Desai,10C,no,no,no,asthma\nFreya Hunt,10A,,no,yes,\n"
+              "Amira Haddad,10A,yes,no,yes,nut allergy\n")
+    (tmp_path / "trip_pupils.csv").write_text(pupils)
+    assert ws.tables.import_file(tmp_path / "trip_pupils.csv").status == "applied"
+    (found,) = aggregates.plans(question, ws.tables, ws.embedder.embed)  # none were planned
+    assert ws.tables.query(found.sql)[1] == [(count,)], found.sql
