@@ -54,6 +54,7 @@ TABLE_CONFIDENCE = 0.9  # rows that account for every word of a question: exact,
 SENTENCE_BATCH_TOKENS = 512
 MEANING_CONFIDENCE = 0.75  # rows matched through a column's meaning (COLUMN_MEANING) answer less surely
 ADDED_UP_TABLES = 3  # tables that could each answer a question that adds up: each added up, at most this many
+RELATED_TABLES, RELATED_ROWS = 3, 5  # rows shown beside a declined question: a pointer, not every row of a person
 
 if TYPE_CHECKING:
     from ..workspace import Workspace
@@ -405,6 +406,8 @@ def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Dra
     if answering or looked:
         worded = any(by_meaning for m, _, by_meaning in fits if any(m is x for x in answering or ctx.tables))
         shown = [_narrowed(ctx.question, m, dated) for m in answering] or ctx.tables
+        if looked and not answering:  # "what did Noah get for rp1": the gradebook's row, not his other tables
+            shown = [m for m in shown if any(x[3][0] == m["table"] for x in looked)] or shown
         citations, marks = row_citations(shown, 1)
         rows = tables_text(shown, marks)
         draft.text = f"{_looked_lines(looked, marks)}\n\n{rows}" if looked else rows
@@ -415,7 +418,8 @@ def with_tables(ctx: Context, draft: Draft, embed: EmbedFn | None = None) -> Dra
     _, missing = unaccounted(ctx.question, ctx.tables, embed, dated)
     lacks = (f"; no column or value in them matches {', '.join(f'“{w}”' for w in missing)}"
              if missing and not unmatched else "")
-    draft.text += f"\n\nRelated rows (they do not answer it{lacks}):\n\n{tables_text(ctx.tables)}"
+    related = tables_text(ctx.tables[:RELATED_TABLES], limit=RELATED_ROWS)  # a pointer, not every row of a person
+    draft.text += f"\n\nRelated rows (they do not answer it{lacks}):\n\n{related}"
     return draft
 
 

@@ -214,9 +214,28 @@ def table_matches(ws: Workspace, question: str, limit: int = 10,
         found = ws.tables.mentioned(question, limit, tuple(dict.fromkeys(said)))
         away = ws.tables.put_away() if found else frozenset()
         found = [m for m in found if m["table"] not in away or not _newer_matched(m, found, away, question)]
+        found = [_private_left_out(m, question) for m in found]
         return sorted(found, key=lambda m: m["table"] in away)  # a folder of old files' tables last
     except Exception:  # noqa: BLE001 - a table that cannot be read leaves the answer without table rows
         return []
+
+
+# Columns about a person's health or needs: shown beside an answer only when the question asks of them
+_PRIVATE_NAME = re.compile(r"(?:^|_)(?:medical|allerg(?:y|ies)|sen|eal|send|diagnos[ie]s|health|conditions?|"
+                           r"safeguarding|disabilit(?:y|ies)|medications?|meds)(?:_|$)")
+
+
+def _private_left_out(match: dict[str, Any], question: str) -> dict[str, Any]:
+    """``match`` without its health and special-needs columns when the question neither names its
+    table nor says a word of those columns: "what did Noah get for rp1" is no reason to show his
+    dyslexia or a pupil's nut allergy."""
+    said = content_words(question)
+    keep = [i for i, c in enumerate(match["columns"]) if match.get("named") or not _PRIVATE_NAME.search(c.lower())
+            or content_words(c.replace("_", " ")) & said]
+    if len(keep) == len(match["columns"]):
+        return match
+    rows = [[row[i] for i in keep] for row in match["rows"]]
+    return {**match, "columns": [match["columns"][i] for i in keep], "rows": rows}
 
 
 def _newer_matched(old: dict[str, Any], found: list[dict[str, Any]], away: frozenset[str], question: str) -> bool:

@@ -186,7 +186,8 @@ def _cell(value: Any) -> str:
 TABLE_ROWS = 10  # rows shown (and cited) a table
 
 
-def tables_text(matches: list[dict[str, Any]], marks: dict[tuple[str, int], int] | None = None) -> str:
+def tables_text(matches: list[dict[str, Any]], marks: dict[tuple[str, int], int] | None = None,
+                limit: int = TABLE_ROWS) -> str:
     """Rows of the memory tables a question named (or whose values it mentioned); with ``marks``
     ((table, row key) -> citation number), a last column cites each row's source."""
     parts = []
@@ -198,7 +199,7 @@ def tables_text(matches: list[dict[str, Any]], marks: dict[tuple[str, int], int]
         if any(cited):
             columns = [*columns, "source"]
             rows = [[*row, f"[{n}]" if n else ""] for row, n in zip(rows, cited, strict=False)]
-        parts.append(f"From table **{m['table']}**{why}:\n\n" + table_text((columns, rows), limit=TABLE_ROWS))
+        parts.append(f"From table **{m['table']}**{why}:\n\n" + table_text((columns, rows), limit=limit))
     return "\n\n".join(parts)
 
 

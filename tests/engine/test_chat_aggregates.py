@@ -1703,3 +1703,20 @@ def test_how_many_with_a_yes_no_column_named_counts_its_yes_or_its_no(ws: Worksp
     assert ws.tables.import_file(tmp_path / "trip_pupils.csv").status == "applied"
     (found,) = aggregates.plans(question, ws.tables, ws.embedder.embed)  # none were planned
     assert ws.tables.query(found.sql)[1] == [(count,)], found.sql
+
+
+def test_health_and_needs_columns_and_a_persons_other_tables_stay_out_of_an_answer_not_about_them(
+        ws: Workspace, tmp_path: Path) -> None:
+    school = _tables_of(ws, tmp_path, {
+        "gradebook.csv": "student,rp1_write_up_20,bonding_test_50\nNoah Fitzgerald,16 (late),36\nAmira Haddad,18,44\n",
+        "merits.csv": "date,pupil,type,points\n2026-10-06,Noah Fitzgerald,detention,-1\n"})
+    (tmp_path / "class_list.csv").write_text("pupil,form,sen_eal,medical_allergies\nNoah Fitzgerald,10C,dyslexia,\n"
+                                             "Amira Haddad,10C,,severe nut allergy\n")
+    school.tables.approve(school.tables.import_file(tmp_path / "class_list.csv").id)
+    looked = school.chat.ask("what did noah get for his practical write up")
+    assert "16 (late)" in looked.text and "dyslexia" not in looked.text, looked.text  # was his SEN row
+    assert "detention" not in looked.text, looked.text  # and his detentions: the gradebook's row answers
+    declined = school.chat.ask("what did Amira Haddad's dad ask me about the trip")
+    assert "nut allergy" not in declined.text, declined.text  # rows shown beside a decline: no medical cells
+    asked = school.chat.ask("what allergies does Amira Haddad have")
+    assert "severe nut allergy" in asked.text, asked.text  # asked of them: shown
