@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -237,16 +239,17 @@ def xlsx_sheets_to_csv(path: Path, tmpdir: Path, max_cells: int = 50_000_000) ->
 def _sheet_to_csv(rows: Any, target: Path, max_cells: int) -> bool:
     """Write the sheet's non-empty rows (trailing empty cells dropped, then a row shorter than the
     widest so far filled to its width: an empty last cell is no missing field, and a title above
-    the header is no table's width); False when there are none."""
+    the header is no table's width); False when there are none. A short sheet of labels and their
+    values ("Trip | Y10 fieldwork", "Charge per pupil | 42") gets a header of its own, so that its
+    first pair is a row, not the table's column names."""
+    rest = _filled(rows)
+    head = list(itertools.islice(rest, KEY_VALUE_ROWS + 1))
     written, cells, width = 0, 0, 0
     with open(target, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
-        for row in rows:
-            values = [_cell(v) for v in row]
-            while values and values[-1] == "":
-                values.pop()
-            if not values:
-                continue  # blank rows carry nothing
+        if len(head) <= KEY_VALUE_ROWS and _labels_and_values(head):
+            writer.writerow(KEY_VALUE_HEADER)
+        for values in itertools.chain(head, rest):
             width = max(width, len(values))
             writer.writerow(values + [""] * (width - len(values)))
             written += 1
@@ -254,6 +257,41 @@ def _sheet_to_csv(rows: Any, target: Path, max_cells: int) -> bool:
             if cells > max_cells:
                 raise TableError(f"a sheet has more than {max_cells:,} cells, more than Grace reads from a workbook")
     return written > 0
+
+
+KEY_VALUE_ROWS = 60  # a sheet of labels and values longer than this is read as any table
+KEY_VALUE_HEADER = ("field", "value")
+
+
+def _filled(rows: Any) -> Iterator[list[str]]:
+    """Each row's cells as text without its trailing empty cells; rows with none left out."""
+    for row in rows:
+        values = [_cell(v) for v in row]
+        while values and values[-1] == "":
+            values.pop()
+        if values:
+            yield values
+
+
+def _labels_and_values(rows: list[list[str]]) -> bool:
+    """Whether ``rows`` are pairs of a label and its value: two cells each, every label text said
+    once, and the values a mix of numbers and words (a header over a column of numbers, "item |
+    cost", is no such pair)."""
+    if len(rows) < 3 or any(len(r) != 2 or not r[0].strip() for r in rows):
+        return False
+    labels = [r[0].strip().lower() for r in rows]
+    if len(set(labels)) != len(labels) or any(_number(label) for label in labels):
+        return False
+    numbers = [_number(r[1]) for r in rows]
+    return any(numbers) and not all(numbers[1:])
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text.strip().lstrip("£$€").replace(",", ""))
+    except ValueError:
+        return False
+    return True
 
 
 def _cell(value: Any) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .model import Column
+from .provenance import in_old_folder, put_away
 from .store import Store
 
 _INTEGERS = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
@@ -66,9 +67,11 @@ def choose_target(store: Store, default: str, columns: list[Column], source: str
         name = _free_name(store, default)
         return Target(name, "new", notes=[f"a table called {default} exists with other columns, so this proposes "
                                           f"a new table {name}"])
+    old = in_old_folder(source.split("#", 1)[0])
+    away = put_away(store)
     for other in store.table_names():
-        if _is_domain(store, other):
-            continue
+        if _is_domain(store, other) or old != (other in away):
+            continue  # last year's file (in Old/) is not appended to this year's table, nor this year's to it
         existing = store.columns(other)
         if len(columns) >= 2 and {c.name for c in existing} == {c.name for c in columns} \
                 and fits(existing, columns) == "append":

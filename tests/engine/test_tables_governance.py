@@ -341,3 +341,13 @@ def test_the_log_of_events_names_a_table_as_it_was_approved(ws: Workspace, tmp_p
     ws.tables.approve(pid, table="spending")
     (event,) = [e for e in ws.recent_events() if e["action"] == "propose"]
     assert (event["details"]["table"], event["proposal"]["table"]) == ("spending_messy", "spending")
+
+
+def test_last_years_file_in_an_old_folder_is_its_own_table_not_rows_added_to_this_years(
+        ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "Old").mkdir()
+    ws.tables.import_file(_csv(tmp_path / "takings 2026.csv", "date,total\n2026-11-02,812.40\n2026-11-03,655.10\n"))
+    old = ws.tables.import_file(_csv(tmp_path / "Old" / "takings 2025.csv", "date,total\n2025-11-03,702.00\n"))
+    assert (old.kind, old.table) == ("new", "takings_2025")  # was an append to takings_2026, pending
+    other = ws.tables.import_file(_csv(tmp_path / "takings december.csv", "date,total\n2026-12-01,590.00\n"))
+    assert (other.kind, other.table) == ("append", "takings_2026")  # a current file of the same columns still may

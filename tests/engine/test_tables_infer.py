@@ -627,3 +627,25 @@ def test_a_total_row_whose_label_says_what_it_totals_is_left_out_and_a_named_row
     if p.status == "pending":
         ws.tables.approve(p.id)
     assert ws.tables.query("SELECT count(*), sum(budget) FROM budget")[1] == [(3, 6600)]
+
+
+def test_a_sheet_of_labels_and_their_values_keeps_its_first_pair_as_a_row(ws: Workspace, tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    summary = wb.active
+    summary.title = "Summary"
+    for pair in (["Trip", "Y10 ecology fieldwork, Flatford Mill"], ["Date", "Thursday 18 March 2027"],
+                 ["Charge per pupil", 42], ["Pupils", 52], ["Leader", "C Hartley"]):
+        summary.append(pair)
+    costs = wb.create_sheet("Costs")  # a header over numbers is still a header
+    for row in (["item", "cost"], ["Coach", 1145], ["Field centre", 1014], ["First aid kit", 24.6]):
+        costs.append(row)
+    wb.save(tmp_path / "trip budget.xlsx")
+    summary_p, costs_p = ws.tables.import_all(tmp_path / "trip budget.xlsx")
+    assert list(_types(summary_p)) == ["field", "value"]  # were trip | y10_ecology_fieldwork_flatford_mill
+    assert summary_p.row_count == 5
+    if summary_p.status != "applied":
+        ws.tables.approve(summary_p.id)
+    assert _rows(ws, summary_p.table)[0] == ("Trip", "Y10 ecology fieldwork, Flatford Mill")
+    assert list(_types(costs_p)) == ["item", "cost"] and costs_p.row_count == 3
