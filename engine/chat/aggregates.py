@@ -42,6 +42,7 @@ from .words import (
     YEAR,
     column_words,
     content_words,
+    private_unasked,
     spelled_out,
     spoken,
     stem,
@@ -403,6 +404,7 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
 
     firsts = [_first_name_word(info.name) for info in listed]
     asked = {stem(m[1]) for m in _ASKED_NOUN.finditer(lowered)} | content_words(lowered) & _PEOPLE_NOUNS
+    asked |= _counted_words(lowered) - _OP_WORDS  # "how many menu items": menu and item
     folders = tables.folders()
     name_words = {info.name: content_words(info.name.replace("_", " ")) for info in listed}
     all_names = frozenset().union(*name_words.values())
@@ -436,13 +438,13 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     # budget's row of subscriptions, however closely its monthly_budget fits "monthly")
     unsaid = {p.table: len(content_words(p.table.replace("_", " ")) - content_words(lowered)) for p in found}
     found = [p for p in found if unsaid[p.table] == 0] if 0 in unsaid.values() else found
+    # "how many pupils in 10c": the table named by its code (t_10_c_class_list), not 10C's rows elsewhere
+    found = [p for p in found if _says_code(_coded(p.table, lowered), p.table)] or found
     # "how many visits did Helen B do": visit_log's rows, not blood_pressure's taken by Helen B
     said = content_words(lowered)
     nouned = [p for p in found if table_noun(p.table) in said
               or any(table_noun(p.table) in _EVENT_VERBS[w] for w in said & _VISIT_VERBS)]
     found = nouned or found
-    # "how many students in 10c": the table named by its code (t_10_c_class_list), not 10C's rows elsewhere
-    found = [p for p in found if _says_code(_coded(p.table, lowered), p.table)] or found
     return [p for p in found if p.fit == max(f.fit for f in found)]
 
 
@@ -681,11 +683,15 @@ def _category_values(store: Any, info: Any) -> list[str]:
 _LETTERS_ONLY = re.compile(r"[^\W\d_]+(?:[ &'/-]+[^\W\d_]+)*")
 
 
+_YES_NO_PARTS = frozenset("y n yn yes no".split())  # first_aider_y_n: "(Y/N)" says its values
+
+
 def _names_a_flag(lowered: str, listed: Sequence[Any]) -> bool:
     """Whether the question names a yes/no column of a table ("which flats had a lift?": lift),
     which a list of rows is kept to."""
     return any(c.type.upper() == "BOOLEAN" and all(re.search(rf"\b{re.escape(part)}s?\b", lowered)
-                                                     for part in c.name.lower().split("_") if part.isalpha())
+                                                     for part in c.name.lower().split("_")
+                                                     if part.isalpha() and part not in _YES_NO_PARTS)
                for info in listed for c in info.columns)  # whole words: "Peter" is no "pets"
 
 
@@ -722,14 +728,15 @@ def _row_nouns(store: Any, info: Any, firsts: list[str | None], asked: set[str])
     first = _first_name_word(info.name)
     nouns = {first} if first and first in asked and firsts.count(first) == 1 else set()
     keys = [(c.name, m[1]) for c in info.columns if (m := _KEY_NAME.match(c.name.lower())) and stem(m[1]) in asked]
-    # "how many students" of a gradebook whose student column names each row's own pupil
-    keys += [(c.name, c.name) for c in info.columns if c.type.upper() == "VARCHAR" and stem(c.name.lower()) in asked
-             and PERSON.search(c.name.lower())]
+    # "how many students" of a gradebook whose student column names each row's own pupil; "how many
+    # menu items" of an allergen grid whose menu_item column names each row's own dish
+    keys += [(c.name, c.name) for c in info.columns if c.type.upper() == "VARCHAR"
+             and (words := content_words(c.name.replace("_", " "))) and words <= asked]
     for name, noun in keys:
         rows, distinct = store.cursor().execute(
             f"SELECT count(*), count(DISTINCT {quote_ident(name)}) FROM {quote_ident(info.name)}").fetchone()
         if rows == distinct:
-            nouns.add(stem(noun))
+            nouns |= content_words(noun.replace("_", " "))
     # "how many pupils" of a class list: a row for each person (surname and first name)
     people = [c.name for c in info.columns if c.type.upper() == "VARCHAR" and PERSON.search(c.name.lower())]
     if asked & _PEOPLE_NOUNS and people:
@@ -760,13 +767,17 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     counted = [replace(c, type="DOUBLE") if c.name in as_text else c for c in info.columns]
     compared = comparison(lowered) or equal_to(lowered, counted)
     # "the average discount"; "how many students in 10x2" of t_10_x2_gradebook: its code
-    named = named or _says_code(lowered, info.name)
     named = named or op in ("avg", "sum", "max", "min") and _measure_said(words, counted, lowered)
+    # "who did the most hours?": the hours added up for each person
+    most_of = _MOST_OF.search(lowered) if op == "top" else None
+    named = named or most_of is not None and _names_a_measure(most_of.group(1), counted)
     named = named or op == "count" and _measure_said(_counted_words(lowered), info.columns)  # "how many consultations"
     named = named or op in ("max", "min") and _when_said(lowered, info.columns)  # "who moved in most recently?"
     # "how long do the carers usually stay?": the minutes between arrived and left
     span = spanned(store, info) if op != "list" and SPAN_SAID.search(lowered) else None
     named = named or span is not None
+    worded = named  # said in words, not by the code in its name: "how much did 10c make" is no merit points
+    named = named or _says_code(lowered, info.name)
     filters = _values(store, info, lowered, elsewhere)
     excluded = _negated(filters, lowered)  # "the invoices not paid": status is not paid
     currencies = _currencies_said(lowered)
@@ -791,7 +802,9 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     grouped = _group_column(lowered, info.columns) if op == "top" else None
     if op == "top" and grouped is None:
         return None
-    each = _each_group(lowered, info.columns) if op in ("sum", "count") else None
+    # "average end of unit test mark by form": each form's average (not "average spend each month": of monthly totals)
+    by_group = op in ("sum", "count") or op == "avg" and not _MONTHLY.search(lowered)
+    each = _each_group(lowered, info.columns) if by_group else None
     # "which shop …", "who paid …" name their column, and so its table
     by_column = grouped is not None and (grouped[1] != "who" or bool(column_words(grouped[0], lowered) & words))
     flagged = op in ("list", "count") and _names_a_flag(lowered, [info])  # "who's bringing a plus one": plus_one
@@ -836,7 +849,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     # "which customer brought the most repairs?": the rows of each group counted, not a column added up;
     # "which teacher worked the most hours?" of teacher_hours: its hours column added up
     most = _MOST_OF.search(lowered) if op == "top" else None
-    most_column = most is not None and _names_a_measure(most.group(1), info.columns)
+    most_column = most is not None and _names_a_measure(most.group(1), counted)
     # "who attended the most sessions?" of attendance (date, session, member): each row one attended
     noun = table_noun(info.name)
     most_rows = most is not None and not most_column and (stem(most.group(1)) == noun or bool(verbs or noun in words)
@@ -849,7 +862,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         measures, meant = [HOURS if _HOURS.search(lowered) else MINUTES], SPAN_WORDS & words
     else:
         measures, meant = ([], set()) if op == "list" or most_rows else _measure(
-            op, measured, words - accounted - by_names, counted, embed, named, name_words, by_value)
+            op, measured, words - accounted - by_names, counted, embed, worded, name_words, by_value)
     # "who books the courts the most?" of court bookings, with nothing to add up: each row one booked
     most_rows = most_rows or op == "top" and most is None and not measures and bool(verbs or noun in words)
     in_currency = _currency_words(currencies, currency, measures)
@@ -877,6 +890,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     if op == "count" and not measures and _counts_other_things(
             lowered, [c for c in info.columns if c.name != against and c.name not in flags], own):
         return None
+    if op == "count" and any(content_words(f.replace("_", " ")) == {_counted_head(lowered)} for f in flags):
+        return None  # "how many eggs go in the sponge" counts eggs, not the rows whose eggs is yes
     if reply and reply[1] in ("yes", "no"):
         flags[reply[0]] = reply[1] == "yes"
     # a currency column splits sums of money, not of discount_pct or hours
@@ -898,14 +913,14 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         plan = _top(info.name, grouped[0], measure, not re.search(r"\b(?:least|fewest)\b", lowered), rows,
                     by_currency)
     elif each is not None:
-        plan = _top(info.name, each[0], measure, None, rows, by_currency)
+        plan = _top(info.name, each[0], measure, None, rows, by_currency, "avg" if op == "avg" else "sum")
     elif op == "avg" and monthly and measure is not None:
         single = by_currency is None or len(filters.get(by_currency, [])) == 1
         if not single:
             return None
         plan = _monthly(info.name, by_month, measure, rows)
     else:
-        plan = _build(by_age(op, measure, lowered), info, measures, rows, by_currency)
+        plan = _build(by_age(op, measure, lowered), info, measures, rows, by_currency, frozenset(words))
     # the rows counted by the table's own noun ("which court gets booked the most") fit as a column named would
     _derive(plan, measure, span if measure in (MINUTES, HOURS) else None,
             {c: as_text[c] for c in (measure, against) if c in as_text})
@@ -2051,7 +2066,7 @@ GROUPS_SHOWN = 60  # groups an "each X" answer reads (the answer shows the first
 
 
 def _top(table: str, group: str, measure: str | None, most: bool | None, rows: Where,
-         currency: str | None = None) -> Plan:
+         currency: str | None = None, fn: str = "sum") -> Plan:
     """The groups with the largest (or smallest) totals of ``measure`` (or the most rows, with
     none), three of them: "who paid the most?", "which customer brought the most repairs?"; with
     a ``currency`` column, three of each currency, never totals of two currencies compared. With
@@ -2060,9 +2075,10 @@ def _top(table: str, group: str, measure: str | None, most: bool | None, rows: W
     key = group if group.startswith("strftime(") else quote_ident(group)
     shown = "month" if group.startswith("strftime(") else group
     direction = "ASC" if most is False else "DESC"
-    by = f"sum({quote_ident(measure)})" if measure else "count(*)"
+    by = f"{fn}({quote_ident(measure)})" if measure else "count(*)"
     ranked = ("1" if shown == "month" else f"{by} {direction}") if most is None else f"{by} {direction} NULLS LAST"
-    total = f"round(sum({quote_ident(measure)}), 2) AS {quote_ident(_named('total', measure))}, " if measure else ""
+    alias = "average" if fn == "avg" else "total"
+    total = f"round({by}, 2) AS {quote_ident(_named(alias, measure))}, " if measure else ""
     if currency is not None and measure is not None:
         sql = (f"SELECT {key} AS {quote_ident(shown)}, {quote_ident(currency)}, {total}count(*) AS rows "
                f"FROM {quote_ident(table)}{where} GROUP BY 1, 2")
@@ -2070,11 +2086,13 @@ def _top(table: str, group: str, measure: str | None, most: bool | None, rows: W
                 f" QUALIFY row_number() OVER (PARTITION BY {quote_ident(currency)} ORDER BY {ranked}) <= 3 "
                 f"ORDER BY 2, 3 {direction}")
     else:
-        sql = (f"SELECT {key} AS {quote_ident(shown)}, {total}count(*) AS rows FROM {quote_ident(table)}{where}"
+        rows_of = f"count({quote_ident(measure)})" if fn == "avg" and measure else "count(*)"  # blanks: no marks
+        sql = (f"SELECT {key} AS {quote_ident(shown)}, {total}{rows_of} AS rows FROM {quote_ident(table)}{where}"
                f" GROUP BY 1 ORDER BY {ranked} LIMIT {GROUPS_SHOWN if most is None else 3}")
     order = "" if most is None else ", " + (("largest" if most else "smallest") if measure else
                                             ("most" if most else "fewest")) + " first"
-    doing = f"Adding up {spoken(measure)} {_in(measure)}" if measure else "Counting the rows of"
+    verb = "Averaging" if fn == "avg" else "Adding up"
+    doing = f"{verb} {spoken(measure)} {_in(measure)}" if measure else "Counting the rows of"
     unit = _unit_said([measure], currency, rows) if measure else ""
     return Plan(table, sql, f"{doing} {table} by {spoken(shown)}{said}{unit}{order}:", rows.filters)
 
@@ -2104,18 +2122,22 @@ def _date_type(columns: Sequence[Any], name: str) -> bool:
     return any(c.name == name and c.type.upper().startswith(("DATE", "TIMESTAMP")) for c in columns)
 
 
-def _build(op: str, info: Any, measures: list[str], rows: Where, currency: str | None = None) -> Plan:
+def _build(op: str, info: Any, measures: list[str], rows: Where, currency: str | None = None,
+           asked: frozenset[str] = frozenset()) -> Plan:
     table = info.name
+    used = {*measures, *rows.filters, *rows.excluded, rows.blank[0] if rows.blank else None, *rows.flags}
+    shown = [c.name for c in info.columns if c.name not in ROW_FIELDS
+             and (c.name in used or not private_unasked(c.name, asked))]  # no allergies beside a birthday
     measure = measures[0] if measures else None
     where, said = rows.clauses()
     order, unit = "", ""
     if op == "list":  # the rows themselves: "list the expenses over 50 euros"
-        select = ", ".join(quote_ident(c.name) for c in info.columns if c.name not in ROW_FIELDS)
+        select = ", ".join(quote_ident(c) for c in shown)
         order, doing = f" LIMIT {LIST_ROWS}", f"The rows of {table}"
     elif op == "count" or measure is None:
         select, doing = "count(*) AS rows", f"Counting the rows of {table}"
     elif op in ("max", "min"):  # the row itself: "what was the most expensive repair?"
-        select = ", ".join(quote_ident(c.name) for c in info.columns if c.name not in ROW_FIELDS)
+        select = ", ".join(quote_ident(c) for c in shown)
         select += "" if any(c.name == measure for c in info.columns) else f", {quote_ident(measure)}"  # a span's
         ordered = f"{quote_ident(measure)} {'DESC' if op == 'max' else 'ASC'} NULLS LAST"
         order = (f" QUALIFY row_number() OVER (PARTITION BY {quote_ident(currency)} ORDER BY {ordered}) = 1 "

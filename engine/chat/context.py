@@ -25,7 +25,7 @@ from ..tables.mentions import words_in
 from .respell import TableWords, table_words
 from .store import reading
 from .versions import ASKS_OLD, replacements
-from .words import LETTERS, acronyms, codes, content_words, names, terms, weekday
+from .words import LETTERS, acronyms, codes, content_words, names, private_unasked, terms, weekday
 
 if TYPE_CHECKING:
     from ..embed import QueryVectors
@@ -220,18 +220,12 @@ def table_matches(ws: Workspace, question: str, limit: int = 10,
         return []
 
 
-# Columns about a person's health or needs: shown beside an answer only when the question asks of them
-_PRIVATE_NAME = re.compile(r"(?:^|_)(?:medical|allerg(?:y|ies)|sen|eal|send|diagnos[ie]s|health|conditions?|"
-                           r"safeguarding|disabilit(?:y|ies)|medications?|meds)(?:_|$)")
-
-
 def _private_left_out(match: dict[str, Any], question: str) -> dict[str, Any]:
     """``match`` without its health and special-needs columns when the question neither names its
     table nor says a word of those columns: "what did Noah get for rp1" is no reason to show his
     dyslexia or a pupil's nut allergy."""
     said = content_words(question)
-    keep = [i for i, c in enumerate(match["columns"]) if match.get("named") or not _PRIVATE_NAME.search(c.lower())
-            or content_words(c.replace("_", " ")) & said]
+    keep = [i for i, c in enumerate(match["columns"]) if match.get("named") or not private_unasked(c, said)]
     if len(keep) == len(match["columns"]):
         return match
     rows = [[row[i] for i in keep] for row in match["rows"]]

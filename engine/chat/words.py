@@ -45,6 +45,18 @@ def content_words(textual: str) -> set[str]:
             if len(w) > 1 and w not in STOPWORDS and w not in QUESTION_WORDS}
 
 
+# Columns about a person's health or needs: shown beside an answer only when the question asks of them
+_PRIVATE_NAME = re.compile(r"(?:^|_)(?:medical|allerg(?:y|ies)|sen|eal|send|diagnos[ie]s|health|conditions?|"
+                           r"safeguarding|disabilit(?:y|ies)|medications?|meds)(?:_|$)")
+
+
+def private_unasked(column: str, said: set[str] | frozenset[str]) -> bool:
+    """Whether ``column`` holds health or special-needs notes (medical_allergies, sen_eal) and the
+    question's words (``said``, stems) say none of its name's: "who is the youngest in 10c" is no
+    reason to show a pupil's nut allergy."""
+    return bool(_PRIVATE_NAME.search(column.lower())) and not content_words(column.replace("_", " ")) & said
+
+
 def overlap(question_words: set[str], textual: str) -> float:
     """Share of ``question_words`` found in ``textual`` (0..1)."""
     if not question_words:

@@ -3,6 +3,7 @@ adds a row; over real DuckDB and the real model."""
 
 from __future__ import annotations
 
+import datetime
 import decimal
 from pathlib import Path
 
@@ -404,6 +405,14 @@ R-4,2026-02-01,2026-02-03,Aylin Demir,new wheel,1,80,166.8
                  "P-2,inner tube,Velo AG,6.2,80\nP-3,chain,Bike Parts GmbH,22,12\n",
     "bike_sales.csv": "sold_on,model,price_chf\n2025-04-01,city bike,450\n2025-09-12,cargo bike,890\n",
 }
+
+
+def _approved(ws: Workspace, path: Path, body: str) -> Workspace:
+    """``ws`` with ``body`` written to ``path`` and made a table, approved when it waits (a few rows)."""
+    path.write_text(body)
+    if (found := ws.tables.import_file(path)).status == "pending":
+        ws.tables.approve(found.id)
+    return ws
 
 
 def _tables_of(ws: Workspace, folder: Path, files: dict[str, str]) -> Workspace:
@@ -1648,6 +1657,7 @@ def classes(ws: Workspace, tmp_path: Path) -> Workspace:
                               "Haddad,Amira,2011-03-02\nDesai,Maya,2010-12-12\nHunt,Ella,2011-05-05\n",
         "attendance 10C.csv": "pupil,week_beginning,sessions_present,late_marks\nMaya Desai,2026-09-07,8,2\n"
                               "Maya Desai,2026-09-14,9,3\nAmira Haddad,2026-09-07,10,0\n",
+        "trip pupils.csv": "pupil,form,deposit_paid\nMaya Desai,10C,yes\nLuca Fletcher,10A,no\nAmira Haddad,10C,yes\n",
     }
     for name, body in files.items():
         (tmp_path / name).write_text(body)
@@ -1657,7 +1667,7 @@ def classes(ws: Workspace, tmp_path: Path) -> Workspace:
 
 @pytest.mark.parametrize(("question", "table", "first"), [
     ("how many students are in 10x2", "t_10_x2_gradebook", 4),   # the code written whole, the rows its students
-    ("how many pupils in 10c", "t_10_c_class_list", 5),         # the class list, not 10C's rows in the gradebook
+    ("how many pupils in 10c", "t_10_c_class_list", 5),  # the class list, not 10C's rows of the trip's pupils
     ("average paper 1 in the y11 mocks", "t_11_x1_mocks", 71.0),  # "paper 1" names paper_1_100; y11 its year
     ("how many got grade 7 or above in the 11x1 mocks", "t_11_x1_mocks", 3),  # "7 or above" is at least 7
     ("how many late marks has maya had", "attendance_10_c", 5),  # "maya" typed in lower case
@@ -1720,3 +1730,47 @@ def test_health_and_needs_columns_and_a_persons_other_tables_stay_out_of_an_answ
     assert "nut allergy" not in declined.text, declined.text  # rows shown beside a decline: no medical cells
     asked = school.chat.ask("what allergies does Amira Haddad have")
     assert "severe nut allergy" in asked.text, asked.text  # asked of them: shown
+
+
+def test_who_did_the_most_of_a_measure_kept_as_text_adds_it_up_and_a_y_n_column_is_named_by_its_words(
+        ws: Workspace, tmp_path: Path) -> None:
+    cafe = _tables_of(ws, tmp_path, {
+        "timesheets.csv": "date,staff,hours\n2026-11-03,Sophie T,8\n2026-11-03,Dan,8\n2026-11-04,Dan,8\n"
+                          "2026-11-05,Dan,sick\n2026-11-04,Priya,6\n2026-11-05,Priya,6\n2026-11-06,Priya,6\n",
+        "staff.csv": "name,role,first_aider_y_n\nSophie Turner,Supervisor,Y\nDan Okafor,Baker,Y\n"
+                     "Priya Shah,Barista,N\n"})
+    (most,) = aggregates.plans("who did the most hours", cafe.tables, cafe.embedder.embed)  # none: "sick" made it text
+    assert cafe.tables.query(most.sql)[1][0][:2] == ("Priya", 18.0), most.sql  # hours added up, not rows counted
+    (aiders,) = aggregates.plans("who are our first aiders", cafe.tables, cafe.embedder.embed)  # "y n" was unsaid
+    assert [r[0] for r in cafe.tables.query(aiders.sql)[1]] == ["Sophie Turner", "Dan Okafor"], aiders.sql
+
+
+def test_a_code_names_a_table_but_not_what_it_adds_up_and_a_row_shown_leaves_out_health_notes(
+        ws: Workspace, tmp_path: Path) -> None:
+    form = _tables_of(ws, tmp_path, {
+        "10C merits.csv": "date,pupil,type,points,reason\n2026-10-06,Amira Haddad,merit,1,helped with bake sale\n"
+                          "2026-10-08,Noah Fitz,merit,2,improved write-up\n"})
+    _approved(form, tmp_path / "10C class list.csv", "surname,first_name,dob,medical_allergies\nHaddad,Amira,"
+              "2011-03-02,severe nut allergy\nDesai,Maya,2011-08-29,asthma\n")
+    # "10c" names the merits table, which says nothing of money: not its points added up
+    assert aggregates.plans("how much did 10c make at the bake sale", form.tables, form.embedder.embed) == []
+    (youngest,) = aggregates.plans("who is the youngest in 10c", form.tables, form.embedder.embed)
+    youngest_row = form.tables.query(youngest.sql)[1]
+    assert youngest_row == [("Desai", "Maya", datetime.date(2011, 8, 29))], youngest.sql  # no asthma
+
+
+def test_an_average_by_a_column_is_each_groups_average_of_the_marks_it_has(ws: Workspace, tmp_path: Path) -> None:
+    marks = _approved(ws, tmp_path / "10X2 gradebook.csv", "student,form,end_of_unit_test_60\nAmira Haddad,10C,52\n"
+                      "Maya Desai,10C,absent\nLuca Fletcher,10A,30\nNoah Fitz,10A,36\nElla Hunt,10C,44\n")
+    (found,) = aggregates.plans("average end of unit test mark by form in 10x2", marks.tables, marks.embedder.embed)
+    assert marks.tables.query(found.sql)[1] == [("10C", 48.0, 2), ("10A", 33.0, 2)], found.sql  # was one average
+
+
+def test_how_many_of_the_rows_own_things_have_a_yes_no_column_counts_its_yes_and_its_name_counted_is_no_row(
+        ws: Workspace, tmp_path: Path) -> None:
+    grid = _tables_of(ws, tmp_path, {"allergen_matrix.csv": "menu_item,gluten,eggs,milk\nVictoria sponge,yes,yes,yes\n"
+                                     "Carrot cake,yes,yes,no\nLeek soup,no,no,yes\nGranola pot,yes,no,no\n"})
+    (items,) = aggregates.plans("how many menu items have eggs", grid.tables, grid.embedder.embed)  # none before
+    assert grid.tables.query(items.sql)[1] == [(2,)], items.sql
+    # not how many eggs: the rows whose eggs is yes (1, at confidence 1.0) answered it
+    assert aggregates.plans("how many eggs go in the victoria sponge", grid.tables, grid.embedder.embed) == []
