@@ -65,9 +65,10 @@ _OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?|usually
         ("max", re.compile(r"\b(?:most expensive|dearest|highest|largest|biggest|greatest|maximum|max|peak|longest|"
                            r"farthest|furthest|"
                            r"heaviest|tallest|most recent(?:ly)?|latest|newest|youngest|"
-                           r"(?:top|best) (?:marks?|scores?|results?))\b"
+                           r"(?:top|best) (?:marks?|scores?|results?)|best (?:day|week|month|year))\b"
                            + "|" + _LAST + "|" + _LAST_WHEN)),
         ("min", re.compile(r"\b(?:cheapest|least expensive|lowest|smallest|minimum|shortest|lightest|earliest|oldest|"
+                           r"worst (?:day|week|month|year)|"
                            r"nearest|closest|"
                            r"least recent(?:ly)?)\b")),
         # "who paid the most?", "which shop did we spend the most at?": the rows grouped, the top groups
@@ -105,7 +106,7 @@ _OP_WORDS = content_words("average mean typical typically total sum altogether o
                           "take took taken receive received bring brought came come work worked "
                           "bill billed still during throughout everything worth last collected "
                           "usually normally have has had so far times go went been visit visited most expensive "
-                          "dearest highest largest top best "
+                          "dearest highest largest top best worst "
                           "biggest greatest maximum max peak longest cheapest least fewest lowest smallest minimum "
                           "shortest one single ever recent recently latest newest earliest across oldest youngest "
                           "nearest closest farthest furthest")
@@ -385,6 +386,7 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     its vocabulary lacks may be a table's value misspelt ("groseries")."""
     op = operation(question)
     lowered = _SHIP.sub(r"\1s", question.lower())  # "membership fees" are the members' fees
+    lowered = _YR.sub("year", lowered)  # "this yr"
     if _REQUIRED.search(lowered):
         return []  # "how many ushers do I need?" asks what a rule says, not what rows hold
     if op is None or (op == "list" and comparison(lowered) is None and not re.search(_NOT, lowered)
@@ -450,6 +452,7 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
 
 _HOURS = re.compile(r"\b(?:hours?|hrs?)\b")
 _SHIP = re.compile(r"\b(\w{4,})ship\b")
+_YR = re.compile(r"\byr\b")
 
 
 def _current(found: list[Plan], tables: Any) -> list[Plan]:
@@ -1849,6 +1852,10 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     if named and op in ("max", "min") and _AMOUNT_SUPERLATIVE.search(lowered) \
             and len(money := [n for n in addable if MONEY_NAME.search(n.lower())]) == 1:
         return money, set()
+    # "what did we take in october?" of card, cash and total: the total, not the nearest in meaning
+    if op in ("sum", "avg", "max", "min") and MONEY.search(lowered) and len(
+            totals := [n for n in addable if _TOTAL_NAME.search(n.lower())]) == 1:
+        return totals, set()
     if embed is None or not addable:
         return [], set()
     if named and op in ("sum", "avg") and len(money := _money_columns(addable, embed)) == 1:

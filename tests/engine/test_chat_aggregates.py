@@ -1774,3 +1774,25 @@ def test_how_many_of_the_rows_own_things_have_a_yes_no_column_counts_its_yes_and
     assert grid.tables.query(items.sql)[1] == [(2,)], items.sql
     # not how many eggs: the rows whose eggs is yes (1, at confidence 1.0) answered it
     assert aggregates.plans("how many eggs go in the victoria sponge", grid.tables, grid.embedder.embed) == []
+
+
+def test_money_taken_of_parts_and_their_total_is_the_total_unless_a_part_is_said(ws: Workspace, tmp_path: Path) -> None:
+    takings = _approved(ws, tmp_path / "daily takings.csv", "date,day,card,cash,total\n2026-10-01,Thu,400.00,100.50,"
+                        "500.50\n2026-10-02,Fri,600.00,closed,600.00\n2026-10-03,Sat,700.00,50.00,750.00\n"
+                        "2026-11-02,Mon,300.00,20.00,320.00\n")
+    for question, column, total in (("what did we take in october", "total", 1850.5),  # was cash, 150.50
+                                     ("how much cash did we take in oct", "cash", 150.5)):
+        (found,) = aggregates.plans(question, takings.tables, takings.embedder.embed)
+        assert f'sum("{column}")' in found.sql and takings.tables.query(found.sql)[1][0][0] == total, found.sql
+
+
+def test_the_best_or_worst_day_for_money_is_the_row_of_the_highest_or_lowest_total(ws: Workspace,
+                                                                                   tmp_path: Path) -> None:
+    y = datetime.date.today().year  # "this year" counts from today
+    takings = _approved(ws, tmp_path / "daily takings.csv", f"date,card,cash,total\n{y}-01-01,400.00,100.50,500.50\n"
+                        f"{y}-01-02,600.00,closed,600.00\n{y}-01-31,1900.00,213.55,2113.55\n{y - 1}-11-02,300.00,"
+                        "20.00,320.00\n")
+    for question, day in (("whats been our best day for takings", f"{y}-01-31"),  # no answer before
+                          ("whats our worst day for takings this yr", f"{y}-01-01")):  # "this yr" is this year
+        (found,) = aggregates.plans(question, takings.tables, takings.embedder.embed)
+        assert str(takings.tables.query(found.sql)[1][0][0]) == day, found.sql
