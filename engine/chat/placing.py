@@ -10,6 +10,7 @@ can hold it. The result is a proposal, shown with its columns before anything is
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 
@@ -62,20 +63,28 @@ def table_named(said: str, tables: list[tuple[str, Columns]]) -> tuple[str, Colu
     words = [stem(w) for w in re.split(r"[\s_]+", said.strip().lower().replace("'s", "")) if w]
     matches = [(name, cols) for name, cols in tables if _name_words(name)[: len(words)] == words]
     exact = [t for t in matches if len(_name_words(t[0])) == len(words)]
-    chosen = exact or matches
+    chosen = exact or matches or [(name, cols) for name, cols in tables if _within(words, _name_words(name))]
     return chosen[0] if len(chosen) == 1 else None
+
+
+def _within(words: list[str], name: list[str]) -> bool:
+    """Whether ``words`` (two or more) come together in a table's name: "maintenance log" of
+    equipment_maintenance_log."""
+    n = len(words)
+    return n >= 2 and any(name[i:i + n] == words for i in range(1, len(name) - n + 1))
 
 
 def _name_words(name: str) -> list[str]:
     return [stem(p) for p in name.lower().split("_") if p]
 
 
-def place(parts: list[str], columns: Columns) -> dict[str, str] | str:
+def place(parts: list[str], columns: Columns, today: dt.date | None = None) -> dict[str, str] | str:
     """One row of ``parts`` in ``columns`` (see the module's text), or a sentence saying which
-    part found no column."""
+    part found no column. "today", "yesterday" and "tomorrow" are dates (from ``today``); a
+    number column takes the number of "£75" or "3.4 kg"."""
     row: dict[str, str] = {}
     loose = []
-    for part in (p.strip() for p in parts if p.strip()):
+    for part in (_dated(p.strip(), today) for p in parts if p.strip()):
         named = _named_part(part, [c for c in columns if c[0] not in row])
         if named:
             row[named[0]] = named[1]
@@ -88,7 +97,23 @@ def place(parts: list[str], columns: Columns) -> dict[str, str] | str:
             return (f"I could not place “{part}” in a column of the table (its columns: {names}). Write each "
                     "value as column = value, separated by commas.")
         row[column] = part
-    return {c: row[c] for c, _ in columns if c in row}
+    kinds = dict(columns)
+    return {c: _amount(row[c]) if kinds[c].upper().startswith(_NUMERIC) else row[c] for c, _ in columns if c in row}
+
+
+_DAYS = {"today": 0, "yesterday": -1, "tomorrow": 1}
+
+
+def _dated(part: str, today: dt.date | None) -> str:
+    """``part`` with a day said in words as its date ("today": 2026-11-24)."""
+    shift = _DAYS.get(part.lower())
+    return part if shift is None else ((today or dt.date.today()) + dt.timedelta(days=shift)).isoformat()
+
+
+def _amount(value: str) -> str:
+    """The number of a value written with its currency or unit ("£1,075" -> "1075", "3.4 kg" -> "3.4")."""
+    m = _NUMBER.search(value)
+    return re.sub(r"[£$€,]", "", m.group(0)) if m else value
 
 
 def _named_part(part: str, columns: Columns) -> tuple[str, str] | None:
@@ -108,8 +133,11 @@ def _named_part(part: str, columns: Columns) -> tuple[str, str] | None:
         return None
     for word, rest in ((words[0], words[1:]), (words[-1], words[:-1])):
         named = [(c, kind) for c, kind in columns if stem(word) in _column_words(c)]
-        if len(named) == 1 and _holds(named[0][1], " ".join(rest)):
-            return named[0][0], " ".join(rest)
+        if len(named) == 1:
+            while len(rest) > 1 and stem(rest[0]) in _column_words(named[0][0]):
+                rest = rest[1:]  # "weighed by Mrs H" of weighed_by: Mrs H
+            if _holds(named[0][1], " ".join(rest)):
+                return named[0][0], " ".join(rest)
     return None
 
 
@@ -129,5 +157,10 @@ def _holds(kind: str, value: str) -> bool:
     if kind == "BOOLEAN":
         return value.strip().lower() in ("yes", "no", "true", "false", "y", "n")
     if kind.startswith(("DATE", "TIMESTAMP")):
-        return bool(re.search(r"\d", value)) and len(value.split()) <= 4
+        return bool(_DATE_SAID.search(value)) and len(value.split()) <= 4  # "10C" is no date
     return True
+
+
+_DATE_SAID = re.compile(r"^\s*(?:\d{4}-\d\d-\d\d|\d{1,2}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b|"
+                        r"(?:\d{1,2}(?:st|nd|rd|th)?\s+)?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)",
+                        re.IGNORECASE)

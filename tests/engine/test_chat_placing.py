@@ -3,6 +3,7 @@ over real DuckDB and the real model, and the placing rules alone."""
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -73,3 +74,22 @@ def test_a_row_said_as_a_sentence_is_not_guessed_into_columns(boxes: Workspace) 
     answer = boxes.chat.ask("add a row to the packing inventory - the lamp went in box 40 in the hall")
     assert answer.actions == []
     assert "Give the values separated by commas, in the order box_no, room, contents, fragile, weight_kg" in answer.text
+
+
+def test_a_day_said_in_words_is_a_date_a_code_is_no_date_and_a_number_keeps_no_unit() -> None:
+    columns = [("date", "DATE"), ("form", "VARCHAR"), ("material", "VARCHAR"), ("kg", "DOUBLE"),
+               ("weighed_by", "VARCHAR")]
+    day = datetime.date(2026, 11, 24)
+    placed = place(["today", "10C", "cans", "3.4 kg", "weighed by Mrs H"], columns, today=day)
+    # was date=10C, form=today, weighed_by="by Mrs H"
+    assert placed == {"date": "2026-11-24", "form": "10C", "material": "cans", "kg": "3.4", "weighed_by": "Mrs H"}
+    costs = [("date", "DATE"), ("item", "VARCHAR"), ("cost", "DOUBLE")]
+    assert place(["yesterday", "burrs", "£1,075.50"], costs, today=day) == {
+        "date": "2026-11-23", "item": "burrs", "cost": "1075.50"}
+
+
+def test_a_table_is_named_by_words_that_come_together_in_its_name_when_none_begins_with_them() -> None:
+    tables = [("equipment_maintenance_log", COLUMNS), ("maintenance_contracts", COLUMNS), ("log_book", COLUMNS)]
+    assert table_named("maintenance log", tables) == ("equipment_maintenance_log", COLUMNS)  # was no table
+    assert table_named("maintenance", tables) == ("maintenance_contracts", COLUMNS)  # begins: as before
+    assert table_named("log", tables) == ("log_book", COLUMNS)  # one word: only a name's beginning
