@@ -120,6 +120,9 @@ _MONTH = re.compile(r"\b(?:(" + "|".join(m for m in MONTHS if m != "may")
                     + rf"|({SHORT_MONTHS})\.?(?= (?:19|20)\d\d\b))\b")
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _RELATIVE = re.compile(r"\b(this|last) (year|month)\b")  # counted from today
+_RELATIVE_WEEK = re.compile(r"\b(this|last) week\b")
+# "on a saturday", "on saturdays", "saturdays": the rows of that day of the week
+_ON_WEEKDAY = re.compile(r"\b(?:on\s+(?:a\s+)?)?(" + "|".join(WEEKDAYS) + r")s?\b")
 _DATE_NAME = re.compile(r"(?:^|_)(?:date|day|when)(?:_|$)")  # due_date, not updated_at
 # A number per something (a unit price, an hourly rate, a fee per person): averaged or compared,
 # never added up unless named.
@@ -1326,22 +1329,36 @@ class Period:
     years: list[int] = field(default_factory=list)
     span: tuple[dt.date, dt.date] | None = None
     words: set[str] = field(default_factory=set)
+    weekdays: list[int] = field(default_factory=list)  # "on a saturday": 5 (as date.weekday())
 
     def __bool__(self) -> bool:
-        return bool(self.months or self.years or self.span)
+        return bool(self.months or self.years or self.span or self.weekdays)
 
     def sql(self, column: str) -> list[str]:
+        days = ([f"isodow({quote_ident(column)}) IN ({', '.join(str(d + 1) for d in self.weekdays)})"]
+                if self.weekdays else [])
         if self.span is not None:
-            return [f"{quote_ident(column)} >= DATE '{self.span[0]}'", f"{quote_ident(column)} < DATE '{self.span[1]}'"]
+            return [f"{quote_ident(column)} >= DATE '{self.span[0]}'",
+                    f"{quote_ident(column)} < DATE '{self.span[1]}'", *days]
         clauses = [f"month({quote_ident(column)}) IN ({', '.join(map(str, self.months))})"] if self.months else []
         return clauses + ([f"year({quote_ident(column)}) IN ({', '.join(map(str, self.years))})"]
-                          if self.years else [])
+                          if self.years else []) + days
 
     def said(self) -> str:
-        """"in March", "in February to April 2025", "from November 2024 to February 2025"."""
+        """"in March", "in February to April 2025", "from November 2024 to February 2025", "on a
+        Saturday in November"."""
+        days = " or ".join(WEEKDAYS[d].title() for d in self.weekdays)
+        when = self._when()
+        return f"on a {days}" + (f" {when}" if when else "") if days else when
+
+    def _when(self) -> str:
         if self.span is not None:
             last = self.span[1] - dt.timedelta(days=1)
+            if self.span[0].day != 1 or self.span[1].day != 1:  # a week: its days
+                return f"from {self.span[0]:%d %B %Y} to {last:%d %B %Y}"
             return f"from {self.span[0]:%B %Y} to {last:%B %Y}"
+        if not self.months and not self.years:
+            return ""
         run = _run_of(self.months)
         months = (f"from {MONTHS[run[0] - 1].title()} to {MONTHS[run[-1] - 1].title()}" if run
                   else "in " + " or ".join(MONTHS[m - 1].title() for m in self.months))
@@ -1485,9 +1502,17 @@ def _period(lowered: str, today: dt.date | None = None) -> Period:
             months.add(month)
             years.append(today.year - (month > today.month))
         words |= content_words(relative.group(0)) | {relative.group(1)}
+    days = [WEEKDAYS.index(d) for d in dict.fromkeys(m[1] for m in _ON_WEEKDAY.finditer(lowered))]
+    words |= set().union(*(content_words(m[0]) for m in _ON_WEEKDAY.finditer(lowered)))
+    if week := _RELATIVE_WEEK.search(lowered):  # "last week": Monday to Sunday
+        today = today or dt.date.today()
+        monday = today - dt.timedelta(days=today.weekday(), weeks=int(week[1] == "last"))
+        return Period(span=(monday, monday + dt.timedelta(weeks=1)), words=words | content_words(week[0]) | {week[1]},
+                      weekdays=days)
     if ranged.span is not None:
-        return Period(span=ranged.span, words=words)
-    return Period(sorted(months, key=_calendar_order(ranged.months)), sorted(set(ranged.years + years)), words=words)
+        return Period(span=ranged.span, words=words, weekdays=days)
+    return Period(sorted(months, key=_calendar_order(ranged.months)), sorted(set(ranged.years + years)), words=words,
+                  weekdays=days)
 
 
 def _calendar_order(run: list[int]) -> Callable[[int], int]:

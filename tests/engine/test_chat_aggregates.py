@@ -1796,3 +1796,18 @@ def test_the_best_or_worst_day_for_money_is_the_row_of_the_highest_or_lowest_tot
                           ("whats our worst day for takings this yr", f"{y}-01-01")):  # "this yr" is this year
         (found,) = aggregates.plans(question, takings.tables, takings.embedder.embed)
         assert str(takings.tables.query(found.sql)[1][0][0]) == day, found.sql
+
+
+def test_last_week_is_monday_to_sunday_before_this_one_and_a_weekday_keeps_its_days(ws: Workspace,
+                                                                                   tmp_path: Path) -> None:
+    today = datetime.date.today()
+    monday = today - datetime.timedelta(days=today.weekday(), weeks=1)  # last week's
+    days = [monday + datetime.timedelta(days=n) for n in range(-1, 8)]  # a Sunday before it to a Monday after
+    body = "date,covers,total\n" + "".join(f"{d},{10 + i},{100 * (i + 1)}\n" for i, d in enumerate(days))
+    takings = _approved(ws, tmp_path / "daily takings.csv", body)
+    (week,) = aggregates.plans("how many covers did we do last week", takings.tables, takings.embedder.embed)
+    assert takings.tables.query(week.sql)[1][0][0] == sum(range(11, 18)), week.sql  # its seven days: "week" unsaid
+    saturday = days[6]  # Saturday of last week
+    (sat,) = aggregates.plans(f"average takings on a saturday in {saturday:%B %Y}".lower(), takings.tables,
+                              takings.embedder.embed)
+    assert takings.tables.query(sat.sql)[1][0][0] == 700.0, sat.sql  # only Saturdays
