@@ -19,10 +19,6 @@ is read, in this order:
   the keyboard (``slipped``): "guarentee" as guarantee, "recieve" as receive; not "serde" as
   serve, nor "actix" as active.
 
-An acronym (typed in capitals, or a lower-case word the vocabulary lacks) is also read with the
-phrase it stands for, when the files that write it in capitals spell out one phrase of its
-initials: "eho" as "eho (environmental health officer)".
-
 The answer says how it read the question.
 """
 
@@ -39,11 +35,11 @@ from rapidfuzz.distance import DamerauLevenshtein
 from rapidfuzz.process import extract
 from sqlalchemy import Connection, text
 
-from ..search import STOPWORDS, doc_freq, in_names, index_terms
+from ..search import doc_freq, in_names, index_terms
 from ..tables.mentions import text_places
 from ..tables.names import quote_ident
 from .aggregates import MISSPELT_LETTERS, PERSON
-from .words import LETTERS, QUESTION_WORDS, acronyms, terms
+from .words import LETTERS, terms
 
 BEGUN_LETTERS = 4  # a shorter beginning stands for too many words ("elec": electric, election)
 NEAREST = 5  # index terms near a misspelt word whose written forms are compared with it
@@ -86,15 +82,10 @@ def respell(conn: Connection, question: str, pieces: Callable[[str], list[str]],
     """``question`` with its misspelt, shortened or apostrophe-less words read as the workspace
     writes them (``pieces``: a word's model pieces; ``table_words``: the tables' words)."""
     changes: list[tuple[str, str]] = []
-    rare = terms(question, lambda words: [len(pieces(w)) for w in words])
-    for word in rare:
+    for word in terms(question, lambda words: [len(pieces(w)) for w in words]):
         read = _read_as(conn, word, pieces(word), table_words())
         if read and read != word:
             changes.append((word, read))
-    read_otherwise = {typed for typed, _ in changes}
-    for word in dict.fromkeys(acronyms(question) + [w for w in rare if w not in read_otherwise]):
-        if (phrase := _spelled_out(conn, word)) is not None:  # "eho": and what it stands for
-            changes.append((word, f"{word} ({phrase})"))
     text_ = question
     for typed, read in changes:
         text_ = re.sub(rf"(?<![\w']){re.escape(typed)}(?![\w'])", read, text_)
@@ -112,34 +103,6 @@ def _read_as(conn: Connection, word: str, parts: list[str], tabled: TableWords) 
     if len(word) >= MISSPELT_LETTERS:
         return _misspelt(conn, word, tabled.every)
     return None
-
-
-ACRONYM_LETTERS = (2, 5)  # "EHO", "FHRS": shorter or longer capitals are rarely said for a phrase
-ACRONYM_CHUNKS = 40  # passages read for the phrase an acronym stands for: those of the files that write it
-_JOINING = r"(?:(?:of|and|for|the|&)\s+)?"  # "Department for Education": DfE
-
-
-def _spelled_out(conn: Connection, word: str) -> str | None:
-    """The phrase ``word`` stands for ("environmental health officer" of "eho"), when the files
-    that write it in capitals ("EHO") also write one phrase of capitalised words with its
-    initials ("Environmental Health Officer"); None otherwise. A question that says the acronym
-    then also says what the answering sentence may write in full, and the other way round."""
-    lo, hi = ACRONYM_LETTERS
-    if not (lo <= len(word) <= hi and word.isalpha()) or word.lower() in STOPWORDS | QUESTION_WORDS:
-        return None  # "THE" is a word in capitals
-    rows = conn.execute(text(
-        "SELECT c.text FROM chunks c WHERE c.content_hash IN (SELECT content_hash FROM chunks "
-        "WHERE id IN (SELECT rowid FROM chunks_fts WHERE chunks_fts MATCH :q LIMIT 20)) LIMIT :n"),
-        {"q": f'"{word.lower()}"', "n": ACRONYM_CHUNKS}).all()
-    passages = [t for (t,) in rows]
-    if not any(re.search(rf"\b{word.upper()}\b", t) for t in passages):
-        return None  # the files never write it in capitals: a word, not an acronym
-    pattern = re.compile(r"\b" + rf"\s+{_JOINING}".join(rf"({c.upper()}[a-z]+)" for c in word.lower()) + r"\b")
-    found = Counter(" ".join(m.groups()).lower() for t in passages for m in pattern.finditer(t))
-    if not found:
-        return None
-    (best, n), *rest = found.most_common(2)
-    return best if not rest or n > rest[0][1] else None
 
 
 def _english(parts: list[str]) -> bool:

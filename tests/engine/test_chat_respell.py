@@ -147,17 +147,3 @@ def test_a_first_name_two_people_share_looks_up_neither_until_the_surname_is_sai
     assert "guest_fee of" not in liam.text, liam.text
     owen = ws.chat.ask("what guest fee does liam owen pay")
     assert "guest_fee of Liam Owen: **6**" in owen.text, owen.text
-
-
-def test_an_acronym_the_files_spell_out_is_read_with_its_phrase_and_a_word_is_not(ws: Workspace,
-                                                                                 tmp_path: Path) -> None:
-    (tmp_path / "inspection report.txt").write_text(
-        "Food hygiene inspection report\n\nOfficer: Ruth Caldwell, Environmental Health Officer.\n"
-        "Date of inspection: 15 September 2026.\n\nContact: Ruth Caldwell, EHO, 01632 961400.\n"
-        "THE KITCHEN was clean; The Hot Equipment was checked.\n", encoding="utf-8")
-    ws.ingest([tmp_path])
-    answer = ws.chat.ask("who was the eho officer")  # the files say both: what "eho" stands for is read too
-    assert "Read “eho” as “eho (environmental health officer)”." in answer.text, answer.text
-    assert not answer.abstained and "Ruth Caldwell" in answer.text, answer.text
-    said = ws.chat.ask("what was in THE kitchen").text  # a word, though a file writes it in capitals
-    assert "(the hot equipment)" not in said, said
