@@ -199,6 +199,18 @@ def clauses(meaning: str) -> list[str]:
     return [_LABEL.sub("", p) for p in parts]
 
 
+_SECTION = re.compile(r"(?m)^[ \t]{0,3}#{1,6}[ \t]+(\S[^\n]*?)[ \t#]*$")
+_ITEM = re.compile(r"[ \t]*(?:[-*+•]|\d{1,2}[.)])[ \t]+(?!\[[ xX]\])")  # a list's item, not a to-do's box
+
+
+def _section(text: str, at: int) -> str:
+    """The Markdown heading above offset ``at`` within a passage ("Kieran Doyle" of "## Kieran
+    Doyle"); "" when none is: a passage packs several short sections, and a line of one is about
+    its own heading, not the passage's first."""
+    found = list(_SECTION.finditer(text, 0, at))
+    return found[-1][1].strip() if found else ""
+
+
 def about(heading: str, sentence: Sentence, textual: str, always: bool = False) -> str:
     """A short fact embedded with the heading it sits under: "Serves 6." says nothing of what
     it serves, "Moroccan Lamb Tagine: Serves 6." does. (A table row has its column names.) With
@@ -316,10 +328,15 @@ class OfflineReasoner:
             mail = not p.hit.heading and p.hit.line_start == 1 and bool(_mail_header(p.hit.text))
             for prev, sentence in zip([None, *sentences], sentences, strict=False):
                 textual = in_context(p.hit.text, prev, sentence)
-                kw = overlap(words, textual + " " + heading)
+                # a list's item is about the heading it sits under: "## Kieran Doyle", "- didn't turn up"
+                section = _section(p.hit.text, sentence.start) or heading.split(HEADING_SEP)[-1].strip()
+                item = _ITEM.match(p.hit.text, p.hit.text.rfind("\n", 0, sentence.start) + 1) is not None
+                kw = overlap(words, textual + " " + heading + " " + section)
                 prior = W_PASSAGE * p.relevance + W_KEYWORDS * kw + W_RANK / p.n
                 lead = prev if textual != sentence.meaning else None
-                pool.append((prior, p, sentence, lead, about(heading, sentence, textual, mail)))
+                pool.append((prior, p, sentence, lead,
+                             about(section, sentence, textual, True) if item and section else
+                             about(heading, sentence, textual, mail)))
         pool.sort(key=lambda x: -x[0])
         return pool[: self.budget]
 
