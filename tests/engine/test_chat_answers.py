@@ -853,3 +853,33 @@ def test_a_sentence_about_another_flat_does_not_answer_of_the_one_asked(ws: Work
     assert a.abstained, a.text
     assert ws.chat.ask("what is the energy rating of flat a?").abstained  # was Flat C's
     assert "(72)" in ws.chat.ask("what is the energy rating of flat c?").text
+
+
+APPLICANTS = """# Weekend barista – applicants
+
+Advert went up 9 Nov. Closing 30/11.
+
+## Jade Collins
+- 2 yrs at Costa (Northvale), latte art good
+- can do Sat + Sun, available from 5 Dec
+- **Interview Thu 26 Nov, 2pm**. Strongest so far.
+
+## Megan Hughes
+- 5 yrs, ex-supervisor at a garden centre café
+- Interview Thu 26 Nov, 3pm
+
+## Kieran Doyle
+- trial shift booked Sat 14 Nov – didn't turn up, no call. **No.**
+"""
+
+
+@pytest.mark.parametrize(("question", "quote"), [
+    ("when is jades interview", "**Interview Thu 26 Nov, 2pm**."),  # declined: the item names no Jade
+    ("what experience does megan have", "5 yrs, ex-supervisor at a garden centre café"),
+])
+def test_a_lists_item_is_read_with_the_heading_it_sits_under(ws: Workspace, docs: Path, question: str,
+                                                             quote: str) -> None:
+    (docs / "applicants.md").write_text(APPLICANTS, encoding="utf-8")
+    ws.ingest([docs])
+    answer = ws.chat.ask(question)
+    assert not answer.abstained and answer.citations[0].quote == quote, answer.text
