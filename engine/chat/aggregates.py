@@ -79,7 +79,7 @@ _OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?|usually
         ("sum", re.compile(r"\b(?:total|sum|altogether|in all|overall|how much|add(?:s|ed)? up|come to)\b|"
                            r"\bwhat (?:did|do|does|have|has|had) \w+ (?:spen[dt]|pa(?:y|id)|earn(?:ed|t)?|ma[dk]e|"
                            r"take|took|taken|raised?|bring|brought)\b")),  # "what did we spend in March?"
-        ("list", re.compile(r"\b(?:list|show|which|what|whos?)\b")))  # the rows, only with a comparison (below)
+        ("list", re.compile(r"\b(?:list|show|which|what|whats|whos?)\b")))  # the rows, only with a comparison (below)
 # Money, spent or taken in ("revenue", "sales" and "income" must still be accounted for by a
 # column or table of that name: they are not operation words).
 MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charged?|money|expensive|dearest|worth|"
@@ -397,7 +397,8 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
                       and not _ONGOING.search(lowered) and not _ENDED.search(lowered)
                       and not (_ROWS_ASKED.match(lowered) and _period(lowered))
                       and not _names_a_flag(lowered, tables.list()) and not _asks_reply(lowered)
-                      and not any(equal_to(lowered, info.columns) for info in tables.list())):  # "got effort 4"
+                      and not any(equal_to(lowered, info.columns) or _opposed_flags(lowered, info.columns)
+                                  for info in tables.list())):  # "got effort 4", "still broken"
         return []  # "which tank was batch 24-007 in?" is a look-up, not a list ("which … end in 2025?" is)
     rare = terms(lowered, pieces) if pieces else []  # words the model's vocabulary lacks
     unknown = [w for w in rare if len(w) >= MISSPELT_LETTERS]
@@ -813,7 +814,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     each = _each_group(lowered, info.columns) if by_group else None
     # "which shop …", "who paid …" name their column, and so its table
     by_column = grouped is not None and (grouped[1] != "who" or bool(column_words(grouped[0], lowered) & words))
-    flagged = op in ("list", "count") and _names_a_flag(lowered, [info])  # "who's bringing a plus one": plus_one
+    opposed = _opposed_flags(lowered, info.columns) if op in ("list", "count") else {}  # "still broken": fixed is no
+    flagged = op in ("list", "count") and (_names_a_flag(lowered, [info]) or bool(opposed))  # "plus one"
     if not (named or filters or excluded or spent or by_column or blank and blank[1] or reply or flagged):
         return None
     unnamed = _numbered_names_blanked(lowered, counted, info.name)  # "paper 1", "9 y3": no stray numbers
@@ -876,6 +878,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         return None  # "how much in euros" of prices in francs
     accounted |= in_currency
     accounted |= _SCORE_WORDS if measures else set()  # "the highest paper 2 mark": paper_2_100's numbers
+    accounted |= set(opposed.values()) | (_STILL_WORDS if opposed else set())
     if (op not in ("count", "list") and not measures and not most_rows) or words - accounted - by_names - meant:
         return None
     if len(measures) > 1 and op not in ("sum", "avg") or monthly and len(measures) > 1:
@@ -890,6 +893,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
                    words - accounted - meant, used)
     if flags is None:
         return None
+    flags |= dict.fromkeys(opposed, False)
     own = name_words | nouns | {table_noun(info.name)} | content_words(" ".join(kept))  # "students enrolled"
     # "how many got grade 7 or above", "how many paid the deposit" count the rows whose grade is
     # compared, whose deposit_paid is yes: not grades, nor deposits
@@ -979,6 +983,28 @@ def _flags(lowered: str, columns: Sequence[Any], unused: dict[str, set[str]], le
         said.setdefault(naming[0], set()).add(word)
     # "not got their consent form back": the no, by whichever of its words "not" comes before
     return {column: not _said_not(lowered, words) for column, words in said.items()}
+
+
+# Words for a yes/no column's no: "broken" of fixed; "unpaid", "unconfirmed": un- and the column's word
+_OPPOSITE = {stem(w): {stem(v) for v in vs.split()} for w, vs in (
+    ("broken", "fixed working repaired"), ("faulty", "fixed working"), ("outstanding", "paid"),
+    ("pending", "confirmed"))}
+
+
+_STILL_WORDS = content_words("still yet currently")
+
+
+def _opposed_flags(lowered: str, columns: Sequence[Any]) -> dict[str, str]:
+    """The yes/no columns a word of the question says the no of, by column: the word's stem
+    ("whats still broken": fixed, "broken"; "which are unconfirmed": confirmed, "unconfirmed")."""
+    out: dict[str, str] = {}
+    for word in re.findall(r"[a-z]{4,}", lowered):
+        said = stem(word)
+        meant = _OPPOSITE.get(said, set()) | ({stem(word[2:])} if word.startswith("un") and len(word) > 5 else set())
+        for c in columns:
+            if c.type.upper() == "BOOLEAN" and meant & column_words(c.name, ""):
+                out.setdefault(c.name, said)
+    return out
 
 
 def _said_not(lowered: str, words: set[str]) -> bool:

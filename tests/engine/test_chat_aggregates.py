@@ -1811,3 +1811,16 @@ def test_last_week_is_monday_to_sunday_before_this_one_and_a_weekday_keeps_its_d
     (sat,) = aggregates.plans(f"average takings on a saturday in {saturday:%B %Y}".lower(), takings.tables,
                               takings.embedder.embed)
     assert takings.tables.query(sat.sql)[1][0][0] == 700.0, sat.sql  # only Saturdays
+
+
+def test_a_word_for_a_yes_no_columns_no_keeps_its_rows(ws: Workspace, tmp_path: Path) -> None:
+    log = _tables_of(ws, tmp_path, {
+        "maintenance log.csv": "date,equipment,work_issue,fixed\n2026-01-14,Espresso machine,descale,yes\n"
+                               "2026-10-27,Espresso machine,steam wand leaking,no\n2026-11-05,Chest freezer,"
+                               "thermostat,yes\n2026-11-17,Dishwasher,not draining,\n",
+        "bookings.csv": "date,customer,confirmed\n2026-12-12,Parish Council,yes\n2026-12-19,Rotary Club,no\n"})
+    for question in ("whats still broken", "which equipment is still broken"):  # declined: "broken" said nothing
+        (found,) = aggregates.plans(question, log.tables, log.embedder.embed)
+        assert [r[2] for r in log.tables.query(found.sql)[1]] == ["steam wand leaking", "not draining"], found.sql
+    (unconfirmed,) = aggregates.plans("which bookings are unconfirmed", log.tables, log.embedder.embed)
+    assert [r[1] for r in log.tables.query(unconfirmed.sql)[1]] == ["Rotary Club"], unconfirmed.sql
