@@ -105,7 +105,7 @@ _OP_WORDS = content_words("average mean typical typically total sum altogether o
                           "spend spent spending cost costs paid pay paying price charge charged money did do "
                           "take took taken receive received bring brought came come work worked "
                           "bill billed still during throughout everything worth last collected "
-                          "usually normally have has had so far times go went been visit visited most expensive "
+                          "usually normally have has had so far times go went been visit visited most expensive off "
                           "dearest highest largest top best worst "
                           "biggest greatest maximum max peak longest cheapest least fewest lowest smallest minimum "
                           "shortest one single ever recent recently latest newest earliest across oldest youngest "
@@ -878,6 +878,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         return None  # "how much in euros" of prices in francs
     accounted |= in_currency
     accounted |= _SCORE_WORDS if measures else set()  # "the highest paper 2 mark": paper_2_100's numbers
+    # "how many days was tom off sick": a dated table's rows are its days
+    accounted |= _DAY_WORDS if op == "count" and not measures and _date_column(info.columns) else set()
     accounted |= set(opposed.values()) | (_STILL_WORDS if opposed else set())
     if (op not in ("count", "list") and not measures and not most_rows) or words - accounted - by_names - meant:
         return None
@@ -1816,6 +1818,7 @@ def _unit_said(measures: list[str], currency: str | None, rows: Where) -> str:
 
 
 _SCORE_WORDS = content_words("mark marks score scores")
+_DAY_WORDS = content_words("day days")
 _MEASURED_WORDS = content_words("measure measured measurement measurements result results reading readings value "
                                 "values level levels recorded")
 LONG_REPEAT = 1.5  # rows for each distinct rest of a row, at least, in a table in long form

@@ -1824,3 +1824,12 @@ def test_a_word_for_a_yes_no_columns_no_keeps_its_rows(ws: Workspace, tmp_path: 
         assert [r[2] for r in log.tables.query(found.sql)[1]] == ["steam wand leaking", "not draining"], found.sql
     (unconfirmed,) = aggregates.plans("which bookings are unconfirmed", log.tables, log.embedder.embed)
     assert [r[1] for r in log.tables.query(unconfirmed.sql)[1]] == ["Rotary Club"], unconfirmed.sql
+
+
+def test_how_many_days_of_a_dated_table_counts_its_rows_with_a_word_kept_in_a_number_column(
+        ws: Workspace, tmp_path: Path) -> None:
+    sheets = _approved(ws, tmp_path / "timesheets nov 2026.csv", "date,staff,hours\n2026-11-03,Tom,8\n2026-11-04,Tom,"
+                       "sick\n2026-11-05,Tom,sick\n2026-11-06,Tom,8\n2026-11-04,Priya,6\n2026-11-05,Priya,hol\n"
+                       "2026-10-30,Tom,sick\n")
+    (found,) = aggregates.plans("how many days was tom off sick in nov", sheets.tables, sheets.embedder.embed)
+    assert sheets.tables.query(found.sql)[1] == [(2,)], found.sql  # declined: "days" and "off" were unsaid
