@@ -42,6 +42,7 @@ from .words import (
     YEAR,
     column_words,
     content_words,
+    private,
     private_unasked,
     spelled_out,
     spoken,
@@ -773,18 +774,20 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     as_text = numbered(store, info)
     counted = [replace(c, type="DOUBLE") if c.name in as_text else c for c in info.columns]
     compared = comparison(lowered) or equal_to(lowered, counted)
-    # "the average discount"; "how many students in 10x2" of t_10_x2_gradebook: its code
+    # "the average discount"
     named = named or op in ("avg", "sum", "max", "min") and _measure_said(words, counted, lowered)
-    # "who did the most hours?": the hours added up for each person
-    most_of = _MOST_OF.search(lowered) if op == "top" else None
-    named = named or most_of is not None and _names_a_measure(most_of.group(1), counted)
+    # "which customer brought the most repairs?": the rows of each group counted, not a column added up;
+    # "who did the most hours?", "which teacher worked the most hours?": the hours added up, which name the table
+    most = _MOST_OF.search(lowered) if op == "top" else None
+    most_column = most is not None and _names_a_measure(most.group(1), counted)
+    named = named or most_column
     named = named or op == "count" and _measure_said(_counted_words(lowered), info.columns)  # "how many consultations"
     named = named or op in ("max", "min") and _when_said(lowered, info.columns)  # "who moved in most recently?"
     # "how long do the carers usually stay?": the minutes between arrived and left
     span = spanned(store, info) if op != "list" and SPAN_SAID.search(lowered) else None
     named = named or span is not None
     worded = named  # said in words, not by the code in its name: "how much did 10c make" is no merit points
-    named = named or _says_code(lowered, info.name)
+    named = named or _says_code(lowered, info.name)  # "how many students in 10x2" of t_10_x2_gradebook
     filters = _values(store, info, lowered, elsewhere)
     excluded = _negated(filters, lowered)  # "the invoices not paid": status is not paid
     currencies = _currencies_said(lowered)
@@ -854,10 +857,6 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     if monthly and by_month is None:
         return None
     accounted |= content_words(monthly.group(0)) if monthly else set()
-    # "which customer brought the most repairs?": the rows of each group counted, not a column added up;
-    # "which teacher worked the most hours?" of teacher_hours: its hours column added up
-    most = _MOST_OF.search(lowered) if op == "top" else None
-    most_column = most is not None and _names_a_measure(most.group(1), counted)
     # "who attended the most sessions?" of attendance (date, session, member): each row one attended
     noun = table_noun(info.name)
     most_rows = most is not None and not most_column and (stem(most.group(1)) == noun or bool(verbs or noun in words)
@@ -2187,8 +2186,8 @@ def _build(op: str, info: Any, measures: list[str], rows: Where, currency: str |
            asked: frozenset[str] = frozenset()) -> Plan:
     table = info.name
     used = {*measures, *rows.filters, *rows.excluded, rows.blank[0] if rows.blank else None, *rows.flags}
-    shown = [c.name for c in info.columns if c.name not in ROW_FIELDS
-             and (c.name in used or not private_unasked(c.name, asked))]  # no allergies beside a birthday
+    shown = [c.name for c in info.columns if c.name not in ROW_FIELDS  # no allergies beside a birthday,
+             and (c.name in used or private(table) or not private_unasked(c.name, asked))]  # but a meds list whole
     measure = measures[0] if measures else None
     where, said = rows.clauses()
     order, unit = "", ""

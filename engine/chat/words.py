@@ -54,7 +54,12 @@ def private_unasked(column: str, said: set[str] | frozenset[str]) -> bool:
     """Whether ``column`` holds health or special-needs notes (medical_allergies, sen_eal) and the
     question's words (``said``, stems) say none of its name's: "who is the youngest in 10c" is no
     reason to show a pupil's nut allergy."""
-    return bool(_PRIVATE_NAME.search(column.lower())) and not content_words(column.replace("_", " ")) & said
+    return private(column) and not content_words(column.replace("_", " ")) & said
+
+
+def private(name: str) -> bool:
+    """Whether a column's or table's name says it holds health or special-needs notes."""
+    return bool(_PRIVATE_NAME.search(name.lower()))
 
 
 def overlap(question_words: set[str], textual: str) -> float:

@@ -1833,3 +1833,11 @@ def test_how_many_days_of_a_dated_table_counts_its_rows_with_a_word_kept_in_a_nu
                        "2026-10-30,Tom,sick\n")
     (found,) = aggregates.plans("how many days was tom off sick in nov", sheets.tables, sheets.embedder.embed)
     assert sheets.tables.query(found.sql)[1] == [(2,)], found.sql  # declined: "days" and "off" were unsaid
+
+
+
+def test_a_table_kept_for_health_shows_its_health_columns_when_it_answers(ws: Workspace, tmp_path: Path) -> None:
+    health = _approved(ws, tmp_path / "dad health.csv", "date,conditions,notes\n2026-10-01,AF; type 2 diabetes,"
+                       "seen by GP\n2026-11-01,AF,review\n")
+    (latest,) = aggregates.plans("what was the latest entry in dad health", health.tables, health.embedder.embed)
+    assert health.tables.query(latest.sql)[1] == [(datetime.date(2026, 11, 1), "AF", "review")], latest.sql
