@@ -438,6 +438,8 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
         last = max((p.last for p in found if p.last is not None), default=None)
         found = [_from_last_date(p, relative.group(0), functools.partial(plan_of, by_name[p.table]), last)
                  for p in found]
+    if found and all(p.outside for p in found) and _RELATIVE_WEEK.search(lowered):
+        return []  # "this week" past a timesheet's last date: no week of it answers ("no rows match" would)
     found = [p for p in found if not p.outside] or found  # a table whose dates hold the period asked
     found = _current(found, tables)
     # a table the question names whole ("members", "subscriptions") before those it names only in

@@ -1841,3 +1841,13 @@ def test_a_table_kept_for_health_shows_its_health_columns_when_it_answers(ws: Wo
                        "seen by GP\n2026-11-01,AF,review\n")
     (latest,) = aggregates.plans("what was the latest entry in dad health", health.tables, health.embedder.embed)
     assert health.tables.query(latest.sql)[1] == [(datetime.date(2026, 11, 1), "AF", "review")], latest.sql
+
+
+def test_this_week_past_every_tables_dates_is_no_query(ws: Workspace, tmp_path: Path) -> None:
+    old = datetime.date.today() - datetime.timedelta(weeks=3)
+    sheets = _approved(ws, tmp_path / "timesheets.csv", f"date,staff,hours\n{old},Dan,8\n{old},Priya,6\n")
+    # was "no rows match" at confidence 1.0: the week lies past the timesheets' last date
+    assert aggregates.plans("how many hours is dan on this week", sheets.tables, sheets.embedder.embed) == []
+    (last,) = aggregates.plans(f"how many hours did dan work in {old:%B %Y}".lower(), sheets.tables,
+                               sheets.embedder.embed)
+    assert sheets.tables.query(last.sql)[1][0][0] == 8, last.sql  # a period its dates hold still adds up
