@@ -539,10 +539,15 @@ def _completed(store: Any, info: Any, lowered: str, partial: list[str]) -> str:
     return lowered
 
 
+def _people_columns(info: Any) -> list[str]:
+    """The text columns of a table that name people (pupil, staff, first_name)."""
+    return [c.name for c in info.columns if c.type.upper() == "VARCHAR" and PERSON.search(c.name.lower())]
+
+
 def _person_words(store: Any, info: Any, lowered: str) -> list[str]:
     """The words of ``lowered`` that are words of a person's name in the table ("maya" of "Maya
     Desai" in a pupil column): people type names in lower case too."""
-    people = [c.name for c in info.columns if c.type.upper() == "VARCHAR" and PERSON.search(c.name.lower())]
+    people = _people_columns(info)
     if not people:
         return []
     known = store.remembered(("person words", info.name), lambda: _name_words(store, info.name, people))
@@ -748,7 +753,7 @@ def _row_nouns(store: Any, info: Any, firsts: list[str | None], asked: set[str])
         if rows == distinct:
             nouns |= content_words(noun.replace("_", " "))
     # "how many pupils" of a class list: a row for each person (surname and first name)
-    people = [c.name for c in info.columns if c.type.upper() == "VARCHAR" and PERSON.search(c.name.lower())]
+    people = _people_columns(info)
     if asked & _PEOPLE_NOUNS and people:
         together = ", ".join(quote_ident(p) for p in people)
         rows, distinct = store.cursor().execute(

@@ -1720,9 +1720,8 @@ def test_health_and_needs_columns_and_a_persons_other_tables_stay_out_of_an_answ
     school = _tables_of(ws, tmp_path, {
         "gradebook.csv": "student,rp1_write_up_20,bonding_test_50\nNoah Fitzgerald,16 (late),36\nAmira Haddad,18,44\n",
         "merits.csv": "date,pupil,type,points\n2026-10-06,Noah Fitzgerald,detention,-1\n"})
-    (tmp_path / "class_list.csv").write_text("pupil,form,sen_eal,medical_allergies\nNoah Fitzgerald,10C,dyslexia,\n"
-                                             "Amira Haddad,10C,,severe nut allergy\n")
-    school.tables.approve(school.tables.import_file(tmp_path / "class_list.csv").id)
+    _approved(school, tmp_path / "class_list.csv", "pupil,form,sen_eal,medical_allergies\nNoah Fitzgerald,10C,dyslexia,"
+              "\nAmira Haddad,10C,,severe nut allergy\n")
     looked = school.chat.ask("what did noah get for his practical write up")
     assert "16 (late)" in looked.text and "dyslexia" not in looked.text, looked.text  # was his SEN row
     assert "detention" not in looked.text, looked.text  # and his detentions: the gradebook's row answers
