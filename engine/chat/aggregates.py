@@ -42,6 +42,7 @@ from .words import (
     YEAR,
     column_words,
     content_words,
+    day_of_column,
     private,
     private_unasked,
     spelled_out,
@@ -399,6 +400,7 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
                       and not (_ROWS_ASKED.match(lowered) and _period(lowered))
                       and not _names_a_flag(lowered, tables.list()) and not _asks_reply(lowered)
                       and not any(equal_to(lowered, info.columns) or _opposed_flags(lowered, info.columns)
+                                  or _day_column(lowered, info.columns)  # "whos working sat" of a rota
                                   for info in tables.list())):  # "got effort 4", "still broken"
         return []  # "which tank was batch 24-007 in?" is a look-up, not a list ("which … end in 2025?" is)
     rare = terms(lowered, pieces) if pieces else []  # words the model's vocabulary lacks
@@ -469,8 +471,9 @@ def _current(found: list[Plan], tables: Any) -> list[Plan]:
     current = [p for p in found if p.table not in away]
     if not current or len(current) == len(found):
         return found
+    best = max(p.fit for p in current)  # an old table fitting less than the current answer was never a rival
     for p in current:
-        p.left_out = [q.table for q in found if q.table in away]
+        p.left_out = [q.table for q in found if q.table in away and q.fit >= best]
     return current
 _ROWS_ASKED = re.compile(r"\s*(?:which|list|show)\b")  # rows, not "what is the fee for 2024?"
 
@@ -783,6 +786,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     compared = comparison(lowered) or equal_to(lowered, counted)
     # "the average discount"
     named = named or op in ("avg", "sum", "max", "min") and _measure_said(words, counted, lowered)
+    per, rates = _per_unit(lowered, counted) if op != "list" else (None, [])  # "what do i pay sophie an hour"
+    named = named or len(rates) == 1  # hourly_rate
     # "which customer brought the most repairs?": the rows of each group counted, not a column added up;
     # "who did the most hours?", "which teacher worked the most hours?": the hours added up, which name the table
     most = _MOST_OF.search(lowered) if op == "top" else None
@@ -802,10 +807,11 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     if currencies is None or not _kept_to_currencies(currencies[0], currency, filters, excluded):
         return None
     a, b = compared.span if compared else (0, 0)
-    period = _period(_blanked(lowered, (a, b)), today)
+    day = _day_column(lowered, info.columns)  # "on wednesday" of a rota names its wed_25, not a date's weekday
+    period = _period(_blanked(_weekdays_blanked(lowered) if day else lowered, (a, b)), today)
     dated = _date_column(info.columns, lowered) if period else None
-    if period and dated is None:
-        return None
+    if period and dated is None and not _named_for(info.name, period):
+        return None  # "this week" of rota_w_c_23_nov_2026 is the whole table
     # Money over a period needs no table named ("how much did we spend in January?") when the
     # date says when the money was spent: not a subscription's "renews"
     spent = dated is not None and op != "count" and MONEY.search(lowered) and _spent_date(dated)
@@ -816,6 +822,9 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     reply, reply_words = _reply(store, info, lowered) if blank is None else (None, set())
     if reply and reply[1] in ("blank", "filled"):
         blank, state_words = (reply[0], reply[1] == "blank"), reply_words
+    if day is not None and day not in filters and day not in excluded and blank is None:
+        blank, duty_words = _on_duty(store, info.name, day, lowered, filters, excluded)
+        state_words = state_words | duty_words
     grouped = _group_column(lowered, info.columns) if op == "top" else None
     if op == "top" and grouped is None:
         return None
@@ -874,9 +883,13 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     measured = _blanked(lowered, compared.span) if compared and compared.sql == "=" else lowered
     if span is not None and not most_rows:
         measures, meant = [HOURS if _HOURS.search(lowered) else MINUTES], SPAN_WORDS & words
-    else:
+    elif per is not None and len(rates) == 1:
+        measures, meant = rates, content_words(per.group(0))
+        op = "avg" if op == "sum" else op  # a rate of the rows kept is their average (one person's: hers)
+    else:  # "an hour" names no hours column to add up
         measures, meant = ([], set()) if op == "list" or most_rows else _measure(
-            op, measured, words - accounted - by_names, counted, embed, worded, name_words, by_value)
+            op, _blanked(measured, per.span()) if per else measured, words - accounted - by_names, counted, embed,
+            worded, name_words, by_value)
     # "who books the courts the most?" of court bookings, with nothing to add up: each row one booked
     most_rows = most_rows or op == "top" and most is None and not measures and bool(verbs or noun in words)
     in_currency = _currency_words(currencies, currency, measures)
@@ -942,7 +955,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     # the rows counted by the table's own noun ("which court gets booked the most") fit as a column named would
     _derive(plan, measure, span if measure in (MINUTES, HOURS) else None,
             {c: as_text[c] for c in (measure, against) if c in as_text})
-    plan.fit = _fit(lowered, words, measures, dated) + int(most_rows and noun in words)
+    # and so does a rota's column of the day said ("whos working sat": not the takings of Saturdays)
+    plan.fit = _fit(lowered, words, measures, dated) + int(most_rows and noun in words) + int(day is not None)
     plan.outside = bool(rows.outside)
     plan.last = _last_date(store, info.name, dated) if rows.outside and dated else None
     return plan
@@ -1013,6 +1027,99 @@ def _opposed_flags(lowered: str, columns: Sequence[Any]) -> dict[str, str]:
             if c.type.upper() == "BOOLEAN" and meant & column_words(c.name, ""):
                 out.setdefault(c.name, said)
     return out
+
+
+# "an hour", "per night", "a kg": a rate's unit, which a column such as hourly_rate or price_per_kg is of
+_PER_UNIT = re.compile(r"\b(?:an?|per|each|every)\s+(hour|day|night|week|month|year|kg|kilo|litre|person|head)\b")
+_UNIT_NAMES = {"hour": ("hourly", "ph"), "day": ("daily",), "night": ("nightly", "pn"), "week": ("weekly", "pw"),
+               "month": ("monthly", "pcm"), "year": ("yearly", "annual", "pa"), "kilo": ("kg",), "head": ("person",)}
+_RATE_PARTS = frozenset("rate rates per price cost pay wage fee charge".split())
+
+
+def _per_unit(lowered: str, columns: Sequence[Any]) -> tuple[re.Match[str] | None, list[str]]:
+    """The rate the question asks for by its unit ("what do i pay sophie an hour": hourly_rate, not
+    the hours of the rota), and the number columns of rates of that unit."""
+    m = _PER_UNIT.search(lowered)
+    if m is None:
+        return None, []
+    unit = m.group(1)
+    names = {unit, *_UNIT_NAMES.get(unit, ())}
+    return m, [c.name for c in columns if c.type.upper() in NUMERIC_TYPES and (parts := set(c.name.lower().split("_")))
+               & names and (parts & _RATE_PARTS or parts & set(_UNIT_NAMES.get(unit, ())))]
+
+
+def _day_column(lowered: str, columns: Sequence[Any]) -> str | None:
+    """The column of a rota or timetable (a column for each day of the week: mon_23 … sun_29) of
+    the one day the question says ("whos working sat", "who's off on wednesday"); None else."""
+    days = {c.name: d for c in columns if (d := day_of_column(c.name)) is not None}
+    if len(set(days.values())) < _GRID_DAYS:
+        return None
+    words = content_words(lowered)
+    said = [c for c, d in days.items() if _weekday_words(d) & words]
+    return said[0] if len(said) == 1 else None
+
+
+_GRID_DAYS = 3  # days of the week with a column each: a rota, not a table with a "sun" column
+
+
+def _weekday_words(day: int) -> set[str]:
+    return column_words(WEEKDAYS[day], "")
+
+
+def _weekdays_blanked(lowered: str) -> str:
+    return _ON_WEEKDAY.sub(lambda m: " " * len(m.group()), lowered)
+
+
+_ON_DUTY_WORDS = content_words("working work works rostered shift shifts rota doing")
+_OFF_CELL = re.compile(r"(?:off|day off|hol|holiday|leave|a/l|al|x|-|–|—|n/a|closed|rest)")
+
+
+def _on_duty(store: Any, table: str, day: str, lowered: str, filters: dict[str, list[str]],
+             excluded: dict[str, list[str]]) -> tuple[tuple[str, bool] | None, set[str]]:
+    """Keeps a rota's rows to those working on ``day`` (its column), or off when the question says
+    so: the cells that say "off" (``filters``, or ``excluded`` for those working), else the blank
+    ones (returned as the column's blank, with the words accounted for)."""
+    off = [v for (v,) in store.cursor().execute(
+        f"SELECT DISTINCT {quote_ident(day)} FROM {quote_ident(table)} WHERE {quote_ident(day)} IS NOT NULL")
+        .fetchall() if _OFF_CELL.fullmatch(str(v).strip().lower())]
+    is_off = _OFF_DUTY.search(lowered) is not None
+    words = _ON_DUTY_WORDS | (_NOT_WORDS if is_off else set())
+    if off:
+        (filters if is_off else excluded)[day] = off
+        return None, words
+    return (day, is_off), words
+
+
+def _named_for(table: str, period: Period) -> bool:
+    """Whether a table with no date column is named for a day, month or year within ``period``
+    (rota_w_c_23_nov_2026 for "this week", budget_2026 for "this year"): its rows are of then."""
+    m = _NAME_DATE.search(table.lower())
+    if m is None:
+        return False
+    year, month = int(m["year"]), _month_number(m["month"]) if m["month"] else None
+    day = dt.date(year, month, int(m["day"])) if month and m["day"] and _valid(year, month, int(m["day"])) else None
+    if period.weekdays:
+        return False
+    if period.span is not None:
+        start, end = period.span
+        first = day or dt.date(year, month or 1, 1)
+        last = day or (_month_days(year, month)[1] if month else dt.date(year, 12, 31))
+        return start <= first and last < end
+    if period.years and year not in period.years:
+        return False
+    return not period.months or month in period.months
+
+
+_NAME_DATE = re.compile(rf"(?:^|_)(?:(?P<day>\d{{1,2}})_)?(?:(?P<month>{'|'.join(MONTHS)}|{SHORT_MONTHS})_)?"
+                        r"(?P<year>(?:19|20)\d\d)(?:_|$)")
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
 
 
 def _said_not(lowered: str, words: set[str]) -> bool:
@@ -1561,6 +1668,8 @@ _NOT_WORDS = content_words("not never been be yet fully all haven hasn isn aren 
                            "hasnt havent hadnt didnt doesnt dont isnt arent wasnt werent couldnt wouldnt shouldnt "
                            "wont cant "
                            "except other apart leaving")
+# "who's off on wednesday", "who isn't working": the day's "off" cells (or blank ones)
+_OFF_DUTY = re.compile(r"\boff\b|" + _NOT + r"(?:working|in|on|rostered|rota['’]?d|on shift)\b")
 
 
 def _negated(filters: dict[str, list[str]], lowered: str) -> dict[str, list[str]]:

@@ -184,13 +184,32 @@ def column_words(column: str, question: str) -> set[str]:
     """The content words that name ``column`` in ``question``: those of its name ("brew_date"), and
     the words an abbreviated name stands for when the question spells them out ("og": original
     gravity)."""
-    return content_words(column.replace("_", " ")) | spelled_out(column, question) | _joined(column) | _months(column)
+    return (content_words(column.replace("_", " ")) | spelled_out(column, question) | _joined(column) | _months(column)
+            | _weekdays(column))
 
 
 def _months(column: str) -> set[str]:
     """The months a name's short month parts stand for ("jan_actual": January)."""
     parts = set(column.lower().split("_"))
     return content_words(" ".join(m for m in MONTHS if m[:3] in parts or m == "september" and "sept" in parts))
+
+
+def day_of_column(column: str) -> int | None:
+    """The day of the week a column of a rota or timetable is named by ("sat_28", "Wednesday",
+    "tues"), as ``date.weekday()`` counts; None when its name says none."""
+    days = {WEEKDAYS.index(d) for part in column.lower().split("_") for d in WEEKDAYS
+            if part in _DAY_NAMES[d] or part == d}
+    return days.pop() if len(days) == 1 else None
+
+
+def _weekdays(column: str) -> set[str]:
+    """The ways of saying the day a column is named by ("wed_25": wednesday, weds)."""
+    day = day_of_column(column)
+    return content_words(" ".join((WEEKDAYS[day], *_DAY_NAMES[WEEKDAYS[day]]))) if day is not None else set()
+
+
+_DAY_NAMES = {"monday": ("mon",), "tuesday": ("tue", "tues"), "wednesday": ("wed", "weds"),
+              "thursday": ("thu", "thur", "thurs"), "friday": ("fri",), "saturday": ("sat",), "sunday": ("sun",)}
 
 
 def _joined(column: str) -> set[str]:

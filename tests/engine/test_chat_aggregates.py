@@ -1850,3 +1850,39 @@ def test_this_week_past_every_tables_dates_is_no_query(ws: Workspace, tmp_path: 
     (last,) = aggregates.plans(f"how many hours did dan work in {old:%B %Y}".lower(), sheets.tables,
                                sheets.embedder.embed)
     assert sheets.tables.query(last.sql)[1][0][0] == 8, last.sql  # a period its dates hold still adds up
+
+
+WEEK_ROTA = ("name,mon,tue,wed,thu,fri,sat,sun,hours\nSophie Turner,off,8-16,8-16,off,8-16,8-16,9-15,38\n"
+        "Dan Okafor,6-14,6-14,off,6-14,6-14,off,off,40\nPriya Shah,off,10-16,off,,9-17,8-16,9-17,29\n")
+
+
+def test_a_rotas_column_of_the_day_said_keeps_who_works_or_is_off_then(ws: Workspace, tmp_path: Path) -> None:
+    monday = datetime.date.today() - datetime.timedelta(days=datetime.date.today().weekday())
+    rota = _approved(ws, tmp_path / f"rota w c {monday:%d %b %Y}.csv", WEEK_ROTA)  # no date column: its name says the week
+    rota = _approved(rota, tmp_path / "daily takings.csv", f"date,day,total\n{monday},Mon,500\n"
+                     f"{monday + datetime.timedelta(days=5)},Sat,900\n")
+    for question, names in (("whos working sat", ["Sophie Turner", "Priya Shah"]),
+                            ("who's off on wednesday", ["Dan Okafor", "Priya Shah"]),
+                            ("who isn't working on tues", []),
+                            ("whos on thursday", ["Dan Okafor"])):  # a blank cell is no shift
+        (found,) = aggregates.plans(question, rota.tables, rota.embedder.embed)  # not the takings of Saturdays
+        assert [r[0] for r in rota.tables.query(found.sql)[1]] == names, (question, found.sql)
+    (working,) = aggregates.plans("how many people are working on friday", rota.tables, rota.embedder.embed)
+    assert rota.tables.query(working.sql)[1] == [(3,)], working.sql
+    # was declined: the rota has no date column, and "this week" is the week its name says
+    for question, hours in (("total hours on the rota this week?", 107), ("how many hours is dan on this week", 40)):
+        (found,) = aggregates.plans(question, rota.tables, rota.embedder.embed)
+        assert rota.tables.query(found.sql)[1][0][0] == hours, (question, found.sql)
+    assert aggregates.plans("how many hours is dan on next week", rota.tables, rota.embedder.embed) == []
+
+
+def test_a_rate_said_by_its_unit_is_the_rate_column_not_the_units_added_up(ws: Workspace, tmp_path: Path) -> None:
+    staff = _tables_of(ws, tmp_path, {"rota.csv": WEEK_ROTA, "staff.csv": "name,role,hourly_rate,contracted_hrs\n"
+                                      "Sophie Turner,Supervisor,13.20,38\nDan Okafor,Baker,12.60,40\n"})
+    # was "Adding up hours in rota where name is Sophie Turner: 38" at confidence 1.0
+    (found,) = aggregates.plans("what do i pay sophie turner an hour", staff.tables, staff.embedder.embed)
+    assert found.table == "staff" and staff.tables.query(found.sql)[1][0][0] == 13.2, found.sql
+    (average,) = aggregates.plans("what do we pay an hour on average", staff.tables, staff.embedder.embed)
+    assert staff.tables.query(average.sql)[1][0][0] == 12.9, average.sql
+    (hours,) = aggregates.plans("how many hours is dan on the rota", staff.tables, staff.embedder.embed)
+    assert staff.tables.query(hours.sql)[1][0][0] == 40, hours.sql  # hours said, not "an hour": still added up
