@@ -29,6 +29,7 @@ from ..tables.mentions import fold, folded, kept_rows, text_places, words_in
 from ..tables.names import quote_ident, quote_literal
 from ..tables.values import NUMERIC_TYPES
 from .spans import HOURS, MINUTES, Span, derived_from, numbered, spanned
+from .ticks import as_flags, flag_sql, ticked
 from .spans import SAID as SPAN_SAID
 from .spans import WORDS as SPAN_WORDS
 from .words import (
@@ -66,10 +67,11 @@ _EARLIEST = re.compile(r"\b(?:earliest|least recent(?:ly)?)\b")
 _OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?|usually|normally)\b")),
         ("max", re.compile(r"\b(?:most expensive|dearest|highest|largest|biggest|greatest|maximum|max|peak|longest|"
                            r"farthest|furthest|"
-                           r"heaviest|tallest|most recent(?:ly)?|latest|newest|youngest|"
+                           r"heaviest|tallest|warmest|hottest|most recent(?:ly)?|latest|newest|youngest|"
                            r"(?:top|best) (?:marks?|scores?|results?)|best (?:day|week|month|year))\b"
                            + "|" + _LAST + "|" + _LAST_WHEN)),
         ("min", re.compile(r"\b(?:cheapest|least expensive|lowest|smallest|minimum|shortest|lightest|earliest|oldest|"
+                           r"coldest|coolest|"
                            r"worst (?:day|week|month|year)|"
                            r"nearest|closest|"
                            r"least recent(?:ly)?)\b")),
@@ -79,7 +81,7 @@ _OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?|usually
         ("count", re.compile(r"\b(?:how many|count)\b|(?:^|\b(?:the|a|total|what|whats|what's|is|was|give|me)\s+)"
                              r"number of\b")),
         ("sum", re.compile(r"\b(?:total|sum|altogether|in all|overall|how much|add(?:s|ed)? up|come to)\b|"
-                           r"\bwhat (?:did|do|does|have|has|had) \w+ (?:spen[dt]|pa(?:y|id)|earn(?:ed|t)?|ma[dk]e|"
+                           r"\bwhat (?:did|do|does|have|has|had) \w+ (?:spen[dt]|pa(?:y|id)|earn(?:ed|t)?|ma[dk]e|cost|"
                            r"take|took|taken|raised?|bring|brought)\b")),  # "what did we spend in March?"
         ("list", re.compile(r"\b(?:list|show|which|what|whats|whos?)\b")))  # the rows, only with a comparison (below)
 # Money, spent or taken in ("revenue", "sales" and "income" must still be accounted for by a
@@ -111,7 +113,7 @@ _OP_WORDS = content_words("average mean typical typically total sum altogether o
                           "dearest highest largest top best worst "
                           "biggest greatest maximum max peak longest cheapest least fewest lowest smallest minimum "
                           "shortest one single ever recent recently latest newest earliest across oldest youngest "
-                          "nearest closest farthest furthest")
+                          "nearest closest farthest furthest warmest hottest coldest coolest")
 # Who did it, said of no one in particular: "how much did people donate?" (but "how many people
 # came?" counts people, which a table's rows need not be)
 _ANYONE = content_words("people anyone everyone someone")
@@ -269,6 +271,24 @@ def _codes(table: str) -> list[tuple[str, str]]:
             if a.isdigit() and b[:1].isalpha() and len(b) <= 3 and b not in DATE_PARTS]
 
 
+def _quarter_named(lowered: str, table: str) -> tuple[str, set[str]]:
+    """``lowered`` without the quarter a table's name says ("q3" of vat_q3_2026_purchases, whose
+    quarter may end in October: not July to September), and "quarter" as a word of its name."""
+    quarters = [p for p in table.lower().split("_") if re.fullmatch(r"q[1-4]", p)]
+    if not quarters:
+        return lowered, set()
+    # "the vat quarter": the quarter of the table, whichever word of its name comes before it
+    said = rf"\b(?:{'|'.join(quarters)}|(?:(?:{'|'.join(_name_parts(table))})\s+)?quarter)\b"
+    return re.sub(said, lambda m: " " * len(m.group()), lowered), _QUARTER_WORDS
+
+
+_QUARTER_WORDS = content_words("quarter quarterly")
+
+
+def _name_parts(table: str) -> list[str]:
+    return [re.escape(p) for p in table.lower().split("_") if p.isalpha() and len(p) > 1]
+
+
 def _stray_number(lowered: str, span: tuple[int, int], values: list[str]) -> bool:
     """A number of one digit that neither the comparison at ``span`` nor a value of the query says
     ("on floor 1" with no floor column): the query would drop it, so it makes none. (Longer numbers
@@ -319,6 +339,7 @@ class Where:
     blank: tuple[str, bool] | None = None  # a date column empty (True: "not paid yet") or filled in
     outside: str = ""  # the dates the column holds, when the period asked lies outside them
     flags: dict[str, bool] = field(default_factory=dict)  # yes/no columns said: "insured", "not insured"
+    ticks: frozenset[str] = frozenset()  # of them, those of ticks kept as text ("Y", "may")
 
 
     def clauses(self) -> tuple[str, str]:
@@ -339,7 +360,7 @@ class Where:
         for column, yes in self.flags.items():
             exact = not yes and _REPLY_NAME.search(column.lower())  # "said no": not those who have not replied
             cell = quote_ident(column) if exact else f"coalesce({quote_ident(column)}, false)"
-            where.append(f"{'' if yes else 'NOT '}{cell}")
+            where.append(flag_sql(column, yes) if column in self.ticks else f"{'' if yes else 'NOT '}{cell}")
             said.append(f"{spoken(column)} is {'yes' if yes else 'no'}")
         if self.blank is not None:
             column, empty = self.blank
@@ -360,6 +381,7 @@ class Plan:
     outside: bool = False  # the period asked lies wholly outside the table's dates ("in 2023" of 2024's months)
     last: dt.date | None = None  # then, the table's last date
     left_out: list[str] = field(default_factory=list)  # tables of old files that could answer too, left out
+    named_for: bool = False  # the period asked is that of the table's name, not of a date column's dates
 
 
 # "how many ushers do I need", "how many are required", "how many should we have": a number a rule gives
@@ -398,7 +420,8 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
                       and not _unpaid(lowered) and not _undone(lowered) and not _MISSING.search(lowered)
                       and not _ONGOING.search(lowered) and not _ENDED.search(lowered)
                       and not (_ROWS_ASKED.match(lowered) and _period(lowered))
-                      and not _names_a_flag(lowered, tables.list()) and not _asks_reply(lowered)
+                      and not _names_a_flag(lowered, [as_flags(tables.store, i) for i in tables.list()])
+                      and not _asks_reply(lowered)
                       and not any(equal_to(lowered, info.columns) or _opposed_flags(lowered, info.columns)
                                   or _day_column(lowered, info.columns)  # "whos working sat" of a rota
                                   for info in tables.list())):  # "got effort 4", "still broken"
@@ -443,6 +466,7 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     if found and all(p.outside for p in found) and _RELATIVE_WEEK.search(lowered):
         return []  # "this week" past a timesheet's last date: no week of it answers ("no rows match" would)
     found = [p for p in found if not p.outside] or found  # a table whose dates hold the period asked
+    found = [p for p in found if not p.named_for] or found  # before one only named for it (a week's rota)
     found = _current(found, tables)
     # a table the question names whole ("members", "subscriptions") before those it names only in
     # part (members_export_2023_09, an older copy) or not at all (attendance rows of juniors; a
@@ -783,6 +807,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     # marks kept as text for a few "absent" cells are read as their numbers
     as_text = numbered(store, info)
     counted = [replace(c, type="DOUBLE") if c.name in as_text else c for c in info.columns]
+    ticks = ticked(store, info)  # an allergen grid's "Y", "may" and blank: yes/no columns to ask of
+    flagging = as_flags(store, info)
     compared = comparison(lowered) or equal_to(lowered, counted)
     # "the average discount"
     named = named or op in ("avg", "sum", "max", "min") and _measure_said(words, counted, lowered)
@@ -808,7 +834,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         return None
     a, b = compared.span if compared else (0, 0)
     day = _day_column(lowered, info.columns)  # "on wednesday" of a rota names its wed_25, not a date's weekday
-    period = _period(_blanked(_weekdays_blanked(lowered) if day else lowered, (a, b)), today)
+    quarter, quarter_words = _quarter_named(lowered, info.name)  # "the vat quarter" of vat_q3_2026_purchases
+    period = _period(_blanked(_weekdays_blanked(quarter) if day else quarter, (a, b)), today)
     dated = _date_column(info.columns, lowered) if period else None
     if period and dated is None and not _named_for(info.name, period):
         return None  # "this week" of rota_w_c_23_nov_2026 is the whole table
@@ -833,8 +860,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     each = _each_group(lowered, info.columns) if by_group else None
     # "which shop …", "who paid …" name their column, and so its table
     by_column = grouped is not None and (grouped[1] != "who" or bool(column_words(grouped[0], lowered) & words))
-    opposed = _opposed_flags(lowered, info.columns) if op in ("list", "count") else {}  # "still broken": fixed is no
-    flagged = op in ("list", "count") and (_names_a_flag(lowered, [info]) or bool(opposed))  # "plus one"
+    opposed = _opposed_flags(lowered, flagging.columns) if op in ("list", "count") else {}  # "still broken"
+    flagged = op in ("list", "count") and (_names_a_flag(lowered, [flagging]) or bool(opposed))  # "plus one"
     if not (named or filters or excluded or spent or by_column or blank and blank[1] or reply or flagged):
         return None
     unnamed = _numbered_names_blanked(lowered, counted, info.name)  # "paper 1", "9 y3": no stray numbers
@@ -842,11 +869,11 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         return None
     # a hyphenated word counts whole: "e-bikes" is not "bikes" unless a value says it
     words |= {c for c in _COMPOUND.findall(lowered) if stem(c) not in {stem(v.lower()) for v in values_said}}
-    accounted = (name_words | nouns | verbs | _OP_WORDS | TABLE_WORDS | period.words
+    accounted = (name_words | nouns | verbs | _OP_WORDS | TABLE_WORDS | period.words | quarter_words
                  | content_words(" ".join(values_said)))
     by_columns = {c.name: column_words(c.name, lowered) & words for c in info.columns}
     by_names = set().union(*by_columns.values())  # words only a column's name accounts for, checked below
-    if any(_said_not(lowered, by_columns[c.name]) for c in info.columns if c.type.upper() == "BOOLEAN"):
+    if any(_said_not(lowered, by_columns[c.name]) for c in flagging.columns if c.type.upper() == "BOOLEAN"):
         accounted |= _NOT_WORDS  # "not insured": the yes/no column's no
     accounted |= compared.words if compared else set()
     accounted |= set().union(*(content_words(m.group(0)) for m in _SAYINGS.finditer(lowered)))
@@ -880,7 +907,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     if most is not None and (most_rows or most_column):
         accounted |= _verb_before_most(lowered, most)  # and the verb between: "brought in", "worked"
     # "the rent of flats on floor 1": floor picks the rows, it is not what is added up
-    measured = _blanked(lowered, compared.span) if compared and compared.sql == "=" else lowered
+    measured = _blanked(quarter, compared.span) if compared and compared.sql == "=" else quarter
     if span is not None and not most_rows:
         measures, meant = [HOURS if _HOURS.search(lowered) else MINUTES], SPAN_WORDS & words
     elif per is not None and len(rates) == 1:
@@ -900,6 +927,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     # "how many days was tom off sick": a dated table's rows are its days
     accounted |= _DAY_WORDS if op == "count" and not measures and _date_column(info.columns) else set()
     accounted |= set(opposed.values()) | (_STILL_WORDS if opposed else set())
+    accounted |= _CONTAIN_WORDS if flagged else set()  # "which items contain sesame": its yes
     if (op not in ("count", "list") and not measures and not most_rows) or words - accounted - by_names - meant:
         return None
     if len(measures) > 1 and op not in ("sum", "avg") or monthly and len(measures) > 1:
@@ -910,7 +938,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         return None
     used = {*measures, *filters, *excluded, dated, by_month, against, blank[0] if blank else None,
             *(g[0] for g in (grouped, each) if g), currency[0] if currency else None}
-    flags = _flags(lowered, info.columns, {c: ws for c, ws in by_columns.items() if c not in used},
+    flags = _flags(lowered, flagging.columns, {c: ws for c, ws in by_columns.items() if c not in used},
                    words - accounted - meant, used)
     if flags is None:
         return None
@@ -938,7 +966,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     if op == "list" and not (filters or excluded or period or against or blank or flags or reply):
         return None  # a list of every row: what keeps some of them was not understood
     rows = Where(filters, excluded, dated, period, (against, compared) if against and compared else None, blank,
-                 _outside(store, info.name, dated, period) if dated else "", flags)
+                 _outside(store, info.name, dated, period) if dated else "", flags, ticks)
     if op == "top":
         assert grouped is not None
         plan = _top(info.name, grouped[0], measure, not re.search(r"\b(?:least|fewest)\b", lowered), rows,
@@ -958,6 +986,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     # and so does a rota's column of the day said ("whos working sat": not the takings of Saturdays)
     plan.fit = _fit(lowered, words, measures, dated) + int(most_rows and noun in words) + int(day is not None)
     plan.outside = bool(rows.outside)
+    plan.named_for = bool(period) and dated is None
     plan.last = _last_date(store, info.name, dated) if rows.outside and dated else None
     return plan
 
@@ -1014,6 +1043,7 @@ _OPPOSITE = {stem(w): {stem(v) for v in vs.split()} for w, vs in (
 
 
 _STILL_WORDS = content_words("still yet currently")
+_CONTAIN_WORDS = content_words("contain contains containing include includes including")
 
 
 def _opposed_flags(lowered: str, columns: Sequence[Any]) -> dict[str, str]:
@@ -1314,7 +1344,8 @@ def _kept_to_currencies(codes: set[str], currency: tuple[str, dict[str, str]] | 
 # the parts of a column's name that say its unit: "turbidity_ntu", "do_mg_l", "water_temp_c"
 _UNIT_PARTS = frozenset({"pct", "percent", "perc", "pc", "pts"} | set(_UNIT_OF) | {c.lower() for c in _CURRENCY_CODES}
                         | set("ntu mg ug ng ml ul us ms cm mm g c f degc ppm ppb psi kpa hpa mv kw kwh mph kph db "
-                              "rpm bpm lux".split()))
+                              "rpm bpm lux".split())
+                        | {"am", "pm"})  # and the time of day a reading was taken: freezer_am is the freezer's
 
 
 def _unitless(name: str) -> str:
@@ -1341,7 +1372,12 @@ def _members_of(lowered: str, own: set[str]) -> set[str]:
 def _only_income(columns: Sequence[Any]) -> bool:
     """Whether every money column is money taken in (gross, sales, revenue_gbp)."""
     money = [n for n in _measures(columns) if MONEY_NAME.search(n.lower())]
+    if any(_NET_NAME.search(n.lower()) for n in _measures(columns)):
+        return False  # gross beside net is an amount with its tax, spent or taken in
     return bool(money) and all(_INCOME_NAME.search(n.lower()) for n in money)
+
+
+_NET_NAME = re.compile(r"(?:^|_)net(?:_|$)")
 
 
 def _measure_said(words: set[str], columns: Sequence[Any], lowered: str = "") -> bool:
@@ -1724,7 +1760,20 @@ def _values(store: Any, info: Any, lowered: str, elsewhere: frozenset[str] = fro
         out.setdefault(name, [value])
     for name, value in _headed(store, info, fold(question), out, elsewhere):
         out.setdefault(name, [value])
-    return _one_column_each(out, question)
+    return _one_column_each(_within_longer(out, lowered), question)
+
+
+def _within_longer(found: dict[str, list[str]], lowered: str) -> dict[str, list[str]]:
+    """``found`` without a value said only inside a longer one of another column ("Dairy", a
+    category, in "dale dairy", a supplier): the question says the supplier, not the category."""
+    spans = {(c, v): [m.span() for m in re.finditer(r"\b" + re.escape(fold(v)) + r"\b", lowered)]
+             for c, vs in found.items() for v in vs}
+
+    def inside(key: tuple[str, str]) -> bool:
+        return bool(spans[key]) and all(any(a <= x and y <= b and (b - a) > (y - x) for o, places in spans.items()
+                                            if o[0] != key[0] for a, b in places) for x, y in spans[key])
+    kept = {c: [v for v in vs if not inside((c, v))] for c, vs in found.items()}
+    return {c: vs for c, vs in kept.items() if vs}
 
 
 def _headed(store: Any, info: Any, lowered: str, said: dict[str, list[str]],
@@ -2062,11 +2111,13 @@ _SIZE = ("size", "area", "m2", "sqm", "sqft", "surface")
 _WEIGHT = ("weight", "kg", "kilos", "mass", "lb", "lbs")
 _HEIGHT = ("height", "cm", "tall")
 _DISTANCE = ("distance", "km", "miles", "mi", "dist")
+_TEMPERATURE = ("temp", "temperature", "degc", "celsius", "c", "f")
 # and so do the words of its amount: "how heavy are the kitchen boxes altogether" adds up weight_kg
 _MEASURED_BY = {"heaviest": _WEIGHT, "lightest": _WEIGHT, "heavy": _WEIGHT, "weigh": _WEIGHT, "weighs": _WEIGHT,
                 "tallest": _HEIGHT, "tall": _HEIGHT, "biggest": _SIZE, "largest": _SIZE, "smallest": _SIZE,
                 "big": _SIZE, "nearest": _DISTANCE, "closest": _DISTANCE, "farthest": _DISTANCE,
-                "furthest": _DISTANCE, "far": _DISTANCE}
+                "furthest": _DISTANCE, "far": _DISTANCE, "warmest": _TEMPERATURE, "hottest": _TEMPERATURE,
+                "coldest": _TEMPERATURE, "coolest": _TEMPERATURE}
 
 
 # "the oldest boat" is the one built first: the lowest year or date of building or birth (oldest is

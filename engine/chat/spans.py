@@ -65,6 +65,9 @@ def derived_from(table: str, span: Span | None, numbered: list[str]) -> str:
 _NUMBER_CELL = r"^\s*-?\d+(?:\.\d+)?(?:\s*\([^)]*\)|\s+[^\W\d_]+|\s*%)?\s*$"  # not a code: "10C"
 NUMBERED_SHARE = 0.7  # of a text column's cells, this share or more numbers: the rest say why one is missing
 _OTHER_CELL = 20  # and those others are short ("absent", "n/a"), not prose
+# or half of them numbers and the rest words for no number yet: "n/a (warranty)", "tbc"
+_ABSENT_CELL = (r"^\s*(?:n/?a|tbc|tba|tbd|none|nil|unknown|pending|absent|closed|sick|hol|holiday|off|-|–|—|\?)"
+                r"\.?\s*(?:\([^)]*\))?\s*$")
 
 
 def numbered(store: Any, info: Any) -> dict[str, str]:
@@ -74,12 +77,14 @@ def numbered(store: Any, info: Any) -> dict[str, str]:
         out = {}
         for c in (c for c in info.columns if c.type.upper() == "VARCHAR"):
             column = quote_ident(c.name)
-            held, numbers, longest, other = store.cursor().execute(
+            held, numbers, longest, other, absent = store.cursor().execute(
                 f"SELECT count({column}), count(*) FILTER (WHERE regexp_matches({column}, ?)), "
                 f"max(length({column})) FILTER (WHERE NOT regexp_matches({column}, ?)), "
-                f"min({column}) FILTER (WHERE NOT regexp_matches({column}, ?)) FROM {quote_ident(info.name)}",
-                [_NUMBER_CELL] * 3).fetchone()
-            if numbers >= 3 and numbers >= NUMBERED_SHARE * held and (longest or 0) <= _OTHER_CELL:
+                f"min({column}) FILTER (WHERE NOT regexp_matches({column}, ?)), "
+                f"count(*) FILTER (WHERE regexp_matches(lower({column}), ?)) FROM {quote_ident(info.name)}",
+                [_NUMBER_CELL] * 3 + [_ABSENT_CELL]).fetchone()
+            if numbers >= 3 and (numbers >= NUMBERED_SHARE * held or numbers >= held / 2 and numbers + absent == held) \
+                    and (longest or 0) <= _OTHER_CELL:
                 out[c.name] = other or ""
         return out
 

@@ -1874,6 +1874,10 @@ def test_a_rotas_column_of_the_day_said_keeps_who_works_or_is_off_then(ws: Works
         (found,) = aggregates.plans(question, rota.tables, rota.embedder.embed)
         assert rota.tables.query(found.sql)[1][0][0] == hours, (question, found.sql)
     assert aggregates.plans("how many hours is dan on next week", rota.tables, rota.embedder.embed) == []
+    # a table whose dates hold the month comes before the rota only named for a week of it
+    rota = _approved(rota, tmp_path / "timesheets.csv", f"date,staff,hours\n{monday},Dan,8\n{monday},Priya,6\n")
+    (most,) = aggregates.plans(f"who did the most hours in {monday:%B}".lower(), rota.tables, rota.embedder.embed)
+    assert most.table == "timesheets", most
 
 
 def test_a_rate_said_by_its_unit_is_the_rate_column_not_the_units_added_up(ws: Workspace, tmp_path: Path) -> None:
@@ -1886,3 +1890,55 @@ def test_a_rate_said_by_its_unit_is_the_rate_column_not_the_units_added_up(ws: W
     assert staff.tables.query(average.sql)[1][0][0] == 12.9, average.sql
     (hours,) = aggregates.plans("how many hours is dan on the rota", staff.tables, staff.embedder.embed)
     assert staff.tables.query(hours.sql)[1][0][0] == 40, hours.sql  # hours said, not "an hour": still added up
+
+
+VAT_PURCHASES = ("date,supplier,invoice,net,vat,gross,category\n2026-08-31,Dale Dairy,DD-08,561.75,0,561.75,Dairy\n"
+                 "2026-09-30,Dale Dairy,DD-09,572.10,0,572.10,Dairy\n2026-09-12,Kitchen Kare,KK-1,180,36,216,Repairs\n"
+                 "2026-10-03,CoolServ,CS-7,86,17.20,103.20,Repairs\n2026-10-20,Hartley Flour,H-1,194.30,0,194.30,Dry\n")
+
+
+def test_the_quarter_a_tables_name_says_is_the_table_and_gross_beside_net_is_spent(ws: Workspace,
+                                                                                  tmp_path: Path) -> None:
+    vat = _approved(ws, tmp_path / "vat q3 2026 purchases.csv", VAT_PURCHASES)
+    # were declined: "quarter" was unsaid by the name's "q3", and a gross column was taken for income
+    for question, result in (("how much did we spend with dale dairy in the vat quarter", 1133.85),
+                             ("what did repairs cost us in the vat quarter", 319.2),
+                             ("how much vat did we pay in q3", 53.2)):  # q3 of the name: August to October here
+        (found,) = aggregates.plans(question, vat.tables, vat.embedder.embed)
+        assert vat.tables.query(found.sql)[1][0][0] == result, (question, found.sql)
+    (biggest,) = aggregates.plans("biggest purchase invoice in the vat quarter?", vat.tables, vat.embedder.embed)
+    assert vat.tables.query(biggest.sql)[1][0][2] == "DD-09", biggest.sql  # the gross, not the vat
+
+
+def test_a_number_column_with_words_for_no_number_yet_adds_up_its_numbers(ws: Workspace, tmp_path: Path) -> None:
+    log = _approved(ws, tmp_path / "equipment maintenance log.csv", "date,equipment,work_issue,cost\n"
+                    "2026-01-14,Espresso machine,descale,165.00\n2026-03-03,Dishwasher,drain pump,212.50\n"
+                    "2026-05-22,Combi oven,door hinge,98.00\n2026-08-09,Dishwasher,wash arm,180.00\n"
+                    "2026-09-01,Fridge 2,door seal,n/a (warranty)\n2026-11-17,Dishwasher,not draining,tbc\n")
+    (found,) = aggregates.plans("how much has the dishwasher cost us in 2026", log.tables, log.embedder.embed)
+    assert log.tables.query(found.sql)[1][0][0] == 392.5, found.sql  # half numbers: "n/a (warranty)", "tbc" left out
+
+
+def test_the_warmest_is_the_highest_reading_of_the_column_named_but_for_its_time_of_day(ws: Workspace,
+                                                                                      tmp_path: Path) -> None:
+    temps = _approved(ws, tmp_path / "fridge temps nov 2026.tsv", "date\tfridge_2_am\tfridge_2_pm\tfreezer_am\n"
+                      "2026-11-03\t3.4\t4.9\t-19.1\n2026-11-05\t3.9\t4.2\t-14.2\n2026-11-17\t5.0\t8.4\t-18.5\n"
+                      "2026-10-30\t3.0\t3.1\t-12.0\n")
+    # was declined: "warmest" asked for nothing, and freezer_am was not "the freezer"
+    (warmest,) = aggregates.plans("whats the warmest the freezer has been in nov", temps.tables, temps.embedder.embed)
+    assert temps.tables.query(warmest.sql)[1][0][0] == datetime.date(2026, 11, 5), warmest.sql
+    (coldest,) = aggregates.plans("whats the coldest the freezer has been in nov", temps.tables, temps.embedder.embed)
+    assert temps.tables.query(coldest.sql)[1][0][0] == datetime.date(2026, 11, 3), coldest.sql
+
+
+def test_a_grid_of_ticks_kept_as_text_is_asked_as_yes_or_no(ws: Workspace, tmp_path: Path) -> None:
+    grid = _approved(ws, tmp_path / "allergen matrix.csv", "menu_item,gluten,eggs,tree_nuts,sesame\n"
+                     "Carrot cake,Y,Y,Y,\nVictoria sponge,Y,Y,may,\nGF orange cake,,Y,Y,\nGranola pot,may,,Y,Y\n"
+                     "Avocado toast,Y,,,Y\nLeek soup,,,,may\n")
+    # were declined: a column with a "may" in it is text, and no yes/no column to count
+    for question, items in (("how many menu items contain sesame", [(2,)]),
+                            ("which menu items have tree nuts", [("Carrot cake",), ("GF orange cake",),
+                                                                 ("Granola pot",)]),
+                            ("which menu items don't contain gluten", [("GF orange cake",), ("Leek soup",)])):
+        (found,) = aggregates.plans(question, grid.tables, grid.embedder.embed)  # "may" is neither yes nor no
+        assert [r[:1] for r in grid.tables.query(found.sql)[1]] == items, (question, found.sql)
