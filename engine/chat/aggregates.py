@@ -29,9 +29,9 @@ from ..tables.mentions import fold, folded, kept_rows, text_places, words_in
 from ..tables.names import quote_ident, quote_literal
 from ..tables.values import NUMERIC_TYPES
 from .spans import HOURS, MINUTES, Span, derived_from, numbered, spanned
-from .ticks import as_flags, flag_sql, ticked
 from .spans import SAID as SPAN_SAID
 from .spans import WORDS as SPAN_WORDS
+from .ticks import as_flags, flag_sql, ticked
 from .words import (
     COLUMN_MEANING,
     DATE_PARTS,
@@ -911,8 +911,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     if span is not None and not most_rows:
         measures, meant = [HOURS if _HOURS.search(lowered) else MINUTES], SPAN_WORDS & words
     elif per is not None and len(rates) == 1:
-        measures, meant = rates, content_words(per.group(0))
-        op = "avg" if op == "sum" else op  # a rate of the rows kept is their average (one person's: hers)
+        measures, meant = rates, content_words(per.group(0))  # "how much a week … for hire": weekly costs added
     else:  # "an hour" names no hours column to add up
         measures, meant = ([], set()) if op == "list" or most_rows else _measure(
             op, _blanked(measured, per.span()) if per else measured, words - accounted - by_names, counted, embed,
@@ -2314,8 +2313,11 @@ def _top(table: str, group: str, measure: str | None, most: bool | None, rows: W
                 f"ORDER BY 2, 3 {direction}")
     else:
         rows_of = f"count({quote_ident(measure)})" if fn == "avg" and measure else "count(*)"  # blanks: no marks
+        # the top three and any tied with the third ("who has the most merits": both of 2 points), by name
         sql = (f"SELECT {key} AS {quote_ident(shown)}, {total}{rows_of} AS rows FROM {quote_ident(table)}{where}"
-               f" GROUP BY 1 ORDER BY {ranked} LIMIT {GROUPS_SHOWN if most is None else 3}")
+               f" GROUP BY 1" + (f" ORDER BY {ranked}" if most is None else
+                                 f" QUALIFY rank() OVER (ORDER BY {ranked}) <= 3 ORDER BY {ranked}, 1")
+               + f" LIMIT {GROUPS_SHOWN}")
     order = "" if most is None else ", " + (("largest" if most else "smallest") if measure else
                                             ("most" if most else "fewest")) + " first"
     verb = "Averaging" if fn == "avg" else "Adding up"

@@ -1858,7 +1858,8 @@ WEEK_ROTA = ("name,mon,tue,wed,thu,fri,sat,sun,hours\nSophie Turner,off,8-16,8-1
 
 def test_a_rotas_column_of_the_day_said_keeps_who_works_or_is_off_then(ws: Workspace, tmp_path: Path) -> None:
     monday = datetime.date.today() - datetime.timedelta(days=datetime.date.today().weekday())
-    rota = _approved(ws, tmp_path / f"rota w c {monday:%d %b %Y}.csv", WEEK_ROTA)  # no date column: its name says the week
+    # no date column: its name says the week
+    rota = _approved(ws, tmp_path / f"rota w c {monday:%d %b %Y}.csv", WEEK_ROTA)
     rota = _approved(rota, tmp_path / "daily takings.csv", f"date,day,total\n{monday},Mon,500\n"
                      f"{monday + datetime.timedelta(days=5)},Sat,900\n")
     for question, names in (("whos working sat", ["Sophie Turner", "Priya Shah"]),
@@ -1942,3 +1943,11 @@ def test_a_grid_of_ticks_kept_as_text_is_asked_as_yes_or_no(ws: Workspace, tmp_p
                             ("which menu items don't contain gluten", [("GF orange cake",), ("Leek soup",)])):
         (found,) = aggregates.plans(question, grid.tables, grid.embedder.embed)  # "may" is neither yes nor no
         assert [r[:1] for r in grid.tables.query(found.sql)[1]] == items, (question, found.sql)
+
+
+def test_the_most_shows_the_top_three_and_those_tied_with_the_third(ws: Workspace, tmp_path: Path) -> None:
+    merits = _approved(ws, tmp_path / "merits.csv", "pupil,points\nAmira,3\nAmira,2\nJayden,3\nNoah,2\nElla,2\n"
+                       "Maya,1\n")
+    (found,) = aggregates.plans("who has the most points", merits.tables, merits.embedder.embed)
+    # was three rows, the third of the two tied with 2 points whichever DuckDB read first
+    assert merits.tables.query(found.sql)[1] == [("Amira", 5, 2), ("Jayden", 3, 1), ("Ella", 2, 1), ("Noah", 2, 1)]
