@@ -28,7 +28,7 @@ from ..tables.domain import ROW_FIELDS, load_catalog
 from ..tables.mentions import fold, folded, kept_rows, text_places, words_in
 from ..tables.names import quote_ident, quote_literal
 from ..tables.values import NUMERIC_TYPES
-from .spans import HOURS, MINUTES, Span, derived_from, numbered, spanned
+from .spans import ABSENT_CELL, HOURS, MINUTES, Span, derived_from, numbered, spanned
 from .spans import SAID as SPAN_SAID
 from .spans import WORDS as SPAN_WORDS
 from .ticks import as_flags, flag_sql, ticked
@@ -51,6 +51,7 @@ from .words import (
     stem,
     table_noun,
     terms,
+    weekday_words,
 )
 
 EmbedFn = Callable[[list[str]], np.ndarray]
@@ -1084,15 +1085,11 @@ def _day_column(lowered: str, columns: Sequence[Any]) -> str | None:
     if len(set(days.values())) < _GRID_DAYS:
         return None
     words = content_words(lowered)
-    said = [c for c, d in days.items() if _weekday_words(d) & words]
+    said = [c for c, d in days.items() if weekday_words(d) & words]
     return said[0] if len(said) == 1 else None
 
 
 _GRID_DAYS = 3  # days of the week with a column each: a rota, not a table with a "sun" column
-
-
-def _weekday_words(day: int) -> set[str]:
-    return column_words(WEEKDAYS[day], "")
 
 
 def _weekdays_blanked(lowered: str) -> str:
@@ -1100,7 +1097,6 @@ def _weekdays_blanked(lowered: str) -> str:
 
 
 _ON_DUTY_WORDS = content_words("working work works rostered shift shifts rota doing")
-_OFF_CELL = re.compile(r"(?:off|day off|hol|holiday|leave|a/l|al|x|-|–|—|n/a|closed|rest)")
 
 
 def _on_duty(store: Any, table: str, day: str, lowered: str, filters: dict[str, list[str]],
@@ -1110,7 +1106,7 @@ def _on_duty(store: Any, table: str, day: str, lowered: str, filters: dict[str, 
     ones (returned as the column's blank, with the words accounted for)."""
     off = [v for (v,) in store.cursor().execute(
         f"SELECT DISTINCT {quote_ident(day)} FROM {quote_ident(table)} WHERE {quote_ident(day)} IS NOT NULL")
-        .fetchall() if _OFF_CELL.fullmatch(str(v).strip().lower())]
+        .fetchall() if re.match(ABSENT_CELL, str(v).lower())]
     is_off = _OFF_DUTY.search(lowered) is not None
     words = _ON_DUTY_WORDS | (_NOT_WORDS if is_off else set())
     if off:
@@ -1126,7 +1122,8 @@ def _named_for(table: str, period: Period) -> bool:
     if m is None:
         return False
     year, month = int(m["year"]), _month_number(m["month"]) if m["month"] else None
-    day = dt.date(year, month, int(m["day"])) if month and m["day"] and _valid(year, month, int(m["day"])) else None
+    days = _month_days(year, month)[1].day if month else 0
+    day = dt.date(year, month, int(m["day"])) if month and m["day"] and 1 <= int(m["day"]) <= days else None
     if period.weekdays:
         return False
     if period.span is not None:
@@ -1141,14 +1138,6 @@ def _named_for(table: str, period: Period) -> bool:
 
 _NAME_DATE = re.compile(rf"(?:^|_)(?:(?P<day>\d{{1,2}})_)?(?:(?P<month>{'|'.join(MONTHS)}|{SHORT_MONTHS})_)?"
                         r"(?P<year>(?:19|20)\d\d)(?:_|$)")
-
-
-def _valid(year: int, month: int, day: int) -> bool:
-    try:
-        dt.date(year, month, day)
-    except ValueError:
-        return False
-    return True
 
 
 def _said_not(lowered: str, words: set[str]) -> bool:

@@ -65,9 +65,10 @@ def derived_from(table: str, span: Span | None, numbered: list[str]) -> str:
 _NUMBER_CELL = r"^\s*-?\d+(?:\.\d+)?(?:\s*\([^)]*\)|\s+[^\W\d_]+|\s*%)?\s*$"  # not a code: "10C"
 NUMBERED_SHARE = 0.7  # of a text column's cells, this share or more numbers: the rest say why one is missing
 _OTHER_CELL = 20  # and those others are short ("absent", "n/a"), not prose
-# or half of them numbers and the rest words for no number yet: "n/a (warranty)", "tbc"
-_ABSENT_CELL = (r"^\s*(?:n/?a|tbc|tba|tbd|none|nil|unknown|pending|absent|closed|sick|hol|holiday|off|-|–|—|\?)"
-                r"\.?\s*(?:\([^)]*\))?\s*$")
+# or half of them numbers and the rest words for nothing there: "n/a (warranty)", "tbc"; a rota's
+# day off ("off", "hol", "a/l") says the same of a shift
+ABSENT_CELL = (r"^\s*(?:n/?a|tbc|tba|tbd|none|nil|unknown|pending|absent|closed|sick|hol|holiday|off|day off|"
+               r"leave|a/l|al|x|rest|-|–|—|\?)\.?\s*(?:\([^)]*\))?\s*$")
 
 
 def numbered(store: Any, info: Any) -> dict[str, str]:
@@ -82,7 +83,7 @@ def numbered(store: Any, info: Any) -> dict[str, str]:
                 f"max(length({column})) FILTER (WHERE NOT regexp_matches({column}, ?)), "
                 f"min({column}) FILTER (WHERE NOT regexp_matches({column}, ?)), "
                 f"count(*) FILTER (WHERE regexp_matches(lower({column}), ?)) FROM {quote_ident(info.name)}",
-                [_NUMBER_CELL] * 3 + [_ABSENT_CELL]).fetchone()
+                [_NUMBER_CELL] * 3 + [ABSENT_CELL]).fetchone()
             if numbers >= 3 and (numbers >= NUMBERED_SHARE * held or numbers >= held / 2 and numbers + absent == held) \
                     and (longest or 0) <= _OTHER_CELL:
                 out[c.name] = other or ""

@@ -205,7 +205,12 @@ def day_of_column(column: str) -> int | None:
 def _weekdays(column: str) -> set[str]:
     """The ways of saying the day a column is named by ("wed_25": wednesday, weds)."""
     day = day_of_column(column)
-    return content_words(" ".join((WEEKDAYS[day], *_DAY_NAMES[WEEKDAYS[day]]))) if day is not None else set()
+    return weekday_words(day) if day is not None else set()
+
+
+def weekday_words(day: int) -> set[str]:
+    """The content words of a day of the week and its short names (2: wednesday, wed, weds)."""
+    return content_words(" ".join((WEEKDAYS[day], *_DAY_NAMES[WEEKDAYS[day]])))
 
 
 _DAY_NAMES = {"monday": ("mon",), "tuesday": ("tue", "tues"), "wednesday": ("wed", "weds"),
