@@ -17,7 +17,7 @@ from ..errors import Cancelled, GraceError
 from ..search import readable_text
 from ..tables.domain import load_catalog
 from ..tables.mentions import NAME_CELL, fold, words_in
-from ..tables.model import source_file
+from ..tables.model import notes_under, source_file
 from . import aggregates, checklist, intents, placing, summary
 from .absent import Absent, absent, negated, without_negation
 from .actions import Actions
@@ -30,7 +30,7 @@ from .intents import SAY, IntentMatcher
 from .openai_client import EndpointError, OpenAIClient
 from .reasoner_offline import EmbedFn, OfflineReasoner
 from .reasoner_openai import OpenAIReasoner
-from .render import action_text, row_citations, tables_text
+from .render import action_text, notes_text, row_citations, tables_text
 from .respell import Respelled, TableWords, respell, table_words
 from .secrets import KeyStore
 from .store import reading
@@ -279,7 +279,7 @@ class Chat:
         if found and found[0].left_out:
             away = " and ".join(found[0].left_out)
             queries.append((SAY, {"text": f"*Left out {away}: its file is in a folder of old files.*"}))
-        return queries
+        return queries + _notes_said(tables, [p.table for p in found[:ADDED_UP_TABLES]])
 
     def _tables_waiting(self, question: str) -> str | None:
         """For a question that adds up when no table could: the tables waiting for approval,
@@ -771,3 +771,10 @@ def not_columns(words: list[str], tables: list[dict[str, Any]], embed: EmbedFn) 
     vectors = embed([w.lower() for w in words] + columns)
     closest = (vectors[:len(words)] @ vectors[len(words):].T).max(axis=1)
     return [w for w, near in zip(words, closest, strict=True) if near < COLUMN_MEANING]
+
+
+def _notes_said(tables: Any, names: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    """What the notes under the answering tables' rows say ("* prices exclude VAT"), to read
+    beside the figure."""
+    notes = {t.name: notes_under(t.description) for t in tables.list() if t.name in names} if names else {}
+    return [(SAY, {"text": notes_text(name, notes[name])}) for name in names if notes.get(name)]

@@ -200,7 +200,13 @@ def tables_text(matches: list[dict[str, Any]], marks: dict[tuple[str, int], int]
             columns = [*columns, "source"]
             rows = [[*row, f"[{n}]" if n else ""] for row, n in zip(rows, cited, strict=False)]
         parts.append(f"From table **{m['table']}**{why}:\n\n" + table_text((columns, rows), limit=limit))
+        parts += [notes_text(m["table"], m["notes"])] if m.get("notes") else []
     return "\n\n".join(parts)
+
+
+def notes_text(table: str, notes: list[str]) -> str:
+    """The notes written under a table's rows ("* prices exclude VAT"), to read beside its figures."""
+    return f"*Under {table}'s rows:* " + " ".join(f"“{n}”" for n in notes)
 
 
 def row_citations(matches: list[dict[str, Any]], first: int) -> tuple[list[Citation], dict[tuple[str, int], int]]:

@@ -187,6 +187,8 @@ def _python_layout(head: str) -> tuple[str | None, int, float]:
             first = next((i for i, (_, r) in enumerate(rows) if len(r) == modal and _filled(r) > 1), 0)
             skip = rows[first - 1][0] if first and all(_filled(r) <= 1 for _, r in rows[:first]) else 0
             body = [len(r) for _, r in rows[first:] if r]
+            while len(body) > 1 and body[-1] == 1 < modal:  # lines of one field under the rows: notes
+                body.pop()
             ragged = sum(1 for w in body if w != modal) / max(1, len(body))
             best, best_score = (delim, skip, ragged), score
     return best if best_score >= 0.5 else (None, 0, 0.0)

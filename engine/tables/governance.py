@@ -21,7 +21,7 @@ from . import apply as applier
 from . import dateorder, edits, proposals
 from .infer import Inference, infer_file
 from .load import Staged, stage, stage_name
-from .model import Column, Proposal, jsonable, source_file
+from .model import Column, Proposal, described, jsonable, source_file
 from .names import plain_name, quote_ident, safe_name
 from .targets import choose_target, fits
 
@@ -74,7 +74,8 @@ def _propose_inference(t: Tables, inf: Inference, source_hash: str | None) -> in
                                         f"ORDER BY _grace_id LIMIT {SAMPLE_ROWS}").fetchall()
         plan = {"stage": staged.name, "stage_columns": [c.name for c in columns], "replace": target.replace,
                 "raw": staged.raw,
-                "description": f"Imported from {inf.path.name}" + (f" (sheet {inf.sheet})" if inf.sheet else ""),
+                "description": described(inf.path.name + (f" (sheet {inf.sheet})" if inf.sheet else ""),
+                                         inf.foot_notes),
                 "format": inf.fmt, "notes": {c.name: c.note for c in inf.columns if c.note}}
         with t.sqlite_write() as conn:
             for old in proposals.pending_for_source(conn, inf.source, LOAD_KINDS):

@@ -88,9 +88,15 @@ class Inference:
     temp: list[Path] = field(default_factory=list)
     tmpdir: Path | None = None
     skip_header_repeats: bool = False  # delimited text with its header line repeated below (read as text)
-    skip_totals: bool = False  # delimited text or a sheet with a "Total" row: a sum of the rows, not one
+    skip_totals: bool = False  # delimited text or a sheet with a "Total" row (a sum of the rows) or notes under them
     date_order: str | None = None  # "day" or "month": the order the file's unambiguous numeric dates show
     total_labels: list[str] = field(default_factory=list)  # "total expenses": the labels of such rows under the rows
+    foot_notes: list[str] = field(default_factory=list)  # "* prices exclude VAT": lines of text under the rows
+
+    @property
+    def foot_labels(self) -> list[str]:
+        """The notes under the rows as the first cell of their line reads, in lower case."""
+        return [n.lower() for n in self.foot_notes]
 
     @property
     def source(self) -> str:
@@ -122,9 +128,9 @@ class Inference:
             again = " AND ".join(f"lower(trim({c.src})) = {quote_literal(c.source_name.strip().lower())}"
                                  for c in self.columns)
             where += f" AND NOT ({again})"
-        if self.skip_totals:  # the first filled cell is no "Total" (see ``_total_row``)
+        if self.skip_totals:  # the first filled cell is no "Total" nor a note (see ``_total_row``, ``_notes_under``)
             first = ", ".join(f"NULLIF(trim(CAST({c.src} AS VARCHAR)), '')" for c in self.columns)
-            labels = ", ".join(quote_literal(t) for t in (*TOTAL_LABELS, *self.total_labels))
+            labels = ", ".join(quote_literal(t) for t in (*TOTAL_LABELS, *self.total_labels, *self.foot_labels))
             where += f" AND coalesce(lower(coalesce({first})) NOT IN ({labels}), true)"
         return f"SELECT {', '.join(parts)} FROM {rel}{where}", params, raws
 
@@ -241,12 +247,16 @@ def _infer_csv(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: Path, sheet: 
     if len(kept) < len(rows):  # a header line pasted again below ("date,flat,amount" mid-file): no row
         inf.skip_header_repeats = True
         inf.notes.append(f"{len(rows) - len(kept)} line(s) repeating the header were skipped")
-    inf.total_labels = _totals_under(kept)
-    rows_only = [r for r in kept if not _total_row(r, inf.total_labels)]
-    if len(rows_only) < len(kept):  # "TOTAL,,,£31,709.30" under the invoices: added up again, it would double every sum
-        inf.skip_totals = True
-        inf.notes.append(f"{len(kept) - len(rows_only)} total row(s) left out (Grace adds up the rows itself)")
-        kept = rows_only
+    inf.foot_notes = _notes_under(kept, dialect.width)
+    inf.total_labels = _totals_under(kept, inf.foot_labels)
+    rows_only = [r for r in kept if not _total_row(r, (*inf.total_labels, *inf.foot_labels))]
+    if totals := len(kept) - len(rows_only) - len(inf.foot_notes):
+        # "TOTAL,,,£31,709.30" under the invoices: added up again, it would double every sum
+        inf.notes.append(f"{totals} total row(s) left out (Grace adds up the rows itself)")
+    if inf.foot_notes:  # "Notes: counted 20/11", "* prices exclude VAT": said of the table, not rows of it
+        inf.notes.append(f"{len(inf.foot_notes)} line(s) of notes under the table kept as its description")
+    inf.skip_totals = len(rows_only) < len(kept)
+    kept = rows_only
     _plan_text_columns(inf, dialect.names, [f'"c{i}"' for i in range(1, dialect.width + 1)],
                        [[r[i] for r in kept] for i in range(dialect.width)],
                        native=not (inf.skip_header_repeats or inf.skip_totals))  # rows left out: read as text
@@ -288,19 +298,41 @@ def _total_row(row: tuple, labels: Sequence[str] = ()) -> bool:
         and all(_NUMBERISH.match(c) for c in filled[1:])
 
 
-def _totals_under(rows: list[tuple]) -> list[str]:
+def _totals_under(rows: list[tuple], notes: Sequence[str] = ()) -> list[str]:
     """The labels of the rows of totals that say what they total ("TOTAL EXPENSES") at the foot of
-    ``rows``, after the last row of data (in lower case)."""
+    ``rows``, after the last row of data (in lower case); lines of ``notes`` may come between."""
     labels: list[str] = []
     for row in reversed(rows):
         filled = [str(c).strip() for c in row if c is not None and str(c).strip()]
-        if not filled:
+        if not filled or filled[0].lower() in notes:
             continue
         if not (_SAYS_TOTAL.match(filled[0].lower()) or filled[0].lower() in TOTAL_LABELS) \
                 or not all(_NUMBERISH.match(c) for c in filled[1:]):
             break
         labels += [filled[0].lower()] if filled[0].lower() not in TOTAL_LABELS else []
     return labels
+
+
+_NOTE_START = re.compile(r"^(?:\*+|†|‡|n\.?b\.?(?:\W|$)|notes?\b|key\b|source\b)", re.I)
+
+
+def _notes_under(rows: list[tuple], width: int) -> list[str]:
+    """The lines of prose at the foot of a table of several columns, under its last row of data
+    : single filled cells, no number or total, that each start as a note does
+    ("Notes: counted 20/11", "* prices exclude VAT") or that a blank line sets apart from the
+    rows. A last row with only its first cell filled ("ring Mrs Patel back") is a row."""
+    notes: list[str] = []
+    apart = False
+    for row in reversed(rows if width > 1 else []):
+        filled = [str(c).strip() for c in row if c is not None and str(c).strip()]
+        apart = not filled
+        if not filled:
+            continue
+        if len(filled) > 1 or _NUMBERISH.match(filled[0]) or filled[0].lower() in TOTAL_LABELS:
+            break
+        notes.insert(0, filled[0])
+    said = apart or all(_NOTE_START.match(n) for n in notes)
+    return notes if said and len(notes) < len(rows) else []
 
 
 def _repeats_header(row: tuple, names: list[str]) -> bool:

@@ -47,6 +47,21 @@ def source_file(source: str) -> str:
     return source
 
 
+_NOTES_UNDER = "Notes under the table:"
+
+
+def described(imported_from: str, notes: list[str]) -> str:
+    """A table's description: "Imported from stock.csv", then the notes written under its rows."""
+    return "\n".join([f"Imported from {imported_from}.", _NOTES_UNDER, *notes]) if notes \
+        else f"Imported from {imported_from}"
+
+
+def notes_under(description: str) -> list[str]:
+    """The notes under a table's rows its description (``described``) keeps."""
+    lines = description.split("\n")
+    return lines[lines.index(_NOTES_UNDER) + 1:] if _NOTES_UNDER in lines else []
+
+
 def cell_text(value: object) -> str:
     """How a cell value reads in a grid or an answer: NULL is blank; a float to 15 significant
     digits, which drops binary noise (a sum of 127.95 stored as 127.94999999999999) and a whole

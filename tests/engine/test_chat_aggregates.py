@@ -1951,3 +1951,13 @@ def test_the_most_shows_the_top_three_and_those_tied_with_the_third(ws: Workspac
     (found,) = aggregates.plans("who has the most points", merits.tables, merits.embedder.embed)
     # was three rows, the third of the two tied with 2 points whichever DuckDB read first
     assert merits.tables.query(found.sql)[1] == [("Amira", 5, 2), ("Jayden", 3, 1), ("Ella", 2, 1), ("Noah", 2, 1)]
+
+def test_notes_under_a_tables_rows_are_not_counted_and_are_said_beside_its_answers(ws: Workspace,
+                                                                                   tmp_path: Path) -> None:
+    body = ("item,qty,unit_price\n15mm elbow,40,0.65\n22mm elbow,25,1.10\nPTFE tape,9,0.80\n"
+            "Notes: counted 20/11 by Callum.\n* prices exclude VAT\n")
+    counted = _asked(ws, tmp_path / "van_stock.csv", body, "how many items are in the van stock?")
+    assert "**3 rows**" in counted and "“* prices exclude VAT”" in counted, counted
+    looked_up = ws.chat.ask("ptfe tape price").text
+    assert "0.80" in looked_up and "“Notes: counted 20/11 by Callum.”" in looked_up, looked_up
+

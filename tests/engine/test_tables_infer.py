@@ -12,6 +12,7 @@ import pytest
 from engine import Workspace
 from engine.errors import TableError
 from engine.tables.infer import infer_file
+from engine.tables.model import notes_under
 from engine.tables.values import detect
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "tables"
@@ -537,6 +538,33 @@ def test_a_row_that_only_starts_with_total_is_kept(ws: Workspace, tmp_path: Path
     if p.status == "pending":
         ws.tables.approve(p.id)
     assert ws.tables.query("SELECT count(*) FROM products")[1] == [(2,)]
+
+
+def test_notes_under_the_rows_are_the_tables_description_not_rows(ws: Workspace, tmp_path: Path) -> None:
+    # "Notes: counted 20/11 by Callum." under a stock sheet was a row: "how many items" counted it
+    path = tmp_path / "van_stock.csv"
+    path.write_text("item,qty,unit_price\n15mm elbow,40,0.65\nPTFE tape,9,0.80\nTOTAL,49,\n,,\n"
+                    "Notes: counted 20/11 by Callum.\n* prices exclude VAT\n", encoding="utf-8")
+    p = ws.tables.import_file(path)
+    assert any("2 line(s) of notes under the table" in r for r in p.reasons), p.reasons
+    assert any("1 total row(s) left out" in r for r in p.reasons), p.reasons
+    if p.status == "pending":
+        ws.tables.approve(p.id)
+    assert ws.tables.query("SELECT count(*), sum(qty) FROM van_stock")[1] == [(2, 49)]
+    info = next(t for t in ws.tables.list() if t.name == "van_stock")
+    assert notes_under(info.description) == ["Notes: counted 20/11 by Callum.", "* prices exclude VAT"]
+
+
+def test_a_last_row_with_only_its_first_cell_filled_is_a_row(ws: Workspace, tmp_path: Path) -> None:
+    # a to-do list's newest task, not yet given a date: not a note under the table
+    path = tmp_path / "todo.csv"
+    path.write_text("task,due,done\nOrder expansion vessel,2026-11-20,yes\nRing Mrs Patel back about the boiler,,\n",
+                    encoding="utf-8")
+    p = ws.tables.import_file(path)
+    if p.status == "pending":
+        ws.tables.approve(p.id)
+    assert ws.tables.query("SELECT count(*) FROM todo")[1] == [(2,)]
+    assert notes_under(next(t for t in ws.tables.list() if t.name == "todo").description) == []
 
 
 def test_dates_typed_two_ways_in_one_column_are_dates(ws: Workspace, tmp_path: Path) -> None:
