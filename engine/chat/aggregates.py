@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -225,6 +226,7 @@ class Comparison:
     unit: str | None
     words: frozenset[str]
     span: tuple[int, int] = (0, 0)  # where the question says it ("over 2000" is no year)
+    column: str | None = None  # or compared with this column of the same row ("below their reorder level")
 
 
 _SAID_EQUAL = re.compile(r"\b([a-z]+)\s+(?:no\.?\s*|number\s+|#\s*)?(\d+)\b(?![.,:/-]\d)")
@@ -318,6 +320,29 @@ _OR_MORE = re.compile(r"\b(?:an?\s+)?([€$£]?)(\d+(?:\.\d+)?)\s*(?:or\s+(?:(ab
                       r"(below|less|lower|under|fewer|worse))\b|(\+)(?![\w+]))")
 
 
+# "below their reorder level", "over budget", "more than the quote": another column of the row
+_COMPARE_COLUMN = re.compile(r"\b(" + "|".join(sorted(_COMPARE_SQL, key=len, reverse=True)) + r")\s+"
+                             r"(?:(?:the|their|its|his|her|our|my|your)\s+)?([a-z]+(?:[\s_-]+[a-z]+){0,2})")
+_COLUMN_TRAIL = content_words("level levels point limit threshold figure amount")
+
+
+def column_compared(lowered: str, columns: Sequence[Any]) -> Comparison | None:
+    """A number column compared with another of the same row: the one whose name the words after
+    "below", "over" … say ("items below their reorder level": reorder_at; "lines over budget");
+    None when those words name no number column, or more than one."""
+    numeric = _measures(columns)
+    for m in _COMPARE_COLUMN.finditer(lowered):
+        said = m.group(2).split()
+        for n in range(len(said), 0, -1):  # the longest run of words that names one column
+            words = content_words(" ".join(said[:n]))
+            named = [c for c in numeric if words - _COLUMN_TRAIL and words - _COLUMN_TRAIL <= column_words(c, lowered)]
+            if len(named) == 1:
+                end = m.start(2) + len(" ".join(said[:n]))
+                return Comparison(m.group(1), _COMPARE_SQL[m.group(1)], math.nan, None,
+                                  frozenset(words | {stem(w) for w in m.group(1).split()}), (m.start(), end), named[0])
+    return None
+
+
 def _or_more(lowered: str) -> Comparison | None:
     m = _OR_MORE.search(lowered)
     if m is None:
@@ -353,8 +378,10 @@ class Where:
                 said.append(f"{spoken(c)} is {'not ' if negated else ''}{' or '.join(vs)}")
         if self.compare is not None:
             column, cmp = self.compare
-            where.append(f"{quote_ident(column)} {cmp.sql} {cmp.number!r}")
-            said.append(" ".join(f"{spoken(column)} is {_COMPARE_WORDS[cmp.sql]} {cmp.number:g}".split()))
+            other = quote_ident(cmp.column) if cmp.column else repr(cmp.number)
+            where.append(f"{quote_ident(column)} {cmp.sql} {other}")
+            said.append(" ".join(f"{spoken(column)} is {_COMPARE_WORDS[cmp.sql]} "
+                                 f"{spoken(cmp.column) if cmp.column else format(cmp.number, 'g')}".split()))
         if self.dated is not None:
             where += self.period.sql(self.dated)
             said.append(f"{spoken(self.dated)} is {self.period.said()}{self.outside}")
@@ -425,6 +452,7 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
                       and not _asks_reply(lowered)
                       and not any(equal_to(lowered, info.columns) or _opposed_flags(lowered, info.columns)
                                   or _day_column(lowered, info.columns)  # "whos working sat" of a rota
+                                  or column_compared(lowered, info.columns)  # "which are below reorder level"
                                   for info in tables.list())):  # "got effort 4", "still broken"
         return []  # "which tank was batch 24-007 in?" is a look-up, not a list ("which … end in 2025?" is)
     rare = terms(lowered, pieces) if pieces else []  # words the model's vocabulary lacks
@@ -810,7 +838,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     counted = [replace(c, type="DOUBLE") if c.name in as_text else c for c in info.columns]
     ticks = ticked(store, info)  # an allergen grid's "Y", "may" and blank: yes/no columns to ask of
     flagging = as_flags(store, info)
-    compared = comparison(lowered) or equal_to(lowered, counted)
+    compared = comparison(lowered) or equal_to(lowered, counted) or column_compared(lowered, counted)
+    named = named or bool(compared and compared.column)  # "below their reorder level" names two of its columns
     # "the average discount"
     named = named or op in ("avg", "sum", "max", "min") and _measure_said(words, counted, lowered)
     per, rates = _per_unit(lowered, counted) if op != "list" else (None, [])  # "what do i pay sophie an hour"
@@ -934,8 +963,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         return None  # "who paid the most?" with labour and parts: which total is meant is not said
     measure = measures[0] if len(measures) == 1 else None
     against = _compared_column(compared, measure, counted, lowered, embed) if compared else None
-    if compared and against is None:
-        return None
+    if compared and against in (None, compared.column):
+        return None  # "how much over budget is training" adds up no budget over itself
     used = {*measures, *filters, *excluded, dated, by_month, against, blank[0] if blank else None,
             *(g[0] for g in (grouped, each) if g), currency[0] if currency else None}
     flags = _flags(lowered, flagging.columns, {c: ws for c, ws in by_columns.items() if c not in used},
@@ -1466,12 +1495,19 @@ def _measures(columns: Sequence[Any]) -> list[str]:
 def _compared_column(compared: Comparison, measure: str | None, columns: Sequence[Any], lowered: str,
                      embed: EmbedFn | None) -> str | None:
     """The numeric column a comparison is about: the money column for euros, the column named for a
-    unit ("more than 10 km": distance_km), else the column added up, else a table's only number."""
-    numeric = _measures(columns)
+    unit ("more than 10 km": distance_km), else the column added up, else a table's only number.
+    Compared with another column, a number of the same kind where there is one: money with money,
+    else not money ("below their reorder level": qty, not unit_price)."""
+    numeric = [n for n in _measures(columns) if n != compared.column]
+    if compared.column and measure is None:
+        money = bool(MONEY_NAME.search(compared.column.lower()))
+        numeric = [n for n in numeric if bool(MONEY_NAME.search(n.lower())) == money] or numeric
     a, b = compared.span  # the column named before it ("a deposit over 2500") or in it ("floor 1")
     before = content_words(" ".join(lowered[:a].split()[-3:]) + " " + lowered[a:b])
     if len(named := [n for n in numeric if column_words(n, lowered) & before]) == 1:
         return named[0]
+    if compared.column:
+        return measure or (numeric[0] if len(numeric) == 1 else None)
     if compared.unit in _CURRENCY and embed is not None:
         return _money_column(numeric, embed, lowered)
     if compared.unit:

@@ -1952,6 +1952,7 @@ def test_the_most_shows_the_top_three_and_those_tied_with_the_third(ws: Workspac
     # was three rows, the third of the two tied with 2 points whichever DuckDB read first
     assert merits.tables.query(found.sql)[1] == [("Amira", 5, 2), ("Jayden", 3, 1), ("Ella", 2, 1), ("Noah", 2, 1)]
 
+
 def test_notes_under_a_tables_rows_are_not_counted_and_are_said_beside_its_answers(ws: Workspace,
                                                                                    tmp_path: Path) -> None:
     body = ("item,qty,unit_price\n15mm elbow,40,0.65\n22mm elbow,25,1.10\nPTFE tape,9,0.80\n"
@@ -1961,3 +1962,27 @@ def test_notes_under_a_tables_rows_are_not_counted_and_are_said_beside_its_answe
     looked_up = ws.chat.ask("ptfe tape price").text
     assert "0.80" in looked_up and "“Notes: counted 20/11 by Callum.”" in looked_up, looked_up
 
+
+@pytest.mark.parametrize(("question", "said", "sql"), [
+    # the quantity of the same row, not the price (money), against the reorder level: were declined
+    ("which items are below their reorder level?", "The rows of van_stock where qty is under reorder at",
+     '"qty" < "reorder_at"'),
+    ("how many items are under reorder level", "Counting the rows of van_stock where qty is under reorder at",
+     '"qty" < "reorder_at"'),
+    # the one number left beside the budget
+    ("which lines went over budget", "The rows of budget_2026 where actual is over budget", '"actual" > "budget"'),
+])
+def test_a_column_compared_with_another_of_the_same_row(ws: Workspace, tmp_path: Path, question: str, said: str,
+                                                        sql: str) -> None:
+    _tables_of(ws, tmp_path, {
+        "van_stock.csv": "item,qty,unit_price,reorder_at\n15mm elbow,40,0.65,20\nPTFE tape,9,0.80,10\n"
+                         "22mm tee,3,1.90,5\n",
+        "budget_2026.csv": "line,budget,actual\nVan insurance,1200,1340\nTools,800,650\nTraining,400,455\n"})
+    answer = ws.chat.ask(question)
+    assert said in answer.text and sql in answer.actions[0].params["sql"], answer.text
+
+
+def test_how_much_over_a_column_is_no_sum_of_that_column_over_itself(ws: Workspace, tmp_path: Path) -> None:
+    _tables_of(ws, tmp_path, {"budget_2026.csv": "line,budget,actual\nTools,800,650\nTraining,400,455\n"})
+    answer = ws.chat.ask("how much over budget is training")
+    assert all('"budget" > "budget"' not in a.params.get("sql", "") for a in answer.actions), answer.text
