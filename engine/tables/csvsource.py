@@ -47,6 +47,7 @@ class Dialect:
     parallel: bool = True
     strict: bool = True
     ragged: float = 0.0  # share of sampled rows whose field count differs from the usual one
+    alone: int = 0  # the file's last lines that hold one field, no delimiter: notes under the rows, if prose
     notes: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -132,8 +133,20 @@ def sniff(con: duckdb.DuckDBPyConnection, path: Path, encoding: str = "utf-8") -
     if dialect.comment and not notes:  # lines the reader skips as comments do not make the rows ragged
         ragged = _python_layout(_uncommented(head, dialect.comment))[2]
     dialect.encoding, dialect.ragged = encoding, ragged
+    dialect.alone = _lines_alone(head, dialect.delim) if len(head) < HEAD_BYTES and len(dialect.delim) == 1 else 0
     _read_header(dialect, head)
     return dialect
+
+
+def _lines_alone(text: str, delim: str) -> int:
+    """How many of the last lines of ``text`` (blank lines aside) hold a single field."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    n = 0
+    for fields in reversed([next(csv.reader([line], delimiter=delim), []) for line in lines[-20:]]):
+        if len(fields) != 1:
+            break
+        n += 1
+    return n
 
 
 def _refuse_binary(head: str) -> None:

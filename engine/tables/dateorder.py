@@ -86,8 +86,10 @@ def settled(*orders: str | None) -> tuple[str, int]:
 
 def day_first_format(fmt: str) -> str | None:
     """``fmt`` ("%m/%d/%Y") read day first ("%d/%m/%Y"); None when it is no month-first numeric date."""
-    m = _MONTH_FORMAT.match(fmt)
-    return f"%d{m[1]}%m{m[1]}{m[2]}" if m else None
+    parts = fmt.split("|")  # "%Y-%m-%d|%m/%d/%y|%m/%d/%Y": each numeric one
+    found = [_MONTH_FORMAT.match(f) for f in parts]
+    return "|".join(f"%d{m[1]}%m{m[1]}{m[2]}" if m else f for f, m in zip(parts, found, strict=True)) \
+        if any(found) else None
 
 
 def order_of_formats(formats: Iterable[Any]) -> str | None:

@@ -180,8 +180,17 @@ def _as_imported(cur: duckdb.DuckDBPyConnection, value: Any, col: Column) -> Any
 
 def _both_readings(value: str, fmt: str) -> list[str]:
     """``value`` read with ``fmt`` and with its day and month swapped, as ISO dates."""
+    fmt = next((f for f in fmt.split("|") if _parses(value.strip(), f)), fmt)  # "%m/%d/%y|%m/%d/%Y": its own
     swapped = fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
     return [str(datetime.strptime(value.strip(), f)).removesuffix(" 00:00:00") for f in (fmt, swapped)]
+
+
+def _parses(value: str, fmt: str) -> bool:
+    try:
+        datetime.strptime(value, fmt)
+    except ValueError:
+        return False
+    return True
 
 
 def update_cell(store: Store, cur: duckdb.DuckDBPyConnection, table: str, key: int, column: str, value: Any,

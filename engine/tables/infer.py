@@ -92,6 +92,7 @@ class Inference:
     date_order: str | None = None  # "day" or "month": the order the file's unambiguous numeric dates show
     total_labels: list[str] = field(default_factory=list)  # "total expenses": the labels of such rows under the rows
     foot_notes: list[str] = field(default_factory=list)  # "* prices exclude VAT": lines of text under the rows
+    subtotals: list[str] = field(default_factory=list)  # "sept total business": a later cell of a month's sum row
 
     @property
     def foot_labels(self) -> list[str]:
@@ -132,6 +133,10 @@ class Inference:
             first = ", ".join(f"NULLIF(trim(CAST({c.src} AS VARCHAR)), '')" for c in self.columns)
             labels = ", ".join(quote_literal(t) for t in (*TOTAL_LABELS, *self.total_labels, *self.foot_labels))
             where += f" AND coalesce(lower(coalesce({first})) NOT IN ({labels}), true)"
+        if self.subtotals:  # a row with a cell that says it sums the rows above (``_subtotals``)
+            said = ", ".join(quote_literal(t) for t in self.subtotals)
+            cells = " OR ".join(f"lower(trim(CAST({c.src} AS VARCHAR))) IN ({said})" for c in self.columns)
+            where += f" AND NOT coalesce({cells}, false)"
         return f"SELECT {', '.join(parts)} FROM {rel}{where}", params, raws
 
 
@@ -247,7 +252,7 @@ def _infer_csv(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: Path, sheet: 
     if len(kept) < len(rows):  # a header line pasted again below ("date,flat,amount" mid-file): no row
         inf.skip_header_repeats = True
         inf.notes.append(f"{len(rows) - len(kept)} line(s) repeating the header were skipped")
-    inf.foot_notes = _notes_under(kept, dialect.width)
+    inf.foot_notes = _notes_under(kept, dialect.width, dialect.alone)
     inf.total_labels = _totals_under(kept, inf.foot_labels)
     rows_only = [r for r in kept if not _total_row(r, (*inf.total_labels, *inf.foot_labels))]
     if totals := len(kept) - len(rows_only) - len(inf.foot_notes):
@@ -256,10 +261,16 @@ def _infer_csv(con: duckdb.DuckDBPyConnection, path: Path, tmpdir: Path, sheet: 
     if inf.foot_notes:  # "Notes: counted 20/11", "* prices exclude VAT": said of the table, not rows of it
         inf.notes.append(f"{len(inf.foot_notes)} line(s) of notes under the table kept as its description")
     inf.skip_totals = len(rows_only) < len(kept)
-    kept = rows_only
+    inf.subtotals = _subtotals(rows_only)
+    if inf.subtotals:  # ",,,196,Bus,SEPT TOTAL business" between September's rows and October's
+        kept = [r for r in rows_only if not _says_subtotal(r, inf.subtotals)]
+        inf.notes.append(f"{len(rows_only) - len(kept)} row(s) of totals among the rows left out")
+    else:
+        kept = rows_only
     _plan_text_columns(inf, dialect.names, [f'"c{i}"' for i in range(1, dialect.width + 1)],
                        [[r[i] for r in kept] for i in range(dialect.width)],
-                       native=not (inf.skip_header_repeats or inf.skip_totals))  # rows left out: read as text
+                       # rows left out: read as text
+                       native=not (inf.skip_header_repeats or inf.skip_totals or inf.subtotals))
     inf.est_rows = _estimate_rows(inf.read_path, len(rows))
     inf.notes += dialect.notes
     if dialect.header and not dialect.header_certain:
@@ -313,14 +324,35 @@ def _totals_under(rows: list[tuple], notes: Sequence[str] = ()) -> list[str]:
     return labels
 
 
+_TOTAL_WORD = re.compile(r"\b(?:sub-?)?totals?\b", re.I)
+
+
+def _subtotals(rows: list[tuple]) -> list[str]:
+    """The cells (in lower case) that mark rows of totals among the rows: a row whose first cell
+    is blank, where most rows fill it (a date, a name), and one of whose later cells says
+    "total" ("SEPT TOTAL business", "Subtotal Q1")."""
+    filled = [r for r in rows if any(c is not None and str(c).strip() for c in r)]
+    firsts = sum(1 for r in filled if r and r[0] is not None and str(r[0]).strip())
+    if not filled or firsts <= len(filled) / 2:
+        return []
+    said = {str(c).strip().lower() for r in filled if r and (r[0] is None or not str(r[0]).strip())
+            for c in r[1:] if c is not None and _TOTAL_WORD.search(str(c))}
+    return sorted(said)
+
+
+def _says_subtotal(row: tuple, cells: list[str]) -> bool:
+    return any(c is not None and str(c).strip().lower() in cells for c in row)
+
+
 _NOTE_START = re.compile(r"^(?:\*+|†|‡|n\.?b\.?(?:\W|$)|notes?\b|key\b|source\b)", re.I)
 
 
-def _notes_under(rows: list[tuple], width: int) -> list[str]:
-    """The lines of prose at the foot of a table of several columns, under its last row of data
-    : single filled cells, no number or total, that each start as a note does
-    ("Notes: counted 20/11", "* prices exclude VAT") or that a blank line sets apart from the
-    rows. A last row with only its first cell filled ("ring Mrs Patel back") is a row."""
+def _notes_under(rows: list[tuple], width: int, alone: int = 0) -> list[str]:
+    """The lines of prose at the foot of a table of several columns, under its last row of data:
+    single filled cells, no number or total, that each start as a note does ("Notes: counted
+    20/11", "* prices exclude VAT"), that a blank line sets apart from the rows, or that stand
+    alone on their lines without a row's delimiters (``alone``: how many of the last lines do).
+    A last row with only its first cell filled ("ring Mrs Patel back,,") is a row."""
     notes: list[str] = []
     apart = False
     for row in reversed(rows if width > 1 else []):
@@ -331,7 +363,7 @@ def _notes_under(rows: list[tuple], width: int) -> list[str]:
         if len(filled) > 1 or _NUMBERISH.match(filled[0]) or filled[0].lower() in TOTAL_LABELS:
             break
         notes.insert(0, filled[0])
-    said = apart or all(_NOTE_START.match(n) for n in notes)
+    said = apart or len(notes) <= alone or all(_NOTE_START.match(n) for n in notes)
     return notes if said and len(notes) < len(rows) else []
 
 

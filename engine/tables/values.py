@@ -205,22 +205,25 @@ def _numeric_dates(name: str, vals: list[str]) -> Detected | None:
     parts = [_NUMERIC_DATE.match(v) for v in vals]
     if not all(parts):
         return None
-    shapes = {(m.group(2), len(m.group(4)), m.group(5) is not None, m.group(7) is not None) for m in parts}  # type: ignore[union-attr]
+    shapes = {(m.group(2), m.group(5) is not None, m.group(7) is not None) for m in parts}  # type: ignore[union-attr]
     if len(shapes) != 1:
         return None
-    sep, ylen, has_time, has_secs = shapes.pop()
+    sep, has_time, has_secs = shapes.pop()
+    # "20/11/2026" and "23/11/26" in one column: the short year tried first, as the long one would
+    # read "26" as the year 26
+    years = ["%y", "%Y"] if {len(m.group(4)) for m in parts} == {2, 4} else [  # type: ignore[union-attr]
+        "%Y" if len(parts[0].group(4)) == 4 else "%y"]  # type: ignore[union-attr]
     first_big = any(int(m.group(1)) > 12 for m in parts)  # type: ignore[union-attr]
     second_big = any(int(m.group(3)) > 12 for m in parts)  # type: ignore[union-attr]
     if first_big and second_big:
         return None
     day_first = first_big or (sep == "." and not second_big)
     order = "%d{s}%m{s}" if day_first else "%m{s}%d{s}"
-    fmt = order.format(s=sep) + ("%Y" if ylen == 4 else "%y")
-    if has_time:
-        fmt += " %H:%M" + (":%S" if has_secs else "")
-    if not all(_valid(v, fmt) for v in vals):
+    time = " %H:%M" + (":%S" if has_secs else "") if has_time else ""
+    fmts = [order.format(s=sep) + year + time for year in years]
+    if not all(any(_valid(v, f) for f in fmts) for v in vals):
         return None
-    out = Detected("TIMESTAMP" if has_time else "DATE", "strptime", fmt)
+    out = Detected("TIMESTAMP" if has_time else "DATE", "strptime", "|".join(fmts))
     if not first_big and not second_big and sep != ".":
         out.ambiguous = True
         out.note = (f"dates such as {vals[0]!r} could be day/month or month/day; read as month/day "

@@ -555,6 +555,42 @@ def test_notes_under_the_rows_are_the_tables_description_not_rows(ws: Workspace,
     assert notes_under(info.description) == ["Notes: counted 20/11 by Callum.", "* prices exclude VAT"]
 
 
+def test_a_line_of_prose_alone_under_the_rows_is_a_note(ws: Workspace, tmp_path: Path) -> None:
+    # "Rate £8.60/hr from Apr 26. …" under a timesheet was a row, and made its date column text
+    path = tmp_path / "timesheet.tsv"
+    path.write_text("Date\tHrs\tWhere\n20/11/2026\t6.5\t19 Parc Ave\n23/11/2026\t8.0\tLlantrisant Rd\n"
+                    "Rate £8.60/hr from Apr 26. Paid Fridays for w/c.\n", encoding="utf-8")
+    p = ws.tables.import_file(path)
+    if p.status == "pending":
+        ws.tables.approve(p.id)
+    assert ws.tables.query("SELECT count(*), sum(hrs), min(date) FROM timesheet")[1] == [
+        (2, 14.5, dt.date(2026, 11, 20))]
+
+
+def test_rows_of_totals_among_the_rows_are_left_out(ws: Workspace, tmp_path: Path) -> None:
+    # a mileage log's monthly subtotal rows (date blank, "SEPT TOTAL business" in a later column)
+    # added every mile twice
+    path = tmp_path / "mileage.csv"
+    path.write_text("Date,Miles,Bus/Priv,Where\n01/09/2026,15,Bus,6 Brynteg Close\n02/09/2026,17,Bus,Hill Street\n"
+                    ",32,Bus,SEPT TOTAL business\n2026-10-01,20,Bus,Meadow St\n2026-10-02,4,Priv,Shop\n"
+                    ",20,Bus,OCT TOTAL business\n,4,Priv,OCT total private\n", encoding="utf-8")
+    p = ws.tables.import_file(path)
+    assert any("3 row(s) of totals among the rows left out" in r for r in p.reasons), p.reasons
+    if p.status == "pending":
+        ws.tables.approve(p.id)
+    assert ws.tables.query("SELECT count(*), sum(miles), count(date) FROM mileage")[1] == [(4, 56, 4)]
+
+
+def test_dates_with_two_and_four_digit_years_in_one_column_are_dates(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "jobs.csv"
+    path.write_text("date,job\n2026-11-19,J-140\n20/11/2026,J-141\n23/11/26,J-142\n", encoding="utf-8")
+    p = ws.tables.import_file(path)
+    if p.status == "pending":
+        ws.tables.approve(p.id)
+    assert ws.tables.query("SELECT list(date ORDER BY job) FROM jobs")[1] == [
+        ([dt.date(2026, 11, 19), dt.date(2026, 11, 20), dt.date(2026, 11, 23)],)]
+
+
 def test_a_last_row_with_only_its_first_cell_filled_is_a_row(ws: Workspace, tmp_path: Path) -> None:
     # a to-do list's newest task, not yet given a date: not a note under the table
     path = tmp_path / "todo.csv"
