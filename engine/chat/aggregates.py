@@ -366,6 +366,7 @@ class Where:
     outside: str = ""  # the dates the column holds, when the period asked lies outside them
     flags: dict[str, bool] = field(default_factory=dict)  # yes/no columns said: "insured", "not insured"
     ticks: frozenset[str] = frozenset()  # of them, those of ticks kept as text ("Y", "may")
+    voided: tuple[str, list[str]] | None = None  # a column's values for rows that do not count ("VOID")
 
 
     def clauses(self) -> tuple[str, str]:
@@ -390,6 +391,11 @@ class Where:
             cell = quote_ident(column) if exact else f"coalesce({quote_ident(column)}, false)"
             where.append(flag_sql(column, yes) if column in self.ticks else f"{'' if yes else 'NOT '}{cell}")
             said.append(f"{spoken(column)} is {'yes' if yes else 'no'}")
+        if self.voided is not None:  # a blank status counts: only the rows it says are void are left out
+            column, void = self.voided
+            where.append(f"coalesce({folded(quote_ident(column))}, '') NOT IN "
+                         f"({', '.join(quote_literal(fold(v)) for v in void)})")
+            said.append(f"{spoken(column)} is not {' or '.join(void)}")
         if self.blank is not None:
             column, empty = self.blank
             where.append(f"{quote_ident(column)} IS {'' if empty else 'NOT '}NULL")
@@ -995,7 +1001,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     if op == "list" and not (filters or excluded or period or against or blank or flags or reply):
         return None  # a list of every row: what keeps some of them was not understood
     rows = Where(filters, excluded, dated, period, (against, compared) if against and compared else None, blank,
-                 _outside(store, info.name, dated, period) if dated else "", flags, ticks)
+                 _outside(store, info.name, dated, period) if dated else "", flags, ticks,
+                 _voided(store, info, lowered, filters, excluded))
     if op == "top":
         assert grouped is not None
         plan = _top(info.name, grouped[0], measure, not re.search(r"\b(?:least|fewest)\b", lowered), rows,
@@ -1266,6 +1273,33 @@ _MISSING = re.compile(r"\b(?:no|without|missing|lacking|lack|(?:(?:don|doesn|did
                       r"\s+(?:an?\s+|any\s+|the\s+|their\s+|his\s+|her\s+)?(\w+)(?:\s+(\w+))?")
 _MISSING_WORDS = content_words("no without missing lacking lack any don doesn didn haven hasn not have has got "
                                "hasnt havent didnt yet done handed submitted completed turned sent given returned")
+
+
+# Rows that do not count: an invoice "VOID" (reissued as another), a booking "cancelled"
+_VOID_VALUES = ("void", "voided", "cancelled", "canceled", "superseded", "withdrawn")
+_VOID_SAID = re.compile(r"\b(?:void\w*|cancel\w*|supersed\w*|withdrawn)\b")
+
+
+def _voided(store: Any, info: Any, lowered: str, filters: dict[str, list[str]],
+            excluded: dict[str, list[str]]) -> tuple[str, list[str]] | None:
+    """The text column whose cells say a row does not count ("VOID", "Cancelled"), and those
+    values: rows left out of what is added up, counted or listed, unless the question says them
+    or picks that column's values itself."""
+    if _VOID_SAID.search(lowered):
+        return None
+    found = store.remembered(f"voided:{info.name}", functools.partial(_void_cells, store, info))
+    return next(((c, vs) for c, vs in found if c not in filters and c not in excluded), None)
+
+
+def _void_cells(store: Any, info: Any) -> list[tuple[str, list[str]]]:
+    texts = [c.name for c in info.columns if c.type.upper() == "VARCHAR" and c.name not in ROW_FIELDS]
+    if not texts:
+        return []
+    void = ", ".join(quote_literal(v) for v in _VOID_VALUES)
+    picked = ", ".join(f"list(DISTINCT trim({quote_ident(c)})) FILTER (WHERE lower(trim({quote_ident(c)})) IN ({void}))"
+                       for c in texts)
+    row = store.cursor().execute(f"SELECT {picked} FROM {quote_ident(info.name)}").fetchone()
+    return [(c, sorted(vs)) for c, vs in zip(texts, row, strict=True) if vs]
 
 
 def _any_row(store: Any, table: str, where: str) -> bool:

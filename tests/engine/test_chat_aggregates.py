@@ -1986,3 +1986,14 @@ def test_how_much_over_a_column_is_no_sum_of_that_column_over_itself(ws: Workspa
     _tables_of(ws, tmp_path, {"budget_2026.csv": "line,budget,actual\nTools,800,650\nTraining,400,455\n"})
     answer = ws.chat.ask("how much over budget is training")
     assert all('"budget" > "budget"' not in a.params.get("sql", "") for a in answer.actions), answer.text
+
+
+def test_rows_a_status_calls_void_are_left_out_unless_asked_of(ws: Workspace, tmp_path: Path) -> None:
+    # INV-1047 was voided and reissued as INV-1047A: "total invoiced in october" counted both
+    _tables_of(ws, tmp_path, {"invoices.csv": "inv_no,date,customer,amount,status\n"
+                                              "INV-1046,2026-10-07,Cwm Lettings,253,Paid\n"
+                                              "INV-1047,2026-10-09,Steve Morris,612,VOID\n"
+                                              "INV-1047A,2026-10-30,Steve Morris,557,\n"})
+    total = ws.chat.ask("total invoiced in october").text
+    assert "**810**" in total and "status is not VOID" in total, total
+    assert "**612**" in ws.chat.ask("how much was the void invoice").text
