@@ -40,6 +40,7 @@ from .words import (
     QUESTION_WORDS,
     SHORT_MONTHS,
     TABLE_WORDS,
+    UNIT_OF,
     WEEKDAYS,
     YEAR,
     column_words,
@@ -185,12 +186,6 @@ _EVENT_VERBS = {stem(v): {stem(n), stem(n + "s")} for n, verbs in (("sale", "sel
 
 
 _HOW_MANY = re.compile(r"\b(?:how many|number of)\s+(\w+)(?:\s+(\w+))?(?:\s+(\w+))?")
-# A unit as a column's name ends in it and as a question says it: each spelling to one name.
-_UNIT_OF = {spelled: unit for unit, spellings in (
-    ("km", "km kms kilometre kilometres kilometer kilometers"), ("mi", "mi mile miles"),
-    ("min", "min mins minute minutes"), ("h", "h hr hrs hour hours"), ("kcal", "kcal cal calorie calories"),
-    ("kg", "kg kgs kilo kilos kilogram kilograms"), ("l", "l litre litres liter liters"))
-    for spelled in spellings.split()}
 
 
 # "over 50 euros", "more than 10 km", "under €20": one numeric column compared with a number.
@@ -308,7 +303,7 @@ def comparison(lowered: str) -> Comparison | None:
     if m is None:
         return _or_more(lowered)
     after = m.group(4)
-    unit = "€" if m.group(2) else after if after in _CURRENCY or after in _UNIT_OF else None
+    unit = "€" if m.group(2) else after if after in _CURRENCY or after in UNIT_OF else None
     end = m.end(4) if unit and not m.group(2) else m.end(3)
     return Comparison(m.group(1), _COMPARE_SQL[m.group(1)], float(m.group(3)), unit,
                       frozenset(content_words(lowered[m.start():end]) | {stem(w) for w in m.group(1).split()}),
@@ -846,9 +841,10 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     flagging = as_flags(store, info)
     compared = comparison(lowered) or equal_to(lowered, counted) or column_compared(lowered, counted)
     named = named or bool(compared and compared.column)  # "below their reorder level" names two of its columns
-    # "the average discount"
-    named = named or op in ("avg", "sum", "max", "min") and _measure_said(words, counted, lowered)
     per, rates = _per_unit(lowered, counted) if op != "list" else (None, [])  # "what do i pay sophie an hour"
+    # "the average discount"; not the hours of a rota for "an hour"
+    named = named or op in ("avg", "sum", "max", "min") and _measure_said(
+        words - (content_words(per.group(0)) if per else set()), counted, lowered)
     named = named or len(rates) == 1  # hourly_rate
     # "which customer brought the most repairs?": the rows of each group counted, not a column added up;
     # "who did the most hours?", "which teacher worked the most hours?": the hours added up, which name the table
@@ -1393,7 +1389,7 @@ def _kept_to_currencies(codes: set[str], currency: tuple[str, dict[str, str]] | 
 
 
 # the parts of a column's name that say its unit: "turbidity_ntu", "do_mg_l", "water_temp_c"
-_UNIT_PARTS = frozenset({"pct", "percent", "perc", "pc", "pts"} | set(_UNIT_OF) | {c.lower() for c in _CURRENCY_CODES}
+_UNIT_PARTS = frozenset({"pct", "percent", "perc", "pc", "pts"} | set(UNIT_OF) | {c.lower() for c in _CURRENCY_CODES}
                         | set("ntu mg ug ng ml ul us ms cm mm g c f degc ppm ppb psi kpa hpa mv kw kwh mph kph db "
                               "rpm bpm lux".split())
                         | {"am", "pm"})  # and the time of day a reading was taken: freezer_am is the freezer's
@@ -1404,10 +1400,18 @@ def _unitless(name: str) -> str:
     return " ".join(p for p in name.lower().split("_") if p not in _UNIT_PARTS)
 
 
+def _only_time(name: str) -> bool:
+    """Whether a column's name is only a unit of time ("hrs", "minutes"): how long each row took, to
+    add up (a lone "km" may be an odometer's readings)."""
+    return UNIT_OF.get(name.lower()) in ("h", "min")
+
+
 def _names_measure(name: str, words: set[str], lowered: str) -> bool:
     """The question names the number column ``name`` whole, but for its unit: "turbidity" of
     turbidity_ntu, or the words its short name stands for ("dissolved oxygen" of do_mg_l)."""
     base = _unitless(name)
+    if not base and _only_time(name):  # a column that is only its unit of time ("hrs") is named by it, however spelt
+        return bool(column_words(name, lowered) & words)
     named = {w for w in content_words(base) - _OP_WORDS if not w.isdigit()}  # "the atomic test" of atomic_test_40
     return bool(named) and named <= words or bool(base) and bool(spelled_out(base.replace(" ", ""), lowered))
 
@@ -2256,7 +2260,7 @@ def _counted_head(lowered: str) -> str | None:
     bookings", "hour" of "how many volunteer hours"; None otherwise."""
     counted = _counted(lowered)
     last = counted[-1] if counted else ""
-    return next(iter(content_words(last)), None) if last in _UNIT_OF or _plural(last) else None
+    return next(iter(content_words(last)), None) if last in UNIT_OF or _plural(last) else None
 
 
 def _counted(lowered: str) -> list[str]:
@@ -2266,7 +2270,7 @@ def _counted(lowered: str) -> list[str]:
         if not content_words(word):
             break  # "how many did we…"
         counted.append(word)
-        if word in _UNIT_OF or _plural(word):
+        if word in UNIT_OF or _plural(word):
             break
     return counted
 
@@ -2282,11 +2286,12 @@ def _counted_unit(lowered: str, numeric: list[str]) -> tuple[str, set[str]] | No
     if said is None:
         return None
     def unit(word: str) -> str:
-        return _UNIT_OF.get(word, stem(word))
+        return UNIT_OF.get(word, stem(word))
 
     for word in (w for w in said.groups() if w):  # "how many volunteer hours": hours_2025
         counted = unit(word)
-        found = ([n for n in numeric if "_" in n and unit(n.lower().rsplit("_", 1)[-1]) == counted]
+        # or a column that is only a unit of time: "how many hours" of hrs (a lone "km" may be an odometer's)
+        found = ([n for n in numeric if ("_" in n or _only_time(n)) and unit(n.lower().rsplit("_", 1)[-1]) == counted]
                  or [n for n in numeric if "_" in n and counted in {unit(p) for p in n.lower().split("_")}])
         if found:
             return (found[0], {stem(word)}) if len(found) == 1 else None

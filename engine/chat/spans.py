@@ -92,11 +92,15 @@ def numbered(store: Any, info: Any) -> dict[str, str]:
     return store.remembered(("numbered", info.name), read)
 
 
+_DURATION_PARTS = frozenset({MINUTES, HOURS, "mins", "min", "hrs", "hr", "hour", "duration"})
+
+
 def span_of(store: Any, info: Any) -> Span | None:
     """The one pair of time columns of a table, one named as a start and one as an end, and whose
-    every value is a time; None when it has no such pair, several, or columns named minutes or hours."""
+    every value is a time; None when it has no such pair, several, or a column named for minutes or
+    hours ("hrs"), which says how long itself."""
     names = {c.name.lower() for c in info.columns}
-    if MINUTES in names or HOURS in names:
+    if any(set(n.split("_")) & _DURATION_PARTS for n in names):  # "hrs" kept by hand, breaks taken off
         return None
 
     def timed(c: Any) -> bool | None:

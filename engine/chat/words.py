@@ -180,12 +180,27 @@ def not_in_tables(question: str, tables: list[dict[str, Any]]) -> list[str]:
     return list(dict.fromkeys(w for w in _WORD.findall(question) if content_words(w) & missing))
 
 
+# A unit as a column's name ends in it and as a question says it: each spelling to one name.
+UNIT_OF = {spelled: unit for unit, spellings in (
+    ("km", "km kms kilometre kilometres kilometer kilometers"), ("mi", "mi mile miles"),
+    ("min", "min mins minute minutes"), ("h", "h hr hrs hour hours"), ("kcal", "kcal cal calorie calories"),
+    ("kg", "kg kgs kilo kilos kilogram kilograms"), ("l", "l litre litres liter liters"))
+    for spelled in spellings.split()}
+
+
+def _unit_words(column: str) -> set[str]:
+    """Every spelling of the unit a column named only by it says ("hrs": hour, hours, hr); none for
+    a longer name ("contracted_hrs") or a lone letter."""
+    unit = UNIT_OF.get(column.lower()) if len(column) > 1 else None
+    return content_words(" ".join(s for s, u in UNIT_OF.items() if u == unit)) if unit else set()
+
+
 def column_words(column: str, question: str) -> set[str]:
     """The content words that name ``column`` in ``question``: those of its name ("brew_date"), and
     the words an abbreviated name stands for when the question spells them out ("og": original
-    gravity)."""
+    gravity), and a unit's other spellings ("hrs": hours)."""
     return (content_words(column.replace("_", " ")) | spelled_out(column, question) | _joined(column) | _months(column)
-            | _weekdays(column))
+            | _weekdays(column) | _unit_words(column))
 
 
 def _months(column: str) -> set[str]:

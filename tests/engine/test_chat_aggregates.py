@@ -1997,3 +1997,18 @@ def test_rows_a_status_calls_void_are_left_out_unless_asked_of(ws: Workspace, tm
     total = ws.chat.ask("total invoiced in october").text
     assert "**810**" in total and "status is not VOID" in total, total
     assert "**612**" in ws.chat.ask("how much was the void invoice").text
+
+
+@pytest.mark.parametrize(("question", "said", "result"), [
+    # hrs kept by hand (breaks taken off), not the minutes from start to finish (29.50); "hours" names hrs
+    ("how many hours has callum been at college on the timesheet", "Adding up hrs", "**6**"),
+    ("total hours on the timesheet in november", "Adding up hrs", "**22**"),
+])
+def test_a_column_named_for_its_unit_is_named_by_the_unit_and_comes_before_start_and_finish(
+        ws: Workspace, tmp_path: Path, question: str, said: str, result: str) -> None:
+    _tables_of(ws, tmp_path, {"callum_timesheet.csv": "date,start,finish,break_mins,hrs,site\n"
+                                                      "2026-11-16,08:00,16:30,30,8.0,Mill Lane\n"
+                                                      "2026-11-17,08:00,14:30,30,6.0,COLLEGE\n"
+                                                      "2026-11-23,08:00,16:30,30,8.0,Hill St\n"})
+    answer = ws.chat.ask(question).text
+    assert said in answer and result in answer, answer
