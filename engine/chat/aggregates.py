@@ -46,6 +46,7 @@ from .words import (
     column_words,
     content_words,
     day_of_column,
+    is_time_unit,
     private,
     private_unasked,
     spelled_out,
@@ -1400,17 +1401,11 @@ def _unitless(name: str) -> str:
     return " ".join(p for p in name.lower().split("_") if p not in _UNIT_PARTS)
 
 
-def _only_time(name: str) -> bool:
-    """Whether a column's name is only a unit of time ("hrs", "minutes"): how long each row took, to
-    add up (a lone "km" may be an odometer's readings)."""
-    return UNIT_OF.get(name.lower()) in ("h", "min")
-
-
 def _names_measure(name: str, words: set[str], lowered: str) -> bool:
     """The question names the number column ``name`` whole, but for its unit: "turbidity" of
     turbidity_ntu, or the words its short name stands for ("dissolved oxygen" of do_mg_l)."""
     base = _unitless(name)
-    if not base and _only_time(name):  # a column that is only its unit of time ("hrs") is named by it, however spelt
+    if not base and is_time_unit(name):  # a column that is only its unit of time ("hrs") is named by it, however spelt
         return bool(column_words(name, lowered) & words)
     named = {w for w in content_words(base) - _OP_WORDS if not w.isdigit()}  # "the atomic test" of atomic_test_40
     return bool(named) and named <= words or bool(base) and bool(spelled_out(base.replace(" ", ""), lowered))
@@ -2291,7 +2286,7 @@ def _counted_unit(lowered: str, numeric: list[str]) -> tuple[str, set[str]] | No
     for word in (w for w in said.groups() if w):  # "how many volunteer hours": hours_2025
         counted = unit(word)
         # or a column that is only a unit of time: "how many hours" of hrs (a lone "km" may be an odometer's)
-        found = ([n for n in numeric if ("_" in n or _only_time(n)) and unit(n.lower().rsplit("_", 1)[-1]) == counted]
+        found = ([n for n in numeric if ("_" in n or is_time_unit(n)) and unit(n.lower().rsplit("_", 1)[-1]) == counted]
                  or [n for n in numeric if "_" in n and counted in {unit(p) for p in n.lower().split("_")}])
         if found:
             return (found[0], {stem(word)}) if len(found) == 1 else None

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..tables.names import quote_ident
-from .words import content_words
+from .words import content_words, is_time_unit
 
 # The pair's names: what begins a row's time, and what ends it
 _START = re.compile(r"(?:^|_)(?:arrived|arrival|arrive|arrives|start|starts|started|begin|begins|began|from|in|"
@@ -92,15 +92,12 @@ def numbered(store: Any, info: Any) -> dict[str, str]:
     return store.remembered(("numbered", info.name), read)
 
 
-_DURATION_PARTS = frozenset({MINUTES, HOURS, "mins", "min", "hrs", "hr", "hour", "duration"})
-
-
 def span_of(store: Any, info: Any) -> Span | None:
     """The one pair of time columns of a table, one named as a start and one as an end, and whose
     every value is a time; None when it has no such pair, several, or a column named for minutes or
     hours ("hrs"), which says how long itself."""
     names = {c.name.lower() for c in info.columns}
-    if any(set(n.split("_")) & _DURATION_PARTS for n in names):  # "hrs" kept by hand, breaks taken off
+    if any(len(p) > 1 and is_time_unit(p) or p == "duration" for n in names for p in n.split("_")):  # "hrs" kept
         return None
 
     def timed(c: Any) -> bool | None:

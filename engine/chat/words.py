@@ -188,6 +188,14 @@ UNIT_OF = {spelled: unit for unit, spellings in (
     for spelled in spellings.split()}
 
 
+TIME_UNITS = ("h", "min")  # of UNIT_OF's units, those of how long something took
+
+
+def is_time_unit(word: str) -> bool:
+    """Whether ``word`` is a spelling of a unit of time ("hrs", "minutes")."""
+    return UNIT_OF.get(word.lower()) in TIME_UNITS
+
+
 def _unit_words(column: str) -> set[str]:
     """Every spelling of the unit a column named only by it says ("hrs": hour, hours, hr); none for
     a longer name ("contracted_hrs") or a lone letter."""

@@ -27,7 +27,7 @@ from ..errors import TableError
 from .model import Column, decimal_places, jsonable
 from .names import ROW_KEY, qualified, quote_ident
 from .store import Store
-from .values import NUMERIC_TYPES, conversion, detect, plain_number
+from .values import NUMERIC_TYPES, conversion, detect, fits_format, plain_number
 
 SNAPSHOTS_KEPT = 200
 UNDOABLE = ("update", "add", "delete")
@@ -180,17 +180,10 @@ def _as_imported(cur: duckdb.DuckDBPyConnection, value: Any, col: Column) -> Any
 
 def _both_readings(value: str, fmt: str) -> list[str]:
     """``value`` read with ``fmt`` and with its day and month swapped, as ISO dates."""
-    fmt = next((f for f in fmt.split("|") if _parses(value.strip(), f)), fmt)  # "%m/%d/%y|%m/%d/%Y": its own
+    fmt = next((f for f in fmt.split("|") if fits_format(value.strip(), f)), fmt)  # "%m/%d/%y|%m/%d/%Y": its own
     swapped = fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
     return [str(datetime.strptime(value.strip(), f)).removesuffix(" 00:00:00") for f in (fmt, swapped)]
 
-
-def _parses(value: str, fmt: str) -> bool:
-    try:
-        datetime.strptime(value, fmt)
-    except ValueError:
-        return False
-    return True
 
 
 def update_cell(store: Store, cur: duckdb.DuckDBPyConnection, table: str, key: int, column: str, value: Any,

@@ -108,7 +108,7 @@ def _bool(name: str, vals: list[str]) -> Detected | None:
 def _yyyymmdd(name: str, vals: list[str]) -> Detected | None:
     if not _DATE_NAME.search(name) or not all(len(v) == 8 and v.isdigit() for v in vals):
         return None
-    if all(_valid(v, "%Y%m%d") and 1700 <= int(v[:4]) <= 2300 for v in vals):
+    if all(fits_format(v, "%Y%m%d") and 1700 <= int(v[:4]) <= 2300 for v in vals):
         return Detected("DATE", "strptime", "%Y%m%d", note="8-digit numbers read as dates (YYYYMMDD)")
     return None
 
@@ -189,7 +189,7 @@ def _fits_double(value: str) -> bool:
 
 def _iso(name: str, vals: list[str]) -> Detected | None:
     if all(_ISO_DATE.match(v) for v in vals):
-        if all(_valid(v, "%Y-%m-%d") for v in vals):
+        if all(fits_format(v, "%Y-%m-%d") for v in vals):
             return Detected("DATE", "cast", "native")
         return None
     if all(_ISO_TS.match(v) for v in vals):
@@ -221,7 +221,7 @@ def _numeric_dates(name: str, vals: list[str]) -> Detected | None:
     order = "%d{s}%m{s}" if day_first else "%m{s}%d{s}"
     time = " %H:%M" + (":%S" if has_secs else "") if has_time else ""
     fmts = [order.format(s=sep) + year + time for year in years]
-    if not all(any(_valid(v, f) for f in fmts) for v in vals):
+    if not all(any(fits_format(v, f) for f in fmts) for v in vals):
         return None
     out = Detected("TIMESTAMP" if has_time else "DATE", "strptime", "|".join(fmts))
     if not first_big and not second_big and sep != ".":
@@ -235,7 +235,7 @@ def _text_dates(name: str, vals: list[str]) -> Detected | None:
     """Dates with month names or a year first; several spellings may share a column."""
     used: list[str] = []
     for v in map(_plain_date, vals):
-        fmt = next((f for p, f in _DATE_FORMATS if p.match(v) and _valid(v, f)), None)
+        fmt = next((f for p, f in _DATE_FORMATS if p.match(v) and fits_format(v, f)), None)
         if fmt is None:
             return None
         if fmt not in used:
@@ -298,7 +298,7 @@ def _weekday_dates(name: str, vals: list[str]) -> Detected | None:
     if inner.ambiguous:  # try both orders; keep the one whose days of the week are right
         fmts.append(re.sub(r"%([dm])(.)%([dm])", r"%\3\2%\1", fmts[0]))
     for fmt in fmts:
-        if all(_valid(v, lead + fmt) and _weekday_right(v, lead + fmt) for v in vals):
+        if all(fits_format(v, lead + fmt) and _weekday_right(v, lead + fmt) for v in vals):
             return Detected("DATE", "strptime", lead + fmt, note="dates read after their day of the week")
     return None
 
@@ -319,7 +319,8 @@ def _periods(name: str, vals: list[str]) -> Detected | None:
     return None
 
 
-def _valid(value: str, fmt: str) -> bool:
+def fits_format(value: str, fmt: str) -> bool:
+    """Whether ``value`` reads as a date or time written in ``fmt`` (``strptime``'s)."""
     try:
         dt.datetime.strptime(value, fmt)
         return True
