@@ -1284,7 +1284,7 @@ def _voided(store: Any, info: Any, lowered: str, filters: dict[str, list[str]],
     or picks that column's values itself."""
     if _VOID_SAID.search(lowered):
         return None
-    found = store.remembered(f"voided:{info.name}", functools.partial(_void_cells, store, info))
+    found = store.remembered(("voided", info.name), functools.partial(_void_cells, store, info))
     return next(((c, vs) for c, vs in found if c not in filters and c not in excluded), None)
 
 

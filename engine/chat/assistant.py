@@ -17,7 +17,7 @@ from ..errors import Cancelled, GraceError
 from ..search import readable_text
 from ..tables.domain import load_catalog
 from ..tables.mentions import NAME_CELL, fold, words_in
-from ..tables.model import notes_under, source_file
+from ..tables.model import source_file
 from . import aggregates, checklist, intents, placing, summary
 from .absent import Absent, absent, negated, without_negation
 from .actions import Actions
@@ -776,5 +776,5 @@ def not_columns(words: list[str], tables: list[dict[str, Any]], embed: EmbedFn) 
 def _notes_said(tables: Any, names: list[str]) -> list[tuple[str, dict[str, Any]]]:
     """What the notes under the answering tables' rows say ("* prices exclude VAT"), to read
     beside the figure."""
-    notes = {t.name: notes_under(t.description) for t in tables.list() if t.name in names} if names else {}
+    notes = {t.name: t.notes for t in tables.list() if t.name in names} if names else {}
     return [(SAY, {"text": notes_text(name, notes[name])}) for name in names if notes.get(name)]

@@ -27,7 +27,7 @@ from ..locking import WriterLock
 from ..progress import FILES_DONE, Reporter
 from . import apply, browse, docrows, domain, edits, find, governance, mentions, proposals, provenance, sqlguard
 from .classify import Classifier
-from .model import Column, Proposal, RowFilter, TableInfo, jsonable, notes_under
+from .model import Column, Proposal, RowFilter, TableInfo, jsonable
 from .names import ROW_KEY, quote_ident
 from .policy import PolicyStore
 from .store import Store
@@ -227,13 +227,12 @@ class Tables:
         """Tables the question names, and rows whose text cells it mentions or hold one of its
         ``names`` (see ``mentions``), each with ``sources``: row key -> the file (and line) the
         row came from."""
-        infos = self.list()
-        found = mentions.mentioned(self.store, infos, question, limit, names)
-        described = {t.name: t.description for t in infos}
+        infos = {t.name: t for t in self.list()}
+        found = mentions.mentioned(self.store, list(infos.values()), question, limit, names)
         for m in found:
             m["sources"] = provenance.sources(self.store, m["table"], m["columns"],
                                               list(zip(m["keys"], m["rows"], strict=True)))
-            m["notes"] = notes_under(described.get(m["table"], ""))
+            m["notes"] = infos[m["table"]].notes
         return found
 
     def find_rows(self, query: str, limit: int = 20) -> builtins.list[dict[str, Any]]:

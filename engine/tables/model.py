@@ -119,6 +119,11 @@ class TableInfo:
     protected: bool
     description: str
 
+    @property
+    def notes(self) -> list[str]:
+        """The notes written under the rows of the table's file, which its description keeps."""
+        return notes_under(self.description)
+
 
 @dataclass
 class Proposal:
