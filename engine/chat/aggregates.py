@@ -68,11 +68,13 @@ _LAST = (r"\bthe last (?!(?:week|weekend|month|year|quarter|day|night|time|few|c
 _LAST_WHEN = r"\bwhen (?:did|was|were|has|have|had|is|are)\b.*\blast\b(?! (?:week|weekend|month|year|night|time)\b)"
 _LATEST = re.compile(rf"\b(?:most recent(?:ly)?|latest|newest)\b|{_LAST}|{_LAST_WHEN}")
 _EARLIEST = re.compile(r"\b(?:earliest|least recent(?:ly)?)\b")
-_OPS = (("avg", re.compile(r"\b(?:average|mean|on average|typical(?:ly)?|usually|normally)\b")),
+_OPS = (("avg", re.compile(r"\b(?:average|avg|mean|on average|typical(?:ly)?|usually|normally)\b")),
         ("max", re.compile(r"\b(?:most expensive|dearest|highest|largest|biggest|greatest|maximum|max|peak|longest|"
                            r"farthest|furthest|"
                            r"heaviest|tallest|warmest|hottest|most recent(?:ly)?|latest|newest|youngest|"
-                           r"(?:top|best) (?:marks?|scores?|results?)|best (?:day|week|month|year))\b"
+                           r"(?:top|best) (?:marks?|scores?|results?)|best (?:day|week|month|year)|"
+                           r"(?:the )?most (?:i|we|you|they|he|she|anyone|someone) (?:\w+ )?(?:paid|spent|paid out|"
+                           r"charged|got|made|took|earned))\b"
                            + "|" + _LAST + "|" + _LAST_WHEN)),
         ("min", re.compile(r"\b(?:cheapest|least expensive|lowest|smallest|minimum|shortest|lightest|earliest|oldest|"
                            r"coldest|coolest|"
@@ -94,7 +96,7 @@ MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charged
                    r"collect(?:ed|ing)?|"
                     r"cheapest|revenues?|sales|income|earn(?:ed|t|ings)?|turnover|takings|fees?|"
                     r"take|took|taken|received?|receiving|(?:bring|brought|came|come|coming) in|"
-                    r"invoiced?|invoicing|bill|billed|billing|budget(?:s|ed)?|quoted?|quotation)\b")
+                    r"invoiced?|invoicing|bill|billed|billing|budget(?:s|ed)?|quoted?|quotation|owe[sd]?|owing|outstanding)\b")
 # Text columns that name who did something: "who paid the most?" groups by paid_by.
 PERSON = re.compile(r"(?:^|_)(?:by|who|name|names|person|people|owner|payer|customer|client|member|user|author|"
                     r"buyer|seller|driver|brewer|teacher|student|tutor|employee|staff|trainer|coach|patient|"
@@ -109,7 +111,7 @@ _MONTHLY = re.compile(r"\b(?:monthly|per month|a month|each month|every month)\b
 _COMPOUND = re.compile(r"\b[^\W_]+(?:-[^\W_]+)+\b")  # "e-bikes", "x-ray"
 _MOST_OF = re.compile(r"\bthe (?:most|least|fewest) (\w+)")  # "the most repairs": counted
 _TOP_OF = re.compile(r"\b(?:who(?:['’]?s)?|which (\w+))\b")
-_OP_WORDS = content_words("average mean typical typically total sum altogether overall much many number count "
+_OP_WORDS = content_words("average avg mean typical typically total sum altogether overall much many number count "
                           "spend spent spending cost costs paid pay paying price charge charged money did do "
                           "take took taken receive received bring brought came come work worked "
                           "bill billed still during throughout everything worth last collected "
@@ -443,7 +445,7 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     its vocabulary lacks may be a table's value misspelt ("groseries")."""
     op = operation(question)
     lowered = _SHIP.sub(r"\1s", question.lower())  # "membership fees" are the members' fees
-    lowered = _YR.sub("year", lowered)  # "this yr"
+    lowered = _RN.sub("right now", _YR.sub("year", lowered))  # "this yr", "owed rn"
     if _REQUIRED.search(lowered):
         return []  # "how many ushers do I need?" asks what a rule says, not what rows hold
     if op is None or (op == "list" and comparison(lowered) is None and not re.search(_NOT, lowered)
@@ -517,6 +519,7 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
 _HOURS = re.compile(r"\b(?:hours?|hrs?)\b")
 _SHIP = re.compile(r"\b(\w{4,})ship\b")
 _YR = re.compile(r"\byr\b")
+_RN = re.compile(r"\brn\b")
 
 
 def _current(found: list[Plan], tables: Any) -> list[Plan]:
@@ -861,6 +864,11 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     named = named or _says_code(lowered, info.name)  # "how many students in 10x2" of t_10_x2_gradebook
     filters = _values(store, info, lowered, elsewhere)
     excluded = _negated(filters, lowered)  # "the invoices not paid": status is not paid
+    owing = _owing(store, info, lowered)  # "who still owes me": status is not Paid (so OVERDUE and Part paid too)
+    if owing is not None:  # and not those void either
+        filters.pop(owing[0], None)
+        void = dict(store.remembered(("voided", info.name), functools.partial(_void_cells, store, info)))
+        excluded[owing[0]] = owing[1] + ([] if _VOID_SAID.search(lowered) else void.get(owing[0], []))
     currencies = _currencies_said(lowered)
     currency = _currency_column(store, info)
     if currencies is None or not _kept_to_currencies(currencies[0], currency, filters, excluded):
@@ -917,6 +925,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     kept = {v for vs in filters.values() for v in vs}
     accounted |= _said_of_values(lowered, kept) | _said_of_joining(lowered, dated)
     accounted |= (_NOT_WORDS if excluded else set()) | state_words | reply_words
+    accounted |= _UNPAID_WORDS | _OWING_WORDS if owing else set()
     accounted |= content_words(grouped[1]) if grouped else set()
     accounted |= _members_of(lowered, name_words | {table_noun(info.name)})  # "staff members" are the staff
     # "how many people …" counts the rows of a table of people (one with a column of names)
@@ -1208,8 +1217,27 @@ _UNPAID_WORDS = content_words("unpaid outstanding unsettled still yet")
 
 
 def _unpaid(lowered: str) -> bool:
-    return bool(re.search(_NOT + r"(?:been\s+)?(?:paid|received|settled)\b|\b(?:unpaid|outstanding|unsettled)\b",
-                          lowered))
+    return bool(re.search(_NOT + r"(?:been\s+)?(?:paid|received|settled)\b|"
+                          r"\b(?:unpaid|outstanding|unsettled|owes?|owed|owing)\b", lowered))
+
+
+# A status whose value says a row is paid ("Paid"): what is still owed is every other row
+# ("Unpaid", "OVERDUE", "Part paid", "Sent"), not only those whose value is the word said ("unpaid")
+_PAID_VALUES = frozenset({"paid", "paid in full", "settled", "received"})
+_OWING_WORDS = content_words("owe owes owed owing money right now currently moment")
+
+
+def _owing(store: Any, info: Any, lowered: str) -> tuple[str, list[str]] | None:
+    """The text column of few values one of which says paid, and those values, when the question
+    asks what is not paid ("who still owes me money", "unpaid invoices", "outstanding")."""
+    if not _unpaid(lowered):
+        return None
+    for column in (c.name for c in info.columns if c.type == "VARCHAR" and c.name not in ROW_FIELDS):
+        values = _category_column(store, info.name, column)
+        paid = [v for v in values if fold(v).strip() in _PAID_VALUES]
+        if paid and len(values) > len(paid):
+            return column, paid
+    return None
 
 
 # A date column that says when a row was done; empty while it is not: "which repairs are still open?"
@@ -2106,7 +2134,7 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     addable = [n for n in numeric if op not in ("sum", "top", "count")
                or not _RATE_NAME.search(n.lower()) and not _RUNNING_NAME.search(n.lower())]
     if MONEY.search(lowered) and any(MONEY_NAME.search(n.lower()) for n in numeric) and not any(
-            MONEY_NAME.search(n.lower()) for n in addable):
+            MONEY_NAME.search(n.lower()) or _TOTAL_NAME.search(n.lower()) for n in addable):
         return [], set()  # the table's money is a unit cost: "how much did we pay" is not its quantities
     said = content_words(lowered) - _OP_WORDS - TABLE_WORDS - name_words
     partly = [n for n in addable if content_words(n.replace("_", " ")) & said]

@@ -19,7 +19,7 @@ using way ways tell show give find know some any one thing things there here jus
 i me my we us our you your it its they them their he him his she her hers something anything kind sort
 whats wheres whos hows whens whys thats theres dont doesnt didnt cant wont isnt arent wasnt havent hasnt
 hadnt werent shouldnt couldnt wouldnt mustnt theyd theyll theyre theyve youd youll youre youve weve ive im itll
-hed hes shes
+hed hes shes am
 ve ll re
 """.split())  # the last lines: contractions typed without their apostrophe ("whats the number…"), and
 # the parts of those typed with one ("we've": "we" and "ve"); not "haven" of "haven't", which negates

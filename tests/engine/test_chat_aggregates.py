@@ -2012,3 +2012,42 @@ def test_a_column_named_for_its_unit_is_named_by_the_unit_and_comes_before_start
                                                       "2026-11-23,08:00,16:30,30,8.0,Hill St\n"})
     answer = ws.chat.ask(question).text
     assert said in answer and result in answer, answer
+
+
+INVOICES_OWED = ("inv_no,date,customer,amount,status\n"
+                 "INV-1046,2026-10-07,Cwm Lettings,253,Paid\n"
+                 "INV-1047,2026-10-09,Steve Morris,612,VOID\n"
+                 "INV-1052,2026-10-21,The Lamb Inn,587.50,OVERDUE\n"
+                 "INV-1060,2026-11-09,Kevin Pugh,2960,Part paid\n"
+                 "INV-1066,2026-11-19,Cwm Lettings,168,Unpaid\n")
+
+
+@pytest.mark.parametrize(("question", "said", "result"), [
+    # every status but Paid (and the void one) is owed: not only the rows whose status is "Unpaid"
+    ("who still owes me money", "where status is not Paid or VOID", "The Lamb Inn"),
+    ("which invoices are unpaid", "where status is not Paid or VOID", "OVERDUE"),
+    ("how much am i owed in total rn", "Adding up amount in invoices where status is not Paid or VOID", "**3,715.50**"),
+    ("how much is outstanding", "Adding up amount", "**3,715.50**"),
+])
+def test_what_is_owed_is_every_row_whose_status_is_not_paid(ws: Workspace, tmp_path: Path, question: str,
+                                                              said: str, result: str) -> None:
+    _tables_of(ws, tmp_path, {"invoices.csv": INVOICES_OWED})
+    answer = ws.chat.ask(question).text
+    assert said in answer and result in answer and "Cwm Lettings | 253" not in answer, answer
+
+
+@pytest.mark.parametrize(("question", "said", "result"), [
+    # "avg" is an average
+    ("avg litres of diesel", "Averaging litres in fuel where fuel is diesel", "**60**"),
+    # the total paid, not the price of a litre, when the table has both
+    ("how much did i spend on diesel in october", "Adding up total in fuel where fuel is diesel", "**170.30**"),
+    # "the most i paid" is the highest total
+    ("whats the most i paid for diesel", "with the highest total where fuel is diesel", "| 90.3 |"),
+])
+def test_a_total_beside_a_unit_price_is_the_money_spent(ws: Workspace, tmp_path: Path, question: str, said: str,
+                                                        result: str) -> None:
+    _tables_of(ws, tmp_path, {"fuel.csv": "date,fuel,litres,price_per_litre,total\n"
+                                          "2026-10-02,diesel,58,1.38,80.00\n2026-10-09,AdBlue,10,1.50,14.99\n"
+                                          "2026-10-16,diesel,62,1.46,90.30\n"})
+    answer = ws.chat.ask(question).text
+    assert said in answer and result in answer, answer
