@@ -29,6 +29,7 @@ from ..tables.domain import ROW_FIELDS, load_catalog
 from ..tables.mentions import fold, folded, kept_rows, text_places, words_in
 from ..tables.names import quote_ident, quote_literal
 from ..tables.values import NUMERIC_TYPES
+from .mentioned import Mention, mentioned, widened
 from .spans import ABSENT_CELL, HOURS, MINUTES, Span, derived_from, numbered, spanned
 from .spans import SAID as SPAN_SAID
 from .spans import WORDS as SPAN_WORDS
@@ -49,6 +50,7 @@ from .words import (
     is_time_unit,
     private,
     private_unasked,
+    short_for,
     spelled_out,
     spoken,
     stem,
@@ -365,6 +367,7 @@ class Where:
     flags: dict[str, bool] = field(default_factory=dict)  # yes/no columns said: "insured", "not insured"
     ticks: frozenset[str] = frozenset()  # of them, those of ticks kept as text ("Y", "may")
     voided: tuple[str, list[str]] | None = None  # a column's values for rows that do not count ("VOID")
+    mention: Mention | None = None  # words a text column's cells hold: "fernox f1" of a description
 
 
     def clauses(self) -> tuple[str, str]:
@@ -394,6 +397,9 @@ class Where:
             where.append(f"coalesce({folded(quote_ident(column))}, '') NOT IN "
                          f"({', '.join(quote_literal(fold(v)) for v in void)})")
             said.append(f"{spoken(column)} is not {' or '.join(void)}")
+        if self.mention is not None:
+            where.append(self.mention.sql())
+            said.append(self.mention.said())
         if self.blank is not None:
             column, empty = self.blank
             where.append(f"{quote_ident(column)} IS {'' if empty else 'NOT '}NULL")
@@ -865,10 +871,13 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     filters = _values(store, info, lowered, elsewhere)
     excluded = _negated(filters, lowered)  # "the invoices not paid": status is not paid
     owing = _owing(store, info, lowered)  # "who still owes me": status is not Paid (so OVERDUE and Part paid too)
-    if owing is not None:  # and not those void either
-        filters.pop(owing[0], None)
+    if owing is not None:  # and not those void either, unless the value said is the only one owed ("unpaid")
         void = dict(store.remembered(("voided", info.name), functools.partial(_void_cells, store, info)))
-        excluded[owing[0]] = owing[1] + ([] if _VOID_SAID.search(lowered) else void.get(owing[0], []))
+        left_out = owing[1] + ([] if _VOID_SAID.search(lowered) else void.get(owing[0], []))
+        owed = {fold(v) for v in _category_column(store, info.name, owing[0])} - {fold(v) for v in left_out}
+        if {fold(v) for v in filters.get(owing[0], [])} != owed:
+            filters.pop(owing[0], None)
+            excluded[owing[0]] = left_out
     currencies = _currencies_said(lowered)
     currency = _currency_column(store, info)
     if currencies is None or not _kept_to_currencies(currencies[0], currency, filters, excluded):
@@ -903,13 +912,18 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     by_column = grouped is not None and (grouped[1] != "who" or bool(column_words(grouped[0], lowered) & words))
     opposed = _opposed_flags(lowered, flagging.columns) if op in ("list", "count") else {}  # "still broken"
     flagged = op in ("list", "count") and (_names_a_flag(lowered, [flagging]) or bool(opposed))  # "plus one"
-    if not (named or filters or excluded or spent or by_column or blank and blank[1] or reply or flagged):
+    # "where's cheapest for fernox f1": rows whose description holds the words, no cell being them
+    loose = (words - _OP_WORDS - TABLE_WORDS - name_words - period.words - quarter_words
+             - content_words(" ".join(values_said)) - set().union(*(column_words(c.name, lowered) for c in counted)))
+    if not (named or filters or excluded or spent or by_column or blank and blank[1] or reply or flagged) and not (
+            op != "list" and loose and mentioned(store, info, lowered, loose)):
         return None
     unnamed = _numbered_names_blanked(lowered, counted, info.name)  # "paper 1", "9 y3": no stray numbers
     if _stray_number(unnamed, compared.span if compared else (0, 0), values_said):
         return None
     # a hyphenated word counts whole: "e-bikes" is not "bikes" unless a value says it
-    words |= {c for c in _COMPOUND.findall(lowered) if stem(c) not in {stem(v.lower()) for v in values_said}}
+    words |= {c for c in _COMPOUND.findall(lowered)  # nor a hyphenated word inside a value said ("2-port")
+              if stem(c) not in {stem(v.lower()) for v in values_said} and not any(c in fold(v) for v in values_said)}
     accounted = (name_words | nouns | verbs | _OP_WORDS | TABLE_WORDS | period.words | quarter_words
                  | content_words(" ".join(values_said)))
     by_columns = {c.name: column_words(c.name, lowered) & words for c in info.columns}
@@ -969,11 +983,19 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     accounted |= _DAY_WORDS if op == "count" and not measures and _date_column(info.columns) else set()
     accounted |= set(opposed.values()) | (_STILL_WORDS if opposed else set())
     accounted |= _CONTAIN_WORDS if flagged else set()  # "which items contain sesame": its yes
-    if (op not in ("count", "list") and not measures and not most_rows) or words - accounted - by_names - meant:
+    mention = None
+    if left := words - accounted - by_names - meant:
+        if (mention := mentioned(store, info, lowered, left)) is None:
+            return None
+        mention, filters = widened(store, info, mention, lowered, filters)
+    if op not in ("count", "list") and not measures and not most_rows:
         return None
     if len(measures) > 1 and op not in ("sum", "avg") or monthly and len(measures) > 1:
         return None  # "who paid the most?" with labour and parts: which total is meant is not said
     measure = measures[0] if len(measures) == 1 else None
+    if measure is not None:  # "how much did parts come to": the parts column, not the paid status "part"
+        filters = {c: kept_values for c, vs in filters.items()
+                   if (kept_values := [v for v in vs if not content_words(v) or not content_words(v) <= column_words(measure, lowered)])}
     against = _compared_column(compared, measure, counted, lowered, embed) if compared else None
     if compared and against in (None, compared.column):
         return None  # "how much over budget is training" adds up no budget over itself
@@ -1004,11 +1026,11 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         op = "sum"  # "how many km did I run": the km added up
     if each is not None and len(measures) > 1:
         return None  # "how much did we charge each month?" with labour and parts: which total is not said
-    if op == "list" and not (filters or excluded or period or against or blank or flags or reply):
+    if op == "list" and not (filters or excluded or period or against or blank or flags or reply or mention):
         return None  # a list of every row: what keeps some of them was not understood
     rows = Where(filters, excluded, dated, period, (against, compared) if against and compared else None, blank,
                  _outside(store, info.name, dated, period) if dated else "", flags, ticks,
-                 _voided(store, info, lowered, filters, excluded))
+                 _voided(store, info, lowered, filters, excluded), mention)
     if op == "top":
         assert grouped is not None
         plan = _top(info.name, grouped[0], measure, not re.search(r"\b(?:least|fewest)\b", lowered), rows,
@@ -1521,7 +1543,7 @@ def _grouped_by(word: str, columns: Sequence[Any], lowered: str) -> str | None:
         return f"strftime({quote_ident(dated)}, '%Y-%m')"
     texts = [c.name for c in columns if c.type == "VARCHAR" and c.name not in ROW_FIELDS
              or _LABEL_NAME.search(c.name.lower())]  # "which court": court 1-4
-    named = _not_codes([t for t in texts if stem(word) in content_words(t.replace("_", " "))])
+    named = _not_codes([t for t in texts if stem(word) in content_words(t.replace("_", " ")) | short_for(t)])
     return named[0] if len(named) == 1 else None
 
 
@@ -1690,6 +1712,9 @@ _MONTH_WORD = rf"({'|'.join(MONTHS)}|{SHORT_MONTHS})\.?"
 # "between February and April", "from Nov 2024 to Feb 2025", "March–May": every month from one to the other
 _RANGE = re.compile(rf"\b(?:between |from )?{_MONTH_WORD}(?: ((?:19|20)\d\d))?\s*(?:and|to|through|thru|till|until|"
                     rf"-|–|—)\s*{_MONTH_WORD}(?: ((?:19|20)\d\d))?\b")
+# "since September", "since sept 2025": from its first day until today
+_SINCE = re.compile(rf"\b(?:since|from) (?:the (?:start|beginning) of )?{_MONTH_WORD}(?: ((?:19|20)\d\d))?\b"
+                    r"(?! ?(?:to|till|until|through|thru|and|-|–|—)\b)")
 # "Q1", "the first quarter", "the second half of 2025"
 _PART = re.compile(r"\b(?:q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th|last) (quarter|half))\b")
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
@@ -1749,6 +1774,8 @@ def _part_months(part: re.Match[str]) -> list[int]:
 def _period(lowered: str, today: dt.date | None = None) -> Period:
     """The months and years the question says, and their words; "this year", "last month" and
     the like count from ``today``."""
+    if since := _SINCE.search(lowered):
+        return _since(since, today)
     ranged, lowered = _range(lowered)
     said = [a or b or c for a, b, c in _MONTH.findall(lowered)]
     years = [int(y) for y in _YEAR.findall(lowered)]
@@ -1775,6 +1802,15 @@ def _period(lowered: str, today: dt.date | None = None) -> Period:
         return Period(span=ranged.span, words=words, weekdays=days)
     return Period(sorted(months, key=_calendar_order(ranged.months)), sorted(set(ranged.years + years)), words=words,
                   weekdays=days)
+
+
+def _since(since: re.Match[str], today: dt.date | None) -> Period:
+    """The days from the first of the month said (this year's, or last year's when it is still to
+    come) until today."""
+    today = today or dt.date.today()
+    month = _month_number(since.group(1))
+    year = int(since.group(2)) if since.group(2) else today.year - (month > today.month)
+    return Period(span=(dt.date(year, month, 1), today + dt.timedelta(days=1)), words=content_words(since.group(0)))
 
 
 def _calendar_order(run: list[int]) -> Callable[[int], int]:
@@ -2152,9 +2188,11 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     if by_value and len(addable) == 1 and op in ("sum", "avg", "max", "min"):  # "the highest pfos": its concentration
         return addable, set()
     # "the biggest expense", "the largest donation": the amount of money, the one money column
-    if named and op in ("max", "min") and _AMOUNT_SUPERLATIVE.search(lowered) \
-            and len(money := [n for n in addable if MONEY_NAME.search(n.lower())]) == 1:
-        return money, set()
+    # or, with none named for money, the one total ("the biggest job" of hrs, parts, labour and total)
+    if named and op in ("max", "min") and _AMOUNT_SUPERLATIVE.search(lowered):
+        for kind in (MONEY_NAME, _TOTAL_NAME):
+            if len(money := [n for n in addable if kind.search(n.lower())]) == 1:
+                return money, set()
     # "what did we take in october?" of card, cash and total: the total, not the nearest in meaning
     if op in ("sum", "avg", "max", "min") and MONEY.search(lowered) and len(
             totals := [n for n in addable if _TOTAL_NAME.search(n.lower())]) == 1:

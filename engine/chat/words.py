@@ -208,7 +208,21 @@ def column_words(column: str, question: str) -> set[str]:
     the words an abbreviated name stands for when the question spells them out ("og": original
     gravity), and a unit's other spellings ("hrs": hours)."""
     return (content_words(column.replace("_", " ")) | spelled_out(column, question) | _joined(column) | _months(column)
-            | _weekdays(column) | _unit_words(column))
+            | _weekdays(column) | _unit_words(column) | short_for(column))
+
+
+# The words a name's common short parts stand for: "cust" is the customer, "qty" the quantity
+_SHORT_FOR = {"cust": "customer", "qty": "quantity", "amt": "amount", "desc": "description", "descr": "description",
+             "inv": "invoice", "tel": "telephone phone", "addr": "address", "dept": "department", "mgr": "manager",
+             "ref": "reference", "pmt": "payment", "cat": "category", "temp": "temperature", "odo": "odometer",
+             "reg": "registration", "veh": "vehicle", "dob": "birth", "est": "estimate", "prod": "product",
+             "emp": "employee", "acct": "account", "bal": "balance", "wk": "week", "mth": "month",
+             "supp": "supplier", "loc": "location", "cert": "certificate", "appt": "appointment"}
+
+
+def short_for(column: str) -> set[str]:
+    """The content words the short parts of a name stand for ("cust_name": customer)."""
+    return content_words(" ".join(_SHORT_FOR.get(part, "") for part in column.lower().split("_")))
 
 
 def _months(column: str) -> set[str]:

@@ -2051,3 +2051,68 @@ def test_a_total_beside_a_unit_price_is_the_money_spent(ws: Workspace, tmp_path:
                                           "2026-10-16,diesel,62,1.46,90.30\n"})
     answer = ws.chat.ask(question).text
     assert said in answer and result in answer, answer
+
+
+SUPPLIER_PRICES = ("supplier,code,description,category,price_ex_vat\n"
+                   "City Plumbing,CP-282,Fernox F1 inhibitor 500ml,Chemicals,16.90\n"
+                   "Screwfix,SF-289,Fernox F1 inhibitor 500ml,Chemicals,14.99\n"
+                   "City Plumbing,CP-121,Honeywell V4043H 22mm 2-port zone valve,Controls,79.20\n"
+                   "Screwfix,SF-135,Honeywell V4043H 22mm 2-port zone valve,Controls,74.99\n"
+                   "Screwfix,SF-140,15mm isolating valve,Valves,3.49\n"
+                   "Toolstation,TS-296,Fernox F1 inhibitor 500ml,Chemicals,15.48\n")
+
+
+@pytest.mark.parametrize(("question", "said", "result"), [
+    # no cell is "fernox f1", but the descriptions that hold it are the rows meant (here all one value)
+    ("where's cheapest for fernox f1", "where description ", "| Screwfix | SF-289 |"),
+    # "valve" is no category here: the zone valve is a control, and the description holds all three words
+    ("whos cheapest for a 22mm zone valve", "where description mentions “22mm zone valve”", "| Screwfix | SF-135 |"),
+    ("how many fernox f1 prices have i got", "where description ", "**3 rows**"),
+    ("how many zone valves are listed", "where description mentions “zone valves”", "**2 rows**"),
+])
+def test_words_inside_longer_text_cells_keep_the_rows_that_hold_them(ws: Workspace, tmp_path: Path, question: str,
+                                                                      said: str, result: str) -> None:
+    _tables_of(ws, tmp_path, {"supplier_prices.csv": SUPPLIER_PRICES})
+    answer = ws.chat.ask(question).text
+    assert said in answer and result in answer, answer
+
+
+def test_words_no_one_cell_holds_together_keep_no_rows(ws: Workspace, tmp_path: Path) -> None:
+    _tables_of(ws, tmp_path, {"supplier_prices.csv": SUPPLIER_PRICES})
+    answer = ws.chat.ask("where's cheapest for fernox zone valves")
+    assert not any("mentions" in a.params.get("sql", "") + a.summary for a in answer.actions), answer.text
+
+
+JOB_LOG = ("date,job_no,cust,postcode,job_type,hrs,parts,labour,total,paid\n"
+           "2026-08-20,J-99,Ann Beynon,CF38 1DX,Boiler install,16,1985,880,2865,Y\n"
+           "2026-09-01,J-101,Jean Howells,CF38 1DX,Boiler service,1,,85,85,Y\n"
+           "2026-09-03,J-103,Cwm Lettings,CF37 1EL,Breakdown,2.5,48.60,137.50,186.10,Y\n"
+           "2026-10-05,J-118,Cwm Lettings,CF37 2TP,Repair,2,58,110,168,N\n"
+           "2026-11-05,J-133,Kevin Pugh,CF38 2TT,Bathroom,24,1640,1320,2960,part\n")
+
+
+@pytest.mark.parametrize(("question", "said", "result"), [
+    # "since sept" is from the first of September until today, not September alone
+    ("whats the biggest job ive done since sept 2026", "with the highest total where date is from 01 September 2026",
+     "| Kevin Pugh |"),
+    # "parts" names the parts column, not the rows whose paid is "part"
+    ("how much did parts come to on jobs in oct", "Adding up parts in job_log where date is in October:", "**58**"),
+    # "cust" is short for customer
+    ("which customer have i done the most jobs for", "by cust, most first", "| Cwm Lettings | 2 |"),
+    ("how many jobs in CF38 postcodes", "where postcode mentions “cf38”", "**3 rows**"),
+])
+def test_a_job_log_asked_in_a_tradesman_s_words(ws: Workspace, tmp_path: Path, question: str, said: str,
+                                                 result: str) -> None:
+    _tables_of(ws, tmp_path, {"job_log.csv": JOB_LOG})
+    answer = ws.chat.ask(question).text
+    assert said in answer and result in answer, answer
+
+
+@pytest.mark.parametrize(("said", "first"), [
+    ("since sept", datetime.date(2026, 9, 1)),
+    ("since december", datetime.date(2025, 12, 1)),  # December is still to come this year: last year's
+    ("since the start of march 2024", datetime.date(2024, 3, 1)),
+])
+def test_since_a_month_is_from_its_first_day_until_today(said: str, first: dt.date) -> None:
+    period = aggregates._period(f"how much have we spent {said}", datetime.date(2026, 11, 24))
+    assert period.span == (first, datetime.date(2026, 11, 25)), period
