@@ -913,10 +913,12 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     opposed = _opposed_flags(lowered, flagging.columns) if op in ("list", "count") else {}  # "still broken"
     flagged = op in ("list", "count") and (_names_a_flag(lowered, [flagging]) or bool(opposed))  # "plus one"
     # "where's cheapest for fernox f1": rows whose description holds the words, no cell being them
-    loose = (words - _OP_WORDS - TABLE_WORDS - name_words - period.words - quarter_words
+    loose = (words - _OP_WORDS - TABLE_WORDS - name_words - period.words - quarter_words - elsewhere
              - content_words(" ".join(values_said)) - set().union(*(column_words(c.name, lowered) for c in counted)))
+    texts = [c.name for c in info.columns if c.type == "VARCHAR" and c.name not in ROW_FIELDS
+             and not PERSON.search(c.name.lower())]
     if not (named or filters or excluded or spent or by_column or blank and blank[1] or reply or flagged) and not (
-            op != "list" and loose and mentioned(store, info, lowered, loose)):
+            op != "list" and loose and mentioned(store, info.name, texts, lowered, loose)):
         return None
     unnamed = _numbered_names_blanked(lowered, counted, info.name)  # "paper 1", "9 y3": no stray numbers
     if _stray_number(unnamed, compared.span if compared else (0, 0), values_said):
@@ -985,9 +987,9 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     accounted |= _CONTAIN_WORDS if flagged else set()  # "which items contain sesame": its yes
     mention = None
     if left := words - accounted - by_names - meant:
-        if (mention := mentioned(store, info, lowered, left)) is None:
+        if left & elsewhere or (mention := mentioned(store, info.name, texts, lowered, left)) is None:
             return None
-        mention, filters = widened(store, info, mention, lowered, filters)
+        mention, filters = widened(store, info.name, texts, mention, lowered, filters)
     if op not in ("count", "list") and not measures and not most_rows:
         return None
     if len(measures) > 1 and op not in ("sum", "avg") or monthly and len(measures) > 1:
@@ -1713,8 +1715,7 @@ _MONTH_WORD = rf"({'|'.join(MONTHS)}|{SHORT_MONTHS})\.?"
 _RANGE = re.compile(rf"\b(?:between |from )?{_MONTH_WORD}(?: ((?:19|20)\d\d))?\s*(?:and|to|through|thru|till|until|"
                     rf"-|–|—)\s*{_MONTH_WORD}(?: ((?:19|20)\d\d))?\b")
 # "since September", "since sept 2025": from its first day until today
-_SINCE = re.compile(rf"\b(?:since|from) (?:the (?:start|beginning) of )?{_MONTH_WORD}(?: ((?:19|20)\d\d))?\b"
-                    r"(?! ?(?:to|till|until|through|thru|and|-|–|—)\b)")
+_SINCE = re.compile(rf"\bsince (?:the (?:start|beginning) of )?{_MONTH_WORD}(?: ((?:19|20)\d\d))?\b")
 # "Q1", "the first quarter", "the second half of 2025"
 _PART = re.compile(r"\b(?:q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th|last) (quarter|half))\b")
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}

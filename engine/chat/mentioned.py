@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from ..tables.domain import ROW_FIELDS
 from ..tables.mentions import fold, folded
 from ..tables.names import quote_ident, quote_literal
 from .words import stem
@@ -62,22 +61,20 @@ def _findable(token: str) -> bool:
     return not token.isdigit() and (len(token) >= 3 or any(c.isdigit() for c in token) and len(token) >= 2)
 
 
-def mentioned(store: Any, info: Any, lowered: str, stems: Iterable[str]) -> Mention | None:
-    """The first text column of ``info`` some of whose cells hold every word of ``lowered`` whose
-    stem is one of ``stems``; None when there are none, or no column holds them all in one cell."""
+def mentioned(store: Any, table: str, texts: list[str], lowered: str, stems: Iterable[str]) -> Mention | None:
+    """The first of the text columns ``texts`` of ``table`` some of whose cells hold every word of
+    ``lowered`` whose stem is one of ``stems``; None when there are none, or no column holds them
+    all in one cell. (Not a column of names: "Anna" of Anna Kowalski and Anna Weber is neither.)"""
     tokens = _tokens(lowered, stems)
-    if not tokens:
-        return None
-    texts = [c.name for c in info.columns if c.type == "VARCHAR" and c.name not in ROW_FIELDS]
-    if not texts:
+    if not tokens or not texts:
         return None
     found = [Mention(column, tuple(tokens)) for column in texts]
     counts = ", ".join(f"count(*) FILTER (WHERE {m.sql()})" for m in found)
-    row = store.cursor().execute(f"SELECT {counts} FROM {quote_ident(info.name)}").fetchone()
+    row = store.cursor().execute(f"SELECT {counts} FROM {quote_ident(table)}").fetchone()
     return next((m for m, n in zip(found, row, strict=True) if n), None)
 
 
-def widened(store: Any, info: Any, mention: Mention, lowered: str,
+def widened(store: Any, table: str, texts: list[str], mention: Mention, lowered: str,
             filters: dict[str, list[str]]) -> tuple[Mention, dict[str, list[str]]]:
     """``mention`` with the words of a value said beside it when its cells hold them too, that
     value's column no longer kept to it: "22mm zone valve" is a description's, not 22mm ones of
@@ -87,7 +84,7 @@ def widened(store: Any, info: Any, mention: Mention, lowered: str,
         if column == mention.column or len(values) != 1:
             continue
         more = _tokens(lowered, {stem(t) for t in _TOKEN.findall(fold(values[0]))} | {stem(w) for w in mention.words})
-        if more and (wider := mentioned(store, info, lowered, {stem(t) for t in more})) is not None \
+        if more and (wider := mentioned(store, table, texts, lowered, {stem(t) for t in more})) is not None \
                 and wider.column == mention.column:
             mention = wider
             del kept[column]

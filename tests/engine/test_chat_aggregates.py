@@ -1188,7 +1188,8 @@ CATEGORIES = ("date,description,category,money_out,money_in\n2025-03-01,TESCO ST
                                                 "is in March:", 115.22),
     ("how much did the dog cost us in march", "Adding up money out in bank where category is Pets and date is in "
                                               "March:", 104.63),
-    ("how much did we spend at the vet?", None, None),  # "MEADOWBANK VETS" holds it: not every Pets row
+    # "MEADOWBANK VETS" holds it: that row, not every Pets row
+    ("how much did we spend at the vet?", "Adding up money out in bank where description mentions “vet”:", 62.50),
     ("how much did we spend on food shopping?", None, None),  # Shopping is as close as Groceries
     ("how much did we spend on the holiday?", None, None),  # no category means it
 ])
