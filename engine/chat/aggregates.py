@@ -68,7 +68,10 @@ _LAST = (r"\bthe last (?!(?:week|weekend|month|year|quarter|day|night|time|few|c
          r"seven|eight|nine|ten|twelve)\b)")
 # "when did Tomasz last come?", "when was the boiler last serviced?": the latest row's date
 _LAST_WHEN = r"\bwhen (?:did|was|were|has|have|had|is|are)\b.*\blast\b(?! (?:week|weekend|month|year|night|time)\b)"
-_LATEST = re.compile(rf"\b(?:most recent(?:ly)?|latest|newest)\b|{_LAST}|{_LAST_WHEN}")
+# "the balance at the end of october": the last row of that month
+_END_OF = (r"\b(?:at|by) the (?:very )?end of (?:the |last |this )?(?:month|year|week|quarter|q[1-4]|"
+           rf"{'|'.join(MONTHS)}|{SHORT_MONTHS})\b")
+_LATEST = re.compile(rf"\b(?:most recent(?:ly)?|latest|newest)\b|{_LAST}|{_LAST_WHEN}|{_END_OF}")
 _EARLIEST = re.compile(r"\b(?:earliest|least recent(?:ly)?)\b")
 _OPS = (("avg", re.compile(r"\b(?:average|avg|mean|on average|typical(?:ly)?|usually|normally)\b")),
         ("max", re.compile(r"\b(?:most expensive|dearest|highest|largest|biggest|greatest|maximum|max|peak|longest|"
@@ -77,7 +80,7 @@ _OPS = (("avg", re.compile(r"\b(?:average|avg|mean|on average|typical(?:ly)?|usu
                            r"(?:top|best) (?:marks?|scores?|results?)|best (?:day|week|month|year)|"
                            r"(?:the )?most (?:i|we|you|they|he|she|anyone|someone) (?:\w+ )?(?:paid|spent|paid out|"
                            r"charged|got|made|took|earned))\b"
-                           + "|" + _LAST + "|" + _LAST_WHEN)),
+                           + "|" + _LAST + "|" + _LAST_WHEN + "|" + _END_OF)),
         ("min", re.compile(r"\b(?:cheapest|least expensive|lowest|smallest|minimum|shortest|lightest|earliest|oldest|"
                            r"coldest|coolest|"
                            r"worst (?:day|week|month|year)|"
@@ -121,7 +124,7 @@ _OP_WORDS = content_words("average avg mean typical typically total sum altogeth
                           "dearest highest largest top best worst "
                           "biggest greatest maximum max peak longest cheapest least fewest lowest smallest minimum "
                           "shortest one single ever recent recently latest newest earliest across oldest youngest "
-                          "nearest closest farthest furthest warmest hottest coldest coolest")
+                          "nearest closest farthest furthest warmest hottest coldest coolest end")
 # Who did it, said of no one in particular: "how much did people donate?" (but "how many people
 # came?" counts people, which a table's rows need not be)
 _ANYONE = content_words("people anyone everyone someone")
@@ -164,9 +167,10 @@ MONEY_NAME = re.compile(r"(?:^|_)(?:amount|cost|costs|price|prices|paid|fee|fees
 _OUT_NAME = re.compile(r"(?:^|_)(?:out|outgoings?|debits?|withdrawals?|spent|paid_out)(?:_|$)")
 _IN_NAME = re.compile(r"(?:^|_)(?:in|incoming|credits?|deposits?|received|paid_in)(?:_|$)")
 _MONEY_OUT = re.compile(r"\b(?:spen[dt]|spending|cost|costs|bought|buy|paid (?:for|out)|pay for|outgoings|"
-                        r"went out|go(?:es)? out)\b")
+                        r"went out|go(?:es)? out|"
+                        r"(?:i|we|i've|we've|ive|weve) (?:\w+ )?(?:paid|pay)(?! (?:in|me|us)\b))\b")  # "have i paid X"
 _MONEY_IN = re.compile(r"\b(?:(?:came|come|comes|coming) in|received?|receiving|collect(?:ed|ing)?|earn(?:ed|t)?|"
-                       r"income|paid in|got paid|deposited|salary|wages)\b")
+                       r"income|paid in|got paid|deposited|salary|wages|pa(?:y|id) (?:me|us))\b")
 # A date column the money of a period is counted by: one that says when it was spent or taken
 # ("date", "paid_on", "month"), not when something renews, falls due or expires.
 _NOT_SPENT = re.compile(r"(?:^|_)(?:due|deadline|renew|renews|renewal|renewed|expires|expiry|expiration|birth|"
@@ -368,6 +372,7 @@ class Where:
     ticks: frozenset[str] = frozenset()  # of them, those of ticks kept as text ("Y", "may")
     voided: tuple[str, list[str]] | None = None  # a column's values for rows that do not count ("VOID")
     mention: Mention | None = None  # words a text column's cells hold: "fernox f1" of a description
+    partly: list[str] = field(default_factory=list)  # values kept that say a row is part paid ("Part paid")
 
 
     def clauses(self) -> tuple[str, str]:
@@ -404,7 +409,9 @@ class Where:
             column, empty = self.blank
             where.append(f"{quote_ident(column)} IS {'' if empty else 'NOT '}NULL")
             said.append(f"{spoken(column)} is {'empty' if empty else 'filled in'}")
-        return (f" WHERE {' AND '.join(where)}" if where else "", f" where {' and '.join(said)}" if said else "")
+        partly = f" (rows {' or '.join(self.partly)} counted in full)" if self.partly else ""
+        return (f" WHERE {' AND '.join(where)}" if where else "",
+                f" where {' and '.join(said)}{partly}" if said else "")
 
 
 @dataclass
@@ -871,6 +878,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     filters = _values(store, info, lowered, elsewhere)
     excluded = _negated(filters, lowered)  # "the invoices not paid": status is not paid
     owing = _owing(store, info, lowered)  # "who still owes me": status is not Paid (so OVERDUE and Part paid too)
+    partly: list[str] = []  # of those, values of rows partly paid: their whole amount is counted
     if owing is not None:  # and not those void either, unless the value said is the only one owed ("unpaid")
         void = dict(store.remembered(("voided", info.name), functools.partial(_void_cells, store, info)))
         left_out = owing[1] + ([] if _VOID_SAID.search(lowered) else void.get(owing[0], []))
@@ -878,6 +886,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         if {fold(v) for v in filters.get(owing[0], [])} != owed:
             filters.pop(owing[0], None)
             excluded[owing[0]] = left_out
+        partly = sorted(v for v in _category_column(store, info.name, owing[0]) if _PARTLY.search(fold(v)))
     currencies = _currencies_said(lowered)
     currency = _currency_column(store, info)
     if currencies is None or not _kept_to_currencies(currencies[0], currency, filters, excluded):
@@ -990,14 +999,15 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         if left & elsewhere or (mention := mentioned(store, info.name, texts, lowered, left)) is None:
             return None
         mention, filters = widened(store, info.name, texts, mention, lowered, filters)
+    if op == "count" and not measures and mention is not None:  # "how many 15mm elbows": the qty of those items
+        measures = _stock_counted(lowered, mention, counted)
     if op not in ("count", "list") and not measures and not most_rows:
         return None
     if len(measures) > 1 and op not in ("sum", "avg") or monthly and len(measures) > 1:
         return None  # "who paid the most?" with labour and parts: which total is meant is not said
     measure = measures[0] if len(measures) == 1 else None
     if measure is not None:  # "how much did parts come to": the parts column, not the paid status "part"
-        filters = {c: kept_values for c, vs in filters.items()
-                   if (kept_values := [v for v in vs if not content_words(v) or not content_words(v) <= column_words(measure, lowered)])}
+        filters = _not_of_column(filters, column_words(measure, lowered))
     against = _compared_column(compared, measure, counted, lowered, embed) if compared else None
     if compared and against in (None, compared.column):
         return None  # "how much over budget is training" adds up no budget over itself
@@ -1032,7 +1042,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         return None  # a list of every row: what keeps some of them was not understood
     rows = Where(filters, excluded, dated, period, (against, compared) if against and compared else None, blank,
                  _outside(store, info.name, dated, period) if dated else "", flags, ticks,
-                 _voided(store, info, lowered, filters, excluded), mention)
+                 _voided(store, info, lowered, filters, excluded), mention, partly)
     if op == "top":
         assert grouped is not None
         plan = _top(info.name, grouped[0], measure, not re.search(r"\b(?:least|fewest)\b", lowered), rows,
@@ -1055,6 +1065,25 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     plan.named_for = bool(period) and dated is None
     plan.last = _last_date(store, info.name, dated) if rows.outside and dated else None
     return plan
+
+
+# A column of how many of a row's thing there are: "how many 15mm elbows are on the van" adds it up
+_QUANTITY_NAME = re.compile(r"(?:^|_)(?:qty|quantity|quantities|stock|on_hand|in_stock|units|count)(?:_|$)")
+
+
+def _stock_counted(lowered: str, mention: Mention, columns: Sequence[Any]) -> list[str]:
+    """The one quantity column to add up when "how many X" counts the things the cells mention
+    (X among their words), not the rows; [] else."""
+    if _counted_head(lowered) not in {stem(w) for w in mention.words}:
+        return []
+    found = [n for n in _measures(columns) if _QUANTITY_NAME.search(n.lower())]
+    return found if len(found) == 1 else []
+
+
+def _not_of_column(filters: dict[str, list[str]], named: set[str]) -> dict[str, list[str]]:
+    """``filters`` without the values whose words are all words of a column's name (``named``)."""
+    kept = {c: [v for v in vs if not (said := content_words(v)) or not said <= named] for c, vs in filters.items()}
+    return {c: vs for c, vs in kept.items() if vs}
 
 
 def _derive(plan: Plan, measure: str | None, span: Span | None, as_text: dict[str, str]) -> None:
@@ -1248,6 +1277,7 @@ def _unpaid(lowered: str) -> bool:
 # A status whose value says a row is paid ("Paid"): what is still owed is every other row
 # ("Unpaid", "OVERDUE", "Part paid", "Sent"), not only those whose value is the word said ("unpaid")
 _PAID_VALUES = frozenset({"paid", "paid in full", "settled", "received"})
+_PARTLY = re.compile(r"\bpart(?:ly|ially)?\b|\bpartial")
 _OWING_WORDS = content_words("owe owes owed owing money right now currently moment")
 
 
@@ -2494,7 +2524,10 @@ def _build(op: str, info: Any, measures: list[str], rows: Where, currency: str |
     elif op in ("max", "min"):  # the row itself: "what was the most expensive repair?"
         select = ", ".join(quote_ident(c) for c in shown)
         select += "" if any(c.name == measure for c in info.columns) else f", {quote_ident(measure)}"  # a span's
-        ordered = f"{quote_ident(measure)} {'DESC' if op == 'max' else 'ASC'} NULLS LAST"
+        direction = 'DESC' if op == 'max' else 'ASC'
+        ordered = f"{quote_ident(measure)} {direction} NULLS LAST"
+        # of rows of the same day, the one written last is the latest (a statement's closing balance)
+        ordered += f", rowid {direction}" if _date_type(info.columns, measure) else ""
         order = (f" QUALIFY row_number() OVER (PARTITION BY {quote_ident(currency)} ORDER BY {ordered}) = 1 "
                  f"ORDER BY {quote_ident(currency)}" if currency else f" ORDER BY {ordered} LIMIT 1")
         most = ("highest", "lowest", "latest", "earliest")[(op == "min") + 2 * _date_type(info.columns, measure)]

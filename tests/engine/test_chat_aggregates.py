@@ -2114,6 +2114,49 @@ def test_a_job_log_asked_in_a_tradesman_s_words(ws: Workspace, tmp_path: Path, q
     ("since december", datetime.date(2025, 12, 1)),  # December is still to come this year: last year's
     ("since the start of march 2024", datetime.date(2024, 3, 1)),
 ])
-def test_since_a_month_is_from_its_first_day_until_today(said: str, first: dt.date) -> None:
+def test_since_a_month_is_from_its_first_day_until_today(said: str, first: datetime.date) -> None:
     period = aggregates._period(f"how much have we spent {said}", datetime.date(2026, 11, 24))
     assert period.span == (first, datetime.date(2026, 11, 25)), period
+
+
+def test_the_balance_at_the_end_of_a_month_is_its_last_row_of_that_day_too(ws: Workspace, tmp_path: Path) -> None:
+    _tables_of(ws, tmp_path, {"bank_statement.csv": "date,description,paid_out,paid_in,balance\n"
+                                               "2026-10-29,SCREWFIX,12.99,,6065.66\n"
+                                               "2026-10-30,B PRICE INV-1054,,206.00,6271.66\n"
+                                               "2026-10-30,C JAMES WAGES,296.70,,5974.96\n"
+                                               "2026-11-01,TO SAVER,500.00,,5474.96\n"})
+    answer = ws.chat.ask("what was the bank balance at the end of october").text
+    assert "with the latest date where date is in October" in answer and "5974.96" in answer, answer
+    assert "6271.66" not in answer, answer
+
+
+def test_a_part_paid_row_in_what_is_owed_is_said_to_count_whole(ws: Workspace, tmp_path: Path) -> None:
+    _tables_of(ws, tmp_path, {"invoices.csv": INVOICES_OWED})
+    answer = ws.chat.ask("how much am i owed").text
+    assert "(rows Part paid counted in full): **3,715.50**" in answer, answer
+
+
+def test_how_many_of_a_stocked_thing_adds_up_its_quantity(ws: Workspace, tmp_path: Path) -> None:
+    _tables_of(ws, tmp_path, {"van_stock.csv": "item,size,qty,min\n15mm endfeed elbow,15mm,15,20\n"
+                                               "22mm endfeed elbow,22mm,22,10\n15mm equal tee,15mm,12,10\n"
+                                               "PTFE tape,,10,5\n"})
+    answer = ws.chat.ask("how many 15mm elbows on the van").text
+    assert "Adding up qty in van_stock where" in answer and "**15**" in answer, answer
+    assert "**1 row**" in ws.chat.ask("how many items are below min").text  # the rows, not the qty
+
+
+@pytest.mark.parametrize(("question", "said", "result"), [
+    # "have i paid" City Plumbing is money out; the shop is inside the description
+    ("how much have i paid city plumbing in nov", "Adding up paid out in bank where date is in November and "
+                                                  "description mentions “city plumbing”", "**2,198.40**"),
+    ("how much did p walsh pay me", "Adding up paid in from bank where description mentions “walsh”", "**85**"),
+])
+def test_who_paid_whom_says_which_way_the_money_went(ws: Workspace, tmp_path: Path, question: str, said: str,
+                                                     result: str) -> None:
+    _tables_of(ws, tmp_path, {"bank.csv": "date,type,description,paid_out,paid_in,balance\n"
+                                          "2026-10-26,FPI,P WALSH INV-1051,,85.00,7718.40\n"
+                                          "2026-11-02,DEB,CITY PLUMBING TREFOREST,160.80,,7557.60\n"
+                                          "2026-11-05,DEB,CITY PLUMBING TREFOREST,1968.00,,5589.60\n"
+                                          "2026-11-19,DEB,CITY PLUMBING TREFOREST,69.60,,5520.00\n"})
+    answer = ws.chat.ask(question).text
+    assert said in answer and result in answer, answer
