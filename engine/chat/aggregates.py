@@ -898,6 +898,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     dated = _date_column(info.columns, lowered) if period else None
     if period and dated is None and not _named_for(info.name, period):
         return None  # "this week" of rota_w_c_23_nov_2026 is the whole table
+    if dated is not None and period.months and not period.years and period.span is None:
+        period = _latest_year(store, info.name, dated, period)  # "in oct" of two years' rows: the last October
     # Money over a period needs no table named ("how much did we spend in January?") when the
     # date says when the money was spent: not a subscription's "renews"
     spent = dated is not None and op != "count" and MONEY.search(lowered) and _spent_date(dated)
@@ -1670,6 +1672,8 @@ class Period:
     def _when(self) -> str:
         if self.span is not None:
             last = self.span[1] - dt.timedelta(days=1)
+            if last == self.span[0]:
+                return f"on {last:%d %B %Y}"
             if self.span[0].day != 1 or self.span[1].day != 1:  # a week: its days
                 return f"from {self.span[0]:%d %B %Y} to {last:%d %B %Y}"
             return f"from {self.span[0]:%B %Y} to {last:%B %Y}"
@@ -1744,6 +1748,8 @@ _MONTH_WORD = rf"({'|'.join(MONTHS)}|{SHORT_MONTHS})\.?"
 # "between February and April", "from Nov 2024 to Feb 2025", "March–May": every month from one to the other
 _RANGE = re.compile(rf"\b(?:between |from )?{_MONTH_WORD}(?: ((?:19|20)\d\d))?\s*(?:and|to|through|thru|till|until|"
                     rf"-|–|—)\s*{_MONTH_WORD}(?: ((?:19|20)\d\d))?\b")
+# "yesterday", "today", "last saturday": that one day
+_ONE_DAY = re.compile(rf"\b(yesterday|today|tonight|last night|last ({'|'.join(WEEKDAYS)}))\b")
 # "since September", "since sept 2025": from its first day until today
 _SINCE = re.compile(rf"\bsince (?:the (?:start|beginning) of )?{_MONTH_WORD}(?: ((?:19|20)\d\d))?\b")
 # "Q1", "the first quarter", "the second half of 2025"
@@ -1807,6 +1813,8 @@ def _period(lowered: str, today: dt.date | None = None) -> Period:
     the like count from ``today``."""
     if since := _SINCE.search(lowered):
         return _since(since, today)
+    if day := _ONE_DAY.search(lowered):
+        return _one_day(day, today)
     ranged, lowered = _range(lowered)
     said = [a or b or c for a, b, c in _MONTH.findall(lowered)]
     years = [int(y) for y in _YEAR.findall(lowered)]
@@ -1833,6 +1841,29 @@ def _period(lowered: str, today: dt.date | None = None) -> Period:
         return Period(span=ranged.span, words=words, weekdays=days)
     return Period(sorted(months, key=_calendar_order(ranged.months)), sorted(set(ranged.years + years)), words=words,
                   weekdays=days)
+
+
+def _one_day(said: re.Match[str], today: dt.date | None) -> Period:
+    """The one day "yesterday", "today" or "last saturday" (the latest before today) says."""
+    today = today or dt.date.today()
+    if said.group(1) in ("today", "tonight"):
+        day = today
+    elif said.group(1) in ("yesterday", "last night"):
+        day = today - dt.timedelta(days=1)
+    else:
+        weekday = WEEKDAYS.index(said.group(2))
+        day = today - dt.timedelta(days=(today.weekday() - weekday - 1) % 7 + 1)
+    return Period(span=(day, day + dt.timedelta(days=1)), words=content_words(said.group(0)) | {"last"})
+
+
+def _latest_year(store: Any, table: str, column: str, period: Period) -> Period:
+    """``period``'s months of the latest year ``column`` holds them in, when it holds them in
+    several: "how much did we harvest in oct" of 2025's and 2026's rows is October 2026."""
+    months = ", ".join(map(str, period.months))
+    first, last = store.cursor().execute(
+        f"SELECT min(year({quote_ident(column)})), max(year({quote_ident(column)})) FROM {quote_ident(table)} "
+        f"WHERE month({quote_ident(column)}) IN ({months})").fetchone()
+    return replace(period, years=[last]) if first is not None and first != last else period
 
 
 def _since(since: re.Match[str], today: dt.date | None) -> Period:
@@ -2196,6 +2227,7 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     if op in ("max", "min", "sum", "avg") and (weighed := _superlative_measure(lowered, numeric)):
         return weighed  # "the heaviest dog": weight_kg; "how heavy are the boxes altogether"
     unbound = [n for n in numeric if not _BOUND_NAME.search(n.lower())]
+    unbound = [n for n in unbound if not _RATE_NAME.search(n.lower())]  # "how many boxes" adds up no gbp_per_box
     if op == "count" and (counted := _counted_unit(lowered, unbound)):  # "how many km": distance_km added up
         return [counted[0]], counted[1]  # with the unit's word, which the name may spell otherwise ("kilometres")
     addable = [n for n in numeric if op not in ("sum", "top", "count")

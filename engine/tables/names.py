@@ -45,11 +45,17 @@ def _reserved() -> frozenset[str]:
     return frozenset(r[0].lower() for r in rows)
 
 
+# A price per something written as its sign over the thing ("£/box", "€ / hr"): a rate, so named
+_CURRENCY_SIGNS = {"£": "gbp", "€": "eur", "$": "usd"}
+_PER_UNIT = re.compile(r"^([£€$])\s*/\s*(?=\w)")
+
+
 def plain_name(raw: object) -> str:
     """``raw`` in snake case, without accents, anything but letters and digits made "_"
     ("Start Date" and "StartDate" -> "start_date"): the rename nobody needs told of."""
     text = "" if raw is None else str(raw)
-    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", text.strip())
+    text = _PER_UNIT.sub(lambda m: f"{_CURRENCY_SIGNS[m[1]]} per ", text.strip())  # "£/box": gbp_per_box
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", text)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^0-9A-Za-z]+", "_", text).strip("_").lower()
 

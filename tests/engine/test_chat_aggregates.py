@@ -2160,3 +2160,30 @@ def test_who_paid_whom_says_which_way_the_money_went(ws: Workspace, tmp_path: Pa
                                           "2026-11-19,DEB,CITY PLUMBING TREFOREST,69.60,,5520.00\n"})
     answer = ws.chat.ask(question).text
     assert said in answer and result in answer, answer
+
+
+def test_how_many_boxes_counts_the_rows_not_the_price_of_a_box(ws: Workspace, tmp_path: Path) -> None:
+    _tables_of(ws, tmp_path, {"veg_box_list.csv": "name,box,freq,status,£/box\nPriya Shah,medium,weekly,active,16\n"
+                                                  "Jon Harris,Large,weekly,active,21\nKate Whitfield,small,weekly,"
+                                                  "paused,12\nThe Morgans,large,fortnightly,active,21\n"})
+    assert "**2 rows**" in ws.chat.ask("how many large boxes do we do").text
+    assert "**3 rows**" in ws.chat.ask("how many active box customers have we got").text
+
+
+@pytest.mark.parametrize(("said", "day"), [
+    ("yesterday", datetime.date(2026, 11, 23)),
+    ("today", datetime.date(2026, 11, 24)),
+    ("last saturday", datetime.date(2026, 11, 21)),
+    ("last tuesday", datetime.date(2026, 11, 17)),  # a week ago, not today
+])
+def test_yesterday_and_last_saturday_are_one_day(said: str, day: datetime.date) -> None:
+    period = aggregates._period(f"what did we take {said}", datetime.date(2026, 11, 24))
+    assert period.span == (day, day + datetime.timedelta(days=1)) and period.said() == f"on {day:%d %B %Y}", period
+
+
+def test_a_month_said_alone_is_the_latest_year_the_table_holds_it_in(ws: Workspace, tmp_path: Path) -> None:
+    # "in oct" of two autumns' harvests added up both Octobers
+    _tables_of(ws, tmp_path, {"harvest_log.csv": "date,crop,kg\n2025-10-04,squash,60\n2025-11-02,kale,3\n"
+                                                 "2026-10-03,squash,40\n2026-10-20,leeks,6.5\n"})
+    answer = ws.chat.ask("how much did we harvest in oct").text
+    assert "date is in October 2026" in answer and "**46.50**" in answer, answer

@@ -437,6 +437,13 @@ def test_columns_renamed_for_sql_are_named_in_the_reasons(ws: Workspace, tmp_pat
     assert said == "columns renamed to be usable in SQL: time → time_, 2024 → c_2024"  # not "Start Date"
 
 
+def test_a_price_written_as_its_sign_over_a_thing_is_named_a_rate(ws: Workspace, tmp_path: Path) -> None:
+    # "£/box" beside "box" was box_2, which "how many boxes" then added up
+    path = tmp_path / "boxes.csv"
+    path.write_text("name,box,£/box\nPriya,medium,16\nJon,large,21\n")
+    assert [c.name for c in ws.tables.import_file(path).columns] == ["name", "box", "gbp_per_box"]
+
+
 def test_a_json_file_cut_off_after_a_whole_record_waits_with_the_doubt_said(ws: Workspace, tmp_path: Path) -> None:
     path = tmp_path / "truncated.json"
     path.write_text('[{"a": 1}, {"a": 2},')
