@@ -29,7 +29,7 @@ from ..tables.domain import ROW_FIELDS, load_catalog
 from ..tables.mentions import fold, folded, kept_rows, text_places, words_in
 from ..tables.names import quote_ident, quote_literal
 from ..tables.values import NUMERIC_TYPES
-from .mentioned import Mention, mentioned, widened
+from .mentioned import Mention, mentioned, searchable, widened
 from .spans import ABSENT_CELL, HOURS, MINUTES, Span, derived_from, numbered, spanned
 from .spans import SAID as SPAN_SAID
 from .spans import WORDS as SPAN_WORDS
@@ -898,7 +898,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     dated = _date_column(info.columns, lowered) if period else None
     if period and dated is None and not _named_for(info.name, period):
         return None  # "this week" of rota_w_c_23_nov_2026 is the whole table
-    if dated is not None and period.months and not period.years and period.span is None:
+    if dated is not None and len(period.months) == 1 and not period.years and period.span is None:
         period = _latest_year(store, info.name, dated, period)  # "in oct" of two years' rows: the last October
     # Money over a period needs no table named ("how much did we spend in January?") when the
     # date says when the money was spent: not a subscription's "renews"
@@ -927,7 +927,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     loose = (words - _OP_WORDS - TABLE_WORDS - name_words - period.words - quarter_words - elsewhere
              - content_words(" ".join(values_said)) - set().union(*(column_words(c.name, lowered) for c in counted)))
     texts = [c.name for c in info.columns if c.type == "VARCHAR" and c.name not in ROW_FIELDS
-             and not PERSON.search(c.name.lower())]
+             and not PERSON.search(c.name.lower()) and searchable(c.name)]
     if not (named or filters or excluded or spent or by_column or blank and blank[1] or reply or flagged) and not (
             op != "list" and loose and mentioned(store, info.name, texts, lowered, loose)):
         return None
@@ -2211,6 +2211,9 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     paid = [n for n in numeric if PAID_NAME.search(n.lower())]
     if op in ("sum", "avg") and _MONEY_IN.search(lowered) and len(paid) == 1:
         return paid, set()  # "how much have we collected in fees?": amount_paid, not fee_due
+    billed = [n for n in numeric if MONEY_NAME.search(n.lower()) and not PAID_NAME.search(n.lower())]
+    if op in ("sum", "avg") and _INVOICED.search(lowered) and paid and len(billed) == 1:
+        return billed, set()  # "how much have i invoiced": amount, not amount_paid
     # "how many" adds up only what it counts ("how many hours", "how many km"); "how many repairs
     # cost over 200" counts repairs, and cost is compared, not added up
     counting = _counted_words(lowered) if op == "count" else None
@@ -2464,10 +2467,13 @@ def _date_column(columns: Sequence[Any], lowered: str = "") -> str | None:
     if len(own_word) == 1:
         return own_word[0]
     paid = [d for d in candidates if PAID_NAME.search(d.lower())]
-    if len(paid) == 1 and MONEY.search(lowered):  # "how much did we take in 2025?": when it was paid
+    if len(paid) == 1 and MONEY.search(lowered) and not _INVOICED.search(lowered):  # "how much did we take in 2025?"
         return paid[0]
     spent = [d for d in candidates if _spent_date(d)]  # intake_date and pickup_date: the first (the answer says it)
     return (spent or candidates)[0] if candidates else None
+
+
+_INVOICED = re.compile(r"\b(?:invoiced?|invoicing|billed|charged)\b")  # when it was invoiced, not paid
 
 
 def _spent_date(name: str) -> bool:

@@ -57,8 +57,19 @@ def _tokens(lowered: str, stems: Iterable[str]) -> list[str] | None:
 
 def _findable(token: str) -> bool:
     """A word worth looking for inside cells: three letters or more, or a code with a digit ("f1");
-    not a bare number, which a comparison or a date says."""
-    return not token.isdigit() and (len(token) >= 3 or any(c.isdigit() for c in token) and len(token) >= 2)
+    not a bare number, which a comparison or a date says, nor a little word of a verb ("go out")."""
+    return not token.isdigit() and token not in _LITTLE and (
+        len(token) >= 3 or any(c.isdigit() for c in token) and len(token) >= 2)
+
+
+_LITTLE = frozenset("out off over under back away again about around into onto still yet just ago".split())
+# Columns of remarks: "for stone hare + boxes" in a harvest's notes is no harvest of Stone Hare's
+_REMARKS_NAME = re.compile(r"(?:^|_)(?:notes?|comments?|remarks?|memo|summary|text|body|misc|other)(?:_|$)")
+
+
+def searchable(column: str) -> bool:
+    """Whether a text column's cells name what a row is (a description, a postcode), not remarks on it."""
+    return not _REMARKS_NAME.search(column.lower())
 
 
 def mentioned(store: Any, table: str, texts: list[str], lowered: str, stems: Iterable[str]) -> Mention | None:

@@ -21,7 +21,7 @@ from ..errors import TableError
 from ..extract import format_for
 from . import csvsource, dateorder, readers
 from .names import ROW_KEY, quote_ident, quote_literal, table_name_for, unique_names
-from .values import Detected, conversion, detect
+from .values import Detected, conversion, detect, named_with_unit
 
 EXACT_IN_DOUBLE = 2**53  # whole numbers below this a double holds exactly
 SAMPLE_ROWS = 10000
@@ -367,6 +367,15 @@ def _notes_under(rows: list[tuple], width: int, alone: int = 0) -> list[str]:
     return notes if said and len(notes) < len(rows) else []
 
 
+def _with_unit(name: str, det: Detected, names: list[str]) -> str:
+    """``name`` with the unit taken off its values ("weight" of "4.05 kg": weight_kg), when no
+    other column is called that."""
+    if det.conv != "unit" or det.fmt is None:
+        return name
+    named = named_with_unit(name, det.fmt)
+    return named if named == name or named not in names else name
+
+
 def _repeats_header(row: tuple, names: list[str]) -> bool:
     """Whether a row's cells are the header's names again (a file pasted together from several)."""
     cells = [str(c).strip().lower() if c is not None else "" for c in row]
@@ -378,7 +387,7 @@ def _plan_text_columns(inf: Inference, source_names: list[str], srcs: list[str],
     names = unique_names([n or None for n in source_names])
     for i, (name, raw, src) in enumerate(zip(names, source_names, srcs, strict=True)):
         det = detect(raw or name, values[i])
-        plan = ColumnPlan(name, raw or name, det.type, src, note=det.note)
+        plan = ColumnPlan(_with_unit(name, det, names), raw or name, det.type, src, note=det.note)
         if native and det.native:
             plan.read_type = "DOUBLE" if det.conv == "int" else det.type
             plan.check = {"int": "whole", "float": "finite"}.get(det.conv)
@@ -457,7 +466,7 @@ def _plan_typed_columns(con: duckdb.DuckDBPyConnection, inf: Inference, cols: li
             det = detect(plan.source_name, values[i])
             plan.note = det.note  # also why numbers stay text
             if det.conv != "text":
-                plan.type, plan.detected = det.type, det
+                plan.type, plan.detected, plan.name = det.type, det, _with_unit(name, det, names)
                 if det.ambiguous:
                     inf.penalties.append((f"column {name}: {det.note}", 0.85))
         inf.columns.append(plan)

@@ -82,8 +82,8 @@ def detect(name: str, values: list[str | None]) -> Detected:
     if not data:
         return Detected()
     distinct = list(dict.fromkeys(data))[:_MAX_CHECK]
-    for check in (_bool, _yyyymmdd, _numbers, _signed_amounts, _mixed_amounts, _iso, _numeric_dates, _text_dates,
-                  _mixed_dates, _periods, _weekday_dates):
+    for check in (_bool, _yyyymmdd, _numbers, _signed_amounts, _mixed_amounts, _unit_amounts, _iso, _numeric_dates,
+                  _text_dates, _mixed_dates, _periods, _weekday_dates):
         found = check(name, distinct)
         if found is not None:
             found.tokens = tokens and found.conv != "text"
@@ -177,6 +177,36 @@ def _mixed_amounts(name: str, vals: list[str]) -> Detected | None:
     return Detected("BIGINT" if whole else "DOUBLE", "amount", decimal_comma=commas, ambiguous=commas and points,
                     note="amounts written in several ways read as numbers, each as written"
                          + (", currency signs taken off" if any(signs) else ""))
+
+
+# Units a person writes after a number ("4.05 kg", "3.2kg", "4.5 hrs"), by the one they stand for
+UNITS = {"kg": "kg", "kgs": "kg", "g": "g", "lb": "lb", "lbs": "lb", "oz": "oz", "hrs": "hrs", "hr": "hrs",
+         "h": "hrs", "hours": "hrs", "hour": "hrs", "mins": "mins", "min": "mins", "km": "km", "mi": "miles",
+         "miles": "miles", "l": "litres", "ltr": "litres", "litres": "litres", "liters": "litres", "ml": "ml",
+         "cm": "cm", "kwh": "kwh"}  # not mm: "15mm" is a pipe's size, which a question says as a value
+_LABEL_NAME = re.compile(r"(?:^|_)(?:size|sizes|diameter|dia|bore|gauge|thread)(?:_|$)")  # 15mm, 8L: labels
+_UNIT_VALUE = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*([A-Za-z]+)?\.?$")
+
+
+def _unit_amounts(name: str, vals: list[str]) -> Detected | None:
+    """Numbers some of which carry one unit after them ("4.05 kg", "3.2kg", "6.5"): numbers, the
+    unit taken off and kept in ``fmt`` for the column's name; None unless every value is such a
+    number and their units are one."""
+    found = [_UNIT_VALUE.match(v) for v in vals]
+    if not all(found) or _LABEL_NAME.search(name.lower()):
+        return None
+    units = {UNITS.get(m[2].lower()) for m in found if m and m[2]}
+    if len(units) != 1 or None in units:
+        return None
+    unit = units.pop()
+    whole = all(m and "." not in m[1] for m in found)
+    return Detected("BIGINT" if whole else "DOUBLE", "unit", unit, note=f"the unit {unit} taken off each value")
+
+
+def named_with_unit(name: str, unit: str) -> str:
+    """``name`` with the unit its values were written in, unless it says it already (hrs, hours_worked)."""
+    parts = set(name.lower().split("_"))
+    return name if parts & ({u for u, meant in UNITS.items() if meant == unit} | {unit}) else f"{name}_{unit}"
 
 
 def _fits_double(value: str) -> bool:
@@ -349,6 +379,9 @@ def conversion(raw: str, d: Detected) -> str:
             return f"(CASE WHEN regexp_full_match({v}, '[+-]?[0-9]+') THEN TRY_CAST({v} AS {d.type}) END)"
         # 1e400 would become infinity; NULL makes it a misfit, and the column stays text
         return f"(CASE WHEN isfinite(TRY_CAST({v} AS {d.type})) THEN TRY_CAST({v} AS {d.type}) END)"
+    if d.conv == "unit":  # the number before the unit
+        number = f"regexp_extract({v}, '^([+-]?[0-9]+(\\.[0-9]+)?)', 1)"
+        return f"TRY_CAST(NULLIF({number}, '') AS {d.type})"
     if d.conv == "amount":
         return reading(f"regexp_replace({v}, '[{_SYMBOLS}]', '', 'g')", d.type, dotted=d.decimal_comma)
     if d.conv == "bool":

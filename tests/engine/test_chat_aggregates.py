@@ -2187,3 +2187,29 @@ def test_a_month_said_alone_is_the_latest_year_the_table_holds_it_in(ws: Workspa
                                                  "2026-10-03,squash,40\n2026-10-20,leeks,6.5\n"})
     answer = ws.chat.ask("how much did we harvest in oct").text
     assert "date is in October 2026" in answer and "**46.50**" in answer, answer
+
+
+RESTAURANT_INVOICES = ("inv_no,date,restaurant,amount,status,amount_paid,date_paid,notes\n"
+                       "INV-036,2026-08-28,Stone Hare,120.00,void,,,\n"
+                       "INV-037,2026-09-04,STONE HARE,96.40,paid,96.40,2026-10-02,\n"
+                       "INV-041,2026-10-30,Stone Hare,171.60,paid,171.60,2026-11-12,for stone hare + boxes\n")
+
+
+@pytest.mark.parametrize(("question", "said", "result"), [
+    # invoiced: the amount, by the invoice's date (not when it was paid, nor what was paid)
+    ("how much have i invoiced the stone hare since sept 2026", "Adding up amount in restaurant_invoices where "
+     "restaurant is STONE HARE and date is from 01 September 2026", 268.0),
+])
+def test_what_was_invoiced_is_the_amount_by_the_invoice_date(ws: Workspace, tmp_path: Path, question: str,
+                                                              said: str, result: float) -> None:
+    _tables_of(ws, tmp_path, {"restaurant_invoices.csv": RESTAURANT_INVOICES})
+    (found,) = aggregates.plans(question, ws.tables, ws.embedder.embed)
+    assert found.about.startswith(said) and ws.tables.query(found.sql)[1][0][0] == pytest.approx(result), found
+
+
+def test_remarks_are_not_searched_for_the_words_of_a_question(ws: Workspace, tmp_path: Path) -> None:
+    # "for stone hare + boxes" in a harvest's notes is no harvest of Stone Hare's
+    _tables_of(ws, tmp_path, {"harvest_log.csv": "date,crop,kg,notes\n2026-11-23,leeks,6.5,for stone hare + boxes\n"
+                                                 "2026-11-20,kale,3,\n"})
+    answer = ws.chat.ask("when did stone hare last pay")
+    assert not any("harvest_log" in a.params.get("sql", "") for a in answer.actions), answer.text

@@ -720,3 +720,21 @@ def test_a_sheet_of_labels_and_their_values_keeps_its_first_pair_as_a_row(ws: Wo
         ws.tables.approve(summary_p.id)
     assert _rows(ws, summary_p.table)[0] == ("Trip", "Y10 ecology fieldwork, Flatford Mill")
     assert list(_types(costs_p)) == ["item", "cost"] and costs_p.row_count == 3
+
+
+def test_numbers_written_with_their_unit_are_numbers_and_the_column_named_for_it(ws: Workspace,
+                                                                                  tmp_path: Path) -> None:
+    # "4.05 kg" beside "6.5" kept the whole column text: sums left the kg cells out
+    path = tmp_path / "harvest.csv"
+    path.write_text("date,crop,weight,hrs\n2026-10-03,squash,4.05 kg,2 hrs\n2026-10-04,kale,3.2kg,1.5\n"
+                    "2026-10-05,leeks,6.5,3 hours\n")
+    p = ws.tables.import_file(path)
+    assert _types(p) == {"date": "DATE", "crop": "VARCHAR", "weight_kg": "DOUBLE", "hrs": "DOUBLE"}, p.columns
+    if p.status == "pending":
+        ws.tables.approve(p.id)
+    assert _rows(ws, p.table) == [(dt.date(2026, 10, 3), "squash", 4.05, 2.0), (dt.date(2026, 10, 4), "kale", 3.2, 1.5),
+                                  (dt.date(2026, 10, 5), "leeks", 6.5, 3.0)]
+    assert detect("note", ["4 kg", "3 lb"]).type == "VARCHAR"  # two units: kept as written
+    assert detect("size", ["8 m", "12 m"]).type == "VARCHAR"  # metres or minutes: not said
+    assert detect("size", ["15mm", "22mm"]).type == "VARCHAR"  # a pipe's size is its label
+    assert detect("vessel", ["8 L", "12 L"]).type == "BIGINT"
