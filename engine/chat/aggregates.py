@@ -924,12 +924,13 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     opposed = _opposed_flags(lowered, flagging.columns) if op in ("list", "count") else {}  # "still broken"
     flagged = op in ("list", "count") and (_names_a_flag(lowered, [flagging]) or bool(opposed))  # "plus one"
     # "where's cheapest for fernox f1": rows whose description holds the words, no cell being them
-    loose = (words - _OP_WORDS - TABLE_WORDS - name_words - period.words - quarter_words - elsewhere
-             - content_words(" ".join(values_said)) - set().union(*(column_words(c.name, lowered) for c in counted)))
     texts = [c.name for c in info.columns if c.type == "VARCHAR" and c.name not in ROW_FIELDS
              and not PERSON.search(c.name.lower()) and searchable(c.name)]
-    if not (named or filters or excluded or spent or by_column or blank and blank[1] or reply or flagged) and not (
-            op != "list" and loose and mentioned(store, info.name, texts, lowered, loose)):
+    if not (named or filters or excluded or spent or by_column or blank and blank[1] or reply or flagged) and (
+            op == "list" or not (loose := words - _OP_WORDS - TABLE_WORDS - name_words - period.words - quarter_words
+                                 - elsewhere - content_words(" ".join(values_said))
+                                 - set().union(*(column_words(c.name, lowered) for c in counted)))
+            or mentioned(store, info.name, texts, lowered, loose) is None):
         return None
     unnamed = _numbered_names_blanked(lowered, counted, info.name)  # "paper 1", "9 y3": no stray numbers
     if _stray_number(unnamed, compared.span if compared else (0, 0), values_said):
@@ -952,7 +953,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     kept = {v for vs in filters.values() for v in vs}
     accounted |= _said_of_values(lowered, kept) | _said_of_joining(lowered, dated)
     accounted |= (_NOT_WORDS if excluded else set()) | state_words | reply_words
-    accounted |= _UNPAID_WORDS | _OWING_WORDS if owing else set()
+    accounted |= _UNPAID_WORDS | _OWING_WORDS | _ONGOING_WORDS if owing else set()
     accounted |= content_words(grouped[1]) if grouped else set()
     accounted |= _members_of(lowered, name_words | {table_noun(info.name)})  # "staff members" are the staff
     # "how many people …" counts the rows of a table of people (one with a column of names)
@@ -1280,7 +1281,7 @@ def _unpaid(lowered: str) -> bool:
 # ("Unpaid", "OVERDUE", "Part paid", "Sent"), not only those whose value is the word said ("unpaid")
 _PAID_VALUES = frozenset({"paid", "paid in full", "settled", "received"})
 _PARTLY = re.compile(r"\bpart(?:ly|ially)?\b|\bpartial")
-_OWING_WORDS = content_words("owe owes owed owing money right now currently moment")
+_OWING_WORDS = content_words("owe owes owed owing money")  # and "right now" (_ONGOING_WORDS)
 
 
 def _owing(store: Any, info: Any, lowered: str) -> tuple[str, list[str]] | None:
