@@ -878,15 +878,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     filters = _values(store, info, lowered, elsewhere)
     excluded = _negated(filters, lowered)  # "the invoices not paid": status is not paid
     owing = _owing(store, info, lowered)  # "who still owes me": status is not Paid (so OVERDUE and Part paid too)
-    partly: list[str] = []  # of those, values of rows partly paid: their whole amount is counted
-    if owing is not None:  # and not those void either, unless the value said is the only one owed ("unpaid")
-        void = dict(store.remembered(("voided", info.name), functools.partial(_void_cells, store, info)))
-        left_out = owing[1] + ([] if _VOID_SAID.search(lowered) else void.get(owing[0], []))
-        owed = {fold(v) for v in _category_column(store, info.name, owing[0])} - {fold(v) for v in left_out}
-        if {fold(v) for v in filters.get(owing[0], [])} != owed:
-            filters.pop(owing[0], None)
-            excluded[owing[0]] = left_out
-        partly = sorted(v for v in _category_column(store, info.name, owing[0]) if _PARTLY.search(fold(v)))
+    partly = _keep_owed(store, info, lowered, owing, filters, excluded) if owing else []
     currencies = _currencies_said(lowered)
     currency = _currency_column(store, info)
     if currencies is None or not _kept_to_currencies(currencies[0], currency, filters, excluded):
@@ -1284,17 +1276,32 @@ _PARTLY = re.compile(r"\bpart(?:ly|ially)?\b|\bpartial")
 _OWING_WORDS = content_words("owe owes owed owing money")  # and "right now" (_ONGOING_WORDS)
 
 
-def _owing(store: Any, info: Any, lowered: str) -> tuple[str, list[str]] | None:
-    """The text column of few values one of which says paid, and those values, when the question
-    asks what is not paid ("who still owes me money", "unpaid invoices", "outstanding")."""
+def _owing(store: Any, info: Any, lowered: str) -> tuple[str, list[str], list[str]] | None:
+    """The text column of few values one of which says paid, those paid values and all its values,
+    when the question asks what is not paid ("who still owes me money", "unpaid", "outstanding")."""
     if not _unpaid(lowered):
         return None
     for column in (c.name for c in info.columns if c.type == "VARCHAR" and c.name not in ROW_FIELDS):
         values = _category_column(store, info.name, column)
         paid = [v for v in values if fold(v).strip() in _PAID_VALUES]
         if paid and len(values) > len(paid):
-            return column, paid
+            return column, paid, values
     return None
+
+
+def _keep_owed(store: Any, info: Any, lowered: str, owing: tuple[str, list[str], list[str]],
+               filters: dict[str, list[str]], excluded: dict[str, list[str]]) -> list[str]:
+    """Keeps the rows ``owing``'s column says are not paid, nor void (in place: the value said
+    gives way, unless it is the only one owed, "unpaid"); returns the values that say part paid,
+    whose rows count whole."""
+    column, paid, values = owing
+    void = dict(store.remembered(("voided", info.name), functools.partial(_void_cells, store, info)))
+    left_out = paid + ([] if _VOID_SAID.search(lowered) else void.get(column, []))
+    owed = {fold(v) for v in values} - {fold(v) for v in left_out}
+    if {fold(v) for v in filters.get(column, [])} != owed:
+        filters.pop(column, None)
+        excluded[column] = left_out
+    return sorted(v for v in values if _PARTLY.search(fold(v)))
 
 
 # A date column that says when a row was done; empty while it is not: "which repairs are still open?"

@@ -407,6 +407,12 @@ R-4,2026-02-01,2026-02-03,Aylin Demir,new wheel,1,80,166.8
 }
 
 
+def _answers(ws: Workspace, question: str, said: str, result: str) -> None:
+    """The answer to ``question`` says ``said`` and ``result``."""
+    answer = ws.chat.ask(question).text
+    assert said in answer and result in answer, answer
+
+
 def _approved(ws: Workspace, path: Path, body: str) -> Workspace:
     """``ws`` with ``body`` written to ``path`` and made a table, approved when it waits (a few rows)."""
     path.write_text(body)
@@ -2011,8 +2017,7 @@ def test_a_column_named_for_its_unit_is_named_by_the_unit_and_comes_before_start
                                                       "2026-11-16,08:00,16:30,30,8.0,Mill Lane\n"
                                                       "2026-11-17,08:00,14:30,30,6.0,COLLEGE\n"
                                                       "2026-11-23,08:00,16:30,30,8.0,Hill St\n"})
-    answer = ws.chat.ask(question).text
-    assert said in answer and result in answer, answer
+    _answers(ws, question, said, result)
 
 
 INVOICES_OWED = ("inv_no,date,customer,amount,status\n"
@@ -2050,8 +2055,7 @@ def test_a_total_beside_a_unit_price_is_the_money_spent(ws: Workspace, tmp_path:
     _tables_of(ws, tmp_path, {"fuel.csv": "date,fuel,litres,price_per_litre,total\n"
                                           "2026-10-02,diesel,58,1.38,80.00\n2026-10-09,AdBlue,10,1.50,14.99\n"
                                           "2026-10-16,diesel,62,1.46,90.30\n"})
-    answer = ws.chat.ask(question).text
-    assert said in answer and result in answer, answer
+    _answers(ws, question, said, result)
 
 
 SUPPLIER_PRICES = ("supplier,code,description,category,price_ex_vat\n"
@@ -2074,8 +2078,7 @@ SUPPLIER_PRICES = ("supplier,code,description,category,price_ex_vat\n"
 def test_words_inside_longer_text_cells_keep_the_rows_that_hold_them(ws: Workspace, tmp_path: Path, question: str,
                                                                       said: str, result: str) -> None:
     _tables_of(ws, tmp_path, {"supplier_prices.csv": SUPPLIER_PRICES})
-    answer = ws.chat.ask(question).text
-    assert said in answer and result in answer, answer
+    _answers(ws, question, said, result)
 
 
 def test_words_no_one_cell_holds_together_keep_no_rows(ws: Workspace, tmp_path: Path) -> None:
@@ -2105,8 +2108,7 @@ JOB_LOG = ("date,job_no,cust,postcode,job_type,hrs,parts,labour,total,paid\n"
 def test_a_job_log_asked_in_a_tradesman_s_words(ws: Workspace, tmp_path: Path, question: str, said: str,
                                                  result: str) -> None:
     _tables_of(ws, tmp_path, {"job_log.csv": JOB_LOG})
-    answer = ws.chat.ask(question).text
-    assert said in answer and result in answer, answer
+    _answers(ws, question, said, result)
 
 
 @pytest.mark.parametrize(("said", "first"), [
@@ -2158,8 +2160,7 @@ def test_who_paid_whom_says_which_way_the_money_went(ws: Workspace, tmp_path: Pa
                                           "2026-11-02,DEB,CITY PLUMBING TREFOREST,160.80,,7557.60\n"
                                           "2026-11-05,DEB,CITY PLUMBING TREFOREST,1968.00,,5589.60\n"
                                           "2026-11-19,DEB,CITY PLUMBING TREFOREST,69.60,,5520.00\n"})
-    answer = ws.chat.ask(question).text
-    assert said in answer and result in answer, answer
+    _answers(ws, question, said, result)
 
 
 def test_how_many_boxes_counts_the_rows_not_the_price_of_a_box(ws: Workspace, tmp_path: Path) -> None:
