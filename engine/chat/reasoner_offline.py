@@ -211,6 +211,17 @@ def _section(text: str, at: int) -> str:
     return found[-1][1].strip() if found else ""
 
 
+TERSE_WORDS = 8
+
+
+def terse(sentence: Sentence) -> bool:
+    """A note's line of a few words without a full stop ("thurs 26th 9-2  pack boxes"): like a
+    list's item, it is about the heading it sits under ("TOM")."""
+    text = sentence.text.strip()
+    return (sentence.kind == "prose" and len(text.split()) <= TERSE_WORDS and text[-1:] not in ".!?"
+            and not (text[:2] == text[-2:] and text[:2] in ("**", "__")))  # a bold line heads what follows
+
+
 def about(heading: str, sentence: Sentence, textual: str, always: bool = False) -> str:
     """A short fact embedded with the heading it sits under: "Serves 6." says nothing of what
     it serves, "Moroccan Lamb Tagine: Serves 6." does. (A table row has its column names.) With
@@ -266,6 +277,15 @@ def labels(text: str, role: set[str]) -> bool:
                             or bool(role) and role <= label and len(label) <= len(role) + 2)
 
 
+def names_figure(text: str, role: set[str]) -> bool:
+    """``text`` says the words of ``role`` one after another, then a figure ("…, sort code
+    30-94-57, account …" of "what's my sort code?"): a label inside a sentence."""
+    words = re.findall(r"[^\W\d_]+|\S*\d\S*", text.lower())
+    n = len(role)
+    return n > 0 and any(content_words(" ".join(words[i:i + n])) == role and any(c.isdigit() for c in words[i + n])
+                         for i in range(len(words) - n))
+
+
 def calibrated(evidence: float, threshold: float) -> float:
     """Evidence mapped to 0..1 around the abstention threshold (0.5 exactly at it)."""
     return 1.0 / (1.0 + math.exp(-(evidence - threshold) / 0.04))
@@ -310,8 +330,9 @@ class OfflineReasoner:
             # table's pipes and dashes) embeds far from any question, so the row stands for it.
             relevance = max(p.relevance, cos) if sentence.kind == "row" else p.relevance
             evidence = E_SENTENCE * cos + E_PASSAGE * relevance
-            bonus = LABEL_BONUS if role and labels(sentence.meaning if sentence.kind == "fact" else sentence.text,
-                                                   role) and (not counted or _NUMBER.search(sentence.text)) else 0.0
+            said = sentence.meaning if sentence.kind == "fact" else sentence.text
+            bonus = LABEL_BONUS if role and (labels(said, role) or names_figure(said, role)) and (
+                not counted or _NUMBER.search(sentence.text)) else 0.0
             if bonus:
                 evidence = max(evidence + bonus, LABELLED_EVIDENCE)
             out.append(Candidate(p, sentence, prior + W_SENTENCE * cos + W_LATE * late + bonus, vec, lead, evidence))
@@ -330,7 +351,8 @@ class OfflineReasoner:
                 textual = in_context(p.hit.text, prev, sentence)
                 # a list's item is about the heading it sits under: "## Kieran Doyle", "- didn't turn up"
                 section = _section(p.hit.text, sentence.start) or heading.split(HEADING_SEP)[-1].strip()
-                item = _ITEM.match(p.hit.text, p.hit.text.rfind("\n", 0, sentence.start) + 1) is not None
+                item = _ITEM.match(p.hit.text, p.hit.text.rfind("\n", 0, sentence.start) + 1) is not None \
+                    or terse(sentence)
                 kw = overlap(words, textual + " " + heading + " " + section)
                 prior = W_PASSAGE * p.relevance + W_KEYWORDS * kw + W_RANK / p.n
                 lead = prev if textual != sentence.meaning else None
@@ -560,7 +582,8 @@ def typed(ranked: list[Candidate], question: str) -> list[Candidate]:
     kept = []
     for c in ranked:
         holds = all(need.search(said(c)) for need in needs)
-        if holds and _about(subject, head, content_words(f"{c.sentence.text} {c.passage.hit.heading or ''}")):
+        if holds and _about(subject, head, content_words(f"{c.sentence.text} {c.passage.hit.heading or ''}")
+                            | _title_words(c)):  # "Amount requested from the Fund: £4,850." of "grant application"
             c = replace(c, evidence=c.evidence + TYPED_BONUS)
         elif holds and c.sentence.kind != "prose" and len(_title_words(c) & asked_words) >= TITLE_WORDS:
             # "Weekly amount £110.40" of "Attendance Allowance decision letter.pdf": its file says the subject

@@ -24,6 +24,9 @@ _PARA_BREAK = re.compile(r"\n[ \t]*\n")
 # wrapped line break inside a paragraph is not an end.
 _END = re.compile(r"[.!?][\"')\]]*(\s+)(?=(?:(?:#+|//+)[ \t]+)?[\"'(\[`*]?[A-Z0-9])")
 TITLE_CHARS = 40
+# A note's sentence ends its line though the next opens in lower case ("… by bank transfer." /
+# "renewal: licence year runs …"): a word's full stop at a line's end is no wrapped line's.
+_END_OF_LINE = re.compile(r"[^\W\d_]{2}[.!?][\"')\]]*([ \t]*\n[ \t]*)(?=[a-z])")
 # Abbreviations a sentence does not end at ("Dr. Kelly", "St. Brigid's school", "Mt. Fuji").
 _ABBREV = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|cf|Mr|Mrs|Ms|Mx|Dr|Prof|Rev|Sr|Jr|St|Mt|No|Fig|approx|resp)\.|"
                      r"\b[A-Z]\.)$")
@@ -39,7 +42,9 @@ _ITEM = re.compile(r"\n[ \t]*(?:[-*+•]|\d{1,3}[.)])[ \t]+(?=\S)")
 # So does a line of a comment that is an item or a label's entry ("# 2. Retry once", "# args: the arguments").
 _COMMENT_ITEM = re.compile(r"\n(?=[ \t]*(?:#+|//+)[ \t]+(?:[-*+•]|\d{1,3}[.)]|[\w.-]{1,30}:)[ \t])")
 # A line that opens with a date is an entry of a log: "...door alarm for fridge 2. AK" ends before it
-_DATED_LINE = re.compile(r"\n[ \t]*(?=\[?(?:19|20)\d\d-\d\d-\d\d(?:\b|T\d)|\d{1,2}[./-]\d{1,2}[./-](?:19|20)?\d\d\b)")
+# (a day and a month of 31 at most: a bank's sort code "30-94-57" opens no entry)
+_DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+_DATED_LINE = re.compile(rf"\n[ \t]*(?=\[?(?:19|20)\d\d-\d\d-\d\d(?:\b|T\d)|{_DAY}[./-]{_DAY}[./-](?:19|20)?\d\d\b)")
 _LETTERS = re.compile(r"[^\W\d_]")
 # Code is not quoted: an extractor keeps its layout, which a passage may re-flow.
 _CODE_CHARS = re.compile(r"[()\[\]{}=<>_*#|\\/\"'`]")
@@ -122,6 +127,8 @@ def _numbered(text: str, a: int, end: re.Match[str]) -> bool:
 def _sentence_spans(text: str, a: int, b: int) -> list[tuple[int, int]]:
     cuts = [(m.start(1), m.end(1)) for m in _END.finditer(text, a, b)
             if not _ABBREV.search(text, max(a, m.start(1) - 8), m.start(1)) and not _numbered(text, a, m)]
+    cuts += [(m.start(1), m.end(1)) for m in _END_OF_LINE.finditer(text, a, b)
+             if not _ABBREV.search(text, max(a, m.start(1) - 8), m.start(1))]
     cuts += _title_lines(text, a, b)
     cuts += [(m.start(), m.start() + 1) for m in _ITEM.finditer(text, a, b)]
     cuts += [(m.start(), m.start() + 1) for m in _COMMENT_ITEM.finditer(text, a, b)]
@@ -431,6 +438,10 @@ def _log_entry(text: str, x: int, y: int) -> Sentence | None:
 _TAB_LABEL = re.compile(r"[ \t]*(?P<label>[^\W\d_][^\t\d:]{0,40}?)[ \t]*\t[ \t]*"
                         r"(?P<value>(?!\d{1,4}[ \t]*$)[^\t]*\S)[ \t]*")
 
+# A price list's line, its term and value joined by dot leaders ("salad bag 100g ........ £2.50")
+_DOTTED_LABEL = re.compile(r"[ \t]*(?P<label>[^\W_][^\t:]{0,40}?)(?:[ \t]+(?:\.{2,}|\u2026+)|\.{4,})[ \t]*"
+                           r"(?P<value>(?!\d{1,4}[ \t]*$)[^\s.](?:[^\t]*\S)?)[ \t]*")
+
 _SPACED_LABEL = re.compile(r"[ \t]*(?P<label>[A-Z][a-z]+(?: [a-z]+){0,3}) (?P<value>[£$€]?\d[^\t]*\S)[ \t]*")
 
 
@@ -444,7 +455,7 @@ def _tab_labels(text: str, spans: list[tuple[int, int]]) -> tuple[list[Sentence]
         start = a
         lines = _lines(text, a, b)
         tabbed = [m if m is not None and len(m["label"].split()) <= 5 and y - x <= MAX_CHARS else None
-                  for x, y in lines for m in [_TAB_LABEL.fullmatch(text, x, y)]]
+                  for x, y in lines for m in [_TAB_LABEL.fullmatch(text, x, y) or _DOTTED_LABEL.fullmatch(text, x, y)]]
         # a line among them whose tab was lost ("Weekly amount £110.40"): a term, then a figure
         labelled = [m or (_SPACED_LABEL.fullmatch(text, x, y) if _beside(tabbed, i) else None)
                     for i, ((x, y), m) in enumerate(zip(lines, tabbed, strict=True))]
@@ -699,7 +710,7 @@ def _row(text: str, a: int, b: int, header: list[str]) -> Sentence | None:
 # the slack). A list has short lines, or lines with room left for the next line's first word.
 _JOINING = frozenset("and or but nor the a an of to in on at by for with from as that which who than".split())
 LIST_LINES = 3
-_INDENTED_OR_ITEM = re.compile(r"\s|(?:[-*+•]|\d{1,3}[.)])\s")
+_ITEM_LINE = re.compile(r"[ \t]*(?:[-*+•]|\d{1,3}[.)])\s")
 LIST_WIDTH = 50
 WRAP_SLACK = 0.85
 
@@ -717,7 +728,9 @@ def _list_lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
     texts = [text[x:y].strip() for x, y in lines]
     if all(texts) and (groups := _indented_under(text, lines)):
         return groups
-    if (not all(texts) or any(_INDENTED_OR_ITEM.match(text, x, y) for x, y in lines[1:])  # wrapped items
+    # a passage's text opens without its first line's indent: then the second line shows the list's
+    margin = _indent(text, lines[1][0] if lines[0][0] == 0 and not _ITEM_LINE.match(text) else lines[0][0])
+    if (not all(texts) or any(_wraps_item(text, x, y, margin) for x, y in lines[1:])
             or any(t[-1] in ",;:-–—&" or t.split()[-1].lower() in _JOINING for t in texts[:-1])
             or any(len(_sentence_spans(text, x, y)) > 1 for x, y in lines)):
         return [(a, b)]
@@ -729,6 +742,16 @@ def _list_lines(text: str, a: int, b: int) -> list[tuple[int, int]]:
     room = WRAP_SLACK * width
     free = sum(1 for t, n in zip(texts, texts[1:], strict=False) if len(t) + 1 + len(n.split()[0]) <= room)
     return lines if free * 2 >= len(texts) - 1 else [(a, b)]
+
+
+def _wraps_item(text: str, x: int, y: int, margin: int) -> bool:
+    """The line ``text[x:y]`` is an item of a list, or indented deeper than the paragraph's first
+    line (``margin``): an item's wrapped line, not a line of a list indented whole."""
+    return _ITEM_LINE.match(text, x, y) is not None or _indent(text, x) > margin
+
+
+def _indent(text: str, x: int) -> int:
+    return len(text[x:x + 80]) - len(text[x:x + 80].lstrip(" \t"))
 
 
 def _indented_under(text: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -656,7 +656,30 @@ def _text_title(lines: list[str], i: int, adoc: bool) -> tuple[int, str, int] | 
         under = _UNDERLINE.match(lines[i + 1])
         if under and abs(len(lines[i + 1].rstrip()) - len(line)) <= 2:
             return _UNDERLINES.index(under.group(1)) + 1, clean_heading(line), 2
-    return None
+    return None if adoc else _label_title(lines, i)
+
+
+# A plain note's label over the lines indented or listed under it ("TOM" / "  thurs 26th 9-2  pack
+# boxes", "fees" / "  annual licence fee £587 ..."): a short line at the margin, after a blank line,
+# that opens with a letter or digit and does not end as a sentence or a lead-in does ("for Friday
+# can we do:" introduces its list, and says something of its own).
+_LABEL_LEVEL = 8  # under any underlined title, above AsciiDoc's list terms
+_LABEL_CHARS, _LABEL_WORDS = 40, 6
+# a lead-in ends with a word that leads on ("Create the file by")
+_LEADS_ON = frozenset("a an the and or but of to in on at by for with from as that which than".split())
+_LABEL_LINE = re.compile(r"[^\W_][^\t]*[\w)\]]")
+_UNDER_LABEL = re.compile(r"[ \t]+\S|(?:[-*+\u2022]|\d{1,2}[.)])[ \t]+\S")
+
+
+def _label_title(lines: list[str], i: int) -> tuple[int, str, int] | None:
+    """At line ``i`` of a plain text: (level, label, 1) if it labels the lines under it."""
+    line = lines[i].rstrip()
+    if (i + 1 >= len(lines) or (i and lines[i - 1].strip()) or len(line) > _LABEL_CHARS
+            or len(line.split()) > _LABEL_WORDS or not _LABEL_LINE.fullmatch(line)
+            or _UNDER_LABEL.match(line) or not _UNDER_LABEL.match(lines[i + 1])
+            or line.split()[-1].lower() in _LEADS_ON):
+        return None
+    return _LABEL_LEVEL, clean_heading(line), 1
 
 
 def _verbatim_end(lines: list[str], i: int) -> int:
@@ -678,6 +701,8 @@ class _PlainText:
     def paragraph(self, first: int, last: int) -> None:
         if self.adoc and self.headings.level == _TERM_LEVEL and self.term_said and self._ends_list(first):
             self.headings.pop_to(_TERM_LEVEL)
+        if self.headings.level == _LABEL_LEVEL and self._ends_list(first) and not _UNDER_LABEL.match(self.lines[first]):
+            self.headings.pop_to(_LABEL_LEVEL)  # a paragraph at the margin is under no label
         self.term_said = self.headings.level == _TERM_LEVEL
         self.blocks.extend(with_path(paragraphs(self.lines, first, last), self.headings.path))
 
@@ -689,7 +714,7 @@ class _PlainText:
     def heading(self, i: int, level: int, text: str, used: int) -> None:
         self.blocks.append(Block(text, i + 1, i + used, self.headings.push(level, text), None, True))
         self.term_said = False
-        if self.title is None or level < self.title[0]:
+        if (self.title is None or level < self.title[0]) and level != _LABEL_LEVEL:  # a note's label is no title
             self.title = (level, text)
 
     def verbatim(self, i: int) -> int:

@@ -171,6 +171,53 @@ def test_a_to_do_lines_date_answers_when_a_thing_was_last_done(ws: Workspace, tm
     assert not answer.abstained and "12 Oct 2024" in answer.citations[0].quote, answer.text
 
 
+def test_a_notes_terse_lines_answer_under_their_labels(ws: Workspace, tmp_path: Path) -> None:
+    """A plain note of labels over indented lines ("fees" / "  annual licence fee £587, …"): each
+    label's lines are a passage of their own, and a line read with its label answers."""
+    (tmp_path / "soil association notes.txt").write_text(
+        "Soil Association - certification notes\n======================================\n\n"
+        "licence no. SA-G-48817   (organic since 2019, full symbol since 2021)\n"
+        "certification body contact: Deborah Hale (inspector)\n\n2026 inspection - 14 July 2026\n"
+        "  went ok mostly. Deborah was here 9.30 til about 1.\n  non-conformities (2):\n"
+        "   1. manure from Bryn's farm - no declaration from the source farm that it's from a\n"
+        "      non-intensive system. need the signed form.\n"
+        "   2. onion sets (non-organic Sturon) bought without logging the derogation first.\n\n"
+        "fees\n  annual licence fee £587, paid 2 Sept 2026 by bank transfer.\n"
+        "  renewal: licence year runs 1 Feb - 31 Jan, renewal paperwork must be in by 31 Jan 2027.\n\n"
+        "reminders to self\n  - keep every seed receipt, derogations logged in the red folder\n"
+        "  - no sewage sludge ever, no glyphosate on the drive\n", encoding="utf-8")
+    (tmp_path / "todo.txt").write_text(
+        "TO DO   (tues 24 nov, evening)\n\nTOM\n  thurs 26th 9-2  pack boxes\n  sat 28th  7-1   market\n\n"
+        "farm\n  - fix T1 door, bottom rail rotten\n  - order more 1kg paper bags (wyebank)\n"
+        "  - take the fleece off T2 salad when it warms up\n", encoding="utf-8")
+    ws.ingest([tmp_path])
+    fee = ws.chat.ask("how much is the soil association fee")
+    assert not fee.abstained and fee.citations[0].quote.startswith("annual licence fee £587"), fee.text
+    renewal = ws.chat.ask("when does the SA renewal have to be in")
+    assert not renewal.abstained and "31 Jan 2027" in renewal.citations[0].quote, renewal.text
+    door = ws.chat.ask("whats wrong with the T1 door")
+    assert not door.abstained and door.citations[0].quote == "fix T1 door, bottom rail rotten", door.text
+
+
+def test_a_figure_said_after_the_words_asked_for_inside_a_sentence_answers(ws: Workspace, tmp_path: Path) -> None:
+    """"…, sort code<newline>30-94-57, account …": the code on the next line does not open a dated
+    entry, and the words asked for ("sort code") said before a figure answer as a label would; a
+    sum in a grant application answers "how much … the grant" though its sentence says "the Fund"."""
+    (tmp_path / "INV-041.txt").write_text(
+        "INVOICE INV-041\n\nLeeks 4 kg £19.20\nBeetroot 3 kg £11.40\nTOTAL £30.60\n\n"
+        "Payment terms: 14 days from the invoice date. Please pay by bank transfer to H Okafor, sort code\n"
+        "30-94-57, account 11902835, quoting the invoice number.\n", encoding="utf-8")
+    (tmp_path / "grant application - round 3.md").write_text(
+        "# Small farms fund: round 3\n\nWe are asking for funding for two things: a rainwater harvesting system "
+        "off the barn roof, and a walk-in cool room for the boxes.\n\nTotal project cost: £6,920. Amount requested "
+        "from the Fund: £4,850. The remaining £2,070 will come from the business's own savings.\n", encoding="utf-8")
+    ws.ingest([tmp_path])
+    code = ws.chat.ask("whats my sort code")
+    assert not code.abstained and "30-94-57" in code.citations[0].quote, code.text
+    grant = ws.chat.ask("how much am i asking the grant for")
+    assert not grant.abstained and "£4,850" in grant.text, grant.text
+
+
 def test_a_question_asking_why_is_answered_with_the_sentence_that_gives_the_cause(ws: Workspace,
                                                                                   tmp_path: Path) -> None:
     (tmp_path / "2026-03-09 kiln.md").write_text(

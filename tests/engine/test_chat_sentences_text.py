@@ -213,6 +213,33 @@ def test_a_term_and_figure_whose_tab_was_lost_among_tabbed_terms_is_a_fact_too()
                 if s.meaning.startswith("Weekly amount:")]
 
 
+def test_a_price_lists_terms_and_values_joined_by_dot_leaders_are_a_fact_each() -> None:
+    """A chalkboard's "salad bag 100g ........ £2.50": read as "term: value" as a tab's would be;
+    a contents page's page numbers and prose's ellipses are no such lines."""
+    text = ("stall prices - nov 2026\n\nsalad bag 100g ........ £2.50  (2 for £4.50)\n"
+            "leeks ................. £1 each / 3 for £2.50\njerusalem artichokes .. £3.00 /kg\n"
+            "red onions.......£1.80 /kg\n\nIntroduction ........ 4\nGetting started ...... 12\n\n"
+            "Wait... what happened there. He said so... and left.\nThen more... of it came.\n")
+    facts = [s.meaning for s in split_sentences(text) if s.kind == "fact"]
+    assert facts == ["salad bag 100g: £2.50  (2 for £4.50)", "leeks: £1 each / 3 for £2.50",
+                     "jerusalem artichokes: £3.00 /kg", "red onions: £1.80 /kg"], facts
+    assert texts(text)[1] == "salad bag 100g ........ £2.50  (2 for £4.50)"
+
+
+def test_a_notes_lines_end_at_a_full_stop_and_a_list_indented_whole_is_a_line_each() -> None:
+    """Notes written in lower case: a line ending with a full stop ends its sentence though the next
+    opens in lower case; lines of one indent are a list (the passage lost the first one's indent),
+    while an item's deeper lines are its wrapped text."""
+    fees = "annual licence fee £587, paid 2 Sept by bank transfer.\n  renewal: paperwork must be in by 31 Jan.\n"
+    assert texts(fees) == ["annual licence fee £587, paid 2 Sept by bank transfer.",
+                           "renewal: paperwork must be in by 31 Jan."]
+    shifts = "thurs 26th 9-2  pack boxes\n  sat 28th  7-1   market\n  tues 1 dec 9-1  mulch bed 7, strim tunnels"
+    assert texts(shifts) == ["thurs 26th 9-2  pack boxes", "sat 28th  7-1   market",
+                             "tues 1 dec 9-1  mulch bed 7, strim tunnels"]
+    wrapped = "- chase Mike Jarvis about the box money\n  and his brother about the\n  delivery charge\n- pay tom"
+    assert texts(wrapped)[0] == "chase Mike Jarvis about the box money\n  and his brother about the\n  delivery charge"
+
+
 def test_a_contents_pages_numbered_lines_are_not_a_table() -> None:
     text = "Contents\n1\tThe problem\t2\n2\tOld solutions\t2\n2.1\tLATEX . . . . . . .\t2\n3\tOur solution\t3"
     assert not [s for s in split_sentences(text) if s.kind == "row"]

@@ -217,6 +217,23 @@ def test_asciidoc_verbatim_blocks_are_kept_whole_and_lists_end(tmp_path: Path):
     assert paths["These options can be combined."] == ("Config", "Remotes")  # the list has ended
 
 
+def test_a_plain_notes_labels_head_the_lines_indented_or_listed_under_them(tmp_path: Path):
+    """A to-do note's "TOM" / "  thurs 26th 9-2  pack boxes": the short line at the margin over
+    indented lines or items labels them (a heading below any underlined title, never the file's
+    title); a lead-in ("Create it by") is none, and a paragraph at the margin leaves the label."""
+    data = (b"TO DO   (tues 24 nov)\n\nTOM\n  thurs 26th 9-2  pack boxes\n  sat 28th  7-1   market\n\n"
+            b"money\n  - chase Mike Jarvis re box money\n  - pay tom on the 30th\n\n"
+            b"A paragraph at the margin.\n\nCreate the file by\n    $ touch notes\n")
+    extracted = _extract_file(tmp_path, "todo.txt", data)
+    assert extracted.title is None
+    got = [(b.line_start, b.heading_path, b.is_heading) for b in extracted.blocks]
+    assert got == [(1, (), False), (3, ("TOM",), True), (4, ("TOM",), False), (7, ("money",), True),
+                   (8, ("money",), False), (11, (), False), (13, (), False)], got
+    titled = _extract_file(tmp_path, "soil.txt", b"Soil notes\n==========\n\nfees\n  licence fee \xc2\xa3587\n")
+    assert titled.title == "Soil notes"
+    assert [b.heading_path for b in titled.blocks][-1] == ("Soil notes", "fees")
+
+
 def test_plain_text_with_brackets_is_not_asciidoc_and_logs_never_are(tmp_path: Path):
     todo = _extract_file(tmp_path, "todo.txt", b"[x] buy milk\n[ ] call Bob\n// ask about 3pm\n\nTip::\nuse venv\n")
     assert todo.format == "text" and "// ask about 3pm" in todo.blocks[0].text and todo.title is None
