@@ -243,15 +243,26 @@ def _sheet_to_csv(rows: Any, target: Path, max_cells: int) -> bool:
     values ("Trip | Y10 fieldwork", "Charge per pupil | 42") gets a header of its own, so that its
     first pair is a row, not the table's column names."""
     rest = _filled(rows)
-    head = list(itertools.islice(rest, KEY_VALUE_ROWS + 1))
-    written, cells, width = 0, 0, 0
+    head: list[list[str]] = []  # up to KEY_VALUE_ROWS + 1 rows with cells, and the empty ones among them
+    while sum(1 for r in head if r) <= KEY_VALUE_ROWS and (row := next(rest, None)) is not None:
+        head.append(row)
+    filled = [r for r in head if r]
+    written, cells, width, gap = 0, 0, 0, False
     with open(target, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
-        if len(head) <= KEY_VALUE_ROWS and _labels_and_values(head):
+        if len(filled) <= KEY_VALUE_ROWS and _labels_and_values(filled):
             writer.writerow(KEY_VALUE_HEADER)
         for values in itertools.chain(head, rest):
+            if not values:
+                gap = written > 0
+                continue
             width = max(width, len(values))
-            writer.writerow(values + [""] * (width - len(values)))
+            # a line set apart under the rows with its first cell alone ("terms 14 days. Stone Hare =
+            # Marco") is written as one field, as a note under a CSV's rows is: the table's reader
+            # keeps such lines at its foot as its description, not as rows
+            alone = gap and len(values) == 1 and written > 1
+            writer.writerow(values if alone else values + [""] * (width - len(values)))
+            gap = gap and alone
             written += 1
             cells += len(values)
             if cells > max_cells:
@@ -264,13 +275,12 @@ KEY_VALUE_HEADER = ("field", "value")
 
 
 def _filled(rows: Any) -> Iterator[list[str]]:
-    """Each row's cells as text without its trailing empty cells; rows with none left out."""
+    """Each row's cells as text without its trailing empty cells ([] for an empty row)."""
     for row in rows:
         values = [_cell(v) for v in row]
         while values and values[-1] == "":
             values.pop()
-        if values:
-            yield values
+        yield values
 
 
 def _labels_and_values(rows: list[list[str]]) -> bool:

@@ -562,6 +562,28 @@ def test_notes_under_the_rows_are_the_tables_description_not_rows(ws: Workspace,
     assert notes_under(info.description) == ["Notes: counted 20/11 by Callum.", "* prices exclude VAT"]
 
 
+def test_a_sheets_lines_set_apart_under_the_rows_are_its_description_not_rows(ws: Workspace,
+                                                                              tmp_path: Path) -> None:
+    # "prices: small £12 / medium £16 …" two rows under a box list were two more subscribers; a
+    # row with only its first cell filled among the rows ("Unassigned") stays a row
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in (["name", "size", "price"], ["Ann Lee", "small", 12], ["Unassigned"], ["Bo Tan", "large", 21],
+                [], ["TOTAL", None, 33], [None, None, None],
+                ["prices: small £12 / large £21 per box. fortnightly = wk A or wk B"],
+                ["delivery thurs pm, Ludlow + villages"]):
+        wb.active.append(row)
+    wb.save(tmp_path / "boxes.xlsx")
+    p = ws.tables.import_file(tmp_path / "boxes.xlsx")
+    assert any("2 line(s) of notes under the table" in r for r in p.reasons), p.reasons
+    if p.status == "pending":
+        ws.tables.approve(p.id)
+    assert ws.tables.query("SELECT count(*), sum(price) FROM boxes")[1] == [(3, 33)]
+    info = next(t for t in ws.tables.list() if t.name == "boxes")
+    assert notes_under(info.description)[-1] == "delivery thurs pm, Ludlow + villages"
+
+
 def test_a_line_of_prose_alone_under_the_rows_is_a_note(ws: Workspace, tmp_path: Path) -> None:
     # "Rate £8.60/hr from Apr 26. …" under a timesheet was a row, and made its date column text
     path = tmp_path / "timesheet.tsv"
