@@ -297,7 +297,9 @@ TOTAL_LABELS = ("total", "totals", "total:", "grand total", "grand total:", "sub
 # A total that says what it totals ("TOTAL EXPENSES", "Total income 2024") is one only under the
 # rows: "Total Care shampoo, 12" among them is a product
 _SAYS_TOTAL = re.compile(r"^(?:grand )?totals? [a-z0-9 &/-]{1,40}:?$")
-_NUMBERISH = re.compile(r"^[-+(]?\s*[^\w\s]{0,3}\s*[\d.,' ]*\d[\d.,' ]*\s*[^\w\s]{0,3}\s*\)?%?$")
+# (a figure with its unit is one: "467 mi", "38.5 hrs" in a TOTAL row)
+_NUMBERISH = re.compile(r"^[-+(]?\s*[^\w\s]{0,3}\s*[\d.,' ]*\d[\d.,' ]*\s*[^\w\s]{0,3}\s*\)?%?"
+                        r"(?:\s?[A-Za-z]{1,5}\.?)?$")
 
 
 def _total_row(row: tuple, labels: Sequence[str] = ()) -> bool:

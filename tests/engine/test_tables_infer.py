@@ -538,6 +538,18 @@ def test_a_total_row_under_the_rows_is_left_out_and_the_proposal_says_so(ws: Wor
         ("February", 36200), ("January", 38120)]
 
 
+def test_a_total_row_of_figures_written_with_their_unit_is_left_out(ws: Workspace, tmp_path: Path) -> None:
+    # "TOTAL,,,467 mi,,£210.15" under a mileage log was a row: every sum of miles doubled
+    path = tmp_path / "mileage.csv"
+    path.write_text("Date,To,Miles (return),Claim\n20/01/2026,Priston Mill,34 mi,£15.30\n"
+                    "14/02/2026,Clifton,5 mi,£2.25\nTOTAL,,39 mi,£17.55\n", encoding="utf-8")
+    p = ws.tables.import_file(path)
+    assert any("1 total row(s) left out" in r for r in p.reasons), p.reasons
+    if p.status == "pending":
+        ws.tables.approve(p.id)
+    assert ws.tables.query("SELECT count(*), sum(claim) FROM mileage")[1] == [(2, 17.55)]
+
+
 def test_a_row_that_only_starts_with_total_is_kept(ws: Workspace, tmp_path: Path) -> None:
     path = tmp_path / "products.csv"
     path.write_text("name,kind,price\nTotal Care shampoo,grooming,12\nFlea drops,medicine,9\n", encoding="utf-8")
