@@ -241,12 +241,16 @@ def _sheet_to_csv(rows: Any, target: Path, max_cells: int) -> bool:
     widest so far filled to its width: an empty last cell is no missing field, and a title above
     the header is no table's width); False when there are none. A short sheet of labels and their
     values ("Trip | Y10 fieldwork", "Charge per pupil | 42") gets a header of its own, so that its
-    first pair is a row, not the table's column names."""
+    first pair is a row, not the table's column names. A row of one cell after an empty row is
+    written as one field: a note under the rows, as a CSV's reader finds it."""
     rest = _filled(rows)
-    head: list[list[str]] = []  # up to KEY_VALUE_ROWS + 1 rows with cells, and the empty ones among them
-    while sum(1 for r in head if r) <= KEY_VALUE_ROWS and (row := next(rest, None)) is not None:
+    head: list[list[str]] = []  # the first KEY_VALUE_ROWS + 1 rows with cells, and the empty rows among them
+    filled: list[list[str]] = []
+    for row in rest:
         head.append(row)
-    filled = [r for r in head if r]
+        filled += [row] if row else []
+        if len(filled) > KEY_VALUE_ROWS:
+            break
     written, cells, width, gap = 0, 0, 0, False
     with open(target, "w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
