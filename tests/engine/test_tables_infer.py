@@ -12,7 +12,7 @@ import pytest
 from engine import Workspace
 from engine.errors import TableError
 from engine.tables.infer import infer_file
-from engine.tables.model import notes_under
+from engine.tables.model import Proposal, notes_under
 from engine.tables.values import detect
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "tables"
@@ -24,6 +24,14 @@ def _types(proposal) -> dict[str, str]:  # noqa: ANN001
 
 def _rows(ws: Workspace, table: str) -> list[tuple]:
     return [row[1:] for row in ws.tables.page(table, 0, 1000)]
+
+
+def _applied(ws: Workspace, path: Path) -> Proposal:
+    """The proposal for ``path``'s table, approved when it waits for approval."""
+    p = ws.tables.import_file(path)
+    if p.status == "pending":
+        ws.tables.approve(p.id)
+    return p
 
 
 def test_semicolons_quoted_delimiters_and_decimal_commas_are_read_exactly(ws: Workspace) -> None:
@@ -530,10 +538,8 @@ def test_a_total_row_under_the_rows_is_left_out_and_the_proposal_says_so(ws: Wor
     path = tmp_path / "monthly_activity.csv"
     path.write_text("month,consultations,revenue_gbp\nJanuary,412,38120\nFebruary,388,36200\n"
                     "TOTAL,800,\"£74,320\"\n", encoding="utf-8")
-    p = ws.tables.import_file(path)
+    p = _applied(ws, path)
     assert any("1 total row(s) left out" in r for r in p.reasons), p.reasons
-    if p.status == "pending":
-        ws.tables.approve(p.id)
     assert ws.tables.query("SELECT month, revenue_gbp FROM monthly_activity ORDER BY 1")[1] == [
         ("February", 36200), ("January", 38120)]
 
@@ -543,19 +549,15 @@ def test_a_total_row_of_figures_written_with_their_unit_is_left_out(ws: Workspac
     path = tmp_path / "mileage.csv"
     path.write_text("Date,To,Miles (return),Claim\n20/01/2026,Priston Mill,34 mi,£15.30\n"
                     "14/02/2026,Clifton,5 mi,£2.25\nTOTAL,,39 mi,£17.55\n", encoding="utf-8")
-    p = ws.tables.import_file(path)
+    p = _applied(ws, path)
     assert any("1 total row(s) left out" in r for r in p.reasons), p.reasons
-    if p.status == "pending":
-        ws.tables.approve(p.id)
     assert ws.tables.query("SELECT count(*), sum(claim) FROM mileage")[1] == [(2, 17.55)]
 
 
 def test_a_row_that_only_starts_with_total_is_kept(ws: Workspace, tmp_path: Path) -> None:
     path = tmp_path / "products.csv"
     path.write_text("name,kind,price\nTotal Care shampoo,grooming,12\nFlea drops,medicine,9\n", encoding="utf-8")
-    p = ws.tables.import_file(path)
-    if p.status == "pending":
-        ws.tables.approve(p.id)
+    _applied(ws, path)
     assert ws.tables.query("SELECT count(*) FROM products")[1] == [(2,)]
 
 
@@ -564,11 +566,9 @@ def test_notes_under_the_rows_are_the_tables_description_not_rows(ws: Workspace,
     path = tmp_path / "van_stock.csv"
     path.write_text("item,qty,unit_price\n15mm elbow,40,0.65\nPTFE tape,9,0.80\nTOTAL,49,\n,,\n"
                     "Notes: counted 20/11 by Callum.\n* prices exclude VAT\n", encoding="utf-8")
-    p = ws.tables.import_file(path)
+    p = _applied(ws, path)
     assert any("2 line(s) of notes under the table" in r for r in p.reasons), p.reasons
     assert any("1 total row(s) left out" in r for r in p.reasons), p.reasons
-    if p.status == "pending":
-        ws.tables.approve(p.id)
     assert ws.tables.query("SELECT count(*), sum(qty) FROM van_stock")[1] == [(2, 49)]
     info = next(t for t in ws.tables.list() if t.name == "van_stock")
     assert notes_under(info.description) == ["Notes: counted 20/11 by Callum.", "* prices exclude VAT"]
@@ -587,10 +587,8 @@ def test_a_sheets_lines_set_apart_under_the_rows_are_its_description_not_rows(ws
                 ["delivery thurs pm, Ludlow + villages"]):
         wb.active.append(row)
     wb.save(tmp_path / "boxes.xlsx")
-    p = ws.tables.import_file(tmp_path / "boxes.xlsx")
+    p = _applied(ws, tmp_path / "boxes.xlsx")
     assert any("2 line(s) of notes under the table" in r for r in p.reasons), p.reasons
-    if p.status == "pending":
-        ws.tables.approve(p.id)
     assert ws.tables.query("SELECT count(*), sum(price) FROM boxes")[1] == [(3, 33)]
     info = next(t for t in ws.tables.list() if t.name == "boxes")
     assert notes_under(info.description)[-1] == "delivery thurs pm, Ludlow + villages"
@@ -601,9 +599,7 @@ def test_a_line_of_prose_alone_under_the_rows_is_a_note(ws: Workspace, tmp_path:
     path = tmp_path / "timesheet.tsv"
     path.write_text("Date\tHrs\tWhere\n20/11/2026\t6.5\t19 Parc Ave\n23/11/2026\t8.0\tLlantrisant Rd\n"
                     "Rate £8.60/hr from Apr 26. Paid Fridays for w/c.\n", encoding="utf-8")
-    p = ws.tables.import_file(path)
-    if p.status == "pending":
-        ws.tables.approve(p.id)
+    _applied(ws, path)
     assert ws.tables.query("SELECT count(*), sum(hrs), min(date) FROM timesheet")[1] == [
         (2, 14.5, dt.date(2026, 11, 20))]
 
@@ -615,19 +611,15 @@ def test_rows_of_totals_among_the_rows_are_left_out(ws: Workspace, tmp_path: Pat
     path.write_text("Date,Miles,Bus/Priv,Where\n01/09/2026,15,Bus,6 Brynteg Close\n02/09/2026,17,Bus,Hill Street\n"
                     ",32,Bus,SEPT TOTAL business\n2026-10-01,20,Bus,Meadow St\n2026-10-02,4,Priv,Shop\n"
                     ",20,Bus,OCT TOTAL business\n,4,Priv,OCT total private\n", encoding="utf-8")
-    p = ws.tables.import_file(path)
+    p = _applied(ws, path)
     assert any("3 row(s) of totals among the rows left out" in r for r in p.reasons), p.reasons
-    if p.status == "pending":
-        ws.tables.approve(p.id)
     assert ws.tables.query("SELECT count(*), sum(miles), count(date) FROM mileage")[1] == [(4, 56, 4)]
 
 
 def test_dates_with_two_and_four_digit_years_in_one_column_are_dates(ws: Workspace, tmp_path: Path) -> None:
     path = tmp_path / "jobs.csv"
     path.write_text("date,job\n2026-11-19,J-140\n20/11/2026,J-141\n23/11/26,J-142\n", encoding="utf-8")
-    p = ws.tables.import_file(path)
-    if p.status == "pending":
-        ws.tables.approve(p.id)
+    _applied(ws, path)
     assert ws.tables.query("SELECT list(date ORDER BY job) FROM jobs")[1] == [
         ([dt.date(2026, 11, 19), dt.date(2026, 11, 20), dt.date(2026, 11, 23)],)]
 
@@ -637,9 +629,7 @@ def test_a_last_row_with_only_its_first_cell_filled_is_a_row(ws: Workspace, tmp_
     path = tmp_path / "todo.csv"
     path.write_text("task,due,done\nOrder expansion vessel,2026-11-20,yes\nRing Mrs Patel back about the boiler,,\n",
                     encoding="utf-8")
-    p = ws.tables.import_file(path)
-    if p.status == "pending":
-        ws.tables.approve(p.id)
+    _applied(ws, path)
     assert ws.tables.query("SELECT count(*) FROM todo")[1] == [(2,)]
     assert notes_under(next(t for t in ws.tables.list() if t.name == "todo").description) == []
 
@@ -702,10 +692,8 @@ def test_a_rota_with_days_of_the_week_is_imported_with_dates(ws: Workspace, tmp_
     path = tmp_path / "foh_rota.tsv"
     path.write_text("Date\tPerformance\tRole\tVolunteer\nWed 07/05/2025\tEvening\tUsher\tDave Pritchard\n"
                     "Sat 10/05/2025\tMatinee\tBar\tEwan MacLeod\nSat 10/05/2025\tEvening\tBar\tOwain Price\n")
-    p = ws.tables.import_file(path)
+    p = _applied(ws, path)
     assert _types(p)["date"] == "DATE"
-    if p.status == "pending":
-        ws.tables.approve(p.id)
     assert [r[0] for r in _rows(ws, "foh_rota")] == [dt.date(2025, 5, 7), dt.date(2025, 5, 10), dt.date(2025, 5, 10)]
 
 
@@ -727,10 +715,8 @@ def test_a_total_row_whose_label_says_what_it_totals_is_left_out_and_a_named_row
     path = tmp_path / "budget.csv"
     path.write_text("line,budget,actual\nCourt maintenance,4200,3950\nTotal Care cleaning,600,640\n"
                     "Floodlights,1800,1710\nTOTAL EXPENSES,6600,6300\n", encoding="utf-8")
-    p = ws.tables.import_file(path)
+    p = _applied(ws, path)
     assert any("1 total row(s) left out" in r for r in p.reasons), p.reasons
-    if p.status == "pending":
-        ws.tables.approve(p.id)
     assert ws.tables.query("SELECT count(*), sum(budget) FROM budget")[1] == [(3, 6600)]
 
 
@@ -762,10 +748,8 @@ def test_numbers_written_with_their_unit_are_numbers_and_the_column_named_for_it
     path = tmp_path / "harvest.csv"
     path.write_text("date,crop,weight,hrs\n2026-10-03,squash,4.05 kg,2 hrs\n2026-10-04,kale,3.2kg,1.5\n"
                     "2026-10-05,leeks,6.5,3 hours\n")
-    p = ws.tables.import_file(path)
+    p = _applied(ws, path)
     assert _types(p) == {"date": "DATE", "crop": "VARCHAR", "weight_kg": "DOUBLE", "hrs": "DOUBLE"}, p.columns
-    if p.status == "pending":
-        ws.tables.approve(p.id)
     assert _rows(ws, p.table) == [(dt.date(2026, 10, 3), "squash", 4.05, 2.0), (dt.date(2026, 10, 4), "kale", 3.2, 1.5),
                                   (dt.date(2026, 10, 5), "leeks", 6.5, 3.0)]
     assert detect("note", ["4 kg", "3 lb"]).type == "VARCHAR"  # two units: kept as written
