@@ -15,6 +15,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from . import years
+
 NULL_TOKENS = ("na", "n/a", "nan", "null", "none", "-", "--", "#n/a", "nil", "missing", "?")
 _TOKEN_SQL = ", ".join(f"'{t}'" for t in NULL_TOKENS)  # constants from this module, never input
 _BOOL_TRUE, _BOOL_FALSE = ("true", "t", "yes", "y"), ("false", "f", "no", "n")
@@ -65,11 +67,13 @@ class Detected:
     thousands: bool = False
     decimal_comma: bool = False
     symbol: str | None = None  # a currency sign every value carries ("€39.90"), taken off
+    days: bool = False  # a day of the week written before some dates ("Sat 25 July 26"), taken off
+    known: dict[str, str] | None = None  # values read one by one ("half": "0.5"; "14 Oct": "2026-10-14")
 
     @property
     def native(self) -> bool:
         """True when the CSV reader can produce this type itself (fast path)."""
-        if self.tokens or self.thousands or self.decimal_comma or self.symbol:
+        if self.tokens or self.thousands or self.decimal_comma or self.symbol or self.known:
             return False
         return self.conv in ("text", "int", "float") or (self.conv == "cast" and self.fmt == "native")
 
@@ -82,8 +86,8 @@ def detect(name: str, values: list[str | None]) -> Detected:
     if not data:
         return Detected()
     distinct = list(dict.fromkeys(data))[:_MAX_CHECK]
-    for check in (_bool, _yyyymmdd, _numbers, _signed_amounts, _mixed_amounts, _unit_amounts, _iso, _numeric_dates,
-                  _text_dates, _mixed_dates, _periods, _weekday_dates):
+    for check in (_bool, _yyyymmdd, _numbers, _signed_amounts, _mixed_amounts, _unit_amounts, _numbers_in_words,
+                  _iso, _numeric_dates, _text_dates, _mixed_dates, _periods, _weekday_dates, _typed_dates):
         found = check(name, distinct)
         if found is not None:
             found.tokens = tokens and found.conv != "text"
@@ -186,6 +190,27 @@ UNITS = {"kg": "kg", "kgs": "kg", "g": "g", "lb": "lb", "lbs": "lb", "oz": "oz",
          "cm": "cm", "kwh": "kwh"}  # not mm: "15mm" is a pipe's size, which a question says as a value
 _LABEL_NAME = re.compile(r"(?:^|_)(?:size|sizes|diameter|dia|bore|gauge|thread)(?:_|$)")  # 15mm, 8L: labels
 _UNIT_VALUE = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*([A-Za-z]+)?\.?$")
+
+
+# Numbers a person writes as words among figures ("half" a day among days of 1)
+_NUMBER_WORDS = {"half": 0.5, "a half": 0.5, "quarter": 0.25, "a quarter": 0.25, "zero": 0, "one": 1, "two": 2,
+                 "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+
+
+def _numbers_in_words(name: str, vals: list[str]) -> Detected | None:
+    """Numbers some of which are written as words ("1", "2", "half"): numbers, each word read as
+    the number it says; None unless every other value is a plain number."""
+    words = [v for v in vals if v.lower() in _NUMBER_WORDS]
+    figures = [v for v in vals if v.lower() not in _NUMBER_WORDS]
+    found = _numbers(name, figures) if words and figures else None
+    if found is None or found.conv not in ("int", "float"):
+        return None
+    said = {w: _NUMBER_WORDS[w.lower()] for w in words}
+    if found.conv == "int" and any(n != int(n) for n in said.values()):
+        found.type, found.conv = "DOUBLE", "float"
+    found.known = {w: str(n) for w, n in said.items()}
+    found.note = _join(found.note, ", ".join(f"{w!r} read as {n:g}" for w, n in said.items()))
+    return found
 
 
 def _unit_amounts(name: str, vals: list[str]) -> Detected | None:
@@ -338,6 +363,55 @@ def _weekday_right(value: str, fmt: str) -> bool:
     return dt.datetime.strptime(value, fmt).strftime("%a").lower() == value[:3].lower()
 
 
+# A day of the week before a date ("Sat 14 June", "Wed, 3 May 2025"), taken off in Python and SQL
+_DAY_LEAD = re.compile(r"^(mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+(?=\S)", re.I)
+_DAY_LEAD_SQL = "regexp_replace({v}, '^(mon|tue|wed|thu|fri|sat|sun)[a-z]*\\.?,?\\s+', '', 'i')"
+# Tried before the formats with a four-digit year, as "%Y" would read "26" as the year 26
+_SHORT_YEAR = ("%d %b %y", "%d %B %y", "%d-%b-%y")
+_NO_YEAR = ("%d %b", "%d %B", "%b %d", "%B %d")
+
+
+def _typed_dates(name: str, vals: list[str]) -> Detected | None:
+    """Dates typed by hand into one column over the months, each its own way: the sheet's date
+    cells ("2025-04-27"), "12th April 2025", "30/08/25", "Sat 25 July 26", and some with no year
+    ("Sat 14 June", "14 Oct"), which take theirs from the rows around them (``years.settle``).
+    The numeric ones share one order, as ``_numeric_dates`` reads them."""
+    leads = [_DAY_LEAD.match(v) for v in vals]
+    bare = [_plain_date(v[m.end():] if m else v) for v, m in zip(vals, leads, strict=True)]
+    numeric = [b for b in bare if _NUMERIC_DATE.match(b)]
+    by_number = _numeric_dates(name, numeric) if numeric else None
+    if numeric and (by_number is None or by_number.type != "DATE"):
+        return None
+    fmts = [*(by_number.fmt or "").split("|"), *_SHORT_YEAR] if by_number else list(_SHORT_YEAR)
+    fmts += [f for _, f in _DATE_FORMATS if f not in fmts]
+    found: list[dt.date | years.DayOfYear] = []
+    used: set[str] = set()
+    for b, lead in zip(bare, leads, strict=True):
+        weekday = years.WEEKDAYS.index(lead[1].lower()) if lead else None
+        fmt = next((f for f in fmts if fits_format(b, f)), None)
+        if fmt is None:
+            day = years.without_year(b, _NO_YEAR, weekday)
+            if day is None:
+                return None
+            found.append(day)
+            continue
+        date = dt.datetime.strptime(b, fmt).date()
+        if weekday is not None and date.weekday() != weekday:
+            return None
+        found.append(date)
+        used.add(fmt)
+    dates = years.settle(found)
+    if dates is None or not used:
+        return None
+    known = {v: d.isoformat() for v, d, f in zip(vals, dates, found, strict=True) if isinstance(f, years.DayOfYear)}
+    note = _join(by_number.note if by_number else None, "dates written in several ways")
+    if known:
+        said, iso = next(iter(known.items()))
+        note += f"; {said!r} read as {iso}, the year of the rows around it"
+    return Detected("DATE", "strptime", "|".join(f for f in fmts if f in used), note=note, days=any(leads),
+                    known=known or None, ambiguous=bool(by_number and by_number.ambiguous))
+
+
 def _periods(name: str, vals: list[str]) -> Detected | None:
     if all(_QUARTER.match(v) for v in vals):
         return Detected("DATE", "quarter", note=f"quarters such as {vals[0]!r} read as the quarter's first day",
@@ -368,6 +442,14 @@ def conversion(raw: str, d: Detected) -> str:
         v = f"(CASE WHEN lower(trim({raw})) IN ({_TOKEN_SQL}) THEN NULL ELSE {v} END)"
     if d.conv == "text":
         return raw
+    if not d.known:
+        return _converted(v, d)
+    known = " ".join(f"WHEN {_literal(said)} THEN CAST({_literal(value)} AS {d.type})"
+                     for said, value in d.known.items())
+    return f"COALESCE(CASE {v} {known} END, {_converted(v, d)})"
+
+
+def _converted(v: str, d: Detected) -> str:
     if d.conv in ("int", "float"):
         if d.symbol:  # one of _SYMBOLS, never input
             v = f"trim(replace({v}, '{d.symbol}', ''))"
@@ -388,10 +470,7 @@ def conversion(raw: str, d: Detected) -> str:
         yes, no = ", ".join(f"'{x}'" for x in _BOOL_TRUE), ", ".join(f"'{x}'" for x in _BOOL_FALSE)
         return f"(CASE WHEN lower({v}) IN ({yes}) THEN true WHEN lower({v}) IN ({no}) THEN false END)"
     if d.conv == "strptime":
-        fmts = ", ".join(f"'{f}'" for f in (d.fmt or "").split("|"))  # this module's constants, never input
-        if any(c in (d.fmt or "") for c in ("%b", "%B")):
-            v = _PLAIN_DATE_SQL.format(v=v)
-        return f"CAST(try_strptime({v}, [{fmts}]) AS {d.type})"
+        return _strptime_sql(v, d)
     if d.conv == "cast":
         return f"TRY_CAST({v} AS {d.type})"
     if d.conv == "tz":
@@ -405,6 +484,19 @@ def conversion(raw: str, d: Detected) -> str:
         month = f"TRY_CAST(regexp_extract({v}, '^\\d{{4}}(?:[Mm]|-)(\\d{{1,2}})$', 1) AS INTEGER)"
         return f"try(make_date({year}, {month}, 1))"
     raise ValueError(f"unknown conversion {d.conv}")
+
+
+def _strptime_sql(v: str, d: Detected) -> str:
+    fmts = ", ".join(f"'{f}'" for f in (d.fmt or "").split("|"))  # this module's constants, never input
+    read = _DAY_LEAD_SQL.format(v=v) if d.days else v
+    if any(c in (d.fmt or "") for c in ("%b", "%B")):
+        read = _PLAIN_DATE_SQL.format(v=read)
+    return f"CAST(try_strptime({read}, [{fmts}]) AS {d.type})"
+
+
+def _literal(said: str) -> str:
+    """A value read from a file as an SQL string literal."""
+    return "'" + said.replace("'", "''") + "'"
 
 
 _WHOLE = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT",

@@ -756,3 +756,39 @@ def test_numbers_written_with_their_unit_are_numbers_and_the_column_named_for_it
     assert detect("size", ["8 m", "12 m"]).type == "VARCHAR"  # metres or minutes: not said
     assert detect("size", ["15mm", "22mm"]).type == "VARCHAR"  # a pipe's size is its label
     assert detect("vessel", ["8 L", "12 L"]).type == "BIGINT"
+
+
+def test_dates_typed_by_hand_every_way_in_one_column_are_dates_a_missing_year_taken_from_the_rows_around(
+        ws: Workspace, tmp_path: Path) -> None:
+    # a bookings sheet's date cells beside six typed by hand left the whole column text, so no
+    # question about this year or last month reached it
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    for row in (["Ref", "Client", "Date", "Days"], ["B-01", "Harrington", "12th April 2025", 1],
+                ["B-02", "Okafor", dt.datetime(2025, 6, 5), 1], ["B-03", "Murphy", "Sat 14 June", 1],
+                ["B-04", "Fisher", "30/08/25", "half"], ["B-05", "Turner", dt.datetime(2025, 12, 6), 1],
+                ["B-06", "Stewart", "Sat 25 July 26", 2], ["B-07", "Sharma", "14 Oct", 1],
+                ["B-08", "Morgan", "2026-11-05", 1]):
+        wb.active.append(row)
+    wb.save(tmp_path / "bookings.xlsx")
+    p = _applied(ws, tmp_path / "bookings.xlsx")
+    assert _types(p)["date"] == "DATE" and _types(p)["days"] == "DOUBLE", p.reasons
+    assert ws.tables.query("SELECT list(date ORDER BY ref), sum(days) FROM bookings")[1] == [(
+        [dt.date(2025, 4, 12), dt.date(2025, 6, 5), dt.date(2025, 6, 14), dt.date(2025, 8, 30), dt.date(2025, 12, 6),
+         dt.date(2026, 7, 25), dt.date(2026, 10, 14), dt.date(2026, 11, 5)], 8.5)]
+
+
+@pytest.mark.parametrize("values", [
+    ["Sat 14 June", "14 Oct"],  # no row has its year
+    ["2025-06-05", "Fri 14 June"],  # a Friday in 2024, a year before the row it follows
+    ["2025-06-05", "Fri 25 July 2026"],  # a Saturday
+    ["2025-06-05", "14 Oct", "a fortnight later"],
+])
+def test_a_hand_typed_date_whose_year_or_reading_cannot_be_settled_leaves_the_column_text(values: list[str]) -> None:
+    assert detect("date", values).type == "VARCHAR"
+
+
+def test_a_hand_typed_date_s_year_is_the_nearest_the_rows_around_it_where_its_day_of_the_week_falls() -> None:
+    found = detect("date", ["2025-12-20", "Sat 3 Jan", "2026-01-10"])  # 3 Jan 2026 is a Saturday
+    assert (found.type, found.known) == ("DATE", {"Sat 3 Jan": "2026-01-03"})
