@@ -530,8 +530,10 @@ def settings_asked(ranked: list[Candidate], question: str) -> list[Candidate]:
 # children" does not answer it, though it speaks of the same thing; "when was the boiler last
 # serviced?" is not answered by "must be serviced every 12 months".
 _CURRENCY = r"gbp|eur|usd|chf|sek|nok|dkk|cad|aud|nzd|jpy|inr|pln|czk|kr|zł"
-_MONTH_NAMES = "|".join(m[:3] + r"\w*" for m in MONTHS)
-_DATE = re.compile(rf"\b(?:19|20)\d\d\b|\b\d{{1,2}}[/.-]\d{{1,2}}\b|\b\d{{1,2}}(?:st|nd|rd|th)\b|"
+_MONTH_NAMES = "|".join(f"{m[:3]}(?:{m[3:]})?" for m in MONTHS) + "|sept"  # not "separate", "market", "junior"
+# (a day and month alone with a slash: "9-5" and "9.5" are hours, "14.03.26" a date)
+_DATE = re.compile(rf"\b(?:19|20)\d\d\b|\b\d{{1,2}}/\d{{1,2}}\b|\b\d{{1,2}}[.-]\d{{1,2}}[.-]\d\d\b|"
+                   rf"\b\d{{1,2}}(?:st|nd|rd|th)\b|"
                    rf"\b(?:{_MONTH_NAMES}|{'|'.join(WEEKDAYS)}|yesterday|today|ago|last (?:week|month|year))\b", re.I)
 # "when is it due?", "the registration deadline?": a date the sentence itself says, not the date its
 # e-mail was sent (and not "when does the else block run?", which asks for a condition)
@@ -543,15 +545,19 @@ _ASKED_KINDS = (
                 r"costing|charge[sd]?|owe|spend|spent)\b.*\bhow much\b|\bwhat (?:does|do|did|will|would)\b.*"
                 r"\b(?:charge|cost)\b|\bhow much (?:is|are|was|were|will|would)\s+(?:the|a|an|my|our|your|his|her|"
                 r"their|it)\b|\bwhat(?:'s|s| is| are| was| were)\b(?=.{0,40}\b(?:fees?|prices?|costs?|rent|tax|"
-                r"deposit|salary|bonus|premium|fare)\b)", re.I),
+                r"deposit|salary|bonus|premium|fare|excess|deductible|fine|penalty)\b)", re.I),
      re.compile(rf"[£$€¥₹]\s?\d|\b(?:{_CURRENCY})\s?\d|\d\s?(?:p|pence|pounds?|euros?|dollars?|francs?|yen|"
-                rf"{_CURRENCY})\b|\b(?:free|no charge|no cost|nothing|waived|included)\b", re.I)),
+                rf"{_CURRENCY})\b|\b(?:free|no charge|no cost|nothing|waived|included)\b|\d\s?%|\bper ?cent\b",
+                re.I)),  # "a 25% deposit", "up by 8%": a share of a sum answers how much
     (re.compile(r"\b(?:what temp|temperature|how hot)\b", re.I),  # not a "temp file"
      re.compile(r"°|\bdegrees?\b|\bgas mark\b|\d\s?[CF]\b")),
     (re.compile(r"\bwhat time\b|\bhow (?:late|early) (?:do|does|did|is|are|can|could|will|should|must)\b", re.I),
      re.compile(r"\b\d{1,2}[:.]\d\d\b|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)|\b(?:noon|midnight|midday|o'clock)\b",
                 re.I)),
     (re.compile(r"^\s*when (?:was|were|did)\b|\bwhat (?:date|day)\b", re.I), _DATE),
+    # "when does my insurance run out?" (not "when does the shop open?", which asks a time of day)
+    (re.compile(r"^\s*when (?:does|do|did|will|is|are|was|were)\b.*?\b(?:run(?:s|ning)? out|expir\w*|renew\w*|"
+                r"laps\w*)\b", re.I), _DATE),
     (_DUE, _DATE),
     (re.compile(r"\b(?:phone|telephone|mobile)\b.*\bnumber\b|\bnumber (?:to|for) (?:ring|call|phone)\b", re.I),
      re.compile(r"\d[\d ()-]{6,}\d")),
@@ -568,7 +574,7 @@ def typed(ranked: list[Candidate], question: str) -> list[Candidate]:
     needs = [need for _, need in asked]
     if not needs:
         return ranked
-    subject = content_words(question) - content_words(" ".join(m.group(0) for m, _ in asked))
+    subject = content_words(question) - (content_words(" ".join(m.group(0) for m, _ in asked)) & _ASKING)
     head = _head(question[max(m.end() for m, _ in asked):])
     due = _DUE.search(question) is not None
     asked_words = content_words(question)
@@ -583,7 +589,8 @@ def typed(ranked: list[Candidate], question: str) -> list[Candidate]:
     for c in ranked:
         holds = all(need.search(said(c)) for need in needs)
         if holds and _about(subject, head, content_words(f"{c.sentence.text} {c.passage.hit.heading or ''}")
-                            | _title_words(c)):  # "Amount requested from the Fund: £4,850." of "grant application"
+                            | _title_words(c) | _signer_words(c)):  # "Amount requested from the Fund: £4,850." of
+            # "grant application"; "My fee is £420" signed "Ellison & Co Chartered Accountants"
             c = replace(c, evidence=c.evidence + TYPED_BONUS)
         elif holds and c.sentence.kind != "prose" and len(_title_words(c) & asked_words) >= TITLE_WORDS:
             # "Weekly amount £110.40" of "Attendance Allowance decision letter.pdf": its file says the subject
@@ -594,6 +601,20 @@ def typed(ranked: list[Candidate], question: str) -> list[Candidate]:
 
 
 TITLE_WORDS = 2  # of a question's words, a file's name this many says what its label lines are about
+# The words that ask for a kind of value, not what it is of: "the accountant" of "how much does the
+# accountant charge?", "insurance" of "when does my insurance run out?"
+_ASKING = content_words("how much many pay paid paying cost costs costing charge charged charges charging fee fees "
+                        "price prices spend spent owe owed run out expire expires expired expiring expiry renew "
+                        "renews renewal lapse lapses when what date day time")
+_SIGNATURE = 300  # characters of a sign-off read for who signed it
+
+
+def _signer_words(c: Candidate) -> set[str]:
+    """The words of the sign-off after ``c``'s sentence in its passage (a letter's or e-mail's
+    "Kind regards, / Mark Ellison / Ellison & Co Chartered Accountants"): who "my" and "our" are."""
+    text = c.passage.hit.text
+    m = _SIGNED_OFF.search(text, c.sentence.start)
+    return content_words(text[m.end():m.end() + _SIGNATURE]) if m else set()
 
 
 def _title_words(c: Candidate) -> set[str]:

@@ -930,3 +930,41 @@ def test_a_lists_item_is_read_with_the_heading_it_sits_under(ws: Workspace, docs
     ws.ingest([docs])
     answer = ws.chat.ask(question)
     assert not answer.abstained and answer.citations[0].quote == quote, answer.text
+
+
+SCHEDULE = ("Photoguard Pro - policy schedule 2026-27\n\nPolicy number\tPGP-448213\n"
+            "Period of insurance\t15/03/2026 to 14/03/2027 (both days inclusive)\n"
+            "Total premium\tGBP 512.40 incl. Insurance Premium Tax\n\n"
+            "Section\tLimit / sum insured\tExcess\nPublic liability\tGBP 2,000,000 any one occurrence\tnil\n"
+            "Professional indemnity\tGBP 250,000 any one claim\tGBP 250\n"
+            "Equipment all risks\tGBP 19,000 total\tGBP 150 each claim\n\n"
+            "E1 Territorial limits: worldwide, up to 30 days per trip. Equipment is covered in the UK without limit "
+            "on time.\nE2 Workshops: public liability extends to attendees at photography workshops run by the "
+            "insured, up to 12 attendees.\nTo make a claim call the claims line on 0117 496 0321 (Mon-Fri 9-5) "
+            "quoting your policy number.\n")
+ACCOUNTANT = ("From: Mark Ellison <mark@ellisonandco.co.uk>\nTo: Niamh Brennan <hello@niamhbrennan.co.uk>\n"
+              "Subject: Self assessment 2025-26\nDate: Wed, 28 Oct 2026 10:02:00 +0000\n\nHi Niamh,\n\n"
+              "Just a reminder that your 2025-26 return and any tax owed are due by 31 January 2027.\n\n"
+              "To get it done in good time I need the following by 15 December:\n\n"
+              "* total business mileage for the year (from your log)\n* the business card statement export\n"
+              "* a list of any equipment bought or sold in the year (with dates and prices)\n"
+              "* your income list / invoices\n* use of home as office: hours per month roughly\n\n"
+              "My fee is unchanged at £420 for the return, invoiced when we file.\n\nKind regards,\nMark Ellison\n"
+              "Ellison & Co Chartered Accountants, Whiteladies Road, Bristol\n")
+
+
+@pytest.mark.parametrize(("question", "quoted"), [
+    # "run out" asks for a date: the period's line holds one, the cover's sentences do not
+    ("when does my insurance run out", "15/03/2026 to 14/03/2027"),
+    # an excess is a sum of money asked for, like a fee
+    ("whats the excess if i claim for kit", "GBP 150 each claim"),
+    # "my fee" is the accountant's: the e-mail is signed by Chartered Accountants
+    ("how much does the accountant charge", "My fee is unchanged at £420"),
+])
+def test_a_value_of_the_kind_asked_is_found_where_the_question_says_it_otherwise(
+        ws: Workspace, tmp_path: Path, question: str, quoted: str) -> None:
+    (tmp_path / "policy schedule 2026-27.txt").write_text(SCHEDULE, encoding="utf-8")
+    (tmp_path / "self assessment.eml").write_text(ACCOUNTANT, encoding="utf-8")
+    ws.ingest([tmp_path])
+    answer = ws.chat.ask(question)
+    assert not answer.abstained and any(quoted in c.quote for c in answer.citations), answer.text
