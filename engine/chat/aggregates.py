@@ -770,6 +770,7 @@ def _category_values(store: Any, info: Any) -> list[str]:
 
 
 _LETTERS_ONLY = re.compile(r"[^\W\d_]+(?:[ &'/-]+[^\W\d_]+)*")
+_WORD = re.compile(r"[^\W\d_]+")
 
 
 _YES_NO_PARTS = frozenset("y n yn yes no".split())  # first_aider_y_n: "(Y/N)" says its values
@@ -868,7 +869,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     most = _MOST_OF.search(lowered) if op == "top" else None
     most_column = most is not None and _names_a_measure(most.group(1), counted)
     named = named or most_column
-    named = named or op == "count" and _measure_said(_counted_words(lowered), info.columns)  # "how many consultations"
+    # "how many consultations"; "how many miles" of miles_return
+    named = named or op == "count" and _measure_said(_counted_words(lowered), info.columns, lowered)
     named = named or op in ("max", "min") and _when_said(lowered, info.columns)  # "who moved in most recently?"
     # "how long do the carers usually stay?": the minutes between arrived and left
     span = spanned(store, info) if op != "list" and SPAN_SAID.search(lowered) else None
@@ -1055,7 +1057,11 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     _derive(plan, measure, span if measure in (MINUTES, HOURS) else None,
             {c: as_text[c] for c in (measure, against) if c in as_text})
     # and so does a rota's column of the day said ("whos working sat": not the takings of Saturdays)
-    plan.fit = _fit(lowered, words, measures, dated) + int(most_rows and noun in words) + int(day is not None)
+    # (a word a value of the rows says is not also a column named: "paid" of status PAID, not balance_paid)
+    unvalued = words - content_words(" ".join(values_said))
+    # and a person said who is a row's own person ("paid tom": who is Tom, not the bookings he worked on)
+    plan.fit = _fit(lowered, unvalued, measures, dated) + int(most_rows and noun in words) + int(day is not None) \
+        + int(any(PERSON.search(c.lower()) and any(v[:1].isupper() for v in vs) for c, vs in filters.items()))
     plan.outside = bool(rows.outside)
     plan.named_for = bool(period) and dated is None
     plan.last = _last_date(store, info.name, dated) if rows.outside and dated else None
@@ -1499,6 +1505,9 @@ def _names_measure(name: str, words: set[str], lowered: str) -> bool:
     base = _unitless(name)
     if not base and is_time_unit(name):  # a column that is only its unit of time ("hrs") is named by it, however spelt
         return bool(column_words(name, lowered) & words)
+    if base and (unit := UNIT_OF.get((_counted(lowered) or [""])[-1])) and unit in {
+            UNIT_OF.get(p, p) for p in name.lower().split("_") if p in _UNIT_PARTS}:
+        return True  # "how many miles did i do" of miles_return: what is counted, of what (not a bare "km" reading)
     named = {w for w in content_words(base) - _OP_WORDS if not w.isdigit()}  # "the atomic test" of atomic_test_40
     return bool(named) and named <= words or bool(base) and bool(spelled_out(base.replace(" ", ""), lowered))
 
@@ -1945,6 +1954,8 @@ def _values(store: Any, info: Any, lowered: str, elsewhere: frozenset[str] = fro
         said = [v for c, v in rows if c == i and words_in(fold(v), lowered)]
         # "car repairs" and "repairs" both said: the longer one is meant
         said = [v for v in said if not any(v != o and words_in(fold(v), fold(o)) for o in said)]
+        if said and PERSON.search(name.lower()):
+            said += _surnamed(store, info.name, name, said)
         if said:
             out[name] = sorted(said)
     for name, value in _labelled(store, info, lowered, kept):
@@ -1952,6 +1963,20 @@ def _values(store: Any, info: Any, lowered: str, elsewhere: frozenset[str] = fro
     for name, value in _headed(store, info, fold(question), out, elsewhere):
         out.setdefault(name, [value])
     return _one_column_each(_within_longer(out, lowered), question)
+
+
+def _surnamed(store: Any, table: str, column: str, said: list[str]) -> list[str]:
+    """The cells of a column of people that write one of the first names ``said`` with a surname,
+    where only one person has that first name: "Tom Achebe" beside "Tom" (a log kept over two
+    years, the name written out in one of them)."""
+    out = []
+    for name in (v for v in said if v.isalpha()):
+        whole = [v for (v,) in store.cursor().execute(
+            f"SELECT DISTINCT {quote_ident(column)} FROM {quote_ident(table)} WHERE {folded(quote_ident(column))} "
+            "LIKE ? LIMIT 2", [fold(name) + " %"]).fetchall()]
+        if len(whole) == 1 and re.fullmatch(r"[^\W\d_]+ [^\W\d_][\w'-]+", whole[0]):
+            out.append(fold(whole[0]) if name == fold(name) else whole[0])
+    return out
 
 
 def _within_longer(found: dict[str, list[str]], lowered: str) -> dict[str, list[str]]:
@@ -1993,7 +2018,8 @@ def _category_column(store: Any, table: str, column: str) -> list[str]:
         values = [v for (v,) in store.cursor().execute(
             f"SELECT DISTINCT {quote_ident(column)} FROM {quote_ident(table)} WHERE {quote_ident(column)} "
             f"IS NOT NULL LIMIT {CATEGORY_VALUES + 1}").fetchall()]
-        short = all(_LETTERS_ONLY.fullmatch(v) and len(v.split()) <= _CATEGORY_WORDS for v in values)
+        short = all(_LETTERS_ONLY.fullmatch(v) and len(_WORD.findall(v)) <= _CATEGORY_WORDS  # "part paid - chasing"
+                    for v in values)
         return values if len(values) <= CATEGORY_VALUES and short else []
     return list(store.remembered(("categories", table, column), read))
 

@@ -2214,3 +2214,47 @@ def test_remarks_are_not_searched_for_the_words_of_a_question(ws: Workspace, tmp
                                                  "2026-11-20,kale,3,\n"})
     answer = ws.chat.ask("when did stone hare last pay")
     assert not any("harvest_log" in a.params.get("sql", "") for a in answer.actions), answer.text
+
+
+PHOTOGRAPHER = {
+    "mileage.csv": "Date,From,To,Miles (return),Claim\n03/10/2026,home,Bristol Harbour Hotel,6 mi,£2.70\n"
+                   "14/10/2026,home,\"CameraCare, Bath\",30 mi,£13.50\n"
+                   "07/11/2026,home,Ashton Court,9 miles,£4.05\n",
+    "bookings.csv": "ref,client,date,venue,fee,status,second_shooter\n"
+                    "B1,Sharma,10/10/2026,Harbour Hotel,2400,PAID,Tom\n"
+                    "B2,Lawson,12/11/2026,Ashton Court,2600,PAID,Tom\n"
+                    "B3,Hughes,13/06/2026,Kings Weston,2200,PAID,Priya\n",
+    "second_shooter.csv": "date,who,job,days,amount,paid\n14/06/2025,Tom,Murphy wedding,1,160,20/06/2025\n"
+                          "13/06/2026,Priya,Hughes wedding,1,200,19/06/2026\n"
+                          "10/10/2026,Tom Achebe,Sharma wedding,1,180,16/10/2026\n"
+                          "17/10/2026,Priya Nair,workshop assist,0.5,100,\n"
+                          "12/11/2026,Tom Achebe,Lawson wedding,1,180,18/11/2026\n",
+}
+
+
+def test_how_many_of_a_unit_adds_up_the_column_kept_in_it_and_a_person_is_one_however_written(
+        ws: Workspace, tmp_path: Path) -> None:
+    # "how many miles" counted the bookings whose venue said "miles": Miles (return) is kept in miles
+    _tables_of(ws, tmp_path, PHOTOGRAPHER)
+    miles = ws.chat.ask("how many miles did i do in October 2026").text
+    assert "Adding up miles return in mileage where date is in October 2026: **36**" in miles, miles
+    # "Priya" in one year's rows and "Priya Nair" in the next are one person
+    days = ws.chat.ask("how many days has priya worked in 2026").text
+    assert "where who is Priya or Priya Nair and date is in 2026: **1.50**" in days, days
+    # Tom is the payments' own person; the bookings only name him as who shot with her, and their
+    # "PAID" status is no column of money paid named
+    paid = ws.chat.ask("how much have i paid tom in 2026").text
+    assert "Adding up amount in second_shooter where who is Tom or Tom Achebe" in paid and "**360**" in paid, paid
+    assert "bookings" not in paid, paid
+
+
+def test_a_status_written_with_a_dash_is_still_a_status_and_who_owes_is_read_by_it(
+        ws: Workspace, tmp_path: Path) -> None:
+    # "part paid - chasing" made the column no column of statuses (four words with the dash), so
+    # "who still owes me money" could not be asked of it
+    _tables_of(ws, tmp_path, {"bookings.csv": "ref,client,fee,status\nB1,Harrington,2400,Paid\n"
+                                              "B2,Stewart,3200,OVERDUE\nB3,Sharma,2900,part paid - chasing\n"
+                                              "B4,Lawson,2600,Paid\n"})
+    answer = ws.chat.ask("who still owes me money").text
+    assert "where status is not Paid (rows part paid - chasing counted in full)" in answer, answer
+    assert "Stewart" in answer and "Sharma" in answer and "Harrington" not in answer, answer
