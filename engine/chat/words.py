@@ -176,8 +176,12 @@ def not_in_tables(question: str, tables: list[dict[str, Any]]) -> list[str]:
     and years leaves ["ISBN"]."""
     parts = [str(p) for m in tables for p in [m["table"], *(c for row in m["rows"] for c in row)]]
     named = set().union(*(column_words(c, question) for m in tables for c in m["columns"]))
-    missing = content_words(question) - content_words(" ".join(parts).replace("_", " ")) - named - TABLE_WORDS
+    cells = _GLUED_UNIT.sub(r"\1 ", " ".join(parts).replace("_", " "))  # "70-200mm" holds the "200" said
+    missing = content_words(question) - content_words(cells) - named - TABLE_WORDS
     return list(dict.fromkeys(w for w in _WORD.findall(question) if content_words(w) & missing))
+
+
+_GLUED_UNIT = re.compile(r"(\d)(?:mm|cm|ml|kg|g|l|in)\b")  # a number and its unit written as one word
 
 
 # A unit as a column's name ends in it and as a question says it: each spelling to one name.

@@ -45,10 +45,24 @@ def words_in(needle: str, lowered: str) -> bool:
 
 def _name_in(name: str, cell: str) -> bool:
     """``name`` is a word of ``cell``; a number only standing alone, not inside an id or a date
-    ("2025" says nothing of patient P-2025)."""
+    ("2025" says nothing of patient P-2025); a model's number perhaps with its size in millimetres
+    ("70-200" of "RF 70-200mm f/2.8L")."""
     if name.isdigit():
         return re.search(r"(?<![\w./-])" + name + r"(?![\w./-])", cell) is not None
+    if _RANGE.fullmatch(name):
+        return re.search(r"(?<![\w./-])" + re.escape(name) + r"(?:mm|cm)?(?![\w./-])", cell) is not None
     return words_in(name, cell)
+
+
+_RANGE = re.compile(r"\d{1,4}-\d{1,4}")  # a lens's "24-70", a model's number said as the person says it
+
+
+def said_names(question: str, names: list[str]) -> list[str]:
+    """``names`` a row's short cell may hold, folded: those of three characters or more, a code of
+    a letter and a digit ("R5"), and numbers joined by a dash ("70-200")."""
+    ranges = [m for m in _RANGE.findall(question)]
+    return [fold(n) for n in dict.fromkeys(names + ranges) if len(n) >= 3 or len(n) == 2 and
+            any(c.isdigit() for c in n) and any(c.isalpha() for c in n)]
 
 
 def mentioned(store: Store, infos: list[TableInfo], question: str, limit: int = 10,
@@ -61,7 +75,7 @@ def mentioned(store: Store, infos: list[TableInfo], question: str, limit: int = 
         if not info.rows:
             continue
         named = words_in(info.name.lower().replace("_", " "), lowered)
-        keyed = _mentioning(store, info, lowered, limit, [fold(n) for n in names if len(n) >= 3])
+        keyed = _mentioning(store, info, lowered, limit, said_names(question, list(names)))
         if named and not keyed:
             keyed = _first(store, info.name, info.columns, limit)
         if named or keyed:

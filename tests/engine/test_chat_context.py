@@ -197,3 +197,20 @@ def test_acronyms_no_file_mentions_count_as_unknown_names(ws: Workspace, tmp_pat
     ws.ingest([tmp_path / "method.md"])
     assert assemble(ws, "whats the LOD for PFNA").unknown_names == ["PFNA"]
     assert assemble(ws, "whats the LOD for PFOS").unknown_names == []
+
+
+def test_a_model_said_by_its_code_or_its_range_finds_its_row_and_the_row_answers(ws: Workspace,
+                                                                                  tmp_path: Path) -> None:
+    # "the r5" (two characters) and "my 70-200" (no letters; "70-200mm" in the cell) found no row
+    path = tmp_path / "kit list.csv"
+    path.write_text("item,make_model,serial_no,bought,paid\nCamera body,Canon EOS R5,032021004417,2022-03-14,4199\n"
+                    "Camera body,Canon EOS R6 Mark II,103025000981,2023-05-02,2779\n"
+                    "Lens,Canon RF 70-200mm f/2.8L IS USM,3510001872,2022-09-30,2699\n"
+                    "Lens,Canon RF 24-70mm f/2.8L IS USM,9210003315,2022-03-14,2349\n", encoding="utf-8")
+    assert ws.tables.import_file(path).status == "applied"
+    (r5,) = table_matches(ws, "when did i buy the r5")
+    assert [row[1] for row in r5["rows"]] == ["Canon EOS R5"]
+    (lens,) = table_matches(ws, "whats the serial number on my 70-200")
+    assert [row[1] for row in lens["rows"]] == ["Canon RF 70-200mm f/2.8L IS USM"]
+    answer = ws.chat.ask("whats the serial number on my 70-200")
+    assert "3510001872" in answer.text and "9210003315" not in answer.text and not answer.abstained, answer.text
