@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..search import STOPWORDS
+from ..tables.domain import ROW_FIELDS
 from ..tables.mentions import fold
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -174,7 +175,9 @@ def not_in_tables(question: str, tables: list[dict[str, Any]]) -> list[str]:
     their names, column names (or the words an abbreviated one stands for), the cells of their
     matched rows or words about tables as such. "What is the ISBN of Emma?" over a table of titles
     and years leaves ["ISBN"]."""
-    parts = [str(p) for m in tables for p in [m["table"], *(c for row in m["rows"] for c in row)]]
+    own = [[i for i, c in enumerate(m["columns"]) if c not in ROW_FIELDS] for m in tables]  # not when Grace filed it
+    parts = [str(p) for m, keep in zip(tables, own, strict=True)
+             for p in [m["table"], *(row[i] for row in m["rows"] for i in keep if i < len(row))]]
     named = set().union(*(column_words(c, question) for m in tables for c in m["columns"]))
     cells = _GLUED_UNIT.sub(r"\1 ", " ".join(parts).replace("_", " "))  # "70-200mm" holds the "200" said
     missing = content_words(question) - content_words(cells) - named - TABLE_WORDS

@@ -214,3 +214,14 @@ def test_a_model_said_by_its_code_or_its_range_finds_its_row_and_the_row_answers
     assert [row[1] for row in lens["rows"]] == ["Canon RF 70-200mm f/2.8L IS USM"]
     answer = ws.chat.ask("whats the serial number on my 70-200")
     assert "3510001872" in answer.text and "9210003315" not in answer.text and not answer.abstained, answer.text
+
+
+def test_when_grace_filed_a_row_is_no_word_of_the_row() -> None:
+    import datetime as dt
+
+    from engine.chat.words import not_in_tables
+
+    # a document's row filed at 23:24:41 "said" the 41 of "invoice 41" (at another second it did not)
+    filed = {"table": "finance_treasury", "columns": ["title", "amount", "created_at"],
+             "rows": [["Re: invoice 39", 60.0, dt.datetime(2026, 11, 24, 23, 24, 41)]]}
+    assert not_in_tables("how much was the squash on invoice 41", [filed]) == ["squash", "41"]
