@@ -535,6 +535,9 @@ _YR = re.compile(r"\byr\b")
 _RN = re.compile(r"\brn\b")
 
 
+_WHO_NAME = re.compile(r"who|name|person|payee|worker|staff|employee|helper|volunteer")  # a column only of people
+
+
 def _current(found: list[Plan], tables: Any) -> list[Plan]:
     """``found`` without the tables of old files ("Old/rent ledger 2022.csv") when others answer,
     each remaining plan naming those it left out."""
@@ -1061,7 +1064,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     unvalued = words - content_words(" ".join(values_said))
     # and a person said who is a row's own person ("paid tom": who is Tom, not the bookings he worked on)
     plan.fit = _fit(lowered, unvalued, measures, dated) + int(most_rows and noun in words) + int(day is not None) \
-        + int(any(PERSON.search(c.lower()) and any(v[:1].isupper() for v in vs) for c, vs in filters.items()))
+        + int(any(_WHO_NAME.fullmatch(c.lower()) for c in filters))
     plan.outside = bool(rows.outside)
     plan.named_for = bool(period) and dated is None
     plan.last = _last_date(store, info.name, dated) if rows.outside and dated else None

@@ -3,7 +3,8 @@
 DuckDB's sniffer knows ISO dates, numbers and booleans; files in the wild also
 carry ``Jan-1-1995``, ``01/02/1995`` (day or month first?), ``19950101`` in a
 column called ``date``, quarters such as ``1974Q1``, thousands separators,
-decimal commas, ``N/A`` for missing values and codes with leading zeros. A type
+decimal commas, ``N/A`` for missing values, codes with leading zeros, a sheet's dates typed
+by hand each its own way, some without a year (``Sat 14 June``), and ``half`` a day. A type
 is chosen only when every non-missing value in the sample fits it; anything else
 stays text, so no value is ever turned into NULL by a guess.
 """
