@@ -29,7 +29,7 @@ from ..tables.domain import ROW_FIELDS, load_catalog
 from ..tables.mentions import fold, folded, kept_rows, text_places, words_in
 from ..tables.names import quote_ident, quote_literal
 from ..tables.values import NUMERIC_TYPES
-from .mentioned import Mention, mentioned, searchable, widened
+from .mentioned import REMARKS_NAME, Mention, mentioned, searchable, widened
 from .spans import ABSENT_CELL, HOURS, MINUTES, Span, derived_from, numbered, spanned
 from .spans import SAID as SPAN_SAID
 from .spans import WORDS as SPAN_WORDS
@@ -72,7 +72,10 @@ _LAST_WHEN = r"\bwhen (?:did|was|were|has|have|had|is|are)\b.*\blast\b(?! (?:wee
 _END_OF = (r"\b(?:at|by) the (?:very )?end of (?:the |last |this )?(?:month|year|week|quarter|q[1-4]|"
            rf"{'|'.join(MONTHS)}|{SHORT_MONTHS})\b")
 _LATEST = re.compile(rf"\b(?:most recent(?:ly)?|latest|newest)\b|{_LAST}|{_LAST_WHEN}|{_END_OF}")
-_EARLIEST = re.compile(r"\b(?:earliest|least recent(?:ly)?)\b")
+# "whens my next shoot": the earliest row from today on (not "next week", "next May": periods)
+_NEXT = (r"\b(?:my|our|the|his|her|their|your|its) next (?!(?:week|weekend|month|year|quarter|day|time|few|couple|"
+         rf"\d+|two|three|four|five|six|seven|eight|nine|ten|twelve|{'|'.join(MONTHS)}|{SHORT_MONTHS})\b)")
+_EARLIEST = re.compile(rf"\b(?:earliest|least recent(?:ly)?)\b|{_NEXT}")
 _OPS = (("avg", re.compile(r"\b(?:average|avg|mean|on average|typical(?:ly)?|usually|normally)\b")),
         ("max", re.compile(r"\b(?:most expensive|dearest|highest|largest|biggest|greatest|maximum|max|peak|longest|"
                            r"farthest|furthest|"
@@ -85,7 +88,7 @@ _OPS = (("avg", re.compile(r"\b(?:average|avg|mean|on average|typical(?:ly)?|usu
                            r"coldest|coolest|"
                            r"worst (?:day|week|month|year)|"
                            r"nearest|closest|"
-                           r"least recent(?:ly)?)\b")),
+                           r"least recent(?:ly)?)\b|" + _NEXT)),
         # "who paid the most?", "which shop did we spend the most at?": the rows grouped, the top groups
         ("top", re.compile(r"\b(?:who(?:['’]?s)?|which)\b.*\bthe (?:most|least|fewest)\b")),
         # "number of" counts ("the number of bookings"), unless it names a field ("phone number of Jakub")
@@ -184,14 +187,16 @@ _VISITS = ("visit", "come comes coming came visit visits visiting visited")
 # Of several tables that could answer, the visits' for "came" (not blood-pressure readings taken
 # by the same person); money verbs leave each table that could answer ("spend at Lidl": expenses, gifts)
 _VISIT_VERBS = content_words(_VISITS[1])
-_EVENT_VERBS = {stem(v): {stem(n), stem(n + "s")} for n, verbs in (("sale", "sell sells selling sold"),
-                                                                   ("purchase", "buy buys buying bought"),
-                                                                   ("expense", "spend spends spending spent"),
-                                                                   ("payment", "pay pays paying paid"),
-                                                                   ("donation", "give gives giving gave given donate "
-                                                                                "donates donating donated"),
-                                                                   _VISITS)
-                for v in verbs.split()}
+_DRIVES = "drive drives driving drove driven"  # "how many miles did i drive": the mileage log's, a journey's
+_SPENDS = "buy buys buying bought spend spends spending spent"  # "what did i buy yesterday": a card statement's rows
+_EVENT_VERBS: dict[str, set[str]] = {}
+for _noun, _verbs in (("sale", "sell sells selling sold"), ("purchase", "buy buys buying bought"),
+                      ("expense", "spend spends spending spent"), ("payment", "pay pays paying paid"),
+                      ("donation", "give gives giving gave given donate donates donating donated"), _VISITS,
+                      ("mileage", _DRIVES), ("journey", _DRIVES), ("trip", _DRIVES),
+                      ("statement", _SPENDS), ("transaction", _SPENDS)):
+    for _verb in _verbs.split():
+        _EVENT_VERBS.setdefault(stem(_verb), set()).update({stem(_noun), stem(_noun + "s")})
 
 
 _HOW_MANY = re.compile(r"\b(?:how many|number of)\s+(\w+)(?:\s+(\w+))?(?:\s+(\w+))?")
@@ -535,6 +540,9 @@ _YR = re.compile(r"\byr\b")
 _RN = re.compile(r"\brn\b")
 
 
+# What a dated row of some kind is called, whatever the table: a session, a job, a shoot
+_OCCASIONS = content_words("session sessions job jobs shoot shoots appointment appointments event events gig gigs "
+                           "lesson lessons")  # (not "bookings": "on our books" is no booking)
 _WHO_NAME = re.compile(r"who|name|person|payee|worker|staff|employee|helper|volunteer")  # a column only of people
 
 
@@ -549,7 +557,9 @@ def _current(found: list[Plan], tables: Any) -> list[Plan]:
     for p in current:
         p.left_out = [q.table for q in found if q.table in away and q.fit >= best]
     return current
-_ROWS_ASKED = re.compile(r"\s*(?:which|list|show)\b")  # rows, not "what is the fee for 2024?"
+# rows, not "what is the fee for 2024?"; "what did i buy yesterday": the rows of what was bought
+_ROWS_ASKED = re.compile(r"\s*(?:which|list|show)\b|\s*what (?:did|have) (?:i|we) (?:\w+ )?(?:buy|bought|order(?:ed)?|"
+                         r"sell|sold)\b")
 
 
 def _names_table(lowered: str, table: str) -> bool:
@@ -994,6 +1004,9 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     accounted |= _DAY_WORDS if op == "count" and not measures and _date_column(info.columns) else set()
     accounted |= set(opposed.values()) | (_STILL_WORDS if opposed else set())
     accounted |= _CONTAIN_WORDS if flagged else set()  # "which items contain sesame": its yes
+    # "how many portrait sessions", "headshot jobs": the dated rows of a kind said are the occasions
+    kinds = [c for c in filters if not REMARKS_NAME.search(c.lower())]  # a type said, not a note's word
+    accounted |= _OCCASIONS if kinds and _date_column(info.columns) else set()
     mention = None
     if left := words - accounted - by_names - meant:
         if left & elsewhere or (mention := mentioned(store, info.name, texts, lowered, left)) is None:
@@ -1690,6 +1703,8 @@ class Period:
         return f"on a {days}" + (f" {when}" if when else "") if days else when
 
     def _when(self) -> str:
+        if self.span is not None and self.span[1] == dt.date.max:
+            return f"from {self.span[0]:%d %B %Y} on"
         if self.span is not None:
             last = self.span[1] - dt.timedelta(days=1)
             if last == self.span[0]:
@@ -1835,6 +1850,8 @@ def _period(lowered: str, today: dt.date | None = None) -> Period:
         return _since(since, today)
     if day := _ONE_DAY.search(lowered):
         return _one_day(day, today)
+    if onward := re.search(_NEXT, lowered):  # "my next shoot": from today on
+        return Period(span=(today or dt.date.today(), dt.date.max), words=content_words(onward[0]) | {"next"})
     ranged, lowered = _range(lowered)
     said = [a or b or c for a, b, c in _MONTH.findall(lowered)]
     years = [int(y) for y in _YEAR.findall(lowered)]
@@ -2384,12 +2401,14 @@ def _when_said(lowered: str, columns: Sequence[Any]) -> bool:
 
 
 def _dated_measure(lowered: str, columns: Sequence[Any]) -> list[str]:
-    """The date column of "the latest", "most recently": the one the question names ("moved in":
-    moved_in), else the table's only one; [] when neither."""
+    """The date column of "the latest", "most recently", "my next": the one the question names
+    ("moved in": moved_in), else the table's only one, else the one called only "date" (a
+    booking's, beside when its deposit was paid); [] when none."""
     dates = [c.name for c in columns if c.type.upper().startswith(("DATE", "TIMESTAMP")) and c.name not in ROW_FIELDS]
     said = content_words(lowered)
     named = [d for d in dates if column_words(d, lowered) & said]
-    return named if len(named) == 1 else dates if len(dates) == 1 else []
+    plain = [d for d in dates if d.lower() == "date"]
+    return named if len(named) == 1 else dates if len(dates) == 1 else plain
 
 
 def _superlative_measure(lowered: str, numeric: list[str]) -> tuple[list[str], set[str]] | None:

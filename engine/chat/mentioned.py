@@ -64,12 +64,12 @@ def _findable(token: str) -> bool:
 
 _LITTLE = frozenset("out off over under back away again about around into onto still yet just ago".split())
 # Columns of remarks: "for stone hare + boxes" in a harvest's notes is no harvest of Stone Hare's
-_REMARKS_NAME = re.compile(r"(?:^|_)(?:notes?|comments?|remarks?|memo|summary|text|body|misc|other)(?:_|$)")
+REMARKS_NAME = re.compile(r"(?:^|_)(?:notes?|comments?|remarks?|memo|summary|text|body|misc|other)(?:_|$)")
 
 
 def searchable(column: str) -> bool:
     """Whether a text column's cells name what a row is (a description, a postcode), not remarks on it."""
-    return not _REMARKS_NAME.search(column.lower())
+    return not REMARKS_NAME.search(column.lower())
 
 
 def mentioned(store: Any, table: str, texts: list[str], lowered: str, stems: Iterable[str]) -> Mention | None:

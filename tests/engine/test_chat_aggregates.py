@@ -2258,3 +2258,47 @@ def test_a_status_written_with_a_dash_is_still_a_status_and_who_owes_is_read_by_
     answer = ws.chat.ask("who still owes me money").text
     assert "where status is not Paid (rows part paid - chasing counted in full)" in answer, answer
     assert "Stewart" in answer and "Sharma" in answer and "Harrington" not in answer, answer
+
+
+def test_driving_names_a_mileage_log_and_what_was_bought_is_a_card_statements_rows(
+        ws: Workspace, tmp_path: Path) -> None:
+    # "drive" was a word no table accounted for, and "what did i buy …" asked for no rows at all
+    yesterday, before = (datetime.date.today() - datetime.timedelta(days=n) for n in (1, 4))
+    _tables_of(ws, tmp_path, {**PHOTOGRAPHER, "card statement.csv": (
+        f"date,description,category,amount,currency,notes\n{before},CAMERACARE BATH,Shopping,-145.00,GBP,R5 service\n"
+        f"{yesterday},AMAZON MKTPLACE,Shopping,-24.99,GBP,gaffer tape + lens cloths\n"
+        f"{yesterday},BP CRIBBS CAUSEWAY,Transport,-63.70,GBP,\n")})
+    miles = ws.chat.ask("how many miles did i drive in October 2026").text
+    assert "Adding up miles return in mileage where date is in October 2026: **36**" in miles, miles
+    bought = ws.chat.ask("what did i buy yesterday").text
+    assert f"The rows of card_statement where date is on {yesterday:%d %B %Y}" in bought, bought
+    assert "AMAZON MKTPLACE" in bought and "CAMERACARE" not in bought, bought
+
+
+def test_sessions_or_jobs_of_a_kind_said_are_the_dated_rows_of_that_kind(ws: Workspace, tmp_path: Path) -> None:
+    # "sessions" and "jobs" were words no column accounted for, so nothing was counted
+    _tables_of(ws, tmp_path, {"bookings.csv": "ref,client,type,date,fee,notes\n"
+                                              "B1,Okafor family,Portrait,2025-04-27,195,\n"
+                                              "B2,Bristol Tech Hub,Headshots,2025-05-08,450,\n"
+                                              "B3,Walsh & Cole,Wedding,2025-05-24,2850,\n"
+                                              "B4,Grace Liu,Portrait,2025-06-05,250,portraits at home\n"
+                                              "B5,Zara Ahmed,Portrait,2026-02-14,195,\n"})
+    count = ws.chat.ask("how many portrait sessions did i do in 2025").text
+    assert "Counting the rows of bookings where type is Portrait and date is in 2025: **2 rows**" in count, count
+    money = ws.chat.ask("how much did headshot jobs bring in in 2025").text
+    assert "Adding up fee in bookings where type is Headshots and date is in 2025: **450**" in money, money
+
+
+def test_my_next_one_is_the_earliest_row_from_today_on_by_the_column_called_date(ws: Workspace,
+                                                                                tmp_path: Path) -> None:
+    # "when is my next wedding" had no reading at all; of three date columns, the one called date is the row's
+    past, soon, later = (datetime.date.today() + datetime.timedelta(days=n) for n in (-20, 9, 40))
+    _tables_of(ws, tmp_path, {"bookings.csv": "ref,client,type,date,fee,dep_paid,bal_paid_on\n"
+                                              f"B1,Murphy,Wedding,{past},2650,2025-08-01,{past}\n"
+                                              f"B2,Redland Physio,Headshots,{soon},450,2026-04-15,\n"
+                                              f"B3,Lawson,Wedding,{later},2600,2025-12-01,\n"})
+    wedding = ws.chat.ask("when is my next wedding").text
+    assert f"where type is Wedding and date is from {datetime.date.today():%d %B %Y} on" in wedding, wedding
+    assert "Lawson" in wedding and "Murphy" not in wedding, wedding
+    booking = ws.chat.ask("what's my next booking").text
+    assert "Redland Physio" in booking and "Lawson" not in booking, booking
