@@ -226,6 +226,17 @@ def mentioned_anywhere(conn: Connection, phrase: str) -> bool:
     return found is not None or in_names(conn, phrase)
 
 
+def mentioned_together(conn: Connection, phrase: str) -> bool:
+    """A passage holds every word of ``phrase``, in any order and place: Kate Lawson's e-mail about
+    her wedding speaks of the cell "Lawson wedding"."""
+    words = _WORD.findall(phrase)
+    if len(words) < 2:
+        return mentioned_anywhere(conn, phrase)
+    match = " AND ".join(f'"{w}"' for w in words)
+    return conn.execute(text("SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH :q LIMIT 1"), {"q": match}).first() \
+        is not None
+
+
 def in_names(conn: Connection, word: str) -> bool:
     """``word`` in a document's path or title (case-insensitive, as SQLite's LIKE is for ASCII)."""
     pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"

@@ -225,3 +225,22 @@ def test_when_grace_filed_a_row_is_no_word_of_the_row() -> None:
     filed = {"table": "finance_treasury", "columns": ["title", "amount", "created_at"],
              "rows": [["Re: invoice 39", 60.0, dt.datetime(2026, 11, 24, 23, 24, 41)]]}
     assert not_in_tables("how much was the squash on invoice 41", [filed]) == ["squash", "41"]
+
+
+def test_a_cell_whose_words_one_passage_says_is_not_held_by_the_tables_alone(
+        ws: Workspace, tmp_path: Path) -> None:
+    from engine.chat.context import assemble
+
+    # "Lawson wedding" is a cell of the payments; Kate Lawson's e-mail about her wedding never says
+    # the two words in a row, and the sparklers' time was declined as if only the table knew it
+    (tmp_path / "payments.csv").write_text("date,who,job,amount\n2026-12-12,Priya Nair,Lawson wedding,200\n"
+                                           "2026-10-10,Tom Achebe,Sharma wedding,180\n", encoding="utf-8")
+    (tmp_path / "timings.eml").write_text(
+        "From: Kate Lawson <kate@example.com>\nTo: Niamh <hello@example.com>\nSubject: Re: timings for the 12th\n"
+        "Date: Mon, 16 Nov 2026 19:40:00 +0000\n\nHi Niamh,\n\nFew changes to the wedding day:\n"
+        "- ceremony has moved to 1.30pm\n- we've added a sparkler exit at 8.30pm!! hope that's ok\n\nKate\n",
+        encoding="utf-8")
+    assert ws.tables.import_file(tmp_path / "payments.csv").status == "applied"
+    ws.ingest([tmp_path / "timings.eml"])
+    assert assemble(ws, "what time are the sparklers at the lawson wedding").held == []
+    assert assemble(ws, "what time are the sparklers at the sharma wedding").held == ["Sharma wedding"]
