@@ -141,7 +141,10 @@ def query_text(result: Any, about: str | None = None) -> str:
 
 
 def _figure(value: Any) -> str:
-    """A sum or an average as an answer says it: 1,484.85, 3,640 (of a DECIMAL column too)."""
+    """A sum or an average as an answer says it: 1,484.85, 3,640 (of a DECIMAL column too); of a
+    column whose matching cells are all empty, "nothing"."""
+    if value is None:
+        return "nothing"
     if isinstance(value, decimal.Decimal) and value.is_finite():
         value = float(value)
     if isinstance(value, float):

@@ -1107,6 +1107,9 @@ def test_a_sum_of_a_decimal_column_is_written_with_thousands() -> None:
     # a Parquet or typed DECIMAL(10,2) column sums to a Decimal, which was written "2781.95"
     assert query_text((["total_amount_gbp", "rows"], [(decimal.Decimal("2781.95"), 11)]), "Adding up:") == \
         "Adding up: **2,781.95**, over 11 rows."
+    # of several columns added up, one whose cells are all empty in those rows was written "None"
+    assert query_text((["total_fee", "total_deposit", "rows"], [(1505, None, 6)]), "Adding up:") == \
+        "Adding up: total fee **1,505** and total deposit **nothing**, over 6 rows."
 
 
 def test_rows_shown_in_an_answer_leave_out_the_catalogs_own_fields() -> None:
