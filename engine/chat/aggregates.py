@@ -75,6 +75,7 @@ _LATEST = re.compile(rf"\b(?:most recent(?:ly)?|latest|newest)\b|{_LAST}|{_LAST_
 # "whens my next shoot": the earliest row from today on (not "next week", "next May": periods)
 _NEXT = (r"\b(?:my|our|the|his|her|their|your|its) next (?!(?:week|weekend|month|year|quarter|day|time|few|couple|"
          rf"\d+|two|three|four|five|six|seven|eight|nine|ten|twelve|{'|'.join(MONTHS)}|{SHORT_MONTHS})\b)")
+_NEXT_ONE = re.compile(_NEXT)
 _EARLIEST = re.compile(rf"\b(?:earliest|least recent(?:ly)?)\b|{_NEXT}")
 _OPS = (("avg", re.compile(r"\b(?:average|avg|mean|on average|typical(?:ly)?|usually|normally)\b")),
         ("max", re.compile(r"\b(?:most expensive|dearest|highest|largest|biggest|greatest|maximum|max|peak|longest|"
@@ -189,14 +190,22 @@ _VISITS = ("visit", "come comes coming came visit visits visiting visited")
 _VISIT_VERBS = content_words(_VISITS[1])
 _DRIVES = "drive drives driving drove driven"  # "how many miles did i drive": the mileage log's, a journey's
 _SPENDS = "buy buys buying bought spend spends spending spent"  # "what did i buy yesterday": a card statement's rows
-_EVENT_VERBS: dict[str, set[str]] = {}
-for _noun, _verbs in (("sale", "sell sells selling sold"), ("purchase", "buy buys buying bought"),
-                      ("expense", "spend spends spending spent"), ("payment", "pay pays paying paid"),
-                      ("donation", "give gives giving gave given donate donates donating donated"), _VISITS,
-                      ("mileage", _DRIVES), ("journey", _DRIVES), ("trip", _DRIVES),
-                      ("statement", _SPENDS), ("transaction", _SPENDS)):
-    for _verb in _verbs.split():
-        _EVENT_VERBS.setdefault(stem(_verb), set()).update({stem(_noun), stem(_noun + "s")})
+
+
+def _verbs_of(nouns: tuple[tuple[str, str], ...]) -> dict[str, set[str]]:
+    """Each verb's stem -> the stems of the nouns (singular and plural) whose rows it names."""
+    out: dict[str, set[str]] = {}
+    for noun, verbs in nouns:
+        for verb in verbs.split():
+            out.setdefault(stem(verb), set()).update({stem(noun), stem(noun + "s")})
+    return out
+
+
+_EVENT_VERBS = _verbs_of((("sale", "sell sells selling sold"), ("purchase", "buy buys buying bought"),
+                          ("expense", "spend spends spending spent"), ("payment", "pay pays paying paid"),
+                          ("donation", "give gives giving gave given donate donates donating donated"), _VISITS,
+                          ("mileage", _DRIVES), ("journey", _DRIVES), ("trip", _DRIVES),
+                          ("statement", _SPENDS), ("transaction", _SPENDS)))
 
 
 _HOW_MANY = re.compile(r"\b(?:how many|number of)\s+(\w+)(?:\s+(\w+))?(?:\s+(\w+))?")
@@ -1850,7 +1859,7 @@ def _period(lowered: str, today: dt.date | None = None) -> Period:
         return _since(since, today)
     if day := _ONE_DAY.search(lowered):
         return _one_day(day, today)
-    if onward := re.search(_NEXT, lowered):  # "my next shoot": from today on
+    if onward := _NEXT_ONE.search(lowered):  # "my next wedding": from today on
         return Period(span=(today or dt.date.today(), dt.date.max), words=content_words(onward[0]) | {"next"})
     ranged, lowered = _range(lowered)
     said = [a or b or c for a, b, c in _MONTH.findall(lowered)]
