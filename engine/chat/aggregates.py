@@ -387,6 +387,7 @@ class Where:
     voided: tuple[str, list[str]] | None = None  # a column's values for rows that do not count ("VOID")
     mention: Mention | None = None  # words a text column's cells hold: "fernox f1" of a description
     partly: list[str] = field(default_factory=list)  # values kept that say a row is part paid ("Part paid")
+    through: dt.date | None = None  # today, when ``blank``'s column says until when a row is paid ("paid up to")
 
 
     def clauses(self) -> tuple[str, str]:
@@ -419,7 +420,14 @@ class Where:
         if self.mention is not None:
             where.append(self.mention.sql())
             said.append(self.mention.said())
-        if self.blank is not None:
+        if self.blank is not None and self.through is not None:  # paid up to a day before today: not paid
+            column, empty = self.blank
+            day = f"DATE '{self.through}'"
+            where.append(f"({quote_ident(column)} IS NULL OR {quote_ident(column)} < {day})" if empty
+                         else f"{quote_ident(column)} >= {day}")
+            said.append(f"{spoken(column)} is " + (f"empty or before {self.through:%d %B %Y}" if empty
+                                                   else f"{self.through:%d %B %Y} or later"))
+        elif self.blank is not None:
             column, empty = self.blank
             where.append(f"{quote_ident(column)} IS {'' if empty else 'NOT '}NULL")
             said.append(f"{spoken(column)} is {'empty' if empty else 'filled in'}")
@@ -1064,7 +1072,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         return None  # a list of every row: what keeps some of them was not understood
     rows = Where(filters, excluded, dated, period, (against, compared) if against and compared else None, blank,
                  _outside(store, info.name, dated, period) if dated else "", flags, ticks,
-                 _voided(store, info, lowered, filters, excluded), mention, partly)
+                 _voided(store, info, lowered, filters, excluded), mention, partly,
+                 today or dt.date.today() if blank and _THROUGH_NAME.search(blank[0].lower()) else None)
     if op == "top":
         assert grouped is not None
         plan = _top(info.name, grouped[0], measure, not re.search(r"\b(?:least|fewest)\b", lowered), rows,
@@ -1359,6 +1368,8 @@ def _ongoing(lowered: str) -> bool:
 
 
 # (the date column's name, "not yet" said, "done" said, the words "not yet" accounts for, a value saying it)
+# A date until which a row is paid ("paid up to", paid_until): before today, it is not paid
+_THROUGH_NAME = re.compile(r"(?:^|_)(?:up_to|until|till|thru|through)(?:_|$)")
 _STATES = ((PAID_NAME, _unpaid, _PAID.search, _UNPAID_WORDS, "paid"),
            (_DONE_NAME, _undone, _DONE.search, _DONE_WORDS, "open"),
            (_ENDED_NAME, _ongoing, _ENDED.search, _ONGOING_WORDS, "current"))

@@ -2305,3 +2305,14 @@ def test_my_next_one_is_the_earliest_row_from_today_on_by_the_column_called_date
     assert "Lawson" in wedding and "Murphy" not in wedding, wedding
     booking = ws.chat.ask("what's my next booking").text
     assert "Redland Physio" in booking and "Lawson" not in booking, booking
+
+
+def test_paid_up_to_a_day_before_today_is_not_paid(ws: Workspace, tmp_path: Path) -> None:
+    # "who hasnt paid for their box" kept only the rows whose paid-up-to date was empty: none
+    lapsed, ahead = (datetime.date.today() + datetime.timedelta(days=n) for n in (-9, 12))
+    _tables_of(ws, tmp_path, {"veg_box_list.csv": "name,box,status,paid_up_to\n"
+                                                  f"Alan Pryce,Medium,active,{lapsed}\n"
+                                                  f"Ruth Evans,Small,active,{ahead}\nBen Ostrowski,Large,active,\n"})
+    answer = ws.chat.ask("who hasnt paid for their box").text
+    assert f"paid up to is empty or before {datetime.date.today():%d %B %Y}" in answer, answer
+    assert "Alan Pryce" in answer and "Ben Ostrowski" in answer and "Ruth Evans" not in answer, answer
