@@ -2337,6 +2337,10 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     if op in ("sum", "avg", "max", "min") and MONEY.search(lowered) and len(
             totals := [n for n in addable if _TOTAL_NAME.search(n.lower())]) == 1:
         return totals, set()
+    # "what did we take last saturday" of a market's takings (cash, card, pitch fee): what came in, not the fee
+    if op in ("sum", "avg") and _TAKEN.search(lowered) and name_words & _TAKINGS and (
+            taken := [n for n in addable if not _COST_NAME.search(n.lower())]) and len(taken) < len(addable):
+        return taken, set()
     if embed is None or not addable:
         return [], set()
     if named and op in ("sum", "avg") and len(money := _money_columns(addable, embed)) == 1:
@@ -2351,6 +2355,11 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     if op != "count" and MONEY.search(lowered):
         return _money_columns(addable, embed), set()
     return [], set()
+
+
+_TAKEN = re.compile(r"\b(?:take|took|taken|takings|make|made|earn(?:ed|t)?)\b")
+_TAKINGS = content_words("takings sales income revenue turnover")
+_COST_NAME = re.compile(r"(?:^|_)(?:fee|fees|cost|costs|expense|expenses|spend|spent|charge|charges)(?:_|$)")
 
 
 def _directed(lowered: str, numeric: list[str]) -> list[str]:

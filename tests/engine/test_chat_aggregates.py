@@ -2316,3 +2316,14 @@ def test_paid_up_to_a_day_before_today_is_not_paid(ws: Workspace, tmp_path: Path
     answer = ws.chat.ask("who hasnt paid for their box").text
     assert f"paid up to is empty or before {datetime.date.today():%d %B %Y}" in answer, answer
     assert "Alan Pryce" in answer and "Ben Ostrowski" in answer and "Ruth Evans" not in answer, answer
+
+
+def test_what_a_takings_table_took_is_its_money_in_not_its_fees(ws: Workspace, tmp_path: Path) -> None:
+    # "what did we take" of a market's takings added up the pitch fee, the nearest in meaning to "take"
+    _tables_of(ws, tmp_path, {"market_takings_2026.csv": "date,cash,card_sumup,pitch_fee\n2026-10-03,199.40,135.55,18\n"
+                                                         "2026-10-17,228.65,251.25,18\n2026-11-21,198.50,241.80,18\n"})
+    answer = ws.chat.ask("how much did we take at the market in October 2026").text
+    assert "Adding up cash and card sumup in market_takings_2026 where date is in October 2026" in answer, answer
+    assert "total cash **428.05** and total card sumup **386.80**" in answer and "pitch fee" not in answer, answer
+    fees = ws.chat.ask("how much have i paid in pitch fees in 2026").text
+    assert "Adding up pitch fee in market_takings_2026 where date is in 2026: **54**" in fees, fees
