@@ -227,14 +227,15 @@ def mentioned_anywhere(conn: Connection, phrase: str) -> bool:
 
 
 def mentioned_together(conn: Connection, phrase: str) -> bool:
-    """A passage holds every word of ``phrase``, in any order and place: Kate Lawson's e-mail about
-    her wedding speaks of the cell "Lawson wedding"."""
+    """A passage holds every word of ``phrase``, in any order and place (Kate Lawson's e-mail about
+    her wedding speaks of the cell "Lawson wedding"), or a document's path or title holds it: as
+    ``mentioned_anywhere``, without the words' order."""
     words = _WORD.findall(phrase)
-    if len(words) < 2:
-        return mentioned_anywhere(conn, phrase)
+    if not words:
+        return True
     match = " AND ".join(f'"{w}"' for w in words)
-    return conn.execute(text("SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH :q LIMIT 1"), {"q": match}).first() \
-        is not None
+    found = conn.execute(text("SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH :q LIMIT 1"), {"q": match}).first()
+    return found is not None or in_names(conn, phrase)
 
 
 def in_names(conn: Connection, word: str) -> bool:

@@ -37,6 +37,7 @@ from .ticks import as_flags, flag_sql, ticked
 from .words import (
     COLUMN_MEANING,
     DATE_PARTS,
+    LETTERS,
     MONTHS,
     QUESTION_WORDS,
     SHORT_MONTHS,
@@ -800,7 +801,6 @@ def _category_values(store: Any, info: Any) -> list[str]:
 
 
 _LETTERS_ONLY = re.compile(r"[^\W\d_]+(?:[ &'/-]+[^\W\d_]+)*")
-_WORD = re.compile(r"[^\W\d_]+")
 
 
 _YES_NO_PARTS = frozenset("y n yn yes no".split())  # first_aider_y_n: "(Y/N)" says its values
@@ -2058,7 +2058,7 @@ def _category_column(store: Any, table: str, column: str) -> list[str]:
         values = [v for (v,) in store.cursor().execute(
             f"SELECT DISTINCT {quote_ident(column)} FROM {quote_ident(table)} WHERE {quote_ident(column)} "
             f"IS NOT NULL LIMIT {CATEGORY_VALUES + 1}").fetchall()]
-        short = all(_LETTERS_ONLY.fullmatch(v) and len(_WORD.findall(v)) <= _CATEGORY_WORDS  # "part paid - chasing"
+        short = all(_LETTERS_ONLY.fullmatch(v) and len(LETTERS.findall(v)) <= _CATEGORY_WORDS  # "part paid - chasing"
                     for v in values)
         return values if len(values) <= CATEGORY_VALUES and short else []
     return list(store.remembered(("categories", table, column), read))

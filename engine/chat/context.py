@@ -20,7 +20,7 @@ import numpy as np
 
 from .. import catalog
 from ..errors import GraceError
-from ..search import SearchHit, hybrid_search, mentioned_anywhere, mentioned_together, unseen
+from ..search import SearchHit, hybrid_search, mentioned_together, unseen
 from ..tables.mentions import words_in
 from .respell import TableWords, table_words
 from .store import reading
@@ -152,7 +152,7 @@ def _cells_only_in_tables(ws: Workspace, question: str, tables: list[dict[str, A
     if not said:
         return []
     with reading(ws) as conn:
-        return [cell for cell in said if not mentioned_anywhere(conn, cell) and not mentioned_together(conn, cell)]
+        return [cell for cell in said if not mentioned_together(conn, cell)]
 
 
 def _named(cell: str) -> bool:

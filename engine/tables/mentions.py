@@ -60,8 +60,7 @@ _RANGE = re.compile(r"\d{1,4}-\d{1,4}")  # a lens's "24-70", a model's number sa
 def said_names(question: str, names: list[str]) -> list[str]:
     """``names`` a row's short cell may hold, folded: those of three characters or more, a code of
     a letter and a digit ("R5"), and numbers joined by a dash ("70-200")."""
-    ranges = [m for m in _RANGE.findall(question)]
-    return [fold(n) for n in dict.fromkeys(names + ranges) if len(n) >= 3 or len(n) == 2 and
+    return [fold(n) for n in dict.fromkeys(names + _RANGE.findall(question)) if len(n) >= 3 or len(n) == 2 and
             any(c.isdigit() for c in n) and any(c.isalpha() for c in n)]
 
 
