@@ -238,7 +238,8 @@ TYPED_BONUS = 0.06  # a sentence holding the kind of value asked for (``typed``)
 LABELLED_EVIDENCE = 0.45  # such a line is evidence enough (the default threshold is 0.40)
 _ASKS_FOR = re.compile(r"^\s*(?:who|what)(?:\s+is|\s+are|\s+will\s+be|'s|\u2019s|s)\s+(?:the|our|my|your|their)?\s*"
                        r"(?P<subject>[^?]+?)(?:\s+(?:going to|gonna|meant to|supposed to) be)?\s*\??$", re.IGNORECASE)
-_LABELLED = re.compile(r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?([^\W\d][^:\n]{0,40}):[ \t]+\S")
+# "4.3 Safety officer: Anna", and a form's question and answer in two cells ("First dance song\tMake You …")
+_LABELLED = re.compile(r"^\W*(?:\d+(?:\.\d+)*\.?\s+)?([^\W\d][^:\t\n]{0,40})(?::[ \t]+|\t+)\S")
 
 
 # "how much notice do we have to give?": the noun asked how much of (a line labelled with it answers
@@ -252,12 +253,18 @@ _WHEN_VERB = re.compile(r"^\s*when(?:'s|\u2019s|s)?\s+(?:(?:did|does|do|will|is|
                         re.IGNORECASE)
 
 
+# "where do i park at tyntesfield?": the line labelled with the verb ("Parking: the Home Farm car park") says where
+_WHERE_VERB = re.compile(r"^\s*where\s+(?:do|does|can|could|should|will|did|must)\s+(?:i|we|you|they|he|she|guests)\s+"
+                         r"([a-z]{3,})\b", re.IGNORECASE)
+
+
 def asked_role(question: str) -> set[str]:
     """The content words of what "who is …" or "what is …" asks for ("club's safety officer"), the
-    noun "how much …" asks of ("notice"), or the verb "when does … start" asks the time of."""
+    noun "how much …" asks of ("notice"), or the verb "when does … start" asks the time of ("where
+    do i park" the place of)."""
     if m := _ASKS_FOR.match(question):
         return content_words(m["subject"])
-    if m := _WHEN_VERB.match(question):
+    if m := _WHEN_VERB.match(question) or _WHERE_VERB.match(question):
         return content_words(m[1])
     m = _HOW_MUCH_OF.match(question)
     return content_words(m[1]) - _UNITS if m else set()  # "how many days of leave" names no label "days"
@@ -331,7 +338,9 @@ class OfflineReasoner:
             relevance = max(p.relevance, cos) if sentence.kind == "row" else p.relevance
             evidence = E_SENTENCE * cos + E_PASSAGE * relevance
             said = sentence.meaning if sentence.kind == "fact" else sentence.text
-            bonus = LABEL_BONUS if role and (labels(said, role) or names_figure(said, role)) and (
+            # (the words the file's name says need no label: "first dance song" in "Lawson questionnaire")
+            bonus = LABEL_BONUS if role and (labels(said, role) or labels(said, role - _file_words(p))
+                                             or names_figure(said, role)) and (
                 not counted or _NUMBER.search(sentence.text)) else 0.0
             if bonus:
                 evidence = max(evidence + bonus, LABELLED_EVIDENCE)
@@ -618,7 +627,12 @@ def _signer_words(c: Candidate) -> set[str]:
 
 
 def _title_words(c: Candidate) -> set[str]:
-    return content_words(Path(c.passage.hit.path).stem.replace("_", " "))
+    return _file_words(c.passage)
+
+
+def _file_words(p: Passage) -> set[str]:
+    """The content words of the name of the file a passage is from."""
+    return content_words(Path(p.hit.path).stem.replace("_", " "))
 
 
 def _about(subject: set[str], head: str | None, said: set[str]) -> bool:

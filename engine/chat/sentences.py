@@ -582,6 +582,14 @@ def _tab_cells(text: str, a: int, b: int) -> list[str] | None:
     return cells
 
 
+def _long_row(text: str, a: int, b: int, header: list[str]) -> bool:
+    """Whether a paragraph is a row under ``header`` but for a cell too long to be one ("Getting
+    ready<tab>Kate at the Avon Gorge Hotel from 9.30am, Harry at …")."""
+    line = text[a:b].strip(" \r\n")
+    cells = [c.strip() for c in line.split("\t")]
+    return "\n" not in line and sum(map(bool, cells)) >= 2 and _fits(header, cells) and not _ROW_CODE.search(line)
+
+
 def _fits(header: list[str], cells: list[str]) -> bool:
     """``cells`` can be a row under ``header``: as many, or fewer (empty last cells are not written)."""
     return 2 <= len(cells) <= len(header)
@@ -596,6 +604,8 @@ def _tab_rows(text: str, spans: list[tuple[int, int]]) -> dict[int, Sentence | N
     run: list[tuple[int, int, list[str]]] = []
     for a, b in [*spans, (len(text), len(text))]:
         cells = _tab_cells(text, a, b) if a < len(text) else None
+        if cells is None and run and _long_row(text, a, b, run[0][2]):
+            continue  # a row with a long cell is read as prose, and its table goes on after it
         if cells is not None and len(run) == 1 and len(cells) == len(run[0][2]) + 1:
             run[0][2].insert(0, "")  # a header whose first cell, over the rows' names, is empty
         if cells is not None and run and _fits(run[0][2], cells):

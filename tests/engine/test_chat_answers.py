@@ -968,3 +968,45 @@ def test_a_value_of_the_kind_asked_is_found_where_the_question_says_it_otherwise
     ws.ingest([tmp_path])
     answer = ws.chat.ask(question)
     assert not answer.abstained and any(quoted in c.quote for c in answer.citations), answer.text
+
+
+QUESTIONNAIRE = ("Question\tAnswer\n\nWedding date\tSaturday 12 December 2026\n\n"
+                 "Venue (ceremony + reception)\tAshton Court Mansion, both\n\nCeremony time\t1pm\n\n"
+                 "Getting ready\tKate at the Avon Gorge Hotel from 9.30am, Harry at his parents' in Long Ashton\n\n"
+                 "First dance song\tMake You Feel My Love (Adele version)\n\nSecond shooter?\tyes\n")
+TIMINGS = ("From: Kate Lawson <kate.lawson88@gmail.com>\nTo: Niamh <hello@niamh.example>\n"
+           "Subject: timings for the 12th\n\n"
+           "Hi Niamh, the band start at 7.30 so we'll do the speeches before dinner.\n"
+           "We've got 20 weddings worth of ideas from Pinterest!\n\nKate\n")
+
+
+def test_a_forms_question_cell_labels_its_answer_with_the_files_name_saying_whose_it_is(
+        ws: Workspace, tmp_path: Path) -> None:
+    # "First dance song<tab>Make You Feel My Love" was prose, not a label: "whats the lawsons first
+    # dance" was declined though the Lawsons' questionnaire says it
+    (tmp_path / "Lawson questionnaire.txt").write_text(QUESTIONNAIRE, encoding="utf-8")
+    (tmp_path / "Re timings for the 12th.eml").write_text(TIMINGS, encoding="utf-8")
+    ws.ingest([tmp_path])
+    answer = ws.chat.ask("whats the lawsons first dance")
+    assert not answer.abstained and "Make You Feel My Love" in answer.citations[0].quote, answer.text
+
+
+GUIDELINES = ("From: Jo Harris <events@tyntesfield.example>\nTo: suppliers\nSubject: photographer guidelines 2027\n\n"
+              "Hi all,\n\nPlease note the updated guidelines for photographers working at Tyntesfield "
+              "from January 2027:\n\n"
+              "- No flash photography during the ceremony in the chapel.\n"
+              "- Parking: please use the Home Farm visitor car park (suppliers' bays by the Orangery are for "
+              "unloading only).\n- Drones are not permitted anywhere on the estate.\n"
+              "- Please arrive at least 45 minutes before the ceremony and sign in at the estate office.\n\n"
+              "Many thanks,\nJo Harris\n")
+
+
+def test_where_to_do_something_is_answered_by_the_line_labelled_with_it(ws: Workspace, tmp_path: Path) -> None:
+    # "where do i park" asked no label, so the "Parking:" line was too weak evidence to answer
+    (tmp_path / "Tyntesfield photographer guidelines.eml").write_text(GUIDELINES, encoding="utf-8")
+    (tmp_path / "venue notes.md").write_text("# Venue notes\n\n## Kings Weston House\n\n- best light: west terrace\n"
+                                             "- chapel is dark, no flash in ceremony\n", encoding="utf-8")
+    ws.ingest([tmp_path])
+    answer = ws.chat.ask("where do i park at tyntesfield")
+    assert not answer.abstained and any("Home Farm visitor car park" in c.quote for c in answer.citations), \
+        answer.text

@@ -281,3 +281,14 @@ def test_a_lists_entries_keep_the_indented_lines_under_them_and_no_more() -> Non
                           "Pixel 8 work phone - on the Three business plan"]  # was one quote of all five lines
     wrapped = "- The first item is long and\n  wraps onto the next line\n- Second item is here today\n- Third one too\n"
     assert texts(wrapped)[0] == "The first item is long and\n  wraps onto the next line"
+
+
+def test_a_tables_row_with_a_long_cell_is_prose_and_the_table_goes_on_after_it() -> None:
+    # the long row ended the table, so the next row was read as a new table's header and lost
+    text = ("Question\tAnswer\n\nCeremony time\t1pm\n\n"
+            "Getting ready\tKate at the Avon Gorge Hotel from 9.30am, Harry at his parents' in Long Ashton\n\n"
+            "First dance song\tMake You Feel My Love (Adele version)\n\nSecond shooter?\tyes\n")
+    found = [(s.kind, s.meaning) for s in split_sentences(text)]
+    assert ("row", "Question First dance song, Answer Make You Feel My Love (Adele version)") in found, found
+    assert ("row", "Question Second shooter?, Answer yes") in found, found
+    assert any(kind == "prose" and meaning.startswith("Getting ready") for kind, meaning in found), found
