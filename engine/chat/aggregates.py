@@ -77,6 +77,8 @@ _LATEST = re.compile(rf"\b(?:most recent(?:ly)?|latest|newest)\b|{_LAST}|{_LAST_
 _NEXT = (r"\b(?:my|our|the|his|her|their|your|its) next (?!(?:week|weekend|month|year|quarter|day|time|few|couple|"
          rf"\d+|two|three|four|five|six|seven|eight|nine|ten|twelve|{'|'.join(MONTHS)}|{SHORT_MONTHS})\b)")
 _NEXT_ONE = re.compile(_NEXT)
+# "what weddings have i got coming up": the rows from today on
+_AHEAD = re.compile(r"\b(?:coming up|upcoming|still to come|yet to come|in the future|from now on)\b")
 _EARLIEST = re.compile(rf"\b(?:earliest|least recent(?:ly)?)\b|{_NEXT}")
 _OPS = (("avg", re.compile(r"\b(?:average|avg|mean|on average|typical(?:ly)?|usually|normally)\b")),
         ("max", re.compile(r"\b(?:most expensive|dearest|highest|largest|biggest|greatest|maximum|max|peak|longest|"
@@ -97,12 +99,14 @@ _OPS = (("avg", re.compile(r"\b(?:average|avg|mean|on average|typical(?:ly)?|usu
         ("count", re.compile(r"\b(?:how many|count)\b|(?:^|\b(?:the|a|total|what|whats|what's|is|was|give|me)\s+)"
                              r"number of\b")),
         ("sum", re.compile(r"\b(?:total|sum|altogether|in all|overall|how much|add(?:s|ed)? up|come to)\b|"
-                           r"\bwhat (?:did|do|does|have|has|had) \w+ (?:spen[dt]|pa(?:y|id)|earn(?:ed|t)?|ma[dk]e|cost|"
+                           r"\bwhat (?:did|do|does|have|has|had) \w+(?: \w+){0,2} "
+                           r"(?:spen[dt]|pa(?:y|id)|earn(?:ed|t)?|ma[dk]e|cost|"
                            r"take|took|taken|raised?|bring|brought)\b")),  # "what did we spend in March?"
         ("list", re.compile(r"\b(?:list|show|which|what|whats|whos?)\b")))  # the rows, only with a comparison (below)
 # Money, spent or taken in ("revenue", "sales" and "income" must still be accounted for by a
 # column or table of that name: they are not operation words).
-MONEY = re.compile(r"\b(?:spen[dt]|spending|costs?|paid|pay|paying|price|charged?|money|expensive|dearest|worth|"
+MONEY = re.compile(r"\b(?:spen[dt]|spending|expenses?|expenditures?|"
+                   r"costs?|paid|pay|paying|price|charged?|money|expensive|dearest|worth|"
                    r"collect(?:ed|ing)?|"
                     r"cheapest|revenues?|sales|income|earn(?:ed|t|ings)?|turnover|takings|fees?|"
                     r"take|took|taken|received?|receiving|(?:bring|brought|came|come|coming) in|"
@@ -129,7 +133,8 @@ _OP_WORDS = content_words("average avg mean typical typically total sum altogeth
                           "dearest highest largest top best worst "
                           "biggest greatest maximum max peak longest cheapest least fewest lowest smallest minimum "
                           "shortest one single ever recent recently latest newest earliest across oldest youngest "
-                          "nearest closest farthest furthest warmest hottest coldest coolest end")
+                          "nearest closest farthest furthest warmest hottest coldest coolest end "
+                          "business")  # "business miles" of a sole trader's mileage log: its every row
 # Who did it, said of no one in particular: "how much did people donate?" (but "how many people
 # came?" counts people, which a table's rows need not be)
 _ANYONE = content_words("people anyone everyone someone")
@@ -151,7 +156,7 @@ _DATE_NAME = re.compile(r"(?:^|_)(?:date|day|when)(?:_|$)")  # due_date, not upd
 _RUNNING_NAME = re.compile(r"(?:^|_)(?:readings?|odometer|mileage|meter|counter)(?:_|$)")
 _RATE_NAME = re.compile(r"(?:^|_)(?:unit|per|rate|hourly|each|avg|average|pcm|pw|pa)(?:_|$)")  # rent_pcm: a month's
 # Money spent: a table named for money taken in (sales, income) does not answer it.
-_SPENDING = re.compile(r"\b(?:spen[dt]|spending|expenses?|expenditures?)\b")
+_SPENDING = re.compile(r"\b(?:spen[dt]|spending|expenses?|expenditures?|cost (?:me|us))\b")
 _INCOME_NAME = re.compile(r"(?:^|_)(?:sales?|revenues?|income|earnings?|takings|turnover|sold|gross)(?:_|$)")
 # A bound, not an amount: "how many students" is not the sum of max_students (not "min": minutes).
 _BOUND_NAME = re.compile(r"(?:^|_)(?:max|maximum|minimum|limit|capacity|target|quota)(?:_|$)")
@@ -171,7 +176,8 @@ MONEY_NAME = re.compile(r"(?:^|_)(?:amount|cost|costs|price|prices|paid|fee|fees
 # which way the money went adds up that one ("how much did we spend at Tesco": money_out).
 _OUT_NAME = re.compile(r"(?:^|_)(?:out|outgoings?|debits?|withdrawals?|spent|paid_out)(?:_|$)")
 _IN_NAME = re.compile(r"(?:^|_)(?:in|incoming|credits?|deposits?|received|paid_in)(?:_|$)")
-_MONEY_OUT = re.compile(r"\b(?:spen[dt]|spending|cost|costs|bought|buy|paid (?:for|out)|pay for|outgoings|"
+_MONEY_OUT = re.compile(r"\b(?:spen[dt]|spending|expenses?|expenditures?|"
+                        r"cost|costs|bought|buy|paid (?:for|out)|pay for|outgoings|"
                         r"went out|go(?:es)? out|"
                         r"(?:i|we|i've|we've|ive|weve) (?:\w+ )?(?:paid|pay)(?! (?:in|me|us)\b))\b")  # "have i paid X"
 _MONEY_IN = re.compile(r"\b(?:(?:came|come|comes|coming) in|received?|receiving|collect(?:ed|ing)?|earn(?:ed|t)?|"
@@ -389,6 +395,7 @@ class Where:
     mention: Mention | None = None  # words a text column's cells hold: "fernox f1" of a description
     partly: list[str] = field(default_factory=list)  # values kept that say a row is part paid ("Part paid")
     through: dt.date | None = None  # today, when ``blank``'s column says until when a row is paid ("paid up to")
+    overdue: tuple[str, dt.date] | None = None  # a due date column and today: "overdue" rows fell due before it
 
 
     def clauses(self) -> tuple[str, str]:
@@ -432,6 +439,10 @@ class Where:
             column, empty = self.blank
             where.append(f"{quote_ident(column)} IS {'' if empty else 'NOT '}NULL")
             said.append(f"{spoken(column)} is {'empty' if empty else 'filled in'}")
+        if self.overdue is not None:
+            column, today = self.overdue
+            where.append(f"{quote_ident(column)} < DATE '{today}'")
+            said.append(f"{spoken(column)} is before {today:%d %B %Y}")
         partly = f" (rows {' or '.join(self.partly)} counted in full)" if self.partly else ""
         return (f" WHERE {' AND '.join(where)}" if where else "",
                 f" where {' and '.join(said)}{partly}" if said else "")
@@ -485,9 +496,10 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     if _REQUIRED.search(lowered):
         return []  # "how many ushers do I need?" asks what a rule says, not what rows hold
     if op is None or (op == "list" and comparison(lowered) is None and not re.search(_NOT, lowered)
-                      and not _unpaid(lowered) and not _undone(lowered) and not _MISSING.search(lowered)
+                      and not _unpaid(lowered) and not _OVERDUE.search(lowered) and not _undone(lowered)
+                      and not _MISSING.search(lowered)
                       and not _ONGOING.search(lowered) and not _ENDED.search(lowered)
-                      and not (_ROWS_ASKED.match(lowered) and _period(lowered))
+                      and not (_ROWS_ASKED.match(lowered) and _period(lowered)) and not _AHEAD.search(lowered)
                       and not _names_a_flag(lowered, [as_flags(tables.store, i) for i in tables.list()])
                       and not _asks_reply(lowered)
                       and not any(equal_to(lowered, info.columns) or _opposed_flags(lowered, info.columns)
@@ -561,6 +573,9 @@ _RN = re.compile(r"\brn\b")
 # What a dated row of some kind is called, whatever the table: a session, a job, a shoot
 _OCCASIONS = content_words("session sessions job jobs shoot shoots appointment appointments event events gig gigs "
                            "lesson lessons")  # (not "bookings": "on our books" is no booking)
+# A table of occasions by its name: "my next shoot", "how many jobs this year" of a bookings sheet
+_OCCASION_TABLE = re.compile(r"(?:^|_)(?:bookings?|appointments?|sessions?|jobs?|events?|gigs?|lessons?|diary|"
+                             r"calendar|schedule)(?:_|$)")
 _WHO_NAME = re.compile(r"who|name|person|payee|worker|staff|employee|helper|volunteer")  # a column only of people
 
 
@@ -875,13 +890,17 @@ _PEOPLE_NOUNS = content_words("students pupils children kids people persons memb
 def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | None,
                 today: dt.date | None = None, nouns: set[str] | frozenset[str] = frozenset(),
                 elsewhere: frozenset[str] = frozenset()) -> Plan | None:
-    if _SPENDING.search(lowered) and (_INCOME_NAME.search(info.name.lower()) or _only_income(info.columns)):
-        return None  # "how much did we spend?" is not the bike sales, nor a box office's gross
+    if _SPENDING.search(lowered) and (_INCOME_NAME.search(info.name.lower()) or _only_income(info.columns)
+                                      or _clients_pay(info.columns)):
+        return None  # "how much did we spend?" is not the bike sales, nor a box office's gross, nor clients' fees
     words = content_words(lowered)
     name_words = content_words(info.name.replace("_", " "))
     verbs = {w for w in words if table_noun(info.name) in _EVENT_VERBS.get(w, ()) or _verb_of(w, info.name)}
     # named: every word of its name, or the last one ("the most expensive repair": car_repairs), or its verb
     named = _names_table(lowered, info.name) or bool(verbs) or bool(nouns & words)  # or a noun of its rows
+    occasions = (_OCCASIONS & words if _OCCASION_TABLE.search(info.name.lower()) and _date_column(info.columns)
+                 else set())
+    named = named or bool(occasions)
     # marks kept as text for a few "absent" cells are read as their numbers
     as_text = numbered(store, info)
     counted = [replace(c, type="DOUBLE") if c.name in as_text else c for c in info.columns]
@@ -905,11 +924,20 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     # "how long do the carers usually stay?": the minutes between arrived and left
     span = spanned(store, info) if op != "list" and SPAN_SAID.search(lowered) else None
     named = named or span is not None
+    # "workshop tickets" of workshop_signups_oct26's ticket: a word of its name and a text column of what
+    # each row is (not "the car's km" of car_repairs: a number of each repair)
+    named = named or bool(name_words & words - {table_noun(info.name)}) and any(
+        column_words(c.name, lowered) & words - name_words for c in info.columns
+        if c.type.upper() == "VARCHAR" and c.name not in ROW_FIELDS)
     worded = named  # said in words, not by the code in its name: "how much did 10c make" is no merit points
     named = named or _says_code(lowered, info.name)  # "how many students in 10x2" of t_10_x2_gradebook
     filters = _values(store, info, lowered, elsewhere)
     excluded = _negated(filters, lowered)  # "the invoices not paid": status is not paid
-    owing = _owing(store, info, lowered)  # "who still owes me": status is not Paid (so OVERDUE and Part paid too)
+    # "which invoices are overdue": asked as "unpaid", and due before today, whatever a status says
+    if due := _due_column(info, lowered):  # (a part paid one is overdue too)
+        filters = {c: vs for c, vs in filters.items() if not all(_OVERDUE.fullmatch(fold(v)) for v in vs)}
+    unpaid = f"{lowered} (unpaid)" if due else lowered
+    owing = _owing(store, info, unpaid)  # "who still owes me": status is not Paid (so OVERDUE and Part paid too)
     partly = _keep_owed(store, info, lowered, owing, filters, excluded) if owing else []
     currencies = _currencies_said(lowered)
     currency = _currency_column(store, info)
@@ -928,7 +956,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     # date says when the money was spent: not a subscription's "renews"
     spent = dated is not None and op != "count" and MONEY.search(lowered) and _spent_date(dated)
     values_said = [v for values in (filters, excluded) for vs in values.values() for v in vs]
-    blank, state_words = _payment_state(store, info, lowered, dated, values_said)
+    blank, state_words = _payment_state(store, info, unpaid, dated, values_said)
     if blank is None:  # "members with no phone number": phone is blank
         blank, state_words = _missing(lowered, info.columns, functools.partial(_says_no, store, info.name))
     reply, reply_words = _reply(store, info, lowered) if blank is None else (None, set())
@@ -962,7 +990,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     # a hyphenated word counts whole: "e-bikes" is not "bikes" unless a value says it
     words |= {c for c in _COMPOUND.findall(lowered)  # nor a hyphenated word inside a value said ("2-port")
               if stem(c) not in {stem(v.lower()) for v in values_said} and not any(c in fold(v) for v in values_said)}
-    accounted = (name_words | nouns | verbs | _OP_WORDS | TABLE_WORDS | period.words | quarter_words
+    accounted = (name_words | nouns | verbs | occasions | _OP_WORDS | TABLE_WORDS | period.words | quarter_words
                  | content_words(" ".join(values_said)))
     by_columns = {c.name: column_words(c.name, lowered) & words for c in info.columns}
     by_names = set().union(*by_columns.values())  # words only a column's name accounts for, checked below
@@ -975,9 +1003,13 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     # "how many rent payments are in my ledger?": the rows of a table of money are its payments
     accounted |= _PAYMENT_WORDS if any(MONEY_NAME.search(n.lower()) for n in _measures(info.columns)) else set()
     kept = {v for vs in filters.values() for v in vs}
+    # "private" of bus_priv's "Priv": the word a short value its column's name lists begins
+    accounted |= {w for w in words for c, vs in filters.items() for v in vs
+                  if fold(v).strip() in c.lower().split("_") and w.startswith(fold(v).strip())}
     accounted |= _said_of_values(lowered, kept) | _said_of_joining(lowered, dated)
     accounted |= (_NOT_WORDS if excluded else set()) | state_words | reply_words
     accounted |= _UNPAID_WORDS | _OWING_WORDS | _ONGOING_WORDS if owing else set()
+    accounted |= content_words("overdue past due late") if due else set()
     accounted |= content_words(grouped[1]) if grouped else set()
     accounted |= _members_of(lowered, name_words | {table_noun(info.name)})  # "staff members" are the staff
     # "how many people …" counts the rows of a table of people (one with a column of names)
@@ -1041,13 +1073,19 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     against = _compared_column(compared, measure, counted, lowered, embed) if compared else None
     if compared and against in (None, compared.column):
         return None  # "how much over budget is training" adds up no budget over itself
+    if op in ("max", "min") and measure is not None and not compared and _spent_below_zero(
+            store, info, measure, lowered):
+        # "my biggest expense" of a statement's signed amounts: the most money out is the lowest amount below 0
+        op, compared, against = {"max": "min", "min": "max"}[op], Comparison("", "<", 0.0, None, frozenset()), measure
     used = {*measures, *filters, *excluded, dated, by_month, against, blank[0] if blank else None,
             *(g[0] for g in (grouped, each) if g), currency[0] if currency else None}
     flags = _flags(lowered, flagging.columns, {c: ws for c, ws in by_columns.items() if c not in used},
-                   words - accounted - meant, used)
+                   words - accounted - meant | (set() if _MONEY_IN.search(lowered) else words & _VISIT_VERBS),
+                   used)  # "how many came": attended is yes (not "money that came in")
     if flags is None:
         return None
     flags |= dict.fromkeys(opposed, False)
+    voided_flags = _void_flags(info, lowered, flags)
     own = name_words | nouns | {table_noun(info.name)} | content_words(" ".join(kept))  # "students enrolled"
     # "how many got grade 7 or above", "how many paid the deposit" count the rows whose grade is
     # compared, whose deposit_paid is yes: not grades, nor deposits
@@ -1062,8 +1100,9 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     by_currency = currency[0] if currency is not None and (
         not measures or any(_money_columns([m], embed) if embed else MONEY_NAME.search(m.lower()) for m in measures)
     ) else None
-    if by_currency and against and op != "list" and not currencies[0] and MONEY_NAME.search(against.lower()):
-        return None  # "over 1000" of amounts in francs and euros: 1000 of which is not said
+    if by_currency and against and compared and compared.number and op != "list" and not currencies[0] \
+            and MONEY_NAME.search(against.lower()):
+        return None  # "over 1000" of amounts in francs and euros: 1000 of which is not said (0 is 0 in each)
     if measures and op == "count":
         op = "sum"  # "how many km did I run": the km added up
     if each is not None and len(measures) > 1:
@@ -1071,9 +1110,10 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     if op == "list" and not (filters or excluded or period or against or blank or flags or reply or mention):
         return None  # a list of every row: what keeps some of them was not understood
     rows = Where(filters, excluded, dated, period, (against, compared) if against and compared else None, blank,
-                 _outside(store, info.name, dated, period) if dated else "", flags, ticks,
+                 _outside(store, info.name, dated, period) if dated else "", flags | voided_flags, ticks,
                  _voided(store, info, lowered, filters, excluded), mention, partly,
-                 today or dt.date.today() if blank and _THROUGH_NAME.search(blank[0].lower()) else None)
+                 today or dt.date.today() if blank and _THROUGH_NAME.search(blank[0].lower()) else None,
+                 (due, today or dt.date.today()) if due else None)
     if op == "top":
         assert grouped is not None
         plan = _top(info.name, grouped[0], measure, not re.search(r"\b(?:least|fewest)\b", lowered), rows,
@@ -1093,9 +1133,11 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     # and so does a rota's column of the day said ("whos working sat": not the takings of Saturdays)
     # (a word a value of the rows says is not also a column named: "paid" of status PAID, not balance_paid)
     unvalued = words - content_words(" ".join(values_said))
-    # and a person said who is a row's own person ("paid tom": who is Tom, not the bookings he worked on)
+    # and a person said who is a row's own person ("paid tom": who is Tom, not the bookings he worked on),
+    # and a yes/no column said ("how many came to the workshop": the sign-ups' attended, not a job's client)
     plan.fit = _fit(lowered, unvalued, measures, dated) + int(most_rows and noun in words) + int(day is not None) \
-        + int(any(_WHO_NAME.fullmatch(c.lower()) for c in filters))
+        + int(any(_WHO_NAME.fullmatch(c.lower()) for c in filters)) + int(bool(flags)) \
+        + int(measure is not None and not filters and mention is None and _spent_out(store, info, measure, lowered))
     plan.outside = bool(rows.outside)
     plan.named_for = bool(period) and dated is None
     plan.last = _last_date(store, info.name, dated) if rows.outside and dated else None
@@ -1288,20 +1330,27 @@ def _verb_of(word: str, table: str) -> bool:
 # "live in Basel", "come from Germany": a verb of where someone is, before a value kept
 _PLACE_VERB = (r"\b(lives?|living|lived|comes?|came|coming|based|located|situated|resides?|residing)\s+"
                r"(?:in|from|at|near)\s+")
+# A verb of saying before a value kept: "how many people said i was too expensive" of outcome "too expensive"
+_SAYING_VERB = (r"\b(said|says|say|saying|told me|tell me|replied|answered|mentioned|wrote|complained)\s+"
+                r"(?:(?:that|it|i|we|you|they|he|she|was|were|is|are|am|be|been)\s+){0,3}")
 
 
 def _said_of_values(lowered: str, values: set[str]) -> set[str]:
     """The words of a verb of place said before a value kept ("live in Basel", "come from Germany",
-    "based in Zurich"): accounted for by the value, as "are in Basel" would be."""
+    "based in Zurich"), or of saying ("said i was too expensive"): accounted for by the value, as
+    "are in Basel" or "whose outcome is too expensive" would be."""
     folded_question = fold(lowered)
-    return set().union(*(content_words(m.group(1)) for v in values
-                         for m in re.finditer(_PLACE_VERB + re.escape(fold(v)) + r"\b", folded_question)))
+    return set().union(*(content_words(m.group(1)) for v in values for verb in (_PLACE_VERB, _SAYING_VERB)
+                         for m in re.finditer(verb + re.escape(fold(v)) + r"\b", folded_question)))
 
 
 # A date column that says when a row was paid; empty while it is not: "which enrolments haven't been paid?"
 PAID_NAME = re.compile(r"(?:^|_)(?:paid|payment|received|settled)(?:_|$)")
 _PAID = re.compile(r"\b(?:paid|received|settled)\b|\bdid\b.*\bpay\b")
 _UNPAID_WORDS = content_words("unpaid outstanding unsettled still yet")
+# "which invoices are overdue": not paid, and due before today (by a due date column, else as a status says)
+_OVERDUE = re.compile(r"\b(?:overdue|past due|late)\b")
+_DUE_NAME = re.compile(r"(?:^|_)(?:due|due_date|due_on|deadline|pay_by)(?:_|$)")
 
 
 def _unpaid(lowered: str) -> bool:
@@ -1314,6 +1363,14 @@ def _unpaid(lowered: str) -> bool:
 _PAID_VALUES = frozenset({"paid", "paid in full", "settled", "received"})
 _PARTLY = re.compile(r"\bpart(?:ly|ially)?\b|\bpartial")
 _OWING_WORDS = content_words("owe owes owed owing money")  # and "right now" (_ONGOING_WORDS)
+
+
+def _due_column(info: Any, lowered: str) -> str | None:
+    """The one date column that says when a row falls due, when the question asks what is overdue."""
+    if not _OVERDUE.search(lowered):
+        return None
+    due = [c.name for c in info.columns if c.type.upper() == "DATE" and _DUE_NAME.search(c.name.lower())]
+    return due[0] if len(due) == 1 else None
 
 
 def _owing(store: Any, info: Any, lowered: str) -> tuple[str, list[str], list[str]] | None:
@@ -1408,7 +1465,9 @@ _MISSING_WORDS = content_words("no without missing lacking lack any don doesn di
 
 # Rows that do not count: an invoice "VOID" (reissued as another), a booking "cancelled"
 _VOID_VALUES = ("void", "voided", "cancelled", "canceled", "superseded", "withdrawn")
-_VOID_SAID = re.compile(r"\b(?:void\w*|cancel\w*|supersed\w*|withdrawn)\b")
+_VOID_SAID = re.compile(r"\b(?:void\w*|cancel\w*|supersed\w*|withdrawn|refund\w*)\b")
+# and a yes/no column that says so: a ticket "refunded", a booking "cancelled"
+_VOID_FLAG = re.compile(r"(?:^|_)(?:void|voided|cancell?ed|withdrawn|refunded)(?:_|$)")
 
 
 def _voided(store: Any, info: Any, lowered: str, filters: dict[str, list[str]],
@@ -1420,6 +1479,16 @@ def _voided(store: Any, info: Any, lowered: str, filters: dict[str, list[str]],
         return None
     found = store.remembered(("voided", info.name), functools.partial(_void_cells, store, info))
     return next(((c, vs) for c, vs in found if c not in filters and c not in excluded), None)
+
+
+def _void_flags(info: Any, lowered: str, flags: dict[str, bool]) -> dict[str, bool]:
+    """The yes/no columns whose yes says a row does not count (refunded, cancelled), each no:
+    "how much did i make from workshop tickets" leaves out the refunded ones, unless the
+    question says them or picks that column itself."""
+    if _VOID_SAID.search(lowered):
+        return {}
+    return {c.name: False for c in info.columns
+            if c.type.upper() == "BOOLEAN" and c.name not in flags and _VOID_FLAG.search(c.name.lower())}
 
 
 def _void_cells(store: Any, info: Any) -> list[tuple[str, list[str]]]:
@@ -1565,6 +1634,16 @@ def _only_income(columns: Sequence[Any]) -> bool:
 
 
 _NET_NAME = re.compile(r"(?:^|_)net(?:_|$)")
+_CLIENT_NAME = re.compile(r"(?:^|_)(?:clients?|customers?|patients?|guests?)(?:_|$)")
+_SPENT_NAME = re.compile(r"(?:^|_)(?:costs?|expenses?|spend|spent|parts|materials?|supplies|wages|paid_out|out)(?:_|$)")
+
+
+def _clients_pay(columns: Sequence[Any]) -> bool:
+    """Whether the table's money is what its clients pay: a column of clients and none of money
+    spent (a bookings sheet's fee and deposit; not a job sheet's parts_cost)."""
+    money = [n for n in _measures(columns) if MONEY_NAME.search(n.lower())]
+    return bool(money) and any(_CLIENT_NAME.search(c.name.lower()) for c in columns) and not any(
+        _SPENT_NAME.search(n.lower()) for n in money)
 
 
 def _measure_said(words: set[str], columns: Sequence[Any], lowered: str = "") -> bool:
@@ -1870,7 +1949,7 @@ def _period(lowered: str, today: dt.date | None = None) -> Period:
         return _since(since, today)
     if day := _ONE_DAY.search(lowered):
         return _one_day(day, today)
-    if onward := _NEXT_ONE.search(lowered):  # "my next wedding": from today on
+    if onward := _NEXT_ONE.search(lowered) or _AHEAD.search(lowered):  # "my next wedding": from today on
         return Period(span=(today or dt.date.today(), dt.date.max), words=content_words(onward[0]) | {"next"})
     ranged, lowered = _range(lowered)
     said = [a or b or c for a, b, c in _MONTH.findall(lowered)]
@@ -2002,7 +2081,23 @@ def _values(store: Any, info: Any, lowered: str, elsewhere: frozenset[str] = fro
         out.setdefault(name, [value])
     for name, value in _headed(store, info, fold(question), out, elsewhere):
         out.setdefault(name, [value])
+    for name, value in _shortened(store, info, fold(question), out):
+        out.setdefault(name, [value])
     return _one_column_each(_within_longer(out, lowered), question)
+
+
+def _shortened(store: Any, info: Any, lowered: str, said: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """(column, value) for a question word a short value begins, of a column named by its values
+    ("business" of bus_priv's "Bus", "private" of its "Priv"): a header that lists what it holds."""
+    out = []
+    for column in (c.name for c in info.columns if c.type == "VARCHAR" and c.name not in said):
+        parts = column.lower().split("_")
+        values = _category_column(store, info.name, column)
+        if len(parts) < 2 or not values or any(fold(v).strip() not in parts for v in values):
+            continue
+        out += [(column, v) for v in values if len(v) >= 3
+                and re.search(rf"\b{re.escape(fold(v).strip())}[a-z]{{2,}}\b", lowered)]
+    return out
 
 
 def _surnamed(store: Any, table: str, column: str, said: list[str]) -> list[str]:
@@ -2334,13 +2429,22 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
             if len(money := [n for n in addable if kind.search(n.lower())]) == 1:
                 return money, set()
     # "what did we take in october?" of card, cash and total: the total, not the nearest in meaning
+    # (of a table named, a total of pounds and pence, or one beside money: not a packing sheet's whole
+    # number total of small, medium and large boxes)
     if op in ("sum", "avg", "max", "min") and MONEY.search(lowered) and len(
-            totals := [n for n in addable if _TOTAL_NAME.search(n.lower())]) == 1:
+            totals := [n for n in addable if _TOTAL_NAME.search(n.lower())]) == 1 and (
+            named or MONEY_NAME.search(totals[0].lower()) or embed is None
+            or not _whole_numbers(columns, totals[0])
+            or _money_columns([n for n in numeric if n not in totals], embed)):
         return totals, set()
     # "what did we take last saturday" of a market's takings (cash, card, pitch fee): what came in, not the fee
     if op in ("sum", "avg") and _TAKEN.search(lowered) and name_words & _TAKINGS and (
             taken := [n for n in addable if not _COST_NAME.search(n.lower())]) and len(taken) < len(addable):
         return taken, set()
+    # "the total value of my bookings": what each row is worth, its price (fee), not the deposits paid towards it
+    if op in ("sum", "avg", "max", "min") and _VALUE_SAID.search(lowered) and len(
+            priced := [n for n in addable if _PRICE_NAME.search(n.lower())]) == 1:
+        return priced, set()
     if embed is None or not addable:
         return [], set()
     if named and op in ("sum", "avg") and len(money := _money_columns(addable, embed)) == 1:
@@ -2358,6 +2462,8 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
 
 
 _TAKEN = re.compile(r"\b(?:take|took|taken|takings|make|made|earn(?:ed|t)?)\b")
+_VALUE_SAID = re.compile(r"\b(?:value|worth)\b")
+_PRICE_NAME = re.compile(r"(?:^|_)(?:fee|fees|price|prices|amount|total|value|cost|costs)(?:_|$)")
 _TAKINGS = content_words("takings sales income revenue turnover")
 _COST_NAME = re.compile(r"(?:^|_)(?:fee|fees|cost|costs|expense|expenses|spend|spent|charge|charges)(?:_|$)")
 
@@ -2414,6 +2520,32 @@ def _aged_measure(lowered: str, columns: Sequence[Any]) -> tuple[list[str], set[
     return None
 
 
+def _whole_numbers(columns: Sequence[Any], name: str) -> bool:
+    """Whether the column ``name`` is typed as whole numbers (a count, not pounds and pence)."""
+    return any(c.name == name and c.type.upper() in ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT")
+               for c in columns)
+
+
+def _spent_below_zero(store: Any, info: Any, measure: str, lowered: str) -> bool:
+    """Whether the question asks of money out ("my biggest expense", "the most I spent") and
+    ``measure`` is a money column whose money out is written below zero (a statement's amount)."""
+    if not (_MONEY_OUT.search(lowered) and not _MONEY_IN.search(lowered) and MONEY_NAME.search(measure.lower())):
+        return False
+    lowest, highest = store.cursor().execute(
+        f"SELECT min(TRY_CAST({quote_ident(measure)} AS DOUBLE)), max(TRY_CAST({quote_ident(measure)} AS DOUBLE)) "
+        f"FROM {quote_ident(info.name)}").fetchone()
+    return lowest is not None and lowest < 0 < highest
+
+
+def _spent_out(store: Any, info: Any, measure: str, lowered: str) -> bool:
+    """Whether ``measure`` is money out said as such, of a question of money out: a paid_out
+    column, or a statement's amounts below zero ("how much did i spend in october": the bank's
+    paid out, before invoices whose money came in). (Asked of rows a value picks, "spend with
+    marshfield", a table of that supplier's orders answers as well.)"""
+    return bool(_MONEY_OUT.search(lowered) and not _MONEY_IN.search(lowered)) and (
+        bool(_OUT_NAME.search(measure.lower())) or _spent_below_zero(store, info, measure, lowered))
+
+
 def by_age(op: str, measure: str | None, lowered: str) -> str:
     """``op`` for "oldest" or "youngest" of an age column: the oldest has the highest age, though
     the earliest year."""
@@ -2443,7 +2575,7 @@ def _dated_measure(lowered: str, columns: Sequence[Any]) -> list[str]:
 def _superlative_measure(lowered: str, numeric: list[str]) -> tuple[list[str], set[str]] | None:
     """The one number column a superlative measures ("the heaviest dog": weight_kg), and its word."""
     for word, parts in _MEASURED_BY.items():
-        if re.search(rf"\b{word}\b", lowered):
+        if re.search(rf"(?<!\bso )(?<!\bthus )(?<!\bas )\b{word}\b", lowered):  # not "paid me so far"
             found = [n for n in numeric if set(n.lower().split("_")) & set(parts)]
             return ([found[0]], {stem(word)}) if len(found) == 1 else None
     return None

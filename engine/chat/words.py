@@ -215,7 +215,7 @@ def column_words(column: str, question: str) -> set[str]:
     the words an abbreviated name stands for when the question spells them out ("og": original
     gravity), and a unit's other spellings ("hrs": hours)."""
     return (content_words(column.replace("_", " ")) | spelled_out(column, question) | _joined(column) | _months(column)
-            | _weekdays(column) | _unit_words(column) | short_for(column))
+            | _weekdays(column) | _unit_words(column) | short_for(column) | _ordinals(column) | _done_by(column))
 
 
 # The words a name's common short parts stand for: "cust" is the customer, "qty" the quantity
@@ -227,9 +227,17 @@ _SHORT_FOR = {"cust": "customer", "qty": "quantity", "amt": "amount", "desc": "d
              "supp": "supplier", "loc": "location", "cert": "certificate", "appt": "appointment"}
 
 
+# The everyday verbs a name's part is asked by: "how many came" of attended (not in the model's
+# reach: "came" and "attended" are far apart as single words)
+_SAID_AS = {"attended": "came come turned showed", "attendance": "came come turned showed",
+            "present": "came come turned showed", "showed": "came come turned"}
+
+
 def short_for(column: str) -> set[str]:
-    """The content words the short parts of a name stand for ("cust_name": customer)."""
-    return content_words(" ".join(_SHORT_FOR.get(part, "") for part in column.lower().split("_")))
+    """The content words the short parts of a name stand for ("cust_name": customer), and the
+    everyday verbs it is asked by ("attended": came)."""
+    return content_words(" ".join(_SHORT_FOR.get(part, "") + " " + _SAID_AS.get(part, "")
+                                  for part in column.lower().split("_")))
 
 
 def _months(column: str) -> set[str]:
@@ -259,6 +267,32 @@ def weekday_words(day: int) -> set[str]:
 
 _DAY_NAMES = {"monday": ("mon",), "tuesday": ("tue", "tues"), "wednesday": ("wed", "weds"),
               "thursday": ("thu", "thur", "thurs"), "friday": ("fri",), "saturday": ("sat",), "sunday": ("sun",)}
+
+
+# Ordinals written both ways: "c_2nd_shooter" is the second shooter, "second_reader" the 2nd
+_ORDINALS = dict(zip("1st 2nd 3rd 4th 5th 6th 7th 8th 9th 10th".split(),
+                     "first second third fourth fifth sixth seventh eighth ninth tenth".split(), strict=True))
+_ORDINALS |= {word: digits for digits, word in _ORDINALS.items()}
+
+
+def _ordinals(column: str) -> set[str]:
+    """The other spelling of each ordinal part of a name ("2nd": second; "second": 2nd)."""
+    return content_words(" ".join(_ORDINALS.get(part, "") for part in column.lower().split("_")))
+
+
+# The past of verbs whose doer names a column, where the stem does not find it: "who second shot
+# the wedding" of c_2nd_shooter, "who drove" of driver, "who sold it" of seller
+_PAST = {stem(verb): past for verb, past in (
+    ("shoot", "shot"), ("drive", "drove driven"), ("buy", "bought"), ("sell", "sold"), ("teach", "taught"),
+    ("pay", "paid"), ("make", "made"), ("run", "ran"), ("write", "wrote written"), ("lead", "led"),
+    ("build", "built"), ("catch", "caught"), ("win", "won"), ("keep", "kept"), ("ride", "rode ridden"),
+    ("speak", "spoke spoken"), ("find", "found"), ("bring", "brought"), ("send", "sent"), ("lend", "lent"))}
+
+
+def _done_by(column: str) -> set[str]:
+    """The irregular past of the verb of each part of a name that is its doer ("shooter": shot)."""
+    return content_words(" ".join(_PAST.get(stem(part), "") for part in column.lower().split("_")
+                                  if part.endswith("er")))
 
 
 def _joined(column: str) -> set[str]:

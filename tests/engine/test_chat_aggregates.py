@@ -429,6 +429,13 @@ def _tables_of(ws: Workspace, folder: Path, files: dict[str, str]) -> Workspace:
     return ws
 
 
+def _all_approved(ws: Workspace, folder: Path, files: dict[str, str]) -> Workspace:
+    """``ws`` with each of ``files`` (name: text) written to ``folder`` and made a table, approved when it waits."""
+    for name, body in files.items():
+        _approved(ws, folder / name, body)
+    return ws
+
+
 @pytest.fixture
 def workshop(ws: Workspace, tmp_path: Path) -> Workspace:
     return _tables_of(ws, tmp_path, WORKSHOP)
@@ -2327,3 +2334,122 @@ def test_what_a_takings_table_took_is_its_money_in_not_its_fees(ws: Workspace, t
     assert "total cash **428.05** and total card sumup **386.80**" in answer and "pitch fee" not in answer, answer
     fees = ws.chat.ask("how much have i paid in pitch fees in 2026").text
     assert "Adding up pitch fee in market_takings_2026 where date is in 2026: **54**" in fees, fees
+
+
+def test_a_second_shooter_is_asked_as_who_second_shot_and_business_miles_are_the_logs_miles(
+        ws: Workspace, tmp_path: Path) -> None:
+    # "2nd" was never "second", nor "shot" the verb of a shooter; "business" was a word no table had
+    _tables_of(ws, tmp_path, {"bookings.csv": "ref,client,type,date,fee,2nd shooter\n"
+                                              "B1,Amira & Josh Hughes,Wedding,2026-06-13,3100,Tom\n"
+                                              "B2,Beth Stewart,Portrait,2026-07-25,3200,Priya\n",
+                              "mileage.csv": PHOTOGRAPHER["mileage.csv"]})
+    who = ws.chat.ask("who second shot the hughes wedding").text
+    assert "**Tom**" in who and "Priya" not in who, who
+    miles = ws.chat.ask("how many business miles did i do in October 2026").text
+    assert "Adding up miles return in mileage where date is in October 2026: **36**" in miles, miles
+
+
+def test_what_people_said_is_the_outcome_they_gave_and_what_is_coming_up_is_from_today_on(
+        ws: Workspace, tmp_path: Path) -> None:
+    # "said" was a word no column accounted for; "coming up" and "my next shoot" said no period at all
+    past, soon, later = (datetime.date.today() + datetime.timedelta(days=n) for n in (-20, 9, 40))
+    _tables_of(ws, tmp_path, {"enquiries.csv": "date_in,name,what,outcome\n2026-01-05,Jade Kerr,Wedding,too expensive\n"
+                                               "2026-02-11,Owen Price,Wedding,date gone\n"
+                                               "2026-03-02,Megan Shaw,Wedding,too expensive\n",
+                              "bookings.csv": "ref,client,type,date,fee\n"
+                                              f"B1,Murphy,Wedding,{past},2650\nB2,Redland Physio,Headshots,{soon},450\n"
+                                              f"B3,Lawson,Wedding,{later},2600\n"})
+    said = ws.chat.ask("how many people said i was too expensive").text
+    assert "Counting the rows of enquiries where outcome is too expensive: **2 rows**" in said, said
+    coming = ws.chat.ask("what weddings have i got coming up").text
+    assert f"where type is Wedding and date is from {datetime.date.today():%d %B %Y} on" in coming, coming
+    assert "Lawson" in coming and "Murphy" not in coming and "Redland" not in coming, coming
+    shoot = ws.chat.ask("whens my next shoot").text
+    assert "The row of bookings with the earliest date" in shoot and "Redland Physio" in shoot, shoot
+
+
+STATEMENT = {"card statement.csv": "date,description,category,amount,currency\n"
+                                   "2026-03-16,PHOTOGUARD PRO INSURANCE,Bills,-512.40,GBP\n"
+                                   "2026-10-09,SHELL BRISTOL,Transport,-62.15,GBP\n"
+                                   "2026-10-20,WEX PHOTO VIDEO REFUND,Shopping,349.00,GBP\n"
+                                   "2026-10-24,LOXLEY COLOUR,Printing,-210.00,GBP\n",
+             "invoices.csv": "inv_no,date,client,amount,due,paid_on,status\n"
+                             "INV-1,2026-05-30,Beth Stewart,2240,2026-06-13,,part paid (1240 rec'd 20/6)\n"
+                             "INV-2,2026-08-15,Rachel Sharma,1925,2026-08-29,,OVERDUE\n"
+                             "INV-3,2026-10-17,Mia Thompson,250,2026-10-24,2026-10-19,Paid\n"}
+
+
+def test_money_spent_is_a_statements_money_out_and_overdue_is_unpaid_past_its_due_date(
+        ws: Workspace, tmp_path: Path) -> None:
+    # "my biggest expense" was the highest amount (a refund), or nothing at all, and "how much did i
+    # spend" added up the invoices' money that came in beside the statement's
+    due = datetime.date.today() + datetime.timedelta(days=10)
+    _all_approved(ws, tmp_path, {**STATEMENT, "invoices.csv": STATEMENT["invoices.csv"]
+                                 + f"INV-4,2026-11-02,Ciara Dunne,960,{due},,sent\n"})
+    biggest = ws.chat.ask("whats my biggest expense in 2026").text
+    assert "The row of card_statement with the lowest amount where amount is under 0" in biggest, biggest
+    assert "PHOTOGUARD" in biggest and "WEX" not in biggest and "invoices" not in biggest, biggest
+    spent = ws.chat.ask("how much did i spend in October 2026").text
+    assert "Adding up amount in card_statement where date is in October 2026" in spent, spent
+    assert "**GBP 76.85**" in spent and "invoices" not in spent, spent
+    # the status said "OVERDUE" of one row; a part paid one past its due date is overdue too, a sent
+    # one not yet due is not
+    overdue = ws.chat.ask("which invoices are overdue").text
+    assert f"where paid on is empty and due is before {datetime.date.today():%d %B %Y}" in overdue, overdue
+    assert "Beth Stewart" in overdue and "Rachel Sharma" in overdue, overdue
+    assert "Ciara Dunne" not in overdue and "Mia Thompson" not in overdue, overdue
+
+
+WORKSHOP_SIGNUPS = ("name,email,ticket,price_paid,attended,refunded\nAmy Lee,amy@x.org,standard,145,true,false\n"
+                    "Ben Carter,ben@x.org,standard,145,false,true\nCal Rees,cal@x.org,early bird,120,true,false\n")
+
+
+def test_who_came_is_who_attended_and_refunded_tickets_are_no_money_made(ws: Workspace, tmp_path: Path) -> None:
+    # "came" named no column, so every sign-up was counted; the refunded ticket was money made
+    _all_approved(ws, tmp_path, {"workshop_signups.csv": WORKSHOP_SIGNUPS,
+                                 "editing_queue.csv": "ref,client,status\nE1,workshop promo,not started\n"
+                                                      "E2,Sharma,editing\n"})
+    came = ws.chat.ask("how many people came to the workshop").text
+    assert "Counting the rows of workshop_signups where attended is yes and refunded is no: **2 rows**" in came, came
+    assert "editing_queue" not in came, came
+    made = ws.chat.ask("how much did i make from workshop tickets").text
+    assert "Adding up price paid in workshop_signups where refunded is no: **265**" in made, made
+
+
+def test_the_value_of_bookings_is_their_fees_and_what_helpers_cost_me_is_money_spent(
+        ws: Workspace, tmp_path: Path) -> None:
+    # "value" named no money column (the fee, beside the deposit paid towards it), and "what did
+    # second shooters cost me" was no sum: two words stood between "did" and "cost"
+    _tables_of(ws, tmp_path, {"bookings.csv": "ref,client,date,fee,deposit,second_shooter\n"
+                                              "B1,Hughes,2026-06-13,3100,930,Tom\nB2,Stewart,2026-07-25,3200,960,\n",
+                              "second_shooter_payments.csv": PHOTOGRAPHER["second_shooter.csv"]})
+    value = ws.chat.ask("whats the total value of all my bookings in 2026").text
+    assert "Adding up fee in bookings where date is in 2026: **6,300**" in value, value
+    cost = ws.chat.ask("what did second shooters cost me in 2026").text
+    assert "Adding up amount in second_shooter_payments where date is in 2026: **660**" in cost, cost
+    assert "fee" not in cost, cost
+
+
+def test_a_header_that_lists_its_short_values_reads_a_word_they_begin_and_a_box_total_is_no_money(
+        ws: Workspace, tmp_path: Path) -> None:
+    # "business" was no value of Bus/Priv, so the private miles were added up too (or nothing was)
+    _approved(ws, tmp_path / "van_mileage.csv", "Date,Odo start,Odo end,Miles,Bus/Priv,Where\n"
+              "13/10/2026,68412,68427,15,Bus,6 Brynteg Close\n14/10/2026,68427,68444,17,Priv,Cardiff\n"
+              "20/10/2026,68444,68466,22,Bus,41 Maesycoed Rd\n21/10/2026,68466,68482,16,Bus,2 Rhiw Cres\n")
+    business = ws.chat.ask("how many business miles did i do in october 2026").text
+    assert "Adding up miles in van_mileage where bus priv is Bus and date is in October 2026: **53**" in business, \
+        business
+    private = ws.chat.ask("how many private miles did i do in october 2026").text
+    assert "where bus priv is Priv and date is in October 2026: **17**" in private, private
+    # a packing sheet's total counts boxes of three sizes: no expense
+    packing = _approved(ws, tmp_path / "packing_sheet.csv", "w_c,small,medium,large,total\n2026-10-05,6,10,6,22\n"
+                        "2026-10-12,5,9,6,20\n2026-10-19,6,11,5,22\n")
+    assert aggregates.plans("whats my biggest expense in 2026", packing.tables, packing.embedder.embed) == []
+
+
+def test_so_far_is_until_now_not_a_distance(ws: Workspace, tmp_path: Path) -> None:
+    # "paid me so far" added up the miles driven to the Sharmas' wedding: "far" read as a distance
+    log = _approved(ws, tmp_path / "mileage.csv", "date,what_for,miles_return,claim\n"
+                    "2026-10-10,Sharma wedding,12,5.40\n2026-10-20,CameraCare Bath,30,13.50\n")
+    found = aggregates.plans("how much have the sharmas paid me so far", log.tables, log.embedder.embed)
+    assert not any("miles" in p.about for p in found), found
