@@ -396,6 +396,7 @@ class Where:
     partly: list[str] = field(default_factory=list)  # values kept that say a row is part paid ("Part paid")
     through: dt.date | None = None  # today, when ``blank``'s column says until when a row is paid ("paid up to")
     overdue: tuple[str, dt.date] | None = None  # a due date column and today: "overdue" rows fell due before it
+    done: tuple[str, dt.date] | None = None  # a date column and today: "have i done" counts rows until today
 
 
     def clauses(self) -> tuple[str, str]:
@@ -443,6 +444,10 @@ class Where:
             column, today = self.overdue
             where.append(f"{quote_ident(column)} < DATE '{today}'")
             said.append(f"{spoken(column)} is before {today:%d %B %Y}")
+        if self.done is not None:
+            column, today = self.done
+            where.append(f"{quote_ident(column)} <= DATE '{today}'")
+            said.append(f"{spoken(column)} is {today:%d %B %Y} or before")
         partly = f" (rows {' or '.join(self.partly)} counted in full)" if self.partly else ""
         return (f" WHERE {' AND '.join(where)}" if where else "",
                 f" where {' and '.join(said)}{partly}" if said else "")
@@ -1113,7 +1118,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
                  _outside(store, info.name, dated, period) if dated else "", flags | voided_flags, ticks,
                  _voided(store, info, lowered, filters, excluded), mention, partly,
                  today or dt.date.today() if blank and _THROUGH_NAME.search(blank[0].lower()) else None,
-                 (due, today or dt.date.today()) if due else None)
+                 (due, today or dt.date.today()) if due else None,
+                 _done_so_far(store, info, lowered, dated, period, today or dt.date.today()))
     if op == "top":
         assert grouped is not None
         plan = _top(info.name, grouped[0], measure, not re.search(r"\b(?:least|fewest)\b", lowered), rows,
@@ -2520,6 +2526,34 @@ def _aged_measure(lowered: str, columns: Sequence[Any]) -> tuple[list[str], set[
     return None
 
 
+# "how many headshot jobs have i done", "how many days has priya worked this year": what has happened
+_DONE_SO_FAR = re.compile(r"\b(?:have|has)\s+(?:[\w']+\s+){1,3}?(?:done|worked|shot|played|taught|visited|driven|"
+                          r"run|completed|attended|had)\b|\bdid\s+(?:[\w']+\s+){1,3}?(?:do|work|shoot|play|teach|"
+                          r"visit|drive|run|complete|attend|have)\b")
+
+
+def _done_so_far(store: Any, info: Any, lowered: str, dated: str | None, period: Period,
+                 today: dt.date) -> tuple[str, dt.date] | None:
+    """The date column and today, when the question asks what has been done and the table holds
+    rows still to come: "how many weddings have i done this year" is not the one booked for December."""
+    if not _DONE_SO_FAR.search(lowered) or _ended(period, today):
+        return None
+    column = dated or _date_column(info.columns, lowered)
+    if column is None or not _any_row(store, info.name, f"{quote_ident(column)} > DATE '{today}'"):
+        return None
+    return column, today
+
+
+def _ended(period: Period, today: dt.date) -> bool:
+    """Whether ``period`` is over by ``today`` ("in 2025", "in October 2026", "last week")."""
+    if period.span is not None:
+        return period.span[1] <= today
+    if not period.years:
+        return False
+    last = max(period.years)
+    return last < today.year or last == today.year and bool(period.months) and max(period.months) < today.month
+
+
 def _whole_numbers(columns: Sequence[Any], name: str) -> bool:
     """Whether the column ``name`` is typed as whole numbers (a count, not pounds and pence)."""
     return any(c.name == name and c.type.upper() in ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT")
@@ -2783,8 +2817,12 @@ def _build(op: str, info: Any, measures: list[str], rows: Where, currency: str |
         ordered = f"{quote_ident(measure)} {direction} NULLS LAST"
         # of rows of the same day, the one written last is the latest (a statement's closing balance)
         ordered += f", rowid {direction}" if _date_type(info.columns, measure) else ""
-        order = (f" QUALIFY row_number() OVER (PARTITION BY {quote_ident(currency)} ORDER BY {ordered}) = 1 "
-                 f"ORDER BY {quote_ident(currency)}" if currency else f" ORDER BY {ordered} LIMIT 1")
+        # rows tied at the top are each the answer ("the biggest wedding fee": three weddings at 3,200)
+        ranked = "row_number()" if _date_type(info.columns, measure) else "rank()"
+        order = (f" QUALIFY {ranked} OVER (PARTITION BY {quote_ident(currency)} ORDER BY {ordered}) = 1 "
+                 f"ORDER BY {quote_ident(currency)}" if currency else
+                 f" ORDER BY {ordered} LIMIT 1" if ranked == "row_number()" else
+                 f" QUALIFY rank() OVER (ORDER BY {ordered}) = 1 ORDER BY {ordered} LIMIT {LIST_ROWS}")
         most = ("highest", "lowest", "latest", "earliest")[(op == "min") + 2 * _date_type(info.columns, measure)]
         doing = f"The row of {table} with the {most} {spoken(measure)}"
         unit = " in each currency" if currency and len(rows.filters.get(currency, [])) != 1 else ""

@@ -127,6 +127,8 @@ def query_text(result: Any, about: str | None = None) -> str:
     if not about:
         return table_text(result)
     if len(rows) != 1 or not columns or columns[-1] not in ("rows", "months"):
+        if about.startswith(_ONE_ROW) and len(rows) > 1:  # rows tied at the top
+            about = f"The {len(rows)} rows of {about[len(_ONE_ROW):]}"
         return f"{about}\n\n{table_text(([spoken(c) for c in columns], rows))}"
     *values, count = rows[0]
     noun = columns[-1][:-1]  # what was counted: rows, or the months of a monthly average
@@ -138,6 +140,9 @@ def query_text(result: Any, about: str | None = None) -> str:
         return f"{about} **{_figure(values[0])}**, over {_n(count, noun)}."
     each = " and ".join(f"{spoken(c)} **{_figure(v)}**" for c, v in zip(columns, values, strict=False))
     return f"{about} {each}, over {_n(count, noun)}."
+
+
+_ONE_ROW = "The row of "  # a superlative's answer (``engine.chat.aggregates``): several when tied
 
 
 def _figure(value: Any) -> str:

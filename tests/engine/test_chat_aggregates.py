@@ -2453,3 +2453,23 @@ def test_so_far_is_until_now_not_a_distance(ws: Workspace, tmp_path: Path) -> No
                     "2026-10-10,Sharma wedding,12,5.40\n2026-10-20,CameraCare Bath,30,13.50\n")
     found = aggregates.plans("how much have the sharmas paid me so far", log.tables, log.embedder.embed)
     assert not any("miles" in p.about for p in found), found
+
+
+def test_what_has_been_done_is_counted_until_today_and_rows_tied_at_the_top_are_each_the_answer(
+        ws: Workspace, tmp_path: Path) -> None:
+    # "how many headshot jobs have i done" counted the one booked for next week; "the biggest
+    # wedding fee" showed one of three weddings at that fee
+    today = datetime.date.today()
+    past, soon = today - datetime.timedelta(days=30), today + datetime.timedelta(days=9)
+    _tables_of(ws, tmp_path, {"bookings.csv": "ref,client,type,date,fee\n"
+                                              f"B1,Harbourside Dental,Headshots,{past},720\n"
+                                              f"B2,Redland Physio,Headshots,{soon},600\n"
+                                              f"B3,Fisher,Wedding,{past},3200\nB4,Stewart,Wedding,{past},3200\n"
+                                              f"B5,Dunne,Wedding,{soon},3200\nB6,Murphy,Wedding,{past},2650\n"})
+    done = ws.chat.ask("how many headshot jobs have i done").text
+    assert f"where type is Headshots and date is {today:%d %B %Y} or before: **1 row**" in done, done
+    booked = ws.chat.ask("how many headshot jobs have i got").text
+    assert "where type is Headshots: **2 rows**" in booked, booked
+    fee = ws.chat.ask("whats the biggest wedding fee ive charged").text
+    assert "The 3 rows of bookings with the highest fee where type is Wedding" in fee, fee
+    assert all(name in fee for name in ("Fisher", "Stewart", "Dunne")) and "Murphy" not in fee, fee
