@@ -102,7 +102,9 @@ _OPS = (("avg", re.compile(r"\b(?:average|avg|mean|on average|typical(?:ly)?|usu
                            r"\bwhat (?:did|do|does|have|has|had) \w+(?: \w+){0,2} "
                            r"(?:spen[dt]|pa(?:y|id)|earn(?:ed|t)?|ma[dk]e|cost|"
                            r"take|took|taken|raised?|bring|brought)\b")),  # "what did we spend in March?"
-        ("list", re.compile(r"\b(?:list|show|which|what|whats|whos?)\b")))  # the rows, only with a comparison (below)
+        # the rows, only with a comparison (below); "do i owe priya anything": the rows not paid
+        ("list", re.compile(r"\b(?:list|show|which|what|whats|whos?)\b|"
+                            r"\b(?:do|does|did|have)\s+(?:i|we)\s+(?:still\s+)?owe\b")))
 # Money, spent or taken in ("revenue", "sales" and "income" must still be accounted for by a
 # column or table of that name: they are not operation words).
 MONEY = re.compile(r"\b(?:spen[dt]|spending|expenses?|expenditures?|"
@@ -1353,7 +1355,7 @@ def _said_of_values(lowered: str, values: set[str]) -> set[str]:
 # A date column that says when a row was paid; empty while it is not: "which enrolments haven't been paid?"
 PAID_NAME = re.compile(r"(?:^|_)(?:paid|payment|received|settled)(?:_|$)")
 _PAID = re.compile(r"\b(?:paid|received|settled)\b|\bdid\b.*\bpay\b")
-_UNPAID_WORDS = content_words("unpaid outstanding unsettled still yet")
+_UNPAID_WORDS = content_words("unpaid outstanding unsettled still yet owe owes owed owing")
 # "which invoices are overdue": not paid, and due before today (by a due date column, else as a status says)
 _OVERDUE = re.compile(r"\b(?:overdue|past due|late)\b")
 _DUE_NAME = re.compile(r"(?:^|_)(?:due|due_date|due_on|deadline|pay_by)(?:_|$)")
@@ -2534,14 +2536,19 @@ _DONE_SO_FAR = re.compile(r"\b(?:have|has)\s+(?:[\w']+\s+){1,3}?(?:done|worked|s
 
 def _done_so_far(store: Any, info: Any, lowered: str, dated: str | None, period: Period,
                  today: dt.date) -> tuple[str, dt.date] | None:
-    """The date column and today, when the question asks what has been done and the table holds
-    rows still to come: "how many weddings have i done this year" is not the one booked for December."""
-    if not _DONE_SO_FAR.search(lowered) or _ended(period, today):
+    """The date column and today, when the question asks what has been done, or what is owed, and
+    the table holds rows still to come: "how many weddings have i done this year" is not the one
+    booked for December, and "how much do i owe priya" is not for a wedding she has yet to shoot."""
+    if not (_DONE_SO_FAR.search(lowered) or _unpaid(lowered)) or _ended(period, today):
         return None
     column = dated or _date_column(info.columns, lowered)
-    if column is None or not _any_row(store, info.name, f"{quote_ident(column)} > DATE '{today}'"):
-        return None
+    if column is None or _STATE_DATE.search(column.lower()) \
+            or not _any_row(store, info.name, f"{quote_ident(column)} > DATE '{today}'"):
+        return None  # (a date paid, paid up to or due says nothing of whether the work is done)
     return column, today
+
+
+_STATE_DATE = re.compile(rf"{PAID_NAME.pattern}|{_THROUGH_NAME.pattern}|{_DUE_NAME.pattern}")
 
 
 def _ended(period: Period, today: dt.date) -> bool:

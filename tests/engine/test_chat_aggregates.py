@@ -2473,3 +2473,17 @@ def test_what_has_been_done_is_counted_until_today_and_rows_tied_at_the_top_are_
     fee = ws.chat.ask("whats the biggest wedding fee ive charged").text
     assert "The 3 rows of bookings with the highest fee where type is Wedding" in fee, fee
     assert all(name in fee for name in ("Fisher", "Stewart", "Dunne")) and "Murphy" not in fee, fee
+
+
+def test_do_i_owe_lists_the_unpaid_rows_of_work_already_done(ws: Workspace, tmp_path: Path) -> None:
+    # "do i owe priya anything" asked for nothing a table could answer ("owe" was no word of one),
+    # and "how much do i owe priya" counted the wedding she has yet to shoot
+    soon = datetime.date.today() + datetime.timedelta(days=17)
+    booked = f"{soon:%d/%m/%Y},Priya Nair,Lawson wedding,1,200,\n"
+    _tables_of(ws, tmp_path, {"second_shooter.csv": PHOTOGRAPHER["second_shooter.csv"].replace(
+        "12/11/2026,Tom Achebe,Lawson wedding,1,180,18/11/2026\n", booked)})
+    rows = ws.chat.ask("do i owe priya anything").text
+    assert "The rows of second_shooter where who is Priya or Priya Nair and paid is empty" in rows, rows
+    assert "workshop assist" in rows and "Lawson" not in rows, rows
+    owed = ws.chat.ask("how much do i owe priya").text
+    assert f"paid is empty and date is {datetime.date.today():%d %B %Y} or before: **100**" in owed, owed
