@@ -235,6 +235,7 @@ def about(heading: str, sentence: Sentence, textual: str, always: bool = False) 
 # role asked for embeds far from the question ("who is…"), though it is the answer.
 LABEL_BONUS = 0.08
 TYPED_BONUS = 0.06  # a sentence holding the kind of value asked for (``typed``)
+TYPED_EVIDENCE = 0.41  # and of the thing the question names by its noun: evidence enough (threshold 0.40)
 LABELLED_EVIDENCE = 0.45  # such a line is evidence enough (the default threshold is 0.40)
 _ASKS_FOR = re.compile(r"^\s*(?:who|what)(?:\s+is|\s+are|\s+will\s+be|'s|\u2019s|s)\s+(?:the|our|my|your|their)?\s*"
                        r"(?P<subject>[^?]+?)(?:\s+(?:going to|gonna|meant to|supposed to) be)?\s*\??$", re.IGNORECASE)
@@ -594,13 +595,16 @@ def typed(ranked: list[Candidate], question: str) -> list[Candidate]:
         header = text[:ends] if ends and not due and not _SIGNED_OFF.search(text, ends, c.sentence.start) else ""
         return " ".join([c.sentence.text, c.lead.text if c.lead else "", header])
 
+    named = set(_subject_words(question[max(m.end() for m, _ in asked):]))
     kept = []
     for c in ranked:
         holds = all(need.search(said(c)) for need in needs)
-        if holds and _about(subject, head, content_words(f"{c.sentence.text} {c.passage.hit.heading or ''}")
-                            | _title_words(c) | _signer_words(c)):  # "Amount requested from the Fund: £4,850." of
+        words = content_words(f"{c.sentence.text} {c.passage.hit.heading or ''}") | _title_words(c) | _signer_words(c)
+        if holds and _about(subject, head, words):  # "Amount requested from the Fund: £4,850." of
             # "grant application"; "My fee is £420" signed "Ellison & Co Chartered Accountants"
             c = replace(c, evidence=c.evidence + TYPED_BONUS)
+            if named and named <= words and c.evidence < TYPED_EVIDENCE:  # of the thing the question names
+                c = replace(c, evidence=TYPED_EVIDENCE)  # whole: "did the workshop run" of its flyer's "10am - 4pm"
         elif holds and c.sentence.kind != "prose" and len(_title_words(c) & asked_words) >= TITLE_WORDS:
             # "Weekly amount £110.40" of "Attendance Allowance decision letter.pdf": its file says the subject
             c = replace(c, evidence=max(c.evidence, LABELLED_EVIDENCE))
@@ -650,9 +654,24 @@ _PAST_SUBJECT = re.compile(r"\b(?:to|for|on|in|at|of|from|with|after|before|sinc
 
 def _head(rest: str) -> str | None:
     """The last content word of the subject a question says after what it asks for ("ticket" of
-    "the eurotunnel ticket", "flight" of "is our flight out to sweden"), or None."""
-    words = [w for w in re.findall(r"[^\W\d_]+", _PAST_SUBJECT.split(rest.lower(), 1)[0]) if content_words(w)]
-    return stem(words[-1]) if words else None
+    "the eurotunnel ticket", "flight" of "is our flight out to sweden"), or None; after a verb's
+    helper the last word is the verb, and the subject the one before ("workshop" of "did the
+    workshop run")."""
+    words = _subject_words(rest)
+    return words[-1] if words else None
+
+
+def _subject_words(rest: str) -> list[str]:
+    """The stems of the subject's words ("boat", "hire" of "is the boat hire"; "workshop" of "did
+    the workshop run", without its verb)."""
+    said = _PAST_SUBJECT.split(rest.lower(), 1)[0]
+    words = [stem(w) for w in re.findall(r"[^\W\d_]+", said) if content_words(w)]
+    if len(words) > 1 and _HELPER.match(said):
+        words.pop()
+    return words
+
+
+_HELPER = re.compile(r"\s*(?:did|does|do|will|would|can|could|should|is|are|was|were)\b")
 
 
 _WEEKDAYS = {stem(d) for d in WEEKDAYS}

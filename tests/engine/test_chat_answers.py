@@ -1010,3 +1010,19 @@ def test_where_to_do_something_is_answered_by_the_line_labelled_with_it(ws: Work
     answer = ws.chat.ask("where do i park at tyntesfield")
     assert not answer.abstained and any("Home Farm visitor car park" in c.quote for c in answer.citations), \
         answer.text
+
+
+FLYER = ("Natural Light Portraits - a one day workshop\n\n"
+         "Saturday 17 October 2026, 10am - 4pm, Paintworks Studio 4, Bristol BS4. Only 8 places so everyone gets "
+         "hands-on time. Lunch and coffee included.\n\nEarly bird £120 (until 31 July), then £145.\n")
+
+
+def test_a_time_of_the_thing_the_question_names_answers_what_time_it_ran(ws: Workspace, tmp_path: Path) -> None:
+    # "what time did the workshop run": the head noun was taken to be "run", so the flyer's
+    # "10am - 4pm" was not about it, and too weak to answer
+    (tmp_path / "workshop flyer.txt").write_text(FLYER, encoding="utf-8")
+    (tmp_path / "Re timings for the 12th.eml").write_text(TIMINGS, encoding="utf-8")
+    ws.ingest([tmp_path])
+    answer = ws.chat.ask("what time did the workshop run")
+    assert not answer.abstained and "10am - 4pm" in answer.citations[0].quote, answer.text
+    assert ws.chat.ask("what time does the pool open").abstained
