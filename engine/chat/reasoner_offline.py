@@ -671,7 +671,7 @@ def _subject_words(rest: str) -> list[str]:
     return words
 
 
-_HELPER = re.compile(r"\s*(?:did|does|do|will|would|can|could|should|is|are|was|were)\b")
+_HELPER = re.compile(r"\s*(?:did|does|do|will|would|can|could|should)\b")  # before a verb ("is" before a noun)
 
 
 _WEEKDAYS = {stem(d) for d in WEEKDAYS}

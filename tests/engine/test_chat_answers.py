@@ -977,6 +977,7 @@ QUESTIONNAIRE = ("Question\tAnswer\n\nWedding date\tSaturday 12 December 2026\n\
 TIMINGS = ("From: Kate Lawson <kate.lawson88@gmail.com>\nTo: Niamh <hello@niamh.example>\n"
            "Subject: timings for the 12th\n\n"
            "Hi Niamh, the band start at 7.30 so we'll do the speeches before dinner.\n"
+           "The ceremony has moved to 1.30pm (the registrar couldn't do 1pm).\n"
            "We've got 20 weddings worth of ideas from Pinterest!\n\nKate\n")
 
 
@@ -1026,3 +1027,6 @@ def test_a_time_of_the_thing_the_question_names_answers_what_time_it_ran(ws: Wor
     answer = ws.chat.ask("what time did the workshop run")
     assert not answer.abstained and "10am - 4pm" in answer.citations[0].quote, answer.text
     assert ws.chat.ask("what time does the pool open").abstained
+    # after "is" the last word is the subject's own: "the lawson ceremony" is a ceremony
+    ceremony = ws.chat.ask("what time is the lawson ceremony")
+    assert not ceremony.abstained and any("1.30pm" in c.quote for c in ceremony.citations), ceremony.text
