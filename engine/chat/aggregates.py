@@ -762,7 +762,9 @@ MEANT_COSINE = 0.6
 MEANT_MARGIN = 0.1
 CATEGORY_VALUES = 40  # a text column of at most this many distinct values, each of a few words
 _CATEGORY_WORDS = 3
-_PLAIN_WORDS = STOPWORDS | QUESTION_WORDS | set(MONTHS) | set(SHORT_MONTHS.split("|")) | set(WEEKDAYS)
+# (and words of a period: "this week" is no "weekly" box)
+_PLAIN_WORDS = STOPWORDS | QUESTION_WORDS | set(MONTHS) | set(SHORT_MONTHS.split("|")) | set(WEEKDAYS) | set(
+    "day days week weeks weekend month months year years today yesterday tomorrow tonight".split())
 
 
 def _meant(store: Any, info: Any, lowered: str, embed: EmbedFn | None) -> str:
@@ -1400,7 +1402,7 @@ def _keep_owed(store: Any, info: Any, lowered: str, owing: tuple[str, list[str],
     gives way, unless it is the only one owed, "unpaid"); returns the values that say part paid,
     whose rows count whole."""
     column, paid, values = owing
-    void = dict(store.remembered(("voided", info.name), functools.partial(_void_cells, store, info)))
+    void = dict(_void_columns(store, info, lowered))
     left_out = paid + ([] if _VOID_SAID.search(lowered) else void.get(column, []))
     owed = {fold(v) for v in values} - {fold(v) for v in left_out}
     if {fold(v) for v in filters.get(column, [])} != owed:
@@ -1485,8 +1487,23 @@ def _voided(store: Any, info: Any, lowered: str, filters: dict[str, list[str]],
     or picks that column's values itself."""
     if _VOID_SAID.search(lowered):
         return None
-    found = store.remembered(("voided", info.name), functools.partial(_void_cells, store, info))
+    found = _void_columns(store, info, lowered)
     return next(((c, vs) for c, vs in found if c not in filters and c not in excluded), None)
+
+
+# Rows that owe nothing while they rest: "who hasn't paid for their box" is not the paused customers
+_IDLE_VALUES = ("paused", "on hold", "suspended", "inactive")
+
+
+def _void_columns(store: Any, info: Any, lowered: str) -> list[tuple[str, list[str]]]:
+    """The text columns whose cells say a row does not count, with those values; asked what is
+    owed, also the cells that say a row is paused."""
+    found = store.remembered(("voided", info.name), functools.partial(_void_cells, store, info, _VOID_VALUES))
+    if not _unpaid(lowered):
+        return list(found)
+    idle = dict(store.remembered(("idle", info.name), functools.partial(_void_cells, store, info, _IDLE_VALUES)))
+    merged = [(c, vs + idle.pop(c, [])) for c, vs in found]
+    return merged + list(idle.items())
 
 
 def _void_flags(info: Any, lowered: str, flags: dict[str, bool]) -> dict[str, bool]:
@@ -1499,11 +1516,11 @@ def _void_flags(info: Any, lowered: str, flags: dict[str, bool]) -> dict[str, bo
             if c.type.upper() == "BOOLEAN" and c.name not in flags and _VOID_FLAG.search(c.name.lower())}
 
 
-def _void_cells(store: Any, info: Any) -> list[tuple[str, list[str]]]:
+def _void_cells(store: Any, info: Any, values: tuple[str, ...]) -> list[tuple[str, list[str]]]:
     texts = [c.name for c in info.columns if c.type.upper() == "VARCHAR" and c.name not in ROW_FIELDS]
     if not texts:
         return []
-    void = ", ".join(quote_literal(v) for v in _VOID_VALUES)
+    void = ", ".join(quote_literal(v) for v in values)
     picked = ", ".join(f"list(DISTINCT trim({quote_ident(c)})) FILTER (WHERE lower(trim({quote_ident(c)})) IN ({void}))"
                        for c in texts)
     row = store.cursor().execute(f"SELECT {picked} FROM {quote_ident(info.name)}").fetchone()
@@ -2715,12 +2732,13 @@ def _date_column(columns: Sequence[Any], lowered: str = "") -> str | None:
     several ("issue_date", "due_date"), the one whose own word the question says ("due in April"),
     else the only one that says when a thing happened rather than falls due ("invoiced in April"),
     else the first of those (intake_date before pickup_date; the answer names the one used)."""
-    dates = [c.name for c in columns if c.type.upper().startswith(("DATE", "TIMESTAMP")) and c.name not in ROW_FIELDS]
+    said = content_words(lowered)
+    dates = [c.name for c in columns if c.type.upper().startswith(("DATE", "TIMESTAMP")) and c.name not in ROW_FIELDS
+             and (not _THROUGH_NAME.search(c.name.lower()) or column_words(c.name, lowered) & said)]  # paid_up_to
     named = [d for d in dates if _DATE_NAME.search(d.lower())]
     if len(named) == 1 or len(dates) == 1:
         return (named or dates)[0]
     candidates = named or dates
-    said = content_words(lowered)
     own_word = [d for d in candidates if (content_words(d.replace("_", " ")) - {stem("date")}) & said]
     if len(own_word) == 1:
         return own_word[0]

@@ -2487,3 +2487,17 @@ def test_do_i_owe_lists_the_unpaid_rows_of_work_already_done(ws: Workspace, tmp_
     assert "workshop assist" in rows and "Lawson" not in rows, rows
     owed = ws.chat.ask("how much do i owe priya").text
     assert f"paid is empty and date is {datetime.date.today():%d %B %Y} or before: **100**" in owed, owed
+
+
+def test_a_paused_row_owes_nothing_while_it_rests(ws: Workspace, tmp_path: Path) -> None:
+    # a paused customer's paid-up-to date lies in the past, so she was listed as not having paid
+    lapsed, ahead = (datetime.date.today() + datetime.timedelta(days=n) for n in (-9, 12))
+    _tables_of(ws, tmp_path, {"veg_box_list.csv": "name,box,status,paid_up_to\n"
+                                                  f"Alan Pryce,Medium,active,{lapsed}\n"
+                                                  f"Kate Whitfield,Small,paused,{lapsed}\n"
+                                                  f"Ruth Evans,Small,active,{ahead}\nBen Ostrowski,Large,cancelled,\n"})
+    answer = ws.chat.ask("who hasnt paid for their box").text
+    assert "where status is not cancelled or paused" in answer, answer
+    assert "Alan Pryce" in answer and "Kate Whitfield" not in answer and "Ben Ostrowski" not in answer, answer
+    count = ws.chat.ask("how many boxes are paused").text
+    assert "where status is paused: **1 row**" in count, count
