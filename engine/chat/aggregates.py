@@ -530,7 +530,8 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     all_names = frozenset().union(*name_words.values())
 
     def plan_of(info: Any, today: dt.date | None = None) -> Plan | None:
-        respelled = _initialled(tables.store, info, _respelled(tables.store, info, lowered, unknown))
+        respelled = _initialled(tables.store, info, _respelled(tables.store, info, _abbreviated(
+            tables.store, info, lowered), unknown))
         coded = _coded(info.name, _unabbreviated(info.name, respelled))
         said = _meant(tables.store, info, _completed(tables.store, info, coded,
                                                     partial + _person_words(tables.store, info, coded)),
@@ -752,6 +753,43 @@ def _respelled(store: Any, info: Any, lowered: str, unknown: list[str]) -> str:
         if len(close) == 1 and word not in close:
             lowered = re.sub(rf"\b{re.escape(word)}\b", close.pop(), lowered)
     return lowered
+
+
+ABBREVIATED_SHARE = 0.6  # an abbreviation keeps at least this share of the word's letters ("facebk": 6 of 8)
+
+
+def _abbreviated(store: Any, info: Any, lowered: str) -> str:
+    """``lowered`` with each word the table's text cells hold only shortened read as they write it
+    ("facebook" of a statement's "FACEBK *ADS", "amazon" of "AMZN MKTP"): a word of theirs of four
+    letters or more that starts as the question's word does (two letters: not "cubs" of "clubs")
+    and keeps its letters in order (not
+    its first letters only: "elbow" of "elbows"), the only such word, when no cell holds the
+    question's word whole."""
+    tokens = store.remembered(("tokens", info.name), functools.partial(_cell_words, store, info))
+    for word in {w for w in re.findall(r"\b[a-z]{5,}\b", lowered) if not content_words(w) & _OP_WORDS} - tokens \
+            - _PLAIN_WORDS:
+        short = {t for t in tokens if t[:2] == word[:2] and len(word) > len(t) >= max(4, ABBREVIATED_SHARE * len(word))
+                 and not word.startswith(t) and _in_order(t, word)}  # not "elbow" of "elbows"
+        if len(short) == 1:
+            lowered = re.sub(rf"\b{word}\b", short.pop(), lowered)
+    return lowered
+
+
+def _in_order(short: str, word: str) -> bool:
+    """Whether the letters of ``short`` appear in ``word`` in the same order."""
+    letters = iter(word)
+    return all(ch in letters for ch in short)
+
+
+def _cell_words(store: Any, info: Any) -> frozenset[str]:
+    """The words of four letters or more of the table's short text cells, lower case."""
+    texts = [c.name for c in info.columns if c.type == "VARCHAR" and c.name not in ROW_FIELDS]
+    if not texts:
+        return frozenset()
+    rows = store.cursor().execute(
+        f"SELECT DISTINCT unnest(regexp_extract_all({folded('v')}, '[a-z]{{4,}}')) FROM "
+        f"({_text_cells(info.name, texts)}) WHERE length(v) <= {VALUE_CELL}").fetchall()
+    return frozenset(w for (w,) in rows)
 
 
 # "How much did we spend on food?" of a statement whose category says Groceries: a word no value,

@@ -2501,3 +2501,12 @@ def test_a_paused_row_owes_nothing_while_it_rests(ws: Workspace, tmp_path: Path)
     assert "Alan Pryce" in answer and "Kate Whitfield" not in answer and "Ben Ostrowski" not in answer, answer
     count = ws.chat.ask("how many boxes are paused").text
     assert "where status is paused: **1 row**" in count, count
+
+
+def test_a_word_a_statement_writes_shortened_finds_its_rows(ws: Workspace, tmp_path: Path) -> None:
+    # "facebook ads" found no row: the card statement writes "FACEBK *ADS"
+    _tables_of(ws, tmp_path, {"card.csv": "date,description,amount\n2026-01-05,FACEBK *ADS,-50.00\n"
+                                          "2026-02-05,FACEBK *ADS,-50.00\n2026-02-09,ADOBE *PHOTOGPHY PLAN,-11.98\n"
+                                          "2026-03-01,FACE PAINTING KIT,-12.00\n"})
+    answer = ws.chat.ask("how much have i spent on facebook ads in 2026").text
+    assert "description mentions “facebk ads”" in answer and "**-100**" in answer, answer
