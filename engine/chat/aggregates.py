@@ -1097,7 +1097,9 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     accounted |= in_currency
     accounted |= _SCORE_WORDS if measures else set()  # "the highest paper 2 mark": paper_2_100's numbers
     # "how many days was tom off sick": a dated table's rows are its days
-    accounted |= _DAY_WORDS if op == "count" and not measures and _date_column(info.columns) else set()
+    # (and "toms longest day": the row of the most hours)
+    accounted |= _DAY_WORDS if (op == "count" and not measures or op in ("max", "min") and measures) \
+        and _date_column(info.columns) else set()
     accounted |= set(opposed.values()) | (_STILL_WORDS if opposed else set())
     accounted |= _CONTAIN_WORDS if flagged else set()  # "which items contain sesame": its yes
     # "how many portrait sessions", "headshot jobs": the dated rows of a kind said are the occasions
@@ -2552,12 +2554,13 @@ _SIZE = ("size", "area", "m2", "sqm", "sqft", "surface")
 _WEIGHT = ("weight", "kg", "kilos", "mass", "lb", "lbs")
 _HEIGHT = ("height", "cm", "tall")
 _DISTANCE = ("distance", "km", "miles", "mi", "dist")
+_DURATION = ("hrs", "hours", "hr", "h", "mins", "minutes", "duration", "length")
 _TEMPERATURE = ("temp", "temperature", "degc", "celsius", "c", "f")
 # and so do the words of its amount: "how heavy are the kitchen boxes altogether" adds up weight_kg
 _MEASURED_BY = {"heaviest": _WEIGHT, "lightest": _WEIGHT, "heavy": _WEIGHT, "weigh": _WEIGHT, "weighs": _WEIGHT,
                 "tallest": _HEIGHT, "tall": _HEIGHT, "biggest": _SIZE, "largest": _SIZE, "smallest": _SIZE,
                 "big": _SIZE, "nearest": _DISTANCE, "closest": _DISTANCE, "farthest": _DISTANCE,
-                "furthest": _DISTANCE, "far": _DISTANCE, "warmest": _TEMPERATURE, "hottest": _TEMPERATURE,
+                "furthest": _DISTANCE, "far": _DISTANCE, "longest": _DURATION, "shortest": _DURATION, "warmest": _TEMPERATURE, "hottest": _TEMPERATURE,
                 "coldest": _TEMPERATURE, "coolest": _TEMPERATURE}
 
 

@@ -353,8 +353,9 @@ def _notes_under(rows: list[tuple], width: int, alone: int = 0) -> list[str]:
     """The lines of prose at the foot of a table of several columns, under its last row of data:
     single filled cells, no number or total, that each start as a note does ("Notes: counted
     20/11", "* prices exclude VAT"), that a blank line sets apart from the rows, or that stand
-    alone on their lines without a row's delimiters (``alone``: how many of the last lines do).
-    A last row with only its first cell filled ("ring Mrs Patel back,,") is a row."""
+    alone on their lines without a row's delimiters (``alone``: how many of the last lines do), or
+    that are no value of the first column's type. A last row with only its first cell filled
+    ("ring Mrs Patel back,,") is a row."""
     notes: list[str] = []
     apart = False
     for row in reversed(rows if width > 1 else []):
@@ -365,8 +366,19 @@ def _notes_under(rows: list[tuple], width: int, alone: int = 0) -> list[str]:
         if len(filled) > 1 or _NUMBERISH.match(filled[0]) or filled[0].lower() in TOTAL_LABELS:
             break
         notes.insert(0, filled[0])
-    said = apart or len(notes) <= alone or all(_NOTE_START.match(n) for n in notes)
+    said = apart or len(notes) <= alone or all(_NOTE_START.match(n) for n in notes) or _unlike_column(rows, notes)
     return notes if said and len(notes) < len(rows) else []
+
+
+def _unlike_column(rows: list[tuple], notes: list[str]) -> bool:
+    """Whether the first column above the lines ``notes`` holds values of a type other than text
+    (dates, numbers) that the lines are not: "half term wk 26-30 oct Tom off" under a column of
+    dates is said of the table, not a row of it ("ring Mrs Patel back" under a list's tasks is one)."""
+    filled = [r for r in rows if any(c is not None and str(c).strip() for c in r)]
+    if not notes or not all(r[0] is not None and str(r[0]).strip() for r in filled[-len(notes):]):
+        return False  # (a lone "N/A" under the amounts is a row's)
+    above = [r[0] for r in filled[:-len(notes)] if r[0] is not None and str(r[0]).strip()]
+    return bool(above) and detect("first", above).type != "VARCHAR"
 
 
 def _with_unit(name: str, det: Detected, names: list[str]) -> str:

@@ -604,6 +604,19 @@ def test_a_line_of_prose_alone_under_the_rows_is_a_note(ws: Workspace, tmp_path:
         (2, 14.5, dt.date(2026, 11, 20))]
 
 
+def test_a_note_in_the_first_cell_of_a_last_row_under_dates_is_a_note(ws: Workspace, tmp_path: Path) -> None:
+    # "half term wk 26-30 oct Tom off,,,," was a row, and made the date column text: no month
+    # question reached Tom's hours
+    path = tmp_path / "tom hours.csv"
+    path.write_text("date,start,finish,hrs,what\n13/10/2026,09:00,13:00,4,weeding bed 7\n"
+                    "Thu 08 Oct,09:30,13:30,4,strimming edges\n2026-10-15,08:00,15:30,7.5,squash + garlic\n"
+                    "half term wk 26-30 oct Tom off,,,,\n", encoding="utf-8")
+    p = _applied(ws, path)
+    assert any("1 line(s) of notes under the table" in r for r in p.reasons), p.reasons
+    assert ws.tables.query("SELECT count(*), sum(hrs), min(date) FROM tom_hours")[1] == [
+        (3, 15.5, dt.date(2026, 10, 8))]
+
+
 def test_rows_of_totals_among_the_rows_are_left_out(ws: Workspace, tmp_path: Path) -> None:
     # a mileage log's monthly subtotal rows (date blank, "SEPT TOTAL business" in a later column)
     # added every mile twice
