@@ -2560,7 +2560,8 @@ _TEMPERATURE = ("temp", "temperature", "degc", "celsius", "c", "f")
 _MEASURED_BY = {"heaviest": _WEIGHT, "lightest": _WEIGHT, "heavy": _WEIGHT, "weigh": _WEIGHT, "weighs": _WEIGHT,
                 "tallest": _HEIGHT, "tall": _HEIGHT, "biggest": _SIZE, "largest": _SIZE, "smallest": _SIZE,
                 "big": _SIZE, "nearest": _DISTANCE, "closest": _DISTANCE, "farthest": _DISTANCE,
-                "furthest": _DISTANCE, "far": _DISTANCE, "longest": _DURATION, "shortest": _DURATION, "warmest": _TEMPERATURE, "hottest": _TEMPERATURE,
+                "furthest": _DISTANCE, "far": _DISTANCE,
+                "longest": _DURATION, "shortest": _DURATION, "warmest": _TEMPERATURE, "hottest": _TEMPERATURE,
                 "coldest": _TEMPERATURE, "coolest": _TEMPERATURE}
 
 

@@ -2510,3 +2510,12 @@ def test_a_word_a_statement_writes_shortened_finds_its_rows(ws: Workspace, tmp_p
                                           "2026-03-01,FACE PAINTING KIT,-12.00\n"})
     answer = ws.chat.ask("how much have i spent on facebook ads in 2026").text
     assert "description mentions “facebk ads”" in answer and "**-100**" in answer, answer
+
+
+def test_the_longest_day_of_a_dated_log_is_its_row_of_the_most_hours(ws: Workspace, tmp_path: Path) -> None:
+    # "day" was a word no column accounted for, and "longest" named no column of hours
+    _tables_of(ws, tmp_path, {"tom_hours.csv": "date,start,finish,hrs,what\n2026-10-01,09:00,13:00,4,weeding\n"
+                                               "2026-10-15,08:00,15:30,7.5,squash + garlic planting\n"
+                                               "2026-10-20,09:30,14:00,4.5,strimming\n"})
+    answer = ws.chat.ask("toms longest day").text
+    assert answer.startswith("The row of tom_hours with the highest hrs") and "squash + garlic" in answer, answer
