@@ -499,7 +499,7 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     its vocabulary lacks may be a table's value misspelt ("groseries")."""
     op = operation(question)
     lowered = _SHIP.sub(r"\1s", question.lower())  # "membership fees" are the members' fees
-    lowered = _RN.sub("right now", _YR.sub("year", lowered))  # "this yr", "owed rn"
+    lowered = _PPL.sub("people", _RN.sub("right now", _YR.sub("year", lowered)))  # "this yr", "owed rn", "ppl"
     if _REQUIRED.search(lowered):
         return []  # "how many ushers do I need?" asks what a rule says, not what rows hold
     if op is None or (op == "list" and comparison(lowered) is None and not re.search(_NOT, lowered)
@@ -576,6 +576,7 @@ _HOURS = re.compile(r"\b(?:hours?|hrs?)\b")
 _SHIP = re.compile(r"\b(\w{4,})ship\b")
 _YR = re.compile(r"\byr\b")
 _RN = re.compile(r"\brn\b")
+_PPL = re.compile(r"\bppl\b")
 
 
 # What a dated row of some kind is called, whatever the table: a session, a job, a shoot

@@ -2519,3 +2519,16 @@ def test_the_longest_day_of_a_dated_log_is_its_row_of_the_most_hours(ws: Workspa
                                                "2026-10-20,09:30,14:00,4.5,strimming\n"})
     answer = ws.chat.ask("toms longest day").text
     assert answer.startswith("The row of tom_hours with the highest hrs") and "squash + garlic" in answer, answer
+
+
+def test_now_said_any_way_is_the_rows_as_they_stand_and_ppl_are_people(ws: Workspace, tmp_path: Path) -> None:
+    # "at the mo" and "ppl" were words no table accounted for
+    boxes = ("name,village,box,status\nKate Whitfield,Ludlow,Small,paused\nAlan Pryce,Onibury,Medium,active\n"
+             "Ruth Evans,Ludlow,Small,active\nGreg Allsopp,Bromfield,Small,paused\n")
+    _all_approved(ws, tmp_path, {"veg_box_list.csv": boxes})
+    asked = ws.chat.ask("whos paused at the mo")
+    paused = asked.text
+    assert not asked.abstained and "Kate Whitfield" in paused and "Greg Allsopp" in paused, paused
+    assert "Ruth Evans" not in paused, paused
+    ludlow = ws.chat.ask("how many ppl in ludlow get a veg box").text
+    assert "Counting the rows of veg_box_list where village is Ludlow: **2 rows**" in ludlow, ludlow
