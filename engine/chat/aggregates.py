@@ -79,7 +79,9 @@ _NEXT = (r"\b(?:my|our|the|his|her|their|your|its) next (?!(?:week|weekend|month
 _NEXT_ONE = re.compile(_NEXT)
 # "what weddings have i got coming up": the rows from today on
 _AHEAD = re.compile(r"\b(?:coming up|upcoming|still to come|yet to come|in the future|from now on)\b")
-_EARLIEST = re.compile(rf"\b(?:earliest|least recent(?:ly)?)\b|{_NEXT}")
+# "when did we first pick tomatoes": the earliest row's date (not "the first quarter", "first aid")
+_FIRST_WHEN = r"\bwhen (?:did|was|were|has|have|had|is|are)\b.*\bfirst\b(?! (?:quarter|half|time|aid)\b)"
+_EARLIEST = re.compile(rf"\b(?:earliest|least recent(?:ly)?)\b|{_NEXT}|{_FIRST_WHEN}")
 _OPS = (("avg", re.compile(r"\b(?:average|avg|mean|on average|typical(?:ly)?|usually|normally)\b")),
         ("max", re.compile(r"\b(?:most expensive|dearest|highest|largest|biggest|greatest|maximum|max|peak|longest|"
                            r"farthest|furthest|"
@@ -92,9 +94,9 @@ _OPS = (("avg", re.compile(r"\b(?:average|avg|mean|on average|typical(?:ly)?|usu
                            r"coldest|coolest|"
                            r"worst (?:day|week|month|year)|"
                            r"nearest|closest|"
-                           r"least recent(?:ly)?)\b|" + _NEXT)),
+                           r"least recent(?:ly)?)\b|" + _NEXT + "|" + _FIRST_WHEN)),
         # "who paid the most?", "which shop did we spend the most at?": the rows grouped, the top groups
-        ("top", re.compile(r"\b(?:who(?:['’]?s)?|which)\b.*\bthe (?:most|least|fewest)\b")),
+        ("top", re.compile(r"\b(?:who(?:['’]?s)?|which|what \w+)\b.*\bthe (?:most|least|fewest)\b")),
         # "number of" counts ("the number of bookings"), unless it names a field ("phone number of Jakub")
         ("count", re.compile(r"\b(?:how many|count)\b|(?:^|\b(?:the|a|total|what|whats|what's|is|was|give|me)\s+)"
                              r"number of\b")),
@@ -126,7 +128,7 @@ _SAYINGS = re.compile(r"\badd(?:s|ed)? up\b|\bcomes? to\b|\bin full\b|"
 _MONTHLY = re.compile(r"\b(?:monthly|per month|a month|each month|every month)\b")
 _COMPOUND = re.compile(r"\b[^\W_]+(?:-[^\W_]+)+\b")  # "e-bikes", "x-ray"
 _MOST_OF = re.compile(r"\bthe (?:most|least|fewest) (\w+)")  # "the most repairs": counted
-_TOP_OF = re.compile(r"\b(?:who(?:['’]?s)?|which (\w+))\b")
+_TOP_OF = re.compile(r"\b(?:who(?:['’]?s)?|(?:which|what) (\w+))\b")  # "what crop gave us the most"
 _OP_WORDS = content_words("average avg mean typical typically total sum altogether overall much many number count "
                           "spend spent spending cost costs paid pay paying price charge charged money did do "
                           "take took taken receive received bring brought came come work worked "
@@ -135,7 +137,7 @@ _OP_WORDS = content_words("average avg mean typical typically total sum altogeth
                           "dearest highest largest top best worst "
                           "biggest greatest maximum max peak longest cheapest least fewest lowest smallest minimum "
                           "shortest one single ever recent recently latest newest earliest across oldest youngest "
-                          "nearest closest farthest furthest warmest hottest coldest coolest end "
+                          "nearest closest farthest furthest warmest hottest coldest coolest end first "
                           "business")  # "business miles" of a sole trader's mileage log: its every row
 # Who did it, said of no one in particular: "how much did people donate?" (but "how many people
 # came?" counts people, which a table's rows need not be)
@@ -199,6 +201,7 @@ _VISITS = ("visit", "come comes coming came visit visits visiting visited")
 _VISIT_VERBS = content_words(_VISITS[1])
 _DRIVES = "drive drives driving drove driven"  # "how many miles did i drive": the mileage log's, a journey's
 _SPENDS = "buy buys buying bought spend spends spending spent"  # "what did i buy yesterday": a card statement's rows
+_PICKS = "pick picks picking picked harvest harvests harvesting harvested produce produces produced yield yielded gave"
 
 
 def _verbs_of(nouns: tuple[tuple[str, str], ...]) -> dict[str, set[str]]:
@@ -214,7 +217,8 @@ _EVENT_VERBS = _verbs_of((("sale", "sell sells selling sold"), ("purchase", "buy
                           ("expense", "spend spends spending spent"), ("payment", "pay pays paying paid"),
                           ("donation", "give gives giving gave given donate donates donating donated"), _VISITS,
                           ("mileage", _DRIVES), ("journey", _DRIVES), ("trip", _DRIVES),
-                          ("statement", _SPENDS), ("transaction", _SPENDS)))
+                          ("statement", _SPENDS), ("transaction", _SPENDS),
+                          ("harvest", _PICKS)))  # "what did we pick yesterday", "what crop gave us the most"
 
 
 _HOW_MANY = re.compile(r"\b(?:how many|number of)\s+(\w+)(?:\s+(\w+))?(?:\s+(\w+))?")
@@ -601,7 +605,7 @@ def _current(found: list[Plan], tables: Any) -> list[Plan]:
     return current
 # rows, not "what is the fee for 2024?"; "what did i buy yesterday": the rows of what was bought
 _ROWS_ASKED = re.compile(r"\s*(?:which|list|show)\b|\s*what (?:did|have) (?:i|we) (?:\w+ )?(?:buy|bought|order(?:ed)?|"
-                         r"sell|sold)\b")
+                         r"sell|sold|pick(?:ed)?|harvest(?:ed)?)\b")
 
 
 def _names_table(lowered: str, table: str) -> bool:
@@ -1121,6 +1125,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     if measure is not None:  # "how much did parts come to": the parts column, not the paid status "part"
         filters = _not_of_column(filters, column_words(measure, lowered))
     against = _compared_column(compared, measure, counted, lowered, embed) if compared else None
+    if compared and compared.sql == "=" and against in filters:
+        compared = against = None  # "bed 5" of beds 5, 3 and T1: the value kept, not a number compared too
     if compared and against in (None, compared.column):
         return None  # "how much over budget is training" adds up no budget over itself
     if op in ("max", "min") and measure is not None and not compared and _spent_below_zero(
@@ -2484,7 +2490,9 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
         partly = [n for n in partly if overlap[n] == max(overlap.values())]
     if op != "count" and len(partly) == 1:  # the only one of which a word is said: "revenue" for revenue_gbp
         return partly, set()
-    if named and len(addable) == 1 and op in ("sum", "avg"):  # "the total of the expenses"; "the longest" is not of it
+    # "the total of the expenses"; "the longest" is not of it; "what crop gave us the most": its one number added up
+    # (not "who books the lanes the most": the bookings counted)
+    if named and len(addable) == 1 and (op in ("sum", "avg") or op == "top" and _YIELDED.search(lowered)):
         return addable, set()
     if by_value and len(addable) == 1 and op in ("sum", "avg", "max", "min"):  # "the highest pfos": its concentration
         return addable, set()
@@ -2494,6 +2502,8 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
         for kind in (MONEY_NAME, _TOTAL_NAME):
             if len(money := [n for n in addable if kind.search(n.lower())]) == 1:
                 return money, set()
+        if len(sized := [n for n in addable if not _LABEL_NAME.search(n.lower())]) == 1:
+            return sized, set()  # "the biggest single harvest": the log's one number, weight_kg (not bed 1-7)
     # "what did we take in october?" of card, cash and total: the total, not the nearest in meaning
     # (of a table named, a total of pounds and pence, or one beside money: not a packing sheet's whole
     # number total of small, medium and large boxes)
@@ -2529,6 +2539,7 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
 
 _TAKEN = re.compile(r"\b(?:take|took|taken|takings|make|made|earn(?:ed|t)?)\b")
 _VALUE_SAID = re.compile(r"\b(?:value|worth)\b")
+_YIELDED = re.compile(r"\b(?:gave|give|gives|produced?|produces|yield(?:ed|s)?|grew|grown)\b")
 _PRICE_NAME = re.compile(r"(?:^|_)(?:fee|fees|price|prices|amount|total|value|cost|costs)(?:_|$)")
 _TAKINGS = content_words("takings sales income revenue turnover")
 _COST_NAME = re.compile(r"(?:^|_)(?:fee|fees|cost|costs|expense|expenses|spend|spent|charge|charges)(?:_|$)")

@@ -2532,3 +2532,23 @@ def test_now_said_any_way_is_the_rows_as_they_stand_and_ppl_are_people(ws: Works
     assert "Ruth Evans" not in paused, paused
     ludlow = ws.chat.ask("how many ppl in ludlow get a veg box").text
     assert "Counting the rows of veg_box_list where village is Ludlow: **2 rows**" in ludlow, ludlow
+
+
+HARVEST = {"harvest_log.csv": "date,crop,variety,bed,weight_kg\n2026-07-10,Tomatoes,Sungold,T1,4.15\n"
+                              "2026-07-24,Tomatoes,Sungold,T1,6.2\n2026-09-18,Squash,Crown Prince,5,62\n"
+                              "2026-10-02,Squash,Crown Prince,5,40.5\n2026-10-09,Leeks,Musselburgh,3,8.3\n"
+                              "2026-10-16,Leeks,Musselburgh,3,8.33\n2026-10-23,Kale,Nero,5,3.2\n"}
+
+
+def test_a_harvest_log_is_asked_by_what_was_picked_first_most_and_biggest(ws: Workspace, tmp_path: Path) -> None:
+    # "pick", "produced", "gave us", "first" and "biggest single harvest" named nothing of the log
+    _tables_of(ws, tmp_path, HARVEST)
+    first = ws.chat.ask("when did we first pick tomatoes in 2026").text
+    assert "The row of harvest_log with the earliest date where crop is Tomatoes" in first and "07-10" in first, first
+    bed = ws.chat.ask("how much has bed 5 produced in 2026").text
+    assert "Adding up weight kg in harvest_log where bed is 5 and date is in 2026: **105.70**" in bed, bed
+    most = ws.chat.ask("what crop gave us the most in october 2026").text
+    assert "Adding up weight kg in harvest_log by crop where date is in October 2026, largest first" in most, most
+    assert most.index("Squash") < most.index("Leeks"), most
+    biggest = ws.chat.ask("whats the biggest single harvest in the log").text
+    assert biggest.startswith("The row of harvest_log with the highest weight kg") and "09-18" in biggest, biggest
