@@ -113,7 +113,7 @@ MONEY = re.compile(r"\b(?:spen[dt]|spending|expenses?|expenditures?|"
                    r"costs?|paid|pay|paying|price|charged?|money|expensive|dearest|worth|"
                    r"collect(?:ed|ing)?|"
                     r"cheapest|revenues?|sales|income|earn(?:ed|t|ings)?|turnover|takings|fees?|"
-                    r"take|took|taken|received?|receiving|(?:bring|brought|came|come|coming) in|"
+                    r"take|took|taken|make|made|received?|receiving|(?:bring|brought|came|come|coming) in|"
                     r"invoiced?|invoicing|bill|billed|billing|budget(?:s|ed)?|quoted?|quotation|owe[sd]?|owing|outstanding)\b")
 # Text columns that name who did something: "who paid the most?" groups by paid_by.
 PERSON = re.compile(r"(?:^|_)(?:by|who|name|names|person|people|owner|payer|customer|client|member|user|author|"
@@ -1148,7 +1148,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     if op == "count" and not measures and _counts_other_things(
             lowered, [c for c in info.columns if c.name != against and c.name not in flags], own):
         return None
-    if op == "count" and any(content_words(f.replace("_", " ")) == {_counted_head(lowered)} for f in flags):
+    if op == "count" and any(content_words(f.replace("_", " ")) == {_counted_head(lowered)} for f in flags) \
+            and not _date_column(info.columns):  # (a dated log's "how many frosts" are its days of frost)
         return None  # "how many eggs go in the sponge" counts eggs, not the rows whose eggs is yes
     if reply and reply[1] in ("yes", "no"):
         flags[reply[0]] = reply[1] == "yes"
@@ -2406,7 +2407,7 @@ def _unit_said(measures: list[str], currency: str | None, rows: Where) -> str:
 
 
 _SCORE_WORDS = content_words("mark marks score scores")
-_DAY_WORDS = content_words("day days")
+_DAY_WORDS = content_words("day days night nights")
 _MEASURED_WORDS = content_words("measure measured measurement measurements result results reading readings value "
                                 "values level levels recorded")
 LONG_REPEAT = 1.5  # rows for each distinct rest of a row, at least, in a table in long form
@@ -2500,7 +2501,10 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
     # or, with none named for money, the one total ("the biggest job" of hrs, parts, labour and total)
     if named and op in ("max", "min") and _AMOUNT_SUPERLATIVE.search(lowered):
         for kind in (MONEY_NAME, _TOTAL_NAME):
-            if len(money := [n for n in addable if kind.search(n.lower())]) == 1:
+            money = [n for n in addable if kind.search(n.lower())]
+            if len(money) > 1:  # "the biggest invoice": its amount, not the amount paid towards it
+                money = [n for n in money if not PAID_NAME.search(n.lower())]
+            if len(money) == 1:
                 return money, set()
         if len(sized := [n for n in addable if not _LABEL_NAME.search(n.lower())]) == 1:
             return sized, set()  # "the biggest single harvest": the log's one number, weight_kg (not bed 1-7)
@@ -2689,8 +2693,23 @@ def _superlative_measure(lowered: str, numeric: list[str]) -> tuple[list[str], s
     for word, parts in _MEASURED_BY.items():
         if re.search(rf"(?<!\bso )(?<!\bthus )(?<!\bas )\b{word}\b", lowered):  # not "paid me so far"
             found = [n for n in numeric if set(n.lower().split("_")) & set(parts)]
+            if len(found) > 1:  # "the coldest night in the tunnel": tunnel_min_c, of tunnel and outside, min and max
+                found = _narrowed_by(found, lowered, _LOW_PARTS if word in _LOW_WORDS else _HIGH_PARTS)
             return ([found[0]], {stem(word)}) if len(found) == 1 else None
     return None
+
+
+_LOW_WORDS = frozenset("lightest smallest nearest closest coldest coolest shortest".split())
+_LOW_PARTS = frozenset("min minimum low lowest".split())
+_HIGH_PARTS = frozenset("max maximum high highest".split())
+
+
+def _narrowed_by(found: list[str], lowered: str, ends: frozenset[str]) -> list[str]:
+    """Of several columns a superlative could measure, those whose other words the question says
+    (tunnel of tunnel_min_c, not outside_min_c), then of those the one of its end (min for coldest)."""
+    said = content_words(lowered)
+    named = [n for n in found if content_words(n.replace("_", " ")) & said] or found
+    return [n for n in named if set(n.lower().split("_")) & ends] or named
 
 
 def _counts_other_things(lowered: str, columns: Sequence[Any], own: set[str]) -> bool:

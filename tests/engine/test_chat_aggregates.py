@@ -2552,3 +2552,27 @@ def test_a_harvest_log_is_asked_by_what_was_picked_first_most_and_biggest(ws: Wo
     assert most.index("Squash") < most.index("Leeks"), most
     biggest = ws.chat.ask("whats the biggest single harvest in the log").text
     assert biggest.startswith("The row of harvest_log with the highest weight kg") and "09-18" in biggest, biggest
+
+
+def test_a_market_makes_money_an_invoice_is_its_amount_and_a_tunnels_cold_nights_are_its_min(
+        ws: Workspace, tmp_path: Path) -> None:
+    # "make" was no money word; "the biggest invoice" had amount and amount paid to choose from;
+    # "coldest" fitted three temperature columns; "how many frosts" was read as frosts counted up
+    _all_approved(ws, tmp_path, {
+        "market_takings_2026.csv": "date,cash,card_sumup,pitch_fee\n2026-10-03,199.40,135.55,18\n"
+                                   "2026-10-17,228.65,251.25,18\n2026-11-21,198.50,241.80,18\n",
+        "restaurant_invoices.csv": "inv_no,date,restaurant,amount,amount_paid,status\n"
+                                   "INV-040,2026-10-23,Stone Hare,138.90,0,OVERDUE\n"
+                                   "INV-041,2026-10-30,Stone Hare,171.60,171.60,paid\n"
+                                   "INV-042,2026-11-06,Wren & Barley,84.20,0,overdue\n",
+        "tunnel_temps.csv": "date,tunnel_min_c,tunnel_max_c,outside_min_c,frost\n2026-11-17,1.2,9.0,-1.5,true\n"
+                            "2026-11-19,-2.1,7.5,-5.2,true\n2026-11-20,0.4,8.1,-3.0,true\n"
+                            "2026-11-22,3.5,10.2,2.0,false\n"})
+    made = ws.chat.ask("how much did the market make in oct 2026").text
+    assert "total cash **428.05** and total card sumup **386.80**" in made, made
+    invoice = ws.chat.ask("whats the biggest invoice").text
+    assert "The row of restaurant_invoices with the highest amount:" in invoice and "INV-041" in invoice, invoice
+    cold = ws.chat.ask("coldest night in the tunnel in november 2026").text
+    assert "The row of tunnel_temps with the lowest tunnel min c" in cold and "-2.1" in cold, cold
+    frosts = ws.chat.ask("how many frosts have we had in november 2026").text
+    assert "where date is in November 2026 and frost is yes: **3 rows**" in frosts, frosts
