@@ -72,7 +72,9 @@ _LAST_WHEN = r"\bwhen (?:did|was|were|has|have|had|is|are)\b.*\blast\b(?! (?:wee
 # "the balance at the end of october": the last row of that month
 _END_OF = (r"\b(?:at|by) the (?:very )?end of (?:the |last |this )?(?:month|year|week|quarter|q[1-4]|"
            rf"{'|'.join(MONTHS)}|{SHORT_MONTHS})\b")
-_LATEST = re.compile(rf"\b(?:most recent(?:ly)?|latest|newest)\b|{_LAST}|{_LAST_WHEN}|{_END_OF}")
+# "whats the bank balance": the latest row's (not "the balance on invoice 39", "the balance of the deposit")
+_BALANCE_NOW = r"^\s*what(?:'s|’s|s| is)\s+(?:the |my |our )?(?:bank |account |current )?balance\s*\??\s*$"
+_LATEST = re.compile(rf"\b(?:most recent(?:ly)?|latest|newest)\b|{_LAST}|{_LAST_WHEN}|{_END_OF}|{_BALANCE_NOW}")
 # "whens my next shoot": the earliest row from today on (not "next week", "next May": periods)
 _NEXT = (r"\b(?:my|our|the|his|her|their|your|its) next (?!(?:week|weekend|month|year|quarter|day|time|few|couple|"
          rf"\d+|two|three|four|five|six|seven|eight|nine|ten|twelve|{'|'.join(MONTHS)}|{SHORT_MONTHS})\b)")
@@ -89,7 +91,7 @@ _OPS = (("avg", re.compile(r"\b(?:average|avg|mean|on average|typical(?:ly)?|usu
                            r"(?:top|best) (?:marks?|scores?|results?)|best (?:day|week|month|year)|"
                            r"(?:the )?most (?:i|we|you|they|he|she|anyone|someone) (?:\w+ )?(?:paid|spent|paid out|"
                            r"charged|got|made|took|earned))\b"
-                           + "|" + _LAST + "|" + _LAST_WHEN + "|" + _END_OF)),
+                           + "|" + _LAST + "|" + _LAST_WHEN + "|" + _END_OF + "|" + _BALANCE_NOW)),
         ("min", re.compile(r"\b(?:cheapest|least expensive|lowest|smallest|minimum|shortest|lightest|earliest|oldest|"
                            r"coldest|coolest|"
                            r"worst (?:day|week|month|year)|"
@@ -1070,6 +1072,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     by_value = op in ("sum", "avg", "max", "min") and _says_measured(store, info, filters)
     # "how many sugar readings …": each row of a long table is one reading of what it measures
     accounted |= _MEASURED_WORDS if by_value or op == "count" and _says_measured(store, info, filters) else set()
+    # "the bank balance" of a statement's balance column
+    accounted |= _BANK_WORDS if any(_BALANCE_NAME.search(c.name.lower()) for c in info.columns) else set()
     accounted |= content_words(each[1]) if each else set()
     monthly = _MONTHLY.search(lowered) if op == "avg" else None  # "the average monthly grocery spend"
     if monthly and any("monthly" in name.lower().split("_") for name in _measures(info.columns)):
@@ -2408,6 +2412,8 @@ def _unit_said(measures: list[str], currency: str | None, rows: Where) -> str:
 
 _SCORE_WORDS = content_words("mark marks score scores")
 _DAY_WORDS = content_words("day days night nights")
+_BANK_WORDS = content_words("bank account current")
+_BALANCE_NAME = re.compile(r"(?:^|_)balance(?:_|$)")
 _MEASURED_WORDS = content_words("measure measured measurement measurements result results reading readings value "
                                 "values level levels recorded")
 LONG_REPEAT = 1.5  # rows for each distinct rest of a row, at least, in a table in long form

@@ -2576,3 +2576,13 @@ def test_a_market_makes_money_an_invoice_is_its_amount_and_a_tunnels_cold_nights
     assert "The row of tunnel_temps with the lowest tunnel min c" in cold and "-2.1" in cold, cold
     frosts = ws.chat.ask("how many frosts have we had in november 2026").text
     assert "where date is in November 2026 and frost is yes: **3 rows**" in frosts, frosts
+
+
+def test_the_bank_balance_is_the_latest_rows_balance(ws: Workspace, tmp_path: Path) -> None:
+    # "whats the bank balance" asked for no operation, and "bank" was no word of the statement
+    _tables_of(ws, tmp_path, {"statement.csv": "date,type,description,paid_out,paid_in,balance\n"
+                                               "2026-11-20,FP,FIRST TUNNELS LTD,684,,3911.26\n"
+                                               "2026-11-23,DD,ECOTRICITY,84.00,,3827.26\n"
+                                               "2026-11-23,CR,SUMUP PAYOUT,,237.71,4064.97\n"})
+    answer = ws.chat.ask("whats the bank balance").text
+    assert answer.startswith("The row of statement with the latest date") and "4064.97" in answer, answer
