@@ -769,9 +769,8 @@ def _abbreviated(store: Any, info: Any, lowered: str) -> str:
     """``lowered`` with each word the table's text cells hold only shortened read as they write it
     ("facebook" of a statement's "FACEBK *ADS", "amazon" of "AMZN MKTP"): a word of theirs of four
     letters or more that starts as the question's word does (two letters: not "cubs" of "clubs")
-    and keeps its letters in order (not
-    its first letters only: "elbow" of "elbows"), the only such word, when no cell holds the
-    question's word whole."""
+    and keeps its letters in order (not its first letters only: "elbow" of "elbows"), the only
+    such word, when no cell holds the question's word whole."""
     tokens = store.remembered(("tokens", info.name), functools.partial(_cell_words, store, info))
     for word in {w for w in re.findall(r"\b[a-z]{5,}\b", lowered) if not content_words(w) & _OP_WORDS} - tokens \
             - _PLAIN_WORDS:
