@@ -187,7 +187,9 @@ _MONEY_OUT = re.compile(r"\b(?:spen[dt]|spending|expenses?|expenditures?|"
                         r"went out|go(?:es)? out|"
                         r"(?:i|we|i've|we've|ive|weve) (?:\w+ )?(?:paid|pay)(?! (?:in|me|us)\b))\b")  # "have i paid X"
 _MONEY_IN = re.compile(r"\b(?:(?:came|come|comes|coming) in|received?|receiving|collect(?:ed|ing)?|earn(?:ed|t)?|"
-                       r"income|paid in|got paid|deposited|salary|wages|pa(?:y|id) (?:me|us))\b")
+                       r"income|paid in|got paid|deposited|salary|wages|pa(?:y|id) (?:me|us)|"
+                       # "how much did sumup pay out": another's payout is money in
+                       r"(?:did|does|has|have)\s+(?!(?:i|we|you)\b)[\w&'-]+(?:\s+[\w&'-]+)?\s+pa(?:y|id)\s+out)\b")
 # A date column the money of a period is counted by: one that says when it was spent or taken
 # ("date", "paid_on", "month"), not when something renews, falls due or expires.
 _NOT_SPENT = re.compile(r"(?:^|_)(?:due|deadline|renew|renews|renewal|renewed|expires|expiry|expiration|birth|"
@@ -537,7 +539,7 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
 
     def plan_of(info: Any, today: dt.date | None = None) -> Plan | None:
         respelled = _initialled(tables.store, info, _respelled(tables.store, info, _abbreviated(
-            tables.store, info, lowered), unknown))
+            tables.store, info, _became(tables.store, info, lowered)), unknown))
         coded = _coded(info.name, _unabbreviated(info.name, respelled))
         said = _meant(tables.store, info, _completed(tables.store, info, coded,
                                                     partial + _person_words(tables.store, info, coded)),
@@ -759,6 +761,24 @@ def _respelled(store: Any, info: Any, lowered: str, unknown: list[str]) -> str:
                                                                      limit]).fetchall() if v.isalpha()}
         if len(close) == 1 and word not in close:
             lowered = re.sub(rf"\b{re.escape(word)}\b", close.pop(), lowered)
+    return lowered
+
+
+# "how many enquiries turned into bookings": what a row became is a value of it ("booked")
+_BECAME = re.compile(r"\b(?:turn(?:ed|s)?|convert(?:ed|s)?|became|become|becomes)\s+(?:into|in to|to)?\s*"
+                     r"(?:a |an )?([a-z]{4,})\b")
+
+
+def _became(store: Any, info: Any, lowered: str) -> str:
+    """``lowered`` with "turned into X" read as the one-word category value X's stem is ("turned
+    into bookings" of an outcome "booked"): what a row became, said as a noun."""
+    texts = [c.name for c in info.columns if c.type == "VARCHAR" and c.name not in ROW_FIELDS]
+    for m in _BECAME.finditer(lowered) if texts else ():
+        words = {w for (w,) in store.cursor().execute(
+            f"SELECT DISTINCT lower(trim(v)) FROM ({_text_cells(info.name, texts)}) "
+            "WHERE regexp_matches(trim(v), '^[A-Za-z]+$')").fetchall() if stem(w) == stem(m[1])}
+        if len(words) == 1:
+            return lowered[:m.start()] + words.pop() + lowered[m.end():]
     return lowered
 
 

@@ -2586,3 +2586,26 @@ def test_the_bank_balance_is_the_latest_rows_balance(ws: Workspace, tmp_path: Pa
                                                "2026-11-23,CR,SUMUP PAYOUT,,237.71,4064.97\n"})
     answer = ws.chat.ask("whats the bank balance").text
     assert answer.startswith("The row of statement with the latest date") and "4064.97" in answer, answer
+
+
+def test_what_another_paid_out_is_money_in(ws: Workspace, tmp_path: Path) -> None:
+    # "how much did sumup pay out in oct" added up the statement's paid out column of SumUp's rows: none
+    _tables_of(ws, tmp_path, {"statement.csv": "date,type,description,paid_out,paid_in,balance\n"
+                                               "2026-10-05,CR,SUMUP PAYOUT,,180.20,2000.00\n"
+                                               "2026-10-06,FP,FIRST TUNNELS LTD,684,,1316.00\n"
+                                               "2026-10-19,CR,SUMUP PAYOUT,,322.90,1638.90\n"})
+    answer = ws.chat.ask("how much did sumup pay out in oct 2026").text
+    assert "Adding up paid in from statement where description is SUMUP PAYOUT" in answer, answer
+    assert "**503.10**" in answer, answer
+    mine = ws.chat.ask("how much have i paid out in october 2026").text
+    assert "Adding up paid out in statement where date is in October 2026: **684**" in mine, mine
+
+
+def test_what_a_row_turned_into_is_the_value_it_became(ws: Workspace, tmp_path: Path) -> None:
+    # "turned into bookings" named the bookings table's word, not the outcome "booked"
+    _tables_of(ws, tmp_path, {"enquiries.csv": "date_in,name,what,outcome\n2026-01-05,Jade Kerr,Wedding,too expensive\n"
+                                               "2026-02-11,Sarah Evans,Wedding,BOOKED\n"
+                                               "2026-03-02,Redland Physio,Headshots,booked\n"
+                                               "2026-04-09,Poppy Lane,Wedding,call booked 26/11\n"})
+    answer = ws.chat.ask("how many enquiries turned into bookings in 2026").text
+    assert "where outcome is BOOKED and date in is in 2026: **2 rows**" in answer, answer
