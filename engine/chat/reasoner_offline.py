@@ -595,7 +595,11 @@ def typed(ranked: list[Candidate], question: str) -> list[Candidate]:
         header = text[:ends] if ends and not due and not _SIGNED_OFF.search(text, ends, c.sentence.start) else ""
         return " ".join([c.sentence.text, c.lead.text if c.lead else "", header])
 
-    named = set(_subject_words(question[max(m.end() for m, _ in asked):]))
+    rest = question[max(m.end() for m, _ in asked):]
+    named = set(_subject_words(rest))
+    # the question's other words about what it asks of ("my pension" of "do i put in my pension each
+    # month"), but its verb and when: one of them must be said too, not only the subject's verb
+    others = content_words(rest) - named - set(_subject_words(rest, verb=True)) - _WHEN_WORDS
     kept = []
     for c in ranked:
         holds = all(need.search(said(c)) for need in needs)
@@ -603,7 +607,8 @@ def typed(ranked: list[Candidate], question: str) -> list[Candidate]:
         if holds and _about(subject, head, words):  # "Amount requested from the Fund: £4,850." of
             # "grant application"; "My fee is £420" signed "Ellison & Co Chartered Accountants"
             c = replace(c, evidence=c.evidence + TYPED_BONUS)
-            if named and named <= words and c.evidence < TYPED_EVIDENCE:  # of the thing the question names
+            if named and named <= words and (not others or others & words) and c.evidence < TYPED_EVIDENCE:
+                # of the thing the question names
                 c = replace(c, evidence=TYPED_EVIDENCE)  # whole: "did the workshop run" of its flyer's "10am - 4pm"
         elif holds and c.sentence.kind != "prose" and len(_title_words(c) & asked_words) >= TITLE_WORDS:
             # "Weekly amount £110.40" of "Attendance Allowance decision letter.pdf": its file says the subject
@@ -661,14 +666,20 @@ def _head(rest: str) -> str | None:
     return words[-1] if words else None
 
 
-def _subject_words(rest: str) -> list[str]:
+def _subject_words(rest: str, verb: bool = False) -> list[str]:
     """The stems of the subject's words ("boat", "hire" of "is the boat hire"; "workshop" of "did
-    the workshop run", without its verb)."""
+    the workshop run", without its verb); with ``verb``, that verb alone ([] when none)."""
     said = _PAST_SUBJECT.split(rest.lower(), 1)[0]
     words = [stem(w) for w in re.findall(r"[^\W\d_]+", said) if content_words(w)]
-    if len(words) > 1 and _HELPER.match(said):
+    helped = bool(_HELPER.match(said)) and bool(words)
+    if verb:
+        return words[-1:] if helped else []
+    if len(words) > 1 and helped:
         words.pop()
     return words
+
+
+_WHEN_WORDS = content_words("each every per month monthly week weekly year yearly day daily today now usually")
 
 
 _HELPER = re.compile(r"\s*(?:did|does|do|will|would|can|could|should)\b")  # before a verb ("is" before a noun)

@@ -1030,3 +1030,10 @@ def test_a_time_of_the_thing_the_question_names_answers_what_time_it_ran(ws: Wor
     # after "is" the last word is the subject's own: "the lawson ceremony" is a ceremony
     ceremony = ws.chat.ask("what time is the lawson ceremony")
     assert not ceremony.abstained and any("1.30pm" in c.quote for c in ceremony.citations), ceremony.text
+
+
+def test_a_sum_said_of_something_else_does_not_answer_by_the_questions_verb_alone(ws: Workspace) -> None:
+    # the subject of "how much do i put in my pension each month" was taken to be "put": a sum of
+    # money of the tax pot answered with the evidence a sentence of the subject has
+    ws.ingest([Path(__file__).parent.parent / "fixtures" / "plumber_tax"])  # a plumber's tax notes and van
+    assert ws.chat.ask("how much do i put in my pension each month").abstained
