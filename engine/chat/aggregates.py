@@ -1009,8 +1009,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     # "which invoices are overdue": asked as "unpaid", and due before today, whatever a status says
     if due := _due_column(info, lowered):  # (a part paid one is overdue too)
         filters = {c: vs for c, vs in filters.items() if not all(_OVERDUE.fullmatch(fold(v)) for v in vs)}
-    unpaid = f"{lowered} (unpaid)" if due else lowered
-    owing = _owing(store, info, unpaid)  # "who still owes me": status is not Paid (so OVERDUE and Part paid too)
+    owing = _owing(store, info, lowered, bool(due))  # "who still owes me": status is not Paid (OVERDUE, Part paid)
     partly = _keep_owed(store, info, lowered, owing, filters, excluded) if owing else []
     currencies = _currencies_said(lowered)
     currency = _currency_column(store, info)
@@ -1029,7 +1028,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     # date says when the money was spent: not a subscription's "renews"
     spent = dated is not None and op != "count" and MONEY.search(lowered) and _spent_date(dated)
     values_said = [v for values in (filters, excluded) for vs in values.values() for v in vs]
-    blank, state_words = _payment_state(store, info, unpaid, dated, values_said)
+    blank, state_words = _payment_state(store, info, lowered, dated, values_said, bool(due))
     if blank is None:  # "members with no phone number": phone is blank
         blank, state_words = _missing(lowered, info.columns, functools.partial(_says_no, store, info.name))
     reply, reply_words = _reply(store, info, lowered) if blank is None else (None, set())
@@ -1454,10 +1453,11 @@ def _due_column(info: Any, lowered: str) -> str | None:
     return due[0] if len(due) == 1 else None
 
 
-def _owing(store: Any, info: Any, lowered: str) -> tuple[str, list[str], list[str]] | None:
+def _owing(store: Any, info: Any, lowered: str, overdue: bool = False) -> tuple[str, list[str], list[str]] | None:
     """The text column of few values one of which says paid, those paid values and all its values,
-    when the question asks what is not paid ("who still owes me money", "unpaid", "outstanding")."""
-    if not _unpaid(lowered):
+    when the question asks what is not paid ("who still owes me money", "unpaid", "outstanding"),
+    or is ``overdue`` (asks what is overdue of a table with a due date)."""
+    if not (overdue or _unpaid(lowered)):
         return None
     for column in (c.name for c in info.columns if c.type == "VARCHAR" and c.name not in ROW_FIELDS):
         values = _category_column(store, info.name, column)
@@ -1513,15 +1513,17 @@ _STATES = ((PAID_NAME, _unpaid, _PAID.search, _UNPAID_WORDS, "paid"),
            (_ENDED_NAME, _ongoing, _ENDED.search, _ONGOING_WORDS, "current"))
 
 
-def _payment_state(store: Any, info: Any, lowered: str, dated: str | None,
-                   said: list[str]) -> tuple[tuple[str, bool] | None, set[str]]:
+def _payment_state(store: Any, info: Any, lowered: str, dated: str | None, said: list[str],
+                   overdue: bool = False) -> tuple[tuple[str, bool] | None, set[str]]:
     """Rows kept to those paid (or done) or not by the one date column that says when a row was
-    paid (paid_on; or fixed, closed …): "haven't been paid yet", "unpaid", "still open" keep those
-    where it is empty, "paid", "received", "did … pay", "fixed" those where it is filled in (when
-    some are not). Nothing when a value says it (a status "paid"), when the period asked is of that
-    column, or with no such column. Returns (column, empty) or None, and the words it accounts for."""
+    paid (paid_on; or fixed, closed …): "haven't been paid yet", "unpaid", "still open" (and what is
+    ``overdue``) keep those where it is empty, "paid", "received", "did … pay", "fixed" those where
+    it is filled in (when some are not). Nothing when a value says it (a status "paid"), when the
+    period asked is of that column, or with no such column. Returns (column, empty) or None, and
+    the words it accounts for."""
     for name, undone, done, words, value in _STATES:
-        if any(value in fold(v) for v in said) or not (empty := undone(lowered)) and not done(lowered):
+        empty = undone(lowered) or overdue and name is PAID_NAME
+        if any(value in fold(v) for v in said) or not empty and not done(lowered):
             continue
         dates = [c.name for c in info.columns if c.type.upper().startswith(("DATE", "TIMESTAMP"))
                  and name.search(c.name.lower())]
