@@ -27,6 +27,7 @@ import numpy as np
 from ..search import STOPWORDS
 from ..tables.domain import ROW_FIELDS, load_catalog
 from ..tables.mentions import fold, folded, kept_rows, text_places, words_in
+from ..tables.model import WHOLE_TYPES
 from ..tables.names import quote_ident, quote_literal
 from ..tables.values import NUMERIC_TYPES
 from .mentioned import REMARKS_NAME, Mention, mentioned, searchable, widened
@@ -1430,7 +1431,7 @@ _PAID = re.compile(r"\b(?:paid|received|settled)\b|\bdid\b.*\bpay\b")
 _UNPAID_WORDS = content_words("unpaid outstanding unsettled still yet owe owes owed owing")
 # "which invoices are overdue": not paid, and due before today (by a due date column, else as a status says)
 _OVERDUE = re.compile(r"\b(?:overdue|past due|late)\b")
-_DUE_NAME = re.compile(r"(?:^|_)(?:due|due_date|due_on|deadline|pay_by)(?:_|$)")
+_DUE_NAME = re.compile(r"(?:^|_)(?:due|deadline|pay_by)(?:_|$)")  # due, due_date, due_on
 
 
 def _unpaid(lowered: str) -> bool:
@@ -2665,8 +2666,7 @@ def _ended(period: Period, today: dt.date) -> bool:
 
 def _whole_numbers(columns: Sequence[Any], name: str) -> bool:
     """Whether the column ``name`` is typed as whole numbers (a count, not pounds and pence)."""
-    return any(c.name == name and c.type.upper() in ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT")
-               for c in columns)
+    return any(c.name == name and c.type.upper() in WHOLE_TYPES for c in columns)
 
 
 def _spent_below_zero(store: Any, info: Any, measure: str, lowered: str) -> bool:
