@@ -26,6 +26,7 @@ import numpy as np
 
 from ..chunk import HEADING_SEP
 from ..extract import format_for
+from ..extract.mail import sent_by
 from ..late import Layout
 from ..relevance import judge
 from .aggregates import months_named
@@ -154,13 +155,24 @@ def titled(p: Passage, sentences: list[Sentence], question: str = "") -> tuple[l
     sent or received it, or when."""
     opens = p.hit.line_start == 1 and p.hit.page in (None, 1) and bool(sentences)
     header = _mail_header(p.hit.text) if opens else 0
+    heading = own_heading(p)
     if header and not _ASKS_MAIL.search(question):
         subject = _SUBJECT.search(p.hit.text[:header])
         return ([s for s in sentences if s.start >= header],
-                p.hit.heading or (subject[1].strip() if subject else ""))
-    if p.hit.heading or not opens or not is_title(p.hit.text, sentences[0]):
-        return sentences, p.hit.heading
+                heading or (subject[1].strip() if subject else ""))
+    if heading or not opens or not is_title(p.hit.text, sentences[0]):
+        return sentences, heading
     return sentences[1:], sentences[0].text
+
+
+def own_heading(p: Passage) -> str:
+    """``p``'s heading without the sender and subject every passage of an e-mail has at its root
+    (``mail_heading``): a sentence is read with its subject where the header is, as before, and
+    the sender's name, a word of every sentence, would draw them all near a question naming them."""
+    parts = p.hit.heading.split(HEADING_SEP)
+    if format_for(Path(p.hit.path)) == "email" and sent_by(parts[0].strip()):
+        return HEADING_SEP.join(parts[1:])
+    return p.hit.heading
 
 
 _MAIL_FIELD = re.compile(r"(?i)(?:from|to|cc|bcc|subject|date|sent|reply-to)[ \t]*:[ \t]*\S[^\n]*(?:\n|$)")
@@ -182,6 +194,28 @@ def _mail_header(text: str) -> int:
         fields.append(m.group(0).split(":", 1)[0].strip().lower())
         at = m.end()
     return at if len(fields) >= 2 and {"from", "subject"} & set(fields) else 0
+
+
+_FROM = re.compile(r"(?im)^from[ \t]*:[ \t]*\"?([^\"<\n@]*?)\"?[ \t]*<[^@>\s]+@([^.>\s]+)")
+_QUOTED = re.compile(r"(?m)^[ \t]*>|^On .{4,80} wrote:[ \t]*$")  # a reply's quoted message
+
+
+def written_by(p: Passage) -> tuple[str, str, int]:
+    """Who sent the e-mail passage ``p`` is from: their name (its heading says it, or its header
+    does: "Tom Achebe" of "From: Tom Achebe <tom@…>"), their address's domain when the header is
+    in the passage ("thestonehare" of marco@thestonehare.co.uk), and where their own words end
+    (a sign-off, then a signature or a quoted message); ("", "", 0) when it is not from an e-mail
+    that names its sender. "I" and "my" in the message are theirs ("I'm putting my day rate up"
+    answers "what's Tom charging")."""
+    text = p.hit.text
+    header = _mail_header(text) if p.hit.line_start == 1 else 0
+    m = _FROM.search(text, 0, header) if header else None
+    mailed = format_for(Path(p.hit.path)) == "email"  # (or a message saved as text, its header in the passage)
+    sender = (sent_by(p.hit.heading.split(HEADING_SEP)[0]) if mailed else "") or (m[1].strip() if m else "")
+    if not sender:
+        return "", "", 0
+    ends = [e.start() for e in (_SIGNED_OFF.search(text, header), _QUOTED.search(text, header)) if e]
+    return sender, m[2].lower() if m else "", min(ends, default=len(text))
 
 
 _CLAUSE_WORDS = 3  # a clause shorter than this is no statement of its own
@@ -356,7 +390,7 @@ class OfflineReasoner:
             notes, settings = sentence_kinds(p.hit.path)
             sentences, heading = titled(p, kept(split_sentences(p.hit.text, None, notes, settings), words),
                                        ctx.question)
-            mail = not p.hit.heading and p.hit.line_start == 1 and bool(_mail_header(p.hit.text))
+            mail = not own_heading(p) and p.hit.line_start == 1 and bool(_mail_header(p.hit.text))
             for prev, sentence in zip([None, *sentences], sentences, strict=False):
                 textual = in_context(p.hit.text, prev, sentence)
                 # a list's item is about the heading it sits under: "## Kieran Doyle", "- didn't turn up"
@@ -415,7 +449,7 @@ class OfflineReasoner:
         """A grounded answer, or an abstention when the best evidence is below ``threshold``."""
         ranked, lost = self.ranked(ctx)
         months = months_named(ctx.question.lower())
-        answering = typed(ranked, ctx.question)
+        answering = by_sender(typed(ranked, ctx.question), ctx.question, ctx.people)
         dated = [c for c in answering if _in_months(c, months)] if months else answering
         evidence = strongest(dated)
         if declines(ctx, evidence, threshold):
@@ -555,7 +589,7 @@ _ASKED_KINDS = (
                 r"costing|charge[sd]?|owe|spend|spent)\b.*\bhow much\b|\bwhat (?:does|do|did|will|would)\b.*"
                 r"\b(?:charge|cost)\b|\bhow much (?:is|are|was|were|will|would)\s+(?:the|a|an|my|our|your|his|her|"
                 r"their|it)\b|\bwhat(?:'s|s| is| are| was| were)\b(?=.{0,40}\b(?:fees?|prices?|costs?|rent|tax|"
-                r"deposit|salary|bonus|premium|fare|excess|deductible|fine|penalty)\b)", re.I),
+                r"deposit|salary|bonus|premium|fare|excess|deductible|fine|penalty|charging)\b)", re.I),
      re.compile(rf"[£$€¥₹]\s?\d|\b(?:{_CURRENCY})\s?\d|\d\s?(?:p|pence|pounds?|euros?|dollars?|francs?|yen|"
                 rf"{_CURRENCY})\b|\b(?:free|no charge|no cost|nothing|waived|included)\b|\d\s?%|\bper ?cent\b",
                 re.I)),  # "a 25% deposit", "up by 8%": a share of a sum answers how much
@@ -599,7 +633,7 @@ def typed(ranked: list[Candidate], question: str) -> list[Candidate]:
     named = set(_subject_words(rest))
     # the question's other words about what it asks of ("my pension" of "do i put in my pension each
     # month"), but its verb and when: one of them must be said too, not only the subject's verb
-    others = content_words(rest) - named - set(_subject_words(rest, verb=True)) - _WHEN_WORDS
+    others = content_words(rest) - named - set(_subject_words(rest, verb=True)) - _WHEN_WORDS - _ASKING
     kept = []
     for c in ranked:
         holds = all(need.search(said(c)) for need in needs)
@@ -616,6 +650,60 @@ def typed(ranked: list[Candidate], question: str) -> list[Candidate]:
         if holds or c.sentence.kind != "prose":
             kept.append(c)
     return kept
+
+
+def by_sender(ranked: list[Candidate], question: str, people: Sequence[str] = ()) -> list[Candidate]:
+    """``ranked`` with an e-mail's sentences leading, their evidence raised to ``TYPED_EVIDENCE``,
+    when the question names who wrote them (``_writer``), they are in their own words (above the
+    sign-off) and hold the kind of value the question asks for (``_ASKED_KINDS``: "how much is
+    carys charging" of Carys's "Our fee … will be £480") or, when it asks for none, say another
+    of its words ("why can't tom do the lawson wedding" of Tom's "I can't do the 12th Dec - it's
+    his sister's wedding"), or any when it asks only what they said ("what was eleri complaining
+    about")."""
+    needs = [need for asks, need in _ASKED_KINDS if asks.search(question)]
+    asked = content_words(question)
+    theirs, others = [], []
+    for c in ranked:
+        sender, domain, signed = written_by(c.passage)
+        text = c.sentence.text
+        # (what they ask, "Priya might be free?", says nothing of them)
+        if sender and c.sentence.start < signed and not text.rstrip().endswith("?") and (
+                named := _writer(question, sender, domain, people)):
+            rest = asked - named - _WHEN_WORDS - _SAYING
+            if all(need.search(text) for need in needs) if needs else not rest or rest & content_words(text):
+                theirs.append(replace(c, evidence=max(c.evidence, TYPED_EVIDENCE)))
+                continue
+        others.append(c)
+    if not theirs:
+        return ranked
+    # in their own order, and alone unless as close
+    lead = max(c.score for c in ranked) + 2 * KEEP_WITHIN - max(c.score for c in theirs)
+    return [replace(c, score=c.score + lead) for c in theirs] + others
+
+
+# What a question asks someone wrote, not what about: "what was eleri complaining about", "what
+# did carys ask me to send" (any of their own sentences can answer)
+_SAYING = content_words("say says said saying ask asks asked asking want wants wanted wanting complain complains "
+                        "complained complaining tell tells told write writes wrote mention mentions mentioned need "
+                        "needs needed request requested else send bring")
+
+
+def _writer(question: str, sender: str, domain: str, people: Sequence[str] = ()) -> set[str]:
+    """The question's words that name who wrote an e-mail: words of the sender's name
+    ("tom" of Tom Achebe), or words that run together make their address's domain ("stone hare"
+    of thestonehare.co.uk)."""
+    words = re.findall(r"[a-z]+", question.lower())
+    theirs = content_words(sender)  # (not a signature's "Weddings & Events Coordinator")
+    # a name said after a person's first name that is not theirs is someone else's: "ceri watkins"
+    # (a customer in the tables) is not Lee Watkins
+    named = {w for i, w in enumerate(words) if content_words(w) and content_words(w) <= theirs
+             and not (i and words[i - 1] in people and content_words(words[i - 1]) - theirs)}
+    named = content_words(" ".join(named))
+    for n in (3, 2):
+        for i in range(len(words) - n + 1):
+            if "".join(words[i:i + n]) in domain:
+                named |= content_words(" ".join(words[i:i + n]))
+    return named
 
 
 TITLE_WORDS = 2  # of a question's words, a file's name this many says what its label lines are about
@@ -670,7 +758,9 @@ def _subject_words(rest: str, verb: bool = False) -> list[str]:
     """The stems of the subject's words ("boat", "hire" of "is the boat hire"; "workshop" of "did
     the workshop run", without its verb); with ``verb``, that verb alone ([] when none)."""
     said = _PAST_SUBJECT.split(rest.lower(), 1)[0]
-    words = [stem(w) for w in re.findall(r"[^\W\d_]+", said) if content_words(w)]
+    # ("tom" of "whats tom charging": the verb that asks for money is not the subject; "fees" is)
+    words = [stem(w) for w in re.findall(r"[^\W\d_]+", said)
+             if content_words(w) and not (w.endswith("ing") and content_words(w) <= _ASKING)]
     helped = bool(_HELPER.match(said)) and bool(words)
     if verb:
         return words[-1:] if helped else []
@@ -679,7 +769,8 @@ def _subject_words(rest: str, verb: bool = False) -> list[str]:
     return words
 
 
-_WHEN_WORDS = content_words("each every per month monthly week weekly year yearly day daily today now usually")
+_WHEN_WORDS = content_words("each every per month monthly week weekly year yearly day daily today now usually next "
+                            "last")
 
 
 _HELPER = re.compile(r"\s*(?:did|does|do|will|would|can|could|should)\b")  # before a verb ("is" before a noun)

@@ -9,6 +9,8 @@ quoted-printable or base64.
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from email import policy
 from email.message import EmailMessage, MIMEPart
 from email.parser import BytesParser
@@ -33,13 +35,41 @@ def stream_mail(data: bytes, limits: Limits) -> Streamed:
     attached = sum(1 for _ in message.iter_attachments())
     plain = stream_plain(text.encode("utf-8"), limits, asciidoc=False)
     subject = " ".join(str(message["Subject"] or "").split()) or None
+    root = mail_heading(_sender(message), subject or "")
 
     def source() -> BlockSource:
-        yield from plain
+        for block in plain:  # every passage, not only the first, says who wrote it and about what
+            yield replace(block, heading_path=(root, *block.heading_path)) if root else block
         return subject or plain.title
 
     note = "; ".join(filter(None, [plain.partial, f"{attached} attachment(s) not read" if attached else ""]))
     return Streamed("email", source, note or None)
+
+
+def mail_heading(sender: str, subject: str) -> str:
+    """The root of an e-mail's every heading path: "From Carys Evans: Your tax for January" (read
+    back by ``sent_by``)."""
+    return f"From {sender}: {subject}".rstrip(": ") if sender else subject
+
+
+def sent_by(heading: str) -> str:
+    """The sender's name an e-mail passage's heading says (``mail_heading``), or ""."""
+    m = _FROM_HEADING.match(heading)
+    return m[1] if m else ""
+
+
+_FROM_HEADING = re.compile(r"^From ([^:>]+?)(?::|$)")
+
+
+def _sender(message: EmailMessage) -> str:
+    """Who sent the message: the From header's display name, else its address."""
+    sender = message["From"]
+    if sender is None:
+        return ""
+    addresses = getattr(sender, "addresses", ())
+    if addresses:
+        return " ".join((addresses[0].display_name or addresses[0].addr_spec).split())
+    return " ".join(str(sender).split())
 
 
 def _body(message: EmailMessage, limits: Limits) -> str:

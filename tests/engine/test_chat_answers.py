@@ -1037,3 +1037,48 @@ def test_a_sum_said_of_something_else_does_not_answer_by_the_questions_verb_alon
     # money of the tax pot answered with the evidence a sentence of the subject has
     ws.ingest([Path(__file__).parent.parent / "fixtures" / "plumber_tax"])  # a plumber's tax notes and van
     assert ws.chat.ask("how much do i put in my pension each month").abstained
+
+
+TOM = ("From: Tom Achebe <tom.achebe@example.com>\nTo: Niamh <hello@niamh.example>\n"
+       "Subject: Re: can you 2nd shoot 12 Dec?\n\nHey N\n\n"
+       "Gutted but I can't do the 12th Dec - it's his sister's wedding in Leeds, can't get out of that one! "
+       "Priya might be free?\n\n"
+       "heads up too, I'm putting my day rate up to £200 from January (first rise in 2 yrs). Still happy "
+       "to do your 2027 ones, just send me dates\n\ncheers\nTom\n")
+LEAK = ("From: Eleri Thomas <eleri.thomas@example.com>\nTo: rhys@rmph.example\nSubject: Re: radiator\n\n"
+        "Hi Rhys,\n\nI'm sorry to email again but the new radiator on the landing you fitted in September "
+        "is leaking from the valve again. There is now a brown water stain on the kitchen ceiling.\n\n"
+        "Thanks,\nEleri\n\n> On 2 Nov 2026, Rhys Morgan wrote:\n> Hi Eleri, it'll be the valve tail, "
+        "I'll pop in when I'm passing.\n")
+TERMS = ("Wedding photography terms\n\nPostponement: one date change free of charge if requested more than "
+         "6 months before; after that a £150 admin fee.\n\nThe Photographer will charge travel beyond 30 miles "
+         "at 45p per mile.\n\nRAW files are not supplied under any circumstances.\n")
+NOTES = ("Business plan 2027\n\n20 weddings max (had 6 in 2026 + Lawson) - no more than 3 in any one month.\n\n"
+         "Push headshots on LinkedIn.\n")
+
+
+@pytest.mark.parametrize(("question", "quoted"), [
+    # "I" in an e-mail is its sender: Tom's rate is his e-mail's "my day rate" (was declined:
+    # nothing near said "tom" and "charging")
+    ("whats tom charging next year", "£200 from January"),
+    ("why cant tom do the lawson wedding", "his sister's wedding"),
+    # what someone wrote: any of their own sentences, not the reply they quote
+    ("what was eleri thomas complaining about", "leaking from the valve"),
+])
+def test_an_e_mails_sender_is_who_its_sentences_are_about(
+        ws: Workspace, tmp_path: Path, question: str, quoted: str) -> None:
+    for name, text in (("Lawson 12 Dec - Tom.eml", TOM), ("radiator.eml", LEAK), ("terms 2026.txt", TERMS),
+                       ("plan 2027.txt", NOTES)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    ws.ingest([tmp_path])
+    answer = ws.chat.ask(question)
+    assert not answer.abstained and quoted in answer.citations[0].quote, answer.text
+    assert all("valve tail" not in c.quote for c in answer.citations), answer.text
+
+
+def test_an_e_mails_sender_named_does_not_answer_what_they_never_wrote(ws: Workspace, tmp_path: Path) -> None:
+    (tmp_path / "Lawson 12 Dec - Tom.eml").write_text(TOM, encoding="utf-8")
+    (tmp_path / "terms 2026.txt").write_text(TERMS, encoding="utf-8")
+    ws.ingest([tmp_path])
+    assert ws.chat.ask("whats toms phone number").abstained
+    assert ws.chat.ask("what camera does tom use").abstained

@@ -1275,6 +1275,15 @@ def test_a_saved_e_mail_is_read_as_its_header_and_decoded_body(tmp_path: Path):
     assert "will expire on 14/10/2024. Renewal costs €24.99 excl. VAT." in texts[-1]
 
 
+def test_every_block_of_an_e_mail_says_who_sent_it_and_its_subject(tmp_path: Path):
+    """A long message is cut into several passages: each one's heading says whose words it holds
+    ("I'm putting my rate up" in its second passage is still the sender's)."""
+    data = _mail("Content-Type: text/plain; charset=utf-8\r\n\r\nHi Niamh,\r\n\r\n"
+                 + "Lots of news this week.\r\n\r\n" * 40 + "I'm putting my rate up to 200.\r\n")
+    blocks = _extract_file(tmp_path, "news.eml", data).blocks
+    assert {b.heading_path[:1] for b in blocks} == {("From Blacknight: Your domain expires in 30 days – renew",)}
+
+
 def test_an_html_e_mail_with_an_attachment_reads_the_page_and_says_what_was_left_out(tmp_path: Path):
     data = _mail('Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\n'
                  "Content-Type: text/html; charset=utf-8\r\n\r\n<html><body><h1>Invoice paid</h1>"
