@@ -40,6 +40,7 @@ from .words import (
     DATE_PARTS,
     LETTERS,
     MONTHS,
+    NOW,
     QUESTION_WORDS,
     SHORT_MONTHS,
     TABLE_WORDS,
@@ -967,7 +968,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     if _SPENDING.search(lowered) and (_INCOME_NAME.search(info.name.lower()) or _only_income(info.columns)
                                       or _clients_pay(info.columns)):
         return None  # "how much did we spend?" is not the bike sales, nor a box office's gross, nor clients' fees
-    words = content_words(lowered)
+    words = content_words(NOW.sub(" ", lowered))  # "how many pupils at the moment": the rows as they stand
     name_words = content_words(info.name.replace("_", " "))
     verbs = {w for w in words if table_noun(info.name) in _EVENT_VERBS.get(w, ()) or _verb_of(w, info.name)}
     # named: every word of its name, or the last one ("the most expensive repair": car_repairs), or its verb
@@ -1569,13 +1570,23 @@ def _voided(store: Any, info: Any, lowered: str, filters: dict[str, list[str]],
 _IDLE_VALUES = ("paused", "on hold", "suspended", "inactive")
 
 
+# Rows that are not among those one has now: "how many pupils have i got at the moment" is not
+# those who left or are paused
+_GONE_VALUES = (*_IDLE_VALUES, "left", "former", "lapsed", "ended", "stopped", "finished", "closed", "archived")
+_HAVE_NOW = re.compile(r"\b(?:have|has)\s+(?:i|we)\s+got\b|\b(?:do|does)\s+(?:i|we)\s+have\b|\b(?:i|we)\s+have\b|"
+                       r"\b(?:i|we)(?:'ve|ve| have)\s+got\b")
+
+
 def _void_columns(store: Any, info: Any, lowered: str) -> list[tuple[str, list[str]]]:
     """The text columns whose cells say a row does not count, with those values; asked what is
-    owed, also the cells that say a row is paused."""
+    owed, also the cells that say a row is paused, and asked what one has now, those that say
+    it is paused or has ended."""
     found = store.remembered(("voided", info.name), functools.partial(_void_cells, store, info, _VOID_VALUES))
-    if not _unpaid(lowered):
+    now = bool(NOW.search(lowered) or _HAVE_NOW.search(lowered))
+    if not _unpaid(lowered) and not now:
         return list(found)
-    idle = dict(store.remembered(("idle", info.name), functools.partial(_void_cells, store, info, _IDLE_VALUES)))
+    resting = _GONE_VALUES if now else _IDLE_VALUES
+    idle = dict(store.remembered((resting, info.name), functools.partial(_void_cells, store, info, resting)))
     merged = [(c, vs + idle.pop(c, [])) for c, vs in found]
     return merged + list(idle.items())
 

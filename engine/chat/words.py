@@ -175,7 +175,7 @@ def not_in_tables(question: str, tables: list[dict[str, Any]]) -> list[str]:
     their names, column names (or the words an abbreviated one stands for), the cells of their
     matched rows or words about tables as such. "What is the ISBN of Emma?" over a table of titles
     and years leaves ["ISBN"]."""
-    question = _NOW.sub(" ", question)  # "whos paused at the mo": the rows as they are
+    question = NOW.sub(" ", question)  # "whos paused at the mo": the rows as they are
     own = [[i for i, c in enumerate(m["columns"]) if c not in ROW_FIELDS] for m in tables]  # not when Grace filed it
     parts = [str(p) for m, keep in zip(tables, own, strict=True)
              for p in [m["table"], *(row[i] for row in m["rows"] for i in keep if i < len(row))]]
@@ -186,7 +186,7 @@ def not_in_tables(question: str, tables: list[dict[str, Any]]) -> list[str]:
 
 
 # Words for "now", which a table's rows are as they stand
-_NOW = re.compile(r"\b(?:at the (?:mo|moment|min|minute)|right now|just now|currently|at present|atm|rn|now)\b",
+NOW = re.compile(r"\b(?:at the (?:mo|moment|min|minute)|right now|just now|currently|at present|atm|rn|now)\b",
                   re.IGNORECASE)
 _GLUED_UNIT = re.compile(r"(\d)(?:mm|cm|ml|kg|g|l|in)\b")  # a number and its unit written as one word
 

@@ -2534,6 +2534,21 @@ def test_now_said_any_way_is_the_rows_as_they_stand_and_ppl_are_people(ws: Works
     assert "Counting the rows of veg_box_list where village is Ludlow: **2 rows**" in ludlow, ludlow
 
 
+def test_the_rows_one_has_now_leave_out_those_paused_or_gone(ws: Workspace, tmp_path: Path) -> None:
+    # "at the moment" was a word no table accounted for (declined), and "have i got" counted the
+    # pupils who had left or were paused
+    pupils = ("pupil,instrument,status\nSam Whitaker,Piano,active\nLily Marsh,Piano,paused\nBen Askew,Piano,left\n"
+              "Grace Adeyemi,Singing,active\nHugo Ward,Piano,paused\n")
+    _all_approved(ws, tmp_path, {"pupils_register.csv": pupils})
+    for question in ("how many pupils have i got at the moment", "how many pupils have i got"):
+        now = ws.chat.ask(question).text
+        assert "**2 rows**" in now and "status is not left or paused" in now, now
+    paused = ws.chat.ask("whos on pause at the moment").text
+    assert "Lily Marsh" in paused and "Hugo Ward" in paused and "Sam Whitaker" not in paused, paused
+    ever = ws.chat.ask("how many pupils are in the register").text
+    assert "**5 rows**" in ever, ever
+
+
 HARVEST = {"harvest_log.csv": "date,crop,variety,bed,weight_kg\n2026-07-10,Tomatoes,Sungold,T1,4.15\n"
                               "2026-07-24,Tomatoes,Sungold,T1,6.2\n2026-09-18,Squash,Crown Prince,5,62\n"
                               "2026-10-02,Squash,Crown Prince,5,40.5\n2026-10-09,Leeks,Musselburgh,3,8.3\n"
