@@ -665,10 +665,8 @@ def by_sender(ranked: list[Candidate], question: str, people: Sequence[str] = ()
     theirs, others = [], []
     for c in ranked:
         sender, domain, signed = written_by(c.passage)
-        text = c.sentence.text
-        # (what they ask, "Priya might be free?", says nothing of them)
-        if sender and c.sentence.start < signed and not text.rstrip().endswith("?") and (
-                named := _writer(question, sender, domain, people)):
+        text = c.sentence.text  # (a request is theirs too: "Can we change the delivery day to Tuesday?")
+        if sender and c.sentence.start < signed and (named := _writer(question, sender, domain, people)):
             rest = asked - named - _WHEN_WORDS - _SAYING
             if all(need.search(text) for need in needs) if needs else not rest or rest & content_words(text):
                 theirs.append(replace(c, evidence=max(c.evidence, TYPED_EVIDENCE)))

@@ -1072,8 +1072,8 @@ def test_an_e_mails_sender_is_who_its_sentences_are_about(
         (tmp_path / name).write_text(text, encoding="utf-8")
     ws.ingest([tmp_path])
     answer = ws.chat.ask(question)
-    assert not answer.abstained and quoted in answer.citations[0].quote, answer.text
-    assert all("valve tail" not in c.quote for c in answer.citations), answer.text
+    assert not answer.abstained and any(quoted in c.quote for c in answer.citations), answer.text
+    assert all(c.path.endswith(".eml") and "valve tail" not in c.quote for c in answer.citations), answer.text
 
 
 def test_an_e_mails_sender_named_does_not_answer_what_they_never_wrote(ws: Workspace, tmp_path: Path) -> None:
