@@ -14,6 +14,7 @@ from itertools import groupby
 from typing import NamedTuple, TypeVar
 
 from .extract.base import Block
+from .extract.mail import without_sender
 
 CountFn = Callable[[list[str]], list[int]]
 HEADING_SEP = " > "
@@ -98,18 +99,12 @@ def embed_prefix(heading: str, context: str) -> str:
     """A chunk's heading path, under the document's title (``context``) unless the path's root
     already names it: a page whose title is "Write-Ahead Logging" and whose first heading is
     "1. Overview" is still about write-ahead logging. The file's title alone without headings. (An
-    e-mail's sender is left out: ``_SENT_BY``.)"""
-    heading = _SENT_BY.sub("", heading, count=1)
+    e-mail's sender is left out: ``without_sender``.)"""
+    heading = without_sender(heading)
     if not heading or not context:
         return heading or context
     root, title = _WORDS.findall(heading.split(HEADING_SEP, 1)[0].casefold()), _WORDS.findall(context.casefold())
     return heading if _within(root, title) or _within(title, root) else f"{context}{HEADING_SEP}{heading}"
-
-
-# An e-mail's heading root names its sender before its subject (``extract.mail.mail_heading``): the
-# name is for the keyword index and the answerer ("what's Tom charging" of Tom's "my day rate"),
-# and embedded it would draw every passage of the message towards any question naming its sender
-_SENT_BY = re.compile(r"^From [^:>\n]+?: (?=\S)")
 
 
 def _within(part: list[str], whole: list[str]) -> bool:

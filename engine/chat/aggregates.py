@@ -1574,7 +1574,7 @@ _IDLE_VALUES = ("paused", "on hold", "suspended", "inactive")
 # those who left or are paused
 _GONE_VALUES = (*_IDLE_VALUES, "left", "former", "lapsed", "ended", "stopped", "finished", "closed", "archived")
 _HAVE_NOW = re.compile(r"\b(?:have|has)\s+(?:i|we)\s+got\b|\b(?:do|does)\s+(?:i|we)\s+have\b|\b(?:i|we)\s+have\b|"
-                       r"\b(?:i|we)(?:'ve|ve| have)\s+got\b")
+                       r"\b(?:i|we)(?:'ve|ve)\s+got\b")
 
 
 def _void_columns(store: Any, info: Any, lowered: str) -> list[tuple[str, list[str]]]:

@@ -169,10 +169,12 @@ def own_heading(p: Passage) -> str:
     """``p``'s heading without the sender and subject every passage of an e-mail has at its root
     (``mail_heading``): a sentence is read with its subject where the header is, as before, and
     the sender's name, a word of every sentence, would draw them all near a question naming them."""
-    parts = p.hit.heading.split(HEADING_SEP)
-    if format_for(Path(p.hit.path)) == "email" and sent_by(parts[0].strip()):
-        return HEADING_SEP.join(parts[1:])
-    return p.hit.heading
+    return HEADING_SEP.join(p.hit.heading.split(HEADING_SEP)[1:]) if _heading_sender(p) else p.hit.heading
+
+
+def _heading_sender(p: Passage) -> str:
+    """The sender an e-mail's passage has at its heading's root (``mail_heading``), or ""."""
+    return sent_by(p.hit.heading.split(HEADING_SEP)[0].strip()) if format_for(Path(p.hit.path)) == "email" else ""
 
 
 _MAIL_FIELD = re.compile(r"(?i)(?:from|to|cc|bcc|subject|date|sent|reply-to)[ \t]*:[ \t]*\S[^\n]*(?:\n|$)")
@@ -210,8 +212,8 @@ def written_by(p: Passage) -> tuple[str, str, int]:
     text = p.hit.text
     header = _mail_header(text) if p.hit.line_start == 1 else 0
     m = _FROM.search(text, 0, header) if header else None
-    mailed = format_for(Path(p.hit.path)) == "email"  # (or a message saved as text, its header in the passage)
-    sender = (sent_by(p.hit.heading.split(HEADING_SEP)[0]) if mailed else "") or (m[1].strip() if m else "")
+    # (or a message saved as text, its header in the passage)
+    sender = _heading_sender(p) or (m[1].strip() if m else "")
     if not sender:
         return "", "", 0
     ends = [e.start() for e in (_SIGNED_OFF.search(text, header), _QUOTED.search(text, header)) if e]

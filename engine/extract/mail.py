@@ -58,7 +58,15 @@ def sent_by(heading: str) -> str:
     return m[1] if m else ""
 
 
-_FROM_HEADING = re.compile(r"^From ([^:>]+?)(?::|$)")
+def without_sender(heading: str) -> str:
+    """``heading`` without the sender ``mail_heading`` put before the subject: the name is for the
+    keyword index and the answerer, and embedded it would draw every passage of the message
+    towards any question naming its sender."""
+    m = _FROM_HEADING.match(heading)
+    return heading[m.end():] if m and m.end() < len(heading) else heading
+
+
+_FROM_HEADING = re.compile(r"^From ([^:>\n]+?)(?:: (?=\S)|$)")
 
 
 def _sender(message: EmailMessage) -> str:
