@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -31,7 +32,7 @@ from ..tables.model import WHOLE_TYPES
 from ..tables.names import quote_ident, quote_literal
 from ..tables.values import NUMERIC_TYPES
 from .mentioned import REMARKS_NAME, Mention, mentioned, searchable, widened
-from .spans import ABSENT_CELL, HOURS, MINUTES, Span, derived_from, numbered, spanned
+from .spans import ABSENT_CELL, HOURS, MINUTES, Span, derived_from, labelled, numbered, spanned
 from .spans import SAID as SPAN_SAID
 from .spans import WORDS as SPAN_WORDS
 from .ticks import as_flags, flag_sql, ticked
@@ -154,6 +155,9 @@ _MONTH = re.compile(r"\b(?:(" + "|".join(m for m in MONTHS if m != "may")
 _YEAR = re.compile(r"\b((?:19|20)\d\d)\b")
 _RELATIVE = re.compile(r"\b(this|last) (year|month)\b")  # counted from today
 _RELATIVE_WEEK = re.compile(r"\b(this|last) week\b")
+# "this term", "last term": a school term, counted from today
+_RELATIVE_TERM = re.compile(r"\b(this|last) term\b")
+_TERM_STARTS = (1, 4, 9)  # spring from January, summer from April (Easter), autumn from September
 # "on a saturday", "on saturdays", "saturdays": the rows of that day of the week
 _ON_WEEKDAY = re.compile(r"\b(?:on\s+(?:a\s+)?)?(" + "|".join(WEEKDAYS) + r")s?\b")
 _DATE_NAME = re.compile(r"(?:^|_)(?:date|day|when)(?:_|$)")  # due_date, not updated_at
@@ -519,6 +523,7 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
                       and not (_ROWS_ASKED.match(lowered) and _period(lowered)) and not _AHEAD.search(lowered)
                       and not _names_a_flag(lowered, [as_flags(tables.store, i) for i in tables.list()])
                       and not _asks_reply(lowered)
+                      and not (_WHO_ARE.match(lowered) and any(_people_columns(info) for info in tables.list()))
                       and not any(equal_to(lowered, info.columns) or _opposed_flags(lowered, info.columns)
                                   or _day_column(lowered, info.columns)  # "whos working sat" of a rota
                                   or column_compared(lowered, info.columns)  # "which are below reorder level"
@@ -612,6 +617,11 @@ def _current(found: list[Plan], tables: Any) -> list[Plan]:
 # rows, not "what is the fee for 2024?"; "what did i buy yesterday": the rows of what was bought
 _ROWS_ASKED = re.compile(r"\s*(?:which|list|show)\b|\s*what (?:did|have) (?:i|we) (?:\w+ )?(?:buy|bought|order(?:ed)?|"
                          r"sell|sold|pick(?:ed)?|harvest(?:ed)?)\b")
+
+
+# "who are my singing pupils", "whos on the waiting list", "who have i got on thursdays": the rows
+# of people the rest of the question picks, not a look-up of one ("who is the tenant")
+_WHO_ARE = re.compile(r"\s*who(?:['’]?s| is)? (?:are|on|in|(?:have|do) (?:i|we) (?:got|have))\b")
 
 
 def _names_table(lowered: str, table: str) -> bool:
@@ -978,6 +988,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     named = named or bool(occasions)
     # marks kept as text for a few "absent" cells are read as their numbers
     as_text = numbered(store, info)
+    graded = _graded(store, info, lowered)  # "grade 5 or above" of cells "Grade 6", "Grade 4", "Initial"
+    as_text |= {c: other for c, (_, other) in graded.items()}
     counted = [replace(c, type="DOUBLE") if c.name in as_text else c for c in info.columns]
     ticks = ticked(store, info)  # an allergen grid's "Y", "may" and blank: yes/no columns to ask of
     flagging = as_flags(store, info)
@@ -1022,6 +1034,9 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     quarter, quarter_words = _quarter_named(lowered, info.name)  # "the vat quarter" of vat_q3_2026_purchases
     period = _period(_blanked(_weekdays_blanked(quarter) if day else quarter, (a, b)), today)
     dated = _date_column(info.columns, lowered) if period else None
+    if period.weekdays and dated is None and (days := _weekday_column(store, info)):
+        filters = {**filters, days[0]: [v for v in days[1] if day_of_column(v) in period.weekdays]}
+        period = replace(period, weekdays=[])  # "who have i got on thursdays" of a day column of Mon, Thu …
     if period and dated is None and not _named_for(info.name, period):
         return None  # "this week" of rota_w_c_23_nov_2026 is the whole table
     if dated is not None and len(period.months) == 1 and not period.years and period.span is None:
@@ -1148,7 +1163,9 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
     measure = measures[0] if len(measures) == 1 else None
     if measure is not None:  # "how much did parts come to": the parts column, not the paid status "part"
         filters = _not_of_column(filters, column_words(measure, lowered))
-    against = _compared_column(compared, measure, counted, lowered, embed) if compared else None
+    against = next(iter(graded), None) or _compared_column(compared, measure, counted, lowered, embed) \
+        if compared else None
+    filters = {c: vs for c, vs in filters.items() if c not in graded}  # not the cells "Grade 5" alone
     if compared and compared.sql == "=" and against in filters:
         compared = against = None  # "bed 5" of beds 5, 3 and T1: the value kept, not a number compared too
     if compared and against in (None, compared.column):
@@ -1188,7 +1205,8 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         op = "sum"  # "how many km did I run": the km added up
     if each is not None and len(measures) > 1:
         return None  # "how much did we charge each month?" with labour and parts: which total is not said
-    if op == "list" and not (filters or excluded or period or against or blank or flags or reply or mention):
+    if op == "list" and not (filters or excluded or period or against or blank or flags or reply or mention) \
+            and not (_WHO_ARE.match(lowered) and _names_table(lowered, info.name)):  # "whos on the waiting list"
         return None  # a list of every row: what keeps some of them was not understood
     rows = Where(filters, excluded, dated, period, (against, compared) if against and compared else None, blank,
                  _outside(store, info.name, dated, period) if dated else "", flags | voided_flags, ticks,
@@ -1211,7 +1229,7 @@ def _plan_table(op: str, lowered: str, info: Any, store: Any, embed: EmbedFn | N
         plan = _build(by_age(op, measure, lowered), info, measures, rows, by_currency, frozenset(words))
     # the rows counted by the table's own noun ("which court gets booked the most") fit as a column named would
     _derive(plan, measure, span if measure in (MINUTES, HOURS) else None,
-            {c: as_text[c] for c in (measure, against) if c in as_text})
+            {c: as_text[c] for c in (measure, against) if c in as_text}, {c: g[0] for c, g in graded.items()})
     # and so does a rota's column of the day said ("whos working sat": not the takings of Saturdays)
     # (a word a value of the rows says is not also a column named: "paid" of status PAID, not balance_paid)
     unvalued = words - content_words(" ".join(values_said))
@@ -1245,12 +1263,15 @@ def _not_of_column(filters: dict[str, list[str]], named: set[str]) -> dict[str, 
     return {c: vs for c, vs in kept.items() if vs}
 
 
-def _derive(plan: Plan, measure: str | None, span: Span | None, as_text: dict[str, str]) -> None:
+def _derive(plan: Plan, measure: str | None, span: Span | None, as_text: dict[str, str],
+            labels: dict[str, str]) -> None:
     """``plan`` reading the ``span``'s minutes and hours (its ``measure``), and the numbers of the
-    text columns ``as_text`` (each with a cell that is none), from the table, and saying so."""
+    text columns ``as_text`` (each with a cell that is none; the number after its word in
+    ``labels``), from the table, and saying so."""
     if span is None and not as_text:
         return
-    plan.sql = plan.sql.replace(f"FROM {quote_ident(plan.table)}", derived_from(plan.table, span, list(as_text)), 1)
+    plan.sql = plan.sql.replace(f"FROM {quote_ident(plan.table)}",
+                                derived_from(plan.table, span, list(as_text), labels), 1)
     if span is not None and measure is not None:
         plan.about = plan.about.replace(measure, f"{measure} from {spoken(span.start)} to {spoken(span.end)}", 1)
     for column, other in as_text.items():
@@ -1344,6 +1365,27 @@ def _day_column(lowered: str, columns: Sequence[Any]) -> str | None:
 
 
 _GRID_DAYS = 3  # days of the week with a column each: a rota, not a table with a "sun" column
+
+
+def _graded(store: Any, info: Any, lowered: str) -> dict[str, tuple[str, str]]:
+    """The text column of a word and a number ("Grade 6") whose word the question says before the
+    number it compares with ("grade 5 or above", "below grade 3"), with its word and another cell."""
+    compared = comparison(lowered)
+    if compared is None or compared.sql == "=":
+        return {}
+    number = f"{compared.number:g}"
+    return dict(itertools.islice(((c, found) for c, found in labelled(store, info).items()
+                                  if re.search(rf"\b{found[0]}s?\s*{re.escape(number)}\b", lowered)), 1))
+
+
+def _weekday_column(store: Any, info: Any) -> tuple[str, list[str]] | None:
+    """The text column whose every value is a day of the week ("Mon", "Thursday"), and its values:
+    the day each row falls on, in a table with no dates (a register's lesson day); None when none."""
+    for c in info.columns:
+        if c.type.upper() == "VARCHAR" and (values := _category_column(store, info.name, c.name)) \
+                and all(day_of_column(v) is not None and len(v.split()) == 1 for v in values):
+            return c.name, values
+    return None
 
 
 def _weekdays_blanked(lowered: str) -> str:
@@ -1582,7 +1624,7 @@ def _void_columns(store: Any, info: Any, lowered: str) -> list[tuple[str, list[s
     owed, also the cells that say a row is paused, and asked what one has now, those that say
     it is paused or has ended."""
     found = store.remembered(("voided", info.name), functools.partial(_void_cells, store, info, _VOID_VALUES))
-    now = bool(NOW.search(lowered) or _HAVE_NOW.search(lowered))
+    now = bool(NOW.search(lowered) or _HAVE_NOW.search(lowered) or _WHO_ARE.match(lowered))  # "who are my pupils"
     if not _unpaid(lowered) and not now:
         return list(found)
     resting = _GONE_VALUES if now else _IDLE_VALUES
@@ -2083,10 +2125,21 @@ def _period(lowered: str, today: dt.date | None = None) -> Period:
         monday = today - dt.timedelta(days=today.weekday(), weeks=int(week[1] == "last"))
         return Period(span=(monday, monday + dt.timedelta(weeks=1)), words=words | content_words(week[0]) | {week[1]},
                       weekdays=days)
+    if term := _RELATIVE_TERM.search(lowered):
+        return Period(span=_term(today or dt.date.today(), term[1] == "last"), weekdays=days,
+                      words=words | content_words(term[0]) | {term[1]})
     if ranged.span is not None:
         return Period(span=ranged.span, words=words, weekdays=days)
     return Period(sorted(months, key=_calendar_order(ranged.months)), sorted(set(ranged.years + years)), words=words,
                   weekdays=days)
+
+
+def _term(today: dt.date, last: bool) -> tuple[dt.date, dt.date]:
+    """The first day of the school term ``today`` is in (or of the one before, when ``last``) and
+    the first day of the next: autumn is September to December."""
+    starts = [dt.date(today.year + y, m, 1) for y in (-1, 0, 1) for m in _TERM_STARTS]
+    now = max(i for i, d in enumerate(starts) if d <= today) - int(last)
+    return starts[now], starts[now + 1]
 
 
 def _one_day(said: re.Match[str], today: dt.date | None) -> Period:
@@ -2180,7 +2233,7 @@ def _values(store: Any, info: Any, lowered: str, elsewhere: frozenset[str] = fro
     rows = _said_cells(info, kept, lowered) if kept is not None else _said_cells_sql(store, info.name, texts, lowered)
     out: dict[str, list[str]] = {}
     for i, name in enumerate(texts):
-        said = [v for c, v in rows if c == i and words_in(fold(v), lowered)]
+        said = [v for c, v in rows if c == i and _said_value(fold(v), lowered)]
         # "car repairs" and "repairs" both said: the longer one is meant
         said = [v for v in said if not any(v != o and words_in(fold(v), fold(o)) for o in said)]
         if said and PERSON.search(name.lower()):
@@ -2194,6 +2247,14 @@ def _values(store: Any, info: Any, lowered: str, elsewhere: frozenset[str] = fro
     for name, value in _shortened(store, info, fold(question), out):
         out.setdefault(name, [value])
     return _one_column_each(_within_longer(out, lowered), question)
+
+
+def _said_value(value: str, lowered: str) -> bool:
+    """``value`` (folded) is said in ``lowered`` as whole words; a value of several words in the
+    plural too ("no shows" of "no show", "make-ups"): ``lowered`` holds each word's plural (or
+    singular) after it, which make no such phrase."""
+    plural = "(?:s|es)?" if re.search(r"[\s-]", value.strip()) else ""
+    return re.search(rf"\b{re.escape(value)}{plural}\b", lowered) is not None
 
 
 def _shortened(store: Any, info: Any, lowered: str, said: dict[str, list[str]]) -> list[tuple[str, str]]:

@@ -5,7 +5,9 @@
   work in October?" had nothing to add up; a table with one such pair of columns is read as if it
   also had the minutes (and hours) each row lasted;
 - a column of marks or amounts kept as text because a few cells say something else ("absent",
-  "abs", "16 (late)"): read as its numbers, the other cells left out."""
+  "abs", "16 (late)"): read as its numbers, the other cells left out;
+- a column of a word and a number ("Grade 5", "Grade 7", "Initial"), compared by the number after
+  that word when the question says them together ("grade 5 or above")."""
 
 from __future__ import annotations
 
@@ -52,11 +54,15 @@ class Span:
         return f", {self.minutes_sql()} AS {quote_ident(MINUTES)}, {quote_ident(MINUTES)} / 60 AS {quote_ident(HOURS)}"
 
 
-def derived_from(table: str, span: Span | None, numbered: list[str]) -> str:
+def derived_from(table: str, span: Span | None, numbered: list[str], labels: dict[str, str] | None = None) -> str:
     """FROM the table with the ``span``'s minutes and hours added and the ``numbered`` text
-    columns read as their numbers, in place of FROM the table."""
-    replaced = ", ".join(f"TRY_CAST(regexp_extract({quote_ident(c)}, '^\\s*(-?\\d+(?:\\.\\d+)?)', 1) AS DOUBLE) "
-                         f"AS {quote_ident(c)}" for c in numbered)
+    columns read as their numbers (the number after a column's word in ``labels``: "Grade 5"),
+    in place of FROM the table."""
+    def number(c: str) -> str:
+        label = (labels or {}).get(c)
+        pattern = f"(?i)\\b{re.escape(label)}\\s*" if label else "^\\s*"
+        return f"TRY_CAST(regexp_extract({quote_ident(c)}, '{pattern}(-?\\d+(?:\\.\\d+)?)', 1) AS DOUBLE)"
+    replaced = ", ".join(f"{number(c)} AS {quote_ident(c)}" for c in numbered)
     star = f"* REPLACE ({replaced})" if replaced else "*"
     return f"FROM (SELECT {star}{span.columns_sql() if span else ''} FROM {quote_ident(table)}) AS {quote_ident(table)}"
 
@@ -90,6 +96,32 @@ def numbered(store: Any, info: Any) -> dict[str, str]:
         return out
 
     return store.remembered(("numbered", info.name), read)
+
+
+# A cell that is a word and a number: "Grade 5", "Level 3", "Band 6"
+_LABELLED_CELL = r"^\s*([^\W\d_]{2,})\s*(\d+)\s*$"
+
+
+def labelled(store: Any, info: Any) -> dict[str, tuple[str, str]]:
+    """The text columns most of whose cells are one word and a number ("Grade 5", "Grade 7",
+    "Initial"), each with that word (lower case) and one of its other cells; kept until the next write."""
+    def read() -> dict[str, tuple[str, str]]:
+        out = {}
+        for c in (c for c in info.columns if c.type.upper() == "VARCHAR"):
+            column = quote_ident(c.name)
+            rows = store.cursor().execute(
+                f"SELECT lower(regexp_extract({column}, ?, 1)) AS label, count(*) FROM {quote_ident(info.name)} "
+                f"WHERE {column} IS NOT NULL GROUP BY label ORDER BY count(*) DESC", [_LABELLED_CELL]).fetchall()
+            held = sum(n for _, n in rows)
+            label, most = next(((w, n) for w, n in rows if w), ("", 0))
+            if most >= 3 and most >= held / 2:
+                other = store.cursor().execute(
+                    f"SELECT min({column}) FROM {quote_ident(info.name)} WHERE NOT regexp_matches({column}, ?)",
+                    [_LABELLED_CELL]).fetchone()[0]
+                out[c.name] = (label, other or "")
+        return out
+
+    return store.remembered(("labelled", info.name), read)
 
 
 def span_of(store: Any, info: Any) -> Span | None:

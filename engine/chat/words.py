@@ -141,7 +141,9 @@ def weekday(word: str) -> int | None:
     day = lowered[:-1] if lowered.endswith("days") else lowered
     return WEEKDAYS.index(day) if day in WEEKDAYS else None
 SHORT_MONTHS = "jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec"
-DATE_PARTS = frozenset(MONTHS) | frozenset(SHORT_MONTHS.split("|")) | {"to", "and", "from"}
+# the words of a date in a table's name, seasons too ("lesson_log_autumn_2026": a log of lessons)
+DATE_PARTS = frozenset(MONTHS) | frozenset(SHORT_MONTHS.split("|")) | {"to", "and", "from", "spring", "summer",
+                                                                       "autumn", "winter"}
 
 
 def table_noun(table: str) -> str:

@@ -2624,3 +2624,70 @@ def test_what_a_row_turned_into_is_the_value_it_became(ws: Workspace, tmp_path: 
                                                "2026-04-09,Poppy Lane,Wedding,call booked 26/11\n"})
     answer = ws.chat.ask("how many enquiries turned into bookings in 2026").text
     assert "where outcome is BOOKED and date in is in 2026: **2 rows**" in answer, answer
+
+
+REGISTER = """pupil,instrument,working_towards,day,time,status
+Sam Whitaker,Piano,Grade 3,Mon,16:00,active
+Chloe Barraclough,Singing,musical theatre (no exams),Mon,19:00,active
+Arjun Patel,Piano,Grade 6,Tue,16:15,active
+Grace Adeyemi,Singing,Grade 7,Wed,17:00,active
+Jack Thornton,Singing,Grade 5,Thu,16:00,active
+Daniel Osei,Piano,Grade 8,Thu,18:00,active
+Rohan Patel,Piano,Initial,Tue,17:30,active
+Hugo Ward,Singing,Grade 4,Mon,17:00,paused
+Maisie Thornton,Piano,Grade 1,Thu,16:30,left
+"""
+
+
+def test_who_are_the_rows_of_people_the_question_picks_as_they_are_now(ws: Workspace, tmp_path: Path) -> None:
+    # "who are my singing pupils" was a look-up, not a list, and declined; so was "whos on the waiting list"
+    _tables_of(ws, tmp_path, {"pupils.csv": REGISTER,
+                              "waiting_list.csv": "name,instrument,added\nNoah Fairclough,Piano,2026-10-14\n"
+                                                  "Amelia Shaw,Singing,2026-09-02\n"})
+    singers = ws.chat.ask("who are my singing pupils").text
+    assert singers.startswith("The rows of pupils where instrument is Singing and status is not") and "paused" in \
+        singers.split("\n")[0], singers
+    assert "Grace Adeyemi" in singers and "Jack Thornton" in singers and "Hugo Ward" not in singers, singers
+    waiting = ws.chat.ask("whos on the waiting list").text
+    assert waiting.startswith("The rows of waiting_list:") and "Noah Fairclough" in waiting \
+        and "Amelia Shaw" in waiting, waiting
+
+
+def test_a_day_said_keeps_the_rows_of_a_column_of_weekdays(ws: Workspace, tmp_path: Path) -> None:
+    # "on thursdays" was a period of a date column, and the register has none: declined
+    _tables_of(ws, tmp_path, {"pupils.csv": REGISTER})
+    answer = ws.chat.ask("who have i got on thursdays").text
+    assert answer.startswith("The rows of pupils where day is Thu and status is not"), answer
+    assert "Jack Thornton" in answer and "Daniel Osei" in answer and "Maisie Thornton" not in answer, answer
+    assert "Sam Whitaker" not in answer, answer
+
+
+def test_a_grade_compared_is_the_number_after_its_word_in_the_cells(ws: Workspace, tmp_path: Path) -> None:
+    # "grade 5 or above" kept the cells "Grade 5" and compared no column: declined
+    _tables_of(ws, tmp_path, {"pupils.csv": REGISTER})
+    answer = ws.chat.ask("how many of my pupils are grade 5 or above").text
+    assert "Counting the rows of pupils where working towards is at least 5" in answer, answer
+    assert "**4 rows**" in answer, answer  # Grade 6, 7, 5 and 8; not "Initial" nor musical theatre
+
+
+@pytest.mark.parametrize(("today", "said", "span"), [
+    (datetime.date(2026, 11, 25), "this term", (datetime.date(2026, 9, 1), datetime.date(2027, 1, 1))),
+    (datetime.date(2026, 11, 25), "last term", (datetime.date(2026, 4, 1), datetime.date(2026, 9, 1))),
+    (datetime.date(2027, 1, 10), "last term", (datetime.date(2026, 9, 1), datetime.date(2027, 1, 1))),
+    (datetime.date(2026, 5, 2), "this term", (datetime.date(2026, 4, 1), datetime.date(2026, 9, 1))),
+])
+def test_a_school_term_is_a_span_of_months_counted_from_today(today: datetime.date, said: str,
+                                                              span: tuple[datetime.date, datetime.date]) -> None:
+    period = aggregates._period(f"how many lessons have i taught {said}", today)
+    assert period.span == span and "term" in period.words, period
+
+
+def test_a_value_of_several_words_is_said_in_the_plural_too(ws: Workspace, tmp_path: Path) -> None:
+    # "no shows" was not the status "no show"; and a log named for a season called its rows "autumn"
+    today = datetime.date.today()
+    rows = "".join(f"{today - datetime.timedelta(days=d)},Sam Whitaker,{s}\n"
+                   for d, s in ((1, "taught"), (2, "no show"), (3, "taught"), (4, "no show"), (5, "late cancel")))
+    answer = _asked(ws, tmp_path / "lesson_log_autumn.csv", "lesson_date,pupil,status\n" + rows,
+                    "how many no shows have there been")
+    assert "Counting the rows of lesson_log_autumn where status is no show: **2 rows**" in answer, answer
+    assert aggregates.table_noun("lesson_log_autumn_2026") == "lesson"
