@@ -73,6 +73,8 @@ def choose_target(store: Store, default: str, columns: list[Column], source: str
         if _is_domain(store, other) or old != (other in away):
             continue  # last year's file (in Old/) is not appended to this year's table, nor this year's to it
         existing = store.columns(other)
+        if workbook and _other_sources(store, other, source, f"{workbook}#"):
+            continue  # another sheet of this workbook: each sheet is its own table ("Autumn 2026", "2025-26")
         if len(columns) >= 2 and {c.name for c in existing} == {c.name for c in columns} \
                 and fits(existing, columns) == "append":
             return _into(store, other, "append", columns, source, same_name=False)

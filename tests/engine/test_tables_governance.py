@@ -251,6 +251,28 @@ def test_sheets_whose_names_differ_only_in_case_or_spaces_get_a_table_each(ws: W
     assert [r[1:] for r in ws.tables.page("book_sales_q1_2", 0, 10)] == [("east", 5)]
 
 
+def test_sheets_of_one_workbook_with_the_same_columns_get_a_table_each(ws: Workspace, tmp_path: Path) -> None:
+    # the second sheet was appended to the first's table, named for the first sheet ("Autumn 2026"):
+    # "how much did i invoice for autumn" added up last year's sheet too
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Autumn 2026"
+    for row in (["pupil", "amount"], ["Sam", 247], ["Ella", 247]):
+        wb.active.append(row)
+    last = wb.create_sheet("2025-26")
+    for row in (["pupil", "amount"], ["Sam", 234], ["Ben", 234]):
+        last.append(row)
+    wb.save(tmp_path / "fees.xlsx")
+    found = ws.tables.import_all(tmp_path / "fees.xlsx")
+    assert [(p.table, p.kind, p.status) for p in found] == [("fees_autumn_2026", "new", "applied"),
+                                                           ("fees_2025_26", "new", "applied")]
+    assert [r[1:] for r in ws.tables.page("fees_autumn_2026", 0, 10)] == [("Sam", 247), ("Ella", 247)]
+    (tmp_path / "more").mkdir()  # another file of those columns still joins a table of them
+    p = ws.tables.import_file(_csv(tmp_path / "more" / "fees_2024.csv", "pupil,amount\nMo,200\n"))
+    assert p.kind == "append" and p.table in ("fees_autumn_2026", "fees_2025_26"), p
+
+
 @pytest.mark.parametrize("name", ["orders", "Orders"])
 def test_approving_a_reimport_under_its_own_table_name_still_replaces(ws: Workspace, tmp_path: Path,
                                                                       name: str) -> None:
