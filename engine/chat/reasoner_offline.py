@@ -31,6 +31,7 @@ from ..late import Layout
 from ..relevance import judge
 from .aggregates import months_named
 from .context import Context, Passage
+from .entries import entry_names, named_in_entry
 from .locate import exact_lines
 from .sentences import Sentence, is_title, line_span, split_sentences
 from .types import ABSTAIN_TEXT, Citation, Draft
@@ -451,7 +452,7 @@ class OfflineReasoner:
         """A grounded answer, or an abstention when the best evidence is below ``threshold``."""
         ranked, lost = self.ranked(ctx)
         months = months_named(ctx.question.lower())
-        answering = by_sender(typed(ranked, ctx.question), ctx.question, ctx.people)
+        answering = by_person(typed(ranked, ctx.question), ctx.question, ctx.people)
         dated = [c for c in answering if _in_months(c, months)] if months else answering
         evidence = strongest(dated)
         if declines(ctx, evidence, threshold):
@@ -654,21 +655,31 @@ def typed(ranked: list[Candidate], question: str) -> list[Candidate]:
     return kept
 
 
-def by_sender(ranked: list[Candidate], question: str, people: Sequence[str] = ()) -> list[Candidate]:
-    """``ranked`` with an e-mail's sentences leading, their evidence raised to ``TYPED_EVIDENCE``,
-    when the question names who wrote them (``_writer``), they are in their own words (above the
-    sign-off) and hold the kind of value the question asks for (``_ASKED_KINDS``: "how much is
-    carys charging" of Carys's "Our fee … will be £480") or, when it asks for none, say another
-    of its words ("why can't tom do the lawson wedding" of Tom's "I can't do the 12th Dec - it's
-    his sister's wedding"), or any when it asks only what they said ("what was eleri complaining
-    about")."""
+def by_person(ranked: list[Candidate], question: str, people: Sequence[str] = ()) -> list[Candidate]:
+    """``ranked`` with the sentences of the person the question names leading, their evidence
+    raised to ``TYPED_EVIDENCE``: an e-mail's when the question names who wrote it (``_writer``)
+    and they are in their own words (above the sign-off), or a line of notes when it names whom
+    the line's entry is about (``entries``: "**Rohan Patel** - stopping piano at Christmas",
+    the lines under "4/11 Daniel Osei"). So when they hold the kind of value the question asks
+    for (``_ASKED_KINDS``: "how much is carys charging" of Carys's "Our fee … will be £480") or,
+    when it asks for none, say another of its words ("why can't tom do the lawson wedding" of
+    Tom's "I can't do the 12th Dec - it's his sister's wedding"; "is rohan carrying on next term"
+    of his entry's "Arjun and Anika carry on"), or any when it asks only what they said ("what
+    was eleri complaining about")."""
     needs = [need for asks, need in _ASKED_KINDS if asks.search(question)]
     asked = content_words(question)
+    words, known = re.findall(r"[a-z]+", question.lower()), frozenset(people)
     theirs, others = [], []
     for c in ranked:
         sender, domain, signed = written_by(c.passage)
         text = c.sentence.text  # (a request is theirs too: "Can we change the delivery day to Tuesday?")
-        if sender and c.sentence.start < signed and (named := _writer(question, sender, domain, people)):
+        if sender and c.sentence.start < signed:
+            named = _writer(question, sender, domain, people)
+        else:
+            section = own_heading(c.passage).split(HEADING_SEP)[-1]
+            head, titled = entry_names(c.passage.hit.text, c.sentence.start, section)
+            named = content_words(" ".join(named_in_entry(words, head, known, titled)))
+        if named:
             rest = asked - named - _WHEN_WORDS - _SAYING
             if all(need.search(text) for need in needs) if needs else not rest or rest & content_words(text):
                 theirs.append(replace(c, evidence=max(c.evidence, TYPED_EVIDENCE)))

@@ -1082,3 +1082,34 @@ def test_an_e_mails_sender_named_does_not_answer_what_they_never_wrote(ws: Works
     ws.ingest([tmp_path])
     assert ws.chat.ask("whats toms phone number").abstained
     assert ws.chat.ask("what camera does tom use").abstained
+
+
+PUPIL_NOTES = ("# pupil notes (autumn 26)\n\n"
+               "**Sam Whitaker** - Grade 3 on 1 Dec. Pieces fine, scales shaky. Misses lessons for football.\n\n"
+               "**Rohan Patel** - stopping piano at Christmas (football on Tuesdays); Arjun and Anika carry on.\n\n"
+               "**Margaret Fenwick** - 72, arthritis in her left hand: no stretches over an octave. "
+               "Always has the tea ready.\n\n"
+               "**Daniel Osei** - PG7 merit (125). Wants ARSM. Behind on fees, see phone notes.\n")
+PHONE_NOTES = ("phone notes\n\n4/11 Daniel Osei\n  can't pay autumn in one go, student loan comes in January\n"
+               "  agreed: £227.50 on 30 November and £227.50 on 15 January (student loan)\n"
+               "  still wants to do ARSM next year\n\n"
+               "9/11 Andy Platt (piano tuner)\n  booked Tuesday 8 December, 10am for the studio piano, £80 now\n")
+
+
+@pytest.mark.parametrize(("question", "quoted"), [
+    # a line of notes that opens with a person's name is about them (was declined: weak evidence)
+    ("is rohan carrying on next term", "stopping piano at Christmas"),
+    # and so are the lines under a heading that names them (was declined)
+    ("when is daniel going to pay", "£227.50 on 30 November"),
+])
+def test_a_line_of_notes_is_about_the_person_its_entry_names(
+        ws: Workspace, tmp_path: Path, question: str, quoted: str) -> None:
+    for name, text in (("pupil notes.md", PUPIL_NOTES), ("phone notes.txt", PHONE_NOTES), ("terms 2026.txt", TERMS),
+                       ("pupils.csv", "pupil,instrument,minutes\nRohan Patel,Piano,30\nDaniel Osei,Piano,60\n"
+                                      "Sam Whitaker,Piano,30\nMargaret Fenwick,Piano,45\n")):  # the tables' people
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    ws.ingest([tmp_path])
+    answer = ws.chat.ask(question)
+    assert not answer.abstained and quoted in answer.citations[0].quote, answer.text
+    # another's entry does not answer what theirs never says
+    assert ws.chat.ask("is margaret carrying on next term").abstained
