@@ -2534,6 +2534,15 @@ def _says_measured(store: Any, info: Any, filters: dict[str, list[str]]) -> bool
     return False
 
 
+def _local_copies_left_out(numeric: list[str]) -> list[str]:
+    """``numeric`` without a column that is another's in the transaction's own currency (a bank
+    export's local_amount beside amount): the account's amount is the money, the other the same
+    money in dollars or euros."""
+    plain = {n.lower() for n in numeric}
+    return [n for n in numeric if not any(part == "local" for part in n.lower().split("_"))
+            or "_".join(p for p in n.lower().split("_") if p != "local") not in plain]
+
+
 def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any],
              embed: EmbedFn | None, named: bool, name_words: set[str],
              by_value: bool = False) -> tuple[list[str], set[str]]:
@@ -2545,7 +2554,7 @@ def _measure(op: str, lowered: str, open_words: set[str], columns: Sequence[Any]
         return aged  # "the oldest boat": year_built
     if op in ("max", "min") and (_LATEST.search(lowered) or _EARLIEST.search(lowered)):
         return _dated_measure(lowered, columns), set()
-    numeric = _directed(lowered, _measures(columns))
+    numeric = _directed(lowered, _local_copies_left_out(_measures(columns)))
     if op in ("sum", "avg", "count", "top"):  # court 1-4 names a court: its numbers add up to nothing
         numeric = [n for n in numeric if not _LABEL_NAME.search(n.lower())]
     if not numeric:

@@ -2691,3 +2691,17 @@ def test_a_value_of_several_words_is_said_in_the_plural_too(ws: Workspace, tmp_p
                     "how many no shows have there been")
     assert "Counting the rows of lesson_log_autumn where status is no show: **2 rows**" in answer, answer
     assert aggregates.table_noun("lesson_log_autumn_2026") == "lesson"
+
+
+def test_a_bank_exports_local_amount_is_not_added_up_beside_its_amount(ws: Workspace, tmp_path: Path) -> None:
+    # a Monzo export's local_amount (the same money in dollars) was added up too: "total amount
+    # -31.60 and total local amount -39.90"
+    year = datetime.date.today().year
+    answer = _asked(ws, tmp_path / "statement.csv",
+                    "date,name,category,amount,currency,local_amount,local_currency\n"
+                    f"{year}-01-05,MYMUSICSTAFF.COM,Software,-15.69,GBP,-19.95,USD\n"
+                    f"{year}-02-05,MYMUSICSTAFF.COM,Software,-15.91,GBP,-19.95,USD\n"
+                    f"{year}-02-07,PRESTO MUSIC,Sheet music,-24.99,GBP,-24.99,GBP\n",
+                    "how much has mymusicstaff cost me this year")
+    assert "Adding up amount in statement where name is MYMUSICSTAFF.COM" in answer and "**-31.60**" in answer, answer
+    assert "local" not in answer.split("\n")[0], answer
