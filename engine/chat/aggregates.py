@@ -584,7 +584,36 @@ def plans(question: str, tables: Any, embed: EmbedFn | None = None,
     nouned = [p for p in found if table_noun(p.table) in said
               or any(table_noun(p.table) in _EVENT_VERBS[w] for w in said & _VISIT_VERBS)]
     found = nouned or found
-    return [p for p in found if p.fit == max(f.fit for f in found)]
+    return _together([p for p in found if p.fit == max(f.fit for f in found)],
+                     {info.name: info.columns for info in listed})
+
+
+def _together(found: list[Plan], columns: dict[str, Any]) -> list[Plan]:
+    """``found`` with the plans of tables of the same columns that ask the same of each (the sheets
+    of a workbook kept a term or a year to a sheet) made one, over all their rows: "how much has
+    daniel paid me this year" is one total of this year's sheet and last year's, not two to add.
+    (Not a row picked by the order rows were written in: that is one table's.)"""
+    out: list[tuple[tuple[Any, ...], Plan]] = []
+    for plan in found:
+        key = (_shape(columns[plan.table]), *_anonymous(plan))
+        same = next((o for k, o in out if k == key), None) if "rowid" not in plan.sql else None
+        if same is None:
+            out.append((key, plan))
+            continue
+        first = quote_ident(same.table)  # (the first table's name stands for them all in the query)
+        same.sql = same.sql.replace(f"FROM {first}", f"FROM (SELECT * FROM {first} UNION ALL SELECT * FROM "
+                                                     f"{quote_ident(plan.table)}) AS {first}", 1)
+        same.about = same.about.replace(same.table, f"{same.table} and {plan.table}", 1)
+    return [plan for _, plan in out]
+
+
+def _shape(columns: Any) -> list[tuple[str, str]]:
+    return [(c.name, c.type.upper()) for c in columns]
+
+
+def _anonymous(plan: Plan) -> tuple[str, str]:
+    """A plan's query and words without its table's name, to compare with another table's."""
+    return plan.sql.replace(quote_ident(plan.table), "\0"), plan.about.replace(plan.table, "\0")
 
 
 _HOURS = re.compile(r"\b(?:hours?|hrs?)\b")
@@ -1485,6 +1514,9 @@ def _unpaid(lowered: str) -> bool:
 # A status whose value says a row is paid ("Paid"): what is still owed is every other row
 # ("Unpaid", "OVERDUE", "Part paid", "Sent"), not only those whose value is the word said ("unpaid")
 _PAID_VALUES = frozenset({"paid", "paid in full", "settled", "received"})
+# and "paid late", "paid (cash)": paid, whatever else is said; a debt written off is owed no more
+_PAID_AFTER = re.compile(r"^\s*paid\b(?!\s*(?:-\s*)?(?:part|in part|partly|partially|half|some)\b)")
+_FORGIVEN_VALUES = frozenset({"written off", "written-off", "write off", "write-off", "waived", "bad debt"})
 _PARTLY = re.compile(r"\bpart(?:ly|ially)?\b|\bpartial")
 _OWING_WORDS = content_words("owe owes owed owing money")  # and "right now" (_ONGOING_WORDS)
 
@@ -1505,10 +1537,16 @@ def _owing(store: Any, info: Any, lowered: str, overdue: bool = False) -> tuple[
         return None
     for column in (c.name for c in info.columns if c.type == "VARCHAR" and c.name not in ROW_FIELDS):
         values = _category_column(store, info.name, column)
-        paid = [v for v in values if fold(v).strip() in _PAID_VALUES]
+        paid = [v for v in values if _says_paid(v)]
         if paid and len(values) > len(paid):
             return column, paid, values
     return None
+
+
+def _says_paid(value: str) -> bool:
+    """Whether a status cell says paid ("Paid", "paid late", "settled"), not part paid."""
+    folded = fold(value).strip()
+    return folded in _PAID_VALUES or bool(_PAID_AFTER.match(folded)) and not _PARTLY.search(folded)
 
 
 def _keep_owed(store: Any, info: Any, lowered: str, owing: tuple[str, list[str], list[str]],
@@ -1519,8 +1557,9 @@ def _keep_owed(store: Any, info: Any, lowered: str, owing: tuple[str, list[str],
     column, paid, values = owing
     void = dict(_void_columns(store, info, lowered))
     left_out = paid + ([] if _VOID_SAID.search(lowered) else void.get(column, []))
+    left_out += [v for v in values if fold(v).strip() in _FORGIVEN_VALUES]  # "written off": owed no more
     owed = {fold(v) for v in values} - {fold(v) for v in left_out}
-    if {fold(v) for v in filters.get(column, [])} != owed:
+    if not owed or {fold(v) for v in filters.get(column, [])} != owed:  # (nothing owed: every row left out)
         filters.pop(column, None)
         excluded[column] = left_out
     return sorted(v for v in values if _PARTLY.search(fold(v)))

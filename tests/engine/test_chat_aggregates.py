@@ -2705,3 +2705,42 @@ def test_a_bank_exports_local_amount_is_not_added_up_beside_its_amount(ws: Works
                     "how much has mymusicstaff cost me this year")
     assert "Adding up amount in statement where name is MYMUSICSTAFF.COM" in answer and "**-31.60**" in answer, answer
     assert "local" not in answer.split("\n")[0], answer
+
+
+def test_paid_late_is_paid_and_a_debt_written_off_is_owed_no_more(ws: Workspace, tmp_path: Path) -> None:
+    # "paid late" was not "paid", so it was owed; and a sheet whose rows were all paid or written off
+    # kept none out, then its empty paid_on said the written-off row was owed
+    _all_approved(ws, tmp_path, {
+        "fees_now.csv": "pupil,amount,paid_on,paid,status\nSam,247,2026-09-10,247,paid\n"
+                        "Tom,351,2026-10-02,351,paid late\nOliver,247,2026-09-30,130,part paid\n"
+                        "Daniel,455,,,OVERDUE\n",
+        "fees_old.csv": "term,pupil,amount,paid_on,paid,status\nAutumn 2025,Ben,234,,,written off\n"
+                        "Autumn 2025,Jack,234,2025-10-01,234,paid late\nAutumn 2025,Sam,234,2025-09-16,234,paid\n"})
+    now = ws.chat.ask("who still owes me money").text
+    assert "The rows of fees_now where status is not paid or paid late" in now, now
+    assert "Daniel" in now and "Oliver" in now and "Tom" not in now and "Ben" not in now, now
+    owed = ws.chat.ask("how much is outstanding").text
+    assert "fees_old where status is not paid late or paid or written off: no rows match" in owed, owed
+    assert "fees_now where status is not paid or paid late (rows part paid counted in full): total amount " \
+           "**702**" in owed, owed
+
+
+def test_the_same_question_of_tables_of_the_same_columns_is_one_answer(ws: Workspace, tmp_path: Path) -> None:
+    # a workbook's sheet a year: "how much has daniel paid me" was two totals for the person to add
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.title = "Autumn 2026"
+    for row in (["pupil", "paid_on", "paid"], ["Daniel Osei", datetime.date(2026, 9, 9), 97],
+                ["Sam Whitaker", datetime.date(2026, 9, 10), 247]):
+        wb.active.append(row)
+    last = wb.create_sheet("2025-26")
+    for row in (["pupil", "paid_on", "paid"], ["Daniel Osei", datetime.date(2026, 3, 3), 462],
+                ["Daniel Osei", datetime.date(2026, 5, 3), 374], ["Daniel Osei", datetime.date(2025, 10, 1), 440]):
+        last.append(row)
+    wb.save(tmp_path / "fees.xlsx")
+    assert [p.status for p in ws.tables.import_all(tmp_path / "fees.xlsx")] == ["applied", "applied"]
+    answer = ws.chat.ask("how much has daniel osei paid me in 2026").text
+    assert "Adding up paid in fees_2025_26 and fees_autumn_2026 where pupil is Daniel Osei and paid on is in " \
+           "2026: **933**, over 3 rows" in answer, answer
+    assert "could each answer" not in answer, answer
