@@ -1538,6 +1538,8 @@ def _owing(store: Any, info: Any, lowered: str, overdue: bool = False) -> tuple[
     for column in (c.name for c in info.columns if c.type == "VARCHAR" and c.name not in ROW_FIELDS):
         values = _category_column(store, info.name, column)
         paid = [v for v in values if _says_paid(v)]
+        if any(fold(v).strip() not in _PAID_VALUES and _said_value(fold(v), fold(lowered)) for v in paid):
+            return None  # "who paid late this year": the rows "paid late", not what is owed
         if paid and len(values) > len(paid):
             return column, paid, values
     return None

@@ -667,6 +667,7 @@ def by_person(ranked: list[Candidate], question: str, people: Sequence[str] = ()
     of his entry's "Arjun and Anika carry on"), or any when it asks only what they said ("what
     was eleri complaining about")."""
     needs = [need for asks, need in _ASKED_KINDS if asks.search(question)]
+    needs = needs or ([_COUNT] if _HOW_MANY.search(question) else [])  # "how many lessons did sam miss": a number
     asked = content_words(question)
     words, known = re.findall(r"[a-z]+", question.lower()), frozenset(people)
     theirs, others = [], []
@@ -681,7 +682,8 @@ def by_person(ranked: list[Candidate], question: str, people: Sequence[str] = ()
             named = content_words(" ".join(named_in_entry(words, head, known, titled)))
         if named:
             rest = asked - named - _WHEN_WORDS - _SAYING
-            if all(need.search(text) for need in needs) if needs else not rest or rest & content_words(text):
+            says = not rest or bool(rest & content_words(text))  # (a number alone is no count of the thing asked)
+            if all(need.search(text) for need in needs) and (says or needs and _COUNT not in needs):
                 theirs.append(replace(c, evidence=max(c.evidence, TYPED_EVIDENCE)))
                 continue
         others.append(c)
@@ -717,6 +719,9 @@ def _writer(question: str, sender: str, domain: str, people: Sequence[str] = ())
     return named
 
 
+_HOW_MANY = re.compile(r"\bhow many\b", re.I)
+_COUNT = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|once|twice|none|no)\b",
+                    re.I)
 TITLE_WORDS = 2  # of a question's words, a file's name this many says what its label lines are about
 # The words that ask for a kind of value, not what it is of: "the accountant" of "how much does the
 # accountant charge?", "insurance" of "when does my insurance run out?"

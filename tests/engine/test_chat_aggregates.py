@@ -2719,6 +2719,8 @@ def test_paid_late_is_paid_and_a_debt_written_off_is_owed_no_more(ws: Workspace,
     now = ws.chat.ask("who still owes me money").text
     assert "The rows of fees_now where status is not paid or paid late" in now, now
     assert "Daniel" in now and "Oliver" in now and "Tom" not in now and "Ben" not in now, now
+    late = ws.chat.ask("who paid late").text  # the rows "paid late", not what is owed
+    assert "where status is paid late" in late and "Tom" in late and "Daniel" not in late, late
     owed = ws.chat.ask("how much is outstanding").text
     assert "fees_old where status is not paid late or paid or written off: no rows match" in owed, owed
     assert "fees_now where status is not paid or paid late (rows part paid counted in full): total amount " \

@@ -1111,5 +1111,6 @@ def test_a_line_of_notes_is_about_the_person_its_entry_names(
     ws.ingest([tmp_path])
     answer = ws.chat.ask(question)
     assert not answer.abstained and quoted in answer.citations[0].quote, answer.text
-    # another's entry does not answer what theirs never says
+    # another's entry does not answer what theirs never says, nor theirs a count it holds no number of
     assert ws.chat.ask("is margaret carrying on next term").abstained
+    assert ws.chat.ask("how many lessons did sam miss this term").abstained
