@@ -1398,13 +1398,14 @@ _GRID_DAYS = 3  # days of the week with a column each: a rota, not a table with 
 
 def _graded(store: Any, info: Any, lowered: str) -> dict[str, tuple[str, str]]:
     """The text column of a word and a number ("Grade 6") whose word the question says before the
-    number it compares with ("grade 5 or above", "below grade 3"), with its word and another cell."""
+    number it compares with ("grade 5 or above", "grade 7+"), with its word and another cell."""
     compared = comparison(lowered)
     if compared is None or compared.sql == "=":
         return {}
     number = f"{compared.number:g}"
-    return dict(itertools.islice(((c, found) for c, found in labelled(store, info).items()
-                                  if re.search(rf"\b{found[0]}s?\s*{re.escape(number)}\b", lowered)), 1))
+    said = ((c, found) for c, found in labelled(store, info).items()
+            if re.search(rf"\b{found[0]}s?\s*{re.escape(number)}\b", lowered))
+    return dict(itertools.islice(said, 1))  # (the first such column only)
 
 
 def _weekday_column(store: Any, info: Any) -> tuple[str, list[str]] | None:
