@@ -35,7 +35,7 @@ from .entries import entry_names, named_in_entry
 from .locate import exact_lines
 from .sentences import Sentence, is_title, line_span, split_sentences
 from .types import ABSTAIN_TEXT, Citation, Draft
-from .versions import left_out, superseded
+from .versions import FIGURE, left_out, superseded
 from .words import MONTHS, WEEKDAYS, YEAR, codes, content_words, names, overlap, stem
 
 EmbedFn = Callable[[list[str]], np.ndarray]
@@ -720,8 +720,7 @@ def _writer(question: str, sender: str, domain: str, people: Sequence[str] = ())
 
 
 _HOW_MANY = re.compile(r"\bhow many\b", re.I)
-_COUNT = re.compile(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|once|twice|none|no)\b",
-                    re.I)
+_COUNT = re.compile(rf"{FIGURE.pattern}|\b(?:eleven|once|twice|none|no)\b", re.I)  # a figure, or "twice"
 TITLE_WORDS = 2  # of a question's words, a file's name this many says what its label lines are about
 # The words that ask for a kind of value, not what it is of: "the accountant" of "how much does the
 # accountant charge?", "insurance" of "when does my insurance run out?"

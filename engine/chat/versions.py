@@ -159,18 +159,19 @@ def superseded(ranked: Sequence[Any], replaced: Collection[tuple[str, str]] = fr
     return sorted(kept, key=lambda c: -c.score), [(o, n, s) for (o, n), s in lost.items()]
 
 
-_FIGURE = re.compile(r"\d+(?:[.,]\d+)?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve)\b", re.I)
+# A figure, in digits or words: what a restated sentence changes, and what a count is said by
+FIGURE = re.compile(r"\d+(?:[.,]\d+)?|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twelve)\b", re.I)
 
 
 def _restates(new: Any, old: Any) -> bool:
     """Whether candidate ``new`` says ``old``'s point again with another figure: two thirds or more
     of its words (three or more) are ``old``'s, and its numbers differ."""
     a, b = (getattr(getattr(c, "sentence", None), "text", "") for c in (new, old))
-    figures = {m.lower() for m in _FIGURE.findall(a)}
+    figures = {m.lower() for m in FIGURE.findall(a)}
     words = content_words(a) - content_words(" ".join(figures))
     shared = words & content_words(b)
     return len(shared) >= 3 and 3 * len(shared) >= 2 * len(words) and bool(figures) \
-        and figures != {m.lower() for m in _FIGURE.findall(b)}
+        and figures != {m.lower() for m in FIGURE.findall(b)}
 
 
 def left_out(lost: list[tuple[str, str, float]], least: float,
